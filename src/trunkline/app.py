@@ -1,0 +1,127 @@
+"""The ASGI application: AWS calls on `/`, trunkline's own endpoints under `/_trunkline/`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from trunkline import __version__
+from trunkline.runtime import Runtime
+from trunkline.wire.gateway import HttpRequest, handle
+
+log = logging.getLogger("trunkline.app")
+
+
+def create_app(runtime: Runtime) -> Starlette:
+    async def aws(request: Request) -> Response:
+        body = await request.body()
+        wire = HttpRequest(
+            method=request.method,
+            headers={k.lower(): v for k, v in request.headers.items()},
+            query_string=request.url.query,
+            body=body,
+        )
+        answer = handle(wire, runtime)
+        return Response(answer.body, answer.status, dict(answer.headers), media_type=answer.content_type)
+
+    async def health(request: Request) -> Response:
+        return JSONResponse(
+            {
+                "status": "ok",
+                "version": __version__,
+                "store": runtime.store.description,
+                "timing": runtime.timing.name,
+                "region": runtime.config.region,
+                "accountId": runtime.config.account_id,
+            }
+        )
+
+    async def clock(request: Request) -> Response:
+        return JSONResponse(_clock_state(runtime))
+
+    async def advance(request: Request) -> Response:
+        if not runtime.clock.manual:
+            return _problem(409, "the clock only advances under --timing manual; use /_trunkline/clock/settle")
+        seconds = await _seconds(request)
+        if seconds is None:
+            return _problem(400, "give a number of seconds >= 0: {\"seconds\": 30} or ?seconds=30")
+        ran = runtime.advance(seconds)
+        return JSONResponse({**_clock_state(runtime), "jobsRun": ran})
+
+    async def settle(request: Request) -> Response:
+        ran = runtime.settle()
+        return JSONResponse({**_clock_state(runtime), "jobsRun": ran})
+
+    async def reset(request: Request) -> Response:
+        runtime.reset()
+        return JSONResponse({"status": "reset"})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        task = None if runtime.clock.manual else asyncio.create_task(_reconcile_forever(runtime))
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    routes = [
+        Route("/_trunkline/health", health, methods=["GET"]),
+        Route("/_trunkline/clock", clock, methods=["GET"]),
+        Route("/_trunkline/clock/advance", advance, methods=["POST"]),
+        Route("/_trunkline/clock/settle", settle, methods=["POST"]),
+        Route("/_trunkline/reset", reset, methods=["POST"]),
+        Route("/", aws, methods=["GET", "POST"]),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+async def _reconcile_forever(runtime: Runtime) -> None:
+    while True:
+        try:
+            runtime.reconciler.run_due()
+        except Exception:  # keep reconciling; one bad transition must not stop time
+            log.exception("reconciler pass failed")
+        await asyncio.sleep(runtime.timing.tick)
+
+
+async def _seconds(request: Request) -> float | None:
+    raw: Any = request.query_params.get("seconds")
+    if raw is None:
+        try:
+            payload = await request.json()
+        except ValueError:
+            return None
+        raw = payload.get("seconds") if isinstance(payload, dict) else None
+    try:
+        seconds = float(raw)
+    except (TypeError, ValueError):
+        return None
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
+def _clock_state(runtime: Runtime) -> dict[str, Any]:
+    now = runtime.clock.now()
+    due = runtime.next_due_at()
+    return {
+        "timing": runtime.timing.name,
+        "now": datetime.fromtimestamp(now, UTC).isoformat(),
+        "epochSeconds": now,
+        "nextDueAt": None if due is None else datetime.fromtimestamp(due, UTC).isoformat(),
+    }
+
+
+def _problem(status: int, message: str) -> Response:
+    return JSONResponse({"error": message}, status_code=status)

@@ -1,0 +1,54 @@
+"""The `trunkline` command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import platformdirs
+import typer
+
+from trunkline import __version__
+from trunkline.runtime import DEFAULT_ACCOUNT, DEFAULT_REGION, Config
+from trunkline.timing import PROFILES
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="A local emulator of Amazon ECS awsvpc networking with ENI trunking.")
+
+
+def default_state_path() -> Path:
+    return Path(platformdirs.user_data_dir("trunkline")) / "state.sqlite3"
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).")] = 4590,
+    state: Annotated[str | None, typer.Option(help="SQLite file, ':memory:', or postgresql://… (default: a file in your data directory).")] = None,
+    region: Annotated[str, typer.Option(help="Region for requests that do not name one.")] = DEFAULT_REGION,
+    account_id: Annotated[str, typer.Option(help="The emulated AWS account.")] = DEFAULT_ACCOUNT,
+    timing: Annotated[str, typer.Option(help=f"How asynchronous steps advance: {', '.join(PROFILES)}.")] = "fast",
+) -> None:
+    """Serve the AWS endpoint until interrupted (SIGINT or SIGTERM)."""
+    from trunkline.server import serve as run
+
+    if timing not in PROFILES:
+        raise typer.BadParameter(f"choose one of {', '.join(PROFILES)}", param_hint="--timing")
+    if not (account_id.isdigit() and len(account_id) == 12):
+        raise typer.BadParameter("an AWS account id is 12 digits", param_hint="--account-id")
+    state = state or str(default_state_path())
+    config = Config(state=state, region=region, account_id=account_id, timing=timing, host=host, port=port)
+
+    def ready(url: str) -> None:
+        typer.echo(f"trunkline {__version__} ready at {url} (state: {state}, timing: {timing})", err=False)
+
+    run(config, ready)
+
+
+@app.command()
+def version() -> None:
+    """Print trunkline's version."""
+    typer.echo(__version__)
+
+
+def main() -> None:
+    app()

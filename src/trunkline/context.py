@@ -1,0 +1,55 @@
+"""What a service handler is given for one AWS call: who is calling, where, when, and the one
+transaction its work happens in. Knows nothing of HTTP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from trunkline.store.api import Transaction
+from trunkline.timing import Timing
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The identity a request acts as."""
+
+    account_id: str
+    arn: str  # e.g. arn:aws:iam::123456789012:root, arn:aws:sts::…:assumed-role/ROLE/SESSION
+    user_id: str  # what GetCallerIdentity reports as UserId
+    kind: str  # "root", "user" or "assumed-role"
+    role_arn: str | None = None  # for assumed-role sessions: the IAM role behind the session
+
+    @property
+    def settings_arn(self) -> str:
+        """The ARN ECS account settings are keyed by: the role for a role session."""
+        return self.role_arn or self.arn
+
+    @staticmethod
+    def root(account_id: str) -> Principal:
+        return Principal(account_id, f"arn:aws:iam::{account_id}:root", account_id, "root")
+
+
+@dataclass
+class RequestContext:
+    tx: Transaction
+    principal: Principal
+    region: str
+    now: float
+    timing: Timing
+    request_id: str = ""
+
+    @property
+    def account_id(self) -> str:
+        return self.principal.account_id
+
+    @property
+    def moment(self) -> datetime:
+        return datetime.fromtimestamp(self.now, UTC)
+
+    def schedule(self, step: str, job: str, payload: dict[str, Any]) -> float:
+        """Schedule `job` to run when `step` (a timing profile entry) has elapsed; returns its due time."""
+        due = self.now + self.timing.duration(step)
+        self.tx.schedule(due, job, payload)
+        return due

@@ -1,0 +1,318 @@
+"""IAM: roles, users, access keys and instance profiles of an account.
+
+Names are unique per account without regard to case, as in IAM; records are stored in the shape
+IAM returns them (timestamps as epoch seconds) so services only need to pass them on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from trunkline.context import RequestContext
+from trunkline.domain import identity, pagination
+from trunkline.domain.policy import parse_policy
+from trunkline.errors import AwsError
+
+ROLE = "iam.role"
+USER = "iam.user"
+PROFILE = "iam.instance-profile"
+
+Record = dict[str, Any]
+
+SERVICE_LINKED_PATH = "/aws-service-role/{service}/"
+
+
+def _key(ctx: RequestContext, name: str) -> str:
+    return f"{ctx.account_id}/{name.lower()}"
+
+
+def _arn(ctx: RequestContext, kind: str, path: str, name: str) -> str:
+    return f"arn:aws:iam::{ctx.account_id}:{kind}{path}{name}"
+
+
+def _check_path(path: str) -> None:
+    if not (path.startswith("/") and path.endswith("/")):
+        raise AwsError("ValidationError", "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
+
+
+def _tags(params: dict[str, Any]) -> list[dict[str, str]]:
+    tags = params.get("Tags") or []
+    keys = [t["Key"].lower() for t in tags]
+    if len(set(keys)) != len(keys):
+        raise AwsError("InvalidInput", "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+    return list(tags)
+
+
+# --- roles --------------------------------------------------------------------------------------
+
+
+def create_role(ctx: RequestContext, params: dict[str, Any], service_linked: str | None = None) -> Record:
+    name = params["RoleName"]
+    path = params.get("Path", "/")
+    _check_path(path)
+    policy_text = params["AssumeRolePolicyDocument"]
+    parse_policy(policy_text, trust=True)
+    if ctx.tx.get(ROLE, _key(ctx, name)) is not None:
+        raise AwsError("EntityAlreadyExists", f"Role with name {name} already exists.")
+    role: Record = {
+        "Path": path,
+        "RoleName": name,
+        "RoleId": identity.new_unique_id("AROA"),
+        "Arn": _arn(ctx, "role", path, name),
+        "CreateDate": ctx.now,
+        "AssumeRolePolicyDocument": quote(policy_text, safe=""),
+        "MaxSessionDuration": params.get("MaxSessionDuration", 3600),
+        "RoleLastUsed": {},
+    }
+    if params.get("Description") is not None:
+        role["Description"] = params["Description"]
+    tags = _tags(params)
+    if tags:
+        role["Tags"] = tags
+    if service_linked:
+        role["ServiceLinked"] = service_linked
+    ctx.tx.put(ROLE, _key(ctx, name), role, {"arn": role["Arn"]})
+    return role
+
+
+def get_role(ctx: RequestContext, name: str) -> Record:
+    role = ctx.tx.get(ROLE, _key(ctx, name))
+    if role is None:
+        raise AwsError("NoSuchEntity", f"The role with name {name} cannot be found.")
+    return role
+
+
+def role_by_arn(ctx: RequestContext, arn: str) -> Record | None:
+    found = ctx.tx.find(ROLE, "arn", arn)
+    return found[0] if found else None
+
+
+def delete_role(ctx: RequestContext, name: str) -> None:
+    role = get_role(ctx, name)
+    if ctx.tx.count(PROFILE, "role", role["RoleName"].lower() + "@" + ctx.account_id):
+        raise AwsError("DeleteConflict", "Cannot delete entity, must remove roles from instance profile first.")
+    ctx.tx.delete(ROLE, _key(ctx, name))
+
+
+def update_assume_role_policy(ctx: RequestContext, name: str, policy_text: str) -> None:
+    role = get_role(ctx, name)
+    parse_policy(policy_text, trust=True)
+    role["AssumeRolePolicyDocument"] = quote(policy_text, safe="")
+    ctx.tx.put(ROLE, _key(ctx, name), role, {"arn": role["Arn"]})
+
+
+def page(ctx: RequestContext, kind: str, listing: str, params: dict[str, Any]) -> tuple[list[Record], str | None]:
+    """One page of an IAM list call (`Marker`/`MaxItems`, `PathPrefix`); returns the records and
+    the next marker."""
+    limit = params.get("MaxItems", 100)
+    prefix = params.get("PathPrefix", "/")
+    after = None
+    if params.get("Marker") is not None:
+        after = pagination.decode(ctx.tx, listing, params["Marker"])
+        if not isinstance(after, str):
+            raise AwsError("ValidationError", "Invalid Marker.")
+    records: list[Record] = []
+    last_key = after
+    for key, record in _scan(ctx, kind, after):
+        if record["Path"].startswith(prefix):
+            if len(records) == limit:
+                return records, pagination.encode(ctx.tx, listing, last_key)
+            records.append(record)
+        last_key = key
+    return records, None
+
+
+def _scan(ctx: RequestContext, kind: str, after: str | None) -> Any:
+    batch = 500
+    while True:
+        rows = ctx.tx.scan(kind, prefix=f"{ctx.account_id}/", after=after, limit=batch)
+        yield from rows
+        if len(rows) < batch:
+            return
+        after = rows[-1][0]
+
+
+# --- users and access keys ----------------------------------------------------------------------
+
+
+def create_user(ctx: RequestContext, params: dict[str, Any]) -> Record:
+    name = params["UserName"]
+    path = params.get("Path", "/")
+    _check_path(path)
+    if ctx.tx.get(USER, _key(ctx, name)) is not None:
+        raise AwsError("EntityAlreadyExists", f"User with name {name} already exists.")
+    user: Record = {
+        "Path": path,
+        "UserName": name,
+        "UserId": identity.new_unique_id("AIDA"),
+        "Arn": _arn(ctx, "user", path, name),
+        "CreateDate": ctx.now,
+    }
+    tags = _tags(params)
+    if tags:
+        user["Tags"] = tags
+    ctx.tx.put(USER, _key(ctx, name), user)
+    return user
+
+
+def get_user(ctx: RequestContext, name: str | None) -> Record:
+    if name is None:
+        principal = ctx.principal
+        if principal.kind == "user":
+            name = principal.arn.rsplit("/", 1)[-1]
+        elif principal.kind == "root":
+            return {"Path": "/", "UserName": "", "UserId": ctx.account_id, "Arn": principal.arn, "CreateDate": 0.0}
+        else:
+            raise AwsError("ValidationError", "Must specify userName when calling with non-User credentials")
+    user = ctx.tx.get(USER, _key(ctx, name))
+    if user is None:
+        raise AwsError("NoSuchEntity", f"The user with name {name} cannot be found.")
+    return user
+
+
+def _user_keys(ctx: RequestContext, user: Record) -> list[Record]:
+    return [k for k in ctx.tx.find(identity.KIND, "user", _key(ctx, user["UserName"])) if k.get("status") != "Deleted"]
+
+
+def delete_user(ctx: RequestContext, name: str) -> None:
+    user = get_user(ctx, name)
+    if _user_keys(ctx, user):
+        raise AwsError("DeleteConflict", "Cannot delete entity, must delete access keys first.")
+    ctx.tx.delete(USER, _key(ctx, name))
+
+
+def create_access_key(ctx: RequestContext, user_name: str | None) -> Record:
+    user = get_user(ctx, user_name)
+    if not user["UserName"]:
+        raise AwsError("ValidationError", "trunkline does not issue access keys for the root user.")
+    if len(_user_keys(ctx, user)) >= 2:
+        raise AwsError("LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2")
+    key_id = identity.new_access_key_id("AKIA")
+    secret = identity.new_secret()
+    identity.store_credential(
+        ctx.tx,
+        key_id,
+        {
+            "account_id": ctx.account_id,
+            "arn": user["Arn"],
+            "user_id": user["UserId"],
+            "kind": "user",
+            "user_name": _key(ctx, user["UserName"]),
+            "display_user": user["UserName"],
+            "access_key_id": key_id,
+            "secret": secret,
+            "status": "Active",
+            "created": ctx.now,
+        },
+    )
+    return {"UserName": user["UserName"], "AccessKeyId": key_id, "Status": "Active", "SecretAccessKey": secret, "CreateDate": ctx.now}
+
+
+def list_access_keys(ctx: RequestContext, user_name: str | None) -> list[Record]:
+    user = get_user(ctx, user_name)
+    return [
+        {"UserName": user["UserName"], "AccessKeyId": k["access_key_id"], "Status": k["status"], "CreateDate": k["created"]}
+        for k in _user_keys(ctx, user)
+    ]
+
+
+def _access_key(ctx: RequestContext, user_name: str | None, key_id: str) -> Record:
+    user = get_user(ctx, user_name)
+    record = ctx.tx.get(identity.KIND, key_id)
+    if record is None or record.get("status") == "Deleted" or record.get("user_name") != _key(ctx, user["UserName"]):
+        raise AwsError("NoSuchEntity", f"The Access Key with id {key_id} cannot be found.")
+    return record
+
+
+def update_access_key(ctx: RequestContext, user_name: str | None, key_id: str, status: str) -> None:
+    record = _access_key(ctx, user_name, key_id)
+    record["status"] = status
+    identity.store_credential(ctx.tx, key_id, record)
+
+
+def delete_access_key(ctx: RequestContext, user_name: str | None, key_id: str) -> None:
+    record = _access_key(ctx, user_name, key_id)
+    # Kept as a tombstone, so requests still signed with the deleted key are refused as by IAM.
+    record["status"] = "Deleted"
+    record["user_name"] = None
+    identity.store_credential(ctx.tx, key_id, record)
+
+
+# --- instance profiles --------------------------------------------------------------------------
+
+
+def create_instance_profile(ctx: RequestContext, params: dict[str, Any]) -> Record:
+    name = params["InstanceProfileName"]
+    path = params.get("Path", "/")
+    _check_path(path)
+    if ctx.tx.get(PROFILE, _key(ctx, name)) is not None:
+        raise AwsError("EntityAlreadyExists", f"Instance Profile {name} already exists.")
+    profile: Record = {
+        "Path": path,
+        "InstanceProfileName": name,
+        "InstanceProfileId": identity.new_unique_id("AIPA"),
+        "Arn": _arn(ctx, "instance-profile", path, name),
+        "CreateDate": ctx.now,
+        "RoleNames": [],
+    }
+    tags = _tags(params)
+    if tags:
+        profile["Tags"] = tags
+    _save_profile(ctx, profile)
+    return profile
+
+
+def _save_profile(ctx: RequestContext, profile: Record) -> None:
+    roles = profile["RoleNames"]
+    role = roles[0].lower() + "@" + ctx.account_id if roles else None
+    ctx.tx.put(PROFILE, _key(ctx, profile["InstanceProfileName"]), profile, {"role": role, "arn": profile["Arn"]})
+
+
+def get_instance_profile(ctx: RequestContext, name: str) -> Record:
+    profile = ctx.tx.get(PROFILE, _key(ctx, name))
+    if profile is None:
+        raise AwsError("NoSuchEntity", f"Instance Profile {name} cannot be found.")
+    return profile
+
+
+def instance_profile_by_arn(ctx: RequestContext, arn: str) -> Record | None:
+    found = ctx.tx.find(PROFILE, "arn", arn)
+    return found[0] if found else None
+
+
+def profile_view(ctx: RequestContext, profile: Record) -> Record:
+    """The InstanceProfile shape: with its roles' full records."""
+    view = {k: v for k, v in profile.items() if k != "RoleNames"}
+    view["Roles"] = [r for r in (ctx.tx.get(ROLE, _key(ctx, n)) for n in profile["RoleNames"]) if r is not None]
+    return view
+
+
+def add_role_to_instance_profile(ctx: RequestContext, profile_name: str, role_name: str) -> None:
+    profile = get_instance_profile(ctx, profile_name)
+    role = get_role(ctx, role_name)
+    if profile["RoleNames"]:
+        raise AwsError("LimitExceeded", "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1")
+    profile["RoleNames"] = [role["RoleName"]]
+    _save_profile(ctx, profile)
+
+
+def remove_role_from_instance_profile(ctx: RequestContext, profile_name: str, role_name: str) -> None:
+    profile = get_instance_profile(ctx, profile_name)
+    get_role(ctx, role_name)
+    if role_name.lower() not in [n.lower() for n in profile["RoleNames"]]:
+        raise AwsError("NoSuchEntity", f"The role with name {role_name} cannot be found.")
+    profile["RoleNames"] = []
+    _save_profile(ctx, profile)
+
+
+def delete_instance_profile(ctx: RequestContext, name: str) -> None:
+    profile = get_instance_profile(ctx, name)
+    if profile["RoleNames"]:
+        raise AwsError("DeleteConflict", "Cannot delete entity, must remove roles from instance profile first.")
+    ctx.tx.delete(PROFILE, _key(ctx, name))
+
+
+def instance_profiles_for_role(ctx: RequestContext, role_name: str) -> list[Record]:
+    role = get_role(ctx, role_name)
+    return ctx.tx.find(PROFILE, "role", role["RoleName"].lower() + "@" + ctx.account_id)

@@ -1,0 +1,101 @@
+"""One running trunkline: its configuration, store, clock, providers and reconciler. It is the
+backend the wire gateway calls: it resolves the caller, opens the request's transaction and hands
+the call to the provider method for the operation."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from botocore import xform_name
+
+from trunkline.clock import Clock, ManualClock, RealClock
+from trunkline.context import RequestContext
+from trunkline.domain.identity import resolve_principal
+from trunkline.errors import AwsError
+from trunkline.reconciler import JobHandler, Reconciler
+from trunkline.services import build_providers
+from trunkline.store import open_store
+from trunkline.store.api import Transaction
+from trunkline.timing import PROFILES
+from trunkline.wire.gateway import AwsCall
+
+DEFAULT_ACCOUNT = "123456789012"
+DEFAULT_REGION = "us-east-1"
+_CLOCK_META = "clock.manual_now"
+
+
+@dataclass(frozen=True)
+class Config:
+    state: str = ":memory:"
+    region: str = DEFAULT_REGION
+    account_id: str = DEFAULT_ACCOUNT
+    timing: str = "fast"
+    host: str = "127.0.0.1"
+    port: int = 4590
+
+
+class Runtime:
+    def __init__(self, config: Config) -> None:
+        if config.timing not in PROFILES:
+            raise ValueError(f"unknown timing {config.timing!r}; choose from {', '.join(PROFILES)}")
+        self.config = config
+        self.timing = PROFILES[config.timing]
+        self.store = open_store(config.state)
+        self.clock: Clock = self._make_clock()
+        self.providers = build_providers()
+        handlers: dict[str, JobHandler] = {}
+        for provider in self.providers.values():
+            handlers.update(provider.jobs())
+        self.reconciler = Reconciler(self.store, self.clock, self.timing, config.account_id, config.region, handlers)
+
+    def _make_clock(self) -> Clock:
+        if self.config.timing != "manual":
+            return RealClock()
+        saved = self.store.run(lambda tx: tx.get_meta(_CLOCK_META))
+        return ManualClock(float(saved) if saved else time.time())
+
+    def invoke(self, call: AwsCall) -> dict[str, Any]:
+        provider = self.providers.get(call.service)
+        method = getattr(provider, xform_name(call.operation), None)
+        if method is None:
+            raise AwsError("UnsupportedOperation", f"trunkline does not implement {call.service}:{call.operation} yet.")
+        region = call.scope.region if call.scope else self.config.region
+        access_key = call.scope.access_key_id if call.scope else None
+        now = self.clock.now()
+
+        def work(tx: Transaction) -> dict[str, Any]:
+            principal = resolve_principal(tx, access_key, self.config.account_id, now)
+            ctx = RequestContext(tx, principal, region, now, self.timing, call.request_id)
+            result: dict[str, Any] = method(ctx, call.params)
+            return result
+
+        return self.store.run(work)
+
+    # --- the clock, as /_trunkline/clock exposes it ---------------------------------------------
+
+    def advance(self, seconds: float) -> int:
+        ran = self.reconciler.advance(seconds)
+        self._save_clock()
+        return ran
+
+    def settle(self) -> int:
+        ran = self.reconciler.settle()
+        self._save_clock()
+        return ran
+
+    def _save_clock(self) -> None:
+        if isinstance(self.clock, ManualClock):
+            now = repr(self.clock.now())
+            self.store.run(lambda tx: tx.set_meta(_CLOCK_META, now))
+
+    def reset(self) -> None:
+        """Back to an empty world (the clock keeps its time)."""
+        self.store.run(lambda tx: tx.clear())
+
+    def next_due_at(self) -> float | None:
+        return self.store.run(lambda tx: tx.next_due_at())
+
+    def close(self) -> None:
+        self.store.close()

@@ -1,0 +1,79 @@
+"""Running the ASGI app under uvicorn: in the foreground (`trunkline serve`) or in a thread
+inside a test process (`run_in_thread`)."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+
+import uvicorn
+
+from trunkline.app import create_app
+from trunkline.runtime import Config, Runtime
+from trunkline.wire import models
+
+
+class _Server(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config, on_ready: Callable[[str], None]) -> None:
+        super().__init__(config)
+        self._on_ready = on_ready
+
+    async def startup(self, sockets: list | None = None) -> None:  # type: ignore[type-arg]
+        await super().startup(sockets)
+        if self.started:
+            host, port = self.servers[0].sockets[0].getsockname()[:2]
+            self._on_ready(f"http://{host}:{port}")
+
+
+def _uvicorn_config(runtime: Runtime) -> uvicorn.Config:
+    return uvicorn.Config(
+        create_app(runtime),
+        host=runtime.config.host,
+        port=runtime.config.port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+    )
+
+
+def serve(config: Config, on_ready: Callable[[str], None]) -> None:
+    """Serve until SIGINT or SIGTERM, then close the store."""
+    models.load_all()
+    runtime = Runtime(config)
+    try:
+        _Server(_uvicorn_config(runtime), on_ready).run()
+    finally:
+        runtime.close()
+
+
+@contextlib.contextmanager
+def run_in_thread(config: Config | None = None) -> Iterator[str]:
+    """Start trunkline on a free port in a background thread; yields its endpoint URL.
+
+        with run_in_thread() as url:
+            ecs = boto3.client("ecs", endpoint_url=url, region_name="us-east-1")
+    """
+    config = replace(config or Config(), port=0)
+    models.load_all()
+    runtime = Runtime(config)
+    ready = threading.Event()
+    urls: list[str] = []
+
+    def on_ready(url: str) -> None:
+        urls.append(url)
+        ready.set()
+
+    server = _Server(_uvicorn_config(runtime), on_ready)
+    thread = threading.Thread(target=server.run, name="trunkline", daemon=True)
+    thread.start()
+    try:
+        while not ready.wait(0.05):
+            if not thread.is_alive():
+                raise RuntimeError("trunkline failed to start")
+        yield urls[0]
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        runtime.close()

@@ -1,0 +1,29 @@
+"""Service providers: one class per AWS service, one method per operation (named as botocore's
+`xform_name` spells it, e.g. `run_task` for RunTask), taking a `RequestContext` and the parsed
+parameters and returning the output shape as plain data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trunkline.reconciler import JobHandler
+
+
+class Provider:
+    """Base class: a provider lists the asynchronous jobs it schedules, by name."""
+
+    service: str = ""
+
+    def jobs(self) -> dict[str, JobHandler]:
+        return {}
+
+
+def build_providers() -> dict[str, Any]:
+    from trunkline.services.ec2 import Ec2Provider
+    from trunkline.services.ecs import EcsProvider
+    from trunkline.services.iam import IamProvider
+    from trunkline.services.ssm import SsmProvider
+    from trunkline.services.sts import StsProvider
+
+    providers: list[Provider] = [Ec2Provider(), EcsProvider(), IamProvider(), SsmProvider(), StsProvider()]
+    return {p.service: p for p in providers}

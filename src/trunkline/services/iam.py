@@ -1,0 +1,134 @@
+"""IAM operations (query protocol). Thin: parameters in, domain call, output shape out."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from trunkline.context import RequestContext
+from trunkline.domain import iam
+from trunkline.errors import AwsError
+from trunkline.services import Provider
+
+Params = dict[str, Any]
+
+#: Service-linked roles trunkline knows: service principal -> role name.
+SERVICE_LINKED_ROLES = {"ecs.amazonaws.com": "AWSServiceRoleForECS"}
+
+
+def _public(record: Params) -> Params:
+    return {k: v for k, v in record.items() if k != "ServiceLinked"}
+
+
+class IamProvider(Provider):
+    service = "iam"
+
+    # roles
+
+    def create_role(self, ctx: RequestContext, params: Params) -> Params:
+        return {"Role": _public(iam.create_role(ctx, params))}
+
+    def get_role(self, ctx: RequestContext, params: Params) -> Params:
+        return {"Role": _public(iam.get_role(ctx, params["RoleName"]))}
+
+    def list_roles(self, ctx: RequestContext, params: Params) -> Params:
+        roles, marker = iam.page(ctx, iam.ROLE, "iam:ListRoles", params)
+        listed = [{k: v for k, v in _public(r).items() if k not in ("Tags", "RoleLastUsed")} for r in roles]
+        return {"Roles": listed, "IsTruncated": marker is not None, "Marker": marker}
+
+    def delete_role(self, ctx: RequestContext, params: Params) -> Params:
+        role = iam.get_role(ctx, params["RoleName"])
+        if role.get("ServiceLinked"):
+            raise AwsError("UnmodifiableEntity", f"Cannot perform the operation on the protected role '{role['RoleName']}' - this role is only modifiable by AWS")
+        iam.delete_role(ctx, params["RoleName"])
+        return {}
+
+    def update_assume_role_policy(self, ctx: RequestContext, params: Params) -> Params:
+        iam.update_assume_role_policy(ctx, params["RoleName"], params["PolicyDocument"])
+        return {}
+
+    def create_service_linked_role(self, ctx: RequestContext, params: Params) -> Params:
+        service = params["AWSServiceName"]
+        name = SERVICE_LINKED_ROLES.get(service)
+        if name is None:
+            raise AwsError("InvalidInput", f"Service role name for {service} is not known to trunkline.")
+        if params.get("CustomSuffix") is not None:
+            raise AwsError("InvalidInput", f"Custom suffix is not allowed for {service}")
+        if ctx.tx.get(iam.ROLE, f"{ctx.account_id}/{name.lower()}") is not None:
+            raise AwsError("InvalidInput", f"Service role name {name} has been taken in this account, please try a different suffix.")
+        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": [service]}, "Action": ["sts:AssumeRole"]}]}
+        role_params = {
+            "RoleName": name,
+            "Path": iam.SERVICE_LINKED_PATH.format(service=service),
+            "AssumeRolePolicyDocument": json.dumps(trust),
+            "Description": params.get("Description"),
+        }
+        return {"Role": _public(iam.create_role(ctx, role_params, service_linked=service))}
+
+    def delete_service_linked_role(self, ctx: RequestContext, params: Params) -> Params:
+        role = iam.get_role(ctx, params["RoleName"])
+        if not role.get("ServiceLinked"):
+            raise AwsError("InvalidInput", f"Role {role['RoleName']} is not a service-linked role.")
+        ctx.tx.delete(iam.ROLE, f"{ctx.account_id}/{role['RoleName'].lower()}")
+        # Deletion is immediate here; AWS runs it as a task that ends SUCCEEDED.
+        task_id = f"task/aws-service-role/{role['ServiceLinked']}/{role['RoleName']}/{ctx.request_id}"
+        return {"DeletionTaskId": task_id}
+
+    # users and access keys
+
+    def create_user(self, ctx: RequestContext, params: Params) -> Params:
+        return {"User": iam.create_user(ctx, params)}
+
+    def get_user(self, ctx: RequestContext, params: Params) -> Params:
+        return {"User": iam.get_user(ctx, params.get("UserName"))}
+
+    def list_users(self, ctx: RequestContext, params: Params) -> Params:
+        users, marker = iam.page(ctx, iam.USER, "iam:ListUsers", params)
+        return {"Users": [{k: v for k, v in u.items() if k != "Tags"} for u in users], "IsTruncated": marker is not None, "Marker": marker}
+
+    def delete_user(self, ctx: RequestContext, params: Params) -> Params:
+        iam.delete_user(ctx, params["UserName"])
+        return {}
+
+    def create_access_key(self, ctx: RequestContext, params: Params) -> Params:
+        return {"AccessKey": iam.create_access_key(ctx, params.get("UserName"))}
+
+    def list_access_keys(self, ctx: RequestContext, params: Params) -> Params:
+        keys = iam.list_access_keys(ctx, params.get("UserName"))
+        return {"AccessKeyMetadata": keys, "IsTruncated": False}
+
+    def update_access_key(self, ctx: RequestContext, params: Params) -> Params:
+        iam.update_access_key(ctx, params.get("UserName"), params["AccessKeyId"], params["Status"])
+        return {}
+
+    def delete_access_key(self, ctx: RequestContext, params: Params) -> Params:
+        iam.delete_access_key(ctx, params.get("UserName"), params["AccessKeyId"])
+        return {}
+
+    # instance profiles
+
+    def create_instance_profile(self, ctx: RequestContext, params: Params) -> Params:
+        return {"InstanceProfile": iam.profile_view(ctx, iam.create_instance_profile(ctx, params))}
+
+    def get_instance_profile(self, ctx: RequestContext, params: Params) -> Params:
+        return {"InstanceProfile": iam.profile_view(ctx, iam.get_instance_profile(ctx, params["InstanceProfileName"]))}
+
+    def list_instance_profiles(self, ctx: RequestContext, params: Params) -> Params:
+        profiles, marker = iam.page(ctx, iam.PROFILE, "iam:ListInstanceProfiles", params)
+        return {"InstanceProfiles": [iam.profile_view(ctx, p) for p in profiles], "IsTruncated": marker is not None, "Marker": marker}
+
+    def list_instance_profiles_for_role(self, ctx: RequestContext, params: Params) -> Params:
+        profiles = iam.instance_profiles_for_role(ctx, params["RoleName"])
+        return {"InstanceProfiles": [iam.profile_view(ctx, p) for p in profiles], "IsTruncated": False}
+
+    def add_role_to_instance_profile(self, ctx: RequestContext, params: Params) -> Params:
+        iam.add_role_to_instance_profile(ctx, params["InstanceProfileName"], params["RoleName"])
+        return {}
+
+    def remove_role_from_instance_profile(self, ctx: RequestContext, params: Params) -> Params:
+        iam.remove_role_from_instance_profile(ctx, params["InstanceProfileName"], params["RoleName"])
+        return {}
+
+    def delete_instance_profile(self, ctx: RequestContext, params: Params) -> Params:
+        iam.delete_instance_profile(ctx, params["InstanceProfileName"])
+        return {}

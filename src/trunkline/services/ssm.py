@@ -1,0 +1,9 @@
+"""SSM operations (none implemented yet: every call answers UnsupportedOperation)."""
+
+from __future__ import annotations
+
+from trunkline.services import Provider
+
+
+class SsmProvider(Provider):
+    service = "ssm"

@@ -1,0 +1,64 @@
+"""STS operations (query protocol): who am I, and role sessions with their own credentials."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trunkline.context import RequestContext
+from trunkline.domain import iam, identity
+from trunkline.errors import AwsError
+from trunkline.services import Provider
+
+Params = dict[str, Any]
+
+
+class StsProvider(Provider):
+    service = "sts"
+
+    def get_caller_identity(self, ctx: RequestContext, params: Params) -> Params:
+        p = ctx.principal
+        return {"UserId": p.user_id, "Account": p.account_id, "Arn": p.arn}
+
+    def assume_role(self, ctx: RequestContext, params: Params) -> Params:
+        role_arn = params["RoleArn"]
+        role = iam.role_by_arn(ctx, role_arn)
+        if role is None:
+            raise AwsError(
+                "AccessDenied",
+                f"User: {ctx.principal.arn} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
+                403,
+            )
+        duration = params.get("DurationSeconds", 3600)
+        if duration > role["MaxSessionDuration"]:
+            raise AwsError(
+                "ValidationError",
+                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+            )
+        session = params["RoleSessionName"]
+        path_and_name = role["Arn"].split(":role/", 1)[1]
+        session_arn = f"arn:aws:sts::{ctx.account_id}:assumed-role/{path_and_name.rsplit('/', 1)[-1]}/{session}"
+        user_id = f"{role['RoleId']}:{session}"
+        key_id = identity.new_access_key_id("ASIA")
+        secret = identity.new_secret()
+        token = "FwoGZXIvYXdzE" + identity.new_secret() + identity.new_secret()
+        expires = ctx.now + duration
+        identity.store_credential(
+            ctx.tx,
+            key_id,
+            {
+                "account_id": ctx.account_id,
+                "arn": session_arn,
+                "user_id": user_id,
+                "kind": "assumed-role",
+                "role_arn": role["Arn"],
+                "access_key_id": key_id,
+                "secret": secret,
+                "expires_at": expires,
+                "status": "Active",
+            },
+        )
+        return {
+            "Credentials": {"AccessKeyId": key_id, "SecretAccessKey": secret, "SessionToken": token, "Expiration": expires},
+            "AssumedRoleUser": {"AssumedRoleId": user_id, "Arn": session_arn},
+            "PackedPolicySize": 0,
+        }

@@ -1,0 +1,75 @@
+"""The storage interface the domain sees: documents by kind and key, secondary indexes, a job
+queue for the clock's due transitions, and an event outbox. No SQL dialect leaks through it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+Document = dict[str, Any]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    due_at: float
+    name: str
+    payload: Document
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    seq: int
+    body: Document
+
+
+class Transaction(Protocol):
+    def get(self, kind: str, key: str) -> Document | None: ...
+
+    def put(self, kind: str, key: str, doc: Document, index: Mapping[str, str | None] | None = None) -> None:
+        """Create or replace; `index` maps field -> value for `find` (None: not indexed)."""
+
+    def delete(self, kind: str, key: str) -> bool: ...
+
+    def find(self, kind: str, field: str, value: str) -> list[Document]:
+        """Documents whose indexed `field` equals `value`, in key order."""
+
+    def count(self, kind: str, field: str, value: str) -> int: ...
+
+    def scan(self, kind: str, prefix: str = "", after: str | None = None, limit: int | None = None) -> list[tuple[str, Document]]:
+        """Documents whose key starts with `prefix`, in key order, strictly after `after`."""
+
+    def next_value(self, counter: str) -> int:
+        """The next number of a named sequence (1, 2, ...), transactional."""
+
+    def schedule(self, due_at: float, name: str, payload: Document) -> None: ...
+
+    def claim_due(self, now: float, limit: int) -> list[Job]:
+        """Due jobs, oldest first, locked for this transaction (other processes skip them)."""
+
+    def finish(self, job: Job) -> None: ...
+
+    def next_due_at(self) -> float | None: ...
+
+    def append_event(self, body: Document) -> int: ...
+
+    def events_after(self, seq: int, limit: int) -> list[StoredEvent]: ...
+
+    def get_meta(self, key: str) -> str | None: ...
+
+    def set_meta(self, key: str, value: str) -> None: ...
+
+    def clear(self) -> None:
+        """Forget every resource, job and event (not the store's own metadata)."""
+
+
+class Store(Protocol):
+    description: str
+
+    def run(self, work: Callable[[Transaction], T]) -> T:
+        """Run `work` in one transaction: committed if it returns, rolled back if it raises.
+        May run `work` again when the database reports a serialization conflict."""
+
+    def close(self) -> None: ...

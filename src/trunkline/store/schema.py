@@ -1,0 +1,31 @@
+"""Versioned schema. Append a migration to both lists to change it; never edit a released one."""
+
+from __future__ import annotations
+
+_COMMON_V1 = [
+    "CREATE TABLE documents (kind TEXT NOT NULL, key TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (kind, key))",
+    "CREATE TABLE doc_index (kind TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL, key TEXT NOT NULL,"
+    " PRIMARY KEY (kind, field, value, key))",
+    "CREATE INDEX doc_index_by_key ON doc_index (kind, key)",
+    "CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+]
+
+SQLITE_MIGRATIONS: list[list[str]] = [
+    _COMMON_V1
+    + [
+        "CREATE TABLE jobs (id INTEGER PRIMARY KEY AUTOINCREMENT, due_at DOUBLE PRECISION NOT NULL,"
+        " name TEXT NOT NULL, payload TEXT NOT NULL)",
+        "CREATE INDEX jobs_by_due ON jobs (due_at, id)",
+        "CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL)",
+    ],
+]
+
+POSTGRES_MIGRATIONS: list[list[str]] = [
+    _COMMON_V1
+    + [
+        "CREATE TABLE jobs (id BIGSERIAL PRIMARY KEY, due_at DOUBLE PRECISION NOT NULL,"
+        " name TEXT NOT NULL, payload TEXT NOT NULL)",
+        "CREATE INDEX jobs_by_due ON jobs (due_at, id)",
+        "CREATE TABLE events (seq BIGSERIAL PRIMARY KEY, body TEXT NOT NULL)",
+    ],
+]

@@ -1,0 +1,137 @@
+"""The SQL behind `Transaction`, shared by SQLite and PostgreSQL; dialects differ only in the
+placeholders, DDL and the row-locking clause, all given by `Dialect`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from trunkline.store.api import Document, Job, StoredEvent
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+    placeholder: str  # "?" or "%s"
+    skip_locked: str  # appended to the due-job query
+    migrations: Sequence[Sequence[str]]  # migrations[n] takes the schema from version n to n + 1
+
+
+def _dump(doc: Document) -> str:
+    return json.dumps(doc, separators=(",", ":"), default=str)
+
+
+class SqlTransaction:
+    def __init__(self, cursor: Any, dialect: Dialect) -> None:
+        self._cur = cursor
+        self._dialect = dialect
+
+    def _q(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        if self._dialect.placeholder != "?":
+            sql = sql.replace("?", self._dialect.placeholder)
+        self._cur.execute(sql, tuple(params))
+        return self._cur
+
+    def get(self, kind: str, key: str) -> Document | None:
+        row = self._q("SELECT body FROM documents WHERE kind = ? AND key = ?", (kind, key)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put(self, kind: str, key: str, doc: Document, index: Mapping[str, str | None] | None = None) -> None:
+        self._q(
+            "INSERT INTO documents (kind, key, body) VALUES (?, ?, ?) "
+            "ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body",
+            (kind, key, _dump(doc)),
+        )
+        self._q("DELETE FROM doc_index WHERE kind = ? AND key = ?", (kind, key))
+        for field, value in (index or {}).items():
+            if value is not None:
+                self._q("INSERT INTO doc_index (kind, field, value, key) VALUES (?, ?, ?, ?)", (kind, field, value, key))
+
+    def delete(self, kind: str, key: str) -> bool:
+        self._q("DELETE FROM doc_index WHERE kind = ? AND key = ?", (kind, key))
+        return bool(self._q("DELETE FROM documents WHERE kind = ? AND key = ?", (kind, key)).rowcount)
+
+    def find(self, kind: str, field: str, value: str) -> list[Document]:
+        rows = self._q(
+            "SELECT d.body FROM doc_index i JOIN documents d ON d.kind = i.kind AND d.key = i.key "
+            "WHERE i.kind = ? AND i.field = ? AND i.value = ? ORDER BY i.key",
+            (kind, field, value),
+        ).fetchall()
+        return [json.loads(row[0]) for row in rows]
+
+    def count(self, kind: str, field: str, value: str) -> int:
+        row = self._q("SELECT COUNT(*) FROM doc_index WHERE kind = ? AND field = ? AND value = ?", (kind, field, value)).fetchone()
+        return int(row[0])
+
+    def scan(self, kind: str, prefix: str = "", after: str | None = None, limit: int | None = None) -> list[tuple[str, Document]]:
+        sql = "SELECT key, body FROM documents WHERE kind = ? AND key >= ? AND key < ?"
+        params: list[Any] = [kind, prefix, prefix + "\U0010ffff"]
+        if after is not None:
+            sql += " AND key > ?"
+            params.append(after)
+        sql += " ORDER BY key"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [(row[0], json.loads(row[1])) for row in self._q(sql, params).fetchall()]
+
+    def next_value(self, counter: str) -> int:
+        row = self._q(
+            "INSERT INTO counters (name, value) VALUES (?, 1) "
+            "ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
+            (counter,),
+        ).fetchone()
+        return int(row[0])
+
+    def schedule(self, due_at: float, name: str, payload: Document) -> None:
+        self._q("INSERT INTO jobs (due_at, name, payload) VALUES (?, ?, ?)", (due_at, name, _dump(payload)))
+
+    def claim_due(self, now: float, limit: int) -> list[Job]:
+        rows = self._q(
+            "SELECT id, due_at, name, payload FROM jobs WHERE due_at <= ? ORDER BY due_at, id LIMIT ?" + self._dialect.skip_locked,
+            (now, limit),
+        ).fetchall()
+        return [Job(int(r[0]), float(r[1]), r[2], json.loads(r[3])) for r in rows]
+
+    def finish(self, job: Job) -> None:
+        self._q("DELETE FROM jobs WHERE id = ?", (job.id,))
+
+    def next_due_at(self) -> float | None:
+        row = self._q("SELECT MIN(due_at) FROM jobs").fetchone()
+        return None if row is None or row[0] is None else float(row[0])
+
+    def append_event(self, body: Document) -> int:
+        return int(self._q("INSERT INTO events (body) VALUES (?) RETURNING seq", (_dump(body),)).fetchone()[0])
+
+    def events_after(self, seq: int, limit: int) -> list[StoredEvent]:
+        rows = self._q("SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit)).fetchall()
+        return [StoredEvent(int(r[0]), json.loads(r[1])) for r in rows]
+
+    def clear(self) -> None:
+        for table in ("documents", "doc_index", "counters", "jobs", "events"):
+            self._q(f"DELETE FROM {table}")
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._q("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._q(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+
+def migrate(tx: SqlTransaction, dialect: Dialect) -> int:
+    """Bring the schema to the newest version; returns that version."""
+    tx._q("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    current = int(tx.get_meta("schema_version") or 0)
+    if current > len(dialect.migrations):
+        raise RuntimeError(f"state was written by a newer trunkline (schema {current}); upgrade trunkline")
+    for version in range(current, len(dialect.migrations)):
+        for statement in dialect.migrations[version]:
+            tx._q(statement)
+        tx.set_meta("schema_version", str(version + 1))
+    return len(dialect.migrations)

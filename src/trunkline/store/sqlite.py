@@ -1,0 +1,47 @@
+"""The embedded store: one SQLite file in WAL mode, one transaction per request.
+
+`synchronous=NORMAL` with WAL means a committed transaction is in the WAL file before the response
+is sent, so it survives the process being killed (not a power cut; see docs/design.md).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from trunkline.store.api import T, Transaction
+from trunkline.store.schema import SQLITE_MIGRATIONS
+from trunkline.store.sql import Dialect, SqlTransaction, migrate
+
+DIALECT = Dialect(name="sqlite", placeholder="?", skip_locked="", migrations=SQLITE_MIGRATIONS)
+
+
+class SqliteStore:
+    def __init__(self, path: str) -> None:
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.description = "sqlite (in memory)" if path == ":memory:" else f"sqlite {path}"
+        self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._lock = threading.RLock()
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("PRAGMA busy_timeout=10000")
+        self.run(lambda tx: migrate(tx, DIALECT))  # type: ignore[arg-type]
+
+    def run(self, work: Callable[[Transaction], T]) -> T:
+        with self._lock:
+            cursor = self._conn.cursor()
+            cursor.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(SqlTransaction(cursor, DIALECT))
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                raise
+            cursor.execute("COMMIT")
+            return result
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()

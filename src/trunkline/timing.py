@@ -1,0 +1,42 @@
+"""How long each asynchronous AWS step takes, per `--timing` profile.
+
+`fast` keeps every transitional state observable while settling within about a second;
+`realistic` uses durations of the order AWS shows; `manual` uses the realistic durations on a
+clock that only moves when told to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+_REALISTIC: dict[str, float] = {
+    "ec2.instance.launch": 15.0,  # pending -> running
+    "ec2.instance.stop": 20.0,  # stopping -> stopped
+    "ec2.instance.start": 15.0,  # pending -> running after a start
+    "ec2.instance.terminate": 30.0,  # shutting-down -> terminated
+    "ec2.eni.attach": 2.0,  # attaching -> attached
+    "ec2.eni.detach": 2.0,  # detaching -> detached
+    "ecs.agent.register": 20.0,  # instance running -> agent registers
+    "ecs.trunk.provision": 10.0,  # REGISTERING -> ACTIVE
+    "ecs.trunk.deprovision": 10.0,  # DEREGISTERING -> INACTIVE
+    "ecs.task.step": 3.0,  # each task lifecycle step
+}
+
+_FAST_SCALE = 0.02  # 15 s becomes 0.3 s
+
+
+@dataclass(frozen=True)
+class Timing:
+    name: str
+    durations: dict[str, float]
+    tick: float  # how often the reconciler looks for due work
+
+    def duration(self, step: str) -> float:
+        return self.durations[step]
+
+
+PROFILES: dict[str, Timing] = {
+    "fast": Timing("fast", {k: round(v * _FAST_SCALE, 3) for k, v in _REALISTIC.items()}, tick=0.02),
+    "realistic": Timing("realistic", dict(_REALISTIC), tick=0.25),
+    "manual": Timing("manual", dict(_REALISTIC), tick=0.0),
+}

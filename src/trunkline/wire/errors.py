@@ -1,0 +1,110 @@
+"""AWS errors on the wire: each protocol's body format, HTTP statuses from the service model, and
+validation problems phrased the way each service phrases them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+
+from trunkline.errors import AwsError, ValidationProblem
+from trunkline.wire.models import service_model
+from trunkline.wire.serializing import xml_text
+
+
+@dataclass(frozen=True)
+class WireResponse:
+    status: int
+    body: bytes
+    content_type: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@cache
+def _modelled_statuses(service: str) -> dict[str, tuple[int, bool]]:
+    """Error code -> (HTTP status, sender fault) from the model's exception shapes."""
+    model = service_model(service)
+    out: dict[str, tuple[int, bool]] = {}
+    for name in model.shape_names:
+        shape = model.shape_for(name)
+        if not shape.metadata.get("exception"):
+            continue
+        error = shape.metadata.get("error", {})
+        code = error.get("code", name)
+        fault = bool(shape.metadata.get("fault"))
+        status = error.get("httpStatusCode", 500 if fault else 400)
+        out[code] = (status, not fault)
+    return out
+
+
+def status_for(service: str, error: AwsError) -> tuple[int, bool]:
+    if error.status is not None:
+        return error.status, error.status < 500
+    return _modelled_statuses(service).get(error.code, (400, True))
+
+
+def render_error(service: str, protocol: str, error: AwsError, request_id: str) -> WireResponse:
+    status, sender = status_for(service, error)
+    message = error.message
+    if protocol == "json":
+        body = json.dumps({"__type": error.code, "message": message}).encode()
+        return WireResponse(status, body, "application/x-amz-json-1.1", (("x-amzn-ErrorType", error.code),))
+    code, text = xml_text(error.code), xml_text(message)
+    if protocol == "ec2":
+        body = (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>{code}</Code>'
+            f"<Message>{text}</Message></Error></Errors><RequestID>{request_id}</RequestID></Response>"
+        ).encode()
+        return WireResponse(status, body, "text/xml;charset=UTF-8")
+    namespace = service_model(service).metadata.get("xmlNamespace", "")
+    kind = "Sender" if sender else "Receiver"
+    body = (
+        f'<ErrorResponse xmlns="{namespace}"><Error><Type>{kind}</Type><Code>{code}</Code>'
+        f"<Message>{text}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+    ).encode()
+    return WireResponse(status, body, "text/xml")
+
+
+# --- validation problems, in each service's words -------------------------------------------------
+
+
+def _coral_value(problem: ValidationProblem) -> str:
+    if problem.value is None:
+        return "null"
+    if isinstance(problem.value, (list, dict)):
+        return str(problem.value)
+    return f"'{problem.value}'"
+
+
+def _coral_message(problems: list[ValidationProblem]) -> str:
+    count = len(problems)
+    noun = "error" if count == 1 else "errors"
+    details = "; ".join(
+        f"Value {_coral_value(p)} at '{p.path}' failed to satisfy constraint: {p.constraint}" for p in problems
+    )
+    return f"{count} validation {noun} detected: {details}"
+
+
+def _ec2_name(path: str) -> str:
+    return ".".join(part[:1].upper() + part[1:] for part in path.split(".") if part != "member")
+
+
+def validation_error(service: str, protocol: str, problems: list[ValidationProblem]) -> AwsError:
+    """The error a service answers when its input fails the model's constraints."""
+    if protocol == "json" and any(p.kind == "type" for p in problems):
+        problem = next(p for p in problems if p.kind == "type")
+        return AwsError("SerializationException", f"Unexpected value at '{problem.path}': {problem.constraint}.")
+    if service == "ec2":
+        missing = [p for p in problems if p.kind == "missing"]
+        if missing:
+            return AwsError("MissingParameter", f"The request must contain the parameter {_ec2_name(missing[0].path)}")
+        problem = problems[0]
+        return AwsError(
+            "InvalidParameterValue",
+            f"Value ({problem.value}) for parameter {_ec2_name(problem.path)} is invalid. {problem.constraint}",
+        )
+    if service == "ecs":
+        return AwsError("InvalidParameterException", _coral_message(problems))
+    if protocol == "json":
+        return AwsError("ValidationException", _coral_message(problems))
+    return AwsError("ValidationError", _coral_message(problems))

@@ -1,0 +1,189 @@
+"""The AWS front door: one endpoint for every service.
+
+Routes a raw HTTP request to (service, operation) — by `X-Amz-Target` for JSON protocols, by the
+form's `Action` plus the SigV4 scope's service for query protocols — parses and validates its
+parameters from the model, calls the backend, and serialises the result or the error.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import parse_qsl
+
+from botocore.model import OperationModel
+
+from trunkline.errors import AwsError
+from trunkline.wire import models
+from trunkline.wire.errors import WireResponse, render_error, validation_error
+from trunkline.wire.parsing import parse_json_body, parse_query_form
+from trunkline.wire.serializing import ec2_body, json_body, query_body
+from trunkline.wire.sigv4 import CredentialScope, credential_scope
+from trunkline.wire.validation import validate
+
+log = logging.getLogger("trunkline.wire")
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    method: str
+    headers: dict[str, str]  # lower-cased names
+    query_string: str
+    body: bytes
+
+
+@dataclass(frozen=True)
+class AwsCall:
+    service: str
+    operation: str
+    params: dict[str, Any]
+    scope: CredentialScope | None
+    request_id: str
+
+
+class Backend(Protocol):
+    def invoke(self, call: AwsCall) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class _Route:
+    service: str | None
+    protocol: str
+    operation: OperationModel | None
+
+
+class _RouteError(Exception):
+    def __init__(self, route: _Route, error: AwsError) -> None:
+        self.route = route
+        self.error = error
+
+
+def handle(request: HttpRequest, backend: Backend) -> WireResponse:
+    request_id = str(uuid.uuid4())
+    try:
+        route, params, scope = _route_and_parse(request)
+    except _RouteError as failure:
+        return _error(failure.route, failure.error, request_id)
+    assert route.service is not None and route.operation is not None
+    call = AwsCall(route.service, route.operation.name, params, scope, request_id)
+    try:
+        result = backend.invoke(call)
+    except AwsError as error:
+        return _error(route, error, request_id)
+    except Exception:
+        log.exception("internal error in %s:%s", route.service, route.operation.name)
+        return _error(route, AwsError("InternalFailure", "The request processing has failed because of an unknown error.", 500), request_id)
+    return _success(route, result, request_id)
+
+
+def _route_and_parse(request: HttpRequest) -> tuple[_Route, dict[str, Any], CredentialScope | None]:
+    target = request.headers.get("x-amz-target")
+    if target is not None:
+        return _json_route(request, target)
+    return _query_route(request)
+
+
+def _json_route(request: HttpRequest, target: str) -> tuple[_Route, dict[str, Any], CredentialScope | None]:
+    prefix, _, name = target.rpartition(".")
+    service = models.json_target_prefixes().get(prefix)
+    unknown = _Route(service, "json", None)
+    if service is None:
+        raise _RouteError(unknown, AwsError("UnknownOperationException", f"Unknown target: {target}"))
+    operation = models.operation_model(service, name)
+    if operation is None:
+        raise _RouteError(unknown, AwsError("UnknownOperationException", f"Unknown operation {name}"))
+    route = _Route(service, "json", operation)
+    try:
+        params, problems = parse_json_body(request.body, operation.input_shape)
+    except AwsError as error:
+        raise _RouteError(route, error) from None
+    _check(route, params, problems)
+    scope = credential_scope(request.headers.get("authorization"))
+    return route, params, scope
+
+
+def _query_route(request: HttpRequest) -> tuple[_Route, dict[str, Any], CredentialScope | None]:
+    form = _form(request)
+    query_credential = form.get("X-Amz-Credential")
+    scope = credential_scope(request.headers.get("authorization"), query_credential)
+    service = _query_service(scope, form)
+    protocol = "ec2" if service == "ec2" else "query"
+    action = form.get("Action")
+    if not action:
+        raise _RouteError(_Route(service, protocol, None), AwsError("MissingAction", "Missing Action"))
+    if service is None:
+        service = _service_for_action(action)
+        protocol = "ec2" if service == "ec2" else "query"
+    operation = models.operation_model(service, action) if service else None
+    if operation is None:
+        message = f"The action {action} is not valid for this web service."
+        raise _RouteError(_Route(service, protocol, None), AwsError("InvalidAction", message))
+    assert service is not None
+    route = _Route(service, protocol, operation)
+    params, problems = parse_query_form(form, operation.input_shape, ec2=protocol == "ec2")
+    _check(route, params, problems)
+    return route, params, scope
+
+
+def _form(request: HttpRequest) -> dict[str, str]:
+    raw = request.query_string
+    if request.method == "POST" and request.body:
+        try:
+            raw = request.body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _RouteError(_Route(None, "query", None), AwsError("MalformedQueryString", "The query string is not valid UTF-8.")) from None
+    try:
+        return dict(parse_qsl(raw, keep_blank_values=True, errors="strict"))
+    except (UnicodeDecodeError, ValueError):
+        raise _RouteError(_Route(None, "query", None), AwsError("MalformedQueryString", "The query string could not be parsed.")) from None
+
+
+def _query_service(scope: CredentialScope | None, form: dict[str, str]) -> str | None:
+    if scope is not None:
+        service = models.signing_names().get(scope.service)
+        if service is not None and models.service_model(service).protocol in ("query", "ec2"):
+            return service
+    return models.query_api_versions().get(form.get("Version", ""))
+
+
+def _service_for_action(action: str) -> str | None:
+    for name in models.SERVICE_NAMES:
+        model = models.service_model(name)
+        if model.protocol in ("query", "ec2") and action in model.operation_names:
+            return name
+    return None
+
+
+def _check(route: _Route, params: dict[str, Any], problems: list[Any]) -> None:
+    assert route.operation is not None and route.service is not None
+    problems = problems + validate(params, route.operation.input_shape)
+    if problems:
+        raise _RouteError(route, validation_error(route.service, route.protocol, problems))
+
+
+def _error(route: _Route, error: AwsError, request_id: str) -> WireResponse:
+    if route.service is None:
+        route = _Route("sts" if route.protocol == "query" else "ecs", route.protocol, None)
+    assert route.service is not None
+    response = render_error(route.service, route.protocol, error, request_id)
+    return _with_request_id(response, request_id)
+
+
+def _success(route: _Route, result: dict[str, Any], request_id: str) -> WireResponse:
+    operation = route.operation
+    assert operation is not None and route.service is not None
+    namespace = models.service_model(route.service).metadata.get("xmlNamespace", "")
+    if route.protocol == "json":
+        response = WireResponse(200, json_body(operation, result), "application/x-amz-json-1.1")
+    elif route.protocol == "ec2":
+        response = WireResponse(200, ec2_body(operation, result, request_id, namespace), "text/xml;charset=UTF-8")
+    else:
+        response = WireResponse(200, query_body(operation, result, request_id, namespace), "text/xml")
+    return _with_request_id(response, request_id)
+
+
+def _with_request_id(response: WireResponse, request_id: str) -> WireResponse:
+    headers = response.headers + (("x-amzn-RequestId", request_id),)
+    return WireResponse(response.status, response.body, response.content_type, headers)

@@ -1,0 +1,146 @@
+"""Plain Python results -> response bodies, shaped by the operation's output model.
+
+The inverse of botocore's response parsers: awsJson1_1 bodies, query-protocol XML with its
+`resultWrapper` and `ResponseMetadata`, and EC2 XML with `requestId` and `<item>` lists.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
+
+# Characters XML 1.0 cannot carry at all, even escaped.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    value = _XML_INVALID.sub("\ufffd", value)
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _as_datetime(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.fromtimestamp(float(value), UTC)
+
+
+# --- JSON ----------------------------------------------------------------------------------------
+
+
+def json_body(operation: OperationModel, result: dict[str, Any]) -> bytes:
+    shape = operation.output_shape
+    out = _json_value(result, shape) if shape is not None else {}
+    return json.dumps(out, separators=(",", ":")).encode()
+
+
+def _json_value(value: Any, shape: Shape) -> Any:
+    kind = shape.type_name
+    if kind == "structure":
+        assert isinstance(shape, StructureShape)
+        return {
+            name: _json_value(value[name], member)
+            for name, member in shape.members.items()
+            if value.get(name) is not None
+        }
+    if kind == "list":
+        assert isinstance(shape, ListShape)
+        return [_json_value(item, shape.member) for item in value]
+    if kind == "map":
+        assert isinstance(shape, MapShape)
+        return {key: _json_value(item, shape.value) for key, item in value.items()}
+    if kind == "timestamp":
+        return _as_datetime(value).timestamp()
+    if kind == "blob":
+        return base64.b64encode(value).decode()
+    return value
+
+
+# --- query and EC2 (XML) -------------------------------------------------------------------------
+
+
+def query_body(operation: OperationModel, result: dict[str, Any], request_id: str, namespace: str) -> bytes:
+    name = operation.name
+    shape = operation.output_shape
+    parts = [f'<{name}Response xmlns="{namespace}">']
+    if shape is not None:
+        wrapper = shape.serialization.get("resultWrapper", f"{name}Result")
+        parts.append(f"<{wrapper}>")
+        _xml_members(result, shape, parts, iso_millis=False)
+        parts.append(f"</{wrapper}>")
+    parts.append(f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></{name}Response>")
+    return "".join(parts).encode()
+
+
+def ec2_body(operation: OperationModel, result: dict[str, Any], request_id: str, namespace: str) -> bytes:
+    name = operation.name
+    parts = [f'<?xml version="1.0" encoding="UTF-8"?>\n<{name}Response xmlns="{namespace}/">']
+    parts.append(f"<requestId>{request_id}</requestId>")
+    if operation.output_shape is not None:
+        _xml_members(result, operation.output_shape, parts, iso_millis=True)
+    parts.append(f"</{name}Response>")
+    return "".join(parts).encode()
+
+
+def _xml_members(value: dict[str, Any], shape: StructureShape, parts: list[str], iso_millis: bool) -> None:
+    for name, member in shape.members.items():
+        item = value.get(name)
+        if item is None:
+            continue
+        tag = member.serialization.get("name", name)
+        if member.type_name in ("list", "map") and member.serialization.get("flattened"):
+            _xml_flattened(item, member, tag, parts, iso_millis)
+        else:
+            _xml_element(item, member, tag, parts, iso_millis)
+
+
+def _xml_flattened(value: Any, shape: Shape, tag: str, parts: list[str], iso_millis: bool) -> None:
+    if isinstance(shape, ListShape):
+        for item in value:
+            _xml_element(item, shape.member, tag, parts, iso_millis)
+    elif isinstance(shape, MapShape):
+        for key, item in value.items():
+            parts.append(f"<{tag}>")
+            _xml_element(key, shape.key, shape.key.serialization.get("name", "key"), parts, iso_millis)
+            _xml_element(item, shape.value, shape.value.serialization.get("name", "value"), parts, iso_millis)
+            parts.append(f"</{tag}>")
+
+
+def _xml_element(value: Any, shape: Shape, tag: str, parts: list[str], iso_millis: bool) -> None:
+    parts.append(f"<{tag}>")
+    kind = shape.type_name
+    if kind == "structure":
+        assert isinstance(shape, StructureShape)
+        _xml_members(value, shape, parts, iso_millis)
+    elif kind == "list":
+        assert isinstance(shape, ListShape)
+        item_tag = shape.member.serialization.get("name", "member")
+        for item in value:
+            _xml_element(item, shape.member, item_tag, parts, iso_millis)
+    elif kind == "map":
+        assert isinstance(shape, MapShape)
+        for key, item in value.items():
+            parts.append("<entry>")
+            _xml_element(key, shape.key, shape.key.serialization.get("name", "key"), parts, iso_millis)
+            _xml_element(item, shape.value, shape.value.serialization.get("name", "value"), parts, iso_millis)
+            parts.append("</entry>")
+    else:
+        parts.append(xml_text(_xml_scalar(value, kind, iso_millis)))
+    parts.append(f"</{tag}>")
+
+
+def _xml_scalar(value: Any, kind: str, iso_millis: bool) -> str:
+    if kind == "boolean":
+        return "true" if value else "false"
+    if kind == "timestamp":
+        moment = _as_datetime(value)
+        if iso_millis:
+            return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if kind == "blob":
+        return base64.b64encode(value).decode()
+    return str(value)
