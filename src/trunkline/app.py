@@ -54,7 +54,7 @@ def create_app(runtime: Runtime) -> Starlette:
             return _problem(409, "the clock only advances under --timing manual; use /_trunkline/clock/settle")
         seconds = await _seconds(request)
         if seconds is None:
-            return _problem(400, "give a number of seconds >= 0: {\"seconds\": 30} or ?seconds=30")
+            return _problem(400, 'give a number of seconds >= 0: {"seconds": 30} or ?seconds=30')
         ran = runtime.advance(seconds)
         return JSONResponse({**_clock_state(runtime), "jobsRun": ran})
 

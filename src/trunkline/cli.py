@@ -12,7 +12,11 @@ from trunkline import __version__
 from trunkline.runtime import DEFAULT_ACCOUNT, DEFAULT_REGION, Config
 from trunkline.timing import PROFILES
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="A local emulator of Amazon ECS awsvpc networking with ENI trunking.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="A local emulator of Amazon ECS awsvpc networking with ENI trunking.",
+)
 
 
 def default_state_path() -> Path:
@@ -23,7 +27,10 @@ def default_state_path() -> Path:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).")] = 4590,
-    state: Annotated[str | None, typer.Option(help="SQLite file, ':memory:', or postgresql://… (default: a file in your data directory).")] = None,
+    state: Annotated[
+        str | None,
+        typer.Option(help="SQLite file, ':memory:', or postgresql://… (default: a file in your data directory)."),
+    ] = None,
     region: Annotated[str, typer.Option(help="Region for requests that do not name one.")] = DEFAULT_REGION,
     account_id: Annotated[str, typer.Option(help="The emulated AWS account.")] = DEFAULT_ACCOUNT,
     timing: Annotated[str, typer.Option(help=f"How asynchronous steps advance: {', '.join(PROFILES)}.")] = "fast",

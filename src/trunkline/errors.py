@@ -18,7 +18,7 @@ class AwsError(Exception):
 class ValidationProblem:
     """One violated constraint of the input shape, before it is phrased in a service's style."""
 
-    __slots__ = ("path", "constraint", "value", "kind")
+    __slots__ = ("constraint", "kind", "path", "value")
 
     def __init__(self, path: str, kind: str, constraint: str, value: object) -> None:
         self.path = path

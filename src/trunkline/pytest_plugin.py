@@ -1,7 +1,7 @@
 """pytest fixtures for users' own tests, registered through the `pytest11` entry point.
 
-    def test_cluster(trunkline_endpoint):
-        ecs = boto3.client("ecs", endpoint_url=trunkline_endpoint, region_name="us-east-1")
+def test_cluster(trunkline_endpoint):
+    ecs = boto3.client("ecs", endpoint_url=trunkline_endpoint, region_name="us-east-1")
 """
 
 from __future__ import annotations

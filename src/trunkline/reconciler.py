@@ -36,7 +36,7 @@ class Reconciler:
         total = 0
         while True:
             moment = self.clock.now() if now is None else now
-            ran = self.store.run(lambda tx: self._batch(tx, moment))
+            ran = self.store.run(lambda tx, at=moment: self._batch(tx, at))
             total += ran
             if ran < _BATCH:
                 return total

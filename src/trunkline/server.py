@@ -7,6 +7,7 @@ import contextlib
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from typing import Any
 
 import uvicorn
 
@@ -20,7 +21,7 @@ class _Server(uvicorn.Server):
         super().__init__(config)
         self._on_ready = on_ready
 
-    async def startup(self, sockets: list | None = None) -> None:  # type: ignore[type-arg]
+    async def startup(self, sockets: list[Any] | None = None) -> None:
         await super().startup(sockets)
         if self.started:
             host, port = self.servers[0].sockets[0].getsockname()[:2]
@@ -52,8 +53,8 @@ def serve(config: Config, on_ready: Callable[[str], None]) -> None:
 def run_in_thread(config: Config | None = None) -> Iterator[str]:
     """Start trunkline on a free port in a background thread; yields its endpoint URL.
 
-        with run_in_thread() as url:
-            ecs = boto3.client("ecs", endpoint_url=url, region_name="us-east-1")
+    with run_in_thread() as url:
+        ecs = boto3.client("ecs", endpoint_url=url, region_name="us-east-1")
     """
     config = replace(config or Config(), port=0)
     models.load_all()

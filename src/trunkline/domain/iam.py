@@ -33,7 +33,10 @@ def _arn(ctx: RequestContext, kind: str, path: str, name: str) -> str:
 
 def _check_path(path: str) -> None:
     if not (path.startswith("/") and path.endswith("/")):
-        raise AwsError("ValidationError", "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
+        raise AwsError(
+            "ValidationError",
+            "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.",
+        )
 
 
 def _tags(params: dict[str, Any]) -> list[dict[str, str]]:
@@ -206,13 +209,24 @@ def create_access_key(ctx: RequestContext, user_name: str | None) -> Record:
             "created": ctx.now,
         },
     )
-    return {"UserName": user["UserName"], "AccessKeyId": key_id, "Status": "Active", "SecretAccessKey": secret, "CreateDate": ctx.now}
+    return {
+        "UserName": user["UserName"],
+        "AccessKeyId": key_id,
+        "Status": "Active",
+        "SecretAccessKey": secret,
+        "CreateDate": ctx.now,
+    }
 
 
 def list_access_keys(ctx: RequestContext, user_name: str | None) -> list[Record]:
     user = get_user(ctx, user_name)
     return [
-        {"UserName": user["UserName"], "AccessKeyId": k["access_key_id"], "Status": k["status"], "CreateDate": k["created"]}
+        {
+            "UserName": user["UserName"],
+            "AccessKeyId": k["access_key_id"],
+            "Status": k["status"],
+            "CreateDate": k["created"],
+        }
         for k in _user_keys(ctx, user)
     ]
 

@@ -39,7 +39,10 @@ class IamProvider(Provider):
     def delete_role(self, ctx: RequestContext, params: Params) -> Params:
         role = iam.get_role(ctx, params["RoleName"])
         if role.get("ServiceLinked"):
-            raise AwsError("UnmodifiableEntity", f"Cannot perform the operation on the protected role '{role['RoleName']}' - this role is only modifiable by AWS")
+            raise AwsError(
+                "UnmodifiableEntity",
+                f"Cannot perform the operation on the protected role '{role['RoleName']}' - this role is only modifiable by AWS",
+            )
         iam.delete_role(ctx, params["RoleName"])
         return {}
 
@@ -55,8 +58,14 @@ class IamProvider(Provider):
         if params.get("CustomSuffix") is not None:
             raise AwsError("InvalidInput", f"Custom suffix is not allowed for {service}")
         if ctx.tx.get(iam.ROLE, f"{ctx.account_id}/{name.lower()}") is not None:
-            raise AwsError("InvalidInput", f"Service role name {name} has been taken in this account, please try a different suffix.")
-        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": [service]}, "Action": ["sts:AssumeRole"]}]}
+            raise AwsError(
+                "InvalidInput",
+                f"Service role name {name} has been taken in this account, please try a different suffix.",
+            )
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": [service]}, "Action": ["sts:AssumeRole"]}],
+        }
         role_params = {
             "RoleName": name,
             "Path": iam.SERVICE_LINKED_PATH.format(service=service),
@@ -84,7 +93,11 @@ class IamProvider(Provider):
 
     def list_users(self, ctx: RequestContext, params: Params) -> Params:
         users, marker = iam.page(ctx, iam.USER, "iam:ListUsers", params)
-        return {"Users": [{k: v for k, v in u.items() if k != "Tags"} for u in users], "IsTruncated": marker is not None, "Marker": marker}
+        return {
+            "Users": [{k: v for k, v in u.items() if k != "Tags"} for u in users],
+            "IsTruncated": marker is not None,
+            "Marker": marker,
+        }
 
     def delete_user(self, ctx: RequestContext, params: Params) -> Params:
         iam.delete_user(ctx, params["UserName"])
@@ -115,7 +128,11 @@ class IamProvider(Provider):
 
     def list_instance_profiles(self, ctx: RequestContext, params: Params) -> Params:
         profiles, marker = iam.page(ctx, iam.PROFILE, "iam:ListInstanceProfiles", params)
-        return {"InstanceProfiles": [iam.profile_view(ctx, p) for p in profiles], "IsTruncated": marker is not None, "Marker": marker}
+        return {
+            "InstanceProfiles": [iam.profile_view(ctx, p) for p in profiles],
+            "IsTruncated": marker is not None,
+            "Marker": marker,
+        }
 
     def list_instance_profiles_for_role(self, ctx: RequestContext, params: Params) -> Params:
         profiles = iam.instance_profiles_for_role(ctx, params["RoleName"])

@@ -58,7 +58,12 @@ class StsProvider(Provider):
             },
         )
         return {
-            "Credentials": {"AccessKeyId": key_id, "SecretAccessKey": secret, "SessionToken": token, "Expiration": expires},
+            "Credentials": {
+                "AccessKeyId": key_id,
+                "SecretAccessKey": secret,
+                "SessionToken": token,
+                "Expiration": expires,
+            },
             "AssumedRoleUser": {"AssumedRoleId": user_id, "Arn": session_arn},
             "PackedPolicySize": 0,
         }

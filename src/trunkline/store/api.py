@@ -38,7 +38,9 @@ class Transaction(Protocol):
 
     def count(self, kind: str, field: str, value: str) -> int: ...
 
-    def scan(self, kind: str, prefix: str = "", after: str | None = None, limit: int | None = None) -> list[tuple[str, Document]]:
+    def scan(
+        self, kind: str, prefix: str = "", after: str | None = None, limit: int | None = None
+    ) -> list[tuple[str, Document]]:
         """Documents whose key starts with `prefix`, in key order, strictly after `after`."""
 
     def next_value(self, counter: str) -> int:

@@ -14,7 +14,9 @@ from trunkline.store.api import T, Transaction
 from trunkline.store.schema import POSTGRES_MIGRATIONS
 from trunkline.store.sql import Dialect, SqlTransaction, migrate
 
-DIALECT = Dialect(name="postgresql", placeholder="%s", skip_locked=" FOR UPDATE SKIP LOCKED", migrations=POSTGRES_MIGRATIONS)
+DIALECT = Dialect(
+    name="postgresql", placeholder="%s", skip_locked=" FOR UPDATE SKIP LOCKED", migrations=POSTGRES_MIGRATIONS
+)
 _RETRIES = 20
 
 

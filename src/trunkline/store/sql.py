@@ -47,7 +47,9 @@ class SqlTransaction:
         self._q("DELETE FROM doc_index WHERE kind = ? AND key = ?", (kind, key))
         for field, value in (index or {}).items():
             if value is not None:
-                self._q("INSERT INTO doc_index (kind, field, value, key) VALUES (?, ?, ?, ?)", (kind, field, value, key))
+                self._q(
+                    "INSERT INTO doc_index (kind, field, value, key) VALUES (?, ?, ?, ?)", (kind, field, value, key)
+                )
 
     def delete(self, kind: str, key: str) -> bool:
         self._q("DELETE FROM doc_index WHERE kind = ? AND key = ?", (kind, key))
@@ -62,10 +64,14 @@ class SqlTransaction:
         return [json.loads(row[0]) for row in rows]
 
     def count(self, kind: str, field: str, value: str) -> int:
-        row = self._q("SELECT COUNT(*) FROM doc_index WHERE kind = ? AND field = ? AND value = ?", (kind, field, value)).fetchone()
+        row = self._q(
+            "SELECT COUNT(*) FROM doc_index WHERE kind = ? AND field = ? AND value = ?", (kind, field, value)
+        ).fetchone()
         return int(row[0])
 
-    def scan(self, kind: str, prefix: str = "", after: str | None = None, limit: int | None = None) -> list[tuple[str, Document]]:
+    def scan(
+        self, kind: str, prefix: str = "", after: str | None = None, limit: int | None = None
+    ) -> list[tuple[str, Document]]:
         sql = "SELECT key, body FROM documents WHERE kind = ? AND key >= ? AND key < ?"
         params: list[Any] = [kind, prefix, prefix + "\U0010ffff"]
         if after is not None:
@@ -90,7 +96,8 @@ class SqlTransaction:
 
     def claim_due(self, now: float, limit: int) -> list[Job]:
         rows = self._q(
-            "SELECT id, due_at, name, payload FROM jobs WHERE due_at <= ? ORDER BY due_at, id LIMIT ?" + self._dialect.skip_locked,
+            "SELECT id, due_at, name, payload FROM jobs WHERE due_at <= ? ORDER BY due_at, id LIMIT ?"
+            + self._dialect.skip_locked,
             (now, limit),
         ).fetchall()
         return [Job(int(r[0]), float(r[1]), r[2], json.loads(r[3])) for r in rows]

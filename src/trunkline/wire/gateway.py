@@ -74,7 +74,11 @@ def handle(request: HttpRequest, backend: Backend) -> WireResponse:
         return _error(route, error, request_id)
     except Exception:
         log.exception("internal error in %s:%s", route.service, route.operation.name)
-        return _error(route, AwsError("InternalFailure", "The request processing has failed because of an unknown error.", 500), request_id)
+        return _error(
+            route,
+            AwsError("InternalFailure", "The request processing has failed because of an unknown error.", 500),
+            request_id,
+        )
     return _success(route, result, request_id)
 
 
@@ -133,11 +137,15 @@ def _form(request: HttpRequest) -> dict[str, str]:
         try:
             raw = request.body.decode("utf-8")
         except UnicodeDecodeError:
-            raise _RouteError(_Route(None, "query", None), AwsError("MalformedQueryString", "The query string is not valid UTF-8.")) from None
+            raise _RouteError(
+                _Route(None, "query", None), AwsError("MalformedQueryString", "The query string is not valid UTF-8.")
+            ) from None
     try:
         return dict(parse_qsl(raw, keep_blank_values=True, errors="strict"))
     except (UnicodeDecodeError, ValueError):
-        raise _RouteError(_Route(None, "query", None), AwsError("MalformedQueryString", "The query string could not be parsed.")) from None
+        raise _RouteError(
+            _Route(None, "query", None), AwsError("MalformedQueryString", "The query string could not be parsed.")
+        ) from None
 
 
 def _query_service(scope: CredentialScope | None, form: dict[str, str]) -> str | None:

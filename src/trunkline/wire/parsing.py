@@ -118,7 +118,9 @@ def _json_value(value: object, shape: Shape, path: str, problems: _Problems) -> 
         return parsed
     if kind == "blob":
         try:
-            return base64.b64decode(value, validate=True) if isinstance(value, str) else _bad(problems, path, shape, value)
+            return (
+                base64.b64decode(value, validate=True) if isinstance(value, str) else _bad(problems, path, shape, value)
+            )
         except (binascii.Error, ValueError):
             problems.type_error(path, shape, value)
             return None
@@ -165,7 +167,9 @@ def _form_tree(form: dict[str, str]) -> dict[str, Any]:
     return tree
 
 
-def parse_query_form(form: dict[str, str], shape: StructureShape | None, ec2: bool) -> tuple[Params, list[ValidationProblem]]:
+def parse_query_form(
+    form: dict[str, str], shape: StructureShape | None, ec2: bool
+) -> tuple[Params, list[ValidationProblem]]:
     problems = _Problems()
     if shape is None:
         return {}, problems
@@ -240,7 +244,9 @@ def _query_value(node: object, shape: Shape, path: str, problems: _Problems, ec2
         out = {}
         for entry in entries:
             if isinstance(entry, dict) and isinstance(entry.get(key_name), str):
-                out[entry[key_name]] = _query_value(entry.get(value_name), shape.value, f"{path}.{entry[key_name]}", problems, ec2)
+                out[entry[key_name]] = _query_value(
+                    entry.get(value_name), shape.value, f"{path}.{entry[key_name]}", problems, ec2
+                )
         return out
     if not isinstance(node, str):
         if node is None:

@@ -82,21 +82,33 @@ def _string(value: str, shape: Shape, path: str, problems: list[ValidationProble
     if pattern:
         compiled = _compiled(pattern)
         if compiled is not None and not compiled.fullmatch(value):
-            problems.append(ValidationProblem(path, "pattern", f"Member must satisfy regular expression pattern: {pattern}", value))
+            problems.append(
+                ValidationProblem(path, "pattern", f"Member must satisfy regular expression pattern: {pattern}", value)
+            )
     enum = shape.enum
     if enum and value not in enum and value not in EXTRA_ENUM_VALUES.get(shape.name, ()):
-        problems.append(ValidationProblem(path, "enum", f"Member must satisfy enum value set: [{', '.join(enum)}]", value))
+        problems.append(
+            ValidationProblem(path, "enum", f"Member must satisfy enum value set: [{', '.join(enum)}]", value)
+        )
 
 
 def _length(length: int, meta: dict[str, Any], path: str, value: object, problems: list[ValidationProblem]) -> None:
     if "min" in meta and length < meta["min"]:
-        problems.append(ValidationProblem(path, "length", f"Member must have length greater than or equal to {meta['min']}", value))
+        problems.append(
+            ValidationProblem(path, "length", f"Member must have length greater than or equal to {meta['min']}", value)
+        )
     if "max" in meta and length > meta["max"]:
-        problems.append(ValidationProblem(path, "length", f"Member must have length less than or equal to {meta['max']}", value))
+        problems.append(
+            ValidationProblem(path, "length", f"Member must have length less than or equal to {meta['max']}", value)
+        )
 
 
 def _range(value: float, meta: dict[str, Any], path: str, problems: list[ValidationProblem]) -> None:
     if "min" in meta and value < meta["min"]:
-        problems.append(ValidationProblem(path, "range", f"Member must have value greater than or equal to {meta['min']}", value))
+        problems.append(
+            ValidationProblem(path, "range", f"Member must have value greater than or equal to {meta['min']}", value)
+        )
     if "max" in meta and value > meta["max"]:
-        problems.append(ValidationProblem(path, "range", f"Member must have value less than or equal to {meta['max']}", value))
+        problems.append(
+            ValidationProblem(path, "range", f"Member must have value less than or equal to {meta['max']}", value)
+        )

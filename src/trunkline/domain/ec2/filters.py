@@ -1,0 +1,74 @@
+"""EC2 `Filter.N.Name` / `Filter.N.Value.M` matching, shared by every Describe call.
+
+A resource matches when every filter matches; a filter matches when any of its values matches any
+of the resource's values for that name. Values may use `*` and `?` wildcards, as in EC2.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Callable, Iterable
+from functools import cache
+from typing import Any
+
+from trunkline.errors import AwsError
+
+Record = dict[str, Any]
+Extractor = Callable[[Record], Iterable[Any]]
+
+
+@cache
+def _pattern(value: str) -> re.Pattern[str]:
+    return re.compile(fnmatch.translate(value))
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _value_matches(wanted: str, actual: Any) -> bool:
+    text = _text(actual)
+    if "*" in wanted or "?" in wanted:
+        return _pattern(wanted).fullmatch(text) is not None
+    return wanted == text
+
+
+def tag_values(record: Record, key: str) -> list[str]:
+    return [t["Value"] for t in record.get("Tags", []) if t["Key"] == key]
+
+
+def check_filters(filters: list[Record] | None, extractors: dict[str, Extractor]) -> None:
+    """Refuse unknown filter names before anything is read (EC2 answers InvalidParameterValue)."""
+    for f in filters or []:
+        name = f.get("Name") or ""
+        if not (name in extractors or name.startswith("tag:") or name == "tag-key"):
+            raise AwsError("InvalidParameterValue", f"The filter '{name}' is invalid")
+
+
+def matches(record: Record, filters: list[Record] | None, extractors: dict[str, Extractor]) -> bool:
+    for f in filters or []:
+        name = f.get("Name") or ""
+        wanted = f.get("Values") or []
+        if name.startswith("tag:"):
+            actual: Iterable[Any] = tag_values(record, name[4:])
+        elif name == "tag-key":
+            actual = [t["Key"] for t in record.get("Tags", [])]
+        else:
+            actual = extractors[name](record)
+        actual = list(actual)
+        if not any(_value_matches(w, a) for w in wanted for a in actual):
+            return False
+    return True
+
+
+def filter_value(filters: list[Record] | None, name: str) -> list[str] | None:
+    """The values of filter `name` when it is exact (no wildcards), so a caller can use an index."""
+    for f in filters or []:
+        if f.get("Name") == name:
+            values = f.get("Values") or []
+            if all("*" not in v and "?" not in v for v in values):
+                return list(values)
+    return None

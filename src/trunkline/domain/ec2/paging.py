@@ -1,0 +1,39 @@
+"""EC2 `MaxResults`/`NextToken` pagination over records in a stable order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trunkline.context import RequestContext
+from trunkline.domain import pagination
+from trunkline.errors import AwsError
+
+Record = dict[str, Any]
+
+
+def page(
+    ctx: RequestContext,
+    listing: str,
+    records: list[Record],
+    key: str,
+    params: dict[str, Any],
+    minimum: int = 5,
+    maximum: int = 1000,
+) -> tuple[list[Record], str | None]:
+    """`records` must be sorted by `key`. Returns one page and the token for the next, if any."""
+    limit = params.get("MaxResults")
+    if limit is not None and not minimum <= limit <= maximum:
+        raise AwsError(
+            "InvalidParameterValue",
+            f"Value ( {limit} ) for parameter maxResults is invalid. Parameter must be between {minimum} and {maximum}.",
+        )
+    token = params.get("NextToken")
+    if token is not None:
+        after = pagination.decode(ctx.tx, listing, token)
+        if not isinstance(after, str):
+            raise AwsError("InvalidNextToken", f"The token '{token[:64]}' is invalid.")
+        records = [r for r in records if r[key] > after]
+    if limit is None or len(records) <= limit:
+        return records, None
+    chosen = records[:limit]
+    return chosen, pagination.encode(ctx.tx, listing, chosen[-1][key])

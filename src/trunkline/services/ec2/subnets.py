@@ -1,0 +1,7 @@
+"""EC2 CreateSubnet, DescribeSubnets, DeleteSubnet, ModifySubnetAttribute."""
+
+from __future__ import annotations
+
+
+class SubnetOps:
+    pass

@@ -1,0 +1,7 @@
+"""EC2 CreateTags, DeleteTags, DescribeTags."""
+
+from __future__ import annotations
+
+
+class TagOps:
+    pass
