@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from trunkline.clock import Clock, ManualClock
@@ -35,13 +36,12 @@ class Reconciler:
         """Run every job due by `now` (default: the clock's now); returns how many ran."""
         total = 0
         while True:
-            moment = self.clock.now() if now is None else now
-            ran = self.store.run(lambda tx, at=moment: self._batch(tx, at))
+            ran = self.store.run(partial(self._batch, now=self.clock.now() if now is None else now))
             total += ran
             if ran < _BATCH:
                 return total
 
-    def _batch(self, tx: Transaction, now: float) -> int:
+    def _batch(self, tx: Transaction, *, now: float) -> int:
         jobs = tx.claim_due(now, _BATCH)
         for job in jobs:
             self._run(tx, job)
