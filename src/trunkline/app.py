@@ -62,6 +62,9 @@ def create_app(runtime: Runtime) -> Starlette:
         ran = runtime.settle()
         return JSONResponse({**_clock_state(runtime), "jobsRun": ran})
 
+    async def digest(request: Request) -> Response:
+        return JSONResponse({"digest": runtime.store.run(lambda tx: tx.digest())})
+
     async def reset(request: Request) -> Response:
         runtime.reset()
         return JSONResponse({"status": "reset"})
@@ -83,6 +86,7 @@ def create_app(runtime: Runtime) -> Starlette:
         Route("/_trunkline/clock/advance", advance, methods=["POST"]),
         Route("/_trunkline/clock/settle", settle, methods=["POST"]),
         Route("/_trunkline/reset", reset, methods=["POST"]),
+        Route("/_trunkline/state/digest", digest, methods=["GET"]),
         Route("/", aws, methods=["GET", "POST"]),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

@@ -63,6 +63,9 @@ class Transaction(Protocol):
 
     def set_meta(self, key: str, value: str) -> None: ...
 
+    def digest(self) -> str:
+        """A hash of every resource, job, event and counter: equal digests, equal state."""
+
     def clear(self) -> None:
         """Forget every resource, job and event (not the store's own metadata)."""
 

@@ -3,6 +3,7 @@ placeholders, DDL and the row-locking clause, all given by `Dialect`."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -115,6 +116,21 @@ class SqlTransaction:
     def events_after(self, seq: int, limit: int) -> list[StoredEvent]:
         rows = self._q("SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit)).fetchall()
         return [StoredEvent(int(r[0]), json.loads(r[1])) for r in rows]
+
+    def digest(self) -> str:
+        hasher = hashlib.sha256()
+        queries = (
+            "SELECT kind, key, body FROM documents ORDER BY kind, key",
+            "SELECT kind, field, value, key FROM doc_index ORDER BY kind, field, value, key",
+            "SELECT name, value FROM counters ORDER BY name",
+            "SELECT id, due_at, name, payload FROM jobs ORDER BY id",
+            "SELECT seq, body FROM events ORDER BY seq",
+        )
+        for query in queries:
+            for row in self._q(query).fetchall():
+                hasher.update(repr(tuple(row)).encode())
+            hasher.update(b"|")
+        return hasher.hexdigest()
 
     def clear(self) -> None:
         for table in ("documents", "doc_index", "counters", "jobs", "events"):
