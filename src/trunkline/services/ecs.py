@@ -1,9 +1,0 @@
-"""ECS operations (none implemented yet: every call answers UnsupportedOperation)."""
-
-from __future__ import annotations
-
-from trunkline.services import Provider
-
-
-class EcsProvider(Provider):
-    service = "ecs"

@@ -1,0 +1,16 @@
+"""ECS operations (awsJson1_1). The provider is composed of one mixin per resource family, each in
+its own module: clusters.py, account_settings.py, container_instances.py, attributes.py, ..."""
+
+from __future__ import annotations
+
+from trunkline.reconciler import JobHandler
+from trunkline.services import Provider
+from trunkline.services.ecs.account_settings import AccountSettingOps
+from trunkline.services.ecs.clusters import ClusterOps
+
+
+class EcsProvider(ClusterOps, AccountSettingOps, Provider):
+    service = "ecs"
+
+    def jobs(self) -> dict[str, JobHandler]:
+        return {}

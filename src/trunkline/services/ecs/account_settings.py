@@ -1,0 +1,7 @@
+"""ECS PutAccountSetting, PutAccountSettingDefault, DeleteAccountSetting, ListAccountSettings."""
+
+from __future__ import annotations
+
+
+class AccountSettingOps:
+    pass
