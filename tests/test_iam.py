@@ -197,7 +197,9 @@ def test_update_assume_role_policy(iam: Any) -> None:
     _create_role(iam, "r")
     new = {
         "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
     }
     iam.update_assume_role_policy(RoleName="r", PolicyDocument=json.dumps(new))
     assert iam.get_role(RoleName="r")["Role"]["AssumeRolePolicyDocument"] == new
