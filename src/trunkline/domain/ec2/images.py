@@ -1,0 +1,282 @@
+"""The AMIs trunkline knows: the ECS-optimized images users' tooling resolves (through SSM public
+parameters or DescribeImages), an old ECS image whose agent predates trunking, and a plain Amazon
+Linux image without the ECS agent.
+
+Images are not stored: they are the same in every account. Their ids are derived from the region
+and the image name, so each region has its own, stable ids (as AWS's per-region copies do).
+What each image ships (ECS agent, ecs-init, runtime) is kept beside the AWS shape, for the
+simulated agent to decide what the instance can do (see `agent_info`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+from trunkline.context import RequestContext
+from trunkline.errors import AwsError
+
+Record = dict[str, Any]
+
+ECS_OWNER = "591542846629"  # owner of the Linux ECS-optimized AMIs
+WINDOWS_OWNER = "801119661308"  # owner of Amazon's Windows AMIs, ECS-optimized ones included
+AMAZON_LINUX_OWNER = "137112412989"  # owner of the plain Amazon Linux AMIs
+
+_IMAGE_ID = re.compile(r"ami-[0-9a-f]{8}(?:[0-9a-f]{9})?")
+
+
+@dataclass(frozen=True)
+class AgentInfo:
+    """What an image ships for ECS; the simulated agent decides trunking support from it."""
+
+    agent_version: str  # e.g. "1.85.1"
+    ecs_init_version: str | None  # e.g. "1.85.1-1"; None on Windows (no ecs-init there)
+    runtime_version: str  # as the SSM metadata spells it, e.g. "Docker version 25.0.3"
+    os_type: str  # "linux" or "windows"
+    os_family: str  # the agent's ecs.os-family attribute, e.g. "LINUX", "WINDOWS_SERVER_2022_FULL"
+
+
+@dataclass(frozen=True)
+class ImageSpec:
+    name: str
+    description: str
+    architecture: str
+    owner_id: str
+    created: str  # ISO 8601, as DescribeImages prints it
+    root_device: str
+    volume_size: int
+    volume_type: str
+    agent: AgentInfo | None = None
+    platform: str | None = None  # "windows" or None
+    os_name: str | None = None  # the "os" of the SSM metadata, e.g. "Amazon Linux 2023"
+    source_image_name: str | None = None
+    boot_mode: str | None = None
+    imds_support: str | None = None
+    extra_volumes: tuple[tuple[str, int], ...] = ()  # (device, GiB) beyond the root volume
+    deprecated: str | None = None  # ISO 8601 deprecation time, if set
+
+
+_AGENT_2024 = "1.85.1"
+_LINUX_2024 = AgentInfo(_AGENT_2024, f"{_AGENT_2024}-1", "Docker version 25.0.3", "linux", "LINUX")
+
+AL2023_X86 = ImageSpec(
+    name="al2023-ami-ecs-hvm-2023.0.20240712-kernel-6.1-x86_64",
+    description="Amazon Linux AMI 2023.0.20240712 x86_64 ECS HVM EBS",
+    architecture="x86_64",
+    owner_id=ECS_OWNER,
+    created="2024-07-12T21:49:37.000Z",
+    root_device="/dev/xvda",
+    volume_size=30,
+    volume_type="gp3",
+    agent=_LINUX_2024,
+    os_name="Amazon Linux 2023",
+    source_image_name="al2023-ami-minimal-2023.5.20240708.0-kernel-6.1-x86_64",
+    boot_mode="uefi-preferred",
+    imds_support="v2.0",
+)
+AL2023_ARM = ImageSpec(
+    name="al2023-ami-ecs-hvm-2023.0.20240712-kernel-6.1-arm64",
+    description="Amazon Linux AMI 2023.0.20240712 arm64 ECS HVM EBS",
+    architecture="arm64",
+    owner_id=ECS_OWNER,
+    created="2024-07-12T21:52:10.000Z",
+    root_device="/dev/xvda",
+    volume_size=30,
+    volume_type="gp3",
+    agent=_LINUX_2024,
+    os_name="Amazon Linux 2023",
+    source_image_name="al2023-ami-minimal-2023.5.20240708.0-kernel-6.1-arm64",
+    boot_mode="uefi",
+    imds_support="v2.0",
+)
+AL2_X86 = ImageSpec(
+    name="amzn2-ami-ecs-hvm-2.0.20240712-x86_64-ebs",
+    description="Amazon Linux AMI 2.0.20240712 x86_64 ECS HVM GP2",
+    architecture="x86_64",
+    owner_id=ECS_OWNER,
+    created="2024-07-12T21:40:04.000Z",
+    root_device="/dev/xvda",
+    volume_size=30,
+    volume_type="gp2",
+    agent=_LINUX_2024,
+    os_name="Amazon Linux 2",
+    source_image_name="amzn2-ami-minimal-hvm-2.0.20240709.1-x86_64-ebs",
+)
+AL2_ARM = ImageSpec(
+    name="amzn2-ami-ecs-hvm-2.0.20240712-arm64-ebs",
+    description="Amazon Linux AMI 2.0.20240712 arm64 ECS HVM GP2",
+    architecture="arm64",
+    owner_id=ECS_OWNER,
+    created="2024-07-12T21:43:18.000Z",
+    root_device="/dev/xvda",
+    volume_size=30,
+    volume_type="gp2",
+    agent=_LINUX_2024,
+    os_name="Amazon Linux 2",
+    source_image_name="amzn2-ami-minimal-hvm-2.0.20240709.1-arm64-ebs",
+)
+WINDOWS_2022_FULL = ImageSpec(
+    name="Windows_Server-2022-English-Full-ECS_Optimized-2024.07.10",
+    description="Microsoft Windows Server 2022 Full Locale English AMI provided by Amazon with ECS Optimization",
+    architecture="x86_64",
+    owner_id=WINDOWS_OWNER,
+    created="2024-07-10T08:12:45.000Z",
+    root_device="/dev/sda1",
+    volume_size=50,
+    volume_type="gp2",
+    agent=AgentInfo("1.84.0", None, "Docker version 25.0.5", "windows", "WINDOWS_SERVER_2022_FULL"),
+    platform="windows",
+    os_name="Windows Server 2022 Full",
+)
+# An Amazon Linux AMI 2018.03 ECS image (November 2018): agent 1.21.0, i.e. before trunking (1.28.1).
+AL1_2018 = ImageSpec(
+    name="amzn-ami-2018.03.h-amazon-ecs-optimized",
+    description="Amazon Linux AMI 2018.03.h x86_64 ECS HVM GP2",
+    architecture="x86_64",
+    owner_id=ECS_OWNER,
+    created="2018-11-06T19:21:35.000Z",
+    root_device="/dev/xvda",
+    volume_size=8,
+    volume_type="gp2",
+    agent=AgentInfo("1.21.0", "1.21.0-1", "Docker version 18.06.1-ce", "linux", "LINUX"),
+    os_name="Amazon Linux",
+    extra_volumes=(("/dev/xvdcz", 22),),
+    deprecated="2020-11-06T19:21:00.000Z",
+)
+# Plain Amazon Linux 2023: no ECS agent at all.
+AL2023_PLAIN = ImageSpec(
+    name="al2023-ami-2023.5.20240708.0-kernel-6.1-x86_64",
+    description="Amazon Linux 2023 AMI 2023.5.20240708.0 x86_64 HVM kernel-6.1",
+    architecture="x86_64",
+    owner_id=AMAZON_LINUX_OWNER,
+    created="2024-07-08T20:13:09.000Z",
+    root_device="/dev/xvda",
+    volume_size=8,
+    volume_type="gp3",
+    os_name="Amazon Linux 2023",
+    boot_mode="uefi-preferred",
+    imds_support="v2.0",
+)
+
+SPECS: tuple[ImageSpec, ...] = (AL2023_X86, AL2023_ARM, AL2_X86, AL2_ARM, WINDOWS_2022_FULL, AL1_2018, AL2023_PLAIN)
+
+
+def _hex(*parts: str) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:16]
+
+
+def image_id(region: str, spec: ImageSpec) -> str:
+    """The region's id for `spec`: "ami-0" + 16 hex digits, stable across restarts."""
+    return f"ami-0{_hex(region, spec.name)}"
+
+
+def _block_devices(region: str, spec: ImageSpec) -> list[Record]:
+    volumes = ((spec.root_device, spec.volume_size), *spec.extra_volumes)
+    return [
+        {
+            "DeviceName": device,
+            "Ebs": {
+                "DeleteOnTermination": True,
+                "SnapshotId": f"snap-0{_hex(region, spec.name, device)}",
+                "VolumeSize": size,
+                "VolumeType": spec.volume_type,
+                "Encrypted": False,
+            },
+        }
+        for device, size in volumes
+    ]
+
+
+def _record(region: str, spec: ImageSpec) -> Record:
+    """The image in DescribeImages' shape."""
+    windows = spec.platform == "windows"
+    record: Record = {
+        "ImageId": image_id(region, spec),
+        "ImageLocation": f"amazon/{spec.name}",
+        "State": "available",
+        "OwnerId": spec.owner_id,
+        "CreationDate": spec.created,
+        "Public": True,
+        "Architecture": spec.architecture,
+        "ImageType": "machine",
+        "Name": spec.name,
+        "Description": spec.description,
+        "ImageOwnerAlias": "amazon",
+        "RootDeviceName": spec.root_device,
+        "RootDeviceType": "ebs",
+        "VirtualizationType": "hvm",
+        "Hypervisor": "xen",
+        "EnaSupport": True,
+        "SriovNetSupport": "simple",
+        "PlatformDetails": "Windows" if windows else "Linux/UNIX",
+        "UsageOperation": "RunInstances:0002" if windows else "RunInstances",
+        "BlockDeviceMappings": _block_devices(region, spec),
+        "DeprecationTime": spec.deprecated or _two_years_after(spec.created),
+    }
+    if windows:
+        record["Platform"] = "windows"
+    if spec.boot_mode:
+        record["BootMode"] = spec.boot_mode
+    if spec.imds_support:
+        record["ImdsSupport"] = spec.imds_support
+    return record
+
+
+def _two_years_after(created: str) -> str:
+    # AWS sets ECS-optimized AMIs to deprecate two years after creation.
+    year = int(created[:4]) + 2
+    return f"{year}{created[4:16]}:00.000Z"
+
+
+@cache
+def _region_images(region: str) -> tuple[tuple[ImageSpec, str], ...]:
+    return tuple((spec, image_id(region, spec)) for spec in SPECS)
+
+
+def images(region: str) -> list[Record]:
+    """Every image of the region in DescribeImages' shape, sorted by id."""
+    return sorted((_record(region, spec) for spec in SPECS), key=lambda r: r["ImageId"])
+
+
+def find_spec(region: str, image_id_: str) -> ImageSpec | None:
+    return next((spec for spec, known in _region_images(region) if known == image_id_), None)
+
+
+def spec_by_name(name: str) -> ImageSpec:
+    return next(spec for spec in SPECS if spec.name == name)
+
+
+def is_deprecated(record: Record, now: float) -> bool:
+    moment = datetime.strptime(record["DeprecationTime"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return moment.timestamp() <= now
+
+
+def check_image_id(value: str) -> None:
+    """EC2's InvalidAMIID.Malformed for anything not shaped like an AMI id."""
+    if not _IMAGE_ID.fullmatch(value):
+        raise AwsError("InvalidAMIID.Malformed", f'Invalid id: "{value}" (expecting "ami-...")')
+
+
+def not_found(image_ids: list[str]) -> AwsError:
+    # EC2 prints the ids as a bracketed list even for one id (a cosmetic quirk AWS keeps).
+    return AwsError("InvalidAMIID.NotFound", f"The image id '[{', '.join(image_ids)}]' does not exist")
+
+
+def get_image(ctx: RequestContext, image_id_: str) -> Record:
+    """The image record (DescribeImages' shape) for RunInstances and friends; raises
+    InvalidAMIID.Malformed or InvalidAMIID.NotFound as EC2 does."""
+    check_image_id(image_id_)
+    spec = find_spec(ctx.region, image_id_)
+    if spec is None:
+        raise not_found([image_id_])
+    return _record(ctx.region, spec)
+
+
+def agent_info(region: str, image_id_: str) -> AgentInfo | None:
+    """The ECS agent an image ships, or None (unknown image, or an image without the agent)."""
+    spec = find_spec(region, image_id_)
+    return spec.agent if spec else None
