@@ -60,75 +60,75 @@ class ImageSpec:
     deprecated: str | None = None  # ISO 8601 deprecation time, if set
 
 
-_AGENT_2024 = "1.85.1"
-_LINUX_2024 = AgentInfo(_AGENT_2024, f"{_AGENT_2024}-1", "Docker version 25.0.3", "linux", "LINUX")
+_AGENT = "1.106.2"
+_LINUX = AgentInfo(_AGENT, f"{_AGENT}-1", "Docker version 25.0.16", "linux", "LINUX")
 
 AL2023_X86 = ImageSpec(
-    name="al2023-ami-ecs-hvm-2023.0.20240712-kernel-6.1-x86_64",
-    description="Amazon Linux AMI 2023.0.20240712 x86_64 ECS HVM EBS",
+    name="al2023-ami-ecs-hvm-2023.0.20260901-kernel-6.1-x86_64",
+    description="Amazon Linux AMI 2023.0.20260901 x86_64 ECS HVM EBS",
     architecture="x86_64",
     owner_id=ECS_OWNER,
-    created="2024-07-12T21:49:37.000Z",
+    created="2026-09-02T18:49:37.000Z",
     root_device="/dev/xvda",
     volume_size=30,
     volume_type="gp3",
-    agent=_LINUX_2024,
+    agent=_LINUX,
     os_name="Amazon Linux 2023",
-    source_image_name="al2023-ami-minimal-2023.5.20240708.0-kernel-6.1-x86_64",
+    source_image_name="al2023-ami-minimal-2023.12.20260831.0-kernel-6.1-x86_64",
     boot_mode="uefi-preferred",
     imds_support="v2.0",
 )
 AL2023_ARM = ImageSpec(
-    name="al2023-ami-ecs-hvm-2023.0.20240712-kernel-6.1-arm64",
-    description="Amazon Linux AMI 2023.0.20240712 arm64 ECS HVM EBS",
+    name="al2023-ami-ecs-hvm-2023.0.20260901-kernel-6.1-arm64",
+    description="Amazon Linux AMI 2023.0.20260901 arm64 ECS HVM EBS",
     architecture="arm64",
     owner_id=ECS_OWNER,
-    created="2024-07-12T21:52:10.000Z",
+    created="2026-09-02T18:52:10.000Z",
     root_device="/dev/xvda",
     volume_size=30,
     volume_type="gp3",
-    agent=_LINUX_2024,
+    agent=_LINUX,
     os_name="Amazon Linux 2023",
-    source_image_name="al2023-ami-minimal-2023.5.20240708.0-kernel-6.1-arm64",
+    source_image_name="al2023-ami-minimal-2023.12.20260831.0-kernel-6.1-arm64",
     boot_mode="uefi",
     imds_support="v2.0",
 )
 AL2_X86 = ImageSpec(
-    name="amzn2-ami-ecs-hvm-2.0.20240712-x86_64-ebs",
-    description="Amazon Linux AMI 2.0.20240712 x86_64 ECS HVM GP2",
+    name="amzn2-ami-ecs-hvm-2.0.20260901-x86_64-ebs",
+    description="Amazon Linux AMI 2.0.20260901 x86_64 ECS HVM GP2",
     architecture="x86_64",
     owner_id=ECS_OWNER,
-    created="2024-07-12T21:40:04.000Z",
+    created="2026-09-02T18:40:04.000Z",
     root_device="/dev/xvda",
     volume_size=30,
     volume_type="gp2",
-    agent=_LINUX_2024,
+    agent=_LINUX,
     os_name="Amazon Linux 2",
-    source_image_name="amzn2-ami-minimal-hvm-2.0.20240709.1-x86_64-ebs",
+    source_image_name="amzn2-ami-minimal-hvm-2.0.20260831.0-x86_64-ebs",
 )
 AL2_ARM = ImageSpec(
-    name="amzn2-ami-ecs-hvm-2.0.20240712-arm64-ebs",
-    description="Amazon Linux AMI 2.0.20240712 arm64 ECS HVM GP2",
+    name="amzn2-ami-ecs-hvm-2.0.20260901-arm64-ebs",
+    description="Amazon Linux AMI 2.0.20260901 arm64 ECS HVM GP2",
     architecture="arm64",
     owner_id=ECS_OWNER,
-    created="2024-07-12T21:43:18.000Z",
+    created="2026-09-02T18:43:18.000Z",
     root_device="/dev/xvda",
     volume_size=30,
     volume_type="gp2",
-    agent=_LINUX_2024,
+    agent=_LINUX,
     os_name="Amazon Linux 2",
-    source_image_name="amzn2-ami-minimal-hvm-2.0.20240709.1-arm64-ebs",
+    source_image_name="amzn2-ami-minimal-hvm-2.0.20260831.0-arm64-ebs",
 )
 WINDOWS_2022_FULL = ImageSpec(
-    name="Windows_Server-2022-English-Full-ECS_Optimized-2024.07.10",
+    name="Windows_Server-2022-English-Full-ECS_Optimized-2026.09.10",
     description="Microsoft Windows Server 2022 Full Locale English AMI provided by Amazon with ECS Optimization",
     architecture="x86_64",
     owner_id=WINDOWS_OWNER,
-    created="2024-07-10T08:12:45.000Z",
+    created="2026-09-10T08:12:45.000Z",
     root_device="/dev/sda1",
     volume_size=50,
     volume_type="gp2",
-    agent=AgentInfo("1.84.0", None, "Docker version 25.0.5", "windows", "WINDOWS_SERVER_2022_FULL"),
+    agent=AgentInfo(_AGENT, None, "Docker version 25.0.16", "windows", "WINDOWS_SERVER_2022_FULL"),
     platform="windows",
     os_name="Windows Server 2022 Full",
 )
@@ -149,11 +149,11 @@ AL1_2018 = ImageSpec(
 )
 # Plain Amazon Linux 2023: no ECS agent at all.
 AL2023_PLAIN = ImageSpec(
-    name="al2023-ami-2023.5.20240708.0-kernel-6.1-x86_64",
-    description="Amazon Linux 2023 AMI 2023.5.20240708.0 x86_64 HVM kernel-6.1",
+    name="al2023-ami-2023.12.20260831.0-kernel-6.1-x86_64",
+    description="Amazon Linux 2023 AMI 2023.12.20260831.0 x86_64 HVM kernel-6.1",
     architecture="x86_64",
     owner_id=AMAZON_LINUX_OWNER,
-    created="2024-07-08T20:13:09.000Z",
+    created="2026-08-31T20:13:09.000Z",
     root_device="/dev/xvda",
     volume_size=8,
     volume_type="gp3",
