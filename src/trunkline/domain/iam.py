@@ -6,6 +6,7 @@ IAM returns them (timestamps as epoch seconds) so services only need to pass the
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import quote
 
@@ -21,6 +22,9 @@ PROFILE = "iam.instance-profile"
 Record = dict[str, Any]
 
 SERVICE_LINKED_PATH = "/aws-service-role/{service}/"
+
+#: Service-linked roles trunkline knows: service principal -> role name.
+SERVICE_LINKED_ROLES = {"ecs.amazonaws.com": "AWSServiceRoleForECS"}
 
 
 def _key(ctx: RequestContext, name: str) -> str:
@@ -96,6 +100,38 @@ def delete_role(ctx: RequestContext, name: str) -> None:
     if ctx.tx.count(PROFILE, "role", role["RoleName"].lower() + "@" + ctx.account_id):
         raise AwsError("DeleteConflict", "Cannot delete entity, must remove roles from instance profile first.")
     ctx.tx.delete(ROLE, _key(ctx, name))
+
+
+def create_service_linked_role(
+    ctx: RequestContext, service: str, description: str | None = None, custom_suffix: str | None = None
+) -> Record:
+    name = SERVICE_LINKED_ROLES.get(service)
+    if name is None:
+        raise AwsError("InvalidInput", f"Service role name for {service} is not known to trunkline.")
+    if custom_suffix is not None:
+        raise AwsError("InvalidInput", f"Custom suffix is not allowed for {service}")
+    if ctx.tx.get(ROLE, _key(ctx, name)) is not None:
+        raise AwsError(
+            "InvalidInput",
+            f"Service role name {name} has been taken in this account, please try a different suffix.",
+        )
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": [service]}, "Action": ["sts:AssumeRole"]}],
+    }
+    role_params = {
+        "RoleName": name,
+        "Path": SERVICE_LINKED_PATH.format(service=service),
+        "AssumeRolePolicyDocument": json.dumps(trust),
+        "Description": description,
+    }
+    return create_role(ctx, role_params, service_linked=service)
+
+
+def ensure_service_linked_role(ctx: RequestContext, service: str) -> Record:
+    """The service's linked role, created first if the account lacks it (as ECS does on CreateCluster)."""
+    existing = ctx.tx.get(ROLE, _key(ctx, SERVICE_LINKED_ROLES[service]))
+    return existing if existing is not None else create_service_linked_role(ctx, service)
 
 
 def update_assume_role_policy(ctx: RequestContext, name: str, policy_text: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from trunkline.context import RequestContext
@@ -11,9 +10,6 @@ from trunkline.errors import AwsError
 from trunkline.services import Provider
 
 Params = dict[str, Any]
-
-#: Service-linked roles trunkline knows: service principal -> role name.
-SERVICE_LINKED_ROLES = {"ecs.amazonaws.com": "AWSServiceRoleForECS"}
 
 
 def _public(record: Params) -> Params:
@@ -51,28 +47,10 @@ class IamProvider(Provider):
         return {}
 
     def create_service_linked_role(self, ctx: RequestContext, params: Params) -> Params:
-        service = params["AWSServiceName"]
-        name = SERVICE_LINKED_ROLES.get(service)
-        if name is None:
-            raise AwsError("InvalidInput", f"Service role name for {service} is not known to trunkline.")
-        if params.get("CustomSuffix") is not None:
-            raise AwsError("InvalidInput", f"Custom suffix is not allowed for {service}")
-        if ctx.tx.get(iam.ROLE, f"{ctx.account_id}/{name.lower()}") is not None:
-            raise AwsError(
-                "InvalidInput",
-                f"Service role name {name} has been taken in this account, please try a different suffix.",
-            )
-        trust = {
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Principal": {"Service": [service]}, "Action": ["sts:AssumeRole"]}],
-        }
-        role_params = {
-            "RoleName": name,
-            "Path": iam.SERVICE_LINKED_PATH.format(service=service),
-            "AssumeRolePolicyDocument": json.dumps(trust),
-            "Description": params.get("Description"),
-        }
-        return {"Role": _public(iam.create_role(ctx, role_params, service_linked=service))}
+        role = iam.create_service_linked_role(
+            ctx, params["AWSServiceName"], params.get("Description"), params.get("CustomSuffix")
+        )
+        return {"Role": _public(role)}
 
     def delete_service_linked_role(self, ctx: RequestContext, params: Params) -> Params:
         role = iam.get_role(ctx, params["RoleName"])
