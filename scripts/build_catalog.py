@@ -56,7 +56,11 @@ NETWORK_CARDS = {
     "trn1n.32xlarge": 16,
     "p5.48xlarge": 32,
     "p5e.48xlarge": 32,
-    **{f"{family}.{size}": 2 for family in ("c6in", "m6in", "m6idn", "r6in", "r6idn") for size in ("32xlarge", "metal")},
+    **{
+        f"{family}.{size}": 2
+        for family in ("c6in", "m6in", "m6idn", "r6in", "r6idn")
+        for size in ("32xlarge", "metal")
+    },
 }
 
 # Families EC2 reports with CurrentGeneration=false.

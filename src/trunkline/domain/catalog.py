@@ -8,9 +8,16 @@ its trunked limit (`trunked_source`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
+
+from trunkline.context import RequestContext
+from trunkline.domain.ec2.filters import Extractor, check_filters, matches
+from trunkline.domain.ec2.paging import page
+from trunkline.errors import AwsError
 
 DATA_FILE = "instance-types.tsv"
 
@@ -82,3 +89,103 @@ def get_instance_type(name: str) -> InstanceType | None:
 def all_instance_types() -> list[InstanceType]:
     """Every catalog entry, sorted by name."""
     return list(_catalog().values())
+
+
+# --- DescribeInstanceTypes ----------------------------------------------------------------------------
+
+Record = dict[str, Any]
+
+_LISTING = "ec2:DescribeInstanceTypes"
+_DEFAULT_PAGE = 100  # EC2 pages DescribeInstanceTypes even when MaxResults is not given
+_BURSTABLE = re.compile(r"t[2-9][a-z]*\.")  # t2, t3, t3a, t4g, ... (not t1, nor trn*)
+
+
+def _network_info(entry: InstanceType) -> Record:
+    # EC2 spreads a multi-card type's ENI limit over its cards; the catalog keeps the total.
+    per_card = entry.max_network_interfaces // entry.network_cards
+    return {
+        "MaximumNetworkInterfaces": entry.max_network_interfaces,
+        "MaximumNetworkCards": entry.network_cards,
+        "DefaultNetworkCardIndex": 0,
+        "NetworkCards": [
+            {"NetworkCardIndex": index, "MaximumNetworkInterfaces": per_card} for index in range(entry.network_cards)
+        ],
+        "Ipv4AddressesPerInterface": entry.ipv4_per_interface,
+    }
+
+
+def instance_type_record(entry: InstanceType) -> Record:
+    """The entry in DescribeInstanceTypes' shape. Figures EC2 no longer publishes for retired
+    types (vCPUs, memory, architectures, the hypervisor of bare metal) are left out, not invented."""
+    record: Record = {
+        "InstanceType": entry.name,
+        "CurrentGeneration": entry.current_generation,
+        "BareMetal": entry.bare_metal,
+        "BurstablePerformanceSupported": _BURSTABLE.match(entry.name) is not None,
+        "SupportedRootDeviceTypes": ["ebs"],
+        "SupportedVirtualizationTypes": ["hvm"],
+        "NetworkInfo": _network_info(entry),
+    }
+    if entry.hypervisor:
+        record["Hypervisor"] = entry.hypervisor
+    if entry.architectures:
+        record["ProcessorInfo"] = {"SupportedArchitectures": list(entry.architectures)}
+    if entry.vcpus is not None:
+        record["VCpuInfo"] = {"DefaultVCpus": entry.vcpus}
+    if entry.memory_mib is not None:
+        record["MemoryInfo"] = {"SizeInMiB": entry.memory_mib}
+    return record
+
+
+def _nested(*path: str) -> Extractor:
+    def extract(record: Record) -> list[Any]:
+        value: Any = record
+        for step in path:
+            if not isinstance(value, dict) or step not in value:
+                return []
+            value = value[step]
+        return value if isinstance(value, list) else [value]
+
+    return extract
+
+
+INSTANCE_TYPE_FILTERS: dict[str, Extractor] = {
+    "instance-type": _nested("InstanceType"),
+    "current-generation": _nested("CurrentGeneration"),
+    "bare-metal": _nested("BareMetal"),
+    "burstable-performance-supported": _nested("BurstablePerformanceSupported"),
+    "hypervisor": _nested("Hypervisor"),
+    "processor-info.supported-architecture": _nested("ProcessorInfo", "SupportedArchitectures"),
+    "vcpu-info.default-vcpus": _nested("VCpuInfo", "DefaultVCpus"),
+    "memory-info.size-in-mib": _nested("MemoryInfo", "SizeInMiB"),
+    "network-info.maximum-network-interfaces": _nested("NetworkInfo", "MaximumNetworkInterfaces"),
+    "network-info.maximum-network-cards": _nested("NetworkInfo", "MaximumNetworkCards"),
+    "network-info.ipv4-addresses-per-interface": _nested("NetworkInfo", "Ipv4AddressesPerInterface"),
+    "supported-root-device-type": _nested("SupportedRootDeviceTypes"),
+    "supported-virtualization-type": _nested("SupportedVirtualizationTypes"),
+}
+
+
+@cache
+def _records() -> tuple[Record, ...]:
+    return tuple(instance_type_record(entry) for entry in _catalog().values())
+
+
+def describe_instance_types(ctx: RequestContext, params: Record) -> tuple[list[Record], str | None]:
+    """One page of DescribeInstanceTypes: the named types (all must exist), filtered, by name."""
+    filters = params.get("Filters")
+    check_filters(filters, INSTANCE_TYPE_FILTERS)
+    wanted = params.get("InstanceTypes")
+    if wanted:
+        unknown = [name for name in dict.fromkeys(wanted) if get_instance_type(name) is None]
+        if unknown:
+            raise AwsError(
+                "InvalidInstanceType", f"The following supplied instance types do not exist: [{', '.join(unknown)}]"
+            )
+        names = set(wanted)
+        records = [r for r in _records() if r["InstanceType"] in names]
+    else:
+        records = list(_records())
+    matching = [r for r in records if matches(r, filters, INSTANCE_TYPE_FILTERS)]
+    paging = params if params.get("MaxResults") is not None else {**params, "MaxResults": _DEFAULT_PAGE}
+    return page(ctx, _LISTING, matching, "InstanceType", paging, minimum=5, maximum=100)

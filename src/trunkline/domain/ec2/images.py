@@ -18,6 +18,8 @@ from functools import cache
 from typing import Any
 
 from trunkline.context import RequestContext
+from trunkline.domain.ec2.filters import Extractor, check_filters, matches
+from trunkline.domain.ec2.paging import page
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
@@ -280,3 +282,100 @@ def agent_info(region: str, image_id_: str) -> AgentInfo | None:
     """The ECS agent an image ships, or None (unknown image, or an image without the agent)."""
     spec = find_spec(region, image_id_)
     return spec.agent if spec else None
+
+
+# --- DescribeImages ---------------------------------------------------------------------------------
+
+_LISTING = "ec2:DescribeImages"
+_OWNER_ALIASES = {"amazon", "aws-marketplace", "aws-backup-vault", "self"}
+_ACCOUNT = re.compile(r"\d{12}")
+
+
+def _field(name: str) -> Extractor:
+    return lambda record: [record[name]] if name in record else []
+
+
+def _ebs(name: str) -> Extractor:
+    return lambda record: [m["Ebs"][name] for m in record["BlockDeviceMappings"] if name in m.get("Ebs", {})]
+
+
+IMAGE_FILTERS: dict[str, Extractor] = {
+    "architecture": _field("Architecture"),
+    "boot-mode": _field("BootMode"),
+    "creation-date": _field("CreationDate"),
+    "deprecation-time": _field("DeprecationTime"),
+    "description": _field("Description"),
+    "ena-support": _field("EnaSupport"),
+    "hypervisor": _field("Hypervisor"),
+    "image-id": _field("ImageId"),
+    "image-type": _field("ImageType"),
+    "imds-support": _field("ImdsSupport"),
+    "is-public": _field("Public"),
+    "manifest-location": _field("ImageLocation"),
+    "name": _field("Name"),
+    "owner-alias": _field("ImageOwnerAlias"),
+    "owner-id": _field("OwnerId"),
+    "platform": _field("Platform"),
+    "platform-details": _field("PlatformDetails"),
+    "root-device-name": _field("RootDeviceName"),
+    "root-device-type": _field("RootDeviceType"),
+    "sriov-net-support": _field("SriovNetSupport"),
+    "state": _field("State"),
+    "usage-operation": _field("UsageOperation"),
+    "virtualization-type": _field("VirtualizationType"),
+    "block-device-mapping.device-name": lambda r: [m["DeviceName"] for m in r["BlockDeviceMappings"]],
+    "block-device-mapping.snapshot-id": _ebs("SnapshotId"),
+    "block-device-mapping.volume-size": _ebs("VolumeSize"),
+    "block-device-mapping.volume-type": _ebs("VolumeType"),
+    "block-device-mapping.encrypted": _ebs("Encrypted"),
+    "block-device-mapping.delete-on-termination": _ebs("DeleteOnTermination"),
+}
+
+
+def _owned_by(record: Record, owners: list[str], account_id: str) -> bool:
+    for owner in owners:
+        if owner == "self" and record["OwnerId"] == account_id:
+            return True
+        if owner in (record["OwnerId"], record.get("ImageOwnerAlias")):
+            return True
+    return False
+
+
+def _check_owners(owners: list[str]) -> None:
+    for owner in owners:
+        if owner not in _OWNER_ALIASES and not _ACCOUNT.fullmatch(owner):
+            raise AwsError("InvalidUserID.Malformed", f'Invalid user id: "{owner}"')
+
+
+def _by_ids(region: str, ids: list[str]) -> list[Record]:
+    for value in ids:  # every id's form is checked before any is looked up
+        check_image_id(value)
+    wanted = list(dict.fromkeys(ids))
+    missing = [value for value in wanted if find_spec(region, value) is None]
+    if missing:
+        raise not_found(missing)
+    return [r for r in images(region) if r["ImageId"] in wanted]
+
+
+def describe_images(ctx: RequestContext, params: Record) -> tuple[list[Record], str | None]:
+    """One page of DescribeImages. Named images must all exist; without ids, deprecated images are
+    left out unless IncludeDeprecated is set (as EC2 does)."""
+    filters = params.get("Filters")
+    check_filters(filters, IMAGE_FILTERS)
+    owners = params.get("Owners") or []
+    _check_owners(owners)
+    ids = params.get("ImageIds") or []
+    if ids and params.get("MaxResults") is not None:
+        raise AwsError(
+            "InvalidParameterCombination", "The parameter imageIdsSet cannot be used with the parameter maxResults"
+        )
+    if ids:
+        records = _by_ids(ctx.region, ids)
+    else:
+        records = images(ctx.region)
+        if not params.get("IncludeDeprecated"):
+            records = [r for r in records if not is_deprecated(r, ctx.now)]
+    if owners:
+        records = [r for r in records if _owned_by(r, owners, ctx.account_id)]
+    matching = [r for r in records if matches(r, filters, IMAGE_FILTERS)]
+    return page(ctx, _LISTING, matching, "ImageId", params, minimum=5, maximum=1000)

@@ -7,6 +7,10 @@ AWS maps zone names to zone ids per account in older regions; trunkline uses one
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from trunkline.domain.ec2.filters import Extractor, check_filters, matches
+from trunkline.errors import AwsError
 
 # Regions whose zone count we know differs from the default of three.
 _ZONE_COUNT = {"us-east-1": 6, "us-west-2": 4}
@@ -63,3 +67,62 @@ def zone_id(region: str, name: str) -> str | None:
 def zone_by_id(region: str, zone_id_: str) -> Zone | None:
     """The zone with id `zone_id_` in `region`, or None (subnets may be created by AvailabilityZoneId)."""
     return next((z for z in zones(region) if z.zone_id == zone_id_), None)
+
+
+# --- DescribeAvailabilityZones ----------------------------------------------------------------------
+
+Record = dict[str, Any]
+
+
+def zone_record(zone: Zone) -> Record:
+    """The zone in DescribeAvailabilityZones' shape."""
+    return {
+        "State": "available",
+        "OptInStatus": "opt-in-not-required",
+        "Messages": [],
+        "RegionName": zone.region,
+        "ZoneName": zone.name,
+        "ZoneId": zone.zone_id,
+        "GroupName": zone.region,
+        "NetworkBorderGroup": zone.region,
+        "ZoneType": "availability-zone",
+    }
+
+
+def _field(name: str) -> Extractor:
+    return lambda record: [record[name]]
+
+
+ZONE_FILTERS: dict[str, Extractor] = {
+    "zone-name": _field("ZoneName"),
+    "zone-id": _field("ZoneId"),
+    "state": _field("State"),
+    "region-name": _field("RegionName"),
+    "group-name": _field("GroupName"),
+    "network-border-group": _field("NetworkBorderGroup"),
+    "opt-in-status": _field("OptInStatus"),
+    "zone-type": _field("ZoneType"),
+    "message": lambda record: [m["Message"] for m in record["Messages"]],
+}
+
+
+def _check_known(wanted: list[str], known: set[str], label: str) -> None:
+    # EC2 names the first unknown value, in request order.
+    for value in wanted:
+        if value not in known:
+            raise AwsError("InvalidParameterValue", f"Invalid availability {label}: [{value}]")
+
+
+def describe_zones(region: str, params: Record) -> list[Record]:
+    """The region's zones named by ZoneNames/ZoneIds (all must exist), filtered."""
+    filters = params.get("Filters")
+    check_filters(filters, ZONE_FILTERS)
+    region_zones = zones(region)
+    names = params.get("ZoneNames") or []
+    ids = params.get("ZoneIds") or []
+    _check_known(names, {z.name for z in region_zones}, "zone")
+    _check_known(ids, {z.zone_id for z in region_zones}, "zone-id")
+    if names or ids:
+        region_zones = [z for z in region_zones if z.name in names or z.zone_id in ids]
+    records = [zone_record(z) for z in region_zones]
+    return [r for r in records if matches(r, filters, ZONE_FILTERS)]
