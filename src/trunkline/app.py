@@ -21,6 +21,8 @@ from trunkline.wire.gateway import HttpRequest, handle
 
 log = logging.getLogger("trunkline.app")
 
+_LAST_MOMENT = datetime(9999, 12, 31, tzinfo=UTC).timestamp()
+
 
 def create_app(runtime: Runtime) -> Starlette:
     async def aws(request: Request) -> Response:
@@ -55,6 +57,9 @@ def create_app(runtime: Runtime) -> Starlette:
         seconds = await _seconds(request)
         if seconds is None:
             return _problem(400, 'give a number of seconds >= 0: {"seconds": 30} or ?seconds=30')
+        if runtime.clock.now() + seconds >= _LAST_MOMENT:
+            # Past year 9999 no timestamp can be rendered: every later request would fail.
+            return _problem(400, "the clock cannot be advanced beyond the year 9999")
         ran = runtime.advance(seconds)
         return JSONResponse({**_clock_state(runtime), "jobsRun": ran})
 
@@ -109,9 +114,11 @@ async def _seconds(request: Request) -> float | None:
         except ValueError:
             return None
         raw = payload.get("seconds") if isinstance(payload, dict) else None
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+            return None
     try:
         seconds = float(raw)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     return seconds if math.isfinite(seconds) and seconds >= 0 else None
 

@@ -54,7 +54,12 @@ class Runtime:
         if self.config.timing != "manual":
             return RealClock()
         saved = self.store.run(lambda tx: tx.get_meta(_CLOCK_META))
-        return ManualClock(float(saved) if saved else time.time())
+        clock = ManualClock(float(saved) if saved else time.time())
+        if not saved:
+            # Saved at once, so a restart before the first advance does not jump to the wall clock.
+            start = repr(clock.now())
+            self.store.run(lambda tx: tx.set_meta(_CLOCK_META, start))
+        return clock
 
     def invoke(self, call: AwsCall) -> dict[str, Any]:
         provider = self.providers.get(call.service)
