@@ -1,30 +1,275 @@
-"""Subnets and private IPv4 allocation. (Being implemented; the signatures below are the
-contract other modules code against.)"""
+"""Subnets and private IPv4 allocation.
+
+Record (kind `ec2.subnet`, key `REGION/subnet-…`, indexed by `{"vpc": vpc key}`), in the `Subnet`
+output shape's member names: `SubnetId`, `VpcId`, `CidrBlock`, `State`, `AvailabilityZone`,
+`AvailabilityZoneId`, `AvailableIpAddressCount` (always exact: usable addresses minus allocated
+ones), `OwnerId`, `SubnetArn`, `DefaultForAz` (false), `MapPublicIpOnLaunch`,
+`PrivateDnsNameOptionsOnLaunch` {`HostnameType`, `EnableResourceNameDnsARecord`,
+`EnableResourceNameDnsAAAARecord`}, `Tags`, ... Private bookkeeping: `_Creator` (the account that
+created it) and `_NextOffset` (the allocation cursor, see `addressing`).
+
+Shared subnets: a subnet created with the tag `trunkline:owner-id` = a 12-digit account id is owned
+by that account (its `OwnerId`), as if that account had shared it with the creator through RAM. The
+creator still sees it (and uses it); ECS treats an instance in it as being in a shared subnet.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from trunkline.context import RequestContext
+from trunkline.domain.ec2 import addressing, lookup, vpcs, zones
+from trunkline.domain.ids import resource_id
+from trunkline.errors import AwsError
 
 Record = dict[str, Any]
 KIND = "ec2.subnet"
+ENI_KIND = "ec2.eni"  # network interfaces are indexed by {"subnet": subnet key}
+OWNER_TAG = "trunkline:owner-id"
+
+_ACCOUNT = re.compile(r"^[0-9]{12}$")
+
+#: ModifySubnetAttribute parameter -> how EC2 names it in "multiple attribute" errors.
+_ATTRIBUTES = {
+    "AssignIpv6AddressOnCreation": "assignIpv6AddressOnCreation",
+    "MapPublicIpOnLaunch": "mapPublicIpOnLaunch",
+    "MapCustomerOwnedIpOnLaunch": "mapCustomerOwnedIpOnLaunch",
+    "EnableDns64": "enableDns64",
+    "PrivateDnsHostnameTypeOnLaunch": "privateDnsHostnameTypeOnLaunch",
+    "EnableResourceNameDnsARecordOnLaunch": "enableResourceNameDnsARecordOnLaunch",
+    "EnableResourceNameDnsAAAARecordOnLaunch": "enableResourceNameDnsAAAARecordOnLaunch",
+    "EnableLniAtDeviceIndex": "enableLniAtDeviceIndex",
+    "DisableLniAtDeviceIndex": "disableLniAtDeviceIndex",
+}
+
+EXTRACTORS: dict[str, Any] = {
+    "subnet-id": lambda r: [r["SubnetId"]],
+    "subnet-arn": lambda r: [r["SubnetArn"]],
+    "vpc-id": lambda r: [r["VpcId"]],
+    "cidr-block": lambda r: [r["CidrBlock"]],
+    "cidr": lambda r: [r["CidrBlock"]],
+    "cidrBlock": lambda r: [r["CidrBlock"]],
+    "availability-zone": lambda r: [r["AvailabilityZone"]],
+    "availabilityZone": lambda r: [r["AvailabilityZone"]],
+    "availability-zone-id": lambda r: [r["AvailabilityZoneId"]],
+    "available-ip-address-count": lambda r: [r["AvailableIpAddressCount"]],
+    "state": lambda r: [r["State"]],
+    "owner-id": lambda r: [r["OwnerId"]],
+    "default-for-az": lambda r: [r["DefaultForAz"]],
+    "defaultForAz": lambda r: [r["DefaultForAz"]],
+    "map-public-ip-on-launch": lambda r: [r["MapPublicIpOnLaunch"]],
+    "ipv6-native": lambda r: [r["Ipv6Native"]],
+}
+
+
+def not_found(subnet_id: str) -> AwsError:
+    return AwsError("InvalidSubnetID.NotFound", f"The subnet ID '{subnet_id}' does not exist")
+
+
+def _visible(ctx: RequestContext) -> Any:
+    return lambda record: ctx.account_id in (record["OwnerId"], record["_Creator"])
+
+
+def _load(ctx: RequestContext, subnet_id: str) -> Record:
+    lookup.check_id(subnet_id, "subnet", "InvalidSubnetID.Malformed")
+    record = ctx.tx.get(KIND, lookup.key(ctx, subnet_id))
+    if record is None or not _visible(ctx)(record):
+        raise not_found(subnet_id)
+    return record
 
 
 def get_subnet(ctx: RequestContext, subnet_id: str) -> Record:
     """The subnet record (`SubnetId`, `VpcId`, `CidrBlock`, `AvailabilityZone`, `OwnerId`,
     `MapPublicIpOnLaunch`, `PrivateDnsNameOptionsOnLaunch`, `AvailableIpAddressCount`, `Tags`, ...);
-    raises InvalidSubnetID.NotFound."""
-    raise NotImplementedError
+    raises InvalidSubnetID.Malformed or InvalidSubnetID.NotFound."""
+    return _load(ctx, subnet_id)
 
 
 def allocate_private_ip(ctx: RequestContext, subnet_id: str, wanted: str | None = None) -> str:
-    """Take a free address (or `wanted`) from the subnet, outside AWS's five reserved ones;
+    """Take the lowest free address (or `wanted`) from the subnet, outside AWS's five reserved ones;
     raises InsufficientFreeAddressesInSubnet when none is left (InvalidIPAddress.InUse if
-    `wanted` is taken). Keeps `AvailableIpAddressCount` exact."""
-    raise NotImplementedError
+    `wanted` is taken, InvalidParameterValue if it is outside the subnet or reserved). Keeps
+    `AvailableIpAddressCount` exact."""
+    subnet = _load(ctx, subnet_id)
+    key = lookup.key(ctx, subnet_id)
+    address = addressing.take(ctx, key, subnet, wanted)
+    _save(ctx, subnet)
+    return address
 
 
 def release_private_ip(ctx: RequestContext, subnet_id: str, address: str) -> None:
-    """Give an address back to its subnet."""
-    raise NotImplementedError
+    """Give an address back to its subnet (a no-op if the subnet or the allocation is gone)."""
+    key = lookup.key(ctx, subnet_id)
+    subnet = ctx.tx.get(KIND, key)
+    if subnet is not None and addressing.give_back(ctx, key, subnet, address):
+        _save(ctx, subnet)
+
+
+def _save(ctx: RequestContext, subnet: Record) -> None:
+    vpc_key = lookup.key(ctx, subnet["VpcId"])
+    ctx.tx.put(KIND, lookup.key(ctx, subnet["SubnetId"]), subnet, index={"vpc": vpc_key, "owner": subnet["OwnerId"]})
+
+
+# --- CreateSubnet ---------------------------------------------------------------------------------
+
+
+def create_subnet(ctx: RequestContext, params: dict[str, Any]) -> Record:
+    vpc = vpcs.get_vpc(ctx, params["VpcId"])
+    text = params.get("CidrBlock")
+    if text is None:
+        raise AwsError("MissingParameter", "Either 'cidrBlock' or 'ipv4IpamPoolId' should be provided.")
+    network = addressing.parse_cidr(text)
+    vpc_network = addressing.parse_cidr(vpc["CidrBlock"])
+    if not 16 <= network.prefixlen <= 28 or not network.subnet_of(vpc_network):
+        raise AwsError("InvalidSubnet.Range", f"The CIDR '{text}' is invalid.")
+    siblings = ctx.tx.find(KIND, "vpc", lookup.key(ctx, vpc["VpcId"]))
+    if any(network.overlaps(addressing.parse_cidr(s["CidrBlock"])) for s in siblings):
+        raise AwsError("InvalidSubnet.Conflict", f"The CIDR '{text}' conflicts with another subnet")
+    zone = _zone(ctx, params, siblings)
+    tags = lookup.tags_from(params, "subnet")
+    owner = _owner(ctx, tags)
+    subnet_id = resource_id("subnet")
+    record: Record = {
+        "SubnetId": subnet_id,
+        "SubnetArn": f"arn:aws:ec2:{ctx.region}:{owner}:subnet/{subnet_id}",
+        "VpcId": vpc["VpcId"],
+        "CidrBlock": str(network),
+        "State": "available",
+        "AvailabilityZone": zone.name,
+        "AvailabilityZoneId": zone.zone_id,
+        "AvailableIpAddressCount": addressing.usable_count(network),
+        "OwnerId": owner,
+        "DefaultForAz": False,
+        "MapPublicIpOnLaunch": False,
+        "MapCustomerOwnedIpOnLaunch": False,
+        "AssignIpv6AddressOnCreation": False,
+        "Ipv6CidrBlockAssociationSet": [],
+        "EnableDns64": False,
+        "Ipv6Native": False,
+        "PrivateDnsNameOptionsOnLaunch": {
+            "HostnameType": "ip-name",
+            "EnableResourceNameDnsARecord": False,
+            "EnableResourceNameDnsAAAARecord": False,
+        },
+        "BlockPublicAccessStates": {"InternetGatewayBlockMode": "off"},
+        "Tags": tags,
+        "_Creator": ctx.account_id,
+        "_NextOffset": addressing.first_offset(),
+    }
+    _save(ctx, record)
+    return record
+
+
+def _zone(ctx: RequestContext, params: dict[str, Any], siblings: list[Record]) -> zones.Zone:
+    available = zones.zones(ctx.region)
+    name, zone_id = params.get("AvailabilityZone"), params.get("AvailabilityZoneId")
+    if name is not None and zone_id is not None:
+        raise AwsError(
+            "InvalidParameterCombination",
+            "The parameter availabilityZone cannot be used with the parameter availabilityZoneId",
+        )
+    if name is not None:
+        zone = zones.get_zone(ctx.region, name)
+        if zone is None:
+            listed = ", ".join(z.name for z in available)
+            raise AwsError(
+                "InvalidParameterValue",
+                f"Value ({name}) for parameter availabilityZone is invalid. "
+                f"Subnets can currently only be created in the following availability zones: {listed}.",
+            )
+        return zone
+    if zone_id is not None:
+        zone = zones.zone_by_id(ctx.region, zone_id)
+        if zone is None:
+            listed = ", ".join(z.zone_id for z in available)
+            raise AwsError(
+                "InvalidParameterValue",
+                f"Value ({zone_id}) for parameter availabilityZoneId is invalid. "
+                f"Subnets can currently only be created in the following availability zones: {listed}.",
+            )
+        return zone
+    # AWS picks a zone for you; trunkline picks the VPC's least used one (first by name on ties).
+    used = [s["AvailabilityZone"] for s in siblings]
+    return min(available, key=lambda z: (used.count(z.name), z.name))
+
+
+def _owner(ctx: RequestContext, tags: list[Record]) -> str:
+    for tag in tags:
+        if tag["Key"] == OWNER_TAG:
+            if not _ACCOUNT.match(tag["Value"]):
+                raise AwsError(
+                    "InvalidParameterValue",
+                    f"Value ({tag['Value']}) for tag {OWNER_TAG} is invalid. It must be a 12-digit AWS account id.",
+                )
+            return str(tag["Value"])
+    return ctx.account_id
+
+
+# --- Describe / Delete / Modify --------------------------------------------------------------------
+
+
+def describe_subnets(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[Record], str | None]:
+    return lookup.describe(
+        ctx,
+        params,
+        kind=KIND,
+        id_field="SubnetId",
+        ids=params.get("SubnetIds"),
+        id_prefix="subnet",
+        malformed_code="InvalidSubnetID.Malformed",
+        missing=not_found,
+        extractors=EXTRACTORS,
+        visible=_visible(ctx),
+    )
+
+
+def delete_subnet(ctx: RequestContext, subnet_id: str) -> None:
+    _load(ctx, subnet_id)
+    key = lookup.key(ctx, subnet_id)
+    if ctx.tx.count(ENI_KIND, "subnet", key) or addressing.in_use(ctx, key):
+        raise AwsError("DependencyViolation", f"The subnet '{subnet_id}' has dependencies and cannot be deleted.")
+    addressing.forget(ctx, key)
+    ctx.tx.delete(KIND, key)
+
+
+def modify_subnet_attribute(ctx: RequestContext, params: dict[str, Any]) -> None:
+    subnet = _load(ctx, params["SubnetId"])
+    given = [name for name in _ATTRIBUTES if params.get(name) is not None]
+    if not given:
+        raise AwsError("InvalidParameterCombination", "No attributes specified.")
+    if len(given) > 1:
+        names = ", ".join(_ATTRIBUTES[name] for name in given)
+        raise AwsError("InvalidParameterCombination", f"Fields for multiple attribute types specified: {names}")
+    name = given[0]
+    value = params[name]
+    options = subnet["PrivateDnsNameOptionsOnLaunch"]
+    if name == "PrivateDnsHostnameTypeOnLaunch":
+        if value not in ("ip-name", "resource-name"):
+            raise AwsError(
+                "InvalidParameterValue", f"Value ({value}) for parameter privateDnsHostnameTypeOnLaunch is invalid."
+            )
+        options["HostnameType"] = value
+    elif name in ("EnableLniAtDeviceIndex", "DisableLniAtDeviceIndex"):
+        raise AwsError("InvalidParameterValue", f"The parameter {_ATTRIBUTES[name]} is not supported for this subnet.")
+    else:
+        flag = _boolean(name, value)
+        if name == "EnableResourceNameDnsARecordOnLaunch":
+            options["EnableResourceNameDnsARecord"] = flag
+        elif name == "EnableResourceNameDnsAAAARecordOnLaunch":
+            options["EnableResourceNameDnsAAAARecord"] = flag
+        elif name == "AssignIpv6AddressOnCreation" and flag and not subnet["Ipv6CidrBlockAssociationSet"]:
+            raise AwsError(
+                "InvalidParameterValue",
+                f"Cannot set AssignIpv6AddressOnCreation to true unless the subnet ({subnet['SubnetId']}) "
+                "has an IPv6 CIDR block associated with it.",
+            )
+        else:
+            subnet[name] = flag
+    _save(ctx, subnet)
+
+
+def _boolean(name: str, value: Any) -> bool:
+    if not isinstance(value, dict) or value.get("Value") is None:
+        raise AwsError("MissingParameter", f"The request must contain the parameter {name}.Value")
+    return bool(value["Value"])

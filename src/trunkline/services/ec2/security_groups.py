@@ -2,6 +2,65 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from trunkline.context import RequestContext
+from trunkline.domain.ec2 import security_groups as domain
+from trunkline.services.ec2.vpcs import dry_run
+
 
 class SecurityGroupOps:
-    pass
+    def create_security_group(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        dry_run(params)
+        group = domain.create_security_group(ctx, params)
+        return {
+            "GroupId": group["GroupId"],
+            "Tags": group["Tags"] or None,
+            "SecurityGroupArn": group["SecurityGroupArn"],
+        }
+
+    def describe_security_groups(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        dry_run(params)
+        found, token = domain.describe_security_groups(ctx, params)
+        return {"SecurityGroups": found, "NextToken": token}
+
+    def delete_security_group(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        dry_run(params)
+        group = domain.delete_security_group(ctx, params)
+        return {"Return": True, "GroupId": group["GroupId"]}
+
+    def authorize_security_group_ingress(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        return self._authorize(ctx, params, egress=False)
+
+    def authorize_security_group_egress(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        return self._authorize(ctx, params, egress=True)
+
+    def revoke_security_group_ingress(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        return self._revoke(ctx, params, egress=False)
+
+    def revoke_security_group_egress(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        return self._revoke(ctx, params, egress=True)
+
+    def _authorize(self, ctx: RequestContext, params: dict[str, Any], egress: bool) -> dict[str, Any]:
+        dry_run(params)
+        group = domain.resolve_target(ctx, params)
+        rules = domain.authorize(ctx, group, egress, domain.legacy_permissions(params))
+        return {"Return": True, "SecurityGroupRules": rules}
+
+    def _revoke(self, ctx: RequestContext, params: dict[str, Any], egress: bool) -> dict[str, Any]:
+        dry_run(params)
+        group = domain.resolve_target(ctx, params)
+        permissions = domain.legacy_permissions(params)
+        revoked, unknown = domain.revoke(ctx, group, egress, permissions, params.get("SecurityGroupRuleIds") or [])
+        return {"Return": True, "UnknownIpPermissions": unknown or None, "RevokedSecurityGroupRules": _revoked(revoked)}
+
+
+def _revoked(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """RevokedSecurityGroupRule names the peer group by `ReferencedGroupId` alone."""
+    out = []
+    for rule in rules:
+        item = {k: v for k, v in rule.items() if k not in ("ReferencedGroupInfo", "Tags", "SecurityGroupRuleArn")}
+        if "ReferencedGroupInfo" in rule:
+            item["ReferencedGroupId"] = rule["ReferencedGroupInfo"]["GroupId"]
+        out.append(item)
+    return out

@@ -1,0 +1,151 @@
+"""IPv4 CIDR parsing and the per-subnet private address ledger.
+
+The ledger is built to stay cheap with tens of thousands of addresses in one subnet:
+
+- every allocated address is its own document (kind `ec2.subnet-ip`), keyed
+  `REGION/subnet-ID/OFFSET` with the offset from the network address zero-padded, so a key lookup
+  answers "is this address taken?" and nothing large is ever rewritten;
+- the subnet record carries a cursor (`_NextOffset`): every offset below it is either allocated or
+  on the free list, offsets at or above it are free unless taken explicitly (a `wanted` address);
+- released offsets below the cursor go on a free list (kind `ec2.subnet-free-ip`, same key form),
+  whose first key in order is the lowest free address.
+
+So the lowest free address is the first free-list entry if there is one, else the first offset at
+or above the cursor that no explicit allocation took: O(log n) per allocation and release.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from trunkline.context import RequestContext
+from trunkline.errors import AwsError
+
+Record = dict[str, Any]
+
+ADDRESS_KIND = "ec2.subnet-ip"
+FREE_KIND = "ec2.subnet-free-ip"
+
+#: AWS keeps the network address, the next three (router, DNS, future use) and the broadcast address.
+RESERVED_LOW = 4
+RESERVED_COUNT = 5
+
+
+def parse_cidr(text: str, parameter: str = "cidrBlock") -> ipaddress.IPv4Network:
+    """An IPv4 network; host bits are cleared (AWS stores the network address)."""
+    try:
+        return ipaddress.IPv4Network(text.strip(), strict=False)
+    except (ipaddress.AddressValueError, ipaddress.NetmaskValueError, ValueError):
+        raise AwsError(
+            "InvalidParameterValue",
+            f"Value ({text}) for parameter {parameter} is invalid. This is not a valid CIDR block.",
+        ) from None
+
+
+def usable_count(network: ipaddress.IPv4Network) -> int:
+    return max(network.num_addresses - RESERVED_COUNT, 0)
+
+
+def first_offset() -> int:
+    return RESERVED_LOW
+
+
+def last_offset(network: ipaddress.IPv4Network) -> int:
+    return network.num_addresses - 2
+
+
+def _key(subnet_key: str, offset: int) -> str:
+    return f"{subnet_key}/{offset:010d}"
+
+
+def _offset_of(key: str) -> int:
+    return int(key.rsplit("/", 1)[1])
+
+
+def _address(network: ipaddress.IPv4Network, offset: int) -> str:
+    return str(network.network_address + offset)
+
+
+def take(ctx: RequestContext, subnet_key: str, subnet: Record, wanted: str | None) -> str:
+    """Allocate an address in `subnet` (the caller saves the updated record). Raises before writing."""
+    network = ipaddress.IPv4Network(subnet["CidrBlock"])
+    cursor = subnet["_NextOffset"]
+    if wanted is not None:
+        offset = _wanted_offset(ctx, subnet_key, network, wanted)
+    else:
+        if subnet["AvailableIpAddressCount"] <= 0:
+            raise _exhausted(subnet["SubnetId"])
+        offset = _lowest_free(ctx, subnet_key, subnet, network)
+    if offset < cursor:  # below the cursor a free address is on the free list
+        ctx.tx.delete(FREE_KIND, _key(subnet_key, offset))
+    address = _address(network, offset)
+    ctx.tx.put(ADDRESS_KIND, _key(subnet_key, offset), {"SubnetId": subnet["SubnetId"], "Address": address})
+    subnet["AvailableIpAddressCount"] -= 1
+    return address
+
+
+def give_back(ctx: RequestContext, subnet_key: str, subnet: Record, address: str) -> bool:
+    """Release `address`; False (and nothing changed) if it was not allocated in this subnet."""
+    network = ipaddress.IPv4Network(subnet["CidrBlock"])
+    try:
+        ip = ipaddress.IPv4Address(address)
+    except ValueError:
+        return False
+    if ip not in network:
+        return False
+    offset = int(ip) - int(network.network_address)
+    if not ctx.tx.delete(ADDRESS_KIND, _key(subnet_key, offset)):
+        return False
+    if offset < subnet["_NextOffset"]:
+        ctx.tx.put(FREE_KIND, _key(subnet_key, offset), {"SubnetId": subnet["SubnetId"]})
+    subnet["AvailableIpAddressCount"] += 1
+    return True
+
+
+def forget(ctx: RequestContext, subnet_key: str) -> None:
+    """Drop the subnet's free list (called when the subnet, with no address in use, is deleted)."""
+    for key, _ in ctx.tx.scan(FREE_KIND, prefix=subnet_key + "/"):
+        ctx.tx.delete(FREE_KIND, key)
+
+
+def in_use(ctx: RequestContext, subnet_key: str) -> bool:
+    return bool(ctx.tx.scan(ADDRESS_KIND, prefix=subnet_key + "/", limit=1))
+
+
+def _lowest_free(ctx: RequestContext, subnet_key: str, subnet: Record, network: ipaddress.IPv4Network) -> int:
+    free = ctx.tx.scan(FREE_KIND, prefix=subnet_key + "/", limit=1)
+    if free:
+        return _offset_of(free[0][0])
+    offset = subnet["_NextOffset"]
+    # Skip addresses someone asked for by name above the cursor; each is skipped once, ever.
+    while offset <= last_offset(network) and ctx.tx.get(ADDRESS_KIND, _key(subnet_key, offset)) is not None:
+        offset += 1
+    if offset > last_offset(network):
+        raise _exhausted(subnet["SubnetId"])
+    subnet["_NextOffset"] = offset + 1
+    return offset
+
+
+def _wanted_offset(ctx: RequestContext, subnet_key: str, network: ipaddress.IPv4Network, wanted: str) -> int:
+    try:
+        ip = ipaddress.IPv4Address(wanted.strip())
+    except ValueError:
+        raise AwsError(
+            "InvalidParameterValue", f"Value ({wanted}) for parameter privateIpAddress is invalid."
+        ) from None
+    if ip not in network:
+        raise AwsError("InvalidParameterValue", f"Address {ip} does not fall within the subnet's address range")
+    offset = int(ip) - int(network.network_address)
+    if offset < first_offset() or offset > last_offset(network):
+        raise AwsError("InvalidParameterValue", f"Address {ip} is in subnet's reserved address range")
+    if ctx.tx.get(ADDRESS_KIND, _key(subnet_key, offset)) is not None:
+        raise AwsError("InvalidIPAddress.InUse", f"Address {ip} is in use.")
+    return offset
+
+
+def _exhausted(subnet_id: str) -> AwsError:
+    return AwsError(
+        "InsufficientFreeAddressesInSubnet",
+        f"There are not enough free addresses in subnet '{subnet_id}' to satisfy the requested number of instances.",
+    )
