@@ -1,9 +1,26 @@
-"""SSM operations (none implemented yet: every call answers UnsupportedOperation)."""
+"""SSM operations (JSON protocol): the public-parameter reads tooling uses to find ECS AMIs."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from trunkline.context import RequestContext
+from trunkline.domain import ssm
 from trunkline.services import Provider
+
+Params = dict[str, Any]
 
 
 class SsmProvider(Provider):
     service = "ssm"
+
+    def get_parameter(self, ctx: RequestContext, params: Params) -> Params:
+        return {"Parameter": ssm.get_parameter(ctx, params["Name"])}
+
+    def get_parameters(self, ctx: RequestContext, params: Params) -> Params:
+        found, invalid = ssm.get_parameters(ctx, params["Names"])
+        return {"Parameters": found, "InvalidParameters": invalid}
+
+    def get_parameters_by_path(self, ctx: RequestContext, params: Params) -> Params:
+        found, token = ssm.get_parameters_by_path(ctx, params)
+        return {"Parameters": found, "NextToken": token}
