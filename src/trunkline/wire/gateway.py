@@ -123,6 +123,9 @@ def _query_route(request: HttpRequest) -> tuple[_Route, dict[str, Any], Credenti
     operation = models.operation_model(service, action) if service else None
     if operation is None:
         message = f"The action {action} is not valid for this web service."
+        if protocol == "query":
+            # IAM and STS word it as other Coral query services do (observed: STS, SES).
+            message = f"Could not find operation {action} for version {form.get('Version', '')}"
         raise _RouteError(_Route(service, protocol, None), AwsError("InvalidAction", message))
     assert service is not None
     route = _Route(service, protocol, operation)
