@@ -1,10 +1,126 @@
-"""EC2 network interfaces: Create/Attach/Detach/Delete/DescribeNetworkInterfaces and trunk associations."""
+"""EC2 network interfaces: Create/Attach/Detach/Delete/DescribeNetworkInterfaces and trunk
+associations (Associate/Describe/DisassociateTrunkInterface). Thin: the ENI ledger decides."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from trunkline.context import RequestContext
+from trunkline.domain.ec2 import client_tokens, eni_views
+from trunkline.domain.ec2 import network_interfaces as enis
+from trunkline.domain.ec2 import tags as ec2_tags
+from trunkline.errors import AwsError
 from trunkline.reconciler import JobHandler
+from trunkline.services.ec2.instances import dry_run
+
+Params = dict[str, Any]
+
+
+def _tags(params: Params, resource_type: str) -> list[Params]:
+    for spec in params.get("TagSpecifications") or []:
+        if spec.get("ResourceType") != resource_type:
+            raise AwsError(
+                "InvalidParameterValue",
+                f"'{spec.get('ResourceType')}' is not a valid taggable resource type for this operation.",
+            )
+    return ec2_tags.from_specifications(params, resource_type)
+
+
+def _refuse_unsupported(params: Params) -> None:
+    """Secondary addresses and IPv6 are not modelled; saying so beats silently ignoring them."""
+    unsupported = (
+        "SecondaryPrivateIpAddressCount",
+        "PrivateIpAddresses",
+        "Ipv6Addresses",
+        "Ipv6AddressCount",
+        "Ipv4Prefixes",
+        "Ipv4PrefixCount",
+        "Ipv6Prefixes",
+        "Ipv6PrefixCount",
+    )
+    for name in unsupported:
+        if params.get(name):
+            raise AwsError("InvalidParameterValue", f"trunkline does not support {name} on network interfaces yet.")
 
 
 class NetworkInterfaceOps:
     def network_interface_jobs(self) -> dict[str, JobHandler]:
+        return {enis.ATTACHED_JOB: enis.finish_attach_job, enis.DETACHED_JOB: enis.finish_detach_job}
+
+    def create_network_interface(self, ctx: RequestContext, params: Params) -> Params:
+        dry_run(params)
+        _refuse_unsupported(params)
+        tags = _tags(params, "network-interface")
+
+        def create() -> Params:
+            record = enis.create_network_interface(
+                ctx,
+                params["SubnetId"],
+                params.get("Groups"),
+                interface_type=params.get("InterfaceType") or "interface",
+                description=params.get("Description") or "",
+                tags=tags,
+                private_ip=params.get("PrivateIpAddress"),
+            )
+            return {
+                "NetworkInterface": eni_views.network_interface_view(record),
+                "ClientToken": params.get("ClientToken"),
+            }
+
+        return client_tokens.once(ctx, "CreateNetworkInterface", params, create)
+
+    def attach_network_interface(self, ctx: RequestContext, params: Params) -> Params:
+        dry_run(params)
+        attachment = enis.attach(
+            ctx,
+            params["NetworkInterfaceId"],
+            params["InstanceId"],
+            params["DeviceIndex"],
+            network_card_index=params.get("NetworkCardIndex") or 0,
+        )
+        return {"AttachmentId": attachment["AttachmentId"], "NetworkCardIndex": attachment["NetworkCardIndex"]}
+
+    def detach_network_interface(self, ctx: RequestContext, params: Params) -> Params:
+        dry_run(params)
+        enis.detach(ctx, params["AttachmentId"])
         return {}
+
+    def delete_network_interface(self, ctx: RequestContext, params: Params) -> Params:
+        dry_run(params)
+        enis.delete_network_interface(ctx, params["NetworkInterfaceId"])
+        return {}
+
+    def describe_network_interfaces(self, ctx: RequestContext, params: Params) -> Params:
+        dry_run(params)
+        found, token = eni_views.describe_network_interfaces(ctx, params)
+        return {"NetworkInterfaces": found, "NextToken": token}
+
+    def associate_trunk_interface(self, ctx: RequestContext, params: Params) -> Params:
+        dry_run(params)
+
+        def associate() -> Params:
+            association = enis.associate_trunk(
+                ctx,
+                params["BranchInterfaceId"],
+                params["TrunkInterfaceId"],
+                vlan_id=params.get("VlanId"),
+                gre_key=params.get("GreKey"),
+            )
+            view = eni_views.association_view(association)
+            return {"InterfaceAssociation": view, "ClientToken": params.get("ClientToken")}
+
+        return client_tokens.once(ctx, "AssociateTrunkInterface", params, associate)
+
+    def describe_trunk_interface_associations(self, ctx: RequestContext, params: Params) -> Params:
+        dry_run(params)
+        found, token = eni_views.describe_trunk_associations(ctx, params)
+        return {"InterfaceAssociations": found, "NextToken": token}
+
+    def disassociate_trunk_interface(self, ctx: RequestContext, params: Params) -> Params:
+        dry_run(params)
+
+        def disassociate() -> Params:
+            enis.disassociate_trunk(ctx, params["AssociationId"])
+            return {"Return": True, "ClientToken": params.get("ClientToken")}
+
+        return client_tokens.once(ctx, "DisassociateTrunkInterface", params, disassociate)

@@ -1,0 +1,158 @@
+"""DescribeNetworkInterfaces and DescribeTrunkInterfaceAssociations over the ENI ledger.
+
+Filters that name ENIs exactly (attachment.instance-id, attachment.attachment-id, subnet-id,
+vpc-id, private-ip-address, mac-address, interface-type) are answered from the ledger's indexes,
+so finding an instance's ENIs costs the same with ten instances or ten thousand; other filters
+are checked on those candidates (or on a scan when no indexed filter is given).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from trunkline.context import RequestContext
+from trunkline.domain.ec2 import filters, lookup
+from trunkline.domain.ec2 import network_interfaces as enis
+from trunkline.errors import AwsError
+
+Record = dict[str, Any]
+
+
+def _attachment(field: str) -> Callable[[Record], list[Any]]:
+    return lambda r: [r["Attachment"][field]] if r.get("Attachment") else []
+
+
+def _association(field: str) -> Callable[[Record], list[Any]]:
+    return lambda r: [r["Association"][field]] if r.get("Association") else []
+
+
+ENI_FILTERS: dict[str, filters.Extractor] = {
+    "network-interface-id": lambda r: [r["NetworkInterfaceId"]],
+    "attachment.instance-id": _attachment("InstanceId"),
+    "attachment.attachment-id": _attachment("AttachmentId"),
+    "attachment.status": _attachment("Status"),
+    "attachment.device-index": _attachment("DeviceIndex"),
+    "attachment.instance-owner-id": _attachment("InstanceOwnerId"),
+    "attachment.delete-on-termination": _attachment("DeleteOnTermination"),
+    "attachment.network-card-index": _attachment("NetworkCardIndex"),
+    "association.public-ip": _association("PublicIp"),
+    "association.public-dns-name": _association("PublicDnsName"),
+    "association.ip-owner-id": _association("IpOwnerId"),
+    "availability-zone": lambda r: [r["AvailabilityZone"]],
+    "description": lambda r: [r["Description"]],
+    "group-id": lambda r: [g["GroupId"] for g in r["Groups"]],
+    "group-name": lambda r: [g["GroupName"] for g in r["Groups"]],
+    "interface-type": lambda r: [r["InterfaceType"]],
+    "mac-address": lambda r: [r["MacAddress"]],
+    "owner-id": lambda r: [r["OwnerId"]],
+    "private-dns-name": lambda r: [r["PrivateDnsName"]],
+    "private-ip-address": lambda r: [r["PrivateIpAddress"]],
+    "addresses.private-ip-address": lambda r: [a["PrivateIpAddress"] for a in r["PrivateIpAddresses"]],
+    "addresses.primary": lambda r: [a["Primary"] for a in r["PrivateIpAddresses"]],
+    "requester-id": lambda r: [r["RequesterId"]] if r.get("RequesterId") else [],
+    "requester-managed": lambda r: [r["RequesterManaged"]],
+    "source-dest-check": lambda r: [r["SourceDestCheck"]],
+    "status": lambda r: [r["Status"]],
+    "subnet-id": lambda r: [r["SubnetId"]],
+    "vpc-id": lambda r: [r["VpcId"]],
+}
+
+#: filter name -> ENI index field (the value is prefixed with the region unless it is the MAC).
+_INDEXED = (
+    ("attachment.instance-id", "instance"),
+    ("attachment.attachment-id", "attachment"),
+    ("private-ip-address", "ip"),
+    ("mac-address", "mac"),
+    ("subnet-id", "subnet"),
+    ("vpc-id", "vpc"),
+    ("interface-type", "type"),
+)
+
+
+def network_interface_view(record: Record) -> Record:
+    """The NetworkInterface output shape."""
+    view = lookup.public(record)
+    view["TagSet"] = view.pop("Tags", [])
+    view.setdefault("Ipv6Addresses", [])
+    view["Ipv6Native"] = False
+    view["DenyAllIgwTraffic"] = False
+    return view
+
+
+def _candidates(ctx: RequestContext, params: Record) -> Callable[[], list[Record]] | None:
+    given = params.get("Filters")
+    for name, field in _INDEXED:
+        values = filters.filter_value(given, name)
+        if values is None:
+            continue
+        prefix = "" if field == "mac" else f"{ctx.region}/"
+
+        def found(values: list[str] = values, field: str = field, prefix: str = prefix) -> list[Record]:
+            by_id = {}
+            for value in values:
+                for record in ctx.tx.find(enis.KIND, field, prefix + value):
+                    by_id[record["NetworkInterfaceId"]] = record
+            return sorted(by_id.values(), key=lambda r: r["NetworkInterfaceId"])
+
+        return found
+    ids = filters.filter_value(given, "network-interface-id")
+    if ids is not None:
+        return lambda: sorted(
+            (r for r in (enis.find_network_interface(ctx, i) for i in ids if _well_formed(i)) if r is not None),
+            key=lambda r: r["NetworkInterfaceId"],
+        )
+    return None
+
+
+def _well_formed(eni_id: str) -> bool:
+    try:
+        enis.check_eni_id(eni_id)
+    except AwsError:
+        return False
+    return True
+
+
+def describe_network_interfaces(ctx: RequestContext, params: Record) -> tuple[list[Record], str | None]:
+    records, token = lookup.describe(
+        ctx,
+        params,
+        kind=enis.KIND,
+        id_field="NetworkInterfaceId",
+        ids=params.get("NetworkInterfaceIds"),
+        id_prefix="eni",
+        malformed_code="InvalidNetworkInterfaceId.Malformed",
+        missing=lambda eni_id: enis.not_found([eni_id]),
+        extractors=ENI_FILTERS,
+        visible=lambda r: r["OwnerId"] == ctx.account_id,
+        candidates=_candidates(ctx, params),
+    )
+    return [network_interface_view(r) for r in records], token
+
+
+# --- trunk associations -------------------------------------------------------------------------
+
+ASSOCIATION_FILTERS: dict[str, filters.Extractor] = {
+    "gre-key": lambda r: [r["GreKey"]] if "GreKey" in r else [],
+    "interface-protocol": lambda r: [r["InterfaceProtocol"]],
+}
+
+
+def association_view(record: Record) -> Record:
+    return {k: v for k, v in record.items() if k != "OwnerId"}
+
+
+def describe_trunk_associations(ctx: RequestContext, params: Record) -> tuple[list[Record], str | None]:
+    records, token = lookup.describe(
+        ctx,
+        params,
+        kind=enis.ASSOCIATION,
+        id_field="AssociationId",
+        ids=params.get("AssociationIds"),
+        id_prefix="trunk-assoc",
+        malformed_code="InvalidAssociationID.Malformed",
+        missing=lambda a: AwsError("InvalidAssociationID.NotFound", f"The association ID '{a}' does not exist"),
+        extractors=ASSOCIATION_FILTERS,
+        visible=lambda r: r["OwnerId"] == ctx.account_id,
+    )
+    return [association_view(r) for r in records], token

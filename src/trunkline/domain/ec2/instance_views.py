@@ -1,0 +1,214 @@
+"""DescribeInstances: candidates from ids or indexes, the Instance view, filters, reservations.
+
+Filters are matched on the view (so `private-ip-address` sees the primary ENI's address, as in
+EC2). Instances are listed in launch order and paged by instance; the page is then grouped into
+reservations, so a reservation can span two pages, as it can in EC2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from trunkline.context import RequestContext
+from trunkline.domain.ec2 import filters, instances, paging
+from trunkline.domain.ec2 import network_interfaces as enis
+from trunkline.errors import AwsError
+
+Record = dict[str, Any]
+
+_ORDER = "_Order"
+
+
+def _field(*path: str) -> filters.Extractor:
+    def extract(record: Record) -> list[Any]:
+        value: Any = record
+        for part in path:
+            if not isinstance(value, dict) or part not in value:
+                return []
+            value = value[part]
+        return [value]
+
+    return extract
+
+
+def _each_interface(*path: str) -> filters.Extractor:
+    inner = _field(*path)
+    return lambda r: [v for eni in r.get("NetworkInterfaces", []) for v in inner(eni)]
+
+
+def _each_address(field: str) -> filters.Extractor:
+    return lambda r: [
+        a[field] for eni in r.get("NetworkInterfaces", []) for a in eni["PrivateIpAddresses"] if field in a
+    ]
+
+
+INSTANCE_FILTERS: dict[str, filters.Extractor] = {
+    "instance-id": _field("InstanceId"),
+    "instance-state-name": _field("State", "Name"),
+    "instance-state-code": _field("State", "Code"),
+    "instance-type": _field("InstanceType"),
+    "image-id": _field("ImageId"),
+    "subnet-id": _field("SubnetId"),
+    "vpc-id": _field("VpcId"),
+    "availability-zone": _field("Placement", "AvailabilityZone"),
+    "tenancy": _field("Placement", "Tenancy"),
+    "architecture": _field("Architecture"),
+    "reservation-id": _field("ReservationId"),
+    "owner-id": _field("OwnerId"),
+    "ami-launch-index": _field("AmiLaunchIndex"),
+    "client-token": _field("ClientToken"),
+    "key-name": _field("KeyName"),
+    "hypervisor": _field("Hypervisor"),
+    "virtualization-type": _field("VirtualizationType"),
+    "root-device-type": _field("RootDeviceType"),
+    "root-device-name": _field("RootDeviceName"),
+    "platform-details": _field("PlatformDetails"),
+    "iam-instance-profile.arn": _field("IamInstanceProfile", "Arn"),
+    "iam-instance-profile.id": _field("IamInstanceProfile", "Id"),
+    "private-ip-address": _field("PrivateIpAddress"),
+    "ip-address": _field("PublicIpAddress"),
+    "private-dns-name": _field("PrivateDnsName"),
+    "dns-name": _field("PublicDnsName"),
+    "state-reason-code": _field("StateReason", "Code"),
+    "instance.group-id": lambda r: [g["GroupId"] for g in r.get("SecurityGroups", [])],
+    "instance.group-name": lambda r: [g["GroupName"] for g in r.get("SecurityGroups", [])],
+    "private-dns-name-options.hostname-type": _field("PrivateDnsNameOptions", "HostnameType"),
+    "private-dns-name-options.enable-resource-name-dns-a-record": _field(
+        "PrivateDnsNameOptions", "EnableResourceNameDnsARecord"
+    ),
+    "private-dns-name-options.enable-resource-name-dns-aaaa-record": _field(
+        "PrivateDnsNameOptions", "EnableResourceNameDnsAAAARecord"
+    ),
+    "metadata-options.http-tokens": _field("MetadataOptions", "HttpTokens"),
+    "network-interface.network-interface-id": _each_interface("NetworkInterfaceId"),
+    "network-interface.subnet-id": _each_interface("SubnetId"),
+    "network-interface.vpc-id": _each_interface("VpcId"),
+    "network-interface.mac-address": _each_interface("MacAddress"),
+    "network-interface.private-dns-name": _each_interface("PrivateDnsName"),
+    "network-interface.status": _each_interface("Status"),
+    "network-interface.description": _each_interface("Description"),
+    "network-interface.source-dest-check": _each_interface("SourceDestCheck"),
+    "network-interface.attachment.attachment-id": _each_interface("Attachment", "AttachmentId"),
+    "network-interface.attachment.device-index": _each_interface("Attachment", "DeviceIndex"),
+    "network-interface.attachment.status": _each_interface("Attachment", "Status"),
+    "network-interface.attachment.delete-on-termination": _each_interface("Attachment", "DeleteOnTermination"),
+    "network-interface.group-id": lambda r: [
+        g["GroupId"] for eni in r.get("NetworkInterfaces", []) for g in eni["Groups"]
+    ],
+    "network-interface.addresses.private-ip-address": _each_address("PrivateIpAddress"),
+    "network-interface.addresses.primary": _each_address("Primary"),
+    "network-interface.association.public-ip": _each_interface("Association", "PublicIp"),
+}
+
+#: filter name -> instance index field, for exact values.
+_INDEXED = (
+    ("subnet-id", "subnet"),
+    ("vpc-id", "vpc"),
+    ("reservation-id", "reservation"),
+    ("instance-state-name", "state"),
+)
+
+
+def _by_index(ctx: RequestContext, field: str, values: list[str]) -> list[Record]:
+    found: dict[str, Record] = {}
+    for value in values:
+        for record in ctx.tx.find(instances.KIND, field, f"{ctx.region}/{value}"):
+            found[record["InstanceId"]] = record
+    return list(found.values())
+
+
+def _by_ids(ctx: RequestContext, instance_ids: list[str]) -> list[Record]:
+    found = (instances.find_instance(ctx, i) for i in dict.fromkeys(instance_ids) if _well_formed(i))
+    return [r for r in found if r is not None]
+
+
+def _well_formed(instance_id: str) -> bool:
+    try:
+        instances.check_instance_id(instance_id)
+    except AwsError:
+        return False
+    return True
+
+
+def _by_interfaces(ctx: RequestContext, field: str, values: list[str]) -> list[Record]:
+    owners = []
+    for value in values:
+        for eni in ctx.tx.find(enis.KIND, field, f"{ctx.region}/{value}"):
+            if eni.get("Attachment"):
+                owners.append(eni["Attachment"]["InstanceId"])
+    return _by_ids(ctx, owners)
+
+
+def _candidate_source(ctx: RequestContext, given: list[Record] | None) -> Callable[[], list[Record]]:
+    """Where to look: the named instances, the instances holding the named ENIs or addresses, an
+    instance index, or (no exact filter to go by) every instance of the region."""
+    exact = filters.filter_value(given, "instance-id")
+    if exact is not None:
+        return lambda: _by_ids(ctx, exact)
+    eni_ids = filters.filter_value(given, "network-interface.network-interface-id")
+    if eni_ids is not None:
+        return lambda: _by_ids(ctx, _owners_of(ctx, eni_ids))
+    addresses = filters.filter_value(given, "private-ip-address")
+    if addresses is not None:
+        return lambda: _by_interfaces(ctx, "ip", addresses)
+    for name, field in _INDEXED:
+        values = filters.filter_value(given, name)
+        if values is not None:
+            return _index_source(ctx, field, values)
+    return lambda: [r for _, r in ctx.tx.scan(instances.KIND, prefix=f"{ctx.region}/")]
+
+
+def _index_source(ctx: RequestContext, field: str, values: list[str]) -> Callable[[], list[Record]]:
+    return lambda: _by_index(ctx, field, values)
+
+
+def _owners_of(ctx: RequestContext, eni_ids: list[str]) -> list[str]:
+    owners = []
+    for eni_id in eni_ids:
+        eni = enis.find_network_interface(ctx, eni_id)
+        if eni is not None and eni.get("Attachment"):
+            owners.append(eni["Attachment"]["InstanceId"])
+    return owners
+
+
+def _order(record: Record) -> str:
+    return f"{record['LaunchTime']:020.6f}/{record['ReservationId']}/{record['AmiLaunchIndex']:06d}"
+
+
+def describe_instances(ctx: RequestContext, params: Record) -> tuple[list[Record], str | None]:
+    """One page of DescribeInstances: the Reservations and the next token."""
+    given = params.get("Filters")
+    filters.check_filters(given, INSTANCE_FILTERS)
+    instance_ids = params.get("InstanceIds")
+    if instance_ids and params.get("MaxResults") is not None:
+        raise AwsError(
+            "InvalidParameterCombination", "The parameter instancesSet cannot be used with the parameter maxResults"
+        )
+    if instance_ids:
+        records = instances.get_instances(ctx, instance_ids)
+    else:
+        records = [r for r in _candidate_source(ctx, given)() if instances.visible(ctx, r)]
+    views = []
+    for record in records:
+        view = instances.describe_instance(ctx, record)
+        if filters.matches(view, given, INSTANCE_FILTERS):
+            view[_ORDER] = _order(record)
+            views.append(view)
+    views.sort(key=lambda v: v[_ORDER])
+    chosen, token = paging.page(ctx, instances.KIND, views, _ORDER, params)
+    return reservations(ctx, chosen), token
+
+
+def reservations(ctx: RequestContext, views: list[Record]) -> list[Record]:
+    """Group instance views (in order) into Reservation shapes."""
+    grouped: dict[str, Record] = {}
+    for view in views:
+        view.pop(_ORDER, None)
+        reservation_id = view.pop("ReservationId")
+        owner = view["OwnerId"]
+        reservation = grouped.setdefault(
+            reservation_id, {"ReservationId": reservation_id, "OwnerId": owner, "Groups": [], "Instances": []}
+        )
+        reservation["Instances"].append(view)
+    return list(grouped.values())

@@ -1,0 +1,618 @@
+"""EC2 instances: launch, the state machine the clock drives, and the Instance view.
+
+Record (kind `ec2.instance`, key `REGION/i-…`), in Instance output member names:
+`InstanceId`, `ReservationId`, `OwnerId`, `AmiLaunchIndex`, `ImageId`, `InstanceType`,
+`Architecture`, `State` {Code, Name}, `StateTransitionReason`, `StateReason` (after a stop or
+termination), `LaunchTime`, `Placement` {AvailabilityZone, AvailabilityZoneId, GroupName, Tenancy},
+`SubnetId`, `VpcId`, `IamInstanceProfile` {Arn, Id}, `KeyName`, `Tags`, `PrivateDnsNameOptions`
+{HostnameType, EnableResourceNameDnsARecord, EnableResourceNameDnsAAAARecord}, `ClientToken`, and
+image-derived fields (`RootDeviceName`, `Hypervisor`, `PlatformDetails`, ...). Private
+bookkeeping (never served): `_UserData` (base64 as sent), `_PublicIp` (whether the launch asked
+for an auto-assigned public IPv4), `_DisableApiTermination`, `_Transition` (counts state
+changes, so a job scheduled for an older change does nothing), `_TerminatedAt`.
+
+Everything about the instance's network interfaces — private and public addresses, security
+groups, MACs — belongs to the ENI ledger (`network_interfaces`); the view reads it from there.
+
+Indexes: `subnet`, `vpc` (`REGION/…`), `state` (`REGION/running`), `reservation`.
+
+States and codes: pending 0 → running 16 (`ec2.instance.launch`/`start`), stopping 64 → stopped 80
+(`ec2.instance.stop`), shutting-down 32 → terminated 48 (`ec2.instance.terminate`). A terminated
+instance stays visible for an hour after it terminated, then is gone from every call.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from trunkline.context import RequestContext
+from trunkline.domain import catalog, iam, ids
+from trunkline.domain.ec2 import images, lookup, subnets
+from trunkline.domain.ec2 import network_interfaces as enis
+from trunkline.errors import AwsError
+
+Record = dict[str, Any]
+
+KIND = "ec2.instance"
+STATE_CODES = {"pending": 0, "running": 16, "shutting-down": 32, "terminated": 48, "stopping": 64, "stopped": 80}
+TERMINATED_VISIBLE_SECONDS = 3600.0
+USER_DATA_LIMIT = 16384
+
+RUNNING_JOB = "ec2.instance.running"
+STOPPED_JOB = "ec2.instance.stopped"
+TERMINATED_JOB = "ec2.instance.terminated"
+
+
+# --- lookups ------------------------------------------------------------------------------------
+
+
+def key(region: str, instance_id: str) -> str:
+    return f"{region}/{instance_id}"
+
+
+def check_instance_id(instance_id: str) -> None:
+    lookup.check_id(instance_id, "i", "InvalidInstanceID.Malformed")
+
+
+def not_found(instance_ids: list[str]) -> AwsError:
+    if len(instance_ids) == 1:
+        return AwsError("InvalidInstanceID.NotFound", f"The instance ID '{instance_ids[0]}' does not exist")
+    return AwsError("InvalidInstanceID.NotFound", f"The instance IDs '{', '.join(instance_ids)}' do not exist")
+
+
+def visible(ctx: RequestContext, record: Record) -> bool:
+    """Owned by the caller, and not terminated for longer than EC2 keeps showing it."""
+    if record["OwnerId"] != ctx.account_id:
+        return False
+    gone = record.get("_TerminatedAt")
+    return gone is None or ctx.now - gone < TERMINATED_VISIBLE_SECONDS
+
+
+def find_instance(ctx: RequestContext, instance_id: str) -> Record | None:
+    record = ctx.tx.get(KIND, key(ctx.region, instance_id))
+    return record if record is not None and visible(ctx, record) else None
+
+
+def get_instance(ctx: RequestContext, instance_id: str) -> Record:
+    """The instance record; raises InvalidInstanceID.Malformed / .NotFound as EC2 does."""
+    check_instance_id(instance_id)
+    record = find_instance(ctx, instance_id)
+    if record is None:
+        raise not_found([instance_id])
+    return record
+
+
+def get_instances(ctx: RequestContext, instance_ids: list[str]) -> list[Record]:
+    """Every named instance, in order; the NotFound error names all missing ones."""
+    for instance_id in instance_ids:
+        check_instance_id(instance_id)
+    found = {i: find_instance(ctx, i) for i in dict.fromkeys(instance_ids)}
+    missing = [i for i, record in found.items() if record is None]
+    if missing:
+        raise not_found(missing)
+    return [r for r in found.values() if r is not None]
+
+
+def save(ctx: RequestContext, record: Record) -> None:
+    """Store a changed instance with its indexes (CreateTags must come through here)."""
+    region = ctx.region
+    index = {
+        "subnet": f"{region}/{record['SubnetId']}",
+        "vpc": f"{region}/{record['VpcId']}",
+        "state": f"{region}/{record['State']['Name']}",
+        "reservation": f"{region}/{record['ReservationId']}",
+    }
+    ctx.tx.put(KIND, key(region, record["InstanceId"]), record, index)
+
+
+# --- launch -------------------------------------------------------------------------------------
+
+
+@dataclass
+class LaunchRequest:
+    """RunInstances' parameters, as the domain needs them."""
+
+    image_id: str | None
+    instance_type: str
+    min_count: int
+    max_count: int
+    subnet_id: str | None = None
+    group_ids: list[str] | None = None
+    iam_profile: Record | None = None  # {"Arn": …} or {"Name": …}
+    user_data: str | None = None
+    key_name: str | None = None
+    private_ip: str | None = None
+    public_ip: bool | None = None  # None: the subnet's MapPublicIpOnLaunch decides
+    dns_options: Record | None = None  # PrivateDnsNameOptions as sent
+    tags: list[Record] = field(default_factory=list)
+    eni_tags: list[Record] = field(default_factory=list)
+    client_token: str | None = None
+    disable_api_termination: bool = False
+
+
+@dataclass
+class _Plan:
+    """Everything a launch needs, resolved and checked before the first write."""
+
+    request: LaunchRequest
+    image: Record
+    instance_type: catalog.InstanceType
+    subnet: Record
+    groups: list[str]
+    profile: Record | None
+    dns_options: Record
+    public_ip: bool
+    count: int
+
+
+def _check_counts(request: LaunchRequest) -> None:
+    if request.min_count < 1:
+        raise AwsError(
+            "InvalidParameterValue",
+            f"Value ({request.min_count}) for parameter minCount is invalid. Expected a positive integer.",
+        )
+    if request.max_count < request.min_count:
+        raise AwsError(
+            "InvalidParameterValue",
+            f"Value ({request.max_count}) for parameter maxCount is invalid. "
+            f"Must be greater than or equal to minCount ({request.min_count}).",
+        )
+    if request.private_ip is not None and request.max_count > 1:
+        raise AwsError(
+            "InvalidParameterCombination",
+            "A private IP address can only be specified when launching a single instance.",
+        )
+
+
+def _instance_type(name: str, image: Record) -> catalog.InstanceType:
+    known = catalog.get_instance_type(name)
+    if known is None:
+        raise AwsError("InvalidParameterValue", f"Invalid value '{name}' for InstanceType.")
+    if image["Architecture"] not in known.architectures:
+        raise AwsError(
+            "InvalidParameterValue",
+            f"The architecture '{known.architectures[0]}' of the specified instance type does not match the "
+            f"architecture '{image['Architecture']}' of the specified AMI. Specify an instance type and an AMI that "
+            "have matching architectures, and try again. You can use 'describe-instance-types' or "
+            "'describe-images' to discover the architecture of the instance type or AMI.",
+        )
+    return known
+
+
+def _subnet(ctx: RequestContext, subnet_id: str | None) -> Record:
+    if subnet_id is None:
+        # trunkline creates no default VPC (see vpcs), so EC2 has nowhere to put the instance.
+        raise AwsError("VPCIdNotSpecified", "No default VPC for this user")
+    return subnets.get_subnet(ctx, subnet_id)
+
+
+def _profile(ctx: RequestContext, wanted: Record | None) -> Record | None:
+    if not wanted:
+        return None
+    arn, name = wanted.get("Arn"), wanted.get("Name")
+    if arn and name:
+        raise AwsError(
+            "InvalidParameterCombination",
+            "The parameter 'iamInstanceProfile.name' may not be used in combination with 'iamInstanceProfile.arn'",
+        )
+    if arn:
+        profile = iam.instance_profile_by_arn(ctx, arn)
+        if profile is None:
+            raise AwsError(
+                "InvalidParameterValue",
+                f"Value ({arn}) for parameter iamInstanceProfile.arn is invalid. Invalid IAM Instance Profile ARN",
+            )
+        return profile
+    try:
+        return iam.get_instance_profile(ctx, name or "")
+    except AwsError:
+        raise AwsError(
+            "InvalidParameterValue",
+            f"Value ({name}) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name",
+        ) from None
+
+
+def _check_user_data(user_data: str | None) -> None:
+    if user_data is None:
+        return
+    try:
+        raw = base64.b64decode(user_data, validate=True)
+    except (binascii.Error, ValueError):
+        raise AwsError("InvalidParameterValue", "Invalid BASE64 encoding of user data.") from None
+    if len(raw) > USER_DATA_LIMIT:
+        raise AwsError("InvalidParameterValue", f"User data is limited to {USER_DATA_LIMIT} bytes")
+
+
+def _dns_options(subnet: Record, wanted: Record | None) -> Record:
+    """PrivateDnsNameOptions: what the request asks, else the subnet's launch defaults."""
+    defaults = subnet.get("PrivateDnsNameOptionsOnLaunch") or {}
+    wanted = wanted or {}
+    options = {
+        "HostnameType": wanted.get("HostnameType") or defaults.get("HostnameType") or "ip-name",
+        "EnableResourceNameDnsARecord": bool(
+            _first(wanted.get("EnableResourceNameDnsARecord"), defaults.get("EnableResourceNameDnsARecord"))
+        ),
+        "EnableResourceNameDnsAAAARecord": bool(
+            _first(wanted.get("EnableResourceNameDnsAAAARecord"), defaults.get("EnableResourceNameDnsAAAARecord"))
+        ),
+    }
+    return options
+
+
+def _first(*values: Any) -> Any:
+    return next((v for v in values if v is not None), False)
+
+
+def _plan(ctx: RequestContext, request: LaunchRequest) -> _Plan:
+    _check_counts(request)
+    if not request.image_id:
+        raise AwsError("MissingParameter", "The request must contain the parameter ImageId")
+    image = images.get_image(ctx, request.image_id)
+    instance_type = _instance_type(request.instance_type, image)
+    subnet = _subnet(ctx, request.subnet_id)
+    group_ids = [g["GroupId"] for g in enis.resolve_groups(ctx, subnet, request.group_ids)]
+    profile = _profile(ctx, request.iam_profile)
+    _check_user_data(request.user_data)
+    free = int(subnet["AvailableIpAddressCount"])
+    if free < request.min_count:
+        raise AwsError(
+            "InsufficientFreeAddressesInSubnet",
+            f"There are not enough free addresses in subnet '{subnet['SubnetId']}' to satisfy the requested "
+            "number of instances.",
+        )
+    public_ip = subnet.get("MapPublicIpOnLaunch", False) if request.public_ip is None else request.public_ip
+    return _Plan(
+        request=request,
+        image=image,
+        instance_type=instance_type,
+        subnet=subnet,
+        groups=group_ids,
+        profile=profile,
+        dns_options=_dns_options(subnet, request.dns_options),
+        public_ip=bool(public_ip),
+        count=min(request.max_count, free),
+    )
+
+
+def launch(ctx: RequestContext, request: LaunchRequest) -> list[Record]:
+    """RunInstances: check everything, then create the instances (pending) with their primary
+    ENIs. All or nothing: as many as MaxCount asks and the subnet can hold, at least MinCount."""
+    plan = _plan(ctx, request)
+    reservation_id = ids.resource_id("r")
+    launched = []
+    for index in range(plan.count):
+        launched.append(_launch_one(ctx, plan, reservation_id, index))
+    return launched
+
+
+def _launch_one(ctx: RequestContext, plan: _Plan, reservation_id: str, index: int) -> Record:
+    request, image, subnet = plan.request, plan.image, plan.subnet
+    instance_id = ids.resource_id("i")
+    record: Record = {
+        "InstanceId": instance_id,
+        "ReservationId": reservation_id,
+        "OwnerId": ctx.account_id,
+        "AmiLaunchIndex": index,
+        "ImageId": image["ImageId"],
+        "InstanceType": plan.instance_type.name,
+        "Architecture": image["Architecture"],
+        "State": _state("pending"),
+        "StateTransitionReason": "",
+        "LaunchTime": ctx.now,
+        "Placement": _placement(subnet),
+        "SubnetId": subnet["SubnetId"],
+        "VpcId": subnet["VpcId"],
+        "Tags": list(request.tags),
+        "PrivateDnsNameOptions": dict(plan.dns_options),
+        "Monitoring": {"State": "disabled"},
+        "EbsOptimized": False,
+        "EnaSupport": image.get("EnaSupport", True),
+        "Hypervisor": "xen",  # what EC2 reports for Nitro types too
+        "VirtualizationType": image.get("VirtualizationType", "hvm"),
+        "RootDeviceType": "ebs",
+        "RootDeviceName": image.get("RootDeviceName", "/dev/xvda"),
+        "PlatformDetails": image.get("PlatformDetails", "Linux/UNIX"),
+        "UsageOperation": image.get("UsageOperation", "RunInstances"),
+        "UsageOperationUpdateTime": ctx.now,
+        "CpuOptions": _cpu_options(plan.instance_type),
+        "MetadataOptions": _metadata_options(image),
+        "BlockDeviceMappings": [],
+        "ProductCodes": [],
+        "_PublicIp": plan.public_ip,
+        "_DisableApiTermination": request.disable_api_termination,
+        "_Transition": 0,
+    }
+    _optional(record, image, request, plan.profile)
+    save(ctx, record)
+    eni = enis.create_network_interface(
+        ctx, subnet["SubnetId"], plan.groups, tags=request.eni_tags, private_ip=request.private_ip
+    )
+    enis.attach(ctx, eni["NetworkInterfaceId"], instance_id, 0, delete_on_termination=True, immediate=True)
+    if plan.public_ip:
+        enis.assign_public_ip(ctx, eni["NetworkInterfaceId"])
+    _schedule(ctx, record, "ec2.instance.launch", RUNNING_JOB)
+    return record
+
+
+def _optional(record: Record, image: Record, request: LaunchRequest, profile: Record | None) -> None:
+    if image.get("Platform"):
+        record["Platform"] = image["Platform"]
+    if image.get("BootMode"):
+        record["CurrentInstanceBootMode"] = "uefi" if image["BootMode"] != "legacy-bios" else "legacy-bios"
+    if profile is not None:
+        record["IamInstanceProfile"] = {"Arn": profile["Arn"], "Id": profile["InstanceProfileId"]}
+    if request.key_name:
+        record["KeyName"] = request.key_name
+    if request.client_token:
+        record["ClientToken"] = request.client_token
+    if request.user_data is not None:
+        record["_UserData"] = request.user_data
+
+
+def _placement(subnet: Record) -> Record:
+    placement = {"AvailabilityZone": subnet["AvailabilityZone"], "GroupName": "", "Tenancy": "default"}
+    if subnet.get("AvailabilityZoneId"):
+        placement["AvailabilityZoneId"] = subnet["AvailabilityZoneId"]
+    return placement
+
+
+def _cpu_options(instance_type: catalog.InstanceType) -> Record:
+    vcpus = instance_type.vcpus or 1
+    threads = 2 if vcpus > 1 and "arm64" not in instance_type.architectures else 1
+    return {"CoreCount": max(vcpus // threads, 1), "ThreadsPerCore": threads}
+
+
+def _metadata_options(image: Record) -> Record:
+    required = image.get("ImdsSupport") == "v2.0"
+    return {
+        "State": "applied",
+        "HttpTokens": "required" if required else "optional",
+        "HttpPutResponseHopLimit": 2,
+        "HttpEndpoint": "enabled",
+        "HttpProtocolIpv6": "disabled",
+        "InstanceMetadataTags": "disabled",
+    }
+
+
+def _state(name: str) -> Record:
+    return {"Code": STATE_CODES[name], "Name": name}
+
+
+def _schedule(ctx: RequestContext, record: Record, step: str, job: str) -> None:
+    payload = {
+        "region": ctx.region,
+        "account": record["OwnerId"],
+        "instance_id": record["InstanceId"],
+        "transition": record["_Transition"],
+    }
+    ctx.schedule(step, job, payload)
+
+
+# --- the state machine --------------------------------------------------------------------------
+
+
+def _move(ctx: RequestContext, record: Record, state: str) -> Record:
+    """Change state; returns the InstanceStateChange."""
+    previous = dict(record["State"])
+    record["State"] = _state(state)
+    record["_Transition"] = record.get("_Transition", 0) + 1
+    return {"InstanceId": record["InstanceId"], "CurrentState": dict(record["State"]), "PreviousState": previous}
+
+
+def _unchanged(record: Record) -> Record:
+    state = dict(record["State"])
+    return {"InstanceId": record["InstanceId"], "CurrentState": state, "PreviousState": dict(state)}
+
+
+def _user_initiated(ctx: RequestContext, record: Record, code: str) -> None:
+    when = datetime.fromtimestamp(ctx.now, UTC).strftime("%Y-%m-%d %H:%M:%S GMT")
+    record["StateTransitionReason"] = f"User initiated ({when})"
+    message = "User initiated shutdown" if code == "Client.UserInitiatedShutdown" else "User initiated"
+    record["StateReason"] = {"Code": code, "Message": f"{code}: {message}"}
+
+
+def _incorrect_state(instance_id: str, verb: str) -> AwsError:
+    return AwsError(
+        "IncorrectInstanceState", f"The instance '{instance_id}' is not in a state from which it can be {verb}."
+    )
+
+
+def stop_instances(ctx: RequestContext, instance_ids: list[str]) -> list[Record]:
+    records = get_instances(ctx, instance_ids)
+    for record in records:
+        if record["State"]["Name"] in ("pending", "shutting-down", "terminated"):
+            raise _incorrect_state(record["InstanceId"], "stopped")
+    changes = []
+    for record in records:
+        if record["State"]["Name"] != "running":
+            changes.append(_unchanged(record))
+            continue
+        changes.append(_move(ctx, record, "stopping"))
+        _user_initiated(ctx, record, "Client.UserInitiatedShutdown")
+        save(ctx, record)
+        _schedule(ctx, record, "ec2.instance.stop", STOPPED_JOB)
+    return changes
+
+
+def start_instances(ctx: RequestContext, instance_ids: list[str]) -> list[Record]:
+    records = get_instances(ctx, instance_ids)
+    for record in records:
+        if record["State"]["Name"] in ("stopping", "shutting-down", "terminated"):
+            raise _incorrect_state(record["InstanceId"], "started")
+    changes = []
+    for record in records:
+        if record["State"]["Name"] != "stopped":
+            changes.append(_unchanged(record))
+            continue
+        changes.append(_move(ctx, record, "pending"))
+        record["StateTransitionReason"] = ""
+        record.pop("StateReason", None)
+        save(ctx, record)
+        primary = enis.primary_interface(ctx, record["InstanceId"])
+        if record.get("_PublicIp") and primary is not None:
+            # A started instance gets a new public address: the old one went back at stop (S13).
+            enis.assign_public_ip(ctx, primary["NetworkInterfaceId"])
+        _schedule(ctx, record, "ec2.instance.start", RUNNING_JOB)
+    return changes
+
+
+def terminate_instances(ctx: RequestContext, instance_ids: list[str]) -> list[Record]:
+    records = get_instances(ctx, instance_ids)
+    for record in records:
+        if record.get("_DisableApiTermination") and record["State"]["Name"] not in ("shutting-down", "terminated"):
+            raise AwsError(
+                "OperationNotPermitted",
+                f"The instance '{record['InstanceId']}' may not be terminated. Modify its 'disableApiTermination' "
+                "instance attribute and try again.",
+            )
+    changes = []
+    for record in records:
+        if record["State"]["Name"] in ("shutting-down", "terminated"):
+            changes.append(_unchanged(record))
+            continue
+        changes.append(_move(ctx, record, "shutting-down"))
+        _user_initiated(ctx, record, "Client.UserInitiatedShutdown")
+        save(ctx, record)
+        _schedule(ctx, record, "ec2.instance.terminate", TERMINATED_JOB)
+    return changes
+
+
+def _job_target(ctx: RequestContext, payload: Record, expected: str) -> Record | None:
+    record = ctx.tx.get(KIND, key(ctx.region, payload["instance_id"]))
+    if record is None or record.get("_Transition") != payload.get("transition"):
+        return None  # the instance moved on since the job was scheduled
+    return record if record["State"]["Name"] == expected else None
+
+
+def finish_launch_job(ctx: RequestContext, payload: Record) -> None:
+    record = _job_target(ctx, payload, "pending")
+    if record is not None:
+        _move(ctx, record, "running")
+        save(ctx, record)
+
+
+def finish_stop_job(ctx: RequestContext, payload: Record) -> None:
+    record = _job_target(ctx, payload, "stopping")
+    if record is None:
+        return
+    _move(ctx, record, "stopped")
+    save(ctx, record)
+    for eni in enis.interfaces_of_instance(ctx, record["InstanceId"]):
+        enis.release_public_ip(ctx, eni)
+
+
+def finish_terminate_job(ctx: RequestContext, payload: Record) -> None:
+    record = _job_target(ctx, payload, "shutting-down")
+    if record is None:
+        return
+    _move(ctx, record, "terminated")
+    record["_TerminatedAt"] = ctx.now
+    save(ctx, record)
+    enis.release_instance(ctx, record["InstanceId"])
+
+
+# --- attributes ---------------------------------------------------------------------------------
+
+
+def modify_private_dns_name_options(
+    ctx: RequestContext,
+    instance_id: str,
+    hostname_type: str | None,
+    a_record: bool | None,
+    aaaa_record: bool | None,
+) -> None:
+    record = get_instance(ctx, instance_id)
+    state = record["State"]["Name"]
+    if state in ("shutting-down", "terminated"):
+        raise AwsError(
+            "IncorrectInstanceState", f"The instance '{instance_id}' is not in a valid state for this operation."
+        )
+    options = record["PrivateDnsNameOptions"]
+    if hostname_type is not None and hostname_type != options["HostnameType"] and state != "stopped":
+        raise AwsError(
+            "IncorrectInstanceState",
+            f"The instance '{instance_id}' must be stopped to change its private DNS hostname type.",
+        )
+    if hostname_type is not None:
+        options["HostnameType"] = hostname_type
+    if a_record is not None:
+        options["EnableResourceNameDnsARecord"] = a_record
+    if aaaa_record is not None:
+        options["EnableResourceNameDnsAAAARecord"] = aaaa_record
+    save(ctx, record)
+
+
+def user_data(record: Record) -> str | None:
+    value = record.get("_UserData")
+    return str(value) if value is not None else None
+
+
+# --- the view -----------------------------------------------------------------------------------
+
+
+def private_dns_name(ctx: RequestContext, record: Record, primary: Record | None) -> str:
+    if primary is None:
+        return ""
+    if record["PrivateDnsNameOptions"]["HostnameType"] == "resource-name":
+        return record["InstanceId"] + enis.internal_domain(ctx.region)
+    return str(primary["PrivateDnsName"])
+
+
+def interface_view(eni: Record) -> Record:
+    """An attached ENI as DescribeInstances lists it (InstanceNetworkInterface)."""
+    attachment = eni["Attachment"]
+    view: Record = {
+        "Attachment": {
+            "AttachTime": attachment["AttachTime"],
+            "AttachmentId": attachment["AttachmentId"],
+            "DeleteOnTermination": attachment["DeleteOnTermination"],
+            "DeviceIndex": attachment["DeviceIndex"],
+            "NetworkCardIndex": attachment["NetworkCardIndex"],
+            "Status": attachment["Status"],
+        },
+        "Description": eni["Description"],
+        "Groups": eni["Groups"],
+        "Ipv6Addresses": [],
+        "MacAddress": eni["MacAddress"],
+        "NetworkInterfaceId": eni["NetworkInterfaceId"],
+        "OwnerId": eni["OwnerId"],
+        "PrivateDnsName": eni["PrivateDnsName"],
+        "PrivateIpAddress": eni["PrivateIpAddress"],
+        "PrivateIpAddresses": eni["PrivateIpAddresses"],
+        "SourceDestCheck": eni["SourceDestCheck"],
+        "Status": eni["Status"],
+        "SubnetId": eni["SubnetId"],
+        "VpcId": eni["VpcId"],
+        "InterfaceType": eni["InterfaceType"],
+    }
+    if eni.get("Association"):
+        view["Association"] = eni["Association"]
+    return view
+
+
+def describe_instance(ctx: RequestContext, record: Record) -> Record:
+    """The Instance output shape: the record plus what the ENI ledger knows about its network."""
+    view = lookup.public(record)
+    attached = enis.interfaces_of_instance(ctx, record["InstanceId"])
+    primary = next((e for e in attached if e["Attachment"]["DeviceIndex"] == 0), None)
+    view["NetworkInterfaces"] = [interface_view(e) for e in attached]
+    view["PrivateDnsName"] = private_dns_name(ctx, record, primary)
+    view["PublicDnsName"] = ""
+    if record["State"]["Name"] == "terminated":
+        # EC2 stops reporting where a terminated instance was.
+        view.pop("SubnetId", None)
+        view.pop("VpcId", None)
+    if primary is None:
+        view["SecurityGroups"] = []
+        return view
+    view["PrivateIpAddress"] = primary["PrivateIpAddress"]
+    view["SecurityGroups"] = primary["Groups"]
+    view["SourceDestCheck"] = primary["SourceDestCheck"]
+    if primary.get("Association"):
+        view["PublicIpAddress"] = primary["Association"]["PublicIp"]
+        view["PublicDnsName"] = primary["Association"]["PublicDnsName"]
+    return view
