@@ -94,7 +94,7 @@ def allocate_private_ip(ctx: RequestContext, subnet_id: str, wanted: str | None 
     subnet = _load(ctx, subnet_id)
     key = lookup.key(ctx, subnet_id)
     address = addressing.take(ctx, key, subnet, wanted)
-    _save(ctx, subnet)
+    save(ctx, subnet)
     return address
 
 
@@ -103,10 +103,10 @@ def release_private_ip(ctx: RequestContext, subnet_id: str, address: str) -> Non
     key = lookup.key(ctx, subnet_id)
     subnet = ctx.tx.get(KIND, key)
     if subnet is not None and addressing.give_back(ctx, key, subnet, address):
-        _save(ctx, subnet)
+        save(ctx, subnet)
 
 
-def _save(ctx: RequestContext, subnet: Record) -> None:
+def save(ctx: RequestContext, subnet: Record) -> None:
     vpc_key = lookup.key(ctx, subnet["VpcId"])
     ctx.tx.put(KIND, lookup.key(ctx, subnet["SubnetId"]), subnet, index={"vpc": vpc_key, "owner": subnet["OwnerId"]})
 
@@ -157,7 +157,7 @@ def create_subnet(ctx: RequestContext, params: dict[str, Any]) -> Record:
         "_Creator": ctx.account_id,
         "_NextOffset": addressing.first_offset(),
     }
-    _save(ctx, record)
+    save(ctx, record)
     return record
 
 
@@ -266,7 +266,7 @@ def modify_subnet_attribute(ctx: RequestContext, params: dict[str, Any]) -> None
             )
         else:
             subnet[name] = flag
-    _save(ctx, subnet)
+    save(ctx, subnet)
 
 
 def _boolean(name: str, value: Any) -> bool:
