@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from trunkline.context import Principal, RequestContext
 from trunkline.domain.ec2 import subnets, vpcs
@@ -68,3 +69,280 @@ def test_wanted_address_is_skipped_by_later_allocations(in_tx):
             in_tx(lambda ctx, w=wanted: subnets.allocate_private_ip(ctx, subnet_id, w))
         assert failure.value.code == code
     assert in_tx(lambda ctx: subnets.get_subnet(ctx, subnet_id))["AvailableIpAddressCount"] == 251 - 3
+
+
+# --- over the wire ----------------------------------------------------------------------------------
+
+
+def _error(caught: pytest.ExceptionInfo[ClientError]) -> tuple[str, str, int]:
+    response: Any = caught.value.response
+    return response["Error"]["Code"], response["Error"]["Message"], response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def _digest(server: Any) -> str:
+    return str(server.get("/_trunkline/state/digest").json()["digest"])
+
+
+@pytest.fixture
+def ec2(aws: Any) -> Any:
+    return aws("ec2")
+
+
+@pytest.fixture
+def vpc_id(ec2: Any) -> str:
+    return str(ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"])
+
+
+def _subnet_in(ec2: Any, vpc_id: str, cidr: str, **kwargs: Any) -> dict[str, Any]:
+    subnet: dict[str, Any] = ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr, **kwargs)["Subnet"]
+    return subnet
+
+
+def test_vpc_with_two_subnets_in_two_zones(ec2: Any, vpc_id: str) -> None:
+    first = _subnet_in(ec2, vpc_id, "10.0.1.0/24", AvailabilityZone="us-east-1a")
+    second = _subnet_in(ec2, vpc_id, "10.0.2.0/24", AvailabilityZoneId="use1-az2")
+    assert (first["AvailabilityZone"], first["AvailabilityZoneId"]) == ("us-east-1a", "use1-az1")
+    assert (second["AvailabilityZone"], second["AvailabilityZoneId"]) == ("us-east-1b", "use1-az2")
+    for subnet in (first, second):
+        assert subnet["SubnetId"].startswith("subnet-") and len(subnet["SubnetId"]) == 24
+        assert subnet["VpcId"] == vpc_id
+        assert subnet["State"] == "available"
+        assert subnet["OwnerId"] == ACCOUNT
+        assert subnet["SubnetArn"] == f"arn:aws:ec2:us-east-1:{ACCOUNT}:subnet/{subnet['SubnetId']}"
+        assert subnet["AvailableIpAddressCount"] == 251
+        assert subnet["DefaultForAz"] is False
+        assert subnet["MapPublicIpOnLaunch"] is False
+        assert subnet["PrivateDnsNameOptionsOnLaunch"] == {
+            "HostnameType": "ip-name",
+            "EnableResourceNameDnsARecord": False,
+            "EnableResourceNameDnsAAAARecord": False,
+        }
+    described = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Subnets"]
+    assert sorted(described, key=lambda s: s["CidrBlock"]) == [first, second]
+    by_zone = ec2.describe_subnets(Filters=[{"Name": "availability-zone", "Values": ["us-east-1b"]}])["Subnets"]
+    assert [s["SubnetId"] for s in by_zone] == [second["SubnetId"]]
+    by_zone_id = ec2.describe_subnets(Filters=[{"Name": "availability-zone-id", "Values": ["use1-az1"]}])["Subnets"]
+    assert [s["SubnetId"] for s in by_zone_id] == [first["SubnetId"]]
+
+
+def test_zone_is_picked_when_not_given(ec2: Any, vpc_id: str) -> None:
+    zones = [_subnet_in(ec2, vpc_id, f"10.0.{n}.0/24")["AvailabilityZone"] for n in range(3)]
+    assert zones == ["us-east-1a", "us-east-1b", "us-east-1c"]
+
+
+@pytest.mark.parametrize(("cidr", "free"), [("10.0.0.0/16", 65531), ("10.0.4.0/22", 1019), ("10.0.1.0/24", 251)])
+def test_free_address_counts(ec2: Any, vpc_id: str, cidr: str, free: int) -> None:
+    assert _subnet_in(ec2, vpc_id, cidr)["AvailableIpAddressCount"] == free
+
+
+def test_a_28_is_exhausted_after_exactly_11_interfaces(ec2: Any, vpc_id: str, server: Any) -> None:
+    subnet_id = _subnet_in(ec2, vpc_id, "10.0.1.0/28")["SubnetId"]
+    assert ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]["AvailableIpAddressCount"] == 11
+    created = [ec2.create_network_interface(SubnetId=subnet_id)["NetworkInterface"] for _ in range(11)]
+    assert [eni["PrivateIpAddress"] for eni in created] == [f"10.0.1.{n}" for n in range(4, 15)]
+    assert ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]["AvailableIpAddressCount"] == 0
+    before = _digest(server)
+    with pytest.raises(ClientError) as caught:
+        ec2.create_network_interface(SubnetId=subnet_id)
+    assert _error(caught) == (
+        "InsufficientFreeAddressesInSubnet",
+        f"There are not enough free addresses in subnet '{subnet_id}' to satisfy the requested number of instances.",
+        400,
+    )
+    assert _digest(server) == before
+    ec2.delete_network_interface(NetworkInterfaceId=created[3]["NetworkInterfaceId"])
+    assert ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]["AvailableIpAddressCount"] == 1
+    again = ec2.create_network_interface(SubnetId=subnet_id)["NetworkInterface"]
+    assert again["PrivateIpAddress"] == created[3]["PrivateIpAddress"]
+
+
+@pytest.mark.parametrize("cidr", ["10.1.0.0/24", "10.0.0.0/15", "10.0.1.0/29", "9.255.255.0/24"])
+def test_cidr_outside_the_vpc_or_the_size_range(ec2: Any, vpc_id: str, server: Any, cidr: str) -> None:
+    before = _digest(server)
+    with pytest.raises(ClientError) as caught:
+        _subnet_in(ec2, vpc_id, cidr)
+    assert _error(caught) == ("InvalidSubnet.Range", f"The CIDR '{cidr}' is invalid.", 400)
+    assert _digest(server) == before
+
+
+@pytest.mark.parametrize("cidr", ["10.0.1.0/24", "10.0.0.0/20", "10.0.1.128/25"])
+def test_overlapping_subnets_conflict(ec2: Any, vpc_id: str, cidr: str) -> None:
+    _subnet_in(ec2, vpc_id, "10.0.1.0/24")
+    with pytest.raises(ClientError) as caught:
+        _subnet_in(ec2, vpc_id, cidr)
+    assert _error(caught) == ("InvalidSubnet.Conflict", f"The CIDR '{cidr}' conflicts with another subnet", 400)
+    other_vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    assert _subnet_in(ec2, other_vpc, cidr)["CidrBlock"] == cidr  # another VPC may reuse the range
+
+
+def test_unknown_zone_and_zone_id(ec2: Any, vpc_id: str) -> None:
+    with pytest.raises(ClientError) as caught:
+        _subnet_in(ec2, vpc_id, "10.0.1.0/24", AvailabilityZone="us-east-1z")
+    zones = "us-east-1a, us-east-1b, us-east-1c, us-east-1d, us-east-1e, us-east-1f"
+    assert _error(caught) == (
+        "InvalidParameterValue",
+        "Value (us-east-1z) for parameter availabilityZone is invalid. "
+        f"Subnets can currently only be created in the following availability zones: {zones}.",
+        400,
+    )
+    with pytest.raises(ClientError) as caught:
+        _subnet_in(ec2, vpc_id, "10.0.1.0/24", AvailabilityZoneId="use1-az9")
+    code, message, _ = _error(caught)
+    assert code == "InvalidParameterValue"
+    assert message.startswith("Value (use1-az9) for parameter availabilityZoneId is invalid.")
+    assert ec2.describe_subnets()["Subnets"] == []
+
+
+def test_subnet_in_unknown_vpc(ec2: Any) -> None:
+    with pytest.raises(ClientError) as caught:
+        ec2.create_subnet(VpcId="vpc-0123456789abcdef0", CidrBlock="10.0.1.0/24")
+    assert _error(caught) == ("InvalidVpcID.NotFound", "The vpc ID 'vpc-0123456789abcdef0' does not exist", 400)
+
+
+def test_shared_subnet_belongs_to_the_account_in_the_tag(ec2: Any, vpc_id: str) -> None:
+    owner = "210987654321"
+    tags = [{"ResourceType": "subnet", "Tags": [{"Key": "trunkline:owner-id", "Value": owner}]}]
+    shared = _subnet_in(ec2, vpc_id, "10.0.1.0/24", TagSpecifications=tags)
+    mine = _subnet_in(ec2, vpc_id, "10.0.2.0/24")
+    assert shared["OwnerId"] == owner
+    assert shared["SubnetArn"] == f"arn:aws:ec2:us-east-1:{owner}:subnet/{shared['SubnetId']}"
+    assert ec2.describe_subnets(SubnetIds=[shared["SubnetId"]])["Subnets"][0]["OwnerId"] == owner
+
+    def owned_by(account: str) -> list[str]:
+        found = ec2.describe_subnets(Filters=[{"Name": "owner-id", "Values": [account]}])["Subnets"]
+        return [s["SubnetId"] for s in found]
+
+    assert owned_by(owner) == [shared["SubnetId"]]
+    assert owned_by(ACCOUNT) == [mine["SubnetId"]]
+
+
+@pytest.mark.parametrize("value", ["12345", "abcdefghijkl", "1234567890123", ""])
+def test_shared_subnet_tag_must_be_an_account_id(ec2: Any, vpc_id: str, value: str) -> None:
+    tags = [{"ResourceType": "subnet", "Tags": [{"Key": "trunkline:owner-id", "Value": value}]}]
+    with pytest.raises(ClientError) as caught:
+        _subnet_in(ec2, vpc_id, "10.0.1.0/24", TagSpecifications=tags)
+    assert _error(caught)[0] == "InvalidParameterValue"
+    assert ec2.describe_subnets()["Subnets"] == []
+
+
+def test_unknown_and_malformed_subnet_ids(ec2: Any, vpc_id: str, server: Any) -> None:
+    _subnet_in(ec2, vpc_id, "10.0.1.0/24")
+    before = _digest(server)
+    missing = "subnet-0123456789abcdef0"
+    not_found = ("InvalidSubnetID.NotFound", f"The subnet ID '{missing}' does not exist", 400)
+    calls = [
+        lambda: ec2.describe_subnets(SubnetIds=[missing]),
+        lambda: ec2.delete_subnet(SubnetId=missing),
+        lambda: ec2.modify_subnet_attribute(SubnetId=missing, MapPublicIpOnLaunch={"Value": True}),
+    ]
+    for call in calls:
+        with pytest.raises(ClientError) as caught:
+            call()
+        assert _error(caught) == not_found
+    with pytest.raises(ClientError) as caught:
+        ec2.describe_subnets(SubnetIds=["subnet-nope"])
+    assert _error(caught) == ("InvalidSubnetID.Malformed", 'Invalid id: "subnet-nope" (expecting "subnet-...")', 400)
+    assert _digest(server) == before
+
+
+def test_describe_filters(ec2: Any, vpc_id: str) -> None:
+    a = _subnet_in(ec2, vpc_id, "10.0.1.0/24", AvailabilityZone="us-east-1a")
+    b = _subnet_in(ec2, vpc_id, "10.0.2.0/28", AvailabilityZone="us-east-1c")
+    ec2.modify_subnet_attribute(SubnetId=b["SubnetId"], MapPublicIpOnLaunch={"Value": True})
+
+    def ids(name: str, *values: str) -> set[str]:
+        found = ec2.describe_subnets(Filters=[{"Name": name, "Values": list(values)}])["Subnets"]
+        return {s["SubnetId"] for s in found}
+
+    both = {a["SubnetId"], b["SubnetId"]}
+    assert ids("subnet-id", a["SubnetId"]) == {a["SubnetId"]}
+    assert ids("cidr-block", "10.0.2.0/28") == {b["SubnetId"]}
+    assert ids("state", "available") == both
+    assert ids("owner-id", ACCOUNT) == both
+    assert ids("default-for-az", "true") == set()
+    assert ids("map-public-ip-on-launch", "true") == {b["SubnetId"]}
+    assert ids("map-public-ip-on-launch", "false") == {a["SubnetId"]}
+    assert ids("available-ip-address-count", "11") == {b["SubnetId"]}
+
+
+def test_pagination_visits_every_subnet_once(ec2: Any, vpc_id: str) -> None:
+    created = {_subnet_in(ec2, vpc_id, f"10.0.{n}.0/24")["SubnetId"] for n in range(11)}
+    seen: list[str] = []
+    kwargs: dict[str, Any] = {"MaxResults": 5}
+    while True:
+        response = ec2.describe_subnets(**kwargs)
+        assert len(response["Subnets"]) <= 5
+        seen.extend(s["SubnetId"] for s in response["Subnets"])
+        if "NextToken" not in response:
+            break
+        kwargs["NextToken"] = response["NextToken"]
+    assert len(seen) == len(set(seen)) == 11
+    assert set(seen) == created
+
+
+def test_delete_subnet_refused_while_an_interface_uses_it(ec2: Any, vpc_id: str, server: Any) -> None:
+    subnet_id = _subnet_in(ec2, vpc_id, "10.0.1.0/24")["SubnetId"]
+    eni_id = ec2.create_network_interface(SubnetId=subnet_id)["NetworkInterface"]["NetworkInterfaceId"]
+    before = _digest(server)
+    with pytest.raises(ClientError) as caught:
+        ec2.delete_subnet(SubnetId=subnet_id)
+    assert _error(caught) == (
+        "DependencyViolation",
+        f"The subnet '{subnet_id}' has dependencies and cannot be deleted.",
+        400,
+    )
+    assert _digest(server) == before
+    ec2.delete_network_interface(NetworkInterfaceId=eni_id)
+    ec2.delete_subnet(SubnetId=subnet_id)
+    assert ec2.describe_subnets()["Subnets"] == []
+
+
+def test_modify_subnet_attributes_round_trip(ec2: Any, vpc_id: str) -> None:
+    subnet_id = _subnet_in(ec2, vpc_id, "10.0.1.0/24")["SubnetId"]
+
+    def subnet() -> dict[str, Any]:
+        found: dict[str, Any] = ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]
+        return found
+
+    ec2.modify_subnet_attribute(SubnetId=subnet_id, MapPublicIpOnLaunch={"Value": True})
+    assert subnet()["MapPublicIpOnLaunch"] is True
+    ec2.modify_subnet_attribute(SubnetId=subnet_id, PrivateDnsHostnameTypeOnLaunch="resource-name")
+    ec2.modify_subnet_attribute(SubnetId=subnet_id, EnableResourceNameDnsARecordOnLaunch={"Value": True})
+    ec2.modify_subnet_attribute(SubnetId=subnet_id, EnableResourceNameDnsAAAARecordOnLaunch={"Value": True})
+    assert subnet()["PrivateDnsNameOptionsOnLaunch"] == {
+        "HostnameType": "resource-name",
+        "EnableResourceNameDnsARecord": True,
+        "EnableResourceNameDnsAAAARecord": True,
+    }
+    ec2.modify_subnet_attribute(SubnetId=subnet_id, EnableResourceNameDnsARecordOnLaunch={"Value": False})
+    assert subnet()["PrivateDnsNameOptionsOnLaunch"]["EnableResourceNameDnsARecord"] is False
+    ec2.modify_subnet_attribute(SubnetId=subnet_id, MapPublicIpOnLaunch={"Value": False})
+    assert subnet()["MapPublicIpOnLaunch"] is False
+
+
+def test_modify_subnet_attribute_takes_one_attribute(ec2: Any, vpc_id: str, server: Any) -> None:
+    subnet_id = _subnet_in(ec2, vpc_id, "10.0.1.0/24")["SubnetId"]
+    before = _digest(server)
+    with pytest.raises(ClientError) as caught:
+        ec2.modify_subnet_attribute(
+            SubnetId=subnet_id,
+            MapPublicIpOnLaunch={"Value": True},
+            EnableResourceNameDnsARecordOnLaunch={"Value": True},
+        )
+    assert _error(caught) == (
+        "InvalidParameterCombination",
+        "Fields for multiple attribute types specified: mapPublicIpOnLaunch, enableResourceNameDnsARecordOnLaunch",
+        400,
+    )
+    with pytest.raises(ClientError) as caught:
+        ec2.modify_subnet_attribute(SubnetId=subnet_id, PrivateDnsHostnameTypeOnLaunch="fancy-name")
+    assert _error(caught)[0] == "InvalidParameterValue"
+    assert _digest(server) == before
+
+
+def test_cli_describe_subnets(cli: Any) -> None:
+    vpc_id = cli("ec2", "create-vpc", "--cidr-block", "10.7.0.0/16")["Vpc"]["VpcId"]
+    created = cli("ec2", "create-subnet", "--vpc-id", vpc_id, "--cidr-block", "10.7.1.0/28")["Subnet"]
+    found = cli("ec2", "describe-subnets", "--filters", f"Name=vpc-id,Values={vpc_id}")["Subnets"]
+    assert [s["SubnetId"] for s in found] == [created["SubnetId"]]
+    assert found[0]["AvailableIpAddressCount"] == 11
