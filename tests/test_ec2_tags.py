@@ -1,0 +1,137 @@
+"""CreateTags, DeleteTags, DescribeTags over boto3: all-or-nothing writes, each resource's own
+NotFound, DeleteTags' key/value rules, DescribeTags filters and pagination."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+
+def _error(caught: pytest.ExceptionInfo[ClientError]) -> tuple[str, str, int]:
+    response: Any = caught.value.response
+    return response["Error"]["Code"], response["Error"]["Message"], response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def _digest(server: Any) -> str:
+    return str(server.get("/_trunkline/state/digest").json()["digest"])
+
+
+@pytest.fixture
+def ec2(aws: Any) -> Any:
+    return aws("ec2")
+
+
+@pytest.fixture
+def world(ec2: Any) -> dict[str, str]:
+    vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+    group_id = ec2.create_security_group(VpcId=vpc_id, GroupName="web", Description="web")["GroupId"]
+    return {"vpc": vpc_id, "subnet": subnet_id, "sg": group_id}
+
+
+def _tags(ec2: Any, **filters: list[str]) -> list[tuple[str, str, str, str]]:
+    response = ec2.describe_tags(Filters=[{"Name": k.replace("_", "-"), "Values": v} for k, v in filters.items()])
+    return [(t["ResourceId"], t["ResourceType"], t["Key"], t["Value"]) for t in response["Tags"]]
+
+
+def test_create_tags_on_several_resources(ec2: Any, world: dict[str, str]) -> None:
+    ec2.create_tags(
+        Resources=list(world.values()), Tags=[{"Key": "env", "Value": "test"}, {"Key": "team", "Value": ""}]
+    )
+    assert ec2.describe_vpcs(VpcIds=[world["vpc"]])["Vpcs"][0]["Tags"] == [
+        {"Key": "env", "Value": "test"},
+        {"Key": "team", "Value": ""},
+    ]
+    assert ec2.describe_subnets(SubnetIds=[world["subnet"]])["Subnets"][0]["Tags"][0] == {"Key": "env", "Value": "test"}
+    group = ec2.describe_security_groups(GroupIds=[world["sg"]])["SecurityGroups"][0]
+    assert {t["Key"] for t in group["Tags"]} == {"env", "team"}
+    ec2.create_tags(Resources=[world["vpc"]], Tags=[{"Key": "env", "Value": "prod"}])
+    assert _tags(ec2, resource_id=[world["vpc"]]) == [
+        (world["vpc"], "vpc", "env", "prod"),
+        (world["vpc"], "vpc", "team", ""),
+    ]
+
+
+def test_tagging_keeps_the_records_indexes(ec2: Any, world: dict[str, str]) -> None:
+    ec2.create_tags(Resources=[world["subnet"], world["sg"]], Tags=[{"Key": "a", "Value": "b"}])
+    with pytest.raises(ClientError) as caught:
+        ec2.delete_vpc(VpcId=world["vpc"])
+    assert _error(caught)[0] == "DependencyViolation"
+    found = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [world["vpc"]]}])["SecurityGroups"]
+    assert world["sg"] in {g["GroupId"] for g in found}
+
+
+def test_unknown_resource_is_its_own_not_found_and_nothing_changes(
+    ec2: Any, world: dict[str, str], server: Any
+) -> None:
+    before = _digest(server)
+    cases = [
+        ("vpc-0123456789abcdef0", "InvalidVpcID.NotFound", "The vpc ID 'vpc-0123456789abcdef0' does not exist"),
+        (
+            "subnet-0123456789abcdef0",
+            "InvalidSubnetID.NotFound",
+            "The subnet ID 'subnet-0123456789abcdef0' does not exist",
+        ),
+        ("sg-0123456789abcdef0", "InvalidGroup.NotFound", "The security group 'sg-0123456789abcdef0' does not exist"),
+    ]
+    for missing, code, message in cases:
+        for call in (ec2.create_tags, ec2.delete_tags):
+            with pytest.raises(ClientError) as caught:
+                call(Resources=[world["vpc"], missing], Tags=[{"Key": "x", "Value": "y"}])
+            assert _error(caught) == (code, message, 400)
+    for malformed in ("vpc-zz", "banana"):
+        with pytest.raises(ClientError) as caught:
+            ec2.create_tags(Resources=[malformed], Tags=[{"Key": "x", "Value": "y"}])
+        assert _error(caught) == ("InvalidID", f"The ID '{malformed}' is not valid", 400)
+    assert _digest(server) == before
+
+
+def test_reserved_aws_prefix(ec2: Any, world: dict[str, str], server: Any) -> None:
+    before = _digest(server)
+    with pytest.raises(ClientError) as caught:
+        ec2.create_tags(Resources=[world["vpc"]], Tags=[{"Key": "aws:owner", "Value": "me"}])
+    assert _error(caught)[0] == "InvalidParameterValue"
+    assert _digest(server) == before
+
+
+def test_delete_tags_by_key_by_pair_and_all(ec2: Any, world: dict[str, str]) -> None:
+    vpc = world["vpc"]
+    ec2.create_tags(Resources=[vpc], Tags=[{"Key": k, "Value": "1"} for k in ("a", "b", "c", "d")])
+    ec2.delete_tags(Resources=[vpc], Tags=[{"Key": "a"}])  # any value
+    ec2.delete_tags(Resources=[vpc], Tags=[{"Key": "b", "Value": "2"}])  # value differs: kept
+    ec2.delete_tags(Resources=[vpc], Tags=[{"Key": "c", "Value": "1"}])
+    assert [k for _, _, k, _ in _tags(ec2, resource_id=[vpc])] == ["b", "d"]
+    ec2.delete_tags(Resources=[vpc])
+    assert _tags(ec2, resource_id=[vpc]) == []
+
+
+def test_describe_tags_filters(ec2: Any, world: dict[str, str]) -> None:
+    ec2.create_tags(Resources=[world["vpc"], world["subnet"]], Tags=[{"Key": "env", "Value": "test"}])
+    ec2.create_tags(Resources=[world["sg"]], Tags=[{"Key": "tier", "Value": "web"}])
+    assert _tags(ec2, resource_type=["subnet"]) == [(world["subnet"], "subnet", "env", "test")]
+    assert _tags(ec2, resource_type=["security-group"]) == [(world["sg"], "security-group", "tier", "web")]
+    assert {r for r, _, _, _ in _tags(ec2, key=["env"])} == {world["vpc"], world["subnet"]}
+    assert _tags(ec2, value=["w*"]) == [(world["sg"], "security-group", "tier", "web")]
+    assert _tags(ec2, resource_id=["vpc-0123456789abcdef0"]) == []
+    with pytest.raises(ClientError) as caught:
+        ec2.describe_tags(Filters=[{"Name": "colour", "Values": ["red"]}])
+    assert _error(caught) == ("InvalidParameterValue", "The filter 'colour' is invalid", 400)
+
+
+def test_describe_tags_pagination(ec2: Any, world: dict[str, str]) -> None:
+    ec2.create_tags(Resources=list(world.values()), Tags=[{"Key": f"k{n}", "Value": str(n)} for n in range(4)])
+    seen: list[tuple[str, str]] = []
+    kwargs: dict[str, Any] = {"MaxResults": 5}
+    pages = 0
+    while True:
+        response = ec2.describe_tags(**kwargs)
+        pages += 1
+        seen.extend((t["ResourceId"], t["Key"]) for t in response["Tags"])
+        if "NextToken" not in response:
+            break
+        kwargs["NextToken"] = response["NextToken"]
+    assert pages == 3
+    assert len(seen) == len(set(seen)) == 12
+    assert seen == sorted(seen)
