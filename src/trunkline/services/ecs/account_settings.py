@@ -2,6 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from trunkline.context import RequestContext
+from trunkline.domain.ecs import account_settings
+
+Params = dict[str, Any]
+
 
 class AccountSettingOps:
-    pass
+    def put_account_setting(self, ctx: RequestContext, params: Params) -> Params:
+        setting = account_settings.put_setting(ctx, params["name"], params["value"], params.get("principalArn"))
+        return {"setting": setting}
+
+    def put_account_setting_default(self, ctx: RequestContext, params: Params) -> Params:
+        return {"setting": account_settings.put_default(ctx, params["name"], params["value"])}
+
+    def delete_account_setting(self, ctx: RequestContext, params: Params) -> Params:
+        return {"setting": account_settings.delete_setting(ctx, params["name"], params.get("principalArn"))}
+
+    def list_account_settings(self, ctx: RequestContext, params: Params) -> Params:
+        settings, token = account_settings.list_settings(ctx, params)
+        result: Params = {"settings": settings}
+        if token is not None:
+            result["nextToken"] = token
+        return result

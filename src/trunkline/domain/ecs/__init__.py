@@ -1,0 +1,65 @@
+"""ECS behaviour: clusters, account settings, container instances, the cluster query language.
+
+Helpers shared by the ECS modules live here: ARNs in the caller's region and account, and the
+`maxResults`/`nextToken` paging every ECS list call uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from trunkline.context import RequestContext
+from trunkline.domain import pagination
+from trunkline.errors import AwsError
+
+T = TypeVar("T")
+
+
+def ecs_arn(ctx: RequestContext, resource: str) -> str:
+    """`arn:aws:ecs:REGION:ACCOUNT:<resource>` for the caller's region and account."""
+    return f"arn:aws:ecs:{ctx.region}:{ctx.account_id}:{resource}"
+
+
+def check_max_results(value: int | None, maximum: int) -> None:
+    """ECS list calls take `maxResults` 1..maximum; the model leaves the range to the service."""
+    if value is None:
+        return
+    if value < 1:
+        bound = "greater than or equal to 1"
+    elif value > maximum:
+        bound = f"less than or equal to {maximum}"
+    else:
+        return
+    raise AwsError(
+        "InvalidParameterException",
+        f"1 validation error detected: Value '{value}' at 'maxResults' failed to satisfy constraint: "
+        f"Member must have value {bound}",
+    )
+
+
+def page(
+    ctx: RequestContext,
+    listing: str,
+    items: Sequence[T],
+    key: Callable[[T], str],
+    params: dict[str, Any],
+    maximum: int,
+) -> tuple[list[T], str | None]:
+    """One page of `items` (sorted by `key`) after `nextToken`, at most `maxResults` (default and
+    ceiling `maximum`); returns the page and the token for the next one. `listing` names what was
+    listed, so a token is refused by any other listing."""
+    limit = params.get("maxResults")
+    check_max_results(limit, maximum)
+    size = limit or maximum
+    rest = list(items)
+    token = params.get("nextToken")
+    if token is not None:
+        after = pagination.decode(ctx.tx, listing, token)
+        if not isinstance(after, str):
+            raise AwsError("InvalidParameterException", "Invalid nextToken: the token is not valid for this request.")
+        rest = [item for item in rest if key(item) > after]
+    if len(rest) <= size:
+        return rest, None
+    chosen = rest[:size]
+    return chosen, pagination.encode(ctx.tx, listing, key(chosen[-1]))

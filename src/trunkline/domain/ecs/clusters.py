@@ -1,0 +1,268 @@
+"""ECS clusters: create, look up, count, delete.
+
+A cluster record holds what the caller chose (name, tags, settings, configuration, capacity
+providers); every count AWS reports (instances, tasks, services) is derived from the index of the
+records that belong to the cluster, never kept as a counter. Deleted clusters stay as INACTIVE
+records, still describable, until the name is used again.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from typing import Any
+
+from trunkline.context import RequestContext
+from trunkline.domain import iam
+from trunkline.domain.ecs import account_settings, ecs_arn, page
+from trunkline.errors import AwsError
+
+KIND = "ecs.cluster"
+# Records other ECS modules own, indexed by cluster (see cluster_counts).
+CONTAINER_INSTANCE = "ecs.container-instance"
+TASK = "ecs.task"
+SERVICE = "ecs.service"
+
+DEFAULT_NAME = "default"
+Record = dict[str, Any]
+
+_NAME = re.compile(r"[A-Za-z0-9_-]{1,255}")
+_TAG_PUNCTUATION = frozenset("_.:/=+-@")
+# Task states from PROVISIONING to DEPROVISIONING: a task in any of them keeps its cluster alive.
+_LIVE_TASK_STATES = ("PROVISIONING", "PENDING", "ACTIVATING", "RUNNING", "DEACTIVATING", "STOPPING", "DEPROVISIONING")
+# Container instance states that still belong to the cluster (INACTIVE ones have left it).
+_PRESENT_INSTANCE_STATES = ("REGISTERING", "REGISTRATION_FAILED", "ACTIVE", "DRAINING", "DEREGISTERING")
+_CONTAINER_INSIGHTS = frozenset({"enabled", "disabled", "enhanced"})
+_FARGATE_PROVIDERS = frozenset({"FARGATE", "FARGATE_SPOT"})
+
+
+def cluster_arn(ctx: RequestContext, name: str) -> str:
+    return ecs_arn(ctx, f"cluster/{name}")
+
+
+def _key(ctx: RequestContext, name: str) -> str:
+    return f"{ctx.account_id}/{ctx.region}/{name}"
+
+
+def cluster_name(ctx: RequestContext, ref: str) -> str | None:
+    """The cluster name `ref` (a name or a full ARN) stands for in the caller's account and region,
+    or None if it cannot name one there (malformed, or an ARN of another region or account)."""
+    if ref.startswith("arn:"):
+        parts = ref.split(":", 5)
+        if len(parts) != 6 or parts[2] != "ecs" or parts[3] != ctx.region or parts[4] != ctx.account_id:
+            return None
+        kind, _, name = parts[5].partition("/")
+        return name if kind == "cluster" and _NAME.fullmatch(name) else None
+    return ref if _NAME.fullmatch(ref) else None
+
+
+def find_cluster(ctx: RequestContext, ref: str) -> Record | None:
+    """The cluster record `ref` names, ACTIVE or INACTIVE, or None."""
+    name = cluster_name(ctx, ref)
+    return None if name is None else ctx.tx.get(KIND, _key(ctx, name))
+
+
+def resolve_cluster(ctx: RequestContext, ref: str | None) -> Record:
+    """The ACTIVE cluster an ECS call targets: `ref` is a name or a full ARN; None (the call omitted
+    `cluster`) means "default", which must exist like any other cluster."""
+    record = find_cluster(ctx, DEFAULT_NAME if ref is None else ref)
+    if record is None or record["status"] != "ACTIVE":
+        raise AwsError("ClusterNotFoundException", "Cluster not found.")
+    return record
+
+
+# --- counts -----------------------------------------------------------------------------------------
+
+
+def _count(ctx: RequestContext, kind: str, field: str, arn: str, states: tuple[str, ...]) -> int:
+    return sum(ctx.tx.count(kind, field, f"{arn}|{state}") for state in states)
+
+
+def cluster_counts(ctx: RequestContext, arn: str) -> dict[str, int]:
+    """The four counts DescribeClusters reports, from the records indexed by cluster and state.
+    Registered instances are ACTIVE and DRAINING ones, as the Cluster shape documents."""
+    return {
+        "registeredContainerInstancesCount": _count(
+            ctx, CONTAINER_INSTANCE, "cluster_status", arn, ("ACTIVE", "DRAINING")
+        ),
+        "runningTasksCount": _count(ctx, TASK, "cluster_status", arn, ("RUNNING",)),
+        "pendingTasksCount": _count(ctx, TASK, "cluster_status", arn, ("PENDING",)),
+        "activeServicesCount": _count(ctx, SERVICE, "cluster_status", arn, ("ACTIVE",)),
+    }
+
+
+def cluster_statistics(ctx: RequestContext, arn: str) -> list[dict[str, str]]:
+    """The `statistics` of DescribeClusters(include=STATISTICS): task and service counts by launch type."""
+    tasks = {state: ctx.tx.find(TASK, "cluster_status", f"{arn}|{state}") for state in ("RUNNING", "PENDING")}
+    services = {state: ctx.tx.find(SERVICE, "cluster_status", f"{arn}|{state}") for state in ("ACTIVE", "DRAINING")}
+
+    def launched(records: list[Record], launch_type: str) -> int:
+        # Records without a launch type were placed on EC2 capacity (the API's default).
+        return sum(1 for r in records if r.get("launchType", "EC2") == launch_type)
+
+    counts = [
+        ("runningEC2TasksCount", launched(tasks["RUNNING"], "EC2")),
+        ("runningFargateTasksCount", launched(tasks["RUNNING"], "FARGATE")),
+        ("pendingEC2TasksCount", launched(tasks["PENDING"], "EC2")),
+        ("pendingFargateTasksCount", launched(tasks["PENDING"], "FARGATE")),
+        ("activeEC2ServiceCount", launched(services["ACTIVE"], "EC2")),
+        ("activeFargateServiceCount", launched(services["ACTIVE"], "FARGATE")),
+        ("drainingEC2ServiceCount", launched(services["DRAINING"], "EC2")),
+        ("drainingFargateServiceCount", launched(services["DRAINING"], "FARGATE")),
+    ]
+    return [{"name": name, "value": str(value)} for name, value in counts]
+
+
+# --- CreateCluster ----------------------------------------------------------------------------------
+
+
+def _validation(path: str, value: object, constraint: str) -> AwsError:
+    return AwsError(
+        "InvalidParameterException",
+        f"1 validation error detected: Value '{value}' at '{path}' failed to satisfy constraint: {constraint}",
+    )
+
+
+def _tag_text_ok(text: str) -> bool:
+    # The model's pattern [\p{L}\p{Z}\p{N}_.:/=+\-@]*, which Python's re cannot express.
+    return all(unicodedata.category(c)[0] in "LZN" or c in _TAG_PUNCTUATION for c in text)
+
+
+def check_tags(tags: list[dict[str, str]]) -> list[dict[str, str]]:
+    """ECS resource tags: the model's character set, unique keys, no reserved `aws:` prefix."""
+    seen: set[str] = set()
+    for i, tag in enumerate(tags, start=1):
+        key, value = tag.get("key"), tag.get("value") or ""
+        if key is None:
+            raise _validation(f"tags.{i}.member.key", None, "Member must not be null")
+        for field, text in (("key", key), ("value", value)):
+            if not _tag_text_ok(text):
+                raise _validation(
+                    f"tags.{i}.member.{field}",
+                    text,
+                    r"Member must satisfy regular expression pattern: ([\p{L}\p{Z}\p{N}_.:/=+\-@]*)",
+                )
+        if key.lower().startswith("aws:"):
+            raise AwsError("InvalidParameterException", "Tag keys beginning with 'aws:' are reserved for AWS use.")
+        if key in seen:
+            raise AwsError("InvalidParameterException", f"Duplicate tag key '{key}': each tag key must be unique.")
+        seen.add(key)
+    return [dict(t) for t in tags]
+
+
+def _settings(ctx: RequestContext, given: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The cluster's containerInsights: as given, else the creator's account setting at creation."""
+    value = account_settings.effective_setting(ctx, ctx.principal.settings_arn, "containerInsights")
+    for setting in given:
+        if setting.get("name") is None or setting.get("value") not in _CONTAINER_INSIGHTS:
+            raise AwsError(
+                "InvalidParameterException",
+                f"Invalid value '{setting.get('value')}' for cluster setting containerInsights: "
+                "use enabled, enhanced or disabled.",
+            )
+        value = setting["value"]
+    return [{"name": "containerInsights", "value": value}]
+
+
+def _capacity(params: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
+    """Only the Fargate providers exist in every account; trunkline has no Auto Scaling providers."""
+    providers = list(params.get("capacityProviders") or [])
+    for name in providers:
+        if name not in _FARGATE_PROVIDERS:
+            raise AwsError("InvalidParameterException", f"The specified capacity provider '{name}' does not exist.")
+    strategy = [
+        {"capacityProvider": item["capacityProvider"], "weight": item.get("weight", 0), "base": item.get("base", 0)}
+        for item in params.get("defaultCapacityProviderStrategy") or []
+    ]
+    for item in strategy:
+        if item["capacityProvider"] not in providers:
+            raise AwsError(
+                "InvalidParameterException",
+                f"The specified capacity provider strategy cannot contain a capacity provider that is not "
+                f"associated with the cluster: {item['capacityProvider']}.",
+            )
+    return providers, strategy
+
+
+def create_cluster(ctx: RequestContext, params: dict[str, Any]) -> Record:
+    """CreateCluster. An ACTIVE cluster of that name is returned as it is (the call is idempotent);
+    an INACTIVE one is replaced by a new cluster. ECS's service-linked role is created if missing."""
+    name = params.get("clusterName")
+    name = DEFAULT_NAME if name is None else name
+    if not _NAME.fullmatch(name):
+        raise AwsError(
+            "InvalidParameterException",
+            "Cluster name is invalid: up to 255 letters (uppercase and lowercase), numbers, underscores, "
+            "and hyphens are allowed.",
+        )
+    if params.get("serviceConnectDefaults") is not None:
+        # No Cloud Map here, so no namespace can be found.
+        namespace = params["serviceConnectDefaults"]["namespace"]
+        raise AwsError("NamespaceNotFoundException", f"Namespace '{namespace}' was not found.")
+    tags = check_tags(list(params.get("tags") or []))
+    providers, strategy = _capacity(params)
+    settings = _settings(ctx, list(params.get("settings") or []))
+    # ECS tries to create its service-linked role on every CreateCluster call.
+    iam.ensure_service_linked_role(ctx, "ecs.amazonaws.com")
+    existing = ctx.tx.get(KIND, _key(ctx, name))
+    if existing is not None and existing["status"] == "ACTIVE":
+        return existing
+    record: Record = {
+        "clusterArn": cluster_arn(ctx, name),
+        "clusterName": name,
+        "status": "ACTIVE",
+        "tags": tags,
+        "settings": settings,
+        "capacityProviders": providers,
+        "defaultCapacityProviderStrategy": strategy,
+        "createdAt": ctx.now,
+    }
+    if params.get("configuration") is not None:
+        record["configuration"] = params["configuration"]
+    ctx.tx.put(KIND, _key(ctx, name), record, {"status": record["status"]})
+    return record
+
+
+# --- DeleteCluster ----------------------------------------------------------------------------------
+
+
+def delete_cluster(ctx: RequestContext, ref: str) -> Record:
+    """DeleteCluster: refused while anything still lives in the cluster; the record stays INACTIVE."""
+    record = resolve_cluster(ctx, ref)
+    arn = record["clusterArn"]
+    if _count(ctx, CONTAINER_INSTANCE, "cluster_status", arn, _PRESENT_INSTANCE_STATES):
+        raise AwsError(
+            "ClusterContainsContainerInstancesException",
+            "The Cluster cannot be deleted while Container Instances are active or draining.",
+        )
+    if _count(ctx, SERVICE, "cluster_status", arn, ("ACTIVE", "DRAINING")):
+        raise AwsError("ClusterContainsServicesException", "The Cluster cannot be deleted while Services are active.")
+    if _count(ctx, TASK, "cluster_status", arn, _LIVE_TASK_STATES):
+        raise AwsError("ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active.")
+    record["status"] = "INACTIVE"
+    record["deletedAt"] = ctx.now
+    ctx.tx.put(KIND, _key(ctx, record["clusterName"]), record, {"status": record["status"]})
+    return record
+
+
+# --- ListClusters -----------------------------------------------------------------------------------
+
+
+def _all(ctx: RequestContext) -> Iterator[Record]:
+    after: str | None = None
+    batch = 500
+    while True:
+        rows = ctx.tx.scan(KIND, prefix=f"{ctx.account_id}/{ctx.region}/", after=after, limit=batch)
+        for _, record in rows:
+            yield record
+        if len(rows) < batch:
+            return
+        after = rows[-1][0]
+
+
+def list_cluster_arns(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[str], str | None]:
+    """ListClusters: the ARNs of ACTIVE clusters, by name, 100 a page unless `maxResults` says fewer."""
+    names = [r["clusterName"] for r in _all(ctx) if r["status"] == "ACTIVE"]
+    chosen, token = page(ctx, f"ecs:ListClusters|{ctx.region}", names, lambda n: n, params, maximum=100)
+    return [cluster_arn(ctx, n) for n in chosen], token
