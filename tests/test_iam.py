@@ -83,8 +83,9 @@ def test_create_duplicate_role_is_409(iam: Any) -> None:
         json.dumps(["a", "list"]),
         json.dumps({"Version": "2012-10-17", "Statement": []}),
         json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}),
+        '{"Statement": ' + "[" * 20000 + "]" * 20000 + "}",
     ],
-    ids=["invalid-json", "no-statement", "not-an-object", "empty-statement", "no-principal"],
+    ids=["invalid-json", "no-statement", "not-an-object", "empty-statement", "no-principal", "deeply-nested"],
 )
 def test_malformed_trust_policy_is_rejected_and_nothing_is_created(iam: Any, document: str) -> None:
     with pytest.raises(ClientError) as caught:

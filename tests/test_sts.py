@@ -93,12 +93,13 @@ def test_users_access_key_acts_as_the_user(aws: Any) -> None:
     assert as_user_iam.get_user()["User"]["UserName"] == "ops"
 
 
-def test_inactive_key_is_refused_and_reactivated(aws: Any) -> None:
+@pytest.mark.parametrize("status", ["Inactive", "Expired"])
+def test_inactive_key_is_refused_and_reactivated(aws: Any, status: str) -> None:
     iam = aws("iam")
     iam.create_user(UserName="ops")
     key = iam.create_access_key(UserName="ops")["AccessKey"]
     as_user = aws("sts", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
-    iam.update_access_key(UserName="ops", AccessKeyId=key["AccessKeyId"], Status="Inactive")
+    iam.update_access_key(UserName="ops", AccessKeyId=key["AccessKeyId"], Status=status)
     with pytest.raises(ClientError) as caught:
         as_user.get_caller_identity()
     assert _error(caught) == ("InvalidClientTokenId", "The security token included in the request is invalid.", 403)

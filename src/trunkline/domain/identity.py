@@ -44,9 +44,8 @@ def resolve_principal(tx: Transaction, access_key_id: str | None, default_accoun
     record = tx.get(KIND, access_key_id)
     if record is None:
         return Principal.root(default_account)
-    if record.get("status") == "Deleted":
-        raise AwsError("InvalidClientTokenId", "The security token included in the request is invalid.", 403)
-    if record.get("status") == "Inactive":
+    if record.get("status") != "Active":
+        # Deleted (kept as a tombstone), Inactive or Expired: IAM refuses them all alike.
         raise AwsError("InvalidClientTokenId", "The security token included in the request is invalid.", 403)
     expires = record.get("expires_at")
     if expires is not None and now >= expires:

@@ -18,7 +18,7 @@ def parse_policy(text: str, trust: bool = False) -> dict[str, Any]:
     """Parse and check a policy document; `trust` adds the rules for role trust policies."""
     try:
         document = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # deep nesting fits within the size limit; still not a policy
         raise _malformed("This policy contains invalid Json") from None
     if not isinstance(document, dict):
         raise _malformed("This policy contains invalid Json")
