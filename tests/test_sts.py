@@ -179,3 +179,21 @@ def test_session_can_call_iam_as_the_role(aws: Any) -> None:
     credentials = aws("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="s1")["Credentials"]
     iam = _session_client(aws, "iam", credentials)
     assert [r["RoleName"] for r in iam.list_roles()["Roles"]] == ["deployer"]
+
+
+def test_role_chaining_is_limited_to_one_hour(aws: Any) -> None:
+    first = _role(aws, name="hub")
+    target = _role(aws, name="spoke", MaxSessionDuration=7200)
+    hub = aws("sts").assume_role(RoleArn=first["Arn"], RoleSessionName="hub1")["Credentials"]
+    chained_sts = _session_client(aws, "sts", hub)
+    with pytest.raises(ClientError) as caught:
+        chained_sts.assume_role(RoleArn=target["Arn"], RoleSessionName="spoke1", DurationSeconds=7200)
+    assert _error(caught) == (
+        "ValidationError",
+        "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
+        400,
+    )
+    chained = chained_sts.assume_role(RoleArn=target["Arn"], RoleSessionName="spoke1", DurationSeconds=3600)
+    assert chained["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/spoke/spoke1"
+    # Outside a chain the role's own maximum applies.
+    assert aws("sts").assume_role(RoleArn=target["Arn"], RoleSessionName="direct", DurationSeconds=7200)

@@ -11,6 +11,8 @@ from trunkline.services import Provider
 
 Params = dict[str, Any]
 
+_CHAINED_LIMIT = 3600  # seconds
+
 
 class StsProvider(Provider):
     service = "sts"
@@ -29,6 +31,12 @@ class StsProvider(Provider):
                 403,
             )
         duration = params.get("DurationSeconds", 3600)
+        if ctx.principal.kind == "assumed-role" and duration > _CHAINED_LIMIT:
+            # Role chaining: a session assuming a role gets at most an hour, whatever the role allows.
+            raise AwsError(
+                "ValidationError",
+                "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
+            )
         if duration > role["MaxSessionDuration"]:
             raise AwsError(
                 "ValidationError",
