@@ -197,3 +197,15 @@ def test_role_chaining_is_limited_to_one_hour(aws: Any) -> None:
     assert chained["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/spoke/spoke1"
     # Outside a chain the role's own maximum applies.
     assert aws("sts").assume_role(RoleArn=target["Arn"], RoleSessionName="direct", DurationSeconds=7200)
+
+
+def test_get_user_without_a_name_answers_for_the_caller(aws: Any) -> None:
+    root = aws("iam").get_user()["User"]
+    assert root["Arn"] == f"arn:aws:iam::{ACCOUNT}:root"
+    assert root["UserId"] == ACCOUNT
+    assert "UserName" not in root
+    role = _role(aws)
+    credentials = aws("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="s1")["Credentials"]
+    with pytest.raises(ClientError) as caught:
+        _session_client(aws, "iam", credentials).get_user()
+    assert _error(caught) == ("ValidationError", "Must specify userName when calling with non-User credentials", 400)

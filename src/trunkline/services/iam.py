@@ -67,7 +67,9 @@ class IamProvider(Provider):
         return {"User": iam.create_user(ctx, params)}
 
     def get_user(self, ctx: RequestContext, params: Params) -> Params:
-        return {"User": iam.get_user(ctx, params.get("UserName"))}
+        user = iam.get_user(ctx, params.get("UserName"))
+        # The root user has no name: IAM leaves UserName out for it (observed, e.g. aws-vault#152).
+        return {"User": {k: v for k, v in user.items() if not (k == "UserName" and not v)}}
 
     def list_users(self, ctx: RequestContext, params: Params) -> Params:
         users, marker = iam.page(ctx, iam.USER, "iam:ListUsers", params)
