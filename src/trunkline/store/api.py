@@ -33,8 +33,15 @@ class Transaction(Protocol):
 
     def delete(self, kind: str, key: str) -> bool: ...
 
-    def find(self, kind: str, field: str, value: str) -> list[Document]:
-        """Documents whose indexed `field` equals `value`, in key order."""
+    def find(
+        self, kind: str, field: str, value: str, after: str | None = None, limit: int | None = None
+    ) -> list[Document]:
+        """Documents whose indexed `field` equals `value`, in key order, keys strictly after `after`."""
+
+    def find_keys(
+        self, kind: str, field: str, value: str, after: str | None = None, limit: int | None = None
+    ) -> list[str]:
+        """Keys of the documents `find` would return, without reading the documents."""
 
     def count(self, kind: str, field: str, value: str) -> int: ...
 

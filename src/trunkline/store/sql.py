@@ -56,13 +56,35 @@ class SqlTransaction:
         self._q("DELETE FROM doc_index WHERE kind = ? AND key = ?", (kind, key))
         return bool(self._q("DELETE FROM documents WHERE kind = ? AND key = ?", (kind, key)).rowcount)
 
-    def find(self, kind: str, field: str, value: str) -> list[Document]:
-        rows = self._q(
-            "SELECT d.body FROM doc_index i JOIN documents d ON d.kind = i.kind AND d.key = i.key "
-            "WHERE i.kind = ? AND i.field = ? AND i.value = ? ORDER BY i.key",
-            (kind, field, value),
-        ).fetchall()
-        return [json.loads(row[0]) for row in rows]
+    def find(
+        self, kind: str, field: str, value: str, after: str | None = None, limit: int | None = None
+    ) -> list[Document]:
+        sql, params = self._index_query("d.body", kind, field, value, after, limit)
+        return [json.loads(row[0]) for row in self._q(sql, params).fetchall()]
+
+    def find_keys(
+        self, kind: str, field: str, value: str, after: str | None = None, limit: int | None = None
+    ) -> list[str]:
+        sql, params = self._index_query("i.key", kind, field, value, after, limit)
+        return [row[0] for row in self._q(sql, params).fetchall()]
+
+    @staticmethod
+    def _index_query(
+        column: str, kind: str, field: str, value: str, after: str | None, limit: int | None
+    ) -> tuple[str, list[Any]]:
+        sql = f"SELECT {column} FROM doc_index i"
+        if column.startswith("d."):
+            sql += " JOIN documents d ON d.kind = i.kind AND d.key = i.key"
+        sql += " WHERE i.kind = ? AND i.field = ? AND i.value = ?"
+        params: list[Any] = [kind, field, value]
+        if after is not None:
+            sql += " AND i.key > ?"
+            params.append(after)
+        sql += " ORDER BY i.key"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return sql, params
 
     def count(self, kind: str, field: str, value: str) -> int:
         row = self._q(
