@@ -1,0 +1,142 @@
+"""Container instances: the record, its indexes, lookups, and the one way to change it.
+
+Record (kind `ecs.container-instance`, key `ACCOUNT/REGION/CLUSTER/ID`), in ContainerInstance
+output member names so views are cheap:
+
+- `containerInstanceArn` (`arn:aws:ecs:REGION:ACCOUNT:container-instance/CLUSTER/ID`, ID 32 hex),
+  `ec2InstanceId`, `version`, `versionInfo`, `registeredResources`, `remainingResources`,
+  `status`, `statusReason`, `agentConnected`, `runningTasksCount`, `pendingTasksCount`,
+  `attributes` (`[{name, value?}]`, ECS-managed `ecs.*` ones and custom ones), `registeredAt`
+  (epoch seconds), `attachments`, `tags`, `capacityProviderName`, `agentUpdateStatus`.
+- Internal fields, prefixed `_` and never served: `_cluster` (cluster ARN), `_region`,
+  `_account`, `_trunking` (the decision frozen at registration: see `trunking.py`),
+  `_registeredBy` (the principal ARN whose account setting applied), `_instanceType`,
+  `_subnetId`, `_vpcId`, `_availabilityZone`.
+
+Indexes (one value per field; field names may carry an attribute name):
+- `cluster` = cluster ARN; `cluster_status` = `CLUSTER_ARN|STATUS` (cluster counts use it)
+- `ec2` = `ACCOUNT/REGION/i-…` (one live record per EC2 instance)
+- `attr:NAME` = cluster ARN, and `attrval:NAME` = `CLUSTER_ARN|VALUE`, for every attribute, so
+  ListAttributes by name (and by name and value) and equality filters are index lookups.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trunkline.context import RequestContext
+from trunkline.domain import events
+from trunkline.domain.ecs import ecs_arn
+from trunkline.errors import AwsError
+
+KIND = "ecs.container-instance"
+Record = dict[str, Any]
+
+#: Every status a container instance can have (the API enum lacks INACTIVE).
+STATUSES = ("REGISTERING", "REGISTRATION_FAILED", "ACTIVE", "DRAINING", "DEREGISTERING", "INACTIVE")
+
+
+def cluster_name_of(cluster_arn: str) -> str:
+    return cluster_arn.rsplit("/", 1)[-1]
+
+
+def key(account: str, region: str, cluster_arn: str, instance_id: str) -> str:
+    return f"{account}/{region}/{cluster_name_of(cluster_arn)}/{instance_id}"
+
+
+def key_prefix(account: str, region: str, cluster_arn: str) -> str:
+    return f"{account}/{region}/{cluster_name_of(cluster_arn)}/"
+
+
+def arn(ctx: RequestContext, cluster_arn: str, instance_id: str) -> str:
+    return ecs_arn(ctx, f"container-instance/{cluster_name_of(cluster_arn)}/{instance_id}")
+
+
+def id_of(record: Record) -> str:
+    return str(record["containerInstanceArn"]).rsplit("/", 1)[-1]
+
+
+def record_key(record: Record) -> str:
+    return key(record["_account"], record["_region"], record["_cluster"], id_of(record))
+
+
+def ec2_key(account: str, region: str, ec2_instance_id: str) -> str:
+    return f"{account}/{region}/{ec2_instance_id}"
+
+
+def save(ctx: RequestContext, record: Record) -> None:
+    """Store the record with all its indexes. Use `change` for anything a user can observe."""
+    cluster = record["_cluster"]
+    index: dict[str, str | None] = {
+        "cluster": cluster,
+        "cluster_status": f"{cluster}|{record['status']}",
+        "ec2": ec2_key(record["_account"], record["_region"], record["ec2InstanceId"])
+        if record["status"] != "INACTIVE"
+        else None,
+    }
+    for attribute in record.get("attributes", []):
+        index[f"attr:{attribute['name']}"] = cluster
+        index[f"attrval:{attribute['name']}"] = f"{cluster}|{attribute.get('value') or ''}"
+    ctx.tx.put(KIND, record_key(record), record, index)
+
+
+def change(ctx: RequestContext, record: Record) -> None:
+    """Save an observable change: bump `version` and emit the state-change event with it, in the
+    same transaction (AWS's `version` counts exactly these events)."""
+    record["version"] = int(record.get("version", 0)) + 1
+    save(ctx, record)
+    events.emit(ctx, events.CONTAINER_INSTANCE_STATE_CHANGE, [record["containerInstanceArn"]], event_detail(record))
+
+
+def view(record: Record, include_tags: bool = False) -> Record:
+    """The ContainerInstance shape."""
+    shown = {k: v for k, v in record.items() if not k.startswith("_") and k != "tags"}
+    if include_tags:
+        shown["tags"] = record.get("tags", [])
+    return shown
+
+
+def event_detail(record: Record) -> Record:
+    """The event's detail resembles the ContainerInstance object, with ISO timestamps."""
+    detail = view(record)
+    detail["clusterArn"] = record["_cluster"]
+    detail["registeredAt"] = events.iso(record["registeredAt"])
+    detail["updatedAt"] = events.iso(float(record.get("_updatedAt") or record["registeredAt"]))
+    return detail
+
+
+def find_for_ec2(ctx: RequestContext, ec2_instance_id: str) -> Record | None:
+    """The live (not INACTIVE) container instance of an EC2 instance, in any cluster."""
+    found = ctx.tx.find(KIND, "ec2", ec2_key(ctx.account_id, ctx.region, ec2_instance_id))
+    return found[0] if found else None
+
+
+def parse_reference(ctx: RequestContext, cluster_arn: str, ref: str) -> str | None:
+    """The container-instance id `ref` (an id or a full ARN) names in this cluster, or None."""
+    if ref.startswith("arn:"):
+        parts = ref.split(":", 5)
+        if len(parts) != 6 or parts[2] != "ecs" or parts[3] != ctx.region or parts[4] != ctx.account_id:
+            return None
+        kind, _, rest = parts[5].partition("/")
+        if kind != "container-instance":
+            return None
+        cluster, _, instance_id = rest.rpartition("/")
+        if cluster and cluster != cluster_name_of(cluster_arn):
+            return None
+        return instance_id or None
+    return ref or None
+
+
+def find(ctx: RequestContext, cluster_arn: str, ref: str) -> Record | None:
+    instance_id = parse_reference(ctx, cluster_arn, ref)
+    if instance_id is None:
+        return None
+    return ctx.tx.get(KIND, key(ctx.account_id, ctx.region, cluster_arn, instance_id))
+
+
+def get(ctx: RequestContext, cluster_arn: str, ref: str) -> Record:
+    record = find(ctx, cluster_arn, ref)
+    if record is None:
+        # ECS answers an unknown container instance in a single-instance call this way.
+        raise AwsError("InvalidParameterException", "Container instance can not be found.")
+    return record
