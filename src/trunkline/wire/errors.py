@@ -95,6 +95,9 @@ def validation_error(service: str, protocol: str, problems: list[ValidationProbl
         problem = next(p for p in problems if p.kind == "type")
         return AwsError("SerializationException", f"Unexpected value at '{problem.path}': {problem.constraint}.")
     if service == "ec2":
+        unknown = [p for p in problems if p.kind == "unknown"]
+        if unknown:  # EC2 rejects parameters it does not know before it looks at any value
+            return AwsError("UnknownParameter", unknown[0].constraint)
         missing = [p for p in problems if p.kind == "missing"]
         if missing:
             return AwsError("MissingParameter", f"The request must contain the parameter {_ec2_name(missing[0].path)}")

@@ -60,12 +60,20 @@ class _RouteError(Exception):
         self.error = error
 
 
+def _internal_failure() -> AwsError:
+    return AwsError("InternalFailure", "The request processing has failed because of an unknown error.", 500)
+
+
 def handle(request: HttpRequest, backend: Backend) -> WireResponse:
     request_id = str(uuid.uuid4())
     try:
         route, params, scope = _route_and_parse(request)
     except _RouteError as failure:
         return _error(failure.route, failure.error, request_id)
+    except Exception:  # a bug in this layer: still answer in the caller's protocol, never a bare 500
+        log.exception("internal error while parsing a request")
+        protocol = "json" if "x-amz-target" in request.headers else "query"
+        return _error(_Route(None, protocol, None), _internal_failure(), request_id)
     assert route.service is not None and route.operation is not None
     call = AwsCall(route.service, route.operation.name, params, scope, request_id)
     try:
@@ -74,12 +82,12 @@ def handle(request: HttpRequest, backend: Backend) -> WireResponse:
         return _error(route, error, request_id)
     except Exception:
         log.exception("internal error in %s:%s", route.service, route.operation.name)
-        return _error(
-            route,
-            AwsError("InternalFailure", "The request processing has failed because of an unknown error.", 500),
-            request_id,
-        )
-    return _success(route, result, request_id)
+        return _error(route, _internal_failure(), request_id)
+    try:
+        return _success(route, result, request_id)
+    except Exception:
+        log.exception("cannot serialize the result of %s:%s", route.service, route.operation.name)
+        return _error(route, _internal_failure(), request_id)
 
 
 def _route_and_parse(request: HttpRequest) -> tuple[_Route, dict[str, Any], CredentialScope | None]:

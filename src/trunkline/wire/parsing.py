@@ -11,6 +11,7 @@ import base64
 import binascii
 import json
 import math
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,18 +30,19 @@ class _Problems(list[ValidationProblem]):
         self.append(ValidationProblem(path, "type", f"Member must be of type {shape.type_name}", value))
 
 
+_EPOCH_RANGE = (-62135596800, 253402300799)  # 0001-01-01 .. 9999-12-31T23:59:59Z: what datetime can hold
+
+
 def _parse_timestamp(value: object) -> datetime | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        if not math.isfinite(value) or abs(value) > 253402300799:
+        if not math.isfinite(value) or not _EPOCH_RANGE[0] <= value <= _EPOCH_RANGE[1]:
             return None
         return datetime.fromtimestamp(value, UTC)
     if isinstance(value, str):
-        try:
+        if _FLOAT_TEXT.fullmatch(value):
             return _parse_timestamp(float(value))
-        except ValueError:
-            pass
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
@@ -52,47 +54,63 @@ def _parse_timestamp(value: object) -> datetime | None:
 # --- JSON protocol -----------------------------------------------------------------------------
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# Only SSM's aggregator shapes recurse; no real request nests this deep, and a bound keeps the
+# parse (and validation after it) far from Python's recursion limit.
+_MAX_DEPTH = 64
+
+
+def _no_constants(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")  # NaN and Infinity: Python accepts them, JSON (and AWS) do not
+
+
 def parse_json_body(body: bytes, shape: StructureShape | None) -> tuple[Params, list[ValidationProblem]]:
     """Decode an awsJson1_1 request body; garbage is a `SerializationException` as AWS answers."""
     if not body.strip():
         raw: object = {}
     else:
         try:
-            raw = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+            raw = json.loads(body, parse_constant=_no_constants)
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser's stack
             raise AwsError("SerializationException", "Start of structure or map found where not expected.") from None
     if not isinstance(raw, dict):
         raise AwsError("SerializationException", "Start of structure or map found where not expected.")
     problems = _Problems()
     if shape is None:
         return {}, problems
-    return _json_structure(raw, shape, "", problems), problems
+    return _json_structure(raw, shape, "", problems, 0), problems
 
 
-def _json_value(value: object, shape: Shape, path: str, problems: _Problems) -> Any:
+def _json_value(value: object, shape: Shape, path: str, problems: _Problems, depth: int) -> Any:
     kind = shape.type_name
     if value is None:
         return None
+    if depth > _MAX_DEPTH:
+        raise AwsError("SerializationException", "Maximum nesting depth of the request exceeded.")
     if kind == "structure":
         if not isinstance(value, dict):
             problems.type_error(path, shape, value)
             return None
         assert isinstance(shape, StructureShape)
-        return _json_structure(value, shape, path, problems)
+        return _json_structure(value, shape, path, problems, depth + 1)
     if kind == "list":
         if not isinstance(value, list):
             problems.type_error(path, shape, value)
             return None
         assert isinstance(shape, ListShape)
-        return [_json_value(item, shape.member, f"{path}.{i + 1}", problems) for i, item in enumerate(value)]
+        return [_json_value(item, shape.member, f"{path}.{i + 1}", problems, depth + 1) for i, item in enumerate(value)]
     if kind == "map":
         if not isinstance(value, dict):
             problems.type_error(path, shape, value)
             return None
         assert isinstance(shape, MapShape)
-        return {str(k): _json_value(v, shape.value, f"{path}.{k}", problems) for k, v in value.items()}
+        if any(_LONE_SURROGATE.search(k) for k in value):
+            problems.type_error(path, shape, value)
+            return None
+        return {k: _json_value(v, shape.value, f"{path}.{k}", problems, depth + 1) for k, v in value.items()}
     if kind == "string":
-        if not isinstance(value, str):
+        # A lone surrogate (`"\\ud800"`) decodes in Python but is no Unicode text: nothing can store it.
+        if not isinstance(value, str) or _LONE_SURROGATE.search(value):
             problems.type_error(path, shape, value)
             return None
         return value
@@ -107,7 +125,7 @@ def _json_value(value: object, shape: Shape, path: str, problems: _Problems) -> 
             return None
         return value
     if kind in _FLOAT_TYPES:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite(value):
             problems.type_error(path, shape, value)
             return None
         return float(value)
@@ -127,16 +145,23 @@ def _json_value(value: object, shape: Shape, path: str, problems: _Problems) -> 
     return value
 
 
+def _finite(value: float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large for a float
+        return False
+
+
 def _bad(problems: _Problems, path: str, shape: Shape, value: object) -> None:
     problems.type_error(path, shape, value)
     return None
 
 
-def _json_structure(raw: dict[str, Any], shape: StructureShape, path: str, problems: _Problems) -> Params:
+def _json_structure(raw: dict[str, Any], shape: StructureShape, path: str, problems: _Problems, depth: int) -> Params:
     out: Params = {}
     for name, member in shape.members.items():
         if name in raw:
-            parsed = _json_value(raw[name], member, _join(path, name), problems)
+            parsed = _json_value(raw[name], member, _join(path, name), problems, depth)
             if parsed is not None:
                 out[name] = parsed
     return out
@@ -148,33 +173,86 @@ def _join(path: str, name: str) -> str:
 
 # --- query and EC2 protocols --------------------------------------------------------------------
 
+#: Form parameters that sign or route a request rather than carry input (SigV4 presigned, SigV2).
+_ENVELOPE = frozenset(
+    {
+        "Action",
+        "Version",
+        "X-Amz-Algorithm",
+        "X-Amz-Credential",
+        "X-Amz-Date",
+        "X-Amz-Expires",
+        "X-Amz-SignedHeaders",
+        "X-Amz-Signature",
+        "X-Amz-Security-Token",
+        "AWSAccessKeyId",
+        "SignatureMethod",
+        "SignatureVersion",
+        "Signature",
+        "Timestamp",
+        "Expires",
+        "SecurityToken",
+    }
+)
+_INDEX = re.compile(r"[0-9]{1,9}")  # list positions; AWS clients count from 1
 
-def _form_tree(form: dict[str, str]) -> dict[str, Any]:
-    """`Filter.1.Value.2=x` -> {"Filter": {"1": {"Value": {"2": "x"}}}}; a key that is both a leaf
-    and a branch keeps the branch (such input is malformed and the leaf is ignored)."""
-    tree: dict[str, Any] = {}
-    for key, value in form.items():
-        node = tree
-        parts = key.split(".")
-        for part in parts[:-1]:
-            child = node.get(part)
-            if not isinstance(child, dict):
-                child = {}
-                node[part] = child
+
+class _Node:
+    """One dotted segment of a form key: its own value (`A=x`) and its children (`A.B=y`) may
+    both be present; which of them the shape wants decides what is used."""
+
+    __slots__ = ("children", "order", "used", "value")
+
+    def __init__(self, order: int) -> None:
+        self.value: str | None = None
+        self.children: dict[str, _Node] = {}
+        self.order = order  # position of the first form key through this node: errors name the earliest
+        self.used = False
+
+
+def _form_tree(form: dict[str, str]) -> _Node:
+    """`Filter.1.Value.2=x` -> root -> "Filter" -> "1" -> "Value" -> "2" (value "x")."""
+    root = _Node(0)
+    for order, (key, value) in enumerate(form.items()):
+        node = root
+        for part in key.split("."):
+            child = node.children.get(part)
+            if child is None:
+                child = node.children[part] = _Node(order)
             node = child
-        if not isinstance(node.get(parts[-1]), dict):
-            node[parts[-1]] = value
-    return tree
+        node.value = value
+    return root
 
 
 def parse_query_form(
     form: dict[str, str], shape: StructureShape | None, ec2: bool
 ) -> tuple[Params, list[ValidationProblem]]:
+    """Decode a query or EC2 form. For EC2, a parameter the shape does not know is an
+    `UnknownParameter` problem naming its first unrecognised segment, as EC2 answers."""
     problems = _Problems()
-    if shape is None:
-        return {}, problems
-    tree = _form_tree({k: v for k, v in form.items() if k not in ("Action", "Version")})
-    return _query_structure(tree, shape, "", problems, ec2), problems
+    tree = _form_tree({k: v for k, v in form.items() if k not in _ENVELOPE})
+    params = _query_structure(tree, shape, "", problems, ec2) if shape is not None else {}
+    if ec2:
+        unknown = _first_unused(tree)
+        if unknown is not None:
+            problems.insert(
+                0, ValidationProblem(unknown, "unknown", f"The parameter {unknown} is not recognized", None)
+            )
+    return params, problems
+
+
+def _first_unused(root: _Node) -> str | None:
+    """The segment of the earliest form key that no member consumed, if any."""
+    found: tuple[int, str] | None = None
+    stack = [(name, child) for name, child in root.children.items()]
+    while stack:
+        name, node = stack.pop()
+        if not node.used:
+            if found is None or node.order < found[0]:
+                found = (node.order, name)
+            continue
+        stack.extend(node.children.items())
+    return None if found is None else found[1]
 
 
 def _query_name(name: str, member: Shape, ec2: bool) -> str:
@@ -188,72 +266,86 @@ def _query_name(name: str, member: Shape, ec2: bool) -> str:
     return str(member.serialization.get("name", name))
 
 
-def _query_structure(node: object, shape: StructureShape, path: str, problems: _Problems, ec2: bool) -> Params:
+def _query_structure(node: _Node, shape: StructureShape, path: str, problems: _Problems, ec2: bool) -> Params:
     out: Params = {}
-    if not isinstance(node, dict):
-        problems.type_error(path, shape, node)
+    if not node.children and node.value is not None:
+        problems.type_error(path, shape, node.value)
         return out
+    node.used = True
     for name, member in shape.members.items():
-        key = _query_name(name, member, ec2)
-        if key in node:
-            parsed = _query_value(node[key], member, _join(path, name), problems, ec2)
+        child = node.children.get(_query_name(name, member, ec2))
+        if child is not None:
+            parsed = _query_value(child, member, _join(path, name), problems, ec2)
             if parsed is not None:
                 out[name] = parsed
     return out
 
 
-def _indexed(node: object) -> list[Any] | None:
-    """Items of a `.1`, `.2`, ... node in index order; None if the node is not such a list."""
-    if not isinstance(node, dict):
+def _indexed(node: _Node, ec2: bool) -> list[_Node] | None:
+    """Children `1`, `2`, ... in index order (gaps allowed). Any other child makes the query
+    protocol's list malformed (None); EC2 leaves it unused, so it is reported as unknown."""
+    indexes = sorted((int(k), k) for k in node.children if _INDEX.fullmatch(k) and int(k) >= 1)
+    if len(indexes) != len(node.children) and not ec2:
         return None
-    try:
-        indexes = sorted((int(k), k) for k in node)
-    except ValueError:
-        return None
-    if any(i < 1 for i, _ in indexes):
-        return None
-    return [node[k] for _, k in indexes]
+    node.used = True
+    return [node.children[k] for _, k in indexes]
 
 
-def _query_value(node: object, shape: Shape, path: str, problems: _Problems, ec2: bool) -> Any:
+def _query_value(node: _Node, shape: Shape, path: str, problems: _Problems, ec2: bool) -> Any:
     kind = shape.type_name
     if kind == "structure":
         assert isinstance(shape, StructureShape)
         return _query_structure(node, shape, path, problems, ec2)
-    if kind == "list":
-        assert isinstance(shape, ListShape)
-        if node == "":
-            return []  # `Name=` is how botocore's query serializer sends an empty list
-        if isinstance(node, dict) and not ec2 and not shape.serialization.get("flattened"):
-            node = node.get("member", {})
-        items = _indexed(node)
-        if items is None:
-            problems.type_error(path, shape, node)
-            return None
-        return [_query_value(item, shape.member, f"{path}.{i + 1}", problems, ec2) for i, item in enumerate(items)]
-    if kind == "map":
-        assert isinstance(shape, MapShape)
-        if isinstance(node, dict) and not shape.serialization.get("flattened"):
-            node = node.get("entry", {})
-        entries = _indexed(node)
-        if entries is None:
-            problems.type_error(path, shape, node)
-            return None
-        key_name = shape.key.serialization.get("name", "key")
-        value_name = shape.value.serialization.get("name", "value")
-        out = {}
-        for entry in entries:
-            if isinstance(entry, dict) and isinstance(entry.get(key_name), str):
-                out[entry[key_name]] = _query_value(
-                    entry.get(value_name), shape.value, f"{path}.{entry[key_name]}", problems, ec2
-                )
-        return out
-    if not isinstance(node, str):
-        if node is None:
-            return None
-        problems.type_error(path, shape, node)
+    if kind in ("list", "map"):
+        return _query_collection(node, shape, path, problems, ec2)
+    if node.value is None:
+        problems.type_error(path, shape, _describe(node))
         return None
-    return _query_scalar(node, shape, path, problems)
+    node.used = True
+    return _query_scalar(node.value, shape, path, problems)
+
+
+def _query_collection(node: _Node, shape: Shape, path: str, problems: _Problems, ec2: bool) -> Any:
+    if not node.children:
+        if node.value == "":
+            node.used = True
+            return [] if shape.type_name == "list" else {}  # `Name=`: botocore's way to send an empty list
+        problems.type_error(path, shape, node.value)
+        return None
+    inner: _Node | None = node
+    if not (ec2 or shape.serialization.get("flattened")):
+        node.used = True
+        inner = node.children.get("member" if shape.type_name == "list" else "entry")
+    items = _indexed(inner, ec2) if inner is not None else None
+    if items is None:
+        problems.type_error(path, shape, _describe(node))
+        return None
+    if isinstance(shape, ListShape):
+        return [_query_value(item, shape.member, f"{path}.{i + 1}", problems, ec2) for i, item in enumerate(items)]
+    assert isinstance(shape, MapShape)
+    key_name = shape.key.serialization.get("name", "key")
+    value_name = shape.value.serialization.get("name", "value")
+    out = {}
+    for entry in items:
+        key_node, value_node = entry.children.get(key_name), entry.children.get(value_name)
+        if key_node is None or key_node.value is None:
+            problems.type_error(f"{path}.key", shape.key, None)
+            continue
+        entry.used = key_node.used = True
+        key = key_node.value
+        out[key] = (
+            _query_value(value_node, shape.value, f"{path}.{key}", problems, ec2) if value_node is not None else None
+        )
+    return out
+
+
+def _describe(node: _Node) -> str:
+    """A short text for a malformed container node, for error messages."""
+    return node.value if node.value is not None else "{" + ", ".join(sorted(node.children)[:5]) + "}"
+
+
+_INTEGER_TEXT = re.compile(r"[+-]?[0-9]{1,19}")
+_FLOAT_TEXT = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 
 def _query_scalar(text: str, shape: Shape, path: str, problems: _Problems) -> Any:
@@ -264,18 +356,11 @@ def _query_scalar(text: str, shape: Shape, path: str, problems: _Problems) -> An
         if text.lower() in ("true", "false"):
             return text.lower() == "true"
     elif kind in _INTEGER_TYPES:
-        try:
-            number = int(text)
-        except ValueError:
-            pass
-        else:
-            if abs(number) < 2**63:
-                return number
+        if _INTEGER_TEXT.fullmatch(text) and abs(int(text)) < 2**63:
+            return int(text)
     elif kind in _FLOAT_TYPES:
-        try:
+        if _FLOAT_TEXT.fullmatch(text) and math.isfinite(float(text)):
             return float(text)
-        except ValueError:
-            pass
     elif kind == "timestamp":
         parsed = _parse_timestamp(text)
         if parsed is not None:

@@ -14,8 +14,8 @@ from typing import Any
 
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
 
-# Characters XML 1.0 cannot carry at all, even escaped.
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters XML 1.0 cannot carry at all, even escaped (lone surrogates cannot even be encoded).
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_text(value: str) -> str:
@@ -137,10 +137,10 @@ def _xml_scalar(value: Any, kind: str, iso_millis: bool) -> str:
     if kind == "boolean":
         return "true" if value else "false"
     if kind == "timestamp":
-        moment = _as_datetime(value)
-        if iso_millis:
-            return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        moment = _as_datetime(value).astimezone(UTC)
+        # Not strftime: its %Y drops the leading zeros of years before 1000 on some platforms.
+        text = f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T{moment:%H:%M:%S}"
+        return f"{text}.{moment.microsecond // 1000:03d}Z" if iso_millis else f"{text}Z"
     if kind == "blob":
         return base64.b64encode(value).decode()
     return str(value)

@@ -5,6 +5,8 @@ the service that was called."""
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -22,12 +24,47 @@ EXTRA_ENUM_VALUES: dict[str, frozenset[str]] = {
 UNCHECKED_ENUMS = frozenset({"InstanceType"})
 
 
+Matcher = Callable[[str], bool]
+
+
 @cache
-def _compiled(pattern: str) -> re.Pattern[str] | None:
+def _matcher(pattern: str) -> Matcher | None:
+    """A full-match test for a model pattern (written for Java's regex engine); None when it
+    cannot be reproduced, and the constraint is then not checked."""
     try:
-        return re.compile(pattern, re.DOTALL)
+        compiled = re.compile(pattern, re.DOTALL)
     except re.error:
-        return None  # a Java-only construct; AWS's own check is not reproducible, so skip it
+        return _category_class(pattern)
+    return lambda value: compiled.fullmatch(value) is not None
+
+
+_CLASS_TOKEN = re.compile(r"\\p\{([A-Z])\}|\\(.)|(.)", re.DOTALL)
+
+
+def _category_class(pattern: str) -> Matcher | None:
+    """Java's Unicode categories (`\\p{L}`, ...), which Python's `re` lacks, in the one form the
+    models use them (tag keys and values): one character class, repeated, e.g.
+    `^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$`. Checked character by character, so the cost is linear."""
+    core = pattern[1:-1] if pattern.startswith("^") and pattern.endswith("$") else pattern
+    core = core[1:-1] if core.startswith("(") and core.endswith(")") else core
+    shape = re.fullmatch(r"\[([^\]]*)\]([*+])", core, re.DOTALL)
+    if shape is None:
+        return None
+    categories: set[str] = set()
+    literals: set[str] = set()
+    for category, escaped, plain in _CLASS_TOKEN.findall(shape.group(1)):
+        if plain in ("-", "^", "[") or escaped.isalnum():
+            return None  # a range, a negation or a shorthand class (`\\w`): not the simple form
+        if category:
+            categories.add(category)
+        else:
+            literals.add(escaped or plain)
+    minimum = 1 if shape.group(2) == "+" else 0
+
+    def matches(value: str) -> bool:
+        return len(value) >= minimum and all(c in literals or unicodedata.category(c)[0] in categories for c in value)
+
+    return matches
 
 
 def validate(params: dict[str, Any], shape: StructureShape | None) -> list[ValidationProblem]:
@@ -84,8 +121,8 @@ def _string(value: str, shape: Shape, path: str, problems: list[ValidationProble
     _length(len(value), meta, path, value, problems)
     pattern = meta.get("pattern")
     if pattern:
-        compiled = _compiled(pattern)
-        if compiled is not None and not compiled.fullmatch(value):
+        matches = _matcher(pattern)
+        if matches is not None and not matches(value):
             problems.append(
                 ValidationProblem(path, "pattern", f"Member must satisfy regular expression pattern: {pattern}", value)
             )

@@ -5,9 +5,10 @@ Record (kind `ec2.instance`, key `REGION/i-…`), in Instance output member name
 `Architecture`, `State` {Code, Name}, `StateTransitionReason`, `StateReason` (after a stop or
 termination), `LaunchTime`, `Placement` {AvailabilityZone, AvailabilityZoneId, GroupName, Tenancy},
 `SubnetId`, `VpcId`, `IamInstanceProfile` {Arn, Id}, `KeyName`, `Tags`, `PrivateDnsNameOptions`
-{HostnameType, EnableResourceNameDnsARecord, EnableResourceNameDnsAAAARecord}, `ClientToken`, and
+{HostnameType, EnableResourceNameDnsARecord, EnableResourceNameDnsAAAARecord}, `ClientToken`,
+`UserData` (base64 as sent; DescribeInstanceAttribute serves it, DescribeInstances does not), and
 image-derived fields (`RootDeviceName`, `Hypervisor`, `PlatformDetails`, ...). Private
-bookkeeping (never served): `_UserData` (base64 as sent), `_PublicIp` (whether the launch asked
+bookkeeping (never served): `_PublicIp` (whether the launch asked
 for an auto-assigned public IPv4), `_DisableApiTermination`, `_Transition` (counts state
 changes, so a job scheduled for an older change does nothing), `_TerminatedAt`.
 
@@ -350,7 +351,7 @@ def _optional(record: Record, image: Record, request: LaunchRequest, profile: Re
     if request.client_token:
         record["ClientToken"] = request.client_token
     if request.user_data is not None:
-        record["_UserData"] = request.user_data
+        record["UserData"] = request.user_data
 
 
 def _placement(subnet: Record) -> Record:
@@ -547,7 +548,7 @@ def modify_private_dns_name_options(
 
 
 def user_data(record: Record) -> str | None:
-    value = record.get("_UserData")
+    value = record.get("UserData")
     return str(value) if value is not None else None
 
 
@@ -597,6 +598,7 @@ def interface_view(eni: Record) -> Record:
 def describe_instance(ctx: RequestContext, record: Record) -> Record:
     """The Instance output shape: the record plus what the ENI ledger knows about its network."""
     view = lookup.public(record)
+    view.pop("UserData", None)
     attached = enis.interfaces_of_instance(ctx, record["InstanceId"])
     primary = next((e for e in attached if e["Attachment"]["DeviceIndex"] == 0), None)
     view["NetworkInterfaces"] = [interface_view(e) for e in attached]

@@ -84,6 +84,7 @@ def change(ctx: RequestContext, record: Record) -> None:
     """Save an observable change: bump `version` and emit the state-change event with it, in the
     same transaction (AWS's `version` counts exactly these events)."""
     record["version"] = int(record.get("version", 0)) + 1
+    record["_updatedAt"] = ctx.now
     save(ctx, record)
     events.emit(ctx, events.CONTAINER_INSTANCE_STATE_CHANGE, [record["containerInstanceArn"]], event_detail(record))
 
