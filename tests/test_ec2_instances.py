@@ -511,3 +511,23 @@ def test_cli_runs_and_describes_an_instance(server, cli, ec2, net):
     cli("ec2", "modify-private-dns-name-options", "--instance-id", ids[0], "--no-enable-resource-name-dns-a-record")
     options = describe(ec2, ids[0])["PrivateDnsNameOptions"]
     assert options["EnableResourceNameDnsARecord"] is False
+
+
+def test_user_data_that_is_not_base64_is_refused(server, net):
+    """boto3 base64-encodes UserData itself, so send the raw EC2 form a hand-written client would."""
+    form = {
+        "Action": "RunInstances",
+        "Version": "2016-11-15",
+        "ImageId": ami(server),
+        "InstanceType": "c5.large",
+        "MinCount": "1",
+        "MaxCount": "1",
+        "SubnetId": net["subnet"],
+        "UserData": "not base64!",
+    }
+    before = digest(server)
+    answer = server.post("/", data=form)
+    assert answer.status_code == 400
+    assert "<Code>InvalidParameterValue</Code>" in answer.text
+    assert "<Message>Invalid BASE64 encoding of user data.</Message>" in answer.text
+    assert digest(server) == before
