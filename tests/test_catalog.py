@@ -299,3 +299,9 @@ def test_zone_lookup_helpers() -> None:
     assert zones.zone_id("us-west-2", "us-west-2d") == "usw2-az4"
     assert zones.zone_id("ap-southeast-2", "ap-southeast-2b") == "apse2-az2"
     assert zones.zone_id("eu-west-1", "eu-west-1d") is None
+
+
+def test_unpaged_call_still_gets_a_first_page(ec2: Any) -> None:
+    first = ec2.describe_instance_types()
+    assert len(first["InstanceTypes"]) == 100
+    assert first["NextToken"]

@@ -287,3 +287,13 @@ def test_describe_images_pages(ec2: Any) -> None:
     ids = [i["ImageId"] for page in pages for i in page["Images"]]
     assert len(pages) >= 2
     assert len(ids) == len(set(ids)) == len(images.SPECS)
+
+
+def test_get_parameters_by_path_filters(ssm: Any) -> None:
+    strings = ssm.get_parameters_by_path(Path=AL2023, ParameterFilters=[{"Key": "Type", "Values": ["String"]}])
+    assert len(strings["Parameters"]) == 7
+    secure = ssm.get_parameters_by_path(Path=AL2023, ParameterFilters=[{"Key": "Type", "Values": ["SecureString"]}])
+    assert secure["Parameters"] == []
+    with pytest.raises(ClientError) as caught:
+        ssm.get_parameters_by_path(Path=AL2023, ParameterFilters=[{"Key": "Name", "Values": ["x"]}])
+    assert _error(caught)[0] == "InvalidFilterKey"

@@ -212,17 +212,18 @@ def _under(name: str, path: str, recursive: bool) -> bool:
     return recursive or "/" not in name[len(prefix) :]
 
 
-def _type_filter(filters: list[Record] | None) -> set[str] | None:
-    """The Type values asked for; only the Type key (Equals) applies to public parameters."""
-    wanted: set[str] | None = None
+def _filters_allow_strings(filters: list[Record] | None) -> bool:
+    """Whether public parameters (plain Strings, no KMS key, no labels) pass ParameterFilters."""
+    allowed = True
     for f in filters or []:
         key = f.get("Key")
-        if key != "Type":
+        if key not in ("Type", "KeyId", "Label"):
             raise AwsError("InvalidFilterKey", f"The following filter key is not valid: {key}")
         if f.get("Option", "Equals") != "Equals":
             raise AwsError("InvalidFilterOption", f"The following filter option is not valid: {f.get('Option')}")
-        wanted = set(f.get("Values") or [])
-    return wanted
+        if key != "Type" or "String" not in (f.get("Values") or []):
+            allowed = False
+    return allowed
 
 
 def get_parameters_by_path(ctx: RequestContext, params: Record) -> tuple[list[Record], str | None]:
@@ -230,10 +231,10 @@ def get_parameters_by_path(ctx: RequestContext, params: Record) -> tuple[list[Re
     path = params["Path"]
     if not path.startswith("/"):
         raise AwsError("ValidationException", _PATH_RULES)
-    types = _type_filter(params.get("ParameterFilters"))
+    allowed = _filters_allow_strings(params.get("ParameterFilters"))
     recursive = bool(params.get("Recursive"))
     names = [n for n in public_parameters(ctx.region) if _under(n, path, recursive)]
-    if types is not None and "String" not in types:
+    if not allowed:
         names = []
     token = params.get("NextToken")
     if token is not None:
