@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import math
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +16,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from trunkline import __version__
+from trunkline.context import Principal, RequestContext
+from trunkline.domain.ecs import inspection
+from trunkline.errors import AwsError
+from trunkline.event_stream import EventStreams
 from trunkline.runtime import Runtime
 from trunkline.wire.gateway import HttpRequest, handle
 
@@ -74,6 +78,24 @@ def create_app(runtime: Runtime) -> Starlette:
         runtime.reset()
         return JSONResponse({"status": "reset"})
 
+    async def agent(request: Request) -> Response:
+        instance_id = request.path_params["instance_id"]
+        return _inspect(runtime, request, lambda ctx: inspection.describe_agent(ctx, instance_id))
+
+    async def trunking(request: Request) -> Response:
+        query = request.query_params
+        return _inspect(
+            runtime,
+            request,
+            lambda ctx: inspection.explain_trunking(
+                ctx, query.get("cluster"), query.get("containerInstance"), query.get("ec2InstanceId")
+            ),
+        )
+
+    async def capacity(request: Request) -> Response:
+        cluster = request.query_params.get("cluster")
+        return _inspect(runtime, request, lambda ctx: inspection.cluster_capacity(ctx, cluster))
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         task = None if runtime.clock.manual else asyncio.create_task(_reconcile_forever(runtime))
@@ -85,6 +107,7 @@ def create_app(runtime: Runtime) -> Starlette:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
 
+    streams = EventStreams(runtime.store)  # /_trunkline/events and its SSE stream
     routes = [
         Route("/_trunkline/health", health, methods=["GET"]),
         Route("/_trunkline/clock", clock, methods=["GET"]),
@@ -92,9 +115,15 @@ def create_app(runtime: Runtime) -> Starlette:
         Route("/_trunkline/clock/settle", settle, methods=["POST"]),
         Route("/_trunkline/reset", reset, methods=["POST"]),
         Route("/_trunkline/state/digest", digest, methods=["GET"]),
+        Route("/_trunkline/agents/{instance_id}", agent, methods=["GET"]),
+        Route("/_trunkline/container-instances/trunking", trunking, methods=["GET"]),
+        Route("/_trunkline/container-instances/capacity", capacity, methods=["GET"]),
+        *streams.routes(),
         Route("/", aws, methods=["GET", "POST"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.event_streams = streams  # server.py ends open streams through it when shutting down
+    return app
 
 
 async def _reconcile_forever(runtime: Runtime) -> None:
@@ -132,6 +161,23 @@ def _clock_state(runtime: Runtime) -> dict[str, Any]:
         "epochSeconds": now,
         "nextDueAt": None if due is None else datetime.fromtimestamp(due, UTC).isoformat(),
     }
+
+
+def _inspect(runtime: Runtime, request: Request, work: Callable[[RequestContext], Any]) -> Response:
+    """Answer a read-only question about the world (`domain/ecs/inspection.py`) as the root of
+    `?account=` in `?region=` (defaults: the server's), in one transaction."""
+    account = request.query_params.get("account") or runtime.config.account_id
+    region = request.query_params.get("region") or runtime.config.region
+    now = runtime.clock.now()
+
+    def run(tx: Any) -> Any:
+        return work(RequestContext(tx, Principal.root(account), region, now, runtime.timing))
+
+    try:
+        return JSONResponse(runtime.store.run(run))
+    except AwsError as error:
+        status = 400 if error.code == "InvalidParameterException" else 404
+        return JSONResponse({"error": error.message, "code": error.code}, status_code=status)
 
 
 def _problem(status: int, message: str) -> Response:

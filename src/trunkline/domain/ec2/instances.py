@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain import catalog, iam, ids
+from trunkline.domain import catalog, iam, ids, lifecycle_hooks
 from trunkline.domain.ec2 import images, lookup, subnets
 from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.errors import AwsError
@@ -453,10 +453,12 @@ def start_instances(ctx: RequestContext, instance_ids: list[str]) -> list[Record
         record["StateTransitionReason"] = ""
         record.pop("StateReason", None)
         save(ctx, record)
-        primary = enis.primary_interface(ctx, record["InstanceId"])
-        if record.get("_PublicIp") and primary is not None:
-            # A started instance gets a new public address: the old one went back at stop (S13).
-            enis.assign_public_ip(ctx, primary["NetworkInterfaceId"])
+        attached = enis.interfaces_of_instance(ctx, record["InstanceId"])
+        if record.get("_PublicIp") and len(attached) == 1:
+            # A started instance gets a new public address (the old one went back at stop), but
+            # only while it has a single network interface: with a second one (an ECS trunk, S13)
+            # EC2 assigns none.
+            enis.assign_public_ip(ctx, attached[0]["NetworkInterfaceId"])
         _schedule(ctx, record, "ec2.instance.start", RUNNING_JOB)
     return changes
 
@@ -494,6 +496,7 @@ def finish_launch_job(ctx: RequestContext, payload: Record) -> None:
     if record is not None:
         _move(ctx, record, "running")
         save(ctx, record)
+        lifecycle_hooks.notify(ctx, lifecycle_hooks.RUNNING, record)
 
 
 def finish_stop_job(ctx: RequestContext, payload: Record) -> None:
@@ -504,6 +507,7 @@ def finish_stop_job(ctx: RequestContext, payload: Record) -> None:
     save(ctx, record)
     for eni in enis.interfaces_of_instance(ctx, record["InstanceId"]):
         enis.release_public_ip(ctx, eni)
+    lifecycle_hooks.notify(ctx, lifecycle_hooks.STOPPED, record)
 
 
 def finish_terminate_job(ctx: RequestContext, payload: Record) -> None:
@@ -514,6 +518,7 @@ def finish_terminate_job(ctx: RequestContext, payload: Record) -> None:
     record["_TerminatedAt"] = ctx.now
     save(ctx, record)
     enis.release_instance(ctx, record["InstanceId"])
+    lifecycle_hooks.notify(ctx, lifecycle_hooks.TERMINATED, record)
 
 
 # --- attributes ---------------------------------------------------------------------------------

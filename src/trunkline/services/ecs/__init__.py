@@ -7,10 +7,13 @@ from trunkline.reconciler import JobHandler
 from trunkline.services import Provider
 from trunkline.services.ecs.account_settings import AccountSettingOps
 from trunkline.services.ecs.clusters import ClusterOps
+from trunkline.services.ecs.container_instances import ContainerInstanceOps
 
 
-class EcsProvider(ClusterOps, AccountSettingOps, Provider):
+class EcsProvider(ClusterOps, AccountSettingOps, ContainerInstanceOps, Provider):
     service = "ecs"
 
     def jobs(self) -> dict[str, JobHandler]:
-        return {}
+        handlers: dict[str, JobHandler] = {}
+        handlers.update(ContainerInstanceOps.container_instance_jobs(self))
+        return handlers

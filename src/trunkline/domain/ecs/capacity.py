@@ -1,0 +1,90 @@
+"""awsvpc ENI capacity of container instances: how many task ENIs an instance can hold, and how
+many it holds now. Always derived, never stored: from the instance type (the catalog), the frozen
+trunking decision, and the ENIs the ledger says the instance has.
+
+- Untrunked: limit = the type's `awsvpc_tasks` (EC2's ENI limit less the primary, S1); in use =
+  ENIs attached to the instance other than its primary (and a trunk, which an untrunked instance
+  never has). Every such ENI takes an EC2 slot, whoever attached it (ECS "recognizes only the ENIs
+  that it attaches", so a user's ENI silently costs a task).
+- Trunked (the decision applied and the trunk is attached): limit = the type's
+  `awsvpc_tasks_trunked` (S2); in use = the branch ENIs associated with the trunk. The primary and
+  the trunk do not count.
+- Trunking applied but no trunk attached (REGISTERING, REGISTRATION_FAILED, DEREGISTERING): 0.
+
+AWS reports no ENI resource in `registeredResources`/`remainingResources`; trunkline serves these
+numbers at `GET /_trunkline/container-instances/capacity?cluster=NAME` instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trunkline.context import RequestContext
+from trunkline.domain import catalog
+from trunkline.domain.ec2 import network_interfaces as enis
+from trunkline.domain.ecs import clusters, container_instances, trunking, trunks
+from trunkline.errors import AwsError
+
+Record = dict[str, Any]
+
+
+def _is_primary(eni: Record) -> bool:
+    attachment = eni["Attachment"]
+    return bool(attachment["DeviceIndex"] == 0 and attachment["NetworkCardIndex"] == 0)
+
+
+def attached_trunk(ctx: RequestContext, record: Record) -> Record | None:
+    """The instance's trunk ENI if it is attached to the instance now."""
+    trunk = trunks.trunk_interface(ctx, record)
+    attachment = (trunk or {}).get("Attachment") or {}
+    return trunk if attachment.get("InstanceId") == record["ec2InstanceId"] else None
+
+
+def eni_capacity(ctx: RequestContext, record: Record) -> Record:
+    """`{containerInstanceArn, ec2InstanceId, instanceType, status, trunked, eniLimit, eniInUse,
+    eniAvailable, reasons}` for one container instance."""
+    known = catalog.get_instance_type(record["_instanceType"])
+    trunk = attached_trunk(ctx, record)
+    reasons: list[str] = []
+    if trunking.applies(record) and trunk is not None:
+        limit = (known.awsvpc_tasks_trunked or 0) if known else 0
+        used = len(enis.associations_of_trunk(ctx, trunk["NetworkInterfaceId"]))
+    elif trunking.applies(record):
+        limit, used = 0, 0
+        reasons.append(f"trunking applies but no trunk is attached (status {record['status']}): no awsvpc task fits")
+    else:
+        limit = known.awsvpc_tasks if known else 0
+        attached = enis.interfaces_of_instance(ctx, record["ec2InstanceId"])
+        used = sum(1 for e in attached if not _is_primary(e) and e["InterfaceType"] != "trunk")
+        reasons += [r["message"] for r in (record.get("_trunking") or {}).get("reasons", [])]
+    return {
+        "containerInstanceArn": record["containerInstanceArn"],
+        "ec2InstanceId": record["ec2InstanceId"],
+        "instanceType": record["_instanceType"],
+        "status": record["status"],
+        "trunked": trunk is not None,
+        "eniLimit": limit,
+        "eniInUse": used,
+        "eniAvailable": max(limit - used, 0),
+        "reasons": reasons,
+    }
+
+
+def available_task_enis(ctx: RequestContext, record: Record) -> int:
+    """How many more awsvpc tasks the instance can take, by ENIs alone (placement's RESOURCE:ENI)."""
+    return int(eni_capacity(ctx, record)["eniAvailable"])
+
+
+def cluster_capacity(ctx: RequestContext, cluster_ref: str | None) -> Record:
+    """The capacity of every container instance of the cluster that has not left it."""
+    cluster = clusters.find_cluster(ctx, clusters.DEFAULT_NAME if cluster_ref is None else cluster_ref)
+    if cluster is None:
+        raise AwsError("ClusterNotFoundException", "Cluster not found.")
+    records = ctx.tx.find(container_instances.KIND, "cluster", cluster["clusterArn"])
+    present = [r for r in records if r["status"] != "INACTIVE"]
+    rows = [eni_capacity(ctx, r) for r in sorted(present, key=lambda r: r["containerInstanceArn"])]
+    return {
+        "clusterArn": cluster["clusterArn"],
+        "containerInstances": rows,
+        "eniAvailable": sum(int(r["eniAvailable"]) for r in rows),
+    }

@@ -1,0 +1,31 @@
+"""ECS RegisterContainerInstance and DeregisterContainerInstance. Thin: the domain's registration
+and leaving modules do the work; the container instance is returned in its API shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trunkline.context import RequestContext
+from trunkline.domain.ecs import agent, container_instances, leaving, registration, trunks
+from trunkline.reconciler import JobHandler
+
+Params = dict[str, Any]
+
+
+class ContainerInstanceOps:
+    def container_instance_jobs(self) -> dict[str, JobHandler]:
+        # The simulated agent and automatic deregistration follow EC2's instance lifecycle.
+        agent.install()
+        return {
+            agent.REGISTER_JOB: agent.register_job,
+            trunks.PROVISION_JOB: trunks.provision_job,
+            trunks.DEPROVISION_JOB: trunks.deprovision_job,
+        }
+
+    def register_container_instance(self, ctx: RequestContext, params: Params) -> Params:
+        record = registration.register(ctx, registration.Registration.from_params(params))
+        return {"containerInstance": container_instances.view(record)}
+
+    def deregister_container_instance(self, ctx: RequestContext, params: Params) -> Params:
+        record = leaving.deregister(ctx, params.get("cluster"), params["containerInstance"], bool(params.get("force")))
+        return {"containerInstance": container_instances.view(record)}
