@@ -1,0 +1,306 @@
+"""Foundation benchmark: how fast `trunkline serve` starts, and what a small AWS call costs the server.
+
+    .venv/bin/python benchmarks/bench_foundation.py            # defaults: 10 starts, 2000 rounds
+    .venv/bin/python benchmarks/bench_foundation.py --starts 20 --rounds 5000 --state sqlite
+
+(a) Start-up: spawn `trunkline serve --port 0 --state S` and time until its ready line is printed, for
+    S = `:memory:` and for a new SQLite file each time; report the median (and min/max).
+(b) Per-request cost: one server, one keep-alive HTTP connection (http.client, no boto3), requests
+    interleaved round by round: GET /_trunkline/health, STS GetCallerIdentity and IAM GetRole (form
+    POSTs with a SigV4-shaped Authorization header). The AWS call's server-side overhead is reported
+    as median(AWS call) - median(health): the HTTP, ASGI and client costs the two share cancel out,
+    what is left is routing, parsing, validation, the store transaction and serialisation.
+
+Targets: start-up under 1 s; overhead of a small AWS call under 1 ms (median).
+Exit status 0 whatever the figures are; the table says which targets were met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+STARTUP_TARGET_S = 1.0
+OVERHEAD_TARGET_MS = 1.0
+ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE"
+
+
+def trunkline_command() -> list[str]:
+    """The installed `trunkline` script next to this interpreter, else `python -m trunkline`."""
+    script = shutil.which("trunkline", path=str(Path(sys.executable).parent))
+    return [script] if script else [sys.executable, "-m", "trunkline"]
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time a process has used so far (Linux /proc), or None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+# --- (a) start-up ---------------------------------------------------------------------------------
+
+
+def server_env() -> dict[str, str]:
+    """The servers write and reuse bytecode caches, as an installed trunkline does: with
+    PYTHONDONTWRITEBYTECODE set, every start would compile trunkline's modules anew."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+@dataclass
+class Started:
+    process: subprocess.Popen[str]
+    url: str
+    seconds: float  # wall time from spawn to the ready line
+    cpu: float | None  # CPU time the server had used when its ready line arrived
+
+
+def start(state: str, *extra: str) -> Started:
+    command = [*trunkline_command(), "serve", "--port", "0", "--state", state, *extra]
+    began = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=server_env())
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    seconds = time.perf_counter() - began
+    cpu = cpu_seconds(process.pid)
+    if "ready at " not in line:
+        process.kill()
+        _, err = process.communicate(timeout=10)
+        raise SystemExit(f"trunkline did not start: {line!r}\n{err}")
+    return Started(process, line.split("ready at ", 1)[1].split()[0], seconds, cpu)
+
+
+def stop(started: Started) -> None:
+    started.process.terminate()
+    try:
+        started.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        started.process.kill()
+        started.process.wait()
+
+
+def startup_times(state_for_run: Callable[[int], str], runs: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU seconds to the ready line, one entry per run."""
+    walls, cpus = [], []
+    for i in range(runs):
+        started = start(state_for_run(i))
+        walls.append(started.seconds)
+        if started.cpu is not None:
+            cpus.append(started.cpu)
+        stop(started)
+    return walls, cpus
+
+
+# --- (b) per-request cost -------------------------------------------------------------------------
+
+
+def aws_headers(service: str, body: bytes) -> dict[str, str]:
+    """Headers shaped like a botocore SigV4 form POST. The signature is not checked (yet) by trunkline,
+    so a fixed one does; the date is today's so the scope looks current."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    scope = f"{ACCESS_KEY}/{stamp[:8]}/us-east-1/{service}/aws4_request"
+    return {
+        "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+        "Content-Length": str(len(body)),
+        "X-Amz-Date": stamp,
+        "Authorization": (
+            f"AWS4-HMAC-SHA256 Credential={scope}, SignedHeaders=content-type;host;x-amz-date, Signature={'0' * 64}"
+        ),
+    }
+
+
+@dataclass
+class Call:
+    name: str
+    method: str
+    path: str
+    body: bytes
+    headers: dict[str, str]
+
+
+def calls() -> list[Call]:
+    sts = urlencode({"Action": "GetCallerIdentity", "Version": "2011-06-15"}).encode()
+    iam = urlencode({"Action": "GetRole", "Version": "2010-05-08", "RoleName": "bench-role"}).encode()
+    return [
+        Call("GET /_trunkline/health", "GET", "/_trunkline/health", b"", {}),
+        Call("STS GetCallerIdentity", "POST", "/", sts, aws_headers("sts", sts)),
+        Call("IAM GetRole", "POST", "/", iam, aws_headers("iam", iam)),
+    ]
+
+
+def send(conn: http.client.HTTPConnection, call: Call) -> tuple[int, bytes]:
+    conn.request(call.method, call.path, body=call.body or None, headers=call.headers)
+    response = conn.getresponse()
+    return response.status, response.read()
+
+
+def create_role(conn: http.client.HTTPConnection) -> None:
+    policy = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}'
+    body = urlencode(
+        {"Action": "CreateRole", "Version": "2010-05-08", "RoleName": "bench-role", "AssumeRolePolicyDocument": policy}
+    ).encode()
+    status, payload = send(conn, Call("CreateRole", "POST", "/", body, aws_headers("iam", body)))
+    if status != 200 and b"EntityAlreadyExists" not in payload:
+        raise SystemExit(f"CreateRole failed: {status} {payload[:300]!r}")
+
+
+def connect(url: str) -> http.client.HTTPConnection:
+    parts = urlsplit(url)
+    return http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
+
+
+def latencies(
+    conn: http.client.HTTPConnection, measured: list[Call], rounds: int, warmup: int
+) -> dict[str, list[float]]:
+    """Client-side wall time of each call, interleaved: every round sends each call once."""
+    samples: dict[str, list[float]] = {call.name: [] for call in measured}
+    clock = time.perf_counter
+    for i in range(warmup + rounds):
+        # Rotate the order each round so no call always follows the same one.
+        order = measured[i % 3 :] + measured[: i % 3]
+        for call in order:
+            began = clock()
+            status, _ = send(conn, call)
+            elapsed = clock() - began
+            if status != 200:
+                raise SystemExit(f"{call.name} answered {status} in round {i}")
+            if i >= warmup:
+                samples[call.name].append(elapsed)
+    return samples
+
+
+def server_cpu(conn: http.client.HTTPConnection, pid: int, measured: list[Call], rounds: int) -> dict[str, float]:
+    """The server's CPU seconds per request of each kind, from /proc, in alternating blocks of one
+    kind (CPU time cannot be split within an interleaved round). Includes the server's idle work
+    (the reconciler's tick) during the block, the same for every kind."""
+    block = 100
+    used = {call.name: 0.0 for call in measured}
+    sent = {call.name: 0 for call in measured}
+    for _ in range(max(1, rounds // block)):
+        for call in measured:
+            before = cpu_seconds(pid)
+            for _ in range(block):
+                send(conn, call)
+            after = cpu_seconds(pid)
+            if before is None or after is None:
+                return {}
+            used[call.name] += after - before
+            sent[call.name] += block
+    return {name: used[name] / sent[name] for name in used}
+
+
+# --- report ---------------------------------------------------------------------------------------
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:9.3f}"
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--starts", type=int, default=10, help="start-ups per state kind (default 10)")
+    parser.add_argument("--rounds", type=int, default=2000, help="timed rounds of the three requests (default 2000)")
+    parser.add_argument("--warmup", type=int, default=200, help="untimed rounds first (default 200)")
+    parser.add_argument(
+        "--state",
+        choices=["memory", "sqlite"],
+        default="memory",
+        help="store of the per-request server: :memory: or a SQLite file (default memory)",
+    )
+    args = parser.parse_args()
+
+    import trunkline
+
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"trunkline {trunkline.__version__}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {load:.2f}")
+    print(f"server command: {' '.join(trunkline_command())} serve --port 0 --state ...")
+    print("wall = spawn to ready line; cpu = the server's CPU time when the ready line arrived\n")
+
+    failures = []
+    with tempfile.TemporaryDirectory(prefix="trunkline-bench-") as tmp:
+        print(
+            f"(a) start-up, {args.starts} runs each (ms)                     target: median wall < {STARTUP_TARGET_S * 1000:.0f} ms"
+        )
+        print(f"    {'state':<22}{'wall median':>12}{'min':>9}{'max':>9}{'cpu median':>12}")
+        kinds: list[tuple[str, Callable[[int], str]]] = [
+            (":memory:", lambda i: ":memory:"),
+            ("new SQLite file", lambda i: str(Path(tmp) / f"start-{i}.sqlite3")),
+        ]
+        stop(start(":memory:"))  # untimed: writes bytecode caches, warms the page cache
+        for label, state_for_run in kinds:
+            walls, cpus = startup_times(state_for_run, args.starts)
+            median = statistics.median(walls)
+            ok = median < STARTUP_TARGET_S
+            if not ok:
+                failures.append(f"start-up ({label})")
+            cpu = ms(statistics.median(cpus)) if cpus else "      n/a"
+            print(
+                f"    {label:<22}{ms(median):>12}{ms(min(walls))}{ms(max(walls))}{cpu:>12}  {'met' if ok else 'MISSED'}"
+            )
+
+        state = ":memory:" if args.state == "memory" else str(Path(tmp) / "requests.sqlite3")
+        server = start(state)
+        try:
+            conn = connect(server.url)
+            create_role(conn)
+            measured = calls()
+            for call in measured:  # every call must succeed before it is timed
+                status, payload = send(conn, call)
+                if status != 200:
+                    raise SystemExit(f"{call.name} answered {status}: {payload[:300]!r}")
+            samples = latencies(conn, measured, args.rounds, args.warmup)
+            cpu_per_call = server_cpu(conn, server.process.pid, measured, args.rounds)
+            conn.close()
+        finally:
+            stop(server)
+
+    print(f"\n(b) per request: one keep-alive connection, {args.rounds} interleaved rounds, state {state!r} (ms)")
+    print(f"    {'request':<28}{'median':>9}{'p10':>9}{'p90':>9}{'p99':>9}{'server cpu':>12}")
+    medians = {}
+    for name, values in samples.items():
+        medians[name] = statistics.median(values)
+        cpu = ms(cpu_per_call[name]) if name in cpu_per_call else "      n/a"
+        print(
+            f"    {name:<28}{ms(medians[name])}{ms(percentile(values, 0.10))}"
+            f"{ms(percentile(values, 0.90))}{ms(percentile(values, 0.99))}{cpu:>12}"
+        )
+    health = medians["GET /_trunkline/health"]
+    print(f"\n    AWS call overhead = its median - health's median          target: < {OVERHEAD_TARGET_MS:.0f} ms")
+    print(f"    {'AWS call':<28}{'overhead':>9}{'ratio':>9}{'cpu overhead':>14}")
+    for name in ("STS GetCallerIdentity", "IAM GetRole"):
+        overhead = medians[name] - health
+        ok = overhead * 1000 < OVERHEAD_TARGET_MS
+        if not ok:
+            failures.append(f"overhead ({name})")
+        cpu_overhead = "n/a"
+        if cpu_per_call:
+            cpu_overhead = ms(cpu_per_call[name] - cpu_per_call["GET /_trunkline/health"])
+        print(
+            f"    {name:<28}{ms(overhead)}{medians[name] / health:>8.2f}x{cpu_overhead:>14}  {'met' if ok else 'MISSED'}"
+        )
+    print(f"\ntargets missed: {', '.join(failures)}" if failures else "\nall targets met")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
