@@ -6,11 +6,15 @@ from __future__ import annotations
 from trunkline.reconciler import JobHandler
 from trunkline.services import Provider
 from trunkline.services.ecs.account_settings import AccountSettingOps
+from trunkline.services.ecs.attributes import AttributeOps
 from trunkline.services.ecs.clusters import ClusterOps
+from trunkline.services.ecs.container_instance_queries import ContainerInstanceQueryOps
 from trunkline.services.ecs.container_instances import ContainerInstanceOps
 
 
-class EcsProvider(ClusterOps, AccountSettingOps, ContainerInstanceOps, Provider):
+class EcsProvider(
+    ClusterOps, AccountSettingOps, ContainerInstanceOps, ContainerInstanceQueryOps, AttributeOps, Provider
+):
     service = "ecs"
 
     def jobs(self) -> dict[str, JobHandler]:

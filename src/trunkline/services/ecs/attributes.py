@@ -1,0 +1,25 @@
+"""ECS PutAttributes, DeleteAttributes, ListAttributes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trunkline.context import RequestContext
+from trunkline.domain.ecs import attributes
+
+Params = dict[str, Any]
+
+
+class AttributeOps:
+    def put_attributes(self, ctx: RequestContext, params: Params) -> Params:
+        return {"attributes": attributes.put_attributes(ctx, params)}
+
+    def delete_attributes(self, ctx: RequestContext, params: Params) -> Params:
+        return {"attributes": attributes.delete_attributes(ctx, params)}
+
+    def list_attributes(self, ctx: RequestContext, params: Params) -> Params:
+        entries, token = attributes.list_attributes(ctx, params)
+        result: Params = {"attributes": entries}
+        if token is not None:
+            result["nextToken"] = token
+        return result
