@@ -531,3 +531,17 @@ def test_user_data_that_is_not_base64_is_refused(server, net):
     assert "<Code>InvalidParameterValue</Code>" in answer.text
     assert "<Message>Invalid BASE64 encoding of user data.</Message>" in answer.text
     assert digest(server) == before
+
+
+@pytest.mark.cli
+def test_cli_associate_public_ip_address_overrides_the_subnet(server, cli, ec2, net):
+    """The CLI sends --associate-public-ip-address as a primary NetworkInterfaces entry."""
+    image = ami(server)
+    common = ["ec2", "run-instances", "--image-id", image, "--instance-type", "c5.large", "--subnet-id", net["subnet"]]
+    public = cli(*common, "--associate-public-ip-address")["Instances"][0]
+    assert ipaddress.IPv4Address(public["PublicIpAddress"]) in ipaddress.IPv4Network("3.80.0.0/12")
+    assert public["SubnetId"] == net["subnet"]
+    assert public["SecurityGroups"] == [{"GroupId": net["default_sg"], "GroupName": "default"}]
+    ec2.modify_subnet_attribute(SubnetId=net["subnet"], MapPublicIpOnLaunch={"Value": True})
+    private = cli(*common, "--no-associate-public-ip-address")["Instances"][0]
+    assert "PublicIpAddress" not in private
