@@ -298,7 +298,7 @@ def test_manual_clock_keeps_an_instance_pending_until_advanced(spawn):
     assert describe(ec2, instance_id)["State"]["Name"] == "pending"
     assert error_of(ec2.stop_instances, InstanceIds=[instance_id]) == (
         "IncorrectInstanceState",
-        f"The instance '{instance_id}' is not in a state from which it can be stopped.",
+        f"Instance '{instance_id}' cannot be stopped as it has never reached the 'running' state.",
     )
     server.post("/_trunkline/clock/advance", json={"seconds": 1}).raise_for_status()
     assert describe(ec2, instance_id)["State"] == {"Code": 16, "Name": "running"}
@@ -309,6 +309,22 @@ def test_manual_clock_keeps_an_instance_pending_until_advanced(spawn):
     server.post("/_trunkline/clock/advance", json={"seconds": 2}).raise_for_status()
     attachment = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni])["NetworkInterfaces"][0]["Attachment"]
     assert attachment["Status"] == "attached"
+
+
+def test_a_restarting_instance_may_be_stopped_while_pending(spawn):
+    server = spawn("--timing", "manual")
+    ec2 = client(server)
+    (instance,) = run(server, make_network(ec2)["subnet"])
+    instance_id = instance["InstanceId"]
+    settle(server)
+    ec2.stop_instances(InstanceIds=[instance_id])
+    settle(server)
+    ec2.start_instances(InstanceIds=[instance_id])
+    assert describe(ec2, instance_id)["State"]["Name"] == "pending"
+    change = ec2.stop_instances(InstanceIds=[instance_id])["StoppingInstances"][0]
+    assert (change["PreviousState"]["Name"], change["CurrentState"]["Name"]) == ("pending", "stopping")
+    settle(server)  # the start's pending -> running step no longer applies
+    assert describe(ec2, instance_id)["State"] == {"Code": 80, "Name": "stopped"}
 
 
 def test_terminated_instances_stay_visible_for_an_hour(spawn):

@@ -8,9 +8,10 @@ termination), `LaunchTime`, `Placement` {AvailabilityZone, AvailabilityZoneId, G
 {HostnameType, EnableResourceNameDnsARecord, EnableResourceNameDnsAAAARecord}, `ClientToken`,
 `UserData` (base64 as sent; DescribeInstanceAttribute serves it, DescribeInstances does not), and
 image-derived fields (`RootDeviceName`, `Hypervisor`, `PlatformDetails`, ...). Private
-bookkeeping (never served): `_PublicIp` (whether the launch asked
-for an auto-assigned public IPv4), `_DisableApiTermination`, `_Transition` (counts state
-changes, so a job scheduled for an older change does nothing), `_TerminatedAt`.
+bookkeeping (never served): `_PublicIp` (whether the launch asked for an auto-assigned public
+IPv4), `_HasRun` (reached `running` once: only then may a pending instance be stopped),
+`_DisableApiTermination`, `_Transition` (counts state changes, so a job scheduled for an older
+change does nothing), `_TerminatedAt`.
 
 Everything about the instance's network interfaces — private and public addresses, security
 groups, MACs — belongs to the ENI ledger (`network_interfaces`); the view reads it from there.
@@ -425,11 +426,17 @@ def _incorrect_state(instance_id: str, verb: str) -> AwsError:
 def stop_instances(ctx: RequestContext, instance_ids: list[str]) -> list[Record]:
     records = get_instances(ctx, instance_ids)
     for record in records:
-        if record["State"]["Name"] in ("pending", "shutting-down", "terminated"):
+        state = record["State"]["Name"]
+        if state == "pending" and not record.get("_HasRun"):
+            raise AwsError(
+                "IncorrectInstanceState",
+                f"Instance '{record['InstanceId']}' cannot be stopped as it has never reached the 'running' state.",
+            )
+        if state in ("shutting-down", "terminated"):
             raise _incorrect_state(record["InstanceId"], "stopped")
     changes = []
     for record in records:
-        if record["State"]["Name"] != "running":
+        if record["State"]["Name"] not in ("running", "pending"):  # stopping or stopped already
             changes.append(_unchanged(record))
             continue
         changes.append(_move(ctx, record, "stopping"))
@@ -495,6 +502,7 @@ def finish_launch_job(ctx: RequestContext, payload: Record) -> None:
     record = _job_target(ctx, payload, "pending")
     if record is not None:
         _move(ctx, record, "running")
+        record["_HasRun"] = True
         save(ctx, record)
         lifecycle_hooks.notify(ctx, lifecycle_hooks.RUNNING, record)
 
