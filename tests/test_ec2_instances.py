@@ -149,6 +149,7 @@ def test_launch_refusals_leave_no_trace(server, ec2, net):
     base = {"ImageId": image, "InstanceType": "c5.large", "MinCount": 1, "MaxCount": 1, "SubnetId": net["subnet"]}
     cases = [
         ({"InstanceType": "cc1.4xlarge"}, "InvalidParameterValue", "Invalid value 'cc1.4xlarge' for InstanceType."),
+        ({"InstanceType": "c5.huge"}, "InvalidParameterValue", "Invalid value 'c5.huge' for InstanceType."),
         ({"ImageId": "ami-0123456789abcdef0"}, "InvalidAMIID.NotFound", None),
         ({"SubnetId": None}, "VPCIdNotSpecified", "No default VPC for this user"),
         ({"SubnetId": "subnet-0123456789abcdef0"}, "InvalidSubnetID.NotFound", None),
