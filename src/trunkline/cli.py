@@ -52,6 +52,45 @@ def serve(
 
 
 @app.command()
+def events(
+    endpoint_url: Annotated[str, typer.Option(help="The trunkline server to read.")] = "http://127.0.0.1:4590",
+    follow: Annotated[
+        bool, typer.Option("--follow", "-f", help="Keep printing new events until interrupted (Ctrl-C).")
+    ] = False,
+    detail_type: Annotated[
+        list[str] | None,
+        typer.Option(help="Only this detail-type, e.g. 'ECS Task State Change' (repeatable, or comma-separated)."),
+    ] = None,
+    cluster: Annotated[str | None, typer.Option(help="Only events of this cluster (name or ARN).")] = None,
+    after: Annotated[int, typer.Option(min=0, help="Start after this event sequence number.")] = 0,
+    json_lines: Annotated[bool, typer.Option("--json", help="Print each event as one line of JSON.")] = False,
+) -> None:
+    """Print the ECS events emitted so far (with --follow: and then as they happen)."""
+    import json
+
+    from trunkline import event_stream
+
+    types = detail_type or []
+    found = (
+        event_stream.stream_events(endpoint_url, after, types, cluster)
+        if follow
+        else event_stream.fetch_all(endpoint_url, after, types, cluster)
+    )
+    try:
+        for event in found:
+            # typer.echo flushes each line: output piped into another program must not wait in a buffer.
+            typer.echo(json.dumps(event, separators=(",", ":")) if json_lines else event_stream.describe(event))
+    except event_stream.ClientError as error:
+        typer.echo(f"trunkline events: {error}", err=True)
+        raise typer.Exit(1) from error
+    except KeyboardInterrupt:
+        return  # Ctrl-C is how --follow is meant to end
+    if follow:
+        typer.echo("trunkline events: the server closed the stream", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
 def version() -> None:
     """Print trunkline's version."""
     typer.echo(__version__)

@@ -12,6 +12,7 @@ from typing import Any
 import uvicorn
 
 from trunkline.app import create_app
+from trunkline.event_stream import stop_streams
 from trunkline.runtime import Config, Runtime
 from trunkline.wire import models
 
@@ -26,6 +27,11 @@ class _Server(uvicorn.Server):
         if self.started:
             host, port = self.servers[0].sockets[0].getsockname()[:2]
             self._on_ready(f"http://{host}:{port}")
+
+    async def shutdown(self, sockets: list[Any] | None = None) -> None:
+        # uvicorn waits for open responses to finish before it exits; event streams never would.
+        stop_streams(self.config.app)
+        await super().shutdown(sockets)
 
 
 def _uvicorn_config(runtime: Runtime) -> uvicorn.Config:
