@@ -298,10 +298,10 @@ def _query_value(node: _Node, shape: Shape, path: str, problems: _Problems, ec2:
         return _query_structure(node, shape, path, problems, ec2)
     if kind in ("list", "map"):
         return _query_collection(node, shape, path, problems, ec2)
+    node.used = True  # known, even when misused: EC2 then names the unknown segment below it
     if node.value is None:
         problems.type_error(path, shape, _describe(node))
         return None
-    node.used = True
     return _query_scalar(node.value, shape, path, problems)
 
 
