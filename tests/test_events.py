@@ -25,6 +25,7 @@ import httpx
 import pytest
 
 from conftest import Server, fresh_state
+from ecs_world import World, config_script, role_arn
 from trunkline import event_stream
 from trunkline.context import Principal, RequestContext
 from trunkline.domain import events
@@ -391,31 +392,59 @@ def test_cli_json_lines_with_filters(server: Server, five: list[int]) -> None:
     assert [json.loads(line)["detail"]["status"] for line in later.stdout.splitlines()] == ["ACTIVE"]
 
 
-def test_cli_follow_prints_new_events_until_interrupted(server: Server, five: list[int]) -> None:
-    args = ("--endpoint-url", server.url, "--follow", "--detail-type", TASK, "--cluster", "other")
-    process = subprocess.Popen(trunkline(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    lines: queue.Queue[str] = queue.Queue()
-    output = process.stdout
-    assert output is not None
+class Follower:
+    """`trunkline events --follow …` in a subprocess, its output read by a thread so that every
+    wait for a line is bounded."""
 
-    def read() -> None:  # a thread, so every wait for a line can be bounded
-        for line in output:
-            lines.put(line)
+    def __init__(self, *args: str) -> None:
+        self.process = subprocess.Popen(trunkline("--follow", *args), stdout=subprocess.PIPE, text=True)
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
 
-    threading.Thread(target=read, daemon=True).start()
-    try:
-        assert "RUNNING" in lines.get(timeout=WAIT)  # the event that was there already
-        emit_into(server.state, (CI, "other", "DRAINING"), (TASK, "other", "STOPPED"))
-        new = lines.get(timeout=WAIT)
-        assert new.split("  ")[1:4] == [TASK, f"task/other/{'a' * 32}", "STOPPED"]
-        assert "reason: Essential container exited" in new
-        process.send_signal(signal.SIGINT)  # Ctrl-C
-        assert process.wait(timeout=WAIT) == 0
-        assert lines.empty()  # the DRAINING instance event was filtered out
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(line)
+
+    def next_line(self) -> str:
+        return self.lines.get(timeout=WAIT)
+
+    def interrupt(self) -> int:
+        """Ctrl-C; returns the exit status once every line printed was read."""
+        self.process.send_signal(signal.SIGINT)
+        status = self.process.wait(timeout=WAIT)
+        self.reader.join(timeout=WAIT)
+        return status
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def follow() -> Iterator[Any]:
+    started: list[Follower] = []
+
+    def start(*args: str) -> Follower:
+        started.append(Follower(*args))
+        return started[-1]
+
+    yield start
+    for follower in started:
+        follower.close()
+
+
+def test_cli_follow_prints_new_events_until_interrupted(server: Server, five: list[int], follow: Any) -> None:
+    follower = follow("--endpoint-url", server.url, "--detail-type", TASK, "--cluster", "other")
+    assert "RUNNING" in follower.next_line()  # the event that was there already
+    emit_into(server.state, (CI, "other", "DRAINING"), (TASK, "other", "STOPPED"))
+    new = follower.next_line()
+    assert new.split("  ")[1:4] == [TASK, f"task/other/{'a' * 32}", "STOPPED"]
+    assert "reason: Essential container exited" in new
+    assert follower.interrupt() == 0
+    assert follower.lines.empty()  # the DRAINING instance event was filtered out
 
 
 def test_cli_says_when_the_server_cannot_be_reached() -> None:
@@ -427,3 +456,23 @@ def test_cli_says_when_the_server_cannot_be_reached() -> None:
     )
     assert done.returncode == 1
     assert "cannot reach trunkline" in done.stderr
+
+
+def test_cli_follow_watches_a_registration_fail(server: Server, follow: Any) -> None:
+    """S11: follow a cluster's container-instance events while an instance in a shared subnet
+    fails registration; the stream shows each state with the record's version and reason."""
+    world = World(server)
+    world.ecs.create_cluster(clusterName="watched")
+    world.instance_role("ecsInstanceRole")
+    world.opt_in(role_arn("ecsInstanceRole"))
+    net = world.network(owner="210987654321")
+    follower = follow("--endpoint-url", server.url, "--json", "--cluster", "watched", "--detail-type", CI)
+    instance_id = world.launch(net["subnet"], "ecsInstanceRole", config_script("watched"))
+    world.settle()
+    seen = [json.loads(follower.next_line())["detail"] for _ in range(2)]
+    assert [(d["status"], d["version"]) for d in seen] == [("REGISTERING", 1), ("REGISTRATION_FAILED", 2)]
+    assert seen[1]["ec2InstanceId"] == instance_id
+    assert seen[1]["statusReason"].startswith("Unexpected EC2 error while attempting to Create Network Interface")
+    described = world.describe("watched", seen[1]["containerInstanceArn"])
+    assert described["version"] == seen[1]["version"] and described["statusReason"] == seen[1]["statusReason"]
+    assert follower.interrupt() == 0
