@@ -619,23 +619,30 @@ def seeded(aws: Callable[..., Any], http: httpx.Client) -> httpx.Client:
     return http
 
 
+_DIGEST_EVERY = 10  # requests between state checks: each check is one more round trip
+
+
 def _fuzz(client: httpx.Client, strategy: st.SearchStrategy[RawRequest], protocol: str) -> None:
     start = _digest(client)
-    state = {"digest": start, "sent": 0}
+    sent: list[RawRequest] = []
+    checked = {"digest": start, "at": 0}
 
     @FUZZ
     @given(request=strategy)
     def run(request: RawRequest) -> None:
         response = _send(client, request)
-        state["sent"] += 1
+        sent.append(request)
         _judge(response, request, protocol)
+        if len(sent) - checked["at"] < _DIGEST_EVERY:
+            return
+        suspects, checked["at"] = sent[checked["at"] :], len(sent)
         after = _digest(client)
-        changed, state["digest"] = after != state["digest"], after  # report once, not on every later example
-        assert not changed, "the request changed stored state"
+        changed, checked["digest"] = after != checked["digest"], after  # report a change once, not ever after
+        assert not changed, f"one of these requests changed stored state: {suspects}"
 
     run()
-    assert state["sent"] >= EXAMPLES
-    assert _digest(client) == start
+    assert len(sent) >= EXAMPLES
+    assert _digest(client) == start, f"stored state changed during the last requests: {sent[checked['at'] :]}"
 
 
 def test_fuzz_json_protocol(seeded: httpx.Client) -> None:
@@ -658,3 +665,25 @@ def test_fuzz_requests_are_well_formed_for_reads() -> None:
     assert "CreateCluster" not in _operations("ecs")  # no required member: it could succeed
     assert _forbidden_keys("ec2", "CreateTags", "ec2") == {"ResourceId", "Tag"}
     assert _forbidden_keys("iam", "CreateRole", "query") == {"RoleName", "AssumeRolePolicyDocument"}
+
+
+def _messages(error: BaseException) -> list[str]:
+    """The texts of an error and of everything grouped in it (hypothesis groups flaky failures)."""
+    inner = getattr(error, "exceptions", ())
+    return [str(error), *(text for e in inner for text in _messages(e))]
+
+
+def test_the_state_check_catches_a_request_that_writes(seeded: httpx.Client) -> None:
+    """The harness itself: a request that does change state must fail the run."""
+    creates = st.uuids().map(
+        lambda u: RawRequest(
+            "POST",
+            {"Content-Type": FORM},
+            body=f"Action=CreateInstanceProfile&Version=2010-05-08&InstanceProfileName=p{u.hex}".encode(),
+            service="iam",
+            operation="CreateInstanceProfile",
+        )
+    )
+    with pytest.raises(Exception) as caught:  # an AssertionError, or hypothesis's group of one
+        _fuzz(seeded, creates, "query")
+    assert any("changed stored state" in text for text in _messages(caught.value)), _messages(caught.value)

@@ -345,7 +345,7 @@ def test_tag_key_patterns_use_unicode_categories(key: str, ok: bool) -> None:
 
 
 def test_megabyte_strings_get_length_errors_not_a_crash() -> None:
-    # One megabyte through a regex-checked member and a \\p{..}-checked one: length errors, no crash.
+    # One megabyte through a regex-checked member and a \p{..}-checked one: length errors, no crash.
     params = {"RoleName": "a" * 1_000_000, "Tags": [{"Key": "é" * 1_000_000, "Value": "v"}]}
     kinds = sorted(p.kind for p in validate(params, _input("iam", "TagRole")))
     assert kinds == ["length", "length"]
