@@ -300,25 +300,37 @@ def test_json_recursive_shapes_have_a_depth_bound() -> None:
     assert _json("ssm", "GetInventory", json.dumps(shallow).encode())[0] == shallow
 
 
+# The messages marked "observed" were seen from real Coral JSON services (floci-io/floci PRs #2512
+# and #2686: SES v2 and EventBridge Scheduler); the others follow their pattern.
+_NOT_A_STRING = "Start of structure or map found where not expected."
+
+
 @pytest.mark.parametrize(
-    ("member", "raw"),
+    ("operation", "member", "raw", "message"),
     [
-        ("maxResults", "1.0"),
-        ("maxResults", "true"),
-        ("maxResults", '"5"'),
-        ("maxResults", "9223372036854775808"),
-        ("maxResults", "1e999"),
-        ("nextToken", '"\\ud800"'),
-        ("nextToken", '"ok\\udfff"'),
-        ("nextToken", "5"),
-        ("nextToken", "{}"),
+        ("ListClusters", "nextToken", "5", "NUMBER_VALUE can not be converted to a String"),  # observed
+        ("ListClusters", "nextToken", "true", "TRUE_VALUE can not be converted to a String"),  # observed
+        ("ListClusters", "nextToken", "{}", _NOT_A_STRING),  # observed
+        ("ListClusters", "nextToken", "[]", _NOT_A_STRING),  # observed
+        ("DescribeClusters", "clusters", '"c"', "Expected list or null"),  # observed
+        ("DescribeClusters", "clusters", "[1]", "NUMBER_VALUE can not be converted to a String"),  # observed
+        ("RunTask", "networkConfiguration", '"awsvpc"', "Expected null"),  # observed
+        ("ListClusters", "maxResults", '"5"', "STRING_VALUE can not be converted to an Integer"),
+        ("ListClusters", "maxResults", "false", "FALSE_VALUE can not be converted to an Integer"),
+        ("ListClusters", "maxResults", "1.0", "NUMBER_VALUE can not be converted to an Integer"),
+        ("ListClusters", "maxResults", "9223372036854775808", "NUMBER_VALUE can not be converted to an Integer"),
+        ("ListClusters", "maxResults", "1e999", "NUMBER_VALUE can not be converted to an Integer"),
+        ("ListClusters", "nextToken", '"\\ud800"', "Invalid JSON string: a lone surrogate escape is not a Unicode character."),
+        ("ListClusters", "nextToken", '"ok\\udfff"', "Invalid JSON string: a lone surrogate escape is not a Unicode character."),
     ],
-)
-def test_json_member_of_the_wrong_type(member: str, raw: str) -> None:
-    params, problems = _json("ecs", "ListClusters", f'{{"{member}": {raw}}}'.encode())
-    assert _kinds(problems) == [("type", member)]
-    assert member not in params
-    assert validation_error("ecs", "json", problems).code == "SerializationException"
+)  # fmt: skip
+def test_json_member_of_the_wrong_type(operation: str, member: str, raw: str, message: str) -> None:
+    params, problems = _json("ecs", operation, f'{{"{member}": {raw}}}'.encode())
+    assert [p.kind for p in problems] == ["type"]
+    assert problems[0].path.split(".")[0] == member
+    assert member not in params or params[member] == [None]
+    error = validation_error("ecs", "json", problems)
+    assert (error.code, error.message) == ("SerializationException", message)
 
 
 def test_json_duplicate_keys_take_the_last_and_nul_is_text() -> None:

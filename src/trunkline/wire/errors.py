@@ -93,7 +93,7 @@ def validation_error(service: str, protocol: str, problems: list[ValidationProbl
     """The error a service answers when its input fails the model's constraints."""
     if protocol == "json" and any(p.kind == "type" for p in problems):
         problem = next(p for p in problems if p.kind == "type")
-        return AwsError("SerializationException", f"Unexpected value at '{problem.path}': {problem.constraint}.")
+        return AwsError("SerializationException", problem.constraint)
     if service == "ec2":
         unknown = [p for p in problems if p.kind == "unknown"]
         if unknown:  # EC2 rejects parameters it does not know before it looks at any value

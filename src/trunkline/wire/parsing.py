@@ -29,6 +29,43 @@ class _Problems(list[ValidationProblem]):
     def type_error(self, path: str, shape: Shape, value: object) -> None:
         self.append(ValidationProblem(path, "type", f"Member must be of type {shape.type_name}", value))
 
+    def json_type_error(self, path: str, shape: Shape, value: object) -> None:
+        """A JSON value that does not fit its shape, worded as Coral's JSON reader words it."""
+        self.append(ValidationProblem(path, "type", _coral_type_message(shape, value), value))
+
+
+# Observed on real Coral JSON services (EventBridge Scheduler, SES v2): a number or a boolean given
+# for a string is "NUMBER_VALUE / TRUE_VALUE can not be converted to a String", an object or array
+# "Start of structure or map found where not expected.", a scalar for a list "Expected list or null",
+# a string for a structure "Expected null". Other pairs follow the same pattern (inferred).
+_JAVA_TYPES = {
+    "string": "a String",
+    "integer": "an Integer",
+    "long": "a Long",
+    "boolean": "a Boolean",
+    "float": "a Float",
+    "double": "a Double",
+    "timestamp": "a Date",
+    "blob": "a ByteBuffer",
+}
+
+
+def _coral_type_message(shape: Shape, value: object) -> str:
+    kind = shape.type_name
+    if kind == "list":
+        return "Expected list or null"
+    if kind == "map":
+        return "Expected map or null"
+    if kind == "structure":
+        return "Expected null"
+    if isinstance(value, (dict, list)):
+        return "Start of structure or map found where not expected."
+    if isinstance(value, bool):
+        token = "TRUE_VALUE" if value else "FALSE_VALUE"
+    else:
+        token = "NUMBER_VALUE" if isinstance(value, (int, float)) else "STRING_VALUE"
+    return f"{token} can not be converted to {_JAVA_TYPES.get(kind, 'a ' + kind)}"
+
 
 _EPOCH_RANGE = (-62135596800, 253402300799)  # 0001-01-01 .. 9999-12-31T23:59:59Z: what datetime can hold
 
@@ -82,66 +119,63 @@ def parse_json_body(body: bytes, shape: StructureShape | None) -> tuple[Params, 
 
 
 def _json_value(value: object, shape: Shape, path: str, problems: _Problems, depth: int) -> Any:
-    kind = shape.type_name
     if value is None:
         return None
     if depth > _MAX_DEPTH:
         raise AwsError("SerializationException", "Maximum nesting depth of the request exceeded.")
-    if kind == "structure":
-        if not isinstance(value, dict):
-            problems.type_error(path, shape, value)
-            return None
-        assert isinstance(shape, StructureShape)
+    if shape.type_name in ("structure", "list", "map"):
+        return _json_container(value, shape, path, problems, depth)
+    if isinstance(value, str) and _LONE_SURROGATE.search(value):
+        # `"\ud800"` decodes in Python but is no Unicode text: nothing could store it.
+        problems.append(ValidationProblem(path, "type", _NOT_UNICODE, value))
+        return None
+    parsed = _json_scalar(value, shape.type_name)
+    if parsed is _INVALID:
+        problems.json_type_error(path, shape, value)
+        return None
+    return parsed
+
+
+_NOT_UNICODE = "Invalid JSON string: a lone surrogate escape is not a Unicode character."
+_INVALID = object()
+
+
+def _json_container(value: object, shape: Shape, path: str, problems: _Problems, depth: int) -> Any:
+    if isinstance(shape, StructureShape) and isinstance(value, dict):
         return _json_structure(value, shape, path, problems, depth + 1)
-    if kind == "list":
-        if not isinstance(value, list):
-            problems.type_error(path, shape, value)
-            return None
-        assert isinstance(shape, ListShape)
+    if isinstance(shape, ListShape) and isinstance(value, list):
         return [_json_value(item, shape.member, f"{path}.{i + 1}", problems, depth + 1) for i, item in enumerate(value)]
-    if kind == "map":
-        if not isinstance(value, dict):
-            problems.type_error(path, shape, value)
-            return None
-        assert isinstance(shape, MapShape)
-        if any(_LONE_SURROGATE.search(k) for k in value):
-            problems.type_error(path, shape, value)
+    if isinstance(shape, MapShape) and isinstance(value, dict):
+        if any(_LONE_SURROGATE.search(key) for key in value):
+            problems.append(ValidationProblem(path, "type", _NOT_UNICODE, value))
             return None
         return {k: _json_value(v, shape.value, f"{path}.{k}", problems, depth + 1) for k, v in value.items()}
+    problems.json_type_error(path, shape, value)
+    return None
+
+
+def _json_scalar(value: object, kind: str) -> Any:
+    """The value for a scalar shape, or `_INVALID`."""
     if kind == "string":
-        # A lone surrogate (`"\\ud800"`) decodes in Python but is no Unicode text: nothing can store it.
-        if not isinstance(value, str) or _LONE_SURROGATE.search(value):
-            problems.type_error(path, shape, value)
-            return None
-        return value
+        return value if isinstance(value, str) else _INVALID
     if kind == "boolean":
-        if not isinstance(value, bool):
-            problems.type_error(path, shape, value)
-            return None
-        return value
+        return value if isinstance(value, bool) else _INVALID
+    if isinstance(value, bool):  # a bool is an int to Python, never a number, date or blob to JSON
+        return _INVALID
     if kind in _INTEGER_TYPES:
-        if isinstance(value, bool) or not isinstance(value, int) or abs(value) >= 2**63:
-            problems.type_error(path, shape, value)
-            return None
-        return value
+        return value if isinstance(value, int) and abs(value) < 2**63 else _INVALID
     if kind in _FLOAT_TYPES:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite(value):
-            problems.type_error(path, shape, value)
-            return None
-        return float(value)
+        return float(value) if isinstance(value, (int, float)) and _finite(value) else _INVALID
     if kind == "timestamp":
         parsed = _parse_timestamp(value)
-        if parsed is None:
-            problems.type_error(path, shape, value)
-        return parsed
+        return _INVALID if parsed is None else parsed
     if kind == "blob":
+        if not isinstance(value, str):
+            return _INVALID
         try:
-            return (
-                base64.b64decode(value, validate=True) if isinstance(value, str) else _bad(problems, path, shape, value)
-            )
+            return base64.b64decode(value, validate=True)
         except (binascii.Error, ValueError):
-            problems.type_error(path, shape, value)
-            return None
+            return _INVALID
     return value
 
 
@@ -150,11 +184,6 @@ def _finite(value: float) -> bool:
         return math.isfinite(value)
     except OverflowError:  # an integer too large for a float
         return False
-
-
-def _bad(problems: _Problems, path: str, shape: Shape, value: object) -> None:
-    problems.type_error(path, shape, value)
-    return None
 
 
 def _json_structure(raw: dict[str, Any], shape: StructureShape, path: str, problems: _Problems, depth: int) -> Params:
