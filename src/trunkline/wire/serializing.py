@@ -20,7 +20,8 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 
 def xml_text(value: str) -> str:
     value = _XML_INVALID.sub("\ufffd", value)
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escaped.replace("\r", "&#13;")  # a raw CR reaches the client as LF: XML parsers normalise line ends
 
 
 def _as_datetime(value: Any) -> datetime:
