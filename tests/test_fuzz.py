@@ -607,7 +607,9 @@ def _digest(client: httpx.Client) -> str:
 
 @pytest.fixture
 def seeded(aws: Callable[..., Any], http: httpx.Client) -> httpx.Client:
-    """State for the fuzzer to (not) disturb: a role, a user with an access key, an instance profile."""
+    """State for the fuzzer to (not) disturb, so reads have something to describe: IAM identities,
+    a VPC with a subnet and a security group, an ECS cluster and an account setting. Nothing that
+    schedules work (instances, attachments): the reconciler must not change state during the run."""
     iam = aws("iam")
     statement = {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
     trust = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
@@ -616,6 +618,14 @@ def seeded(aws: Callable[..., Any], http: httpx.Client) -> httpx.Client:
     iam.create_access_key(UserName="fuzz-user")
     iam.create_instance_profile(InstanceProfileName="fuzz-profile")
     iam.add_role_to_instance_profile(InstanceProfileName="fuzz-profile", RoleName="fuzz-role")
+    ec2 = aws("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24", AvailabilityZone="us-east-1a")
+    ec2.create_security_group(VpcId=vpc, GroupName="fuzz", Description="fuzz")
+    ec2.create_tags(Resources=[vpc], Tags=[{"Key": "Name", "Value": "fuzz"}])
+    ecs = aws("ecs")
+    ecs.create_cluster(clusterName="fuzz")
+    ecs.put_account_setting_default(name="awsvpcTrunking", value="enabled")
     return http
 
 
