@@ -37,7 +37,8 @@ UPDATE_LIMIT = 10
 PAGE_LIMIT = 100
 #: Candidates one list call may examine before it answers with what it found and a token.
 SCAN_BUDGET = 2000
-_LATER_BATCH = 500
+_LATER_KEY_BATCH = 500
+_MIN_RECORD_BATCH = 20
 
 
 # --- the query language's view of a record -------------------------------------------------------------
@@ -111,7 +112,8 @@ Source = tuple[str, str]  # (index field, value)
 
 
 def _record_stream(ctx: RequestContext, source: Source, after: str | None, first: int) -> Iterator[tuple[str, Record]]:
-    batch = first
+    # Decoding documents is what costs: read about a page at a time, however far the walk goes.
+    batch = max(first, _MIN_RECORD_BATCH)
     while True:
         records = ctx.tx.find(KIND, source[0], source[1], after=after, limit=batch)
         for record in records:
@@ -119,7 +121,6 @@ def _record_stream(ctx: RequestContext, source: Source, after: str | None, first
         if len(records) < batch:
             return
         after = container_instances.record_key(records[-1])
-        batch = _LATER_BATCH
 
 
 def _key_stream(ctx: RequestContext, source: Source, after: str | None, first: int) -> Iterator[str]:
@@ -130,7 +131,7 @@ def _key_stream(ctx: RequestContext, source: Source, after: str | None, first: i
         if len(keys) < batch:
             return
         after = keys[-1]
-        batch = _LATER_BATCH
+        batch = _LATER_KEY_BATCH  # keys are cheap: fewer, larger reads
 
 
 def walk_records(
