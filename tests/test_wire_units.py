@@ -234,6 +234,20 @@ def test_ec2_unknown_parameter_names_the_first_unknown_segment(key: str, named: 
     assert (error.code, error.message) == ("UnknownParameter", f"The parameter {named} is not recognized")
 
 
+@pytest.mark.parametrize(
+    ("operation", "form"),
+    [
+        ("DescribeVpcs", {"VpcId": "vpc-1"}),  # a list given as a single value
+        ("DescribeVpcs", {"Filter.1": "vpc-id"}),  # a structure given as a single value
+        ("ModifyInstanceAttribute", {"InstanceId": "i-1", "SriovNetSupport": "simple"}),
+    ],
+)
+def test_ec2_a_known_parameter_of_the_wrong_kind_is_an_invalid_value(operation: str, form: dict[str, str]) -> None:
+    _, problems = _query("ec2", operation, form)
+    assert [p.kind for p in problems] == ["type"]
+    assert validation_error("ec2", "ec2", problems).code == "InvalidParameterValue"
+
+
 def test_ec2_unknown_parameter_comes_before_missing_ones() -> None:
     _, problems = _query("ec2", "DeleteVpc", {"VpcIdentifier": "vpc-1"})
     assert validation_error("ec2", "ec2", problems + validate({}, _input("ec2", "DeleteVpc"))).code == (

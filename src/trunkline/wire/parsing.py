@@ -297,10 +297,10 @@ def _query_name(name: str, member: Shape, ec2: bool) -> str:
 
 def _query_structure(node: _Node, shape: StructureShape, path: str, problems: _Problems, ec2: bool) -> Params:
     out: Params = {}
+    node.used = True  # a known name, even with a value of the wrong kind: that is a bad value, not unknown
     if not node.children and node.value is not None:
         problems.type_error(path, shape, node.value)
         return out
-    node.used = True
     for name, member in shape.members.items():
         child = node.children.get(_query_name(name, member, ec2))
         if child is not None:
@@ -316,7 +316,7 @@ def _indexed(node: _Node, ec2: bool) -> list[_Node] | None:
     indexes = sorted((int(k), k) for k in node.children if _INDEX.fullmatch(k) and int(k) >= 1)
     if len(indexes) != len(node.children) and not ec2:
         return None
-    node.used = True
+    node.used = True  # for a wrapped list, the `member` node
     return [node.children[k] for _, k in indexes]
 
 
@@ -335,15 +335,14 @@ def _query_value(node: _Node, shape: Shape, path: str, problems: _Problems, ec2:
 
 
 def _query_collection(node: _Node, shape: Shape, path: str, problems: _Problems, ec2: bool) -> Any:
+    node.used = True
     if not node.children:
         if node.value == "":
-            node.used = True
             return [] if shape.type_name == "list" else {}  # `Name=`: botocore's way to send an empty list
         problems.type_error(path, shape, node.value)
         return None
     inner: _Node | None = node
     if not (ec2 or shape.serialization.get("flattened")):
-        node.used = True
         inner = node.children.get("member" if shape.type_name == "list" else "entry")
     items = _indexed(inner, ec2) if inner is not None else None
     if items is None:
