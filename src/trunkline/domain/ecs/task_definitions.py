@@ -1,12 +1,16 @@
 """ECS task definitions: families, revisions, references, and what a task of one demands of a host.
 
-Record (kind `ecs.task-definition`, key `ACCOUNT/REGION/FAMILY+REVISION` with the revision zero-padded,
-so key order is family order then revision order: `+` sorts before every family character, so
-`web` comes before `web-api` as AWS's lexicographic family order wants). The record is the
-TaskDefinition output shape exactly as DescribeTaskDefinition returns it, plus `tags`.
-
-Indexes: `family_status` = `ACCOUNT/REGION/FAMILY|STATUS` (the latest ACTIVE revision of a family is
+Revision record (kind `ecs.task-definition`, key `ACCOUNT/REGION/FAMILY+REVISION`, the revision
+zero-padded): key order is family order then revision order, because `+` sorts before every
+family character (`web` comes before `web-api`, as AWS's lexicographic family order wants). The
+record is the TaskDefinition output shape as DescribeTaskDefinition returns it, plus `tags`.
+Indexes: `family_status` = `ACCOUNT/REGION/FAMILY|STATUS` (a family's latest ACTIVE revision is
 the last key found), `status` = `ACCOUNT/REGION|STATUS` (ListTaskDefinitions by status).
+
+Family record (kind `ecs.task-definition-family`, key `ACCOUNT/REGION/FAMILY`): `lastRevision`
+(revisions are never reused, even after deletion) and `active` (how many ACTIVE revisions).
+Indexes: `scope` = `ACCOUNT/REGION`, `status` = `ACCOUNT/REGION|ACTIVE` or `|INACTIVE` (a family
+is ACTIVE while it has an ACTIVE revision), for ListTaskDefinitionFamilies.
 
 Other modules (RunTask, placement) use `resolve` to find the revision a reference names and
 `demand` for what a task of it reserves on a container instance.
@@ -15,43 +19,62 @@ Other modules (RunTask, placement) use `resolve` to find the revision a referenc
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ecs import ecs_arn
+from trunkline.domain import pagination
+from trunkline.domain.ecs import check_max_results, ecs_arn, page
+from trunkline.domain.ecs.clusters import check_tags
 from trunkline.errors import AwsError
 
 KIND = "ecs.task-definition"
+FAMILY_KIND = "ecs.task-definition-family"
 Record = dict[str, Any]
 
-_FAMILY = re.compile(r"[A-Za-z0-9_-]{1,255}")
+_NAME = re.compile(r"[A-Za-z0-9_-]{1,255}")
 _REVISION_DIGITS = 10
 # The key separator between family and revision: below '-', the smallest family character.
 _SEPARATOR = "+"
+_LIST_MAXIMUM = 100
+_DELETE_MAXIMUM = 10
+_MAX_CONTAINERS = 10
+_MAX_PLACEMENT_CONSTRAINTS = 10
+# ECS's task-level CPU bounds for EC2 (0.125 to 192 vCPUs), from the RegisterTaskDefinition docs.
+_TASK_CPU_RANGE = (128, 196608)
 
 
-def _family_key(ctx: RequestContext, family: str) -> str:
-    return f"{ctx.account_id}/{ctx.region}/{family}{_SEPARATOR}"
+def client_error(message: str) -> AwsError:
+    return AwsError("ClientException", message)
+
+
+def not_found() -> AwsError:
+    return client_error("Unable to describe task definition.")
+
+
+# --- keys, ARNs and references ----------------------------------------------------------------------
+
+
+def _scope(ctx: RequestContext) -> str:
+    return f"{ctx.account_id}/{ctx.region}"
 
 
 def record_key(ctx: RequestContext, family: str, revision: int) -> str:
-    return f"{_family_key(ctx, family)}{revision:0{_REVISION_DIGITS}d}"
+    return f"{_scope(ctx)}/{family}{_SEPARATOR}{revision:0{_REVISION_DIGITS}d}"
+
+
+def _family_from_key(ctx: RequestContext, key: str) -> tuple[str, int]:
+    family, _, revision = key[len(_scope(ctx)) + 1 :].rpartition(_SEPARATOR)
+    return family, int(revision)
 
 
 def family_status(ctx: RequestContext, family: str, status: str) -> str:
-    return f"{ctx.account_id}/{ctx.region}/{family}|{status}"
+    return f"{_scope(ctx)}/{family}|{status}"
 
 
 def task_definition_arn(ctx: RequestContext, family: str, revision: int) -> str:
     return ecs_arn(ctx, f"task-definition/{family}:{revision}")
-
-
-def not_found() -> AwsError:
-    return AwsError("ClientException", "Unable to describe task definition.")
-
-
-# --- references -------------------------------------------------------------------------------------
 
 
 def parse_reference(ctx: RequestContext, ref: str) -> tuple[str, int | None] | None:
@@ -66,11 +89,11 @@ def parse_reference(ctx: RequestContext, ref: str) -> tuple[str, int | None] | N
         if kind != "task-definition":
             return None
     family, colon, revision = body.partition(":")
-    if not _FAMILY.fullmatch(family):
+    if not _NAME.fullmatch(family):
         return None
     if not colon:
         return family, None
-    if not revision.isdigit() or not revision.isascii() or int(revision) < 1:
+    if not (revision.isascii() and revision.isdigit()) or not 0 < int(revision) < 10**_REVISION_DIGITS:
         return None
     return family, int(revision)
 
@@ -99,8 +122,9 @@ def resolve(ctx: RequestContext, ref: str) -> Record:
     describe task definition.", as DescribeTaskDefinition answers.
 
     The record is the TaskDefinition output shape (taskDefinitionArn, family, revision, status,
-    networkMode, containerDefinitions, cpu/memory as strings, requiresAttributes, compatibilities,
-    ...) plus `tags`; callers must not change it."""
+    networkMode only when the caller gave one (absent means bridge), containerDefinitions with
+    ECS's defaults filled in, cpu/memory as strings of units/MiB, requiresAttributes,
+    compatibilities, ...) plus `tags`; callers must not change it."""
     record = find(ctx, ref)
     if record is None:
         raise not_found()
@@ -162,3 +186,465 @@ def demand(record: Record) -> TaskDemand:
     tcp, udp = _host_ports(record, network_mode)
     required = tuple(a["name"] for a in record.get("requiresAttributes", []))
     return TaskDemand(cpu, memory, tcp, udp, network_mode, required)
+
+
+# --- task size --------------------------------------------------------------------------------------
+
+
+def _size(text: str, unit: re.Pattern[str], scale: int) -> int | None:
+    """An integer, or a number followed by `unit` (scaled): "1024", "1 vCPU", "0.5GB"."""
+    text = text.strip()
+    if text.isascii() and text.isdigit():
+        return int(text)
+    match = unit.fullmatch(text)
+    if match is None:
+        return None
+    value = float(match.group(1)) * scale
+    return int(value) if value == int(value) else None
+
+
+_VCPU = re.compile(r"(\d+(?:\.\d+)?|\.\d+)\s*vcpu", re.IGNORECASE)
+_GB = re.compile(r"(\d+(?:\.\d+)?|\.\d+)\s*gb", re.IGNORECASE)
+
+
+def task_cpu(text: str | None) -> int | None:
+    """Task-level cpu in CPU units; "1 vCPU" forms are converted, as ECS does at registration."""
+    if text is None:
+        return None
+    units = _size(text, _VCPU, 1024)
+    if units is None or not _TASK_CPU_RANGE[0] <= units <= _TASK_CPU_RANGE[1]:
+        raise AwsError("InvalidParameterException", "Invalid 'cpu' setting for task.")
+    return units
+
+
+def task_memory(text: str | None) -> int | None:
+    """Task-level memory in MiB; "1 GB"/"1GB" forms are converted, as ECS does at registration."""
+    if text is None:
+        return None
+    mib = _size(text, _GB, 1024)
+    if mib is None or mib < 1:
+        raise AwsError("InvalidParameterException", "Invalid 'memory' setting for task.")
+    return mib
+
+
+# Fargate's task sizes (Linux): CPU units -> the memory values (MiB) allowed with it.
+_FARGATE_SIZES: dict[int, frozenset[int]] = {
+    256: frozenset({512, 1024, 2048}),
+    512: frozenset(range(1024, 4096 + 1, 1024)),
+    1024: frozenset(range(2048, 8192 + 1, 1024)),
+    2048: frozenset(range(4096, 16384 + 1, 1024)),
+    4096: frozenset(range(8192, 30720 + 1, 1024)),
+    8192: frozenset(range(16384, 61440 + 1, 4096)),
+    16384: frozenset(range(32768, 122880 + 1, 8192)),
+}
+
+
+# --- containers -------------------------------------------------------------------------------------
+
+
+def _check_names(containers: list[Record]) -> None:
+    if not containers:
+        raise client_error("Container list cannot be empty.")
+    if len(containers) > _MAX_CONTAINERS:
+        raise client_error(f"Too many containers: a task definition can have at most {_MAX_CONTAINERS}.")
+    seen: set[str] = set()
+    for container in containers:
+        name = container.get("name")
+        if not name:
+            raise client_error("Container.name should not be null or empty.")
+        if not _NAME.fullmatch(name):
+            raise client_error("Container.name contains invalid characters.")
+        if not container.get("image"):
+            raise client_error("Container.image should not be null or empty.")
+        if name in seen:
+            raise client_error("Container names must be unique within a Task Definition.")
+        seen.add(name)
+    if not any(c.get("essential", True) for c in containers):
+        raise client_error("A task definition must have at least one essential container.")
+
+
+def _check_resources(container: Record, cpu: int | None, memory: int | None) -> None:
+    name = container["name"]
+    hard, soft = container.get("memory"), container.get("memoryReservation")
+    if hard is None and soft is None and memory is None:
+        raise client_error(
+            f"Invalid setting for container '{name}'. At least one of 'memory' or 'memoryReservation' must be specified."
+        )
+    if hard is not None and soft is not None and soft > hard:
+        raise client_error(
+            f"Invalid setting for container '{name}'. 'memoryReservation' must be less than or equal to 'memory'."
+        )
+    checks = (("memory", hard, memory), ("memoryReservation", soft, memory), ("cpu", container.get("cpu"), cpu))
+    for field, value, limit in checks:
+        if value is not None and limit is not None and value > limit:
+            raise client_error(f"The '{field}' setting for container '{name}' is greater than for the task.")
+
+
+def _port_mapping(container: str, mapping: Record, network_mode: str) -> Record:
+    """One port mapping, validated, with the fields ECS fills in: protocol tcp; hostPort equal to
+    the container port in awsvpc and host mode, 0 (dynamic) in bridge mode."""
+    out = dict(mapping)
+    out.setdefault("protocol", "tcp")
+    if "containerPortRange" in mapping and mapping.get("containerPort") is None:
+        return out
+    port, host = mapping.get("containerPort"), mapping.get("hostPort")
+    if port is None or not 1 <= port <= 65535:
+        raise client_error(f"Invalid 'containerPort' setting for container '{container}'.")
+    if host is not None and not 0 <= host <= 65535:
+        raise client_error(f"Invalid 'hostPort' setting for container '{container}'.")
+    if network_mode in ("awsvpc", "host"):
+        if host is not None and host != port:
+            raise client_error(
+                f"When networkMode={network_mode}, the host ports and container ports in port mappings must match."
+            )
+        out["hostPort"] = port
+    else:
+        out["hostPort"] = host or 0
+    return out
+
+
+def _container(container: Record, network_mode: str) -> Record:
+    """A container definition as ECS echoes it: the caller's fields plus ECS's defaults."""
+    mappings = container.get("portMappings") or []
+    if mappings and network_mode == "none":
+        raise client_error("Port mappings are not supported when networkMode=none.")
+    out: Record = {"name": container["name"], "image": container["image"], "cpu": 0}
+    out.update(container)
+    out["portMappings"] = [_port_mapping(container["name"], m, network_mode) for m in mappings]
+    out.setdefault("essential", True)
+    for field in ("environment", "mountPoints", "volumesFrom"):
+        out.setdefault(field, [])
+    return out
+
+
+# --- Fargate, compatibilities and required attributes -----------------------------------------------
+
+
+def _ecr_image(image: str) -> bool:
+    return ".dkr.ecr." in image
+
+
+def _log_drivers(definition: Record) -> list[str]:
+    drivers = [(c.get("logConfiguration") or {}).get("logDriver") for c in definition["containerDefinitions"]]
+    return [d for d in drivers if d]
+
+
+def fargate_problem(definition: Record) -> str | None:
+    """Why a task definition cannot run on Fargate (ECS's message), or None if it can."""
+    if definition.get("networkMode") != "awsvpc":
+        return "Fargate only supports network mode \u2018awsvpc\u2019."
+    cpu, memory = definition.get("cpu"), definition.get("memory")
+    if cpu is None:
+        return "Fargate requires that 'cpu' be defined at the task level."
+    if memory is None:
+        return "Fargate requires that 'memory' be defined at the task level."
+    if int(memory) not in _FARGATE_SIZES.get(int(cpu), frozenset()):
+        return (
+            f"No Fargate configuration exists for given values: {cpu} CPU, {memory} memory. "
+            "See the Amazon ECS documentation for the valid values."
+        )
+    if definition.get("executionRoleArn") is None:
+        if "awslogs" in _log_drivers(definition):
+            return "Fargate requires task definition to have execution role ARN to support log driver awslogs."
+        if any(_ecr_image(c["image"]) for c in definition["containerDefinitions"]):
+            return "Fargate requires task definition to have execution role ARN to support ECR images."
+    return None
+
+
+def compatibilities(definition: Record) -> list[str]:
+    """The launch types the task definition can use, in the order ECS lists them. EC2 always;
+    EXTERNAL (ECS Anywhere) without awsvpc; FARGATE when Fargate would accept it; MANAGED_INSTANCES
+    with awsvpc or host networking."""
+    mode = definition.get("networkMode", "bridge")
+    found = ["EXTERNAL"] if mode != "awsvpc" else []
+    found.append("EC2")
+    if fargate_problem(definition) is None:
+        found.append("FARGATE")
+    if mode in ("awsvpc", "host"):
+        found.append("MANAGED_INSTANCES")
+    return found
+
+
+_LEGACY = "com.amazonaws.ecs.capability."
+_CAPABILITY = "ecs.capability."
+
+
+def _wanted_attributes(definition: Record) -> set[str]:
+    """The capability attributes features of the task definition need (agent capability names)."""
+    containers = definition["containerDefinitions"]
+    drivers = _log_drivers(definition)
+    execution_role = definition.get("executionRoleArn") is not None
+    wanted = {_LEGACY + "logging-driver." + d for d in drivers}
+    if drivers:
+        wanted.add(_LEGACY + "docker-remote-api.1.19")
+    if execution_role and "awslogs" in drivers:
+        wanted.add(_CAPABILITY + "execution-role-awslogs")
+    if any(_ecr_image(c["image"]) for c in containers):
+        wanted.add(_LEGACY + "ecr-auth")
+        if execution_role:
+            wanted.add(_CAPABILITY + "execution-role-ecr-pull")
+    if definition.get("taskRoleArn") is not None:
+        wanted.add(_LEGACY + "task-iam-role")
+    if definition.get("networkMode", "bridge") != "bridge":
+        wanted.add(_LEGACY + "docker-remote-api.1.18")
+    if definition.get("networkMode") == "awsvpc":
+        wanted.add(_CAPABILITY + "task-eni")
+    if any(c.get("healthCheck") for c in containers):
+        wanted.add(_CAPABILITY + "container-health-check")
+    if any(c.get("dependsOn") for c in containers):
+        wanted.add(_CAPABILITY + "container-ordering")
+    for secret in (s for c in containers for s in c.get("secrets") or []):
+        store = "asm" if ":secretsmanager:" in secret["valueFrom"] else "ssm"
+        wanted.add(f"{_CAPABILITY}secrets.{store}.environment-variables")
+    return wanted
+
+
+# The order ECS lists required attributes in (as seen in DescribeTaskDefinition output).
+_ATTRIBUTE_ORDER = (
+    "logging-driver.",
+    "execution-role-awslogs",
+    "ecr-auth",
+    "docker-remote-api.1.19",
+    "task-iam-role",
+    "secrets.",
+    "container-health-check",
+    "container-ordering",
+    "execution-role-ecr-pull",
+    "docker-remote-api.1.18",
+    "task-eni",
+)
+
+
+def required_attributes(definition: Record) -> list[dict[str, str]]:
+    """requiresAttributes: what a container instance must advertise to run the task (awsvpc needs
+    `ecs.capability.task-eni`, which placement checks)."""
+
+    def rank(name: str) -> tuple[int, str]:
+        short = name.removeprefix(_LEGACY).removeprefix(_CAPABILITY)
+        return next(i for i, p in enumerate(_ATTRIBUTE_ORDER) if short.startswith(p)), name
+
+    return [{"name": name} for name in sorted(_wanted_attributes(definition), key=rank)]
+
+
+def _check_compatibilities(definition: Record, required: list[str]) -> None:
+    mode = definition.get("networkMode", "bridge")
+    if "FARGATE" in required:
+        problem = fargate_problem(definition)
+        if problem is not None:
+            raise client_error(problem)
+    if "EXTERNAL" in required and mode == "awsvpc":
+        raise client_error("EXTERNAL only supports network modes 'bridge', 'host' and 'none'.")
+    if "MANAGED_INSTANCES" in required and mode not in ("awsvpc", "host"):
+        raise client_error("MANAGED_INSTANCES only supports network modes 'awsvpc' and 'host'.")
+
+
+# --- RegisterTaskDefinition -------------------------------------------------------------------------
+
+
+def _check_family(family: str | None) -> str:
+    if not family:
+        raise client_error("Family can not be blank.")
+    if not _NAME.fullmatch(family):
+        raise client_error("Family contains invalid characters.")
+    return family
+
+
+# Request members echoed as given when present (the rest are built or computed).
+_ECHOED = (
+    "taskRoleArn",
+    "executionRoleArn",
+    "networkMode",
+    "requiresCompatibilities",
+    "runtimePlatform",
+    "inferenceAccelerators",
+    "pidMode",
+    "ipcMode",
+    "proxyConfiguration",
+    "ephemeralStorage",
+    "trustedExecutionConfiguration",
+)
+
+
+def _definition(params: dict[str, Any]) -> Record:
+    """The validated task definition without its identity (ARN, revision) and registration facts."""
+    family = _check_family(params.get("family"))
+    containers = list(params.get("containerDefinitions") or [])
+    _check_names(containers)
+    cpu, memory = task_cpu(params.get("cpu")), task_memory(params.get("memory"))
+    mode = params.get("networkMode") or "bridge"
+    definition: Record = {"family": family, "containerDefinitions": [_container(c, mode) for c in containers]}
+    definition.update({field: params[field] for field in _ECHOED if params.get(field) is not None})
+    definition["volumes"] = list(params.get("volumes") or [])
+    constraints = list(params.get("placementConstraints") or [])
+    if len(constraints) > _MAX_PLACEMENT_CONSTRAINTS:
+        raise client_error(f"You can specify a maximum of {_MAX_PLACEMENT_CONSTRAINTS} placement constraints.")
+    definition["placementConstraints"] = constraints
+    if cpu is not None:
+        definition["cpu"] = str(cpu)
+    if memory is not None:
+        definition["memory"] = str(memory)
+    definition["enableFaultInjection"] = bool(params.get("enableFaultInjection"))
+    _check_compatibilities(definition, list(params.get("requiresCompatibilities") or []))
+    for container in containers:
+        _check_resources(container, cpu, memory)
+    return definition
+
+
+def _family_record(ctx: RequestContext, family: str) -> Record:
+    return ctx.tx.get(FAMILY_KIND, f"{_scope(ctx)}/{family}") or {"family": family, "lastRevision": 0, "active": 0}
+
+
+def _save_family(ctx: RequestContext, record: Record) -> None:
+    status = "ACTIVE" if record["active"] else "INACTIVE"
+    index = {"scope": _scope(ctx), "status": f"{_scope(ctx)}|{status}"}
+    ctx.tx.put(FAMILY_KIND, f"{_scope(ctx)}/{record['family']}", record, index)
+
+
+def _save(ctx: RequestContext, record: Record) -> None:
+    family, status = record["family"], record["status"]
+    index = {"family_status": family_status(ctx, family, status), "status": f"{_scope(ctx)}|{status}"}
+    ctx.tx.put(KIND, record_key(ctx, family, record["revision"]), record, index)
+
+
+def register(ctx: RequestContext, params: dict[str, Any]) -> Record:
+    """RegisterTaskDefinition: the next revision of the family, ACTIVE, with the fields ECS
+    computes (compatibilities, requiresAttributes, registeredAt/By). Fully validated first."""
+    definition = _definition(params)
+    tags = check_tags(list(params.get("tags") or []))
+    family = _family_record(ctx, definition["family"])
+    revision = family["lastRevision"] + 1
+    record: Record = {
+        "taskDefinitionArn": task_definition_arn(ctx, definition["family"], revision),
+        **definition,
+        "revision": revision,
+        "status": "ACTIVE",
+        "requiresAttributes": required_attributes(definition),
+        "compatibilities": compatibilities(definition),
+        "registeredAt": ctx.now,
+        "registeredBy": ctx.principal.arn,
+        "tags": tags,
+    }
+    _save(ctx, record)
+    family.update(lastRevision=revision, active=family["active"] + 1)
+    _save_family(ctx, family)
+    return record
+
+
+# --- DeregisterTaskDefinition and DeleteTaskDefinitions ---------------------------------------------
+
+
+def _by_revision(ctx: RequestContext, ref: str) -> Record:
+    """The revision an explicit `family:revision` or ARN names (these calls refuse a bare family)."""
+    parsed = parse_reference(ctx, ref)
+    if parsed is not None and parsed[1] is None:
+        raise client_error("A revision must be specified: use family:revision or a full task definition ARN.")
+    record = find(ctx, ref)
+    if record is None:
+        raise not_found()
+    return record
+
+
+def _change_status(ctx: RequestContext, record: Record, status: str, stamp: str) -> None:
+    was_active = record["status"] == "ACTIVE"
+    record["status"] = status
+    record[stamp] = ctx.now
+    _save(ctx, record)
+    if was_active:
+        family = _family_record(ctx, record["family"])
+        family["active"] -= 1
+        _save_family(ctx, family)
+
+
+def deregister(ctx: RequestContext, ref: str) -> Record:
+    """DeregisterTaskDefinition: ACTIVE -> INACTIVE (still describable). Deregistering an INACTIVE
+    revision again returns it unchanged; one being deleted is refused."""
+    record = _by_revision(ctx, ref)
+    if record["status"] == "DELETE_IN_PROGRESS":
+        raise client_error("The task definition is in the process of being deleted.")
+    if record["status"] == "ACTIVE":
+        _change_status(ctx, record, "INACTIVE", "deregisteredAt")
+    return record
+
+
+def delete(ctx: RequestContext, refs: list[str]) -> tuple[list[Record], list[dict[str, str]]]:
+    """DeleteTaskDefinitions: INACTIVE revisions move to DELETE_IN_PROGRESS (where trunkline leaves
+    them: still describable and listable by that status). An ACTIVE or unknown revision is a
+    failure entry, not an error; the others are still deleted."""
+    if not refs:
+        raise AwsError("InvalidParameterException", "taskDefinitions can not be empty.")
+    if len(refs) > _DELETE_MAXIMUM:
+        raise AwsError(
+            "InvalidParameterException", f"A maximum of {_DELETE_MAXIMUM} task definitions can be deleted at once."
+        )
+    deleted: list[Record] = []
+    failures: list[dict[str, str]] = []
+    for ref in refs:
+        try:
+            record = _by_revision(ctx, ref)
+        except AwsError as error:
+            failures.append({"arn": ref, "reason": "MISSING", "detail": error.message})
+            continue
+        if record["status"] == "ACTIVE":
+            detail = "The task definition must be deregistered (INACTIVE) before it can be deleted."
+            failures.append({"arn": record["taskDefinitionArn"], "reason": "ACTIVE", "detail": detail})
+            continue
+        if record["status"] == "INACTIVE":
+            _change_status(ctx, record, "DELETE_IN_PROGRESS", "deleteRequestedAt")
+        deleted.append(record)
+    return deleted, failures
+
+
+# --- ListTaskDefinitions and ListTaskDefinitionFamilies ---------------------------------------------
+
+
+def _page_keys(
+    ctx: RequestContext, listing: str, keys: list[str], params: dict[str, Any], descending: bool
+) -> tuple[list[str], str | None]:
+    """One page of store keys in ascending or descending order after `nextToken`."""
+    limit = params.get("maxResults")
+    check_max_results(limit, _LIST_MAXIMUM)
+    size = limit or _LIST_MAXIMUM
+    ordered = keys[::-1] if descending else keys
+    token = params.get("nextToken")
+    if token is not None:
+        after = pagination.decode(ctx.tx, listing, token)
+        if not isinstance(after, str):
+            raise AwsError("InvalidParameterException", "Invalid nextToken: the token is not valid for this request.")
+        ordered = [k for k in ordered if (k < after if descending else k > after)]
+    if len(ordered) <= size:
+        return ordered, None
+    chosen = ordered[:size]
+    return chosen, pagination.encode(ctx.tx, listing, chosen[-1])
+
+
+def list_arns(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[str], str | None]:
+    """ListTaskDefinitions: ARNs by family then revision (DESC reverses both), of one status
+    (ACTIVE unless asked), of one family when `familyPrefix` (a full family name) is given."""
+    status = params.get("status") or "ACTIVE"
+    family = params.get("familyPrefix")
+    descending = params.get("sort") == "DESC"
+    if family is not None:
+        keys = ctx.tx.find_keys(KIND, "family_status", family_status(ctx, family, status))
+    else:
+        keys = ctx.tx.find_keys(KIND, "status", f"{_scope(ctx)}|{status}")
+    listing = f"ecs:ListTaskDefinitions|{ctx.region}|{status}|{family}|{descending}"
+    chosen, token = _page_keys(ctx, listing, keys, params, descending)
+    return [task_definition_arn(ctx, *_family_from_key(ctx, key)) for key in chosen], token
+
+
+def _family_names(ctx: RequestContext, status: str) -> Iterator[str]:
+    if status == "ALL":
+        keys = ctx.tx.find_keys(FAMILY_KIND, "scope", _scope(ctx))
+    else:
+        keys = ctx.tx.find_keys(FAMILY_KIND, "status", f"{_scope(ctx)}|{status}")
+    return (key[len(_scope(ctx)) + 1 :] for key in keys)
+
+
+def list_families(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[str], str | None]:
+    """ListTaskDefinitionFamilies: family names starting with `familyPrefix`, by name. ACTIVE
+    families have an ACTIVE revision, INACTIVE ones none; by default both (ALL)."""
+    status = params.get("status") or "ALL"
+    prefix = params.get("familyPrefix") or ""
+    names = [name for name in _family_names(ctx, status) if name.startswith(prefix)]
+    listing = f"ecs:ListTaskDefinitionFamilies|{ctx.region}|{status}|{prefix}"
+    return page(ctx, listing, names, lambda name: name, params, maximum=_LIST_MAXIMUM)

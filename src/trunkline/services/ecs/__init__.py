@@ -10,10 +10,17 @@ from trunkline.services.ecs.attributes import AttributeOps
 from trunkline.services.ecs.clusters import ClusterOps
 from trunkline.services.ecs.container_instance_queries import ContainerInstanceQueryOps
 from trunkline.services.ecs.container_instances import ContainerInstanceOps
+from trunkline.services.ecs.task_definitions import TaskDefinitionOps
 
 
 class EcsProvider(
-    ClusterOps, AccountSettingOps, ContainerInstanceOps, ContainerInstanceQueryOps, AttributeOps, Provider
+    ClusterOps,
+    AccountSettingOps,
+    ContainerInstanceOps,
+    ContainerInstanceQueryOps,
+    AttributeOps,
+    TaskDefinitionOps,
+    Provider,
 ):
     service = "ecs"
 

@@ -1,0 +1,52 @@
+"""ECS RegisterTaskDefinition, DescribeTaskDefinition, ListTaskDefinitions,
+ListTaskDefinitionFamilies, DeregisterTaskDefinition, DeleteTaskDefinitions. Thin: the domain's
+task_definitions module does the work; records are served in the TaskDefinition shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trunkline.context import RequestContext
+from trunkline.domain.ecs import task_definitions
+
+Params = dict[str, Any]
+
+
+def _view(record: Params) -> Params:
+    return {key: value for key, value in record.items() if key != "tags"}
+
+
+def _listed(key: str, items: list[str], token: str | None) -> Params:
+    result: Params = {key: items}
+    if token is not None:
+        result["nextToken"] = token
+    return result
+
+
+class TaskDefinitionOps:
+    def register_task_definition(self, ctx: RequestContext, params: Params) -> Params:
+        record = task_definitions.register(ctx, params)
+        result: Params = {"taskDefinition": _view(record)}
+        if params.get("tags") is not None:
+            result["tags"] = record["tags"]
+        return result
+
+    def describe_task_definition(self, ctx: RequestContext, params: Params) -> Params:
+        record = task_definitions.resolve(ctx, params["taskDefinition"])
+        result: Params = {"taskDefinition": _view(record)}
+        if "TAGS" in (params.get("include") or ()):
+            result["tags"] = record["tags"]
+        return result
+
+    def list_task_definitions(self, ctx: RequestContext, params: Params) -> Params:
+        return _listed("taskDefinitionArns", *task_definitions.list_arns(ctx, params))
+
+    def list_task_definition_families(self, ctx: RequestContext, params: Params) -> Params:
+        return _listed("families", *task_definitions.list_families(ctx, params))
+
+    def deregister_task_definition(self, ctx: RequestContext, params: Params) -> Params:
+        return {"taskDefinition": _view(task_definitions.deregister(ctx, params["taskDefinition"]))}
+
+    def delete_task_definitions(self, ctx: RequestContext, params: Params) -> Params:
+        deleted, failures = task_definitions.delete(ctx, list(params["taskDefinitions"]))
+        return {"taskDefinitions": [_view(r) for r in deleted], "failures": failures}
