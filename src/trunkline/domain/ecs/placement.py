@@ -1,0 +1,333 @@
+"""Task placement: which container instance takes each task. One engine for RunTask, StartTask and
+services; it sees only `Candidate`s (an in-memory picture of instances) and never reads the store,
+so callers decide which instances to show it (see `placement_candidates.py`).
+
+Checks, in this fixed order; the first that fails is the instance's reason:
+
+1. `ATTRIBUTE`: an attribute the task needs is missing (the task definition's
+   `requiresAttributes`; `ecs.capability.task-eni` for awsvpc), or the awsvpc subnets are in
+   another VPC than the instance (S9: AWS reports a VPC mismatch as an attribute error);
+2. `LOCATION`: no awsvpc subnet is in the instance's Availability Zone;
+3. `MemberOf placement constraint unsatisfied.` (AWS's observed wording), then
+   `DistinctInstance placement constraint unsatisfied.` (by analogy);
+4. `AGENT`: the agent is disconnected;
+5. `RESOURCE:CPU`, `RESOURCE:MEMORY`, `RESOURCE:PORTS`, `RESOURCE:PORTS_UDP` (remaining resources);
+6. `RESOURCE:ENI`: no awsvpc ENI slot left (capacity.py; a slot whose ENI is still deprovisioning
+   is used).
+
+Only ACTIVE instances are candidates at all (callers filter; StartTask reports others itself).
+
+Failures (AWS leaves the exact rule open, aws-behaviour §10 q5): one `{arn, reason}` per task not
+placed, naming the "closest matching" instance, the one whose failing check comes latest in the
+order above (ties: the first in strategy order). The order runs from "this instance can never take
+the task" to "it could, once something stops", so the closest match is the most useful hint: the
+same instance AWS's service events call "the closest matching container-instance".
+
+Strategies apply in order, each breaking the previous one's ties: `binpack` (cpu|memory: least
+remaining first), `spread` (instanceId|host, or attribute:NAME: fewest tasks of the task's group
+per value first; standalone tasks spread by task group, as the placement guide says), `random`.
+Without strategies RunTask places randomly (trunkline's decision). Tasks are placed one by one,
+each updating the picture (resources, ports, ENI slots, group counts) before the next is placed.
+
+Cost: a task's checks run lazily in strategy order and stop at the first instance that passes, so
+the ENI slot count (a ledger read) is taken only for instances reached; only a task that fits
+nowhere evaluates every candidate.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from trunkline.domain.ecs.query import Query, parse
+from trunkline.errors import AwsError
+
+TASK_ENI_ATTRIBUTE = "ecs.capability.task-eni"
+MEMBER_OF_FAILED = "MemberOf placement constraint unsatisfied."
+DISTINCT_FAILED = "DistinctInstance placement constraint unsatisfied."
+
+#: Every reason `check` can give, earliest first ("closest matching" = latest).
+CHECK_ORDER = (
+    "ATTRIBUTE",
+    "LOCATION",
+    MEMBER_OF_FAILED,
+    DISTINCT_FAILED,
+    "AGENT",
+    "RESOURCE:CPU",
+    "RESOURCE:MEMORY",
+    "RESOURCE:PORTS",
+    "RESOURCE:PORTS_UDP",
+    "RESOURCE:ENI",
+)
+_RANK = {reason: rank for rank, reason in enumerate(CHECK_ORDER)}
+
+MAX_CONSTRAINTS = 10
+MAX_STRATEGIES = 5
+
+
+# --- what is asked -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Demand:
+    """What one task needs of an instance."""
+
+    cpu: int = 0
+    memory: int = 0
+    tcp_ports: frozenset[int] = frozenset()
+    udp_ports: frozenset[int] = frozenset()
+    needs_eni: bool = False  # awsvpc on EC2: one task ENI slot
+    required_attributes: tuple[str, ...] = ()
+    vpc_id: str | None = None  # awsvpc: the subnets' VPC
+    zones: frozenset[str] | None = None  # awsvpc: the subnets' Availability Zones
+    group: str = ""  # the task group (distinctInstance and spread count its tasks)
+
+
+@dataclass(frozen=True)
+class Constraint:
+    type: str  # memberOf | distinctInstance
+    query: Query | None = None
+
+
+@dataclass(frozen=True)
+class Strategy:
+    type: str  # binpack | spread | random
+    field: str | None = None
+
+
+def _invalid(message: str) -> AwsError:
+    return AwsError("InvalidParameterException", message)
+
+
+def parse_constraints(given: Iterable[Mapping[str, Any]]) -> list[Constraint]:
+    """PlacementConstraint entries (the request's and the task definition's), checked."""
+    entries = list(given)
+    if len(entries) > MAX_CONSTRAINTS:
+        raise _invalid(
+            f"A maximum of {MAX_CONSTRAINTS} placement constraints can be specified, including those of the "
+            "task definition."
+        )
+    constraints: list[Constraint] = []
+    for entry in entries:
+        kind, expression = entry.get("type"), entry.get("expression")
+        if kind == "distinctInstance":
+            if expression:
+                raise _invalid("An expression cannot be specified for the distinctInstance placement constraint.")
+            constraints.append(Constraint("distinctInstance"))
+        elif kind == "memberOf":
+            if not expression:
+                raise _invalid("An expression must be specified for the memberOf placement constraint.")
+            constraints.append(Constraint("memberOf", parse(expression)))
+        else:
+            raise _invalid(f"Invalid placement constraint type '{kind}': use memberOf or distinctInstance.")
+    return constraints
+
+
+def parse_strategies(given: Iterable[Mapping[str, Any]]) -> list[Strategy]:
+    entries = list(given)
+    if len(entries) > MAX_STRATEGIES:
+        raise _invalid(f"A maximum of {MAX_STRATEGIES} placement strategies can be specified.")
+    strategies: list[Strategy] = []
+    for entry in entries:
+        kind, name = entry.get("type"), entry.get("field")
+        if kind == "binpack":
+            if name is None or name.lower() not in ("cpu", "memory"):
+                raise _invalid(f"Invalid field '{name}' for the binpack placement strategy: use cpu or memory.")
+            strategies.append(Strategy("binpack", name.lower()))
+        elif kind == "spread":
+            if not name or not (name in ("instanceId", "host") or _spread_attribute(name)):
+                raise _invalid(
+                    f"Invalid field '{name}' for the spread placement strategy: use instanceId, host or "
+                    "attribute:<name>."
+                )
+            strategies.append(Strategy("spread", name))
+        elif kind == "random":
+            strategies.append(Strategy("random"))
+        else:
+            raise _invalid(f"Invalid placement strategy type '{kind}': use random, spread or binpack.")
+    return strategies
+
+
+def _spread_attribute(name: str) -> str | None:
+    prefix, _, attribute = name.partition(":")
+    return attribute if prefix == "attribute" and attribute else None
+
+
+# --- the picture of one instance ------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Candidate:
+    """One ACTIVE container instance as placement sees it, updated as tasks are placed on it.
+    Implements `query.InstanceFacts`, so memberOf expressions read it directly."""
+
+    arn: str
+    ec2_instance_id: str
+    attributes: Mapping[str, str | None]
+    cpu: int  # remaining CPU units
+    memory: int  # remaining MiB
+    tcp_ports: set[int]  # ports in use (reserved by the agent or held by tasks)
+    udp_ports: set[int]
+    agent_connected: bool = True
+    agent_version: str | None = None
+    registered_at: float = 0.0
+    running_tasks_count: int = 0
+    vpc_id: str | None = None
+    zone: str | None = None
+    group_tasks: int = 0  # live tasks of the request's task group on the instance
+    eni_loader: Callable[[], int] | None = None  # free task ENI slots, read when first needed
+    groups_loader: Callable[[], Collection[str]] | None = None  # task:group, read when first needed
+    _eni_free: int | None = field(default=None, repr=False)
+    _groups: list[str] | None = field(default=None, repr=False)
+    _added: list[str] = field(default_factory=list, repr=False)  # groups of tasks placed in this call
+
+    @property
+    def eni_free(self) -> int:
+        if self._eni_free is None:
+            self._eni_free = self.eni_loader() if self.eni_loader is not None else 0
+        return self._eni_free
+
+    @property
+    def task_groups(self) -> Collection[str]:
+        if self._groups is None:
+            self._groups = list(self.groups_loader()) if self.groups_loader is not None else []
+        return [*self._groups, *self._added]
+
+    def take(self, demand: Demand) -> None:
+        """Reserve one task's demand on the picture."""
+        self.cpu -= demand.cpu
+        self.memory -= demand.memory
+        self.tcp_ports |= demand.tcp_ports
+        self.udp_ports |= demand.udp_ports
+        if demand.needs_eni:
+            self._eni_free = self.eni_free - 1
+        self.group_tasks += 1
+        self._added.append(demand.group)
+
+
+# --- checks ---------------------------------------------------------------------------------------------
+
+
+def check(candidate: Candidate, demand: Demand, constraints: Sequence[Constraint]) -> str | None:
+    """The reason the instance cannot take the task now, or None if it can."""
+    attributes = candidate.attributes
+    if any(name not in attributes for name in demand.required_attributes):
+        return "ATTRIBUTE"
+    if demand.vpc_id is not None and (candidate.vpc_id != demand.vpc_id or TASK_ENI_ATTRIBUTE not in attributes):
+        return "ATTRIBUTE"
+    if demand.zones is not None and candidate.zone not in demand.zones:
+        return "LOCATION"
+    for constraint in constraints:
+        if constraint.query is not None and not constraint.query.matches(candidate):
+            return MEMBER_OF_FAILED
+    if candidate.group_tasks and any(c.type == "distinctInstance" for c in constraints):
+        return DISTINCT_FAILED
+    if not candidate.agent_connected:
+        return "AGENT"
+    return _resources(candidate, demand)
+
+
+def _resources(candidate: Candidate, demand: Demand) -> str | None:
+    if demand.cpu > candidate.cpu:
+        return "RESOURCE:CPU"
+    if demand.memory > candidate.memory:
+        return "RESOURCE:MEMORY"
+    if demand.tcp_ports & candidate.tcp_ports:
+        return "RESOURCE:PORTS"
+    if demand.udp_ports & candidate.udp_ports:
+        return "RESOURCE:PORTS_UDP"
+    if demand.needs_eni and candidate.eni_free < 1:
+        return "RESOURCE:ENI"
+    return None
+
+
+# --- ordering -------------------------------------------------------------------------------------------
+
+
+def _spread_counts(candidates: Sequence[Candidate], name: str) -> dict[str | None, int]:
+    """Tasks of the group per value of the attribute (instances without it share the value None)."""
+    counts: Counter[str | None] = Counter()
+    for candidate in candidates:
+        counts[candidate.attributes.get(name)] += candidate.group_tasks
+    return dict(counts)
+
+
+def order(candidates: Sequence[Candidate], strategies: Sequence[Strategy], rng: random.Random) -> list[Candidate]:
+    """The candidates in the order the strategies prefer them (ties keep the given order)."""
+    keys: list[Callable[[Candidate], Any]] = []
+    for strategy in strategies:
+        if strategy.type == "binpack":
+            keys.append((lambda c: c.cpu) if strategy.field == "cpu" else (lambda c: c.memory))
+        elif strategy.type == "spread":
+            attribute = _spread_attribute(strategy.field or "")
+            if attribute is None:
+                keys.append(lambda c: c.group_tasks)
+            else:
+                counts = _spread_counts(candidates, attribute)
+                keys.append(lambda c, counts=counts, a=attribute: counts[c.attributes.get(a)])  # type: ignore[misc]
+        else:
+            draws = {id(c): rng.random() for c in candidates}
+            keys.append(lambda c, draws=draws: draws[id(c)])  # type: ignore[misc]
+    return sorted(candidates, key=lambda c: tuple(k(c) for k in keys))
+
+
+# --- placing --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    placed: list[Candidate]  # the instance of each placed task, in placement order
+    failures: list[dict[str, str]]  # one {arn, reason} per task not placed
+
+
+def _closest(evaluated: list[tuple[Candidate, str]]) -> tuple[Candidate, str]:
+    best = evaluated[0]
+    for candidate, reason in evaluated[1:]:
+        if _RANK[reason] > _RANK[best[1]]:
+            best = (candidate, reason)
+    return best
+
+
+def place_one(
+    candidates: Sequence[Candidate],
+    demand: Demand,
+    constraints: Sequence[Constraint],
+    strategies: Sequence[Strategy],
+    rng: random.Random,
+) -> Candidate | dict[str, str]:
+    """The instance that takes one task (its picture updated), or the failure to report."""
+    evaluated: list[tuple[Candidate, str]] = []
+    for candidate in order(candidates, strategies, rng):
+        reason = check(candidate, demand, constraints)
+        if reason is None:
+            candidate.take(demand)
+            return candidate
+        evaluated.append((candidate, reason))
+    closest, reason = _closest(evaluated)
+    return {"arn": closest.arn, "reason": reason}
+
+
+def place(
+    candidates: Sequence[Candidate],
+    demand: Demand,
+    count: int,
+    constraints: Sequence[Constraint] = (),
+    strategies: Sequence[Strategy] | None = None,
+    rng: random.Random | None = None,
+) -> Outcome:
+    """Place `count` tasks one by one. `candidates` must not be empty (callers answer an empty
+    cluster themselves). Once a task fits nowhere, no later one can (nothing was freed), so each
+    remaining task gets the same failure."""
+    chosen = list(strategies) if strategies is not None else [Strategy("random")]
+    generator = rng or random.Random()
+    outcome = Outcome([], [])
+    for placed_so_far in range(count):
+        result = place_one(candidates, demand, constraints, chosen, generator)
+        if isinstance(result, dict):
+            outcome.failures.extend(dict(result) for _ in range(count - placed_so_far))
+            break
+        outcome.placed.append(result)
+    return outcome

@@ -1,0 +1,229 @@
+"""The placement engine on fixed instance facts (no server): checks and their order, the "closest
+matching" instance reported for a task that fits nowhere, strategies, and tasks placed one by one.
+
+Seed requirements covered: S1 (RESOURCE:ENI once the ENI slots are used), S2 (trunked slot count),
+S9 (a subnet of another VPC is ATTRIBUTE).
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from trunkline.domain.ecs.placement import (
+    DISTINCT_FAILED,
+    MEMBER_OF_FAILED,
+    Candidate,
+    Constraint,
+    Demand,
+    Strategy,
+    check,
+    parse_constraints,
+    parse_strategies,
+    place,
+)
+from trunkline.errors import AwsError
+
+ENI = "ecs.capability.task-eni"
+
+
+def instance(name: str, *, cpu: int = 2048, memory: int = 3705, enis: int = 2, **extra: object) -> Candidate:
+    attributes = {ENI: None, "ecs.availability-zone": "us-east-1a", "ecs.vpc-id": "vpc-1"}
+    attributes.update(extra.pop("attributes", {}))  # type: ignore[call-overload]
+    defaults: dict[str, object] = {"vpc_id": "vpc-1", "zone": "us-east-1a"}
+    defaults.update(extra)
+    return Candidate(
+        arn=f"arn:ci/{name}",
+        ec2_instance_id=f"i-{name}",
+        attributes=attributes,
+        cpu=cpu,
+        memory=memory,
+        tcp_ports={22, 2375, 2376, 51678, 51679},
+        udp_ports=set(),
+        eni_loader=lambda: enis,
+        **defaults,  # type: ignore[arg-type]
+    )
+
+
+AWSVPC = Demand(
+    cpu=256, memory=512, needs_eni=True, vpc_id="vpc-1", zones=frozenset({"us-east-1a"}), group="family:web"
+)
+
+
+def test_an_untrunked_c5_large_takes_two_awsvpc_tasks_and_the_third_is_resource_eni():
+    """S1: two ENI slots (3 ENIs less the primary); one failure per task not placed."""
+    host = instance("a", enis=2)
+    outcome = place([host], AWSVPC, 3)
+    assert outcome.placed == [host, host]
+    assert outcome.failures == [{"arn": "arn:ci/a", "reason": "RESOURCE:ENI"}]
+    assert (host.cpu, host.memory, host.eni_free) == (2048 - 512, 3705 - 1024, 0)
+
+
+def test_a_trunked_c5_large_takes_ten():
+    """S2: ten branch slots; 12 asked, 10 placed, 2 failures."""
+    small = Demand(cpu=128, memory=256, needs_eni=True, vpc_id="vpc-1", zones=frozenset({"us-east-1a"}))
+    outcome = place([instance("t", enis=10)], small, 12)
+    assert len(outcome.placed) == 10
+    assert outcome.failures == [{"arn": "arn:ci/t", "reason": "RESOURCE:ENI"}] * 2
+
+
+def test_a_subnet_of_another_vpc_is_an_attribute_failure():
+    """S9: the instance's VPC differs from the subnets' VPC."""
+    demand = Demand(needs_eni=True, vpc_id="vpc-other", zones=frozenset({"us-east-1a"}))
+    assert place([instance("a")], demand, 1).failures == [{"arn": "arn:ci/a", "reason": "ATTRIBUTE"}]
+
+
+def test_the_check_order():
+    """Each check reports only when the earlier ones pass."""
+    demand = AWSVPC
+    member = parse_constraints([{"type": "memberOf", "expression": "attribute:x == y"}])
+    cases = [
+        (_without_eni(), [], "ATTRIBUTE"),
+        (instance("b", zone="us-east-1b"), [], "LOCATION"),
+        (instance("c"), member, MEMBER_OF_FAILED),
+        (instance("d", group_tasks=1), [Constraint("distinctInstance")], DISTINCT_FAILED),
+        (instance("e", agent_connected=False), [], "AGENT"),
+        (instance("f", cpu=100), [], "RESOURCE:CPU"),
+        (instance("g", memory=100), [], "RESOURCE:MEMORY"),
+        (instance("h", enis=0), [], "RESOURCE:ENI"),
+    ]
+    for candidate, constraints, reason in cases:
+        assert check(candidate, demand, constraints) == reason, candidate.arn
+    # An instance failing several checks reports the first: the wrong AZ and no CPU is LOCATION.
+    assert check(instance("i", zone="us-east-1b", cpu=0), demand, []) == "LOCATION"
+
+
+def _without_eni() -> Candidate:
+    candidate = instance("a")
+    candidate.attributes = {k: v for k, v in candidate.attributes.items() if k != ENI}
+    return candidate
+
+
+def test_ports_and_udp_ports():
+    bridge = Demand(memory=128, tcp_ports=frozenset({80}), udp_ports=frozenset({53}))
+    host = instance("a")
+    assert check(host, Demand(tcp_ports=frozenset({22})), []) == "RESOURCE:PORTS"  # the agent reserves 22
+    outcome = place([host], bridge, 2)
+    assert len(outcome.placed) == 1 and outcome.failures == [{"arn": "arn:ci/a", "reason": "RESOURCE:PORTS"}]
+    assert check(host, Demand(udp_ports=frozenset({53})), []) == "RESOURCE:PORTS_UDP"
+
+
+def test_a_bridge_task_uses_no_eni_slot():
+    host = instance("a", enis=0)
+    outcome = place([host], Demand(cpu=10, memory=10), 5)
+    assert len(outcome.placed) == 5 and outcome.failures == []
+
+
+def test_required_attributes_are_attribute_failures():
+    demand = Demand(required_attributes=("com.amazonaws.ecs.capability.docker-remote-api.1.19",))
+    assert check(instance("a"), demand, []) == "ATTRIBUTE"
+
+
+def test_the_closest_matching_instance_is_reported():
+    """Of instances failing at ATTRIBUTE, LOCATION and RESOURCE:MEMORY, the last is named."""
+    far = instance("far", vpc_id="vpc-2")
+    elsewhere = instance("elsewhere", zone="us-east-1c")
+    full = instance("full", memory=10)
+    outcome = place([far, elsewhere, full], AWSVPC, 2)
+    assert outcome.failures == [{"arn": "arn:ci/full", "reason": "RESOURCE:MEMORY"}] * 2
+
+
+def test_binpack_memory_fills_the_fullest_instance_first():
+    roomy, tight = instance("roomy", memory=4000), instance("tight", memory=1100)
+    outcome = place([roomy, tight], Demand(memory=512), 3, strategies=[Strategy("binpack", "memory")])
+    assert [c.arn for c in outcome.placed] == ["arn:ci/tight", "arn:ci/tight", "arn:ci/roomy"]
+
+
+def test_spread_by_instance_alternates():
+    a, b = instance("a"), instance("b")
+    outcome = place([a, b], Demand(memory=10, group="g"), 4, strategies=[Strategy("spread", "instanceId")])
+    assert [c.arn for c in outcome.placed] == ["arn:ci/a", "arn:ci/b", "arn:ci/a", "arn:ci/b"]
+
+
+def test_spread_by_zone_then_binpack():
+    """Spread counts the group's tasks per attribute value; binpack breaks the tie inside a zone."""
+    a1 = instance("a1", attributes={"ecs.availability-zone": "us-east-1a"}, memory=3000)
+    a2 = instance("a2", attributes={"ecs.availability-zone": "us-east-1a"}, memory=1000)
+    b1 = instance("b1", attributes={"ecs.availability-zone": "us-east-1b"}, memory=3000, group_tasks=1)
+    strategies = [Strategy("spread", "attribute:ecs.availability-zone"), Strategy("binpack", "memory")]
+    outcome = place([a1, a2, b1], Demand(memory=100, group="g"), 2, strategies=strategies)
+    assert [c.arn for c in outcome.placed] == ["arn:ci/a2", "arn:ci/a2"]  # 1a had 0 tasks, then 1 vs 1: a2 is fuller
+    outcome = place([a1, a2, b1], Demand(memory=100, group="g"), 1, strategies=strategies)
+    assert [c.arn for c in outcome.placed] == ["arn:ci/b1"]  # 1a now has 2
+
+
+def test_random_is_seedable_and_covers_instances():
+    hosts = [instance(str(n)) for n in range(4)]
+    outcome = place(hosts, Demand(memory=1, group="g"), 40, rng=random.Random(7))
+    assert {c.arn for c in outcome.placed} == {h.arn for h in hosts}
+
+
+def test_distinct_instance_counts_tasks_placed_in_the_same_call():
+    a, b = instance("a"), instance("b")
+    outcome = place([a, b], Demand(memory=1, group="g"), 3, constraints=[Constraint("distinctInstance")])
+    assert sorted(c.arn for c in outcome.placed) == ["arn:ci/a", "arn:ci/b"]
+    assert outcome.failures[0]["reason"] == DISTINCT_FAILED
+
+
+def test_member_of_task_group_sees_tasks_placed_earlier_in_the_call():
+    a = instance("a")
+    a.groups_loader = lambda: ["family:db"]
+    (query,) = parse_constraints([{"type": "memberOf", "expression": "task:group == family:db"}])
+    assert place([a], Demand(memory=1, group="family:web"), 1, constraints=[query]).failures == []
+    assert set(a.task_groups) == {"family:db", "family:web"}
+    (other,) = parse_constraints([{"type": "memberOf", "expression": "task:group == family:web"}])
+    b = instance("b")
+    b.groups_loader = list
+    outcome = place([b], Demand(memory=1, group="family:web"), 1, constraints=[other])
+    assert outcome.failures == [{"arn": "arn:ci/b", "reason": MEMBER_OF_FAILED}]
+
+
+def test_the_eni_slot_count_is_read_only_for_instances_reached():
+    """The ledger read is lazy: a first instance that fits spares the others their reads."""
+    reads: list[str] = []
+
+    def loader(name: str) -> object:
+        return lambda: reads.append(name) or 2
+
+    hosts = [instance(str(n)) for n in range(3)]
+    for host in hosts:
+        host.eni_loader = loader(host.arn)  # type: ignore[assignment]
+    place(hosts, AWSVPC, 1, strategies=[Strategy("binpack", "cpu")])
+    assert reads == ["arn:ci/0"]
+
+
+@pytest.mark.parametrize(
+    ("entries", "fragment"),
+    [
+        ([{"type": "distinctInstance", "expression": "x"}], "cannot be specified"),
+        ([{"type": "memberOf"}], "must be specified"),
+        ([{"type": "memberOf", "expression": "attribute:x =="}], "Invalid cluster query expression"),
+        ([{"type": "distinctInstance"}] * 11, "A maximum of 10"),
+    ],
+)
+def test_constraint_validation(entries: list[dict[str, str]], fragment: str):
+    with pytest.raises(AwsError) as raised:
+        parse_constraints(entries)
+    assert raised.value.code == "InvalidParameterException" and fragment in raised.value.message
+
+
+@pytest.mark.parametrize(
+    ("entries", "fragment"),
+    [
+        ([{"type": "binpack", "field": "disk"}], "Invalid field 'disk' for the binpack"),
+        ([{"type": "spread", "field": "zone"}], "Invalid field 'zone' for the spread"),
+        ([{"type": "random"}] * 6, "A maximum of 5"),
+    ],
+)
+def test_strategy_validation(entries: list[dict[str, str]], fragment: str):
+    with pytest.raises(AwsError) as raised:
+        parse_strategies(entries)
+    assert fragment in raised.value.message
+
+
+def test_strategy_fields_accepted():
+    parsed = parse_strategies(
+        [{"type": "binpack", "field": "MEMORY"}, {"type": "spread", "field": "host"}, {"type": "random"}]
+    )
+    assert parsed == [Strategy("binpack", "memory"), Strategy("spread", "host"), Strategy("random")]
