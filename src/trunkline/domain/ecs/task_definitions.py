@@ -266,6 +266,9 @@ def _check_names(containers: list[Record]) -> None:
 def _check_resources(container: Record, cpu: int | None, memory: int | None) -> None:
     name = container["name"]
     hard, soft = container.get("memory"), container.get("memoryReservation")
+    for field in ("cpu", "memory", "memoryReservation"):
+        if (container.get(field) or 0) < 0:
+            raise client_error(f"Invalid '{field}' setting for container '{name}'.")
     if hard is None and soft is None and memory is None:
         raise client_error(
             f"Invalid setting for container '{name}'. At least one of 'memory' or 'memoryReservation' must be specified."
