@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -80,13 +81,16 @@ def fresh_state(tmp_path: Path) -> str:
 def start_process(state: str, *extra: str) -> Server:
     """`trunkline serve` in a subprocess on a free port; returns once it printed its ready line."""
     args = [sys.executable, "-m", "trunkline", "serve", "--port", "0", "--state", state, *extra]
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # stderr goes to a file: a pipe nobody reads would block the server once its logs fill it.
+    log = tempfile.NamedTemporaryFile(prefix="trunkline-server-", suffix=".log", delete=False)  # noqa: SIM115
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=log, text=True)
+    log.close()
     assert process.stdout is not None
     line = process.stdout.readline()
     if "ready at " not in line:
         process.kill()
-        _, err = process.communicate(timeout=10)
-        raise RuntimeError(f"trunkline did not start: {line!r} {err}")
+        process.wait(timeout=10)
+        raise RuntimeError(f"trunkline did not start: {line!r} {Path(log.name).read_text()}")
     url = line.split("ready at ", 1)[1].split()[0]
     return Server(url=url, state=state, mode="process", process=process)
 

@@ -98,7 +98,11 @@ def create_app(runtime: Runtime) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        task = None if runtime.clock.manual else asyncio.create_task(_reconcile_forever(runtime))
+        task = None
+        if not runtime.clock.manual:
+            wake = asyncio.Event()
+            runtime.on_scheduled = wake.set  # requests run on this loop's thread
+            task = asyncio.create_task(_reconcile_forever(runtime, wake))
         try:
             yield
         finally:
@@ -126,13 +130,23 @@ def create_app(runtime: Runtime) -> Starlette:
     return app
 
 
-async def _reconcile_forever(runtime: Runtime) -> None:
+_IDLE_CHECK = 1.0  # seconds; also how soon jobs scheduled by another process sharing PostgreSQL run
+
+
+async def _reconcile_forever(runtime: Runtime, wake: asyncio.Event) -> None:
+    """Run due jobs, then sleep until the next one is due, a request schedules one, or the idle
+    check comes round. Polling the store every tick would tax every request on a small machine."""
     while True:
+        due: float | None = None
         try:
             runtime.reconciler.run_due()
+            due = runtime.next_due_at()
         except Exception:  # keep reconciling; one bad transition must not stop time
             log.exception("reconciler pass failed")
-        await asyncio.sleep(runtime.timing.tick)
+        delay = _IDLE_CHECK if due is None else min(_IDLE_CHECK, max(0.0, due - runtime.clock.now()))
+        wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wake.wait(), timeout=max(delay, runtime.timing.tick))
 
 
 async def _seconds(request: Request) -> float | None:

@@ -39,6 +39,7 @@ class RequestContext:
     now: float
     timing: Timing
     request_id: str = ""
+    earliest_due: float | None = None  # the soonest job this context scheduled, to wake the reconciler
 
     @property
     def account_id(self) -> str:
@@ -52,4 +53,5 @@ class RequestContext:
         """Schedule `job` to run when `step` (a timing profile entry) has elapsed; returns its due time."""
         due = self.now + self.timing.duration(step)
         self.tx.schedule(due, job, payload)
+        self.earliest_due = due if self.earliest_due is None else min(self.earliest_due, due)
         return due

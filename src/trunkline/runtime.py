@@ -5,6 +5,7 @@ the call to the provider method for the operation."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +49,8 @@ class Runtime:
         handlers: dict[str, JobHandler] = {}
         for provider in self.providers.values():
             handlers.update(provider.jobs())
+        # Called after a request scheduled work, so an idle reconciler wakes up (see app.py).
+        self.on_scheduled: Callable[[], None] = lambda: None
         self.reconciler = Reconciler(self.store, self.clock, self.timing, config.account_id, config.region, handlers)
 
     def _make_clock(self) -> Clock:
@@ -74,9 +77,14 @@ class Runtime:
             principal = resolve_principal(tx, access_key, self.config.account_id, now)
             ctx = RequestContext(tx, principal, region, now, self.timing, call.request_id)
             result: dict[str, Any] = method(ctx, call.params)
+            scheduled.append(ctx.earliest_due)
             return result
 
-        return self.store.run(work)
+        scheduled: list[float | None] = []
+        result = self.store.run(work)
+        if scheduled and scheduled[-1] is not None:
+            self.on_scheduled()
+        return result
 
     # --- the clock, as /_trunkline/clock exposes it ---------------------------------------------
 

@@ -10,6 +10,7 @@ import base64
 import json
 import re
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
@@ -43,10 +44,11 @@ def _json_value(value: Any, shape: Shape) -> Any:
     kind = shape.type_name
     if kind == "structure":
         assert isinstance(shape, StructureShape)
+        members = _members(shape)
         return {
-            name: _json_value(value[name], member)
-            for name, member in shape.members.items()
-            if value.get(name) is not None
+            name: _json_value(item, members[name][0])
+            for name, item in value.items()
+            if item is not None and name in members
         }
     if kind == "list":
         assert isinstance(shape, ListShape)
@@ -87,13 +89,29 @@ def ec2_body(operation: OperationModel, result: dict[str, Any], request_id: str,
     return "".join(parts).encode()
 
 
+@cache
+def _members(shape: StructureShape) -> dict[str, tuple[Shape, str, bool]]:
+    """Member name -> (shape, wire name, flattened), computed once per shape. Serialising walks the
+    members a value has rather than every member of the shape: large shapes (Instance, Task) have
+    dozens of members and a record fills few of them. Keys a shape lacks (internal `_` fields) are
+    skipped."""
+    return {
+        name: (
+            member,
+            member.serialization.get("name", name),
+            member.type_name in ("list", "map") and bool(member.serialization.get("flattened")),
+        )
+        for name, member in shape.members.items()
+    }
+
+
 def _xml_members(value: dict[str, Any], shape: StructureShape, parts: list[str], iso_millis: bool) -> None:
-    for name, member in shape.members.items():
-        item = value.get(name)
-        if item is None:
+    members = _members(shape)
+    for name, item in value.items():
+        if item is None or name not in members:
             continue
-        tag = member.serialization.get("name", name)
-        if member.type_name in ("list", "map") and member.serialization.get("flattened"):
+        member, tag, flattened = members[name]
+        if flattened:
             _xml_flattened(item, member, tag, parts, iso_millis)
         else:
             _xml_element(item, member, tag, parts, iso_millis)
