@@ -93,7 +93,8 @@ def parse_reference(ctx: RequestContext, ref: str) -> tuple[str, int | None] | N
         return None
     if not colon:
         return family, None
-    if not (revision.isascii() and revision.isdigit()) or not 0 < int(revision) < 10**_REVISION_DIGITS:
+    # Checked as text first: int() refuses very long digit strings.
+    if not (revision.isascii() and revision.isdigit() and len(revision) <= _REVISION_DIGITS) or int(revision) == 0:
         return None
     return family, int(revision)
 
@@ -190,10 +191,16 @@ def demand(record: Record) -> TaskDemand:
 
 # --- task size --------------------------------------------------------------------------------------
 
+_MAX_SIZE_TEXT = 20
+_VCPU = re.compile(r"(\d+(?:\.\d+)?|\.\d+)\s*vcpu", re.IGNORECASE | re.ASCII)
+_GB = re.compile(r"(\d+(?:\.\d+)?|\.\d+)\s*gb", re.IGNORECASE | re.ASCII)
+
 
 def _size(text: str, unit: re.Pattern[str], scale: int) -> int | None:
     """An integer, or a number followed by `unit` (scaled): "1024", "1 vCPU", "0.5GB"."""
     text = text.strip()
+    if len(text) > _MAX_SIZE_TEXT:  # no task size needs more; int()/float() of huge text would fail
+        return None
     if text.isascii() and text.isdigit():
         return int(text)
     match = unit.fullmatch(text)
@@ -201,10 +208,6 @@ def _size(text: str, unit: re.Pattern[str], scale: int) -> int | None:
         return None
     value = float(match.group(1)) * scale
     return int(value) if value == int(value) else None
-
-
-_VCPU = re.compile(r"(\d+(?:\.\d+)?|\.\d+)\s*vcpu", re.IGNORECASE)
-_GB = re.compile(r"(\d+(?:\.\d+)?|\.\d+)\s*gb", re.IGNORECASE)
 
 
 def task_cpu(text: str | None) -> int | None:
