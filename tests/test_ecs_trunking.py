@@ -415,7 +415,7 @@ def test_a_trunked_instance_in_a_public_subnet_loses_its_agent_after_stop_and_st
 
 def test_eni_capacity_counts_what_the_ledger_holds(world: World):
     """S1, S2: an untrunked c5.large has 2 task ENI slots and a user's ENI takes one; a trunked one
-    has 10, and each branch ENI carried by its trunk takes one."""
+    has 10. Only ECS hangs branches on its trunk: the account's own branch is refused and takes none."""
     net = ready(world, "trunkedRole", "plainRole")
     world.opt_in(role_arn("trunkedRole"))
     trunked = world.launch(net["subnet"], "trunkedRole", config_script(CLUSTER))
@@ -424,11 +424,12 @@ def test_eni_capacity_counts_what_the_ledger_holds(world: World):
     extra = world.ec2.create_network_interface(SubnetId=net["subnet"])["NetworkInterface"]["NetworkInterfaceId"]
     world.ec2.attach_network_interface(NetworkInterfaceId=extra, InstanceId=plain, DeviceIndex=1)
     trunk_id = world.explain(CLUSTER, trunked)["trunkNetworkInterfaceId"]
-    for _ in range(3):
-        branch = world.ec2.create_network_interface(SubnetId=net["subnet"], InterfaceType="branch")
+    branch = world.ec2.create_network_interface(SubnetId=net["subnet"], InterfaceType="branch")
+    with pytest.raises(world.ec2.exceptions.ClientError) as refused:
         world.ec2.associate_trunk_interface(
             BranchInterfaceId=branch["NetworkInterface"]["NetworkInterfaceId"], TrunkInterfaceId=trunk_id
         )
+    assert refused.value.response["Error"]["Code"] == "OperationNotPermitted"
     world.settle()
     answer = world.capacity(CLUSTER)
     rows = {r["ec2InstanceId"]: r for r in answer["containerInstances"]}
@@ -438,6 +439,6 @@ def test_eni_capacity_counts_what_the_ledger_holds(world: World):
         "eniInUse": 1,
         "eniAvailable": 1,
     }
-    assert (rows[trunked]["eniLimit"], rows[trunked]["eniInUse"], rows[trunked]["eniAvailable"]) == (10, 3, 7)
-    assert answer["eniAvailable"] == 8
+    assert (rows[trunked]["eniLimit"], rows[trunked]["eniInUse"], rows[trunked]["eniAvailable"]) == (10, 0, 10)
+    assert answer["eniAvailable"] == 11
     assert world.server.get("/_trunkline/container-instances/capacity?cluster=nowhere").status_code == 404

@@ -1,5 +1,9 @@
 """EC2 network interfaces: Create/Attach/Detach/Delete/DescribeNetworkInterfaces and trunk
-associations (Associate/Describe/DisassociateTrunkInterface). Thin: the ENI ledger decides."""
+associations (Associate/Describe/DisassociateTrunkInterface). Thin: the ENI ledger decides.
+
+ECS's own ENIs (the trunk, task ENIs) are requester-managed: "ENIs created by ECS can't be detached
+manually or modified by your account". The refusal lives here, in what an account's request goes
+through, because ECS changes those ENIs by calling the ledger directly."""
 
 from __future__ import annotations
 
@@ -43,6 +47,20 @@ def _refuse_unsupported(params: Params) -> None:
             raise AwsError("InvalidParameterValue", f"trunkline does not support {name} on network interfaces yet.")
 
 
+def _check_account_manages(*records: Params | None) -> None:
+    """Refuse an account's change to an ENI another service manages for it (see the module doc)."""
+    for record in records:
+        if record is not None and record.get("RequesterManaged"):
+            raise AwsError(
+                "OperationNotPermitted",
+                f"You are not allowed to manage requester-managed network interface '{record['NetworkInterfaceId']}'.",
+            )
+
+
+def _check_enis_managed_by_account(ctx: RequestContext, *eni_ids: str) -> None:
+    _check_account_manages(*(enis.get_network_interface(ctx, eni_id) for eni_id in eni_ids))
+
+
 class NetworkInterfaceOps:
     def network_interface_jobs(self) -> dict[str, JobHandler]:
         return {enis.ATTACHED_JOB: enis.finish_attach_job, enis.DETACHED_JOB: enis.finish_detach_job}
@@ -71,6 +89,7 @@ class NetworkInterfaceOps:
 
     def attach_network_interface(self, ctx: RequestContext, params: Params) -> Params:
         dry_run(params)
+        _check_enis_managed_by_account(ctx, params["NetworkInterfaceId"])
         attachment = enis.attach(
             ctx,
             params["NetworkInterfaceId"],
@@ -82,11 +101,13 @@ class NetworkInterfaceOps:
 
     def detach_network_interface(self, ctx: RequestContext, params: Params) -> Params:
         dry_run(params)
+        _check_account_manages(enis.by_attachment(ctx, params["AttachmentId"]))
         enis.detach(ctx, params["AttachmentId"])
         return {}
 
     def delete_network_interface(self, ctx: RequestContext, params: Params) -> Params:
         dry_run(params)
+        _check_enis_managed_by_account(ctx, params["NetworkInterfaceId"])
         enis.delete_network_interface(ctx, params["NetworkInterfaceId"])
         return {}
 
@@ -99,6 +120,7 @@ class NetworkInterfaceOps:
         dry_run(params)
 
         def associate() -> Params:
+            _check_enis_managed_by_account(ctx, params["BranchInterfaceId"], params["TrunkInterfaceId"])
             association = enis.associate_trunk(
                 ctx,
                 params["BranchInterfaceId"],
@@ -120,6 +142,9 @@ class NetworkInterfaceOps:
         dry_run(params)
 
         def disassociate() -> Params:
+            association = enis.get_trunk_association(ctx, params["AssociationId"])
+            ends = (association["BranchInterfaceId"], association["TrunkInterfaceId"])
+            _check_account_manages(*(enis.find_network_interface(ctx, eni_id) for eni_id in ends))
             enis.disassociate_trunk(ctx, params["AssociationId"])
             return {"Return": True, "ClientToken": params.get("ClientToken")}
 

@@ -1,0 +1,137 @@
+"""ENIs ECS creates for itself are requester-managed, and "ENIs created by ECS can't be detached
+manually or modified by your account": an account's Detach/Delete/Attach and trunk associations
+on them are refused with OperationNotPermitted and change nothing, while ECS still releases them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import Server
+from ecs_world import World, config_script, role_arn
+
+CLUSTER = "managed"
+
+
+@pytest.fixture
+def world(server: Server) -> World:
+    return World(server)
+
+
+def trunked_instance(world: World, **launch: Any) -> tuple[str, dict[str, str]]:
+    """A registered container instance whose agent opted in to trunking (its trunk ENI is ECS's)."""
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("ecsInstanceRole")
+    world.opt_in(role_arn("ecsInstanceRole"))
+    net = world.network()
+    instance_id = world.launch(net["subnet"], "ecsInstanceRole", config_script(CLUSTER), **launch)
+    world.settle()
+    return instance_id, net
+
+
+def digest(world: World) -> str:
+    world.settle()
+    return str(world.server.get("/_trunkline/state/digest").json()["digest"])
+
+
+def refusal(call: Any, **kwargs: Any) -> tuple[str, str]:
+    with pytest.raises(ClientError) as failure:
+        call(**kwargs)
+    error = failure.value.response["Error"]
+    assert failure.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    return error["Code"], error["Message"]
+
+
+def not_yours(eni_id: str) -> tuple[str, str]:
+    return "OperationNotPermitted", f"You are not allowed to manage requester-managed network interface '{eni_id}'."
+
+
+def test_the_trunk_cannot_be_detached_or_deleted_by_the_account(world: World):
+    trunked_instance(world)
+    (trunk,) = world.trunk_enis()
+    assert trunk["RequesterManaged"] is True and trunk["RequesterId"] == "amazon-ecs"
+    trunk_id = trunk["NetworkInterfaceId"]
+    before = digest(world)
+    attachment_id = trunk["Attachment"]["AttachmentId"]
+    assert refusal(world.ec2.detach_network_interface, AttachmentId=attachment_id) == not_yours(trunk_id)
+    assert refusal(world.ec2.detach_network_interface, AttachmentId=attachment_id, Force=True) == not_yours(trunk_id)
+    assert refusal(world.ec2.delete_network_interface, NetworkInterfaceId=trunk_id) == not_yours(trunk_id)
+    assert digest(world) == before
+    (still,) = world.trunk_enis()
+    assert still["Status"] == "in-use" and still["Attachment"]["Status"] == "attached"
+
+
+def test_the_account_cannot_hang_its_branches_on_the_trunk(world: World):
+    _, net = trunked_instance(world)
+    (trunk,) = world.trunk_enis()
+    trunk_id = trunk["NetworkInterfaceId"]
+    branch = world.ec2.create_network_interface(SubnetId=net["subnet"], InterfaceType="branch")["NetworkInterface"]
+    before = digest(world)
+    code, message = refusal(
+        world.ec2.associate_trunk_interface, BranchInterfaceId=branch["NetworkInterfaceId"], TrunkInterfaceId=trunk_id
+    )
+    assert (code, message) == not_yours(trunk_id)
+    assert digest(world) == before
+    listed = world.ec2.describe_trunk_interface_associations()["InterfaceAssociations"]
+    assert listed == []
+
+
+def test_the_account_cannot_use_ecs_enis_as_branches(world: World):
+    """The trunk offered as the branch end is refused for the same reason, before its type is looked at."""
+    _, net = trunked_instance(world)
+    (trunk,) = world.trunk_enis()
+    trunk_id = trunk["NetworkInterfaceId"]
+    own = world.ec2.create_network_interface(SubnetId=net["subnet"], InterfaceType="trunk")["NetworkInterface"]
+    before = digest(world)
+    code, message = refusal(
+        world.ec2.associate_trunk_interface, BranchInterfaceId=trunk_id, TrunkInterfaceId=own["NetworkInterfaceId"]
+    )
+    assert (code, message) == not_yours(trunk_id)
+    assert digest(world) == before
+
+
+def test_an_unattached_trunk_cannot_be_attached_or_deleted_by_the_account(world: World):
+    """With resource-name DNS A records on, ECS creates the trunk but cannot attach it; it waits for
+    deregistration to delete it, and the account may neither attach nor delete it meanwhile."""
+    options = {"HostnameType": "ip-name", "EnableResourceNameDnsARecord": True}
+    instance_id, _ = trunked_instance(world, PrivateDnsNameOptions=options)
+    (trunk,) = world.trunk_enis()
+    trunk_id = trunk["NetworkInterfaceId"]
+    assert trunk["Status"] == "available" and trunk["RequesterManaged"] is True
+    before = digest(world)
+    attach = world.ec2.attach_network_interface
+    assert refusal(attach, NetworkInterfaceId=trunk_id, InstanceId=instance_id, DeviceIndex=1) == not_yours(trunk_id)
+    assert refusal(world.ec2.delete_network_interface, NetworkInterfaceId=trunk_id) == not_yours(trunk_id)
+    assert digest(world) == before
+
+    world.ec2.terminate_instances(InstanceIds=[instance_id])  # ECS still cleans up after itself
+    world.settle()
+    assert world.trunk_enis() == []
+
+
+def test_unknown_ids_are_still_not_found(world: World):
+    """The refusal is about ECS's ENIs only: a missing attachment or ENI keeps its NotFound."""
+    trunked_instance(world)
+    before = digest(world)
+    code, message = refusal(world.ec2.detach_network_interface, AttachmentId="eni-attach-0123456789abcdef0")
+    assert (code, message) == (
+        "InvalidAttachmentID.NotFound",
+        "The attachment ID 'eni-attach-0123456789abcdef0' does not exist",
+    )
+    code, message = refusal(world.ec2.delete_network_interface, NetworkInterfaceId="eni-0123456789abcdef0")
+    assert (code, message) == (
+        "InvalidNetworkInterfaceID.NotFound",
+        "The networkInterface ID 'eni-0123456789abcdef0' does not exist",
+    )
+    assert digest(world) == before
+
+
+def test_the_account_may_still_tag_the_trunk(world: World):
+    """Tags are the account's bookkeeping, not a change to the interface (docs/decisions.md)."""
+    trunked_instance(world)
+    (trunk,) = world.trunk_enis()
+    world.ec2.create_tags(Resources=[trunk["NetworkInterfaceId"]], Tags=[{"Key": "team", "Value": "net"}])
+    (tagged,) = world.trunk_enis()
+    assert tagged["TagSet"] == [{"Key": "team", "Value": "net"}]
