@@ -227,7 +227,11 @@ def test_small_pages_with_a_filter(ec2: Any) -> None:
 def test_bad_page_size_and_token(ec2: Any) -> None:
     with pytest.raises(ClientError) as caught:
         ec2.describe_instance_types(MaxResults=101)
-    assert _error(caught)[0] == "InvalidParameterValue"
+    assert _error(caught) == (
+        "InvalidParameterValue",
+        "Value ( 101 ) for parameter maxResults is invalid. Parameter must be between 5 and 100.",
+        400,
+    )
     with pytest.raises(ClientError) as caught:
         ec2.describe_instance_types(NextToken="not-a-token")
     assert _error(caught)[0] == "InvalidNextToken"

@@ -327,8 +327,14 @@ def test_describe_pages_through_every_eni_once(ec2, net, server):
         seen.extend(e["NetworkInterfaceId"] for e in page["NetworkInterfaces"])
     assert sizes == [5, 5, 2]
     assert sorted(seen) == sorted(made)
-    code, _, _ = error_of(unvalidated(server).describe_network_interfaces, MaxResults=4)
+    code, message, _ = error_of(unvalidated(server).describe_network_interfaces, MaxResults=4)
     assert code == "InvalidParameterValue"
+    assert message == "Value ( 4 ) for parameter maxResults is invalid. Parameter must be between 5 and 1000."
+    code, message, _ = error_of(unvalidated(server).describe_trunk_interface_associations, MaxResults=256)
+    assert (code, message) == (
+        "InvalidParameterValue",
+        "Value ( 256 ) for parameter maxResults is invalid. Parameter must be between 5 and 255.",
+    )
     code, _, _ = error_of(ec2.describe_network_interfaces, MaxResults=5, NextToken="forged")
     assert code == "InvalidNextToken"
 

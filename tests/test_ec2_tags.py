@@ -135,3 +135,14 @@ def test_describe_tags_pagination(ec2: Any, world: dict[str, str]) -> None:
     assert pages == 3
     assert len(seen) == len(set(seen)) == 12
     assert seen == sorted(seen)
+
+
+def test_describe_tags_page_size_is_checked_by_ec2_not_the_model(ec2: Any) -> None:
+    """DescribeTags' model has no range on MaxResults; EC2's own check answers in the same words."""
+    with pytest.raises(ClientError) as caught:
+        ec2.describe_tags(MaxResults=1001)
+    assert _error(caught) == (
+        "InvalidParameterValue",
+        "Value ( 1001 ) for parameter maxResults is invalid. Parameter must be between 5 and 1000.",
+        400,
+    )

@@ -18,10 +18,27 @@ class AwsError(Exception):
 class ValidationProblem:
     """One violated constraint of the input shape, before it is phrased in a service's style."""
 
-    __slots__ = ("constraint", "kind", "path", "value")
+    __slots__ = ("constraint", "kind", "limits", "path", "value")
 
-    def __init__(self, path: str, kind: str, constraint: str, value: object) -> None:
+    def __init__(
+        self,
+        path: str,
+        kind: str,
+        constraint: str,
+        value: object,
+        limits: tuple[float | None, float | None] = (None, None),
+    ) -> None:
         self.path = path
         self.kind = kind  # "missing", "type", "length", "range", "pattern", "enum", "unknown"
         self.constraint = constraint
         self.value = value
+        # A range problem's (min, max) from the shape: some services name both bounds whichever was crossed.
+        self.limits = limits
+
+
+def ec2_max_results_error(value: object, minimum: float, maximum: float) -> AwsError:
+    """EC2's words for a `MaxResults` out of range, whether the model or the operation knows the range."""
+    return AwsError(
+        "InvalidParameterValue",
+        f"Value ( {value} ) for parameter maxResults is invalid. Parameter must be between {minimum} and {maximum}.",
+    )

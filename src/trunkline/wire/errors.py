@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 
-from trunkline.errors import AwsError, ValidationProblem
+from trunkline.errors import AwsError, ValidationProblem, ec2_max_results_error
 from trunkline.wire.models import service_model
 from trunkline.wire.serializing import xml_text
 
@@ -102,6 +102,9 @@ def validation_error(service: str, protocol: str, problems: list[ValidationProbl
         if missing:
             return AwsError("MissingParameter", f"The request must contain the parameter {_ec2_name(missing[0].path)}")
         problem = problems[0]
+        minimum, maximum = problem.limits
+        if problem.kind == "range" and problem.path == "maxResults" and minimum is not None and maximum is not None:
+            return ec2_max_results_error(problem.value, minimum, maximum)
         return AwsError(
             "InvalidParameterValue",
             f"Value ({problem.value}) for parameter {_ec2_name(problem.path)} is invalid. {problem.constraint}",

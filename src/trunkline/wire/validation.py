@@ -146,11 +146,10 @@ def _length(length: int, meta: dict[str, Any], path: str, value: object, problem
 
 
 def _range(value: float, meta: dict[str, Any], path: str, problems: list[ValidationProblem]) -> None:
+    limits = (meta.get("min"), meta.get("max"))
     if "min" in meta and value < meta["min"]:
-        problems.append(
-            ValidationProblem(path, "range", f"Member must have value greater than or equal to {meta['min']}", value)
-        )
+        constraint = f"Member must have value greater than or equal to {meta['min']}"
+        problems.append(ValidationProblem(path, "range", constraint, value, limits))
     if "max" in meta and value > meta["max"]:
-        problems.append(
-            ValidationProblem(path, "range", f"Member must have value less than or equal to {meta['max']}", value)
-        )
+        constraint = f"Member must have value less than or equal to {meta['max']}"
+        problems.append(ValidationProblem(path, "range", constraint, value, limits))

@@ -6,7 +6,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
-from trunkline.errors import AwsError
+from trunkline.errors import AwsError, ec2_max_results_error
 
 Record = dict[str, Any]
 
@@ -23,10 +23,7 @@ def page(
     """`records` must be sorted by `key`. Returns one page and the token for the next, if any."""
     limit = params.get("MaxResults")
     if limit is not None and not minimum <= limit <= maximum:
-        raise AwsError(
-            "InvalidParameterValue",
-            f"Value ( {limit} ) for parameter maxResults is invalid. Parameter must be between {minimum} and {maximum}.",
-        )
+        raise ec2_max_results_error(limit, minimum, maximum)
     token = params.get("NextToken")
     if token is not None:
         after = pagination.decode(ctx.tx, listing, token)
