@@ -88,6 +88,33 @@ def test_unknown_resource_is_its_own_not_found_and_nothing_changes(
     assert _digest(server) == before
 
 
+def test_every_taggable_kind_has_its_own_not_found_and_forms_are_checked_first(
+    ec2: Any, world: dict[str, str], server: Any
+) -> None:
+    before = _digest(server)
+    cases = [
+        ("i-0123456789abcdef0", "InvalidInstanceID.NotFound", "The instance ID 'i-0123456789abcdef0' does not exist"),
+        (
+            "eni-0123456789abcdef0",
+            "InvalidNetworkInterfaceID.NotFound",
+            "The networkInterface ID 'eni-0123456789abcdef0' does not exist",
+        ),
+        (
+            "trunk-assoc-0123456789abcdef0",
+            "InvalidAssociationID.NotFound",
+            "The association ID 'trunk-assoc-0123456789abcdef0' does not exist",
+        ),
+    ]
+    for missing, code, message in cases:
+        with pytest.raises(ClientError) as caught:
+            ec2.create_tags(Resources=[world["vpc"], missing], Tags=[{"Key": "x", "Value": "y"}])
+        assert _error(caught) == (code, message, 400)
+    with pytest.raises(ClientError) as caught:  # a bad id anywhere in the list wins over a missing one
+        ec2.create_tags(Resources=["vpc-0123456789abcdef0", "banana"], Tags=[{"Key": "x", "Value": "y"}])
+    assert _error(caught) == ("InvalidID", "The ID 'banana' is not valid", 400)
+    assert _digest(server) == before
+
+
 def test_reserved_aws_prefix(ec2: Any, world: dict[str, str], server: Any) -> None:
     before = _digest(server)
     with pytest.raises(ClientError) as caught:

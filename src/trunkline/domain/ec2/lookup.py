@@ -1,5 +1,5 @@
-"""Shared pieces of the VPC, subnet and security-group Describe/Create calls: id format checks,
-TagSpecifications checks, and the Describe walk (ids or a scan, then filters, then one page)."""
+"""Shared pieces of the VPC, subnet and security-group Describe/Create calls: id format checks
+and the Describe walk (ids or a scan, then filters, then one page)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import filters as ec2_filters
-from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.domain.ec2.paging import page
 from trunkline.errors import AwsError
 
@@ -18,21 +17,15 @@ Record = dict[str, Any]
 _ID = re.compile(r"^[a-z]+(?:-[a-z]+)*-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
 
 
+def well_formed(resource_id: str, prefix: str) -> bool:
+    """`vpc-` + 8 or 17 hex digits."""
+    return resource_id.startswith(prefix + "-") and _ID.match(resource_id) is not None
+
+
 def check_id(resource_id: str, prefix: str, malformed_code: str) -> None:
-    """EC2 checks an id's form before looking it up: `vpc-` + 8 or 17 hex digits."""
-    if not (resource_id.startswith(prefix + "-") and _ID.match(resource_id)):
+    """EC2 checks an id's form before looking it up."""
+    if not well_formed(resource_id, prefix):
         raise AwsError(malformed_code, f'Invalid id: "{resource_id}" (expecting "{prefix}-...")')
-
-
-def tags_from(params: dict[str, Any], resource_type: str) -> list[Record]:
-    """The tags a create call asks for; a TagSpecification for another resource type is refused."""
-    for spec in params.get("TagSpecifications") or []:
-        kind = spec.get("ResourceType")
-        if kind != resource_type:
-            raise AwsError(
-                "InvalidParameterValue", f"'{kind}' is not a valid taggable resource type for this operation."
-            )
-    return ec2_tags.from_specifications(params, resource_type)
 
 
 def public(record: Record) -> Record:

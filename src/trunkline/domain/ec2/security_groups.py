@@ -21,6 +21,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import lookup, vpcs
+from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.domain.ids import resource_id
 from trunkline.errors import AwsError
 
@@ -141,7 +142,7 @@ def create_security_group(ctx: RequestContext, params: dict[str, Any]) -> Record
     vpc = vpcs.get_vpc(ctx, vpc_id)
     if name.lower() == DEFAULT_NAME:
         raise AwsError("InvalidParameterValue", "Cannot use reserved security group name: default")
-    tags = lookup.tags_from(params, "security-group")
+    tags = ec2_tags.requested(params, "security-group")
     if any(g["GroupName"] == name for g in ctx.tx.find(KIND, "vpc", lookup.key(ctx, vpc_id))):
         raise AwsError("InvalidGroup.Duplicate", f"The security group '{name}' already exists for VPC '{vpc_id}'")
     group = _new_group(ctx, vpc, name, description, tags)

@@ -20,6 +20,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import addressing, lookup, vpcs, zones
+from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.domain.ids import resource_id
 from trunkline.errors import AwsError
 
@@ -127,7 +128,7 @@ def create_subnet(ctx: RequestContext, params: dict[str, Any]) -> Record:
     if any(network.overlaps(addressing.parse_cidr(s["CidrBlock"])) for s in siblings):
         raise AwsError("InvalidSubnet.Conflict", f"The CIDR '{text}' conflicts with another subnet")
     zone = _zone(ctx, params, siblings)
-    tags = lookup.tags_from(params, "subnet")
+    tags = ec2_tags.requested(params, "subnet")
     owner = _owner(ctx, tags)
     subnet_id = resource_id("subnet")
     record: Record = {

@@ -20,6 +20,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import addressing, lookup
+from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.domain.ids import resource_id
 from trunkline.errors import AwsError
 
@@ -77,7 +78,7 @@ def create_vpc(ctx: RequestContext, params: dict[str, Any]) -> Record:
     if not 16 <= network.prefixlen <= 28:
         raise AwsError("InvalidVpc.Range", f"The CIDR '{cidr}' is invalid.")
     tenancy = params.get("InstanceTenancy") or "default"
-    tags = lookup.tags_from(params, "vpc")
+    tags = ec2_tags.requested(params, "vpc")
     vpc_id = resource_id("vpc")
     record: Record = {
         "VpcId": vpc_id,

@@ -20,16 +20,6 @@ from trunkline.services.ec2.instances import dry_run
 Params = dict[str, Any]
 
 
-def _tags(params: Params, resource_type: str) -> list[Params]:
-    for spec in params.get("TagSpecifications") or []:
-        if spec.get("ResourceType") != resource_type:
-            raise AwsError(
-                "InvalidParameterValue",
-                f"'{spec.get('ResourceType')}' is not a valid taggable resource type for this operation.",
-            )
-    return ec2_tags.from_specifications(params, resource_type)
-
-
 def _refuse_unsupported(params: Params) -> None:
     """Secondary addresses and IPv6 are not modelled; saying so beats silently ignoring them."""
     unsupported = (
@@ -68,7 +58,7 @@ class NetworkInterfaceOps:
     def create_network_interface(self, ctx: RequestContext, params: Params) -> Params:
         dry_run(params)
         _refuse_unsupported(params)
-        tags = _tags(params, "network-interface")
+        tags = ec2_tags.requested(params, "network-interface")
 
         def create() -> Params:
             record = enis.create_network_interface(

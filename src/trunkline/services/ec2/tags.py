@@ -30,28 +30,6 @@ _SAVERS = {
     "ec2.instance": ("trunkline.domain.ec2.instances", "save"),
 }
 
-#: id prefix -> how that resource's NotFound error words a missing id
-_NOT_FOUND = {
-    "vpc": "The vpc ID '{}' does not exist",
-    "subnet": "The subnet ID '{}' does not exist",
-    "sg": "The security group '{}' does not exist",
-    "i": "The instance ID '{}' does not exist",
-    "eni": "The networkInterface ID '{}' does not exist",
-    "ami": "The image id '[{}]' does not exist",
-    "trunk-assoc": "The association ID '{}' does not exist",
-}
-
-#: store kind -> the member holding the resource's id
-_ID_FIELDS = {
-    "ec2.vpc": "VpcId",
-    "ec2.subnet": "SubnetId",
-    "ec2.security-group": "GroupId",
-    "ec2.instance": "InstanceId",
-    "ec2.eni": "NetworkInterfaceId",
-    "ec2.image": "ImageId",
-    "ec2.trunk-association": "AssociationId",
-}
-
 _SEPARATOR = "\x00"  # between resource id and key in a DescribeTags position (sorts below any character)
 
 EXTRACTORS: dict[str, ec2_filters.Extractor] = {
@@ -60,39 +38,6 @@ EXTRACTORS: dict[str, ec2_filters.Extractor] = {
     "key": lambda r: [r["Key"]],
     "value": lambda r: [r["Value"]],
 }
-
-
-def _prefix(resource_id: str) -> str:
-    return resource_id.rsplit("-", 1)[0]
-
-
-def _visible(ctx: RequestContext, record: Record) -> bool:
-    owner = record.get("OwnerId")
-    return owner is None or ctx.account_id in (owner, record.get("_Creator"))
-
-
-def _resolve(ctx: RequestContext, resource_ids: list[str]) -> list[tuple[str, str, Record]]:
-    """Every resource named (all-or-nothing): a bad id's form is InvalidID, a missing one the
-    resource's own NotFound."""
-    for resource_id in resource_ids:
-        prefix = _prefix(resource_id)
-        if prefix in ec2_tags.KINDS:
-            try:
-                lookup.check_id(resource_id, prefix, "InvalidID")
-            except AwsError:
-                raise AwsError("InvalidID", f"The ID '{resource_id}' is not valid") from None
-    try:
-        found = ec2_tags.resolve(ctx, list(dict.fromkeys(resource_ids)))
-    except AwsError as error:
-        missing = next((r for r in resource_ids if f"'{r}'" in error.message), None)
-        if missing is None or _prefix(missing) not in _NOT_FOUND:
-            raise
-        raise AwsError(error.code, _NOT_FOUND[_prefix(missing)].format(missing)) from None
-    for resource_id, (_, _, record) in zip(dict.fromkeys(resource_ids), found, strict=True):
-        if not _visible(ctx, record):  # another account's resource does not exist for this caller
-            prefix = _prefix(resource_id)
-            raise AwsError(ec2_tags.KINDS[prefix][1], _NOT_FOUND[prefix].format(resource_id))
-    return found
 
 
 def _saver(kind: str) -> Callable[[RequestContext, Record], None]:
@@ -118,9 +63,9 @@ class TagOps:
         dry_run(params)
         new = [{"Key": t.get("Key"), "Value": t.get("Value") or ""} for t in params["Tags"]]
         _check_keys(new)
-        found = _resolve(ctx, params["Resources"])
-        savers = [_saver(kind) for kind, _, _ in found]  # every kind checked before the first write
-        for saver, (_, _, record) in zip(savers, found, strict=True):
+        found = ec2_tags.resolve(ctx, params["Resources"])
+        savers = [_saver(entry.kind) for entry, _ in found]  # every kind checked before the first write
+        for saver, (_, record) in zip(savers, found, strict=True):
             record["Tags"] = ec2_tags.merge(record.get("Tags") or [], new)
             saver(ctx, record)
         return {}
@@ -129,9 +74,9 @@ class TagOps:
         dry_run(params)
         doomed = params.get("Tags")
         _check_keys(doomed or [])
-        found = _resolve(ctx, params["Resources"])
-        savers = [_saver(kind) for kind, _, _ in found]
-        for saver, (_, _, record) in zip(savers, found, strict=True):
+        found = ec2_tags.resolve(ctx, params["Resources"])
+        savers = [_saver(entry.kind) for entry, _ in found]
+        for saver, (_, record) in zip(savers, found, strict=True):
             kept = [t for t in record.get("Tags") or [] if doomed is not None and not _matches_any(t, doomed)]
             if kept != (record.get("Tags") or []):
                 record["Tags"] = kept
@@ -158,27 +103,36 @@ def _matches_any(tag: Record, doomed: list[Record]) -> bool:
 
 def _tag_rows(ctx: RequestContext, filters: list[Record] | None) -> list[Record]:
     """One row per (resource, tag) among the resources the filters can possibly match."""
-    ids = ec2_filters.filter_value(filters, "resource-id")
-    types = ec2_filters.filter_value(filters, "resource-type")
-    records: list[tuple[str, str, Record]] = []  # (kind, resource type, record)
-    if ids is not None:
-        for resource_id in dict.fromkeys(ids):
-            entry = ec2_tags.KINDS.get(_prefix(resource_id))
-            record = ctx.tx.get(entry[0], lookup.key(ctx, resource_id)) if entry else None
-            if entry and record is not None:
-                records.append((entry[0], entry[2], record))
-    else:
-        for kind, _, kind_type in ec2_tags.KINDS.values():
-            if types is None or kind_type in types:
-                records.extend((kind, kind_type, r) for _, r in ctx.tx.scan(kind, prefix=f"{ctx.region}/"))
-    rows = []
-    for kind, kind_type, record in records:
-        if not _visible(ctx, record):
+    rows: list[Record] = []
+    for entry, record in _candidates(ctx, filters):
+        if not ec2_tags.visible(ctx, record):
             continue
-        resource_id = str(record.get(_ID_FIELDS.get(kind, ""), ""))
-        for tag in record.get("Tags") or []:
-            row = {"ResourceId": resource_id, "ResourceType": kind_type, "Key": tag["Key"], "Value": tag["Value"]}
-            row["Tags"] = [tag]
-            row["_Position"] = f"{resource_id}{_SEPARATOR}{tag['Key']}"
-            rows.append(row)
+        resource_id = str(record[entry.id_field])
+        rows.extend(
+            {
+                "ResourceId": resource_id,
+                "ResourceType": entry.resource_type,
+                "Key": tag["Key"],
+                "Value": tag["Value"],
+                "Tags": [tag],
+                "_Position": f"{resource_id}{_SEPARATOR}{tag['Key']}",
+            }
+            for tag in record.get("Tags") or []
+        )
     return rows
+
+
+def _candidates(ctx: RequestContext, filters: list[Record] | None) -> list[tuple[ec2_tags.Taggable, Record]]:
+    """The records named by a resource-id filter, else every record of the filtered resource types."""
+    ids = ec2_filters.filter_value(filters, "resource-id")
+    if ids is not None:
+        named = ((ec2_tags.taggable(resource_id), resource_id) for resource_id in dict.fromkeys(ids))
+        found = ((entry, ctx.tx.get(entry.kind, lookup.key(ctx, rid))) for entry, rid in named if entry is not None)
+        return [(entry, record) for entry, record in found if record is not None]
+    types = ec2_filters.filter_value(filters, "resource-type")
+    return [
+        (entry, record)
+        for entry in ec2_tags.KINDS.values()
+        if types is None or entry.resource_type in types
+        for _, record in ctx.tx.scan(entry.kind, prefix=f"{ctx.region}/")
+    ]
