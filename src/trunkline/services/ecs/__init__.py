@@ -11,6 +11,7 @@ from trunkline.services.ecs.clusters import ClusterOps
 from trunkline.services.ecs.container_instance_queries import ContainerInstanceQueryOps
 from trunkline.services.ecs.container_instances import ContainerInstanceOps
 from trunkline.services.ecs.task_definitions import TaskDefinitionOps
+from trunkline.services.ecs.tasks import TaskOps
 
 
 class EcsProvider(
@@ -20,6 +21,7 @@ class EcsProvider(
     ContainerInstanceQueryOps,
     AttributeOps,
     TaskDefinitionOps,
+    TaskOps,
     Provider,
 ):
     service = "ecs"
@@ -27,4 +29,5 @@ class EcsProvider(
     def jobs(self) -> dict[str, JobHandler]:
         handlers: dict[str, JobHandler] = {}
         handlers.update(ContainerInstanceOps.container_instance_jobs(self))
+        handlers.update(TaskOps.task_jobs(self))
         return handlers

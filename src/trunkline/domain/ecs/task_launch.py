@@ -1,0 +1,418 @@
+"""RunTask and StartTask: validate everything, place every task in memory, then write.
+
+Order of checks (a failed call changes nothing): the cluster; the task definition (ACTIVE; the
+launch type among its compatibilities); count 1-10; the network configuration (`task_network`);
+placement constraints (the request's plus the task definition's) and strategies; group, startedBy
+and tags; then, for EC2, a cluster without ACTIVE container instances is "No Container Instances
+were found in your cluster.". Placement failures are not errors: they come back in `failures`.
+
+Decisions where AWS is silent (docs/decisions.md): StartTask applies the implicit checks
+(ATTRIBUTE, LOCATION, AGENT, resources, ENI slots) but not the task definition's memberOf
+constraints; a listed instance that is not ACTIVE is an `INACTIVE` failure whose `detail` names its
+status. A RunTask `clientToken` seen before answers the first call's result; with other parameters
+it is refused. Task-level `overrides.cpu`/`memory` replace the task definition's in the demand.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from trunkline.context import RequestContext
+from trunkline.domain import ids
+from trunkline.domain.ecs import (
+    clusters,
+    container_instances,
+    ecs_arn,
+    instance_queries,
+    placement,
+    placement_candidates,
+    task_definitions,
+    task_enis,
+    task_lifecycle,
+    task_network,
+    task_usage,
+    tasks,
+)
+from trunkline.domain.ecs.placement import Candidate
+from trunkline.domain.ecs.task_network import AddressBook, NetworkPlan
+from trunkline.errors import AwsError
+
+Record = dict[str, Any]
+Params = dict[str, Any]
+
+TOKEN_KIND = "ecs.run-task-token"
+MAX_COUNT = 10
+START_LIMIT = 10
+NO_INSTANCES = "No Container Instances were found in your cluster."
+FARGATE_PLATFORM_VERSION = "1.4.0"
+_LAUNCH_TYPES = ("EC2", "FARGATE")
+
+
+def _invalid(message: str) -> AwsError:
+    return AwsError("InvalidParameterException", message)
+
+
+@dataclass
+class Launch:
+    """One RunTask/StartTask, validated."""
+
+    cluster_arn: str
+    definition: Record
+    launch_type: str
+    network: NetworkPlan | None
+    group: str
+    started_by: str | None
+    overrides: Record
+    tags: list[Record]
+    demand: placement.Demand
+    held: Record  # what each task holds on its instance (tasks' `_demand`)
+    enable_execute_command: bool
+    constraints: list[placement.Constraint] = field(default_factory=list)
+    strategies: list[placement.Strategy] | None = None
+
+
+# --- validation -------------------------------------------------------------------------------------
+
+
+def _definition(ctx: RequestContext, ref: str, launch_type: str) -> Record:
+    definition = task_definitions.resolve(ctx, ref)
+    if definition["status"] != "ACTIVE":
+        raise _invalid("TaskDefinition is inactive")
+    if launch_type not in definition.get("compatibilities", ["EC2"]):
+        raise _invalid(f"Task definition does not support launch_type {launch_type}.")
+    return definition
+
+
+def _launch_type(params: Params) -> str:
+    if params.get("capacityProviderStrategy"):
+        if params.get("launchType"):
+            raise _invalid(
+                "Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again."
+            )
+        raise _invalid("trunkline does not place tasks by capacity provider strategy: give a launchType instead.")
+    launch_type = params.get("launchType") or "EC2"
+    if launch_type not in _LAUNCH_TYPES:
+        raise _invalid(f"trunkline does not run tasks with launch type {launch_type}: use EC2 or FARGATE.")
+    return str(launch_type)
+
+
+def _count(value: int | None) -> int:
+    count = 1 if value is None else value
+    if not 1 <= count <= MAX_COUNT:
+        bound = "greater than or equal to 1" if count < 1 else f"less than or equal to {MAX_COUNT}"
+        raise _invalid(
+            f"1 validation error detected: Value '{count}' at 'count' failed to satisfy constraint: "
+            f"Member must have value {bound}"
+        )
+    return count
+
+
+def _started_by(value: str | None, limit: int) -> str | None:
+    if value is not None and len(value) > limit:
+        raise _invalid(f"startedBy can have at most {limit} characters.")
+    return value
+
+
+def _overrides(definition: Record, given: Record | None) -> Record:
+    overrides = dict(given or {})
+    names = [c["name"] for c in definition["containerDefinitions"]]
+    for entry in overrides.get("containerOverrides") or []:
+        if entry.get("name") not in names:
+            raise _invalid(
+                f"Override for container named {entry.get('name')} is not a container in the TaskDefinition."
+            )
+    overrides.setdefault("containerOverrides", [{"name": n} for n in names])
+    overrides.setdefault("inferenceAcceleratorOverrides", [])
+    return overrides
+
+
+def _amount(override: Any, fallback: int) -> int:
+    try:
+        return int(override) if override is not None else fallback
+    except ValueError:
+        raise _invalid(f"Invalid task override value '{override}': use a whole number.") from None
+
+
+def _demand(definition: Record, launch: Launch, overrides: Record) -> None:
+    need = task_definitions.demand(definition)
+    cpu = _amount(overrides.get("cpu"), need.cpu)
+    memory = _amount(overrides.get("memory"), need.memory)
+    network = launch.network
+    on_ec2 = launch.launch_type == "EC2"
+    launch.demand = placement.Demand(
+        cpu=cpu,
+        memory=memory,
+        tcp_ports=need.tcp_ports,
+        udp_ports=need.udp_ports,
+        needs_eni=network is not None and on_ec2,
+        required_attributes=need.requires_attributes,
+        vpc_id=network.vpc_id if network is not None and on_ec2 else None,
+        zones=network.zones if network is not None and on_ec2 else None,
+        group=launch.group,
+    )
+    launch.held = {"cpu": cpu, "memory": memory, "tcpPorts": sorted(need.tcp_ports), "udpPorts": sorted(need.udp_ports)}
+
+
+def _launch(ctx: RequestContext, params: Params, cluster_arn: str, launch_type: str, started_limit: int) -> Launch:
+    definition = _definition(ctx, params["taskDefinition"], launch_type)
+    mode = definition.get("networkMode", "bridge")
+    network = task_network.plan(ctx, mode, launch_type, params.get("networkConfiguration"))
+    overrides = _overrides(definition, params.get("overrides"))
+    launch = Launch(
+        cluster_arn=cluster_arn,
+        definition=definition,
+        launch_type=launch_type,
+        network=network,
+        group=params.get("group") or f"family:{definition['family']}",
+        started_by=_started_by(params.get("startedBy"), started_limit),
+        overrides=overrides,
+        tags=clusters.check_tags(list(params.get("tags") or [])),
+        demand=placement.Demand(),
+        held={},
+        enable_execute_command=bool(params.get("enableExecuteCommand")),
+    )
+    _demand(definition, launch, overrides)
+    return launch
+
+
+# --- writing tasks ----------------------------------------------------------------------------------
+
+
+def _containers(ctx: RequestContext, launch: Launch, arn: str) -> list[Record]:
+    cluster, task_id = tasks.cluster_name_of(launch.cluster_arn), arn.rsplit("/", 1)[-1]
+    made: list[Record] = []
+    for definition in launch.definition["containerDefinitions"]:
+        container: Record = {
+            "containerArn": ecs_arn(ctx, f"container/{cluster}/{task_id}/{ids.attachment_id()}"),
+            "taskArn": arn,
+            "name": definition["name"],
+            "image": definition.get("image", ""),
+            "lastStatus": "PENDING",
+            "networkBindings": [],
+            "networkInterfaces": [],
+            "cpu": str(definition.get("cpu") or 0),
+        }
+        for name in ("memory", "memoryReservation"):
+            if definition.get(name) is not None:
+                container[name] = str(definition[name])
+        made.append(container)
+    return made
+
+
+def _task(ctx: RequestContext, launch: Launch, host: Record | None, zone: str, subnet_id: str | None) -> Record:
+    task_id = ids.ecs_id()
+    arn = tasks.task_arn(ctx, launch.cluster_arn, task_id)
+    awsvpc = launch.network is not None
+    architecture = None
+    if host is not None:
+        architecture = next((a.get("value") for a in host["attributes"] if a["name"] == "ecs.cpu-architecture"), None)
+    record: Record = {
+        "taskArn": arn,
+        "clusterArn": launch.cluster_arn,
+        "taskDefinitionArn": launch.definition["taskDefinitionArn"],
+        "availabilityZone": zone,
+        "attachments": [],
+        "attributes": [{"name": "ecs.cpu-architecture", "value": architecture or "x86_64"}],
+        "containers": _containers(ctx, launch, arn),
+        "cpu": str(launch.held["cpu"]),
+        "memory": str(launch.held["memory"]),
+        "createdAt": ctx.now,
+        "desiredStatus": "RUNNING",
+        "lastStatus": task_lifecycle.first_status(awsvpc),
+        "launchType": launch.launch_type,
+        "group": launch.group,
+        "overrides": launch.overrides,
+        "enableExecuteCommand": launch.enable_execute_command,
+        "tags": launch.tags,
+        "version": 0,
+        "_account": ctx.account_id,
+        "_region": ctx.region,
+        "_family": launch.definition["family"],
+        "_awsvpc": awsvpc,
+        "_demand": launch.held if host is not None else {"cpu": 0, "memory": 0, "tcpPorts": [], "udpPorts": []},
+        "_eni": task_enis.new_reference(subnet_id or "") if awsvpc else {},
+    }
+    if host is not None:
+        record["containerInstanceArn"] = host["containerInstanceArn"]
+        record["_ec2InstanceId"] = host["ec2InstanceId"]
+    if launch.started_by is not None:
+        record["startedBy"] = launch.started_by
+    if launch.launch_type == "FARGATE":
+        record["platformVersion"] = FARGATE_PLATFORM_VERSION
+        record["platformFamily"] = "Linux"
+    return record
+
+
+def _no_address(subnets: list[Record]) -> str:
+    listed = ", ".join(s["SubnetId"] for s in subnets)
+    return (
+        "ResourceInitializationError: unable to create the task's network interface: no free IPv4 address "
+        f"left in subnet(s) [{listed}] (InsufficientFreeAddressesInSubnet)"
+    )
+
+
+def _create(
+    ctx: RequestContext, launch: Launch, host: Record | None, zone: str, choices: list[Record], book: AddressBook
+) -> Record:
+    """Write one placed task, with its ENI when it uses awsvpc (see task_enis)."""
+    network = launch.network
+    subnet = book.take(choices) if network is not None else None
+    task = _task(
+        ctx, launch, host, zone, subnet["SubnetId"] if subnet else (choices[0]["SubnetId"] if choices else None)
+    )
+    if network is not None:
+        task["attachments"] = [task_enis.attachment(ctx, task, "PRECREATED")]
+        if subnet is None:
+            task["_eni"]["failure"] = _no_address(choices)
+        else:
+            task_enis.provision(ctx, task, list(network.group_ids), host, network.assign_public_ip)
+    tasks.change(ctx, task)
+    task_lifecycle.schedule_step(ctx, task)
+    return task
+
+
+def _write_placed(
+    ctx: RequestContext, launch: Launch, placed: list[Candidate], records: dict[str, Record]
+) -> list[Record]:
+    book = AddressBook()
+    created: list[Record] = []
+    for chosen in placed:
+        host = records[chosen.arn]
+        choices = launch.network.in_zone(host["_availabilityZone"]) if launch.network is not None else []
+        created.append(_create(ctx, launch, host, host["_availabilityZone"], choices, book))
+    for arn in dict.fromkeys(c.arn for c in placed):
+        task_usage.refresh(ctx, records[arn])
+    return created
+
+
+def _write_fargate(ctx: RequestContext, launch: Launch, count: int) -> list[Record]:
+    assert launch.network is not None
+    subnets = list(launch.network.subnets)
+    book = AddressBook()
+    created: list[Record] = []
+    for n in range(count):
+        # Spread over the given subnets in turn (their zones), as Fargate spreads standalone tasks.
+        preferred = subnets[n % len(subnets)]
+        choices = [preferred, *(s for s in subnets if s is not preferred)]
+        chosen = choices[0] if book.free(choices[0]) > 0 else next((s for s in choices if book.free(s) > 0), preferred)
+        created.append(_create(ctx, launch, None, chosen["AvailabilityZone"], [chosen], book))
+    return created
+
+
+# --- RunTask ----------------------------------------------------------------------------------------
+
+
+def _fingerprint(params: Params) -> str:
+    text = json.dumps({k: v for k, v in params.items() if k != "clientToken"}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _token_key(ctx: RequestContext, token: str) -> str:
+    return f"{ctx.account_id}/{ctx.region}/{token}"
+
+
+def _remembered(ctx: RequestContext, params: Params) -> Record | None:
+    token = params.get("clientToken")
+    if not token:
+        return None
+    seen = ctx.tx.get(TOKEN_KIND, _token_key(ctx, token))
+    if seen is None:
+        return None
+    if seen["fingerprint"] != _fingerprint(params):
+        raise _invalid("The clientToken has already been used with different parameters.")
+    result: Record = seen["result"]
+    return result
+
+
+def _remember(ctx: RequestContext, params: Params, result: Record) -> None:
+    token = params.get("clientToken")
+    if token:
+        ctx.tx.put(TOKEN_KIND, _token_key(ctx, token), {"fingerprint": _fingerprint(params), "result": result})
+
+
+def run_task(ctx: RequestContext, params: Params, rng: random.Random | None = None) -> Record:
+    """RunTask; returns `{tasks, failures}`."""
+    cluster_arn = clusters.resolve_cluster(ctx, params.get("cluster"))["clusterArn"]
+    remembered = _remembered(ctx, params)
+    if remembered is not None:
+        return remembered
+    launch_type = _launch_type(params)
+    definition_ref = params["taskDefinition"]
+    _definition(ctx, definition_ref, launch_type)
+    count = _count(params.get("count"))
+    launch = _launch(ctx, params, cluster_arn, launch_type, started_limit=128)
+    if launch_type == "FARGATE":
+        created = _write_fargate(ctx, launch, count)
+        result: Record = {"tasks": [tasks.view(t) for t in created], "failures": []}
+        _remember(ctx, params, result)
+        return result
+    requested = list(params.get("placementConstraints") or [])
+    launch.constraints = placement.parse_constraints([*requested, *launch.definition.get("placementConstraints", [])])
+    launch.strategies = placement.parse_strategies(params.get("placementStrategy") or []) or None
+    if placement_candidates.active_count(ctx, cluster_arn) == 0:
+        raise _invalid(NO_INSTANCES)
+    vpc_id = launch.network.vpc_id if launch.network is not None else None
+    candidates = placement_candidates.cluster_candidates(ctx, cluster_arn, vpc_id, launch.group)
+    outcome = placement.place(candidates, launch.demand, count, launch.constraints, launch.strategies, rng)
+    records = _host_records(ctx, cluster_arn, outcome.placed)
+    created = _write_placed(ctx, launch, outcome.placed, records)
+    result = {"tasks": [tasks.view(t) for t in created], "failures": outcome.failures}
+    _remember(ctx, params, result)
+    return result
+
+
+def _host_records(ctx: RequestContext, cluster_arn: str, placed: list[Candidate]) -> dict[str, Record]:
+    records: dict[str, Record] = {}
+    for chosen in placed:
+        if chosen.arn not in records:
+            record = container_instances.find(ctx, cluster_arn, chosen.arn)
+            assert record is not None
+            records[chosen.arn] = record
+    return records
+
+
+# --- StartTask --------------------------------------------------------------------------------------
+
+
+def _not_active(record: Record) -> Record:
+    failure: Record = {"arn": record["containerInstanceArn"], "reason": "INACTIVE"}
+    if record["status"] != "INACTIVE":
+        failure["detail"] = f"The container instance is {record['status']}."
+    return failure
+
+
+def start_task(ctx: RequestContext, params: Params) -> Record:
+    """StartTask: one task on each listed container instance that can take it."""
+    cluster_arn = clusters.resolve_cluster(ctx, params.get("cluster"))["clusterArn"]
+    refs = list(params["containerInstances"])
+    instance_queries.check_reference_count(refs, START_LIMIT)
+    launch = _launch(ctx, params, cluster_arn, "EC2", started_limit=36)
+    counts = tasks.group_counts(ctx, cluster_arn, launch.group)
+    pictures: dict[str, Candidate] = {}
+    records: dict[str, Record] = {}
+    placed: list[Candidate] = []
+    failures: list[Record] = []
+    for ref in refs:
+        record = container_instances.find(ctx, cluster_arn, ref)
+        if record is None:
+            arn = ref if ref.startswith("arn:") else container_instances.arn(ctx, cluster_arn, ref)
+            failures.append({"arn": arn, "reason": "MISSING"})
+            continue
+        if record["status"] != "ACTIVE":
+            failures.append(_not_active(record))
+            continue
+        arn = record["containerInstanceArn"]
+        records.setdefault(arn, record)
+        picture = pictures.setdefault(arn, placement_candidates.candidate(ctx, record, counts))
+        reason = placement.check(picture, launch.demand, [])
+        if reason is not None:
+            failures.append({"arn": arn, "reason": reason})
+            continue
+        picture.take(launch.demand)
+        placed.append(picture)
+    created = _write_placed(ctx, launch, placed, records)
+    return {"tasks": [tasks.view(t) for t in created], "failures": failures}

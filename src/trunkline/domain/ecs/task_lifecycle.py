@@ -1,0 +1,189 @@
+"""A task's way up and down, one `ecs.task.step` at a time, and what stops it.
+
+Up: awsvpc tasks PROVISIONING -> PENDING -> ACTIVATING -> RUNNING; others start at PENDING.
+Leaving PROVISIONING the ENI attachment goes PRECREATED -> ATTACHED and the containers get their
+`networkInterfaces`; PENDING sets `connectivity` and `pullStartedAt`, ACTIVATING `pullStoppedAt`,
+RUNNING `startedAt`.
+
+Down, once desiredStatus is STOPPED: DEACTIVATING -> STOPPING -> DEPROVISIONING (awsvpc only) ->
+STOPPED, entered at the point the task had reached (a PROVISIONING task deprovisions at once, a
+PENDING one starts at STOPPING). DEPROVISIONING marks the attachment DETACHING; STOPPED releases
+the ENI (`task_enis.release`), marks the attachment DELETED, stops the containers and sets
+`stoppedAt`/`executionStoppedAt`.
+
+Each transition is one task `change` (a new version and an "ECS Task State Change" event) and a
+`task_usage.refresh` of its instance (a container-instance event when counts or resources moved).
+A step job carries the version it was scheduled at; a change in between (StopTask) makes it stale.
+
+What stops a task (docs/decisions.md):
+- StopTask: stopCode UserInitiated, stoppedReason the caller's reason, else "Task stopped by user";
+- its EC2 instance stopping or terminating: TerminationNotice, "Host EC2 (instance i-…) stopped." /
+  "… terminated." (AWS's observed texts);
+- DeregisterContainerInstance with force: UserInitiated, "Container instance deregistered.";
+- no address left in its subnet when its ENI was to be created: TaskFailedToStart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trunkline.context import RequestContext
+from trunkline.domain.ec2 import instances
+from trunkline.domain.ecs import container_instances, task_enis, task_usage, tasks
+
+Record = dict[str, Any]
+
+STEP_JOB = "ecs.task.step"
+USER_STOPPED = "Task stopped by user"
+
+_UP = ("PROVISIONING", "PENDING", "ACTIVATING", "RUNNING")
+# Where a task whose desiredStatus is STOPPED goes next, by where it is.
+_DOWN = {
+    "PROVISIONING": "DEPROVISIONING",
+    "PENDING": "STOPPING",
+    "ACTIVATING": "DEACTIVATING",
+    "RUNNING": "DEACTIVATING",
+    "DEACTIVATING": "STOPPING",
+    "STOPPING": "DEPROVISIONING",
+    "DEPROVISIONING": "STOPPED",
+}
+
+
+def first_status(awsvpc: bool) -> str:
+    return "PROVISIONING" if awsvpc else "PENDING"
+
+
+def next_status(task: Record) -> str | None:
+    status = task["lastStatus"]
+    if status == tasks.STOPPED:
+        return None
+    if task["desiredStatus"] == tasks.STOPPED:
+        following = _DOWN[status]
+        return "STOPPED" if following == "DEPROVISIONING" and not task["_awsvpc"] else following
+    if status == "RUNNING":
+        return None
+    return _UP[_UP.index(status) + 1]
+
+
+def schedule_step(ctx: RequestContext, task: Record) -> None:
+    if next_status(task) is None:
+        return
+    payload = {"account": task["_account"], "region": task["_region"], "key": tasks.record_key(task)}
+    ctx.schedule("ecs.task.step", STEP_JOB, {**payload, "version": task["version"]})
+
+
+def step_job(ctx: RequestContext, payload: Record) -> None:
+    """Move a task one state on, unless something changed it since the step was scheduled."""
+    task = ctx.tx.get(tasks.KIND, payload["key"])
+    if task is None or task["version"] != payload["version"]:
+        return
+    if task["lastStatus"] == "PROVISIONING" and task["_eni"].get("failure") and task["desiredStatus"] != "STOPPED":
+        _mark_stopping(ctx, task, "TaskFailedToStart", task["_eni"]["failure"])
+    status = next_status(task)
+    if status is None:
+        return
+    _enter(ctx, task, status)
+    tasks.change(ctx, task)
+    _refresh_instance(ctx, task)
+    schedule_step(ctx, task)
+
+
+def _containers(task: Record, status: str) -> None:
+    for container in task["containers"]:
+        container["lastStatus"] = status
+
+
+def _enter(ctx: RequestContext, task: Record, status: str) -> None:
+    """The effects of entering `status` (see the module doc)."""
+    task["lastStatus"] = status
+    if status == "PENDING":
+        _attach(ctx, task)
+        task.update(connectivity="CONNECTED", connectivityAt=ctx.now, pullStartedAt=ctx.now)
+    elif status == "ACTIVATING":
+        task["pullStoppedAt"] = ctx.now
+    elif status == "RUNNING":
+        task["startedAt"] = ctx.now
+        _containers(task, "RUNNING")
+    elif status == "DEPROVISIONING":
+        _set_attachment(ctx, task, "DETACHING")
+    elif status == "STOPPED":
+        _stop(ctx, task)
+
+
+def _attach(ctx: RequestContext, task: Record) -> None:
+    if not task["_awsvpc"]:
+        return
+    _set_attachment(ctx, task, "ATTACHED")
+    address = task_enis.private_address(ctx, task)
+    interfaces = [{"attachmentId": task["_eni"]["attachmentId"], "privateIpv4Address": address}] if address else []
+    for container in task["containers"]:
+        container["networkInterfaces"] = [dict(i) for i in interfaces]
+
+
+def _set_attachment(ctx: RequestContext, task: Record, status: str) -> None:
+    if task["_awsvpc"]:
+        task["attachments"] = [task_enis.attachment(ctx, task, status)]
+
+
+def _stop(ctx: RequestContext, task: Record) -> None:
+    if task["_awsvpc"]:
+        details = task["attachments"][0]["details"] if task["attachments"] else []
+        task_enis.release(ctx, task)
+        task["attachments"] = [{**task_enis.attachment(ctx, task, "DELETED"), "details": details}]
+    _containers(task, "STOPPED")
+    task.update(stoppedAt=ctx.now, executionStoppedAt=ctx.now)
+    task.setdefault("stoppingAt", ctx.now)
+
+
+def _refresh_instance(ctx: RequestContext, task: Record) -> None:
+    instance = tasks.instance_record(ctx, task)
+    if instance is not None:
+        task_usage.refresh(ctx, instance)
+
+
+# --- stopping ---------------------------------------------------------------------------------------
+
+
+def _mark_stopping(ctx: RequestContext, task: Record, code: str, reason: str) -> None:
+    task["desiredStatus"] = tasks.STOPPED
+    task["stopCode"] = code
+    task["stoppedReason"] = reason
+    task["stoppingAt"] = ctx.now
+
+
+def stop(ctx: RequestContext, task: Record, code: str, reason: str) -> Record:
+    """Ask the task to stop (desiredStatus STOPPED), recorded as a change; a task already asked to
+    stop is left as it is."""
+    if task["desiredStatus"] == tasks.STOPPED:
+        return task
+    _mark_stopping(ctx, task, code, reason)
+    tasks.change(ctx, task)
+    schedule_step(ctx, task)
+    return task
+
+
+def stop_instance_tasks(ctx: RequestContext, instance: Record, code: str, reason: str) -> None:
+    for task in tasks.live_on_instance(ctx, instance["containerInstanceArn"]):
+        stop(ctx, task, code, reason)
+
+
+def on_instance_leaving(ctx: RequestContext, instance: Record) -> None:
+    """leaving.py's hook: an instance deregistered with force, or whose EC2 instance terminated."""
+    ec2 = instances.find_instance(ctx, instance["ec2InstanceId"])
+    if ec2 is not None and ec2["State"]["Name"] in ("shutting-down", "terminated"):
+        code, reason = "TerminationNotice", f"Host EC2 (instance {instance['ec2InstanceId']}) terminated."
+    else:
+        code, reason = "UserInitiated", "Container instance deregistered."
+    stop_instance_tasks(ctx, instance, code, reason)
+
+
+def on_ec2_stopped(ctx: RequestContext, ec2: Record) -> None:
+    """EC2 lifecycle listener: a stopped instance's tasks stop with it."""
+    instance = container_instances.find_for_ec2(ctx, ec2["InstanceId"])
+    if instance is not None:
+        stop_instance_tasks(ctx, instance, "TerminationNotice", f"Host EC2 (instance {ec2['InstanceId']}) stopped.")
+
+
+def live_task_count(ctx: RequestContext, instance: Record) -> int:
+    """leaving.py's hook: tasks that keep an instance from deregistering without force."""
+    return len(tasks.live_on_instance(ctx, instance["containerInstanceArn"]))

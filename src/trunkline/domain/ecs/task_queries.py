@@ -1,0 +1,113 @@
+"""DescribeTasks and ListTasks.
+
+ListTasks walks one index in key order (the most selective one the request names: container
+instance, family, startedBy, else desiredStatus) and filters the rest in memory; a page is at most
+`maxResults` (1-100, default 100) ARNs, and its token is the key of the last task the call
+considered, signed with what was listed. Without `desiredStatus` it lists RUNNING tasks, as AWS
+does. STOPPED tasks stay describable and listable (AWS forgets them after about an hour;
+trunkline keeps them until the cluster is reset).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from trunkline.context import RequestContext
+from trunkline.domain import pagination
+from trunkline.domain.ecs import clusters, container_instances, instance_queries, tasks
+from trunkline.errors import AwsError
+
+Record = dict[str, Any]
+Params = dict[str, Any]
+
+DESCRIBE_LIMIT = 100
+_BATCH = 100
+#: Candidates one ListTasks call may examine before it answers with what it found and a token.
+SCAN_BUDGET = 2000
+
+
+def describe(ctx: RequestContext, params: Params) -> tuple[list[Record], list[dict[str, str]]]:
+    """DescribeTasks: the tasks (any status) and a MISSING failure per reference naming none."""
+    cluster_arn = clusters.resolve_cluster(ctx, params.get("cluster"))["clusterArn"]
+    refs = list(params["tasks"])
+    if not refs:
+        raise AwsError("InvalidParameterException", "Tasks cannot be empty.")
+    if len(refs) > DESCRIBE_LIMIT:
+        raise AwsError("InvalidParameterException", f"Tasks can have at most {DESCRIBE_LIMIT} items.")
+    include_tags = "TAGS" in (params.get("include") or ())
+    found: list[Record] = []
+    failures: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for ref in refs:
+        record = tasks.find(ctx, cluster_arn, ref)
+        arn = record["taskArn"] if record is not None else tasks.arn_for_reference(ctx, cluster_arn, ref)
+        if arn in seen:
+            continue
+        seen.add(arn)
+        if record is None:
+            failures.append({"arn": arn, "reason": "MISSING"})
+        else:
+            found.append(tasks.view(record, include_tags=include_tags))
+    return found, failures
+
+
+def _source(ctx: RequestContext, cluster_arn: str, params: Params, desired: str) -> tuple[str, str]:
+    """The index lookup covering every task the request can list."""
+    if params.get("containerInstance") is not None:
+        instance = container_instances.get(ctx, cluster_arn, params["containerInstance"])
+        return "instance", instance["containerInstanceArn"]
+    if params.get("family") is not None:
+        return "cluster_family", f"{cluster_arn}|{params['family']}"
+    if params.get("startedBy") is not None:
+        return "cluster_started_by", f"{cluster_arn}|{params['startedBy']}"
+    return "cluster_desired", f"{cluster_arn}|{desired}"
+
+
+def _matches(record: Record, params: Params, desired: str) -> bool:
+    wanted = {
+        "family": record["_family"],
+        "startedBy": record.get("startedBy"),
+        "launchType": record["launchType"],
+        "serviceName": record.get("_serviceName"),
+    }
+    if record["desiredStatus"] != desired:
+        return False
+    return all(params.get(name) is None or params[name] == value for name, value in wanted.items())
+
+
+def _walk(ctx: RequestContext, source: tuple[str, str], after: str | None) -> Iterator[Record]:
+    while True:
+        batch = ctx.tx.find(tasks.KIND, source[0], source[1], after=after, limit=_BATCH)
+        yield from batch
+        if len(batch) < _BATCH:
+            return
+        after = tasks.record_key(batch[-1])
+
+
+def list_arns(ctx: RequestContext, params: Params) -> tuple[list[str], str | None]:
+    """ListTasks."""
+    cluster_arn = clusters.resolve_cluster(ctx, params.get("cluster"))["clusterArn"]
+    size = instance_queries.page_size(params)
+    desired = params.get("desiredStatus") or "RUNNING"
+    filters = ("containerInstance", "family", "startedBy", "serviceName", "launchType")
+    listing = instance_queries.listing_name("ListTasks", cluster_arn, desired, *(params.get(f) for f in filters))
+    after = instance_queries.read_token(ctx, listing, params.get("nextToken"))
+    if after is not None and not isinstance(after, str):
+        raise AwsError("InvalidParameterException", "Invalid nextToken: the token is not valid for this request.")
+    chosen: list[Record] = []
+    position: str | None = None
+    previous: str | None = None
+    for examined, record in enumerate(_walk(ctx, _source(ctx, cluster_arn, params, desired), after)):
+        if examined == SCAN_BUDGET:
+            position = previous
+            break
+        previous = tasks.record_key(record)
+        if not _matches(record, params, desired):
+            continue
+        if len(chosen) == size:
+            position = tasks.record_key(chosen[-1])
+            break
+        chosen.append(record)
+    token = pagination.encode(ctx.tx, listing, position) if position is not None else None
+    return [r["taskArn"] for r in chosen], token

@@ -1,0 +1,198 @@
+"""Tasks: the record, its indexes, references, views, and the one way to change it.
+
+Record (kind `ecs.task`, key `ACCOUNT/REGION/CLUSTER/ID`, ID 32 hex), in Task output member names
+so views are cheap: `taskArn` (`arn:aws:ecs:REGION:ACCOUNT:task/CLUSTER/ID`), `clusterArn`,
+`taskDefinitionArn`, `containerInstanceArn` (EC2 only), `availabilityZone`, `attachments`,
+`attributes`, `containers`, `cpu`, `memory`, `createdAt`, `desiredStatus`, `lastStatus`,
+`launchType`, `group`, `startedBy`, `version`, `overrides`, `connectivity`, the lifecycle
+timestamps, `stopCode`, `stoppedReason`, `tags`, `platformVersion` (Fargate).
+
+Internal fields (`_` prefix, never served): `_account`, `_region`, `_family`, `_awsvpc`,
+`_demand` (`{cpu, memory, tcpPorts, udpPorts, eni}`: what the task holds on its instance until it
+is STOPPED), `_eni` (see `task_enis.py`), `_ec2InstanceId`, `_updatedAt`.
+
+Indexes, as the cluster counts require: `cluster_status` = `CLUSTER_ARN|lastStatus`,
+`cluster_desired` = `CLUSTER_ARN|desiredStatus`; and `instance` (container instance ARN),
+`instance_live` (the same until STOPPED: what the instance's resources and counts derive from),
+`cluster_group_live` (`CLUSTER_ARN|group` until STOPPED: spread and distinctInstance),
+`cluster_family`, `cluster_started_by` (ListTasks filters).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trunkline.context import RequestContext
+from trunkline.domain import events
+from trunkline.domain.ecs import container_instances, ecs_arn
+from trunkline.errors import AwsError
+
+KIND = "ecs.task"
+Record = dict[str, Any]
+
+STOPPED = "STOPPED"
+#: Every lastStatus a task passes through, in order.
+LIFECYCLE = (
+    "PROVISIONING",
+    "PENDING",
+    "ACTIVATING",
+    "RUNNING",
+    "DEACTIVATING",
+    "STOPPING",
+    "DEPROVISIONING",
+    STOPPED,
+)
+_TIMESTAMPS = (
+    "createdAt",
+    "connectivityAt",
+    "pullStartedAt",
+    "pullStoppedAt",
+    "startedAt",
+    "stoppingAt",
+    "stoppedAt",
+    "executionStoppedAt",
+)
+#: What events call the ENI attachment (the API says ElasticNetworkInterface): events observed from
+#: 2020 to 2023 write "eni" (docs/decisions.md).
+EVENT_ATTACHMENT_TYPE = "eni"
+
+
+def cluster_name_of(cluster_arn: str) -> str:
+    return cluster_arn.rsplit("/", 1)[-1]
+
+
+def key(account: str, region: str, cluster_arn: str, task_id: str) -> str:
+    return f"{account}/{region}/{cluster_name_of(cluster_arn)}/{task_id}"
+
+
+def task_arn(ctx: RequestContext, cluster_arn: str, task_id: str) -> str:
+    return ecs_arn(ctx, f"task/{cluster_name_of(cluster_arn)}/{task_id}")
+
+
+def id_of(record: Record) -> str:
+    return str(record["taskArn"]).rsplit("/", 1)[-1]
+
+
+def record_key(record: Record) -> str:
+    return key(record["_account"], record["_region"], record["clusterArn"], id_of(record))
+
+
+def is_live(record: Record) -> bool:
+    return bool(record["lastStatus"] != STOPPED)
+
+
+def save(ctx: RequestContext, record: Record) -> None:
+    """Store the record with all its indexes. Use `change` for anything a user can observe."""
+    cluster = record["clusterArn"]
+    live = is_live(record)
+    instance = record.get("containerInstanceArn")
+    started_by = record.get("startedBy")
+    index: dict[str, str | None] = {
+        "cluster": cluster,
+        "cluster_status": f"{cluster}|{record['lastStatus']}",
+        "cluster_desired": f"{cluster}|{record['desiredStatus']}",
+        "instance": instance,
+        "instance_live": instance if live else None,
+        "cluster_group_live": f"{cluster}|{record['group']}" if live else None,
+        "cluster_family": f"{cluster}|{record['_family']}",
+        "cluster_started_by": f"{cluster}|{started_by}" if started_by is not None else None,
+    }
+    ctx.tx.put(KIND, record_key(record), record, index)
+
+
+def change(ctx: RequestContext, record: Record) -> None:
+    """Save an observable change: bump `version` and emit the task state change event with it."""
+    record["version"] = int(record.get("version", 0)) + 1
+    record["_updatedAt"] = ctx.now
+    save(ctx, record)
+    events.emit(ctx, events.TASK_STATE_CHANGE, [record["taskArn"]], event_detail(record))
+
+
+# --- views ------------------------------------------------------------------------------------------
+
+
+def view(record: Record, include_tags: bool = True) -> Record:
+    """The Task shape."""
+    shown = {k: v for k, v in record.items() if not k.startswith("_") and k != "tags"}
+    if include_tags:
+        shown["tags"] = record.get("tags", [])
+    return shown
+
+
+def event_detail(record: Record) -> Record:
+    """The event's detail is the Task, with ISO timestamps and `updatedAt`; the ENI attachment is
+    typed "eni" there."""
+    detail = view(record, include_tags=False)
+    for name in _TIMESTAMPS:
+        if detail.get(name) is not None:
+            detail[name] = events.iso(float(detail[name]))
+    detail["attachments"] = [
+        {**a, "type": EVENT_ATTACHMENT_TYPE} if a["type"] == "ElasticNetworkInterface" else a
+        for a in detail.get("attachments", [])
+    ]
+    detail["updatedAt"] = events.iso(float(record.get("_updatedAt") or record["createdAt"]))
+    return detail
+
+
+# --- lookups ----------------------------------------------------------------------------------------
+
+
+def parse_reference(ctx: RequestContext, cluster_arn: str, ref: str) -> str | None:
+    """The task id `ref` (an id or a full ARN, long or short form) names in this cluster, or None."""
+    if not ref.startswith("arn:"):
+        return ref or None
+    parts = ref.split(":", 5)
+    if len(parts) != 6 or parts[2] != "ecs" or parts[3] != ctx.region or parts[4] != ctx.account_id:
+        return None
+    kind, _, rest = parts[5].partition("/")
+    if kind != "task":
+        return None
+    cluster, _, task_id = rest.rpartition("/")
+    if cluster and cluster != cluster_name_of(cluster_arn):
+        return None
+    return task_id or None
+
+
+def find(ctx: RequestContext, cluster_arn: str, ref: str) -> Record | None:
+    task_id = parse_reference(ctx, cluster_arn, ref)
+    if task_id is None:
+        return None
+    return ctx.tx.get(KIND, key(ctx.account_id, ctx.region, cluster_arn, task_id))
+
+
+def arn_for_reference(ctx: RequestContext, cluster_arn: str, ref: str) -> str:
+    """The ARN a reference stands for, for a MISSING failure."""
+    return ref if ref.startswith("arn:") else task_arn(ctx, cluster_arn, ref)
+
+
+def get(ctx: RequestContext, cluster_arn: str, ref: str) -> Record:
+    record = find(ctx, cluster_arn, ref)
+    if record is None:
+        raise AwsError("InvalidParameterException", "The referenced task was not found.")
+    return record
+
+
+def live_on_instance(ctx: RequestContext, instance_arn: str) -> list[Record]:
+    """The tasks that hold resources on a container instance (not yet STOPPED)."""
+    return ctx.tx.find(KIND, "instance_live", instance_arn)
+
+
+def group_counts(ctx: RequestContext, cluster_arn: str, group: str) -> dict[str, int]:
+    """Live tasks of a task group per container instance ARN, from one index read."""
+    counts: dict[str, int] = {}
+    for record in ctx.tx.find(KIND, "cluster_group_live", f"{cluster_arn}|{group}"):
+        instance = record.get("containerInstanceArn")
+        if instance:
+            counts[instance] = counts.get(instance, 0) + 1
+    return counts
+
+
+def task_groups_of(ctx: RequestContext, instance: Record) -> list[str]:
+    """`task:group` for the cluster query language: the groups of the instance's live tasks."""
+    return [t["group"] for t in live_on_instance(ctx, instance["containerInstanceArn"])]
+
+
+def instance_record(ctx: RequestContext, record: Record) -> Record | None:
+    """The container instance a task was placed on."""
+    arn = record.get("containerInstanceArn")
+    return container_instances.find(ctx, record["clusterArn"], arn) if arn else None
