@@ -22,93 +22,19 @@ its ratio to the baseline; then growth = large / small of the server's own work.
 from __future__ import annotations
 
 import argparse
-import http.client
-import os
 import random
-import re
-import shutil
-import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
 
-ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE"
+from common import HEALTH, Client, interleaved_medians, machine, own_work_growth, start, stop, tag
+
 INSTANCE_TYPE = "c5.4xlarge"
 EXTRA_ENIS = 4  # per instance, besides the primary: 2,000 instances -> 10,000 ENIs
 GROWTH_TARGET = 2.0
 BATCH = 100  # instances per RunInstances
-
-
-def trunkline_command() -> list[str]:
-    script = shutil.which("trunkline", path=str(Path(sys.executable).parent))
-    return [script] if script else [sys.executable, "-m", "trunkline"]
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen[str]
-    url: str
-
-
-def start(state: str) -> Server:
-    command = [*trunkline_command(), "serve", "--port", "0", "--state", state, "--timing", "manual"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    if "ready at " not in line:
-        process.kill()
-        raise SystemExit(f"trunkline did not start: {line!r}")
-    return Server(process, line.split("ready at ", 1)[1].split()[0])
-
-
-def stop(server: Server) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
-
-
-class Client:
-    """EC2 form POSTs with SigV4-shaped headers (trunkline routes by the credential scope)."""
-
-    def __init__(self, url: str) -> None:
-        parts = urlsplit(url)
-        self.conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=120)
-
-    def _headers(self, service: str, body: bytes) -> dict[str, str]:
-        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-        scope = f"{ACCESS_KEY}/{stamp[:8]}/us-east-1/{service}/aws4_request"
-        return {
-            "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
-            "Content-Length": str(len(body)),
-            "X-Amz-Date": stamp,
-            "Authorization": f"AWS4-HMAC-SHA256 Credential={scope}, SignedHeaders=host, Signature={'0' * 64}",
-        }
-
-    def raw(self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None) -> bytes:
-        self.conn.request(method, path, body=body or None, headers=headers or {})
-        response = self.conn.getresponse()
-        payload = response.read()
-        if response.status != 200:
-            raise SystemExit(f"{method} {path} answered {response.status}: {payload[:400]!r}")
-        return payload
-
-    def call(self, service: str, action: str, version: str, **params: str | int) -> str:
-        body = urlencode({"Action": action, "Version": version, **params}).encode()
-        return self.raw("POST", "/", body, self._headers(service, body)).decode()
-
-    def ec2(self, action: str, **params: str | int) -> str:
-        return self.call("ec2", action, "2016-11-15", **params)
-
-
-def tag(xml: str, name: str) -> list[str]:
-    return re.findall(f"<{name}>([^<]+)</{name}>", xml)
+IMAGE_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
 
 
 # --- building the world ---------------------------------------------------------------------------
@@ -123,26 +49,10 @@ class World:
 
 
 def setup(client: Client) -> World:
-    image = re.findall(r'"Value":\s*"(ami-[0-9a-f]+)"', _ssm_json(client))
+    image = client.ssm("GetParameter", Name=IMAGE_PARAMETER)["Parameter"]["Value"]
     vpc = tag(client.ec2("CreateVpc", CidrBlock="10.0.0.0/16"), "vpcId")[0]
     subnet = tag(client.ec2("CreateSubnet", VpcId=vpc, CidrBlock="10.0.0.0/18"), "subnetId")[0]
-    return World(subnet=subnet, image=image[0], instances=[])
-
-
-def _ssm_json(client: Client) -> str:
-    """SSM GetParameter (a JSON-protocol call) for the ECS-optimized AMI's id."""
-    body = b'{"Name": "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"}'
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    headers = {
-        "Content-Type": "application/x-amz-json-1.1",
-        "X-Amz-Target": "AmazonSSM.GetParameter",
-        "X-Amz-Date": stamp,
-        "Authorization": (
-            f"AWS4-HMAC-SHA256 Credential={ACCESS_KEY}/{stamp[:8]}/us-east-1/ssm/aws4_request, "
-            f"SignedHeaders=host, Signature={'0' * 64}"
-        ),
-    }
-    return client.raw("POST", "/", body, headers).decode()
+    return World(subnet=subnet, image=image, instances=[])
 
 
 def grow(client: Client, world: World, target: int) -> float:
@@ -166,7 +76,7 @@ def grow(client: Client, world: World, target: int) -> float:
                 client.ec2("AttachNetworkInterface", NetworkInterfaceId=eni, InstanceId=instance, DeviceIndex=device)
                 world.enis += 1
         world.instances.extend(launched)
-    client.raw("POST", "/_trunkline/clock/settle")
+    client.settle()
     return time.perf_counter() - began
 
 
@@ -175,9 +85,6 @@ def grow(client: Client, world: World, target: int) -> float:
 
 def measure(client: Client, world: World, samples: int, warmup: int, rng: random.Random) -> dict[str, float]:
     """Median seconds per call, the three calls interleaved with a rotating order."""
-
-    def health() -> None:
-        client.raw("GET", "/_trunkline/health")
 
     def enis_of_instance() -> None:
         instance = rng.choice(world.instances)
@@ -191,22 +98,13 @@ def measure(client: Client, world: World, samples: int, warmup: int, rng: random
         xml = client.ec2("DescribeInstances", **{"InstanceId.1": instance})
         assert f"<instanceId>{instance}</instanceId>" in xml
 
-    calls = {"health": health, "DescribeNetworkInterfaces(attachment.instance-id)": enis_of_instance}
+    calls = {HEALTH: client.health, "DescribeNetworkInterfaces(attachment.instance-id)": enis_of_instance}
     calls["DescribeInstances(InstanceIds)"] = instance_by_id
-    names = list(calls)
-    times: dict[str, list[float]] = {name: [] for name in names}
-    for i in range(warmup + samples):
-        order = names[i % len(names) :] + names[: i % len(names)]
-        for name in order:
-            began = time.perf_counter()
-            calls[name]()
-            if i >= warmup:
-                times[name].append(time.perf_counter() - began)
-    return {name: statistics.median(values) for name, values in times.items()}
+    return interleaved_medians(calls, samples, warmup)
 
 
 def report(label: str, medians: dict[str, float]) -> None:
-    base = medians["health"]
+    base = medians[HEALTH]
     print(f"  {label}")
     print(f"    {'call':<52}{'median ms':>10}{'minus base':>12}{'x base':>8}")
     for name, value in medians.items():
@@ -223,9 +121,7 @@ def main() -> int:
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
-    import trunkline
-
-    print(f"trunkline {trunkline.__version__}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    print(machine())
     print(f"{INSTANCE_TYPE}, 1 primary + {EXTRA_ENIS} attached ENIs per instance, SQLite file, --timing manual\n")
     results = {}
     with tempfile.TemporaryDirectory(prefix="trunkline-bench-ec2-") as tmp:
@@ -248,12 +144,10 @@ def main() -> int:
     print(f"growth from {args.small} to {args.large} instances (server work = median - health median)")
     met = True
     for name in small:
-        if name == "health":
+        if name == HEALTH:
             continue
-        own_small = max(small[name] - small["health"], 1e-6)
-        own_large = max(large[name] - large["health"], 1e-6)
-        growth = own_large / own_small
-        ratio_growth = (large[name] / large["health"]) / (small[name] / small["health"])
+        growth = own_work_growth(small, large, name)
+        ratio_growth = (large[name] / large[HEALTH]) / (small[name] / small[HEALTH])
         ok = growth <= GROWTH_TARGET
         met = met and ok
         print(

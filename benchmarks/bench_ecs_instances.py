@@ -36,24 +36,17 @@ from __future__ import annotations
 
 import argparse
 import base64
-import http.client
 import json
-import os
 import random
-import re
-import shutil
-import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
 
-ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE"
+from common import HEALTH, Client, interleaved_medians, machine, own_work_growth, start, stop, tag
+
 CLUSTER = "bench"
 BATCH = 50  # instances per RunInstances
 PAGE = 100
@@ -69,87 +62,6 @@ TRUST = json.dumps(
     }
 )
 USER_DATA = base64.b64encode(f"#!/bin/bash\necho ECS_CLUSTER={CLUSTER} >> /etc/ecs/ecs.config\n".encode()).decode()
-
-
-# --- the server and a raw client -------------------------------------------------------------------
-
-
-def trunkline_command() -> list[str]:
-    script = shutil.which("trunkline", path=str(Path(sys.executable).parent))
-    return [script] if script else [sys.executable, "-m", "trunkline"]
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen[str]
-    url: str
-
-
-def start(state: str) -> Server:
-    command = [*trunkline_command(), "serve", "--port", "0", "--state", state, "--timing", "manual"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    if "ready at " not in line:
-        process.kill()
-        raise SystemExit(f"trunkline did not start: {line!r}")
-    return Server(process, line.split("ready at ", 1)[1].split()[0])
-
-
-def stop(server: Server) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
-
-
-class Client:
-    """Requests shaped as botocore sends them (trunkline routes by the SigV4 credential scope)."""
-
-    def __init__(self, url: str) -> None:
-        parts = urlsplit(url)
-        self.conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=3600)
-
-    @staticmethod
-    def _auth(service: str) -> dict[str, str]:
-        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-        scope = f"{ACCESS_KEY}/{stamp[:8]}/us-east-1/{service}/aws4_request"
-        return {
-            "X-Amz-Date": stamp,
-            "Authorization": f"AWS4-HMAC-SHA256 Credential={scope}, SignedHeaders=host, Signature={'0' * 64}",
-        }
-
-    def raw(self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None) -> bytes:
-        self.conn.request(method, path, body=body or None, headers=headers or {})
-        response = self.conn.getresponse()
-        payload = response.read()
-        if response.status != 200:
-            raise SystemExit(f"{method} {path} answered {response.status}: {payload[:400]!r}")
-        return payload
-
-    def form(self, service: str, action: str, version: str, **params: str | int) -> str:
-        body = urlencode({"Action": action, "Version": version, **params}).encode()
-        headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8", **self._auth(service)}
-        return self.raw("POST", "/", body, headers).decode()
-
-    def json(self, service: str, target: str, params: dict[str, Any]) -> Any:
-        headers = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target, **self._auth(service)}
-        return json.loads(self.raw("POST", "/", json.dumps(params).encode(), headers))
-
-    def ec2(self, action: str, **params: str | int) -> str:
-        return self.form("ec2", action, "2016-11-15", **params)
-
-    def iam(self, action: str, **params: str | int) -> str:
-        return self.form("iam", action, "2010-05-08", **params)
-
-    def ecs(self, operation: str, **params: Any) -> Any:
-        return self.json("ecs", f"AmazonEC2ContainerServiceV20141113.{operation}", params)
-
-
-def tag(xml: str, name: str) -> list[str]:
-    return re.findall(f"<{name}>([^<]+)</{name}>", xml)
 
 
 # --- building the cluster ----------------------------------------------------------------------------
@@ -177,7 +89,7 @@ def setup(client: Client) -> World:
         value="enabled",
         principalArn=f"arn:aws:iam::123456789012:role/{ROLES[0]}",
     )
-    parameter = client.json("ssm", "AmazonSSM.GetParameter", {"Name": IMAGE_PARAMETER})
+    parameter = client.ssm("GetParameter", Name=IMAGE_PARAMETER)
     vpc = tag(client.ec2("CreateVpc", CidrBlock="10.0.0.0/16"), "vpcId")[0]
     subnets = [
         tag(client.ec2("CreateSubnet", VpcId=vpc, CidrBlock=f"10.0.{i * 64}.0/18", AvailabilityZone=zone), "subnetId")[
@@ -212,7 +124,7 @@ def grow(client: Client, world: World, target: int) -> None:
         )
         world.launched += count
     launched_at = time.perf_counter()
-    client.raw("POST", "/_trunkline/clock/settle")
+    client.settle()
     settled_at = time.perf_counter()
     before = world.registered
     world.registered = registered_count(client)
@@ -291,7 +203,7 @@ def collect_pages(client: Client, listing: Listing) -> None:
 
 def measure(client: Client, samples: int, warmup: int, rng: random.Random) -> dict[str, float]:
     """Median seconds per call, all calls interleaved with a rotating order."""
-    calls: dict[str, Callable[[], None]] = {"health": lambda: client.raw("GET", "/_trunkline/health") and None}
+    calls: dict[str, Callable[[], None]] = {HEALTH: client.health}
     for listing in LISTINGS:
         collect_pages(client, listing)
         if not listing.tokens:
@@ -302,20 +214,11 @@ def measure(client: Client, samples: int, warmup: int, rng: random.Random) -> di
             assert len(answer[listing.result_key]) == PAGE
 
         calls[listing.name] = one
-    names = list(calls)
-    times: dict[str, list[float]] = {name: [] for name in names}
-    for i in range(warmup + samples):
-        order = names[i % len(names) :] + names[: i % len(names)]
-        for name in order:
-            began = time.perf_counter()
-            calls[name]()
-            if i >= warmup:
-                times[name].append(time.perf_counter() - began)
-    return {name: statistics.median(values) for name, values in times.items()}
+    return interleaved_medians(calls, samples, warmup)
 
 
 def report(label: str, medians: dict[str, float]) -> None:
-    base = medians["health"]
+    base = medians[HEALTH]
     print(f"  {label}")
     print(f"    {'call':<56}{'items':>7}{'pages':>7}{'median ms':>11}{'minus base':>12}{'x base':>8}")
     totals = {listing.name: (listing.total, len(listing.tokens)) for listing in LISTINGS}
@@ -337,17 +240,14 @@ def main() -> int:
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
-    import trunkline
-
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"trunkline {trunkline.__version__}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {load:.2f}")
+    print(machine())
     print(f"{'/'.join(INSTANCE_TYPES)} from the ECS-optimized AL2023 AMI, registered by the simulated agent;")
     print(f"half through a role opted in to awsvpcTrunking; SQLite file, --timing manual; pages of {PAGE}\n")
     results: dict[int, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="trunkline-bench-ecs-") as tmp:
         server = start(str(Path(tmp) / "state.sqlite3"))
         try:
-            client = Client(server.url)
+            client = Client(server.url, timeout=3600)  # settling thousands of registrations takes a while
             world = setup(client)
             for size in (args.small, args.large):
                 grow(client, world, size)
@@ -368,11 +268,9 @@ def main() -> int:
     print(f"growth from {args.small} to {args.large} instances (server work = median - health median)")
     met = True
     for name in small:
-        if name == "health":
+        if name == HEALTH:
             continue
-        own_small = max(small[name] - small["health"], 1e-6)
-        own_large = max(large[name] - large["health"], 1e-6)
-        growth = own_large / own_small
+        growth = own_work_growth(small, large, name)
         ok = growth < GROWTH_TARGET
         met = met and ok
         print(f"  {name:<56} server work x{growth:.2f}  {'OK' if ok else 'OVER'} (target < {GROWTH_TARGET:.0f}x)")

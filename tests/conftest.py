@@ -54,9 +54,10 @@ class Server:
     def reset(self) -> None:
         self.post("/_trunkline/reset").raise_for_status()
 
-    def client(self, service: str, **credentials: str) -> Any:
+    def client(self, service: str, *, validate: bool = True, **credentials: str) -> Any:
+        """A boto3 client; `validate=False` sends what it is given (boto3 refuses some bad input itself)."""
         creds = credentials or CREDENTIALS
-        config = BotoConfig(retries={"max_attempts": 1}, parameter_validation=True)
+        config = BotoConfig(retries={"max_attempts": 1}, parameter_validation=validate)
         return boto3.client(service, endpoint_url=self.url, region_name=REGION, config=config, **creds)
 
 
@@ -130,6 +131,11 @@ def server(_session_server: Server) -> Server:
 def aws(server: Server) -> Callable[..., Any]:
     """`aws("iam")` -> a boto3 client for the test server."""
     return server.client
+
+
+@pytest.fixture
+def ec2(aws: Callable[..., Any]) -> Any:
+    return aws("ec2")
 
 
 @pytest.fixture

@@ -7,12 +7,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import boto3
-from botocore.config import Config as BotoConfig
+import ec2_world
+from conftest import ACCOUNT, Server
+from ec2_world import AL2023
 
-from conftest import ACCOUNT, CREDENTIALS, REGION
-
-AL2023 = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
 WINDOWS = "/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-ECS_Optimized/image_id"
 PLAIN_AL2023 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
 OLD_ECS_IMAGE = "amzn-ami-2018.03.h-amazon-ecs-optimized"  # agent 1.21.0, before trunking
@@ -36,17 +34,12 @@ def config_script(cluster: str, *lines: str) -> str:
 
 
 class World:
-    def __init__(self, server: Any) -> None:
+    def __init__(self, server: Server) -> None:
         self.server = server
-        config = BotoConfig(retries={"max_attempts": 1})
-
-        def client(service: str, **creds: str) -> Any:
-            return boto3.client(
-                service, endpoint_url=server.url, region_name=REGION, config=config, **(creds or CREDENTIALS)
-            )
-
-        self.client = client
-        self.ec2, self.ecs, self.iam, self.ssm, self.sts = (client(s) for s in ("ec2", "ecs", "iam", "ssm", "sts"))
+        self.client = server.client
+        self.ec2, self.ecs, self.iam, self.ssm, self.sts = (
+            server.client(s) for s in ("ec2", "ecs", "iam", "ssm", "sts")
+        )
 
     # --- IAM and settings -------------------------------------------------------------------------
 
@@ -75,20 +68,12 @@ class World:
     def network(
         self, cidr: str = "10.0.1.0/24", public: bool = False, owner: str | None = None, zone: str = "us-east-1a"
     ) -> dict[str, str]:
-        vpc = self.ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-        extra: dict[str, Any] = {}
-        if owner is not None:
-            tags = [{"Key": "trunkline:owner-id", "Value": owner}]
-            extra["TagSpecifications"] = [{"ResourceType": "subnet", "Tags": tags}]
-        subnet = self.ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=zone, **extra)["Subnet"]
-        if public:
-            self.ec2.modify_subnet_attribute(SubnetId=subnet["SubnetId"], MapPublicIpOnLaunch={"Value": True})
-        groups = self.ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["SecurityGroups"]
-        default = next(g["GroupId"] for g in groups if g["GroupName"] == "default")
-        return {"vpc": vpc, "subnet": subnet["SubnetId"], "default_sg": default}
+        """A VPC with one subnet (see ec2_world.network); `owner` marks the subnet as shared by that account."""
+        tags = [{"Key": "trunkline:owner-id", "Value": owner}] if owner is not None else None
+        return ec2_world.network(self.ec2, cidr, zone, public=public, subnet_tags=tags)
 
     def image(self, parameter: str = AL2023) -> str:
-        return str(self.ssm.get_parameter(Name=parameter)["Parameter"]["Value"])
+        return ec2_world.image(self.ssm, parameter)
 
     def old_image(self) -> str:
         found = self.ec2.describe_images(
@@ -138,7 +123,7 @@ class World:
     # --- the clock and trunkline's endpoints --------------------------------------------------------
 
     def settle(self) -> None:
-        self.server.post("/_trunkline/clock/settle").raise_for_status()
+        ec2_world.settle(self.server)
 
     def advance(self, seconds: float) -> None:
         self.server.post("/_trunkline/clock/advance", json={"seconds": seconds}).raise_for_status()

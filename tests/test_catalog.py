@@ -12,20 +12,11 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import CREDENTIALS
+from ec2_world import error
 from trunkline.domain import catalog
 from trunkline.domain.ec2 import zones
 
 REFERENCE_CSV = Path("/work/shared/data/instance-types.csv")
-
-
-def _error(caught: pytest.ExceptionInfo[ClientError]) -> tuple[str, str, int]:
-    response: Any = caught.value.response
-    return response["Error"]["Code"], response["Error"]["Message"], response["ResponseMetadata"]["HTTPStatusCode"]
-
-
-@pytest.fixture
-def ec2(aws: Any) -> Any:
-    return aws("ec2")
 
 
 # --- the catalog itself -------------------------------------------------------------------------------
@@ -136,7 +127,7 @@ def test_retired_type_omits_unknown_figures(ec2: Any) -> None:
 def test_unknown_instance_types_are_named_in_the_error(ec2: Any) -> None:
     with pytest.raises(ClientError) as caught:
         ec2.describe_instance_types(InstanceTypes=["c5.large", "c5.enormous", "zz9.tiny"])
-    assert _error(caught) == (
+    assert error(caught) == (
         "InvalidInstanceType",
         "The following supplied instance types do not exist: [c5.enormous, zz9.tiny]",
         400,
@@ -191,7 +182,7 @@ def test_bare_metal_and_current_generation_filters(ec2: Any) -> None:
 def test_unknown_filter_name_is_refused(ec2: Any) -> None:
     with pytest.raises(ClientError) as caught:
         ec2.describe_instance_types(Filters=[{"Name": "colour", "Values": ["blue"]}])
-    assert _error(caught) == ("InvalidParameterValue", "The filter 'colour' is invalid", 400)
+    assert error(caught) == ("InvalidParameterValue", "The filter 'colour' is invalid", 400)
 
 
 def test_pagination_walks_every_type_once(ec2: Any) -> None:
@@ -227,14 +218,14 @@ def test_small_pages_with_a_filter(ec2: Any) -> None:
 def test_bad_page_size_and_token(ec2: Any) -> None:
     with pytest.raises(ClientError) as caught:
         ec2.describe_instance_types(MaxResults=101)
-    assert _error(caught) == (
+    assert error(caught) == (
         "InvalidParameterValue",
         "Value ( 101 ) for parameter maxResults is invalid. Parameter must be between 5 and 100.",
         400,
     )
     with pytest.raises(ClientError) as caught:
         ec2.describe_instance_types(NextToken="not-a-token")
-    assert _error(caught)[0] == "InvalidNextToken"
+    assert error(caught)[0] == "InvalidNextToken"
 
 
 def test_cli_describe_instance_types(cli: Any) -> None:
@@ -295,7 +286,7 @@ def test_zone_filters_and_names(ec2: Any) -> None:
 def test_unknown_zone_name_is_refused(ec2: Any) -> None:
     with pytest.raises(ClientError) as caught:
         ec2.describe_availability_zones(ZoneNames=["us-east-1a", "us-east-1z"])
-    assert _error(caught) == ("InvalidParameterValue", "Invalid availability zone: [us-east-1z]", 400)
+    assert error(caught) == ("InvalidParameterValue", "Invalid availability zone: [us-east-1z]", 400)
 
 
 def test_zone_lookup_helpers() -> None:

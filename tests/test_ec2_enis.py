@@ -10,35 +10,14 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.config import Config as BotoConfig
-from botocore.exceptions import ClientError
 
 from conftest import CREDENTIALS
+from ec2_world import digest, error_of, free_addresses, launch, network, settle
 
-AL2023 = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
 MAC = re.compile(r"^(0a|06)(:[0-9a-f]{2}){5}$")
 
 
 # --- helpers ------------------------------------------------------------------------------------
-
-
-def make_network(ec2: Any, cidr: str = "10.0.1.0/24", zone: str = "us-east-1a") -> dict[str, str]:
-    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=zone)["Subnet"]["SubnetId"]
-    groups = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["SecurityGroups"]
-    return {"vpc": vpc, "subnet": subnet, "default_sg": groups[0]["GroupId"], "cidr": cidr}
-
-
-def launch(aws: Any, subnet: str, instance_type: str = "c5.large") -> str:
-    image = aws("ssm").get_parameter(Name=AL2023)["Parameter"]["Value"]
-    reservation = aws("ec2").run_instances(
-        ImageId=image, InstanceType=instance_type, MinCount=1, MaxCount=1, SubnetId=subnet
-    )
-    return str(reservation["Instances"][0]["InstanceId"])
-
-
-def free_addresses(ec2: Any, subnet: str) -> int:
-    return int(ec2.describe_subnets(SubnetIds=[subnet])["Subnets"][0]["AvailableIpAddressCount"])
 
 
 def eni(ec2: Any, eni_id: str) -> dict[str, Any]:
@@ -46,31 +25,9 @@ def eni(ec2: Any, eni_id: str) -> dict[str, Any]:
     return found
 
 
-def error_of(call: Any, **kwargs: Any) -> tuple[str, str, int]:
-    with pytest.raises(ClientError) as failure:
-        call(**kwargs)
-    error = failure.value.response["Error"]
-    return error["Code"], error["Message"], failure.value.response["ResponseMetadata"]["HTTPStatusCode"]
-
-
-def digest(server: Any) -> str:
-    """The state's digest once due work has run (the reconciler would change it under our feet)."""
-    settle(server)
-    return str(server.get("/_trunkline/state/digest").json()["digest"])
-
-
-def settle(server: Any) -> None:
-    server.post("/_trunkline/clock/settle").raise_for_status()
-
-
-@pytest.fixture
-def ec2(aws: Any) -> Any:
-    return aws("ec2")
-
-
 @pytest.fixture
 def net(ec2: Any) -> dict[str, str]:
-    return make_network(ec2)
+    return network(ec2)
 
 
 # --- create -------------------------------------------------------------------------------------
@@ -115,7 +72,7 @@ def test_created_eni_takes_the_wanted_address_and_named_groups(ec2, net):
 
 
 def test_group_from_another_vpc_is_refused_without_a_trace(ec2, net, server):
-    other = make_network(ec2, "10.0.9.0/24")
+    other = network(ec2, "10.0.9.0/24")
     before = digest(server)
     code, message, _ = error_of(ec2.create_network_interface, SubnetId=net["subnet"], Groups=[other["default_sg"]])
     assert code == "InvalidParameter"
@@ -125,7 +82,7 @@ def test_group_from_another_vpc_is_refused_without_a_trace(ec2, net, server):
 
 def test_outside_us_east_1_the_dns_name_is_regional(server):
     client = boto3.client("ec2", endpoint_url=server.url, region_name="eu-west-1", **CREDENTIALS)
-    net = make_network(client, zone="eu-west-1a")
+    net = network(client, zone="eu-west-1a")
     created = client.create_network_interface(SubnetId=net["subnet"])["NetworkInterface"]
     address = created["PrivateIpAddress"]
     assert created["PrivateDnsName"] == "ip-" + address.replace(".", "-") + ".eu-west-1.compute.internal"
@@ -216,7 +173,7 @@ def test_attach_refusals(aws, ec2, net, server):
         ec2.attach_network_interface, NetworkInterfaceId=one["NetworkInterfaceId"], InstanceId=instance, DeviceIndex=2
     )
     assert (code, message) == ("InvalidNetworkInterface.InUse", f"Interface: [{one['NetworkInterfaceId']}] in use.")
-    elsewhere = make_network(ec2, "10.0.5.0/24", zone="us-east-1b")
+    elsewhere = network(ec2, "10.0.5.0/24", zone="us-east-1b")
     far = ec2.create_network_interface(SubnetId=elsewhere["subnet"])["NetworkInterface"]["NetworkInterfaceId"]
     before = digest(server)
     code, _, _ = error_of(ec2.attach_network_interface, NetworkInterfaceId=far, InstanceId=instance, DeviceIndex=2)
@@ -278,7 +235,7 @@ def test_describe_filters(aws, ec2, net):
         TagSpecifications=[{"ResourceType": "network-interface", "Tags": [{"Key": "team", "Value": "blue"}]}],
     )["NetworkInterface"]
     trunk = ec2.create_network_interface(SubnetId=net["subnet"], InterfaceType="trunk")["NetworkInterface"]
-    other = make_network(ec2, "10.0.7.0/24")
+    other = network(ec2, "10.0.7.0/24")
     elsewhere = ec2.create_network_interface(SubnetId=other["subnet"])["NetworkInterface"]
 
     def ids(*filters: tuple[str, list[str]]) -> set[str]:
@@ -308,12 +265,6 @@ def test_describe_filters(aws, ec2, net):
     assert (code, message) == ("InvalidParameterValue", "The filter 'colour' is invalid")
 
 
-def unvalidated(server: Any) -> Any:
-    """A client that sends what it is given (boto3 would refuse some bad input itself)."""
-    config = BotoConfig(retries={"max_attempts": 1}, parameter_validation=False)
-    return boto3.client("ec2", endpoint_url=server.url, region_name="us-east-1", config=config, **CREDENTIALS)
-
-
 def test_describe_pages_through_every_eni_once(ec2, net, server):
     made = {
         ec2.create_network_interface(SubnetId=net["subnet"])["NetworkInterface"]["NetworkInterfaceId"]
@@ -327,10 +278,12 @@ def test_describe_pages_through_every_eni_once(ec2, net, server):
         seen.extend(e["NetworkInterfaceId"] for e in page["NetworkInterfaces"])
     assert sizes == [5, 5, 2]
     assert sorted(seen) == sorted(made)
-    code, message, _ = error_of(unvalidated(server).describe_network_interfaces, MaxResults=4)
+    code, message, _ = error_of(server.client("ec2", validate=False).describe_network_interfaces, MaxResults=4)
     assert code == "InvalidParameterValue"
     assert message == "Value ( 4 ) for parameter maxResults is invalid. Parameter must be between 5 and 1000."
-    code, message, _ = error_of(unvalidated(server).describe_trunk_interface_associations, MaxResults=256)
+    code, message, _ = error_of(
+        server.client("ec2", validate=False).describe_trunk_interface_associations, MaxResults=256
+    )
     assert (code, message) == (
         "InvalidParameterValue",
         "Value ( 256 ) for parameter maxResults is invalid. Parameter must be between 5 and 255.",

@@ -8,14 +8,11 @@ import base64
 import ipaddress
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config as BotoConfig
-from botocore.exceptions import ClientError
 
-from conftest import CREDENTIALS
+import ec2_world
+from ec2_world import AL2023, digest, free_addresses, network, settle
 
-AL2023 = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
 AL2023_ARM = "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id"
 FAST = {"Delay": 1, "MaxAttempts": 60}
 UNKNOWN = "i-0123456789abcdef0"
@@ -24,60 +21,29 @@ UNKNOWN = "i-0123456789abcdef0"
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def client(server: Any, service: str = "ec2") -> Any:
-    config = BotoConfig(retries={"max_attempts": 1})
-    return boto3.client(service, endpoint_url=server.url, region_name="us-east-1", config=config, **CREDENTIALS)
-
-
 def ami(server: Any, name: str = AL2023) -> str:
-    return str(client(server, "ssm").get_parameter(Name=name)["Parameter"]["Value"])
+    return ec2_world.image(server.client("ssm"), name)
 
 
 def make_network(ec2: Any, cidr: str = "10.0.1.0/24", public: bool = False, hostnames: bool = False) -> dict[str, str]:
-    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    if hostnames:
-        ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
-    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone="us-east-1b")["Subnet"]["SubnetId"]
-    if public:
-        ec2.modify_subnet_attribute(SubnetId=subnet, MapPublicIpOnLaunch={"Value": True})
-    group = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["SecurityGroups"][0]
-    return {"vpc": vpc, "subnet": subnet, "cidr": cidr, "default_sg": group["GroupId"]}
+    return network(ec2, cidr, "us-east-1b", public=public, hostnames=hostnames)
 
 
 def run(server: Any, subnet: str, count: int = 1, **extra: Any) -> list[dict[str, Any]]:
     params = {"ImageId": ami(server), "InstanceType": "c5.large", "MinCount": count, "MaxCount": count}
     params.update(extra)
-    instances: list[dict[str, Any]] = client(server).run_instances(SubnetId=subnet, **params)["Instances"]
+    instances: list[dict[str, Any]] = server.client("ec2").run_instances(SubnetId=subnet, **params)["Instances"]
     return instances
+
+
+def error_of(call: Any, **kwargs: Any) -> tuple[str, str]:
+    code, message, _ = ec2_world.error_of(call, **kwargs)
+    return code, message
 
 
 def describe(ec2: Any, instance_id: str) -> dict[str, Any]:
     found: dict[str, Any] = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"][0]
     return found
-
-
-def error_of(call: Any, **kwargs: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as failure:
-        call(**kwargs)
-    return failure.value.response["Error"]["Code"], failure.value.response["Error"]["Message"]
-
-
-def settle(server: Any) -> None:
-    server.post("/_trunkline/clock/settle").raise_for_status()
-
-
-def digest(server: Any) -> str:
-    settle(server)
-    return str(server.get("/_trunkline/state/digest").json()["digest"])
-
-
-def free_addresses(ec2: Any, subnet: str) -> int:
-    return int(ec2.describe_subnets(SubnetIds=[subnet])["Subnets"][0]["AvailableIpAddressCount"])
-
-
-@pytest.fixture
-def ec2(server: Any) -> Any:
-    return client(server)
 
 
 @pytest.fixture
@@ -179,7 +145,7 @@ def test_launch_refusals_leave_no_trace(server, ec2, net):
 
 
 def test_profile_user_data_tags_and_groups_are_kept(server, ec2, net):
-    iam = client(server, "iam")
+    iam = server.client("iam")
     iam.create_instance_profile(InstanceProfileName="ecs-node")
     profile = iam.get_instance_profile(InstanceProfileName="ecs-node")["InstanceProfile"]
     group = ec2.create_security_group(GroupName="nodes", Description="nodes", VpcId=net["vpc"])["GroupId"]
@@ -291,7 +257,7 @@ def test_disable_api_termination_is_honoured(server, ec2, net):
 
 def test_manual_clock_keeps_an_instance_pending_until_advanced(spawn):
     server = spawn("--timing", "manual")
-    ec2 = client(server)
+    ec2 = server.client("ec2")
     net = make_network(ec2)
     (instance,) = run(server, net["subnet"])
     instance_id = instance["InstanceId"]
@@ -314,7 +280,7 @@ def test_manual_clock_keeps_an_instance_pending_until_advanced(spawn):
 
 def test_a_restarting_instance_may_be_stopped_while_pending(spawn):
     server = spawn("--timing", "manual")
-    ec2 = client(server)
+    ec2 = server.client("ec2")
     (instance,) = run(server, make_network(ec2)["subnet"])
     instance_id = instance["InstanceId"]
     settle(server)
@@ -330,7 +296,7 @@ def test_a_restarting_instance_may_be_stopped_while_pending(spawn):
 
 def test_terminated_instances_stay_visible_for_an_hour(spawn):
     server = spawn("--timing", "manual")
-    ec2 = client(server)
+    ec2 = server.client("ec2")
     net = make_network(ec2)
     (instance,) = run(server, net["subnet"])
     ec2.terminate_instances(InstanceIds=[instance["InstanceId"]])

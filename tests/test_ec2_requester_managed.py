@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
 from conftest import Server
+from ec2_world import digest, error_of
 from ecs_world import World, config_script, role_arn
 
 CLUSTER = "managed"
@@ -31,17 +31,10 @@ def trunked_instance(world: World, **launch: Any) -> tuple[str, dict[str, str]]:
     return instance_id, net
 
 
-def digest(world: World) -> str:
-    world.settle()
-    return str(world.server.get("/_trunkline/state/digest").json()["digest"])
-
-
 def refusal(call: Any, **kwargs: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as failure:
-        call(**kwargs)
-    error = failure.value.response["Error"]
-    assert failure.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    return error["Code"], error["Message"]
+    code, message, status = error_of(call, **kwargs)
+    assert status == 400
+    return code, message
 
 
 def not_yours(eni_id: str) -> tuple[str, str]:
@@ -53,12 +46,12 @@ def test_the_trunk_cannot_be_detached_or_deleted_by_the_account(world: World):
     (trunk,) = world.trunk_enis()
     assert trunk["RequesterManaged"] is True and trunk["RequesterId"] == "amazon-ecs"
     trunk_id = trunk["NetworkInterfaceId"]
-    before = digest(world)
+    before = digest(world.server)
     attachment_id = trunk["Attachment"]["AttachmentId"]
     assert refusal(world.ec2.detach_network_interface, AttachmentId=attachment_id) == not_yours(trunk_id)
     assert refusal(world.ec2.detach_network_interface, AttachmentId=attachment_id, Force=True) == not_yours(trunk_id)
     assert refusal(world.ec2.delete_network_interface, NetworkInterfaceId=trunk_id) == not_yours(trunk_id)
-    assert digest(world) == before
+    assert digest(world.server) == before
     (still,) = world.trunk_enis()
     assert still["Status"] == "in-use" and still["Attachment"]["Status"] == "attached"
 
@@ -68,12 +61,12 @@ def test_the_account_cannot_hang_its_branches_on_the_trunk(world: World):
     (trunk,) = world.trunk_enis()
     trunk_id = trunk["NetworkInterfaceId"]
     branch = world.ec2.create_network_interface(SubnetId=net["subnet"], InterfaceType="branch")["NetworkInterface"]
-    before = digest(world)
+    before = digest(world.server)
     code, message = refusal(
         world.ec2.associate_trunk_interface, BranchInterfaceId=branch["NetworkInterfaceId"], TrunkInterfaceId=trunk_id
     )
     assert (code, message) == not_yours(trunk_id)
-    assert digest(world) == before
+    assert digest(world.server) == before
     listed = world.ec2.describe_trunk_interface_associations()["InterfaceAssociations"]
     assert listed == []
 
@@ -84,12 +77,12 @@ def test_the_account_cannot_use_ecs_enis_as_branches(world: World):
     (trunk,) = world.trunk_enis()
     trunk_id = trunk["NetworkInterfaceId"]
     own = world.ec2.create_network_interface(SubnetId=net["subnet"], InterfaceType="trunk")["NetworkInterface"]
-    before = digest(world)
+    before = digest(world.server)
     code, message = refusal(
         world.ec2.associate_trunk_interface, BranchInterfaceId=trunk_id, TrunkInterfaceId=own["NetworkInterfaceId"]
     )
     assert (code, message) == not_yours(trunk_id)
-    assert digest(world) == before
+    assert digest(world.server) == before
 
 
 def test_an_unattached_trunk_cannot_be_attached_or_deleted_by_the_account(world: World):
@@ -100,11 +93,11 @@ def test_an_unattached_trunk_cannot_be_attached_or_deleted_by_the_account(world:
     (trunk,) = world.trunk_enis()
     trunk_id = trunk["NetworkInterfaceId"]
     assert trunk["Status"] == "available" and trunk["RequesterManaged"] is True
-    before = digest(world)
+    before = digest(world.server)
     attach = world.ec2.attach_network_interface
     assert refusal(attach, NetworkInterfaceId=trunk_id, InstanceId=instance_id, DeviceIndex=1) == not_yours(trunk_id)
     assert refusal(world.ec2.delete_network_interface, NetworkInterfaceId=trunk_id) == not_yours(trunk_id)
-    assert digest(world) == before
+    assert digest(world.server) == before
 
     world.ec2.terminate_instances(InstanceIds=[instance_id])  # ECS still cleans up after itself
     world.settle()
@@ -114,7 +107,7 @@ def test_an_unattached_trunk_cannot_be_attached_or_deleted_by_the_account(world:
 def test_unknown_ids_are_still_not_found(world: World):
     """The refusal is about ECS's ENIs only: a missing attachment or ENI keeps its NotFound."""
     trunked_instance(world)
-    before = digest(world)
+    before = digest(world.server)
     code, message = refusal(world.ec2.detach_network_interface, AttachmentId="eni-attach-0123456789abcdef0")
     assert (code, message) == (
         "InvalidAttachmentID.NotFound",
@@ -125,7 +118,7 @@ def test_unknown_ids_are_still_not_found(world: World):
         "InvalidNetworkInterfaceID.NotFound",
         "The networkInterface ID 'eni-0123456789abcdef0' does not exist",
     )
-    assert digest(world) == before
+    assert digest(world.server) == before
 
 
 def test_the_account_may_still_tag_the_trunk(world: World):

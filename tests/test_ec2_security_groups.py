@@ -8,28 +8,16 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-ACCOUNT = "123456789012"
+from conftest import ACCOUNT
+from ec2_world import default_group, digest, error, new_vpc_id
+
 MISSING = "sg-0123456789abcdef0"
 ALL_OUT = {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}], "Ipv6Ranges": [], "PrefixListIds": []}
 
 
-def _error(caught: pytest.ExceptionInfo[ClientError]) -> tuple[str, str, int]:
-    response: Any = caught.value.response
-    return response["Error"]["Code"], response["Error"]["Message"], response["ResponseMetadata"]["HTTPStatusCode"]
-
-
-def _digest(server: Any) -> str:
-    return str(server.get("/_trunkline/state/digest").json()["digest"])
-
-
-@pytest.fixture
-def ec2(aws: Any) -> Any:
-    return aws("ec2")
-
-
 @pytest.fixture
 def vpc_id(ec2: Any) -> str:
-    return str(ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"])
+    return new_vpc_id(ec2)
 
 
 def _group(ec2: Any, vpc_id: str, name: str = "web", **kwargs: Any) -> str:
@@ -69,16 +57,16 @@ def test_new_group_allows_all_egress_and_no_ingress(ec2: Any, vpc_id: str) -> No
 
 def test_duplicate_name_in_the_same_vpc(ec2: Any, vpc_id: str, server: Any) -> None:
     _group(ec2, vpc_id)
-    before = _digest(server)
+    before = digest(server)
     with pytest.raises(ClientError) as caught:
         _group(ec2, vpc_id)
-    assert _error(caught) == (
+    assert error(caught) == (
         "InvalidGroup.Duplicate",
         f"The security group 'web' already exists for VPC '{vpc_id}'",
         400,
     )
-    assert _digest(server) == before
-    other = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+    assert digest(server) == before
+    other = new_vpc_id(ec2, "10.1.0.0/16")
     assert _group(ec2, other).startswith("sg-")
 
 
@@ -96,16 +84,16 @@ def test_duplicate_name_in_the_same_vpc(ec2: Any, vpc_id: str, server: Any) -> N
 def test_refused_names(ec2: Any, vpc_id: str, name: str, code: str, message: str) -> None:
     with pytest.raises(ClientError) as caught:
         _group(ec2, vpc_id, name)
-    assert _error(caught) == (code, message, 400)
+    assert error(caught) == (code, message, 400)
 
 
 def test_group_needs_a_vpc(ec2: Any) -> None:
     with pytest.raises(ClientError) as caught:
         ec2.create_security_group(GroupName="web", Description="web")
-    assert _error(caught) == ("VPCIdNotSpecified", "No default VPC for this user", 400)
+    assert error(caught) == ("VPCIdNotSpecified", "No default VPC for this user", 400)
     with pytest.raises(ClientError) as caught:
         ec2.create_security_group(GroupName="web", Description="web", VpcId="vpc-0123456789abcdef0")
-    assert _error(caught) == ("InvalidVpcID.NotFound", "The vpc ID 'vpc-0123456789abcdef0' does not exist", 400)
+    assert error(caught) == ("InvalidVpcID.NotFound", "The vpc ID 'vpc-0123456789abcdef0' does not exist", 400)
 
 
 # --- rules ------------------------------------------------------------------------------------------
@@ -175,7 +163,7 @@ def test_protocol_numbers_and_names_are_the_same_rule(ec2: Any, vpc_id: str) -> 
         ec2.authorize_security_group_ingress(
             GroupId=group_id, IpProtocol="tcp", FromPort=22, ToPort=22, CidrIp="1.2.3.4/32"
         )
-    assert _error(caught) == (
+    assert error(caught) == (
         "InvalidPermission.Duplicate",
         'the specified rule "peer: 1.2.3.4/32, TCP, from port: 22, to port: 22, ALLOW" already exists',
         400,
@@ -184,7 +172,7 @@ def test_protocol_numbers_and_names_are_the_same_rule(ec2: Any, vpc_id: str) -> 
 
 def test_duplicate_rule_changes_nothing(ec2: Any, vpc_id: str, server: Any) -> None:
     group_id = _group(ec2, vpc_id)
-    before = _digest(server)
+    before = digest(server)
     with pytest.raises(ClientError) as caught:
         ec2.authorize_security_group_egress(
             GroupId=group_id,
@@ -193,12 +181,12 @@ def test_duplicate_rule_changes_nothing(ec2: Any, vpc_id: str, server: Any) -> N
                 {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
             ],
         )
-    assert _error(caught) == (
+    assert error(caught) == (
         "InvalidPermission.Duplicate",
         'the specified rule "peer: 0.0.0.0/0, ALL, ALLOW" already exists',
         400,
     )
-    assert _digest(server) == before
+    assert digest(server) == before
 
 
 def test_egress_rules_round_trip(ec2: Any, vpc_id: str) -> None:
@@ -229,23 +217,23 @@ def test_egress_rules_round_trip(ec2: Any, vpc_id: str) -> None:
 
 def test_revoking_a_missing_rule(ec2: Any, vpc_id: str, server: Any) -> None:
     group_id = _group(ec2, vpc_id)
-    before = _digest(server)
+    before = digest(server)
     with pytest.raises(ClientError) as caught:
         ec2.revoke_security_group_ingress(
             GroupId=group_id,
             IpPermissions=[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
         )
-    assert _error(caught) == (
+    assert error(caught) == (
         "InvalidPermission.NotFound",
         "The specified rule does not exist in this security group.",
         400,
     )
-    assert _digest(server) == before
+    assert digest(server) == before
 
 
 def test_rule_errors(ec2: Any, vpc_id: str, server: Any) -> None:
     group_id = _group(ec2, vpc_id)
-    before = _digest(server)
+    before = digest(server)
     bad = [
         ({"IpProtocol": "tcp", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}, "InvalidParameterValue"),
         (
@@ -262,8 +250,8 @@ def test_rule_errors(ec2: Any, vpc_id: str, server: Any) -> None:
     for permission, code in bad:
         with pytest.raises(ClientError) as caught:
             ec2.authorize_security_group_ingress(GroupId=group_id, IpPermissions=[permission])
-        assert _error(caught)[0] == code, permission
-    assert _digest(server) == before
+        assert error(caught)[0] == code, permission
+    assert digest(server) == before
 
 
 # --- Describe --------------------------------------------------------------------------------------
@@ -271,7 +259,7 @@ def test_rule_errors(ec2: Any, vpc_id: str, server: Any) -> None:
 
 def test_unknown_group_in_every_call(ec2: Any, vpc_id: str, server: Any) -> None:
     _group(ec2, vpc_id)
-    before = _digest(server)
+    before = digest(server)
     calls = [
         lambda: ec2.describe_security_groups(GroupIds=[MISSING]),
         lambda: ec2.delete_security_group(GroupId=MISSING),
@@ -287,18 +275,18 @@ def test_unknown_group_in_every_call(ec2: Any, vpc_id: str, server: Any) -> None
     for call in calls:
         with pytest.raises(ClientError) as caught:
             call()
-        assert _error(caught) == ("InvalidGroup.NotFound", f"The security group '{MISSING}' does not exist", 400)
+        assert error(caught) == ("InvalidGroup.NotFound", f"The security group '{MISSING}' does not exist", 400)
     with pytest.raises(ClientError) as caught:
         ec2.describe_security_groups(GroupIds=["web"])
-    assert _error(caught) == ("InvalidGroupId.Malformed", 'Invalid id: "web" (expecting "sg-...")', 400)
+    assert error(caught) == ("InvalidGroupId.Malformed", 'Invalid id: "web" (expecting "sg-...")', 400)
     with pytest.raises(ClientError) as caught:
         ec2.describe_security_groups(GroupNames=["web"])
-    assert _error(caught) == (
+    assert error(caught) == (
         "InvalidGroup.NotFound",
         "The security group 'web' does not exist in default VPC 'none'",
         400,
     )
-    assert _digest(server) == before
+    assert digest(server) == before
 
 
 def test_describe_filters(ec2: Any, vpc_id: str) -> None:
@@ -345,18 +333,16 @@ def test_pagination_visits_every_group_once(ec2: Any, vpc_id: str) -> None:
 
 
 def test_default_group_cannot_be_deleted(ec2: Any, vpc_id: str, server: Any) -> None:
-    default = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["SecurityGroups"][0][
-        "GroupId"
-    ]
-    before = _digest(server)
+    default = default_group(ec2, vpc_id)
+    before = digest(server)
     with pytest.raises(ClientError) as caught:
         ec2.delete_security_group(GroupId=default)
-    assert _error(caught) == (
+    assert error(caught) == (
         "CannotDelete",
         f'the specified group: "{default}" name: "default" cannot be deleted by a user',
         400,
     )
-    assert _digest(server) == before
+    assert digest(server) == before
 
 
 def test_group_in_use_cannot_be_deleted(ec2: Any, vpc_id: str, server: Any) -> None:
@@ -370,15 +356,15 @@ def test_group_in_use_cannot_be_deleted(ec2: Any, vpc_id: str, server: Any) -> N
         GroupId=referrer, IpPermissions=[{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": group_id}]}]
     )
     dependency = ("DependencyViolation", f"resource {group_id} has a dependent object", 400)
-    before = _digest(server)
+    before = digest(server)
     with pytest.raises(ClientError) as caught:
         ec2.delete_security_group(GroupId=group_id)
-    assert _error(caught) == dependency
-    assert _digest(server) == before
+    assert error(caught) == dependency
+    assert digest(server) == before
     ec2.delete_network_interface(NetworkInterfaceId=eni_id)
     with pytest.raises(ClientError) as caught:
         ec2.delete_security_group(GroupId=group_id)
-    assert _error(caught) == dependency  # still referenced by the other group's rule
+    assert error(caught) == dependency  # still referenced by the other group's rule
     ec2.revoke_security_group_ingress(
         GroupId=referrer, IpPermissions=[{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": group_id}]}]
     )
@@ -386,4 +372,4 @@ def test_group_in_use_cannot_be_deleted(ec2: Any, vpc_id: str, server: Any) -> N
     assert (response["Return"], response["GroupId"]) == (True, group_id)
     with pytest.raises(ClientError) as caught:
         _describe(ec2, group_id)
-    assert _error(caught)[0] == "InvalidGroup.NotFound"
+    assert error(caught)[0] == "InvalidGroup.NotFound"

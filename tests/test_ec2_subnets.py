@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from conftest import ACCOUNT
+from ec2_world import digest, error, new_vpc_id
 from trunkline.context import Principal, RequestContext
 from trunkline.domain.ec2 import subnets, vpcs
 from trunkline.errors import AwsError
 from trunkline.store import open_store
 from trunkline.timing import PROFILES
-
-ACCOUNT = "123456789012"
 
 
 @pytest.fixture
@@ -74,23 +74,9 @@ def test_wanted_address_is_skipped_by_later_allocations(in_tx):
 # --- over the wire ----------------------------------------------------------------------------------
 
 
-def _error(caught: pytest.ExceptionInfo[ClientError]) -> tuple[str, str, int]:
-    response: Any = caught.value.response
-    return response["Error"]["Code"], response["Error"]["Message"], response["ResponseMetadata"]["HTTPStatusCode"]
-
-
-def _digest(server: Any) -> str:
-    return str(server.get("/_trunkline/state/digest").json()["digest"])
-
-
-@pytest.fixture
-def ec2(aws: Any) -> Any:
-    return aws("ec2")
-
-
 @pytest.fixture
 def vpc_id(ec2: Any) -> str:
-    return str(ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"])
+    return new_vpc_id(ec2)
 
 
 def _subnet_in(ec2: Any, vpc_id: str, cidr: str, **kwargs: Any) -> dict[str, Any]:
@@ -141,15 +127,15 @@ def test_a_28_is_exhausted_after_exactly_11_interfaces(ec2: Any, vpc_id: str, se
     created = [ec2.create_network_interface(SubnetId=subnet_id)["NetworkInterface"] for _ in range(11)]
     assert [eni["PrivateIpAddress"] for eni in created] == [f"10.0.1.{n}" for n in range(4, 15)]
     assert ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]["AvailableIpAddressCount"] == 0
-    before = _digest(server)
+    before = digest(server)
     with pytest.raises(ClientError) as caught:
         ec2.create_network_interface(SubnetId=subnet_id)
-    assert _error(caught) == (
+    assert error(caught) == (
         "InsufficientFreeAddressesInSubnet",
         f"There are not enough free addresses in subnet '{subnet_id}' to satisfy the requested number of instances.",
         400,
     )
-    assert _digest(server) == before
+    assert digest(server) == before
     ec2.delete_network_interface(NetworkInterfaceId=created[3]["NetworkInterfaceId"])
     assert ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]["AvailableIpAddressCount"] == 1
     again = ec2.create_network_interface(SubnetId=subnet_id)["NetworkInterface"]
@@ -158,11 +144,11 @@ def test_a_28_is_exhausted_after_exactly_11_interfaces(ec2: Any, vpc_id: str, se
 
 @pytest.mark.parametrize("cidr", ["10.1.0.0/24", "10.0.0.0/15", "10.0.1.0/29", "9.255.255.0/24"])
 def test_cidr_outside_the_vpc_or_the_size_range(ec2: Any, vpc_id: str, server: Any, cidr: str) -> None:
-    before = _digest(server)
+    before = digest(server)
     with pytest.raises(ClientError) as caught:
         _subnet_in(ec2, vpc_id, cidr)
-    assert _error(caught) == ("InvalidSubnet.Range", f"The CIDR '{cidr}' is invalid.", 400)
-    assert _digest(server) == before
+    assert error(caught) == ("InvalidSubnet.Range", f"The CIDR '{cidr}' is invalid.", 400)
+    assert digest(server) == before
 
 
 @pytest.mark.parametrize("cidr", ["10.0.1.0/24", "10.0.0.0/20", "10.0.1.128/25"])
@@ -170,8 +156,8 @@ def test_overlapping_subnets_conflict(ec2: Any, vpc_id: str, cidr: str) -> None:
     _subnet_in(ec2, vpc_id, "10.0.1.0/24")
     with pytest.raises(ClientError) as caught:
         _subnet_in(ec2, vpc_id, cidr)
-    assert _error(caught) == ("InvalidSubnet.Conflict", f"The CIDR '{cidr}' conflicts with another subnet", 400)
-    other_vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    assert error(caught) == ("InvalidSubnet.Conflict", f"The CIDR '{cidr}' conflicts with another subnet", 400)
+    other_vpc = new_vpc_id(ec2)
     assert _subnet_in(ec2, other_vpc, cidr)["CidrBlock"] == cidr  # another VPC may reuse the range
 
 
@@ -179,7 +165,7 @@ def test_unknown_zone_and_zone_id(ec2: Any, vpc_id: str) -> None:
     with pytest.raises(ClientError) as caught:
         _subnet_in(ec2, vpc_id, "10.0.1.0/24", AvailabilityZone="us-east-1z")
     zones = "us-east-1a, us-east-1b, us-east-1c, us-east-1d, us-east-1e, us-east-1f"
-    assert _error(caught) == (
+    assert error(caught) == (
         "InvalidParameterValue",
         "Value (us-east-1z) for parameter availabilityZone is invalid. "
         f"Subnets can currently only be created in the following availability zones: {zones}.",
@@ -187,7 +173,7 @@ def test_unknown_zone_and_zone_id(ec2: Any, vpc_id: str) -> None:
     )
     with pytest.raises(ClientError) as caught:
         _subnet_in(ec2, vpc_id, "10.0.1.0/24", AvailabilityZoneId="use1-az9")
-    code, message, _ = _error(caught)
+    code, message, _ = error(caught)
     assert code == "InvalidParameterValue"
     assert message.startswith("Value (use1-az9) for parameter availabilityZoneId is invalid.")
     assert ec2.describe_subnets()["Subnets"] == []
@@ -196,7 +182,7 @@ def test_unknown_zone_and_zone_id(ec2: Any, vpc_id: str) -> None:
 def test_subnet_in_unknown_vpc(ec2: Any) -> None:
     with pytest.raises(ClientError) as caught:
         ec2.create_subnet(VpcId="vpc-0123456789abcdef0", CidrBlock="10.0.1.0/24")
-    assert _error(caught) == ("InvalidVpcID.NotFound", "The vpc ID 'vpc-0123456789abcdef0' does not exist", 400)
+    assert error(caught) == ("InvalidVpcID.NotFound", "The vpc ID 'vpc-0123456789abcdef0' does not exist", 400)
 
 
 def test_shared_subnet_belongs_to_the_account_in_the_tag(ec2: Any, vpc_id: str) -> None:
@@ -221,13 +207,13 @@ def test_shared_subnet_tag_must_be_an_account_id(ec2: Any, vpc_id: str, value: s
     tags = [{"ResourceType": "subnet", "Tags": [{"Key": "trunkline:owner-id", "Value": value}]}]
     with pytest.raises(ClientError) as caught:
         _subnet_in(ec2, vpc_id, "10.0.1.0/24", TagSpecifications=tags)
-    assert _error(caught)[0] == "InvalidParameterValue"
+    assert error(caught)[0] == "InvalidParameterValue"
     assert ec2.describe_subnets()["Subnets"] == []
 
 
 def test_unknown_and_malformed_subnet_ids(ec2: Any, vpc_id: str, server: Any) -> None:
     _subnet_in(ec2, vpc_id, "10.0.1.0/24")
-    before = _digest(server)
+    before = digest(server)
     missing = "subnet-0123456789abcdef0"
     not_found = ("InvalidSubnetID.NotFound", f"The subnet ID '{missing}' does not exist", 400)
     calls = [
@@ -238,11 +224,11 @@ def test_unknown_and_malformed_subnet_ids(ec2: Any, vpc_id: str, server: Any) ->
     for call in calls:
         with pytest.raises(ClientError) as caught:
             call()
-        assert _error(caught) == not_found
+        assert error(caught) == not_found
     with pytest.raises(ClientError) as caught:
         ec2.describe_subnets(SubnetIds=["subnet-nope"])
-    assert _error(caught) == ("InvalidSubnetID.Malformed", 'Invalid id: "subnet-nope" (expecting "subnet-...")', 400)
-    assert _digest(server) == before
+    assert error(caught) == ("InvalidSubnetID.Malformed", 'Invalid id: "subnet-nope" (expecting "subnet-...")', 400)
+    assert digest(server) == before
 
 
 def test_describe_filters(ec2: Any, vpc_id: str) -> None:
@@ -283,15 +269,15 @@ def test_pagination_visits_every_subnet_once(ec2: Any, vpc_id: str) -> None:
 def test_delete_subnet_refused_while_an_interface_uses_it(ec2: Any, vpc_id: str, server: Any) -> None:
     subnet_id = _subnet_in(ec2, vpc_id, "10.0.1.0/24")["SubnetId"]
     eni_id = ec2.create_network_interface(SubnetId=subnet_id)["NetworkInterface"]["NetworkInterfaceId"]
-    before = _digest(server)
+    before = digest(server)
     with pytest.raises(ClientError) as caught:
         ec2.delete_subnet(SubnetId=subnet_id)
-    assert _error(caught) == (
+    assert error(caught) == (
         "DependencyViolation",
         f"The subnet '{subnet_id}' has dependencies and cannot be deleted.",
         400,
     )
-    assert _digest(server) == before
+    assert digest(server) == before
     ec2.delete_network_interface(NetworkInterfaceId=eni_id)
     ec2.delete_subnet(SubnetId=subnet_id)
     assert ec2.describe_subnets()["Subnets"] == []
@@ -322,22 +308,22 @@ def test_modify_subnet_attributes_round_trip(ec2: Any, vpc_id: str) -> None:
 
 def test_modify_subnet_attribute_takes_one_attribute(ec2: Any, vpc_id: str, server: Any) -> None:
     subnet_id = _subnet_in(ec2, vpc_id, "10.0.1.0/24")["SubnetId"]
-    before = _digest(server)
+    before = digest(server)
     with pytest.raises(ClientError) as caught:
         ec2.modify_subnet_attribute(
             SubnetId=subnet_id,
             MapPublicIpOnLaunch={"Value": True},
             EnableResourceNameDnsARecordOnLaunch={"Value": True},
         )
-    assert _error(caught) == (
+    assert error(caught) == (
         "InvalidParameterCombination",
         "Fields for multiple attribute types specified: mapPublicIpOnLaunch, enableResourceNameDnsARecordOnLaunch",
         400,
     )
     with pytest.raises(ClientError) as caught:
         ec2.modify_subnet_attribute(SubnetId=subnet_id, PrivateDnsHostnameTypeOnLaunch="fancy-name")
-    assert _error(caught)[0] == "InvalidParameterValue"
-    assert _digest(server) == before
+    assert error(caught)[0] == "InvalidParameterValue"
+    assert digest(server) == before
 
 
 def test_cli_describe_subnets(cli: Any) -> None:

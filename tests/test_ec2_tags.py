@@ -8,24 +8,12 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-
-def _error(caught: pytest.ExceptionInfo[ClientError]) -> tuple[str, str, int]:
-    response: Any = caught.value.response
-    return response["Error"]["Code"], response["Error"]["Message"], response["ResponseMetadata"]["HTTPStatusCode"]
-
-
-def _digest(server: Any) -> str:
-    return str(server.get("/_trunkline/state/digest").json()["digest"])
-
-
-@pytest.fixture
-def ec2(aws: Any) -> Any:
-    return aws("ec2")
+from ec2_world import digest, error, new_vpc_id
 
 
 @pytest.fixture
 def world(ec2: Any) -> dict[str, str]:
-    vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    vpc_id = new_vpc_id(ec2)
     subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
     group_id = ec2.create_security_group(VpcId=vpc_id, GroupName="web", Description="web")["GroupId"]
     return {"vpc": vpc_id, "subnet": subnet_id, "sg": group_id}
@@ -58,7 +46,7 @@ def test_tagging_keeps_the_records_indexes(ec2: Any, world: dict[str, str]) -> N
     ec2.create_tags(Resources=[world["subnet"], world["sg"]], Tags=[{"Key": "a", "Value": "b"}])
     with pytest.raises(ClientError) as caught:
         ec2.delete_vpc(VpcId=world["vpc"])
-    assert _error(caught)[0] == "DependencyViolation"
+    assert error(caught)[0] == "DependencyViolation"
     found = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [world["vpc"]]}])["SecurityGroups"]
     assert world["sg"] in {g["GroupId"] for g in found}
 
@@ -66,7 +54,7 @@ def test_tagging_keeps_the_records_indexes(ec2: Any, world: dict[str, str]) -> N
 def test_unknown_resource_is_its_own_not_found_and_nothing_changes(
     ec2: Any, world: dict[str, str], server: Any
 ) -> None:
-    before = _digest(server)
+    before = digest(server)
     cases = [
         ("vpc-0123456789abcdef0", "InvalidVpcID.NotFound", "The vpc ID 'vpc-0123456789abcdef0' does not exist"),
         (
@@ -80,18 +68,18 @@ def test_unknown_resource_is_its_own_not_found_and_nothing_changes(
         for call in (ec2.create_tags, ec2.delete_tags):
             with pytest.raises(ClientError) as caught:
                 call(Resources=[world["vpc"], missing], Tags=[{"Key": "x", "Value": "y"}])
-            assert _error(caught) == (code, message, 400)
+            assert error(caught) == (code, message, 400)
     for malformed in ("vpc-zz", "banana"):
         with pytest.raises(ClientError) as caught:
             ec2.create_tags(Resources=[malformed], Tags=[{"Key": "x", "Value": "y"}])
-        assert _error(caught) == ("InvalidID", f"The ID '{malformed}' is not valid", 400)
-    assert _digest(server) == before
+        assert error(caught) == ("InvalidID", f"The ID '{malformed}' is not valid", 400)
+    assert digest(server) == before
 
 
 def test_every_taggable_kind_has_its_own_not_found_and_forms_are_checked_first(
     ec2: Any, world: dict[str, str], server: Any
 ) -> None:
-    before = _digest(server)
+    before = digest(server)
     cases = [
         ("i-0123456789abcdef0", "InvalidInstanceID.NotFound", "The instance ID 'i-0123456789abcdef0' does not exist"),
         (
@@ -108,19 +96,19 @@ def test_every_taggable_kind_has_its_own_not_found_and_forms_are_checked_first(
     for missing, code, message in cases:
         with pytest.raises(ClientError) as caught:
             ec2.create_tags(Resources=[world["vpc"], missing], Tags=[{"Key": "x", "Value": "y"}])
-        assert _error(caught) == (code, message, 400)
+        assert error(caught) == (code, message, 400)
     with pytest.raises(ClientError) as caught:  # a bad id anywhere in the list wins over a missing one
         ec2.create_tags(Resources=["vpc-0123456789abcdef0", "banana"], Tags=[{"Key": "x", "Value": "y"}])
-    assert _error(caught) == ("InvalidID", "The ID 'banana' is not valid", 400)
-    assert _digest(server) == before
+    assert error(caught) == ("InvalidID", "The ID 'banana' is not valid", 400)
+    assert digest(server) == before
 
 
 def test_reserved_aws_prefix(ec2: Any, world: dict[str, str], server: Any) -> None:
-    before = _digest(server)
+    before = digest(server)
     with pytest.raises(ClientError) as caught:
         ec2.create_tags(Resources=[world["vpc"]], Tags=[{"Key": "aws:owner", "Value": "me"}])
-    assert _error(caught)[0] == "InvalidParameterValue"
-    assert _digest(server) == before
+    assert error(caught)[0] == "InvalidParameterValue"
+    assert digest(server) == before
 
 
 def test_delete_tags_by_key_by_pair_and_all(ec2: Any, world: dict[str, str]) -> None:
@@ -144,7 +132,7 @@ def test_describe_tags_filters(ec2: Any, world: dict[str, str]) -> None:
     assert _tags(ec2, resource_id=["vpc-0123456789abcdef0"]) == []
     with pytest.raises(ClientError) as caught:
         ec2.describe_tags(Filters=[{"Name": "colour", "Values": ["red"]}])
-    assert _error(caught) == ("InvalidParameterValue", "The filter 'colour' is invalid", 400)
+    assert error(caught) == ("InvalidParameterValue", "The filter 'colour' is invalid", 400)
 
 
 def test_describe_tags_pagination(ec2: Any, world: dict[str, str]) -> None:
@@ -168,7 +156,7 @@ def test_describe_tags_page_size_is_checked_by_ec2_not_the_model(ec2: Any) -> No
     """DescribeTags' model has no range on MaxResults; EC2's own check answers in the same words."""
     with pytest.raises(ClientError) as caught:
         ec2.describe_tags(MaxResults=1001)
-    assert _error(caught) == (
+    assert error(caught) == (
         "InvalidParameterValue",
         "Value ( 1001 ) for parameter maxResults is invalid. Parameter must be between 5 and 1000.",
         400,

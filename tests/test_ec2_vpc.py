@@ -5,40 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
 
-from conftest import CREDENTIALS
-
-ACCOUNT = "123456789012"
-
-
-def _error(caught: pytest.ExceptionInfo[ClientError]) -> tuple[str, str, int]:
-    response: Any = caught.value.response
-    return response["Error"]["Code"], response["Error"]["Message"], response["ResponseMetadata"]["HTTPStatusCode"]
-
-
-def _digest(server: Any) -> str:
-    return str(server.get("/_trunkline/state/digest").json()["digest"])
-
-
-@pytest.fixture
-def ec2(aws: Any) -> Any:
-    return aws("ec2")
-
-
-def _vpc(ec2: Any, cidr: str = "10.0.0.0/16", **kwargs: Any) -> dict[str, Any]:
-    vpc: dict[str, Any] = ec2.create_vpc(CidrBlock=cidr, **kwargs)["Vpc"]
-    return vpc
-
+from conftest import ACCOUNT
+from ec2_world import default_group, digest, error, new_vpc
 
 # --- CreateVpc ------------------------------------------------------------------------------------
 
 
 def test_create_vpc_reports_the_vpc_shape(ec2: Any) -> None:
-    vpc = _vpc(ec2, TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": "main"}]}])
+    vpc = new_vpc(ec2, TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": "main"}]}])
     assert vpc["VpcId"].startswith("vpc-") and len(vpc["VpcId"]) == 21
     assert vpc["CidrBlock"] == "10.0.0.0/16"
     assert vpc["State"] == "available"
@@ -60,18 +37,18 @@ def test_no_default_vpc_exists(ec2: Any) -> None:
 
 @pytest.mark.parametrize("cidr", ["10.0.0.0/8", "10.0.0.0/15", "10.0.0.0/29", "10.0.0.0/32"])
 def test_cidr_outside_16_to_28_is_invalid_vpc_range(ec2: Any, server: Any, cidr: str) -> None:
-    before = _digest(server)
+    before = digest(server)
     with pytest.raises(ClientError) as caught:
-        _vpc(ec2, cidr)
-    assert _error(caught) == ("InvalidVpc.Range", f"The CIDR '{cidr}' is invalid.", 400)
-    assert _digest(server) == before
+        new_vpc(ec2, cidr)
+    assert error(caught) == ("InvalidVpc.Range", f"The CIDR '{cidr}' is invalid.", 400)
+    assert digest(server) == before
 
 
 @pytest.mark.parametrize("cidr", ["banana", "10.0.0.0/33", "10.0.0.300/16", "2001:db8::/56"])
 def test_malformed_cidr_is_invalid_parameter_value(ec2: Any, cidr: str) -> None:
     with pytest.raises(ClientError) as caught:
-        _vpc(ec2, cidr)
-    assert _error(caught) == (
+        new_vpc(ec2, cidr)
+    assert error(caught) == (
         "InvalidParameterValue",
         f"Value ({cidr}) for parameter cidrBlock is invalid. This is not a valid CIDR block.",
         400,
@@ -79,13 +56,13 @@ def test_malformed_cidr_is_invalid_parameter_value(ec2: Any, cidr: str) -> None:
 
 
 def test_host_bits_are_cleared(ec2: Any) -> None:
-    assert _vpc(ec2, "10.1.2.3/16")["CidrBlock"] == "10.1.0.0/16"
+    assert new_vpc(ec2, "10.1.2.3/16")["CidrBlock"] == "10.1.0.0/16"
 
 
 def test_tag_specification_for_another_resource_type_is_refused(ec2: Any) -> None:
     with pytest.raises(ClientError) as caught:
-        _vpc(ec2, TagSpecifications=[{"ResourceType": "subnet", "Tags": [{"Key": "a", "Value": "b"}]}])
-    assert _error(caught) == (
+        new_vpc(ec2, TagSpecifications=[{"ResourceType": "subnet", "Tags": [{"Key": "a", "Value": "b"}]}])
+    assert error(caught) == (
         "InvalidParameterValue",
         "'subnet' is not a valid taggable resource type for this operation.",
         400,
@@ -94,19 +71,19 @@ def test_tag_specification_for_another_resource_type_is_refused(ec2: Any) -> Non
 
 
 def test_dry_run_changes_nothing(ec2: Any, server: Any) -> None:
-    before = _digest(server)
+    before = digest(server)
     with pytest.raises(ClientError) as caught:
-        _vpc(ec2, DryRun=True)
-    assert _error(caught) == ("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412)
-    assert _digest(server) == before
+        new_vpc(ec2, DryRun=True)
+    assert error(caught) == ("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412)
+    assert digest(server) == before
 
 
 # --- the default security group -----------------------------------------------------------------
 
 
 def test_each_vpc_gets_a_default_security_group(ec2: Any) -> None:
-    vpc = _vpc(ec2)
-    other = _vpc(ec2, "10.1.0.0/16")
+    vpc = new_vpc(ec2)
+    other = new_vpc(ec2, "10.1.0.0/16")
     found = ec2.describe_security_groups(
         Filters=[{"Name": "group-name", "Values": ["default"]}, {"Name": "vpc-id", "Values": [vpc["VpcId"]]}]
     )["SecurityGroups"]
@@ -142,20 +119,20 @@ def test_each_vpc_gets_a_default_security_group(ec2: Any) -> None:
 
 
 def test_unknown_and_malformed_vpc_ids(ec2: Any, server: Any) -> None:
-    vpc = _vpc(ec2)
-    before = _digest(server)
+    vpc = new_vpc(ec2)
+    before = digest(server)
     with pytest.raises(ClientError) as caught:
         ec2.describe_vpcs(VpcIds=[vpc["VpcId"], "vpc-0123456789abcdef0"])
-    assert _error(caught) == ("InvalidVpcID.NotFound", "The vpc ID 'vpc-0123456789abcdef0' does not exist", 400)
+    assert error(caught) == ("InvalidVpcID.NotFound", "The vpc ID 'vpc-0123456789abcdef0' does not exist", 400)
     with pytest.raises(ClientError) as caught:
         ec2.describe_vpcs(VpcIds=["not-a-vpc"])
-    assert _error(caught) == ("InvalidVpcID.Malformed", 'Invalid id: "not-a-vpc" (expecting "vpc-...")', 400)
-    assert _digest(server) == before
+    assert error(caught) == ("InvalidVpcID.Malformed", 'Invalid id: "not-a-vpc" (expecting "vpc-...")', 400)
+    assert digest(server) == before
 
 
 def test_filters(ec2: Any) -> None:
-    tagged = _vpc(ec2, TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "team", "Value": "blue"}]}])
-    plain = _vpc(ec2, "172.16.0.0/16")
+    tagged = new_vpc(ec2, TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "team", "Value": "blue"}]}])
+    plain = new_vpc(ec2, "172.16.0.0/16")
 
     def ids(*filters: tuple[str, list[str]]) -> set[str]:
         found = ec2.describe_vpcs(Filters=[{"Name": n, "Values": v} for n, v in filters])["Vpcs"]
@@ -176,11 +153,11 @@ def test_filters(ec2: Any) -> None:
     assert ids(("cidr", ["10.*"]), ("state", ["available"])) == {tagged["VpcId"]}
     with pytest.raises(ClientError) as caught:
         ec2.describe_vpcs(Filters=[{"Name": "colour", "Values": ["red"]}])
-    assert _error(caught) == ("InvalidParameterValue", "The filter 'colour' is invalid", 400)
+    assert error(caught) == ("InvalidParameterValue", "The filter 'colour' is invalid", 400)
 
 
 def test_pagination_visits_every_vpc_once(ec2: Any) -> None:
-    created = {_vpc(ec2, f"10.{n}.0.0/16")["VpcId"] for n in range(12)}
+    created = {new_vpc(ec2, f"10.{n}.0.0/16")["VpcId"] for n in range(12)}
     seen: list[str] = []
     pages = 0
     kwargs: dict[str, Any] = {"MaxResults": 5}
@@ -205,16 +182,10 @@ def test_pagination_visits_every_vpc_once(ec2: Any) -> None:
 
 @pytest.mark.parametrize("size", [4, 1001])
 def test_max_results_outside_5_to_1000(server: Any, size: int) -> None:
-    unchecked = boto3.client(
-        "ec2",
-        endpoint_url=server.url,
-        region_name="us-east-1",
-        config=BotoConfig(retries={"max_attempts": 1}, parameter_validation=False),
-        **CREDENTIALS,
-    )
+    unchecked = server.client("ec2", validate=False)
     with pytest.raises(ClientError) as caught:
         unchecked.describe_vpcs(MaxResults=size)
-    assert _error(caught) == (
+    assert error(caught) == (
         "InvalidParameterValue",
         f"Value ( {size} ) for parameter maxResults is invalid. Parameter must be between 5 and 1000.",
         400,
@@ -224,14 +195,14 @@ def test_max_results_outside_5_to_1000(server: Any, size: int) -> None:
 def test_forged_next_token(ec2: Any) -> None:
     with pytest.raises(ClientError) as caught:
         ec2.describe_vpcs(NextToken="forged")
-    assert _error(caught)[0] == "InvalidNextToken"
+    assert error(caught)[0] == "InvalidNextToken"
 
 
 # --- DNS attributes -------------------------------------------------------------------------------
 
 
 def test_dns_attributes_default_and_round_trip(ec2: Any) -> None:
-    vpc_id = _vpc(ec2)["VpcId"]
+    vpc_id = new_vpc(ec2)["VpcId"]
 
     def attribute(name: str) -> bool:
         response = ec2.describe_vpc_attribute(VpcId=vpc_id, Attribute=name)
@@ -250,62 +221,60 @@ def test_dns_attributes_default_and_round_trip(ec2: Any) -> None:
 
 
 def test_modify_vpc_attribute_takes_one_attribute(ec2: Any, server: Any) -> None:
-    vpc_id = _vpc(ec2)["VpcId"]
-    before = _digest(server)
+    vpc_id = new_vpc(ec2)["VpcId"]
+    before = digest(server)
     with pytest.raises(ClientError) as caught:
         ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": True}, EnableDnsSupport={"Value": True})
-    assert _error(caught) == (
+    assert error(caught) == (
         "InvalidParameterCombination",
         "Fields for multiple attribute types specified: enableDnsHostnames, enableDnsSupport",
         400,
     )
-    assert _digest(server) == before
+    assert digest(server) == before
 
 
 def test_attributes_of_unknown_vpc(ec2: Any) -> None:
     with pytest.raises(ClientError) as caught:
         ec2.describe_vpc_attribute(VpcId="vpc-0123456789abcdef0", Attribute="enableDnsSupport")
-    assert _error(caught)[0] == "InvalidVpcID.NotFound"
+    assert error(caught)[0] == "InvalidVpcID.NotFound"
     with pytest.raises(ClientError) as caught:
         ec2.modify_vpc_attribute(VpcId="vpc-0123456789abcdef0", EnableDnsSupport={"Value": True})
-    assert _error(caught) == ("InvalidVpcID.NotFound", "The vpc ID 'vpc-0123456789abcdef0' does not exist", 400)
+    assert error(caught) == ("InvalidVpcID.NotFound", "The vpc ID 'vpc-0123456789abcdef0' does not exist", 400)
 
 
 # --- DeleteVpc --------------------------------------------------------------------------------------
 
 
 def test_delete_vpc_refused_while_subnets_or_groups_exist(ec2: Any, server: Any) -> None:
-    vpc_id = _vpc(ec2)["VpcId"]
+    vpc_id = new_vpc(ec2)["VpcId"]
     subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
     group_id = ec2.create_security_group(VpcId=vpc_id, GroupName="web", Description="web")["GroupId"]
     dependency = ("DependencyViolation", f"The vpc '{vpc_id}' has dependencies and cannot be deleted.", 400)
-    before = _digest(server)
+    before = digest(server)
     with pytest.raises(ClientError) as caught:
         ec2.delete_vpc(VpcId=vpc_id)
-    assert _error(caught) == dependency
+    assert error(caught) == dependency
     ec2.delete_subnet(SubnetId=subnet_id)
     with pytest.raises(ClientError) as caught:
         ec2.delete_vpc(VpcId=vpc_id)
-    assert _error(caught) == dependency
-    assert before != _digest(server)
+    assert error(caught) == dependency
+    assert before != digest(server)
     ec2.delete_security_group(GroupId=group_id)
-    default_id = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["SecurityGroups"][0][
-        "GroupId"
-    ]
+    default_id = default_group(ec2, vpc_id)
     ec2.delete_vpc(VpcId=vpc_id)
     assert ec2.describe_vpcs()["Vpcs"] == []
     with pytest.raises(ClientError) as caught:
         ec2.describe_security_groups(GroupIds=[default_id])
-    assert _error(caught) == ("InvalidGroup.NotFound", f"The security group '{default_id}' does not exist", 400)
+    assert error(caught) == ("InvalidGroup.NotFound", f"The security group '{default_id}' does not exist", 400)
 
 
 def test_delete_unknown_vpc(ec2: Any, server: Any) -> None:
-    _vpc(ec2)
-    before = _digest(server)
+    new_vpc(ec2)
+    before = digest(server)
     with pytest.raises(ClientError) as caught:
         ec2.delete_vpc(VpcId="vpc-0123456789abcdef0")
-    assert _error(caught) == ("InvalidVpcID.NotFound", "The vpc ID 'vpc-0123456789abcdef0' does not exist", 400)
-    assert _digest(server) == before
+    assert error(caught) == ("InvalidVpcID.NotFound", "The vpc ID 'vpc-0123456789abcdef0' does not exist", 400)
+    assert digest(server) == before
 
 
 # --- the AWS CLI ------------------------------------------------------------------------------------

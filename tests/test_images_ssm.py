@@ -12,6 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import CREDENTIALS
+from ec2_world import digest, error
 from trunkline.domain.ec2 import images
 
 AL2023 = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended"
@@ -21,23 +22,9 @@ AL2_ARM = "/aws/service/ecs/optimized-ami/amazon-linux-2/arm64/recommended"
 WINDOWS = "/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-ECS_Optimized"
 
 
-def _error(caught: pytest.ExceptionInfo[ClientError]) -> tuple[str, str, int]:
-    response: Any = caught.value.response
-    return response["Error"]["Code"], response["Error"]["Message"], response["ResponseMetadata"]["HTTPStatusCode"]
-
-
-@pytest.fixture
-def ec2(aws: Any) -> Any:
-    return aws("ec2")
-
-
 @pytest.fixture
 def ssm(aws: Any) -> Any:
     return aws("ssm")
-
-
-def _digest(server: Any) -> str:
-    return str(server.get("/_trunkline/state/digest").json()["digest"])
 
 
 # --- SSM -> DescribeImages -----------------------------------------------------------------------------
@@ -124,7 +111,7 @@ def test_parameters_differ_per_region_and_match_that_region(server: Any) -> None
     assert image["Name"].startswith("al2023-ami-ecs-hvm-")
     with pytest.raises(ClientError) as caught:
         client("ec2", "eu-west-1").describe_images(ImageIds=[east])
-    assert _error(caught)[0] == "InvalidAMIID.NotFound"
+    assert error(caught)[0] == "InvalidAMIID.NotFound"
 
 
 # --- SSM errors and listings -------------------------------------------------------------------------------
@@ -133,7 +120,7 @@ def test_parameters_differ_per_region_and_match_that_region(server: Any) -> None
 def test_unknown_parameter_is_not_found(ssm: Any) -> None:
     with pytest.raises(ClientError) as caught:
         ssm.get_parameter(Name="/aws/service/ecs/optimized-ami/amazon-linux-2099/recommended")
-    assert _error(caught) == ("ParameterNotFound", "", 400)
+    assert error(caught) == ("ParameterNotFound", "", 400)
 
 
 def test_get_parameters_reports_missing_names(ssm: Any) -> None:
@@ -150,7 +137,7 @@ def test_version_selector(ssm: Any) -> None:
     assert selected["Value"] == current["Value"]
     with pytest.raises(ClientError) as caught:
         ssm.get_parameter(Name=f"{AL2023}:{current['Version'] + 1}")
-    assert _error(caught)[0] == "ParameterVersionNotFound"
+    assert error(caught)[0] == "ParameterVersionNotFound"
 
 
 def test_get_parameters_by_path_one_level(ssm: Any) -> None:
@@ -190,10 +177,10 @@ def test_get_parameters_by_path_recursive_pages(ssm: Any) -> None:
 def test_get_parameters_by_path_rejects_bad_page_size_and_token(ssm: Any) -> None:
     with pytest.raises(ClientError) as caught:
         ssm.get_parameters_by_path(Path="/aws/service/ecs", MaxResults=11)
-    assert _error(caught)[0] == "ValidationException"
+    assert error(caught)[0] == "ValidationException"
     with pytest.raises(ClientError) as caught:
         ssm.get_parameters_by_path(Path="/aws/service/ecs", NextToken="garbage")
-    assert _error(caught)[0] == "InvalidNextToken"
+    assert error(caught)[0] == "InvalidNextToken"
 
 
 def test_cli_get_parameters(cli: Any) -> None:
@@ -232,7 +219,7 @@ def test_owners(ec2: Any) -> None:
     assert ec2.describe_images(Owners=["self"])["Images"] == []
     with pytest.raises(ClientError) as caught:
         ec2.describe_images(Owners=["nobody"])
-    assert _error(caught) == ("InvalidUserID.Malformed", 'Invalid user id: "nobody"', 400)
+    assert error(caught) == ("InvalidUserID.Malformed", 'Invalid user id: "nobody"', 400)
 
 
 def test_old_agent_image_is_deprecated_but_describable(ec2: Any) -> None:
@@ -260,21 +247,21 @@ def test_agent_info_for_published_images(ssm: Any) -> None:
 
 
 def test_unknown_and_malformed_ids_change_nothing(server: Any, ec2: Any) -> None:
-    before = _digest(server)
+    before = digest(server)
     with pytest.raises(ClientError) as caught:
         ec2.describe_images(ImageIds=["ami-0123456789abcdef0"])
-    assert _error(caught) == ("InvalidAMIID.NotFound", "The image id '[ami-0123456789abcdef0]' does not exist", 400)
+    assert error(caught) == ("InvalidAMIID.NotFound", "The image id '[ami-0123456789abcdef0]' does not exist", 400)
     with pytest.raises(ClientError) as caught:
         ec2.describe_images(ImageIds=["ami-nothex"])
-    assert _error(caught) == ("InvalidAMIID.Malformed", 'Invalid id: "ami-nothex" (expecting "ami-...")', 400)
-    assert _digest(server) == before
+    assert error(caught) == ("InvalidAMIID.Malformed", 'Invalid id: "ami-nothex" (expecting "ami-...")', 400)
+    assert digest(server) == before
 
 
 def test_image_ids_with_max_results_are_refused(ec2: Any, ssm: Any) -> None:
     image_id = ssm.get_parameter(Name=f"{AL2023}/image_id")["Parameter"]["Value"]
     with pytest.raises(ClientError) as caught:
         ec2.describe_images(ImageIds=[image_id], MaxResults=5)
-    assert _error(caught) == (
+    assert error(caught) == (
         "InvalidParameterCombination",
         "The parameter imageIdsSet cannot be used with the parameter maxResults",
         400,
@@ -296,4 +283,4 @@ def test_get_parameters_by_path_filters(ssm: Any) -> None:
     assert secure["Parameters"] == []
     with pytest.raises(ClientError) as caught:
         ssm.get_parameters_by_path(Path=AL2023, ParameterFilters=[{"Key": "Name", "Values": ["x"]}])
-    assert _error(caught)[0] == "InvalidFilterKey"
+    assert error(caught)[0] == "InvalidFilterKey"
