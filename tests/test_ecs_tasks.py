@@ -571,3 +571,24 @@ def test_run_describe_and_list_with_the_aws_cli(world: World, tmp_path: Path):
     assert {t["taskDefinitionArn"] for t in described} == {family}
     assert {t["attachments"][0]["type"] for t in described} == {"ElasticNetworkInterface"}
     assert len(world.enis_of(instance_id)) == 3
+
+
+def test_a_stopping_instance_takes_no_task_and_its_tasks_stop(world: World):
+    """AGENT: an instance whose EC2 instance is stopping cannot start tasks; once stopped, its tasks
+    are STOPPED with AWS's reason."""
+    (instance_id,), _ = ready(world)
+    arn = world.container_instance_arn(CLUSTER, instance_id)
+    family = bridge_family(world)
+    (task,) = run(world, family)["tasks"]
+    world.ec2.stop_instances(InstanceIds=[instance_id])
+    assert run(world, family)["failures"] == [{"arn": arn, "reason": "AGENT"}]
+    world.settle()
+    (stopped,) = describe(world, task["taskArn"])
+    assert (stopped["lastStatus"], stopped["stopCode"], stopped["stoppedReason"]) == (
+        "STOPPED",
+        "TerminationNotice",
+        f"Host EC2 (instance {instance_id}) stopped.",
+    )
+    described = world.describe(CLUSTER, arn)
+    assert described["agentConnected"] is False and described["runningTasksCount"] == 0
+    assert {r["name"]: r for r in described["remainingResources"]}["CPU"]["integerValue"] == 2048

@@ -10,7 +10,7 @@ Checks, in this fixed order; the first that fails is the instance's reason:
 2. `LOCATION`: no awsvpc subnet is in the instance's Availability Zone;
 3. `MemberOf placement constraint unsatisfied.` (AWS's observed wording), then
    `DistinctInstance placement constraint unsatisfied.` (by analogy);
-4. `AGENT`: the agent is disconnected;
+4. `AGENT`: the agent is disconnected (or its EC2 instance is no longer running);
 5. `RESOURCE:CPU`, `RESOURCE:MEMORY`, `RESOURCE:PORTS`, `RESOURCE:PORTS_UDP` (remaining resources);
 6. `RESOURCE:ENI`: no awsvpc ENI slot left (capacity.py; a slot whose ENI is still deprovisioning
    is used).
@@ -180,7 +180,9 @@ class Candidate:
     group_tasks: int = 0  # live tasks of the request's task group on the instance
     eni_loader: Callable[[], int] | None = None  # free task ENI slots, read when first needed
     groups_loader: Callable[[], Collection[str]] | None = None  # task:group, read when first needed
+    host_loader: Callable[[], bool] | None = None  # whether the EC2 instance is running, read when needed
     _eni_free: int | None = field(default=None, repr=False)
+    _host_running: bool | None = field(default=None, repr=False)
     _groups: list[str] | None = field(default=None, repr=False)
     _added: list[str] = field(default_factory=list, repr=False)  # groups of tasks placed in this call
 
@@ -189,6 +191,14 @@ class Candidate:
         if self._eni_free is None:
             self._eni_free = self.eni_loader() if self.eni_loader is not None else 0
         return self._eni_free
+
+    @property
+    def host_running(self) -> bool:
+        """An agent on an EC2 instance that is stopping or shutting down cannot start tasks, even
+        before ECS notices it is gone."""
+        if self._host_running is None:
+            self._host_running = self.host_loader() if self.host_loader is not None else True
+        return self._host_running
 
     @property
     def task_groups(self) -> Collection[str]:
@@ -225,7 +235,7 @@ def check(candidate: Candidate, demand: Demand, constraints: Sequence[Constraint
             return MEMBER_OF_FAILED
     if candidate.group_tasks and any(c.type == "distinctInstance" for c in constraints):
         return DISTINCT_FAILED
-    if not candidate.agent_connected:
+    if not candidate.agent_connected or not candidate.host_running:
         return "AGENT"
     return _resources(candidate, demand)
 

@@ -6,7 +6,8 @@ because any other instance fails the earliest check (ATTRIBUTE) and could never 
 match while one in the VPC exists; when none is, one ACTIVE instance of the cluster stands for
 them all (its reason is ATTRIBUTE). Other launches read the cluster's ACTIVE instances
 (`cluster_status`). Task group counts come from one index read per launch (`cluster_group_live`);
-ENI slots and `task:group` are read per instance only when placement reaches it.
+ENI slots, `task:group` and the EC2 instance's state are read per instance only when placement
+reaches it.
 
 Cost at scale: one record read per ACTIVE instance in the VPC per launch (not per task); a memberOf
 hint (`query.equality_hints`) or capacity summaries could narrow that further later.
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from trunkline.context import RequestContext
+from trunkline.domain.ec2 import instances
 from trunkline.domain.ecs import capacity, container_instances, task_usage, tasks
 from trunkline.domain.ecs.placement import Candidate
 
@@ -33,6 +35,7 @@ def candidate(ctx: RequestContext, record: Record, group_counts: dict[str, int])
     arn = record["containerInstanceArn"]
     eni_loader: Callable[[], int] = lambda: capacity.available_task_enis(ctx, record)  # noqa: E731
     groups_loader: Callable[[], list[str]] = lambda: tasks.task_groups_of(ctx, record)  # noqa: E731
+    host_loader: Callable[[], bool] = lambda: _running(ctx, record["ec2InstanceId"])  # noqa: E731
     return Candidate(
         arn=arn,
         ec2_instance_id=record["ec2InstanceId"],
@@ -50,7 +53,13 @@ def candidate(ctx: RequestContext, record: Record, group_counts: dict[str, int])
         group_tasks=group_counts.get(arn, 0),
         eni_loader=eni_loader,
         groups_loader=groups_loader,
+        host_loader=host_loader,
     )
+
+
+def _running(ctx: RequestContext, instance_id: str) -> bool:
+    instance = instances.find_instance(ctx, instance_id)
+    return instance is not None and instance["State"]["Name"] == "running"
 
 
 def _read(ctx: RequestContext, field: str, value: str) -> list[Record]:
