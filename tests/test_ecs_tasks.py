@@ -592,3 +592,21 @@ def test_a_stopping_instance_takes_no_task_and_its_tasks_stop(world: World):
     described = world.describe(CLUSTER, arn)
     assert described["agentConnected"] is False and described["runningTasksCount"] == 0
     assert {r["name"]: r for r in described["remainingResources"]}["CPU"]["integerValue"] == 2048
+
+
+def test_a_task_whose_subnet_is_full_fails_to_start(world: World):
+    """A /28 holds 11 addresses: the 12th Fargate task gets no ENI and stops as TaskFailedToStart;
+    the call itself succeeds, as in AWS, where ENI creation fails after RunTask returned."""
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    net = world.network(cidr="10.0.1.0/28")
+    family = fargate_family(world)
+    network = vpc_config(net["subnet"])
+    assert len(run(world, family, 10, launchType="FARGATE", networkConfiguration=network)["tasks"]) == 10
+    last_two = run(world, family, 2, launchType="FARGATE", networkConfiguration=network)["tasks"]
+    assert len(task_enis(world)) == 11
+    world.settle()
+    fitted, starved = describe(world, *(t["taskArn"] for t in last_two))
+    assert fitted["lastStatus"] == "RUNNING"
+    assert (starved["lastStatus"], starved["stopCode"]) == ("STOPPED", "TaskFailedToStart")
+    assert "InsufficientFreeAddressesInSubnet" in starved["stoppedReason"]
+    assert details(starved["attachments"][0]) == [("subnetId", net["subnet"])]

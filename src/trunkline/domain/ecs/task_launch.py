@@ -157,8 +157,9 @@ def _demand(definition: Record, launch: Launch, overrides: Record) -> None:
     launch.held = {"cpu": cpu, "memory": memory, "tcpPorts": sorted(need.tcp_ports), "udpPorts": sorted(need.udp_ports)}
 
 
-def _launch(ctx: RequestContext, params: Params, cluster_arn: str, launch_type: str, started_limit: int) -> Launch:
-    definition = _definition(ctx, params["taskDefinition"], launch_type)
+def _launch(
+    ctx: RequestContext, params: Params, cluster_arn: str, launch_type: str, definition: Record, started_limit: int
+) -> Launch:
     mode = definition.get("networkMode", "bridge")
     network = task_network.plan(ctx, mode, launch_type, params.get("networkConfiguration"))
     overrides = _overrides(definition, params.get("overrides"))
@@ -261,9 +262,9 @@ def _create(
     """Write one placed task, with its ENI when it uses awsvpc (see task_enis)."""
     network = launch.network
     subnet = book.take(choices) if network is not None else None
-    task = _task(
-        ctx, launch, host, zone, subnet["SubnetId"] if subnet else (choices[0]["SubnetId"] if choices else None)
-    )
+    # A full subnet still names the task's subnet: the first one it could have used.
+    subnet_id = (subnet or choices[0])["SubnetId"] if choices else None
+    task = _task(ctx, launch, host, zone, subnet_id)
     if network is not None:
         task["attachments"] = [task_enis.attachment(ctx, task, "PRECREATED")]
         if subnet is None:
@@ -341,10 +342,9 @@ def run_task(ctx: RequestContext, params: Params, rng: random.Random | None = No
     if remembered is not None:
         return remembered
     launch_type = _launch_type(params)
-    definition_ref = params["taskDefinition"]
-    _definition(ctx, definition_ref, launch_type)
+    definition = _definition(ctx, params["taskDefinition"], launch_type)
     count = _count(params.get("count"))
-    launch = _launch(ctx, params, cluster_arn, launch_type, started_limit=128)
+    launch = _launch(ctx, params, cluster_arn, launch_type, definition, started_limit=128)
     if launch_type == "FARGATE":
         created = _write_fargate(ctx, launch, count)
         result: Record = {"tasks": [tasks.view(t) for t in created], "failures": []}
@@ -390,7 +390,8 @@ def start_task(ctx: RequestContext, params: Params) -> Record:
     cluster_arn = clusters.resolve_cluster(ctx, params.get("cluster"))["clusterArn"]
     refs = list(params["containerInstances"])
     instance_queries.check_reference_count(refs, START_LIMIT)
-    launch = _launch(ctx, params, cluster_arn, "EC2", started_limit=36)
+    definition = _definition(ctx, params["taskDefinition"], "EC2")
+    launch = _launch(ctx, params, cluster_arn, "EC2", definition, started_limit=36)
     counts = tasks.group_counts(ctx, cluster_arn, launch.group)
     pictures: dict[str, Candidate] = {}
     records: dict[str, Record] = {}
