@@ -4,18 +4,22 @@ Environment:
 - TRUNKLINE_TEST_MODE = process (default: `trunkline serve` in a subprocess) | inprocess (the
   documented `run_in_thread` helper).
 - TRUNKLINE_TEST_POSTGRES = a postgresql:// URL: run against PostgreSQL (a fresh schema per server)
-  instead of SQLite.
+  instead of SQLite. Each schema is dropped once its server has stopped, or at the latest when the
+  session ends; schemas a crashed session left behind are dropped by a later one after a day.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -65,6 +69,12 @@ def postgres_url() -> str | None:
     return os.environ.get("TRUNKLINE_TEST_POSTGRES") or None
 
 
+#: PostgreSQL schemas this process created, by the state URL naming them; dropped when released.
+_SCHEMAS: dict[str, str] = {}
+SCHEMA_MARK = "trunkline test schema, created at "  # + epoch seconds: how a later session finds leftovers
+LEFTOVER_AGE = 24 * 3600.0  # no test session runs this long: an older marked schema is a crashed one's
+
+
 def fresh_state(tmp_path: Path) -> str:
     """A new, empty store location for one server: a SQLite file, or a new PostgreSQL schema."""
     base = postgres_url()
@@ -72,11 +82,72 @@ def fresh_state(tmp_path: Path) -> str:
         return str(tmp_path / f"state-{uuid.uuid4().hex[:8]}.sqlite3")
     import psycopg
 
+    _drop_leftovers(base)
     schema = "t_" + uuid.uuid4().hex[:12]
     with psycopg.connect(base, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {schema}")
+        conn.execute(f"COMMENT ON SCHEMA {schema} IS '{SCHEMA_MARK}{time.time():.0f}'")
     separator = "&" if "?" in base else "?"
-    return f"{base}{separator}options=-csearch_path%3D{schema}"
+    state = f"{base}{separator}options=-csearch_path%3D{schema}"
+    _SCHEMAS[state] = schema
+    return state
+
+
+def release_state(state: str) -> None:
+    """Drop the PostgreSQL schema behind a state from `fresh_state` (its server must have stopped);
+    nothing for a SQLite file, which lives in pytest's temporary directory."""
+    schema = _SCHEMAS.pop(state, None)
+    base = postgres_url()
+    if schema is not None and base is not None:
+        _drop_schemas(base, [schema])
+
+
+def _drop_schemas(base: str, schemas: list[str]) -> None:
+    """DROP each schema, never blocking for long: a schema a live connection still locks is
+    reported and left for a later session's leftover sweep."""
+    import psycopg
+
+    try:
+        with psycopg.connect(base, autocommit=True, connect_timeout=10) as conn:
+            conn.execute("SET lock_timeout = '10s'")
+            for schema in schemas:
+                try:
+                    conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+                except psycopg.Error as error:
+                    warnings.warn(f"test schema {schema} not dropped: {error}", stacklevel=2)
+    except psycopg.Error as error:
+        warnings.warn(f"test schemas {', '.join(schemas)} not dropped: {error}", stacklevel=2)
+
+
+@functools.cache  # once per process, before its first schema
+def _drop_leftovers(base: str) -> None:
+    """Drop marked schemas older than LEFTOVER_AGE: a session that was killed never dropped them."""
+    import psycopg
+
+    with psycopg.connect(base, autocommit=True) as conn:
+        marked = conn.execute(
+            "SELECT nspname, obj_description(oid, 'pg_namespace') FROM pg_namespace "
+            "WHERE nspname LIKE 't!_%' ESCAPE '!'"
+        ).fetchall()
+    cutoff = time.time() - LEFTOVER_AGE
+    stale = [
+        schema
+        for schema, comment in marked
+        if (comment or "").startswith(SCHEMA_MARK)
+        and (created := comment.removeprefix(SCHEMA_MARK)).isdigit()
+        and int(created) < cutoff
+    ]
+    if stale:
+        _drop_schemas(base, stale)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Drop the schemas no fixture released (servers started by test modules themselves, stores
+    opened directly); each xdist worker drops its own."""
+    base = postgres_url()
+    if base is not None and _SCHEMAS:
+        _drop_schemas(base, list(_SCHEMAS.values()))
+        _SCHEMAS.clear()
 
 
 def start_process(state: str, *extra: str) -> Server:
@@ -109,15 +180,18 @@ def stop_process(server: Server) -> None:
 @pytest.fixture(scope="session")
 def _session_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     state = fresh_state(tmp_path_factory.mktemp("state"))
-    if os.environ.get("TRUNKLINE_TEST_MODE", "process") == "inprocess":
-        with run_in_thread(Config(state=state)) as url:
-            yield Server(url=url, state=state, mode="inprocess")
-        return
-    server = start_process(state)
     try:
-        yield server
+        if os.environ.get("TRUNKLINE_TEST_MODE", "process") == "inprocess":
+            with run_in_thread(Config(state=state)) as url:
+                yield Server(url=url, state=state, mode="inprocess")
+            return
+        server = start_process(state)
+        try:
+            yield server
+        finally:
+            stop_process(server)
     finally:
-        stop_process(server)
+        release_state(state)
 
 
 @pytest.fixture
@@ -144,7 +218,10 @@ def spawn(tmp_path: Path) -> Iterator[Callable[..., Server]]:
     with ExitStack() as stack:
 
         def start(*extra: str, state: str | None = None) -> Server:
-            server = start_process(state or fresh_state(tmp_path), *extra)
+            if state is None:
+                state = fresh_state(tmp_path)
+                stack.callback(release_state, state)  # runs after every server on it has stopped
+            server = start_process(state, *extra)
             stack.callback(stop_process, server)
             return server
 
