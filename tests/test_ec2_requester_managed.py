@@ -128,3 +128,60 @@ def test_the_account_may_still_tag_the_trunk(world: World):
     world.ec2.create_tags(Resources=[trunk["NetworkInterfaceId"]], Tags=[{"Key": "team", "Value": "net"}])
     (tagged,) = world.trunk_enis()
     assert tagged["TagSet"] == [{"Key": "team", "Value": "net"}]
+
+
+def run_awsvpc_task(world: World, subnet: str) -> str:
+    """One awsvpc task on the cluster's instance, settled to RUNNING; its ARN."""
+    container = {"name": "app", "image": "nginx", "cpu": 128, "memory": 256}
+    world.ecs.register_task_definition(family="web", networkMode="awsvpc", containerDefinitions=[container])
+    network = {"awsvpcConfiguration": {"subnets": [subnet]}}
+    answer = world.ecs.run_task(cluster=CLUSTER, taskDefinition="web", networkConfiguration=network)
+    assert answer["failures"] == []
+    world.settle()
+    return str(answer["tasks"][0]["taskArn"])
+
+
+def test_a_task_branch_eni_and_its_trunk_association_belong_to_ecs(world: World):
+    """On a trunked instance the task's branch ENI rides ECS's trunk: the account can neither delete
+    the branch nor undo or redo its association; stopping the task releases both."""
+    _, net = trunked_instance(world)
+    task = run_awsvpc_task(world, net["subnet"])
+    (association,) = world.ec2.describe_trunk_interface_associations()["InterfaceAssociations"]
+    branch_id = association["BranchInterfaceId"]
+    (branch,) = world.ec2.describe_network_interfaces(NetworkInterfaceIds=[branch_id])["NetworkInterfaces"]
+    assert branch["InterfaceType"] == "branch" and branch["RequesterManaged"] is True
+    own_trunk = world.ec2.create_network_interface(SubnetId=net["subnet"], InterfaceType="trunk")["NetworkInterface"]
+    before = digest(world.server)
+    assert refusal(world.ec2.delete_network_interface, NetworkInterfaceId=branch_id) == not_yours(branch_id)
+    code, message = refusal(world.ec2.disassociate_trunk_interface, AssociationId=association["AssociationId"])
+    assert (code, message) == not_yours(branch_id)
+    code, message = refusal(
+        world.ec2.associate_trunk_interface,
+        BranchInterfaceId=branch_id,
+        TrunkInterfaceId=own_trunk["NetworkInterfaceId"],
+    )
+    assert (code, message) == not_yours(branch_id)
+    assert digest(world.server) == before
+
+    world.ecs.stop_task(cluster=CLUSTER, task=task)
+    world.settle()
+    assert world.ec2.describe_trunk_interface_associations()["InterfaceAssociations"] == []
+    code, _ = refusal(world.ec2.describe_network_interfaces, NetworkInterfaceIds=[branch_id])
+    assert code == "InvalidNetworkInterfaceID.NotFound"
+
+
+def test_an_untrunked_task_eni_cannot_be_detached_by_the_account(world: World):
+    """Without a trunk the task's ENI is attached to the instance itself, and stays so."""
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("ecsInstanceRole")
+    net = world.network()
+    instance_id = world.launch(net["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    world.settle()
+    run_awsvpc_task(world, net["subnet"])
+    (task_eni,) = [e for e in world.enis_of(instance_id) if e["RequesterManaged"]]
+    eni_id = task_eni["NetworkInterfaceId"]
+    before = digest(world.server)
+    attachment_id = task_eni["Attachment"]["AttachmentId"]
+    assert refusal(world.ec2.detach_network_interface, AttachmentId=attachment_id, Force=True) == not_yours(eni_id)
+    assert refusal(world.ec2.delete_network_interface, NetworkInterfaceId=eni_id) == not_yours(eni_id)
+    assert digest(world.server) == before

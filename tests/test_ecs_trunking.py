@@ -415,7 +415,8 @@ def test_a_trunked_instance_in_a_public_subnet_loses_its_agent_after_stop_and_st
 
 def test_eni_capacity_counts_what_the_ledger_holds(world: World):
     """S1, S2: an untrunked c5.large has 2 task ENI slots and a user's ENI takes one; a trunked one
-    has 10. Only ECS hangs branches on its trunk: the account's own branch is refused and takes none."""
+    has 10, and each branch ENI carried by its trunk takes one. Only ECS hangs branches on its
+    trunk (three tasks here): the account's own branch is refused and takes none."""
     net = ready(world, "trunkedRole", "plainRole")
     world.opt_in(role_arn("trunkedRole"))
     trunked = world.launch(net["subnet"], "trunkedRole", config_script(CLUSTER))
@@ -430,6 +431,16 @@ def test_eni_capacity_counts_what_the_ledger_holds(world: World):
             BranchInterfaceId=branch["NetworkInterface"]["NetworkInterfaceId"], TrunkInterfaceId=trunk_id
         )
     assert refused.value.response["Error"]["Code"] == "OperationNotPermitted"
+    container = {"name": "app", "image": "nginx", "cpu": 128, "memory": 256}
+    world.ecs.register_task_definition(family="web", networkMode="awsvpc", containerDefinitions=[container])
+    started = world.ecs.run_task(
+        cluster=CLUSTER,
+        taskDefinition="web",
+        count=3,
+        placementConstraints=[{"type": "memberOf", "expression": f"ec2InstanceId == {trunked}"}],
+        networkConfiguration={"awsvpcConfiguration": {"subnets": [net["subnet"]]}},
+    )
+    assert started["failures"] == [] and len(started["tasks"]) == 3
     world.settle()
     answer = world.capacity(CLUSTER)
     rows = {r["ec2InstanceId"]: r for r in answer["containerInstances"]}
@@ -439,6 +450,6 @@ def test_eni_capacity_counts_what_the_ledger_holds(world: World):
         "eniInUse": 1,
         "eniAvailable": 1,
     }
-    assert (rows[trunked]["eniLimit"], rows[trunked]["eniInUse"], rows[trunked]["eniAvailable"]) == (10, 0, 10)
-    assert answer["eniAvailable"] == 11
+    assert (rows[trunked]["eniLimit"], rows[trunked]["eniInUse"], rows[trunked]["eniAvailable"]) == (10, 3, 7)
+    assert answer["eniAvailable"] == 8
     assert world.server.get("/_trunkline/container-instances/capacity?cluster=nowhere").status_code == 404
