@@ -20,6 +20,7 @@ _REALISTIC: dict[str, float] = {
     "ecs.trunk.provision": 10.0,  # REGISTERING -> ACTIVE
     "ecs.trunk.deprovision": 10.0,  # DEREGISTERING -> INACTIVE
     "ecs.task.step": 3.0,  # each task lifecycle step
+    "ecs.service.scheduler": 5.0,  # a service scheduler pass after something changed
 }
 
 _FAST_SCALE = 0.02  # 15 s becomes 0.3 s

@@ -22,6 +22,7 @@ Indexes (one value per field; field names may carry an attribute name):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from trunkline.context import RequestContext
@@ -80,6 +81,23 @@ def save(ctx: RequestContext, record: Record) -> None:
     ctx.tx.put(KIND, record_key(record), record, index)
 
 
+ChangeListener = Callable[[RequestContext, Record], None]
+
+
+def _ignore(ctx: RequestContext, record: Record) -> None:
+    return None
+
+
+_listener: ChangeListener = _ignore
+
+
+def set_change_listener(listener: ChangeListener) -> None:
+    """Install who hears of every container instance change (the service scheduler: an instance
+    that becomes ACTIVE is new capacity). Installed once by the provider."""
+    global _listener
+    _listener = listener
+
+
 def change(ctx: RequestContext, record: Record) -> None:
     """Save an observable change: bump `version` and emit the state-change event with it, in the
     same transaction (AWS's `version` counts exactly these events)."""
@@ -87,6 +105,7 @@ def change(ctx: RequestContext, record: Record) -> None:
     record["_updatedAt"] = ctx.now
     save(ctx, record)
     events.emit(ctx, events.CONTAINER_INSTANCE_STATE_CHANGE, [record["containerInstanceArn"]], event_detail(record))
+    _listener(ctx, record)
 
 
 def view(record: Record, include_tags: bool = False) -> Record:

@@ -73,6 +73,7 @@ class Launch:
     enable_execute_command: bool
     constraints: list[placement.Constraint] = field(default_factory=list)
     strategies: list[placement.Strategy] | None = None
+    service_name: str | None = None  # a service's task: ListTasks(serviceName) finds it
 
 
 # --- validation -------------------------------------------------------------------------------------
@@ -242,6 +243,8 @@ def _task(ctx: RequestContext, launch: Launch, host: Record | None, zone: str, s
         record["_ec2InstanceId"] = host["ec2InstanceId"]
     if launch.started_by is not None:
         record["startedBy"] = launch.started_by
+    if launch.service_name is not None:
+        record["_serviceName"] = launch.service_name
     if launch.launch_type == "FARGATE":
         record["platformVersion"] = FARGATE_PLATFORM_VERSION
         record["platformFamily"] = "Linux"
@@ -417,3 +420,32 @@ def start_task(ctx: RequestContext, params: Params) -> Record:
         placed.append(picture)
     created = _write_placed(ctx, launch, placed, records)
     return {"tasks": [tasks.view(t) for t in created], "failures": failures}
+
+
+# --- for the service scheduler ----------------------------------------------------------------------
+
+
+def prepare(ctx: RequestContext, cluster_arn: str, launch_type: str, definition_ref: str, params: Params) -> Launch:
+    """A launch validated by RunTask's rules (task definition, network configuration, placement);
+    `params` takes RunTask's member names. CreateService checks with it, its scheduler launches with it."""
+    definition = _definition(ctx, definition_ref, launch_type)
+    launch = _launch(ctx, params, cluster_arn, launch_type, definition, started_limit=128)
+    if launch_type == "EC2":
+        requested = list(params.get("placementConstraints") or [])
+        launch.constraints = placement.parse_constraints([*requested, *definition.get("placementConstraints", [])])
+        launch.strategies = placement.parse_strategies(params.get("placementStrategy") or []) or None
+    return launch
+
+
+def start(ctx: RequestContext, launch: Launch, count: int) -> tuple[list[Record], list[Record]]:
+    """Place and write up to `count` tasks of a prepared launch: the tasks and one failure per task
+    not placed. An EC2 cluster with no instance to consider gives failures without an `arn`."""
+    if launch.launch_type == "FARGATE":
+        return _write_fargate(ctx, launch, count), []
+    vpc_id = launch.network.vpc_id if launch.network is not None else None
+    candidates = placement_candidates.cluster_candidates(ctx, launch.cluster_arn, vpc_id, launch.group)
+    if not candidates:
+        return [], [{"reason": NO_INSTANCES} for _ in range(count)]
+    outcome = placement.place(candidates, launch.demand, count, launch.constraints, launch.strategies)
+    records = _host_records(ctx, launch.cluster_arn, outcome.placed)
+    return _write_placed(ctx, launch, outcome.placed, records), outcome.failures

@@ -20,6 +20,7 @@ Indexes, as the cluster counts require: `cluster_status` = `CLUSTER_ARN|lastStat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from trunkline.context import RequestContext
@@ -100,12 +101,30 @@ def save(ctx: RequestContext, record: Record) -> None:
     ctx.tx.put(KIND, record_key(record), record, index)
 
 
+ChangeListener = Callable[[RequestContext, Record], None]
+
+
+def _ignore(ctx: RequestContext, record: Record) -> None:
+    return None
+
+
+_listener: ChangeListener = _ignore
+
+
+def set_change_listener(listener: ChangeListener) -> None:
+    """Install who hears of every task change (the service scheduler: a task that stops frees
+    capacity, one that runs may make its service steady). Installed once by the provider."""
+    global _listener
+    _listener = listener
+
+
 def change(ctx: RequestContext, record: Record) -> None:
     """Save an observable change: bump `version` and emit the task state change event with it."""
     record["version"] = int(record.get("version", 0)) + 1
     record["_updatedAt"] = ctx.now
     save(ctx, record)
     events.emit(ctx, events.TASK_STATE_CHANGE, [record["taskArn"]], event_detail(record))
+    _listener(ctx, record)
 
 
 # --- views ------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from trunkline.services.ecs.attributes import AttributeOps
 from trunkline.services.ecs.clusters import ClusterOps
 from trunkline.services.ecs.container_instance_queries import ContainerInstanceQueryOps
 from trunkline.services.ecs.container_instances import ContainerInstanceOps
+from trunkline.services.ecs.services import ServiceOps
 from trunkline.services.ecs.task_definitions import TaskDefinitionOps
 from trunkline.services.ecs.tasks import TaskOps
 
@@ -22,6 +23,7 @@ class EcsProvider(
     AttributeOps,
     TaskDefinitionOps,
     TaskOps,
+    ServiceOps,
     Provider,
 ):
     service = "ecs"
@@ -30,4 +32,5 @@ class EcsProvider(
         handlers: dict[str, JobHandler] = {}
         handlers.update(ContainerInstanceOps.container_instance_jobs(self))
         handlers.update(TaskOps.task_jobs(self))
+        handlers.update(ServiceOps.service_jobs(self))
         return handlers

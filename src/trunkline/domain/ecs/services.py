@@ -1,0 +1,328 @@
+"""ECS services (REPLICA scheduling, ECS deployment controller): the record, its views, and
+CreateService, UpdateService, DeleteService, DescribeServices, ListServices. Keeping the tasks
+placed is `service_scheduler.py`'s work.
+
+Record (kind `ecs.service`, key `ACCOUNT/REGION/CLUSTER/NAME`), in Service output member names:
+`serviceArn` (`arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/NAME`), `serviceName`, `clusterArn`,
+`taskDefinition`, `desiredCount`, `launchType`, `status` (ACTIVE -> DRAINING -> INACTIVE),
+`networkConfiguration`, `placementConstraints`, `placementStrategy`, `events` (newest first, at most
+100), `createdAt`, `tags`, ... Internal: `_account`, `_region`, `_deployments` (newest first:
+`{id: "ecs-svc/<19 digits>", taskDefinition, createdAt, updatedAt}`; a task belongs to the
+deployment named by its `startedBy`), `_passDue` (a scheduler pass is scheduled).
+
+Indexes: `cluster_status` = `CLUSTER_ARN|status` (what clusters.cluster_counts and DeleteCluster
+read) and `cluster` = `CLUSTER_ARN`. runningCount/pendingCount are derived from the tasks.
+
+Decisions where AWS's text is not known (docs/decisions.md): a service that is not ACTIVE refuses
+UpdateService with ServiceNotActiveException "Service was not ACTIVE."; an unknown service is
+ServiceNotFoundException "Service not found.".
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import uuid
+from typing import Any
+
+from trunkline.context import RequestContext
+from trunkline.domain.ecs import clusters, ecs_arn, page, task_launch, tasks
+from trunkline.errors import AwsError
+
+KIND = clusters.SERVICE
+Record = dict[str, Any]
+Params = dict[str, Any]
+
+MAX_EVENTS = 100
+DESCRIBE_LIMIT = 10
+_NAME = re.compile(r"[A-Za-z0-9_-]{1,255}")
+_LIVE = ("ACTIVE", "DRAINING")
+_DEPLOYMENT_CONFIGURATION = {
+    "deploymentCircuitBreaker": {"enable": False, "rollback": False},
+    "maximumPercent": 200,
+    "minimumHealthyPercent": 100,
+}
+
+
+def _invalid(message: str) -> AwsError:
+    return AwsError("InvalidParameterException", message)
+
+
+def _key(account: str, region: str, cluster_arn: str, name: str) -> str:
+    return f"{account}/{region}/{tasks.cluster_name_of(cluster_arn)}/{name}"
+
+
+def record_key(record: Record) -> str:
+    return _key(record["_account"], record["_region"], record["clusterArn"], record["serviceName"])
+
+
+def save(ctx: RequestContext, record: Record) -> None:
+    index = {"cluster": record["clusterArn"], "cluster_status": f"{record['clusterArn']}|{record['status']}"}
+    ctx.tx.put(KIND, record_key(record), record, index)
+
+
+def add_event(ctx: RequestContext, record: Record, message: str, repeats: str | None = None) -> None:
+    """Prepend an event, unless it repeats the newest one: the same message, or one that also starts
+    with `repeats` (AWS does not log a placement failure on every scheduler pass)."""
+    events: list[Record] = record["events"]
+    newest = events[0]["message"] if events else None
+    if newest is not None and (newest == message or (repeats is not None and newest.startswith(repeats))):
+        return
+    events.insert(0, {"id": str(uuid.uuid4()), "createdAt": ctx.now, "message": message})
+    del events[MAX_EVENTS:]
+
+
+# --- lookups ----------------------------------------------------------------------------------------
+
+
+def service_name(ctx: RequestContext, cluster_arn: str, ref: str) -> str | None:
+    """The name `ref` (a name, or an ARN long or short form) stands for in this cluster, or None."""
+    if not ref.startswith("arn:"):
+        return ref if _NAME.fullmatch(ref) else None
+    parts = ref.split(":", 5)
+    if len(parts) != 6 or parts[2] != "ecs" or parts[3] != ctx.region or parts[4] != ctx.account_id:
+        return None
+    kind, _, rest = parts[5].partition("/")
+    cluster, _, name = rest.rpartition("/")
+    if kind != "service" or (cluster and cluster != tasks.cluster_name_of(cluster_arn)):
+        return None
+    return name if _NAME.fullmatch(name) else None
+
+
+def find(ctx: RequestContext, cluster_arn: str, ref: str) -> Record | None:
+    name = service_name(ctx, cluster_arn, ref)
+    return None if name is None else ctx.tx.get(KIND, _key(ctx.account_id, ctx.region, cluster_arn, name))
+
+
+def get(ctx: RequestContext, cluster_arn: str, ref: str) -> Record:
+    record = find(ctx, cluster_arn, ref)
+    if record is None:
+        raise AwsError("ServiceNotFoundException", "Service not found.")
+    return record
+
+
+def of_cluster(ctx: RequestContext, cluster_arn: str) -> list[Record]:
+    """The cluster's ACTIVE and DRAINING services."""
+    found: list[Record] = []
+    for status in _LIVE:
+        found.extend(ctx.tx.find(KIND, "cluster_status", f"{cluster_arn}|{status}"))
+    return found
+
+
+def deployment_tasks(ctx: RequestContext, record: Record, deployment_id: str) -> list[Record]:
+    """The deployment's tasks that are not STOPPED and not asked to stop."""
+    found = ctx.tx.find(tasks.KIND, "cluster_started_by", f"{record['clusterArn']}|{deployment_id}")
+    return [t for t in found if tasks.is_live(t) and t["desiredStatus"] != tasks.STOPPED]
+
+
+# --- views ------------------------------------------------------------------------------------------
+
+
+def _counts(live: list[Record]) -> tuple[int, int]:
+    """runningCount and pendingCount: a task on its way up (PROVISIONING to ACTIVATING) is pending."""
+    running = sum(1 for t in live if t["lastStatus"] == "RUNNING")
+    return running, len(live) - running
+
+
+def _deployment_view(ctx: RequestContext, record: Record, deployment: Record, primary: bool) -> Record:
+    running, pending = _counts(deployment_tasks(ctx, record, deployment["id"]))
+    desired = record["desiredCount"] if primary else 0
+    view: Record = {
+        "id": deployment["id"],
+        "status": "PRIMARY" if primary else "ACTIVE",
+        "taskDefinition": deployment["taskDefinition"],
+        "desiredCount": desired,
+        "pendingCount": pending,
+        "runningCount": running,
+        "failedTasks": 0,
+        "createdAt": deployment["createdAt"],
+        "updatedAt": deployment["updatedAt"],
+        "launchType": record["launchType"],
+        "rolloutState": "COMPLETED" if primary and running == desired and pending == 0 else "IN_PROGRESS",
+    }
+    if "networkConfiguration" in record:
+        view["networkConfiguration"] = record["networkConfiguration"]
+    return view
+
+
+def view(ctx: RequestContext, record: Record, include_tags: bool = True) -> Record:
+    """The Service shape, counts derived from the tasks now."""
+    shown = {k: v for k, v in record.items() if not k.startswith("_") and k != "tags"}
+    deployments = record["_deployments"] if record["status"] != "INACTIVE" else []
+    shown["deployments"] = [_deployment_view(ctx, record, d, n == 0) for n, d in enumerate(deployments)]
+    shown["runningCount"] = sum(d["runningCount"] for d in shown["deployments"])
+    shown["pendingCount"] = sum(d["pendingCount"] for d in shown["deployments"])
+    if include_tags:
+        shown["tags"] = record["tags"]
+    return shown
+
+
+# --- CreateService ----------------------------------------------------------------------------------
+
+
+def _deployment(ctx: RequestContext, definition_arn: str) -> Record:
+    number = random.randrange(10**18, 10**19)
+    return {"id": f"ecs-svc/{number}", "taskDefinition": definition_arn, "createdAt": ctx.now, "updatedAt": ctx.now}
+
+
+def launch_params(record: Record, deployment_id: str) -> Params:
+    """What RunTask would be given to start one of the service's tasks."""
+    params: Params = {"group": f"service:{record['serviceName']}", "startedBy": deployment_id}
+    for name in ("networkConfiguration", "placementConstraints", "placementStrategy"):
+        if record.get(name):
+            params[name] = record[name]
+    return params
+
+
+def _desired(value: Any) -> int:
+    if value is None:
+        raise _invalid("The desiredCount parameter is required for a service using the REPLICA scheduling strategy.")
+    if value < 0:
+        raise _invalid("Desired count must be greater than or equal to 0.")
+    return int(value)
+
+
+def _check_unsupported(params: Params) -> None:
+    """What trunkline does not run: say so rather than answer as if it did."""
+    if params.get("schedulingStrategy", "REPLICA") != "REPLICA":
+        raise _invalid("trunkline runs services with the REPLICA scheduling strategy only.")
+    if params.get("capacityProviderStrategy"):
+        raise _invalid("trunkline does not place service tasks by capacity provider strategy: give a launchType.")
+    controller = (params.get("deploymentController") or {}).get("type", "ECS")
+    if controller != "ECS":
+        raise _invalid("trunkline runs services with the ECS deployment controller only.")
+    if params.get("loadBalancers") or params.get("serviceRegistries"):
+        raise _invalid("trunkline does not attach services to load balancers or service registries.")
+
+
+def create(ctx: RequestContext, params: Params) -> Record:
+    cluster_arn = clusters.resolve_cluster(ctx, params.get("cluster"))["clusterArn"]
+    name = str(params["serviceName"])
+    if not _NAME.fullmatch(name):
+        raise _invalid("Service name can have up to 255 letters, numbers, hyphens and underscores.")
+    _check_unsupported(params)
+    desired = _desired(params.get("desiredCount"))
+    launch_type = params.get("launchType") or "EC2"
+    if launch_type not in ("EC2", "FARGATE"):
+        raise _invalid(f"trunkline does not run services with launch type {launch_type}: use EC2 or FARGATE.")
+    if "taskDefinition" not in params:
+        raise _invalid("TaskDefinition can not be blank.")
+    existing = ctx.tx.get(KIND, _key(ctx.account_id, ctx.region, cluster_arn, name))
+    if existing is not None and existing["status"] in _LIVE:
+        raise _invalid("Creation of service was not idempotent.")
+    record = _record(ctx, params, cluster_arn, name, launch_type, desired)
+    # Everything RunTask would refuse is refused here, before anything is written.
+    launch = task_launch.prepare(
+        ctx, cluster_arn, launch_type, params["taskDefinition"], launch_params(record, "ecs-svc/0")
+    )
+    record["taskDefinition"] = launch.definition["taskDefinitionArn"]
+    record["_deployments"] = [_deployment(ctx, record["taskDefinition"])]
+    save(ctx, record)
+    return record
+
+
+def _record(ctx: RequestContext, params: Params, cluster_arn: str, name: str, launch_type: str, desired: int) -> Record:
+    record: Record = {
+        "serviceArn": ecs_arn(ctx, f"service/{tasks.cluster_name_of(cluster_arn)}/{name}"),
+        "serviceName": name,
+        "clusterArn": cluster_arn,
+        "loadBalancers": [],
+        "serviceRegistries": [],
+        "status": "ACTIVE",
+        "desiredCount": desired,
+        "launchType": launch_type,
+        "taskDefinition": params["taskDefinition"],
+        "deploymentConfiguration": params.get("deploymentConfiguration") or dict(_DEPLOYMENT_CONFIGURATION),
+        "events": [],
+        "createdAt": ctx.now,
+        "placementConstraints": list(params.get("placementConstraints") or []),
+        "placementStrategy": list(params.get("placementStrategy") or []),
+        "schedulingStrategy": "REPLICA",
+        "deploymentController": {"type": "ECS"},
+        "createdBy": f"arn:aws:iam::{ctx.account_id}:root",
+        "enableECSManagedTags": bool(params.get("enableECSManagedTags")),
+        "propagateTags": params.get("propagateTags") or "NONE",
+        "enableExecuteCommand": bool(params.get("enableExecuteCommand")),
+        "tags": clusters.check_tags(list(params.get("tags") or [])),
+        "_account": ctx.account_id,
+        "_region": ctx.region,
+        "_passDue": False,
+    }
+    if params.get("networkConfiguration"):
+        record["networkConfiguration"] = params["networkConfiguration"]
+    if launch_type == "FARGATE":
+        record["platformVersion"] = params.get("platformVersion") or "LATEST"
+        record["platformFamily"] = "Linux"
+    return record
+
+
+# --- UpdateService, DeleteService -------------------------------------------------------------------
+
+
+def update(ctx: RequestContext, params: Params) -> Record:
+    cluster_arn = clusters.resolve_cluster(ctx, params.get("cluster"))["clusterArn"]
+    record = get(ctx, cluster_arn, params["service"])
+    if record["status"] != "ACTIVE":
+        raise AwsError("ServiceNotActiveException", "Service was not ACTIVE.")
+    if params.get("desiredCount") is not None:
+        record["desiredCount"] = _desired(params["desiredCount"])
+    ref = params.get("taskDefinition")
+    if ref is not None or params.get("forceNewDeployment"):
+        launch = task_launch.prepare(
+            ctx, cluster_arn, record["launchType"], ref or record["taskDefinition"], launch_params(record, "ecs-svc/0")
+        )
+        record["taskDefinition"] = launch.definition["taskDefinitionArn"]
+        record["_deployments"].insert(0, _deployment(ctx, record["taskDefinition"]))
+    save(ctx, record)
+    return record
+
+
+def delete(ctx: RequestContext, params: Params) -> Record:
+    """DeleteService: DRAINING (desiredCount 0) until its tasks are gone, then INACTIVE."""
+    cluster_arn = clusters.resolve_cluster(ctx, params.get("cluster"))["clusterArn"]
+    record = get(ctx, cluster_arn, params["service"])
+    if record["status"] != "ACTIVE":
+        raise AwsError("ServiceNotActiveException", "Service was not ACTIVE.")
+    if record["desiredCount"] > 0 and not params.get("force"):
+        raise _invalid("The service cannot be stopped while it is scaled above 0.")
+    record["desiredCount"] = 0
+    record["status"] = "DRAINING"
+    save(ctx, record)
+    return record
+
+
+# --- DescribeServices, ListServices -----------------------------------------------------------------
+
+
+def describe(ctx: RequestContext, params: Params) -> tuple[list[Record], list[Record]]:
+    cluster_arn = clusters.resolve_cluster(ctx, params.get("cluster"))["clusterArn"]
+    refs = list(params["services"])
+    if not 1 <= len(refs) <= DESCRIBE_LIMIT:
+        raise _invalid(f"services can have at most {DESCRIBE_LIMIT} items.")
+    include_tags = "TAGS" in (params.get("include") or [])
+    found: list[Record] = []
+    failures: list[Record] = []
+    for ref in refs:
+        record = find(ctx, cluster_arn, ref)
+        if record is None:
+            name = ref if ref.startswith("arn:") else f"service/{tasks.cluster_name_of(cluster_arn)}/{ref}"
+            failures.append({"arn": name if ref.startswith("arn:") else ecs_arn(ctx, name), "reason": "MISSING"})
+        else:
+            found.append(view(ctx, record, include_tags))
+    return found, failures
+
+
+def list_arns(ctx: RequestContext, params: Params) -> tuple[list[str], str | None]:
+    """ListServices: the cluster's ACTIVE and DRAINING services by name, 10 a page unless
+    `maxResults` says otherwise (at most 100)."""
+    cluster_arn = clusters.resolve_cluster(ctx, params.get("cluster"))["clusterArn"]
+    records = of_cluster(ctx, cluster_arn)
+    launch_type = params.get("launchType")
+    if launch_type:
+        records = [r for r in records if r["launchType"] == launch_type]
+    names = sorted(r["serviceName"] for r in records)
+    # AWS's default page is 10, its ceiling 100.
+    paging = {**params, "maxResults": params.get("maxResults") or 10}
+    chosen, token = page(ctx, f"ecs:ListServices|{cluster_arn}", names, lambda n: n, paging, maximum=100)
+    arn = ecs_arn(ctx, f"service/{tasks.cluster_name_of(cluster_arn)}/")
+    return [arn + n for n in chosen], token

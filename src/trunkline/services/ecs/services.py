@@ -1,0 +1,46 @@
+"""ECS CreateService, UpdateService, DeleteService, DescribeServices, ListServices. Thin: the
+domain's services module keeps the record, service_scheduler keeps its tasks placed. Building the
+provider installs the scheduler's listeners on task and container instance changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trunkline.context import RequestContext
+from trunkline.domain.ecs import container_instances, service_scheduler, services, tasks
+from trunkline.reconciler import JobHandler
+
+Params = dict[str, Any]
+
+
+class ServiceOps:
+    def service_jobs(self) -> dict[str, JobHandler]:
+        tasks.set_change_listener(service_scheduler.on_task_change)
+        container_instances.set_change_listener(service_scheduler.on_instance_change)
+        return {service_scheduler.JOB: service_scheduler.job}
+
+    def create_service(self, ctx: RequestContext, params: Params) -> Params:
+        record = services.create(ctx, params)
+        service_scheduler.wake(ctx, record)
+        return {"service": services.view(ctx, record)}
+
+    def update_service(self, ctx: RequestContext, params: Params) -> Params:
+        record = services.update(ctx, params)
+        service_scheduler.wake(ctx, record)
+        return {"service": services.view(ctx, record)}
+
+    def delete_service(self, ctx: RequestContext, params: Params) -> Params:
+        record = services.delete(ctx, params)
+        service_scheduler.wake(ctx, record)
+        return {"service": services.view(ctx, record)}
+
+    def describe_services(self, ctx: RequestContext, params: Params) -> Params:
+        found, failures = services.describe(ctx, params)
+        return {"services": found, "failures": failures}
+
+    def list_services(self, ctx: RequestContext, params: Params) -> Params:
+        arns, token = services.list_arns(ctx, params)
+        result: Params = {"serviceArns": arns}
+        if token is not None:
+            result["nextToken"] = token
+        return result

@@ -1,0 +1,144 @@
+"""Services through boto3: the replica scheduler places desiredCount tasks through the placement
+engine (ENI slots with and without trunking), logs AWS's events, catches up when capacity appears,
+scales in, and DeleteService/DescribeServices/ListServices behave as AWS does."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from conftest import Server
+from ecs_world import World, config_script
+from test_ecs_tasks import CLUSTER, awsvpc_family, error_of, ready, vpc_config
+
+
+@pytest.fixture
+def world(server: Server) -> World:
+    return World(server)
+
+
+def create(world: World, family: str, desired: int, net: dict[str, str], name: str = "web") -> dict[str, Any]:
+    answer: dict[str, Any] = world.ecs.create_service(
+        cluster=CLUSTER,
+        serviceName=name,
+        taskDefinition=family,
+        desiredCount=desired,
+        launchType="EC2",
+        networkConfiguration=vpc_config(net["subnet"]),
+    )
+    return answer["service"]
+
+
+def service(world: World, name: str = "web") -> dict[str, Any]:
+    found: dict[str, Any] = world.ecs.describe_services(cluster=CLUSTER, services=[name])["services"][0]
+    return found
+
+
+def counts(found: dict[str, Any]) -> tuple[int, int, int]:
+    return found["desiredCount"], found["runningCount"], found["pendingCount"]
+
+
+def unable(name: str, instance_arn: str) -> str:
+    return (
+        f"(service {name}) was unable to place a task because no container instance met all of its requirements. "
+        f"The closest matching (container-instance {instance_arn.rsplit('/', 1)[-1]}) encountered error "
+        '"RESOURCE:ENI". For more information, see the Troubleshooting section.'
+    )
+
+
+def test_thirty_tasks_over_untrunked_instances_place_six_then_catch_up(spawn: Callable[..., Server]):
+    """Three untrunked c5.large hold 2 awsvpc tasks each: 6 run and RESOURCE:ENI is logged once;
+    a new instance and a stopped task each let the service catch up."""
+    world = World(spawn("--timing", "manual"))
+    launched, net = ready(world, count=3)
+    family = awsvpc_family(world)
+    created = create(world, family, 30, net)
+    assert created["serviceArn"] == "arn:aws:ecs:us-east-1:123456789012:service/tasks/web"
+    assert created["status"] == "ACTIVE" and counts(created) == (30, 0, 0)
+    world.settle()
+
+    found = service(world)
+    assert counts(found) == (30, 6, 0)
+    instances = {world.of_instance(CLUSTER, i)["containerInstanceArn"] for i in launched}
+    messages = [e["message"] for e in found["events"]]
+    failures = [m for m in messages if "unable to place" in m]
+    assert len(failures) == 1 and failures[0] in {unable("web", arn) for arn in instances}
+    assert messages[0] == failures[0] and messages[1].startswith("(service web) has started 6 tasks: (task ")
+    tasks = world.ecs.list_tasks(cluster=CLUSTER, serviceName="web")["taskArns"]
+    described = world.ecs.describe_tasks(cluster=CLUSTER, tasks=tasks)["tasks"]
+    assert {t["group"] for t in described} == {"service:web"}
+    assert {t["startedBy"] for t in described} == {found["deployments"][0]["id"]}
+
+    world.launch(net["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    world.settle()
+    assert counts(service(world)) == (30, 8, 0)
+
+    world.ecs.stop_task(cluster=CLUSTER, task=tasks[0])
+    world.settle()
+    after = service(world)
+    assert counts(after) == (30, 8, 0)
+    assert sum(1 for e in after["events"] if "unable to place" in e["message"]) >= 2
+
+
+def test_thirty_tasks_over_trunked_instances_all_run_then_scale_in(spawn: Callable[..., Server]):
+    """Three trunked c5.large hold 10 each: all 30 run and the service is steady; scaling to 4
+    stops 26 with ServiceSchedulerInitiated."""
+    world = World(spawn("--timing", "manual"))
+    _, net = ready(world, trunked=True, count=3)
+    create(world, awsvpc_family(world), 30, net)
+    world.settle()
+    found = service(world)
+    assert counts(found) == (30, 30, 0)
+    assert found["events"][0]["message"] == "(service web) has reached a steady state."
+    assert found["deployments"][0]["rolloutState"] == "COMPLETED"
+
+    world.ecs.update_service(cluster=CLUSTER, service="web", desiredCount=4)
+    world.settle()
+    assert counts(service(world)) == (4, 4, 0)
+    stopped = world.ecs.list_tasks(cluster=CLUSTER, serviceName="web", desiredStatus="STOPPED")["taskArns"]
+    described = world.ecs.describe_tasks(cluster=CLUSTER, tasks=stopped[:1])["tasks"]
+    assert len(stopped) == 26 and described[0]["stopCode"] == "ServiceSchedulerInitiated"
+
+
+def test_no_instances_is_its_own_event(world: World):
+    _, net = ready(world, count=0)
+    create(world, awsvpc_family(world), 1, net)
+    world.settle()
+    assert service(world)["events"][0]["message"] == (
+        "(service web) was unable to place a task because no container instance met all of its requirements. "
+        "Reason: No Container Instances were found in your cluster. For more information, see the Troubleshooting "
+        "section of the Amazon ECS Developer Guide."
+    )
+
+
+def test_delete_service_rules_describe_missing_and_listing(world: World):
+    _, net = ready(world, count=1)
+    family = awsvpc_family(world)
+    create(world, family, 1, net)
+    create(world, family, 0, net, name="idle")
+    assert error_of(lambda: create(world, family, 1, net)) == (
+        "InvalidParameterException",
+        "Creation of service was not idempotent.",
+    )
+    assert error_of(lambda: world.ecs.delete_service(cluster=CLUSTER, service="web")) == (
+        "InvalidParameterException",
+        "The service cannot be stopped while it is scaled above 0.",
+    )
+    first = world.ecs.list_services(cluster=CLUSTER, maxResults=1)
+    second = world.ecs.list_services(cluster=CLUSTER, nextToken=first["nextToken"])
+    assert first["serviceArns"] + second["serviceArns"] == [
+        f"arn:aws:ecs:us-east-1:123456789012:service/tasks/{n}" for n in ("idle", "web")
+    ]
+    world.settle()
+    assert world.ecs.delete_service(cluster=CLUSTER, service="web", force=True)["service"]["status"] == "DRAINING"
+    world.settle()
+    answer = world.ecs.describe_services(cluster=CLUSTER, services=["web", "nope"])
+    assert [s["status"] for s in answer["services"]] == ["INACTIVE"]
+    assert answer["failures"] == [{"arn": "arn:aws:ecs:us-east-1:123456789012:service/tasks/nope", "reason": "MISSING"}]
+    assert world.ecs.list_tasks(cluster=CLUSTER, serviceName="web")["taskArns"] == []
+    assert world.ecs.list_services(cluster=CLUSTER)["serviceArns"] == [
+        "arn:aws:ecs:us-east-1:123456789012:service/tasks/idle"
+    ]
+    create(world, family, 0, net)  # the name is free again once INACTIVE
