@@ -3,7 +3,8 @@
 A pass runs as the clock job `ecs.service.scheduler` (step `ecs.service.scheduler`). It is woken,
 not polled (a periodic job would never let the clock settle): by CreateService, UpdateService and
 DeleteService; by any task change of the cluster that frees capacity or changes the counts (a task
-reaching RUNNING or STOPPED); and by a container instance becoming ACTIVE. A service has at most one
+reaching RUNNING or STOPPED, except one that failed to start); and by a container instance becoming
+ACTIVE. A service has at most one
 pass scheduled (`_passDue`).
 
 One pass, for the newest (PRIMARY) deployment and the older ones (maximumPercent 200,
@@ -55,7 +56,11 @@ def wake_cluster(ctx: RequestContext, cluster_arn: str) -> None:
 
 
 def on_task_change(ctx: RequestContext, task: Record) -> None:
-    """tasks' change listener: a task that runs or stops may let a service move on."""
+    """tasks' change listener: a task that runs or stops may let a service move on. A task that
+    failed to start frees nothing: waking on it would retry at once, forever (the clock would never
+    settle), so the service waits for other news."""
+    if task.get("stopCode") == "TaskFailedToStart":
+        return
     if task["lastStatus"] in _WAKING_TASK_STATES:
         wake_cluster(ctx, task["clusterArn"])
 
@@ -98,7 +103,6 @@ def _stop(ctx: RequestContext, record: Record, chosen: list[Record], deployment_
 def _retire_old(ctx: RequestContext, record: Record, primary: list[Record]) -> list[Record]:
     """Stop old deployments' tasks as far as the primary's running tasks replace them; returns the
     old tasks still live."""
-    kept: list[Record] = []
     old = [t for d in record["_deployments"][1:] for t in services.deployment_tasks(ctx, record, d["id"])]
     running = sum(1 for t in primary if t["lastStatus"] == "RUNNING")
     surplus = max(0, running + len(old) - record["desiredCount"])
@@ -114,7 +118,7 @@ def _scale_in(ctx: RequestContext, record: Record, primary: list[Record]) -> lis
     if extra <= 0:
         return primary
     # Tasks not yet running go first, then the newest.
-    ordered = sorted(primary, key=lambda t: (t["lastStatus"] == "RUNNING", t["createdAt"]), reverse=False)
+    ordered = sorted(primary, key=lambda t: (t["lastStatus"] == "RUNNING", -float(t["createdAt"])))
     _stop(ctx, record, ordered[:extra], record["_deployments"][0]["id"])
     return ordered[extra:]
 
