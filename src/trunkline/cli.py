@@ -46,7 +46,7 @@ def serve(
     config = Config(state=state, region=region, account_id=account_id, timing=timing, host=host, port=port)
 
     def ready(url: str) -> None:
-        typer.echo(f"trunkline {__version__} ready at {url} (state: {state}, timing: {timing})", err=False)
+        typer.echo(f"trunkline {__version__} ready at {url} (state: {_redacted(state)}, timing: {timing})", err=False)
 
     run(config, ready)
 
@@ -88,6 +88,15 @@ def events(
     if follow:
         typer.echo("trunkline events: the server closed the stream", err=True)
         raise typer.Exit(1)
+
+
+def _redacted(state: str) -> str:
+    """The state location without a database password, fit to print."""
+    scheme, sep, rest = state.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not sep or not at or ":" not in credentials:
+        return state
+    return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
 
 
 @app.command()
