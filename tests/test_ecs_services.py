@@ -142,3 +142,25 @@ def test_delete_service_rules_describe_missing_and_listing(world: World):
         "arn:aws:ecs:us-east-1:123456789012:service/tasks/idle"
     ]
     create(world, family, 0, net)  # the name is free again once INACTIVE
+
+
+def test_a_new_task_definition_replaces_the_tasks(world: World):
+    """UpdateService(taskDefinition): a new PRIMARY deployment starts its tasks, the old ones stop
+    as the new ones run, and the old deployment goes away."""
+    _, net = ready(world, trunked=True, count=1)
+    first = awsvpc_family(world)
+    create(world, first, 3, net)
+    world.settle()
+    second = awsvpc_family(world, memory=300)
+    updated = world.ecs.update_service(cluster=CLUSTER, service="web", taskDefinition="web")["service"]
+    assert [d["status"] for d in updated["deployments"]] == ["PRIMARY", "ACTIVE"]
+    world.settle()
+    found = service(world)
+    assert counts(found) == (3, 3, 0) and found["taskDefinition"] == second != first
+    assert [(d["status"], d["taskDefinition"], d["runningCount"]) for d in found["deployments"]] == [
+        ("PRIMARY", second, 3)
+    ]
+    running = world.ecs.list_tasks(cluster=CLUSTER, serviceName="web")["taskArns"]
+    described = world.ecs.describe_tasks(cluster=CLUSTER, tasks=running)["tasks"]
+    assert {t["taskDefinitionArn"] for t in described} == {second}
+    assert found["events"][0]["message"] == "(service web) has reached a steady state."
