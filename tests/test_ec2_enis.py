@@ -205,7 +205,11 @@ def test_detach_then_delete_gives_the_address_back(aws, ec2, net, server):
     free = free_addresses(ec2, net["subnet"])
     attachment = ec2.attach_network_interface(NetworkInterfaceId=created, InstanceId=instance, DeviceIndex=1)
     ec2.detach_network_interface(AttachmentId=attachment["AttachmentId"])
-    assert eni(ec2, created)["Attachment"]["Status"] in ("detaching", "available")
+    # Under fast timing the detach may already have finished: then the attachment is gone.
+    during = eni(ec2, created)
+    assert during.get("Attachment", {}).get("Status") == "detaching" or (
+        during["Status"] == "available" and "Attachment" not in during
+    )
     settle(server)
     detached = eni(ec2, created)
     assert detached["Status"] == "available" and "Attachment" not in detached
