@@ -21,6 +21,24 @@ def ecs_arn(ctx: RequestContext, resource: str) -> str:
     return f"arn:aws:ecs:{ctx.region}:{ctx.account_id}:{resource}"
 
 
+def cluster_resource_id(ctx: RequestContext, cluster_arn: str, ref: str, resource: str) -> str | None:
+    """The id a reference to a cluster-scoped resource names (`resource` is "task",
+    "container-instance", ...): a bare id, or a full ARN, long (`RESOURCE/CLUSTER/ID`) or short
+    (`RESOURCE/ID`) form, of the caller's region and account and of this cluster. None otherwise."""
+    if not ref.startswith("arn:"):
+        return ref or None
+    parts = ref.split(":", 5)
+    if len(parts) != 6 or parts[2] != "ecs" or parts[3] != ctx.region or parts[4] != ctx.account_id:
+        return None
+    kind, _, rest = parts[5].partition("/")
+    if kind != resource:
+        return None
+    cluster, _, resource_id = rest.rpartition("/")
+    if cluster and cluster != cluster_arn.rsplit("/", 1)[-1]:
+        return None
+    return resource_id or None
+
+
 def check_max_results(value: int | None, maximum: int) -> None:
     """ECS list calls take `maxResults` 1..maximum; the model leaves the range to the service."""
     if value is None:

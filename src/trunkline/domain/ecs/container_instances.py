@@ -27,7 +27,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import events
-from trunkline.domain.ecs import ecs_arn
+from trunkline.domain.ecs import cluster_resource_id, ecs_arn
 from trunkline.errors import AwsError
 
 KIND = "ecs.container-instance"
@@ -133,18 +133,7 @@ def find_for_ec2(ctx: RequestContext, ec2_instance_id: str) -> Record | None:
 
 def parse_reference(ctx: RequestContext, cluster_arn: str, ref: str) -> str | None:
     """The container-instance id `ref` (an id or a full ARN) names in this cluster, or None."""
-    if ref.startswith("arn:"):
-        parts = ref.split(":", 5)
-        if len(parts) != 6 or parts[2] != "ecs" or parts[3] != ctx.region or parts[4] != ctx.account_id:
-            return None
-        kind, _, rest = parts[5].partition("/")
-        if kind != "container-instance":
-            return None
-        cluster, _, instance_id = rest.rpartition("/")
-        if cluster and cluster != cluster_name_of(cluster_arn):
-            return None
-        return instance_id or None
-    return ref or None
+    return cluster_resource_id(ctx, cluster_arn, ref, "container-instance")
 
 
 def find(ctx: RequestContext, cluster_arn: str, ref: str) -> Record | None:

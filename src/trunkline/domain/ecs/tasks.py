@@ -25,7 +25,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import events
-from trunkline.domain.ecs import container_instances, ecs_arn
+from trunkline.domain.ecs import cluster_resource_id, container_instances, ecs_arn
 from trunkline.errors import AwsError
 
 KIND = "ecs.task"
@@ -158,18 +158,7 @@ def event_detail(record: Record) -> Record:
 
 def parse_reference(ctx: RequestContext, cluster_arn: str, ref: str) -> str | None:
     """The task id `ref` (an id or a full ARN, long or short form) names in this cluster, or None."""
-    if not ref.startswith("arn:"):
-        return ref or None
-    parts = ref.split(":", 5)
-    if len(parts) != 6 or parts[2] != "ecs" or parts[3] != ctx.region or parts[4] != ctx.account_id:
-        return None
-    kind, _, rest = parts[5].partition("/")
-    if kind != "task":
-        return None
-    cluster, _, task_id = rest.rpartition("/")
-    if cluster and cluster != cluster_name_of(cluster_arn):
-        return None
-    return task_id or None
+    return cluster_resource_id(ctx, cluster_arn, ref, "task")
 
 
 def find(ctx: RequestContext, cluster_arn: str, ref: str) -> Record | None:
