@@ -39,6 +39,21 @@ def cluster_resource_id(ctx: RequestContext, cluster_arn: str, ref: str, resourc
     return resource_id or None
 
 
+def bump_version(ctx: RequestContext, record: dict[str, Any]) -> None:
+    """Count one observable change of a container instance or task: AWS's `version` is the number
+    of state-change events the resource has emitted, and `_updatedAt` their latest time."""
+    record["version"] = int(record.get("version", 0)) + 1
+    record["_updatedAt"] = ctx.now
+
+
+def public_view(record: dict[str, Any], include_tags: bool) -> dict[str, Any]:
+    """A record as the API shows it: internal `_` fields dropped, `tags` only when asked for."""
+    shown = {k: v for k, v in record.items() if not k.startswith("_") and k != "tags"}
+    if include_tags:
+        shown["tags"] = record.get("tags", [])
+    return shown
+
+
 def check_max_results(value: int | None, maximum: int) -> None:
     """ECS list calls take `maxResults` 1..maximum; the model leaves the range to the service."""
     if value is None:

@@ -27,7 +27,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import events
-from trunkline.domain.ecs import cluster_resource_id, ecs_arn
+from trunkline.domain.ecs import bump_version, cluster_resource_id, ecs_arn, public_view
 from trunkline.errors import AwsError
 
 KIND = "ecs.container-instance"
@@ -101,8 +101,7 @@ def set_change_listener(listener: ChangeListener) -> None:
 def change(ctx: RequestContext, record: Record) -> None:
     """Save an observable change: bump `version` and emit the state-change event with it, in the
     same transaction (AWS's `version` counts exactly these events)."""
-    record["version"] = int(record.get("version", 0)) + 1
-    record["_updatedAt"] = ctx.now
+    bump_version(ctx, record)
     save(ctx, record)
     events.emit(ctx, events.CONTAINER_INSTANCE_STATE_CHANGE, [record["containerInstanceArn"]], event_detail(record))
     _listener(ctx, record)
@@ -110,10 +109,7 @@ def change(ctx: RequestContext, record: Record) -> None:
 
 def view(record: Record, include_tags: bool = False) -> Record:
     """The ContainerInstance shape."""
-    shown = {k: v for k, v in record.items() if not k.startswith("_") and k != "tags"}
-    if include_tags:
-        shown["tags"] = record.get("tags", [])
-    return shown
+    return public_view(record, include_tags)
 
 
 def event_detail(record: Record) -> Record:

@@ -26,7 +26,7 @@ import uuid
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ecs import clusters, ecs_arn, page, task_launch, tasks
+from trunkline.domain.ecs import clusters, ecs_arn, page, public_view, task_launch, tasks
 from trunkline.errors import AwsError
 
 KIND = clusters.SERVICE
@@ -147,13 +147,11 @@ def _deployment_view(ctx: RequestContext, record: Record, deployment: Record, pr
 
 def view(ctx: RequestContext, record: Record, include_tags: bool = True) -> Record:
     """The Service shape, counts derived from the tasks now."""
-    shown = {k: v for k, v in record.items() if not k.startswith("_") and k != "tags"}
+    shown = public_view(record, include_tags)
     deployments = record["_deployments"] if record["status"] != "INACTIVE" else []
     shown["deployments"] = [_deployment_view(ctx, record, d, n == 0) for n, d in enumerate(deployments)]
     shown["runningCount"] = sum(d["runningCount"] for d in shown["deployments"])
     shown["pendingCount"] = sum(d["pendingCount"] for d in shown["deployments"])
-    if include_tags:
-        shown["tags"] = record["tags"]
     return shown
 
 

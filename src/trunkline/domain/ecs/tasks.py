@@ -25,7 +25,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import events
-from trunkline.domain.ecs import cluster_resource_id, container_instances, ecs_arn
+from trunkline.domain.ecs import bump_version, cluster_resource_id, container_instances, ecs_arn, public_view
 from trunkline.errors import AwsError
 
 KIND = "ecs.task"
@@ -120,8 +120,7 @@ def set_change_listener(listener: ChangeListener) -> None:
 
 def change(ctx: RequestContext, record: Record) -> None:
     """Save an observable change: bump `version` and emit the task state change event with it."""
-    record["version"] = int(record.get("version", 0)) + 1
-    record["_updatedAt"] = ctx.now
+    bump_version(ctx, record)
     save(ctx, record)
     events.emit(ctx, events.TASK_STATE_CHANGE, [record["taskArn"]], event_detail(record))
     _listener(ctx, record)
@@ -132,10 +131,7 @@ def change(ctx: RequestContext, record: Record) -> None:
 
 def view(record: Record, include_tags: bool = True) -> Record:
     """The Task shape."""
-    shown = {k: v for k, v in record.items() if not k.startswith("_") and k != "tags"}
-    if include_tags:
-        shown["tags"] = record.get("tags", [])
-    return shown
+    return public_view(record, include_tags)
 
 
 def event_detail(record: Record) -> Record:
