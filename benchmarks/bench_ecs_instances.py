@@ -178,7 +178,7 @@ def page(client: Client, listing: Listing, token: str | None) -> dict[str, Any]:
     params = {"cluster": CLUSTER, "maxResults": PAGE, **listing.params}
     if token is not None:
         params["nextToken"] = token
-    return client.ecs(listing.operation, **params)  # type: ignore[no-any-return]
+    return client.ecs(listing.operation, **params)
 
 
 def collect_pages(client: Client, listing: Listing) -> None:

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -143,7 +143,7 @@ def machine() -> str:
     return f"trunkline {trunkline.__version__}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {load:.2f}"
 
 
-def interleaved_medians(calls: dict[str, Callable[[], object]], samples: int, warmup: int) -> dict[str, float]:
+def interleaved_medians(calls: Mapping[str, Callable[[], object]], samples: int, warmup: int) -> dict[str, float]:
     """Median seconds per call. The calls take turns in a rotating order, round by round, so that
     a slow spell of the machine falls on all of them alike; `warmup` rounds are not timed."""
     names = list(calls)
