@@ -7,7 +7,7 @@ import uuid
 
 
 def resource_id(prefix: str) -> str:
-    """EC2-style ids: `vpc-`, `subnet-`, `sg-`, `eni-`, `i-`, `ami-`, `trunk-assoc-` + 17 hex digits."""
+    """EC2-style ids: `vpc-`, `subnet-`, `sg-`, `eni-`, `i-`, `ami-`, `trunk-assoc-`, `vpc-cidr-assoc-` + 17 hex digits."""
     return f"{prefix}-{secrets.token_hex(9)[:17]}"
 
 

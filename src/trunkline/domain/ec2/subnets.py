@@ -121,8 +121,8 @@ def create_subnet(ctx: RequestContext, params: dict[str, Any]) -> Record:
     if text is None:
         raise AwsError("MissingParameter", "Either 'cidrBlock' or 'ipv4IpamPoolId' should be provided.")
     network = addressing.parse_cidr(text)
-    vpc_network = addressing.parse_cidr(vpc["CidrBlock"])
-    if not 16 <= network.prefixlen <= 28 or not network.subnet_of(vpc_network):
+    inside = any(network.subnet_of(block) for block in vpcs.ipv4_blocks(vpc))
+    if not 16 <= network.prefixlen <= 28 or not inside:
         raise AwsError("InvalidSubnet.Range", f"The CIDR '{text}' is invalid.")
     siblings = ctx.tx.find(KIND, "vpc", lookup.key(ctx, vpc["VpcId"]))
     if any(network.overlaps(addressing.parse_cidr(s["CidrBlock"])) for s in siblings):

@@ -11,11 +11,16 @@ attributes DescribeVpcAttribute reports:
   (a task's hostname depends on both).
 
 Every VPC gets a security group named `default` when it is created and loses it when deleted.
+
+IPv4 CIDR blocks: `CidrBlock` is the primary block, the first entry of `CidrBlockAssociationSet`;
+AssociateVpcCidrBlock appends secondary blocks there (at most `CIDR_BLOCKS_PER_VPC` in all, under
+AWS's range restrictions) and DisassociateVpcCidrBlock removes them. Every listed block is
+`associated`; subnets may use any of them (`ipv4_blocks`).
 """
 
 from __future__ import annotations
 
-import secrets
+import ipaddress
 from typing import Any
 
 from trunkline.context import RequestContext
@@ -50,6 +55,29 @@ EXTRACTORS: dict[str, Any] = {
 }
 
 
+ASSOCIATION_PREFIX = "vpc-cidr-assoc"
+
+#: AWS's default quota "IPv4 CIDR blocks per VPC" (L-83CA0A9D), the primary block included.
+CIDR_BLOCKS_PER_VPC = 5
+
+#: AssociateVpcCidrBlock parameters for IPv6 and IPAM blocks, which trunkline does not model.
+_UNSUPPORTED_ASSOCIATE = (
+    "AmazonProvidedIpv6CidrBlock",
+    "Ipv6CidrBlock",
+    "Ipv6Pool",
+    "Ipv6CidrBlockNetworkBorderGroup",
+    "Ipv6IpamPoolId",
+    "Ipv6NetmaskLength",
+    "Ipv4IpamPoolId",
+    "Ipv4NetmaskLength",
+)
+
+_net = ipaddress.IPv4Network
+_RFC1918 = (_net("10.0.0.0/8"), _net("172.16.0.0/12"), _net("192.168.0.0/16"))
+_BENCHMARK = _net("198.19.0.0/16")
+_LINK_LOCAL = _net("169.254.0.0/16")
+
+
 def not_found(vpc_id: str) -> AwsError:
     return AwsError("InvalidVpcID.NotFound", f"The vpc ID '{vpc_id}' does not exist")
 
@@ -74,9 +102,7 @@ def create_vpc(ctx: RequestContext, params: dict[str, Any]) -> Record:
     cidr = params.get("CidrBlock")
     if cidr is None:
         raise AwsError("MissingParameter", "Either 'cidrBlock' or 'ipv4IpamPoolId' should be provided.")
-    network = addressing.parse_cidr(cidr)
-    if not 16 <= network.prefixlen <= 28:
-        raise AwsError("InvalidVpc.Range", f"The CIDR '{cidr}' is invalid.")
+    network = _vpc_range(cidr)
     tenancy = params.get("InstanceTenancy") or "default"
     tags = ec2_tags.requested(params, "vpc")
     vpc_id = resource_id("vpc")
@@ -90,7 +116,7 @@ def create_vpc(ctx: RequestContext, params: dict[str, Any]) -> Record:
         "DhcpOptionsId": "default",
         "CidrBlockAssociationSet": [
             {
-                "AssociationId": f"vpc-cidr-assoc-{secrets.token_hex(9)[:17]}",
+                "AssociationId": resource_id(ASSOCIATION_PREFIX),
                 "CidrBlock": str(network),
                 "CidrBlockState": {"State": "associated"},
             }
@@ -105,6 +131,23 @@ def create_vpc(ctx: RequestContext, params: dict[str, Any]) -> Record:
     save(ctx, record)
     security_groups.create_default(ctx, record)
     return record
+
+
+def _vpc_range(text: str) -> ipaddress.IPv4Network:
+    """A VPC CIDR block: parsed (host bits cleared) and between /16 and /28."""
+    network = addressing.parse_cidr(text)
+    if not 16 <= network.prefixlen <= 28:
+        raise AwsError("InvalidVpc.Range", f"The CIDR '{text}' is invalid.")
+    return network
+
+
+def ipv4_blocks(vpc: Record) -> list[ipaddress.IPv4Network]:
+    """The VPC's associated IPv4 CIDR blocks, the primary first."""
+    return [
+        ipaddress.IPv4Network(a["CidrBlock"])
+        for a in vpc["CidrBlockAssociationSet"]
+        if a["CidrBlockState"]["State"] == "associated"
+    ]
 
 
 def save(ctx: RequestContext, record: Record) -> None:
@@ -165,3 +208,96 @@ def describe_vpc_attribute(ctx: RequestContext, vpc_id: str, attribute: str) -> 
             "InvalidParameterValue", f"Value ({attribute}) for parameter attribute is invalid. Unknown attribute."
         )
     return {"VpcId": vpc_id, field: {"Value": bool(vpc.get(field, False))}}
+
+
+# --- secondary IPv4 CIDR blocks --------------------------------------------------------------------
+
+
+def associate_vpc_cidr_block(ctx: RequestContext, params: dict[str, Any]) -> Record:
+    """Add a secondary IPv4 block; returns the `VpcCidrBlockAssociation` as AWS answers it
+    (`associating`) while the record already holds it `associated`."""
+    for name in _UNSUPPORTED_ASSOCIATE:
+        if params.get(name):
+            raise AwsError("InvalidParameterValue", f"trunkline does not support {name} on VPC CIDR blocks yet.")
+    vpc = get_vpc(ctx, params["VpcId"])
+    text = params.get("CidrBlock")
+    if text is None:
+        raise AwsError("MissingParameter", "Either 'cidrBlock' or 'ipv4IpamPoolId' should be provided.")
+    network = _vpc_range(text)
+    blocks = ipv4_blocks(vpc)
+    if len(vpc["CidrBlockAssociationSet"]) >= CIDR_BLOCKS_PER_VPC:
+        raise AwsError(
+            "CidrLimitExceeded",
+            f"This network '{vpc['VpcId']}' has met its maximum number of allowed CIDRs: {CIDR_BLOCKS_PER_VPC}",
+        )
+    if any(network.overlaps(block) for block in blocks):
+        raise AwsError(
+            "InvalidVpc.Range",
+            f"The CIDR '{text}' conflicts with a CIDR block already associated with the VPC '{vpc['VpcId']}'.",
+        )
+    if _restricted(network, blocks):
+        raise AwsError(
+            "InvalidVpc.Range",
+            f"The CIDR '{text}' is restricted. Use a CIDR from the same private address range as the current VPC "
+            "CIDR, or use a publicly-routable CIDR.\n"
+            "For additional restrictions, see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html",
+        )
+    association: Record = {
+        "AssociationId": resource_id(ASSOCIATION_PREFIX),
+        "CidrBlock": str(network),
+        "CidrBlockState": {"State": "associated"},
+    }
+    vpc["CidrBlockAssociationSet"].append(association)
+    save(ctx, vpc)
+    return {**association, "CidrBlockState": {"State": "associating"}}
+
+
+def _restricted(network: ipaddress.IPv4Network, blocks: list[ipaddress.IPv4Network]) -> bool:
+    """AWS's "IPv4 CIDR block association restrictions" table (Amazon VPC User Guide, VPC CIDR
+    blocks), keyed by the range the primary block is in. A block of /16 or smaller overlaps one
+    of these ranges only by lying inside it."""
+    primary = blocks[0]
+    if network.overlaps(_LINK_LOCAL):
+        return True
+    home = next((r for r in _RFC1918 if primary.subnet_of(r)), None)
+    if primary.subnet_of(_BENCHMARK):
+        refused = list(_RFC1918)
+    elif home is None:  # publicly routable, or 100.64.0.0/10
+        refused = [*_RFC1918, _BENCHMARK]
+    else:
+        refused = [r for r in _RFC1918 if r != home] + [_BENCHMARK]
+        if home == _RFC1918[1]:
+            refused.append(_net("172.31.0.0/16"))
+        if home == _RFC1918[0] and any(b.overlaps(_net("10.0.0.0/15")) for b in blocks):
+            refused.append(_net("10.0.0.0/16"))
+    return any(network.overlaps(r) for r in refused)
+
+
+def disassociate_vpc_cidr_block(ctx: RequestContext, association_id: str) -> tuple[str, Record]:
+    """Remove a secondary IPv4 block at once; returns the VPC id and the association as AWS
+    answers it (`disassociating`)."""
+    for vpc in ctx.tx.find(KIND, "owner", ctx.account_id):
+        associations = vpc["CidrBlockAssociationSet"]
+        found = next((a for a in associations if a["AssociationId"] == association_id), None)
+        if found is None:
+            continue
+        if found is associations[0]:
+            raise AwsError(
+                "OperationNotPermitted",
+                f"The vpc CIDR block with association ID {association_id} may not be disassociated. "
+                "It is the primary IPv4 CIDR block of the VPC",
+            )
+        block = ipaddress.IPv4Network(found["CidrBlock"])
+        subnets = ctx.tx.find(SUBNET_KIND, "vpc", lookup.key(ctx, vpc["VpcId"]))
+        if any(ipaddress.IPv4Network(s["CidrBlock"]).subnet_of(block) for s in subnets):
+            raise AwsError(
+                "InvalidCidrBlock.InUse",
+                f"The vpc {vpc['VpcId']} currently has a subnet within CIDR block {found['CidrBlock']}",
+            )
+        associations.remove(found)
+        save(ctx, vpc)
+        return vpc["VpcId"], {**found, "CidrBlockState": {"State": "disassociating"}}
+    raise AwsError(
+        "InvalidVpcCidrBlockAssociationID.NotFound",
+        f"The vpc CIDR block association ID '{association_id}' does not exist",
+    )

@@ -1,4 +1,5 @@
-"""EC2 CreateVpc, DescribeVpcs, DeleteVpc, ModifyVpcAttribute, DescribeVpcAttribute."""
+"""EC2 CreateVpc, DescribeVpcs, DeleteVpc, ModifyVpcAttribute, DescribeVpcAttribute,
+AssociateVpcCidrBlock, DisassociateVpcCidrBlock."""
 
 from __future__ import annotations
 
@@ -39,3 +40,11 @@ class VpcOps:
     def describe_vpc_attribute(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         dry_run(params)
         return domain.describe_vpc_attribute(ctx, params["VpcId"], params["Attribute"])
+
+    def associate_vpc_cidr_block(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        association = domain.associate_vpc_cidr_block(ctx, params)
+        return {"CidrBlockAssociation": association, "VpcId": params["VpcId"]}
+
+    def disassociate_vpc_cidr_block(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        vpc_id, association = domain.disassociate_vpc_cidr_block(ctx, params["AssociationId"])
+        return {"CidrBlockAssociation": association, "VpcId": vpc_id}
