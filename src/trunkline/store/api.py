@@ -43,6 +43,13 @@ class Transaction(Protocol):
     ) -> list[str]:
         """Keys of the documents `find` would return, without reading the documents."""
 
+    def find_from(
+        self, kind: str, field: str, lowest: str, after: tuple[str, str] | None = None, limit: int | None = None
+    ) -> list[tuple[str, str, Document]]:
+        """`(value, key, document)` for documents whose indexed `field` is at least `lowest`, in
+        (value, key) order, strictly after the `(value, key)` pair `after`: an ordered index, for
+        values that sort as text the way they should sort (zero-padded numbers)."""
+
     def count(self, kind: str, field: str, value: str) -> int: ...
 
     def scan(

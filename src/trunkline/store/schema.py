@@ -29,3 +29,12 @@ POSTGRES_MIGRATIONS: list[list[str]] = [
         "CREATE TABLE events (seq BIGSERIAL PRIMARY KEY, body TEXT NOT NULL)",
     ],
 ]
+
+# v2: the by-key index covers each entry's field and value, so `put` reads a document's current
+# entries from it (and SQLite's planner prefers it to a scan of the kind's primary key).
+_COVERING_BY_KEY = [
+    "DROP INDEX doc_index_by_key",
+    "CREATE INDEX doc_index_by_key ON doc_index (kind, key, field, value)",
+]
+SQLITE_MIGRATIONS.append(_COVERING_BY_KEY)
+POSTGRES_MIGRATIONS.append(_COVERING_BY_KEY)

@@ -45,12 +45,20 @@ class SqlTransaction:
             "ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body",
             (kind, key, _dump(doc)),
         )
-        self._q("DELETE FROM doc_index WHERE kind = ? AND key = ?", (kind, key))
-        for field, value in (index or {}).items():
-            if value is not None:
+        # Rewrite only the index entries that changed: a container instance has dozens (one per
+        # attribute) and most saves change one or two of them.
+        wanted = {field: value for field, value in (index or {}).items() if value is not None}
+        rows = self._q("SELECT field, value FROM doc_index WHERE kind = ? AND key = ?", (kind, key)).fetchall()
+        for field, value in rows:
+            if wanted.get(field) == value:
+                del wanted[field]
+            else:
                 self._q(
-                    "INSERT INTO doc_index (kind, field, value, key) VALUES (?, ?, ?, ?)", (kind, field, value, key)
+                    "DELETE FROM doc_index WHERE kind = ? AND field = ? AND value = ? AND key = ?",
+                    (kind, field, value, key),
                 )
+        for field, value in wanted.items():
+            self._q("INSERT INTO doc_index (kind, field, value, key) VALUES (?, ?, ?, ?)", (kind, field, value, key))
 
     def delete(self, kind: str, key: str) -> bool:
         self._q("DELETE FROM doc_index WHERE kind = ? AND key = ?", (kind, key))
@@ -85,6 +93,23 @@ class SqlTransaction:
             sql += " LIMIT ?"
             params.append(limit)
         return sql, params
+
+    def find_from(
+        self, kind: str, field: str, lowest: str, after: tuple[str, str] | None = None, limit: int | None = None
+    ) -> list[tuple[str, str, Document]]:
+        sql = (
+            "SELECT i.value, i.key, d.body FROM doc_index i JOIN documents d ON d.kind = i.kind AND d.key = i.key"
+            " WHERE i.kind = ? AND i.field = ? AND i.value >= ?"
+        )
+        params: list[Any] = [kind, field, lowest]
+        if after is not None:
+            sql += " AND (i.value > ? OR (i.value = ? AND i.key > ?))"
+            params += [after[0], after[0], after[1]]
+        sql += " ORDER BY i.value, i.key"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [(row[0], row[1], json.loads(row[2])) for row in self._q(sql, params).fetchall()]
 
     def count(self, kind: str, field: str, value: str) -> int:
         row = self._q(
