@@ -13,24 +13,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
+import ecs_records
 from conftest import Server
-from trunkline.context import Principal, RequestContext
-from trunkline.domain.ecs import attributes, clusters, container_instances
+from ecs_records import CLUSTER, OTHER, REGION, ctx_of, domain_store, instance_arn, instance_id
+from trunkline.context import RequestContext
+from trunkline.domain.ecs import attributes, container_instances
 from trunkline.errors import AwsError
-from trunkline.store import open_store
-from trunkline.store.api import Store, Transaction
-from trunkline.timing import PROFILES
+from trunkline.store.api import Store
 
-ACCOUNT = "123456789012"
-REGION = "us-east-1"
-NOW = 1_700_000_000.0
-CLUSTER = f"arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/prod"
-OTHER = f"arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/other"
 TRUNK_ID = "ecs.awsvpc-trunk-id"
 TYPE = "container-instance"
 
@@ -41,30 +37,14 @@ Record = dict[str, Any]
 
 
 @pytest.fixture
-def store(tmp_path: Any) -> Iterator[Store]:
-    opened = open_store(str(tmp_path / "attributes.sqlite3"))
-
-    def clusters_exist(tx: Transaction) -> None:
-        for name in ("prod", "other"):
-            clusters.create_cluster(_ctx(tx), {"clusterName": name})
-
-    opened.run(clusters_exist)
-    try:
+def store(tmp_path: Path) -> Iterator[Store]:
+    with domain_store(tmp_path / "attributes.sqlite3") as opened:
         yield opened
-    finally:
-        opened.close()
 
 
-def _ctx(tx: Transaction) -> RequestContext:
-    return RequestContext(tx, Principal.root(ACCOUNT), REGION, NOW, PROFILES["fast"])
-
-
-def iid(n: int) -> str:
-    return f"{n:032x}"
-
-
-def arn(n: int, cluster: str = CLUSTER) -> str:
-    return f"arn:aws:ecs:{REGION}:{ACCOUNT}:container-instance/{cluster.rsplit('/', 1)[-1]}/{iid(n)}"
+_ctx = ctx_of
+iid = instance_id
+arn = instance_arn
 
 
 MANAGED = {
@@ -77,29 +57,12 @@ MANAGED = {
 def make_record(
     n: int, status: str = "ACTIVE", cluster: str = CLUSTER, extra: dict[str, str | None] | None = None
 ) -> Record:
-    """A record as the registration code stores it (see container_instances' docstring)."""
-    merged = {**MANAGED, **(extra or {})}
-    return {
-        "containerInstanceArn": arn(n, cluster),
-        "ec2InstanceId": f"i-{n:017x}",
-        "version": 1,
-        "versionInfo": {"agentVersion": "1.80.0"},
-        "status": status,
-        "agentConnected": True,
-        "runningTasksCount": 0,
-        "pendingTasksCount": 0,
-        "attributes": [{"name": k, **({"value": v} if v is not None else {})} for k, v in merged.items()],
-        "registeredAt": NOW,
-        "attachments": [],
-        "tags": [],
-        "_cluster": cluster,
-        "_region": REGION,
-        "_account": ACCOUNT,
-    }
+    """A record with ECS's managed attributes and `extra` ones."""
+    return ecs_records.make_record(n, status, cluster, attributes={**MANAGED, **(extra or {})})
 
 
 def seed(store: Store, *records: Record) -> None:
-    store.run(lambda tx: [container_instances.save(_ctx(tx), r) for r in records])
+    ecs_records.seed(store, *records)
 
 
 def call(store: Store, function: Callable[[RequestContext, dict[str, Any]], Any], **params: Any) -> Any:

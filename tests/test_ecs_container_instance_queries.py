@@ -16,24 +16,31 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
 from conftest import Server, fresh_state, start_process, stop_process
+from ecs_records import (
+    ACCOUNT,
+    NOW,
+    OTHER,
+    REGION,
+    CountingTx,
+    ctx_of,
+    domain_store,
+    instance_arn,
+    instance_id,
+    make_record,
+    seed,
+)
 from trunkline.context import Principal, RequestContext
-from trunkline.domain.ecs import clusters, container_instances, instance_queries
+from trunkline.domain.ecs import instance_queries
 from trunkline.errors import AwsError
-from trunkline.store import open_store
 from trunkline.store.api import Store, Transaction
 from trunkline.timing import PROFILES
-
-ACCOUNT = "123456789012"
-REGION = "us-east-1"
-NOW = 1_700_000_000.0
-CLUSTER = f"arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/prod"
-OTHER = f"arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/other"
 
 Record = dict[str, Any]
 
@@ -42,70 +49,13 @@ Record = dict[str, Any]
 
 
 @pytest.fixture
-def store(tmp_path: Any) -> Iterator[Store]:
-    opened = open_store(str(tmp_path / "instances.sqlite3"))
-    opened.run(_clusters)
-    try:
+def store(tmp_path: Path) -> Iterator[Store]:
+    with domain_store(tmp_path / "instances.sqlite3") as opened:
         yield opened
-    finally:
-        opened.close()
 
 
-def _ctx(tx: Transaction) -> RequestContext:
-    return RequestContext(tx, Principal.root(ACCOUNT), REGION, NOW, PROFILES["fast"])
-
-
-def _clusters(tx: Transaction) -> None:
-    ctx = _ctx(tx)
-    for name in ("prod", "other"):
-        clusters.create_cluster(ctx, {"clusterName": name})
-
-
-def instance_id(n: int) -> str:
-    return f"{n:032x}"
-
-
-def make_record(
-    n: int,
-    status: str = "ACTIVE",
-    cluster: str = CLUSTER,
-    attributes: dict[str, str | None] | None = None,
-    **fields: Any,
-) -> Record:
-    """A record as the registration code stores it (see container_instances' docstring)."""
-    name = cluster.rsplit("/", 1)[-1]
-    record: Record = {
-        "containerInstanceArn": f"arn:aws:ecs:{REGION}:{ACCOUNT}:container-instance/{name}/{instance_id(n)}",
-        "ec2InstanceId": f"i-{n:017x}",
-        "version": 1,
-        "versionInfo": {"agentVersion": "1.80.0", "agentHash": "abc1234", "dockerVersion": "DockerVersion: 25.0.3"},
-        "registeredResources": [],
-        "remainingResources": [],
-        "status": status,
-        "agentConnected": True,
-        "runningTasksCount": 0,
-        "pendingTasksCount": 0,
-        "attributes": [
-            {"name": k, **({"value": v} if v is not None else {})}
-            for k, v in (attributes or {"ecs.os-type": "linux"}).items()
-        ],
-        "registeredAt": NOW - 3600 + n,
-        "attachments": [],
-        "tags": [],
-        "_cluster": cluster,
-        "_region": REGION,
-        "_account": ACCOUNT,
-    }
-    record.update(fields)
-    return record
-
-
-def seed(store: Store, *records: Record) -> None:
-    def work(tx: Transaction) -> None:
-        for record in records:
-            container_instances.save(_ctx(tx), record)
-
-    store.run(work)
+_ctx = ctx_of
+arn = instance_arn
 
 
 def call(store: Store, function: Callable[[RequestContext, dict[str, Any]], Any], **params: Any) -> Any:
@@ -119,10 +69,6 @@ def refused(store: Store, function: Callable[..., Any], **params: Any) -> tuple[
         call(store, function, **params)
     assert store.run(lambda tx: tx.digest()) == before
     return caught.value.code, caught.value.message
-
-
-def arn(n: int, cluster: str = CLUSTER) -> str:
-    return f"arn:aws:ecs:{REGION}:{ACCOUNT}:container-instance/{cluster.rsplit('/', 1)[-1]}/{instance_id(n)}"
 
 
 def list_all(store: Store, **params: Any) -> list[str]:
@@ -344,22 +290,6 @@ def test_list_filter_combines_with_status(fleet: Store) -> None:
 def test_list_bad_filter(fleet: Store, expression: str) -> None:
     code, message = refused(fleet, instance_queries.list_arns, cluster="prod", filter=expression)
     assert code == "InvalidParameterException" and message.startswith("Invalid cluster query expression")
-
-
-class CountingTx:
-    """A transaction that counts the documents `find` reads."""
-
-    def __init__(self, tx: Transaction) -> None:
-        self.tx = tx
-        self.read = 0
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.tx, name)
-
-    def find(self, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
-        found = self.tx.find(*args, **kwargs)
-        self.read += len(found)
-        return found
 
 
 def _documents_read(store: Store, **params: Any) -> tuple[int, list[str]]:

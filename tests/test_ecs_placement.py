@@ -8,9 +8,13 @@ S9 (a subnet of another VPC is ATTRIBUTE).
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from trunkline.domain.ecs.container_instances import placement_floor
 from trunkline.domain.ecs.placement import (
     DISTINCT_FAILED,
     MEMBER_OF_FAILED,
@@ -19,6 +23,7 @@ from trunkline.domain.ecs.placement import (
     Demand,
     Strategy,
     check,
+    lone_binpack,
     parse_constraints,
     parse_strategies,
     place,
@@ -32,6 +37,7 @@ def instance(name: str, *, cpu: int = 2048, memory: int = 3705, enis: int = 2, *
     attributes = {ENI: None, "ecs.availability-zone": "us-east-1a", "ecs.vpc-id": "vpc-1"}
     attributes.update(extra.pop("attributes", {}))  # type: ignore[call-overload]
     defaults: dict[str, object] = {"vpc_id": "vpc-1", "zone": "us-east-1a"}
+    group_tasks = extra.pop("group_tasks", 0)
     defaults.update(extra)
     return Candidate(
         arn=f"arn:ci/{name}",
@@ -42,6 +48,7 @@ def instance(name: str, *, cpu: int = 2048, memory: int = 3705, enis: int = 2, *
         tcp_ports={22, 2375, 2376, 51678, 51679},
         udp_ports=set(),
         eni_loader=lambda: enis,
+        group_loader=lambda: group_tasks,
         **defaults,  # type: ignore[arg-type]
     )
 
@@ -227,3 +234,117 @@ def test_strategy_fields_accepted():
         [{"type": "binpack", "field": "MEMORY"}, {"type": "spread", "field": "host"}, {"type": "random"}]
     )
     assert parsed == [Strategy("binpack", "memory"), Strategy("spread", "host"), Strategy("random")]
+
+
+# --- the binpack window gives what the full list gives ------------------------------------------------
+
+
+class ListWindow:
+    """A `BinpackWindow` over a list, as the store's reads its ordered index: instances with a
+    connected agent, at least the demand of `resource` and the ladder's rung of the other one left
+    (an ENI slot too, for awsvpc), in (amount, ARN) order, two per page."""
+
+    def __init__(self, everyone: list[Candidate], resource: str, demand: Demand) -> None:
+        self.resource = resource
+        self._everyone = everyone
+        other = "memory" if resource == "cpu" else "cpu"
+        own_need, other_need = (demand.cpu, demand.memory) if resource == "cpu" else (demand.memory, demand.cpu)
+        floor = placement_floor(other_need)
+        eligible = [
+            c
+            for c in everyone
+            if c.agent_connected
+            and c.amount(resource) >= own_need
+            and c.amount(other) >= floor
+            and (c.eni_free > 0 or not demand.needs_eni)
+        ]
+        self._unread = sorted(eligible, key=lambda c: (c.amount(resource), c.arn))
+        self._shown: list[Candidate] = []
+
+    def shown(self) -> list[Candidate]:
+        return list(self._shown)
+
+    def next_page(self) -> list[Candidate]:
+        page, self._unread = self._unread[:2], self._unread[2:]
+        self._shown += page
+        return page
+
+    def everyone(self) -> list[Candidate]:
+        return self._everyone
+
+
+hosts_specs = st.lists(
+    st.tuples(
+        st.sampled_from([0, 100, 256, 700, 1024, 2048]),  # cpu left
+        st.sampled_from([0, 300, 512, 900, 1500, 3705]),  # memory left
+        st.integers(0, 3),  # ENI slots
+        st.sampled_from(["us-east-1a", "us-east-1b"]),
+        st.booleans(),  # agent connected
+        st.integers(0, 2),  # tasks of the group already there
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+def _pictures(specs: Sequence[tuple[int, int, int, str, bool, int]]) -> list[Candidate]:
+    """Fresh candidates in ARN order (the order the store reads them in)."""
+    return [
+        instance(f"{n:02d}", cpu=cpu, memory=memory, enis=enis, zone=zone, agent_connected=up, group_tasks=tasks)
+        for n, (cpu, memory, enis, zone, up, tasks) in enumerate(specs)
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    specs=hosts_specs,
+    resource=st.sampled_from(["cpu", "memory"]),
+    cpu=st.sampled_from([0, 128, 256, 512]),
+    memory=st.sampled_from([128, 512, 1024]),
+    awsvpc=st.booleans(),
+    distinct=st.booleans(),
+    count=st.integers(1, 10),
+)
+def test_a_binpack_window_places_exactly_as_the_full_list(
+    specs: list[tuple[int, int, int, str, bool, int]],
+    resource: str,
+    cpu: int,
+    memory: int,
+    awsvpc: bool,
+    distinct: bool,
+    count: int,
+) -> None:
+    """Same instances chosen in the same order, same failures (the closest match included), and the
+    same pictures left behind, whether placement sees a window or every candidate."""
+    demand = Demand(
+        cpu=cpu,
+        memory=memory,
+        needs_eni=awsvpc,
+        vpc_id="vpc-1" if awsvpc else None,
+        zones=frozenset({"us-east-1a"}) if awsvpc else None,
+        group="g",
+    )
+    constraints = [Constraint("distinctInstance")] if distinct else []
+    strategies = [Strategy("binpack", resource)]
+    assert lone_binpack(strategies) == resource
+    full, windowed = _pictures(specs), _pictures(specs)
+    expected = place(full, demand, count, constraints, strategies)
+    got = place(ListWindow(windowed, resource, demand), demand, count, constraints, strategies)
+    assert [c.arn for c in got.placed] == [c.arn for c in expected.placed]
+    assert got.failures == expected.failures
+    assert [(c.cpu, c.memory, c.eni_free, c.group_tasks) for c in windowed] == [
+        (c.cpu, c.memory, c.eni_free, c.group_tasks) for c in full
+    ]
+
+
+def test_a_window_serves_only_a_lone_binpack_on_its_resource() -> None:
+    assert lone_binpack(None) is None
+    assert lone_binpack([Strategy("binpack", "memory"), Strategy("random")]) is None
+    assert lone_binpack([Strategy("spread", "instanceId")]) is None
+    with pytest.raises(ValueError, match="lone binpack"):
+        place(
+            ListWindow([instance("a")], "cpu", Demand()),
+            Demand(memory=1),
+            1,
+            strategies=[Strategy("binpack", "memory")],
+        )

@@ -551,6 +551,37 @@ def test_task_groups_in_constraints_and_queries(world: World):
     assert nowhere["failures"][0]["reason"] == "MemberOf placement constraint unsatisfied."
 
 
+def test_binpack_follows_what_instances_have_left_as_tasks_come_and_go(world: World):
+    """Binpack reads instances from the placement index (fullest that fits first, ties by ARN);
+    the index follows every start and stop, and a task that fits nowhere names the fullest."""
+    ready(world, count=3)
+    a, b, c = sorted(world.ecs.list_container_instances(cluster=CLUSTER)["containerInstanceArns"])
+    container = {"name": "app", "image": "nginx", "cpu": 64, "memory": 1024}
+    world.ecs.register_task_definition(family="gig", networkMode="bridge", containerDefinitions=[container])
+    binpack = {"placementStrategy": [{"type": "binpack", "field": "memory"}]}
+    memory = lambda arn: next(  # noqa: E731
+        r["integerValue"] for r in world.describe(CLUSTER, arn)["remainingResources"] if r["name"] == "MEMORY"
+    )
+    full = memory(a)
+    started = world.ecs.start_task(cluster=CLUSTER, taskDefinition="gig", containerInstances=[b])["tasks"]
+    placed = run(world, "gig", 4, **binpack)["tasks"]
+    # b (one task already) is fullest until it has less than 1024 MiB left; then a and c tie: a.
+    on_b = (full - 1024) // 1024
+    assert [t["containerInstanceArn"] for t in placed] == [b] * on_b + [a] * (4 - on_b)
+    for task in started + [t for t in placed if t["containerInstanceArn"] == b]:
+        world.ecs.stop_task(cluster=CLUSTER, task=task["taskArn"])
+    world.settle()
+    assert memory(b) == full and memory(a) == full - (4 - on_b) * 1024
+    again = run(world, "gig", 1, **binpack)["tasks"]
+    assert [t["containerInstanceArn"] for t in again] == [a]
+    left = memory(a)
+    huge = {"name": "app", "image": "nginx", "cpu": 64, "memory": full + 1}
+    world.ecs.register_task_definition(family="huge", networkMode="bridge", containerDefinitions=[huge])
+    nowhere = run(world, "huge", 2, **binpack)
+    assert nowhere["tasks"] == [] and nowhere["failures"] == [{"arn": a, "reason": "RESOURCE:MEMORY"}] * 2
+    assert left < memory(c) == memory(b) == full
+
+
 # --- the AWS CLI ----------------------------------------------------------------------------------------
 
 

@@ -40,20 +40,28 @@ def attached_trunk(ctx: RequestContext, record: Record) -> Record | None:
     return trunk if attachment.get("InstanceId") == record["ec2InstanceId"] else None
 
 
+def registered_limit(record: Record) -> int:
+    """The task ENIs the instance holds once its trunk (if trunking applies) is attached: the
+    limit of an ACTIVE instance."""
+    known = catalog.get_instance_type(record.get("_instanceType") or "")
+    if known is None:
+        return 0
+    return (known.awsvpc_tasks_trunked or 0) if trunking.applies(record) else known.awsvpc_tasks
+
+
 def eni_capacity(ctx: RequestContext, record: Record) -> Record:
     """`{containerInstanceArn, ec2InstanceId, instanceType, status, trunked, eniLimit, eniInUse,
     eniAvailable, reasons}` for one container instance."""
-    known = catalog.get_instance_type(record["_instanceType"])
     trunk = attached_trunk(ctx, record)
     reasons: list[str] = []
     if trunking.applies(record) and trunk is not None:
-        limit = (known.awsvpc_tasks_trunked or 0) if known else 0
+        limit = registered_limit(record)
         used = len(enis.associations_of_trunk(ctx, trunk["NetworkInterfaceId"]))
     elif trunking.applies(record):
         limit, used = 0, 0
         reasons.append(f"trunking applies but no trunk is attached (status {record['status']}): no awsvpc task fits")
     else:
-        limit = known.awsvpc_tasks if known else 0
+        limit = registered_limit(record)
         attached = enis.interfaces_of_instance(ctx, record["ec2InstanceId"])
         used = sum(1 for e in attached if not _is_primary(e) and e["InterfaceType"] != "trunk")
         reasons += [r["message"] for r in (record.get("_trunking") or {}).get("reasons", [])]

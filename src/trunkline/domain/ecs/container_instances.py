@@ -18,6 +18,15 @@ Indexes (one value per field; field names may carry an attribute name):
 - `ec2` = `ACCOUNT/REGION/i-…` (one live record per EC2 instance)
 - `attr:NAME` = cluster ARN, and `attrval:NAME` = `CLUSTER_ARN|VALUE`, for every attribute, so
   ListAttributes by name (and by name and value) and equality filters are index lookups.
+- The placement index, for ACTIVE instances with a connected agent only: for each binpack field
+  (cpu, memory), fields `place:FIELD:OTHER>=FLOOR:CLUSTER_ARN` (and the same with `|VPC_ID`
+  appended) whose value is what the instance has left of FIELD, zero-padded, so binpack reads
+  instances in ascending order of it (`Transaction.find_from`; see
+  `placement_candidates.BinpackWindow`). FLOOR runs over a ladder (0, 128, 256, ... 2^20) up to
+  what the instance has left of the OTHER resource, so a window for a task needing 300 CPU units
+  reads the `cpu>=256` field and never meets an instance out of CPU. The `|VPC_ID` fields (read by
+  awsvpc launches only) also leave out instances whose `_eniRoom` (see `task_usage`) is 0.
+  Saving the record keeps it exact: remaining resources only change through `save`.
 """
 
 from __future__ import annotations
@@ -65,6 +74,54 @@ def ec2_key(account: str, region: str, ec2_instance_id: str) -> str:
     return f"{account}/{region}/{ec2_instance_id}"
 
 
+#: The placement index's binpack fields, each with its own resource and the other one.
+PLACEMENT_RESOURCES = {"cpu": ("CPU", "MEMORY"), "memory": ("MEMORY", "CPU")}
+_AMOUNT_DIGITS = 12
+_FLOORS = (0, *(2**k for k in range(7, 21)))
+
+
+def remaining_integer(record: Record, name: str) -> int:
+    """A remaining INTEGER resource (CPU, MEMORY) of the record; 0 when it has none."""
+    for resource in record.get("remainingResources") or []:
+        if resource["name"] == name:
+            return int(resource.get("integerValue") or 0)
+    return 0
+
+
+def placement_floor(amount: int) -> int:
+    """The highest rung of the ladder at or below `amount`."""
+    return max(floor for floor in _FLOORS if floor <= max(amount, 0))
+
+
+def placement_field(cluster_arn: str, vpc_id: str | None, field: str, other_floor: int) -> str:
+    """The placement index field ordering by `field` (cpu|memory) left the instances of a cluster
+    (or of its VPC) that have at least `other_floor` of the other resource left."""
+    other = "memory" if field == "cpu" else "cpu"
+    return f"place:{field}:{other}>={other_floor}:{cluster_arn}" + (f"|{vpc_id}" if vpc_id else "")
+
+
+def placement_value(amount: int) -> str:
+    """An amount as the placement index stores it: text that sorts as the number does."""
+    return str(max(amount, 0)).zfill(_AMOUNT_DIGITS)
+
+
+def _placement_index(record: Record) -> dict[str, str | None]:
+    if record["status"] != "ACTIVE" or not record.get("agentConnected"):
+        return {}
+    vpc_id = record.get("_vpcId")
+    eni_room = record.get("_eniRoom")
+    in_vpc = bool(vpc_id) and (eni_room is None or eni_room > 0)
+    index: dict[str, str | None] = {}
+    for field, (own, other) in PLACEMENT_RESOURCES.items():
+        value = placement_value(remaining_integer(record, own))
+        other_left = remaining_integer(record, other)
+        for floor in (f for f in _FLOORS if f <= other_left or f == 0):
+            index[placement_field(record["_cluster"], None, field, floor)] = value
+            if in_vpc:
+                index[placement_field(record["_cluster"], vpc_id, field, floor)] = value
+    return index
+
+
 def save(ctx: RequestContext, record: Record) -> None:
     """Store the record with all its indexes. Use `change` for anything a user can observe."""
     cluster = record["_cluster"]
@@ -74,6 +131,7 @@ def save(ctx: RequestContext, record: Record) -> None:
         "ec2": ec2_key(record["_account"], record["_region"], record["ec2InstanceId"])
         if record["status"] != "INACTIVE"
         else None,
+        **_placement_index(record),
     }
     for attribute in record.get("attributes", []):
         index[f"attr:{attribute['name']}"] = cluster

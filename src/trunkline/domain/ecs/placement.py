@@ -31,7 +31,14 @@ each updating the picture (resources, ports, ENI slots, group counts) before the
 
 Cost: a task's checks run lazily in strategy order and stop at the first instance that passes, so
 the ENI slot count (a ledger read) is taken only for instances reached; only a task that fits
-nowhere evaluates every candidate.
+nowhere evaluates every candidate. A lone `binpack` strategy need not see every instance at all:
+callers may hand `place` a `BinpackWindow` instead of a list, which yields instances in ascending
+order of the binpacked resource from an ordered index, starting at the task's demand. Instances
+below the demand would fail a RESOURCE check, and every instance the window has not yet shown has
+at least as much left as any it has shown (placing only lowers what an instance has left), so
+walking the window gives the very instance a sort of the whole list would. When the window runs
+out without a fit, the task is placed (or its failure named) from the window's full list, so the
+"closest matching" instance is the same one either way.
 """
 
 from __future__ import annotations
@@ -40,7 +47,7 @@ import random
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from trunkline.domain.ecs.query import Query, parse
 from trunkline.errors import AwsError
@@ -177,14 +184,26 @@ class Candidate:
     running_tasks_count: int = 0
     vpc_id: str | None = None
     zone: str | None = None
-    group_tasks: int = 0  # live tasks of the request's task group on the instance
+    group_loader: Callable[[], int] | None = None  # live tasks of the request's group, read when needed
     eni_loader: Callable[[], int] | None = None  # free task ENI slots, read when first needed
     groups_loader: Callable[[], Collection[str]] | None = None  # task:group, read when first needed
     host_loader: Callable[[], bool] | None = None  # whether the EC2 instance is running, read when needed
+    _group_tasks: int | None = field(default=None, repr=False)
     _eni_free: int | None = field(default=None, repr=False)
     _host_running: bool | None = field(default=None, repr=False)
     _groups: list[str] | None = field(default=None, repr=False)
     _added: list[str] = field(default_factory=list, repr=False)  # groups of tasks placed in this call
+
+    @property
+    def group_tasks(self) -> int:
+        """Live tasks of the request's task group on the instance, those placed in this call included."""
+        if self._group_tasks is None:
+            self._group_tasks = self.group_loader() if self.group_loader is not None else 0
+        return self._group_tasks
+
+    def amount(self, resource: str) -> int:
+        """What is left of `cpu` or `memory` (binpack's fields)."""
+        return self.cpu if resource == "cpu" else self.memory
 
     @property
     def eni_free(self) -> int:
@@ -214,7 +233,7 @@ class Candidate:
         self.udp_ports |= demand.udp_ports
         if demand.needs_eni:
             self._eni_free = self.eni_free - 1
-        self.group_tasks += 1
+        self._group_tasks = self.group_tasks + 1
         self._added.append(demand.group)
 
 
@@ -233,7 +252,7 @@ def check(candidate: Candidate, demand: Demand, constraints: Sequence[Constraint
     for constraint in constraints:
         if constraint.query is not None and not constraint.query.matches(candidate):
             return MEMBER_OF_FAILED
-    if candidate.group_tasks and any(c.type == "distinctInstance" for c in constraints):
+    if any(c.type == "distinctInstance" for c in constraints) and candidate.group_tasks:
         return DISTINCT_FAILED
     if not candidate.agent_connected or not candidate.host_running:
         return "AGENT"
@@ -270,7 +289,7 @@ def order(candidates: Sequence[Candidate], strategies: Sequence[Strategy], rng: 
     keys: list[Callable[[Candidate], Any]] = []
     for strategy in strategies:
         if strategy.type == "binpack":
-            keys.append((lambda c: c.cpu) if strategy.field == "cpu" else (lambda c: c.memory))
+            keys.append(lambda c, resource=strategy.field or "": c.amount(resource))  # type: ignore[misc]
         elif strategy.type == "spread":
             attribute = _spread_attribute(strategy.field or "")
             if attribute is None:
@@ -285,6 +304,30 @@ def order(candidates: Sequence[Candidate], strategies: Sequence[Strategy], rng: 
 
 
 # --- placing --------------------------------------------------------------------------------------------
+
+
+class BinpackWindow(Protocol):
+    """Instances for a lone binpack strategy, read lazily in ascending order of what they have
+    left of `resource`, from the demand up (see the module doc)."""
+
+    resource: str  # cpu | memory
+
+    def shown(self) -> list[Candidate]:
+        """Every instance shown so far (their pictures as placement left them)."""
+
+    def next_page(self) -> list[Candidate]:
+        """The next instances in index order, after every one shown so far; [] at the end."""
+
+    def everyone(self) -> list[Candidate]:
+        """Every candidate a full placement would see, the pictures already shown among them."""
+
+
+def lone_binpack(strategies: Sequence[Strategy] | None) -> str | None:
+    """The resource a strategy list binpacks on when binpack is all it asks, else None: the
+    only case a `BinpackWindow` serves."""
+    if strategies is not None and len(strategies) == 1 and strategies[0].type == "binpack":
+        return strategies[0].field
+    return None
 
 
 @dataclass
@@ -320,8 +363,28 @@ def place_one(
     return {"arn": closest.arn, "reason": reason}
 
 
+def _first_fit_in_window(window: BinpackWindow, demand: Demand, constraints: Sequence[Constraint]) -> Candidate | None:
+    """The first instance in binpack order that takes the task (its picture updated), if the
+    window holds one. Instances left with less than the demand are skipped: they would fail."""
+    resource = window.resource
+    needed = demand.cpu if resource == "cpu" else demand.memory
+    shown = sorted(window.shown(), key=lambda c: (c.amount(resource), c.arn))
+    page = [c for c in shown if c.amount(resource) >= needed]
+    while True:
+        for candidate in page:
+            if check(candidate, demand, constraints) is None:
+                candidate.take(demand)
+                return candidate
+        page = window.next_page()
+        if not page:
+            return None
+
+
+Candidates = Sequence[Candidate] | BinpackWindow
+
+
 def place(
-    candidates: Sequence[Candidate],
+    candidates: Candidates,
     demand: Demand,
     count: int,
     constraints: Sequence[Constraint] = (),
@@ -329,12 +392,26 @@ def place(
     rng: random.Random | None = None,
 ) -> Outcome:
     """Place `count` tasks one by one. `candidates` must not be empty (callers answer an empty
-    cluster themselves). Once a task fits nowhere, no later one can (nothing was freed), so each
-    remaining task gets the same failure."""
+    cluster themselves); a `BinpackWindow` only with a lone binpack strategy on its resource. Once
+    a task fits nowhere, no later one can (nothing was freed), so each remaining task gets the
+    same failure."""
     chosen = list(strategies) if strategies is not None else [Strategy("random")]
     generator = rng or random.Random()
+    window: BinpackWindow | None = None
+    if not isinstance(candidates, Sequence):
+        if lone_binpack(chosen) != candidates.resource:
+            raise ValueError("a BinpackWindow serves only a lone binpack strategy on its own resource")
+        window = candidates
     outcome = Outcome([], [])
     for placed_so_far in range(count):
+        found = _first_fit_in_window(window, demand, constraints) if window is not None else None
+        if found is not None:
+            outcome.placed.append(found)
+            continue
+        if window is not None:
+            # Nothing in the window fits: decide from every candidate, as without the window.
+            candidates, window = window.everyone(), None
+        assert isinstance(candidates, Sequence)
         result = place_one(candidates, demand, constraints, chosen, generator)
         if isinstance(result, dict):
             outcome.failures.extend(dict(result) for _ in range(count - placed_so_far))

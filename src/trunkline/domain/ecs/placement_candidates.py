@@ -9,30 +9,39 @@ them all (its reason is ATTRIBUTE). Other launches read the cluster's ACTIVE ins
 ENI slots, `task:group` and the EC2 instance's state are read per instance only when placement
 reaches it.
 
-Cost at scale: one record read per ACTIVE instance in the VPC per launch (not per task); a memberOf
-hint (`query.equality_hints`) or capacity summaries could narrow that further later.
+Cost at scale: the full list is one record read per ACTIVE instance in the VPC per launch (not per
+task). A lone binpack strategy reads a `BinpackWindow` instead: pages of the container instances'
+placement index (see `container_instances`), in ascending order of the binpacked resource from
+the task's demand, among instances with enough of the other resource (to the ladder's rung) and,
+for awsvpc, an ENI slot; so a launch reads the few instances it fills, whatever the cluster's
+size, and the full list only when nothing in the window fits (to name the closest match).
+Task group counts for the window's instances are read per instance, when a check needs them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import instances
-from trunkline.domain.ecs import capacity, container_instances, task_usage, tasks
-from trunkline.domain.ecs.placement import Candidate
+from trunkline.domain.ecs import capacity, container_instances, placement, task_usage, tasks
+from trunkline.domain.ecs.placement import Candidate, Demand, Strategy
 
 Record = dict[str, Any]
 
 _BATCH = 500
 
 
-def candidate(ctx: RequestContext, record: Record, group_counts: dict[str, int]) -> Candidate:
+GroupCounter = Callable[[str], int]  # container instance ARN -> live tasks of the launch's group
+
+
+def candidate(ctx: RequestContext, record: Record, group_tasks: GroupCounter) -> Candidate:
     """The placement picture of one container instance record."""
     cpu, memory, tcp, udp = task_usage.remaining_cpu_memory_ports(record)
     attributes = {a["name"]: a.get("value") for a in record.get("attributes") or []}
     arn = record["containerInstanceArn"]
+    group_loader: Callable[[], int] = lambda: group_tasks(arn)  # noqa: E731
     eni_loader: Callable[[], int] = lambda: capacity.available_task_enis(ctx, record)  # noqa: E731
     groups_loader: Callable[[], list[str]] = lambda: tasks.task_groups_of(ctx, record)  # noqa: E731
     host_loader: Callable[[], bool] = lambda: _running(ctx, record["ec2InstanceId"])  # noqa: E731
@@ -50,7 +59,7 @@ def candidate(ctx: RequestContext, record: Record, group_counts: dict[str, int])
         running_tasks_count=int(record.get("runningTasksCount") or 0),
         vpc_id=record.get("_vpcId"),
         zone=record.get("_availabilityZone"),
-        group_tasks=group_counts.get(arn, 0),
+        group_loader=group_loader,
         eni_loader=eni_loader,
         groups_loader=groups_loader,
         host_loader=host_loader,
@@ -73,8 +82,9 @@ def _read(ctx: RequestContext, field: str, value: str) -> list[Record]:
         after = container_instances.record_key(batch[-1])
 
 
-def active_count(ctx: RequestContext, cluster_arn: str) -> int:
-    return ctx.tx.count(container_instances.KIND, "cluster_status", f"{cluster_arn}|ACTIVE")
+def has_active(ctx: RequestContext, cluster_arn: str) -> bool:
+    """Whether the cluster has an ACTIVE container instance (else RunTask has nowhere to look)."""
+    return bool(ctx.tx.find_keys(container_instances.KIND, "cluster_status", f"{cluster_arn}|ACTIVE", limit=1))
 
 
 def cluster_candidates(ctx: RequestContext, cluster_arn: str, vpc_id: str | None, group: str) -> list[Candidate]:
@@ -86,4 +96,60 @@ def cluster_candidates(ctx: RequestContext, cluster_arn: str, vpc_id: str | None
     else:
         records = _read(ctx, "cluster_status", f"{cluster_arn}|ACTIVE")
     counts = tasks.group_counts(ctx, cluster_arn, group)
-    return [candidate(ctx, record, counts) for record in records]
+    return [candidate(ctx, record, lambda arn: counts.get(arn, 0)) for record in records]
+
+
+def _group_tasks_on(ctx: RequestContext, group: str) -> GroupCounter:
+    return lambda arn: sum(1 for t in tasks.live_on_instance(ctx, arn) if t["group"] == group)
+
+
+class BinpackWindow:
+    """`placement.BinpackWindow` over the container instances' placement index."""
+
+    _FIRST_PAGE = 16
+    _LARGEST_PAGE = _BATCH
+
+    def __init__(self, ctx: RequestContext, cluster_arn: str, demand: Demand, resource: str) -> None:
+        self.resource = resource
+        self._ctx, self._cluster_arn, self._vpc_id, self._group = ctx, cluster_arn, demand.vpc_id, demand.group
+        own, other = (demand.cpu, demand.memory) if resource == "cpu" else (demand.memory, demand.cpu)
+        floor = container_instances.placement_floor(other)
+        self._field = container_instances.placement_field(cluster_arn, demand.vpc_id, resource, floor)
+        self._lowest = container_instances.placement_value(own)
+        self._after: tuple[str, str] | None = None
+        self._page = self._FIRST_PAGE
+        self._exhausted = False
+        self._shown: dict[str, Candidate] = {}
+
+    def shown(self) -> list[Candidate]:
+        return list(self._shown.values())
+
+    def next_page(self) -> list[Candidate]:
+        if self._exhausted:
+            return []
+        rows = self._ctx.tx.find_from(
+            container_instances.KIND, self._field, self._lowest, after=self._after, limit=self._page
+        )
+        self._exhausted = len(rows) < self._page
+        self._page = min(self._page * 2, self._LARGEST_PAGE)
+        if rows:
+            self._after = rows[-1][0], rows[-1][1]
+        counter = _group_tasks_on(self._ctx, self._group)
+        page = [candidate(self._ctx, record, counter) for _, _, record in rows]
+        self._shown.update((c.arn, c) for c in page)
+        return page
+
+    def everyone(self) -> list[Candidate]:
+        full = cluster_candidates(self._ctx, self._cluster_arn, self._vpc_id, self._group)
+        return [self._shown.get(c.arn, c) for c in full]
+
+
+def for_launch(
+    ctx: RequestContext, cluster_arn: str, demand: Demand, strategies: Sequence[Strategy] | None
+) -> placement.Candidates:
+    """What placement should see for an EC2 launch: a `BinpackWindow` for a lone binpack
+    strategy, else every candidate (in the awsvpc subnets' VPC, if any: `demand.vpc_id`)."""
+    resource = placement.lone_binpack(strategies)
+    if resource is None:
+        return cluster_candidates(ctx, cluster_arn, demand.vpc_id, demand.group)
+    return BinpackWindow(ctx, cluster_arn, demand, resource)

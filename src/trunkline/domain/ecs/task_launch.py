@@ -356,16 +356,20 @@ def run_task(ctx: RequestContext, params: Params, rng: random.Random | None = No
     requested = list(params.get("placementConstraints") or [])
     launch.constraints = placement.parse_constraints([*requested, *launch.definition.get("placementConstraints", [])])
     launch.strategies = placement.parse_strategies(params.get("placementStrategy") or []) or None
-    if placement_candidates.active_count(ctx, cluster_arn) == 0:
+    if not placement_candidates.has_active(ctx, cluster_arn):
         raise _invalid(NO_INSTANCES)
-    vpc_id = launch.network.vpc_id if launch.network is not None else None
-    candidates = placement_candidates.cluster_candidates(ctx, cluster_arn, vpc_id, launch.group)
-    outcome = placement.place(candidates, launch.demand, count, launch.constraints, launch.strategies, rng)
+    outcome = _place(ctx, launch, count, rng)
     records = _host_records(ctx, cluster_arn, outcome.placed)
     created = _write_placed(ctx, launch, outcome.placed, records)
     result = {"tasks": [tasks.view(t) for t in created], "failures": outcome.failures}
     _remember(ctx, params, result)
     return result
+
+
+def _place(ctx: RequestContext, launch: Launch, count: int, rng: random.Random | None = None) -> placement.Outcome:
+    """The one placement of RunTask and the service scheduler (the cluster must have an ACTIVE instance)."""
+    candidates = placement_candidates.for_launch(ctx, launch.cluster_arn, launch.demand, launch.strategies)
+    return placement.place(candidates, launch.demand, count, launch.constraints, launch.strategies, rng)
 
 
 def _host_records(ctx: RequestContext, cluster_arn: str, placed: list[Candidate]) -> dict[str, Record]:
@@ -396,6 +400,7 @@ def start_task(ctx: RequestContext, params: Params) -> Record:
     definition = _definition(ctx, params["taskDefinition"], "EC2")
     launch = _launch(ctx, params, cluster_arn, "EC2", definition, started_limit=36)
     counts = tasks.group_counts(ctx, cluster_arn, launch.group)
+    group_tasks: placement_candidates.GroupCounter = lambda arn: counts.get(arn, 0)  # noqa: E731
     pictures: dict[str, Candidate] = {}
     records: dict[str, Record] = {}
     placed: list[Candidate] = []
@@ -411,7 +416,7 @@ def start_task(ctx: RequestContext, params: Params) -> Record:
             continue
         arn = record["containerInstanceArn"]
         records.setdefault(arn, record)
-        picture = pictures.setdefault(arn, placement_candidates.candidate(ctx, record, counts))
+        picture = pictures.setdefault(arn, placement_candidates.candidate(ctx, record, group_tasks))
         reason = placement.check(picture, launch.demand, [])
         if reason is not None:
             failures.append({"arn": arn, "reason": reason})
@@ -442,10 +447,8 @@ def start(ctx: RequestContext, launch: Launch, count: int) -> tuple[list[Record]
     not placed. An EC2 cluster with no instance to consider gives failures without an `arn`."""
     if launch.launch_type == "FARGATE":
         return _write_fargate(ctx, launch, count), []
-    vpc_id = launch.network.vpc_id if launch.network is not None else None
-    candidates = placement_candidates.cluster_candidates(ctx, launch.cluster_arn, vpc_id, launch.group)
-    if not candidates:
+    if not placement_candidates.has_active(ctx, launch.cluster_arn):
         return [], [{"reason": NO_INSTANCES} for _ in range(count)]
-    outcome = placement.place(candidates, launch.demand, count, launch.constraints, launch.strategies)
+    outcome = _place(ctx, launch, count)
     records = _host_records(ctx, launch.cluster_arn, outcome.placed)
     return _write_placed(ctx, launch, outcome.placed, records), outcome.failures

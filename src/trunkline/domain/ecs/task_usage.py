@@ -5,6 +5,9 @@ adjusted by increments in several places.
 - remaining CPU and MEMORY = registered less what every task not yet STOPPED holds;
 - remaining PORTS / PORTS_UDP list the ports in use, as AWS's do: the agent's reserved ones and
   every host port a live task holds;
+- `_eniRoom` (internal) = the instance's task ENI limit less the live tasks holding an ENI: never
+  less than the ENI slots really free (the ledger may hold more ENIs, never fewer), so the
+  placement index can leave out an instance at 0 without hiding one that has a slot;
 - runningTasksCount = tasks whose lastStatus is RUNNING (a task DEACTIVATING no longer counts, as
   users observe); pendingTasksCount = tasks still on their way up (PROVISIONING, PENDING,
   ACTIVATING).
@@ -18,18 +21,11 @@ from __future__ import annotations
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ecs import container_instances, tasks
+from trunkline.domain.ecs import capacity, container_instances, tasks
 
 Record = dict[str, Any]
 
 _PENDING = ("PROVISIONING", "PENDING", "ACTIVATING")
-
-
-def _integer(resources: list[Record], name: str) -> int:
-    for resource in resources:
-        if resource["name"] == name:
-            return int(resource.get("integerValue") or 0)
-    return 0
 
 
 def _ports(resources: list[Record], name: str) -> set[int]:
@@ -65,21 +61,32 @@ def remaining(registered: list[Record], live: list[Record]) -> list[Record]:
 def remaining_cpu_memory_ports(record: Record) -> tuple[int, int, set[int], set[int]]:
     """What placement starts from: remaining CPU and MEMORY, and the TCP and UDP ports in use."""
     left = record.get("remainingResources") or []
-    return _integer(left, "CPU"), _integer(left, "MEMORY"), _ports(left, "PORTS"), _ports(left, "PORTS_UDP")
+    cpu, memory = (
+        container_instances.remaining_integer(record, "CPU"),
+        container_instances.remaining_integer(record, "MEMORY"),
+    )
+    return cpu, memory, _ports(left, "PORTS"), _ports(left, "PORTS_UDP")
+
+
+def _holds_eni(task: Record) -> bool:
+    return bool((task.get("_eni") or {}).get("networkInterfaceId"))
 
 
 def refresh(ctx: RequestContext, instance: Record) -> None:
-    """Recompute the instance's task-derived fields from its live tasks; record a change if any."""
+    """Recompute the instance's task-derived fields from its live tasks; record a change if a
+    user could see one (a change to `_eniRoom` alone is saved silently)."""
     live = tasks.live_on_instance(ctx, instance["containerInstanceArn"])
-    derived = {
+    observable = {
         "remainingResources": remaining(instance.get("registeredResources") or [], live),
         "runningTasksCount": sum(1 for t in live if t["lastStatus"] == "RUNNING"),
         "pendingTasksCount": sum(1 for t in live if t["lastStatus"] in _PENDING),
     }
-    if all(instance.get(k) == v for k, v in derived.items()):
+    eni_room = capacity.registered_limit(instance) - sum(1 for t in live if _holds_eni(t))
+    seen = all(instance.get(k) == v for k, v in observable.items())
+    if seen and instance.get("_eniRoom") == eni_room:
         return
-    instance.update(derived)
-    if instance["status"] == "INACTIVE":
+    instance.update(observable, _eniRoom=eni_room)
+    if seen or instance["status"] == "INACTIVE":
         container_instances.save(ctx, instance)
     else:
         container_instances.change(ctx, instance)

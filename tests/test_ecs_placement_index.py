@@ -1,0 +1,208 @@
+"""The placement index (issue 5, "Scale"): container instances ordered by what they have left, so
+a lone binpack strategy reads the few instances it fills instead of the whole cluster.
+
+Domain-level tests on a real SQLite store: the index `container_instances.save` keeps, the store's
+ordered read (`Transaction.find_from`), and `placement_candidates.BinpackWindow` against the full
+candidate list (same choices, same failures, far fewer records read). The end-to-end behaviour
+(RunTask with binpack through boto3) is in test_ecs_tasks.py.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ecs_records import CLUSTER, CountingTx, ctx_of, domain_store, instance_arn, make_record, seed
+from trunkline.context import RequestContext
+from trunkline.domain.ecs import capacity, container_instances, placement, placement_candidates
+from trunkline.domain.ecs.placement import Demand, Strategy
+from trunkline.store.api import Store, Transaction
+
+Record = dict[str, Any]
+
+VPC = "vpc-0123456789abcdef0"
+MEMORY_FIELD = container_instances.placement_field(CLUSTER, VPC, "memory", 0)
+KIND = container_instances.KIND
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with domain_store(tmp_path / "placement.sqlite3") as opened:
+        yield opened
+
+
+@pytest.fixture(autouse=True)
+def hosts_running(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These records have no EC2 instance nor ENIs behind them: placement would call them AGENT
+    failures, and the ENI ledger would give them no slot. They run, and their free slots are their
+    `_eniRoom` (which the ledger never exceeds; 5 when the record has none)."""
+    monkeypatch.setattr(placement_candidates, "_running", lambda ctx, instance_id: True)
+    monkeypatch.setattr(capacity, "available_task_enis", lambda ctx, record: max(record.get("_eniRoom", 5), 0))
+
+
+def resources(cpu: int, memory: int) -> list[Record]:
+    return [
+        {"name": "CPU", "type": "INTEGER", "integerValue": cpu},
+        {"name": "MEMORY", "type": "INTEGER", "integerValue": memory},
+        {"name": "PORTS", "type": "STRINGSET", "stringSetValue": ["22"]},
+        {"name": "PORTS_UDP", "type": "STRINGSET", "stringSetValue": []},
+    ]
+
+
+def host(n: int, memory: int, cpu: int = 2048, **fields: Any) -> Record:
+    return make_record(
+        n,
+        attributes={"ecs.os-type": "linux", "ecs.vpc-id": VPC, "ecs.capability.task-eni": None},
+        registeredResources=resources(2048, 3705),
+        remainingResources=resources(cpu, memory),
+        _vpcId=VPC,
+        _availabilityZone="us-east-1a",
+        **fields,
+    )
+
+
+def indexed(store: Store, field: str = MEMORY_FIELD, lowest: int = 0) -> list[tuple[int, str]]:
+    rows = store.run(lambda tx: tx.find_from(KIND, field, container_instances.placement_value(lowest)))
+    return [(int(value), document["containerInstanceArn"]) for value, _, document in rows]
+
+
+def test_the_index_holds_active_connected_instances_by_what_they_have_left(store: Store) -> None:
+    seed(
+        store,
+        host(1, 3000),
+        host(2, 1000),
+        host(3, 2000),
+        host(4, 500, status="DRAINING"),
+        host(5, 400, agentConnected=False),
+        host(6, 300, status="REGISTERING"),
+    )
+    assert indexed(store) == [(1000, instance_arn(2)), (2000, instance_arn(3)), (3000, instance_arn(1))]
+    assert indexed(store, lowest=1500) == [(2000, instance_arn(3)), (3000, instance_arn(1))]
+    # The cluster-wide field (launches without awsvpc) holds the same instances; cpu orders them too.
+    assert [arn for _, arn in indexed(store, container_instances.placement_field(CLUSTER, None, "memory", 0))] == [
+        instance_arn(2),
+        instance_arn(3),
+        instance_arn(1),
+    ]
+    assert indexed(store, container_instances.placement_field(CLUSTER, VPC, "cpu", 0)) == [
+        (2048, instance_arn(1)),
+        (2048, instance_arn(2)),
+        (2048, instance_arn(3)),
+    ]
+    # Saving a change moves the entry (and only ACTIVE, connected instances stay in).
+    seed(store, host(1, 200), host(3, 2000, status="DRAINING"), host(5, 400))
+    assert indexed(store) == [(200, instance_arn(1)), (400, instance_arn(5)), (1000, instance_arn(2))]
+
+
+def test_the_index_leaves_out_instances_short_of_the_other_resource_or_of_eni_slots(store: Store) -> None:
+    seed(store, host(1, 3000, cpu=100), host(2, 2000, cpu=300), host(3, 1000, _eniRoom=0), host(4, 500, _eniRoom=2))
+    field = container_instances.placement_field
+
+    def arns(name: str) -> list[str]:
+        return [arn for _, arn in indexed(store, name)]
+
+    assert arns(field(CLUSTER, VPC, "memory", 0)) == [instance_arn(4), instance_arn(2), instance_arn(1)]
+    assert arns(field(CLUSTER, VPC, "memory", 128)) == [instance_arn(4), instance_arn(2)]
+    assert arns(field(CLUSTER, VPC, "memory", 256)) == [instance_arn(4), instance_arn(2)]
+    assert arns(field(CLUSTER, VPC, "memory", 512)) == [instance_arn(4)]  # 2048 CPU units left
+    # No ENI slot left matters only to awsvpc launches, which read the VPC's fields.
+    assert arns(field(CLUSTER, None, "memory", 512)) == [instance_arn(4), instance_arn(3)]
+    # A window asks for the rung at or below the task's need: 300 units reads `cpu>=256`.
+    assert container_instances.placement_floor(300) == 256
+    assert container_instances.placement_floor(100) == 0
+    assert container_instances.placement_floor(2**24) == 2**20
+
+
+def test_find_from_reads_in_value_then_key_order_after_a_cursor(store: Store) -> None:
+    def write(tx: Transaction) -> None:
+        for key, value in [("d", "0003"), ("a", "0002"), ("c", "0002"), ("b", "0010"), ("e", "0001")]:
+            tx.put("thing", key, {"k": key}, {"amount": value, "other": "x"})
+
+    store.run(write)
+
+    def keys(lowest: str, after: tuple[str, str] | None = None, limit: int | None = None) -> list[str]:
+        rows = store.run(lambda tx: tx.find_from("thing", "amount", lowest, after=after, limit=limit))
+        assert all(document["k"] == key for _, key, document in rows)
+        return [key for _, key, _ in rows]
+
+    assert keys("0000") == ["e", "a", "c", "d", "b"]
+    assert keys("0002") == ["a", "c", "d", "b"]
+    assert keys("0002", limit=2) == ["a", "c"]
+    assert keys("0002", after=("0002", "a"), limit=2) == ["c", "d"]
+    assert keys("0002", after=("0003", "d")) == ["b"]
+    assert keys("0011") == []
+
+
+def place(ctx: RequestContext, demand: Demand, count: int, resource: str, windowed: bool) -> placement.Outcome:
+    strategies = [Strategy("binpack", resource)]
+    if windowed:
+        candidates = placement_candidates.for_launch(ctx, CLUSTER, demand, strategies)
+        assert isinstance(candidates, placement_candidates.BinpackWindow)
+    else:
+        candidates = placement_candidates.cluster_candidates(ctx, CLUSTER, demand.vpc_id, demand.group)
+    return placement.place(candidates, demand, count, strategies=strategies)
+
+
+def compare(store: Store, demand: Demand, count: int, resource: str = "memory") -> tuple[placement.Outcome, int, int]:
+    """Place with the window and with the full list (nothing is written): the outcomes must match.
+    Returns the window's outcome and the records each way read."""
+
+    def work(tx: Transaction) -> tuple[placement.Outcome, int, int]:
+        reads: list[int] = []
+        outcomes: list[placement.Outcome] = []
+        for windowed in (True, False):
+            counting = CountingTx(tx)
+            outcome = place(ctx_of(counting), demand, count, resource, windowed)
+            outcomes.append(outcome)
+            reads.append(counting.read)
+        window, full = outcomes
+        assert [c.arn for c in window.placed] == [c.arn for c in full.placed]
+        assert window.failures == full.failures
+        return window, reads[0], reads[1]
+
+    return store.run(work)
+
+
+def test_binpack_reads_the_instances_it_fills_not_the_cluster(store: Store) -> None:
+    shuffled = random.Random(5)
+    seed(store, *(host(n, shuffled.choice([600, 1100, 2200, 3705])) for n in range(300)))
+    bridge = Demand(cpu=256, memory=512, group="family:web")
+    outcome, window_reads, full_reads = compare(store, bridge, 10)
+    assert len(outcome.placed) == 10 and not outcome.failures
+    # The fullest instances that still fit take the tasks: 600 MiB left holds one 512 MiB task each.
+    assert {c.memory for c in outcome.placed} == {600 - 512}
+    assert full_reads >= 300
+    assert window_reads <= 16 + 32  # two pages of the index, whatever the cluster's size
+    awsvpc_vpc = Demand(cpu=256, memory=1024, group="family:web", vpc_id=VPC)
+    outcome, window_reads, _ = compare(store, awsvpc_vpc, 10, "cpu")
+    assert len(outcome.placed) == 10 and window_reads <= 16 + 32
+
+
+def test_instances_full_on_the_other_resource_or_on_enis_are_not_read(store: Store) -> None:
+    """The fullest instances by memory may be out of CPU or ENI slots (an m5.2xlarge runs out of
+    CPU with half its memory left): the window must not wade through them on every launch."""
+    seed(store, *(host(n, 1000, cpu=0) for n in range(100)))
+    seed(store, *(host(n, 1200, cpu=1024, _eniRoom=0) for n in range(100, 200)))
+    seed(store, *(host(n, 3705) for n in range(200, 210)))
+    awsvpc = Demand(cpu=256, memory=512, group="g", vpc_id=VPC, needs_eni=True)
+    outcome, window_reads, full_reads = compare(store, awsvpc, 10)
+    assert {c.arn for c in outcome.placed} == {instance_arn(200), instance_arn(201)}
+    assert full_reads >= 210 and window_reads <= 10
+
+
+def test_a_task_that_fits_nowhere_names_the_same_closest_match(store: Store) -> None:
+    seed(store, host(1, 800), host(2, 4000, cpu=100), host(3, 700, agentConnected=False))
+    # 1 lacks memory, 2 CPU, 3 a connected agent: RESOURCE:MEMORY is the latest check, so 1 is the
+    # closest match; the window (instances with 1000 MiB or more: only 2) cannot say so alone.
+    outcome, _, full_reads = compare(store, Demand(cpu=256, memory=1000, group="g"), 3)
+    assert outcome.placed == [] and full_reads == 3
+    assert outcome.failures == [{"arn": instance_arn(1), "reason": "RESOURCE:MEMORY"}] * 3
+    # Two placed from the window, then failures from the full list, which must keep the window's
+    # pictures: a fresh one of 1 would still show 800 MiB and take a third task.
+    outcome, _, _ = compare(store, Demand(cpu=256, memory=400, group="g"), 4)
+    assert [c.arn for c in outcome.placed] == [instance_arn(1), instance_arn(1)]
+    assert outcome.failures == [{"arn": instance_arn(1), "reason": "RESOURCE:MEMORY"}] * 2
