@@ -582,6 +582,56 @@ def test_binpack_follows_what_instances_have_left_as_tasks_come_and_go(world: Wo
     assert left < memory(c) == memory(b) == full
 
 
+def test_network_bindings_appear_once_running(world: World):
+    """Static host ports as given, dynamic ones from the ephemeral range (lowest free on the
+    instance, per protocol), host mode on the container port; none before RUNNING, none for awsvpc;
+    dynamic ports stay out of remainingResources."""
+    (instance_id,), net = ready(world)
+
+    def family(name: str, mode: str, *mappings: dict[str, Any]) -> None:
+        containers = [
+            {"name": f"c{n}", "image": "nginx", "memory": 64, "portMappings": [mapping]}
+            for n, mapping in enumerate(mappings)
+        ]
+        world.ecs.register_task_definition(family=name, networkMode=mode, containerDefinitions=containers)
+
+    family("static", "bridge", {"containerPort": 80, "hostPort": 8080}, {"containerPort": 9000})
+    family("dynamic", "bridge", {"containerPort": 80}, {"containerPort": 53, "protocol": "udp"})
+    family("hosted", "host", {"containerPort": 8081})
+    awsvpc = awsvpc_family(world)
+    started = [run(world, name)["tasks"][0]["taskArn"] for name in ("static", "dynamic", "dynamic", "hosted")]
+    started.append(run(world, awsvpc, networkConfiguration=vpc_config(net["subnet"]))["tasks"][0]["taskArn"])
+    assert all(c["networkBindings"] == [] for t in describe(world, *started) for c in t["containers"])
+    world.settle()
+
+    def bindings(arn: str) -> list[list[tuple[int, int, str]]]:
+        (task,) = describe(world, arn)
+        assert task["lastStatus"] == "RUNNING"
+        return [
+            [(b["containerPort"], b["hostPort"], b["protocol"]) for b in c["networkBindings"]]
+            for c in task["containers"]
+        ]
+
+    static, first, second, hosted, vpc = (bindings(arn) for arn in started)
+    assert static == [[(80, 8080, "tcp")], [(9000, 32768, "tcp")]]
+    assert sorted([first, second]) == [
+        [[(80, 32769, "tcp")], [(53, 32768, "udp")]],
+        [[(80, 32770, "tcp")], [(53, 32769, "udp")]],
+    ]
+    assert hosted == [[(8081, 8081, "tcp")]] and vpc == [[]]
+    (task,) = describe(world, started[0])
+    assert {b["bindIP"] for c in task["containers"] for b in c["networkBindings"]} == {"0.0.0.0"}
+    remaining = world.of_instance(CLUSTER, instance_id)["remainingResources"]
+    ports = next(set(r["stringSetValue"]) for r in remaining if r["name"] == "PORTS")
+    assert {"8080", "8081"} <= ports and not any(p.startswith("327") for p in ports)
+    # A stopped task's dynamic port goes to the next task that needs one.
+    world.ecs.stop_task(cluster=CLUSTER, task=started[0])
+    world.settle()
+    again = run(world, "dynamic")["tasks"][0]["taskArn"]
+    world.settle()
+    assert bindings(again) == [[(80, 32768, "tcp")], [(53, 32770, "udp")]]
+
+
 # --- the AWS CLI ----------------------------------------------------------------------------------------
 
 

@@ -28,6 +28,7 @@ from trunkline.domain.ecs import (
     container_instances,
     ecs_arn,
     instance_queries,
+    network_bindings,
     placement,
     placement_candidates,
     task_definitions,
@@ -237,6 +238,7 @@ def _task(ctx: RequestContext, launch: Launch, host: Record | None, zone: str, s
         "_awsvpc": awsvpc,
         "_demand": launch.held if host is not None else {"cpu": 0, "memory": 0, "tcpPorts": [], "udpPorts": []},
         "_eni": task_enis.new_reference(subnet_id or "") if awsvpc else {},
+        "_portMappings": network_bindings.mappings_of(launch.definition) if host is not None else {},
     }
     if host is not None:
         record["containerInstanceArn"] = host["containerInstanceArn"]

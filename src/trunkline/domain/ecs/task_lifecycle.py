@@ -3,7 +3,7 @@
 Up: awsvpc tasks PROVISIONING -> PENDING -> ACTIVATING -> RUNNING; others start at PENDING.
 Leaving PROVISIONING the ENI attachment goes PRECREATED -> ATTACHED and the containers get their
 `networkInterfaces`; PENDING sets `connectivity` and `pullStartedAt`, ACTIVATING `pullStoppedAt`,
-RUNNING `startedAt`.
+RUNNING `startedAt` and the containers' `networkBindings` (bridge and host mode: `network_bindings`).
 
 Down, once desiredStatus is STOPPED: DEACTIVATING -> STOPPING -> DEPROVISIONING (awsvpc only) ->
 STOPPED, entered at the point the task had reached (a PROVISIONING task deprovisions at once, a
@@ -29,7 +29,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import instances
-from trunkline.domain.ecs import container_instances, task_enis, task_usage, tasks
+from trunkline.domain.ecs import container_instances, network_bindings, task_enis, task_usage, tasks
 
 Record = dict[str, Any]
 
@@ -104,6 +104,7 @@ def _enter(ctx: RequestContext, task: Record, status: str) -> None:
     elif status == "RUNNING":
         task["startedAt"] = ctx.now
         _containers(task, "RUNNING")
+        network_bindings.bind(ctx, task)
     elif status == "DEPROVISIONING":
         _set_attachment(ctx, task, "DETACHING")
     elif status == "STOPPED":
