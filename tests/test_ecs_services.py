@@ -11,7 +11,7 @@ import pytest
 
 from conftest import Server
 from ecs_world import World, config_script
-from test_ecs_tasks import CLUSTER, awsvpc_family, error_of, ready, vpc_config
+from test_ecs_tasks import CLUSTER, awsvpc_family, bridge_family, error_of, fargate_family, ready, task_enis, vpc_config
 
 
 @pytest.fixture
@@ -164,3 +164,65 @@ def test_a_new_task_definition_replaces_the_tasks(world: World):
     described = world.ecs.describe_tasks(cluster=CLUSTER, tasks=running)["tasks"]
     assert {t["taskDefinitionArn"] for t in described} == {second}
     assert found["events"][0]["message"] == "(service web) has reached a steady state."
+
+
+def test_a_fargate_service_runs_its_tasks_on_dedicated_enis(world: World):
+    """S8 through a service: no container instance at all, one ENI per task, scale in frees them."""
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    net = world.network()
+    family = fargate_family(world)
+    world.ecs.create_service(
+        cluster=CLUSTER,
+        serviceName="api",
+        taskDefinition=family,
+        desiredCount=3,
+        launchType="FARGATE",
+        networkConfiguration=vpc_config(net["subnet"]),
+    )
+    world.settle()
+    found = service(world, "api")
+    assert counts(found) == (3, 3, 0) and found["launchType"] == "FARGATE"
+    arns = world.ecs.list_tasks(cluster=CLUSTER, serviceName="api")["taskArns"]
+    described = world.ecs.describe_tasks(cluster=CLUSTER, tasks=arns)["tasks"]
+    assert all(t["launchType"] == "FARGATE" and "containerInstanceArn" not in t for t in described)
+    assert len(task_enis(world)) == 3
+    world.ecs.update_service(cluster=CLUSTER, service="api", desiredCount=1)
+    world.settle()
+    assert counts(service(world, "api")) == (1, 1, 0) and len(task_enis(world)) == 1
+
+
+def test_force_new_deployment_replaces_tasks_of_the_same_definition(world: World):
+    ready(world, count=1)
+    family = bridge_family(world)
+    world.ecs.create_service(
+        cluster=CLUSTER, serviceName="web", taskDefinition=family, desiredCount=2, launchType="EC2"
+    )
+    world.settle()
+    before = set(world.ecs.list_tasks(cluster=CLUSTER, serviceName="web")["taskArns"])
+    updated = world.ecs.update_service(cluster=CLUSTER, service="web", forceNewDeployment=True)["service"]
+    assert [(d["status"], d["taskDefinition"]) for d in updated["deployments"]] == [
+        ("PRIMARY", family),
+        ("ACTIVE", family),
+    ]
+    world.settle()
+    after = set(world.ecs.list_tasks(cluster=CLUSTER, serviceName="web")["taskArns"])
+    assert len(after) == 2 and not after & before
+    assert [d["status"] for d in service(world)["deployments"]] == ["PRIMARY"]
+
+
+def test_a_binpack_service_fills_the_fullest_instance(world: World):
+    """The scheduler places through the same engine, binpack window included."""
+    ready(world, count=3)
+    family = bridge_family(world)
+    world.ecs.create_service(
+        cluster=CLUSTER,
+        serviceName="packed",
+        taskDefinition=family,
+        desiredCount=4,
+        launchType="EC2",
+        placementStrategy=[{"type": "binpack", "field": "memory"}],
+    )
+    world.settle()
+    arns = world.ecs.list_tasks(cluster=CLUSTER, serviceName="packed")["taskArns"]
+    hosts = {t["containerInstanceArn"] for t in world.ecs.describe_tasks(cluster=CLUSTER, tasks=arns)["tasks"]}
+    assert len(arns) == 4 and len(hosts) == 1
