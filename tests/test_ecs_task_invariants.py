@@ -73,8 +73,10 @@ def _machine(server: Server) -> type[RuleBasedStateMachine]:
         def launch(self, role: str, instance_type: str) -> str:
             return self.world.launch(self.subnet, role, config_script(CLUSTER), instance_type=instance_type)
 
-        def run(self, family: str, count: int) -> None:
+        def run(self, family: str, count: int, binpack: str | None = None) -> None:
             params: dict[str, Any] = {"cluster": CLUSTER, "count": count, "taskDefinition": family}
+            if binpack is not None:  # placed through the binpack window on the placement index
+                params["placementStrategy"] = [{"type": "binpack", "field": binpack}]
             if family == "web":
                 params["networkConfiguration"] = {"awsvpcConfiguration": {"subnets": [self.subnet]}}
             try:
@@ -88,17 +90,17 @@ def _machine(server: Server) -> type[RuleBasedStateMachine]:
             for failure in answer["failures"]:
                 event(f"failure {failure['reason']}")
 
-        @rule(count=st.integers(1, 10))
-        def run_awsvpc_tasks(self, count: int) -> None:
-            self.run("web", count)
+        @rule(count=st.integers(1, 10), binpack=st.sampled_from([None, "memory", "cpu"]))
+        def run_awsvpc_tasks(self, count: int, binpack: str | None) -> None:
+            self.run("web", count, binpack)
 
         @rule(count=st.integers(5, 10))
         def run_many_awsvpc_tasks(self, count: int) -> None:
             self.run("web", count)
 
-        @rule(count=st.integers(1, 4))
-        def run_bridge_tasks(self, count: int) -> None:
-            self.run("batch", count)
+        @rule(count=st.integers(1, 4), binpack=st.sampled_from([None, "memory"]))
+        def run_bridge_tasks(self, count: int, binpack: str | None) -> None:
+            self.run("batch", count, binpack)
 
         @rule(data=st.data())
         def stop_task(self, data: st.DataObject) -> None:
