@@ -228,6 +228,16 @@ def spawn(tmp_path: Path) -> Iterator[Callable[..., Server]]:
         yield start
 
 
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Any]:
+    """A domain-level store (no server): SQLite with the clusters `prod` and `other`, for tests
+    that call domain functions directly (see tests/ecs_records.py)."""
+    from ecs_records import domain_store
+
+    with domain_store(tmp_path / "domain.sqlite3") as opened:
+        yield opened
+
+
 def _aws_cli() -> list[str]:
     found = shutil.which("aws", path=str(Path(sys.executable).parent)) or shutil.which("aws")
     if found is None:

@@ -12,8 +12,7 @@ ecs.awsvpc-trunk-id --cluster X` lists trunked instances, `{"attributes": []}` w
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -21,7 +20,7 @@ from botocore.exceptions import ClientError
 
 import ecs_records
 from conftest import Server
-from ecs_records import CLUSTER, OTHER, REGION, ctx_of, domain_store, instance_arn, instance_id
+from ecs_records import CLUSTER, OTHER, REGION, ctx_of, instance_arn, instance_id
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import attributes, container_instances
 from trunkline.errors import AwsError
@@ -33,13 +32,7 @@ TYPE = "container-instance"
 Record = dict[str, Any]
 
 
-# --- domain fixtures ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with domain_store(tmp_path / "attributes.sqlite3") as opened:
-        yield opened
+# --- domain helpers (the `store` fixture is in conftest.py) --------------------------------------------
 
 
 _ctx = ctx_of

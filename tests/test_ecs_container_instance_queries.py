@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,7 +29,6 @@ from ecs_records import (
     REGION,
     CountingTx,
     ctx_of,
-    domain_store,
     instance_arn,
     instance_id,
     make_record,
@@ -45,13 +43,7 @@ from trunkline.timing import PROFILES
 Record = dict[str, Any]
 
 
-# --- fixtures: a store with clusters and instance records --------------------------------------------
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with domain_store(tmp_path / "instances.sqlite3") as opened:
-        yield opened
+# --- domain helpers (the `store` fixture, clusters prod and other, is in conftest.py) ------------------
 
 
 _ctx = ctx_of

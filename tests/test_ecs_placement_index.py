@@ -10,13 +10,11 @@ candidate list (same choices, same failures, far fewer records read). The end-to
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ecs_records import CLUSTER, CountingTx, ctx_of, domain_store, instance_arn, make_record, seed
+from ecs_records import CLUSTER, CountingTx, ctx_of, instance_arn, make_record, seed
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import capacity, container_instances, placement, placement_candidates
 from trunkline.domain.ecs.placement import Demand, Strategy
@@ -27,12 +25,6 @@ Record = dict[str, Any]
 VPC = "vpc-0123456789abcdef0"
 MEMORY_FIELD = container_instances.placement_field(CLUSTER, VPC, "memory", 0)
 KIND = container_instances.KIND
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with domain_store(tmp_path / "placement.sqlite3") as opened:
-        yield opened
 
 
 @pytest.fixture(autouse=True)

@@ -31,12 +31,11 @@ Indexes (one value per field; field names may carry an attribute name):
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import events
-from trunkline.domain.ecs import bump_version, cluster_resource_id, ecs_arn, public_view
+from trunkline.domain.ecs import ChangeHook, bump_version, cluster_resource_id, ecs_arn, public_view
 from trunkline.errors import AwsError
 
 KIND = "ecs.container-instance"
@@ -139,21 +138,9 @@ def save(ctx: RequestContext, record: Record) -> None:
     ctx.tx.put(KIND, record_key(record), record, index)
 
 
-ChangeListener = Callable[[RequestContext, Record], None]
-
-
-def _ignore(ctx: RequestContext, record: Record) -> None:
-    return None
-
-
-_listener: ChangeListener = _ignore
-
-
-def set_change_listener(listener: ChangeListener) -> None:
-    """Install who hears of every container instance change (the service scheduler: an instance
-    that becomes ACTIVE is new capacity). Installed once by the provider."""
-    global _listener
-    _listener = listener
+#: Hears of every container instance change (the service scheduler: an instance that becomes
+#: ACTIVE is new capacity); installed once by the provider.
+on_change = ChangeHook()
 
 
 def change(ctx: RequestContext, record: Record) -> None:
@@ -162,7 +149,7 @@ def change(ctx: RequestContext, record: Record) -> None:
     bump_version(ctx, record)
     save(ctx, record)
     events.emit(ctx, events.CONTAINER_INSTANCE_STATE_CHANGE, [record["containerInstanceArn"]], event_detail(record))
-    _listener(ctx, record)
+    on_change(ctx, record)
 
 
 def view(record: Record, include_tags: bool = False) -> Record:

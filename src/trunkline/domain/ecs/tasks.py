@@ -20,12 +20,18 @@ Indexes, as the cluster counts require: `cluster_status` = `CLUSTER_ARN|lastStat
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import events
-from trunkline.domain.ecs import bump_version, cluster_resource_id, container_instances, ecs_arn, public_view
+from trunkline.domain.ecs import (
+    ChangeHook,
+    bump_version,
+    cluster_resource_id,
+    container_instances,
+    ecs_arn,
+    public_view,
+)
 from trunkline.errors import AwsError
 
 KIND = "ecs.task"
@@ -101,21 +107,9 @@ def save(ctx: RequestContext, record: Record) -> None:
     ctx.tx.put(KIND, record_key(record), record, index)
 
 
-ChangeListener = Callable[[RequestContext, Record], None]
-
-
-def _ignore(ctx: RequestContext, record: Record) -> None:
-    return None
-
-
-_listener: ChangeListener = _ignore
-
-
-def set_change_listener(listener: ChangeListener) -> None:
-    """Install who hears of every task change (the service scheduler: a task that stops frees
-    capacity, one that runs may make its service steady). Installed once by the provider."""
-    global _listener
-    _listener = listener
+#: Hears of every task change (the service scheduler: a task that stops frees capacity, one that
+#: runs may make its service steady); installed once by the provider.
+on_change = ChangeHook()
 
 
 def change(ctx: RequestContext, record: Record) -> None:
@@ -123,7 +117,7 @@ def change(ctx: RequestContext, record: Record) -> None:
     bump_version(ctx, record)
     save(ctx, record)
     events.emit(ctx, events.TASK_STATE_CHANGE, [record["taskArn"]], event_detail(record))
-    _listener(ctx, record)
+    on_change(ctx, record)
 
 
 # --- views ------------------------------------------------------------------------------------------

@@ -15,8 +15,8 @@ Params = dict[str, Any]
 
 class ServiceOps:
     def service_jobs(self) -> dict[str, JobHandler]:
-        tasks.set_change_listener(service_scheduler.on_task_change)
-        container_instances.set_change_listener(service_scheduler.on_instance_change)
+        tasks.on_change.install(service_scheduler.on_task_change)
+        container_instances.on_change.install(service_scheduler.on_instance_change)
         return {service_scheduler.JOB: service_scheduler.job}
 
     def create_service(self, ctx: RequestContext, params: Params) -> Params:
