@@ -16,13 +16,14 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
+
+from trunkline import child_server
 
 ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE"
 REGION = "us-east-1"
@@ -47,26 +48,15 @@ class Server:
 def start(state: str, *extra: str) -> Server:
     """`trunkline serve` on a free port with a manual clock; returns once its ready line is out."""
     command = [*trunkline_command(), "serve", "--port", "0", "--state", state, "--timing", "manual", *extra]
-    # The log goes to a file: a pipe nobody reads would block the server once it filled up.
-    log = tempfile.NamedTemporaryFile(prefix="trunkline-bench-", suffix=".log", delete=False)  # noqa: SIM115
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True)
-    log.close()
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    if "ready at " not in line:
-        process.kill()
-        process.wait(timeout=10)
-        raise SystemExit(f"trunkline did not start: {line!r}\n{Path(log.name).read_text()[-2000:]}")
-    return Server(process, line.split("ready at ", 1)[1].split()[0])
+    try:
+        process, url = child_server.start(command, log_prefix="trunkline-bench-")
+    except RuntimeError as error:
+        raise SystemExit(str(error)) from None
+    return Server(process, url)
 
 
 def stop(server: Server) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
+    child_server.stop(server.process)
 
 
 # --- a raw client ---------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 import warnings
@@ -31,6 +30,7 @@ import httpx
 import pytest
 from botocore.config import Config as BotoConfig
 
+from trunkline import child_server
 from trunkline.runtime import Config
 from trunkline.server import run_in_thread
 
@@ -153,28 +153,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def start_process(state: str, *extra: str) -> Server:
     """`trunkline serve` in a subprocess on a free port; returns once it printed its ready line."""
     args = [sys.executable, "-m", "trunkline", "serve", "--port", "0", "--state", state, *extra]
-    # stderr goes to a file: a pipe nobody reads would block the server once its logs fill it.
-    log = tempfile.NamedTemporaryFile(prefix="trunkline-server-", suffix=".log", delete=False)  # noqa: SIM115
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=log, text=True)
-    log.close()
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    if "ready at " not in line:
-        process.kill()
-        process.wait(timeout=10)
-        raise RuntimeError(f"trunkline did not start: {line!r} {Path(log.name).read_text()}")
-    url = line.split("ready at ", 1)[1].split()[0]
+    process, url = child_server.start(args)
     return Server(url=url, state=state, mode="process", process=process)
 
 
 def stop_process(server: Server) -> None:
-    if server.process is not None and server.process.poll() is None:
-        server.process.terminate()
-        try:
-            server.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait()
+    if server.process is not None:
+        child_server.stop(server.process)
 
 
 @pytest.fixture(scope="session")
