@@ -106,7 +106,7 @@ def _group_tasks_on(ctx: RequestContext, group: str) -> GroupCounter:
 class BinpackWindow:
     """`placement.BinpackWindow` over the container instances' placement index."""
 
-    _FIRST_PAGE = 16
+    _FIRST_PAGE = 4  # binpack mostly fills the first instance it reads; records are large to decode
     _LARGEST_PAGE = _BATCH
 
     def __init__(self, ctx: RequestContext, cluster_arn: str, demand: Demand, resource: str) -> None:
