@@ -34,7 +34,8 @@ the ENI slot count (a ledger read) is taken only for instances reached; only a t
 nowhere evaluates every candidate. A lone `binpack` strategy need not see every instance at all:
 callers may hand `place` a `BinpackWindow` instead of a list, which yields instances in ascending
 order of the binpacked resource from an ordered index, starting at the task's demand. Instances
-below the demand would fail a RESOURCE check, and every instance the window has not yet shown has
+the window never shows would fail a check anyway (below the demand, short of the other resource or,
+for awsvpc, of ENI room: see `container_instances`), and every instance it has not yet shown has
 at least as much left as any it has shown (placing only lowers what an instance has left), so
 walking the window gives the very instance a sort of the whole list would. When the window runs
 out without a fit, the task is placed (or its failure named) from the window's full list, so the
