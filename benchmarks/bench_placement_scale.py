@@ -4,8 +4,9 @@ trunked container instances grows to 10,000 instances and 100,000 awsvpc tasks?
     /work/venv/bin/python benchmarks/bench_placement_scale.py                  # 100 then 1,000 instances (~1 min)
     /work/venv/bin/python benchmarks/bench_placement_scale.py --full           # 100, 1,000, 10,000 (~8 min)
     /work/venv/bin/python benchmarks/bench_placement_scale.py --sizes 100 500 2000 --density 5
+    /work/venv/bin/python benchmarks/bench_placement_scale.py --state postgresql://postgres:postgres@127.0.0.1:5432/bench
 
-One `trunkline serve --timing manual` on a new SQLite file, driven over one keep-alive connection
+One `trunkline serve --timing manual` on a new SQLite file (or `--state`, an empty PostgreSQL database), driven over one keep-alive connection
 (raw form/JSON POSTs, see common.py). Every container instance is registered by the simulated ECS
 agent: RunInstances of the ECS-optimized AL2023 AMI (50 per call; c5.large, c5.xlarge and
 m5.2xlarge in turn, over three subnets in three zones) with an instance role opted in to
@@ -54,6 +55,9 @@ def main() -> int:
     parser.add_argument("--full", action="store_true", help="sizes 100 1000 10000 (~8 min in all)")
     parser.add_argument("--density", type=int, default=10, help="tasks per instance at each size (default 10)")
     parser.add_argument("--warmup", type=int, default=3, help="untimed RunTask calls per size (default 3)")
+    parser.add_argument(
+        "--state", help="a postgresql:// URL of an empty database instead of a new SQLite file (the default)"
+    )
     args = parser.parse_args()
     sizes = sorted([100, 1000, 10000] if args.full else args.sizes)
 
@@ -63,13 +67,12 @@ def main() -> int:
 
     print(machine())
     print(f"{'/'.join(INSTANCE_TYPES)} registered by the simulated agent, all opted in to awsvpcTrunking;")
-    print(
-        f"RunTask count 10, awsvpc, binpack memory, {args.density} tasks per instance; SQLite file, --timing manual\n"
-    )
+    store = "PostgreSQL" if args.state else "SQLite file"
+    print(f"RunTask count 10, awsvpc, binpack memory, {args.density} tasks per instance; {store}, --timing manual\n")
     results: dict[int, dict[str, float]] = {}
     placed = [0]
     with tempfile.TemporaryDirectory(prefix="trunkline-bench-placement-") as tmp:
-        server = start(str(Path(tmp) / "state.sqlite3"))
+        server = start(args.state or str(Path(tmp) / "state.sqlite3"))
         try:
             client = Client(server.url, timeout=3600)
             world = _setup(client)

@@ -582,10 +582,12 @@ def test_binpack_follows_what_instances_have_left_as_tasks_come_and_go(world: Wo
     assert left < memory(c) == memory(b) == full
 
 
-def test_network_bindings_appear_once_running(world: World):
+def test_network_bindings_appear_once_running(spawn: Callable[..., Server]):
     """Static host ports as given, dynamic ones from the ephemeral range (lowest free on the
     instance, per protocol), host mode on the container port; none before RUNNING, none for awsvpc;
-    dynamic ports stay out of remainingResources."""
+    dynamic ports stay out of remainingResources. (A manual clock: tasks reach RUNNING in the order
+    they were started, and only when the test settles.)"""
+    world = World(spawn("--timing", "manual"))
     (instance_id,), net = ready(world)
 
     def family(name: str, mode: str, *mappings: dict[str, Any]) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from trunkline.store.api import Document, Job, StoredEvent
 
@@ -18,6 +18,15 @@ class Dialect:
     placeholder: str  # "?" or "%s"
     skip_locked: str  # appended to the due-job query
     migrations: Sequence[Sequence[str]]  # migrations[n] takes the schema from version n to n + 1
+
+
+_CHUNK = 200  # index entries per statement: 800 parameters, under SQLite's oldest limit (999)
+T = TypeVar("T")
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _dump(doc: Document) -> str:
@@ -47,18 +56,21 @@ class SqlTransaction:
         )
         # Rewrite only the index entries that changed: a container instance has dozens (one per
         # attribute) and most saves change one or two of them.
+        # Each statement is a round trip to PostgreSQL, so the changes go in one DELETE and one
+        # INSERT (in chunks, within SQLite's limit on parameters).
         wanted = {field: value for field, value in (index or {}).items() if value is not None}
         rows = self._q("SELECT field, value FROM doc_index WHERE kind = ? AND key = ?", (kind, key)).fetchall()
+        stale = [field for field, value in rows if wanted.get(field) != value]
         for field, value in rows:
             if wanted.get(field) == value:
                 del wanted[field]
-            else:
-                self._q(
-                    "DELETE FROM doc_index WHERE kind = ? AND field = ? AND value = ? AND key = ?",
-                    (kind, field, value, key),
-                )
-        for field, value in wanted.items():
-            self._q("INSERT INTO doc_index (kind, field, value, key) VALUES (?, ?, ?, ?)", (kind, field, value, key))
+        for chunk in _chunks(stale, _CHUNK):
+            marks = ", ".join("?" for _ in chunk)
+            self._q(f"DELETE FROM doc_index WHERE kind = ? AND key = ? AND field IN ({marks})", (kind, key, *chunk))
+        for entries in _chunks(list(wanted.items()), _CHUNK):
+            rows_sql = ", ".join("(?, ?, ?, ?)" for _ in entries)
+            params = [item for field, value in entries for item in (kind, field, value, key)]
+            self._q(f"INSERT INTO doc_index (kind, field, value, key) VALUES {rows_sql}", params)
 
     def delete(self, kind: str, key: str) -> bool:
         self._q("DELETE FROM doc_index WHERE kind = ? AND key = ?", (kind, key))
