@@ -105,6 +105,15 @@ def interfaces_of_instance(ctx: RequestContext, instance_id: str) -> list[Record
     return sorted(found, key=lambda r: (r["Attachment"]["NetworkCardIndex"], r["Attachment"]["DeviceIndex"]))
 
 
+def lowest_free_device_index(ctx: RequestContext, instance_id: str) -> int:
+    """The lowest device index above the primary's (0) that no ENI on the instance uses."""
+    used = {e["Attachment"]["DeviceIndex"] for e in interfaces_of_instance(ctx, instance_id)}
+    index = 1
+    while index in used:
+        index += 1
+    return index
+
+
 def primary_interface(ctx: RequestContext, instance_id: str) -> Record | None:
     for record in interfaces_of_instance(ctx, instance_id):
         if record["Attachment"]["DeviceIndex"] == 0 and record["Attachment"]["NetworkCardIndex"] == 0:

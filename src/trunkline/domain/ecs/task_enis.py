@@ -75,14 +75,6 @@ def private_address(ctx: RequestContext, task: Record) -> str | None:
     return str(eni["PrivateIpAddress"]) if eni is not None else None
 
 
-def _free_device_index(ctx: RequestContext, instance_id: str) -> int:
-    used = {e["Attachment"]["DeviceIndex"] for e in enis.interfaces_of_instance(ctx, instance_id)}
-    index = 1
-    while index in used:
-        index += 1
-    return index
-
-
 def provision(ctx: RequestContext, task: Record, group_ids: list[str], host: Record | None, public: bool) -> None:
     """Create the task's ENI in `task["_eni"]["subnetId"]` and connect it (see the module doc).
     The caller has checked the subnet has a free address and the host a free slot."""
@@ -106,7 +98,7 @@ def provision(ctx: RequestContext, task: Record, group_ids: list[str], host: Rec
         reference.update(associationId=association["AssociationId"], trunkId=trunk["NetworkInterfaceId"])
     elif host is not None:
         instance_id = host["ec2InstanceId"]
-        index = _free_device_index(ctx, instance_id)
+        index = enis.lowest_free_device_index(ctx, instance_id)
         enis.attach(ctx, eni_id, instance_id, index, delete_on_termination=True, immediate=True)
     elif public:
         enis.assign_public_ip(ctx, eni_id)

@@ -129,21 +129,19 @@ def _attach(ctx: RequestContext, record: Record, trunk: Record) -> str | None:
         # S6: trunking needs resource-based IPv4 DNS (A record) requests off on the instance.
         return ec2_error("Attach Network Interface", where, "UnsupportedOperation")
     try:
-        enis.attach(ctx, trunk["NetworkInterfaceId"], instance_id, _free_device_index(ctx, instance_id), immediate=True)
+        enis.attach(
+            ctx,
+            trunk["NetworkInterfaceId"],
+            instance_id,
+            enis.lowest_free_device_index(ctx, instance_id),
+            immediate=True,
+        )
     except AwsError as error:
         return ec2_error("Attach Network Interface", where, error.code)
     attached = enis.get_network_interface(ctx, trunk["NetworkInterfaceId"])
     record["attachments"] = [*record.get("attachments", []), _attachment(record["_trunk"]["attachmentId"], attached)]
     set_attribute(record, TRUNK_ID_ATTRIBUTE, record["_trunk"]["attachmentId"])
     return None
-
-
-def _free_device_index(ctx: RequestContext, instance_id: str) -> int:
-    used = {e["Attachment"]["DeviceIndex"] for e in enis.interfaces_of_instance(ctx, instance_id)}
-    index = 1
-    while index in used:
-        index += 1
-    return index
 
 
 def _attachment(attachment_id: str, eni: Record) -> Record:
