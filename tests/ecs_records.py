@@ -4,13 +4,16 @@ docstring), for tests that call domain functions directly rather than through th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from trunkline.context import Principal, RequestContext
 from trunkline.domain.ecs import clusters, container_instances
+from trunkline.errors import AwsError
 from trunkline.store import open_store
 from trunkline.store.api import Store, Transaction
 from trunkline.timing import PROFILES
@@ -115,3 +118,17 @@ class CountingTx:
         found = self.tx.find_from(*args, **kwargs)
         self.read += len(found)
         return found
+
+
+def call(store: Store, function: Callable[[RequestContext, dict[str, Any]], Any], **params: Any) -> Any:
+    """A domain function called as its provider would, in one transaction."""
+    return store.run(lambda tx: function(ctx_of(tx), params))
+
+
+def refused(store: Store, function: Callable[..., Any], **params: Any) -> tuple[str, str]:
+    """Call expecting an AwsError; the failed call must leave the store exactly as it was."""
+    before = store.run(lambda tx: tx.digest())
+    with pytest.raises(AwsError) as caught:
+        call(store, function, **params)
+    assert store.run(lambda tx: tx.digest()) == before
+    return caught.value.code, caught.value.message

@@ -12,7 +12,6 @@ ecs.awsvpc-trunk-id --cluster X` lists trunked instances, `{"attributes": []}` w
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -20,10 +19,8 @@ from botocore.exceptions import ClientError
 
 import ecs_records
 from conftest import Server
-from ecs_records import CLUSTER, OTHER, REGION, ctx_of, instance_arn, instance_id
-from trunkline.context import RequestContext
+from ecs_records import CLUSTER, OTHER, REGION, call, ctx_of, instance_arn, instance_id, refused
 from trunkline.domain.ecs import attributes, container_instances
-from trunkline.errors import AwsError
 from trunkline.store.api import Store
 
 TRUNK_ID = "ecs.awsvpc-trunk-id"
@@ -56,19 +53,6 @@ def make_record(
 
 def seed(store: Store, *records: Record) -> None:
     ecs_records.seed(store, *records)
-
-
-def call(store: Store, function: Callable[[RequestContext, dict[str, Any]], Any], **params: Any) -> Any:
-    return store.run(lambda tx: function(_ctx(tx), params))
-
-
-def refused(store: Store, function: Callable[..., Any], **params: Any) -> tuple[str, str]:
-    """Call expecting an AwsError; the failed call must leave the store exactly as it was."""
-    before = store.run(lambda tx: tx.digest())
-    with pytest.raises(AwsError) as caught:
-        call(store, function, **params)
-    assert store.run(lambda tx: tx.digest()) == before
-    return caught.value.code, caught.value.message
 
 
 def record(store: Store, n: int) -> Record:

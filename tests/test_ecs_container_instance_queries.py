@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -28,15 +28,16 @@ from ecs_records import (
     OTHER,
     REGION,
     CountingTx,
+    call,
     ctx_of,
     instance_arn,
     instance_id,
     make_record,
+    refused,
     seed,
 )
 from trunkline.context import Principal, RequestContext
 from trunkline.domain.ecs import instance_queries
-from trunkline.errors import AwsError
 from trunkline.store.api import Store, Transaction
 from trunkline.timing import PROFILES
 
@@ -48,19 +49,6 @@ Record = dict[str, Any]
 
 _ctx = ctx_of
 arn = instance_arn
-
-
-def call(store: Store, function: Callable[[RequestContext, dict[str, Any]], Any], **params: Any) -> Any:
-    return store.run(lambda tx: function(_ctx(tx), params))
-
-
-def refused(store: Store, function: Callable[..., Any], **params: Any) -> tuple[str, str]:
-    """Call expecting an AwsError; also checks the failed call left the store as it was."""
-    before = store.run(lambda tx: tx.digest())
-    with pytest.raises(AwsError) as caught:
-        call(store, function, **params)
-    assert store.run(lambda tx: tx.digest()) == before
-    return caught.value.code, caught.value.message
 
 
 def list_all(store: Store, **params: Any) -> list[str]:
