@@ -69,6 +69,32 @@ def public_view(record: dict[str, Any], include_tags: bool) -> dict[str, Any]:
     return shown
 
 
+def describe_each(
+    refs: Sequence[str],
+    find: Callable[[str], dict[str, Any] | None],
+    arn_field: str,
+    missing_arn: Callable[[str], str],
+    view: Callable[[dict[str, Any]], dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """A Describe* call over references: the view of each record found, once (a second reference
+    to the same resource adds nothing), and a MISSING failure, by the ARN the reference names,
+    for each one that names nothing."""
+    found: list[dict[str, Any]] = []
+    failures: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for ref in refs:
+        record = find(ref)
+        arn = str(record[arn_field]) if record is not None else missing_arn(ref)
+        if arn in seen:
+            continue
+        seen.add(arn)
+        if record is None:
+            failures.append({"arn": arn, "reason": "MISSING"})
+        else:
+            found.append(view(record))
+    return found, failures
+
+
 def check_max_results(value: int | None, maximum: int) -> None:
     """ECS list calls take `maxResults` 1..maximum; the model leaves the range to the service."""
     if value is None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
-from trunkline.domain.ecs import clusters, container_instances, instance_queries, tasks
+from trunkline.domain.ecs import clusters, container_instances, describe_each, instance_queries, tasks
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
@@ -36,20 +36,13 @@ def describe(ctx: RequestContext, params: Params) -> tuple[list[Record], list[di
     if len(refs) > DESCRIBE_LIMIT:
         raise AwsError("InvalidParameterException", f"Tasks can have at most {DESCRIBE_LIMIT} items.")
     include_tags = "TAGS" in (params.get("include") or ())
-    found: list[Record] = []
-    failures: list[dict[str, str]] = []
-    seen: set[str] = set()
-    for ref in refs:
-        record = tasks.find(ctx, cluster_arn, ref)
-        arn = record["taskArn"] if record is not None else tasks.arn_for_reference(ctx, cluster_arn, ref)
-        if arn in seen:
-            continue
-        seen.add(arn)
-        if record is None:
-            failures.append({"arn": arn, "reason": "MISSING"})
-        else:
-            found.append(tasks.view(record, include_tags=include_tags))
-    return found, failures
+    return describe_each(
+        refs,
+        lambda ref: tasks.find(ctx, cluster_arn, ref),
+        "taskArn",
+        lambda ref: tasks.arn_for_reference(ctx, cluster_arn, ref),
+        lambda record: tasks.view(record, include_tags=include_tags),
+    )
 
 
 def _source(ctx: RequestContext, cluster_arn: str, params: Params, desired: str) -> tuple[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ecs import clusters
+from trunkline.domain.ecs import clusters, describe_each
 from trunkline.errors import AwsError
 
 Params = dict[str, Any]
@@ -44,19 +44,13 @@ class ClusterOps:
                 "InvalidParameterException", f"A maximum of {_DESCRIBE_LIMIT} clusters can be described at once."
             )
         include = frozenset(params.get("include") or ())
-        found: list[Params] = []
-        failures: list[Params] = []
-        seen: set[str] = set()
-        for ref in refs:
-            record = clusters.find_cluster(ctx, ref)
-            arn = record["clusterArn"] if record else ref if ref.startswith("arn:") else clusters.cluster_arn(ctx, ref)
-            if arn in seen:
-                continue
-            seen.add(arn)
-            if record is None:
-                failures.append({"arn": arn, "reason": "MISSING"})
-            else:
-                found.append(_view(ctx, record, include))
+        found, failures = describe_each(
+            refs,
+            lambda ref: clusters.find_cluster(ctx, ref),
+            "clusterArn",
+            lambda ref: ref if ref.startswith("arn:") else clusters.cluster_arn(ctx, ref),
+            lambda record: _view(ctx, record, include),
+        )
         return {"clusters": found, "failures": failures}
 
     def list_clusters(self, ctx: RequestContext, params: Params) -> Params:
