@@ -161,3 +161,25 @@ def test_describe_tags_page_size_is_checked_by_ec2_not_the_model(ec2: Any) -> No
         "Value ( 1001 ) for parameter maxResults is invalid. Parameter must be between 5 and 1000.",
         400,
     )
+
+
+def test_an_ami_describe_images_lists_can_be_tagged(ec2: Any, server: Any) -> None:
+    """CreateTags on an AMI answered InvalidAMIID.NotFound: its kind named a store kind nothing wrote."""
+    image_id = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    ec2.create_tags(Resources=[image_id], Tags=[{"Key": "use", "Value": "ecs"}])
+    image = ec2.describe_images(ImageIds=[image_id])["Images"][0]
+    assert image["Tags"] == [{"Key": "use", "Value": "ecs"}]
+    assert _tags(ec2, resource_type=["image"]) == [(image_id, "image", "use", "ecs")]
+    tagged = ec2.describe_images(Owners=["amazon"], Filters=[{"Name": "tag:use", "Values": ["ecs"]}])["Images"]
+    assert [i["ImageId"] for i in tagged] == [image_id]
+    ec2.delete_tags(Resources=[image_id], Tags=[{"Key": "use"}])
+    assert "Tags" not in ec2.describe_images(ImageIds=[image_id])["Images"][0]
+    assert _tags(ec2, resource_id=[image_id]) == []
+
+
+def test_an_unknown_ami_is_not_found_and_nothing_changes(ec2: Any, server: Any) -> None:
+    before = digest(server)
+    with pytest.raises(ClientError) as caught:
+        ec2.create_tags(Resources=["ami-0123456789abcdef0"], Tags=[{"Key": "x", "Value": "y"}])
+    assert error(caught) == ("InvalidAMIID.NotFound", "The image id '[ami-0123456789abcdef0]' does not exist", 400)
+    assert digest(server) == before

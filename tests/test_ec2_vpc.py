@@ -293,3 +293,20 @@ def test_cli_create_vpc_and_describe(cli: Any) -> None:
     assert created["Tags"] == [{"Key": "Name", "Value": "cli"}]
     described = cli("ec2", "describe-vpcs", "--filters", "Name=tag:Name,Values=cli")["Vpcs"]
     assert [v["VpcId"] for v in described] == [created["VpcId"]]
+
+
+def test_another_regions_vpcs_and_groups_are_not_listed(ec2: Any, server: Any) -> None:
+    """EC2 records are per region: the owner index no longer spans regions (it did before kinds
+    were declared once, and DescribeVpcs in us-west-2 listed us-east-1's VPCs)."""
+    import boto3
+
+    from conftest import CREDENTIALS
+
+    vpc_id = new_vpc(ec2)["VpcId"]
+    west = boto3.client("ec2", endpoint_url=server.url, region_name="us-west-2", **CREDENTIALS)
+    assert west.describe_vpcs()["Vpcs"] == []
+    assert west.describe_security_groups()["SecurityGroups"] == []
+    with pytest.raises(ClientError) as caught:
+        west.describe_vpcs(VpcIds=[vpc_id])
+    assert error(caught)[0] == "InvalidVpcID.NotFound"
+    assert [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]] == [vpc_id]

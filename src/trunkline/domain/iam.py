@@ -12,10 +12,11 @@ from urllib.parse import quote
 
 from trunkline.context import RequestContext
 from trunkline.domain import identity, pagination
+from trunkline.domain.iam_kinds import ROLE as ROLES
 from trunkline.domain.policy import parse_policy
 from trunkline.errors import AwsError
 
-ROLE = "iam.role"
+ROLE = ROLES.name
 USER = "iam.user"
 PROFILE = "iam.instance-profile"
 
@@ -60,7 +61,7 @@ def create_role(ctx: RequestContext, params: dict[str, Any], service_linked: str
     _check_path(path)
     policy_text = params["AssumeRolePolicyDocument"]
     parse_policy(policy_text, trust=True)
-    if ctx.tx.get(ROLE, _key(ctx, name)) is not None:
+    if ROLES.get(ctx, name) is not None:
         raise AwsError("EntityAlreadyExists", f"Role with name {name} already exists.")
     role: Record = {
         "Path": path,
@@ -79,19 +80,16 @@ def create_role(ctx: RequestContext, params: dict[str, Any], service_linked: str
         role["Tags"] = tags
     if service_linked:
         role["ServiceLinked"] = service_linked
-    ctx.tx.put(ROLE, _key(ctx, name), role, {"arn": role["Arn"]})
+    ROLES.save(ctx, role)
     return role
 
 
 def get_role(ctx: RequestContext, name: str) -> Record:
-    role = ctx.tx.get(ROLE, _key(ctx, name))
-    if role is None:
-        raise AwsError("NoSuchEntity", f"The role with name {name} cannot be found.")
-    return role
+    return ROLES.require(ctx, name)
 
 
 def role_by_arn(ctx: RequestContext, arn: str) -> Record | None:
-    found = ctx.tx.find(ROLE, "arn", arn)
+    found = ROLES.find(ctx, "arn", arn)
     return found[0] if found else None
 
 
@@ -99,7 +97,12 @@ def delete_role(ctx: RequestContext, name: str) -> None:
     role = get_role(ctx, name)
     if ctx.tx.count(PROFILE, "role", role["RoleName"].lower() + "@" + ctx.account_id):
         raise AwsError("DeleteConflict", "Cannot delete entity, must remove roles from instance profile first.")
-    ctx.tx.delete(ROLE, _key(ctx, name))
+    ROLES.delete(ctx, name)
+
+
+def delete_service_linked_role(ctx: RequestContext, name: str) -> None:
+    """DeleteServiceLinkedRole: at once (AWS runs a deletion task that ends SUCCEEDED)."""
+    ROLES.delete(ctx, name)
 
 
 def create_service_linked_role(
@@ -110,7 +113,7 @@ def create_service_linked_role(
         raise AwsError("InvalidInput", f"Service role name for {service} is not known to trunkline.")
     if custom_suffix is not None:
         raise AwsError("InvalidInput", f"Custom suffix is not allowed for {service}")
-    if ctx.tx.get(ROLE, _key(ctx, name)) is not None:
+    if ROLES.get(ctx, name) is not None:
         raise AwsError(
             "InvalidInput",
             f"Service role name {name} has been taken in this account, please try a different suffix.",
@@ -130,7 +133,7 @@ def create_service_linked_role(
 
 def ensure_service_linked_role(ctx: RequestContext, service: str) -> Record:
     """The service's linked role, created first if the account lacks it (as ECS does on CreateCluster)."""
-    existing = ctx.tx.get(ROLE, _key(ctx, SERVICE_LINKED_ROLES[service]))
+    existing = ROLES.get(ctx, SERVICE_LINKED_ROLES[service])
     return existing if existing is not None else create_service_linked_role(ctx, service)
 
 
@@ -138,7 +141,7 @@ def update_assume_role_policy(ctx: RequestContext, name: str, policy_text: str) 
     role = get_role(ctx, name)
     parse_policy(policy_text, trust=True)
     role["AssumeRolePolicyDocument"] = quote(policy_text, safe="")
-    ctx.tx.put(ROLE, _key(ctx, name), role, {"arn": role["Arn"]})
+    ROLES.save(ctx, role)
 
 
 def page(ctx: RequestContext, kind: str, listing: str, params: dict[str, Any]) -> tuple[list[Record], str | None]:
@@ -334,7 +337,7 @@ def instance_profile_by_arn(ctx: RequestContext, arn: str) -> Record | None:
 def profile_view(ctx: RequestContext, profile: Record) -> Record:
     """The InstanceProfile shape: with its roles' full records."""
     view = {k: v for k, v in profile.items() if k != "RoleNames"}
-    view["Roles"] = [r for r in (ctx.tx.get(ROLE, _key(ctx, n)) for n in profile["RoleNames"]) if r is not None]
+    view["Roles"] = [r for r in (ROLES.get(ctx, n) for n in profile["RoleNames"]) if r is not None]
     return view
 
 

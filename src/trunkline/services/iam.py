@@ -56,7 +56,7 @@ class IamProvider(Provider):
         role = iam.get_role(ctx, params["RoleName"])
         if not role.get("ServiceLinked"):
             raise AwsError("InvalidInput", f"Role {role['RoleName']} is not a service-linked role.")
-        ctx.tx.delete(iam.ROLE, f"{ctx.account_id}/{role['RoleName'].lower()}")
+        iam.delete_service_linked_role(ctx, role["RoleName"])
         # Deletion is immediate here; AWS runs it as a task that ends SUCCEEDED.
         task_id = f"task/aws-service-role/{role['ServiceLinked']}/{role['RoleName']}/{ctx.request_id}"
         return {"DeletionTaskId": task_id}

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-_COMMON_V1 = [
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from trunkline.store.sql import SqlTransaction, Step
+
+_COMMON_V1: list[Step] = [
     "CREATE TABLE documents (kind TEXT NOT NULL, key TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (kind, key))",
     "CREATE TABLE doc_index (kind TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL, key TEXT NOT NULL,"
     " PRIMARY KEY (kind, field, value, key))",
@@ -10,7 +15,7 @@ _COMMON_V1 = [
     "CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
 ]
 
-SQLITE_MIGRATIONS: list[list[str]] = [
+SQLITE_MIGRATIONS: list[list[Step]] = [
     _COMMON_V1
     + [
         "CREATE TABLE jobs (id INTEGER PRIMARY KEY AUTOINCREMENT, due_at DOUBLE PRECISION NOT NULL,"
@@ -20,7 +25,7 @@ SQLITE_MIGRATIONS: list[list[str]] = [
     ],
 ]
 
-POSTGRES_MIGRATIONS: list[list[str]] = [
+POSTGRES_MIGRATIONS: list[list[Step]] = [
     _COMMON_V1
     + [
         "CREATE TABLE jobs (id BIGSERIAL PRIMARY KEY, due_at DOUBLE PRECISION NOT NULL,"
@@ -32,9 +37,35 @@ POSTGRES_MIGRATIONS: list[list[str]] = [
 
 # v2: the by-key index covers each entry's field and value, so `put` reads a document's current
 # entries from it (and SQLite's planner prefers it to a scan of the kind's primary key).
-_COVERING_BY_KEY = [
+_COVERING_BY_KEY: list[Step] = [
     "DROP INDEX doc_index_by_key",
     "CREATE INDEX doc_index_by_key ON doc_index (kind, key, field, value)",
 ]
 SQLITE_MIGRATIONS.append(_COVERING_BY_KEY)
 POSTGRES_MIGRATIONS.append(_COVERING_BY_KEY)
+
+
+# v3: resource kinds are declared once (domain/resource_kind.py) and the store scopes every index
+# value by the kind's account/region scope. These indexes were written bare before; they gain the
+# prefix of their document's key (`REGION/` for EC2, `ACCOUNT/REGION/` for ECS).
+_BARE_INDEXES = (
+    ("ec2.vpc", "owner", 1),
+    ("ec2.subnet", "owner", 1),
+    ("ec2.security-group", "owner", 1),
+    ("ecs.cluster", "status", 2),
+)
+
+
+def _scope_bare_indexes(tx: SqlTransaction) -> None:
+    for kind, field, depth in _BARE_INDEXES:
+        rows = tx.execute("SELECT key, value FROM doc_index WHERE kind = ? AND field = ?", (kind, field)).fetchall()
+        for key, value in rows:
+            prefix = "".join(part + "/" for part in key.split("/")[:depth])
+            tx.execute(
+                "UPDATE doc_index SET value = ? WHERE kind = ? AND field = ? AND key = ?",
+                (prefix + value, kind, field, key),
+            )
+
+
+SQLITE_MIGRATIONS.append([_scope_bare_indexes])
+POSTGRES_MIGRATIONS.append([_scope_bare_indexes])

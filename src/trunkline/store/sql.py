@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 from trunkline.store.api import Document, Job, StoredEvent
+
+#: One step of a migration: an SQL statement, or a function rewriting data through the transaction
+#: (`SqlTransaction.execute`), for changes SQL alone cannot say portably (re-keying documents).
+Step: TypeAlias = "str | Callable[[SqlTransaction], None]"
 
 
 @dataclass(frozen=True)
@@ -17,7 +21,7 @@ class Dialect:
     name: str
     placeholder: str  # "?" or "%s"
     skip_locked: str  # appended to the due-job query
-    migrations: Sequence[Sequence[str]]  # migrations[n] takes the schema from version n to n + 1
+    migrations: Sequence[Sequence[Step]]  # migrations[n] takes the schema from version n to n + 1
 
 
 _CHUNK = 200  # index entries per statement: 800 parameters, under SQLite's oldest limit (999)
@@ -43,6 +47,10 @@ class SqlTransaction:
             sql = sql.replace("?", self._dialect.placeholder)
         self._cur.execute(sql, tuple(params))
         return self._cur
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run one statement (`?` placeholders) and return the cursor: for migrations only."""
+        return self._q(sql, params)
 
     def get(self, kind: str, key: str) -> Document | None:
         row = self._q("SELECT body FROM documents WHERE kind = ? AND key = ?", (kind, key)).fetchone()
@@ -213,7 +221,10 @@ def migrate(tx: SqlTransaction, dialect: Dialect) -> int:
     if current > len(dialect.migrations):
         raise RuntimeError(f"state was written by a newer trunkline (schema {current}); upgrade trunkline")
     for version in range(current, len(dialect.migrations)):
-        for statement in dialect.migrations[version]:
-            tx._q(statement)
+        for step in dialect.migrations[version]:
+            if isinstance(step, str):
+                tx._q(step)
+            else:
+                step(tx)
         tx.set_meta("schema_version", str(version + 1))
     return len(dialect.migrations)

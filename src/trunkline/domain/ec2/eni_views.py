@@ -14,6 +14,7 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import filters, lookup
 from trunkline.domain.ec2 import network_interfaces as enis
+from trunkline.domain.ec2.kinds import NETWORK_INTERFACE, TRUNK_ASSOCIATION
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
@@ -86,12 +87,11 @@ def _candidates(ctx: RequestContext, params: Record) -> Callable[[], list[Record
         values = filters.filter_value(given, name)
         if values is None:
             continue
-        prefix = "" if field == "mac" else f"{ctx.region}/"
 
-        def found(values: list[str] = values, field: str = field, prefix: str = prefix) -> list[Record]:
+        def found(values: list[str] = values, field: str = field) -> list[Record]:
             by_id = {}
             for value in values:
-                for record in ctx.tx.find(enis.KIND, field, prefix + value):
+                for record in NETWORK_INTERFACE.find(ctx, field, value):
                     by_id[record["NetworkInterfaceId"]] = record
             return sorted(by_id.values(), key=lambda r: r["NetworkInterfaceId"])
 
@@ -114,18 +114,9 @@ def _well_formed(eni_id: str) -> bool:
 
 
 def describe_network_interfaces(ctx: RequestContext, params: Record) -> tuple[list[Record], str | None]:
+    ids = params.get("NetworkInterfaceIds")
     records, token = lookup.describe(
-        ctx,
-        params,
-        kind=enis.KIND,
-        id_field="NetworkInterfaceId",
-        ids=params.get("NetworkInterfaceIds"),
-        id_prefix="eni",
-        malformed_code="InvalidNetworkInterfaceId.Malformed",
-        missing=lambda eni_id: enis.not_found([eni_id]),
-        extractors=ENI_FILTERS,
-        visible=lambda r: r["OwnerId"] == ctx.account_id,
-        candidates=_candidates(ctx, params),
+        ctx, NETWORK_INTERFACE, params, ids, ENI_FILTERS, candidates=_candidates(ctx, params)
     )
     return [network_interface_view(r) for r in records], token
 
@@ -143,16 +134,6 @@ def association_view(record: Record) -> Record:
 
 
 def describe_trunk_associations(ctx: RequestContext, params: Record) -> tuple[list[Record], str | None]:
-    records, token = lookup.describe(
-        ctx,
-        params,
-        kind=enis.ASSOCIATION,
-        id_field="AssociationId",
-        ids=params.get("AssociationIds"),
-        id_prefix="trunk-assoc",
-        malformed_code="InvalidAssociationID.Malformed",
-        missing=lambda a: AwsError("InvalidAssociationID.NotFound", f"The association ID '{a}' does not exist"),
-        extractors=ASSOCIATION_FILTERS,
-        visible=lambda r: r["OwnerId"] == ctx.account_id,
-    )
+    ids = params.get("AssociationIds")
+    records, token = lookup.describe(ctx, TRUNK_ASSOCIATION, params, ids, ASSOCIATION_FILTERS)
     return [association_view(r) for r in records], token

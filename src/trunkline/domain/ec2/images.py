@@ -20,7 +20,9 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain.ec2.filters import Extractor, check_filters, matches
 from trunkline.domain.ec2.paging import page
+from trunkline.domain.resource_kind import IdFormat, NotFound, ResourceKind
 from trunkline.errors import AwsError
+from trunkline.store.scope import Scope
 
 Record = dict[str, Any]
 
@@ -263,9 +265,26 @@ def check_image_id(value: str) -> None:
         raise AwsError("InvalidAMIID.Malformed", f'Invalid id: "{value}" (expecting "ami-...")')
 
 
-def not_found(image_ids: list[str]) -> AwsError:
+def _exists(ctx: RequestContext, image_id_: str) -> bool:
+    return find_spec(ctx.region, image_id_) is not None
+
+
+#: Images are not stored: the store holds each account's tags on them (CreateTags on an AMI), which
+#: are that account's alone, as EC2 keeps tags on a public image. A record: `ImageId`, `Tags`.
+IMAGE_TAGS: ResourceKind[Record] = ResourceKind(
+    name="ec2.image-tags",
+    scope=Scope.ACCOUNT_REGION,
+    id_field="ImageId",
+    id_format=IdFormat("ami", "InvalidAMIID.Malformed"),
     # EC2 prints the ids as a bracketed list even for one id (a cosmetic quirk AWS keeps).
-    return AwsError("InvalidAMIID.NotFound", f"The image id '[{', '.join(image_ids)}]' does not exist")
+    not_found=NotFound("InvalidAMIID.NotFound", "The image id '[{}]' does not exist"),
+    tag_type="image",
+    exists=_exists,
+)
+
+
+def not_found(image_ids: list[str]) -> AwsError:
+    return IMAGE_TAGS.missing(*image_ids)
 
 
 def get_image(ctx: RequestContext, image_id_: str) -> Record:
@@ -357,6 +376,14 @@ def _by_ids(region: str, ids: list[str]) -> list[Record]:
     return [r for r in images(region) if r["ImageId"] in wanted]
 
 
+def _add_tags(ctx: RequestContext, records: list[Record]) -> None:
+    """The caller's own tags on each image (the member is absent when there are none, as in EC2)."""
+    tagged = {overlay["ImageId"]: overlay["Tags"] for overlay in IMAGE_TAGS.scan(ctx) if overlay["Tags"]}
+    for record in records:
+        if record["ImageId"] in tagged:
+            record["Tags"] = tagged[record["ImageId"]]
+
+
 def describe_images(ctx: RequestContext, params: Record) -> tuple[list[Record], str | None]:
     """One page of DescribeImages. Named images must all exist; without ids, deprecated images are
     left out unless IncludeDeprecated is set (as EC2 does)."""
@@ -377,5 +404,6 @@ def describe_images(ctx: RequestContext, params: Record) -> tuple[list[Record], 
             records = [r for r in records if not is_deprecated(r, ctx.now)]
     if owners:
         records = [r for r in records if _owned_by(r, owners, ctx.account_id)]
+    _add_tags(ctx, records)
     matching = [r for r in records if matches(r, filters, IMAGE_FILTERS)]
     return page(ctx, _LISTING, matching, "ImageId", params, minimum=5, maximum=1000)

@@ -13,6 +13,7 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import filters, instances, paging
 from trunkline.domain.ec2 import network_interfaces as enis
+from trunkline.domain.ec2.kinds import INSTANCE, NETWORK_INTERFACE
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
@@ -113,7 +114,7 @@ _INDEXED = (
 def _by_index(ctx: RequestContext, field: str, values: list[str]) -> list[Record]:
     found: dict[str, Record] = {}
     for value in values:
-        for record in ctx.tx.find(instances.KIND, field, f"{ctx.region}/{value}"):
+        for record in INSTANCE.find(ctx, field, value):
             found[record["InstanceId"]] = record
     return list(found.values())
 
@@ -134,7 +135,7 @@ def _well_formed(instance_id: str) -> bool:
 def _by_interfaces(ctx: RequestContext, field: str, values: list[str]) -> list[Record]:
     owners = []
     for value in values:
-        for eni in ctx.tx.find(enis.KIND, field, f"{ctx.region}/{value}"):
+        for eni in NETWORK_INTERFACE.find(ctx, field, value):
             if eni.get("Attachment"):
                 owners.append(eni["Attachment"]["InstanceId"])
     return _by_ids(ctx, owners)
@@ -156,7 +157,7 @@ def _candidate_source(ctx: RequestContext, given: list[Record] | None) -> Callab
         values = filters.filter_value(given, name)
         if values is not None:
             return _index_source(ctx, field, values)
-    return lambda: [r for _, r in ctx.tx.scan(instances.KIND, prefix=f"{ctx.region}/")]
+    return lambda: INSTANCE.scan(ctx)
 
 
 def _index_source(ctx: RequestContext, field: str, values: list[str]) -> Callable[[], list[Record]]:
@@ -196,7 +197,7 @@ def describe_instances(ctx: RequestContext, params: Record) -> tuple[list[Record
             view[_ORDER] = _order(record)
             views.append(view)
     views.sort(key=lambda v: v[_ORDER])
-    chosen, token = paging.page(ctx, instances.KIND, views, _ORDER, params)
+    chosen, token = paging.page(ctx, INSTANCE.name, views, _ORDER, params)
     return reservations(ctx, chosen), token
 
 

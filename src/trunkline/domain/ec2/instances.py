@@ -35,13 +35,12 @@ from trunkline.context import RequestContext
 from trunkline.domain import catalog, iam, ids, lifecycle_hooks
 from trunkline.domain.ec2 import images, lookup, subnets
 from trunkline.domain.ec2 import network_interfaces as enis
+from trunkline.domain.ec2.kinds import INSTANCE
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
 
-KIND = "ec2.instance"
 STATE_CODES = {"pending": 0, "running": 16, "shutting-down": 32, "terminated": 48, "stopping": 64, "stopped": 80}
-TERMINATED_VISIBLE_SECONDS = 3600.0
 USER_DATA_LIMIT = 16384
 
 RUNNING_JOB = "ec2.instance.running"
@@ -52,63 +51,36 @@ TERMINATED_JOB = "ec2.instance.terminated"
 # --- lookups ------------------------------------------------------------------------------------
 
 
-def key(region: str, instance_id: str) -> str:
-    return f"{region}/{instance_id}"
-
-
 def check_instance_id(instance_id: str) -> None:
-    lookup.check_id(instance_id, "i", "InvalidInstanceID.Malformed")
+    INSTANCE.check_id(instance_id)
 
 
 def not_found(instance_ids: list[str]) -> AwsError:
-    if len(instance_ids) == 1:
-        return AwsError("InvalidInstanceID.NotFound", f"The instance ID '{instance_ids[0]}' does not exist")
-    return AwsError("InvalidInstanceID.NotFound", f"The instance IDs '{', '.join(instance_ids)}' do not exist")
+    return INSTANCE.missing(*instance_ids)
 
 
 def visible(ctx: RequestContext, record: Record) -> bool:
     """Owned by the caller, and not terminated for longer than EC2 keeps showing it."""
-    if record["OwnerId"] != ctx.account_id:
-        return False
-    gone = record.get("_TerminatedAt")
-    return gone is None or ctx.now - gone < TERMINATED_VISIBLE_SECONDS
+    return INSTANCE.visible(ctx, record)
 
 
 def find_instance(ctx: RequestContext, instance_id: str) -> Record | None:
-    record = ctx.tx.get(KIND, key(ctx.region, instance_id))
-    return record if record is not None and visible(ctx, record) else None
+    return INSTANCE.get(ctx, instance_id)
 
 
 def get_instance(ctx: RequestContext, instance_id: str) -> Record:
     """The instance record; raises InvalidInstanceID.Malformed / .NotFound as EC2 does."""
-    check_instance_id(instance_id)
-    record = find_instance(ctx, instance_id)
-    if record is None:
-        raise not_found([instance_id])
-    return record
+    return INSTANCE.require(ctx, instance_id)
 
 
 def get_instances(ctx: RequestContext, instance_ids: list[str]) -> list[Record]:
     """Every named instance, in order; the NotFound error names all missing ones."""
-    for instance_id in instance_ids:
-        check_instance_id(instance_id)
-    found = {i: find_instance(ctx, i) for i in dict.fromkeys(instance_ids)}
-    missing = [i for i, record in found.items() if record is None]
-    if missing:
-        raise not_found(missing)
-    return [r for r in found.values() if r is not None]
+    return INSTANCE.require_all(ctx, instance_ids)
 
 
 def save(ctx: RequestContext, record: Record) -> None:
-    """Store a changed instance with its indexes (CreateTags must come through here)."""
-    region = ctx.region
-    index = {
-        "subnet": f"{region}/{record['SubnetId']}",
-        "vpc": f"{region}/{record['VpcId']}",
-        "state": f"{region}/{record['State']['Name']}",
-        "reservation": f"{region}/{record['ReservationId']}",
-    }
-    ctx.tx.put(KIND, key(region, record["InstanceId"]), record, index)
+    """Store a changed instance with its indexes."""
+    INSTANCE.save(ctx, record)
 
 
 # --- launch -------------------------------------------------------------------------------------
@@ -492,7 +464,7 @@ def terminate_instances(ctx: RequestContext, instance_ids: list[str]) -> list[Re
 
 
 def _job_target(ctx: RequestContext, payload: Record, expected: str) -> Record | None:
-    record = ctx.tx.get(KIND, key(ctx.region, payload["instance_id"]))
+    record = INSTANCE.load(ctx, payload["instance_id"])
     if record is None or record.get("_Transition") != payload.get("transition"):
         return None  # the instance moved on since the job was scheduled
     return record if record["State"]["Name"] == expected else None

@@ -4,13 +4,13 @@ Which ENIs exist, what they are attached to, their addresses, MACs, type and tru
 associations live here and nowhere else. A user's CreateNetworkInterface, RunInstances' primary
 ENI and ECS's trunk and branch ENIs all go through these functions, so every caller agrees.
 
-ENI record (kind `ec2.eni`, key `REGION/eni-…`), in NetworkInterface output member names:
+ENI record (`kinds.NETWORK_INTERFACE`), in NetworkInterface output member names:
 
 - `NetworkInterfaceId`, `SubnetId`, `VpcId`, `AvailabilityZone` (+ `AvailabilityZoneId` when the
   subnet has one), `OwnerId`, `Description`, `InterfaceType` (interface | trunk | branch | efa |
   efa-only), `RequesterManaged`, `RequesterId` (requester-managed ENIs only), `SourceDestCheck`
 - `Status`: `available`, or `in-use` while attached to an instance or associated with a trunk
-- `MacAddress` (unique across the store), `PrivateIpAddress`, `PrivateDnsName`,
+- `MacAddress` (unique in the region), `PrivateIpAddress`, `PrivateDnsName`,
   `PrivateIpAddresses` (the one primary address, with its `Association` when public)
 - `Groups`: `[{GroupId, GroupName}]`
 - `Association`: `{PublicIp, PublicDnsName, IpOwnerId}` while an auto-assigned public IPv4 is held
@@ -18,16 +18,16 @@ ENI record (kind `ec2.eni`, key `REGION/eni-…`), in NetworkInterface output me
   InstanceId, InstanceOwnerId, Status (attaching | attached | detaching)}` while attached
 - `Tags`: `[{Key, Value}]` (served as `TagSet`)
 
-Indexes: `instance` (`REGION/i-…`, while attached), `attachment` (`REGION/eni-attach-…`),
-`subnet` (`REGION/subnet-…`), `vpc` (`REGION/vpc-…`), `ip` (`REGION/10.0.1.23`), `type`
-(`REGION/trunk`), `mac` (the MAC; used to keep MACs unique). Group membership, which an index
-cannot hold (one value per field), is one small document per (ENI, group) (kind `ec2.eni-group`,
-indexed by `group` = `REGION/sg-…`); `group_member_count` counts them.
+Indexes (declared in `kinds.py`; the store scopes each value by region): `instance` (`i-…`, while
+attached), `attachment` (`eni-attach-…`), `subnet`, `vpc`, `ip` (`10.0.1.23`), `type` (`trunk`),
+`mac` (keeps MACs unique). Group membership, which an index cannot hold (one value per field), is
+one small document per (ENI, group) (`kinds.ENI_GROUP`, indexed by `group`);
+`group_member_count` counts them.
 
-Trunk association record (kind `ec2.trunk-association`, key `REGION/trunk-assoc-…`), in
+Trunk association record (`kinds.TRUNK_ASSOCIATION`), in
 TrunkInterfaceAssociation member names: `AssociationId`, `BranchInterfaceId`, `TrunkInterfaceId`,
 `InterfaceProtocol` (VLAN | GRE), `VlanId` or `GreKey`, `Tags`, plus `OwnerId`. Indexes `trunk`,
-`branch` and `slot` (`REGION/eni-trunk/VLAN/5`, which keeps a VLAN id once per trunk).
+`branch` and `slot` (`eni-trunk/VLAN/5`, which keeps a VLAN id once per trunk).
 
 Branch ENIs never attach to an instance: they ride on their trunk, so they never count against
 the instance's ENI limit (the catalog's `max_network_interfaces`, primary and trunk included).
@@ -39,14 +39,13 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import catalog, ids
-from trunkline.domain.ec2 import instances, lookup, public_ips, security_groups, subnets, vpcs
+from trunkline.domain.ec2 import instances, public_ips, security_groups, subnets, vpcs
+from trunkline.domain.ec2.kinds import ENI_GROUP, NETWORK_INTERFACE, TRUNK_ASSOCIATION, association_slot
+from trunkline.domain.resource_kind import IdFormat
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
 
-KIND = "ec2.eni"
-ASSOCIATION = "ec2.trunk-association"
-MEMBERSHIP = "ec2.eni-group"
 
 INTERFACE_TYPES = ("interface", "trunk", "branch", "efa", "efa-only")
 VLAN_MIN, VLAN_MAX = 1, 4094
@@ -60,10 +59,6 @@ DETACHED_JOB = "ec2.eni.detached"
 # --- names and lookups --------------------------------------------------------------------------
 
 
-def key(region: str, eni_id: str) -> str:
-    return f"{region}/{eni_id}"
-
-
 def private_dns_name(region: str, address: str) -> str:
     """`ip-10-0-1-23.ec2.internal` in us-east-1, `ip-10-0-1-23.REGION.compute.internal` elsewhere."""
     return "ip-" + address.replace(".", "-") + internal_domain(region)
@@ -74,34 +69,24 @@ def internal_domain(region: str) -> str:
 
 
 def not_found(eni_ids: list[str]) -> AwsError:
-    if len(eni_ids) == 1:
-        return AwsError("InvalidNetworkInterfaceID.NotFound", f"The networkInterface ID '{eni_ids[0]}' does not exist")
-    listed = ", ".join(eni_ids)
-    return AwsError("InvalidNetworkInterfaceID.NotFound", f"The networkInterface IDs '{listed}' do not exist")
+    return NETWORK_INTERFACE.missing(*eni_ids)
 
 
 def find_network_interface(ctx: RequestContext, eni_id: str) -> Record | None:
-    record = ctx.tx.get(KIND, key(ctx.region, eni_id))
-    if record is None or record["OwnerId"] != ctx.account_id:
-        return None
-    return record
+    return NETWORK_INTERFACE.get(ctx, eni_id)
 
 
 def check_eni_id(eni_id: str) -> None:
-    lookup.check_id(eni_id, "eni", "InvalidNetworkInterfaceId.Malformed")
+    NETWORK_INTERFACE.check_id(eni_id)
 
 
 def get_network_interface(ctx: RequestContext, eni_id: str) -> Record:
-    check_eni_id(eni_id)
-    record = find_network_interface(ctx, eni_id)
-    if record is None:
-        raise not_found([eni_id])
-    return record
+    return NETWORK_INTERFACE.require(ctx, eni_id)
 
 
 def interfaces_of_instance(ctx: RequestContext, instance_id: str) -> list[Record]:
     """The ENIs attached to the instance (in any attachment state), by device index."""
-    found = ctx.tx.find(KIND, "instance", f"{ctx.region}/{instance_id}")
+    found = NETWORK_INTERFACE.find(ctx, "instance", instance_id)
     return sorted(found, key=lambda r: (r["Attachment"]["NetworkCardIndex"], r["Attachment"]["DeviceIndex"]))
 
 
@@ -124,52 +109,35 @@ def primary_interface(ctx: RequestContext, instance_id: str) -> Record | None:
 def attached_count(ctx: RequestContext, instance_id: str) -> int:
     """ENIs counting against the instance's limit: every attached one. Branch ENIs are never
     attached (they ride on a trunk), so the index count is exact."""
-    return ctx.tx.count(KIND, "instance", f"{ctx.region}/{instance_id}")
+    return NETWORK_INTERFACE.count(ctx, "instance", instance_id)
 
 
 def by_attachment(ctx: RequestContext, attachment_id: str) -> Record | None:
-    lookup.check_id(attachment_id, "eni-attach", "InvalidNetworkInterfaceAttachmentId.Malformed")
-    found = ctx.tx.find(KIND, "attachment", f"{ctx.region}/{attachment_id}")
+    IdFormat("eni-attach", "InvalidNetworkInterfaceAttachmentId.Malformed").check(attachment_id)
+    found = NETWORK_INTERFACE.find(ctx, "attachment", attachment_id)
     return found[0] if found and found[0]["OwnerId"] == ctx.account_id else None
 
 
 def save(ctx: RequestContext, record: Record) -> None:
     """Store a changed ENI record with its indexes (CreateTags/DeleteTags must come through here:
     a bare `put` would drop the indexes)."""
-    region = ctx.region
-    attachment = record.get("Attachment")
-    index = {
-        "instance": f"{region}/{attachment['InstanceId']}" if attachment else None,
-        "attachment": f"{region}/{attachment['AttachmentId']}" if attachment else None,
-        "subnet": f"{region}/{record['SubnetId']}",
-        "vpc": f"{region}/{record['VpcId']}",
-        "ip": f"{region}/{record['PrivateIpAddress']}",
-        "type": f"{region}/{record['InterfaceType']}",
-        "mac": record["MacAddress"],
-    }
-    ctx.tx.put(KIND, key(region, record["NetworkInterfaceId"]), record, index)
+    NETWORK_INTERFACE.save(ctx, record)
 
 
 def group_member_count(ctx: RequestContext, group_id: str) -> int:
     """How many ENIs carry the security group (DeleteSecurityGroup's DependencyViolation)."""
-    return ctx.tx.count(MEMBERSHIP, "group", f"{ctx.region}/{group_id}")
-
-
-def _membership_key(region: str, eni_id: str, group_id: str) -> str:
-    return f"{region}/{eni_id}/{group_id}"
+    return ENI_GROUP.count(ctx, "group", group_id)
 
 
 def _join_groups(ctx: RequestContext, record: Record) -> None:
     eni_id = record["NetworkInterfaceId"]
     for group in record["Groups"]:
-        doc = {"NetworkInterfaceId": eni_id, "GroupId": group["GroupId"]}
-        index = {"group": f"{ctx.region}/{group['GroupId']}"}
-        ctx.tx.put(MEMBERSHIP, _membership_key(ctx.region, eni_id, group["GroupId"]), doc, index)
+        ENI_GROUP.save(ctx, {"NetworkInterfaceId": eni_id, "GroupId": group["GroupId"]})
 
 
 def _leave_groups(ctx: RequestContext, record: Record) -> None:
     for group in record["Groups"]:
-        ctx.tx.delete(MEMBERSHIP, _membership_key(ctx.region, record["NetworkInterfaceId"], group["GroupId"]))
+        ENI_GROUP.delete(ctx, f"{record['NetworkInterfaceId']}/{group['GroupId']}")
 
 
 # --- create and delete --------------------------------------------------------------------------
@@ -178,7 +146,7 @@ def _leave_groups(ctx: RequestContext, record: Record) -> None:
 def _unique_mac(ctx: RequestContext) -> str:
     while True:
         mac = ids.mac_address()
-        if ctx.tx.count(KIND, "mac", mac) == 0:
+        if NETWORK_INTERFACE.count(ctx, "mac", mac) == 0:
             return mac
 
 
@@ -270,7 +238,7 @@ def _forget(ctx: RequestContext, record: Record) -> None:
     release_public_ip(ctx, record, persist=False)
     subnets.release_private_ip(ctx, record["SubnetId"], record["PrivateIpAddress"])
     _leave_groups(ctx, record)
-    ctx.tx.delete(KIND, key(ctx.region, record["NetworkInterfaceId"]))
+    NETWORK_INTERFACE.delete(ctx, record["NetworkInterfaceId"])
 
 
 # --- attach and detach --------------------------------------------------------------------------
@@ -464,29 +432,17 @@ def release_public_ip(ctx: RequestContext, record: Record, *, persist: bool = Tr
 # --- trunk associations -------------------------------------------------------------------------
 
 
-def association_key(region: str, association_id: str) -> str:
-    return f"{region}/{association_id}"
-
-
 def associations_of_trunk(ctx: RequestContext, trunk_id: str) -> list[Record]:
-    return ctx.tx.find(ASSOCIATION, "trunk", f"{ctx.region}/{trunk_id}")
+    return TRUNK_ASSOCIATION.find(ctx, "trunk", trunk_id)
 
 
 def association_of_branch(ctx: RequestContext, branch_id: str) -> Record | None:
-    found = ctx.tx.find(ASSOCIATION, "branch", f"{ctx.region}/{branch_id}")
+    found = TRUNK_ASSOCIATION.find(ctx, "branch", branch_id)
     return found[0] if found else None
 
 
 def get_trunk_association(ctx: RequestContext, association_id: str) -> Record:
-    lookup.check_id(association_id, "trunk-assoc", "InvalidAssociationID.Malformed")
-    record = ctx.tx.get(ASSOCIATION, association_key(ctx.region, association_id))
-    if record is None or record["OwnerId"] != ctx.account_id:
-        raise AwsError("InvalidAssociationID.NotFound", f"The association ID '{association_id}' does not exist")
-    return record
-
-
-def _slot(region: str, trunk_id: str, protocol: str, number: int) -> str:
-    return f"{region}/{trunk_id}/{protocol}/{number}"
+    return TRUNK_ASSOCIATION.require(ctx, association_id)
 
 
 def lowest_free_vlan(ctx: RequestContext, trunk_id: str) -> int:
@@ -566,8 +522,7 @@ def associate_trunk(
                 "InvalidParameterValue",
                 f"Invalid value '{number}' for vlanId. It must be between {VLAN_MIN} and {VLAN_MAX}.",
             )
-    slot = _slot(ctx.region, trunk_id, protocol, number)
-    if ctx.tx.count(ASSOCIATION, "slot", slot):
+    if TRUNK_ASSOCIATION.count(ctx, "slot", association_slot(trunk_id, protocol, number)):
         what = "VLAN ID" if protocol == "VLAN" else "GRE key"
         raise AwsError(
             "InvalidParameterValue", f"The {what} {number} is already in use on trunk interface '{trunk_id}'."
@@ -582,25 +537,10 @@ def associate_trunk(
         "Tags": list(tags or []),
         "OwnerId": ctx.account_id,
     }
-    _save_association(ctx, association, slot)
+    TRUNK_ASSOCIATION.save(ctx, association)
     branch["Status"] = "in-use"
     save(ctx, branch)
     return association
-
-
-def _save_association(ctx: RequestContext, association: Record, slot: str) -> None:
-    index = {
-        "trunk": f"{ctx.region}/{association['TrunkInterfaceId']}",
-        "branch": f"{ctx.region}/{association['BranchInterfaceId']}",
-        "slot": slot,
-    }
-    ctx.tx.put(ASSOCIATION, association_key(ctx.region, association["AssociationId"]), association, index)
-
-
-def save_association_tags(ctx: RequestContext, association: Record) -> None:
-    protocol = association["InterfaceProtocol"]
-    number = association["VlanId"] if protocol == "VLAN" else association["GreKey"]
-    _save_association(ctx, association, _slot(ctx.region, association["TrunkInterfaceId"], protocol, number))
 
 
 def disassociate_trunk(ctx: RequestContext, association_id: str) -> Record:
@@ -610,7 +550,7 @@ def disassociate_trunk(ctx: RequestContext, association_id: str) -> Record:
 
 
 def _drop_association(ctx: RequestContext, association: Record) -> None:
-    ctx.tx.delete(ASSOCIATION, association_key(ctx.region, association["AssociationId"]))
+    TRUNK_ASSOCIATION.delete(ctx, association["AssociationId"])
     branch = find_network_interface(ctx, association["BranchInterfaceId"])
     if branch is not None and branch.get("Attachment") is None:
         branch["Status"] = "available"

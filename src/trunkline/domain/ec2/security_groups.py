@@ -1,7 +1,6 @@
 """Security groups and their rules.
 
-Record (kind `ec2.security-group`, key `REGION/sg-…`, indexed by `{"vpc": vpc key, "owner": account}`),
-in the `SecurityGroup` output shape's member names: `GroupId`, `GroupName`, `Description`, `VpcId`,
+Record (kind `kinds.SECURITY_GROUP`, indexed by VPC and owner), in the `SecurityGroup` output shape's member names: `GroupId`, `GroupName`, `Description`, `VpcId`,
 `OwnerId`, `SecurityGroupArn`, `Tags`, and `IpPermissions` / `IpPermissionsEgress`, which are derived
 from `_Rules` on every save.
 
@@ -22,13 +21,11 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import lookup, vpcs
 from trunkline.domain.ec2 import tags as ec2_tags
+from trunkline.domain.ec2.kinds import ENI_GROUP, SECURITY_GROUP
 from trunkline.domain.ids import resource_id
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
-KIND = "ec2.security-group"
-#: one document per (ENI, group), indexed by {"group": "REGION/sg-…"} (see network_interfaces)
-MEMBERSHIP_KIND = "ec2.eni-group"
 DEFAULT_NAME = "default"
 DEFAULT_DESCRIPTION = "default VPC security group"
 
@@ -59,27 +56,19 @@ EXTRACTORS: dict[str, Any] = {
 # --- lookups (the contract other modules use) ---------------------------------------------------
 
 
-def not_found(group: str) -> AwsError:
-    return AwsError("InvalidGroup.NotFound", f"The security group '{group}' does not exist")
-
-
 def _no_default_vpc(name: str) -> AwsError:
     # trunkline creates no default VPC, so a group named without a VPC never exists.
     return AwsError("InvalidGroup.NotFound", f"The security group '{name}' does not exist in default VPC 'none'")
 
 
 def get_group(ctx: RequestContext, group_id: str) -> Record:
-    lookup.check_id(group_id, "sg", "InvalidGroupId.Malformed")
-    record = ctx.tx.get(KIND, lookup.key(ctx, group_id))
-    if record is None or record["OwnerId"] != ctx.account_id:
-        raise not_found(group_id)
-    return record
+    return SECURITY_GROUP.require(ctx, group_id)
 
 
 def default_security_group(ctx: RequestContext, vpc_id: str) -> Record:
     """The VPC's `default` group record (`GroupId`, `GroupName`, `VpcId`, ...)."""
     vpcs.get_vpc(ctx, vpc_id)
-    for group in ctx.tx.find(KIND, "vpc", lookup.key(ctx, vpc_id)):
+    for group in SECURITY_GROUP.find(ctx, "vpc", vpc_id):
         if group["GroupName"] == DEFAULT_NAME:
             return group
     raise _no_default_vpc(DEFAULT_NAME)  # unreachable while every VPC keeps its default group
@@ -89,7 +78,7 @@ def get_security_groups(ctx: RequestContext, group_ids: list[str]) -> list[Recor
     """The named groups, in order; raises InvalidGroupId.Malformed or InvalidGroup.NotFound for the
     first bad one."""
     for group_id in group_ids:
-        lookup.check_id(group_id, "sg", "InvalidGroupId.Malformed")
+        SECURITY_GROUP.check_id(group_id)
     return [get_group(ctx, group_id) for group_id in group_ids]
 
 
@@ -143,7 +132,7 @@ def create_security_group(ctx: RequestContext, params: dict[str, Any]) -> Record
     if name.lower() == DEFAULT_NAME:
         raise AwsError("InvalidParameterValue", "Cannot use reserved security group name: default")
     tags = ec2_tags.requested(params, "security-group")
-    if any(g["GroupName"] == name for g in ctx.tx.find(KIND, "vpc", lookup.key(ctx, vpc_id))):
+    if any(g["GroupName"] == name for g in SECURITY_GROUP.find(ctx, "vpc", vpc_id)):
         raise AwsError("InvalidGroup.Duplicate", f"The security group '{name}' already exists for VPC '{vpc_id}'")
     group = _new_group(ctx, vpc, name, description, tags)
     group["_Rules"] = [_rule(ctx, group, True, {"IpProtocol": "-1", "CidrIpv4": "0.0.0.0/0"})]
@@ -186,9 +175,9 @@ def delete_security_group(ctx: RequestContext, params: dict[str, Any]) -> Record
 def _in_use(ctx: RequestContext, group: Record) -> bool:
     """An ENI carries the group, or another group's rule refers to it."""
     group_id = group["GroupId"]
-    if ctx.tx.count(MEMBERSHIP_KIND, "group", lookup.key(ctx, group_id)):
+    if ENI_GROUP.count(ctx, "group", group_id):
         return True
-    for other in ctx.tx.find(KIND, "owner", group["OwnerId"]):
+    for other in SECURITY_GROUP.find(ctx, "owner", group["OwnerId"]):
         if other["GroupId"] != group_id and any(
             r.get("ReferencedGroupInfo", {}).get("GroupId") == group_id for r in other["_Rules"]
         ):
@@ -197,33 +186,24 @@ def _in_use(ctx: RequestContext, group: Record) -> bool:
 
 
 def remove(ctx: RequestContext, group: Record) -> None:
-    ctx.tx.delete(KIND, lookup.key(ctx, group["GroupId"]))
+    SECURITY_GROUP.delete(ctx, group["GroupId"])
 
 
 def save(ctx: RequestContext, group: Record) -> None:
     group["IpPermissions"] = _permissions([r for r in group["_Rules"] if not r["IsEgress"]])
     group["IpPermissionsEgress"] = _permissions([r for r in group["_Rules"] if r["IsEgress"]])
-    vpc_key = lookup.key(ctx, group["VpcId"])
-    ctx.tx.put(KIND, lookup.key(ctx, group["GroupId"]), group, index={"vpc": vpc_key, "owner": group["OwnerId"]})
+    SECURITY_GROUP.save(ctx, group)
 
 
 def describe_security_groups(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[Record], str | None]:
     names = params.get("GroupNames")
     if names:
         raise _no_default_vpc(names[0])
-    return lookup.describe(
-        ctx,
-        params,
-        kind=KIND,
-        id_field="GroupId",
-        ids=params.get("GroupIds"),
-        id_prefix="sg",
-        malformed_code="InvalidGroupId.Malformed",
-        missing=not_found,
-        extractors=EXTRACTORS,
-        visible=lambda r: r["OwnerId"] == ctx.account_id,
-        candidates=lambda: ctx.tx.find(KIND, "owner", ctx.account_id),
-    )
+
+    def owned() -> list[Record]:
+        return SECURITY_GROUP.find(ctx, "owner", ctx.account_id)
+
+    return lookup.describe(ctx, SECURITY_GROUP, params, params.get("GroupIds"), EXTRACTORS, candidates=owned)
 
 
 # --- rules ------------------------------------------------------------------------------------------

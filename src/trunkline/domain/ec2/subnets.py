@@ -1,6 +1,6 @@
 """Subnets and private IPv4 allocation.
 
-Record (kind `ec2.subnet`, key `REGION/subnet-…`, indexed by `{"vpc": vpc key}`), in the `Subnet`
+Record (kind `kinds.SUBNET`, indexed by VPC and owner), in the `Subnet`
 output shape's member names: `SubnetId`, `VpcId`, `CidrBlock`, `State`, `AvailabilityZone`,
 `AvailabilityZoneId`, `AvailableIpAddressCount` (always exact: usable addresses minus allocated
 ones), `OwnerId`, `SubnetArn`, `DefaultForAz` (false), `MapPublicIpOnLaunch`,
@@ -21,12 +21,11 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import addressing, lookup, vpcs, zones
 from trunkline.domain.ec2 import tags as ec2_tags
+from trunkline.domain.ec2.kinds import NETWORK_INTERFACE, SUBNET
 from trunkline.domain.ids import resource_id
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
-KIND = "ec2.subnet"
-ENI_KIND = "ec2.eni"  # network interfaces are indexed by {"subnet": subnet key}
 OWNER_TAG = "trunkline:owner-id"
 
 _ACCOUNT = re.compile(r"^[0-9]{12}$")
@@ -64,20 +63,8 @@ EXTRACTORS: dict[str, Any] = {
 }
 
 
-def not_found(subnet_id: str) -> AwsError:
-    return AwsError("InvalidSubnetID.NotFound", f"The subnet ID '{subnet_id}' does not exist")
-
-
-def _visible(ctx: RequestContext) -> Any:
-    return lambda record: ctx.account_id in (record["OwnerId"], record["_Creator"])
-
-
 def _load(ctx: RequestContext, subnet_id: str) -> Record:
-    lookup.check_id(subnet_id, "subnet", "InvalidSubnetID.Malformed")
-    record = ctx.tx.get(KIND, lookup.key(ctx, subnet_id))
-    if record is None or not _visible(ctx)(record):
-        raise not_found(subnet_id)
-    return record
+    return SUBNET.require(ctx, subnet_id)
 
 
 def get_subnet(ctx: RequestContext, subnet_id: str) -> Record:
@@ -93,7 +80,7 @@ def allocate_private_ip(ctx: RequestContext, subnet_id: str, wanted: str | None 
     `wanted` is taken, InvalidParameterValue if it is outside the subnet or reserved). Keeps
     `AvailableIpAddressCount` exact."""
     subnet = _load(ctx, subnet_id)
-    key = lookup.key(ctx, subnet_id)
+    key = SUBNET.key(ctx, subnet_id)
     address = addressing.take(ctx, key, subnet, wanted)
     save(ctx, subnet)
     return address
@@ -101,15 +88,14 @@ def allocate_private_ip(ctx: RequestContext, subnet_id: str, wanted: str | None 
 
 def release_private_ip(ctx: RequestContext, subnet_id: str, address: str) -> None:
     """Give an address back to its subnet (a no-op if the subnet or the allocation is gone)."""
-    key = lookup.key(ctx, subnet_id)
-    subnet = ctx.tx.get(KIND, key)
+    key = SUBNET.key(ctx, subnet_id)
+    subnet = SUBNET.load(ctx, subnet_id)
     if subnet is not None and addressing.give_back(ctx, key, subnet, address):
         save(ctx, subnet)
 
 
 def save(ctx: RequestContext, subnet: Record) -> None:
-    vpc_key = lookup.key(ctx, subnet["VpcId"])
-    ctx.tx.put(KIND, lookup.key(ctx, subnet["SubnetId"]), subnet, index={"vpc": vpc_key, "owner": subnet["OwnerId"]})
+    SUBNET.save(ctx, subnet)
 
 
 # --- CreateSubnet ---------------------------------------------------------------------------------
@@ -124,7 +110,7 @@ def create_subnet(ctx: RequestContext, params: dict[str, Any]) -> Record:
     inside = any(network.subnet_of(block) for block in vpcs.ipv4_blocks(vpc))
     if not 16 <= network.prefixlen <= 28 or not inside:
         raise AwsError("InvalidSubnet.Range", f"The CIDR '{text}' is invalid.")
-    siblings = ctx.tx.find(KIND, "vpc", lookup.key(ctx, vpc["VpcId"]))
+    siblings = SUBNET.find(ctx, "vpc", vpc["VpcId"])
     if any(network.overlaps(addressing.parse_cidr(s["CidrBlock"])) for s in siblings):
         raise AwsError("InvalidSubnet.Conflict", f"The CIDR '{text}' conflicts with another subnet")
     zone = _zone(ctx, params, siblings)
@@ -211,27 +197,16 @@ def _owner(ctx: RequestContext, tags: list[Record]) -> str:
 
 
 def describe_subnets(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[Record], str | None]:
-    return lookup.describe(
-        ctx,
-        params,
-        kind=KIND,
-        id_field="SubnetId",
-        ids=params.get("SubnetIds"),
-        id_prefix="subnet",
-        malformed_code="InvalidSubnetID.Malformed",
-        missing=not_found,
-        extractors=EXTRACTORS,
-        visible=_visible(ctx),
-    )
+    return lookup.describe(ctx, SUBNET, params, params.get("SubnetIds"), EXTRACTORS)
 
 
 def delete_subnet(ctx: RequestContext, subnet_id: str) -> None:
     _load(ctx, subnet_id)
-    key = lookup.key(ctx, subnet_id)
-    if ctx.tx.count(ENI_KIND, "subnet", key) or addressing.in_use(ctx, key):
+    key = SUBNET.key(ctx, subnet_id)
+    if NETWORK_INTERFACE.count(ctx, "subnet", subnet_id) or addressing.in_use(ctx, key):
         raise AwsError("DependencyViolation", f"The subnet '{subnet_id}' has dependencies and cannot be deleted.")
     addressing.forget(ctx, key)
-    ctx.tx.delete(KIND, key)
+    SUBNET.delete(ctx, subnet_id)
 
 
 def modify_subnet_attribute(ctx: RequestContext, params: dict[str, Any]) -> None:

@@ -1,65 +1,23 @@
 """Tags on EC2 resources: `TagSpecifications` at creation, CreateTags and DeleteTags after.
 
 Each record keeps its tags as a `Tags` list of `{"Key", "Value"}`; this module finds the record
-for an id by its prefix (`vpc-`, `subnet-`, ...) and edits that list. `KINDS` is the one place
-that knows, per taggable resource, its store kind, its name in TagSpecifications and DescribeTags,
-the member holding its id, and how EC2 words a missing one.
+for an id by its prefix (`vpc-`, `subnet-`, ...) through `kinds.TAGGABLE` and edits that list.
+Everything else (store kind, resource type, NotFound text, how to save) is the kind's declaration
+in `kinds.py`, so a newly declared taggable kind is taggable with no change here.
 """
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ec2 import lookup
+from trunkline.domain.ec2 import filters as ec2_filters
+from trunkline.domain.ec2 import kinds
+from trunkline.domain.ec2.paging import page
+from trunkline.domain.resource_kind import ResourceKind
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
-
-
-class Taggable(NamedTuple):
-    kind: str  # store kind
-    resource_type: str  # as TagSpecifications and DescribeTags name it
-    id_field: str  # the record member holding the resource's id
-    not_found_code: str
-    not_found: str  # the NotFound message; `{}` is the id
-
-    def missing(self, resource_id: str) -> AwsError:
-        return AwsError(self.not_found_code, self.not_found.format(resource_id))
-
-
-#: id prefix -> the resource behind it
-KINDS: dict[str, Taggable] = {
-    "vpc": Taggable("ec2.vpc", "vpc", "VpcId", "InvalidVpcID.NotFound", "The vpc ID '{}' does not exist"),
-    "subnet": Taggable(
-        "ec2.subnet", "subnet", "SubnetId", "InvalidSubnetID.NotFound", "The subnet ID '{}' does not exist"
-    ),
-    "sg": Taggable(
-        "ec2.security-group",
-        "security-group",
-        "GroupId",
-        "InvalidGroup.NotFound",
-        "The security group '{}' does not exist",
-    ),
-    "i": Taggable(
-        "ec2.instance", "instance", "InstanceId", "InvalidInstanceID.NotFound", "The instance ID '{}' does not exist"
-    ),
-    "eni": Taggable(
-        "ec2.eni",
-        "network-interface",
-        "NetworkInterfaceId",
-        "InvalidNetworkInterfaceID.NotFound",
-        "The networkInterface ID '{}' does not exist",
-    ),
-    "ami": Taggable("ec2.image", "image", "ImageId", "InvalidAMIID.NotFound", "The image id '[{}]' does not exist"),
-    "trunk-assoc": Taggable(
-        "ec2.trunk-association",
-        "trunk-association",
-        "AssociationId",
-        "InvalidAssociationID.NotFound",
-        "The association ID '{}' does not exist",
-    ),
-}
 
 
 def from_specifications(params: dict[str, Any], resource_type: str) -> list[Record]:
@@ -92,36 +50,114 @@ def merge(existing: list[Record], new: list[Record]) -> list[Record]:
     return [{"Key": k, "Value": v} for k, v in by_key.items()]
 
 
-def taggable(resource_id: str) -> Taggable | None:
-    return KINDS.get(_prefix(resource_id))
-
-
-def _prefix(resource_id: str) -> str:
-    return resource_id.rsplit("-", 1)[0]
-
-
-def _named(resource_id: str) -> Taggable:
-    """The resource an id names; InvalidID for an unknown kind or a malformed id."""
-    entry = taggable(resource_id)
-    if entry is None or not lookup.well_formed(resource_id, _prefix(resource_id)):
+def _named(resource_id: str) -> ResourceKind[Record]:
+    """The taggable kind an id names; InvalidID for an unknown kind or a malformed id."""
+    kind = kinds.TAGGABLE.get(resource_id.rsplit("-", 1)[0])
+    if kind is None or kind.id_format is None or not kind.id_format.well_formed(resource_id):
         raise AwsError("InvalidID", f"The ID '{resource_id}' is not valid")
-    return entry
+    return kind
 
 
-def visible(ctx: RequestContext, record: Record) -> bool:
-    """Another account's resource does not exist for this caller (a shared subnet's creator still sees it)."""
-    owner = record.get("OwnerId")
-    return owner is None or ctx.account_id in (owner, record.get("_Creator"))
-
-
-def resolve(ctx: RequestContext, resource_ids: list[str]) -> list[tuple[Taggable, Record]]:
+def resolve(ctx: RequestContext, resource_ids: list[str]) -> list[tuple[ResourceKind[Record], Record]]:
     """Every resource named, once each, or an error with nothing changed: first InvalidID for any
     id of an unknown kind or form, then the resource's own NotFound for the first missing one."""
-    entries = {resource_id: _named(resource_id) for resource_id in resource_ids}
+    named = {resource_id: _named(resource_id) for resource_id in resource_ids}
     found = []
-    for resource_id, entry in entries.items():
-        record = ctx.tx.get(entry.kind, lookup.key(ctx, resource_id))
-        if record is None or not visible(ctx, record):
-            raise entry.missing(resource_id)
-        found.append((entry, record))
+    for resource_id, kind in named.items():
+        record = kind.get(ctx, resource_id)
+        if record is None:
+            raise kind.missing(resource_id)
+        found.append((kind, record))
     return found
+
+
+def _check_keys(tags: list[Record]) -> None:
+    for tag in tags:
+        key = tag.get("Key")
+        if key is None:
+            raise AwsError("InvalidParameterValue", "Tag key must be specified")
+        if key.lower().startswith("aws:"):
+            raise AwsError("InvalidParameterValue", "Tag keys starting with 'aws:' are reserved for internal use")
+
+
+def create_tags(ctx: RequestContext, resource_ids: list[str], tags: list[Record]) -> None:
+    """CreateTags: add or overwrite `tags` on every named resource, or change nothing."""
+    new = [{"Key": t.get("Key"), "Value": t.get("Value") or ""} for t in tags]
+    _check_keys(new)
+    for kind, record in resolve(ctx, resource_ids):
+        record["Tags"] = merge(record.get("Tags") or [], new)
+        kind.save(ctx, record)
+
+
+def delete_tags(ctx: RequestContext, resource_ids: list[str], doomed: list[Record] | None) -> None:
+    """DeleteTags: no `Tags` removes every tag; a key alone removes that key whatever its value; a
+    key and a value remove only that pair."""
+    _check_keys(doomed or [])
+    for kind, record in resolve(ctx, resource_ids):
+        kept = [t for t in record.get("Tags") or [] if doomed is not None and not _matches_any(t, doomed)]
+        if kept != (record.get("Tags") or []):
+            record["Tags"] = kept
+            kind.save(ctx, record)
+
+
+def _matches_any(tag: Record, doomed: list[Record]) -> bool:
+    return any(d["Key"] == tag["Key"] and (d.get("Value") is None or d["Value"] == tag["Value"]) for d in doomed)
+
+
+_SEPARATOR = "\x00"  # between resource id and key in a DescribeTags position (sorts below any character)
+
+EXTRACTORS: dict[str, ec2_filters.Extractor] = {
+    "resource-id": lambda r: [r["ResourceId"]],
+    "resource-type": lambda r: [r["ResourceType"]],
+    "key": lambda r: [r["Key"]],
+    "value": lambda r: [r["Value"]],
+}
+
+
+def describe_tags(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[Record], str | None]:
+    """One page of DescribeTags rows (`Key`, `ResourceId`, `ResourceType`, `Value`)."""
+    filters = params.get("Filters")
+    ec2_filters.check_filters(filters, EXTRACTORS)
+    rows = [row for row in _tag_rows(ctx, filters) if ec2_filters.matches(row, filters, EXTRACTORS)]
+    rows.sort(key=lambda row: row["_Position"])
+    chosen, token = page(ctx, "ec2.tags", rows, "_Position", params, minimum=5, maximum=1000)
+    return [{k: row[k] for k in ("Key", "ResourceId", "ResourceType", "Value")} for row in chosen], token
+
+
+def _tag_rows(ctx: RequestContext, filters: list[Record] | None) -> list[Record]:
+    """One row per (resource, tag) among the resources the filters can possibly match."""
+    rows: list[Record] = []
+    for kind, record in _candidates(ctx, filters):
+        resource_id = str(record[kind.id_field])
+        rows.extend(
+            {
+                "ResourceId": resource_id,
+                "ResourceType": kind.tag_type,
+                "Key": tag["Key"],
+                "Value": tag["Value"],
+                "Tags": [tag],
+                "_Position": f"{resource_id}{_SEPARATOR}{tag['Key']}",
+            }
+            for tag in record.get("Tags") or []
+        )
+    return rows
+
+
+def _candidates(ctx: RequestContext, filters: list[Record] | None) -> list[tuple[ResourceKind[Record], Record]]:
+    """The records named by a resource-id filter, else every record of the filtered resource types."""
+    ids = ec2_filters.filter_value(filters, "resource-id")
+    if ids is not None:
+        found = []
+        for resource_id in dict.fromkeys(ids):
+            kind = kinds.TAGGABLE.get(resource_id.rsplit("-", 1)[0])
+            record = kind.get(ctx, resource_id) if kind is not None else None
+            if kind is not None and record is not None:
+                found.append((kind, record))
+        return found
+    types = ec2_filters.filter_value(filters, "resource-type")
+    return [
+        (kind, record)
+        for kind in kinds.TAGGABLE.values()
+        if types is None or kind.tag_type in types
+        for record in kind.scan(ctx)
+    ]

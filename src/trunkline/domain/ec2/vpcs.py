@@ -1,6 +1,6 @@
 """VPCs and their DNS attributes.
 
-Record (kind `ec2.vpc`, key `REGION/vpc-…`), in the `Vpc` output shape's member names plus the
+Record (kind `kinds.VPC`), in the `Vpc` output shape's member names plus the
 attributes DescribeVpcAttribute reports:
 
 - `VpcId`, `CidrBlock` (network address form), `State` ("available"), `OwnerId`, `IsDefault`
@@ -26,13 +26,11 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import addressing, lookup
 from trunkline.domain.ec2 import tags as ec2_tags
+from trunkline.domain.ec2.kinds import SECURITY_GROUP, SUBNET, VPC
 from trunkline.domain.ids import resource_id
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
-KIND = "ec2.vpc"
-SUBNET_KIND = "ec2.subnet"  # subnets are indexed by {"vpc": vpc key}
-GROUP_KIND = "ec2.security-group"  # security groups are indexed by {"vpc": vpc key}
 
 #: ModifyVpcAttribute/DescribeVpcAttribute attribute name -> record field, in the model's order.
 ATTRIBUTES = {
@@ -78,22 +76,10 @@ _BENCHMARK = _net("198.19.0.0/16")
 _LINK_LOCAL = _net("169.254.0.0/16")
 
 
-def not_found(vpc_id: str) -> AwsError:
-    return AwsError("InvalidVpcID.NotFound", f"The vpc ID '{vpc_id}' does not exist")
-
-
-def _visible(ctx: RequestContext) -> Any:
-    return lambda record: record["OwnerId"] == ctx.account_id
-
-
 def get_vpc(ctx: RequestContext, vpc_id: str) -> Record:
     """The VPC record (`VpcId`, `CidrBlock`, `OwnerId`, `Tags`, `EnableDnsSupport`,
     `EnableDnsHostnames`, ...); raises InvalidVpcID.Malformed or InvalidVpcID.NotFound."""
-    lookup.check_id(vpc_id, "vpc", "InvalidVpcID.Malformed")
-    record = ctx.tx.get(KIND, lookup.key(ctx, vpc_id))
-    if record is None or record["OwnerId"] != ctx.account_id:
-        raise not_found(vpc_id)
-    return record
+    return VPC.require(ctx, vpc_id)
 
 
 def create_vpc(ctx: RequestContext, params: dict[str, Any]) -> Record:
@@ -151,36 +137,26 @@ def ipv4_blocks(vpc: Record) -> list[ipaddress.IPv4Network]:
 
 
 def save(ctx: RequestContext, record: Record) -> None:
-    ctx.tx.put(KIND, lookup.key(ctx, record["VpcId"]), record, index={"owner": record["OwnerId"]})
+    VPC.save(ctx, record)
 
 
 def describe_vpcs(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[Record], str | None]:
-    return lookup.describe(
-        ctx,
-        params,
-        kind=KIND,
-        id_field="VpcId",
-        ids=params.get("VpcIds"),
-        id_prefix="vpc",
-        malformed_code="InvalidVpcID.Malformed",
-        missing=not_found,
-        extractors=EXTRACTORS,
-        visible=_visible(ctx),
-        candidates=lambda: ctx.tx.find(KIND, "owner", ctx.account_id),
-    )
+    def owned() -> list[Record]:
+        return VPC.find(ctx, "owner", ctx.account_id)
+
+    return lookup.describe(ctx, VPC, params, params.get("VpcIds"), EXTRACTORS, candidates=owned)
 
 
 def delete_vpc(ctx: RequestContext, vpc_id: str) -> None:
     from trunkline.domain.ec2 import security_groups
 
     get_vpc(ctx, vpc_id)
-    vpc_key = lookup.key(ctx, vpc_id)
-    groups = ctx.tx.find(GROUP_KIND, "vpc", vpc_key)
-    if ctx.tx.count(SUBNET_KIND, "vpc", vpc_key) or any(g["GroupName"] != "default" for g in groups):
+    groups = SECURITY_GROUP.find(ctx, "vpc", vpc_id)
+    if SUBNET.count(ctx, "vpc", vpc_id) or any(g["GroupName"] != "default" for g in groups):
         raise AwsError("DependencyViolation", f"The vpc '{vpc_id}' has dependencies and cannot be deleted.")
     for group in groups:
         security_groups.remove(ctx, group)
-    ctx.tx.delete(KIND, vpc_key)
+    VPC.delete(ctx, vpc_id)
 
 
 def modify_vpc_attribute(ctx: RequestContext, params: dict[str, Any]) -> None:
@@ -276,7 +252,7 @@ def _restricted(network: ipaddress.IPv4Network, blocks: list[ipaddress.IPv4Netwo
 def disassociate_vpc_cidr_block(ctx: RequestContext, association_id: str) -> tuple[str, Record]:
     """Remove a secondary IPv4 block at once; returns the VPC id and the association as AWS
     answers it (`disassociating`)."""
-    for vpc in ctx.tx.find(KIND, "owner", ctx.account_id):
+    for vpc in VPC.find(ctx, "owner", ctx.account_id):
         associations = vpc["CidrBlockAssociationSet"]
         found = next((a for a in associations if a["AssociationId"] == association_id), None)
         if found is None:
@@ -288,7 +264,7 @@ def disassociate_vpc_cidr_block(ctx: RequestContext, association_id: str) -> tup
                 "It is the primary IPv4 CIDR block of the VPC",
             )
         block = ipaddress.IPv4Network(found["CidrBlock"])
-        subnets = ctx.tx.find(SUBNET_KIND, "vpc", lookup.key(ctx, vpc["VpcId"]))
+        subnets = SUBNET.find(ctx, "vpc", vpc["VpcId"])
         if any(ipaddress.IPv4Network(s["CidrBlock"]).subnet_of(block) for s in subnets):
             raise AwsError(
                 "InvalidCidrBlock.InUse",

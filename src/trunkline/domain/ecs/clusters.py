@@ -16,9 +16,10 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain import iam
 from trunkline.domain.ecs import account_settings, ecs_arn, page
+from trunkline.domain.ecs.kinds import CLUSTER
 from trunkline.errors import AwsError
 
-KIND = "ecs.cluster"
+KIND = CLUSTER.name
 # Records other ECS modules own, indexed by cluster (see cluster_counts).
 CONTAINER_INSTANCE = "ecs.container-instance"
 TASK = "ecs.task"
@@ -41,10 +42,6 @@ def cluster_arn(ctx: RequestContext, name: str) -> str:
     return ecs_arn(ctx, f"cluster/{name}")
 
 
-def _key(ctx: RequestContext, name: str) -> str:
-    return f"{ctx.account_id}/{ctx.region}/{name}"
-
-
 def cluster_name(ctx: RequestContext, ref: str) -> str | None:
     """The cluster name `ref` (a name or a full ARN) stands for in the caller's account and region,
     or None if it cannot name one there (malformed, or an ARN of another region or account)."""
@@ -60,7 +57,7 @@ def cluster_name(ctx: RequestContext, ref: str) -> str | None:
 def find_cluster(ctx: RequestContext, ref: str) -> Record | None:
     """The cluster record `ref` names, ACTIVE or INACTIVE, or None."""
     name = cluster_name(ctx, ref)
-    return None if name is None else ctx.tx.get(KIND, _key(ctx, name))
+    return None if name is None else CLUSTER.get(ctx, name)
 
 
 def resolve_cluster(ctx: RequestContext, ref: str | None) -> Record:
@@ -68,7 +65,7 @@ def resolve_cluster(ctx: RequestContext, ref: str | None) -> Record:
     `cluster`) means "default", which must exist like any other cluster."""
     record = find_cluster(ctx, DEFAULT_NAME if ref is None else ref)
     if record is None or record["status"] != "ACTIVE":
-        raise AwsError("ClusterNotFoundException", "Cluster not found.")
+        raise CLUSTER.missing(ref or DEFAULT_NAME)
     return record
 
 
@@ -205,7 +202,7 @@ def create_cluster(ctx: RequestContext, params: dict[str, Any]) -> Record:
     settings = _settings(ctx, list(params.get("settings") or []))
     # ECS tries to create its service-linked role on every CreateCluster call.
     iam.ensure_service_linked_role(ctx, "ecs.amazonaws.com")
-    existing = ctx.tx.get(KIND, _key(ctx, name))
+    existing = CLUSTER.get(ctx, name)
     if existing is not None and existing["status"] == "ACTIVE":
         return existing
     record: Record = {
@@ -220,7 +217,7 @@ def create_cluster(ctx: RequestContext, params: dict[str, Any]) -> Record:
     }
     if params.get("configuration") is not None:
         record["configuration"] = params["configuration"]
-    ctx.tx.put(KIND, _key(ctx, name), record, {"status": record["status"]})
+    CLUSTER.save(ctx, record)
     return record
 
 
@@ -242,7 +239,7 @@ def delete_cluster(ctx: RequestContext, ref: str) -> Record:
         raise AwsError("ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active.")
     record["status"] = "INACTIVE"
     record["deletedAt"] = ctx.now
-    ctx.tx.put(KIND, _key(ctx, record["clusterName"]), record, {"status": record["status"]})
+    CLUSTER.save(ctx, record)
     return record
 
 

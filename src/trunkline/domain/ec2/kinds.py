@@ -1,0 +1,182 @@
+"""Every stored kind of EC2 record, declared once (see `domain/resource_kind.py`).
+
+To add a kind: declare it here (store kind, scope, id format, indexes, NotFound, tag type), list
+it in `ALL`, and write its behaviour in its own module, which reads and writes records only
+through the declaration. Tagging (CreateTags, DeleteTags, DescribeTags, TagSpecifications) then
+works for it with nothing more to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from trunkline.context import RequestContext
+from trunkline.domain.ec2 import images
+from trunkline.domain.resource_kind import IdFormat, NotFound, ResourceKind
+from trunkline.store.scope import Scope
+
+Record = dict[str, Any]
+
+#: How long EC2 keeps showing a terminated instance.
+TERMINATED_VISIBLE_SECONDS = 3600.0
+
+
+def owned(ctx: RequestContext, record: Mapping[str, Any]) -> bool:
+    """EC2 records are per region; another account's does not exist for the caller."""
+    return bool(record["OwnerId"] == ctx.account_id)
+
+
+def _subnet_visible(ctx: RequestContext, record: Mapping[str, Any]) -> bool:
+    # A subnet created for another account (the trunkline:owner-id tag) stays visible to its creator.
+    return ctx.account_id in (record["OwnerId"], record["_Creator"])
+
+
+def _instance_visible(ctx: RequestContext, record: Mapping[str, Any]) -> bool:
+    """Owned by the caller, and not terminated for longer than EC2 keeps showing it."""
+    if record["OwnerId"] != ctx.account_id:
+        return False
+    gone = record.get("_TerminatedAt")
+    return gone is None or ctx.now - gone < TERMINATED_VISIBLE_SECONDS
+
+
+def _in_vpc(record: Mapping[str, Any]) -> Mapping[str, str | None]:
+    return {"vpc": record["VpcId"], "owner": record["OwnerId"]}
+
+
+def _eni_indexes(record: Mapping[str, Any]) -> Mapping[str, str | None]:
+    attachment = record.get("Attachment")
+    return {
+        "instance": attachment["InstanceId"] if attachment else None,
+        "attachment": attachment["AttachmentId"] if attachment else None,
+        "subnet": record["SubnetId"],
+        "vpc": record["VpcId"],
+        "ip": record["PrivateIpAddress"],
+        "type": record["InterfaceType"],
+        "mac": record["MacAddress"],
+    }
+
+
+def _instance_indexes(record: Mapping[str, Any]) -> Mapping[str, str | None]:
+    return {
+        "subnet": record["SubnetId"],
+        "vpc": record["VpcId"],
+        "state": record["State"]["Name"],
+        "reservation": record["ReservationId"],
+    }
+
+
+def association_slot(trunk_id: str, protocol: str, number: int) -> str:
+    """The index value that keeps one VLAN id (or GRE key) to one branch per trunk."""
+    return f"{trunk_id}/{protocol}/{number}"
+
+
+def _association_indexes(record: Mapping[str, Any]) -> Mapping[str, str | None]:
+    protocol = record["InterfaceProtocol"]
+    number = record["VlanId"] if protocol == "VLAN" else record["GreKey"]
+    return {
+        "trunk": record["TrunkInterfaceId"],
+        "branch": record["BranchInterfaceId"],
+        "slot": association_slot(record["TrunkInterfaceId"], protocol, number),
+    }
+
+
+VPC: ResourceKind[Record] = ResourceKind(
+    name="ec2.vpc",
+    scope=Scope.REGION,
+    id_field="VpcId",
+    id_format=IdFormat("vpc", "InvalidVpcID.Malformed"),
+    not_found=NotFound("InvalidVpcID.NotFound", "The vpc ID '{}' does not exist"),
+    indexes=lambda record: {"owner": record["OwnerId"]},
+    visible=owned,
+    tag_type="vpc",
+)
+
+SUBNET: ResourceKind[Record] = ResourceKind(
+    name="ec2.subnet",
+    scope=Scope.REGION,
+    id_field="SubnetId",
+    id_format=IdFormat("subnet", "InvalidSubnetID.Malformed"),
+    not_found=NotFound("InvalidSubnetID.NotFound", "The subnet ID '{}' does not exist"),
+    indexes=_in_vpc,
+    visible=_subnet_visible,
+    tag_type="subnet",
+)
+
+SECURITY_GROUP: ResourceKind[Record] = ResourceKind(
+    name="ec2.security-group",
+    scope=Scope.REGION,
+    id_field="GroupId",
+    id_format=IdFormat("sg", "InvalidGroupId.Malformed"),
+    not_found=NotFound("InvalidGroup.NotFound", "The security group '{}' does not exist"),
+    indexes=_in_vpc,
+    visible=owned,
+    tag_type="security-group",
+)
+
+NETWORK_INTERFACE: ResourceKind[Record] = ResourceKind(
+    name="ec2.eni",
+    scope=Scope.REGION,
+    id_field="NetworkInterfaceId",
+    id_format=IdFormat("eni", "InvalidNetworkInterfaceId.Malformed"),
+    not_found=NotFound(
+        "InvalidNetworkInterfaceID.NotFound",
+        "The networkInterface ID '{}' does not exist",
+        plural="The networkInterface IDs '{}' do not exist",
+    ),
+    indexes=_eni_indexes,
+    global_indexes=frozenset({"mac"}),
+    visible=owned,
+    tag_type="network-interface",
+)
+
+INSTANCE: ResourceKind[Record] = ResourceKind(
+    name="ec2.instance",
+    scope=Scope.REGION,
+    id_field="InstanceId",
+    id_format=IdFormat("i", "InvalidInstanceID.Malformed"),
+    not_found=NotFound(
+        "InvalidInstanceID.NotFound",
+        "The instance ID '{}' does not exist",
+        plural="The instance IDs '{}' do not exist",
+    ),
+    indexes=_instance_indexes,
+    visible=_instance_visible,
+    tag_type="instance",
+)
+
+TRUNK_ASSOCIATION: ResourceKind[Record] = ResourceKind(
+    name="ec2.trunk-association",
+    scope=Scope.REGION,
+    id_field="AssociationId",
+    id_format=IdFormat("trunk-assoc", "InvalidAssociationID.Malformed"),
+    not_found=NotFound("InvalidAssociationID.NotFound", "The association ID '{}' does not exist"),
+    indexes=_association_indexes,
+    visible=owned,
+    tag_type="trunk-association",
+)
+
+#: One document per (ENI, security group): counts a group's members without reading every ENI.
+ENI_GROUP: ResourceKind[Record] = ResourceKind(
+    name="ec2.eni-group",
+    scope=Scope.REGION,
+    id_field="NetworkInterfaceId",
+    record_key=lambda record: f"{record['NetworkInterfaceId']}/{record['GroupId']}",
+    indexes=lambda record: {"group": record["GroupId"]},
+)
+
+ALL: tuple[ResourceKind[Record], ...] = (
+    VPC,
+    SUBNET,
+    SECURITY_GROUP,
+    NETWORK_INTERFACE,
+    INSTANCE,
+    TRUNK_ASSOCIATION,
+    images.IMAGE_TAGS,
+    ENI_GROUP,
+)
+
+#: id prefix (`vpc`, `subnet`, `ami`, ...) -> the taggable kind it names
+TAGGABLE: Mapping[str, ResourceKind[Record]] = {
+    kind.id_format.prefix: kind for kind in ALL if kind.tag_type is not None and kind.id_format is not None
+}

@@ -1,0 +1,192 @@
+"""A resource kind, declared once: how its records are stored, found, refused and shown.
+
+Every stored kind of record has one `ResourceKind` (EC2's in `domain/ec2/kinds.py`, ECS's in
+`domain/ecs/kinds.py`, IAM's in `domain/iam_kinds.py`). It names:
+
+- `name`: the store kind (`"ec2.vpc"`), written and read only through the declaration;
+- `scope`: account/region scoping (`store/scope.py`), applied to keys and index values by the store
+  layer, never by hand;
+- `id_field`, and `id_format` (EC2's `prefix-hex` ids and their `*.Malformed` code);
+- `natural_key`: a record's own key (default: its id; IAM keys names case-insensitively);
+- `indexes`: the secondary index values of a record (unscoped; the scope is added on save, except
+  for `global_indexes`, whose values are unique everywhere);
+- `not_found`: the error code and AWS's text for a missing one;
+- `visible`: who may see a record besides its scope (EC2 records are per region: owner rules);
+- `tag_type`: the resource type TagSpecifications/DescribeTags call it (None: not taggable by EC2
+  CreateTags);
+- `view`: the public view (default: the record without `_private` fields).
+
+`get`, `require`, `save`, `delete`, `scan` and `find` are the only doors to the store for a
+declared kind; Describe/Get/NotFound/tagging/filtering all go through them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar, cast
+
+from trunkline.context import RequestContext
+from trunkline.errors import AwsError
+from trunkline.store.scope import Scope
+
+R = TypeVar("R", bound=Mapping[str, Any])
+Record = dict[str, Any]
+
+_EC2_ID = re.compile(r"^[a-z]+(?:-[a-z]+)*-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
+
+
+def public(record: Mapping[str, Any]) -> Record:
+    """The record without trunkline's private bookkeeping fields (those starting with `_`)."""
+    return {k: v for k, v in record.items() if not k.startswith("_")}
+
+
+@dataclass(frozen=True)
+class NotFound:
+    """How AWS words a missing resource: `message` for one id, `plural` (if AWS words several
+    differently) for more; `{}` is the id or the comma-separated ids."""
+
+    code: str
+    message: str
+    plural: str | None = None
+
+    def error(self, *ids: str) -> AwsError:
+        text = self.plural if self.plural is not None and len(ids) > 1 else self.message
+        return AwsError(self.code, text.format(", ".join(ids)))
+
+
+@dataclass(frozen=True)
+class IdFormat:
+    """EC2-style ids: `prefix-` and 8 or 17 hex digits; `malformed` is the code for anything else."""
+
+    prefix: str
+    malformed: str
+
+    def well_formed(self, resource_id: str) -> bool:
+        return resource_id.startswith(self.prefix + "-") and _EC2_ID.match(resource_id) is not None
+
+    def check(self, resource_id: str) -> None:
+        """EC2 checks an id's form before looking it up."""
+        if not self.well_formed(resource_id):
+            raise AwsError(self.malformed, f'Invalid id: "{resource_id}" (expecting "{self.prefix}-...")')
+
+
+def _no_indexes(record: Any) -> Mapping[str, str | None]:
+    return {}
+
+
+def _everyone(ctx: RequestContext, record: Any) -> bool:
+    return True
+
+
+def _same(text: str) -> str:
+    return text
+
+
+@dataclass(frozen=True)
+class ResourceKind(Generic[R]):
+    name: str
+    scope: Scope
+    id_field: str
+    not_found: NotFound | None = None
+    id_format: IdFormat | None = None
+    natural_key: Callable[[str], str] = _same
+    #: A record's own key when it is more than its id (an ECS task: its cluster and id).
+    record_key: Callable[[R], str] | None = None
+    indexes: Callable[[R], Mapping[str, str | None]] = _no_indexes
+    #: Index fields whose values are unique everywhere (ARNs, MACs): stored bare, found across scopes.
+    global_indexes: frozenset[str] = frozenset()
+    visible: Callable[[RequestContext, R], bool] = _everyone
+    tag_type: str | None = None
+    view: Callable[[R], Record] = public
+    #: For resources that exist outside the store (catalog AMIs): does `id` name one? The store then
+    #: holds only the caller's own overlay of it (its tags), created on first save.
+    exists: Callable[[RequestContext, str], bool] | None = field(default=None)
+
+    # --- keys ------------------------------------------------------------------------------------
+
+    def key(self, ctx: RequestContext, resource_id: str) -> str:
+        return self.scope.key(ctx.account_id, ctx.region, self.natural_key(resource_id))
+
+    def index_value(self, ctx: RequestContext, index: str, value: str) -> str:
+        """An index value as stored (scoped unless the index is global)."""
+        if index in self.global_indexes:
+            return value
+        return self.scope.prefix(ctx.account_id, ctx.region) + value
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    def get(self, ctx: RequestContext, resource_id: str) -> R | None:
+        """The record `resource_id` names, if it exists and the caller may see it."""
+        record: Any = ctx.tx.get(self.name, self.key(ctx, resource_id))
+        if record is None and self.exists is not None and self.exists(ctx, resource_id):
+            record = {self.id_field: resource_id, "Tags": []}
+        if record is None or not self.visible(ctx, record):
+            return None
+        result: R = record
+        return result
+
+    def load(self, ctx: RequestContext, resource_id: str) -> R | None:
+        """The stored record whoever may see it: for bookkeeping that must reach every record of
+        the scope (giving back an address), never for answering a caller."""
+        record: Any = ctx.tx.get(self.name, self.key(ctx, resource_id))
+        return cast(R | None, record)
+
+    def check_id(self, resource_id: str) -> None:
+        if self.id_format is not None:
+            self.id_format.check(resource_id)
+
+    def missing(self, *ids: str) -> AwsError:
+        if self.not_found is None:
+            raise AssertionError(f"{self.name} declares no NotFound error")
+        return self.not_found.error(*ids)
+
+    def require(self, ctx: RequestContext, resource_id: str) -> R:
+        """The record, or the kind's Malformed/NotFound error as AWS words it."""
+        self.check_id(resource_id)
+        record = self.get(ctx, resource_id)
+        if record is None:
+            raise self.missing(resource_id)
+        return record
+
+    def require_all(self, ctx: RequestContext, ids: Iterable[str]) -> list[R]:
+        """Every named record once, in the order named: every id's form is checked first, then one
+        NotFound names all the missing ones."""
+        wanted = list(ids)
+        for resource_id in wanted:
+            self.check_id(resource_id)
+        found = {resource_id: self.get(ctx, resource_id) for resource_id in dict.fromkeys(wanted)}
+        missing = [resource_id for resource_id, record in found.items() if record is None]
+        if missing:
+            raise self.missing(*missing)
+        return [record for record in found.values() if record is not None]
+
+    def scan(self, ctx: RequestContext) -> list[R]:
+        """Every record of the caller's scope it may see, in key order."""
+        prefix = self.scope.prefix(ctx.account_id, ctx.region)
+        rows: list[Any] = [record for _, record in ctx.tx.scan(self.name, prefix=prefix)]
+        return [record for record in rows if self.visible(ctx, record)]
+
+    def find(self, ctx: RequestContext, index: str, value: str) -> list[R]:
+        """Records whose index `index` holds `value` (unscoped: the scope is added here), in key order."""
+        found: list[Any] = ctx.tx.find(self.name, index, self.index_value(ctx, index, value))
+        return found
+
+    def count(self, ctx: RequestContext, index: str, value: str) -> int:
+        return ctx.tx.count(self.name, index, self.index_value(ctx, index, value))
+
+    # --- writing ---------------------------------------------------------------------------------
+
+    def save(self, ctx: RequestContext, record: R) -> None:
+        """Create or replace the record with its indexes."""
+        indexes = self.scope.index(ctx.account_id, ctx.region, self.indexes(record), self.global_indexes)
+        ctx.tx.put(self.name, self.record_store_key(ctx, record), cast(Record, record), indexes)
+
+    def record_store_key(self, ctx: RequestContext, record: R) -> str:
+        if self.record_key is not None:
+            return self.scope.key(ctx.account_id, ctx.region, self.record_key(record))
+        return self.key(ctx, str(record[self.id_field]))
+
+    def delete(self, ctx: RequestContext, resource_id: str) -> bool:
+        return ctx.tx.delete(self.name, self.key(ctx, resource_id))
