@@ -75,7 +75,7 @@ class Reconciler:
 
     def settle(self) -> int:
         """Run until nothing is scheduled. On a manual clock, time jumps to each due time; on a real
-        clock, due times in the future are brought forward (documented in docs/timing.md)."""
+        clock, due times in the future are brought forward (docs/design.md, "Time")."""
         total = 0
         while total < _SETTLE_LIMIT:
             due = self.store.run(lambda tx: tx.next_due_at())

@@ -1,4 +1,4 @@
-"""Answers to "why?" questions AWS never answers, served under `/_trunkline/` (docs/endpoints.md):
+"""Answers to "why?" questions AWS never answers, served under `/_trunkline/` (listed in README.md):
 
 - `GET /_trunkline/container-instances/trunking?cluster=C[&containerInstance=ID|ARN]
   [&ec2InstanceId=i-…]`: for each matching container instance, whether trunking applies and every
