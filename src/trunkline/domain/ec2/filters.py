@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from typing import Any
 
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
-Extractor = Callable[[Record], Iterable[Any]]
+Extractor = Callable[[Any], Iterable[Any]]  # a record (a TypedDict of records.py, or a dict) -> its values
 
 
 @cache
@@ -36,7 +36,7 @@ def _value_matches(wanted: str, actual: Any) -> bool:
     return wanted == text
 
 
-def tag_values(record: Record, key: str) -> list[str]:
+def tag_values(record: Mapping[str, Any], key: str) -> list[str]:
     return [t["Value"] for t in record.get("Tags", []) if t["Key"] == key]
 
 
@@ -48,7 +48,7 @@ def check_filters(filters: list[Record] | None, extractors: dict[str, Extractor]
             raise AwsError("InvalidParameterValue", f"The filter '{name}' is invalid")
 
 
-def matches(record: Record, filters: list[Record] | None, extractors: dict[str, Extractor]) -> bool:
+def matches(record: Mapping[str, Any], filters: list[Record] | None, extractors: dict[str, Extractor]) -> bool:
     for f in filters or []:
         name = f.get("Name") or ""
         wanted = f.get("Values") or []

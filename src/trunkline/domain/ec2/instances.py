@@ -36,6 +36,7 @@ from trunkline.domain import catalog, iam, ids, lifecycle_hooks
 from trunkline.domain.ec2 import images, lookup, subnets
 from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2.kinds import INSTANCE
+from trunkline.domain.ec2.records import Tag
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
@@ -102,8 +103,8 @@ class LaunchRequest:
     private_ip: str | None = None
     public_ip: bool | None = None  # None: the subnet's MapPublicIpOnLaunch decides
     dns_options: Record | None = None  # PrivateDnsNameOptions as sent
-    tags: list[Record] = field(default_factory=list)
-    eni_tags: list[Record] = field(default_factory=list)
+    tags: list[Tag] = field(default_factory=list)
+    eni_tags: list[Tag] = field(default_factory=list)
     client_token: str | None = None
     disable_api_termination: bool = False
 

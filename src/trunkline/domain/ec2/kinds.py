@@ -13,6 +13,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import images
+from trunkline.domain.ec2.records import VpcRecord
 from trunkline.domain.resource_kind import IdFormat, NotFound, ResourceKind
 from trunkline.store.scope import Scope
 
@@ -81,7 +82,7 @@ def _association_indexes(record: Mapping[str, Any]) -> Mapping[str, str | None]:
     }
 
 
-VPC: ResourceKind[Record] = ResourceKind(
+VPC: ResourceKind[VpcRecord] = ResourceKind(
     name="ec2.vpc",
     scope=Scope.REGION,
     id_field="VpcId",
@@ -165,7 +166,7 @@ ENI_GROUP: ResourceKind[Record] = ResourceKind(
     indexes=lambda record: {"group": record["GroupId"]},
 )
 
-ALL: tuple[ResourceKind[Record], ...] = (
+ALL: tuple[ResourceKind[Any], ...] = (
     VPC,
     SUBNET,
     SECURITY_GROUP,
@@ -177,6 +178,6 @@ ALL: tuple[ResourceKind[Record], ...] = (
 )
 
 #: id prefix (`vpc`, `subnet`, `ami`, ...) -> the taggable kind it names
-TAGGABLE: Mapping[str, ResourceKind[Record]] = {
+TAGGABLE: Mapping[str, ResourceKind[Any]] = {
     kind.id_format.prefix: kind for kind in ALL if kind.tag_type is not None and kind.id_format is not None
 }

@@ -3,8 +3,8 @@ exist) or candidates or a scan of the caller's scope, then filters, then one pag
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import filters as ec2_filters
@@ -12,17 +12,18 @@ from trunkline.domain.ec2.paging import page
 from trunkline.domain.resource_kind import ResourceKind, public
 
 Record = dict[str, Any]
+R = TypeVar("R", bound=Mapping[str, Any])
 
 __all__ = ["describe", "public"]
 
 
 def describe(
     ctx: RequestContext,
-    kind: ResourceKind[Record],
+    kind: ResourceKind[R],
     params: dict[str, Any],
     ids: list[str] | None,
     extractors: dict[str, ec2_filters.Extractor],
-    candidates: Callable[[], list[Record]] | None = None,
+    candidates: Callable[[], list[R]] | None = None,
 ) -> tuple[list[Record], str | None]:
     """One page of the visible records of `kind` that match `ids` (every one must exist: the
     kind's NotFound for the first missing one) and the filters, in public view."""

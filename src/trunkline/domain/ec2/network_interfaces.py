@@ -41,6 +41,7 @@ from trunkline.context import RequestContext
 from trunkline.domain import catalog, ids
 from trunkline.domain.ec2 import instances, public_ips, security_groups, subnets, vpcs
 from trunkline.domain.ec2.kinds import ENI_GROUP, NETWORK_INTERFACE, TRUNK_ASSOCIATION, association_slot
+from trunkline.domain.ec2.records import Tag
 from trunkline.domain.resource_kind import IdFormat
 from trunkline.errors import AwsError
 
@@ -173,7 +174,7 @@ def create_network_interface(
     interface_type: str = "interface",
     description: str = "",
     requester_managed: bool = False,
-    tags: list[Record] | None = None,
+    tags: list[Tag] | None = None,
     private_ip: str | None = None,
     requester_id: str | None = None,
 ) -> Record:
@@ -501,7 +502,7 @@ def associate_trunk(
     trunk_id: str,
     vlan_id: int | None = None,
     gre_key: int | None = None,
-    tags: list[Record] | None = None,
+    tags: list[Tag] | None = None,
 ) -> Record:
     """Carry branch ENI `branch_id` on trunk ENI `trunk_id` with a VLAN id (the lowest free one
     when none is given) or a GRE key. A branch rides one trunk at a time; an id once per trunk."""

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
 from trunkline.errors import AwsError, ec2_max_results_error
 
 Record = dict[str, Any]
+R = TypeVar("R", bound=Mapping[str, Any])
 
 
 def page(
     ctx: RequestContext,
     listing: str,
-    records: list[Record],
+    records: list[R],
     key: str,
     params: dict[str, Any],
     minimum: int = 5,
     maximum: int = 1000,
-) -> tuple[list[Record], str | None]:
+) -> tuple[list[R], str | None]:
     """`records` must be sorted by `key`. Returns one page and the token for the next, if any."""
     limit = params.get("MaxResults")
     if limit is not None and not minimum <= limit <= maximum:

@@ -22,6 +22,7 @@ from trunkline.context import RequestContext
 from trunkline.domain.ec2 import lookup, vpcs
 from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.domain.ec2.kinds import ENI_GROUP, SECURITY_GROUP
+from trunkline.domain.ec2.records import Tag, VpcRecord
 from trunkline.domain.ids import resource_id
 from trunkline.errors import AwsError
 
@@ -85,7 +86,7 @@ def get_security_groups(ctx: RequestContext, group_ids: list[str]) -> list[Recor
 # --- create / delete ------------------------------------------------------------------------------
 
 
-def _new_group(ctx: RequestContext, vpc: Record, name: str, description: str, tags: list[Record]) -> Record:
+def _new_group(ctx: RequestContext, vpc: VpcRecord, name: str, description: str, tags: list[Tag]) -> Record:
     group_id = resource_id("sg")
     return {
         "GroupId": group_id,
@@ -99,7 +100,7 @@ def _new_group(ctx: RequestContext, vpc: Record, name: str, description: str, ta
     }
 
 
-def create_default(ctx: RequestContext, vpc: Record) -> Record:
+def create_default(ctx: RequestContext, vpc: VpcRecord) -> Record:
     """The `default` group of a new VPC."""
     group = _new_group(ctx, vpc, DEFAULT_NAME, DEFAULT_DESCRIPTION, [])
     member = {"GroupId": group["GroupId"], "UserId": ctx.account_id}

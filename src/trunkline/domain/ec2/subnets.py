@@ -22,6 +22,7 @@ from trunkline.context import RequestContext
 from trunkline.domain.ec2 import addressing, lookup, vpcs, zones
 from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.domain.ec2.kinds import NETWORK_INTERFACE, SUBNET
+from trunkline.domain.ec2.records import Tag
 from trunkline.domain.ids import resource_id
 from trunkline.errors import AwsError
 
@@ -181,7 +182,7 @@ def _zone(ctx: RequestContext, params: dict[str, Any], siblings: list[Record]) -
     return min(available, key=lambda z: (used.count(z.name), z.name))
 
 
-def _owner(ctx: RequestContext, tags: list[Record]) -> str:
+def _owner(ctx: RequestContext, tags: list[Tag]) -> str:
     for tag in tags:
         if tag["Key"] == OWNER_TAG:
             if not _ACCOUNT.match(tag["Value"]):

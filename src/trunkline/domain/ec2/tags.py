@@ -8,28 +8,30 @@ in `kinds.py`, so a newly declared taggable kind is taggable with no change here
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import filters as ec2_filters
 from trunkline.domain.ec2 import kinds
 from trunkline.domain.ec2.paging import page
+from trunkline.domain.ec2.records import Tag
 from trunkline.domain.resource_kind import ResourceKind
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
 
 
-def from_specifications(params: dict[str, Any], resource_type: str) -> list[Record]:
+def from_specifications(params: dict[str, Any], resource_type: str) -> list[Tag]:
     """The tags a create call asks for on resources of `resource_type`."""
-    tags: list[Record] = []
+    tags: list[Tag] = []
     for spec in params.get("TagSpecifications") or []:
         if spec.get("ResourceType") == resource_type:
             tags.extend({"Key": t.get("Key", ""), "Value": t.get("Value", "")} for t in spec.get("Tags") or [])
     return merge([], tags)
 
 
-def requested(params: dict[str, Any], resource_type: str) -> list[Record]:
+def requested(params: dict[str, Any], resource_type: str) -> list[Tag]:
     """The tags a call creating one kind of resource asks for; a TagSpecification naming another
     resource type is refused."""
     for spec in params.get("TagSpecifications") or []:
@@ -41,7 +43,7 @@ def requested(params: dict[str, Any], resource_type: str) -> list[Record]:
     return from_specifications(params, resource_type)
 
 
-def merge(existing: list[Record], new: list[Record]) -> list[Record]:
+def merge(existing: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]]) -> list[Tag]:
     by_key = {t["Key"]: t["Value"] for t in existing}
     for tag in new:
         if tag["Key"].lower().startswith("aws:"):

@@ -27,6 +27,7 @@ from trunkline.context import RequestContext
 from trunkline.domain.ec2 import addressing, lookup
 from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.domain.ec2.kinds import SECURITY_GROUP, SUBNET, VPC
+from trunkline.domain.ec2.records import VpcCidrBlockAssociation, VpcRecord
 from trunkline.domain.ids import resource_id
 from trunkline.errors import AwsError
 
@@ -76,13 +77,13 @@ _BENCHMARK = _net("198.19.0.0/16")
 _LINK_LOCAL = _net("169.254.0.0/16")
 
 
-def get_vpc(ctx: RequestContext, vpc_id: str) -> Record:
+def get_vpc(ctx: RequestContext, vpc_id: str) -> VpcRecord:
     """The VPC record (`VpcId`, `CidrBlock`, `OwnerId`, `Tags`, `EnableDnsSupport`,
     `EnableDnsHostnames`, ...); raises InvalidVpcID.Malformed or InvalidVpcID.NotFound."""
     return VPC.require(ctx, vpc_id)
 
 
-def create_vpc(ctx: RequestContext, params: dict[str, Any]) -> Record:
+def create_vpc(ctx: RequestContext, params: dict[str, Any]) -> VpcRecord:
     from trunkline.domain.ec2 import security_groups  # they import this module
 
     cidr = params.get("CidrBlock")
@@ -92,7 +93,7 @@ def create_vpc(ctx: RequestContext, params: dict[str, Any]) -> Record:
     tenancy = params.get("InstanceTenancy") or "default"
     tags = ec2_tags.requested(params, "vpc")
     vpc_id = resource_id("vpc")
-    record: Record = {
+    record: VpcRecord = {
         "VpcId": vpc_id,
         "CidrBlock": str(network),
         "State": "available",
@@ -127,7 +128,7 @@ def _vpc_range(text: str) -> ipaddress.IPv4Network:
     return network
 
 
-def ipv4_blocks(vpc: Record) -> list[ipaddress.IPv4Network]:
+def ipv4_blocks(vpc: VpcRecord) -> list[ipaddress.IPv4Network]:
     """The VPC's associated IPv4 CIDR blocks, the primary first."""
     return [
         ipaddress.IPv4Network(a["CidrBlock"])
@@ -136,12 +137,12 @@ def ipv4_blocks(vpc: Record) -> list[ipaddress.IPv4Network]:
     ]
 
 
-def save(ctx: RequestContext, record: Record) -> None:
+def save(ctx: RequestContext, record: VpcRecord) -> None:
     VPC.save(ctx, record)
 
 
 def describe_vpcs(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[Record], str | None]:
-    def owned() -> list[Record]:
+    def owned() -> list[VpcRecord]:
         return VPC.find(ctx, "owner", ctx.account_id)
 
     return lookup.describe(ctx, VPC, params, params.get("VpcIds"), EXTRACTORS, candidates=owned)
@@ -172,7 +173,13 @@ def modify_vpc_attribute(ctx: RequestContext, params: dict[str, Any]) -> None:
     value = params[field].get("Value")
     if value is None:
         raise AwsError("MissingParameter", f"The request must contain the parameter {field}.Value")
-    vpc[field] = bool(value)
+    flag = bool(value)
+    if field == "EnableDnsHostnames":
+        vpc["EnableDnsHostnames"] = flag
+    elif field == "EnableDnsSupport":
+        vpc["EnableDnsSupport"] = flag
+    else:
+        vpc["EnableNetworkAddressUsageMetrics"] = flag
     save(ctx, vpc)
 
 
@@ -183,7 +190,12 @@ def describe_vpc_attribute(ctx: RequestContext, vpc_id: str, attribute: str) -> 
         raise AwsError(
             "InvalidParameterValue", f"Value ({attribute}) for parameter attribute is invalid. Unknown attribute."
         )
-    return {"VpcId": vpc_id, field: {"Value": bool(vpc.get(field, False))}}
+    values = {
+        "EnableDnsHostnames": vpc["EnableDnsHostnames"],
+        "EnableDnsSupport": vpc["EnableDnsSupport"],
+        "EnableNetworkAddressUsageMetrics": vpc["EnableNetworkAddressUsageMetrics"],
+    }
+    return {"VpcId": vpc_id, field: {"Value": bool(values[field])}}
 
 
 # --- secondary IPv4 CIDR blocks --------------------------------------------------------------------
@@ -218,7 +230,7 @@ def associate_vpc_cidr_block(ctx: RequestContext, params: dict[str, Any]) -> Rec
             "CIDR, or use a publicly-routable CIDR.\n"
             "For additional restrictions, see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html",
         )
-    association: Record = {
+    association: VpcCidrBlockAssociation = {
         "AssociationId": resource_id(ASSOCIATION_PREFIX),
         "CidrBlock": str(network),
         "CidrBlockState": {"State": "associated"},
