@@ -133,7 +133,7 @@ def test_an_untrunked_c5_large_runs_two_awsvpc_tasks_through_their_lifecycle(spa
     assert len(mine) == 2 and {e["InterfaceType"] for e in mine} == {"interface"}
     assert all(e["RequesterManaged"] and e["Groups"][0]["GroupId"] == net["default_sg"] for e in mine)
     assert all(e["Attachment"]["InstanceId"] == instance_id for e in mine)
-    assert world.capacity(CLUSTER)["eniAvailable"] == 0
+    assert world.capacity(CLUSTER)["awsvpcTasksAvailable"] == 0
     busy = world.describe(CLUSTER, ci["containerInstanceArn"])
     assert (busy["pendingTasksCount"], busy["runningTasksCount"]) == (2, 0)
     remaining = {r["name"]: r for r in busy["remainingResources"]}
@@ -336,7 +336,7 @@ def test_a_bridge_task_uses_no_eni_slot_but_holds_its_host_port(world: World):
     (instance_id,), net = ready(world)
     arn = world.container_instance_arn(CLUSTER, instance_id)
     awsvpc = run(world, awsvpc_family(world), 2, networkConfiguration=vpc_config(net["subnet"]))
-    assert awsvpc["failures"] == [] and world.capacity(CLUSTER)["eniAvailable"] == 0
+    assert awsvpc["failures"] == [] and world.capacity(CLUSTER)["awsvpcTasksAvailable"] == 0
     web = bridge_family(world, host_port=8080)
     placed = run(world, web, 1)
     assert placed["failures"] == [] and placed["tasks"][0]["attachments"] == []

@@ -71,7 +71,7 @@ def test_reference_walk_through_trunk_from_registering_to_active(spawn: Callable
     (registering,) = described["containerInstances"]
     assert registering["status"] == "REGISTERING" and registering["version"] == 1
     assert registering["attachments"] == [] and TRUNK_ID not in attributes(registering)
-    assert world.capacity(CLUSTER)["containerInstances"][0]["eniLimit"] == 0  # nothing fits yet
+    assert world.capacity(CLUSTER)["containerInstances"][0]["awsvpcTaskLimit"] == 0  # nothing fits yet
 
     world.advance(10)  # ecs.trunk.provision
     active = world.describe(CLUSTER, arn)
@@ -101,7 +101,13 @@ def test_reference_walk_through_trunk_from_registering_to_active(spawn: Callable
     assert explained["trunkingApplies"] is True and explained["trunked"] is True and explained["reasons"] == []
     assert explained["registeredBy"] == role_arn("ecsInstanceRole") and explained["settingSource"] == "principal"
     (row,) = world.capacity(CLUSTER)["containerInstances"]
-    assert (row["trunked"], row["eniLimit"], row["eniInUse"], row["eniAvailable"]) == (True, 10, 0, 10)
+    assert (row["trunked"], row["awsvpcTaskLimit"], row["awsvpcTasksInUse"], row["awsvpcTasksAvailable"]) == (
+        True,
+        10,
+        0,
+        10,
+    )
+    assert (row["eniLimit"], row["limitSource"]) == (12, "published")  # S2: primary + trunk + 10 branches
 
 
 def test_registration_events_carry_each_version(world: World):
@@ -141,7 +147,8 @@ def test_only_the_opted_in_role_gets_a_trunk(world: World):
     assert "arn:aws:iam::123456789012:role/plainRole" in explained["reasons"][0]["message"]
     assert [e["InterfaceType"] for e in world.enis_of(plain)] == ["interface"]
     rows = {r["ec2InstanceId"]: r for r in world.capacity(CLUSTER)["containerInstances"]}
-    assert (rows[plain]["eniLimit"], rows[trunked]["eniLimit"]) == (2, 10)  # S1, S2
+    assert (rows[plain]["awsvpcTaskLimit"], rows[trunked]["awsvpcTaskLimit"]) == (2, 10)  # S1, S2
+    assert (rows[plain]["eniLimit"], rows[trunked]["eniLimit"]) == (3, 12)
 
 
 def test_an_instance_registered_before_the_opt_in_never_gets_a_trunk(world: World):
@@ -164,6 +171,30 @@ def test_an_instance_registered_before_the_opt_in_never_gets_a_trunk(world: Worl
     newcomer = world.launch(net["subnet"], "ecsInstanceRole", config_script(CLUSTER))
     world.settle()
     assert world.explain(CLUSTER, newcomer)["trunked"] is True
+
+
+def test_deregistering_an_instance_launched_before_the_opt_in_does_not_trunk_it(world: World):
+    """S5 follows the EC2 instance: opt in, deregister, stop and start; the agent registers a new
+    container instance, and that one has no trunk either."""
+    net = ready(world, "ecsInstanceRole")
+    instance_id = world.launch(net["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    world.settle()
+    first = world.container_instance_arn(CLUSTER, instance_id)
+    world.opt_in(role_arn("ecsInstanceRole"))
+    world.ecs.deregister_container_instance(cluster=CLUSTER, containerInstance=first)
+    world.ec2.stop_instances(InstanceIds=[instance_id])
+    world.settle()
+    world.ec2.start_instances(InstanceIds=[instance_id])
+    world.settle()
+    again = world.of_instance(CLUSTER, instance_id)
+    assert again["containerInstanceArn"] != first and again["status"] == "ACTIVE"
+    assert TRUNK_ID not in attributes(again) and again["attachments"] == [] and world.trunk_enis() == []
+    explained = world.trunking(CLUSTER, instance_id)[-1]  # the newest of its two registrations
+    assert explained["containerInstanceArn"] == again["containerInstanceArn"]
+    assert explained["awsvpcTrunking"] == "enabled" and explained["trunked"] is False
+    assert reasons(explained) == {"account-setting"}
+    assert "first registered" in explained["reasons"][0]["message"]
+    assert world.capacity(CLUSTER)["containerInstances"][-1]["awsvpcTaskLimit"] == 2
 
 
 def test_windows_instances_are_not_trunked(world: World):
@@ -208,7 +239,7 @@ def test_instance_types_without_trunking_support_keep_their_limit(world: World):
     assert reasons(explained) == {"instance-type"}
     assert explained["reasons"][0]["message"] == "instance type t3.medium does not support ENI trunking"
     (row,) = world.capacity(CLUSTER)["containerInstances"]
-    assert (row["trunked"], row["eniLimit"], row["eniAvailable"]) == (False, 2, 2)
+    assert (row["trunked"], row["awsvpcTaskLimit"], row["awsvpcTasksAvailable"]) == (False, 2, 2)
 
 
 def test_high_density_eni_disabled_in_ecs_config(world: World):
@@ -414,9 +445,10 @@ def test_a_trunked_instance_in_a_public_subnet_loses_its_agent_after_stop_and_st
 
 
 def test_eni_capacity_counts_what_the_ledger_holds(world: World):
-    """S1, S2: an untrunked c5.large has 2 task ENI slots and a user's ENI takes one; a trunked one
-    has 10, and each branch ENI carried by its trunk takes one. Only ECS hangs branches on its
-    trunk (three tasks here): the account's own branch is refused and takes none."""
+    """S1, S2: an untrunked c5.large has 2 task ENI slots, a trunked one 10, and each branch ENI
+    carried by its trunk takes one. Only ECS hangs branches on its trunk (three tasks here): the
+    account's own branch is refused and takes none. An ENI the account attached by hand is not
+    counted: ECS "only accounts for the ENIs that it attaches"."""
     net = ready(world, "trunkedRole", "plainRole")
     world.opt_in(role_arn("trunkedRole"))
     trunked = world.launch(net["subnet"], "trunkedRole", config_script(CLUSTER))
@@ -444,12 +476,41 @@ def test_eni_capacity_counts_what_the_ledger_holds(world: World):
     world.settle()
     answer = world.capacity(CLUSTER)
     rows = {r["ec2InstanceId"]: r for r in answer["containerInstances"]}
-    assert {k: rows[plain][k] for k in ("trunked", "eniLimit", "eniInUse", "eniAvailable")} == {
+    fields = ("trunked", "eniLimit", "awsvpcTaskLimit", "awsvpcTasksInUse", "awsvpcTasksAvailable")
+    assert {k: rows[plain][k] for k in fields} == {
         "trunked": False,
-        "eniLimit": 2,
-        "eniInUse": 1,
-        "eniAvailable": 1,
+        "eniLimit": 3,
+        "awsvpcTaskLimit": 2,
+        "awsvpcTasksInUse": 0,
+        "awsvpcTasksAvailable": 2,
     }
-    assert (rows[trunked]["eniLimit"], rows[trunked]["eniInUse"], rows[trunked]["eniAvailable"]) == (10, 3, 7)
-    assert answer["eniAvailable"] == 8
+    assert [rows[trunked][k] for k in fields] == [True, 12, 10, 3, 7]
+    assert answer["awsvpcTasksAvailable"] == 9
     assert world.server.get("/_trunkline/container-instances/capacity?cluster=nowhere").status_code == 404
+
+
+def test_a_hand_attached_eni_makes_an_untrunked_task_fail_to_start(world: World):
+    """ECS places by the ENIs it attached; the account's own ENI takes EC2's last slot, so the
+    second task is placed, then stops with TaskFailedToStart when EC2 refuses its ENI (its ENI is
+    deleted, the slot stays free for the count)."""
+    net = ready(world, "plainRole")
+    plain = world.launch(net["subnet"], "plainRole", config_script(CLUSTER))
+    world.settle()
+    extra = world.ec2.create_network_interface(SubnetId=net["subnet"])["NetworkInterface"]["NetworkInterfaceId"]
+    world.ec2.attach_network_interface(NetworkInterfaceId=extra, InstanceId=plain, DeviceIndex=1)
+    container = {"name": "app", "image": "nginx", "cpu": 128, "memory": 256}
+    world.ecs.register_task_definition(family="web", networkMode="awsvpc", containerDefinitions=[container])
+    awsvpc = {"awsvpcConfiguration": {"subnets": [net["subnet"]]}}
+    started = world.ecs.run_task(cluster=CLUSTER, taskDefinition="web", count=2, networkConfiguration=awsvpc)
+    assert started["failures"] == [] and len(started["tasks"]) == 2
+    world.settle()
+    arns = [t["taskArn"] for t in started["tasks"]]
+    described = {t["taskArn"]: t for t in world.ecs.describe_tasks(cluster=CLUSTER, tasks=arns)["tasks"]}
+    first, second = (described[a] for a in arns)
+    assert first["lastStatus"] == "RUNNING"
+    assert second["lastStatus"] == "STOPPED" and second["stopCode"] == "TaskFailedToStart"
+    assert second["stoppedReason"].endswith(f"Attach Network Interface to instance '{plain}': AttachmentLimitExceeded")
+    kinds = sorted((e["InterfaceType"], e.get("RequesterManaged", False)) for e in world.enis_of(plain))
+    assert kinds == [("interface", False), ("interface", False), ("interface", True)]
+    (row,) = world.capacity(CLUSTER)["containerInstances"]
+    assert (row["awsvpcTasksInUse"], row["awsvpcTasksAvailable"]) == (1, 1)

@@ -3,9 +3,10 @@ many it holds now. Always derived, never stored: from the instance type (the cat
 trunking decision, and the ENIs the ledger says the instance has.
 
 - Untrunked: limit = the type's `awsvpc_tasks` (EC2's ENI limit less the primary, S1); in use =
-  ENIs attached to the instance other than its primary (and a trunk, which an untrunked instance
-  never has). Every such ENI takes an EC2 slot, whoever attached it (ECS "recognizes only the ENIs
-  that it attaches", so a user's ENI silently costs a task).
+  the task ENIs ECS attached (requester-managed by `amazon-ecs`). AWS: "Amazon ECS only accounts
+  for the ENIs that it attaches to your container instances", so an ENI the account attached by
+  hand is not counted: placement still picks the instance, and the task then fails to start when
+  EC2 refuses its ENI (`task_enis.provision`; docs/decisions.md).
 - Trunked (the decision applied and the trunk is attached): limit = the type's
   `awsvpc_tasks_trunked` (S2); in use = the branch ENIs associated with the trunk. The primary and
   the trunk do not count.
@@ -33,6 +34,11 @@ def _is_primary(eni: Record) -> bool:
     return bool(attachment["DeviceIndex"] == 0 and attachment["NetworkCardIndex"] == 0)
 
 
+def _task_eni(eni: Record) -> bool:
+    """An ENI ECS attached for a task (the only kind ECS counts; a trunk is never attached untrunked)."""
+    return bool(eni.get("RequesterId") == trunks.REQUESTER_ID and eni["InterfaceType"] == "interface")
+
+
 def attached_trunk(ctx: RequestContext, record: Record) -> Record | None:
     """The instance's trunk ENI if it is attached to the instance now."""
     trunk = trunks.trunk_interface(ctx, record)
@@ -49,9 +55,21 @@ def registered_limit(record: Record) -> int:
     return (known.awsvpc_tasks_trunked or 0) if trunking.applies(record) else known.awsvpc_tasks
 
 
+def _limit_source(record: Record, trunked: bool) -> str:
+    """`published` where AWS documents the figure; `estimate` for the catalog's derived trunked
+    limits (types newer than ECS's table: BranchInterface + Interface - 2 from EKS's limits)."""
+    known = catalog.get_instance_type(record.get("_instanceType") or "")
+    if known is not None and trunked and known.trunked_source == "derived-eks-branch-limits":
+        return "estimate"
+    return "published"
+
+
 def eni_capacity(ctx: RequestContext, record: Record) -> Record:
-    """`{containerInstanceArn, ec2InstanceId, instanceType, status, trunked, eniLimit, eniInUse,
-    eniAvailable, reasons}` for one container instance."""
+    """One container instance's awsvpc capacity. Two different limits, named apart (S1, S2):
+    `eniLimit` is the instance's ENI limit as trunking leaves it (c5.large: 3, or 12 trunked:
+    primary + trunk + 10 branches); `awsvpcTaskLimit` is the task slots (2, or 10 trunked), with
+    `awsvpcTasksInUse` and `awsvpcTasksAvailable`; `limitSource` says whether the figures are
+    AWS's published ones or the catalog's estimate."""
     trunk = attached_trunk(ctx, record)
     reasons: list[str] = []
     if trunking.applies(record) and trunk is not None:
@@ -63,24 +81,37 @@ def eni_capacity(ctx: RequestContext, record: Record) -> Record:
     else:
         limit = registered_limit(record)
         attached = enis.interfaces_of_instance(ctx, record["ec2InstanceId"])
-        used = sum(1 for e in attached if not _is_primary(e) and e["InterfaceType"] != "trunk")
+        used = sum(1 for e in attached if not _is_primary(e) and _task_eni(e))
         reasons += [r["message"] for r in (record.get("_trunking") or {}).get("reasons", [])]
+    trunked = trunking.applies(record)
     return {
         "containerInstanceArn": record["containerInstanceArn"],
         "ec2InstanceId": record["ec2InstanceId"],
         "instanceType": record["_instanceType"],
         "status": record["status"],
         "trunked": trunk is not None,
-        "eniLimit": limit,
-        "eniInUse": used,
-        "eniAvailable": max(limit - used, 0),
+        "eniLimit": _eni_limit(record, trunked),
+        "awsvpcTaskLimit": limit,
+        "awsvpcTasksInUse": used,
+        "awsvpcTasksAvailable": max(limit - used, 0),
+        "limitSource": _limit_source(record, trunked),
         "reasons": reasons,
     }
 
 
+def _eni_limit(record: Record, trunked: bool) -> int:
+    """The instance's ENI limit: EC2's, or with trunking the branches plus the primary and trunk."""
+    known = catalog.get_instance_type(record.get("_instanceType") or "")
+    if known is None:
+        return 0
+    if trunked and known.awsvpc_tasks_trunked:
+        return known.awsvpc_tasks_trunked + 2
+    return known.max_network_interfaces
+
+
 def available_task_enis(ctx: RequestContext, record: Record) -> int:
     """How many more awsvpc tasks the instance can take, by ENIs alone (placement's RESOURCE:ENI)."""
-    return int(eni_capacity(ctx, record)["eniAvailable"])
+    return int(eni_capacity(ctx, record)["awsvpcTasksAvailable"])
 
 
 def cluster_capacity(ctx: RequestContext, cluster_ref: str | None) -> Record:
@@ -94,5 +125,5 @@ def cluster_capacity(ctx: RequestContext, cluster_ref: str | None) -> Record:
     return {
         "clusterArn": cluster["clusterArn"],
         "containerInstances": rows,
-        "eniAvailable": sum(int(r["eniAvailable"]) for r in rows),
+        "awsvpcTasksAvailable": sum(int(r["awsvpcTasksAvailable"]) for r in rows),
     }

@@ -15,7 +15,8 @@ output member names so views are cheap:
 
 Indexes (one value per field; field names may carry an attribute name):
 - `cluster` = cluster ARN; `cluster_status` = `CLUSTER_ARN|STATUS` (cluster counts use it)
-- `ec2` = `ACCOUNT/REGION/i-…` (one live record per EC2 instance)
+- `ec2` = `ACCOUNT/REGION/i-…` (one live record per EC2 instance); `ec2_all` the same for every
+  record, INACTIVE ones included (the EC2 instance's first registration decides S5)
 - `attr:NAME` = cluster ARN, and `attrval:NAME` = `CLUSTER_ARN|VALUE`, for every attribute, so
   ListAttributes by name (and by name and value) and equality filters are index lookups.
 - The placement index, for ACTIVE instances with a connected agent only: for each binpack field
@@ -130,6 +131,8 @@ def save(ctx: RequestContext, record: Record) -> None:
         "ec2": ec2_key(record["_account"], record["_region"], record["ec2InstanceId"])
         if record["status"] != "INACTIVE"
         else None,
+        # every registration of the EC2 instance, INACTIVE ones too: S5 follows the EC2 instance
+        "ec2_all": ec2_key(record["_account"], record["_region"], record["ec2InstanceId"]),
         **_placement_index(record),
     }
     for attribute in record.get("attributes", []):
@@ -170,6 +173,12 @@ def find_for_ec2(ctx: RequestContext, ec2_instance_id: str) -> Record | None:
     """The live (not INACTIVE) container instance of an EC2 instance, in any cluster."""
     found = ctx.tx.find(KIND, "ec2", ec2_key(ctx.account_id, ctx.region, ec2_instance_id))
     return found[0] if found else None
+
+
+def first_for_ec2(ctx: RequestContext, ec2_instance_id: str) -> Record | None:
+    """The earliest container instance (any status, any cluster) an EC2 instance registered as."""
+    found = ctx.tx.find(KIND, "ec2_all", ec2_key(ctx.account_id, ctx.region, ec2_instance_id))
+    return min(found, key=lambda r: r["registeredAt"]) if found else None
 
 
 def parse_reference(ctx: RequestContext, cluster_arn: str, ref: str) -> str | None:

@@ -24,7 +24,8 @@ Everything is checked before the first write. Decisions where AWS is silent (doc
   new one (new ARN). A changed instance type is `ClientException: Container instance type changes
   are not supported.`; registering into another cluster while registered is a ClientException.
 - The trunking decision (`trunking.decide`) is made here, for the calling principal (a role session
-  acts as its role), and frozen.
+  acts as its role), and frozen. A later registration of the same EC2 instance (after
+  deregistration) never gains trunking its first registration lacked for the account setting (S5).
 """
 
 from __future__ import annotations
@@ -277,7 +278,9 @@ def _create(
     tags: list[Record],
 ) -> Record:
     principal_arn = ctx.principal.settings_arn
-    decision = trunking.decide(ctx, principal_arn, instance["InstanceType"], attributes, version_info)
+    earlier = container_instances.first_for_ec2(ctx, instance["InstanceId"])
+    first = earlier["_trunking"] if earlier is not None else None
+    decision = trunking.decide(ctx, principal_arn, instance["InstanceType"], attributes, version_info, first)
     cluster_arn = cluster["clusterArn"]
     record: Record = {
         "containerInstanceArn": container_instances.arn(ctx, cluster_arn, ids.ecs_id()),

@@ -97,11 +97,25 @@ def provision(ctx: RequestContext, task: Record, group_ids: list[str], host: Rec
         association = enis.associate_trunk(ctx, eni_id, trunk["NetworkInterfaceId"])
         reference.update(associationId=association["AssociationId"], trunkId=trunk["NetworkInterfaceId"])
     elif host is not None:
-        instance_id = host["ec2InstanceId"]
-        index = enis.lowest_free_device_index(ctx, instance_id)
-        enis.attach(ctx, eni_id, instance_id, index, delete_on_termination=True, immediate=True)
+        _attach_to_host(ctx, task, eni_id, host["ec2InstanceId"])
     elif public:
         enis.assign_public_ip(ctx, eni_id)
+
+
+def _attach_to_host(ctx: RequestContext, task: Record, eni_id: str, instance_id: str) -> None:
+    """Attach the task's ENI to an untrunked host. ECS counts only the ENIs it attached, so an ENI
+    the account attached by hand can leave EC2 no slot: the task then fails to start (it keeps
+    its PROVISIONING step and stops with this reason) and its ENI is deleted."""
+    index = enis.lowest_free_device_index(ctx, instance_id)
+    try:
+        enis.attach(ctx, eni_id, instance_id, index, delete_on_termination=True, immediate=True)
+    except AwsError as refused:
+        enis.delete_network_interface(ctx, eni_id)
+        task["_eni"].pop("networkInterfaceId", None)
+        task["_eni"]["failure"] = (
+            "ResourceInitializationError: unable to attach the task's network interface: Unexpected EC2 error "
+            f"while attempting to Attach Network Interface to instance '{instance_id}': {refused.code}"
+        )
 
 
 def release(ctx: RequestContext, task: Record) -> None:

@@ -7,7 +7,8 @@ Every condition that fails is recorded, so "why has this instance no trunk?" has
 
 - `account-setting`: the effective `awsvpcTrunking` of the registering principal (a role session
   acts as its role; §1.3) is not `enabled` (its own setting, else the account default, else AWS's
-  default, disabled);
+  default, disabled) — or was not when the EC2 instance FIRST registered: S5 follows the EC2
+  instance, so deregistering, stopping and starting it, or opting in later never trunks it;
 - `instance-type`: the catalog lists no trunked limit for the instance type (S2);
 - `operating-system`: the instance registered as Windows (S4);
 - `agent-version`: the agent is older than 1.28.1 (S4);
@@ -60,13 +61,17 @@ def decide(
     instance_type: str,
     attributes: list[Record],
     version_info: Record | None,
+    first: Record | None = None,
 ) -> Record:
-    """The decision for an instance registering now, by `principal_arn`, with these attributes."""
+    """The decision for an instance registering now, by `principal_arn`, with these attributes;
+    `first` is the decision of the EC2 instance's first registration, when this is not it."""
     reasons: list[Record] = []
     value = account_settings.effective_setting(ctx, principal_arn, SETTING)
     source = setting_source(ctx, principal_arn)
     when = events.iso(ctx.now, millis=False)
-    if value != "enabled":
+    if first is not None and first.get("awsvpcTrunking") != "enabled":
+        reasons.append(_first_registration_reason(first))
+    elif value != "enabled":
         origin = {"principal": "its own setting", "account-default": "the account default"}.get(source, "AWS's default")
         reasons.append(
             _reason(
@@ -99,6 +104,17 @@ def decide(
         "reasons": reasons,
         "decidedAt": ctx.now,
     }
+
+
+def _first_registration_reason(first: Record) -> Record:
+    """S5: the EC2 instance first registered while the setting was off; that stays true for it."""
+    when = events.iso(first["decidedAt"], millis=False)
+    return _reason(
+        "account-setting",
+        f"awsvpcTrunking was {first.get('awsvpcTrunking')} for {first.get('principalArn')} when this EC2 instance "
+        f"first registered at {when}; instances launched before the opt-in never get trunking, even after "
+        "deregistering, stopping and starting them (S5)",
+    )
 
 
 def applies(record: Record) -> bool:
