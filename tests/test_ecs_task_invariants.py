@@ -8,6 +8,8 @@ At every step (the clock runs meanwhile):
 - no two ENIs share a private address, and no trunk carries one VLAN id twice.
 Once the clock has settled:
 - each container instance's runningTasksCount/pendingTasksCount match its tasks;
+- a task whose container instance is INACTIVE is STOPPED, or orphaned by a forced deregistration:
+  then its EC2 instance still runs and it holds no branch ENI;
 - every ENI ECS made for a task belongs to a task that is not STOPPED and names it, and every
   branch rides on a trunk; no ENI is left without its task or trunk; a STOPPED task holds none;
 - tasks of instances that left (INACTIVE, or terminated EC2 instances) are STOPPED.
@@ -200,11 +202,18 @@ def _machine(server: Server) -> type[RuleBasedStateMachine]:
                     assert eni["NetworkInterfaceId"] in associated, f"branch {eni['NetworkInterfaceId']} has no trunk"
                 else:
                     assert eni.get("Attachment"), f"ENI {eni['NetworkInterfaceId']} is attached to nothing"
+            branches = {e["NetworkInterfaceId"] for e in self.enis() if e["InterfaceType"] == "branch"}
             present = {r["containerInstanceArn"]: r for r in self.world.trunking(CLUSTER)}
             for task in tasks:
                 host = present.get(task.get("containerInstanceArn", ""))
-                if host is not None and host["status"] == "INACTIVE":
-                    assert task["lastStatus"] == "STOPPED", task["taskArn"]
+                if host is not None and host["status"] == "INACTIVE" and task["lastStatus"] != "STOPPED":
+                    # Orphaned by a forced deregistration: it runs on as long as its EC2 instance
+                    # does, never on a branch ENI (the trunk is gone).
+                    state = self.world.instance(host["ec2InstanceId"])["State"]["Name"]
+                    assert state in ("pending", "running"), (task["taskArn"], state)
+                    for attachment in task["attachments"]:
+                        details = {d["name"]: d["value"] for d in attachment["details"]}
+                        assert details.get("networkInterfaceId") not in branches, task["taskArn"]
             self.instance_counts_match_tasks(tasks)
             live = sum(1 for t in tasks if t["lastStatus"] != "STOPPED")
             event(f"live tasks after settling: {min(live, 10)}{'+' if live >= 10 else ''}")

@@ -476,8 +476,9 @@ def test_describe_list_and_stop_tasks(world: World):
 
 
 def test_deregistering_or_terminating_an_instance_stops_its_tasks(world: World):
-    """S3/S12: without force, tasks keep the instance; with force, or when the EC2 instance is
-    terminated, its tasks stop and every task ENI and branch association is released."""
+    """S3/S12: without force, tasks keep the instance; with force, tasks on branch ENIs stop (ECS
+    deletes the trunk they ride); when the EC2 instance is terminated, its tasks stop; every task
+    ENI and branch association is released."""
     (trunked,), net = ready(world, trunked=True)
     world.opt_in(role_arn("ecsInstanceRole"), "disabled")
     plain = world.launch(net["subnet"], "ecsInstanceRole", config_script(CLUSTER))
@@ -515,6 +516,48 @@ def test_deregistering_or_terminating_an_instance_stops_its_tasks(world: World):
     )
     assert task_enis(world) == [] and world.ec2.describe_trunk_interface_associations()["InterfaceAssociations"] == []
     assert world.describe(CLUSTER, arns[trunked])["status"] == "INACTIVE"
+
+
+def test_forced_deregistration_orphans_the_tasks_and_services_replace_them(world: World):
+    """AWS: tasks on a container instance deregistered with force keep running (orphaned); a
+    service starts replacements elsewhere; the orphan keeps its ENI until it stops, and stops
+    with its EC2 instance."""
+    (first, second), net = ready(world, count=2)
+    family = awsvpc_family(world)
+    arns = {i: world.container_instance_arn(CLUSTER, i) for i in (first, second)}
+    network = vpc_config(net["subnet"])
+    world.ecs.create_service(
+        cluster=CLUSTER,
+        serviceName="web",
+        taskDefinition=family,
+        desiredCount=1,
+        networkConfiguration=network,
+    )
+    world.settle()
+    (orphan_arn,) = world.ecs.list_tasks(cluster=CLUSTER, serviceName="web")["taskArns"]
+    (orphan,) = describe(world, orphan_arn)
+    host = next(i for i, arn in arns.items() if arn == orphan["containerInstanceArn"])
+    other = second if host == first else first  # the service may place on either
+    world.ecs.deregister_container_instance(cluster=CLUSTER, containerInstance=arns[host], force=True)
+    world.settle()
+    (still,) = describe(world, orphan_arn)
+    assert (still["lastStatus"], still["desiredStatus"]) == ("RUNNING", "RUNNING")
+    assert world.describe(CLUSTER, arns[host])["status"] == "INACTIVE"
+    running = world.ecs.list_tasks(cluster=CLUSTER, serviceName="web", desiredStatus="RUNNING")["taskArns"]
+    replacements = [t for t in describe(world, *running) if t["taskArn"] != orphan_arn]
+    assert [t["containerInstanceArn"] for t in replacements] == [arns[other]]
+    (service,) = world.ecs.describe_services(cluster=CLUSTER, services=["web"])["services"]
+    assert (service["runningCount"], service["desiredCount"]) == (1, 1)
+    assert len(task_enis(world)) == 2  # the orphan's ENI stays attached to its host
+    world.ec2.stop_instances(InstanceIds=[host])
+    world.settle()
+    (ended,) = describe(world, orphan_arn)
+    assert (ended["lastStatus"], ended["stopCode"], ended["stoppedReason"]) == (
+        "STOPPED",
+        "TerminationNotice",
+        f"Host EC2 (instance {host}) stopped.",
+    )
+    assert len(task_enis(world)) == 1
 
 
 # --- idempotency ----------------------------------------------------------------------------------------

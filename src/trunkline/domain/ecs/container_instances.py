@@ -175,9 +175,14 @@ def find_for_ec2(ctx: RequestContext, ec2_instance_id: str) -> Record | None:
     return found[0] if found else None
 
 
+def all_for_ec2(ctx: RequestContext, ec2_instance_id: str) -> list[Record]:
+    """Every container instance (any status, any cluster) an EC2 instance registered as."""
+    return ctx.tx.find(KIND, "ec2_all", ec2_key(ctx.account_id, ctx.region, ec2_instance_id))
+
+
 def first_for_ec2(ctx: RequestContext, ec2_instance_id: str) -> Record | None:
     """The earliest container instance (any status, any cluster) an EC2 instance registered as."""
-    found = ctx.tx.find(KIND, "ec2_all", ec2_key(ctx.account_id, ctx.region, ec2_instance_id))
+    found = all_for_ec2(ctx, ec2_instance_id)
     return min(found, key=lambda r: r["registeredAt"]) if found else None
 
 

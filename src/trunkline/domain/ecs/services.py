@@ -110,9 +110,10 @@ def of_cluster(ctx: RequestContext, cluster_arn: str) -> list[Record]:
 
 
 def deployment_tasks(ctx: RequestContext, record: Record, deployment_id: str) -> list[Record]:
-    """The deployment's tasks that are not STOPPED and not asked to stop."""
+    """The deployment's tasks that are not STOPPED, not asked to stop, and not orphaned (their
+    container instance was deregistered with force: the service replaces them)."""
     found = ctx.tx.find(tasks.KIND, "cluster_started_by", f"{record['clusterArn']}|{deployment_id}")
-    return [t for t in found if tasks.is_live(t) and t["desiredStatus"] != tasks.STOPPED]
+    return [t for t in found if tasks.is_live(t) and t["desiredStatus"] != tasks.STOPPED and not t.get("_orphaned")]
 
 
 # --- views ------------------------------------------------------------------------------------------

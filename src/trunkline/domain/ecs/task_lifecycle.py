@@ -19,7 +19,10 @@ What stops a task (docs/decisions.md):
 - StopTask: stopCode UserInitiated, stoppedReason the caller's reason, else "Task stopped by user";
 - its EC2 instance stopping or terminating: TerminationNotice, "Host EC2 (instance i-…) stopped." /
   "… terminated." (AWS's observed texts);
-- DeregisterContainerInstance with force: UserInitiated, "Container instance deregistered.";
+- DeregisterContainerInstance with force: tasks keep running, orphaned (`_orphaned`: services stop
+  counting them and start replacements; StopTask and their EC2 instance stopping still end them);
+  a task on a branch ENI stops (UserInitiated, "Container instance deregistered.") because ECS
+  deletes the trunk it rides;
 - no address left in its subnet when its ENI was to be created: TaskFailedToStart.
 """
 
@@ -169,20 +172,46 @@ def stop_instance_tasks(ctx: RequestContext, instance: Record, code: str, reason
 
 
 def on_instance_leaving(ctx: RequestContext, instance: Record) -> None:
-    """leaving.py's hook: an instance deregistered with force, or whose EC2 instance terminated."""
+    """leaving.py's hook: an instance deregistered with force, or whose EC2 instance terminated.
+
+    Terminated: its tasks stop with it. Forced deregistration: AWS leaves the tasks running,
+    orphaned (services replace them elsewhere), except that a task riding a branch ENI loses it
+    when ECS deletes the trunk, so that one stops (docs/decisions.md)."""
     ec2 = instances.find_instance(ctx, instance["ec2InstanceId"])
     if ec2 is not None and ec2["State"]["Name"] in ("shutting-down", "terminated"):
-        code, reason = "TerminationNotice", f"Host EC2 (instance {instance['ec2InstanceId']}) terminated."
-    else:
-        code, reason = "UserInitiated", "Container instance deregistered."
-    stop_instance_tasks(ctx, instance, code, reason)
+        reason = f"Host EC2 (instance {instance['ec2InstanceId']}) terminated."
+        stop_instance_tasks(ctx, instance, "TerminationNotice", reason)
+        return
+    for task in tasks.live_on_instance(ctx, instance["containerInstanceArn"]):
+        if (task.get("_eni") or {}).get("kind") == "branch":
+            stop(ctx, task, "UserInitiated", "Container instance deregistered.")
+        elif not task.get("_orphaned"):
+            task["_orphaned"] = True  # not observable: ECS just stops counting it
+            tasks.save(ctx, task)
+            tasks.on_change(ctx, task)
+
+
+def _stop_orphans(ctx: RequestContext, ec2_instance_id: str, reason: str) -> None:
+    """Orphaned tasks still run on the EC2 instance: they go down with it."""
+    for registration in container_instances.all_for_ec2(ctx, ec2_instance_id):
+        for task in tasks.live_on_instance(ctx, registration["containerInstanceArn"]):
+            if task.get("_orphaned"):
+                stop(ctx, task, "TerminationNotice", reason)
 
 
 def on_ec2_stopped(ctx: RequestContext, ec2: Record) -> None:
-    """EC2 lifecycle listener: a stopped instance's tasks stop with it."""
+    """EC2 lifecycle listener: a stopped instance's tasks stop with it (orphaned ones too)."""
+    reason = f"Host EC2 (instance {ec2['InstanceId']}) stopped."
     instance = container_instances.find_for_ec2(ctx, ec2["InstanceId"])
     if instance is not None:
-        stop_instance_tasks(ctx, instance, "TerminationNotice", f"Host EC2 (instance {ec2['InstanceId']}) stopped.")
+        stop_instance_tasks(ctx, instance, "TerminationNotice", reason)
+    _stop_orphans(ctx, ec2["InstanceId"], reason)
+
+
+def on_ec2_terminated(ctx: RequestContext, ec2: Record) -> None:
+    """EC2 lifecycle listener: orphaned tasks end with their instance (the live container instance's
+    tasks stop through its deregistration)."""
+    _stop_orphans(ctx, ec2["InstanceId"], f"Host EC2 (instance {ec2['InstanceId']}) terminated.")
 
 
 def live_task_count(ctx: RequestContext, instance: Record) -> int:

@@ -20,6 +20,7 @@ class TaskOps:
         instance_queries.set_task_group_reader(tasks.task_groups_of)
         leaving.set_task_hooks(task_lifecycle.live_task_count, task_lifecycle.on_instance_leaving)
         lifecycle_hooks.subscribe(lifecycle_hooks.STOPPED, task_lifecycle.on_ec2_stopped)
+        lifecycle_hooks.subscribe(lifecycle_hooks.TERMINATED, task_lifecycle.on_ec2_terminated)
         return {task_lifecycle.STEP_JOB: task_lifecycle.step_job}
 
     def run_task(self, ctx: RequestContext, params: Params) -> Params:
