@@ -181,6 +181,16 @@ def _desired(value: Any) -> int:
     return int(value)
 
 
+#: CreateService members for features trunkline does not model: refused, never dropped silently.
+_UNSUPPORTED_FEATURES = {
+    "serviceConnectConfiguration": "Service Connect",
+    "volumeConfigurations": "Amazon EBS volumes configured at deployment",
+    "vpcLatticeConfigurations": "VPC Lattice",
+    "gatewayConnectors": "gateway connectors",
+    "monitoring": "service monitoring metrics",
+}
+
+
 def _check_unsupported(params: Params) -> None:
     """What trunkline does not run: say so rather than answer as if it did."""
     if params.get("schedulingStrategy", "REPLICA") != "REPLICA":
@@ -192,6 +202,11 @@ def _check_unsupported(params: Params) -> None:
         raise _invalid("trunkline runs services with the ECS deployment controller only.")
     if params.get("loadBalancers") or params.get("serviceRegistries"):
         raise _invalid("trunkline does not attach services to load balancers or service registries.")
+    if params.get("role") is not None:
+        raise _invalid("trunkline does not attach services to load balancers, the only use of a service role.")
+    for name, feature in _UNSUPPORTED_FEATURES.items():
+        if params.get(name) is not None:
+            raise _invalid(f"trunkline does not support {feature} ({name}).")
 
 
 def create(ctx: RequestContext, params: Params) -> Record:
@@ -204,6 +219,8 @@ def create(ctx: RequestContext, params: Params) -> Record:
     launch_type = params.get("launchType") or "EC2"
     if launch_type not in ("EC2", "FARGATE"):
         raise _invalid(f"trunkline does not run services with launch type {launch_type}: use EC2 or FARGATE.")
+    if launch_type == "EC2" and params.get("platformVersion") is not None:
+        raise _invalid("The platform version must be null when specifying an EC2 launch type.")
     if "taskDefinition" not in params:
         raise _invalid("TaskDefinition can not be blank.")
     existing = ctx.tx.get(KIND, _key(ctx.account_id, ctx.region, cluster_arn, name))
@@ -231,7 +248,8 @@ def _record(ctx: RequestContext, params: Params, cluster_arn: str, name: str, la
         "desiredCount": desired,
         "launchType": launch_type,
         "taskDefinition": params["taskDefinition"],
-        "deploymentConfiguration": params.get("deploymentConfiguration") or dict(_DEPLOYMENT_CONFIGURATION),
+        "deploymentConfiguration": _deployment_configuration(params.get("deploymentConfiguration")),
+        "availabilityZoneRebalancing": params.get("availabilityZoneRebalancing") or "ENABLED",
         "events": [],
         "createdAt": ctx.now,
         "placementConstraints": list(params.get("placementConstraints") or []),
@@ -248,11 +266,29 @@ def _record(ctx: RequestContext, params: Params, cluster_arn: str, name: str, la
         "_passDue": False,
     }
     if params.get("networkConfiguration"):
-        record["networkConfiguration"] = params["networkConfiguration"]
+        record["networkConfiguration"] = _network_configuration(params["networkConfiguration"])
+    if params.get("healthCheckGracePeriodSeconds") is not None:
+        record["healthCheckGracePeriodSeconds"] = params["healthCheckGracePeriodSeconds"]
     if launch_type == "FARGATE":
         record["platformVersion"] = params.get("platformVersion") or "LATEST"
         record["platformFamily"] = "Linux"
     return record
+
+
+def _deployment_configuration(given: Params | None) -> Params:
+    """What DescribeServices shows: AWS's defaults under what was given (the circuit breaker is
+    reported off unless set)."""
+    if not given:
+        return dict(_DEPLOYMENT_CONFIGURATION)
+    return {"deploymentCircuitBreaker": dict(_DEPLOYMENT_CONFIGURATION["deploymentCircuitBreaker"]), **given}
+
+
+def _network_configuration(given: Params) -> Params:
+    """awsvpcConfiguration as AWS reports it: `assignPublicIp` DISABLED unless given."""
+    awsvpc = given.get("awsvpcConfiguration")
+    if awsvpc is None:
+        return given
+    return {**given, "awsvpcConfiguration": {**awsvpc, "assignPublicIp": awsvpc.get("assignPublicIp") or "DISABLED"}}
 
 
 # --- UpdateService, DeleteService -------------------------------------------------------------------
@@ -265,6 +301,8 @@ def update(ctx: RequestContext, params: Params) -> Record:
         raise AwsError("ServiceNotActiveException", "Service was not ACTIVE.")
     if params.get("desiredCount") is not None:
         record["desiredCount"] = _desired(params["desiredCount"])
+    if params.get("availabilityZoneRebalancing") is not None:
+        record["availabilityZoneRebalancing"] = params["availabilityZoneRebalancing"]
     ref = params.get("taskDefinition")
     if ref is not None or params.get("forceNewDeployment"):
         launch = task_launch.prepare(

@@ -99,6 +99,10 @@ def _launch_type(params: Params) -> str:
     launch_type = params.get("launchType") or "EC2"
     if launch_type not in _LAUNCH_TYPES:
         raise _invalid(f"trunkline does not run tasks with launch type {launch_type}: use EC2 or FARGATE.")
+    if launch_type == "EC2" and params.get("platformVersion") is not None:
+        raise _invalid("The platform version must be null when specifying an EC2 launch type.")
+    if params.get("volumeConfigurations") is not None:
+        raise _invalid("trunkline does not support Amazon EBS volumes configured at launch (volumeConfigurations).")
     return str(launch_type)
 
 
