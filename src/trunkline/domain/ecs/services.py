@@ -280,7 +280,7 @@ def _deployment_configuration(given: Params | None) -> Params:
     reported off unless set)."""
     if not given:
         return dict(_DEPLOYMENT_CONFIGURATION)
-    return {"deploymentCircuitBreaker": dict(_DEPLOYMENT_CONFIGURATION["deploymentCircuitBreaker"]), **given}
+    return {"deploymentCircuitBreaker": {"enable": False, "rollback": False}, **given}
 
 
 def _network_configuration(given: Params) -> Params:
