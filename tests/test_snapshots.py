@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 import os
 import re
-from xml.dom import minidom
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from xml.dom import minidom
 
 import pytest
 
@@ -31,7 +31,12 @@ CLUSTER = "trunks"
 #: an id stays under review; what changes from run to run does not.
 _MASKS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})\b"), "<uuid>"),
-    (re.compile(r"\b(vpc|subnet|sg|eni|i|ami|rtb|acl|igw|trunk-assoc|vpc-cidr-assoc|subnet-cidr-assoc|eni-attach|r)-[0-9a-f]{8,17}\b"), r"\1-<id>"),
+    (
+        re.compile(
+            r"\b(vpc|subnet|sg|eni|i|ami|rtb|acl|igw|trunk-assoc|vpc-cidr-assoc|subnet-cidr-assoc|eni-attach|r)-[0-9a-f]{8,17}\b"
+        ),
+        r"\1-<id>",
+    ),
     (re.compile(r"\b[0-9a-f]{32}\b"), "<hex32>"),
     (re.compile(r"\b(AROA|AIDA|AKIA|ASIA|AGPA|AIPA)[A-Z0-9]{12,20}\b"), r"\1<id>"),
     (re.compile(r"\b(?:[0-9a-f]{2}:){5}[0-9a-f]{2}\b"), "<mac>"),
