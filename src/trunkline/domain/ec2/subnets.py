@@ -19,7 +19,7 @@ import re
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ec2 import addressing, lookup, vpcs, zones
+from trunkline.domain.ec2 import addressing, lookup, unsupported, vpcs, zones
 from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.domain.ec2.kinds import NETWORK_INTERFACE, SUBNET
 from trunkline.domain.ec2.records import Tag
@@ -103,6 +103,7 @@ def save(ctx: RequestContext, subnet: Record) -> None:
 
 
 def create_subnet(ctx: RequestContext, params: dict[str, Any]) -> Record:
+    unsupported.refuse(params, unsupported.IPV6_SUBNET, "subnets")
     vpc = vpcs.get_vpc(ctx, params["VpcId"])
     text = params.get("CidrBlock")
     if text is None:

@@ -24,7 +24,7 @@ import ipaddress
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ec2 import addressing, lookup
+from trunkline.domain.ec2 import addressing, lookup, unsupported
 from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.domain.ec2.kinds import SECURITY_GROUP, SUBNET, VPC
 from trunkline.domain.ec2.records import VpcCidrBlockAssociation, VpcRecord
@@ -86,6 +86,7 @@ def get_vpc(ctx: RequestContext, vpc_id: str) -> VpcRecord:
 def create_vpc(ctx: RequestContext, params: dict[str, Any]) -> VpcRecord:
     from trunkline.domain.ec2 import security_groups  # they import this module
 
+    unsupported.refuse(params, unsupported.IPV6_VPC, "VPCs")
     cidr = params.get("CidrBlock")
     if cidr is None:
         raise AwsError("MissingParameter", "Either 'cidrBlock' or 'ipv4IpamPoolId' should be provided.")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ec2 import client_tokens, instance_views, instances
+from trunkline.domain.ec2 import client_tokens, instance_views, instances, unsupported
 from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.errors import AwsError
 from trunkline.reconciler import JobHandler
@@ -31,8 +31,11 @@ def _launch_request(params: Params) -> instances.LaunchRequest:
                 "InvalidParameterValue",
                 f"'{spec.get('ResourceType')}' is not a valid taggable resource type for this operation.",
             )
+    unsupported.refuse(params, unsupported.IPV6_INSTANCE, "instances")
     subnet_id, group_ids, public_ip = params.get("SubnetId"), params.get("SecurityGroupIds"), None
     interfaces = params.get("NetworkInterfaces") or []
+    for interface in interfaces:
+        unsupported.refuse(interface, unsupported.IPV6_INTERFACE, "network interfaces")
     if interfaces:
         subnet_id, group_ids, public_ip = _primary_interface_spec(params, interfaces)
     if params.get("SecurityGroups"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ec2 import client_tokens, eni_views
+from trunkline.domain.ec2 import client_tokens, eni_views, unsupported
 from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.errors import AwsError
@@ -22,19 +22,7 @@ Params = dict[str, Any]
 
 def _refuse_unsupported(params: Params) -> None:
     """Secondary addresses and IPv6 are not modelled; saying so beats silently ignoring them."""
-    unsupported = (
-        "SecondaryPrivateIpAddressCount",
-        "PrivateIpAddresses",
-        "Ipv6Addresses",
-        "Ipv6AddressCount",
-        "Ipv4Prefixes",
-        "Ipv4PrefixCount",
-        "Ipv6Prefixes",
-        "Ipv6PrefixCount",
-    )
-    for name in unsupported:
-        if params.get(name):
-            raise AwsError("InvalidParameterValue", f"trunkline does not support {name} on network interfaces yet.")
+    unsupported.refuse(params, unsupported.SECONDARY_IPV4_INTERFACE + unsupported.IPV6_INTERFACE, "network interfaces")
 
 
 def _check_account_manages(*records: Params | None) -> None:
