@@ -83,6 +83,25 @@ _EC2_FOCUS = (
     "AssociateTrunkInterface",
     "ModifyNetworkInterfaceAttribute",
     "ModifyPrivateDnsNameOptions",
+    "DescribeInternetGateways",
+    "DescribeRouteTables",
+    "DescribeNetworkAcls",
+    "DescribeNatGateways",
+    "DescribeAddresses",
+    "DescribeLaunchTemplates",
+    "DescribeLaunchTemplateVersions",
+    "AttachInternetGateway",
+    "DetachInternetGateway",
+    "CreateRoute",
+    "ReplaceRoute",
+    "DeleteRoute",
+    "AssociateRouteTable",
+    "ReplaceRouteTableAssociation",
+    "AssociateAddress",
+    "CreateNatGateway",
+    "CreateLaunchTemplate",
+    "CreateLaunchTemplateVersion",
+    "DeleteLaunchTemplateVersions",
 )
 
 
@@ -608,7 +627,8 @@ def _digest(client: httpx.Client) -> str:
 @pytest.fixture
 def seeded(aws: Callable[..., Any], http: httpx.Client) -> httpx.Client:
     """State for the fuzzer to (not) disturb, so reads have something to describe: IAM identities,
-    a VPC with a subnet and a security group, an ECS cluster and an account setting. Nothing that
+    a VPC with a subnet, a security group, an internet gateway and a routed table, an Elastic IP and a
+    launch template, an ECS cluster and an account setting. Nothing that
     schedules work (instances, attachments): the reconciler must not change state during the run."""
     iam = aws("iam")
     statement = {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
@@ -623,6 +643,12 @@ def seeded(aws: Callable[..., Any], http: httpx.Client) -> httpx.Client:
     ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24", AvailabilityZone="us-east-1a")
     ec2.create_security_group(VpcId=vpc, GroupName="fuzz", Description="fuzz")
     ec2.create_tags(Resources=[vpc], Tags=[{"Key": "Name", "Value": "fuzz"}])
+    gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=gateway)
+    ec2.allocate_address(Domain="vpc")
+    ec2.create_launch_template(LaunchTemplateName="fuzz", LaunchTemplateData={"InstanceType": "c5.large"})
     ecs = aws("ecs")
     ecs.create_cluster(clusterName="fuzz")
     ecs.put_account_setting_default(name="awsvpcTrunking", value="enabled")

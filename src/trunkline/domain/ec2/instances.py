@@ -97,12 +97,15 @@ class LaunchRequest:
     max_count: int
     subnet_id: str | None = None
     group_ids: list[str] | None = None
+    group_names: list[str] | None = None  # SecurityGroups: names, which only a default VPC resolves
     iam_profile: Record | None = None  # {"Arn": …} or {"Name": …}
     user_data: str | None = None
     key_name: str | None = None
     private_ip: str | None = None
     public_ip: bool | None = None  # None: the subnet's MapPublicIpOnLaunch decides
     dns_options: Record | None = None  # PrivateDnsNameOptions as sent
+    metadata_options: Record | None = None  # MetadataOptions as sent
+    zone: str | None = None  # Placement.AvailabilityZone
     tags: list[Tag] = field(default_factory=list)
     eni_tags: list[Tag] = field(default_factory=list)
     client_token: str | None = None
@@ -120,6 +123,7 @@ class _Plan:
     groups: list[str]
     profile: Record | None
     dns_options: Record
+    metadata: Record
     public_ip: bool
     count: int
 
@@ -229,7 +233,18 @@ def _plan(ctx: RequestContext, request: LaunchRequest) -> _Plan:
     image = images.get_image(ctx, request.image_id)
     instance_type = _instance_type(request.instance_type, image)
     subnet = _subnet(ctx, request.subnet_id)
+    if request.zone is not None and request.zone != subnet["AvailabilityZone"]:
+        raise AwsError(
+            "InvalidParameterValue",
+            f"Value ({request.zone}) for parameter availabilityZone is invalid. "
+            f"Subnet {subnet['SubnetId']} is in availability zone {subnet['AvailabilityZone']}",
+        )
+    if request.group_names:
+        raise AwsError(
+            "InvalidParameterCombination", "The parameter groupName cannot be used with the parameter subnet"
+        )
     group_ids = [g["GroupId"] for g in enis.resolve_groups(ctx, subnet, request.group_ids)]
+    metadata = _metadata_options(image, request.metadata_options)
     profile = _profile(ctx, request.iam_profile)
     _check_user_data(request.user_data)
     free = int(subnet["AvailableIpAddressCount"])
@@ -248,6 +263,7 @@ def _plan(ctx: RequestContext, request: LaunchRequest) -> _Plan:
         groups=group_ids,
         profile=profile,
         dns_options=_dns_options(subnet, request.dns_options),
+        metadata=metadata,
         public_ip=bool(public_ip),
         count=min(request.max_count, free),
     )
@@ -294,7 +310,7 @@ def _launch_one(ctx: RequestContext, plan: _Plan, reservation_id: str, index: in
         "UsageOperation": image.get("UsageOperation", "RunInstances"),
         "UsageOperationUpdateTime": ctx.now,
         "CpuOptions": _cpu_options(plan.instance_type),
-        "MetadataOptions": _metadata_options(image),
+        "MetadataOptions": dict(plan.metadata),
         "BlockDeviceMappings": [],
         "ProductCodes": [],
         "_PublicIp": plan.public_ip,
@@ -341,9 +357,19 @@ def _cpu_options(instance_type: catalog.InstanceType) -> Record:
     return {"CoreCount": max(vcpus // threads, 1), "ThreadsPerCore": threads}
 
 
-def _metadata_options(image: Record) -> Record:
+_METADATA_CHOICES = {
+    "HttpTokens": ("optional", "required"),
+    "HttpEndpoint": ("enabled", "disabled"),
+    "HttpProtocolIpv6": ("enabled", "disabled"),
+    "InstanceMetadataTags": ("enabled", "disabled"),
+}
+
+
+def _metadata_options(image: Record, wanted: Record | None) -> Record:
+    """The instance's MetadataOptions: the image's defaults (IMDSv2 required on AL2023), with
+    what the launch asks for on top."""
     required = image.get("ImdsSupport") == "v2.0"
-    return {
+    options: Record = {
         "State": "applied",
         "HttpTokens": "required" if required else "optional",
         "HttpPutResponseHopLimit": 2,
@@ -351,6 +377,18 @@ def _metadata_options(image: Record) -> Record:
         "HttpProtocolIpv6": "disabled",
         "InstanceMetadataTags": "disabled",
     }
+    for name, value in (wanted or {}).items():
+        if value is None or name not in options:
+            continue
+        if name in _METADATA_CHOICES and value not in _METADATA_CHOICES[name]:
+            raise AwsError("InvalidParameterValue", f"Value ({value}) for parameter {name} is invalid.")
+        if name == "HttpPutResponseHopLimit" and not 1 <= int(value) <= 64:
+            raise AwsError(
+                "InvalidParameterValue",
+                f"Value ({value}) for parameter HttpPutResponseHopLimit is invalid. Must be between 1 and 64.",
+            )
+        options[name] = value
+    return options
 
 
 def _state(name: str) -> Record:

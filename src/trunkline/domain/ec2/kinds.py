@@ -166,6 +166,112 @@ ENI_GROUP: ResourceKind[Record] = ResourceKind(
     indexes=lambda record: {"group": record["GroupId"]},
 )
 
+
+def _privately_owned(ctx: RequestContext, record: Mapping[str, Any]) -> bool:
+    """Kinds whose output shape has no OwnerId keep the owner in `_Owner`."""
+    return bool(record["_Owner"] == ctx.account_id)
+
+
+#: How long EC2 keeps showing a deleted or failed NAT gateway.
+NAT_GATEWAY_GONE_SECONDS = 3600.0
+
+
+def _nat_gateway_visible(ctx: RequestContext, record: Mapping[str, Any]) -> bool:
+    gone = record.get("_DeletedAt")
+    return _privately_owned(ctx, record) and (gone is None or ctx.now - gone < NAT_GATEWAY_GONE_SECONDS)
+
+
+def _attached_vpc(record: Mapping[str, Any]) -> Mapping[str, str | None]:
+    attached = next((a["VpcId"] for a in record["Attachments"]), None)
+    return {"owner": record["OwnerId"], "vpc": attached}
+
+
+def _address_indexes(record: Mapping[str, Any]) -> Mapping[str, str | None]:
+    return {
+        "owner": record["_Owner"],
+        "eni": record.get("NetworkInterfaceId"),
+        "association": record.get("AssociationId"),
+        "ip": record["PublicIp"],
+    }
+
+
+INTERNET_GATEWAY: ResourceKind[Record] = ResourceKind(
+    name="ec2.internet-gateway",
+    scope=Scope.REGION,
+    id_field="InternetGatewayId",
+    id_format=IdFormat("igw", "InvalidInternetGatewayID.Malformed"),
+    not_found=NotFound("InvalidInternetGatewayID.NotFound", "The internetGateway ID '{}' does not exist"),
+    indexes=_attached_vpc,
+    visible=owned,
+    tag_type="internet-gateway",
+)
+
+ROUTE_TABLE: ResourceKind[Record] = ResourceKind(
+    name="ec2.route-table",
+    scope=Scope.REGION,
+    id_field="RouteTableId",
+    id_format=IdFormat("rtb", "InvalidRouteTableID.Malformed"),
+    not_found=NotFound("InvalidRouteTableID.NotFound", "The routeTable ID '{}' does not exist"),
+    indexes=_in_vpc,
+    visible=owned,
+    tag_type="route-table",
+)
+
+NETWORK_ACL: ResourceKind[Record] = ResourceKind(
+    name="ec2.network-acl",
+    scope=Scope.REGION,
+    id_field="NetworkAclId",
+    id_format=IdFormat("acl", "InvalidNetworkAclID.Malformed"),
+    not_found=NotFound("InvalidNetworkAclID.NotFound", "The networkAcl ID '{}' does not exist"),
+    indexes=_in_vpc,
+    visible=owned,
+    tag_type="network-acl",
+)
+
+NAT_GATEWAY: ResourceKind[Record] = ResourceKind(
+    name="ec2.nat-gateway",
+    scope=Scope.REGION,
+    id_field="NatGatewayId",
+    id_format=IdFormat("nat", "InvalidNatGatewayID.Malformed"),
+    not_found=NotFound("NatGatewayNotFound", "NAT gateway {} was not found"),
+    indexes=lambda record: {"owner": record["_Owner"], "vpc": record["VpcId"]},
+    visible=_nat_gateway_visible,
+    tag_type="natgateway",
+)
+
+ELASTIC_IP: ResourceKind[Record] = ResourceKind(
+    name="ec2.address",
+    scope=Scope.REGION,
+    id_field="AllocationId",
+    id_format=IdFormat("eipalloc", "InvalidAllocationID.Malformed"),
+    not_found=NotFound("InvalidAllocationID.NotFound", "The allocation ID '{}' does not exist"),
+    indexes=_address_indexes,
+    visible=_privately_owned,
+    tag_type="elastic-ip",
+)
+
+LAUNCH_TEMPLATE: ResourceKind[Record] = ResourceKind(
+    name="ec2.launch-template",
+    scope=Scope.REGION,
+    id_field="LaunchTemplateId",
+    id_format=IdFormat("lt", "InvalidLaunchTemplateId.Malformed"),
+    not_found=NotFound(
+        "InvalidLaunchTemplateId.NotFound", "The specified launch template, with template ID {}, does not exist."
+    ),
+    indexes=lambda record: {"owner": record["_Owner"], "name": f"{record['_Owner']}/{record['LaunchTemplateName']}"},
+    visible=_privately_owned,
+    tag_type="launch-template",
+)
+
+#: One document per launch template version, keyed `lt-…/NNNNNN` so a template's versions sort in order.
+LAUNCH_TEMPLATE_VERSION: ResourceKind[Record] = ResourceKind(
+    name="ec2.launch-template-version",
+    scope=Scope.REGION,
+    id_field="LaunchTemplateId",
+    record_key=lambda record: f"{record['LaunchTemplateId']}/{record['VersionNumber']:06d}",
+    indexes=lambda record: {"template": record["LaunchTemplateId"]},
+)
+
 ALL: tuple[ResourceKind[Any], ...] = (
     VPC,
     SUBNET,
@@ -175,6 +281,13 @@ ALL: tuple[ResourceKind[Any], ...] = (
     TRUNK_ASSOCIATION,
     images.IMAGE_TAGS,
     ENI_GROUP,
+    INTERNET_GATEWAY,
+    ROUTE_TABLE,
+    NETWORK_ACL,
+    NAT_GATEWAY,
+    ELASTIC_IP,
+    LAUNCH_TEMPLATE,
+    LAUNCH_TEMPLATE_VERSION,
 )
 
 #: id prefix (`vpc`, `subnet`, `ami`, ...) -> the taggable kind it names

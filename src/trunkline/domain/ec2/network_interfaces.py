@@ -48,7 +48,7 @@ from trunkline.errors import AwsError
 Record = dict[str, Any]
 
 
-INTERFACE_TYPES = ("interface", "trunk", "branch", "efa", "efa-only")
+INTERFACE_TYPES = ("interface", "trunk", "branch", "efa", "efa-only", "nat_gateway")
 VLAN_MIN, VLAN_MAX = 1, 4094
 GRE_MAX = 2**32 - 1
 
@@ -235,7 +235,18 @@ def delete_network_interface(ctx: RequestContext, eni_id: str) -> None:
     _forget(ctx, record)
 
 
+def remove_managed(ctx: RequestContext, record: Record) -> None:
+    """Delete a requester-managed ENI on behalf of the service that manages it (a NAT gateway
+    being deleted): no in-use or ownership checks, which guard the account's own calls."""
+    _forget(ctx, record)
+
+
 def _forget(ctx: RequestContext, record: Record) -> None:
+    from trunkline.domain.ec2 import elastic_ips
+
+    elastic_ips.on_interface_deleted(ctx, record)
+    if (record.get("Association") or {}).get("AllocationId"):
+        record.pop("Association")
     release_public_ip(ctx, record, persist=False)
     subnets.release_private_ip(ctx, record["SubnetId"], record["PrivateIpAddress"])
     _leave_groups(ctx, record)
@@ -323,6 +334,7 @@ def attach(
     record["Attachment"] = attachment
     record["Status"] = "in-use"
     save(ctx, record)
+    _elastic_follows(ctx, record)
     if not immediate:
         ctx.schedule("ec2.eni.attach", ATTACHED_JOB, _job(ctx, record))
     return attachment
@@ -363,6 +375,15 @@ def _finish_detach(ctx: RequestContext, record: Record) -> None:
     record.pop("Attachment", None)
     record["Status"] = "in-use" if association_of_branch(ctx, record["NetworkInterfaceId"]) else "available"
     save(ctx, record)
+    _elastic_follows(ctx, record)
+
+
+def _elastic_follows(ctx: RequestContext, record: Record) -> None:
+    """An Elastic IP on the ENI names the instance the ENI is attached to."""
+    if (record.get("Association") or {}).get("AllocationId"):
+        from trunkline.domain.ec2 import elastic_ips
+
+        elastic_ips.on_attached(ctx, record)
 
 
 def _current(ctx: RequestContext, payload: Record) -> Record | None:
@@ -419,10 +440,11 @@ def assign_public_ip(ctx: RequestContext, eni_id: str) -> str:
 
 
 def release_public_ip(ctx: RequestContext, record: Record, *, persist: bool = True) -> None:
-    """Give back the ENI's auto-assigned public address, if it holds one (stop, delete)."""
-    association = record.pop("Association", None)
-    if association is None:
+    """Give back the ENI's auto-assigned public address, if it holds one (stop, delete). An Elastic
+    IP stays: it is the account's until released."""
+    if record.get("Association") is None or record["Association"].get("AllocationId"):
         return
+    association = record.pop("Association")
     public_ips.release(ctx, association["PublicIp"])
     for address in record["PrivateIpAddresses"]:
         address.pop("Association", None)

@@ -20,8 +20,9 @@ KIND = "ec2.public-ip"
 POOL = ipaddress.IPv4Network("3.80.0.0/12")
 
 
-def allocate(ctx: RequestContext, eni_id: str) -> str:
-    """Take a free public address for `eni_id`."""
+def allocate(ctx: RequestContext, holder: str) -> str:
+    """Take a free public address for `holder` (an ENI's auto-assigned address, or an Elastic IP's
+    allocation id)."""
     size = POOL.num_addresses
     while True:
         # Random picks keep addresses looking like AWS's; the pool is large enough that a retry
@@ -29,7 +30,7 @@ def allocate(ctx: RequestContext, eni_id: str) -> str:
         candidate = POOL.network_address + 1 + secrets.randbelow(size - 2)
         address = str(candidate)
         if ctx.tx.get(KIND, address) is None:
-            ctx.tx.put(KIND, address, {"NetworkInterfaceId": eni_id, "Region": ctx.region})
+            ctx.tx.put(KIND, address, {"Holder": holder, "Region": ctx.region})
             return address
 
 

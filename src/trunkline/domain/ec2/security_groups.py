@@ -24,6 +24,7 @@ from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.domain.ec2.kinds import ENI_GROUP, SECURITY_GROUP
 from trunkline.domain.ec2.records import Tag, VpcRecord
 from trunkline.domain.ids import resource_id
+from trunkline.domain.resource_kind import IdFormat
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
@@ -424,3 +425,38 @@ def _add_peer(permission: Record, rule: Record) -> None:
     else:
         info = rule["ReferencedGroupInfo"]
         permission["UserIdGroupPairs"].append({"GroupId": info["GroupId"], "UserId": info["UserId"], **extra})
+
+
+# --- DescribeSecurityGroupRules ----------------------------------------------------------------------
+
+_RULE_ID = IdFormat("sgr", "InvalidSecurityGroupRuleId.Malformed")
+
+RULE_EXTRACTORS: dict[str, Any] = {
+    "group-id": lambda r: [r["GroupId"]],
+    "security-group-rule-id": lambda r: [r["SecurityGroupRuleId"]],
+}
+
+
+def describe_security_group_rules(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[Record], str | None]:
+    """Every rule of the account's groups in this region, one `SecurityGroupRule` each."""
+    from trunkline.domain.ec2 import filters as ec2_filters
+    from trunkline.domain.ec2.paging import page
+
+    filters = params.get("Filters")
+    ec2_filters.check_filters(filters, RULE_EXTRACTORS)
+    wanted = params.get("SecurityGroupRuleIds") or []
+    for rule_id in wanted:
+        _RULE_ID.check(rule_id)
+    groups = SECURITY_GROUP.find(ctx, "owner", ctx.account_id)
+    rules = sorted((r for g in groups for r in g["_Rules"]), key=lambda r: r["SecurityGroupRuleId"])
+    if wanted:
+        known = {r["SecurityGroupRuleId"] for r in rules}
+        missing = [rule_id for rule_id in wanted if rule_id not in known]
+        if missing:
+            raise AwsError(
+                "InvalidSecurityGroupRuleId.NotFound",
+                f"The security group rule ID '{missing[0]}' does not exist",
+            )
+        rules = [r for r in rules if r["SecurityGroupRuleId"] in wanted]
+    matching = [r for r in rules if ec2_filters.matches(r, filters, RULE_EXTRACTORS)]
+    return page(ctx, "ec2.security-group-rules", matching, "SecurityGroupRuleId", params, minimum=5, maximum=1000)

@@ -10,7 +10,8 @@ attributes DescribeVpcAttribute reports:
   `EnableNetworkAddressUsageMetrics` (bool, default false). Other modules read the two DNS flags
   (a task's hostname depends on both).
 
-Every VPC gets a security group named `default` when it is created and loses it when deleted.
+Every VPC gets a security group named `default`, a main route table and a default network ACL
+when it is created, and loses them when deleted.
 
 IPv4 CIDR blocks: `CidrBlock` is the primary block, the first entry of `CidrBlockAssociationSet`;
 AssociateVpcCidrBlock appends secondary blocks there (at most `CIDR_BLOCKS_PER_VPC` in all, under
@@ -84,8 +85,6 @@ def get_vpc(ctx: RequestContext, vpc_id: str) -> VpcRecord:
 
 
 def create_vpc(ctx: RequestContext, params: dict[str, Any]) -> VpcRecord:
-    from trunkline.domain.ec2 import security_groups  # they import this module
-
     unsupported.refuse(params, unsupported.IPV6_VPC, "VPCs")
     cidr = params.get("CidrBlock")
     if cidr is None:
@@ -117,8 +116,18 @@ def create_vpc(ctx: RequestContext, params: dict[str, Any]) -> VpcRecord:
         "EnableNetworkAddressUsageMetrics": False,
     }
     save(ctx, record)
-    security_groups.create_default(ctx, record)
+    _furnish(ctx, record)
     return record
+
+
+def _furnish(ctx: RequestContext, vpc: VpcRecord) -> None:
+    """What every new VPC comes with: its default security group, main route table (local route)
+    and default network ACL."""
+    from trunkline.domain.ec2 import network_acls, route_tables, security_groups
+
+    security_groups.create_default(ctx, vpc)
+    route_tables.create_main(ctx, vpc)
+    network_acls.create_default(ctx, vpc)
 
 
 def _vpc_range(text: str) -> ipaddress.IPv4Network:
@@ -150,14 +159,25 @@ def describe_vpcs(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[Rec
 
 
 def delete_vpc(ctx: RequestContext, vpc_id: str) -> None:
-    from trunkline.domain.ec2 import security_groups
+    """Delete a VPC that holds nothing but what came with it (its default security group, main
+    route table and default network ACL, which go with it): no subnets, other security groups,
+    other route tables, NAT gateways, or an attached internet gateway."""
+    from trunkline.domain.ec2 import internet_gateways, nat_gateways, network_acls, route_tables, security_groups
 
     get_vpc(ctx, vpc_id)
     groups = SECURITY_GROUP.find(ctx, "vpc", vpc_id)
-    if SUBNET.count(ctx, "vpc", vpc_id) or any(g["GroupName"] != "default" for g in groups):
+    if (
+        SUBNET.count(ctx, "vpc", vpc_id)
+        or any(g["GroupName"] != "default" for g in groups)
+        or route_tables.custom_tables(ctx, vpc_id)
+        or internet_gateways.gateway_of_vpc(ctx, vpc_id) is not None
+        or nat_gateways.live_in_vpc(ctx, vpc_id)
+    ):
         raise AwsError("DependencyViolation", f"The vpc '{vpc_id}' has dependencies and cannot be deleted.")
     for group in groups:
         security_groups.remove(ctx, group)
+    route_tables.remove_with_vpc(ctx, vpc_id)
+    network_acls.remove_with_vpc(ctx, vpc_id)
     VPC.delete(ctx, vpc_id)
 
 
@@ -238,6 +258,9 @@ def associate_vpc_cidr_block(ctx: RequestContext, params: dict[str, Any]) -> Rec
     }
     vpc["CidrBlockAssociationSet"].append(association)
     save(ctx, vpc)
+    from trunkline.domain.ec2 import route_tables
+
+    route_tables.on_block_associated(ctx, vpc["VpcId"], str(network))
     return {**association, "CidrBlockState": {"State": "associating"}}
 
 
@@ -285,6 +308,9 @@ def disassociate_vpc_cidr_block(ctx: RequestContext, association_id: str) -> tup
             )
         associations.remove(found)
         save(ctx, vpc)
+        from trunkline.domain.ec2 import route_tables
+
+        route_tables.on_block_disassociated(ctx, vpc["VpcId"], found["CidrBlock"])
         return vpc["VpcId"], {**found, "CidrBlockState": {"State": "disassociating"}}
     raise AwsError(
         "InvalidVpcCidrBlockAssociationID.NotFound",

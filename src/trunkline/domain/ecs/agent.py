@@ -19,7 +19,9 @@ with `state` (`starting`, `registered`, `failed`, `disconnected`, `stopped`, `te
 
 Connectivity (S13): an agent that reached ECS through the instance's public IPv4 address cannot
 reach it after a restart that left the instance without one; EC2 assigns none at start to an
-instance with a second network interface, such as an ECS trunk. Its container instance then stays
+instance with a second network interface, such as an ECS trunk. An Elastic IP survives the
+restart, so an instance that has one stays connected; an agent in a subnet whose default route
+goes to a NAT gateway never depended on the instance's own address. Its container instance then stays
 `agentConnected: false`, and the agent record says why.
 
 Stopping the instance disconnects the agent (`agentConnected` false, a state-change event);
@@ -35,8 +37,9 @@ from typing import Any
 
 from trunkline.context import Principal, RequestContext
 from trunkline.domain import catalog, events, iam, lifecycle_hooks
-from trunkline.domain.ec2 import images, instances
+from trunkline.domain.ec2 import images, instances, route_tables
 from trunkline.domain.ec2 import network_interfaces as enis
+from trunkline.domain.ec2.kinds import SUBNET
 from trunkline.domain.ecs import agent_config, agent_report, container_instances, leaving, registration
 from trunkline.domain.ecs.agent_config import AgentConfig
 from trunkline.errors import AwsError
@@ -172,7 +175,7 @@ def _start(ctx: RequestContext, agent: Record, instance: Record, info: images.Ag
     agent["containerInstanceArn"] = record["containerInstanceArn"]
     agent["registeredAs"] = principal.arn
     if live is None:
-        agent["reachedViaPublicIp"] = public_ip is not None
+        agent["reachedViaPublicIp"] = public_ip is not None and not _behind_nat(ctx, instance)
     verb = "re-registered" if live is not None else "registered"
     _note(ctx, agent, "registered", f"ECS agent {verb} {record['containerInstanceArn']} as {principal.arn}")
 
@@ -191,6 +194,13 @@ def role_principal(ctx: RequestContext, instance: Record) -> Principal | None:
     instance_id = instance["InstanceId"]
     session_arn = f"arn:aws:sts::{ctx.account_id}:assumed-role/{role['RoleName']}/{instance_id}"
     return Principal(ctx.account_id, session_arn, f"{role['RoleId']}:{instance_id}", "assumed-role", role["Arn"])
+
+
+def _behind_nat(ctx: RequestContext, instance: Record) -> bool:
+    """Whether the instance's subnet sends internet traffic through a NAT gateway, so the agent
+    reaches ECS that way and not through the instance's own public IP."""
+    subnet = SUBNET.load(ctx, instance["SubnetId"])
+    return subnet is not None and route_tables.route_target(ctx, subnet) == "nat-gateway"
 
 
 def _public_ip(ctx: RequestContext, instance_id: str) -> str | None:

@@ -5,20 +5,38 @@ from __future__ import annotations
 
 from trunkline.reconciler import JobHandler
 from trunkline.services import Provider
+from trunkline.services.ec2.addresses import AddressOps
 from trunkline.services.ec2.catalog import CatalogOps
 from trunkline.services.ec2.instances import InstanceOps
+from trunkline.services.ec2.internet_gateways import InternetGatewayOps
+from trunkline.services.ec2.launch_templates import LaunchTemplateOps
 from trunkline.services.ec2.network_interfaces import NetworkInterfaceOps
+from trunkline.services.ec2.route_tables import RouteTableOps
 from trunkline.services.ec2.security_groups import SecurityGroupOps
 from trunkline.services.ec2.subnets import SubnetOps
 from trunkline.services.ec2.tags import TagOps
 from trunkline.services.ec2.vpcs import VpcOps
 
 
-class Ec2Provider(CatalogOps, VpcOps, SubnetOps, SecurityGroupOps, InstanceOps, NetworkInterfaceOps, TagOps, Provider):
+class Ec2Provider(
+    CatalogOps,
+    VpcOps,
+    SubnetOps,
+    SecurityGroupOps,
+    InternetGatewayOps,
+    RouteTableOps,
+    AddressOps,
+    LaunchTemplateOps,
+    InstanceOps,
+    NetworkInterfaceOps,
+    TagOps,
+    Provider,
+):
     service = "ec2"
 
     def jobs(self) -> dict[str, JobHandler]:
         handlers: dict[str, JobHandler] = {}
         handlers.update(InstanceOps.instance_jobs(self))
         handlers.update(NetworkInterfaceOps.network_interface_jobs(self))
+        handlers.update(AddressOps.address_jobs(self))
         return handlers

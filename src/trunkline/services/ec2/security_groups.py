@@ -24,6 +24,11 @@ class SecurityGroupOps:
         found, token = domain.describe_security_groups(ctx, params)
         return {"SecurityGroups": found, "NextToken": token}
 
+    def describe_security_group_rules(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        dry_run(params)
+        found, token = domain.describe_security_group_rules(ctx, params)
+        return {"SecurityGroupRules": found, "NextToken": token}
+
     def delete_security_group(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         dry_run(params)
         group = domain.delete_security_group(ctx, params)
