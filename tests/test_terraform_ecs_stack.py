@@ -32,4 +32,6 @@ def test_the_ecs_stack_applies_reads_back_unchanged_and_destroys(server: Server,
     assert set(states) <= {"terminated"}
     assert world.ec2.describe_network_interfaces()["NetworkInterfaces"] == []
     assert world.ec2.describe_addresses()["Addresses"] == []
-    assert [r["RoleName"] for r in world.iam.list_roles()["Roles"] if not r["Path"].startswith("/aws-service-role/")] == []
+    assert [
+        r["RoleName"] for r in world.iam.list_roles()["Roles"] if not r["Path"].startswith("/aws-service-role/")
+    ] == []
