@@ -20,6 +20,7 @@ from trunkline.domain.autoscaling import activities
 from trunkline.domain.autoscaling.kinds import GROUP, MEMBER
 from trunkline.domain.ec2 import instances, launch_requests, launch_templates
 from trunkline.domain.ec2.kinds import SUBNET
+from trunkline.domain.ec2.records import Tag
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
@@ -99,8 +100,8 @@ def _launch_one(ctx: RequestContext, group: Record, subnet: Record) -> Record:
     merged, version = launch_templates.run_parameters(ctx, by_id, params)
     request = launch_requests.from_parameters(merged)
     # aws: tags are the services' own: added after the caller-facing checks, as EC2 adds them
-    system = [*launch_templates.system_tags(version), {"Key": GROUP_TAG, "Value": group["AutoScalingGroupName"]}]
-    request.tags = [*request.tags, *system]
+    group_tag: Tag = {"Key": GROUP_TAG, "Value": group["AutoScalingGroupName"]}
+    request.tags = [*request.tags, *launch_templates.system_tags(version), group_tag]
     (instance,) = instances.launch(ctx, request)
     return {"instance": instance, "version": str(version["VersionNumber"])}
 
