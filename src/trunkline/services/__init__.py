@@ -19,11 +19,19 @@ class Provider:
 
 
 def build_providers() -> dict[str, Any]:
+    from trunkline.services.autoscaling import AutoScalingProvider
     from trunkline.services.ec2 import Ec2Provider
     from trunkline.services.ecs import EcsProvider
     from trunkline.services.iam import IamProvider
     from trunkline.services.ssm import SsmProvider
     from trunkline.services.sts import StsProvider
 
-    providers: list[Provider] = [Ec2Provider(), EcsProvider(), IamProvider(), SsmProvider(), StsProvider()]
+    providers: list[Provider] = [
+        AutoScalingProvider(),
+        Ec2Provider(),
+        EcsProvider(),
+        IamProvider(),
+        SsmProvider(),
+        StsProvider(),
+    ]
     return {p.service: p for p in providers}

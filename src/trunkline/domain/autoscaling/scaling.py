@@ -1,0 +1,223 @@
+"""How a group keeps its desired capacity, on the clock: `autoscaling.reconcile` compares the
+group's live members with `DesiredCapacity`, launches the difference through EC2's own
+RunInstances path (the launch template merged by `launch_templates.run_parameters`, so the ECS
+agent registers the instances as usual) or terminates the surplus, and EC2's lifecycle moves the
+members: Pending -> InService when the instance runs; Terminating -> gone when it terminates. An
+instance that stops or terminates on its own is taken out of service and replaced.
+
+Launches go to the zone with the fewest live members (ties: the group's subnet order). Scale-in
+picks, among members not protected from scale-in, one in the zone with the most members, then the
+oldest launched (AWS's Default policy, without billing hours). A MixedInstancesPolicy launches its
+first override type (`prioritized` on-demand allocation)."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from trunkline.context import RequestContext
+from trunkline.domain.autoscaling import activities
+from trunkline.domain.autoscaling.kinds import GROUP, MEMBER
+from trunkline.domain.ec2 import instances, launch_requests, launch_templates
+from trunkline.domain.ec2.kinds import SUBNET
+from trunkline.domain.ec2.records import Tag
+from trunkline.errors import AwsError
+
+Record = dict[str, Any]
+
+JOB = "autoscaling.reconcile"
+GROUP_TAG = "aws:autoscaling:groupName"
+_LIVE = ("Pending", "InService")
+
+
+def schedule(ctx: RequestContext, group: Record) -> None:
+    ctx.schedule(JOB, JOB, {"account": ctx.account_id, "region": ctx.region, "group": group["AutoScalingGroupName"]})
+
+
+def live_members(ctx: RequestContext, name: str) -> list[Record]:
+    return [m for m in MEMBER.find(ctx, "group", name) if m["LifecycleState"] in _LIVE]
+
+
+def reconcile_job(ctx: RequestContext, payload: Record) -> None:
+    group = GROUP.get(ctx, payload["group"])
+    if group is None:
+        return
+    members = MEMBER.find(ctx, "group", group["AutoScalingGroupName"])
+    if group.get("Status") == "Delete in progress":
+        if not members:
+            GROUP.delete(ctx, group["AutoScalingGroupName"])
+        return
+    live = [m for m in members if m["LifecycleState"] in _LIVE]
+    desired = group["DesiredCapacity"]
+    if len(live) < desired:
+        _scale_out(ctx, group, live, desired - len(live))
+    elif len(live) > desired:
+        _scale_in(ctx, group, live, len(live) - desired)
+    group["_causes"] = []
+    GROUP.save(ctx, group)
+
+
+def _cause(group: Record, sentence: str) -> str:
+    return "  ".join([*group.get("_causes", []), sentence])
+
+
+# --- launching ------------------------------------------------------------------------------------------
+
+
+def _subnets(ctx: RequestContext, group: Record) -> list[Record]:
+    found = [SUBNET.get(ctx, s) for s in group["VPCZoneIdentifier"].split(",")]
+    return [s for s in found if s is not None]
+
+
+def _next_subnet(subnets: list[Record], live: list[Record]) -> Record:
+    per_zone = {s["AvailabilityZone"]: 0 for s in subnets}
+    for member in live:
+        per_zone[member["AvailabilityZone"]] = per_zone.get(member["AvailabilityZone"], 0) + 1
+    return min(subnets, key=lambda s: per_zone[s["AvailabilityZone"]])
+
+
+def _spec_and_type(group: Record) -> tuple[Record, str | None]:
+    if "LaunchTemplate" in group:
+        return group["LaunchTemplate"], None
+    inner = group["MixedInstancesPolicy"]["LaunchTemplate"]
+    overrides = [o for o in inner.get("Overrides") or [] if o.get("InstanceType")]
+    return inner["LaunchTemplateSpecification"], overrides[0]["InstanceType"] if overrides else None
+
+
+def _launch_one(ctx: RequestContext, group: Record, subnet: Record) -> Record:
+    """One instance through RunInstances; raises EC2's AwsError if it refuses."""
+    spec, instance_type = _spec_and_type(group)
+    tags = [{"Key": t["Key"], "Value": t["Value"]} for t in group["Tags"] if t["PropagateAtLaunch"]]
+    params: Record = {
+        "MinCount": 1,
+        "MaxCount": 1,
+        "SubnetId": subnet["SubnetId"],
+        "TagSpecifications": [{"ResourceType": "instance", "Tags": tags}] if tags else [],
+    }
+    if instance_type is not None:
+        params["InstanceType"] = instance_type
+    by_id = {"LaunchTemplateId": spec["LaunchTemplateId"], "Version": spec["Version"]}
+    merged, version = launch_templates.run_parameters(ctx, by_id, params)
+    request = launch_requests.from_parameters(merged)
+    # aws: tags are the services' own: added after the caller-facing checks, as EC2 adds them
+    group_tag: Tag = {"Key": GROUP_TAG, "Value": group["AutoScalingGroupName"]}
+    request.tags = [*request.tags, *launch_templates.system_tags(version), group_tag]
+    (instance,) = instances.launch(ctx, request)
+    return {"instance": instance, "version": str(version["VersionNumber"])}
+
+
+def _scale_out(ctx: RequestContext, group: Record, live: list[Record], count: int) -> None:
+    subnets = _subnets(ctx, group)
+    before = len(live)
+    for _ in range(count):
+        subnet = _next_subnet(subnets, live)
+        details = {"Subnet ID": subnet["SubnetId"], "Availability Zone": subnet["AvailabilityZone"]}
+        sentence = (
+            f"At {activities.at(ctx)} an instance was started in response to a difference between desired and actual "
+            f"capacity, increasing the capacity from {before} to {before + count}."
+        )
+        try:
+            launched = _launch_one(ctx, group, subnet)
+        except AwsError as error:
+            activities.failed(ctx, group, _cause(group, sentence), f"{error.message}", details)
+            schedule(ctx, group)  # AWS keeps trying; so does the clock
+            return
+        instance = launched["instance"]
+        spec, _ = _spec_and_type(group)
+        activity = activities.record(
+            ctx, group, f"Launching a new EC2 instance: {instance['InstanceId']}", _cause(group, sentence), details
+        )
+        member: Record = {
+            "InstanceId": instance["InstanceId"],
+            "AutoScalingGroupName": group["AutoScalingGroupName"],
+            "InstanceType": instance["InstanceType"],
+            "AvailabilityZone": subnet["AvailabilityZone"],
+            "LifecycleState": "Pending",
+            "HealthStatus": "Healthy",
+            "LaunchTemplate": {
+                "LaunchTemplateId": spec["LaunchTemplateId"],
+                "LaunchTemplateName": spec["LaunchTemplateName"],
+                "Version": launched["version"],
+            },
+            "ProtectedFromScaleIn": bool(group["NewInstancesProtectedFromScaleIn"]),
+            "_launchedAt": ctx.now,
+            "_activity": activity["ActivityId"],
+        }
+        MEMBER.save(ctx, member)
+        live.append(member)
+
+
+# --- terminating ----------------------------------------------------------------------------------------
+
+
+def _scale_in(ctx: RequestContext, group: Record, live: list[Record], count: int) -> None:
+    before = len(live)
+    candidates = [m for m in live if not m["ProtectedFromScaleIn"]]
+    for _ in range(count):
+        if not candidates:
+            return  # protected instances are never scaled in: the group stays above desired
+        per_zone: dict[str, int] = {}
+        for member in live:
+            per_zone[member["AvailabilityZone"]] = per_zone.get(member["AvailabilityZone"], 0) + 1
+        victim = min(candidates, key=lambda m: (-per_zone[m["AvailabilityZone"]], m["_launchedAt"], m["InstanceId"]))
+        candidates.remove(victim)
+        live.remove(victim)
+        sentence = (
+            f"At {activities.at(ctx)} an instance was taken out of service in response to a difference between "
+            f"desired and actual capacity, shrinking the capacity from {before} to {before - count}.  "
+            f"At {activities.at(ctx)} instance {victim['InstanceId']} was selected for termination."
+        )
+        terminate_member(ctx, group, victim, _cause(group, sentence))
+
+
+def terminate_member(ctx: RequestContext, group: Record, member: Record, cause: str | None) -> Record:
+    """Take the member out of service and terminate its instance; returns the activity."""
+    activity = activities.record(
+        ctx,
+        group,
+        f"Terminating EC2 instance: {member['InstanceId']}",
+        cause or f"At {activities.at(ctx)} the Auto Scaling group was deleted.",
+        {"Subnet ID": "", "Availability Zone": member["AvailabilityZone"]},
+    )
+    activities.finish(
+        ctx, member.get("_activity"), "Cancelled" if member["LifecycleState"] == "Pending" else "Successful"
+    )
+    member.update(LifecycleState="Terminating", _activity=activity["ActivityId"])
+    MEMBER.save(ctx, member)
+    with contextlib.suppress(AwsError):  # already gone: the terminated listener finishes the job
+        instances.terminate_instances(ctx, [member["InstanceId"]])
+    return activity
+
+
+# --- EC2 lifecycle listeners -----------------------------------------------------------------------------
+
+
+def on_running(ctx: RequestContext, instance: Record) -> None:
+    member = MEMBER.get(ctx, instance["InstanceId"])
+    if member is None or member["LifecycleState"] != "Pending":
+        return
+    member["LifecycleState"] = "InService"
+    MEMBER.save(ctx, member)
+    activities.finish(ctx, member.get("_activity"))
+
+
+def on_gone(ctx: RequestContext, instance: Record) -> None:
+    """Terminated (or stopped) instances leave their group; one that left on its own is replaced."""
+    member = MEMBER.get(ctx, instance["InstanceId"])
+    if member is None:
+        return
+    group = GROUP.get(ctx, member["AutoScalingGroupName"])
+    if member["LifecycleState"] != "Terminating" and group is not None:
+        state = instance["State"]["Name"]
+        cause = (
+            f"At {activities.at(ctx)} an instance was taken out of service in response to an EC2 health check "
+            f"indicating it has been terminated or stopped."
+        )
+        member["HealthStatus"] = "Unhealthy"
+        terminate_member(ctx, group, member, cause)
+        if state == "stopped":
+            return  # its termination comes back here as Terminating
+    activities.finish(ctx, member.get("_activity"))
+    MEMBER.delete(ctx, member["InstanceId"])
+    if group is not None:
+        schedule(ctx, group)

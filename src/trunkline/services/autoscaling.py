@@ -1,0 +1,126 @@
+"""EC2 Auto Scaling operations (query protocol, API 2011-01-01). Thin: parameters in, domain call,
+output shape out. Groups reconcile on the clock (`domain/autoscaling/scaling.py`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trunkline.context import RequestContext
+from trunkline.domain import lifecycle_hooks, pagination
+from trunkline.domain.autoscaling import activities, groups, scaling
+from trunkline.errors import AwsError
+from trunkline.reconciler import JobHandler
+from trunkline.services import Provider
+
+Params = dict[str, Any]
+
+
+def _page(
+    ctx: RequestContext, listing: str, items: list[Params], params: Params, limit: int
+) -> tuple[list[Params], str | None]:
+    """MaxRecords/NextToken paging over a listing in a stable order."""
+    size = params.get("MaxRecords") or limit
+    start = 0
+    if params.get("NextToken"):
+        position = pagination.decode(ctx.tx, listing, params["NextToken"])
+        if not isinstance(position, int):
+            raise AwsError("InvalidNextToken", "The token provided is not valid.")
+        start = position
+    chosen = items[start : start + size]
+    more = start + size < len(items)
+    return chosen, pagination.encode(ctx.tx, listing, start + size) if more else None
+
+
+class AutoScalingProvider(Provider):
+    service = "autoscaling"
+
+    def jobs(self) -> dict[str, JobHandler]:
+        lifecycle_hooks.subscribe(lifecycle_hooks.RUNNING, scaling.on_running)
+        lifecycle_hooks.subscribe(lifecycle_hooks.STOPPED, scaling.on_gone)
+        lifecycle_hooks.subscribe(lifecycle_hooks.TERMINATED, scaling.on_gone)
+        return {scaling.JOB: scaling.reconcile_job}
+
+    def create_auto_scaling_group(self, ctx: RequestContext, params: Params) -> Params:
+        groups.create(ctx, params)
+        return {}
+
+    def update_auto_scaling_group(self, ctx: RequestContext, params: Params) -> Params:
+        groups.update(ctx, params)
+        return {}
+
+    def delete_auto_scaling_group(self, ctx: RequestContext, params: Params) -> Params:
+        groups.delete(ctx, params["AutoScalingGroupName"], bool(params.get("ForceDelete")))
+        return {}
+
+    def describe_auto_scaling_groups(self, ctx: RequestContext, params: Params) -> Params:
+        found = groups.describe(ctx, params.get("AutoScalingGroupNames"), params.get("Filters"))
+        page, token = _page(ctx, "autoscaling.groups", found, params, 50)
+        return {"AutoScalingGroups": page, "NextToken": token}
+
+    def set_desired_capacity(self, ctx: RequestContext, params: Params) -> Params:
+        groups.set_desired_capacity(ctx, params["AutoScalingGroupName"], params["DesiredCapacity"])
+        return {}
+
+    def terminate_instance_in_auto_scaling_group(self, ctx: RequestContext, params: Params) -> Params:
+        activity = groups.terminate_instance(ctx, params["InstanceId"], params["ShouldDecrementDesiredCapacity"])
+        return {"Activity": activity}
+
+    def set_instance_protection(self, ctx: RequestContext, params: Params) -> Params:
+        groups.set_instance_protection(
+            ctx, params["AutoScalingGroupName"], params["InstanceIds"], params["ProtectedFromScaleIn"]
+        )
+        return {}
+
+    def describe_auto_scaling_instances(self, ctx: RequestContext, params: Params) -> Params:
+        every = [
+            i for g in groups.describe(ctx, None, None) for i in groups.instances_of(ctx, g["AutoScalingGroupName"])
+        ]
+        wanted = set(params.get("InstanceIds") or [])
+        chosen = [i for i in every if not wanted or i["InstanceId"] in wanted]
+        page, token = _page(ctx, "autoscaling.instances", sorted(chosen, key=lambda i: i["InstanceId"]), params, 50)
+        return {"AutoScalingInstances": page, "NextToken": token}
+
+    def describe_scaling_activities(self, ctx: RequestContext, params: Params) -> Params:
+        name = params.get("AutoScalingGroupName")
+        names = [name] if name else [g["AutoScalingGroupName"] for g in groups.describe(ctx, None, None)]
+        found = [a for n in names for a in activities.of_group(ctx, n)]
+        wanted = set(params.get("ActivityIds") or [])
+        chosen = [a for a in found if not wanted or a["ActivityId"] in wanted]
+        page, token = _page(ctx, "autoscaling.activities", chosen, params, 100)
+        return {"Activities": page, "NextToken": token}
+
+    def create_or_update_tags(self, ctx: RequestContext, params: Params) -> Params:
+        groups.create_or_update_tags(ctx, params["Tags"])
+        return {}
+
+    def delete_tags(self, ctx: RequestContext, params: Params) -> Params:
+        groups.delete_tags(ctx, params["Tags"])
+        return {}
+
+    def describe_tags(self, ctx: RequestContext, params: Params) -> Params:
+        page, token = _page(ctx, "autoscaling.tags", groups.describe_tags(ctx, params.get("Filters")), params, 50)
+        return {"Tags": page, "NextToken": token}
+
+    def put_scaling_policy(self, ctx: RequestContext, params: Params) -> Params:
+        policy = groups.put_scaling_policy(ctx, params)
+        return {"PolicyARN": policy["PolicyARN"], "Alarms": policy["Alarms"]}
+
+    def describe_policies(self, ctx: RequestContext, params: Params) -> Params:
+        page, token = _page(ctx, "autoscaling.policies", groups.describe_policies(ctx, params), params, 50)
+        return {"ScalingPolicies": page, "NextToken": token}
+
+    def delete_policy(self, ctx: RequestContext, params: Params) -> Params:
+        groups.delete_policy(ctx, params.get("AutoScalingGroupName"), params["PolicyName"])
+        return {}
+
+    def put_lifecycle_hook(self, ctx: RequestContext, params: Params) -> Params:
+        groups.put_lifecycle_hook(ctx, params)
+        return {}
+
+    def describe_lifecycle_hooks(self, ctx: RequestContext, params: Params) -> Params:
+        hooks = groups.describe_lifecycle_hooks(ctx, params["AutoScalingGroupName"], params.get("LifecycleHookNames"))
+        return {"LifecycleHooks": hooks}
+
+    def delete_lifecycle_hook(self, ctx: RequestContext, params: Params) -> Params:
+        groups.delete_lifecycle_hook(ctx, params["AutoScalingGroupName"], params["LifecycleHookName"])
+        return {}

@@ -1,0 +1,292 @@
+"""EC2 Auto Scaling groups (issue 11, part 1), with boto3 and the AWS CLI on a manual clock: a group
+launches from its launch template through RunInstances (so its instances register with ECS),
+spreads over its subnets' zones, follows its desired capacity, never scales in a protected
+instance, replaces instances that go away, and answers AWS's errors."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import ACCOUNT, Server, make_cli
+from ec2_world import AL2023
+from ecs_world import World, config_script
+
+CLUSTER = "capacity"
+GROUP = "ecs-asg"
+
+
+class Capacity:
+    """A cluster, an instance role, two subnets in two zones and a launch template of the ECS AMI."""
+
+    def __init__(self, server: Server) -> None:
+        self.world = World(server)
+        self.asg = server.client("autoscaling")
+        w = self.world
+        w.ecs.create_cluster(clusterName=CLUSTER)
+        w.instance_role("ecsInstanceRole")
+        vpc = w.ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        self.subnets = [
+            w.ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{n}.0/24", AvailabilityZone=zone)["Subnet"]["SubnetId"]
+            for n, zone in ((1, "us-east-1a"), (2, "us-east-1b"))
+        ]
+        image = w.ssm.get_parameter(Name=AL2023)["Parameter"]["Value"]
+        data = {
+            "ImageId": image,
+            "InstanceType": "c5.large",
+            "IamInstanceProfile": {"Name": "ecsInstanceRole"},
+            "UserData": base64.b64encode(config_script(CLUSTER).encode()).decode(),
+        }
+        self.template = w.ec2.create_launch_template(LaunchTemplateName="ecs", LaunchTemplateData=data)[
+            "LaunchTemplate"
+        ]
+
+    def create(self, name: str = GROUP, **extra: Any) -> None:
+        params: dict[str, Any] = {
+            "AutoScalingGroupName": name,
+            "LaunchTemplate": {"LaunchTemplateName": "ecs", "Version": "$Latest"},
+            "MinSize": 1,
+            "MaxSize": 4,
+            "DesiredCapacity": 2,
+            "VPCZoneIdentifier": ",".join(self.subnets),
+            "Tags": [{"Key": "team", "Value": "net", "PropagateAtLaunch": True}],
+            **extra,
+        }
+        self.asg.create_auto_scaling_group(**{k: v for k, v in params.items() if v is not None})
+
+    def group(self, name: str = GROUP) -> dict[str, Any]:
+        (found,) = self.asg.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"]
+        result: dict[str, Any] = found
+        return result
+
+    def members(self, name: str = GROUP) -> dict[str, dict[str, Any]]:
+        return {i["InstanceId"]: i for i in self.group(name)["Instances"]}
+
+    def ec2_state(self, instance_id: str) -> str:
+        return str(self.world.instance(instance_id)["State"]["Name"])
+
+    def settle(self) -> None:
+        self.world.settle()
+
+
+@pytest.fixture
+def cap(spawn: Callable[..., Server]) -> Capacity:
+    return Capacity(spawn("--timing", "manual"))
+
+
+def error_of(call: Callable[[], Any]) -> tuple[str, str]:
+    with pytest.raises(ClientError) as caught:
+        call()
+    return caught.value.response["Error"]["Code"], caught.value.response["Error"]["Message"]
+
+
+def test_a_group_launches_from_its_template_spreads_over_zones_and_registers_with_ecs(cap: Capacity) -> None:
+    cap.create()
+    group = cap.group()
+    assert group["Instances"] == [] and group["DesiredCapacity"] == 2
+    assert group["LaunchTemplate"] == {
+        "LaunchTemplateId": cap.template["LaunchTemplateId"],
+        "LaunchTemplateName": "ecs",
+        "Version": "$Latest",
+    }
+    assert group["AvailabilityZones"] == ["us-east-1a", "us-east-1b"]
+    assert (group["DefaultCooldown"], group["HealthCheckType"], group["TerminationPolicies"]) == (
+        300,
+        "EC2",
+        ["Default"],
+    )
+    assert group["AutoScalingGroupARN"].startswith(f"arn:aws:autoscaling:us-east-1:{ACCOUNT}:autoScalingGroup:")
+    assert group["AutoScalingGroupARN"].endswith(f":autoScalingGroupName/{GROUP}")
+    cap.world.advance(10)  # the group reconciles: two launches, Pending
+    members = cap.members()
+    assert sorted(m["AvailabilityZone"] for m in members.values()) == ["us-east-1a", "us-east-1b"]
+    assert {(m["LifecycleState"], m["HealthStatus"], m["LaunchTemplate"]["Version"]) for m in members.values()} == {
+        ("Pending", "Healthy", "1")
+    }
+    cap.settle()
+    members = cap.members()
+    assert {m["LifecycleState"] for m in members.values()} == {"InService"}
+    for instance_id in members:
+        tags = {t["Key"]: t["Value"] for t in cap.world.instance(instance_id)["Tags"]}
+        assert tags["team"] == "net" and tags["aws:autoscaling:groupName"] == GROUP
+        assert tags["aws:ec2launchtemplate:id"] == cap.template["LaunchTemplateId"]
+    registered = cap.world.ecs.list_container_instances(cluster=CLUSTER)["containerInstanceArns"]
+    assert len(registered) == 2
+    activities = cap.asg.describe_scaling_activities(AutoScalingGroupName=GROUP)["Activities"]
+    assert len(activities) == 2 and {a["StatusCode"] for a in activities} == {"Successful"}
+    assert {a["Description"] for a in activities} == {f"Launching a new EC2 instance: {i}" for i in members}
+    cause = activities[0]["Cause"]
+    assert "a user request created an AutoScalingGroup changing the desired capacity from 0 to 2.  At " in cause
+    assert cause.endswith(
+        "an instance was started in response to a difference between desired and actual capacity, "
+        "increasing the capacity from 0 to 2."
+    )
+    assert json.loads(activities[0]["Details"])["Availability Zone"] in ("us-east-1a", "us-east-1b")
+
+
+def test_desired_capacity_protection_and_replacement(cap: Capacity) -> None:
+    cap.create()
+    cap.settle()
+    cap.asg.set_desired_capacity(AutoScalingGroupName=GROUP, DesiredCapacity=3)
+    cap.settle()
+    members = cap.members()
+    assert len(members) == 3 and {m["LifecycleState"] for m in members.values()} == {"InService"}
+    assert error_of(lambda: cap.asg.set_desired_capacity(AutoScalingGroupName=GROUP, DesiredCapacity=5)) == (
+        "ValidationError",
+        "New SetDesiredCapacity value 5 is above max value 4 for the AutoScalingGroup.",
+    )
+    protected = sorted(members)[:2]
+    cap.asg.set_instance_protection(AutoScalingGroupName=GROUP, InstanceIds=protected, ProtectedFromScaleIn=True)
+    cap.asg.set_desired_capacity(AutoScalingGroupName=GROUP, DesiredCapacity=1)
+    cap.settle()
+    left = cap.members()
+    assert sorted(left) == protected, "only the unprotected instance is scaled in; the group stays above desired"
+    assert cap.ec2_state(sorted(members)[2]) == "terminated"
+    # An instance terminated behind the group's back is replaced (desired 1, two protected remain:
+    # terminating one leaves one, which is the desired capacity).
+    cap.asg.set_desired_capacity(AutoScalingGroupName=GROUP, DesiredCapacity=2)
+    cap.world.ec2.terminate_instances(InstanceIds=[protected[0]])
+    cap.settle()
+    after = cap.members()
+    assert len(after) == 2 and protected[0] not in after and protected[1] in after
+    # TerminateInstanceInAutoScalingGroup ignores protection; without decrement it is replaced.
+    answer = cap.asg.terminate_instance_in_auto_scaling_group(
+        InstanceId=protected[1], ShouldDecrementDesiredCapacity=False
+    )["Activity"]
+    assert answer["StatusCode"] == "InProgress" and answer["Description"] == f"Terminating EC2 instance: {protected[1]}"
+    assert answer["Cause"].endswith(f"instance {protected[1]} was taken out of service in response to a user request.")
+    cap.settle()
+    final = cap.members()
+    assert len(final) == 2 and protected[1] not in final
+    code, message = error_of(
+        lambda: cap.asg.terminate_instance_in_auto_scaling_group(
+            InstanceId="i-0123456789abcdef0", ShouldDecrementDesiredCapacity=True
+        )
+    )
+    assert (code, message) == (
+        "ValidationError",
+        "Instance Id not found - No managed instance found for instance ID: i-0123456789abcdef0",
+    )
+
+
+def test_errors_and_deletion(cap: Capacity) -> None:
+    cap.create()
+    assert error_of(lambda: cap.create()) == (
+        "AlreadyExists",
+        f"AutoScalingGroup by this name already exists - A group with the name {GROUP} already exists",
+    )
+    assert error_of(lambda: cap.create("b", MinSize=3, MaxSize=2)) == (
+        "ValidationError",
+        "Max bound, 2, must be greater than or equal to min bound, 3",
+    )
+    assert error_of(lambda: cap.create("b", DesiredCapacity=9)) == (
+        "ValidationError",
+        "Desired capacity:9 must be between the specified min size:1 and max size:4",
+    )
+    assert error_of(lambda: cap.create("b", VPCZoneIdentifier="subnet-0123456789abcdef0")) == (
+        "ValidationError",
+        "The subnet ID 'subnet-0123456789abcdef0' does not exist",
+    )
+    assert error_of(lambda: cap.create("b", VPCZoneIdentifier=None)) == (
+        "ValidationError",
+        "At least one Availability Zone or VPC Subnet is required.",
+    )
+    assert cap.asg.describe_auto_scaling_groups(AutoScalingGroupNames=["b"])["AutoScalingGroups"] == []
+    cap.settle()
+    assert error_of(lambda: cap.asg.delete_auto_scaling_group(AutoScalingGroupName=GROUP)) == (
+        "ResourceInUse",
+        "You cannot delete an AutoScalingGroup while there are instances or pending Spot instance request(s) still "
+        "in the group.",
+    )
+    members = list(cap.members())
+    cap.asg.delete_auto_scaling_group(AutoScalingGroupName=GROUP, ForceDelete=True)
+    assert cap.group()["Status"] == "Delete in progress"
+    cap.settle()
+    assert cap.asg.describe_auto_scaling_groups(AutoScalingGroupNames=[GROUP])["AutoScalingGroups"] == []
+    assert {cap.ec2_state(i) for i in members} == {"terminated"}
+
+
+def test_update_moves_desired_into_new_bounds_and_tags(cap: Capacity) -> None:
+    cap.create()
+    cap.asg.update_auto_scaling_group(AutoScalingGroupName=GROUP, MaxSize=1)
+    group = cap.group()
+    assert (group["MinSize"], group["MaxSize"], group["DesiredCapacity"]) == (1, 1, 1)
+    cap.asg.create_or_update_tags(
+        Tags=[
+            {
+                "ResourceId": GROUP,
+                "ResourceType": "auto-scaling-group",
+                "Key": "env",
+                "Value": "dev",
+                "PropagateAtLaunch": False,
+            }
+        ]
+    )
+    tags = cap.asg.describe_tags(Filters=[{"Name": "auto-scaling-group", "Values": [GROUP]}])["Tags"]
+    assert [(t["Key"], t["Value"], t["PropagateAtLaunch"]) for t in tags] == [
+        ("env", "dev", False),
+        ("team", "net", True),
+    ]
+    cap.asg.delete_tags(Tags=[{"ResourceId": GROUP, "ResourceType": "auto-scaling-group", "Key": "env"}])
+    assert [t["Key"] for t in cap.group()["Tags"]] == ["team"]
+    cap.asg.put_scaling_policy(
+        AutoScalingGroupName=GROUP,
+        PolicyName="cpu",
+        PolicyType="TargetTrackingScaling",
+        TargetTrackingConfiguration={
+            "PredefinedMetricSpecification": {"PredefinedMetricType": "ASGAverageCPUUtilization"},
+            "TargetValue": 50.0,
+        },
+    )
+    (policy,) = cap.asg.describe_policies(AutoScalingGroupName=GROUP)["ScalingPolicies"]
+    assert policy["PolicyName"] == "cpu" and policy["PolicyType"] == "TargetTrackingScaling"
+    cap.asg.put_lifecycle_hook(
+        AutoScalingGroupName=GROUP,
+        LifecycleHookName="drain",
+        LifecycleTransition="autoscaling:EC2_INSTANCE_TERMINATING",
+        HeartbeatTimeout=3600,
+        DefaultResult="CONTINUE",
+    )
+    (hook,) = cap.asg.describe_lifecycle_hooks(AutoScalingGroupName=GROUP)["LifecycleHooks"]
+    assert (hook["HeartbeatTimeout"], hook["GlobalTimeout"], hook["DefaultResult"]) == (3600, 172800, "CONTINUE")
+
+
+def test_a_mixed_instances_policy_launches_its_first_override(cap: Capacity) -> None:
+    mixed = {
+        "LaunchTemplate": {
+            "LaunchTemplateSpecification": {"LaunchTemplateId": cap.template["LaunchTemplateId"]},
+            "Overrides": [{"InstanceType": "m5.xlarge"}, {"InstanceType": "c5.large"}],
+        }
+    }
+    cap.asg.create_auto_scaling_group(
+        AutoScalingGroupName="mixed", MixedInstancesPolicy=mixed, MinSize=1, MaxSize=2, VPCZoneIdentifier=cap.subnets[0]
+    )
+    cap.settle()
+    (member,) = cap.members("mixed").values()
+    assert member["InstanceType"] == "m5.xlarge" == cap.world.instance(member["InstanceId"])["InstanceType"]
+    policy = cap.group("mixed")["MixedInstancesPolicy"]
+    assert policy["LaunchTemplate"]["LaunchTemplateSpecification"]["Version"] == "$Default"
+    assert policy["InstancesDistribution"]["OnDemandAllocationStrategy"] == "prioritized"
+
+
+@pytest.mark.cli
+def test_the_aws_cli_drives_a_group(cap: Capacity, tmp_path: Path) -> None:
+    aws = make_cli(cap.world.server.url, tmp_path)
+    aws(
+        "autoscaling", "create-auto-scaling-group", "--auto-scaling-group-name", "cli",
+        "--launch-template", "LaunchTemplateName=ecs", "--min-size", "1", "--max-size", "2",
+        "--vpc-zone-identifier", cap.subnets[1],
+    )  # fmt: skip
+    cap.settle()
+    (group,) = aws("autoscaling", "describe-auto-scaling-groups", "--auto-scaling-group-names", "cli")[
+        "AutoScalingGroups"
+    ]
+    assert group["DesiredCapacity"] == 1 and [i["LifecycleState"] for i in group["Instances"]] == ["InService"]
+    (row,) = aws("autoscaling", "describe-auto-scaling-instances")["AutoScalingInstances"]
+    assert row["AutoScalingGroupName"] == "cli" and row["AvailabilityZone"] == "us-east-1b"
