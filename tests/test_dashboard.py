@@ -202,7 +202,10 @@ def test_the_page_and_its_files_are_served_as_shipped(server: Server):
     assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp and "connect-src 'self'" in csp
     assert page.headers["x-frame-options"] == "DENY"
     referenced = re.findall(r'(?:src|href)="([^"]+)"', page.text)
-    assert set(referenced) == {"data:,", "/_trunkline/ui/dashboard.css", "/_trunkline/ui/dashboard.js"}
+    assert set(referenced) == {
+        "data:,",
+        *(f"/_trunkline/ui/{name}" for name in ("dashboard.css", "dashboard.js", "render.js")),
+    }
     for name, media in [
         ("dashboard.js", "text/javascript"),
         ("render.js", "text/javascript"),

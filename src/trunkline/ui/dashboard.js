@@ -60,6 +60,7 @@ async function load() {
   state.loading = true;
   try {
     const snapshot = await getJson("/_trunkline/dashboard");
+    if (state.first) performance.mark("trunkline:snapshot-parsed");
     render(snapshot);
     follow(snapshot.eventSeq);
     if (state.first) {

@@ -18,43 +18,81 @@ has them; nothing stands in for them meanwhile.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import catalog, events
 from trunkline.domain.ec2 import network_interfaces as enis
-from trunkline.domain.ecs import capacity, clusters, container_instances, placement_failures, services, tasks
+from trunkline.domain.ecs import (
+    capacity,
+    clusters,
+    container_instances,
+    inspection,
+    placement_failures,
+    services,
+    tasks,
+)
 from trunkline.domain.ecs import trunking as trunking_decision
-from trunkline.domain.ecs.inspection import explain
 
 Record = dict[str, Any]
 
 RECENTLY_STOPPED = 20  # stopped tasks shown per cluster, newest first
+STOPPED_READ_LIMIT = 500  # beyond this many stopped tasks none is listed (finding the newest reads them all)
 SERVICE_EVENTS = 3  # latest events shown per service
 _LIVE_STATES = tuple(s for s in tasks.LIFECYCLE if s != tasks.STOPPED)
+
+
+@dataclass
+class Ledger:
+    """The region's ENIs and trunk associations, read once for the whole snapshot: one scan each
+    instead of a lookup per instance and per branch (a thousand instances are a thousand lookups)."""
+
+    by_id: dict[str, Record] = field(default_factory=dict)
+    by_instance: dict[str, list[Record]] = field(default_factory=dict)  # attached ENIs, as interfaces_of_instance
+    by_trunk: dict[str, list[Record]] = field(default_factory=dict)  # associations, as associations_of_trunk
+
+    @classmethod
+    def read(cls, ctx: RequestContext) -> Ledger:
+        ledger = cls()
+        for _, eni in ctx.tx.scan(enis.KIND, prefix=f"{ctx.region}/"):
+            ledger.by_id[eni["NetworkInterfaceId"]] = eni
+            if eni.get("Attachment"):
+                ledger.by_instance.setdefault(eni["Attachment"]["InstanceId"], []).append(eni)
+        for attached in ledger.by_instance.values():
+            attached.sort(key=lambda r: (r["Attachment"]["NetworkCardIndex"], r["Attachment"]["DeviceIndex"]))
+        for _, association in ctx.tx.scan(enis.ASSOCIATION, prefix=f"{ctx.region}/"):
+            ledger.by_trunk.setdefault(association["TrunkInterfaceId"], []).append(association)
+        return ledger
 
 
 def snapshot(ctx: RequestContext) -> Record:
     """Every cluster of the caller's account and region (ACTIVE ones first, then by name)."""
     found = list(clusters.all_of_region(ctx))
     found.sort(key=lambda c: (c["status"] != "ACTIVE", c["clusterName"]))
+    ledger = Ledger.read(ctx) if found else Ledger()
     return {
         "accountId": ctx.account_id,
         "region": ctx.region,
         "generatedAt": events.iso(ctx.now),
-        "clusters": [_cluster(ctx, c) for c in found],
+        "clusters": [_cluster(ctx, c, ledger) for c in found],
     }
 
 
-def _cluster(ctx: RequestContext, cluster: Record) -> Record:
+def _cluster(ctx: RequestContext, cluster: Record, ledger: Ledger) -> Record:
     arn = cluster["clusterArn"]
     live = [t for state in _LIVE_STATES for t in ctx.tx.find(tasks.KIND, "cluster_status", f"{arn}|{state}")]
-    stopped = ctx.tx.find(tasks.KIND, "cluster_status", f"{arn}|{tasks.STOPPED}")
-    stopped.sort(key=lambda t: (t.get("stoppedAt") or 0, t["taskArn"]), reverse=True)
+    stopped_count = ctx.tx.count(tasks.KIND, "cluster_status", f"{arn}|{tasks.STOPPED}")
+    stopped = _recently_stopped(ctx, arn) if stopped_count <= STOPPED_READ_LIMIT else []
     by_eni = {t["_eni"]["networkInterfaceId"]: t for t in live if (t.get("_eni") or {}).get("networkInterfaceId")}
-    records = ctx.tx.find(container_instances.KIND, "cluster", arn)
-    present = sorted((r for r in records if r["status"] != "INACTIVE"), key=lambda r: r["containerInstanceArn"])
-    instances = [_instance(ctx, r, by_eni) for r in present]
+    present = [
+        r
+        for status in container_instances.STATUSES
+        if status != "INACTIVE"
+        for r in ctx.tx.find(container_instances.KIND, "cluster_status", f"{arn}|{status}")
+    ]
+    present.sort(key=lambda r: r["containerInstanceArn"])
+    instances = [_instance(ctx, r, ledger, by_eni) for r in present]
     failures = placement_failures.of_cluster(ctx, cluster)
     return {
         "clusterArn": arn,
@@ -62,10 +100,16 @@ def _cluster(ctx: RequestContext, cluster: Record) -> Record:
         "status": cluster["status"],
         "summary": _summary(instances, live, failures),
         "containerInstances": instances,
-        "tasks": [_task(t) for t in _task_order(live)] + [_task(t) for t in stopped[:RECENTLY_STOPPED]],
-        "stoppedTasks": len(stopped),
+        "tasks": [_task(t) for t in _task_order(live)] + [_task(t) for t in stopped],
+        "stoppedTasks": stopped_count,
         "services": [_service(ctx, s) for s in sorted(services.of_cluster(ctx, arn), key=lambda s: s["serviceName"])],
     }
+
+
+def _recently_stopped(ctx: RequestContext, cluster_arn: str) -> list[Record]:
+    stopped = ctx.tx.find(tasks.KIND, "cluster_status", f"{cluster_arn}|{tasks.STOPPED}")
+    stopped.sort(key=lambda t: (t.get("stoppedAt") or 0, t["taskArn"]), reverse=True)
+    return stopped[:RECENTLY_STOPPED]
 
 
 def _task_order(live: list[Record]) -> list[Record]:
@@ -89,12 +133,15 @@ def _summary(instances: list[Record], live: list[Record], failures: dict[str, in
     }
 
 
-def _instance(ctx: RequestContext, record: Record, by_eni: dict[str, Record]) -> Record:
-    numbers = capacity.eni_capacity(ctx, record)
-    why = explain(ctx, record)
+def _instance(ctx: RequestContext, record: Record, ledger: Ledger, by_eni: dict[str, Record]) -> Record:
+    # The same ENIs and associations give the numbers (capacity.tally, as placement counts them)
+    # and the slots.
+    attached = ledger.by_instance.get(record["ec2InstanceId"], [])
+    trunk_id = _trunk_id(record)
+    trunk = next((e for e in attached if e["NetworkInterfaceId"] == trunk_id), None)
+    associations = ledger.by_trunk.get(trunk_id or "", []) if trunk is not None else []
+    numbers = capacity.tally(record, trunk, attached, associations)
     known = catalog.get_instance_type(record.get("_instanceType") or "")
-    attached = enis.interfaces_of_instance(ctx, record["ec2InstanceId"])
-    trunk = capacity.attached_trunk(ctx, record)
     return {
         "containerInstanceArn": record["containerInstanceArn"],
         "containerInstanceId": record["containerInstanceArn"].rsplit("/", 1)[-1],
@@ -107,8 +154,8 @@ def _instance(ctx: RequestContext, record: Record, by_eni: dict[str, Record]) ->
         "pendingTasksCount": record.get("pendingTasksCount", 0),
         "trunkingApplies": trunking_decision.applies(record),
         "trunked": numbers["trunked"],
-        "trunkNetworkInterfaceId": why["trunkNetworkInterfaceId"],
-        "reasons": why["reasons"],
+        "trunkNetworkInterfaceId": trunk_id,
+        "reasons": inspection.reasons(ctx, record),
         "limits": {
             "networkInterfaces": known.max_network_interfaces if known else None,
             "untrunked": known.awsvpc_tasks if known else None,
@@ -118,8 +165,14 @@ def _instance(ctx: RequestContext, record: Record, by_eni: dict[str, Record]) ->
         "eniInUse": numbers["eniInUse"],
         "eniAvailable": numbers["eniAvailable"],
         "interfaces": _interfaces(attached, known, by_eni),
-        "branches": _branches(ctx, trunk, int(numbers["eniLimit"]), by_eni) if trunk is not None else [],
+        "branches": _branches(ledger, associations, int(numbers["eniLimit"]), by_eni) if trunk is not None else [],
     }
+
+
+def _trunk_id(record: Record) -> str | None:
+    """The instance's trunk ENI id, while it has not been released."""
+    trunk = record.get("_trunk") or {}
+    return None if trunk.get("deletedAt") is not None else trunk.get("networkInterfaceId")
 
 
 def _task_of(eni_id: str, by_eni: dict[str, Record]) -> Record:
@@ -163,14 +216,11 @@ def _interface_kind(eni: Record, by_eni: dict[str, Record]) -> str:
     return "task" if eni["NetworkInterfaceId"] in by_eni else "other"
 
 
-def _branches(ctx: RequestContext, trunk: Record, limit: int, by_eni: dict[str, Record]) -> list[Record]:
+def _branches(ledger: Ledger, associations: list[Record], limit: int, by_eni: dict[str, Record]) -> list[Record]:
     """One slot per branch ENI the trunk may carry, in VLAN order."""
-    associations = sorted(
-        enis.associations_of_trunk(ctx, trunk["NetworkInterfaceId"]), key=lambda a: int(a.get("VlanId") or 0)
-    )
     slots: list[Record] = []
-    for association in associations:
-        branch = enis.find_network_interface(ctx, association["BranchInterfaceId"]) or {}
+    for association in sorted(associations, key=lambda a: int(a.get("VlanId") or 0)):
+        branch = ledger.by_id.get(association["BranchInterfaceId"]) or {}
         slots.append(
             {
                 "kind": "task" if association["BranchInterfaceId"] in by_eni else "other",
