@@ -185,6 +185,17 @@ def test_services_tasks_moving_and_a_recreated_cluster_starting_from_zero(server
 
     assert [f["reason"] for f in shop.run(shop.plain, 3)["failures"]] == ["RESOURCE:ENI"]
     assert dashboard(server)["clusters"][0]["summary"]["resourceEniFailures"] == 1
+    plain_arn = shop.world.container_instance_arn(CLUSTER, shop.plain)
+    started = shop.world.ecs.start_task(
+        cluster=CLUSTER,
+        taskDefinition="web",
+        containerInstances=[plain_arn],
+        networkConfiguration={"awsvpcConfiguration": {"subnets": [shop.net["subnet"]]}},
+    )
+    assert [f["reason"] for f in started["failures"]] == ["RESOURCE:ENI"]
+    with pytest.raises(shop.world.ecs.exceptions.ClientError):  # refused: counts nothing
+        shop.world.ecs.run_task(cluster=CLUSTER, taskDefinition="web", count=1)
+    assert dashboard(server)["clusters"][0]["summary"]["placementFailures"] == {"RESOURCE:ENI": 2}
     shop.world.settle()
     for arn in shop.world.ecs.list_container_instances(cluster=CLUSTER)["containerInstanceArns"]:
         shop.world.ecs.deregister_container_instance(cluster=CLUSTER, containerInstance=arn, force=True)
@@ -193,6 +204,32 @@ def test_services_tasks_moving_and_a_recreated_cluster_starting_from_zero(server
     shop.world.ecs.create_cluster(clusterName=CLUSTER)
     (cluster,) = [c for c in dashboard(server)["clusters"] if c["status"] == "ACTIVE"]
     assert cluster["summary"]["placementFailures"] == {} and cluster["containerInstances"] == []
+
+
+def test_an_instance_waiting_for_its_trunk_has_no_slot_yet(spawn: Callable[..., Server]):
+    """REGISTERING on a manual clock: trunking applies, the trunk is being provisioned, no task fits."""
+    server = spawn("--timing", "manual")
+    world = World(server)
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("trunkedRole")
+    world.opt_in(role_arn("trunkedRole"))
+    net = world.network()
+    instance_id = world.launch(net["subnet"], "trunkedRole", config_script(CLUSTER))
+    world.advance(35)  # running, then the agent registers: REGISTERING while the trunk is provisioned
+    waiting = instances_of(dashboard(server))[instance_id]
+    assert (waiting["status"], waiting["trunkingApplies"], waiting["trunked"]) == ("REGISTERING", True, False)
+    assert (waiting["eniLimit"], waiting["eniAvailable"], waiting["branches"]) == (0, 0, [])
+    assert [r["code"] for r in waiting["reasons"]] == ["provisioning"]
+    assert [s["kind"] for s in waiting["interfaces"]] == ["primary", "free", "free"]
+    world.settle()
+    active = instances_of(dashboard(server))[instance_id]
+    assert (active["status"], active["trunked"], active["eniLimit"], len(active["branches"])) == (
+        "ACTIVE",
+        True,
+        10,
+        10,
+    )
+    assert active["reasons"] == []
 
 
 def test_the_page_and_its_files_are_served_as_shipped(server: Server):
