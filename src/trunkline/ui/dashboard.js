@@ -12,7 +12,20 @@ const REFRESH_DELAY_MS = 150; // events come in bursts: one re-read per burst
 const CLOCK_POLL_MS = 1000;
 const IDLE_REFRESH_MS = 10000; // EC2-only changes emit no event: re-read now and then anyway
 
-const state = { eventSeq: null, stream: null, timer: null, loading: false, again: false, clock: null, first: true };
+// Instance cards and task rows drawn per cluster at first; "Show more" adds as many again.
+// (`?page=N` changes it, which the browser tests use.)
+const PAGE = Math.max(1, Number(new URLSearchParams(location.search).get("page")) || 100);
+
+const state = {
+  eventSeq: null, stream: null, timer: null, loading: false, again: false, clock: null, first: true,
+  snapshot: null, limits: new Map(), filterTimer: null,
+};
+
+const view = {
+  page: PAGE,
+  filter: "",
+  limit: (cluster, section) => state.limits.get(`${cluster}\n${section}`) ?? PAGE,
+};
 
 async function getJson(path) {
   const response = await fetch(path, { headers: { Accept: "application/json" }, cache: "no-store" });
@@ -34,22 +47,30 @@ async function postJson(path, payload) {
 
 // --- the snapshot ---------------------------------------------------------------------------------
 
-function applyFilter() {
-  const wanted = $("filter").value.trim().toLowerCase();
-  for (const card of document.querySelectorAll("article.instance")) {
-    card.hidden = wanted !== "" && !card.dataset.filter.includes(wanted);
-  }
-}
-
-function render(snapshot) {
-  const open = new Set([...document.querySelectorAll("details.reasons:not([open])")].map((d) => d.closest("article")?.dataset.instance));
-  $("clusters").innerHTML = pageMarkup(snapshot);
+function draw() {
+  if (state.snapshot === null) return;
+  const snapshot = state.snapshot;
+  const closed = new Set([...document.querySelectorAll("details.reasons:not([open])")].map((d) => d.closest("article")?.dataset.instance));
+  $("clusters").innerHTML = pageMarkup(snapshot, view);
   for (const details of document.querySelectorAll("details.reasons")) {
-    if (open.has(details.closest("article")?.dataset.instance)) details.open = false; // keep what the user closed
+    if (closed.has(details.closest("article")?.dataset.instance)) details.open = false; // keep what the user closed
   }
-  applyFilter();
   $("where").textContent = `account ${snapshot.accountId} · ${snapshot.region}`;
   $("updated").textContent = `state at ${snapshot.generatedAt} (trunkline's clock)`;
+}
+
+function showMore(button) {
+  const key = `${button.dataset.more}\n${button.dataset.section}`;
+  state.limits.set(key, (state.limits.get(key) ?? PAGE) + PAGE);
+  draw();
+}
+
+function filterSoon() {
+  clearTimeout(state.filterTimer);
+  state.filterTimer = setTimeout(() => {
+    view.filter = $("filter").value.trim().toLowerCase();
+    draw();
+  }, 100);
 }
 
 async function load() {
@@ -61,7 +82,8 @@ async function load() {
   try {
     const snapshot = await getJson("/_trunkline/dashboard");
     if (state.first) performance.mark("trunkline:snapshot-parsed");
-    render(snapshot);
+    state.snapshot = snapshot;
+    draw();
     follow(snapshot.eventSeq);
     if (state.first) {
       state.first = false;
@@ -168,7 +190,11 @@ function start() {
     clockAction("/_trunkline/clock/advance", { seconds });
   });
   $("settle").addEventListener("click", () => clockAction("/_trunkline/clock/settle", {}));
-  $("filter").addEventListener("input", applyFilter);
+  $("filter").addEventListener("input", filterSoon);
+  $("clusters").addEventListener("click", (event) => {
+    const button = event.target.closest("button.more");
+    if (button) showMore(button);
+  });
   load();
   readClock();
   setInterval(readClock, CLOCK_POLL_MS);

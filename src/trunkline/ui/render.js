@@ -20,7 +20,7 @@ const STATUS_TONES = {
 const status = (s) => badge(s, STATUS_TONES[s] || "off");
 
 // --- the cluster's sections, in page order ------------------------------------------------------
-// Each takes the cluster from the snapshot and returns its markup. A section for capacity
+// Each takes the cluster from the snapshot and the view (filter, paging) and returns its markup. A section for capacity
 // providers and Auto Scaling groups goes here (after services) once the server reports them.
 
 function summarySection(cluster) {
@@ -81,9 +81,7 @@ export function instanceCard(instance) {
   const branches = instance.trunked
     ? `<div class="row"><span class="row-label">branch ENIs</span><ol class="slots branches">${instance.branches.map(branchSlot).join("")}</ol></div>`
     : "";
-  return `<article class="instance" data-instance="${esc(instance.ec2InstanceId)}" data-filter="${esc(
-    [instance.ec2InstanceId, instance.containerInstanceId, instance.instanceType, instance.status,
-      instance.trunked ? "trunked" : "untrunked", instance.availabilityZone].join(" ").toLowerCase())}">
+  return `<article class="instance" data-instance="${esc(instance.ec2InstanceId)}">
     <header><strong>${esc(instance.ec2InstanceId)}</strong> <span class="muted">${esc(instance.instanceType)}</span>
       ${status(instance.status)} ${trunk} ${agent}
       <span class="muted small">${esc(instance.containerInstanceId)}</span></header>
@@ -94,22 +92,45 @@ export function instanceCard(instance) {
   </article>`;
 }
 
-function instancesSection(cluster) {
-  if (!cluster.containerInstances.length) return `<h3>Container instances</h3><p class="muted">No container instance.</p>`;
-  return `<h3>Container instances <span class="muted">(${cluster.containerInstances.length})</span></h3>
-    <div class="instances">${cluster.containerInstances.map(instanceCard).join("")}</div>`;
+// What the filter box matches an instance by.
+function searchText(instance) {
+  return [instance.ec2InstanceId, instance.containerInstanceId, instance.instanceType, instance.status,
+    instance.trunked ? "trunked" : "untrunked", instance.availabilityZone].join(" ").toLowerCase();
 }
 
-function tasksSection(cluster) {
-  if (!cluster.tasks.length) return `<h3>Tasks</h3><p class="muted">No task.</p>`;
-  const rows = cluster.tasks.map((t) => `<tr data-task="${esc(t.taskId)}">
+// The first `limit` items drawn, and a button for the next page: a thousand instances stay quick to draw.
+function paged(cluster, section, items, view, draw) {
+  const limit = view.limit(cluster.clusterName, section);
+  const rest = items.length - limit;
+  const more = rest > 0
+    ? `<button type="button" class="more" data-more="${esc(cluster.clusterName)}" data-section="${section}">Show ${Math.min(rest, view.page)} more (${rest} not shown)</button>`
+    : "";
+  return [items.slice(0, limit).map(draw).join(""), more];
+}
+
+function instancesSection(cluster, view) {
+  const all = cluster.containerInstances;
+  if (!all.length) return `<h3>Container instances</h3><p class="muted">No container instance.</p>`;
+  const matching = view.filter ? all.filter((i) => searchText(i).includes(view.filter)) : all;
+  const count = view.filter ? `${matching.length} of ${all.length} match “${esc(view.filter)}”` : `${all.length}`;
+  const [cards, more] = paged(cluster, "instances", matching, view, instanceCard);
+  return `<h3>Container instances <span class="muted">(${count})</span></h3><div class="instances">${cards}</div>${more}`;
+}
+
+function taskRow(t) {
+  return `<tr data-task="${esc(t.taskId)}">
     <td><code title="${esc(t.taskArn)}">${esc(short(t.taskId))}</code></td><td>${esc(t.family)}</td>
     <td class="task-status">${status(t.lastStatus)}</td><td>${esc(t.desiredStatus)}</td><td>${esc(t.launchType)}</td>
     <td>${esc(t.ec2InstanceId || "")}</td><td>${esc(t.networkInterfaceId || "")} <span class="muted">${esc(t.eniKind || "")}</span></td>
-    <td>${esc(t.group)}</td><td class="muted">${esc(t.stoppedReason || "")}</td></tr>`).join("");
+    <td>${esc(t.group)}</td><td class="muted">${esc(t.stoppedReason || "")}</td></tr>`;
+}
+
+function tasksSection(cluster, view) {
+  if (!cluster.tasks.length) return `<h3>Tasks</h3><p class="muted">No task.</p>`;
+  const [rows, more] = paged(cluster, "tasks", cluster.tasks, view, taskRow);
   const hidden = cluster.stoppedTasks - cluster.tasks.filter((t) => t.lastStatus === "STOPPED").length;
   return `<h3>Tasks</h3><table class="tasks"><thead><tr><th>task</th><th>family</th><th>last status</th><th>desired</th>
-    <th>launch type</th><th>instance</th><th>ENI</th><th>group</th><th>stopped reason</th></tr></thead><tbody>${rows}</tbody></table>
+    <th>launch type</th><th>instance</th><th>ENI</th><th>group</th><th>stopped reason</th></tr></thead><tbody>${rows}</tbody></table>${more}
     ${hidden > 0 ? `<p class="muted">${hidden} older stopped task(s) not shown.</p>` : ""}`;
 }
 
@@ -125,15 +146,16 @@ function servicesSection(cluster) {
 
 export const CLUSTER_SECTIONS = [summarySection, instancesSection, tasksSection, servicesSection];
 
-export function clusterMarkup(cluster) {
-  const body = CLUSTER_SECTIONS.map((section) => section(cluster)).join("");
+// `view`: {filter (lower case), page (items per page), limit(clusterName, section) -> items shown}.
+export function clusterMarkup(cluster, view) {
+  const body = CLUSTER_SECTIONS.map((section) => section(cluster, view)).join("");
   return `<section class="cluster" data-cluster="${esc(cluster.clusterName)}">
     <h2>${esc(cluster.clusterName)} ${status(cluster.status)}</h2>${body}</section>`;
 }
 
-export function pageMarkup(snapshot) {
+export function pageMarkup(snapshot, view) {
   if (!snapshot.clusters.length) {
     return `<p class="muted">No cluster in account ${esc(snapshot.accountId)}, ${esc(snapshot.region)} yet.</p>`;
   }
-  return snapshot.clusters.map(clusterMarkup).join("");
+  return snapshot.clusters.map((cluster) => clusterMarkup(cluster, view)).join("");
 }
