@@ -270,10 +270,10 @@ def test_trunkline_ui_prints_the_url(server: Server):
 
 
 def chromium_path() -> str | None:
-    for candidate in (os.environ.get("TRUNKLINE_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    return None
+    """$TRUNKLINE_CHROMIUM when set (and only it), else Debian's chromium."""
+    named = os.environ.get("TRUNKLINE_CHROMIUM")
+    candidates = [named] if named else ["/usr/bin/chromium", shutil.which("chromium")]
+    return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
 
 
 def _unavailable(why: str) -> None:
@@ -286,7 +286,9 @@ def _unavailable(why: str) -> None:
 def browser() -> Iterator[Any]:
     executable = chromium_path()
     if executable is None:
-        _unavailable("chromium is not installed")
+        _unavailable(
+            f"chromium is not installed (looked for {os.environ.get('TRUNKLINE_CHROMIUM') or '/usr/bin/chromium'})"
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
