@@ -23,7 +23,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import catalog, events
-from trunkline.domain.ec2 import network_interfaces as enis
+from trunkline.domain.ec2.kinds import NETWORK_INTERFACE, TRUNK_ASSOCIATION
 from trunkline.domain.ecs import (
     capacity,
     clusters,
@@ -55,13 +55,13 @@ class Ledger:
     @classmethod
     def read(cls, ctx: RequestContext) -> Ledger:
         ledger = cls()
-        for _, eni in ctx.tx.scan(enis.KIND, prefix=f"{ctx.region}/"):
+        for eni in NETWORK_INTERFACE.scan(ctx):  # the account's ENIs of the region
             ledger.by_id[eni["NetworkInterfaceId"]] = eni
             if eni.get("Attachment"):
                 ledger.by_instance.setdefault(eni["Attachment"]["InstanceId"], []).append(eni)
         for attached in ledger.by_instance.values():
             attached.sort(key=lambda r: (r["Attachment"]["NetworkCardIndex"], r["Attachment"]["DeviceIndex"]))
-        for _, association in ctx.tx.scan(enis.ASSOCIATION, prefix=f"{ctx.region}/"):
+        for association in TRUNK_ASSOCIATION.scan(ctx):
             ledger.by_trunk.setdefault(association["TrunkInterfaceId"], []).append(association)
         return ledger
 

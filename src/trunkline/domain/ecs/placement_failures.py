@@ -5,8 +5,8 @@ to the caller (RunTask's and StartTask's `failures`) or logged as a service even
 Every task that placement could not place adds one under its failure's `reason` (`RESOURCE:ENI`,
 `RESOURCE:MEMORY`, `MemberOf`, ...): each task of RunTask and StartTask, and each task a service
 scheduler pass wanted but could not place (a service that keeps failing adds at every pass, as
-its attempts do). Record (kind `ecs.placement-failures`, key `ACCOUNT/REGION/CLUSTER@createdAt`,
-so a cluster created again under the same name starts from zero): `{clusterArn, reasons: {REASON: N}}`.
+its attempts do). Record (`kinds.PLACEMENT_FAILURES`, id `CLUSTER@createdAt`, so a cluster
+created again under the same name starts from zero): `{cluster, clusterArn, reasons: {REASON: N}}`.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import clusters
+from trunkline.domain.ecs.kinds import PLACEMENT_FAILURES
 
-KIND = "ecs.placement-failures"
 Record = dict[str, Any]
 
 
-def _key(ctx: RequestContext, cluster: Record) -> str:
-    return f"{ctx.account_id}/{ctx.region}/{cluster['clusterName']}@{cluster['createdAt']}"
+def _id(cluster: Record) -> str:
+    return f"{cluster['clusterName']}@{cluster['createdAt']}"
 
 
 def record(ctx: RequestContext, cluster_arn: str, failures: list[Record]) -> None:
@@ -31,14 +31,17 @@ def record(ctx: RequestContext, cluster_arn: str, failures: list[Record]) -> Non
     cluster = clusters.find_cluster(ctx, cluster_arn) if reasons else None
     if cluster is None:
         return
-    key = _key(ctx, cluster)
-    tally = ctx.tx.get(KIND, key) or {"clusterArn": cluster_arn, "reasons": {}}
+    tally = PLACEMENT_FAILURES.get(ctx, _id(cluster)) or {
+        "cluster": _id(cluster),
+        "clusterArn": cluster_arn,
+        "reasons": {},
+    }
     for reason, count in reasons.items():
         tally["reasons"][reason] = int(tally["reasons"].get(reason, 0)) + count
-    ctx.tx.put(KIND, key, tally)
+    PLACEMENT_FAILURES.save(ctx, tally)
 
 
 def of_cluster(ctx: RequestContext, cluster: Record) -> dict[str, int]:
     """`{reason: count}` for the cluster (empty when nothing ever failed to place)."""
-    tally = ctx.tx.get(KIND, _key(ctx, cluster)) or {}
+    tally = PLACEMENT_FAILURES.get(ctx, _id(cluster)) or {}
     return {str(k): int(v) for k, v in (tally.get("reasons") or {}).items()}
