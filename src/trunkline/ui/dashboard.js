@@ -9,6 +9,8 @@ import { esc, pageMarkup } from "/_trunkline/ui/render.js";
 
 const $ = (id) => document.getElementById(id);
 const REFRESH_DELAY_MS = 150; // events come in bursts: one re-read per burst
+// ...and never more than a third of the time re-reading: a big world's snapshot costs the server.
+const REFRESH_SHARE = 3;
 const CLOCK_POLL_MS = 1000;
 const IDLE_REFRESH_MS = 10000; // EC2-only changes emit no event: re-read now and then anyway
 
@@ -18,7 +20,7 @@ const PAGE = Math.max(1, Number(new URLSearchParams(location.search).get("page")
 
 const state = {
   eventSeq: null, stream: null, timer: null, loading: false, again: false, clock: null, first: true,
-  snapshot: null, limits: new Map(), filterTimer: null,
+  snapshot: null, limits: new Map(), filterTimer: null, loadMs: 0,
 };
 
 const view = {
@@ -79,8 +81,10 @@ async function load() {
     return;
   }
   state.loading = true;
+  const began = performance.now();
   try {
     const snapshot = await getJson("/_trunkline/dashboard");
+    state.loadMs = performance.now() - began;
     if (state.first) performance.mark("trunkline:snapshot-parsed");
     state.snapshot = snapshot;
     draw();
@@ -106,7 +110,7 @@ function refreshSoon() {
     state.timer = setTimeout(() => {
       state.timer = null;
       load();
-    }, REFRESH_DELAY_MS);
+    }, Math.max(REFRESH_DELAY_MS, (REFRESH_SHARE - 1) * state.loadMs));
   }
 }
 
