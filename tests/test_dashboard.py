@@ -119,7 +119,8 @@ def test_the_snapshot_draws_slots_from_what_ec2_and_ecs_say(server: Server):
         for t in described
     }
 
-    assert (trunked["trunked"], trunked["eniLimit"], trunked["eniInUse"], trunked["eniAvailable"]) == (True, 10, 3, 7)
+    numbers = ("trunked", "eniLimit", "awsvpcTaskLimit", "awsvpcTasksInUse", "awsvpcTasksAvailable")
+    assert tuple(trunked[k] for k in numbers) == (True, 12, 10, 3, 7)
     assert trunked["limits"] == {"networkInterfaces": 3, "untrunked": 2, "trunked": 10}
     assert [s["kind"] for s in trunked["interfaces"]] == ["primary", "trunk", "free"]
     assert trunked["interfaces"][1]["networkInterfaceId"] == trunked["trunkNetworkInterfaceId"]
@@ -134,7 +135,7 @@ def test_the_snapshot_draws_slots_from_what_ec2_and_ecs_say(server: Server):
         assert branch["taskStatus"] == "RUNNING"
     assert trunked["reasons"] == [] and trunked["agentConnected"] is True
 
-    assert (plain["trunked"], plain["eniLimit"], plain["eniInUse"], plain["eniAvailable"]) == (False, 2, 2, 0)
+    assert tuple(plain[k] for k in numbers) == (False, 3, 2, 2, 0)
     assert [s["kind"] for s in plain["interfaces"]] == ["primary", "task", "task"]
     assert plain["branches"] == []
     for slot in plain["interfaces"][1:]:
@@ -158,7 +159,10 @@ def test_the_snapshot_draws_slots_from_what_ec2_and_ecs_say(server: Server):
         "placementFailures": {"RESOURCE:ENI": 1},
     }
     capacity = shop.world.capacity(CLUSTER)
-    assert cluster["summary"]["eniSlotsAvailable"] == capacity["eniAvailable"]
+    assert cluster["summary"]["eniSlotsAvailable"] == capacity["awsvpcTasksAvailable"]
+    rows = {r["ec2InstanceId"]: r for r in capacity["containerInstances"]}
+    for instance_id, shown in instances.items():
+        assert {k: shown[k] for k in numbers} == {k: rows[instance_id][k] for k in numbers}
     assert {t["taskArn"] for t in cluster["tasks"]} == set(eni_of_task)
 
 
@@ -196,6 +200,8 @@ def test_services_tasks_moving_and_a_recreated_cluster_starting_from_zero(server
     with pytest.raises(shop.world.ecs.exceptions.ClientError):  # refused: counts nothing
         shop.world.ecs.run_task(cluster=CLUSTER, taskDefinition="web", count=1)
     assert dashboard(server)["clusters"][0]["summary"]["placementFailures"] == {"RESOURCE:ENI": 2}
+    for task in shop.world.ecs.list_tasks(cluster=CLUSTER)["taskArns"]:
+        shop.world.ecs.stop_task(cluster=CLUSTER, task=task)
     shop.world.settle()
     for arn in shop.world.ecs.list_container_instances(cluster=CLUSTER)["containerInstanceArns"]:
         shop.world.ecs.deregister_container_instance(cluster=CLUSTER, containerInstance=arn, force=True)
@@ -218,12 +224,12 @@ def test_an_instance_waiting_for_its_trunk_has_no_slot_yet(spawn: Callable[..., 
     world.advance(35)  # running, then the agent registers: REGISTERING while the trunk is provisioned
     waiting = instances_of(dashboard(server))[instance_id]
     assert (waiting["status"], waiting["trunkingApplies"], waiting["trunked"]) == ("REGISTERING", True, False)
-    assert (waiting["eniLimit"], waiting["eniAvailable"], waiting["branches"]) == (0, 0, [])
+    assert (waiting["awsvpcTaskLimit"], waiting["awsvpcTasksAvailable"], waiting["branches"]) == (0, 0, [])
     assert [r["code"] for r in waiting["reasons"]] == ["provisioning"]
     assert [s["kind"] for s in waiting["interfaces"]] == ["primary", "free", "free"]
     world.settle()
     active = instances_of(dashboard(server))[instance_id]
-    assert (active["status"], active["trunked"], active["eniLimit"], len(active["branches"])) == (
+    assert (active["status"], active["trunked"], active["awsvpcTaskLimit"], len(active["branches"])) == (
         "ACTIVE",
         True,
         10,

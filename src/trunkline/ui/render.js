@@ -69,8 +69,9 @@ function reasons(instance) {
 function limits(instance) {
   const l = instance.limits;
   const trunked = l.trunked == null ? "no trunking for this type" : `${l.trunked} with trunking`;
-  return `<p class="limits">awsvpc task slots: <strong>${instance.eniInUse} of ${instance.eniLimit}</strong> used
-    <span class="muted">(limit ${l.untrunked ?? "?"} without trunking, ${esc(trunked)}; ${l.networkInterfaces ?? "?"} network interfaces)</span></p>`;
+  const estimate = instance.limitSource === "estimate" ? " (estimated)" : "";
+  return `<p class="limits">awsvpc task slots: <strong>${instance.awsvpcTasksInUse} of ${instance.awsvpcTaskLimit}</strong> used${esc(estimate)}
+    <span class="muted">(limit ${l.untrunked ?? "?"} without trunking, ${esc(trunked)}; ENI limit ${instance.eniLimit} of ${l.networkInterfaces ?? "?"} network interfaces)</span></p>`;
 }
 
 export function instanceCard(instance) {

@@ -7,7 +7,8 @@ trunking decision, the ENI ledger), so the dashboard and `RESOURCE:ENI` always a
 
 - `interfaces`: the instance's EC2 network interface slots (the type's ENI limit, primary
   included), by device index: `primary`, `trunk`, `task` (an awsvpc task's ENI on an untrunked
-  instance), `other` (an ENI someone else attached: it costs a task slot all the same), `free`.
+  instance), `other` (an ENI someone else attached: it holds an EC2 slot, but ECS does not count
+  it, so a task placed on the instance can fail to start), `free`.
 - `branches`: on a trunked instance, one slot per branch ENI the trunk carries (the type's trunked
   limit): `task` with its VLAN id, address and task, or `free`.
 
@@ -123,9 +124,9 @@ def _summary(instances: list[Record], live: list[Record], failures: dict[str, in
         "containerInstancesByStatus": dict(sorted(statuses.items())),
         "trunkedInstances": sum(1 for i in instances if i["trunked"]),
         "agentsDisconnected": sum(1 for i in instances if not i["agentConnected"]),
-        "eniSlotsUsed": sum(int(i["eniInUse"]) for i in instances),
-        "eniSlotsAvailable": sum(int(i["eniAvailable"]) for i in instances),
-        "eniSlotsTotal": sum(int(i["eniLimit"]) for i in instances),
+        "eniSlotsUsed": sum(int(i["awsvpcTasksInUse"]) for i in instances),
+        "eniSlotsAvailable": sum(int(i["awsvpcTasksAvailable"]) for i in instances),
+        "eniSlotsTotal": sum(int(i["awsvpcTaskLimit"]) for i in instances),
         "tasksPlaced": sum(1 for t in live if t.get("containerInstanceArn")),
         "tasksByStatus": dict(sorted(Counter(t["lastStatus"] for t in live).items())),
         "resourceEniFailures": failures.get("RESOURCE:ENI", 0),
@@ -162,10 +163,14 @@ def _instance(ctx: RequestContext, record: Record, ledger: Ledger, by_eni: dict[
             "trunked": known.awsvpc_tasks_trunked if known else None,
         },
         "eniLimit": numbers["eniLimit"],
-        "eniInUse": numbers["eniInUse"],
-        "eniAvailable": numbers["eniAvailable"],
+        "awsvpcTaskLimit": numbers["awsvpcTaskLimit"],
+        "awsvpcTasksInUse": numbers["awsvpcTasksInUse"],
+        "awsvpcTasksAvailable": numbers["awsvpcTasksAvailable"],
+        "limitSource": numbers["limitSource"],
         "interfaces": _interfaces(attached, known, by_eni),
-        "branches": _branches(ledger, associations, int(numbers["eniLimit"]), by_eni) if trunk is not None else [],
+        "branches": _branches(ledger, associations, int(numbers["awsvpcTaskLimit"]), by_eni)
+        if trunk is not None
+        else [],
     }
 
 
