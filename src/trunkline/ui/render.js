@@ -70,8 +70,11 @@ function limits(instance) {
   const l = instance.limits;
   const trunked = l.trunked == null ? "no trunking for this type" : `${l.trunked} with trunking`;
   const estimate = instance.limitSource === "estimate" ? " (estimated)" : "";
+  const enis = instance.trunked
+    ? `ENI limit ${instance.eniLimit}: primary + trunk + ${instance.awsvpcTaskLimit} branches`
+    : `ENI limit ${instance.eniLimit} network interfaces`;
   return `<p class="limits">awsvpc task slots: <strong>${instance.awsvpcTasksInUse} of ${instance.awsvpcTaskLimit}</strong> used${esc(estimate)}
-    <span class="muted">(limit ${l.untrunked ?? "?"} without trunking, ${esc(trunked)}; ENI limit ${instance.eniLimit} of ${l.networkInterfaces ?? "?"} network interfaces)</span></p>`;
+    <span class="muted">(limit ${l.untrunked ?? "?"} without trunking, ${esc(trunked)}; ${esc(enis)})</span></p>`;
 }
 
 export function instanceCard(instance) {
