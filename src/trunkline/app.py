@@ -15,9 +15,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from trunkline import __version__
+from trunkline import __version__, ui
 from trunkline.context import Principal, RequestContext
-from trunkline.domain.ecs import inspection
+from trunkline.domain.ecs import dashboard, inspection
 from trunkline.errors import AwsError
 from trunkline.event_stream import EventStreams
 from trunkline.runtime import Runtime
@@ -96,6 +96,18 @@ def create_app(runtime: Runtime) -> Starlette:
         cluster = request.query_params.get("cluster")
         return _inspect(runtime, request, lambda ctx: inspection.cluster_capacity(ctx, cluster))
 
+    async def dashboard_state(request: Request) -> Response:
+        # The newest event before the snapshot: the page follows the stream from there.
+        seq = runtime.store.run(lambda tx: tx.last_event_seq())
+        return _inspect(runtime, request, lambda ctx: {**dashboard.snapshot(ctx), "eventSeq": seq})
+
+    async def dashboard_page(request: Request) -> Response:
+        found = ui.asset(request.path_params.get("name", "index.html"))
+        if found is None:
+            return _problem(404, "no such dashboard file")
+        body, media_type = found
+        return Response(body, 200, ui.SECURITY_HEADERS, media_type=media_type)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         task = None
@@ -122,6 +134,9 @@ def create_app(runtime: Runtime) -> Starlette:
         Route("/_trunkline/agents/{instance_id}", agent, methods=["GET"]),
         Route("/_trunkline/container-instances/trunking", trunking, methods=["GET"]),
         Route("/_trunkline/container-instances/capacity", capacity, methods=["GET"]),
+        Route("/_trunkline/dashboard", dashboard_state, methods=["GET"]),
+        Route("/_trunkline/ui", dashboard_page, methods=["GET"]),
+        Route("/_trunkline/ui/{name}", dashboard_page, methods=["GET"]),
         *streams.routes(),
         Route("/", aws, methods=["GET", "POST"]),
     ]

@@ -90,6 +90,30 @@ def events(
         raise typer.Exit(1)
 
 
+@app.command()
+def ui(
+    endpoint_url: Annotated[str, typer.Option(help="The trunkline server to show.")] = "http://127.0.0.1:4590",
+    open_browser: Annotated[
+        bool, typer.Option("--open/--no-open", help="Open the dashboard in a web browser (else only print its URL).")
+    ] = True,
+) -> None:
+    """Print the URL of the server's live dashboard and open it in a browser."""
+    import urllib.error
+    import urllib.request
+    import webbrowser
+
+    url = endpoint_url.rstrip("/") + "/_trunkline/ui"
+    try:
+        with urllib.request.urlopen(endpoint_url.rstrip("/") + "/_trunkline/health", timeout=10) as response:
+            response.read()
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        typer.echo(f"trunkline ui: no trunkline server answers at {endpoint_url}: {error}", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(url)
+    if open_browser and not webbrowser.open(url):
+        typer.echo("trunkline ui: no browser could be opened here; open the URL above", err=True)
+
+
 def _redacted(state: str) -> str:
     """The state location without a database password, fit to print."""
     scheme, sep, rest = state.partition("://")

@@ -73,6 +73,10 @@ class Transaction(Protocol):
 
     def events_after(self, seq: int, limit: int) -> list[StoredEvent]: ...
 
+    def last_event_seq(self) -> int:
+        """The sequence number of the newest event (0 when there is none): where a reader that
+        wants only what happens from now on starts."""
+
     def get_meta(self, key: str) -> str | None: ...
 
     def set_meta(self, key: str, value: str) -> None: ...

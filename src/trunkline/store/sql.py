@@ -184,6 +184,9 @@ class SqlTransaction:
         rows = self._q("SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit)).fetchall()
         return [StoredEvent(int(r[0]), json.loads(r[1])) for r in rows]
 
+    def last_event_seq(self) -> int:
+        return int(self._q("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0])
+
     def digest(self) -> str:
         hasher = hashlib.sha256()
         queries = (

@@ -71,16 +71,25 @@ def eni_capacity(ctx: RequestContext, record: Record) -> Record:
     `awsvpcTasksInUse` and `awsvpcTasksAvailable`; `limitSource` says whether the figures are
     AWS's published ones or the catalog's estimate."""
     trunk = attached_trunk(ctx, record)
+    if trunking.applies(record) and trunk is not None:
+        return tally(record, trunk, [], enis.associations_of_trunk(ctx, trunk["NetworkInterfaceId"]))
+    if trunking.applies(record):
+        return tally(record, None, [], [])
+    return tally(record, None, enis.interfaces_of_instance(ctx, record["ec2InstanceId"]), [])
+
+
+def tally(record: Record, trunk: Record | None, attached: list[Record], associations: list[Record]) -> Record:
+    """`eni_capacity` from what the ledger holds for the instance: its attached trunk, the ENIs
+    attached to it (read when untrunked) and the trunk's associations (read when trunked)."""
     reasons: list[str] = []
     if trunking.applies(record) and trunk is not None:
         limit = registered_limit(record)
-        used = len(enis.associations_of_trunk(ctx, trunk["NetworkInterfaceId"]))
+        used = len(associations)
     elif trunking.applies(record):
         limit, used = 0, 0
         reasons.append(f"trunking applies but no trunk is attached (status {record['status']}): no awsvpc task fits")
     else:
         limit = registered_limit(record)
-        attached = enis.interfaces_of_instance(ctx, record["ec2InstanceId"])
         used = sum(1 for e in attached if not _is_primary(e) and _task_eni(e))
         reasons += [r["message"] for r in (record.get("_trunking") or {}).get("reasons", [])]
     trunked = trunking.applies(record)

@@ -258,6 +258,11 @@ def _all(ctx: RequestContext) -> Iterator[Record]:
         after = rows[-1][0]
 
 
+def all_of_region(ctx: RequestContext) -> Iterator[Record]:
+    """Every cluster of the caller's account and region, ACTIVE or INACTIVE, by name."""
+    return _all(ctx)
+
+
 def list_cluster_arns(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[str], str | None]:
     """ListClusters: the ARNs of ACTIVE clusters, by name, 100 a page unless `maxResults` says fewer."""
     names = [r["clusterName"] for r in _all(ctx) if r["status"] == "ACTIVE"]

@@ -67,6 +67,8 @@ def _status_reasons(record: Record) -> list[Record]:
 
 def _agent_detail(ctx: RequestContext, record: Record, reasons: list[Record]) -> list[Record]:
     """The agent knows why it did not advertise the trunking capability: say it."""
+    if not any(r["code"] == "agent-capability" for r in reasons):
+        return reasons
     known = agent.find_agent(ctx, record["ec2InstanceId"]) or {}
     detail = (known.get("trunkingCapability") or {}).get("detail")
     if not detail or (known.get("trunkingCapability") or {}).get("advertised"):
@@ -74,10 +76,15 @@ def _agent_detail(ctx: RequestContext, record: Record, reasons: list[Record]) ->
     return [{**r, "message": f"{r['message']}: {detail}"} if r["code"] == "agent-capability" else r for r in reasons]
 
 
+def reasons(ctx: RequestContext, record: Record) -> list[Record]:
+    """Every reason the container instance has no (working) trunk; empty when it has one."""
+    decision = record.get("_trunking") or {}
+    return _agent_detail(ctx, record, list(decision.get("reasons", []))) + _status_reasons(record)
+
+
 def explain(ctx: RequestContext, record: Record) -> Record:
     """Why the container instance has (or has no) trunk."""
     decision = record.get("_trunking") or {}
-    reasons = _agent_detail(ctx, record, list(decision.get("reasons", []))) + _status_reasons(record)
     trunk = trunks.trunk_interface(ctx, record)
     answer: Record = {
         "containerInstanceArn": record["containerInstanceArn"],
@@ -91,7 +98,7 @@ def explain(ctx: RequestContext, record: Record) -> Record:
         "trunkingApplies": trunking.applies(record),
         "trunked": capacity.attached_trunk(ctx, record) is not None,
         "trunkNetworkInterfaceId": trunk["NetworkInterfaceId"] if trunk else None,
-        "reasons": reasons,
+        "reasons": reasons(ctx, record),
     }
     if record.get("statusReason"):
         answer["statusReason"] = record["statusReason"]

@@ -20,3 +20,11 @@ CLUSTER: ResourceKind[Record] = ResourceKind(
     not_found=NotFound("ClusterNotFoundException", "Cluster not found."),
     indexes=lambda cluster: {"status": cluster["status"]},
 )
+
+#: trunkline's own count of placement failures of one cluster (`placement_failures.py`), keyed by
+#: `NAME@createdAt` so that a cluster created again under the same name starts from zero.
+PLACEMENT_FAILURES: ResourceKind[Record] = ResourceKind(
+    name="ecs.placement-failures",
+    scope=Scope.ACCOUNT_REGION,
+    id_field="cluster",
+)

@@ -31,6 +31,7 @@ from trunkline.domain.ecs import (
     network_bindings,
     placement,
     placement_candidates,
+    placement_failures,
     task_definitions,
     task_enis,
     task_lifecycle,
@@ -367,6 +368,7 @@ def run_task(ctx: RequestContext, params: Params, rng: random.Random | None = No
     outcome = _place(ctx, launch, count, rng)
     records = _host_records(ctx, cluster_arn, outcome.placed)
     created = _write_placed(ctx, launch, outcome.placed, records)
+    placement_failures.record(ctx, cluster_arn, outcome.failures)
     result = {"tasks": [tasks.view(t) for t in created], "failures": outcome.failures}
     _remember(ctx, params, result)
     return result
@@ -430,6 +432,7 @@ def start_task(ctx: RequestContext, params: Params) -> Record:
         picture.take(launch.demand)
         placed.append(picture)
     created = _write_placed(ctx, launch, placed, records)
+    placement_failures.record(ctx, cluster_arn, failures)
     return {"tasks": [tasks.view(t) for t in created], "failures": failures}
 
 
@@ -454,7 +457,10 @@ def start(ctx: RequestContext, launch: Launch, count: int) -> tuple[list[Record]
     if launch.launch_type == "FARGATE":
         return _write_fargate(ctx, launch, count), []
     if not placement_candidates.has_active(ctx, launch.cluster_arn):
-        return [], [{"reason": NO_INSTANCES} for _ in range(count)]
+        failures = [{"reason": NO_INSTANCES} for _ in range(count)]
+        placement_failures.record(ctx, launch.cluster_arn, failures)
+        return [], failures
     outcome = _place(ctx, launch, count)
+    placement_failures.record(ctx, launch.cluster_arn, outcome.failures)
     records = _host_records(ctx, launch.cluster_arn, outcome.placed)
     return _write_placed(ctx, launch, outcome.placed, records), outcome.failures
