@@ -17,7 +17,14 @@ OLD_ECS_IMAGE = "amzn-ami-2018.03.h-amazon-ecs-optimized"  # agent 1.21.0, befor
 TRUST = json.dumps(
     {
         "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+        # EC2 takes the role for the agent; the account may assume it too, so tests can act as it.
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "ec2.amazonaws.com", "AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
     }
 )
 TRUNK_ID = "ecs.awsvpc-trunk-id"

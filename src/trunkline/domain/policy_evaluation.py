@@ -421,6 +421,14 @@ def evaluate_assume_role(
 ) -> Decision:
     """`sts:AssumeRole` (or another action a trust policy governs): the trust policy must allow the
     caller, and when it trusts only the caller's account, the caller's identity policies must too."""
+    return evaluate_assume_role_detailed(trust_policy, identity_policies, request)[0]
+
+
+def evaluate_assume_role_detailed(
+    trust_policy: Mapping[str, Any], identity_policies: Sequence[Mapping[str, Any]], request: Request
+) -> tuple[Decision, str]:
+    """The decision and the kind of policy that decided it (`resource-based` for the trust policy,
+    `identity-based` for the caller's own), as AWS's denial message names it."""
     caller = request.caller
     identity = [] if caller.is_root or caller.service else identity_policies
     variables = trust_policy.get("Version") == _VARIABLES_VERSION
@@ -430,14 +438,16 @@ def evaluate_assume_role(
         if matched == "none" or not _applies(statement, request, variables):
             continue
         if statement.get("Effect") == "Deny":
-            return "ExplicitDeny"
+            return "ExplicitDeny", "resource-based"
         if statement.get("Effect") == "Allow" and (reach == "none" or matched == "direct"):
             reach = matched
     identity_effects = [effect for effect, _ in _matching(identity, request)]
     if "Deny" in identity_effects:
-        return "ExplicitDeny"
+        return "ExplicitDeny", "identity-based"
     if reach == "direct":
-        return "Allow"
-    if reach == "account" and (caller.is_root or "Allow" in identity_effects):
-        return "Allow"
-    return "ImplicitDeny"
+        return "Allow", "resource-based"
+    if reach == "account":
+        if caller.is_root or "Allow" in identity_effects:
+            return "Allow", "identity-based"
+        return "ImplicitDeny", "identity-based"
+    return "ImplicitDeny", "resource-based"
