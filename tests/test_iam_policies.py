@@ -72,7 +72,10 @@ def test_inline_policy_errors(iam: Any, role: str) -> None:
     with pytest.raises(ClientError) as caught:
         iam.put_role_policy(RoleName=role, PolicyName="p", PolicyDocument='{"Statement": []}')
     assert _error(caught)[0] == "MalformedPolicyDocument"
-    big = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ecs:*", "Resource": "x" * 10300}]}
+    big = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "ecs:*", "Resource": "arn:aws:s3:::" + "x" * 10300}],
+    }
     with pytest.raises(ClientError) as caught:
         iam.put_role_policy(RoleName=role, PolicyName="big", PolicyDocument=json.dumps(big))
     assert _error(caught) == ("LimitExceeded", "Maximum policy size of 10240 bytes exceeded for role app", 409)
@@ -312,3 +315,77 @@ def test_role_user_and_policy_tags(iam: Any, role: str) -> None:
     with pytest.raises(ClientError) as caught:
         iam.tag_role(RoleName="ghost", Tags=[{"Key": "k", "Value": "v"}])
     assert _error(caught) == ("NoSuchEntity", "The role with name ghost cannot be found.", 404)
+
+
+@pytest.mark.parametrize(
+    ("statement", "message"),
+    [
+        (
+            {"Effect": "Allow", "Action": "ecs:*", "Resource": "cluster/x"},
+            'Resource cluster/x must be in ARN format or "*".',
+        ),
+        ({"Effect": "Allow", "Action": "ListClusters", "Resource": "*"}, None),
+        ({"Effect": "Allow", "Action": "ecs:a:b", "Resource": "*"}, "Actions/Condition can contain only one colon."),
+        (
+            {"Effect": "Allow", "Action": "ecs:*", "Resource": "*", "Principal": {"AWS": "*"}},
+            "Policy document should not specify a principal.",
+        ),
+        ({"Effect": "Allow", "Action": "ecs:*", "Resource": "*", "Condition": {"StringEqual": {"aws:x": "y"}}}, None),
+        ({"Effect": "Allow", "Action": "ecs:*", "NotAction": "ec2:*", "Resource": "*"}, "Syntax errors in policy."),
+        ({"Effect": "Allow", "Action": "ecs:*", "Resource": "*", "Extra": 1}, "Syntax errors in policy."),
+        ({"Sid": "not ok!", "Effect": "Allow", "Action": "ecs:*", "Resource": "*"}, None),
+        ({"Effect": "Permit", "Action": "ecs:*", "Resource": "*"}, "Syntax errors in policy."),
+    ],
+    ids=[
+        "resource-not-arn",
+        "action-without-vendor",
+        "two-colons",
+        "principal",
+        "unknown-operator",
+        "both",
+        "extra",
+        "sid",
+        "effect",
+    ],
+)
+def test_malformed_documents_are_refused_and_nothing_changes(
+    iam: Any, role: str, statement: Any, message: str | None
+) -> None:
+    document = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    for call in (
+        lambda: iam.put_role_policy(RoleName=role, PolicyName="p", PolicyDocument=document),
+        lambda: iam.create_policy(PolicyName="p", PolicyDocument=document),
+    ):
+        with pytest.raises(ClientError) as caught:
+            call()
+        code, text, status = _error(caught)
+        assert (code, status) == ("MalformedPolicyDocument", 400)
+        if message is not None:
+            assert text == message
+    assert iam.list_role_policies(RoleName=role)["PolicyNames"] == []
+    assert iam.list_policies(Scope="Local")["Policies"] == []
+
+
+def test_condition_operator_error_names_it(iam: Any, role: str) -> None:
+    statement = {"Effect": "Allow", "Action": "ecs:*", "Resource": "*", "Condition": {"StringEqual": {"aws:x": "y"}}}
+    with pytest.raises(ClientError) as caught:
+        iam.put_role_policy(
+            RoleName=role, PolicyName="p", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statement})
+        )
+    assert _error(caught)[1] == "Invalid Condition type : StringEqual"
+
+
+def test_trust_policy_with_partial_wildcard_principal_is_refused(iam: Any) -> None:
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/dev-*"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    with pytest.raises(ClientError) as caught:
+        iam.create_role(RoleName="wild", AssumeRolePolicyDocument=json.dumps(trust))
+    assert _error(caught) == (
+        "MalformedPolicyDocument",
+        f'Invalid principal in policy: "AWS":"arn:aws:iam::{ACCOUNT}:user/dev-*"',
+        400,
+    )
