@@ -157,3 +157,59 @@ def test_instance_role_that_does_not_trust_ec2_gets_no_credentials(server: Any) 
     assert agent["state"] == "failed"
     assert "does not trust ec2.amazonaws.com" in agent["reason"]
     assert world.ecs.list_container_instances(cluster="web")["containerInstanceArns"] == []
+
+
+TASK_MESSAGE = (
+    "ECS was unable to assume the role '{}' that was provided for this task. Please verify that the role being "
+    "passed has the proper trust relationship and permissions and that your IAM user has permissions to pass this role."
+)
+
+
+def _task_definition(ecs: Any, role: str) -> None:
+    ecs.register_task_definition(
+        family="web", taskRoleArn=role, containerDefinitions=[{"name": "app", "image": "nginx", "memory": 128}]
+    )
+
+
+def test_run_task_with_a_role_ecs_tasks_cannot_assume_is_a_client_exception(server: Any, aws: Any) -> None:
+    ecs = aws("ecs")
+    ecs.create_cluster(clusterName="web")
+    aws("iam").create_role(
+        RoleName="ec2Only",
+        AssumeRolePolicyDocument=_trust(
+            {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ),
+    )
+    role = f"arn:aws:iam::{ACCOUNT}:role/ec2Only"
+    _task_definition(ecs, role)
+    with pytest.raises(ClientError) as caught:
+        ecs.run_task(cluster="web", taskDefinition="web")
+    assert _error(caught) == ("ClientException", TASK_MESSAGE.format(role), 400)
+    missing = f"arn:aws:iam::{ACCOUNT}:role/ghost"
+    with pytest.raises(ClientError) as caught:
+        ecs.run_task(cluster="web", taskDefinition="web", overrides={"taskRoleArn": missing})
+    assert _error(caught) == ("ClientException", TASK_MESSAGE.format(missing), 400)
+    # once the role trusts ecs-tasks.amazonaws.com, the launch goes on (here: to placement)
+    aws("iam").update_assume_role_policy(
+        RoleName="ec2Only",
+        PolicyDocument=_trust(
+            {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ),
+    )
+    with pytest.raises(ClientError) as caught:
+        ecs.run_task(cluster="web", taskDefinition="web")
+    assert _error(caught)[0] == "InvalidParameterException"  # no container instances, not the role
+
+
+def test_service_with_an_unassumable_task_role_records_aws_event(server: Any, aws: Any) -> None:
+    ecs = aws("ecs")
+    ecs.create_cluster(clusterName="web")
+    role = f"arn:aws:iam::{ACCOUNT}:role/missing"
+    _task_definition(ecs, role)
+    ecs.create_service(cluster="web", serviceName="site", taskDefinition="web", desiredCount=1)
+    server.post("/_trunkline/clock/settle").raise_for_status()
+    service = ecs.describe_services(cluster="web", services=["site"])["services"][0]
+    assert service["events"][0]["message"] == (
+        f"(service site) failed to launch a task with (error {TASK_MESSAGE.format(role)})."
+    )
+    assert service["runningCount"] == 0
