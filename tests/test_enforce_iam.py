@@ -213,18 +213,19 @@ def test_pass_role_to_ecs_tasks(enforcing: Server) -> None:
     assert registered["executionRoleArn"] == role
 
 
-def _instance_world(server: Server, role: str, *, managed: bool) -> tuple[World, str]:
+ALMOST = ["ecs:DiscoverPollEndpoint", "ecs:Poll", "ecs:Submit*"]  # everything the agent needs but registering
+
+
+def _instance_world(server: Server, role: str, *, managed: bool, actions: list[str] | None = None) -> tuple[World, str]:
     world = World(server)
     world.iam.create_role(RoleName=role, AssumeRolePolicyDocument=EC2_TRUST)
     if managed:
         world.iam.attach_role_policy(RoleName=role, PolicyArn=INSTANCE_ROLE_POLICY)
-    else:  # everything the agent needs except registering
+    else:
         world.iam.put_role_policy(
             RoleName=role,
             PolicyName="almost",
-            PolicyDocument=_policy(
-                {"Effect": "Allow", "Action": ["ecs:DiscoverPollEndpoint", "ecs:Poll", "ecs:Submit*"], "Resource": "*"}
-            ),
+            PolicyDocument=_policy({"Effect": "Allow", "Action": actions or ALMOST, "Resource": "*"}),
         )
     world.iam.create_instance_profile(InstanceProfileName=role)
     world.iam.add_role_to_instance_profile(InstanceProfileName=role, RoleName=role)
@@ -248,10 +249,25 @@ def test_instance_role_without_register_never_joins_the_cluster(enforcing: Serve
     assert world.ecs.list_container_instances(cluster="web")["containerInstanceArns"] == []
 
 
+def test_instance_role_that_may_register_but_not_poll_stays_disconnected(enforcing: Server) -> None:
+    world, instance_id = _instance_world(
+        enforcing, "noPoll", managed=False, actions=["ecs:RegisterContainerInstance", "ecs:DiscoverPollEndpoint"]
+    )
+    agent = world.agent(instance_id)
+    assert agent["state"] == "disconnected"
+    assert "ecs:Poll on resource: arn:aws:ecs:us-east-1:" in agent["reason"]
+    arns = world.ecs.list_container_instances(cluster="web")["containerInstanceArns"]
+    assert len(arns) == 1
+    described = world.ecs.describe_container_instances(cluster="web", containerInstances=arns)["containerInstances"]
+    assert described[0]["agentConnected"] is False
+
+
 def test_instance_role_with_the_aws_managed_policy_registers(enforcing: Server) -> None:
     world, instance_id = _instance_world(enforcing, "ecsInstanceRole", managed=True)
     assert world.agent(instance_id)["state"] == "registered"
-    assert len(world.ecs.list_container_instances(cluster="web")["containerInstanceArns"]) == 1
+    arns = world.ecs.list_container_instances(cluster="web")["containerInstanceArns"]
+    described = world.ecs.describe_container_instances(cluster="web", containerInstances=arns)["containerInstances"]
+    assert [c["agentConnected"] for c in described] == [True]
 
 
 def test_pass_role_for_an_instance_profile(enforcing: Server) -> None:

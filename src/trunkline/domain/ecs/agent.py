@@ -194,7 +194,32 @@ def _start(ctx: RequestContext, agent: Record, instance: Record, info: images.Ag
     if live is None:
         agent["reachedViaPublicIp"] = public_ip is not None and not _behind_nat(ctx, instance)
     verb = "re-registered" if live is not None else "registered"
+    refused = _connect_refused(acting, record) if acting.enforce_iam else None
+    if refused is not None:
+        # Registered, but the ACS connection (DiscoverPollEndpoint, then Poll) is refused: the
+        # instance is listed and never connected; AccessDenied is not retried there either.
+        if record.get("agentConnected"):
+            record["agentConnected"] = False
+            container_instances.change(ctx, record)
+        reason = f"the agent cannot connect to ECS: {refused.code}: {refused.message}"
+        message = f"ECS agent {verb} {record['containerInstanceArn']} as {principal.arn}, then failed: {reason}"
+        _note(ctx, agent, "disconnected", message, reason)
+        return
     _note(ctx, agent, "registered", f"ECS agent {verb} {record['containerInstanceArn']} as {principal.arn}")
+
+
+def _connect_refused(acting: RequestContext, record: Record) -> AwsError | None:
+    """The denial of the agent's first ACS calls as its role, if any."""
+    checks = [
+        ("ecs:DiscoverPollEndpoint", "*", {}),
+        ("ecs:Poll", record["containerInstanceArn"], {"ecs:cluster": record["_cluster"]}),
+    ]
+    for action, resource, extra in checks:
+        try:
+            authorization.authorize(acting, "ecs", action, resource, extra)
+        except AwsError as error:
+            return error
+    return None
 
 
 def role_principal(ctx: RequestContext, instance: Record) -> Principal | None:
