@@ -279,6 +279,19 @@ def test_ecs_service_linked_role_has_its_aws_managed_policy(iam: Any) -> None:
     iam.create_service_linked_role(AWSServiceName="ecs.amazonaws.com")
     attached = iam.list_attached_role_policies(RoleName="AWSServiceRoleForECS")["AttachedPolicies"]
     assert attached == [{"PolicyName": "AmazonECSServiceRolePolicy", "PolicyArn": ECS_SERVICE_POLICY}]
+    protected = (
+        "UnmodifiableEntity",
+        "Cannot perform the operation on the protected role 'AWSServiceRoleForECS' - this role is only modifiable by AWS",
+        400,
+    )
+    for call in (
+        lambda: iam.detach_role_policy(RoleName="AWSServiceRoleForECS", PolicyArn=ECS_SERVICE_POLICY),
+        lambda: iam.attach_role_policy(RoleName="AWSServiceRoleForECS", PolicyArn=INSTANCE_ROLE_POLICY),
+        lambda: iam.put_role_policy(RoleName="AWSServiceRoleForECS", PolicyName="p", PolicyDocument=json.dumps(DOC)),
+    ):
+        with pytest.raises(ClientError) as caught:
+            call()
+        assert _error(caught) == protected
     iam.delete_service_linked_role(RoleName="AWSServiceRoleForECS")
     assert iam.get_policy(PolicyArn=ECS_SERVICE_POLICY)["Policy"]["AttachmentCount"] == 0
 

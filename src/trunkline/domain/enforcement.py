@@ -196,7 +196,13 @@ def _resources(ctx: RequestContext, service: str, operation: str, params: Params
 
 
 def _passed_roles(ctx: RequestContext, service: str, operation: str, params: Params) -> Iterator[tuple[str, str]]:
-    if service == "ecs" and operation in ("RegisterTaskDefinition", "RunTask", "StartTask"):
+    if service == "ecs" and operation in (
+        "RegisterTaskDefinition",
+        "RunTask",
+        "StartTask",
+        "CreateService",
+        "UpdateService",
+    ):
         yield from _task_roles(ctx, operation, params)
     elif service == "ec2" and operation in ("RunInstances", "AssociateIamInstanceProfile"):
         profile = params.get("IamInstanceProfile") or {}

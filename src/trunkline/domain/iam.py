@@ -143,7 +143,7 @@ def create_service_linked_role(
     role = create_role(ctx, role_params, service_linked=service)
     policy = SERVICE_LINKED_POLICIES.get(service)
     if policy is not None:
-        iam_policies.attach(ctx, "role", name, policy)
+        iam_policies.attach(ctx, "role", name, policy, by_aws=True)
     return role
 
 

@@ -111,6 +111,16 @@ def _entity(ctx: RequestContext, kind: str, name: str) -> Record:
     return iam.get_role(ctx, name) if kind == "role" else iam.get_user(ctx, name)
 
 
+def _changeable(kind: str, entity: Record) -> None:
+    """Only AWS changes a service-linked role's permissions."""
+    if kind == "role" and entity.get("ServiceLinked"):
+        raise AwsError(
+            "UnmodifiableEntity",
+            f"Cannot perform the operation on the protected role '{entity['RoleName']}' - this role is only "
+            "modifiable by AWS",
+        )
+
+
 def _entity_name(kind: str, entity: Record) -> str:
     return str(entity["RoleName"] if kind == "role" else entity["UserName"])
 
@@ -124,6 +134,7 @@ def _entity_prefix(ctx: RequestContext, kind: str, name: str) -> str:
 
 def put_inline(ctx: RequestContext, kind: str, name: str, policy_name: str, text: str) -> None:
     entity = _entity(ctx, kind, name)
+    _changeable(kind, entity)
     parse_policy(text)
     prefix = _entity_prefix(ctx, kind, _entity_name(kind, entity))
     others = sum(
@@ -154,6 +165,7 @@ def list_inline(ctx: RequestContext, kind: str, name: str) -> list[str]:
 
 def delete_inline(ctx: RequestContext, kind: str, name: str, policy_name: str) -> None:
     entity = _entity(ctx, kind, name)
+    _changeable(kind, entity)
     key = _entity_prefix(ctx, kind, _entity_name(kind, entity)) + policy_name
     if ctx.tx.get(INLINE, key) is None:
         raise AwsError("NoSuchEntity", f"The {kind} policy with name {policy_name} cannot be found.")
@@ -366,8 +378,11 @@ def _attachment_key(ctx: RequestContext, kind: str, name: str, arn: str) -> str:
     return _entity_prefix(ctx, kind, name) + arn
 
 
-def attach(ctx: RequestContext, kind: str, name: str, arn: str) -> None:
+def attach(ctx: RequestContext, kind: str, name: str, arn: str, by_aws: bool = False) -> None:
+    """Attach a managed policy; `by_aws` is AWS itself (a service-linked role's own policy)."""
     entity = _entity(ctx, kind, name)
+    if not by_aws:
+        _changeable(kind, entity)
     policy = find_policy(ctx, arn)
     if policy is None or not policy["IsAttachable"]:
         raise AwsError("NoSuchEntity", f"Policy {arn} does not exist or is not attachable.")
@@ -394,6 +409,7 @@ def attach(ctx: RequestContext, kind: str, name: str, arn: str) -> None:
 
 def detach(ctx: RequestContext, kind: str, name: str, arn: str) -> None:
     entity = _entity(ctx, kind, name)
+    _changeable(kind, entity)
     key = _attachment_key(ctx, kind, _entity_name(kind, entity), arn)
     if ctx.tx.get(ATTACHMENT, key) is None:
         raise AwsError("NoSuchEntity", f"Policy {arn} was not found.")
