@@ -311,3 +311,22 @@ def test_root_is_never_denied_and_cli_sees_the_denial(enforcing: Server, tmp_pat
     assert (
         f"User: arn:aws:iam::{ACCOUNT}:user/clidev is not authorized to perform: iam:ListRoles" in caught.value.stderr
     )
+
+
+def test_iam_is_always_us_east_1(enforcing: Server) -> None:
+    import boto3
+    from botocore.config import Config as BotoConfig
+
+    creds = _user(
+        enforcing,
+        "lister",
+        {
+            "Effect": "Allow",
+            "Action": "iam:ListRoles",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:RequestedRegion": "us-east-1"}},
+        },
+    )
+    config = BotoConfig(retries={"max_attempts": 1})
+    iam = boto3.client("iam", endpoint_url=enforcing.url, region_name="eu-west-1", config=config, **creds)
+    assert iam.list_roles()["Roles"] == []  # signed for eu-west-1, still us-east-1 to IAM

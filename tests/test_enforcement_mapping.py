@@ -118,3 +118,25 @@ def test_a_user_allowed_everything_is_never_denied(opened: Store, call: tuple[st
         enforcement.check_call(ctx, service, operation, params)
 
     opened.run(work)
+
+
+def test_tagging_calls_are_authorized_on_the_resource_they_name(opened: Store) -> None:
+    prod = f"arn:aws:ecs:us-east-1:{ACCOUNT}:cluster/prod"
+    policy = (
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ecs:TagResource", '
+        f'"Resource": "{prod}"}}]}}'
+    )
+    tagger = Principal(ACCOUNT, f"arn:aws:iam::{ACCOUNT}:user/tagger", "AIDAEXAMPLEEXAMPLE56", "user")
+
+    def work(tx: Any) -> str:
+        root = RequestContext(tx, Principal.root(ACCOUNT), "us-east-1", 1_700_000_000.0, PROFILES["fast"])
+        iam.create_user(root, {"UserName": "tagger"})
+        iam_policies.put_inline(root, "user", "tagger", "tag", policy)
+        ctx = RequestContext(tx, tagger, "us-east-1", 1_700_000_000.0, PROFILES["fast"], enforce_iam=True)
+        enforcement.check_call(ctx, "ecs", "TagResource", {"resourceArn": prod, "tags": []})
+        with pytest.raises(AwsError) as caught:
+            enforcement.check_call(ctx, "ecs", "TagResource", {"resourceArn": prod.replace("prod", "dev"), "tags": []})
+        return caught.value.message
+
+    message = opened.run(work)
+    assert "ecs:TagResource on resource: arn:aws:ecs:us-east-1:123456789012:cluster/dev because" in message

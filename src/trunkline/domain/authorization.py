@@ -186,6 +186,9 @@ def authorize(
 ) -> None:
     """Raise the service's denial unless the principal's identity policies allow the action."""
     acting = principal or ctx.principal
+    if service == "iam":
+        # IAM is global: its calls are always made in us-east-1, whatever region signed them.
+        extra = {"aws:RequestedRegion": "us-east-1", **(extra or {})}
     decision = decide(ctx, acting, action, resource, extra)
     if decision != "Allow":
         raise denial(service, acting.arn, action, resource, decision, "identity-based")

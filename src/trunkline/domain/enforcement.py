@@ -116,6 +116,8 @@ def _ecs(ctx: RequestContext, operation: str, params: Params) -> Iterator[Check]
         yield _ecs_arn(ctx, f"task-definition/{params.get('family', '')}:*"), {}
     elif operation in _ECS_CLUSTER_KEY_ONLY:
         yield "*", keyed if params.get("cluster") else {}
+    elif params.get("resourceArn"):  # TagResource, UntagResource, ListTagsForResource
+        yield str(params["resourceArn"]), {}
     else:
         yield "*", {}
 
