@@ -17,13 +17,14 @@ from typing import Any
 from urllib.parse import quote
 
 from trunkline.context import RequestContext
-from trunkline.domain import iam, identity, pagination
+from trunkline.domain import iam, iam_kinds, identity, pagination
 from trunkline.domain.policy import parse_policy
+from trunkline.domain.resource_kind import ResourceKind
 from trunkline.errors import AwsError
 
-INLINE = "iam.inline-policy"
-POLICY = "iam.policy"
-ATTACHMENT = "iam.attachment"
+INLINE = iam_kinds.INLINE_POLICY
+POLICY = iam_kinds.MANAGED_POLICY
+ATTACHMENT = iam_kinds.POLICY_ATTACHMENT
 
 Record = dict[str, Any]
 
@@ -125,8 +126,14 @@ def _entity_name(kind: str, entity: Record) -> str:
     return str(entity["RoleName"] if kind == "role" else entity["UserName"])
 
 
-def _entity_prefix(ctx: RequestContext, kind: str, name: str) -> str:
-    return f"{ctx.account_id}/{kind}/{name.lower()}/"
+def _owned(ctx: RequestContext, stored: ResourceKind[Record], kind: str, name: str) -> list[tuple[str, Record]]:
+    """What a role or user holds of a kind (its inline policies, its attachments), in key order.
+    The kind's own key function scopes the prefix; `scan` of the kind would list the whole account."""
+    return ctx.tx.scan(stored.name, prefix=stored.key(ctx, f"{kind}/{name.lower()}/"))
+
+
+def _owned_id(kind: str, name: str, leaf: str) -> str:
+    return f"{kind}/{name.lower()}/{leaf}"
 
 
 # --- inline policies -----------------------------------------------------------------------------
@@ -136,21 +143,21 @@ def put_inline(ctx: RequestContext, kind: str, name: str, policy_name: str, text
     entity = _entity(ctx, kind, name)
     _changeable(kind, entity)
     parse_policy(text)
-    prefix = _entity_prefix(ctx, kind, _entity_name(kind, entity))
+    owner = _entity_name(kind, entity)
     others = sum(
-        _size(r["PolicyDocument"]) for k, r in ctx.tx.scan(INLINE, prefix=prefix) if r["PolicyName"] != policy_name
+        _size(r["PolicyDocument"]) for _, r in _owned(ctx, INLINE, kind, owner) if r["PolicyName"] != policy_name
     )
     if others + _size(text) > INLINE_SIZE[kind]:
         raise AwsError(
             "LimitExceeded",
             f"Maximum policy size of {INLINE_SIZE[kind]} bytes exceeded for {kind} {_entity_name(kind, entity)}",
         )
-    ctx.tx.put(INLINE, prefix + policy_name, {"PolicyName": policy_name, "PolicyDocument": text})
+    INLINE.save(ctx, {"EntityKind": kind, "EntityName": owner, "PolicyName": policy_name, "PolicyDocument": text})
 
 
 def get_inline(ctx: RequestContext, kind: str, name: str, policy_name: str) -> Record:
     entity = _entity(ctx, kind, name)
-    record = ctx.tx.get(INLINE, _entity_prefix(ctx, kind, _entity_name(kind, entity)) + policy_name)
+    record = INLINE.get(ctx, _owned_id(kind, _entity_name(kind, entity), policy_name))
     if record is None:
         raise AwsError("NoSuchEntity", f"The {kind} policy with name {policy_name} cannot be found.")
     return {"PolicyName": policy_name, "PolicyDocument": record["PolicyDocument"], "Owner": _entity_name(kind, entity)}
@@ -158,25 +165,19 @@ def get_inline(ctx: RequestContext, kind: str, name: str, policy_name: str) -> R
 
 def list_inline(ctx: RequestContext, kind: str, name: str) -> list[str]:
     entity = _entity(ctx, kind, name)
-    return [
-        r["PolicyName"] for _, r in ctx.tx.scan(INLINE, prefix=_entity_prefix(ctx, kind, _entity_name(kind, entity)))
-    ]
+    return [r["PolicyName"] for _, r in _owned(ctx, INLINE, kind, _entity_name(kind, entity))]
 
 
 def delete_inline(ctx: RequestContext, kind: str, name: str, policy_name: str) -> None:
     entity = _entity(ctx, kind, name)
     _changeable(kind, entity)
-    key = _entity_prefix(ctx, kind, _entity_name(kind, entity)) + policy_name
-    if ctx.tx.get(INLINE, key) is None:
+    inline_id = _owned_id(kind, _entity_name(kind, entity), policy_name)
+    if INLINE.get(ctx, inline_id) is None:
         raise AwsError("NoSuchEntity", f"The {kind} policy with name {policy_name} cannot be found.")
-    ctx.tx.delete(INLINE, key)
+    INLINE.delete(ctx, inline_id)
 
 
 # --- managed policies ----------------------------------------------------------------------------
-
-
-def _policy_key(ctx: RequestContext, name: str) -> str:
-    return f"{ctx.account_id}/{name.lower()}"
 
 
 def create_policy(ctx: RequestContext, params: dict[str, Any]) -> Record:
@@ -187,7 +188,7 @@ def create_policy(ctx: RequestContext, params: dict[str, Any]) -> Record:
     parse_policy(text)
     _check_size(text)
     tags = iam.checked_tags(params)
-    if ctx.tx.get(POLICY, _policy_key(ctx, name)) is not None:
+    if POLICY.get(ctx, name) is not None:
         raise AwsError(
             "EntityAlreadyExists", f"A policy called {name} already exists. Duplicate names are not allowed."
         )
@@ -217,7 +218,7 @@ def _check_size(text: str) -> None:
 
 
 def save(ctx: RequestContext, policy: Record) -> None:
-    ctx.tx.put(POLICY, _policy_key(ctx, policy["PolicyName"]), policy, {"arn": policy["Arn"]})
+    POLICY.save(ctx, policy)
 
 
 def find_policy(ctx: RequestContext, arn: str) -> Record | None:
@@ -225,7 +226,7 @@ def find_policy(ctx: RequestContext, arn: str) -> Record | None:
     aws = _aws_policy(arn)
     if aws is not None:
         return aws
-    found = ctx.tx.find(POLICY, "arn", arn)
+    found = POLICY.find(ctx, "arn", arn)
     return found[0] if found else None
 
 
@@ -249,7 +250,7 @@ def _own_policy(ctx: RequestContext, arn: str, action: str) -> Record:
 
 
 def attachment_count(ctx: RequestContext, arn: str) -> int:
-    return ctx.tx.count(ATTACHMENT, "policy", f"{ctx.account_id}|{arn}")
+    return ATTACHMENT.count(ctx, "policy", arn)
 
 
 def policy_view(ctx: RequestContext, policy: Record, listed: bool = False) -> Record:
@@ -273,7 +274,7 @@ def delete_policy(ctx: RequestContext, arn: str) -> None:
             "This policy has more than one version. Before you delete a policy, you must delete the policy's "
             "versions. The default version is deleted with the policy.",
         )
-    ctx.tx.delete(POLICY, _policy_key(ctx, policy["PolicyName"]))
+    POLICY.delete(ctx, policy["PolicyName"])
 
 
 def list_policies(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[Record], str | None]:
@@ -284,7 +285,7 @@ def list_policies(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[Rec
     if scope in ("All", "AWS"):
         candidates += [(f"0/{p['PolicyName'].lower()}", p) for p in map(_aws_policy, sorted(_aws_catalog())) if p]
     if scope in ("All", "Local"):
-        candidates += [(f"1/{k}", r) for k, r in ctx.tx.scan(POLICY, prefix=f"{ctx.account_id}/")]
+        candidates += [(f"1/{p['PolicyName'].lower()}", p) for p in POLICY.scan(ctx)]
     candidates.sort(key=lambda item: item[0])
     chosen = [
         (k, policy_view(ctx, p, listed=True))
@@ -374,10 +375,6 @@ def default_document(policy: Record) -> str:
 # --- attachments ---------------------------------------------------------------------------------
 
 
-def _attachment_key(ctx: RequestContext, kind: str, name: str, arn: str) -> str:
-    return _entity_prefix(ctx, kind, name) + arn
-
-
 def attach(ctx: RequestContext, kind: str, name: str, arn: str, by_aws: bool = False) -> None:
     """Attach a managed policy; `by_aws` is AWS itself (a service-linked role's own policy)."""
     entity = _entity(ctx, kind, name)
@@ -389,10 +386,9 @@ def attach(ctx: RequestContext, kind: str, name: str, arn: str, by_aws: bool = F
     if policy["Path"].startswith("/aws-service-role/") and not (kind == "role" and entity.get("ServiceLinked")):
         raise AwsError("PolicyNotAttachable", "Cannot attach a Service Role Policy to a Customer Role.")
     entity_name = _entity_name(kind, entity)
-    key = _attachment_key(ctx, kind, entity_name, arn)
-    if ctx.tx.get(ATTACHMENT, key) is not None:
+    if ATTACHMENT.get(ctx, _owned_id(kind, entity_name, arn)) is not None:
         return  # attaching twice changes nothing, as in IAM
-    if len(ctx.tx.scan(ATTACHMENT, prefix=_entity_prefix(ctx, kind, entity_name))) >= MAX_ATTACHED:
+    if len(_owned(ctx, ATTACHMENT, kind, entity_name)) >= MAX_ATTACHED:
         quota = "PoliciesPerRole" if kind == "role" else "PoliciesPerUser"
         raise AwsError("LimitExceeded", f"Cannot exceed quota for {quota}: {MAX_ATTACHED}")
     record = {
@@ -404,46 +400,43 @@ def attach(ctx: RequestContext, kind: str, name: str, arn: str, by_aws: bool = F
         "EntityId": entity["RoleId"] if kind == "role" else entity["UserId"],
         "EntityPath": entity["Path"],
     }
-    ctx.tx.put(ATTACHMENT, key, record, {"policy": f"{ctx.account_id}|{arn}"})
+    ATTACHMENT.save(ctx, record)
 
 
 def detach(ctx: RequestContext, kind: str, name: str, arn: str) -> None:
     entity = _entity(ctx, kind, name)
     _changeable(kind, entity)
-    key = _attachment_key(ctx, kind, _entity_name(kind, entity), arn)
-    if ctx.tx.get(ATTACHMENT, key) is None:
+    attachment_id = _owned_id(kind, _entity_name(kind, entity), arn)
+    if ATTACHMENT.get(ctx, attachment_id) is None:
         raise AwsError("NoSuchEntity", f"Policy {arn} was not found.")
-    ctx.tx.delete(ATTACHMENT, key)
+    ATTACHMENT.delete(ctx, attachment_id)
 
 
 def attached(ctx: RequestContext, kind: str, name: str) -> list[Record]:
     """The managed policies attached to a role or user, by ARN."""
     entity = _entity(ctx, kind, name)
-    return [r for _, r in ctx.tx.scan(ATTACHMENT, prefix=_entity_prefix(ctx, kind, _entity_name(kind, entity)))]
+    return [r for _, r in _owned(ctx, ATTACHMENT, kind, _entity_name(kind, entity))]
 
 
 def entities_for_policy(ctx: RequestContext, arn: str) -> list[Record]:
     get_policy(ctx, arn)
-    found = ctx.tx.find(ATTACHMENT, "policy", f"{ctx.account_id}|{arn}")
+    found = ATTACHMENT.find(ctx, "policy", arn)
     return sorted(found, key=lambda r: (r["EntityKind"], r["EntityName"].lower()))
 
 
 def conflicts(ctx: RequestContext, kind: str, name: str) -> None:
     """DeleteRole/DeleteUser refuse while managed policies are attached or inline ones exist."""
-    prefix = _entity_prefix(ctx, kind, name)
-    if ctx.tx.scan(ATTACHMENT, prefix=prefix, limit=1):
+    if _owned(ctx, ATTACHMENT, kind, name):
         raise AwsError("DeleteConflict", "Cannot delete entity, must detach all policies first.")
-    if ctx.tx.scan(INLINE, prefix=prefix, limit=1):
+    if _owned(ctx, INLINE, kind, name):
         raise AwsError("DeleteConflict", "Cannot delete entity, must delete policies first.")
 
 
 def forget_entity(ctx: RequestContext, kind: str, name: str) -> None:
     """Drop what a deleted entity held (a service-linked role is deleted with its policies)."""
-    prefix = _entity_prefix(ctx, kind, name)
-    for key, _ in ctx.tx.scan(ATTACHMENT, prefix=prefix):
-        ctx.tx.delete(ATTACHMENT, key)
-    for key, _ in ctx.tx.scan(INLINE, prefix=prefix):
-        ctx.tx.delete(INLINE, key)
+    for stored in (ATTACHMENT, INLINE):
+        for key, _ in _owned(ctx, stored, kind, name):
+            ctx.tx.delete(stored.name, key)
 
 
 # --- what a principal's identity policies say ---------------------------------------------------
@@ -452,9 +445,8 @@ def forget_entity(ctx: RequestContext, kind: str, name: str) -> None:
 def identity_documents(ctx: RequestContext, kind: str, name: str) -> list[dict[str, Any]]:
     """Every identity-based policy of a role or user (inline, and the default version of each
     attached managed policy), parsed; empty when the entity no longer exists."""
-    prefix = _entity_prefix(ctx, kind, name)
-    texts = [r["PolicyDocument"] for _, r in ctx.tx.scan(INLINE, prefix=prefix)]
-    for _, attachment in ctx.tx.scan(ATTACHMENT, prefix=prefix):
+    texts = [r["PolicyDocument"] for _, r in _owned(ctx, INLINE, kind, name)]
+    for _, attachment in _owned(ctx, ATTACHMENT, kind, name):
         policy = find_policy(ctx, attachment["PolicyArn"])
         if policy is not None:
             texts.append(default_document(policy))
