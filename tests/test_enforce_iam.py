@@ -330,3 +330,35 @@ def test_iam_is_always_us_east_1(enforcing: Server) -> None:
     config = BotoConfig(retries={"max_attempts": 1})
     iam = boto3.client("iam", endpoint_url=enforcing.url, region_name="eu-west-1", config=config, **creds)
     assert iam.list_roles()["Roles"] == []  # signed for eu-west-1, still us-east-1 to IAM
+
+
+def test_pass_role_for_an_instance_profile_from_a_launch_template(enforcing: Server) -> None:
+    iam = enforcing.client("iam")
+    iam.create_role(RoleName="ecsInstanceRole", AssumeRolePolicyDocument=EC2_TRUST)
+    iam.create_instance_profile(InstanceProfileName="ecsInstanceRole")
+    iam.add_role_to_instance_profile(InstanceProfileName="ecsInstanceRole", RoleName="ecsInstanceRole")
+    world = World(enforcing)
+    subnet = world.network()["subnet"]
+    enforcing.client("ec2").create_launch_template(
+        LaunchTemplateName="ecs",
+        LaunchTemplateData={
+            "ImageId": world.image(),
+            "InstanceType": "c5.large",
+            "IamInstanceProfile": {"Name": "ecsInstanceRole"},
+        },
+    )
+    role = f"arn:aws:iam::{ACCOUNT}:role/ecsInstanceRole"
+    launch = {"LaunchTemplate": {"LaunchTemplateName": "ecs"}, "MinCount": 1, "MaxCount": 1, "SubnetId": subnet}
+    run = {"Effect": "Allow", "Action": ["ec2:RunInstances", "ec2:Describe*"], "Resource": "*"}
+    without = enforcing.client("ec2", **_user(enforcing, "lt1", run))
+    with pytest.raises(ClientError) as caught:
+        without.run_instances(**launch)
+    assert _error(caught)[0] == "UnauthorizedOperation"
+    passing = {
+        "Effect": "Allow",
+        "Action": "iam:PassRole",
+        "Resource": role,
+        "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}},
+    }
+    allowed = enforcing.client("ec2", **_user(enforcing, "lt2", run, passing))
+    assert allowed.run_instances(**launch)["Instances"][0]["IamInstanceProfile"]["Arn"].endswith("/ecsInstanceRole")

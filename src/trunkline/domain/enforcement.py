@@ -207,7 +207,7 @@ def _passed_roles(ctx: RequestContext, service: str, operation: str, params: Par
     ):
         yield from _task_roles(ctx, operation, params)
     elif service == "ec2" and operation in ("RunInstances", "AssociateIamInstanceProfile"):
-        profile = params.get("IamInstanceProfile") or {}
+        profile = params.get("IamInstanceProfile") or _template_profile(ctx, params)
         role_arn = _profile_role(ctx, profile)
         if role_arn is not None:
             yield role_arn, "ec2.amazonaws.com"
@@ -232,6 +232,19 @@ def _task_roles(ctx: RequestContext, operation: str, params: Params) -> Iterator
                 _role_arn(ctx, value.rsplit("/", 1)[-1]) if value.startswith("arn:") else _role_arn(ctx, value),
                 ("ecs-tasks.amazonaws.com"),
             )
+
+
+def _template_profile(ctx: RequestContext, params: Params) -> Params:
+    """The instance profile a launch template gives RunInstances (the call's own wins)."""
+    from trunkline.domain.ec2 import launch_templates
+
+    if not params.get("LaunchTemplate"):
+        return {}
+    try:
+        merged, _ = launch_templates.run_parameters(ctx, params["LaunchTemplate"], params)
+    except AwsError:
+        return {}  # the call itself answers the template's error after authorization
+    return dict(merged.get("IamInstanceProfile") or {})
 
 
 def _profile_role(ctx: RequestContext, profile: Params) -> str | None:
