@@ -20,6 +20,19 @@ TRUST = json.dumps(
         "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
     }
 )
+# EC2 takes the role for the agent; the account may assume it too, so tests can act as it (`session`).
+TRUST_WITH_ACCOUNT = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "ec2.amazonaws.com", "AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+)
 TRUNK_ID = "ecs.awsvpc-trunk-id"
 
 
@@ -45,7 +58,7 @@ class World:
 
     def instance_role(self, name: str) -> str:
         """A role EC2 may assume, and an instance profile of the same name holding it."""
-        self.iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST)
+        self.iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST_WITH_ACCOUNT)
         self.iam.create_instance_profile(InstanceProfileName=name)
         self.iam.add_role_to_instance_profile(InstanceProfileName=name, RoleName=name)
         return role_arn(name)

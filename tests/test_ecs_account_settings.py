@@ -25,7 +25,14 @@ ROOT = f"arn:aws:iam::{ACCOUNT}:root"
 INSTANCE_ROLE = f"arn:aws:iam::{ACCOUNT}:role/ecsInstanceRole"
 TRUST = {
     "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    # EC2 takes the role for the agent; the account may assume it too, so the test can act as it.
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "ec2.amazonaws.com", "AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
 }
 ALL_NAMES = sorted(
     [

@@ -382,11 +382,53 @@ def _action(draw: st.DrawFn, operation: str) -> str:
     return {12: operation.lower(), 13: "", 14: " " + operation}.get(kind) or draw(_GARBAGE_ACTION)
 
 
+# The IAM policy and tag operations trunkline serves; fuzzed more often than the other 150.
+_IAM_FOCUS = (
+    "PutRolePolicy",
+    "GetRolePolicy",
+    "ListRolePolicies",
+    "DeleteRolePolicy",
+    "PutUserPolicy",
+    "GetUserPolicy",
+    "ListUserPolicies",
+    "DeleteUserPolicy",
+    "CreatePolicy",
+    "GetPolicy",
+    "DeletePolicy",
+    "ListPolicies",
+    "CreatePolicyVersion",
+    "GetPolicyVersion",
+    "ListPolicyVersions",
+    "DeletePolicyVersion",
+    "SetDefaultPolicyVersion",
+    "AttachRolePolicy",
+    "DetachRolePolicy",
+    "ListAttachedRolePolicies",
+    "AttachUserPolicy",
+    "DetachUserPolicy",
+    "ListAttachedUserPolicies",
+    "ListEntitiesForPolicy",
+    "TagRole",
+    "UntagRole",
+    "ListRoleTags",
+    "TagUser",
+    "UntagUser",
+    "ListUserTags",
+    "TagPolicy",
+    "UntagPolicy",
+    "ListPolicyTags",
+)
+
+
 @st.composite
 def query_requests(draw: st.DrawFn) -> RawRequest:
     """IAM and STS: query-protocol forms, valid and invalid Actions, odd signatures, GET or POST."""
-    service = draw(st.sampled_from(["iam", "sts"]))
-    operation: str | None = draw(st.sampled_from(_operations(service)))
+    service = draw(st.sampled_from(["iam", "iam", "sts"]))
+    operations = _operations(service)
+    focus = [name for name in _IAM_FOCUS if name in operations] if service == "iam" else []
+    operation: str | None = draw(
+        st.sampled_from(focus) | st.sampled_from(operations) if focus else st.sampled_from(operations)
+    )
     assert operation is not None
     pairs = _form_pairs(draw, service, operation, "query")
     action = _action(draw, operation)
@@ -638,6 +680,15 @@ def seeded(aws: Callable[..., Any], http: httpx.Client) -> httpx.Client:
     iam.create_access_key(UserName="fuzz-user")
     iam.create_instance_profile(InstanceProfileName="fuzz-profile")
     iam.add_role_to_instance_profile(InstanceProfileName="fuzz-profile", RoleName="fuzz-role")
+    allow = json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ecs:*", "Resource": "*"}]}
+    )
+    iam.put_role_policy(RoleName="fuzz-role", PolicyName="fuzz-inline", PolicyDocument=allow)
+    policy = iam.create_policy(PolicyName="fuzz-policy", PolicyDocument=allow, Tags=[{"Key": "k", "Value": "v"}])
+    iam.attach_role_policy(RoleName="fuzz-role", PolicyArn=policy["Policy"]["Arn"])
+    iam.attach_user_policy(
+        UserName="fuzz-user", PolicyArn="arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
+    )
     ec2 = aws("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24", AvailabilityZone="us-east-1a")

@@ -184,6 +184,9 @@ def test_session_can_call_iam_as_the_role(aws: Any) -> None:
 def test_role_chaining_is_limited_to_one_hour(aws: Any) -> None:
     first = _role(aws, name="hub")
     target = _role(aws, name="spoke", MaxSessionDuration=7200)
+    # The spoke trusts the account, so the hub's session also needs an identity Allow (as in IAM).
+    allow = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}
+    aws("iam").put_role_policy(RoleName="hub", PolicyName="chain", PolicyDocument=json.dumps(allow))
     hub = aws("sts").assume_role(RoleArn=first["Arn"], RoleSessionName="hub1")["Credentials"]
     chained_sts = _session_client(aws, "sts", hub)
     with pytest.raises(ClientError) as caught:

@@ -34,6 +34,13 @@ def serve(
     region: Annotated[str, typer.Option(help="Region for requests that do not name one.")] = DEFAULT_REGION,
     account_id: Annotated[str, typer.Option(help="The emulated AWS account.")] = DEFAULT_ACCOUNT,
     timing: Annotated[str, typer.Option(help=f"How asynchronous steps advance: {', '.join(PROFILES)}.")] = "fast",
+    enforce_iam: Annotated[
+        bool,
+        typer.Option(
+            "--enforce-iam",
+            help="Evaluate IAM identity policies for every call by a user or role session (root is never denied).",
+        ),
+    ] = False,
 ) -> None:
     """Serve the AWS endpoint until interrupted (SIGINT or SIGTERM)."""
     from trunkline.server import serve as run
@@ -43,10 +50,23 @@ def serve(
     if not (account_id.isdigit() and len(account_id) == 12):
         raise typer.BadParameter("an AWS account id is 12 digits", param_hint="--account-id")
     state = state or str(default_state_path())
-    config = Config(state=state, region=region, account_id=account_id, timing=timing, host=host, port=port)
+    config = Config(
+        state=state,
+        region=region,
+        account_id=account_id,
+        timing=timing,
+        host=host,
+        port=port,
+        enforce_iam=enforce_iam,
+    )
 
     def ready(url: str) -> None:
-        typer.echo(f"trunkline {__version__} ready at {url} (state: {_redacted(state)}, timing: {timing})", err=False)
+        typer.echo(
+            f"trunkline {__version__} ready at {url} (state: {_redacted(state)}, timing: {timing}"
+            + (", IAM enforced" if enforce_iam else "")
+            + ")",
+            err=False,
+        )
 
     run(config, ready)
 

@@ -40,6 +40,7 @@ class RequestContext:
     timing: Timing
     request_id: str = ""
     earliest_due: float | None = None  # the soonest job this context scheduled, to wake the reconciler
+    enforce_iam: bool = False  # --enforce-iam: identity policies decide (the agent's calls included)
 
     @property
     def account_id(self) -> str:

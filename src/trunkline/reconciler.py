@@ -31,6 +31,7 @@ class Reconciler:
     default_account: str
     default_region: str
     handlers: dict[str, JobHandler]
+    enforce_iam: bool = False  # handed to every job's context (the simulated agent calls ECS as its role)
 
     def run_due(self, now: float | None = None) -> int:
         """Run every job due by `now` (default: the clock's now); returns how many ran."""
@@ -56,7 +57,9 @@ class Reconciler:
         account = job.payload.get("account", self.default_account)
         region = job.payload.get("region", self.default_region)
         # A job runs at its due time, so timestamps it writes are those AWS would show.
-        ctx = RequestContext(tx, Principal.root(account), region, max(job.due_at, 0.0), self.timing)
+        ctx = RequestContext(
+            tx, Principal.root(account), region, max(job.due_at, 0.0), self.timing, enforce_iam=self.enforce_iam
+        )
         handler(ctx, job.payload)
 
     def advance(self, seconds: float) -> int:

@@ -13,6 +13,7 @@ from botocore import xform_name
 
 from trunkline.clock import Clock, ManualClock, RealClock
 from trunkline.context import RequestContext
+from trunkline.domain import enforcement
 from trunkline.domain.identity import resolve_principal
 from trunkline.errors import AwsError
 from trunkline.reconciler import JobHandler, Reconciler
@@ -35,6 +36,7 @@ class Config:
     timing: str = "fast"
     host: str = "127.0.0.1"
     port: int = 4590
+    enforce_iam: bool = False  # evaluate identity-based policies for every call (issue 14)
 
 
 class Runtime:
@@ -51,7 +53,9 @@ class Runtime:
             handlers.update(provider.jobs())
         # Called after a request scheduled work, so an idle reconciler wakes up (see app.py).
         self.on_scheduled: Callable[[], None] = lambda: None
-        self.reconciler = Reconciler(self.store, self.clock, self.timing, config.account_id, config.region, handlers)
+        self.reconciler = Reconciler(
+            self.store, self.clock, self.timing, config.account_id, config.region, handlers, config.enforce_iam
+        )
 
     def _make_clock(self) -> Clock:
         if self.config.timing != "manual":
@@ -72,10 +76,14 @@ class Runtime:
         region = call.scope.region if call.scope else self.config.region
         access_key = call.scope.access_key_id if call.scope else None
         now = self.clock.now()
+        enforce = self.config.enforce_iam
 
         def work(tx: Transaction) -> dict[str, Any]:
             principal = resolve_principal(tx, access_key, self.config.account_id, now)
-            ctx = RequestContext(tx, principal, region, now, self.timing, call.request_id)
+            ctx = RequestContext(tx, principal, region, now, self.timing, call.request_id, enforce_iam=enforce)
+            if enforce:
+                # The one place a call is authorized: the principal and the operation are both known.
+                enforcement.check_call(ctx, call.service, call.operation, call.params)
             result: dict[str, Any] = method(ctx, call.params)
             scheduled.append(ctx.earliest_due)
             return result

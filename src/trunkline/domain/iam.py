@@ -26,6 +26,8 @@ SERVICE_LINKED_PATH = "/aws-service-role/{service}/"
 
 #: Service-linked roles trunkline knows: service principal -> role name.
 SERVICE_LINKED_ROLES = {"ecs.amazonaws.com": "AWSServiceRoleForECS"}
+#: The AWS managed policy each service-linked role comes with.
+SERVICE_LINKED_POLICIES = {"ecs.amazonaws.com": "arn:aws:iam::aws:policy/aws-service-role/AmazonECSServiceRolePolicy"}
 
 
 def _key(ctx: RequestContext, name: str) -> str:
@@ -36,7 +38,7 @@ def _arn(ctx: RequestContext, kind: str, path: str, name: str) -> str:
     return f"arn:aws:iam::{ctx.account_id}:{kind}{path}{name}"
 
 
-def _check_path(path: str) -> None:
+def check_path(path: str) -> None:
     if not (path.startswith("/") and path.endswith("/")):
         raise AwsError(
             "ValidationError",
@@ -44,7 +46,7 @@ def _check_path(path: str) -> None:
         )
 
 
-def _tags(params: dict[str, Any]) -> list[dict[str, str]]:
+def checked_tags(params: dict[str, Any]) -> list[dict[str, str]]:
     tags = params.get("Tags") or []
     keys = [t["Key"].lower() for t in tags]
     if len(set(keys)) != len(keys):
@@ -58,7 +60,7 @@ def _tags(params: dict[str, Any]) -> list[dict[str, str]]:
 def create_role(ctx: RequestContext, params: dict[str, Any], service_linked: str | None = None) -> Record:
     name = params["RoleName"]
     path = params.get("Path", "/")
-    _check_path(path)
+    check_path(path)
     policy_text = params["AssumeRolePolicyDocument"]
     parse_policy(policy_text, trust=True)
     if ROLES.get(ctx, name) is not None:
@@ -75,7 +77,7 @@ def create_role(ctx: RequestContext, params: dict[str, Any], service_linked: str
     }
     if params.get("Description") is not None:
         role["Description"] = params["Description"]
-    tags = _tags(params)
+    tags = checked_tags(params)
     if tags:
         role["Tags"] = tags
     if service_linked:
@@ -94,15 +96,23 @@ def role_by_arn(ctx: RequestContext, arn: str) -> Record | None:
 
 
 def delete_role(ctx: RequestContext, name: str) -> None:
+    from trunkline.domain import iam_policies  # builds on this module
+
     role = get_role(ctx, name)
     if ctx.tx.count(PROFILE, "role", role["RoleName"].lower() + "@" + ctx.account_id):
         raise AwsError("DeleteConflict", "Cannot delete entity, must remove roles from instance profile first.")
+    iam_policies.conflicts(ctx, "role", role["RoleName"])
     ROLES.delete(ctx, name)
 
 
 def delete_service_linked_role(ctx: RequestContext, name: str) -> None:
-    """DeleteServiceLinkedRole: at once (AWS runs a deletion task that ends SUCCEEDED)."""
+    """DeleteServiceLinkedRole: at once (AWS runs a deletion task that ends SUCCEEDED), with the
+    policies the role came with."""
+    from trunkline.domain import iam_policies  # builds on this module
+
+    role = get_role(ctx, name)
     ROLES.delete(ctx, name)
+    iam_policies.forget_entity(ctx, "role", role["RoleName"])
 
 
 def create_service_linked_role(
@@ -128,7 +138,13 @@ def create_service_linked_role(
         "AssumeRolePolicyDocument": json.dumps(trust),
         "Description": description,
     }
-    return create_role(ctx, role_params, service_linked=service)
+    from trunkline.domain import iam_policies  # builds on this module
+
+    role = create_role(ctx, role_params, service_linked=service)
+    policy = SERVICE_LINKED_POLICIES.get(service)
+    if policy is not None:
+        iam_policies.attach(ctx, "role", name, policy, by_aws=True)
+    return role
 
 
 def ensure_service_linked_role(ctx: RequestContext, service: str) -> Record:
@@ -181,7 +197,7 @@ def _scan(ctx: RequestContext, kind: str, after: str | None) -> Any:
 def create_user(ctx: RequestContext, params: dict[str, Any]) -> Record:
     name = params["UserName"]
     path = params.get("Path", "/")
-    _check_path(path)
+    check_path(path)
     if ctx.tx.get(USER, _key(ctx, name)) is not None:
         raise AwsError("EntityAlreadyExists", f"User with name {name} already exists.")
     user: Record = {
@@ -191,7 +207,7 @@ def create_user(ctx: RequestContext, params: dict[str, Any]) -> Record:
         "Arn": _arn(ctx, "user", path, name),
         "CreateDate": ctx.now,
     }
-    tags = _tags(params)
+    tags = checked_tags(params)
     if tags:
         user["Tags"] = tags
     ctx.tx.put(USER, _key(ctx, name), user)
@@ -218,9 +234,12 @@ def _user_keys(ctx: RequestContext, user: Record) -> list[Record]:
 
 
 def delete_user(ctx: RequestContext, name: str) -> None:
+    from trunkline.domain import iam_policies  # builds on this module
+
     user = get_user(ctx, name)
     if _user_keys(ctx, user):
         raise AwsError("DeleteConflict", "Cannot delete entity, must delete access keys first.")
+    iam_policies.conflicts(ctx, "user", user["UserName"])
     ctx.tx.delete(USER, _key(ctx, name))
 
 
@@ -298,7 +317,7 @@ def delete_access_key(ctx: RequestContext, user_name: str | None, key_id: str) -
 def create_instance_profile(ctx: RequestContext, params: dict[str, Any]) -> Record:
     name = params["InstanceProfileName"]
     path = params.get("Path", "/")
-    _check_path(path)
+    check_path(path)
     if ctx.tx.get(PROFILE, _key(ctx, name)) is not None:
         raise AwsError("EntityAlreadyExists", f"Instance Profile {name} already exists.")
     profile: Record = {
@@ -309,7 +328,7 @@ def create_instance_profile(ctx: RequestContext, params: dict[str, Any]) -> Reco
         "CreateDate": ctx.now,
         "RoleNames": [],
     }
-    tags = _tags(params)
+    tags = checked_tags(params)
     if tags:
         profile["Tags"] = tags
     _save_profile(ctx, profile)

@@ -26,3 +26,36 @@ ROLE: ResourceKind[Record] = ResourceKind(
     indexes=lambda role: {"arn": role["Arn"]},
     global_indexes=frozenset({"arn"}),  # AssumeRole finds another account's role by its ARN
 )
+
+
+def _owned_key(record: Any, leaf: str) -> str:
+    """`role/<name>/<leaf>` or `user/<name>/<leaf>`: a record that belongs to a role or a user,
+    so one prefix scan finds everything an entity holds."""
+    return f"{record['EntityKind']}/{record['EntityName'].lower()}/{leaf}"
+
+
+#: Customer managed policies, with all their versions (AWS managed ones are package data).
+MANAGED_POLICY: ResourceKind[Record] = ResourceKind(
+    name="iam.policy",
+    scope=Scope.ACCOUNT,
+    id_field="PolicyName",
+    natural_key=_name_key,
+    indexes=lambda policy: {"arn": policy["Arn"]},
+)
+
+#: Inline policies of roles and users (natural key: `role|user/<entity>/<PolicyName>`).
+INLINE_POLICY: ResourceKind[Record] = ResourceKind(
+    name="iam.inline-policy",
+    scope=Scope.ACCOUNT,
+    id_field="PolicyName",
+    record_key=lambda record: _owned_key(record, record["PolicyName"]),
+)
+
+#: A managed policy attached to a role or user (natural key: `role|user/<entity>/<PolicyArn>`).
+POLICY_ATTACHMENT: ResourceKind[Record] = ResourceKind(
+    name="iam.attachment",
+    scope=Scope.ACCOUNT,
+    id_field="PolicyArn",
+    record_key=lambda record: _owned_key(record, record["PolicyArn"]),
+    indexes=lambda record: {"policy": record["PolicyArn"]},
+)

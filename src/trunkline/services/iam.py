@@ -8,6 +8,7 @@ from trunkline.context import RequestContext
 from trunkline.domain import iam
 from trunkline.errors import AwsError
 from trunkline.services import Provider
+from trunkline.services.iam_policies import PolicyOperations
 
 Params = dict[str, Any]
 
@@ -16,7 +17,7 @@ def _public(record: Params) -> Params:
     return {k: v for k, v in record.items() if k != "ServiceLinked"}
 
 
-class IamProvider(Provider):
+class IamProvider(PolicyOperations, Provider):
     service = "iam"
 
     # roles

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain import iam, identity
+from trunkline.domain import authorization, iam, identity
 from trunkline.errors import AwsError
 from trunkline.services import Provider
 
@@ -30,6 +30,14 @@ class StsProvider(Provider):
                 f"User: {ctx.principal.arn} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
                 403,
             )
+        # The trust policy decides in every mode (with the caller's identity policies when it
+        # trusts only the account); the caller is root unless it signs with keys trunkline issued.
+        extra = {"sts:RoleSessionName": params["RoleSessionName"]}
+        if params.get("ExternalId") is not None:
+            extra["sts:ExternalId"] = params["ExternalId"]
+        if params.get("SourceIdentity") is not None:
+            extra["sts:SourceIdentity"] = params["SourceIdentity"]
+        authorization.check_assume_role(ctx, role, extra)
         duration = params.get("DurationSeconds", 3600)
         if ctx.principal.kind == "assumed-role" and duration > _CHAINED_LIMIT:
             # Role chaining: a session assuming a role gets at most an hour, whatever the role allows.

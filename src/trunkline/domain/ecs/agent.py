@@ -36,11 +36,11 @@ import json
 from typing import Any
 
 from trunkline.context import Principal, RequestContext
-from trunkline.domain import catalog, events, iam, lifecycle_hooks
+from trunkline.domain import authorization, catalog, events, iam, lifecycle_hooks
 from trunkline.domain.ec2 import images, instances, route_tables
 from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2.kinds import SUBNET
-from trunkline.domain.ecs import agent_config, agent_report, container_instances, leaving, registration
+from trunkline.domain.ecs import agent_config, agent_report, clusters, container_instances, leaving, registration
 from trunkline.domain.ecs.agent_config import AgentConfig
 from trunkline.errors import AwsError
 
@@ -153,6 +153,14 @@ def _start(ctx: RequestContext, agent: Record, instance: Record, info: images.Ag
         )
         _note(ctx, agent, "failed", f"ECS agent cannot register: {reason}", reason)
         return
+    role = iam.role_by_arn(ctx, principal.role_arn or "")
+    if role is None or not authorization.service_may_assume(ctx, role, "ec2.amazonaws.com"):
+        reason = (
+            f"the role {principal.role_arn} does not trust ec2.amazonaws.com (its trust policy), so EC2 cannot "
+            "give the instance its credentials and the agent has none to call ECS"
+        )
+        _note(ctx, agent, "failed", f"ECS agent cannot register: {reason}", reason)
+        return
     live = container_instances.find_for_ec2(ctx, instance["InstanceId"])
     public_ip = _public_ip(ctx, instance["InstanceId"])
     if live is not None and agent.get("reachedViaPublicIp") and public_ip is None:
@@ -164,8 +172,17 @@ def _start(ctx: RequestContext, agent: Record, instance: Record, info: images.Ag
         _note(ctx, agent, "disconnected", f"ECS agent cannot connect to ECS: {reason}", reason)
         return
     request = _request(ctx, instance, info, config, live)
-    acting = RequestContext(ctx.tx, principal, ctx.region, ctx.now, ctx.timing, ctx.request_id)
+    acting = RequestContext(
+        ctx.tx, principal, ctx.region, ctx.now, ctx.timing, ctx.request_id, enforce_iam=ctx.enforce_iam
+    )
     try:
+        if acting.enforce_iam:
+            # The agent calls ECS as the instance's role: without ecs:RegisterContainerInstance it
+            # never joins (the real agent exits with code 5 and is not restarted).
+            cluster_arn = (
+                config.cluster if config.cluster.startswith("arn:") else clusters.cluster_arn(acting, config.cluster)
+            )
+            authorization.authorize(acting, "ecs", "ecs:RegisterContainerInstance", cluster_arn)
         record = registration.register(acting, request)
     except AwsError as error:
         reason = f"RegisterContainerInstance failed: {error.code}: {error.message}"
@@ -177,7 +194,32 @@ def _start(ctx: RequestContext, agent: Record, instance: Record, info: images.Ag
     if live is None:
         agent["reachedViaPublicIp"] = public_ip is not None and not _behind_nat(ctx, instance)
     verb = "re-registered" if live is not None else "registered"
+    refused = _connect_refused(acting, record) if acting.enforce_iam else None
+    if refused is not None:
+        # Registered, but the ACS connection (DiscoverPollEndpoint, then Poll) is refused: the
+        # instance is listed and never connected; AccessDenied is not retried there either.
+        if record.get("agentConnected"):
+            record["agentConnected"] = False
+            container_instances.change(ctx, record)
+        reason = f"the agent cannot connect to ECS: {refused.code}: {refused.message}"
+        message = f"ECS agent {verb} {record['containerInstanceArn']} as {principal.arn}, then failed: {reason}"
+        _note(ctx, agent, "disconnected", message, reason)
+        return
     _note(ctx, agent, "registered", f"ECS agent {verb} {record['containerInstanceArn']} as {principal.arn}")
+
+
+def _connect_refused(acting: RequestContext, record: Record) -> AwsError | None:
+    """The denial of the agent's first ACS calls as its role, if any."""
+    checks = [
+        ("ecs:DiscoverPollEndpoint", "*", {}),
+        ("ecs:Poll", record["containerInstanceArn"], {"ecs:cluster": record["_cluster"]}),
+    ]
+    for action, resource, extra in checks:
+        try:
+            authorization.authorize(acting, "ecs", action, resource, extra)
+        except AwsError as error:
+            return error
+    return None
 
 
 def role_principal(ctx: RequestContext, instance: Record) -> Principal | None:

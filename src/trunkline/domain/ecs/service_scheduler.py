@@ -28,7 +28,7 @@ from __future__ import annotations
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ecs import services, task_launch, task_lifecycle, tasks
+from trunkline.domain.ecs import services, task_launch, task_lifecycle, task_roles, tasks
 
 Record = dict[str, Any]
 
@@ -142,6 +142,11 @@ def _scale_out(ctx: RequestContext, record: Record, count: int) -> None:
     params = services.launch_params(record, deployment["id"])
     launch = task_launch.prepare(ctx, record["clusterArn"], record["launchType"], deployment["taskDefinition"], params)
     launch.service_name = record["serviceName"]
+    role = task_roles.unassumable(ctx, launch.definition, launch.overrides)
+    if role is not None:
+        failed = f"{_name(record)} failed to launch a task with (error {task_roles.problem(role)})."
+        services.add_event(ctx, record, failed, repeats=failed)
+        return
     started, failures = task_launch.start(ctx, launch, count)
     if started:
         services.add_event(ctx, record, f"{_name(record)} has started {len(started)} tasks: {_task_list(started)}.")

@@ -36,6 +36,7 @@ from trunkline.domain.ecs import (
     task_enis,
     task_lifecycle,
     task_network,
+    task_roles,
     task_usage,
     tasks,
 )
@@ -355,6 +356,7 @@ def run_task(ctx: RequestContext, params: Params, rng: random.Random | None = No
     definition = _definition(ctx, params["taskDefinition"], launch_type)
     count = _count(params.get("count"))
     launch = _launch(ctx, params, cluster_arn, launch_type, definition, started_limit=128)
+    task_roles.check(ctx, definition, launch.overrides)
     if launch_type == "FARGATE":
         created = _write_fargate(ctx, launch, count)
         result: Record = {"tasks": [tasks.view(t) for t in created], "failures": []}
@@ -407,6 +409,7 @@ def start_task(ctx: RequestContext, params: Params) -> Record:
     instance_queries.check_reference_count(refs, START_LIMIT)
     definition = _definition(ctx, params["taskDefinition"], "EC2")
     launch = _launch(ctx, params, cluster_arn, "EC2", definition, started_limit=36)
+    task_roles.check(ctx, definition, launch.overrides)
     counts = tasks.group_counts(ctx, cluster_arn, launch.group)
     group_tasks: placement_candidates.GroupCounter = lambda arn: counts.get(arn, 0)  # noqa: E731
     pictures: dict[str, Candidate] = {}

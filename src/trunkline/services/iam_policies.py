@@ -1,0 +1,212 @@
+"""IAM operations on permissions policies and tags (query protocol), mixed into the IAM provider.
+Thin: parameters in, domain call, output shape out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trunkline.context import RequestContext
+from trunkline.domain import iam_policies, iam_tags
+from trunkline.domain.iam_policies import encoded, page
+
+Params = dict[str, Any]
+
+_ENTITY_PARAM = {"role": "RoleName", "user": "UserName"}
+
+
+def _page(ctx: RequestContext, listing: str, items: list[tuple[str, Any]], params: Params, member: str) -> Params:
+    chosen, marker = page(ctx, listing, items, params)
+    out: Params = {member: chosen, "IsTruncated": marker is not None}
+    if marker is not None:
+        out["Marker"] = marker
+    return out
+
+
+class PolicyOperations:
+    # --- inline policies -------------------------------------------------------------------------
+
+    def _put_inline(self, ctx: RequestContext, kind: str, params: Params) -> Params:
+        iam_policies.put_inline(ctx, kind, params[_ENTITY_PARAM[kind]], params["PolicyName"], params["PolicyDocument"])
+        return {}
+
+    def _get_inline(self, ctx: RequestContext, kind: str, params: Params) -> Params:
+        found = iam_policies.get_inline(ctx, kind, params[_ENTITY_PARAM[kind]], params["PolicyName"])
+        return {
+            _ENTITY_PARAM[kind]: found["Owner"],
+            "PolicyName": found["PolicyName"],
+            "PolicyDocument": encoded(found["PolicyDocument"]),
+        }
+
+    def _list_inline(self, ctx: RequestContext, kind: str, params: Params) -> Params:
+        names = iam_policies.list_inline(ctx, kind, params[_ENTITY_PARAM[kind]])
+        return _page(ctx, f"iam:List{kind.capitalize()}Policies", [(n, n) for n in names], params, "PolicyNames")
+
+    def _delete_inline(self, ctx: RequestContext, kind: str, params: Params) -> Params:
+        iam_policies.delete_inline(ctx, kind, params[_ENTITY_PARAM[kind]], params["PolicyName"])
+        return {}
+
+    def put_role_policy(self, ctx: RequestContext, params: Params) -> Params:
+        return self._put_inline(ctx, "role", params)
+
+    def get_role_policy(self, ctx: RequestContext, params: Params) -> Params:
+        return self._get_inline(ctx, "role", params)
+
+    def list_role_policies(self, ctx: RequestContext, params: Params) -> Params:
+        return self._list_inline(ctx, "role", params)
+
+    def delete_role_policy(self, ctx: RequestContext, params: Params) -> Params:
+        return self._delete_inline(ctx, "role", params)
+
+    def put_user_policy(self, ctx: RequestContext, params: Params) -> Params:
+        return self._put_inline(ctx, "user", params)
+
+    def get_user_policy(self, ctx: RequestContext, params: Params) -> Params:
+        return self._get_inline(ctx, "user", params)
+
+    def list_user_policies(self, ctx: RequestContext, params: Params) -> Params:
+        return self._list_inline(ctx, "user", params)
+
+    def delete_user_policy(self, ctx: RequestContext, params: Params) -> Params:
+        return self._delete_inline(ctx, "user", params)
+
+    # --- managed policies and versions -----------------------------------------------------------
+
+    def create_policy(self, ctx: RequestContext, params: Params) -> Params:
+        return {"Policy": iam_policies.policy_view(ctx, iam_policies.create_policy(ctx, params))}
+
+    def get_policy(self, ctx: RequestContext, params: Params) -> Params:
+        return {"Policy": iam_policies.policy_view(ctx, iam_policies.get_policy(ctx, params["PolicyArn"]))}
+
+    def delete_policy(self, ctx: RequestContext, params: Params) -> Params:
+        iam_policies.delete_policy(ctx, params["PolicyArn"])
+        return {}
+
+    def list_policies(self, ctx: RequestContext, params: Params) -> Params:
+        policies, marker = iam_policies.list_policies(ctx, params)
+        out: Params = {"Policies": policies, "IsTruncated": marker is not None}
+        if marker is not None:
+            out["Marker"] = marker
+        return out
+
+    def create_policy_version(self, ctx: RequestContext, params: Params) -> Params:
+        version = iam_policies.create_version(
+            ctx, params["PolicyArn"], params["PolicyDocument"], bool(params.get("SetAsDefault", False))
+        )
+        return {"PolicyVersion": version}
+
+    def get_policy_version(self, ctx: RequestContext, params: Params) -> Params:
+        return {"PolicyVersion": iam_policies.get_version(ctx, params["PolicyArn"], params["VersionId"])}
+
+    def list_policy_versions(self, ctx: RequestContext, params: Params) -> Params:
+        versions = iam_policies.list_versions(ctx, params["PolicyArn"])
+        return _page(
+            ctx, "iam:ListPolicyVersions", [(f"{i:02d}", v) for i, v in enumerate(versions)], params, "Versions"
+        )
+
+    def delete_policy_version(self, ctx: RequestContext, params: Params) -> Params:
+        iam_policies.delete_version(ctx, params["PolicyArn"], params["VersionId"])
+        return {}
+
+    def set_default_policy_version(self, ctx: RequestContext, params: Params) -> Params:
+        iam_policies.set_default_version(ctx, params["PolicyArn"], params["VersionId"])
+        return {}
+
+    # --- attachments -----------------------------------------------------------------------------
+
+    def _attached(self, ctx: RequestContext, kind: str, params: Params) -> Params:
+        prefix = params.get("PathPrefix", "/")
+        found = [
+            (a["PolicyArn"], {"PolicyName": a["PolicyName"], "PolicyArn": a["PolicyArn"]})
+            for a in iam_policies.attached(ctx, kind, params[_ENTITY_PARAM[kind]])
+            if a["PolicyPath"].startswith(prefix)
+        ]
+        return _page(ctx, f"iam:ListAttached{kind.capitalize()}Policies", found, params, "AttachedPolicies")
+
+    def attach_role_policy(self, ctx: RequestContext, params: Params) -> Params:
+        iam_policies.attach(ctx, "role", params["RoleName"], params["PolicyArn"])
+        return {}
+
+    def detach_role_policy(self, ctx: RequestContext, params: Params) -> Params:
+        iam_policies.detach(ctx, "role", params["RoleName"], params["PolicyArn"])
+        return {}
+
+    def list_attached_role_policies(self, ctx: RequestContext, params: Params) -> Params:
+        return self._attached(ctx, "role", params)
+
+    def attach_user_policy(self, ctx: RequestContext, params: Params) -> Params:
+        iam_policies.attach(ctx, "user", params["UserName"], params["PolicyArn"])
+        return {}
+
+    def detach_user_policy(self, ctx: RequestContext, params: Params) -> Params:
+        iam_policies.detach(ctx, "user", params["UserName"], params["PolicyArn"])
+        return {}
+
+    def list_attached_user_policies(self, ctx: RequestContext, params: Params) -> Params:
+        return self._attached(ctx, "user", params)
+
+    def list_entities_for_policy(self, ctx: RequestContext, params: Params) -> Params:
+        wanted = params.get("EntityFilter")
+        prefix = params.get("PathPrefix", "/")
+        found = [
+            (f"{a['EntityKind']}/{a['EntityName'].lower()}", a)
+            for a in iam_policies.entities_for_policy(ctx, params["PolicyArn"])
+            if a["EntityPath"].startswith(prefix) and wanted in (None, a["EntityKind"].capitalize())
+        ]
+        if params.get("PolicyUsageFilter") == "PermissionsBoundary":
+            found = []  # trunkline has no permissions boundaries
+        chosen, marker = page(ctx, "iam:ListEntitiesForPolicy", found, params)
+        out: Params = {
+            "PolicyGroups": [],
+            "PolicyUsers": [
+                {"UserName": a["EntityName"], "UserId": a["EntityId"]} for a in chosen if a["EntityKind"] == "user"
+            ],
+            "PolicyRoles": [
+                {"RoleName": a["EntityName"], "RoleId": a["EntityId"]} for a in chosen if a["EntityKind"] == "role"
+            ],
+            "IsTruncated": marker is not None,
+        }
+        if marker is not None:
+            out["Marker"] = marker
+        return out
+
+    # --- tags ------------------------------------------------------------------------------------
+
+    def _list_tags(self, ctx: RequestContext, kind: str, name: str, params: Params) -> Params:
+        tags, marker = iam_tags.tags_of(ctx, kind, name, params)
+        out: Params = {"Tags": tags, "IsTruncated": marker is not None}
+        if marker is not None:
+            out["Marker"] = marker
+        return out
+
+    def tag_role(self, ctx: RequestContext, params: Params) -> Params:
+        iam_tags.tag(ctx, "role", params["RoleName"], params["Tags"])
+        return {}
+
+    def untag_role(self, ctx: RequestContext, params: Params) -> Params:
+        iam_tags.untag(ctx, "role", params["RoleName"], params["TagKeys"])
+        return {}
+
+    def list_role_tags(self, ctx: RequestContext, params: Params) -> Params:
+        return self._list_tags(ctx, "role", params["RoleName"], params)
+
+    def tag_user(self, ctx: RequestContext, params: Params) -> Params:
+        iam_tags.tag(ctx, "user", params["UserName"], params["Tags"])
+        return {}
+
+    def untag_user(self, ctx: RequestContext, params: Params) -> Params:
+        iam_tags.untag(ctx, "user", params["UserName"], params["TagKeys"])
+        return {}
+
+    def list_user_tags(self, ctx: RequestContext, params: Params) -> Params:
+        return self._list_tags(ctx, "user", params["UserName"], params)
+
+    def tag_policy(self, ctx: RequestContext, params: Params) -> Params:
+        iam_tags.tag(ctx, "policy", params["PolicyArn"], params["Tags"])
+        return {}
+
+    def untag_policy(self, ctx: RequestContext, params: Params) -> Params:
+        iam_tags.untag(ctx, "policy", params["PolicyArn"], params["TagKeys"])
+        return {}
+
+    def list_policy_tags(self, ctx: RequestContext, params: Params) -> Params:
+        return self._list_tags(ctx, "policy", params["PolicyArn"], params)

@@ -1,0 +1,364 @@
+"""`--enforce-iam` end to end with boto3 and the AWS CLI: identity policies (inline and managed)
+decide every call by a user or role session, with each protocol's denial (IAM/STS AccessDenied 403,
+ECS AccessDeniedException 400, EC2 UnauthorizedOperation 403) naming principal, action and
+resource; iam:PassRole guards roles handed to ECS and EC2; the simulated agent calls ECS as the
+instance's role, so a role without ecs:RegisterContainerInstance never joins the cluster. The root
+user (any credentials trunkline did not issue) is never denied."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import ACCOUNT, Server, fresh_state, make_cli, release_state, start_process, stop_process
+from ecs_world import World, config_script
+from trunkline.runtime import Config
+from trunkline.server import run_in_thread
+
+INSTANCE_ROLE_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
+EC2_TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
+)
+
+
+@pytest.fixture(scope="module")
+def _enforcing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    state = fresh_state(tmp_path_factory.mktemp("enforce"))
+    try:
+        if os.environ.get("TRUNKLINE_TEST_MODE", "process") == "inprocess":
+            with run_in_thread(Config(state=state, enforce_iam=True)) as url:
+                yield Server(url=url, state=state, mode="inprocess")
+            return
+        server = start_process(state, "--enforce-iam")
+        try:
+            yield server
+        finally:
+            stop_process(server)
+    finally:
+        release_state(state)
+
+
+@pytest.fixture
+def enforcing(_enforcing: Server) -> Server:
+    _enforcing.reset()
+    return _enforcing
+
+
+def _error(caught: pytest.ExceptionInfo[ClientError]) -> tuple[str, str, int]:
+    response: Any = caught.value.response
+    return response["Error"]["Code"], response["Error"]["Message"], response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def _policy(*statements: dict[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def _user(server: Server, name: str, *statements: dict[str, Any]) -> dict[str, str]:
+    iam = server.client("iam")
+    iam.create_user(UserName=name)
+    if statements:
+        iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=_policy(*statements))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return {"aws_access_key_id": key["AccessKeyId"], "aws_secret_access_key": key["SecretAccessKey"]}
+
+
+def test_user_without_policies_is_denied_in_each_protocol(enforcing: Server) -> None:
+    creds = _user(enforcing, "nobody")
+    user = f"arn:aws:iam::{ACCOUNT}:user/nobody"
+    with pytest.raises(ClientError) as caught:
+        enforcing.client("iam", **creds).create_user(UserName="x")
+    assert _error(caught) == (
+        "AccessDenied",
+        f"User: {user} is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::{ACCOUNT}:user/x "
+        "because no identity-based policy allows the iam:CreateUser action",
+        403,
+    )
+    with pytest.raises(ClientError) as caught:
+        enforcing.client("ecs", **creds).list_clusters()
+    assert _error(caught) == (
+        "AccessDeniedException",
+        f"User: {user} is not authorized to perform: ecs:ListClusters on resource: * "
+        "because no identity-based policy allows the ecs:ListClusters action",
+        400,
+    )
+    with pytest.raises(ClientError) as caught:
+        enforcing.client("ec2", **creds).describe_vpcs()
+    assert _error(caught) == ("UnauthorizedOperation", "You are not authorized to perform this operation.", 403)
+    # a denied request changes nothing
+    assert "x" not in [u["UserName"] for u in enforcing.client("iam").list_users()["Users"]]
+    # GetCallerIdentity needs no permission
+    assert enforcing.client("sts", **creds).get_caller_identity()["Arn"] == user
+
+
+def test_allow_with_wildcards_explicit_deny_and_conditions(enforcing: Server) -> None:
+    creds = _user(
+        enforcing,
+        "ops",
+        {"Effect": "Allow", "Action": "ecs:*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "ecs:DeleteCluster", "Resource": f"arn:aws:ecs:us-east-1:{ACCOUNT}:cluster/prod"},
+        {
+            "Effect": "Deny",
+            "Action": "ecs:*",
+            "Resource": "*",
+            "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1"]}},
+        },
+    )
+    ecs = enforcing.client("ecs", **creds)
+    ecs.create_cluster(clusterName="prod")
+    ecs.create_cluster(clusterName="dev")
+    ecs.delete_cluster(cluster="dev")
+    with pytest.raises(ClientError) as caught:
+        ecs.delete_cluster(cluster="prod")
+    assert _error(caught)[0] == "AccessDeniedException"
+    assert _error(caught)[1].endswith("with an explicit deny in an identity-based policy")
+    assert f"on resource: arn:aws:ecs:us-east-1:{ACCOUNT}:cluster/prod" in _error(caught)[1]
+    import boto3
+    from botocore.config import Config as BotoConfig
+
+    west = boto3.client(
+        "ecs",
+        endpoint_url=enforcing.url,
+        region_name="ap-south-1",
+        config=BotoConfig(retries={"max_attempts": 1}),
+        **creds,
+    )
+    with pytest.raises(ClientError) as caught:
+        west.list_clusters()
+    assert _error(caught)[0] == "AccessDeniedException"
+
+
+def test_managed_policy_attached_to_user_grants_and_versions_switch_it(enforcing: Server) -> None:
+    iam = enforcing.client("iam")
+    creds = _user(enforcing, "reader")
+    arn = iam.create_policy(
+        PolicyName="read", PolicyDocument=_policy({"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"})
+    )["Policy"]["Arn"]
+    ec2 = enforcing.client("ec2", **creds)
+    with pytest.raises(ClientError):
+        ec2.describe_vpcs()
+    iam.attach_user_policy(UserName="reader", PolicyArn=arn)
+    assert "Vpcs" in ec2.describe_vpcs()
+    iam.create_policy_version(
+        PolicyArn=arn,
+        PolicyDocument=_policy({"Effect": "Allow", "Action": "ecs:List*", "Resource": "*"}),
+        SetAsDefault=True,
+    )
+    with pytest.raises(ClientError):
+        ec2.describe_vpcs()
+    assert enforcing.client("ecs", **creds).list_clusters()["clusterArns"] == []
+
+
+def test_pass_role_to_ecs_tasks(enforcing: Server) -> None:
+    iam = enforcing.client("iam")
+    iam.create_role(
+        RoleName="ecsTaskExecutionRole",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                ],
+            }
+        ),
+    )
+    role = f"arn:aws:iam::{ACCOUNT}:role/ecsTaskExecutionRole"
+    definition = {
+        "family": "web",
+        "executionRoleArn": role,
+        "containerDefinitions": [{"name": "app", "image": "nginx", "memory": 128}],
+    }
+    without = _user(enforcing, "dev", {"Effect": "Allow", "Action": "ecs:*", "Resource": "*"})
+    with pytest.raises(ClientError) as caught:
+        enforcing.client("ecs", **without).register_task_definition(**definition)
+    assert _error(caught) == (
+        "AccessDeniedException",
+        f"User: arn:aws:iam::{ACCOUNT}:user/dev is not authorized to perform: iam:PassRole on resource: {role} "
+        "because no identity-based policy allows the iam:PassRole action",
+        400,
+    )
+    wrong_service = _user(
+        enforcing,
+        "dev2",
+        {"Effect": "Allow", "Action": "ecs:*", "Resource": "*"},
+        {
+            "Effect": "Allow",
+            "Action": "iam:PassRole",
+            "Resource": role,
+            "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}},
+        },
+    )
+    with pytest.raises(ClientError):
+        enforcing.client("ecs", **wrong_service).register_task_definition(**definition)
+    allowed = _user(
+        enforcing,
+        "dev3",
+        {"Effect": "Allow", "Action": "ecs:*", "Resource": "*"},
+        {
+            "Effect": "Allow",
+            "Action": "iam:PassRole",
+            "Resource": role,
+            "Condition": {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
+        },
+    )
+    registered = enforcing.client("ecs", **allowed).register_task_definition(**definition)["taskDefinition"]
+    assert registered["executionRoleArn"] == role
+
+
+ALMOST = ["ecs:DiscoverPollEndpoint", "ecs:Poll", "ecs:Submit*"]  # everything the agent needs but registering
+
+
+def _instance_world(server: Server, role: str, *, managed: bool, actions: list[str] | None = None) -> tuple[World, str]:
+    world = World(server)
+    world.iam.create_role(RoleName=role, AssumeRolePolicyDocument=EC2_TRUST)
+    if managed:
+        world.iam.attach_role_policy(RoleName=role, PolicyArn=INSTANCE_ROLE_POLICY)
+    else:
+        world.iam.put_role_policy(
+            RoleName=role,
+            PolicyName="almost",
+            PolicyDocument=_policy({"Effect": "Allow", "Action": actions or ALMOST, "Resource": "*"}),
+        )
+    world.iam.create_instance_profile(InstanceProfileName=role)
+    world.iam.add_role_to_instance_profile(InstanceProfileName=role, RoleName=role)
+    world.ecs.create_cluster(clusterName="web")
+    subnet = world.network()["subnet"]
+    instance_id = world.launch(subnet, profile=role, user_data=config_script("web"))
+    world.settle()
+    return world, instance_id
+
+
+def test_instance_role_without_register_never_joins_the_cluster(enforcing: Server) -> None:
+    world, instance_id = _instance_world(enforcing, "weakRole", managed=False)
+    agent = world.agent(instance_id)
+    assert agent["state"] == "failed"
+    assert agent["reason"] == (
+        "RegisterContainerInstance failed: AccessDeniedException: User: "
+        f"arn:aws:sts::{ACCOUNT}:assumed-role/weakRole/{instance_id} is not authorized to perform: "
+        f"ecs:RegisterContainerInstance on resource: arn:aws:ecs:us-east-1:{ACCOUNT}:cluster/web "
+        "because no identity-based policy allows the ecs:RegisterContainerInstance action"
+    )
+    assert world.ecs.list_container_instances(cluster="web")["containerInstanceArns"] == []
+
+
+def test_instance_role_that_may_register_but_not_poll_stays_disconnected(enforcing: Server) -> None:
+    world, instance_id = _instance_world(
+        enforcing, "noPoll", managed=False, actions=["ecs:RegisterContainerInstance", "ecs:DiscoverPollEndpoint"]
+    )
+    agent = world.agent(instance_id)
+    assert agent["state"] == "disconnected"
+    assert "ecs:Poll on resource: arn:aws:ecs:us-east-1:" in agent["reason"]
+    arns = world.ecs.list_container_instances(cluster="web")["containerInstanceArns"]
+    assert len(arns) == 1
+    described = world.ecs.describe_container_instances(cluster="web", containerInstances=arns)["containerInstances"]
+    assert described[0]["agentConnected"] is False
+
+
+def test_instance_role_with_the_aws_managed_policy_registers(enforcing: Server) -> None:
+    world, instance_id = _instance_world(enforcing, "ecsInstanceRole", managed=True)
+    assert world.agent(instance_id)["state"] == "registered"
+    arns = world.ecs.list_container_instances(cluster="web")["containerInstanceArns"]
+    described = world.ecs.describe_container_instances(cluster="web", containerInstances=arns)["containerInstances"]
+    assert [c["agentConnected"] for c in described] == [True]
+
+
+def test_pass_role_for_an_instance_profile(enforcing: Server) -> None:
+    iam = enforcing.client("iam")
+    iam.create_role(RoleName="ecsInstanceRole", AssumeRolePolicyDocument=EC2_TRUST)
+    iam.create_instance_profile(InstanceProfileName="ecsInstanceRole")
+    iam.add_role_to_instance_profile(InstanceProfileName="ecsInstanceRole", RoleName="ecsInstanceRole")
+    world = World(enforcing)
+    subnet = world.network()["subnet"]
+    image = world.image()
+    creds = _user(
+        enforcing, "launcher", {"Effect": "Allow", "Action": ["ec2:RunInstances", "ec2:Describe*"], "Resource": "*"}
+    )
+    ec2 = enforcing.client("ec2", **creds)
+    with pytest.raises(ClientError) as caught:
+        ec2.run_instances(
+            ImageId=image,
+            InstanceType="c5.large",
+            MinCount=1,
+            MaxCount=1,
+            SubnetId=subnet,
+            IamInstanceProfile={"Name": "ecsInstanceRole"},
+        )
+    code, message, status = _error(caught)
+    assert (code, status) == ("UnauthorizedOperation", 403)
+    assert message.startswith(
+        "You are not authorized to perform this operation. Encoded authorization failure message: "
+    )
+    assert ec2.describe_instances()["Reservations"] == []
+
+
+def test_root_is_never_denied_and_cli_sees_the_denial(enforcing: Server, tmp_path: Path) -> None:
+    assert enforcing.client("iam").create_user(UserName="u")  # default credentials act as root
+    creds = _user(enforcing, "clidev")
+    cli = make_cli(enforcing.url, tmp_path, **creds)
+    from conftest import CliError
+
+    with pytest.raises(CliError) as caught:
+        cli("iam", "list-roles")
+    assert "AccessDenied" in caught.value.stderr
+    assert (
+        f"User: arn:aws:iam::{ACCOUNT}:user/clidev is not authorized to perform: iam:ListRoles" in caught.value.stderr
+    )
+
+
+def test_iam_is_always_us_east_1(enforcing: Server) -> None:
+    import boto3
+    from botocore.config import Config as BotoConfig
+
+    creds = _user(
+        enforcing,
+        "lister",
+        {
+            "Effect": "Allow",
+            "Action": "iam:ListRoles",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:RequestedRegion": "us-east-1"}},
+        },
+    )
+    config = BotoConfig(retries={"max_attempts": 1})
+    iam = boto3.client("iam", endpoint_url=enforcing.url, region_name="eu-west-1", config=config, **creds)
+    assert iam.list_roles()["Roles"] == []  # signed for eu-west-1, still us-east-1 to IAM
+
+
+def test_pass_role_for_an_instance_profile_from_a_launch_template(enforcing: Server) -> None:
+    iam = enforcing.client("iam")
+    iam.create_role(RoleName="ecsInstanceRole", AssumeRolePolicyDocument=EC2_TRUST)
+    iam.create_instance_profile(InstanceProfileName="ecsInstanceRole")
+    iam.add_role_to_instance_profile(InstanceProfileName="ecsInstanceRole", RoleName="ecsInstanceRole")
+    world = World(enforcing)
+    subnet = world.network()["subnet"]
+    enforcing.client("ec2").create_launch_template(
+        LaunchTemplateName="ecs",
+        LaunchTemplateData={
+            "ImageId": world.image(),
+            "InstanceType": "c5.large",
+            "IamInstanceProfile": {"Name": "ecsInstanceRole"},
+        },
+    )
+    role = f"arn:aws:iam::{ACCOUNT}:role/ecsInstanceRole"
+    launch = {"LaunchTemplate": {"LaunchTemplateName": "ecs"}, "MinCount": 1, "MaxCount": 1, "SubnetId": subnet}
+    run = {"Effect": "Allow", "Action": ["ec2:RunInstances", "ec2:Describe*"], "Resource": "*"}
+    without = enforcing.client("ec2", **_user(enforcing, "lt1", run))
+    with pytest.raises(ClientError) as caught:
+        without.run_instances(**launch)
+    assert _error(caught)[0] == "UnauthorizedOperation"
+    passing = {
+        "Effect": "Allow",
+        "Action": "iam:PassRole",
+        "Resource": role,
+        "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}},
+    }
+    allowed = enforcing.client("ec2", **_user(enforcing, "lt2", run, passing))
+    assert allowed.run_instances(**launch)["Instances"][0]["IamInstanceProfile"]["Arn"].endswith("/ecsInstanceRole")
