@@ -34,7 +34,7 @@ POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "
 
 def evaluator(rounds: int) -> float:
     cases = json.loads(CASES.read_text())
-    prepared = []
+    prepared: list[tuple[Request, list[Any], Any]] = []
     for case in cases:
         r = case["request"]
         request = Request(Caller.from_arn(r["principal"]), r["action"], r["resource"], r["context"])
@@ -44,7 +44,10 @@ def evaluator(rounds: int) -> float:
     start = time.perf_counter()
     for _ in range(rounds):
         for request, identity, trust in prepared:
-            evaluate_assume_role(trust, identity, request) if trust else evaluate(identity, request)
+            if trust is not None:
+                evaluate_assume_role(trust, identity, request)
+            else:
+                evaluate(identity, request)
     return (time.perf_counter() - start) / (rounds * len(prepared)) * 1e6
 
 
