@@ -144,6 +144,28 @@ def _redacted(state: str) -> str:
 
 
 @app.command()
+def doctor(
+    cluster: Annotated[
+        list[str] | None, typer.Option(help="A cluster to diagnose (repeatable; default: every cluster).")
+    ] = None,
+    endpoint_url: Annotated[
+        str | None, typer.Option(help="Another endpoint than AWS's, e.g. a trunkline server.")
+    ] = None,
+    profile: Annotated[str | None, typer.Option(help="The AWS profile to use (boto3's credential chain).")] = None,
+    region: Annotated[str | None, typer.Option(help="The Region (default: your AWS configuration's).")] = None,
+    output: Annotated[str, typer.Option(help="table (plain text when piped) or json.")] = "table",
+) -> None:
+    """Why has a container instance no trunk ENI? Public, read-only AWS calls only.
+
+    Exit status: 0 all well, 1 an eligible instance lacks a trunk, 2 an error."""
+    from trunkline.doctor.run import main as run
+
+    if output not in ("table", "json"):
+        raise typer.BadParameter("choose table or json", param_hint="--output")
+    raise typer.Exit(run(cluster or [], endpoint_url, profile, region, output))
+
+
+@app.command()
 def version() -> None:
     """Print trunkline's version."""
     typer.echo(__version__)
