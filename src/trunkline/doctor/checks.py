@@ -254,6 +254,27 @@ def _registered_before_opt_in(c: Context, trunked_since: dict[str, float]) -> Fi
     )
 
 
+def _setting_beside_other_causes(c: Context, setting: list[Finding]) -> list[Finding]:
+    """With other causes present, what the setting was when the instance registered cannot be
+    read from any API (a setting has no history): today's value matters for the replacement."""
+    for finding in setting:
+        if finding.code == "account-setting":
+            finding.severity, finding.blocking = "warning", False
+            finding.message = f"also: {finding.message} (a replacement would not get a trunk either)"
+    if setting:
+        return setting
+    return [
+        Finding(
+            "registered-before-opt-in",
+            "unknown",
+            f"awsvpcTrunking is enabled for {c.role} now; whether it was when the instance registered cannot be "
+            "read from any API (the causes above need a new instance anyway)",
+            "",
+            "ecs:ListAccountSettings has no history",
+        )
+    ]
+
+
 # --- provisioning conditions (what ECS needs to create and attach the trunk) -------------------------
 
 
@@ -466,9 +487,13 @@ def diagnose(facts: Facts, cluster: Record, ci: Record, trunked_since: dict[str,
         decision += _agent(c)
         type_finding = _instance_type(c)
         decision += [type_finding] if type_finding else []
-        decision += _account_setting(c)
-        if not [f for f in decision if f.blocking] and not [f for f in decision if f.code == "not-determinable"]:
-            decision.append(_registered_before_opt_in(c, trunked_since))
+        setting = _account_setting(c)
+        if any(f.blocking for f in decision):
+            decision += _setting_beside_other_causes(c, setting)
+        else:
+            decision += setting
+            if not setting:
+                decision.append(_registered_before_opt_in(c, trunked_since))
         findings = decision + _provisioning(c) + _resource_eni(c, False)
     if c.ec2 is None and facts.refused.get("ec2:DescribeInstances"):
         findings.append(
