@@ -197,4 +197,9 @@ def sandbox() -> Iterator[Sandbox]:
     from trunkline.server import run_in_thread
 
     with run_in_thread(Config(state=":memory:", timing="manual")) as url:
-        yield Sandbox(url)
+        box = Sandbox(url)
+        try:
+            yield box
+        finally:
+            for client in box.clients.values():
+                client.close()  # open keep-alive connections would hold the server's shutdown
