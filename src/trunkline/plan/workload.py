@@ -64,7 +64,7 @@ def _validate(name: str, document: Any) -> Record:
     model = get_session().get_service_model("ecs").operation_model("RegisterTaskDefinition")
     report = ParamValidator().validate(params, model.input_shape)
     if report.has_errors():
-        first = report.generate_report().splitlines()[1].strip()
+        first = report.generate_report().strip().splitlines()[0].strip()
         raise PlanError(f"{name}: malformed task definition: {first}")
     return params
 
