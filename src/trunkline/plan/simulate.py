@@ -5,10 +5,10 @@ For each candidate type and trunking mode: an instance role (opted in to `awsvpc
 trunking is on), a cluster, a VPC with one /18 subnet in each of three zones, and as many
 instances of the type as the arithmetic says (launched round-robin over the zones from the
 ECS-optimized AL2023 AMI of the type's architecture, registered by the simulated agent). Then every
-definition's tasks are started by RunTask, 10 a call, with the strategies a service would use:
-spread over `attribute:ecs.availability-zone`, then binpack memory. Tasks the instances cannot take
-make the simulation add instances (as a capacity provider would) and try again, at most
-`MAX_ROUNDS` times. The clock is never advanced past registration, so started tasks keep their
+definition's tasks are started by RunTask, 10 a call, as a service spreading over zones and
+binpacking memory would place them: an even share per zone, binpack memory within it (`_place`).
+Tasks a zone's instances cannot take make the simulation add instances there (as a capacity
+provider would) and try again, at most `MAX_ROUNDS` times. The clock is never advanced past registration, so started tasks keep their
 resources and ENI slots (PROVISIONING).
 
 The result says how many instances placement used, the most tasks of each definition one instance
@@ -42,7 +42,7 @@ TRUST = json.dumps(
         "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
     }
 )
-STRATEGY = [{"type": "spread", "field": "attribute:ecs.availability-zone"}, {"type": "binpack", "field": "memory"}]
+STRATEGY = [{"type": "binpack", "field": "memory"}]  # within a zone; the zones get even shares
 
 
 @dataclass
@@ -138,9 +138,9 @@ class Sandbox:
         return str(self.clients["ssm"].get_parameter(Name=name)["Parameter"]["Value"])
 
     def _launch(self, entry: InstanceType, image: str, subnets: list[str], count: int, result: Simulation) -> None:
+        """`count` instances, spread evenly over the subnets (zones), registered once the clock settles."""
         script = f"#!/bin/bash\necho ECS_CLUSTER={CLUSTER} >> /etc/ecs/ecs.config\n"
-        per_zone = [count // len(subnets) + (1 if i < count % len(subnets) else 0) for i in range(len(subnets))]
-        for subnet, wanted in zip(subnets, per_zone, strict=True):
+        for subnet, wanted in zip(subnets, even(count, len(subnets)), strict=True):
             for start in range(0, wanted, LAUNCH_BATCH):
                 batch = min(LAUNCH_BATCH, wanted - start)
                 self.clients["ec2"].run_instances(
@@ -164,30 +164,55 @@ class Sandbox:
         hosts: Counter[tuple[str, str]],
         result: Simulation,
     ) -> None:
-        extra: dict[str, Any] = {"placementStrategy": STRATEGY, "launchType": "EC2"}
-        if definition.awsvpc:
-            extra["networkConfiguration"] = {"awsvpcConfiguration": {"subnets": subnets}}
-        remaining = definition.count
-        for _ in range(MAX_ROUNDS):
-            failed = 0
-            while remaining > 0:
-                count = min(10, remaining)
-                answer = self.clients["ecs"].run_task(
-                    cluster=CLUSTER, taskDefinition=definition.name, count=count, **extra
-                )
-                for task in answer["tasks"]:
-                    hosts[(task["containerInstanceArn"], definition.name)] += 1
-                result.placed += len(answer["tasks"])
-                for failure in answer["failures"]:
-                    result.failures[failure["reason"]] += 1
-                failed += count - len(answer["tasks"])
-                remaining -= count
-            if not failed:
-                return
-            remaining = failed
-            per = max(max((n for (_, name), n in hosts.items() if name == definition.name), default=1), 1)
-            self._launch(entry, image, subnets, math.ceil(failed / per), result)
-        result.unplaced += remaining
+        """Spread over the zones (an even share each, as spread by zone gives a fresh service), binpack
+        memory within each zone. Each zone's share is placed by its own RunTask calls, restricted to
+        the zone (the awsvpc subnet, or a memberOf constraint on the zone attribute): a lone binpack
+        strategy lets the engine walk its ordered index instead of counting the group's tasks on every
+        instance for each call, which would make the simulation quadratic in the tasks."""
+        for zone, subnet, share in zip(ZONES, subnets, even(definition.count, len(subnets)), strict=True):
+            extra: dict[str, Any] = {"placementStrategy": STRATEGY, "launchType": "EC2"}
+            if definition.awsvpc:
+                extra["networkConfiguration"] = {"awsvpcConfiguration": {"subnets": [subnet]}}
+            else:
+                expression = f"attribute:ecs.availability-zone == {zone}"
+                extra["placementConstraints"] = [{"type": "memberOf", "expression": expression}]
+            remaining = share
+            for _ in range(MAX_ROUNDS):
+                failed = self._run(definition, remaining, extra, hosts, result)
+                if not failed:
+                    break
+                per = max(max((n for (_, name), n in hosts.items() if name == definition.name), default=1), 1)
+                self._launch(entry, image, [subnet], math.ceil(failed / per), result)
+                remaining = failed
+            else:
+                result.unplaced += remaining
+
+    def _run(
+        self,
+        definition: Definition,
+        count: int,
+        extra: dict[str, Any],
+        hosts: Counter[tuple[str, str]],
+        result: Simulation,
+    ) -> int:
+        """RunTask, 10 a call; returns how many tasks were not placed."""
+        failed = 0
+        while count > 0:
+            batch = min(10, count)
+            answer = self.clients["ecs"].run_task(cluster=CLUSTER, taskDefinition=definition.name, count=batch, **extra)
+            for task in answer["tasks"]:
+                hosts[(task["containerInstanceArn"], definition.name)] += 1
+            result.placed += len(answer["tasks"])
+            for failure in answer["failures"]:
+                result.failures[failure["reason"]] += 1
+            failed += batch - len(answer["tasks"])
+            count -= batch
+        return failed
+
+
+def even(total: int, parts: int) -> list[int]:
+    """`total` split into `parts` shares differing by at most one, the larger first."""
+    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
 
 
 @contextmanager
