@@ -21,7 +21,7 @@ from conftest import Server
 from doctor_world import doctor_env
 from ecs_world import World, config_script, role_arn
 from trunkline.domain import catalog
-from trunkline.plan import arithmetic, workload
+from trunkline.plan import arithmetic, simulate, workload
 from trunkline.plan.run import plan
 
 WEB = {
@@ -200,11 +200,11 @@ def test_chart(tmp_path: Path, suffix: str):
 
 def test_simulate_agrees_with_the_arithmetic_for_one_definition(tmp_path: Path):
     web = write(tmp_path, WEB)
-    answer = plan_json("--task-definition", f"{web}:40", "--types", "c5.large", "--simulate")
+    answer = plan_json("--task-definition", f"{web}:42", "--types", "c5.large", "--simulate")
     (row,) = answer["types"]
     for mode, sizing in (("off", row["trunkingOff"]), ("on", row["trunkingOn"])):
         simulated = row["simulated"][mode]
-        assert simulated["tasksPlaced"] == 40 and simulated["tasksUnplaced"] == 0
+        assert simulated["tasksPlaced"] == 42 and simulated["tasksUnplaced"] == 0
         assert simulated["instancesUsed"] == sizing["instances"], simulated
         assert simulated["mostTasksPerInstance"]["web"] <= sizing["tasksPerInstance"]["web"]
         assert simulated["differences"] == []
@@ -226,14 +226,26 @@ def test_simulate_agrees_with_the_arithmetic_for_one_definition(tmp_path: Path):
 def test_simulated_placement_never_beats_or_misses_the_arithmetic(
     tmp_path: Path, cpu: int, memory: int, count: int, instance_type: str, trunking: bool
 ):
-    """One awsvpc definition: placement fits exactly what the arithmetic says, on as many instances."""
+    """One awsvpc definition: placement never fits more on an instance than the arithmetic says, and
+    needs no fewer instances than it; spreading over the zones costs at most what the arithmetic per
+    zone says."""
     definition = {**WEB, "cpu": str(cpu), "memory": str(memory)}
     _, rows = plan(
         [f"{write(tmp_path, definition)}:{count}"], types=[instance_type], trunking="on" if trunking else "off",
         run_simulation=True,
     )  # fmt: skip
     (row,) = rows
-    assert row.differences[trunking] == [], row.differences
+    sizing, simulated = row.by_mode[trunking], row.simulations[trunking]
+    assert isinstance(simulated, simulate.Simulation) and sizing.instances is not None
+    assert (simulated.placed, simulated.unplaced) == (count, 0)
+    assert simulated.most_per_instance["web"] <= sizing.tasks_per_instance["web"]
+    assert sizing.instances <= simulated.used <= simulate.zone_bound(sizing, {"web": count})
+    if simulated.used == sizing.instances:
+        assert row.differences[trunking] == []
+    else:
+        assert row.differences[trunking] == [
+            f"placement used {simulated.used} instances, the arithmetic {sizing.instances} (the tasks spread evenly over 3 zones)"
+        ]
 
 
 # --- errors: one line, never a traceback --------------------------------------------------------------

@@ -55,6 +55,7 @@ class Simulation:
     unplaced: int = 0
     most_per_instance: dict[str, int] = field(default_factory=dict)
     failures: Counter[str] = field(default_factory=Counter)
+    counts: dict[str, int] = field(default_factory=dict)  # tasks asked per definition
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -73,12 +74,33 @@ def differences(sizing: Sizing, simulation: Simulation) -> list[str]:
     if simulation.unplaced:
         found.append(f"{simulation.unplaced} tasks could not be placed after {MAX_ROUNDS} rounds")
     if sizing.instances is not None and simulation.used != sizing.instances:
-        found.append(f"placement used {simulation.used} instances, the arithmetic {sizing.instances}")
+        why = ""
+        if simulation.used <= zone_bound(sizing, workload_counts(sizing, simulation)):
+            why = f" (the tasks spread evenly over {len(ZONES)} zones)"
+        found.append(f"placement used {simulation.used} instances, the arithmetic {sizing.instances}{why}")
     for name, most in simulation.most_per_instance.items():
         expected = sizing.tasks_per_instance.get(name)
         if expected is not None and most > expected:
             found.append(f"placement put {most} tasks of {name} on one instance, the arithmetic allows {expected}")
     return found
+
+
+def workload_counts(sizing: Sizing, simulation: Simulation) -> dict[str, int]:
+    return dict(simulation.counts) or dict.fromkeys(sizing.tasks_per_instance, 0)
+
+
+def zone_bound(sizing: Sizing, counts: dict[str, int]) -> int:
+    """Instances needed when each zone takes an even share of every definition's tasks: the
+    arithmetic per zone, summed (what the simulation's zone spreading can need at most, when the
+    definitions do not share instances)."""
+    return sum(
+        math.ceil(
+            sum(even(count, len(ZONES))[zone] / sizing.tasks_per_instance[name] for name, count in counts.items())
+            - 1e-9
+        )
+        for zone in range(len(ZONES))
+        if all(sizing.tasks_per_instance.get(name) for name in counts)
+    )
 
 
 class Sandbox:
@@ -121,6 +143,7 @@ class Sandbox:
         for definition in workload:
             ecs.register_task_definition(**definition.source)
         hosts: Counter[tuple[str, str]] = Counter()
+        result.counts = {d.name: d.count for d in workload}
         for definition in workload:
             self._place(entry, image, subnets, definition, hosts, result)
         result.used = len({host for host, _ in hosts})
