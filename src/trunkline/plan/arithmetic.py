@@ -68,17 +68,20 @@ def resources(entry: InstanceType, trunking: bool) -> tuple[int, int, int, bool]
 
 
 def fit(definition: Definition, cpu: int, memory: int, slots: int) -> tuple[int, str]:
-    """How many tasks of the definition one empty instance takes, and what binds."""
-    limits = {
-        "ENI": slots if definition.awsvpc else UNLIMITED,
-        "CPU": cpu // definition.cpu if definition.cpu else UNLIMITED,
-        "MEMORY": memory // definition.memory if definition.memory else UNLIMITED,
-    }
-    ports = definition.tcp_ports | definition.udp_ports
-    if ports:
-        limits["PORTS"] = 0 if definition.tcp_ports & RESERVED_PORTS else 1
-    binding = min(limits, key=lambda name: (limits[name], list(limits).index(name)))
-    return min(limits[binding], UNLIMITED), binding
+    """How many tasks of the definition one empty instance takes, and what binds (the first of ENI,
+    CPU, MEMORY, PORTS on a tie)."""
+    best, binding = UNLIMITED, "CPU"
+    if definition.awsvpc:
+        best, binding = slots, "ENI"
+    if definition.cpu and cpu // definition.cpu < best:
+        best, binding = cpu // definition.cpu, "CPU"
+    if definition.memory and memory // definition.memory < best:
+        best, binding = memory // definition.memory, "MEMORY"
+    if definition.tcp_ports or definition.udp_ports:
+        ports = 0 if definition.tcp_ports & RESERVED_PORTS else 1
+        if ports < best:
+            best, binding = ports, "PORTS"
+    return best, binding
 
 
 def size(entry: InstanceType, trunking: bool, workload: list[Definition], price: float | None = None) -> Sizing:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -51,9 +52,16 @@ _REGISTER_FIELDS = (
 )  # fmt: skip
 
 
+@cache
+def _register_input() -> Any:
+    """botocore's model of RegisterTaskDefinition's input, loaded once (loading costs ~100 ms)."""
+    from botocore.session import get_session
+
+    return get_session().get_service_model("ecs").operation_model("RegisterTaskDefinition").input_shape
+
+
 def _validate(name: str, document: Any) -> Record:
     """The document as RegisterTaskDefinition input, or one line saying what is wrong."""
-    from botocore.session import get_session
     from botocore.validate import ParamValidator
 
     if not isinstance(document, dict):
@@ -61,8 +69,7 @@ def _validate(name: str, document: Any) -> Record:
     if "taskDefinition" in document and isinstance(document["taskDefinition"], dict):
         document = document["taskDefinition"]  # DescribeTaskDefinition output works too
     params = {k: v for k, v in document.items() if k in _REGISTER_FIELDS}
-    model = get_session().get_service_model("ecs").operation_model("RegisterTaskDefinition")
-    report = ParamValidator().validate(params, model.input_shape)
+    report = ParamValidator().validate(params, _register_input())
     if report.has_errors():
         first = report.generate_report().strip().splitlines()[0].strip()
         raise PlanError(f"{name}: malformed task definition: {first}")
