@@ -18,6 +18,7 @@ run with one line (`DoctorError`).
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -82,6 +83,8 @@ class Collector:
     def __init__(
         self, region: str | None, profile: str | None, endpoint_url: str | None, max_attempts: int = 3
     ) -> None:
+        # boto3 reads AWS_DEFAULT_REGION; the AWS CLI v2 and the other SDKs also read AWS_REGION.
+        region = region or os.environ.get("AWS_REGION") or None
         try:
             session = boto3.Session(profile_name=profile, region_name=region)
         except ProfileNotFound as error:

@@ -17,6 +17,7 @@ class TypeLimits:
     name: str
     vcpus: int | None
     memory_mib: int | None
+    architectures: frozenset[str]
     max_network_interfaces: int
     awsvpc_tasks: int
     awsvpc_tasks_trunked: int | None  # None: trunking not supported
@@ -51,6 +52,7 @@ def table() -> dict[str, TypeLimits]:
             name=cell["instance_type"],
             vcpus=_number(cell["vcpus"]),
             memory_mib=_number(cell["memory_mib"]),
+            architectures=frozenset(a for a in cell["architectures"].split(",") if a),
             max_network_interfaces=int(cell["max_network_interfaces"]),
             awsvpc_tasks=int(cell["awsvpc_tasks"]),
             awsvpc_tasks_trunked=trunked,
@@ -64,7 +66,8 @@ def limits(name: str) -> TypeLimits | None:
 
 
 def nearest_supported(name: str, count: int = 3) -> list[TypeLimits]:
-    """Supported types closest to `name` in vCPUs and memory, same family first."""
+    """Supported types of the same architecture closest to `name` in vCPUs and memory, same family
+    first (documented limits only, not estimated ones)."""
     entries = table()
     wanted = entries.get(name)
     family = name.split(".")[0]
@@ -76,5 +79,8 @@ def nearest_supported(name: str, count: int = 3) -> list[TypeLimits]:
         gap = abs((entry.vcpus or 0) - vcpus) / vcpus + abs((entry.memory_mib or 0) - memory) / memory
         return other_family, gap, entry.name
 
-    supported = [e for e in entries.values() if e.supported and e.trunked_source == "ecs-doc-2023"]
+    arch = wanted.architectures if wanted and wanted.architectures else frozenset({"x86_64"})
+    supported = [
+        e for e in entries.values() if e.supported and e.trunked_source == "ecs-doc-2023" and e.architectures & arch
+    ]
     return sorted(supported, key=distance)[:count]

@@ -13,7 +13,8 @@ from trunkline.plan.run import Row
 MAX_TYPES = 20  # more bars are unreadable: the best-ranked types are drawn
 
 
-def draw(rows: list[Row], path: Path, title: str) -> None:
+def draw(rows: list[Row], path: Path, title: str, main: str) -> None:
+    """`main`: the definition whose tasks per instance are drawn (the one with the most tasks)."""
     if path.suffix.lower() not in (".png", ".svg"):
         raise PlanError(f"--chart {path}: the file name must end in .png or .svg")
     try:
@@ -32,13 +33,13 @@ def draw(rows: list[Row], path: Path, title: str) -> None:
     for offset, mode in enumerate(modes):
         xs = [i + (offset - (len(modes) - 1) / 2) * width for i in range(len(names))]
         label = "trunking on" if mode else "trunking off"
-        per = [min(r.by_mode[mode].tasks_per_instance.values(), default=0) if mode in r.by_mode else 0 for r in shown]
+        per = [r.by_mode[mode].tasks_per_instance.get(main, 0) if mode in r.by_mode else 0 for r in shown]
         needed = [(r.by_mode[mode].instances or 0) if mode in r.by_mode else 0 for r in shown]
         top.bar(xs, per, width, label=label, color=colours[mode])
         bottom.bar(xs, needed, width, label=label, color=colours[mode])
-    top.set_ylabel("tasks per instance")
+    top.set_ylabel(f"tasks of {main} per instance")
     bottom.set_ylabel("instances needed")
-    top.set_title(title)
+    top.set_title(title, fontsize=9, wrap=True)
     top.legend()
     bottom.set_xticks(range(len(names)), names, rotation=45, ha="right")
     figure.tight_layout()

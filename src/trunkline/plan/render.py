@@ -29,16 +29,16 @@ def _per(s: Sizing) -> str:
 def _spare(s: Sizing) -> str:
     if s.instances is None:
         return "-"
-    return f"ENI {s.spare['ENI']}, CPU {s.spare['CPU']}, MiB {s.spare['MEMORY']}"
+    return f"{s.spare['ENI']}/{s.spare['CPU']}/{s.spare['MEMORY']}"
 
 
 def _cells(s: Sizing) -> list[str]:
     instances = "-" if s.instances is None else str(s.instances) + ("*" if s.estimated else "")
     cost = "" if s.cost is None else f"{s.cost:.2f}"
-    return [_per(s), s.overall_binding, instances, _spare(s), cost]
+    return [_per(s), "/".join(s.binding.values()), instances, _spare(s), cost]
 
 
-COLUMNS = ["tasks/instance", "binding", "instances", "spare", "$/hour"]
+COLUMNS = ["tasks/instance", "binding", "instances", "spare ENI/CPU/MiB", "$/hour"]
 
 
 def _simulated(row: Row, mode: bool) -> str:
@@ -73,7 +73,10 @@ def table(console: Console, load: list[Definition], rows: list[Row]) -> None:
 
 
 def _footnote(rows: list[Row]) -> str:
-    notes = ["tasks/instance: per task definition, in the order given; binding: ENI, CPU, MEMORY or PORTS."]
+    notes = [
+        "tasks/instance and binding: per task definition, in the order given (binding: ENI, CPU, MEMORY or PORTS);",
+        "spare: task ENI slots, CPU units and MiB left on the instances needed; ranked by cost, else instances.",
+    ]
     if any(s.estimated for r in rows for s in r.by_mode.values()):
         notes.append("*: the trunked ENI limit is estimated from EKS branch-ENI limits, not documented by ECS.")
     return "\n".join(notes)
@@ -81,7 +84,7 @@ def _footnote(rows: list[Row]) -> str:
 
 def plain(load: list[Definition], rows: list[Row]) -> str:
     modes = sorted({m for r in rows for m in r.by_mode})
-    header = ["rank", "type"] + [f"{c.replace(' ', '_')}_{LABEL[m]}" for m in modes for c in COLUMNS]
+    header = ["rank", "type"] + [f"{c.split(' ')[0]}_{LABEL[m]}" for m in modes for c in COLUMNS]
     lines = [title(load), "  ".join(header)]
     for row in rows:
         cells = [str(row.rank), row.instance_type]

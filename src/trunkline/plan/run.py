@@ -154,7 +154,7 @@ def main(
         if chart is not None:
             from trunkline.plan.chart import draw
 
-            draw(rows, chart, render.title(load))
+            draw(rows, chart, render.title(load), max(load, key=lambda d: d.count).name)
     except PlanError as error:
         print(f"trunkline plan: {error}", file=sys.stderr)
         return 2
