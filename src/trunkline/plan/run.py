@@ -101,8 +101,8 @@ def simulate(rows: list[Row], load: list[workload.Definition], console: Console)
             sizing = row.by_mode[mode]
             progress.update(task, description=f"simulating {row.instance_type} trunking {'on' if mode else 'off'}")
             entry = catalog.get_instance_type(row.instance_type)
-            assert entry is not None and sizing.instances is not None
-            result = box.run(entry, mode, load, sizing.instances)
+            assert entry is not None
+            result = box.run(entry, mode, load, sizing)
             row.simulations[mode] = result
             row.differences[mode] = differences(sizing, result)
             progress.advance(task)

@@ -89,18 +89,23 @@ def workload_counts(sizing: Sizing, simulation: Simulation) -> dict[str, int]:
     return dict(simulation.counts) or dict.fromkeys(sizing.tasks_per_instance, 0)
 
 
-def zone_bound(sizing: Sizing, counts: dict[str, int]) -> int:
-    """Instances needed when each zone takes an even share of every definition's tasks: the
-    arithmetic per zone, summed (what the simulation's zone spreading can need at most, when the
-    definitions do not share instances)."""
-    return sum(
+def zone_needs(sizing: Sizing, counts: dict[str, int]) -> list[int]:
+    """Instances each zone needs when it takes an even share of every definition's tasks: the
+    arithmetic, per zone."""
+    if not all(sizing.tasks_per_instance.get(name) for name in counts):
+        return [0] * len(ZONES)
+    return [
         math.ceil(
             sum(even(count, len(ZONES))[zone] / sizing.tasks_per_instance[name] for name, count in counts.items())
             - 1e-9
         )
         for zone in range(len(ZONES))
-        if all(sizing.tasks_per_instance.get(name) for name in counts)
-    )
+    ]
+
+
+def zone_bound(sizing: Sizing, counts: dict[str, int]) -> int:
+    """The instances an even zone split needs in all (at least the arithmetic's count)."""
+    return sum(zone_needs(sizing, counts))
 
 
 class Sandbox:
@@ -119,10 +124,10 @@ class Sandbox:
 
     def post(self, path: str) -> None:
         request = urllib.request.Request(self.url + path, data=b"", method="POST")
-        with urllib.request.urlopen(request, timeout=600) as answer:
+        with urllib.request.urlopen(request, timeout=3600) as answer:
             answer.read()
 
-    def run(self, entry: InstanceType, trunking: bool, workload: list[Definition], instances: int) -> Simulation:
+    def run(self, entry: InstanceType, trunking: bool, workload: list[Definition], sizing: Sizing) -> Simulation:
         self.post("/_trunkline/reset")
         ec2, ecs, iam = self.clients["ec2"], self.clients["ecs"], self.clients["iam"]
         iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=TRUST)
@@ -139,7 +144,10 @@ class Sandbox:
         ]
         image = self._image(entry)
         result = Simulation(entry.name, trunking)
-        self._launch(entry, image, subnets, instances, result)
+        # Each zone gets what the arithmetic says its share of the tasks needs: launching later, once
+        # tasks exist, would make the clock run their lifecycle too (slow, and not what is measured).
+        needs = zone_needs(sizing, {d.name: d.count for d in workload})
+        self._launch(entry, image, subnets, needs, result)
         for definition in workload:
             ecs.register_task_definition(**definition.source)
         hosts: Counter[tuple[str, str]] = Counter()
@@ -160,10 +168,12 @@ class Sandbox:
         )
         return str(self.clients["ssm"].get_parameter(Name=name)["Parameter"]["Value"])
 
-    def _launch(self, entry: InstanceType, image: str, subnets: list[str], count: int, result: Simulation) -> None:
-        """`count` instances, spread evenly over the subnets (zones), registered once the clock settles."""
+    def _launch(
+        self, entry: InstanceType, image: str, subnets: list[str], counts: list[int], result: Simulation
+    ) -> None:
+        """`counts[i]` instances in `subnets[i]`, registered once the clock settles."""
         script = f"#!/bin/bash\necho ECS_CLUSTER={CLUSTER} >> /etc/ecs/ecs.config\n"
-        for subnet, wanted in zip(subnets, even(count, len(subnets)), strict=True):
+        for subnet, wanted in zip(subnets, counts, strict=True):
             for start in range(0, wanted, LAUNCH_BATCH):
                 batch = min(LAUNCH_BATCH, wanted - start)
                 self.clients["ec2"].run_instances(
@@ -175,7 +185,7 @@ class Sandbox:
                     IamInstanceProfile={"Name": ROLE},
                     UserData=script,
                 )
-        result.launched += count
+        result.launched += sum(counts)
         self.post("/_trunkline/clock/settle")
 
     def _place(
@@ -205,7 +215,7 @@ class Sandbox:
                 if not failed:
                     break
                 per = max(max((n for (_, name), n in hosts.items() if name == definition.name), default=1), 1)
-                self._launch(entry, image, [subnet], math.ceil(failed / per), result)
+                self._launch(entry, image, [subnet], [math.ceil(failed / per)], result)
                 remaining = failed
             else:
                 result.unplaced += remaining
