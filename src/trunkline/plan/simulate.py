@@ -2,14 +2,15 @@
 on a manual clock (`server.run_in_thread`), driven with boto3 as a user's tooling would drive it.
 
 For each candidate type and trunking mode: an instance role (opted in to `awsvpcTrunking` when
-trunking is on), a cluster, a VPC with one /18 subnet in each of three zones, and as many
-instances of the type as the arithmetic says (launched round-robin over the zones from the
+trunking is on), a cluster, a VPC with one /18 subnet in each of three zones, and in each zone as
+many instances of the type as the arithmetic says its share of the tasks needs (from the
 ECS-optimized AL2023 AMI of the type's architecture, registered by the simulated agent). Then every
 definition's tasks are started by RunTask, 10 a call, as a service spreading over zones and
 binpacking memory would place them: an even share per zone, binpack memory within it (`_place`).
 Tasks a zone's instances cannot take make the simulation add instances there (as a capacity
-provider would) and try again, at most `MAX_ROUNDS` times. The clock is never advanced past registration, so started tasks keep their
-resources and ENI slots (PROVISIONING).
+provider would) and try again, at most `MAX_ROUNDS` times. The clock is not advanced once tasks
+exist (unless instances must be added), so started tasks keep their resources and ENI slots
+(PROVISIONING).
 
 The result says how many instances placement used, the most tasks of each definition one instance
 took, and each failure reason met, so `differences` can name where it disagrees with the arithmetic.
