@@ -266,3 +266,26 @@ def test_errors_are_one_line(server: Server):
     no_region = {k: v for k, v in env.items() if k != "AWS_DEFAULT_REGION"}
     line = one_line_error(run_doctor("--endpoint-url", server.url, env=no_region))
     assert line.startswith("trunkline doctor: no AWS Region")
+
+
+def test_terminal_output_is_a_rich_table(world: World, monkeypatch: pytest.MonkeyPatch):
+    """On a terminal: a Rich table per cluster with the same findings."""
+    import io
+
+    from rich.console import Console
+
+    from trunkline.doctor import render
+    from trunkline.doctor.run import diagnose
+
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("plainRole")
+    net = world.network()
+    plain = world.launch(net["subnet"], "plainRole", config_script(CLUSTER))
+    world.settle()
+    for name, value in doctor_env().items():
+        monkeypatch.setenv(name, value)
+    facts, verdicts = diagnose([CLUSTER], endpoint_url=world.server.url)
+    out = io.StringIO()
+    render.table(Console(file=out, force_terminal=True, width=200), facts, verdicts)
+    text = out.getvalue()
+    assert f"cluster {CLUSTER}" in text and plain in text and "account-setting" in text and "┃" in text

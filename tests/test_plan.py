@@ -308,3 +308,15 @@ def test_endpoint_errors_are_one_line(server: Server):
     assert one_line(run_plan("--task-definition", "web", "--endpoint-url", server.url, env=env)).startswith(
         "trunkline plan: no AWS credentials found"
     )
+
+
+def test_terminal_output_is_a_rich_table(tmp_path: Path):
+    from rich.console import Console
+
+    from trunkline.plan import render
+
+    load, rows = plan([f"{write(tmp_path, WEB)}:100"], types=["c5.large", "m5.xlarge"])
+    out = io.StringIO()
+    render.table(Console(file=out, force_terminal=True, width=250), load, rows)
+    text = out.getvalue()
+    assert "c5.large" in text and "MEMORY" in text and "┃" in text and "instances (on)" in text
