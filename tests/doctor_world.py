@@ -35,6 +35,16 @@ FAILURE_CAUSE = {
 }
 
 
+def make_public(world: World, net: dict[str, str]) -> None:
+    """An internet gateway and a 0.0.0.0/0 route to it in the subnet's own route table."""
+    ec2 = world.ec2
+    gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=net["vpc"])
+    table = ec2.create_route_table(VpcId=net["vpc"])["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=gateway)
+    ec2.associate_route_table(RouteTableId=table, SubnetId=net["subnet"])
+
+
 def doctor_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from conftest import Server
-from doctor_world import disagreements, doctor_env, doctor_json, run_doctor
+from doctor_world import disagreements, doctor_env, doctor_json, make_public, run_doctor
 from ecs_world import WINDOWS, World, config_script, role_arn
 
 CLUSTER = "doctor"
@@ -41,6 +41,7 @@ def build_every_cause(world: World) -> dict[str, str]:
     world.opt_in(role_arn("plainRole"), "disabled")
     net = world.network()
     public = world.network(cidr="10.0.2.0/24", public=True)
+    make_public(world, public)
     shared = world.network(cidr="10.0.3.0/24", owner="210987654321")
     tiny = world.network(cidr="10.0.4.0/28")
     for _ in range(10):
@@ -226,19 +227,26 @@ def test_calls_are_batched(world: World):
     assert answer["apiCalls"] <= 15
 
 
-def test_unimplemented_calls_are_reported_not_fatal(world: World):
-    """DescribeRouteTables (not in trunkline yet, or refused on AWS): the public-subnet check says so."""
+def test_public_ip_in_a_public_subnet(world: World):
+    """S13: trunked, auto-assigned public IP, a route to an internet gateway: at risk. The same
+    instance in a subnet without that route is not."""
     world.ecs.create_cluster(clusterName=CLUSTER)
     world.instance_role("ecsInstanceRole")
     world.opt_in(role_arn("ecsInstanceRole"))
     public = world.network(public=True)
-    instance = world.launch(public["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    make_public(world, public)
+    private = world.network(cidr="10.0.2.0/24", public=True)  # maps public IPs, but no route out
+    exposed = world.launch(public["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    shielded = world.launch(private["subnet"], "ecsInstanceRole", config_script(CLUSTER))
     world.settle()
     answer = doctor_json(world.server, CLUSTER)
-    findings = by_instance(answer)[instance]["findings"]
-    if "ec2:DescribeRouteTables" in answer["notDeterminable"]:
-        assert any(f["code"] == "not-determinable" and f["details"]["check"] == "public subnet" for f in findings)
-    assert any(f["code"] == "public-ip-at-risk" for f in findings)
+    verdicts = by_instance(answer)
+    if "ec2:DescribeRouteTables" in answer["notDeterminable"]:  # an endpoint without route tables
+        assert any(f["code"] == "not-determinable" for f in verdicts[exposed]["findings"])
+        return
+    (risk,) = [f for f in verdicts[exposed]["findings"] if f["code"] == "public-ip-at-risk"]
+    assert "associate-address" in risk["fix"] and risk["severity"] == "warning"
+    assert codes(verdicts[shielded]) == set()
 
 
 # --- errors: one line, never a traceback --------------------------------------------------------------
