@@ -86,7 +86,7 @@ def test_plan_resources_are_what_the_agent_registers_and_placement_allows(server
     world.settle()
     entry = catalog.get_instance_type(instance_type)
     assert entry is not None
-    eni = {r["ec2InstanceId"]: r["eniLimit"] for r in world.capacity("sizing")["containerInstances"]}
+    eni = {r["ec2InstanceId"]: r["awsvpcTaskLimit"] for r in world.capacity("sizing")["containerInstances"]}
     for instance, trunking in ((on, True), (off, False)):
         registered = {
             r["name"]: r.get("integerValue") for r in world.of_instance("sizing", instance)["registeredResources"]
