@@ -132,6 +132,29 @@ def test_findings_explain_where_the_setting_comes_from_and_how_to_fix_it(world: 
             assert f["fix"] or f["severity"] in ("info", "unknown"), f
 
 
+def test_a_re_registration_keeps_the_first_decision(world: World):
+    """S5 follows the EC2 instance: launched before the opt-in, re-registered after a trunked
+    sibling; doctor explains it by the instance's first launch, and agrees with trunkline."""
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("ecsInstanceRole")
+    net = world.network()
+    old = world.launch(net["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    world.settle()
+    first = world.container_instance_arn(CLUSTER, old)
+    world.opt_in(role_arn("ecsInstanceRole"))
+    world.launch(net["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    world.settle()
+    world.ecs.deregister_container_instance(cluster=CLUSTER, containerInstance=first)
+    world.ec2.stop_instances(InstanceIds=[old])
+    world.settle()
+    world.ec2.start_instances(InstanceIds=[old])
+    world.settle()
+    answer = doctor_json(world.server, CLUSTER)
+    assert disagreements(world, CLUSTER, answer) == []
+    (late,) = [f for f in by_instance(answer)[old]["findings"] if f["code"] == "registered-before-opt-in"]
+    assert late["blocking"] and "first launched before any instance of this role got a trunk" in late["message"]
+
+
 def test_missing_service_linked_role_is_found(world: World):
     world.ecs.create_cluster(clusterName=CLUSTER)
     world.instance_role("ecsInstanceRole")

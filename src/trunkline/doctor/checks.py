@@ -242,6 +242,11 @@ def _registered_before_opt_in(c: Context, trunked_since: dict[str, float]) -> Fi
         why = "no instance of this role has a trunk yet, so when the setting took effect is unconfirmed"
     elif registered < first:
         why = "a later instance of the same role got a trunk"
+    elif _first_launch(c) < first:
+        why = (
+            "the EC2 instance was first launched before any instance of this role got a trunk; registering "
+            "it again keeps the first decision"
+        )
     else:
         why = "an earlier instance of the same role got a trunk, so the setting was switched off and on since"
     return blocking(
@@ -273,6 +278,17 @@ def _setting_beside_other_causes(c: Context, setting: list[Finding]) -> list[Fin
             "ecs:ListAccountSettings has no history",
         )
     ]
+
+
+def _first_launch(c: Context) -> float:
+    """When the EC2 instance was first launched: its primary ENI's attach time (LaunchTime is the
+    last start; doctor-checks §4)."""
+    for interface in (c.ec2 or {}).get("NetworkInterfaces", []):
+        attachment = interface.get("Attachment") or {}
+        if attachment.get("DeviceIndex") == 0 and attachment.get("AttachTime") is not None:
+            value: Any = attachment["AttachTime"]
+            return float(value.timestamp()) if hasattr(value, "timestamp") else float("inf")
+    return float("inf")
 
 
 # --- provisioning conditions (what ECS needs to create and attach the trunk) -------------------------
