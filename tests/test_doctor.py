@@ -272,6 +272,37 @@ def test_public_ip_in_a_public_subnet(world: World):
     assert codes(verdicts[shielded]) == set()
 
 
+def test_a_refused_call_makes_its_checks_not_determinable(world: World, monkeypatch: pytest.MonkeyPatch):
+    """An endpoint without a call (here: trunkline's unimplemented iam:SimulatePrincipalPolicy) is
+    recorded, not fatal; checks without their facts (route tables) say not-determinable."""
+    from trunkline.doctor import checks
+    from trunkline.doctor.collect import Collector
+
+    for name, value in doctor_env().items():
+        monkeypatch.setenv(name, value)
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("ecsInstanceRole")
+    world.opt_in(role_arn("ecsInstanceRole"))
+    public = world.network(public=True)
+    make_public(world, public)
+    instance = world.launch(public["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    world.settle()
+    collector = Collector(None, None, world.server.url)
+    policy = role_arn("ecsInstanceRole")
+    assert (
+        collector.optional("iam", "simulate_principal_policy", PolicySourceArn=policy, ActionNames=["ecs:ListTasks"])
+        is None
+    )
+    assert collector.facts.refused["iam:SimulatePrincipalPolicy"].startswith("UnsupportedOperation")
+    facts = collector.collect([CLUSTER])
+    facts.route_tables = None  # as if DescribeRouteTables had been refused
+    facts.refused["ec2:DescribeRouteTables"] = "UnsupportedOperation: not here"
+    (verdict,) = [v for v in checks.diagnose_all(facts) if v.ec2_instance_id == instance]
+    found = {f.code: f for f in verdict.findings}
+    assert found["not-determinable"].details == {"check": "public subnet"}
+    assert found["public-ip-at-risk"].severity == "warning" and "if subnet" in found["public-ip-at-risk"].message
+
+
 # --- errors: one line, never a traceback --------------------------------------------------------------
 
 
