@@ -38,7 +38,7 @@ def _cells(s: Sizing) -> list[str]:
     return [_per(s), "/".join(s.binding.values()), instances, _spare(s), cost]
 
 
-COLUMNS = ["tasks/instance", "binding", "instances", "spare ENI/CPU/MiB", "$/hour"]
+COLUMNS = ["tasks/inst", "binding", "instances", "spare ENI/CPU/MiB", "$/hour"]
 
 
 def _simulated(row: Row, mode: bool) -> str:
@@ -51,12 +51,15 @@ def _simulated(row: Row, mode: bool) -> str:
 
 def table(console: Console, load: list[Definition], rows: list[Row]) -> None:
     modes = sorted({m for r in rows for m in r.by_mode})
+    priced = any(s.price is not None for r in rows for s in r.by_mode.values())
+    shown = len(COLUMNS) if priced else len(COLUMNS) - 1  # no $/hour column without prices
     grid = Table(title=title(load))
     grid.add_column("#", justify="right")
-    grid.add_column("type")
+    grid.add_column("type", overflow="fold")
     for mode in modes:
-        for column in COLUMNS:
-            grid.add_column(f"{column} ({LABEL[mode]})", justify="right" if column != "binding" else "left")
+        for column in COLUMNS[:shown]:
+            justify = "right" if column != "binding" else "left"
+            grid.add_column(f"{column} ({LABEL[mode]})", justify=justify, overflow="fold")
     simulated = any(r.simulations for r in rows)
     if simulated:
         for mode in modes:
@@ -64,7 +67,7 @@ def table(console: Console, load: list[Definition], rows: list[Row]) -> None:
     for row in rows:
         cells = [str(row.rank), row.instance_type]
         for mode in modes:
-            cells += _cells(row.by_mode[mode])
+            cells += _cells(row.by_mode[mode])[:shown]
         if simulated:
             cells += [_simulated(row, mode) for mode in modes]
         grid.add_row(*cells)
@@ -74,7 +77,7 @@ def table(console: Console, load: list[Definition], rows: list[Row]) -> None:
 
 def _footnote(rows: list[Row]) -> str:
     notes = [
-        "tasks/instance and binding: per task definition, in the order given (binding: ENI, CPU, MEMORY or PORTS);",
+        "tasks/inst (tasks per instance) and binding: per task definition, in the order given (binding: ENI, CPU, MEMORY or PORTS);",
         "spare: task ENI slots, CPU units and MiB left on the instances needed; ranked by cost, else instances.",
     ]
     if any(s.estimated for r in rows for s in r.by_mode.values()):
