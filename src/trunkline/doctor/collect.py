@@ -61,7 +61,7 @@ class Facts:
     caller: str = ""
     calls: Counter[str] = field(default_factory=Counter)
     refused: dict[str, str] = field(default_factory=dict)  # operation -> error code and message
-    clusters: dict[str, Record] = field(default_factory=dict)  # cluster ARN -> {"name", "instances": [...]}
+    clusters: dict[str, Record] = field(default_factory=dict)  # as given -> {"name", "instances": [...]}
     ec2: dict[str, Record] = field(default_factory=dict)  # instance id -> Instance (+ "_OwnerId")
     types: dict[str, Record] = field(default_factory=dict)  # DescribeInstanceTypes entries by name
     subnets: dict[str, Record] = field(default_factory=dict)
@@ -188,9 +188,8 @@ class Collector:
         for chunk in _chunks(arns, 100):
             answer = self.call("ecs", "describe_container_instances", cluster=cluster, containerInstances=chunk)
             described += answer["containerInstances"]
-        cluster_arn = described[0]["containerInstanceArn"] if described else cluster
-        name = cluster.rsplit("/", 1)[-1]
-        self.facts.clusters[cluster] = {"name": name, "arn": cluster_arn, "instances": described}
+        name = cluster.rsplit("/", 1)[-1]  # a name, or the name at the end of a cluster ARN
+        self.facts.clusters[cluster] = {"name": name, "instances": described}
         if any(int(ci.get("runningTasksCount", 0)) + int(ci.get("pendingTasksCount", 0)) for ci in described):
             self._tasks(cluster)
         self._services(cluster, name)
