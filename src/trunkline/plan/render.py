@@ -7,7 +7,7 @@ import io
 import json
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.table import Table
 
 from trunkline.plan.arithmetic import Sizing
@@ -58,7 +58,7 @@ def table(console: Console, load: list[Definition], rows: list[Row]) -> None:
     grid.add_column("type", overflow="fold")
     for mode in modes:
         for column in COLUMNS[:shown]:
-            justify = "right" if column != "binding" else "left"
+            justify: JustifyMethod = "right" if column != "binding" else "left"
             grid.add_column(f"{column} ({LABEL[mode]})", justify=justify, overflow="fold")
     simulated = any(r.simulations for r in rows)
     if simulated:
