@@ -87,7 +87,7 @@ def simulate_seconds(reference: str, instance_type: str) -> tuple[float, float, 
         wall,
         cpu,
         {**simulated.as_json(), "arithmetic": row.by_mode[True].instances, "differences": row.differences[True]},
-    )  # type: ignore[attr-defined]
+    )
 
 
 def main() -> int:

@@ -44,7 +44,7 @@ COLUMNS = ["tasks/inst", "binding", "instances", "spare ENI/CPU/MiB", "$/hour"]
 def _simulated(row: Row, mode: bool) -> str:
     if mode not in row.simulations:
         return ""
-    sim: Any = row.simulations[mode]
+    sim = row.simulations[mode]
     differs = row.differences.get(mode) or []
     return f"{sim.used} used" + ("; " + "; ".join(differs) if differs else ", as computed")
 
@@ -130,7 +130,7 @@ def as_json(load: list[Definition], rows: list[Row]) -> str:
                 **(
                     {
                         "simulated": {
-                            LABEL[m]: {**sim.as_json(), "differences": r.differences.get(m, [])}  # type: ignore[attr-defined]
+                            LABEL[m]: {**sim.as_json(), "differences": r.differences.get(m, [])}
                             for m, sim in r.simulations.items()
                         }
                     }

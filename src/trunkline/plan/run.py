@@ -7,6 +7,7 @@ import csv
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import Progress
@@ -15,6 +16,9 @@ from trunkline.domain import catalog
 from trunkline.domain.catalog import InstanceType
 from trunkline.plan import PlanError, arithmetic, workload
 from trunkline.plan.arithmetic import Sizing
+
+if TYPE_CHECKING:
+    from trunkline.plan.simulate import Simulation
 
 MODES = {"on": (True,), "off": (False,), "both": (False, True)}
 
@@ -25,7 +29,7 @@ class Row:
 
     instance_type: str
     by_mode: dict[bool, Sizing]
-    simulations: dict[bool, object] = field(default_factory=dict)
+    simulations: dict[bool, Simulation] = field(default_factory=dict)
     differences: dict[bool, list[str]] = field(default_factory=dict)
     rank: int = 0
 
