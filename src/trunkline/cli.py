@@ -144,6 +144,56 @@ def _redacted(state: str) -> str:
 
 
 @app.command()
+def doctor(
+    cluster: Annotated[
+        list[str] | None, typer.Option(help="A cluster to diagnose (repeatable; default: every cluster).")
+    ] = None,
+    endpoint_url: Annotated[
+        str | None, typer.Option(help="Another endpoint than AWS's, e.g. a trunkline server.")
+    ] = None,
+    profile: Annotated[str | None, typer.Option(help="The AWS profile to use (boto3's credential chain).")] = None,
+    region: Annotated[str | None, typer.Option(help="The Region (default: your AWS configuration's).")] = None,
+    output: Annotated[str, typer.Option(help="table (plain text when piped) or json.")] = "table",
+) -> None:
+    """Why has a container instance no trunk ENI? Public, read-only AWS calls only.
+
+    Exit status: 0 all well, 1 an eligible instance lacks a trunk, 2 an error."""
+    from trunkline.doctor.run import main as run
+
+    if output not in ("table", "json"):
+        raise typer.BadParameter("choose table or json", param_hint="--output")
+    raise typer.Exit(run(cluster or [], endpoint_url, profile, region, output))
+
+
+@app.command()
+def plan(
+    task_definition: Annotated[
+        list[str],
+        typer.Option(help="FILE_OR_FAMILY[:COUNT]: a RegisterTaskDefinition JSON file or a family (repeatable)."),
+    ],
+    types: Annotated[list[str] | None, typer.Option(help="Instance types, comma-separated (repeatable).")] = None,
+    families: Annotated[list[str] | None, typer.Option(help="Instance families, e.g. c5,m6i (repeatable).")] = None,
+    all_supported: Annotated[bool, typer.Option("--all-supported", help="Every type that supports trunking.")] = False,
+    trunking: Annotated[str, typer.Option(help="on, off or both (side by side).")] = "both",
+    endpoint_url: Annotated[str | None, typer.Option(help="Where to read task definitions given by family.")] = None,
+    prices: Annotated[Path | None, typer.Option(help="CSV of instance_type,price_per_hour (none is shipped).")] = None,
+    simulate: Annotated[
+        bool, typer.Option("--simulate", help="Also place the workload with the real engine in an in-memory trunkline.")
+    ] = False,
+    output: Annotated[str, typer.Option(help="table (plain text when piped), json or csv.")] = "table",
+    chart: Annotated[
+        Path | None, typer.Option(help="Draw tasks per instance and instances needed: FILE.png or .svg.")
+    ] = None,
+) -> None:
+    """How many instances of which type will these tasks need, with and without ENI trunking?"""
+    from trunkline.plan.run import main as run
+
+    raise typer.Exit(
+        run(task_definition, types, families, all_supported, trunking, endpoint_url, prices, simulate, output, chart)
+    )
+
+
+@app.command()
 def version() -> None:
     """Print trunkline's version."""
     typer.echo(__version__)

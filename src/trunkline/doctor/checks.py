@@ -1,0 +1,561 @@
+"""From the collected facts to a verdict per container instance (shared/spec/doctor-checks.md §7).
+
+A trunked instance (attribute `ecs.awsvpc-trunk-id`) gets warnings only. An instance ECS tried to
+trunk and could not (REGISTRATION_FAILED) gets the provisioning conditions that hold (service-linked
+role, shared subnet, no free address, A record, no ENI slot), each blocking, in that order. An
+ACTIVE instance without a trunk was never tried: its blocking causes are the conditions of the
+registration-time decision (Windows, agent capability and version, instance type, the role's
+setting); when none holds, the only cause left is time — it registered before the setting took
+effect for its role (§4). Provisioning conditions on such an instance are warnings: they would fail
+the next registration once the blocking causes are fixed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from trunkline.doctor import instance_types
+from trunkline.doctor.collect import RESOURCE_ENI, SERVICE_LINKED_ROLE, Facts
+from trunkline.doctor.findings import Finding, blocking, undeterminable, warning
+
+Record = dict[str, Any]
+
+TRUNK_ID = "ecs.awsvpc-trunk-id"
+TASK_ENI = "ecs.capability.task-eni"
+TRUNKING = "ecs.capability.task-eni-trunking"
+MIN_AGENT = (1, 28, 1)
+MIN_AGENT_OTHER_LINUX = (1, 29, 1)  # without ec2-net-utils (not Amazon Linux), doctor-checks §2.3
+REGISTRATION_FAILURE = re.compile(
+    r"^Unexpected EC2 error while attempting to (?P<op>[A-Za-z ]+?) (?:in subnet|to instance) '(?P<target>[^']*)': (?P<code>\w+)"
+)
+
+
+@dataclass
+class Verdict:
+    cluster: str
+    container_instance_arn: str
+    ec2_instance_id: str
+    instance_type: str
+    status: str
+    trunked: bool
+    awsvpc_tasks: int
+    awsvpc_capacity: int
+    eligible: bool  # a supported Linux instance that ought to be able to have a trunk
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def lacks_trunk(self) -> bool:
+        """An eligible instance without a trunk that is not on its way to one."""
+        return self.eligible and not self.trunked and self.status != "REGISTERING"
+
+    def as_json(self) -> Record:
+        return {
+            "cluster": self.cluster,
+            "containerInstanceArn": self.container_instance_arn,
+            "ec2InstanceId": self.ec2_instance_id,
+            "instanceType": self.instance_type,
+            "status": self.status,
+            "trunked": self.trunked,
+            "awsvpcTasks": self.awsvpc_tasks,
+            "awsvpcTaskCapacity": self.awsvpc_capacity,
+            "eligible": self.eligible,
+            "lacksTrunk": self.lacks_trunk,
+            "findings": [f.as_json() for f in self.findings],
+        }
+
+
+def _attributes(ci: Record) -> dict[str, str]:
+    return {a["name"]: str(a.get("value") or "") for a in ci.get("attributes", [])}
+
+
+def _version(text: str | None) -> tuple[int, ...] | None:
+    match = re.match(r"^v?(\d+)\.(\d+)\.(\d+)", text or "")
+    return tuple(int(g) for g in match.groups()) if match else None
+
+
+class Context:
+    """One container instance and what the account knows around it."""
+
+    def __init__(self, facts: Facts, cluster: Record, ci: Record) -> None:
+        self.facts = facts
+        self.cluster = cluster
+        self.ci = ci
+        self.attributes = _attributes(ci)
+        self.instance_id = str(ci.get("ec2InstanceId") or "")
+        self.ec2: Record | None = facts.ec2.get(self.instance_id)
+        self.id = ci["containerInstanceArn"].rsplit("/", 1)[-1]
+        self.region = facts.region
+
+    @property
+    def instance_type(self) -> str:
+        if self.ec2 is not None:
+            return str(self.ec2["InstanceType"])
+        return self.attributes.get("ecs.instance-type", "")
+
+    @property
+    def role(self) -> str | None:
+        profile = (self.ec2 or {}).get("IamInstanceProfile")
+        return self.facts.roles.get(profile["Arn"]) if profile else None
+
+    @property
+    def subnet(self) -> Record | None:
+        subnet_id = (self.ec2 or {}).get("SubnetId") or self.attributes.get("ecs.subnet-id")
+        return self.facts.subnets.get(subnet_id or "")
+
+    def aws(self, command: str) -> str:
+        return f"aws {command} --region {self.region}"
+
+    def replace(self) -> str:
+        """Drain and terminate: a new registration is the only way to a new trunking decision (S5)."""
+        drain = self.aws(
+            f"ecs update-container-instances-state --cluster {self.cluster['name']} "
+            f"--container-instances {self.id} --status DRAINING"
+        )
+        return f"{drain} && {self.aws(f'ec2 terminate-instances --instance-ids {self.instance_id}')}"
+
+
+# --- decision-time conditions ----------------------------------------------------------------------
+
+
+def _windows(c: Context) -> Finding | None:
+    os_type = c.attributes.get("ecs.os-type", "")
+    platform = str((c.ec2 or {}).get("Platform", "")).lower()
+    if os_type != "windows" and platform != "windows":
+        return None
+    family = c.attributes.get("ecs.os-family") or "Windows"
+    return blocking(
+        "windows",
+        f"ENI trunking is Linux only; this instance runs {family}",
+        c.aws("ssm get-parameter --name /aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id")
+        + "  # launch the replacement from this Linux ECS-optimized AMI",
+        "ecs:DescribeContainerInstances attributes[ecs.os-type]; ec2:DescribeInstances Platform",
+    )
+
+
+def _agent(c: Context) -> list[Finding]:
+    found: list[Finding] = []
+    version_text = (c.ci.get("versionInfo") or {}).get("agentVersion")
+    version = _version(version_text)
+    detailed = c.attributes.get("ecs.os-type-detailed", "")
+    other_linux = bool(detailed) and not detailed.lower().startswith(("amzn", "linux"))
+    floor = MIN_AGENT_OTHER_LINUX if other_linux else MIN_AGENT
+    if TASK_ENI not in c.attributes and c.attributes.get("ecs.os-type") != "windows":
+        found.append(
+            blocking(
+                "agent-no-task-eni",
+                "the agent does not support awsvpc at all (no ecs.capability.task-eni): ECS_ENABLE_TASK_ENI is "
+                "off, ecs-init is missing, or Docker's API is older than 1.25",
+                "echo ECS_ENABLE_TASK_ENI=true >> /etc/ecs/ecs.config  # in the launch template's user data; then: "
+                + c.replace(),
+                "ecs:DescribeContainerInstances attributes[ecs.capability.task-eni]",
+            )
+        )
+    if version is not None and version < floor:
+        found.append(
+            blocking(
+                "agent-version",
+                f"ECS agent {version_text} is older than {'.'.join(map(str, floor))}, the first with ENI trunking"
+                + (" on this OS" if other_linux else ""),
+                c.aws(f"ecs update-container-agent --cluster {c.cluster['name']} --container-instance {c.id}")
+                + "  # then replace the instance: "
+                + c.replace(),
+                "ecs:DescribeContainerInstances versionInfo.agentVersion",
+                agentVersion=version_text,
+            )
+        )
+    if TRUNKING not in c.attributes:
+        why = "an agent too old" if version is not None and version < floor else "ECS_ENABLE_HIGH_DENSITY_ENI=false"
+        found.append(
+            blocking(
+                "agent-capability",
+                f"the agent did not advertise {TRUNKING} (typically {why}, or no task ENI support)",
+                "echo ECS_ENABLE_HIGH_DENSITY_ENI=true >> /etc/ecs/ecs.config  # in user data; then: " + c.replace(),
+                f"ecs:DescribeContainerInstances attributes[{TRUNKING}]",
+            )
+        )
+    return found
+
+
+def _instance_type(c: Context) -> Finding | None:
+    limits = instance_types.limits(c.instance_type)
+    if limits is not None and limits.supported:
+        return None
+    nearest = instance_types.nearest_supported(c.instance_type)
+    offers = ", ".join(f"{t.name} ({t.awsvpc_tasks} → {t.awsvpc_tasks_trunked} tasks)" for t in nearest)
+    known = "is not in the instance-type table" if limits is None else "does not support ENI trunking"
+    return blocking(
+        "instance-type",
+        f"instance type {c.instance_type} {known}; nearest supported: {offers}",
+        c.replace() + f"  # relaunch as {nearest[0].name}" if nearest else c.replace(),
+        "ec2:DescribeInstances InstanceType → the ECS supported-types table (packaged data)",
+        nearest=[
+            {"instanceType": t.name, "awsvpcTasks": t.awsvpc_tasks, "awsvpcTasksTrunked": t.awsvpc_tasks_trunked}
+            for t in nearest
+        ],
+    )
+
+
+def _account_setting(c: Context) -> list[Finding]:
+    role = c.role
+    source = "iam:GetInstanceProfile Roles[0].Arn; ecs:ListAccountSettings(principalArn, effectiveSettings)"
+    if c.ec2 is None:
+        return [undeterminable("account setting", "ec2:DescribeInstances", "the instance is not described")]
+    if not c.ec2.get("IamInstanceProfile"):
+        return [undeterminable("account setting", "ec2:DescribeInstances", "no instance profile: principal unknown")]
+    if role is None:
+        refused = c.facts.refused.get("iam:GetInstanceProfile", "the profile holds no role")
+        return [undeterminable("account setting", "iam:GetInstanceProfile", refused)]
+    setting = c.facts.settings.get(role, {})
+    effective, explicit = setting.get("effective"), setting.get("explicit")
+    if effective is None:
+        refused = c.facts.refused.get("ecs:ListAccountSettings", "no answer")
+        return [undeterminable("account setting", "ecs:ListAccountSettings", refused)]
+    if effective == "enabled":
+        return []
+    origin = (
+        f"the role's own setting ({explicit}) overrides the account default ({c.facts.account_default or 'unknown'})"
+        if explicit is not None
+        else f"the role has no setting of its own and inherits the account default ({effective})"
+    )
+    fix = c.aws(f"ecs put-account-setting --name awsvpcTrunking --value enabled --principal-arn {role}")
+    return [
+        blocking(
+            "account-setting",
+            f"awsvpcTrunking is {effective} for {role}: {origin}",
+            f"{fix} && {c.replace()}",
+            source,
+            principalArn=role,
+            effective=effective,
+            explicit=explicit,
+            accountDefault=c.facts.account_default,
+        )
+    ]
+
+
+def _registered_before_opt_in(c: Context, trunked_since: dict[str, float]) -> Finding:
+    role = c.role or "its role"
+    registered = _registered_at(c.ci)
+    first = trunked_since.get(c.role or "")
+    if first is None:
+        why = "no instance of this role has a trunk yet, so when the setting took effect is unconfirmed"
+    elif registered < first:
+        why = "a later instance of the same role got a trunk"
+    elif _first_launch(c) < first:
+        why = (
+            "the EC2 instance was first launched before any instance of this role got a trunk; registering "
+            "it again keeps the first decision"
+        )
+    else:
+        why = "an earlier instance of the same role got a trunk, so the setting was switched off and on since"
+    return blocking(
+        "registered-before-opt-in",
+        f"every condition holds now, yet no trunk: awsvpcTrunking was not in effect for {role} when the "
+        f"instance registered ({why}); the decision is kept for the instance's life (S5)",
+        c.replace(),
+        "ecs:DescribeContainerInstances registeredAt vs trunked instances of the same role",
+        evidence=why,
+    )
+
+
+def _setting_beside_other_causes(c: Context, setting: list[Finding]) -> list[Finding]:
+    """With other causes present, what the setting was when the instance registered cannot be
+    read from any API (a setting has no history): today's value matters for the replacement."""
+    for finding in setting:
+        if finding.code == "account-setting":
+            finding.severity, finding.blocking = "warning", False
+            finding.message = f"also: {finding.message} (a replacement would not get a trunk either)"
+    if setting:
+        return setting
+    return [
+        Finding(
+            "registered-before-opt-in",
+            "unknown",
+            f"awsvpcTrunking is enabled for {c.role} now; whether it was when the instance registered cannot be "
+            "read from any API (the causes above need a new instance anyway)",
+            "",
+            "ecs:ListAccountSettings has no history",
+        )
+    ]
+
+
+def _first_launch(c: Context) -> float:
+    """When the EC2 instance was first launched: its primary ENI's attach time (LaunchTime is the
+    last start; doctor-checks §4)."""
+    for interface in (c.ec2 or {}).get("NetworkInterfaces", []):
+        attachment = interface.get("Attachment") or {}
+        if attachment.get("DeviceIndex") == 0 and attachment.get("AttachTime") is not None:
+            value: Any = attachment["AttachTime"]
+            return float(value.timestamp()) if hasattr(value, "timestamp") else float("inf")
+    return float("inf")
+
+
+# --- provisioning conditions (what ECS needs to create and attach the trunk) -------------------------
+
+
+def _provisioning(c: Context) -> list[Finding]:
+    """The conditions provisioning would trip over, as (code, message, fix, source) tuples turned into
+    findings by the caller (blocking or warning)."""
+    found: list[Finding] = []
+    if c.facts.service_linked_role is False:
+        found.append(
+            warning(
+                "service-linked-role-missing",
+                f"the ECS service-linked role {SERVICE_LINKED_ROLE} does not exist: ECS cannot create trunk ENIs",
+                c.aws("iam create-service-linked-role --aws-service-name ecs.amazonaws.com"),
+                "iam:GetRole(AWSServiceRoleForECS) → NoSuchEntity",
+            )
+        )
+    subnet = c.subnet
+    owner = (c.ec2 or {}).get("_OwnerId") or c.facts.account
+    if subnet is not None and subnet.get("OwnerId") and subnet["OwnerId"] != owner:
+        found.append(
+            warning(
+                "shared-subnet",
+                f"subnet {subnet['SubnetId']} is owned by account {subnet['OwnerId']} (shared with this one): "
+                "ECS cannot create a trunk in a shared subnet (S7)",
+                c.aws(f"ec2 describe-subnets --filters Name=owner-id,Values={owner} --query Subnets[].SubnetId")
+                + "  # relaunch in one of these subnets your account owns",
+                "ec2:DescribeSubnets OwnerId vs ec2:DescribeInstances Reservations[].OwnerId",
+            )
+        )
+    if subnet is not None and int(subnet.get("AvailableIpAddressCount", 1)) < 1:
+        found.append(
+            warning(
+                "subnet-full",
+                f"subnet {subnet['SubnetId']} has no free private IPv4 address for the trunk ENI",
+                c.aws(
+                    f"ec2 describe-network-interfaces --filters Name=subnet-id,Values={subnet['SubnetId']} "
+                    "Name=status,Values=available --query NetworkInterfaces[].NetworkInterfaceId"
+                )
+                + "  # delete unused ENIs, or relaunch in a larger subnet",
+                "ec2:DescribeSubnets AvailableIpAddressCount",
+            )
+        )
+    options = (c.ec2 or {}).get("PrivateDnsNameOptions") or {}
+    if options.get("EnableResourceNameDnsARecord"):
+        found.append(
+            warning(
+                "dns-a-record",
+                "resource-based IPv4 DNS (A record) requests are enabled on the instance: trunking needs them off (S6)",
+                c.aws(
+                    f"ec2 modify-private-dns-name-options --instance-id {c.instance_id} --no-enable-resource-name-dns-a-record"
+                ),
+                "ec2:DescribeInstances PrivateDnsNameOptions.EnableResourceNameDnsARecord",
+            )
+        )
+    maximum = _max_enis(c)
+    attached = [n for n in (c.ec2 or {}).get("NetworkInterfaces", []) if n.get("InterfaceType") != "trunk"]
+    if c.ec2 is not None and maximum is not None and len(attached) >= maximum and not _has_trunk_eni(c):
+        found.append(
+            warning(
+                "eni-slots-exhausted",
+                f"{len(attached)} of the instance's {maximum} ENI slots are taken: no slot is left for the trunk",
+                c.aws(
+                    f"ec2 describe-network-interfaces --filters Name=attachment.instance-id,Values={c.instance_id} "
+                    "--query NetworkInterfaces[?Attachment.DeviceIndex!=`0`].Attachment.AttachmentId"
+                )
+                + "  # detach the extra ENIs (ec2 detach-network-interface), then replace the instance",
+                "ec2:DescribeInstances NetworkInterfaces vs ec2:DescribeInstanceTypes NetworkInfo.MaximumNetworkInterfaces",
+            )
+        )
+    return found
+
+
+def _max_enis(c: Context) -> int | None:
+    described = c.facts.types.get(c.instance_type)
+    if described is not None:
+        return int(described["NetworkInfo"]["MaximumNetworkInterfaces"])
+    limits = instance_types.limits(c.instance_type)
+    return limits.max_network_interfaces if limits else None
+
+
+def _has_trunk_eni(c: Context) -> bool:
+    return any(n.get("InterfaceType") == "trunk" for n in (c.ec2 or {}).get("NetworkInterfaces", []))
+
+
+def _as_blocking(finding: Finding) -> Finding:
+    finding.severity, finding.blocking = "error", True
+    return finding
+
+
+def _registration_failed(c: Context) -> list[Finding]:
+    reason = str(c.ci.get("statusReason") or "")
+    parsed = REGISTRATION_FAILURE.match(reason)
+    causes = [_as_blocking(f) for f in _provisioning(c)]
+    deregister = c.aws(
+        f"ecs deregister-container-instance --cluster {c.cluster['name']} --container-instance {c.id} --force"
+    )
+    head = blocking(
+        "registration-failed",
+        f"ECS could not provision the trunk: {reason or 'no statusReason'}"
+        + ("" if causes else " (no visible cause: see the EC2 error code)"),
+        f"{deregister}  # after fixing the cause; ECS deletes the trunk ENI (S10)",
+        "ecs:DescribeContainerInstances status, statusReason",
+        statusReason=reason,
+        ec2ErrorCode=parsed.group("code") if parsed else None,
+    )
+    return [head, *causes]
+
+
+# --- trunked instances ----------------------------------------------------------------------------------
+
+
+def _public_ip(c: Context) -> list[Finding]:
+    interfaces = (c.ec2 or {}).get("NetworkInterfaces", [])
+    primary = next((n for n in interfaces if (n.get("Attachment") or {}).get("DeviceIndex") == 0), None)
+    owner = ((primary or {}).get("Association") or {}).get("IpOwnerId")
+    if owner != "amazon":
+        return []  # no public IP, or an Elastic IP (kept across stop/start)
+    subnet_id = str((c.ec2 or {}).get("SubnetId", ""))
+    public = _public_subnet(c.facts, subnet_id, str((c.ec2 or {}).get("VpcId", "")))
+    fix = c.aws("ec2 allocate-address --domain vpc --query AllocationId --output text") + (
+        f" | xargs -I{{}} aws ec2 associate-address --instance-id {c.instance_id} --allocation-id {{}} "
+        f"--region {c.region}"
+    )
+    if public is None:
+        return [
+            undeterminable(
+                "public subnet", "ec2:DescribeRouteTables", c.facts.refused.get("ec2:DescribeRouteTables", "")
+            ),
+            warning(
+                "public-ip-at-risk",
+                f"trunked with an auto-assigned public IP ({(c.ec2 or {}).get('PublicIpAddress')}): if subnet "
+                f"{subnet_id} is public, a stop and start loses it and the agent's connection (S13)",
+                fix,
+                "ec2:DescribeInstances NetworkInterfaces[0].Association.IpOwnerId (route tables unknown)",
+            ),
+        ]
+    if not public:
+        return []
+    return [
+        warning(
+            "public-ip-at-risk",
+            f"trunked, in public subnet {subnet_id}, with an auto-assigned public IP "
+            f"({(c.ec2 or {}).get('PublicIpAddress')}): a stop and start loses it and the agent's connection (S13)",
+            fix,
+            "ec2:DescribeInstances Association.IpOwnerId=amazon; ec2:DescribeRouteTables 0.0.0.0/0 → igw-",
+        )
+    ]
+
+
+def _public_subnet(facts: Facts, subnet_id: str, vpc_id: str) -> bool | None:
+    """Whether the subnet's route table sends 0.0.0.0/0 to an internet gateway (None: unknown)."""
+    if facts.route_tables is None:
+        return None
+    tables = [t for t in facts.route_tables if t.get("VpcId") == vpc_id]
+    own = [t for t in tables if any(a.get("SubnetId") == subnet_id for a in t.get("Associations", []))]
+    main = [t for t in tables if any(a.get("Main") for a in t.get("Associations", []))]
+    for table in own or main:
+        for route in table.get("Routes", []):
+            if (
+                route.get("DestinationCidrBlock") == "0.0.0.0/0"
+                and str(route.get("GatewayId", "")).startswith("igw-")
+                and route.get("State", "active") == "active"
+            ):
+                return True
+    return False
+
+
+def _resource_eni(c: Context, trunked: bool) -> list[Finding]:
+    found: list[Finding] = []
+    for event in c.facts.service_events:
+        match = RESOURCE_ENI.search(event["message"])
+        if match is None or match.group("id") != c.id or event["cluster"] != c.cluster["name"]:
+            continue
+        service = event["service"]
+        if trunked:
+            message = f"service {service} found no free ENI slot here although the instance is trunked: add instances"
+            fix = c.aws(f"ecs describe-services --cluster {c.cluster['name']} --services {service}") + (
+                "  # raise the capacity provider's or Auto Scaling group's capacity"
+            )
+        else:
+            message = f"service {service} found no free ENI slot here (RESOURCE:ENI): a trunk would raise the limit"
+            fix = "fix the blocking findings above, then replace the instance"
+        found.append(warning("resource-eni", message, fix, "ecs:DescribeServices events[].message", service=service))
+        break
+    return found
+
+
+# --- one container instance ----------------------------------------------------------------------------
+
+
+def diagnose(facts: Facts, cluster: Record, ci: Record, trunked_since: dict[str, float]) -> Verdict:
+    c = Context(facts, cluster, ci)
+    status = str(ci.get("status", ""))
+    trunked = TRUNK_ID in c.attributes
+    limits = instance_types.limits(c.instance_type)
+    findings: list[Finding] = []
+    if status == "REGISTRATION_FAILED":
+        findings = _registration_failed(c)
+    elif status == "REGISTERING":
+        findings = [
+            Finding("provisioning", "info", "the trunk ENI is being provisioned (REGISTERING)", "", "ecs:status"),
+            *_provisioning(c),
+        ]
+    elif trunked:
+        findings = _public_ip(c) + _resource_eni(c, True)
+    else:
+        decision: list[Finding] = []
+        windows = _windows(c)
+        decision += [windows] if windows else []
+        decision += _agent(c)
+        type_finding = _instance_type(c)
+        decision += [type_finding] if type_finding else []
+        setting = _account_setting(c)
+        if any(f.blocking for f in decision):
+            decision += _setting_beside_other_causes(c, setting)
+        else:
+            decision += setting
+            if not setting:
+                decision.append(_registered_before_opt_in(c, trunked_since))
+        findings = decision + _provisioning(c) + _resource_eni(c, False)
+    if c.ec2 is None and facts.refused.get("ec2:DescribeInstances"):
+        findings.append(
+            undeterminable("EC2 conditions", "ec2:DescribeInstances", facts.refused["ec2:DescribeInstances"])
+        )
+    windows_host = c.attributes.get("ecs.os-type") == "windows"
+    eligible = bool(limits and limits.supported) and not windows_host
+    capacity = 0
+    if status in ("ACTIVE", "DRAINING") and limits is not None:
+        capacity = (limits.awsvpc_tasks_trunked or 0) if trunked else limits.awsvpc_tasks
+    return Verdict(
+        cluster=cluster["name"],
+        container_instance_arn=ci["containerInstanceArn"],
+        ec2_instance_id=c.instance_id,
+        instance_type=c.instance_type,
+        status=status,
+        trunked=trunked,
+        awsvpc_tasks=facts.awsvpc_tasks.get(ci["containerInstanceArn"], 0),
+        awsvpc_capacity=capacity,
+        eligible=eligible,
+        findings=findings,
+    )
+
+
+def _registered_at(ci: Record) -> float:
+    value: Any = ci.get("registeredAt")
+    return float(value.timestamp()) if hasattr(value, "timestamp") else float(value or 0)
+
+
+def trunked_since(facts: Facts) -> dict[str, float]:
+    """Per instance role: the earliest registration among its trunked instances (§4's T_on)."""
+    first: dict[str, float] = {}
+    for cluster in facts.clusters.values():
+        for ci in cluster["instances"]:
+            if TRUNK_ID not in _attributes(ci):
+                continue
+            profile = (facts.ec2.get(ci.get("ec2InstanceId", "")) or {}).get("IamInstanceProfile")
+            role = facts.roles.get(profile["Arn"]) if profile else None
+            if role:
+                first[role] = min(first.get(role, float("inf")), _registered_at(ci))
+    return first
+
+
+def diagnose_all(facts: Facts) -> list[Verdict]:
+    since = trunked_since(facts)
+    verdicts = [
+        diagnose(facts, cluster, ci, since) for cluster in facts.clusters.values() for ci in cluster["instances"]
+    ]
+    return sorted(verdicts, key=lambda v: (v.cluster, v.ec2_instance_id, v.container_instance_arn))

@@ -1,0 +1,328 @@
+"""The calls doctor makes, all public and read-only, batched as the APIs allow
+(shared/spec/doctor-checks.md §1), and counted. Their answers are kept as AWS returns them.
+
+Per Region: sts:GetCallerIdentity, iam:GetRole (the ECS service-linked role), per cluster
+ecs:ListContainerInstances (100 a page) and ecs:DescribeContainerInstances (100 a call),
+ecs:ListServices / ecs:DescribeServices (10 a call; their events), ecs:ListTasks / ecs:DescribeTasks
+(100 a call; only when some instance runs tasks), ec2:DescribeInstances (filter `instance-id`, 200
+values and 1,000 results a call), ec2:DescribeInstanceTypes (100 a call), ec2:DescribeSubnets,
+ec2:DescribeRouteTables (filter `vpc-id`), iam:GetInstanceProfile per distinct profile, and
+ecs:ListAccountSettings twice per distinct instance role (effective and explicit) plus once for
+the account default.
+
+A call the endpoint does not implement (`UnsupportedOperation`, `InvalidAction`) or the caller may
+not make (`AccessDenied…`, `UnauthorizedOperation`) leaves its facts unknown, and the checks that
+need them say "not determinable"; any other failure of a call doctor cannot do without ends the
+run with one line (`DoctorError`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from botocore.config import Config as BotoConfig
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+    ProfileNotFound,
+)
+
+Record = dict[str, Any]
+
+SERVICE_LINKED_ROLE = "AWSServiceRoleForECS"
+SETTING = "awsvpcTrunking"
+#: Error codes that mean "this call cannot be answered here", not "the answer is no".
+REFUSED = ("UnsupportedOperation", "InvalidAction", "AccessDenied", "AccessDeniedException", "UnauthorizedOperation")
+
+
+class DoctorError(Exception):
+    """A failure that ends the run; its text is the one line the user sees."""
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+@dataclass
+class Facts:
+    region: str
+    account: str = ""
+    caller: str = ""
+    calls: Counter[str] = field(default_factory=Counter)
+    refused: dict[str, str] = field(default_factory=dict)  # operation -> error code and message
+    clusters: dict[str, Record] = field(default_factory=dict)  # as given -> {"name", "instances": [...]}
+    ec2: dict[str, Record] = field(default_factory=dict)  # instance id -> Instance (+ "_OwnerId")
+    types: dict[str, Record] = field(default_factory=dict)  # DescribeInstanceTypes entries by name
+    subnets: dict[str, Record] = field(default_factory=dict)
+    route_tables: list[Record] | None = None  # None: not determinable
+    roles: dict[str, str | None] = field(default_factory=dict)  # instance profile ARN -> role ARN
+    settings: dict[str, Record] = field(default_factory=dict)  # role ARN -> {"effective", "explicit"}
+    account_default: str | None = None
+    service_linked_role: bool | None = None  # None: not determinable
+    awsvpc_tasks: Counter[str] = field(default_factory=Counter)  # container instance ARN -> awsvpc tasks
+    tasks_known: bool = True
+    service_events: list[Record] = field(default_factory=list)  # {"cluster", "service", "message"}
+
+    @property
+    def total_calls(self) -> int:
+        return sum(self.calls.values())
+
+
+class Collector:
+    def __init__(
+        self, region: str | None, profile: str | None, endpoint_url: str | None, max_attempts: int = 3
+    ) -> None:
+        # boto3 reads AWS_DEFAULT_REGION; the AWS CLI v2 and the other SDKs also read AWS_REGION.
+        region = region or os.environ.get("AWS_REGION") or None
+        try:
+            session = boto3.Session(profile_name=profile, region_name=region)
+        except ProfileNotFound as error:
+            raise DoctorError(f"AWS profile not found: {error.kwargs.get('profile', profile)}") from None
+        if session.region_name is None:
+            raise DoctorError("no AWS Region: pass --region or set AWS_REGION (or a region in your profile)")
+        self.endpoint_url = endpoint_url
+        self.facts = Facts(region=session.region_name)
+        config = BotoConfig(retries={"max_attempts": max_attempts, "mode": "standard"}, connect_timeout=5)
+        self._clients: dict[str, Any] = {}
+        for service in ("sts", "ecs", "ec2", "iam"):
+            client = session.client(service, endpoint_url=endpoint_url, config=config)
+            client.meta.events.register("before-call", self._count)
+            self._clients[service] = client
+
+    def _count(self, model: Any, **_: Any) -> None:
+        self.facts.calls[f"{model.service_model.service_name}:{model.name}"] += 1
+
+    # --- calling ---------------------------------------------------------------------------------
+
+    def call(self, service: str, operation: str, **params: Any) -> Record:
+        """A call doctor cannot do without: any failure ends the run with one line."""
+        try:
+            answer: Record = getattr(self._clients[service], operation)(**params)
+        except ClientError as error:
+            info = error.response.get("Error", {})
+            raise DoctorError(f"{error.operation_name} failed: {info.get('Code')}: {info.get('Message')}") from None
+        except (NoCredentialsError, PartialCredentialsError):
+            raise DoctorError(
+                "no AWS credentials found (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or --profile)"
+            ) from None
+        except EndpointConnectionError as error:
+            raise DoctorError(
+                f"cannot reach the endpoint: {error.kwargs.get('endpoint_url', self.endpoint_url)}"
+            ) from None
+        except NoRegionError:
+            raise DoctorError("no AWS Region: pass --region or set AWS_REGION") from None
+        except BotoCoreError as error:
+            raise DoctorError(f"{operation}: {error}") from None
+        return answer
+
+    def optional(self, service: str, operation: str, **params: Any) -> Record | None:
+        """A call whose facts doctor can do without: refused or unimplemented gives None."""
+        try:
+            answer: Record = getattr(self._clients[service], operation)(**params)
+        except ClientError as error:
+            info = error.response.get("Error", {})
+            code = str(info.get("Code", ""))
+            if code in REFUSED or code.startswith("AccessDenied"):
+                self.facts.refused[f"{service}:{error.operation_name}"] = f"{code}: {info.get('Message', '')}"
+                return None
+            raise DoctorError(f"{error.operation_name} failed: {code}: {info.get('Message')}") from None
+        return answer
+
+    def failure(self, service: str, operation: str, **params: Any) -> ClientError | None:
+        """Make a call only to learn whether it fails, and how."""
+        try:
+            getattr(self._clients[service], operation)(**params)
+        except ClientError as error:
+            return error
+        return None
+
+    # --- the run -------------------------------------------------------------------------------------
+
+    def collect(self, clusters: Sequence[str]) -> Facts:
+        identity = self.call("sts", "get_caller_identity")
+        self.facts.account, self.facts.caller = identity["Account"], identity["Arn"]
+        for cluster in clusters or self._all_clusters():
+            self._cluster(cluster)
+        instances = [ci for c in self.facts.clusters.values() for ci in c["instances"]]
+        self._ec2_instances(sorted({ci["ec2InstanceId"] for ci in instances if ci.get("ec2InstanceId")}))
+        self._instance_types()
+        self._subnets()
+        self._route_tables()
+        self._roles()
+        self._settings()
+        self._service_linked_role()
+        return self.facts
+
+    def _all_clusters(self) -> list[str]:
+        arns: list[str] = []
+        token: str | None = None
+        while True:
+            page = self.call("ecs", "list_clusters", **({"nextToken": token} if token else {}))
+            arns += page["clusterArns"]
+            token = page.get("nextToken")
+            if not token:
+                return arns
+
+    def _cluster(self, cluster: str) -> None:
+        arns: list[str] = []
+        token: str | None = None
+        while True:
+            extra = {"nextToken": token} if token else {}
+            page = self.call("ecs", "list_container_instances", cluster=cluster, maxResults=100, **extra)
+            arns += page["containerInstanceArns"]
+            token = page.get("nextToken")
+            if not token:
+                break
+        described: list[Record] = []
+        for chunk in _chunks(arns, 100):
+            answer = self.call("ecs", "describe_container_instances", cluster=cluster, containerInstances=chunk)
+            described += answer["containerInstances"]
+        name = cluster.rsplit("/", 1)[-1]  # a name, or the name at the end of a cluster ARN
+        self.facts.clusters[cluster] = {"name": name, "instances": described}
+        if any(int(ci.get("runningTasksCount", 0)) + int(ci.get("pendingTasksCount", 0)) for ci in described):
+            self._tasks(cluster)
+        self._services(cluster, name)
+
+    def _tasks(self, cluster: str) -> None:
+        arns: list[str] = []
+        token: str | None = None
+        while True:
+            extra = {"nextToken": token} if token else {}
+            page = self.call("ecs", "list_tasks", cluster=cluster, maxResults=100, **extra)
+            arns += page["taskArns"]
+            token = page.get("nextToken")
+            if not token:
+                break
+        for chunk in _chunks(arns, 100):
+            for task in self.call("ecs", "describe_tasks", cluster=cluster, tasks=chunk)["tasks"]:
+                holds_eni = any(a.get("type") == "ElasticNetworkInterface" for a in task.get("attachments", []))
+                if holds_eni and task.get("containerInstanceArn") and task.get("lastStatus") != "STOPPED":
+                    self.facts.awsvpc_tasks[task["containerInstanceArn"]] += 1
+
+    def _services(self, cluster: str, name: str) -> None:
+        arns: list[str] = []
+        token: str | None = None
+        while True:
+            extra = {"nextToken": token} if token else {}
+            page = self.optional("ecs", "list_services", cluster=cluster, maxResults=100, **extra)
+            if page is None:
+                return
+            arns += page["serviceArns"]
+            token = page.get("nextToken")
+            if not token:
+                break
+        for chunk in _chunks(arns, 10):
+            answer = self.optional("ecs", "describe_services", cluster=cluster, services=chunk)
+            for service in (answer or {}).get("services", []):
+                for event in service.get("events", []):
+                    self.facts.service_events.append(
+                        {"cluster": name, "service": service["serviceName"], "message": event.get("message", "")}
+                    )
+
+    def _ec2_instances(self, ids: list[str]) -> None:
+        for chunk in _chunks(ids, 200):
+            token: str | None = None
+            while True:
+                extra = {"NextToken": token} if token else {}
+                page = self.optional(
+                    "ec2",
+                    "describe_instances",
+                    Filters=[{"Name": "instance-id", "Values": chunk}],
+                    MaxResults=1000,
+                    **extra,
+                )
+                if page is None:
+                    return
+                for reservation in page["Reservations"]:
+                    for instance in reservation["Instances"]:
+                        self.facts.ec2[instance["InstanceId"]] = {**instance, "_OwnerId": reservation.get("OwnerId")}
+                token = page.get("NextToken")
+                if not token:
+                    break
+
+    def _instance_types(self) -> None:
+        names = sorted({i["InstanceType"] for i in self.facts.ec2.values()})
+        for chunk in _chunks(names, 100):
+            answer = self.optional("ec2", "describe_instance_types", InstanceTypes=chunk)
+            for entry in (answer or {}).get("InstanceTypes", []):
+                self.facts.types[entry["InstanceType"]] = entry
+
+    def _subnets(self) -> None:
+        ids = sorted({i["SubnetId"] for i in self.facts.ec2.values() if i.get("SubnetId")})
+        for chunk in _chunks(ids, 200):
+            answer = self.optional("ec2", "describe_subnets", SubnetIds=chunk)
+            for subnet in (answer or {}).get("Subnets", []):
+                self.facts.subnets[subnet["SubnetId"]] = subnet
+
+    def _route_tables(self) -> None:
+        vpcs = sorted({i["VpcId"] for i in self.facts.ec2.values() if i.get("VpcId")})
+        tables: list[Record] = []
+        for chunk in _chunks(vpcs, 200):
+            token: str | None = None
+            while True:
+                extra = {"NextToken": token} if token else {}
+                page = self.optional(
+                    "ec2",
+                    "describe_route_tables",
+                    Filters=[{"Name": "vpc-id", "Values": chunk}],
+                    MaxResults=100,
+                    **extra,
+                )
+                if page is None:
+                    return  # route_tables stays None: the public-subnet test is not determinable
+                tables += page["RouteTables"]
+                token = page.get("NextToken")
+                if not token:
+                    break
+        self.facts.route_tables = tables
+
+    def _roles(self) -> None:
+        profiles = sorted(
+            {i["IamInstanceProfile"]["Arn"] for i in self.facts.ec2.values() if i.get("IamInstanceProfile")}
+        )
+        for arn in profiles:
+            answer = self.optional("iam", "get_instance_profile", InstanceProfileName=arn.rsplit("/", 1)[-1])
+            roles = (answer or {}).get("InstanceProfile", {}).get("Roles", [])
+            self.facts.roles[arn] = roles[0]["Arn"] if roles else None
+
+    def _setting(self, principal: str, effective: bool) -> str | None:
+        answer = self.optional(
+            "ecs", "list_account_settings", name=SETTING, principalArn=principal, effectiveSettings=effective
+        )
+        settings = (answer or {}).get("settings", [])
+        return str(settings[0]["value"]) if settings else None
+
+    def _settings(self) -> None:
+        root = f"arn:aws:iam::{self.facts.account}:root"
+        self.facts.account_default = self._setting(root, True)
+        for role in sorted({r for r in self.facts.roles.values() if r}):
+            self.facts.settings[role] = {"effective": self._setting(role, True), "explicit": self._setting(role, False)}
+
+    def _service_linked_role(self) -> None:
+        error = self.failure("iam", "get_role", RoleName=SERVICE_LINKED_ROLE)
+        if error is None:
+            self.facts.service_linked_role = True
+            return
+        code = str(error.response.get("Error", {}).get("Code", ""))
+        if code == "NoSuchEntity":
+            self.facts.service_linked_role = False
+        else:
+            self.facts.refused["iam:GetRole"] = f"{code}: {error.response.get('Error', {}).get('Message', '')}"
+
+
+#: `(service NAME) was unable to place a task ... (container-instance ID) encountered error "RESOURCE:ENI"`
+RESOURCE_ENI = re.compile(
+    r"\(?service (?P<service>[^)]+?)\)? was unable to place a task because no container instance met all of its "
+    r'requirements\. The closest matching \(?container-instance (?P<id>[0-9a-f-]{32,36})\)? encountered error "RESOURCE:ENI"'
+)

@@ -1,0 +1,77 @@
+"""Doctor's output: a Rich table per cluster on a terminal, plain lines when piped, or JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from trunkline.doctor.checks import Verdict
+from trunkline.doctor.collect import Facts
+
+Record = dict[str, Any]
+
+
+def as_json(facts: Facts, verdicts: list[Verdict]) -> str:
+    answer: Record = {
+        "account": facts.account,
+        "region": facts.region,
+        "caller": facts.caller,
+        "serviceLinkedRole": facts.service_linked_role,
+        "accountDefault": facts.account_default,
+        "apiCalls": facts.total_calls,
+        "apiCallsByOperation": dict(sorted(facts.calls.items())),
+        "notDeterminable": dict(sorted(facts.refused.items())),
+        "containerInstances": [v.as_json() for v in verdicts],
+        "lackingTrunk": sum(1 for v in verdicts if v.lacks_trunk),
+    }
+    return json.dumps(answer, indent=2, default=str)
+
+
+def _summary(facts: Facts, verdicts: list[Verdict]) -> list[str]:
+    trunked = sum(1 for v in verdicts if v.trunked)
+    lacking = sum(1 for v in verdicts if v.lacks_trunk)
+    lines = [
+        f"{len(verdicts)} container instances: {trunked} trunked, {lacking} eligible without a trunk; "
+        f"{facts.total_calls} API calls (account {facts.account}, {facts.region})"
+    ]
+    for call, why in sorted(facts.refused.items()):
+        lines.append(f"not determinable: {call} ({why})")
+    return lines
+
+
+def plain(facts: Facts, verdicts: list[Verdict]) -> str:
+    lines: list[str] = []
+    for v in verdicts:
+        state = "trunked" if v.trunked else "no trunk"
+        lines.append(
+            f"{v.cluster} {v.ec2_instance_id} {v.instance_type} {v.status} {state} "
+            f"awsvpc tasks {v.awsvpc_tasks}/{v.awsvpc_capacity}"
+        )
+        for f in v.findings:
+            lines.append(f"  [{f.severity}] {f.code}: {f.message}")
+            if f.fix:
+                lines.append(f"    fix: {f.fix}")
+    return "\n".join([*lines, *_summary(facts, verdicts)])
+
+
+def table(console: Console, facts: Facts, verdicts: list[Verdict]) -> None:
+    for cluster in sorted({v.cluster for v in verdicts}):
+        grid = Table(title=f"cluster {cluster}", show_lines=True)
+        for column in ("instance", "type", "status", "trunk", "awsvpc tasks", "findings"):
+            grid.add_column(column, overflow="fold")
+        for v in (v for v in verdicts if v.cluster == cluster):
+            colour = {"error": "red", "warning": "yellow", "info": "cyan", "unknown": "magenta"}
+            text = "\n".join(
+                f"[{colour[f.severity]}]{f.code}[/]: {f.message}" + (f"\n  [dim]fix: {f.fix}[/]" if f.fix else "")
+                for f in v.findings
+            )
+            trunk = "[green]yes[/]" if v.trunked else ("[red]no[/]" if v.lacks_trunk else "no")
+            grid.add_row(
+                v.ec2_instance_id, v.instance_type, v.status, trunk, f"{v.awsvpc_tasks}/{v.awsvpc_capacity}", text
+            )
+        console.print(grid)
+    for line in _summary(facts, verdicts):
+        console.print(line, markup=False, highlight=False)

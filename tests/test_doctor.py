@@ -1,0 +1,353 @@
+"""`trunkline doctor` against a trunkline server, from public APIs only: one container instance per
+cause of a missing trunk, and doctor's findings checked against trunkline's own reasons
+(`/_trunkline/container-instances/trunking`) for every instance; then the findings' details
+(codes, fixes, call budget), the exit status, and the one-line errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from conftest import Server
+from doctor_world import disagreements, doctor_env, doctor_json, make_public, run_doctor
+from ecs_world import WINDOWS, World, config_script, role_arn
+
+CLUSTER = "doctor"
+
+
+@pytest.fixture
+def world(server: Server) -> World:
+    return World(server)
+
+
+def by_instance(answer: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {v["ec2InstanceId"]: v for v in answer["containerInstances"]}
+
+
+def codes(verdict: dict[str, Any], blocking: bool | None = None) -> set[str]:
+    return {f["code"] for f in verdict["findings"] if blocking is None or f["blocking"] is blocking}
+
+
+def build_every_cause(world: World) -> dict[str, str]:
+    """One instance per cause (and a trunked one); returns {cause: instance id}."""
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    for role in ("trunkedRole", "plainRole", "lateRole", "overrideRole"):
+        world.instance_role(role)
+    world.opt_in(role_arn("trunkedRole"))
+    world.ecs.put_account_setting_default(name="awsvpcTrunking", value="enabled")
+    world.opt_in(role_arn("overrideRole"), "disabled")
+    world.opt_in(role_arn("plainRole"), "disabled")
+    net = world.network()
+    public = world.network(cidr="10.0.2.0/24", public=True)
+    make_public(world, public)
+    shared = world.network(cidr="10.0.3.0/24", owner="210987654321")
+    tiny = world.network(cidr="10.0.4.0/28")
+    for _ in range(10):
+        world.ec2.create_network_interface(SubnetId=tiny["subnet"])
+    script = config_script(CLUSTER)
+    made: dict[str, str] = {}
+    made["trunked"] = world.launch(public["subnet"], "trunkedRole", script)
+    made["account-setting"] = world.launch(net["subnet"], "plainRole", script)
+    made["override"] = world.launch(net["subnet"], "overrideRole", script)
+    made["instance-type"] = world.launch(net["subnet"], "trunkedRole", script, instance_type="t3.medium")
+    made["agent-version"] = world.launch(net["subnet"], "trunkedRole", script, image=world.old_image())
+    windows = f"<powershell>\nImport-Module ECSTools\nInitialize-ECSAgent -Cluster {CLUSTER}\n</powershell>"
+    made["windows"] = world.launch(net["subnet"], "trunkedRole", windows, image=world.image(WINDOWS))
+    made["agent-capability"] = world.launch(
+        net["subnet"], "trunkedRole", config_script(CLUSTER, "ECS_ENABLE_HIGH_DENSITY_ENI=false")
+    )
+    made["agent-no-task-eni"] = world.launch(
+        net["subnet"], "trunkedRole", config_script(CLUSTER, "ECS_ENABLE_TASK_ENI=false")
+    )
+    made["shared-subnet"] = world.launch(shared["subnet"], "trunkedRole", script)
+    made["subnet-full"] = world.launch(tiny["subnet"], "trunkedRole", script)
+    a_record = {"HostnameType": "ip-name", "EnableResourceNameDnsARecord": True}
+    made["dns-a-record"] = world.launch(net["subnet"], "trunkedRole", script, PrivateDnsNameOptions=a_record)
+    made["registered-before-opt-in"] = world.launch(net["subnet"], "lateRole", script)
+    world.opt_in(role_arn("lateRole"), "disabled")  # registered while the role was opted out...
+    world.settle()
+    world.opt_in(role_arn("lateRole"))  # ...and opted in afterwards (S5)
+    return made
+
+
+def test_doctor_agrees_with_trunkline_on_every_cause(world: World):
+    """The proof: from public APIs only, doctor names the cause trunkline recorded, for every instance."""
+    made = build_every_cause(world)
+    answer = doctor_json(world.server, CLUSTER)
+    assert disagreements(world, CLUSTER, answer) == []
+    verdicts = by_instance(answer)
+    assert len(verdicts) == len(made)
+    expected_blocking = {
+        "trunked": set(),
+        "account-setting": {"account-setting"},
+        "override": {"account-setting"},
+        "instance-type": {"instance-type"},
+        "agent-version": {"agent-version", "agent-capability"},
+        "windows": {"windows", "agent-capability"},
+        "agent-capability": {"agent-capability"},
+        "agent-no-task-eni": {"agent-no-task-eni", "agent-capability"},
+        "shared-subnet": {"registration-failed", "shared-subnet"},
+        "subnet-full": {"registration-failed", "subnet-full"},
+        "dns-a-record": {"registration-failed", "dns-a-record"},
+        "registered-before-opt-in": {"registered-before-opt-in"},
+    }
+    assert {cause: codes(verdicts[i], True) for cause, i in made.items()} == expected_blocking
+    trunked = verdicts[made["trunked"]]
+    assert trunked["trunked"] is True and trunked["awsvpcTaskCapacity"] == 10 and not trunked["lacksTrunk"]
+    assert codes(trunked) >= {"public-ip-at-risk"}  # auto-assigned public IP in a public subnet (S13)
+
+
+def test_findings_explain_where_the_setting_comes_from_and_how_to_fix_it(world: World):
+    made = build_every_cause(world)
+    verdicts = by_instance(doctor_json(world.server, CLUSTER))
+
+    def finding(cause: str, code: str) -> dict[str, Any]:
+        return next(f for f in verdicts[made[cause]]["findings"] if f["code"] == code)
+
+    plain = finding("account-setting", "account-setting")
+    assert plain["details"]["explicit"] == "disabled" and plain["details"]["accountDefault"] == "enabled"
+    assert "overrides the account default" in plain["message"]
+    assert plain["fix"].startswith(
+        f"aws ecs put-account-setting --name awsvpcTrunking --value enabled --principal-arn {role_arn('plainRole')}"
+    )
+    late = finding("registered-before-opt-in", "registered-before-opt-in")
+    assert "S5" in late["message"] and "update-container-instances-state" in late["fix"]
+    kind = finding("instance-type", "instance-type")
+    nearest = kind["details"]["nearest"]
+    assert nearest and all(n["awsvpcTasksTrunked"] for n in nearest)
+    assert "t3.medium does not support ENI trunking" in kind["message"]
+    dns = finding("dns-a-record", "dns-a-record")
+    assert dns["fix"] == (
+        f"aws ec2 modify-private-dns-name-options --instance-id {made['dns-a-record']} "
+        "--no-enable-resource-name-dns-a-record --region us-east-1"
+    )
+    failed = finding("shared-subnet", "registration-failed")
+    assert failed["details"]["ec2ErrorCode"] == "InvalidParameterValue"
+    assert "deregister-container-instance" in failed["fix"]
+    for verdict in verdicts.values():
+        for f in verdict["findings"]:
+            assert f["severity"] in ("error", "warning", "info", "unknown") and f["message"]
+            assert f["fix"] or f["severity"] in ("info", "unknown"), f
+
+
+def test_a_re_registration_keeps_the_first_decision(world: World):
+    """S5 follows the EC2 instance: launched before the opt-in, re-registered after a trunked
+    sibling; doctor explains it by the instance's first launch, and agrees with trunkline."""
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("ecsInstanceRole")
+    net = world.network()
+    old = world.launch(net["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    world.settle()
+    first = world.container_instance_arn(CLUSTER, old)
+    world.opt_in(role_arn("ecsInstanceRole"))
+    world.launch(net["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    world.settle()
+    world.ecs.deregister_container_instance(cluster=CLUSTER, containerInstance=first)
+    world.ec2.stop_instances(InstanceIds=[old])
+    world.settle()
+    world.ec2.start_instances(InstanceIds=[old])
+    world.settle()
+    answer = doctor_json(world.server, CLUSTER)
+    assert disagreements(world, CLUSTER, answer) == []
+    (late,) = [f for f in by_instance(answer)[old]["findings"] if f["code"] == "registered-before-opt-in"]
+    assert late["blocking"] and "first launched before any instance of this role got a trunk" in late["message"]
+
+
+def test_missing_service_linked_role_is_found(world: World):
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("ecsInstanceRole")
+    world.opt_in(role_arn("ecsInstanceRole"))
+    world.iam.delete_service_linked_role(RoleName="AWSServiceRoleForECS")
+    net = world.network()
+    instance = world.launch(net["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    world.settle()
+    answer = doctor_json(world.server, CLUSTER)
+    assert disagreements(world, CLUSTER, answer) == []
+    assert answer["serviceLinkedRole"] is False
+    found = next(f for f in by_instance(answer)[instance]["findings"] if f["code"] == "service-linked-role-missing")
+    assert found["fix"] == "aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com --region us-east-1"
+
+
+def test_eni_slots_taken_before_registration(spawn: Callable[..., Server]):
+    """Every ENI slot of a c5.large taken before its agent registers: no slot for the trunk."""
+    world = World(spawn("--timing", "manual"))
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("ecsInstanceRole")
+    world.opt_in(role_arn("ecsInstanceRole"))
+    net = world.network()
+    instance = world.launch(net["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    world.advance(15)  # running; the agent is starting
+    for index in (1, 2):
+        eni = world.ec2.create_network_interface(SubnetId=net["subnet"])["NetworkInterface"]["NetworkInterfaceId"]
+        world.ec2.attach_network_interface(NetworkInterfaceId=eni, InstanceId=instance, DeviceIndex=index)
+    world.settle()
+    answer = doctor_json(world.server, CLUSTER)
+    assert disagreements(world, CLUSTER, answer) == []
+    assert "eni-slots-exhausted" in codes(by_instance(answer)[instance], True)
+
+
+def test_resource_eni_events_and_awsvpc_tasks_held(world: World):
+    """A service asking more awsvpc tasks than an untrunked c5.large holds: RESOURCE:ENI in its events."""
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("plainRole")
+    net = world.network()
+    instance = world.launch(net["subnet"], "plainRole", config_script(CLUSTER))
+    world.settle()
+    container = {"name": "app", "image": "nginx", "cpu": 128, "memory": 256}
+    world.ecs.register_task_definition(family="web", networkMode="awsvpc", containerDefinitions=[container])
+    world.ecs.create_service(
+        cluster=CLUSTER, serviceName="web", taskDefinition="web", desiredCount=4, launchType="EC2",
+        networkConfiguration={"awsvpcConfiguration": {"subnets": [net["subnet"]]}},
+    )  # fmt: skip
+    world.settle()
+    answer = doctor_json(world.server, CLUSTER)
+    verdict = by_instance(answer)[instance]
+    assert (verdict["awsvpcTasks"], verdict["awsvpcTaskCapacity"]) == (2, 2)
+    resource = next(f for f in verdict["findings"] if f["code"] == "resource-eni")
+    assert resource["details"]["service"] == "web" and "RESOURCE:ENI" in resource["message"]
+    assert disagreements(world, CLUSTER, answer) == []
+
+
+def test_exit_status_and_plain_output(world: World):
+    """Exit 1 while an eligible instance lacks a trunk (for CI), 0 once every eligible one has one;
+    piped output is plain text, not a Rich table."""
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("plainRole")
+    net = world.network()
+    plain = world.launch(net["subnet"], "plainRole", config_script(CLUSTER))
+    world.settle()
+    done = run_doctor("--endpoint-url", world.server.url, "--cluster", CLUSTER)
+    assert done.returncode == 1, done.stderr
+    assert f"{CLUSTER} {plain} c5.large ACTIVE no trunk awsvpc tasks 0/2" in done.stdout
+    assert "[error] account-setting: awsvpcTrunking is disabled for" in done.stdout
+    assert "─" not in done.stdout and "\x1b[" not in done.stdout
+    world.ec2.terminate_instances(InstanceIds=[plain])
+    world.settle()
+    world.opt_in(role_arn("plainRole"))
+    world.launch(net["subnet"], "plainRole", config_script(CLUSTER))
+    world.settle()
+    assert run_doctor("--endpoint-url", world.server.url, "--cluster", CLUSTER).returncode == 0
+
+
+def test_calls_are_batched(world: World):
+    """The budget: a fixed number of calls, not one per instance (doctor-checks §1)."""
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("ecsInstanceRole")
+    world.opt_in(role_arn("ecsInstanceRole"))
+    net = world.network(cidr="10.0.0.0/20")
+    world.ec2.run_instances(
+        ImageId=world.image(), InstanceType="c5.large", MinCount=30, MaxCount=30, SubnetId=net["subnet"],
+        IamInstanceProfile={"Name": "ecsInstanceRole"}, UserData=config_script(CLUSTER),
+    )  # fmt: skip
+    world.settle()
+    answer = doctor_json(world.server, CLUSTER)
+    assert len(answer["containerInstances"]) == 30
+    calls = answer["apiCallsByOperation"]
+    assert calls["ecs:DescribeContainerInstances"] == 1 and calls["ec2:DescribeInstances"] == 1
+    assert calls["ecs:ListAccountSettings"] == 3  # the default, and the one role twice
+    assert answer["apiCalls"] <= 15
+
+
+def test_public_ip_in_a_public_subnet(world: World):
+    """S13: trunked, auto-assigned public IP, a route to an internet gateway: at risk. The same
+    instance in a subnet without that route is not."""
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("ecsInstanceRole")
+    world.opt_in(role_arn("ecsInstanceRole"))
+    public = world.network(public=True)
+    make_public(world, public)
+    private = world.network(cidr="10.0.2.0/24", public=True)  # maps public IPs, but no route out
+    exposed = world.launch(public["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    shielded = world.launch(private["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    world.settle()
+    answer = doctor_json(world.server, CLUSTER)
+    verdicts = by_instance(answer)
+    if "ec2:DescribeRouteTables" in answer["notDeterminable"]:  # an endpoint without route tables
+        assert any(f["code"] == "not-determinable" for f in verdicts[exposed]["findings"])
+        return
+    (risk,) = [f for f in verdicts[exposed]["findings"] if f["code"] == "public-ip-at-risk"]
+    assert "associate-address" in risk["fix"] and risk["severity"] == "warning"
+    assert codes(verdicts[shielded]) == set()
+
+
+def test_a_refused_call_makes_its_checks_not_determinable(world: World, monkeypatch: pytest.MonkeyPatch):
+    """An endpoint without a call (here: trunkline's unimplemented iam:SimulatePrincipalPolicy) is
+    recorded, not fatal; checks without their facts (route tables) say not-determinable."""
+    from trunkline.doctor import checks
+    from trunkline.doctor.collect import Collector
+
+    for name, value in doctor_env().items():
+        monkeypatch.setenv(name, value)
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("ecsInstanceRole")
+    world.opt_in(role_arn("ecsInstanceRole"))
+    public = world.network(public=True)
+    make_public(world, public)
+    instance = world.launch(public["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    world.settle()
+    collector = Collector(None, None, world.server.url)
+    policy = role_arn("ecsInstanceRole")
+    assert (
+        collector.optional("iam", "simulate_principal_policy", PolicySourceArn=policy, ActionNames=["ecs:ListTasks"])
+        is None
+    )
+    assert collector.facts.refused["iam:SimulatePrincipalPolicy"].startswith("UnsupportedOperation")
+    facts = collector.collect([CLUSTER])
+    facts.route_tables = None  # as if DescribeRouteTables had been refused
+    facts.refused["ec2:DescribeRouteTables"] = "UnsupportedOperation: not here"
+    (verdict,) = [v for v in checks.diagnose_all(facts) if v.ec2_instance_id == instance]
+    found = {f.code: f for f in verdict.findings}
+    assert found["not-determinable"].details == {"check": "public subnet"}
+    assert found["public-ip-at-risk"].severity == "warning" and "if subnet" in found["public-ip-at-risk"].message
+
+
+# --- errors: one line, never a traceback --------------------------------------------------------------
+
+
+def one_line_error(done: Any) -> str:
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert "Traceback" not in done.stderr and done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    return str(lines[0])
+
+
+def test_errors_are_one_line(server: Server):
+    env = doctor_env()
+    no_credentials = {k: v for k, v in env.items() if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+    line = one_line_error(run_doctor("--endpoint-url", server.url, env=no_credentials))
+    assert line.startswith("trunkline doctor: no AWS credentials found")
+    line = one_line_error(run_doctor("--endpoint-url", "http://127.0.0.1:9", "--region", "us-east-1"))
+    assert line == "trunkline doctor: cannot reach the endpoint: http://127.0.0.1:9/"
+    line = one_line_error(run_doctor("--endpoint-url", server.url, "--cluster", "nowhere"))
+    assert line == "trunkline doctor: ListContainerInstances failed: ClusterNotFoundException: Cluster not found."
+    line = one_line_error(run_doctor("--endpoint-url", server.url, "--profile", "nobody"))
+    assert line == "trunkline doctor: AWS profile not found: nobody"
+    no_region = {k: v for k, v in env.items() if k != "AWS_DEFAULT_REGION"}
+    line = one_line_error(run_doctor("--endpoint-url", server.url, env=no_region))
+    assert line.startswith("trunkline doctor: no AWS Region")
+
+
+def test_terminal_output_is_a_rich_table(world: World, monkeypatch: pytest.MonkeyPatch):
+    """On a terminal: a Rich table per cluster with the same findings."""
+    import io
+
+    from rich.console import Console
+
+    from trunkline.doctor import render
+    from trunkline.doctor.run import diagnose
+
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("plainRole")
+    net = world.network()
+    plain = world.launch(net["subnet"], "plainRole", config_script(CLUSTER))
+    world.settle()
+    for name, value in doctor_env().items():
+        monkeypatch.setenv(name, value)
+    facts, verdicts = diagnose([CLUSTER], endpoint_url=world.server.url)
+    out = io.StringIO()
+    render.table(Console(file=out, force_terminal=True, width=200), facts, verdicts)
+    text = out.getvalue()
+    assert f"cluster {CLUSTER}" in text and plain in text and "account-setting" in text and "┃" in text

@@ -1,0 +1,322 @@
+"""`trunkline plan`: the arithmetic uses the very resources trunkline's agent registers and the
+ENI limits placement enforces; task definitions from files or by family from an endpoint; prices,
+ranking, output formats, the chart, --simulate through the real placement engine; and one-line
+errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from conftest import Server
+from doctor_world import doctor_env
+from ecs_world import World, config_script, role_arn
+from trunkline.domain import catalog
+from trunkline.plan import arithmetic, simulate, workload
+from trunkline.plan.run import plan
+
+WEB = {
+    "family": "web",
+    "networkMode": "awsvpc",
+    "requiresCompatibilities": ["EC2"],
+    "cpu": "256",
+    "memory": "512",
+    "containerDefinitions": [{"name": "app", "image": "nginx", "essential": True}],
+}
+WORKER = {
+    "family": "worker",
+    "networkMode": "bridge",
+    "containerDefinitions": [{"name": "w", "image": "busybox", "cpu": 1024, "memoryReservation": 1536}],
+}
+
+
+def write(tmp_path: Path, document: Any, name: str = "td.json") -> Path:
+    path = tmp_path / name
+    path.write_text(document if isinstance(document, str) else json.dumps(document))
+    return path
+
+
+def run_plan(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "trunkline", "plan", *args],
+        capture_output=True,
+        text=True,
+        env=env if env is not None else doctor_env(),
+        timeout=300,
+    )
+
+
+def plan_json(*args: str) -> dict[str, Any]:
+    done = run_plan(*args, "--output", "json")
+    assert done.returncode == 0, done.stderr
+    answer: dict[str, Any] = json.loads(done.stdout)
+    return answer
+
+
+def by_type(answer: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {t["instanceType"]: t for t in answer["types"]}
+
+
+# --- the same accounting as placement -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("instance_type", ["c5.large", "m5.2xlarge", "r6g.large"])
+def test_plan_resources_are_what_the_agent_registers_and_placement_allows(server: Server, instance_type: str):
+    """CPU and memory as the agent registers them (registeredResources), ENI slots as the capacity
+    endpoint (placement's RESOURCE:ENI) counts them, trunked and not."""
+    world = World(server)
+    world.ecs.create_cluster(clusterName="sizing")
+    world.instance_role("onRole")
+    world.instance_role("offRole")
+    world.opt_in(role_arn("onRole"))
+    net = world.network()
+    arm = "arm64" in (catalog.get_instance_type(instance_type) or catalog.all_instance_types()[0]).architectures
+    image = world.image("/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id") if arm else None
+    on = world.launch(net["subnet"], "onRole", config_script("sizing"), instance_type, image)
+    off = world.launch(net["subnet"], "offRole", config_script("sizing"), instance_type, image)
+    world.settle()
+    entry = catalog.get_instance_type(instance_type)
+    assert entry is not None
+    eni = {r["ec2InstanceId"]: r["awsvpcTaskLimit"] for r in world.capacity("sizing")["containerInstances"]}
+    for instance, trunking in ((on, True), (off, False)):
+        registered = {
+            r["name"]: r.get("integerValue") for r in world.of_instance("sizing", instance)["registeredResources"]
+        }
+        cpu, memory, slots, trunked = arithmetic.resources(entry, trunking)
+        assert (cpu, memory, slots, trunked) == (registered["CPU"], registered["MEMORY"], eni[instance], trunking)
+
+
+def test_tasks_per_instance_and_binding_resource(tmp_path: Path):
+    web = write(tmp_path, WEB, "web.json")
+    answer = by_type(plan_json("--task-definition", f"{web}:100", "--types", "c5.large,m5.2xlarge,t3.medium"))
+    c5 = answer["c5.large"]
+    assert (c5["trunkingOff"]["tasksPerInstance"], c5["trunkingOff"]["binding"]) == ({"web": 2}, {"web": "ENI"})
+    assert c5["trunkingOff"]["instances"] == 50
+    # trunked: 10 ENI slots, but 3705 MiB registered / 512 = 7 tasks
+    assert (c5["trunkingOn"]["tasksPerInstance"], c5["trunkingOn"]["binding"]) == ({"web": 7}, {"web": "MEMORY"})
+    assert c5["trunkingOn"]["instances"] == 15 and c5["trunkingOn"]["spare"]["ENI"] == 15 * 10 - 100
+    t3 = answer["t3.medium"]  # no trunking support: the same either way
+    assert t3["trunkingOn"]["trunked"] is False and t3["trunkingOn"]["instances"] == t3["trunkingOff"]["instances"]
+    m5 = answer["m5.2xlarge"]["trunkingOn"]
+    assert (m5["tasksPerInstance"], m5["binding"]) == ({"web": 32}, {"web": "CPU"})  # 8192 / 256
+
+
+def test_host_ports_bind_once_per_instance(tmp_path: Path):
+    fixed = {
+        **WORKER,
+        "containerDefinitions": [
+            {**WORKER["containerDefinitions"][0], "portMappings": [{"containerPort": 80, "hostPort": 8080}]}
+        ],
+    }
+    reserved = {**WORKER, "family": "ssh", "containerDefinitions": [{**WORKER["containerDefinitions"][0], "portMappings": [{"containerPort": 22, "hostPort": 22}]}]}  # fmt: skip
+    answer = by_type(
+        plan_json("--task-definition", str(write(tmp_path, fixed)), "--types", "m5.4xlarge", "--trunking", "off")
+    )
+    assert answer["m5.4xlarge"]["trunkingOff"]["binding"] == {"worker": "PORTS"}
+    assert answer["m5.4xlarge"]["trunkingOff"]["tasksPerInstance"] == {"worker": 1}
+    answer = by_type(
+        plan_json("--task-definition", str(write(tmp_path, reserved, "ssh.json")), "--types", "m5.4xlarge")
+    )
+    assert answer["m5.4xlarge"]["trunkingOn"]["instances"] is None  # port 22 is the agent's
+
+
+def test_family_from_an_endpoint_and_a_mixed_workload(server: Server, tmp_path: Path):
+    ecs = server.client("ecs")
+    ecs.register_task_definition(**{k: v for k, v in WEB.items()})
+    answer = plan_json(
+        "--task-definition", "web:40", "--task-definition", f"{write(tmp_path, WORKER)}:10",
+        "--endpoint-url", server.url, "--types", "m5.xlarge", "--trunking", "on",
+    )  # fmt: skip
+    assert [(w["family"], w["count"], w["cpu"], w["memory"]) for w in answer["workload"]] == [
+        ("web", 40, 256, 512),
+        ("worker", 10, 1024, 1536),
+    ]
+    sizing = answer["types"][0]["trunkingOn"]
+    assert sizing["tasksPerInstance"] == {"web": 16, "worker": 4}
+    assert sizing["instances"] == 5  # ceil(40/16 + 10/4): the mix shares instances in proportion
+
+
+# --- prices, ranking, outputs, chart ------------------------------------------------------------------
+
+
+def test_prices_rank_by_cost(tmp_path: Path):
+    web = write(tmp_path, WEB)
+    prices = write(tmp_path, "instance_type,price_per_hour\nc5.large,0.085\nm5.2xlarge,0.384\n", "prices.csv")
+    answer = plan_json("--task-definition", f"{web}:100", "--types", "c5.large,m5.2xlarge", "--prices", str(prices))
+    first, second = answer["types"]
+    assert (first["instanceType"], first["rank"]) == ("c5.large", 1)  # 15 x 0.085 = 1.275 < 4 x 0.384 = 1.536
+    assert first["trunkingOn"]["costPerHour"] == pytest.approx(15 * 0.085)
+    assert second["trunkingOn"]["costPerHour"] == pytest.approx(4 * 0.384)
+    assert first["trunkingOff"]["costPerHour"] == pytest.approx(50 * 0.085)
+
+
+def test_csv_and_plain_outputs(tmp_path: Path):
+    web = write(tmp_path, WEB)
+    done = run_plan("--task-definition", f"{web}:100", "--types", "c5.large", "--output", "csv")
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert [(r["trunking"], r["tasks_per_instance"], r["binding"], r["instances"]) for r in rows] == [
+        ("off", "2", "ENI", "50"),
+        ("on", "7", "MEMORY", "15"),
+    ]
+    piped = run_plan("--task-definition", f"{web}:100", "--types", "c5.large")
+    assert piped.returncode == 0 and "\x1b[" not in piped.stdout and "┃" not in piped.stdout
+    assert "1  c5.large  2  ENI  50" in piped.stdout
+
+
+def test_all_supported_sweeps_every_trunking_type(tmp_path: Path):
+    load = [workload.from_file(write(tmp_path, WEB), 100)]
+    _, rows = plan([f"{write(tmp_path, WEB)}:100"], all_supported=True, trunking="on")
+    supported = [e for e in catalog.all_instance_types() if e.supports_trunking and e.vcpus and e.memory_mib]
+    assert len(rows) == len(supported) > 500
+    assert [r.rank for r in rows] == list(range(1, len(rows) + 1))
+    needed = [r.primary.instances for r in rows if r.primary.instances is not None]
+    assert needed == sorted(needed)  # no prices: fewest instances first
+    assert load[0].cpu == 256
+
+
+@pytest.mark.parametrize("suffix", [".svg", ".png"])
+def test_chart(tmp_path: Path, suffix: str):
+    web = write(tmp_path, WEB)
+    chart = tmp_path / f"chart{suffix}"
+    done = run_plan("--task-definition", f"{web}:100", "--families", "c5", "--chart", str(chart))
+    assert done.returncode == 0, done.stderr
+    data = chart.read_bytes()
+    assert data.startswith(b"\x89PNG") if suffix == ".png" else b"<svg" in data[:2000]
+    if suffix == ".svg":
+        assert b"tasks per instance" in data or b"tasks" in data
+
+
+# --- --simulate: the real placement engine ------------------------------------------------------------
+
+
+def test_simulate_agrees_with_the_arithmetic_for_one_definition(tmp_path: Path):
+    web = write(tmp_path, WEB)
+    answer = plan_json("--task-definition", f"{web}:42", "--types", "c5.large", "--simulate")
+    (row,) = answer["types"]
+    for mode, sizing in (("off", row["trunkingOff"]), ("on", row["trunkingOn"])):
+        simulated = row["simulated"][mode]
+        assert simulated["tasksPlaced"] == 42 and simulated["tasksUnplaced"] == 0
+        assert simulated["instancesUsed"] == sizing["instances"], simulated
+        assert simulated["mostTasksPerInstance"]["web"] <= sizing["tasksPerInstance"]["web"]
+        assert simulated["differences"] == []
+
+
+@settings(
+    max_examples=4,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    cpu=st.sampled_from([128, 256, 512, 1024]),
+    memory=st.sampled_from([256, 512, 1024, 2048]),
+    count=st.integers(1, 30),
+    instance_type=st.sampled_from(["c5.large", "m5.large", "c5.xlarge", "r5.large"]),
+    trunking=st.booleans(),
+)
+def test_simulated_placement_never_beats_or_misses_the_arithmetic(
+    tmp_path: Path, cpu: int, memory: int, count: int, instance_type: str, trunking: bool
+):
+    """One awsvpc definition: placement never fits more on an instance than the arithmetic says, and
+    needs no fewer instances than it; spreading over the zones costs at most what the arithmetic per
+    zone says."""
+    definition = {**WEB, "cpu": str(cpu), "memory": str(memory)}
+    _, rows = plan(
+        [f"{write(tmp_path, definition)}:{count}"], types=[instance_type], trunking="on" if trunking else "off",
+        run_simulation=True,
+    )  # fmt: skip
+    (row,) = rows
+    sizing, simulated = row.by_mode[trunking], row.simulations[trunking]
+    assert isinstance(simulated, simulate.Simulation) and sizing.instances is not None
+    assert (simulated.placed, simulated.unplaced) == (count, 0)
+    assert simulated.most_per_instance["web"] <= sizing.tasks_per_instance["web"]
+    assert sizing.instances <= simulated.used <= simulate.zone_bound(sizing, {"web": count})
+    if simulated.used == sizing.instances:
+        assert row.differences[trunking] == []
+    else:
+        assert row.differences[trunking] == [
+            f"placement used {simulated.used} instances, the arithmetic {sizing.instances} (the tasks spread evenly over 3 zones)"
+        ]
+
+
+# --- errors: one line, never a traceback --------------------------------------------------------------
+
+
+def one_line(done: subprocess.CompletedProcess[str]) -> str:
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert "Traceback" not in done.stderr and done.stdout == ""
+    (line,) = done.stderr.strip().splitlines()
+    return line
+
+
+def test_errors_are_one_line(tmp_path: Path):
+    web = str(write(tmp_path, WEB))
+    assert one_line(run_plan("--task-definition", web, "--types", "c5.huge")) == (
+        "trunkline plan: unknown instance type: c5.huge"
+    )
+    assert (
+        one_line(run_plan("--task-definition", web, "--families", "zz9"))
+        == "trunkline plan: unknown instance family: zz9"
+    )
+    broken = str(write(tmp_path, "{not json", "broken.json"))
+    assert one_line(run_plan("--task-definition", broken)).startswith(
+        f"trunkline plan: {broken}: malformed task definition: not JSON"
+    )
+    wrong = str(write(tmp_path, {**WEB, "containerDefinitions": "nginx"}, "wrong.json"))
+    assert one_line(run_plan("--task-definition", wrong)).startswith(
+        f"trunkline plan: {wrong}: malformed task definition: Invalid type"
+    )
+    no_memory = {**WEB, "memory": None, "cpu": None}
+    no_memory = {k: v for k, v in no_memory.items() if v is not None}
+    path = str(write(tmp_path, no_memory, "nomem.json"))
+    assert "no memory given" in one_line(run_plan("--task-definition", path))
+    bad_size = str(write(tmp_path, {**WEB, "cpu": "lots"}, "size.json"))
+    assert one_line(run_plan("--task-definition", bad_size)) == (
+        f"trunkline plan: {bad_size}: malformed task definition: Invalid 'cpu' setting for task."
+    )
+    gpu = {**WEB, "containerDefinitions": [{**WEB["containerDefinitions"][0], "resourceRequirements": [{"type": "GPU", "value": "1"}]}]}  # fmt: skip
+    assert "asks for GPUs" in one_line(run_plan("--task-definition", str(write(tmp_path, gpu, "gpu.json"))))
+    assert one_line(run_plan("--task-definition", "missing.json")) == "trunkline plan: missing.json: no such file"
+    assert one_line(run_plan("--task-definition", web, "--chart", str(tmp_path / "c.gif"))).endswith(
+        "the file name must end in .png or .svg"
+    )
+    prices = str(write(tmp_path, "type,cost\nc5.large,1\n", "p.csv"))
+    assert "needs the columns instance_type,price_per_hour" in one_line(
+        run_plan("--task-definition", web, "--types", "c5.large", "--prices", prices)
+    )
+    assert one_line(run_plan("--task-definition", web, "--output", "xml")) == (
+        "trunkline plan: --output xml: choose table, json or csv"
+    )
+
+
+def test_endpoint_errors_are_one_line(server: Server):
+    assert one_line(run_plan("--task-definition", "web", "--endpoint-url", "http://127.0.0.1:9")) == (
+        "trunkline plan: cannot reach the endpoint: http://127.0.0.1:9/"
+    )
+    line = one_line(run_plan("--task-definition", "nothere", "--endpoint-url", server.url))
+    assert line.startswith("trunkline plan: task definition nothere: ClientException:")
+    env = {k: v for k, v in doctor_env().items() if not k.startswith("AWS_ACCESS") and not k.startswith("AWS_SECRET")}
+    assert one_line(run_plan("--task-definition", "web", "--endpoint-url", server.url, env=env)).startswith(
+        "trunkline plan: no AWS credentials found"
+    )
+
+
+def test_terminal_output_is_a_rich_table(tmp_path: Path):
+    from rich.console import Console
+
+    from trunkline.plan import render
+
+    load, rows = plan([f"{write(tmp_path, WEB)}:100"], types=["c5.large", "m5.xlarge"])
+    out = io.StringIO()
+    render.table(Console(file=out, force_terminal=True, width=250), load, rows)
+    text = out.getvalue()
+    assert "c5.large" in text and "MEMORY" in text and "┃" in text and "instances (on)" in text
