@@ -95,8 +95,9 @@ DEFINITION_MEMBERS: dict[str, Expectation] = {
 
 
 @pytest.fixture
-def world(server: Server) -> World:
-    return World(server)
+def world(spawn: Callable[..., Server]) -> World:
+    """A manual clock: nothing moves between a refused call and the digest that checks it."""
+    return World(spawn("--timing", "manual"))
 
 
 def _network(world: World) -> dict[str, Any]:
