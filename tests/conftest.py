@@ -265,3 +265,14 @@ def make_cli(url: str, tmp_path: Path, **credentials: str) -> Callable[..., Any]
         return json.loads(done.stdout) if done.stdout.strip() else None
 
     return run
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `one_store` (Terraform, the browser) check what a client sees of the wire, which
+    the store does not change: they run in the SQLite passes only, to keep CI short."""
+    if postgres_url() is None:
+        return
+    skip = pytest.mark.skip(reason="one_store: runs in the SQLite passes only (a client of the wire, not the store)")
+    for item in items:
+        if item.get_closest_marker("one_store") or item.get_closest_marker("terraform"):
+            item.add_marker(skip)

@@ -332,6 +332,7 @@ def card(page: Any, instance_id: str) -> Any:
     return page.locator(f'article.instance[data-instance="{instance_id}"]')
 
 
+@pytest.mark.one_store
 def test_the_page_shows_slots_vlans_reasons_and_follows_the_clock(
     spawn: Callable[..., Server], page: tuple[Any, list[str]]
 ):
@@ -433,6 +434,7 @@ def test_the_page_shows_slots_vlans_reasons_and_follows_the_clock(
     assert problems == []
 
 
+@pytest.mark.one_store
 def test_the_page_on_an_empty_server_and_under_fast_timing(spawn: Callable[..., Server], page: tuple[Any, list[str]]):
     from playwright.sync_api import expect
 
