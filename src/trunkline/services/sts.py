@@ -58,8 +58,8 @@ class StsProvider(Provider):
         secret = identity.new_secret()
         token = "FwoGZXIvYXdzE" + identity.new_secret() + identity.new_secret()
         expires = ctx.now + duration
-        identity.store_credential(
-            ctx.tx,
+        identity.issue_credential(
+            ctx,
             key_id,
             {
                 "account_id": ctx.account_id,
@@ -68,10 +68,11 @@ class StsProvider(Provider):
                 "kind": "assumed-role",
                 "role_arn": role["Arn"],
                 "access_key_id": key_id,
-                "secret": secret,
                 "expires_at": expires,
                 "status": "Active",
             },
+            secret,
+            token,
         )
         return {
             "Credentials": {
