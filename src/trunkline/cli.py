@@ -114,11 +114,13 @@ def serve(
         key_file=key_file,
     )
 
+    mode = ", auth: strict" if auth == "strict" else ""
+
     def ready(url: str) -> None:
         typer.echo(
             f"trunkline {__version__} ready at {url} (state: {_redacted(state)}, timing: {timing}"
             + (", IAM enforced" if enforce_iam else "")
-            + (", auth: strict" if auth == "strict" else "")
+            + mode
             + ")",
             err=False,
         )
