@@ -42,9 +42,9 @@ class RequestContext:
     now: float
     timing: Timing
     request_id: str = ""
+    keyring: Keyring | None = None  # the server's keys and the sealer for secrets it issues
     earliest_due: float | None = None  # the soonest job this context scheduled, to wake the reconciler
     enforce_iam: bool = False  # --enforce-iam: identity policies decide (the agent's calls included)
-    keyring: Keyring | None = None  # the server's keys and the sealer for secrets it issues
 
     @property
     def account_id(self) -> str:
