@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from conftest import Server
@@ -228,6 +230,18 @@ def test_strict_mode_lets_a_browser_fetch_a_presigned_url() -> None:
     assert inspect("GET", "/", headers, query, GuardPolicy(strict=False)) is not None
 
 
+def test_strict_mode_keeps_the_control_endpoints_to_this_machine() -> None:
+    """Strict mode is what makes binding beyond loopback reasonable; /_trunkline/ is unsigned."""
+    headers = {"host": "10.0.0.5:4590"}
+    strict, open_mode = GuardPolicy(check_host=False, strict=True), GuardPolicy(check_host=False)
+    refused = inspect("POST", "/_trunkline/reset", headers, "", strict, client="10.0.0.9")
+    assert refused is not None and (refused.status, refused.code) == (403, "LoopbackOnly")
+    assert inspect("GET", "/_trunkline/events", headers, "", strict, client="10.0.0.9") is not None
+    assert inspect("POST", "/_trunkline/reset", headers, "", strict, client="127.0.0.1") is None
+    assert inspect("POST", "/_trunkline/reset", headers, "", open_mode, client="10.0.0.9") is None
+    assert inspect("POST", "/", headers, "", strict, client="10.0.0.9") is None  # AWS calls are signed
+
+
 def test_binding_beyond_loopback_without_strict_auth_warns(monkeypatch: pytest.MonkeyPatch) -> None:
     served: list[Any] = []
     monkeypatch.setattr("trunkline.server.serve", lambda config, ready: served.append(config))
@@ -239,3 +253,32 @@ def test_binding_beyond_loopback_without_strict_auth_warns(monkeypatch: pytest.M
     quiet = runner.invoke(trunkline_cli.app, ["serve", "--host", "127.0.0.1", "--state", ":memory:"])
     assert quiet.exit_code == 0 and "warning" not in quiet.output
     assert len(served) == 2
+
+
+_LABEL = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?", fullmatch=True)
+
+
+@given(st.lists(_LABEL, min_size=1, max_size=4).map(".".join), st.integers(min_value=1, max_value=65535))
+def test_no_host_name_but_loopback_or_allowed_gets_through(name: str, port: int) -> None:
+    """DNS rebinding needs a host name; every name that is not loopback or allowed is refused."""
+    policy = policy_for("127.0.0.1", ("allowed.example",), False)
+    refused = inspect("GET", "/_trunkline/health", {"host": f"{name}:{port}"}, "", policy)
+    numeric = all(label.isdigit() for label in name.split("."))  # may parse as an IPv4 address literal
+    exempt = name in ("localhost", "allowed.example") or name.endswith(".localhost") or numeric
+    assert (refused is None) == exempt or numeric
+
+
+@given(
+    st.sampled_from(["http", "https"]),
+    _LABEL,
+    st.integers(min_value=1, max_value=65535),
+    st.sampled_from(["POST", "GET", "DELETE"]),
+)
+def test_only_the_own_origin_reaches_the_control_endpoints(scheme: str, name: str, port: int, method: str) -> None:
+    own = "127.0.0.1:4590"
+    origin = f"{scheme}://{name}:{port}"
+    headers = {"host": own, "origin": origin, "content-type": "application/json"}
+    refused = inspect(method, "/_trunkline/reset", headers, "", GuardPolicy())
+    assert refused is not None and refused.code == "CrossOriginRequestRefused"
+    same = inspect(method, "/_trunkline/reset", {**headers, "origin": f"{scheme}://{own}"}, "", GuardPolicy())
+    assert same is None

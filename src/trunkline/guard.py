@@ -13,8 +13,8 @@ the first two and name the endpoint in the third. So:
 - An AWS call with browser markers needs a SigV4 `Authorization` header (which a page can only
   send after a preflight, which fails); under `--auth strict` a presigned URL also does, as its
   signature is verified.
-- `/_trunkline/` requests must come from the same origin (the dashboard) or no browser at all,
-  and writes must be JSON (a page can only send form, multipart or text/plain bodies without a
+- `/_trunkline/` requests must come from the same origin (the dashboard) or no browser at all
+  (and, under `--auth strict`, from this machine: they are not signed), and writes must be JSON (a page can only send form, multipart or text/plain bodies without a
   preflight), or carry no body and no content type at all (`curl -X POST`).
 
 See docs/decisions.md ("Browser-proof by default") for the answers' statuses and codes.
@@ -73,8 +73,11 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def inspect(method: str, path: str, headers: Mapping[str, str], query: str, policy: GuardPolicy) -> Refusal | None:
-    """The refusal for this request, or None to let it through. `headers` have lower-case names."""
+def inspect(
+    method: str, path: str, headers: Mapping[str, str], query: str, policy: GuardPolicy, client: str | None = None
+) -> Refusal | None:
+    """The refusal for this request, or None to let it through. `headers` have lower-case names;
+    `client` is the peer's address."""
     host = headers.get("host", "")
     if policy.check_host and host and not _host_allowed(host, policy):
         name = _host_name(host)
@@ -87,6 +90,10 @@ def inspect(method: str, path: str, headers: Mapping[str, str], query: str, poli
     if method == "OPTIONS":
         return Refusal(403, "CorsNotSupported", "trunkline does not answer cross-origin (CORS) requests.")
     if path == OWN_PREFIX or path.startswith(OWN_PREFIX + "/"):
+        if policy.strict and client is not None and not is_loopback(client):
+            # Strict mode is what makes binding beyond loopback safe; the unsigned control
+            # endpoints (reset, clock, events) stay with the machine's own users.
+            return Refusal(403, "LoopbackOnly", "Under --auth strict, /_trunkline/ answers this machine only.")
         return _own_endpoint(method, headers, host)
     return _aws_endpoint(headers, query, policy)
 
@@ -176,7 +183,8 @@ class BrowserGuard:
             return
         headers = _headers(scope)
         query = scope.get("query_string", b"").decode("latin-1")
-        refusal = inspect(scope["method"], scope["path"], headers, query, self.policy)
+        peer = scope.get("client")
+        refusal = inspect(scope["method"], scope["path"], headers, query, self.policy, peer[0] if peer else None)
         if refusal is None:
             await self.app(scope, receive, send)
             return
