@@ -188,6 +188,20 @@ def test_the_dashboard_keeps_working(server: Server, aws: Any) -> None:
     assert "jobsRun" in settle.json()
 
 
+def test_a_link_from_another_site_opens_the_dashboard_but_a_form_cannot_post(server: Server) -> None:
+    navigate = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document"}
+    assert httpx.get(server.url + "/_trunkline/health", headers=navigate, timeout=30).status_code == 200
+    # a cross-site <img> or fetch() of the same URL is not a navigation
+    subresource = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors", "Sec-Fetch-Dest": "image"}
+    assert httpx.get(server.url + "/_trunkline/health", headers=subresource, timeout=30).status_code == 403
+    # a form submission navigates too, but it is a POST, and it carries an Origin
+    form = server.post("/_trunkline/reset", content=b"{}", headers={"Origin": EVIL, **navigate, "Content-Type": FORM})
+    assert form.status_code == 403
+    # and on the AWS endpoint, a navigation with the action in the URL stays refused
+    answer = httpx.get(server.url + "/", params=CREATE_USER, headers=navigate, timeout=30)
+    assert _query_error(answer) == (403, "BrowserRequestRefused")
+
+
 def test_scripts_and_curl_keep_working(server: Server, aws: Any) -> None:
     aws("ecs").create_cluster(clusterName="gone-soon")
     # `curl -X POST .../_trunkline/reset`: no body, no content type

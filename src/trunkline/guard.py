@@ -115,6 +115,10 @@ def _aws_endpoint(headers: Mapping[str, str], query: str, policy: GuardPolicy) -
 
 def _own_endpoint(method: str, headers: Mapping[str, str], host: str) -> Refusal | None:
     origin = headers.get("origin")
+    if method in _READS and headers.get("sec-fetch-mode") == "navigate" and origin is None:
+        # Following a link to the dashboard from another site: the page cannot read the answer,
+        # and no /_trunkline/ read changes anything.
+        return None
     if headers.get("sec-fetch-site") in _CROSS_SITE or (origin is not None and not _same_origin(origin, host)):
         return Refusal(403, "CrossOriginRequestRefused", "trunkline's own endpoints answer same-origin requests only.")
     if method in _READS:
