@@ -6,11 +6,12 @@ from the raw request (`read_signed_request`); `domain/authentication.py` checks 
 from __future__ import annotations
 
 import hashlib
-import posixpath
 import re
 from dataclasses import dataclass
 from typing import Protocol
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote_plus
+
+from botocore.utils import normalize_url_path
 
 from trunkline.errors import AuthFailure
 
@@ -238,7 +239,7 @@ def _query_pairs(query: str) -> list[tuple[str, str]]:
     for item in query.split("&"):
         if item:
             name, _, value = item.partition("=")
-            pairs.append((unquote(name), unquote(value)))
+            pairs.append((unquote_plus(name), unquote_plus(value)))  # '+' is a space, as in forms
     return pairs
 
 
@@ -256,14 +257,9 @@ def _canonical_query(pairs: list[tuple[str, str]]) -> str:
 
 
 def _canonical_uri(path: str) -> str:
-    """Every service here but S3: normalised, each segment encoded once more (`%2F` -> `%252F`)."""
-    segments = posixpath.normpath(path or "/").split("/") if path not in ("", "/") else [""]
-    uri = "/".join(quote(segment, safe="-_.~") for segment in segments)
-    if not uri.startswith("/"):
-        uri = "/" + uri
-    if path.endswith("/") and not uri.endswith("/"):
-        uri += "/"
-    return uri
+    """Every service here but S3: dot segments removed (botocore's own normalisation), then the
+    raw, already percent-encoded path encoded once more (`%2F` -> `%252F`), as AWS expects."""
+    return quote(normalize_url_path(path or "/"), safe="/~")
 
 
 def _header_value(value: str) -> str:
