@@ -233,6 +233,15 @@ def test_host_policy_follows_the_bind_address() -> None:
     assert not policy_for("127.0.0.1", ("*",), False).check_host
     open_policy = policy_for("0.0.0.0", (), False)
     assert inspect("GET", "/_trunkline/health", {"host": "anything.example"}, "", open_policy) is None
+    # ... but not for a browser: DNS rebinding makes the page same-origin with the name it rebinds
+    rebound = {
+        "host": "attacker.example:4590",
+        "sec-fetch-site": "same-origin",
+        "origin": "http://attacker.example:4590",
+    }
+    refusal = inspect("POST", "/_trunkline/reset", {**rebound, "content-type": "application/json"}, "", open_policy)
+    assert refusal is not None and refusal.code == "HostNotAllowed"
+    assert inspect("GET", "/_trunkline/health", {"host": "attacker.example", "sec-fetch-mode": "cors"}, "", open_policy)
     # the browser checks stay on whatever the bind address
     assert inspect("POST", "/", {"host": "x", "origin": EVIL}, "", open_policy) is not None
 

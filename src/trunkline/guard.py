@@ -7,8 +7,9 @@ in no-cors mode) and, through DNS rebinding, even read the answers. Browsers mar
 the first two and name the endpoint in the third. So:
 
 - `Host` must be a loopback name, an IP address literal (DNS rebinding needs a host name) or a
-  name given with `--allow-host`; the check is off when trunkline binds beyond loopback and no
-  `--allow-host` is given (other machines reach it under names trunkline cannot know).
+  name given with `--allow-host`; when trunkline binds beyond loopback and no `--allow-host` is
+  given, the check is off for clients that are not browsers (other machines reach it under names
+  trunkline cannot know), and stays on for requests with browser markers.
 - `OPTIONS` is refused and no response carries CORS headers, so no cross-origin preflight passes.
 - An AWS call with browser markers needs a SigV4 `Authorization` header (which a page can only
   send after a preflight, which fails); under `--auth strict` a presigned URL also does, as its
@@ -79,7 +80,10 @@ def inspect(
     """The refusal for this request, or None to let it through. `headers` have lower-case names;
     `client` is the peer's address."""
     host = headers.get("host", "")
-    if policy.check_host and host and not _host_allowed(host, policy):
+    # Bound beyond loopback, non-browser clients may use any name; a browser never may (DNS
+    # rebinding makes the attacker's page same-origin with whatever it points its name at).
+    check_host = policy.check_host or _from_a_browser(headers)
+    if check_host and host and not _host_allowed(host, policy):
         name = _host_name(host)
         return Refusal(
             403,
@@ -133,6 +137,10 @@ def _own_endpoint(method: str, headers: Mapping[str, str], host: str) -> Refusal
             "POST to /_trunkline/ needs Content-Type: application/json (or no body at all).",
         )
     return None
+
+
+def _from_a_browser(headers: Mapping[str, str]) -> bool:
+    return "origin" in headers or any(name.startswith("sec-fetch-") for name in headers)
 
 
 def _bodiless(headers: Mapping[str, str]) -> bool:
