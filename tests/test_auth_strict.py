@@ -207,6 +207,33 @@ def test_a_malformed_authorization_header_is_an_incomplete_signature(strict: Ser
     assert "not a valid key=value pair (missing equal-sign)" in ecs.json()["message"]
 
 
+def test_authentication_comes_before_validation(strict: Server) -> None:
+    """An invalid request (ECS RunTask without its task definition) that is also unsigned or
+    badly signed gets the authentication error, as from AWS; a good signature gets the validation error."""
+    headers = {
+        "X-Amz-Target": "AmazonEC2ContainerServiceV20141113.RunTask",
+        "Content-Type": "application/x-amz-json-1.1",
+    }
+    unsigned = strict.post("/", content=b"{}", headers=headers)
+    assert (unsigned.status_code, unsigned.json()["__type"]) == (400, "MissingAuthenticationTokenException")
+
+    def unvalidated(secret: str) -> Any:
+        config = BotoConfig(retries={"max_attempts": 1}, parameter_validation=False)
+        return boto3.client(
+            "ecs",
+            endpoint_url=strict.url,
+            region_name=REGION,
+            aws_access_key_id=KEY,
+            aws_secret_access_key=secret,
+            config=config,
+        )
+
+    assert _error(lambda: unvalidated("wrong").run_task())[0] == "InvalidSignatureException"
+    assert _error(lambda: unvalidated(SECRET).run_task())[0] == "InvalidParameterException"
+    sts = strict.post("/", data={"Action": "AssumeRole", "Version": "2011-06-15"})  # unsigned, missing RoleArn
+    assert "<Code>MissingAuthenticationToken</Code>" in sts.text
+
+
 # --- issued keys ----------------------------------------------------------------------------------
 
 

@@ -24,7 +24,7 @@ from trunkline.store import open_store
 from trunkline.store.api import Transaction
 from trunkline.timing import PROFILES
 from trunkline.wire import models, sigv4
-from trunkline.wire.gateway import AwsCall
+from trunkline.wire.gateway import AwsCall, HttpRequest
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -127,6 +127,18 @@ class Runtime:
         skew = _JSON_SKEW if model.protocol == "json" else _QUERY_SKEW
         wall_now = time.time()
         return lambda tx: authenticate(tx, signed, self.keyring, now, wall_now, signing_name, skew)
+
+    def authentication_failure(self, service: str, request: HttpRequest) -> AuthFailure | None:
+        """Why a request that failed validation would also fail authentication, if it would:
+        AWS answers the authentication error first (called by the gateway on invalid requests)."""
+        if self.config.auth != "strict":
+            return None
+        try:
+            identify = self._strict_identity(AwsCall(service, "", {}, None, "", request), self.clock.now())
+            self.store.run(identify)
+        except AuthFailure as failure:
+            return failure
+        return None
 
     # --- the clock, as /_trunkline/clock exposes it ---------------------------------------------
 

@@ -72,7 +72,7 @@ def handle(request: HttpRequest, backend: Backend) -> WireResponse:
     try:
         route, params, scope = _route_and_parse(request)
     except _RouteError as failure:
-        return _error(failure.route, failure.error, request_id)
+        return _error(failure.route, _first_failure(backend, failure, request), request_id)
     except Exception:  # a bug in this layer: still answer in the caller's protocol, never a bare 500
         log.exception("internal error while parsing a request")
         protocol = "json" if "x-amz-target" in request.headers else "query"
@@ -91,6 +91,16 @@ def handle(request: HttpRequest, backend: Backend) -> WireResponse:
     except Exception:
         log.exception("cannot serialize the result of %s:%s", route.service, route.operation.name)
         return _error(route, _internal_failure(), request_id)
+
+
+def _first_failure(backend: Backend, failure: _RouteError, request: HttpRequest) -> AwsError:
+    """AWS authenticates a request before it validates it: under `--auth strict` a request that
+    is both unauthenticated and invalid gets the authentication error (see runtime.py)."""
+    check = getattr(backend, "authentication_failure", None)
+    if check is None or failure.route.service is None:
+        return failure.error
+    denial: AwsError | None = check(failure.route.service, request)
+    return denial or failure.error
 
 
 def _route_and_parse(request: HttpRequest) -> tuple[_Route, dict[str, Any], CredentialScope | None]:
