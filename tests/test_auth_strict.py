@@ -21,6 +21,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.config import Config as BotoConfig
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import REGION, CliError, Server, fresh_state, make_cli, release_state, start_process, stop_process
 from trunkline.domain.authentication import SIGNATURE_MISMATCH, _signing_key
@@ -555,3 +557,59 @@ def _sign(signed: Any) -> str:
 
     key = _signing_key(SECRET, signed.scope_date, signed.region, signed.service)
     return hmac.new(key, signed.string_to_sign.encode(), hashlib.sha256).hexdigest()
+
+
+# Printable ASCII: what an HTTP client lets through in a header value (httpx refuses control characters).
+_FIELD = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=40)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    authorization=st.one_of(
+        st.none(),
+        _FIELD,
+        st.builds(
+            lambda c, h, sig: f"AWS4-HMAC-SHA256 Credential={c}, SignedHeaders={h}, Signature={sig}",
+            _FIELD,
+            st.sampled_from(["host", "host;x-amz-date", "", "content-type;host;x-amz-date"]),
+            _FIELD,
+        ),
+    ),
+    amz_date=st.one_of(
+        st.none(), st.sampled_from(["20260301T120000Z", "99991231T235959Z", "00000000T000000Z"]), _FIELD
+    ),
+    presign=st.dictionaries(
+        st.sampled_from(
+            [
+                "X-Amz-Algorithm",
+                "X-Amz-Credential",
+                "X-Amz-Date",
+                "X-Amz-Expires",
+                "X-Amz-SignedHeaders",
+                "X-Amz-Signature",
+                "X-Amz-Security-Token",
+            ]
+        ),
+        st.one_of(_FIELD, st.just("9" * 5000), st.just("AWS4-HMAC-SHA256")),
+        max_size=7,
+    ),
+    json_protocol=st.booleans(),
+)
+def test_no_signature_garbage_makes_a_server_error(
+    strict: Server, authorization: str | None, amz_date: str | None, presign: dict[str, str], json_protocol: bool
+) -> None:
+    headers = {}
+    if authorization is not None:
+        headers["Authorization"] = authorization
+    if amz_date is not None:
+        headers["X-Amz-Date"] = amz_date
+    if json_protocol:
+        headers |= {
+            "X-Amz-Target": "AmazonEC2ContainerServiceV20141113.ListClusters",
+            "Content-Type": "application/x-amz-json-1.1",
+        }
+        answer = httpx.post(strict.url + "/", params=presign, content=b"{}", headers=headers, timeout=30)
+    else:
+        params = {"Action": "GetCallerIdentity", "Version": "2011-06-15", **presign}
+        answer = httpx.get(strict.url + "/", params=params, headers=headers, timeout=30)
+    assert 400 <= answer.status_code < 500, answer.text

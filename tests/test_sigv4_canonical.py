@@ -85,3 +85,20 @@ def test_presigned_signatures_match_botocore(params: dict[str, str], with_token:
     assert (signed.expires, signed.session_token) == (60, token)
     tampered = wire.query_string.replace("X-Amz-Expires=60", "X-Amz-Expires=61")
     assert _recomputed(HttpRequest("GET", wire.headers, tampered, b"", wire.path))[0] != sent
+
+
+def test_an_absurd_x_amz_expires_is_an_incomplete_signature() -> None:
+    """Not a 500: Python refuses to turn more than 4300 digits into an int."""
+    import pytest
+
+    from trunkline.errors import AuthFailure
+
+    query = (
+        "Action=GetCallerIdentity&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F20260301%2Fus-east-1%2Fsts"
+        "%2Faws4_request&X-Amz-Date=20260301T120000Z&X-Amz-SignedHeaders=host&X-Amz-Signature=00&X-Amz-Expires="
+    )
+    for expires in ("9" * 5000, "0", "604801", "-1", "1e3"):
+        with pytest.raises(AuthFailure) as caught:
+            read_signed_request(HttpRequest("GET", {"host": HOST}, query + expires, b""))
+        assert caught.value.kind == "incomplete"
+    assert read_signed_request(HttpRequest("GET", {"host": HOST}, query + "604800", b"")).expires == 604800

@@ -142,7 +142,7 @@ def _from_query(request: RawRequest, params: dict[str, str]) -> SignedRequest:
     expires = None
     if "X-Amz-Expires" in params:
         raw = params["X-Amz-Expires"]
-        if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= _MAX_EXPIRES:
+        if not raw.isascii() or not raw.isdigit() or len(raw) > 7 or not 1 <= int(raw) <= _MAX_EXPIRES:
             raise AuthFailure("incomplete", f"X-Amz-Expires must be between 1 and {_MAX_EXPIRES} seconds, not '{raw}'.")
         expires = int(raw)
     pairs = [(k, v) for k, v in _query_pairs(request.query_string) if k != "X-Amz-Signature"]
