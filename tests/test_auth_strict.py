@@ -613,3 +613,22 @@ def test_no_signature_garbage_makes_a_server_error(
         params = {"Action": "GetCallerIdentity", "Version": "2011-06-15", **presign}
         answer = httpx.get(strict.url + "/", params=params, headers=headers, timeout=30)
     assert 400 <= answer.status_code < 500, answer.text
+
+
+def test_strict_mode_with_enforce_iam_authenticates_then_authorizes(tmp_path: Path) -> None:
+    server, state = _start_strict(tmp_path, "--enforce-iam")
+    try:
+        iam = _client(server, "iam")
+        iam.create_user(UserName="nobody")
+        key = iam.create_access_key(UserName="nobody")["AccessKey"]
+        user = _client(server, "ecs", key["AccessKeyId"], key["SecretAccessKey"])
+        code, message, status = _error(lambda: user.list_clusters())
+        assert (code, status) == ("AccessDeniedException", 400)
+        assert message.startswith(
+            f"User: arn:aws:iam::{ACCOUNT}:user/nobody is not authorized to perform: ecs:ListClusters"
+        )
+        forged = _client(server, "ecs", key["AccessKeyId"], "not-the-secret")
+        assert _error(lambda: forged.list_clusters())[0] == "InvalidSignatureException"
+    finally:
+        stop_process(server)
+        release_state(state)
