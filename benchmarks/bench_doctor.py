@@ -59,7 +59,8 @@ def build(url: str, instances: int) -> None:
             ImageId=image["Parameter"]["Value"], InstanceType="c5.large", MinCount=batch, MaxCount=batch,
             SubnetId=subnet, UserData=script, IamInstanceProfile={"Name": "benchOn" if start % 200 == 0 else "benchOff"},
         )  # fmt: skip
-    request = urllib.request.Request(url + "/_trunkline/clock/settle", data=b"", method="POST")
+    headers = {"Content-Type": "application/json"}  # writes to /_trunkline/ are JSON (urllib labels bodies as forms)
+    request = urllib.request.Request(url + "/_trunkline/clock/settle", data=b"{}", headers=headers, method="POST")
     urllib.request.urlopen(request, timeout=3600).read()
     for c in client.values():
         c.close()

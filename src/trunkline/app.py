@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -20,6 +21,7 @@ from trunkline.context import Principal, RequestContext
 from trunkline.domain.ecs import dashboard, inspection
 from trunkline.errors import AwsError
 from trunkline.event_stream import EventStreams
+from trunkline.guard import BrowserGuard, policy_for
 from trunkline.runtime import Runtime
 from trunkline.wire.gateway import HttpRequest, handle
 
@@ -33,9 +35,10 @@ def create_app(runtime: Runtime) -> Starlette:
         body = await request.body()
         wire = HttpRequest(
             method=request.method,
-            headers={k.lower(): v for k, v in request.headers.items()},
+            headers=_joined_headers(request),
             query_string=request.url.query,
             body=body,
+            path=request.scope.get("raw_path", b"/").decode("latin-1") or "/",
         )
         answer = handle(wire, runtime)
         return Response(answer.body, answer.status, dict(answer.headers), media_type=answer.content_type)
@@ -140,7 +143,9 @@ def create_app(runtime: Runtime) -> Starlette:
         *streams.routes(),
         Route("/", aws, methods=["GET", "POST"]),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    config = runtime.config
+    guard = Middleware(BrowserGuard, policy=policy_for(config.host, config.allow_hosts, config.auth == "strict"))
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[guard])
     app.state.event_streams = streams  # server.py ends open streams through it when shutting down
     return app
 
@@ -207,6 +212,15 @@ def _inspect(runtime: Runtime, request: Request, work: Callable[[RequestContext]
     except AwsError as error:
         status = 400 if error.code == "InvalidParameterException" else 404
         return JSONResponse({"error": error.message, "code": error.code}, status_code=status)
+
+
+def _joined_headers(request: Request) -> dict[str, str]:
+    """Headers by lower-case name; a repeated header's values joined with commas, as SigV4 signs them."""
+    out: dict[str, str] = {}
+    for name, value in request.headers.items():
+        key = name.lower()
+        out[key] = f"{out[key]},{value}" if key in out else value
+    return out
 
 
 def _problem(status: int, message: str) -> Response:

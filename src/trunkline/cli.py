@@ -41,14 +41,64 @@ def serve(
             help="Evaluate IAM identity policies for every call by a user or role session (root is never denied).",
         ),
     ] = False,
+    auth: Annotated[
+        str,
+        typer.Option(help="open: any credentials act as their account's root; strict: SigV4 signatures are verified."),
+    ] = "open",
+    credentials: Annotated[
+        str | None,
+        typer.Option(
+            help="AWS credentials file (aws_access_key_id, aws_secret_access_key, aws_account_id per section): "
+            "the keys --auth strict accepts, and the account each key acts as. Default under --auth strict: "
+            "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (and AWS_ACCOUNT_ID) of this environment."
+        ),
+    ] = None,
+    account_for_key: Annotated[
+        list[str] | None,
+        typer.Option(help="KEY=ACCOUNT: requests signed with access key KEY act in ACCOUNT (repeatable)."),
+    ] = None,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(help="Also answer requests whose Host header names this (repeatable; '*': any name)."),
+    ] = None,
+    key_file: Annotated[
+        str | None,
+        typer.Option(help="File with the key that encrypts stored secrets (default: STATE.key; created 0600)."),
+    ] = None,
 ) -> None:
     """Serve the AWS endpoint until interrupted (SIGINT or SIGTERM)."""
+    import os
+
+    from trunkline import credentials_file
+    from trunkline.guard import is_loopback
     from trunkline.server import serve as run
 
     if timing not in PROFILES:
         raise typer.BadParameter(f"choose one of {', '.join(PROFILES)}", param_hint="--timing")
     if not (account_id.isdigit() and len(account_id) == 12):
         raise typer.BadParameter("an AWS account id is 12 digits", param_hint="--account-id")
+    if auth not in ("open", "strict"):
+        raise typer.BadParameter("choose open or strict", param_hint="--auth")
+    try:
+        keys = credentials_file.account_mapping(account_for_key or [], account_id)
+        if credentials is not None:
+            keys += credentials_file.load_file(credentials, account_id)
+        elif auth == "strict":
+            keys += credentials_file.from_environment(os.environ, account_id)
+    except credentials_file.CredentialsError as error:
+        raise typer.BadParameter(str(error)) from error
+    if auth == "strict" and not any(key.secret for key in keys):
+        raise typer.BadParameter(
+            "--auth strict needs keys to accept: --credentials FILE, or AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY in the environment",
+            param_hint="--auth",
+        )
+    if not is_loopback(host) and auth != "strict":
+        typer.echo(
+            f"trunkline: warning: listening on {host}, beyond this machine, without --auth strict: "
+            "anyone who reaches the port acts as the account's root.",
+            err=True,
+        )
     state = state or str(default_state_path())
     config = Config(
         state=state,
@@ -58,12 +108,19 @@ def serve(
         host=host,
         port=port,
         enforce_iam=enforce_iam,
+        auth=auth,
+        allow_hosts=tuple(allow_host or ()),
+        static_keys=tuple(keys),
+        key_file=key_file,
     )
+
+    mode = ", auth: strict" if auth == "strict" else ""
 
     def ready(url: str) -> None:
         typer.echo(
             f"trunkline {__version__} ready at {url} (state: {_redacted(state)}, timing: {timing}"
             + (", IAM enforced" if enforce_iam else "")
+            + mode
             + ")",
             err=False,
         )

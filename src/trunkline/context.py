@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.store.api import Transaction
 from trunkline.timing import Timing
+
+if TYPE_CHECKING:
+    from trunkline.domain.identity import Keyring
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class RequestContext:
     now: float
     timing: Timing
     request_id: str = ""
+    keyring: Keyring | None = None  # the server's keys and the sealer for secrets it issues
     earliest_due: float | None = None  # the soonest job this context scheduled, to wake the reconciler
     enforce_iam: bool = False  # --enforce-iam: identity policies decide (the agent's calls included)
 

@@ -6,6 +6,8 @@ from the service model's error shape for the code when the model has one, else f
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 
 class AwsError(Exception):
     def __init__(self, code: str, message: str, status: int | None = None) -> None:
@@ -42,3 +44,25 @@ def ec2_max_results_error(value: object, minimum: float, maximum: float) -> AwsE
         "InvalidParameterValue",
         f"Value ( {value} ) for parameter maxResults is invalid. Parameter must be between {minimum} and {maximum}.",
     )
+
+
+class AuthFailure(AwsError):
+    """Credentials or a signature that do not hold. Each protocol names the failure its own way
+    (`wire/errors.py`, `authentication_error`), so it is raised by kind, with the query code as a
+    placeholder: "missing", "incomplete", "unknown-key", "bad-signature", "expired-token",
+    "expired-signature"."""
+
+    CODES: ClassVar[dict[str, tuple[str, int]]] = {
+        "missing": ("MissingAuthenticationToken", 403),
+        "incomplete": ("IncompleteSignature", 400),
+        "unknown-key": ("InvalidClientTokenId", 403),
+        "bad-signature": ("SignatureDoesNotMatch", 403),
+        "expired-token": ("ExpiredToken", 403),
+        "expired-signature": ("SignatureDoesNotMatch", 403),
+    }
+
+    def __init__(self, kind: str, message: str, detail: str = "") -> None:
+        code, status = self.CODES[kind]
+        super().__init__(code, message, status)
+        self.kind = kind
+        self.detail = detail  # STS appends the expected canonical request and string to sign

@@ -12,6 +12,7 @@ from typing import Any
 
 from trunkline.clock import Clock, ManualClock
 from trunkline.context import Principal, RequestContext
+from trunkline.domain.identity import Keyring
 from trunkline.store.api import Job, Store, Transaction
 from trunkline.timing import Timing
 
@@ -32,6 +33,7 @@ class Reconciler:
     default_region: str
     handlers: dict[str, JobHandler]
     enforce_iam: bool = False  # handed to every job's context (the simulated agent calls ECS as its role)
+    keyring: Keyring | None = None  # so a job that issues credentials seals them with the server's key
 
     def run_due(self, now: float | None = None) -> int:
         """Run every job due by `now` (default: the clock's now); returns how many ran."""
@@ -58,7 +60,13 @@ class Reconciler:
         region = job.payload.get("region", self.default_region)
         # A job runs at its due time, so timestamps it writes are those AWS would show.
         ctx = RequestContext(
-            tx, Principal.root(account), region, max(job.due_at, 0.0), self.timing, enforce_iam=self.enforce_iam
+            tx,
+            Principal.root(account),
+            region,
+            max(job.due_at, 0.0),
+            self.timing,
+            enforce_iam=self.enforce_iam,
+            keyring=self.keyring,
         )
         handler(ctx, job.payload)
 

@@ -12,20 +12,26 @@ from typing import Any
 from botocore import xform_name
 
 from trunkline.clock import Clock, ManualClock, RealClock
-from trunkline.context import RequestContext
+from trunkline.context import Principal, RequestContext
 from trunkline.domain import enforcement
-from trunkline.domain.identity import resolve_principal
-from trunkline.errors import AwsError
+from trunkline.domain.authentication import authenticate
+from trunkline.domain.identity import Keyring, StaticKey, resolve_principal
+from trunkline.errors import AuthFailure, AwsError
 from trunkline.reconciler import JobHandler, Reconciler
+from trunkline.secret_box import open_box
 from trunkline.services import build_providers
 from trunkline.store import open_store
 from trunkline.store.api import Transaction
 from trunkline.timing import PROFILES
-from trunkline.wire.gateway import AwsCall
+from trunkline.wire import models, sigv4
+from trunkline.wire.gateway import AwsCall, HttpRequest
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
 _CLOCK_META = "clock.manual_now"
+# X-Amz-Date tolerance, as observed: ECS, SSM (JSON) 5 minutes; STS, EC2 (and IAM, by STS) 15.
+_JSON_SKEW = 300
+_QUERY_SKEW = 900
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,10 @@ class Config:
     host: str = "127.0.0.1"
     port: int = 4590
     enforce_iam: bool = False  # evaluate identity-based policies for every call (issue 14)
+    auth: str = "open"  # "open": any credentials act as their account's root; "strict": SigV4 verified
+    allow_hosts: tuple[str, ...] = ()  # Host names accepted besides loopback ones (guard.py)
+    static_keys: tuple[StaticKey, ...] = ()  # from --credentials / the environment / --account-for-key
+    key_file: str | None = None  # the 0600 file with the key that encrypts stored secrets (secrets.py)
 
 
 class Runtime:
@@ -46,6 +56,7 @@ class Runtime:
         self.config = config
         self.timing = PROFILES[config.timing]
         self.store = open_store(config.state)
+        self.keyring = Keyring(config.account_id, config.static_keys, open_box(config.state, config.key_file))
         self.clock: Clock = self._make_clock()
         self.providers = build_providers()
         handlers: dict[str, JobHandler] = {}
@@ -54,7 +65,14 @@ class Runtime:
         # Called after a request scheduled work, so an idle reconciler wakes up (see app.py).
         self.on_scheduled: Callable[[], None] = lambda: None
         self.reconciler = Reconciler(
-            self.store, self.clock, self.timing, config.account_id, config.region, handlers, config.enforce_iam
+            self.store,
+            self.clock,
+            self.timing,
+            config.account_id,
+            config.region,
+            handlers,
+            config.enforce_iam,
+            keyring=self.keyring,
         )
 
     def _make_clock(self) -> Clock:
@@ -77,10 +95,13 @@ class Runtime:
         access_key = call.scope.access_key_id if call.scope else None
         now = self.clock.now()
         enforce = self.config.enforce_iam
+        identify = self._strict_identity(call, now) if self.config.auth == "strict" else None
 
         def work(tx: Transaction) -> dict[str, Any]:
-            principal = resolve_principal(tx, access_key, self.config.account_id, now)
-            ctx = RequestContext(tx, principal, region, now, self.timing, call.request_id, enforce_iam=enforce)
+            principal = identify(tx) if identify else resolve_principal(tx, access_key, self.keyring, now)
+            ctx = RequestContext(
+                tx, principal, region, now, self.timing, call.request_id, enforce_iam=enforce, keyring=self.keyring
+            )
             if enforce:
                 # The one place a call is authorized: the principal and the operation are both known.
                 enforcement.check_call(ctx, call.service, call.operation, call.params)
@@ -93,6 +114,31 @@ class Runtime:
         if scheduled and scheduled[-1] is not None:
             self.on_scheduled()
         return result
+
+    def _strict_identity(self, call: AwsCall, now: float) -> Callable[[Transaction], Principal]:
+        """`--auth strict`: the signature is read (and its form checked) before the transaction;
+        the key, token, scope, time and HMAC inside it. Signatures are dated in real time, so skew
+        is measured on the wall clock even when trunkline's own clock is manual."""
+        if call.request is None:
+            raise AuthFailure("missing", "Request is missing Authentication Token")
+        signed = sigv4.read_signed_request(call.request)
+        model = models.service_model(call.service)
+        signing_name = model.metadata.get("signingName") or model.metadata["endpointPrefix"]
+        skew = _JSON_SKEW if model.protocol == "json" else _QUERY_SKEW
+        wall_now = time.time()
+        return lambda tx: authenticate(tx, signed, self.keyring, now, wall_now, signing_name, skew)
+
+    def authentication_failure(self, service: str, request: HttpRequest) -> AuthFailure | None:
+        """Why a request that failed validation would also fail authentication, if it would:
+        AWS answers the authentication error first (called by the gateway on invalid requests)."""
+        if self.config.auth != "strict":
+            return None
+        try:
+            identify = self._strict_identity(AwsCall(service, "", {}, None, "", request), self.clock.now())
+            self.store.run(identify)
+        except AuthFailure as failure:
+            return failure
+        return None
 
     # --- the clock, as /_trunkline/clock exposes it ---------------------------------------------
 

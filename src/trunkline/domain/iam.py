@@ -251,8 +251,8 @@ def create_access_key(ctx: RequestContext, user_name: str | None) -> Record:
         raise AwsError("LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2")
     key_id = identity.new_access_key_id("AKIA")
     secret = identity.new_secret()
-    identity.store_credential(
-        ctx.tx,
+    identity.issue_credential(
+        ctx,
         key_id,
         {
             "account_id": ctx.account_id,
@@ -262,10 +262,10 @@ def create_access_key(ctx: RequestContext, user_name: str | None) -> Record:
             "user_name": _key(ctx, user["UserName"]),
             "display_user": user["UserName"],
             "access_key_id": key_id,
-            "secret": secret,
             "status": "Active",
             "created": ctx.now,
         },
+        secret,
     )
     return {
         "UserName": user["UserName"],

@@ -124,7 +124,9 @@ class Sandbox:
         }
 
     def post(self, path: str) -> None:
-        request = urllib.request.Request(self.url + path, data=b"", method="POST")
+        # JSON, as trunkline requires of writes to /_trunkline/ (urllib would label a body a form).
+        headers = {"Content-Type": "application/json"}
+        request = urllib.request.Request(self.url + path, data=b"{}", headers=headers, method="POST")
         with urllib.request.urlopen(request, timeout=3600) as answer:
             answer.read()
 

@@ -52,26 +52,28 @@ class StsProvider(Provider):
             )
         session = params["RoleSessionName"]
         path_and_name = role["Arn"].split(":role/", 1)[1]
-        session_arn = f"arn:aws:sts::{ctx.account_id}:assumed-role/{path_and_name.rsplit('/', 1)[-1]}/{session}"
+        account = role["Arn"].split(":")[4]  # the role's account, also when the caller is in another
+        session_arn = f"arn:aws:sts::{account}:assumed-role/{path_and_name.rsplit('/', 1)[-1]}/{session}"
         user_id = f"{role['RoleId']}:{session}"
         key_id = identity.new_access_key_id("ASIA")
         secret = identity.new_secret()
         token = "FwoGZXIvYXdzE" + identity.new_secret() + identity.new_secret()
         expires = ctx.now + duration
-        identity.store_credential(
-            ctx.tx,
+        identity.issue_credential(
+            ctx,
             key_id,
             {
-                "account_id": ctx.account_id,
+                "account_id": account,
                 "arn": session_arn,
                 "user_id": user_id,
                 "kind": "assumed-role",
                 "role_arn": role["Arn"],
                 "access_key_id": key_id,
-                "secret": secret,
                 "expires_at": expires,
                 "status": "Active",
             },
+            secret,
+            token,
         )
         return {
             "Credentials": {

@@ -6,6 +6,7 @@ is sent, so it survives the process being killed (not a power cut; see docs/desi
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -21,7 +22,7 @@ DIALECT = Dialect(name="sqlite", placeholder="?", skip_locked="", migrations=SQL
 class SqliteStore:
     def __init__(self, path: str) -> None:
         if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _owner_only(Path(path))
         self.description = "sqlite (in memory)" if path == ":memory:" else f"sqlite {path}"
         self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._lock = threading.RLock()
@@ -45,3 +46,14 @@ class SqliteStore:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+def _owner_only(path: Path) -> None:
+    """Create the state file readable by its owner only (it holds every resource and the issued
+    keys), and tighten one an older trunkline left 0644. SQLite gives the -wal and -shm files the
+    database file's permissions when it creates them; ones left from before are tightened too."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists() and file.stat().st_mode & 0o077:
+            file.chmod(0o600)

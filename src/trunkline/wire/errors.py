@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 
-from trunkline.errors import AwsError, ValidationProblem, ec2_max_results_error
+from trunkline.errors import AuthFailure, AwsError, ValidationProblem, ec2_max_results_error
 from trunkline.wire.models import service_model
 from trunkline.wire.serializing import xml_text
 
@@ -63,6 +63,46 @@ def render_error(service: str, protocol: str, error: AwsError, request_id: str) 
         f"<Message>{text}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
     ).encode()
     return WireResponse(status, body, "text/xml")
+
+
+# --- authentication failures, in each protocol's words --------------------------------------------
+
+_INVALID_TOKEN = "The security token included in the request is invalid."
+_EXPIRED_TOKEN = "The security token included in the request is expired"
+_EC2_CREDENTIALS = "AWS was not able to validate the provided access credentials"
+_EC2_EXPIRED = "Request has expired."
+
+# kind -> (code, HTTP status, message or None to keep the raised one); docs/decisions.md, "--auth strict"
+_AUTH_JSON = {
+    "missing": ("MissingAuthenticationTokenException", 400, None),
+    "incomplete": ("IncompleteSignatureException", 400, None),
+    "unknown-key": ("UnrecognizedClientException", 400, _INVALID_TOKEN),
+    "bad-signature": ("InvalidSignatureException", 400, None),
+    "expired-token": ("ExpiredTokenException", 400, _EXPIRED_TOKEN),
+    "expired-signature": ("InvalidSignatureException", 400, None),
+}
+_AUTH_EC2 = {
+    "missing": ("MissingAuthenticationToken", 401, None),
+    "incomplete": ("IncompleteSignature", 400, None),
+    "unknown-key": ("AuthFailure", 401, _EC2_CREDENTIALS),
+    "bad-signature": ("AuthFailure", 401, _EC2_CREDENTIALS),
+    "expired-token": ("RequestExpired", 400, _EC2_EXPIRED),
+    "expired-signature": ("RequestExpired", 400, _EC2_EXPIRED),
+}
+
+
+def authentication_error(service: str, protocol: str, error: AuthFailure) -> AwsError:
+    """The failure as `service` reports it: query services keep the raised code; STS also
+    spells out the canonical request and string to sign it expected, as STS does."""
+    if protocol == "json":
+        code, status, message = _AUTH_JSON[error.kind]
+    elif protocol == "ec2":
+        code, status, message = _AUTH_EC2[error.kind]
+    else:
+        code, status, message = error.code, error.status or 403, None
+        if service == "sts" and error.detail:
+            message = error.message + error.detail
+    return AwsError(code, message or error.message, status)
 
 
 # --- validation problems, in each service's words -------------------------------------------------

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
 from botocore.model import OperationModel
 
-from trunkline.errors import AwsError
+from trunkline.errors import AuthFailure, AwsError
 from trunkline.wire import models
-from trunkline.wire.errors import WireResponse, render_error, validation_error
+from trunkline.wire.errors import WireResponse, authentication_error, render_error, validation_error
 from trunkline.wire.parsing import parse_json_body, parse_query_form
 from trunkline.wire.serializing import ec2_body, json_body, query_body
 from trunkline.wire.sigv4 import CredentialScope, credential_scope
@@ -32,6 +33,7 @@ class HttpRequest:
     headers: dict[str, str]  # lower-cased names
     query_string: str
     body: bytes
+    path: str = "/"  # as sent, still percent-encoded: SigV4 signs it
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class AwsCall:
     params: dict[str, Any]
     scope: CredentialScope | None
     request_id: str
+    request: HttpRequest | None = None  # the raw request, for `--auth strict` to verify its signature
 
 
 class Backend(Protocol):
@@ -69,13 +72,13 @@ def handle(request: HttpRequest, backend: Backend) -> WireResponse:
     try:
         route, params, scope = _route_and_parse(request)
     except _RouteError as failure:
-        return _error(failure.route, failure.error, request_id)
+        return _error(failure.route, _first_failure(backend, failure, request), request_id)
     except Exception:  # a bug in this layer: still answer in the caller's protocol, never a bare 500
         log.exception("internal error while parsing a request")
         protocol = "json" if "x-amz-target" in request.headers else "query"
         return _error(_Route(None, protocol, None), _internal_failure(), request_id)
     assert route.service is not None and route.operation is not None
-    call = AwsCall(route.service, route.operation.name, params, scope, request_id)
+    call = AwsCall(route.service, route.operation.name, params, scope, request_id, request)
     try:
         result = backend.invoke(call)
     except AwsError as error:
@@ -88,6 +91,16 @@ def handle(request: HttpRequest, backend: Backend) -> WireResponse:
     except Exception:
         log.exception("cannot serialize the result of %s:%s", route.service, route.operation.name)
         return _error(route, _internal_failure(), request_id)
+
+
+def _first_failure(backend: Backend, failure: _RouteError, request: HttpRequest) -> AwsError:
+    """AWS authenticates a request before it validates it: under `--auth strict` a request that
+    is both unauthenticated and invalid gets the authentication error (see runtime.py)."""
+    check = getattr(backend, "authentication_failure", None)
+    if check is None or failure.route.service is None:
+        return failure.error
+    denial: AwsError | None = check(failure.route.service, request)
+    return denial or failure.error
 
 
 def _route_and_parse(request: HttpRequest) -> tuple[_Route, dict[str, Any], CredentialScope | None]:
@@ -186,6 +199,8 @@ def _error(route: _Route, error: AwsError, request_id: str) -> WireResponse:
     if route.service is None:
         route = _Route("sts" if route.protocol == "query" else "ecs", route.protocol, None)
     assert route.service is not None
+    if isinstance(error, AuthFailure):
+        error = authentication_error(route.service, route.protocol, error)
     response = render_error(route.service, route.protocol, error, request_id)
     return _with_request_id(response, request_id)
 
@@ -206,3 +221,15 @@ def _success(route: _Route, result: dict[str, Any], request_id: str) -> WireResp
 def _with_request_id(response: WireResponse, request_id: str) -> WireResponse:
     headers = response.headers + (("x-amzn-RequestId", request_id),)
     return WireResponse(response.status, response.body, response.content_type, headers)
+
+
+def render_refusal(headers: Mapping[str, str], error: AwsError) -> WireResponse:
+    """An error for a request refused before routing (see guard.py), in the protocol its headers
+    suggest: JSON when it names an `X-Amz-Target`, else EC2's or the query shape by its scope."""
+    request_id = str(uuid.uuid4())
+    target = headers.get("x-amz-target")
+    if target is not None:
+        service = models.json_target_prefixes().get(target.rpartition(".")[0])
+        return _error(_Route(service, "json", None), error, request_id)
+    service = _query_service(credential_scope(headers.get("authorization")), {})
+    return _error(_Route(service, "ec2" if service == "ec2" else "query", None), error, request_id)

@@ -1,0 +1,226 @@
+"""What keeps a web page from driving a local trunkline: checks made on every HTTP request before
+it is routed, as an ASGI middleware around the app.
+
+A page the developer visits can send requests to 127.0.0.1 (form posts, `<img>` loads, `fetch`
+in no-cors mode) and, through DNS rebinding, even read the answers. Browsers mark such requests
+(`Origin`, `Sec-Fetch-Site`) and name the page's host in `Host`; SDKs and the AWS CLI never send
+the first two and name the endpoint in the third. So:
+
+- `Host` must be a loopback name, an IP address literal (DNS rebinding needs a host name) or a
+  name given with `--allow-host`; when trunkline binds beyond loopback and no `--allow-host` is
+  given, the check is off for clients that are not browsers (other machines reach it under names
+  trunkline cannot know), and stays on for requests with browser markers.
+- `OPTIONS` is refused and no response carries CORS headers, so no cross-origin preflight passes.
+- An AWS call with browser markers needs a SigV4 `Authorization` header (which a page can only
+  send after a preflight, which fails); under `--auth strict` a presigned URL also does, as its
+  signature is verified.
+- `/_trunkline/` requests must come from the same origin (the dashboard) or no browser at all
+  (and, under `--auth strict`, from this machine: they are not signed), and writes must be JSON (a page can only send form, multipart or text/plain bodies without a
+  preflight), or carry no body and no content type at all (`curl -X POST`).
+
+See docs/decisions.md ("Browser-proof by default") for the answers' statuses and codes.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from trunkline.errors import AwsError
+from trunkline.wire.gateway import render_refusal
+
+OWN_PREFIX = "/_trunkline"
+_CROSS_SITE = ("cross-site", "same-site")  # same-site: another port of localhost is another origin
+_SIGV4 = "aws4-hmac-sha256 "
+_READS = ("GET", "HEAD")
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+@dataclass(frozen=True)
+class GuardPolicy:
+    check_host: bool = True
+    allowed_hosts: frozenset[str] = frozenset()  # lower-case names, besides loopback and IP literals
+    strict: bool = False  # --auth strict: presigned URLs are verified, so a browser may fetch one
+
+
+@dataclass(frozen=True)
+class Refusal:
+    status: int
+    code: str
+    message: str
+
+
+def policy_for(host: str, allowed_hosts: tuple[str, ...], strict: bool) -> GuardPolicy:
+    """Check `Host` when bound to loopback, or whenever names were allowed explicitly."""
+    names = frozenset(name.strip().lower().rstrip(".") for name in allowed_hosts if name.strip())
+    if "*" in names:
+        return GuardPolicy(check_host=False, strict=strict)
+    return GuardPolicy(check_host=is_loopback(host) or bool(names), allowed_hosts=names, strict=strict)
+
+
+def is_loopback(host: str) -> bool:
+    name = host.strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def inspect(
+    method: str, path: str, headers: Mapping[str, str], query: str, policy: GuardPolicy, client: str | None = None
+) -> Refusal | None:
+    """The refusal for this request, or None to let it through. `headers` have lower-case names;
+    `client` is the peer's address."""
+    host = headers.get("host", "")
+    # Bound beyond loopback, non-browser clients may use any name; a browser never may (DNS
+    # rebinding makes the attacker's page same-origin with whatever it points its name at).
+    check_host = policy.check_host or _from_a_browser(headers)
+    if check_host and host and not _host_allowed(host, policy):
+        name = _host_name(host)
+        return Refusal(
+            403,
+            "HostNotAllowed",
+            f"Host '{name}' is not one trunkline answers to (DNS rebinding protection); "
+            f"start it with --allow-host {name} if you reach it under that name.",
+        )
+    if method == "OPTIONS":
+        return Refusal(403, "CorsNotSupported", "trunkline does not answer cross-origin (CORS) requests.")
+    if path == OWN_PREFIX or path.startswith(OWN_PREFIX + "/"):
+        if policy.strict and client is not None and not is_loopback(client):
+            # Strict mode is what makes binding beyond loopback safe; the unsigned control
+            # endpoints (reset, clock, events) stay with the machine's own users.
+            return Refusal(403, "LoopbackOnly", "Under --auth strict, /_trunkline/ answers this machine only.")
+        return _own_endpoint(method, headers, host)
+    return _aws_endpoint(headers, query, policy)
+
+
+def _aws_endpoint(headers: Mapping[str, str], query: str, policy: GuardPolicy) -> Refusal | None:
+    if "origin" not in headers and headers.get("sec-fetch-site") not in _CROSS_SITE:
+        return None
+    if headers.get("authorization", "").lower().startswith(_SIGV4):
+        return None
+    if policy.strict and "x-amz-signature=" in query.lower():
+        return None
+    return Refusal(
+        403,
+        "BrowserRequestRefused",
+        "trunkline refuses requests a web browser sent (Origin or Sec-Fetch-Site: cross-site) "
+        "unless they carry a SigV4 Authorization header.",
+    )
+
+
+def _own_endpoint(method: str, headers: Mapping[str, str], host: str) -> Refusal | None:
+    origin = headers.get("origin")
+    if method in _READS and headers.get("sec-fetch-mode") == "navigate" and origin is None:
+        # Following a link to the dashboard from another site: the page cannot read the answer,
+        # and no /_trunkline/ read changes anything.
+        return None
+    if headers.get("sec-fetch-site") in _CROSS_SITE or (origin is not None and not _same_origin(origin, host)):
+        return Refusal(403, "CrossOriginRequestRefused", "trunkline's own endpoints answer same-origin requests only.")
+    if method in _READS:
+        return None
+    content_type = headers.get("content-type")
+    if content_type is None and _bodiless(headers):
+        return None
+    if content_type is None or content_type.split(";", 1)[0].strip().lower() != "application/json":
+        return Refusal(
+            415,
+            "UnsupportedMediaType",
+            "POST to /_trunkline/ needs Content-Type: application/json (or no body at all).",
+        )
+    return None
+
+
+def _from_a_browser(headers: Mapping[str, str]) -> bool:
+    return "origin" in headers or any(name.startswith("sec-fetch-") for name in headers)
+
+
+def _bodiless(headers: Mapping[str, str]) -> bool:
+    return "transfer-encoding" not in headers and headers.get("content-length", "0").strip() == "0"
+
+
+def _host_name(host: str) -> str:
+    """`Host` without its port: `localhost:4590` -> `localhost`, `[::1]:4590` -> `::1`."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def _host_allowed(host: str, policy: GuardPolicy) -> bool:
+    name = _host_name(host).rstrip(".")
+    if is_loopback(name) or name in policy.allowed_hosts:
+        return True
+    try:
+        ipaddress.ip_address(name)  # an address literal cannot be rebound to another server
+    except ValueError:
+        return False
+    return True
+
+
+def _same_origin(origin: str, host: str) -> bool:
+    try:
+        parts = urlsplit(origin)
+    except ValueError:
+        return False
+    if parts.scheme not in _DEFAULT_PORTS or not parts.netloc:
+        return False  # "null" (sandboxed frames, file: pages) and anything odd
+    return _netloc(parts.netloc, parts.scheme) == _netloc(host, parts.scheme)
+
+
+def _netloc(netloc: str, scheme: str) -> str:
+    netloc = netloc.strip().lower()
+    suffix = ":" + _DEFAULT_PORTS[scheme]
+    return netloc.removesuffix(suffix)
+
+
+class BrowserGuard:
+    """ASGI middleware: answers refused requests itself, passes the others to the app."""
+
+    def __init__(self, app: ASGIApp, policy: GuardPolicy) -> None:
+        self.app = app
+        self.policy = policy
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = _headers(scope)
+        query = scope.get("query_string", b"").decode("latin-1")
+        peer = scope.get("client")
+        refusal = inspect(scope["method"], scope["path"], headers, query, self.policy, peer[0] if peer else None)
+        if refusal is None:
+            await self.app(scope, receive, send)
+            return
+        status, content_type, body, extra = _render(scope["path"], headers, refusal)
+        raw_headers = [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode())]
+        raw_headers += [(name.encode(), value.encode()) for name, value in extra]
+        await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, value in scope["headers"]:
+        key = name.decode("latin-1").lower()
+        text = value.decode("latin-1")
+        out[key] = f"{out[key]},{text}" if key in out else text
+    return out
+
+
+def _render(path: str, headers: Mapping[str, str], refusal: Refusal) -> tuple[int, str, bytes, tuple[Any, ...]]:
+    """AWS calls get the refusal in their protocol's error shape, so SDKs print its message;
+    trunkline's own endpoints get `{"error", "code"}` like their other errors."""
+    if path == OWN_PREFIX or path.startswith(OWN_PREFIX + "/") or path != "/":
+        body = json.dumps({"error": refusal.message, "code": refusal.code}).encode()
+        return refusal.status, "application/json", body, ()
+    answer = render_refusal(headers, AwsError(refusal.code, refusal.message, refusal.status))
+    return answer.status, answer.content_type, answer.body, answer.headers

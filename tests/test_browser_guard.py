@@ -1,0 +1,307 @@
+"""A web page the developer visits must not drive a local trunkline (issue 14, item 1). Each attack
+from the issue is replayed over raw HTTP, as a browser would send it, and shown refused with no
+change to the state; the requests SDKs, the CLI, curl and the same-origin dashboard send still work.
+The statuses and codes are trunkline's own (docs/decisions.md, "Browser-proof by default")."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from conftest import Server
+from trunkline import cli as trunkline_cli
+from trunkline.guard import GuardPolicy, inspect, policy_for
+
+EVIL = "http://evil.example"
+FORM = "application/x-www-form-urlencoded"
+CREATE_USER = {"Action": "CreateUser", "UserName": "mallory", "Version": "2010-05-08"}
+
+
+def _host(server: Server) -> str:
+    return urlsplit(server.url).netloc
+
+
+def _query_error(response: httpx.Response) -> tuple[int, str]:
+    root = ET.fromstring(response.text)
+    code = root.find("{*}Error/{*}Code")
+    assert code is not None, response.text
+    return response.status_code, code.text or ""
+
+
+def _users(aws: Any) -> list[str]:
+    return [user["UserName"] for user in aws("iam").list_users()["Users"]]
+
+
+def _digest(server: Server) -> str:
+    return str(server.get("/_trunkline/state/digest").json()["digest"])
+
+
+def _no_cors(response: httpx.Response) -> None:
+    assert not [name for name in response.headers if name.lower().startswith("access-control-")], response.headers
+
+
+@pytest.mark.parametrize(
+    "markers",
+    [
+        {"Origin": EVIL, "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"},  # today's browsers
+        {"Origin": EVIL},  # a browser without Fetch Metadata
+        {"Sec-Fetch-Site": "cross-site"},  # a GET from an <img>, which carries no Origin
+        {"Origin": "http://localhost:3000", "Sec-Fetch-Site": "same-site"},  # another local dev server
+        {"Origin": "null"},  # a sandboxed frame or a file: page
+    ],
+    ids=["origin+fetch-metadata", "origin", "sec-fetch-site", "same-site", "null-origin"],
+)
+def test_cross_site_form_post_cannot_create_a_user(server: Server, aws: Any, markers: dict[str, str]) -> None:
+    before = _digest(server)
+    answer = server.post("/", data=CREATE_USER, headers={"Content-Type": FORM, **markers})
+    assert _query_error(answer) == (403, "BrowserRequestRefused")
+    assert "SigV4 Authorization header" in answer.text
+    _no_cors(answer)
+    assert _digest(server) == before
+    assert "mallory" not in _users(aws)
+
+
+def test_cross_site_get_with_the_action_in_the_url_is_refused(server: Server, aws: Any) -> None:
+    answer = httpx.get(server.url + "/", params=CREATE_USER, headers={"Sec-Fetch-Site": "cross-site"}, timeout=30)
+    assert _query_error(answer) == (403, "BrowserRequestRefused")
+    assert "mallory" not in _users(aws)
+
+
+def test_a_presigned_url_from_a_page_is_refused_in_the_default_mode(server: Server, aws: Any) -> None:
+    """Any signature passes in the default mode, so a page could presign its own URL."""
+    url = aws("iam").generate_presigned_url("create_user", Params={"UserName": "mallory"}, HttpMethod="GET")
+    answer = httpx.get(url, headers={"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors"}, timeout=30)
+    assert _query_error(answer) == (403, "BrowserRequestRefused")
+    assert "mallory" not in _users(aws)
+
+
+def test_json_protocol_refusals_come_in_json(server: Server) -> None:
+    headers = {
+        "Origin": EVIL,
+        "Content-Type": "text/plain",
+        "X-Amz-Target": "AmazonEC2ContainerServiceV20141113.ListClusters",
+    }
+    answer = server.post("/", content=b"{}", headers=headers)
+    assert answer.status_code == 403
+    assert answer.json()["__type"] == "BrowserRequestRefused"
+
+
+def test_a_signed_request_with_an_origin_still_works(server: Server, aws: Any) -> None:
+    """A page can only add an Authorization header after a CORS preflight, which never passes;
+    so a request that has one is not a page's forgery (e.g. a same-origin tool, or a proxy)."""
+    client = aws("iam")
+    client.meta.events.register("before-sign.*.*", lambda request, **_: request.headers.add_header("Origin", EVIL))
+    client.create_user(UserName="signed")
+    assert "signed" in _users(aws)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "extra"),
+    [
+        ("text/plain", {}),
+        (FORM, {}),
+        ("multipart/form-data; boundary=x", {}),
+        ("text/plain", {"Origin": EVIL, "Sec-Fetch-Site": "cross-site"}),
+        ("application/json", {"Origin": EVIL, "Sec-Fetch-Site": "cross-site"}),
+        ("application/json", {"Origin": "http://localhost:3000", "Sec-Fetch-Site": "same-site"}),
+    ],
+    ids=["text-plain", "form", "multipart", "text-plain-cross-site", "json-cross-site", "json-same-site"],
+)
+def test_a_page_cannot_reset_the_state(server: Server, aws: Any, content_type: str, extra: dict[str, str]) -> None:
+    aws("ecs").create_cluster(clusterName="precious")
+    before = _digest(server)
+    answer = server.post("/_trunkline/reset", content=b"{}", headers={"Content-Type": content_type, **extra})
+    expected = 403 if extra else 415
+    assert answer.status_code == expected
+    assert answer.json()["code"] == ("CrossOriginRequestRefused" if extra else "UnsupportedMediaType")
+    _no_cors(answer)
+    assert _digest(server) == before
+    assert aws("ecs").list_clusters()["clusterArns"]
+
+
+@pytest.mark.parametrize("path", ["/_trunkline/clock/settle", "/_trunkline/clock/advance"])
+def test_clock_writes_need_json_too(server: Server, path: str) -> None:
+    answer = server.post(path, content=b'{"seconds": 5}', headers={"Content-Type": "text/plain"})
+    assert answer.status_code == 415
+
+
+@pytest.mark.parametrize(
+    ("path", "host"),
+    [
+        ("/_trunkline/state/digest", "evil.example"),
+        ("/_trunkline/health", "rebind.attacker.test:4590"),
+        ("/_trunkline/events", "evil.example."),
+        ("/", "evil.example"),
+    ],
+)
+def test_a_foreign_host_header_is_refused(server: Server, path: str, host: str) -> None:
+    """DNS rebinding: the page's own name now points at 127.0.0.1, so its requests (and reads of
+    the answers) are same-origin to the browser; only the Host header gives them away."""
+    params = {"Action": "GetCallerIdentity", "Version": "2011-06-15"} if path == "/" else None
+    answer = httpx.get(server.url + path, params=params, headers={"Host": host}, timeout=30)
+    assert answer.status_code == 403
+    if path == "/":
+        assert _query_error(answer) == (403, "HostNotAllowed")
+    else:
+        assert answer.json()["code"] == "HostNotAllowed"
+        assert "--allow-host" in answer.json()["error"]
+    _no_cors(answer)
+
+
+@pytest.mark.parametrize(
+    "host", ["localhost", "LOCALHOST", "app.localhost", "127.0.0.1", "127.0.0.2", "[::1]", "10.1.2.3"]
+)
+def test_loopback_names_and_address_literals_are_answered(server: Server, host: str) -> None:
+    port = urlsplit(server.url).port
+    answer = httpx.get(server.url + "/_trunkline/health", headers={"Host": f"{host}:{port}"}, timeout=30)
+    assert answer.status_code == 200, answer.text
+
+
+@pytest.mark.parametrize("path", ["/", "/_trunkline/reset", "/_trunkline/clock/advance"])
+def test_an_options_preflight_gets_no_cors(server: Server, path: str) -> None:
+    headers = {
+        "Origin": EVIL,
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type,x-amz-target",
+    }
+    answer = httpx.options(server.url + path, headers=headers, timeout=30)
+    assert answer.status_code == 403
+    _no_cors(answer)
+
+
+def test_the_dashboard_keeps_working(server: Server, aws: Any) -> None:
+    """Same-origin GETs (no Origin on a GET) and same-origin JSON POSTs, as a page on
+    /_trunkline/ui sends them."""
+    origin = server.url
+    same = {"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Mode": "cors"}
+    assert httpx.get(server.url + "/_trunkline/health", headers=same, timeout=30).status_code == 200
+    assert httpx.get(server.url + "/_trunkline/clock", headers=same, timeout=30).status_code == 200
+    settle = server.post("/_trunkline/clock/settle", json={}, headers={"Origin": origin, **same})
+    assert settle.status_code == 200, settle.text
+    assert "jobsRun" in settle.json()
+
+
+def test_a_link_from_another_site_opens_the_dashboard_but_a_form_cannot_post(server: Server) -> None:
+    navigate = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document"}
+    assert httpx.get(server.url + "/_trunkline/health", headers=navigate, timeout=30).status_code == 200
+    # a cross-site <img> or fetch() of the same URL is not a navigation
+    subresource = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors", "Sec-Fetch-Dest": "image"}
+    assert httpx.get(server.url + "/_trunkline/health", headers=subresource, timeout=30).status_code == 403
+    # a form submission navigates too, but it is a POST, and it carries an Origin
+    form = server.post("/_trunkline/reset", content=b"{}", headers={"Origin": EVIL, **navigate, "Content-Type": FORM})
+    assert form.status_code == 403
+    # and on the AWS endpoint, a navigation with the action in the URL stays refused
+    answer = httpx.get(server.url + "/", params=CREATE_USER, headers=navigate, timeout=30)
+    assert _query_error(answer) == (403, "BrowserRequestRefused")
+
+
+def test_scripts_and_curl_keep_working(server: Server, aws: Any) -> None:
+    aws("ecs").create_cluster(clusterName="gone-soon")
+    # `curl -X POST .../_trunkline/reset`: no body, no content type
+    assert httpx.post(server.url + "/_trunkline/reset", timeout=30).status_code == 200
+    assert aws("ecs").list_clusters()["clusterArns"] == []
+    # an unsigned SDK-less call (no browser markers) is still the easy default
+    answer = server.post("/", data={"Action": "GetCallerIdentity", "Version": "2011-06-15"})
+    assert answer.status_code == 200
+
+
+def test_allow_host_names_a_host_and_nothing_else(spawn: Any) -> None:
+    server = spawn("--allow-host", "trunkline.internal", "--allow-host", "Other.Example")
+    port = urlsplit(server.url).port
+    for host in ("trunkline.internal", f"trunkline.internal:{port}", "other.example", "localhost"):
+        answer = httpx.get(server.url + "/_trunkline/health", headers={"Host": host}, timeout=30)
+        assert answer.status_code == 200, host
+    refused = httpx.get(server.url + "/_trunkline/health", headers={"Host": "evil.example"}, timeout=30)
+    assert refused.status_code == 403
+
+
+def test_host_policy_follows_the_bind_address() -> None:
+    """Bound beyond loopback on purpose (e.g. 0.0.0.0 in a container), other machines use names
+    trunkline cannot know: the Host check is off unless --allow-host names them."""
+    assert policy_for("127.0.0.1", (), False).check_host
+    assert policy_for("localhost", (), False).check_host
+    assert policy_for("::1", (), False).check_host
+    assert not policy_for("0.0.0.0", (), False).check_host
+    assert policy_for("0.0.0.0", ("ci-host",), False).check_host
+    assert not policy_for("127.0.0.1", ("*",), False).check_host
+    open_policy = policy_for("0.0.0.0", (), False)
+    assert inspect("GET", "/_trunkline/health", {"host": "anything.example"}, "", open_policy) is None
+    # ... but not for a browser: DNS rebinding makes the page same-origin with the name it rebinds
+    rebound = {
+        "host": "attacker.example:4590",
+        "sec-fetch-site": "same-origin",
+        "origin": "http://attacker.example:4590",
+    }
+    refusal = inspect("POST", "/_trunkline/reset", {**rebound, "content-type": "application/json"}, "", open_policy)
+    assert refusal is not None and refusal.code == "HostNotAllowed"
+    assert inspect("GET", "/_trunkline/health", {"host": "attacker.example", "sec-fetch-mode": "cors"}, "", open_policy)
+    # the browser checks stay on whatever the bind address
+    assert inspect("POST", "/", {"host": "x", "origin": EVIL}, "", open_policy) is not None
+
+
+def test_strict_mode_lets_a_browser_fetch_a_presigned_url() -> None:
+    headers = {"host": "127.0.0.1", "sec-fetch-site": "cross-site"}
+    query = "Action=GetCallerIdentity&X-Amz-Signature=abc"
+    assert inspect("GET", "/", headers, query, GuardPolicy(strict=True)) is None
+    assert inspect("GET", "/", headers, query, GuardPolicy(strict=False)) is not None
+
+
+def test_strict_mode_keeps_the_control_endpoints_to_this_machine() -> None:
+    """Strict mode is what makes binding beyond loopback reasonable; /_trunkline/ is unsigned."""
+    headers = {"host": "10.0.0.5:4590"}
+    strict, open_mode = GuardPolicy(check_host=False, strict=True), GuardPolicy(check_host=False)
+    refused = inspect("POST", "/_trunkline/reset", headers, "", strict, client="10.0.0.9")
+    assert refused is not None and (refused.status, refused.code) == (403, "LoopbackOnly")
+    assert inspect("GET", "/_trunkline/events", headers, "", strict, client="10.0.0.9") is not None
+    assert inspect("POST", "/_trunkline/reset", headers, "", strict, client="127.0.0.1") is None
+    assert inspect("POST", "/_trunkline/reset", headers, "", open_mode, client="10.0.0.9") is None
+    assert inspect("POST", "/", headers, "", strict, client="10.0.0.9") is None  # AWS calls are signed
+
+
+def test_binding_beyond_loopback_without_strict_auth_warns(monkeypatch: pytest.MonkeyPatch) -> None:
+    served: list[Any] = []
+    monkeypatch.setattr("trunkline.server.serve", lambda config, ready: served.append(config))
+    runner = CliRunner()
+    loud = runner.invoke(trunkline_cli.app, ["serve", "--host", "0.0.0.0", "--state", ":memory:"])
+    assert loud.exit_code == 0, loud.output
+    assert "warning: listening on 0.0.0.0" in loud.output
+    assert "without --auth strict" in loud.output
+    quiet = runner.invoke(trunkline_cli.app, ["serve", "--host", "127.0.0.1", "--state", ":memory:"])
+    assert quiet.exit_code == 0 and "warning" not in quiet.output
+    assert len(served) == 2
+
+
+_LABEL = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?", fullmatch=True)
+
+
+@given(st.lists(_LABEL, min_size=1, max_size=4).map(".".join), st.integers(min_value=1, max_value=65535))
+def test_no_host_name_but_loopback_or_allowed_gets_through(name: str, port: int) -> None:
+    """DNS rebinding needs a host name; every name that is not loopback or allowed is refused."""
+    policy = policy_for("127.0.0.1", ("allowed.example",), False)
+    refused = inspect("GET", "/_trunkline/health", {"host": f"{name}:{port}"}, "", policy)
+    numeric = all(label.isdigit() for label in name.split("."))  # may parse as an IPv4 address literal
+    exempt = name in ("localhost", "allowed.example") or name.endswith(".localhost") or numeric
+    assert (refused is None) == exempt or numeric
+
+
+@given(
+    st.sampled_from(["http", "https"]),
+    _LABEL,
+    st.integers(min_value=1, max_value=65535),
+    st.sampled_from(["POST", "GET", "DELETE"]),
+)
+def test_only_the_own_origin_reaches_the_control_endpoints(scheme: str, name: str, port: int, method: str) -> None:
+    own = "127.0.0.1:4590"
+    origin = f"{scheme}://{name}:{port}"
+    headers = {"host": own, "origin": origin, "content-type": "application/json"}
+    refused = inspect(method, "/_trunkline/reset", headers, "", GuardPolicy())
+    assert refused is not None and refused.code == "CrossOriginRequestRefused"
+    same = inspect(method, "/_trunkline/reset", {**headers, "origin": f"{scheme}://{own}"}, "", GuardPolicy())
+    assert same is None
