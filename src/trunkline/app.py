@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import math
 from collections.abc import AsyncIterator, Callable
@@ -11,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -40,7 +42,9 @@ def create_app(runtime: Runtime) -> Starlette:
             body=body,
             path=request.scope.get("raw_path", b"/").decode("latin-1") or "/",
         )
-        answer = handle(wire, runtime)
+        # The whole call (its transaction included) runs on a worker thread: the event loop stays
+        # free for other requests, health checks and event streams while a slow one runs.
+        answer = await run_in_threadpool(handle, wire, runtime)
         return Response(answer.body, answer.status, dict(answer.headers), media_type=answer.content_type)
 
     async def health(request: Request) -> Response:
@@ -56,7 +60,7 @@ def create_app(runtime: Runtime) -> Starlette:
         )
 
     async def clock(request: Request) -> Response:
-        return JSONResponse(_clock_state(runtime))
+        return JSONResponse(await run_in_threadpool(_clock_state, runtime))
 
     async def advance(request: Request) -> Response:
         if not runtime.clock.manual:
@@ -67,27 +71,27 @@ def create_app(runtime: Runtime) -> Starlette:
         if runtime.clock.now() + seconds >= _LAST_MOMENT:
             # Past year 9999 no timestamp can be rendered: every later request would fail.
             return _problem(400, "the clock cannot be advanced beyond the year 9999")
-        ran = runtime.advance(seconds)
-        return JSONResponse({**_clock_state(runtime), "jobsRun": ran})
+        ran = await run_in_threadpool(runtime.advance, seconds)
+        return JSONResponse({**await run_in_threadpool(_clock_state, runtime), "jobsRun": ran})
 
     async def settle(request: Request) -> Response:
-        ran = runtime.settle()
-        return JSONResponse({**_clock_state(runtime), "jobsRun": ran})
+        ran = await run_in_threadpool(runtime.settle)
+        return JSONResponse({**await run_in_threadpool(_clock_state, runtime), "jobsRun": ran})
 
     async def digest(request: Request) -> Response:
-        return JSONResponse({"digest": runtime.store.run(lambda tx: tx.digest())})
+        return JSONResponse({"digest": await run_in_threadpool(runtime.store.run, lambda tx: tx.digest())})
 
     async def reset(request: Request) -> Response:
-        runtime.reset()
+        await run_in_threadpool(runtime.reset)
         return JSONResponse({"status": "reset"})
 
     async def agent(request: Request) -> Response:
         instance_id = request.path_params["instance_id"]
-        return _inspect(runtime, request, lambda ctx: inspection.describe_agent(ctx, instance_id))
+        return await _inspect(runtime, request, lambda ctx: inspection.describe_agent(ctx, instance_id))
 
     async def trunking(request: Request) -> Response:
         query = request.query_params
-        return _inspect(
+        return await _inspect(
             runtime,
             request,
             lambda ctx: inspection.explain_trunking(
@@ -97,12 +101,12 @@ def create_app(runtime: Runtime) -> Starlette:
 
     async def capacity(request: Request) -> Response:
         cluster = request.query_params.get("cluster")
-        return _inspect(runtime, request, lambda ctx: inspection.cluster_capacity(ctx, cluster))
+        return await _inspect(runtime, request, lambda ctx: inspection.cluster_capacity(ctx, cluster))
 
     async def dashboard_state(request: Request) -> Response:
         # The newest event before the snapshot: the page follows the stream from there.
-        seq = runtime.store.run(lambda tx: tx.last_event_seq())
-        return _inspect(runtime, request, lambda ctx: {**dashboard.snapshot(ctx), "eventSeq": seq})
+        seq = await run_in_threadpool(runtime.store.run, lambda tx: tx.last_event_seq())
+        return await _inspect(runtime, request, lambda ctx: {**dashboard.snapshot(ctx), "eventSeq": seq})
 
     async def dashboard_page(request: Request) -> Response:
         found = ui.asset(request.path_params.get("name", "index.html"))
@@ -116,7 +120,9 @@ def create_app(runtime: Runtime) -> Starlette:
         task = None
         if not runtime.clock.manual:
             wake = asyncio.Event()
-            runtime.on_scheduled = wake.set  # requests run on this loop's thread
+            loop = asyncio.get_running_loop()
+            # Requests run on worker threads; an asyncio.Event is set from its loop's thread only.
+            runtime.on_scheduled = functools.partial(_wake_from_any_thread, loop, wake)
             task = asyncio.create_task(_reconcile_forever(runtime, wake))
         try:
             yield
@@ -150,6 +156,11 @@ def create_app(runtime: Runtime) -> Starlette:
     return app
 
 
+def _wake_from_any_thread(loop: asyncio.AbstractEventLoop, wake: asyncio.Event) -> None:
+    with contextlib.suppress(RuntimeError):  # the loop has closed: the server is stopping
+        loop.call_soon_threadsafe(wake.set)
+
+
 _IDLE_CHECK = 1.0  # seconds; also how soon jobs scheduled by another process sharing PostgreSQL run
 
 
@@ -159,8 +170,8 @@ async def _reconcile_forever(runtime: Runtime, wake: asyncio.Event) -> None:
     while True:
         due: float | None = None
         try:
-            runtime.reconciler.run_due()
-            due = runtime.next_due_at()
+            await run_in_threadpool(runtime.reconciler.run_due)
+            due = await run_in_threadpool(runtime.next_due_at)
         except Exception:  # keep reconciling; one bad transition must not stop time
             log.exception("reconciler pass failed")
         delay = _IDLE_CHECK if due is None else min(_IDLE_CHECK, max(0.0, due - runtime.clock.now()))
@@ -197,7 +208,7 @@ def _clock_state(runtime: Runtime) -> dict[str, Any]:
     }
 
 
-def _inspect(runtime: Runtime, request: Request, work: Callable[[RequestContext], Any]) -> Response:
+async def _inspect(runtime: Runtime, request: Request, work: Callable[[RequestContext], Any]) -> Response:
     """Answer a read-only question about the world (`domain/ecs/inspection.py`) as the root of
     `?account=` in `?region=` (defaults: the server's), in one transaction."""
     account = request.query_params.get("account") or runtime.config.account_id
@@ -208,7 +219,7 @@ def _inspect(runtime: Runtime, request: Request, work: Callable[[RequestContext]
         return work(RequestContext(tx, Principal.root(account), region, now, runtime.timing))
 
     try:
-        return JSONResponse(runtime.store.run(run))
+        return JSONResponse(await run_in_threadpool(runtime.store.run, run))
     except AwsError as error:
         status = 400 if error.code == "InvalidParameterException" else 404
         return JSONResponse({"error": error.message, "code": error.code}, status_code=status)
