@@ -216,7 +216,9 @@ async def _inspect(runtime: Runtime, request: Request, work: Callable[[RequestCo
     now = runtime.clock.now()
 
     def run(tx: Any) -> Any:
-        return work(RequestContext(tx, Principal.root(account), region, now, runtime.timing))
+        return work(
+            RequestContext(tx, Principal.root(account), region, now, runtime.timing, reactions=runtime.reactions)
+        )
 
     try:
         return JSONResponse(await run_in_threadpool(runtime.store.run, run))

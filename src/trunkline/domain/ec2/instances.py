@@ -32,12 +32,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain import catalog, iam, ids, lifecycle_hooks
+from trunkline.domain import catalog, iam, ids
 from trunkline.domain.ec2 import images, lookup, subnets
 from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2.kinds import INSTANCE
 from trunkline.domain.ec2.records import Tag
 from trunkline.errors import AwsError
+from trunkline.reactions import RUNNING, STOPPED, TERMINATED
 
 Record = dict[str, Any]
 
@@ -515,7 +516,7 @@ def finish_launch_job(ctx: RequestContext, payload: Record) -> None:
         _move(ctx, record, "running")
         record["_HasRun"] = True
         save(ctx, record)
-        lifecycle_hooks.notify(ctx, lifecycle_hooks.RUNNING, record)
+        ctx.reactions.instance_reached(ctx, RUNNING, record)
 
 
 def finish_stop_job(ctx: RequestContext, payload: Record) -> None:
@@ -526,7 +527,7 @@ def finish_stop_job(ctx: RequestContext, payload: Record) -> None:
     save(ctx, record)
     for eni in enis.interfaces_of_instance(ctx, record["InstanceId"]):
         enis.release_public_ip(ctx, eni)
-    lifecycle_hooks.notify(ctx, lifecycle_hooks.STOPPED, record)
+    ctx.reactions.instance_reached(ctx, STOPPED, record)
 
 
 def finish_terminate_job(ctx: RequestContext, payload: Record) -> None:
@@ -537,7 +538,7 @@ def finish_terminate_job(ctx: RequestContext, payload: Record) -> None:
     record["_TerminatedAt"] = ctx.now
     save(ctx, record)
     enis.release_instance(ctx, record["InstanceId"])
-    lifecycle_hooks.notify(ctx, lifecycle_hooks.TERMINATED, record)
+    ctx.reactions.instance_reached(ctx, TERMINATED, record)
 
 
 # --- attributes ---------------------------------------------------------------------------------

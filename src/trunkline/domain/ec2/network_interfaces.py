@@ -39,8 +39,8 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import catalog, ids
-from trunkline.domain.ec2 import instances, public_ips, security_groups, subnets, vpcs
-from trunkline.domain.ec2.kinds import ENI_GROUP, NETWORK_INTERFACE, TRUNK_ASSOCIATION, association_slot
+from trunkline.domain.ec2 import public_ips, security_groups, subnets, vpcs
+from trunkline.domain.ec2.kinds import ENI_GROUP, INSTANCE, NETWORK_INTERFACE, TRUNK_ASSOCIATION, association_slot
 from trunkline.domain.ec2.records import Tag
 from trunkline.domain.resource_kind import IdFormat
 from trunkline.errors import AwsError
@@ -257,7 +257,7 @@ def _forget(ctx: RequestContext, record: Record) -> None:
 
 
 def _instance_for_attach(ctx: RequestContext, instance_id: str) -> Record:
-    instance = instances.get_instance(ctx, instance_id)
+    instance = INSTANCE.require(ctx, instance_id)
     if instance["State"]["Name"] in ("shutting-down", "terminated"):
         raise AwsError(
             "IncorrectInstanceState", f"The instance '{instance_id}' is not in a valid state for this operation."
@@ -506,7 +506,7 @@ def _check_branch_limit(ctx: RequestContext, trunk: Record) -> None:
     attachment = trunk.get("Attachment")
     if attachment is None:
         return
-    instance = instances.find_instance(ctx, attachment["InstanceId"])
+    instance = INSTANCE.get(ctx, attachment["InstanceId"])
     known = catalog.get_instance_type(instance["InstanceType"]) if instance else None
     if known is None or known.awsvpc_tasks_trunked is None:
         return

@@ -25,7 +25,7 @@ import ipaddress
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ec2 import addressing, lookup, unsupported
+from trunkline.domain.ec2 import addressing, lookup, security_groups, unsupported
 from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.domain.ec2.kinds import SECURITY_GROUP, SUBNET, VPC
 from trunkline.domain.ec2.records import VpcCidrBlockAssociation, VpcRecord
@@ -162,7 +162,7 @@ def delete_vpc(ctx: RequestContext, vpc_id: str) -> None:
     """Delete a VPC that holds nothing but what came with it (its default security group, main
     route table and default network ACL, which go with it): no subnets, other security groups,
     other route tables, NAT gateways, or an attached internet gateway."""
-    from trunkline.domain.ec2 import internet_gateways, nat_gateways, network_acls, route_tables, security_groups
+    from trunkline.domain.ec2 import internet_gateways, nat_gateways, network_acls, route_tables
 
     get_vpc(ctx, vpc_id)
     groups = SECURITY_GROUP.find(ctx, "vpc", vpc_id)

@@ -36,7 +36,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import events
-from trunkline.domain.ecs import ChangeHook, bump_version, cluster_resource_id, ecs_arn, public_view
+from trunkline.domain.ecs import bump_version, cluster_resource_id, ecs_arn, public_view
 from trunkline.errors import AwsError
 
 KIND = "ecs.container-instance"
@@ -141,18 +141,13 @@ def save(ctx: RequestContext, record: Record) -> None:
     ctx.tx.put(KIND, record_key(record), record, index)
 
 
-#: Hears of every container instance change (the service scheduler: an instance that becomes
-#: ACTIVE is new capacity); installed once by the provider.
-on_change = ChangeHook()
-
-
 def change(ctx: RequestContext, record: Record) -> None:
     """Save an observable change: bump `version` and emit the state-change event with it, in the
     same transaction (AWS's `version` counts exactly these events)."""
     bump_version(ctx, record)
     save(ctx, record)
     events.emit(ctx, events.CONTAINER_INSTANCE_STATE_CHANGE, [record["containerInstanceArn"]], event_detail(record))
-    on_change(ctx, record)
+    ctx.reactions.container_instance_change(ctx, record)  # the service scheduler: new capacity
 
 
 def view(record: Record, include_tags: bool = False) -> Record:

@@ -25,7 +25,6 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain import events
 from trunkline.domain.ecs import (
-    ChangeHook,
     bump_version,
     cluster_resource_id,
     container_instances,
@@ -107,17 +106,13 @@ def save(ctx: RequestContext, record: Record) -> None:
     ctx.tx.put(KIND, record_key(record), record, index)
 
 
-#: Hears of every task change (the service scheduler: a task that stops frees capacity, one that
-#: runs may make its service steady); installed once by the provider.
-on_change = ChangeHook()
-
-
 def change(ctx: RequestContext, record: Record) -> None:
     """Save an observable change: bump `version` and emit the task state change event with it."""
     bump_version(ctx, record)
     save(ctx, record)
     events.emit(ctx, events.TASK_STATE_CHANGE, [record["taskArn"]], event_detail(record))
-    on_change(ctx, record)
+    # The service scheduler: a task that stops frees capacity, one that runs may make its service steady.
+    ctx.reactions.task_change(ctx, record)
 
 
 # --- views ------------------------------------------------------------------------------------------
