@@ -69,3 +69,20 @@ def _scope_bare_indexes(tx: SqlTransaction) -> None:
 
 SQLITE_MIGRATIONS.append([_scope_bare_indexes])
 POSTGRES_MIGRATIONS.append([_scope_bare_indexes])
+
+
+# v4: ECS account settings were keyed `REGION|PRINCIPAL|NAME`, the one key without the account;
+# they are now keyed like every account- and region-scoped kind, `ACCOUNT/REGION/PRINCIPAL|NAME`
+# (the principal's ARN names the account: arn:aws:iam::ACCOUNT:...).
+def _rekey_account_settings(tx: SqlTransaction) -> None:
+    rows = tx.execute("SELECT key, body FROM documents WHERE kind = 'ecs.account-setting'").fetchall()
+    for key, body in rows:
+        region, principal, name = key.split("|", 2)
+        account = principal.split(":")[4]
+        new_key = f"{account}/{region}/{principal}|{name}"
+        tx.execute("DELETE FROM documents WHERE kind = 'ecs.account-setting' AND key = ?", (key,))
+        tx.execute("INSERT INTO documents (kind, key, body) VALUES ('ecs.account-setting', ?, ?)", (new_key, body))
+
+
+SQLITE_MIGRATIONS.append([_rekey_account_settings])
+POSTGRES_MIGRATIONS.append([_rekey_account_settings])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from trunkline.domain.ecs import instance_index
 from trunkline.domain.resource_kind import NotFound, ResourceKind
 from trunkline.store.scope import Scope
 
@@ -27,4 +28,69 @@ PLACEMENT_FAILURES: ResourceKind[Record] = ResourceKind(
     name="ecs.placement-failures",
     scope=Scope.ACCOUNT_REGION,
     id_field="cluster",
+)
+
+
+def _cluster_name(cluster_arn: str) -> str:
+    return cluster_arn.rsplit("/", 1)[-1]
+
+
+def _last_part(arn: str) -> str:
+    return arn.rsplit("/", 1)[-1]
+
+
+#: Keyed by cluster name and id (`natural_key` of a lookup is `CLUSTER/ID`); records keep their
+#: account, region and cluster ARN in `_account`, `_region`, `_cluster`.
+CONTAINER_INSTANCE: ResourceKind[Record] = ResourceKind(
+    name="ecs.container-instance",
+    scope=Scope.ACCOUNT_REGION,
+    id_field="containerInstanceArn",
+    record_key=lambda record: f"{_cluster_name(record['_cluster'])}/{_last_part(record['containerInstanceArn'])}",
+    # ECS answers an unknown container instance in a single-instance call this way.
+    not_found=NotFound("InvalidParameterException", "Container instance can not be found."),
+    indexes=instance_index.indexes,
+    scoped_indexes=frozenset({"ec2", "ec2_all"}),
+)
+
+
+def _task_indexes(record: Record) -> dict[str, str | None]:
+    cluster = record["clusterArn"]
+    live = record["lastStatus"] != "STOPPED"
+    instance = record.get("containerInstanceArn")
+    started_by = record.get("startedBy")
+    return {
+        "cluster": cluster,
+        "cluster_status": f"{cluster}|{record['lastStatus']}",
+        "cluster_desired": f"{cluster}|{record['desiredStatus']}",
+        "instance": instance,
+        "instance_live": instance if live else None,
+        "cluster_group_live": f"{cluster}|{record['group']}" if live else None,
+        "cluster_family": f"{cluster}|{record['_family']}",
+        "cluster_started_by": f"{cluster}|{started_by}" if started_by is not None else None,
+    }
+
+
+#: Keyed like container instances (`CLUSTER/ID`); every index value holds an ARN.
+TASK: ResourceKind[Record] = ResourceKind(
+    name="ecs.task",
+    scope=Scope.ACCOUNT_REGION,
+    id_field="taskArn",
+    record_key=lambda record: f"{_cluster_name(record['clusterArn'])}/{_last_part(record['taskArn'])}",
+    not_found=NotFound("InvalidParameterException", "The referenced task was not found."),
+    indexes=_task_indexes,
+    scoped_indexes=frozenset(),
+)
+
+
+def setting_key(principal_arn: str, name: str) -> str:
+    # '|' never occurs in an IAM ARN, so one principal's keys never prefix another's.
+    return f"{principal_arn}|{name}"
+
+
+#: One principal's own value of one setting: `name`, `value`, `principalArn`.
+ACCOUNT_SETTING: ResourceKind[Record] = ResourceKind(
+    name="ecs.account-setting",
+    scope=Scope.ACCOUNT_REGION,
+    id_field="name",
+    record_key=lambda record: setting_key(record["principalArn"], record["name"]),
 )
