@@ -89,6 +89,7 @@ def test_the_migration_scopes_bare_index_values_on_this_database(tmp_path: Path)
             tx.put("ec2.vpc", "us-west-2/vpc-0123abcd", {"VpcId": "vpc-0123abcd"}, {"owner": "123456789012"})
             tx.put("ecs.cluster", "123456789012/eu-west-1/c", {"clusterName": "c"}, {"status": "ACTIVE"})
             tx.put("ecs.account-setting", f"eu-west-1|{ROOT}|awsvpcTrunking", {"name": "awsvpcTrunking"})
+            tx.put("iam.instance-profile", "123456789012/p", {"RoleNames": ["R"]}, {"role": "r@123456789012"})
             tx.set_meta("schema_version", "2")
 
         store.run(as_release_left_it)
@@ -98,6 +99,9 @@ def test_the_migration_scopes_bare_index_values_on_this_database(tmp_path: Path)
         ]
         assert store.run(lambda tx: tx.find_keys("ec2.vpc", "owner", "123456789012")) == []
         assert store.run(lambda tx: tx.count("ecs.cluster", "status", "123456789012/eu-west-1/ACTIVE")) == 1
+        assert store.run(lambda tx: tx.find_keys("iam.instance-profile", "role", "123456789012/r")) == [
+            "123456789012/p"
+        ]
         setting = f"123456789012/eu-west-1/{ROOT}|awsvpcTrunking"
         assert store.run(lambda tx: tx.get("ecs.account-setting", setting)) == {"name": "awsvpcTrunking"}
         assert store.run(lambda tx: tx.scan("ecs.account-setting", prefix="eu-west-1|")) == []

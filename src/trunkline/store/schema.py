@@ -86,3 +86,19 @@ def _rekey_account_settings(tx: SqlTransaction) -> None:
 
 SQLITE_MIGRATIONS.append([_rekey_account_settings])
 POSTGRES_MIGRATIONS.append([_rekey_account_settings])
+
+
+# v5: an instance profile's `role` index held `ROLENAME@ACCOUNT`; scoped by the store like every
+# account-scoped value it is `ACCOUNT/ROLENAME` (the profile's key starts with `ACCOUNT/`).
+def _scope_profile_roles(tx: SqlTransaction) -> None:
+    rows = tx.execute("SELECT key, value FROM doc_index WHERE kind = 'iam.instance-profile' AND field = 'role'")
+    for key, value in rows.fetchall():
+        role, _, account = value.rpartition("@")
+        tx.execute(
+            "UPDATE doc_index SET value = ? WHERE kind = 'iam.instance-profile' AND field = 'role' AND key = ?",
+            (f"{account}/{role}", key),
+        )
+
+
+SQLITE_MIGRATIONS.append([_scope_profile_roles])
+POSTGRES_MIGRATIONS.append([_scope_profile_roles])

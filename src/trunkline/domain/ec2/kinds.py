@@ -14,7 +14,7 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import images
 from trunkline.domain.ec2.records import VpcRecord
-from trunkline.domain.resource_kind import IdFormat, NotFound, ResourceKind
+from trunkline.domain.resource_kind import IdFormat, NotFound, ResourceKind, public
 from trunkline.store.scope import Scope
 
 Record = dict[str, Any]
@@ -82,6 +82,14 @@ def _association_indexes(record: Mapping[str, Any]) -> Mapping[str, str | None]:
     }
 
 
+#: DescribeVpcAttribute's attributes, kept on the record but not in the Vpc shape.
+VPC_ATTRIBUTES = ("EnableDnsSupport", "EnableDnsHostnames", "EnableNetworkAddressUsageMetrics")
+
+
+def _vpc_view(record: Mapping[str, Any]) -> Record:
+    return {k: v for k, v in public(record).items() if k not in VPC_ATTRIBUTES}
+
+
 VPC: ResourceKind[VpcRecord] = ResourceKind(
     name="ec2.vpc",
     scope=Scope.REGION,
@@ -91,6 +99,7 @@ VPC: ResourceKind[VpcRecord] = ResourceKind(
     indexes=lambda record: {"owner": record["OwnerId"]},
     visible=owned,
     tag_type="vpc",
+    view=_vpc_view,
 )
 
 SUBNET: ResourceKind[Record] = ResourceKind(

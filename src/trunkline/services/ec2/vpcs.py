@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ec2 import lookup
 from trunkline.domain.ec2 import vpcs as domain
+from trunkline.domain.ec2.kinds import VPC
 
 # Modules written before DryRun was checked once for every operation (requests.py) import it from
 # here; calling it again is harmless.
@@ -16,7 +16,7 @@ from trunkline.services.ec2.requests import dry_run  # noqa: F401
 
 class VpcOps:
     def create_vpc(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        return {"Vpc": lookup.public(domain.create_vpc(ctx, params))}
+        return {"Vpc": VPC.view(domain.create_vpc(ctx, params))}
 
     def describe_vpcs(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         found, token = domain.describe_vpcs(ctx, params)
