@@ -242,9 +242,7 @@ def remove_managed(ctx: RequestContext, record: Record) -> None:
 
 
 def _forget(ctx: RequestContext, record: Record) -> None:
-    from trunkline.domain.ec2 import elastic_ips
-
-    elastic_ips.on_interface_deleted(ctx, record)
+    ctx.reactions.eni_gone(ctx, record)  # its Elastic IP (wiring.py)
     if (record.get("Association") or {}).get("AllocationId"):
         record.pop("Association")
     release_public_ip(ctx, record, persist=False)
@@ -381,9 +379,7 @@ def _finish_detach(ctx: RequestContext, record: Record) -> None:
 def _elastic_follows(ctx: RequestContext, record: Record) -> None:
     """An Elastic IP on the ENI names the instance the ENI is attached to."""
     if (record.get("Association") or {}).get("AllocationId"):
-        from trunkline.domain.ec2 import elastic_ips
-
-        elastic_ips.on_attached(ctx, record)
+        ctx.reactions.eni_attachment(ctx, record)
 
 
 def _current(ctx: RequestContext, payload: Record) -> Record | None:

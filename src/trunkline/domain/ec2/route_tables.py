@@ -25,7 +25,7 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import addressing, lookup, vpcs
 from trunkline.domain.ec2 import tags as ec2_tags
-from trunkline.domain.ec2.kinds import ROUTE_TABLE
+from trunkline.domain.ec2.kinds import INSTANCE, ROUTE_TABLE
 from trunkline.domain.ec2.records import Tag, VpcRecord
 from trunkline.domain.ids import resource_id
 from trunkline.domain.resource_kind import IdFormat
@@ -297,7 +297,7 @@ def _destination(params: dict[str, Any]) -> str:
 
 def _target(ctx: RequestContext, table: Record, params: dict[str, Any]) -> Record:
     """The route's target fields, checked: exactly one target, existing, in the table's VPC."""
-    from trunkline.domain.ec2 import instances, internet_gateways, nat_gateways
+    from trunkline.domain.ec2 import internet_gateways, nat_gateways
     from trunkline.domain.ec2 import network_interfaces as enis
 
     for name in _UNSUPPORTED_TARGETS:
@@ -339,7 +339,7 @@ def _target(ctx: RequestContext, table: Record, params: dict[str, Any]) -> Recor
                 f"route table {table['RouteTableId']} and interface {value} belong to different networks",
             )
         return _eni_target(eni)
-    instance = instances.get_instance(ctx, value)
+    instance = INSTANCE.require(ctx, value)
     attached = enis.interfaces_of_instance(ctx, value)
     if len(attached) != 1:
         raise AwsError(

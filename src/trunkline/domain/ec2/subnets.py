@@ -203,13 +203,11 @@ def describe_subnets(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[
 
 
 def delete_subnet(ctx: RequestContext, subnet_id: str) -> None:
-    from trunkline.domain.ec2 import route_tables
-
     subnet = _load(ctx, subnet_id)
     key = SUBNET.key(ctx, subnet_id)
     if NETWORK_INTERFACE.count(ctx, "subnet", subnet_id) or addressing.in_use(ctx, key):
         raise AwsError("DependencyViolation", f"The subnet '{subnet_id}' has dependencies and cannot be deleted.")
-    route_tables.forget_subnet(ctx, subnet)
+    ctx.reactions.subnet_gone(ctx, subnet)  # its route table association (wiring.py)
     addressing.forget(ctx, key)
     SUBNET.delete(ctx, subnet_id)
 
