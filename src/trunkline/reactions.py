@@ -31,7 +31,7 @@ STOPPED = "stopped"
 TERMINATED = "terminated"
 
 #: Gets the context and the record (an EC2 instance, a task, a container instance) as just saved.
-Listener = Callable[["RequestContext", Record], None]
+Listener = Callable[["RequestContext", Any], None]  # a record: a dict or a TypedDict of records.py
 TaskCounter = Callable[["RequestContext", Record], int]
 TaskGroupReader = Callable[["RequestContext", Record], Collection[str]]
 #: Gets the context and a record (a new VPC) and may create more: its result is not used.
@@ -104,7 +104,7 @@ class Reactions:
         for listener in self.vpc_block_removed:
             listener(ctx, vpc_id, cidr)
 
-    def subnet_gone(self, ctx: RequestContext, subnet: Record) -> None:
+    def subnet_gone(self, ctx: RequestContext, subnet: Any) -> None:
         for listener in self.subnet_deleted:
             listener(ctx, subnet)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import images
-from trunkline.domain.ec2.records import VpcRecord
+from trunkline.domain.ec2.records import SubnetRecord, VpcRecord
 from trunkline.domain.resource_kind import IdFormat, NotFound, ResourceKind, public
 from trunkline.store.scope import Scope
 
@@ -102,7 +102,7 @@ VPC: ResourceKind[VpcRecord] = ResourceKind(
     view=_vpc_view,
 )
 
-SUBNET: ResourceKind[Record] = ResourceKind(
+SUBNET: ResourceKind[SubnetRecord] = ResourceKind(
     name="ec2.subnet",
     scope=Scope.REGION,
     id_field="SubnetId",

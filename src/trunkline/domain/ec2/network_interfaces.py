@@ -41,7 +41,7 @@ from trunkline.context import RequestContext
 from trunkline.domain import catalog, ids
 from trunkline.domain.ec2 import public_ips, security_groups, subnets, vpcs
 from trunkline.domain.ec2.kinds import ENI_GROUP, INSTANCE, NETWORK_INTERFACE, TRUNK_ASSOCIATION, association_slot
-from trunkline.domain.ec2.records import Tag
+from trunkline.domain.ec2.records import SubnetRecord, Tag
 from trunkline.domain.resource_kind import IdFormat
 from trunkline.errors import AwsError
 
@@ -151,7 +151,7 @@ def _unique_mac(ctx: RequestContext) -> str:
             return mac
 
 
-def resolve_groups(ctx: RequestContext, subnet: Record, group_ids: list[str] | None) -> list[Record]:
+def resolve_groups(ctx: RequestContext, subnet: SubnetRecord, group_ids: list[str] | None) -> list[Record]:
     """The `[{GroupId, GroupName}]` an ENI in `subnet` gets: the named groups, which must be in the
     subnet's VPC, or the VPC's default group."""
     if not group_ids:

@@ -23,6 +23,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import ids
+from trunkline.domain.ec2.records import SubnetRecord
 from trunkline.domain.ecs import (
     clusters,
     container_instances,
@@ -259,7 +260,7 @@ def _task(ctx: RequestContext, launch: Launch, host: Record | None, zone: str, s
     return record
 
 
-def _no_address(subnets: list[Record]) -> str:
+def _no_address(subnets: list[SubnetRecord]) -> str:
     listed = ", ".join(s["SubnetId"] for s in subnets)
     return (
         "ResourceInitializationError: unable to create the task's network interface: no free IPv4 address "
@@ -268,7 +269,12 @@ def _no_address(subnets: list[Record]) -> str:
 
 
 def _create(
-    ctx: RequestContext, launch: Launch, host: Record | None, zone: str, choices: list[Record], book: AddressBook
+    ctx: RequestContext,
+    launch: Launch,
+    host: Record | None,
+    zone: str,
+    choices: list[SubnetRecord],
+    book: AddressBook,
 ) -> Record:
     """Write one placed task, with its ENI when it uses awsvpc (see task_enis)."""
     network = launch.network
