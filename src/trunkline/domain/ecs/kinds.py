@@ -94,3 +94,18 @@ ACCOUNT_SETTING: ResourceKind[Record] = ResourceKind(
     id_field="name",
     record_key=lambda record: setting_key(record["principalArn"], record["name"]),
 )
+
+
+#: Keyed by cluster name and service name (`CLUSTER/NAME`); indexed by cluster ARN and status.
+SERVICE: ResourceKind[Record] = ResourceKind(
+    name="ecs.service",
+    scope=Scope.ACCOUNT_REGION,
+    id_field="serviceName",
+    record_key=lambda record: f"{_cluster_name(record['clusterArn'])}/{record['serviceName']}",
+    not_found=NotFound("ServiceNotFoundException", "Service not found."),
+    indexes=lambda record: {
+        "cluster": record["clusterArn"],
+        "cluster_status": f"{record['clusterArn']}|{record['status']}",
+    },
+    scoped_indexes=frozenset(),
+)
