@@ -90,6 +90,8 @@ def test_the_migration_scopes_bare_index_values_on_this_database(tmp_path: Path)
             tx.put("ecs.cluster", "123456789012/eu-west-1/c", {"clusterName": "c"}, {"status": "ACTIVE"})
             tx.put("ecs.account-setting", f"eu-west-1|{ROOT}|awsvpcTrunking", {"name": "awsvpcTrunking"})
             tx.put("iam.instance-profile", "123456789012/p", {"RoleNames": ["R"]}, {"role": "r@123456789012"})
+            family = {"scope": "123456789012/eu-west-1", "status": "123456789012/eu-west-1|ACTIVE"}
+            tx.put("ecs.task-definition-family", "123456789012/eu-west-1/web", {"family": "web"}, family)
             tx.set_meta("schema_version", "2")
 
         store.run(as_release_left_it)
@@ -102,6 +104,13 @@ def test_the_migration_scopes_bare_index_values_on_this_database(tmp_path: Path)
         assert store.run(lambda tx: tx.find_keys("iam.instance-profile", "role", "123456789012/r")) == [
             "123456789012/p"
         ]
+        for field, value in (("scope", ""), ("status", "ACTIVE")):
+            found = store.run(
+                lambda tx, f=field, v=value: tx.find_keys(
+                    "ecs.task-definition-family", f, f"123456789012/eu-west-1/{v}"
+                )
+            )
+            assert found == ["123456789012/eu-west-1/web"]
         setting = f"123456789012/eu-west-1/{ROOT}|awsvpcTrunking"
         assert store.run(lambda tx: tx.get("ecs.account-setting", setting)) == {"name": "awsvpcTrunking"}
         assert store.run(lambda tx: tx.scan("ecs.account-setting", prefix="eu-west-1|")) == []

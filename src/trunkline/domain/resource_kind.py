@@ -184,6 +184,10 @@ class ResourceKind(Generic[R]):
         found: list[Any] = ctx.tx.find(self.name, index, self.index_value(ctx, index, value), after, limit)
         return found
 
+    def find_keys(self, ctx: RequestContext, index: str, value: str) -> list[str]:
+        """The store keys `find` would return the records of, without reading them."""
+        return ctx.tx.find_keys(self.name, index, self.index_value(ctx, index, value))
+
     def count(self, ctx: RequestContext, index: str, value: str) -> int:
         return ctx.tx.count(self.name, index, self.index_value(ctx, index, value))
 

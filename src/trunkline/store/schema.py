@@ -102,3 +102,25 @@ def _scope_profile_roles(tx: SqlTransaction) -> None:
 
 SQLITE_MIGRATIONS.append([_scope_profile_roles])
 POSTGRES_MIGRATIONS.append([_scope_profile_roles])
+
+
+# v6: ECS task definitions and families: the status indexes held `ACCOUNT/REGION|STATUS` and the
+# family list index `ACCOUNT/REGION`; scoped like every index they are `ACCOUNT/REGION/STATUS`
+# and `ACCOUNT/REGION/` (the empty value, scoped).
+def _scope_task_definition_indexes(tx: SqlTransaction) -> None:
+    for kind, field in (
+        ("ecs.task-definition", "status"),
+        ("ecs.task-definition-family", "status"),
+        ("ecs.task-definition-family", "scope"),
+    ):
+        rows = tx.execute("SELECT key, value FROM doc_index WHERE kind = ? AND field = ?", (kind, field)).fetchall()
+        for key, value in rows:
+            scope, _, status = value.partition("|")
+            tx.execute(
+                "UPDATE doc_index SET value = ? WHERE kind = ? AND field = ? AND key = ?",
+                (f"{scope}/{status}", kind, field, key),
+            )
+
+
+SQLITE_MIGRATIONS.append([_scope_task_definition_indexes])
+POSTGRES_MIGRATIONS.append([_scope_task_definition_indexes])

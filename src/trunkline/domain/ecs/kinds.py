@@ -109,3 +109,34 @@ SERVICE: ResourceKind[Record] = ResourceKind(
     },
     scoped_indexes=frozenset(),
 )
+
+
+REVISION_DIGITS = 10  # revisions zero-padded in keys, so keys sort by revision
+REVISION_SEPARATOR = "+"
+
+
+def revision_key(family: str, revision: int) -> str:
+    return f"{family}{REVISION_SEPARATOR}{revision:0{REVISION_DIGITS}d}"
+
+
+#: One revision of a family, keyed `FAMILY+REVISION` (zero-padded, so a family's keys sort by
+#: revision); indexed by `FAMILY|STATUS` and by status.
+TASK_DEFINITION: ResourceKind[Record] = ResourceKind(
+    name="ecs.task-definition",
+    scope=Scope.ACCOUNT_REGION,
+    id_field="taskDefinitionArn",
+    record_key=lambda record: revision_key(record["family"], record["revision"]),
+    indexes=lambda record: {
+        "family_status": f"{record['family']}|{record['status']}",
+        "status": record["status"],
+    },
+)
+
+#: A family's counters: `family`, `lastRevision`, `active` (ACTIVE revisions); indexed by status
+#: and, to list every family of the scope, by `scope` (the empty value).
+TASK_DEFINITION_FAMILY: ResourceKind[Record] = ResourceKind(
+    name="ecs.task-definition-family",
+    scope=Scope.ACCOUNT_REGION,
+    id_field="family",
+    indexes=lambda record: {"scope": "", "status": "ACTIVE" if record["active"] else "INACTIVE"},
+)
