@@ -303,3 +303,17 @@ ALL: tuple[ResourceKind[Any], ...] = (
 TAGGABLE: Mapping[str, ResourceKind[Any]] = {
     kind.id_format.prefix: kind for kind in ALL if kind.tag_type is not None and kind.id_format is not None
 }
+
+
+#: EC2 idempotency (`client_tokens.py`): per operation and token, the first answer and a
+#: fingerprint of the request.
+CLIENT_TOKEN: ResourceKind[Record] = ResourceKind(
+    name="ec2.client-token",
+    scope=Scope.ACCOUNT_REGION,
+    id_field="token",
+    record_key=lambda record: f"{record['operation']}/{record['token']}",
+)
+
+#: Public IPv4 addresses in use (auto-assigned or Elastic), keyed by the address: unique across
+#: every account and region, so unscoped.
+PUBLIC_IP: ResourceKind[Record] = ResourceKind(name="ec2.public-ip", scope=Scope.GLOBAL, id_field="Address")

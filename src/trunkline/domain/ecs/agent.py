@@ -43,11 +43,12 @@ from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2.kinds import SUBNET
 from trunkline.domain.ecs import agent_config, agent_report, clusters, container_instances, registration
 from trunkline.domain.ecs.agent_config import AgentConfig
+from trunkline.domain.ecs.kinds import AGENT
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
 
-KIND = "ecs.agent"
+KIND = AGENT.name
 REGISTER_JOB = "ecs.agent.registered"
 TRACE_LIMIT = 100
 
@@ -56,11 +57,11 @@ TRACE_LIMIT = 100
 
 
 def _key(account: str, region: str, instance_id: str) -> str:
-    return f"{account}/{region}/{instance_id}"
+    return AGENT.scope.key(account, region, instance_id)
 
 
 def find_agent(ctx: RequestContext, instance_id: str) -> Record | None:
-    return ctx.tx.get(KIND, _key(ctx.account_id, ctx.region, instance_id))
+    return AGENT.get(ctx, instance_id)
 
 
 def _agent(ctx: RequestContext, instance: Record) -> Record:
@@ -76,7 +77,7 @@ def _note(ctx: RequestContext, agent: Record, state: str, message: str, reason: 
     agent["reason"] = reason
     agent["updatedAt"] = events.iso(ctx.now)
     agent["trace"] = [*agent["trace"], {"time": events.iso(ctx.now), "message": message}][-TRACE_LIMIT:]
-    ctx.tx.put(KIND, _key(ctx.account_id, ctx.region, agent["instanceId"]), agent)
+    AGENT.save(ctx, agent)
 
 
 # --- lifecycle listeners --------------------------------------------------------------------------

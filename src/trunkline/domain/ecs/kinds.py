@@ -140,3 +140,12 @@ TASK_DEFINITION_FAMILY: ResourceKind[Record] = ResourceKind(
     id_field="family",
     indexes=lambda record: {"scope": "", "status": "ACTIVE" if record["active"] else "INACTIVE"},
 )
+
+
+#: The simulated ECS agent of one EC2 instance (`instanceId`, its state and trace).
+AGENT: ResourceKind[Record] = ResourceKind(name="ecs.agent", scope=Scope.ACCOUNT_REGION, id_field="instanceId")
+
+#: RunTask's `clientToken`: the first answer and a fingerprint of the request, per token.
+RUN_TASK_TOKEN: ResourceKind[Record] = ResourceKind(
+    name="ecs.run-task-token", scope=Scope.ACCOUNT_REGION, id_field="token"
+)
