@@ -47,13 +47,12 @@ def test_every_operation_with_dry_run_answers_dry_run_operation_and_changes_noth
     assert runtime.store.run(lambda tx: tx.digest()) == before
 
 
-def test_every_operation_with_a_client_token_is_idempotent(runtime: Runtime) -> None:
-    assert sorted(_implemented_with("ClientToken", runtime)) == [
-        "AssociateTrunkInterface",
-        "CreateNetworkInterface",
-        "DisassociateTrunkInterface",
-        "RunInstances",
-    ]
+def test_the_operations_with_a_client_token_include_the_launching_ones(runtime: Runtime) -> None:
+    """The token is honoured by `requests.invoke` for each of these (and any operation added later),
+    not by the operations themselves."""
+    assert {"AssociateTrunkInterface", "CreateNetworkInterface", "DisassociateTrunkInterface", "RunInstances"} <= set(
+        _implemented_with("ClientToken", runtime)
+    )
 
 
 def test_a_repeated_client_token_gets_the_first_answer(ec2: Any) -> None:
