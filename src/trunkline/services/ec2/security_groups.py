@@ -57,7 +57,8 @@ def _revoked(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """RevokedSecurityGroupRule names the peer group by `ReferencedGroupId` alone."""
     out = []
     for rule in rules:
-        item = {k: v for k, v in rule.items() if k not in ("ReferencedGroupInfo", "Tags", "SecurityGroupRuleArn")}
+        dropped = ("ReferencedGroupInfo", "Tags", "SecurityGroupRuleArn", "GroupOwnerId")
+        item = {k: v for k, v in rule.items() if k not in dropped}
         if "ReferencedGroupInfo" in rule:
             item["ReferencedGroupId"] = rule["ReferencedGroupInfo"]["GroupId"]
         out.append(item)
