@@ -126,8 +126,8 @@ def create_app(runtime: Runtime) -> Starlette:
 
     async def dashboard_state(request: Request) -> Response:
         # The newest event before the snapshot: the page follows the stream from there.
-        seq = await run_in_threadpool(runtime.store.run, lambda tx: tx.last_event_seq())
-        return await _inspect(runtime, request, lambda ctx: {**dashboard.snapshot(ctx), "eventSeq": seq})
+        seq = await store_worker(runtime.store.run, lambda tx: tx.last_event_seq())
+        return await _inspect(runtime, request, lambda ctx: {**dashboard.snapshot(ctx), "eventSeq": seq}, store_worker)
 
     async def dashboard_page(request: Request) -> Response:
         found = ui.asset(request.path_params.get("name", "index.html"))

@@ -12,6 +12,8 @@ from urllib.parse import quote
 
 from trunkline.context import RequestContext
 from trunkline.domain import identity, pagination
+from trunkline.domain.iam_checks import check_path as check_path
+from trunkline.domain.iam_checks import checked_tags as checked_tags
 from trunkline.domain.iam_kinds import CREDENTIAL as CREDENTIALS
 from trunkline.domain.iam_kinds import INSTANCE_PROFILE as PROFILES
 from trunkline.domain.iam_kinds import ROLE as ROLES
@@ -40,22 +42,6 @@ def _key(ctx: RequestContext, name: str) -> str:
 
 def _arn(ctx: RequestContext, kind: str, path: str, name: str) -> str:
     return f"arn:aws:iam::{ctx.account_id}:{kind}{path}{name}"
-
-
-def check_path(path: str) -> None:
-    if not (path.startswith("/") and path.endswith("/")):
-        raise AwsError(
-            "ValidationError",
-            "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.",
-        )
-
-
-def checked_tags(params: dict[str, Any]) -> list[dict[str, str]]:
-    tags = params.get("Tags") or []
-    keys = [t["Key"].lower() for t in tags]
-    if len(set(keys)) != len(keys):
-        raise AwsError("InvalidInput", "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
-    return list(tags)
 
 
 # --- roles --------------------------------------------------------------------------------------
