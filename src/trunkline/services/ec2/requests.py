@@ -1,8 +1,9 @@
 """What every EC2 operation shares, handled once for all of them by `Ec2Provider.invoke`:
 
-- `DryRun`: EC2 answers whether the call would have been allowed and changes nothing. trunkline
-  evaluates no IAM policies, so every caller may: `DryRunOperation` (HTTP 412), never
-  `UnauthorizedOperation`. Checked after the request parsed and validated, before anything else.
+- `DryRun`: EC2 answers whether the call would have been allowed and changes nothing: with
+  `--enforce-iam` a denied call is refused before it gets here (the runtime authorizes every call
+  first: `UnauthorizedOperation`); an allowed one answers `DryRunOperation` (HTTP 412). Checked
+  after the request parsed and validated, before the operation looks at anything.
 - `ClientToken` (an `idempotencyToken` in the model; SDKs fill it on their own): a repeat of the
   same request gets the first answer, a repeat with other parameters `IdempotentParameterMismatch`
   (`domain/ec2/client_tokens.py`).
