@@ -10,9 +10,14 @@ Environment:
 
 from __future__ import annotations
 
+import os
+
+# Before trunkline is imported (in-process servers) and inherited by every server the tests spawn:
+# a result key its output shape lacks fails the call instead of vanishing (wire/serializing.py).
+os.environ.setdefault("TRUNKLINE_STRICT_OUTPUT", "1")
+
 import functools
 import json
-import os
 import shutil
 import subprocess
 import sys

@@ -38,6 +38,7 @@ from ecs_records import (
 )
 from trunkline.context import Principal, RequestContext
 from trunkline.domain.ecs import instance_queries
+from trunkline.reactions import Reactions
 from trunkline.store.api import Store, Transaction
 from trunkline.timing import PROFILES
 
@@ -310,14 +311,21 @@ def test_contradictory_hints_match_nothing(fleet: Store) -> None:
     assert _documents_read(fleet, cluster="prod", filter=expression) == (0, [])
 
 
-def test_task_groups_come_from_the_installed_reader(fleet: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(instance_queries, "_task_group_reader", instance_queries._task_group_reader)
+def test_task_groups_come_from_the_contexts_reactions(fleet: Store) -> None:
+    """`task:group` asks the request context's reactions (wired by the runtime), not a global."""
 
     def groups(ctx: RequestContext, record: Record) -> tuple[str, ...]:
         return ("service:web",) if record["ec2InstanceId"].endswith("1") else ()
 
-    instance_queries.set_task_group_reader(groups)
-    assert list_all(fleet, cluster="prod", filter="task:group == service:web") == [arn(1)]
+    def work(tx: Transaction) -> list[str]:
+        ctx = RequestContext(
+            tx, Principal.root(ACCOUNT), REGION, NOW, PROFILES["fast"], reactions=Reactions(task_groups=groups)
+        )
+        found, _ = instance_queries.list_arns(ctx, {"cluster": "prod", "filter": "task:group == service:web"})
+        return found
+
+    assert fleet.run(work) == [arn(1)]
+    assert list_all(fleet, cluster="prod", filter="task:group == service:web") == []  # no reactions: no groups
 
 
 # --- UpdateContainerInstancesState -------------------------------------------------------------------

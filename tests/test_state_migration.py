@@ -26,6 +26,7 @@ VPC = "vpc-bef37db5ace597f0e"
 SUBNET = "subnet-df055ac772d93cfa0"
 GROUP = "sg-d643b99b8d6041427"
 ENI = "eni-7c04349be11c17ce5"
+ROOT = "arn:aws:iam::123456789012:root"
 
 
 def _client(server: Server, service: str, region: str = "us-east-1") -> Any:
@@ -87,6 +88,10 @@ def test_the_migration_scopes_bare_index_values_on_this_database(tmp_path: Path)
         def as_release_left_it(tx: Any) -> None:
             tx.put("ec2.vpc", "us-west-2/vpc-0123abcd", {"VpcId": "vpc-0123abcd"}, {"owner": "123456789012"})
             tx.put("ecs.cluster", "123456789012/eu-west-1/c", {"clusterName": "c"}, {"status": "ACTIVE"})
+            tx.put("ecs.account-setting", f"eu-west-1|{ROOT}|awsvpcTrunking", {"name": "awsvpcTrunking"})
+            tx.put("iam.instance-profile", "123456789012/p", {"RoleNames": ["R"]}, {"role": "r@123456789012"})
+            family = {"scope": "123456789012/eu-west-1", "status": "123456789012/eu-west-1|ACTIVE"}
+            tx.put("ecs.task-definition-family", "123456789012/eu-west-1/web", {"family": "web"}, family)
             tx.set_meta("schema_version", "2")
 
         store.run(as_release_left_it)
@@ -96,6 +101,19 @@ def test_the_migration_scopes_bare_index_values_on_this_database(tmp_path: Path)
         ]
         assert store.run(lambda tx: tx.find_keys("ec2.vpc", "owner", "123456789012")) == []
         assert store.run(lambda tx: tx.count("ecs.cluster", "status", "123456789012/eu-west-1/ACTIVE")) == 1
+        assert store.run(lambda tx: tx.find_keys("iam.instance-profile", "role", "123456789012/r")) == [
+            "123456789012/p"
+        ]
+        for field, value in (("scope", ""), ("status", "ACTIVE")):
+            found = store.run(
+                lambda tx, f=field, v=value: tx.find_keys(
+                    "ecs.task-definition-family", f, f"123456789012/eu-west-1/{v}"
+                )
+            )
+            assert found == ["123456789012/eu-west-1/web"]
+        setting = f"123456789012/eu-west-1/{ROOT}|awsvpcTrunking"
+        assert store.run(lambda tx: tx.get("ecs.account-setting", setting)) == {"name": "awsvpcTrunking"}
+        assert store.run(lambda tx: tx.scan("ecs.account-setting", prefix="eu-west-1|")) == []
         assert store.run(lambda tx: tx.get_meta("schema_version")) == str(len(dialect.migrations))
     finally:
         store.close()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
+import functools
 import logging
 import math
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -26,11 +28,31 @@ from trunkline.runtime import Runtime
 from trunkline.wire.gateway import HttpRequest, handle
 
 log = logging.getLogger("trunkline.app")
+T = TypeVar("T")
 
 _LAST_MOMENT = datetime(9999, 12, 31, tzinfo=UTC).timestamp()
 
 
+class StoreWorker:
+    """One worker thread for everything that uses the store's writing connection: AWS calls, the
+    clock endpoints, inspections and the reconciler's passes. The event loop never waits for the
+    store, and the work runs in the order it was handed over, as it did when it ran on the loop
+    (a reconciler pass woken by a request runs before the next request). Requests would take
+    turns on the one connection anyway."""
+
+    def __init__(self) -> None:
+        self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="trunkline-store")
+
+    async def __call__(self, work: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, functools.partial(work, *args))
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False)
+
+
 def create_app(runtime: Runtime) -> Starlette:
+    store_worker = StoreWorker()
+
     async def aws(request: Request) -> Response:
         body = await request.body()
         wire = HttpRequest(
@@ -40,7 +62,9 @@ def create_app(runtime: Runtime) -> Starlette:
             body=body,
             path=request.scope.get("raw_path", b"/").decode("latin-1") or "/",
         )
-        answer = handle(wire, runtime)
+        # The whole call (its transaction included) runs on a worker thread: the event loop stays
+        # free for other requests, health checks and event streams while a slow one runs.
+        answer = await store_worker(handle, wire, runtime)
         return Response(answer.body, answer.status, dict(answer.headers), media_type=answer.content_type)
 
     async def health(request: Request) -> Response:
@@ -56,7 +80,7 @@ def create_app(runtime: Runtime) -> Starlette:
         )
 
     async def clock(request: Request) -> Response:
-        return JSONResponse(_clock_state(runtime))
+        return JSONResponse(await store_worker(_clock_state, runtime))
 
     async def advance(request: Request) -> Response:
         if not runtime.clock.manual:
@@ -67,42 +91,43 @@ def create_app(runtime: Runtime) -> Starlette:
         if runtime.clock.now() + seconds >= _LAST_MOMENT:
             # Past year 9999 no timestamp can be rendered: every later request would fail.
             return _problem(400, "the clock cannot be advanced beyond the year 9999")
-        ran = runtime.advance(seconds)
-        return JSONResponse({**_clock_state(runtime), "jobsRun": ran})
+        ran = await store_worker(runtime.advance, seconds)
+        return JSONResponse({**await store_worker(_clock_state, runtime), "jobsRun": ran})
 
     async def settle(request: Request) -> Response:
-        ran = runtime.settle()
-        return JSONResponse({**_clock_state(runtime), "jobsRun": ran})
+        ran = await store_worker(runtime.settle)
+        return JSONResponse({**await store_worker(_clock_state, runtime), "jobsRun": ran})
 
     async def digest(request: Request) -> Response:
-        return JSONResponse({"digest": runtime.store.run(lambda tx: tx.digest())})
+        return JSONResponse({"digest": await store_worker(runtime.store.run, lambda tx: tx.digest())})
 
     async def reset(request: Request) -> Response:
-        runtime.reset()
+        await store_worker(runtime.reset)
         return JSONResponse({"status": "reset"})
 
     async def agent(request: Request) -> Response:
         instance_id = request.path_params["instance_id"]
-        return _inspect(runtime, request, lambda ctx: inspection.describe_agent(ctx, instance_id))
+        return await _inspect(runtime, request, lambda ctx: inspection.describe_agent(ctx, instance_id), store_worker)
 
     async def trunking(request: Request) -> Response:
         query = request.query_params
-        return _inspect(
+        return await _inspect(
             runtime,
             request,
             lambda ctx: inspection.explain_trunking(
                 ctx, query.get("cluster"), query.get("containerInstance"), query.get("ec2InstanceId")
             ),
+            store_worker,
         )
 
     async def capacity(request: Request) -> Response:
         cluster = request.query_params.get("cluster")
-        return _inspect(runtime, request, lambda ctx: inspection.cluster_capacity(ctx, cluster))
+        return await _inspect(runtime, request, lambda ctx: inspection.cluster_capacity(ctx, cluster), store_worker)
 
     async def dashboard_state(request: Request) -> Response:
         # The newest event before the snapshot: the page follows the stream from there.
-        seq = runtime.store.run(lambda tx: tx.last_event_seq())
-        return _inspect(runtime, request, lambda ctx: {**dashboard.snapshot(ctx), "eventSeq": seq})
+        seq = await store_worker(runtime.store.run, lambda tx: tx.last_event_seq())
+        return await _inspect(runtime, request, lambda ctx: {**dashboard.snapshot(ctx), "eventSeq": seq}, store_worker)
 
     async def dashboard_page(request: Request) -> Response:
         found = ui.asset(request.path_params.get("name", "index.html"))
@@ -116,8 +141,10 @@ def create_app(runtime: Runtime) -> Starlette:
         task = None
         if not runtime.clock.manual:
             wake = asyncio.Event()
-            runtime.on_scheduled = wake.set  # requests run on this loop's thread
-            task = asyncio.create_task(_reconcile_forever(runtime, wake))
+            loop = asyncio.get_running_loop()
+            # Requests run on worker threads; an asyncio.Event is set from its loop's thread only.
+            runtime.on_scheduled = functools.partial(_wake_from_any_thread, loop, wake)
+            task = asyncio.create_task(_reconcile_forever(runtime, wake, store_worker))
         try:
             yield
         finally:
@@ -125,6 +152,7 @@ def create_app(runtime: Runtime) -> Starlette:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            store_worker.close()
 
     streams = EventStreams(runtime.store)  # /_trunkline/events and its SSE stream
     routes = [
@@ -150,17 +178,22 @@ def create_app(runtime: Runtime) -> Starlette:
     return app
 
 
+def _wake_from_any_thread(loop: asyncio.AbstractEventLoop, wake: asyncio.Event) -> None:
+    with contextlib.suppress(RuntimeError):  # the loop has closed: the server is stopping
+        loop.call_soon_threadsafe(wake.set)
+
+
 _IDLE_CHECK = 1.0  # seconds; also how soon jobs scheduled by another process sharing PostgreSQL run
 
 
-async def _reconcile_forever(runtime: Runtime, wake: asyncio.Event) -> None:
+async def _reconcile_forever(runtime: Runtime, wake: asyncio.Event, store_worker: StoreWorker) -> None:
     """Run due jobs, then sleep until the next one is due, a request schedules one, or the idle
     check comes round. Polling the store every tick would tax every request on a small machine."""
     while True:
         due: float | None = None
         try:
-            runtime.reconciler.run_due()
-            due = runtime.next_due_at()
+            await store_worker(runtime.reconciler.run_due)
+            due = await store_worker(runtime.next_due_at)
         except Exception:  # keep reconciling; one bad transition must not stop time
             log.exception("reconciler pass failed")
         delay = _IDLE_CHECK if due is None else min(_IDLE_CHECK, max(0.0, due - runtime.clock.now()))
@@ -197,7 +230,9 @@ def _clock_state(runtime: Runtime) -> dict[str, Any]:
     }
 
 
-def _inspect(runtime: Runtime, request: Request, work: Callable[[RequestContext], Any]) -> Response:
+async def _inspect(
+    runtime: Runtime, request: Request, work: Callable[[RequestContext], Any], store_worker: StoreWorker
+) -> Response:
     """Answer a read-only question about the world (`domain/ecs/inspection.py`) as the root of
     `?account=` in `?region=` (defaults: the server's), in one transaction."""
     account = request.query_params.get("account") or runtime.config.account_id
@@ -205,10 +240,12 @@ def _inspect(runtime: Runtime, request: Request, work: Callable[[RequestContext]
     now = runtime.clock.now()
 
     def run(tx: Any) -> Any:
-        return work(RequestContext(tx, Principal.root(account), region, now, runtime.timing))
+        return work(
+            RequestContext(tx, Principal.root(account), region, now, runtime.timing, reactions=runtime.reactions)
+        )
 
     try:
-        return JSONResponse(runtime.store.run(run))
+        return JSONResponse(await store_worker(runtime.store.run, run))
     except AwsError as error:
         status = 400 if error.code == "InvalidParameterException" else 404
         return JSONResponse({"error": error.message, "code": error.code}, status_code=status)

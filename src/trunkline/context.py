@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from trunkline.reactions import NONE, Reactions
 from trunkline.store.api import Transaction
 from trunkline.timing import Timing
 
@@ -45,6 +46,7 @@ class RequestContext:
     keyring: Keyring | None = None  # the server's keys and the sealer for secrets it issues
     earliest_due: float | None = None  # the soonest job this context scheduled, to wake the reconciler
     enforce_iam: bool = False  # --enforce-iam: identity policies decide (the agent's calls included)
+    reactions: Reactions = NONE  # cross-service reactions (reactions.py); the runtime passes its own
 
     @property
     def account_id(self) -> str:

@@ -4,14 +4,17 @@ Server side: `GET /_trunkline/events` answers one JSON page, `GET /_trunkline/ev
 server-sent-events stream; both filter by detail-type and cluster and resume after a sequence
 number. Client side: what `trunkline events` needs to read them (standard library only).
 
-The store is synchronous, so the stream polls the outbox in small batches from the event loop
-with short sleeps in between; each read is one brief transaction.
+The store is synchronous, so the stream polls the outbox in small batches, each read one brief
+read-only transaction on the store's reading connection (`Store.read`) on a worker thread, with
+short sleeps in between: a slow request holding the writing connection never holds back events
+already committed, and the event loop is never blocked.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import threading
 import time
@@ -22,6 +25,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterat
 from dataclasses import dataclass, field
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
@@ -163,6 +167,10 @@ def sse_message(event: StoredEvent) -> str:
     return f"id: {event.seq}\nevent: {event.body.get('detail-type', 'message')}\ndata: {body}\n\n"
 
 
+def _events_after(seq: int, tx: Transaction) -> list[StoredEvent]:
+    return tx.events_after(seq, BATCH)
+
+
 async def follow(
     store: Store,
     cursor: Cursor,
@@ -175,7 +183,7 @@ async def follow(
     yield RETRY
     quiet_since = time.monotonic()
     while not stopping.is_set() and not await disconnected():
-        batch = store.run(lambda tx: tx.events_after(cursor.seq, BATCH))
+        batch = await run_in_threadpool(store.read, functools.partial(_events_after, cursor.seq))
         now = time.monotonic()
         ready = cursor.take(batch, now)
         for event in ready:
@@ -216,7 +224,7 @@ class EventStreams:
             wanted = parse_filter(params.getlist("detail-type"), params.get("cluster"))
         except BadRequest as error:
             return JSONResponse({"error": str(error)}, status_code=400)
-        found = self.store.run(lambda tx: read_page(tx, after, limit, wanted))
+        found = await run_in_threadpool(self.store.read, lambda tx: read_page(tx, after, limit, wanted))
         return JSONResponse({"events": [event.body for event in found.events], "lastSeq": found.last_seq})
 
     async def stream(self, request: Request) -> Response:

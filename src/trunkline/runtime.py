@@ -25,6 +25,7 @@ from trunkline.store.api import Transaction
 from trunkline.timing import PROFILES
 from trunkline.wire import models, sigv4
 from trunkline.wire.gateway import AwsCall, HttpRequest
+from trunkline.wiring import build_reactions
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -59,6 +60,7 @@ class Runtime:
         self.keyring = Keyring(config.account_id, config.static_keys, open_box(config.state, config.key_file))
         self.clock: Clock = self._make_clock()
         self.providers = build_providers()
+        self.reactions = build_reactions()  # every cross-service reaction, reached through the context
         handlers: dict[str, JobHandler] = {}
         for provider in self.providers.values():
             handlers.update(provider.jobs())
@@ -73,6 +75,7 @@ class Runtime:
             handlers,
             config.enforce_iam,
             keyring=self.keyring,
+            reactions=self.reactions,
         )
 
     def _make_clock(self) -> Clock:
@@ -89,7 +92,7 @@ class Runtime:
     def invoke(self, call: AwsCall) -> dict[str, Any]:
         provider = self.providers.get(call.service)
         method = getattr(provider, xform_name(call.operation), None)
-        if method is None:
+        if provider is None or method is None:
             raise AwsError("UnsupportedOperation", f"trunkline does not implement {call.service}:{call.operation} yet.")
         region = call.scope.region if call.scope else self.config.region
         access_key = call.scope.access_key_id if call.scope else None
@@ -100,12 +103,20 @@ class Runtime:
         def work(tx: Transaction) -> dict[str, Any]:
             principal = identify(tx) if identify else resolve_principal(tx, access_key, self.keyring, now)
             ctx = RequestContext(
-                tx, principal, region, now, self.timing, call.request_id, enforce_iam=enforce, keyring=self.keyring
+                tx,
+                principal,
+                region,
+                now,
+                self.timing,
+                call.request_id,
+                enforce_iam=enforce,
+                keyring=self.keyring,
+                reactions=self.reactions,
             )
             if enforce:
                 # The one place a call is authorized: the principal and the operation are both known.
                 enforcement.check_call(ctx, call.service, call.operation, call.params)
-            result: dict[str, Any] = method(ctx, call.params)
+            result: dict[str, Any] = provider.invoke(ctx, call.operation, call.params, method)
             scheduled.append(ctx.earliest_due)
             return result
 

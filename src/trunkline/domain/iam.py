@@ -12,13 +12,18 @@ from urllib.parse import quote
 
 from trunkline.context import RequestContext
 from trunkline.domain import identity, pagination
+from trunkline.domain.iam_checks import check_path as check_path
+from trunkline.domain.iam_checks import checked_tags as checked_tags
+from trunkline.domain.iam_kinds import CREDENTIAL as CREDENTIALS
+from trunkline.domain.iam_kinds import INSTANCE_PROFILE as PROFILES
 from trunkline.domain.iam_kinds import ROLE as ROLES
+from trunkline.domain.iam_kinds import USER as USERS
 from trunkline.domain.policy import parse_policy
 from trunkline.errors import AwsError
 
 ROLE = ROLES.name
-USER = "iam.user"
-PROFILE = "iam.instance-profile"
+USER = USERS.name
+PROFILE = PROFILES.name
 
 Record = dict[str, Any]
 
@@ -31,27 +36,12 @@ SERVICE_LINKED_POLICIES = {"ecs.amazonaws.com": "arn:aws:iam::aws:policy/aws-ser
 
 
 def _key(ctx: RequestContext, name: str) -> str:
-    return f"{ctx.account_id}/{name.lower()}"
+    """A user's store key: what its access keys' `user` index holds."""
+    return USERS.key(ctx, name)
 
 
 def _arn(ctx: RequestContext, kind: str, path: str, name: str) -> str:
     return f"arn:aws:iam::{ctx.account_id}:{kind}{path}{name}"
-
-
-def check_path(path: str) -> None:
-    if not (path.startswith("/") and path.endswith("/")):
-        raise AwsError(
-            "ValidationError",
-            "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.",
-        )
-
-
-def checked_tags(params: dict[str, Any]) -> list[dict[str, str]]:
-    tags = params.get("Tags") or []
-    keys = [t["Key"].lower() for t in tags]
-    if len(set(keys)) != len(keys):
-        raise AwsError("InvalidInput", "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
-    return list(tags)
 
 
 # --- roles --------------------------------------------------------------------------------------
@@ -99,7 +89,7 @@ def delete_role(ctx: RequestContext, name: str) -> None:
     from trunkline.domain import iam_policies  # builds on this module
 
     role = get_role(ctx, name)
-    if ctx.tx.count(PROFILE, "role", role["RoleName"].lower() + "@" + ctx.account_id):
+    if PROFILES.count(ctx, "role", role["RoleName"].lower()):
         raise AwsError("DeleteConflict", "Cannot delete entity, must remove roles from instance profile first.")
     iam_policies.conflicts(ctx, "role", role["RoleName"])
     ROLES.delete(ctx, name)
@@ -184,7 +174,7 @@ def page(ctx: RequestContext, kind: str, listing: str, params: dict[str, Any]) -
 def _scan(ctx: RequestContext, kind: str, after: str | None) -> Any:
     batch = 500
     while True:
-        rows = ctx.tx.scan(kind, prefix=f"{ctx.account_id}/", after=after, limit=batch)
+        rows = ctx.tx.scan(kind, prefix=ROLES.scope.prefix(ctx.account_id, ctx.region), after=after, limit=batch)
         yield from rows
         if len(rows) < batch:
             return
@@ -198,7 +188,7 @@ def create_user(ctx: RequestContext, params: dict[str, Any]) -> Record:
     name = params["UserName"]
     path = params.get("Path", "/")
     check_path(path)
-    if ctx.tx.get(USER, _key(ctx, name)) is not None:
+    if USERS.get(ctx, name) is not None:
         raise AwsError("EntityAlreadyExists", f"User with name {name} already exists.")
     user: Record = {
         "Path": path,
@@ -210,7 +200,7 @@ def create_user(ctx: RequestContext, params: dict[str, Any]) -> Record:
     tags = checked_tags(params)
     if tags:
         user["Tags"] = tags
-    ctx.tx.put(USER, _key(ctx, name), user)
+    USERS.save(ctx, user)
     return user
 
 
@@ -223,14 +213,11 @@ def get_user(ctx: RequestContext, name: str | None) -> Record:
             return {"Path": "/", "UserName": "", "UserId": ctx.account_id, "Arn": principal.arn, "CreateDate": 0.0}
         else:
             raise AwsError("ValidationError", "Must specify userName when calling with non-User credentials")
-    user = ctx.tx.get(USER, _key(ctx, name))
-    if user is None:
-        raise AwsError("NoSuchEntity", f"The user with name {name} cannot be found.")
-    return user
+    return USERS.require(ctx, name)
 
 
 def _user_keys(ctx: RequestContext, user: Record) -> list[Record]:
-    return [k for k in ctx.tx.find(identity.KIND, "user", _key(ctx, user["UserName"])) if k.get("status") != "Deleted"]
+    return [k for k in CREDENTIALS.find(ctx, "user", _key(ctx, user["UserName"])) if k.get("status") != "Deleted"]
 
 
 def delete_user(ctx: RequestContext, name: str) -> None:
@@ -240,7 +227,7 @@ def delete_user(ctx: RequestContext, name: str) -> None:
     if _user_keys(ctx, user):
         raise AwsError("DeleteConflict", "Cannot delete entity, must delete access keys first.")
     iam_policies.conflicts(ctx, "user", user["UserName"])
-    ctx.tx.delete(USER, _key(ctx, name))
+    USERS.delete(ctx, name)
 
 
 def create_access_key(ctx: RequestContext, user_name: str | None) -> Record:
@@ -291,7 +278,7 @@ def list_access_keys(ctx: RequestContext, user_name: str | None) -> list[Record]
 
 def _access_key(ctx: RequestContext, user_name: str | None, key_id: str) -> Record:
     user = get_user(ctx, user_name)
-    record = ctx.tx.get(identity.KIND, key_id)
+    record = CREDENTIALS.get(ctx, key_id)
     if record is None or record.get("status") == "Deleted" or record.get("user_name") != _key(ctx, user["UserName"]):
         raise AwsError("NoSuchEntity", f"The Access Key with id {key_id} cannot be found.")
     return record
@@ -318,7 +305,7 @@ def create_instance_profile(ctx: RequestContext, params: dict[str, Any]) -> Reco
     name = params["InstanceProfileName"]
     path = params.get("Path", "/")
     check_path(path)
-    if ctx.tx.get(PROFILE, _key(ctx, name)) is not None:
+    if PROFILES.get(ctx, name) is not None:
         raise AwsError("EntityAlreadyExists", f"Instance Profile {name} already exists.")
     profile: Record = {
         "Path": path,
@@ -336,20 +323,15 @@ def create_instance_profile(ctx: RequestContext, params: dict[str, Any]) -> Reco
 
 
 def _save_profile(ctx: RequestContext, profile: Record) -> None:
-    roles = profile["RoleNames"]
-    role = roles[0].lower() + "@" + ctx.account_id if roles else None
-    ctx.tx.put(PROFILE, _key(ctx, profile["InstanceProfileName"]), profile, {"role": role, "arn": profile["Arn"]})
+    PROFILES.save(ctx, profile)
 
 
 def get_instance_profile(ctx: RequestContext, name: str) -> Record:
-    profile = ctx.tx.get(PROFILE, _key(ctx, name))
-    if profile is None:
-        raise AwsError("NoSuchEntity", f"Instance Profile {name} cannot be found.")
-    return profile
+    return PROFILES.require(ctx, name)
 
 
 def instance_profile_by_arn(ctx: RequestContext, arn: str) -> Record | None:
-    found = ctx.tx.find(PROFILE, "arn", arn)
+    found = PROFILES.find(ctx, "arn", arn)
     return found[0] if found else None
 
 
@@ -382,9 +364,9 @@ def delete_instance_profile(ctx: RequestContext, name: str) -> None:
     profile = get_instance_profile(ctx, name)
     if profile["RoleNames"]:
         raise AwsError("DeleteConflict", "Cannot delete entity, must remove roles from instance profile first.")
-    ctx.tx.delete(PROFILE, _key(ctx, name))
+    PROFILES.delete(ctx, name)
 
 
 def instance_profiles_for_role(ctx: RequestContext, role_name: str) -> list[Record]:
     role = get_role(ctx, role_name)
-    return ctx.tx.find(PROFILE, "role", role["RoleName"].lower() + "@" + ctx.account_id)
+    return PROFILES.find(ctx, "role", role["RoleName"].lower())

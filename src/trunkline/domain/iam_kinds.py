@@ -59,3 +59,37 @@ POLICY_ATTACHMENT: ResourceKind[Record] = ResourceKind(
     record_key=lambda record: _owned_key(record, record["PolicyArn"]),
     indexes=lambda record: {"policy": record["PolicyArn"]},
 )
+
+USER: ResourceKind[Record] = ResourceKind(
+    name="iam.user",
+    scope=Scope.ACCOUNT,
+    id_field="UserName",
+    natural_key=_name_key,
+    not_found=NotFound("NoSuchEntity", "The user with name {} cannot be found."),
+)
+
+
+def _profile_indexes(profile: Record) -> dict[str, str | None]:
+    roles = profile["RoleNames"]
+    return {"role": roles[0].lower() if roles else None, "arn": profile["Arn"]}
+
+
+#: An instance profile keeps its role by name (`RoleNames`, at most one); indexed by that role.
+INSTANCE_PROFILE: ResourceKind[Record] = ResourceKind(
+    name="iam.instance-profile",
+    scope=Scope.ACCOUNT,
+    id_field="InstanceProfileName",
+    natural_key=_name_key,
+    not_found=NotFound("NoSuchEntity", "Instance Profile {} cannot be found."),
+    indexes=_profile_indexes,
+    global_indexes=frozenset({"arn"}),
+)
+
+#: Access keys, issued by IAM (users) and STS (role sessions): unique everywhere, so unscoped. The
+#: `user` index holds the user's store key (`USER.key`); a deleted key stays as a tombstone.
+CREDENTIAL: ResourceKind[Record] = ResourceKind(
+    name="credential",
+    scope=Scope.GLOBAL,
+    id_field="access_key_id",
+    indexes=lambda record: {"user": record.get("user_name")},
+)

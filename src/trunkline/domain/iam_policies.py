@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from trunkline.context import RequestContext
-from trunkline.domain import iam, iam_kinds, identity, pagination
+from trunkline.domain import iam_checks, iam_kinds, identity, pagination
 from trunkline.domain.policy import parse_policy
 from trunkline.domain.resource_kind import ResourceKind
 from trunkline.errors import AwsError
@@ -109,7 +109,7 @@ def page(
 
 
 def _entity(ctx: RequestContext, kind: str, name: str) -> Record:
-    return iam.get_role(ctx, name) if kind == "role" else iam.get_user(ctx, name)
+    return iam_kinds.ROLE.require(ctx, name) if kind == "role" else iam_kinds.USER.require(ctx, name)
 
 
 def _changeable(kind: str, entity: Record) -> None:
@@ -183,11 +183,11 @@ def delete_inline(ctx: RequestContext, kind: str, name: str, policy_name: str) -
 def create_policy(ctx: RequestContext, params: dict[str, Any]) -> Record:
     name = params["PolicyName"]
     path = params.get("Path", "/")
-    iam.check_path(path)
+    iam_checks.check_path(path)
     text = params["PolicyDocument"]
     parse_policy(text)
     _check_size(text)
-    tags = iam.checked_tags(params)
+    tags = iam_checks.checked_tags(params)
     if POLICY.get(ctx, name) is not None:
         raise AwsError(
             "EntityAlreadyExists", f"A policy called {name} already exists. Duplicate names are not allowed."

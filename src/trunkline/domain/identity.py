@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from trunkline.context import Principal, RequestContext
+from trunkline.domain.iam_kinds import CREDENTIAL
 from trunkline.errors import AuthFailure
 from trunkline.secret_box import SecretBox
 from trunkline.store.api import Transaction
 
-KIND = "credential"
+KIND = CREDENTIAL.name  # declared in iam_kinds (scope GLOBAL: keyed by the access key id alone)
 _KEY_ALPHABET = string.ascii_uppercase + "234567"
 _SECRET_ALPHABET = string.ascii_letters + string.digits + "+/"
 

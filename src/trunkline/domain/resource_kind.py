@@ -97,6 +97,9 @@ class ResourceKind(Generic[R]):
     indexes: Callable[[R], Mapping[str, str | None]] = _no_indexes
     #: Index fields whose values are unique everywhere (ARNs, MACs): stored bare, found across scopes.
     global_indexes: frozenset[str] = frozenset()
+    #: When given, only these index fields are scoped and every other is global (ECS: most values
+    #: are ARNs, which carry their account and region; placement fields are named per cluster ARN).
+    scoped_indexes: frozenset[str] | None = None
     visible: Callable[[RequestContext, R], bool] = _everyone
     tag_type: str | None = None
     view: Callable[[R], Record] = public
@@ -109,9 +112,14 @@ class ResourceKind(Generic[R]):
     def key(self, ctx: RequestContext, resource_id: str) -> str:
         return self.scope.key(ctx.account_id, ctx.region, self.natural_key(resource_id))
 
+    def is_global(self, index: str) -> bool:
+        if self.scoped_indexes is not None:
+            return index not in self.scoped_indexes
+        return index in self.global_indexes
+
     def index_value(self, ctx: RequestContext, index: str, value: str) -> str:
         """An index value as stored (scoped unless the index is global)."""
-        if index in self.global_indexes:
+        if self.is_global(index):
             return value
         return self.scope.prefix(ctx.account_id, ctx.region) + value
 
@@ -168,10 +176,17 @@ class ResourceKind(Generic[R]):
         rows: list[Any] = [record for _, record in ctx.tx.scan(self.name, prefix=prefix)]
         return [record for record in rows if self.visible(ctx, record)]
 
-    def find(self, ctx: RequestContext, index: str, value: str) -> list[R]:
-        """Records whose index `index` holds `value` (unscoped: the scope is added here), in key order."""
-        found: list[Any] = ctx.tx.find(self.name, index, self.index_value(ctx, index, value))
+    def find(
+        self, ctx: RequestContext, index: str, value: str, after: str | None = None, limit: int | None = None
+    ) -> list[R]:
+        """Records whose index `index` holds `value` (unscoped: the scope is added here), in key
+        order; `after` is a store key (`record_store_key` of the last record of a batch)."""
+        found: list[Any] = ctx.tx.find(self.name, index, self.index_value(ctx, index, value), after, limit)
         return found
+
+    def find_keys(self, ctx: RequestContext, index: str, value: str) -> list[str]:
+        """The store keys `find` would return the records of, without reading them."""
+        return ctx.tx.find_keys(self.name, index, self.index_value(ctx, index, value))
 
     def count(self, ctx: RequestContext, index: str, value: str) -> int:
         return ctx.tx.count(self.name, index, self.index_value(ctx, index, value))
@@ -180,7 +195,9 @@ class ResourceKind(Generic[R]):
 
     def save(self, ctx: RequestContext, record: R) -> None:
         """Create or replace the record with its indexes."""
-        indexes = self.scope.index(ctx.account_id, ctx.region, self.indexes(record), self.global_indexes)
+        values = self.indexes(record)
+        unscoped = frozenset(field for field in values if self.is_global(field))
+        indexes = self.scope.index(ctx.account_id, ctx.region, values, unscoped)
         ctx.tx.put(self.name, self.record_store_key(ctx, record), cast(Record, record), indexes)
 
     def record_store_key(self, ctx: RequestContext, record: R) -> str:

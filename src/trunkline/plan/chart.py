@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from trunkline.plan import PlanError
-from trunkline.plan.run import Row
+from trunkline.plan.rows import Row
 
 MAX_TYPES = 20  # more bars are unreadable: the best-ranked types are drawn
 

@@ -11,7 +11,7 @@ from rich.console import Console, JustifyMethod
 from rich.table import Table
 
 from trunkline.plan.arithmetic import Sizing
-from trunkline.plan.run import Row
+from trunkline.plan.rows import Row
 from trunkline.plan.workload import Definition
 
 Record = dict[str, Any]

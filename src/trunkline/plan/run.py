@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import csv
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import Progress
@@ -15,27 +13,9 @@ from rich.progress import Progress
 from trunkline.domain import catalog
 from trunkline.domain.catalog import InstanceType
 from trunkline.plan import PlanError, arithmetic, workload
-from trunkline.plan.arithmetic import Sizing
-
-if TYPE_CHECKING:
-    from trunkline.plan.simulate import Simulation
+from trunkline.plan.rows import Row
 
 MODES = {"on": (True,), "off": (False,), "both": (False, True)}
-
-
-@dataclass
-class Row:
-    """One candidate type, its sizing per trunking mode (False: off, True: on)."""
-
-    instance_type: str
-    by_mode: dict[bool, Sizing]
-    simulations: dict[bool, Simulation] = field(default_factory=dict)
-    differences: dict[bool, list[str]] = field(default_factory=dict)
-    rank: int = 0
-
-    @property
-    def primary(self) -> Sizing:
-        return self.by_mode.get(True) or self.by_mode[False]
 
 
 def _split(values: list[str] | None) -> list[str]:

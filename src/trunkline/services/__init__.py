@@ -6,26 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from trunkline.reconciler import JobHandler
-
-
-class Provider:
-    """Base class: a provider lists the asynchronous jobs it schedules, by name."""
-
-    service: str = ""
-
-    def jobs(self) -> dict[str, JobHandler]:
-        return {}
+from trunkline.services.autoscaling import AutoScalingProvider
+from trunkline.services.ec2 import Ec2Provider
+from trunkline.services.ecs import EcsProvider
+from trunkline.services.iam import IamProvider
+from trunkline.services.provider import Provider
+from trunkline.services.ssm import SsmProvider
+from trunkline.services.sts import StsProvider
 
 
 def build_providers() -> dict[str, Any]:
-    from trunkline.services.autoscaling import AutoScalingProvider
-    from trunkline.services.ec2 import Ec2Provider
-    from trunkline.services.ecs import EcsProvider
-    from trunkline.services.iam import IamProvider
-    from trunkline.services.ssm import SsmProvider
-    from trunkline.services.sts import StsProvider
-
     providers: list[Provider] = [
         AutoScalingProvider(),
         Ec2Provider(),

@@ -1,16 +1,17 @@
 """EC2 Auto Scaling operations (query protocol, API 2011-01-01). Thin: parameters in, domain call,
-output shape out. Groups reconcile on the clock (`domain/autoscaling/scaling.py`)."""
+output shape out. Groups reconcile on the clock (`domain/autoscaling/scaling.py`) and follow their
+instances' lifecycle through `wiring.py`."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain import lifecycle_hooks, pagination
+from trunkline.domain import pagination
 from trunkline.domain.autoscaling import activities, groups, scaling
 from trunkline.errors import AwsError
 from trunkline.reconciler import JobHandler
-from trunkline.services import Provider
+from trunkline.services.provider import Provider
 
 Params = dict[str, Any]
 
@@ -35,9 +36,6 @@ class AutoScalingProvider(Provider):
     service = "autoscaling"
 
     def jobs(self) -> dict[str, JobHandler]:
-        lifecycle_hooks.subscribe(lifecycle_hooks.RUNNING, scaling.on_running)
-        lifecycle_hooks.subscribe(lifecycle_hooks.STOPPED, scaling.on_gone)
-        lifecycle_hooks.subscribe(lifecycle_hooks.TERMINATED, scaling.on_gone)
         return {scaling.JOB: scaling.reconcile_job}
 
     def create_auto_scaling_group(self, ctx: RequestContext, params: Params) -> Params:

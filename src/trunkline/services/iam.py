@@ -7,8 +7,8 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain import iam
 from trunkline.errors import AwsError
-from trunkline.services import Provider
 from trunkline.services.iam_policies import PolicyOperations
+from trunkline.services.provider import Provider
 
 Params = dict[str, Any]
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import ssm
-from trunkline.services import Provider
+from trunkline.services.provider import Provider
 
 Params = dict[str, Any]
 

@@ -7,7 +7,7 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain import authorization, iam, identity
 from trunkline.errors import AwsError
-from trunkline.services import Provider
+from trunkline.services.provider import Provider
 
 Params = dict[str, Any]
 

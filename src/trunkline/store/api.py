@@ -95,4 +95,9 @@ class Store(Protocol):
         """Run `work` in one transaction: committed if it returns, rolled back if it raises.
         May run `work` again when the database reports a serialization conflict."""
 
+    def read(self, work: Callable[[Transaction], T]) -> T:
+        """Run read-only `work` on the store's reading connection: it sees committed state and
+        never waits for a writing transaction in progress (the event stream reads this way, so a
+        slow request does not hold back events already committed)."""
+
     def close(self) -> None: ...

@@ -26,6 +26,10 @@ class PostgresStore:
         self._conn = psycopg.connect(url, autocommit=False)
         self._conn.isolation_level = psycopg.IsolationLevel.SERIALIZABLE
         self._lock = threading.RLock()
+        # `read` has its own connection, so it never waits behind a request's transaction.
+        self._reader = psycopg.connect(url, autocommit=False)
+        self._reader.read_only = True
+        self._reader_lock = threading.RLock()
         with self._conn.cursor() as cursor:
             # Several processes may start at once on a fresh database: migrate under a lock.
             cursor.execute("SELECT pg_advisory_lock(4590)")
@@ -48,6 +52,12 @@ class PostgresStore:
                         raise
             raise AssertionError("unreachable")
 
+    def read(self, work: Callable[[Transaction], T]) -> T:
+        with self._reader_lock, self._reader.transaction(), self._reader.cursor() as cursor:
+            return work(SqlTransaction(cursor, DIALECT))
+
     def close(self) -> None:
+        with self._reader_lock:
+            self._reader.close()
         with self._lock:
             self._conn.close()

@@ -69,3 +69,58 @@ def _scope_bare_indexes(tx: SqlTransaction) -> None:
 
 SQLITE_MIGRATIONS.append([_scope_bare_indexes])
 POSTGRES_MIGRATIONS.append([_scope_bare_indexes])
+
+
+# v4: ECS account settings were keyed `REGION|PRINCIPAL|NAME`, the one key without the account;
+# they are now keyed like every account- and region-scoped kind, `ACCOUNT/REGION/PRINCIPAL|NAME`
+# (the principal's ARN names the account: arn:aws:iam::ACCOUNT:...).
+def _rekey_account_settings(tx: SqlTransaction) -> None:
+    rows = tx.execute("SELECT key, body FROM documents WHERE kind = 'ecs.account-setting'").fetchall()
+    for key, body in rows:
+        region, principal, name = key.split("|", 2)
+        account = principal.split(":")[4]
+        new_key = f"{account}/{region}/{principal}|{name}"
+        tx.execute("DELETE FROM documents WHERE kind = 'ecs.account-setting' AND key = ?", (key,))
+        tx.execute("INSERT INTO documents (kind, key, body) VALUES ('ecs.account-setting', ?, ?)", (new_key, body))
+
+
+SQLITE_MIGRATIONS.append([_rekey_account_settings])
+POSTGRES_MIGRATIONS.append([_rekey_account_settings])
+
+
+# v5: an instance profile's `role` index held `ROLENAME@ACCOUNT`; scoped by the store like every
+# account-scoped value it is `ACCOUNT/ROLENAME` (the profile's key starts with `ACCOUNT/`).
+def _scope_profile_roles(tx: SqlTransaction) -> None:
+    rows = tx.execute("SELECT key, value FROM doc_index WHERE kind = 'iam.instance-profile' AND field = 'role'")
+    for key, value in rows.fetchall():
+        role, _, account = value.rpartition("@")
+        tx.execute(
+            "UPDATE doc_index SET value = ? WHERE kind = 'iam.instance-profile' AND field = 'role' AND key = ?",
+            (f"{account}/{role}", key),
+        )
+
+
+SQLITE_MIGRATIONS.append([_scope_profile_roles])
+POSTGRES_MIGRATIONS.append([_scope_profile_roles])
+
+
+# v6: ECS task definitions and families: the status indexes held `ACCOUNT/REGION|STATUS` and the
+# family list index `ACCOUNT/REGION`; scoped like every index they are `ACCOUNT/REGION/STATUS`
+# and `ACCOUNT/REGION/` (the empty value, scoped).
+def _scope_task_definition_indexes(tx: SqlTransaction) -> None:
+    for kind, field in (
+        ("ecs.task-definition", "status"),
+        ("ecs.task-definition-family", "status"),
+        ("ecs.task-definition-family", "scope"),
+    ):
+        rows = tx.execute("SELECT key, value FROM doc_index WHERE kind = ? AND field = ?", (kind, field)).fetchall()
+        for key, value in rows:
+            scope, _, status = value.partition("|")
+            tx.execute(
+                "UPDATE doc_index SET value = ? WHERE kind = ? AND field = ? AND key = ?",
+                (f"{scope}/{status}", kind, field, key),
+            )
+
+
+SQLITE_MIGRATIONS.append([_scope_task_definition_indexes])
+POSTGRES_MIGRATIONS.append([_scope_task_definition_indexes])

@@ -30,6 +30,14 @@ class SqliteStore:
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA busy_timeout=10000")
         self.run(lambda tx: migrate(tx, DIALECT))  # type: ignore[arg-type]
+        # A second connection for `read`: in WAL mode a reader sees the last commit while the
+        # writer's transaction is open. An in-memory database cannot be shared that way.
+        self._reader = self._conn
+        self._reader_lock = self._lock
+        if path != ":memory:":
+            self._reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self._reader.execute("PRAGMA busy_timeout=10000")
+            self._reader_lock = threading.RLock()
 
     def run(self, work: Callable[[Transaction], T]) -> T:
         with self._lock:
@@ -43,7 +51,19 @@ class SqliteStore:
             cursor.execute("COMMIT")
             return result
 
+    def read(self, work: Callable[[Transaction], T]) -> T:
+        with self._reader_lock:
+            cursor = self._reader.cursor()
+            cursor.execute("BEGIN")  # deferred: a read snapshot, no write lock
+            try:
+                return work(SqlTransaction(cursor, DIALECT))
+            finally:
+                cursor.execute("ROLLBACK")
+
     def close(self) -> None:
+        with self._reader_lock:
+            if self._reader is not self._conn:
+                self._reader.close()
         with self._lock:
             self._conn.close()
 

@@ -8,12 +8,36 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
+import os
 import re
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
+
+log = logging.getLogger("trunkline.wire")
+
+#: A result key the output shape lacks is a bug (a misspelt member would vanish silently). With
+#: TRUNKLINE_STRICT_OUTPUT=1 (the test suite sets it) it is refused, so the call fails and the
+#: test with it; otherwise it is logged and dropped. Keys starting with `_` are the records'
+#: private bookkeeping fields, dropped without a word. (Read when a key is unknown, not at import:
+#: the pytest plugin imports trunkline before a conftest can set it.)
+STRICT_VARIABLE = "TRUNKLINE_STRICT_OUTPUT"
+
+
+class UnknownOutputMember(ValueError):
+    """A result carried a key its output shape does not have (strict mode)."""
+
+
+def _unknown(shape: StructureShape, name: str) -> None:
+    if name.startswith("_"):
+        return
+    if os.environ.get(STRICT_VARIABLE) == "1":
+        raise UnknownOutputMember(f"output shape {shape.name} has no member {name!r}")
+    log.warning("output shape %s has no member %r: dropped", shape.name, name)
+
 
 # Characters XML 1.0 cannot carry at all, even escaped (lone surrogates cannot even be encoded).
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -45,11 +69,13 @@ def _json_value(value: Any, shape: Shape) -> Any:
     if kind == "structure":
         assert isinstance(shape, StructureShape)
         members = _members(shape)
-        return {
-            name: _json_value(item, members[name][0])
-            for name, item in value.items()
-            if item is not None and name in members
-        }
+        out = {}
+        for name, item in value.items():
+            if name not in members:
+                _unknown(shape, name)
+            elif item is not None:
+                out[name] = _json_value(item, members[name][0])
+        return out
     if kind == "list":
         assert isinstance(shape, ListShape)
         return [_json_value(item, shape.member) for item in value]
@@ -108,7 +134,10 @@ def _members(shape: StructureShape) -> dict[str, tuple[Shape, str, bool]]:
 def _xml_members(value: dict[str, Any], shape: StructureShape, parts: list[str], iso_millis: bool) -> None:
     members = _members(shape)
     for name, item in value.items():
-        if item is None or name not in members:
+        if name not in members:
+            _unknown(shape, name)
+            continue
+        if item is None:
             continue
         member, tag, flattened = members[name]
         if flattened:

@@ -20,7 +20,7 @@ from trunkline.domain.autoscaling import activities
 from trunkline.domain.autoscaling.kinds import GROUP, MEMBER
 from trunkline.domain.ec2 import instances, launch_requests, launch_templates
 from trunkline.domain.ec2.kinds import SUBNET
-from trunkline.domain.ec2.records import Tag
+from trunkline.domain.ec2.records import SubnetRecord, Tag
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
@@ -64,12 +64,12 @@ def _cause(group: Record, sentence: str) -> str:
 # --- launching ------------------------------------------------------------------------------------------
 
 
-def _subnets(ctx: RequestContext, group: Record) -> list[Record]:
+def _subnets(ctx: RequestContext, group: Record) -> list[SubnetRecord]:
     found = [SUBNET.get(ctx, s) for s in group["VPCZoneIdentifier"].split(",")]
     return [s for s in found if s is not None]
 
 
-def _next_subnet(subnets: list[Record], live: list[Record]) -> Record:
+def _next_subnet(subnets: list[SubnetRecord], live: list[Record]) -> SubnetRecord:
     per_zone = {s["AvailabilityZone"]: 0 for s in subnets}
     for member in live:
         per_zone[member["AvailabilityZone"]] = per_zone.get(member["AvailabilityZone"], 0) + 1
@@ -84,7 +84,7 @@ def _spec_and_type(group: Record) -> tuple[Record, str | None]:
     return inner["LaunchTemplateSpecification"], overrides[0]["InstanceType"] if overrides else None
 
 
-def _launch_one(ctx: RequestContext, group: Record, subnet: Record) -> Record:
+def _launch_one(ctx: RequestContext, group: Record, subnet: SubnetRecord) -> Record:
     """One instance through RunInstances; raises EC2's AwsError if it refuses."""
     spec, instance_type = _spec_and_type(group)
     tags = [{"Key": t["Key"], "Value": t["Value"]} for t in group["Tags"] if t["PropagateAtLaunch"]]

@@ -20,6 +20,7 @@ import ipaddress
 from typing import Any
 
 from trunkline.context import RequestContext
+from trunkline.domain.ec2.records import SubnetRecord
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
@@ -67,7 +68,7 @@ def _address(network: ipaddress.IPv4Network, offset: int) -> str:
     return str(network.network_address + offset)
 
 
-def take(ctx: RequestContext, subnet_key: str, subnet: Record, wanted: str | None) -> str:
+def take(ctx: RequestContext, subnet_key: str, subnet: SubnetRecord, wanted: str | None) -> str:
     """Allocate an address in `subnet` (the caller saves the updated record). Raises before writing."""
     network = ipaddress.IPv4Network(subnet["CidrBlock"])
     cursor = subnet["_NextOffset"]
@@ -85,7 +86,7 @@ def take(ctx: RequestContext, subnet_key: str, subnet: Record, wanted: str | Non
     return address
 
 
-def give_back(ctx: RequestContext, subnet_key: str, subnet: Record, address: str) -> bool:
+def give_back(ctx: RequestContext, subnet_key: str, subnet: SubnetRecord, address: str) -> bool:
     """Release `address`; False (and nothing changed) if it was not allocated in this subnet."""
     network = ipaddress.IPv4Network(subnet["CidrBlock"])
     try:
@@ -113,7 +114,7 @@ def in_use(ctx: RequestContext, subnet_key: str) -> bool:
     return bool(ctx.tx.scan(ADDRESS_KIND, prefix=subnet_key + "/", limit=1))
 
 
-def _lowest_free(ctx: RequestContext, subnet_key: str, subnet: Record, network: ipaddress.IPv4Network) -> int:
+def _lowest_free(ctx: RequestContext, subnet_key: str, subnet: SubnetRecord, network: ipaddress.IPv4Network) -> int:
     free = ctx.tx.scan(FREE_KIND, prefix=subnet_key + "/", limit=1)
     if free:
         return _offset_of(free[0][0])

@@ -14,9 +14,10 @@ from collections.abc import Callable
 from typing import Any
 
 from trunkline.context import RequestContext
+from trunkline.domain.ec2.kinds import CLIENT_TOKEN
 from trunkline.errors import AwsError
 
-KIND = "ec2.client-token"
+KIND = CLIENT_TOKEN.name
 
 Params = dict[str, Any]
 
@@ -33,8 +34,7 @@ def once(ctx: RequestContext, operation: str, params: Params, work: Callable[[],
     token = params.get("ClientToken")
     if not token:
         return work()
-    key = f"{ctx.account_id}/{ctx.region}/{operation}/{token}"
-    seen = ctx.tx.get(KIND, key)
+    seen = CLIENT_TOKEN.get(ctx, f"{operation}/{token}")
     fingerprint = _fingerprint(params)
     if seen is not None:
         if seen["fingerprint"] != fingerprint:
@@ -45,5 +45,5 @@ def once(ctx: RequestContext, operation: str, params: Params, work: Callable[[],
         result: Params = seen["result"]
         return result
     result = work()
-    ctx.tx.put(KIND, key, {"fingerprint": fingerprint, "result": result})
+    CLIENT_TOKEN.save(ctx, {"operation": operation, "token": token, "fingerprint": fingerprint, "result": result})
     return result

@@ -22,7 +22,7 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import lookup, public_ips, vpcs
 from trunkline.domain.ec2 import tags as ec2_tags
-from trunkline.domain.ec2.kinds import ELASTIC_IP
+from trunkline.domain.ec2.kinds import ELASTIC_IP, INSTANCE, INTERNET_GATEWAY
 from trunkline.domain.ids import resource_id
 from trunkline.domain.resource_kind import IdFormat
 from trunkline.errors import AwsError
@@ -132,11 +132,10 @@ def release_address(ctx: RequestContext, params: dict[str, Any]) -> None:
 
 def associate_address(ctx: RequestContext, params: dict[str, Any]) -> str:
     """Point the address at an ENI (named, or an instance's only one); returns the association id."""
-    from trunkline.domain.ec2 import internet_gateways
 
     record = _named(ctx, params)
     eni = _target(ctx, params)
-    if internet_gateways.gateway_of_vpc(ctx, eni["VpcId"]) is None:
+    if not INTERNET_GATEWAY.find(ctx, "vpc", eni["VpcId"]):
         raise AwsError("Gateway.NotAttached", f"Network {eni['VpcId']} is not attached to any internet gateway")
     private_ip = params.get("PrivateIpAddress") or eni["PrivateIpAddress"]
     if private_ip != eni["PrivateIpAddress"]:
@@ -158,7 +157,6 @@ def associate_address(ctx: RequestContext, params: dict[str, Any]) -> str:
 
 
 def _target(ctx: RequestContext, params: dict[str, Any]) -> Record:
-    from trunkline.domain.ec2 import instances
     from trunkline.domain.ec2 import network_interfaces as enis
 
     eni_id, instance_id = params.get("NetworkInterfaceId"), params.get("InstanceId")
@@ -166,7 +164,7 @@ def _target(ctx: RequestContext, params: dict[str, Any]) -> Record:
         return enis.get_network_interface(ctx, eni_id)
     if not instance_id:
         raise AwsError("MissingParameter", "Either instance ID or network interface ID must be specified")
-    instance = instances.get_instance(ctx, instance_id)
+    instance = INSTANCE.require(ctx, instance_id)
     if instance["State"]["Name"] not in ("running", "stopped", "pending", "stopping"):
         raise AwsError(
             "IncorrectInstanceState", f"The instance '{instance_id}' is not in a valid state for this operation."
@@ -253,7 +251,6 @@ def _check_not_nat(ctx: RequestContext, record: Record) -> None:
 def disassociate(ctx: RequestContext, record: Record, *, reassign: bool = False) -> None:
     """Take the address off its ENI. With `reassign`, an instance that was launched with a public
     IP and has a single interface gets a new auto-assigned one, as EC2 gives it."""
-    from trunkline.domain.ec2 import instances
     from trunkline.domain.ec2 import network_interfaces as enis
 
     eni = enis.find_network_interface(ctx, record.get("NetworkInterfaceId") or "")
@@ -269,7 +266,7 @@ def disassociate(ctx: RequestContext, record: Record, *, reassign: bool = False)
     attachment = eni.get("Attachment")
     if not reassign or attachment is None:
         return
-    instance = instances.find_instance(ctx, attachment["InstanceId"])
+    instance = INSTANCE.get(ctx, attachment["InstanceId"])
     running = instance is not None and instance["State"]["Name"] in ("pending", "running")
     single = len(enis.interfaces_of_instance(ctx, attachment["InstanceId"])) == 1
     if running and single and instance is not None and instance.get("_PublicIp"):

@@ -207,7 +207,7 @@ def reservations(ctx: RequestContext, views: list[Record]) -> list[Record]:
     for view in views:
         view.pop(_ORDER, None)
         reservation_id = view.pop("ReservationId")
-        owner = view["OwnerId"]
+        owner = view.pop("OwnerId")  # the Reservation's member, not the Instance's
         reservation = grouped.setdefault(
             reservation_id, {"ReservationId": reservation_id, "OwnerId": owner, "Groups": [], "Instances": []}
         )

@@ -32,12 +32,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain import catalog, iam, ids, lifecycle_hooks
+from trunkline.domain import catalog, iam, ids
 from trunkline.domain.ec2 import images, lookup, subnets
 from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2.kinds import INSTANCE
-from trunkline.domain.ec2.records import Tag
+from trunkline.domain.ec2.records import SubnetRecord, Tag
 from trunkline.errors import AwsError
+from trunkline.reactions import RUNNING, STOPPED, TERMINATED
 
 Record = dict[str, Any]
 
@@ -119,7 +120,7 @@ class _Plan:
     request: LaunchRequest
     image: Record
     instance_type: catalog.InstanceType
-    subnet: Record
+    subnet: SubnetRecord
     groups: list[str]
     profile: Record | None
     dns_options: Record
@@ -162,7 +163,7 @@ def _instance_type(name: str, image: Record) -> catalog.InstanceType:
     return known
 
 
-def _subnet(ctx: RequestContext, subnet_id: str | None) -> Record:
+def _subnet(ctx: RequestContext, subnet_id: str | None) -> SubnetRecord:
     if subnet_id is None:
         # trunkline creates no default VPC (see vpcs), so EC2 has nowhere to put the instance.
         raise AwsError("VPCIdNotSpecified", "No default VPC for this user")
@@ -206,7 +207,7 @@ def _check_user_data(user_data: str | None) -> None:
         raise AwsError("InvalidParameterValue", f"User data is limited to {USER_DATA_LIMIT} bytes")
 
 
-def _dns_options(subnet: Record, wanted: Record | None) -> Record:
+def _dns_options(subnet: SubnetRecord, wanted: Record | None) -> Record:
     """PrivateDnsNameOptions: what the request asks, else the subnet's launch defaults."""
     defaults = subnet.get("PrivateDnsNameOptionsOnLaunch") or {}
     wanted = wanted or {}
@@ -344,7 +345,7 @@ def _optional(record: Record, image: Record, request: LaunchRequest, profile: Re
         record["UserData"] = request.user_data
 
 
-def _placement(subnet: Record) -> Record:
+def _placement(subnet: SubnetRecord) -> Record:
     placement = {"AvailabilityZone": subnet["AvailabilityZone"], "GroupName": "", "Tenancy": "default"}
     if subnet.get("AvailabilityZoneId"):
         placement["AvailabilityZoneId"] = subnet["AvailabilityZoneId"]
@@ -515,7 +516,7 @@ def finish_launch_job(ctx: RequestContext, payload: Record) -> None:
         _move(ctx, record, "running")
         record["_HasRun"] = True
         save(ctx, record)
-        lifecycle_hooks.notify(ctx, lifecycle_hooks.RUNNING, record)
+        ctx.reactions.instance_reached(ctx, RUNNING, record)
 
 
 def finish_stop_job(ctx: RequestContext, payload: Record) -> None:
@@ -526,7 +527,7 @@ def finish_stop_job(ctx: RequestContext, payload: Record) -> None:
     save(ctx, record)
     for eni in enis.interfaces_of_instance(ctx, record["InstanceId"]):
         enis.release_public_ip(ctx, eni)
-    lifecycle_hooks.notify(ctx, lifecycle_hooks.STOPPED, record)
+    ctx.reactions.instance_reached(ctx, STOPPED, record)
 
 
 def finish_terminate_job(ctx: RequestContext, payload: Record) -> None:
@@ -537,7 +538,7 @@ def finish_terminate_job(ctx: RequestContext, payload: Record) -> None:
     record["_TerminatedAt"] = ctx.now
     save(ctx, record)
     enis.release_instance(ctx, record["InstanceId"])
-    lifecycle_hooks.notify(ctx, lifecycle_hooks.TERMINATED, record)
+    ctx.reactions.instance_reached(ctx, TERMINATED, record)
 
 
 # --- attributes ---------------------------------------------------------------------------------
@@ -607,7 +608,7 @@ def interface_view(eni: Record) -> Record:
         "OwnerId": eni["OwnerId"],
         "PrivateDnsName": eni["PrivateDnsName"],
         "PrivateIpAddress": eni["PrivateIpAddress"],
-        "PrivateIpAddresses": eni["PrivateIpAddresses"],
+        "PrivateIpAddresses": [_instance_address(a) for a in eni["PrivateIpAddresses"]],
         "SourceDestCheck": eni["SourceDestCheck"],
         "Status": eni["Status"],
         "SubnetId": eni["SubnetId"],
@@ -615,8 +616,22 @@ def interface_view(eni: Record) -> Record:
         "InterfaceType": eni["InterfaceType"],
     }
     if eni.get("Association"):
-        view["Association"] = eni["Association"]
+        view["Association"] = _instance_association(eni["Association"])
     return view
+
+
+def _instance_association(association: Record) -> Record:
+    """InstanceNetworkInterfaceAssociation: the ENI's association without its Elastic IP ids."""
+    return {k: v for k, v in association.items() if k in _INSTANCE_ASSOCIATION}
+
+
+def _instance_address(address: Record) -> Record:
+    if not address.get("Association"):
+        return address
+    return {**address, "Association": _instance_association(address["Association"])}
+
+
+_INSTANCE_ASSOCIATION = ("CarrierIp", "CustomerOwnedIp", "IpOwnerId", "PublicDnsName", "PublicIp")
 
 
 def describe_instance(ctx: RequestContext, record: Record) -> Record:

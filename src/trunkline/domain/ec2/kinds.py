@@ -13,8 +13,8 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import images
-from trunkline.domain.ec2.records import VpcRecord
-from trunkline.domain.resource_kind import IdFormat, NotFound, ResourceKind
+from trunkline.domain.ec2.records import SubnetRecord, VpcRecord
+from trunkline.domain.resource_kind import IdFormat, NotFound, ResourceKind, public
 from trunkline.store.scope import Scope
 
 Record = dict[str, Any]
@@ -82,6 +82,14 @@ def _association_indexes(record: Mapping[str, Any]) -> Mapping[str, str | None]:
     }
 
 
+#: DescribeVpcAttribute's attributes, kept on the record but not in the Vpc shape.
+VPC_ATTRIBUTES = ("EnableDnsSupport", "EnableDnsHostnames", "EnableNetworkAddressUsageMetrics")
+
+
+def _vpc_view(record: Mapping[str, Any]) -> Record:
+    return {k: v for k, v in public(record).items() if k not in VPC_ATTRIBUTES}
+
+
 VPC: ResourceKind[VpcRecord] = ResourceKind(
     name="ec2.vpc",
     scope=Scope.REGION,
@@ -91,9 +99,10 @@ VPC: ResourceKind[VpcRecord] = ResourceKind(
     indexes=lambda record: {"owner": record["OwnerId"]},
     visible=owned,
     tag_type="vpc",
+    view=_vpc_view,
 )
 
-SUBNET: ResourceKind[Record] = ResourceKind(
+SUBNET: ResourceKind[SubnetRecord] = ResourceKind(
     name="ec2.subnet",
     scope=Scope.REGION,
     id_field="SubnetId",
@@ -294,3 +303,17 @@ ALL: tuple[ResourceKind[Any], ...] = (
 TAGGABLE: Mapping[str, ResourceKind[Any]] = {
     kind.id_format.prefix: kind for kind in ALL if kind.tag_type is not None and kind.id_format is not None
 }
+
+
+#: EC2 idempotency (`client_tokens.py`): per operation and token, the first answer and a
+#: fingerprint of the request.
+CLIENT_TOKEN: ResourceKind[Record] = ResourceKind(
+    name="ec2.client-token",
+    scope=Scope.ACCOUNT_REGION,
+    id_field="token",
+    record_key=lambda record: f"{record['operation']}/{record['token']}",
+)
+
+#: Public IPv4 addresses in use (auto-assigned or Elastic), keyed by the address: unique across
+#: every account and region, so unscoped.
+PUBLIC_IP: ResourceKind[Record] = ResourceKind(name="ec2.public-ip", scope=Scope.GLOBAL, id_field="Address")

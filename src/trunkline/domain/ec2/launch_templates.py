@@ -69,8 +69,7 @@ def _version_key(ctx: RequestContext, template_id: str, number: int) -> str:
 
 
 def _load_version(ctx: RequestContext, template_id: str, number: int) -> Record | None:
-    found: Record | None = ctx.tx.get(LAUNCH_TEMPLATE_VERSION.name, _version_key(ctx, template_id, number))
-    return found
+    return LAUNCH_TEMPLATE_VERSION.get(ctx, f"{template_id}/{number:06d}")
 
 
 def _save_version(ctx: RequestContext, version: Record) -> None:
@@ -78,7 +77,7 @@ def _save_version(ctx: RequestContext, version: Record) -> None:
 
 
 def _delete_version(ctx: RequestContext, template_id: str, number: int) -> None:
-    ctx.tx.delete(LAUNCH_TEMPLATE_VERSION.name, _version_key(ctx, template_id, number))
+    LAUNCH_TEMPLATE_VERSION.delete(ctx, f"{template_id}/{number:06d}")
 
 
 # --- finding templates and versions ----------------------------------------------------------------

@@ -45,4 +45,4 @@ def describe(
         records = kind.scan(ctx)
     matching = [r for r in records if ec2_filters.matches(r, filters, extractors)]
     chosen, token = page(ctx, kind.name, matching, kind.id_field, params)
-    return [public(r) for r in chosen], token
+    return [kind.view(r) for r in chosen], token

@@ -39,9 +39,9 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import catalog, ids
-from trunkline.domain.ec2 import instances, public_ips, security_groups, subnets, vpcs
-from trunkline.domain.ec2.kinds import ENI_GROUP, NETWORK_INTERFACE, TRUNK_ASSOCIATION, association_slot
-from trunkline.domain.ec2.records import Tag
+from trunkline.domain.ec2 import public_ips, security_groups, subnets, vpcs
+from trunkline.domain.ec2.kinds import ENI_GROUP, INSTANCE, NETWORK_INTERFACE, TRUNK_ASSOCIATION, association_slot
+from trunkline.domain.ec2.records import SubnetRecord, Tag
 from trunkline.domain.resource_kind import IdFormat
 from trunkline.errors import AwsError
 
@@ -151,7 +151,7 @@ def _unique_mac(ctx: RequestContext) -> str:
             return mac
 
 
-def resolve_groups(ctx: RequestContext, subnet: Record, group_ids: list[str] | None) -> list[Record]:
+def resolve_groups(ctx: RequestContext, subnet: SubnetRecord, group_ids: list[str] | None) -> list[Record]:
     """The `[{GroupId, GroupName}]` an ENI in `subnet` gets: the named groups, which must be in the
     subnet's VPC, or the VPC's default group."""
     if not group_ids:
@@ -242,9 +242,7 @@ def remove_managed(ctx: RequestContext, record: Record) -> None:
 
 
 def _forget(ctx: RequestContext, record: Record) -> None:
-    from trunkline.domain.ec2 import elastic_ips
-
-    elastic_ips.on_interface_deleted(ctx, record)
+    ctx.reactions.eni_gone(ctx, record)  # its Elastic IP (wiring.py)
     if (record.get("Association") or {}).get("AllocationId"):
         record.pop("Association")
     release_public_ip(ctx, record, persist=False)
@@ -257,7 +255,7 @@ def _forget(ctx: RequestContext, record: Record) -> None:
 
 
 def _instance_for_attach(ctx: RequestContext, instance_id: str) -> Record:
-    instance = instances.get_instance(ctx, instance_id)
+    instance = INSTANCE.require(ctx, instance_id)
     if instance["State"]["Name"] in ("shutting-down", "terminated"):
         raise AwsError(
             "IncorrectInstanceState", f"The instance '{instance_id}' is not in a valid state for this operation."
@@ -381,9 +379,7 @@ def _finish_detach(ctx: RequestContext, record: Record) -> None:
 def _elastic_follows(ctx: RequestContext, record: Record) -> None:
     """An Elastic IP on the ENI names the instance the ENI is attached to."""
     if (record.get("Association") or {}).get("AllocationId"):
-        from trunkline.domain.ec2 import elastic_ips
-
-        elastic_ips.on_attached(ctx, record)
+        ctx.reactions.eni_attachment(ctx, record)
 
 
 def _current(ctx: RequestContext, payload: Record) -> Record | None:
@@ -506,7 +502,7 @@ def _check_branch_limit(ctx: RequestContext, trunk: Record) -> None:
     attachment = trunk.get("Attachment")
     if attachment is None:
         return
-    instance = instances.find_instance(ctx, attachment["InstanceId"])
+    instance = INSTANCE.get(ctx, attachment["InstanceId"])
     known = catalog.get_instance_type(instance["InstanceType"]) if instance else None
     if known is None or known.awsvpc_tasks_trunked is None:
         return

@@ -12,8 +12,9 @@ import ipaddress
 import secrets
 
 from trunkline.context import RequestContext
+from trunkline.domain.ec2.kinds import PUBLIC_IP
 
-KIND = "ec2.public-ip"
+KIND = PUBLIC_IP.name
 
 #: A fixed, plausible block of Amazon addresses (3.80.0.0/12 is EC2 us-east-1 space). Documented
 #: in docs/decisions.md: one pool for every region.
@@ -29,13 +30,13 @@ def allocate(ctx: RequestContext, holder: str) -> str:
         # is rare, and the key lookup makes a collision impossible rather than unlikely.
         candidate = POOL.network_address + 1 + secrets.randbelow(size - 2)
         address = str(candidate)
-        if ctx.tx.get(KIND, address) is None:
-            ctx.tx.put(KIND, address, {"Holder": holder, "Region": ctx.region})
+        if PUBLIC_IP.get(ctx, address) is None:
+            PUBLIC_IP.save(ctx, {"Address": address, "Holder": holder, "Region": ctx.region})
             return address
 
 
 def release(ctx: RequestContext, address: str) -> None:
-    ctx.tx.delete(KIND, address)
+    PUBLIC_IP.delete(ctx, address)
 
 
 def public_dns_name(region: str, address: str) -> str:

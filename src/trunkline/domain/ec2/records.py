@@ -43,3 +43,33 @@ class VpcRecord(TypedDict):
     EnableDnsSupport: bool
     EnableDnsHostnames: bool
     EnableNetworkAddressUsageMetrics: bool
+
+
+class PrivateDnsNameOptionsOnLaunch(TypedDict):
+    HostnameType: str
+    EnableResourceNameDnsARecord: bool
+    EnableResourceNameDnsAAAARecord: bool
+
+
+class SubnetRecord(TypedDict):
+    SubnetId: str
+    SubnetArn: str
+    VpcId: str
+    CidrBlock: str
+    State: str
+    AvailabilityZone: str
+    AvailabilityZoneId: str
+    AvailableIpAddressCount: int  # exact: usable addresses minus allocated ones
+    OwnerId: str
+    DefaultForAz: bool
+    MapPublicIpOnLaunch: bool
+    MapCustomerOwnedIpOnLaunch: bool
+    AssignIpv6AddressOnCreation: bool
+    Ipv6CidrBlockAssociationSet: list[Any]
+    EnableDns64: bool
+    Ipv6Native: bool
+    PrivateDnsNameOptionsOnLaunch: PrivateDnsNameOptionsOnLaunch
+    BlockPublicAccessStates: dict[str, str]
+    Tags: list[Tag]
+    _Creator: str  # the account that created it (a shared subnet's OwnerId is another)
+    _NextOffset: int  # the allocation cursor (addressing.py)

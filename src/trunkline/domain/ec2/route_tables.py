@@ -25,8 +25,8 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import addressing, lookup, vpcs
 from trunkline.domain.ec2 import tags as ec2_tags
-from trunkline.domain.ec2.kinds import ROUTE_TABLE
-from trunkline.domain.ec2.records import Tag, VpcRecord
+from trunkline.domain.ec2.kinds import INSTANCE, ROUTE_TABLE
+from trunkline.domain.ec2.records import SubnetRecord, Tag, VpcRecord
 from trunkline.domain.ids import resource_id
 from trunkline.domain.resource_kind import IdFormat
 from trunkline.errors import AwsError
@@ -184,7 +184,7 @@ def delete_route_table(ctx: RequestContext, table_id: str) -> None:
 # --- associations ---------------------------------------------------------------------------------
 
 
-def explicit_table(ctx: RequestContext, subnet: Record) -> Record | None:
+def explicit_table(ctx: RequestContext, subnet: SubnetRecord) -> Record | None:
     for table in tables_of_vpc(ctx, subnet["VpcId"]):
         if any(a.get("SubnetId") == subnet["SubnetId"] for a in table["Associations"]):
             return table
@@ -195,7 +195,7 @@ def main_table(ctx: RequestContext, vpc_id: str) -> Record | None:
     return next((t for t in tables_of_vpc(ctx, vpc_id) if _is_main(t)), None)
 
 
-def table_of_subnet(ctx: RequestContext, subnet: Record) -> Record | None:
+def table_of_subnet(ctx: RequestContext, subnet: SubnetRecord) -> Record | None:
     """The table a subnet routes by: its explicit association, else the VPC's main table."""
     return explicit_table(ctx, subnet) or main_table(ctx, subnet["VpcId"])
 
@@ -265,7 +265,7 @@ def replace_route_table_association(ctx: RequestContext, association_id: str, ta
     return moved
 
 
-def forget_subnet(ctx: RequestContext, subnet: Record) -> None:
+def forget_subnet(ctx: RequestContext, subnet: SubnetRecord) -> None:
     """A deleted subnet leaves its explicit association."""
     table = explicit_table(ctx, subnet)
     if table is not None:
@@ -297,7 +297,7 @@ def _destination(params: dict[str, Any]) -> str:
 
 def _target(ctx: RequestContext, table: Record, params: dict[str, Any]) -> Record:
     """The route's target fields, checked: exactly one target, existing, in the table's VPC."""
-    from trunkline.domain.ec2 import instances, internet_gateways, nat_gateways
+    from trunkline.domain.ec2 import internet_gateways, nat_gateways
     from trunkline.domain.ec2 import network_interfaces as enis
 
     for name in _UNSUPPORTED_TARGETS:
@@ -339,7 +339,7 @@ def _target(ctx: RequestContext, table: Record, params: dict[str, Any]) -> Recor
                 f"route table {table['RouteTableId']} and interface {value} belong to different networks",
             )
         return _eni_target(eni)
-    instance = instances.get_instance(ctx, value)
+    instance = INSTANCE.require(ctx, value)
     attached = enis.interfaces_of_instance(ctx, value)
     if len(attached) != 1:
         raise AwsError(
@@ -439,7 +439,7 @@ def view(ctx: RequestContext, table: Record) -> Record:
     return shown
 
 
-def route_target(ctx: RequestContext, subnet: Record) -> str | None:
+def route_target(ctx: RequestContext, subnet: SubnetRecord) -> str | None:
     """How the subnet reaches the internet: "internet-gateway" (a public subnet), "nat-gateway",
     or None (no active default route)."""
     table = table_of_subnet(ctx, subnet)
@@ -453,7 +453,7 @@ def route_target(ctx: RequestContext, subnet: Record) -> str | None:
     return None
 
 
-def is_public(ctx: RequestContext, subnet: Record) -> bool:
+def is_public(ctx: RequestContext, subnet: SubnetRecord) -> bool:
     return route_target(ctx, subnet) == "internet-gateway"
 
 

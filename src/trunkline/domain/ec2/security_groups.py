@@ -19,9 +19,9 @@ import ipaddress
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ec2 import lookup, vpcs
+from trunkline.domain.ec2 import lookup
 from trunkline.domain.ec2 import tags as ec2_tags
-from trunkline.domain.ec2.kinds import ENI_GROUP, SECURITY_GROUP
+from trunkline.domain.ec2.kinds import ENI_GROUP, SECURITY_GROUP, VPC
 from trunkline.domain.ec2.records import Tag, VpcRecord
 from trunkline.domain.ids import resource_id
 from trunkline.domain.resource_kind import IdFormat
@@ -69,7 +69,7 @@ def get_group(ctx: RequestContext, group_id: str) -> Record:
 
 def default_security_group(ctx: RequestContext, vpc_id: str) -> Record:
     """The VPC's `default` group record (`GroupId`, `GroupName`, `VpcId`, ...)."""
-    vpcs.get_vpc(ctx, vpc_id)
+    VPC.require(ctx, vpc_id)
     for group in SECURITY_GROUP.find(ctx, "vpc", vpc_id):
         if group["GroupName"] == DEFAULT_NAME:
             return group
@@ -130,7 +130,7 @@ def create_security_group(ctx: RequestContext, params: dict[str, Any]) -> Record
     vpc_id = params.get("VpcId")
     if not vpc_id:
         raise AwsError("VPCIdNotSpecified", "No default VPC for this user")
-    vpc = vpcs.get_vpc(ctx, vpc_id)
+    vpc = VPC.require(ctx, vpc_id)
     if name.lower() == DEFAULT_NAME:
         raise AwsError("InvalidParameterValue", "Cannot use reserved security group name: default")
     tags = ec2_tags.requested(params, "security-group")

@@ -22,7 +22,7 @@ from trunkline.context import RequestContext
 from trunkline.domain.ec2 import addressing, lookup, unsupported, vpcs, zones
 from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.domain.ec2.kinds import NETWORK_INTERFACE, SUBNET
-from trunkline.domain.ec2.records import Tag
+from trunkline.domain.ec2.records import SubnetRecord, Tag
 from trunkline.domain.ids import resource_id
 from trunkline.errors import AwsError
 
@@ -64,11 +64,11 @@ EXTRACTORS: dict[str, Any] = {
 }
 
 
-def _load(ctx: RequestContext, subnet_id: str) -> Record:
+def _load(ctx: RequestContext, subnet_id: str) -> SubnetRecord:
     return SUBNET.require(ctx, subnet_id)
 
 
-def get_subnet(ctx: RequestContext, subnet_id: str) -> Record:
+def get_subnet(ctx: RequestContext, subnet_id: str) -> SubnetRecord:
     """The subnet record (`SubnetId`, `VpcId`, `CidrBlock`, `AvailabilityZone`, `OwnerId`,
     `MapPublicIpOnLaunch`, `PrivateDnsNameOptionsOnLaunch`, `AvailableIpAddressCount`, `Tags`, ...);
     raises InvalidSubnetID.Malformed or InvalidSubnetID.NotFound."""
@@ -95,14 +95,14 @@ def release_private_ip(ctx: RequestContext, subnet_id: str, address: str) -> Non
         save(ctx, subnet)
 
 
-def save(ctx: RequestContext, subnet: Record) -> None:
+def save(ctx: RequestContext, subnet: SubnetRecord) -> None:
     SUBNET.save(ctx, subnet)
 
 
 # --- CreateSubnet ---------------------------------------------------------------------------------
 
 
-def create_subnet(ctx: RequestContext, params: dict[str, Any]) -> Record:
+def create_subnet(ctx: RequestContext, params: dict[str, Any]) -> SubnetRecord:
     unsupported.refuse(params, unsupported.IPV6_SUBNET, "subnets")
     vpc = vpcs.get_vpc(ctx, params["VpcId"])
     text = params.get("CidrBlock")
@@ -119,7 +119,7 @@ def create_subnet(ctx: RequestContext, params: dict[str, Any]) -> Record:
     tags = ec2_tags.requested(params, "subnet")
     owner = _owner(ctx, tags)
     subnet_id = resource_id("subnet")
-    record: Record = {
+    record: SubnetRecord = {
         "SubnetId": subnet_id,
         "SubnetArn": f"arn:aws:ec2:{ctx.region}:{owner}:subnet/{subnet_id}",
         "VpcId": vpc["VpcId"],
@@ -150,7 +150,7 @@ def create_subnet(ctx: RequestContext, params: dict[str, Any]) -> Record:
     return record
 
 
-def _zone(ctx: RequestContext, params: dict[str, Any], siblings: list[Record]) -> zones.Zone:
+def _zone(ctx: RequestContext, params: dict[str, Any], siblings: list[SubnetRecord]) -> zones.Zone:
     available = zones.zones(ctx.region)
     name, zone_id = params.get("AvailabilityZone"), params.get("AvailabilityZoneId")
     if name is not None and zone_id is not None:
@@ -203,13 +203,11 @@ def describe_subnets(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[
 
 
 def delete_subnet(ctx: RequestContext, subnet_id: str) -> None:
-    from trunkline.domain.ec2 import route_tables
-
     subnet = _load(ctx, subnet_id)
     key = SUBNET.key(ctx, subnet_id)
     if NETWORK_INTERFACE.count(ctx, "subnet", subnet_id) or addressing.in_use(ctx, key):
         raise AwsError("DependencyViolation", f"The subnet '{subnet_id}' has dependencies and cannot be deleted.")
-    route_tables.forget_subnet(ctx, subnet)
+    ctx.reactions.subnet_gone(ctx, subnet)  # its route table association (wiring.py)
     addressing.forget(ctx, key)
     SUBNET.delete(ctx, subnet_id)
 
@@ -246,8 +244,20 @@ def modify_subnet_attribute(ctx: RequestContext, params: dict[str, Any]) -> None
                 "has an IPv6 CIDR block associated with it.",
             )
         else:
-            subnet[name] = flag
+            _set_flag(subnet, name, flag)
     save(ctx, subnet)
+
+
+def _set_flag(subnet: SubnetRecord, name: str, flag: bool) -> None:
+    """A boolean member ModifySubnetAttribute sets by its parameter's name."""
+    if name == "MapPublicIpOnLaunch":
+        subnet["MapPublicIpOnLaunch"] = flag
+    elif name == "MapCustomerOwnedIpOnLaunch":
+        subnet["MapCustomerOwnedIpOnLaunch"] = flag
+    elif name == "AssignIpv6AddressOnCreation":
+        subnet["AssignIpv6AddressOnCreation"] = flag
+    else:
+        subnet["EnableDns64"] = flag
 
 
 def _boolean(name: str, value: Any) -> bool:

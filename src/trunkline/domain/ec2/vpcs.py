@@ -25,7 +25,7 @@ import ipaddress
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ec2 import addressing, lookup, unsupported
+from trunkline.domain.ec2 import addressing, lookup, security_groups, unsupported
 from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.domain.ec2.kinds import SECURITY_GROUP, SUBNET, VPC
 from trunkline.domain.ec2.records import VpcCidrBlockAssociation, VpcRecord
@@ -123,11 +123,8 @@ def create_vpc(ctx: RequestContext, params: dict[str, Any]) -> VpcRecord:
 def _furnish(ctx: RequestContext, vpc: VpcRecord) -> None:
     """What every new VPC comes with: its default security group, main route table (local route)
     and default network ACL."""
-    from trunkline.domain.ec2 import network_acls, route_tables, security_groups
-
     security_groups.create_default(ctx, vpc)
-    route_tables.create_main(ctx, vpc)
-    network_acls.create_default(ctx, vpc)
+    ctx.reactions.furnish_vpc(ctx, vpc)  # main route table, default network ACL (wiring.py)
 
 
 def _vpc_range(text: str) -> ipaddress.IPv4Network:
@@ -162,22 +159,17 @@ def delete_vpc(ctx: RequestContext, vpc_id: str) -> None:
     """Delete a VPC that holds nothing but what came with it (its default security group, main
     route table and default network ACL, which go with it): no subnets, other security groups,
     other route tables, NAT gateways, or an attached internet gateway."""
-    from trunkline.domain.ec2 import internet_gateways, nat_gateways, network_acls, route_tables, security_groups
-
     get_vpc(ctx, vpc_id)
     groups = SECURITY_GROUP.find(ctx, "vpc", vpc_id)
     if (
         SUBNET.count(ctx, "vpc", vpc_id)
         or any(g["GroupName"] != "default" for g in groups)
-        or route_tables.custom_tables(ctx, vpc_id)
-        or internet_gateways.gateway_of_vpc(ctx, vpc_id) is not None
-        or nat_gateways.live_in_vpc(ctx, vpc_id)
+        or ctx.reactions.vpc_has_dependents(ctx, vpc_id)  # route tables, gateways (wiring.py)
     ):
         raise AwsError("DependencyViolation", f"The vpc '{vpc_id}' has dependencies and cannot be deleted.")
     for group in groups:
         security_groups.remove(ctx, group)
-    route_tables.remove_with_vpc(ctx, vpc_id)
-    network_acls.remove_with_vpc(ctx, vpc_id)
+    ctx.reactions.vpc_gone(ctx, vpc_id)
     VPC.delete(ctx, vpc_id)
 
 
@@ -258,9 +250,7 @@ def associate_vpc_cidr_block(ctx: RequestContext, params: dict[str, Any]) -> Rec
     }
     vpc["CidrBlockAssociationSet"].append(association)
     save(ctx, vpc)
-    from trunkline.domain.ec2 import route_tables
-
-    route_tables.on_block_associated(ctx, vpc["VpcId"], str(network))
+    ctx.reactions.block_added(ctx, vpc["VpcId"], str(network))
     return {**association, "CidrBlockState": {"State": "associating"}}
 
 
@@ -308,9 +298,7 @@ def disassociate_vpc_cidr_block(ctx: RequestContext, association_id: str) -> tup
             )
         associations.remove(found)
         save(ctx, vpc)
-        from trunkline.domain.ec2 import route_tables
-
-        route_tables.on_block_disassociated(ctx, vpc["VpcId"], found["CidrBlock"])
+        ctx.reactions.block_removed(ctx, vpc["VpcId"], found["CidrBlock"])
         return vpc["VpcId"], {**found, "CidrBlockState": {"State": "disassociating"}}
     raise AwsError(
         "InvalidVpcCidrBlockAssociationID.NotFound",

@@ -39,21 +39,6 @@ def cluster_resource_id(ctx: RequestContext, cluster_arn: str, ref: str, resourc
     return resource_id or None
 
 
-class ChangeHook:
-    """Who hears of every change to one kind of ECS record: one listener, installed once by the
-    provider (the service scheduler), so the record modules need not import the scheduler."""
-
-    def __init__(self) -> None:
-        self._listener: Callable[[RequestContext, dict[str, Any]], None] | None = None
-
-    def install(self, listener: Callable[[RequestContext, dict[str, Any]], None]) -> None:
-        self._listener = listener
-
-    def __call__(self, ctx: RequestContext, record: dict[str, Any]) -> None:
-        if self._listener is not None:
-            self._listener(ctx, record)
-
-
 def bump_version(ctx: RequestContext, record: dict[str, Any]) -> None:
     """Count one observable change of a container instance or task: AWS's `version` is the number
     of state-change events the resource has emitted, and `_updatedAt` their latest time."""

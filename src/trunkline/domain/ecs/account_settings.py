@@ -13,9 +13,10 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import page
+from trunkline.domain.ecs.kinds import ACCOUNT_SETTING, setting_key
 from trunkline.errors import AwsError
 
-KIND = "ecs.account-setting"
+KIND = ACCOUNT_SETTING.name
 
 Setting = dict[str, str]
 
@@ -53,11 +54,6 @@ _PRINCIPAL = re.compile(r"arn:aws:iam::(\d{12}):(root|user/[\w+=,.@/-]+|role/[\w
 
 def root_arn(ctx: RequestContext) -> str:
     return f"arn:aws:iam::{ctx.account_id}:root"
-
-
-def _key(ctx: RequestContext, principal_arn: str, name: str) -> str:
-    # '|' never occurs in an IAM ARN, so one principal's keys never prefix another's.
-    return f"{ctx.region}|{principal_arn}|{name}"
 
 
 def _spec(name: str) -> SettingSpec:
@@ -117,7 +113,7 @@ def _check_value(spec: SettingSpec, value: str) -> None:
 
 def stored_value(ctx: RequestContext, principal_arn: str, name: str) -> str | None:
     """The value explicitly set for `principal_arn` (not inherited), if any."""
-    doc = ctx.tx.get(KIND, _key(ctx, principal_arn, name))
+    doc = ACCOUNT_SETTING.get(ctx, setting_key(principal_arn, name))
     return None if doc is None else str(doc["value"])
 
 
@@ -138,7 +134,7 @@ def effective_setting(ctx: RequestContext, principal_arn: str, name: str) -> str
 
 
 def _store(ctx: RequestContext, principal_arn: str, name: str, value: str) -> Setting:
-    ctx.tx.put(KIND, _key(ctx, principal_arn, name), {"name": name, "value": value, "principalArn": principal_arn})
+    ACCOUNT_SETTING.save(ctx, {"name": name, "value": value, "principalArn": principal_arn})
     return _setting(name, value, principal_arn)
 
 
@@ -168,11 +164,10 @@ def delete_setting(ctx: RequestContext, name: str, principal_arn: str | None) ->
     remains in effect."""
     target = target_principal(ctx, principal_arn)
     _check_writable(name)
-    key = _key(ctx, target, name)
-    doc = ctx.tx.get(KIND, key)
+    doc = ACCOUNT_SETTING.get(ctx, setting_key(target, name))
     if doc is None:
         return _setting(name, effective_setting(ctx, target, name), target)
-    ctx.tx.delete(KIND, key)
+    ACCOUNT_SETTING.delete(ctx, setting_key(target, name))
     return _setting(name, str(doc["value"]), target)
 
 

@@ -31,43 +31,37 @@ termination deregisters the container instance (`leaving.on_terminated`).
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 from typing import Any
 
 from trunkline.context import Principal, RequestContext
-from trunkline.domain import authorization, catalog, events, iam, lifecycle_hooks
+from trunkline.domain import authorization, catalog, events, iam
 from trunkline.domain.ec2 import images, instances, route_tables
 from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2.kinds import SUBNET
-from trunkline.domain.ecs import agent_config, agent_report, clusters, container_instances, leaving, registration
+from trunkline.domain.ecs import agent_config, agent_report, clusters, container_instances, registration
 from trunkline.domain.ecs.agent_config import AgentConfig
+from trunkline.domain.ecs.kinds import AGENT
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
 
-KIND = "ecs.agent"
+KIND = AGENT.name
 REGISTER_JOB = "ecs.agent.registered"
 TRACE_LIMIT = 100
-
-
-def install() -> None:
-    """Subscribe the agent and automatic deregistration to EC2's instance lifecycle."""
-    lifecycle_hooks.subscribe(lifecycle_hooks.RUNNING, on_running)
-    lifecycle_hooks.subscribe(lifecycle_hooks.STOPPED, on_stopped)
-    lifecycle_hooks.subscribe(lifecycle_hooks.TERMINATED, on_terminated)
-    lifecycle_hooks.subscribe(lifecycle_hooks.TERMINATED, leaving.on_terminated)
 
 
 # --- the agent record -----------------------------------------------------------------------------
 
 
 def _key(account: str, region: str, instance_id: str) -> str:
-    return f"{account}/{region}/{instance_id}"
+    return AGENT.scope.key(account, region, instance_id)
 
 
 def find_agent(ctx: RequestContext, instance_id: str) -> Record | None:
-    return ctx.tx.get(KIND, _key(ctx.account_id, ctx.region, instance_id))
+    return AGENT.get(ctx, instance_id)
 
 
 def _agent(ctx: RequestContext, instance: Record) -> Record:
@@ -83,7 +77,7 @@ def _note(ctx: RequestContext, agent: Record, state: str, message: str, reason: 
     agent["reason"] = reason
     agent["updatedAt"] = events.iso(ctx.now)
     agent["trace"] = [*agent["trace"], {"time": events.iso(ctx.now), "message": message}][-TRACE_LIMIT:]
-    ctx.tx.put(KIND, _key(ctx.account_id, ctx.region, agent["instanceId"]), agent)
+    AGENT.save(ctx, agent)
 
 
 # --- lifecycle listeners --------------------------------------------------------------------------
@@ -172,9 +166,7 @@ def _start(ctx: RequestContext, agent: Record, instance: Record, info: images.Ag
         _note(ctx, agent, "disconnected", f"ECS agent cannot connect to ECS: {reason}", reason)
         return
     request = _request(ctx, instance, info, config, live)
-    acting = RequestContext(
-        ctx.tx, principal, ctx.region, ctx.now, ctx.timing, ctx.request_id, enforce_iam=ctx.enforce_iam
-    )
+    acting = dataclasses.replace(ctx, principal=principal)
     try:
         if acting.enforce_iam:
             # The agent calls ECS as the instance's role: without ecs:RegisterContainerInstance it

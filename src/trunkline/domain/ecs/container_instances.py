@@ -36,10 +36,17 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import events
-from trunkline.domain.ecs import ChangeHook, bump_version, cluster_resource_id, ecs_arn, public_view
-from trunkline.errors import AwsError
+from trunkline.domain.ecs import bump_version, cluster_resource_id, ecs_arn, public_view
+from trunkline.domain.ecs.instance_index import (  # re-exported: placement reads the same index
+    PLACEMENT_RESOURCES as PLACEMENT_RESOURCES,
+)
+from trunkline.domain.ecs.instance_index import placement_field as placement_field
+from trunkline.domain.ecs.instance_index import placement_floor as placement_floor
+from trunkline.domain.ecs.instance_index import placement_value as placement_value
+from trunkline.domain.ecs.instance_index import remaining_integer as remaining_integer
+from trunkline.domain.ecs.kinds import CONTAINER_INSTANCE
 
-KIND = "ecs.container-instance"
+KIND = CONTAINER_INSTANCE.name
 Record = dict[str, Any]
 
 #: Every status a container instance can have (the API enum lacks INACTIVE).
@@ -51,11 +58,11 @@ def cluster_name_of(cluster_arn: str) -> str:
 
 
 def key(account: str, region: str, cluster_arn: str, instance_id: str) -> str:
-    return f"{account}/{region}/{cluster_name_of(cluster_arn)}/{instance_id}"
+    return CONTAINER_INSTANCE.scope.key(account, region, f"{cluster_name_of(cluster_arn)}/{instance_id}")
 
 
 def key_prefix(account: str, region: str, cluster_arn: str) -> str:
-    return f"{account}/{region}/{cluster_name_of(cluster_arn)}/"
+    return CONTAINER_INSTANCE.scope.key(account, region, f"{cluster_name_of(cluster_arn)}/")
 
 
 def arn(ctx: RequestContext, cluster_arn: str, instance_id: str) -> str:
@@ -70,80 +77,10 @@ def record_key(record: Record) -> str:
     return key(record["_account"], record["_region"], record["_cluster"], id_of(record))
 
 
-def ec2_key(account: str, region: str, ec2_instance_id: str) -> str:
-    return f"{account}/{region}/{ec2_instance_id}"
-
-
-#: The placement index's binpack fields, each with its own resource and the other one.
-PLACEMENT_RESOURCES = {"cpu": ("CPU", "MEMORY"), "memory": ("MEMORY", "CPU")}
-_AMOUNT_DIGITS = 12
-_FLOORS = (0, *(2**k for k in range(7, 21)))
-
-
-def remaining_integer(record: Record, name: str) -> int:
-    """A remaining INTEGER resource (CPU, MEMORY) of the record; 0 when it has none."""
-    for resource in record.get("remainingResources") or []:
-        if resource["name"] == name:
-            return int(resource.get("integerValue") or 0)
-    return 0
-
-
-def placement_floor(amount: int) -> int:
-    """The highest rung of the ladder at or below `amount`."""
-    return max(floor for floor in _FLOORS if floor <= max(amount, 0))
-
-
-def placement_field(cluster_arn: str, vpc_id: str | None, field: str, other_floor: int) -> str:
-    """The placement index field ordering by `field` (cpu|memory) left the instances of a cluster
-    (or of its VPC) that have at least `other_floor` of the other resource left."""
-    other = "memory" if field == "cpu" else "cpu"
-    return f"place:{field}:{other}>={other_floor}:{cluster_arn}" + (f"|{vpc_id}" if vpc_id else "")
-
-
-def placement_value(amount: int) -> str:
-    """An amount as the placement index stores it: text that sorts as the number does."""
-    return str(max(amount, 0)).zfill(_AMOUNT_DIGITS)
-
-
-def _placement_index(record: Record) -> dict[str, str | None]:
-    if record["status"] != "ACTIVE" or not record.get("agentConnected"):
-        return {}
-    vpc_id = record.get("_vpcId")
-    eni_room = record.get("_eniRoom")
-    in_vpc = bool(vpc_id) and (eni_room is None or eni_room > 0)
-    index: dict[str, str | None] = {}
-    for field, (own, other) in PLACEMENT_RESOURCES.items():
-        value = placement_value(remaining_integer(record, own))
-        other_left = remaining_integer(record, other)
-        for floor in (f for f in _FLOORS if f <= other_left or f == 0):
-            index[placement_field(record["_cluster"], None, field, floor)] = value
-            if in_vpc:
-                index[placement_field(record["_cluster"], vpc_id, field, floor)] = value
-    return index
-
-
 def save(ctx: RequestContext, record: Record) -> None:
-    """Store the record with all its indexes. Use `change` for anything a user can observe."""
-    cluster = record["_cluster"]
-    index: dict[str, str | None] = {
-        "cluster": cluster,
-        "cluster_status": f"{cluster}|{record['status']}",
-        "ec2": ec2_key(record["_account"], record["_region"], record["ec2InstanceId"])
-        if record["status"] != "INACTIVE"
-        else None,
-        # every registration of the EC2 instance, INACTIVE ones too: S5 follows the EC2 instance
-        "ec2_all": ec2_key(record["_account"], record["_region"], record["ec2InstanceId"]),
-        **_placement_index(record),
-    }
-    for attribute in record.get("attributes", []):
-        index[f"attr:{attribute['name']}"] = cluster
-        index[f"attrval:{attribute['name']}"] = f"{cluster}|{attribute.get('value') or ''}"
-    ctx.tx.put(KIND, record_key(record), record, index)
-
-
-#: Hears of every container instance change (the service scheduler: an instance that becomes
-#: ACTIVE is new capacity); installed once by the provider.
-on_change = ChangeHook()
+    """Store the record with all its indexes (`kinds.CONTAINER_INSTANCE`, `instance_index`). Use
+    `change` for anything a user can observe."""
+    CONTAINER_INSTANCE.save(ctx, record)
 
 
 def change(ctx: RequestContext, record: Record) -> None:
@@ -152,7 +89,7 @@ def change(ctx: RequestContext, record: Record) -> None:
     bump_version(ctx, record)
     save(ctx, record)
     events.emit(ctx, events.CONTAINER_INSTANCE_STATE_CHANGE, [record["containerInstanceArn"]], event_detail(record))
-    on_change(ctx, record)
+    ctx.reactions.container_instance_change(ctx, record)  # the service scheduler: new capacity
 
 
 def view(record: Record, include_tags: bool = False) -> Record:
@@ -171,13 +108,13 @@ def event_detail(record: Record) -> Record:
 
 def find_for_ec2(ctx: RequestContext, ec2_instance_id: str) -> Record | None:
     """The live (not INACTIVE) container instance of an EC2 instance, in any cluster."""
-    found = ctx.tx.find(KIND, "ec2", ec2_key(ctx.account_id, ctx.region, ec2_instance_id))
+    found = CONTAINER_INSTANCE.find(ctx, "ec2", ec2_instance_id)
     return found[0] if found else None
 
 
 def all_for_ec2(ctx: RequestContext, ec2_instance_id: str) -> list[Record]:
     """Every container instance (any status, any cluster) an EC2 instance registered as."""
-    return ctx.tx.find(KIND, "ec2_all", ec2_key(ctx.account_id, ctx.region, ec2_instance_id))
+    return CONTAINER_INSTANCE.find(ctx, "ec2_all", ec2_instance_id)
 
 
 def first_for_ec2(ctx: RequestContext, ec2_instance_id: str) -> Record | None:
@@ -195,12 +132,11 @@ def find(ctx: RequestContext, cluster_arn: str, ref: str) -> Record | None:
     instance_id = parse_reference(ctx, cluster_arn, ref)
     if instance_id is None:
         return None
-    return ctx.tx.get(KIND, key(ctx.account_id, ctx.region, cluster_arn, instance_id))
+    return CONTAINER_INSTANCE.get(ctx, f"{cluster_name_of(cluster_arn)}/{instance_id}")
 
 
 def get(ctx: RequestContext, cluster_arn: str, ref: str) -> Record:
     record = find(ctx, cluster_arn, ref)
     if record is None:
-        # ECS answers an unknown container instance in a single-instance call this way.
-        raise AwsError("InvalidParameterException", "Container instance can not be found.")
+        raise CONTAINER_INSTANCE.missing(ref)
     return record

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
 
 from trunkline.context import RequestContext
@@ -42,22 +42,6 @@ _MIN_RECORD_BATCH = 20
 
 
 # --- the query language's view of a record -------------------------------------------------------------
-
-TaskGroupReader = Callable[[RequestContext, Record], Collection[str]]
-
-
-def _no_task_groups(ctx: RequestContext, record: Record) -> Collection[str]:
-    return ()
-
-
-_task_group_reader: TaskGroupReader = _no_task_groups
-
-
-def set_task_group_reader(reader: TaskGroupReader) -> None:
-    """Install how `task:group` finds the groups of the tasks running on an instance. The tasks
-    module owns tasks and calls this once; until then no instance has task groups."""
-    global _task_group_reader
-    _task_group_reader = reader
 
 
 class RecordFacts:
@@ -102,7 +86,7 @@ class RecordFacts:
     @property
     def task_groups(self) -> Collection[str]:
         if self._groups is None:
-            self._groups = tuple(_task_group_reader(self._ctx, self._record))
+            self._groups = tuple(self._ctx.reactions.task_groups(self._ctx, self._record))
         return self._groups
 
 

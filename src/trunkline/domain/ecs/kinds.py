@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from trunkline.domain.ecs import instance_index
 from trunkline.domain.resource_kind import NotFound, ResourceKind
 from trunkline.store.scope import Scope
 
@@ -27,4 +28,124 @@ PLACEMENT_FAILURES: ResourceKind[Record] = ResourceKind(
     name="ecs.placement-failures",
     scope=Scope.ACCOUNT_REGION,
     id_field="cluster",
+)
+
+
+def _cluster_name(cluster_arn: str) -> str:
+    return cluster_arn.rsplit("/", 1)[-1]
+
+
+def _last_part(arn: str) -> str:
+    return arn.rsplit("/", 1)[-1]
+
+
+#: Keyed by cluster name and id (`natural_key` of a lookup is `CLUSTER/ID`); records keep their
+#: account, region and cluster ARN in `_account`, `_region`, `_cluster`.
+CONTAINER_INSTANCE: ResourceKind[Record] = ResourceKind(
+    name="ecs.container-instance",
+    scope=Scope.ACCOUNT_REGION,
+    id_field="containerInstanceArn",
+    record_key=lambda record: f"{_cluster_name(record['_cluster'])}/{_last_part(record['containerInstanceArn'])}",
+    # ECS answers an unknown container instance in a single-instance call this way.
+    not_found=NotFound("InvalidParameterException", "Container instance can not be found."),
+    indexes=instance_index.indexes,
+    scoped_indexes=frozenset({"ec2", "ec2_all"}),
+)
+
+
+def _task_indexes(record: Record) -> dict[str, str | None]:
+    cluster = record["clusterArn"]
+    live = record["lastStatus"] != "STOPPED"
+    instance = record.get("containerInstanceArn")
+    started_by = record.get("startedBy")
+    return {
+        "cluster": cluster,
+        "cluster_status": f"{cluster}|{record['lastStatus']}",
+        "cluster_desired": f"{cluster}|{record['desiredStatus']}",
+        "instance": instance,
+        "instance_live": instance if live else None,
+        "cluster_group_live": f"{cluster}|{record['group']}" if live else None,
+        "cluster_family": f"{cluster}|{record['_family']}",
+        "cluster_started_by": f"{cluster}|{started_by}" if started_by is not None else None,
+    }
+
+
+#: Keyed like container instances (`CLUSTER/ID`); every index value holds an ARN.
+TASK: ResourceKind[Record] = ResourceKind(
+    name="ecs.task",
+    scope=Scope.ACCOUNT_REGION,
+    id_field="taskArn",
+    record_key=lambda record: f"{_cluster_name(record['clusterArn'])}/{_last_part(record['taskArn'])}",
+    not_found=NotFound("InvalidParameterException", "The referenced task was not found."),
+    indexes=_task_indexes,
+    scoped_indexes=frozenset(),
+)
+
+
+def setting_key(principal_arn: str, name: str) -> str:
+    # '|' never occurs in an IAM ARN, so one principal's keys never prefix another's.
+    return f"{principal_arn}|{name}"
+
+
+#: One principal's own value of one setting: `name`, `value`, `principalArn`.
+ACCOUNT_SETTING: ResourceKind[Record] = ResourceKind(
+    name="ecs.account-setting",
+    scope=Scope.ACCOUNT_REGION,
+    id_field="name",
+    record_key=lambda record: setting_key(record["principalArn"], record["name"]),
+)
+
+
+#: Keyed by cluster name and service name (`CLUSTER/NAME`); indexed by cluster ARN and status.
+SERVICE: ResourceKind[Record] = ResourceKind(
+    name="ecs.service",
+    scope=Scope.ACCOUNT_REGION,
+    id_field="serviceName",
+    record_key=lambda record: f"{_cluster_name(record['clusterArn'])}/{record['serviceName']}",
+    not_found=NotFound("ServiceNotFoundException", "Service not found."),
+    indexes=lambda record: {
+        "cluster": record["clusterArn"],
+        "cluster_status": f"{record['clusterArn']}|{record['status']}",
+    },
+    scoped_indexes=frozenset(),
+)
+
+
+REVISION_DIGITS = 10  # revisions zero-padded in keys, so keys sort by revision
+REVISION_SEPARATOR = "+"
+
+
+def revision_key(family: str, revision: int) -> str:
+    return f"{family}{REVISION_SEPARATOR}{revision:0{REVISION_DIGITS}d}"
+
+
+#: One revision of a family, keyed `FAMILY+REVISION` (zero-padded, so a family's keys sort by
+#: revision); indexed by `FAMILY|STATUS` and by status.
+TASK_DEFINITION: ResourceKind[Record] = ResourceKind(
+    name="ecs.task-definition",
+    scope=Scope.ACCOUNT_REGION,
+    id_field="taskDefinitionArn",
+    record_key=lambda record: revision_key(record["family"], record["revision"]),
+    indexes=lambda record: {
+        "family_status": f"{record['family']}|{record['status']}",
+        "status": record["status"],
+    },
+)
+
+#: A family's counters: `family`, `lastRevision`, `active` (ACTIVE revisions); indexed by status
+#: and, to list every family of the scope, by `scope` (the empty value).
+TASK_DEFINITION_FAMILY: ResourceKind[Record] = ResourceKind(
+    name="ecs.task-definition-family",
+    scope=Scope.ACCOUNT_REGION,
+    id_field="family",
+    indexes=lambda record: {"scope": "", "status": "ACTIVE" if record["active"] else "INACTIVE"},
+)
+
+
+#: The simulated ECS agent of one EC2 instance (`instanceId`, its state and trace).
+AGENT: ResourceKind[Record] = ResourceKind(name="ecs.agent", scope=Scope.ACCOUNT_REGION, id_field="instanceId")
+
+#: RunTask's `clientToken`: the first answer and a fingerprint of the request, per token.
+RUN_TASK_TOKEN: ResourceKind[Record] = ResourceKind(
+    name="ecs.run-task-token", scope=Scope.ACCOUNT_REGION, id_field="token"
 )

@@ -17,7 +17,6 @@ terminating.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from trunkline.context import RequestContext
@@ -27,28 +26,6 @@ from trunkline.errors import AwsError
 Record = dict[str, Any]
 
 _GONE = ("DEREGISTERING", "INACTIVE")
-
-TaskCounter = Callable[[RequestContext, Record], int]
-TaskStopper = Callable[[RequestContext, Record], None]
-
-
-def _counted_tasks(ctx: RequestContext, record: Record) -> int:
-    return int(record.get("runningTasksCount") or 0) + int(record.get("pendingTasksCount") or 0)
-
-
-def _no_stop(ctx: RequestContext, record: Record) -> None:
-    return None
-
-
-_live_tasks: TaskCounter = _counted_tasks
-_stop_tasks: TaskStopper = _no_stop
-
-
-def set_task_hooks(counter: TaskCounter, stopper: TaskStopper) -> None:
-    """Install how the tasks module counts an instance's live tasks (they keep it registered unless
-    forced) and stops them when it leaves. The tasks module owns tasks and calls this once."""
-    global _live_tasks, _stop_tasks
-    _live_tasks, _stop_tasks = counter, stopper
 
 
 def deregister(ctx: RequestContext, cluster_ref: str | None, reference: str, force: bool) -> Record:
@@ -64,7 +41,7 @@ def deregister(ctx: RequestContext, cluster_ref: str | None, reference: str, for
 
 def _check_tasks(ctx: RequestContext, record: Record, force: bool) -> None:
     """Tasks on the instance (any not yet STOPPED) keep it unless forced."""
-    if not force and _live_tasks(ctx, record):
+    if not force and ctx.reactions.live_task_count(ctx, record):
         raise AwsError(
             "InvalidParameterException",
             "The container instance has tasks running or pending. Stop them, or use force to deregister it.",
@@ -74,7 +51,7 @@ def _check_tasks(ctx: RequestContext, record: Record, force: bool) -> None:
 def leave(ctx: RequestContext, record: Record) -> None:
     """Start the instance's way out: DEREGISTERING while a trunk is released, else INACTIVE. Its
     tasks are told to stop (they release their ENIs on their own way down)."""
-    _stop_tasks(ctx, record)
+    ctx.reactions.stop_instance_tasks(ctx, record)
     if trunking.applies(record) or record.get("_trunk"):
         record["status"] = "DEREGISTERING"
         trunks.schedule_deprovision(ctx, record)

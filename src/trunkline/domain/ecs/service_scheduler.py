@@ -29,6 +29,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import services, task_launch, task_lifecycle, task_roles, tasks
+from trunkline.domain.ecs.kinds import TASK
 
 Record = dict[str, Any]
 
@@ -178,7 +179,7 @@ def run_pass(ctx: RequestContext, record: Record) -> None:
 def _finish_draining(ctx: RequestContext, record: Record) -> None:
     """A drained service is INACTIVE once none of its tasks is left on the way down either."""
     for deployment in record["_deployments"]:
-        found = ctx.tx.find(tasks.KIND, "cluster_started_by", f"{record['clusterArn']}|{deployment['id']}")
+        found = TASK.find(ctx, "cluster_started_by", f"{record['clusterArn']}|{deployment['id']}")
         if any(tasks.is_live(t) for t in found):
             return
     record["status"] = "INACTIVE"

@@ -27,6 +27,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import clusters, ecs_arn, page, public_view, task_launch, tasks
+from trunkline.domain.ecs.kinds import SERVICE, TASK
 from trunkline.errors import AwsError
 
 KIND = clusters.SERVICE
@@ -49,7 +50,7 @@ def _invalid(message: str) -> AwsError:
 
 
 def _key(account: str, region: str, cluster_arn: str, name: str) -> str:
-    return f"{account}/{region}/{tasks.cluster_name_of(cluster_arn)}/{name}"
+    return SERVICE.scope.key(account, region, f"{tasks.cluster_name_of(cluster_arn)}/{name}")
 
 
 def record_key(record: Record) -> str:
@@ -57,8 +58,7 @@ def record_key(record: Record) -> str:
 
 
 def save(ctx: RequestContext, record: Record) -> None:
-    index = {"cluster": record["clusterArn"], "cluster_status": f"{record['clusterArn']}|{record['status']}"}
-    ctx.tx.put(KIND, record_key(record), record, index)
+    SERVICE.save(ctx, record)
 
 
 def add_event(ctx: RequestContext, record: Record, message: str, repeats: str | None = None) -> None:
@@ -91,13 +91,13 @@ def service_name(ctx: RequestContext, cluster_arn: str, ref: str) -> str | None:
 
 def find(ctx: RequestContext, cluster_arn: str, ref: str) -> Record | None:
     name = service_name(ctx, cluster_arn, ref)
-    return None if name is None else ctx.tx.get(KIND, _key(ctx.account_id, ctx.region, cluster_arn, name))
+    return None if name is None else SERVICE.get(ctx, f"{tasks.cluster_name_of(cluster_arn)}/{name}")
 
 
 def get(ctx: RequestContext, cluster_arn: str, ref: str) -> Record:
     record = find(ctx, cluster_arn, ref)
     if record is None:
-        raise AwsError("ServiceNotFoundException", "Service not found.")
+        raise SERVICE.missing(ref)
     return record
 
 
@@ -105,14 +105,14 @@ def of_cluster(ctx: RequestContext, cluster_arn: str) -> list[Record]:
     """The cluster's ACTIVE and DRAINING services."""
     found: list[Record] = []
     for status in _LIVE:
-        found.extend(ctx.tx.find(KIND, "cluster_status", f"{cluster_arn}|{status}"))
+        found.extend(SERVICE.find(ctx, "cluster_status", f"{cluster_arn}|{status}"))
     return found
 
 
 def deployment_tasks(ctx: RequestContext, record: Record, deployment_id: str) -> list[Record]:
     """The deployment's tasks that are not STOPPED, not asked to stop, and not orphaned (their
     container instance was deregistered with force: the service replaces them)."""
-    found = ctx.tx.find(tasks.KIND, "cluster_started_by", f"{record['clusterArn']}|{deployment_id}")
+    found = TASK.find(ctx, "cluster_started_by", f"{record['clusterArn']}|{deployment_id}")
     return [t for t in found if tasks.is_live(t) and t["desiredStatus"] != tasks.STOPPED and not t.get("_orphaned")]
 
 
@@ -223,7 +223,7 @@ def create(ctx: RequestContext, params: Params) -> Record:
         raise _invalid("The platform version must be null when specifying an EC2 launch type.")
     if "taskDefinition" not in params:
         raise _invalid("TaskDefinition can not be blank.")
-    existing = ctx.tx.get(KIND, _key(ctx.account_id, ctx.region, cluster_arn, name))
+    existing = SERVICE.get(ctx, f"{tasks.cluster_name_of(cluster_arn)}/{name}")
     if existing is not None and existing["status"] in _LIVE:
         raise _invalid("Creation of service was not idempotent.")
     record = _record(ctx, params, cluster_arn, name, launch_type, desired)

@@ -27,16 +27,23 @@ from trunkline.context import RequestContext
 from trunkline.domain import pagination
 from trunkline.domain.ecs import check_max_results, ecs_arn, page
 from trunkline.domain.ecs.clusters import check_tags
+from trunkline.domain.ecs.kinds import (
+    REVISION_DIGITS,
+    REVISION_SEPARATOR,
+    TASK_DEFINITION,
+    TASK_DEFINITION_FAMILY,
+    revision_key,
+)
 from trunkline.errors import AwsError
 
-KIND = "ecs.task-definition"
-FAMILY_KIND = "ecs.task-definition-family"
+KIND = TASK_DEFINITION.name
+FAMILY_KIND = TASK_DEFINITION_FAMILY.name
 Record = dict[str, Any]
 
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,255}")
-_REVISION_DIGITS = 10
+_REVISION_DIGITS = REVISION_DIGITS
 # The key separator between family and revision: below '-', the smallest family character.
-_SEPARATOR = "+"
+_SEPARATOR = REVISION_SEPARATOR
 _LIST_MAXIMUM = 100
 _DELETE_MAXIMUM = 10
 _MAX_CONTAINERS = 10
@@ -61,7 +68,7 @@ def _scope(ctx: RequestContext) -> str:
 
 
 def record_key(ctx: RequestContext, family: str, revision: int) -> str:
-    return f"{_scope(ctx)}/{family}{_SEPARATOR}{revision:0{_REVISION_DIGITS}d}"
+    return TASK_DEFINITION.key(ctx, revision_key(family, revision))
 
 
 def _family_from_key(ctx: RequestContext, key: str) -> tuple[str, int]:
@@ -69,8 +76,8 @@ def _family_from_key(ctx: RequestContext, key: str) -> tuple[str, int]:
     return family, int(revision)
 
 
-def family_status(ctx: RequestContext, family: str, status: str) -> str:
-    return f"{_scope(ctx)}/{family}|{status}"
+def family_status(family: str, status: str) -> str:
+    return f"{family}|{status}"
 
 
 def task_definition_arn(ctx: RequestContext, family: str, revision: int) -> str:
@@ -100,8 +107,8 @@ def parse_reference(ctx: RequestContext, ref: str) -> tuple[str, int | None] | N
 
 
 def latest_active(ctx: RequestContext, family: str) -> Record | None:
-    keys = ctx.tx.find_keys(KIND, "family_status", family_status(ctx, family, "ACTIVE"))
-    return ctx.tx.get(KIND, keys[-1]) if keys else None
+    keys = TASK_DEFINITION.find_keys(ctx, "family_status", family_status(family, "ACTIVE"))
+    return ctx.tx.get(KIND, keys[-1]) if keys else None  # the highest revision: keys sort by it
 
 
 def find(ctx: RequestContext, ref: str) -> Record | None:
@@ -113,7 +120,7 @@ def find(ctx: RequestContext, ref: str) -> Record | None:
     family, revision = parsed
     if revision is None:
         return latest_active(ctx, family)
-    return ctx.tx.get(KIND, record_key(ctx, family, revision))
+    return TASK_DEFINITION.get(ctx, revision_key(family, revision))
 
 
 def resolve(ctx: RequestContext, ref: str) -> Record:
@@ -497,19 +504,15 @@ def _definition(params: dict[str, Any]) -> Record:
 
 
 def _family_record(ctx: RequestContext, family: str) -> Record:
-    return ctx.tx.get(FAMILY_KIND, f"{_scope(ctx)}/{family}") or {"family": family, "lastRevision": 0, "active": 0}
+    return TASK_DEFINITION_FAMILY.get(ctx, family) or {"family": family, "lastRevision": 0, "active": 0}
 
 
 def _save_family(ctx: RequestContext, record: Record) -> None:
-    status = "ACTIVE" if record["active"] else "INACTIVE"
-    index = {"scope": _scope(ctx), "status": f"{_scope(ctx)}|{status}"}
-    ctx.tx.put(FAMILY_KIND, f"{_scope(ctx)}/{record['family']}", record, index)
+    TASK_DEFINITION_FAMILY.save(ctx, record)
 
 
 def _save(ctx: RequestContext, record: Record) -> None:
-    family, status = record["family"], record["status"]
-    index = {"family_status": family_status(ctx, family, status), "status": f"{_scope(ctx)}|{status}"}
-    ctx.tx.put(KIND, record_key(ctx, family, record["revision"]), record, index)
+    TASK_DEFINITION.save(ctx, record)
 
 
 def register(ctx: RequestContext, params: dict[str, Any]) -> Record:
@@ -630,9 +633,9 @@ def list_arns(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[str], s
     family = params.get("familyPrefix")
     descending = params.get("sort") == "DESC"
     if family is not None:
-        keys = ctx.tx.find_keys(KIND, "family_status", family_status(ctx, family, status))
+        keys = TASK_DEFINITION.find_keys(ctx, "family_status", family_status(family, status))
     else:
-        keys = ctx.tx.find_keys(KIND, "status", f"{_scope(ctx)}|{status}")
+        keys = TASK_DEFINITION.find_keys(ctx, "status", status)
     listing = f"ecs:ListTaskDefinitions|{ctx.region}|{status}|{family}|{descending}"
     chosen, token = _page_keys(ctx, listing, keys, params, descending)
     return [task_definition_arn(ctx, *_family_from_key(ctx, key)) for key in chosen], token
@@ -640,9 +643,9 @@ def list_arns(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[str], s
 
 def _family_names(ctx: RequestContext, status: str) -> Iterator[str]:
     if status == "ALL":
-        keys = ctx.tx.find_keys(FAMILY_KIND, "scope", _scope(ctx))
+        keys = TASK_DEFINITION_FAMILY.find_keys(ctx, "scope", "")
     else:
-        keys = ctx.tx.find_keys(FAMILY_KIND, "status", f"{_scope(ctx)}|{status}")
+        keys = TASK_DEFINITION_FAMILY.find_keys(ctx, "status", status)
     return (key[len(_scope(ctx)) + 1 :] for key in keys)
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import ids
+from trunkline.domain.ec2.records import SubnetRecord
 from trunkline.domain.ecs import (
     clusters,
     container_instances,
@@ -40,6 +41,7 @@ from trunkline.domain.ecs import (
     task_usage,
     tasks,
 )
+from trunkline.domain.ecs.kinds import RUN_TASK_TOKEN
 from trunkline.domain.ecs.placement import Candidate
 from trunkline.domain.ecs.task_network import AddressBook, NetworkPlan
 from trunkline.errors import AwsError
@@ -47,7 +49,7 @@ from trunkline.errors import AwsError
 Record = dict[str, Any]
 Params = dict[str, Any]
 
-TOKEN_KIND = "ecs.run-task-token"
+TOKEN_KIND = RUN_TASK_TOKEN.name
 MAX_COUNT = 10
 START_LIMIT = 10
 NO_INSTANCES = "No Container Instances were found in your cluster."
@@ -259,7 +261,7 @@ def _task(ctx: RequestContext, launch: Launch, host: Record | None, zone: str, s
     return record
 
 
-def _no_address(subnets: list[Record]) -> str:
+def _no_address(subnets: list[SubnetRecord]) -> str:
     listed = ", ".join(s["SubnetId"] for s in subnets)
     return (
         "ResourceInitializationError: unable to create the task's network interface: no free IPv4 address "
@@ -268,7 +270,12 @@ def _no_address(subnets: list[Record]) -> str:
 
 
 def _create(
-    ctx: RequestContext, launch: Launch, host: Record | None, zone: str, choices: list[Record], book: AddressBook
+    ctx: RequestContext,
+    launch: Launch,
+    host: Record | None,
+    zone: str,
+    choices: list[SubnetRecord],
+    book: AddressBook,
 ) -> Record:
     """Write one placed task, with its ENI when it uses awsvpc (see task_enis)."""
     network = launch.network
@@ -324,14 +331,14 @@ def _fingerprint(params: Params) -> str:
 
 
 def _token_key(ctx: RequestContext, token: str) -> str:
-    return f"{ctx.account_id}/{ctx.region}/{token}"
+    return RUN_TASK_TOKEN.key(ctx, token)
 
 
 def _remembered(ctx: RequestContext, params: Params) -> Record | None:
     token = params.get("clientToken")
     if not token:
         return None
-    seen = ctx.tx.get(TOKEN_KIND, _token_key(ctx, token))
+    seen = RUN_TASK_TOKEN.get(ctx, token)
     if seen is None:
         return None
     if seen["fingerprint"] != _fingerprint(params):
@@ -343,7 +350,7 @@ def _remembered(ctx: RequestContext, params: Params) -> Record | None:
 def _remember(ctx: RequestContext, params: Params, result: Record) -> None:
     token = params.get("clientToken")
     if token:
-        ctx.tx.put(TOKEN_KIND, _token_key(ctx, token), {"fingerprint": _fingerprint(params), "result": result})
+        RUN_TASK_TOKEN.save(ctx, {"token": token, "fingerprint": _fingerprint(params), "result": result})
 
 
 def run_task(ctx: RequestContext, params: Params, rng: random.Random | None = None) -> Record:

@@ -188,7 +188,7 @@ def on_instance_leaving(ctx: RequestContext, instance: Record) -> None:
         elif not task.get("_orphaned"):
             task["_orphaned"] = True  # not observable: ECS just stops counting it
             tasks.save(ctx, task)
-            tasks.on_change(ctx, task)
+            ctx.reactions.task_change(ctx, task)
 
 
 def _stop_orphans(ctx: RequestContext, ec2_instance_id: str, reason: str) -> None:

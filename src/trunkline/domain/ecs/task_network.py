@@ -21,6 +21,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import security_groups, subnets
+from trunkline.domain.ec2.records import SubnetRecord
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
@@ -37,7 +38,7 @@ NO_PUBLIC_IP = "Assign public IP is not supported for this launch type."
 class NetworkPlan:
     """The resolved awsvpc configuration of a launch."""
 
-    subnets: tuple[Record, ...]  # subnet records, in the order given, each once
+    subnets: tuple[SubnetRecord, ...]  # subnet records, in the order given, each once
     group_ids: tuple[str, ...]
     vpc_id: str
     assign_public_ip: bool
@@ -46,7 +47,7 @@ class NetworkPlan:
     def zones(self) -> frozenset[str]:
         return frozenset(s["AvailabilityZone"] for s in self.subnets)
 
-    def in_zone(self, zone: str | None) -> list[Record]:
+    def in_zone(self, zone: str | None) -> list[SubnetRecord]:
         return [s for s in self.subnets if s["AvailabilityZone"] == zone]
 
     def as_configuration(self) -> Record:
@@ -81,8 +82,8 @@ def _check_lists(subnet_ids: list[str], group_ids: list[str]) -> None:
         raise _invalid(f"securityGroups can have at most {MAX_SECURITY_GROUPS} items.")
 
 
-def _subnets(ctx: RequestContext, subnet_ids: list[str]) -> list[Record]:
-    found: list[Record] = []
+def _subnets(ctx: RequestContext, subnet_ids: list[str]) -> list[SubnetRecord]:
+    found: list[SubnetRecord] = []
     for subnet_id in dict.fromkeys(subnet_ids):
         try:
             found.append(subnets.get_subnet(ctx, subnet_id))
@@ -134,13 +135,13 @@ class AddressBook:
     def __init__(self) -> None:
         self._taken: dict[str, int] = {}
 
-    def free(self, subnet: Record) -> int:
+    def free(self, subnet: SubnetRecord) -> int:
         return int(subnet["AvailableIpAddressCount"]) - self._taken.get(subnet["SubnetId"], 0)
 
-    def take(self, choices: list[Record]) -> Record | None:
+    def take(self, choices: list[SubnetRecord]) -> SubnetRecord | None:
         """The subnet among `choices` with the most free addresses (the first on a tie), one
         address taken from it; None when all are full."""
-        best: Record | None = None
+        best: SubnetRecord | None = None
         for subnet in choices:
             if self.free(subnet) > 0 and (best is None or self.free(subnet) > self.free(best)):
                 best = subnet

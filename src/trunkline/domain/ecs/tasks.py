@@ -25,16 +25,15 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain import events
 from trunkline.domain.ecs import (
-    ChangeHook,
     bump_version,
     cluster_resource_id,
     container_instances,
     ecs_arn,
     public_view,
 )
-from trunkline.errors import AwsError
+from trunkline.domain.ecs.kinds import TASK
 
-KIND = "ecs.task"
+KIND = TASK.name
 Record = dict[str, Any]
 
 STOPPED = "STOPPED"
@@ -69,7 +68,7 @@ def cluster_name_of(cluster_arn: str) -> str:
 
 
 def key(account: str, region: str, cluster_arn: str, task_id: str) -> str:
-    return f"{account}/{region}/{cluster_name_of(cluster_arn)}/{task_id}"
+    return TASK.scope.key(account, region, f"{cluster_name_of(cluster_arn)}/{task_id}")
 
 
 def task_arn(ctx: RequestContext, cluster_arn: str, task_id: str) -> str:
@@ -89,27 +88,9 @@ def is_live(record: Record) -> bool:
 
 
 def save(ctx: RequestContext, record: Record) -> None:
-    """Store the record with all its indexes. Use `change` for anything a user can observe."""
-    cluster = record["clusterArn"]
-    live = is_live(record)
-    instance = record.get("containerInstanceArn")
-    started_by = record.get("startedBy")
-    index: dict[str, str | None] = {
-        "cluster": cluster,
-        "cluster_status": f"{cluster}|{record['lastStatus']}",
-        "cluster_desired": f"{cluster}|{record['desiredStatus']}",
-        "instance": instance,
-        "instance_live": instance if live else None,
-        "cluster_group_live": f"{cluster}|{record['group']}" if live else None,
-        "cluster_family": f"{cluster}|{record['_family']}",
-        "cluster_started_by": f"{cluster}|{started_by}" if started_by is not None else None,
-    }
-    ctx.tx.put(KIND, record_key(record), record, index)
-
-
-#: Hears of every task change (the service scheduler: a task that stops frees capacity, one that
-#: runs may make its service steady); installed once by the provider.
-on_change = ChangeHook()
+    """Store the record with all its indexes (`kinds.TASK`). Use `change` for anything a user can
+    observe."""
+    TASK.save(ctx, record)
 
 
 def change(ctx: RequestContext, record: Record) -> None:
@@ -117,7 +98,8 @@ def change(ctx: RequestContext, record: Record) -> None:
     bump_version(ctx, record)
     save(ctx, record)
     events.emit(ctx, events.TASK_STATE_CHANGE, [record["taskArn"]], event_detail(record))
-    on_change(ctx, record)
+    # The service scheduler: a task that stops frees capacity, one that runs may make its service steady.
+    ctx.reactions.task_change(ctx, record)
 
 
 # --- views ------------------------------------------------------------------------------------------
@@ -155,7 +137,7 @@ def find(ctx: RequestContext, cluster_arn: str, ref: str) -> Record | None:
     task_id = parse_reference(ctx, cluster_arn, ref)
     if task_id is None:
         return None
-    return ctx.tx.get(KIND, key(ctx.account_id, ctx.region, cluster_arn, task_id))
+    return TASK.get(ctx, f"{cluster_name_of(cluster_arn)}/{task_id}")
 
 
 def arn_for_reference(ctx: RequestContext, cluster_arn: str, ref: str) -> str:
@@ -166,19 +148,19 @@ def arn_for_reference(ctx: RequestContext, cluster_arn: str, ref: str) -> str:
 def get(ctx: RequestContext, cluster_arn: str, ref: str) -> Record:
     record = find(ctx, cluster_arn, ref)
     if record is None:
-        raise AwsError("InvalidParameterException", "The referenced task was not found.")
+        raise TASK.missing(ref)
     return record
 
 
 def live_on_instance(ctx: RequestContext, instance_arn: str) -> list[Record]:
     """The tasks that hold resources on a container instance (not yet STOPPED)."""
-    return ctx.tx.find(KIND, "instance_live", instance_arn)
+    return TASK.find(ctx, "instance_live", instance_arn)
 
 
 def group_counts(ctx: RequestContext, cluster_arn: str, group: str) -> dict[str, int]:
     """Live tasks of a task group per container instance ARN, from one index read."""
     counts: dict[str, int] = {}
-    for record in ctx.tx.find(KIND, "cluster_group_live", f"{cluster_arn}|{group}"):
+    for record in TASK.find(ctx, "cluster_group_live", f"{cluster_arn}|{group}"):
         instance = record.get("containerInstanceArn")
         if instance:
             counts[instance] = counts.get(instance, 0) + 1

@@ -3,8 +3,9 @@ each in its own module; find an operation by its family (e.g. RunInstances -> in
 
 from __future__ import annotations
 
+from trunkline.context import RequestContext
 from trunkline.reconciler import JobHandler
-from trunkline.services import Provider
+from trunkline.services.ec2 import requests
 from trunkline.services.ec2.addresses import AddressOps
 from trunkline.services.ec2.catalog import CatalogOps
 from trunkline.services.ec2.instances import InstanceOps
@@ -16,6 +17,7 @@ from trunkline.services.ec2.security_groups import SecurityGroupOps
 from trunkline.services.ec2.subnets import SubnetOps
 from trunkline.services.ec2.tags import TagOps
 from trunkline.services.ec2.vpcs import VpcOps
+from trunkline.services.provider import Operation, Params, Provider
 
 
 class Ec2Provider(
@@ -33,6 +35,10 @@ class Ec2Provider(
     Provider,
 ):
     service = "ec2"
+
+    def invoke(self, ctx: RequestContext, operation: str, params: Params, method: Operation) -> Params:
+        """DryRun and ClientToken, once for every EC2 operation (`requests.py`)."""
+        return requests.invoke(ctx, operation, params, method)
 
     def jobs(self) -> dict[str, JobHandler]:
         handlers: dict[str, JobHandler] = {}

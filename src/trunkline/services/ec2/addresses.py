@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ec2 import client_tokens, elastic_ips, lookup, nat_gateways
+from trunkline.domain.ec2 import elastic_ips, lookup, nat_gateways
 from trunkline.reconciler import JobHandler
-from trunkline.services.ec2.vpcs import dry_run
 
 Params = dict[str, Any]
 
@@ -21,48 +20,39 @@ class AddressOps:
         }
 
     def allocate_address(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         record = elastic_ips.allocate_address(ctx, params)
         fields = ("PublicIp", "AllocationId", "PublicIpv4Pool", "NetworkBorderGroup", "Domain")
         return {name: record[name] for name in fields}
 
     def associate_address(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         return {"AssociationId": elastic_ips.associate_address(ctx, params)}
 
     def disassociate_address(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         elastic_ips.disassociate_address(ctx, params)
         return {}
 
     def release_address(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         elastic_ips.release_address(ctx, params)
         return {}
 
     def describe_addresses(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         return {"Addresses": elastic_ips.describe_addresses(ctx, params)}
 
     def describe_addresses_attribute(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         return {"Addresses": elastic_ips.describe_addresses_attribute(ctx, params)}
 
     def create_nat_gateway(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
 
         def create() -> Params:
             record = nat_gateways.create_nat_gateway(ctx, params)
             return {"NatGateway": lookup.public(record), "ClientToken": params.get("ClientToken")}
 
-        return client_tokens.once(ctx, "CreateNatGateway", params, create)
+        return create()
 
     def delete_nat_gateway(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         nat_gateways.delete_nat_gateway(ctx, params["NatGatewayId"])
         return {"NatGatewayId": params["NatGatewayId"]}
 
     def describe_nat_gateways(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         found, token = nat_gateways.describe_nat_gateways(ctx, params)
         return {"NatGateways": found, "NextToken": token}

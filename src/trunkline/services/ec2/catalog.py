@@ -8,27 +8,18 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain import catalog
 from trunkline.domain.ec2 import images, zones
-from trunkline.errors import AwsError
 
 Params = dict[str, Any]
 
 
-def _dry_run(params: Params) -> None:
-    if params.get("DryRun"):
-        raise AwsError("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412)
-
-
 class CatalogOps:
     def describe_instance_types(self, ctx: RequestContext, params: Params) -> Params:
-        _dry_run(params)
         records, token = catalog.describe_instance_types(ctx, params)
         return {"InstanceTypes": records, "NextToken": token}
 
     def describe_availability_zones(self, ctx: RequestContext, params: Params) -> Params:
-        _dry_run(params)
         return {"AvailabilityZones": zones.describe_zones(ctx.region, params)}
 
     def describe_images(self, ctx: RequestContext, params: Params) -> Params:
-        _dry_run(params)
         records, token = images.describe_images(ctx, params)
         return {"Images": records, "NextToken": token}

@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ec2 import client_tokens, instance_views, instances, launch_requests, launch_templates
+from trunkline.domain.ec2 import instance_views, instances, launch_requests, launch_templates
 from trunkline.reconciler import JobHandler
-from trunkline.services.ec2.vpcs import dry_run
 
 Params = dict[str, Any]
 
@@ -33,7 +32,6 @@ class InstanceOps:
         }
 
     def run_instances(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
 
         def launch() -> Params:
             request = _launch_request(ctx, params)
@@ -43,27 +41,22 @@ class InstanceOps:
                 view["_Order"] = f"{view['AmiLaunchIndex']:06d}"
             return instance_views.reservations(ctx, views)[0]
 
-        return client_tokens.once(ctx, "RunInstances", params, launch)
+        return launch()
 
     def describe_instances(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         found, token = instance_views.describe_instances(ctx, params)
         return {"Reservations": found, "NextToken": token}
 
     def stop_instances(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         return {"StoppingInstances": instances.stop_instances(ctx, params["InstanceIds"])}
 
     def start_instances(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         return {"StartingInstances": instances.start_instances(ctx, params["InstanceIds"])}
 
     def terminate_instances(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         return {"TerminatingInstances": instances.terminate_instances(ctx, params["InstanceIds"])}
 
     def modify_private_dns_name_options(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         instances.modify_private_dns_name_options(
             ctx,
             params["InstanceId"],
@@ -74,7 +67,6 @@ class InstanceOps:
         return {"Return": True}
 
     def describe_instance_attribute(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         record = instances.get_instance(ctx, params["InstanceId"])
         view = instances.describe_instance(ctx, record)
         attribute = params["Attribute"]

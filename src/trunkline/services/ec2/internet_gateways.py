@@ -8,32 +8,26 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import internet_gateways as domain
 from trunkline.domain.ec2 import lookup
-from trunkline.services.ec2.vpcs import dry_run
 
 Params = dict[str, Any]
 
 
 class InternetGatewayOps:
     def create_internet_gateway(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         return {"InternetGateway": lookup.public(domain.create_internet_gateway(ctx, params))}
 
     def attach_internet_gateway(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         domain.attach_internet_gateway(ctx, params["InternetGatewayId"], params["VpcId"])
         return {}
 
     def detach_internet_gateway(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         domain.detach_internet_gateway(ctx, params["InternetGatewayId"], params["VpcId"])
         return {}
 
     def delete_internet_gateway(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         domain.delete_internet_gateway(ctx, params["InternetGatewayId"])
         return {}
 
     def describe_internet_gateways(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         found, token = domain.describe_internet_gateways(ctx, params)
         return {"InternetGateways": found, "NextToken": token}

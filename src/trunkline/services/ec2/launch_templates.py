@@ -7,51 +7,43 @@ from __future__ import annotations
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ec2 import client_tokens, lookup
 from trunkline.domain.ec2 import launch_templates as domain
-from trunkline.services.ec2.vpcs import dry_run
+from trunkline.domain.ec2 import lookup
 
 Params = dict[str, Any]
 
 
 class LaunchTemplateOps:
     def create_launch_template(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
 
         def create() -> Params:
             template, _ = domain.create_launch_template(ctx, params)
             return {"LaunchTemplate": lookup.public(template)}
 
-        return client_tokens.once(ctx, "CreateLaunchTemplate", params, create)
+        return create()
 
     def create_launch_template_version(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
 
         def create() -> Params:
             return {"LaunchTemplateVersion": domain.create_launch_template_version(ctx, params)}
 
-        return client_tokens.once(ctx, "CreateLaunchTemplateVersion", params, create)
+        return create()
 
     def describe_launch_templates(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         found, token = domain.describe_launch_templates(ctx, params)
         return {"LaunchTemplates": found, "NextToken": token}
 
     def describe_launch_template_versions(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         found, token = domain.describe_launch_template_versions(ctx, params)
         return {"LaunchTemplateVersions": found, "NextToken": token}
 
     def modify_launch_template(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         return {"LaunchTemplate": lookup.public(domain.modify_launch_template(ctx, params))}
 
     def delete_launch_template(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         return {"LaunchTemplate": lookup.public(domain.delete_launch_template(ctx, params))}
 
     def delete_launch_template_versions(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         deleted, refused = domain.delete_launch_template_versions(ctx, params)
         return {
             "SuccessfullyDeletedLaunchTemplateVersions": deleted,

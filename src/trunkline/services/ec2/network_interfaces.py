@@ -10,12 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ec2 import client_tokens, eni_views, unsupported
+from trunkline.domain.ec2 import eni_views, unsupported
 from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.errors import AwsError
 from trunkline.reconciler import JobHandler
-from trunkline.services.ec2.instances import dry_run
 
 Params = dict[str, Any]
 
@@ -44,7 +43,6 @@ class NetworkInterfaceOps:
         return {enis.ATTACHED_JOB: enis.finish_attach_job, enis.DETACHED_JOB: enis.finish_detach_job}
 
     def create_network_interface(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         _refuse_unsupported(params)
         tags = ec2_tags.requested(params, "network-interface")
 
@@ -63,10 +61,9 @@ class NetworkInterfaceOps:
                 "ClientToken": params.get("ClientToken"),
             }
 
-        return client_tokens.once(ctx, "CreateNetworkInterface", params, create)
+        return create()
 
     def attach_network_interface(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         _check_enis_managed_by_account(ctx, params["NetworkInterfaceId"])
         attachment = enis.attach(
             ctx,
@@ -78,24 +75,20 @@ class NetworkInterfaceOps:
         return {"AttachmentId": attachment["AttachmentId"], "NetworkCardIndex": attachment["NetworkCardIndex"]}
 
     def detach_network_interface(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         _check_account_manages(enis.by_attachment(ctx, params["AttachmentId"]))
         enis.detach(ctx, params["AttachmentId"])
         return {}
 
     def delete_network_interface(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         _check_enis_managed_by_account(ctx, params["NetworkInterfaceId"])
         enis.delete_network_interface(ctx, params["NetworkInterfaceId"])
         return {}
 
     def describe_network_interfaces(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         found, token = eni_views.describe_network_interfaces(ctx, params)
         return {"NetworkInterfaces": found, "NextToken": token}
 
     def associate_trunk_interface(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
 
         def associate() -> Params:
             _check_enis_managed_by_account(ctx, params["BranchInterfaceId"], params["TrunkInterfaceId"])
@@ -109,15 +102,13 @@ class NetworkInterfaceOps:
             view = eni_views.association_view(association)
             return {"InterfaceAssociation": view, "ClientToken": params.get("ClientToken")}
 
-        return client_tokens.once(ctx, "AssociateTrunkInterface", params, associate)
+        return associate()
 
     def describe_trunk_interface_associations(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         found, token = eni_views.describe_trunk_associations(ctx, params)
         return {"InterfaceAssociations": found, "NextToken": token}
 
     def disassociate_trunk_interface(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
 
         def disassociate() -> Params:
             association = enis.get_trunk_association(ctx, params["AssociationId"])
@@ -126,4 +117,4 @@ class NetworkInterfaceOps:
             enis.disassociate_trunk(ctx, params["AssociationId"])
             return {"Return": True, "ClientToken": params.get("ClientToken")}
 
-        return client_tokens.once(ctx, "DisassociateTrunkInterface", params, disassociate)
+        return disassociate()

@@ -7,35 +7,30 @@ from __future__ import annotations
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ec2 import client_tokens, network_acls
+from trunkline.domain.ec2 import network_acls
 from trunkline.domain.ec2 import route_tables as domain
-from trunkline.services.ec2.vpcs import dry_run
 
 Params = dict[str, Any]
 
 
 class RouteTableOps:
     def create_route_table(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
 
         def create() -> Params:
             table = domain.create_route_table(ctx, params)
             return {"RouteTable": domain.view(ctx, table), "ClientToken": params.get("ClientToken")}
 
-        return client_tokens.once(ctx, "CreateRouteTable", params, create)
+        return create()
 
     def delete_route_table(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         domain.delete_route_table(ctx, params["RouteTableId"])
         return {}
 
     def describe_route_tables(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         found, token = domain.describe_route_tables(ctx, params)
         return {"RouteTables": found, "NextToken": token}
 
     def associate_route_table(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         association = domain.associate_route_table(ctx, params)
         return {
             "AssociationId": association["RouteTableAssociationId"],
@@ -43,31 +38,25 @@ class RouteTableOps:
         }
 
     def disassociate_route_table(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         domain.disassociate_route_table(ctx, params["AssociationId"])
         return {}
 
     def replace_route_table_association(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         moved = domain.replace_route_table_association(ctx, params["AssociationId"], params["RouteTableId"])
         return {"NewAssociationId": moved["RouteTableAssociationId"], "AssociationState": moved["AssociationState"]}
 
     def create_route(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         domain.create_route(ctx, params)
         return {"Return": True}
 
     def replace_route(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         domain.replace_route(ctx, params)
         return {}
 
     def delete_route(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         domain.delete_route(ctx, params)
         return {}
 
     def describe_network_acls(self, ctx: RequestContext, params: Params) -> Params:
-        dry_run(params)
         found, token = network_acls.describe_network_acls(ctx, params)
         return {"NetworkAcls": found, "NextToken": token}

@@ -6,12 +6,10 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import security_groups as domain
-from trunkline.services.ec2.vpcs import dry_run
 
 
 class SecurityGroupOps:
     def create_security_group(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        dry_run(params)
         group = domain.create_security_group(ctx, params)
         return {
             "GroupId": group["GroupId"],
@@ -20,17 +18,14 @@ class SecurityGroupOps:
         }
 
     def describe_security_groups(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        dry_run(params)
         found, token = domain.describe_security_groups(ctx, params)
         return {"SecurityGroups": found, "NextToken": token}
 
     def describe_security_group_rules(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        dry_run(params)
         found, token = domain.describe_security_group_rules(ctx, params)
         return {"SecurityGroupRules": found, "NextToken": token}
 
     def delete_security_group(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        dry_run(params)
         group = domain.delete_security_group(ctx, params)
         return {"Return": True, "GroupId": group["GroupId"]}
 
@@ -47,13 +42,11 @@ class SecurityGroupOps:
         return self._revoke(ctx, params, egress=True)
 
     def _authorize(self, ctx: RequestContext, params: dict[str, Any], egress: bool) -> dict[str, Any]:
-        dry_run(params)
         group = domain.resolve_target(ctx, params)
         rules = domain.authorize(ctx, group, egress, domain.legacy_permissions(params))
         return {"Return": True, "SecurityGroupRules": rules}
 
     def _revoke(self, ctx: RequestContext, params: dict[str, Any], egress: bool) -> dict[str, Any]:
-        dry_run(params)
         group = domain.resolve_target(ctx, params)
         permissions = domain.legacy_permissions(params)
         revoked, unknown = domain.revoke(ctx, group, egress, permissions, params.get("SecurityGroupRuleIds") or [])
@@ -64,7 +57,8 @@ def _revoked(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """RevokedSecurityGroupRule names the peer group by `ReferencedGroupId` alone."""
     out = []
     for rule in rules:
-        item = {k: v for k, v in rule.items() if k not in ("ReferencedGroupInfo", "Tags", "SecurityGroupRuleArn")}
+        dropped = ("ReferencedGroupInfo", "Tags", "SecurityGroupRuleArn", "GroupOwnerId")
+        item = {k: v for k, v in rule.items() if k not in dropped}
         if "ReferencedGroupInfo" in rule:
             item["ReferencedGroupId"] = rule["ReferencedGroupInfo"]["GroupId"]
         out.append(item)

@@ -7,25 +7,20 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import lookup
 from trunkline.domain.ec2 import subnets as domain
-from trunkline.services.ec2.vpcs import dry_run
 
 
 class SubnetOps:
     def create_subnet(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        dry_run(params)
         return {"Subnet": lookup.public(domain.create_subnet(ctx, params))}
 
     def describe_subnets(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        dry_run(params)
         found, token = domain.describe_subnets(ctx, params)
         return {"Subnets": found, "NextToken": token}
 
     def delete_subnet(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        dry_run(params)
         domain.delete_subnet(ctx, params["SubnetId"])
         return {}
 
     def modify_subnet_attribute(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        dry_run(params)
         domain.modify_subnet_attribute(ctx, params)
         return {}

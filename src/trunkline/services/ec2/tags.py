@@ -6,21 +6,17 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import tags as ec2_tags
-from trunkline.services.ec2.vpcs import dry_run
 
 
 class TagOps:
     def create_tags(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        dry_run(params)
         ec2_tags.create_tags(ctx, params["Resources"], params["Tags"])
         return {}
 
     def delete_tags(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        dry_run(params)
         ec2_tags.delete_tags(ctx, params["Resources"], params.get("Tags"))
         return {}
 
     def describe_tags(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        dry_run(params)
         found, token = ec2_tags.describe_tags(ctx, params)
         return {"Tags": found, "NextToken": token}

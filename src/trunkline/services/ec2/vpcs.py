@@ -6,39 +6,31 @@ from __future__ import annotations
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ec2 import lookup
 from trunkline.domain.ec2 import vpcs as domain
-from trunkline.errors import AwsError
+from trunkline.domain.ec2.kinds import VPC
 
-
-def dry_run(params: dict[str, Any]) -> None:
-    """EC2's DryRun: answer whether the call would have been allowed, and change nothing."""
-    if params.get("DryRun"):
-        raise AwsError("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412)
+# Modules written before DryRun was checked once for every operation (requests.py) import it from
+# here; calling it again is harmless.
+from trunkline.services.ec2.requests import dry_run  # noqa: F401
 
 
 class VpcOps:
     def create_vpc(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        dry_run(params)
-        return {"Vpc": lookup.public(domain.create_vpc(ctx, params))}
+        return {"Vpc": VPC.view(domain.create_vpc(ctx, params))}
 
     def describe_vpcs(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        dry_run(params)
         found, token = domain.describe_vpcs(ctx, params)
         return {"Vpcs": found, "NextToken": token}
 
     def delete_vpc(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        dry_run(params)
         domain.delete_vpc(ctx, params["VpcId"])
         return {}
 
     def modify_vpc_attribute(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        dry_run(params)
         domain.modify_vpc_attribute(ctx, params)
         return {}
 
     def describe_vpc_attribute(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        dry_run(params)
         return domain.describe_vpc_attribute(ctx, params["VpcId"], params["Attribute"])
 
     def associate_vpc_cidr_block(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:

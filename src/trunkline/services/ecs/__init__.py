@@ -4,7 +4,6 @@ its own module: clusters.py, account_settings.py, container_instances.py, attrib
 from __future__ import annotations
 
 from trunkline.reconciler import JobHandler
-from trunkline.services import Provider
 from trunkline.services.ecs.account_settings import AccountSettingOps
 from trunkline.services.ecs.attributes import AttributeOps
 from trunkline.services.ecs.clusters import ClusterOps
@@ -13,6 +12,7 @@ from trunkline.services.ecs.container_instances import ContainerInstanceOps
 from trunkline.services.ecs.services import ServiceOps
 from trunkline.services.ecs.task_definitions import TaskDefinitionOps
 from trunkline.services.ecs.tasks import TaskOps
+from trunkline.services.provider import Provider
 
 
 class EcsProvider(

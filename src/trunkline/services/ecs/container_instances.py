@@ -14,8 +14,6 @@ Params = dict[str, Any]
 
 class ContainerInstanceOps:
     def container_instance_jobs(self) -> dict[str, JobHandler]:
-        # The simulated agent and automatic deregistration follow EC2's instance lifecycle.
-        agent.install()
         return {
             agent.REGISTER_JOB: agent.register_job,
             trunks.PROVISION_JOB: trunks.provision_job,

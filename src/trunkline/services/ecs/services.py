@@ -1,13 +1,13 @@
 """ECS CreateService, UpdateService, DeleteService, DescribeServices, ListServices. Thin: the
-domain's services module keeps the record, service_scheduler keeps its tasks placed. Building the
-provider installs the scheduler's listeners on task and container instance changes."""
+domain's services module keeps the record, service_scheduler keeps its tasks placed. The
+scheduler hears of task and container instance changes through `wiring.py`."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ecs import container_instances, service_scheduler, services, tasks
+from trunkline.domain.ecs import service_scheduler, services
 from trunkline.reconciler import JobHandler
 
 Params = dict[str, Any]
@@ -15,8 +15,6 @@ Params = dict[str, Any]
 
 class ServiceOps:
     def service_jobs(self) -> dict[str, JobHandler]:
-        tasks.on_change.install(service_scheduler.on_task_change)
-        container_instances.on_change.install(service_scheduler.on_instance_change)
         return {service_scheduler.JOB: service_scheduler.job}
 
     def create_service(self, ctx: RequestContext, params: Params) -> Params:

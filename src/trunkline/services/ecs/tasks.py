@@ -1,15 +1,13 @@
 """ECS RunTask, StartTask, StopTask, DescribeTasks, ListTasks. Thin: the domain's task modules do
-the work. Building the provider installs the hooks that tie tasks to container instances: the
-`task:group` reader of the cluster query language, DeregisterContainerInstance's task check and
-task stop, and EC2 instance stops."""
+the work. How tasks react to container instances and EC2 is
+wired in `wiring.py`."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain import lifecycle_hooks
-from trunkline.domain.ecs import clusters, instance_queries, leaving, task_launch, task_lifecycle, task_queries, tasks
+from trunkline.domain.ecs import clusters, task_launch, task_lifecycle, task_queries, tasks
 from trunkline.reconciler import JobHandler
 
 Params = dict[str, Any]
@@ -17,10 +15,6 @@ Params = dict[str, Any]
 
 class TaskOps:
     def task_jobs(self) -> dict[str, JobHandler]:
-        instance_queries.set_task_group_reader(tasks.task_groups_of)
-        leaving.set_task_hooks(task_lifecycle.live_task_count, task_lifecycle.on_instance_leaving)
-        lifecycle_hooks.subscribe(lifecycle_hooks.STOPPED, task_lifecycle.on_ec2_stopped)
-        lifecycle_hooks.subscribe(lifecycle_hooks.TERMINATED, task_lifecycle.on_ec2_terminated)
         return {task_lifecycle.STEP_JOB: task_lifecycle.step_job}
 
     def run_task(self, ctx: RequestContext, params: Params) -> Params:

@@ -1,0 +1,79 @@
+"""The container-instance record's indexes (declared in `kinds.CONTAINER_INSTANCE`), pure
+functions of the record:
+
+- `cluster`, `cluster_status` (`ARN|STATUS`), `attr:NAME` / `attrval:NAME` (the cluster query
+  language's attribute hints): ARNs, unique everywhere, stored bare;
+- `ec2`: the EC2 instance id while the instance is not INACTIVE, `ec2_all` whatever its status
+  (both scoped by account and region);
+- the placement index: per binpack resource and floor of the other resource, the remaining
+  amount as zero-padded text, so `find_from` reads the tightest instances first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Record = dict[str, Any]
+
+#: The placement index's binpack fields, each with its own resource and the other one.
+PLACEMENT_RESOURCES = {"cpu": ("CPU", "MEMORY"), "memory": ("MEMORY", "CPU")}
+_AMOUNT_DIGITS = 12
+_FLOORS = (0, *(2**k for k in range(7, 21)))
+
+
+def remaining_integer(record: Record, name: str) -> int:
+    """A remaining INTEGER resource (CPU, MEMORY) of the record; 0 when it has none."""
+    for resource in record.get("remainingResources") or []:
+        if resource["name"] == name:
+            return int(resource.get("integerValue") or 0)
+    return 0
+
+
+def placement_floor(amount: int) -> int:
+    """The highest rung of the ladder at or below `amount`."""
+    return max(floor for floor in _FLOORS if floor <= max(amount, 0))
+
+
+def placement_field(cluster_arn: str, vpc_id: str | None, field: str, other_floor: int) -> str:
+    """The placement index field ordering by `field` (cpu|memory) left the instances of a cluster
+    (or of its VPC) that have at least `other_floor` of the other resource left."""
+    other = "memory" if field == "cpu" else "cpu"
+    return f"place:{field}:{other}>={other_floor}:{cluster_arn}" + (f"|{vpc_id}" if vpc_id else "")
+
+
+def placement_value(amount: int) -> str:
+    """An amount as the placement index stores it: text that sorts as the number does."""
+    return str(max(amount, 0)).zfill(_AMOUNT_DIGITS)
+
+
+def _placement_index(record: Record) -> dict[str, str | None]:
+    if record["status"] != "ACTIVE" or not record.get("agentConnected"):
+        return {}
+    vpc_id = record.get("_vpcId")
+    eni_room = record.get("_eniRoom")
+    in_vpc = bool(vpc_id) and (eni_room is None or eni_room > 0)
+    index: dict[str, str | None] = {}
+    for field, (own, other) in PLACEMENT_RESOURCES.items():
+        value = placement_value(remaining_integer(record, own))
+        other_left = remaining_integer(record, other)
+        for floor in (f for f in _FLOORS if f <= other_left or f == 0):
+            index[placement_field(record["_cluster"], None, field, floor)] = value
+            if in_vpc:
+                index[placement_field(record["_cluster"], vpc_id, field, floor)] = value
+    return index
+
+
+def indexes(record: Record) -> dict[str, str | None]:
+    cluster = record["_cluster"]
+    index: dict[str, str | None] = {
+        "cluster": cluster,
+        "cluster_status": f"{cluster}|{record['status']}",
+        "ec2": record["ec2InstanceId"] if record["status"] != "INACTIVE" else None,
+        # every registration of the EC2 instance, INACTIVE ones too: S5 follows the EC2 instance
+        "ec2_all": record["ec2InstanceId"],
+        **_placement_index(record),
+    }
+    for attribute in record.get("attributes", []):
+        index[f"attr:{attribute['name']}"] = cluster
+        index[f"attrval:{attribute['name']}"] = f"{cluster}|{attribute.get('value') or ''}"
+    return index

@@ -1,0 +1,23 @@
+"""Checks IAM applies to every entity it creates (roles, users, instance profiles, policies)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trunkline.errors import AwsError
+
+
+def check_path(path: str) -> None:
+    if not (path.startswith("/") and path.endswith("/")):
+        raise AwsError(
+            "ValidationError",
+            "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.",
+        )
+
+
+def checked_tags(params: dict[str, Any]) -> list[dict[str, str]]:
+    tags = params.get("Tags") or []
+    keys = [t["Key"].lower() for t in tags]
+    if len(set(keys)) != len(keys):
+        raise AwsError("InvalidInput", "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+    return list(tags)
