@@ -26,7 +26,7 @@ import uuid
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ecs import clusters, ecs_arn, page, public_view, task_launch, tasks
+from trunkline.domain.ecs import clusters, ecs_arn, page, public_view, task_launch, task_tags, tasks
 from trunkline.errors import AwsError
 
 KIND = clusters.SERVICE
@@ -170,6 +170,14 @@ def launch_params(record: Record, deployment_id: str) -> Params:
     for name in ("networkConfiguration", "placementConstraints", "placementStrategy"):
         if record.get(name):
             params[name] = record[name]
+    params.update(
+        {
+            "propagateTags": record.get("propagateTags") or "NONE",
+            "enableECSManagedTags": bool(record.get("enableECSManagedTags")),
+            task_tags.SERVICE_NAME: record["serviceName"],
+            task_tags.SERVICE_TAGS: record.get("tags") or [],
+        }
+    )
     return params
 
 
@@ -303,6 +311,11 @@ def update(ctx: RequestContext, params: Params) -> Record:
         record["desiredCount"] = _desired(params["desiredCount"])
     if params.get("availabilityZoneRebalancing") is not None:
         record["availabilityZoneRebalancing"] = params["availabilityZoneRebalancing"]
+    # Tasks started from now on carry the new tag behaviour (AWS: with the next deployment).
+    if params.get("propagateTags") is not None:
+        record["propagateTags"] = params["propagateTags"]
+    if params.get("enableECSManagedTags") is not None:
+        record["enableECSManagedTags"] = bool(params["enableECSManagedTags"])
     ref = params.get("taskDefinition")
     if ref is not None or params.get("forceNewDeployment"):
         launch = task_launch.prepare(

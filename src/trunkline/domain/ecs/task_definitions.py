@@ -506,6 +506,11 @@ def _save_family(ctx: RequestContext, record: Record) -> None:
     ctx.tx.put(FAMILY_KIND, f"{_scope(ctx)}/{record['family']}", record, index)
 
 
+def save(ctx: RequestContext, record: Record) -> None:
+    """Store a revision with its indexes (TagResource saves through here too)."""
+    _save(ctx, record)
+
+
 def _save(ctx: RequestContext, record: Record) -> None:
     family, status = record["family"], record["status"]
     index = {"family_status": family_status(ctx, family, status), "status": f"{_scope(ctx)}|{status}"}
