@@ -42,9 +42,17 @@ def _view(ctx: RequestContext, record: Params, include: frozenset[str]) -> Param
 _OWN_FIELDS = frozenset({"TAGS", "SETTINGS", "CONFIGURATIONS"})
 
 
+def _answer(ctx: RequestContext, record: Params) -> Params:
+    """What CreateCluster, UpdateCluster and UpdateClusterSettings answer: the caller's own fields,
+    and `statistics` empty (as AWS's create-cluster output shows it)."""
+    view = _view(ctx, record, _OWN_FIELDS)
+    view["statistics"] = []
+    return view
+
+
 class ClusterOps:
     def create_cluster(self, ctx: RequestContext, params: Params) -> Params:
-        return {"cluster": _view(ctx, clusters.create_cluster(ctx, params), _OWN_FIELDS)}
+        return {"cluster": _answer(ctx, clusters.create_cluster(ctx, params))}
 
     def describe_clusters(self, ctx: RequestContext, params: Params) -> Params:
         refs = params.get("clusters") or [clusters.DEFAULT_NAME]
@@ -70,10 +78,10 @@ class ClusterOps:
         return result
 
     def update_cluster(self, ctx: RequestContext, params: Params) -> Params:
-        return {"cluster": _view(ctx, cluster_updates.update_cluster(ctx, params), _OWN_FIELDS)}
+        return {"cluster": _answer(ctx, cluster_updates.update_cluster(ctx, params))}
 
     def update_cluster_settings(self, ctx: RequestContext, params: Params) -> Params:
-        return {"cluster": _view(ctx, cluster_updates.update_cluster_settings(ctx, params), _OWN_FIELDS)}
+        return {"cluster": _answer(ctx, cluster_updates.update_cluster_settings(ctx, params))}
 
     def delete_cluster(self, ctx: RequestContext, params: Params) -> Params:
         return {"cluster": _view(ctx, clusters.delete_cluster(ctx, params["cluster"]), frozenset())}
