@@ -1,0 +1,126 @@
+"""Log streams: CreateLogStream, DeleteLogStream, DescribeLogStreams.
+
+Record (kind `logs.stream`, key `ACCOUNT/REGION/GROUP|STREAM`): `logStreamName`, `creationTime`,
+and once events arrive `firstEventTimestamp`, `lastEventTimestamp`, `lastIngestionTime`;
+`_group` (the group name), `_uploads` (PutLogEvents calls so far: the sequence token).
+
+DescribeLogStreams orders by name (default) or by `lastEventTimestamp` (streams without events
+first), ascending unless `descending`; a name prefix cannot be combined with LastEventTime ordering
+(AWS's rule and text).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trunkline.context import RequestContext
+from trunkline.domain import pagination
+from trunkline.domain.logs import (
+    EVENT_KIND,
+    STREAM_KIND,
+    bad_token,
+    group_arn,
+    group_key,
+    groups,
+    invalid,
+    now_ms,
+    stream_key,
+    stream_missing,
+)
+from trunkline.errors import AwsError
+
+Record = dict[str, Any]
+
+DESCRIBE_PAGE = 50
+_BATCH = 500
+
+
+def find(ctx: RequestContext, group: str, name: str) -> Record | None:
+    return ctx.tx.get(STREAM_KIND, stream_key(ctx, group, name))
+
+
+def get(ctx: RequestContext, group: str, name: str) -> Record:
+    record = find(ctx, group, name)
+    if record is None:
+        raise stream_missing()
+    return record
+
+
+def save(ctx: RequestContext, record: Record) -> None:
+    ctx.tx.put(STREAM_KIND, stream_key(ctx, record["_group"], record["logStreamName"]), record)
+
+
+def sequence_token(record: Record) -> str:
+    """The deprecated sequence token, still reported: 56 digits counting the stream's uploads."""
+    return str(int(record.get("_uploads", 0)) + 1).zfill(56)
+
+
+def create(ctx: RequestContext, group: str, name: str) -> Record:
+    groups.get(ctx, group)
+    if find(ctx, group, name) is not None:
+        raise AwsError("ResourceAlreadyExistsException", "The specified log stream already exists")
+    record: Record = {"logStreamName": name, "creationTime": now_ms(ctx), "_group": group, "_uploads": 0}
+    save(ctx, record)
+    return record
+
+
+def delete(ctx: RequestContext, group: str, name: str) -> None:
+    groups.get(ctx, group)
+    key = stream_key(ctx, group, name)
+    if ctx.tx.get(STREAM_KIND, key) is None:
+        raise stream_missing()
+    while True:
+        rows = ctx.tx.scan(EVENT_KIND, prefix=f"{key}:", limit=_BATCH)
+        for event_key, _ in rows:
+            ctx.tx.delete(EVENT_KIND, event_key)
+        if len(rows) < _BATCH:
+            break
+    ctx.tx.delete(STREAM_KIND, key)
+
+
+def view(ctx: RequestContext, record: Record) -> Record:
+    """The LogStream shape (`storedBytes` is deprecated and always 0 at AWS)."""
+    shown: Record = {k: v for k, v in record.items() if not k.startswith("_")}
+    shown["arn"] = f"{group_arn(ctx, record['_group'])}:log-stream:{record['logStreamName']}"
+    shown["storedBytes"] = 0
+    shown["uploadSequenceToken"] = sequence_token(record)
+    return shown
+
+
+def of_group(ctx: RequestContext, group: str, prefix: str = "") -> list[Record]:
+    found: list[Record] = []
+    after: str | None = None
+    while True:
+        rows = ctx.tx.scan(STREAM_KIND, prefix=f"{group_key(ctx, group)}|{prefix}", after=after, limit=_BATCH)
+        found.extend(record for _, record in rows)
+        if len(rows) < _BATCH:
+            return found
+        after = rows[-1][0]
+
+
+def _sort_key(order: str) -> Any:
+    if order == "LastEventTime":
+        return lambda r: (r.get("lastEventTimestamp", -1), r["logStreamName"])
+    return lambda r: r["logStreamName"]
+
+
+def describe(ctx: RequestContext, params: Record) -> tuple[list[Record], str | None]:
+    group = groups.group_of(ctx, params)["logGroupName"]
+    order = params.get("orderBy") or "LogStreamName"
+    prefix = params.get("logStreamNamePrefix")
+    if prefix is not None and order == "LastEventTime":
+        raise invalid("Cannot order by LastEventTime with a logStreamNamePrefix.")
+    descending = bool(params.get("descending"))
+    records = sorted(of_group(ctx, group, prefix or ""), key=_sort_key(order), reverse=descending)
+    listing = f"logs:DescribeLogStreams|{ctx.region}|{group}|{order}|{descending}|{prefix or ''}"
+    start = 0
+    token = params.get("nextToken")
+    if token is not None:
+        position = pagination.decode(ctx.tx, listing, token)
+        if not isinstance(position, int):
+            raise bad_token()
+        start = position
+    size = params.get("limit") or DESCRIBE_PAGE
+    page = records[start : start + size]
+    following = pagination.encode(ctx.tx, listing, start + size) if len(records) > start + size else None
+    return [view(ctx, r) for r in page], following
