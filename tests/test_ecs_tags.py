@@ -274,7 +274,9 @@ def test_update_cluster_settings_and_configuration(world: World) -> None:
 
     refused = [
         (
-            lambda: ecs.update_cluster_settings(cluster=CLUSTER, settings=[{"name": "containerInsights", "value": "on"}]),
+            lambda: ecs.update_cluster_settings(
+                cluster=CLUSTER, settings=[{"name": "containerInsights", "value": "on"}]
+            ),
             (
                 "InvalidParameterException",
                 "Invalid value 'on' for cluster setting containerInsights: use enabled, enhanced or disabled.",
@@ -324,9 +326,9 @@ def test_tags_and_cluster_updates_with_the_aws_cli(world: World, cli: Callable[.
         "ecs", "update-cluster-settings", "--cluster", CLUSTER, "--settings", "name=containerInsights,value=enabled"
     )["cluster"]
     assert updated["settings"] == [{"name": "containerInsights", "value": "enabled"}]
-    updated = cli(
-        "ecs", "update-cluster", "--cluster", CLUSTER, "--settings", "name=containerInsights,value=disabled"
-    )["cluster"]
+    updated = cli("ecs", "update-cluster", "--cluster", CLUSTER, "--settings", "name=containerInsights,value=disabled")[
+        "cluster"
+    ]
     assert updated["settings"] == [{"name": "containerInsights", "value": "disabled"}]
     with pytest.raises(CliError) as caught:
         cli("ecs", "tag-resource", "--resource-arn", arn, "--tags", "key=aws:x,value=1")

@@ -298,10 +298,14 @@ def test_put_log_events_rules(logs: Any, server: Server) -> None:
             message,
         )
     assert error_of(
-        lambda: logs.put_log_events(logGroupName="g", logStreamName="none", logEvents=[{"timestamp": now, "message": "a"}])
+        lambda: logs.put_log_events(
+            logGroupName="g", logStreamName="none", logEvents=[{"timestamp": now, "message": "a"}]
+        )
     ) == ("ResourceNotFoundException", "The specified log stream does not exist.")
     assert error_of(
-        lambda: logs.put_log_events(logGroupName="none", logStreamName="s", logEvents=[{"timestamp": now, "message": "a"}])
+        lambda: logs.put_log_events(
+            logGroupName="none", logStreamName="s", logEvents=[{"timestamp": now, "message": "a"}]
+        )
     ) == ("ResourceNotFoundException", "The specified log group does not exist.")
     assert messages(logs.get_log_events(logGroupName="g", logStreamName="s", startFromHead=True)["events"]) == messages(
         kept
@@ -451,7 +455,9 @@ def test_logs_with_the_aws_cli(cli: Callable[..., Any], server: Server) -> None:
     cli("logs", "create-log-stream", "--log-group-name", "/cli/app", "--log-stream-name", "s1")
     now = clock_ms(server)
     events = json.dumps([{"timestamp": now, "message": "hello from the cli"}])
-    put = cli("logs", "put-log-events", "--log-group-name", "/cli/app", "--log-stream-name", "s1", "--log-events", events)
+    put = cli(
+        "logs", "put-log-events", "--log-group-name", "/cli/app", "--log-stream-name", "s1", "--log-events", events
+    )
     assert "nextSequenceToken" in put
     got = cli("logs", "get-log-events", "--log-group-name", "/cli/app", "--log-stream-name", "s1", "--start-from-head")
     assert messages(got["events"]) == ["hello from the cli"]
