@@ -25,7 +25,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
-from trunkline.domain.ecs import check_max_results, ecs_arn, page
+from trunkline.domain.ecs import awslogs_options, check_max_results, ecs_arn, page
 from trunkline.domain.ecs.clusters import check_tags
 from trunkline.errors import AwsError
 
@@ -476,6 +476,7 @@ def _definition(params: dict[str, Any]) -> Record:
     family = _check_family(params.get("family"))
     containers = list(params.get("containerDefinitions") or [])
     _check_names(containers)
+    awslogs_options.check(containers)
     cpu, memory = task_cpu(params.get("cpu")), task_memory(params.get("memory"))
     mode = params.get("networkMode") or "bridge"
     definition: Record = {"family": family, "containerDefinitions": [_container(c, mode) for c in containers]}
