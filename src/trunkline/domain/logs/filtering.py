@@ -19,7 +19,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
-from trunkline.domain.logs import bad_token, group_key, groups, invalid, log_events
+from trunkline.domain.logs import bad_token, groups, invalid, log_events
 
 Record = dict[str, Any]
 
@@ -79,7 +79,7 @@ def filter_events(ctx: RequestContext, params: Record) -> tuple[list[Record], st
     if start is not None and end is not None and start > end:
         raise invalid("startTime must be less than or equal to endTime.")
     name = group["logGroupName"]
-    events = log_events.in_range(log_events.read(ctx, group, f"{group_key(ctx, name)}|{prefix or ''}"), start, end)
+    events = log_events.in_range(log_events.read(ctx, group, f"{name}|{prefix or ''}"), start, end)
     if names:
         wanted = set(names)
         events = [e for e in events if e["n"] in wanted]

@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.logs import group_missing, groups, invalid
+from trunkline.domain.logs import groups, invalid
+from trunkline.domain.logs.kinds import LOG_GROUP
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
@@ -52,7 +53,7 @@ def group_of_arn(ctx: RequestContext, arn: str) -> Record:
     if len(parts) > 8 or (len(parts) == 8 and parts[7] != "*"):
         raise invalid(f"Invalid resource ARN: {arn} is not the ARN of a log group.")
     if parts[3] != ctx.region or parts[4] != ctx.account_id:
-        raise group_missing()
+        raise LOG_GROUP.missing(arn)
     return groups.get(ctx, parts[6])
 
 

@@ -1,7 +1,7 @@
 """Log groups: CreateLogGroup, DeleteLogGroup, DescribeLogGroups, PutRetentionPolicy,
 DeleteRetentionPolicy, and how every other Logs call finds a group (by name or identifier).
 
-Record (kind `logs.group`, key `ACCOUNT/REGION/NAME`): `logGroupName`, `creationTime` (ms),
+Record (kinds.LOG_GROUP, keyed by name): `logGroupName`, `creationTime` (ms),
 `retentionInDays` (absent: never expire), `kmsKeyId`, `logGroupClass` (STANDARD unless given),
 `deletionProtectionEnabled`, `tags` (a map), `_storedBytes` (message bytes put so far).
 
@@ -16,18 +16,8 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
-from trunkline.domain.logs import (
-    EVENT_KIND,
-    GROUP_KIND,
-    STREAM_KIND,
-    bad_token,
-    group_arn,
-    group_key,
-    group_missing,
-    invalid,
-    now_ms,
-    scope,
-)
+from trunkline.domain.logs import bad_token, group_arn, invalid, now_ms
+from trunkline.domain.logs.kinds import LOG_EVENT, LOG_GROUP, LOG_STREAM
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
@@ -62,18 +52,15 @@ _BATCH = 500
 
 
 def find(ctx: RequestContext, name: str) -> Record | None:
-    return ctx.tx.get(GROUP_KIND, group_key(ctx, name))
+    return LOG_GROUP.get(ctx, name)
 
 
 def get(ctx: RequestContext, name: str) -> Record:
-    record = find(ctx, name)
-    if record is None:
-        raise group_missing()
-    return record
+    return LOG_GROUP.require(ctx, name)
 
 
 def save(ctx: RequestContext, record: Record) -> None:
-    ctx.tx.put(GROUP_KIND, group_key(ctx, record["logGroupName"]), record)
+    LOG_GROUP.save(ctx, record)
 
 
 def name_of_identifier(ctx: RequestContext, identifier: str) -> str:
@@ -85,7 +72,7 @@ def name_of_identifier(ctx: RequestContext, identifier: str) -> str:
     if len(parts) < 7 or parts[2] != "logs" or parts[5] != "log-group":
         raise invalid(f"The specified log group identifier {identifier} is not valid.")
     if parts[3] != ctx.region or parts[4] != ctx.account_id:
-        raise group_missing()
+        raise LOG_GROUP.missing(identifier)
     name = parts[6]
     if len(parts) > 8 or (len(parts) == 8 and parts[7] != "*"):
         raise invalid(f"The specified log group identifier {identifier} is not valid.")
@@ -129,7 +116,8 @@ def create(ctx: RequestContext, params: Record, tags: dict[str, str]) -> Record:
 # --- DeleteLogGroup ---------------------------------------------------------------------------------
 
 
-def _delete_prefix(ctx: RequestContext, kind: str, prefix: str) -> None:
+def delete_under(ctx: RequestContext, kind: str, prefix: str) -> None:
+    """Delete every record of `kind` whose (scoped) key starts with `prefix`."""
     while True:
         rows = ctx.tx.scan(kind, prefix=prefix, limit=_BATCH)
         for key, _ in rows:
@@ -146,10 +134,9 @@ def delete(ctx: RequestContext, name: str) -> None:
             "ValidationException",
             "Deletion protection is enabled for this log group: disable it before deleting the log group.",
         )
-    prefix = f"{group_key(ctx, name)}|"
-    _delete_prefix(ctx, EVENT_KIND, prefix)
-    _delete_prefix(ctx, STREAM_KIND, prefix)
-    ctx.tx.delete(GROUP_KIND, group_key(ctx, name))
+    delete_under(ctx, LOG_EVENT.name, LOG_EVENT.key(ctx, f"{name}|"))
+    delete_under(ctx, LOG_STREAM.name, LOG_STREAM.key(ctx, f"{name}|"))
+    LOG_GROUP.delete(ctx, name)
 
 
 # --- retention --------------------------------------------------------------------------------------
@@ -204,7 +191,7 @@ def view(ctx: RequestContext, record: Record) -> Record:
 def _all(ctx: RequestContext, prefix: str) -> Iterator[Record]:
     after: str | None = None
     while True:
-        rows = ctx.tx.scan(GROUP_KIND, prefix=scope(ctx) + prefix, after=after, limit=_BATCH)
+        rows = ctx.tx.scan(LOG_GROUP.name, prefix=LOG_GROUP.key(ctx, prefix), after=after, limit=_BATCH)
         yield from (record for _, record in rows)
         if len(rows) < _BATCH:
             return

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.logs import EVENT_KIND, bad_token, groups, invalid, now_ms, stream_key, streams
+from trunkline.domain.logs import bad_token, groups, invalid, now_ms, streams
+from trunkline.domain.logs.kinds import LOG_EVENT, stream_natural_key
 
 Record = dict[str, Any]
 Position = tuple[int, int]  # (timestamp, SEQ)
@@ -84,11 +85,19 @@ def put(ctx: RequestContext, params: Record) -> Record:
     first, end, info = _sort_out(ctx, group, events)
     accepted = events[first:end]
     now = now_ms(ctx)
-    key = stream_key(ctx, group["logGroupName"], stream["logStreamName"])
     for event in accepted:
-        seq = ctx.tx.next_value(EVENT_KIND)
-        stored = {"t": int(event["timestamp"]), "m": event["message"], "i": now, "n": stream["logStreamName"], "s": seq}
-        ctx.tx.put(EVENT_KIND, f"{key}:{seq:012d}", stored)
+        seq = ctx.tx.next_value(LOG_EVENT.name)
+        LOG_EVENT.save(
+            ctx,
+            {
+                "g": group["logGroupName"],
+                "n": stream["logStreamName"],
+                "s": seq,
+                "t": int(event["timestamp"]),
+                "m": event["message"],
+                "i": now,
+            },
+        )
     if accepted:
         stamps = [int(e["timestamp"]) for e in accepted]
         stream["firstEventTimestamp"] = min(stamps + [stream.get("firstEventTimestamp", stamps[0])])
@@ -111,14 +120,15 @@ def position(event: Record) -> Position:
     return int(event["t"]), int(event["s"])
 
 
-def read(ctx: RequestContext, group: Record, prefix: str) -> list[Record]:
-    """The stored events under a key prefix (a stream's `KEY:` or a group's `KEY|`) the group's
-    retention still keeps, in (timestamp, SEQ) order."""
+def read(ctx: RequestContext, group: Record, natural_prefix: str) -> list[Record]:
+    """The stored events under a natural key prefix (a stream's `GROUP|STREAM:` or a group's
+    `GROUP|...`) the group's retention still keeps, in (timestamp, SEQ) order."""
     kept_from = groups.oldest_kept(ctx, group)
+    prefix = LOG_EVENT.key(ctx, natural_prefix)
     found: list[Record] = []
     after: str | None = None
     while True:
-        rows = ctx.tx.scan(EVENT_KIND, prefix=prefix, after=after, limit=_BATCH)
+        rows = ctx.tx.scan(LOG_EVENT.name, prefix=prefix, after=after, limit=_BATCH)
         found.extend(e for _, e in rows if kept_from is None or e["t"] >= kept_from)
         if len(rows) < _BATCH:
             break
@@ -170,8 +180,8 @@ def get(ctx: RequestContext, params: Record) -> Record:
     group = groups.group_of(ctx, params)
     stream = streams.get(ctx, group["logGroupName"], params["logStreamName"])
     token = _parse_token(params["nextToken"]) if params.get("nextToken") is not None else None
-    key = stream_key(ctx, group["logGroupName"], stream["logStreamName"])
-    events = in_range(read(ctx, group, f"{key}:"), params.get("startTime"), params.get("endTime"))
+    natural = stream_natural_key(group["logGroupName"], stream["logStreamName"])
+    events = in_range(read(ctx, group, f"{natural}:"), params.get("startTime"), params.get("endTime"))
     limit = params.get("limit") or READ_LIMIT
     if token is not None and token.forward:
         page = _within_bytes([e for e in events if position(e) > token.at][:limit], from_end=False)

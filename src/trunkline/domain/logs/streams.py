@@ -1,6 +1,6 @@
 """Log streams: CreateLogStream, DeleteLogStream, DescribeLogStreams.
 
-Record (kind `logs.stream`, key `ACCOUNT/REGION/GROUP|STREAM`): `logStreamName`, `creationTime`,
+Record (kinds.LOG_STREAM, keyed `GROUP|STREAM`): `logStreamName`, `creationTime`,
 and once events arrive `firstEventTimestamp`, `lastEventTimestamp`, `lastIngestionTime`;
 `_group` (the group name), `_uploads` (PutLogEvents calls so far: the sequence token).
 
@@ -15,18 +15,8 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
-from trunkline.domain.logs import (
-    EVENT_KIND,
-    STREAM_KIND,
-    bad_token,
-    group_arn,
-    group_key,
-    groups,
-    invalid,
-    now_ms,
-    stream_key,
-    stream_missing,
-)
+from trunkline.domain.logs import bad_token, group_arn, groups, invalid, now_ms
+from trunkline.domain.logs.kinds import LOG_EVENT, LOG_STREAM, stream_natural_key
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
@@ -36,18 +26,15 @@ _BATCH = 500
 
 
 def find(ctx: RequestContext, group: str, name: str) -> Record | None:
-    return ctx.tx.get(STREAM_KIND, stream_key(ctx, group, name))
+    return LOG_STREAM.get(ctx, stream_natural_key(group, name))
 
 
 def get(ctx: RequestContext, group: str, name: str) -> Record:
-    record = find(ctx, group, name)
-    if record is None:
-        raise stream_missing()
-    return record
+    return LOG_STREAM.require(ctx, stream_natural_key(group, name))
 
 
 def save(ctx: RequestContext, record: Record) -> None:
-    ctx.tx.put(STREAM_KIND, stream_key(ctx, record["_group"], record["logStreamName"]), record)
+    LOG_STREAM.save(ctx, record)
 
 
 def sequence_token(record: Record) -> str:
@@ -66,16 +53,10 @@ def create(ctx: RequestContext, group: str, name: str) -> Record:
 
 def delete(ctx: RequestContext, group: str, name: str) -> None:
     groups.get(ctx, group)
-    key = stream_key(ctx, group, name)
-    if ctx.tx.get(STREAM_KIND, key) is None:
-        raise stream_missing()
-    while True:
-        rows = ctx.tx.scan(EVENT_KIND, prefix=f"{key}:", limit=_BATCH)
-        for event_key, _ in rows:
-            ctx.tx.delete(EVENT_KIND, event_key)
-        if len(rows) < _BATCH:
-            break
-    ctx.tx.delete(STREAM_KIND, key)
+    natural = stream_natural_key(group, name)
+    LOG_STREAM.require(ctx, natural)
+    groups.delete_under(ctx, LOG_EVENT.name, LOG_EVENT.key(ctx, f"{natural}:"))
+    LOG_STREAM.delete(ctx, natural)
 
 
 def view(ctx: RequestContext, record: Record) -> Record:
@@ -91,7 +72,7 @@ def of_group(ctx: RequestContext, group: str, prefix: str = "") -> list[Record]:
     found: list[Record] = []
     after: str | None = None
     while True:
-        rows = ctx.tx.scan(STREAM_KIND, prefix=f"{group_key(ctx, group)}|{prefix}", after=after, limit=_BATCH)
+        rows = ctx.tx.scan(LOG_STREAM.name, prefix=LOG_STREAM.key(ctx, f"{group}|{prefix}"), after=after, limit=_BATCH)
         found.extend(record for _, record in rows)
         if len(rows) < _BATCH:
             return found
