@@ -476,7 +476,6 @@ def _definition(params: dict[str, Any]) -> Record:
     family = _check_family(params.get("family"))
     containers = list(params.get("containerDefinitions") or [])
     _check_names(containers)
-    awslogs_options.check(containers)
     cpu, memory = task_cpu(params.get("cpu")), task_memory(params.get("memory"))
     mode = params.get("networkMode") or "bridge"
     definition: Record = {"family": family, "containerDefinitions": [_container(c, mode) for c in containers]}
@@ -494,6 +493,7 @@ def _definition(params: dict[str, Any]) -> Record:
     _check_compatibilities(definition, list(params.get("requiresCompatibilities") or []))
     for container in containers:
         _check_resources(container, cpu, memory)
+    awslogs_options.check(containers)
     return definition
 
 

@@ -1,0 +1,85 @@
+# The ECS and CloudWatch Logs part of an ECS stack, against trunkline: a log group with retention
+# and tags, a cluster with tags and a Container Insights setting, and an awsvpc task definition
+# whose container logs to that group with the awslogs driver. `terraform apply`, then
+# `terraform plan` must show no changes; changing tags, the setting or the retention updates in
+# place (TagResource/UntagResource, UpdateCluster, PutRetentionPolicy) and plans clean again.
+#
+#   terraform init && terraform apply -var endpoint=http://127.0.0.1:4590
+#   terraform plan -detailed-exitcode -var endpoint=http://127.0.0.1:4590   # exit 0: no changes
+
+variable "endpoint" {
+  type    = string
+  default = "http://127.0.0.1:4590"
+}
+
+variable "insights" {
+  type    = string
+  default = "enabled"
+}
+
+variable "retention_in_days" {
+  type    = number
+  default = 14
+}
+
+variable "cluster_tags" {
+  type    = map(string)
+  default = { env = "dev", team = "net" }
+}
+
+terraform {
+  required_providers {
+    aws = { source = "hashicorp/aws" }
+  }
+}
+
+provider "aws" {
+  region                      = "us-east-1"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  endpoints {
+    ecs  = var.endpoint
+    logs = var.endpoint
+    iam  = var.endpoint
+    sts  = var.endpoint
+  }
+}
+
+resource "aws_cloudwatch_log_group" "app" {
+  name              = "/ecs/app"
+  retention_in_days = var.retention_in_days
+  tags              = { team = "net" }
+}
+
+resource "aws_ecs_cluster" "main" {
+  name = "tf-main"
+  setting {
+    name  = "containerInsights"
+    value = var.insights
+  }
+  tags = var.cluster_tags
+}
+
+resource "aws_ecs_task_definition" "app" {
+  family       = "app"
+  network_mode = "awsvpc"
+  cpu          = "256"
+  memory       = "512"
+  container_definitions = jsonencode([{
+    name      = "app"
+    image     = "nginx"
+    essential = true
+    logConfiguration = {
+      logDriver = "awslogs"
+      options = {
+        awslogs-group         = aws_cloudwatch_log_group.app.name
+        awslogs-region        = "us-east-1"
+        awslogs-stream-prefix = "ecs"
+      }
+    }
+  }])
+  tags = { app = "web" }
+}
