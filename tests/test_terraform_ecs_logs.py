@@ -1,7 +1,8 @@
 """Terraform's AWS provider against trunkline: examples/terraform-ecs-logs (a log group, a tagged
-cluster with a setting, an awsvpc task definition logging with awslogs) must apply, plan with no
-changes (every attribute reads back as written on refresh), update tags, the cluster setting and
-the retention in place and plan clean again, then destroy cleanly.
+cluster with a setting, a Fargate task definition logging with awslogs, a tagged service in a VPC
+subnet) must apply, plan with no changes (every attribute reads back as written on refresh),
+update tags, the cluster setting and the retention in place and plan clean again, then destroy
+cleanly.
 
 Runs when `terraform` is on PATH and the hashicorp/aws provider can be installed without the
 internet: from a filesystem mirror in $TRUNKLINE_TF_PLUGIN_DIR (default /opt/tf-plugins). Otherwise
@@ -65,14 +66,27 @@ def test_ecs_and_logs_stack_applies_has_no_drift_updates_and_destroys(server: An
     group = logs.describe_log_groups(logGroupNamePrefix="/ecs/app")["logGroups"][0]
     assert group["retentionInDays"] == 14
     assert logs.list_tags_for_resource(resourceArn=group["logGroupArn"])["tags"] == {"team": "net"}
+    service = ecs.describe_services(cluster="tf-main", services=["web"], include=["TAGS"])["services"][0]
+    assert (service["propagateTags"], service["enableECSManagedTags"]) == ("SERVICE", True)
+    assert service["tags"] == [{"key": "svc", "value": "web"}]
     _no_changes(terraform)
 
-    changed = ("-var=insights=enhanced", "-var=retention_in_days=30", '-var=cluster_tags={"env":"prod"}')
+    changed = (
+        "-var=insights=enhanced",
+        "-var=retention_in_days=30",
+        '-var=cluster_tags={"env":"prod"}',
+        '-var=service_tags={"svc":"api","more":"x"}',
+    )
     terraform("apply", "-auto-approve", *changed)
     cluster = ecs.describe_clusters(clusters=["tf-main"], include=["TAGS", "SETTINGS"])["clusters"][0]
     assert cluster["tags"] == [{"key": "env", "value": "prod"}]
     assert cluster["settings"] == [{"name": "containerInsights", "value": "enhanced"}]
     assert logs.describe_log_groups(logGroupNamePrefix="/ecs/app")["logGroups"][0]["retentionInDays"] == 30
+    service_arn = ecs.describe_services(cluster="tf-main", services=["web"])["services"][0]["serviceArn"]
+    assert ecs.list_tags_for_resource(resourceArn=service_arn)["tags"] == [
+        {"key": "svc", "value": "api"},
+        {"key": "more", "value": "x"},
+    ]
     _no_changes(terraform, *changed)
 
     terraform("destroy", "-auto-approve", *changed)

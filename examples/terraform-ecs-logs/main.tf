@@ -1,6 +1,7 @@
 # The ECS and CloudWatch Logs part of an ECS stack, against trunkline: a log group with retention
-# and tags, a cluster with tags and a Container Insights setting, and an awsvpc task definition
-# whose container logs to that group with the awslogs driver. `terraform apply`, then
+# and tags, a cluster with tags and a Container Insights setting, a Fargate task definition whose
+# container logs to that group with the awslogs driver, and a tagged service of it (desired count
+# 0, in a VPC subnet) that propagates its tags and ECS managed tags to its tasks. `terraform apply`, then
 # `terraform plan` must show no changes; changing tags, the setting or the retention updates in
 # place (TagResource/UntagResource, UpdateCluster, PutRetentionPolicy) and plans clean again.
 #
@@ -22,6 +23,11 @@ variable "retention_in_days" {
   default = 14
 }
 
+variable "service_tags" {
+  type    = map(string)
+  default = { svc = "web" }
+}
+
 variable "cluster_tags" {
   type    = map(string)
   default = { env = "dev", team = "net" }
@@ -41,6 +47,7 @@ provider "aws" {
   skip_requesting_account_id  = true
   skip_metadata_api_check     = true
   endpoints {
+    ec2  = var.endpoint
     ecs  = var.endpoint
     logs = var.endpoint
     iam  = var.endpoint
@@ -65,7 +72,9 @@ resource "aws_ecs_cluster" "main" {
 
 resource "aws_ecs_task_definition" "app" {
   family       = "app"
-  network_mode = "awsvpc"
+  network_mode             = "awsvpc"
+  requires_compatibilities = ["FARGATE"]
+  execution_role_arn       = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole"
   cpu          = "256"
   memory       = "512"
   container_definitions = jsonencode([{
@@ -82,4 +91,29 @@ resource "aws_ecs_task_definition" "app" {
     }
   }])
   tags = { app = "web" }
+}
+
+resource "aws_vpc" "main" {
+  cidr_block = "10.10.0.0/16"
+}
+
+resource "aws_subnet" "a" {
+  vpc_id            = aws_vpc.main.id
+  cidr_block        = "10.10.1.0/24"
+  availability_zone = "us-east-1a"
+}
+
+resource "aws_ecs_service" "web" {
+  name                    = "web"
+  cluster                 = aws_ecs_cluster.main.id
+  task_definition         = aws_ecs_task_definition.app.arn
+  desired_count           = 0
+  launch_type             = "FARGATE"
+  propagate_tags          = "SERVICE"
+  enable_ecs_managed_tags = true
+  network_configuration {
+    subnets          = [aws_subnet.a.id]
+    assign_public_ip = true
+  }
+  tags = var.service_tags
 }
