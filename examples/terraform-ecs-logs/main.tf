@@ -71,12 +71,12 @@ resource "aws_ecs_cluster" "main" {
 }
 
 resource "aws_ecs_task_definition" "app" {
-  family       = "app"
+  family                   = "app"
   network_mode             = "awsvpc"
   requires_compatibilities = ["FARGATE"]
   execution_role_arn       = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole"
-  cpu          = "256"
-  memory       = "512"
+  cpu                      = "256"
+  memory                   = "512"
   container_definitions = jsonencode([{
     name      = "app"
     image     = "nginx"
