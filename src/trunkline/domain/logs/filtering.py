@@ -20,6 +20,7 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
 from trunkline.domain.logs import bad_token, groups, invalid, log_events
+from trunkline.domain.logs.kinds import forward_order
 
 Record = dict[str, Any]
 
@@ -79,25 +80,34 @@ def filter_events(ctx: RequestContext, params: Record) -> tuple[list[Record], st
     if start is not None and end is not None and start > end:
         raise invalid("startTime must be less than or equal to endTime.")
     name = group["logGroupName"]
-    events = log_events.in_range(log_events.read(ctx, group, f"{name}|{prefix or ''}"), start, end)
-    if names:
-        wanted = set(names)
-        events = [e for e in events if e["n"] in wanted]
     listing = f"logs:FilterLogEvents|{ctx.region}|{name}"
+    low = (log_events.lower_bound(ctx, group, start), 0)
     token = params.get("nextToken")
     if token is not None:
         after = pagination.decode(ctx.tx, listing, token)
-        if not isinstance(after, list) or len(after) != 2:
+        if not isinstance(after, list) or len(after) != 2 or not all(isinstance(n, int) for n in after):
             raise bad_token()
-        events = [e for e in events if log_events.position(e) > (after[0], after[1])]
+        low = max(low, (after[0], after[1] + 1))
+    wanted = set(names or ())
+
+    def chosen(event: Record) -> bool:
+        stream = str(event["n"])
+        if wanted and stream not in wanted:
+            return False
+        if prefix is not None and not stream.startswith(prefix):
+            return False
+        return pattern.matches(str(event["m"]))
+
     limit = params.get("limit") or log_events.READ_LIMIT
     page: list[Record] = []
     size = 0
     following: str | None = None
-    for event in events:
-        if not pattern.matches(str(event["m"])):
+    for event in log_events.walk(ctx, "group_forward", f"{name}|", forward_order(*low)):
+        if end is not None and event["t"] >= end:
+            break
+        if not chosen(event):
             continue
-        size += len(str(event["m"]).encode()) + log_events.EVENT_OVERHEAD
+        size += log_events.event_size(event)
         if len(page) == limit or (size > log_events.MAX_BATCH_BYTES and page):
             following = pagination.encode(ctx.tx, listing, list(log_events.position(page[-1])))
             break

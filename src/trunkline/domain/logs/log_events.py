@@ -11,21 +11,30 @@ GetLogEvents pages by position tokens: `f/<56 digits>/s` reads on after the newe
 `b/<56 digits>/s` before the oldest. Without a token it reads from the head (`startFromHead`) or
 the tail (default). A page that finds nothing answers the token it was given, which is how callers
 know they have reached the end. Events the group's retention no longer keeps are not returned.
+Reads walk the ordered event indexes (kinds.LOG_EVENT) from where the page starts, so a page
+costs what it returns, not the size of the stream.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.logs import bad_token, groups, invalid, now_ms, streams
-from trunkline.domain.logs.kinds import LOG_EVENT, stream_natural_key
+from trunkline.domain.logs.kinds import (
+    LOG_EVENT,
+    MAX_SEQ,
+    MAX_TIMESTAMP,
+    backward_order,
+    forward_order,
+    stream_natural_key,
+)
 
 Record = dict[str, Any]
-Position = tuple[int, int]  # (timestamp, SEQ)
 
 MAX_BATCH_BYTES = 1_048_576
 EVENT_OVERHEAD = 26
@@ -34,7 +43,7 @@ TOO_NEW_MS = 2 * 3600 * 1000
 TOO_OLD_MS = 14 * 86_400_000
 READ_LIMIT = 10_000
 _TOKEN = re.compile(r"([fb])/(\d{20})(\d{36})/s")
-_BATCH = 1000
+_BATCH = 500
 
 
 # --- PutLogEvents -----------------------------------------------------------------------------------
@@ -115,30 +124,34 @@ def put(ctx: RequestContext, params: Record) -> Record:
 
 # --- reading ----------------------------------------------------------------------------------------
 
+Position = tuple[int, int]  # (timestamp, SEQ)
+
 
 def position(event: Record) -> Position:
     return int(event["t"]), int(event["s"])
 
 
-def read(ctx: RequestContext, group: Record, natural_prefix: str) -> list[Record]:
-    """The stored events under a natural key prefix (a stream's `GROUP|STREAM:` or a group's
-    `GROUP|...`) the group's retention still keeps, in (timestamp, SEQ) order."""
-    kept_from = groups.oldest_kept(ctx, group)
-    prefix = LOG_EVENT.key(ctx, natural_prefix)
-    found: list[Record] = []
-    after: str | None = None
+def walk(ctx: RequestContext, field: str, natural_prefix: str, suffix: str, batch: int = 100) -> Iterator[Record]:
+    """Events whose ordered index `field` holds `natural_prefix` followed by at least `suffix`,
+    in index order, read from the store `batch` (growing) at a time."""
+    prefix = LOG_EVENT.index_value(ctx, field, natural_prefix)
+    after: tuple[str, str] | None = None
     while True:
-        rows = ctx.tx.scan(LOG_EVENT.name, prefix=prefix, after=after, limit=_BATCH)
-        found.extend(e for _, e in rows if kept_from is None or e["t"] >= kept_from)
-        if len(rows) < _BATCH:
-            break
-        after = rows[-1][0]
-    return sorted(found, key=position)
+        rows = ctx.tx.find_from(LOG_EVENT.name, field, prefix + suffix, after=after, limit=batch)
+        for value, _, event in rows:
+            if not value.startswith(prefix):
+                return
+            yield event
+        if len(rows) < batch:
+            return
+        after = (rows[-1][0], rows[-1][1])
+        batch = min(batch * 4, _BATCH)
 
 
-def in_range(events: list[Record], start: int | None, end: int | None) -> list[Record]:
-    """Events at or after `start` and before `end` (ms), as the API's startTime/endTime mean."""
-    return [e for e in events if (start is None or e["t"] >= start) and (end is None or e["t"] < end)]
+def lower_bound(ctx: RequestContext, group: Record, start: int | None) -> int:
+    """The oldest timestamp a read may return: startTime, raised to what the retention keeps."""
+    kept_from = groups.oldest_kept(ctx, group)
+    return max(start or 0, kept_from or 0, 0)
 
 
 def output_event(event: Record) -> Record:
@@ -162,17 +175,41 @@ def _parse_token(text: str) -> _Token:
     return _Token(matched.group(1) == "f", (int(matched.group(2)), int(matched.group(3))))
 
 
-def _within_bytes(events: list[Record], from_end: bool) -> list[Record]:
-    """As many events as fit in the 1 MB a read returns at most, from the head or from the end."""
-    ordered = list(reversed(events)) if from_end else events
-    kept: list[Record] = []
+def event_size(event: Record) -> int:
+    return len(str(event["m"]).encode()) + EVENT_OVERHEAD
+
+
+def _take(events: Iterator[Record], limit: int, keep: Any) -> list[Record]:
+    """At most `limit` events while `keep(event)` holds, within the 1 MB a read returns at most."""
+    page: list[Record] = []
     total = 0
-    for event in ordered:
-        total += len(str(event["m"]).encode()) + EVENT_OVERHEAD
-        if total > MAX_BATCH_BYTES and kept:
+    for event in events:
+        if not keep(event):
             break
-        kept.append(event)
-    return list(reversed(kept)) if from_end else kept
+        total += event_size(event)
+        if total > MAX_BATCH_BYTES and page:
+            break
+        page.append(event)
+        if len(page) == limit:
+            break
+    return page
+
+
+def _forward(ctx: RequestContext, natural: str, low: Position, end: int | None, limit: int) -> list[Record]:
+    events = walk(ctx, "stream_forward", natural, forward_order(*low), batch=min(limit + 1, _BATCH))
+    return _take(events, limit, lambda e: end is None or e["t"] < end)
+
+
+def _backward(ctx: RequestContext, natural: str, high: Position, start: int, limit: int) -> list[Record]:
+    """The newest `limit` events at or before `high`, oldest first."""
+    if high[0] < 0 or high < (start, 0):
+        return []
+    events = walk(ctx, "stream_backward", natural, backward_order(*high), batch=min(limit + 1, _BATCH))
+    return list(reversed(_take(events, limit, lambda e: e["t"] >= start)))
+
+
+def _before(at: Position) -> Position:
+    return (at[0], at[1] - 1) if at[1] > 0 else (at[0] - 1, MAX_SEQ)
 
 
 def get(ctx: RequestContext, params: Record) -> Record:
@@ -180,17 +217,19 @@ def get(ctx: RequestContext, params: Record) -> Record:
     group = groups.group_of(ctx, params)
     stream = streams.get(ctx, group["logGroupName"], params["logStreamName"])
     token = _parse_token(params["nextToken"]) if params.get("nextToken") is not None else None
-    natural = stream_natural_key(group["logGroupName"], stream["logStreamName"])
-    events = in_range(read(ctx, group, f"{natural}:"), params.get("startTime"), params.get("endTime"))
+    natural = stream_natural_key(group["logGroupName"], stream["logStreamName"]) + ":"
+    start = lower_bound(ctx, group, params.get("startTime"))
+    end = params.get("endTime")
+    newest: Position = (end - 1, MAX_SEQ) if end is not None else (MAX_TIMESTAMP, MAX_SEQ)
     limit = params.get("limit") or READ_LIMIT
     if token is not None and token.forward:
-        page = _within_bytes([e for e in events if position(e) > token.at][:limit], from_end=False)
+        page = _forward(ctx, natural, max((token.at[0], token.at[1] + 1), (start, 0)), end, limit)
     elif token is not None:
-        page = _within_bytes([e for e in events if position(e) < token.at][-limit:], from_end=True)
+        page = _backward(ctx, natural, min(_before(token.at), newest), start, limit)
     elif params.get("startFromHead"):
-        page = _within_bytes(events[:limit], from_end=False)
+        page = _forward(ctx, natural, (start, 0), end, limit)
     else:
-        page = _within_bytes(events[-limit:], from_end=True)
+        page = _backward(ctx, natural, newest, start, limit)
     if page:
         forward, backward = position(page[-1]), position(page[0])
     else:
