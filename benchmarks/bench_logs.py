@@ -71,7 +71,7 @@ def main() -> None:
                 base = medians["health"]
                 first = first or medians
 
-                def cell(name: str) -> str:
+                def cell(name: str, medians: dict[str, float] = medians, base: float = base) -> str:
                     return f"{medians[name] * 1000:7.2f} ({medians[name] / base:5.1f}x)"
 
                 print(

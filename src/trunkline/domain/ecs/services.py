@@ -268,8 +268,6 @@ def _record(ctx: RequestContext, params: Params, cluster_arn: str, name: str, la
         "enableECSManagedTags": bool(params.get("enableECSManagedTags")),
         "propagateTags": params.get("propagateTags") or "NONE",
         "enableExecuteCommand": bool(params.get("enableExecuteCommand")),
-        # Recorded and shown (CreateService's documented default); trunkline does not rebalance.
-        "availabilityZoneRebalancing": params.get("availabilityZoneRebalancing") or "ENABLED",
         "tags": clusters.check_tags(list(params.get("tags") or [])),
         "_account": ctx.account_id,
         "_region": ctx.region,
@@ -318,8 +316,6 @@ def update(ctx: RequestContext, params: Params) -> Record:
         record["propagateTags"] = params["propagateTags"]
     if params.get("enableECSManagedTags") is not None:
         record["enableECSManagedTags"] = bool(params["enableECSManagedTags"])
-    if params.get("availabilityZoneRebalancing") is not None:
-        record["availabilityZoneRebalancing"] = params["availabilityZoneRebalancing"]
     ref = params.get("taskDefinition")
     if ref is not None or params.get("forceNewDeployment"):
         launch = task_launch.prepare(
