@@ -149,3 +149,36 @@ def test_an_ec2_task_without_a_prefix_logs_to_a_container_id_stream(world: World
         "logs", "get-log-events", "--log-group-name", "ec2-logs", "--log-stream-name", streams[0]["logStreamName"]
     )
     assert [e["message"] for e in got["events"]] == ["[trunkline agent] container web started (image httpd)"]
+
+
+def test_a_non_essential_container_without_its_group_stops_alone(world: World) -> None:
+    logs = world.client("logs")
+    logs.create_log_group(logGroupName="/ecs/app")
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    net = world.network()
+    containers = [
+        {"name": "app", "image": "nginx", "logConfiguration": log_configuration("/ecs/app")},
+        {"name": "sidecar", "image": "busybox", "essential": False, "logConfiguration": log_configuration("/ecs/gone")},
+    ]
+    world.ecs.register_task_definition(
+        family="pair",
+        networkMode="awsvpc",
+        requiresCompatibilities=["FARGATE"],
+        executionRoleArn=EXECUTION_ROLE,
+        cpu="256",
+        memory="512",
+        containerDefinitions=containers,
+    )
+    network = {"awsvpcConfiguration": {"subnets": [net["subnet"]], "assignPublicIp": "ENABLED"}}
+    task = world.ecs.run_task(
+        cluster=CLUSTER, taskDefinition="pair", launchType="FARGATE", networkConfiguration=network
+    )
+    arn = task["tasks"][0]["taskArn"]
+    world.settle()
+    running = described(world, arn)
+    assert running["lastStatus"] == "RUNNING" and "stoppedReason" not in running
+    states = {c["name"]: (c["lastStatus"], c.get("reason", "")) for c in running["containers"]}
+    assert states["app"] == ("RUNNING", "")
+    assert states["sidecar"][0] == "STOPPED" and states["sidecar"][1].startswith(MISSING_GROUP)
+    streams = logs.describe_log_streams(logGroupName="/ecs/app")["logStreams"]
+    assert [s["logStreamName"] for s in streams] == [f"ecs/app/{arn.rsplit('/', 1)[-1]}"]

@@ -5,8 +5,10 @@ Starting (the task is about to enter RUNNING): for each container whose definiti
 awslogs, the log group must exist in the option's region, or be created when
 `awslogs-create-group` is "true" (as Docker's driver does); the stream `PREFIX/CONTAINER/TASK-ID`
 is created and gets one start line. A missing group without awslogs-create-group makes the task
-fail to start: stopCode TaskFailedToStart and the Docker daemon's error as AWS reports it, on the
-task (`stoppedReason`) and on the container (`reason`). Nothing is written then.
+fail to start when the container is essential: stopCode TaskFailedToStart and the Docker daemon's
+error as AWS reports it, on the task (`stoppedReason`) and on the container (`reason`), and nothing
+is written. A non-essential container that cannot start is STOPPED with that `reason` alone; the
+task and its other containers run.
 
 Stopping (the task is about to enter STOPPED after it ran): each such container's stream gets one
 stop line, if the group and stream still exist.
@@ -34,13 +36,19 @@ MISSING_GROUP = (
 )
 
 
-def _logged(ctx: RequestContext, task: Record) -> list[tuple[Record, AwsLogs]]:
-    """The task's containers that log with awslogs, with their settings."""
+def _logged(ctx: RequestContext, task: Record) -> list[tuple[Record, AwsLogs, bool]]:
+    """The task's containers that log with awslogs: each with its settings and whether it is essential."""
     definition = task_definitions.find(ctx, task["taskDefinitionArn"])
     if definition is None:
         return []
-    by_name = {c["name"]: awslogs_options.of_container(c) for c in definition["containerDefinitions"]}
-    return [(c, s) for c in task["containers"] if (s := by_name.get(c["name"])) is not None]
+    by_name = {c["name"]: c for c in definition["containerDefinitions"]}
+    found: list[tuple[Record, AwsLogs, bool]] = []
+    for container in task["containers"]:
+        declared = by_name.get(container["name"]) or {}
+        settings = awslogs_options.of_container(declared)
+        if settings is not None:
+            found.append((container, settings, declared.get("essential", True) is not False))
+    return found
 
 
 def _in_region(ctx: RequestContext, settings: AwsLogs) -> RequestContext:
@@ -60,13 +68,23 @@ def _write(ctx: RequestContext, group: str, stream: str, message: str) -> None:
     log_events.put(ctx, params)
 
 
-def _start(ctx: RequestContext, task: Record, logged: list[tuple[Record, AwsLogs]]) -> str | None:
-    # Check every container first: a failed start writes nothing.
-    for _, settings in logged:
-        where = _in_region(ctx, settings)
-        if groups.find(where, settings.group) is None and not settings.create_group:
-            return f"{MISSING_GROUP} status code: 400, request id: {uuid.uuid4()}"
-    for container, settings in logged:
+def _start(ctx: RequestContext, task: Record, logged: list[tuple[Record, AwsLogs, bool]]) -> str | None:
+    """Start the logging of each container; the reason the task cannot start, if an essential
+    container's group is missing. A non-essential one that cannot start stops alone (AWS stops a
+    task only for its essential containers)."""
+    reason = f"{MISSING_GROUP} status code: 400, request id: {uuid.uuid4()}"
+    failed = [
+        (container, essential)
+        for container, settings, essential in logged
+        if groups.find(_in_region(ctx, settings), settings.group) is None and not settings.create_group
+    ]
+    for container, _ in failed:
+        container.update(lastStatus="STOPPED", reason=reason)
+    if any(essential for _, essential in failed):
+        return reason  # nothing is written for a task that does not start
+    for container, settings, _ in logged:
+        if container.get("reason") == reason:
+            continue
         where = _in_region(ctx, settings)
         if groups.find(where, settings.group) is None:
             groups.create(where, {"logGroupName": settings.group}, {})
@@ -78,9 +96,9 @@ def _start(ctx: RequestContext, task: Record, logged: list[tuple[Record, AwsLogs
     return None
 
 
-def _stop(ctx: RequestContext, task: Record, logged: list[tuple[Record, AwsLogs]]) -> None:
+def _stop(ctx: RequestContext, task: Record, logged: list[tuple[Record, AwsLogs, bool]]) -> None:
     reason = task.get("stoppedReason") or "Task stopped"
-    for container, settings in logged:
+    for container, settings, _ in logged:
         where = _in_region(ctx, settings)
         name = _stream(task, container, settings)
         if streams.find(where, settings.group, name) is not None and groups.find(where, settings.group) is not None:
@@ -93,11 +111,7 @@ def before_entering(ctx: RequestContext, task: Record, status: str) -> str | Non
     if status == "RUNNING" and task["desiredStatus"] == "RUNNING":
         logged = _logged(ctx, task)
         if logged:
-            failure = _start(ctx, task, logged)
-            if failure is not None:
-                for container, _ in logged:
-                    container["reason"] = failure
-            return failure
+            return _start(ctx, task, logged)
     elif status == "STOPPED" and task.get("startedAt") is not None:
         logged = _logged(ctx, task)
         if logged:

@@ -101,7 +101,9 @@ def step_job(ctx: RequestContext, payload: Record) -> None:
 
 def _containers(task: Record, status: str) -> None:
     for container in task["containers"]:
-        container["lastStatus"] = status
+        # A container that already stopped (one that could not start) stays STOPPED.
+        if container["lastStatus"] != "STOPPED":
+            container["lastStatus"] = status
 
 
 def _enter(ctx: RequestContext, task: Record, status: str) -> None:
