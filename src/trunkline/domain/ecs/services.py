@@ -213,7 +213,9 @@ def _check_unsupported(params: Params) -> None:
     if params.get("role") is not None:
         raise _invalid("trunkline does not attach services to load balancers, the only use of a service role.")
     for name, feature in _UNSUPPORTED_FEATURES.items():
-        if params.get(name) is not None:
+        value = params.get(name)
+        # An empty vpcLatticeConfigurations asks for no VPC Lattice (Terraform's aws_ecs_service sends one).
+        if value is not None and not (name == "vpcLatticeConfigurations" and value == []):
             raise _invalid(f"trunkline does not support {feature} ({name}).")
 
 
