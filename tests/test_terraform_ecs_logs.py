@@ -12,7 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from terraform_harness import assert_no_changes, terraform
+
+pytestmark = pytest.mark.terraform
 
 
 def test_ecs_and_logs_stack_applies_has_no_drift_updates_and_destroys(server: Any, aws: Any, tmp_path: Path) -> None:
