@@ -4,6 +4,7 @@ missing group; without it a missing group stops the task with AWS's reason."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -22,9 +23,22 @@ MISSING_GROUP = (
 )
 
 
+TASKS_TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+)
+
+
 @pytest.fixture
 def world(server: Server) -> World:
-    return World(server)
+    made = World(server)
+    # The execution role Fargate's awslogs needs; ECS checks that it can assume it.
+    made.iam.create_role(RoleName="ecsTaskExecutionRole", AssumeRolePolicyDocument=TASKS_TRUST)
+    return made
 
 
 def log_configuration(group: str, prefix: str | None = "ecs", create: bool = False) -> dict[str, Any]:

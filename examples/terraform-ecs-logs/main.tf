@@ -55,6 +55,19 @@ provider "aws" {
   }
 }
 
+# The task execution role Fargate's awslogs driver needs: ECS must be able to assume it.
+resource "aws_iam_role" "execution" {
+  name = "ecsTaskExecutionRole"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "ecs-tasks.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+}
+
 resource "aws_cloudwatch_log_group" "app" {
   name              = "/ecs/app"
   retention_in_days = var.retention_in_days
@@ -74,7 +87,7 @@ resource "aws_ecs_task_definition" "app" {
   family                   = "app"
   network_mode             = "awsvpc"
   requires_compatibilities = ["FARGATE"]
-  execution_role_arn       = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole"
+  execution_role_arn       = aws_iam_role.execution.arn
   cpu                      = "256"
   memory                   = "512"
   container_definitions = jsonencode([{
