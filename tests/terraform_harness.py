@@ -25,7 +25,7 @@ Terraform = Callable[..., subprocess.CompletedProcess[str]]
 
 def terraform(example: str, tmp_path: Path, url: str) -> Terraform:
     """A runner of `terraform ARGS` in a copy of examples/EXAMPLE, with `-var endpoint=URL` on
-    every command but init; it asserts the exit code is in `ok` (default 0)."""
+    every command but init and output; it asserts the exit code is in `ok` (default 0)."""
     if shutil.which("terraform") is None:
         pytest.skip("skipped: terraform is not installed")
     if not (MIRROR / "registry.terraform.io" / "hashicorp" / "aws").is_dir():
@@ -52,7 +52,9 @@ def terraform(example: str, tmp_path: Path, url: str) -> Terraform:
 
     def run(*args: str, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
         command = ["terraform", *args, "-input=false", "-no-color"]
-        if args[0] != "init":
+        if args[0] == "output":  # takes no -input or -var, and its flags go before the name
+            command = ["terraform", "output", "-no-color", *args[1:]]
+        elif args[0] != "init":
             command.append(f"-var=endpoint={url}")
         done = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True, timeout=900)
         assert done.returncode in ok, f"terraform {args[0]} (log: {log}): {done.stdout[-4000:]}{done.stderr[-4000:]}"

@@ -1,5 +1,5 @@
 """Bad input never breaks the server: hypothesis sends at least 1,000 random or malformed raw HTTP
-requests per protocol (awsJson1_1 for ECS and SSM, query for IAM and STS, ec2 for EC2) and every
+requests per protocol (awsJson1_1 for ECS, SSM and CloudWatch Logs, query for IAM and STS, ec2 for EC2) and every
 answer must be a client error or success in the protocol's own format, never a 5xx, and must leave
 stored state exactly as it was.
 
@@ -49,6 +49,30 @@ JSON_CONTENT = "application/x-amz-json-1.1"
 
 # Operations named like reads that nevertheless issue credentials (and so write state).
 _NOT_READS = {("sts", "GetSessionToken"), ("sts", "GetFederationToken"), ("sts", "GetWebIdentityToken")}
+
+# Reads by nature although not named so.
+_OTHER_READS = {("logs", "FilterLogEvents")}
+
+# The CloudWatch Logs operations trunkline answers; fuzzed more often than the other 100.
+_LOGS_FOCUS = (
+    "CreateLogGroup",
+    "DeleteLogGroup",
+    "DescribeLogGroups",
+    "PutRetentionPolicy",
+    "DeleteRetentionPolicy",
+    "TagLogGroup",
+    "UntagLogGroup",
+    "ListTagsLogGroup",
+    "TagResource",
+    "UntagResource",
+    "ListTagsForResource",
+    "CreateLogStream",
+    "DeleteLogStream",
+    "DescribeLogStreams",
+    "PutLogEvents",
+    "GetLogEvents",
+    "FilterLogEvents",
+)
 
 # The EC2 operations trunkline is about; fuzzed more often than the other 800.
 _EC2_FOCUS = (
@@ -114,6 +138,8 @@ def _model(service: str) -> ServiceModel:
 
 
 def _is_read(service: str, name: str) -> bool:
+    if (service, name) in _OTHER_READS:
+        return True
     return name.startswith(("Describe", "List", "Get")) and (service, name) not in _NOT_READS
 
 
@@ -514,6 +540,9 @@ def _json_targets(service: str) -> st.SearchStrategy[tuple[str, str | None]]:
     prefix = _model(service).metadata["targetPrefix"]
     names = _operations(service)
     valid = st.sampled_from(names).map(lambda n: (f"{prefix}.{n}", n))
+    if service == "logs":
+        focus = [n for n in _LOGS_FOCUS if n in names]
+        valid = st.sampled_from(focus).map(lambda n: (f"{prefix}.{n}", n)) | valid
     wrong = st.one_of(
         st.sampled_from(names).map(lambda n: f"{prefix}.{n.lower()}"),
         st.sampled_from(names).map(lambda n: f"{prefix}{n}"),
@@ -573,8 +602,9 @@ def _json_default(value: Any) -> Any:
 
 @st.composite
 def json_requests(draw: st.DrawFn) -> RawRequest:
-    """ECS and SSM: awsJson1_1 targets and bodies, with wrong content types and odd signatures."""
-    service = draw(st.sampled_from(["ecs", "ssm"]))
+    """ECS, SSM and CloudWatch Logs: awsJson1_1 targets and bodies, with wrong content types and odd
+    signatures."""
+    service = draw(st.sampled_from(["ecs", "ssm", "logs"]))
     target, operation = draw(_json_targets(service))
     body = draw(_json_body(service, operation))
     headers: dict[str, str | bytes] = {
@@ -670,7 +700,8 @@ def _digest(client: httpx.Client) -> str:
 def seeded(aws: Callable[..., Any], http: httpx.Client) -> httpx.Client:
     """State for the fuzzer to (not) disturb, so reads have something to describe: IAM identities,
     a VPC with a subnet, a security group, an internet gateway and a routed table, an Elastic IP and a
-    launch template, an ECS cluster and an account setting. Nothing that
+    launch template, an ECS cluster and an account setting, a log group with a stream and an event.
+    Nothing that
     schedules work (instances, attachments): the reconciler must not change state during the run."""
     iam = aws("iam")
     statement = {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
@@ -701,8 +732,13 @@ def seeded(aws: Callable[..., Any], http: httpx.Client) -> httpx.Client:
     ec2.allocate_address(Domain="vpc")
     ec2.create_launch_template(LaunchTemplateName="fuzz", LaunchTemplateData={"InstanceType": "c5.large"})
     ecs = aws("ecs")
-    ecs.create_cluster(clusterName="fuzz")
+    ecs.create_cluster(clusterName="fuzz", tags=[{"key": "k", "value": "v"}])
     ecs.put_account_setting_default(name="awsvpcTrunking", value="enabled")
+    logs = aws("logs")
+    logs.create_log_group(logGroupName="fuzz", tags={"k": "v"})
+    logs.create_log_stream(logGroupName="fuzz", logStreamName="s")
+    now = int(http.get("/_trunkline/clock").json()["epochSeconds"] * 1000)
+    logs.put_log_events(logGroupName="fuzz", logStreamName="s", logEvents=[{"timestamp": now, "message": "m"}])
     return http
 
 
@@ -750,6 +786,7 @@ def test_fuzz_requests_are_well_formed_for_reads() -> None:
     assert "ListRoles" in _operations("iam") and "CreateRole" in _operations("iam")
     assert "GetSessionToken" not in _operations("sts")
     assert "CreateCluster" not in _operations("ecs")  # no required member: it could succeed
+    assert "FilterLogEvents" in _operations("logs") and "CreateLogGroup" in _operations("logs")
     assert _forbidden_keys("ec2", "CreateTags", "ec2") == {"ResourceId", "Tag"}
     assert _forbidden_keys("iam", "CreateRole", "query") == {"RoleName", "AssumeRolePolicyDocument"}
 

@@ -10,6 +10,7 @@ from trunkline.services.autoscaling import AutoScalingProvider
 from trunkline.services.ec2 import Ec2Provider
 from trunkline.services.ecs import EcsProvider
 from trunkline.services.iam import IamProvider
+from trunkline.services.logs import LogsProvider
 from trunkline.services.provider import Provider
 from trunkline.services.ssm import SsmProvider
 from trunkline.services.sts import StsProvider
@@ -21,6 +22,7 @@ def build_providers() -> dict[str, Any]:
         Ec2Provider(),
         EcsProvider(),
         IamProvider(),
+        LogsProvider(),
         SsmProvider(),
         StsProvider(),
     ]

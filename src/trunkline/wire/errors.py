@@ -149,7 +149,8 @@ def validation_error(service: str, protocol: str, problems: list[ValidationProbl
             "InvalidParameterValue",
             f"Value ({problem.value}) for parameter {_ec2_name(problem.path)} is invalid. {problem.constraint}",
         )
-    if service == "ecs":
+    if service in ("ecs", "logs"):
+        # CloudWatch Logs, like ECS, answers model violations as InvalidParameterException.
         return AwsError("InvalidParameterException", _coral_message(problems))
     if protocol == "json":
         return AwsError("ValidationException", _coral_message(problems))

@@ -8,7 +8,7 @@ import botocore.session
 from botocore.model import OperationModel, ServiceModel
 
 #: The AWS services trunkline answers, by botocore service name.
-SERVICE_NAMES: tuple[str, ...] = ("autoscaling", "ec2", "ecs", "iam", "ssm", "sts")
+SERVICE_NAMES: tuple[str, ...] = ("autoscaling", "ec2", "ecs", "iam", "logs", "ssm", "sts")
 
 
 @cache

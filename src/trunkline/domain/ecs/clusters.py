@@ -42,6 +42,10 @@ def cluster_arn(ctx: RequestContext, name: str) -> str:
     return ecs_arn(ctx, f"cluster/{name}")
 
 
+def cluster_name_of_arn(arn: str) -> str:
+    return arn.rsplit("/", 1)[-1]
+
+
 def cluster_name(ctx: RequestContext, ref: str) -> str | None:
     """The cluster name `ref` (a name or a full ARN) stands for in the caller's account and region,
     or None if it cannot name one there (malformed, or an ARN of another region or account)."""
@@ -67,6 +71,10 @@ def resolve_cluster(ctx: RequestContext, ref: str | None) -> Record:
     if record is None or record["status"] != "ACTIVE":
         raise CLUSTER.missing(ref or DEFAULT_NAME)
     return record
+
+
+def save(ctx: RequestContext, record: Record) -> None:
+    CLUSTER.save(ctx, record)
 
 
 # --- counts -----------------------------------------------------------------------------------------
@@ -151,6 +159,11 @@ def check_tags(tags: list[dict[str, str]]) -> list[dict[str, str]]:
 def _settings(ctx: RequestContext, given: list[dict[str, str]]) -> list[dict[str, str]]:
     """The cluster's containerInsights: as given, else the creator's account setting at creation."""
     value = account_settings.effective_setting(ctx, ctx.principal.settings_arn, "containerInsights")
+    return checked_settings(given, value)
+
+
+def checked_settings(given: list[dict[str, str]], value: str) -> list[dict[str, str]]:
+    """The settings list with containerInsights as the last of `given` sets it, else `value`."""
     for setting in given:
         if setting.get("name") is None or setting.get("value") not in _CONTAINER_INSIGHTS:
             raise AwsError(
@@ -182,6 +195,16 @@ def _capacity(params: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
     return providers, strategy
 
 
+def check_configuration(configuration: Record) -> None:
+    """A log configuration only means something when logging is OVERRIDE (the API's rule)."""
+    command = configuration.get("executeCommandConfiguration") or {}
+    if command.get("logConfiguration") and command.get("logging", "DEFAULT") != "OVERRIDE":
+        raise AwsError(
+            "InvalidParameterException",
+            "The specified logConfiguration is only valid when the logging setting is OVERRIDE.",
+        )
+
+
 def create_cluster(ctx: RequestContext, params: dict[str, Any]) -> Record:
     """CreateCluster. An ACTIVE cluster of that name is returned as it is (the call is idempotent);
     an INACTIVE one is replaced by a new cluster. ECS's service-linked role is created if missing."""
@@ -198,6 +221,7 @@ def create_cluster(ctx: RequestContext, params: dict[str, Any]) -> Record:
         namespace = params["serviceConnectDefaults"]["namespace"]
         raise AwsError("NamespaceNotFoundException", f"Namespace '{namespace}' was not found.")
     tags = check_tags(list(params.get("tags") or []))
+    check_configuration(params.get("configuration") or {})
     providers, strategy = _capacity(params)
     settings = _settings(ctx, list(params.get("settings") or []))
     # ECS tries to create its service-linked role on every CreateCluster call.

@@ -26,7 +26,7 @@ import uuid
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ecs import clusters, ecs_arn, page, public_view, task_launch, tasks
+from trunkline.domain.ecs import clusters, ecs_arn, page, public_view, task_launch, task_tags, tasks
 from trunkline.domain.ecs.kinds import SERVICE, TASK
 from trunkline.errors import AwsError
 
@@ -170,6 +170,14 @@ def launch_params(record: Record, deployment_id: str) -> Params:
     for name in ("networkConfiguration", "placementConstraints", "placementStrategy"):
         if record.get(name):
             params[name] = record[name]
+    params.update(
+        {
+            "propagateTags": record.get("propagateTags") or "NONE",
+            "enableECSManagedTags": bool(record.get("enableECSManagedTags")),
+            task_tags.SERVICE_NAME: record["serviceName"],
+            task_tags.SERVICE_TAGS: record.get("tags") or [],
+        }
+    )
     return params
 
 
@@ -205,7 +213,9 @@ def _check_unsupported(params: Params) -> None:
     if params.get("role") is not None:
         raise _invalid("trunkline does not attach services to load balancers, the only use of a service role.")
     for name, feature in _UNSUPPORTED_FEATURES.items():
-        if params.get(name) is not None:
+        value = params.get(name)
+        # An empty vpcLatticeConfigurations asks for no VPC Lattice (Terraform's aws_ecs_service sends one).
+        if value is not None and not (name == "vpcLatticeConfigurations" and value == []):
             raise _invalid(f"trunkline does not support {feature} ({name}).")
 
 
@@ -303,6 +313,11 @@ def update(ctx: RequestContext, params: Params) -> Record:
         record["desiredCount"] = _desired(params["desiredCount"])
     if params.get("availabilityZoneRebalancing") is not None:
         record["availabilityZoneRebalancing"] = params["availabilityZoneRebalancing"]
+    # Tasks started from now on carry the new tag behaviour (AWS: with the next deployment).
+    if params.get("propagateTags") is not None:
+        record["propagateTags"] = params["propagateTags"]
+    if params.get("enableECSManagedTags") is not None:
+        record["enableECSManagedTags"] = bool(params["enableECSManagedTags"])
     ref = params.get("taskDefinition")
     if ref is not None or params.get("forceNewDeployment"):
         launch = task_launch.prepare(

@@ -25,7 +25,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
-from trunkline.domain.ecs import check_max_results, ecs_arn, page
+from trunkline.domain.ecs import awslogs_options, check_max_results, ecs_arn, page
 from trunkline.domain.ecs.clusters import check_tags
 from trunkline.domain.ecs.kinds import (
     REVISION_DIGITS,
@@ -500,6 +500,7 @@ def _definition(params: dict[str, Any]) -> Record:
     _check_compatibilities(definition, list(params.get("requiresCompatibilities") or []))
     for container in containers:
         _check_resources(container, cpu, memory)
+    awslogs_options.check(containers)
     return definition
 
 
@@ -509,6 +510,11 @@ def _family_record(ctx: RequestContext, family: str) -> Record:
 
 def _save_family(ctx: RequestContext, record: Record) -> None:
     TASK_DEFINITION_FAMILY.save(ctx, record)
+
+
+def save(ctx: RequestContext, record: Record) -> None:
+    """Store a revision with its indexes (TagResource saves through here too)."""
+    _save(ctx, record)
 
 
 def _save(ctx: RequestContext, record: Record) -> None:

@@ -38,6 +38,7 @@ from trunkline.domain.ecs import (
     task_lifecycle,
     task_network,
     task_roles,
+    task_tags,
     task_usage,
     tasks,
 )
@@ -181,7 +182,7 @@ def _launch(
         group=params.get("group") or f"family:{definition['family']}",
         started_by=_started_by(params.get("startedBy"), started_limit),
         overrides=overrides,
-        tags=clusters.check_tags(list(params.get("tags") or [])),
+        tags=task_tags.for_task(params, definition, cluster_arn),
         demand=placement.Demand(),
         held={},
         enable_execute_command=bool(params.get("enableExecuteCommand")),

@@ -23,7 +23,9 @@ What stops a task (docs/decisions.md):
   counting them and start replacements; StopTask and their EC2 instance stopping still end them);
   a task on a branch ENI stops (UserInitiated, "Container instance deregistered.") because ECS
   deletes the trunk it rides;
-- no address left in its subnet when its ENI was to be created: TaskFailedToStart.
+- no address left in its subnet when its ENI was to be created: TaskFailedToStart;
+- an awslogs container whose log group is missing (container_logs.py): TaskFailedToStart,
+  "CannotStartContainerError: ... The specified log group does not exist. ..." (AWS's observed text).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import instances
-from trunkline.domain.ecs import container_instances, network_bindings, task_enis, task_usage, tasks
+from trunkline.domain.ecs import container_instances, container_logs, network_bindings, task_enis, task_usage, tasks
 
 Record = dict[str, Any]
 
@@ -85,6 +87,12 @@ def step_job(ctx: RequestContext, payload: Record) -> None:
     status = next_status(task)
     if status is None:
         return
+    failure = container_logs.before_entering(ctx, task, status)
+    if failure is not None:
+        _mark_stopping(ctx, task, "TaskFailedToStart", failure)
+        status = next_status(task)
+        if status is None:
+            return
     _enter(ctx, task, status)
     tasks.change(ctx, task)
     _refresh_instance(ctx, task)
@@ -93,7 +101,9 @@ def step_job(ctx: RequestContext, payload: Record) -> None:
 
 def _containers(task: Record, status: str) -> None:
     for container in task["containers"]:
-        container["lastStatus"] = status
+        # A container that already stopped (one that could not start) stays STOPPED.
+        if container["lastStatus"] != "STOPPED":
+            container["lastStatus"] = status
 
 
 def _enter(ctx: RequestContext, task: Record, status: str) -> None:

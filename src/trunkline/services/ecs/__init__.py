@@ -10,6 +10,7 @@ from trunkline.services.ecs.clusters import ClusterOps
 from trunkline.services.ecs.container_instance_queries import ContainerInstanceQueryOps
 from trunkline.services.ecs.container_instances import ContainerInstanceOps
 from trunkline.services.ecs.services import ServiceOps
+from trunkline.services.ecs.tags import TagOps
 from trunkline.services.ecs.task_definitions import TaskDefinitionOps
 from trunkline.services.ecs.tasks import TaskOps
 from trunkline.services.provider import Provider
@@ -24,6 +25,7 @@ class EcsProvider(
     TaskDefinitionOps,
     TaskOps,
     ServiceOps,
+    TagOps,
     Provider,
 ):
     service = "ecs"

@@ -1,11 +1,11 @@
-"""ECS CreateCluster, DescribeClusters, ListClusters, DeleteCluster."""
+"""ECS CreateCluster, DescribeClusters, ListClusters, UpdateCluster, UpdateClusterSettings, DeleteCluster."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ecs import clusters, describe_each
+from trunkline.domain.ecs import cluster_updates, clusters, describe_each
 from trunkline.errors import AwsError
 
 Params = dict[str, Any]
@@ -14,28 +14,45 @@ _DESCRIBE_LIMIT = 100
 
 
 def _view(ctx: RequestContext, record: Params, include: frozenset[str]) -> Params:
-    """The Cluster shape: counts derived now; tags, settings, statistics and configuration only when
-    asked for (AWS then still sends the lists, empty)."""
+    """The Cluster shape: counts derived now; statistics, tags, settings, configuration and
+    attachments only when `include` asks for them (absent otherwise, as AWS leaves them out)."""
     arn = record["clusterArn"]
     view: Params = {"clusterArn": arn, "clusterName": record["clusterName"], "status": record["status"]}
     view.update(clusters.cluster_counts(ctx, arn))
-    view["statistics"] = clusters.cluster_statistics(ctx, arn) if "STATISTICS" in include else []
-    view["tags"] = record["tags"] if "TAGS" in include else []
-    view["settings"] = record["settings"] if "SETTINGS" in include else []
+    if "STATISTICS" in include:
+        view["statistics"] = clusters.cluster_statistics(ctx, arn)
+    if "TAGS" in include:
+        view["tags"] = record["tags"]
+    if "SETTINGS" in include:
+        view["settings"] = record["settings"]
     view["capacityProviders"] = record["capacityProviders"]
     view["defaultCapacityProviderStrategy"] = record["defaultCapacityProviderStrategy"]
     if "CONFIGURATIONS" in include and "configuration" in record:
         view["configuration"] = record["configuration"]
+    if "ATTACHMENTS" in include:
+        # Only Auto Scaling group capacity providers have attachments; trunkline has none of them.
+        view["attachments"] = []
+        if record["capacityProviders"]:
+            view["attachmentsStatus"] = "UPDATE_COMPLETE"
     return view
 
 
-# CreateCluster answers with what the caller gave the cluster; DeleteCluster like a plain describe.
+# CreateCluster and the updates answer with what the caller gave the cluster; DeleteCluster like a
+# plain describe.
 _OWN_FIELDS = frozenset({"TAGS", "SETTINGS", "CONFIGURATIONS"})
+
+
+def _answer(ctx: RequestContext, record: Params) -> Params:
+    """What CreateCluster, UpdateCluster and UpdateClusterSettings answer: the caller's own fields,
+    and `statistics` empty (as AWS's create-cluster output shows it)."""
+    view = _view(ctx, record, _OWN_FIELDS)
+    view["statistics"] = []
+    return view
 
 
 class ClusterOps:
     def create_cluster(self, ctx: RequestContext, params: Params) -> Params:
-        return {"cluster": _view(ctx, clusters.create_cluster(ctx, params), _OWN_FIELDS)}
+        return {"cluster": _answer(ctx, clusters.create_cluster(ctx, params))}
 
     def describe_clusters(self, ctx: RequestContext, params: Params) -> Params:
         refs = params.get("clusters") or [clusters.DEFAULT_NAME]
@@ -59,6 +76,12 @@ class ClusterOps:
         if token is not None:
             result["nextToken"] = token
         return result
+
+    def update_cluster(self, ctx: RequestContext, params: Params) -> Params:
+        return {"cluster": _answer(ctx, cluster_updates.update_cluster(ctx, params))}
+
+    def update_cluster_settings(self, ctx: RequestContext, params: Params) -> Params:
+        return {"cluster": _answer(ctx, cluster_updates.update_cluster_settings(ctx, params))}
 
     def delete_cluster(self, ctx: RequestContext, params: Params) -> Params:
         return {"cluster": _view(ctx, clusters.delete_cluster(ctx, params["cluster"]), frozenset())}

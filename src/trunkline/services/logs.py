@@ -1,0 +1,96 @@
+"""CloudWatch Logs operations (JSON protocol, `Logs_20140328.*`): log groups, their tags in the old
+and new APIs, log streams, PutLogEvents, GetLogEvents, FilterLogEvents. Thin: domain/logs does the
+work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trunkline.context import RequestContext
+from trunkline.domain.logs import filtering, group_tags, groups, log_events, streams
+from trunkline.services import Provider
+
+Params = dict[str, Any]
+
+
+def _paged(key: str, items: list[Params], token: str | None) -> Params:
+    result: Params = {key: items}
+    if token is not None:
+        result["nextToken"] = token
+    return result
+
+
+class LogsProvider(Provider):
+    service = "logs"
+
+    # --- log groups -------------------------------------------------------------------------------
+
+    def create_log_group(self, ctx: RequestContext, params: Params) -> Params:
+        groups.create(ctx, params, group_tags.check(dict(params.get("tags") or {})))
+        return {}
+
+    def delete_log_group(self, ctx: RequestContext, params: Params) -> Params:
+        groups.delete(ctx, params["logGroupName"])
+        return {}
+
+    def describe_log_groups(self, ctx: RequestContext, params: Params) -> Params:
+        return _paged("logGroups", *groups.describe(ctx, params))
+
+    def put_retention_policy(self, ctx: RequestContext, params: Params) -> Params:
+        groups.put_retention(ctx, params["logGroupName"], params["retentionInDays"])
+        return {}
+
+    def delete_retention_policy(self, ctx: RequestContext, params: Params) -> Params:
+        groups.delete_retention(ctx, params["logGroupName"])
+        return {}
+
+    # --- tags -------------------------------------------------------------------------------------
+
+    def tag_log_group(self, ctx: RequestContext, params: Params) -> Params:
+        group_tags.tag_log_group(ctx, params["logGroupName"], dict(params["tags"]))
+        return {}
+
+    def untag_log_group(self, ctx: RequestContext, params: Params) -> Params:
+        group_tags.untag_log_group(ctx, params["logGroupName"], list(params["tags"]))
+        return {}
+
+    def list_tags_log_group(self, ctx: RequestContext, params: Params) -> Params:
+        return {"tags": group_tags.list_tags_log_group(ctx, params["logGroupName"])}
+
+    def tag_resource(self, ctx: RequestContext, params: Params) -> Params:
+        group_tags.tag_resource(ctx, params["resourceArn"], dict(params["tags"]))
+        return {}
+
+    def untag_resource(self, ctx: RequestContext, params: Params) -> Params:
+        group_tags.untag_resource(ctx, params["resourceArn"], list(params["tagKeys"]))
+        return {}
+
+    def list_tags_for_resource(self, ctx: RequestContext, params: Params) -> Params:
+        return {"tags": group_tags.list_tags_for_resource(ctx, params["resourceArn"])}
+
+    # --- log streams ------------------------------------------------------------------------------
+
+    def create_log_stream(self, ctx: RequestContext, params: Params) -> Params:
+        streams.create(ctx, params["logGroupName"], params["logStreamName"])
+        return {}
+
+    def delete_log_stream(self, ctx: RequestContext, params: Params) -> Params:
+        streams.delete(ctx, params["logGroupName"], params["logStreamName"])
+        return {}
+
+    def describe_log_streams(self, ctx: RequestContext, params: Params) -> Params:
+        return _paged("logStreams", *streams.describe(ctx, params))
+
+    # --- log events -------------------------------------------------------------------------------
+
+    def put_log_events(self, ctx: RequestContext, params: Params) -> Params:
+        return log_events.put(ctx, params)
+
+    def get_log_events(self, ctx: RequestContext, params: Params) -> Params:
+        return log_events.get(ctx, params)
+
+    def filter_log_events(self, ctx: RequestContext, params: Params) -> Params:
+        found, token = filtering.filter_events(ctx, params)
+        result = _paged("events", found, token)
+        result["searchedLogStreams"] = []  # no longer reported by AWS (an empty list since 2020)
+        return result
