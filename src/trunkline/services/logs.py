@@ -8,7 +8,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.logs import filtering, group_tags, groups, log_events, streams
-from trunkline.services import Provider
+from trunkline.services.provider import Provider
 
 Params = dict[str, Any]
 
