@@ -20,6 +20,7 @@ current values of the fields it leaves out.
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
@@ -218,7 +219,7 @@ def update(ctx: RequestContext, params: Record) -> Record:
     """The answer shows the old settings with UPDATE_IN_PROGRESS; the new ones apply at once."""
     _not_fargate(params["name"])
     record = get(ctx, params["name"])
-    answer = {**view(record), "updateStatus": "UPDATE_IN_PROGRESS"}
+    answer = {**copy.deepcopy(view(record)), "updateStatus": "UPDATE_IN_PROGRESS"}
     given = params.get("autoScalingGroupProvider") or {}
     provider = record["autoScalingGroupProvider"]
     provider["managedScaling"] = _scaling(given.get("managedScaling"), provider["managedScaling"])
