@@ -97,7 +97,9 @@ def check(ctx: RequestContext, cluster_name: str, params: Record) -> tuple[list[
             continue
         record = active_provider(ctx, name)
         if record is None:
-            raise _invalid("The specified capacity provider was not found. Specify a valid capacity provider and try again.")
+            raise _invalid(
+                "The specified capacity provider was not found. Specify a valid capacity provider and try again."
+            )
         elsewhere = [c for c in record["_clusters"] if c != cluster_name]
         if record["autoScalingGroupProvider"]["managedScaling"]["status"] == "ENABLED" and elsewhere:
             raise _invalid(

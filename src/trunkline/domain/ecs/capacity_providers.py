@@ -96,9 +96,7 @@ def _scaling(given: Record | None, current: Record) -> Record:
         raise AwsError("InvalidParameterException", "managedScaling status must be ENABLED or DISABLED.")
     for field, (low, high) in _RANGES.items():
         if not low <= int(filled[field]) <= high:
-            raise AwsError(
-                "InvalidParameterException", f"managedScaling {field} must be between {low} and {high}."
-            )
+            raise AwsError("InvalidParameterException", f"managedScaling {field} must be between {low} and {high}.")
     return filled
 
 
@@ -275,9 +273,7 @@ def put_cluster_capacity_providers(ctx: RequestContext, params: Record) -> Recor
     before = list(cluster["capacityProviders"])
     for name in before:
         if name not in providers and _in_use(ctx, cluster, name):
-            raise AwsError(
-                "ResourceInUseException", "The specified capacity provider is in use and cannot be removed."
-            )
+            raise AwsError("ResourceInUseException", "The specified capacity provider is in use and cannot be removed.")
     cluster["capacityProviders"] = providers
     cluster["defaultCapacityProviderStrategy"] = strategy
     CLUSTER.save(ctx, cluster)

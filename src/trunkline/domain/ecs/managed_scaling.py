@@ -112,8 +112,8 @@ def _fresh(instance_type: str | None, trunked: bool) -> Room | None:
 
 
 def _fits(room: Room, task: Record) -> bool:
-    return room.cpu >= int(task["cpu"]) and room.memory >= int(task["memory"]) and (
-        not task["_awsvpc"] or room.slots >= 1
+    return (
+        room.cpu >= int(task["cpu"]) and room.memory >= int(task["memory"]) and (not task["_awsvpc"] or room.slots >= 1)
     )
 
 
@@ -171,7 +171,9 @@ def reserve(ctx: RequestContext, record: Record, cluster: Record, group: Record)
 
 
 def task_usage_count(ctx: RequestContext, instance: Record) -> int:
-    return sum(1 for t in tasks.live_on_instance(ctx, instance["containerInstanceArn"]) if t["desiredStatus"] != "STOPPED")
+    return sum(
+        1 for t in tasks.live_on_instance(ctx, instance["containerInstanceArn"]) if t["desiredStatus"] != "STOPPED"
+    )
 
 
 # --- one round --------------------------------------------------------------------------------------
@@ -280,14 +282,14 @@ def round_job(ctx: RequestContext, payload: Record) -> None:
     CAPACITY_PROVIDER.save(ctx, record)
 
 
-def _act(
-    ctx: RequestContext, record: Record, cluster: Record, group: Record, found: Reservation, target: int
-) -> bool:
+def _act(ctx: RequestContext, record: Record, cluster: Record, group: Record, found: Reservation, target: int) -> bool:
     """Move the group towards the target; True while another round is needed."""
     members = [m for m in MEMBER.find(ctx, "group", group["AutoScalingGroupName"]) if m["LifecycleState"] in _LIVE]
-    unsettled = len(members) != group["DesiredCapacity"] or any(
-        m["LifecycleState"] == "Pending" for m in members
-    ) or len(provider_instances(ctx, cluster["clusterArn"], record["name"])) < len(members)
+    unsettled = (
+        len(members) != group["DesiredCapacity"]
+        or any(m["LifecycleState"] == "Pending" for m in members)
+        or len(provider_instances(ctx, cluster["clusterArn"], record["name"])) < len(members)
+    )
     if found.figure > target and found.fitting:
         record["_lowRounds"] = 0
         if not _warming(ctx, record, group):

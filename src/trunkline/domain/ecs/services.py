@@ -139,7 +139,11 @@ def _deployment_view(ctx: RequestContext, record: Record, deployment: Record, pr
         "createdAt": deployment["createdAt"],
         "updatedAt": deployment["updatedAt"],
         **({"launchType": record["launchType"]} if "launchType" in record else {}),
-        **({"capacityProviderStrategy": record["capacityProviderStrategy"]} if "capacityProviderStrategy" in record else {}),
+        **(
+            {"capacityProviderStrategy": record["capacityProviderStrategy"]}
+            if "capacityProviderStrategy" in record
+            else {}
+        ),
         "rolloutState": "COMPLETED" if primary and running == desired and pending == 0 else "IN_PROGRESS",
     }
     if "networkConfiguration" in record:
@@ -327,7 +331,11 @@ def update(ctx: RequestContext, params: Params) -> Record:
     ref = params.get("taskDefinition")
     if ref is not None or params.get("forceNewDeployment"):
         launch = task_launch.prepare(
-            ctx, cluster_arn, launch_type_of(record), ref or record["taskDefinition"], launch_params(record, "ecs-svc/0")
+            ctx,
+            cluster_arn,
+            launch_type_of(record),
+            ref or record["taskDefinition"],
+            launch_params(record, "ecs-svc/0"),
         )
         record["taskDefinition"] = launch.definition["taskDefinitionArn"]
         record["_deployments"].insert(0, _deployment(ctx, record["taskDefinition"]))

@@ -415,9 +415,7 @@ def _place(ctx: RequestContext, launch: Launch, count: int, rng: random.Random |
     instance); through a capacity provider, only the provider's instances are considered, and
     none gives failures without an `arn` ("No Container Instances were found in your capacity provider")."""
     if launch.capacity_provider is not None:
-        provided = placement_candidates.of_provider(
-            ctx, launch.cluster_arn, launch.demand, launch.capacity_provider
-        )
+        provided = placement_candidates.of_provider(ctx, launch.cluster_arn, launch.demand, launch.capacity_provider)
         if not provided:
             return placement.Outcome([], [{"reason": NO_PROVIDER_INSTANCES} for _ in range(count)])
         return placement.place(provided, launch.demand, count, launch.constraints, launch.strategies, rng)
