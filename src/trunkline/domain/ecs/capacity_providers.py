@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import re
+import uuid
 from typing import Any
 
 from trunkline.context import RequestContext
@@ -291,7 +292,7 @@ def attachments(ctx: RequestContext, cluster: Record) -> list[Record]:
         if record.get("_policyName"):
             made.append(
                 {
-                    "id": f"{record['name']}-as-policy",
+                    "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{record['capacityProviderArn']}/as_policy")),
                     "type": "as_policy",
                     "status": "CREATED",
                     "details": [
@@ -303,7 +304,7 @@ def attachments(ctx: RequestContext, cluster: Record) -> list[Record]:
         if record["autoScalingGroupProvider"]["managedDraining"] == "ENABLED":
             made.append(
                 {
-                    "id": f"{record['name']}-managed-draining",
+                    "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{record['capacityProviderArn']}/managed_draining")),
                     "type": "managed_draining",
                     "status": "CREATED",
                     "details": [
