@@ -8,12 +8,13 @@ from __future__ import annotations
 import base64
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, Server
+from conftest import ACCOUNT, Server, make_cli
 from ec2_world import AL2023
 from ecs_world import World, config_script, role_arn
 
@@ -418,3 +419,26 @@ def test_mixed_instances_follow_each_types_trunked_limit(stack: Stack) -> None:
     for key in counted:
         kind, instance_id = key.split()
         assert applies[instance_id] is (kind != "t3.medium"), "t3 is never trunked"
+
+
+@pytest.mark.cli
+def test_the_aws_cli_creates_and_associates_a_provider(stack: Stack, tmp_path: Path) -> None:
+    arn = stack.group()["AutoScalingGroupARN"]
+    aws = make_cli(stack.world.server.url, tmp_path)
+    created = aws(
+        "ecs", "create-capacity-provider", "--name", PROVIDER, "--auto-scaling-group-provider",
+        f"autoScalingGroupArn={arn},managedScaling={{status=ENABLED,targetCapacity=90}},"
+        "managedTerminationProtection=ENABLED",
+    )["capacityProvider"]  # fmt: skip
+    scaling = created["autoScalingGroupProvider"]["managedScaling"]
+    assert (scaling["status"], scaling["targetCapacity"], scaling["instanceWarmupPeriod"]) == ("ENABLED", 90, 300)
+    cluster = aws(
+        "ecs", "put-cluster-capacity-providers", "--cluster", CLUSTER, "--capacity-providers", PROVIDER,
+        "--default-capacity-provider-strategy", f"capacityProvider={PROVIDER},weight=1",
+    )["cluster"]  # fmt: skip
+    assert cluster["defaultCapacityProviderStrategy"] == STRATEGY
+    listed = aws("ecs", "describe-capacity-providers", "--capacity-providers", PROVIDER, "nope")
+    assert [p["name"] for p in listed["capacityProviders"]] == [PROVIDER]
+    assert listed["failures"] == [
+        {"arn": f"arn:aws:ecs:us-east-1:{ACCOUNT}:capacity-provider/nope", "reason": "MISSING"}
+    ]
