@@ -140,6 +140,8 @@ def reserve(ctx: RequestContext, record: Record, cluster: Record, group: Record)
     trunked = any(trunking.applies(r) for r in registered.values())
     rooms: list[Room] = []
     result = Reservation(instances=len(live))
+    waiting = task_launch.waiting_of_provider(ctx, cluster["clusterArn"], record["name"])
+    result.waiting = len(waiting)
     for member in live:
         instance = registered.get(member["InstanceId"])
         if instance is None:  # not registered yet: a whole instance of its type
@@ -147,16 +149,17 @@ def reserve(ctx: RequestContext, record: Record, cluster: Record, group: Record)
             if room is not None:
                 rooms.append(room)
             continue
-        busy = task_usage_count(ctx, instance) > 0
+        busy = is_busy(instance)
+        if not busy:
+            result.empty.append(instance)
+        if not waiting:  # nothing to pack: the instance's free room is not needed
+            rooms.append(Room(0, 0, 0, used=busy))
+            continue
         cpu, memory, _, _ = task_usage.remaining_cpu_memory_ports(instance)
         slots = capacity.available_task_enis(ctx, instance) if instance["status"] == "ACTIVE" else 0
         rooms.append(Room(cpu, memory, slots, used=busy))
-        if not busy:
-            result.empty.append(instance)
     model = _fresh(_next_type(ctx, group), trunked)
     extra: list[Room] = []
-    waiting = task_launch.waiting_of_provider(ctx, cluster["clusterArn"], record["name"])
-    result.waiting = len(waiting)
     for task in waiting:
         if model is None or not _fits(Room(model.cpu, model.memory, model.slots), task):
             continue  # too big for a new instance: no scaling for it
@@ -170,10 +173,9 @@ def reserve(ctx: RequestContext, record: Record, cluster: Record, group: Record)
     return result
 
 
-def task_usage_count(ctx: RequestContext, instance: Record) -> int:
-    return sum(
-        1 for t in tasks.live_on_instance(ctx, instance["containerInstanceArn"]) if t["desiredStatus"] != "STOPPED"
-    )
+def is_busy(instance: Record) -> bool:
+    """Whether the instance runs (or is starting) a task: its own counts, no task read."""
+    return int(instance.get("runningTasksCount") or 0) + int(instance.get("pendingTasksCount") or 0) > 0
 
 
 # --- one round --------------------------------------------------------------------------------------
@@ -210,7 +212,7 @@ def _protect(ctx: RequestContext, record: Record, cluster: Record, group: Record
         member = MEMBER.get(ctx, instance["ec2InstanceId"])
         if member is None or member["LifecycleState"] not in _LIVE:
             continue
-        busy = task_usage_count(ctx, instance) > 0
+        busy = is_busy(instance)
         if member["ProtectedFromScaleIn"] != busy:
             groups.set_instance_protection(ctx, group["AutoScalingGroupName"], [member["InstanceId"]], busy)
 
