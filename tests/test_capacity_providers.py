@@ -312,9 +312,13 @@ def test_run_task_through_a_provider_waits_for_capacity_and_reports_ec2(stack: S
         ("PROVISIONING", "EC2", PROVIDER)
     }
     assert stack.reservation()["capacityProviderReservation"] == 200.0, "scale-out from zero"
-    stack.world.settle()
+    # A waiting task can be stopped: it never had an instance or an ENI.
+    stack.world.ecs.stop_task(cluster=CLUSTER, task=answer["tasks"][0]["taskArn"])
+    stack.world.advance(300)  # (settling would also run the scale-in of an instance left empty)
     assert stack.desired() == 2, "CPR 200 from zero: two instances"
-    assert {t["lastStatus"] for t in stack.tasks()} == {"RUNNING"}
+    assert sorted(t["lastStatus"] for t in stack.tasks("RUNNING")) == ["RUNNING", "RUNNING"]
+    (stopped,) = stack.tasks("STOPPED")
+    assert (stopped["stopCode"], stopped["attachments"]) == ("UserInitiated", [])
     instances = stack.world.ecs.describe_container_instances(
         cluster=CLUSTER,
         containerInstances=stack.world.ecs.list_container_instances(cluster=CLUSTER)["containerInstanceArns"],

@@ -113,14 +113,14 @@ def _fresh(instance_type: str | None, trunked: bool) -> Room | None:
 
 def _fits(room: Room, task: Record) -> bool:
     return (
-        room.cpu >= int(task["cpu"]) and room.memory >= int(task["memory"]) and (not task["_awsvpc"] or room.slots >= 1)
+        room.cpu >= int(task["cpu"]) and room.memory >= int(task["memory"]) and (not task.get("_needsEni") or room.slots >= 1)
     )
 
 
 def _take(room: Room, task: Record) -> None:
     room.cpu -= int(task["cpu"])
     room.memory -= int(task["memory"])
-    room.slots -= 1 if task["_awsvpc"] else 0
+    room.slots -= 1 if task.get("_needsEni") else 0
     room.used = True
 
 

@@ -464,7 +464,9 @@ def _write_waiting(ctx: RequestContext, launch: Launch, count: int) -> list[Reco
     for _ in range(count):
         task = _task(ctx, launch, None, "", None)
         del task["availabilityZone"]
+        # No ENI until it is placed: stopping it goes straight to STOPPED (`_needsEni` keeps the demand).
         task.update(lastStatus="PROVISIONING", containers=[], attachments=[], _waiting=True)
+        task.update(_needsEni=task["_awsvpc"], _awsvpc=False, _eni={})
         task["_launch"] = {"params": launch.params, "serviceName": launch.service_name}
         tasks.change(ctx, task)
         payload = {"account": ctx.account_id, "region": ctx.region, "key": tasks.record_key(task)}
