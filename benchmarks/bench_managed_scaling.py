@@ -137,7 +137,12 @@ def run_size(tasks: int, samples: int) -> dict[str, float]:
             )
             minutes = 0
             while running(client) < tasks and minutes < 240:
-                client.raw("POST", "/_trunkline/clock/advance", json.dumps({"seconds": 60}).encode())
+                client.raw(
+                    "POST",
+                    "/_trunkline/clock/advance",
+                    json.dumps({"seconds": 60}).encode(),
+                    {"Content-Type": "application/json"},
+                )
                 minutes += 1
             wall = time.perf_counter() - began
             estimate = json.loads(client.raw("GET", f"/_trunkline/capacity-providers?cluster={CLUSTER}"))
