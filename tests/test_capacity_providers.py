@@ -446,3 +446,30 @@ def test_the_aws_cli_creates_and_associates_a_provider(stack: Stack, tmp_path: P
     assert listed["failures"] == [
         {"arn": f"arn:aws:ecs:us-east-1:{ACCOUNT}:capacity-provider/nope", "reason": "MISSING"}
     ]
+
+
+def test_update_service_moves_a_service_onto_the_provider(stack: Stack) -> None:
+    stack.standard()
+    ecs = stack.world.ecs
+    ecs.create_service(
+        cluster=CLUSTER,
+        serviceName="web",
+        taskDefinition="web",
+        desiredCount=1,
+        launchType="EC2",
+        networkConfiguration={"awsvpcConfiguration": {"subnets": stack.subnets}},
+    )
+    stack.world.settle()
+    before = stack.service_view()
+    assert before["launchType"] == "EC2" and "capacityProviderStrategy" not in before
+    assert "capacityProviderName" not in stack.tasks()[0], "a launch type never goes through a provider"
+    updated = ecs.update_service(cluster=CLUSTER, service="web", capacityProviderStrategy=STRATEGY, desiredCount=2)
+    assert updated["service"]["capacityProviderStrategy"] == STRATEGY and "launchType" not in updated["service"]
+    stack.world.settle()
+    providers = sorted(str(t.get("capacityProviderName")) for t in stack.tasks("RUNNING"))
+    assert providers == ["None", PROVIDER], "the strategy applies to tasks started from then on"
+    assert error_of(
+        lambda: ecs.update_service(
+            cluster=CLUSTER, service="web", capacityProviderStrategy=[{"capacityProvider": "FARGATE", "weight": 1}]
+        )
+    )[1].startswith("The specified capacity provider strategy cannot contain a capacity provider that is not")
