@@ -126,7 +126,7 @@ def create_app(runtime: Runtime) -> Starlette:
 
     async def capacity_providers(request: Request) -> Response:
         cluster = request.query_params.get("cluster")
-        return _inspect(runtime, request, lambda ctx: managed_scaling.view(ctx, cluster))
+        return await _inspect(runtime, request, lambda ctx: managed_scaling.view(ctx, cluster), store_worker)
 
     async def dashboard_state(request: Request) -> Response:
         # The newest event before the snapshot: the page follows the stream from there.
