@@ -113,7 +113,9 @@ def _fresh(instance_type: str | None, trunked: bool) -> Room | None:
 
 def _fits(room: Room, task: Record) -> bool:
     return (
-        room.cpu >= int(task["cpu"]) and room.memory >= int(task["memory"]) and (not task.get("_needsEni") or room.slots >= 1)
+        room.cpu >= int(task["cpu"])
+        and room.memory >= int(task["memory"])
+        and (not task.get("_needsEni") or room.slots >= 1)
     )
 
 
