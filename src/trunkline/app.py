@@ -20,7 +20,7 @@ from starlette.routing import Route
 
 from trunkline import __version__, ui
 from trunkline.context import Principal, RequestContext
-from trunkline.domain.ecs import dashboard, inspection
+from trunkline.domain.ecs import dashboard, inspection, managed_scaling
 from trunkline.errors import AwsError
 from trunkline.event_stream import EventStreams
 from trunkline.guard import BrowserGuard, policy_for
@@ -124,6 +124,10 @@ def create_app(runtime: Runtime) -> Starlette:
         cluster = request.query_params.get("cluster")
         return await _inspect(runtime, request, lambda ctx: inspection.cluster_capacity(ctx, cluster), store_worker)
 
+    async def capacity_providers(request: Request) -> Response:
+        cluster = request.query_params.get("cluster")
+        return await _inspect(runtime, request, lambda ctx: managed_scaling.view(ctx, cluster), store_worker)
+
     async def dashboard_state(request: Request) -> Response:
         # The newest event before the snapshot: the page follows the stream from there.
         seq = await store_worker(runtime.store.run, lambda tx: tx.last_event_seq())
@@ -165,6 +169,7 @@ def create_app(runtime: Runtime) -> Starlette:
         Route("/_trunkline/agents/{instance_id}", agent, methods=["GET"]),
         Route("/_trunkline/container-instances/trunking", trunking, methods=["GET"]),
         Route("/_trunkline/container-instances/capacity", capacity, methods=["GET"]),
+        Route("/_trunkline/capacity-providers", capacity_providers, methods=["GET"]),
         Route("/_trunkline/dashboard", dashboard_state, methods=["GET"]),
         Route("/_trunkline/ui", dashboard_page, methods=["GET"]),
         Route("/_trunkline/ui/{name}", dashboard_page, methods=["GET"]),

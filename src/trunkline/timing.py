@@ -24,6 +24,9 @@ _REALISTIC: dict[str, float] = {
     "ecs.trunk.deprovision": 10.0,  # DEREGISTERING -> INACTIVE
     "ecs.task.step": 3.0,  # each task lifecycle step
     "ecs.service.scheduler": 5.0,  # a service scheduler pass after something changed
+    "ecs.capacity-provider.managed-scaling": 60.0,  # CapacityProviderReservation is published each minute
+    "ecs.capacity-provider.wake": 5.0,  # a managed scaling round soon after tasks start waiting
+    "ecs.task.provisioning-timeout": 1800.0,  # a task waiting for capacity stops after 30 minutes
 }
 
 _FAST_SCALE = 0.02  # 15 s becomes 0.3 s

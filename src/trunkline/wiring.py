@@ -13,7 +13,7 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain.autoscaling import scaling
 from trunkline.domain.ec2 import elastic_ips, internet_gateways, nat_gateways, network_acls, route_tables
-from trunkline.domain.ecs import agent, leaving, service_scheduler, task_lifecycle, tasks
+from trunkline.domain.ecs import agent, leaving, managed_scaling, service_scheduler, task_lifecycle, tasks
 from trunkline.reactions import Reactions
 
 
@@ -39,8 +39,8 @@ def build_reactions() -> Reactions:
             leaving.on_terminated,
             task_lifecycle.on_ec2_terminated,
         ),
-        task_changed=(service_scheduler.on_task_change,),
-        container_instance_changed=(service_scheduler.on_instance_change,),
+        task_changed=(service_scheduler.on_task_change, managed_scaling.on_task_change),
+        container_instance_changed=(service_scheduler.on_instance_change, managed_scaling.on_instance_change),
         live_task_count=task_lifecycle.live_task_count,
         stop_instance_tasks=task_lifecycle.on_instance_leaving,
         task_groups=tasks.task_groups_of,

@@ -259,6 +259,19 @@ def set_desired_capacity(ctx: RequestContext, name: str, desired: int) -> None:
     scaling.schedule(ctx, group)
 
 
+def set_desired_by_policy(ctx: RequestContext, name: str, desired: int, cause: str) -> None:
+    """A scaling policy (ECS managed scaling's) moves the desired capacity, within the group's
+    bounds (a policy never changes MinSize/MaxSize); `cause` opens the next activities' causes."""
+    group = get(ctx, name)
+    desired = min(max(desired, group["MinSize"]), group["MaxSize"])
+    if desired == group["DesiredCapacity"] or group.get("Status") == "Delete in progress":
+        return
+    group["DesiredCapacity"] = desired
+    group["_causes"] = [cause]
+    GROUP.save(ctx, group)
+    scaling.schedule(ctx, group)
+
+
 def delete(ctx: RequestContext, name: str, force: bool) -> None:
     group = get(ctx, name)
     members = MEMBER.find(ctx, "group", name)

@@ -15,7 +15,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import iam
-from trunkline.domain.ecs import account_settings, ecs_arn, page
+from trunkline.domain.ecs import account_settings, capacity_association, ecs_arn, page
 from trunkline.domain.ecs.kinds import CLUSTER
 from trunkline.errors import AwsError
 
@@ -35,7 +35,6 @@ _LIVE_TASK_STATES = ("PROVISIONING", "PENDING", "ACTIVATING", "RUNNING", "DEACTI
 # Container instance states that still belong to the cluster (INACTIVE ones have left it).
 _PRESENT_INSTANCE_STATES = ("REGISTERING", "REGISTRATION_FAILED", "ACTIVE", "DRAINING", "DEREGISTERING")
 _CONTAINER_INSIGHTS = frozenset({"enabled", "disabled", "enhanced"})
-_FARGATE_PROVIDERS = frozenset({"FARGATE", "FARGATE_SPOT"})
 
 
 def cluster_arn(ctx: RequestContext, name: str) -> str:
@@ -175,26 +174,6 @@ def checked_settings(given: list[dict[str, str]], value: str) -> list[dict[str, 
     return [{"name": "containerInsights", "value": value}]
 
 
-def _capacity(params: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
-    """Only the Fargate providers exist in every account; trunkline has no Auto Scaling providers."""
-    providers = list(params.get("capacityProviders") or [])
-    for name in providers:
-        if name not in _FARGATE_PROVIDERS:
-            raise AwsError("InvalidParameterException", f"The specified capacity provider '{name}' does not exist.")
-    strategy = [
-        {"capacityProvider": item["capacityProvider"], "weight": item.get("weight", 0), "base": item.get("base", 0)}
-        for item in params.get("defaultCapacityProviderStrategy") or []
-    ]
-    for item in strategy:
-        if item["capacityProvider"] not in providers:
-            raise AwsError(
-                "InvalidParameterException",
-                f"The specified capacity provider strategy cannot contain a capacity provider that is not "
-                f"associated with the cluster: {item['capacityProvider']}.",
-            )
-    return providers, strategy
-
-
 def check_configuration(configuration: Record) -> None:
     """A log configuration only means something when logging is OVERRIDE (the API's rule)."""
     command = configuration.get("executeCommandConfiguration") or {}
@@ -222,7 +201,7 @@ def create_cluster(ctx: RequestContext, params: dict[str, Any]) -> Record:
         raise AwsError("NamespaceNotFoundException", f"Namespace '{namespace}' was not found.")
     tags = check_tags(list(params.get("tags") or []))
     check_configuration(params.get("configuration") or {})
-    providers, strategy = _capacity(params)
+    providers, strategy = capacity_association.check(ctx, name, params)
     settings = _settings(ctx, list(params.get("settings") or []))
     # ECS tries to create its service-linked role on every CreateCluster call.
     iam.ensure_service_linked_role(ctx, "ecs.amazonaws.com")
@@ -242,6 +221,7 @@ def create_cluster(ctx: RequestContext, params: dict[str, Any]) -> Record:
     if params.get("configuration") is not None:
         record["configuration"] = params["configuration"]
     CLUSTER.save(ctx, record)
+    capacity_association.associate(ctx, name, [], providers)
     return record
 
 
@@ -264,6 +244,7 @@ def delete_cluster(ctx: RequestContext, ref: str) -> Record:
     record["status"] = "INACTIVE"
     record["deletedAt"] = ctx.now
     CLUSTER.save(ctx, record)
+    capacity_association.associate(ctx, record["clusterName"], list(record["capacityProviders"]), [])
     return record
 
 

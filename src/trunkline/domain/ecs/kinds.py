@@ -149,3 +149,12 @@ AGENT: ResourceKind[Record] = ResourceKind(name="ecs.agent", scope=Scope.ACCOUNT
 RUN_TASK_TOKEN: ResourceKind[Record] = ResourceKind(
     name="ecs.run-task-token", scope=Scope.ACCOUNT_REGION, id_field="token"
 )
+
+#: An Auto Scaling group capacity provider (`capacity_providers.py`); FARGATE and FARGATE_SPOT are
+#: built in and never stored. A deleted provider stays INACTIVE until its name is used again.
+CAPACITY_PROVIDER: ResourceKind[Record] = ResourceKind(
+    name="ecs.capacity-provider",
+    scope=Scope.ACCOUNT_REGION,
+    id_field="name",
+    indexes=lambda provider: {"group": provider["_groupName"]},
+)

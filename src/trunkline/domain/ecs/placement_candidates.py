@@ -99,6 +99,15 @@ def cluster_candidates(ctx: RequestContext, cluster_arn: str, vpc_id: str | None
     return [candidate(ctx, record, lambda arn: counts.get(arn, 0)) for record in records]
 
 
+def of_provider(ctx: RequestContext, cluster_arn: str, demand: Demand, provider: str) -> list[Candidate]:
+    """The ACTIVE instances of the cluster that the capacity provider's group launched."""
+    records = [
+        r for r in _read(ctx, "cluster_status", f"{cluster_arn}|ACTIVE") if r.get("capacityProviderName") == provider
+    ]
+    counts = tasks.group_counts(ctx, cluster_arn, demand.group)
+    return [candidate(ctx, record, lambda arn: counts.get(arn, 0)) for record in records]
+
+
 def _group_tasks_on(ctx: RequestContext, group: str) -> GroupCounter:
     return lambda arn: sum(1 for t in tasks.live_on_instance(ctx, arn) if t["group"] == group)
 

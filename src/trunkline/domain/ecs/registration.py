@@ -38,7 +38,7 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain import catalog, ids
 from trunkline.domain.ec2 import instances
-from trunkline.domain.ecs import agent_report, clusters, container_instances, trunking, trunks
+from trunkline.domain.ecs import agent_report, capacity_association, clusters, container_instances, trunking, trunks
 from trunkline.domain.ecs.agent_config import AgentConfig
 from trunkline.errors import AwsError
 
@@ -307,6 +307,9 @@ def _create(
         "_vpcId": instance["VpcId"],
         "_availabilityZone": instance["Placement"]["AvailabilityZone"],
     }
+    provider = capacity_association.provider_of_instance(ctx, instance["InstanceId"])
+    if provider is not None:
+        record["capacityProviderName"] = provider
     container_instances.change(ctx, record)
     if decision["applies"]:
         trunks.schedule_provision(ctx, record)

@@ -28,7 +28,7 @@ from __future__ import annotations
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ecs import services, task_launch, task_lifecycle, task_roles, tasks
+from trunkline.domain.ecs import capacity_strategy, services, task_launch, task_lifecycle, task_roles, tasks
 from trunkline.domain.ecs.kinds import TASK
 
 Record = dict[str, Any]
@@ -119,7 +119,9 @@ def _scale_in(ctx: RequestContext, record: Record, primary: list[Record]) -> lis
     if extra <= 0:
         return primary
     # Tasks not yet running go first, then the newest.
-    ordered = sorted(primary, key=lambda t: (t["lastStatus"] == "RUNNING", -float(t["createdAt"])))
+    ordered = sorted(
+        primary, key=lambda t: (t["lastStatus"] == "RUNNING", -float(t.get("startedAt") or t["createdAt"]))
+    )
     _stop(ctx, record, ordered[:extra], record["_deployments"][0]["id"])
     return ordered[extra:]
 
@@ -128,7 +130,7 @@ def _failure_message(record: Record, failure: Record) -> str:
     prefix = f"{_name(record)} was unable to place a task because no container instance met all of its requirements."
     if "arn" not in failure:
         return (
-            f"{prefix} Reason: {task_launch.NO_INSTANCES} For more information, see the Troubleshooting section of "
+            f"{prefix} Reason: {failure['reason']} For more information, see the Troubleshooting section of "
             "the Amazon ECS Developer Guide."
         )
     instance_id = failure["arn"].rsplit("/", 1)[-1]
@@ -141,20 +143,45 @@ def _failure_message(record: Record, failure: Record) -> str:
 def _scale_out(ctx: RequestContext, record: Record, count: int) -> None:
     deployment = record["_deployments"][0]
     params = services.launch_params(record, deployment["id"])
-    launch = task_launch.prepare(ctx, record["clusterArn"], record["launchType"], deployment["taskDefinition"], params)
+    launch_type = services.launch_type_of(record)
+    launch = task_launch.prepare(ctx, record["clusterArn"], launch_type, deployment["taskDefinition"], params)
     launch.service_name = record["serviceName"]
     role = task_roles.unassumable(ctx, launch.definition, launch.overrides)
     if role is not None:
         failed = f"{_name(record)} failed to launch a task with (error {task_roles.problem(role)})."
         services.add_event(ctx, record, failed, repeats=failed)
         return
-    started, failures = task_launch.start(ctx, launch, count)
+    started, failures = _start(ctx, record, launch, count)
     if started:
         services.add_event(ctx, record, f"{_name(record)} has started {len(started)} tasks: {_task_list(started)}.")
     if failures:
         # Only the closest instance would differ between passes: one event until something else happens.
         unable = f"{_name(record)} was unable to place a task"
         services.add_event(ctx, record, _failure_message(record, failures[0]), repeats=unable)
+
+
+def _start(
+    ctx: RequestContext, record: Record, launch: task_launch.Launch, count: int
+) -> tuple[list[Record], list[Record]]:
+    """Start tasks by launch type, or split over the service's capacity provider strategy by the
+    tasks each provider holds already."""
+    strategy = record.get("capacityProviderStrategy")
+    if not strategy:
+        return task_launch.start(ctx, launch, count)
+    held: dict[str, int] = {}
+    for deployment in record["_deployments"]:
+        for task in services.deployment_tasks(ctx, record, deployment["id"]):
+            name = task.get("capacityProviderName") or ""
+            held[name] = held.get(name, 0) + 1
+    names = capacity_strategy.assign(strategy, count, held)
+    started: list[Record] = []
+    failures: list[Record] = []
+    for name in dict.fromkeys(names):
+        launch.capacity_provider = name
+        made, failed = task_launch.start(ctx, launch, names.count(name))
+        started.extend(t for t in made if not t.get("_waiting"))
+        failures.extend(failed)
+    return started, failures
 
 
 def run_pass(ctx: RequestContext, record: Record) -> None:

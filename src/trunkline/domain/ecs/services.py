@@ -26,7 +26,7 @@ import uuid
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ecs import clusters, ecs_arn, page, public_view, task_launch, task_tags, tasks
+from trunkline.domain.ecs import capacity_strategy, clusters, ecs_arn, page, public_view, task_launch, task_tags, tasks
 from trunkline.domain.ecs.kinds import SERVICE, TASK
 from trunkline.errors import AwsError
 
@@ -138,7 +138,12 @@ def _deployment_view(ctx: RequestContext, record: Record, deployment: Record, pr
         "failedTasks": 0,
         "createdAt": deployment["createdAt"],
         "updatedAt": deployment["updatedAt"],
-        "launchType": record["launchType"],
+        **({"launchType": record["launchType"]} if "launchType" in record else {}),
+        **(
+            {"capacityProviderStrategy": record["capacityProviderStrategy"]}
+            if "capacityProviderStrategy" in record
+            else {}
+        ),
         "rolloutState": "COMPLETED" if primary and running == desired and pending == 0 else "IN_PROGRESS",
     }
     if "networkConfiguration" in record:
@@ -203,8 +208,6 @@ def _check_unsupported(params: Params) -> None:
     """What trunkline does not run: say so rather than answer as if it did."""
     if params.get("schedulingStrategy", "REPLICA") != "REPLICA":
         raise _invalid("trunkline runs services with the REPLICA scheduling strategy only.")
-    if params.get("capacityProviderStrategy"):
-        raise _invalid("trunkline does not place service tasks by capacity provider strategy: give a launchType.")
     controller = (params.get("deploymentController") or {}).get("type", "ECS")
     if controller != "ECS":
         raise _invalid("trunkline runs services with the ECS deployment controller only.")
@@ -226,7 +229,8 @@ def create(ctx: RequestContext, params: Params) -> Record:
         raise _invalid("Service name can have up to 255 letters, numbers, hyphens and underscores.")
     _check_unsupported(params)
     desired = _desired(params.get("desiredCount"))
-    launch_type = params.get("launchType") or "EC2"
+    cluster = clusters.resolve_cluster(ctx, params.get("cluster"))
+    launch_type, strategy = capacity_strategy.route(ctx, cluster, params)
     if launch_type not in ("EC2", "FARGATE"):
         raise _invalid(f"trunkline does not run services with launch type {launch_type}: use EC2 or FARGATE.")
     if launch_type == "EC2" and params.get("platformVersion") is not None:
@@ -237,6 +241,10 @@ def create(ctx: RequestContext, params: Params) -> Record:
     if existing is not None and existing["status"] in _LIVE:
         raise _invalid("Creation of service was not idempotent.")
     record = _record(ctx, params, cluster_arn, name, launch_type, desired)
+    if strategy is not None:
+        # Through providers: the strategy (the cluster's default copied if none was given) and no launchType.
+        record["capacityProviderStrategy"] = strategy
+        record["_launchType"] = record.pop("launchType")
     # Everything RunTask would refuse is refused here, before anything is written.
     launch = task_launch.prepare(
         ctx, cluster_arn, launch_type, params["taskDefinition"], launch_params(record, "ecs-svc/0")
@@ -318,15 +326,48 @@ def update(ctx: RequestContext, params: Params) -> Record:
         record["propagateTags"] = params["propagateTags"]
     if params.get("enableECSManagedTags") is not None:
         record["enableECSManagedTags"] = bool(params["enableECSManagedTags"])
+    if params.get("capacityProviderStrategy") is not None:
+        _update_strategy(ctx, record, params["capacityProviderStrategy"])
     ref = params.get("taskDefinition")
     if ref is not None or params.get("forceNewDeployment"):
         launch = task_launch.prepare(
-            ctx, cluster_arn, record["launchType"], ref or record["taskDefinition"], launch_params(record, "ecs-svc/0")
+            ctx,
+            cluster_arn,
+            launch_type_of(record),
+            ref or record["taskDefinition"],
+            launch_params(record, "ecs-svc/0"),
         )
         record["taskDefinition"] = launch.definition["taskDefinitionArn"]
         record["_deployments"].insert(0, _deployment(ctx, record["taskDefinition"]))
     save(ctx, record)
     return record
+
+
+def launch_type_of(record: Record) -> str:
+    """The launch type the service's tasks report (EC2 for an Auto Scaling group provider)."""
+    return str(record.get("launchType") or record.get("_launchType") or "EC2")
+
+
+def _update_strategy(ctx: RequestContext, record: Record, given: list[Params]) -> None:
+    """UpdateService's strategy: a new one (providers of the same kind: Auto Scaling group or
+    Fargate); [] falls back to the cluster's default strategy, else to the launch type the service
+    was created with. It applies to the tasks started from now on (no new deployment by itself)."""
+    cluster = clusters.resolve_cluster(ctx, record["clusterArn"])
+    if given:
+        launch_type, strategy = capacity_strategy.route(ctx, cluster, {"capacityProviderStrategy": given})
+    elif cluster.get("defaultCapacityProviderStrategy"):
+        launch_type, strategy = capacity_strategy.route(ctx, cluster, {})
+    elif "launchType" in record:
+        return
+    else:
+        raise _invalid(
+            "No launch type to fall back to for empty capacity provider strategy. Your service was not created "
+            "with a launch type."
+        )
+    assert strategy is not None
+    record.pop("launchType", None)
+    record["_launchType"] = launch_type
+    record["capacityProviderStrategy"] = strategy
 
 
 def delete(ctx: RequestContext, params: Params) -> Record:
@@ -371,7 +412,7 @@ def list_arns(ctx: RequestContext, params: Params) -> tuple[list[str], str | Non
     records = of_cluster(ctx, cluster_arn)
     launch_type = params.get("launchType")
     if launch_type:
-        records = [r for r in records if r["launchType"] == launch_type]
+        records = [r for r in records if launch_type_of(r) == launch_type]
     names = sorted(r["serviceName"] for r in records)
     # AWS's default page is 10, its ceiling 100.
     paging = {**params, "maxResults": params.get("maxResults") or 10}

@@ -25,6 +25,8 @@ from trunkline.context import RequestContext
 from trunkline.domain import ids
 from trunkline.domain.ec2.records import SubnetRecord
 from trunkline.domain.ecs import (
+    capacity_association,
+    capacity_strategy,
     clusters,
     container_instances,
     ecs_arn,
@@ -54,6 +56,10 @@ TOKEN_KIND = RUN_TASK_TOKEN.name
 MAX_COUNT = 10
 START_LIMIT = 10
 NO_INSTANCES = "No Container Instances were found in your cluster."
+NO_PROVIDER_INSTANCES = "No Container Instances were found in your capacity provider."
+TIMEOUT_JOB = "ecs.task.provisioning-timeout"
+#: Tasks in the PROVISIONING state per cluster (Service Quotas L-B7718569; 500 since 2024).
+PROVISIONING_LIMIT = 500
 FARGATE_PLATFORM_VERSION = "1.4.0"
 _LAUNCH_TYPES = ("EC2", "FARGATE")
 
@@ -80,6 +86,8 @@ class Launch:
     constraints: list[placement.Constraint] = field(default_factory=list)
     strategies: list[placement.Strategy] | None = None
     service_name: str | None = None  # a service's task: ListTasks(serviceName) finds it
+    capacity_provider: str | None = None  # the provider the tasks go through (capacityProviderName)
+    params: Params = field(default_factory=dict)  # RunTask's members: a waiting task is placed by them later
 
 
 # --- validation -------------------------------------------------------------------------------------
@@ -94,14 +102,8 @@ def _definition(ctx: RequestContext, ref: str, launch_type: str) -> Record:
     return definition
 
 
-def _launch_type(params: Params) -> str:
-    if params.get("capacityProviderStrategy"):
-        if params.get("launchType"):
-            raise _invalid(
-                "Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again."
-            )
-        raise _invalid("trunkline does not place tasks by capacity provider strategy: give a launchType instead.")
-    launch_type = params.get("launchType") or "EC2"
+def _launch_type(params: Params, routed: str = "EC2") -> str:
+    launch_type = params.get("launchType") or routed
     if launch_type not in _LAUNCH_TYPES:
         raise _invalid(f"trunkline does not run tasks with launch type {launch_type}: use EC2 or FARGATE.")
     if launch_type == "EC2" and params.get("platformVersion") is not None:
@@ -186,6 +188,7 @@ def _launch(
         demand=placement.Demand(),
         held={},
         enable_execute_command=bool(params.get("enableExecuteCommand")),
+        params=dict(params),
     )
     _demand(definition, launch, overrides)
     return launch
@@ -215,9 +218,16 @@ def _containers(ctx: RequestContext, launch: Launch, arn: str) -> list[Record]:
     return made
 
 
-def _task(ctx: RequestContext, launch: Launch, host: Record | None, zone: str, subnet_id: str | None) -> Record:
-    task_id = ids.ecs_id()
-    arn = tasks.task_arn(ctx, launch.cluster_arn, task_id)
+def _task(
+    ctx: RequestContext,
+    launch: Launch,
+    host: Record | None,
+    zone: str,
+    subnet_id: str | None,
+    waiting: Record | None = None,
+) -> Record:
+    """A new task record; `waiting` is the PROVISIONING task waiting for capacity it replaces."""
+    arn = waiting["taskArn"] if waiting is not None else tasks.task_arn(ctx, launch.cluster_arn, ids.ecs_id())
     awsvpc = launch.network is not None
     architecture = None
     if host is not None:
@@ -259,6 +269,10 @@ def _task(ctx: RequestContext, launch: Launch, host: Record | None, zone: str, s
     if launch.launch_type == "FARGATE":
         record["platformVersion"] = FARGATE_PLATFORM_VERSION
         record["platformFamily"] = "Linux"
+    if launch.capacity_provider is not None:
+        record["capacityProviderName"] = launch.capacity_provider
+    if waiting is not None:
+        record.update(createdAt=waiting["createdAt"], version=waiting["version"])
     return record
 
 
@@ -277,13 +291,14 @@ def _create(
     zone: str,
     choices: list[SubnetRecord],
     book: AddressBook,
+    waiting: Record | None = None,
 ) -> Record:
     """Write one placed task, with its ENI when it uses awsvpc (see task_enis)."""
     network = launch.network
     subnet = book.take(choices) if network is not None else None
     # A full subnet still names the task's subnet: the first one it could have used.
     subnet_id = (subnet or choices[0])["SubnetId"] if choices else None
-    task = _task(ctx, launch, host, zone, subnet_id)
+    task = _task(ctx, launch, host, zone, subnet_id, waiting)
     if network is not None:
         task["attachments"] = [task_enis.attachment(ctx, task, "PRECREATED")]
         if subnet is None:
@@ -296,14 +311,19 @@ def _create(
 
 
 def _write_placed(
-    ctx: RequestContext, launch: Launch, placed: list[Candidate], records: dict[str, Record]
+    ctx: RequestContext,
+    launch: Launch,
+    placed: list[Candidate],
+    records: dict[str, Record],
+    waiting: list[Record] | None = None,
 ) -> list[Record]:
     book = AddressBook()
     created: list[Record] = []
-    for chosen in placed:
+    for n, chosen in enumerate(placed):
         host = records[chosen.arn]
         choices = launch.network.in_zone(host["_availabilityZone"]) if launch.network is not None else []
-        created.append(_create(ctx, launch, host, host["_availabilityZone"], choices, book))
+        before = waiting[n] if waiting is not None else None
+        created.append(_create(ctx, launch, host, host["_availabilityZone"], choices, book, before))
     for arn in dict.fromkeys(c.arn for c in placed):
         task_usage.refresh(ctx, records[arn])
     return created
@@ -356,15 +376,21 @@ def _remember(ctx: RequestContext, params: Params, result: Record) -> None:
 
 def run_task(ctx: RequestContext, params: Params, rng: random.Random | None = None) -> Record:
     """RunTask; returns `{tasks, failures}`."""
-    cluster_arn = clusters.resolve_cluster(ctx, params.get("cluster"))["clusterArn"]
+    cluster = clusters.resolve_cluster(ctx, params.get("cluster"))
+    cluster_arn = cluster["clusterArn"]
     remembered = _remembered(ctx, params)
     if remembered is not None:
         return remembered
-    launch_type = _launch_type(params)
+    routed, strategy = capacity_strategy.route(ctx, cluster, params)
+    launch_type = _launch_type(params, routed)
     definition = _definition(ctx, params["taskDefinition"], launch_type)
     count = _count(params.get("count"))
     launch = _launch(ctx, params, cluster_arn, launch_type, definition, started_limit=128)
     task_roles.check(ctx, definition, launch.overrides)
+    if strategy is not None:
+        through = _run_through_providers(ctx, launch, strategy, count, rng)
+        _remember(ctx, params, through)
+        return through
     if launch_type == "FARGATE":
         created = _write_fargate(ctx, launch, count)
         result: Record = {"tasks": [tasks.view(t) for t in created], "failures": []}
@@ -385,9 +411,110 @@ def run_task(ctx: RequestContext, params: Params, rng: random.Random | None = No
 
 
 def _place(ctx: RequestContext, launch: Launch, count: int, rng: random.Random | None = None) -> placement.Outcome:
-    """The one placement of RunTask and the service scheduler (the cluster must have an ACTIVE instance)."""
+    """The one placement of RunTask and the service scheduler (the cluster must have an ACTIVE
+    instance); through a capacity provider, only the provider's instances are considered, and
+    none gives failures without an `arn` ("No Container Instances were found in your capacity provider")."""
+    if launch.capacity_provider is not None:
+        provided = placement_candidates.of_provider(ctx, launch.cluster_arn, launch.demand, launch.capacity_provider)
+        if not provided:
+            return placement.Outcome([], [{"reason": NO_PROVIDER_INSTANCES} for _ in range(count)])
+        return placement.place(provided, launch.demand, count, launch.constraints, launch.strategies, rng)
     candidates = placement_candidates.for_launch(ctx, launch.cluster_arn, launch.demand, launch.strategies)
     return placement.place(candidates, launch.demand, count, launch.constraints, launch.strategies, rng)
+
+
+# --- through capacity providers ---------------------------------------------------------------------
+
+
+def _run_through_providers(
+    ctx: RequestContext, launch: Launch, strategy: list[Record], count: int, rng: random.Random | None
+) -> Record:
+    """RunTask's tasks split over the strategy's providers (`capacity_strategy.assign`)."""
+    names = capacity_strategy.assign(strategy, count)
+    if len(_waiting_of_cluster(ctx, launch.cluster_arn)) + count > PROVISIONING_LIMIT and any(
+        capacity_strategy.managed_scaling_on(ctx, n) for n in names
+    ):
+        raise AwsError("ClientException", "Tasks provisioning capacity limit exceeded.")
+    created: list[Record] = []
+    failures: list[Record] = []
+    for name in dict.fromkeys(names):
+        launch.capacity_provider = name
+        made, failed = start(ctx, launch, names.count(name), rng)
+        created.extend(made)
+        if not capacity_strategy.managed_scaling_on(ctx, name):
+            failures.extend(failed)  # with managed scaling they wait instead (failures stay empty)
+    return {"tasks": [tasks.view(t) for t in created], "failures": failures}
+
+
+def _waiting_of_cluster(ctx: RequestContext, cluster_arn: str) -> list[Record]:
+    found = ctx.tx.find(tasks.KIND, "cluster_status", f"{cluster_arn}|PROVISIONING")
+    return [t for t in found if t.get("_waiting")]
+
+
+def waiting_of_provider(ctx: RequestContext, cluster_arn: str, provider: str) -> list[Record]:
+    """The provider's tasks waiting for capacity, oldest first."""
+    found = [t for t in _waiting_of_cluster(ctx, cluster_arn) if t.get("capacityProviderName") == provider]
+    return sorted(found, key=lambda t: (float(t["createdAt"]), t["taskArn"]))
+
+
+def _write_waiting(ctx: RequestContext, launch: Launch, count: int) -> list[Record]:
+    """Tasks that wait in PROVISIONING for the provider's managed scaling to bring capacity; they
+    stop (TaskFailedToStart) if none comes in time."""
+    made: list[Record] = []
+    for _ in range(count):
+        task = _task(ctx, launch, None, "", None)
+        del task["availabilityZone"]
+        # No ENI until it is placed: stopping it goes straight to STOPPED (`_needsEni` keeps the demand).
+        task.update(lastStatus="PROVISIONING", containers=[], attachments=[], _waiting=True)
+        task.update(_needsEni=task["_awsvpc"], _awsvpc=False, _eni={})
+        task["_launch"] = {"params": launch.params, "serviceName": launch.service_name}
+        tasks.change(ctx, task)
+        payload = {"account": ctx.account_id, "region": ctx.region, "key": tasks.record_key(task)}
+        ctx.schedule(TIMEOUT_JOB, TIMEOUT_JOB, payload)
+        made.append(task)
+    return made
+
+
+def place_waiting(ctx: RequestContext, cluster_arn: str, provider: str) -> list[Record]:
+    """Place the provider's waiting tasks where they fit now, oldest first; returns them placed."""
+    waiting = waiting_of_provider(ctx, cluster_arn, provider)
+    batches: dict[str, list[Record]] = {}
+    for task in waiting:
+        if task["desiredStatus"] != "RUNNING":
+            continue
+        key = json.dumps([task["taskDefinitionArn"], task["_launch"]], sort_keys=True, default=str)
+        batches.setdefault(key, []).append(task)
+    placed: list[Record] = []
+    for batch in batches.values():
+        first = batch[0]
+        launch = prepare(ctx, cluster_arn, "EC2", first["taskDefinitionArn"], first["_launch"]["params"])
+        launch.capacity_provider = provider
+        launch.service_name = first["_launch"]["serviceName"]
+        outcome = _place(ctx, launch, len(batch))
+        if not outcome.placed:
+            continue
+        records = _host_records(ctx, cluster_arn, outcome.placed)
+        placed.extend(_write_placed(ctx, launch, outcome.placed, records, batch[: len(outcome.placed)]))
+    return placed
+
+
+def last_failure(ctx: RequestContext, cluster_arn: str, provider: str, task: Record) -> Record:
+    """Why the waiting task fits nowhere now (the closest instance's reason)."""
+    launch = prepare(ctx, cluster_arn, "EC2", task["taskDefinitionArn"], task["_launch"]["params"])
+    launch.capacity_provider = provider
+    outcome = _place(ctx, launch, 1)
+    return outcome.failures[0] if outcome.failures else {"reason": NO_PROVIDER_INSTANCES}
+
+
+def timeout_job(ctx: RequestContext, payload: Record) -> None:
+    """A task still waiting for capacity stops: TaskFailedToStart, with the reason it fits nowhere."""
+    task = ctx.tx.get(tasks.KIND, payload["key"])
+    if task is None or not task.get("_waiting") or task["lastStatus"] != "PROVISIONING":
+        return
+    failure = last_failure(ctx, task["clusterArn"], task["capacityProviderName"], task)
+    reason = failure["reason"]
+    detail = "EMPTY CAPACITY PROVIDER" if reason == NO_PROVIDER_INSTANCES else reason
+    task_lifecycle.stop(ctx, task, "TaskFailedToStart", f"TaskFailedToStart: {detail}")
 
 
 def _host_records(ctx: RequestContext, cluster_arn: str, placed: list[Candidate]) -> dict[str, Record]:
@@ -462,16 +589,29 @@ def prepare(ctx: RequestContext, cluster_arn: str, launch_type: str, definition_
     return launch
 
 
-def start(ctx: RequestContext, launch: Launch, count: int) -> tuple[list[Record], list[Record]]:
+def start(
+    ctx: RequestContext, launch: Launch, count: int, rng: random.Random | None = None
+) -> tuple[list[Record], list[Record]]:
     """Place and write up to `count` tasks of a prepared launch: the tasks and one failure per task
-    not placed. An EC2 cluster with no instance to consider gives failures without an `arn`."""
+    not placed. An EC2 cluster with no instance to consider gives failures without an `arn`.
+    Through a provider with managed scaling, tasks that fit nowhere are written waiting
+    (PROVISIONING) and their failures are returned all the same (the service's event says why)."""
     if launch.launch_type == "FARGATE":
         return _write_fargate(ctx, launch, count), []
-    if not placement_candidates.has_active(ctx, launch.cluster_arn):
+    provider = launch.capacity_provider
+    if provider is not None and capacity_strategy.managed_scaling_on(ctx, provider):
+        outcome = _place(ctx, launch, count, rng)
+        records = _host_records(ctx, launch.cluster_arn, outcome.placed)
+        placed = _write_placed(ctx, launch, outcome.placed, records)
+        waiting = _write_waiting(ctx, launch, count - len(placed))
+        if waiting:
+            capacity_association.wake(ctx, provider)
+        return placed + waiting, outcome.failures
+    if provider is None and not placement_candidates.has_active(ctx, launch.cluster_arn):
         failures = [{"reason": NO_INSTANCES} for _ in range(count)]
         placement_failures.record(ctx, launch.cluster_arn, failures)
         return [], failures
-    outcome = _place(ctx, launch, count)
+    outcome = _place(ctx, launch, count, rng)
     placement_failures.record(ctx, launch.cluster_arn, outcome.failures)
     records = _host_records(ctx, launch.cluster_arn, outcome.placed)
     return _write_placed(ctx, launch, outcome.placed, records), outcome.failures

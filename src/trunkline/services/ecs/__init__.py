@@ -6,6 +6,7 @@ from __future__ import annotations
 from trunkline.reconciler import JobHandler
 from trunkline.services.ecs.account_settings import AccountSettingOps
 from trunkline.services.ecs.attributes import AttributeOps
+from trunkline.services.ecs.capacity_providers import CapacityProviderOps
 from trunkline.services.ecs.clusters import ClusterOps
 from trunkline.services.ecs.container_instance_queries import ContainerInstanceQueryOps
 from trunkline.services.ecs.container_instances import ContainerInstanceOps
@@ -26,6 +27,7 @@ class EcsProvider(
     TaskOps,
     ServiceOps,
     TagOps,
+    CapacityProviderOps,
     Provider,
 ):
     service = "ecs"
@@ -35,4 +37,5 @@ class EcsProvider(
         handlers.update(ContainerInstanceOps.container_instance_jobs(self))
         handlers.update(TaskOps.task_jobs(self))
         handlers.update(ServiceOps.service_jobs(self))
+        handlers.update(CapacityProviderOps.capacity_provider_jobs(self))
         return handlers

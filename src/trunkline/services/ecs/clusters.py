@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ecs import cluster_updates, clusters, describe_each
+from trunkline.domain.ecs import capacity_providers, cluster_updates, clusters, describe_each
 from trunkline.errors import AwsError
 
 Params = dict[str, Any]
@@ -13,7 +13,7 @@ Params = dict[str, Any]
 _DESCRIBE_LIMIT = 100
 
 
-def _view(ctx: RequestContext, record: Params, include: frozenset[str]) -> Params:
+def cluster_view(ctx: RequestContext, record: Params, include: frozenset[str]) -> Params:
     """The Cluster shape: counts derived now; statistics, tags, settings, configuration and
     attachments only when `include` asks for them (absent otherwise, as AWS leaves them out)."""
     arn = record["clusterArn"]
@@ -30,8 +30,7 @@ def _view(ctx: RequestContext, record: Params, include: frozenset[str]) -> Param
     if "CONFIGURATIONS" in include and "configuration" in record:
         view["configuration"] = record["configuration"]
     if "ATTACHMENTS" in include:
-        # Only Auto Scaling group capacity providers have attachments; trunkline has none of them.
-        view["attachments"] = []
+        view["attachments"] = capacity_providers.attachments(ctx, record)
         if record["capacityProviders"]:
             view["attachmentsStatus"] = "UPDATE_COMPLETE"
     return view
@@ -45,7 +44,7 @@ _OWN_FIELDS = frozenset({"TAGS", "SETTINGS", "CONFIGURATIONS"})
 def _answer(ctx: RequestContext, record: Params) -> Params:
     """What CreateCluster, UpdateCluster and UpdateClusterSettings answer: the caller's own fields,
     and `statistics` empty (as AWS's create-cluster output shows it)."""
-    view = _view(ctx, record, _OWN_FIELDS)
+    view = cluster_view(ctx, record, _OWN_FIELDS)
     view["statistics"] = []
     return view
 
@@ -66,7 +65,7 @@ class ClusterOps:
             lambda ref: clusters.find_cluster(ctx, ref),
             "clusterArn",
             lambda ref: ref if ref.startswith("arn:") else clusters.cluster_arn(ctx, ref),
-            lambda record: _view(ctx, record, include),
+            lambda record: cluster_view(ctx, record, include),
         )
         return {"clusters": found, "failures": failures}
 
@@ -84,4 +83,4 @@ class ClusterOps:
         return {"cluster": _answer(ctx, cluster_updates.update_cluster_settings(ctx, params))}
 
     def delete_cluster(self, ctx: RequestContext, params: Params) -> Params:
-        return {"cluster": _view(ctx, clusters.delete_cluster(ctx, params["cluster"]), frozenset())}
+        return {"cluster": cluster_view(ctx, clusters.delete_cluster(ctx, params["cluster"]), frozenset())}
