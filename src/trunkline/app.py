@@ -207,7 +207,7 @@ async def _seconds(request: Request) -> float | None:
     if raw is None:
         try:
             payload = await request.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser's stack
             return None
         raw = payload.get("seconds") if isinstance(payload, dict) else None
         if isinstance(raw, bool) or not isinstance(raw, (int, float)):

@@ -80,20 +80,34 @@ def parse_filter(detail_types: Iterable[str], cluster: str | None) -> EventFilte
     return EventFilter(wanted, cluster.strip() if cluster is not None else None)
 
 
+MAX_SEQ = 2**63 - 1  # sequence numbers are 64-bit in both stores
+
+
+def _ascii_number(raw: str) -> int | None:
+    """`raw` as a non-negative integer, ASCII digits only: `str.isdigit` also accepts `²` and
+    other Unicode digits that `int` then refuses, and a long string of digits is refused here
+    before `int` has to read it."""
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 19:
+        return None
+    return int(raw)
+
+
 def parse_seq(raw: str | None, name: str) -> int:
     if raw is None or raw == "":
         return 0
-    if not raw.isdigit():
-        raise BadRequest(f"{name} must be an event sequence number (an integer >= 0), not {raw!r}")
-    return int(raw)
+    seq = _ascii_number(raw)
+    if seq is None or seq > MAX_SEQ:
+        raise BadRequest(f"{name} must be an event sequence number (an integer from 0 to {MAX_SEQ}), not {raw!r}")
+    return seq
 
 
 def parse_limit(raw: str | None) -> int:
     if raw is None:
         return DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    number = _ascii_number(raw)
+    if number is None or not 1 <= number <= MAX_LIMIT:
         raise BadRequest(f"limit must be an integer from 1 to {MAX_LIMIT}, not {raw!r}")
-    return int(raw)
+    return number
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from trunkline.reconciler import JobHandler, Reconciler
 from trunkline.secret_box import open_box
 from trunkline.services import build_providers
 from trunkline.store import open_store
-from trunkline.store.api import Transaction
+from trunkline.store.api import Transaction, UnstorableText
 from trunkline.timing import PROFILES
 from trunkline.wire import models, sigv4
 from trunkline.wire.gateway import AwsCall, HttpRequest
@@ -33,6 +33,9 @@ _CLOCK_META = "clock.manual_now"
 # X-Amz-Date tolerance, as observed: ECS, SSM (JSON) 5 minutes; STS, EC2 (and IAM, by STS) 15.
 _JSON_SKEW = 300
 _QUERY_SKEW = 900
+# The wire layer refuses NUL in every string parameter; this answers one that got past it anyway.
+_INVALID_PARAMETER = {"ec2": "InvalidParameterValue", "ecs": "InvalidParameterException"}
+_NUL_MESSAGE = "A parameter value must not contain the NUL character (U+0000)."
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,10 @@ class Runtime:
             return result
 
         scheduled: list[float | None] = []
-        result = self.store.run(work)
+        try:
+            result = self.store.run(work)
+        except UnstorableText:
+            raise AwsError(_INVALID_PARAMETER.get(call.service, "ValidationError"), _NUL_MESSAGE) from None
         if scheduled and scheduled[-1] is not None:
             self.on_scheduled()
         return result

@@ -11,6 +11,12 @@ Document = dict[str, Any]
 T = TypeVar("T")
 
 
+class UnstorableText(ValueError):
+    """A key or indexed value holds U+0000, which PostgreSQL's text cannot hold; refused in both
+    stores so they behave alike. A lookup for such a value simply finds nothing (nothing stored can
+    hold it); only writes raise this."""
+
+
 @dataclass(frozen=True)
 class Job:
     id: int

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias, TypeVar
 
-from trunkline.store.api import Document, Job, StoredEvent
+from trunkline.store.api import Document, Job, StoredEvent, UnstorableText
 
 #: One step of a migration: an SQL statement, or a function rewriting data through the transaction
 #: (`SqlTransaction.execute`), for changes SQL alone cannot say portably (re-keying documents).
@@ -33,6 +33,16 @@ def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
+def _has_nul(*values: object) -> bool:
+    return any(isinstance(v, str) and "\x00" in v for v in values)
+
+
+def _before_nul(after: str | None) -> str | None:
+    """A cursor holding NUL, as one that selects the same stored keys: no stored key holds NUL, so
+    the keys after `a\\0...` are exactly the keys after `a`."""
+    return after.split("\x00", 1)[0] if after is not None else None
+
+
 def _dump(doc: Document) -> str:
     return json.dumps(doc, separators=(",", ":"), default=str)
 
@@ -45,6 +55,8 @@ class SqlTransaction:
     def _q(self, sql: str, params: Sequence[Any] = ()) -> Any:
         if self._dialect.placeholder != "?":
             sql = sql.replace("?", self._dialect.placeholder)
+        if _has_nul(*params):  # the last guard: no NUL reaches SQL (lookups check before this)
+            raise UnstorableText("a key or indexed value holds the NUL character")
         self._cur.execute(sql, tuple(params))
         return self._cur
 
@@ -53,6 +65,8 @@ class SqlTransaction:
         return self._q(sql, params)
 
     def get(self, kind: str, key: str) -> Document | None:
+        if _has_nul(key):
+            return None
         row = self._q("SELECT body FROM documents WHERE kind = ? AND key = ?", (kind, key)).fetchone()
         return json.loads(row[0]) if row else None
 
@@ -81,19 +95,25 @@ class SqlTransaction:
             self._q(f"INSERT INTO doc_index (kind, field, value, key) VALUES {rows_sql}", params)
 
     def delete(self, kind: str, key: str) -> bool:
+        if _has_nul(key):
+            return False
         self._q("DELETE FROM doc_index WHERE kind = ? AND key = ?", (kind, key))
         return bool(self._q("DELETE FROM documents WHERE kind = ? AND key = ?", (kind, key)).rowcount)
 
     def find(
         self, kind: str, field: str, value: str, after: str | None = None, limit: int | None = None
     ) -> list[Document]:
-        sql, params = self._index_query("d.body", kind, field, value, after, limit)
+        if _has_nul(value):
+            return []
+        sql, params = self._index_query("d.body", kind, field, value, _before_nul(after), limit)
         return [json.loads(row[0]) for row in self._q(sql, params).fetchall()]
 
     def find_keys(
         self, kind: str, field: str, value: str, after: str | None = None, limit: int | None = None
     ) -> list[str]:
-        sql, params = self._index_query("i.key", kind, field, value, after, limit)
+        if _has_nul(value):
+            return []
+        sql, params = self._index_query("i.key", kind, field, value, _before_nul(after), limit)
         return [row[0] for row in self._q(sql, params).fetchall()]
 
     @staticmethod
@@ -132,6 +152,8 @@ class SqlTransaction:
         return [(row[0], row[1], json.loads(row[2])) for row in self._q(sql, params).fetchall()]
 
     def count(self, kind: str, field: str, value: str) -> int:
+        if _has_nul(value):
+            return 0
         row = self._q(
             "SELECT COUNT(*) FROM doc_index WHERE kind = ? AND field = ? AND value = ?", (kind, field, value)
         ).fetchone()
@@ -140,6 +162,9 @@ class SqlTransaction:
     def scan(
         self, kind: str, prefix: str = "", after: str | None = None, limit: int | None = None
     ) -> list[tuple[str, Document]]:
+        if _has_nul(prefix):
+            return []
+        after = _before_nul(after)
         sql = "SELECT key, body FROM documents WHERE kind = ? AND key >= ? AND key < ?"
         params: list[Any] = [kind, prefix, prefix + "\U0010ffff"]
         if after is not None:
