@@ -17,7 +17,7 @@ from trunkline.event_stream import stop_streams
 from trunkline.runtime import Config, Runtime
 from trunkline.wire import models
 
-_GRACE = 30.0  # seconds in-flight requests get to finish after SIGTERM or SIGINT
+_GRACE = 30  # seconds in-flight requests get to finish after SIGTERM or SIGINT
 
 
 class _Server(uvicorn.Server):
