@@ -25,6 +25,7 @@ from trunkline.errors import AwsError
 from trunkline.event_stream import EventStreams
 from trunkline.guard import BrowserGuard, policy_for
 from trunkline.runtime import Runtime
+from trunkline.store.api import StoreBusy, StoreUnavailable
 from trunkline.wire.gateway import HttpRequest, handle
 
 log = logging.getLogger("trunkline.app")
@@ -68,15 +69,22 @@ def create_app(runtime: Runtime) -> Starlette:
         return Response(answer.body, answer.status, dict(answer.headers), media_type=answer.content_type)
 
     async def health(request: Request) -> Response:
+        try:
+            runtime.store.ping()
+            store_error = None
+        except Exception as error:  # the store's own failure, whatever it is, is the answer here
+            store_error = str(error) or type(error).__name__
         return JSONResponse(
             {
-                "status": "ok",
+                "status": "ok" if store_error is None else "unavailable",
+                **({"storeError": store_error} if store_error else {}),
                 "version": __version__,
                 "store": runtime.store.description,
                 "timing": runtime.timing.name,
                 "region": runtime.config.region,
                 "accountId": runtime.config.account_id,
-            }
+            },
+            status_code=200 if store_error is None else 503,
         )
 
     async def clock(request: Request) -> Response:
@@ -173,7 +181,13 @@ def create_app(runtime: Runtime) -> Starlette:
     ]
     config = runtime.config
     guard = Middleware(BrowserGuard, policy=policy_for(config.host, config.allow_hosts, config.auth == "strict"))
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[guard])
+
+    async def store_trouble(request: Request, error: Exception) -> Response:
+        # trunkline's own endpoints: the store's retry budget ran out, or it cannot be reached.
+        return _problem(503, f"the store is busy or unavailable, retry: {error}")
+
+    handlers = {StoreBusy: store_trouble, StoreUnavailable: store_trouble}
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[guard], exception_handlers=handlers)
     app.state.event_streams = streams  # server.py ends open streams through it when shutting down
     return app
 
@@ -192,7 +206,8 @@ async def _reconcile_forever(runtime: Runtime, wake: asyncio.Event, store_worker
     while True:
         due: float | None = None
         try:
-            await store_worker(runtime.reconciler.run_due)
+            # One process's reconciler at a time on a shared store (Transaction.try_lead).
+            await store_worker(lambda: runtime.reconciler.run_due(lead=True))
             due = await store_worker(runtime.next_due_at)
         except Exception:  # keep reconciling; one bad transition must not stop time
             log.exception("reconciler pass failed")

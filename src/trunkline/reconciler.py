@@ -37,16 +37,20 @@ class Reconciler:
     keyring: Keyring | None = None  # so a job that issues credentials seals them with the server's key
     reactions: Reactions = NONE
 
-    def run_due(self, now: float | None = None) -> int:
-        """Run every job due by `now` (default: the clock's now); returns how many ran."""
+    def run_due(self, now: float | None = None, lead: bool = False) -> int:
+        """Run every job due by `now` (default: the clock's now); returns how many ran. With
+        `lead`, only while no other process's reconciler is running a batch (it runs them then)."""
         total = 0
         while True:
-            ran = self.store.run(partial(self._batch, now=self.clock.now() if now is None else now))
+            batch = partial(self._batch, now=self.clock.now() if now is None else now, lead=lead)
+            ran = self.store.run(batch)
             total += ran
             if ran < _BATCH:
                 return total
 
-    def _batch(self, tx: Transaction, *, now: float) -> int:
+    def _batch(self, tx: Transaction, *, now: float, lead: bool = False) -> int:
+        if lead and not tx.try_lead("reconciler"):
+            return 0
         jobs = tx.claim_due(now, _BATCH)
         for job in jobs:
             self._run(tx, job)

@@ -21,7 +21,7 @@ from trunkline.reconciler import JobHandler, Reconciler
 from trunkline.secret_box import open_box
 from trunkline.services import build_providers
 from trunkline.store import open_store
-from trunkline.store.api import Transaction, UnstorableText
+from trunkline.store.api import StoreBusy, StoreUnavailable, Transaction, UnstorableText
 from trunkline.timing import PROFILES
 from trunkline.wire import models, sigv4
 from trunkline.wire.gateway import AwsCall, HttpRequest
@@ -36,6 +36,25 @@ _QUERY_SKEW = 900
 # The wire layer refuses NUL in every string parameter; this answers one that got past it anyway.
 _INVALID_PARAMETER = {"ec2": "InvalidParameterValue", "ecs": "InvalidParameterException"}
 _NUL_MESSAGE = "A parameter value must not contain the NUL character (U+0000)."
+
+
+# What AWS answers when it sheds load: clients (botocore's retry handler) retry both.
+_THROTTLING = {
+    "ec2": ("RequestLimitExceeded", "Request limit exceeded.", 503),
+    "iam": ("Throttling", "Rate exceeded", 400),
+    "sts": ("Throttling", "Rate exceeded", 400),
+}
+
+
+def throttled(service: str) -> AwsError:
+    """The store's retry budget ran out on conflicts: the service's throttling error."""
+    code, message, status = _THROTTLING.get(service, ("ThrottlingException", "Rate exceeded", 400))
+    return AwsError(code, message, status)
+
+
+def unavailable() -> AwsError:
+    """The database cannot be reached: every AWS service's 503."""
+    return AwsError("ServiceUnavailable", "The request has failed due to a temporary failure of the server.", 503)
 
 
 @dataclass(frozen=True)
@@ -128,6 +147,10 @@ class Runtime:
             result = self.store.run(work)
         except UnstorableText:
             raise AwsError(_INVALID_PARAMETER.get(call.service, "ValidationError"), _NUL_MESSAGE) from None
+        except StoreBusy:
+            raise throttled(call.service) from None
+        except StoreUnavailable:
+            raise unavailable() from None
         if scheduled and scheduled[-1] is not None:
             self.on_scheduled()
         return result

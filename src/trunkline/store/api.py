@@ -17,6 +17,16 @@ class UnstorableText(ValueError):
     hold it); only writes raise this."""
 
 
+class StoreBusy(Exception):
+    """Transactions kept conflicting past the retry budget: the caller should back off and retry
+    (the wire layer answers the service's throttling error, which AWS clients retry)."""
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be reached, or was lost while committing (the outcome is unknown): the
+    wire layer answers the service's 503, which AWS clients retry."""
+
+
 @dataclass(frozen=True)
 class Job:
     id: int
@@ -68,6 +78,15 @@ class Transaction(Protocol):
 
     def schedule(self, due_at: float, name: str, payload: Document) -> None: ...
 
+    def lock(self, scope: str) -> None:
+        """Serialise this transaction with every other one that locks `scope` (on PostgreSQL, in
+        any process): they run one after the other instead of failing serialisation. May restart
+        the transaction's work with the lock held from its start, so call it early, before writes."""
+
+    def try_lead(self, role: str) -> bool:
+        """True if no other transaction (in any process) holds `role` now; it is then held until
+        this one ends. For work that one process at a time should do, such as a reconciler pass."""
+
     def claim_due(self, now: float, limit: int) -> list[Job]:
         """Due jobs, oldest first, locked for this transaction (other processes skip them)."""
 
@@ -96,6 +115,9 @@ class Transaction(Protocol):
 
 class Store(Protocol):
     description: str
+
+    def ping(self) -> None:
+        """Return if the database answers now; raise StoreUnavailable saying why if not."""
 
     def run(self, work: Callable[[Transaction], T]) -> T:
         """Run `work` in one transaction: committed if it returns, rolled back if it raises.

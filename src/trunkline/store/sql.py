@@ -176,6 +176,12 @@ class SqlTransaction:
             params.append(limit)
         return [(row[0], json.loads(row[1])) for row in self._q(sql, params).fetchall()]
 
+    def lock(self, scope: str) -> None:
+        """SQLite runs one transaction at a time (BEGIN IMMEDIATE): nothing to do."""
+
+    def try_lead(self, role: str) -> bool:
+        return True
+
     def next_value(self, counter: str) -> int:
         row = self._q(
             "INSERT INTO counters (name, value) VALUES (?, 1) "

@@ -60,6 +60,10 @@ class SqliteStore:
             finally:
                 cursor.execute("ROLLBACK")
 
+    def ping(self) -> None:
+        with self._lock:
+            self._conn.execute("SELECT 1").fetchone()
+
     def close(self) -> None:
         with self._reader_lock:
             if self._reader is not self._conn:

@@ -354,9 +354,16 @@ def _remember(ctx: RequestContext, params: Params, result: Record) -> None:
         RUN_TASK_TOKEN.save(ctx, {"token": token, "fingerprint": _fingerprint(params), "result": result})
 
 
+def lock_cluster(ctx: RequestContext, cluster_arn: str) -> None:
+    """Placements in one cluster read the same instances and write their remaining resources: on
+    a shared store they take turns per cluster rather than fail serialisation (docs/design.md)."""
+    ctx.tx.lock("placement:" + cluster_arn)
+
+
 def run_task(ctx: RequestContext, params: Params, rng: random.Random | None = None) -> Record:
     """RunTask; returns `{tasks, failures}`."""
     cluster_arn = clusters.resolve_cluster(ctx, params.get("cluster"))["clusterArn"]
+    lock_cluster(ctx, cluster_arn)
     remembered = _remembered(ctx, params)
     if remembered is not None:
         return remembered
@@ -413,6 +420,7 @@ def _not_active(record: Record) -> Record:
 def start_task(ctx: RequestContext, params: Params) -> Record:
     """StartTask: one task on each listed container instance that can take it."""
     cluster_arn = clusters.resolve_cluster(ctx, params.get("cluster"))["clusterArn"]
+    lock_cluster(ctx, cluster_arn)
     refs = list(params["containerInstances"])
     instance_queries.check_reference_count(refs, START_LIMIT)
     definition = _definition(ctx, params["taskDefinition"], "EC2")
@@ -467,6 +475,7 @@ def start(ctx: RequestContext, launch: Launch, count: int) -> tuple[list[Record]
     not placed. An EC2 cluster with no instance to consider gives failures without an `arn`."""
     if launch.launch_type == "FARGATE":
         return _write_fargate(ctx, launch, count), []
+    lock_cluster(ctx, launch.cluster_arn)
     if not placement_candidates.has_active(ctx, launch.cluster_arn):
         failures = [{"reason": NO_INSTANCES} for _ in range(count)]
         placement_failures.record(ctx, launch.cluster_arn, failures)
