@@ -11,7 +11,7 @@ from typing import Any
 
 from botocore import xform_name
 
-from trunkline.clock import Clock, ManualClock, RealClock
+from trunkline.clock import Clock
 from trunkline.context import Principal, RequestContext
 from trunkline.domain import enforcement
 from trunkline.domain.authentication import authenticate
@@ -22,6 +22,7 @@ from trunkline.secret_box import open_box
 from trunkline.services import build_providers
 from trunkline.store import open_store
 from trunkline.store.api import StoreBusy, StoreUnavailable, Transaction, UnstorableText
+from trunkline.store_clock import start_clock
 from trunkline.timing import PROFILES
 from trunkline.wire import models, sigv4
 from trunkline.wire.gateway import AwsCall, HttpRequest
@@ -29,7 +30,6 @@ from trunkline.wiring import build_reactions
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
-_CLOCK_META = "clock.manual_now"
 # X-Amz-Date tolerance, as observed: ECS, SSM (JSON) 5 minutes; STS, EC2 (and IAM, by STS) 15.
 _JSON_SKEW = 300
 _QUERY_SKEW = 900
@@ -101,15 +101,8 @@ class Runtime:
         )
 
     def _make_clock(self) -> Clock:
-        if self.config.timing != "manual":
-            return RealClock()
-        saved = self.store.run(lambda tx: tx.get_meta(_CLOCK_META))
-        clock = ManualClock(float(saved) if saved else time.time())
-        if not saved:
-            # Saved at once, so a restart before the first advance does not jump to the wall clock.
-            start = repr(clock.now())
-            self.store.run(lambda tx: tx.set_meta(_CLOCK_META, start))
-        return clock
+        # Kept in the store, so a restart (in any --timing) and every other process agree on it.
+        return start_clock(self.store, manual=self.config.timing == "manual")
 
     def invoke(self, call: AwsCall) -> dict[str, Any]:
         provider = self.providers.get(call.service)
@@ -183,19 +176,10 @@ class Runtime:
     # --- the clock, as /_trunkline/clock exposes it ---------------------------------------------
 
     def advance(self, seconds: float) -> int:
-        ran = self.reconciler.advance(seconds)
-        self._save_clock()
-        return ran
+        return self.reconciler.advance(seconds)  # the manual clock keeps each new reading in the store
 
     def settle(self) -> int:
-        ran = self.reconciler.settle()
-        self._save_clock()
-        return ran
-
-    def _save_clock(self) -> None:
-        if isinstance(self.clock, ManualClock):
-            now = repr(self.clock.now())
-            self.store.run(lambda tx: tx.set_meta(_CLOCK_META, now))
+        return self.reconciler.settle()
 
     def reset(self) -> None:
         """Back to an empty world (the clock keeps its time)."""
