@@ -47,7 +47,9 @@ class Server:
 
 def start(state: str, *extra: str) -> Server:
     """`trunkline serve` on a free port with a manual clock; returns once its ready line is out."""
-    command = [*trunkline_command(), "serve", "--port", "0", "--state", state, "--timing", "manual", *extra]
+    # Benchmarks measure scale, not quotas: lift the vCPU and ENI quotas well past what they launch.
+    quotas = ["--vcpu-quota", "100000000", "--eni-quota", "100000000"]
+    command = [*trunkline_command(), "serve", "--port", "0", "--state", state, "--timing", "manual", *quotas, *extra]
     try:
         process, url = child_server.start(command, log_prefix="trunkline-bench-")
     except RuntimeError as error:

@@ -256,7 +256,15 @@ async def _inspect(
 
     def run(tx: Any) -> Any:
         return work(
-            RequestContext(tx, Principal.root(account), region, now, runtime.timing, reactions=runtime.reactions)
+            RequestContext(
+                tx,
+                Principal.root(account),
+                region,
+                now,
+                runtime.timing,
+                reactions=runtime.reactions,
+                quotas=runtime.quotas,
+            )
         )
 
     try:

@@ -9,6 +9,7 @@ import platformdirs
 import typer
 
 from trunkline import __version__
+from trunkline.quotas import DEFAULTS
 from trunkline.runtime import DEFAULT_ACCOUNT, DEFAULT_REGION, Config
 from trunkline.timing import PROFILES
 
@@ -65,6 +66,10 @@ def serve(
         str | None,
         typer.Option(help="File with the key that encrypts stored secrets (default: STATE.key; created 0600)."),
     ] = None,
+    vcpu_quota: Annotated[
+        int, typer.Option(min=1, help="Running On-Demand vCPUs per instance bucket, account and Region.")
+    ] = DEFAULTS.vcpus,
+    eni_quota: Annotated[int, typer.Option(min=1, help="Network interfaces per account and Region.")] = DEFAULTS.enis,
 ) -> None:
     """Serve the AWS endpoint until interrupted (SIGINT or SIGTERM)."""
     import os
@@ -112,6 +117,8 @@ def serve(
         allow_hosts=tuple(allow_host or ()),
         static_keys=tuple(keys),
         key_file=key_file,
+        vcpu_quota=vcpu_quota,
+        eni_quota=eni_quota,
     )
 
     mode = ", auth: strict" if auth == "strict" else ""

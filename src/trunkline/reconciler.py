@@ -13,6 +13,7 @@ from typing import Any
 from trunkline.clock import Clock, ManualClock
 from trunkline.context import Principal, RequestContext
 from trunkline.domain.identity import Keyring
+from trunkline.quotas import DEFAULTS, Quotas
 from trunkline.reactions import NONE, Reactions
 from trunkline.store.api import Job, Store, Transaction
 from trunkline.timing import Timing
@@ -36,6 +37,7 @@ class Reconciler:
     enforce_iam: bool = False  # handed to every job's context (the simulated agent calls ECS as its role)
     keyring: Keyring | None = None  # so a job that issues credentials seals them with the server's key
     reactions: Reactions = NONE
+    quotas: Quotas = DEFAULTS
 
     def run_due(self, now: float | None = None, lead: bool = False) -> int:
         """Run every job due by `now` (default: the clock's now); returns how many ran. With
@@ -74,6 +76,7 @@ class Reconciler:
             enforce_iam=self.enforce_iam,
             keyring=self.keyring,
             reactions=self.reactions,
+            quotas=self.quotas,
         )
         handler(ctx, job.payload)
 

@@ -17,6 +17,7 @@ from trunkline.domain import enforcement
 from trunkline.domain.authentication import authenticate
 from trunkline.domain.identity import Keyring, StaticKey, resolve_principal
 from trunkline.errors import AuthFailure, AwsError
+from trunkline.quotas import DEFAULTS, Quotas
 from trunkline.reconciler import JobHandler, Reconciler
 from trunkline.secret_box import open_box
 from trunkline.services import build_providers
@@ -70,6 +71,8 @@ class Config:
     allow_hosts: tuple[str, ...] = ()  # Host names accepted besides loopback ones (guard.py)
     static_keys: tuple[StaticKey, ...] = ()  # from --credentials / the environment / --account-for-key
     key_file: str | None = None  # the 0600 file with the key that encrypts stored secrets (secrets.py)
+    vcpu_quota: int = DEFAULTS.vcpus
+    eni_quota: int = DEFAULTS.enis
 
 
 class Runtime:
@@ -78,6 +81,7 @@ class Runtime:
             raise ValueError(f"unknown timing {config.timing!r}; choose from {', '.join(PROFILES)}")
         self.config = config
         self.timing = PROFILES[config.timing]
+        self.quotas = Quotas(vcpus=config.vcpu_quota, enis=config.eni_quota)
         self.store = open_store(config.state)
         self.keyring = Keyring(config.account_id, config.static_keys, open_box(config.state, config.key_file))
         self.clock: Clock = self._make_clock()
@@ -98,6 +102,7 @@ class Runtime:
             config.enforce_iam,
             keyring=self.keyring,
             reactions=self.reactions,
+            quotas=self.quotas,
         )
 
     def _make_clock(self) -> Clock:
@@ -127,6 +132,7 @@ class Runtime:
                 enforce_iam=enforce,
                 keyring=self.keyring,
                 reactions=self.reactions,
+                quotas=self.quotas,
             )
             if enforce:
                 # The one place a call is authorized: the principal and the operation are both known.
