@@ -8,6 +8,7 @@ import contextlib
 import functools
 import logging
 import math
+import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -197,18 +198,23 @@ def _wake_from_any_thread(loop: asyncio.AbstractEventLoop, wake: asyncio.Event) 
         loop.call_soon_threadsafe(wake.set)
 
 
+_HOUSEKEEPING_EVERY = 10.0  # seconds between retention passes (housekeeping.py)
 _IDLE_CHECK = 1.0  # seconds; also how soon jobs scheduled by another process sharing PostgreSQL run
 
 
 async def _reconcile_forever(runtime: Runtime, wake: asyncio.Event, store_worker: StoreWorker) -> None:
     """Run due jobs, then sleep until the next one is due, a request schedules one, or the idle
     check comes round. Polling the store every tick would tax every request on a small machine."""
+    swept_at = 0.0
     while True:
         due: float | None = None
         try:
             # One process's reconciler at a time on a shared store (Transaction.try_lead).
             await store_worker(lambda: runtime.reconciler.run_due(lead=True))
             due = await store_worker(runtime.next_due_at)
+            if time.monotonic() - swept_at >= _HOUSEKEEPING_EVERY:
+                swept_at = time.monotonic()
+                await store_worker(runtime.housekeep)
         except Exception:  # keep reconciling; one bad transition must not stop time
             log.exception("reconciler pass failed")
         delay = _IDLE_CHECK if due is None else min(_IDLE_CHECK, max(0.0, due - runtime.clock.now()))

@@ -17,6 +17,7 @@ from trunkline.domain import enforcement
 from trunkline.domain.authentication import authenticate
 from trunkline.domain.identity import Keyring, StaticKey, resolve_principal
 from trunkline.errors import AuthFailure, AwsError
+from trunkline.housekeeping import DEFAULT_EVENT_COUNT, DEFAULT_EVENT_HOURS, Retention, Swept, sweep
 from trunkline.quotas import DEFAULTS, Quotas
 from trunkline.reconciler import JobHandler, Reconciler
 from trunkline.secret_box import open_box
@@ -73,6 +74,8 @@ class Config:
     key_file: str | None = None  # the 0600 file with the key that encrypts stored secrets (secrets.py)
     vcpu_quota: int = DEFAULTS.vcpus
     eni_quota: int = DEFAULTS.enis
+    event_retention_hours: float = DEFAULT_EVENT_HOURS
+    event_retention_count: int = DEFAULT_EVENT_COUNT
 
 
 class Runtime:
@@ -82,6 +85,7 @@ class Runtime:
         self.config = config
         self.timing = PROFILES[config.timing]
         self.quotas = Quotas(vcpus=config.vcpu_quota, enis=config.eni_quota)
+        self.retention = Retention(config.event_retention_hours * 3600, config.event_retention_count)
         self.store = open_store(config.state)
         self.keyring = Keyring(config.account_id, config.static_keys, open_box(config.state, config.key_file))
         self.clock: Clock = self._make_clock()
@@ -182,10 +186,20 @@ class Runtime:
     # --- the clock, as /_trunkline/clock exposes it ---------------------------------------------
 
     def advance(self, seconds: float) -> int:
-        return self.reconciler.advance(seconds)  # the manual clock keeps each new reading in the store
+        ran = self.reconciler.advance(seconds)  # the manual clock keeps each new reading in the store
+        self.housekeep()
+        return ran
 
     def settle(self) -> int:
-        return self.reconciler.settle()
+        ran = self.reconciler.settle()
+        self.housekeep()
+        return ran
+
+    def housekeep(self) -> Swept:
+        """Retention: old events, and tasks stopped longer ago than ECS shows them (housekeeping.py)."""
+        now = self.clock.now()
+        config = self.config
+        return self.store.run(lambda tx: sweep(tx, now, self.retention, self.timing, config.account_id, config.region))
 
     def reset(self) -> None:
         """Back to an empty world (the clock keeps its time)."""

@@ -94,13 +94,22 @@ class Transaction(Protocol):
 
     def next_due_at(self) -> float | None: ...
 
-    def append_event(self, body: Document) -> int: ...
+    def append_event(self, body: Document, at: float | None = None) -> int:
+        """Append to the outbox; `at` is the event's time on the store's clock (for retention)."""
 
     def events_after(self, seq: int, limit: int) -> list[StoredEvent]: ...
 
     def last_event_seq(self) -> int:
         """The sequence number of the newest event (0 when there is none): where a reader that
         wants only what happens from now on starts."""
+
+    def trim_events(self, keep: int, before: float) -> int:
+        """Retention: drop the events older than `before` and all but the newest `keep`; returns
+        how many went. The highest dropped number is kept as `trimmed_through`."""
+
+    def trimmed_through(self) -> int:
+        """The highest sequence number retention has dropped (0: none): a reader that resumes
+        below it has missed events."""
 
     def get_meta(self, key: str) -> str | None: ...
 

@@ -124,3 +124,11 @@ def _scope_task_definition_indexes(tx: SqlTransaction) -> None:
 
 SQLITE_MIGRATIONS.append([_scope_task_definition_indexes])
 POSTGRES_MIGRATIONS.append([_scope_task_definition_indexes])
+
+# v7: each event's time on the store's clock, so retention can drop events by age (docs/design.md).
+_EVENT_TIMES: list[Step] = [
+    "ALTER TABLE events ADD COLUMN at DOUBLE PRECISION",
+    "CREATE INDEX events_by_at ON events (at)",
+]
+SQLITE_MIGRATIONS.append(_EVENT_TIMES)
+POSTGRES_MIGRATIONS.append(_EVENT_TIMES)

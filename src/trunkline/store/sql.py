@@ -24,6 +24,7 @@ class Dialect:
     migrations: Sequence[Sequence[Step]]  # migrations[n] takes the schema from version n to n + 1
 
 
+_TRIMMED_META = "events.trimmed_through"
 _CHUNK = 200  # index entries per statement: 800 parameters, under SQLite's oldest limit (999)
 T = TypeVar("T")
 
@@ -208,8 +209,25 @@ class SqlTransaction:
         row = self._q("SELECT MIN(due_at) FROM jobs").fetchone()
         return None if row is None or row[0] is None else float(row[0])
 
-    def append_event(self, body: Document) -> int:
-        return int(self._q("INSERT INTO events (body) VALUES (?) RETURNING seq", (_dump(body),)).fetchone()[0])
+    def append_event(self, body: Document, at: float | None = None) -> int:
+        row = self._q("INSERT INTO events (body, at) VALUES (?, ?) RETURNING seq", (_dump(body), at)).fetchone()
+        return int(row[0])
+
+    def trim_events(self, keep: int, before: float) -> int:
+        newest = self._q("SELECT MAX(seq) FROM events").fetchone()[0]
+        if newest is None:
+            return 0
+        aged = self._q("SELECT MAX(seq) FROM events WHERE at < ?", (before,)).fetchone()[0]
+        through = max(int(newest) - keep, int(aged or 0))
+        if through <= 0:
+            return 0
+        gone = int(self._q("DELETE FROM events WHERE seq <= ?", (through,)).rowcount)
+        if gone and through > self.trimmed_through():
+            self.set_meta(_TRIMMED_META, str(through))
+        return gone
+
+    def trimmed_through(self) -> int:
+        return int(self.get_meta(_TRIMMED_META) or 0)
 
     def events_after(self, seq: int, limit: int) -> list[StoredEvent]:
         rows = self._q("SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit)).fetchall()
