@@ -32,6 +32,6 @@ def sweep(tx: Transaction, now: float, retention: Retention, timing: Timing, acc
     """One pass, unless another process is doing one (then nothing)."""
     if not tx.try_lead("housekeeping"):
         return Swept()
-    events = tx.trim_events(retention.event_count, now - retention.event_seconds)
+    events = tx.trim_events(retention.event_count, retention.event_seconds)
     ctx = RequestContext(tx, Principal.root(account), region, now, timing)
     return Swept(events, tasks.forget_stopped(ctx, retention.stopped_task_seconds))

@@ -103,9 +103,10 @@ class Transaction(Protocol):
         """The sequence number of the newest event (0 when there is none): where a reader that
         wants only what happens from now on starts."""
 
-    def trim_events(self, keep: int, before: float) -> int:
-        """Retention: drop the events older than `before` and all but the newest `keep`; returns
-        how many went. The highest dropped number is kept as `trimmed_through`."""
+    def trim_events(self, keep: int, span: float) -> int:
+        """Retention: drop all but the newest `keep` events, and those more than `span` seconds
+        older than the newest; returns how many went. The highest dropped number is kept as
+        `trimmed_through`."""
 
     def trimmed_through(self) -> int:
         """The highest sequence number retention has dropped (0: none): a reader that resumes

@@ -66,8 +66,8 @@ def _task_indexes(record: Record) -> dict[str, str | None]:
     live = record["lastStatus"] != "STOPPED"
     instance = record.get("containerInstanceArn")
     started_by = record.get("startedBy")
+    # No entry by cluster alone: nothing looks tasks up that way, and every entry is ~200 bytes a task.
     return {
-        "cluster": cluster,
         "cluster_status": f"{cluster}|{record['lastStatus']}",
         "cluster_desired": f"{cluster}|{record['desiredStatus']}",
         "instance": instance,
