@@ -849,7 +849,7 @@ def _hostile(service: str, shape_name: str, depth: int) -> st.SearchStrategy[Any
         return _HUGE_INTEGERS | _UNICODE_DIGITS | st.none()
     if kind == "boolean":
         return st.booleans() | st.none() | _UNICODE_DIGITS
-    return _NUL_TEXT | _UNICODE_DIGITS | st.sampled_from(shape.enum or ["x"]) | st.none()
+    return _NUL_TEXT | _UNICODE_DIGITS | st.sampled_from(getattr(shape, "enum", None) or ["x"]) | st.none()
 
 
 def _member_hostile(service: str, shape_name: str, depth: int) -> st.SearchStrategy[Any]:
