@@ -59,6 +59,13 @@ def _schema(database: str) -> str:
     return f"{database}{'&' if '?' in database else '?'}options=-csearch_path%3D{name}"
 
 
+def _drop(database: str, state: str) -> None:
+    import psycopg
+
+    with psycopg.connect(database, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {state.rsplit('%3D', 1)[1]} CASCADE")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=100_000)
@@ -111,6 +118,8 @@ def main() -> int:
                         )
         finally:
             stop(server)
+            if args.state:
+                _drop(args.state, state)
     sent = sum(statuses.values())
     errors = sum(n for status, n in statuses.items() if status >= 500)
     store = "PostgreSQL" if args.state else "SQLite"
