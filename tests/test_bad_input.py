@@ -144,7 +144,8 @@ def test_event_stream_with_odd_numbers_is_a_client_error(server: Any, query: str
 def test_deeply_nested_json_to_the_clock_is_a_client_error(spawn: Any) -> None:
     manual = spawn("--timing", "manual")
     deep = b'{"a":' * 100_000 + b"1" + b"}" * 100_000
-    answer = manual.post("/_trunkline/clock/advance", content=deep)
+    as_json = {"Content-Type": "application/json"}
+    answer = manual.post("/_trunkline/clock/advance", content=deep, headers=as_json)
     assert answer.status_code == 400, answer.text
-    listed = manual.post("/_trunkline/clock/advance", content=b"[" * 100_000 + b"]" * 100_000)
+    listed = manual.post("/_trunkline/clock/advance", content=b"[" * 100_000 + b"]" * 100_000, headers=as_json)
     assert listed.status_code == 400, listed.text
