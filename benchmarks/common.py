@@ -8,6 +8,7 @@ Run the benchmarks as scripts (`python benchmarks/bench_ec2.py`): this directory
 
 from __future__ import annotations
 
+import functools
 import http.client
 import json
 import os
@@ -45,9 +46,18 @@ class Server:
     url: str
 
 
+@functools.cache
+def _has_quotas() -> bool:
+    shown = subprocess.run([*trunkline_command(), "serve", "--help"], capture_output=True, text=True, check=False)
+    return "--vcpu-quota" in shown.stdout
+
+
 def start(state: str, *extra: str) -> Server:
     """`trunkline serve` on a free port with a manual clock; returns once its ready line is out."""
-    command = [*trunkline_command(), "serve", "--port", "0", "--state", state, "--timing", "manual", *extra]
+    # Benchmarks measure scale, not quotas: lift the vCPU and ENI quotas well past what they launch
+    # (when the trunkline measured has them: an older tree may be measured as a baseline).
+    quotas = ["--vcpu-quota", "100000000", "--eni-quota", "100000000"] if _has_quotas() else []
+    command = [*trunkline_command(), "serve", "--port", "0", "--state", state, "--timing", "manual", *quotas, *extra]
     try:
         process, url = child_server.start(command, log_prefix="trunkline-bench-")
     except RuntimeError as error:

@@ -811,3 +811,154 @@ def test_the_state_check_catches_a_request_that_writes(seeded: httpx.Client) -> 
     with pytest.raises(Exception) as caught:  # an AssertionError, or hypothesis's group of one
         _fuzz(seeded, creates, "query")
     assert any("changed stored state" in text for text in _messages(caught.value)), _messages(caught.value)
+
+
+# --- hostile classes (issue 13): nulls, NULs, huge numbers, deep nesting, non-ASCII digits ----------
+#
+# Values of each operation's own shapes, with hostile leaves: every operation of every service
+# (not a sample), so a 500 in any handler that trusts its input shows up. The state rule holds:
+# reads, and writes without their required members.
+
+_NUL_TEXT = st.sampled_from(["\x00", "a\x00", "\x00b", "vpc-\x00", "i-0123\x00abcd", "10.0.0.\x00"])
+_UNICODE_DIGITS = st.sampled_from(["²", "٣", "١٢", "\U0001d7d9", "¹⁰", "５"])
+_HUGE_INTEGERS = st.sampled_from([2**63, -(2**63) - 1, 10**30, 2**200, -(10**40)])
+
+
+@cache
+def _hostile(service: str, shape_name: str, depth: int) -> st.SearchStrategy[Any]:
+    shape = _model(service).shape_for(shape_name)
+    kind = shape.type_name
+    if depth >= _MAX_DEPTH and kind in ("structure", "list", "map"):
+        return st.just(None)
+    if kind == "structure":
+        assert isinstance(shape, StructureShape)
+        members = sorted(shape.members)
+        if not members:
+            return st.just({})
+        return st.dictionaries(
+            st.sampled_from(members), st.deferred(lambda: _member_hostile(service, shape_name, depth)), max_size=4
+        )
+    if kind == "list":
+        item = st.none() | _hostile(service, shape.member.name, depth + 1)
+        return st.lists(item, max_size=3)
+    if kind == "map":
+        return st.dictionaries(
+            _text | _NUL_TEXT, st.none() | _hostile(service, shape.value.name, depth + 1), max_size=2
+        )
+    if kind in ("integer", "long", "float", "double", "timestamp"):
+        return _HUGE_INTEGERS | _UNICODE_DIGITS | st.none()
+    if kind == "boolean":
+        return st.booleans() | st.none() | _UNICODE_DIGITS
+    return _NUL_TEXT | _UNICODE_DIGITS | st.sampled_from(getattr(shape, "enum", None) or ["x"]) | st.none()
+
+
+def _member_hostile(service: str, shape_name: str, depth: int) -> st.SearchStrategy[Any]:
+    members = _model(service).shape_for(shape_name).members  # type: ignore[attr-defined]
+    return st.sampled_from(sorted(members)).flatmap(lambda m: _hostile(service, members[m].name, depth + 1))
+
+
+def _structure_hostile(service: str, operation: str) -> st.SearchStrategy[dict[str, Any]]:
+    shape = _operation(service, operation).input_shape
+    if shape is None:
+        return st.just({})
+    members = shape.members
+    names = st.lists(st.sampled_from(sorted(members)), min_size=1, max_size=4, unique=True) if members else st.just([])
+    return names.flatmap(
+        lambda chosen: st.fixed_dictionaries({n: _hostile(service, members[n].name, 1) for n in chosen})
+    )
+
+
+def _deep(value: str, levels: int) -> str:
+    return "[" * levels + value + "]" * levels
+
+
+@st.composite
+def hostile_json_requests(draw: st.DrawFn) -> RawRequest:
+    """ECS and SSM, every fuzzable operation: shaped bodies with nulls, NULs, huge numbers,
+    Unicode digits, and a member nested thousands deep."""
+    service = draw(st.sampled_from(["ecs", "ssm"]))
+    operation = draw(st.sampled_from(_operations(service)))
+    forbidden = _forbidden_keys(service, operation, "json")
+    params = {k: v for k, v in draw(_structure_hostile(service, operation)).items() if k not in forbidden}
+    body = json.dumps(params)
+    if params and draw(_ONE_IN_FIVE) == 0:
+        member = draw(st.sampled_from(sorted(params)))
+        body = json.dumps({**params, member: "DEEP"}).replace('"DEEP"', _deep("null", draw(st.integers(50, 20_000))))
+    prefix = _model(service).metadata["targetPrefix"]
+    headers: dict[str, str | bytes] = {"X-Amz-Target": f"{prefix}.{operation}", "Content-Type": JSON_CONTENT}
+    if draw(st.booleans()):
+        headers["Authorization"] = _scope(service)
+    return RawRequest("POST", headers, body=body.encode(), service=service, operation=operation)
+
+
+def _query_value(value: Any) -> Any:
+    """botocore's query serializers take str for every scalar; None members are left out."""
+    if isinstance(value, dict):
+        return {k: _query_value(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_query_value(v) for v in value if v is not None]
+    return value if isinstance(value, str) else str(value)
+
+
+@st.composite
+def hostile_query_requests(draw: st.DrawFn) -> RawRequest:
+    """EC2, IAM and STS, every fuzzable operation: botocore-serialized forms of hostile values, list
+    indexes in Unicode digits, NULs in values."""
+    service = draw(st.sampled_from(["ec2", "ec2", "iam", "sts"]))
+    protocol = "ec2" if service == "ec2" else "query"
+    operation = draw(st.sampled_from(_operations(service)))
+    operation_model = _operation(service, operation)
+    params = _query_value(draw(_structure_hostile(service, operation)))
+    pairs: list[tuple[str, str]] = []
+    if operation_model.input_shape is not None:
+        try:
+            body = _serializer(protocol).serialize_to_request(params, operation_model)["body"]
+        except Exception:  # a value botocore itself cannot write (a str for a nested structure)
+            body = {}
+        pairs = [(k, str(v)) for k, v in body.items() if k not in ("Action", "Version")]
+    if pairs and draw(_ONE_IN_FIVE) == 0:
+        at = draw(st.integers(0, len(pairs) - 1))
+        key, value = pairs[at]
+        digits = draw(_UNICODE_DIGITS)
+        pairs[at] = (".".join(digits if p.isascii() and p.isdigit() else p for p in key.split(".")), value)
+    forbidden = _forbidden_keys(service, operation, protocol)
+    pairs = [(k, v) for k, v in pairs if k.split(".", 1)[0] not in forbidden]
+    head = [("Action", operation), ("Version", _model(service).api_version)]
+    headers: dict[str, str | bytes] = {"Content-Type": FORM, "Authorization": _scope(service)}
+    encoded = "&".join(f"{_percent(k)}={_percent(v)}" for k, v in head + pairs)
+    return RawRequest("POST", headers, body=encoded.encode(), service=service, operation=operation)
+
+
+HOSTILE_EXAMPLES = max(EXAMPLES // 2, 50)
+HOSTILE = settings(FUZZ, max_examples=HOSTILE_EXAMPLES)
+
+
+def _fuzz_hostile(client: httpx.Client, strategy: st.SearchStrategy[RawRequest], protocol: str) -> None:
+    start = _digest(client)
+
+    @HOSTILE
+    @given(request=strategy)
+    def run(request: RawRequest) -> None:
+        response = _send(client, request)
+        _judge(response, request, protocol if request.service not in ("ec2",) else "ec2")
+
+    run()
+    assert _digest(client) == start
+
+
+def test_fuzz_hostile_json_classes(seeded: httpx.Client) -> None:
+    _fuzz_hostile(seeded, hostile_json_requests(), "json")
+
+
+def test_fuzz_hostile_query_classes(seeded: httpx.Client) -> None:
+    _fuzz_hostile(seeded, hostile_query_requests(), "query")
+
+
+def test_hostile_generators_reach_every_operation() -> None:
+    """The hostile classes are drawn for every fuzzable operation of every service."""
+    counted = 0
+    for service in ("ecs", "ssm", "ec2", "iam", "sts"):
+        for operation in _operations(service):
+            _structure_hostile(service, operation).validate()  # a strategy for each, from its shapes
+            counted += 1
+    assert counted > 500  # EC2 alone has hundreds

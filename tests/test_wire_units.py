@@ -442,7 +442,10 @@ def test_a_bug_while_parsing_is_an_internal_failure_in_the_protocol(monkeypatch:
         raise KeyError("bug")
 
     monkeypatch.setattr(gateway, "parse_json_body", broken)
-    headers = {"x-amz-target": "AmazonEC2ContainerServiceV20141113.ListClusters"}
+    headers = {
+        "x-amz-target": "AmazonEC2ContainerServiceV20141113.ListClusters",
+        "content-type": "application/x-amz-json-1.1",  # JSON services answer only JSON (issue 13)
+    }
     response = handle(_post(b"{}", headers), _Backend({}))
     assert response.status == 500
     assert json.loads(response.body) == {

@@ -8,6 +8,7 @@ import contextlib
 import functools
 import logging
 import math
+import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -25,6 +26,7 @@ from trunkline.errors import AwsError
 from trunkline.event_stream import EventStreams
 from trunkline.guard import BrowserGuard, policy_for
 from trunkline.runtime import Runtime
+from trunkline.store.api import StoreBusy, StoreUnavailable
 from trunkline.wire.gateway import HttpRequest, handle
 
 log = logging.getLogger("trunkline.app")
@@ -68,15 +70,22 @@ def create_app(runtime: Runtime) -> Starlette:
         return Response(answer.body, answer.status, dict(answer.headers), media_type=answer.content_type)
 
     async def health(request: Request) -> Response:
+        try:
+            runtime.store.ping()
+            store_error = None
+        except Exception as error:  # the store's own failure, whatever it is, is the answer here
+            store_error = str(error) or type(error).__name__
         return JSONResponse(
             {
-                "status": "ok",
+                "status": "ok" if store_error is None else "unavailable",
+                **({"storeError": store_error} if store_error else {}),
                 "version": __version__,
                 "store": runtime.store.description,
                 "timing": runtime.timing.name,
                 "region": runtime.config.region,
                 "accountId": runtime.config.account_id,
-            }
+            },
+            status_code=200 if store_error is None else 503,
         )
 
     async def clock(request: Request) -> Response:
@@ -178,7 +187,13 @@ def create_app(runtime: Runtime) -> Starlette:
     ]
     config = runtime.config
     guard = Middleware(BrowserGuard, policy=policy_for(config.host, config.allow_hosts, config.auth == "strict"))
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[guard])
+
+    async def store_trouble(request: Request, error: Exception) -> Response:
+        # trunkline's own endpoints: the store's retry budget ran out, or it cannot be reached.
+        return _problem(503, f"the store is busy or unavailable, retry: {error}")
+
+    handlers = {StoreBusy: store_trouble, StoreUnavailable: store_trouble}
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[guard], exception_handlers=handlers)
     app.state.event_streams = streams  # server.py ends open streams through it when shutting down
     return app
 
@@ -188,17 +203,23 @@ def _wake_from_any_thread(loop: asyncio.AbstractEventLoop, wake: asyncio.Event) 
         loop.call_soon_threadsafe(wake.set)
 
 
+_HOUSEKEEPING_EVERY = 10.0  # seconds between retention passes (housekeeping.py)
 _IDLE_CHECK = 1.0  # seconds; also how soon jobs scheduled by another process sharing PostgreSQL run
 
 
 async def _reconcile_forever(runtime: Runtime, wake: asyncio.Event, store_worker: StoreWorker) -> None:
     """Run due jobs, then sleep until the next one is due, a request schedules one, or the idle
     check comes round. Polling the store every tick would tax every request on a small machine."""
+    swept_at = 0.0
     while True:
         due: float | None = None
         try:
-            await store_worker(runtime.reconciler.run_due)
+            # One process's reconciler at a time on a shared store (Transaction.try_lead).
+            await store_worker(lambda: runtime.reconciler.run_due(lead=True))
             due = await store_worker(runtime.next_due_at)
+            if time.monotonic() - swept_at >= _HOUSEKEEPING_EVERY:
+                swept_at = time.monotonic()
+                await store_worker(runtime.housekeep)
         except Exception:  # keep reconciling; one bad transition must not stop time
             log.exception("reconciler pass failed")
         delay = _IDLE_CHECK if due is None else min(_IDLE_CHECK, max(0.0, due - runtime.clock.now()))
@@ -212,7 +233,7 @@ async def _seconds(request: Request) -> float | None:
     if raw is None:
         try:
             payload = await request.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser's stack
             return None
         raw = payload.get("seconds") if isinstance(payload, dict) else None
         if isinstance(raw, bool) or not isinstance(raw, (int, float)):
@@ -246,7 +267,15 @@ async def _inspect(
 
     def run(tx: Any) -> Any:
         return work(
-            RequestContext(tx, Principal.root(account), region, now, runtime.timing, reactions=runtime.reactions)
+            RequestContext(
+                tx,
+                Principal.root(account),
+                region,
+                now,
+                runtime.timing,
+                reactions=runtime.reactions,
+                quotas=runtime.quotas,
+            )
         )
 
     try:

@@ -9,6 +9,8 @@ import platformdirs
 import typer
 
 from trunkline import __version__
+from trunkline.housekeeping import DEFAULT_EVENT_COUNT, DEFAULT_EVENT_HOURS
+from trunkline.quotas import DEFAULTS
 from trunkline.runtime import DEFAULT_ACCOUNT, DEFAULT_REGION, Config
 from trunkline.timing import PROFILES
 
@@ -65,6 +67,16 @@ def serve(
         str | None,
         typer.Option(help="File with the key that encrypts stored secrets (default: STATE.key; created 0600)."),
     ] = None,
+    vcpu_quota: Annotated[
+        int, typer.Option(min=1, help="Running On-Demand vCPUs per instance bucket, account and Region.")
+    ] = DEFAULTS.vcpus,
+    eni_quota: Annotated[int, typer.Option(min=1, help="Network interfaces per account and Region.")] = DEFAULTS.enis,
+    event_retention_hours: Annotated[
+        float, typer.Option(min=0.0, help="Keep ECS events in the outbox this long (store time).")
+    ] = DEFAULT_EVENT_HOURS,
+    event_retention_count: Annotated[
+        int, typer.Option(min=1, help="Keep at most this many of the newest events in the outbox.")
+    ] = DEFAULT_EVENT_COUNT,
 ) -> None:
     """Serve the AWS endpoint until interrupted (SIGINT or SIGTERM)."""
     import os
@@ -112,6 +124,10 @@ def serve(
         allow_hosts=tuple(allow_host or ()),
         static_keys=tuple(keys),
         key_file=key_file,
+        vcpu_quota=vcpu_quota,
+        eni_quota=eni_quota,
+        event_retention_hours=event_retention_hours,
+        event_retention_count=event_retention_count,
     )
 
     mode = ", auth: strict" if auth == "strict" else ""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from trunkline.quotas import DEFAULTS, Quotas
 from trunkline.reactions import NONE, Reactions
 from trunkline.store.api import Transaction
 from trunkline.timing import Timing
@@ -47,6 +48,7 @@ class RequestContext:
     earliest_due: float | None = None  # the soonest job this context scheduled, to wake the reconciler
     enforce_iam: bool = False  # --enforce-iam: identity policies decide (the agent's calls included)
     reactions: Reactions = NONE  # cross-service reactions (reactions.py); the runtime passes its own
+    quotas: Quotas = DEFAULTS  # the server's service quotas (`trunkline serve --vcpu-quota ...`)
 
     @property
     def account_id(self) -> str:

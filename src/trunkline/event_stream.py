@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import functools
 import json
+import sys
 import threading
 import time
 import urllib.error
@@ -80,20 +81,34 @@ def parse_filter(detail_types: Iterable[str], cluster: str | None) -> EventFilte
     return EventFilter(wanted, cluster.strip() if cluster is not None else None)
 
 
+MAX_SEQ = 2**63 - 1  # sequence numbers are 64-bit in both stores
+
+
+def _ascii_number(raw: str) -> int | None:
+    """`raw` as a non-negative integer, ASCII digits only: `str.isdigit` also accepts `²` and
+    other Unicode digits that `int` then refuses, and a long string of digits is refused here
+    before `int` has to read it."""
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 19:
+        return None
+    return int(raw)
+
+
 def parse_seq(raw: str | None, name: str) -> int:
     if raw is None or raw == "":
         return 0
-    if not raw.isdigit():
-        raise BadRequest(f"{name} must be an event sequence number (an integer >= 0), not {raw!r}")
-    return int(raw)
+    seq = _ascii_number(raw)
+    if seq is None or seq > MAX_SEQ:
+        raise BadRequest(f"{name} must be an event sequence number (an integer from 0 to {MAX_SEQ}), not {raw!r}")
+    return seq
 
 
 def parse_limit(raw: str | None) -> int:
     if raw is None:
         return DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    number = _ascii_number(raw)
+    if number is None or not 1 <= number <= MAX_LIMIT:
         raise BadRequest(f"limit must be an integer from 1 to {MAX_LIMIT}, not {raw!r}")
-    return int(raw)
+    return number
 
 
 @dataclass(frozen=True)
@@ -161,6 +176,19 @@ KEEPALIVE = ": keep-alive\n\n"
 RETRY = "retry: 1000\n\n"  # how long EventSource clients wait before reconnecting
 
 
+MISSED = "trunkline.missed"  # the SSE event type that tells a reader it is behind the retention window
+
+
+def missed(after: int, trimmed: int) -> dict[str, object]:
+    """What a reader behind the retention window is told: the events after `after` up to and
+    including `trimmed` were dropped by retention before it read them."""
+    return {
+        "after": after,
+        "through": trimmed,
+        "message": f"events {after + 1} to {trimmed} were dropped by retention before they were read",
+    }
+
+
 def sse_message(event: StoredEvent) -> str:
     """One SSE message; the JSON is on one line (json.dumps escapes newlines inside strings)."""
     body = json.dumps(event.body, separators=(",", ":"))
@@ -184,6 +212,11 @@ async def follow(
     quiet_since = time.monotonic()
     while not stopping.is_set() and not await disconnected():
         batch = await run_in_threadpool(store.read, functools.partial(_events_after, cursor.seq))
+        if batch and batch[0].seq > cursor.seq + 1:  # a hole: in flight, rolled back, or dropped by retention
+            trimmed = await run_in_threadpool(store.read, lambda tx: tx.trimmed_through())
+            if cursor.seq < trimmed:
+                yield f"event: {MISSED}\ndata: {json.dumps(missed(cursor.seq, trimmed))}\n\n"
+                cursor.seq, cursor.observed, cursor.hole_since = trimmed, False, None
         now = time.monotonic()
         ready = cursor.take(batch, now)
         for event in ready:
@@ -224,8 +257,13 @@ class EventStreams:
             wanted = parse_filter(params.getlist("detail-type"), params.get("cluster"))
         except BadRequest as error:
             return JSONResponse({"error": str(error)}, status_code=400)
-        found = await run_in_threadpool(self.store.read, lambda tx: read_page(tx, after, limit, wanted))
-        return JSONResponse({"events": [event.body for event in found.events], "lastSeq": found.last_seq})
+        found, trimmed = await run_in_threadpool(
+            self.store.read, lambda tx: (read_page(tx, after, limit, wanted), tx.trimmed_through())
+        )
+        page: dict[str, object] = {"events": [event.body for event in found.events], "lastSeq": found.last_seq}
+        if after < trimmed:
+            page["missed"] = missed(after, trimmed)
+        return JSONResponse(page)
 
     async def stream(self, request: Request) -> Response:
         params = request.query_params
@@ -310,6 +348,8 @@ def fetch_all(endpoint: str, after: int, detail_types: list[str], cluster: str |
         url = f"{endpoint.rstrip('/')}/_trunkline/events?{query(after, detail_types, cluster, MAX_LIMIT)}"
         with _open(url, {}, timeout=60) as response:
             page = json.loads(response.read())
+        if "missed" in page:
+            print(f"trunkline events: {page['missed']['message']}", file=sys.stderr)
         yield from page["events"]
         if page["lastSeq"] == after:
             return
@@ -323,6 +363,9 @@ def stream_events(endpoint: str, after: int, detail_types: list[str], cluster: s
     with _open(url, {"Accept": "text/event-stream"}, timeout=3 * KEEPALIVE_SECONDS) as response:
         lines = (raw.decode("utf-8") for raw in response)
         for message in parse_sse(lines):
+            if message.event == MISSED:
+                print(f"trunkline events: {json.loads(message.data)['message']}", file=sys.stderr)
+                continue
             yield json.loads(message.data)
 
 

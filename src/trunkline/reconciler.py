@@ -13,6 +13,7 @@ from typing import Any
 from trunkline.clock import Clock, ManualClock
 from trunkline.context import Principal, RequestContext
 from trunkline.domain.identity import Keyring
+from trunkline.quotas import DEFAULTS, Quotas
 from trunkline.reactions import NONE, Reactions
 from trunkline.store.api import Job, Store, Transaction
 from trunkline.timing import Timing
@@ -36,17 +37,22 @@ class Reconciler:
     enforce_iam: bool = False  # handed to every job's context (the simulated agent calls ECS as its role)
     keyring: Keyring | None = None  # so a job that issues credentials seals them with the server's key
     reactions: Reactions = NONE
+    quotas: Quotas = DEFAULTS
 
-    def run_due(self, now: float | None = None) -> int:
-        """Run every job due by `now` (default: the clock's now); returns how many ran."""
+    def run_due(self, now: float | None = None, lead: bool = False) -> int:
+        """Run every job due by `now` (default: the clock's now); returns how many ran. With
+        `lead`, only while no other process's reconciler is running a batch (it runs them then)."""
         total = 0
         while True:
-            ran = self.store.run(partial(self._batch, now=self.clock.now() if now is None else now))
+            batch = partial(self._batch, now=self.clock.now() if now is None else now, lead=lead)
+            ran = self.store.run(batch)
             total += ran
             if ran < _BATCH:
                 return total
 
-    def _batch(self, tx: Transaction, *, now: float) -> int:
+    def _batch(self, tx: Transaction, *, now: float, lead: bool = False) -> int:
+        if lead and not tx.try_lead("reconciler"):
+            return 0
         jobs = tx.claim_due(now, _BATCH)
         for job in jobs:
             self._run(tx, job)
@@ -70,6 +76,7 @@ class Reconciler:
             enforce_iam=self.enforce_iam,
             keyring=self.keyring,
             reactions=self.reactions,
+            quotas=self.quotas,
         )
         handler(ctx, job.payload)
 

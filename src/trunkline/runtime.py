@@ -11,17 +11,20 @@ from typing import Any
 
 from botocore import xform_name
 
-from trunkline.clock import Clock, ManualClock, RealClock
+from trunkline.clock import Clock
 from trunkline.context import Principal, RequestContext
 from trunkline.domain import enforcement
 from trunkline.domain.authentication import authenticate
 from trunkline.domain.identity import Keyring, StaticKey, resolve_principal
 from trunkline.errors import AuthFailure, AwsError
+from trunkline.housekeeping import DEFAULT_EVENT_COUNT, DEFAULT_EVENT_HOURS, Retention, Swept, sweep
+from trunkline.quotas import DEFAULTS, Quotas
 from trunkline.reconciler import JobHandler, Reconciler
 from trunkline.secret_box import open_box
 from trunkline.services import build_providers
 from trunkline.store import open_store
-from trunkline.store.api import Transaction
+from trunkline.store.api import StoreBusy, StoreUnavailable, Transaction, UnstorableText
+from trunkline.store_clock import start_clock
 from trunkline.timing import PROFILES
 from trunkline.wire import models, sigv4
 from trunkline.wire.gateway import AwsCall, HttpRequest
@@ -29,10 +32,31 @@ from trunkline.wiring import build_reactions
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
-_CLOCK_META = "clock.manual_now"
 # X-Amz-Date tolerance, as observed: ECS, SSM (JSON) 5 minutes; STS, EC2 (and IAM, by STS) 15.
 _JSON_SKEW = 300
 _QUERY_SKEW = 900
+# The wire layer refuses NUL in every string parameter; this answers one that got past it anyway.
+_INVALID_PARAMETER = {"ec2": "InvalidParameterValue", "ecs": "InvalidParameterException"}
+_NUL_MESSAGE = "A parameter value must not contain the NUL character (U+0000)."
+
+
+# What AWS answers when it sheds load: clients (botocore's retry handler) retry both.
+_THROTTLING = {
+    "ec2": ("RequestLimitExceeded", "Request limit exceeded.", 503),
+    "iam": ("Throttling", "Rate exceeded", 400),
+    "sts": ("Throttling", "Rate exceeded", 400),
+}
+
+
+def throttled(service: str) -> AwsError:
+    """The store's retry budget ran out on conflicts: the service's throttling error."""
+    code, message, status = _THROTTLING.get(service, ("ThrottlingException", "Rate exceeded", 400))
+    return AwsError(code, message, status)
+
+
+def unavailable() -> AwsError:
+    """The database cannot be reached: every AWS service's 503."""
+    return AwsError("ServiceUnavailable", "The request has failed due to a temporary failure of the server.", 503)
 
 
 @dataclass(frozen=True)
@@ -48,6 +72,10 @@ class Config:
     allow_hosts: tuple[str, ...] = ()  # Host names accepted besides loopback ones (guard.py)
     static_keys: tuple[StaticKey, ...] = ()  # from --credentials / the environment / --account-for-key
     key_file: str | None = None  # the 0600 file with the key that encrypts stored secrets (secrets.py)
+    vcpu_quota: int = DEFAULTS.vcpus
+    eni_quota: int = DEFAULTS.enis
+    event_retention_hours: float = DEFAULT_EVENT_HOURS
+    event_retention_count: int = DEFAULT_EVENT_COUNT
 
 
 class Runtime:
@@ -56,6 +84,8 @@ class Runtime:
             raise ValueError(f"unknown timing {config.timing!r}; choose from {', '.join(PROFILES)}")
         self.config = config
         self.timing = PROFILES[config.timing]
+        self.quotas = Quotas(vcpus=config.vcpu_quota, enis=config.eni_quota)
+        self.retention = Retention(config.event_retention_hours * 3600, config.event_retention_count)
         self.store = open_store(config.state)
         self.keyring = Keyring(config.account_id, config.static_keys, open_box(config.state, config.key_file))
         self.clock: Clock = self._make_clock()
@@ -76,18 +106,12 @@ class Runtime:
             config.enforce_iam,
             keyring=self.keyring,
             reactions=self.reactions,
+            quotas=self.quotas,
         )
 
     def _make_clock(self) -> Clock:
-        if self.config.timing != "manual":
-            return RealClock()
-        saved = self.store.run(lambda tx: tx.get_meta(_CLOCK_META))
-        clock = ManualClock(float(saved) if saved else time.time())
-        if not saved:
-            # Saved at once, so a restart before the first advance does not jump to the wall clock.
-            start = repr(clock.now())
-            self.store.run(lambda tx: tx.set_meta(_CLOCK_META, start))
-        return clock
+        # Kept in the store, so a restart (in any --timing) and every other process agree on it.
+        return start_clock(self.store, manual=self.config.timing == "manual")
 
     def invoke(self, call: AwsCall) -> dict[str, Any]:
         provider = self.providers.get(call.service)
@@ -112,6 +136,7 @@ class Runtime:
                 enforce_iam=enforce,
                 keyring=self.keyring,
                 reactions=self.reactions,
+                quotas=self.quotas,
             )
             if enforce:
                 # The one place a call is authorized: the principal and the operation are both known.
@@ -121,7 +146,14 @@ class Runtime:
             return result
 
         scheduled: list[float | None] = []
-        result = self.store.run(work)
+        try:
+            result = self.store.run(work)
+        except UnstorableText:
+            raise AwsError(_INVALID_PARAMETER.get(call.service, "ValidationError"), _NUL_MESSAGE) from None
+        except StoreBusy:
+            raise throttled(call.service) from None
+        except StoreUnavailable:
+            raise unavailable() from None
         if scheduled and scheduled[-1] is not None:
             self.on_scheduled()
         return result
@@ -154,19 +186,20 @@ class Runtime:
     # --- the clock, as /_trunkline/clock exposes it ---------------------------------------------
 
     def advance(self, seconds: float) -> int:
-        ran = self.reconciler.advance(seconds)
-        self._save_clock()
+        ran = self.reconciler.advance(seconds)  # the manual clock keeps each new reading in the store
+        self.housekeep()
         return ran
 
     def settle(self) -> int:
         ran = self.reconciler.settle()
-        self._save_clock()
+        self.housekeep()
         return ran
 
-    def _save_clock(self) -> None:
-        if isinstance(self.clock, ManualClock):
-            now = repr(self.clock.now())
-            self.store.run(lambda tx: tx.set_meta(_CLOCK_META, now))
+    def housekeep(self) -> Swept:
+        """Retention: old events, and tasks stopped longer ago than ECS shows them (housekeeping.py)."""
+        now = self.clock.now()
+        config = self.config
+        return self.store.run(lambda tx: sweep(tx, now, self.retention, self.timing, config.account_id, config.region))
 
     def reset(self) -> None:
         """Back to an empty world (the clock keeps its time)."""

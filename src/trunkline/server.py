@@ -4,6 +4,7 @@ inside a test process (`run_in_thread`)."""
 from __future__ import annotations
 
 import contextlib
+import signal
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -16,6 +17,8 @@ from trunkline.event_stream import stop_streams
 from trunkline.runtime import Config, Runtime
 from trunkline.wire import models
 
+_GRACE = 30  # seconds in-flight requests get to finish after SIGTERM or SIGINT
+
 
 class _Server(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, on_ready: Callable[[str], None]) -> None:
@@ -27,6 +30,14 @@ class _Server(uvicorn.Server):
         if self.started:
             host, port = self.servers[0].sockets[0].getsockname()[:2]
             self._on_ready(f"http://{host}:{port}")
+
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        super().handle_exit(sig, frame)
+        # uvicorn raises a caught signal again once it has shut down, so the process dies of it
+        # (status -15). SIGTERM is how service managers ask for an orderly stop: once in-flight
+        # requests are answered and the store is closed, that is a success (status 0).
+        if sig == signal.SIGTERM and sig in self._captured_signals:
+            self._captured_signals.remove(sig)
 
     async def shutdown(self, sockets: list[Any] | None = None) -> None:
         # uvicorn waits for open responses to finish before it exits; event streams never would.
@@ -42,6 +53,7 @@ def _uvicorn_config(runtime: Runtime) -> uvicorn.Config:
         log_level="warning",
         access_log=False,
         lifespan="on",
+        timeout_graceful_shutdown=_GRACE,
     )
 
 

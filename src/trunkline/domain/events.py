@@ -38,4 +38,4 @@ def emit(
         "resources": resources,
         "detail": detail,
     }
-    return ctx.tx.append_event(event)
+    return ctx.tx.append_event(event, at=ctx.now)

@@ -20,4 +20,8 @@ def checked_tags(params: dict[str, Any]) -> list[dict[str, str]]:
     keys = [t["Key"].lower() for t in tags]
     if len(set(keys)) != len(keys):
         raise AwsError("InvalidInput", "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+    if any(key.startswith("aws:") for key in keys):  # lengths and the count of 50 are the model's
+        raise AwsError(
+            "InvalidInput", "User-defined tag keys can't start with 'aws:'. This prefix is reserved for AWS."
+        )
     return list(tags)

@@ -11,6 +11,22 @@ Document = dict[str, Any]
 T = TypeVar("T")
 
 
+class UnstorableText(ValueError):
+    """A key or indexed value holds U+0000, which PostgreSQL's text cannot hold; refused in both
+    stores so they behave alike. A lookup for such a value simply finds nothing (nothing stored can
+    hold it); only writes raise this."""
+
+
+class StoreBusy(Exception):
+    """Transactions kept conflicting past the retry budget: the caller should back off and retry
+    (the wire layer answers the service's throttling error, which AWS clients retry)."""
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be reached, or was lost while committing (the outcome is unknown): the
+    wire layer answers the service's 503, which AWS clients retry."""
+
+
 @dataclass(frozen=True)
 class Job:
     id: int
@@ -62,6 +78,15 @@ class Transaction(Protocol):
 
     def schedule(self, due_at: float, name: str, payload: Document) -> None: ...
 
+    def lock(self, scope: str) -> None:
+        """Serialise this transaction with every other one that locks `scope` (on PostgreSQL, in
+        any process): they run one after the other instead of failing serialisation. May restart
+        the transaction's work with the lock held from its start, so call it early, before writes."""
+
+    def try_lead(self, role: str) -> bool:
+        """True if no other transaction (in any process) holds `role` now; it is then held until
+        this one ends. For work that one process at a time should do, such as a reconciler pass."""
+
     def claim_due(self, now: float, limit: int) -> list[Job]:
         """Due jobs, oldest first, locked for this transaction (other processes skip them)."""
 
@@ -69,13 +94,23 @@ class Transaction(Protocol):
 
     def next_due_at(self) -> float | None: ...
 
-    def append_event(self, body: Document) -> int: ...
+    def append_event(self, body: Document, at: float | None = None) -> int:
+        """Append to the outbox; `at` is the event's time on the store's clock (for retention)."""
 
     def events_after(self, seq: int, limit: int) -> list[StoredEvent]: ...
 
     def last_event_seq(self) -> int:
         """The sequence number of the newest event (0 when there is none): where a reader that
         wants only what happens from now on starts."""
+
+    def trim_events(self, keep: int, span: float) -> int:
+        """Retention: drop all but the newest `keep` events, and those more than `span` seconds
+        older than the newest; returns how many went. The highest dropped number is kept as
+        `trimmed_through`."""
+
+    def trimmed_through(self) -> int:
+        """The highest sequence number retention has dropped (0: none): a reader that resumes
+        below it has missed events."""
 
     def get_meta(self, key: str) -> str | None: ...
 
@@ -90,6 +125,9 @@ class Transaction(Protocol):
 
 class Store(Protocol):
     description: str
+
+    def ping(self) -> None:
+        """Return if the database answers now; raise StoreUnavailable saying why if not."""
 
     def run(self, work: Callable[[Transaction], T]) -> T:
         """Run `work` in one transaction: committed if it returns, rolled back if it raises.

@@ -1,63 +1,226 @@
 """The shared store: PostgreSQL through psycopg 3, for teams that point several trunkline
-processes at one database. Transactions are SERIALIZABLE and retried on conflict, and due jobs are
-claimed with `FOR UPDATE SKIP LOCKED` so two processes never run the same transition."""
+processes at one database. Transactions are SERIALIZABLE. A conflict is retried after a jittered,
+growing pause, within a bound that ends in `StoreBusy` (an AWS throttling error, never a 500). A
+lost connection is reopened. Work that must not race (placement in one cluster) takes a lock named
+by `Transaction.lock`, held from before the transaction's snapshot, so it waits instead of failing.
+Due jobs are claimed with `FOR UPDATE SKIP LOCKED` so two processes never run the same transition.
+See docs/design.md, "Several processes on one PostgreSQL"."""
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import random
 import threading
+import time
 from collections.abc import Callable
+from typing import Any
 
 import psycopg
 from psycopg import errors
 
-from trunkline.store.api import T, Transaction
+from trunkline.store.api import StoreBusy, StoreUnavailable, T, Transaction
 from trunkline.store.schema import POSTGRES_MIGRATIONS
 from trunkline.store.sql import Dialect, SqlTransaction, migrate
+
+log = logging.getLogger("trunkline.store")
 
 DIALECT = Dialect(
     name="postgresql", placeholder="%s", skip_locked=" FOR UPDATE SKIP LOCKED", migrations=POSTGRES_MIGRATIONS
 )
-_RETRIES = 20
+RETRIES = 12  # attempts after a conflict or a lost connection, then StoreBusy / StoreUnavailable
+BUDGET = 8.0  # seconds one transaction may spend retrying (under the 60 s read timeout of botocore)
+_FIRST_PAUSE = 0.005  # seconds; the pause cap doubles each attempt up to _MAX_PAUSE ("full jitter")
+_MAX_PAUSE = 0.5
+_LOCK_TIMEOUT = "5s"  # how long a named lock is waited for before the attempt counts as a conflict
+_CONNECT_TIMEOUT = 5  # seconds
+_MIGRATION_LOCK = 4590
+_CONFLICTS = (errors.SerializationFailure, errors.DeadlockDetected, errors.LockNotAvailable)
+
+
+def lock_key(scope: str) -> int:
+    """A lock name as PostgreSQL's 64-bit advisory lock key (stable across processes)."""
+    return int.from_bytes(hashlib.blake2b(scope.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+class _NeedLock(BaseException):
+    """Raised by `lock` for a scope not yet held: the store rolls back, takes the lock, and runs the
+    work again. A BaseException so that no `except Exception` in the domain can swallow it."""
+
+    def __init__(self, scope: str) -> None:
+        super().__init__(scope)
+        self.scope = scope
+
+
+class _PgTransaction(SqlTransaction):
+    def __init__(self, cursor: Any, held: frozenset[str]) -> None:
+        super().__init__(cursor, DIALECT)
+        self._held = held
+
+    def lock(self, scope: str) -> None:
+        if scope not in self._held:
+            raise _NeedLock(scope)
+
+    def try_lead(self, role: str) -> bool:
+        row = self._q("SELECT pg_try_advisory_xact_lock(?)", (lock_key("lead:" + role),)).fetchone()
+        return bool(row[0])
+
+
+def pause(attempt: int, rng: random.Random) -> float:
+    """Full jitter: a random pause up to a cap that doubles with each attempt, so processes that
+    collided do not collide again in step."""
+    return rng.uniform(0, min(_MAX_PAUSE, _FIRST_PAUSE * 2**attempt))
 
 
 class PostgresStore:
     def __init__(self, url: str) -> None:
         self.description = "postgresql " + url.split("@")[-1]
-        self._conn = psycopg.connect(url, autocommit=False)
-        self._conn.isolation_level = psycopg.IsolationLevel.SERIALIZABLE
+        self._url = url
         self._lock = threading.RLock()
+        self._rng = random.Random()
+        self._conn: psycopg.Connection[Any] | None = None
+        self.retried = 0  # attempts that were retried, for the benchmark's report
         # `read` has its own connection, so it never waits behind a request's transaction.
-        self._reader = psycopg.connect(url, autocommit=False)
-        self._reader.read_only = True
+        self._reader: psycopg.Connection[Any] | None = None
         self._reader_lock = threading.RLock()
-        with self._conn.cursor() as cursor:
+        conn = self._connection()
+        with conn.cursor() as cursor:
             # Several processes may start at once on a fresh database: migrate under a lock.
-            cursor.execute("SELECT pg_advisory_lock(4590)")
-            self._conn.commit()
+            cursor.execute("SELECT pg_advisory_lock(%s)", (_MIGRATION_LOCK,))
+            conn.commit()
         try:
             self.run(lambda tx: migrate(tx, DIALECT))  # type: ignore[arg-type]
         finally:
-            with self._conn.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(4590)")
-            self._conn.commit()
+            with conn.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", (_MIGRATION_LOCK,))
+            conn.commit()
+
+    def _connection(self) -> psycopg.Connection[Any]:
+        if self._conn is not None and not self._conn.closed and not self._conn.broken:
+            return self._conn
+        if self._conn is not None:
+            log.warning("the PostgreSQL connection was lost; reconnecting")
+            self._conn.close()
+            self._conn = None
+        try:
+            conn = psycopg.connect(self._url, autocommit=True, connect_timeout=_CONNECT_TIMEOUT)
+            conn.execute(f"SET lock_timeout = '{_LOCK_TIMEOUT}'")
+            conn.autocommit = False
+            conn.isolation_level = psycopg.IsolationLevel.SERIALIZABLE
+        except psycopg.Error as error:
+            raise StoreUnavailable(f"cannot connect to PostgreSQL: {error}") from None
+        self._conn = conn
+        return conn
 
     def run(self, work: Callable[[Transaction], T]) -> T:
         with self._lock:
-            for attempt in range(_RETRIES):
+            started = time.monotonic()
+            held: set[str] = set()
+            attempt = 0
+            while True:
                 try:
-                    with self._conn.transaction(), self._conn.cursor() as cursor:
-                        return work(SqlTransaction(cursor, DIALECT))
-                except (errors.SerializationFailure, errors.DeadlockDetected):
-                    if attempt == _RETRIES - 1:
-                        raise
-            raise AssertionError("unreachable")
+                    return self._attempt(work, held)
+                except _NeedLock as need:
+                    held.add(need.scope)  # not a failure: run again with the lock held from the start
+                    continue
+                except _CONFLICTS as error:
+                    failure: Exception = StoreBusy(f"transaction conflicted {attempt + 1} times: {error}")
+                except _Retryable as lost:
+                    failure = StoreUnavailable(str(lost))
+                attempt += 1
+                self.retried += 1
+                wait = pause(attempt, self._rng)
+                if attempt > RETRIES or time.monotonic() - started + wait > BUDGET:
+                    raise failure
+                time.sleep(wait)
+
+    def _attempt(self, work: Callable[[Transaction], T], held: set[str]) -> T:
+        """One try: take the named locks (session-level, before the snapshot), run the work in a
+        SERIALIZABLE transaction, release the locks. A lost connection is reported as `_Retryable`
+        when the work did not reach COMMIT, so running it again cannot apply it twice."""
+        try:
+            conn = self._connection()
+        except StoreUnavailable as error:
+            raise _Retryable(str(error)) from None
+        committing = False
+        try:
+            self._take(conn, held)
+            try:
+                with conn.transaction(), conn.cursor() as cursor:
+                    result = work(_PgTransaction(cursor, frozenset(held)))
+                    committing = True
+                return result
+            finally:
+                self._release(conn, held)
+        except psycopg.OperationalError as error:
+            if isinstance(error, _CONFLICTS) or not conn.broken:
+                raise
+            if committing:
+                # COMMIT was sent and the connection died: it may or may not have been applied.
+                raise StoreUnavailable("the PostgreSQL connection was lost while committing") from None
+            raise _Retryable(f"the PostgreSQL connection was lost: {error}") from None
+
+    @staticmethod
+    def _take(conn: psycopg.Connection[Any], held: set[str]) -> None:
+        if not held:
+            return
+        conn.autocommit = True  # session locks, taken outside the transaction, in one order (no deadlock)
+        try:
+            for scope in sorted(held):
+                conn.execute("SELECT pg_advisory_lock(%s)", (lock_key(scope),))
+        finally:
+            conn.autocommit = False
+
+    @staticmethod
+    def _release(conn: psycopg.Connection[Any], held: set[str]) -> None:
+        if not held or conn.broken or conn.closed:
+            return  # a lost session's locks went with it
+        conn.autocommit = True
+        try:
+            conn.execute("SELECT pg_advisory_unlock_all()")
+        finally:
+            conn.autocommit = False
+
+    def ping(self) -> None:
+        with self._lock:
+            try:
+                conn = self._connection()
+                with conn.transaction():
+                    conn.execute("SELECT 1")
+            except psycopg.Error as error:
+                raise StoreUnavailable(f"PostgreSQL does not answer: {error}") from None
 
     def read(self, work: Callable[[Transaction], T]) -> T:
-        with self._reader_lock, self._reader.transaction(), self._reader.cursor() as cursor:
-            return work(SqlTransaction(cursor, DIALECT))
+        with self._reader_lock:
+            reader = self._reading_connection()
+            try:
+                with reader.transaction(), reader.cursor() as cursor:
+                    return work(SqlTransaction(cursor, DIALECT))
+            except psycopg.OperationalError as error:
+                if reader.broken:  # reopened by the next read
+                    raise StoreUnavailable(f"the PostgreSQL connection was lost: {error}") from None
+                raise
+
+    def _reading_connection(self) -> psycopg.Connection[Any]:
+        if self._reader is None or self._reader.closed or self._reader.broken:
+            if self._reader is not None:
+                self._reader.close()
+            try:
+                reader = psycopg.connect(self._url, autocommit=False, connect_timeout=_CONNECT_TIMEOUT)
+            except psycopg.Error as error:
+                raise StoreUnavailable(f"cannot connect to PostgreSQL: {error}") from None
+            reader.read_only = True
+            self._reader = reader
+        return self._reader
 
     def close(self) -> None:
         with self._reader_lock:
-            self._reader.close()
+            if self._reader is not None:
+                self._reader.close()
         with self._lock:
-            self._conn.close()
+            if self._conn is not None:
+                self._conn.close()
+
+
+class _Retryable(Exception):
+    """The connection was lost before COMMIT: safe to run the work again on a new one."""

@@ -124,3 +124,61 @@ def _scope_task_definition_indexes(tx: SqlTransaction) -> None:
 
 SQLITE_MIGRATIONS.append([_scope_task_definition_indexes])
 POSTGRES_MIGRATIONS.append([_scope_task_definition_indexes])
+
+# Issue 13's steps check what is there first: a state can reach them with part of it done (a
+# store opened by this code, then told it is older, as tests/test_state_migration.py does).
+
+
+def _columns(tx: SqlTransaction, table: str) -> set[str]:
+    rows = tx.execute(f"SELECT * FROM {table} LIMIT 0")
+    return {column[0] for column in rows.description}
+
+
+# v7: each event's time on the store's clock, so retention can drop events by age (docs/design.md).
+def _event_times(tx: SqlTransaction) -> None:
+    if "at" not in _columns(tx, "events"):
+        tx.execute("ALTER TABLE events ADD COLUMN at DOUBLE PRECISION")
+    tx.execute("CREATE INDEX IF NOT EXISTS events_by_at ON events (at)")
+
+
+SQLITE_MIGRATIONS.append([_event_times])
+POSTGRES_MIGRATIONS.append([_event_times])
+
+
+# v8: SQLite keeps the index entries once, in their primary key (WITHOUT ROWID), instead of in a
+# table and again in its key's index: a third less space for the entries every record has.
+# PostgreSQL's heap tables have no such form; its v8 changes nothing.
+def _entries_once(tx: SqlTransaction) -> None:
+    table = tx.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'doc_index'").fetchone()
+    if "WITHOUT ROWID" in str(table[0]).upper():
+        return
+    for statement in (
+        "CREATE TABLE doc_index_v5 (kind TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL, key TEXT NOT NULL,"
+        " PRIMARY KEY (kind, field, value, key)) WITHOUT ROWID",
+        "INSERT INTO doc_index_v5 (kind, field, value, key) SELECT kind, field, value, key FROM doc_index",
+        "DROP TABLE doc_index",
+        "ALTER TABLE doc_index_v5 RENAME TO doc_index",
+    ):
+        tx.execute(statement)
+
+
+SQLITE_MIGRATIONS.append([_entries_once])
+POSTGRES_MIGRATIONS.append([])
+
+
+# v9: SQLite lists each document's index entries in its own row (`entries`, JSON, compressed like
+# bodies), so neither `put` nor `delete` needs the by-key copy of every entry. With compressed
+# bodies this is what brings a live task's state down (benchmarks/README.md). PostgreSQL: unchanged.
+# The entries are recomputed from the index whatever was there: the index is the truth.
+def _entries_in_documents(tx: SqlTransaction) -> None:
+    if "entries" not in _columns(tx, "documents"):
+        tx.execute("ALTER TABLE documents ADD COLUMN entries TEXT")
+    tx.execute(
+        "UPDATE documents SET entries = (SELECT json_group_object(i.field, i.value) FROM doc_index i"
+        " WHERE i.kind = documents.kind AND i.key = documents.key HAVING COUNT(*) > 0)"
+    )
+    tx.execute("DROP INDEX IF EXISTS doc_index_by_key")
+
+
+SQLITE_MIGRATIONS.append([_entries_in_documents])
+POSTGRES_MIGRATIONS.append([])

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias, TypeVar
 
-from trunkline.store.api import Document, Job, StoredEvent
+from trunkline.store.api import Document, Job, StoredEvent, UnstorableText
 
 #: One step of a migration: an SQL statement, or a function rewriting data through the transaction
 #: (`SqlTransaction.execute`), for changes SQL alone cannot say portably (re-keying documents).
@@ -22,8 +23,11 @@ class Dialect:
     placeholder: str  # "?" or "%s"
     skip_locked: str  # appended to the due-job query
     migrations: Sequence[Sequence[Step]]  # migrations[n] takes the schema from version n to n + 1
+    compress: bool = False  # store large JSON bodies zlib-compressed (a BLOB; SQLite's columns take either)
+    entries_in_document: bool = False  # documents.entries lists each row's index entries (schema v6, SQLite)
 
 
+_TRIMMED_META = "events.trimmed_through"
 _CHUNK = 200  # index entries per statement: 800 parameters, under SQLite's oldest limit (999)
 T = TypeVar("T")
 
@@ -33,18 +37,45 @@ def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
+def _has_nul(*values: object) -> bool:
+    return any(isinstance(v, str) and "\x00" in v for v in values)
+
+
+def _before_nul(after: str | None) -> str | None:
+    """A cursor holding NUL, as one that selects the same stored keys: no stored key holds NUL, so
+    the keys after `a\\0...` are exactly the keys after `a`."""
+    return after.split("\x00", 1)[0] if after is not None else None
+
+
 def _dump(doc: Document) -> str:
     return json.dumps(doc, separators=(",", ":"), default=str)
+
+
+_PACK_FROM = 200  # bytes of JSON below which compression saves too little to pay for itself
+
+
+def _pack(doc: Document) -> bytes | str:
+    """A body as SQLite stores it: JSON text, or zlib-compressed JSON once it is worth it (a task
+    and its events are 2-3 KB of repetitive JSON, a third of that compressed; docs/design.md)."""
+    text = _dump(doc)
+    return zlib.compress(text.encode(), 1) if len(text) >= _PACK_FROM else text
+
+
+def _load(raw: bytes | str) -> Any:
+    return json.loads(zlib.decompress(raw) if isinstance(raw, bytes) else raw)
 
 
 class SqlTransaction:
     def __init__(self, cursor: Any, dialect: Dialect) -> None:
         self._cur = cursor
         self._dialect = dialect
+        self._body = _pack if dialect.compress else _dump
 
     def _q(self, sql: str, params: Sequence[Any] = ()) -> Any:
         if self._dialect.placeholder != "?":
             sql = sql.replace("?", self._dialect.placeholder)
+        if _has_nul(*params):  # the last guard: no NUL reaches SQL (lookups check before this)
+            raise UnstorableText("a key or indexed value holds the NUL character")
         self._cur.execute(sql, tuple(params))
         return self._cur
 
@@ -53,20 +84,25 @@ class SqlTransaction:
         return self._q(sql, params)
 
     def get(self, kind: str, key: str) -> Document | None:
+        if _has_nul(key):
+            return None
         row = self._q("SELECT body FROM documents WHERE kind = ? AND key = ?", (kind, key)).fetchone()
-        return json.loads(row[0]) if row else None
+        return _load(row[0]) if row else None
 
     def put(self, kind: str, key: str, doc: Document, index: Mapping[str, str | None] | None = None) -> None:
+        # Rewrite only the index entries that changed: a container instance has dozens (one per
+        # attribute) and most saves change one or two of them.
+        wanted = {field: value for field, value in (index or {}).items() if value is not None}
+        if self._dialect.entries_in_document:
+            self._put_with_entries(kind, key, doc, wanted)
+            return
         self._q(
             "INSERT INTO documents (kind, key, body) VALUES (?, ?, ?) "
             "ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body",
-            (kind, key, _dump(doc)),
+            (kind, key, self._body(doc)),
         )
-        # Rewrite only the index entries that changed: a container instance has dozens (one per
-        # attribute) and most saves change one or two of them.
         # Each statement is a round trip to PostgreSQL, so the changes go in one DELETE and one
         # INSERT (in chunks, within SQLite's limit on parameters).
-        wanted = {field: value for field, value in (index or {}).items() if value is not None}
         rows = self._q("SELECT field, value FROM doc_index WHERE kind = ? AND key = ?", (kind, key)).fetchall()
         stale = [field for field, value in rows if wanted.get(field) != value]
         for field, value in rows:
@@ -75,25 +111,66 @@ class SqlTransaction:
         for chunk in _chunks(stale, _CHUNK):
             marks = ", ".join("?" for _ in chunk)
             self._q(f"DELETE FROM doc_index WHERE kind = ? AND key = ? AND field IN ({marks})", (kind, key, *chunk))
-        for entries in _chunks(list(wanted.items()), _CHUNK):
-            rows_sql = ", ".join("(?, ?, ?, ?)" for _ in entries)
-            params = [item for field, value in entries for item in (kind, field, value, key)]
+        self._insert_entries(kind, key, list(wanted.items()))
+
+    def _insert_entries(self, kind: str, key: str, entries: list[tuple[str, str]]) -> None:
+        for chunk in _chunks(entries, _CHUNK):
+            rows_sql = ", ".join("(?, ?, ?, ?)" for _ in chunk)
+            params = [item for field, value in chunk for item in (kind, field, value, key)]
             self._q(f"INSERT INTO doc_index (kind, field, value, key) VALUES {rows_sql}", params)
 
+    def _entries(self, kind: str, key: str) -> dict[str, str] | None:
+        """SQLite: a document's index entries, as its own row keeps them (None: no document)."""
+        row = self._q("SELECT entries FROM documents WHERE kind = ? AND key = ?", (kind, key)).fetchone()
+        if row is None:
+            return None
+        return dict(_load(row[0])) if row[0] else {}
+
+    def _drop_entries(self, kind: str, key: str, entries: list[tuple[str, str]]) -> None:
+        for field, value in entries:  # by the whole primary key: SQLite keeps no by-key index
+            self._q(
+                "DELETE FROM doc_index WHERE kind = ? AND field = ? AND value = ? AND key = ?",
+                (kind, field, value, key),
+            )
+
+    def _put_with_entries(self, kind: str, key: str, doc: Document, wanted: dict[str, str]) -> None:
+        """SQLite: the document's row lists its index entries, so `put` and `delete` find them
+        without a second index of every entry by key (docs/design.md, "Growth")."""
+        current = self._entries(kind, key) or {}
+        self._q(
+            "INSERT INTO documents (kind, key, body, entries) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body, entries = excluded.entries",
+            (kind, key, self._body(doc), self._body(wanted) if wanted else None),
+        )
+        self._drop_entries(kind, key, [(f, v) for f, v in current.items() if wanted.get(f) != v])
+        self._insert_entries(kind, key, [(f, v) for f, v in wanted.items() if current.get(f) != v])
+
     def delete(self, kind: str, key: str) -> bool:
-        self._q("DELETE FROM doc_index WHERE kind = ? AND key = ?", (kind, key))
+        if _has_nul(key):
+            return False
+        if self._dialect.entries_in_document:
+            current = self._entries(kind, key)
+            if current is None:
+                return False
+            self._drop_entries(kind, key, list(current.items()))
+        else:
+            self._q("DELETE FROM doc_index WHERE kind = ? AND key = ?", (kind, key))
         return bool(self._q("DELETE FROM documents WHERE kind = ? AND key = ?", (kind, key)).rowcount)
 
     def find(
         self, kind: str, field: str, value: str, after: str | None = None, limit: int | None = None
     ) -> list[Document]:
-        sql, params = self._index_query("d.body", kind, field, value, after, limit)
-        return [json.loads(row[0]) for row in self._q(sql, params).fetchall()]
+        if _has_nul(value):
+            return []
+        sql, params = self._index_query("d.body", kind, field, value, _before_nul(after), limit)
+        return [_load(row[0]) for row in self._q(sql, params).fetchall()]
 
     def find_keys(
         self, kind: str, field: str, value: str, after: str | None = None, limit: int | None = None
     ) -> list[str]:
-        sql, params = self._index_query("i.key", kind, field, value, after, limit)
+        if _has_nul(value):
+            return []
+        sql, params = self._index_query("i.key", kind, field, value, _before_nul(after), limit)
         return [row[0] for row in self._q(sql, params).fetchall()]
 
     @staticmethod
@@ -129,9 +206,11 @@ class SqlTransaction:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        return [(row[0], row[1], json.loads(row[2])) for row in self._q(sql, params).fetchall()]
+        return [(row[0], row[1], _load(row[2])) for row in self._q(sql, params).fetchall()]
 
     def count(self, kind: str, field: str, value: str) -> int:
+        if _has_nul(value):
+            return 0
         row = self._q(
             "SELECT COUNT(*) FROM doc_index WHERE kind = ? AND field = ? AND value = ?", (kind, field, value)
         ).fetchone()
@@ -140,6 +219,9 @@ class SqlTransaction:
     def scan(
         self, kind: str, prefix: str = "", after: str | None = None, limit: int | None = None
     ) -> list[tuple[str, Document]]:
+        if _has_nul(prefix):
+            return []
+        after = _before_nul(after)
         sql = "SELECT key, body FROM documents WHERE kind = ? AND key >= ? AND key < ?"
         params: list[Any] = [kind, prefix, prefix + "\U0010ffff"]
         if after is not None:
@@ -149,7 +231,13 @@ class SqlTransaction:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        return [(row[0], json.loads(row[1])) for row in self._q(sql, params).fetchall()]
+        return [(row[0], _load(row[1])) for row in self._q(sql, params).fetchall()]
+
+    def lock(self, scope: str) -> None:
+        """SQLite runs one transaction at a time (BEGIN IMMEDIATE): nothing to do."""
+
+    def try_lead(self, role: str) -> bool:
+        return True
 
     def next_value(self, counter: str) -> int:
         row = self._q(
@@ -160,7 +248,7 @@ class SqlTransaction:
         return int(row[0])
 
     def schedule(self, due_at: float, name: str, payload: Document) -> None:
-        self._q("INSERT INTO jobs (due_at, name, payload) VALUES (?, ?, ?)", (due_at, name, _dump(payload)))
+        self._q("INSERT INTO jobs (due_at, name, payload) VALUES (?, ?, ?)", (due_at, name, self._body(payload)))
 
     def claim_due(self, now: float, limit: int) -> list[Job]:
         rows = self._q(
@@ -168,7 +256,7 @@ class SqlTransaction:
             + self._dialect.skip_locked,
             (now, limit),
         ).fetchall()
-        return [Job(int(r[0]), float(r[1]), r[2], json.loads(r[3])) for r in rows]
+        return [Job(int(r[0]), float(r[1]), r[2], _load(r[3])) for r in rows]
 
     def finish(self, job: Job) -> None:
         self._q("DELETE FROM jobs WHERE id = ?", (job.id,))
@@ -177,12 +265,35 @@ class SqlTransaction:
         row = self._q("SELECT MIN(due_at) FROM jobs").fetchone()
         return None if row is None or row[0] is None else float(row[0])
 
-    def append_event(self, body: Document) -> int:
-        return int(self._q("INSERT INTO events (body) VALUES (?) RETURNING seq", (_dump(body),)).fetchone()[0])
+    def append_event(self, body: Document, at: float | None = None) -> int:
+        row = self._q("INSERT INTO events (body, at) VALUES (?, ?) RETURNING seq", (self._body(body), at)).fetchone()
+        return int(row[0])
+
+    def trim_events(self, keep: int, span: float) -> int:
+        newest, latest = self._q("SELECT MAX(seq), MAX(at) FROM events").fetchone()
+        if newest is None:
+            return 0
+        # Age is measured from the newest event, not the clock: an idle outbox keeps its last day,
+        # and events written under another clock (a restart, a test) are judged among themselves.
+        aged = (
+            None
+            if latest is None
+            else self._q("SELECT MAX(seq) FROM events WHERE at < ?", (latest - span,)).fetchone()[0]
+        )
+        through = max(int(newest) - keep, int(aged or 0))
+        if through <= 0:
+            return 0
+        gone = int(self._q("DELETE FROM events WHERE seq <= ?", (through,)).rowcount)
+        if gone and through > self.trimmed_through():
+            self.set_meta(_TRIMMED_META, str(through))
+        return gone
+
+    def trimmed_through(self) -> int:
+        return int(self.get_meta(_TRIMMED_META) or 0)
 
     def events_after(self, seq: int, limit: int) -> list[StoredEvent]:
         rows = self._q("SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit)).fetchall()
-        return [StoredEvent(int(r[0]), json.loads(r[1])) for r in rows]
+        return [StoredEvent(int(r[0]), _load(r[1])) for r in rows]
 
     def last_event_seq(self) -> int:
         return int(self._q("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0])

@@ -16,7 +16,14 @@ from trunkline.store.api import T, Transaction
 from trunkline.store.schema import SQLITE_MIGRATIONS
 from trunkline.store.sql import Dialect, SqlTransaction, migrate
 
-DIALECT = Dialect(name="sqlite", placeholder="?", skip_locked="", migrations=SQLITE_MIGRATIONS)
+DIALECT = Dialect(
+    name="sqlite",
+    placeholder="?",
+    skip_locked="",
+    migrations=SQLITE_MIGRATIONS,
+    compress=True,
+    entries_in_document=True,
+)
 
 
 class SqliteStore:
@@ -59,6 +66,10 @@ class SqliteStore:
                 return work(SqlTransaction(cursor, DIALECT))
             finally:
                 cursor.execute("ROLLBACK")
+
+    def ping(self) -> None:
+        with self._lock:
+            self._conn.execute("SELECT 1").fetchone()
 
     def close(self) -> None:
         with self._reader_lock:

@@ -120,6 +120,10 @@ def _json_route(request: HttpRequest, target: str) -> tuple[_Route, dict[str, An
     if operation is None:
         raise _RouteError(unknown, AwsError("UnknownOperationException", f"Unknown operation {name}"))
     route = _Route(service, "json", operation)
+    if request.method != "POST" or not _json_content(request.headers.get("content-type", "")):
+        # JSON-protocol services answer only a POST of JSON: anything else names no operation, and
+        # a GET must never run one (a link or a prefetch would otherwise create clusters).
+        raise _RouteError(unknown, AwsError("UnknownOperationException", ""))
     try:
         params, problems = parse_json_body(request.body, operation.input_shape)
     except AwsError as error:
@@ -127,6 +131,13 @@ def _json_route(request: HttpRequest, target: str) -> tuple[_Route, dict[str, An
     _check(route, params, problems)
     scope = credential_scope(request.headers.get("authorization"))
     return route, params, scope
+
+
+_JSON_CONTENT_TYPES = frozenset({"application/x-amz-json-1.1", "application/x-amz-json-1.0", "application/json"})
+
+
+def _json_content(content_type: str) -> bool:
+    return content_type.split(";", 1)[0].strip().lower() in _JSON_CONTENT_TYPES
 
 
 def _query_route(request: HttpRequest) -> tuple[_Route, dict[str, Any], CredentialScope | None]:
@@ -161,15 +172,27 @@ def _form(request: HttpRequest) -> dict[str, str]:
         try:
             raw = request.body.decode("utf-8")
         except UnicodeDecodeError:
-            raise _RouteError(
-                _Route(None, "query", None), AwsError("MalformedQueryString", "The query string is not valid UTF-8.")
-            ) from None
+            error = AwsError("MalformedQueryString", "The query string is not valid UTF-8.")
+            raise _RouteError(_unreadable_form_route(request), error) from None
     try:
         return dict(parse_qsl(raw, keep_blank_values=True, errors="strict"))
     except (UnicodeDecodeError, ValueError):
-        raise _RouteError(
-            _Route(None, "query", None), AwsError("MalformedQueryString", "The query string could not be parsed.")
-        ) from None
+        error = AwsError("MalformedQueryString", "The query string could not be parsed.")
+        raise _RouteError(_unreadable_form_route(request), error) from None
+
+
+def _unreadable_form_route(request: HttpRequest) -> _Route:
+    """Whose error format a form we cannot read gets: the signing scope's service, else the one
+    whose API version the readable part of the form names (EC2's `Version=2016-11-15`)."""
+    scope = credential_scope(request.headers.get("authorization"))
+    service = models.signing_names().get(scope.service) if scope is not None else None
+    if service is None:
+        readable = (request.body or request.query_string.encode()).decode("utf-8", errors="replace")
+        version = dict(parse_qsl(readable, keep_blank_values=True)).get("Version", "")
+        service = models.query_api_versions().get(version)
+    if service is None or models.service_model(service).protocol not in ("query", "ec2"):
+        return _Route(None, "query", None)
+    return _Route(service, "ec2" if service == "ec2" else "query", None)
 
 
 def _query_service(scope: CredentialScope | None, form: dict[str, str]) -> str | None:

@@ -99,16 +99,14 @@ def _value(value: Any, shape: Shape, path: str, problems: list[ValidationProblem
         assert isinstance(shape, ListShape)
         _length(len(value), meta, path, value, problems)
         for i, item in enumerate(value):
-            if item is not None:
-                _value(item, shape.member, f"{path}.{i + 1}.member", problems)
+            _item(item, shape.member, f"{path}.{i + 1}.member", problems)
         return
     if kind == "map":
         assert isinstance(shape, MapShape)
         _length(len(value), meta, path, value, problems)
         for key, item in value.items():
             _value(key, shape.key, f"{path}.{key}.key", problems)
-            if item is not None:
-                _value(item, shape.value, f"{path}.{key}.value", problems)
+            _item(item, shape.value, f"{path}.{key}.value", problems)
         return
     if kind == "string":
         _string(value, shape, path, problems)
@@ -116,8 +114,24 @@ def _value(value: Any, shape: Shape, path: str, problems: list[ValidationProblem
         _range(value, meta, path, problems)
 
 
+def _item(value: Any, shape: Shape, path: str, problems: list[ValidationProblem]) -> None:
+    """A list member or map value: JSON lets a client send `null` there, which no AWS shape allows
+    (a null structure member is an absent one, but a list has no absent items)."""
+    if value is None:
+        problems.append(ValidationProblem(path, "missing", "Member must not be null", None))
+    else:
+        _value(value, shape, path, problems)
+
+
+#: U+0000 in any string: no AWS identifier or name holds it, and PostgreSQL's text cannot (docs/decisions.md).
+NUL_CONSTRAINT = "Member must not contain the NUL character (U+0000)"
+
+
 def _string(value: str, shape: Shape, path: str, problems: list[ValidationProblem]) -> None:
     meta = shape.metadata
+    if "\x00" in value:
+        problems.append(ValidationProblem(path, "nul", NUL_CONSTRAINT, value))
+        return
     _length(len(value), meta, path, value, problems)
     pattern = meta.get("pattern")
     if pattern:

@@ -1,26 +1,42 @@
 """EC2 `Filter.N.Name` / `Filter.N.Value.M` matching, shared by every Describe call.
 
 A resource matches when every filter matches; a filter matches when any of its values matches any
-of the resource's values for that name. Values may use `*` and `?` wildcards, as in EC2.
+of the resource's values for that name. Values may use `*` and `?` wildcards, as in EC2 (no other
+character is special). Like EC2, a call takes at most 200 filter values of at most 255 characters
+(FilterLimitExceeded); wildcards run on RE2, in time linear in the value, and at most `CACHE_SIZE`
+compiled patterns are kept.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from collections.abc import Callable, Iterable, Mapping
-from functools import cache
+from functools import lru_cache
 from typing import Any
+
+import re2
 
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
 Extractor = Callable[[Any], Iterable[Any]]  # a record (a TypedDict of records.py, or a dict) -> its values
 
+MAX_VALUES = 200  # per call, over all filters (EC2's FilterLimitExceeded)
+MAX_VALUE_LENGTH = 255
+CACHE_SIZE = 512
+_OPTIONS = re2.Options()
+_OPTIONS.log_errors = False
+_OPTIONS.dot_nl = True  # `*` and `?` match any character, line breaks included
 
-@cache
-def _pattern(value: str) -> re.Pattern[str]:
-    return re.compile(fnmatch.translate(value))
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _pattern(value: str) -> Any:
+    pieces = ("(?s:.*)" if c == "*" else "(?s:.)" if c == "?" else re.escape(c) for c in value)
+    return re2.compile("".join(pieces), _OPTIONS)
+
+
+def cached_patterns() -> int:
+    return _pattern.cache_info().currsize
 
 
 def _text(value: Any) -> str:
@@ -41,7 +57,14 @@ def tag_values(record: Mapping[str, Any], key: str) -> list[str]:
 
 
 def check_filters(filters: list[Record] | None, extractors: dict[str, Extractor]) -> None:
-    """Refuse unknown filter names before anything is read (EC2 answers InvalidParameterValue)."""
+    """Refuse too many or too long values, then unknown filter names, before anything is read."""
+    values = [v for f in filters or [] for v in f.get("Values") or []]
+    if len(values) > MAX_VALUES:
+        raise AwsError(
+            "FilterLimitExceeded", f"The maximum number of filter values specified on a single call is {MAX_VALUES}"
+        )
+    if any(len(v) > MAX_VALUE_LENGTH for v in values):
+        raise AwsError("FilterLimitExceeded", f"The maximum length for a filter value is {MAX_VALUE_LENGTH} characters")
     for f in filters or []:
         name = f.get("Name") or ""
         if not (name in extractors or name.startswith("tag:") or name == "tag-key"):

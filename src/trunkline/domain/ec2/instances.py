@@ -33,7 +33,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import catalog, iam, ids
-from trunkline.domain.ec2 import images, lookup, subnets
+from trunkline.domain.ec2 import images, lookup, quotas, subnets
 from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2.kinds import INSTANCE
 from trunkline.domain.ec2.records import SubnetRecord, Tag
@@ -266,8 +266,14 @@ def _plan(ctx: RequestContext, request: LaunchRequest) -> _Plan:
         dns_options=_dns_options(subnet, request.dns_options),
         metadata=metadata,
         public_ip=bool(public_ip),
-        count=min(request.max_count, free),
+        count=_within_quotas(ctx, instance_type.name, min(request.max_count, free), request.min_count),
     )
+
+
+def _within_quotas(ctx: RequestContext, instance_type: str, wanted: int, at_least: int) -> int:
+    """As many as the vCPU quota and the Region's ENI quota (one primary each) allow, >= MinCount."""
+    allowed = quotas.instances_allowed(ctx, instance_type, wanted, at_least)
+    return quotas.enis_allowed(ctx, allowed, at_least)
 
 
 def launch(ctx: RequestContext, request: LaunchRequest) -> list[Record]:
@@ -463,6 +469,10 @@ def start_instances(ctx: RequestContext, instance_ids: list[str]) -> list[Record
     for record in records:
         if record["State"]["Name"] in ("stopping", "shutting-down", "terminated"):
             raise _incorrect_state(record["InstanceId"], "started")
+    starting = [r for r in records if r["State"]["Name"] == "stopped"]
+    for instance_type in {r["InstanceType"] for r in starting}:
+        same = sum(1 for r in starting if r["InstanceType"] == instance_type)
+        quotas.instances_allowed(ctx, instance_type, same, same)
     changes = []
     for record in records:
         if record["State"]["Name"] != "stopped":

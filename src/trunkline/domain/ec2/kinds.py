@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ec2 import images
+from trunkline.domain.ec2 import images, quotas
 from trunkline.domain.ec2.records import SubnetRecord, VpcRecord
 from trunkline.domain.resource_kind import IdFormat, NotFound, ResourceKind, public
 from trunkline.store.scope import Scope
@@ -55,6 +55,7 @@ def _eni_indexes(record: Mapping[str, Any]) -> Mapping[str, str | None]:
         "ip": record["PrivateIpAddress"],
         "type": record["InterfaceType"],
         "mac": record["MacAddress"],
+        quotas.ENI_FIELD: quotas.eni_index(record),
     }
 
 
@@ -64,6 +65,7 @@ def _instance_indexes(record: Mapping[str, Any]) -> Mapping[str, str | None]:
         "vpc": record["VpcId"],
         "state": record["State"]["Name"],
         "reservation": record["ReservationId"],
+        quotas.VCPU_FIELD: quotas.vcpu_index(record),
     }
 
 

@@ -43,12 +43,30 @@ def requested(params: dict[str, Any], resource_type: str) -> list[Tag]:
     return from_specifications(params, resource_type)
 
 
+MAX_KEY_LENGTH = 128  # EC2's tag restrictions (user guide, "Tag restrictions")
+MAX_VALUE_LENGTH = 256
+MAX_TAGS = 50  # per resource
+
+
 def merge(existing: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]]) -> list[Tag]:
+    """`existing` with `new` added or replacing by key: every EC2 call that takes tags comes
+    through here, so AWS's tag restrictions are checked here, before anything is written."""
     by_key = {t["Key"]: t["Value"] for t in existing}
     for tag in new:
-        if tag["Key"].lower().startswith("aws:"):
+        key, value = tag["Key"], tag.get("Value", "") or ""
+        if key.lower().startswith("aws:"):
             raise AwsError("InvalidParameterValue", "Tag keys starting with 'aws:' are reserved for internal use")
-        by_key[tag["Key"]] = tag.get("Value", "")
+        if len(key) > MAX_KEY_LENGTH:
+            raise AwsError(
+                "InvalidParameterValue", f"Tag key exceeds the maximum length of {MAX_KEY_LENGTH} characters"
+            )
+        if len(value) > MAX_VALUE_LENGTH:
+            raise AwsError(
+                "InvalidParameterValue", f"Tag value exceeds the maximum length of {MAX_VALUE_LENGTH} characters"
+            )
+        by_key[key] = value
+    if len(by_key) > MAX_TAGS:
+        raise AwsError("TagLimitExceeded", "The maximum number of Tags for a resource has been reached.")
     return [{"Key": k, "Value": v} for k, v in by_key.items()]
 
 

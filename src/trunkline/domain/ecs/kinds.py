@@ -53,13 +53,21 @@ CONTAINER_INSTANCE: ResourceKind[Record] = ResourceKind(
 )
 
 
+STOPPED_AT_INDEX = "stopped_at"  # an ordered index of STOPPED tasks, for the hour they are shown (tasks.py)
+
+
+def stopped_moment(epoch: Any) -> str | None:
+    """Epoch seconds as a zero-padded string, so that index order is time order."""
+    return f"{float(epoch):020.6f}" if isinstance(epoch, (int, float)) else None
+
+
 def _task_indexes(record: Record) -> dict[str, str | None]:
     cluster = record["clusterArn"]
     live = record["lastStatus"] != "STOPPED"
     instance = record.get("containerInstanceArn")
     started_by = record.get("startedBy")
+    # No entry by cluster alone: nothing looks tasks up that way, and every entry is ~200 bytes a task.
     return {
-        "cluster": cluster,
         "cluster_status": f"{cluster}|{record['lastStatus']}",
         "cluster_desired": f"{cluster}|{record['desiredStatus']}",
         "instance": instance,
@@ -67,6 +75,7 @@ def _task_indexes(record: Record) -> dict[str, str | None]:
         "cluster_group_live": f"{cluster}|{record['group']}" if live else None,
         "cluster_family": f"{cluster}|{record['_family']}",
         "cluster_started_by": f"{cluster}|{started_by}" if started_by is not None else None,
+        STOPPED_AT_INDEX: stopped_moment(record.get("stoppedAt")) if not live else None,
     }
 
 

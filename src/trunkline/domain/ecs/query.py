@@ -33,15 +33,19 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, NoReturn, Protocol
 
+import re2
+
 from trunkline.errors import AwsError
 
 ERROR_CODE = "InvalidParameterException"
 
 # Bounds that keep one expression's cost small: nesting is parsed recursively, and Python's re
-# backtracks, so absurdly deep groups or long patterns are refused rather than run.
+# compiles patterns (RE2 matches in linear time), so absurdly deep groups or long patterns are refused.
 MAX_DEPTH = 50
 MAX_PATTERN_LENGTH = 512
 _CACHE_SIZE = 1024
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # a bad pattern is the client's error, answered, not logged
 
 _PUNCTUATION = "()[],"
 _QUOTES = "'\""
@@ -374,13 +378,17 @@ def _operator_list(kind: _Kind) -> str:
     return ", ".join(op for op in _CANONICAL_ORDER if op in kind.operators)
 
 
-def _pattern(raw: str) -> re.Pattern[str]:
+def _pattern(raw: str) -> Any:
+    """The pattern on RE2: matching takes time linear in the value, so no pattern can stall the
+    server (Python's `re` backtracks: `(a+)+` over 28 `a`s and a `-` took 9 s). RE2 has no
+    backreferences or lookaround; such a pattern is refused as invalid (docs/decisions.md)."""
     if len(raw) > MAX_PATTERN_LENGTH:
         raise ValueError(f"the regular expression is longer than {MAX_PATTERN_LENGTH} characters")
     try:
-        return re.compile(_JAVA_NAMED_GROUP.sub(r"\1(?P<", raw))
-    except (re.error, RecursionError, OverflowError, ValueError) as exc:
-        raise ValueError(f"invalid regular expression {_quoted(raw)}: {exc}") from None
+        return re2.compile(_JAVA_NAMED_GROUP.sub(r"\1(?P<", raw), _RE2_OPTIONS)
+    except (re2.error, RecursionError, OverflowError, ValueError, TypeError) as exc:
+        reason = exc.args[0].decode(errors="replace") if exc.args and isinstance(exc.args[0], bytes) else exc
+        raise ValueError(f"invalid regular expression {_quoted(raw)}: {reason}") from None
 
 
 def _positive_test(operator: str, argument: Any) -> Callable[[Any], bool]:
@@ -603,7 +611,7 @@ class _Parser:
         except ValueError as exc:
             self.fail(str(exc), at)
 
-    def convert_pattern(self, raw: str, at: int) -> re.Pattern[str]:
+    def convert_pattern(self, raw: str, at: int) -> Any:
         try:
             return _pattern(raw)
         except ValueError as exc:

@@ -374,10 +374,17 @@ def _remember(ctx: RequestContext, params: Params, result: Record) -> None:
         RUN_TASK_TOKEN.save(ctx, {"token": token, "fingerprint": _fingerprint(params), "result": result})
 
 
+def lock_cluster(ctx: RequestContext, cluster_arn: str) -> None:
+    """Placements in one cluster read the same instances and write their remaining resources: on
+    a shared store they take turns per cluster rather than fail serialisation (docs/design.md)."""
+    ctx.tx.lock("placement:" + cluster_arn)
+
+
 def run_task(ctx: RequestContext, params: Params, rng: random.Random | None = None) -> Record:
     """RunTask; returns `{tasks, failures}`."""
     cluster = clusters.resolve_cluster(ctx, params.get("cluster"))
     cluster_arn = cluster["clusterArn"]
+    lock_cluster(ctx, cluster_arn)
     remembered = _remembered(ctx, params)
     if remembered is not None:
         return remembered
@@ -540,6 +547,7 @@ def _not_active(record: Record) -> Record:
 def start_task(ctx: RequestContext, params: Params) -> Record:
     """StartTask: one task on each listed container instance that can take it."""
     cluster_arn = clusters.resolve_cluster(ctx, params.get("cluster"))["clusterArn"]
+    lock_cluster(ctx, cluster_arn)
     refs = list(params["containerInstances"])
     instance_queries.check_reference_count(refs, START_LIMIT)
     definition = _definition(ctx, params["taskDefinition"], "EC2")
@@ -598,6 +606,7 @@ def start(
     (PROVISIONING) and their failures are returned all the same (the service's event says why)."""
     if launch.launch_type == "FARGATE":
         return _write_fargate(ctx, launch, count), []
+    lock_cluster(ctx, launch.cluster_arn)
     provider = launch.capacity_provider
     if provider is not None and capacity_strategy.managed_scaling_on(ctx, provider):
         outcome = _place(ctx, launch, count, rng)

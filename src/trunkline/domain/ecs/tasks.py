@@ -31,7 +31,7 @@ from trunkline.domain.ecs import (
     ecs_arn,
     public_view,
 )
-from trunkline.domain.ecs.kinds import TASK
+from trunkline.domain.ecs.kinds import STOPPED_AT_INDEX, TASK, stopped_moment
 
 KIND = TASK.name
 Record = dict[str, Any]
@@ -91,6 +91,26 @@ def save(ctx: RequestContext, record: Record) -> None:
     """Store the record with all its indexes (`kinds.TASK`). Use `change` for anything a user can
     observe."""
     TASK.save(ctx, record)
+
+
+# --- how long stopped tasks are shown ------------------------------------------------------------
+
+STOPPED_AT = STOPPED_AT_INDEX  # zero-padded epoch seconds, on STOPPED tasks (kinds.TASK)
+STOPPED_RETENTION = 3600.0  # seconds: "stopped tasks appear in the returned results for at least one hour"
+
+
+def forget_stopped(ctx: RequestContext, retention: float = STOPPED_RETENTION, limit: int = 1000) -> int:
+    """Delete up to `limit` tasks STOPPED more than `retention` seconds ago, oldest first; returns
+    how many. AWS stops showing them after about an hour; keeping them would grow the store forever."""
+    cutoff = stopped_moment(ctx.now - retention)
+    assert cutoff is not None
+    gone = 0
+    for value, key, _ in ctx.tx.find_from(KIND, STOPPED_AT, "", limit=limit):
+        if value >= cutoff:
+            break
+        ctx.tx.delete(KIND, key)
+        gone += 1
+    return gone
 
 
 def change(ctx: RequestContext, record: Record) -> None:

@@ -1,0 +1,264 @@
+"""Several processes on one PostgreSQL (issue 13): throughput with 1, 2 and 4 `trunkline serve`
+processes on one database under 16 concurrent clients, with invariants checked and 5xx counted.
+
+    .venv/bin/python benchmarks/bench_shared_store.py --database postgresql://postgres:postgres@127.0.0.1:5432/trunkline_test
+    .venv/bin/python benchmarks/bench_shared_store.py --database ... --processes 1 2 --seconds 10   # quicker
+
+Per configuration: a new schema on the database; one process (`--timing fast`) sets up 4 clusters
+of 3 container instances each (c5.xlarge, registered by the simulated agent) and a bridge task
+definition; then the other processes start on the same schema. 16 client threads, 4 per
+cluster, each with its own keep-alive connection to one process (round robin), loop for
+`--seconds`: RunTask (count 1, binpack memory) then StopTask of the task it placed. Throughput
+= completed RunTask+StopTask pairs per second. Every answer's status is counted (5xx must be 0;
+throttling 400s are reported and the client retries after a short pause, as SDKs do).
+
+Invariants, once the clients stop and every task has reached STOPPED: each container instance's
+remaining CPU and memory equal its registered ones (nothing leaked or double-freed), no task
+RUNNING, and every RunTask that answered a task is accounted for (placed = stopped).
+
+Exit status 0 whatever the figures are; the machine's load is printed with them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import bench_ecs_instances as instances
+import bench_placement_scale as placement
+from common import Client, Server, machine, start, stop
+
+CLUSTERS = 4
+CLIENTS = 16
+INSTANCES_PER_CLUSTER = 3
+FAMILY = "bench-shared"
+
+
+@dataclass
+class Tally:
+    pairs: int = 0
+    placed: int = 0
+    stopped: int = 0
+    statuses: Counter[int] = field(default_factory=Counter)
+    throttled: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class _Caller(Client):
+    """A client that counts answers instead of failing on the first non-200."""
+
+    def __init__(self, url: str, tally: Tally) -> None:
+        super().__init__(url, timeout=120)
+        self.tally = tally
+
+    def call(self, operation: str, **params: Any) -> tuple[int, Any]:
+        import json
+
+        headers = {
+            "Content-Type": "application/x-amz-json-1.1",
+            "X-Amz-Target": f"AmazonEC2ContainerServiceV20141113.{operation}",
+            **self._auth("ecs"),
+        }
+        self.conn.request("POST", "/", body=json.dumps(params).encode(), headers=headers)
+        response = self.conn.getresponse()
+        payload = json.loads(response.read() or b"{}")
+        with self.tally.lock:
+            self.tally.statuses[response.status] += 1
+            if response.status == 400 and "Throttling" in str(payload.get("__type", "")):
+                self.tally.throttled += 1
+        return response.status, payload
+
+
+def _schema(database: str) -> str:
+    import psycopg
+
+    name = "bench_" + uuid.uuid4().hex[:10]
+    with psycopg.connect(database, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {name}")
+    separator = "&" if "?" in database else "?"
+    return f"{database}{separator}options=-csearch_path%3D{name}"
+
+
+def _drop(database: str, state: str) -> None:
+    import psycopg
+
+    name = state.rsplit("%3D", 1)[1]
+    with psycopg.connect(database, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {name} CASCADE")
+
+
+def _setup(url: str) -> list[str]:
+    """Four clusters of container instances, registered by the agent; returns the cluster names."""
+    client = Client(url, timeout=3600)
+    world = placement._setup(client)
+    names = [f"shared-{i}" for i in range(CLUSTERS)]
+    import base64
+
+    for name in names:
+        client.ecs("CreateCluster", clusterName=name)
+        script = f"#!/bin/bash\necho ECS_CLUSTER={name} >> /etc/ecs/ecs.config\n"
+        client.ec2(
+            "RunInstances",
+            ImageId=world.image,
+            InstanceType="c5.xlarge",
+            MinCount=INSTANCES_PER_CLUSTER,
+            MaxCount=INSTANCES_PER_CLUSTER,
+            SubnetId=world.subnets[0],
+            UserData=base64.b64encode(script.encode()).decode(),
+            **{"IamInstanceProfile.Name": instances.ROLES[0]},
+        )
+    client.ecs(
+        "RegisterTaskDefinition",
+        family=FAMILY,
+        networkMode="bridge",
+        containerDefinitions=[{"name": "app", "image": "nginx", "cpu": 64, "memory": 128}],
+    )
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        clusters = client.ecs("DescribeClusters", clusters=names)["clusters"]
+        if all(c["registeredContainerInstancesCount"] == INSTANCES_PER_CLUSTER for c in clusters):
+            return names
+        time.sleep(0.5)
+    raise SystemExit("the container instances did not register within 300 s")
+
+
+def _client_loop(url: str, cluster: str, tally: Tally, until: float) -> None:
+    caller = _Caller(url, tally)
+    while time.monotonic() < until:
+        status, answer = caller.call(
+            "RunTask",
+            cluster=cluster,
+            taskDefinition=FAMILY,
+            count=1,
+            placementStrategy=[{"type": "binpack", "field": "memory"}],
+        )
+        if status != 200 or not answer.get("tasks"):
+            time.sleep(0.05)  # throttled or no room: back off a little, as an SDK would
+            continue
+        with tally.lock:
+            tally.placed += 1
+        arn = answer["tasks"][0]["taskArn"]
+        while True:
+            status, _ = caller.call("StopTask", cluster=cluster, task=arn)
+            if status == 200:
+                break
+            time.sleep(0.05)
+        with tally.lock:
+            tally.stopped += 1
+            tally.pairs += 1
+
+
+def _check(url: str, clusters: list[str], tally: Tally) -> list[str]:
+    """The invariants, once every task has stopped (waited for, up to 120 s); returns what is violated."""
+    client = Client(url, timeout=600)
+    deadline = time.monotonic() + 120
+    while True:
+        problems = _unbalanced(client, clusters)
+        if not problems or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    if tally.placed != tally.stopped:
+        problems.append(f"placed {tally.placed} tasks but stopped {tally.stopped}")
+    return problems
+
+
+def _unbalanced(client: Client, clusters: list[str]) -> list[str]:
+    problems: list[str] = []
+    for cluster in clusters:
+        arns = client.ecs("ListContainerInstances", cluster=cluster)["containerInstanceArns"]
+        described = client.ecs("DescribeContainerInstances", cluster=cluster, containerInstances=arns)
+        for ci in described["containerInstances"]:
+            registered = {r["name"]: r.get("integerValue") for r in ci["registeredResources"]}
+            remaining = {r["name"]: r.get("integerValue") for r in ci["remainingResources"]}
+            for resource in ("CPU", "MEMORY"):
+                if remaining[resource] != registered[resource]:
+                    problems.append(
+                        f"{ci['ec2InstanceId']}: {resource} {remaining[resource]} of {registered[resource]} left"
+                    )
+            if ci["runningTasksCount"] or ci["pendingTasksCount"]:
+                problems.append(f"{ci['ec2InstanceId']}: tasks still counted on it")
+    return problems
+
+
+def run(database: str, processes: int, seconds: float) -> dict[str, Any]:
+    state = _schema(database)
+    servers: list[Server] = []
+    try:
+        servers.append(start(state, "--timing", "fast"))
+        clusters = _setup(servers[0].url)
+        servers += [start(state, "--timing", "fast") for _ in range(processes - 1)]
+        tally = Tally()
+        until = time.monotonic() + seconds
+        load_before = os.getloadavg()[0]
+        threads = [
+            threading.Thread(
+                target=_client_loop, args=(servers[i % processes].url, clusters[i % CLUSTERS], tally, until)
+            )
+            for i in range(CLIENTS)
+        ]
+        began = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.monotonic() - began
+        problems = _check(servers[0].url, clusters, tally)
+        return {
+            "processes": processes,
+            "pairs_per_s": tally.pairs / elapsed,
+            "pairs": tally.pairs,
+            "statuses": dict(tally.statuses),
+            "throttled": tally.throttled,
+            "five_xx": sum(n for s, n in tally.statuses.items() if s >= 500),
+            "violations": problems,
+            "load": (load_before, os.getloadavg()[0]),
+        }
+    finally:
+        for server in servers:
+            stop(server)
+        _drop(database, state)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database", required=True, help="a postgresql:// URL (a schema is created per run)")
+    parser.add_argument("--processes", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of every configuration (median reported)")
+    args = parser.parse_args()
+    print(machine())
+    print(
+        f"{CLIENTS} clients over {CLUSTERS} clusters of {INSTANCES_PER_CLUSTER} c5.xlarge; RunTask+StopTask pairs; "
+        f"{args.seconds:.0f} s per configuration; PostgreSQL, --timing fast\n"
+    )
+    # The machine is shared: configurations take turns, round after round, and each is reported by
+    # its median round, next to the load average around it.
+    rounds: dict[int, list[dict[str, Any]]] = {n: [] for n in args.processes}
+    for _ in range(args.rounds):
+        for n in args.processes:
+            rounds[n].append(run(args.database, n, args.seconds))
+    medians = {n: sorted(rs, key=lambda r: r["pairs_per_s"])[len(rs) // 2] for n, rs in rounds.items()}
+    base = medians[args.processes[0]]["pairs_per_s"] or float("nan")
+    for n, rs in rounds.items():
+        r = medians[n]
+        print(
+            f"{n} process(es): median {r['pairs_per_s']:.1f} pairs/s (x{r['pairs_per_s'] / base:.2f}); rounds "
+            + ", ".join(f"{x['pairs_per_s']:.1f}" for x in rs)
+            + f"; 5xx {sum(x['five_xx'] for x in rs)}, throttled {sum(x['throttled'] for x in rs)}, "
+            f"invariant violations {sum(len(x['violations']) for x in rs)}, "
+            f"load {min(x['load'][0] for x in rs):.1f}-{max(x['load'][1] for x in rs):.1f}"
+        )
+        for x in rs:
+            for problem in x["violations"][:5]:
+                print(f"    {problem}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

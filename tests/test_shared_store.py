@@ -1,0 +1,142 @@
+"""Several processes on one PostgreSQL (issue 13): a lost connection is reopened, /health says
+what the store's state really is, conflicts are retried with a bound that ends in AWS's
+throttling error, placements in one cluster take turns on a named lock instead of failing
+serialisation, and one reconciler at a time leads. Skipped without TRUNKLINE_TEST_POSTGRES."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from botocore.exceptions import ClientError
+from psycopg import errors
+
+from conftest import fresh_state, postgres_url, release_state, start_process, stop_process
+from pg_proxy import PgProxy
+from trunkline.runtime import throttled, unavailable
+from trunkline.store.api import StoreBusy
+from trunkline.store.postgres import PostgresStore
+
+pytestmark = pytest.mark.skipif(postgres_url() is None, reason="needs TRUNKLINE_TEST_POSTGRES")
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> Iterator[str]:
+    url = fresh_state(tmp_path)
+    yield url
+    release_state(url)
+
+
+@pytest.fixture
+def proxied(state: str) -> Iterator[tuple[Any, PgProxy]]:
+    proxy = PgProxy(state)
+    server = start_process(proxy.url)
+    try:
+        yield server, proxy
+    finally:
+        proxy.accept()
+        stop_process(server)
+        proxy.close()
+
+
+def test_a_lost_connection_is_reopened(proxied: tuple[Any, PgProxy]) -> None:
+    server, proxy = proxied
+    ecs = server.client("ecs")
+    ecs.create_cluster(clusterName="before")
+    proxy.drop()
+    ecs.create_cluster(clusterName="after")  # not a 500: the store reconnects and runs it
+    assert {c.rsplit("/", 1)[1] for c in ecs.list_clusters()["clusterArns"]} >= {"before", "after"}
+    assert server.get("/_trunkline/health").json()["status"] == "ok"
+
+
+def test_health_and_calls_while_the_database_is_away(proxied: tuple[Any, PgProxy]) -> None:
+    server, proxy = proxied
+    assert server.get("/_trunkline/health").status_code == 200
+    proxy.refuse()
+    health = httpx.get(server.url + "/_trunkline/health", timeout=60)
+    assert health.status_code == 503, health.text
+    assert health.json()["status"] == "unavailable" and health.json()["storeError"]
+    with pytest.raises(ClientError) as caught:
+        server.client("ecs").list_clusters()
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 503
+    assert caught.value.response["Error"]["Code"] == "ServiceUnavailable"
+    proxy.accept()
+    assert server.get("/_trunkline/health").json()["status"] == "ok"
+    server.client("ecs").create_cluster(clusterName="back")
+
+
+def test_conflicts_past_the_budget_end_in_store_busy(state: str) -> None:
+    store = PostgresStore(state)
+    calls = []
+
+    def always_conflicts(tx: Any) -> None:
+        calls.append(1)
+        raise errors.SerializationFailure("could not serialize access")
+
+    try:
+        started = time.monotonic()
+        with pytest.raises(StoreBusy):
+            store.run(always_conflicts)
+        assert 2 < len(calls) <= 13 and time.monotonic() - started < 10
+    finally:
+        store.close()
+    assert throttled("ecs").code == "ThrottlingException" and throttled("ec2").code == "RequestLimitExceeded"
+    assert unavailable().status == 503
+
+
+def _increment(store: PostgresStore, scope: str | None, started: threading.Event) -> None:
+    def work(tx: Any) -> None:
+        if scope is not None:
+            tx.lock(scope)
+        seen = tx.get("counter", "c") or {"n": 0}
+        started.set()
+        time.sleep(0.3)  # both transactions are open at once
+        tx.put("counter", "c", {"n": seen["n"] + 1})
+
+    store.run(work)
+
+
+def test_a_named_lock_makes_conflicting_work_take_turns(state: str) -> None:
+    first, second = PostgresStore(state), PostgresStore(state)
+    try:
+        began = threading.Event()
+        other = threading.Thread(target=_increment, args=(first, "placement:c", began))
+        other.start()
+        began.wait(10)
+        _increment(second, "placement:c", threading.Event())
+        other.join()
+        assert first.run(lambda tx: tx.get("counter", "c")) == {"n": 2}
+        assert first.retried == 0 and second.retried == 0  # waited for the lock, never failed serialisation
+    finally:
+        first.close()
+        second.close()
+
+
+def test_one_reconciler_leads_at_a_time(state: str) -> None:
+    first, second = PostgresStore(state), PostgresStore(state)
+    try:
+        inside = threading.Event()
+        release = threading.Event()
+        answers: list[bool] = []
+
+        def lead(tx: Any) -> None:
+            answers.append(tx.try_lead("reconciler"))
+            inside.set()
+            release.wait(10)
+
+        holder = threading.Thread(target=first.run, args=(lead,))
+        holder.start()
+        inside.wait(10)
+        assert second.run(lambda tx: tx.try_lead("reconciler")) is False
+        release.set()
+        holder.join()
+        assert answers == [True]
+        assert second.run(lambda tx: tx.try_lead("reconciler")) is True
+    finally:
+        first.close()
+        second.close()
