@@ -15,6 +15,7 @@ from trunkline.clock import Clock
 from trunkline.context import Principal, RequestContext
 from trunkline.domain import enforcement
 from trunkline.domain.authentication import authenticate
+from trunkline.domain.ec2 import default_vpc
 from trunkline.domain.identity import Keyring, StaticKey, resolve_principal
 from trunkline.errors import AuthFailure, AwsError
 from trunkline.housekeeping import DEFAULT_EVENT_COUNT, DEFAULT_EVENT_HOURS, Retention, Swept, sweep
@@ -76,6 +77,8 @@ class Config:
     eni_quota: int = DEFAULTS.enis
     event_retention_hours: float = DEFAULT_EVENT_HOURS
     event_retention_count: int = DEFAULT_EVENT_COUNT
+    #: Every account and region starts with AWS's default VPC (`--no-default-vpc`: an empty account).
+    default_vpc: bool = True
 
 
 class Runtime:
@@ -96,6 +99,7 @@ class Runtime:
             handlers.update(provider.jobs())
         # Called after a request scheduled work, so an idle reconciler wakes up (see app.py).
         self.on_scheduled: Callable[[], None] = lambda: None
+        self.store.run(self._start_world)
         self.reconciler = Reconciler(
             self.store,
             self.clock,
@@ -108,6 +112,10 @@ class Runtime:
             reactions=self.reactions,
             quotas=self.quotas,
         )
+
+    def _start_world(self, tx: Transaction) -> None:
+        default_vpc.init_world(tx, self.config.default_vpc)
+        self._give_default_vpc(tx)
 
     def _make_clock(self) -> Clock:
         # Kept in the store, so a restart (in any --timing) and every other process agree on it.
@@ -202,8 +210,22 @@ class Runtime:
         return self.store.run(lambda tx: sweep(tx, now, self.retention, self.timing, config.account_id, config.region))
 
     def reset(self) -> None:
-        """Back to an empty world (the clock keeps its time)."""
-        self.store.run(lambda tx: tx.clear())
+        """Back to a new account's world (the clock keeps its time): empty, but for the default
+        VPC of the server's account and region unless `--no-default-vpc`."""
+
+        def clear(tx: Transaction) -> None:
+            tx.clear()
+            default_vpc.set_world(tx, self.config.default_vpc)
+            self._give_default_vpc(tx)
+
+        self.store.run(clear)
+
+    def _give_default_vpc(self, tx: Transaction) -> None:
+        """The server's own account has its default VPC from the start (others get theirs on first use)."""
+        ctx = RequestContext(
+            tx, Principal.root(self.config.account_id), self.config.region, self.clock.now(), self.timing
+        )
+        default_vpc.ensure(ctx)
 
     def next_due_at(self) -> float | None:
         return self.store.run(lambda tx: tx.next_due_at())
