@@ -209,13 +209,15 @@ class Runtime:
         config = self.config
         return self.store.run(lambda tx: sweep(tx, now, self.retention, self.timing, config.account_id, config.region))
 
-    def reset(self) -> None:
+    def reset(self, with_default_vpc: bool | None = None) -> None:
         """Back to a new account's world (the clock keeps its time): empty, but for the default
-        VPC of the server's account and region unless `--no-default-vpc`."""
+        VPC of the server's account and region unless `--no-default-vpc` (or `with_default_vpc`
+        False: an empty account for this world, in every region, until the next reset)."""
+        give = self.config.default_vpc if with_default_vpc is None else with_default_vpc
 
         def clear(tx: Transaction) -> None:
             tx.clear()
-            default_vpc.set_world(tx, self.config.default_vpc)
+            default_vpc.set_world(tx, give)
             self._give_default_vpc(tx)
 
         self.store.run(clear)

@@ -256,11 +256,7 @@ def _plan(ctx: RequestContext, request: LaunchRequest) -> _Plan:
             f"Value ({request.zone}) for parameter availabilityZone is invalid. "
             f"Subnet {subnet['SubnetId']} is in availability zone {subnet['AvailabilityZone']}",
         )
-    if request.group_names:
-        raise AwsError(
-            "InvalidParameterCombination", "The parameter groupName cannot be used with the parameter subnet"
-        )
-    group_ids = [g["GroupId"] for g in enis.resolve_groups(ctx, subnet, request.group_ids)]
+    group_ids = _group_ids(ctx, request, subnet)
     metadata = _metadata_options(image, request.metadata_options)
     profile = _profile(ctx, request.iam_profile)
     _check_user_data(request.user_data)
