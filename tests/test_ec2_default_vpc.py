@@ -75,6 +75,18 @@ def test_a_new_account_has_the_default_vpc_as_aws_documents_it(ec2: Any) -> None
     assert acl["IsDefault"] is True and len(acl["Associations"]) == 6
 
 
+def test_describe_account_attributes_names_the_default_vpc(ec2: Any) -> None:
+    answer = ec2.describe_account_attributes(AttributeNames=["default-vpc"])["AccountAttributes"]
+    assert answer == [
+        {"AttributeName": "default-vpc", "AttributeValues": [{"AttributeValue": default_vpc(ec2)["VpcId"]}]}
+    ]
+    names = {a["AttributeName"] for a in ec2.describe_account_attributes()["AccountAttributes"]}
+    assert {"supported-platforms", "default-vpc", "vpc-max-elastic-ips"} <= names
+    delete_default_vpc(ec2)
+    none = ec2.describe_account_attributes(AttributeNames=["default-vpc"])["AccountAttributes"][0]
+    assert none["AttributeValues"] == [{"AttributeValue": "none"}]
+
+
 def test_another_region_gets_its_own_default_vpc_on_first_use(server: Server) -> None:
     west = _regional(server, "us-west-2")
     vpc = default_vpc(west)

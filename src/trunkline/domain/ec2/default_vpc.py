@@ -207,3 +207,29 @@ def vpc_for_groups(ctx: RequestContext) -> Record:
     if vpc is None:
         raise AwsError("VPCIdNotSpecified", "No default VPC for this user")
     return vpc
+
+
+# --- DescribeAccountAttributes -------------------------------------------------------------------------------
+
+
+def account_attributes(ctx: RequestContext, names: list[str] | None) -> list[Record]:
+    """The account's EC2 attributes: `default-vpc` names this region's default VPC ("none" without
+    one); the limits are AWS's defaults for a new account (`max-elastic-ips` is the quota
+    `elastic_ips` enforces)."""
+    from trunkline.domain.ec2 import elastic_ips
+
+    vpc = find(ctx)
+    values = {
+        "supported-platforms": ["VPC"],
+        "vpc-max-security-groups-per-interface": ["5"],
+        "max-elastic-ips": [str(elastic_ips.ADDRESSES_PER_REGION)],
+        "max-instances": ["20"],
+        "vpc-max-elastic-ips": [str(elastic_ips.ADDRESSES_PER_REGION)],
+        "default-vpc": [vpc["VpcId"] if vpc is not None else "none"],
+    }
+    wanted = names or list(values)
+    return [
+        {"AttributeName": name, "AttributeValues": [{"AttributeValue": v} for v in values[name]]}
+        for name in dict.fromkeys(wanted)
+        if name in values
+    ]

@@ -1,4 +1,4 @@
-"""EC2 CreateVpc, CreateDefaultVpc, CreateDefaultSubnet, DescribeVpcs, DeleteVpc, ModifyVpcAttribute, DescribeVpcAttribute,
+"""EC2 CreateVpc, CreateDefaultVpc, CreateDefaultSubnet, DescribeAccountAttributes, DescribeVpcs, DeleteVpc, ModifyVpcAttribute, DescribeVpcAttribute,
 AssociateVpcCidrBlock, DisassociateVpcCidrBlock."""
 
 from __future__ import annotations
@@ -26,6 +26,10 @@ class VpcOps:
     def create_default_subnet(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         dry_run(params)
         return {"Subnet": lookup.public(default_vpc.create_default_subnet(ctx, params))}
+
+    def describe_account_attributes(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        dry_run(params)
+        return {"AccountAttributes": default_vpc.account_attributes(ctx, params.get("AttributeNames"))}
 
     def describe_vpcs(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         found, token = domain.describe_vpcs(ctx, params)
