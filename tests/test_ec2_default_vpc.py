@@ -16,8 +16,8 @@ from ecs_world import World, config_script, role_arn
 ZONES = ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1e", "us-east-1f"]
 
 
-def default_vpc(ec2: Any) -> dict[str, Any]:
-    (found,) = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"]
+def default_vpc(ec2: Any, filter_name: str = "is-default") -> dict[str, Any]:
+    (found,) = ec2.describe_vpcs(Filters=[{"Name": filter_name, "Values": ["true"]}])["Vpcs"]
     result: dict[str, Any] = found
     return result
 
@@ -48,6 +48,7 @@ def delete_default_vpc(ec2: Any) -> str:
 def test_a_new_account_has_the_default_vpc_as_aws_documents_it(ec2: Any) -> None:
     vpc = default_vpc(ec2)
     assert vpc["CidrBlock"] == "172.31.0.0/16" and vpc["IsDefault"] is True and vpc["OwnerId"] == ACCOUNT
+    assert default_vpc(ec2, "isDefault") == vpc  # the filter's other spelling, which Terraform sends
     assert vpc["State"] == "available" and vpc["InstanceTenancy"] == "default"
     vpc_id = vpc["VpcId"]
     for attribute, field in (("enableDnsSupport", "EnableDnsSupport"), ("enableDnsHostnames", "EnableDnsHostnames")):
