@@ -201,6 +201,14 @@ def launch_subnet(ctx: RequestContext, zone: str | None) -> Any:
     return candidates[0]
 
 
+def default_subnet_in(ctx: RequestContext, zone: str) -> Record | None:
+    """The default subnet of the zone, if the account has a default VPC with one there."""
+    vpc = find(ctx)
+    if vpc is None:
+        return None
+    return next((s for s in default_subnets(ctx, vpc["VpcId"]) if s["AvailabilityZone"] == zone), None)
+
+
 def vpc_for_groups(ctx: RequestContext) -> Record:
     """The VPC a call naming security groups by name (or creating one without a VPC) means."""
     vpc = find(ctx)
