@@ -201,7 +201,7 @@ def launch_subnet(ctx: RequestContext, zone: str | None) -> Any:
     return candidates[0]
 
 
-def default_subnet_in(ctx: RequestContext, zone: str) -> Record | None:
+def default_subnet_in(ctx: RequestContext, zone: str) -> Any:
     """The default subnet of the zone, if the account has a default VPC with one there."""
     vpc = find(ctx)
     if vpc is None:
