@@ -225,7 +225,12 @@ class Runtime:
     def _give_default_vpc(self, tx: Transaction) -> None:
         """The server's own account has its default VPC from the start (others get theirs on first use)."""
         ctx = RequestContext(
-            tx, Principal.root(self.config.account_id), self.config.region, self.clock.now(), self.timing
+            tx,
+            Principal.root(self.config.account_id),
+            self.config.region,
+            self.clock.now(),
+            self.timing,
+            reactions=self.reactions,  # a VPC's main route table and ACL come through the reactions
         )
         default_vpc.ensure(ctx)
 
