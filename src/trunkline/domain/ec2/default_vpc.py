@@ -138,7 +138,7 @@ def _default_subnet(ctx: RequestContext, vpc: Record, zone: zones.Zone, index: i
 # --- CreateDefaultVpc / CreateDefaultSubnet ------------------------------------------------------------
 
 
-def create_default_vpc(ctx: RequestContext) -> Record:
+def create_default_vpc(ctx: RequestContext) -> Any:
     if find(ctx) is not None:
         raise AwsError("DefaultVpcAlreadyExists", "A Default VPC already exists for this account in this region.")
     if _marker(ctx) is None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ec2 import default_vpc, lookup
+from trunkline.domain.ec2 import default_vpc
 from trunkline.domain.ec2 import vpcs as domain
-from trunkline.domain.ec2.kinds import VPC
+from trunkline.domain.ec2.kinds import SUBNET, VPC
 
 # Modules written before DryRun was checked once for every operation (requests.py) import it from
 # here; calling it again is harmless.
@@ -21,11 +21,11 @@ class VpcOps:
 
     def create_default_vpc(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         dry_run(params)
-        return {"Vpc": lookup.public(default_vpc.create_default_vpc(ctx))}
+        return {"Vpc": VPC.view(default_vpc.create_default_vpc(ctx))}
 
     def create_default_subnet(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         dry_run(params)
-        return {"Subnet": lookup.public(default_vpc.create_default_subnet(ctx, params))}
+        return {"Subnet": SUBNET.view(default_vpc.create_default_subnet(ctx, params))}
 
     def describe_account_attributes(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         dry_run(params)
