@@ -99,7 +99,8 @@ class Runtime:
             handlers.update(provider.jobs())
         # Called after a request scheduled work, so an idle reconciler wakes up (see app.py).
         self.on_scheduled: Callable[[], None] = lambda: None
-        self.store.run(self._start_world)
+        started = self.clock.now()  # read outside the transaction: a manual clock lives in the store
+        self.store.run(lambda tx: self._start_world(tx, started))
         self.reconciler = Reconciler(
             self.store,
             self.clock,
@@ -113,9 +114,9 @@ class Runtime:
             quotas=self.quotas,
         )
 
-    def _start_world(self, tx: Transaction) -> None:
+    def _start_world(self, tx: Transaction, now: float) -> None:
         default_vpc.init_world(tx, self.config.default_vpc)
-        self._give_default_vpc(tx)
+        self._give_default_vpc(tx, now)
 
     def _make_clock(self) -> Clock:
         # Kept in the store, so a restart (in any --timing) and every other process agree on it.
@@ -215,20 +216,22 @@ class Runtime:
         False: an empty account for this world, in every region, until the next reset)."""
         give = self.config.default_vpc if with_default_vpc is None else with_default_vpc
 
+        now = self.clock.now()
+
         def clear(tx: Transaction) -> None:
             tx.clear()
             default_vpc.set_world(tx, give)
-            self._give_default_vpc(tx)
+            self._give_default_vpc(tx, now)
 
         self.store.run(clear)
 
-    def _give_default_vpc(self, tx: Transaction) -> None:
+    def _give_default_vpc(self, tx: Transaction, now: float) -> None:
         """The server's own account has its default VPC from the start (others get theirs on first use)."""
         ctx = RequestContext(
             tx,
             Principal.root(self.config.account_id),
             self.config.region,
-            self.clock.now(),
+            now,
             self.timing,
             reactions=self.reactions,  # a VPC's main route table and ACL come through the reactions
         )
