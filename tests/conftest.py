@@ -60,8 +60,10 @@ class Server:
     def get(self, path: str) -> httpx.Response:
         return httpx.get(self.url + path, timeout=30)
 
-    def reset(self) -> None:
-        self.post("/_trunkline/reset").raise_for_status()
+    def reset(self, default_vpc: bool | None = None) -> None:
+        """Back to a new account (`default_vpc=False`: one without a default VPC, in every region)."""
+        query = "" if default_vpc is None else f"?defaultVpc={'true' if default_vpc else 'false'}"
+        self.post("/_trunkline/reset" + query).raise_for_status()
 
     def client(self, service: str, *, validate: bool = True, **credentials: str) -> Any:
         """A boto3 client; `validate=False` sends what it is given (boto3 refuses some bad input itself)."""
@@ -189,6 +191,14 @@ def server(_session_server: Server) -> Server:
     """The shared server, emptied for this test."""
     _session_server.reset()
     return _session_server
+
+
+@pytest.fixture
+def empty_account(server: Server) -> Server:
+    """The shared server as an account with nothing in it, not even AWS's default VPC (for tests
+    that list everything an account has and expect only what they made)."""
+    server.reset(default_vpc=False)
+    return server
 
 
 @pytest.fixture

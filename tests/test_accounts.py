@@ -74,7 +74,8 @@ def test_ecs_resources_are_per_account(server: Server) -> None:
     assert setting["value"] == "disabled"
 
 
-def test_ec2_resources_are_per_account(server: Server) -> None:
+def test_ec2_resources_are_per_account(empty_account: Server, server: Server) -> None:
+    """Listed without filters, so both accounts start without AWS's default VPC."""
     ec2_a, ec2_b = _client(server, "ec2", A), _client(server, "ec2", B)
     vpc = ec2_a.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]
     assert vpc["OwnerId"] == A

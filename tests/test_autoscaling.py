@@ -212,6 +212,27 @@ def test_errors_and_deletion(cap: Capacity) -> None:
     assert {cap.ec2_state(i) for i in members} == {"terminated"}
 
 
+def test_a_group_given_zones_alone_launches_into_the_default_subnets(cap: Capacity) -> None:
+    """Issue 18: without VPCZoneIdentifier, EC2 Auto Scaling uses the default VPC's default subnets."""
+    cap.create("zones", VPCZoneIdentifier=None, AvailabilityZones=["us-east-1c", "us-east-1d"])
+    group = cap.group("zones")
+    assert group["AvailabilityZones"] == ["us-east-1c", "us-east-1d"] and group["VPCZoneIdentifier"] == ""
+    cap.world.advance(10)
+    defaults = cap.world.ec2.describe_subnets(Filters=[{"Name": "default-for-az", "Values": ["true"]}])["Subnets"]
+    by_id = {s["SubnetId"]: s["AvailabilityZone"] for s in defaults}
+    launched = [cap.world.instance(i) for i in cap.members("zones")]
+    assert sorted(by_id[i["SubnetId"]] for i in launched) == ["us-east-1c", "us-east-1d"]
+    assert all("PublicIpAddress" in i for i in launched)  # default subnets are public
+
+
+def test_zones_alone_need_a_default_subnet_in_each(spawn: Callable[..., Server]) -> None:
+    cap = Capacity(spawn("--timing", "manual", "--no-default-vpc"))
+    assert error_of(lambda: cap.create("zones", VPCZoneIdentifier=None, AvailabilityZones=["us-east-1a"])) == (
+        "ValidationError",
+        "No default subnet for availability zone: 'us-east-1a'.",
+    )
+
+
 def test_update_moves_desired_into_new_bounds_and_tags(cap: Capacity) -> None:
     cap.create()
     cap.asg.update_auto_scaling_group(AutoScalingGroupName=GROUP, MaxSize=1)

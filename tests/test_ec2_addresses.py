@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from conftest import ACCOUNT, Server
-from ec2_world import digest, error_of, launch, network, settle
+from ec2_world import default_group, digest, error_of, launch, network, settle
 from ecs_world import World, config_script, role_arn
 
 CLUSTER = "prod"
@@ -272,8 +272,12 @@ def test_describe_security_group_rules(ec2: Any) -> None:
         "The security group rule ID 'sgr-0123456789abcdef0' does not exist",
         400,
     )
-    page = ec2.describe_security_group_rules(MaxResults=5)
+    vpc_groups = [group, default_group(ec2, net["vpc"])]
+    page = ec2.describe_security_group_rules(MaxResults=5, Filters=[{"Name": "group-id", "Values": vpc_groups}])
     assert len(page["SecurityGroupRules"]) == 4 and "NextToken" not in page  # 2 default-group rules + 2
+    everything = ec2.describe_security_group_rules(MaxResults=5)  # with the default VPC's group: 6 rules
+    rest = ec2.describe_security_group_rules(MaxResults=5, NextToken=everything["NextToken"])
+    assert len(everything["SecurityGroupRules"]) + len(rest["SecurityGroupRules"]) == 6
 
 
 # --- the AWS CLI ------------------------------------------------------------------------------------------------
@@ -297,8 +301,9 @@ def test_addresses_and_nat_gateways_with_the_aws_cli(cli: Any, server: Server) -
     cli("ec2", "delete-nat-gateway", "--nat-gateway-id", nat["NatGatewayId"])
     settle(server)
     cli("ec2", "release-address", "--allocation-id", allocation)
-    rules = cli("ec2", "describe-security-group-rules")["SecurityGroupRules"]
-    assert len(rules) == 2  # the default group's two rules
+    group = cli("ec2", "describe-security-groups", "--filters", f"Name=vpc-id,Values={vpc_id}")["SecurityGroups"][0]
+    rules = cli("ec2", "describe-security-group-rules", "--filters", f"Name=group-id,Values={group['GroupId']}")
+    assert len(rules["SecurityGroupRules"]) == 2  # the default group's two rules
 
 
 # --- S13, made complete -------------------------------------------------------------------------------------------

@@ -109,7 +109,8 @@ def test_launch_takes_as_many_as_fit_but_at_least_min_count(server, ec2):
     assert free_addresses(ec2, net["subnet"]) == 0
 
 
-def test_launch_refusals_leave_no_trace(server, ec2, net):
+def test_launch_refusals_leave_no_trace(empty_account, server, ec2, net):
+    """In an account without a default VPC, so that a launch without a subnet is refused too."""
     image = ami(server)
     before = digest(server)
     base = {"ImageId": image, "InstanceType": "c5.large", "MinCount": 1, "MaxCount": 1, "SubnetId": net["subnet"]}

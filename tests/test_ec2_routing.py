@@ -185,7 +185,12 @@ def test_routes_to_a_gateway_make_a_subnet_public_and_go_blackhole_when_it_leave
         "Origin": "CreateRoute",
         "State": "active",
     } in shown["Routes"]
-    by_route = ec2.describe_route_tables(Filters=[{"Name": "route.destination-cidr-block", "Values": ["0.0.0.0/0"]}])
+    by_route = ec2.describe_route_tables(
+        Filters=[
+            {"Name": "route.destination-cidr-block", "Values": ["0.0.0.0/0"]},
+            {"Name": "vpc-id", "Values": [vpc_id]},  # the default VPC's main table routes 0.0.0.0/0 too
+        ]
+    )
     assert [t["RouteTableId"] for t in by_route["RouteTables"]] == [table]
     assert [
         t["RouteTableId"] for t in tables(ec2, vpc_id) if not t["Associations"] or not t["Associations"][0]["Main"]

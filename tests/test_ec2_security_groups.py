@@ -11,6 +11,10 @@ from botocore.exceptions import ClientError
 from conftest import ACCOUNT
 from ec2_world import default_group, digest, error, new_vpc_id
 
+# These tests list everything the account has and expect only what they made: they run in an
+# account without AWS's default VPC (test_ec2_default_vpc.py covers that one).
+pytestmark = pytest.mark.usefixtures("empty_account")
+
 MISSING = "sg-0123456789abcdef0"
 ALL_OUT = {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}], "Ipv6Ranges": [], "PrefixListIds": []}
 

@@ -16,6 +16,10 @@ from trunkline.errors import AwsError
 from trunkline.store import open_store
 from trunkline.timing import PROFILES
 
+# These tests list everything the account has and expect only what they made: they run in an
+# account without AWS's default VPC (test_ec2_default_vpc.py covers that one).
+pytestmark = pytest.mark.usefixtures("empty_account")
+
 
 @pytest.fixture
 def in_tx() -> Iterator[Callable[[Callable[[RequestContext], Any]], Any]]:

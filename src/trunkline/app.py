@@ -111,7 +111,11 @@ def create_app(runtime: Runtime) -> Starlette:
         return JSONResponse({"digest": await store_worker(runtime.store.run, lambda tx: tx.digest())})
 
     async def reset(request: Request) -> Response:
-        await store_worker(runtime.reset)
+        wanted = request.query_params.get("defaultVpc")
+        if wanted not in (None, "true", "false"):
+            return _problem(400, "defaultVpc is true or false: /_trunkline/reset?defaultVpc=false")
+        with_default_vpc = None if wanted is None else wanted == "true"
+        await store_worker(lambda: runtime.reset(with_default_vpc))
         return JSONResponse({"status": "reset"})
 
     async def agent(request: Request) -> Response:

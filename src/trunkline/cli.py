@@ -77,6 +77,15 @@ def serve(
     event_retention_count: Annotated[
         int, typer.Option(min=1, help="Keep at most this many of the newest events in the outbox.")
     ] = DEFAULT_EVENT_COUNT,
+    default_vpc: Annotated[
+        bool,
+        typer.Option(
+            "--default-vpc/--no-default-vpc",
+            envvar="TRUNKLINE_DEFAULT_VPC",
+            help="Give every account and region AWS's default VPC, as a new AWS account has "
+            "(--no-default-vpc, or TRUNKLINE_DEFAULT_VPC=0: start with an empty account).",
+        ),
+    ] = True,
 ) -> None:
     """Serve the AWS endpoint until interrupted (SIGINT or SIGTERM)."""
     import os
@@ -128,6 +137,7 @@ def serve(
         eni_quota=eni_quota,
         event_retention_hours=event_retention_hours,
         event_retention_count=event_retention_count,
+        default_vpc=default_vpc,
     )
 
     mode = ", auth: strict" if auth == "strict" else ""

@@ -15,6 +15,7 @@ from trunkline.clock import Clock
 from trunkline.context import Principal, RequestContext
 from trunkline.domain import enforcement
 from trunkline.domain.authentication import authenticate
+from trunkline.domain.ec2 import default_vpc
 from trunkline.domain.identity import Keyring, StaticKey, resolve_principal
 from trunkline.errors import AuthFailure, AwsError
 from trunkline.housekeeping import DEFAULT_EVENT_COUNT, DEFAULT_EVENT_HOURS, Retention, Swept, sweep
@@ -76,6 +77,8 @@ class Config:
     eni_quota: int = DEFAULTS.enis
     event_retention_hours: float = DEFAULT_EVENT_HOURS
     event_retention_count: int = DEFAULT_EVENT_COUNT
+    #: Every account and region starts with AWS's default VPC (`--no-default-vpc`: an empty account).
+    default_vpc: bool = True
 
 
 class Runtime:
@@ -96,6 +99,8 @@ class Runtime:
             handlers.update(provider.jobs())
         # Called after a request scheduled work, so an idle reconciler wakes up (see app.py).
         self.on_scheduled: Callable[[], None] = lambda: None
+        started = self.clock.now()  # read outside the transaction: a manual clock lives in the store
+        self.store.run(lambda tx: self._start_world(tx, started))
         self.reconciler = Reconciler(
             self.store,
             self.clock,
@@ -108,6 +113,10 @@ class Runtime:
             reactions=self.reactions,
             quotas=self.quotas,
         )
+
+    def _start_world(self, tx: Transaction, now: float) -> None:
+        default_vpc.init_world(tx, self.config.default_vpc)
+        self._give_default_vpc(tx, now)
 
     def _make_clock(self) -> Clock:
         # Kept in the store, so a restart (in any --timing) and every other process agree on it.
@@ -201,9 +210,32 @@ class Runtime:
         config = self.config
         return self.store.run(lambda tx: sweep(tx, now, self.retention, self.timing, config.account_id, config.region))
 
-    def reset(self) -> None:
-        """Back to an empty world (the clock keeps its time)."""
-        self.store.run(lambda tx: tx.clear())
+    def reset(self, with_default_vpc: bool | None = None) -> None:
+        """Back to a new account's world (the clock keeps its time): empty, but for the default
+        VPC of the server's account and region unless `--no-default-vpc` (or `with_default_vpc`
+        False: an empty account for this world, in every region, until the next reset)."""
+        give = self.config.default_vpc if with_default_vpc is None else with_default_vpc
+
+        now = self.clock.now()
+
+        def clear(tx: Transaction) -> None:
+            tx.clear()
+            default_vpc.set_world(tx, give)
+            self._give_default_vpc(tx, now)
+
+        self.store.run(clear)
+
+    def _give_default_vpc(self, tx: Transaction, now: float) -> None:
+        """The server's own account has its default VPC from the start (others get theirs on first use)."""
+        ctx = RequestContext(
+            tx,
+            Principal.root(self.config.account_id),
+            self.config.region,
+            now,
+            self.timing,
+            reactions=self.reactions,  # a VPC's main route table and ACL come through the reactions
+        )
+        default_vpc.ensure(ctx)
 
     def next_due_at(self) -> float | None:
         return self.store.run(lambda tx: tx.next_due_at())

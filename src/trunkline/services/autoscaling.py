@@ -9,9 +9,10 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
 from trunkline.domain.autoscaling import activities, groups, scaling
+from trunkline.domain.ec2 import default_vpc
 from trunkline.errors import AwsError
 from trunkline.reconciler import JobHandler
-from trunkline.services.provider import Provider
+from trunkline.services.provider import Operation, Provider
 
 Params = dict[str, Any]
 
@@ -34,6 +35,10 @@ def _page(
 
 class AutoScalingProvider(Provider):
     service = "autoscaling"
+
+    def invoke(self, ctx: RequestContext, operation: str, params: Params, method: Operation) -> Params:
+        default_vpc.ensure(ctx)  # a group given zones alone launches into the default VPC
+        return method(ctx, params)
 
     def jobs(self) -> dict[str, JobHandler]:
         return {scaling.JOB: scaling.reconcile_job}

@@ -123,7 +123,7 @@ def _placement(ctx: RequestContext, params: Record) -> tuple[str, list[str]]:
     subnet_ids = [s.strip() for s in text.split(",") if s.strip()]
     if not subnet_ids:
         if params.get("AvailabilityZones"):
-            raise invalid("trunkline does not launch Auto Scaling groups without VPC subnets (VPCZoneIdentifier).")
+            return "", _default_zones(ctx, params["AvailabilityZones"])
         raise invalid("At least one Availability Zone or VPC Subnet is required.")
     zones: list[str] = []
     for subnet_id in subnet_ids:
@@ -135,6 +135,16 @@ def _placement(ctx: RequestContext, params: Record) -> tuple[str, list[str]]:
     if asked and sorted(set(asked)) != sorted(set(zones)):
         raise invalid("The availability zones of the specified subnets and the Auto Scaling group do not match")
     return ",".join(subnet_ids), sorted(set(zones))
+
+
+def _default_zones(ctx: RequestContext, zones: list[str]) -> list[str]:
+    """A group given zones and no subnets launches into the default subnets of those zones."""
+    from trunkline.domain.ec2 import default_vpc
+
+    for zone in zones:
+        if default_vpc.default_subnet_in(ctx, zone) is None:
+            raise invalid(f"No default subnet for availability zone: '{zone}'.")
+    return sorted(set(zones))
 
 
 def _tag(name: str, tag: Record) -> Record:

@@ -65,6 +65,13 @@ def _cause(group: Record, sentence: str) -> str:
 
 
 def _subnets(ctx: RequestContext, group: Record) -> list[SubnetRecord]:
+    if not group["VPCZoneIdentifier"]:  # zones without subnets: the default VPC's default subnets
+        from trunkline.domain.ec2 import default_vpc
+
+        in_zones: list[SubnetRecord | None] = [
+            default_vpc.default_subnet_in(ctx, zone) for zone in group["AvailabilityZones"]
+        ]
+        return [s for s in in_zones if s is not None]
     found = [SUBNET.get(ctx, s) for s in group["VPCZoneIdentifier"].split(",")]
     return [s for s in found if s is not None]
 

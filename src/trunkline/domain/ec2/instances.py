@@ -163,11 +163,27 @@ def _instance_type(name: str, image: Record) -> catalog.InstanceType:
     return known
 
 
-def _subnet(ctx: RequestContext, subnet_id: str | None) -> SubnetRecord:
+def _subnet(ctx: RequestContext, subnet_id: str | None, zone: str | None) -> SubnetRecord:
     if subnet_id is None:
-        # trunkline creates no default VPC (see vpcs), so EC2 has nowhere to put the instance.
-        raise AwsError("VPCIdNotSpecified", "No default VPC for this user")
+        from trunkline.domain.ec2 import default_vpc
+
+        return default_vpc.launch_subnet(ctx, zone)
     return subnets.get_subnet(ctx, subnet_id)
+
+
+def _group_ids(ctx: RequestContext, request: LaunchRequest, subnet: SubnetRecord) -> list[str]:
+    """The launch's security groups: by id, or (only without a subnet: the default VPC) by name;
+    none named: the VPC's default group."""
+    ids = list(request.group_ids or [])
+    if request.group_names:
+        if request.subnet_id is not None:
+            raise AwsError(
+                "InvalidParameterCombination", "The parameter groupName cannot be used with the parameter subnet"
+            )
+        from trunkline.domain.ec2 import security_groups
+
+        ids += [security_groups.by_name(ctx, name)["GroupId"] for name in request.group_names]
+    return [g["GroupId"] for g in enis.resolve_groups(ctx, subnet, ids or None)]
 
 
 def _profile(ctx: RequestContext, wanted: Record | None) -> Record | None:
@@ -233,18 +249,14 @@ def _plan(ctx: RequestContext, request: LaunchRequest) -> _Plan:
         raise AwsError("MissingParameter", "The request must contain the parameter ImageId")
     image = images.get_image(ctx, request.image_id)
     instance_type = _instance_type(request.instance_type, image)
-    subnet = _subnet(ctx, request.subnet_id)
+    subnet = _subnet(ctx, request.subnet_id, request.zone)
     if request.zone is not None and request.zone != subnet["AvailabilityZone"]:
         raise AwsError(
             "InvalidParameterValue",
             f"Value ({request.zone}) for parameter availabilityZone is invalid. "
             f"Subnet {subnet['SubnetId']} is in availability zone {subnet['AvailabilityZone']}",
         )
-    if request.group_names:
-        raise AwsError(
-            "InvalidParameterCombination", "The parameter groupName cannot be used with the parameter subnet"
-        )
-    group_ids = [g["GroupId"] for g in enis.resolve_groups(ctx, subnet, request.group_ids)]
+    group_ids = _group_ids(ctx, request, subnet)
     metadata = _metadata_options(image, request.metadata_options)
     profile = _profile(ctx, request.iam_profile)
     _check_user_data(request.user_data)

@@ -283,6 +283,14 @@ LAUNCH_TEMPLATE_VERSION: ResourceKind[Record] = ResourceKind(
     indexes=lambda record: {"template": record["LaunchTemplateId"]},
 )
 
+#: One document per account and region once its default VPC was given (see `default_vpc`): a
+#: deleted default VPC is not given again, except by CreateDefaultVpc.
+DEFAULT_VPC_MARKER: ResourceKind[Record] = ResourceKind(
+    name="ec2.default-vpc-marker",
+    scope=Scope.ACCOUNT_REGION,
+    id_field="Marker",
+)
+
 ALL: tuple[ResourceKind[Any], ...] = (
     VPC,
     SUBNET,
@@ -299,6 +307,7 @@ ALL: tuple[ResourceKind[Any], ...] = (
     ELASTIC_IP,
     LAUNCH_TEMPLATE,
     LAUNCH_TEMPLATE_VERSION,
+    DEFAULT_VPC_MARKER,
 )
 
 #: id prefix (`vpc`, `subnet`, `ami`, ...) -> the taggable kind it names

@@ -58,9 +58,21 @@ EXTRACTORS: dict[str, Any] = {
 # --- lookups (the contract other modules use) ---------------------------------------------------
 
 
-def _no_default_vpc(name: str) -> AwsError:
-    # trunkline creates no default VPC, so a group named without a VPC never exists.
-    return AwsError("InvalidGroup.NotFound", f"The security group '{name}' does not exist in default VPC 'none'")
+def _no_default_vpc(name: str, vpc_id: str = "none") -> AwsError:
+    return AwsError("InvalidGroup.NotFound", f"The security group '{name}' does not exist in default VPC '{vpc_id}'")
+
+
+def by_name(ctx: RequestContext, name: str) -> Record:
+    """A group named without a VPC: EC2 looks for it in the default VPC."""
+    from trunkline.domain.ec2 import default_vpc
+
+    vpc = default_vpc.find(ctx)
+    if vpc is None:
+        raise _no_default_vpc(name)
+    for group in SECURITY_GROUP.find(ctx, "vpc", vpc["VpcId"]):
+        if group["GroupName"] == name:
+            return group
+    raise _no_default_vpc(name, vpc["VpcId"])
 
 
 def get_group(ctx: RequestContext, group_id: str) -> Record:
@@ -73,7 +85,7 @@ def default_security_group(ctx: RequestContext, vpc_id: str) -> Record:
     for group in SECURITY_GROUP.find(ctx, "vpc", vpc_id):
         if group["GroupName"] == DEFAULT_NAME:
             return group
-    raise _no_default_vpc(DEFAULT_NAME)  # unreachable while every VPC keeps its default group
+    raise _no_default_vpc(DEFAULT_NAME, vpc_id)  # unreachable while every VPC keeps its default group
 
 
 def get_security_groups(ctx: RequestContext, group_ids: list[str]) -> list[Record]:
@@ -129,7 +141,9 @@ def create_security_group(ctx: RequestContext, params: dict[str, Any]) -> Record
         )
     vpc_id = params.get("VpcId")
     if not vpc_id:
-        raise AwsError("VPCIdNotSpecified", "No default VPC for this user")
+        from trunkline.domain.ec2 import default_vpc
+
+        vpc_id = default_vpc.vpc_for_groups(ctx)["VpcId"]
     vpc = VPC.require(ctx, vpc_id)
     if name.lower() == DEFAULT_NAME:
         raise AwsError("InvalidParameterValue", "Cannot use reserved security group name: default")
@@ -159,7 +173,7 @@ def resolve_target(ctx: RequestContext, params: dict[str, Any]) -> Record:
         return get_group(ctx, group_id)
     name = params.get("GroupName")
     if name:
-        raise _no_default_vpc(name)
+        return by_name(ctx, name)
     raise AwsError("MissingParameter", "The request must contain the parameter groupName or groupId")
 
 
@@ -199,13 +213,14 @@ def save(ctx: RequestContext, group: Record) -> None:
 
 def describe_security_groups(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[Record], str | None]:
     names = params.get("GroupNames")
-    if names:
-        raise _no_default_vpc(names[0])
+    ids = list(params.get("GroupIds") or [])
+    if names:  # groups named in the default VPC, listed with any named by id
+        ids += [by_name(ctx, name)["GroupId"] for name in names]
 
     def owned() -> list[Record]:
         return SECURITY_GROUP.find(ctx, "owner", ctx.account_id)
 
-    return lookup.describe(ctx, SECURITY_GROUP, params, params.get("GroupIds"), EXTRACTORS, candidates=owned)
+    return lookup.describe(ctx, SECURITY_GROUP, params, ids or None, EXTRACTORS, candidates=owned)
 
 
 # --- rules ------------------------------------------------------------------------------------------
@@ -321,14 +336,20 @@ def _peer_group(ctx: RequestContext, pair: Record) -> Record:
     group_id = pair.get("GroupId")
     if group_id:
         return get_group(ctx, group_id)
-    raise _no_default_vpc(pair.get("GroupName") or "")
+    return by_name(ctx, pair.get("GroupName") or "")
 
 
 def legacy_permissions(params: dict[str, Any]) -> list[Record]:
     """The IpPermissions a call asks for, including the older top-level CidrIp/IpProtocol form."""
     permissions = list(params.get("IpPermissions") or [])
     if params.get("SourceSecurityGroupName"):
-        raise _no_default_vpc(params["SourceSecurityGroupName"])
+        # [Default VPC] the older form: "full ICMP, UDP, and TCP access" from a group named.
+        pair = {"GroupName": params["SourceSecurityGroupName"]}
+        permissions += [
+            {"IpProtocol": "tcp", "FromPort": 0, "ToPort": 65535, "UserIdGroupPairs": [pair]},
+            {"IpProtocol": "udp", "FromPort": 0, "ToPort": 65535, "UserIdGroupPairs": [pair]},
+            {"IpProtocol": "icmp", "FromPort": -1, "ToPort": -1, "UserIdGroupPairs": [pair]},
+        ]
     if params.get("IpProtocol") is not None or params.get("CidrIp") is not None:
         legacy: Record = {"IpProtocol": params.get("IpProtocol") or "-1"}
         for name in ("FromPort", "ToPort"):

@@ -50,6 +50,7 @@ EXTRACTORS: dict[str, Any] = {
     "dhcp-options-id": lambda r: [r["DhcpOptionsId"]],
     "instance-tenancy": lambda r: [r["InstanceTenancy"]],
     "is-default": lambda r: [r["IsDefault"]],
+    "isDefault": lambda r: [r["IsDefault"]],  # the spelling Terraform's aws_vpc data source sends
     "owner-id": lambda r: [r["OwnerId"]],
     "state": lambda r: [r["State"]],
 }

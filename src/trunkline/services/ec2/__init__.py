@@ -4,6 +4,7 @@ each in its own module; find an operation by its family (e.g. RunInstances -> in
 from __future__ import annotations
 
 from trunkline.context import RequestContext
+from trunkline.domain.ec2 import default_vpc
 from trunkline.reconciler import JobHandler
 from trunkline.services.ec2 import requests
 from trunkline.services.ec2.addresses import AddressOps
@@ -37,7 +38,9 @@ class Ec2Provider(
     service = "ec2"
 
     def invoke(self, ctx: RequestContext, operation: str, params: Params, method: Operation) -> Params:
-        """DryRun and ClientToken, once for every EC2 operation (`requests.py`)."""
+        """The caller's default VPC in the region (given on first use), then DryRun and ClientToken,
+        once for every EC2 operation (`requests.py`)."""
+        default_vpc.ensure(ctx)
         return requests.invoke(ctx, operation, params, method)
 
     def jobs(self) -> dict[str, JobHandler]:

@@ -1,4 +1,4 @@
-"""EC2 CreateVpc, DescribeVpcs, DeleteVpc, ModifyVpcAttribute, DescribeVpcAttribute,
+"""EC2 CreateVpc, CreateDefaultVpc, CreateDefaultSubnet, DescribeAccountAttributes, DescribeVpcs, DeleteVpc, ModifyVpcAttribute, DescribeVpcAttribute,
 AssociateVpcCidrBlock, DisassociateVpcCidrBlock."""
 
 from __future__ import annotations
@@ -6,17 +6,30 @@ from __future__ import annotations
 from typing import Any
 
 from trunkline.context import RequestContext
+from trunkline.domain.ec2 import default_vpc
 from trunkline.domain.ec2 import vpcs as domain
-from trunkline.domain.ec2.kinds import VPC
+from trunkline.domain.ec2.kinds import SUBNET, VPC
 
 # Modules written before DryRun was checked once for every operation (requests.py) import it from
 # here; calling it again is harmless.
-from trunkline.services.ec2.requests import dry_run  # noqa: F401
+from trunkline.services.ec2.requests import dry_run
 
 
 class VpcOps:
     def create_vpc(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         return {"Vpc": VPC.view(domain.create_vpc(ctx, params))}
+
+    def create_default_vpc(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        dry_run(params)
+        return {"Vpc": VPC.view(default_vpc.create_default_vpc(ctx))}
+
+    def create_default_subnet(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        dry_run(params)
+        return {"Subnet": SUBNET.view(default_vpc.create_default_subnet(ctx, params))}
+
+    def describe_account_attributes(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        dry_run(params)
+        return {"AccountAttributes": default_vpc.account_attributes(ctx, params.get("AttributeNames"))}
 
     def describe_vpcs(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         found, token = domain.describe_vpcs(ctx, params)
