@@ -311,3 +311,12 @@ def test_the_aws_cli_drives_a_group(cap: Capacity, tmp_path: Path) -> None:
     assert group["DesiredCapacity"] == 1 and [i["LifecycleState"] for i in group["Instances"]] == ["InService"]
     (row,) = aws("autoscaling", "describe-auto-scaling-instances")["AutoScalingInstances"]
     assert row["AutoScalingGroupName"] == "cli" and row["AvailabilityZone"] == "us-east-1b"
+
+
+def test_an_unsigned_action_both_ec2_and_auto_scaling_have_goes_to_ec2(server: Server) -> None:
+    """DescribeTags exists in EC2 and in Auto Scaling: without a signing scope or a Version naming
+    one, EC2 answers it, as it did before Auto Scaling arrived (wire/models.SERVICE_NAMES)."""
+    answer = server.post("/", data={"Action": "DescribeTags"})
+    assert answer.status_code == 200 and "http://ec2.amazonaws.com/doc/2016-11-15/" in answer.text
+    signed = server.client("autoscaling").describe_tags()  # signed for autoscaling: Auto Scaling answers
+    assert signed["Tags"] == []

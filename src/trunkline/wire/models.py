@@ -7,8 +7,11 @@ from functools import cache
 import botocore.session
 from botocore.model import OperationModel, ServiceModel
 
-#: The AWS services trunkline answers, by botocore service name.
-SERVICE_NAMES: tuple[str, ...] = ("autoscaling", "ec2", "ecs", "iam", "logs", "ssm", "sts")
+#: The AWS services trunkline answers, by botocore service name. The order decides an unsigned query
+#: request whose `Version` names no service and whose action two services share (DescribeTags,
+#: DeleteTags: EC2 and Auto Scaling): the first service having the action answers, so EC2 keeps the
+#: actions it answered before Auto Scaling arrived.
+SERVICE_NAMES: tuple[str, ...] = ("ec2", "ecs", "iam", "ssm", "sts", "autoscaling", "logs")
 
 
 @cache
