@@ -52,6 +52,9 @@ class GatedStore:
     def read(self, work: Callable[[Transaction], T]) -> T:
         return self.inner.read(work)
 
+    def ping(self) -> None:
+        self.inner.ping()
+
     def close(self) -> None:
         self.inner.close()
 
@@ -118,8 +121,10 @@ def test_an_event_stream_delivers_while_a_request_is_stuck_in_the_store(
 ) -> None:
     url, runtime, gated = served
 
+    now = runtime.clock.now()  # outside the transaction, as the runtime reads it
+
     def commit_event(tx: Any) -> None:
-        ctx = RequestContext(tx, Principal.root(ACCOUNT), REGION, runtime.clock.now(), runtime.timing)
+        ctx = RequestContext(tx, Principal.root(ACCOUNT), REGION, now, runtime.timing)
         emit(ctx, "ECS Task State Change", ["arn:aws:ecs:us-east-1:123456789012:task/c/1"], {"lastStatus": "RUNNING"})
 
     runtime.store.run(commit_event)

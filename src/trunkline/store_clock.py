@@ -41,7 +41,8 @@ class _KeptReading:
         self._store = store
 
     def read(self) -> float | None:
-        return self._store.run(lambda tx: _float(tx, MANUAL_NOW))
+        # The reading connection: a clock read never waits for a request holding the writer.
+        return self._store.read(lambda tx: _float(tx, MANUAL_NOW))
 
     def write(self, moment: float) -> None:
         def keep(tx: Transaction) -> None:

@@ -182,11 +182,13 @@ class PostgresStore:
             conn.autocommit = False
 
     def ping(self) -> None:
-        with self._lock:
+        # On the reading connection: a request holding the writing one (a slow placement) must
+        # not make the health check wait, or call the store unavailable.
+        with self._reader_lock:
             try:
-                conn = self._connection()
-                with conn.transaction():
-                    conn.execute("SELECT 1")
+                reader = self._reading_connection()
+                with reader.transaction():
+                    reader.execute("SELECT 1")
             except psycopg.Error as error:
                 raise StoreUnavailable(f"PostgreSQL does not answer: {error}") from None
 

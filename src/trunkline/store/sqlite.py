@@ -68,8 +68,10 @@ class SqliteStore:
                 cursor.execute("ROLLBACK")
 
     def ping(self) -> None:
-        with self._lock:
-            self._conn.execute("SELECT 1").fetchone()
+        # The reading connection, so a request holding the writer does not hold up health checks
+        # (in memory there is one connection: then a running request is waited for).
+        with self._reader_lock:
+            self._reader.execute("SELECT 1").fetchone()
 
     def close(self) -> None:
         with self._reader_lock:

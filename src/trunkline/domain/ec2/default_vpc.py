@@ -21,6 +21,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import vpcs, zones
+from trunkline.domain.ec2.default_vpc_lookup import find
 from trunkline.domain.ec2.kinds import DEFAULT_VPC_MARKER, SUBNET, VPC
 from trunkline.errors import AwsError
 from trunkline.store.api import Transaction
@@ -76,12 +77,6 @@ def _marker(ctx: RequestContext) -> Record | None:
 
 def _mark(ctx: RequestContext) -> None:
     ctx.tx.put(DEFAULT_VPC_MARKER.name, _marker_key(ctx), {"Marker": _MARKER})
-
-
-def find(ctx: RequestContext) -> Record | None:
-    """The account's default VPC in this region, if it has one."""
-    found: Any = next((v for v in VPC.find(ctx, "owner", ctx.account_id) if v["IsDefault"]), None)
-    return found
 
 
 def default_subnets(ctx: RequestContext, vpc_id: str) -> list[Any]:
@@ -207,14 +202,6 @@ def default_subnet_in(ctx: RequestContext, zone: str) -> Any:
     if vpc is None:
         return None
     return next((s for s in default_subnets(ctx, vpc["VpcId"]) if s["AvailabilityZone"] == zone), None)
-
-
-def vpc_for_groups(ctx: RequestContext) -> Record:
-    """The VPC a call naming security groups by name (or creating one without a VPC) means."""
-    vpc = find(ctx)
-    if vpc is None:
-        raise AwsError("VPCIdNotSpecified", "No default VPC for this user")
-    return vpc
 
 
 # --- DescribeAccountAttributes -------------------------------------------------------------------------------

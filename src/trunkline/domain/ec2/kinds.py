@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ec2 import images, quotas
+from trunkline.domain.ec2 import images, quota_indexes
 from trunkline.domain.ec2.records import SubnetRecord, VpcRecord
 from trunkline.domain.resource_kind import IdFormat, NotFound, ResourceKind, public
 from trunkline.store.scope import Scope
@@ -55,7 +55,7 @@ def _eni_indexes(record: Mapping[str, Any]) -> Mapping[str, str | None]:
         "ip": record["PrivateIpAddress"],
         "type": record["InterfaceType"],
         "mac": record["MacAddress"],
-        quotas.ENI_FIELD: quotas.eni_index(record),
+        quota_indexes.ENI_FIELD: quota_indexes.eni_index(record),
     }
 
 
@@ -65,7 +65,7 @@ def _instance_indexes(record: Mapping[str, Any]) -> Mapping[str, str | None]:
         "vpc": record["VpcId"],
         "state": record["State"]["Name"],
         "reservation": record["ReservationId"],
-        quotas.VCPU_FIELD: quotas.vcpu_index(record),
+        quota_indexes.VCPU_FIELD: quota_indexes.vcpu_index(record),
     }
 
 

@@ -39,7 +39,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import catalog, ids
-from trunkline.domain.ec2 import public_ips, quotas, security_groups, subnets, vpcs
+from trunkline.domain.ec2 import public_ips, quota_indexes, quotas, security_groups, subnets, vpcs
 from trunkline.domain.ec2.kinds import ENI_GROUP, INSTANCE, NETWORK_INTERFACE, TRUNK_ASSOCIATION, association_slot
 from trunkline.domain.ec2.records import SubnetRecord, Tag
 from trunkline.domain.resource_kind import IdFormat
@@ -185,7 +185,7 @@ def create_network_interface(
         raise AwsError("InvalidParameterValue", f"Invalid value '{interface_type}' for interfaceType.")
     subnet = subnets.get_subnet(ctx, subnet_id)
     groups = resolve_groups(ctx, subnet, group_ids)
-    if quotas.counts_toward_enis(interface_type, requester_managed):
+    if quota_indexes.counts_toward_enis(interface_type, requester_managed):
         quotas.enis_allowed(ctx, 1, 1)
     eni_id = ids.resource_id("eni")
     address = subnets.allocate_private_ip(ctx, subnet_id, private_ip)

@@ -19,7 +19,7 @@ import ipaddress
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ec2 import lookup
+from trunkline.domain.ec2 import default_vpc_lookup, lookup
 from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.domain.ec2.kinds import ENI_GROUP, SECURITY_GROUP, VPC
 from trunkline.domain.ec2.records import Tag, VpcRecord
@@ -64,9 +64,7 @@ def _no_default_vpc(name: str, vpc_id: str = "none") -> AwsError:
 
 def by_name(ctx: RequestContext, name: str) -> Record:
     """A group named without a VPC: EC2 looks for it in the default VPC."""
-    from trunkline.domain.ec2 import default_vpc
-
-    vpc = default_vpc.find(ctx)
+    vpc = default_vpc_lookup.find(ctx)
     if vpc is None:
         raise _no_default_vpc(name)
     for group in SECURITY_GROUP.find(ctx, "vpc", vpc["VpcId"]):
@@ -141,9 +139,7 @@ def create_security_group(ctx: RequestContext, params: dict[str, Any]) -> Record
         )
     vpc_id = params.get("VpcId")
     if not vpc_id:
-        from trunkline.domain.ec2 import default_vpc
-
-        vpc_id = default_vpc.vpc_for_groups(ctx)["VpcId"]
+        vpc_id = default_vpc_lookup.vpc_for_groups(ctx)["VpcId"]
     vpc = VPC.require(ctx, vpc_id)
     if name.lower() == DEFAULT_NAME:
         raise AwsError("InvalidParameterValue", "Cannot use reserved security group name: default")
