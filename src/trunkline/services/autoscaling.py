@@ -75,9 +75,7 @@ class AutoScalingProvider(Provider):
         return {}
 
     def describe_auto_scaling_instances(self, ctx: RequestContext, params: Params) -> Params:
-        every = [
-            i for g in groups.describe(ctx, None, None) for i in groups.instances_of(ctx, g["AutoScalingGroupName"])
-        ]
+        every = [i for name in groups.names(ctx) for i in groups.instances_of(ctx, name)]
         wanted = set(params.get("InstanceIds") or [])
         chosen = [i for i in every if not wanted or i["InstanceId"] in wanted]
         page, token = _page(ctx, "autoscaling.instances", sorted(chosen, key=lambda i: i["InstanceId"]), params, 50)
@@ -85,7 +83,7 @@ class AutoScalingProvider(Provider):
 
     def describe_scaling_activities(self, ctx: RequestContext, params: Params) -> Params:
         name = params.get("AutoScalingGroupName")
-        names = [name] if name else [g["AutoScalingGroupName"] for g in groups.describe(ctx, None, None)]
+        names = [name] if name else groups.names(ctx)
         found = [a for n in names for a in activities.of_group(ctx, n)]
         wanted = set(params.get("ActivityIds") or [])
         chosen = [a for a in found if not wanted or a["ActivityId"] in wanted]

@@ -40,7 +40,8 @@ _DEFAULTS: Record = {
     "CapacityRebalance": False,
 }
 #: Members copied from the request as given (defaults above when absent).
-_COPIED = (*_DEFAULTS, "MaxInstanceLifetime", "DefaultInstanceWarmup", "Context", "DesiredCapacityType")
+_OPTIONAL = ("MaxInstanceLifetime", "DefaultInstanceWarmup", "Context", "DesiredCapacityType")
+_COPIED = (*_DEFAULTS, *_OPTIONAL)
 
 
 def invalid(message: str) -> AwsError:
@@ -201,7 +202,7 @@ def create(ctx: RequestContext, params: Record) -> Record:
         "TrafficSources": [],
         "_causes": [],
     }
-    for key in ("MaxInstanceLifetime", "DefaultInstanceWarmup", "Context", "DesiredCapacityType"):
+    for key in _OPTIONAL:
         if params.get(key) is not None:
             group[key] = params[key]
     if desired:
@@ -364,6 +365,11 @@ def view(ctx: RequestContext, group: Record) -> Record:
         for i in instances_of(ctx, group["AutoScalingGroupName"])
     ]
     return shown
+
+
+def names(ctx: RequestContext) -> list[str]:
+    """Every group's name in the caller's account and region, in name order (no views built)."""
+    return sorted(g["AutoScalingGroupName"] for g in GROUP.scan(ctx))
 
 
 def describe(ctx: RequestContext, names: list[str] | None, filters: list[Record] | None) -> list[Record]:
