@@ -5,7 +5,6 @@ ENI slots, so that trunking decides how many instances a service needs."""
 
 from __future__ import annotations
 
-import base64
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -14,9 +13,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from capacity_world import ecs_launch_template, subnets_in_two_zones
 from conftest import ACCOUNT, Server, make_cli
-from ec2_world import AL2023
-from ecs_world import World, config_script, role_arn
+from ecs_world import World, role_arn
 
 CLUSTER = "apps"
 GROUP = "ecs-asg"
@@ -36,21 +35,8 @@ class Stack:
         w.instance_role("ecsInstanceRole")
         if trunking:
             w.opt_in(role_arn("ecsInstanceRole"))
-        vpc = w.ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-        self.subnets = [
-            w.ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{n}.0/24", AvailabilityZone=zone)["Subnet"]["SubnetId"]
-            for n, zone in ((1, "us-east-1a"), (2, "us-east-1b"))
-        ]
-        image = w.ssm.get_parameter(Name=AL2023)["Parameter"]["Value"]
-        data = {
-            "ImageId": image,
-            "InstanceType": "c5.large",
-            "IamInstanceProfile": {"Name": "ecsInstanceRole"},
-            "UserData": base64.b64encode(config_script(CLUSTER).encode()).decode(),
-        }
-        self.template = w.ec2.create_launch_template(LaunchTemplateName="ecs", LaunchTemplateData=data)[
-            "LaunchTemplate"
-        ]
+        self.subnets = subnets_in_two_zones(w)
+        self.template = ecs_launch_template(w, CLUSTER)
         w.ecs.register_task_definition(
             family="web",
             networkMode="awsvpc",
