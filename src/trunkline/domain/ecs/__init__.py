@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
+from trunkline.domain.ecs.request_parts import Paged
 from trunkline.errors import AwsError
 
 T = TypeVar("T")
@@ -102,7 +103,7 @@ def page(
     listing: str,
     items: Sequence[T],
     key: Callable[[T], str],
-    params: dict[str, Any],
+    params: Paged,
     maximum: int,
 ) -> tuple[list[T], str | None]:
     """One page of `items` (sorted by `key`) after `nextToken`, at most `maxResults` (default and

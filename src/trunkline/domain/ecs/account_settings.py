@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import page
 from trunkline.domain.ecs.kinds import ACCOUNT_SETTING, setting_key
 from trunkline.errors import AwsError
+from trunkline.wire.shapes import ecs as shapes
 
 KIND = ACCOUNT_SETTING.name
 
@@ -174,7 +174,7 @@ def delete_setting(ctx: RequestContext, name: str, principal_arn: str | None) ->
 # --- ListAccountSettings ----------------------------------------------------------------------------
 
 
-def list_settings(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[Setting], str | None]:
+def list_settings(ctx: RequestContext, params: shapes.ListAccountSettingsRequest) -> tuple[list[Setting], str | None]:
     """Explicit settings of the principal, or with `effectiveSettings` one entry per setting name
     with the value in effect (principalArn echoing the principal asked about)."""
     name, value = params.get("name"), params.get("value")

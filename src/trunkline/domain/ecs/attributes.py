@@ -13,7 +13,7 @@ and Delete and are not counted against the 10 custom attributes a resource may c
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from trunkline.context import RequestContext
@@ -30,6 +30,7 @@ from trunkline.domain.ecs.instance_queries import (
     walk_records,
 )
 from trunkline.errors import AwsError
+from trunkline.wire.shapes import ecs as shapes
 
 Record = dict[str, Any]
 Params = dict[str, Any]
@@ -56,7 +57,7 @@ def custom_count(attributes: list[Record]) -> int:
 # --- checks -----------------------------------------------------------------------------------------
 
 
-def _check_call_size(requested: list[Record]) -> None:
+def _check_call_size(requested: list[shapes.Attribute]) -> None:
     if not requested:
         raise AwsError(_INVALID, "attributes can not be empty.")
     if len(requested) > MAX_PER_CALL:
@@ -82,7 +83,7 @@ def check_value(name: str, value: str) -> None:
         )
 
 
-def _check_entry(attribute: Record, with_value: bool) -> None:
+def _check_entry(attribute: shapes.Attribute, with_value: bool) -> None:
     name = attribute["name"]
     check_name(name)
     if with_value and attribute.get("value") is not None:
@@ -111,11 +112,13 @@ def _target(ctx: RequestContext, cluster_arn: str, target_id: str) -> Record:
     return record
 
 
-def _targets(ctx: RequestContext, cluster_arn: str, requested: list[Record]) -> list[tuple[Record, Record]]:
+def _targets(
+    ctx: RequestContext, cluster_arn: str, requested: list[shapes.Attribute]
+) -> list[tuple[shapes.Attribute, Record]]:
     """Each requested attribute with its target record; a target named twice is one record, so all
     of a call's changes to it accumulate."""
     by_key: dict[str, Record] = {}
-    pairs: list[tuple[Record, Record]] = []
+    pairs: list[tuple[shapes.Attribute, Record]] = []
     for attribute in requested:
         record = _target(ctx, cluster_arn, attribute["targetId"])
         record = by_key.setdefault(container_instances.record_key(record), record)
@@ -123,12 +126,12 @@ def _targets(ctx: RequestContext, cluster_arn: str, requested: list[Record]) -> 
     return pairs
 
 
-def _echo(attribute: Record) -> Record:
+def _echo(attribute: Mapping[str, Any]) -> Record:
     """The attribute as the caller sent it (AWS answers Put and Delete with the request's entries)."""
     return {k: attribute[k] for k in ("name", "value", "targetType", "targetId") if attribute.get(k) is not None}
 
 
-def _changed_records(pairs: list[tuple[Record, Record]]) -> list[Record]:
+def _changed_records(pairs: list[tuple[shapes.Attribute, Record]]) -> list[Record]:
     unique: dict[int, Record] = {}
     for _, record in pairs:
         unique.setdefault(id(record), record)
@@ -138,7 +141,7 @@ def _changed_records(pairs: list[tuple[Record, Record]]) -> list[Record]:
 # --- PutAttributes / DeleteAttributes ---------------------------------------------------------------
 
 
-def _set(record: Record, attribute: Record) -> None:
+def _set(record: Record, attribute: shapes.Attribute) -> None:
     entry: Record = {"name": attribute["name"]}
     if attribute.get("value") is not None:
         entry["value"] = attribute["value"]
@@ -150,7 +153,7 @@ def _set(record: Record, attribute: Record) -> None:
     current.append(entry)
 
 
-def put_attributes(ctx: RequestContext, params: Params) -> list[Record]:
+def put_attributes(ctx: RequestContext, params: shapes.PutAttributesRequest) -> list[Record]:
     """PutAttributes: create or replace custom attributes, all or none. A target may end with at most
     10 custom attributes (one already above that may still have its values replaced)."""
     cluster_arn = resolve_cluster(ctx, params.get("cluster"))["clusterArn"]
@@ -176,7 +179,7 @@ def put_attributes(ctx: RequestContext, params: Params) -> list[Record]:
     return [_echo(attribute) for attribute in requested]
 
 
-def delete_attributes(ctx: RequestContext, params: Params) -> list[Record]:
+def delete_attributes(ctx: RequestContext, params: shapes.DeleteAttributesRequest) -> list[Record]:
     """DeleteAttributes: remove custom attributes by name (a value, if given, is not consulted;
     names are unique on a target). Deleting an attribute the target lacks is not an error."""
     cluster_arn = resolve_cluster(ctx, params.get("cluster"))["clusterArn"]
@@ -270,7 +273,7 @@ def _valid_position(position: Any, named: bool) -> bool:
     return isinstance(position, list) and len(position) == 2 and all(isinstance(p, str) for p in position)
 
 
-def list_attributes(ctx: RequestContext, params: Params) -> tuple[list[Record], str | None]:
+def list_attributes(ctx: RequestContext, params: shapes.ListAttributesRequest) -> tuple[list[Record], str | None]:
     """ListAttributes: one entry per (container instance, attribute) in the cluster, optionally only
     one attribute name, or one name and value; `maxResults` (1-100, default 100) at a time."""
     cluster_arn = resolve_cluster(ctx, params.get("cluster"))["clusterArn"]

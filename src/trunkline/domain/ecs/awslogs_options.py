@@ -10,6 +10,7 @@ missing group.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +35,7 @@ class AwsLogs:
         return hashlib.sha256(container_arn.encode()).hexdigest()
 
 
-def of_container(definition: Record) -> AwsLogs | None:
+def of_container(definition: Mapping[str, Any]) -> AwsLogs | None:
     """The awslogs settings of one container definition, or None if it logs some other way."""
     configuration = definition.get("logConfiguration") or {}
     if configuration.get("logDriver") != DRIVER:
@@ -48,7 +49,7 @@ def of_container(definition: Record) -> AwsLogs | None:
     )
 
 
-def check(containers: list[Record]) -> None:
+def check(containers: Sequence[Mapping[str, Any]]) -> None:
     """RegisterTaskDefinition's rule: an awslogs container names its log group."""
     for container in containers:
         settings = of_container(container)

@@ -11,6 +11,7 @@ importing the provider operations (which import clusters)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from trunkline.context import RequestContext
@@ -18,6 +19,7 @@ from trunkline.domain.autoscaling import groups
 from trunkline.domain.autoscaling.kinds import GROUP, HOOK, MEMBER, POLICY
 from trunkline.domain.ecs.kinds import CAPACITY_PROVIDER
 from trunkline.errors import AwsError
+from trunkline.wire.shapes import ecs as shapes
 
 Record = dict[str, Any]
 
@@ -48,7 +50,7 @@ def is_fargate(name: str) -> bool:
     return name in FARGATE_PROVIDERS
 
 
-def parse_strategy(items: list[Record] | None) -> list[Record]:
+def parse_strategy(items: Sequence[Mapping[str, Any]] | None) -> list[Record]:
     """A capacityProviderStrategy as ECS echoes it: short names, weight and base as integers."""
     strategy: list[Record] = [
         {
@@ -86,7 +88,11 @@ def check_strategy_members(strategy: list[Record], associated: list[str]) -> Non
             )
 
 
-def check(ctx: RequestContext, cluster_name: str, params: Record) -> tuple[list[str], list[Record]]:
+def check(
+    ctx: RequestContext,
+    cluster_name: str,
+    params: shapes.CreateClusterRequest | shapes.PutClusterCapacityProvidersRequest,
+) -> tuple[list[str], list[Record]]:
     """The providers and default strategy a CreateCluster or PutClusterCapacityProviders gives,
     checked; nothing is written."""
     providers = list(dict.fromkeys(provider_name(p) for p in params.get("capacityProviders") or []))

@@ -23,6 +23,7 @@ from __future__ import annotations
 import copy
 import re
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from trunkline.context import RequestContext
@@ -32,6 +33,7 @@ from trunkline.domain.ecs import capacity_association, clusters, ecs_arn, page, 
 from trunkline.domain.ecs.capacity_association import FARGATE_PROVIDERS, provider_name
 from trunkline.domain.ecs.kinds import CAPACITY_PROVIDER, CLUSTER
 from trunkline.errors import AwsError
+from trunkline.wire.shapes import ecs as shapes
 
 Record = dict[str, Any]
 
@@ -90,7 +92,7 @@ def _check_name(name: str) -> None:
         )
 
 
-def _scaling(given: Record | None, current: Record) -> Record:
+def _scaling(given: Mapping[str, Any] | None, current: Record) -> Record:
     """managedScaling filled: what was given over `current` (AWS's defaults on create)."""
     filled = {**current, **{k: v for k, v in (given or {}).items() if v is not None}}
     if filled["status"] not in ("ENABLED", "DISABLED"):
@@ -117,7 +119,7 @@ def _group_of(ctx: RequestContext, ref: str) -> Record:
     return group
 
 
-def create(ctx: RequestContext, params: Record) -> Record:
+def create(ctx: RequestContext, params: shapes.CreateCapacityProviderRequest) -> Record:
     name = str(params["name"])
     _check_name(name)
     if params.get("managedInstancesProvider") is not None or params.get("cluster") is not None:
@@ -184,7 +186,9 @@ def view(record: Record, include_tags: bool = True) -> Record:
     return shown
 
 
-def describe(ctx: RequestContext, params: Record) -> tuple[list[Record], list[Record], str | None]:
+def describe(
+    ctx: RequestContext, params: shapes.DescribeCapacityProvidersRequest
+) -> tuple[list[Record], list[Record], str | None]:
     include_tags = "TAGS" in (params.get("include") or [])
     refs = params.get("capacityProviders")
     if refs:
@@ -214,7 +218,7 @@ def _not_fargate(ref: str) -> None:
         raise _client(f"The {provider_name(ref)} capacity provider is reserved and cannot be modified or deleted.")
 
 
-def update(ctx: RequestContext, params: Record) -> Record:
+def update(ctx: RequestContext, params: shapes.UpdateCapacityProviderRequest) -> Record:
     """The answer shows the old settings with UPDATE_IN_PROGRESS; the new ones apply at once."""
     _not_fargate(params["name"])
     record = get(ctx, params["name"])
@@ -267,7 +271,7 @@ def _in_use(ctx: RequestContext, cluster: Record, name: str) -> bool:
     return False
 
 
-def put_cluster_capacity_providers(ctx: RequestContext, params: Record) -> Record:
+def put_cluster_capacity_providers(ctx: RequestContext, params: shapes.PutClusterCapacityProvidersRequest) -> Record:
     """Replaces the cluster's providers and default strategy (both lists are required)."""
     cluster = clusters.resolve_cluster(ctx, params.get("cluster"))
     providers, strategy = capacity_association.check(ctx, cluster["clusterName"], params)

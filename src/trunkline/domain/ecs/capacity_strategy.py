@@ -16,6 +16,7 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import capacity_association
 from trunkline.domain.ecs.capacity_association import is_fargate, parse_strategy
+from trunkline.domain.ecs.request_parts import StrategyChoice
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
@@ -25,7 +26,7 @@ def _invalid(message: str) -> AwsError:
     return AwsError("InvalidParameterException", message)
 
 
-def route(ctx: RequestContext, cluster: Record, params: Record) -> tuple[str, list[Record] | None]:
+def route(ctx: RequestContext, cluster: Record, params: StrategyChoice) -> tuple[str, list[Record] | None]:
     """The launch type, and the strategy if tasks go through capacity providers."""
     given = params.get("capacityProviderStrategy")
     if given and params.get("launchType"):

@@ -14,6 +14,7 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import clusters
 from trunkline.errors import AwsError
+from trunkline.wire.shapes import ecs as shapes
 
 Record = dict[str, Any]
 
@@ -23,7 +24,7 @@ def _insights(record: Record) -> str:
     return str(current["value"]) if current else "disabled"
 
 
-def update_cluster(ctx: RequestContext, params: dict[str, Any]) -> Record:
+def update_cluster(ctx: RequestContext, params: shapes.UpdateClusterRequest) -> Record:
     """UpdateCluster: validated in full before anything changes."""
     record = clusters.resolve_cluster(ctx, params["cluster"])
     if params.get("serviceConnectDefaults") is not None:
@@ -43,7 +44,7 @@ def update_cluster(ctx: RequestContext, params: dict[str, Any]) -> Record:
     return record
 
 
-def update_cluster_settings(ctx: RequestContext, params: dict[str, Any]) -> Record:
+def update_cluster_settings(ctx: RequestContext, params: shapes.UpdateClusterSettingsRequest) -> Record:
     """UpdateClusterSettings: the containerInsights setting of an ACTIVE cluster."""
     record = clusters.resolve_cluster(ctx, params["cluster"])
     record["settings"] = clusters.checked_settings(list(params["settings"]), _insights(record))

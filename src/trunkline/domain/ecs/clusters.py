@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from trunkline.context import RequestContext
@@ -18,6 +18,7 @@ from trunkline.domain import iam
 from trunkline.domain.ecs import account_settings, capacity_association, ecs_arn, page
 from trunkline.domain.ecs.kinds import CLUSTER
 from trunkline.errors import AwsError
+from trunkline.wire.shapes import ecs as shapes
 
 KIND = CLUSTER.name
 # Records other ECS modules own, indexed by cluster (see cluster_counts).
@@ -133,7 +134,7 @@ def _tag_text_ok(text: str) -> bool:
     return all(unicodedata.category(c)[0] in "LZN" or c in _TAG_PUNCTUATION for c in text)
 
 
-def check_tags(tags: list[dict[str, str]]) -> list[dict[str, str]]:
+def check_tags(tags: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
     """ECS resource tags: the model's character set, unique keys, no reserved `aws:` prefix."""
     seen: set[str] = set()
     for i, tag in enumerate(tags, start=1):
@@ -155,13 +156,13 @@ def check_tags(tags: list[dict[str, str]]) -> list[dict[str, str]]:
     return [dict(t) for t in tags]
 
 
-def _settings(ctx: RequestContext, given: list[dict[str, str]]) -> list[dict[str, str]]:
+def _settings(ctx: RequestContext, given: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
     """The cluster's containerInsights: as given, else the creator's account setting at creation."""
     value = account_settings.effective_setting(ctx, ctx.principal.settings_arn, "containerInsights")
     return checked_settings(given, value)
 
 
-def checked_settings(given: list[dict[str, str]], value: str) -> list[dict[str, str]]:
+def checked_settings(given: Sequence[Mapping[str, Any]], value: str) -> list[dict[str, str]]:
     """The settings list with containerInsights as the last of `given` sets it, else `value`."""
     for setting in given:
         if setting.get("name") is None or setting.get("value") not in _CONTAINER_INSIGHTS:
@@ -174,7 +175,7 @@ def checked_settings(given: list[dict[str, str]], value: str) -> list[dict[str, 
     return [{"name": "containerInsights", "value": value}]
 
 
-def check_configuration(configuration: Record) -> None:
+def check_configuration(configuration: Mapping[str, Any]) -> None:
     """A log configuration only means something when logging is OVERRIDE (the API's rule)."""
     command = configuration.get("executeCommandConfiguration") or {}
     if command.get("logConfiguration") and command.get("logging", "DEFAULT") != "OVERRIDE":
@@ -184,7 +185,7 @@ def check_configuration(configuration: Record) -> None:
         )
 
 
-def create_cluster(ctx: RequestContext, params: dict[str, Any]) -> Record:
+def create_cluster(ctx: RequestContext, params: shapes.CreateClusterRequest) -> Record:
     """CreateCluster. An ACTIVE cluster of that name is returned as it is (the call is idempotent);
     an INACTIVE one is replaced by a new cluster. ECS's service-linked role is created if missing."""
     name = params.get("clusterName")
@@ -268,7 +269,7 @@ def all_of_region(ctx: RequestContext) -> Iterator[Record]:
     return _all(ctx)
 
 
-def list_cluster_arns(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[str], str | None]:
+def list_cluster_arns(ctx: RequestContext, params: shapes.ListClustersRequest) -> tuple[list[str], str | None]:
     """ListClusters: the ARNs of ACTIVE clusters, by name, 100 a page unless `maxResults` says fewer."""
     names = [r["clusterName"] for r in _all(ctx) if r["status"] == "ACTIVE"]
     chosen, token = page(ctx, f"ecs:ListClusters|{ctx.region}", names, lambda n: n, params, maximum=100)

@@ -21,7 +21,9 @@ from trunkline.domain import pagination
 from trunkline.domain.ecs import check_max_results, container_instances
 from trunkline.domain.ecs.clusters import resolve_cluster
 from trunkline.domain.ecs.query import Query, parse
+from trunkline.domain.ecs.request_parts import Paged
 from trunkline.errors import AwsError
+from trunkline.wire.shapes import ecs as shapes
 
 Record = dict[str, Any]
 Params = dict[str, Any]
@@ -165,7 +167,7 @@ def read_token(ctx: RequestContext, listing: str, token: str | None) -> Any:
     return position
 
 
-def page_size(params: Params) -> int:
+def page_size(params: Paged) -> int:
     limit = params.get("maxResults")
     check_max_results(limit, PAGE_LIMIT)
     return int(limit or PAGE_LIMIT)
@@ -204,7 +206,9 @@ def health_status(record: Record) -> Record:
     return {"overallStatus": overall, "details": [detail]}
 
 
-def describe(ctx: RequestContext, params: Params) -> tuple[list[Record], list[dict[str, str]]]:
+def describe(
+    ctx: RequestContext, params: shapes.DescribeContainerInstancesRequest
+) -> tuple[list[Record], list[dict[str, str]]]:
     """The described instances (any status, INACTIVE ones included) and a MISSING failure for each
     reference that names none in the cluster. A reference repeated is answered once."""
     cluster_arn = resolve_cluster(ctx, params.get("cluster"))["clusterArn"]
@@ -286,7 +290,7 @@ def _filtered(
     return keys, None
 
 
-def list_arns(ctx: RequestContext, params: Params) -> tuple[list[str], str | None]:
+def list_arns(ctx: RequestContext, params: shapes.ListContainerInstancesRequest) -> tuple[list[str], str | None]:
     """ListContainerInstances: ARNs in the cluster, by status (default: all but INACTIVE) and
     cluster query expression, `maxResults` (1-100, default 100) at a time."""
     cluster_arn = resolve_cluster(ctx, params.get("cluster"))["clusterArn"]
@@ -319,7 +323,9 @@ def _not_settable(record: Record) -> AwsError:
     )
 
 
-def update_state(ctx: RequestContext, params: Params) -> tuple[list[Record], list[dict[str, str]]]:
+def update_state(
+    ctx: RequestContext, params: shapes.UpdateContainerInstancesStateRequest
+) -> tuple[list[Record], list[dict[str, str]]]:
     """UpdateContainerInstancesState: move instances between ACTIVE and DRAINING. Unknown references
     are MISSING failures; an instance in any other status refuses the whole call, before anything
     changes. Each instance whose status changes gets a new version and a state-change event."""

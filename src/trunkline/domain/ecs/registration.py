@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +42,7 @@ from trunkline.domain.ec2 import instances
 from trunkline.domain.ecs import agent_report, capacity_association, clusters, container_instances, trunking, trunks
 from trunkline.domain.ecs.agent_config import AgentConfig
 from trunkline.errors import AwsError
+from trunkline.wire.shapes import ecs as shapes
 
 Record = dict[str, Any]
 
@@ -61,14 +63,14 @@ class Registration:
     cluster: str | None = None
     identity_document: str | None = None
     signature: str | None = None
-    total_resources: list[Record] = field(default_factory=list)
-    version_info: Record | None = None
+    total_resources: Sequence[Mapping[str, Any]] = field(default_factory=list)
+    version_info: Mapping[str, Any] | None = None
     container_instance_arn: str | None = None
-    attributes: list[Record] = field(default_factory=list)
-    tags: list[Record] = field(default_factory=list)
+    attributes: Sequence[Mapping[str, Any]] = field(default_factory=list)
+    tags: Sequence[Mapping[str, Any]] = field(default_factory=list)
 
     @staticmethod
-    def from_params(params: Record) -> Registration:
+    def from_params(params: shapes.RegisterContainerInstanceRequest) -> Registration:
         return Registration(
             cluster=params.get("cluster"),
             identity_document=params.get("instanceIdentityDocument"),
@@ -131,7 +133,7 @@ def _invalid(message: str) -> AwsError:
     return AwsError("InvalidParameterException", message)
 
 
-def check_attributes(attributes: list[Record]) -> list[Record]:
+def check_attributes(attributes: Sequence[Mapping[str, Any]]) -> list[Record]:
     """The sent attributes, checked, one per name (the last wins), as `{name, value?}`."""
     chosen: dict[str, Record] = {}
     for attribute in attributes:
@@ -154,7 +156,7 @@ def check_attributes(attributes: list[Record]) -> list[Record]:
     return list(chosen.values())
 
 
-def _resource(entry: Record) -> Record:
+def _resource(entry: Mapping[str, Any]) -> Record:
     name, kind = entry.get("name"), entry.get("type")
     if not name or kind not in ("INTEGER", "DOUBLE", "LONG", "STRINGSET"):
         raise _invalid("Each resource needs a name and a type of INTEGER, DOUBLE, LONG or STRINGSET.")
@@ -169,7 +171,7 @@ def _resource(entry: Record) -> Record:
     return {"name": name, "type": kind, **values}
 
 
-def _resources(sent: list[Record], instance_type: str) -> list[Record]:
+def _resources(sent: Sequence[Mapping[str, Any]], instance_type: str) -> list[Record]:
     """The registered resources: what was sent, and the agent's defaults for what was not."""
     chosen = {r["name"]: r for r in (_resource(entry) for entry in sent)}
     known = catalog.get_instance_type(instance_type)

@@ -17,7 +17,7 @@ ClusterNotFoundException "Cluster not found.").
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,7 +107,7 @@ def resolve(ctx: RequestContext, arn: str) -> Target:
     raise _not_an_ecs_arn()
 
 
-def tag_resource(ctx: RequestContext, arn: str, given: list[Tag]) -> None:
+def tag_resource(ctx: RequestContext, arn: str, given: Sequence[Mapping[str, Any]]) -> None:
     checked = clusters.check_tags(given)
     target = resolve(ctx, arn)
     tags = merged(list(target.record.get("tags") or []), checked)

@@ -23,12 +23,15 @@ from __future__ import annotations
 import random
 import re
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import capacity_strategy, clusters, ecs_arn, page, public_view, task_launch, task_tags, tasks
 from trunkline.domain.ecs.kinds import SERVICE, TASK
+from trunkline.domain.ecs.request_parts import Paged
 from trunkline.errors import AwsError
+from trunkline.wire.shapes import ecs as shapes
 
 KIND = clusters.SERVICE
 Record = dict[str, Any]
@@ -204,11 +207,12 @@ _UNSUPPORTED_FEATURES = {
 }
 
 
-def _check_unsupported(params: Params) -> None:
+def _check_unsupported(params: shapes.CreateServiceRequest) -> None:
     """What trunkline does not run: say so rather than answer as if it did."""
     if params.get("schedulingStrategy", "REPLICA") != "REPLICA":
         raise _invalid("trunkline runs services with the REPLICA scheduling strategy only.")
-    controller = (params.get("deploymentController") or {}).get("type", "ECS")
+    deployment_controller: Mapping[str, Any] = params.get("deploymentController") or {}
+    controller = deployment_controller.get("type", "ECS")
     if controller != "ECS":
         raise _invalid("trunkline runs services with the ECS deployment controller only.")
     if params.get("loadBalancers") or params.get("serviceRegistries"):
@@ -222,7 +226,7 @@ def _check_unsupported(params: Params) -> None:
             raise _invalid(f"trunkline does not support {feature} ({name}).")
 
 
-def create(ctx: RequestContext, params: Params) -> Record:
+def create(ctx: RequestContext, params: shapes.CreateServiceRequest) -> Record:
     cluster_arn = clusters.resolve_cluster(ctx, params.get("cluster"))["clusterArn"]
     name = str(params["serviceName"])
     if not _NAME.fullmatch(name):
@@ -255,7 +259,14 @@ def create(ctx: RequestContext, params: Params) -> Record:
     return record
 
 
-def _record(ctx: RequestContext, params: Params, cluster_arn: str, name: str, launch_type: str, desired: int) -> Record:
+def _record(
+    ctx: RequestContext,
+    params: shapes.CreateServiceRequest,
+    cluster_arn: str,
+    name: str,
+    launch_type: str,
+    desired: int,
+) -> Record:
     record: Record = {
         "serviceArn": ecs_arn(ctx, f"service/{tasks.cluster_name_of(cluster_arn)}/{name}"),
         "serviceName": name,
@@ -293,7 +304,7 @@ def _record(ctx: RequestContext, params: Params, cluster_arn: str, name: str, la
     return record
 
 
-def _deployment_configuration(given: Params | None) -> Params:
+def _deployment_configuration(given: Mapping[str, Any] | None) -> Params:
     """What DescribeServices shows: AWS's defaults under what was given (the circuit breaker is
     reported off unless set)."""
     if not given:
@@ -301,18 +312,18 @@ def _deployment_configuration(given: Params | None) -> Params:
     return {"deploymentCircuitBreaker": {"enable": False, "rollback": False}, **given}
 
 
-def _network_configuration(given: Params) -> Params:
+def _network_configuration(given: Mapping[str, Any]) -> Params:
     """awsvpcConfiguration as AWS reports it: `assignPublicIp` DISABLED unless given."""
     awsvpc = given.get("awsvpcConfiguration")
     if awsvpc is None:
-        return given
+        return dict(given)
     return {**given, "awsvpcConfiguration": {**awsvpc, "assignPublicIp": awsvpc.get("assignPublicIp") or "DISABLED"}}
 
 
 # --- UpdateService, DeleteService -------------------------------------------------------------------
 
 
-def update(ctx: RequestContext, params: Params) -> Record:
+def update(ctx: RequestContext, params: shapes.UpdateServiceRequest) -> Record:
     cluster_arn = clusters.resolve_cluster(ctx, params.get("cluster"))["clusterArn"]
     record = get(ctx, cluster_arn, params["service"])
     if record["status"] != "ACTIVE":
@@ -348,7 +359,7 @@ def launch_type_of(record: Record) -> str:
     return str(record.get("launchType") or record.get("_launchType") or "EC2")
 
 
-def _update_strategy(ctx: RequestContext, record: Record, given: list[Params]) -> None:
+def _update_strategy(ctx: RequestContext, record: Record, given: list[shapes.CapacityProviderStrategyItem]) -> None:
     """UpdateService's strategy: a new one (providers of the same kind: Auto Scaling group or
     Fargate); [] falls back to the cluster's default strategy, else to the launch type the service
     was created with. It applies to the tasks started from now on (no new deployment by itself)."""
@@ -370,7 +381,7 @@ def _update_strategy(ctx: RequestContext, record: Record, given: list[Params]) -
     record["capacityProviderStrategy"] = strategy
 
 
-def delete(ctx: RequestContext, params: Params) -> Record:
+def delete(ctx: RequestContext, params: shapes.DeleteServiceRequest) -> Record:
     """DeleteService: DRAINING (desiredCount 0) until its tasks are gone, then INACTIVE."""
     cluster_arn = clusters.resolve_cluster(ctx, params.get("cluster"))["clusterArn"]
     record = get(ctx, cluster_arn, params["service"])
@@ -387,7 +398,7 @@ def delete(ctx: RequestContext, params: Params) -> Record:
 # --- DescribeServices, ListServices -----------------------------------------------------------------
 
 
-def describe(ctx: RequestContext, params: Params) -> tuple[list[Record], list[Record]]:
+def describe(ctx: RequestContext, params: shapes.DescribeServicesRequest) -> tuple[list[Record], list[Record]]:
     cluster_arn = clusters.resolve_cluster(ctx, params.get("cluster"))["clusterArn"]
     refs = list(params["services"])
     if not 1 <= len(refs) <= DESCRIBE_LIMIT:
@@ -405,7 +416,7 @@ def describe(ctx: RequestContext, params: Params) -> tuple[list[Record], list[Re
     return found, failures
 
 
-def list_arns(ctx: RequestContext, params: Params) -> tuple[list[str], str | None]:
+def list_arns(ctx: RequestContext, params: shapes.ListServicesRequest) -> tuple[list[str], str | None]:
     """ListServices: the cluster's ACTIVE and DRAINING services by name, 10 a page unless
     `maxResults` says otherwise (at most 100)."""
     cluster_arn = clusters.resolve_cluster(ctx, params.get("cluster"))["clusterArn"]
@@ -415,7 +426,9 @@ def list_arns(ctx: RequestContext, params: Params) -> tuple[list[str], str | Non
         records = [r for r in records if launch_type_of(r) == launch_type]
     names = sorted(r["serviceName"] for r in records)
     # AWS's default page is 10, its ceiling 100.
-    paging = {**params, "maxResults": params.get("maxResults") or 10}
+    paging: Paged = {"maxResults": params.get("maxResults") or 10}
+    if "nextToken" in params:
+        paging["nextToken"] = params["nextToken"]
     chosen, token = page(ctx, f"ecs:ListServices|{cluster_arn}", names, lambda n: n, paging, maximum=100)
     arn = ecs_arn(ctx, f"service/{tasks.cluster_name_of(cluster_arn)}/")
     return [arn + n for n in chosen], token

@@ -19,7 +19,7 @@ Other modules (RunTask, placement) use `resolve` to find the revision a referenc
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +34,9 @@ from trunkline.domain.ecs.kinds import (
     TASK_DEFINITION_FAMILY,
     revision_key,
 )
+from trunkline.domain.ecs.request_parts import Paged
 from trunkline.errors import AwsError
+from trunkline.wire.shapes import ecs as shapes
 
 KIND = TASK_DEFINITION.name
 FAMILY_KIND = TASK_DEFINITION_FAMILY.name
@@ -252,7 +254,7 @@ _FARGATE_SIZES: dict[int, frozenset[int]] = {
 # --- containers -------------------------------------------------------------------------------------
 
 
-def _check_names(containers: list[Record]) -> None:
+def _check_names(containers: Sequence[Mapping[str, Any]]) -> None:
     if not containers:
         raise client_error("Container list cannot be empty.")
     if len(containers) > _MAX_CONTAINERS:
@@ -273,7 +275,7 @@ def _check_names(containers: list[Record]) -> None:
         raise client_error("A task definition must have at least one essential container.")
 
 
-def _check_resources(container: Record, cpu: int | None, memory: int | None) -> None:
+def _check_resources(container: Mapping[str, Any], cpu: int | None, memory: int | None) -> None:
     name = container["name"]
     hard, soft = container.get("memory"), container.get("memoryReservation")
     for field in ("cpu", "memory", "memoryReservation"):
@@ -316,7 +318,7 @@ def _port_mapping(container: str, mapping: Record, network_mode: str) -> Record:
     return out
 
 
-def _container(container: Record, network_mode: str) -> Record:
+def _container(container: Mapping[str, Any], network_mode: str) -> Record:
     """A container definition as ECS echoes it: the caller's fields plus ECS's defaults."""
     mappings = container.get("portMappings") or []
     if mappings and network_mode == "none":
@@ -478,7 +480,7 @@ _ECHOED = (
 )
 
 
-def _definition(params: dict[str, Any]) -> Record:
+def _definition(params: shapes.RegisterTaskDefinitionRequest) -> Record:
     """The validated task definition without its identity (ARN, revision) and registration facts."""
     family = _check_family(params.get("family"))
     containers = list(params.get("containerDefinitions") or [])
@@ -486,7 +488,8 @@ def _definition(params: dict[str, Any]) -> Record:
     cpu, memory = task_cpu(params.get("cpu")), task_memory(params.get("memory"))
     mode = params.get("networkMode") or "bridge"
     definition: Record = {"family": family, "containerDefinitions": [_container(c, mode) for c in containers]}
-    definition.update({field: params[field] for field in _ECHOED if params.get(field) is not None})
+    given: Mapping[str, Any] = params  # the echoed members, read by name
+    definition.update({field: given[field] for field in _ECHOED if given.get(field) is not None})
     definition["volumes"] = list(params.get("volumes") or [])
     constraints = list(params.get("placementConstraints") or [])
     if len(constraints) > _MAX_PLACEMENT_CONSTRAINTS:
@@ -521,7 +524,7 @@ def _save(ctx: RequestContext, record: Record) -> None:
     TASK_DEFINITION.save(ctx, record)
 
 
-def register(ctx: RequestContext, params: dict[str, Any]) -> Record:
+def register(ctx: RequestContext, params: shapes.RegisterTaskDefinitionRequest) -> Record:
     """RegisterTaskDefinition: the next revision of the family, ACTIVE, with the fields ECS
     computes (compatibilities, requiresAttributes, registeredAt/By). Fully validated first."""
     definition = _definition(params)
@@ -613,7 +616,7 @@ def delete(ctx: RequestContext, refs: list[str]) -> tuple[list[Record], list[dic
 
 
 def _page_keys(
-    ctx: RequestContext, listing: str, keys: list[str], params: dict[str, Any], descending: bool
+    ctx: RequestContext, listing: str, keys: list[str], params: Paged, descending: bool
 ) -> tuple[list[str], str | None]:
     """One page of store keys in ascending or descending order after `nextToken`."""
     limit = params.get("maxResults")
@@ -632,7 +635,7 @@ def _page_keys(
     return chosen, pagination.encode(ctx.tx, listing, chosen[-1])
 
 
-def list_arns(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[str], str | None]:
+def list_arns(ctx: RequestContext, params: shapes.ListTaskDefinitionsRequest) -> tuple[list[str], str | None]:
     """ListTaskDefinitions: ARNs by family then revision (DESC reverses both), of one status
     (ACTIVE unless asked), of one family when `familyPrefix` (a full family name) is given."""
     status = params.get("status") or "ACTIVE"
@@ -655,7 +658,9 @@ def _family_names(ctx: RequestContext, status: str) -> Iterator[str]:
     return (key[len(_scope(ctx)) + 1 :] for key in keys)
 
 
-def list_families(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[str], str | None]:
+def list_families(
+    ctx: RequestContext, params: shapes.ListTaskDefinitionFamiliesRequest
+) -> tuple[list[str], str | None]:
     """ListTaskDefinitionFamilies: family names starting with `familyPrefix`, by name. ACTIVE
     families have an ACTIVE revision, INACTIVE ones none; by default both (ALL)."""
     status = params.get("status") or "ALL"

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +49,7 @@ from trunkline.domain.ecs.kinds import RUN_TASK_TOKEN
 from trunkline.domain.ecs.placement import Candidate
 from trunkline.domain.ecs.task_network import AddressBook, NetworkPlan
 from trunkline.errors import AwsError
+from trunkline.wire.shapes import ecs as shapes
 
 Record = dict[str, Any]
 Params = dict[str, Any]
@@ -102,7 +104,7 @@ def _definition(ctx: RequestContext, ref: str, launch_type: str) -> Record:
     return definition
 
 
-def _launch_type(params: Params, routed: str = "EC2") -> str:
+def _launch_type(params: shapes.RunTaskRequest, routed: str = "EC2") -> str:
     launch_type = params.get("launchType") or routed
     if launch_type not in _LAUNCH_TYPES:
         raise _invalid(f"trunkline does not run tasks with launch type {launch_type}: use EC2 or FARGATE.")
@@ -171,7 +173,12 @@ def _demand(definition: Record, launch: Launch, overrides: Record) -> None:
 
 
 def _launch(
-    ctx: RequestContext, params: Params, cluster_arn: str, launch_type: str, definition: Record, started_limit: int
+    ctx: RequestContext,
+    params: Mapping[str, Any],
+    cluster_arn: str,
+    launch_type: str,
+    definition: Record,
+    started_limit: int,
 ) -> Launch:
     mode = definition.get("networkMode", "bridge")
     network = task_network.plan(ctx, mode, launch_type, params.get("networkConfiguration"))
@@ -346,7 +353,7 @@ def _write_fargate(ctx: RequestContext, launch: Launch, count: int) -> list[Reco
 # --- RunTask ----------------------------------------------------------------------------------------
 
 
-def _fingerprint(params: Params) -> str:
+def _fingerprint(params: Mapping[str, Any]) -> str:
     text = json.dumps({k: v for k, v in params.items() if k != "clientToken"}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -355,7 +362,7 @@ def _token_key(ctx: RequestContext, token: str) -> str:
     return RUN_TASK_TOKEN.key(ctx, token)
 
 
-def _remembered(ctx: RequestContext, params: Params) -> Record | None:
+def _remembered(ctx: RequestContext, params: shapes.RunTaskRequest) -> Record | None:
     token = params.get("clientToken")
     if not token:
         return None
@@ -368,7 +375,7 @@ def _remembered(ctx: RequestContext, params: Params) -> Record | None:
     return result
 
 
-def _remember(ctx: RequestContext, params: Params, result: Record) -> None:
+def _remember(ctx: RequestContext, params: shapes.RunTaskRequest, result: Record) -> None:
     token = params.get("clientToken")
     if token:
         RUN_TASK_TOKEN.save(ctx, {"token": token, "fingerprint": _fingerprint(params), "result": result})
@@ -380,7 +387,7 @@ def lock_cluster(ctx: RequestContext, cluster_arn: str) -> None:
     ctx.tx.lock("placement:" + cluster_arn)
 
 
-def run_task(ctx: RequestContext, params: Params, rng: random.Random | None = None) -> Record:
+def run_task(ctx: RequestContext, params: shapes.RunTaskRequest, rng: random.Random | None = None) -> Record:
     """RunTask; returns `{tasks, failures}`."""
     cluster = clusters.resolve_cluster(ctx, params.get("cluster"))
     cluster_arn = cluster["clusterArn"]
@@ -544,7 +551,7 @@ def _not_active(record: Record) -> Record:
     return failure
 
 
-def start_task(ctx: RequestContext, params: Params) -> Record:
+def start_task(ctx: RequestContext, params: shapes.StartTaskRequest) -> Record:
     """StartTask: one task on each listed container instance that can take it."""
     cluster_arn = clusters.resolve_cluster(ctx, params.get("cluster"))["clusterArn"]
     lock_cluster(ctx, cluster_arn)
@@ -585,7 +592,9 @@ def start_task(ctx: RequestContext, params: Params) -> Record:
 # --- for the service scheduler ----------------------------------------------------------------------
 
 
-def prepare(ctx: RequestContext, cluster_arn: str, launch_type: str, definition_ref: str, params: Params) -> Launch:
+def prepare(
+    ctx: RequestContext, cluster_arn: str, launch_type: str, definition_ref: str, params: Mapping[str, Any]
+) -> Launch:
     """A launch validated by RunTask's rules (task definition, network configuration, placement);
     `params` takes RunTask's member names. CreateService checks with it, its scheduler launches with it."""
     definition = _definition(ctx, definition_ref, launch_type)

@@ -10,13 +10,14 @@ trunkline keeps them until the cluster is reset).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
 from trunkline.domain.ecs import clusters, container_instances, describe_each, instance_queries, tasks
 from trunkline.errors import AwsError
+from trunkline.wire.shapes import ecs as shapes
 
 Record = dict[str, Any]
 Params = dict[str, Any]
@@ -27,7 +28,7 @@ _BATCH = 100
 SCAN_BUDGET = 2000
 
 
-def describe(ctx: RequestContext, params: Params) -> tuple[list[Record], list[dict[str, str]]]:
+def describe(ctx: RequestContext, params: shapes.DescribeTasksRequest) -> tuple[list[Record], list[dict[str, str]]]:
     """DescribeTasks: the tasks (any status) and a MISSING failure per reference naming none."""
     cluster_arn = clusters.resolve_cluster(ctx, params.get("cluster"))["clusterArn"]
     refs = list(params["tasks"])
@@ -45,7 +46,7 @@ def describe(ctx: RequestContext, params: Params) -> tuple[list[Record], list[di
     )
 
 
-def _source(ctx: RequestContext, cluster_arn: str, params: Params, desired: str) -> tuple[str, str]:
+def _source(ctx: RequestContext, cluster_arn: str, params: shapes.ListTasksRequest, desired: str) -> tuple[str, str]:
     """The index lookup covering every task the request can list."""
     if params.get("containerInstance") is not None:
         instance = container_instances.get(ctx, cluster_arn, params["containerInstance"])
@@ -57,7 +58,7 @@ def _source(ctx: RequestContext, cluster_arn: str, params: Params, desired: str)
     return "cluster_desired", f"{cluster_arn}|{desired}"
 
 
-def _matches(record: Record, params: Params, desired: str) -> bool:
+def _matches(record: Record, params: Mapping[str, Any], desired: str) -> bool:
     wanted = {
         "family": record["_family"],
         "startedBy": record.get("startedBy"),
@@ -78,13 +79,19 @@ def _walk(ctx: RequestContext, source: tuple[str, str], after: str | None) -> It
         after = tasks.record_key(batch[-1])
 
 
-def list_arns(ctx: RequestContext, params: Params) -> tuple[list[str], str | None]:
+def list_arns(ctx: RequestContext, params: shapes.ListTasksRequest) -> tuple[list[str], str | None]:
     """ListTasks."""
     cluster_arn = clusters.resolve_cluster(ctx, params.get("cluster"))["clusterArn"]
     size = instance_queries.page_size(params)
     desired = params.get("desiredStatus") or "RUNNING"
-    filters = ("containerInstance", "family", "startedBy", "serviceName", "launchType")
-    listing = instance_queries.listing_name("ListTasks", cluster_arn, desired, *(params.get(f) for f in filters))
+    filters = (
+        params.get("containerInstance"),
+        params.get("family"),
+        params.get("startedBy"),
+        params.get("serviceName"),
+        params.get("launchType"),
+    )
+    listing = instance_queries.listing_name("ListTasks", cluster_arn, desired, *filters)
     after = instance_queries.read_token(ctx, listing, params.get("nextToken"))
     if after is not None and not isinstance(after, str):
         raise AwsError("InvalidParameterException", "Invalid nextToken: the token is not valid for this request.")

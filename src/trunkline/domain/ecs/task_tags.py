@@ -10,6 +10,7 @@ is trunkline's); more than 50 tags of the user's own after propagation are refus
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from trunkline.domain.ecs import clusters, tag_rules
@@ -23,7 +24,7 @@ SERVICE_TAGS = "_serviceTags"
 SERVICE_NAME = "_serviceName"
 
 
-def for_task(params: Record, definition: Record, cluster_arn: str) -> list[Tag]:
+def for_task(params: Mapping[str, Any], definition: Record, cluster_arn: str) -> list[Tag]:
     given = clusters.check_tags(list(params.get("tags") or []))
     propagate = params.get("propagateTags") or "NONE"
     service_name = params.get(SERVICE_NAME)

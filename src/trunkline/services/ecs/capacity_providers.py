@@ -9,6 +9,7 @@ from trunkline.context import RequestContext
 from trunkline.domain.ecs import capacity_association, capacity_providers, managed_scaling, task_launch
 from trunkline.reconciler import JobHandler
 from trunkline.services.ecs.clusters import cluster_view
+from trunkline.wire.shapes import ecs as shapes
 
 Params = dict[str, Any]
 
@@ -17,22 +18,26 @@ class CapacityProviderOps:
     def capacity_provider_jobs(self) -> dict[str, JobHandler]:
         return {capacity_association.JOB: managed_scaling.round_job, task_launch.TIMEOUT_JOB: task_launch.timeout_job}
 
-    def create_capacity_provider(self, ctx: RequestContext, params: Params) -> Params:
+    def create_capacity_provider(self, ctx: RequestContext, params: shapes.CreateCapacityProviderRequest) -> Params:
         return {"capacityProvider": capacity_providers.view(capacity_providers.create(ctx, params))}
 
-    def describe_capacity_providers(self, ctx: RequestContext, params: Params) -> Params:
+    def describe_capacity_providers(
+        self, ctx: RequestContext, params: shapes.DescribeCapacityProvidersRequest
+    ) -> Params:
         found, failures, token = capacity_providers.describe(ctx, params)
         result: Params = {"capacityProviders": found, "failures": failures}
         if token is not None:
             result["nextToken"] = token
         return result
 
-    def update_capacity_provider(self, ctx: RequestContext, params: Params) -> Params:
+    def update_capacity_provider(self, ctx: RequestContext, params: shapes.UpdateCapacityProviderRequest) -> Params:
         return {"capacityProvider": capacity_providers.update(ctx, params)}
 
-    def delete_capacity_provider(self, ctx: RequestContext, params: Params) -> Params:
+    def delete_capacity_provider(self, ctx: RequestContext, params: shapes.DeleteCapacityProviderRequest) -> Params:
         return {"capacityProvider": capacity_providers.delete(ctx, params["capacityProvider"])}
 
-    def put_cluster_capacity_providers(self, ctx: RequestContext, params: Params) -> Params:
+    def put_cluster_capacity_providers(
+        self, ctx: RequestContext, params: shapes.PutClusterCapacityProvidersRequest
+    ) -> Params:
         cluster = capacity_providers.put_cluster_capacity_providers(ctx, params)
         return {"cluster": cluster_view(ctx, cluster, frozenset({"ATTACHMENTS"}))}

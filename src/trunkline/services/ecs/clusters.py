@@ -7,6 +7,7 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import capacity_providers, cluster_updates, clusters, describe_each
 from trunkline.errors import AwsError
+from trunkline.wire.shapes import ecs as shapes
 
 Params = dict[str, Any]
 
@@ -50,10 +51,10 @@ def _answer(ctx: RequestContext, record: Params) -> Params:
 
 
 class ClusterOps:
-    def create_cluster(self, ctx: RequestContext, params: Params) -> Params:
+    def create_cluster(self, ctx: RequestContext, params: shapes.CreateClusterRequest) -> Params:
         return {"cluster": _answer(ctx, clusters.create_cluster(ctx, params))}
 
-    def describe_clusters(self, ctx: RequestContext, params: Params) -> Params:
+    def describe_clusters(self, ctx: RequestContext, params: shapes.DescribeClustersRequest) -> Params:
         refs = params.get("clusters") or [clusters.DEFAULT_NAME]
         if len(refs) > _DESCRIBE_LIMIT:
             raise AwsError(
@@ -69,18 +70,18 @@ class ClusterOps:
         )
         return {"clusters": found, "failures": failures}
 
-    def list_clusters(self, ctx: RequestContext, params: Params) -> Params:
+    def list_clusters(self, ctx: RequestContext, params: shapes.ListClustersRequest) -> Params:
         arns, token = clusters.list_cluster_arns(ctx, params)
         result: Params = {"clusterArns": arns}
         if token is not None:
             result["nextToken"] = token
         return result
 
-    def update_cluster(self, ctx: RequestContext, params: Params) -> Params:
+    def update_cluster(self, ctx: RequestContext, params: shapes.UpdateClusterRequest) -> Params:
         return {"cluster": _answer(ctx, cluster_updates.update_cluster(ctx, params))}
 
-    def update_cluster_settings(self, ctx: RequestContext, params: Params) -> Params:
+    def update_cluster_settings(self, ctx: RequestContext, params: shapes.UpdateClusterSettingsRequest) -> Params:
         return {"cluster": _answer(ctx, cluster_updates.update_cluster_settings(ctx, params))}
 
-    def delete_cluster(self, ctx: RequestContext, params: Params) -> Params:
+    def delete_cluster(self, ctx: RequestContext, params: shapes.DeleteClusterRequest) -> Params:
         return {"cluster": cluster_view(ctx, clusters.delete_cluster(ctx, params["cluster"]), frozenset())}

@@ -6,22 +6,27 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import instance_queries
+from trunkline.wire.shapes import ecs as shapes
 
 Params = dict[str, Any]
 
 
 class ContainerInstanceQueryOps:
-    def describe_container_instances(self, ctx: RequestContext, params: Params) -> Params:
+    def describe_container_instances(
+        self, ctx: RequestContext, params: shapes.DescribeContainerInstancesRequest
+    ) -> Params:
         found, failures = instance_queries.describe(ctx, params)
         return {"containerInstances": found, "failures": failures}
 
-    def list_container_instances(self, ctx: RequestContext, params: Params) -> Params:
+    def list_container_instances(self, ctx: RequestContext, params: shapes.ListContainerInstancesRequest) -> Params:
         arns, token = instance_queries.list_arns(ctx, params)
         result: Params = {"containerInstanceArns": arns}
         if token is not None:
             result["nextToken"] = token
         return result
 
-    def update_container_instances_state(self, ctx: RequestContext, params: Params) -> Params:
+    def update_container_instances_state(
+        self, ctx: RequestContext, params: shapes.UpdateContainerInstancesStateRequest
+    ) -> Params:
         updated, failures = instance_queries.update_state(ctx, params)
         return {"containerInstances": updated, "failures": failures}

@@ -8,6 +8,7 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import agent, container_instances, leaving, registration, trunks
 from trunkline.reconciler import JobHandler
+from trunkline.wire.shapes import ecs as shapes
 
 Params = dict[str, Any]
 
@@ -20,10 +21,14 @@ class ContainerInstanceOps:
             trunks.DEPROVISION_JOB: trunks.deprovision_job,
         }
 
-    def register_container_instance(self, ctx: RequestContext, params: Params) -> Params:
+    def register_container_instance(
+        self, ctx: RequestContext, params: shapes.RegisterContainerInstanceRequest
+    ) -> Params:
         record = registration.register(ctx, registration.Registration.from_params(params))
         return {"containerInstance": container_instances.view(record)}
 
-    def deregister_container_instance(self, ctx: RequestContext, params: Params) -> Params:
+    def deregister_container_instance(
+        self, ctx: RequestContext, params: shapes.DeregisterContainerInstanceRequest
+    ) -> Params:
         record = leaving.deregister(ctx, params.get("cluster"), params["containerInstance"], bool(params.get("force")))
         return {"containerInstance": container_instances.view(record)}

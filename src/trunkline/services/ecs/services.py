@@ -9,6 +9,7 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import service_scheduler, services
 from trunkline.reconciler import JobHandler
+from trunkline.wire.shapes import ecs as shapes
 
 Params = dict[str, Any]
 
@@ -17,26 +18,26 @@ class ServiceOps:
     def service_jobs(self) -> dict[str, JobHandler]:
         return {service_scheduler.JOB: service_scheduler.job}
 
-    def create_service(self, ctx: RequestContext, params: Params) -> Params:
+    def create_service(self, ctx: RequestContext, params: shapes.CreateServiceRequest) -> Params:
         record = services.create(ctx, params)
         service_scheduler.wake(ctx, record)
         return {"service": services.view(ctx, record)}
 
-    def update_service(self, ctx: RequestContext, params: Params) -> Params:
+    def update_service(self, ctx: RequestContext, params: shapes.UpdateServiceRequest) -> Params:
         record = services.update(ctx, params)
         service_scheduler.wake(ctx, record)
         return {"service": services.view(ctx, record)}
 
-    def delete_service(self, ctx: RequestContext, params: Params) -> Params:
+    def delete_service(self, ctx: RequestContext, params: shapes.DeleteServiceRequest) -> Params:
         record = services.delete(ctx, params)
         service_scheduler.wake(ctx, record)
         return {"service": services.view(ctx, record)}
 
-    def describe_services(self, ctx: RequestContext, params: Params) -> Params:
+    def describe_services(self, ctx: RequestContext, params: shapes.DescribeServicesRequest) -> Params:
         found, failures = services.describe(ctx, params)
         return {"services": found, "failures": failures}
 
-    def list_services(self, ctx: RequestContext, params: Params) -> Params:
+    def list_services(self, ctx: RequestContext, params: shapes.ListServicesRequest) -> Params:
         arns, token = services.list_arns(ctx, params)
         result: Params = {"serviceArns": arns}
         if token is not None:

@@ -6,18 +6,19 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import resource_tags
+from trunkline.wire.shapes import ecs as shapes
 
 Params = dict[str, Any]
 
 
 class TagOps:
-    def tag_resource(self, ctx: RequestContext, params: Params) -> Params:
+    def tag_resource(self, ctx: RequestContext, params: shapes.TagResourceRequest) -> Params:
         resource_tags.tag_resource(ctx, params["resourceArn"], list(params["tags"]))
         return {}
 
-    def untag_resource(self, ctx: RequestContext, params: Params) -> Params:
+    def untag_resource(self, ctx: RequestContext, params: shapes.UntagResourceRequest) -> Params:
         resource_tags.untag_resource(ctx, params["resourceArn"], list(params["tagKeys"]))
         return {}
 
-    def list_tags_for_resource(self, ctx: RequestContext, params: Params) -> Params:
+    def list_tags_for_resource(self, ctx: RequestContext, params: shapes.ListTagsForResourceRequest) -> Params:
         return {"tags": resource_tags.list_tags(ctx, params["resourceArn"])}

@@ -9,6 +9,7 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import clusters, task_launch, task_lifecycle, task_queries, tasks
 from trunkline.reconciler import JobHandler
+from trunkline.wire.shapes import ecs as shapes
 
 Params = dict[str, Any]
 
@@ -17,23 +18,23 @@ class TaskOps:
     def task_jobs(self) -> dict[str, JobHandler]:
         return {task_lifecycle.STEP_JOB: task_lifecycle.step_job}
 
-    def run_task(self, ctx: RequestContext, params: Params) -> Params:
+    def run_task(self, ctx: RequestContext, params: shapes.RunTaskRequest) -> Params:
         return task_launch.run_task(ctx, params)
 
-    def start_task(self, ctx: RequestContext, params: Params) -> Params:
+    def start_task(self, ctx: RequestContext, params: shapes.StartTaskRequest) -> Params:
         return task_launch.start_task(ctx, params)
 
-    def stop_task(self, ctx: RequestContext, params: Params) -> Params:
+    def stop_task(self, ctx: RequestContext, params: shapes.StopTaskRequest) -> Params:
         cluster_arn = clusters.resolve_cluster(ctx, params.get("cluster"))["clusterArn"]
         task = tasks.get(ctx, cluster_arn, params["task"])
         reason = params.get("reason") or task_lifecycle.USER_STOPPED
         return {"task": tasks.view(task_lifecycle.stop(ctx, task, "UserInitiated", reason))}
 
-    def describe_tasks(self, ctx: RequestContext, params: Params) -> Params:
+    def describe_tasks(self, ctx: RequestContext, params: shapes.DescribeTasksRequest) -> Params:
         found, failures = task_queries.describe(ctx, params)
         return {"tasks": found, "failures": failures}
 
-    def list_tasks(self, ctx: RequestContext, params: Params) -> Params:
+    def list_tasks(self, ctx: RequestContext, params: shapes.ListTasksRequest) -> Params:
         arns, token = task_queries.list_arns(ctx, params)
         result: Params = {"taskArns": arns}
         if token is not None:
