@@ -361,7 +361,10 @@ def _optional(record: Record, image: Record, request: LaunchRequest, profile: Re
     if profile is not None:
         record["IamInstanceProfile"] = {"Arn": profile["Arn"], "Id": profile["InstanceProfileId"]}
         # the association (profile_associations.py) starts with the launch
-        record["_ProfileAssociation"] = {"AssociationId": ids.resource_id("iip-assoc"), "Timestamp": record["LaunchTime"]}
+        record["_ProfileAssociation"] = {
+            "AssociationId": ids.resource_id("iip-assoc"),
+            "Timestamp": record["LaunchTime"],
+        }
     if request.key_name:
         record["KeyName"] = request.key_name
     if request.client_token:
