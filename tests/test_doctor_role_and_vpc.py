@@ -85,7 +85,10 @@ def test_a_service_whose_tasks_live_in_another_vpc(world: World):
     assert disagreements(world, CLUSTER, answer) == []
     (mismatch,) = findings(by_instance(answer)[instance], "task-vpc-mismatch")
     assert mismatch["details"] == {"service": "far", "taskVpc": far["vpc"], "instanceVpc": near["vpc"]}
-    assert "ecs update-service --cluster doctor --service far" in mismatch["fix"]
+    assert mismatch["fix"].startswith(
+        "aws ecs update-service --cluster doctor --service far --network-configuration "
+        f"'awsvpcConfiguration={{subnets=[{near['subnet']}]}}'"
+    )
     assert answer["apiCallsByOperation"]["ec2:DescribeSubnets"] == 1  # the services' subnets ride along
 
 
@@ -117,7 +120,7 @@ def test_a_profile_changed_after_registration(spawn: Callable[..., Server]):
     (changed,) = findings(verdicts[swapped], "profile-changed")
     assert "instance profile goodRole was associated at" in changed["message"]
     (late,) = findings(verdicts[swapped], "registered-before-opt-in")
-    assert late["blocking"] and "associated after the instance registered" in late["message"]
+    assert late["blocking"] and "registered under an earlier instance profile" in late["message"]
     assert verdicts[untouched]["trunked"] and findings(verdicts[untouched], "profile-changed") == []
     assert answer["apiCallsByOperation"]["ec2:DescribeIamInstanceProfileAssociations"] == 1
 

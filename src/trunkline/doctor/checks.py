@@ -279,13 +279,17 @@ def _registered_before_opt_in(c: Context, trunked_since: dict[str, float]) -> Fi
     role = c.role or "its role"
     registered = _registered_at(c.ci)
     first = trunked_since.get(c.role or "")
-    changed = c.profile_changed
-    if changed is not None:
-        why = (
-            "the instance profile was associated after the instance registered, so the role that registered it, "
-            "and that role's setting then, are unknown"
+    if c.profile_changed is not None:
+        return blocking(
+            "registered-before-opt-in",
+            "every condition holds now, yet no trunk: the instance registered under an earlier instance profile, "
+            "so the role that registered it, and that role's setting then, are unknown; the decision is kept for "
+            "the instance's life (S5)",
+            c.replace(),
+            "ecs:DescribeContainerInstances registeredAt vs ec2:DescribeIamInstanceProfileAssociations Timestamp",
+            evidence="the instance profile was associated after the instance registered",
         )
-    elif first is None:
+    if first is None:
         why = "no instance of this role has a trunk yet, so when the setting took effect is unconfirmed"
     elif registered < first:
         why = "a later instance of the same role got a trunk"
@@ -529,6 +533,7 @@ def _task_vpc(c: Context) -> list[Finding]:
     """C18: a service of the cluster runs awsvpc tasks in subnets of another VPC than the instance's;
     ECS never places them here (the closest instance is `missing an attribute`, S9)."""
     vpc = c.attributes.get("ecs.vpc-id") or str((c.ec2 or {}).get("VpcId") or "")
+    own_subnet = c.attributes.get("ecs.subnet-id") or str((c.ec2 or {}).get("SubnetId") or "")
     found: list[Finding] = []
     for service in c.facts.service_subnets:
         if service["cluster"] != c.cluster["name"] or not vpc:
@@ -544,9 +549,9 @@ def _task_vpc(c: Context) -> list[Finding]:
                 f"instance is in {vpc}: ECS cannot place them here (S9)",
                 c.aws(
                     f"ecs update-service --cluster {c.cluster['name']} --service {name} --network-configuration "
-                    f"'awsvpcConfiguration={{subnets=[SUBNET_IN_{vpc}]}}'"
+                    f"'awsvpcConfiguration={{subnets=[{own_subnet}]}}'"
                 )
-                + f"  # subnets of {vpc}; or launch the cluster's instances in {other}",
+                + f"  # a subnet of {vpc}; or launch the cluster's instances in {other}",
                 "ecs:DescribeServices networkConfiguration.awsvpcConfiguration.subnets → ec2:DescribeSubnets VpcId "
                 "vs attributes[ecs.vpc-id]",
                 service=name,
