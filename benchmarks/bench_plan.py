@@ -14,10 +14,12 @@ extra definitions cost.
 
 (b) Simulate: the same entry point with `run_simulation=True` on one type, trunking on, one awsvpc
 definition (256 CPU units, 512 MiB) of `--tasks` tasks: an in-memory trunkline on a manual clock
-(`run_in_thread`), the instances the arithmetic asks for registered by the simulated agent, then
-RunTask 10 at a time with spread-by-zone then binpack-memory. Timed once, wall and this process's
-CPU (server thread included); the baseline is a tenth of the tasks in the same run, so the ratio
-shows how the cost grows with the workload (10 = linear).
+(`plan/sandbox.py`: called in process, uncompressed store, no event outbox), the instances the
+arithmetic asks for registered by the simulated agent, then RunTask 10 at a time with
+spread-by-zone then binpack-memory. Timed once, wall and this process's CPU; the scaling baseline is
+a tenth of the tasks in the same run (10 = linear). The before/after baseline is the same
+simulation driven as it was before, over HTTP with boto3 against `run_in_thread` on the default
+store (`--simulate` with `over_http=True`), also in the same run (`--no-http-baseline` skips it).
 
 The figures depend on the shared machine's load (printed first); exit status 0 whatever they are.
 """
@@ -33,8 +35,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from rich.console import Console
+
 from common import machine
-from trunkline.plan.run import plan
+from trunkline.plan.run import plan, simulate
 
 SWEEP_TARGET, SIMULATE_TARGET = 1.0, 30.0
 DEFINITIONS = [
@@ -77,9 +81,12 @@ def sweep_seconds(references: list[str], repeats: int) -> tuple[float, float, in
     return statistics.median(walls), statistics.median(cpus), len(rows)
 
 
-def simulate_seconds(reference: str, instance_type: str) -> tuple[float, float, dict[str, object]]:
+def simulate_seconds(
+    reference: str, instance_type: str, over_http: bool = False
+) -> tuple[float, float, dict[str, object]]:
+    load, rows = plan([reference], types=[instance_type], trunking="on")
     wall, cpu = time.perf_counter(), time.process_time()
-    _, rows = plan([reference], types=[instance_type], trunking="on", run_simulation=True)
+    simulate(rows, load, Console(stderr=True), over_http=over_http)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     (row,) = rows
     simulated = row.simulations[True]
@@ -95,6 +102,7 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=7, help="timed sweeps (default 7)")
     parser.add_argument("--tasks", type=int, default=10_000, help="tasks to simulate (default 10,000)")
     parser.add_argument("--type", default="m5.4xlarge", help="the simulated type (default m5.4xlarge)")
+    parser.add_argument("--no-http-baseline", action="store_true", help="skip the over-HTTP baseline simulation")
     args = parser.parse_args()
     print(machine())
     with tempfile.TemporaryDirectory(prefix="trunkline-bench-plan-") as tmp:
@@ -119,6 +127,12 @@ def main() -> int:
         print(f"    baseline, {max(args.tasks // 10, 1)} tasks: {small_wall:.1f} s wall, {small_cpu:.1f} s CPU; "
               f"ratio {wall / small_wall:.1f}x wall, {cpu / max(small_cpu, 1e-9):.1f}x CPU (10x = linear)")  # fmt: skip
         print(f"    baseline run: {json.dumps(small)}")
+        if not args.no_http_baseline:
+            http_wall, http_cpu, over_http = simulate_seconds(f"{web}:{args.tasks}", args.type, over_http=True)
+            same = "same placements" if over_http == result else f"DIFFERENT: {json.dumps(over_http)}"
+            print(f"    before (over HTTP with boto3, default store), {args.tasks} tasks: {http_wall:.1f} s wall, "
+                  f"{http_cpu:.1f} s CPU; in process / over HTTP {wall / http_wall:.2f}x wall, "
+                  f"{cpu / http_cpu:.2f}x CPU; {same}")  # fmt: skip
     sys.stdout.flush()
     os._exit(0)  # the in-memory servers' threads are done; skip interpreter teardown
 

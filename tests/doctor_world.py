@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from typing import Any
@@ -33,6 +34,10 @@ FAILURE_CAUSE = {
     ": UnsupportedOperation": "dns-a-record",
     ": AttachmentLimitExceeded": "eni-slots-exhausted",
 }
+
+
+#: trunkline's placement engine in a service event: the closest instance missed an attribute.
+ATTRIBUTE_EVENT = re.compile(r"\(container-instance (?P<id>[0-9a-f-]{32,36})\) encountered error \"ATTRIBUTE\"")
 
 
 def make_public(world: World, net: dict[str, str]) -> None:
@@ -108,4 +113,49 @@ def disagreements(world: World, cluster: str, doctor: dict[str, Any]) -> list[st
             )
         if "registration-failed" in expected and failure_cause(theirs.get("statusReason", "")) not in blocking:
             problems.append(f"{arn}: doctor {sorted(blocking)} misses the cause of {theirs.get('statusReason')!r}")
+        problems += _role_changes(arn, mine, theirs)
+    return problems + _vpc_mismatches(world, cluster, found)
+
+
+def _role_changes(arn: str, mine: dict[str, Any], theirs: dict[str, Any]) -> list[str]:
+    """C20: when the role that registered an untrunked instance (trunkline's record) is not its role
+    now, doctor must say the profile changed, never attribute the decision to today's role silently.
+    (A trunked or failed instance's verdict does not depend on the role.)"""
+    registered_by = str(theirs.get("registeredBy") or "")
+    if mine["trunked"] or mine["status"] not in ("ACTIVE", "DRAINING"):
+        return []
+    if mine.get("instanceRole") is None or not (":role/" in registered_by or ":assumed-role/" in registered_by):
+        return []
+    # arn:aws:iam::ACCOUNT:role/PATH/NAME, or a session arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION
+    then = (
+        registered_by.rsplit("/", 1)[-1]
+        if ":role/" in registered_by
+        else registered_by.split(":assumed-role/", 1)[1].split("/", 1)[0]
+    )
+    now = str(mine["instanceRole"]).rsplit("/", 1)[-1]
+    if then != now and "profile-changed" not in {f["code"] for f in mine["findings"]}:
+        return [f"{arn}: registered by {then}, its role is {now} now, and doctor does not say the profile changed"]
+    return []
+
+
+def _vpc_mismatches(world: World, cluster: str, found: dict[str, Any]) -> list[str]:
+    """C18: every instance trunkline's placement engine found missing an attribute for a service (the
+    closest instance of its ATTRIBUTE event), where the agent supports awsvpc, has doctor's
+    task-vpc-mismatch for that service."""
+    problems: list[str] = []
+    arns = world.ecs.list_services(cluster=cluster)["serviceArns"]
+    for start in range(0, len(arns), 10):
+        services = world.ecs.describe_services(cluster=cluster, services=arns[start : start + 10])["services"]
+        for service in services:
+            for event in service.get("events", []):
+                match = ATTRIBUTE_EVENT.search(event["message"])
+                verdict = next((v for a, v in found.items() if match and a.endswith("/" + match.group("id"))), None)
+                if verdict is None or {"agent-no-task-eni", "windows"} & {f["code"] for f in verdict["findings"]}:
+                    continue
+                flagged = {f["details"].get("service") for f in verdict["findings"] if f["code"] == "task-vpc-mismatch"}
+                if service["serviceName"] not in flagged:
+                    problems.append(
+                        f"{verdict['containerInstanceArn']}: trunkline found it missing an attribute for service "
+                        f"{service['serviceName']}, doctor reports no task-vpc-mismatch"
+                    )
     return problems

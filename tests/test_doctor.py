@@ -5,6 +5,7 @@ cause of a missing trunk, and doctor's findings checked against trunkline's own 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -273,7 +274,7 @@ def test_public_ip_in_a_public_subnet(world: World):
 
 
 def test_a_refused_call_makes_its_checks_not_determinable(world: World, monkeypatch: pytest.MonkeyPatch):
-    """An endpoint without a call (here: trunkline's unimplemented iam:SimulatePrincipalPolicy) is
+    """An endpoint without a call (here: trunkline's unimplemented iam:SimulateCustomPolicy) is
     recorded, not fatal; checks without their facts (route tables) say not-determinable."""
     from trunkline.doctor import checks
     from trunkline.doctor.collect import Collector
@@ -288,12 +289,12 @@ def test_a_refused_call_makes_its_checks_not_determinable(world: World, monkeypa
     instance = world.launch(public["subnet"], "ecsInstanceRole", config_script(CLUSTER))
     world.settle()
     collector = Collector(None, None, world.server.url)
-    policy = role_arn("ecsInstanceRole")
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
     assert (
-        collector.optional("iam", "simulate_principal_policy", PolicySourceArn=policy, ActionNames=["ecs:ListTasks"])
+        collector.optional("iam", "simulate_custom_policy", PolicyInputList=[policy], ActionNames=["ecs:ListTasks"])
         is None
     )
-    assert collector.facts.refused["iam:SimulatePrincipalPolicy"].startswith("UnsupportedOperation")
+    assert collector.facts.refused["iam:SimulateCustomPolicy"].startswith("UnsupportedOperation")
     facts = collector.collect([CLUSTER])
     facts.route_tables = None  # as if DescribeRouteTables had been refused
     facts.refused["ec2:DescribeRouteTables"] = "UnsupportedOperation: not here"

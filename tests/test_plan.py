@@ -248,6 +248,34 @@ def test_simulated_placement_never_beats_or_misses_the_arithmetic(
         ]
 
 
+def test_the_in_process_sandbox_places_as_the_server_does(tmp_path: Path):
+    """`--simulate` calls the runtime in process on a plain in-memory store without events
+    (plan/sandbox.py); the same workload driven over HTTP with boto3 against a served trunkline
+    on the default store gets the very same placements, in both modes."""
+    from rich.console import Console
+
+    from trunkline.plan.run import simulate as run_simulation
+    from trunkline.plan.sandbox import SimulationStore
+
+    edge = {**WORKER, "family": "edge"}
+    edge["containerDefinitions"] = [
+        {**WORKER["containerDefinitions"][0], "portMappings": [{"containerPort": 80, "hostPort": 8080}]}
+    ]
+    references = [f"{write(tmp_path, WEB)}:25", f"{write(tmp_path, edge)}:7"]
+    answers = []
+    for over_http in (False, True):
+        load, rows = plan(references, types=["c5.xlarge"], trunking="both")
+        run_simulation(rows, load, Console(stderr=True), over_http=over_http)
+        answers.append(
+            {mode: (rows[0].simulations[mode].as_json(), rows[0].differences[mode]) for mode in (True, False)}
+        )
+    assert answers[0] == answers[1]
+    assert answers[0][True][0]["tasksPlaced"] == 32
+    store = SimulationStore()
+    store.run(lambda tx: tx.append_event({"detail-type": "x"}))
+    assert store.run(lambda tx: tx.last_event_seq()) == 0  # no outbox
+
+
 # --- errors: one line, never a traceback --------------------------------------------------------------
 
 

@@ -24,7 +24,7 @@ from trunkline.reconciler import JobHandler, Reconciler
 from trunkline.secret_box import open_box
 from trunkline.services import build_providers
 from trunkline.store import open_store
-from trunkline.store.api import StoreBusy, StoreUnavailable, Transaction, UnstorableText
+from trunkline.store.api import Store, StoreBusy, StoreUnavailable, Transaction, UnstorableText
 from trunkline.store_clock import start_clock
 from trunkline.timing import PROFILES
 from trunkline.wire import models, sigv4
@@ -82,14 +82,15 @@ class Config:
 
 
 class Runtime:
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, store: Store | None = None) -> None:
+        """`store`: one made by the caller (`plan --simulate`'s in-memory one) instead of `config.state`'s."""
         if config.timing not in PROFILES:
             raise ValueError(f"unknown timing {config.timing!r}; choose from {', '.join(PROFILES)}")
         self.config = config
         self.timing = PROFILES[config.timing]
         self.quotas = Quotas(vcpus=config.vcpu_quota, enis=config.eni_quota)
         self.retention = Retention(config.event_retention_hours * 3600, config.event_retention_count)
-        self.store = open_store(config.state)
+        self.store = store if store is not None else open_store(config.state)
         self.keyring = Keyring(config.account_id, config.static_keys, open_box(config.state, config.key_file))
         self.clock: Clock = self._make_clock()
         self.providers = build_providers()

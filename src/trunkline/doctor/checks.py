@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from trunkline.doctor import instance_types
@@ -44,6 +45,7 @@ class Verdict:
     awsvpc_capacity: int
     eligible: bool  # a supported Linux instance that ought to be able to have a trunk
     findings: list[Finding] = field(default_factory=list)
+    instance_role: str | None = None  # the role of the instance's profile now
 
     @property
     def lacks_trunk(self) -> bool:
@@ -62,6 +64,7 @@ class Verdict:
             "awsvpcTaskCapacity": self.awsvpc_capacity,
             "eligible": self.eligible,
             "lacksTrunk": self.lacks_trunk,
+            "instanceRole": self.instance_role,
             "findings": [f.as_json() for f in self.findings],
         }
 
@@ -103,6 +106,14 @@ class Context:
     def subnet(self) -> Record | None:
         subnet_id = (self.ec2 or {}).get("SubnetId") or self.attributes.get("ecs.subnet-id")
         return self.facts.subnets.get(subnet_id or "")
+
+    @property
+    def profile_changed(self) -> Record | None:
+        """The instance's profile association when it is newer than the registration (C20)."""
+        association = (self.facts.associations or {}).get(self.instance_id)
+        if association is None or _seconds(association.get("Timestamp")) <= _registered_at(self.ci):
+            return None
+        return association
 
     def aws(self, command: str) -> str:
         return f"aws {command} --region {self.region}"
@@ -230,6 +241,36 @@ def _account_setting(c: Context) -> list[Finding]:
             effective=effective,
             explicit=explicit,
             accountDefault=c.facts.account_default,
+        ),
+        *_self_opt_in(c, role),
+    ]
+
+
+def _self_opt_in(c: Context, role: str) -> list[Finding]:
+    """C17: user data that runs `aws ecs put-account-setting` as the instance role (the documented
+    self opt-in) fails unless the role may call ecs:PutAccountSetting; AmazonEC2ContainerServiceforEC2Role
+    does not grant it."""
+    decision = c.facts.self_opt_in.get(role)
+    if decision is None:
+        refused = c.facts.refused.get("iam:SimulatePrincipalPolicy")
+        return [undeterminable("self opt-in", "iam:SimulatePrincipalPolicy", refused)] if refused else []
+    if decision == "allowed":
+        return []
+    name = role.rsplit("/", 1)[-1]
+    document = (
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecs:PutAccountSetting","Resource":"*"}]}'
+    )
+    return [
+        warning(
+            "self-opt-in-denied",
+            f"{role} may not call ecs:PutAccountSetting ({decision}): user data that opts the instance role in "
+            "itself gets AccessDenied, and the instance registers without trunking",
+            c.aws(
+                f"iam put-role-policy --role-name {name} --policy-name ecs-account-setting --policy-document '{document}'"
+            )
+            + "  # or opt the role in from an administrator (the account-setting fix)",
+            "iam:SimulatePrincipalPolicy(PolicySourceArn=role, ActionNames=[ecs:PutAccountSetting]) EvalDecision",
+            evalDecision=decision,
         )
     ]
 
@@ -238,6 +279,16 @@ def _registered_before_opt_in(c: Context, trunked_since: dict[str, float]) -> Fi
     role = c.role or "its role"
     registered = _registered_at(c.ci)
     first = trunked_since.get(c.role or "")
+    if c.profile_changed is not None:
+        return blocking(
+            "registered-before-opt-in",
+            "every condition holds now, yet no trunk: the instance registered under an earlier instance profile, "
+            "so the role that registered it, and that role's setting then, are unknown; the decision is kept for "
+            "the instance's life (S5)",
+            c.replace(),
+            "ecs:DescribeContainerInstances registeredAt vs ec2:DescribeIamInstanceProfileAssociations Timestamp",
+            evidence="the instance profile was associated after the instance registered",
+        )
     if first is None:
         why = "no instance of this role has a trunk yet, so when the setting took effect is unconfirmed"
     elif registered < first:
@@ -478,6 +529,59 @@ def _resource_eni(c: Context, trunked: bool) -> list[Finding]:
     return found
 
 
+def _task_vpc(c: Context) -> list[Finding]:
+    """C18: a service of the cluster runs awsvpc tasks in subnets of another VPC than the instance's;
+    ECS never places them here (the closest instance is `missing an attribute`, S9)."""
+    vpc = c.attributes.get("ecs.vpc-id") or str((c.ec2 or {}).get("VpcId") or "")
+    own_subnet = c.attributes.get("ecs.subnet-id") or str((c.ec2 or {}).get("SubnetId") or "")
+    found: list[Finding] = []
+    for service in c.facts.service_subnets:
+        if service["cluster"] != c.cluster["name"] or not vpc:
+            continue
+        vpcs = {str(c.facts.subnets[s]["VpcId"]) for s in service["subnets"] if s in c.facts.subnets}
+        if not vpcs or vpc in vpcs:
+            continue
+        name, other = service["service"], ", ".join(sorted(vpcs))
+        found.append(
+            warning(
+                "task-vpc-mismatch",
+                f"service {name} runs its awsvpc tasks in {other} (subnets {', '.join(service['subnets'])}) but this "
+                f"instance is in {vpc}: ECS cannot place them here (S9)",
+                c.aws(
+                    f"ecs update-service --cluster {c.cluster['name']} --service {name} --network-configuration "
+                    f"'awsvpcConfiguration={{subnets=[{own_subnet}]}}'"
+                )
+                + f"  # a subnet of {vpc}; or launch the cluster's instances in {other}",
+                "ecs:DescribeServices networkConfiguration.awsvpcConfiguration.subnets → ec2:DescribeSubnets VpcId "
+                "vs attributes[ecs.vpc-id]",
+                service=name,
+                taskVpc=other,
+                instanceVpc=vpc,
+            )
+        )
+    return found
+
+
+def _profile_changed(c: Context) -> list[Finding]:
+    """C20: the profile (so possibly the role) changed after registration: the role doctor reads is
+    not necessarily the one whose setting ECS applied."""
+    changed = c.profile_changed
+    if changed is None:
+        return []
+    when = _seconds(changed.get("Timestamp"))
+    return [
+        warning(
+            "profile-changed",
+            f"instance profile {changed['IamInstanceProfile']['Arn'].rsplit('/', 1)[-1]} was associated at "
+            f"{_iso(when)}, after the instance registered ({_iso(_registered_at(c.ci))}): the role checked here may "
+            "not be the role that registered it",
+            c.replace() + "  # a new registration is decided by the current role",
+            "ec2:DescribeIamInstanceProfileAssociations Timestamp vs ecs:DescribeContainerInstances registeredAt",
+            associationId=changed.get("AssociationId"),
+        )
+    ]
+
+
 # --- one container instance ----------------------------------------------------------------------------
 
 
@@ -510,7 +614,9 @@ def diagnose(facts: Facts, cluster: Record, ci: Record, trunked_since: dict[str,
             decision += setting
             if not setting:
                 decision.append(_registered_before_opt_in(c, trunked_since))
-        findings = decision + _provisioning(c) + _resource_eni(c, False)
+        findings = decision + _profile_changed(c) + _provisioning(c) + _resource_eni(c, False)
+    if status in ("ACTIVE", "DRAINING"):
+        findings += _task_vpc(c)
     if c.ec2 is None and facts.refused.get("ec2:DescribeInstances"):
         findings.append(
             undeterminable("EC2 conditions", "ec2:DescribeInstances", facts.refused["ec2:DescribeInstances"])
@@ -531,12 +637,20 @@ def diagnose(facts: Facts, cluster: Record, ci: Record, trunked_since: dict[str,
         awsvpc_capacity=capacity,
         eligible=eligible,
         findings=findings,
+        instance_role=c.role,
     )
 
 
-def _registered_at(ci: Record) -> float:
-    value: Any = ci.get("registeredAt")
+def _seconds(value: Any) -> float:
     return float(value.timestamp()) if hasattr(value, "timestamp") else float(value or 0)
+
+
+def _registered_at(ci: Record) -> float:
+    return _seconds(ci.get("registeredAt"))
+
+
+def _iso(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def trunked_since(facts: Facts) -> dict[str, float]:
@@ -546,6 +660,9 @@ def trunked_since(facts: Facts) -> dict[str, float]:
         for ci in cluster["instances"]:
             if TRUNK_ID not in _attributes(ci):
                 continue
+            association = (facts.associations or {}).get(ci.get("ec2InstanceId", ""))
+            if association is not None and _seconds(association.get("Timestamp")) > _registered_at(ci):
+                continue  # registered by an earlier role: no evidence about today's (C20)
             profile = (facts.ec2.get(ci.get("ec2InstanceId", "")) or {}).get("IamInstanceProfile")
             role = facts.roles.get(profile["Arn"]) if profile else None
             if role:

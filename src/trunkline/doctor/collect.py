@@ -8,7 +8,11 @@ ecs:ListServices / ecs:DescribeServices (10 a call; their events), ecs:ListTasks
 values and 1,000 results a call), ec2:DescribeInstanceTypes (100 a call), ec2:DescribeSubnets,
 ec2:DescribeRouteTables (filter `vpc-id`), iam:GetInstanceProfile per distinct profile, and
 ecs:ListAccountSettings twice per distinct instance role (effective and explicit) plus once for
-the account default.
+the account default; and the optional ones: ec2:DescribeIamInstanceProfileAssociations (filter
+`instance-id`, 200 values a call; when the profile changed after registration, C20) and
+iam:SimulatePrincipalPolicy once per distinct role whose setting is not enabled (may the role
+opt itself in, C17). The services' awsvpc subnets (C18) join the instances' subnets in the same
+DescribeSubnets calls.
 
 A call the endpoint does not implement (`UnsupportedOperation`, `InvalidAction`) or the caller may
 not make (`AccessDenied…`, `UnauthorizedOperation`) leaves its facts unknown, and the checks that
@@ -73,6 +77,9 @@ class Facts:
     awsvpc_tasks: Counter[str] = field(default_factory=Counter)  # container instance ARN -> awsvpc tasks
     tasks_known: bool = True
     service_events: list[Record] = field(default_factory=list)  # {"cluster", "service", "message"}
+    service_subnets: list[Record] = field(default_factory=list)  # {"cluster", "service", "subnets"} (awsvpc)
+    associations: dict[str, Record] | None = None  # instance id -> its profile association; None: unknown
+    self_opt_in: dict[str, str] = field(default_factory=dict)  # role ARN -> EvalDecision of ecs:PutAccountSetting
 
     @property
     def total_calls(self) -> int:
@@ -159,8 +166,10 @@ class Collector:
         self._instance_types()
         self._subnets()
         self._route_tables()
+        self._associations()
         self._roles()
         self._settings()
+        self._self_opt_in()
         self._service_linked_role()
         return self.facts
 
@@ -225,6 +234,11 @@ class Collector:
         for chunk in _chunks(arns, 10):
             answer = self.optional("ecs", "describe_services", cluster=cluster, services=chunk)
             for service in (answer or {}).get("services", []):
+                awsvpc = (service.get("networkConfiguration") or {}).get("awsvpcConfiguration") or {}
+                if awsvpc.get("subnets"):
+                    self.facts.service_subnets.append(
+                        {"cluster": name, "service": service["serviceName"], "subnets": list(awsvpc["subnets"])}
+                    )
                 for event in service.get("events", []):
                     self.facts.service_events.append(
                         {"cluster": name, "service": service["serviceName"], "message": event.get("message", "")}
@@ -259,9 +273,12 @@ class Collector:
                 self.facts.types[entry["InstanceType"]] = entry
 
     def _subnets(self) -> None:
-        ids = sorted({i["SubnetId"] for i in self.facts.ec2.values() if i.get("SubnetId")})
+        ids = sorted(
+            {i["SubnetId"] for i in self.facts.ec2.values() if i.get("SubnetId")}
+            | {s for service in self.facts.service_subnets for s in service["subnets"]}
+        )
         for chunk in _chunks(ids, 200):
-            answer = self.optional("ec2", "describe_subnets", SubnetIds=chunk)
+            answer = self.optional("ec2", "describe_subnets", Filters=[{"Name": "subnet-id", "Values": chunk}])
             for subnet in (answer or {}).get("Subnets", []):
                 self.facts.subnets[subnet["SubnetId"]] = subnet
 
@@ -287,6 +304,30 @@ class Collector:
                     break
         self.facts.route_tables = tables
 
+    def _associations(self) -> None:
+        """When each instance's profile was associated (C20); any refusal leaves it unknown."""
+        associations: dict[str, Record] = {}
+        ids = sorted(self.facts.ec2)
+        for chunk in _chunks(ids, 200):
+            token: str | None = None
+            while True:
+                extra = {"NextToken": token} if token else {}
+                page = self.optional(
+                    "ec2",
+                    "describe_iam_instance_profile_associations",
+                    Filters=[{"Name": "instance-id", "Values": chunk}],
+                    MaxResults=1000,
+                    **extra,
+                )
+                if page is None:
+                    return
+                for association in page["IamInstanceProfileAssociations"]:
+                    associations[association["InstanceId"]] = association
+                token = page.get("NextToken")
+                if not token:
+                    break
+        self.facts.associations = associations
+
     def _roles(self) -> None:
         profiles = sorted(
             {i["IamInstanceProfile"]["Arn"] for i in self.facts.ec2.values() if i.get("IamInstanceProfile")}
@@ -308,6 +349,23 @@ class Collector:
         self.facts.account_default = self._setting(root, True)
         for role in sorted({r for r in self.facts.roles.values() if r}):
             self.facts.settings[role] = {"effective": self._setting(role, True), "explicit": self._setting(role, False)}
+
+    def _self_opt_in(self) -> None:
+        """May each role whose setting is not enabled put it itself, as user data would (C17)?"""
+        for role, setting in sorted(self.facts.settings.items()):
+            if setting.get("effective") in (None, "enabled"):
+                continue
+            try:
+                answer = self.optional(
+                    "iam", "simulate_principal_policy", PolicySourceArn=role, ActionNames=["ecs:PutAccountSetting"]
+                )
+            except DoctorError as error:  # e.g. the role was deleted since: this role's answer is unknown
+                self.facts.refused["iam:SimulatePrincipalPolicy"] = str(error)
+                continue
+            if answer is None:
+                return  # refused or unsupported: the same for every role
+            results = answer.get("EvaluationResults") or [{}]
+            self.facts.self_opt_in[role] = str(results[0].get("EvalDecision", ""))
 
     def _service_linked_role(self) -> None:
         error = self.failure("iam", "get_role", RoleName=SERVICE_LINKED_ROLE)

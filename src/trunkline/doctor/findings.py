@@ -28,10 +28,13 @@ CODES: dict[str, str] = {
     "account-setting": "C10: awsvpcTrunking is not enabled for the instance's IAM role",
     "registered-before-opt-in": "C11: registered before awsvpcTrunking took effect for its role",
     "service-linked-role-missing": "C16: the ECS service-linked role AWSServiceRoleForECS is missing",
+    "self-opt-in-denied": "C17: the instance role may not call ecs:PutAccountSetting, so user data cannot opt it in",
     "subnet-full": "C15: the instance's subnet has no free private IPv4 address for the trunk",
     "eni-slots-exhausted": "C15: every ENI slot of the instance is taken, so no trunk can attach",
     "public-ip-at-risk": "C14: trunked, with an auto-assigned public IP in a public subnet (lost at stop/start)",
+    "task-vpc-mismatch": "C18: a service's awsvpc subnets are in another VPC than the instance (ATTRIBUTE)",
     "resource-eni": "C19: a service could not place a task here for lack of ENIs (RESOURCE:ENI)",
+    "profile-changed": "C20: the instance profile was associated after the instance registered",
     "not-determinable": "a check doctor could not make: the endpoint refused or does not implement the call",
 }
 

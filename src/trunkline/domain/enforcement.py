@@ -206,7 +206,11 @@ def _passed_roles(ctx: RequestContext, service: str, operation: str, params: Par
         "UpdateService",
     ):
         yield from _task_roles(ctx, operation, params)
-    elif service == "ec2" and operation in ("RunInstances", "AssociateIamInstanceProfile"):
+    elif service == "ec2" and operation in (
+        "RunInstances",
+        "AssociateIamInstanceProfile",
+        "ReplaceIamInstanceProfileAssociation",
+    ):
         profile = params.get("IamInstanceProfile") or _template_profile(ctx, params)
         role_arn = _profile_role(ctx, profile)
         if role_arn is not None:

@@ -457,3 +457,21 @@ def identity_documents(ctx: RequestContext, kind: str, name: str) -> list[dict[s
         except ValueError:
             continue
     return documents
+
+
+def named_identity_documents(ctx: RequestContext, kind: str, name: str) -> list[tuple[str, str, dict[str, Any]]]:
+    """The same policies as `identity_documents`, each with the id and type IAM's policy simulator
+    names it by: (the policy's name; `role`/`user` for an inline policy, else `aws-managed`/`user-managed`)."""
+    named = [(str(r["PolicyName"]), kind, str(r["PolicyDocument"])) for _, r in _owned(ctx, INLINE, kind, name)]
+    for _, attachment in _owned(ctx, ATTACHMENT, kind, name):
+        policy = find_policy(ctx, attachment["PolicyArn"])
+        if policy is not None:
+            managed = "aws-managed" if ":iam::aws:policy/" in attachment["PolicyArn"] else "user-managed"
+            named.append((attachment["PolicyArn"].rsplit("/", 1)[-1], managed, default_document(policy)))
+    out = []
+    for policy_id, source_type, text in named:
+        try:
+            out.append((policy_id, source_type, json.loads(text)))
+        except ValueError:
+            continue
+    return out

@@ -75,11 +75,25 @@ def sweep(
     return rows
 
 
-def simulate(rows: list[Row], load: list[workload.Definition], console: Console) -> None:
+def simulate(rows: list[Row], load: list[workload.Definition], console: Console, over_http: bool = False) -> None:
+    """Each row and mode through the placement engine (`over_http`: the sandbox served on a local
+    port and driven with boto3, the benchmark's baseline; the same placements, slower)."""
+    from trunkline.plan.sandbox import SandboxError
+
+    try:
+        _simulate(rows, load, console, over_http)
+    except SandboxError as error:
+        raise PlanError(f"--simulate: {error}") from None
+
+
+def _simulate(rows: list[Row], load: list[workload.Definition], console: Console, over_http: bool) -> None:
     from trunkline.plan.simulate import differences, sandbox
 
     jobs = [(row, mode) for row in rows for mode in row.by_mode if row.by_mode[mode].instances is not None]
-    with sandbox() as box, Progress(console=console, disable=not console.is_terminal, transient=True) as progress:
+    with (
+        sandbox(over_http) as box,
+        Progress(console=console, disable=not console.is_terminal, transient=True) as progress,
+    ):
         task = progress.add_task("simulating placement", total=len(jobs))
         for row, mode in jobs:
             sizing = row.by_mode[mode]

@@ -1,5 +1,6 @@
 """`--simulate`: the workload through trunkline's real placement engine, in an in-memory trunkline
-on a manual clock (`server.run_in_thread`), driven with boto3 as a user's tooling would drive it.
+on a manual clock, driven with the same calls a user's boto3 tooling would make, answered in process
+(`sandbox.py`: no HTTP, uncompressed in-memory store, no event outbox).
 
 For each candidate type and trunking mode: an instance role (opted in to `awsvpcTrunking` when
 trunking is on), a cluster, a VPC with one /18 subnet in each of three zones, and in each zone as
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import json
 import math
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trunkline.domain.catalog import InstanceType
+from trunkline.plan import sandbox as sandboxes
 from trunkline.plan.arithmetic import Sizing
 from trunkline.plan.workload import Definition
 
@@ -36,7 +37,6 @@ ROLE = "trunkline-plan-instance"
 ZONES = ("us-east-1a", "us-east-1b", "us-east-1c")
 LAUNCH_BATCH = 100
 MAX_ROUNDS = 5
-CREDENTIALS = {"aws_access_key_id": "AKIAIOSFODNN7EXAMPLE", "aws_secret_access_key": "plan"}
 TRUST = json.dumps(
     {
         "Version": "2012-10-17",
@@ -112,26 +112,12 @@ def zone_bound(sizing: Sizing, counts: dict[str, int]) -> int:
 class Sandbox:
     """One in-memory trunkline for the whole run, reset between simulations."""
 
-    def __init__(self, url: str) -> None:
-        import boto3
-        from botocore.config import Config as BotoConfig
-
-        self.url = url
-        config = BotoConfig(retries={"max_attempts": 1})
-        self.clients = {
-            s: boto3.client(s, endpoint_url=url, region_name="us-east-1", config=config, **CREDENTIALS)
-            for s in ("ec2", "ecs", "iam", "ssm")
-        }
-
-    def post(self, path: str) -> None:
-        # JSON, as trunkline requires of writes to /_trunkline/ (urllib would label a body a form).
-        headers = {"Content-Type": "application/json"}
-        request = urllib.request.Request(self.url + path, data=b"{}", headers=headers, method="POST")
-        with urllib.request.urlopen(request, timeout=3600) as answer:
-            answer.read()
+    def __init__(self, box: sandboxes.Sandbox | sandboxes.HttpSandbox) -> None:
+        self.box = box
+        self.clients = box.clients
 
     def run(self, entry: InstanceType, trunking: bool, workload: list[Definition], sizing: Sizing) -> Simulation:
-        self.post("/_trunkline/reset")
+        self.box.reset()
         ec2, ecs, iam = self.clients["ec2"], self.clients["ecs"], self.clients["iam"]
         iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=TRUST)
         iam.create_instance_profile(InstanceProfileName=ROLE)
@@ -189,7 +175,7 @@ class Sandbox:
                     UserData=script,
                 )
         result.launched += sum(counts)
-        self.post("/_trunkline/clock/settle")
+        self.box.settle()
 
     def _place(
         self,
@@ -252,15 +238,12 @@ def even(total: int, parts: int) -> list[int]:
 
 
 @contextmanager
-def sandbox() -> Iterator[Sandbox]:
-    """An in-memory trunkline on a manual clock, for the run's simulations."""
-    from trunkline.runtime import Config
-    from trunkline.server import run_in_thread
-
-    with run_in_thread(Config(state=":memory:", timing="manual")) as url:
-        box = Sandbox(url)
-        try:
-            yield box
-        finally:
-            for client in box.clients.values():
-                client.close()  # open keep-alive connections would hold the server's shutdown
+def sandbox(over_http: bool = False) -> Iterator[Sandbox]:
+    """An in-memory trunkline on a manual clock, for the run's simulations: called in process, or
+    (`over_http`, the benchmark's baseline and the tests' cross-check) served on a local port and
+    driven with boto3."""
+    box: sandboxes.Sandbox | sandboxes.HttpSandbox = sandboxes.HttpSandbox() if over_http else sandboxes.Sandbox()
+    try:
+        yield Sandbox(box)
+    finally:
+        box.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain import iam_policies, iam_tags
+from trunkline.domain import iam_policies, iam_simulation, iam_tags
 from trunkline.domain.iam_policies import encoded, page
 
 Params = dict[str, Any]
@@ -210,3 +210,10 @@ class PolicyOperations:
 
     def list_policy_tags(self, ctx: RequestContext, params: Params) -> Params:
         return self._list_tags(ctx, "policy", params["PolicyArn"], params)
+
+    # --- the policy simulator -------------------------------------------------------------------
+
+    def simulate_principal_policy(self, ctx: RequestContext, params: Params) -> Params:
+        results = iam_simulation.simulate_principal_policy(ctx, params)
+        keyed = [(f"{n:06d}", r) for n, r in enumerate(results)]
+        return _page(ctx, "iam:SimulatePrincipalPolicy", keyed, params, "EvaluationResults")

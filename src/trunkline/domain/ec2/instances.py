@@ -186,6 +186,11 @@ def _group_ids(ctx: RequestContext, request: LaunchRequest, subnet: SubnetRecord
     return [g["GroupId"] for g in enis.resolve_groups(ctx, subnet, ids or None)]
 
 
+def resolve_profile(ctx: RequestContext, wanted: Record | None) -> Record | None:
+    """The instance profile an `IamInstanceProfile` {Arn} or {Name} parameter names (EC2's errors)."""
+    return _profile(ctx, wanted)
+
+
 def _profile(ctx: RequestContext, wanted: Record | None) -> Record | None:
     if not wanted:
         return None
@@ -355,6 +360,11 @@ def _optional(record: Record, image: Record, request: LaunchRequest, profile: Re
         record["CurrentInstanceBootMode"] = "uefi" if image["BootMode"] != "legacy-bios" else "legacy-bios"
     if profile is not None:
         record["IamInstanceProfile"] = {"Arn": profile["Arn"], "Id": profile["InstanceProfileId"]}
+        # the association (profile_associations.py) starts with the launch
+        record["_ProfileAssociation"] = {
+            "AssociationId": ids.resource_id("iip-assoc"),
+            "Timestamp": record["LaunchTime"],
+        }
     if request.key_name:
         record["KeyName"] = request.key_name
     if request.client_token:

@@ -1,4 +1,5 @@
 """EC2 RunInstances, DescribeInstances, Stop/Start/TerminateInstances, ModifyPrivateDnsNameOptions,
+the IAM instance profile associations (Describe, Associate, Replace, Disassociate),
 DescribeInstanceAttribute. Thin: parameters in, domain call, output shape out."""
 
 from __future__ import annotations
@@ -6,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ec2 import instance_views, instances, launch_requests, launch_templates
+from trunkline.domain.ec2 import instance_views, instances, launch_requests, launch_templates, profile_associations
 from trunkline.reconciler import JobHandler
 
 Params = dict[str, Any]
@@ -65,6 +66,23 @@ class InstanceOps:
             params.get("EnableResourceNameDnsAAAARecord"),
         )
         return {"Return": True}
+
+    # --- IAM instance profile associations ---------------------------------------------------------
+
+    def describe_iam_instance_profile_associations(self, ctx: RequestContext, params: Params) -> Params:
+        found, token = profile_associations.describe(ctx, params)
+        return {"IamInstanceProfileAssociations": found, "NextToken": token}
+
+    def associate_iam_instance_profile(self, ctx: RequestContext, params: Params) -> Params:
+        association = profile_associations.associate(ctx, params["InstanceId"], params.get("IamInstanceProfile"))
+        return {"IamInstanceProfileAssociation": association}
+
+    def replace_iam_instance_profile_association(self, ctx: RequestContext, params: Params) -> Params:
+        association = profile_associations.replace(ctx, params["AssociationId"], params.get("IamInstanceProfile"))
+        return {"IamInstanceProfileAssociation": association}
+
+    def disassociate_iam_instance_profile(self, ctx: RequestContext, params: Params) -> Params:
+        return {"IamInstanceProfileAssociation": profile_associations.disassociate(ctx, params["AssociationId"])}
 
     def describe_instance_attribute(self, ctx: RequestContext, params: Params) -> Params:
         record = instances.get_instance(ctx, params["InstanceId"])

@@ -1,0 +1,105 @@
+"""IAM's policy simulator for principals (SimulatePrincipalPolicy): would this user's or role's
+identity-based policies allow these actions on these resources?
+
+The same evaluation `--enforce-iam` uses (`policy_evaluation.evaluate`), over the entity's inline
+and attached managed policies plus any `PolicyInputList` documents, once per action and resource
+(`*` when no resource is named). Each result says `allowed`, `explicitDeny` or `implicitDeny` and
+lists, as `MatchedStatements`, the policies that decided it (the denying ones for a deny, else the
+allowing ones), by name and type; statement positions are not computed (docs/decisions.md).
+Resource policies, permissions boundaries and Organizations do not take part: trunkline has none.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from trunkline.context import RequestContext
+from trunkline.domain import iam, iam_policies
+from trunkline.domain.policy_evaluation import Caller, ContextValue, Decision, Request, evaluate
+from trunkline.errors import AwsError
+
+Record = dict[str, Any]
+
+_DECISION: dict[Decision, str] = {"Allow": "allowed", "ExplicitDeny": "explicitDeny", "ImplicitDeny": "implicitDeny"}
+
+
+def _entity(ctx: RequestContext, arn: str) -> tuple[str, str, Caller]:
+    """(kind, name, caller) of the user or role `arn` names; IAM's errors for anything else."""
+    parts = arn.split(":", 5)
+    if len(parts) < 6 or parts[0] != "arn" or parts[2] != "iam" or "/" not in parts[5]:
+        raise AwsError("InvalidInput", f"Invalid Entity Arn: {arn}")
+    kind, name = parts[5].split("/", 1)[0], parts[5].rsplit("/", 1)[-1]
+    if kind == "role":
+        role = iam.role_by_arn(ctx, arn)
+        if role is None:
+            raise AwsError("NoSuchEntity", f"The role with name {name} cannot be found.", 404)
+        return "role", role["RoleName"], Caller(arn=role["Arn"], account=ctx.account_id, role_arn=role["Arn"])
+    if kind == "user":
+        user = iam.get_user(ctx, name)
+        if user["Arn"] != arn:
+            raise AwsError("NoSuchEntity", f"The user with name {name} cannot be found.", 404)
+        return "user", user["UserName"], Caller(arn=user["Arn"], account=ctx.account_id)
+    if kind == "group":  # trunkline keeps no groups, so no group ARN can name one
+        raise AwsError("NoSuchEntity", f"The group with name {name} cannot be found.", 404)
+    raise AwsError("InvalidInput", f"Invalid Entity Arn: {arn}")
+
+
+def _input_documents(texts: Sequence[str]) -> list[tuple[str, str, dict[str, Any]]]:
+    out = []
+    for position, text in enumerate(texts, start=1):
+        try:
+            document = json.loads(text)
+        except ValueError:
+            raise AwsError("MalformedPolicyDocument", "Syntax errors in policy.") from None
+        if not isinstance(document, dict):
+            raise AwsError("MalformedPolicyDocument", "Syntax errors in policy.")
+        out.append((f"PolicyInputList.{position}", "none", document))
+    return out
+
+
+def _context(entries: Sequence[Record]) -> dict[str, ContextValue]:
+    context: dict[str, ContextValue] = {}
+    for entry in entries:
+        values = [str(v) for v in entry.get("ContextKeyValues") or []]
+        if entry.get("ContextKeyName"):
+            single = not str(entry.get("ContextKeyType", "string")).endswith("List")
+            context[entry["ContextKeyName"]] = values[0] if single and len(values) == 1 else values
+    return context
+
+
+def _result(policies: list[tuple[str, str, dict[str, Any]]], request: Request) -> Record:
+    decisions = [(policy_id, kind, evaluate([document], request)) for policy_id, kind, document in policies]
+    deciding: Decision = "ImplicitDeny"
+    if any(d == "ExplicitDeny" for _, _, d in decisions):
+        deciding = "ExplicitDeny"
+    elif any(d == "Allow" for _, _, d in decisions):
+        deciding = "Allow"
+    matched = [
+        {"SourcePolicyId": policy_id, "SourcePolicyType": kind}
+        for policy_id, kind, decision in decisions
+        if deciding != "ImplicitDeny" and decision == deciding
+    ]
+    return {
+        "EvalActionName": request.action,
+        "EvalResourceName": request.resource,
+        "EvalDecision": _DECISION[deciding],
+        "MatchedStatements": matched,
+        "MissingContextValues": [],
+    }
+
+
+def simulate_principal_policy(ctx: RequestContext, params: Record) -> list[Record]:
+    """Every (action, resource) result, actions in the order given, each with every resource."""
+    source = str(params["PolicySourceArn"])
+    kind, name, caller = _entity(ctx, source)
+    policies = iam_policies.named_identity_documents(ctx, kind, name)
+    policies += _input_documents(params.get("PolicyInputList") or [])
+    context = _context(params.get("ContextEntries") or [])
+    resources = params.get("ResourceArns") or ["*"]
+    return [
+        _result(policies, Request(caller=caller, action=action, resource=resource, context=context))
+        for action in params["ActionNames"]
+        for resource in resources
+    ]

@@ -1,0 +1,162 @@
+"""`trunkline doctor`'s checks from the optional calls (shared/spec/doctor-checks.md C17, C18, C20):
+may the instance role opt itself in (iam:SimulatePrincipalPolicy), do a service's awsvpc subnets
+lie in another VPC than the instance (DescribeServices → DescribeSubnets), and was the instance
+profile changed after registration (ec2:DescribeIamInstanceProfileAssociations). Each agrees with
+trunkline's own record where it keeps one; refused calls become notes, never a failure."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import Server
+from doctor_world import ATTRIBUTE_EVENT, disagreements, doctor_env, doctor_json
+from ecs_world import World, config_script, role_arn
+
+CLUSTER = "doctor"
+PUT_SETTING = json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ecs:PutAccountSetting", "Resource": "*"}]}
+)
+
+
+@pytest.fixture
+def world(server: Server) -> World:
+    return World(server)
+
+
+def by_instance(answer: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {v["ec2InstanceId"]: v for v in answer["containerInstances"]}
+
+
+def findings(verdict: dict[str, Any], code: str) -> list[dict[str, Any]]:
+    return [f for f in verdict["findings"] if f["code"] == code]
+
+
+def test_a_role_that_may_not_opt_itself_in(world: World):
+    """C17: two roles opted out; the one without ecs:PutAccountSetting (as with the AWS managed
+    instance policy) gets the warning, the one granted it does not. One simulation per role."""
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    for role in ("plainRole", "selfRole"):
+        world.instance_role(role)
+        world.opt_in(role_arn(role), "disabled")
+    world.iam.attach_role_policy(
+        RoleName="plainRole", PolicyArn="arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
+    )
+    world.iam.put_role_policy(RoleName="selfRole", PolicyName="opt-in", PolicyDocument=PUT_SETTING)
+    net = world.network()
+    plain = world.launch(net["subnet"], "plainRole", config_script(CLUSTER))
+    self_ = world.launch(net["subnet"], "selfRole", config_script(CLUSTER))
+    world.settle()
+    answer = doctor_json(world.server, CLUSTER)
+    assert disagreements(world, CLUSTER, answer) == []
+    verdicts = by_instance(answer)
+    (denied,) = findings(verdicts[plain], "self-opt-in-denied")
+    assert denied["severity"] == "warning" and denied["details"]["evalDecision"] == "implicitDeny"
+    assert denied["fix"].startswith("aws iam put-role-policy --role-name plainRole --policy-name ecs-account-setting")
+    assert findings(verdicts[self_], "self-opt-in-denied") == []
+    assert {f["code"] for f in verdicts[self_]["findings"] if f["blocking"]} == {"account-setting"}
+    assert answer["apiCallsByOperation"]["iam:SimulatePrincipalPolicy"] == 2
+
+
+def test_a_service_whose_tasks_live_in_another_vpc(world: World):
+    """C18 (S9): a service's awsvpc subnets in another VPC: trunkline's placement engine finds the
+    instance missing an attribute, and doctor names the service from the subnets' VPC alone."""
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("ecsInstanceRole")
+    world.opt_in(role_arn("ecsInstanceRole"))
+    near, far = world.network(), world.network(cidr="10.0.2.0/24")
+    instance = world.launch(near["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    world.settle()
+    container = {"name": "app", "image": "nginx", "cpu": 128, "memory": 256}
+    world.ecs.register_task_definition(family="web", networkMode="awsvpc", containerDefinitions=[container])
+    for name, net in (("far", far), ("near", near)):
+        world.ecs.create_service(
+            cluster=CLUSTER, serviceName=name, taskDefinition="web", desiredCount=1, launchType="EC2",
+            networkConfiguration={"awsvpcConfiguration": {"subnets": [net["subnet"]]}},
+        )  # fmt: skip
+    world.settle()
+    events = world.ecs.describe_services(cluster=CLUSTER, services=["far"])["services"][0]["events"]
+    assert any(ATTRIBUTE_EVENT.search(e["message"]) for e in events)  # the agreement below is not vacuous
+    answer = doctor_json(world.server, CLUSTER)
+    assert disagreements(world, CLUSTER, answer) == []
+    (mismatch,) = findings(by_instance(answer)[instance], "task-vpc-mismatch")
+    assert mismatch["details"] == {"service": "far", "taskVpc": far["vpc"], "instanceVpc": near["vpc"]}
+    assert mismatch["fix"].startswith(
+        "aws ecs update-service --cluster doctor --service far --network-configuration "
+        f"'awsvpcConfiguration={{subnets=[{near['subnet']}]}}'"
+    )
+    assert answer["apiCallsByOperation"]["ec2:DescribeSubnets"] == 1  # the services' subnets ride along
+
+
+def test_a_profile_changed_after_registration(spawn: Callable[..., Server]):
+    """C20: registered as an opted-out role, then given an opted-in role's profile a minute later:
+    doctor says the profile changed (so today's role is not evidence), and still agrees with
+    trunkline's reason. (The manual clock: the fast one may date registrations ahead of the wall clock.)"""
+    world = World(spawn("--timing", "manual"))
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    for role in ("plainRole", "goodRole"):
+        world.instance_role(role)
+    world.opt_in(role_arn("plainRole"), "disabled")
+    world.opt_in(role_arn("goodRole"))
+    net = world.network()
+    swapped = world.launch(net["subnet"], "plainRole", config_script(CLUSTER))
+    untouched = world.launch(net["subnet"], "goodRole", config_script(CLUSTER))
+    world.settle()
+    world.advance(60)
+    filters = [{"Name": "instance-id", "Values": [swapped]}]
+    (association,) = world.ec2.describe_iam_instance_profile_associations(Filters=filters)[
+        "IamInstanceProfileAssociations"
+    ]
+    world.ec2.replace_iam_instance_profile_association(
+        AssociationId=association["AssociationId"], IamInstanceProfile={"Name": "goodRole"}
+    )
+    answer = doctor_json(world.server, CLUSTER)
+    assert disagreements(world, CLUSTER, answer) == []
+    verdicts = by_instance(answer)
+    (changed,) = findings(verdicts[swapped], "profile-changed")
+    assert "instance profile goodRole was associated at" in changed["message"]
+    (late,) = findings(verdicts[swapped], "registered-before-opt-in")
+    assert late["blocking"] and "registered under an earlier instance profile" in late["message"]
+    assert verdicts[untouched]["trunked"] and findings(verdicts[untouched], "profile-changed") == []
+    assert answer["apiCallsByOperation"]["ec2:DescribeIamInstanceProfileAssociations"] == 1
+
+
+def test_refused_optional_calls_become_notes(world: World, monkeypatch: pytest.MonkeyPatch):
+    """An account that denies iam:SimulatePrincipalPolicy and ec2:DescribeIamInstanceProfileAssociations:
+    the run completes, the refusals are listed, and the C17 check says not determinable."""
+    from trunkline.doctor import checks
+    from trunkline.doctor.collect import Collector
+
+    for name, value in doctor_env().items():
+        monkeypatch.setenv(name, value)
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("plainRole")
+    net = world.network()
+    instance = world.launch(net["subnet"], "plainRole", config_script(CLUSTER))
+    world.settle()
+    collector = Collector(None, None, world.server.url)
+
+    def refuse(service: str, method: str, operation: str, code: str) -> None:
+        def denied(**_: Any) -> Any:
+            raise ClientError({"Error": {"Code": code, "Message": "not for you"}}, operation)
+
+        monkeypatch.setattr(collector._clients[service], method, denied)
+
+    refuse("iam", "simulate_principal_policy", "SimulatePrincipalPolicy", "AccessDenied")
+    refuse(
+        "ec2",
+        "describe_iam_instance_profile_associations",
+        "DescribeIamInstanceProfileAssociations",
+        "UnauthorizedOperation",
+    )
+    facts = collector.collect([CLUSTER])
+    assert set(facts.refused) >= {"iam:SimulatePrincipalPolicy", "ec2:DescribeIamInstanceProfileAssociations"}
+    assert facts.associations is None
+    (verdict,) = [v for v in checks.diagnose_all(facts) if v.ec2_instance_id == instance]
+    notes = [f for f in verdict.findings if f.code == "not-determinable"]
+    assert [n.details for n in notes] == [{"check": "self opt-in"}]
+    assert {f.code for f in verdict.findings if f.blocking} == {"account-setting"}

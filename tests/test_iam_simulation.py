@@ -1,0 +1,125 @@
+"""IAM SimulatePrincipalPolicy with boto3 and the AWS CLI: a role's or user's identity policies
+(inline, AWS managed, customer managed, plus PolicyInputList) decide each action and resource;
+IAM's errors for an unknown or unsupported principal; MaxItems/Marker paging."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import ACCOUNT, CliError
+
+TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
+)
+EC2_ROLE_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
+
+
+def document(effect: str, action: str, resource: str = "*") -> str:
+    return json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": effect, "Action": action, "Resource": resource}]}
+    )
+
+
+def role(iam: Any, name: str) -> str:
+    return str(iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST)["Role"]["Arn"])
+
+
+def decisions(answer: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return [(r["EvalActionName"], r["EvalResourceName"], r["EvalDecision"]) for r in answer["EvaluationResults"]]
+
+
+def test_the_ecs_instance_policy_does_not_allow_put_account_setting(aws: Any):
+    """The doctor's C17 question: the AWS managed instance policy lets the agent register, not opt in."""
+    iam = aws("iam")
+    arn = role(iam, "ecsInstanceRole")
+    iam.attach_role_policy(RoleName="ecsInstanceRole", PolicyArn=EC2_ROLE_POLICY)
+    answer = iam.simulate_principal_policy(
+        PolicySourceArn=arn, ActionNames=["ecs:PutAccountSetting", "ecs:RegisterContainerInstance"]
+    )
+    assert decisions(answer) == [
+        ("ecs:PutAccountSetting", "*", "implicitDeny"),
+        ("ecs:RegisterContainerInstance", "*", "allowed"),
+    ]
+    matched = answer["EvaluationResults"][1]["MatchedStatements"]
+    assert matched == [{"SourcePolicyId": "AmazonEC2ContainerServiceforEC2Role", "SourcePolicyType": "aws-managed"}]
+    assert answer["IsTruncated"] is False
+
+
+def test_deny_wins_and_resources_are_evaluated_each(aws: Any):
+    iam = aws("iam")
+    arn = role(iam, "app")
+    iam.put_role_policy(RoleName="app", PolicyName="all-ecs", PolicyDocument=document("Allow", "ecs:*"))
+    policy = iam.create_policy(
+        PolicyName="no-prod", PolicyDocument=document("Deny", "ecs:RunTask", "arn:aws:ecs:*:*:cluster/prod")
+    )["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName="app", PolicyArn=policy)
+    prod, dev = (f"arn:aws:ecs:us-east-1:{ACCOUNT}:cluster/{c}" for c in ("prod", "dev"))
+    answer = iam.simulate_principal_policy(PolicySourceArn=arn, ActionNames=["ecs:RunTask"], ResourceArns=[prod, dev])
+    assert decisions(answer) == [("ecs:RunTask", prod, "explicitDeny"), ("ecs:RunTask", dev, "allowed")]
+    assert answer["EvaluationResults"][0]["MatchedStatements"] == [
+        {"SourcePolicyId": "no-prod", "SourcePolicyType": "user-managed"}
+    ]
+    assert answer["EvaluationResults"][1]["MatchedStatements"] == [
+        {"SourcePolicyId": "all-ecs", "SourcePolicyType": "role"}
+    ]
+
+
+def test_users_policy_input_and_paging(aws: Any):
+    iam = aws("iam")
+    user = iam.create_user(UserName="dev")["User"]["Arn"]
+    extra = document("Allow", "ec2:Describe*")
+    actions = ["ec2:DescribeInstances", "ec2:RunInstances", "ec2:DescribeSubnets"]
+    first = iam.simulate_principal_policy(
+        PolicySourceArn=user, ActionNames=actions, PolicyInputList=[extra], MaxItems=2
+    )
+    assert decisions(first) == [("ec2:DescribeInstances", "*", "allowed"), ("ec2:RunInstances", "*", "implicitDeny")]
+    assert first["IsTruncated"] is True
+    assert first["EvaluationResults"][0]["MatchedStatements"] == [
+        {"SourcePolicyId": "PolicyInputList.1", "SourcePolicyType": "none"}
+    ]
+    rest = iam.simulate_principal_policy(
+        PolicySourceArn=user, ActionNames=actions, PolicyInputList=[extra], MaxItems=2, Marker=first["Marker"]
+    )
+    assert decisions(rest) == [("ec2:DescribeSubnets", "*", "allowed")] and rest["IsTruncated"] is False
+    paginated = iam.get_paginator("simulate_principal_policy").paginate(
+        PolicySourceArn=user, ActionNames=actions, PaginationConfig={"PageSize": 1}
+    )
+    assert [d for page in paginated for d in decisions(page)] == [(a, "*", "implicitDeny") for a in actions]
+
+
+@pytest.mark.parametrize(
+    ("arn", "code", "message"),
+    [
+        (f"arn:aws:iam::{ACCOUNT}:role/nobody", "NoSuchEntity", "The role with name nobody cannot be found."),
+        (f"arn:aws:iam::{ACCOUNT}:user/nobody", "NoSuchEntity", "The user with name nobody cannot be found."),
+        (
+            f"arn:aws:sts::{ACCOUNT}:assumed-role/app/i-0123",
+            "InvalidInput",
+            f"Invalid Entity Arn: arn:aws:sts::{ACCOUNT}:assumed-role/app/i-0123",
+        ),
+    ],
+)
+def test_errors(aws: Any, arn: str, code: str, message: str):
+    with pytest.raises(ClientError) as raised:
+        aws("iam").simulate_principal_policy(PolicySourceArn=arn, ActionNames=["ecs:ListTasks"])
+    assert raised.value.response["Error"]["Code"] == code
+    assert raised.value.response["Error"]["Message"] == message
+
+
+@pytest.mark.cli
+def test_through_the_cli(aws: Any, cli: Any):
+    arn = role(aws("iam"), "ecsInstanceRole")
+    answer = cli(
+        "iam", "simulate-principal-policy", "--policy-source-arn", arn, "--action-names", "ecs:PutAccountSetting"
+    )
+    assert [r["EvalDecision"] for r in answer["EvaluationResults"]] == ["implicitDeny"]
+    with pytest.raises(CliError) as raised:
+        cli("iam", "simulate-principal-policy", "--policy-source-arn", arn + "x", "--action-names", "ecs:ListTasks")
+    assert "NoSuchEntity" in raised.value.stderr
