@@ -107,7 +107,9 @@ def test_issued_secrets_and_tokens_are_not_stored_in_plaintext(tmp_path: Path) -
     raw = _state_bytes(state)
     with sqlite3.connect(state) as db:  # large bodies are stored zlib-compressed: read them decompressed too
         texts = [_text(row[0]) for row in db.execute("SELECT body FROM documents")]
-        bodies = [json.loads(_text(row[0])) for row in db.execute("SELECT body FROM documents WHERE kind = 'credential'")]
+        bodies = [
+            json.loads(_text(row[0])) for row in db.execute("SELECT body FROM documents WHERE kind = 'credential'")
+        ]
     for secret in (user_key["SecretAccessKey"], session["SecretAccessKey"], session["SessionToken"]):
         assert secret.encode() not in raw and not any(secret in text for text in texts)
     assert any(user_key["AccessKeyId"] in text for text in texts)  # AWS shows key ids again, not secrets

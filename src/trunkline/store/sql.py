@@ -4,13 +4,12 @@ placeholders, DDL and the row-locking clause, all given by `Dialect`."""
 from __future__ import annotations
 
 import hashlib
-import json
-import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias, TypeVar
 
 from trunkline.store.api import Document, Job, StoredEvent, UnstorableText
+from trunkline.store.packing import dump, pack, unpack
 
 #: One step of a migration: an SQL statement, or a function rewriting data through the transaction
 #: (`SqlTransaction.execute`), for changes SQL alone cannot say portably (re-keying documents).
@@ -47,29 +46,18 @@ def _before_nul(after: str | None) -> str | None:
     return after.split("\x00", 1)[0] if after is not None else None
 
 
-def _dump(doc: Document) -> str:
-    return json.dumps(doc, separators=(",", ":"), default=str)
+def _dump(doc: Document, purpose: str | None = None) -> str:
+    return dump(doc)
 
 
-_PACK_FROM = 200  # bytes of JSON below which compression saves too little to pay for itself
-
-
-def _pack(doc: Document) -> bytes | str:
-    """A body as SQLite stores it: JSON text, or zlib-compressed JSON once it is worth it (a task
-    and its events are 2-3 KB of repetitive JSON, a third of that compressed; docs/design.md)."""
-    text = _dump(doc)
-    return zlib.compress(text.encode(), 1) if len(text) >= _PACK_FROM else text
-
-
-def _load(raw: bytes | str) -> Any:
-    return json.loads(zlib.decompress(raw) if isinstance(raw, bytes) else raw)
+_load = unpack
 
 
 class SqlTransaction:
     def __init__(self, cursor: Any, dialect: Dialect) -> None:
         self._cur = cursor
         self._dialect = dialect
-        self._body = _pack if dialect.compress else _dump
+        self._body = pack if dialect.compress else _dump
 
     def _q(self, sql: str, params: Sequence[Any] = ()) -> Any:
         if self._dialect.placeholder != "?":
@@ -99,7 +87,7 @@ class SqlTransaction:
         self._q(
             "INSERT INTO documents (kind, key, body) VALUES (?, ?, ?) "
             "ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body",
-            (kind, key, self._body(doc)),
+            (kind, key, self._body(doc, f"document:{kind}")),
         )
         # Each statement is a round trip to PostgreSQL, so the changes go in one DELETE and one
         # INSERT (in chunks, within SQLite's limit on parameters).
@@ -140,7 +128,7 @@ class SqlTransaction:
         self._q(
             "INSERT INTO documents (kind, key, body, entries) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body, entries = excluded.entries",
-            (kind, key, self._body(doc), self._body(wanted) if wanted else None),
+            (kind, key, self._body(doc, f"document:{kind}"), self._body(wanted, f"entries:{kind}") if wanted else None),
         )
         self._drop_entries(kind, key, [(f, v) for f, v in current.items() if wanted.get(f) != v])
         self._insert_entries(kind, key, [(f, v) for f, v in wanted.items() if current.get(f) != v])
@@ -266,7 +254,10 @@ class SqlTransaction:
         return None if row is None or row[0] is None else float(row[0])
 
     def append_event(self, body: Document, at: float | None = None) -> int:
-        row = self._q("INSERT INTO events (body, at) VALUES (?, ?) RETURNING seq", (self._body(body), at)).fetchone()
+        row = self._q(
+            "INSERT INTO events (body, at) VALUES (?, ?) RETURNING seq",
+            (self._body(body, f"event:{body.get('detail-type')}"), at),
+        ).fetchone()
         return int(row[0])
 
     def trim_events(self, keep: int, span: float) -> int:
