@@ -53,10 +53,36 @@ def _dump(doc: Document, purpose: str | None = None) -> str:
 _load = unpack
 
 
+class EntriesCache:
+    """Decoded index-entry lists by their stored bytes, for one store (SQLite's `entries`).
+
+    A container instance lists ~180 entries (18 KB of JSON) and is saved on every task it starts
+    or stops; decoding them again on each save was a tenth of RunTask. Keyed by the stored bytes,
+    an entry can never be stale (other bytes, another key), even with other processes writing;
+    the store only reads the lists, never changes them. Bounded: cleared when full."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._items: dict[bytes | str, dict[str, str]] = {}
+
+    def get(self, raw: bytes | str) -> dict[str, str]:
+        found = self._items.get(raw)
+        if found is None:
+            found = dict(_load(raw))
+            self.keep(raw, found)
+        return found
+
+    def keep(self, raw: bytes | str, entries: dict[str, str]) -> None:
+        if len(self._items) >= self._size:
+            self._items.clear()
+        self._items[raw] = entries
+
+
 class SqlTransaction:
-    def __init__(self, cursor: Any, dialect: Dialect) -> None:
+    def __init__(self, cursor: Any, dialect: Dialect, entries_cache: EntriesCache | None = None) -> None:
         self._cur = cursor
         self._dialect = dialect
+        self._entries_cache = entries_cache or EntriesCache()
         self._body = pack if dialect.compress else _dump
 
     def _q(self, sql: str, params: Sequence[Any] = ()) -> Any:
@@ -107,12 +133,13 @@ class SqlTransaction:
             params = [item for field, value in chunk for item in (kind, field, value, key)]
             self._q(f"INSERT INTO doc_index (kind, field, value, key) VALUES {rows_sql}", params)
 
-    def _entries(self, kind: str, key: str) -> dict[str, str] | None:
-        """SQLite: a document's index entries, as its own row keeps them (None: no document)."""
+    def _entries(self, kind: str, key: str) -> tuple[bytes | str | None, dict[str, str]] | None:
+        """SQLite: a document's index entries as its own row keeps them, stored and decoded (read
+        only: they may be shared through the cache); None when there is no document."""
         row = self._q("SELECT entries FROM documents WHERE kind = ? AND key = ?", (kind, key)).fetchone()
         if row is None:
             return None
-        return dict(_load(row[0])) if row[0] else {}
+        return (row[0], self._entries_cache.get(row[0])) if row[0] else (None, {})
 
     def _drop_entries(self, kind: str, key: str, entries: list[tuple[str, str]]) -> None:
         for field, value in entries:  # by the whole primary key: SQLite keeps no by-key index
@@ -124,11 +151,17 @@ class SqlTransaction:
     def _put_with_entries(self, kind: str, key: str, doc: Document, wanted: dict[str, str]) -> None:
         """SQLite: the document's row lists its index entries, so `put` and `delete` find them
         without a second index of every entry by key (docs/design.md, "Growth")."""
-        current = self._entries(kind, key) or {}
+        stored, current = self._entries(kind, key) or (None, {})
+        if wanted == current:
+            entries = stored  # most saves change no entry: no need to encode them again
+        else:
+            entries = self._body(wanted, f"entries:{kind}") if wanted else None
+            if entries is not None:
+                self._entries_cache.keep(entries, wanted)
         self._q(
             "INSERT INTO documents (kind, key, body, entries) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body, entries = excluded.entries",
-            (kind, key, self._body(doc, f"document:{kind}"), self._body(wanted, f"entries:{kind}") if wanted else None),
+            (kind, key, self._body(doc, f"document:{kind}"), entries),
         )
         self._drop_entries(kind, key, [(f, v) for f, v in current.items() if wanted.get(f) != v])
         self._insert_entries(kind, key, [(f, v) for f, v in wanted.items() if current.get(f) != v])
@@ -137,10 +170,10 @@ class SqlTransaction:
         if _has_nul(key):
             return False
         if self._dialect.entries_in_document:
-            current = self._entries(kind, key)
-            if current is None:
+            found = self._entries(kind, key)
+            if found is None:
                 return False
-            self._drop_entries(kind, key, list(current.items()))
+            self._drop_entries(kind, key, list(found[1].items()))
         else:
             self._q("DELETE FROM doc_index WHERE kind = ? AND key = ?", (kind, key))
         return bool(self._q("DELETE FROM documents WHERE kind = ? AND key = ?", (kind, key)).rowcount)
