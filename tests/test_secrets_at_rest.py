@@ -8,7 +8,6 @@ import json
 import os
 import sqlite3
 import stat
-import zlib
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from botocore.exceptions import ClientError
 
 from conftest import REGION, Server, postgres_url, start_process, stop_process
 from trunkline.secret_box import SecretBox, key_file_for
+from trunkline.store import packing
 from trunkline.store.sqlite import SqliteStore
 
 KEY, SECRET = "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -57,7 +57,8 @@ def _issue(server: Server) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _text(body: bytes | str) -> str:
-    return zlib.decompress(body).decode() if isinstance(body, bytes) else body
+    """A stored body as JSON text (compressed ones decompressed, with their preset dictionary)."""
+    return packing.dump(packing.unpack(body)) if isinstance(body, bytes) else body
 
 
 def _state_bytes(state: Path) -> bytes:

@@ -4,13 +4,12 @@ placeholders, DDL and the row-locking clause, all given by `Dialect`."""
 from __future__ import annotations
 
 import hashlib
-import json
-import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias, TypeVar
 
 from trunkline.store.api import Document, Job, StoredEvent, UnstorableText
+from trunkline.store.packing import dump, pack, unpack
 
 #: One step of a migration: an SQL statement, or a function rewriting data through the transaction
 #: (`SqlTransaction.execute`), for changes SQL alone cannot say portably (re-keying documents).
@@ -47,29 +46,44 @@ def _before_nul(after: str | None) -> str | None:
     return after.split("\x00", 1)[0] if after is not None else None
 
 
-def _dump(doc: Document) -> str:
-    return json.dumps(doc, separators=(",", ":"), default=str)
+def _dump(doc: Document, purpose: str | None = None) -> str:
+    return dump(doc)
 
 
-_PACK_FROM = 200  # bytes of JSON below which compression saves too little to pay for itself
+_load = unpack
 
 
-def _pack(doc: Document) -> bytes | str:
-    """A body as SQLite stores it: JSON text, or zlib-compressed JSON once it is worth it (a task
-    and its events are 2-3 KB of repetitive JSON, a third of that compressed; docs/design.md)."""
-    text = _dump(doc)
-    return zlib.compress(text.encode(), 1) if len(text) >= _PACK_FROM else text
+class EntriesCache:
+    """Decoded index-entry lists by their stored bytes, for one store (SQLite's `entries`).
 
+    A container instance lists ~180 entries (18 KB of JSON) and is saved on every task it starts
+    or stops; decoding them again on each save was a tenth of RunTask. Keyed by the stored bytes,
+    an entry can never be stale (other bytes, another key), even with other processes writing;
+    the store only reads the lists, never changes them. Bounded: cleared when full."""
 
-def _load(raw: bytes | str) -> Any:
-    return json.loads(zlib.decompress(raw) if isinstance(raw, bytes) else raw)
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._items: dict[bytes | str, dict[str, str]] = {}
+
+    def get(self, raw: bytes | str) -> dict[str, str]:
+        found = self._items.get(raw)
+        if found is None:
+            found = dict(_load(raw))
+            self.keep(raw, found)
+        return found
+
+    def keep(self, raw: bytes | str, entries: dict[str, str]) -> None:
+        if len(self._items) >= self._size:
+            self._items.clear()
+        self._items[raw] = entries
 
 
 class SqlTransaction:
-    def __init__(self, cursor: Any, dialect: Dialect) -> None:
+    def __init__(self, cursor: Any, dialect: Dialect, entries_cache: EntriesCache | None = None) -> None:
         self._cur = cursor
         self._dialect = dialect
-        self._body = _pack if dialect.compress else _dump
+        self._entries_cache = entries_cache or EntriesCache()
+        self._body = pack if dialect.compress else _dump
 
     def _q(self, sql: str, params: Sequence[Any] = ()) -> Any:
         if self._dialect.placeholder != "?":
@@ -99,7 +113,7 @@ class SqlTransaction:
         self._q(
             "INSERT INTO documents (kind, key, body) VALUES (?, ?, ?) "
             "ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body",
-            (kind, key, self._body(doc)),
+            (kind, key, self._body(doc, f"document:{kind}")),
         )
         # Each statement is a round trip to PostgreSQL, so the changes go in one DELETE and one
         # INSERT (in chunks, within SQLite's limit on parameters).
@@ -119,12 +133,13 @@ class SqlTransaction:
             params = [item for field, value in chunk for item in (kind, field, value, key)]
             self._q(f"INSERT INTO doc_index (kind, field, value, key) VALUES {rows_sql}", params)
 
-    def _entries(self, kind: str, key: str) -> dict[str, str] | None:
-        """SQLite: a document's index entries, as its own row keeps them (None: no document)."""
+    def _entries(self, kind: str, key: str) -> tuple[bytes | str | None, dict[str, str]] | None:
+        """SQLite: a document's index entries as its own row keeps them, stored and decoded (read
+        only: they may be shared through the cache); None when there is no document."""
         row = self._q("SELECT entries FROM documents WHERE kind = ? AND key = ?", (kind, key)).fetchone()
         if row is None:
             return None
-        return dict(_load(row[0])) if row[0] else {}
+        return (row[0], self._entries_cache.get(row[0])) if row[0] else (None, {})
 
     def _drop_entries(self, kind: str, key: str, entries: list[tuple[str, str]]) -> None:
         for field, value in entries:  # by the whole primary key: SQLite keeps no by-key index
@@ -136,11 +151,17 @@ class SqlTransaction:
     def _put_with_entries(self, kind: str, key: str, doc: Document, wanted: dict[str, str]) -> None:
         """SQLite: the document's row lists its index entries, so `put` and `delete` find them
         without a second index of every entry by key (docs/design.md, "Growth")."""
-        current = self._entries(kind, key) or {}
+        stored, current = self._entries(kind, key) or (None, {})
+        if wanted == current:
+            entries = stored  # most saves change no entry: no need to encode them again
+        else:
+            entries = self._body(wanted, f"entries:{kind}") if wanted else None
+            if entries is not None:
+                self._entries_cache.keep(entries, wanted)
         self._q(
             "INSERT INTO documents (kind, key, body, entries) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body, entries = excluded.entries",
-            (kind, key, self._body(doc), self._body(wanted) if wanted else None),
+            (kind, key, self._body(doc, f"document:{kind}"), entries),
         )
         self._drop_entries(kind, key, [(f, v) for f, v in current.items() if wanted.get(f) != v])
         self._insert_entries(kind, key, [(f, v) for f, v in wanted.items() if current.get(f) != v])
@@ -149,10 +170,10 @@ class SqlTransaction:
         if _has_nul(key):
             return False
         if self._dialect.entries_in_document:
-            current = self._entries(kind, key)
-            if current is None:
+            found = self._entries(kind, key)
+            if found is None:
                 return False
-            self._drop_entries(kind, key, list(current.items()))
+            self._drop_entries(kind, key, list(found[1].items()))
         else:
             self._q("DELETE FROM doc_index WHERE kind = ? AND key = ?", (kind, key))
         return bool(self._q("DELETE FROM documents WHERE kind = ? AND key = ?", (kind, key)).rowcount)
@@ -266,7 +287,10 @@ class SqlTransaction:
         return None if row is None or row[0] is None else float(row[0])
 
     def append_event(self, body: Document, at: float | None = None) -> int:
-        row = self._q("INSERT INTO events (body, at) VALUES (?, ?) RETURNING seq", (self._body(body), at)).fetchone()
+        row = self._q(
+            "INSERT INTO events (body, at) VALUES (?, ?) RETURNING seq",
+            (self._body(body, f"event:{body.get('detail-type')}"), at),
+        ).fetchone()
         return int(row[0])
 
     def trim_events(self, keep: int, span: float) -> int:

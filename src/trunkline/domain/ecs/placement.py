@@ -189,7 +189,8 @@ class Candidate:
     eni_loader: Callable[[], int] | None = None  # free task ENI slots, read when first needed
     groups_loader: Callable[[], Collection[str]] | None = None  # task:group, read when first needed
     host_loader: Callable[[], bool] | None = None  # whether the EC2 instance is running, read when needed
-    _group_tasks: int | None = field(default=None, repr=False)
+    _group_tasks: int | None = field(default=None, repr=False)  # as loaded, before this call
+    _group_placed: int = field(default=0, repr=False)  # tasks placed in this call (none read for them)
     _eni_free: int | None = field(default=None, repr=False)
     _host_running: bool | None = field(default=None, repr=False)
     _groups: list[str] | None = field(default=None, repr=False)
@@ -200,7 +201,7 @@ class Candidate:
         """Live tasks of the request's task group on the instance, those placed in this call included."""
         if self._group_tasks is None:
             self._group_tasks = self.group_loader() if self.group_loader is not None else 0
-        return self._group_tasks
+        return self._group_tasks + self._group_placed
 
     def amount(self, resource: str) -> int:
         """What is left of `cpu` or `memory` (binpack's fields)."""
@@ -234,7 +235,7 @@ class Candidate:
         self.udp_ports |= demand.udp_ports
         if demand.needs_eni:
             self._eni_free = self.eni_free - 1
-        self._group_tasks = self.group_tasks + 1
+        self._group_placed += 1  # counted without loading: a strategy that never asks never reads
         self._added.append(demand.group)
 
 

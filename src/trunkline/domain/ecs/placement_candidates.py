@@ -5,7 +5,8 @@ An awsvpc launch reads only the cluster's instances in the subnets' VPC (`attrva
 because any other instance fails the earliest check (ATTRIBUTE) and could never be the closest
 match while one in the VPC exists; when none is, one ACTIVE instance of the cluster stands for
 them all (its reason is ATTRIBUTE). Other launches read the cluster's ACTIVE instances
-(`cluster_status`). Task group counts come from one index read per launch (`cluster_group_live`);
+(`cluster_status`). Task group counts come from one index read per launch (`cluster_group_live`),
+made only if placement asks for them (`group_counter`);
 ENI slots, `task:group` and the EC2 instance's state are read per instance only when placement
 reaches it.
 
@@ -95,8 +96,23 @@ def cluster_candidates(ctx: RequestContext, cluster_arn: str, vpc_id: str | None
             records = ctx.tx.find(container_instances.KIND, "cluster_status", f"{cluster_arn}|ACTIVE", limit=1)
     else:
         records = _read(ctx, "cluster_status", f"{cluster_arn}|ACTIVE")
-    counts = tasks.group_counts(ctx, cluster_arn, group)
-    return [candidate(ctx, record, lambda arn: counts.get(arn, 0)) for record in records]
+    counter = group_counter(ctx, cluster_arn, group)
+    return [candidate(ctx, record, counter) for record in records]
+
+
+def group_counter(ctx: RequestContext, cluster_arn: str, group: str) -> GroupCounter:
+    """Live tasks of the group per instance, read (one index read, every task of the group
+    decoded) only when placement first asks: the default strategy (random) and most constraints
+    never do, and in a busy cluster that read is most of a launch's cost."""
+    counts: dict[str, int] | None = None
+
+    def count(arn: str) -> int:
+        nonlocal counts
+        if counts is None:
+            counts = tasks.group_counts(ctx, cluster_arn, group)
+        return counts.get(arn, 0)
+
+    return count
 
 
 def of_provider(ctx: RequestContext, cluster_arn: str, demand: Demand, provider: str) -> list[Candidate]:
@@ -104,8 +120,8 @@ def of_provider(ctx: RequestContext, cluster_arn: str, demand: Demand, provider:
     records = [
         r for r in _read(ctx, "cluster_status", f"{cluster_arn}|ACTIVE") if r.get("capacityProviderName") == provider
     ]
-    counts = tasks.group_counts(ctx, cluster_arn, demand.group)
-    return [candidate(ctx, record, lambda arn: counts.get(arn, 0)) for record in records]
+    counter = group_counter(ctx, cluster_arn, demand.group)
+    return [candidate(ctx, record, counter) for record in records]
 
 
 def _group_tasks_on(ctx: RequestContext, group: str) -> GroupCounter:

@@ -560,8 +560,7 @@ def start_task(ctx: RequestContext, params: shapes.StartTaskRequest) -> Record:
     definition = _definition(ctx, params["taskDefinition"], "EC2")
     launch = _launch(ctx, params, cluster_arn, "EC2", definition, started_limit=36)
     task_roles.check(ctx, definition, launch.overrides)
-    counts = tasks.group_counts(ctx, cluster_arn, launch.group)
-    group_tasks: placement_candidates.GroupCounter = lambda arn: counts.get(arn, 0)  # noqa: E731
+    group_tasks = placement_candidates.group_counter(ctx, cluster_arn, launch.group)
     pictures: dict[str, Candidate] = {}
     records: dict[str, Record] = {}
     placed: list[Candidate] = []

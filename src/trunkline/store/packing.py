@@ -1,0 +1,65 @@
+"""How SQLite stores a JSON body: as text when it is small, else zlib-compressed, with a preset
+dictionary when one fits what the body is (docs/design.md, "Growth").
+
+Most of what the store holds is a few shapes repeated thousands of times: task records, their
+index entries, task and container-instance events, ENIs. Compressed one by one, each body pays
+again for every field name and every ARN prefix it shares with all the others; a preset
+dictionary (a typical body of the same purpose) lets zlib refer to them instead, so what is left
+is mostly what differs: ids, times, states. A task event goes from ~820 to ~290 bytes.
+
+A compressed body names its dictionary in its own zlib header (FDICT and the dictionary's
+Adler-32), so `unpack` needs nothing but the bytes, and bodies written before dictionaries
+existed still read. The dictionaries are data (`dictionaries-v1.json`); a released one never
+changes, or the bodies written with it could not be read: new shapes get new entries.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import zlib
+from importlib import resources
+from typing import Any
+
+Document = dict[str, Any]
+
+_PLAIN_BELOW = 200  # bytes of JSON under which plain compression saves too little to pay for itself
+_DICTIONARY_BELOW = 64  # ... and under which even a dictionary does not
+_LEVEL = 1  # zlib's fastest: bodies are written on every change, on the request's path
+_FDICT = 0x20  # the zlib header's flag for a preset dictionary, followed by its Adler-32
+
+
+def dump(doc: Document) -> str:
+    return json.dumps(doc, separators=(",", ":"), default=str)
+
+
+@functools.cache
+def _dictionaries() -> tuple[dict[str, bytes], dict[int, bytes]]:
+    """By purpose, and by Adler-32 (what a compressed body names)."""
+    text = resources.files("trunkline.store").joinpath("dictionaries-v1.json").read_text(encoding="utf-8")
+    by_purpose = {purpose: sample.encode() for purpose, sample in json.loads(text)["dictionaries"].items()}
+    by_id = {zlib.adler32(data): data for data in by_purpose.values()}
+    assert len(by_id) == len(by_purpose), "two preset dictionaries share a checksum"
+    return by_purpose, by_id
+
+
+def pack(doc: Document, purpose: str | None = None) -> bytes | str:
+    """`doc` as stored: JSON text, or compressed JSON (with the purpose's dictionary, if any).
+    Purposes: `document:KIND`, `entries:KIND` (a document's index entries), `event:DETAIL-TYPE`."""
+    text = dump(doc).encode()
+    zdict = _dictionaries()[0].get(purpose) if purpose else None
+    if zdict is None:
+        return zlib.compress(text, _LEVEL) if len(text) >= _PLAIN_BELOW else text.decode()
+    if len(text) < _DICTIONARY_BELOW:
+        return text.decode()
+    packer = zlib.compressobj(_LEVEL, zdict=zdict)
+    return packer.compress(text) + packer.flush()
+
+
+def unpack(raw: bytes | str) -> Any:
+    if isinstance(raw, str):
+        return json.loads(raw)
+    if len(raw) > 6 and raw[1] & _FDICT:
+        unpacker = zlib.decompressobj(zdict=_dictionaries()[1][int.from_bytes(raw[2:6], "big")])
+        return json.loads(unpacker.decompress(raw) + unpacker.flush())
+    return json.loads(zlib.decompress(raw))
