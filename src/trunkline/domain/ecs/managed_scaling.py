@@ -34,26 +34,27 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain import catalog
 from trunkline.domain.autoscaling import activities, groups
-from trunkline.domain.autoscaling.kinds import GROUP, MEMBER
+from trunkline.domain.autoscaling.kinds import GROUP, LIVE_STATES, MEMBER, launched_field, launched_value
 from trunkline.domain.ec2 import launch_templates
 from trunkline.domain.ecs import (
     agent_report,
     capacity,
     capacity_association,
     container_instances,
+    instance_index,
     services,
     task_launch,
     task_usage,
     tasks,
     trunking,
 )
-from trunkline.domain.ecs.kinds import CAPACITY_PROVIDER, CLUSTER
+from trunkline.domain.ecs.kinds import CAPACITY_PROVIDER, CLUSTER, CONTAINER_INSTANCE
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
 
 LOW_DATAPOINTS = 15
-_LIVE = ("Pending", "InService")
+_LIVE = LIVE_STATES
 
 
 @dataclass
@@ -128,21 +129,49 @@ def _take(room: Room, task: Record) -> None:
 
 def provider_instances(ctx: RequestContext, cluster_arn: str, provider: str) -> list[Record]:
     """The provider's registered container instances in the cluster (ACTIVE or DRAINING)."""
-    found: list[Record] = []
-    for status in ("ACTIVE", "DRAINING"):
-        rows = ctx.tx.find(container_instances.KIND, "cluster_status", f"{cluster_arn}|{status}")
-        found.extend(r for r in rows if r.get("capacityProviderName") == provider)
-    return found
+    return CONTAINER_INSTANCE.find(ctx, "provider", f"{cluster_arn}|{provider}")
 
 
 def reserve(ctx: RequestContext, record: Record, cluster: Record, group: Record) -> Reservation:
-    """The CapacityProviderReservation inputs now (see the module doc)."""
+    """The CapacityProviderReservation inputs now. With no task waiting M is the number of live
+    members whose instance runs a task, and both figures are counted from the indexes
+    (`kinds.MEMBER`, `instance_index.provider_index`): a round costs the same at 1,000 instances
+    as at 100. With tasks waiting they are packed (`reserve_full`)."""
+    waiting = task_launch.waiting_of_provider(ctx, cluster["clusterArn"], record["name"])
+    if waiting:
+        return reserve_full(ctx, record, cluster, group, waiting)
+    name = group["AutoScalingGroupName"]
+    result = Reservation(instances=MEMBER.count(ctx, "live", name))
+    busy = CONTAINER_INSTANCE.count(ctx, "provider_busy", f"{cluster['clusterArn']}|{record['name']}")
+    # A busy instance counts only while its member is live: take out the (few) others.
+    for member in MEMBER.find(ctx, "not_live", name):
+        instance = container_instances.find_for_ec2(ctx, member["InstanceId"])
+        if instance is not None and _registered_to(instance, cluster, record) and is_busy(instance):
+            busy -= 1
+    result.needed = busy
+    return result
+
+
+def _registered_to(instance: Record, cluster: Record, record: Record) -> bool:
+    return (
+        instance["_cluster"] == cluster["clusterArn"]
+        and instance.get("capacityProviderName") == record["name"]
+        and instance["status"] in ("ACTIVE", "DRAINING")
+    )
+
+
+def reserve_full(
+    ctx: RequestContext, record: Record, cluster: Record, group: Record, waiting: list[Record] | None = None
+) -> Reservation:
+    """The CapacityProviderReservation inputs computed from every member and instance (see the
+    module doc); `reserve` gives the same figures, counted when nothing waits."""
     live = [m for m in MEMBER.find(ctx, "group", group["AutoScalingGroupName"]) if m["LifecycleState"] in _LIVE]
     registered = {r["ec2InstanceId"]: r for r in provider_instances(ctx, cluster["clusterArn"], record["name"])}
     trunked = any(trunking.applies(r) for r in registered.values())
     rooms: list[Room] = []
     result = Reservation(instances=len(live))
-    waiting = task_launch.waiting_of_provider(ctx, cluster["clusterArn"], record["name"])
+    if waiting is None:
+        waiting = task_launch.waiting_of_provider(ctx, cluster["clusterArn"], record["name"])
     result.waiting = len(waiting)
     for member in live:
         instance = registered.get(member["InstanceId"])
@@ -177,7 +206,7 @@ def reserve(ctx: RequestContext, record: Record, cluster: Record, group: Record)
 
 def is_busy(instance: Record) -> bool:
     """Whether the instance runs (or is starting) a task: its own counts, no task read."""
-    return int(instance.get("runningTasksCount") or 0) + int(instance.get("pendingTasksCount") or 0) > 0
+    return instance_index.is_busy(instance)
 
 
 # --- one round --------------------------------------------------------------------------------------
@@ -207,22 +236,37 @@ def _place_waiting(ctx: RequestContext, record: Record, cluster: Record) -> None
 
 
 def _protect(ctx: RequestContext, record: Record, cluster: Record, group: Record) -> None:
-    """Managed termination protection: protected while running tasks, unprotected when idle."""
+    """Managed termination protection: protected while running tasks, unprotected when idle. ECS
+    acts when an instance's busy state changes (and once it first registers): the instances whose
+    state managed termination protection has not yet seen are an index (`provider_mtp`), each
+    keeps the state last acted on (`_mtpBusy`)."""
     if record["autoScalingGroupProvider"]["managedTerminationProtection"] != "ENABLED":
         return
-    for instance in provider_instances(ctx, cluster["clusterArn"], record["name"]):
+    for instance in CONTAINER_INSTANCE.find(ctx, "provider_mtp", f"{cluster['clusterArn']}|{record['name']}"):
         member = MEMBER.get(ctx, instance["ec2InstanceId"])
         if member is None or member["LifecycleState"] not in _LIVE:
-            continue
+            continue  # not in service yet (or leaving): looked at again next round
         busy = is_busy(instance)
         if member["ProtectedFromScaleIn"] != busy:
             groups.set_instance_protection(ctx, group["AutoScalingGroupName"], [member["InstanceId"]], busy)
+        instance["_mtpBusy"] = busy
+        container_instances.save(ctx, instance)
 
 
 def _warming(ctx: RequestContext, record: Record, group: Record) -> bool:
+    """Whether a live member launched within instanceWarmupPeriod: the newest launches only, from
+    the members' ordered launch index."""
     warmup = record["autoScalingGroupProvider"]["managedScaling"]["instanceWarmupPeriod"]
-    members = MEMBER.find(ctx, "group", group["AutoScalingGroupName"])
-    return any(m["LifecycleState"] in _LIVE and ctx.now - float(m["_launchedAt"]) < warmup for m in members)
+    field_name = launched_field(group["AutoScalingGroupName"])
+    lowest = MEMBER.index_value(ctx, field_name, launched_value(ctx.now - warmup))
+    after: tuple[str, str] | None = None
+    while True:
+        rows = ctx.tx.find_from(MEMBER.name, field_name, lowest, after, limit=8)
+        if any(ctx.now - float(member["_launchedAt"]) < warmup for _, _, member in rows):
+            return True
+        if len(rows) < 8:
+            return False
+        after = rows[-1][:2]
 
 
 def _scale_out(ctx: RequestContext, record: Record, group: Record, found: Reservation) -> None:
@@ -249,7 +293,8 @@ def _scale_in(ctx: RequestContext, record: Record, cluster: Record, group: Recor
     if desired >= before:
         return
     # Managed draining: the idle instances that go are set DRAINING before the group terminates them.
-    for instance in found.empty[: before - desired]:
+    empty = reserve_full(ctx, record, cluster, group).empty
+    for instance in empty[: before - desired]:
         if instance["status"] == "ACTIVE":
             instance["status"] = "DRAINING"
             container_instances.change(ctx, instance)
@@ -288,11 +333,12 @@ def round_job(ctx: RequestContext, payload: Record) -> None:
 
 def _act(ctx: RequestContext, record: Record, cluster: Record, group: Record, found: Reservation, target: int) -> bool:
     """Move the group towards the target; True while another round is needed."""
-    members = [m for m in MEMBER.find(ctx, "group", group["AutoScalingGroupName"]) if m["LifecycleState"] in _LIVE]
+    name = group["AutoScalingGroupName"]
+    live = found.instances
     unsettled = (
-        len(members) != group["DesiredCapacity"]
-        or any(m["LifecycleState"] == "Pending" for m in members)
-        or len(provider_instances(ctx, cluster["clusterArn"], record["name"])) < len(members)
+        live != group["DesiredCapacity"]
+        or MEMBER.count(ctx, "state", f"{name}|Pending") > 0
+        or CONTAINER_INSTANCE.count(ctx, "provider", f"{cluster['clusterArn']}|{record['name']}") < live
     )
     if found.figure > target and found.fitting:
         record["_lowRounds"] = 0
