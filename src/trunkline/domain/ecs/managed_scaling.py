@@ -133,13 +133,22 @@ def provider_instances(ctx: RequestContext, cluster_arn: str, provider: str) -> 
 
 
 def reserve(ctx: RequestContext, record: Record, cluster: Record, group: Record) -> Reservation:
-    """The CapacityProviderReservation inputs now. With no task waiting M is the number of live
-    members whose instance runs a task, and both figures are counted from the indexes
-    (`kinds.MEMBER`, `instance_index.provider_index`): a round costs the same at 1,000 instances
-    as at 100. With tasks waiting they are packed (`reserve_full`)."""
+    """The CapacityProviderReservation inputs now: counted (`counted`) when no task waits, else
+    packed (`reserve_full`)."""
     waiting = task_launch.waiting_of_provider(ctx, cluster["clusterArn"], record["name"])
     if waiting:
         return reserve_full(ctx, record, cluster, group, waiting)
+    return counted(ctx, record, cluster, group)
+
+
+def counted(ctx: RequestContext, record: Record, cluster: Record, group: Record) -> Reservation:
+    """N and M with no task waiting, counted from the indexes (`kinds.MEMBER`,
+    `instance_index.provider_index`) instead of reading every member and instance, so a round costs
+    about the same at 1,000 instances as at 100: M is the number of live members whose registered
+    instance runs a task. Equal to `reserve_full(..., waiting=[])` (tests/test_managed_scaling_counts.py)
+    because every registered instance of a provider is a member of its group: its
+    `capacityProviderName` comes from the membership at registration, and the member leaves only
+    when the EC2 instance is gone, which deregisters it in the same transaction."""
     name = group["AutoScalingGroupName"]
     result = Reservation(instances=MEMBER.count(ctx, "live", name))
     busy = CONTAINER_INSTANCE.count(ctx, "provider_busy", f"{cluster['clusterArn']}|{record['name']}")
