@@ -303,7 +303,13 @@ def delete(ctx: RequestContext, name: str, force: bool) -> None:
     group["MinSize"] = group["MaxSize"] = group["DesiredCapacity"] = 0
     GROUP.save(ctx, group)
     for member in members:
-        scaling.terminate_member(ctx, group, member, None)
+        if member["LifecycleState"].startswith("Terminating"):  # ForceDelete ends its lifecycle action
+            member.pop("_lifecycle", None)
+            member["LifecycleState"] = "Terminating"
+            MEMBER.save(ctx, member)
+            scaling.termination_proceeds(ctx, member)
+        else:
+            scaling.terminate_member(ctx, group, member, None)
 
 
 # --- instances -------------------------------------------------------------------------------------------
@@ -311,7 +317,7 @@ def delete(ctx: RequestContext, name: str, force: bool) -> None:
 
 def _member(ctx: RequestContext, instance_id: str) -> Record:
     member = MEMBER.get(ctx, instance_id)
-    if member is None or member["LifecycleState"] in ("Terminating", "Terminated"):
+    if member is None or member["LifecycleState"].startswith("Terminat"):
         raise invalid(f"Instance Id not found - No managed instance found for instance ID: {instance_id}")
     return member
 

@@ -16,8 +16,9 @@ GROUP: ResourceKind[Record] = ResourceKind(
     name="autoscaling.group", scope=Scope.ACCOUNT_REGION, id_field="AutoScalingGroupName"
 )
 
-#: The lifecycle states in which an instance counts towards the group's capacity.
-LIVE_STATES = ("Pending", "InService")
+#: The lifecycle states in which an instance counts towards the group's capacity (one waiting on
+#: a launch hook is still launching).
+LIVE_STATES = ("Pending", "Pending:Wait", "Pending:Proceed", "InService")
 
 
 def launched_field(group_name: str) -> str:
@@ -40,6 +41,8 @@ def _member_indexes(member: Record) -> dict[str, str | None]:
         "not_live": None if live else group,
         "state": f"{group}|{member['LifecycleState']}",
         launched_field(group): launched_value(float(member.get("_launchedAt") or 0)) if live else None,
+        # CompleteLifecycleAction and RecordLifecycleActionHeartbeat may name the wait by its token
+        "lifecycle_token": (member.get("_lifecycle") or {}).get("token"),
     }
 
 

@@ -33,7 +33,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import catalog
-from trunkline.domain.autoscaling import activities, groups
+from trunkline.domain.autoscaling import activities, groups, lifecycle
 from trunkline.domain.autoscaling.kinds import GROUP, LIVE_STATES, MEMBER, launched_field, launched_value
 from trunkline.domain.ec2 import launch_templates
 from trunkline.domain.ecs import (
@@ -55,6 +55,8 @@ Record = dict[str, Any]
 
 LOW_DATAPOINTS = 15
 _LIVE = LIVE_STATES
+#: Member states that keep rounds coming: launching, or waiting on ECS to drain them.
+_UNSETTLED = ("Pending", "Pending:Wait", "Pending:Proceed", "Terminating:Wait")
 
 
 @dataclass
@@ -262,6 +264,20 @@ def _protect(ctx: RequestContext, record: Record, cluster: Record, group: Record
         container_instances.save(ctx, instance)
 
 
+def _finish_draining(ctx: RequestContext, group: Record) -> None:
+    """Managed draining: an instance waiting in Terminating:Wait on ECS's hook is set DRAINING (the
+    service scheduler moves its tasks), and ECS completes the hook with CONTINUE once it runs none."""
+    for member in MEMBER.find(ctx, "state", f"{group['AutoScalingGroupName']}|Terminating:Wait"):
+        if capacity_association.HOOK_NAME not in lifecycle.pending_hooks(member):
+            continue
+        instance = container_instances.find_for_ec2(ctx, member["InstanceId"])
+        if instance is not None and instance["status"] == "ACTIVE":
+            instance["status"] = "DRAINING"
+            container_instances.change(ctx, instance)
+        if instance is None or not is_busy(instance):
+            lifecycle.close(ctx, member, capacity_association.HOOK_NAME, "CONTINUE")
+
+
 def _warming(ctx: RequestContext, record: Record, group: Record) -> bool:
     """Whether a live member launched within instanceWarmupPeriod: the newest launches only, from
     the members' ordered launch index."""
@@ -320,6 +336,8 @@ def round_job(ctx: RequestContext, payload: Record) -> None:
     cluster = CLUSTER.get(ctx, record["_clusters"][0]) if record["_clusters"] else None
     group = GROUP.get(ctx, record["_groupName"])
     enabled = record["autoScalingGroupProvider"]["managedScaling"]["status"] == "ENABLED"
+    if record["status"] == "ACTIVE" and cluster is not None and group is not None:
+        _finish_draining(ctx, group)
     if record["status"] != "ACTIVE" or cluster is None or group is None or not enabled:
         CAPACITY_PROVIDER.save(ctx, record)
         return
@@ -346,7 +364,7 @@ def _act(ctx: RequestContext, record: Record, cluster: Record, group: Record, fo
     live = found.instances
     unsettled = (
         live != group["DesiredCapacity"]
-        or MEMBER.count(ctx, "state", f"{name}|Pending") > 0
+        or any(MEMBER.count(ctx, "state", f"{name}|{state}") for state in _UNSETTLED)
         or CONTAINER_INSTANCE.count(ctx, "provider", f"{cluster['clusterArn']}|{record['name']}") < live
     )
     if found.figure > target and found.fitting:
@@ -378,6 +396,14 @@ def on_instance_change(ctx: RequestContext, instance: Record) -> None:
     name = instance.get("capacityProviderName")
     if name and instance["status"] == "ACTIVE":
         capacity_association.wake(ctx, name)
+
+
+def on_lifecycle_wait(ctx: RequestContext, member: Record) -> None:
+    """A member waits on ECS's managed draining hook: a round soon, to drain it."""
+    if capacity_association.HOOK_NAME not in lifecycle.pending_hooks(member):
+        return
+    for record in CAPACITY_PROVIDER.find(ctx, "group", member["AutoScalingGroupName"]):
+        capacity_association.wake(ctx, record["name"])
 
 
 def view(ctx: RequestContext, cluster_ref: str | None) -> Record:
