@@ -14,7 +14,9 @@ start of the wait. ABANDON from any hook closes the others. When every hook has 
 - terminating: either result terminates it (`Terminating:Proceed`, then gone).
 
 Instances waiting to launch count towards the group's capacity as Pending ones do. The scaling
-activity of the wait is `MidLifecycleAction` until it ends."""
+activity of the wait is `MidLifecycleAction` until it ends. Entering a wait emits, per hook, the
+EventBridge event AWS sends (`EC2 Instance-launch Lifecycle Action` / `EC2 Instance-terminate
+Lifecycle Action`, source `aws.autoscaling`) with the token: `/_trunkline/events` serves it."""
 
 from __future__ import annotations
 
@@ -22,7 +24,8 @@ import uuid
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.autoscaling.kinds import ACTIVITY, HOOK, MEMBER
+from trunkline.domain import events
+from trunkline.domain.autoscaling.kinds import ACTIVITY, GROUP, HOOK, MEMBER
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
@@ -32,6 +35,9 @@ TERMINATING = "autoscaling:EC2_INSTANCE_TERMINATING"
 JOB = "autoscaling.lifecycle-timeout"
 _WAIT = {LAUNCHING: "Pending:Wait", TERMINATING: "Terminating:Wait"}
 _PROCEED = {LAUNCHING: "Pending:Proceed", TERMINATING: "Terminating:Proceed"}
+_EVENT = {LAUNCHING: "EC2 Instance-launch Lifecycle Action", TERMINATING: "EC2 Instance-terminate Lifecycle Action"}
+#: Where the instance comes from and goes to, as the events say.
+_MOVE = {LAUNCHING: ("EC2", "AutoScalingGroup"), TERMINATING: ("AutoScalingGroup", "EC2")}
 RESULTS = ("CONTINUE", "ABANDON")
 
 
@@ -72,8 +78,29 @@ def enter_wait(ctx: RequestContext, member: Record, transition: str) -> bool:
     MEMBER.save(ctx, member)
     for name, hook in member["_lifecycle"]["hooks"].items():
         _schedule_timeout(ctx, member, name, hook["deadline"])
+    for hook in hooks:
+        _emit(ctx, member, hook)
     ctx.reactions.lifecycle_wait_began(ctx, member)
     return True
+
+
+def _emit(ctx: RequestContext, member: Record, hook: Record) -> None:
+    transition = hook["LifecycleTransition"]
+    group = GROUP.get(ctx, member["AutoScalingGroupName"])
+    origin, destination = _MOVE[transition]
+    detail: Record = {
+        "LifecycleActionToken": member["_lifecycle"]["token"],
+        "AutoScalingGroupName": member["AutoScalingGroupName"],
+        "LifecycleHookName": hook["LifecycleHookName"],
+        "EC2InstanceId": member["InstanceId"],
+        "LifecycleTransition": transition,
+        "Origin": origin,
+        "Destination": destination,
+    }
+    if hook.get("NotificationMetadata"):
+        detail["NotificationMetadata"] = hook["NotificationMetadata"]
+    resources = [group["AutoScalingGroupARN"]] if group is not None else []
+    events.emit(ctx, _EVENT[transition], resources, detail, source="aws.autoscaling")
 
 
 def pending_hooks(member: Record) -> list[str]:
