@@ -10,10 +10,12 @@ One round, for a provider with managed scaling ENABLED associated with a cluster
    runs a task, unprotected once it runs none;
 3. the CapacityProviderReservation figure: N = the group's live instances (Pending or InService),
    M = the instances needed for every task of the provider, running and waiting. M counts every
-   binding resource, ENI slots included: the waiting tasks are packed first-fit (CPU, memory,
-   awsvpc task slots) into the free room of the group's instances, then into new instances of the
-   type the group launches next, whose slots follow the catalog (trunked or not, as the group's
-   registered instances are). CPR = M / N x 100; N = 0 gives 200 with tasks waiting, else 100.
+   binding resource placement models, ENI slots included: the waiting tasks are packed first-fit
+   (CPU, memory, awsvpc task slots, static host ports) into the free room of the group's
+   instances, then into new instances of the type the group launches next, whose slots follow
+   the catalog (trunked or not, as the group's registered instances are) and whose ports are the
+   agent's default reserved ones. GPUs are not modelled (neither the catalog nor placement knows
+   them). CPR = M / N x 100; N = 0 gives 200 with tasks waiting, else 100.
    Tasks too big for a new instance do not drive scaling (they wait, then time out);
 4. above the target (and no instance launched within instanceWarmupPeriod): the desired capacity
    becomes N + step, step = max(minimumScalingStepSize, min(maximumScalingStepSize, M - N)),
@@ -37,12 +39,14 @@ from trunkline.domain.autoscaling import activities, groups, lifecycle
 from trunkline.domain.autoscaling.kinds import GROUP, LIVE_STATES, MEMBER, launched_field, launched_value
 from trunkline.domain.ec2 import launch_templates
 from trunkline.domain.ecs import (
+    agent_config,
     agent_report,
     capacity,
     capacity_association,
     container_instances,
     instance_index,
     services,
+    task_definitions,
     task_launch,
     task_usage,
     tasks,
@@ -67,6 +71,22 @@ class Room:
     memory: int
     slots: int  # awsvpc task slots
     used: bool = False
+    tcp: set[int] = field(default_factory=set)  # host ports in use (the agent's reserved ones too)
+    udp: set[int] = field(default_factory=set)
+
+    def copy(self) -> Room:
+        return Room(self.cpu, self.memory, self.slots, tcp=set(self.tcp), udp=set(self.udp))
+
+
+@dataclass(frozen=True)
+class Need:
+    """What one waiting task takes from an instance: every resource placement binds on."""
+
+    cpu: int
+    memory: int
+    eni: bool  # an awsvpc task slot
+    tcp: frozenset[int]  # static host ports (bridge and host network modes)
+    udp: frozenset[int]
 
 
 @dataclass
@@ -107,25 +127,49 @@ def _next_type(ctx: RequestContext, group: Record) -> str | None:
 
 
 def _fresh(instance_type: str | None, trunked: bool) -> Room | None:
+    """A new instance of the type: its registered CPU and memory, its awsvpc task slots, and the
+    agent's default reserved ports."""
     known = catalog.get_instance_type(instance_type or "")
     if known is None:
         return None
     slots = known.awsvpc_tasks_trunked if trunked and known.supports_trunking else known.awsvpc_tasks
-    return Room(agent_report.cpu_units(known), agent_report.registered_memory(known), int(slots or 0))
+    room = Room(agent_report.cpu_units(known), agent_report.registered_memory(known), int(slots or 0))
+    room.tcp = set(agent_config.DEFAULT_RESERVED_PORTS)
+    return room
 
 
-def _fits(room: Room, task: Record) -> bool:
+def _needs(ctx: RequestContext, waiting: list[Record]) -> list[Need]:
+    """Each waiting task's needs: CPU and memory as the task has them, its awsvpc slot, and its task
+    definition's static host ports (read once per definition)."""
+    ports: dict[str, tuple[frozenset[int], frozenset[int]]] = {}
+    needs: list[Need] = []
+    for task in waiting:
+        arn = task["taskDefinitionArn"]
+        if arn not in ports:
+            definition = task_definitions.find(ctx, arn)
+            demand = task_definitions.demand(definition) if definition is not None else None
+            ports[arn] = (demand.tcp_ports, demand.udp_ports) if demand else (frozenset(), frozenset())
+        tcp, udp = ports[arn]
+        needs.append(Need(int(task["cpu"]), int(task["memory"]), bool(task.get("_needsEni")), tcp, udp))
+    return needs
+
+
+def _fits(room: Room, need: Need) -> bool:
     return (
-        room.cpu >= int(task["cpu"])
-        and room.memory >= int(task["memory"])
-        and (not task.get("_needsEni") or room.slots >= 1)
+        room.cpu >= need.cpu
+        and room.memory >= need.memory
+        and (not need.eni or room.slots >= 1)
+        and not need.tcp & room.tcp
+        and not need.udp & room.udp
     )
 
 
-def _take(room: Room, task: Record) -> None:
-    room.cpu -= int(task["cpu"])
-    room.memory -= int(task["memory"])
-    room.slots -= 1 if task.get("_needsEni") else 0
+def _take(room: Room, need: Need) -> None:
+    room.cpu -= need.cpu
+    room.memory -= need.memory
+    room.slots -= 1 if need.eni else 0
+    room.tcp |= need.tcp
+    room.udp |= need.udp
     room.used = True
 
 
@@ -197,20 +241,20 @@ def reserve_full(
         if not waiting:  # nothing to pack: the instance's free room is not needed
             rooms.append(Room(0, 0, 0, used=busy))
             continue
-        cpu, memory, _, _ = task_usage.remaining_cpu_memory_ports(instance)
+        cpu, memory, tcp, udp = task_usage.remaining_cpu_memory_ports(instance)
         slots = capacity.available_task_enis(ctx, instance) if instance["status"] == "ACTIVE" else 0
-        rooms.append(Room(cpu, memory, slots, used=busy))
+        rooms.append(Room(cpu, memory, slots, used=busy, tcp=tcp, udp=udp))
     model = _fresh(_next_type(ctx, group), trunked)
     extra: list[Room] = []
-    for task in waiting:
-        if model is None or not _fits(Room(model.cpu, model.memory, model.slots), task):
-            continue  # too big for a new instance: no scaling for it
+    for need in _needs(ctx, waiting):
+        if model is None or not _fits(model, need):
+            continue  # too big for a new instance (or its ports are the agent's): no scaling for it
         result.fitting += 1
-        room = next((r for r in [*rooms, *extra] if _fits(r, task)), None)
+        room = next((r for r in [*rooms, *extra] if _fits(r, need)), None)
         if room is None:
-            room = Room(model.cpu, model.memory, model.slots)
+            room = model.copy()
             extra.append(room)
-        _take(room, task)
+        _take(room, need)
     result.needed = sum(1 for r in rooms if r.used) + len(extra)
     return result
 
