@@ -165,6 +165,11 @@ def test_a_termination_waits_for_its_hook_and_either_result_terminates(stack: St
             AutoScalingGroupName=GROUP, LifecycleHookName="logs", InstanceId=third
         )
     ) == ("ValidationError", f"No active Lifecycle Action found with instance ID {third}")
+    # Deleting the hook completes its outstanding actions first: CONTINUE for a termination.
+    stack.asg.terminate_instance_in_auto_scaling_group(InstanceId=third, ShouldDecrementDesiredCapacity=True)
+    assert states(stack)[third] == "Terminating:Wait"
+    stack.asg.delete_lifecycle_hook(AutoScalingGroupName=GROUP, LifecycleHookName="logs")
+    assert (states(stack)[third], ec2_state(stack, third)) == ("Terminating:Proceed", "shutting-down")
 
 
 def test_ecs_completes_its_draining_hook_once_the_instance_runs_no_task(stack: Stack) -> None:

@@ -16,7 +16,7 @@ import uuid
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.autoscaling import activities, scaling
+from trunkline.domain.autoscaling import activities, lifecycle, scaling
 from trunkline.domain.autoscaling.kinds import GROUP, HOOK, MEMBER, POLICY
 from trunkline.domain.ec2 import launch_templates
 from trunkline.domain.ec2.kinds import SUBNET
@@ -551,6 +551,7 @@ def delete_lifecycle_hook(ctx: RequestContext, group_name: str, name: str) -> No
     hooks = describe_lifecycle_hooks(ctx, group_name, [name])
     if not hooks:
         raise invalid(f"No Lifecycle Hook found with name {name} for group {group_name}")
+    lifecycle.hook_deleted(ctx, group_name, name)
     ctx.tx.delete(
         HOOK.name, HOOK.record_store_key(ctx, {"AutoScalingGroupName": group_name, "LifecycleHookName": name})
     )

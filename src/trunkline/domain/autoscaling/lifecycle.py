@@ -200,6 +200,15 @@ def close(ctx: RequestContext, member: Record, hook_name: str, result: str) -> N
         scaling.termination_proceeds(ctx, member)
 
 
+def hook_deleted(ctx: RequestContext, group_name: str, hook_name: str) -> None:
+    """DeleteLifecycleHook: the hook's outstanding lifecycle actions are completed first (ABANDON
+    for launching instances, CONTINUE for terminating ones, as the API reference says)."""
+    for state, result in (("Pending:Wait", "ABANDON"), ("Terminating:Wait", "CONTINUE")):
+        for member in MEMBER.find(ctx, "state", f"{group_name}|{state}"):
+            if hook_name in pending_hooks(member):
+                close(ctx, member, hook_name, result)
+
+
 def timeout_job(ctx: RequestContext, payload: Record) -> None:
     """A hook's heartbeat timeout: its DefaultResult, unless it closed or got a heartbeat since."""
     member = MEMBER.get(ctx, payload["instance"])
