@@ -377,6 +377,34 @@ def test_without_trunking_the_group_grows_to_its_max_and_the_rest_wait(untrunked
     assert stopped and {t["stoppedReason"] for t in stopped} == {"TaskFailedToStart: RESOURCE:ENI"}
 
 
+def test_static_host_ports_bind_one_task_per_instance(stack: Stack) -> None:
+    """M counts host ports: bridge tasks with a static hostPort fit one per instance, however much
+    CPU and memory is left, so the group grows to one instance per task."""
+    stack.world.ecs.register_task_definition(
+        family="edge",
+        networkMode="bridge",
+        cpu="128",
+        memory="256",
+        containerDefinitions=[
+            {
+                "name": "proxy",
+                "image": "nginx",
+                "essential": True,
+                "portMappings": [{"containerPort": 80, "hostPort": 80}],
+            }
+        ],
+    )
+    stack.standard()
+    stack.world.ecs.create_service(cluster=CLUSTER, serviceName="edge", taskDefinition="edge", desiredCount=4)
+    stack.world.settle()
+    (service,) = stack.world.ecs.describe_services(cluster=CLUSTER, services=["edge"])["services"]
+    assert (service["runningCount"], service["pendingCount"]) == (4, 0)
+    per = stack.per_instance()
+    assert len(stack.members()) == 4 and sorted(per.values()) == [1, 1, 1, 1], per
+    figure = stack.reservation()
+    assert (figure["instancesNeeded"], figure["instancesInGroup"], figure["tasksWaiting"]) == (4, 4, 0)
+
+
 def test_mixed_instances_follow_each_types_trunked_limit(stack: Stack) -> None:
     def mixed(*types: str) -> dict[str, Any]:
         return {

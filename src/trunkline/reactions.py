@@ -74,6 +74,13 @@ class Reactions:
     subnet_deleted: tuple[Listener, ...] = ()
     eni_attached: tuple[Listener, ...] = ()
     eni_deleted: tuple[Listener, ...] = ()
+    #: An Auto Scaling group member entered a lifecycle hook's wait state (ECS's managed draining
+    #: hook is ECS's to complete).
+    lifecycle_wait: tuple[Listener, ...] = ()
+
+    def lifecycle_wait_began(self, ctx: RequestContext, member: Record) -> None:
+        for listener in self.lifecycle_wait:
+            listener(ctx, member)
 
     def instance_reached(self, ctx: RequestContext, state: str, instance: Record) -> None:
         """EC2: `instance` just reached `state`; every listener runs, in order."""

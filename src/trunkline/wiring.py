@@ -53,4 +53,5 @@ def build_reactions() -> Reactions:
         subnet_deleted=(route_tables.forget_subnet,),
         eni_attached=(elastic_ips.on_attached,),
         eni_deleted=(elastic_ips.on_interface_deleted,),
+        lifecycle_wait=(managed_scaling.on_lifecycle_wait,),
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
-from trunkline.domain.autoscaling import activities, groups, scaling
+from trunkline.domain.autoscaling import activities, groups, lifecycle, scaling
 from trunkline.domain.ec2 import default_vpc
 from trunkline.errors import AwsError
 from trunkline.reconciler import JobHandler
@@ -41,7 +41,7 @@ class AutoScalingProvider(Provider):
         return method(ctx, params)
 
     def jobs(self) -> dict[str, JobHandler]:
-        return {scaling.JOB: scaling.reconcile_job}
+        return {scaling.JOB: scaling.reconcile_job, lifecycle.JOB: lifecycle.timeout_job}
 
     def create_auto_scaling_group(self, ctx: RequestContext, params: Params) -> Params:
         groups.create(ctx, params)
@@ -124,4 +124,25 @@ class AutoScalingProvider(Provider):
 
     def delete_lifecycle_hook(self, ctx: RequestContext, params: Params) -> Params:
         groups.delete_lifecycle_hook(ctx, params["AutoScalingGroupName"], params["LifecycleHookName"])
+        return {}
+
+    def complete_lifecycle_action(self, ctx: RequestContext, params: Params) -> Params:
+        lifecycle.complete(
+            ctx,
+            params["AutoScalingGroupName"],
+            params["LifecycleHookName"],
+            params["LifecycleActionResult"],
+            params.get("LifecycleActionToken"),
+            params.get("InstanceId"),
+        )
+        return {}
+
+    def record_lifecycle_action_heartbeat(self, ctx: RequestContext, params: Params) -> Params:
+        lifecycle.heartbeat(
+            ctx,
+            params["AutoScalingGroupName"],
+            params["LifecycleHookName"],
+            params.get("LifecycleActionToken"),
+            params.get("InstanceId"),
+        )
         return {}

@@ -53,7 +53,7 @@ def finish(ctx: RequestContext, activity_id: str | None, status: str = "Successf
     if activity_id is None:
         return
     activity = ACTIVITY.get(ctx, activity_id)
-    if activity is None or activity["StatusCode"] != "InProgress":
+    if activity is None or activity["StatusCode"] not in ("InProgress", "MidLifecycleAction"):
         return
     activity.update(StatusCode=status, Progress=100, EndTime=ctx.now)
     ACTIVITY.save(ctx, activity)
@@ -62,4 +62,4 @@ def finish(ctx: RequestContext, activity_id: str | None, status: str = "Successf
 def of_group(ctx: RequestContext, name: str) -> list[Record]:
     """Newest first, in-progress ones before the rest (AWS's order)."""
     found = ACTIVITY.find(ctx, "group", name)
-    return sorted(found, key=lambda a: (a["StatusCode"] != "InProgress", -float(a["StartTime"]), a["ActivityId"]))
+    return sorted(found, key=lambda a: ("EndTime" in a, -float(a["StartTime"]), a["ActivityId"]))

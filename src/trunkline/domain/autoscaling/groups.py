@@ -16,7 +16,7 @@ import uuid
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.autoscaling import activities, scaling
+from trunkline.domain.autoscaling import activities, lifecycle, scaling
 from trunkline.domain.autoscaling.kinds import GROUP, HOOK, MEMBER, POLICY
 from trunkline.domain.ec2 import launch_templates
 from trunkline.domain.ec2.kinds import SUBNET
@@ -303,7 +303,13 @@ def delete(ctx: RequestContext, name: str, force: bool) -> None:
     group["MinSize"] = group["MaxSize"] = group["DesiredCapacity"] = 0
     GROUP.save(ctx, group)
     for member in members:
-        scaling.terminate_member(ctx, group, member, None)
+        if member["LifecycleState"].startswith("Terminating"):  # ForceDelete ends its lifecycle action
+            member.pop("_lifecycle", None)
+            member["LifecycleState"] = "Terminating"
+            MEMBER.save(ctx, member)
+            scaling.termination_proceeds(ctx, member)
+        else:
+            scaling.terminate_member(ctx, group, member, None)
 
 
 # --- instances -------------------------------------------------------------------------------------------
@@ -311,7 +317,7 @@ def delete(ctx: RequestContext, name: str, force: bool) -> None:
 
 def _member(ctx: RequestContext, instance_id: str) -> Record:
     member = MEMBER.get(ctx, instance_id)
-    if member is None or member["LifecycleState"] in ("Terminating", "Terminated"):
+    if member is None or member["LifecycleState"].startswith("Terminat"):
         raise invalid(f"Instance Id not found - No managed instance found for instance ID: {instance_id}")
     return member
 
@@ -545,6 +551,7 @@ def delete_lifecycle_hook(ctx: RequestContext, group_name: str, name: str) -> No
     hooks = describe_lifecycle_hooks(ctx, group_name, [name])
     if not hooks:
         raise invalid(f"No Lifecycle Hook found with name {name} for group {group_name}")
+    lifecycle.hook_deleted(ctx, group_name, name)
     ctx.tx.delete(
         HOOK.name, HOOK.record_store_key(ctx, {"AutoScalingGroupName": group_name, "LifecycleHookName": name})
     )

@@ -16,12 +16,42 @@ GROUP: ResourceKind[Record] = ResourceKind(
     name="autoscaling.group", scope=Scope.ACCOUNT_REGION, id_field="AutoScalingGroupName"
 )
 
+#: The lifecycle states in which an instance counts towards the group's capacity (one waiting on
+#: a launch hook is still launching).
+LIVE_STATES = ("Pending", "Pending:Wait", "Pending:Proceed", "InService")
+
+
+def launched_field(group_name: str) -> str:
+    """The ordered index of a group's live members by launch time (warm-up reads the newest)."""
+    return f"launched:{group_name}"
+
+
+def launched_value(at: float) -> str:
+    """A launch time as the ordered index stores it: text that sorts as the number does."""
+    return f"{max(at, 0.0):020.6f}"
+
+
+def _member_indexes(member: Record) -> dict[str, str | None]:
+    group = member["AutoScalingGroupName"]
+    live = member["LifecycleState"] in LIVE_STATES
+    return {
+        "group": group,
+        # counted, not read, by managed scaling: N, and the few members in no live state
+        "live": group if live else None,
+        "not_live": None if live else group,
+        "state": f"{group}|{member['LifecycleState']}",
+        launched_field(group): launched_value(float(member.get("_launchedAt") or 0)) if live else None,
+        # CompleteLifecycleAction and RecordLifecycleActionHeartbeat may name the wait by its token
+        "lifecycle_token": (member.get("_lifecycle") or {}).get("token"),
+    }
+
+
 #: An instance's membership of a group (its `Instance` shape), kept until the instance is gone.
 MEMBER: ResourceKind[Record] = ResourceKind(
     name="autoscaling.instance",
     scope=Scope.ACCOUNT_REGION,
     id_field="InstanceId",
-    indexes=lambda member: {"group": member["AutoScalingGroupName"]},
+    indexes=_member_indexes,
 )
 
 ACTIVITY: ResourceKind[Record] = ResourceKind(

@@ -16,8 +16,8 @@ import contextlib
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.autoscaling import activities
-from trunkline.domain.autoscaling.kinds import GROUP, MEMBER
+from trunkline.domain.autoscaling import activities, lifecycle
+from trunkline.domain.autoscaling.kinds import ACTIVITY, GROUP, LIVE_STATES, MEMBER
 from trunkline.domain.ec2 import instances, launch_requests, launch_templates
 from trunkline.domain.ec2.kinds import SUBNET
 from trunkline.domain.ec2.records import SubnetRecord, Tag
@@ -27,7 +27,7 @@ Record = dict[str, Any]
 
 JOB = "autoscaling.reconcile"
 GROUP_TAG = "aws:autoscaling:groupName"
-_LIVE = ("Pending", "InService")
+_LIVE = LIVE_STATES
 
 
 def schedule(ctx: RequestContext, group: Record) -> None:
@@ -177,8 +177,11 @@ def _scale_in(ctx: RequestContext, group: Record, live: list[Record], count: int
         terminate_member(ctx, group, victim, _cause(group, sentence))
 
 
-def terminate_member(ctx: RequestContext, group: Record, member: Record, cause: str | None) -> Record:
-    """Take the member out of service and terminate its instance; returns the activity."""
+def terminate_member(
+    ctx: RequestContext, group: Record, member: Record, cause: str | None, hooks: bool = True
+) -> Record:
+    """Take the member out of service and terminate its instance (after the group's termination
+    hooks, when it has some and `hooks`); returns the activity."""
     activity = activities.record(
         ctx,
         group,
@@ -186,14 +189,48 @@ def terminate_member(ctx: RequestContext, group: Record, member: Record, cause: 
         cause or f"At {activities.at(ctx)} the Auto Scaling group was deleted.",
         {"Subnet ID": "", "Availability Zone": member["AvailabilityZone"]},
     )
-    activities.finish(
-        ctx, member.get("_activity"), "Cancelled" if member["LifecycleState"] == "Pending" else "Successful"
-    )
+    launching = member["LifecycleState"].startswith("Pending")
+    activities.finish(ctx, member.get("_activity"), "Cancelled" if launching else "Successful")
+    member.pop("_lifecycle", None)  # a launch wait ends with the instance
     member.update(LifecycleState="Terminating", _activity=activity["ActivityId"])
+    if hooks and lifecycle.enter_wait(ctx, member, lifecycle.TERMINATING):
+        return activity
     MEMBER.save(ctx, member)
+    termination_proceeds(ctx, member)
+    return activity
+
+
+def termination_proceeds(ctx: RequestContext, member: Record) -> None:
+    """The member's termination goes on: its EC2 instance is terminated."""
     with contextlib.suppress(AwsError):  # already gone: the terminated listener finishes the job
         instances.terminate_instances(ctx, [member["InstanceId"]])
-    return activity
+
+
+def launch_proceeds(ctx: RequestContext, member: Record, go_on: bool, token: str) -> None:
+    """The launch hooks are done: in service, or (ABANDON) terminated and replaced."""
+    group = GROUP.get(ctx, member["AutoScalingGroupName"])
+    if go_on or group is None:
+        _in_service(ctx, member)
+        return
+    activity = ACTIVITY.get(ctx, member["_activity"]) if member.get("_activity") else None
+    if activity is not None:
+        activity["StatusMessage"] = (
+            f"Instance failed to complete user's Lifecycle Action: Lifecycle Action with token {token} was "
+            "abandoned: Lifecycle Action Completed with ABANDON Result"
+        )
+        ACTIVITY.save(ctx, activity)
+    cause = (
+        f"At {activities.at(ctx)} an instance was taken out of service in response to a launch lifecycle "
+        f"action of instance {member['InstanceId']} that was abandoned."
+    )
+    terminate_member(ctx, group, member, cause)
+    schedule(ctx, group)  # the replacement
+
+
+def _in_service(ctx: RequestContext, member: Record) -> None:
+    member["LifecycleState"] = "InService"
+    MEMBER.save(ctx, member)
+    activities.finish(ctx, member.get("_activity"))
 
 
 # --- EC2 lifecycle listeners -----------------------------------------------------------------------------
@@ -203,9 +240,8 @@ def on_running(ctx: RequestContext, instance: Record) -> None:
     member = MEMBER.get(ctx, instance["InstanceId"])
     if member is None or member["LifecycleState"] != "Pending":
         return
-    member["LifecycleState"] = "InService"
-    MEMBER.save(ctx, member)
-    activities.finish(ctx, member.get("_activity"))
+    if not lifecycle.enter_wait(ctx, member, lifecycle.LAUNCHING):
+        _in_service(ctx, member)
 
 
 def on_gone(ctx: RequestContext, instance: Record) -> None:
@@ -214,14 +250,15 @@ def on_gone(ctx: RequestContext, instance: Record) -> None:
     if member is None:
         return
     group = GROUP.get(ctx, member["AutoScalingGroupName"])
-    if member["LifecycleState"] != "Terminating" and group is not None:
+    if not member["LifecycleState"].startswith("Terminating") and group is not None:
         state = instance["State"]["Name"]
         cause = (
             f"At {activities.at(ctx)} an instance was taken out of service in response to an EC2 health check "
             f"indicating it has been terminated or stopped."
         )
         member["HealthStatus"] = "Unhealthy"
-        terminate_member(ctx, group, member, cause)
+        # a stopped instance still goes through the termination hooks; a terminated one is gone
+        terminate_member(ctx, group, member, cause, hooks=state == "stopped")
         if state == "stopped":
             return  # its termination comes back here as Terminating
     activities.finish(ctx, member.get("_activity"))

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.autoscaling import groups
+from trunkline.domain.autoscaling import groups, lifecycle
 from trunkline.domain.autoscaling.kinds import GROUP, HOOK, MEMBER, POLICY
 from trunkline.domain.ecs.kinds import CAPACITY_PROVIDER
 from trunkline.errors import AwsError
@@ -205,6 +205,8 @@ def _drop_policy(ctx: RequestContext, record: Record) -> None:
 
 def _drop_hook(ctx: RequestContext, record: Record) -> None:
     key = HOOK.record_store_key(ctx, {"AutoScalingGroupName": record["_groupName"], "LifecycleHookName": HOOK_NAME})
+    if ctx.tx.get(HOOK.name, key) is not None:
+        lifecycle.hook_deleted(ctx, record["_groupName"], HOOK_NAME)
     ctx.tx.delete(HOOK.name, key)
 
 

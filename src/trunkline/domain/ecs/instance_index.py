@@ -6,7 +6,9 @@ functions of the record:
 - `ec2`: the EC2 instance id while the instance is not INACTIVE, `ec2_all` whatever its status
   (both scoped by account and region);
 - the placement index: per binpack resource and floor of the other resource, the remaining
-  amount as zero-padded text, so `find_from` reads the tightest instances first.
+  amount as zero-padded text, so `find_from` reads the tightest instances first;
+- the capacity provider's counts (`provider_index`), so a managed scaling round counts instead of
+  reading every instance.
 """
 
 from __future__ import annotations
@@ -63,6 +65,28 @@ def _placement_index(record: Record) -> dict[str, str | None]:
     return index
 
 
+def is_busy(record: Record) -> bool:
+    """Whether the instance runs (or is starting) a task: its own counts, no task read."""
+    return int(record.get("runningTasksCount") or 0) + int(record.get("pendingTasksCount") or 0) > 0
+
+
+def provider_index(record: Record) -> dict[str, str | None]:
+    """For a registered (ACTIVE or DRAINING) instance of a capacity provider, all valued
+    `CLUSTER_ARN|PROVIDER`: `provider` always, `provider_busy` while it runs a task (M counts
+    them), `provider_mtp` while managed termination protection has not yet seen its busy state
+    (`_mtpBusy`, see `managed_scaling._protect`)."""
+    name = record.get("capacityProviderName")
+    if not name or record["status"] not in ("ACTIVE", "DRAINING"):
+        return {}
+    value = f"{record['_cluster']}|{name}"
+    busy = is_busy(record)
+    return {
+        "provider": value,
+        "provider_busy": value if busy else None,
+        "provider_mtp": value if record.get("_mtpBusy") is not busy else None,
+    }
+
+
 def indexes(record: Record) -> dict[str, str | None]:
     cluster = record["_cluster"]
     index: dict[str, str | None] = {
@@ -72,6 +96,7 @@ def indexes(record: Record) -> dict[str, str | None]:
         # every registration of the EC2 instance, INACTIVE ones too: S5 follows the EC2 instance
         "ec2_all": record["ec2InstanceId"],
         **_placement_index(record),
+        **provider_index(record),
     }
     for attribute in record.get("attributes", []):
         index[f"attr:{attribute['name']}"] = cluster

@@ -10,10 +10,12 @@ One round, for a provider with managed scaling ENABLED associated with a cluster
    runs a task, unprotected once it runs none;
 3. the CapacityProviderReservation figure: N = the group's live instances (Pending or InService),
    M = the instances needed for every task of the provider, running and waiting. M counts every
-   binding resource, ENI slots included: the waiting tasks are packed first-fit (CPU, memory,
-   awsvpc task slots) into the free room of the group's instances, then into new instances of the
-   type the group launches next, whose slots follow the catalog (trunked or not, as the group's
-   registered instances are). CPR = M / N x 100; N = 0 gives 200 with tasks waiting, else 100.
+   binding resource placement models, ENI slots included: the waiting tasks are packed first-fit
+   (CPU, memory, awsvpc task slots, static host ports) into the free room of the group's
+   instances, then into new instances of the type the group launches next, whose slots follow
+   the catalog (trunked or not, as the group's registered instances are) and whose ports are the
+   agent's default reserved ones. GPUs are not modelled (neither the catalog nor placement knows
+   them). CPR = M / N x 100; N = 0 gives 200 with tasks waiting, else 100.
    Tasks too big for a new instance do not drive scaling (they wait, then time out);
 4. above the target (and no instance launched within instanceWarmupPeriod): the desired capacity
    becomes N + step, step = max(minimumScalingStepSize, min(maximumScalingStepSize, M - N)),
@@ -33,27 +35,32 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import catalog
-from trunkline.domain.autoscaling import activities, groups
-from trunkline.domain.autoscaling.kinds import GROUP, MEMBER
+from trunkline.domain.autoscaling import activities, groups, lifecycle
+from trunkline.domain.autoscaling.kinds import GROUP, LIVE_STATES, MEMBER, launched_field, launched_value
 from trunkline.domain.ec2 import launch_templates
 from trunkline.domain.ecs import (
+    agent_config,
     agent_report,
     capacity,
     capacity_association,
     container_instances,
+    instance_index,
     services,
+    task_definitions,
     task_launch,
     task_usage,
     tasks,
     trunking,
 )
-from trunkline.domain.ecs.kinds import CAPACITY_PROVIDER, CLUSTER
+from trunkline.domain.ecs.kinds import CAPACITY_PROVIDER, CLUSTER, CONTAINER_INSTANCE
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
 
 LOW_DATAPOINTS = 15
-_LIVE = ("Pending", "InService")
+_LIVE = LIVE_STATES
+#: Member states that keep rounds coming: launching, or waiting on ECS to drain them.
+_UNSETTLED = ("Pending", "Pending:Wait", "Pending:Proceed", "Terminating:Wait")
 
 
 @dataclass
@@ -64,6 +71,22 @@ class Room:
     memory: int
     slots: int  # awsvpc task slots
     used: bool = False
+    tcp: set[int] = field(default_factory=set)  # host ports in use (the agent's reserved ones too)
+    udp: set[int] = field(default_factory=set)
+
+    def copy(self) -> Room:
+        return Room(self.cpu, self.memory, self.slots, tcp=set(self.tcp), udp=set(self.udp))
+
+
+@dataclass(frozen=True)
+class Need:
+    """What one waiting task takes from an instance: every resource placement binds on."""
+
+    cpu: int
+    memory: int
+    eni: bool  # an awsvpc task slot
+    tcp: frozenset[int]  # static host ports (bridge and host network modes)
+    udp: frozenset[int]
 
 
 @dataclass
@@ -104,45 +127,106 @@ def _next_type(ctx: RequestContext, group: Record) -> str | None:
 
 
 def _fresh(instance_type: str | None, trunked: bool) -> Room | None:
+    """A new instance of the type: its registered CPU and memory, its awsvpc task slots, and the
+    agent's default reserved ports."""
     known = catalog.get_instance_type(instance_type or "")
     if known is None:
         return None
     slots = known.awsvpc_tasks_trunked if trunked and known.supports_trunking else known.awsvpc_tasks
-    return Room(agent_report.cpu_units(known), agent_report.registered_memory(known), int(slots or 0))
+    room = Room(agent_report.cpu_units(known), agent_report.registered_memory(known), int(slots or 0))
+    room.tcp = set(agent_config.DEFAULT_RESERVED_PORTS)
+    return room
 
 
-def _fits(room: Room, task: Record) -> bool:
+def _needs(ctx: RequestContext, waiting: list[Record]) -> list[Need]:
+    """Each waiting task's needs: CPU and memory as the task has them, its awsvpc slot, and its task
+    definition's static host ports (read once per definition)."""
+    ports: dict[str, tuple[frozenset[int], frozenset[int]]] = {}
+    needs: list[Need] = []
+    for task in waiting:
+        arn = task["taskDefinitionArn"]
+        if arn not in ports:
+            definition = task_definitions.find(ctx, arn)
+            demand = task_definitions.demand(definition) if definition is not None else None
+            ports[arn] = (demand.tcp_ports, demand.udp_ports) if demand else (frozenset(), frozenset())
+        tcp, udp = ports[arn]
+        needs.append(Need(int(task["cpu"]), int(task["memory"]), bool(task.get("_needsEni")), tcp, udp))
+    return needs
+
+
+def _fits(room: Room, need: Need) -> bool:
     return (
-        room.cpu >= int(task["cpu"])
-        and room.memory >= int(task["memory"])
-        and (not task.get("_needsEni") or room.slots >= 1)
+        room.cpu >= need.cpu
+        and room.memory >= need.memory
+        and (not need.eni or room.slots >= 1)
+        and not need.tcp & room.tcp
+        and not need.udp & room.udp
     )
 
 
-def _take(room: Room, task: Record) -> None:
-    room.cpu -= int(task["cpu"])
-    room.memory -= int(task["memory"])
-    room.slots -= 1 if task.get("_needsEni") else 0
+def _take(room: Room, need: Need) -> None:
+    room.cpu -= need.cpu
+    room.memory -= need.memory
+    room.slots -= 1 if need.eni else 0
+    room.tcp |= need.tcp
+    room.udp |= need.udp
     room.used = True
 
 
 def provider_instances(ctx: RequestContext, cluster_arn: str, provider: str) -> list[Record]:
     """The provider's registered container instances in the cluster (ACTIVE or DRAINING)."""
-    found: list[Record] = []
-    for status in ("ACTIVE", "DRAINING"):
-        rows = ctx.tx.find(container_instances.KIND, "cluster_status", f"{cluster_arn}|{status}")
-        found.extend(r for r in rows if r.get("capacityProviderName") == provider)
-    return found
+    return CONTAINER_INSTANCE.find(ctx, "provider", f"{cluster_arn}|{provider}")
 
 
 def reserve(ctx: RequestContext, record: Record, cluster: Record, group: Record) -> Reservation:
-    """The CapacityProviderReservation inputs now (see the module doc)."""
+    """The CapacityProviderReservation inputs now: counted (`counted`) when no task waits, else
+    packed (`reserve_full`)."""
+    waiting = task_launch.waiting_of_provider(ctx, cluster["clusterArn"], record["name"])
+    if waiting:
+        return reserve_full(ctx, record, cluster, group, waiting)
+    return counted(ctx, record, cluster, group)
+
+
+def counted(ctx: RequestContext, record: Record, cluster: Record, group: Record) -> Reservation:
+    """N and M with no task waiting, counted from the indexes (`kinds.MEMBER`,
+    `instance_index.provider_index`) instead of reading every member and instance, so a round costs
+    about the same at 1,000 instances as at 100: M is the number of live members whose registered
+    instance runs a task. Equal to `reserve_full(..., waiting=[])` (tests/test_managed_scaling_counts.py)
+    because every registered instance of a provider is a member of its group: its
+    `capacityProviderName` comes from the membership at registration, and the member leaves only
+    when the EC2 instance is gone, which deregisters it in the same transaction."""
+    name = group["AutoScalingGroupName"]
+    result = Reservation(instances=MEMBER.count(ctx, "live", name))
+    busy = CONTAINER_INSTANCE.count(ctx, "provider_busy", f"{cluster['clusterArn']}|{record['name']}")
+    # A busy instance counts only while its member is live: take out the (few) others.
+    for member in MEMBER.find(ctx, "not_live", name):
+        instance = container_instances.find_for_ec2(ctx, member["InstanceId"])
+        if instance is not None and _registered_to(instance, cluster, record) and is_busy(instance):
+            busy -= 1
+    result.needed = busy
+    return result
+
+
+def _registered_to(instance: Record, cluster: Record, record: Record) -> bool:
+    return (
+        instance["_cluster"] == cluster["clusterArn"]
+        and instance.get("capacityProviderName") == record["name"]
+        and instance["status"] in ("ACTIVE", "DRAINING")
+    )
+
+
+def reserve_full(
+    ctx: RequestContext, record: Record, cluster: Record, group: Record, waiting: list[Record] | None = None
+) -> Reservation:
+    """The CapacityProviderReservation inputs computed from every member and instance (see the
+    module doc); `reserve` gives the same figures, counted when nothing waits."""
     live = [m for m in MEMBER.find(ctx, "group", group["AutoScalingGroupName"]) if m["LifecycleState"] in _LIVE]
     registered = {r["ec2InstanceId"]: r for r in provider_instances(ctx, cluster["clusterArn"], record["name"])}
     trunked = any(trunking.applies(r) for r in registered.values())
     rooms: list[Room] = []
     result = Reservation(instances=len(live))
-    waiting = task_launch.waiting_of_provider(ctx, cluster["clusterArn"], record["name"])
+    if waiting is None:
+        waiting = task_launch.waiting_of_provider(ctx, cluster["clusterArn"], record["name"])
     result.waiting = len(waiting)
     for member in live:
         instance = registered.get(member["InstanceId"])
@@ -157,27 +241,27 @@ def reserve(ctx: RequestContext, record: Record, cluster: Record, group: Record)
         if not waiting:  # nothing to pack: the instance's free room is not needed
             rooms.append(Room(0, 0, 0, used=busy))
             continue
-        cpu, memory, _, _ = task_usage.remaining_cpu_memory_ports(instance)
+        cpu, memory, tcp, udp = task_usage.remaining_cpu_memory_ports(instance)
         slots = capacity.available_task_enis(ctx, instance) if instance["status"] == "ACTIVE" else 0
-        rooms.append(Room(cpu, memory, slots, used=busy))
+        rooms.append(Room(cpu, memory, slots, used=busy, tcp=tcp, udp=udp))
     model = _fresh(_next_type(ctx, group), trunked)
     extra: list[Room] = []
-    for task in waiting:
-        if model is None or not _fits(Room(model.cpu, model.memory, model.slots), task):
-            continue  # too big for a new instance: no scaling for it
+    for need in _needs(ctx, waiting):
+        if model is None or not _fits(model, need):
+            continue  # too big for a new instance (or its ports are the agent's): no scaling for it
         result.fitting += 1
-        room = next((r for r in [*rooms, *extra] if _fits(r, task)), None)
+        room = next((r for r in [*rooms, *extra] if _fits(r, need)), None)
         if room is None:
-            room = Room(model.cpu, model.memory, model.slots)
+            room = model.copy()
             extra.append(room)
-        _take(room, task)
+        _take(room, need)
     result.needed = sum(1 for r in rooms if r.used) + len(extra)
     return result
 
 
 def is_busy(instance: Record) -> bool:
     """Whether the instance runs (or is starting) a task: its own counts, no task read."""
-    return int(instance.get("runningTasksCount") or 0) + int(instance.get("pendingTasksCount") or 0) > 0
+    return instance_index.is_busy(instance)
 
 
 # --- one round --------------------------------------------------------------------------------------
@@ -207,22 +291,51 @@ def _place_waiting(ctx: RequestContext, record: Record, cluster: Record) -> None
 
 
 def _protect(ctx: RequestContext, record: Record, cluster: Record, group: Record) -> None:
-    """Managed termination protection: protected while running tasks, unprotected when idle."""
+    """Managed termination protection: protected while running tasks, unprotected when idle. ECS
+    acts when an instance's busy state changes (and once it first registers): the instances whose
+    state managed termination protection has not yet seen are an index (`provider_mtp`), each
+    keeps the state last acted on (`_mtpBusy`)."""
     if record["autoScalingGroupProvider"]["managedTerminationProtection"] != "ENABLED":
         return
-    for instance in provider_instances(ctx, cluster["clusterArn"], record["name"]):
+    for instance in CONTAINER_INSTANCE.find(ctx, "provider_mtp", f"{cluster['clusterArn']}|{record['name']}"):
         member = MEMBER.get(ctx, instance["ec2InstanceId"])
         if member is None or member["LifecycleState"] not in _LIVE:
-            continue
+            continue  # not in service yet (or leaving): looked at again next round
         busy = is_busy(instance)
         if member["ProtectedFromScaleIn"] != busy:
             groups.set_instance_protection(ctx, group["AutoScalingGroupName"], [member["InstanceId"]], busy)
+        instance["_mtpBusy"] = busy
+        container_instances.save(ctx, instance)
+
+
+def _finish_draining(ctx: RequestContext, group: Record) -> None:
+    """Managed draining: an instance waiting in Terminating:Wait on ECS's hook is set DRAINING (the
+    service scheduler moves its tasks), and ECS completes the hook with CONTINUE once it runs none."""
+    for member in MEMBER.find(ctx, "state", f"{group['AutoScalingGroupName']}|Terminating:Wait"):
+        if capacity_association.HOOK_NAME not in lifecycle.pending_hooks(member):
+            continue
+        instance = container_instances.find_for_ec2(ctx, member["InstanceId"])
+        if instance is not None and instance["status"] == "ACTIVE":
+            instance["status"] = "DRAINING"
+            container_instances.change(ctx, instance)
+        if instance is None or not is_busy(instance):
+            lifecycle.close(ctx, member, capacity_association.HOOK_NAME, "CONTINUE")
 
 
 def _warming(ctx: RequestContext, record: Record, group: Record) -> bool:
+    """Whether a live member launched within instanceWarmupPeriod: the newest launches only, from
+    the members' ordered launch index."""
     warmup = record["autoScalingGroupProvider"]["managedScaling"]["instanceWarmupPeriod"]
-    members = MEMBER.find(ctx, "group", group["AutoScalingGroupName"])
-    return any(m["LifecycleState"] in _LIVE and ctx.now - float(m["_launchedAt"]) < warmup for m in members)
+    field_name = launched_field(group["AutoScalingGroupName"])
+    lowest = MEMBER.index_value(ctx, field_name, launched_value(ctx.now - warmup))
+    after: tuple[str, str] | None = None
+    while True:
+        rows = ctx.tx.find_from(MEMBER.name, field_name, lowest, after, limit=8)
+        if any(ctx.now - float(member["_launchedAt"]) < warmup for _, _, member in rows):
+            return True
+        if len(rows) < 8:
+            return False
+        after = rows[-1][:2]
 
 
 def _scale_out(ctx: RequestContext, record: Record, group: Record, found: Reservation) -> None:
@@ -249,7 +362,8 @@ def _scale_in(ctx: RequestContext, record: Record, cluster: Record, group: Recor
     if desired >= before:
         return
     # Managed draining: the idle instances that go are set DRAINING before the group terminates them.
-    for instance in found.empty[: before - desired]:
+    empty = reserve_full(ctx, record, cluster, group).empty
+    for instance in empty[: before - desired]:
         if instance["status"] == "ACTIVE":
             instance["status"] = "DRAINING"
             container_instances.change(ctx, instance)
@@ -266,6 +380,8 @@ def round_job(ctx: RequestContext, payload: Record) -> None:
     cluster = CLUSTER.get(ctx, record["_clusters"][0]) if record["_clusters"] else None
     group = GROUP.get(ctx, record["_groupName"])
     enabled = record["autoScalingGroupProvider"]["managedScaling"]["status"] == "ENABLED"
+    if record["status"] == "ACTIVE" and cluster is not None and group is not None:
+        _finish_draining(ctx, group)
     if record["status"] != "ACTIVE" or cluster is None or group is None or not enabled:
         CAPACITY_PROVIDER.save(ctx, record)
         return
@@ -288,11 +404,12 @@ def round_job(ctx: RequestContext, payload: Record) -> None:
 
 def _act(ctx: RequestContext, record: Record, cluster: Record, group: Record, found: Reservation, target: int) -> bool:
     """Move the group towards the target; True while another round is needed."""
-    members = [m for m in MEMBER.find(ctx, "group", group["AutoScalingGroupName"]) if m["LifecycleState"] in _LIVE]
+    name = group["AutoScalingGroupName"]
+    live = found.instances
     unsettled = (
-        len(members) != group["DesiredCapacity"]
-        or any(m["LifecycleState"] == "Pending" for m in members)
-        or len(provider_instances(ctx, cluster["clusterArn"], record["name"])) < len(members)
+        live != group["DesiredCapacity"]
+        or any(MEMBER.count(ctx, "state", f"{name}|{state}") for state in _UNSETTLED)
+        or CONTAINER_INSTANCE.count(ctx, "provider", f"{cluster['clusterArn']}|{record['name']}") < live
     )
     if found.figure > target and found.fitting:
         record["_lowRounds"] = 0
@@ -323,6 +440,14 @@ def on_instance_change(ctx: RequestContext, instance: Record) -> None:
     name = instance.get("capacityProviderName")
     if name and instance["status"] == "ACTIVE":
         capacity_association.wake(ctx, name)
+
+
+def on_lifecycle_wait(ctx: RequestContext, member: Record) -> None:
+    """A member waits on ECS's managed draining hook: a round soon, to drain it."""
+    if capacity_association.HOOK_NAME not in lifecycle.pending_hooks(member):
+        return
+    for record in CAPACITY_PROVIDER.find(ctx, "group", member["AutoScalingGroupName"]):
+        capacity_association.wake(ctx, record["name"])
 
 
 def view(ctx: RequestContext, cluster_ref: str | None) -> Record:
