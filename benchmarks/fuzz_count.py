@@ -102,7 +102,7 @@ def _client(url: str, pool: list[fuzz.RawRequest], seed: int, tally: _Tally) -> 
                 continue
             try:
                 response = fuzz._send(client, request)
-            except httpx.HTTPError as error:  # the connection itself failed: counted, not a status
+            except Exception as error:  # no answer (the connection failed, or httpx refused the request): counted
                 with tally.lock:
                     tally.errors.append(f"{error!r} {request!r}"[:600])
                 continue

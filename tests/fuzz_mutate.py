@@ -79,6 +79,7 @@ _HOSTILE_TEXT = (
 )
 _HOSTILE_INDEXES = ("0", "-1", "01", "²", "١", "５", "99999999999999999999", "", "x", "1e3")
 _PERCENT_GARBAGE = ("%", "%z", "%zz", "%ff", "%c3%28", "%ed%a0%80", "%00", "&&", "==", "=", "&=&", ";")
+_MAX_QUERY = 60_000  # httpx refuses longer URLs (64 KiB); a POST body carries the long forms
 _CONTENT_TYPES = (fuzz.JSON_CONTENT, fuzz.FORM, "application/json", "text/plain", "", "application/x-amz-json-1.0")
 
 
@@ -201,7 +202,7 @@ class Mutator:
         if request.method == "GET" and request.query:
             # A URL carries printable ASCII only: bytes grafted from a POST body go percent-encoded.
             printable = "".join(c if " " < c < "\x7f" else _percent(c) for c in encoded)
-            return replace(request, query=printable)
+            return replace(request, query=printable[:_MAX_QUERY])
         return replace(request, body=encoded.encode("latin-1", "replace"))
 
     def _mutate_pieces(self, pieces: list[str], request: fuzz.RawRequest) -> list[str]:
