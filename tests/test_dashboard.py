@@ -2,11 +2,13 @@
 what EC2 and ECS say through boto3, its files served as shipped, `trunkline ui`, and the page itself
 in headless Chromium (Debian's `chromium`, driven by Playwright): slots, VLAN ids and the reason an
 instance has no trunk on screen, a task run with boto3 appearing without a reload, the clock
-buttons moving it along, and no console error.
+buttons moving it along, a capacity provider and its Auto Scaling group following a desired
+capacity change and a service's tasks, and no console error.
 
 The browser tests skip when Chromium or Playwright is missing, except under CI=true, where that
 fails (scripts/ensure-chromium installs Chromium there). TRUNKLINE_DASHBOARD_SCREENSHOT=PATH saves
-the page as the browser test left it (how docs/dashboard.png is made).
+the page as the browser tests left it (how docs/dashboard.png and docs/dashboard-capacity.png are
+made: PATH, and PATH with `-capacity` before `.png`).
 """
 
 from __future__ import annotations
