@@ -487,3 +487,17 @@ def test_update_service_moves_a_service_onto_the_provider(stack: Stack) -> None:
             cluster=CLUSTER, service="web", capacityProviderStrategy=[{"capacityProvider": "FARGATE", "weight": 1}]
         )
     )[1].startswith("The specified capacity provider strategy cannot contain a capacity provider that is not")
+
+
+def test_a_group_of_min_0_scales_in_to_0_and_the_clock_settles(stack: Stack) -> None:
+    """One idle instance, MinSize 0: after the low alarm's 15 rounds the group goes to 0 (at most
+    half per round, but at least one), and settling ends instead of running rounds forever."""
+    stack.standard(MinSize=0, DesiredCapacity=1)
+    clock = stack.world.server.post("/_trunkline/clock/settle").json()
+    assert clock["nextDueAt"] is None and clock["jobsRun"] < 1000, clock
+    assert stack.desired() == 0 and stack.members() == []
+    activities = stack.asg.describe_scaling_activities(AutoScalingGroupName=GROUP)["Activities"]
+    assert activities[0]["Description"].startswith("Terminating EC2 instance")
+    assert (
+        "AlarmLow" in activities[0]["Cause"] and "changing the desired capacity from 1 to 0" in activities[0]["Cause"]
+    )

@@ -2,11 +2,13 @@
 what EC2 and ECS say through boto3, its files served as shipped, `trunkline ui`, and the page itself
 in headless Chromium (Debian's `chromium`, driven by Playwright): slots, VLAN ids and the reason an
 instance has no trunk on screen, a task run with boto3 appearing without a reload, the clock
-buttons moving it along, and no console error.
+buttons moving it along, a capacity provider and its Auto Scaling group following a desired
+capacity change and a service's tasks, and no console error.
 
 The browser tests skip when Chromium or Playwright is missing, except under CI=true, where that
 fails (scripts/ensure-chromium installs Chromium there). TRUNKLINE_DASHBOARD_SCREENSHOT=PATH saves
-the page as the browser test left it (how docs/dashboard.png is made).
+the page as the browser tests left it (how docs/dashboard.png and docs/dashboard-capacity.png are
+made: PATH, and PATH with `-capacity` before `.png`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ import pytest
 
 from conftest import Server
 from ecs_world import World, config_script, role_arn
+from test_capacity_providers import CLUSTER as CAPACITY_CLUSTER
+from test_capacity_providers import GROUP, PROVIDER, Stack
 
 CLUSTER = "shop"
 CHROMIUM_ARGS = [
@@ -238,6 +242,68 @@ def test_an_instance_waiting_for_its_trunk_has_no_slot_yet(spawn: Callable[..., 
     assert active["reasons"] == []
 
 
+# --- capacity providers and their Auto Scaling groups --------------------------------------------
+
+
+def providers_of(server: Server, cluster: str = CAPACITY_CLUSTER) -> dict[str, dict[str, Any]]:
+    (found,) = [c for c in dashboard(server)["clusters"] if c["clusterName"] == cluster]
+    return {p["name"]: p for p in found["capacityProviders"]}
+
+
+def test_capacity_providers_and_groups_agree_with_ecs_and_auto_scaling(spawn: Callable[..., Server]):
+    """Each provider of the cluster with its settings, its last CapacityProviderReservation figure
+    and its group's sizes, members and latest activity, as DescribeCapacityProviders,
+    DescribeAutoScalingGroups, DescribeScalingActivities and /_trunkline/capacity-providers say."""
+    stack = Stack(spawn("--timing", "manual"))
+    assert providers_of(stack.world.server) == {}
+    stack.standard()
+    server = stack.world.server
+    (shown,) = providers_of(server).values()
+    provider = stack.world.ecs.describe_capacity_providers(capacityProviders=[PROVIDER])["capacityProviders"][0]
+    scaling = provider["autoScalingGroupProvider"]["managedScaling"]
+    assert (shown["name"], shown["status"], shown["capacityProviderArn"]) == (
+        PROVIDER,
+        "ACTIVE",
+        provider["capacityProviderArn"],
+    )
+    assert shown["managedScaling"] == {
+        k: scaling[k] for k in ("status", "targetCapacity", "minimumScalingStepSize", "maximumScalingStepSize")
+    }
+    assert shown["managedTerminationProtection"] == "ENABLED"
+    assert shown["defaultStrategy"] == {"weight": 1, "base": 0}
+    group = shown["group"]
+    assert (group["minSize"], group["desiredCapacity"], group["maxSize"]) == (1, 1, 6)
+    # Managed termination protection: an instance running no task is not protected.
+    assert (group["instances"], group["inService"], group["pending"], group["protectedFromScaleIn"]) == (1, 1, 0, 0)
+    assert [m["ProtectedFromScaleIn"] for m in stack.members()] == [False]
+    latest = stack.asg.describe_scaling_activities(AutoScalingGroupName=GROUP)["Activities"][0]
+    assert group["latestActivity"]["description"] == latest["Description"]
+    assert (group["latestActivity"]["cause"], group["latestActivity"]["statusCode"]) == (
+        latest["Cause"],
+        latest["StatusCode"],
+    )
+
+    # 24 trunked tasks: the group grows to 3 and the figure settles at 100.
+    stack.service(24)
+    stack.world.settle()
+    (shown,) = providers_of(server).values()
+    figure = stack.reservation()
+    assert shown["reservation"]["capacityProviderReservation"] == figure["capacityProviderReservation"] == 100.0
+    assert (shown["reservation"]["instancesNeeded"], shown["reservation"]["instancesInGroup"]) == (3, 3)
+    assert shown["reservation"]["tasksWaiting"] == 0
+    (described,) = stack.asg.describe_auto_scaling_groups(AutoScalingGroupNames=[GROUP])["AutoScalingGroups"]
+    group = shown["group"]
+    assert (group["desiredCapacity"], group["inService"]) == (described["DesiredCapacity"], 3)
+    assert group["protectedFromScaleIn"] == sum(1 for m in described["Instances"] if m["ProtectedFromScaleIn"]) == 3
+
+    # Settings change; a provider taken off the cluster leaves its section; a deleted group shows as gone.
+    stack.world.ecs.update_capacity_provider(
+        name=PROVIDER, autoScalingGroupProvider={"managedScaling": {"status": "DISABLED"}}
+    )
+    (shown,) = providers_of(server).values()
+    assert shown["managedScaling"]["status"] == "DISABLED" and shown["reservation"] is None
+
+
 def test_the_page_and_its_files_are_served_as_shipped(server: Server):
     page = server.get("/_trunkline/ui")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
@@ -448,6 +514,69 @@ def test_the_page_on_an_empty_server_and_under_fast_timing(spawn: Callable[..., 
     server.client("ecs").create_cluster(clusterName="later")
     # No event marks a new cluster: the page's periodic re-read finds it.
     expect(tab.locator('section.cluster[data-cluster="later"]')).to_have_count(1, timeout=20000)
+    assert problems == []
+
+
+@pytest.mark.one_store
+def test_the_page_shows_capacity_providers_and_groups_moving(spawn: Callable[..., Server], page: tuple[Any, list[str]]):
+    """A provider with managed scaling and its group: settings, sizes, members and the latest
+    activity on screen; a desired capacity changed with boto3, the clock moved and tasks run show
+    without a reload."""
+    from playwright.sync_api import expect
+
+    tab, problems = page
+    stack = Stack(spawn("--timing", "manual"))
+    server = stack.world.server
+    stack.standard()
+    tab.goto(server.url + "/_trunkline/ui")
+    tab.wait_for_selector("body[data-rendered]", timeout=15000)
+    expect(tab.locator("#live")).to_have_text("live", timeout=10000)
+    row = tab.locator(f'tr[data-provider="{PROVIDER}"]')
+    expect(row).to_contain_text("managed scaling enabled target 100%")
+    expect(row).to_contain_text("termination protection enabled")
+    expect(row).to_contain_text("default strategy: weight 1, base 0")
+    expect(row).to_contain_text(GROUP)
+    expect(row.locator('[data-testid="group-sizes"]')).to_have_text("1 / 1 / 6")
+    expect(row.locator('[data-testid="group-members"]')).to_have_text("1 in service, 0 pending, 0 protected")
+    expect(row.locator(".activity")).to_contain_text("Launching a new EC2 instance")
+    expect(row.locator(".activity")).to_contain_text("Successful")
+    figure = providers_of(server)[PROVIDER]["reservation"]
+    shown = "no figure yet" if figure is None else f"{figure['capacityProviderReservation']:g}%"
+    expect(row.locator('[data-testid="reservation"]')).to_have_text(shown)
+
+    # The desired capacity changed with boto3, then the clock moved from the page: the launches show.
+    stack.asg.set_desired_capacity(AutoScalingGroupName=GROUP, DesiredCapacity=3)
+    tab.locator("#advance-seconds").fill("10")  # the group acts 10 s after a change (timing.py)
+    tab.locator("#advance").click()
+    expect(row.locator('[data-testid="group-sizes"]')).to_have_text("1 / 3 / 6", timeout=10000)
+    group = providers_of(server)[PROVIDER]["group"]
+    assert group["pending"] + group["inService"] == 3, group
+    members = f"{group['inService']} in service, {group['pending']} pending, {group['protectedFromScaleIn']} protected"
+    expect(row.locator('[data-testid="group-members"]')).to_have_text(members)
+    expect(row.locator(".activity")).to_contain_text("Launching a new EC2 instance")
+
+    # Tasks run and the clock settles: the page shows the group and the figure as the APIs do.
+    stack.service(12)
+    tab.locator("#settle").click()
+    expect(tab.locator('[data-testid="tasks-placed"]')).to_have_text("12", timeout=20000)
+    expect(tab.locator("#clock-next")).to_have_text("nothing scheduled", timeout=20000)
+    (described,) = stack.asg.describe_auto_scaling_groups(AutoScalingGroupNames=[GROUP])["AutoScalingGroups"]
+    sizes = f"{described['MinSize']} / {described['DesiredCapacity']} / {described['MaxSize']}"
+    expect(row.locator('[data-testid="group-sizes"]')).to_have_text(sizes, timeout=10000)
+    protected = sum(1 for m in described["Instances"] if m["ProtectedFromScaleIn"])
+    assert protected > 0, "instances running tasks are protected"
+    expect(row.locator('[data-testid="group-members"]')).to_have_text(
+        f"{len(described['Instances'])} in service, 0 pending, {protected} protected", timeout=10000
+    )
+    figure = stack.reservation()  # the figure now; the page shows the last round's, the same once settled
+    expect(row.locator('[data-testid="reservation"]')).to_have_text(f"{figure['capacityProviderReservation']:g}%")
+    expect(row).to_contain_text(f"{figure['instancesNeeded']} needed / {figure['instancesInGroup']} in group")
+    latest = stack.asg.describe_scaling_activities(AutoScalingGroupName=GROUP)["Activities"][0]
+    expect(row.locator(".activity")).to_contain_text(latest["Description"])
+
+    shot = os.environ.get("TRUNKLINE_DASHBOARD_SCREENSHOT")
+    if shot:
+        tab.screenshot(path=shot.replace(".png", "-capacity.png"), full_page=True)
     assert problems == []
 
 

@@ -13,6 +13,11 @@ const REFRESH_DELAY_MS = 150; // events come in bursts: one re-read per burst
 const REFRESH_SHARE = 3;
 const CLOCK_POLL_MS = 1000;
 const IDLE_REFRESH_MS = 10000; // EC2-only changes emit no event: re-read now and then anyway
+// The stream's events the page re-reads on: ECS's, and Auto Scaling's launches and terminations.
+const LIVE_EVENTS = [
+  "ECS Task State Change", "ECS Container Instance State Change", "ECS Service Action", "ECS Deployment State Change",
+  "EC2 Instance Launch Successful", "EC2 Instance Launch Unsuccessful", "EC2 Instance Terminate Successful",
+];
 
 // Instance cards and task rows drawn per cluster at first; "Show more" adds as many again.
 // (`?page=N` changes it, which the browser tests use.)
@@ -130,7 +135,7 @@ function follow(seq) {
   stream.onopen = () => setLive("live", "live");
   stream.onerror = () => setLive("down", "reconnecting…");
   stream.onmessage = onEvent;
-  for (const type of ["ECS Task State Change", "ECS Container Instance State Change", "ECS Service Action", "ECS Deployment State Change"]) {
+  for (const type of LIVE_EVENTS) {
     stream.addEventListener(type, onEvent);
   }
   state.stream = stream;

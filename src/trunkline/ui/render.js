@@ -20,8 +20,7 @@ const STATUS_TONES = {
 const status = (s) => badge(s, STATUS_TONES[s] || "off");
 
 // --- the cluster's sections, in page order ------------------------------------------------------
-// Each takes the cluster from the snapshot and the view (filter, paging) and returns its markup. A section for capacity
-// providers and Auto Scaling groups goes here (after services) once the server reports them.
+// Each takes the cluster from the snapshot and the view (filter, paging) and returns its markup.
 
 function summarySection(cluster) {
   const s = cluster.summary;
@@ -148,7 +147,50 @@ function servicesSection(cluster) {
     <th>desired / running / pending</th><th>latest events</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-export const CLUSTER_SECTIONS = [summarySection, instancesSection, tasksSection, servicesSection];
+const ENABLED_TONES = { ENABLED: "ok", DISABLED: "off" };
+const ACTIVITY_TONES = { Successful: "ok", InProgress: "busy", Failed: "bad", Cancelled: "off" };
+
+function reservation(p) {
+  const s = p.managedScaling;
+  const target = s.status === "ENABLED" ? ` target ${esc(s.targetCapacity)}%` : "";
+  const scaling = `${badge(`managed scaling ${s.status.toLowerCase()}`, ENABLED_TONES[s.status] || "off")}${target}`;
+  const r = p.reservation;
+  const figure = r
+    ? `<strong data-testid="reservation">${esc(r.capacityProviderReservation)}%</strong>
+       <span class="muted">${esc(r.instancesNeeded)} needed / ${esc(r.instancesInGroup)} in group${r.tasksWaiting ? `, ${esc(r.tasksWaiting)} task(s) waiting` : ""}</span>`
+    : `<span class="muted" data-testid="reservation">no figure yet</span>`;
+  return `<td>${scaling}</td><td title="CapacityProviderReservation, as of the last managed-scaling round${r ? ` (${esc(r.at)})` : ""}">${figure}</td>`;
+}
+
+function groupCells(g) {
+  if (!g) return `<td colspan="3" class="muted">the Auto Scaling group is gone</td>`;
+  const a = g.latestActivity;
+  const activity = a
+    ? `${badge(a.statusCode, ACTIVITY_TONES[a.statusCode] || "off")} ${esc(a.description)}
+       <div class="muted small" title="${esc(a.cause)}"><time>${esc(a.startTime)}</time> ${esc(a.cause)}</div>`
+    : `<span class="muted">no activity</span>`;
+  const others = g.terminating ? `, ${g.terminating} terminating` : "";
+  return `<td><strong>${esc(g.autoScalingGroupName)}</strong>
+      <div class="sizes" data-testid="group-sizes">${g.minSize} / ${g.desiredCapacity} / ${g.maxSize}</div></td>
+    <td class="members" data-testid="group-members">${g.inService} in service, ${g.pending} pending, ${g.protectedFromScaleIn} protected${others}</td>
+    <td class="activity">${activity}</td>`;
+}
+
+function capacitySection(cluster) {
+  const providers = cluster.capacityProviders || [];
+  if (!providers.length) return `<h3>Capacity providers</h3><p class="muted">No Auto Scaling group capacity provider.</p>`;
+  const rows = providers.map((p) => `<tr data-provider="${esc(p.name)}">
+    <td><strong>${esc(p.name)}</strong> ${status(p.status)}
+      ${p.defaultStrategy ? `<div class="muted small">default strategy: weight ${esc(p.defaultStrategy.weight)}, base ${esc(p.defaultStrategy.base)}</div>` : ""}</td>
+    ${reservation(p)}
+    <td>${badge(`termination protection ${p.managedTerminationProtection.toLowerCase()}`, ENABLED_TONES[p.managedTerminationProtection] || "off")}</td>
+    ${groupCells(p.group)}</tr>`).join("");
+  return `<h3>Capacity providers</h3><table class="providers"><thead><tr><th>provider</th><th>managed scaling</th>
+    <th>reservation</th><th>termination protection</th><th>group: min / desired / max</th><th>instances</th>
+    <th>latest scaling activity</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+export const CLUSTER_SECTIONS = [summarySection, instancesSection, tasksSection, servicesSection, capacitySection];
 
 // `view`: {filter (lower case), page (items per page), limit(clusterName, section) -> items shown}.
 export function clusterMarkup(cluster, view) {

@@ -13,6 +13,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import events
+from trunkline.domain.autoscaling import notices
 from trunkline.domain.autoscaling.kinds import ACTIVITY
 
 Record = dict[str, Any]
@@ -46,6 +47,7 @@ def failed(ctx: RequestContext, group: Record, cause: str, reason: str, details:
     activity = record(ctx, group, "Launching a new EC2 instance.  Status Reason: " + reason, cause, details, "Failed")
     activity["StatusMessage"] = reason
     ACTIVITY.save(ctx, activity)
+    notices.activity_ended(ctx, activity)
     return activity
 
 
@@ -57,6 +59,7 @@ def finish(ctx: RequestContext, activity_id: str | None, status: str = "Successf
         return
     activity.update(StatusCode=status, Progress=100, EndTime=ctx.now)
     ACTIVITY.save(ctx, activity)
+    notices.activity_ended(ctx, activity)
 
 
 def of_group(ctx: RequestContext, name: str) -> list[Record]:

@@ -12,8 +12,8 @@ trunking decision, the ENI ledger), so the dashboard and `RESOURCE:ENI` always a
 - `branches`: on a trunked instance, one slot per branch ENI the trunk carries (the type's trunked
   limit): `task` with its VLAN id, address and task, or `free`.
 
-A section for capacity providers and Auto Scaling groups belongs beside `services` once trunkline
-has them; nothing stands in for them meanwhile.
+Beside `services`, `capacityProviders`: the cluster's Auto Scaling group capacity providers and
+their groups (`dashboard_capacity.py`).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from trunkline.domain.ecs import (
     capacity,
     clusters,
     container_instances,
+    dashboard_capacity,
     inspection,
     placement_failures,
     services,
@@ -104,6 +105,7 @@ def _cluster(ctx: RequestContext, cluster: Record, ledger: Ledger) -> Record:
         "tasks": [_task(t) for t in _task_order(live)] + [_task(t) for t in stopped],
         "stoppedTasks": stopped_count,
         "services": [_service(ctx, s) for s in sorted(services.of_cluster(ctx, arn), key=lambda s: s["serviceName"])],
+        "capacityProviders": dashboard_capacity.of_cluster(ctx, cluster),
     }
 
 

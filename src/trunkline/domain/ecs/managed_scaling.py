@@ -22,7 +22,7 @@ One round, for a provider with managed scaling ENABLED associated with a cluster
    scaled by the target (desired = ceil((N + step) x 100 / target)), within the group's bounds;
 5. below the target for 15 consecutive rounds (the AlarmLow alarm's 15 datapoints): the empty
    instances to remove are drained (container instance DRAINING, managed draining) and the desired
-   capacity drops to ceil(M x 100 / target), at most half the instances per round.
+   capacity drops to ceil(M x 100 / target), at most half the instances per round (but at least one).
 The group's activities carry the cause AWS writes for an alarm-driven change; the figure of the
 last round is served at /_trunkline/capacity-providers.
 """
@@ -357,7 +357,9 @@ def _scale_out(ctx: RequestContext, record: Record, group: Record, found: Reserv
 def _scale_in(ctx: RequestContext, record: Record, cluster: Record, group: Record, found: Reservation) -> None:
     target = record["autoScalingGroupProvider"]["managedScaling"]["targetCapacity"]
     n = found.instances
-    desired = max(math.ceil(found.needed * 100 / target), n - n // 2, group["MinSize"])
+    # At most half the instances a round, but at least one: a lone idle instance must be able to go
+    # (MinSize 0), or the round would stay busy, rescheduled every minute for ever.
+    desired = max(math.ceil(found.needed * 100 / target), n - max(1, n // 2), group["MinSize"])
     before = group["DesiredCapacity"]
     if desired >= before:
         return
