@@ -123,3 +123,15 @@ def test_through_the_cli(aws: Any, cli: Any):
     with pytest.raises(CliError) as raised:
         cli("iam", "simulate-principal-policy", "--policy-source-arn", arn + "x", "--action-names", "ecs:ListTasks")
     assert "NoSuchEntity" in raised.value.stderr
+
+
+def test_a_malformed_input_policy_is_refused(aws: Any):
+    iam = aws("iam")
+    arn = role(iam, "app")
+    with pytest.raises(ClientError) as raised:
+        iam.simulate_principal_policy(PolicySourceArn=arn, ActionNames=["ecs:ListTasks"], PolicyInputList=["{not json"])
+    assert raised.value.response["Error"] == {
+        "Code": "MalformedPolicyDocument",
+        "Message": "This policy contains invalid Json",
+        "Type": "Sender",
+    }

@@ -11,12 +11,12 @@ Resource policies, permissions boundaries and Organizations do not take part: tr
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import iam, iam_policies
+from trunkline.domain.policy import parse_policy
 from trunkline.domain.policy_evaluation import Caller, ContextValue, Decision, Request, evaluate
 from trunkline.errors import AwsError
 
@@ -47,16 +47,8 @@ def _entity(ctx: RequestContext, arn: str) -> tuple[str, str, Caller]:
 
 
 def _input_documents(texts: Sequence[str]) -> list[tuple[str, str, dict[str, Any]]]:
-    out = []
-    for position, text in enumerate(texts, start=1):
-        try:
-            document = json.loads(text)
-        except ValueError:
-            raise AwsError("MalformedPolicyDocument", "Syntax errors in policy.") from None
-        if not isinstance(document, dict):
-            raise AwsError("MalformedPolicyDocument", "Syntax errors in policy.")
-        out.append((f"PolicyInputList.{position}", "none", document))
-    return out
+    """`PolicyInputList`, checked as CreatePolicy checks a document (its MalformedPolicyDocument)."""
+    return [(f"PolicyInputList.{n}", "none", parse_policy(text)) for n, text in enumerate(texts, start=1)]
 
 
 def _context(entries: Sequence[Record]) -> dict[str, ContextValue]:

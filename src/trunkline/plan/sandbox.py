@@ -59,7 +59,7 @@ class SimulationStore(SqliteStore):
         super().__init__(":memory:")
 
     def _transaction(self, cursor: sqlite3.Cursor) -> Transaction:
-        return _Transaction(cursor, _PLAIN)
+        return _Transaction(cursor, _PLAIN, self._entries_cache)  # the store's decoded-entries cache
 
     def run(self, work: Callable[[Transaction], T]) -> T:
         with self._lock:

@@ -8,6 +8,14 @@ from __future__ import annotations
 from typing import Required, TypedDict
 
 
+class CompleteLifecycleActionType(TypedDict, total=False):
+    LifecycleHookName: Required[str]
+    AutoScalingGroupName: Required[str]
+    LifecycleActionToken: str
+    LifecycleActionResult: Required[str]
+    InstanceId: str
+
+
 class CreateAutoScalingGroupType(TypedDict, total=False):
     AutoScalingGroupName: Required[str]
     LaunchConfigurationName: str
@@ -143,6 +151,13 @@ class PutScalingPolicyType(TypedDict, total=False):
     TargetTrackingConfiguration: TargetTrackingConfiguration
     Enabled: bool
     PredictiveScalingConfiguration: PredictiveScalingConfiguration
+
+
+class RecordLifecycleActionHeartbeatType(TypedDict, total=False):
+    LifecycleHookName: Required[str]
+    AutoScalingGroupName: Required[str]
+    LifecycleActionToken: str
+    InstanceId: str
 
 
 class SetDesiredCapacityType(TypedDict, total=False):

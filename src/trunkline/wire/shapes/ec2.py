@@ -30,6 +30,11 @@ class AssociateAddressRequest(TypedDict, total=False):
     AllowReassociation: bool
 
 
+class AssociateIamInstanceProfileRequest(TypedDict, total=False):
+    IamInstanceProfile: Required[IamInstanceProfileSpecification]
+    InstanceId: Required[str]
+
+
 class AssociateRouteTableRequest(TypedDict, total=False):
     GatewayId: str
     PublicIpv4Pool: str
@@ -342,6 +347,13 @@ class DescribeAvailabilityZonesRequest(TypedDict, total=False):
     Filters: list[Filter]
 
 
+class DescribeIamInstanceProfileAssociationsRequest(TypedDict, total=False):
+    AssociationIds: list[str]
+    Filters: list[Filter]
+    MaxResults: int
+    NextToken: str
+
+
 class DescribeImagesRequest(TypedDict, total=False):
     ExecutableUsers: list[str]
     ImageIds: list[str]
@@ -515,6 +527,10 @@ class DisassociateAddressRequest(TypedDict, total=False):
     DryRun: bool
 
 
+class DisassociateIamInstanceProfileRequest(TypedDict, total=False):
+    AssociationId: Required[str]
+
+
 class DisassociateRouteTableRequest(TypedDict, total=False):
     DryRun: bool
     AssociationId: Required[str]
@@ -572,6 +588,11 @@ class ReleaseAddressRequest(TypedDict, total=False):
     PublicIp: str
     NetworkBorderGroup: str
     DryRun: bool
+
+
+class ReplaceIamInstanceProfileAssociationRequest(TypedDict, total=False):
+    IamInstanceProfile: Required[IamInstanceProfileSpecification]
+    AssociationId: Required[str]
 
 
 class ReplaceRouteRequest(TypedDict, total=False):
@@ -699,6 +720,11 @@ class TerminateInstancesRequest(TypedDict, total=False):
 class TagSpecification(TypedDict, total=False):
     ResourceType: str
     Tags: list[Tag]
+
+
+class IamInstanceProfileSpecification(TypedDict, total=False):
+    Arn: str
+    Name: str
 
 
 class EnaSrdSpecification(TypedDict, total=False):
@@ -948,11 +974,6 @@ class InstanceNetworkInterfaceSpecification(TypedDict, total=False):
     EnaSrdSpecification: EnaSrdSpecificationRequest
     ConnectionTrackingSpecification: ConnectionTrackingSpecificationRequest
     EnaQueueCount: int
-
-
-class IamInstanceProfileSpecification(TypedDict, total=False):
-    Arn: str
-    Name: str
 
 
 class EnaSrdUdpSpecification(TypedDict, total=False):

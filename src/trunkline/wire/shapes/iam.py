@@ -272,6 +272,22 @@ class SetDefaultPolicyVersionRequest(TypedDict, total=False):
     VersionId: Required[str]
 
 
+class SimulatePrincipalPolicyRequest(TypedDict, total=False):
+    PolicySourceArn: Required[str]
+    PolicyInputList: list[str]
+    PermissionsBoundaryPolicyInputList: list[str]
+    PolicyExclusionList: list[PolicyIdentifier]
+    ActionNames: Required[list[str]]
+    ResourceArns: list[str]
+    ResourcePolicy: str
+    ResourceOwner: str
+    CallerArn: str
+    ContextEntries: list[ContextEntry]
+    ResourceHandlingOption: str
+    MaxItems: int
+    Marker: str
+
+
 class TagPolicyRequest(TypedDict, total=False):
     PolicyArn: Required[str]
     Tags: Required[list[Tag]]
@@ -316,3 +332,21 @@ class UpdateAssumeRolePolicyRequest(TypedDict, total=False):
 class Tag(TypedDict, total=False):
     Key: Required[str]
     Value: Required[str]
+
+
+class PolicyIdentifier(TypedDict, total=False):
+    PolicyType: str
+    PolicyArn: str
+    InlinePolicyIdentifier: InlinePolicyIdentifierType
+
+
+class ContextEntry(TypedDict, total=False):
+    ContextKeyName: str
+    ContextKeyValues: list[str]
+    ContextKeyType: str
+
+
+class InlinePolicyIdentifierType(TypedDict, total=False):
+    PolicyName: Required[str]
+    AttachmentType: Required[str]
+    AttachmentName: Required[str]
