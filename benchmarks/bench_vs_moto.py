@@ -129,14 +129,37 @@ def start_moto(python: Path) -> Server:
 # --- the script -------------------------------------------------------------------------------------------
 
 
+def server_cpu(pid: int) -> Callable[[], float]:
+    """The server process's CPU seconds so far (user + system, from /proc): unlike wall time it
+    hardly moves when other work shares the machine."""
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def read() -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / ticks
+
+    return read
+
+
+def no_cpu() -> float:
+    return 0.0
+
+
 class Timer:
-    def __init__(self) -> None:
+    """Each call's wall time, and the server's CPU time while it ran (for trunkline this includes
+    its reconciler's work in the meantime: tasks moving through their lifecycle)."""
+
+    def __init__(self, cpu: Callable[[], float] = no_cpu) -> None:
+        self.cpu = cpu
         self.times: dict[str, list[float]] = defaultdict(list)
+        self.cpu_times: dict[str, list[float]] = defaultdict(list)
 
     def __call__(self, label: str, call: Callable[..., Any], /, **params: Any) -> Any:
+        used = self.cpu()
         began = time.perf_counter()
         answer = call(**params)
         self.times[label].append(time.perf_counter() - began)
+        self.cpu_times[label].append(self.cpu() - used)
         return answer
 
 
@@ -284,16 +307,23 @@ def workload(c: dict[str, Any], timer: Timer, world: dict[str, Any], rounds: int
 
 
 def script(
-    c: dict[str, Any], instances: int, rounds: int, notes: dict[str, Any], pause: Callable[[], None]
+    c: dict[str, Any],
+    instances: int,
+    rounds: int,
+    notes: dict[str, Any],
+    pause: Callable[[], None],
+    cpu: Callable[[], float] = no_cpu,
 ) -> tuple[float, float, Timer]:
-    """The whole script: its wall time, the rounds' wall time, and each call's time."""
-    timer = Timer()
-    began = time.perf_counter()
+    """The whole script: its wall time, the rounds' wall time, and each call's time; the server's
+    CPU time for the whole script and for the rounds go to `notes` (server_cpu_s, rounds_cpu_s)."""
+    timer = Timer(cpu)
+    began, used = time.perf_counter(), cpu()
     world = setup(c, timer, instances, pause)
-    middle = time.perf_counter()
+    middle, used_middle = time.perf_counter(), cpu()
     found = workload(c, timer, world, rounds)
-    ended = time.perf_counter()
+    ended, used_end = time.perf_counter(), cpu()
     notes.update({k: v for k, v in world.items() if k not in ("subnet", "group", "instances", "arns")}, **found)
+    notes.update(server_cpu_s=round(used_end - used, 3), rounds_cpu_s=round(used_end - used_middle, 3))
     return ended - began, ended - middle, timer
 
 
@@ -374,6 +404,8 @@ def main() -> None:
     parts: dict[str, list[float]] = {name: [] for name in [*starters, FLOOR]}
     ops: dict[str, dict[str, list[float]]] = {name: defaultdict(list) for name in [*starters, FLOOR]}
     notes: dict[str, dict[str, Any]] = {name: {} for name in starters}
+    op_cpus: dict[str, dict[str, list[float]]] = {name: defaultdict(list) for name in starters}
+    cpus: dict[str, list[tuple[float, float]]] = {name: [] for name in starters}
 
     def keep(name: str, seconds: float, rounds_s: float, timer: Timer, i: int) -> None:
         print(
@@ -385,6 +417,10 @@ def main() -> None:
         parts[name].append(rounds_s)
         for op, values in timer.times.items():
             ops[name][op].extend(values)
+        if name in notes:  # a server ran (not the floor)
+            for op, values in timer.cpu_times.items():
+                op_cpus[name][op].extend(values)
+            cpus[name].append((notes[name]["server_cpu_s"], notes[name]["rounds_cpu_s"]))
 
     for i in range(args.rounds + 1):
         order = list(starters) if i % 2 == 0 else list(reversed(starters))
@@ -395,7 +431,9 @@ def main() -> None:
                 c = clients(server.url)
                 if name == "trunkline":
                     recorder.record(c)
-                seconds, rounds_s, timer = script(c, args.instances, args.workload, notes[name], PAUSE)
+                seconds, rounds_s, timer = script(
+                    c, args.instances, args.workload, notes[name], PAUSE, server_cpu(server.process.pid)
+                )
             finally:
                 stop(server)
             keep(name, seconds, rounds_s, timer, i)
@@ -407,6 +445,7 @@ def main() -> None:
                 assert recorder.next == len(recorder.answers), "the replay took another path"
                 keep(FLOOR, seconds, rounds_s, timer, i)
     report(args, walls, parts, ops, notes)
+    report_cpu(cpus, op_cpus)
 
 
 def report(
@@ -447,6 +486,20 @@ def report(
     print("\nwhat each server answered (last run):")
     for name, found in notes.items():
         print(f"  {name}: {json.dumps(found)}")
+
+
+def report_cpu(cpus: dict[str, list[tuple[float, float]]], op_cpus: dict[str, dict[str, list[float]]]) -> None:
+    """Server CPU, which a busy machine inflates far less than wall time."""
+    whole = {name: statistics.median(c[0] for c in values) for name, values in cpus.items()}
+    rounds = {name: statistics.median(c[1] for c in values) for name, values in cpus.items()}
+    print("\nserver CPU (median of the runs; trunkline's includes its reconciler running alongside):")
+    print(f"  whole script: trunkline {whole['trunkline']:.2f} s, moto {whole['moto']:.2f} s")
+    print(f"  workload rounds: trunkline {rounds['trunkline']:.2f} s, moto {rounds['moto']:.2f} s")
+    for mode in ("bridge", "awsvpc"):
+        op = f"RunTask (10, {mode})"
+        # The mean: /proc counts CPU in 10 ms ticks, so one call's figure is 0, 10 or 20 ms.
+        t, m = (statistics.fmean(op_cpus[n][op]) * 1000 for n in ("trunkline", "moto"))
+        print(f"  {op}: mean trunkline {t:.1f} ms, moto {m:.1f} ms, ratio {t / m:.2f}")
 
 
 def met(ok: bool) -> str:
