@@ -1,28 +1,41 @@
-"""Against moto: the same boto3 script, timed against trunkline and against moto's server.
+"""Against moto, and against the client's own floor: the same boto3 script, timed against
+trunkline, against moto's server, and with trunkline's recorded answers replayed inside botocore.
 
-    /work/venv/bin/python benchmarks/bench_vs_moto.py                  # 5 rounds of 10 instances
-    /work/venv/bin/python benchmarks/bench_vs_moto.py --rounds 7 --instances 20
+    /work/venv/bin/python benchmarks/bench_vs_moto.py                      # 3 runs each, 100 instances, 30 rounds
+    /work/venv/bin/python benchmarks/bench_vs_moto.py --rounds 1 --instances 10 --workload 3   # a quick look
+    .venv/bin/python benchmarks/bench_vs_moto.py --trunkline-url http://127.0.0.1:PORT   # profile a running server
 
 moto is not a dependency of trunkline: if `--moto-python` (default /tmp/moto-venv/bin/python)
 cannot import moto, the benchmark creates that throwaway venv and pip-installs `moto[server]` into
 it. boto3 comes from the interpreter running the benchmark.
 
-Each round starts a fresh server of each kind (trunkline: `trunkline serve --port 0 --state
-:memory: --timing fast`, the default timing; moto: `python -m moto.server -p PORT`), in alternating
-order, and times the whole script against it (server start-up not included). Fairness: moto answers
-every call at once and runs nothing in the background; trunkline with `--timing fast` also runs its
-reconciler while the script goes on (instances boot, tasks move through their lifecycle, in the
-same process), so its figures include that extra work. The script never waits for a state change:
-moto has none to wait for.
+Each run starts a fresh server of each kind (trunkline: `trunkline serve --port 0 --state
+:memory: --timing fast`; moto: `python -m moto.server -p PORT`), in alternating order, after one
+untimed warm-up run each. trunkline with `--timing fast` runs its reconciler while the script goes
+on (instances boot, trunks attach, tasks move through their lifecycle, in the same process), so
+its figures include that work; moto runs nothing in the background.
 
-The script (identical for both servers, only the endpoint differs): SSM GetParameter of the ECS
-AL2023 image id (DescribeImages by name if the parameter is missing), CreateVpc, CreateSubnet,
-CreateCluster, RegisterTaskDefinition (bridge), then per instance: RunInstances (c5.large, no
-instance profile and no user data, so trunkline's simulated agent does not register it too),
-DescribeInstances, RegisterContainerInstance (identity document built from DescribeInstances),
-DescribeContainerInstances, ListAttributes (name ecs.instance-type, value c5.large),
-ListContainerInstances, RunTask (bridge, count 1), DescribeTasks. Reported: median wall time of
-the script per server, trunkline / moto (target <= 1.0), and per-operation medians. Exit status 0.
+The script (issue 16's workload; identical for both servers but for the endpoint): SSM
+GetParameter of the ECS AL2023 image id, CreateVpc, ModifyVpcAttribute (DNS hostnames, which
+moto's awsvpc RunTask needs), CreateSubnet (/20), CreateSecurityGroup, PutAccountSetting
+awsvpcTrunking enabled, CreateCluster, RegisterTaskDefinition bridge and awsvpc (128 CPU, 128 MiB,
+port 80); RunInstances 10 x 10 c5.xlarge; per instance DescribeInstances and
+RegisterContainerInstance (identity document from DescribeInstances; the attributes both task
+definitions require plus `ecs.capability.task-eni-trunking`, agent 1.82.0: what an agent that can
+trunk reports); ListContainerInstances ACTIVE until all are (trunkline's are REGISTERING until
+their trunk ENI is attached). Then 30 rounds of: DescribeContainerInstances (10),
+ListContainerInstances, RunTask count 10 bridge, DescribeTasks, RunTask count 10 awsvpc,
+DescribeTasks, DescribeInstances of the hosts.
+
+The client floor: every HTTP answer trunkline gave in a run is recorded (botocore's
+`response-received`), then the same script runs again with a `before-send` handler that returns
+those answers as `AWSResponse`s, in order, and no sleeps: no request leaves botocore, so what is
+left is the client's own cost (serialising, signing, parsing, the script).
+
+Reported: median wall time of the script and of the 30 rounds per server and for the floor;
+per-operation medians; the targets (RunTask count 10 <= 0.5x moto's median, bridge and awsvpc;
+the whole workload <= 1.5x the floor); and each server's CPU time (from /proc; trunkline's
+includes its reconciler), which a busy machine distorts far less than wall time. Exit status 0.
 """
 
 from __future__ import annotations
