@@ -1,28 +1,41 @@
-"""Against moto: the same boto3 script, timed against trunkline and against moto's server.
+"""Against moto, and against the client's own floor: the same boto3 script, timed against
+trunkline, against moto's server, and with trunkline's recorded answers replayed inside botocore.
 
-    /work/venv/bin/python benchmarks/bench_vs_moto.py                  # 5 rounds of 10 instances
-    /work/venv/bin/python benchmarks/bench_vs_moto.py --rounds 7 --instances 20
+    /work/venv/bin/python benchmarks/bench_vs_moto.py                      # 3 runs each, 100 instances, 30 rounds
+    /work/venv/bin/python benchmarks/bench_vs_moto.py --rounds 1 --instances 10 --workload 3   # a quick look
+    .venv/bin/python benchmarks/bench_vs_moto.py --trunkline-url http://127.0.0.1:PORT   # profile a running server
 
 moto is not a dependency of trunkline: if `--moto-python` (default /tmp/moto-venv/bin/python)
 cannot import moto, the benchmark creates that throwaway venv and pip-installs `moto[server]` into
 it. boto3 comes from the interpreter running the benchmark.
 
-Each round starts a fresh server of each kind (trunkline: `trunkline serve --port 0 --state
-:memory: --timing fast`, the default timing; moto: `python -m moto.server -p PORT`), in alternating
-order, and times the whole script against it (server start-up not included). Fairness: moto answers
-every call at once and runs nothing in the background; trunkline with `--timing fast` also runs its
-reconciler while the script goes on (instances boot, tasks move through their lifecycle, in the
-same process), so its figures include that extra work. The script never waits for a state change:
-moto has none to wait for.
+Each run starts a fresh server of each kind (trunkline: `trunkline serve --port 0 --state
+:memory: --timing fast`; moto: `python -m moto.server -p PORT`), in alternating order, after one
+untimed warm-up run each. trunkline with `--timing fast` runs its reconciler while the script goes
+on (instances boot, trunks attach, tasks move through their lifecycle, in the same process), so
+its figures include that work; moto runs nothing in the background.
 
-The script (identical for both servers, only the endpoint differs): SSM GetParameter of the ECS
-AL2023 image id (DescribeImages by name if the parameter is missing), CreateVpc, CreateSubnet,
-CreateCluster, RegisterTaskDefinition (bridge), then per instance: RunInstances (c5.large, no
-instance profile and no user data, so trunkline's simulated agent does not register it too),
-DescribeInstances, RegisterContainerInstance (identity document built from DescribeInstances),
-DescribeContainerInstances, ListAttributes (name ecs.instance-type, value c5.large),
-ListContainerInstances, RunTask (bridge, count 1), DescribeTasks. Reported: median wall time of
-the script per server, trunkline / moto (target <= 1.0), and per-operation medians. Exit status 0.
+The script (issue 16's workload; identical for both servers but for the endpoint): SSM
+GetParameter of the ECS AL2023 image id, CreateVpc, ModifyVpcAttribute (DNS hostnames, which
+moto's awsvpc RunTask needs), CreateSubnet (/20), CreateSecurityGroup, PutAccountSetting
+awsvpcTrunking enabled, CreateCluster, RegisterTaskDefinition bridge and awsvpc (128 CPU, 128 MiB,
+port 80); RunInstances 10 x 10 c5.xlarge; per instance DescribeInstances and
+RegisterContainerInstance (identity document from DescribeInstances; the attributes both task
+definitions require plus `ecs.capability.task-eni-trunking`, agent 1.82.0: what an agent that can
+trunk reports); ListContainerInstances ACTIVE until all are (trunkline's are REGISTERING until
+their trunk ENI is attached). Then 30 rounds of: DescribeContainerInstances (10),
+ListContainerInstances, RunTask count 10 bridge, DescribeTasks, RunTask count 10 awsvpc,
+DescribeTasks, DescribeInstances of the hosts.
+
+The client floor: every HTTP answer trunkline gave in a run is recorded (botocore's
+`response-received`), then the same script runs again with a `before-send` handler that returns
+those answers as `AWSResponse`s, in order, and no sleeps: no request leaves botocore, so what is
+left is the client's own cost (serialising, signing, parsing, the script).
+
+Reported: median wall time of the script and of the 30 rounds per server and for the floor;
+per-operation medians; the targets (RunTask count 10 <= 0.5x moto's median, bridge and awsvpc;
+the whole workload <= 1.5x the floor); and each server's CPU time (from /proc; trunkline's
+includes its reconciler), which a busy machine distorts far less than wall time. Exit status 0.
 """
 
 from __future__ import annotations
@@ -129,14 +142,37 @@ def start_moto(python: Path) -> Server:
 # --- the script -------------------------------------------------------------------------------------------
 
 
+def server_cpu(pid: int) -> Callable[[], float]:
+    """The server process's CPU seconds so far (user + system, from /proc): unlike wall time it
+    hardly moves when other work shares the machine."""
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def read() -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / ticks
+
+    return read
+
+
+def no_cpu() -> float:
+    return 0.0
+
+
 class Timer:
-    def __init__(self) -> None:
+    """Each call's wall time, and the server's CPU time while it ran (for trunkline this includes
+    its reconciler's work in the meantime: tasks moving through their lifecycle)."""
+
+    def __init__(self, cpu: Callable[[], float] = no_cpu) -> None:
+        self.cpu = cpu
         self.times: dict[str, list[float]] = defaultdict(list)
+        self.cpu_times: dict[str, list[float]] = defaultdict(list)
 
     def __call__(self, label: str, call: Callable[..., Any], /, **params: Any) -> Any:
+        used = self.cpu()
         began = time.perf_counter()
         answer = call(**params)
         self.times[label].append(time.perf_counter() - began)
+        self.cpu_times[label].append(self.cpu() - used)
         return answer
 
 
@@ -284,16 +320,23 @@ def workload(c: dict[str, Any], timer: Timer, world: dict[str, Any], rounds: int
 
 
 def script(
-    c: dict[str, Any], instances: int, rounds: int, notes: dict[str, Any], pause: Callable[[], None]
+    c: dict[str, Any],
+    instances: int,
+    rounds: int,
+    notes: dict[str, Any],
+    pause: Callable[[], None],
+    cpu: Callable[[], float] = no_cpu,
 ) -> tuple[float, float, Timer]:
-    """The whole script: its wall time, the rounds' wall time, and each call's time."""
-    timer = Timer()
-    began = time.perf_counter()
+    """The whole script: its wall time, the rounds' wall time, and each call's time; the server's
+    CPU time for the whole script and for the rounds go to `notes` (server_cpu_s, rounds_cpu_s)."""
+    timer = Timer(cpu)
+    began, used = time.perf_counter(), cpu()
     world = setup(c, timer, instances, pause)
-    middle = time.perf_counter()
+    middle, used_middle = time.perf_counter(), cpu()
     found = workload(c, timer, world, rounds)
-    ended = time.perf_counter()
+    ended, used_end = time.perf_counter(), cpu()
     notes.update({k: v for k, v in world.items() if k not in ("subnet", "group", "instances", "arns")}, **found)
+    notes.update(server_cpu_s=round(used_end - used, 3), rounds_cpu_s=round(used_end - used_middle, 3))
     return ended - began, ended - middle, timer
 
 
@@ -374,6 +417,8 @@ def main() -> None:
     parts: dict[str, list[float]] = {name: [] for name in [*starters, FLOOR]}
     ops: dict[str, dict[str, list[float]]] = {name: defaultdict(list) for name in [*starters, FLOOR]}
     notes: dict[str, dict[str, Any]] = {name: {} for name in starters}
+    op_cpus: dict[str, dict[str, list[float]]] = {name: defaultdict(list) for name in starters}
+    cpus: dict[str, list[tuple[float, float]]] = {name: [] for name in starters}
 
     def keep(name: str, seconds: float, rounds_s: float, timer: Timer, i: int) -> None:
         print(
@@ -385,6 +430,10 @@ def main() -> None:
         parts[name].append(rounds_s)
         for op, values in timer.times.items():
             ops[name][op].extend(values)
+        if name in notes:  # a server ran (not the floor)
+            for op, values in timer.cpu_times.items():
+                op_cpus[name][op].extend(values)
+            cpus[name].append((notes[name]["server_cpu_s"], notes[name]["rounds_cpu_s"]))
 
     for i in range(args.rounds + 1):
         order = list(starters) if i % 2 == 0 else list(reversed(starters))
@@ -395,7 +444,9 @@ def main() -> None:
                 c = clients(server.url)
                 if name == "trunkline":
                     recorder.record(c)
-                seconds, rounds_s, timer = script(c, args.instances, args.workload, notes[name], PAUSE)
+                seconds, rounds_s, timer = script(
+                    c, args.instances, args.workload, notes[name], PAUSE, server_cpu(server.process.pid)
+                )
             finally:
                 stop(server)
             keep(name, seconds, rounds_s, timer, i)
@@ -407,6 +458,7 @@ def main() -> None:
                 assert recorder.next == len(recorder.answers), "the replay took another path"
                 keep(FLOOR, seconds, rounds_s, timer, i)
     report(args, walls, parts, ops, notes)
+    report_cpu(cpus, op_cpus)
 
 
 def report(
@@ -447,6 +499,20 @@ def report(
     print("\nwhat each server answered (last run):")
     for name, found in notes.items():
         print(f"  {name}: {json.dumps(found)}")
+
+
+def report_cpu(cpus: dict[str, list[tuple[float, float]]], op_cpus: dict[str, dict[str, list[float]]]) -> None:
+    """Server CPU, which a busy machine inflates far less than wall time."""
+    whole = {name: statistics.median(c[0] for c in values) for name, values in cpus.items()}
+    rounds = {name: statistics.median(c[1] for c in values) for name, values in cpus.items()}
+    print("\nserver CPU (median of the runs; trunkline's includes its reconciler running alongside):")
+    print(f"  whole script: trunkline {whole['trunkline']:.2f} s, moto {whole['moto']:.2f} s")
+    print(f"  workload rounds: trunkline {rounds['trunkline']:.2f} s, moto {rounds['moto']:.2f} s")
+    for mode in ("bridge", "awsvpc"):
+        op = f"RunTask (10, {mode})"
+        # The mean: /proc counts CPU in 10 ms ticks, so one call's figure is 0, 10 or 20 ms.
+        t, m = (statistics.fmean(op_cpus[n][op]) * 1000 for n in ("trunkline", "moto"))
+        print(f"  {op}: mean trunkline {t:.1f} ms, moto {m:.1f} ms, ratio {t / m:.2f}")
 
 
 def met(ok: bool) -> str:

@@ -348,3 +348,24 @@ def test_a_window_serves_only_a_lone_binpack_on_its_resource() -> None:
             1,
             strategies=[Strategy("binpack", "memory")],
         )
+
+
+def test_the_task_group_is_read_only_when_placement_needs_it():
+    """Counting a group's tasks per instance decodes every live task of the group, so it is read
+    only when a strategy or constraint asks: never for the default (random), and tasks placed in
+    the call are counted without it; spread by instance reads it once per instance."""
+    reads: list[str] = []
+
+    def host(name: str, already: int) -> Candidate:
+        candidate = instance(name, enis=4)
+        candidate.group_loader = lambda: reads.append(name) or already  # type: ignore[func-returns-value]
+        return candidate
+
+    hosts = [host("a", 3), host("b", 0)]
+    outcome = place(hosts, AWSVPC, 2, rng=random.Random(1))
+    assert len(outcome.placed) == 2 and reads == []
+    spread = [host("c", 3), host("d", 0)]
+    outcome = place(spread, AWSVPC, 3, strategies=parse_strategies([{"type": "spread", "field": "instanceId"}]))
+    assert [c.arn for c in outcome.placed] == ["arn:ci/d", "arn:ci/d", "arn:ci/d"]  # 0, 1, 2 < 3 on c
+    assert sorted(reads) == ["c", "d"]
+    assert (spread[0].group_tasks, spread[1].group_tasks) == (3, 3)

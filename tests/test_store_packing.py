@@ -33,7 +33,7 @@ RELEASED = {
 }
 
 _JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=6),
     max_leaves=40,
 )
@@ -80,3 +80,16 @@ def test_small_bodies_stay_text() -> None:
     assert packing.pack({"SubnetId": "subnet-1", "Address": "10.0.0.4"}, "document:ec2.subnet-ip") == (
         '{"SubnetId":"subnet-1","Address":"10.0.0.4"}'
     )
+
+
+def test_what_orjson_refuses_is_written_as_the_standard_library_would() -> None:
+    doc = {"big": 2**70, "surrogate": "\ud800", "numbers": {1: "one"}, "text": "é\x00"}
+    packed = packing.pack(doc)
+    assert packing.unpack(packed) == {"big": 2**70, "surrogate": "\ud800", "numbers": {"1": "one"}, "text": "é\x00"}
+    assert "\x00" not in packing.dump({"text": "a\x00b"})  # escaped: PostgreSQL's text cannot hold NUL
+
+
+def test_non_finite_numbers_are_stored_as_null() -> None:
+    """JSON has no NaN or Infinity; nothing trunkline stores should hold one, and if it did it
+    reads back as null (docs/decisions.md)."""
+    assert packing.unpack(packing.pack({"x": float("inf"), "y": 1.5})) == {"x": None, "y": 1.5}
