@@ -45,7 +45,8 @@ def ec2_state(stack: Stack, instance_id: str) -> str:
 def lifecycle_events(stack: Stack) -> list[dict[str, Any]]:
     answer = stack.world.server.get("/_trunkline/events?limit=1000")
     answer.raise_for_status()
-    return [e for e in answer.json()["events"] if e["source"] == "aws.autoscaling"]
+    events = answer.json()["events"]
+    return [e for e in events if e["source"] == "aws.autoscaling" and e["detail-type"].endswith("Lifecycle Action")]
 
 
 def activity_of(stack: Stack, instance_id: str, verb: str) -> dict[str, Any]:
