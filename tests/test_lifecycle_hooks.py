@@ -45,7 +45,8 @@ def ec2_state(stack: Stack, instance_id: str) -> str:
 def lifecycle_events(stack: Stack) -> list[dict[str, Any]]:
     answer = stack.world.server.get("/_trunkline/events?limit=1000")
     answer.raise_for_status()
-    return [e for e in answer.json()["events"] if e["source"] == "aws.autoscaling"]
+    events = answer.json()["events"]
+    return [e for e in events if e["source"] == "aws.autoscaling" and e["detail-type"].endswith("Lifecycle Action")]
 
 
 def activity_of(stack: Stack, instance_id: str, verb: str) -> dict[str, Any]:
@@ -196,3 +197,26 @@ def test_ecs_completes_its_draining_hook_once_the_instance_runs_no_task(stack: S
             break
     assert busy not in states(stack), "ECS completed the hook once the instance ran no task"
     assert stack.service_view()["runningCount"] == 12
+
+
+def test_heartbeats_never_keep_an_instance_past_the_global_timeout(stack: Stack) -> None:
+    stack.group(LifecycleHookSpecificationList=[hook("slow", LAUNCHING, 30, "CONTINUE")])
+    (described,) = stack.asg.describe_lifecycle_hooks(AutoScalingGroupName=GROUP)["LifecycleHooks"]
+    assert described["GlobalTimeout"] == 3000, "100 times the heartbeat timeout"
+    for _ in range(10):
+        stack.world.advance(5)
+        if list(states(stack).values()) == ["Pending:Wait"]:
+            break
+    ((instance, state),) = states(stack).items()
+    assert state == "Pending:Wait"
+    for _ in range(119):  # each heartbeat restarts the 30 s timeout: 2,975 s in all
+        stack.asg.record_lifecycle_action_heartbeat(
+            AutoScalingGroupName=GROUP, LifecycleHookName="slow", InstanceId=instance
+        )
+        stack.world.advance(25)
+    assert states(stack)[instance] == "Pending:Wait"
+    stack.asg.record_lifecycle_action_heartbeat(
+        AutoScalingGroupName=GROUP, LifecycleHookName="slow", InstanceId=instance
+    )
+    stack.world.advance(26)  # 3,001 s from the start of the wait, 26 s after the last heartbeat
+    assert states(stack)[instance] == "InService", "DefaultResult CONTINUE"

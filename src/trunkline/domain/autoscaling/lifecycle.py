@@ -25,6 +25,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import events
+from trunkline.domain.autoscaling import notices
 from trunkline.domain.autoscaling.kinds import ACTIVITY, GROUP, HOOK, MEMBER
 from trunkline.errors import AwsError
 
@@ -100,7 +101,7 @@ def _emit(ctx: RequestContext, member: Record, hook: Record) -> None:
     if hook.get("NotificationMetadata"):
         detail["NotificationMetadata"] = hook["NotificationMetadata"]
     resources = [group["AutoScalingGroupARN"]] if group is not None else []
-    events.emit(ctx, _EVENT[transition], resources, detail, source="aws.autoscaling")
+    events.emit(ctx, _EVENT[transition], resources, detail, source=notices.SOURCE)
 
 
 def pending_hooks(member: Record) -> list[str]:

@@ -6,8 +6,8 @@ the Auto Scaling user guide's event reference shows them (the successful ones ca
 launches and terminations show as they happen.
 
 A launch EC2 refused has no instance: its event names none (`EC2InstanceId` empty, the group's ARN
-alone in `resources`). Lifecycle-action and instance-refresh events are not sent (trunkline has no
-waiting lifecycle states or refreshes).
+alone in `resources`). Lifecycle-action events are `lifecycle.py`'s (sent as an instance enters a
+hook's wait); instance-refresh events are not sent (trunkline has no refreshes).
 """
 
 from __future__ import annotations
