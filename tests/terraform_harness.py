@@ -30,10 +30,12 @@ def terraform(example: str, tmp_path: Path, url: str) -> Terraform:
         pytest.skip("skipped: terraform is not installed")
     if not (MIRROR / "registry.terraform.io" / "hashicorp" / "aws").is_dir():
         pytest.skip(f"skipped: no hashicorp/aws provider mirror at {MIRROR} (set TRUNKLINE_TF_PLUGIN_DIR)")
-    CACHE.mkdir(parents=True, exist_ok=True)
+    # Terraform's plugin cache is not safe for concurrent `terraform init`: one per xdist worker.
+    cache = CACHE / os.environ.get("PYTEST_XDIST_WORKER", "main")
+    cache.mkdir(parents=True, exist_ok=True)
     rc = tmp_path / "terraformrc"
     rc.write_text(
-        f'plugin_cache_dir = "{CACHE}"\n'
+        f'plugin_cache_dir = "{cache}"\n'
         "provider_installation {\n"
         f'  filesystem_mirror {{\n    path = "{MIRROR}"\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }}\n'
         '  direct {\n    exclude = ["registry.terraform.io/hashicorp/aws"]\n  }\n}\n'

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from conftest import Server
 from ecs_world import World
 from terraform_harness import assert_no_changes, terraform
+
+pytestmark = pytest.mark.terraform
 
 
 def test_the_network_example_applies_reads_back_unchanged_and_destroys(server: Server, tmp_path: Path) -> None:
