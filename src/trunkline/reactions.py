@@ -41,6 +41,9 @@ Furnisher = Callable[["RequestContext", Any], object]
 VpcCheck = Callable[["RequestContext", str], object]
 #: Gets the context, a VPC id and an IPv4 CIDR block added to it or removed from it.
 BlockListener = Callable[["RequestContext", str, str], None]
+#: Gets the context, an Auto Scaling group member whose lifecycle hooks are all done, the
+#: transition (launching or terminating), whether it goes on (CONTINUE) and the action's token.
+LifecycleOutcome = Callable[["RequestContext", Record, str, bool, str], None]
 
 
 def _counted_tasks(ctx: RequestContext, record: Record) -> int:
@@ -54,6 +57,10 @@ def _nothing(ctx: RequestContext, record: Record) -> None:
 
 def _no_groups(ctx: RequestContext, record: Record) -> Collection[str]:
     return ()
+
+
+def _no_outcome(ctx: RequestContext, member: Record, transition: str, go_on: bool, token: str) -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,8 @@ class Reactions:
     #: An Auto Scaling group member entered a lifecycle hook's wait state (ECS's managed draining
     #: hook is ECS's to complete).
     lifecycle_wait: tuple[Listener, ...] = ()
+    #: ... and left it: the group launches or terminates it (Auto Scaling's scaling module).
+    lifecycle_done: LifecycleOutcome = _no_outcome
 
     def lifecycle_wait_began(self, ctx: RequestContext, member: Record) -> None:
         for listener in self.lifecycle_wait:

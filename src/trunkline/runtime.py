@@ -13,7 +13,7 @@ from botocore import xform_name
 
 from trunkline.clock import Clock
 from trunkline.context import Principal, RequestContext
-from trunkline.domain import enforcement
+from trunkline.domain import enforcement, index_versions
 from trunkline.domain.authentication import authenticate
 from trunkline.domain.ec2 import default_vpc
 from trunkline.domain.identity import Keyring, StaticKey, resolve_principal
@@ -116,6 +116,7 @@ class Runtime:
         )
 
     def _start_world(self, tx: Transaction, now: float) -> None:
+        index_versions.refresh(tx)
         default_vpc.init_world(tx, self.config.default_vpc)
         self._give_default_vpc(tx, now)
 

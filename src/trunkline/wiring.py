@@ -54,4 +54,5 @@ def build_reactions() -> Reactions:
         eni_attached=(elastic_ips.on_attached,),
         eni_deleted=(elastic_ips.on_interface_deleted,),
         lifecycle_wait=(managed_scaling.on_lifecycle_wait,),
+        lifecycle_done=scaling.lifecycle_done,
     )

@@ -29,6 +29,7 @@ from typing import Any, Generic, TypeVar, cast
 
 from trunkline.context import RequestContext
 from trunkline.errors import AwsError
+from trunkline.store.api import Transaction
 from trunkline.store.scope import Scope
 
 R = TypeVar("R", bound=Mapping[str, Any])
@@ -80,6 +81,17 @@ def _everyone(ctx: RequestContext, record: Any) -> bool:
     return True
 
 
+def _account_and_region(scope: Scope, key_parts: list[str]) -> tuple[str, str]:
+    """The account and region a stored key's scope prefix names ("" where the scope has none)."""
+    if scope is Scope.ACCOUNT_REGION:
+        return key_parts[0], key_parts[1]
+    if scope is Scope.REGION:
+        return "", key_parts[0]
+    if scope is Scope.ACCOUNT:
+        return key_parts[0], ""
+    return "", ""
+
+
 def _same(text: str) -> str:
     return text
 
@@ -106,6 +118,9 @@ class ResourceKind(Generic[R]):
     #: For resources that exist outside the store (catalog AMIs): does `id` name one? The store then
     #: holds only the caller's own overlay of it (its tags), created on first save.
     exists: Callable[[RequestContext, str], bool] | None = field(default=None)
+    #: Raised by one whenever `indexes` changes what it computes for records already stored: a
+    #: state written before the change is re-indexed on start (`domain/index_versions.py`).
+    index_version: int = 1
 
     # --- keys ------------------------------------------------------------------------------------
 
@@ -199,6 +214,18 @@ class ResourceKind(Generic[R]):
         unscoped = frozenset(field for field in values if self.is_global(field))
         indexes = self.scope.index(ctx.account_id, ctx.region, values, unscoped)
         ctx.tx.put(self.name, self.record_store_key(ctx, record), cast(Record, record), indexes)
+
+    def reindex_stored(self, tx: Transaction) -> int:
+        """Recompute every stored record's index entries (all scopes); returns how many."""
+        count = 0
+        for key, record in tx.scan(self.name):
+            parts = key.split("/", self.scope.depth)
+            account, region = _account_and_region(self.scope, parts)
+            values = self.indexes(cast(R, record))
+            unscoped = frozenset(field for field in values if self.is_global(field))
+            tx.put(self.name, key, record, self.scope.index(account, region, values, unscoped))
+            count += 1
+        return count
 
     def record_store_key(self, ctx: RequestContext, record: R) -> str:
         if self.record_key is not None:

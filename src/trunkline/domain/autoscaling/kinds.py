@@ -52,6 +52,7 @@ MEMBER: ResourceKind[Record] = ResourceKind(
     scope=Scope.ACCOUNT_REGION,
     id_field="InstanceId",
     indexes=_member_indexes,
+    index_version=2,  # 2: live, not_live, state, launched:GROUP, lifecycle_token
 )
 
 ACTIVITY: ResourceKind[Record] = ResourceKind(

@@ -188,17 +188,13 @@ def close(ctx: RequestContext, member: Record, hook_name: str, result: str) -> N
     if action["hooks"]:
         MEMBER.save(ctx, member)
         return
-    from trunkline.domain.autoscaling import scaling  # scaling imports this module
-
     transition = action["transition"]
     member["LifecycleState"] = _PROCEED[transition]
     del member["_lifecycle"]
     _mark_activity(ctx, member, "InProgress")
     MEMBER.save(ctx, member)
-    if transition == LAUNCHING:
-        scaling.launch_proceeds(ctx, member, action["result"] == "CONTINUE", action["token"])
-    else:
-        scaling.termination_proceeds(ctx, member)
+    # The group acts on the outcome (scaling imports this module, so it is reached through the wiring).
+    ctx.reactions.lifecycle_done(ctx, member, transition, action["result"] == "CONTINUE", action["token"])
 
 
 def hook_deleted(ctx: RequestContext, group_name: str, hook_name: str) -> None:

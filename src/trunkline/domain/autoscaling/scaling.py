@@ -200,6 +200,14 @@ def terminate_member(
     return activity
 
 
+def lifecycle_done(ctx: RequestContext, member: Record, transition: str, go_on: bool, token: str) -> None:
+    """Every lifecycle hook of the member is done: its launch or its termination goes on."""
+    if transition == lifecycle.LAUNCHING:
+        launch_proceeds(ctx, member, go_on, token)
+    else:
+        termination_proceeds(ctx, member)
+
+
 def termination_proceeds(ctx: RequestContext, member: Record) -> None:
     """The member's termination goes on: its EC2 instance is terminated."""
     with contextlib.suppress(AwsError):  # already gone: the terminated listener finishes the job

@@ -50,6 +50,7 @@ CONTAINER_INSTANCE: ResourceKind[Record] = ResourceKind(
     not_found=NotFound("InvalidParameterException", "Container instance can not be found."),
     indexes=instance_index.indexes,
     scoped_indexes=frozenset({"ec2", "ec2_all"}),
+    index_version=2,  # 2: the capacity provider's counts (instance_index.provider_index)
 )
 
 
