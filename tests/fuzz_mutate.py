@@ -200,8 +200,9 @@ class Mutator:
             pieces = self._mutate_pieces(pieces, request)
         encoded = "&".join(pieces)
         if request.method == "GET" and request.query:
-            # A URL carries printable ASCII only: bytes grafted from a POST body go percent-encoded.
-            printable = "".join(c if " " < c < "\x7f" else _percent(c) for c in encoded)
+            # A URL carries printable ASCII only, and no `#` (it would end the query): bytes grafted
+            # from a POST body go percent-encoded.
+            printable = "".join(c if " " < c < "\x7f" and c != "#" else _percent(c) for c in encoded)
             return replace(request, query=printable[:_MAX_QUERY])
         return replace(request, body=encoded.encode("latin-1", "replace"))
 
