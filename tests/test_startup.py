@@ -47,11 +47,13 @@ def test_the_ready_line_waits_for_none_of_the_heavy_modules_and_warm_up_loads_th
     assert done.returncode == 0, done.stderr
     loaded = json.loads(done.stdout)
     assert [name for name in LATER if name in loaded["before"]] == []
-    assert [name for name in LATER if name not in loaded["after"] and name != "botocore.session"] == [
-        "cryptography.hazmat.primitives.ciphers.aead",  # only when a secret is sealed or opened
+    not_loaded = {name for name in LATER if name not in loaded["after"]}
+    assert not_loaded <= {
+        "botocore.session",  # never: models load through botocore's loader
+        "cryptography.hazmat.primitives.ciphers.aead",  # when a secret is first sealed or opened
         "trunkline.domain.enforcement",  # only with --enforce-iam
-    ]
-    assert "botocore.session" not in loaded["after"]
+    }
+    assert "botocore.session" in not_loaded
 
 
 def test_every_reaction_names_a_function_that_exists() -> None:
