@@ -23,13 +23,35 @@ first few untimed. The clock is not advanced: the tasks stay PROVISIONING, holdi
 their branch-ENI slot, so binpack keeps filling the fullest instances. Then the server's resident
 memory (VmRSS from /proc). Growth = largest / smallest size of the server's own work (median -
 health median); target < 2x from 100 to 10,000 instances. Exit status 0 whatever the figures are.
+
+Server CPU: each timed phase also reports the server's CPU time per call (from /proc, the health
+call interleaved with it included): on a shared machine the wall times follow the load, the CPU
+times much less.
+
+Capacity providers (issue 11's paths; `--no-capacity` leaves them out, and a tree without
+CreateCapacityProvider skips them): a second cluster `bench-cp` whose only capacity provider
+`bench-cp` (managed scaling ENABLED, target 100) scales an Auto Scaling group of c5.xlarge from a
+launch template of the same AMI, role and user data naming `bench-cp`. At each size the group's
+min, max and desired capacity are set to the size (managed scaling cannot move it then) and the
+clock settles, so the agent registers the group's instances in `bench-cp`. Then, first, services
+through the provider: `--services` CreateService calls (desiredCount 10, capacityProviderStrategy
+bench-cp, the same task definition and subnets), each timed, then one 5 s clock advance that runs
+their first scheduler passes (nothing else is due then: the growth's settle ran every earlier
+job); reported per service. Second, RunTask count 10 with capacityProviderStrategy bench-cp and
+binpack memory fills `bench-cp` towards the same density, timed against health as above (at most
+`--cp-calls` calls per size, 100 by default: this path reads every instance of the cluster per
+call, and filling 1,000 instances through it takes most of an hour on a loaded 2-core machine).
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import json
+import os
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import bench_ecs_instances as instances
@@ -39,6 +61,14 @@ GROWTH_TARGET = 2.0
 INSTANCE_TYPES = ("c5.large", "c5.xlarge", "m5.2xlarge")
 FAMILY = "bench-web"
 SECONDARY_BLOCKS = ("10.1.0.0/16", "10.2.0.0/16")  # with 10.0.0.0/16: one /16 subnet per zone
+CP = "bench-cp"  # the capacity-provider cluster, its provider, group and launch template
+CP_TYPE = "c5.xlarge"
+
+
+def cpu_seconds(server: Server) -> float:
+    """The server process's CPU time so far (user + system)."""
+    fields = Path(f"/proc/{server.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mib(server: Server) -> float:
@@ -58,6 +88,14 @@ def main() -> int:
     parser.add_argument(
         "--state", help="a postgresql:// URL of an empty database instead of a new SQLite file (the default)"
     )
+    parser.add_argument("--no-capacity", action="store_true", help="leave out the capacity-provider cluster")
+    parser.add_argument("--services", type=int, default=20, help="services created per size (default 20)")
+    parser.add_argument(
+        "--cp-calls",
+        type=int,
+        default=100,
+        help="at most this many timed RunTask calls through the provider per size (default 100; 0: fill to --density)",
+    )
     args = parser.parse_args()
     sizes = sorted([100, 1000, 10000] if args.full else args.sizes)
 
@@ -70,6 +108,8 @@ def main() -> int:
     store = "PostgreSQL" if args.state else "SQLite file"
     print(f"RunTask count 10, awsvpc, binpack memory, {args.density} tasks per instance; {store}, --timing manual\n")
     results: dict[int, dict[str, float]] = {}
+    cp_results: dict[int, dict[str, float]] = {}
+    service_results: dict[int, tuple[float, float]] = {}
     placed = [0]
     with tempfile.TemporaryDirectory(prefix="trunkline-bench-placement-") as tmp:
         server = start(args.state or str(Path(tmp) / "state.sqlite3"))
@@ -83,6 +123,9 @@ def main() -> int:
                 containerDefinitions=[{"name": "app", "image": "nginx", "cpu": 256, "memory": 512}],
             )
             network = {"awsvpcConfiguration": {"subnets": world.subnets}}
+            capacity = None if args.no_capacity else _capacity_setup(client, world)
+            if capacity is None and not args.no_capacity:
+                print("this trunkline has no capacity providers: measuring RunTask without them only\n")
 
             def run_task() -> None:
                 answer = client.ecs(
@@ -104,27 +147,202 @@ def main() -> int:
                     f"registered {world.registered} of {world.launched} instances "
                     f"(+{added}: launch {launch:.1f} s, settle {settle:.1f} s)"
                 )
+                if capacity is not None:
+                    _capacity_grow(client, capacity, size)
+                    # Now, while nothing else is due: the advance that runs the passes runs only them.
+                    service_results[size] = _services(client, server, capacity, args.services, network)
                 calls = max((size * args.density - placed[0]) // 10, args.warmup + 1)
-                began, before = time.perf_counter(), placed[0]
+                began, before, cpu_before = time.perf_counter(), placed[0], cpu_seconds(server)
                 medians = interleaved_medians(
                     {HEALTH: client.health, "RunTask": run_task}, calls - args.warmup, args.warmup
                 )
+                medians["cpu"] = (cpu_seconds(server) - cpu_before) / calls
                 results[size] = medians
                 base, call = medians[HEALTH], medians["RunTask"]
                 print(
                     f"  {calls} RunTask calls placed {placed[0] - before} tasks ({placed[0]} in the cluster) in "
                     f"{time.perf_counter() - began:.0f} s\n  health {base * 1000:.3f} ms; RunTask {call * 1000:.3f} ms, "
-                    f"minus base {(call - base) * 1000:.3f} ms; server RSS {rss_mib(server):.0f} MiB\n"
+                    f"minus base {(call - base) * 1000:.3f} ms; server CPU {medians['cpu'] * 1000:.1f} ms per call; "
+                    f"server RSS {rss_mib(server):.0f} MiB\n"
                 )
+                if capacity is not None:
+                    cp_results[size] = _capacity_run_tasks(client, server, capacity, size, args, network)
             print(f"server RSS at the end: {rss_mib(server):.0f} MiB, {placed[0]} tasks\n")
         finally:
             stop(server)
 
     small, large = sizes[0], sizes[-1]
-    growth = own_work_growth(results[small], results[large], "RunTask")
-    verdict = "OK" if growth < GROWTH_TARGET else "OVER"
-    print(f"RunTask server work from {small} to {large} instances: x{growth:.2f} {verdict} (target < 2x)")
+    _summary("RunTask", small, large, results, "RunTask")
+    if cp_results:
+        _summary("RunTask through a capacity provider", small, large, cp_results, "RunTask")
+        first, last = service_results[small], service_results[large]
+        print(
+            f"CreateService through a capacity provider from {small} to {large} instances: "
+            f"x{last[0] / first[0]:.2f} (call), x{last[1] / first[1]:.2f} (first scheduler pass)"
+        )
     return 0
+
+
+def _summary(label: str, small: int, large: int, results: dict[int, dict[str, float]], name: str) -> None:
+    growth = own_work_growth(results[small], results[large], name)
+    cpu = results[large]["cpu"] / results[small]["cpu"]
+    verdict = "OK" if growth < GROWTH_TARGET else "OVER"
+    print(
+        f"{label}: server work from {small} to {large} instances x{growth:.2f} {verdict} (target < 2x); "
+        f"server CPU per call x{cpu:.2f}"
+    )
+
+
+# --- capacity providers ---------------------------------------------------------------------------
+
+
+@dataclass
+class Capacity:
+    subnets: list[str]
+    placed: int = 0
+    services: int = 0
+
+
+def _autoscaling(client: Client, action: str, **params: str | int) -> str:
+    return client.form("autoscaling", action, "2011-01-01", **params)
+
+
+def _capacity_setup(client: Client, world: instances.World) -> Capacity | None:
+    """The `bench-cp` cluster, its launch template, group and provider (None: no capacity providers here)."""
+    client.ecs("CreateCluster", clusterName=CP)
+    user_data = base64.b64encode(f"#!/bin/bash\necho ECS_CLUSTER={CP} >> /etc/ecs/ecs.config\n".encode())
+    client.ec2(
+        "CreateLaunchTemplate",
+        LaunchTemplateName=CP,
+        **{
+            "LaunchTemplateData.ImageId": world.image,
+            "LaunchTemplateData.InstanceType": CP_TYPE,
+            "LaunchTemplateData.IamInstanceProfile.Name": instances.ROLES[0],
+            "LaunchTemplateData.UserData": user_data.decode(),
+        },
+    )
+    try:
+        _autoscaling(
+            client,
+            "CreateAutoScalingGroup",
+            AutoScalingGroupName=CP,
+            MinSize=0,
+            MaxSize=0,
+            VPCZoneIdentifier=",".join(world.subnets),
+            **{"LaunchTemplate.LaunchTemplateName": CP, "LaunchTemplate.Version": "$Latest"},
+        )
+        client.ecs(
+            "CreateCapacityProvider",
+            name=CP,
+            autoScalingGroupProvider={
+                "autoScalingGroupArn": CP,
+                "managedScaling": {"status": "ENABLED", "targetCapacity": 100},
+                "managedTerminationProtection": "DISABLED",
+            },
+        )
+    except SystemExit as refused:  # an older tree: no Auto Scaling or no capacity providers
+        print(f"  ({str(refused)[:160]})")
+        return None
+    client.ecs(
+        "PutClusterCapacityProviders",
+        cluster=CP,
+        capacityProviders=[CP],
+        defaultCapacityProviderStrategy=[{"capacityProvider": CP, "weight": 1}],
+    )
+    return Capacity(world.subnets)
+
+
+def _capacity_grow(client: Client, capacity: Capacity, size: int) -> None:
+    began = time.perf_counter()
+    _autoscaling(
+        client, "UpdateAutoScalingGroup", AutoScalingGroupName=CP, MinSize=size, MaxSize=size, DesiredCapacity=size
+    )
+    client.settle()
+    registered = int(client.ecs("DescribeClusters", clusters=[CP])["clusters"][0]["registeredContainerInstancesCount"])
+    print(f"  {CP}: group at {size}, {registered} container instances ({time.perf_counter() - began:.1f} s)")
+    if registered != size:
+        raise SystemExit(f"{CP} has {registered} container instances, not {size}")
+
+
+STRATEGY = [{"capacityProvider": CP, "weight": 1}]
+
+
+def _services(
+    client: Client, server: Server, capacity: Capacity, count: int, network: dict[str, object]
+) -> tuple[float, float]:
+    """`count` CreateService calls through the provider, then the clock advance that places them:
+    seconds per CreateService (median) and per first scheduler pass (the advance's wall / count)."""
+    times = []
+    cpu_before = cpu_seconds(server)
+    for _ in range(count):
+        capacity.services += 1
+        began = time.perf_counter()
+        client.ecs(
+            "CreateService",
+            cluster=CP,
+            serviceName=f"web-{capacity.services}",
+            taskDefinition=FAMILY,
+            desiredCount=10,
+            capacityProviderStrategy=STRATEGY,
+            networkConfiguration=network,
+        )
+        times.append(time.perf_counter() - began)
+    create_cpu = (cpu_seconds(server) - cpu_before) / count
+    cpu_before = cpu_seconds(server)
+    began = time.perf_counter()
+    answer = json.loads(
+        client.raw(
+            "POST",
+            "/_trunkline/clock/advance",
+            json.dumps({"seconds": 5}).encode(),
+            {"Content-Type": "application/json"},
+        )
+    )
+    per_pass = (time.perf_counter() - began) / count
+    pass_cpu = (cpu_seconds(server) - cpu_before) / count
+    capacity.placed += 10 * count
+    times.sort()
+    create = times[len(times) // 2]
+    print(
+        f"  {count} CreateService (10 tasks each, through {CP}): {create * 1000:.1f} ms per call (median, "
+        f"server CPU {create_cpu * 1000:.1f} ms); first scheduler passes {per_pass * 1000:.1f} ms per service "
+        f"(server CPU {pass_cpu * 1000:.1f} ms; {answer.get('jobsRun')} jobs run)"
+    )
+    return create, per_pass
+
+
+def _capacity_run_tasks(
+    client: Client, server: Server, capacity: Capacity, size: int, args: argparse.Namespace, network: dict[str, object]
+) -> dict[str, float]:
+    def run_task() -> None:
+        answer = client.ecs(
+            "RunTask",
+            cluster=CP,
+            taskDefinition=FAMILY,
+            count=10,
+            capacityProviderStrategy=STRATEGY,
+            networkConfiguration=network,
+            placementStrategy=[{"type": "binpack", "field": "memory"}],
+        )
+        waiting = [t for t in answer["tasks"] if t.get("containerInstanceArn") is None]
+        if answer["failures"] or waiting:
+            raise SystemExit(f"RunTask through {CP} did not place: {answer['failures'][:2]} {len(waiting)} waiting")
+        capacity.placed += len(answer["tasks"])
+
+    calls = max((size * args.density - capacity.placed) // 10, args.warmup + 1)
+    if args.cp_calls:
+        calls = min(calls, args.cp_calls + args.warmup)
+    began, before, cpu_before = time.perf_counter(), capacity.placed, cpu_seconds(server)
+    medians = interleaved_medians({HEALTH: client.health, "RunTask": run_task}, calls - args.warmup, args.warmup)
+    medians["cpu"] = (cpu_seconds(server) - cpu_before) / calls
+    base, call = medians[HEALTH], medians["RunTask"]
+    print(
+        f"  {calls} RunTask calls through {CP} placed {capacity.placed - before} tasks ({capacity.placed} in "
+        f"{CP}) in {time.perf_counter() - began:.0f} s\n  health {base * 1000:.3f} ms; RunTask {call * 1000:.3f} ms, "
+        f"minus base {(call - base) * 1000:.3f} ms; server CPU {medians['cpu'] * 1000:.1f} ms per call; "
+        f"server RSS {rss_mib(server):.0f} MiB\n"
+    )
+    return medians
 
 
 def _setup(client: Client) -> instances.World:

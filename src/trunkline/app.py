@@ -11,7 +11,7 @@ import math
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -21,15 +21,21 @@ from starlette.routing import Route
 
 from trunkline import __version__, ui
 from trunkline.context import Principal, RequestContext
-from trunkline.domain.ecs import dashboard, inspection, managed_scaling
 from trunkline.errors import AwsError
 from trunkline.event_stream import EventStreams
 from trunkline.guard import BrowserGuard, policy_for
-from trunkline.runtime import Runtime
+from trunkline.lazy import LateModule
 from trunkline.store.api import StoreBusy, StoreUnavailable
-from trunkline.wire.gateway import HttpRequest, handle
+
+if TYPE_CHECKING:
+    from trunkline.runtime import Runtime
+    from trunkline.wire.errors import WireResponse
 
 log = logging.getLogger("trunkline.app")
+# Imported on the store's worker when first used (or by Runtime.warm_up after the ready line).
+dashboard = LateModule("trunkline.domain.ecs.dashboard")
+inspection = LateModule("trunkline.domain.ecs.inspection")
+managed_scaling = LateModule("trunkline.domain.ecs.managed_scaling")
 T = TypeVar("T")
 
 _LAST_MOMENT = datetime(9999, 12, 31, tzinfo=UTC).timestamp()
@@ -48,6 +54,11 @@ class StoreWorker:
     async def __call__(self, work: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, functools.partial(work, *args))
 
+    def submit(self, work: Callable[[], object]) -> None:
+        """Queue `work` without waiting for it (nothing, once the server is stopping)."""
+        with contextlib.suppress(RuntimeError):  # the executor has shut down
+            self._executor.submit(work)
+
     def close(self) -> None:
         self._executor.shutdown(wait=False)
 
@@ -57,16 +68,11 @@ def create_app(runtime: Runtime) -> Starlette:
 
     async def aws(request: Request) -> Response:
         body = await request.body()
-        wire = HttpRequest(
-            method=request.method,
-            headers=_joined_headers(request),
-            query_string=request.url.query,
-            body=body,
-            path=request.scope.get("raw_path", b"/").decode("latin-1") or "/",
-        )
+        headers = _joined_headers(request)
+        path = request.scope.get("raw_path", b"/").decode("latin-1") or "/"
         # The whole call (its transaction included) runs on a worker thread: the event loop stays
         # free for other requests, health checks and event streams while a slow one runs.
-        answer = await store_worker(handle, wire, runtime)
+        answer = await store_worker(_answer, runtime, request.method, headers, request.url.query, body, path)
         return Response(answer.body, answer.status, dict(answer.headers), media_type=answer.content_type)
 
     async def health(request: Request) -> Response:
@@ -199,7 +205,37 @@ def create_app(runtime: Runtime) -> Starlette:
     handlers = {StoreBusy: store_trouble, StoreUnavailable: store_trouble}
     app = Starlette(routes=routes, lifespan=lifespan, middleware=[guard], exception_handlers=handlers)
     app.state.event_streams = streams  # server.py ends open streams through it when shutting down
+    app.state.warm_up = lambda: _warm_up(runtime.warm_up_steps(), store_worker)
     return app
+
+
+def warm_up(app: Any) -> None:
+    """Run `Runtime.warm_up_steps` on the app's store worker (server.py calls it after the ready line)."""
+    app.state.warm_up()
+
+
+def _warm_up(steps: list[Callable[[], object]], store_worker: StoreWorker) -> None:
+    """Queue the first step; each step queues the next when it is done, behind whatever requests
+    arrived meanwhile."""
+    if not steps:
+        return
+
+    def step() -> None:
+        try:
+            steps[0]()
+        except Exception:  # the request that needs what failed to load will fail and say why
+            log.exception("loading trunkline's modules and service models failed")
+        _warm_up(steps[1:], store_worker)
+
+    store_worker.submit(step)
+
+
+def _answer(runtime: Runtime, method: str, headers: dict[str, str], query: str, body: bytes, path: str) -> WireResponse:
+    # The wire layer (botocore's models) is imported on the store's worker when a request first
+    # needs it, or by Runtime.warm_up after the ready line; never before the ready line.
+    from trunkline.wire.gateway import HttpRequest, handle
+
+    return handle(HttpRequest(method=method, headers=headers, query_string=query, body=body, path=path), runtime)
 
 
 def _wake_from_any_thread(loop: asyncio.AbstractEventLoop, wake: asyncio.Event) -> None:

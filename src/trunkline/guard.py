@@ -33,7 +33,6 @@ from urllib.parse import urlsplit
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trunkline.errors import AwsError
-from trunkline.wire.gateway import render_refusal
 
 OWN_PREFIX = "/_trunkline"
 _CROSS_SITE = ("cross-site", "same-site")  # same-site: another port of localhost is another origin
@@ -222,5 +221,7 @@ def _render(path: str, headers: Mapping[str, str], refusal: Refusal) -> tuple[in
     if path == OWN_PREFIX or path.startswith(OWN_PREFIX + "/") or path != "/":
         body = json.dumps({"error": refusal.message, "code": refusal.code}).encode()
         return refusal.status, "application/json", body, ()
+    from trunkline.wire.gateway import render_refusal  # the wire layer loads after the ready line
+
     answer = render_refusal(headers, AwsError(refusal.code, refusal.message, refusal.status))
     return answer.status, answer.content_type, answer.body, answer.headers

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from trunkline.context import Principal, RequestContext
-from trunkline.domain.ecs import tasks
 from trunkline.store.api import Transaction
 from trunkline.timing import Timing
 
@@ -19,7 +18,7 @@ DEFAULT_EVENT_COUNT = 100_000
 class Retention:
     event_seconds: float = DEFAULT_EVENT_HOURS * 3600
     event_count: int = DEFAULT_EVENT_COUNT
-    stopped_task_seconds: float = tasks.STOPPED_RETENTION
+    stopped_task_seconds: float | None = None  # None: ECS's own (tasks.STOPPED_RETENTION)
 
 
 @dataclass(frozen=True)
@@ -33,5 +32,9 @@ def sweep(tx: Transaction, now: float, retention: Retention, timing: Timing, acc
     if not tx.try_lead("housekeeping"):
         return Swept()
     events = tx.trim_events(retention.event_count, retention.event_seconds)
+    from trunkline.domain.ecs import tasks  # on the first pass: start-up does not wait for the ECS domain
+
     ctx = RequestContext(tx, Principal.root(account), region, now, timing)
-    return Swept(events, tasks.forget_stopped(ctx, retention.stopped_task_seconds))
+    kept = retention.stopped_task_seconds
+    forgotten = tasks.forget_stopped(ctx) if kept is None else tasks.forget_stopped(ctx, kept)
+    return Swept(events, forgotten)

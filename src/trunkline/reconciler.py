@@ -5,7 +5,7 @@ causes commit together or not at all."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -33,7 +33,7 @@ class Reconciler:
     timing: Timing
     default_account: str
     default_region: str
-    handlers: dict[str, JobHandler]
+    handlers: Mapping[str, JobHandler]  # by job name
     enforce_iam: bool = False  # handed to every job's context (the simulated agent calls ECS as its role)
     keyring: Keyring | None = None  # so a job that issues credentials seals them with the server's key
     reactions: Reactions = NONE

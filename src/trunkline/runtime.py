@@ -4,32 +4,34 @@ the call to the provider method for the operation."""
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from botocore import xform_name
 
 from trunkline.clock import Clock
 from trunkline.context import Principal, RequestContext
-from trunkline.domain import enforcement, index_versions
-from trunkline.domain.authentication import authenticate
+from trunkline.domain import index_versions
 from trunkline.domain.ec2 import default_vpc
 from trunkline.domain.identity import Keyring, StaticKey, resolve_principal
 from trunkline.errors import AuthFailure, AwsError
 from trunkline.housekeeping import DEFAULT_EVENT_COUNT, DEFAULT_EVENT_HOURS, Retention, Swept, sweep
 from trunkline.quotas import DEFAULTS, Quotas
-from trunkline.reconciler import JobHandler, Reconciler
+from trunkline.reconciler import Reconciler
 from trunkline.secret_box import open_box
-from trunkline.services import build_providers
+from trunkline.services import JobHandlers, Providers
 from trunkline.store import open_store
 from trunkline.store.api import Store, StoreBusy, StoreUnavailable, Transaction, UnstorableText
 from trunkline.store_clock import start_clock
 from trunkline.timing import PROFILES
-from trunkline.wire import models, sigv4
-from trunkline.wire.gateway import AwsCall, HttpRequest
 from trunkline.wiring import build_reactions
+
+if TYPE_CHECKING:
+    from trunkline.wire.gateway import AwsCall, HttpRequest
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -93,11 +95,10 @@ class Runtime:
         self.store = store if store is not None else open_store(config.state)
         self.keyring = Keyring(config.account_id, config.static_keys, open_box(config.state, config.key_file))
         self.clock: Clock = self._make_clock()
-        self.providers = build_providers()
+        # Each service's provider is imported on its first call (or by `warm_up`): start-up does
+        # not wait for every domain module (benchmarks/README.md, "Where the start-up goes").
+        self.providers = Providers()
         self.reactions = build_reactions()  # every cross-service reaction, reached through the context
-        handlers: dict[str, JobHandler] = {}
-        for provider in self.providers.values():
-            handlers.update(provider.jobs())
         # Called after a request scheduled work, so an idle reconciler wakes up (see app.py).
         self.on_scheduled: Callable[[], None] = lambda: None
         started = self.clock.now()  # read outside the transaction: a manual clock lives in the store
@@ -108,7 +109,7 @@ class Runtime:
             self.timing,
             config.account_id,
             config.region,
-            handlers,
+            JobHandlers(self.providers),
             config.enforce_iam,
             keyring=self.keyring,
             reactions=self.reactions,
@@ -150,6 +151,8 @@ class Runtime:
                 quotas=self.quotas,
             )
             if enforce:
+                from trunkline.domain import enforcement
+
                 # The one place a call is authorized: the principal and the operation are both known.
                 enforcement.check_call(ctx, call.service, call.operation, call.params)
             result: dict[str, Any] = provider.invoke(ctx, call.operation, call.params, method)
@@ -173,6 +176,9 @@ class Runtime:
         """`--auth strict`: the signature is read (and its form checked) before the transaction;
         the key, token, scope, time and HMAC inside it. Signatures are dated in real time, so skew
         is measured on the wall clock even when trunkline's own clock is manual."""
+        from trunkline.domain.authentication import authenticate
+        from trunkline.wire import models, sigv4
+
         if call.request is None:
             raise AuthFailure("missing", "Request is missing Authentication Token")
         signed = sigv4.read_signed_request(call.request)
@@ -187,6 +193,8 @@ class Runtime:
         AWS answers the authentication error first (called by the gateway on invalid requests)."""
         if self.config.auth != "strict":
             return None
+        from trunkline.wire.gateway import AwsCall
+
         try:
             identify = self._strict_identity(AwsCall(service, "", {}, None, "", request), self.clock.now())
             self.store.run(identify)
@@ -238,6 +246,29 @@ class Runtime:
             reactions=self.reactions,  # a VPC's main route table and ACL come through the reactions
         )
         default_vpc.ensure(ctx)
+
+    def warm_up(self) -> None:
+        """Import and load what the first calls would otherwise wait for (see `warm_up_steps`)."""
+        for step in self.warm_up_steps():
+            step()
+
+    def warm_up_steps(self) -> list[Callable[[], object]]:
+        """The wire layer, each service's model and provider, every reaction's module: one step
+        each. `trunkline serve` runs them on the store's worker after its ready line, one at a
+        time at the back of its queue, so a request that arrives meanwhile waits for one step, not
+        for all (and loads what it needs itself)."""
+        from trunkline import lazy
+        from trunkline.wire import models
+
+        steps: list[Callable[[], object]] = [partial(importlib.import_module, "trunkline.wire.gateway")]
+        for service in models.SERVICE_NAMES:  # the order they are most often called in is no better
+            steps += [partial(models.load, service), partial(self.providers.__getitem__, service)]
+        steps.append(lazy.warm_up)
+        if self.config.enforce_iam:
+            steps.append(partial(importlib.import_module, "trunkline.domain.enforcement"))
+        if self.config.auth == "strict":
+            steps.append(partial(importlib.import_module, "trunkline.domain.authentication"))
+        return steps
 
     def next_due_at(self) -> float | None:
         return self.store.run(lambda tx: tx.next_due_at())

@@ -16,24 +16,41 @@ import logging
 import os
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 log = logging.getLogger("trunkline.secrets")
 
 _NONCE = 12
 _PREFIX = "aesgcm:"
+_KEY_BYTES = 32  # AES-256
+
+
+def _new_key() -> bytes:
+    return secrets.token_bytes(_KEY_BYTES)  # what AESGCM.generate_key(bit_length=256) returns
 
 
 class SecretBox:
     def __init__(self, key: bytes) -> None:
-        self._aead = AESGCM(key)
+        self._key = key
+        self._cipher: AESGCM | None = None
+
+    @property
+    def _aead(self) -> AESGCM:
+        # cryptography is imported when the first secret is sealed or opened, not at start-up.
+        if self._cipher is None:
+            from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+            self._cipher = AESGCM(self._key)
+        return self._cipher
 
     @staticmethod
     def ephemeral() -> SecretBox:
-        return SecretBox(AESGCM.generate_key(bit_length=256))
+        return SecretBox(_new_key())
 
     @staticmethod
     def from_file(path: str) -> SecretBox:
@@ -47,9 +64,9 @@ class SecretBox:
                 file.chmod(0o600)  # a key others can read protects nothing
         else:
             with os.fdopen(fd, "w") as out:
-                out.write(base64.b64encode(AESGCM.generate_key(bit_length=256)).decode() + "\n")
+                out.write(base64.b64encode(_new_key()).decode() + "\n")
         key = base64.b64decode(file.read_text().strip(), validate=True)
-        if len(key) != 32:
+        if len(key) != _KEY_BYTES:
             raise ValueError(f"{path} does not hold a 256-bit key")
         return SecretBox(key)
 
@@ -62,6 +79,8 @@ class SecretBox:
         """The plaintext, or None when this key did not seal it (another key file, a tampered value)."""
         if not sealed.startswith(_PREFIX):
             return None
+        from cryptography.exceptions import InvalidTag
+
         try:
             raw = base64.b64decode(sealed[len(_PREFIX) :], validate=True)
             return self._aead.decrypt(raw[:_NONCE], raw[_NONCE:], binding.encode()).decode()

@@ -12,10 +12,9 @@ from typing import Any
 
 import uvicorn
 
-from trunkline.app import create_app
+from trunkline.app import create_app, warm_up
 from trunkline.event_stream import stop_streams
 from trunkline.runtime import Config, Runtime
-from trunkline.wire import models
 
 _GRACE = 30  # seconds in-flight requests get to finish after SIGTERM or SIGINT
 
@@ -30,6 +29,9 @@ class _Server(uvicorn.Server):
         if self.started:
             host, port = self.servers[0].sockets[0].getsockname()[:2]
             self._on_ready(f"http://{host}:{port}")
+            # What the first calls need loads now, on the store's worker: first in its queue, so
+            # a request that arrives meanwhile waits for it there rather than racing its imports.
+            warm_up(self.config.app)
 
     def handle_exit(self, sig: int, frame: Any) -> None:
         super().handle_exit(sig, frame)
@@ -59,7 +61,6 @@ def _uvicorn_config(runtime: Runtime) -> uvicorn.Config:
 
 def serve(config: Config, on_ready: Callable[[str], None]) -> None:
     """Serve until SIGINT or SIGTERM, then close the store."""
-    models.load_all()
     runtime = Runtime(config)
     try:
         _Server(_uvicorn_config(runtime), on_ready).run()
@@ -75,8 +76,10 @@ def run_in_thread(config: Config | None = None) -> Iterator[str]:
         ecs = boto3.client("ecs", endpoint_url=url, region_name="us-east-1")
     """
     config = replace(config or Config(), port=0)
-    models.load_all()
     runtime = Runtime(config)
+    # Loaded here, before the server starts: the test process around it imports trunkline's
+    # modules too, and two threads importing the same modules is best avoided.
+    runtime.warm_up()
     ready = threading.Event()
     urls: list[str] = []
 

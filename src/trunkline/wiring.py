@@ -11,10 +11,23 @@ from __future__ import annotations
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.autoscaling import scaling
-from trunkline.domain.ec2 import elastic_ips, internet_gateways, nat_gateways, network_acls, route_tables
-from trunkline.domain.ecs import agent, leaving, managed_scaling, service_scheduler, task_lifecycle, tasks
+from trunkline.lazy import LateModule
 from trunkline.reactions import Reactions
+
+# Imported when a reaction first runs (or by lazy.warm_up after the ready line), not with this
+# module: start-up does not wait for the ECS and Auto Scaling domains.
+scaling = LateModule("trunkline.domain.autoscaling.scaling")
+elastic_ips = LateModule("trunkline.domain.ec2.elastic_ips")
+internet_gateways = LateModule("trunkline.domain.ec2.internet_gateways")
+nat_gateways = LateModule("trunkline.domain.ec2.nat_gateways")
+network_acls = LateModule("trunkline.domain.ec2.network_acls")
+route_tables = LateModule("trunkline.domain.ec2.route_tables")
+agent = LateModule("trunkline.domain.ecs.agent")
+leaving = LateModule("trunkline.domain.ecs.leaving")
+managed_scaling = LateModule("trunkline.domain.ecs.managed_scaling")
+service_scheduler = LateModule("trunkline.domain.ecs.service_scheduler")
+task_lifecycle = LateModule("trunkline.domain.ecs.task_lifecycle")
+tasks = LateModule("trunkline.domain.ecs.tasks")
 
 
 def _internet_gateway_attached(ctx: RequestContext, vpc_id: str) -> bool:

@@ -1,29 +1,81 @@
 """Service providers: one class per AWS service, one method per operation (named as botocore's
 `xform_name` spells it, e.g. `run_task` for RunTask), taking a `RequestContext` and the parsed
-parameters and returning the output shape as plain data."""
+parameters and returning the output shape as plain data.
+
+A provider's module imports its whole domain, so providers are imported on first use
+(`Providers`): `trunkline serve` prints its ready line without waiting for all of them."""
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from trunkline.services.autoscaling import AutoScalingProvider
-from trunkline.services.ec2 import Ec2Provider
-from trunkline.services.ecs import EcsProvider
-from trunkline.services.iam import IamProvider
-from trunkline.services.logs import LogsProvider
+from trunkline.reconciler import JobHandler
 from trunkline.services.provider import Provider
-from trunkline.services.ssm import SsmProvider
-from trunkline.services.sts import StsProvider
+
+#: service -> (module, class) of its provider.
+_PROVIDERS: dict[str, tuple[str, str]] = {
+    "autoscaling": ("trunkline.services.autoscaling", "AutoScalingProvider"),
+    "ec2": ("trunkline.services.ec2", "Ec2Provider"),
+    "ecs": ("trunkline.services.ecs", "EcsProvider"),
+    "iam": ("trunkline.services.iam", "IamProvider"),
+    "logs": ("trunkline.services.logs", "LogsProvider"),
+    "ssm": ("trunkline.services.ssm", "SsmProvider"),
+    "sts": ("trunkline.services.sts", "StsProvider"),
+}
+
+
+class Providers(Mapping[str, Provider]):
+    """Every service's provider by service name, each imported and built when first asked for."""
+
+    def __init__(self) -> None:
+        self._built: dict[str, Provider] = {}
+
+    def __getitem__(self, service: str) -> Provider:
+        provider = self._built.get(service)
+        if provider is None:
+            module, name = _PROVIDERS[service]  # KeyError: no such service, as a dict would say
+            provider = self._built.setdefault(service, getattr(importlib.import_module(module), name)())
+        return provider
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_PROVIDERS)
+
+    def __len__(self) -> int:
+        return len(_PROVIDERS)
+
+    def load_all(self) -> None:
+        for service in _PROVIDERS:
+            self[service]
+
+
+class JobHandlers(Mapping[str, JobHandler]):
+    """Every provider's asynchronous jobs by name, for the reconciler: collected (importing every
+    provider) when the first job runs."""
+
+    def __init__(self, providers: Providers) -> None:
+        self._providers = providers
+        self._handlers: dict[str, JobHandler] | None = None
+
+    def _all(self) -> dict[str, JobHandler]:
+        if self._handlers is None:
+            handlers: dict[str, JobHandler] = {}
+            for provider in self._providers.values():
+                handlers.update(provider.jobs())
+            self._handlers = handlers
+        return self._handlers
+
+    def __getitem__(self, name: str) -> JobHandler:
+        return self._all()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 def build_providers() -> dict[str, Any]:
-    providers: list[Provider] = [
-        AutoScalingProvider(),
-        Ec2Provider(),
-        EcsProvider(),
-        IamProvider(),
-        LogsProvider(),
-        SsmProvider(),
-        StsProvider(),
-    ]
-    return {p.service: p for p in providers}
+    """Every provider, built now."""
+    return dict(Providers())

@@ -1,11 +1,18 @@
-"""botocore's service models: the single source of truth for every wire shape trunkline speaks."""
+"""botocore's service models: the single source of truth for every wire shape trunkline speaks.
+
+Each model is loaded when a request first needs it (decoded once, then read from the on-disk
+cache of `model_cache.py`), through botocore's loader rather than a botocore session, whose
+import alone (the client, waiter and documentation machinery) cost more than the models.
+"""
 
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
-import botocore.session
 from botocore.model import OperationModel, ServiceModel
+
+from trunkline.wire.model_cache import ModelCache
 
 #: The AWS services trunkline answers, by botocore service name. The order decides an unsigned query
 #: request whose `Version` names no service and whose action two services share (DescribeTags,
@@ -15,13 +22,20 @@ SERVICE_NAMES: tuple[str, ...] = ("ec2", "ecs", "iam", "ssm", "sts", "autoscalin
 
 
 @cache
-def _session() -> botocore.session.Session:
-    return botocore.session.get_session()
+def _cache() -> ModelCache:
+    return ModelCache(SERVICE_NAMES)
 
 
 @cache
 def service_model(name: str) -> ServiceModel:
-    return _session().get_service_model(name)
+    return ServiceModel(_cache().service_data(name), service_name=name)
+
+
+@cache
+def _metadata_model(name: str) -> ServiceModel:
+    """A model of `name`'s metadata alone: what routing reads, without decoding the shapes."""
+    description: dict[str, Any] = {"metadata": _cache().metadata()[name], "operations": {}, "shapes": {}}
+    return ServiceModel(description, service_name=name)
 
 
 @cache
@@ -29,7 +43,7 @@ def json_target_prefixes() -> dict[str, str]:
     """`X-Amz-Target` prefix -> service name, for the JSON-protocol services."""
     prefixes = {}
     for name in SERVICE_NAMES:
-        metadata = service_model(name).metadata
+        metadata = _metadata_model(name).metadata
         if metadata.get("protocol") == "json":
             prefixes[metadata["targetPrefix"]] = name
     return prefixes
@@ -39,16 +53,16 @@ def json_target_prefixes() -> dict[str, str]:
 def query_api_versions() -> dict[str, str]:
     """API version -> service name, for query-protocol requests that arrive unsigned."""
     return {
-        service_model(name).api_version: name
+        _metadata_model(name).api_version: name
         for name in SERVICE_NAMES
-        if service_model(name).protocol in ("query", "ec2")
+        if _metadata_model(name).protocol in ("query", "ec2")
     }
 
 
 @cache
 def signing_names() -> dict[str, str]:
     """SigV4 credential-scope service -> service name."""
-    return {service_model(name).signing_name: name for name in SERVICE_NAMES}
+    return {_metadata_model(name).signing_name: name for name in SERVICE_NAMES}
 
 
 def operation_model(service: str, operation: str) -> OperationModel | None:
@@ -58,12 +72,17 @@ def operation_model(service: str, operation: str) -> OperationModel | None:
     return model.operation_model(operation)
 
 
-def load_all() -> None:
-    """Load every model now, so the first request does not pay for it."""
-    for name in SERVICE_NAMES:
-        model = service_model(name)
-        for op in model.operation_names[:1]:
-            model.operation_model(op)
+def load(name: str) -> None:
+    """Load `name`'s model and the routing tables now, so no request pays for them."""
+    model = service_model(name)
+    for op in model.operation_names[:1]:
+        model.operation_model(op)
     json_target_prefixes()
     query_api_versions()
     signing_names()
+
+
+def load_all() -> None:
+    """Load every model now, so no request pays for it."""
+    for name in SERVICE_NAMES:
+        load(name)

@@ -7,12 +7,14 @@ Helpers shared by the ECS modules live here: ARNs in the caller's region and acc
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
-from trunkline.domain.ecs.request_parts import Paged
 from trunkline.errors import AwsError
+
+if TYPE_CHECKING:  # an annotation only: the generated shapes stay out of start-up (index_versions)
+    from trunkline.domain.ecs.request_parts import Paged
 
 T = TypeVar("T")
 
