@@ -286,12 +286,11 @@ class SqlTransaction:
         row = self._q("SELECT MIN(due_at) FROM jobs").fetchone()
         return None if row is None or row[0] is None else float(row[0])
 
-    def append_event(self, body: Document, at: float | None = None) -> int:
-        row = self._q(
-            "INSERT INTO events (body, at) VALUES (?, ?) RETURNING seq",
+    def append_event(self, body: Document, at: float | None = None) -> None:
+        self._q(
+            "INSERT INTO events (body, at) VALUES (?, ?)",
             (self._body(body, f"event:{body.get('detail-type')}"), at),
-        ).fetchone()
-        return int(row[0])
+        )
 
     def trim_events(self, keep: int, span: float) -> int:
         newest, latest = self._q("SELECT MAX(seq), MAX(at) FROM events").fetchone()
