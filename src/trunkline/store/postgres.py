@@ -13,15 +13,16 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
 from psycopg import errors
 
-from trunkline.store.api import Document, Job, StoreBusy, StoreUnavailable, T, Transaction, UnstorableText
+from trunkline.store.api import StoreBusy, StoreUnavailable, T, Transaction
+from trunkline.store.pg_transaction import PgTransaction
 from trunkline.store.schema import POSTGRES_MIGRATIONS
-from trunkline.store.sql import Dialect, SqlTransaction, _dump, _has_nul, _load, migrate
+from trunkline.store.sql import Dialect, SqlTransaction, migrate
 
 log = logging.getLogger("trunkline.store")
 
@@ -52,86 +53,10 @@ class _NeedLock(BaseException):
         self.scope = scope
 
 
-class _PgTransaction(SqlTransaction):
-    """A transaction in psycopg's pipeline mode, so that a request costs a round trip per read
-    rather than per statement (docs/design.md, "Round trips on PostgreSQL"):
-
-    - writes are queued on their own cursor and not waited for: they travel with the next read
-      (or the COMMIT), and an error they raise (a serialization failure) surfaces there;
-    - `put` is one statement whatever the document's index entries: it upserts the body and
-      replaces the entries that changed, without reading them first;
-    - a document read or written once is answered from memory afterwards: within a transaction
-      only its own writes change what it sees, and they all pass through here."""
-
+class _PgTransaction(PgTransaction):
     def __init__(self, conn: psycopg.Connection[Any], pipeline: psycopg.Pipeline, held: frozenset[str]) -> None:
-        super().__init__(conn.cursor(), DIALECT)
-        self._writer = conn.cursor()
-        self._pipeline = pipeline
+        super().__init__(conn, pipeline, DIALECT)
         self._held = held
-        self._seen: dict[tuple[str, str], str | None] = {}  # (kind, key) -> body text, None: absent
-
-    def _q(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        """A statement whose answer is needed: sent with every queued write, and waited for."""
-        cursor = super()._q(sql, params)
-        self._pipeline.sync()
-        return cursor
-
-    def _send(self, sql: str, params: Sequence[Any] | Mapping[str, Any]) -> None:
-        """A statement whose answer is not needed: queued, not waited for."""
-        values = params.values() if isinstance(params, Mapping) else params
-        if _has_nul(*values):
-            raise UnstorableText("a key or indexed value holds the NUL character")
-        self._writer.execute(sql, params)
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        self._seen.clear()  # a migration's own statement may change any document
-        return self._q(sql, params)
-
-    def get(self, kind: str, key: str) -> Document | None:
-        if (kind, key) not in self._seen:
-            if _has_nul(key):
-                return None
-            row = self._q("SELECT body FROM documents WHERE kind = ? AND key = ?", (kind, key)).fetchone()
-            self._seen[(kind, key)] = row[0] if row else None
-        body = self._seen[(kind, key)]
-        return None if body is None else _load(body)
-
-    def put(self, kind: str, key: str, doc: Document, index: Mapping[str, str | None] | None = None) -> None:
-        wanted = {field: value for field, value in (index or {}).items() if value is not None}
-        if _has_nul(*wanted):
-            raise UnstorableText("a key or indexed value holds the NUL character")
-        body = _dump(doc)
-        self._send(
-            _PUT,
-            {"kind": kind, "key": key, "body": body, "fields": list(wanted), "values": list(wanted.values())},
-        )
-        self._seen[(kind, key)] = body
-
-    def delete(self, kind: str, key: str) -> bool:
-        if _has_nul(key) or ((kind, key) in self._seen and self._seen[(kind, key)] is None):
-            return False
-        self._seen[(kind, key)] = None
-        self._send("DELETE FROM doc_index WHERE kind = %s AND key = %s", (kind, key))
-        return bool(self._q("DELETE FROM documents WHERE kind = ? AND key = ?", (kind, key)).rowcount)
-
-    def clear(self) -> None:
-        self._seen.clear()
-        super().clear()
-
-    def schedule(self, due_at: float, name: str, payload: Document) -> None:
-        self._send("INSERT INTO jobs (due_at, name, payload) VALUES (%s, %s, %s)", (due_at, name, _dump(payload)))
-
-    def finish(self, job: Job) -> None:
-        self._send("DELETE FROM jobs WHERE id = %s", (job.id,))
-
-    def append_event(self, body: Document, at: float | None = None) -> None:
-        self._send("INSERT INTO events (body, at) VALUES (%s, %s)", (_dump(body), at))
-
-    def set_meta(self, key: str, value: str) -> None:
-        self._send(
-            "INSERT INTO meta (key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (key, value),
-        )
 
     def lock(self, scope: str) -> None:
         if scope not in self._held:
@@ -140,21 +65,6 @@ class _PgTransaction(SqlTransaction):
     def try_lead(self, role: str) -> bool:
         row = self._q("SELECT pg_try_advisory_xact_lock(?)", (lock_key("lead:" + role),)).fetchone()
         return bool(row[0])
-
-
-# `put` in one statement: upsert the body; delete the document's index entries that are not wanted
-# (any whose field or value changed), insert the wanted ones (those already there are kept by
-# ON CONFLICT). The sub-statements touch disjoint index rows, so running them on one snapshot is
-# sound. The entries travel as two arrays, so the text is the same for every document (prepared once).
-_PUT = (
-    "WITH doc AS (INSERT INTO documents (kind, key, body) VALUES (%(kind)s, %(key)s, %(body)s)"
-    " ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body),"
-    " wanted AS (SELECT * FROM unnest(%(fields)s::text[], %(values)s::text[]) AS w (field, value)),"
-    " gone AS (DELETE FROM doc_index i WHERE i.kind = %(kind)s AND i.key = %(key)s"
-    " AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.field = i.field AND w.value = i.value))"
-    " INSERT INTO doc_index (kind, field, value, key) SELECT %(kind)s, field, value, %(key)s FROM wanted"
-    " ON CONFLICT DO NOTHING"
-)
 
 
 def pause(attempt: int, rng: random.Random) -> float:
@@ -238,7 +148,9 @@ class PostgresStore:
             self._take(conn, held)
             try:
                 with conn.pipeline() as pipeline, conn.transaction():
-                    result = work(_PgTransaction(conn, pipeline, frozenset(held)))
+                    tx = _PgTransaction(conn, pipeline, frozenset(held))
+                    result = work(tx)
+                    tx.flush()  # the writes still pending travel with the COMMIT
                     committing = True
                 return result
             finally:
