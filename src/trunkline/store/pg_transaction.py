@@ -6,9 +6,10 @@ process, and on a busy machine every wait for an answer is a trip through the sc
 - **Writes are kept in memory** until a read needs them: `put`, `delete`, `schedule`, `finish`,
   `append_event` and `set_meta` only record what the transaction will write. Later writes of the
   same document replace earlier ones, so a document saved five times is written once.
-- **They are sent in a few set-based statements** (one per table and operation, the rows as
-  arrays, so each statement's text is fixed and prepared once) through psycopg's pipeline mode,
-  without waiting: they travel with the next read, or with the COMMIT.
+- **They are sent in one statement** (the rows as one JSON parameter, so its text is fixed and
+  prepared once) through psycopg's pipeline mode, without waiting: it travels with the next read,
+  or with the COMMIT. Index entries are sent only where they changed, when this transaction knows
+  what is stored (it wrote the document before, or found it absent).
 - **A read sends only what it must first**: a query of one kind's documents or index sends the
   pending writes if that kind has any; a lookup by key never does (see the next point); any other
   query (counters, jobs, events, meta) sends them all.
@@ -21,6 +22,7 @@ the store retries the whole transaction as before. docs/design.md, "Round trips 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -29,42 +31,51 @@ import psycopg
 from trunkline.store.api import Document, Job, UnstorableText
 from trunkline.store.sql import Dialect, SqlTransaction, _dump, _has_nul, _load
 
-# Set-based writes: each takes its rows as arrays of one column each, sent in binary (`%b`): psycopg
-# quotes each element of a text-format array with a regular expression, which costs more than the rest.
-_DROP_ENTRIES = (  # every index entry of the written documents that is not wanted any more
-    "DELETE FROM doc_index i USING unnest(%b::text[], %b::text[]) AS t (kind, key)"
-    " WHERE i.kind = t.kind AND i.key = t.key AND (i.kind, i.key, i.field, i.value) NOT IN"
-    " (SELECT * FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[]))"
-)
-_DROP_LISTED_ENTRIES = (
-    "DELETE FROM doc_index WHERE (kind, key, field, value) IN"
-    " (SELECT * FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[]))"
-)
-_DROP_DOCUMENTS = (
-    "DELETE FROM documents d USING unnest(%b::text[], %b::text[]) AS t (kind, key)"
-    " WHERE d.kind = t.kind AND d.key = t.key"
-)
-_SAVE_DOCUMENTS = (
-    "INSERT INTO documents (kind, key, body) SELECT * FROM unnest(%b::text[], %b::text[], %b::text[])"
-    " ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body"
-)
-_ADD_ENTRIES = (  # entries already there are kept
-    "INSERT INTO doc_index (kind, key, field, value) SELECT * FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[])"
-    " ON CONFLICT DO NOTHING"
-)
-_ADD_EVENTS = (  # in the order they were appended: `seq` numbers them
-    "INSERT INTO events (body, at) SELECT body, at FROM unnest(%b::text[], %b::float8[]) WITH ORDINALITY"
-    " AS e (body, at, n) ORDER BY n"
-)
-_ADD_JOBS = (
-    "INSERT INTO jobs (due_at, name, payload) SELECT due_at, name, payload"
-    " FROM unnest(%b::float8[], %b::text[], %b::text[]) WITH ORDINALITY AS j (due_at, name, payload, n) ORDER BY n"
-)
-_FINISH_JOBS = "DELETE FROM jobs WHERE id = ANY(%b::bigint[])"
-_SET_META = (
-    "INSERT INTO meta (key, value) SELECT * FROM unnest(%b::text[], %b::text[])"
-    " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
-)
+# Every pending write in one statement: its rows travel as one JSON parameter (json.dumps is C;
+# psycopg's own array adaptation costs Python work per element), and a data-modifying CTE per kind
+# of row present takes its part. The CTEs see one snapshot and touch disjoint rows (a document is
+# either saved or deleted; an index row either dropped or added), so running them together is sound.
+# The statement's text depends only on which parts are present: a handful of texts, each prepared once.
+# Deletes find their rows one by one through a LATERAL lookup on a key (`OFFSET 0` keeps the planner
+# from flattening it into a join: an index scan per row, whatever it thinks of the JSON's size) and
+# delete by row id: a join it might plan as a sequential
+# scan would make SERIALIZABLE lock the whole table against every other writer.
+_ROWS = " FROM p, jsonb_array_elements(p.j -> '{}') e"
+_PARTS = {
+    "by_key": "replaced AS (DELETE FROM doc_index WHERE ctid = ANY (ARRAY (SELECT i.ctid"
+    + _ROWS.format("by_key")
+    + ", LATERAL (SELECT ctid, field, value FROM doc_index WHERE kind = e ->> 0 AND key = e ->> 1 OFFSET 0) i"
+    " WHERE (e ->> 0, e ->> 1, i.field, i.value) NOT IN"
+    " (SELECT a ->> 0, a ->> 1, a ->> 2, a ->> 3 FROM p, jsonb_array_elements(p.j -> 'added') a))))",
+    "dropped": "dropped AS (DELETE FROM doc_index WHERE ctid = ANY (ARRAY (SELECT i.ctid"
+    + _ROWS.format("dropped")
+    + ", LATERAL (SELECT ctid FROM doc_index"
+    " WHERE kind = e ->> 0 AND field = e ->> 2 AND value = e ->> 3 AND key = e ->> 1 OFFSET 0) i)))",
+    "gone": "gone AS (DELETE FROM documents WHERE ctid = ANY (ARRAY (SELECT d.ctid"
+    + _ROWS.format("gone")
+    + ", LATERAL (SELECT ctid FROM documents WHERE kind = e ->> 0 AND key = e ->> 1 OFFSET 0) d)))",
+    "saved": "saved AS (INSERT INTO documents (kind, key, body) SELECT e ->> 0, e ->> 1, e ->> 2"
+    + _ROWS.format("saved")
+    + " ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body)",
+    "added": "added AS (INSERT INTO doc_index (kind, key, field, value) SELECT e ->> 0, e ->> 1, e ->> 2, e ->> 3"
+    + _ROWS.format("added")
+    + " ON CONFLICT DO NOTHING)",  # entries already there are kept
+    "events": "events AS (INSERT INTO events (body, at) SELECT e ->> 0, (e ->> 1)::float8"
+    " FROM p, jsonb_array_elements(p.j -> 'events') WITH ORDINALITY AS x (e, n) ORDER BY n)",  # `seq` in order
+    "jobs": "jobs AS (INSERT INTO jobs (due_at, name, payload) SELECT (e ->> 0)::float8, e ->> 1, e ->> 2"
+    " FROM p, jsonb_array_elements(p.j -> 'jobs') WITH ORDINALITY AS x (e, n) ORDER BY n)",
+    "finished": "finished AS (DELETE FROM jobs WHERE id = ANY (ARRAY (SELECT (e ->> 0)::bigint"
+    + _ROWS.format("finished")
+    + ")))",
+    "meta": "meta AS (INSERT INTO meta (key, value) SELECT e ->> 0, e ->> 1"
+    + _ROWS.format("meta")
+    + " ON CONFLICT (key) DO UPDATE SET value = excluded.value)",
+}
+
+
+def _flush_statement(present: Sequence[str]) -> str:
+    return "WITH p AS (SELECT %s::jsonb AS j), " + ", ".join(_PARTS[part] for part in present) + " SELECT 1"
+
 
 Entries = dict[str, str]
 
@@ -161,64 +172,36 @@ class PgTransaction(SqlTransaction):
         self._stored.clear()
 
     def flush(self) -> None:
-        """Queue every pending write (not waited for): a few statements, however many writes."""
+        """Queue every pending write, in one statement (not waited for)."""
+        if not (self._documents or self._events or self._jobs or self._finished or self._meta):
+            return
+        rows: dict[str, list[Any]] = {"by_key": [], "dropped": [], "gone": [], "saved": [], "added": []}
         if self._documents:
-            self._flush_documents()
-        if self._events:
-            bodies, times = zip(*self._events, strict=True)
-            self._send(_ADD_EVENTS, (list(bodies), list(times)))
-            self._events.clear()
-        if self._jobs:
-            due, names, payloads = zip(*self._jobs, strict=True)
-            self._send(_ADD_JOBS, (list(due), list(names), list(payloads)))
-            self._jobs.clear()
-        if self._finished:
-            self._send(_FINISH_JOBS, (self._finished[:],))
-            self._finished.clear()
-        if self._meta:
-            self._send(_SET_META, (list(self._meta), list(self._meta.values())))
-            self._meta.clear()
+            self._document_rows(rows)
+        rows.update(events=self._events, jobs=self._jobs, finished=[[n] for n in self._finished])
+        rows["meta"] = list(self._meta.items())
+        present = [part for part in _PARTS if rows[part]]
+        self._send(_flush_statement(present), (json.dumps(rows, separators=(",", ":"), ensure_ascii=False),))
+        self._documents, self._kinds, self._events, self._jobs, self._finished, self._meta = {}, set(), [], [], [], {}
 
-    def _flush_documents(self) -> None:
-        by_key: list[tuple[str, str]] = []  # documents whose stored entries are not known: replaced by key
-        kept: list[tuple[str, str, str, str]] = []  # ... all but these
-        dropped: list[tuple[str, str, str, str]] = []  # entries known to be stored and not wanted
-        added: list[tuple[str, str, str, str]] = []
-        saved: list[tuple[str, str, str]] = []
-        gone: list[tuple[str, str]] = []
+    def _document_rows(self, rows: dict[str, list[Any]]) -> None:
+        """The pending documents as the flush's rows: bodies saved or deleted; index entries added,
+        dropped by name where this transaction knows what is stored, else replaced by key."""
         for (kind, key), pending in self._documents.items():
             wanted = pending[1] if pending is not None else {}
             stored = self._stored.get((kind, key))
             if stored is None:
-                by_key.append((kind, key))
-                kept += [(kind, key, field, value) for field, value in wanted.items()]
-                added += [(kind, key, field, value) for field, value in wanted.items()]
+                rows["by_key"].append((kind, key))
+                rows["added"] += [(kind, key, field, value) for field, value in wanted.items()]
             else:  # only what changed: a container instance has dozens of entries, a save changes few
-                dropped += [(kind, key, field, value) for field, value in stored.items() if wanted.get(field) != value]
-                added += [(kind, key, field, value) for field, value in wanted.items() if stored.get(field) != value]
+                rows["dropped"] += [(kind, key, f, v) for f, v in stored.items() if wanted.get(f) != v]
+                rows["added"] += [(kind, key, f, v) for f, v in wanted.items() if stored.get(f) != v]
             self._stored[kind, key] = wanted
             if pending is None:
-                gone.append((kind, key))
+                rows["gone"].append((kind, key))
             else:
-                saved.append((kind, key, pending[0]))
-        if by_key:
-            self._send(_DROP_ENTRIES, (*_columns(by_key, 2), *_columns(kept, 4)))
-        if dropped:
-            self._send(_DROP_LISTED_ENTRIES, _columns(dropped, 4))
-        if gone:
-            self._send(_DROP_DOCUMENTS, _columns(gone, 2))
-        if saved:
-            self._send(_SAVE_DOCUMENTS, _columns(saved, 3))
-        if added:
-            self._send(_ADD_ENTRIES, _columns(added, 4))
-        self._documents.clear()
-        self._kinds.clear()
+                rows["saved"].append((kind, key, pending[0]))
 
     def _send(self, sql: str, params: Sequence[Any]) -> None:
         """Queue a statement whose answer is not needed."""
         self._writer.execute(sql, params)
-
-
-def _columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
-    """Rows as one list per column (the arrays `unnest` takes back apart)."""
-    return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
