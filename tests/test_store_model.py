@@ -123,11 +123,13 @@ def _committed(model: Model) -> Any:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(transactions)
-@example(  # a read, a write, the read again; a delete, then a read: from memory on PostgreSQL
+@example(  # a read, a write, the read again; a delete, then a read: PostgreSQL answers some from memory
     [
         (
             [
                 ("put", "a", "k1", {"n": 1, "nested": {"t": ""}}, {"f": "x"}),
+                ("find", "a", "f", "x"),
+                ("scan", "a", ""),
                 ("get", "a", "k1"),
                 ("put", "a", "k1", {"n": 2, "nested": {"t": ""}}, {"f": "y"}),
                 ("get", "a", "k1"),

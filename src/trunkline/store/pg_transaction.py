@@ -29,7 +29,7 @@ from typing import Any
 import psycopg
 
 from trunkline.store.api import Document, Job, UnstorableText
-from trunkline.store.sql import Dialect, SqlTransaction, _dump, _has_nul, _load
+from trunkline.store.sql import Dialect, SqlTransaction, _before_nul, _dump, _has_nul, _load
 
 # Every pending write in one statement: its rows travel as one JSON parameter (json.dumps is C;
 # psycopg's own array adaptation costs Python work per element), and a data-modifying CTE per kind
@@ -78,11 +78,63 @@ def _flush_statement(present: Sequence[str]) -> str:
 
 
 Entries = dict[str, str]
+Rows = dict[str, str]  # key -> body text
+
+
+class _Answers:
+    """Complete answers to the index and prefix queries this transaction asked, kept up to date
+    with its own writes, so that asking again costs no round trip (placing awsvpc tasks on one
+    trunk asks for its branch associations before and after each new one)."""
+
+    def __init__(self) -> None:
+        self._by_value: dict[str, dict[tuple[str, str], Rows]] = {}  # kind -> (field, value) -> rows
+        self._by_prefix: dict[str, dict[str, Rows]] = {}  # kind -> key prefix -> rows
+
+    def matching(self, kind: str, field: str, value: str) -> Rows | None:
+        return self._by_value.get(kind, {}).get((field, value))
+
+    def prefixed(self, kind: str, prefix: str) -> Rows | None:
+        return self._by_prefix.get(kind, {}).get(prefix)
+
+    def keep_matching(self, kind: str, field: str, value: str, rows: Rows) -> None:
+        self._by_value.setdefault(kind, {})[field, value] = rows
+
+    def keep_prefixed(self, kind: str, prefix: str, rows: Rows) -> None:
+        self._by_prefix.setdefault(kind, {})[prefix] = rows
+
+    def saved(self, kind: str, key: str, body: str, wanted: Entries) -> None:
+        for (field, value), rows in self._by_value.get(kind, {}).items():
+            if wanted.get(field) == value:
+                rows[key] = body
+            else:
+                rows.pop(key, None)
+        for prefix, rows in self._by_prefix.get(kind, {}).items():
+            if key.startswith(prefix):
+                rows[key] = body
+
+    def deleted(self, kind: str, key: str) -> None:
+        for rows in (*self._by_value.get(kind, {}).values(), *self._by_prefix.get(kind, {}).values()):
+            rows.pop(key, None)
+
+    def clear(self) -> None:
+        self._by_value.clear()
+        self._by_prefix.clear()
+
+
+def _window(rows: Rows, after: str | None, limit: int | None) -> list[tuple[str, str]]:
+    """Rows in key order (code point order: the collation `keeps_answers` requires), after `after`."""
+    keys = sorted(key for key in rows if after is None or key > after)
+    return [(key, rows[key]) for key in keys[:limit]]
 
 
 class PgTransaction(SqlTransaction):
-    def __init__(self, conn: psycopg.Connection[Any], pipeline: psycopg.Pipeline, dialect: Dialect) -> None:
+    def __init__(
+        self, conn: psycopg.Connection[Any], pipeline: psycopg.Pipeline, dialect: Dialect, keeps_answers: bool
+    ) -> None:
+        """`keeps_answers`: the database sorts text in code point order (collation C), as Python
+        does, so answers kept here come out in the order the database would give."""
         super().__init__(conn.cursor(), dialect)
+        self._answers = _Answers() if keeps_answers else None
         self._writer = conn.cursor()  # its answers are never read: a read cursor's are never mixed in
         self._pipeline = pipeline
         self._seen: dict[tuple[str, str], str | None] = {}  # (kind, key) -> body text; None: absent
@@ -113,8 +165,7 @@ class PgTransaction(SqlTransaction):
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         result = self._q(sql, params)
-        self._seen.clear()  # a migration's own statement may change any document
-        self._stored.clear()
+        self._forget()  # a migration's own statement may change any document
         return result
 
     def get(self, kind: str, key: str) -> Document | None:
@@ -131,6 +182,55 @@ class PgTransaction(SqlTransaction):
                 self._stored[kind, key] = {}  # no document, no index entries
         return self._seen[kind, key]
 
+    def find(
+        self, kind: str, field: str, value: str, after: str | None = None, limit: int | None = None
+    ) -> list[Document]:
+        rows = self._matching(kind, field, value, after, limit)
+        if rows is None:
+            return super().find(kind, field, value, after, limit)
+        return [_load(body) for _, body in _window(rows, _before_nul(after), limit)]
+
+    def find_keys(
+        self, kind: str, field: str, value: str, after: str | None = None, limit: int | None = None
+    ) -> list[str]:
+        known = self._answers.matching(kind, field, value) if self._answers is not None else None
+        if known is None:
+            return super().find_keys(kind, field, value, after, limit)
+        return [key for key, _ in _window(known, _before_nul(after), limit)]
+
+    def count(self, kind: str, field: str, value: str) -> int:
+        known = self._answers.matching(kind, field, value) if self._answers is not None else None
+        return super().count(kind, field, value) if known is None else len(known)
+
+    def _matching(self, kind: str, field: str, value: str, after: str | None, limit: int | None) -> Rows | None:
+        """The documents whose `field` is `value`, from memory or asked for and kept when the
+        answer is complete (a first page shorter than its limit is); None: not kept."""
+        if self._answers is None or _has_nul(value):
+            return None
+        known = self._answers.matching(kind, field, value)
+        if known is not None or after is not None:
+            return known
+        sql, params = self._index_query("d.body, i.key", kind, field, value, None, limit)
+        found = {key: body for body, key in self._read(kind, sql, params).fetchall()}
+        if limit is None or len(found) < limit:
+            self._answers.keep_matching(kind, field, value, found)
+        for key, body in found.items():
+            self._seen.setdefault((kind, key), body)  # read after this kind's writes were sent: current
+        return found
+
+    def scan(
+        self, kind: str, prefix: str = "", after: str | None = None, limit: int | None = None
+    ) -> list[tuple[str, Document]]:
+        if self._answers is None or _has_nul(prefix) or after is not None:
+            return super().scan(kind, prefix, after, limit)
+        known = self._answers.prefixed(kind, prefix)
+        if known is None:
+            found = super().scan(kind, prefix, None, limit)
+            if limit is None or len(found) < limit:
+                self._answers.keep_prefixed(kind, prefix, {key: _dump(doc) for key, doc in found})
+            return found
+        return [(key, _load(body)) for key, body in _window(known, None, limit)]
+
     # --- writes -----------------------------------------------------------------------------------
 
     def put(self, kind: str, key: str, doc: Document, index: Mapping[str, str | None] | None = None) -> None:
@@ -141,6 +241,8 @@ class PgTransaction(SqlTransaction):
         self._documents[kind, key] = (body, wanted)
         self._kinds.add(kind)
         self._seen[kind, key] = body
+        if self._answers is not None:
+            self._answers.saved(kind, key, body, wanted)
 
     def delete(self, kind: str, key: str) -> bool:
         if self._body_of(kind, key) is None:
@@ -148,6 +250,8 @@ class PgTransaction(SqlTransaction):
         self._documents[kind, key] = None
         self._kinds.add(kind)
         self._seen[kind, key] = None
+        if self._answers is not None:
+            self._answers.deleted(kind, key)
         return True
 
     def schedule(self, due_at: float, name: str, payload: Document) -> None:
@@ -168,8 +272,13 @@ class PgTransaction(SqlTransaction):
 
     def clear(self) -> None:
         super().clear()  # each of its statements sends the pending writes first
+        self._forget()
+
+    def _forget(self) -> None:
         self._seen.clear()
         self._stored.clear()
+        if self._answers is not None:
+            self._answers.clear()
 
     def flush(self) -> None:
         """Queue every pending write, in one statement (not waited for)."""
