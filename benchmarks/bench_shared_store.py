@@ -10,7 +10,9 @@ definition; then the other processes start on the same schema. 16 client threads
 cluster, each with its own keep-alive connection to one process (round robin), loop for
 `--seconds`: RunTask (count 1, binpack memory) then StopTask of the task it placed. Throughput
 = completed RunTask+StopTask pairs per second. Every answer's status is counted (5xx must be 0;
-throttling 400s are reported and the client retries after a short pause, as SDKs do).
+throttling 400s are reported and the client retries after a short pause, as SDKs do). Each
+process's retried transactions (conflicts and lost connections, `storeRetries` in its health) are
+reported per round, and `uptime` before each configuration.
 
 Invariants, once the clients stop and every task has reached STOPPED: each container instance's
 remaining CPU and memory equal its registered ones (nothing leaked or double-freed), no task
@@ -22,7 +24,9 @@ Exit status 0 whatever the figures are; the machine's load is printed with them.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import threading
 import time
 import uuid
@@ -58,8 +62,6 @@ class _Caller(Client):
         self.tally = tally
 
     def call(self, operation: str, **params: Any) -> tuple[int, Any]:
-        import json
-
         headers = {
             "Content-Type": "application/x-amz-json-1.1",
             "X-Amz-Target": f"AmazonEC2ContainerServiceV20141113.{operation}",
@@ -186,6 +188,17 @@ def _unbalanced(client: Client, clusters: list[str]) -> list[str]:
     return problems
 
 
+def _retries(url: str) -> int:
+    """Transactions the process ran again after a conflict or a lost connection (its health says)."""
+    client = Client(url, timeout=60)
+    client.conn.request("GET", "/_trunkline/health")
+    return int(json.loads(client.conn.getresponse().read()).get("storeRetries", -1))
+
+
+def _uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+
+
 def run(database: str, processes: int, seconds: float) -> dict[str, Any]:
     state = _schema(database)
     servers: list[Server] = []
@@ -209,6 +222,7 @@ def run(database: str, processes: int, seconds: float) -> dict[str, Any]:
             thread.join()
         elapsed = time.monotonic() - began
         problems = _check(servers[0].url, clusters, tally)
+        retries = [_retries(server.url) for server in servers]
         return {
             "processes": processes,
             "pairs_per_s": tally.pairs / elapsed,
@@ -217,6 +231,7 @@ def run(database: str, processes: int, seconds: float) -> dict[str, Any]:
             "throttled": tally.throttled,
             "five_xx": sum(n for s, n in tally.statuses.items() if s >= 500),
             "violations": problems,
+            "retries": retries,
             "load": (load_before, os.getloadavg()[0]),
         }
     finally:
@@ -242,7 +257,15 @@ def main() -> int:
     rounds: dict[int, list[dict[str, Any]]] = {n: [] for n in args.processes}
     for _ in range(args.rounds):
         for n in args.processes:
+            print(_uptime(), flush=True)
             rounds[n].append(run(args.database, n, args.seconds))
+            r = rounds[n][-1]
+            print(
+                f"  {n} process(es): {r['pairs_per_s']:.1f} pairs/s, 5xx {r['five_xx']}, throttled {r['throttled']}, "
+                f"violations {len(r['violations'])}, retried per process {r['retries']}",
+                flush=True,
+            )
+    print(_uptime() + "\n")
     medians = {n: sorted(rs, key=lambda r: r["pairs_per_s"])[len(rs) // 2] for n, rs in rounds.items()}
     base = medians[args.processes[0]]["pairs_per_s"] or float("nan")
     for n, rs in rounds.items():
@@ -254,6 +277,7 @@ def main() -> int:
             f"invariant violations {sum(len(x['violations']) for x in rs)}, "
             f"load {min(x['load'][0] for x in rs):.1f}-{max(x['load'][1] for x in rs):.1f}"
         )
+        print("    retried transactions per process, by round: " + "; ".join(str(x["retries"]) for x in rs))
         for x in rs:
             for problem in x["violations"][:5]:
                 print(f"    {problem}")

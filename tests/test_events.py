@@ -65,7 +65,8 @@ def emit_one(tx: Transaction, detail_type: str, cluster: str, status: str, versi
         resource = f"arn:aws:ecs:{REGION}:{ACCOUNT}:container-instance/{cluster}/{'b' * 32}"
         detail = {"containerInstanceArn": resource, "status": status, "statusReason": "no trunk"}
     detail.update(clusterArn=cluster_arn(cluster), version=version)
-    return events.emit(context(tx), detail_type, [resource], detail)
+    events.emit(context(tx), detail_type, [resource], detail)
+    return tx.last_event_seq()
 
 
 def emit_into(state: str, *specs: tuple[str, str, str]) -> list[int]:

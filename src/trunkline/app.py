@@ -90,6 +90,12 @@ def create_app(runtime: Runtime) -> Starlette:
                 "timing": runtime.timing.name,
                 "region": runtime.config.region,
                 "accountId": runtime.config.account_id,
+                # PostgreSQL: transactions run again after a conflict or a lost connection so far.
+                **(
+                    {"storeRetries": retried}
+                    if (retried := getattr(runtime.store, "retried", None)) is not None
+                    else {}
+                ),
             },
             status_code=200 if store_error is None else 503,
         )

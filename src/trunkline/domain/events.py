@@ -25,8 +25,8 @@ def iso(epoch: float, millis: bool = True) -> str:
 
 def emit(
     ctx: RequestContext, detail_type: str, resources: list[str], detail: dict[str, Any], source: str = "aws.ecs"
-) -> int:
-    """Append one event to the outbox; returns its sequence number."""
+) -> None:
+    """Append one event to the outbox."""
     event = {
         "version": "0",
         "id": str(uuid.uuid4()),
@@ -38,4 +38,4 @@ def emit(
         "resources": resources,
         "detail": detail,
     }
-    return ctx.tx.append_event(event, at=ctx.now)
+    ctx.tx.append_event(event, at=ctx.now)

@@ -7,8 +7,7 @@ What a simulation does not need, and so does not pay for:
   answers are the providers' plain dicts (what the serialiser would write), not parsed back.
 - Compressed bodies: the in-memory SQLite store keeps documents as JSON text (compressing them
   only saves memory, and costs time on every read and write of a task, ENI and instance).
-- The event outbox: nothing streams the simulation's events, so `append_event` keeps none (it
-  still hands out sequence numbers).
+- The event outbox: nothing streams the simulation's events, so `append_event` keeps none.
 
 A failed call raises `SandboxError` with the operation and AWS's code and message (one line).
 """
@@ -16,7 +15,6 @@ A failed call raises `SandboxError` with the operation and AWS's code and messag
 from __future__ import annotations
 
 import base64
-import itertools
 import sqlite3
 import urllib.request
 import uuid
@@ -46,10 +44,8 @@ class SandboxError(Exception):
 class _Transaction(SqlTransaction):
     """Bodies as JSON text, and no event outbox."""
 
-    _sequence = itertools.count(1)
-
-    def append_event(self, body: Document, at: float | None = None) -> int:
-        return next(self._sequence)
+    def append_event(self, body: Document, at: float | None = None) -> None:
+        pass
 
 
 class SimulationStore(SqliteStore):

@@ -94,8 +94,9 @@ class Transaction(Protocol):
 
     def next_due_at(self) -> float | None: ...
 
-    def append_event(self, body: Document, at: float | None = None) -> int:
-        """Append to the outbox; `at` is the event's time on the store's clock (for retention)."""
+    def append_event(self, body: Document, at: float | None = None) -> None:
+        """Append to the outbox; `at` is the event's time on the store's clock (for retention).
+        Nothing is returned, so a store need not wait for the database's answer (PostgreSQL)."""
 
     def events_after(self, seq: int, limit: int) -> list[StoredEvent]: ...
 

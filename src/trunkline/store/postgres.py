@@ -20,6 +20,7 @@ import psycopg
 from psycopg import errors
 
 from trunkline.store.api import StoreBusy, StoreUnavailable, T, Transaction
+from trunkline.store.pg_transaction import PgTransaction
 from trunkline.store.schema import POSTGRES_MIGRATIONS
 from trunkline.store.sql import Dialect, SqlTransaction, migrate
 
@@ -35,6 +36,7 @@ _MAX_PAUSE = 0.5
 _LOCK_TIMEOUT = "5s"  # how long a named lock is waited for before the attempt counts as a conflict
 _CONNECT_TIMEOUT = 5  # seconds
 _MIGRATION_LOCK = 4590
+_CODE_POINT_COLLATIONS = ("C", "POSIX", "C.UTF-8", "C.utf8")
 _CONFLICTS = (errors.SerializationFailure, errors.DeadlockDetected, errors.LockNotAvailable)
 
 
@@ -52,9 +54,11 @@ class _NeedLock(BaseException):
         self.scope = scope
 
 
-class _PgTransaction(SqlTransaction):
-    def __init__(self, cursor: Any, held: frozenset[str]) -> None:
-        super().__init__(cursor, DIALECT)
+class _PgTransaction(PgTransaction):
+    def __init__(
+        self, conn: psycopg.Connection[Any], pipeline: psycopg.Pipeline, held: frozenset[str], code_points: bool
+    ) -> None:
+        super().__init__(conn, pipeline, DIALECT, keeps_answers=code_points)
         self._held = held
 
     def lock(self, scope: str) -> None:
@@ -80,6 +84,7 @@ class PostgresStore:
         self._rng = random.Random()
         self._conn: psycopg.Connection[Any] | None = None
         self.retried = 0  # attempts that were retried, for the benchmark's report
+        self._code_points = False  # the database sorts text by code point, as Python does (collation C)
         # `read` has its own connection, so it never waits behind a request's transaction.
         self._reader: psycopg.Connection[Any] | None = None
         self._reader_lock = threading.RLock()
@@ -105,6 +110,8 @@ class PostgresStore:
         try:
             conn = psycopg.connect(self._url, autocommit=True, connect_timeout=_CONNECT_TIMEOUT)
             conn.execute(f"SET lock_timeout = '{_LOCK_TIMEOUT}'")
+            collation = conn.execute("SELECT datcollate FROM pg_database WHERE datname = current_database()").fetchone()
+            self._code_points = collation is not None and collation[0] in _CODE_POINT_COLLATIONS
             conn.autocommit = False
             conn.isolation_level = psycopg.IsolationLevel.SERIALIZABLE
         except psycopg.Error as error:
@@ -146,8 +153,10 @@ class PostgresStore:
         try:
             self._take(conn, held)
             try:
-                with conn.transaction(), conn.cursor() as cursor:
-                    result = work(_PgTransaction(cursor, frozenset(held)))
+                with conn.pipeline() as pipeline, conn.transaction():
+                    tx = _PgTransaction(conn, pipeline, frozenset(held), self._code_points)
+                    result = work(tx)
+                    tx.flush()  # the writes still pending travel with the COMMIT
                     committing = True
                 return result
             finally:

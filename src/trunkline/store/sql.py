@@ -93,6 +93,10 @@ class SqlTransaction:
         self._cur.execute(sql, tuple(params))
         return self._cur
 
+    def _read(self, kind: str, sql: str, params: Sequence[Any]) -> Any:
+        """A query of one kind's documents or index (PostgreSQL sends only the writes it must first)."""
+        return self._q(sql, params)
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Run one statement (`?` placeholders) and return the cursor: for migrations only."""
         return self._q(sql, params)
@@ -184,7 +188,7 @@ class SqlTransaction:
         if _has_nul(value):
             return []
         sql, params = self._index_query("d.body", kind, field, value, _before_nul(after), limit)
-        return [_load(row[0]) for row in self._q(sql, params).fetchall()]
+        return [_load(row[0]) for row in self._read(kind, sql, params).fetchall()]
 
     def find_keys(
         self, kind: str, field: str, value: str, after: str | None = None, limit: int | None = None
@@ -192,7 +196,7 @@ class SqlTransaction:
         if _has_nul(value):
             return []
         sql, params = self._index_query("i.key", kind, field, value, _before_nul(after), limit)
-        return [row[0] for row in self._q(sql, params).fetchall()]
+        return [row[0] for row in self._read(kind, sql, params).fetchall()]
 
     @staticmethod
     def _index_query(
@@ -227,13 +231,13 @@ class SqlTransaction:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        return [(row[0], row[1], _load(row[2])) for row in self._q(sql, params).fetchall()]
+        return [(row[0], row[1], _load(row[2])) for row in self._read(kind, sql, params).fetchall()]
 
     def count(self, kind: str, field: str, value: str) -> int:
         if _has_nul(value):
             return 0
-        row = self._q(
-            "SELECT COUNT(*) FROM doc_index WHERE kind = ? AND field = ? AND value = ?", (kind, field, value)
+        row = self._read(
+            kind, "SELECT COUNT(*) FROM doc_index WHERE kind = ? AND field = ? AND value = ?", (kind, field, value)
         ).fetchone()
         return int(row[0])
 
@@ -252,7 +256,7 @@ class SqlTransaction:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        return [(row[0], _load(row[1])) for row in self._q(sql, params).fetchall()]
+        return [(row[0], _load(row[1])) for row in self._read(kind, sql, params).fetchall()]
 
     def lock(self, scope: str) -> None:
         """SQLite runs one transaction at a time (BEGIN IMMEDIATE): nothing to do."""
@@ -286,12 +290,11 @@ class SqlTransaction:
         row = self._q("SELECT MIN(due_at) FROM jobs").fetchone()
         return None if row is None or row[0] is None else float(row[0])
 
-    def append_event(self, body: Document, at: float | None = None) -> int:
-        row = self._q(
-            "INSERT INTO events (body, at) VALUES (?, ?) RETURNING seq",
+    def append_event(self, body: Document, at: float | None = None) -> None:
+        self._q(
+            "INSERT INTO events (body, at) VALUES (?, ?)",
             (self._body(body, f"event:{body.get('detail-type')}"), at),
-        ).fetchone()
-        return int(row[0])
+        )
 
     def trim_events(self, keep: int, span: float) -> int:
         newest, latest = self._q("SELECT MAX(seq), MAX(at) FROM events").fetchone()

@@ -1,0 +1,316 @@
+"""A PostgreSQL transaction that waits for the database only when it needs an answer.
+
+Each statement SQLite runs is a function call; each one PostgreSQL runs is a round trip to another
+process, and on a busy machine every wait for an answer is a trip through the scheduler too. So:
+
+- **Writes are kept in memory** until a read needs them: `put`, `delete`, `schedule`, `finish`,
+  `append_event` and `set_meta` only record what the transaction will write. Later writes of the
+  same document replace earlier ones, so a document saved five times is written once.
+- **They are sent in one statement** (the rows as one JSON parameter, so its text is fixed and
+  prepared once) through psycopg's pipeline mode, without waiting: it travels with the next read,
+  or with the COMMIT. Index entries are sent only where they changed, when this transaction knows
+  what is stored (it wrote the document before, or found it absent).
+- **A read sends only what it must first**: a query of one kind's documents or index sends the
+  pending writes if that kind has any; a lookup by key never does (see the next point); any other
+  query (counters, jobs, events, meta) sends them all.
+- **A document read or written once is answered from memory**: within a transaction only its own
+  writes change what it sees, and they all pass through here.
+
+An error in a write (a serialization failure) surfaces at the read or COMMIT that carried it;
+the store retries the whole transaction as before. docs/design.md, "Round trips on PostgreSQL".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import psycopg
+
+from trunkline.store.api import Document, Job, UnstorableText
+from trunkline.store.sql import Dialect, SqlTransaction, _before_nul, _dump, _has_nul, _load
+
+# Every pending write in one statement: its rows travel as one JSON parameter (json.dumps is C;
+# psycopg's own array adaptation costs Python work per element), and a data-modifying CTE per kind
+# of row present takes its part. The CTEs see one snapshot and touch disjoint rows (a document is
+# either saved or deleted; an index row either dropped or added), so running them together is sound.
+# The statement's text depends only on which parts are present: a handful of texts, each prepared once.
+# Deletes find their rows one by one through a LATERAL lookup on a key (`OFFSET 0` keeps the planner
+# from flattening it into a join: an index scan per row, whatever it thinks of the JSON's size) and
+# delete by row id: a join it might plan as a sequential
+# scan would make SERIALIZABLE lock the whole table against every other writer.
+_ROWS = " FROM p, jsonb_array_elements(p.j -> '{}') e"
+_PARTS = {
+    "by_key": "replaced AS (DELETE FROM doc_index WHERE ctid = ANY (ARRAY (SELECT i.ctid"
+    + _ROWS.format("by_key")
+    + ", LATERAL (SELECT ctid, field, value FROM doc_index WHERE kind = e ->> 0 AND key = e ->> 1 OFFSET 0) i"
+    " WHERE (e ->> 0, e ->> 1, i.field, i.value) NOT IN"
+    " (SELECT a ->> 0, a ->> 1, a ->> 2, a ->> 3 FROM p, jsonb_array_elements(p.j -> 'added') a))))",
+    "dropped": "dropped AS (DELETE FROM doc_index WHERE ctid = ANY (ARRAY (SELECT i.ctid"
+    + _ROWS.format("dropped")
+    + ", LATERAL (SELECT ctid FROM doc_index"
+    " WHERE kind = e ->> 0 AND field = e ->> 2 AND value = e ->> 3 AND key = e ->> 1 OFFSET 0) i)))",
+    "gone": "gone AS (DELETE FROM documents WHERE ctid = ANY (ARRAY (SELECT d.ctid"
+    + _ROWS.format("gone")
+    + ", LATERAL (SELECT ctid FROM documents WHERE kind = e ->> 0 AND key = e ->> 1 OFFSET 0) d)))",
+    "saved": "saved AS (INSERT INTO documents (kind, key, body) SELECT e ->> 0, e ->> 1, e ->> 2"
+    + _ROWS.format("saved")
+    + " ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body)",
+    "added": "added AS (INSERT INTO doc_index (kind, key, field, value) SELECT e ->> 0, e ->> 1, e ->> 2, e ->> 3"
+    + _ROWS.format("added")
+    + " ON CONFLICT DO NOTHING)",  # entries already there are kept
+    "events": "events AS (INSERT INTO events (body, at) SELECT e ->> 0, (e ->> 1)::float8"
+    " FROM p, jsonb_array_elements(p.j -> 'events') WITH ORDINALITY AS x (e, n) ORDER BY n)",  # `seq` in order
+    "jobs": "jobs AS (INSERT INTO jobs (due_at, name, payload) SELECT (e ->> 0)::float8, e ->> 1, e ->> 2"
+    " FROM p, jsonb_array_elements(p.j -> 'jobs') WITH ORDINALITY AS x (e, n) ORDER BY n)",
+    "finished": "finished AS (DELETE FROM jobs WHERE id = ANY (ARRAY (SELECT (e ->> 0)::bigint"
+    + _ROWS.format("finished")
+    + ")))",
+    "meta": "meta AS (INSERT INTO meta (key, value) SELECT e ->> 0, e ->> 1"
+    + _ROWS.format("meta")
+    + " ON CONFLICT (key) DO UPDATE SET value = excluded.value)",
+}
+
+
+def _flush_statement(present: Sequence[str]) -> str:
+    return "WITH p AS (SELECT %s::jsonb AS j), " + ", ".join(_PARTS[part] for part in present) + " SELECT 1"
+
+
+Entries = dict[str, str]
+Rows = dict[str, str]  # key -> body text
+
+
+class _Answers:
+    """Complete answers to the index and prefix queries this transaction asked, kept up to date
+    with its own writes, so that asking again costs no round trip (placing awsvpc tasks on one
+    trunk asks for its branch associations before and after each new one)."""
+
+    def __init__(self) -> None:
+        self._by_value: dict[str, dict[tuple[str, str], Rows]] = {}  # kind -> (field, value) -> rows
+        self._by_prefix: dict[str, dict[str, Rows]] = {}  # kind -> key prefix -> rows
+
+    def matching(self, kind: str, field: str, value: str) -> Rows | None:
+        return self._by_value.get(kind, {}).get((field, value))
+
+    def prefixed(self, kind: str, prefix: str) -> Rows | None:
+        return self._by_prefix.get(kind, {}).get(prefix)
+
+    def keep_matching(self, kind: str, field: str, value: str, rows: Rows) -> None:
+        self._by_value.setdefault(kind, {})[field, value] = rows
+
+    def keep_prefixed(self, kind: str, prefix: str, rows: Rows) -> None:
+        self._by_prefix.setdefault(kind, {})[prefix] = rows
+
+    def saved(self, kind: str, key: str, body: str, wanted: Entries) -> None:
+        for (field, value), rows in self._by_value.get(kind, {}).items():
+            if wanted.get(field) == value:
+                rows[key] = body
+            else:
+                rows.pop(key, None)
+        for prefix, rows in self._by_prefix.get(kind, {}).items():
+            if key.startswith(prefix):
+                rows[key] = body
+
+    def deleted(self, kind: str, key: str) -> None:
+        for rows in (*self._by_value.get(kind, {}).values(), *self._by_prefix.get(kind, {}).values()):
+            rows.pop(key, None)
+
+    def clear(self) -> None:
+        self._by_value.clear()
+        self._by_prefix.clear()
+
+
+def _window(rows: Rows, after: str | None, limit: int | None) -> list[tuple[str, str]]:
+    """Rows in key order (code point order: the collation `keeps_answers` requires), after `after`."""
+    keys = sorted(key for key in rows if after is None or key > after)
+    return [(key, rows[key]) for key in keys[:limit]]
+
+
+class PgTransaction(SqlTransaction):
+    def __init__(
+        self, conn: psycopg.Connection[Any], pipeline: psycopg.Pipeline, dialect: Dialect, keeps_answers: bool
+    ) -> None:
+        """`keeps_answers`: the database sorts text in code point order (collation C), as Python
+        does, so answers kept here come out in the order the database would give."""
+        super().__init__(conn.cursor(), dialect)
+        self._answers = _Answers() if keeps_answers else None
+        self._writer = conn.cursor()  # its answers are never read: a read cursor's are never mixed in
+        self._pipeline = pipeline
+        self._seen: dict[tuple[str, str], str | None] = {}  # (kind, key) -> body text; None: absent
+        self._documents: dict[tuple[str, str], tuple[str, Entries] | None] = {}  # pending; None: delete
+        self._kinds: set[str] = set()  # the kinds of the pending documents
+        self._stored: dict[tuple[str, str], Entries] = {}  # index entries known to be in the database
+        self._events: list[tuple[str, float | None]] = []
+        self._jobs: list[tuple[float, str, str]] = []
+        self._finished: list[int] = []
+        self._meta: dict[str, str] = {}
+
+    # --- reads ------------------------------------------------------------------------------------
+
+    def _wait(self, sql: str, params: Sequence[Any]) -> Any:
+        """Send `sql` (with whatever is queued before it) and wait for its answer."""
+        cursor = super()._q(sql, params)
+        self._pipeline.sync()
+        return cursor
+
+    def _q(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        self.flush()
+        return self._wait(sql, params)
+
+    def _read(self, kind: str, sql: str, params: Sequence[Any]) -> Any:
+        if kind in self._kinds:
+            self.flush()
+        return self._wait(sql, params)
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        result = self._q(sql, params)
+        self._forget()  # a migration's own statement may change any document
+        return result
+
+    def get(self, kind: str, key: str) -> Document | None:
+        body = self._body_of(kind, key)
+        return None if body is None else _load(body)
+
+    def _body_of(self, kind: str, key: str) -> str | None:
+        if (kind, key) not in self._seen:
+            if _has_nul(key):
+                return None
+            row = self._wait("SELECT body FROM documents WHERE kind = ? AND key = ?", (kind, key)).fetchone()
+            self._seen[kind, key] = row[0] if row else None
+            if row is None:
+                self._stored[kind, key] = {}  # no document, no index entries
+        return self._seen[kind, key]
+
+    def find(
+        self, kind: str, field: str, value: str, after: str | None = None, limit: int | None = None
+    ) -> list[Document]:
+        rows = self._matching(kind, field, value, after, limit)
+        if rows is None:
+            return super().find(kind, field, value, after, limit)
+        return [_load(body) for _, body in _window(rows, _before_nul(after), limit)]
+
+    def find_keys(
+        self, kind: str, field: str, value: str, after: str | None = None, limit: int | None = None
+    ) -> list[str]:
+        known = self._answers.matching(kind, field, value) if self._answers is not None else None
+        if known is None:
+            return super().find_keys(kind, field, value, after, limit)
+        return [key for key, _ in _window(known, _before_nul(after), limit)]
+
+    def count(self, kind: str, field: str, value: str) -> int:
+        known = self._answers.matching(kind, field, value) if self._answers is not None else None
+        return super().count(kind, field, value) if known is None else len(known)
+
+    def _matching(self, kind: str, field: str, value: str, after: str | None, limit: int | None) -> Rows | None:
+        """The documents whose `field` is `value`, from memory or asked for and kept when the
+        answer is complete (a first page shorter than its limit is); None: not kept."""
+        if self._answers is None or _has_nul(value):
+            return None
+        known = self._answers.matching(kind, field, value)
+        if known is not None or after is not None:
+            return known
+        sql, params = self._index_query("d.body, i.key", kind, field, value, None, limit)
+        found = {key: body for body, key in self._read(kind, sql, params).fetchall()}
+        if limit is None or len(found) < limit:
+            self._answers.keep_matching(kind, field, value, found)
+        for key, body in found.items():
+            self._seen.setdefault((kind, key), body)  # read after this kind's writes were sent: current
+        return found
+
+    def scan(
+        self, kind: str, prefix: str = "", after: str | None = None, limit: int | None = None
+    ) -> list[tuple[str, Document]]:
+        if self._answers is None or _has_nul(prefix) or after is not None:
+            return super().scan(kind, prefix, after, limit)
+        known = self._answers.prefixed(kind, prefix)
+        if known is None:
+            found = super().scan(kind, prefix, None, limit)
+            if limit is None or len(found) < limit:
+                self._answers.keep_prefixed(kind, prefix, {key: _dump(doc) for key, doc in found})
+            return found
+        return [(key, _load(body)) for key, body in _window(known, None, limit)]
+
+    # --- writes -----------------------------------------------------------------------------------
+
+    def put(self, kind: str, key: str, doc: Document, index: Mapping[str, str | None] | None = None) -> None:
+        wanted = {field: value for field, value in (index or {}).items() if value is not None}
+        if _has_nul(kind, key, *wanted, *wanted.values()):
+            raise UnstorableText("a key or indexed value holds the NUL character")
+        body = _dump(doc)
+        self._documents[kind, key] = (body, wanted)
+        self._kinds.add(kind)
+        self._seen[kind, key] = body
+        if self._answers is not None:
+            self._answers.saved(kind, key, body, wanted)
+
+    def delete(self, kind: str, key: str) -> bool:
+        if self._body_of(kind, key) is None:
+            return False
+        self._documents[kind, key] = None
+        self._kinds.add(kind)
+        self._seen[kind, key] = None
+        if self._answers is not None:
+            self._answers.deleted(kind, key)
+        return True
+
+    def schedule(self, due_at: float, name: str, payload: Document) -> None:
+        if _has_nul(name):
+            raise UnstorableText("a key or indexed value holds the NUL character")
+        self._jobs.append((due_at, name, _dump(payload)))
+
+    def finish(self, job: Job) -> None:
+        self._finished.append(job.id)
+
+    def append_event(self, body: Document, at: float | None = None) -> None:
+        self._events.append((_dump(body), at))
+
+    def set_meta(self, key: str, value: str) -> None:
+        if _has_nul(key, value):
+            raise UnstorableText("a key or indexed value holds the NUL character")
+        self._meta[key] = value
+
+    def clear(self) -> None:
+        super().clear()  # each of its statements sends the pending writes first
+        self._forget()
+
+    def _forget(self) -> None:
+        self._seen.clear()
+        self._stored.clear()
+        if self._answers is not None:
+            self._answers.clear()
+
+    def flush(self) -> None:
+        """Queue every pending write, in one statement (not waited for)."""
+        if not (self._documents or self._events or self._jobs or self._finished or self._meta):
+            return
+        rows: dict[str, list[Any]] = {"by_key": [], "dropped": [], "gone": [], "saved": [], "added": []}
+        if self._documents:
+            self._document_rows(rows)
+        rows.update(events=self._events, jobs=self._jobs, finished=[[n] for n in self._finished])
+        rows["meta"] = list(self._meta.items())
+        present = [part for part in _PARTS if rows[part]]
+        self._send(_flush_statement(present), (json.dumps(rows, separators=(",", ":"), ensure_ascii=False),))
+        self._documents, self._kinds, self._events, self._jobs, self._finished, self._meta = {}, set(), [], [], [], {}
+
+    def _document_rows(self, rows: dict[str, list[Any]]) -> None:
+        """The pending documents as the flush's rows: bodies saved or deleted; index entries added,
+        dropped by name where this transaction knows what is stored, else replaced by key."""
+        for (kind, key), pending in self._documents.items():
+            wanted = pending[1] if pending is not None else {}
+            stored = self._stored.get((kind, key))
+            if stored is None:
+                rows["by_key"].append((kind, key))
+                rows["added"] += [(kind, key, field, value) for field, value in wanted.items()]
+            else:  # only what changed: a container instance has dozens of entries, a save changes few
+                rows["dropped"] += [(kind, key, f, v) for f, v in stored.items() if wanted.get(f) != v]
+                rows["added"] += [(kind, key, f, v) for f, v in wanted.items() if stored.get(f) != v]
+            self._stored[kind, key] = wanted
+            if pending is None:
+                rows["gone"].append((kind, key))
+            else:
+                rows["saved"].append((kind, key, pending[0]))
+
+    def _send(self, sql: str, params: Sequence[Any]) -> None:
+        """Queue a statement whose answer is not needed."""
+        self._writer.execute(sql, params)
