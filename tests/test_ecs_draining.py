@@ -12,7 +12,7 @@ import pytest
 
 from conftest import Server
 from ecs_world import World, config_script
-from test_ecs_tasks import CLUSTER, bridge_family, ready
+from test_ecs_tasks import CLUSTER, awsvpc_family, bridge_family, ready, vpc_config
 
 
 @pytest.fixture
@@ -101,3 +101,27 @@ def test_with_nowhere_else_running_tasks_stay_and_pending_ones_stop(world: World
     assert len(running) == 2 and {t["containerInstanceArn"] for t in running} == {arn}, "minimumHealthyPercent 100"
     assert "(service web) was unable to place a task" in messages(world)[-1]
     assert not service_tasks(world, "STOPPED")
+
+
+def test_a_service_task_not_yet_running_stops_at_once(world: World) -> None:
+    """Even with minimumHealthyPercent 100 and nowhere else to go: a PENDING task is no one's
+    healthy task."""
+    (first,), net = ready(world)
+    family = awsvpc_family(world)
+    world.ecs.create_service(
+        cluster=CLUSTER,
+        serviceName="web",
+        taskDefinition=family,
+        desiredCount=1,
+        launchType="EC2",
+        networkConfiguration=vpc_config(net["subnet"]),
+    )
+    world.advance(5)  # the first pass: the task starts out (PROVISIONING, then PENDING)
+    drain(world, first)
+    world.advance(5)  # the scheduler's next pass, before the task runs
+    (stopped,) = service_tasks(world, "STOPPED")
+    assert stopped["stoppedReason"] == "Service web: container instance is in DRAINING state"
+    assert "startedAt" not in stopped, "it never ran"
+    world.settle()
+    assert not service_tasks(world)
+    assert "(service web) was unable to place a task" in messages(world)[-1]
