@@ -310,7 +310,7 @@ def _protect(ctx: RequestContext, record: Record, cluster: Record, group: Record
 
 def _finish_draining(ctx: RequestContext, group: Record) -> None:
     """Managed draining: an instance waiting in Terminating:Wait on ECS's hook is set DRAINING (the
-    service scheduler moves its tasks), and ECS completes the hook with CONTINUE once it runs none."""
+    service scheduler moves its service tasks: draining.py), and ECS completes the hook with CONTINUE once it runs none."""
     for member in MEMBER.find(ctx, "state", f"{group['AutoScalingGroupName']}|Terminating:Wait"):
         if capacity_association.HOOK_NAME not in lifecycle.pending_hooks(member):
             continue

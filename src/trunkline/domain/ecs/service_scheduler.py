@@ -17,7 +17,9 @@ minimumHealthyPercent 100):
   running tasks: ...", the placement failure, or "has reached a steady state." once running equals
   desired. A message is not logged again while it is the newest event, and a placement failure not
   while the newest event is one (whichever instance was closest): AWS throttles repeats.
-- a DRAINING service without tasks becomes INACTIVE.
+- a DRAINING service without tasks becomes INACTIVE;
+- first of all, its tasks on DRAINING container instances are stopped and replaced as
+  minimumHealthyPercent and maximumPercent allow (draining.py).
 
 Event texts are the API's (with parentheses around "service NAME" and "container-instance ID"); the
 console prints them without.
@@ -28,7 +30,7 @@ from __future__ import annotations
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ecs import capacity_strategy, services, task_launch, task_lifecycle, task_roles, tasks
+from trunkline.domain.ecs import capacity_strategy, draining, services, task_launch, task_lifecycle, task_roles, tasks
 from trunkline.domain.ecs.kinds import TASK
 
 Record = dict[str, Any]
@@ -67,8 +69,9 @@ def on_task_change(ctx: RequestContext, task: Record) -> None:
 
 
 def on_instance_change(ctx: RequestContext, instance: Record) -> None:
-    """container_instances' change listener: an ACTIVE instance may have room for missing tasks."""
-    if instance["status"] == "ACTIVE":
+    """container_instances' change listener: an ACTIVE instance may have room for missing tasks, a
+    DRAINING one's service tasks move elsewhere (draining.py)."""
+    if instance["status"] in ("ACTIVE", "DRAINING"):
         wake_cluster(ctx, instance["_cluster"])
 
 
@@ -101,15 +104,20 @@ def _stop(ctx: RequestContext, record: Record, chosen: list[Record], deployment_
     services.add_event(ctx, record, f"{_name(record)} has stopped {len(chosen)} running tasks: {_task_list(chosen)}.")
 
 
-def _retire_old(ctx: RequestContext, record: Record, primary: list[Record]) -> list[Record]:
-    """Stop old deployments' tasks as far as the primary's running tasks replace them; returns the
-    old tasks still live."""
-    old = [t for d in record["_deployments"][1:] for t in services.deployment_tasks(ctx, record, d["id"])]
+def _old_tasks(ctx: RequestContext, record: Record) -> list[Record]:
+    return [t for d in record["_deployments"][1:] for t in services.deployment_tasks(ctx, record, d["id"])]
+
+
+def _retire_old(
+    ctx: RequestContext, record: Record, primary: list[Record], old: list[Record], held: list[Record]
+) -> list[Record]:
+    """Stop old deployments' tasks (those not on a draining instance) as far as the primary's
+    running tasks replace them; returns the old tasks still live."""
     running = sum(1 for t in primary if t["lastStatus"] == "RUNNING")
     surplus = max(0, running + len(old) - record["desiredCount"])
     kept = old[surplus:]
     _stop(ctx, record, old[:surplus], record["_deployments"][0]["id"])
-    if not kept:
+    if not kept and not any(t["startedBy"] != record["_deployments"][0]["id"] for t in held):
         del record["_deployments"][1:]
     return kept
 
@@ -184,18 +192,28 @@ def _start(
     return started, failures
 
 
+def _staying(found: list[Record], drain: draining.Drain) -> list[Record]:
+    """The tasks not on a draining instance (those stopped by the drain are no longer live)."""
+    return [t for t in found if t["desiredStatus"] != tasks.STOPPED and not drain.keeps(t)]
+
+
 def run_pass(ctx: RequestContext, record: Record) -> None:
     primary_id = record["_deployments"][0]["id"]
     primary = services.deployment_tasks(ctx, record, primary_id)
-    old = _retire_old(ctx, record, primary)
+    old = _old_tasks(ctx, record)
+    drain = draining.drain(ctx, record, primary + old)
+    primary, old = _staying(primary, drain), _staying(old, drain)
+    old = _retire_old(ctx, record, primary, old, drain.held)
     primary = _scale_in(ctx, record, primary)
-    room = 2 * record["desiredCount"] - len(primary) - len(old)
+    # Tasks kept on a draining instance count against maximumPercent until they are stopped.
+    cap = draining.maximum_tasks(record) if drain.held else 2 * record["desiredCount"]
+    room = cap - len(primary) - len(old) - len(drain.held)
     missing = min(record["desiredCount"] - len(primary), room)
     if missing > 0:
         _scale_out(ctx, record, missing)
         return
     running = sum(1 for t in primary if t["lastStatus"] == "RUNNING")
-    if old or running != len(primary) or running != record["desiredCount"]:
+    if old or drain.held or running != len(primary) or running != record["desiredCount"]:
         return
     if record["status"] == "DRAINING":
         _finish_draining(ctx, record)
