@@ -100,7 +100,7 @@ def seed(store: Store, *records: Record) -> None:
 
 
 class CountingTx:
-    """A transaction that counts the documents index reads (`find`, `find_from`) return."""
+    """A transaction that counts the documents index reads (`find`, `find_from`, `find_derived`) return."""
 
     def __init__(self, tx: Transaction) -> None:
         self.tx = tx
@@ -116,6 +116,11 @@ class CountingTx:
 
     def find_from(self, *args: Any, **kwargs: Any) -> list[tuple[str, str, Record]]:
         found = self.tx.find_from(*args, **kwargs)
+        self.read += len(found)
+        return found
+
+    def find_derived(self, *args: Any, **kwargs: Any) -> list[Any]:
+        found = self.tx.find_derived(*args, **kwargs)
         self.read += len(found)
         return found
 

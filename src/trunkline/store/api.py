@@ -59,6 +59,20 @@ class Transaction(Protocol):
     ) -> list[str]:
         """Keys of the documents `find` would return, without reading the documents."""
 
+    def find_derived(
+        self,
+        kind: str,
+        field: str,
+        value: str,
+        derive: Callable[[Document], T],
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[T]:
+        """`derive(document)` for each document `find` would return, in the same order. The store
+        may hand back what `derive` gave earlier for the same stored bytes instead of decoding the
+        document again: `derive` must depend on the document alone, and its results are shared
+        (read-only)."""
+
     def find_from(
         self, kind: str, field: str, lowest: str, after: tuple[str, str] | None = None, limit: int | None = None
     ) -> list[tuple[str, str, Document]]:

@@ -78,11 +78,43 @@ class EntriesCache:
         self._items[raw] = entries
 
 
+class DerivedCache:
+    """What a `find_derived` function gave for a document, by the function and the document's
+    stored bytes, for one store. RunTask reads every candidate container instance (7 KB of JSON
+    each, a hundred per call) for a picture of a few numbers: decoding them was a third of its
+    time. Keyed by the stored bytes, an entry is never stale, even with other processes writing
+    (a changed document has other bytes). Bounded: cleared when full."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._items: dict[tuple[Callable[[Document], Any], bytes | str], Any] = {}
+
+    def get(self, derive: Callable[[Document], T], raw: bytes | str) -> T:
+        key = (derive, raw)
+        found = self._items.get(key, _MISSING)
+        if found is _MISSING:
+            found = derive(_load(raw))
+            if len(self._items) >= self._size:
+                self._items.clear()
+            self._items[key] = found
+        return found
+
+
+_MISSING = object()
+
+
 class SqlTransaction:
-    def __init__(self, cursor: Any, dialect: Dialect, entries_cache: EntriesCache | None = None) -> None:
+    def __init__(
+        self,
+        cursor: Any,
+        dialect: Dialect,
+        entries_cache: EntriesCache | None = None,
+        derived_cache: DerivedCache | None = None,
+    ) -> None:
         self._cur = cursor
         self._dialect = dialect
         self._entries_cache = entries_cache or EntriesCache()
+        self._derived_cache = derived_cache or DerivedCache()
         self._body = pack if dialect.compress else _dump
 
     def _q(self, sql: str, params: Sequence[Any] = ()) -> Any:
@@ -189,6 +221,21 @@ class SqlTransaction:
             return []
         sql, params = self._index_query("d.body", kind, field, value, _before_nul(after), limit)
         return [_load(row[0]) for row in self._read(kind, sql, params).fetchall()]
+
+    def find_derived(
+        self,
+        kind: str,
+        field: str,
+        value: str,
+        derive: Callable[[Document], T],
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[T]:
+        if _has_nul(value):
+            return []
+        sql, params = self._index_query("d.body", kind, field, value, _before_nul(after), limit)
+        cache = self._derived_cache
+        return [cache.get(derive, row[0]) for row in self._q(sql, params).fetchall()]
 
     def find_keys(
         self, kind: str, field: str, value: str, after: str | None = None, limit: int | None = None

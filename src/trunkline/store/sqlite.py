@@ -14,7 +14,7 @@ from pathlib import Path
 
 from trunkline.store.api import T, Transaction
 from trunkline.store.schema import SQLITE_MIGRATIONS
-from trunkline.store.sql import Dialect, EntriesCache, SqlTransaction, migrate
+from trunkline.store.sql import DerivedCache, Dialect, EntriesCache, SqlTransaction, migrate
 
 DIALECT = Dialect(
     name="sqlite",
@@ -34,6 +34,7 @@ class SqliteStore:
         self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._lock = threading.RLock()
         self._entries_cache = EntriesCache()
+        self._derived_cache = DerivedCache()
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA busy_timeout=10000")
@@ -52,7 +53,7 @@ class SqliteStore:
             cursor = self._conn.cursor()
             cursor.execute("BEGIN IMMEDIATE")
             try:
-                result = work(SqlTransaction(cursor, DIALECT, self._entries_cache))
+                result = work(SqlTransaction(cursor, DIALECT, self._entries_cache, self._derived_cache))
             except BaseException:
                 cursor.execute("ROLLBACK")
                 raise
@@ -64,7 +65,7 @@ class SqliteStore:
             cursor = self._reader.cursor()
             cursor.execute("BEGIN")  # deferred: a read snapshot, no write lock
             try:
-                return work(SqlTransaction(cursor, DIALECT, self._entries_cache))
+                return work(SqlTransaction(cursor, DIALECT, self._entries_cache, self._derived_cache))
             finally:
                 cursor.execute("ROLLBACK")
 

@@ -21,7 +21,9 @@ Task group counts for the window's instances are read per instance, when a check
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from trunkline.context import RequestContext
@@ -39,27 +41,89 @@ GroupCounter = Callable[[str], int]  # container instance ARN -> live tasks of t
 
 def candidate(ctx: RequestContext, record: Record, group_tasks: GroupCounter) -> Candidate:
     """The placement picture of one container instance record."""
+    return _from_picture(ctx, picture(record), group_tasks, record)
+
+
+@dataclass(frozen=True)
+class Picture:
+    """What placement reads of a container instance record, derived from the record alone: the
+    store keeps it by the record's stored bytes (`find_derived`), so a launch does not decode a
+    hundred full records to read a few numbers of each. Shared between launches: read-only."""
+
+    key: str
+    arn: str
+    cluster_arn: str
+    ec2_instance_id: str
+    status: str
+    capacity_provider: str | None
+    attributes: Mapping[str, str | None]
+    cpu: int
+    memory: int
+    tcp_ports: frozenset[int]
+    udp_ports: frozenset[int]
+    agent_connected: bool
+    agent_version: str | None
+    registered_at: float
+    running_tasks_count: int
+    vpc_id: str | None
+    zone: str | None
+
+
+def picture(record: Record) -> Picture:
+    """A pure function of the record (the store may reuse its result for the same stored bytes)."""
     cpu, memory, tcp, udp = task_usage.remaining_cpu_memory_ports(record)
-    attributes = {a["name"]: a.get("value") for a in record.get("attributes") or []}
-    arn = record["containerInstanceArn"]
-    group_loader: Callable[[], int] = lambda: group_tasks(arn)  # noqa: E731
-    eni_loader: Callable[[], int] = lambda: capacity.available_task_enis(ctx, record)  # noqa: E731
-    groups_loader: Callable[[], list[str]] = lambda: tasks.task_groups_of(ctx, record)  # noqa: E731
-    host_loader: Callable[[], bool] = lambda: _running(ctx, record["ec2InstanceId"])  # noqa: E731
-    return Candidate(
-        arn=arn,
+    return Picture(
+        key=container_instances.record_key(record),
+        arn=record["containerInstanceArn"],
+        cluster_arn=record["_cluster"],
         ec2_instance_id=record["ec2InstanceId"],
-        attributes=attributes,
+        status=record["status"],
+        capacity_provider=record.get("capacityProviderName"),
+        attributes=MappingProxyType({a["name"]: a.get("value") for a in record.get("attributes") or []}),
         cpu=cpu,
         memory=memory,
-        tcp_ports=tcp,
-        udp_ports=udp,
+        tcp_ports=frozenset(tcp),
+        udp_ports=frozenset(udp),
         agent_connected=bool(record.get("agentConnected")),
         agent_version=(record.get("versionInfo") or {}).get("agentVersion"),
         registered_at=float(record.get("registeredAt") or 0.0),
         running_tasks_count=int(record.get("runningTasksCount") or 0),
         vpc_id=record.get("_vpcId"),
         zone=record.get("_availabilityZone"),
+    )
+
+
+def _from_picture(ctx: RequestContext, seen: Picture, group_tasks: GroupCounter, record: Record | None) -> Candidate:
+    """A fresh Candidate (placement updates it) from a shared picture. The full record, which the
+    ENI and task-group checks need, is read only when one of them first asks."""
+    loaded: list[Record] = [record] if record is not None else []
+
+    def full() -> Record:
+        if not loaded:
+            found = container_instances.find(ctx, seen.cluster_arn, seen.arn)
+            assert found is not None  # read in this transaction a moment ago
+            loaded.append(found)
+        return loaded[0]
+
+    arn = seen.arn
+    group_loader: Callable[[], int] = lambda: group_tasks(arn)  # noqa: E731
+    eni_loader: Callable[[], int] = lambda: capacity.available_task_enis(ctx, full())  # noqa: E731
+    groups_loader: Callable[[], list[str]] = lambda: tasks.task_groups_of(ctx, full())  # noqa: E731
+    host_loader: Callable[[], bool] = lambda: _running(ctx, seen.ec2_instance_id)  # noqa: E731
+    return Candidate(
+        arn=arn,
+        ec2_instance_id=seen.ec2_instance_id,
+        attributes=seen.attributes,
+        cpu=seen.cpu,
+        memory=seen.memory,
+        tcp_ports=set(seen.tcp_ports),
+        udp_ports=set(seen.udp_ports),
+        agent_connected=seen.agent_connected,
+        agent_version=seen.agent_version,
+        registered_at=seen.registered_at,
+        running_tasks_count=seen.running_tasks_count,
+        vpc_id=seen.vpc_id,
+        zone=seen.zone,
         group_loader=group_loader,
         eni_loader=eni_loader,
         groups_loader=groups_loader,
@@ -72,15 +136,15 @@ def _running(ctx: RequestContext, instance_id: str) -> bool:
     return instance is not None and instance["State"]["Name"] == "running"
 
 
-def _read(ctx: RequestContext, field: str, value: str) -> list[Record]:
-    found: list[Record] = []
+def _read(ctx: RequestContext, field: str, value: str) -> list[Picture]:
+    found: list[Picture] = []
     after: str | None = None
     while True:
-        batch = ctx.tx.find(container_instances.KIND, field, value, after=after, limit=_BATCH)
+        batch = ctx.tx.find_derived(container_instances.KIND, field, value, picture, after=after, limit=_BATCH)
         found += batch
         if len(batch) < _BATCH:
             return found
-        after = container_instances.record_key(batch[-1])
+        after = batch[-1].key
 
 
 def has_active(ctx: RequestContext, cluster_arn: str) -> bool:
@@ -91,13 +155,14 @@ def has_active(ctx: RequestContext, cluster_arn: str) -> bool:
 def cluster_candidates(ctx: RequestContext, cluster_arn: str, vpc_id: str | None, group: str) -> list[Candidate]:
     """The ACTIVE instances placement should consider for a launch (see the module doc)."""
     if vpc_id is not None:
-        records = [r for r in _read(ctx, "attrval:ecs.vpc-id", f"{cluster_arn}|{vpc_id}") if r["status"] == "ACTIVE"]
-        if not records:
-            records = ctx.tx.find(container_instances.KIND, "cluster_status", f"{cluster_arn}|ACTIVE", limit=1)
+        seen = [p for p in _read(ctx, "attrval:ecs.vpc-id", f"{cluster_arn}|{vpc_id}") if p.status == "ACTIVE"]
+        if not seen:
+            active = f"{cluster_arn}|ACTIVE"
+            seen = ctx.tx.find_derived(container_instances.KIND, "cluster_status", active, picture, limit=1)
     else:
-        records = _read(ctx, "cluster_status", f"{cluster_arn}|ACTIVE")
+        seen = _read(ctx, "cluster_status", f"{cluster_arn}|ACTIVE")
     counter = group_counter(ctx, cluster_arn, group)
-    return [candidate(ctx, record, counter) for record in records]
+    return [_from_picture(ctx, p, counter, None) for p in seen]
 
 
 def group_counter(ctx: RequestContext, cluster_arn: str, group: str) -> GroupCounter:
@@ -117,11 +182,9 @@ def group_counter(ctx: RequestContext, cluster_arn: str, group: str) -> GroupCou
 
 def of_provider(ctx: RequestContext, cluster_arn: str, demand: Demand, provider: str) -> list[Candidate]:
     """The ACTIVE instances of the cluster that the capacity provider's group launched."""
-    records = [
-        r for r in _read(ctx, "cluster_status", f"{cluster_arn}|ACTIVE") if r.get("capacityProviderName") == provider
-    ]
+    seen = [p for p in _read(ctx, "cluster_status", f"{cluster_arn}|ACTIVE") if p.capacity_provider == provider]
     counter = group_counter(ctx, cluster_arn, demand.group)
-    return [candidate(ctx, record, counter) for record in records]
+    return [_from_picture(ctx, p, counter, None) for p in seen]
 
 
 def _group_tasks_on(ctx: RequestContext, group: str) -> GroupCounter:

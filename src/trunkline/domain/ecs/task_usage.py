@@ -18,10 +18,12 @@ changed (AWS emits one on a task's start and stop), silently for an instance tha
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ecs import capacity, container_instances, tasks
+from trunkline.domain.ecs import capacity, container_instances
+from trunkline.domain.ecs.kinds import TASK
 
 Record = dict[str, Any]
 
@@ -35,15 +37,47 @@ def _ports(resources: list[Record], name: str) -> set[int]:
     return set()
 
 
-def remaining(registered: list[Record], live: list[Record]) -> list[Record]:
+@dataclass(frozen=True)
+class TaskUse:
+    """What `refresh` reads of a live task: derived from the task record alone, so the store keeps
+    it by the record's stored bytes (`find_derived`) and a refresh does not decode every live task
+    of the instance again (shared: read-only)."""
+
+    cpu: int
+    memory: int
+    tcp_ports: frozenset[int]
+    udp_ports: frozenset[int]
+    last_status: str
+    holds_eni: bool
+
+
+def task_use(task: Record) -> TaskUse:
+    demand = task["_demand"]
+    return TaskUse(
+        cpu=int(demand["cpu"]),
+        memory=int(demand["memory"]),
+        tcp_ports=frozenset(int(p) for p in demand["tcpPorts"]),
+        udp_ports=frozenset(int(p) for p in demand["udpPorts"]),
+        last_status=task["lastStatus"],
+        holds_eni=_holds_eni(task),
+    )
+
+
+def live_uses(ctx: RequestContext, instance_arn: str) -> list[TaskUse]:
+    """`task_use` of each task `tasks.live_on_instance` returns, in the same order."""
+    value = TASK.index_value(ctx, "instance_live", instance_arn)
+    return ctx.tx.find_derived(TASK.name, "instance_live", value, task_use)
+
+
+def remaining(registered: list[Record], live: list[TaskUse]) -> list[Record]:
     """registeredResources less what the live tasks hold, in the same shape and order."""
     amounts = {
-        "CPU": sum(int(t["_demand"]["cpu"]) for t in live),
-        "MEMORY": sum(int(t["_demand"]["memory"]) for t in live),
+        "CPU": sum(t.cpu for t in live),
+        "MEMORY": sum(t.memory for t in live),
     }
     ports = {
-        "PORTS": {int(p) for t in live for p in t["_demand"]["tcpPorts"]},
-        "PORTS_UDP": {int(p) for t in live for p in t["_demand"]["udpPorts"]},
+        "PORTS": {p for t in live for p in t.tcp_ports},
+        "PORTS_UDP": {p for t in live for p in t.udp_ports},
     }
     result: list[Record] = []
     for resource in registered:
@@ -75,13 +109,13 @@ def _holds_eni(task: Record) -> bool:
 def refresh(ctx: RequestContext, instance: Record) -> None:
     """Recompute the instance's task-derived fields from its live tasks; record a change if a
     user could see one (a change to `_eniRoom` alone is saved silently)."""
-    live = tasks.live_on_instance(ctx, instance["containerInstanceArn"])
+    live = live_uses(ctx, instance["containerInstanceArn"])
     observable = {
         "remainingResources": remaining(instance.get("registeredResources") or [], live),
-        "runningTasksCount": sum(1 for t in live if t["lastStatus"] == "RUNNING"),
-        "pendingTasksCount": sum(1 for t in live if t["lastStatus"] in _PENDING),
+        "runningTasksCount": sum(1 for t in live if t.last_status == "RUNNING"),
+        "pendingTasksCount": sum(1 for t in live if t.last_status in _PENDING),
     }
-    eni_room = capacity.registered_limit(instance) - sum(1 for t in live if _holds_eni(t))
+    eni_room = capacity.registered_limit(instance) - sum(1 for t in live if t.holds_eni)
     seen = all(instance.get(k) == v for k, v in observable.items())
     if seen and instance.get("_eniRoom") == eni_room:
         return
