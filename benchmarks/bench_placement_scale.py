@@ -51,6 +51,7 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -268,7 +269,7 @@ STRATEGY = [{"capacityProvider": CP, "weight": 1}]
 
 
 def _services(
-    client: Client, server: Server, capacity: Capacity, count: int, network: dict[str, object]
+    client: Client, server: Server, capacity: Capacity, count: int, network: Mapping[str, object]
 ) -> tuple[float, float]:
     """`count` CreateService calls through the provider, then the clock advance that places them:
     seconds per CreateService (median) and per first scheduler pass (the advance's wall / count)."""
@@ -312,7 +313,12 @@ def _services(
 
 
 def _capacity_run_tasks(
-    client: Client, server: Server, capacity: Capacity, size: int, args: argparse.Namespace, network: dict[str, object]
+    client: Client,
+    server: Server,
+    capacity: Capacity,
+    size: int,
+    args: argparse.Namespace,
+    network: Mapping[str, object],
 ) -> dict[str, float]:
     def run_task() -> None:
         answer = client.ecs(

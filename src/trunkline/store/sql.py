@@ -235,7 +235,7 @@ class SqlTransaction:
             return []
         sql, params = self._index_query("d.body", kind, field, value, _before_nul(after), limit)
         cache = self._derived_cache
-        return [cache.get(derive, row[0]) for row in self._q(sql, params).fetchall()]
+        return [cache.get(derive, row[0]) for row in self._read(kind, sql, params).fetchall()]
 
     def find_keys(
         self, kind: str, field: str, value: str, after: str | None = None, limit: int | None = None
