@@ -25,6 +25,7 @@ from trunkline.domain.ec2.default_vpc_lookup import find
 from trunkline.domain.ec2.kinds import DEFAULT_VPC_MARKER, SUBNET, VPC
 from trunkline.errors import AwsError
 from trunkline.store.api import Transaction
+from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 
@@ -141,7 +142,7 @@ def create_default_vpc(ctx: RequestContext) -> Any:
     return build(ctx)
 
 
-def create_default_subnet(ctx: RequestContext, params: Record) -> Any:
+def create_default_subnet(ctx: RequestContext, params: shapes.CreateDefaultSubnetRequest) -> Any:
     vpc = find(ctx)
     if vpc is None:
         raise AwsError("DefaultVpcDoesNotExist", "No default VPC exists for this account in this region.")

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import filters as ec2_filters
@@ -28,6 +29,7 @@ from trunkline.domain.ec2.paging import page
 from trunkline.domain.ec2.records import Tag
 from trunkline.domain.ids import resource_id
 from trunkline.errors import AwsError
+from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 
@@ -117,7 +119,7 @@ def _by_name(ctx: RequestContext, name: str) -> Record | None:
     return found[0] if found else None
 
 
-def get_template(ctx: RequestContext, params: Record) -> Record:
+def get_template(ctx: RequestContext, params: Mapping[str, Any]) -> Record:
     """The template named by exactly one of `LaunchTemplateId` and `LaunchTemplateName`."""
     template_id, name = params.get("LaunchTemplateId"), params.get("LaunchTemplateName")
     if template_id and name:
@@ -181,7 +183,7 @@ def _check_name(name: str) -> None:
         )
 
 
-def _check_data(data: Record) -> None:
+def _check_data(data: Mapping[str, Any]) -> None:
     """The little EC2 checks when a template is stored: resource types of its tag specifications."""
     for spec in data.get("TagSpecifications") or []:
         kind = spec.get("ResourceType")
@@ -193,7 +195,7 @@ def _check_data(data: Record) -> None:
         ec2_tags.merge([], [{"Key": t.get("Key", ""), "Value": t.get("Value", "")} for t in spec.get("Tags") or []])
 
 
-def create_launch_template(ctx: RequestContext, params: Record) -> tuple[Record, Record]:
+def create_launch_template(ctx: RequestContext, params: shapes.CreateLaunchTemplateRequest) -> tuple[Record, Record]:
     name = params["LaunchTemplateName"]
     _check_name(name)
     data = params.get("LaunchTemplateData") or {}
@@ -217,7 +219,9 @@ def create_launch_template(ctx: RequestContext, params: Record) -> tuple[Record,
     return template, version_view(template, version)
 
 
-def _new_version(ctx: RequestContext, template: Record, number: int, data: Record, description: str | None) -> Record:
+def _new_version(
+    ctx: RequestContext, template: Record, number: int, data: Mapping[str, Any], description: str | None
+) -> Record:
     version: Record = {
         "LaunchTemplateId": template["LaunchTemplateId"],
         "LaunchTemplateName": template["LaunchTemplateName"],
@@ -231,7 +235,7 @@ def _new_version(ctx: RequestContext, template: Record, number: int, data: Recor
     return version
 
 
-def create_launch_template_version(ctx: RequestContext, params: Record) -> Record:
+def create_launch_template_version(ctx: RequestContext, params: shapes.CreateLaunchTemplateVersionRequest) -> Record:
     """A new latest version: the source version's data (SourceVersion), with every top-level
     parameter of `LaunchTemplateData` replacing the source's."""
     template = get_template(ctx, params)
@@ -254,7 +258,7 @@ def create_launch_template_version(ctx: RequestContext, params: Record) -> Recor
     return version_view(template, version)
 
 
-def modify_launch_template(ctx: RequestContext, params: Record) -> Record:
+def modify_launch_template(ctx: RequestContext, params: shapes.ModifyLaunchTemplateRequest) -> Record:
     template = get_template(ctx, params)
     wanted = params.get("DefaultVersion")
     if wanted is not None:
@@ -264,7 +268,7 @@ def modify_launch_template(ctx: RequestContext, params: Record) -> Record:
     return template
 
 
-def delete_launch_template(ctx: RequestContext, params: Record) -> Record:
+def delete_launch_template(ctx: RequestContext, params: shapes.DeleteLaunchTemplateRequest) -> Record:
     template = get_template(ctx, params)
     for version in _versions(ctx, template):
         _delete_version(ctx, template["LaunchTemplateId"], version["VersionNumber"])
@@ -272,7 +276,9 @@ def delete_launch_template(ctx: RequestContext, params: Record) -> Record:
     return template
 
 
-def delete_launch_template_versions(ctx: RequestContext, params: Record) -> tuple[list[Record], list[Record]]:
+def delete_launch_template_versions(
+    ctx: RequestContext, params: shapes.DeleteLaunchTemplateVersionsRequest
+) -> tuple[list[Record], list[Record]]:
     """Delete the listed versions; each one that cannot be deleted is reported, not raised."""
     template = get_template(ctx, params)
     template_id, name = template["LaunchTemplateId"], template["LaunchTemplateName"]
@@ -313,7 +319,9 @@ def delete_launch_template_versions(ctx: RequestContext, params: Record) -> tupl
 # --- Describe ---------------------------------------------------------------------------------------
 
 
-def describe_launch_templates(ctx: RequestContext, params: Record) -> tuple[list[Record], str | None]:
+def describe_launch_templates(
+    ctx: RequestContext, params: shapes.DescribeLaunchTemplatesRequest
+) -> tuple[list[Record], str | None]:
     filters = params.get("Filters")
     ec2_filters.check_filters(filters, EXTRACTORS)
     ids, names = params.get("LaunchTemplateIds") or [], params.get("LaunchTemplateNames") or []
@@ -338,7 +346,9 @@ def describe_launch_templates(ctx: RequestContext, params: Record) -> tuple[list
     return page(ctx, LAUNCH_TEMPLATE.name, matching, "LaunchTemplateId", params, minimum=1, maximum=200)
 
 
-def describe_launch_template_versions(ctx: RequestContext, params: Record) -> tuple[list[Record], str | None]:
+def describe_launch_template_versions(
+    ctx: RequestContext, params: shapes.DescribeLaunchTemplateVersionsRequest
+) -> tuple[list[Record], str | None]:
     filters = params.get("Filters")
     ec2_filters.check_filters(filters, VERSION_EXTRACTORS)
     if params.get("LaunchTemplateId") or params.get("LaunchTemplateName"):
@@ -362,7 +372,9 @@ def describe_launch_template_versions(ctx: RequestContext, params: Record) -> tu
     return [lookup.public(v) for v in chosen], token
 
 
-def _chosen_versions(ctx: RequestContext, template: Record, params: Record) -> list[Record]:
+def _chosen_versions(
+    ctx: RequestContext, template: Record, params: shapes.DescribeLaunchTemplateVersionsRequest
+) -> list[Record]:
     wanted = params.get("Versions") or []
     if wanted:
         numbers = sorted({get_version(ctx, template, text)["VersionNumber"] for text in wanted}, reverse=True)
@@ -384,7 +396,9 @@ def _chosen_versions(ctx: RequestContext, template: Record, params: Record) -> l
 _FIELDWISE = ("MetadataOptions", "PrivateDnsNameOptions", "Placement")
 
 
-def run_parameters(ctx: RequestContext, spec: Record, params: Record) -> tuple[Record, Record]:
+def run_parameters(
+    ctx: RequestContext, spec: Mapping[str, Any], params: Mapping[str, Any]
+) -> tuple[shapes.RunInstancesRequest, Record]:
     """RunInstances parameters for a launch from the template version `spec` names
     (`LaunchTemplateId` or `LaunchTemplateName`, and `Version`: `$Default` when omitted),
     merged with the call's own `params` as EC2 merges them:
@@ -416,7 +430,8 @@ def run_parameters(ctx: RequestContext, spec: Record, params: Record) -> tuple[R
         if own.get("SecurityGroupIds"):
             primary["Groups"] = merged.pop("SecurityGroupIds")
     merged["TagSpecifications"] = _merged_tags(data.get("TagSpecifications") or [], own.get("TagSpecifications") or [])
-    return merged, version_view(template, version)
+    # The merge of a template's data and a call's own members has RunInstances' member names.
+    return cast(shapes.RunInstancesRequest, merged), version_view(template, version)
 
 
 def _merged_tags(template_specs: list[Record], call_specs: list[Record]) -> list[Record]:

@@ -19,6 +19,7 @@ from trunkline.domain.ec2 import lookup
 from trunkline.domain.ec2.kinds import NETWORK_ACL, SUBNET
 from trunkline.domain.ec2.records import VpcRecord
 from trunkline.domain.ids import resource_id
+from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 
@@ -99,7 +100,9 @@ def view(ctx: RequestContext, record: Record) -> Record:
     return shown
 
 
-def describe_network_acls(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[Record], str | None]:
+def describe_network_acls(
+    ctx: RequestContext, params: shapes.DescribeNetworkAclsRequest
+) -> tuple[list[Record], str | None]:
     from trunkline.domain.ec2 import filters as ec2_filters
     from trunkline.domain.ec2.paging import page
 

@@ -16,6 +16,7 @@ group starts with the same egress rule and no ingress rule.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping
 from typing import Any
 
 from trunkline.context import RequestContext
@@ -26,6 +27,7 @@ from trunkline.domain.ec2.records import Tag, VpcRecord
 from trunkline.domain.ids import resource_id
 from trunkline.domain.resource_kind import IdFormat
 from trunkline.errors import AwsError
+from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 DEFAULT_NAME = "default"
@@ -123,7 +125,7 @@ def create_default(ctx: RequestContext, vpc: VpcRecord) -> Record:
     return group
 
 
-def create_security_group(ctx: RequestContext, params: dict[str, Any]) -> Record:
+def create_security_group(ctx: RequestContext, params: shapes.CreateSecurityGroupRequest) -> Record:
     name = params.get("GroupName") or ""
     description = params.get("Description") or ""
     if not name:
@@ -162,7 +164,7 @@ def _check_text(parameter: str, value: str) -> None:
         )
 
 
-def resolve_target(ctx: RequestContext, params: dict[str, Any]) -> Record:
+def resolve_target(ctx: RequestContext, params: Mapping[str, Any]) -> Record:
     """The group a call names by `GroupId` or (default VPC only) `GroupName`."""
     group_id = params.get("GroupId")
     if group_id:
@@ -173,7 +175,7 @@ def resolve_target(ctx: RequestContext, params: dict[str, Any]) -> Record:
     raise AwsError("MissingParameter", "The request must contain the parameter groupName or groupId")
 
 
-def delete_security_group(ctx: RequestContext, params: dict[str, Any]) -> Record:
+def delete_security_group(ctx: RequestContext, params: shapes.DeleteSecurityGroupRequest) -> Record:
     group = resolve_target(ctx, params)
     group_id = group["GroupId"]
     if group["GroupName"] == DEFAULT_NAME:
@@ -207,7 +209,9 @@ def save(ctx: RequestContext, group: Record) -> None:
     SECURITY_GROUP.save(ctx, group)
 
 
-def describe_security_groups(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[Record], str | None]:
+def describe_security_groups(
+    ctx: RequestContext, params: shapes.DescribeSecurityGroupsRequest
+) -> tuple[list[Record], str | None]:
     names = params.get("GroupNames")
     ids = list(params.get("GroupIds") or [])
     if names:  # groups named in the default VPC, listed with any named by id
@@ -335,7 +339,7 @@ def _peer_group(ctx: RequestContext, pair: Record) -> Record:
     return by_name(ctx, pair.get("GroupName") or "")
 
 
-def legacy_permissions(params: dict[str, Any]) -> list[Record]:
+def legacy_permissions(params: Mapping[str, Any]) -> list[Record]:
     """The IpPermissions a call asks for, including the older top-level CidrIp/IpProtocol form."""
     permissions = list(params.get("IpPermissions") or [])
     if params.get("SourceSecurityGroupName"):
@@ -454,7 +458,9 @@ RULE_EXTRACTORS: dict[str, Any] = {
 }
 
 
-def describe_security_group_rules(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[Record], str | None]:
+def describe_security_group_rules(
+    ctx: RequestContext, params: shapes.DescribeSecurityGroupRulesRequest
+) -> tuple[list[Record], str | None]:
     """Every rule of the account's groups in this region, one `SecurityGroupRule` each."""
     from trunkline.domain.ec2 import filters as ec2_filters
     from trunkline.domain.ec2.paging import page

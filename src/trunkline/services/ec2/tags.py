@@ -6,17 +6,18 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import tags as ec2_tags
+from trunkline.wire.shapes import ec2 as shapes
 
 
 class TagOps:
-    def create_tags(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    def create_tags(self, ctx: RequestContext, params: shapes.CreateTagsRequest) -> dict[str, Any]:
         ec2_tags.create_tags(ctx, params["Resources"], params["Tags"])
         return {}
 
-    def delete_tags(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    def delete_tags(self, ctx: RequestContext, params: shapes.DeleteTagsRequest) -> dict[str, Any]:
         ec2_tags.delete_tags(ctx, params["Resources"], params.get("Tags"))
         return {}
 
-    def describe_tags(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    def describe_tags(self, ctx: RequestContext, params: shapes.DescribeTagsRequest) -> dict[str, Any]:
         found, token = ec2_tags.describe_tags(ctx, params)
         return {"Tags": found, "NextToken": token}
