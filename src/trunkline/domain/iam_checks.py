@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from trunkline.domain.iam_requests import Tagged
 from trunkline.errors import AwsError
+from trunkline.wire.shapes import iam as shapes
 
 
 def check_path(path: str) -> None:
@@ -15,7 +15,7 @@ def check_path(path: str) -> None:
         )
 
 
-def checked_tags(params: dict[str, Any]) -> list[dict[str, str]]:
+def checked_tags(params: Tagged) -> list[shapes.Tag]:
     tags = params.get("Tags") or []
     keys = [t["Key"].lower() for t in tags]
     if len(set(keys)) != len(keys):

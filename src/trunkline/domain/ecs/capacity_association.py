@@ -19,6 +19,7 @@ from trunkline.domain.autoscaling import groups, lifecycle
 from trunkline.domain.autoscaling.kinds import GROUP, HOOK, MEMBER, POLICY
 from trunkline.domain.ecs.kinds import CAPACITY_PROVIDER
 from trunkline.errors import AwsError
+from trunkline.wire.shapes import autoscaling as autoscaling_shapes
 from trunkline.wire.shapes import ecs as shapes
 
 Record = dict[str, Any]
@@ -153,7 +154,7 @@ def setup(ctx: RequestContext, record: Record) -> None:
     else:
         _drop_policy(ctx, record)
     if provider["managedDraining"] == "ENABLED":
-        hook = {
+        hook: autoscaling_shapes.PutLifecycleHookType = {
             "AutoScalingGroupName": group,
             "LifecycleHookName": HOOK_NAME,
             "LifecycleTransition": "autoscaling:EC2_INSTANCE_TERMINATING",
@@ -172,9 +173,9 @@ def teardown(ctx: RequestContext, record: Record) -> None:
     _drop_hook(ctx, record)
 
 
-def _policy_params(ctx: RequestContext, record: Record) -> Record:
+def _policy_params(ctx: RequestContext, record: Record) -> autoscaling_shapes.PutScalingPolicyType:
     cluster = record["_clusters"][0]
-    metric = {
+    metric: autoscaling_shapes.CustomizedMetricSpecification = {
         "MetricName": "CapacityProviderReservation",
         "Namespace": "AWS/ECS/ManagedScaling",
         "Dimensions": [

@@ -27,6 +27,7 @@ from trunkline.context import RequestContext
 from trunkline.domain.ecs import awslogs_options, task_definitions, tasks
 from trunkline.domain.ecs.awslogs_options import AwsLogs
 from trunkline.domain.logs import groups, log_events, streams
+from trunkline.wire.shapes import logs as log_shapes
 
 Record = dict[str, Any]
 
@@ -60,7 +61,7 @@ def _stream(task: Record, container: Record, settings: AwsLogs) -> str:
 
 
 def _write(ctx: RequestContext, group: str, stream: str, message: str) -> None:
-    params = {
+    params: log_shapes.PutLogEventsRequest = {
         "logGroupName": group,
         "logStreamName": stream,
         "logEvents": [{"timestamp": int(ctx.now * 1000), "message": message}],

@@ -21,6 +21,7 @@ from trunkline.context import RequestContext
 from trunkline.domain import pagination
 from trunkline.domain.logs import bad_token, groups, invalid, log_events
 from trunkline.domain.logs.kinds import forward_order
+from trunkline.wire.shapes import logs as shapes
 
 Record = dict[str, Any]
 
@@ -69,7 +70,7 @@ def _event_id(event: Record) -> str:
     return f"{int(event['t']):020d}{int(event['s']):036d}"
 
 
-def filter_events(ctx: RequestContext, params: Record) -> tuple[list[Record], str | None]:
+def filter_events(ctx: RequestContext, params: shapes.FilterLogEventsRequest) -> tuple[list[Record], str | None]:
     """FilterLogEvents: the matching events and the token for the next page."""
     group = groups.group_of(ctx, params)
     names, prefix = params.get("logStreamNames"), params.get("logStreamNamePrefix")
