@@ -32,6 +32,7 @@ from trunkline.domain.autoscaling.kinds import GROUP
 from trunkline.domain.ecs import capacity_association, clusters, ecs_arn, page, tasks
 from trunkline.domain.ecs.capacity_association import FARGATE_PROVIDERS, provider_name
 from trunkline.domain.ecs.kinds import CAPACITY_PROVIDER, CLUSTER
+from trunkline.domain.ecs.records import ClusterRecord
 from trunkline.errors import AwsError
 from trunkline.wire.shapes import ecs as shapes
 
@@ -257,7 +258,7 @@ def delete(ctx: RequestContext, ref: str) -> Record:
 # --- PutClusterCapacityProviders --------------------------------------------------------------------
 
 
-def _in_use(ctx: RequestContext, cluster: Record, name: str) -> bool:
+def _in_use(ctx: RequestContext, cluster: ClusterRecord, name: str) -> bool:
     """Live tasks of the cluster launched through the provider, or services whose strategy names it."""
     arn_ = cluster["clusterArn"]
     for status in ("PROVISIONING", "PENDING", "ACTIVATING", "RUNNING", "DEACTIVATING", "STOPPING", "DEPROVISIONING"):
@@ -271,7 +272,9 @@ def _in_use(ctx: RequestContext, cluster: Record, name: str) -> bool:
     return False
 
 
-def put_cluster_capacity_providers(ctx: RequestContext, params: shapes.PutClusterCapacityProvidersRequest) -> Record:
+def put_cluster_capacity_providers(
+    ctx: RequestContext, params: shapes.PutClusterCapacityProvidersRequest
+) -> ClusterRecord:
     """Replaces the cluster's providers and default strategy (both lists are required)."""
     cluster = clusters.resolve_cluster(ctx, params.get("cluster"))
     providers, strategy = capacity_association.check(ctx, cluster["clusterName"], params)
@@ -286,7 +289,7 @@ def put_cluster_capacity_providers(ctx: RequestContext, params: shapes.PutCluste
     return cluster
 
 
-def attachments(ctx: RequestContext, cluster: Record) -> list[Record]:
+def attachments(ctx: RequestContext, cluster: ClusterRecord) -> list[Record]:
     """The cluster's `as_policy` and `managed_draining` attachments, one per provider that has them."""
     made: list[Record] = []
     for name in cluster["capacityProviders"]:

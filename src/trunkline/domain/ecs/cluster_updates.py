@@ -13,18 +13,19 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import clusters
+from trunkline.domain.ecs.records import ClusterRecord
 from trunkline.errors import AwsError
 from trunkline.wire.shapes import ecs as shapes
 
 Record = dict[str, Any]
 
 
-def _insights(record: Record) -> str:
+def _insights(record: ClusterRecord) -> str:
     current = next((s for s in record.get("settings") or [] if s.get("name") == "containerInsights"), None)
     return str(current["value"]) if current else "disabled"
 
 
-def update_cluster(ctx: RequestContext, params: shapes.UpdateClusterRequest) -> Record:
+def update_cluster(ctx: RequestContext, params: shapes.UpdateClusterRequest) -> ClusterRecord:
     """UpdateCluster: validated in full before anything changes."""
     record = clusters.resolve_cluster(ctx, params["cluster"])
     if params.get("serviceConnectDefaults") is not None:
@@ -44,7 +45,7 @@ def update_cluster(ctx: RequestContext, params: shapes.UpdateClusterRequest) -> 
     return record
 
 
-def update_cluster_settings(ctx: RequestContext, params: shapes.UpdateClusterSettingsRequest) -> Record:
+def update_cluster_settings(ctx: RequestContext, params: shapes.UpdateClusterSettingsRequest) -> ClusterRecord:
     """UpdateClusterSettings: the containerInsights setting of an ACTIVE cluster."""
     record = clusters.resolve_cluster(ctx, params["cluster"])
     record["settings"] = clusters.checked_settings(list(params["settings"]), _insights(record))

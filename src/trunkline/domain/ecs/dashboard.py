@@ -36,6 +36,7 @@ from trunkline.domain.ecs import (
     tasks,
 )
 from trunkline.domain.ecs import trunking as trunking_decision
+from trunkline.domain.ecs.records import ClusterRecord
 
 Record = dict[str, Any]
 
@@ -81,7 +82,7 @@ def snapshot(ctx: RequestContext) -> Record:
     }
 
 
-def _cluster(ctx: RequestContext, cluster: Record, ledger: Ledger) -> Record:
+def _cluster(ctx: RequestContext, cluster: ClusterRecord, ledger: Ledger) -> Record:
     arn = cluster["clusterArn"]
     live = [t for state in _LIVE_STATES for t in ctx.tx.find(tasks.KIND, "cluster_status", f"{arn}|{state}")]
     stopped_count = ctx.tx.count(tasks.KIND, "cluster_status", f"{arn}|{tasks.STOPPED}")

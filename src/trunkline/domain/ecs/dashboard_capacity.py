@@ -18,11 +18,12 @@ from trunkline.domain import events
 from trunkline.domain.autoscaling import activities
 from trunkline.domain.autoscaling.kinds import GROUP, MEMBER
 from trunkline.domain.ecs import capacity_association
+from trunkline.domain.ecs.records import ClusterRecord
 
 Record = dict[str, Any]
 
 
-def of_cluster(ctx: RequestContext, cluster: Record) -> list[Record]:
+def of_cluster(ctx: RequestContext, cluster: ClusterRecord) -> list[Record]:
     """The cluster's Auto Scaling group providers (Fargate ones have no group and are left out)."""
     weights = {i["capacityProvider"]: i for i in cluster.get("defaultCapacityProviderStrategy") or []}
     shown: list[Record] = []

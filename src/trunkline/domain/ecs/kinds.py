@@ -8,13 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from trunkline.domain.ecs import instance_index
+from trunkline.domain.ecs.records import ClusterRecord
 from trunkline.domain.resource_kind import NotFound, ResourceKind
 from trunkline.store.scope import Scope
 
 Record = dict[str, Any]
 
 #: A record whether ACTIVE or INACTIVE (a deleted cluster stays, INACTIVE, as in ECS).
-CLUSTER: ResourceKind[Record] = ResourceKind(
+CLUSTER: ResourceKind[ClusterRecord] = ResourceKind(
     name="ecs.cluster",
     scope=Scope.ACCOUNT_REGION,
     id_field="clusterName",

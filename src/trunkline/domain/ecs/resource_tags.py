@@ -19,10 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import clusters, container_instances, services, task_definitions, tasks
+from trunkline.domain.ecs.records import ClusterRecord
 from trunkline.domain.ecs.tag_rules import check_limit, is_reserved, merged
 from trunkline.errors import AwsError
 
@@ -49,14 +50,14 @@ def _missing() -> AwsError:
 
 
 def _save_cluster(ctx: RequestContext, record: Record) -> None:
-    clusters.save(ctx, record)
+    clusters.save(ctx, cast(ClusterRecord, record))  # tagging handles every kind's record alike
 
 
 def _cluster(ctx: RequestContext, name: str) -> Record:
     record = clusters.find_cluster(ctx, name)
     if record is None:
         raise AwsError("ClusterNotFoundException", "Cluster not found.")
-    return record
+    return cast(Record, record)  # tagging handles every kind's record alike
 
 
 def _scoped(ctx: RequestContext, kind: str, rest: str) -> tuple[Record, str]:
