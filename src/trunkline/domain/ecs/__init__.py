@@ -50,7 +50,7 @@ def bump_version(ctx: RequestContext, record: dict[str, Any]) -> None:
     record["_updatedAt"] = ctx.now
 
 
-def public_view(record: dict[str, Any], include_tags: bool) -> dict[str, Any]:
+def public_view(record: Mapping[str, Any], include_tags: bool) -> dict[str, Any]:
     """A record as the API shows it: internal `_` fields dropped, `tags` only when asked for."""
     shown = {k: v for k, v in record.items() if not k.startswith("_") and k != "tags"}
     if include_tags:

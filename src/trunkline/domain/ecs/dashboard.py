@@ -36,7 +36,7 @@ from trunkline.domain.ecs import (
     tasks,
 )
 from trunkline.domain.ecs import trunking as trunking_decision
-from trunkline.domain.ecs.records import ClusterRecord
+from trunkline.domain.ecs.records import ClusterRecord, ServiceRecord
 
 Record = dict[str, Any]
 
@@ -262,7 +262,7 @@ def _task(record: Record) -> Record:
     }
 
 
-def _service(ctx: RequestContext, record: Record) -> Record:
+def _service(ctx: RequestContext, record: ServiceRecord) -> Record:
     shown = services.view(ctx, record, include_tags=False)
     return {
         "serviceArn": shown["serviceArn"],

@@ -12,7 +12,7 @@ plain dicts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, NotRequired, TypedDict
 
 Tag = dict[str, str]  # {"key", "value"}, ECS's lower-case tag members
@@ -95,8 +95,8 @@ class ServiceRecord(TypedDict):
     availabilityZoneRebalancing: str
     events: list[Nested]
     createdAt: float
-    placementConstraints: list[Nested]
-    placementStrategy: list[Nested]
+    placementConstraints: Sequence[Mapping[str, Any]]  # as given
+    placementStrategy: Sequence[Mapping[str, Any]]
     schedulingStrategy: str  # REPLICA
     deploymentController: dict[str, str]
     createdBy: str

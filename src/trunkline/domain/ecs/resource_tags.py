@@ -37,6 +37,11 @@ class Target:
     save: Callable[[RequestContext, Record], None]
 
 
+def _target(record: Any, save: Callable[[RequestContext, Any], None]) -> Target:
+    """Tagging reads and writes `tags` alike on every kind's record, whatever its declared type."""
+    return Target(record, save)
+
+
 def _invalid(message: str) -> AwsError:
     return AwsError("InvalidParameterException", message)
 
@@ -81,30 +86,30 @@ def resolve(ctx: RequestContext, arn: str) -> Target:
     if not rest:
         raise _not_an_ecs_arn()
     if kind == "cluster":
-        return Target(_cluster(ctx, rest), _save_cluster)
+        return _target(_cluster(ctx, rest), _save_cluster)
     if kind == "task-definition":
         found = task_definitions.find(ctx, arn)
         if found is None:
             raise _missing()
-        return Target(found, task_definitions.save)
+        return _target(found, task_definitions.save)
     if kind == "service":
         cluster, name = _scoped(ctx, kind, rest)
-        record = services.find(ctx, cluster["clusterArn"], name)
-        if record is None:
+        service = services.find(ctx, cluster["clusterArn"], name)
+        if service is None:
             raise _missing()
-        return Target(record, services.save)
+        return _target(service, services.save)
     if kind == "task":
         cluster, task_id = _scoped(ctx, kind, rest)
         record = tasks.find(ctx, cluster["clusterArn"], task_id)
         if record is None:
             raise _missing()
-        return Target(record, tasks.save)
+        return _target(record, tasks.save)
     if kind == "container-instance":
         cluster, instance_id = _scoped(ctx, kind, rest)
         record = container_instances.find(ctx, cluster["clusterArn"], instance_id)
         if record is None:
             raise _missing()
-        return Target(record, container_instances.save)
+        return _target(record, container_instances.save)
     raise _not_an_ecs_arn()
 
 

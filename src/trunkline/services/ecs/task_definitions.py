@@ -8,12 +8,13 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import task_definitions
+from trunkline.domain.ecs.records import TaskDefinitionRecord
 from trunkline.wire.shapes import ecs as shapes
 
 Params = dict[str, Any]
 
 
-def _view(record: Params) -> Params:
+def _view(record: TaskDefinitionRecord) -> Params:
     return {key: value for key, value in record.items() if key != "tags"}
 
 
