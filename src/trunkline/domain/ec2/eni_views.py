@@ -8,7 +8,7 @@ are checked on those candidates (or on a scan when no indexed filter is given).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from trunkline.context import RequestContext
@@ -134,7 +134,7 @@ ASSOCIATION_FILTERS: dict[str, filters.Extractor] = {
 }
 
 
-def association_view(record: Record) -> Record:
+def association_view(record: Mapping[str, Any]) -> Record:
     return {k: v for k, v in record.items() if k != "OwnerId"}
 
 

@@ -26,7 +26,7 @@ from trunkline.domain.ec2 import lookup
 from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.domain.ec2.kinds import LAUNCH_TEMPLATE, LAUNCH_TEMPLATE_VERSION
 from trunkline.domain.ec2.paging import page
-from trunkline.domain.ec2.records import Tag
+from trunkline.domain.ec2.records import LaunchTemplateRecord, Tag
 from trunkline.domain.ids import resource_id
 from trunkline.errors import AwsError
 from trunkline.wire.shapes import ec2 as shapes
@@ -62,7 +62,7 @@ def _iso(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
-def save(ctx: RequestContext, record: Record) -> None:
+def save(ctx: RequestContext, record: LaunchTemplateRecord) -> None:
     LAUNCH_TEMPLATE.save(ctx, record)
 
 
@@ -106,7 +106,7 @@ def version_not_found(template_id: str, version: str) -> AwsError:
     )
 
 
-def _by_id(ctx: RequestContext, template_id: str) -> Record:
+def _by_id(ctx: RequestContext, template_id: str) -> LaunchTemplateRecord:
     if LAUNCH_TEMPLATE.id_format is not None and not LAUNCH_TEMPLATE.id_format.well_formed(template_id):
         raise AwsError(
             "InvalidLaunchTemplateId.Malformed", f"The specified launch template ID {template_id} is malformed."
@@ -114,12 +114,12 @@ def _by_id(ctx: RequestContext, template_id: str) -> Record:
     return LAUNCH_TEMPLATE.require(ctx, template_id)
 
 
-def _by_name(ctx: RequestContext, name: str) -> Record | None:
+def _by_name(ctx: RequestContext, name: str) -> LaunchTemplateRecord | None:
     found = LAUNCH_TEMPLATE.find(ctx, "name", f"{ctx.account_id}/{name}")
     return found[0] if found else None
 
 
-def get_template(ctx: RequestContext, params: Mapping[str, Any]) -> Record:
+def get_template(ctx: RequestContext, params: Mapping[str, Any]) -> LaunchTemplateRecord:
     """The template named by exactly one of `LaunchTemplateId` and `LaunchTemplateName`."""
     template_id, name = params.get("LaunchTemplateId"), params.get("LaunchTemplateName")
     if template_id and name:
@@ -137,7 +137,7 @@ def get_template(ctx: RequestContext, params: Mapping[str, Any]) -> Record:
     raise AwsError("MissingParameter", "The request must contain the parameter launchTemplateName or launchTemplateId")
 
 
-def _version_number(template: Record, text: str | None) -> int:
+def _version_number(template: LaunchTemplateRecord, text: str | None) -> int:
     """`$Latest`, `$Default` or a number (None: the default version)."""
     if text is None or text == "$Default":
         return int(template["DefaultVersionNumber"])
@@ -152,7 +152,7 @@ def _version_number(template: Record, text: str | None) -> int:
     return int(text)
 
 
-def get_version(ctx: RequestContext, template: Record, text: str | None) -> Record:
+def get_version(ctx: RequestContext, template: LaunchTemplateRecord, text: str | None) -> Record:
     number = _version_number(template, text)
     version = _load_version(ctx, template["LaunchTemplateId"], number)
     if version is None:
@@ -160,12 +160,12 @@ def get_version(ctx: RequestContext, template: Record, text: str | None) -> Reco
     return version
 
 
-def _versions(ctx: RequestContext, template: Record) -> list[Record]:
+def _versions(ctx: RequestContext, template: LaunchTemplateRecord) -> list[Record]:
     found = LAUNCH_TEMPLATE_VERSION.find(ctx, "template", template["LaunchTemplateId"])
     return sorted(found, key=lambda v: v["VersionNumber"])
 
 
-def version_view(template: Record, version: Record) -> Record:
+def version_view(template: LaunchTemplateRecord, version: Record) -> Record:
     shown = copy.deepcopy(version)
     shown["DefaultVersion"] = version["VersionNumber"] == template["DefaultVersionNumber"]
     return shown
@@ -195,7 +195,9 @@ def _check_data(data: Mapping[str, Any]) -> None:
         ec2_tags.merge([], [{"Key": t.get("Key", ""), "Value": t.get("Value", "")} for t in spec.get("Tags") or []])
 
 
-def create_launch_template(ctx: RequestContext, params: shapes.CreateLaunchTemplateRequest) -> tuple[Record, Record]:
+def create_launch_template(
+    ctx: RequestContext, params: shapes.CreateLaunchTemplateRequest
+) -> tuple[LaunchTemplateRecord, Record]:
     name = params["LaunchTemplateName"]
     _check_name(name)
     data = params.get("LaunchTemplateData") or {}
@@ -203,7 +205,7 @@ def create_launch_template(ctx: RequestContext, params: shapes.CreateLaunchTempl
     tags = ec2_tags.requested(params, "launch-template")
     if _by_name(ctx, name) is not None:
         raise AwsError("InvalidLaunchTemplateName.AlreadyExistsException", "Launch template name already in use.")
-    template: Record = {
+    template: LaunchTemplateRecord = {
         "LaunchTemplateId": resource_id("lt"),
         "LaunchTemplateName": name,
         "CreateTime": ctx.now,
@@ -220,7 +222,7 @@ def create_launch_template(ctx: RequestContext, params: shapes.CreateLaunchTempl
 
 
 def _new_version(
-    ctx: RequestContext, template: Record, number: int, data: Mapping[str, Any], description: str | None
+    ctx: RequestContext, template: LaunchTemplateRecord, number: int, data: Mapping[str, Any], description: str | None
 ) -> Record:
     version: Record = {
         "LaunchTemplateId": template["LaunchTemplateId"],
@@ -258,7 +260,7 @@ def create_launch_template_version(ctx: RequestContext, params: shapes.CreateLau
     return version_view(template, version)
 
 
-def modify_launch_template(ctx: RequestContext, params: shapes.ModifyLaunchTemplateRequest) -> Record:
+def modify_launch_template(ctx: RequestContext, params: shapes.ModifyLaunchTemplateRequest) -> LaunchTemplateRecord:
     template = get_template(ctx, params)
     wanted = params.get("DefaultVersion")
     if wanted is not None:
@@ -268,7 +270,7 @@ def modify_launch_template(ctx: RequestContext, params: shapes.ModifyLaunchTempl
     return template
 
 
-def delete_launch_template(ctx: RequestContext, params: shapes.DeleteLaunchTemplateRequest) -> Record:
+def delete_launch_template(ctx: RequestContext, params: shapes.DeleteLaunchTemplateRequest) -> LaunchTemplateRecord:
     template = get_template(ctx, params)
     for version in _versions(ctx, template):
         _delete_version(ctx, template["LaunchTemplateId"], version["VersionNumber"])
@@ -373,7 +375,7 @@ def describe_launch_template_versions(
 
 
 def _chosen_versions(
-    ctx: RequestContext, template: Record, params: shapes.DescribeLaunchTemplateVersionsRequest
+    ctx: RequestContext, template: LaunchTemplateRecord, params: shapes.DescribeLaunchTemplateVersionsRequest
 ) -> list[Record]:
     wanted = params.get("Versions") or []
     if wanted:

@@ -25,6 +25,7 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain import catalog, events
 from trunkline.domain.ec2.kinds import NETWORK_INTERFACE, TRUNK_ASSOCIATION
+from trunkline.domain.ec2.records import TrunkAssociationRecord
 from trunkline.domain.ecs import (
     capacity,
     clusters,
@@ -53,7 +54,9 @@ class Ledger:
 
     by_id: dict[str, Record] = field(default_factory=dict)
     by_instance: dict[str, list[Record]] = field(default_factory=dict)  # attached ENIs, as interfaces_of_instance
-    by_trunk: dict[str, list[Record]] = field(default_factory=dict)  # associations, as associations_of_trunk
+    by_trunk: dict[str, list[TrunkAssociationRecord]] = field(
+        default_factory=dict
+    )  # associations, as associations_of_trunk
 
     @classmethod
     def read(cls, ctx: RequestContext) -> Ledger:
@@ -224,7 +227,9 @@ def _interface_kind(eni: Record, by_eni: dict[str, Record]) -> str:
     return "task" if eni["NetworkInterfaceId"] in by_eni else "other"
 
 
-def _branches(ledger: Ledger, associations: list[Record], limit: int, by_eni: dict[str, Record]) -> list[Record]:
+def _branches(
+    ledger: Ledger, associations: list[TrunkAssociationRecord], limit: int, by_eni: dict[str, Record]
+) -> list[Record]:
     """One slot per branch ENI the trunk may carry, in VLAN order."""
     slots: list[Record] = []
     for association in sorted(associations, key=lambda a: int(a.get("VlanId") or 0)):
