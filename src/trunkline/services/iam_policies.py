@@ -238,7 +238,7 @@ class PolicyOperations:
 
     # --- the policy simulator -------------------------------------------------------------------
 
-    def simulate_principal_policy(self, ctx: RequestContext, params: Params) -> Params:
+    def simulate_principal_policy(self, ctx: RequestContext, params: shapes.SimulatePrincipalPolicyRequest) -> Params:
         results = iam_simulation.simulate_principal_policy(ctx, params)
         keyed = [(f"{n:06d}", r) for n, r in enumerate(results)]
         return _page(ctx, "iam:SimulatePrincipalPolicy", keyed, params, "EvaluationResults")
