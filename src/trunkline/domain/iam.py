@@ -7,7 +7,7 @@ IAM returns them (timestamps as epoch seconds) so services only need to pass the
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from trunkline.context import RequestContext
@@ -21,7 +21,9 @@ from trunkline.domain.iam_kinds import USER as USERS
 from trunkline.domain.iam_requests import PathPaged
 from trunkline.domain.policy import parse_policy
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import iam as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import iam as shapes
 
 ROLE = ROLES.name
 USER = USERS.name

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from trunkline.domain.iam_requests import Tagged
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import iam as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import iam as shapes
 
 
 def check_path(path: str) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from trunkline.context import RequestContext
@@ -22,7 +22,9 @@ from trunkline.domain.iam_requests import Marked
 from trunkline.domain.policy import parse_policy
 from trunkline.domain.resource_kind import ResourceKind
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import iam as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import iam as shapes
 
 INLINE = iam_kinds.INLINE_POLICY
 POLICY = iam_kinds.MANAGED_POLICY

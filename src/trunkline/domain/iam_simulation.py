@@ -12,14 +12,16 @@ Resource policies, permissions boundaries and Organizations do not take part: tr
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import iam, iam_policies
 from trunkline.domain.policy import parse_policy
 from trunkline.domain.policy_evaluation import Caller, ContextValue, Decision, Request, evaluate
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import iam as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import iam as shapes
 
 Record = dict[str, Any]
 

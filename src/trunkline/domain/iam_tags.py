@@ -4,13 +4,15 @@ replaces its value; at most 50 tags."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import iam, iam_kinds, iam_policies
 from trunkline.domain.iam_requests import Marked
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import iam as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import iam as shapes
 
 Record = dict[str, Any]
 

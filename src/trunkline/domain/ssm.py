@@ -14,14 +14,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
 from trunkline.domain.ec2 import images
 from trunkline.domain.ec2.images import ImageSpec
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import ssm as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ssm as shapes
 
 Record = dict[str, Any]
 

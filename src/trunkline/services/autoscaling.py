@@ -4,7 +4,7 @@ instances' lifecycle through `wiring.py`."""
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
@@ -13,7 +13,9 @@ from trunkline.domain.ec2 import default_vpc
 from trunkline.errors import AwsError
 from trunkline.reconciler import JobHandler
 from trunkline.services.provider import Operation, Provider
-from trunkline.wire.shapes import autoscaling as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import autoscaling as shapes
 
 Params = dict[str, Any]
 

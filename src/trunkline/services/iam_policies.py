@@ -4,13 +4,15 @@ Thin: parameters in, domain call, output shape out."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import iam_policies, iam_simulation, iam_tags
 from trunkline.domain.iam_policies import encoded, page
 from trunkline.domain.iam_requests import Marked
-from trunkline.wire.shapes import iam as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import iam as shapes
 
 Params = dict[str, Any]
 

@@ -4,12 +4,14 @@ work."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.logs import filtering, group_tags, groups, log_events, streams
 from trunkline.services.provider import Provider
-from trunkline.wire.shapes import logs as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import logs as shapes
 
 Params = dict[str, Any]
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import ssm
 from trunkline.services.provider import Provider
-from trunkline.wire.shapes import ssm as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ssm as shapes
 
 Params = dict[str, Any]
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import authorization, iam, identity
 from trunkline.errors import AwsError
 from trunkline.services.provider import Provider
-from trunkline.wire.shapes import sts as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import sts as shapes
 
 Params = dict[str, Any]
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.autoscaling import activities, lifecycle, scaling
@@ -22,7 +22,9 @@ from trunkline.domain.autoscaling.kinds import GROUP, HOOK, MEMBER, POLICY
 from trunkline.domain.ec2 import launch_templates
 from trunkline.domain.ec2.kinds import SUBNET
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import autoscaling as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import autoscaling as shapes
 
 Record = dict[str, Any]
 

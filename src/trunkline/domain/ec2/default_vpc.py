@@ -17,7 +17,7 @@ CreateDefaultVpc. A store written before default VPCs existed, or started with
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import vpcs, zones
@@ -25,7 +25,9 @@ from trunkline.domain.ec2.default_vpc_lookup import find
 from trunkline.domain.ec2.kinds import DEFAULT_VPC_MARKER, SUBNET, VPC
 from trunkline.errors import AwsError
 from trunkline.store.api import Transaction
-from trunkline.wire.shapes import ec2 as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 

@@ -17,7 +17,7 @@ stop and start: that is how a trunked instance in a public subnet keeps a public
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import lookup, public_ips, vpcs
@@ -27,7 +27,9 @@ from trunkline.domain.ec2.request_parts import AddressReference
 from trunkline.domain.ids import resource_id
 from trunkline.domain.resource_kind import IdFormat
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import ec2 as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 _ASSOCIATION_ID = IdFormat("eipassoc", "InvalidAssociationID.Malformed")

@@ -9,14 +9,16 @@ are checked on those candidates (or on a scan when no indexed filter is given).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import filters, lookup
 from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2.kinds import NETWORK_INTERFACE, TRUNK_ASSOCIATION
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import ec2 as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 

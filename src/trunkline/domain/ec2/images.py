@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2.filters import Extractor, check_filters, matches
@@ -23,7 +23,9 @@ from trunkline.domain.ec2.paging import page
 from trunkline.domain.resource_kind import IdFormat, NotFound, ResourceKind
 from trunkline.errors import AwsError
 from trunkline.store.scope import Scope
-from trunkline.wire.shapes import ec2 as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 

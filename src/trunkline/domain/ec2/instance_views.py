@@ -8,14 +8,16 @@ reservations, so a reservation can span two pages, as it can in EC2.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import filters, instances, paging
 from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2.kinds import INSTANCE, NETWORK_INTERFACE
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import ec2 as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 

@@ -10,7 +10,7 @@ attached to their VPC are blackholes (`route_tables` works that out when it show
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import lookup, vpcs
@@ -18,7 +18,9 @@ from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.domain.ec2.kinds import INTERNET_GATEWAY
 from trunkline.domain.ids import resource_id
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import ec2 as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 

@@ -6,12 +6,14 @@ accept and refuse the same things."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.domain.ec2 import instances, unsupported
 from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import ec2 as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Params = dict[str, Any]
 

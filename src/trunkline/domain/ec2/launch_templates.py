@@ -18,7 +18,7 @@ import copy
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import filters as ec2_filters
@@ -29,7 +29,9 @@ from trunkline.domain.ec2.paging import page
 from trunkline.domain.ec2.records import LaunchTemplateRecord, Tag
 from trunkline.domain.ids import resource_id
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import ec2 as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 
@@ -433,7 +435,7 @@ def run_parameters(
             primary["Groups"] = merged.pop("SecurityGroupIds")
     merged["TagSpecifications"] = _merged_tags(data.get("TagSpecifications") or [], own.get("TagSpecifications") or [])
     # The merge of a template's data and a call's own members has RunInstances' member names.
-    return cast(shapes.RunInstancesRequest, merged), version_view(template, version)
+    return cast("shapes.RunInstancesRequest", merged), version_view(template, version)
 
 
 def _merged_tags(template_specs: list[Record], call_specs: list[Record]) -> list[Record]:

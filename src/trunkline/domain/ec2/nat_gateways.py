@@ -15,7 +15,7 @@ is gone and its Elastic IP is free again. Deleted and failed gateways stay visib
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import elastic_ips, lookup, subnets
@@ -24,7 +24,9 @@ from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.domain.ec2.kinds import NAT_GATEWAY
 from trunkline.domain.ids import resource_id
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import ec2 as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 AVAILABLE_JOB = "ec2.nat-gateway.available"

@@ -12,14 +12,16 @@ as AWS documents for a VPC's default network ACL. It goes when its VPC goes.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import lookup
 from trunkline.domain.ec2.kinds import NETWORK_ACL, SUBNET
 from trunkline.domain.ec2.records import VpcRecord
 from trunkline.domain.ids import resource_id
-from trunkline.wire.shapes import ec2 as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import ids
@@ -24,7 +24,9 @@ from trunkline.domain.ec2 import filters, instances
 from trunkline.domain.ec2.kinds import INSTANCE
 from trunkline.domain.ec2.paging import page
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import ec2 as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 

@@ -21,7 +21,7 @@ A subnet is public when its table sends 0.0.0.0/0 to an internet gateway (an act
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import addressing, lookup, vpcs
@@ -31,7 +31,9 @@ from trunkline.domain.ec2.records import SubnetRecord, Tag, VpcRecord
 from trunkline.domain.ids import resource_id
 from trunkline.domain.resource_kind import IdFormat
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import ec2 as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 DEFAULT_ROUTE = "0.0.0.0/0"

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import default_vpc_lookup, lookup
@@ -27,7 +27,9 @@ from trunkline.domain.ec2.records import SecurityGroupRecord, Tag, VpcRecord
 from trunkline.domain.ids import resource_id
 from trunkline.domain.resource_kind import IdFormat
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import ec2 as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 DEFAULT_NAME = "default"

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import addressing, lookup, unsupported, vpcs, zones
@@ -26,7 +26,9 @@ from trunkline.domain.ec2.kinds import NETWORK_INTERFACE, SUBNET
 from trunkline.domain.ec2.records import SubnetRecord, Tag
 from trunkline.domain.ids import resource_id
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import ec2 as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 OWNER_TAG = "trunkline:owner-id"

@@ -9,7 +9,7 @@ in `kinds.py`, so a newly declared taggable kind is taggable with no change here
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import filters as ec2_filters
@@ -19,7 +19,9 @@ from trunkline.domain.ec2.records import Tag
 from trunkline.domain.ec2.request_parts import TagSpecified
 from trunkline.domain.resource_kind import ResourceKind
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import ec2 as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 

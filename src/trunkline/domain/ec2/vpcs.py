@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import addressing, lookup, security_groups, unsupported
@@ -32,7 +32,9 @@ from trunkline.domain.ec2.kinds import SECURITY_GROUP, SUBNET, VPC
 from trunkline.domain.ec2.records import VpcCidrBlockAssociation, VpcRecord
 from trunkline.domain.ids import resource_id
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import ec2 as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 

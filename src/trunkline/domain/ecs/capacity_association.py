@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.autoscaling import groups, lifecycle
@@ -20,8 +20,10 @@ from trunkline.domain.autoscaling.kinds import GROUP, HOOK, MEMBER, POLICY
 from trunkline.domain.ecs.kinds import CAPACITY_PROVIDER
 from trunkline.domain.ecs.records import CapacityProviderRecord
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import autoscaling as autoscaling_shapes
-from trunkline.wire.shapes import ecs as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import autoscaling as autoscaling_shapes
+    from trunkline.wire.shapes import ecs as shapes
 
 Record = dict[str, Any]
 

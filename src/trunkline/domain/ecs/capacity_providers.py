@@ -24,7 +24,7 @@ import copy
 import re
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.autoscaling import groups
@@ -34,7 +34,9 @@ from trunkline.domain.ecs.capacity_association import FARGATE_PROVIDERS, provide
 from trunkline.domain.ecs.kinds import CAPACITY_PROVIDER, CLUSTER
 from trunkline.domain.ecs.records import CapacityProviderRecord, ClusterRecord
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import ecs as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ecs as shapes
 
 Record = dict[str, Any]
 

@@ -9,13 +9,15 @@ refused with NamespaceNotFoundException, as CreateCluster refuses it (docs/decis
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import clusters
 from trunkline.domain.ecs.records import ClusterRecord
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import ecs as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ecs as shapes
 
 Record = dict[str, Any]
 

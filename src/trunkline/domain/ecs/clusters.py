@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from trunkline.context import RequestContext
 from trunkline.domain import iam
@@ -19,7 +19,9 @@ from trunkline.domain.ecs import account_settings, capacity_association, ecs_arn
 from trunkline.domain.ecs.kinds import CLUSTER
 from trunkline.domain.ecs.records import ClusterRecord
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import ecs as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ecs as shapes
 
 KIND = CLUSTER.name
 # Records other ECS modules own, indexed by cluster (see cluster_counts).

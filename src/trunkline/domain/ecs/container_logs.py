@@ -21,13 +21,15 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import awslogs_options, task_definitions, tasks
 from trunkline.domain.ecs.awslogs_options import AwsLogs
 from trunkline.domain.logs import groups, log_events, streams
-from trunkline.wire.shapes import logs as log_shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import logs as log_shapes
 
 Record = dict[str, Any]
 

@@ -34,7 +34,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import catalog, ids
@@ -43,7 +43,9 @@ from trunkline.domain.ecs import agent_report, capacity_association, clusters, c
 from trunkline.domain.ecs.agent_config import AgentConfig
 from trunkline.domain.ecs.records import ClusterRecord
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import ecs as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ecs as shapes
 
 Record = dict[str, Any]
 

@@ -24,7 +24,7 @@ import random
 import re
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import capacity_strategy, clusters, ecs_arn, page, public_view, task_launch, task_tags, tasks
@@ -32,7 +32,9 @@ from trunkline.domain.ecs.kinds import SERVICE, TASK
 from trunkline.domain.ecs.records import ServiceRecord
 from trunkline.domain.ecs.request_parts import Paged
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import ecs as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ecs as shapes
 
 KIND = clusters.SERVICE
 Record = dict[str, Any]

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
@@ -37,7 +37,9 @@ from trunkline.domain.ecs.kinds import (
 from trunkline.domain.ecs.records import TaskDefinitionRecord
 from trunkline.domain.ecs.request_parts import Paged
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import ecs as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ecs as shapes
 
 KIND = TASK_DEFINITION.name
 FAMILY_KIND = TASK_DEFINITION_FAMILY.name

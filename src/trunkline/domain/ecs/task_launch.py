@@ -20,7 +20,7 @@ import json
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import ids
@@ -50,7 +50,9 @@ from trunkline.domain.ecs.placement import Candidate
 from trunkline.domain.ecs.records import TaskDefinitionRecord
 from trunkline.domain.ecs.task_network import AddressBook, NetworkPlan
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import ecs as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ecs as shapes
 
 Record = dict[str, Any]
 Params = dict[str, Any]

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
 from trunkline.domain.logs import bad_token, groups, invalid, log_events
 from trunkline.domain.logs.kinds import forward_order
-from trunkline.wire.shapes import logs as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import logs as shapes
 
 Record = dict[str, Any]
 

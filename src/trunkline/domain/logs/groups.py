@@ -12,14 +12,16 @@ group does not exist.", the retention enum message); decided ones are in docs/de
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
 from trunkline.domain.logs import bad_token, group_arn, invalid, now_ms
 from trunkline.domain.logs.kinds import LOG_EVENT, LOG_GROUP, LOG_STREAM
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import logs as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import logs as shapes
 
 Record = dict[str, Any]
 

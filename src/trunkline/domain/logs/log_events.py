@@ -21,7 +21,7 @@ import itertools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.logs import bad_token, groups, invalid, now_ms, streams
@@ -33,7 +33,9 @@ from trunkline.domain.logs.kinds import (
     forward_order,
     stream_natural_key,
 )
-from trunkline.wire.shapes import logs as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import logs as shapes
 
 Record = dict[str, Any]
 

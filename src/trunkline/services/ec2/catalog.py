@@ -3,12 +3,14 @@ AWS offers, the same for every account (the data lives in the domain modules, no
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import catalog
 from trunkline.domain.ec2 import images, zones
-from trunkline.wire.shapes import ec2 as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Params = dict[str, Any]
 

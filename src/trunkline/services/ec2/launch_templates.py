@@ -4,12 +4,14 @@ DeleteLaunchTemplateVersions. (RunInstances with `LaunchTemplate` is in instance
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import launch_templates as domain
 from trunkline.domain.ec2 import lookup
-from trunkline.wire.shapes import ec2 as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Params = dict[str, Any]
 

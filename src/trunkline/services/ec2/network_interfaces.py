@@ -7,7 +7,7 @@ through, because ECS changes those ENIs by calling the ledger directly."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import eni_views, unsupported
@@ -15,7 +15,9 @@ from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.errors import AwsError
 from trunkline.reconciler import JobHandler
-from trunkline.wire.shapes import ec2 as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Params = dict[str, Any]
 

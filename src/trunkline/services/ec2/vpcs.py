@@ -3,7 +3,7 @@ AssociateVpcCidrBlock, DisassociateVpcCidrBlock."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import default_vpc
@@ -13,7 +13,9 @@ from trunkline.domain.ec2.kinds import SUBNET, VPC
 # Modules written before DryRun was checked once for every operation (requests.py) import it from
 # here; calling it again is harmless.
 from trunkline.services.ec2.requests import dry_run
-from trunkline.wire.shapes import ec2 as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 
 class VpcOps:
