@@ -140,7 +140,7 @@ class AutoScalingProvider(Provider):
         groups.delete_lifecycle_hook(ctx, params["AutoScalingGroupName"], params["LifecycleHookName"])
         return {}
 
-    def complete_lifecycle_action(self, ctx: RequestContext, params: Params) -> Params:
+    def complete_lifecycle_action(self, ctx: RequestContext, params: shapes.CompleteLifecycleActionType) -> Params:
         lifecycle.complete(
             ctx,
             params["AutoScalingGroupName"],
@@ -151,7 +151,9 @@ class AutoScalingProvider(Provider):
         )
         return {}
 
-    def record_lifecycle_action_heartbeat(self, ctx: RequestContext, params: Params) -> Params:
+    def record_lifecycle_action_heartbeat(
+        self, ctx: RequestContext, params: shapes.RecordLifecycleActionHeartbeatType
+    ) -> Params:
         lifecycle.heartbeat(
             ctx,
             params["AutoScalingGroupName"],
