@@ -12,12 +12,15 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2.filters import Extractor, check_filters, matches
 from trunkline.domain.ec2.paging import page
 from trunkline.errors import AwsError
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 DATA_FILE = "instance-types.tsv"
 
@@ -171,7 +174,9 @@ def _records() -> tuple[Record, ...]:
     return tuple(instance_type_record(entry) for entry in _catalog().values())
 
 
-def describe_instance_types(ctx: RequestContext, params: Record) -> tuple[list[Record], str | None]:
+def describe_instance_types(
+    ctx: RequestContext, params: shapes.DescribeInstanceTypesRequest
+) -> tuple[list[Record], str | None]:
     """One page of DescribeInstanceTypes: the named types (all must exist), filtered, by name."""
     filters = params.get("Filters")
     check_filters(filters, INSTANCE_TYPE_FILTERS)

@@ -7,7 +7,7 @@ IAM returns them (timestamps as epoch seconds) so services only need to pass the
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from trunkline.context import RequestContext
@@ -18,8 +18,12 @@ from trunkline.domain.iam_kinds import CREDENTIAL as CREDENTIALS
 from trunkline.domain.iam_kinds import INSTANCE_PROFILE as PROFILES
 from trunkline.domain.iam_kinds import ROLE as ROLES
 from trunkline.domain.iam_kinds import USER as USERS
+from trunkline.domain.iam_requests import PathPaged
 from trunkline.domain.policy import parse_policy
 from trunkline.errors import AwsError
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import iam as shapes
 
 ROLE = ROLES.name
 USER = USERS.name
@@ -47,7 +51,7 @@ def _arn(ctx: RequestContext, kind: str, path: str, name: str) -> str:
 # --- roles --------------------------------------------------------------------------------------
 
 
-def create_role(ctx: RequestContext, params: dict[str, Any], service_linked: str | None = None) -> Record:
+def create_role(ctx: RequestContext, params: shapes.CreateRoleRequest, service_linked: str | None = None) -> Record:
     name = params["RoleName"]
     path = params.get("Path", "/")
     check_path(path)
@@ -122,12 +126,13 @@ def create_service_linked_role(
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Principal": {"Service": [service]}, "Action": ["sts:AssumeRole"]}],
     }
-    role_params = {
+    role_params: shapes.CreateRoleRequest = {
         "RoleName": name,
         "Path": SERVICE_LINKED_PATH.format(service=service),
         "AssumeRolePolicyDocument": json.dumps(trust),
-        "Description": description,
     }
+    if description is not None:  # create_role reads an absent and a None description alike
+        role_params["Description"] = description
     from trunkline.domain import iam_policies  # builds on this module
 
     role = create_role(ctx, role_params, service_linked=service)
@@ -150,7 +155,7 @@ def update_assume_role_policy(ctx: RequestContext, name: str, policy_text: str) 
     ROLES.save(ctx, role)
 
 
-def page(ctx: RequestContext, kind: str, listing: str, params: dict[str, Any]) -> tuple[list[Record], str | None]:
+def page(ctx: RequestContext, kind: str, listing: str, params: PathPaged) -> tuple[list[Record], str | None]:
     """One page of an IAM list call (`Marker`/`MaxItems`, `PathPrefix`); returns the records and
     the next marker."""
     limit = params.get("MaxItems", 100)
@@ -184,7 +189,7 @@ def _scan(ctx: RequestContext, kind: str, after: str | None) -> Any:
 # --- users and access keys ----------------------------------------------------------------------
 
 
-def create_user(ctx: RequestContext, params: dict[str, Any]) -> Record:
+def create_user(ctx: RequestContext, params: shapes.CreateUserRequest) -> Record:
     name = params["UserName"]
     path = params.get("Path", "/")
     check_path(path)
@@ -301,7 +306,7 @@ def delete_access_key(ctx: RequestContext, user_name: str | None, key_id: str) -
 # --- instance profiles --------------------------------------------------------------------------
 
 
-def create_instance_profile(ctx: RequestContext, params: dict[str, Any]) -> Record:
+def create_instance_profile(ctx: RequestContext, params: shapes.CreateInstanceProfileRequest) -> Record:
     name = params["InstanceProfileName"]
     path = params.get("Path", "/")
     check_path(path)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
+from trunkline.domain.iam_requests import Tagged
 from trunkline.errors import AwsError
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import iam as shapes
 
 
 def check_path(path: str) -> None:
@@ -15,7 +19,7 @@ def check_path(path: str) -> None:
         )
 
 
-def checked_tags(params: dict[str, Any]) -> list[dict[str, str]]:
+def checked_tags(params: Tagged) -> list[shapes.Tag]:
     tags = params.get("Tags") or []
     keys = [t["Key"].lower() for t in tags]
     if len(set(keys)) != len(keys):

@@ -13,14 +13,18 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from trunkline.context import RequestContext
 from trunkline.domain import iam_checks, iam_kinds, identity, pagination
+from trunkline.domain.iam_requests import Marked
 from trunkline.domain.policy import parse_policy
 from trunkline.domain.resource_kind import ResourceKind
 from trunkline.errors import AwsError
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import iam as shapes
 
 INLINE = iam_kinds.INLINE_POLICY
 POLICY = iam_kinds.MANAGED_POLICY
@@ -93,7 +97,7 @@ def encoded(text: str) -> str:
 
 
 def page(
-    ctx: RequestContext, listing: str, items: list[tuple[str, Any]], params: dict[str, Any]
+    ctx: RequestContext, listing: str, items: list[tuple[str, Any]], params: Marked
 ) -> tuple[list[Any], str | None]:
     """One page (`Marker`/`MaxItems`) of items already sorted by their key."""
     limit = params.get("MaxItems", 100)
@@ -180,7 +184,7 @@ def delete_inline(ctx: RequestContext, kind: str, name: str, policy_name: str) -
 # --- managed policies ----------------------------------------------------------------------------
 
 
-def create_policy(ctx: RequestContext, params: dict[str, Any]) -> Record:
+def create_policy(ctx: RequestContext, params: shapes.CreatePolicyRequest) -> Record:
     name = params["PolicyName"]
     path = params.get("Path", "/")
     iam_checks.check_path(path)
@@ -277,7 +281,7 @@ def delete_policy(ctx: RequestContext, arn: str) -> None:
     POLICY.delete(ctx, policy["PolicyName"])
 
 
-def list_policies(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[Record], str | None]:
+def list_policies(ctx: RequestContext, params: shapes.ListPoliciesRequest) -> tuple[list[Record], str | None]:
     scope = params.get("Scope", "All")
     prefix = params.get("PathPrefix", "/")
     only_attached = bool(params.get("OnlyAttached", False))

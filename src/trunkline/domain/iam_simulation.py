@@ -11,14 +11,17 @@ Resource policies, permissions boundaries and Organizations do not take part: tr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import iam, iam_policies
 from trunkline.domain.policy import parse_policy
 from trunkline.domain.policy_evaluation import Caller, ContextValue, Decision, Request, evaluate
 from trunkline.errors import AwsError
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import iam as shapes
 
 Record = dict[str, Any]
 
@@ -51,7 +54,7 @@ def _input_documents(texts: Sequence[str]) -> list[tuple[str, str, dict[str, Any
     return [(f"PolicyInputList.{n}", "none", parse_policy(text)) for n, text in enumerate(texts, start=1)]
 
 
-def _context(entries: Sequence[Record]) -> dict[str, ContextValue]:
+def _context(entries: Sequence[Mapping[str, Any]]) -> dict[str, ContextValue]:
     context: dict[str, ContextValue] = {}
     for entry in entries:
         values = [str(v) for v in entry.get("ContextKeyValues") or []]
@@ -82,7 +85,7 @@ def _result(policies: list[tuple[str, str, dict[str, Any]]], request: Request) -
     }
 
 
-def simulate_principal_policy(ctx: RequestContext, params: Record) -> list[Record]:
+def simulate_principal_policy(ctx: RequestContext, params: shapes.SimulatePrincipalPolicyRequest) -> list[Record]:
     """Every (action, resource) result, actions in the order given, each with every resource."""
     source = str(params["PolicySourceArn"])
     kind, name, caller = _entity(ctx, source)

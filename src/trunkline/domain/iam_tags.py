@@ -4,11 +4,15 @@ replaces its value; at most 50 tags."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import iam, iam_kinds, iam_policies
+from trunkline.domain.iam_requests import Marked
 from trunkline.errors import AwsError
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import iam as shapes
 
 Record = dict[str, Any]
 
@@ -33,7 +37,7 @@ def _save(ctx: RequestContext, kind: str, record: Record) -> None:
         iam_policies.save(ctx, record)
 
 
-def tag(ctx: RequestContext, kind: str, name: str, tags: list[dict[str, str]]) -> None:
+def tag(ctx: RequestContext, kind: str, name: str, tags: list[shapes.Tag]) -> None:
     record = _load(ctx, kind, name)
     iam.checked_tags({"Tags": tags})
     merged = {t["Key"].lower(): t for t in record.get("Tags", [])}
@@ -56,7 +60,7 @@ def untag(ctx: RequestContext, kind: str, name: str, keys: list[str]) -> None:
     _save(ctx, kind, record)
 
 
-def tags_of(ctx: RequestContext, kind: str, name: str, params: dict[str, Any]) -> tuple[list[Record], str | None]:
+def tags_of(ctx: RequestContext, kind: str, name: str, params: Marked) -> tuple[list[Record], str | None]:
     record = _load(ctx, kind, name) if kind != "policy" else iam_policies.get_policy(ctx, name)
     tags = record.get("Tags", [])
     return iam_policies.page(

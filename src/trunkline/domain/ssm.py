@@ -10,16 +10,20 @@ each release's image name.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
 from trunkline.domain.ec2 import images
 from trunkline.domain.ec2.images import ImageSpec
 from trunkline.errors import AwsError
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ssm as shapes
 
 Record = dict[str, Any]
 
@@ -212,7 +216,7 @@ def _under(name: str, path: str, recursive: bool) -> bool:
     return recursive or "/" not in name[len(prefix) :]
 
 
-def _filters_allow_strings(filters: list[Record] | None) -> bool:
+def _filters_allow_strings(filters: Sequence[Mapping[str, Any]] | None) -> bool:
     """Whether public parameters (plain Strings, no KMS key, no labels) pass ParameterFilters."""
     allowed = True
     for f in filters or []:
@@ -226,7 +230,9 @@ def _filters_allow_strings(filters: list[Record] | None) -> bool:
     return allowed
 
 
-def get_parameters_by_path(ctx: RequestContext, params: Record) -> tuple[list[Record], str | None]:
+def get_parameters_by_path(
+    ctx: RequestContext, params: shapes.GetParametersByPathRequest
+) -> tuple[list[Record], str | None]:
     """One page (at most MaxResults, default 10) of the parameters under Path, by name."""
     path = params["Path"]
     if not path.startswith("/"):

@@ -4,7 +4,7 @@ instances' lifecycle through `wiring.py`."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
@@ -14,11 +14,21 @@ from trunkline.errors import AwsError
 from trunkline.reconciler import JobHandler
 from trunkline.services.provider import Operation, Provider
 
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import autoscaling as shapes
+
 Params = dict[str, Any]
 
 
+class Paged(TypedDict, total=False):
+    """A Describe call's `MaxRecords`/`NextToken` (every Auto Scaling request shape that pages has them)."""
+
+    MaxRecords: int
+    NextToken: str
+
+
 def _page(
-    ctx: RequestContext, listing: str, items: list[Params], params: Params, limit: int
+    ctx: RequestContext, listing: str, items: list[Params], params: Paged, limit: int
 ) -> tuple[list[Params], str | None]:
     """MaxRecords/NextToken paging over a listing in a stable order."""
     size = params.get("MaxRecords") or limit
@@ -43,45 +53,49 @@ class AutoScalingProvider(Provider):
     def jobs(self) -> dict[str, JobHandler]:
         return {scaling.JOB: scaling.reconcile_job, lifecycle.JOB: lifecycle.timeout_job}
 
-    def create_auto_scaling_group(self, ctx: RequestContext, params: Params) -> Params:
+    def create_auto_scaling_group(self, ctx: RequestContext, params: shapes.CreateAutoScalingGroupType) -> Params:
         groups.create(ctx, params)
         return {}
 
-    def update_auto_scaling_group(self, ctx: RequestContext, params: Params) -> Params:
+    def update_auto_scaling_group(self, ctx: RequestContext, params: shapes.UpdateAutoScalingGroupType) -> Params:
         groups.update(ctx, params)
         return {}
 
-    def delete_auto_scaling_group(self, ctx: RequestContext, params: Params) -> Params:
+    def delete_auto_scaling_group(self, ctx: RequestContext, params: shapes.DeleteAutoScalingGroupType) -> Params:
         groups.delete(ctx, params["AutoScalingGroupName"], bool(params.get("ForceDelete")))
         return {}
 
-    def describe_auto_scaling_groups(self, ctx: RequestContext, params: Params) -> Params:
+    def describe_auto_scaling_groups(self, ctx: RequestContext, params: shapes.AutoScalingGroupNamesType) -> Params:
         found = groups.describe(ctx, params.get("AutoScalingGroupNames"), params.get("Filters"))
         page, token = _page(ctx, "autoscaling.groups", found, params, 50)
         return {"AutoScalingGroups": page, "NextToken": token}
 
-    def set_desired_capacity(self, ctx: RequestContext, params: Params) -> Params:
+    def set_desired_capacity(self, ctx: RequestContext, params: shapes.SetDesiredCapacityType) -> Params:
         groups.set_desired_capacity(ctx, params["AutoScalingGroupName"], params["DesiredCapacity"])
         return {}
 
-    def terminate_instance_in_auto_scaling_group(self, ctx: RequestContext, params: Params) -> Params:
+    def terminate_instance_in_auto_scaling_group(
+        self, ctx: RequestContext, params: shapes.TerminateInstanceInAutoScalingGroupType
+    ) -> Params:
         activity = groups.terminate_instance(ctx, params["InstanceId"], params["ShouldDecrementDesiredCapacity"])
         return {"Activity": activity}
 
-    def set_instance_protection(self, ctx: RequestContext, params: Params) -> Params:
+    def set_instance_protection(self, ctx: RequestContext, params: shapes.SetInstanceProtectionQuery) -> Params:
         groups.set_instance_protection(
             ctx, params["AutoScalingGroupName"], params["InstanceIds"], params["ProtectedFromScaleIn"]
         )
         return {}
 
-    def describe_auto_scaling_instances(self, ctx: RequestContext, params: Params) -> Params:
+    def describe_auto_scaling_instances(
+        self, ctx: RequestContext, params: shapes.DescribeAutoScalingInstancesType
+    ) -> Params:
         every = [i for name in groups.names(ctx) for i in groups.instances_of(ctx, name)]
         wanted = set(params.get("InstanceIds") or [])
         chosen = [i for i in every if not wanted or i["InstanceId"] in wanted]
         page, token = _page(ctx, "autoscaling.instances", sorted(chosen, key=lambda i: i["InstanceId"]), params, 50)
         return {"AutoScalingInstances": page, "NextToken": token}
 
-    def describe_scaling_activities(self, ctx: RequestContext, params: Params) -> Params:
+    def describe_scaling_activities(self, ctx: RequestContext, params: shapes.DescribeScalingActivitiesType) -> Params:
         name = params.get("AutoScalingGroupName")
         names = [name] if name else groups.names(ctx)
         found = [a for n in names for a in activities.of_group(ctx, n)]
@@ -90,43 +104,43 @@ class AutoScalingProvider(Provider):
         page, token = _page(ctx, "autoscaling.activities", chosen, params, 100)
         return {"Activities": page, "NextToken": token}
 
-    def create_or_update_tags(self, ctx: RequestContext, params: Params) -> Params:
+    def create_or_update_tags(self, ctx: RequestContext, params: shapes.CreateOrUpdateTagsType) -> Params:
         groups.create_or_update_tags(ctx, params["Tags"])
         return {}
 
-    def delete_tags(self, ctx: RequestContext, params: Params) -> Params:
+    def delete_tags(self, ctx: RequestContext, params: shapes.DeleteTagsType) -> Params:
         groups.delete_tags(ctx, params["Tags"])
         return {}
 
-    def describe_tags(self, ctx: RequestContext, params: Params) -> Params:
+    def describe_tags(self, ctx: RequestContext, params: shapes.DescribeTagsType) -> Params:
         page, token = _page(ctx, "autoscaling.tags", groups.describe_tags(ctx, params.get("Filters")), params, 50)
         return {"Tags": page, "NextToken": token}
 
-    def put_scaling_policy(self, ctx: RequestContext, params: Params) -> Params:
+    def put_scaling_policy(self, ctx: RequestContext, params: shapes.PutScalingPolicyType) -> Params:
         policy = groups.put_scaling_policy(ctx, params)
         return {"PolicyARN": policy["PolicyARN"], "Alarms": policy["Alarms"]}
 
-    def describe_policies(self, ctx: RequestContext, params: Params) -> Params:
+    def describe_policies(self, ctx: RequestContext, params: shapes.DescribePoliciesType) -> Params:
         page, token = _page(ctx, "autoscaling.policies", groups.describe_policies(ctx, params), params, 50)
         return {"ScalingPolicies": page, "NextToken": token}
 
-    def delete_policy(self, ctx: RequestContext, params: Params) -> Params:
+    def delete_policy(self, ctx: RequestContext, params: shapes.DeletePolicyType) -> Params:
         groups.delete_policy(ctx, params.get("AutoScalingGroupName"), params["PolicyName"])
         return {}
 
-    def put_lifecycle_hook(self, ctx: RequestContext, params: Params) -> Params:
+    def put_lifecycle_hook(self, ctx: RequestContext, params: shapes.PutLifecycleHookType) -> Params:
         groups.put_lifecycle_hook(ctx, params)
         return {}
 
-    def describe_lifecycle_hooks(self, ctx: RequestContext, params: Params) -> Params:
+    def describe_lifecycle_hooks(self, ctx: RequestContext, params: shapes.DescribeLifecycleHooksType) -> Params:
         hooks = groups.describe_lifecycle_hooks(ctx, params["AutoScalingGroupName"], params.get("LifecycleHookNames"))
         return {"LifecycleHooks": hooks}
 
-    def delete_lifecycle_hook(self, ctx: RequestContext, params: Params) -> Params:
+    def delete_lifecycle_hook(self, ctx: RequestContext, params: shapes.DeleteLifecycleHookType) -> Params:
         groups.delete_lifecycle_hook(ctx, params["AutoScalingGroupName"], params["LifecycleHookName"])
         return {}
 
-    def complete_lifecycle_action(self, ctx: RequestContext, params: Params) -> Params:
+    def complete_lifecycle_action(self, ctx: RequestContext, params: shapes.CompleteLifecycleActionType) -> Params:
         lifecycle.complete(
             ctx,
             params["AutoScalingGroupName"],
@@ -137,7 +151,9 @@ class AutoScalingProvider(Provider):
         )
         return {}
 
-    def record_lifecycle_action_heartbeat(self, ctx: RequestContext, params: Params) -> Params:
+    def record_lifecycle_action_heartbeat(
+        self, ctx: RequestContext, params: shapes.RecordLifecycleActionHeartbeatType
+    ) -> Params:
         lifecycle.heartbeat(
             ctx,
             params["AutoScalingGroupName"],

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import iam
 from trunkline.errors import AwsError
 from trunkline.services.iam_policies import PolicyOperations
 from trunkline.services.provider import Provider
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import iam as shapes
 
 Params = dict[str, Any]
 
@@ -22,18 +25,18 @@ class IamProvider(PolicyOperations, Provider):
 
     # roles
 
-    def create_role(self, ctx: RequestContext, params: Params) -> Params:
+    def create_role(self, ctx: RequestContext, params: shapes.CreateRoleRequest) -> Params:
         return {"Role": _public(iam.create_role(ctx, params))}
 
-    def get_role(self, ctx: RequestContext, params: Params) -> Params:
+    def get_role(self, ctx: RequestContext, params: shapes.GetRoleRequest) -> Params:
         return {"Role": _public(iam.get_role(ctx, params["RoleName"]))}
 
-    def list_roles(self, ctx: RequestContext, params: Params) -> Params:
+    def list_roles(self, ctx: RequestContext, params: shapes.ListRolesRequest) -> Params:
         roles, marker = iam.page(ctx, iam.ROLE, "iam:ListRoles", params)
         listed = [{k: v for k, v in _public(r).items() if k not in ("Tags", "RoleLastUsed")} for r in roles]
         return {"Roles": listed, "IsTruncated": marker is not None, "Marker": marker}
 
-    def delete_role(self, ctx: RequestContext, params: Params) -> Params:
+    def delete_role(self, ctx: RequestContext, params: shapes.DeleteRoleRequest) -> Params:
         role = iam.get_role(ctx, params["RoleName"])
         if role.get("ServiceLinked"):
             raise AwsError(
@@ -43,17 +46,17 @@ class IamProvider(PolicyOperations, Provider):
         iam.delete_role(ctx, params["RoleName"])
         return {}
 
-    def update_assume_role_policy(self, ctx: RequestContext, params: Params) -> Params:
+    def update_assume_role_policy(self, ctx: RequestContext, params: shapes.UpdateAssumeRolePolicyRequest) -> Params:
         iam.update_assume_role_policy(ctx, params["RoleName"], params["PolicyDocument"])
         return {}
 
-    def create_service_linked_role(self, ctx: RequestContext, params: Params) -> Params:
+    def create_service_linked_role(self, ctx: RequestContext, params: shapes.CreateServiceLinkedRoleRequest) -> Params:
         role = iam.create_service_linked_role(
             ctx, params["AWSServiceName"], params.get("Description"), params.get("CustomSuffix")
         )
         return {"Role": _public(role)}
 
-    def delete_service_linked_role(self, ctx: RequestContext, params: Params) -> Params:
+    def delete_service_linked_role(self, ctx: RequestContext, params: shapes.DeleteServiceLinkedRoleRequest) -> Params:
         role = iam.get_role(ctx, params["RoleName"])
         if not role.get("ServiceLinked"):
             raise AwsError("InvalidInput", f"Role {role['RoleName']} is not a service-linked role.")
@@ -64,15 +67,15 @@ class IamProvider(PolicyOperations, Provider):
 
     # users and access keys
 
-    def create_user(self, ctx: RequestContext, params: Params) -> Params:
+    def create_user(self, ctx: RequestContext, params: shapes.CreateUserRequest) -> Params:
         return {"User": iam.create_user(ctx, params)}
 
-    def get_user(self, ctx: RequestContext, params: Params) -> Params:
+    def get_user(self, ctx: RequestContext, params: shapes.GetUserRequest) -> Params:
         user = iam.get_user(ctx, params.get("UserName"))
         # The root user has no name: IAM leaves UserName out for it (observed, e.g. aws-vault#152).
         return {"User": {k: v for k, v in user.items() if not (k == "UserName" and not v)}}
 
-    def list_users(self, ctx: RequestContext, params: Params) -> Params:
+    def list_users(self, ctx: RequestContext, params: shapes.ListUsersRequest) -> Params:
         users, marker = iam.page(ctx, iam.USER, "iam:ListUsers", params)
         return {
             "Users": [{k: v for k, v in u.items() if k != "Tags"} for u in users],
@@ -80,34 +83,34 @@ class IamProvider(PolicyOperations, Provider):
             "Marker": marker,
         }
 
-    def delete_user(self, ctx: RequestContext, params: Params) -> Params:
+    def delete_user(self, ctx: RequestContext, params: shapes.DeleteUserRequest) -> Params:
         iam.delete_user(ctx, params["UserName"])
         return {}
 
-    def create_access_key(self, ctx: RequestContext, params: Params) -> Params:
+    def create_access_key(self, ctx: RequestContext, params: shapes.CreateAccessKeyRequest) -> Params:
         return {"AccessKey": iam.create_access_key(ctx, params.get("UserName"))}
 
-    def list_access_keys(self, ctx: RequestContext, params: Params) -> Params:
+    def list_access_keys(self, ctx: RequestContext, params: shapes.ListAccessKeysRequest) -> Params:
         keys = iam.list_access_keys(ctx, params.get("UserName"))
         return {"AccessKeyMetadata": keys, "IsTruncated": False}
 
-    def update_access_key(self, ctx: RequestContext, params: Params) -> Params:
+    def update_access_key(self, ctx: RequestContext, params: shapes.UpdateAccessKeyRequest) -> Params:
         iam.update_access_key(ctx, params.get("UserName"), params["AccessKeyId"], params["Status"])
         return {}
 
-    def delete_access_key(self, ctx: RequestContext, params: Params) -> Params:
+    def delete_access_key(self, ctx: RequestContext, params: shapes.DeleteAccessKeyRequest) -> Params:
         iam.delete_access_key(ctx, params.get("UserName"), params["AccessKeyId"])
         return {}
 
     # instance profiles
 
-    def create_instance_profile(self, ctx: RequestContext, params: Params) -> Params:
+    def create_instance_profile(self, ctx: RequestContext, params: shapes.CreateInstanceProfileRequest) -> Params:
         return {"InstanceProfile": iam.profile_view(ctx, iam.create_instance_profile(ctx, params))}
 
-    def get_instance_profile(self, ctx: RequestContext, params: Params) -> Params:
+    def get_instance_profile(self, ctx: RequestContext, params: shapes.GetInstanceProfileRequest) -> Params:
         return {"InstanceProfile": iam.profile_view(ctx, iam.get_instance_profile(ctx, params["InstanceProfileName"]))}
 
-    def list_instance_profiles(self, ctx: RequestContext, params: Params) -> Params:
+    def list_instance_profiles(self, ctx: RequestContext, params: shapes.ListInstanceProfilesRequest) -> Params:
         profiles, marker = iam.page(ctx, iam.PROFILE, "iam:ListInstanceProfiles", params)
         return {
             "InstanceProfiles": [iam.profile_view(ctx, p) for p in profiles],
@@ -115,18 +118,24 @@ class IamProvider(PolicyOperations, Provider):
             "Marker": marker,
         }
 
-    def list_instance_profiles_for_role(self, ctx: RequestContext, params: Params) -> Params:
+    def list_instance_profiles_for_role(
+        self, ctx: RequestContext, params: shapes.ListInstanceProfilesForRoleRequest
+    ) -> Params:
         profiles = iam.instance_profiles_for_role(ctx, params["RoleName"])
         return {"InstanceProfiles": [iam.profile_view(ctx, p) for p in profiles], "IsTruncated": False}
 
-    def add_role_to_instance_profile(self, ctx: RequestContext, params: Params) -> Params:
+    def add_role_to_instance_profile(
+        self, ctx: RequestContext, params: shapes.AddRoleToInstanceProfileRequest
+    ) -> Params:
         iam.add_role_to_instance_profile(ctx, params["InstanceProfileName"], params["RoleName"])
         return {}
 
-    def remove_role_from_instance_profile(self, ctx: RequestContext, params: Params) -> Params:
+    def remove_role_from_instance_profile(
+        self, ctx: RequestContext, params: shapes.RemoveRoleFromInstanceProfileRequest
+    ) -> Params:
         iam.remove_role_from_instance_profile(ctx, params["InstanceProfileName"], params["RoleName"])
         return {}
 
-    def delete_instance_profile(self, ctx: RequestContext, params: Params) -> Params:
+    def delete_instance_profile(self, ctx: RequestContext, params: shapes.DeleteInstanceProfileRequest) -> Params:
         iam.delete_instance_profile(ctx, params["InstanceProfileName"])
         return {}

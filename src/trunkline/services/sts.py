@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import authorization, iam, identity
 from trunkline.errors import AwsError
 from trunkline.services.provider import Provider
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import sts as shapes
 
 Params = dict[str, Any]
 
@@ -17,11 +20,11 @@ _CHAINED_LIMIT = 3600  # seconds
 class StsProvider(Provider):
     service = "sts"
 
-    def get_caller_identity(self, ctx: RequestContext, params: Params) -> Params:
+    def get_caller_identity(self, ctx: RequestContext, params: shapes.GetCallerIdentityRequest) -> Params:
         p = ctx.principal
         return {"UserId": p.user_id, "Account": p.account_id, "Arn": p.arn}
 
-    def assume_role(self, ctx: RequestContext, params: Params) -> Params:
+    def assume_role(self, ctx: RequestContext, params: shapes.AssumeRoleRequest) -> Params:
         role_arn = params["RoleArn"]
         role = iam.role_by_arn(ctx, role_arn)
         if role is None:

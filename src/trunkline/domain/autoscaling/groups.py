@@ -13,7 +13,8 @@ sources are refused as unsupported; the launch template must exist when the grou
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.autoscaling import activities, lifecycle, scaling
@@ -21,6 +22,9 @@ from trunkline.domain.autoscaling.kinds import GROUP, HOOK, MEMBER, POLICY
 from trunkline.domain.ec2 import launch_templates
 from trunkline.domain.ec2.kinds import SUBNET
 from trunkline.errors import AwsError
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import autoscaling as shapes
 
 Record = dict[str, Any]
 
@@ -74,7 +78,7 @@ def _check_sizes(minimum: int, maximum: int, desired: int) -> None:
         )
 
 
-def _launch_template(ctx: RequestContext, spec: Record) -> Record:
+def _launch_template(ctx: RequestContext, spec: Mapping[str, Any]) -> Record:
     """The group's LaunchTemplate as DescribeAutoScalingGroups shows it: id and name both, and the
     version string as given (`$Default` when omitted)."""
     if bool(spec.get("LaunchTemplateId")) == bool(spec.get("LaunchTemplateName")):
@@ -91,7 +95,9 @@ def _launch_template(ctx: RequestContext, spec: Record) -> Record:
     }
 
 
-def _sources(ctx: RequestContext, params: Record) -> Record:
+def _sources(
+    ctx: RequestContext, params: shapes.CreateAutoScalingGroupType | shapes.UpdateAutoScalingGroupType
+) -> Record:
     for name, what in _UNSUPPORTED.items():
         if params.get(name):
             raise invalid(f"trunkline does not support {what} ({name}) in Auto Scaling groups.")
@@ -118,7 +124,9 @@ def _sources(ctx: RequestContext, params: Record) -> Record:
     return {"MixedInstancesPolicy": policy}
 
 
-def _placement(ctx: RequestContext, params: Record) -> tuple[str, list[str]]:
+def _placement(
+    ctx: RequestContext, params: shapes.CreateAutoScalingGroupType | shapes.UpdateAutoScalingGroupType
+) -> tuple[str, list[str]]:
     """`VPCZoneIdentifier` (subnets, comma-separated) and the zones they are in."""
     text = params.get("VPCZoneIdentifier") or ""
     subnet_ids = [s.strip() for s in text.split(",") if s.strip()]
@@ -148,7 +156,7 @@ def _default_zones(ctx: RequestContext, zones: list[str]) -> list[str]:
     return sorted(set(zones))
 
 
-def _tag(name: str, tag: Record) -> Record:
+def _tag(name: str, tag: Mapping[str, Any]) -> Record:
     return {
         "ResourceId": name,
         "ResourceType": "auto-scaling-group",
@@ -166,7 +174,7 @@ def _check_tags(tags: list[Record]) -> None:
 # --- create, update, delete ----------------------------------------------------------------------------
 
 
-def create(ctx: RequestContext, params: Record) -> Record:
+def create(ctx: RequestContext, params: shapes.CreateAutoScalingGroupType) -> Record:
     name = params["AutoScalingGroupName"]
     if GROUP.get(ctx, name) is not None:
         raise AwsError(
@@ -181,6 +189,7 @@ def create(ctx: RequestContext, params: Record) -> Record:
     subnets, zones = _placement(ctx, params)
     tags = [_tag(name, t) for t in params.get("Tags") or []]
     _check_tags(tags)
+    given: Mapping[str, Any] = params  # the members copied by name
     group: Record = {
         "AutoScalingGroupName": name,
         "AutoScalingGroupARN": _arn(ctx, name),
@@ -188,7 +197,7 @@ def create(ctx: RequestContext, params: Record) -> Record:
         "MinSize": minimum,
         "MaxSize": maximum,
         "DesiredCapacity": desired,
-        **{k: params[k] if params.get(k) is not None else v for k, v in _DEFAULTS.items()},
+        **{k: given[k] if given.get(k) is not None else v for k, v in _DEFAULTS.items()},
         "AvailabilityZones": zones,
         "LoadBalancerNames": [],
         "TargetGroupARNs": [],
@@ -203,8 +212,8 @@ def create(ctx: RequestContext, params: Record) -> Record:
         "_causes": [],
     }
     for key in _OPTIONAL:
-        if params.get(key) is not None:
-            group[key] = params[key]
+        if given.get(key) is not None:
+            group[key] = given[key]
     if desired:
         group["_causes"] = [
             f"At {activities.at(ctx)} a user request created an AutoScalingGroup changing the desired capacity "
@@ -217,7 +226,7 @@ def create(ctx: RequestContext, params: Record) -> Record:
     return group
 
 
-def update(ctx: RequestContext, params: Record) -> None:
+def update(ctx: RequestContext, params: shapes.UpdateAutoScalingGroupType) -> None:
     group = get(ctx, params["AutoScalingGroupName"])
     for name, what in _UNSUPPORTED.items():
         if params.get(name):
@@ -235,9 +244,10 @@ def update(ctx: RequestContext, params: Record) -> None:
         group.update(_sources(ctx, params))
     if params.get("VPCZoneIdentifier"):
         group["VPCZoneIdentifier"], group["AvailabilityZones"] = _placement(ctx, params)
+    given: Mapping[str, Any] = params  # the members copied by name
     for key in _COPIED:
-        if params.get(key) is not None:
-            group[key] = params[key]
+        if given.get(key) is not None:
+            group[key] = given[key]
     group.update(MinSize=minimum, MaxSize=maximum, DesiredCapacity=desired)
     if desired != before:
         group["_causes"] = [
@@ -378,12 +388,12 @@ def names(ctx: RequestContext) -> list[str]:
     return sorted(g["AutoScalingGroupName"] for g in GROUP.scan(ctx))
 
 
-def describe(ctx: RequestContext, names: list[str] | None, filters: list[Record] | None) -> list[Record]:
+def describe(ctx: RequestContext, names: list[str] | None, filters: Sequence[Mapping[str, Any]] | None) -> list[Record]:
     groups = [g for g in (GROUP.get(ctx, n) for n in names) if g is not None] if names else GROUP.scan(ctx)
     return [view(ctx, g) for g in sorted(groups, key=lambda g: g["AutoScalingGroupName"]) if _matches(g, filters)]
 
 
-def _matches(group: Record, filters: list[Record] | None) -> bool:
+def _matches(group: Record, filters: Sequence[Mapping[str, Any]] | None) -> bool:
     for flt in filters or []:
         name, values = flt.get("Name", ""), set(flt.get("Values") or [])
         tags = {t["Key"]: t["Value"] for t in group["Tags"]}
@@ -399,7 +409,7 @@ def _matches(group: Record, filters: list[Record] | None) -> bool:
 # --- tags ------------------------------------------------------------------------------------------------
 
 
-def _tag_groups(ctx: RequestContext, tags: list[Record]) -> dict[str, Record]:
+def _tag_groups(ctx: RequestContext, tags: Sequence[Mapping[str, Any]]) -> dict[str, Record]:
     groups: dict[str, Record] = {}
     for tag in tags:
         if tag.get("ResourceType", "auto-scaling-group") != "auto-scaling-group":
@@ -409,7 +419,7 @@ def _tag_groups(ctx: RequestContext, tags: list[Record]) -> dict[str, Record]:
     return groups
 
 
-def create_or_update_tags(ctx: RequestContext, tags: list[Record]) -> None:
+def create_or_update_tags(ctx: RequestContext, tags: Sequence[Mapping[str, Any]]) -> None:
     groups = _tag_groups(ctx, tags)
     for tag in tags:
         group = groups[tag["ResourceId"]]
@@ -422,7 +432,7 @@ def create_or_update_tags(ctx: RequestContext, tags: list[Record]) -> None:
         GROUP.save(ctx, group)
 
 
-def delete_tags(ctx: RequestContext, tags: list[Record]) -> None:
+def delete_tags(ctx: RequestContext, tags: Sequence[Mapping[str, Any]]) -> None:
     groups = _tag_groups(ctx, tags)
     for tag in tags:
         group = groups[tag["ResourceId"]]
@@ -439,7 +449,7 @@ _TAG_FILTERS = {
 }
 
 
-def describe_tags(ctx: RequestContext, filters: list[Record] | None) -> list[Record]:
+def describe_tags(ctx: RequestContext, filters: Sequence[Mapping[str, Any]] | None) -> list[Record]:
     wanted: dict[str, set[str]] = {}
     for flt in filters or []:
         name = flt.get("Name", "")
@@ -461,7 +471,7 @@ def describe_tags(ctx: RequestContext, filters: list[Record] | None) -> list[Rec
 # --- policies and lifecycle hooks (stored and described; no CloudWatch alarms drive them) ----------------
 
 
-def put_scaling_policy(ctx: RequestContext, params: Record) -> Record:
+def put_scaling_policy(ctx: RequestContext, params: shapes.PutScalingPolicyType) -> Record:
     group = get(ctx, params["AutoScalingGroupName"])
     policy_type = params.get("PolicyType") or "SimpleScaling"
     if policy_type == "TargetTrackingScaling" and not params.get("TargetTrackingConfiguration"):
@@ -497,7 +507,7 @@ def put_scaling_policy(ctx: RequestContext, params: Record) -> Record:
     return policy
 
 
-def describe_policies(ctx: RequestContext, params: Record) -> list[Record]:
+def describe_policies(ctx: RequestContext, params: shapes.DescribePoliciesType) -> list[Record]:
     name = params.get("AutoScalingGroupName")
     found = (
         POLICY.find(ctx, "group", name)
@@ -514,14 +524,17 @@ def describe_policies(ctx: RequestContext, params: Record) -> list[Record]:
 
 
 def delete_policy(ctx: RequestContext, group_name: str | None, policy_name: str) -> None:
-    candidates = describe_policies(ctx, {"AutoScalingGroupName": group_name, "PolicyNames": [policy_name]})
+    wanted: shapes.DescribePoliciesType = {"PolicyNames": [policy_name]}
+    if group_name is not None:  # describe_policies reads an absent and a None name alike
+        wanted["AutoScalingGroupName"] = group_name
+    candidates = describe_policies(ctx, wanted)
     if not candidates:
         raise invalid("Policy not found")
     for policy in candidates:
         ctx.tx.delete(POLICY.name, POLICY.record_store_key(ctx, policy))
 
 
-def put_lifecycle_hook(ctx: RequestContext, params: Record) -> None:
+def put_lifecycle_hook(ctx: RequestContext, params: shapes.PutLifecycleHookType) -> None:
     group = get(ctx, params["AutoScalingGroupName"])
     transition = params.get("LifecycleTransition")
     if transition not in ("autoscaling:EC2_INSTANCE_LAUNCHING", "autoscaling:EC2_INSTANCE_TERMINATING"):

@@ -17,7 +17,7 @@ CreateDefaultVpc. A store written before default VPCs existed, or started with
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import vpcs, zones
@@ -25,6 +25,9 @@ from trunkline.domain.ec2.default_vpc_lookup import find
 from trunkline.domain.ec2.kinds import DEFAULT_VPC_MARKER, SUBNET, VPC
 from trunkline.errors import AwsError
 from trunkline.store.api import Transaction
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 
@@ -141,7 +144,7 @@ def create_default_vpc(ctx: RequestContext) -> Any:
     return build(ctx)
 
 
-def create_default_subnet(ctx: RequestContext, params: Record) -> Any:
+def create_default_subnet(ctx: RequestContext, params: shapes.CreateDefaultSubnetRequest) -> Any:
     vpc = find(ctx)
     if vpc is None:
         raise AwsError("DefaultVpcDoesNotExist", "No default VPC exists for this account in this region.")

@@ -17,15 +17,19 @@ stop and start: that is how a trunked instance in a public subnet keeps a public
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import lookup, public_ips, vpcs
 from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.domain.ec2.kinds import ELASTIC_IP, INSTANCE, INTERNET_GATEWAY
+from trunkline.domain.ec2.request_parts import AddressReference
 from trunkline.domain.ids import resource_id
 from trunkline.domain.resource_kind import IdFormat
 from trunkline.errors import AwsError
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 _ASSOCIATION_ID = IdFormat("eipassoc", "InvalidAssociationID.Malformed")
@@ -74,7 +78,7 @@ def _by_public_ip(ctx: RequestContext, public_ip: str) -> Record:
     raise AwsError("InvalidAddress.NotFound", f"Address '{public_ip}' not found.")
 
 
-def _named(ctx: RequestContext, params: dict[str, Any]) -> Record:
+def _named(ctx: RequestContext, params: AddressReference) -> Record:
     if params.get("AllocationId"):
         return get_address(ctx, params["AllocationId"])
     if params.get("PublicIp"):
@@ -85,7 +89,7 @@ def _named(ctx: RequestContext, params: dict[str, Any]) -> Record:
 # --- AllocateAddress / ReleaseAddress --------------------------------------------------------------
 
 
-def allocate_address(ctx: RequestContext, params: dict[str, Any]) -> Record:
+def allocate_address(ctx: RequestContext, params: shapes.AllocateAddressRequest) -> Record:
     domain = params.get("Domain") or "vpc"
     if domain != "vpc":
         raise AwsError(
@@ -119,7 +123,7 @@ def allocate_address(ctx: RequestContext, params: dict[str, Any]) -> Record:
     return record
 
 
-def release_address(ctx: RequestContext, params: dict[str, Any]) -> None:
+def release_address(ctx: RequestContext, params: shapes.ReleaseAddressRequest) -> None:
     record = _named(ctx, params)
     if record.get("AssociationId"):
         raise AwsError("InvalidIPAddress.InUse", f"Address {record['AllocationId']} is in use.")
@@ -130,7 +134,7 @@ def release_address(ctx: RequestContext, params: dict[str, Any]) -> None:
 # --- AssociateAddress / DisassociateAddress --------------------------------------------------------
 
 
-def associate_address(ctx: RequestContext, params: dict[str, Any]) -> str:
+def associate_address(ctx: RequestContext, params: shapes.AssociateAddressRequest) -> str:
     """Point the address at an ENI (named, or an instance's only one); returns the association id."""
 
     record = _named(ctx, params)
@@ -156,7 +160,7 @@ def associate_address(ctx: RequestContext, params: dict[str, Any]) -> str:
     return attach_to_eni(ctx, record, eni)
 
 
-def _target(ctx: RequestContext, params: dict[str, Any]) -> Record:
+def _target(ctx: RequestContext, params: shapes.AssociateAddressRequest) -> Record:
     from trunkline.domain.ec2 import network_interfaces as enis
 
     eni_id, instance_id = params.get("NetworkInterfaceId"), params.get("InstanceId")
@@ -218,7 +222,7 @@ def attach_to_eni(ctx: RequestContext, record: Record, eni: Record) -> str:
     return association_id
 
 
-def disassociate_address(ctx: RequestContext, params: dict[str, Any]) -> None:
+def disassociate_address(ctx: RequestContext, params: shapes.DisassociateAddressRequest) -> None:
     association_id = params.get("AssociationId")
     if association_id:
         _ASSOCIATION_ID.check(association_id)
@@ -310,7 +314,7 @@ def mapped_in_vpc(ctx: RequestContext, vpc_id: str) -> bool:
 # --- DescribeAddresses -----------------------------------------------------------------------------
 
 
-def describe_addresses(ctx: RequestContext, params: dict[str, Any]) -> list[Record]:
+def describe_addresses(ctx: RequestContext, params: shapes.DescribeAddressesRequest) -> list[Record]:
     from trunkline.domain.ec2 import filters as ec2_filters
 
     filters = params.get("Filters")
@@ -328,7 +332,7 @@ def describe_addresses(ctx: RequestContext, params: dict[str, Any]) -> list[Reco
     return [lookup.public(r) for r in records if ec2_filters.matches(r, filters, EXTRACTORS)]
 
 
-def describe_addresses_attribute(ctx: RequestContext, params: dict[str, Any]) -> list[Record]:
+def describe_addresses_attribute(ctx: RequestContext, params: shapes.DescribeAddressesAttributeRequest) -> list[Record]:
     """DescribeAddressesAttribute `domain-name`: trunkline keeps no reverse DNS (PTR) records, so
     each address is listed without one, as AWS lists an address nobody gave a PTR record."""
     attribute = params.get("Attribute")

@@ -8,14 +8,17 @@ are checked on those candidates (or on a scan when no indexed filter is given).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import filters, lookup
 from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2.kinds import NETWORK_INTERFACE, TRUNK_ASSOCIATION
 from trunkline.errors import AwsError
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 
@@ -81,7 +84,9 @@ def network_interface_view(record: Record) -> Record:
     return view
 
 
-def _candidates(ctx: RequestContext, params: Record) -> Callable[[], list[Record]] | None:
+def _candidates(
+    ctx: RequestContext, params: shapes.DescribeNetworkInterfacesRequest
+) -> Callable[[], list[Record]] | None:
     given = params.get("Filters")
     for name, field in _INDEXED:
         values = filters.filter_value(given, name)
@@ -113,7 +118,9 @@ def _well_formed(eni_id: str) -> bool:
     return True
 
 
-def describe_network_interfaces(ctx: RequestContext, params: Record) -> tuple[list[Record], str | None]:
+def describe_network_interfaces(
+    ctx: RequestContext, params: shapes.DescribeNetworkInterfacesRequest
+) -> tuple[list[Record], str | None]:
     ids = params.get("NetworkInterfaceIds")
     records, token = lookup.describe(
         ctx, NETWORK_INTERFACE, params, ids, ENI_FILTERS, candidates=_candidates(ctx, params)
@@ -129,11 +136,13 @@ ASSOCIATION_FILTERS: dict[str, filters.Extractor] = {
 }
 
 
-def association_view(record: Record) -> Record:
+def association_view(record: Mapping[str, Any]) -> Record:
     return {k: v for k, v in record.items() if k != "OwnerId"}
 
 
-def describe_trunk_associations(ctx: RequestContext, params: Record) -> tuple[list[Record], str | None]:
+def describe_trunk_associations(
+    ctx: RequestContext, params: shapes.DescribeTrunkInterfaceAssociationsRequest
+) -> tuple[list[Record], str | None]:
     ids = params.get("AssociationIds")
     records, token = lookup.describe(ctx, TRUNK_ASSOCIATION, params, ids, ASSOCIATION_FILTERS)
     return [association_view(r) for r in records], token

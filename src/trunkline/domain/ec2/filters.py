@@ -10,7 +10,7 @@ compiled patterns are kept.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -56,7 +56,7 @@ def tag_values(record: Mapping[str, Any], key: str) -> list[str]:
     return [t["Value"] for t in record.get("Tags", []) if t["Key"] == key]
 
 
-def check_filters(filters: list[Record] | None, extractors: dict[str, Extractor]) -> None:
+def check_filters(filters: Sequence[Mapping[str, Any]] | None, extractors: dict[str, Extractor]) -> None:
     """Refuse too many or too long values, then unknown filter names, before anything is read."""
     values = [v for f in filters or [] for v in f.get("Values") or []]
     if len(values) > MAX_VALUES:
@@ -71,7 +71,9 @@ def check_filters(filters: list[Record] | None, extractors: dict[str, Extractor]
             raise AwsError("InvalidParameterValue", f"The filter '{name}' is invalid")
 
 
-def matches(record: Mapping[str, Any], filters: list[Record] | None, extractors: dict[str, Extractor]) -> bool:
+def matches(
+    record: Mapping[str, Any], filters: Sequence[Mapping[str, Any]] | None, extractors: dict[str, Extractor]
+) -> bool:
     for f in filters or []:
         name = f.get("Name") or ""
         wanted = f.get("Values") or []
@@ -87,7 +89,7 @@ def matches(record: Mapping[str, Any], filters: list[Record] | None, extractors:
     return True
 
 
-def filter_value(filters: list[Record] | None, name: str) -> list[str] | None:
+def filter_value(filters: Sequence[Mapping[str, Any]] | None, name: str) -> list[str] | None:
     """The values of filter `name` when it is exact (no wildcards), so a caller can use an index."""
     for f in filters or []:
         if f.get("Name") == name:

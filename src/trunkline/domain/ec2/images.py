@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2.filters import Extractor, check_filters, matches
@@ -23,6 +23,9 @@ from trunkline.domain.ec2.paging import page
 from trunkline.domain.resource_kind import IdFormat, NotFound, ResourceKind
 from trunkline.errors import AwsError
 from trunkline.store.scope import Scope
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 
@@ -384,7 +387,7 @@ def _add_tags(ctx: RequestContext, records: list[Record]) -> None:
             record["Tags"] = tagged[record["ImageId"]]
 
 
-def describe_images(ctx: RequestContext, params: Record) -> tuple[list[Record], str | None]:
+def describe_images(ctx: RequestContext, params: shapes.DescribeImagesRequest) -> tuple[list[Record], str | None]:
     """One page of DescribeImages. Named images must all exist; without ids, deprecated images are
     left out unless IncludeDeprecated is set (as EC2 does)."""
     filters = params.get("Filters")

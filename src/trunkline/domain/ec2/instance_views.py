@@ -7,14 +7,17 @@ reservations, so a reservation can span two pages, as it can in EC2.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import filters, instances, paging
 from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2.kinds import INSTANCE, NETWORK_INTERFACE
 from trunkline.errors import AwsError
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 
@@ -141,7 +144,7 @@ def _by_interfaces(ctx: RequestContext, field: str, values: list[str]) -> list[R
     return _by_ids(ctx, owners)
 
 
-def _candidate_source(ctx: RequestContext, given: list[Record] | None) -> Callable[[], list[Record]]:
+def _candidate_source(ctx: RequestContext, given: Sequence[Mapping[str, Any]] | None) -> Callable[[], list[Record]]:
     """Where to look: the named instances, the instances holding the named ENIs or addresses, an
     instance index, or (no exact filter to go by) every instance of the region."""
     exact = filters.filter_value(given, "instance-id")
@@ -177,7 +180,7 @@ def _order(record: Record) -> str:
     return f"{record['LaunchTime']:020.6f}/{record['ReservationId']}/{record['AmiLaunchIndex']:06d}"
 
 
-def describe_instances(ctx: RequestContext, params: Record) -> tuple[list[Record], str | None]:
+def describe_instances(ctx: RequestContext, params: shapes.DescribeInstancesRequest) -> tuple[list[Record], str | None]:
     """One page of DescribeInstances: the Reservations and the next token."""
     given = params.get("Filters")
     filters.check_filters(given, INSTANCE_FILTERS)

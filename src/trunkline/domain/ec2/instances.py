@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -99,13 +100,13 @@ class LaunchRequest:
     subnet_id: str | None = None
     group_ids: list[str] | None = None
     group_names: list[str] | None = None  # SecurityGroups: names, which only a default VPC resolves
-    iam_profile: Record | None = None  # {"Arn": …} or {"Name": …}
+    iam_profile: Mapping[str, Any] | None = None  # {"Arn": …} or {"Name": …}
     user_data: str | None = None
     key_name: str | None = None
     private_ip: str | None = None
     public_ip: bool | None = None  # None: the subnet's MapPublicIpOnLaunch decides
-    dns_options: Record | None = None  # PrivateDnsNameOptions as sent
-    metadata_options: Record | None = None  # MetadataOptions as sent
+    dns_options: Mapping[str, Any] | None = None  # PrivateDnsNameOptions as sent
+    metadata_options: Mapping[str, Any] | None = None  # MetadataOptions as sent
     zone: str | None = None  # Placement.AvailabilityZone
     tags: list[Tag] = field(default_factory=list)
     eni_tags: list[Tag] = field(default_factory=list)
@@ -186,12 +187,12 @@ def _group_ids(ctx: RequestContext, request: LaunchRequest, subnet: SubnetRecord
     return [g["GroupId"] for g in enis.resolve_groups(ctx, subnet, ids or None)]
 
 
-def resolve_profile(ctx: RequestContext, wanted: Record | None) -> Record | None:
+def resolve_profile(ctx: RequestContext, wanted: Mapping[str, Any] | None) -> Record | None:
     """The instance profile an `IamInstanceProfile` {Arn} or {Name} parameter names (EC2's errors)."""
     return _profile(ctx, wanted)
 
 
-def _profile(ctx: RequestContext, wanted: Record | None) -> Record | None:
+def _profile(ctx: RequestContext, wanted: Mapping[str, Any] | None) -> Record | None:
     if not wanted:
         return None
     arn, name = wanted.get("Arn"), wanted.get("Name")
@@ -228,7 +229,7 @@ def _check_user_data(user_data: str | None) -> None:
         raise AwsError("InvalidParameterValue", f"User data is limited to {USER_DATA_LIMIT} bytes")
 
 
-def _dns_options(subnet: SubnetRecord, wanted: Record | None) -> Record:
+def _dns_options(subnet: SubnetRecord, wanted: Mapping[str, Any] | None) -> Record:
     """PrivateDnsNameOptions: what the request asks, else the subnet's launch defaults."""
     defaults = subnet.get("PrivateDnsNameOptionsOnLaunch") or {}
     wanted = wanted or {}
@@ -394,7 +395,7 @@ _METADATA_CHOICES = {
 }
 
 
-def _metadata_options(image: Record, wanted: Record | None) -> Record:
+def _metadata_options(image: Record, wanted: Mapping[str, Any] | None) -> Record:
     """The instance's MetadataOptions: the image's defaults (IMDSv2 required on AL2023), with
     what the launch asks for on top."""
     required = image.get("ImdsSupport") == "v2.0"

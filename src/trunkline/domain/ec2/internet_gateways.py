@@ -10,7 +10,7 @@ attached to their VPC are blackholes (`route_tables` works that out when it show
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import lookup, vpcs
@@ -18,6 +18,9 @@ from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.domain.ec2.kinds import INTERNET_GATEWAY
 from trunkline.domain.ids import resource_id
 from trunkline.errors import AwsError
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 
@@ -51,7 +54,7 @@ def save(ctx: RequestContext, record: Record) -> None:
     INTERNET_GATEWAY.save(ctx, record)
 
 
-def create_internet_gateway(ctx: RequestContext, params: dict[str, Any]) -> Record:
+def create_internet_gateway(ctx: RequestContext, params: shapes.CreateInternetGatewayRequest) -> Record:
     tags = ec2_tags.requested(params, "internet-gateway")
     record: Record = {
         "InternetGatewayId": resource_id("igw"),
@@ -101,7 +104,9 @@ def delete_internet_gateway(ctx: RequestContext, gateway_id: str) -> None:
     INTERNET_GATEWAY.delete(ctx, gateway_id)
 
 
-def describe_internet_gateways(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[Record], str | None]:
+def describe_internet_gateways(
+    ctx: RequestContext, params: shapes.DescribeInternetGatewaysRequest
+) -> tuple[list[Record], str | None]:
     def owned() -> list[Record]:
         return INTERNET_GATEWAY.find(ctx, "owner", ctx.account_id)
 

@@ -13,7 +13,13 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import images, quota_indexes
-from trunkline.domain.ec2.records import SubnetRecord, VpcRecord
+from trunkline.domain.ec2.records import (
+    LaunchTemplateRecord,
+    SecurityGroupRecord,
+    SubnetRecord,
+    TrunkAssociationRecord,
+    VpcRecord,
+)
 from trunkline.domain.resource_kind import IdFormat, NotFound, ResourceKind, public
 from trunkline.store.scope import Scope
 
@@ -115,7 +121,7 @@ SUBNET: ResourceKind[SubnetRecord] = ResourceKind(
     tag_type="subnet",
 )
 
-SECURITY_GROUP: ResourceKind[Record] = ResourceKind(
+SECURITY_GROUP: ResourceKind[SecurityGroupRecord] = ResourceKind(
     name="ec2.security-group",
     scope=Scope.REGION,
     id_field="GroupId",
@@ -157,7 +163,7 @@ INSTANCE: ResourceKind[Record] = ResourceKind(
     tag_type="instance",
 )
 
-TRUNK_ASSOCIATION: ResourceKind[Record] = ResourceKind(
+TRUNK_ASSOCIATION: ResourceKind[TrunkAssociationRecord] = ResourceKind(
     name="ec2.trunk-association",
     scope=Scope.REGION,
     id_field="AssociationId",
@@ -261,7 +267,7 @@ ELASTIC_IP: ResourceKind[Record] = ResourceKind(
     tag_type="elastic-ip",
 )
 
-LAUNCH_TEMPLATE: ResourceKind[Record] = ResourceKind(
+LAUNCH_TEMPLATE: ResourceKind[LaunchTemplateRecord] = ResourceKind(
     name="ec2.launch-template",
     scope=Scope.REGION,
     id_field="LaunchTemplateId",

@@ -6,11 +6,14 @@ accept and refuse the same things."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.domain.ec2 import instances, unsupported
 from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.errors import AwsError
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Params = dict[str, Any]
 
@@ -19,7 +22,7 @@ Params = dict[str, Any]
 TAGGABLE = ("instance", "network-interface", "volume")
 
 
-def from_parameters(params: Params) -> instances.LaunchRequest:
+def from_parameters(params: shapes.RunInstancesRequest) -> instances.LaunchRequest:
     for spec in params.get("TagSpecifications") or []:
         if spec.get("ResourceType") not in TAGGABLE:
             raise AwsError(
@@ -57,7 +60,7 @@ def from_parameters(params: Params) -> instances.LaunchRequest:
 
 
 def _primary_interface_spec(
-    params: Params, interfaces: list[Params]
+    params: shapes.RunInstancesRequest, interfaces: list[shapes.InstanceNetworkInterfaceSpecification]
 ) -> tuple[str | None, list[str] | None, bool | None]:
     """The one form of `NetworkInterfaces` trunkline supports: a new primary ENI (device 0), as the
     AWS CLI sends for --associate-public-ip-address."""

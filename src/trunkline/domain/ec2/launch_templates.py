@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import filters as ec2_filters
@@ -25,9 +26,12 @@ from trunkline.domain.ec2 import lookup
 from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.domain.ec2.kinds import LAUNCH_TEMPLATE, LAUNCH_TEMPLATE_VERSION
 from trunkline.domain.ec2.paging import page
-from trunkline.domain.ec2.records import Tag
+from trunkline.domain.ec2.records import LaunchTemplateRecord, Tag
 from trunkline.domain.ids import resource_id
 from trunkline.errors import AwsError
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 
@@ -60,7 +64,7 @@ def _iso(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
-def save(ctx: RequestContext, record: Record) -> None:
+def save(ctx: RequestContext, record: LaunchTemplateRecord) -> None:
     LAUNCH_TEMPLATE.save(ctx, record)
 
 
@@ -104,7 +108,7 @@ def version_not_found(template_id: str, version: str) -> AwsError:
     )
 
 
-def _by_id(ctx: RequestContext, template_id: str) -> Record:
+def _by_id(ctx: RequestContext, template_id: str) -> LaunchTemplateRecord:
     if LAUNCH_TEMPLATE.id_format is not None and not LAUNCH_TEMPLATE.id_format.well_formed(template_id):
         raise AwsError(
             "InvalidLaunchTemplateId.Malformed", f"The specified launch template ID {template_id} is malformed."
@@ -112,12 +116,12 @@ def _by_id(ctx: RequestContext, template_id: str) -> Record:
     return LAUNCH_TEMPLATE.require(ctx, template_id)
 
 
-def _by_name(ctx: RequestContext, name: str) -> Record | None:
+def _by_name(ctx: RequestContext, name: str) -> LaunchTemplateRecord | None:
     found = LAUNCH_TEMPLATE.find(ctx, "name", f"{ctx.account_id}/{name}")
     return found[0] if found else None
 
 
-def get_template(ctx: RequestContext, params: Record) -> Record:
+def get_template(ctx: RequestContext, params: Mapping[str, Any]) -> LaunchTemplateRecord:
     """The template named by exactly one of `LaunchTemplateId` and `LaunchTemplateName`."""
     template_id, name = params.get("LaunchTemplateId"), params.get("LaunchTemplateName")
     if template_id and name:
@@ -135,7 +139,7 @@ def get_template(ctx: RequestContext, params: Record) -> Record:
     raise AwsError("MissingParameter", "The request must contain the parameter launchTemplateName or launchTemplateId")
 
 
-def _version_number(template: Record, text: str | None) -> int:
+def _version_number(template: LaunchTemplateRecord, text: str | None) -> int:
     """`$Latest`, `$Default` or a number (None: the default version)."""
     if text is None or text == "$Default":
         return int(template["DefaultVersionNumber"])
@@ -150,7 +154,7 @@ def _version_number(template: Record, text: str | None) -> int:
     return int(text)
 
 
-def get_version(ctx: RequestContext, template: Record, text: str | None) -> Record:
+def get_version(ctx: RequestContext, template: LaunchTemplateRecord, text: str | None) -> Record:
     number = _version_number(template, text)
     version = _load_version(ctx, template["LaunchTemplateId"], number)
     if version is None:
@@ -158,12 +162,12 @@ def get_version(ctx: RequestContext, template: Record, text: str | None) -> Reco
     return version
 
 
-def _versions(ctx: RequestContext, template: Record) -> list[Record]:
+def _versions(ctx: RequestContext, template: LaunchTemplateRecord) -> list[Record]:
     found = LAUNCH_TEMPLATE_VERSION.find(ctx, "template", template["LaunchTemplateId"])
     return sorted(found, key=lambda v: v["VersionNumber"])
 
 
-def version_view(template: Record, version: Record) -> Record:
+def version_view(template: LaunchTemplateRecord, version: Record) -> Record:
     shown = copy.deepcopy(version)
     shown["DefaultVersion"] = version["VersionNumber"] == template["DefaultVersionNumber"]
     return shown
@@ -181,7 +185,7 @@ def _check_name(name: str) -> None:
         )
 
 
-def _check_data(data: Record) -> None:
+def _check_data(data: Mapping[str, Any]) -> None:
     """The little EC2 checks when a template is stored: resource types of its tag specifications."""
     for spec in data.get("TagSpecifications") or []:
         kind = spec.get("ResourceType")
@@ -193,7 +197,9 @@ def _check_data(data: Record) -> None:
         ec2_tags.merge([], [{"Key": t.get("Key", ""), "Value": t.get("Value", "")} for t in spec.get("Tags") or []])
 
 
-def create_launch_template(ctx: RequestContext, params: Record) -> tuple[Record, Record]:
+def create_launch_template(
+    ctx: RequestContext, params: shapes.CreateLaunchTemplateRequest
+) -> tuple[LaunchTemplateRecord, Record]:
     name = params["LaunchTemplateName"]
     _check_name(name)
     data = params.get("LaunchTemplateData") or {}
@@ -201,7 +207,7 @@ def create_launch_template(ctx: RequestContext, params: Record) -> tuple[Record,
     tags = ec2_tags.requested(params, "launch-template")
     if _by_name(ctx, name) is not None:
         raise AwsError("InvalidLaunchTemplateName.AlreadyExistsException", "Launch template name already in use.")
-    template: Record = {
+    template: LaunchTemplateRecord = {
         "LaunchTemplateId": resource_id("lt"),
         "LaunchTemplateName": name,
         "CreateTime": ctx.now,
@@ -217,7 +223,9 @@ def create_launch_template(ctx: RequestContext, params: Record) -> tuple[Record,
     return template, version_view(template, version)
 
 
-def _new_version(ctx: RequestContext, template: Record, number: int, data: Record, description: str | None) -> Record:
+def _new_version(
+    ctx: RequestContext, template: LaunchTemplateRecord, number: int, data: Mapping[str, Any], description: str | None
+) -> Record:
     version: Record = {
         "LaunchTemplateId": template["LaunchTemplateId"],
         "LaunchTemplateName": template["LaunchTemplateName"],
@@ -231,7 +239,7 @@ def _new_version(ctx: RequestContext, template: Record, number: int, data: Recor
     return version
 
 
-def create_launch_template_version(ctx: RequestContext, params: Record) -> Record:
+def create_launch_template_version(ctx: RequestContext, params: shapes.CreateLaunchTemplateVersionRequest) -> Record:
     """A new latest version: the source version's data (SourceVersion), with every top-level
     parameter of `LaunchTemplateData` replacing the source's."""
     template = get_template(ctx, params)
@@ -254,7 +262,7 @@ def create_launch_template_version(ctx: RequestContext, params: Record) -> Recor
     return version_view(template, version)
 
 
-def modify_launch_template(ctx: RequestContext, params: Record) -> Record:
+def modify_launch_template(ctx: RequestContext, params: shapes.ModifyLaunchTemplateRequest) -> LaunchTemplateRecord:
     template = get_template(ctx, params)
     wanted = params.get("DefaultVersion")
     if wanted is not None:
@@ -264,7 +272,7 @@ def modify_launch_template(ctx: RequestContext, params: Record) -> Record:
     return template
 
 
-def delete_launch_template(ctx: RequestContext, params: Record) -> Record:
+def delete_launch_template(ctx: RequestContext, params: shapes.DeleteLaunchTemplateRequest) -> LaunchTemplateRecord:
     template = get_template(ctx, params)
     for version in _versions(ctx, template):
         _delete_version(ctx, template["LaunchTemplateId"], version["VersionNumber"])
@@ -272,7 +280,9 @@ def delete_launch_template(ctx: RequestContext, params: Record) -> Record:
     return template
 
 
-def delete_launch_template_versions(ctx: RequestContext, params: Record) -> tuple[list[Record], list[Record]]:
+def delete_launch_template_versions(
+    ctx: RequestContext, params: shapes.DeleteLaunchTemplateVersionsRequest
+) -> tuple[list[Record], list[Record]]:
     """Delete the listed versions; each one that cannot be deleted is reported, not raised."""
     template = get_template(ctx, params)
     template_id, name = template["LaunchTemplateId"], template["LaunchTemplateName"]
@@ -313,7 +323,9 @@ def delete_launch_template_versions(ctx: RequestContext, params: Record) -> tupl
 # --- Describe ---------------------------------------------------------------------------------------
 
 
-def describe_launch_templates(ctx: RequestContext, params: Record) -> tuple[list[Record], str | None]:
+def describe_launch_templates(
+    ctx: RequestContext, params: shapes.DescribeLaunchTemplatesRequest
+) -> tuple[list[Record], str | None]:
     filters = params.get("Filters")
     ec2_filters.check_filters(filters, EXTRACTORS)
     ids, names = params.get("LaunchTemplateIds") or [], params.get("LaunchTemplateNames") or []
@@ -338,7 +350,9 @@ def describe_launch_templates(ctx: RequestContext, params: Record) -> tuple[list
     return page(ctx, LAUNCH_TEMPLATE.name, matching, "LaunchTemplateId", params, minimum=1, maximum=200)
 
 
-def describe_launch_template_versions(ctx: RequestContext, params: Record) -> tuple[list[Record], str | None]:
+def describe_launch_template_versions(
+    ctx: RequestContext, params: shapes.DescribeLaunchTemplateVersionsRequest
+) -> tuple[list[Record], str | None]:
     filters = params.get("Filters")
     ec2_filters.check_filters(filters, VERSION_EXTRACTORS)
     if params.get("LaunchTemplateId") or params.get("LaunchTemplateName"):
@@ -362,7 +376,9 @@ def describe_launch_template_versions(ctx: RequestContext, params: Record) -> tu
     return [lookup.public(v) for v in chosen], token
 
 
-def _chosen_versions(ctx: RequestContext, template: Record, params: Record) -> list[Record]:
+def _chosen_versions(
+    ctx: RequestContext, template: LaunchTemplateRecord, params: shapes.DescribeLaunchTemplateVersionsRequest
+) -> list[Record]:
     wanted = params.get("Versions") or []
     if wanted:
         numbers = sorted({get_version(ctx, template, text)["VersionNumber"] for text in wanted}, reverse=True)
@@ -384,7 +400,9 @@ def _chosen_versions(ctx: RequestContext, template: Record, params: Record) -> l
 _FIELDWISE = ("MetadataOptions", "PrivateDnsNameOptions", "Placement")
 
 
-def run_parameters(ctx: RequestContext, spec: Record, params: Record) -> tuple[Record, Record]:
+def run_parameters(
+    ctx: RequestContext, spec: Mapping[str, Any], params: Mapping[str, Any]
+) -> tuple[shapes.RunInstancesRequest, Record]:
     """RunInstances parameters for a launch from the template version `spec` names
     (`LaunchTemplateId` or `LaunchTemplateName`, and `Version`: `$Default` when omitted),
     merged with the call's own `params` as EC2 merges them:
@@ -416,7 +434,8 @@ def run_parameters(ctx: RequestContext, spec: Record, params: Record) -> tuple[R
         if own.get("SecurityGroupIds"):
             primary["Groups"] = merged.pop("SecurityGroupIds")
     merged["TagSpecifications"] = _merged_tags(data.get("TagSpecifications") or [], own.get("TagSpecifications") or [])
-    return merged, version_view(template, version)
+    # The merge of a template's data and a call's own members has RunInstances' member names.
+    return cast("shapes.RunInstancesRequest", merged), version_view(template, version)
 
 
 def _merged_tags(template_specs: list[Record], call_specs: list[Record]) -> list[Record]:

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import filters as ec2_filters
 from trunkline.domain.ec2.paging import page
+from trunkline.domain.ec2.request_parts import Filtered
 from trunkline.domain.resource_kind import ResourceKind, public
 
 Record = dict[str, Any]
@@ -20,7 +21,7 @@ __all__ = ["describe", "public"]
 def describe(
     ctx: RequestContext,
     kind: ResourceKind[R],
-    params: dict[str, Any],
+    params: Filtered,
     ids: list[str] | None,
     extractors: dict[str, ec2_filters.Extractor],
     candidates: Callable[[], list[R]] | None = None,

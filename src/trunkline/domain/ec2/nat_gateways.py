@@ -15,7 +15,7 @@ is gone and its Elastic IP is free again. Deleted and failed gateways stay visib
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import elastic_ips, lookup, subnets
@@ -24,6 +24,9 @@ from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.domain.ec2.kinds import NAT_GATEWAY
 from trunkline.domain.ids import resource_id
 from trunkline.errors import AwsError
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 AVAILABLE_JOB = "ec2.nat-gateway.available"
@@ -55,7 +58,7 @@ def live_in_vpc(ctx: RequestContext, vpc_id: str) -> list[Record]:
     return [r for r in found if r["State"] in ("pending", "available", "deleting")]
 
 
-def create_nat_gateway(ctx: RequestContext, params: dict[str, Any]) -> Record:
+def create_nat_gateway(ctx: RequestContext, params: shapes.CreateNatGatewayRequest) -> Record:
     subnet = subnets.get_subnet(ctx, params["SubnetId"])
     connectivity = params.get("ConnectivityType") or "public"
     for unsupported in ("SecondaryAllocationIds", "SecondaryPrivateIpAddresses", "SecondaryPrivateIpAddressCount"):
@@ -165,7 +168,9 @@ def finish_delete_job(ctx: RequestContext, payload: Record) -> None:
     save(ctx, record)
 
 
-def describe_nat_gateways(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[Record], str | None]:
+def describe_nat_gateways(
+    ctx: RequestContext, params: shapes.DescribeNatGatewaysRequest
+) -> tuple[list[Record], str | None]:
     from trunkline.domain.ec2 import filters as ec2_filters
     from trunkline.domain.ec2.paging import page
 

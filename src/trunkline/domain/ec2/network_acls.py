@@ -12,13 +12,16 @@ as AWS documents for a VPC's default network ACL. It goes when its VPC goes.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import lookup
 from trunkline.domain.ec2.kinds import NETWORK_ACL, SUBNET
 from trunkline.domain.ec2.records import VpcRecord
 from trunkline.domain.ids import resource_id
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 
@@ -99,7 +102,9 @@ def view(ctx: RequestContext, record: Record) -> Record:
     return shown
 
 
-def describe_network_acls(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[Record], str | None]:
+def describe_network_acls(
+    ctx: RequestContext, params: shapes.DescribeNetworkAclsRequest
+) -> tuple[list[Record], str | None]:
     from trunkline.domain.ec2 import filters as ec2_filters
     from trunkline.domain.ec2.paging import page
 

@@ -35,13 +35,13 @@ the instance's ENI limit (the catalog's `max_network_interfaces`, primary and tr
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from trunkline.context import RequestContext
 from trunkline.domain import catalog, ids
 from trunkline.domain.ec2 import public_ips, quota_indexes, quotas, security_groups, subnets, vpcs
 from trunkline.domain.ec2.kinds import ENI_GROUP, INSTANCE, NETWORK_INTERFACE, TRUNK_ASSOCIATION, association_slot
-from trunkline.domain.ec2.records import SubnetRecord, Tag
+from trunkline.domain.ec2.records import SubnetRecord, Tag, TrunkAssociationRecord
 from trunkline.domain.resource_kind import IdFormat
 from trunkline.errors import AwsError
 
@@ -453,16 +453,16 @@ def release_public_ip(ctx: RequestContext, record: Record, *, persist: bool = Tr
 # --- trunk associations -------------------------------------------------------------------------
 
 
-def associations_of_trunk(ctx: RequestContext, trunk_id: str) -> list[Record]:
+def associations_of_trunk(ctx: RequestContext, trunk_id: str) -> list[TrunkAssociationRecord]:
     return TRUNK_ASSOCIATION.find(ctx, "trunk", trunk_id)
 
 
-def association_of_branch(ctx: RequestContext, branch_id: str) -> Record | None:
+def association_of_branch(ctx: RequestContext, branch_id: str) -> TrunkAssociationRecord | None:
     found = TRUNK_ASSOCIATION.find(ctx, "branch", branch_id)
     return found[0] if found else None
 
 
-def get_trunk_association(ctx: RequestContext, association_id: str) -> Record:
+def get_trunk_association(ctx: RequestContext, association_id: str) -> TrunkAssociationRecord:
     return TRUNK_ASSOCIATION.require(ctx, association_id)
 
 
@@ -523,7 +523,7 @@ def associate_trunk(
     vlan_id: int | None = None,
     gre_key: int | None = None,
     tags: list[Tag] | None = None,
-) -> Record:
+) -> TrunkAssociationRecord:
     """Carry branch ENI `branch_id` on trunk ENI `trunk_id` with a VLAN id (the lowest free one
     when none is given) or a GRE key. A branch rides one trunk at a time; an id once per trunk."""
     if vlan_id is not None and gre_key is not None:
@@ -549,28 +549,32 @@ def associate_trunk(
             "InvalidParameterValue", f"The {what} {number} is already in use on trunk interface '{trunk_id}'."
         )
     _check_branch_limit(ctx, trunk)
-    association: Record = {
-        "AssociationId": ids.resource_id("trunk-assoc"),
-        "BranchInterfaceId": branch_id,
-        "TrunkInterfaceId": trunk_id,
-        "InterfaceProtocol": protocol,
-        "VlanId" if protocol == "VLAN" else "GreKey": number,
-        "Tags": list(tags or []),
-        "OwnerId": ctx.account_id,
-    }
+    # VlanId or GreKey, by protocol: a key mypy cannot check in a literal, hence the cast.
+    association = cast(
+        TrunkAssociationRecord,
+        {
+            "AssociationId": ids.resource_id("trunk-assoc"),
+            "BranchInterfaceId": branch_id,
+            "TrunkInterfaceId": trunk_id,
+            "InterfaceProtocol": protocol,
+            "VlanId" if protocol == "VLAN" else "GreKey": number,
+            "Tags": list(tags or []),
+            "OwnerId": ctx.account_id,
+        },
+    )
     TRUNK_ASSOCIATION.save(ctx, association)
     branch["Status"] = "in-use"
     save(ctx, branch)
     return association
 
 
-def disassociate_trunk(ctx: RequestContext, association_id: str) -> Record:
+def disassociate_trunk(ctx: RequestContext, association_id: str) -> TrunkAssociationRecord:
     association = get_trunk_association(ctx, association_id)
     _drop_association(ctx, association)
     return association
 
 
-def _drop_association(ctx: RequestContext, association: Record) -> None:
+def _drop_association(ctx: RequestContext, association: TrunkAssociationRecord) -> None:
     TRUNK_ASSOCIATION.delete(ctx, association["AssociationId"])
     branch = find_network_interface(ctx, association["BranchInterfaceId"])
     if branch is not None and branch.get("Attachment") is None:

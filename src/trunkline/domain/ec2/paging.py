@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
+from trunkline.domain.ec2.request_parts import Paged
 from trunkline.errors import AwsError, ec2_max_results_error
 
 Record = dict[str, Any]
@@ -18,7 +19,7 @@ def page(
     listing: str,
     records: list[R],
     key: str,
-    params: dict[str, Any],
+    params: Paged,
     minimum: int = 5,
     maximum: int = 1000,
 ) -> tuple[list[R], str | None]:

@@ -15,7 +15,8 @@ association is gone too.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import ids
@@ -23,6 +24,9 @@ from trunkline.domain.ec2 import filters, instances
 from trunkline.domain.ec2.kinds import INSTANCE
 from trunkline.domain.ec2.paging import page
 from trunkline.errors import AwsError
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 
@@ -57,7 +61,9 @@ def view(record: Record, state: str = "associated") -> Record:
     }
 
 
-def describe(ctx: RequestContext, params: Record) -> tuple[list[Record], str | None]:
+def describe(
+    ctx: RequestContext, params: shapes.DescribeIamInstanceProfileAssociationsRequest
+) -> tuple[list[Record], str | None]:
     """One page of DescribeIamInstanceProfileAssociations, in association id order."""
     given = params.get("Filters")
     filters.check_filters(given, EXTRACTORS)
@@ -100,7 +106,7 @@ def _by_association(ctx: RequestContext, association_id: str) -> Record:
     raise AwsError("InvalidAssociationID.NotFound", f"An association ID '{association_id}' does not exist")
 
 
-def _set(ctx: RequestContext, record: Record, wanted: Record | None) -> None:
+def _set(ctx: RequestContext, record: Record, wanted: Mapping[str, Any] | None) -> None:
     profile = instances.resolve_profile(ctx, wanted)
     if profile is None:
         raise AwsError("MissingParameter", "The request must contain the parameter iamInstanceProfile")
@@ -109,7 +115,7 @@ def _set(ctx: RequestContext, record: Record, wanted: Record | None) -> None:
     instances.save(ctx, record)
 
 
-def associate(ctx: RequestContext, instance_id: str, wanted: Record | None) -> Record:
+def associate(ctx: RequestContext, instance_id: str, wanted: Mapping[str, Any] | None) -> Record:
     record = instances.get_instance(ctx, instance_id)
     if record["State"]["Name"] in _GONE:
         raise AwsError(
@@ -122,7 +128,7 @@ def associate(ctx: RequestContext, instance_id: str, wanted: Record | None) -> R
     return view(record, "associating")
 
 
-def replace(ctx: RequestContext, association_id: str, wanted: Record | None) -> Record:
+def replace(ctx: RequestContext, association_id: str, wanted: Mapping[str, Any] | None) -> Record:
     """A new association (new id) with the new profile, in place of the named one."""
     record = _by_association(ctx, association_id)
     if record["State"]["Name"] != "running":

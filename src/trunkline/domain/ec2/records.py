@@ -9,7 +9,7 @@ makes) while mypy still refuses a misspelt or missing member.
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 
 class Tag(TypedDict):
@@ -73,3 +73,110 @@ class SubnetRecord(TypedDict):
     Tags: list[Tag]
     _Creator: str  # the account that created it (a shared subnet's OwnerId is another)
     _NextOffset: int  # the allocation cursor (addressing.py)
+
+
+Nested = dict[str, Any]
+
+
+class SecurityGroupRecord(TypedDict):
+    GroupId: str
+    GroupName: str
+    Description: str
+    VpcId: str
+    OwnerId: str
+    SecurityGroupArn: str
+    Tags: list[Tag]
+    # the legacy view of `_Rules`, rebuilt from them on every change (absent until the first)
+    IpPermissions: NotRequired[list[Nested]]
+    IpPermissionsEgress: NotRequired[list[Nested]]
+    _Rules: list[Nested]  # SecurityGroupRule entries: the source of truth
+
+
+class NetworkInterfaceRecord(TypedDict):
+    NetworkInterfaceId: str
+    SubnetId: str
+    VpcId: str
+    AvailabilityZone: str
+    AvailabilityZoneId: str
+    OwnerId: str
+    Description: str
+    InterfaceType: str  # interface, trunk, branch, ...
+    RequesterManaged: bool  # created by a service (ECS's trunk and task ENIs)
+    SourceDestCheck: bool
+    Status: str  # available, attaching, in-use, detaching
+    MacAddress: str
+    PrivateIpAddress: str
+    PrivateDnsName: str
+    PrivateIpAddresses: list[Nested]
+    Groups: list[dict[str, str]]  # {GroupId, GroupName}
+    Ipv6Addresses: list[Nested]
+    Tags: list[Tag]
+    Attachment: NotRequired[Nested]  # while attached to an instance
+    Association: NotRequired[Nested]  # a public address
+    RequesterId: NotRequired[str]
+
+
+class TrunkAssociationRecord(TypedDict):
+    AssociationId: str
+    BranchInterfaceId: str
+    TrunkInterfaceId: str
+    InterfaceProtocol: str  # VLAN or GRE
+    VlanId: NotRequired[int]
+    GreKey: NotRequired[int]
+    Tags: list[Tag]
+    OwnerId: str
+
+
+class InstanceRecord(TypedDict):
+    InstanceId: str
+    ReservationId: str
+    OwnerId: str
+    AmiLaunchIndex: int
+    ImageId: str
+    InstanceType: str
+    Architecture: str
+    State: Nested  # {Code, Name}
+    StateTransitionReason: str
+    LaunchTime: float
+    Placement: Nested
+    SubnetId: str
+    VpcId: str
+    Tags: list[Tag]
+    PrivateDnsNameOptions: Nested
+    Monitoring: Nested
+    EbsOptimized: bool
+    EnaSupport: bool
+    Hypervisor: str
+    VirtualizationType: str
+    RootDeviceType: str
+    RootDeviceName: str
+    PlatformDetails: str
+    UsageOperation: str
+    UsageOperationUpdateTime: float
+    CpuOptions: Nested
+    MetadataOptions: Nested
+    BlockDeviceMappings: list[Nested]
+    ProductCodes: list[Nested]
+    CurrentInstanceBootMode: NotRequired[str]
+    IamInstanceProfile: NotRequired[Nested]
+    UserData: NotRequired[str]  # base64, as given (DescribeInstanceAttribute answers it)
+    KeyName: NotRequired[str]
+    Platform: NotRequired[str]
+    ClientToken: NotRequired[str]
+    StateReason: NotRequired[Nested]
+    _PublicIp: bool  # asked for a public address at launch
+    _DisableApiTermination: bool
+    _Transition: int  # counts state transitions, so a stale delayed step knows it is stale
+    _HasRun: NotRequired[bool]  # reached running once (an ECS agent may register)
+    _TerminatedAt: NotRequired[float]  # when it is shown until (terminated instances linger)
+
+
+class LaunchTemplateRecord(TypedDict):
+    LaunchTemplateId: str
+    LaunchTemplateName: str
+    CreateTime: float
+    CreatedBy: str
+    DefaultVersionNumber: int
+    LatestVersionNumber: int
+    Tags: list[Tag]
+    _Owner: str  # the account (a name is unique per account and region)

@@ -20,7 +20,8 @@ A subnet is public when its table sends 0.0.0.0/0 to an internet gateway (an act
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import addressing, lookup, vpcs
@@ -30,6 +31,9 @@ from trunkline.domain.ec2.records import SubnetRecord, Tag, VpcRecord
 from trunkline.domain.ids import resource_id
 from trunkline.domain.resource_kind import IdFormat
 from trunkline.errors import AwsError
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 DEFAULT_ROUTE = "0.0.0.0/0"
@@ -138,7 +142,7 @@ def _association(table: Record, subnet_id: str | None, *, main: bool = False) ->
     return association
 
 
-def create_route_table(ctx: RequestContext, params: dict[str, Any]) -> Record:
+def create_route_table(ctx: RequestContext, params: shapes.CreateRouteTableRequest) -> Record:
     vpc = vpcs.get_vpc(ctx, params["VpcId"])
     tags = ec2_tags.requested(params, "route-table")
     table = _new_table(ctx, vpc, tags)
@@ -200,7 +204,7 @@ def table_of_subnet(ctx: RequestContext, subnet: SubnetRecord) -> Record | None:
     return explicit_table(ctx, subnet) or main_table(ctx, subnet["VpcId"])
 
 
-def associate_route_table(ctx: RequestContext, params: dict[str, Any]) -> Record:
+def associate_route_table(ctx: RequestContext, params: shapes.AssociateRouteTableRequest) -> Record:
     from trunkline.domain.ec2 import subnets
 
     table = get_route_table(ctx, params["RouteTableId"])
@@ -276,7 +280,7 @@ def forget_subnet(ctx: RequestContext, subnet: SubnetRecord) -> None:
 # --- routes ---------------------------------------------------------------------------------------
 
 
-def _destination(params: dict[str, Any]) -> str:
+def _destination(params: Mapping[str, Any]) -> str:
     for name in _UNSUPPORTED_DESTINATIONS:
         if params.get(name):
             raise AwsError("InvalidParameterValue", f"trunkline does not support {name} routes yet.")
@@ -295,7 +299,7 @@ def _destination(params: dict[str, Any]) -> str:
     return str(addressing.parse_cidr(text, "destinationCidrBlock"))
 
 
-def _target(ctx: RequestContext, table: Record, params: dict[str, Any]) -> Record:
+def _target(ctx: RequestContext, table: Record, params: Mapping[str, Any]) -> Record:
     """The route's target fields, checked: exactly one target, existing, in the table's VPC."""
     from trunkline.domain.ec2 import internet_gateways, nat_gateways
     from trunkline.domain.ec2 import network_interfaces as enis
@@ -368,7 +372,7 @@ def _route_for(table: Record, destination: str) -> Record | None:
     return next((r for r in table["Routes"] if r.get("DestinationCidrBlock") == destination), None)
 
 
-def create_route(ctx: RequestContext, params: dict[str, Any]) -> None:
+def create_route(ctx: RequestContext, params: shapes.CreateRouteRequest) -> None:
     table = get_route_table(ctx, params["RouteTableId"])
     destination = _destination(params)
     target = _target(ctx, table, params)
@@ -378,7 +382,7 @@ def create_route(ctx: RequestContext, params: dict[str, Any]) -> None:
     save(ctx, table)
 
 
-def replace_route(ctx: RequestContext, params: dict[str, Any]) -> None:
+def replace_route(ctx: RequestContext, params: shapes.ReplaceRouteRequest) -> None:
     table = get_route_table(ctx, params["RouteTableId"])
     destination = _destination(params)
     route = _route_for(table, destination)
@@ -395,7 +399,7 @@ def replace_route(ctx: RequestContext, params: dict[str, Any]) -> None:
     save(ctx, table)
 
 
-def delete_route(ctx: RequestContext, params: dict[str, Any]) -> None:
+def delete_route(ctx: RequestContext, params: shapes.DeleteRouteRequest) -> None:
     table = get_route_table(ctx, params["RouteTableId"])
     destination = _destination(params)
     route = _route_for(table, destination)
@@ -457,7 +461,9 @@ def is_public(ctx: RequestContext, subnet: SubnetRecord) -> bool:
     return route_target(ctx, subnet) == "internet-gateway"
 
 
-def describe_route_tables(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[Record], str | None]:
+def describe_route_tables(
+    ctx: RequestContext, params: shapes.DescribeRouteTablesRequest
+) -> tuple[list[Record], str | None]:
     from trunkline.domain.ec2 import filters as ec2_filters
     from trunkline.domain.ec2.paging import page
 

@@ -16,16 +16,20 @@ group starts with the same egress rule and no ingress rule.
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import default_vpc_lookup, lookup
 from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.domain.ec2.kinds import ENI_GROUP, SECURITY_GROUP, VPC
-from trunkline.domain.ec2.records import Tag, VpcRecord
+from trunkline.domain.ec2.records import SecurityGroupRecord, Tag, VpcRecord
 from trunkline.domain.ids import resource_id
 from trunkline.domain.resource_kind import IdFormat
 from trunkline.errors import AwsError
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 DEFAULT_NAME = "default"
@@ -62,7 +66,7 @@ def _no_default_vpc(name: str, vpc_id: str = "none") -> AwsError:
     return AwsError("InvalidGroup.NotFound", f"The security group '{name}' does not exist in default VPC '{vpc_id}'")
 
 
-def by_name(ctx: RequestContext, name: str) -> Record:
+def by_name(ctx: RequestContext, name: str) -> SecurityGroupRecord:
     """A group named without a VPC: EC2 looks for it in the default VPC."""
     vpc = default_vpc_lookup.find(ctx)
     if vpc is None:
@@ -73,11 +77,11 @@ def by_name(ctx: RequestContext, name: str) -> Record:
     raise _no_default_vpc(name, vpc["VpcId"])
 
 
-def get_group(ctx: RequestContext, group_id: str) -> Record:
+def get_group(ctx: RequestContext, group_id: str) -> SecurityGroupRecord:
     return SECURITY_GROUP.require(ctx, group_id)
 
 
-def default_security_group(ctx: RequestContext, vpc_id: str) -> Record:
+def default_security_group(ctx: RequestContext, vpc_id: str) -> SecurityGroupRecord:
     """The VPC's `default` group record (`GroupId`, `GroupName`, `VpcId`, ...)."""
     VPC.require(ctx, vpc_id)
     for group in SECURITY_GROUP.find(ctx, "vpc", vpc_id):
@@ -86,7 +90,7 @@ def default_security_group(ctx: RequestContext, vpc_id: str) -> Record:
     raise _no_default_vpc(DEFAULT_NAME, vpc_id)  # unreachable while every VPC keeps its default group
 
 
-def get_security_groups(ctx: RequestContext, group_ids: list[str]) -> list[Record]:
+def get_security_groups(ctx: RequestContext, group_ids: list[str]) -> list[SecurityGroupRecord]:
     """The named groups, in order; raises InvalidGroupId.Malformed or InvalidGroup.NotFound for the
     first bad one."""
     for group_id in group_ids:
@@ -97,7 +101,9 @@ def get_security_groups(ctx: RequestContext, group_ids: list[str]) -> list[Recor
 # --- create / delete ------------------------------------------------------------------------------
 
 
-def _new_group(ctx: RequestContext, vpc: VpcRecord, name: str, description: str, tags: list[Tag]) -> Record:
+def _new_group(
+    ctx: RequestContext, vpc: VpcRecord, name: str, description: str, tags: list[Tag]
+) -> SecurityGroupRecord:
     group_id = resource_id("sg")
     return {
         "GroupId": group_id,
@@ -111,7 +117,7 @@ def _new_group(ctx: RequestContext, vpc: VpcRecord, name: str, description: str,
     }
 
 
-def create_default(ctx: RequestContext, vpc: VpcRecord) -> Record:
+def create_default(ctx: RequestContext, vpc: VpcRecord) -> SecurityGroupRecord:
     """The `default` group of a new VPC."""
     group = _new_group(ctx, vpc, DEFAULT_NAME, DEFAULT_DESCRIPTION, [])
     member = {"GroupId": group["GroupId"], "UserId": ctx.account_id}
@@ -123,7 +129,7 @@ def create_default(ctx: RequestContext, vpc: VpcRecord) -> Record:
     return group
 
 
-def create_security_group(ctx: RequestContext, params: dict[str, Any]) -> Record:
+def create_security_group(ctx: RequestContext, params: shapes.CreateSecurityGroupRequest) -> SecurityGroupRecord:
     name = params.get("GroupName") or ""
     description = params.get("Description") or ""
     if not name:
@@ -162,7 +168,7 @@ def _check_text(parameter: str, value: str) -> None:
         )
 
 
-def resolve_target(ctx: RequestContext, params: dict[str, Any]) -> Record:
+def resolve_target(ctx: RequestContext, params: Mapping[str, Any]) -> SecurityGroupRecord:
     """The group a call names by `GroupId` or (default VPC only) `GroupName`."""
     group_id = params.get("GroupId")
     if group_id:
@@ -173,7 +179,7 @@ def resolve_target(ctx: RequestContext, params: dict[str, Any]) -> Record:
     raise AwsError("MissingParameter", "The request must contain the parameter groupName or groupId")
 
 
-def delete_security_group(ctx: RequestContext, params: dict[str, Any]) -> Record:
+def delete_security_group(ctx: RequestContext, params: shapes.DeleteSecurityGroupRequest) -> SecurityGroupRecord:
     group = resolve_target(ctx, params)
     group_id = group["GroupId"]
     if group["GroupName"] == DEFAULT_NAME:
@@ -184,7 +190,7 @@ def delete_security_group(ctx: RequestContext, params: dict[str, Any]) -> Record
     return group
 
 
-def _in_use(ctx: RequestContext, group: Record) -> bool:
+def _in_use(ctx: RequestContext, group: SecurityGroupRecord) -> bool:
     """An ENI carries the group, or another group's rule refers to it."""
     group_id = group["GroupId"]
     if ENI_GROUP.count(ctx, "group", group_id):
@@ -197,23 +203,25 @@ def _in_use(ctx: RequestContext, group: Record) -> bool:
     return False
 
 
-def remove(ctx: RequestContext, group: Record) -> None:
+def remove(ctx: RequestContext, group: SecurityGroupRecord) -> None:
     SECURITY_GROUP.delete(ctx, group["GroupId"])
 
 
-def save(ctx: RequestContext, group: Record) -> None:
+def save(ctx: RequestContext, group: SecurityGroupRecord) -> None:
     group["IpPermissions"] = _permissions([r for r in group["_Rules"] if not r["IsEgress"]])
     group["IpPermissionsEgress"] = _permissions([r for r in group["_Rules"] if r["IsEgress"]])
     SECURITY_GROUP.save(ctx, group)
 
 
-def describe_security_groups(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[Record], str | None]:
+def describe_security_groups(
+    ctx: RequestContext, params: shapes.DescribeSecurityGroupsRequest
+) -> tuple[list[Record], str | None]:
     names = params.get("GroupNames")
     ids = list(params.get("GroupIds") or [])
     if names:  # groups named in the default VPC, listed with any named by id
         ids += [by_name(ctx, name)["GroupId"] for name in names]
 
-    def owned() -> list[Record]:
+    def owned() -> list[SecurityGroupRecord]:
         return SECURITY_GROUP.find(ctx, "owner", ctx.account_id)
 
     return lookup.describe(ctx, SECURITY_GROUP, params, ids or None, EXTRACTORS, candidates=owned)
@@ -222,7 +230,7 @@ def describe_security_groups(ctx: RequestContext, params: dict[str, Any]) -> tup
 # --- rules ------------------------------------------------------------------------------------------
 
 
-def _rule(ctx: RequestContext, group: Record, egress: bool, fields: Record) -> Record:
+def _rule(ctx: RequestContext, group: SecurityGroupRecord, egress: bool, fields: Record) -> Record:
     rule_id = resource_id("sgr")
     rule: Record = {
         "SecurityGroupRuleId": rule_id,
@@ -295,7 +303,9 @@ def _cidr(value: str, version: int) -> str:
     return str(network)
 
 
-def _rules_from(ctx: RequestContext, group: Record, egress: bool, permissions: list[Record]) -> list[Record]:
+def _rules_from(
+    ctx: RequestContext, group: SecurityGroupRecord, egress: bool, permissions: list[Record]
+) -> list[Record]:
     """Every rule the IpPermissions ask for, validated (peer groups must exist), one peer each."""
     rules = []
     for permission in permissions:
@@ -328,14 +338,14 @@ def _desc(item: Record) -> Record:
     return {}
 
 
-def _peer_group(ctx: RequestContext, pair: Record) -> Record:
+def _peer_group(ctx: RequestContext, pair: Record) -> SecurityGroupRecord:
     group_id = pair.get("GroupId")
     if group_id:
         return get_group(ctx, group_id)
     return by_name(ctx, pair.get("GroupName") or "")
 
 
-def legacy_permissions(params: dict[str, Any]) -> list[Record]:
+def legacy_permissions(params: Mapping[str, Any]) -> list[Record]:
     """The IpPermissions a call asks for, including the older top-level CidrIp/IpProtocol form."""
     permissions = list(params.get("IpPermissions") or [])
     if params.get("SourceSecurityGroupName"):
@@ -356,7 +366,7 @@ def legacy_permissions(params: dict[str, Any]) -> list[Record]:
     return permissions
 
 
-def authorize(ctx: RequestContext, group: Record, egress: bool, permissions: list[Record]) -> list[Record]:
+def authorize(ctx: RequestContext, group: SecurityGroupRecord, egress: bool, permissions: list[Record]) -> list[Record]:
     if not permissions:
         raise AwsError("MissingParameter", "No IpPermissions specified")
     new = _rules_from(ctx, group, egress, permissions)
@@ -371,7 +381,7 @@ def authorize(ctx: RequestContext, group: Record, egress: bool, permissions: lis
 
 
 def revoke(
-    ctx: RequestContext, group: Record, egress: bool, permissions: list[Record], rule_ids: list[str]
+    ctx: RequestContext, group: SecurityGroupRecord, egress: bool, permissions: list[Record], rule_ids: list[str]
 ) -> tuple[list[Record], list[Record]]:
     """Remove the rules asked for; returns (revoked rules, unknown permissions). Nothing known: an error."""
     if not permissions and not rule_ids:
@@ -454,7 +464,9 @@ RULE_EXTRACTORS: dict[str, Any] = {
 }
 
 
-def describe_security_group_rules(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[Record], str | None]:
+def describe_security_group_rules(
+    ctx: RequestContext, params: shapes.DescribeSecurityGroupRulesRequest
+) -> tuple[list[Record], str | None]:
     """Every rule of the account's groups in this region, one `SecurityGroupRule` each."""
     from trunkline.domain.ec2 import filters as ec2_filters
     from trunkline.domain.ec2.paging import page

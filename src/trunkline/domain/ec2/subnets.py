@@ -16,7 +16,8 @@ creator still sees it (and uses it); ECS treats an instance in it as being in a 
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import addressing, lookup, unsupported, vpcs, zones
@@ -25,6 +26,9 @@ from trunkline.domain.ec2.kinds import NETWORK_INTERFACE, SUBNET
 from trunkline.domain.ec2.records import SubnetRecord, Tag
 from trunkline.domain.ids import resource_id
 from trunkline.errors import AwsError
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 OWNER_TAG = "trunkline:owner-id"
@@ -102,7 +106,7 @@ def save(ctx: RequestContext, subnet: SubnetRecord) -> None:
 # --- CreateSubnet ---------------------------------------------------------------------------------
 
 
-def create_subnet(ctx: RequestContext, params: dict[str, Any]) -> SubnetRecord:
+def create_subnet(ctx: RequestContext, params: shapes.CreateSubnetRequest) -> SubnetRecord:
     unsupported.refuse(params, unsupported.IPV6_SUBNET, "subnets")
     vpc = vpcs.get_vpc(ctx, params["VpcId"])
     text = params.get("CidrBlock")
@@ -150,7 +154,7 @@ def create_subnet(ctx: RequestContext, params: dict[str, Any]) -> SubnetRecord:
     return record
 
 
-def _zone(ctx: RequestContext, params: dict[str, Any], siblings: list[SubnetRecord]) -> zones.Zone:
+def _zone(ctx: RequestContext, params: shapes.CreateSubnetRequest, siblings: list[SubnetRecord]) -> zones.Zone:
     available = zones.zones(ctx.region)
     name, zone_id = params.get("AvailabilityZone"), params.get("AvailabilityZoneId")
     if name is not None and zone_id is not None:
@@ -198,7 +202,7 @@ def _owner(ctx: RequestContext, tags: list[Tag]) -> str:
 # --- Describe / Delete / Modify --------------------------------------------------------------------
 
 
-def describe_subnets(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[Record], str | None]:
+def describe_subnets(ctx: RequestContext, params: shapes.DescribeSubnetsRequest) -> tuple[list[Record], str | None]:
     return lookup.describe(ctx, SUBNET, params, params.get("SubnetIds"), EXTRACTORS)
 
 
@@ -212,7 +216,7 @@ def delete_subnet(ctx: RequestContext, subnet_id: str) -> None:
     SUBNET.delete(ctx, subnet_id)
 
 
-def modify_subnet_attribute(ctx: RequestContext, params: dict[str, Any]) -> None:
+def modify_subnet_attribute(ctx: RequestContext, params: shapes.ModifySubnetAttributeRequest) -> None:
     subnet = _load(ctx, params["SubnetId"])
     given = [name for name in _ATTRIBUTES if params.get(name) is not None]
     if not given:
@@ -221,7 +225,8 @@ def modify_subnet_attribute(ctx: RequestContext, params: dict[str, Any]) -> None
         names = ", ".join(_ATTRIBUTES[name] for name in given)
         raise AwsError("InvalidParameterCombination", f"Fields for multiple attribute types specified: {names}")
     name = given[0]
-    value = params[name]
+    attributes: Mapping[str, Any] = params  # the one attribute given, read by name
+    value = attributes[name]
     options = subnet["PrivateDnsNameOptionsOnLaunch"]
     if name == "PrivateDnsHostnameTypeOnLaunch":
         if value not in ("ip-name", "resource-name"):

@@ -9,20 +9,24 @@ in `kinds.py`, so a newly declared taggable kind is taggable with no change here
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import filters as ec2_filters
 from trunkline.domain.ec2 import kinds
 from trunkline.domain.ec2.paging import page
 from trunkline.domain.ec2.records import Tag
+from trunkline.domain.ec2.request_parts import TagSpecified
 from trunkline.domain.resource_kind import ResourceKind
 from trunkline.errors import AwsError
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 
 
-def from_specifications(params: dict[str, Any], resource_type: str) -> list[Tag]:
+def from_specifications(params: TagSpecified, resource_type: str) -> list[Tag]:
     """The tags a create call asks for on resources of `resource_type`."""
     tags: list[Tag] = []
     for spec in params.get("TagSpecifications") or []:
@@ -31,7 +35,7 @@ def from_specifications(params: dict[str, Any], resource_type: str) -> list[Tag]
     return merge([], tags)
 
 
-def requested(params: dict[str, Any], resource_type: str) -> list[Tag]:
+def requested(params: TagSpecified, resource_type: str) -> list[Tag]:
     """The tags a call creating one kind of resource asks for; a TagSpecification naming another
     resource type is refused."""
     for spec in params.get("TagSpecifications") or []:
@@ -91,7 +95,7 @@ def resolve(ctx: RequestContext, resource_ids: list[str]) -> list[tuple[Resource
     return found
 
 
-def _check_keys(tags: list[Record]) -> None:
+def _check_keys(tags: Sequence[Mapping[str, Any]]) -> None:
     for tag in tags:
         key = tag.get("Key")
         if key is None:
@@ -100,7 +104,7 @@ def _check_keys(tags: list[Record]) -> None:
             raise AwsError("InvalidParameterValue", "Tag keys starting with 'aws:' are reserved for internal use")
 
 
-def create_tags(ctx: RequestContext, resource_ids: list[str], tags: list[Record]) -> None:
+def create_tags(ctx: RequestContext, resource_ids: list[str], tags: Sequence[Mapping[str, Any]]) -> None:
     """CreateTags: add or overwrite `tags` on every named resource, or change nothing."""
     new = [{"Key": t.get("Key"), "Value": t.get("Value") or ""} for t in tags]
     _check_keys(new)
@@ -109,7 +113,7 @@ def create_tags(ctx: RequestContext, resource_ids: list[str], tags: list[Record]
         kind.save(ctx, record)
 
 
-def delete_tags(ctx: RequestContext, resource_ids: list[str], doomed: list[Record] | None) -> None:
+def delete_tags(ctx: RequestContext, resource_ids: list[str], doomed: Sequence[Mapping[str, Any]] | None) -> None:
     """DeleteTags: no `Tags` removes every tag; a key alone removes that key whatever its value; a
     key and a value remove only that pair."""
     _check_keys(doomed or [])
@@ -120,7 +124,7 @@ def delete_tags(ctx: RequestContext, resource_ids: list[str], doomed: list[Recor
             kind.save(ctx, record)
 
 
-def _matches_any(tag: Record, doomed: list[Record]) -> bool:
+def _matches_any(tag: Record, doomed: Sequence[Mapping[str, Any]]) -> bool:
     return any(d["Key"] == tag["Key"] and (d.get("Value") is None or d["Value"] == tag["Value"]) for d in doomed)
 
 
@@ -134,7 +138,7 @@ EXTRACTORS: dict[str, ec2_filters.Extractor] = {
 }
 
 
-def describe_tags(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[Record], str | None]:
+def describe_tags(ctx: RequestContext, params: shapes.DescribeTagsRequest) -> tuple[list[Record], str | None]:
     """One page of DescribeTags rows (`Key`, `ResourceId`, `ResourceType`, `Value`)."""
     filters = params.get("Filters")
     ec2_filters.check_filters(filters, EXTRACTORS)
@@ -144,7 +148,7 @@ def describe_tags(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[Rec
     return [{k: row[k] for k in ("Key", "ResourceId", "ResourceType", "Value")} for row in chosen], token
 
 
-def _tag_rows(ctx: RequestContext, filters: list[Record] | None) -> list[Record]:
+def _tag_rows(ctx: RequestContext, filters: Sequence[Mapping[str, Any]] | None) -> list[Record]:
     """One row per (resource, tag) among the resources the filters can possibly match."""
     rows: list[Record] = []
     for kind, record in _candidates(ctx, filters):
@@ -163,7 +167,9 @@ def _tag_rows(ctx: RequestContext, filters: list[Record] | None) -> list[Record]
     return rows
 
 
-def _candidates(ctx: RequestContext, filters: list[Record] | None) -> list[tuple[ResourceKind[Record], Record]]:
+def _candidates(
+    ctx: RequestContext, filters: Sequence[Mapping[str, Any]] | None
+) -> list[tuple[ResourceKind[Record], Record]]:
     """The records named by a resource-id filter, else every record of the filtered resource types."""
     ids = ec2_filters.filter_value(filters, "resource-id")
     if ids is not None:

@@ -22,7 +22,8 @@ AWS's range restrictions) and DisassociateVpcCidrBlock removes them. Every liste
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import addressing, lookup, security_groups, unsupported
@@ -31,6 +32,9 @@ from trunkline.domain.ec2.kinds import SECURITY_GROUP, SUBNET, VPC
 from trunkline.domain.ec2.records import VpcCidrBlockAssociation, VpcRecord
 from trunkline.domain.ids import resource_id
 from trunkline.errors import AwsError
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
 
@@ -85,7 +89,7 @@ def get_vpc(ctx: RequestContext, vpc_id: str) -> VpcRecord:
     return VPC.require(ctx, vpc_id)
 
 
-def create_vpc(ctx: RequestContext, params: dict[str, Any]) -> VpcRecord:
+def create_vpc(ctx: RequestContext, params: shapes.CreateVpcRequest) -> VpcRecord:
     unsupported.refuse(params, unsupported.IPV6_VPC, "VPCs")
     cidr = params.get("CidrBlock")
     if cidr is None:
@@ -149,7 +153,7 @@ def save(ctx: RequestContext, record: VpcRecord) -> None:
     VPC.save(ctx, record)
 
 
-def describe_vpcs(ctx: RequestContext, params: dict[str, Any]) -> tuple[list[Record], str | None]:
+def describe_vpcs(ctx: RequestContext, params: shapes.DescribeVpcsRequest) -> tuple[list[Record], str | None]:
     def owned() -> list[VpcRecord]:
         return VPC.find(ctx, "owner", ctx.account_id)
 
@@ -174,7 +178,7 @@ def delete_vpc(ctx: RequestContext, vpc_id: str) -> None:
     VPC.delete(ctx, vpc_id)
 
 
-def modify_vpc_attribute(ctx: RequestContext, params: dict[str, Any]) -> None:
+def modify_vpc_attribute(ctx: RequestContext, params: shapes.ModifyVpcAttributeRequest) -> None:
     vpc = get_vpc(ctx, params["VpcId"])
     given = [name for name, field in ATTRIBUTES.items() if params.get(field) is not None]
     if not given:
@@ -184,7 +188,8 @@ def modify_vpc_attribute(ctx: RequestContext, params: dict[str, Any]) -> None:
             "InvalidParameterCombination", f"Fields for multiple attribute types specified: {', '.join(given)}"
         )
     field = ATTRIBUTES[given[0]]
-    value = params[field].get("Value")
+    attributes: Mapping[str, Any] = params  # the one attribute given, read by name
+    value = attributes[field].get("Value")
     if value is None:
         raise AwsError("MissingParameter", f"The request must contain the parameter {field}.Value")
     flag = bool(value)
@@ -215,7 +220,7 @@ def describe_vpc_attribute(ctx: RequestContext, vpc_id: str, attribute: str) -> 
 # --- secondary IPv4 CIDR blocks --------------------------------------------------------------------
 
 
-def associate_vpc_cidr_block(ctx: RequestContext, params: dict[str, Any]) -> Record:
+def associate_vpc_cidr_block(ctx: RequestContext, params: shapes.AssociateVpcCidrBlockRequest) -> Record:
     """Add a secondary IPv4 block; returns the `VpcCidrBlockAssociation` as AWS answers it
     (`associating`) while the record already holds it `associated`."""
     for name in _UNSUPPORTED_ASSOCIATE:

@@ -7,10 +7,13 @@ AWS maps zone names to zone ids per account in older regions; trunkline uses one
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.domain.ec2.filters import Extractor, check_filters, matches
 from trunkline.errors import AwsError
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
 
 # Regions whose zone count we know differs from the default of three.
 _ZONE_COUNT = {"us-east-1": 6, "us-west-2": 4}
@@ -113,7 +116,7 @@ def _check_known(wanted: list[str], known: set[str], label: str) -> None:
             raise AwsError("InvalidParameterValue", f"Invalid availability {label}: [{value}]")
 
 
-def describe_zones(region: str, params: Record) -> list[Record]:
+def describe_zones(region: str, params: shapes.DescribeAvailabilityZonesRequest) -> list[Record]:
     """The region's zones named by ZoneNames/ZoneIds (all must exist), filtered."""
     filters = params.get("Filters")
     check_filters(filters, ZONE_FILTERS)

@@ -6,8 +6,8 @@ Helpers shared by the ECS modules live here: ARNs in the caller's region and acc
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # an annotation only: the generated shapes stay out of start-
     from trunkline.domain.ecs.request_parts import Paged
 
 T = TypeVar("T")
+R = TypeVar("R")  # a record type
 
 
 def ecs_arn(ctx: RequestContext, resource: str) -> str:
@@ -49,7 +50,7 @@ def bump_version(ctx: RequestContext, record: dict[str, Any]) -> None:
     record["_updatedAt"] = ctx.now
 
 
-def public_view(record: dict[str, Any], include_tags: bool) -> dict[str, Any]:
+def public_view(record: Mapping[str, Any], include_tags: bool) -> dict[str, Any]:
     """A record as the API shows it: internal `_` fields dropped, `tags` only when asked for."""
     shown = {k: v for k, v in record.items() if not k.startswith("_") and k != "tags"}
     if include_tags:
@@ -59,10 +60,10 @@ def public_view(record: dict[str, Any], include_tags: bool) -> dict[str, Any]:
 
 def describe_each(
     refs: Sequence[str],
-    find: Callable[[str], dict[str, Any] | None],
+    find: Callable[[str], R | None],
     arn_field: str,
     missing_arn: Callable[[str], str],
-    view: Callable[[dict[str, Any]], dict[str, Any]],
+    view: Callable[[R], dict[str, Any]],
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """A Describe* call over references: the view of each record found, once (a second reference
     to the same resource adds nothing), and a MISSING failure, by the ARN the reference names,
@@ -72,7 +73,7 @@ def describe_each(
     seen: set[str] = set()
     for ref in refs:
         record = find(ref)
-        arn = str(record[arn_field]) if record is not None else missing_arn(ref)
+        arn = str(cast(Mapping[str, Any], record)[arn_field]) if record is not None else missing_arn(ref)
         if arn in seen:
             continue
         seen.add(arn)

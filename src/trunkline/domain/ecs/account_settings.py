@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import page
 from trunkline.domain.ecs.kinds import ACCOUNT_SETTING, setting_key
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import ecs as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ecs as shapes
 
 KIND = ACCOUNT_SETTING.name
 

@@ -23,6 +23,7 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain import catalog
 from trunkline.domain.ec2 import network_interfaces as enis
+from trunkline.domain.ec2.records import TrunkAssociationRecord
 from trunkline.domain.ecs import clusters, container_instances, trunking, trunks
 from trunkline.errors import AwsError
 
@@ -78,7 +79,9 @@ def eni_capacity(ctx: RequestContext, record: Record) -> Record:
     return tally(record, None, enis.interfaces_of_instance(ctx, record["ec2InstanceId"]), [])
 
 
-def tally(record: Record, trunk: Record | None, attached: list[Record], associations: list[Record]) -> Record:
+def tally(
+    record: Record, trunk: Record | None, attached: list[Record], associations: list[TrunkAssociationRecord]
+) -> Record:
     """`eni_capacity` from what the ledger holds for the instance: its attached trunk, the ENIs
     attached to it (read when untrunked) and the trunk's associations (read when trunked)."""
     reasons: list[str] = []

@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.autoscaling import groups, lifecycle
 from trunkline.domain.autoscaling.kinds import GROUP, HOOK, MEMBER, POLICY
 from trunkline.domain.ecs.kinds import CAPACITY_PROVIDER
+from trunkline.domain.ecs.records import CapacityProviderRecord
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import ecs as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import autoscaling as autoscaling_shapes
+    from trunkline.wire.shapes import ecs as shapes
 
 Record = dict[str, Any]
 
@@ -40,7 +44,7 @@ def provider_name(ref: str) -> str:
     return ref.rsplit("capacity-provider/", 1)[-1] if ref.startswith("arn:") else ref
 
 
-def active_provider(ctx: RequestContext, name: str) -> Record | None:
+def active_provider(ctx: RequestContext, name: str) -> CapacityProviderRecord | None:
     """The ACTIVE Auto Scaling group provider of that name (None for Fargate or unknown ones)."""
     record = CAPACITY_PROVIDER.get(ctx, name)
     return record if record is not None and record["status"] == "ACTIVE" else None
@@ -134,7 +138,7 @@ def associate(ctx: RequestContext, cluster_name: str, before: list[str], after: 
         CAPACITY_PROVIDER.save(ctx, record)
 
 
-def setup(ctx: RequestContext, record: Record) -> None:
+def setup(ctx: RequestContext, record: CapacityProviderRecord) -> None:
     """The ECS-managed policy and hook on the provider's group, as its settings ask."""
     if not record["_clusters"]:
         return
@@ -153,7 +157,7 @@ def setup(ctx: RequestContext, record: Record) -> None:
     else:
         _drop_policy(ctx, record)
     if provider["managedDraining"] == "ENABLED":
-        hook = {
+        hook: autoscaling_shapes.PutLifecycleHookType = {
             "AutoScalingGroupName": group,
             "LifecycleHookName": HOOK_NAME,
             "LifecycleTransition": "autoscaling:EC2_INSTANCE_TERMINATING",
@@ -165,16 +169,16 @@ def setup(ctx: RequestContext, record: Record) -> None:
         _drop_hook(ctx, record)
 
 
-def teardown(ctx: RequestContext, record: Record) -> None:
+def teardown(ctx: RequestContext, record: CapacityProviderRecord) -> None:
     if record["_clusters"]:
         return
     _drop_policy(ctx, record)
     _drop_hook(ctx, record)
 
 
-def _policy_params(ctx: RequestContext, record: Record) -> Record:
+def _policy_params(ctx: RequestContext, record: CapacityProviderRecord) -> autoscaling_shapes.PutScalingPolicyType:
     cluster = record["_clusters"][0]
-    metric = {
+    metric: autoscaling_shapes.CustomizedMetricSpecification = {
         "MetricName": "CapacityProviderReservation",
         "Namespace": "AWS/ECS/ManagedScaling",
         "Dimensions": [
@@ -196,21 +200,21 @@ def _policy_params(ctx: RequestContext, record: Record) -> Record:
     }
 
 
-def _drop_policy(ctx: RequestContext, record: Record) -> None:
+def _drop_policy(ctx: RequestContext, record: CapacityProviderRecord) -> None:
     name = record.pop("_policyName", None)
     if name is not None:
         key = POLICY.record_store_key(ctx, {"AutoScalingGroupName": record["_groupName"], "PolicyName": name})
         ctx.tx.delete(POLICY.name, key)
 
 
-def _drop_hook(ctx: RequestContext, record: Record) -> None:
+def _drop_hook(ctx: RequestContext, record: CapacityProviderRecord) -> None:
     key = HOOK.record_store_key(ctx, {"AutoScalingGroupName": record["_groupName"], "LifecycleHookName": HOOK_NAME})
     if ctx.tx.get(HOOK.name, key) is not None:
         lifecycle.hook_deleted(ctx, record["_groupName"], HOOK_NAME)
     ctx.tx.delete(HOOK.name, key)
 
 
-def schedule(ctx: RequestContext, record: Record, step: str = JOB) -> None:
+def schedule(ctx: RequestContext, record: CapacityProviderRecord, step: str = JOB) -> None:
     """A managed scaling round for the provider, unless one is due already."""
     if record.get("_roundDue"):
         return

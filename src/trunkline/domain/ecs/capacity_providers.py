@@ -24,7 +24,7 @@ import copy
 import re
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.autoscaling import groups
@@ -32,8 +32,11 @@ from trunkline.domain.autoscaling.kinds import GROUP
 from trunkline.domain.ecs import capacity_association, clusters, ecs_arn, page, tasks
 from trunkline.domain.ecs.capacity_association import FARGATE_PROVIDERS, provider_name
 from trunkline.domain.ecs.kinds import CAPACITY_PROVIDER, CLUSTER
+from trunkline.domain.ecs.records import CapacityProviderRecord, ClusterRecord
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import ecs as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ecs as shapes
 
 Record = dict[str, Any]
 
@@ -67,14 +70,14 @@ def arn(ctx: RequestContext, name: str) -> str:
     return ecs_arn(ctx, f"capacity-provider/{name}")
 
 
-def get(ctx: RequestContext, ref: str) -> Record:
+def get(ctx: RequestContext, ref: str) -> CapacityProviderRecord:
     record = CAPACITY_PROVIDER.get(ctx, provider_name(ref))
     if record is None or record["status"] == "INACTIVE":
         raise _missing()
     return record
 
 
-def of_group(ctx: RequestContext, group_name: str) -> Record | None:
+def of_group(ctx: RequestContext, group_name: str) -> CapacityProviderRecord | None:
     """The ACTIVE provider wrapping the group, if any."""
     found = [r for r in CAPACITY_PROVIDER.find(ctx, "group", group_name) if r["status"] == "ACTIVE"]
     return found[0] if found else None
@@ -119,7 +122,7 @@ def _group_of(ctx: RequestContext, ref: str) -> Record:
     return group
 
 
-def create(ctx: RequestContext, params: shapes.CreateCapacityProviderRequest) -> Record:
+def create(ctx: RequestContext, params: shapes.CreateCapacityProviderRequest) -> CapacityProviderRecord:
     name = str(params["name"])
     _check_name(name)
     if params.get("managedInstancesProvider") is not None or params.get("cluster") is not None:
@@ -139,7 +142,7 @@ def create(ctx: RequestContext, params: shapes.CreateCapacityProviderRequest) ->
             "The specified Auto Scaling group ARN is already being used by another capacity provider. Specify a "
             "unique Auto Scaling group ARN and try again."
         )
-    record: Record = {
+    record: CapacityProviderRecord = {
         "capacityProviderArn": arn(ctx, name),
         "name": name,
         "status": "ACTIVE",
@@ -180,7 +183,7 @@ def _fargate(ctx: RequestContext, name: str) -> Record:
     return {"capacityProviderArn": arn(ctx, name), "name": name, "status": "ACTIVE", "tags": [], "type": name}
 
 
-def view(record: Record, include_tags: bool = True) -> Record:
+def view(record: CapacityProviderRecord, include_tags: bool = True) -> Record:
     shown = {k: v for k, v in record.items() if not k.startswith("_")}
     shown["tags"] = record.get("tags", []) if include_tags else []
     return shown
@@ -248,7 +251,7 @@ def delete(ctx: RequestContext, ref: str) -> Record:
         return view(record)
     answer = {**view(record), "updateStatus": "DELETE_IN_PROGRESS"}
     answer.pop("updateStatusReason", None)
-    record.update(status="INACTIVE", updateStatus="DELETE_COMPLETE")
+    record.update({"status": "INACTIVE", "updateStatus": "DELETE_COMPLETE"})
     record.pop("updateStatusReason", None)
     CAPACITY_PROVIDER.save(ctx, record)
     return answer
@@ -257,7 +260,7 @@ def delete(ctx: RequestContext, ref: str) -> Record:
 # --- PutClusterCapacityProviders --------------------------------------------------------------------
 
 
-def _in_use(ctx: RequestContext, cluster: Record, name: str) -> bool:
+def _in_use(ctx: RequestContext, cluster: ClusterRecord, name: str) -> bool:
     """Live tasks of the cluster launched through the provider, or services whose strategy names it."""
     arn_ = cluster["clusterArn"]
     for status in ("PROVISIONING", "PENDING", "ACTIVATING", "RUNNING", "DEACTIVATING", "STOPPING", "DEPROVISIONING"):
@@ -271,7 +274,9 @@ def _in_use(ctx: RequestContext, cluster: Record, name: str) -> bool:
     return False
 
 
-def put_cluster_capacity_providers(ctx: RequestContext, params: shapes.PutClusterCapacityProvidersRequest) -> Record:
+def put_cluster_capacity_providers(
+    ctx: RequestContext, params: shapes.PutClusterCapacityProvidersRequest
+) -> ClusterRecord:
     """Replaces the cluster's providers and default strategy (both lists are required)."""
     cluster = clusters.resolve_cluster(ctx, params.get("cluster"))
     providers, strategy = capacity_association.check(ctx, cluster["clusterName"], params)
@@ -286,7 +291,7 @@ def put_cluster_capacity_providers(ctx: RequestContext, params: shapes.PutCluste
     return cluster
 
 
-def attachments(ctx: RequestContext, cluster: Record) -> list[Record]:
+def attachments(ctx: RequestContext, cluster: ClusterRecord) -> list[Record]:
     """The cluster's `as_policy` and `managed_draining` attachments, one per provider that has them."""
     made: list[Record] = []
     for name in cluster["capacityProviders"]:

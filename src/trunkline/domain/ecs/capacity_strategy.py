@@ -16,6 +16,7 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import capacity_association
 from trunkline.domain.ecs.capacity_association import is_fargate, parse_strategy
+from trunkline.domain.ecs.records import ClusterRecord
 from trunkline.domain.ecs.request_parts import StrategyChoice
 from trunkline.errors import AwsError
 
@@ -26,7 +27,7 @@ def _invalid(message: str) -> AwsError:
     return AwsError("InvalidParameterException", message)
 
 
-def route(ctx: RequestContext, cluster: Record, params: StrategyChoice) -> tuple[str, list[Record] | None]:
+def route(ctx: RequestContext, cluster: ClusterRecord, params: StrategyChoice) -> tuple[str, list[Record] | None]:
     """The launch type, and the strategy if tasks go through capacity providers."""
     given = params.get("capacityProviderStrategy")
     if given and params.get("launchType"):
@@ -52,7 +53,7 @@ def route(ctx: RequestContext, cluster: Record, params: StrategyChoice) -> tuple
     return ("FARGATE" if is_fargate(strategy[0]["capacityProvider"]) else "EC2"), strategy
 
 
-def check(ctx: RequestContext, cluster: Record, strategy: list[Record]) -> None:
+def check(ctx: RequestContext, cluster: ClusterRecord, strategy: list[Record]) -> None:
     capacity_association.check_strategy_members(strategy, cluster.get("capacityProviders") or [])
     for item in strategy:
         name = item["capacityProvider"]

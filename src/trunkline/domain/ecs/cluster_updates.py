@@ -9,22 +9,25 @@ refused with NamespaceNotFoundException, as CreateCluster refuses it (docs/decis
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import clusters
+from trunkline.domain.ecs.records import ClusterRecord
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import ecs as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ecs as shapes
 
 Record = dict[str, Any]
 
 
-def _insights(record: Record) -> str:
+def _insights(record: ClusterRecord) -> str:
     current = next((s for s in record.get("settings") or [] if s.get("name") == "containerInsights"), None)
     return str(current["value"]) if current else "disabled"
 
 
-def update_cluster(ctx: RequestContext, params: shapes.UpdateClusterRequest) -> Record:
+def update_cluster(ctx: RequestContext, params: shapes.UpdateClusterRequest) -> ClusterRecord:
     """UpdateCluster: validated in full before anything changes."""
     record = clusters.resolve_cluster(ctx, params["cluster"])
     if params.get("serviceConnectDefaults") is not None:
@@ -44,7 +47,7 @@ def update_cluster(ctx: RequestContext, params: shapes.UpdateClusterRequest) -> 
     return record
 
 
-def update_cluster_settings(ctx: RequestContext, params: shapes.UpdateClusterSettingsRequest) -> Record:
+def update_cluster_settings(ctx: RequestContext, params: shapes.UpdateClusterSettingsRequest) -> ClusterRecord:
     """UpdateClusterSettings: the containerInsights setting of an ACTIVE cluster."""
     record = clusters.resolve_cluster(ctx, params["cluster"])
     record["settings"] = clusters.checked_settings(list(params["settings"]), _insights(record))

@@ -11,14 +11,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from trunkline.context import RequestContext
 from trunkline.domain import iam
 from trunkline.domain.ecs import account_settings, capacity_association, ecs_arn, page
 from trunkline.domain.ecs.kinds import CLUSTER
+from trunkline.domain.ecs.records import ClusterRecord
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import ecs as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ecs as shapes
 
 KIND = CLUSTER.name
 # Records other ECS modules own, indexed by cluster (see cluster_counts).
@@ -58,13 +61,13 @@ def cluster_name(ctx: RequestContext, ref: str) -> str | None:
     return ref if _NAME.fullmatch(ref) else None
 
 
-def find_cluster(ctx: RequestContext, ref: str) -> Record | None:
+def find_cluster(ctx: RequestContext, ref: str) -> ClusterRecord | None:
     """The cluster record `ref` names, ACTIVE or INACTIVE, or None."""
     name = cluster_name(ctx, ref)
     return None if name is None else CLUSTER.get(ctx, name)
 
 
-def resolve_cluster(ctx: RequestContext, ref: str | None) -> Record:
+def resolve_cluster(ctx: RequestContext, ref: str | None) -> ClusterRecord:
     """The ACTIVE cluster an ECS call targets: `ref` is a name or a full ARN; None (the call omitted
     `cluster`) means "default", which must exist like any other cluster."""
     record = find_cluster(ctx, DEFAULT_NAME if ref is None else ref)
@@ -73,7 +76,7 @@ def resolve_cluster(ctx: RequestContext, ref: str | None) -> Record:
     return record
 
 
-def save(ctx: RequestContext, record: Record) -> None:
+def save(ctx: RequestContext, record: ClusterRecord) -> None:
     CLUSTER.save(ctx, record)
 
 
@@ -185,7 +188,7 @@ def check_configuration(configuration: Mapping[str, Any]) -> None:
         )
 
 
-def create_cluster(ctx: RequestContext, params: shapes.CreateClusterRequest) -> Record:
+def create_cluster(ctx: RequestContext, params: shapes.CreateClusterRequest) -> ClusterRecord:
     """CreateCluster. An ACTIVE cluster of that name is returned as it is (the call is idempotent);
     an INACTIVE one is replaced by a new cluster. ECS's service-linked role is created if missing."""
     name = params.get("clusterName")
@@ -209,7 +212,7 @@ def create_cluster(ctx: RequestContext, params: shapes.CreateClusterRequest) -> 
     existing = CLUSTER.get(ctx, name)
     if existing is not None and existing["status"] == "ACTIVE":
         return existing
-    record: Record = {
+    record: ClusterRecord = {
         "clusterArn": cluster_arn(ctx, name),
         "clusterName": name,
         "status": "ACTIVE",
@@ -229,7 +232,7 @@ def create_cluster(ctx: RequestContext, params: shapes.CreateClusterRequest) -> 
 # --- DeleteCluster ----------------------------------------------------------------------------------
 
 
-def delete_cluster(ctx: RequestContext, ref: str) -> Record:
+def delete_cluster(ctx: RequestContext, ref: str) -> ClusterRecord:
     """DeleteCluster: refused while anything still lives in the cluster; the record stays INACTIVE."""
     record = resolve_cluster(ctx, ref)
     arn = record["clusterArn"]
@@ -252,19 +255,19 @@ def delete_cluster(ctx: RequestContext, ref: str) -> Record:
 # --- ListClusters -----------------------------------------------------------------------------------
 
 
-def _all(ctx: RequestContext) -> Iterator[Record]:
+def _all(ctx: RequestContext) -> Iterator[ClusterRecord]:
     after: str | None = None
     batch = 500
     while True:
         rows = ctx.tx.scan(KIND, prefix=f"{ctx.account_id}/{ctx.region}/", after=after, limit=batch)
         for _, record in rows:
-            yield record
+            yield cast(ClusterRecord, record)  # a row of the cluster kind
         if len(rows) < batch:
             return
         after = rows[-1][0]
 
 
-def all_of_region(ctx: RequestContext) -> Iterator[Record]:
+def all_of_region(ctx: RequestContext) -> Iterator[ClusterRecord]:
     """Every cluster of the caller's account and region, ACTIVE or INACTIVE, by name."""
     return _all(ctx)
 

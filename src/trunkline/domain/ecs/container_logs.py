@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import awslogs_options, task_definitions, tasks
 from trunkline.domain.ecs.awslogs_options import AwsLogs
 from trunkline.domain.logs import groups, log_events, streams
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import logs as log_shapes
 
 Record = dict[str, Any]
 
@@ -60,7 +63,7 @@ def _stream(task: Record, container: Record, settings: AwsLogs) -> str:
 
 
 def _write(ctx: RequestContext, group: str, stream: str, message: str) -> None:
-    params = {
+    params: log_shapes.PutLogEventsRequest = {
         "logGroupName": group,
         "logStreamName": stream,
         "logEvents": [{"timestamp": int(ctx.now * 1000), "message": message}],

@@ -25,6 +25,7 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain import catalog, events
 from trunkline.domain.ec2.kinds import NETWORK_INTERFACE, TRUNK_ASSOCIATION
+from trunkline.domain.ec2.records import TrunkAssociationRecord
 from trunkline.domain.ecs import (
     capacity,
     clusters,
@@ -36,6 +37,7 @@ from trunkline.domain.ecs import (
     tasks,
 )
 from trunkline.domain.ecs import trunking as trunking_decision
+from trunkline.domain.ecs.records import ClusterRecord, ServiceRecord
 
 Record = dict[str, Any]
 
@@ -52,7 +54,9 @@ class Ledger:
 
     by_id: dict[str, Record] = field(default_factory=dict)
     by_instance: dict[str, list[Record]] = field(default_factory=dict)  # attached ENIs, as interfaces_of_instance
-    by_trunk: dict[str, list[Record]] = field(default_factory=dict)  # associations, as associations_of_trunk
+    by_trunk: dict[str, list[TrunkAssociationRecord]] = field(
+        default_factory=dict
+    )  # associations, as associations_of_trunk
 
     @classmethod
     def read(cls, ctx: RequestContext) -> Ledger:
@@ -81,7 +85,7 @@ def snapshot(ctx: RequestContext) -> Record:
     }
 
 
-def _cluster(ctx: RequestContext, cluster: Record, ledger: Ledger) -> Record:
+def _cluster(ctx: RequestContext, cluster: ClusterRecord, ledger: Ledger) -> Record:
     arn = cluster["clusterArn"]
     live = [t for state in _LIVE_STATES for t in ctx.tx.find(tasks.KIND, "cluster_status", f"{arn}|{state}")]
     stopped_count = ctx.tx.count(tasks.KIND, "cluster_status", f"{arn}|{tasks.STOPPED}")
@@ -223,7 +227,9 @@ def _interface_kind(eni: Record, by_eni: dict[str, Record]) -> str:
     return "task" if eni["NetworkInterfaceId"] in by_eni else "other"
 
 
-def _branches(ledger: Ledger, associations: list[Record], limit: int, by_eni: dict[str, Record]) -> list[Record]:
+def _branches(
+    ledger: Ledger, associations: list[TrunkAssociationRecord], limit: int, by_eni: dict[str, Record]
+) -> list[Record]:
     """One slot per branch ENI the trunk may carry, in VLAN order."""
     slots: list[Record] = []
     for association in sorted(associations, key=lambda a: int(a.get("VlanId") or 0)):
@@ -261,7 +267,7 @@ def _task(record: Record) -> Record:
     }
 
 
-def _service(ctx: RequestContext, record: Record) -> Record:
+def _service(ctx: RequestContext, record: ServiceRecord) -> Record:
     shown = services.view(ctx, record, include_tags=False)
     return {
         "serviceArn": shown["serviceArn"],

@@ -18,11 +18,12 @@ from trunkline.domain import events
 from trunkline.domain.autoscaling import activities
 from trunkline.domain.autoscaling.kinds import GROUP, MEMBER
 from trunkline.domain.ecs import capacity_association
+from trunkline.domain.ecs.records import CapacityProviderRecord, ClusterRecord
 
 Record = dict[str, Any]
 
 
-def of_cluster(ctx: RequestContext, cluster: Record) -> list[Record]:
+def of_cluster(ctx: RequestContext, cluster: ClusterRecord) -> list[Record]:
     """The cluster's Auto Scaling group providers (Fargate ones have no group and are left out)."""
     weights = {i["capacityProvider"]: i for i in cluster.get("defaultCapacityProviderStrategy") or []}
     shown: list[Record] = []
@@ -33,7 +34,7 @@ def of_cluster(ctx: RequestContext, cluster: Record) -> list[Record]:
     return shown
 
 
-def _provider(ctx: RequestContext, record: Record, strategy: Record | None) -> Record:
+def _provider(ctx: RequestContext, record: CapacityProviderRecord, strategy: Record | None) -> Record:
     provider = record["autoScalingGroupProvider"]
     scaling = provider["managedScaling"]
     return {
@@ -55,7 +56,7 @@ def _provider(ctx: RequestContext, record: Record, strategy: Record | None) -> R
     }
 
 
-def _reservation(record: Record) -> Record | None:
+def _reservation(record: CapacityProviderRecord) -> Record | None:
     last = record.get("_reservation")
     if not last or record["autoScalingGroupProvider"]["managedScaling"]["status"] != "ENABLED":
         return None

@@ -25,6 +25,7 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import services, task_lifecycle, tasks
 from trunkline.domain.ecs.kinds import CONTAINER_INSTANCE
+from trunkline.domain.ecs.records import ServiceRecord
 
 Record = dict[str, Any]
 
@@ -51,22 +52,22 @@ def draining_arns(ctx: RequestContext, cluster_arn: str) -> set[str]:
     return {r["containerInstanceArn"] for r in found}
 
 
-def maximum_tasks(record: Record) -> int:
+def maximum_tasks(record: ServiceRecord) -> int:
     """The most tasks the service may have while replacing drained ones (maximumPercent)."""
     percent = (record.get("deploymentConfiguration") or {}).get("maximumPercent", _DEFAULT_MAXIMUM)
     return math.floor(record["desiredCount"] * percent / 100)
 
 
-def _minimum_healthy(record: Record) -> int:
+def _minimum_healthy(record: ServiceRecord) -> int:
     percent = (record.get("deploymentConfiguration") or {}).get("minimumHealthyPercent", _DEFAULT_MINIMUM)
     return math.ceil(record["desiredCount"] * percent / 100)
 
 
-def reason(record: Record) -> str:
+def reason(record: ServiceRecord) -> str:
     return f"Service {record['serviceName']}: container instance is in DRAINING state"
 
 
-def drain(ctx: RequestContext, record: Record, live: list[Record]) -> Drain:
+def drain(ctx: RequestContext, record: ServiceRecord, live: list[Record]) -> Drain:
     """Stop the service's tasks on DRAINING instances as far as the deployment configuration lets
     the pass; `live` is every live task of the service's deployments."""
     found = Drain()

@@ -17,12 +17,13 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain import events
 from trunkline.domain.ecs import agent, capacity, clusters, container_instances, trunking, trunks
+from trunkline.domain.ecs.records import ClusterRecord
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
 
 
-def _cluster(ctx: RequestContext, ref: str | None) -> Record:
+def _cluster(ctx: RequestContext, ref: str | None) -> ClusterRecord:
     cluster = clusters.find_cluster(ctx, clusters.DEFAULT_NAME if ref is None else ref)
     if cluster is None:
         raise AwsError("ClusterNotFoundException", "Cluster not found.")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 from collections.abc import Collection, Iterable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
@@ -23,7 +23,9 @@ from trunkline.domain.ecs.clusters import resolve_cluster
 from trunkline.domain.ecs.query import Query, parse
 from trunkline.domain.ecs.request_parts import Paged
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import ecs as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ecs as shapes
 
 Record = dict[str, Any]
 Params = dict[str, Any]

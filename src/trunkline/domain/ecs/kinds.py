@@ -8,13 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from trunkline.domain.ecs import instance_index
+from trunkline.domain.ecs.records import CapacityProviderRecord, ClusterRecord, ServiceRecord, TaskDefinitionRecord
 from trunkline.domain.resource_kind import NotFound, ResourceKind
 from trunkline.store.scope import Scope
 
 Record = dict[str, Any]
 
 #: A record whether ACTIVE or INACTIVE (a deleted cluster stays, INACTIVE, as in ECS).
-CLUSTER: ResourceKind[Record] = ResourceKind(
+CLUSTER: ResourceKind[ClusterRecord] = ResourceKind(
     name="ecs.cluster",
     scope=Scope.ACCOUNT_REGION,
     id_field="clusterName",
@@ -107,7 +108,7 @@ ACCOUNT_SETTING: ResourceKind[Record] = ResourceKind(
 
 
 #: Keyed by cluster name and service name (`CLUSTER/NAME`); indexed by cluster ARN and status.
-SERVICE: ResourceKind[Record] = ResourceKind(
+SERVICE: ResourceKind[ServiceRecord] = ResourceKind(
     name="ecs.service",
     scope=Scope.ACCOUNT_REGION,
     id_field="serviceName",
@@ -131,7 +132,7 @@ def revision_key(family: str, revision: int) -> str:
 
 #: One revision of a family, keyed `FAMILY+REVISION` (zero-padded, so a family's keys sort by
 #: revision); indexed by `FAMILY|STATUS` and by status.
-TASK_DEFINITION: ResourceKind[Record] = ResourceKind(
+TASK_DEFINITION: ResourceKind[TaskDefinitionRecord] = ResourceKind(
     name="ecs.task-definition",
     scope=Scope.ACCOUNT_REGION,
     id_field="taskDefinitionArn",
@@ -162,7 +163,7 @@ RUN_TASK_TOKEN: ResourceKind[Record] = ResourceKind(
 
 #: An Auto Scaling group capacity provider (`capacity_providers.py`); FARGATE and FARGATE_SPOT are
 #: built in and never stored. A deleted provider stays INACTIVE until its name is used again.
-CAPACITY_PROVIDER: ResourceKind[Record] = ResourceKind(
+CAPACITY_PROVIDER: ResourceKind[CapacityProviderRecord] = ResourceKind(
     name="ecs.capacity-provider",
     scope=Scope.ACCOUNT_REGION,
     id_field="name",

@@ -30,8 +30,9 @@ last round is served at /_trunkline/capacity-providers.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from trunkline.context import RequestContext
 from trunkline.domain import catalog
@@ -53,6 +54,7 @@ from trunkline.domain.ecs import (
     trunking,
 )
 from trunkline.domain.ecs.kinds import CAPACITY_PROVIDER, CLUSTER, CONTAINER_INSTANCE
+from trunkline.domain.ecs.records import CapacityProviderRecord, ClusterRecord
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
@@ -178,7 +180,7 @@ def provider_instances(ctx: RequestContext, cluster_arn: str, provider: str) -> 
     return CONTAINER_INSTANCE.find(ctx, "provider", f"{cluster_arn}|{provider}")
 
 
-def reserve(ctx: RequestContext, record: Record, cluster: Record, group: Record) -> Reservation:
+def reserve(ctx: RequestContext, record: CapacityProviderRecord, cluster: ClusterRecord, group: Record) -> Reservation:
     """The CapacityProviderReservation inputs now: counted (`counted`) when no task waits, else
     packed (`reserve_full`)."""
     waiting = task_launch.waiting_of_provider(ctx, cluster["clusterArn"], record["name"])
@@ -187,7 +189,7 @@ def reserve(ctx: RequestContext, record: Record, cluster: Record, group: Record)
     return counted(ctx, record, cluster, group)
 
 
-def counted(ctx: RequestContext, record: Record, cluster: Record, group: Record) -> Reservation:
+def counted(ctx: RequestContext, record: CapacityProviderRecord, cluster: ClusterRecord, group: Record) -> Reservation:
     """N and M with no task waiting, counted from the indexes (`kinds.MEMBER`,
     `instance_index.provider_index`) instead of reading every member and instance, so a round costs
     about the same at 1,000 instances as at 100: M is the number of live members whose registered
@@ -207,7 +209,7 @@ def counted(ctx: RequestContext, record: Record, cluster: Record, group: Record)
     return result
 
 
-def _registered_to(instance: Record, cluster: Record, record: Record) -> bool:
+def _registered_to(instance: Record, cluster: ClusterRecord, record: CapacityProviderRecord) -> bool:
     return (
         instance["_cluster"] == cluster["clusterArn"]
         and instance.get("capacityProviderName") == record["name"]
@@ -216,7 +218,11 @@ def _registered_to(instance: Record, cluster: Record, record: Record) -> bool:
 
 
 def reserve_full(
-    ctx: RequestContext, record: Record, cluster: Record, group: Record, waiting: list[Record] | None = None
+    ctx: RequestContext,
+    record: CapacityProviderRecord,
+    cluster: ClusterRecord,
+    group: Record,
+    waiting: list[Record] | None = None,
 ) -> Reservation:
     """The CapacityProviderReservation inputs computed from every member and instance (see the
     module doc); `reserve` gives the same figures, counted when nothing waits."""
@@ -267,14 +273,14 @@ def is_busy(instance: Record) -> bool:
 # --- one round --------------------------------------------------------------------------------------
 
 
-def _cause(ctx: RequestContext, record: Record, alarm: str, before: int, after: int) -> str:
+def _cause(ctx: RequestContext, record: CapacityProviderRecord, alarm: str, before: int, after: int) -> str:
     return (
-        f"At {activities.at(ctx)} a monitor alarm {record[alarm]} in state ALARM triggered policy "
+        f"At {activities.at(ctx)} a monitor alarm {cast(Mapping[str, Any], record)[alarm]} in state ALARM triggered policy "
         f"{record['_policyName']} changing the desired capacity from {before} to {after}."
     )
 
 
-def _place_waiting(ctx: RequestContext, record: Record, cluster: Record) -> None:
+def _place_waiting(ctx: RequestContext, record: CapacityProviderRecord, cluster: ClusterRecord) -> None:
     placed = task_launch.place_waiting(ctx, cluster["clusterArn"], record["name"])
     by_service: dict[str, list[Record]] = {}
     for task in placed:
@@ -290,7 +296,7 @@ def _place_waiting(ctx: RequestContext, record: Record, cluster: Record) -> None
         services.save(ctx, service)
 
 
-def _protect(ctx: RequestContext, record: Record, cluster: Record, group: Record) -> None:
+def _protect(ctx: RequestContext, record: CapacityProviderRecord, cluster: ClusterRecord, group: Record) -> None:
     """Managed termination protection: protected while running tasks, unprotected when idle. ECS
     acts when an instance's busy state changes (and once it first registers): the instances whose
     state managed termination protection has not yet seen are an index (`provider_mtp`), each
@@ -322,7 +328,7 @@ def _finish_draining(ctx: RequestContext, group: Record) -> None:
             lifecycle.close(ctx, member, capacity_association.HOOK_NAME, "CONTINUE")
 
 
-def _warming(ctx: RequestContext, record: Record, group: Record) -> bool:
+def _warming(ctx: RequestContext, record: CapacityProviderRecord, group: Record) -> bool:
     """Whether a live member launched within instanceWarmupPeriod: the newest launches only, from
     the members' ordered launch index."""
     warmup = record["autoScalingGroupProvider"]["managedScaling"]["instanceWarmupPeriod"]
@@ -338,7 +344,7 @@ def _warming(ctx: RequestContext, record: Record, group: Record) -> bool:
         after = rows[-1][:2]
 
 
-def _scale_out(ctx: RequestContext, record: Record, group: Record, found: Reservation) -> None:
+def _scale_out(ctx: RequestContext, record: CapacityProviderRecord, group: Record, found: Reservation) -> None:
     scaling = record["autoScalingGroupProvider"]["managedScaling"]
     n = found.instances
     if n == 0:
@@ -354,7 +360,9 @@ def _scale_out(ctx: RequestContext, record: Record, group: Record, found: Reserv
         )
 
 
-def _scale_in(ctx: RequestContext, record: Record, cluster: Record, group: Record, found: Reservation) -> None:
+def _scale_in(
+    ctx: RequestContext, record: CapacityProviderRecord, cluster: ClusterRecord, group: Record, found: Reservation
+) -> None:
     target = record["autoScalingGroupProvider"]["managedScaling"]["targetCapacity"]
     n = found.instances
     # At most half the instances a round, but at least one: a lone idle instance must be able to go
@@ -404,7 +412,14 @@ def round_job(ctx: RequestContext, payload: Record) -> None:
     CAPACITY_PROVIDER.save(ctx, record)
 
 
-def _act(ctx: RequestContext, record: Record, cluster: Record, group: Record, found: Reservation, target: int) -> bool:
+def _act(
+    ctx: RequestContext,
+    record: CapacityProviderRecord,
+    cluster: ClusterRecord,
+    group: Record,
+    found: Reservation,
+    target: int,
+) -> bool:
     """Move the group towards the target; True while another round is needed."""
     name = group["AutoScalingGroupName"]
     live = found.instances

@@ -21,6 +21,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import tasks
+from trunkline.domain.ecs.records import TaskDefinitionRecord
 
 Record = dict[str, Any]
 
@@ -28,7 +29,7 @@ EPHEMERAL_PORTS = range(32768, 61000)
 BIND_IP = "0.0.0.0"
 
 
-def mappings_of(definition: Record) -> dict[str, list[Record]]:
+def mappings_of(definition: TaskDefinitionRecord) -> dict[str, list[Record]]:
     """What a task of this definition on an EC2 instance binds, by container name."""
     if definition.get("networkMode", "bridge") not in ("bridge", "host"):
         return {}

@@ -17,11 +17,12 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import clusters
 from trunkline.domain.ecs.kinds import PLACEMENT_FAILURES
+from trunkline.domain.ecs.records import ClusterRecord
 
 Record = dict[str, Any]
 
 
-def _id(cluster: Record) -> str:
+def _id(cluster: ClusterRecord) -> str:
     return f"{cluster['clusterName']}@{cluster['createdAt']}"
 
 
@@ -41,7 +42,7 @@ def record(ctx: RequestContext, cluster_arn: str, failures: list[Record]) -> Non
     PLACEMENT_FAILURES.save(ctx, tally)
 
 
-def of_cluster(ctx: RequestContext, cluster: Record) -> dict[str, int]:
+def of_cluster(ctx: RequestContext, cluster: ClusterRecord) -> dict[str, int]:
     """`{reason: count}` for the cluster (empty when nothing ever failed to place)."""
     tally = PLACEMENT_FAILURES.get(ctx, _id(cluster)) or {}
     return {str(k): int(v) for k, v in (tally.get("reasons") or {}).items()}

@@ -34,15 +34,18 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import catalog, ids
 from trunkline.domain.ec2 import instances
 from trunkline.domain.ecs import agent_report, capacity_association, clusters, container_instances, trunking, trunks
 from trunkline.domain.ecs.agent_config import AgentConfig
+from trunkline.domain.ecs.records import ClusterRecord
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import ecs as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ecs as shapes
 
 Record = dict[str, Any]
 
@@ -92,7 +95,7 @@ class _Identity:
 # --- checks ---------------------------------------------------------------------------------------
 
 
-def _cluster(ctx: RequestContext, ref: str | None) -> Record:
+def _cluster(ctx: RequestContext, ref: str | None) -> ClusterRecord:
     record = clusters.find_cluster(ctx, clusters.DEFAULT_NAME if ref is None else ref)
     if record is None or record["status"] != "ACTIVE":
         raise AwsError("ClientException", "Cluster not found.")
@@ -222,7 +225,7 @@ def _named(ctx: RequestContext, cluster_arn: str, arn: str) -> Record | None:
     return container_instances.find(ctx, cluster_arn, arn)
 
 
-def _existing(ctx: RequestContext, cluster: Record, instance_id: str, arn: str | None) -> Record | None:
+def _existing(ctx: RequestContext, cluster: ClusterRecord, instance_id: str, arn: str | None) -> Record | None:
     """The live container instance this registration renews, or None for a new one."""
     cluster_arn = cluster["clusterArn"]
     if arn is not None:
@@ -272,7 +275,7 @@ def register(ctx: RequestContext, request: Registration) -> Record:
 
 def _create(
     ctx: RequestContext,
-    cluster: Record,
+    cluster: ClusterRecord,
     instance: Record,
     attributes: list[Record],
     resources: list[Record],

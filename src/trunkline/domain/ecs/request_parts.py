@@ -4,9 +4,10 @@ these is asked for (TypedDicts match by structure)."""
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
-from trunkline.wire.shapes import ecs as shapes
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ecs as shapes
 
 
 class Paged(TypedDict, total=False):

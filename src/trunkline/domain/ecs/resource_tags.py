@@ -19,10 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import clusters, container_instances, services, task_definitions, tasks
+from trunkline.domain.ecs.records import ClusterRecord
 from trunkline.domain.ecs.tag_rules import check_limit, is_reserved, merged
 from trunkline.errors import AwsError
 
@@ -34,6 +35,11 @@ Tag = dict[str, str]
 class Target:
     record: Record
     save: Callable[[RequestContext, Record], None]
+
+
+def _target(record: Any, save: Callable[[RequestContext, Any], None]) -> Target:
+    """Tagging reads and writes `tags` alike on every kind's record, whatever its declared type."""
+    return Target(record, save)
 
 
 def _invalid(message: str) -> AwsError:
@@ -49,14 +55,14 @@ def _missing() -> AwsError:
 
 
 def _save_cluster(ctx: RequestContext, record: Record) -> None:
-    clusters.save(ctx, record)
+    clusters.save(ctx, cast(ClusterRecord, record))  # tagging handles every kind's record alike
 
 
 def _cluster(ctx: RequestContext, name: str) -> Record:
     record = clusters.find_cluster(ctx, name)
     if record is None:
         raise AwsError("ClusterNotFoundException", "Cluster not found.")
-    return record
+    return cast(Record, record)  # tagging handles every kind's record alike
 
 
 def _scoped(ctx: RequestContext, kind: str, rest: str) -> tuple[Record, str]:
@@ -80,30 +86,30 @@ def resolve(ctx: RequestContext, arn: str) -> Target:
     if not rest:
         raise _not_an_ecs_arn()
     if kind == "cluster":
-        return Target(_cluster(ctx, rest), _save_cluster)
+        return _target(_cluster(ctx, rest), _save_cluster)
     if kind == "task-definition":
         found = task_definitions.find(ctx, arn)
         if found is None:
             raise _missing()
-        return Target(found, task_definitions.save)
+        return _target(found, task_definitions.save)
     if kind == "service":
         cluster, name = _scoped(ctx, kind, rest)
-        record = services.find(ctx, cluster["clusterArn"], name)
-        if record is None:
+        service = services.find(ctx, cluster["clusterArn"], name)
+        if service is None:
             raise _missing()
-        return Target(record, services.save)
+        return _target(service, services.save)
     if kind == "task":
         cluster, task_id = _scoped(ctx, kind, rest)
         record = tasks.find(ctx, cluster["clusterArn"], task_id)
         if record is None:
             raise _missing()
-        return Target(record, tasks.save)
+        return _target(record, tasks.save)
     if kind == "container-instance":
         cluster, instance_id = _scoped(ctx, kind, rest)
         record = container_instances.find(ctx, cluster["clusterArn"], instance_id)
         if record is None:
             raise _missing()
-        return Target(record, container_instances.save)
+        return _target(record, container_instances.save)
     raise _not_an_ecs_arn()
 
 

@@ -27,11 +27,12 @@ console prints them without.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import capacity_strategy, draining, services, task_launch, task_lifecycle, task_roles, tasks
 from trunkline.domain.ecs.kinds import TASK
+from trunkline.domain.ecs.records import ServiceRecord
 
 Record = dict[str, Any]
 
@@ -44,7 +45,7 @@ _WAKING_TASK_STATES = ("RUNNING", "STOPPED")
 # --- waking -----------------------------------------------------------------------------------------
 
 
-def wake(ctx: RequestContext, record: Record) -> None:
+def wake(ctx: RequestContext, record: ServiceRecord) -> None:
     """Schedule a pass for the service unless one is due."""
     if record["_passDue"] or record["status"] == "INACTIVE":
         return
@@ -79,7 +80,7 @@ def on_instance_change(ctx: RequestContext, instance: Record) -> None:
 
 
 def job(ctx: RequestContext, payload: Record) -> None:
-    record = ctx.tx.get(services.KIND, payload["key"])
+    record = cast("ServiceRecord | None", ctx.tx.get(services.KIND, payload["key"]))
     if record is None:
         return
     record["_passDue"] = False
@@ -88,7 +89,7 @@ def job(ctx: RequestContext, payload: Record) -> None:
     services.save(ctx, record)
 
 
-def _name(record: Record) -> str:
+def _name(record: ServiceRecord) -> str:
     return f"(service {record['serviceName']})"
 
 
@@ -96,7 +97,7 @@ def _task_list(stopped: list[Record]) -> str:
     return " ".join(f"(task {tasks.id_of(t)})" for t in stopped)
 
 
-def _stop(ctx: RequestContext, record: Record, chosen: list[Record], deployment_id: str) -> None:
+def _stop(ctx: RequestContext, record: ServiceRecord, chosen: list[Record], deployment_id: str) -> None:
     if not chosen:
         return
     for task in chosen:
@@ -104,12 +105,12 @@ def _stop(ctx: RequestContext, record: Record, chosen: list[Record], deployment_
     services.add_event(ctx, record, f"{_name(record)} has stopped {len(chosen)} running tasks: {_task_list(chosen)}.")
 
 
-def _old_tasks(ctx: RequestContext, record: Record) -> list[Record]:
+def _old_tasks(ctx: RequestContext, record: ServiceRecord) -> list[Record]:
     return [t for d in record["_deployments"][1:] for t in services.deployment_tasks(ctx, record, d["id"])]
 
 
 def _retire_old(
-    ctx: RequestContext, record: Record, primary: list[Record], old: list[Record], held: list[Record]
+    ctx: RequestContext, record: ServiceRecord, primary: list[Record], old: list[Record], held: list[Record]
 ) -> list[Record]:
     """Stop old deployments' tasks (those not on a draining instance) as far as the primary's
     running tasks replace them; returns the old tasks still live."""
@@ -122,7 +123,7 @@ def _retire_old(
     return kept
 
 
-def _scale_in(ctx: RequestContext, record: Record, primary: list[Record]) -> list[Record]:
+def _scale_in(ctx: RequestContext, record: ServiceRecord, primary: list[Record]) -> list[Record]:
     extra = len(primary) - record["desiredCount"]
     if extra <= 0:
         return primary
@@ -134,7 +135,7 @@ def _scale_in(ctx: RequestContext, record: Record, primary: list[Record]) -> lis
     return ordered[extra:]
 
 
-def _failure_message(record: Record, failure: Record) -> str:
+def _failure_message(record: ServiceRecord, failure: Record) -> str:
     prefix = f"{_name(record)} was unable to place a task because no container instance met all of its requirements."
     if "arn" not in failure:
         return (
@@ -148,7 +149,7 @@ def _failure_message(record: Record, failure: Record) -> str:
     )
 
 
-def _scale_out(ctx: RequestContext, record: Record, count: int) -> None:
+def _scale_out(ctx: RequestContext, record: ServiceRecord, count: int) -> None:
     deployment = record["_deployments"][0]
     params = services.launch_params(record, deployment["id"])
     launch_type = services.launch_type_of(record)
@@ -169,7 +170,7 @@ def _scale_out(ctx: RequestContext, record: Record, count: int) -> None:
 
 
 def _start(
-    ctx: RequestContext, record: Record, launch: task_launch.Launch, count: int
+    ctx: RequestContext, record: ServiceRecord, launch: task_launch.Launch, count: int
 ) -> tuple[list[Record], list[Record]]:
     """Start tasks by launch type, or split over the service's capacity provider strategy by the
     tasks each provider holds already."""
@@ -197,7 +198,7 @@ def _staying(found: list[Record], drain: draining.Drain) -> list[Record]:
     return [t for t in found if t["desiredStatus"] != tasks.STOPPED and not drain.keeps(t)]
 
 
-def run_pass(ctx: RequestContext, record: Record) -> None:
+def run_pass(ctx: RequestContext, record: ServiceRecord) -> None:
     primary_id = record["_deployments"][0]["id"]
     primary = services.deployment_tasks(ctx, record, primary_id)
     old = _old_tasks(ctx, record)
@@ -221,7 +222,7 @@ def run_pass(ctx: RequestContext, record: Record) -> None:
         services.add_event(ctx, record, f"{_name(record)} has reached a steady state.")
 
 
-def _finish_draining(ctx: RequestContext, record: Record) -> None:
+def _finish_draining(ctx: RequestContext, record: ServiceRecord) -> None:
     """A drained service is INACTIVE once none of its tasks is left on the way down either."""
     for deployment in record["_deployments"]:
         found = TASK.find(ctx, "cluster_started_by", f"{record['clusterArn']}|{deployment['id']}")

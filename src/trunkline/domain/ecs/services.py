@@ -24,14 +24,17 @@ import random
 import re
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import capacity_strategy, clusters, ecs_arn, page, public_view, task_launch, task_tags, tasks
 from trunkline.domain.ecs.kinds import SERVICE, TASK
+from trunkline.domain.ecs.records import ServiceRecord
 from trunkline.domain.ecs.request_parts import Paged
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import ecs as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ecs as shapes
 
 KIND = clusters.SERVICE
 Record = dict[str, Any]
@@ -56,15 +59,15 @@ def _key(account: str, region: str, cluster_arn: str, name: str) -> str:
     return SERVICE.scope.key(account, region, f"{tasks.cluster_name_of(cluster_arn)}/{name}")
 
 
-def record_key(record: Record) -> str:
+def record_key(record: ServiceRecord) -> str:
     return _key(record["_account"], record["_region"], record["clusterArn"], record["serviceName"])
 
 
-def save(ctx: RequestContext, record: Record) -> None:
+def save(ctx: RequestContext, record: ServiceRecord) -> None:
     SERVICE.save(ctx, record)
 
 
-def add_event(ctx: RequestContext, record: Record, message: str, repeats: str | None = None) -> None:
+def add_event(ctx: RequestContext, record: ServiceRecord, message: str, repeats: str | None = None) -> None:
     """Prepend an event, unless it repeats the newest one: the same message, or one that also starts
     with `repeats` (AWS does not log a placement failure on every scheduler pass)."""
     events: list[Record] = record["events"]
@@ -92,27 +95,27 @@ def service_name(ctx: RequestContext, cluster_arn: str, ref: str) -> str | None:
     return name if _NAME.fullmatch(name) else None
 
 
-def find(ctx: RequestContext, cluster_arn: str, ref: str) -> Record | None:
+def find(ctx: RequestContext, cluster_arn: str, ref: str) -> ServiceRecord | None:
     name = service_name(ctx, cluster_arn, ref)
     return None if name is None else SERVICE.get(ctx, f"{tasks.cluster_name_of(cluster_arn)}/{name}")
 
 
-def get(ctx: RequestContext, cluster_arn: str, ref: str) -> Record:
+def get(ctx: RequestContext, cluster_arn: str, ref: str) -> ServiceRecord:
     record = find(ctx, cluster_arn, ref)
     if record is None:
         raise SERVICE.missing(ref)
     return record
 
 
-def of_cluster(ctx: RequestContext, cluster_arn: str) -> list[Record]:
+def of_cluster(ctx: RequestContext, cluster_arn: str) -> list[ServiceRecord]:
     """The cluster's ACTIVE and DRAINING services."""
-    found: list[Record] = []
+    found: list[ServiceRecord] = []
     for status in _LIVE:
         found.extend(SERVICE.find(ctx, "cluster_status", f"{cluster_arn}|{status}"))
     return found
 
 
-def deployment_tasks(ctx: RequestContext, record: Record, deployment_id: str) -> list[Record]:
+def deployment_tasks(ctx: RequestContext, record: ServiceRecord, deployment_id: str) -> list[Record]:
     """The deployment's tasks that are not STOPPED, not asked to stop, and not orphaned (their
     container instance was deregistered with force: the service replaces them)."""
     found = TASK.find(ctx, "cluster_started_by", f"{record['clusterArn']}|{deployment_id}")
@@ -128,7 +131,7 @@ def _counts(live: list[Record]) -> tuple[int, int]:
     return running, len(live) - running
 
 
-def _deployment_view(ctx: RequestContext, record: Record, deployment: Record, primary: bool) -> Record:
+def _deployment_view(ctx: RequestContext, record: ServiceRecord, deployment: Record, primary: bool) -> Record:
     running, pending = _counts(deployment_tasks(ctx, record, deployment["id"]))
     desired = record["desiredCount"] if primary else 0
     view: Record = {
@@ -154,7 +157,7 @@ def _deployment_view(ctx: RequestContext, record: Record, deployment: Record, pr
     return view
 
 
-def view(ctx: RequestContext, record: Record, include_tags: bool = True) -> Record:
+def view(ctx: RequestContext, record: ServiceRecord, include_tags: bool = True) -> Record:
     """The Service shape, counts derived from the tasks now."""
     shown = public_view(record, include_tags)
     deployments = record["_deployments"] if record["status"] != "INACTIVE" else []
@@ -172,7 +175,7 @@ def _deployment(ctx: RequestContext, definition_arn: str) -> Record:
     return {"id": f"ecs-svc/{number}", "taskDefinition": definition_arn, "createdAt": ctx.now, "updatedAt": ctx.now}
 
 
-def launch_params(record: Record, deployment_id: str) -> Params:
+def launch_params(record: ServiceRecord, deployment_id: str) -> Params:
     """What RunTask would be given to start one of the service's tasks."""
     params: Params = {"group": f"service:{record['serviceName']}", "startedBy": deployment_id}
     for name in ("networkConfiguration", "placementConstraints", "placementStrategy"):
@@ -226,7 +229,7 @@ def _check_unsupported(params: shapes.CreateServiceRequest) -> None:
             raise _invalid(f"trunkline does not support {feature} ({name}).")
 
 
-def create(ctx: RequestContext, params: shapes.CreateServiceRequest) -> Record:
+def create(ctx: RequestContext, params: shapes.CreateServiceRequest) -> ServiceRecord:
     cluster_arn = clusters.resolve_cluster(ctx, params.get("cluster"))["clusterArn"]
     name = str(params["serviceName"])
     if not _NAME.fullmatch(name):
@@ -266,8 +269,8 @@ def _record(
     name: str,
     launch_type: str,
     desired: int,
-) -> Record:
-    record: Record = {
+) -> ServiceRecord:
+    record: ServiceRecord = {
         "serviceArn": ecs_arn(ctx, f"service/{tasks.cluster_name_of(cluster_arn)}/{name}"),
         "serviceName": name,
         "clusterArn": cluster_arn,
@@ -323,7 +326,7 @@ def _network_configuration(given: Mapping[str, Any]) -> Params:
 # --- UpdateService, DeleteService -------------------------------------------------------------------
 
 
-def update(ctx: RequestContext, params: shapes.UpdateServiceRequest) -> Record:
+def update(ctx: RequestContext, params: shapes.UpdateServiceRequest) -> ServiceRecord:
     cluster_arn = clusters.resolve_cluster(ctx, params.get("cluster"))["clusterArn"]
     record = get(ctx, cluster_arn, params["service"])
     if record["status"] != "ACTIVE":
@@ -354,12 +357,14 @@ def update(ctx: RequestContext, params: shapes.UpdateServiceRequest) -> Record:
     return record
 
 
-def launch_type_of(record: Record) -> str:
+def launch_type_of(record: ServiceRecord) -> str:
     """The launch type the service's tasks report (EC2 for an Auto Scaling group provider)."""
     return str(record.get("launchType") or record.get("_launchType") or "EC2")
 
 
-def _update_strategy(ctx: RequestContext, record: Record, given: list[shapes.CapacityProviderStrategyItem]) -> None:
+def _update_strategy(
+    ctx: RequestContext, record: ServiceRecord, given: list[shapes.CapacityProviderStrategyItem]
+) -> None:
     """UpdateService's strategy: a new one (providers of the same kind: Auto Scaling group or
     Fargate); [] falls back to the cluster's default strategy, else to the launch type the service
     was created with. It applies to the tasks started from now on (no new deployment by itself)."""
@@ -381,7 +386,7 @@ def _update_strategy(ctx: RequestContext, record: Record, given: list[shapes.Cap
     record["capacityProviderStrategy"] = strategy
 
 
-def delete(ctx: RequestContext, params: shapes.DeleteServiceRequest) -> Record:
+def delete(ctx: RequestContext, params: shapes.DeleteServiceRequest) -> ServiceRecord:
     """DeleteService: DRAINING (desiredCount 0) until its tasks are gone, then INACTIVE."""
     cluster_arn = clusters.resolve_cluster(ctx, params.get("cluster"))["clusterArn"]
     record = get(ctx, cluster_arn, params["service"])

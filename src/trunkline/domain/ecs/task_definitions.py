@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
@@ -34,9 +34,12 @@ from trunkline.domain.ecs.kinds import (
     TASK_DEFINITION_FAMILY,
     revision_key,
 )
+from trunkline.domain.ecs.records import TaskDefinitionRecord
 from trunkline.domain.ecs.request_parts import Paged
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import ecs as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ecs as shapes
 
 KIND = TASK_DEFINITION.name
 FAMILY_KIND = TASK_DEFINITION_FAMILY.name
@@ -108,12 +111,14 @@ def parse_reference(ctx: RequestContext, ref: str) -> tuple[str, int | None] | N
     return family, int(revision)
 
 
-def latest_active(ctx: RequestContext, family: str) -> Record | None:
+def latest_active(ctx: RequestContext, family: str) -> TaskDefinitionRecord | None:
     keys = TASK_DEFINITION.find_keys(ctx, "family_status", family_status(family, "ACTIVE"))
-    return ctx.tx.get(KIND, keys[-1]) if keys else None  # the highest revision: keys sort by it
+    return (
+        cast(TaskDefinitionRecord, ctx.tx.get(KIND, keys[-1])) if keys else None
+    )  # the highest revision: keys sort by it
 
 
-def find(ctx: RequestContext, ref: str) -> Record | None:
+def find(ctx: RequestContext, ref: str) -> TaskDefinitionRecord | None:
     """The record `ref` names, or None. A bare family names its latest ACTIVE revision; an explicit
     revision names that revision whatever its status."""
     parsed = parse_reference(ctx, ref)
@@ -125,7 +130,7 @@ def find(ctx: RequestContext, ref: str) -> Record | None:
     return TASK_DEFINITION.get(ctx, revision_key(family, revision))
 
 
-def resolve(ctx: RequestContext, ref: str) -> Record:
+def resolve(ctx: RequestContext, ref: str) -> TaskDefinitionRecord:
     """The task definition `ref` names: `family` (its latest ACTIVE revision), `family:revision` or
     a full ARN (that revision, ACTIVE, INACTIVE or DELETE_IN_PROGRESS: the caller decides whether
     a non-ACTIVE one may be used). Anything else, or nothing there: ClientException "Unable to
@@ -166,7 +171,7 @@ class TaskDemand:
     requires_attributes: tuple[str, ...]
 
 
-def _host_ports(record: Record, network_mode: str) -> tuple[frozenset[int], frozenset[int]]:
+def _host_ports(record: Mapping[str, Any], network_mode: str) -> tuple[frozenset[int], frozenset[int]]:
     tcp: set[int] = set()
     udp: set[int] = set()
     if network_mode in ("bridge", "host"):
@@ -180,12 +185,12 @@ def _host_ports(record: Record, network_mode: str) -> tuple[frozenset[int], froz
     return frozenset(tcp), frozenset(udp)
 
 
-def _task_level(record: Record, field: str, container_total: int) -> int:
+def _task_level(record: Mapping[str, Any], field: str, container_total: int) -> int:
     value = record.get(field)
     return int(value) if value is not None else container_total
 
 
-def demand(record: Record) -> TaskDemand:
+def demand(record: Mapping[str, Any]) -> TaskDemand:
     """The TaskDemand of a task definition record (see `resolve`)."""
     containers = record["containerDefinitions"]
     network_mode = record.get("networkMode", "bridge")
@@ -515,33 +520,37 @@ def _save_family(ctx: RequestContext, record: Record) -> None:
     TASK_DEFINITION_FAMILY.save(ctx, record)
 
 
-def save(ctx: RequestContext, record: Record) -> None:
+def save(ctx: RequestContext, record: TaskDefinitionRecord) -> None:
     """Store a revision with its indexes (TagResource saves through here too)."""
     _save(ctx, record)
 
 
-def _save(ctx: RequestContext, record: Record) -> None:
+def _save(ctx: RequestContext, record: TaskDefinitionRecord) -> None:
     TASK_DEFINITION.save(ctx, record)
 
 
-def register(ctx: RequestContext, params: shapes.RegisterTaskDefinitionRequest) -> Record:
+def register(ctx: RequestContext, params: shapes.RegisterTaskDefinitionRequest) -> TaskDefinitionRecord:
     """RegisterTaskDefinition: the next revision of the family, ACTIVE, with the fields ECS
     computes (compatibilities, requiresAttributes, registeredAt/By). Fully validated first."""
     definition = _definition(params)
     tags = check_tags(list(params.get("tags") or []))
     family = _family_record(ctx, definition["family"])
     revision = family["lastRevision"] + 1
-    record: Record = {
-        "taskDefinitionArn": task_definition_arn(ctx, definition["family"], revision),
-        **definition,
-        "revision": revision,
-        "status": "ACTIVE",
-        "requiresAttributes": required_attributes(definition),
-        "compatibilities": compatibilities(definition),
-        "registeredAt": ctx.now,
-        "registeredBy": ctx.principal.arn,
-        "tags": tags,
-    }
+    # `definition` holds the validated members (`_definition`); the rest are ECS's.
+    record = cast(
+        TaskDefinitionRecord,
+        {
+            "taskDefinitionArn": task_definition_arn(ctx, definition["family"], revision),
+            **definition,
+            "revision": revision,
+            "status": "ACTIVE",
+            "requiresAttributes": required_attributes(definition),
+            "compatibilities": compatibilities(definition),
+            "registeredAt": ctx.now,
+            "registeredBy": ctx.principal.arn,
+            "tags": tags,
+        },
+    )
     _save(ctx, record)
     family.update(lastRevision=revision, active=family["active"] + 1)
     _save_family(ctx, family)
@@ -551,7 +560,7 @@ def register(ctx: RequestContext, params: shapes.RegisterTaskDefinitionRequest) 
 # --- DeregisterTaskDefinition and DeleteTaskDefinitions ---------------------------------------------
 
 
-def _by_revision(ctx: RequestContext, ref: str) -> Record:
+def _by_revision(ctx: RequestContext, ref: str) -> TaskDefinitionRecord:
     """The revision an explicit `family:revision` or ARN names (these calls refuse a bare family)."""
     parsed = parse_reference(ctx, ref)
     if parsed is not None and parsed[1] is None:
@@ -562,10 +571,11 @@ def _by_revision(ctx: RequestContext, ref: str) -> Record:
     return record
 
 
-def _change_status(ctx: RequestContext, record: Record, status: str, stamp: str) -> None:
+def _change_status(ctx: RequestContext, record: TaskDefinitionRecord, status: str, stamp: str) -> None:
     was_active = record["status"] == "ACTIVE"
     record["status"] = status
-    record[stamp] = ctx.now
+    stamps: dict[str, Any] = cast(dict[str, Any], record)  # deregisteredAt or deleteRequestedAt
+    stamps[stamp] = ctx.now
     _save(ctx, record)
     if was_active:
         family = _family_record(ctx, record["family"])
@@ -573,7 +583,7 @@ def _change_status(ctx: RequestContext, record: Record, status: str, stamp: str)
         _save_family(ctx, family)
 
 
-def deregister(ctx: RequestContext, ref: str) -> Record:
+def deregister(ctx: RequestContext, ref: str) -> TaskDefinitionRecord:
     """DeregisterTaskDefinition: ACTIVE -> INACTIVE (still describable). Deregistering an INACTIVE
     revision again returns it unchanged; one being deleted is refused."""
     record = _by_revision(ctx, ref)
@@ -584,7 +594,7 @@ def deregister(ctx: RequestContext, ref: str) -> Record:
     return record
 
 
-def delete(ctx: RequestContext, refs: list[str]) -> tuple[list[Record], list[dict[str, str]]]:
+def delete(ctx: RequestContext, refs: list[str]) -> tuple[list[TaskDefinitionRecord], list[dict[str, str]]]:
     """DeleteTaskDefinitions: INACTIVE revisions move to DELETE_IN_PROGRESS (where trunkline leaves
     them: still describable and listable by that status). An ACTIVE or unknown revision is a
     failure entry, not an error; the others are still deleted."""
@@ -594,7 +604,7 @@ def delete(ctx: RequestContext, refs: list[str]) -> tuple[list[Record], list[dic
         raise AwsError(
             "InvalidParameterException", f"A maximum of {_DELETE_MAXIMUM} task definitions can be deleted at once."
         )
-    deleted: list[Record] = []
+    deleted: list[TaskDefinitionRecord] = []
     failures: list[dict[str, str]] = []
     for ref in refs:
         try:

@@ -20,7 +20,7 @@ import json
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import ids
@@ -47,9 +47,12 @@ from trunkline.domain.ecs import (
 )
 from trunkline.domain.ecs.kinds import RUN_TASK_TOKEN
 from trunkline.domain.ecs.placement import Candidate
+from trunkline.domain.ecs.records import TaskDefinitionRecord
 from trunkline.domain.ecs.task_network import AddressBook, NetworkPlan
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import ecs as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ecs as shapes
 
 Record = dict[str, Any]
 Params = dict[str, Any]
@@ -75,7 +78,7 @@ class Launch:
     """One RunTask/StartTask, validated."""
 
     cluster_arn: str
-    definition: Record
+    definition: TaskDefinitionRecord
     launch_type: str
     network: NetworkPlan | None
     group: str
@@ -95,7 +98,7 @@ class Launch:
 # --- validation -------------------------------------------------------------------------------------
 
 
-def _definition(ctx: RequestContext, ref: str, launch_type: str) -> Record:
+def _definition(ctx: RequestContext, ref: str, launch_type: str) -> TaskDefinitionRecord:
     definition = task_definitions.resolve(ctx, ref)
     if definition["status"] != "ACTIVE":
         raise _invalid("TaskDefinition is inactive")
@@ -132,7 +135,7 @@ def _started_by(value: str | None, limit: int) -> str | None:
     return value
 
 
-def _overrides(definition: Record, given: Record | None) -> Record:
+def _overrides(definition: TaskDefinitionRecord, given: Record | None) -> Record:
     overrides = dict(given or {})
     names = [c["name"] for c in definition["containerDefinitions"]]
     for entry in overrides.get("containerOverrides") or []:
@@ -152,7 +155,7 @@ def _amount(override: Any, fallback: int) -> int:
         raise _invalid(f"Invalid task override value '{override}': use a whole number.") from None
 
 
-def _demand(definition: Record, launch: Launch, overrides: Record) -> None:
+def _demand(definition: TaskDefinitionRecord, launch: Launch, overrides: Record) -> None:
     need = task_definitions.demand(definition)
     cpu = _amount(overrides.get("cpu"), need.cpu)
     memory = _amount(overrides.get("memory"), need.memory)
@@ -177,7 +180,7 @@ def _launch(
     params: Mapping[str, Any],
     cluster_arn: str,
     launch_type: str,
-    definition: Record,
+    definition: TaskDefinitionRecord,
     started_limit: int,
 ) -> Launch:
     mode = definition.get("networkMode", "bridge")

@@ -5,10 +5,12 @@ scheduler records AWS's "failed to launch a task" event instead."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import authorization, iam
+from trunkline.domain.ecs.records import TaskDefinitionRecord
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
@@ -26,7 +28,7 @@ def _role(ctx: RequestContext, ref: str) -> Record | None:
         return None
 
 
-def unassumable(ctx: RequestContext, definition: Record, overrides: Record) -> str | None:
+def unassumable(ctx: RequestContext, definition: Mapping[str, Any], overrides: Record) -> str | None:
     """The first of the task's roles ECS could not assume, or None."""
     for field in _FIELDS:
         ref = overrides.get(field) or definition.get(field)
@@ -46,7 +48,7 @@ def problem(role: str) -> str:
     )
 
 
-def check(ctx: RequestContext, definition: Record, overrides: Record) -> None:
+def check(ctx: RequestContext, definition: TaskDefinitionRecord, overrides: Record) -> None:
     role = unassumable(ctx, definition, overrides)
     if role is not None:
         raise AwsError("ClientException", problem(role))

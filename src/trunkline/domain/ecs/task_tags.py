@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from trunkline.domain.ecs import clusters, tag_rules
+from trunkline.domain.ecs.records import TaskDefinitionRecord
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
@@ -24,7 +25,7 @@ SERVICE_TAGS = "_serviceTags"
 SERVICE_NAME = "_serviceName"
 
 
-def for_task(params: Mapping[str, Any], definition: Record, cluster_arn: str) -> list[Tag]:
+def for_task(params: Mapping[str, Any], definition: TaskDefinitionRecord, cluster_arn: str) -> list[Tag]:
     given = clusters.check_tags(list(params.get("tags") or []))
     propagate = params.get("propagateTags") or "NONE"
     service_name = params.get(SERVICE_NAME)

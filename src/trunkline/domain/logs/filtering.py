@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
 from trunkline.domain.logs import bad_token, groups, invalid, log_events
 from trunkline.domain.logs.kinds import forward_order
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import logs as shapes
 
 Record = dict[str, Any]
 
@@ -69,7 +72,7 @@ def _event_id(event: Record) -> str:
     return f"{int(event['t']):020d}{int(event['s']):036d}"
 
 
-def filter_events(ctx: RequestContext, params: Record) -> tuple[list[Record], str | None]:
+def filter_events(ctx: RequestContext, params: shapes.FilterLogEventsRequest) -> tuple[list[Record], str | None]:
     """FilterLogEvents: the matching events and the token for the next page."""
     group = groups.group_of(ctx, params)
     names, prefix = params.get("logStreamNames"), params.get("logStreamNamePrefix")

@@ -12,13 +12,16 @@ group does not exist.", the retention enum message); decided ones are in docs/de
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
 from trunkline.domain.logs import bad_token, group_arn, invalid, now_ms
 from trunkline.domain.logs.kinds import LOG_EVENT, LOG_GROUP, LOG_STREAM
 from trunkline.errors import AwsError
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import logs as shapes
 
 Record = dict[str, Any]
 
@@ -79,7 +82,14 @@ def name_of_identifier(ctx: RequestContext, identifier: str) -> str:
     return name
 
 
-def group_of(ctx: RequestContext, params: Record) -> Record:
+class GroupReference(TypedDict, total=False):
+    """A log group named by `logGroupName` or `logGroupIdentifier` (GetLogEvents, DescribeLogStreams, ...)."""
+
+    logGroupName: str
+    logGroupIdentifier: str
+
+
+def group_of(ctx: RequestContext, params: GroupReference) -> Record:
     """The group a call names by `logGroupName` or `logGroupIdentifier` (exactly one of them)."""
     name, identifier = params.get("logGroupName"), params.get("logGroupIdentifier")
     if name is not None and identifier is not None:
@@ -92,7 +102,7 @@ def group_of(ctx: RequestContext, params: Record) -> Record:
 # --- CreateLogGroup ---------------------------------------------------------------------------------
 
 
-def create(ctx: RequestContext, params: Record, tags: dict[str, str]) -> Record:
+def create(ctx: RequestContext, params: shapes.CreateLogGroupRequest, tags: dict[str, str]) -> Record:
     """CreateLogGroup; `tags` already checked (group_tags.check)."""
     name = str(params["logGroupName"])
     if name.startswith("aws/"):
@@ -198,7 +208,7 @@ def _all(ctx: RequestContext, prefix: str) -> Iterator[Record]:
         after = rows[-1][0]
 
 
-def _wanted(ctx: RequestContext, params: Record) -> list[Record]:
+def _wanted(ctx: RequestContext, params: shapes.DescribeLogGroupsRequest) -> list[Record]:
     prefix = params.get("logGroupNamePrefix")
     pattern = params.get("logGroupNamePattern")
     identifiers = params.get("logGroupIdentifiers")
@@ -216,7 +226,7 @@ def _wanted(ctx: RequestContext, params: Record) -> list[Record]:
     return sorted(records, key=lambda r: str(r["logGroupName"]))
 
 
-def describe(ctx: RequestContext, params: Record) -> tuple[list[Record], str | None]:
+def describe(ctx: RequestContext, params: shapes.DescribeLogGroupsRequest) -> tuple[list[Record], str | None]:
     """DescribeLogGroups: by name, `limit` a page (default and most 50), with prefix or pattern."""
     records = _wanted(ctx, params)
     listing = f"logs:DescribeLogGroups|{ctx.region}"

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.logs import bad_token, groups, invalid, now_ms, streams
@@ -33,6 +33,9 @@ from trunkline.domain.logs.kinds import (
     forward_order,
     stream_natural_key,
 )
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import logs as shapes
 
 Record = dict[str, Any]
 
@@ -49,11 +52,11 @@ _BATCH = 500
 # --- PutLogEvents -----------------------------------------------------------------------------------
 
 
-def _size(events: list[Record]) -> int:
+def _size(events: Sequence[Mapping[str, Any]]) -> int:
     return sum(len(str(e["message"]).encode()) + EVENT_OVERHEAD for e in events)
 
 
-def _check_batch(events: list[Record]) -> None:
+def _check_batch(events: Sequence[Mapping[str, Any]]) -> None:
     stamps = [int(e["timestamp"]) for e in events]
     if any(later < earlier for earlier, later in itertools.pairwise(stamps)):
         raise invalid("Log events in a single PutLogEvents request must be in chronological order.")
@@ -64,7 +67,7 @@ def _check_batch(events: list[Record]) -> None:
         raise invalid(f"Upload too large: {size} bytes exceeds limit of {MAX_BATCH_BYTES}")
 
 
-def _sort_out(ctx: RequestContext, group: Record, events: list[Record]) -> tuple[int, int, Record]:
+def _sort_out(ctx: RequestContext, group: Record, events: Sequence[Mapping[str, Any]]) -> tuple[int, int, Record]:
     """The accepted slice [first, end) of the batch and the rejectedLogEventsInfo for the rest."""
     now = now_ms(ctx)
     stamps = [int(e["timestamp"]) for e in events]
@@ -85,7 +88,7 @@ def _sort_out(ctx: RequestContext, group: Record, events: list[Record]) -> tuple
     return first, end, info
 
 
-def put(ctx: RequestContext, params: Record) -> Record:
+def put(ctx: RequestContext, params: shapes.PutLogEventsRequest) -> Record:
     """PutLogEvents: `{nextSequenceToken, rejectedLogEventsInfo?}`."""
     group = groups.get(ctx, params["logGroupName"])
     stream = streams.get(ctx, group["logGroupName"], params["logStreamName"])
@@ -212,7 +215,7 @@ def _before(at: Position) -> Position:
     return (at[0], at[1] - 1) if at[1] > 0 else (at[0] - 1, MAX_SEQ)
 
 
-def get(ctx: RequestContext, params: Record) -> Record:
+def get(ctx: RequestContext, params: shapes.GetLogEventsRequest) -> Record:
     """GetLogEvents: `{events, nextForwardToken, nextBackwardToken}`."""
     group = groups.group_of(ctx, params)
     stream = streams.get(ctx, group["logGroupName"], params["logStreamName"])

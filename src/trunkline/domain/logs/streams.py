@@ -11,13 +11,16 @@ first), ascending unless `descending`; a name prefix cannot be combined with Las
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
 from trunkline.domain.logs import bad_token, group_arn, groups, invalid, now_ms
 from trunkline.domain.logs.kinds import LOG_EVENT, LOG_STREAM, stream_natural_key
 from trunkline.errors import AwsError
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import logs as shapes
 
 Record = dict[str, Any]
 
@@ -85,7 +88,7 @@ def _sort_key(order: str) -> Any:
     return lambda r: r["logStreamName"]
 
 
-def describe(ctx: RequestContext, params: Record) -> tuple[list[Record], str | None]:
+def describe(ctx: RequestContext, params: shapes.DescribeLogStreamsRequest) -> tuple[list[Record], str | None]:
     group = groups.group_of(ctx, params)["logGroupName"]
     order = params.get("orderBy") or "LogStreamName"
     prefix = params.get("logStreamNamePrefix")

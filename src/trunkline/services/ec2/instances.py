@@ -4,16 +4,19 @@ DescribeInstanceAttribute. Thin: parameters in, domain call, output shape out.""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import instance_views, instances, launch_requests, launch_templates, profile_associations
 from trunkline.reconciler import JobHandler
 
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
+
 Params = dict[str, Any]
 
 
-def _launch_request(ctx: RequestContext, params: Params) -> instances.LaunchRequest:
+def _launch_request(ctx: RequestContext, params: shapes.RunInstancesRequest) -> instances.LaunchRequest:
     """The call's parameters, merged with its launch template when it names one."""
     spec = params.get("LaunchTemplate")
     if not spec:
@@ -32,7 +35,7 @@ class InstanceOps:
             instances.TERMINATED_JOB: instances.finish_terminate_job,
         }
 
-    def run_instances(self, ctx: RequestContext, params: Params) -> Params:
+    def run_instances(self, ctx: RequestContext, params: shapes.RunInstancesRequest) -> Params:
 
         def launch() -> Params:
             request = _launch_request(ctx, params)
@@ -44,20 +47,22 @@ class InstanceOps:
 
         return launch()
 
-    def describe_instances(self, ctx: RequestContext, params: Params) -> Params:
+    def describe_instances(self, ctx: RequestContext, params: shapes.DescribeInstancesRequest) -> Params:
         found, token = instance_views.describe_instances(ctx, params)
         return {"Reservations": found, "NextToken": token}
 
-    def stop_instances(self, ctx: RequestContext, params: Params) -> Params:
+    def stop_instances(self, ctx: RequestContext, params: shapes.StopInstancesRequest) -> Params:
         return {"StoppingInstances": instances.stop_instances(ctx, params["InstanceIds"])}
 
-    def start_instances(self, ctx: RequestContext, params: Params) -> Params:
+    def start_instances(self, ctx: RequestContext, params: shapes.StartInstancesRequest) -> Params:
         return {"StartingInstances": instances.start_instances(ctx, params["InstanceIds"])}
 
-    def terminate_instances(self, ctx: RequestContext, params: Params) -> Params:
+    def terminate_instances(self, ctx: RequestContext, params: shapes.TerminateInstancesRequest) -> Params:
         return {"TerminatingInstances": instances.terminate_instances(ctx, params["InstanceIds"])}
 
-    def modify_private_dns_name_options(self, ctx: RequestContext, params: Params) -> Params:
+    def modify_private_dns_name_options(
+        self, ctx: RequestContext, params: shapes.ModifyPrivateDnsNameOptionsRequest
+    ) -> Params:
         instances.modify_private_dns_name_options(
             ctx,
             params["InstanceId"],
@@ -69,22 +74,32 @@ class InstanceOps:
 
     # --- IAM instance profile associations ---------------------------------------------------------
 
-    def describe_iam_instance_profile_associations(self, ctx: RequestContext, params: Params) -> Params:
+    def describe_iam_instance_profile_associations(
+        self, ctx: RequestContext, params: shapes.DescribeIamInstanceProfileAssociationsRequest
+    ) -> Params:
         found, token = profile_associations.describe(ctx, params)
         return {"IamInstanceProfileAssociations": found, "NextToken": token}
 
-    def associate_iam_instance_profile(self, ctx: RequestContext, params: Params) -> Params:
+    def associate_iam_instance_profile(
+        self, ctx: RequestContext, params: shapes.AssociateIamInstanceProfileRequest
+    ) -> Params:
         association = profile_associations.associate(ctx, params["InstanceId"], params.get("IamInstanceProfile"))
         return {"IamInstanceProfileAssociation": association}
 
-    def replace_iam_instance_profile_association(self, ctx: RequestContext, params: Params) -> Params:
+    def replace_iam_instance_profile_association(
+        self, ctx: RequestContext, params: shapes.ReplaceIamInstanceProfileAssociationRequest
+    ) -> Params:
         association = profile_associations.replace(ctx, params["AssociationId"], params.get("IamInstanceProfile"))
         return {"IamInstanceProfileAssociation": association}
 
-    def disassociate_iam_instance_profile(self, ctx: RequestContext, params: Params) -> Params:
+    def disassociate_iam_instance_profile(
+        self, ctx: RequestContext, params: shapes.DisassociateIamInstanceProfileRequest
+    ) -> Params:
         return {"IamInstanceProfileAssociation": profile_associations.disassociate(ctx, params["AssociationId"])}
 
-    def describe_instance_attribute(self, ctx: RequestContext, params: Params) -> Params:
+    def describe_instance_attribute(
+        self, ctx: RequestContext, params: shapes.DescribeInstanceAttributeRequest
+    ) -> Params:
         record = instances.get_instance(ctx, params["InstanceId"])
         view = instances.describe_instance(ctx, record)
         attribute = params["Attribute"]

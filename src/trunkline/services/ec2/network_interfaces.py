@@ -7,7 +7,7 @@ through, because ECS changes those ENIs by calling the ledger directly."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import eni_views, unsupported
@@ -16,10 +16,13 @@ from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.errors import AwsError
 from trunkline.reconciler import JobHandler
 
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
+
 Params = dict[str, Any]
 
 
-def _refuse_unsupported(params: Params) -> None:
+def _refuse_unsupported(params: shapes.CreateNetworkInterfaceRequest) -> None:
     """Secondary addresses and IPv6 are not modelled; saying so beats silently ignoring them."""
     unsupported.refuse(params, unsupported.SECONDARY_IPV4_INTERFACE + unsupported.IPV6_INTERFACE, "network interfaces")
 
@@ -42,7 +45,7 @@ class NetworkInterfaceOps:
     def network_interface_jobs(self) -> dict[str, JobHandler]:
         return {enis.ATTACHED_JOB: enis.finish_attach_job, enis.DETACHED_JOB: enis.finish_detach_job}
 
-    def create_network_interface(self, ctx: RequestContext, params: Params) -> Params:
+    def create_network_interface(self, ctx: RequestContext, params: shapes.CreateNetworkInterfaceRequest) -> Params:
         _refuse_unsupported(params)
         tags = ec2_tags.requested(params, "network-interface")
 
@@ -63,7 +66,7 @@ class NetworkInterfaceOps:
 
         return create()
 
-    def attach_network_interface(self, ctx: RequestContext, params: Params) -> Params:
+    def attach_network_interface(self, ctx: RequestContext, params: shapes.AttachNetworkInterfaceRequest) -> Params:
         _check_enis_managed_by_account(ctx, params["NetworkInterfaceId"])
         attachment = enis.attach(
             ctx,
@@ -74,21 +77,23 @@ class NetworkInterfaceOps:
         )
         return {"AttachmentId": attachment["AttachmentId"], "NetworkCardIndex": attachment["NetworkCardIndex"]}
 
-    def detach_network_interface(self, ctx: RequestContext, params: Params) -> Params:
+    def detach_network_interface(self, ctx: RequestContext, params: shapes.DetachNetworkInterfaceRequest) -> Params:
         _check_account_manages(enis.by_attachment(ctx, params["AttachmentId"]))
         enis.detach(ctx, params["AttachmentId"])
         return {}
 
-    def delete_network_interface(self, ctx: RequestContext, params: Params) -> Params:
+    def delete_network_interface(self, ctx: RequestContext, params: shapes.DeleteNetworkInterfaceRequest) -> Params:
         _check_enis_managed_by_account(ctx, params["NetworkInterfaceId"])
         enis.delete_network_interface(ctx, params["NetworkInterfaceId"])
         return {}
 
-    def describe_network_interfaces(self, ctx: RequestContext, params: Params) -> Params:
+    def describe_network_interfaces(
+        self, ctx: RequestContext, params: shapes.DescribeNetworkInterfacesRequest
+    ) -> Params:
         found, token = eni_views.describe_network_interfaces(ctx, params)
         return {"NetworkInterfaces": found, "NextToken": token}
 
-    def associate_trunk_interface(self, ctx: RequestContext, params: Params) -> Params:
+    def associate_trunk_interface(self, ctx: RequestContext, params: shapes.AssociateTrunkInterfaceRequest) -> Params:
 
         def associate() -> Params:
             _check_enis_managed_by_account(ctx, params["BranchInterfaceId"], params["TrunkInterfaceId"])
@@ -104,11 +109,15 @@ class NetworkInterfaceOps:
 
         return associate()
 
-    def describe_trunk_interface_associations(self, ctx: RequestContext, params: Params) -> Params:
+    def describe_trunk_interface_associations(
+        self, ctx: RequestContext, params: shapes.DescribeTrunkInterfaceAssociationsRequest
+    ) -> Params:
         found, token = eni_views.describe_trunk_associations(ctx, params)
         return {"InterfaceAssociations": found, "NextToken": token}
 
-    def disassociate_trunk_interface(self, ctx: RequestContext, params: Params) -> Params:
+    def disassociate_trunk_interface(
+        self, ctx: RequestContext, params: shapes.DisassociateTrunkInterfaceRequest
+    ) -> Params:
 
         def disassociate() -> Params:
             association = enis.get_trunk_association(ctx, params["AssociationId"])

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from trunkline.context import RequestContext
@@ -21,7 +21,7 @@ from trunkline.errors import AwsError
 Params = dict[str, Any]
 
 
-def dry_run(params: Params) -> None:
+def dry_run(params: Mapping[str, Any]) -> None:
     """EC2's DryRun: the caller may do this (trunkline has no IAM policy evaluation), so say so."""
     if params.get("DryRun"):
         raise AwsError("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412)

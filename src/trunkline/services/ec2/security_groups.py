@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import security_groups as domain
 
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ec2 as shapes
+
 
 class SecurityGroupOps:
-    def create_security_group(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    def create_security_group(self, ctx: RequestContext, params: shapes.CreateSecurityGroupRequest) -> dict[str, Any]:
         group = domain.create_security_group(ctx, params)
         return {
             "GroupId": group["GroupId"],
@@ -17,36 +20,58 @@ class SecurityGroupOps:
             "SecurityGroupArn": group["SecurityGroupArn"],
         }
 
-    def describe_security_groups(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    def describe_security_groups(
+        self, ctx: RequestContext, params: shapes.DescribeSecurityGroupsRequest
+    ) -> dict[str, Any]:
         found, token = domain.describe_security_groups(ctx, params)
         return {"SecurityGroups": found, "NextToken": token}
 
-    def describe_security_group_rules(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    def describe_security_group_rules(
+        self, ctx: RequestContext, params: shapes.DescribeSecurityGroupRulesRequest
+    ) -> dict[str, Any]:
         found, token = domain.describe_security_group_rules(ctx, params)
         return {"SecurityGroupRules": found, "NextToken": token}
 
-    def delete_security_group(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    def delete_security_group(self, ctx: RequestContext, params: shapes.DeleteSecurityGroupRequest) -> dict[str, Any]:
         group = domain.delete_security_group(ctx, params)
         return {"Return": True, "GroupId": group["GroupId"]}
 
-    def authorize_security_group_ingress(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    def authorize_security_group_ingress(
+        self, ctx: RequestContext, params: shapes.AuthorizeSecurityGroupIngressRequest
+    ) -> dict[str, Any]:
         return self._authorize(ctx, params, egress=False)
 
-    def authorize_security_group_egress(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    def authorize_security_group_egress(
+        self, ctx: RequestContext, params: shapes.AuthorizeSecurityGroupEgressRequest
+    ) -> dict[str, Any]:
         return self._authorize(ctx, params, egress=True)
 
-    def revoke_security_group_ingress(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    def revoke_security_group_ingress(
+        self, ctx: RequestContext, params: shapes.RevokeSecurityGroupIngressRequest
+    ) -> dict[str, Any]:
         return self._revoke(ctx, params, egress=False)
 
-    def revoke_security_group_egress(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    def revoke_security_group_egress(
+        self, ctx: RequestContext, params: shapes.RevokeSecurityGroupEgressRequest
+    ) -> dict[str, Any]:
         return self._revoke(ctx, params, egress=True)
 
-    def _authorize(self, ctx: RequestContext, params: dict[str, Any], egress: bool) -> dict[str, Any]:
+    def _authorize(
+        self,
+        ctx: RequestContext,
+        params: shapes.AuthorizeSecurityGroupIngressRequest | shapes.AuthorizeSecurityGroupEgressRequest,
+        egress: bool,
+    ) -> dict[str, Any]:
         group = domain.resolve_target(ctx, params)
         rules = domain.authorize(ctx, group, egress, domain.legacy_permissions(params))
         return {"Return": True, "SecurityGroupRules": rules}
 
-    def _revoke(self, ctx: RequestContext, params: dict[str, Any], egress: bool) -> dict[str, Any]:
+    def _revoke(
+        self,
+        ctx: RequestContext,
+        params: shapes.RevokeSecurityGroupIngressRequest | shapes.RevokeSecurityGroupEgressRequest,
+        egress: bool,
+    ) -> dict[str, Any]:
         group = domain.resolve_target(ctx, params)
         permissions = domain.legacy_permissions(params)
         revoked, unknown = domain.revoke(ctx, group, egress, permissions, params.get("SecurityGroupRuleIds") or [])

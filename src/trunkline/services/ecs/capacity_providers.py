@@ -3,13 +3,15 @@ domain's capacity_providers module keeps the records, managed_scaling runs the r
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import capacity_association, capacity_providers, managed_scaling, task_launch
 from trunkline.reconciler import JobHandler
 from trunkline.services.ecs.clusters import cluster_view
-from trunkline.wire.shapes import ecs as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ecs as shapes
 
 Params = dict[str, Any]
 

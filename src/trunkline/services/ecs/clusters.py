@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import capacity_providers, cluster_updates, clusters, describe_each
+from trunkline.domain.ecs.records import ClusterRecord
 from trunkline.errors import AwsError
-from trunkline.wire.shapes import ecs as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ecs as shapes
 
 Params = dict[str, Any]
 
 _DESCRIBE_LIMIT = 100
 
 
-def cluster_view(ctx: RequestContext, record: Params, include: frozenset[str]) -> Params:
+def cluster_view(ctx: RequestContext, record: ClusterRecord, include: frozenset[str]) -> Params:
     """The Cluster shape: counts derived now; statistics, tags, settings, configuration and
     attachments only when `include` asks for them (absent otherwise, as AWS leaves them out)."""
     arn = record["clusterArn"]
@@ -42,7 +45,7 @@ def cluster_view(ctx: RequestContext, record: Params, include: frozenset[str]) -
 _OWN_FIELDS = frozenset({"TAGS", "SETTINGS", "CONFIGURATIONS"})
 
 
-def _answer(ctx: RequestContext, record: Params) -> Params:
+def _answer(ctx: RequestContext, record: ClusterRecord) -> Params:
     """What CreateCluster, UpdateCluster and UpdateClusterSettings answer: the caller's own fields,
     and `statistics` empty (as AWS's create-cluster output shows it)."""
     view = cluster_view(ctx, record, _OWN_FIELDS)

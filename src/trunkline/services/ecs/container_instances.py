@@ -3,12 +3,14 @@ and leaving modules do the work; the container instance is returned in its API s
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import agent, container_instances, leaving, registration, trunks
 from trunkline.reconciler import JobHandler
-from trunkline.wire.shapes import ecs as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ecs as shapes
 
 Params = dict[str, Any]
 

@@ -4,12 +4,14 @@ scheduler hears of task and container instance changes through `wiring.py`."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import service_scheduler, services
 from trunkline.reconciler import JobHandler
-from trunkline.wire.shapes import ecs as shapes
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ecs as shapes
 
 Params = dict[str, Any]
 

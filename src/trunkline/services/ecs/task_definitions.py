@@ -4,16 +4,19 @@ task_definitions module does the work; records are served in the TaskDefinition 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import task_definitions
-from trunkline.wire.shapes import ecs as shapes
+from trunkline.domain.ecs.records import TaskDefinitionRecord
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ecs as shapes
 
 Params = dict[str, Any]
 
 
-def _view(record: Params) -> Params:
+def _view(record: TaskDefinitionRecord) -> Params:
     return {key: value for key, value in record.items() if key != "tags"}
 
 
