@@ -62,6 +62,10 @@ def _matching(model: Model, kind: str, field: str, value: str) -> list[tuple[str
     return sorted((key, doc) for (k, key), (doc, entries) in model.items() if k == kind and entries.get(field) == value)
 
 
+def _derive(doc: Document) -> tuple[int, str]:
+    return doc["n"], doc["nested"]["t"]
+
+
 def _apply(tx: Transaction, model: Model, op: tuple[Any, ...]) -> None:
     """Run one operation on the store and on the model; reads must agree."""
     name, kind = op[0], op[1]
@@ -83,6 +87,10 @@ def _apply(tx: Transaction, model: Model, op: tuple[Any, ...]) -> None:
         assert tx.find(kind, op[2], op[3]) == [doc for _, doc in expected]
         assert tx.find_keys(kind, op[2], op[3]) == [key for key, _ in expected]
         assert tx.find_keys(kind, op[2], op[3], after="k1", limit=1) == [k for k, _ in expected if k > "k1"][:1]
+        derived = tx.find_derived(kind, op[2], op[3], _derive)  # kept by stored bytes: never stale
+        assert derived == [_derive(doc) for _, doc in expected]
+        paged = tx.find_derived(kind, op[2], op[3], _derive, after="k1", limit=1)
+        assert paged == [_derive(doc) for k, doc in expected if k > "k1"][:1]
     elif name == "find_from":
         rows = sorted(
             (entries[op[2]], key, doc)

@@ -1,0 +1,78 @@
+"""Two trunkline trees, one workload: bench_vs_moto's script against a fresh server of each tree,
+alternating, in one run; server CPU read from /proc around the script.
+
+    git archive main src | tar -x -C /tmp/base
+    .venv/bin/python benchmarks/bench_ab.py --base /tmp/base/src --runs 4
+
+On a shared machine wall times move with other tenants' load: compare the two trees within one
+run, never across runs. Each server: `trunkline serve --port 0 --state :memory: --timing fast`,
+with PYTHONPATH set to its tree's `src` (the interpreter and dependencies are this one's).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RUNTASKS = ("RunTask (10, bridge)", "RunTask (10, awsvpc)")
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _one(src: str, workload: int) -> dict[str, float]:
+    env = dict(os.environ, PYTHONPATH=src)
+    command = [sys.executable, "-m", "trunkline", "serve", "--port", "0", "--state", ":memory:", "--timing", "fast"]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert server.stdout is not None
+        found = re.search(r"http://\S+", server.stdout.readline())
+        assert found is not None, "the server did not print its ready line"
+        before = _cpu_seconds(server.pid)
+        script = [sys.executable, str(HERE / "bench_vs_moto.py"), "--trunkline-url", found.group(0)]
+        out = subprocess.run([*script, "--workload", str(workload)], capture_output=True, text=True, check=True).stdout
+        used = _cpu_seconds(server.pid) - before
+    finally:
+        server.terminate()
+        server.wait()
+    row = {"server CPU s": used}
+    times = re.search(r"script (\d+) ms, workload (\d+) ms", out)
+    assert times is not None, out
+    row["script ms"], row["rounds ms"] = float(times.group(1)), float(times.group(2))
+    for name in RUNTASKS:
+        median = re.search(re.escape(name) + r": \d+ calls, median ([\d.]+) ms", out)
+        assert median is not None, out
+        row[f"{name} ms"] = float(median.group(1))
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--base", required=True, help="the baseline tree's src directory")
+    parser.add_argument("--new", default=str(HERE.parent / "src"), help="the tree to compare (default: this one)")
+    parser.add_argument("--runs", type=int, default=4)
+    parser.add_argument("--workload", type=int, default=30, help="workload rounds per script run")
+    args = parser.parse_args()
+    trees = {"before": args.base, "after": args.new}
+    rows: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
+    for i in range(args.runs):
+        for name in list(trees) if i % 2 == 0 else list(trees)[::-1]:
+            rows[name].append(_one(trees[name], args.workload))
+            print(f"run {i + 1}: {name:6} {rows[name][-1]}", flush=True)
+    print(f"\n| median of {args.runs} | before | after | after / before |\n| --- | --- | --- | --- |")
+    for key in rows["before"][0]:
+        before = statistics.median(r[key] for r in rows["before"])
+        after = statistics.median(r[key] for r in rows["after"])
+        print(f"| {key} | {before:,.2f} | {after:,.2f} | {after / before:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
