@@ -12,7 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import Server
-from test_capacity_providers import CLUSTER, GROUP, Stack
+from test_capacity_providers import CLUSTER, GROUP, PROVIDER, STRATEGY, Stack
 
 LAUNCHING = "autoscaling:EC2_INSTANCE_LAUNCHING"
 TERMINATING = "autoscaling:EC2_INSTANCE_TERMINATING"
@@ -216,3 +216,37 @@ def test_heartbeats_never_keep_an_instance_past_the_global_timeout(stack: Stack)
     )
     stack.world.advance(26)  # 3,001 s from the start of the wait, 26 s after the last heartbeat
     assert states(stack)[instance] == "InService", "DefaultResult CONTINUE"
+
+
+def test_managed_scale_in_drains_a_busy_instance_and_its_tasks_move(stack: Stack) -> None:
+    """Without termination protection the group may pick a busy instance to scale in: managed
+    draining holds it in Terminating:Wait, the service scheduler moves its tasks to the instance
+    that stays, ECS completes the hook and the instance terminates."""
+    arn = stack.group(NewInstancesProtectedFromScaleIn=False)["AutoScalingGroupARN"]
+    stack.world.ecs.create_capacity_provider(
+        name=PROVIDER,
+        autoScalingGroupProvider={
+            "autoScalingGroupArn": arn,
+            "managedScaling": {"status": "ENABLED", "targetCapacity": 100},
+            "managedTerminationProtection": "DISABLED",
+            "managedDraining": "ENABLED",
+        },
+    )
+    stack.world.ecs.put_cluster_capacity_providers(
+        cluster=CLUSTER, capacityProviders=[PROVIDER], defaultCapacityProviderStrategy=STRATEGY
+    )
+    stack.world.settle()
+    stack.service(12)
+    stack.world.settle()
+    per = stack.per_instance()
+    assert len(per) == 2 and min(per.values()) >= 2, per  # 10 trunked awsvpc tasks a c5.large
+    stack.world.ecs.update_service(cluster=CLUSTER, service="web", desiredCount=8)
+    for _ in range(40):  # 15 low datapoints, then the scale-in and the drain
+        stack.world.advance(60)
+        if len(stack.members()) == 1:
+            break
+    assert len(stack.members()) == 1 and stack.desired() == 1
+    per = stack.per_instance()
+    assert list(per.values()) == [8], per
+    stopped = [t for t in stack.tasks("STOPPED") if t.get("stopCode") == "ServiceSchedulerInitiated"]
+    assert any(t["stoppedReason"] == "Service web: container instance is in DRAINING state" for t in stopped)

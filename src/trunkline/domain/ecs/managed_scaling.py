@@ -20,9 +20,10 @@ One round, for a provider with managed scaling ENABLED associated with a cluster
 4. above the target (and no instance launched within instanceWarmupPeriod): the desired capacity
    becomes N + step, step = max(minimumScalingStepSize, min(maximumScalingStepSize, M - N)),
    scaled by the target (desired = ceil((N + step) x 100 / target)), within the group's bounds;
-5. below the target for 15 consecutive rounds (the AlarmLow alarm's 15 datapoints): the empty
-   instances to remove are drained (container instance DRAINING, managed draining) and the desired
-   capacity drops to ceil(M x 100 / target), at most half the instances per round (but at least one).
+5. below the target for 15 consecutive rounds (the AlarmLow alarm's 15 datapoints): the desired
+   capacity drops to ceil(M x 100 / target), at most half the instances per round (but at least
+   one); the group picks which go, and managed draining drains them through ECS's lifecycle hook
+   (without managed draining, empty instances are set DRAINING first).
 The group's activities carry the cause AWS writes for an alarm-driven change; the figure of the
 last round is served at /_trunkline/capacity-providers.
 """
@@ -371,12 +372,15 @@ def _scale_in(
     before = group["DesiredCapacity"]
     if desired >= before:
         return
-    # Managed draining: the idle instances that go are set DRAINING before the group terminates them.
-    empty = reserve_full(ctx, record, cluster, group).empty
-    for instance in empty[: before - desired]:
-        if instance["status"] == "ACTIVE":
-            instance["status"] = "DRAINING"
-            container_instances.change(ctx, instance)
+    # The group picks the instances that go (by its termination policy, among the unprotected).
+    # With managed draining, ECS's hook drains whichever it picked (_finish_draining); draining
+    # idle instances here could pick others, left DRAINING in service for good.
+    if record["autoScalingGroupProvider"].get("managedDraining") != "ENABLED":
+        empty = reserve_full(ctx, record, cluster, group).empty
+        for instance in empty[: before - desired]:
+            if instance["status"] == "ACTIVE":
+                instance["status"] = "DRAINING"
+                container_instances.change(ctx, instance)
     groups.set_desired_by_policy(
         ctx, group["AutoScalingGroupName"], desired, _cause(ctx, record, "_alarmLow", before, desired)
     )
