@@ -50,9 +50,10 @@ def gpu_ids(instance_id: str, how_many: int) -> list[str]:
 
 def requested(container: Mapping[str, Any]) -> int:
     """The GPUs one container definition asks for (its `GPU` resource requirement)."""
-    return sum(
-        int(r.get("value") or 0) for r in container.get("resourceRequirements") or [] if r.get("type") == RESOURCE
+    values = (
+        str(r.get("value") or "") for r in container.get("resourceRequirements") or [] if r.get("type") == RESOURCE
     )
+    return sum(int(v) for v in values if v.isdigit())  # registration refused anything else
 
 
 def task_gpus(definition: Mapping[str, Any]) -> int:
@@ -92,3 +93,23 @@ def share(containers: list[Record], definitions: Sequence[Mapping[str, Any]], ch
         if n:
             container["gpuIds"] = list(chosen[start : start + n])
             start += n
+
+
+def value_problem(containers: Iterable[Mapping[str, Any]]) -> str | None:
+    """Why a container's GPU requirement is refused at registration (trunkline's wording: AWS
+    documents the rule, not its text), or None. Whole GPUs only: the fractional values of g6f
+    instances and `ALL` are not modelled (docs/decisions.md)."""
+    for container in containers:
+        for requirement in container.get("resourceRequirements") or []:
+            if requirement.get("type") != RESOURCE:
+                continue
+            value = str(requirement.get("value") or "")
+            if not value.isdigit() or int(value) < 1:
+                return (
+                    f"Invalid setting for container '{container.get('name')}'. The value of the GPU resource "
+                    f"requirement must be a positive integer; '{value}' is not."
+                )
+    return None
+
+
+FARGATE_REFUSES = "Fargate does not support GPU resource requirements."
