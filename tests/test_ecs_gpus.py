@@ -5,6 +5,8 @@ errors RegisterTaskDefinition/RunTask give for GPU requirements."""
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,6 +14,8 @@ from botocore.exceptions import ClientError
 
 from conftest import Server
 from ecs_world import World, config_script
+from test_capacity_providers import CLUSTER as CAPACITY_CLUSTER
+from test_capacity_providers import Stack
 
 CLUSTER = "gpus"
 GPU_ON = "ECS_ENABLE_GPU_SUPPORT=true"
@@ -135,3 +139,37 @@ def test_fargate_refuses_gpus(world: World):
     assert raised.value.response["Error"]["Message"] == "Fargate does not support GPU resource requirements."
     answer = world.ecs.register_task_definition(family="f", containerDefinitions=[container], **common)
     assert answer["taskDefinition"]["compatibilities"] == ["EC2", "MANAGED_INSTANCES"]
+
+
+# --- managed scaling ----------------------------------------------------------------------------------
+
+
+def test_managed_scaling_counts_gpus_when_it_packs_waiting_tasks(spawn: Callable[..., Server]):
+    """g4dn.xlarge has 1 GPU (and room for many such tasks by CPU and memory): a service of three
+    one-GPU tasks needs three instances, and the group grows to them."""
+    stack = Stack(spawn("--timing", "manual"))
+    data = {
+        "InstanceType": "g4dn.xlarge",
+        "UserData": base64.b64encode(config_script(CAPACITY_CLUSTER, GPU_ON).encode()).decode(),
+    }
+    stack.world.ec2.create_launch_template_version(LaunchTemplateName="ecs", SourceVersion="1", LaunchTemplateData=data)
+    stack.standard()
+    container = {
+        "name": "c",
+        "image": "nvidia/cuda",
+        "cpu": 256,
+        "memory": 512,
+        "resourceRequirements": [{"type": "GPU", "value": "1"}],
+    }
+    stack.world.ecs.register_task_definition(family="infer", containerDefinitions=[container])
+    stack.world.ecs.create_service(
+        cluster=CAPACITY_CLUSTER, serviceName="infer", taskDefinition="infer", desiredCount=3
+    )
+    stack.world.settle()
+    (service,) = stack.world.ecs.describe_services(cluster=CAPACITY_CLUSTER, services=["infer"])["services"]
+    assert (service["runningCount"], service["pendingCount"]) == (3, 0)
+    per = stack.per_instance()
+    assert len(stack.members()) == 3 and sorted(per.values()) == [1, 1, 1], per
+    assert all(name.startswith("g4dn.xlarge ") for name in per)
+    figure = stack.reservation()
+    assert (figure["instancesNeeded"], figure["instancesInGroup"], figure["tasksWaiting"]) == (3, 3, 0)
