@@ -19,7 +19,9 @@ LABEL = {False: "off", True: "on"}
 
 
 def title(load: list[Definition]) -> str:
-    return "workload: " + ", ".join(f"{d.count} x {d.name} ({d.cpu} CPU, {d.memory} MiB)" for d in load)
+    return "workload: " + ", ".join(
+        f"{d.count} x {d.name} ({d.cpu} CPU, {d.memory} MiB" + (f", {d.gpus} GPU)" if d.gpus else ")") for d in load
+    )
 
 
 def _per(s: Sizing) -> str:
