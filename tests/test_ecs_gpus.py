@@ -16,6 +16,8 @@ from conftest import Server
 from ecs_world import World, config_script
 from test_capacity_providers import CLUSTER as CAPACITY_CLUSTER
 from test_capacity_providers import Stack
+from trunkline.domain.ecs import gpus
+from trunkline.domain.ecs.placement import CHECK_ORDER, Candidate, Demand, place
 
 CLUSTER = "gpus"
 GPU_ON = "ECS_ENABLE_GPU_SUPPORT=true"
@@ -139,6 +141,36 @@ def test_fargate_refuses_gpus(world: World):
     assert raised.value.response["Error"]["Message"] == "Fargate does not support GPU resource requirements."
     answer = world.ecs.register_task_definition(family="f", containerDefinitions=[container], **common)
     assert answer["taskDefinition"]["compatibilities"] == ["EC2", "MANAGED_INSTANCES"]
+
+
+# --- the engine and the catalog -----------------------------------------------------------------------
+
+
+def _host(name: str, gpu_count: int, memory: int = 4096) -> Candidate:
+    return Candidate(f"arn:ci/{name}", f"i-{name}", {}, 4096, memory, set(), set(), gpus=gpu_count)
+
+
+def test_placement_counts_gpus_within_one_call_and_ranks_the_gpu_reason():
+    """Tasks placed in one call use up the picture's GPUs; RESOURCE:GPU comes after the port checks
+    and before RESOURCE:ENI, so an instance short only of GPUs is the closest match."""
+    outcome = place([_host("a", 4), _host("b", 0)], Demand(cpu=64, memory=64, gpus=3), 3)
+    assert [c.arn for c in outcome.placed] == ["arn:ci/a"]
+    assert [f["reason"] for f in outcome.failures] == ["RESOURCE:GPU"] * 2  # a has 1 left, b none
+    order = list(CHECK_ORDER)
+    assert order.index("RESOURCE:PORTS_UDP") < order.index("RESOURCE:GPU") < order.index("RESOURCE:ENI")
+    short_of_memory, short_of_gpus = _host("m", 8, memory=1), _host("g", 0)
+    failed = place([short_of_memory, short_of_gpus], Demand(cpu=64, memory=64, gpus=1), 1)
+    assert failed.failures == [{"arn": "arn:ci/g", "reason": "RESOURCE:GPU"}]
+
+
+@pytest.mark.parametrize(
+    ("instance_type", "count"),
+    [("p2.16xlarge", 16), ("p3.2xlarge", 1), ("p3dn.24xlarge", 8), ("p4d.24xlarge", 8), ("p5.48xlarge", 8),
+     ("g3s.xlarge", 1), ("g4dn.12xlarge", 4), ("g5.48xlarge", 8), ("g6.xlarge", 1), ("g4ad.xlarge", 0),
+     ("c5.large", 0), (None, 0)],
+)  # fmt: skip
+def test_the_gpu_catalog(instance_type: str | None, count: int):
+    assert gpus.count(instance_type) == count
 
 
 # --- managed scaling ----------------------------------------------------------------------------------
