@@ -129,6 +129,19 @@ def test_host_ports_bind_once_per_instance(tmp_path: Path):
     assert answer["m5.4xlarge"]["trunkingOn"]["instances"] is None  # port 22 is the agent's
 
 
+def test_gpus_bind_where_a_type_has_few(tmp_path: Path):
+    """A one-GPU task: g4dn.xlarge (1 GPU) takes one, g4dn.12xlarge (4 GPUs) four, whatever CPU and
+    memory say; a type without GPUs cannot run it at all."""
+    container = {**WORKER["containerDefinitions"][0], "cpu": 256, "memoryReservation": 512}
+    gpu = {**WORKER, "family": "infer", "containerDefinitions": [{**container, "resourceRequirements": [{"type": "GPU", "value": "1"}]}]}  # fmt: skip
+    path = write(tmp_path, gpu, "infer.json")
+    answer = by_type(plan_json("--task-definition", f"{path}:8", "--types", "g4dn.xlarge,g4dn.12xlarge,c5.large"))
+    small, large = answer["g4dn.xlarge"]["trunkingOn"], answer["g4dn.12xlarge"]["trunkingOn"]
+    assert (small["tasksPerInstance"], small["binding"], small["instances"]) == ({"infer": 1}, {"infer": "GPU"}, 8)
+    assert (large["tasksPerInstance"], large["binding"], large["instances"]) == ({"infer": 4}, {"infer": "GPU"}, 2)
+    assert answer["c5.large"]["trunkingOn"]["instances"] is None
+
+
 def test_family_from_an_endpoint_and_a_mixed_workload(server: Server, tmp_path: Path):
     ecs = server.client("ecs")
     ecs.register_task_definition(**{k: v for k, v in WEB.items()})
@@ -311,8 +324,10 @@ def test_errors_are_one_line(tmp_path: Path):
     assert one_line(run_plan("--task-definition", bad_size)) == (
         f"trunkline plan: {bad_size}: malformed task definition: Invalid 'cpu' setting for task."
     )
-    gpu = {**WEB, "containerDefinitions": [{**WEB["containerDefinitions"][0], "resourceRequirements": [{"type": "GPU", "value": "1"}]}]}  # fmt: skip
-    assert "asks for GPUs" in one_line(run_plan("--task-definition", str(write(tmp_path, gpu, "gpu.json"))))
+    gpu = {**WEB, "containerDefinitions": [{**WEB["containerDefinitions"][0], "resourceRequirements": [{"type": "GPU", "value": "0"}]}]}  # fmt: skip
+    assert "must be a positive integer" in one_line(
+        run_plan("--task-definition", str(write(tmp_path, gpu, "gpu.json")))
+    )
     assert one_line(run_plan("--task-definition", "missing.json")) == "trunkline plan: missing.json: no such file"
     assert one_line(run_plan("--task-definition", web, "--chart", str(tmp_path / "c.gif"))).endswith(
         "the file name must end in .png or .svg"

@@ -6,7 +6,9 @@
 - the agent reserves the host ports `ECS_RESERVED_PORTS` (22, 2375, 2376, 51678, 51679);
 - each awsvpc task takes one task ENI slot: the catalog's `awsvpc_tasks` untrunked, its
   `awsvpc_tasks_trunked` with trunking (a type without trunking support keeps its untrunked limit);
-- a fixed host port (bridge or host networking) fits once per instance.
+- a fixed host port (bridge or host networking) fits once per instance;
+- a task asking for GPUs takes that many of the type's GPUs (trunkline's GPU catalog, gpus.py;
+  the instances run the ECS GPU-optimized AMI, whose agent registers them).
 
 Tasks per instance (one definition) = the least, over those resources, of what fits; the resource
 giving the least is the binding one. Instances needed for a mix = ceil(Σ count / tasks per instance)
@@ -20,7 +22,7 @@ import math
 from dataclasses import dataclass, field
 
 from trunkline.domain.catalog import InstanceType
-from trunkline.domain.ecs import agent_report
+from trunkline.domain.ecs import agent_report, gpus
 from trunkline.domain.ecs.agent_config import DEFAULT_RESERVED_PORTS
 from trunkline.plan.workload import Definition
 
@@ -37,7 +39,7 @@ class Sizing:
     memory: int
     eni_slots: int
     tasks_per_instance: dict[str, int]  # per definition
-    binding: dict[str, str]  # per definition: ENI, CPU, MEMORY, PORTS
+    binding: dict[str, str]  # per definition: ENI, CPU, MEMORY, PORTS, GPU
     instances: int | None  # None: some definition fits on no instance of this type
     spare: dict[str, int] = field(default_factory=dict)  # ENI, CPU, MEMORY left on the instances needed
     price: float | None = None  # per instance-hour
@@ -67,9 +69,9 @@ def resources(entry: InstanceType, trunking: bool) -> tuple[int, int, int, bool]
     return agent_report.cpu_units(entry), agent_report.registered_memory(entry, 0), slots, trunked
 
 
-def fit(definition: Definition, cpu: int, memory: int, slots: int) -> tuple[int, str]:
+def fit(definition: Definition, cpu: int, memory: int, slots: int, gpu_count: int = 0) -> tuple[int, str]:
     """How many tasks of the definition one empty instance takes, and what binds (the first of ENI,
-    CPU, MEMORY, PORTS on a tie)."""
+    CPU, MEMORY, PORTS, GPU on a tie)."""
     best, binding = UNLIMITED, "CPU"
     if definition.awsvpc:
         best, binding = slots, "ENI"
@@ -81,6 +83,8 @@ def fit(definition: Definition, cpu: int, memory: int, slots: int) -> tuple[int,
         ports = 0 if definition.tcp_ports & RESERVED_PORTS else 1
         if ports < best:
             best, binding = ports, "PORTS"
+    if definition.gpus and gpu_count // definition.gpus < best:
+        best, binding = gpu_count // definition.gpus, "GPU"
     return best, binding
 
 
@@ -89,7 +93,7 @@ def size(entry: InstanceType, trunking: bool, workload: list[Definition], price:
     per: dict[str, int] = {}
     binding: dict[str, str] = {}
     for definition in workload:
-        per[definition.name], binding[definition.name] = fit(definition, cpu, memory, slots)
+        per[definition.name], binding[definition.name] = fit(definition, cpu, memory, slots, gpus.count(entry.name))
     sizing = Sizing(
         instance_type=entry.name,
         trunking=trunking,

@@ -19,7 +19,9 @@ LABEL = {False: "off", True: "on"}
 
 
 def title(load: list[Definition]) -> str:
-    return "workload: " + ", ".join(f"{d.count} x {d.name} ({d.cpu} CPU, {d.memory} MiB)" for d in load)
+    return "workload: " + ", ".join(
+        f"{d.count} x {d.name} ({d.cpu} CPU, {d.memory} MiB" + (f", {d.gpus} GPU)" if d.gpus else ")") for d in load
+    )
 
 
 def _per(s: Sizing) -> str:
@@ -77,7 +79,7 @@ def table(console: Console, load: list[Definition], rows: list[Row]) -> None:
 
 def _footnote(rows: list[Row]) -> str:
     notes = [
-        "tasks/inst (tasks per instance) and binding: per task definition, in the order given (binding: ENI, CPU, MEMORY or PORTS);",
+        "tasks/inst (tasks per instance) and binding: per task definition, in the order given (binding: ENI, CPU, MEMORY, PORTS or GPU);",
         "spare: task ENI slots, CPU units and MiB left on the instances needed; ranked by cost, else instances.",
     ]
     if any(s.estimated for r in rows for s in r.by_mode.values()):

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trunkline.domain.catalog import InstanceType
+from trunkline.domain.ecs import gpus
 from trunkline.plan import sandbox as sandboxes
 from trunkline.plan.arithmetic import Sizing
 from trunkline.plan.workload import Definition
@@ -162,6 +163,8 @@ class Sandbox:
     ) -> None:
         """`counts[i]` instances in `subnets[i]`, registered once the clock settles."""
         script = f"#!/bin/bash\necho ECS_CLUSTER={CLUSTER} >> /etc/ecs/ecs.config\n"
+        if gpus.count(entry.name):  # what the ECS GPU-optimized AMI's configuration holds
+            script += "echo ECS_ENABLE_GPU_SUPPORT=true >> /etc/ecs/ecs.config\n"
         for subnet, wanted in zip(subnets, counts, strict=True):
             for start in range(0, wanted, LAUNCH_BATCH):
                 batch = min(LAUNCH_BATCH, wanted - start)

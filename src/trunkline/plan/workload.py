@@ -6,7 +6,8 @@ is read as RegisterTaskDefinition input (the JSON `aws ecs register-task-definit
 family (or `family:revision`, then written `family:revision:COUNT`) described from the endpoint.
 Each definition's demand is computed as ECS does at launch (`task_definitions.demand`): task-level
 cpu and memory when given ("1 vCPU", "2 GB" forms converted), else the containers' sums
-(`memoryReservation` before `memory`), and the fixed host ports of bridge and host networking.
+(`memoryReservation` before `memory`), the fixed host ports of bridge and host networking, and the
+GPUs its containers ask for (`resourceRequirements` of type GPU, summed: see domain/ecs/gpus.py).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from trunkline.domain.ecs import task_definitions
+from trunkline.domain.ecs import gpus, task_definitions
 from trunkline.errors import AwsError
 from trunkline.plan import PlanError
 
@@ -33,7 +34,8 @@ class Definition:
     tcp_ports: frozenset[int]
     udp_ports: frozenset[int]
     awsvpc: bool
-    source: Record  # the RegisterTaskDefinition input, for --simulate
+    source: Record
+    gpus: int = 0  # its containers' GPU requirements, summed  # the RegisterTaskDefinition input, for --simulate
 
 
 def split_count(reference: str) -> tuple[str, int]:
@@ -76,20 +78,10 @@ def _validate(name: str, document: Any) -> Record:
     return params
 
 
-def _gpus(params: Record) -> int:
-    return sum(
-        int(r.get("value") or 0)
-        for c in params["containerDefinitions"]
-        for r in c.get("resourceRequirements") or []
-        if r.get("type") == "GPU"
-    )
-
-
 def definition(name: str, params: Record, count: int) -> Definition:
-    if _gpus(params):
-        raise PlanError(
-            f"{name}: asks for GPUs, which neither the instance-type catalog nor trunkline's placement models"
-        )
+    problem = gpus.value_problem(params["containerDefinitions"])
+    if problem is not None:
+        raise PlanError(f"{name}: malformed task definition: {problem}")
     try:
         record = {
             **params,
@@ -114,6 +106,7 @@ def definition(name: str, params: Record, count: int) -> Definition:
         udp_ports=demand.udp_ports,
         awsvpc=demand.network_mode == "awsvpc",
         source=params,
+        gpus=gpus.task_gpus(params),
     )
 
 

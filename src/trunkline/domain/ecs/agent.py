@@ -280,7 +280,7 @@ def _request(
         cluster=config.cluster,
         identity_document=document,
         signature=base64.b64encode(hashlib.sha256(document.encode()).digest()).decode(),
-        total_resources=agent_report.resources(known, config) if known is not None else [],
+        total_resources=agent_report.resources(known, config, instance["InstanceId"]) if known is not None else [],
         version_info=agent_report.version_info(info),
         container_instance_arn=live["containerInstanceArn"] if live is not None else None,
         attributes=attributes,

@@ -78,6 +78,11 @@ class AgentConfig:
         return self.flag("ECS_ENABLE_HIGH_DENSITY_ENI", True)
 
     @property
+    def gpu_support(self) -> bool:
+        """ECS_ENABLE_GPU_SUPPORT: the GPU-optimized AMI sets it; the agent then reports the GPUs."""
+        return self.flag("ECS_ENABLE_GPU_SUPPORT", False)
+
+    @property
     def privileged_disabled(self) -> bool:
         return self.flag("ECS_DISABLE_PRIVILEGED", False)
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from trunkline.domain import catalog
 from trunkline.domain.ec2.images import AgentInfo
+from trunkline.domain.ecs import gpus
 from trunkline.domain.ecs.agent_config import AgentConfig
 
 Record = dict[str, Any]
@@ -187,14 +188,19 @@ def registered_memory(instance_type: catalog.InstanceType, reserved: int = 0) ->
     return max(kernel_memory(instance_type) - reserved, 0)
 
 
-def resources(instance_type: catalog.InstanceType, config: AgentConfig) -> list[Record]:
-    """totalResources: CPU, MEMORY, PORTS, PORTS_UDP, in that order (as the agent sends them)."""
-    return [
+def resources(instance_type: catalog.InstanceType, config: AgentConfig, instance_id: str = "") -> list[Record]:
+    """totalResources: CPU, MEMORY, PORTS, PORTS_UDP, in that order (as the agent sends them),
+    then GPU when GPU support is on and the instance has GPUs (gpus.py)."""
+    sent = [
         integer_resource("CPU", cpu_units(instance_type)),
         integer_resource("MEMORY", registered_memory(instance_type, config.reserved_memory)),
         string_set_resource("PORTS", [str(p) for p in config.reserved_ports]),
         string_set_resource("PORTS_UDP", [str(p) for p in config.reserved_udp_ports]),
     ]
+    how_many = gpus.count(instance_type.name)
+    if how_many and config.gpu_support:
+        sent.append(string_set_resource(gpus.RESOURCE, gpus.gpu_ids(instance_id, how_many)))
+    return sent
 
 
 def version_info(agent: AgentInfo) -> Record:

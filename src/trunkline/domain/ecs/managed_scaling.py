@@ -11,11 +11,10 @@ One round, for a provider with managed scaling ENABLED associated with a cluster
 3. the CapacityProviderReservation figure: N = the group's live instances (Pending or InService),
    M = the instances needed for every task of the provider, running and waiting. M counts every
    binding resource placement models, ENI slots included: the waiting tasks are packed first-fit
-   (CPU, memory, awsvpc task slots, static host ports) into the free room of the group's
+   (CPU, memory, awsvpc task slots, static host ports, GPUs) into the free room of the group's
    instances, then into new instances of the type the group launches next, whose slots follow
    the catalog (trunked or not, as the group's registered instances are) and whose ports are the
-   agent's default reserved ones. GPUs are not modelled (neither the catalog nor placement knows
-   them). CPR = M / N x 100; N = 0 gives 200 with tasks waiting, else 100.
+   agent's default reserved ones, and GPUs (a new instance has its type's GPUs, gpus.py). CPR = M / N x 100; N = 0 gives 200 with tasks waiting, else 100.
    Tasks too big for a new instance do not drive scaling (they wait, then time out);
 4. above the target (and no instance launched within instanceWarmupPeriod): the desired capacity
    becomes N + step, step = max(minimumScalingStepSize, min(maximumScalingStepSize, M - N)),
@@ -46,6 +45,7 @@ from trunkline.domain.ecs import (
     capacity,
     capacity_association,
     container_instances,
+    gpus,
     instance_index,
     services,
     task_definitions,
@@ -76,9 +76,10 @@ class Room:
     used: bool = False
     tcp: set[int] = field(default_factory=set)  # host ports in use (the agent's reserved ones too)
     udp: set[int] = field(default_factory=set)
+    gpus: int = 0  # GPUs no task holds
 
     def copy(self) -> Room:
-        return Room(self.cpu, self.memory, self.slots, tcp=set(self.tcp), udp=set(self.udp))
+        return Room(self.cpu, self.memory, self.slots, tcp=set(self.tcp), udp=set(self.udp), gpus=self.gpus)
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class Need:
     eni: bool  # an awsvpc task slot
     tcp: frozenset[int]  # static host ports (bridge and host network modes)
     udp: frozenset[int]
+    gpus: int = 0  # its containers' GPU requirements, summed
 
 
 @dataclass
@@ -138,22 +140,24 @@ def _fresh(instance_type: str | None, trunked: bool) -> Room | None:
     slots = known.awsvpc_tasks_trunked if trunked and known.supports_trunking else known.awsvpc_tasks
     room = Room(agent_report.cpu_units(known), agent_report.registered_memory(known), int(slots or 0))
     room.tcp = set(agent_config.DEFAULT_RESERVED_PORTS)
+    room.gpus = gpus.count(known.name)
     return room
 
 
 def _needs(ctx: RequestContext, waiting: list[Record]) -> list[Need]:
     """Each waiting task's needs: CPU and memory as the task has them, its awsvpc slot, and its task
     definition's static host ports (read once per definition)."""
-    ports: dict[str, tuple[frozenset[int], frozenset[int]]] = {}
+    ports: dict[str, tuple[frozenset[int], frozenset[int], int]] = {}
     needs: list[Need] = []
     for task in waiting:
         arn = task["taskDefinitionArn"]
         if arn not in ports:
             definition = task_definitions.find(ctx, arn)
             demand = task_definitions.demand(definition) if definition is not None else None
-            ports[arn] = (demand.tcp_ports, demand.udp_ports) if demand else (frozenset(), frozenset())
-        tcp, udp = ports[arn]
-        needs.append(Need(int(task["cpu"]), int(task["memory"]), bool(task.get("_needsEni")), tcp, udp))
+            wanted = gpus.task_gpus(definition) if definition is not None else 0
+            ports[arn] = (demand.tcp_ports, demand.udp_ports, wanted) if demand else (frozenset(), frozenset(), 0)
+        tcp, udp, gpu_count = ports[arn]
+        needs.append(Need(int(task["cpu"]), int(task["memory"]), bool(task.get("_needsEni")), tcp, udp, gpu_count))
     return needs
 
 
@@ -164,6 +168,7 @@ def _fits(room: Room, need: Need) -> bool:
         and (not need.eni or room.slots >= 1)
         and not need.tcp & room.tcp
         and not need.udp & room.udp
+        and room.gpus >= need.gpus
     )
 
 
@@ -173,6 +178,7 @@ def _take(room: Room, need: Need) -> None:
     room.slots -= 1 if need.eni else 0
     room.tcp |= need.tcp
     room.udp |= need.udp
+    room.gpus -= need.gpus
     room.used = True
 
 
@@ -250,7 +256,7 @@ def reserve_full(
             continue
         cpu, memory, tcp, udp = task_usage.remaining_cpu_memory_ports(instance)
         slots = capacity.available_task_enis(ctx, instance) if instance["status"] == "ACTIVE" else 0
-        rooms.append(Room(cpu, memory, slots, used=busy, tcp=tcp, udp=udp))
+        rooms.append(Room(cpu, memory, slots, used=busy, tcp=tcp, udp=udp, gpus=gpus.free_count(instance)))
     model = _fresh(_next_type(ctx, group), trunked)
     extra: list[Room] = []
     for need in _needs(ctx, waiting):

@@ -11,7 +11,8 @@ Checks, in this fixed order; the first that fails is the instance's reason:
 3. `MemberOf placement constraint unsatisfied.` (AWS's observed wording), then
    `DistinctInstance placement constraint unsatisfied.` (by analogy);
 4. `AGENT`: the agent is disconnected (or its EC2 instance is no longer running);
-5. `RESOURCE:CPU`, `RESOURCE:MEMORY`, `RESOURCE:PORTS`, `RESOURCE:PORTS_UDP` (remaining resources);
+5. `RESOURCE:CPU`, `RESOURCE:MEMORY`, `RESOURCE:PORTS`, `RESOURCE:PORTS_UDP`, `RESOURCE:GPU`
+   (remaining resources; GPUs: see gpus.py);
 6. `RESOURCE:ENI`: no awsvpc ENI slot left (capacity.py; a slot whose ENI is still deprovisioning
    is used).
 
@@ -68,6 +69,7 @@ CHECK_ORDER = (
     "RESOURCE:MEMORY",
     "RESOURCE:PORTS",
     "RESOURCE:PORTS_UDP",
+    "RESOURCE:GPU",
     "RESOURCE:ENI",
 )
 _RANK = {reason: rank for rank, reason in enumerate(CHECK_ORDER)}
@@ -92,6 +94,7 @@ class Demand:
     vpc_id: str | None = None  # awsvpc: the subnets' VPC
     zones: frozenset[str] | None = None  # awsvpc: the subnets' Availability Zones
     group: str = ""  # the task group (distinctInstance and spread count its tasks)
+    gpus: int = 0  # GPUs the task's containers ask for, summed
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,7 @@ class Candidate:
     running_tasks_count: int = 0
     vpc_id: str | None = None
     zone: str | None = None
+    gpus: int = 0  # GPUs no live task holds
     group_loader: Callable[[], int] | None = None  # live tasks of the request's group, read when needed
     eni_loader: Callable[[], int] | None = None  # free task ENI slots, read when first needed
     groups_loader: Callable[[], Collection[str]] | None = None  # task:group, read when first needed
@@ -233,6 +237,7 @@ class Candidate:
         self.memory -= demand.memory
         self.tcp_ports |= demand.tcp_ports
         self.udp_ports |= demand.udp_ports
+        self.gpus -= demand.gpus
         if demand.needs_eni:
             self._eni_free = self.eni_free - 1
         self._group_placed += 1  # counted without loading: a strategy that never asks never reads
@@ -270,6 +275,8 @@ def _resources(candidate: Candidate, demand: Demand) -> str | None:
         return "RESOURCE:PORTS"
     if demand.udp_ports & candidate.udp_ports:
         return "RESOURCE:PORTS_UDP"
+    if demand.gpus > candidate.gpus:
+        return "RESOURCE:GPU"
     if demand.needs_eni and candidate.eni_free < 1:
         return "RESOURCE:ENI"
     return None

@@ -28,7 +28,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import instances
-from trunkline.domain.ecs import capacity, container_instances, placement, task_usage, tasks
+from trunkline.domain.ecs import capacity, container_instances, gpus, placement, task_usage, tasks
 from trunkline.domain.ecs.placement import Candidate, Demand, Strategy
 
 Record = dict[str, Any]
@@ -67,6 +67,7 @@ class Picture:
     running_tasks_count: int
     vpc_id: str | None
     zone: str | None
+    gpus: int = 0
 
 
 def picture(record: Record) -> Picture:
@@ -90,6 +91,7 @@ def picture(record: Record) -> Picture:
         running_tasks_count=int(record.get("runningTasksCount") or 0),
         vpc_id=record.get("_vpcId"),
         zone=record.get("_availabilityZone"),
+        gpus=gpus.free_count(record),
     )
 
 
@@ -124,6 +126,7 @@ def _from_picture(ctx: RequestContext, seen: Picture, group_tasks: GroupCounter,
         running_tasks_count=seen.running_tasks_count,
         vpc_id=seen.vpc_id,
         zone=seen.zone,
+        gpus=seen.gpus,
         group_loader=group_loader,
         eni_loader=eni_loader,
         groups_loader=groups_loader,

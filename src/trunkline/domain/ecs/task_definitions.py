@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
-from trunkline.domain.ecs import awslogs_options, check_max_results, ecs_arn, page
+from trunkline.domain.ecs import awslogs_options, check_max_results, ecs_arn, gpus, page
 from trunkline.domain.ecs.clusters import check_tags
 from trunkline.domain.ecs.kinds import (
     REVISION_DIGITS,
@@ -353,6 +353,8 @@ def fargate_problem(definition: Record) -> str | None:
     """Why a task definition cannot run on Fargate (ECS's message), or None if it can."""
     if definition.get("networkMode") != "awsvpc":
         return "Fargate only supports network mode \u2018awsvpc\u2019."
+    if gpus.task_gpus(definition):
+        return gpus.FARGATE_REFUSES
     cpu, memory = definition.get("cpu"), definition.get("memory")
     if cpu is None:
         return "Fargate requires that 'cpu' be defined at the task level."
@@ -505,6 +507,9 @@ def _definition(params: shapes.RegisterTaskDefinitionRequest) -> Record:
     if memory is not None:
         definition["memory"] = str(memory)
     definition["enableFaultInjection"] = bool(params.get("enableFaultInjection"))
+    gpu_problem = gpus.value_problem(containers)
+    if gpu_problem is not None:
+        raise client_error(gpu_problem)
     _check_compatibilities(definition, list(params.get("requiresCompatibilities") or []))
     for container in containers:
         _check_resources(container, cpu, memory)

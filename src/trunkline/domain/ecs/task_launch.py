@@ -31,6 +31,8 @@ from trunkline.domain.ecs import (
     clusters,
     container_instances,
     ecs_arn,
+    gpu_assignment,
+    gpus,
     instance_queries,
     network_bindings,
     placement,
@@ -171,6 +173,7 @@ def _demand(definition: TaskDefinitionRecord, launch: Launch, overrides: Record)
         vpc_id=network.vpc_id if network is not None and on_ec2 else None,
         zones=network.zones if network is not None and on_ec2 else None,
         group=launch.group,
+        gpus=gpus.task_gpus(definition),
     )
     launch.held = {"cpu": cpu, "memory": memory, "tcpPorts": sorted(need.tcp_ports), "udpPorts": sorted(need.udp_ports)}
 
@@ -270,6 +273,7 @@ def _task(
         "_portMappings": network_bindings.mappings_of(launch.definition) if host is not None else {},
     }
     if host is not None:
+        gpu_assignment.assign(ctx, record, host, launch.definition)
         record["containerInstanceArn"] = host["containerInstanceArn"]
         record["_ec2InstanceId"] = host["ec2InstanceId"]
     if launch.started_by is not None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ecs import capacity, container_instances
+from trunkline.domain.ecs import capacity, container_instances, gpus
 from trunkline.domain.ecs.kinds import TASK
 
 Record = dict[str, Any]
@@ -49,6 +49,7 @@ class TaskUse:
     udp_ports: frozenset[int]
     last_status: str
     holds_eni: bool
+    gpu_ids: tuple[str, ...] = ()
 
 
 def task_use(task: Record) -> TaskUse:
@@ -60,6 +61,7 @@ def task_use(task: Record) -> TaskUse:
         udp_ports=frozenset(int(p) for p in demand["udpPorts"]),
         last_status=task["lastStatus"],
         holds_eni=_holds_eni(task),
+        gpu_ids=tuple(demand.get("gpuIds") or ()),
     )
 
 
@@ -88,6 +90,8 @@ def remaining(registered: list[Record], live: list[TaskUse]) -> list[Record]:
         elif name in ("PORTS", "PORTS_UDP"):
             used = _ports([resource], name) | ports[name]
             entry["stringSetValue"] = [str(p) for p in sorted(used)]
+        elif name == gpus.RESOURCE:
+            entry["stringSetValue"] = gpus.remaining(resource, (i for t in live for i in t.gpu_ids))
         result.append(entry)
     return result
 
