@@ -73,6 +73,27 @@ def test_the_agent_registers_one_gpu_id_per_gpu_when_gpu_support_is_on(world: Wo
     assert resource(world, arn, "GPU") == ids
 
 
+GPU_AMI = "/aws/service/ecs/optimized-ami/amazon-linux-2/gpu/recommended/image_id"
+
+
+@pytest.mark.parametrize(("lines", "registered"), [((), 1), (("ECS_ENABLE_GPU_SUPPORT=false",), 0)])
+def test_the_gpu_optimized_ami_switches_gpu_support_on_unless_user_data_turns_it_off(
+    world: World, lines: tuple[str, ...], registered: int
+):
+    image = world.ssm.get_parameter(Name=GPU_AMI)["Parameter"]["Value"]
+    (described,) = world.ec2.describe_images(ImageIds=[image])["Images"]
+    assert described["Name"].startswith("amzn2-ami-ecs-gpu-hvm-") and described["Architecture"] == "x86_64"
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("ecsInstanceRole")
+    net = world.network()
+    instance_id = world.launch(
+        net["subnet"], "ecsInstanceRole", config_script(CLUSTER, *lines), instance_type="g4dn.xlarge", image=image
+    )
+    world.settle()
+    ids = resource(world, world.container_instance_arn(CLUSTER, instance_id), "GPU", "registeredResources")
+    assert len(ids or []) == registered
+
+
 @pytest.mark.parametrize(("instance_type", "lines"), [("g4dn.12xlarge", ()), ("c5.large", (GPU_ON,))])
 def test_no_gpu_resource_without_gpu_support_or_without_gpus(world: World, instance_type: str, lines: tuple[str, ...]):
     arn = ready(world, instance_type, *lines)

@@ -56,6 +56,7 @@ VARIANTS: tuple[Variant, ...] = (
     Variant(f"{ECS_AMI_ROOT}/amazon-linux-2023/arm64", images.AL2023_ARM, 161),
     Variant(f"{ECS_AMI_ROOT}/amazon-linux-2", images.AL2_X86, 318),
     Variant(f"{ECS_AMI_ROOT}/amazon-linux-2/arm64", images.AL2_ARM, 297),
+    Variant(f"{ECS_AMI_ROOT}/amazon-linux-2/gpu", images.AL2_GPU, 301),
     Variant(f"{WINDOWS_ROOT}/Windows_Server-2022-English-Full-ECS_Optimized", images.WINDOWS_2022_FULL, 58, True),
 )
 

@@ -65,6 +65,8 @@ class ImageSpec:
     imds_support: str | None = None
     extra_volumes: tuple[tuple[str, int], ...] = ()  # (device, GiB) beyond the root volume
     deprecated: str | None = None  # ISO 8601 deprecation time, if set
+    #: What the image's own /etc/ecs/ecs.config holds before user data appends to it.
+    ecs_config: tuple[tuple[str, str], ...] = ()
 
 
 _AGENT = "1.106.2"
@@ -112,6 +114,22 @@ AL2_X86 = ImageSpec(
     agent=_LINUX,
     os_name="Amazon Linux 2",
     source_image_name="amzn2-ami-minimal-hvm-2.0.20260831.0-x86_64-ebs",
+)
+#: The GPU-optimized ECS AMI (Amazon Linux 2 only, x86_64): NVIDIA drivers and the container
+#: toolkit, and GPU support switched on in the agent's configuration.
+AL2_GPU = ImageSpec(
+    name="amzn2-ami-ecs-gpu-hvm-2.0.20260901-x86_64-ebs",
+    description="Amazon Linux AMI 2.0.20260901 x86_64 ECS HVM GP2",
+    architecture="x86_64",
+    owner_id=ECS_OWNER,
+    created="2026-09-02T19:02:11.000Z",
+    root_device="/dev/xvda",
+    volume_size=30,
+    volume_type="gp2",
+    agent=_LINUX,
+    os_name="Amazon Linux 2",
+    source_image_name="amzn2-ami-minimal-hvm-2.0.20260831.0-x86_64-ebs",
+    ecs_config=(("ECS_ENABLE_GPU_SUPPORT", "true"),),
 )
 AL2_ARM = ImageSpec(
     name="amzn2-ami-ecs-hvm-2.0.20260901-arm64-ebs",
@@ -169,7 +187,16 @@ AL2023_PLAIN = ImageSpec(
     imds_support="v2.0",
 )
 
-SPECS: tuple[ImageSpec, ...] = (AL2023_X86, AL2023_ARM, AL2_X86, AL2_ARM, WINDOWS_2022_FULL, AL1_2018, AL2023_PLAIN)
+SPECS: tuple[ImageSpec, ...] = (
+    AL2023_X86,
+    AL2023_ARM,
+    AL2_X86,
+    AL2_GPU,
+    AL2_ARM,
+    WINDOWS_2022_FULL,
+    AL1_2018,
+    AL2023_PLAIN,
+)
 
 
 def _hex(*parts: str) -> str:
@@ -298,6 +325,12 @@ def get_image(ctx: RequestContext, image_id_: str) -> Record:
     if spec is None:
         raise not_found([image_id_])
     return _record(ctx.region, spec)
+
+
+def ecs_config(region: str, image_id_: str) -> tuple[tuple[str, str], ...]:
+    """The agent configuration an image presets (the GPU AMI switches GPU support on)."""
+    spec = find_spec(region, image_id_)
+    return spec.ecs_config if spec else ()
 
 
 def agent_info(region: str, image_id_: str) -> AgentInfo | None:

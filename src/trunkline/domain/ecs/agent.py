@@ -127,7 +127,7 @@ def register_job(ctx: RequestContext, payload: Record) -> None:
     info = images.agent_info(ctx.region, instance["ImageId"])
     if info is None:
         return
-    config = agent_config.parse(instances.user_data(instance))
+    config = agent_config.parse(instances.user_data(instance), images.ecs_config(ctx.region, instance["ImageId"]))
     capable, why = agent_report.trunking_capable(info, config)
     agent["config"] = config.summary()
     agent["trunkingCapability"] = {"advertised": capable, "detail": why}

@@ -171,9 +171,11 @@ def decode_user_data(user_data: str | None) -> str:
     return "\n".join(p.decode("utf-8", errors="replace") for p in parts if isinstance(p, bytes))
 
 
-def parse(user_data: str | None) -> AgentConfig:
-    """The agent configuration the instance's user data writes (see the module doc)."""
-    config = AgentConfig()
+def parse(user_data: str | None, preset: tuple[tuple[str, str], ...] = ()) -> AgentConfig:
+    """The agent configuration the instance's user data writes (see the module doc), on top of
+    what the image's own ecs.config holds (`preset`): appended lines override it, a truncating
+    write drops it."""
+    config = AgentConfig(values=dict(preset))
     lines = decode_user_data(user_data).splitlines()
     index = 0
     while index < len(lines):
