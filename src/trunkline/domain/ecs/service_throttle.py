@@ -15,10 +15,11 @@ throttle at once, as AWS documents). docs/decisions.md, "A service retries tasks
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import services
+from trunkline.domain.ecs.records import ServiceRecord
 
 Record = dict[str, Any]
 
@@ -35,7 +36,7 @@ def on_failed_to_start(ctx: RequestContext, task: Record) -> None:
     if record is None or record["status"] != "ACTIVE":
         return
     deployment = record["_deployments"][0]["id"]
-    throttle = record.get("_throttle") or {}
+    throttle: Record = record.get("_throttle") or {}
     if throttle.get("deployment") != deployment:
         throttle = {"deployment": deployment, "attempts": 0, "due": False}
     if throttle["due"] or throttle["attempts"] >= len(DELAYS):
@@ -52,16 +53,16 @@ def on_failed_to_start(ctx: RequestContext, task: Record) -> None:
     ctx.earliest_due = due if ctx.earliest_due is None else min(ctx.earliest_due, due)
 
 
-def take_due(ctx: RequestContext, payload: Record) -> Record | None:
+def take_due(ctx: RequestContext, payload: Record) -> ServiceRecord | None:
     """The retry job's service, its retry no longer pending (None if it is gone)."""
-    record = ctx.tx.get(services.KIND, payload["key"])
-    if record is None or not record.get("_throttle"):
+    record = cast("ServiceRecord | None", ctx.tx.get(services.KIND, payload["key"]))
+    if record is None or "_throttle" not in record:
         return None
     record["_throttle"]["due"] = False
     services.save(ctx, record)
     return record
 
 
-def clear(record: Record) -> None:
+def clear(record: ServiceRecord) -> None:
     """The service reached a steady state: the next failure starts from the shortest delay."""
     record.pop("_throttle", None)
