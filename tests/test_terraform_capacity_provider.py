@@ -1,8 +1,8 @@
 """Issue 11, part 5: Terraform's standard capacity stack (examples/terraform-capacity-provider:
 launch template, aws_autoscaling_group, aws_ecs_capacity_provider with managed scaling and
 termination protection, aws_ecs_cluster_capacity_providers, and an awsvpc aws_ecs_service with a
-capacity provider strategy and wait_for_steady_state) applies (managed scaling brings the second
-instance the service's 4 untrunked tasks need), plans with no changes, and destroys cleanly,
+capacity provider strategy and wait_for_steady_state) applies (managed scaling brings, from
+zero, the two instances the service's 4 untrunked tasks need), plans with no changes, and destroys cleanly,
 leaving no instance or ENI behind."""
 
 from __future__ import annotations

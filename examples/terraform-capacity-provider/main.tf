@@ -99,9 +99,15 @@ resource "aws_launch_template" "ecs" {
   user_data = base64encode("#!/bin/bash\necho ECS_CLUSTER=${aws_ecs_cluster.main.name} >> /etc/ecs/ecs.config\n")
 }
 
+# min_size 0: the capacity provider's managed scaling launches the instances, so each registers
+# with ECS after the provider exists. With min_size 1 the group launches one at once, and that
+# instance may register with ECS before Terraform creates the capacity provider: it then has no
+# capacityProviderName (AWS documents that instances registered before the group is used for a
+# capacity provider may not be registered properly), the provider's tasks cannot use it, yet it
+# counts as an instance of the group, so the reservation reads 100 and nothing scales.
 resource "aws_autoscaling_group" "ecs" {
   name                  = "ecs"
-  min_size              = 1
+  min_size              = 0
   max_size              = 4
   vpc_zone_identifier   = [aws_subnet.a.id, aws_subnet.b.id]
   protect_from_scale_in = true

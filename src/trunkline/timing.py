@@ -37,13 +37,22 @@ class Timing:
     name: str
     durations: dict[str, float]
     tick: float  # how often the reconciler looks for due work
+    scale: float = 1.0  # how this profile's durations compare with AWS's (fast: 0.02)
 
     def duration(self, step: str) -> float:
         return self.durations[step]
 
+    def period(self, seconds: float) -> float:
+        """A period AWS waits out in the simulated world (a user-given instanceWarmupPeriod or
+        lifecycle hook timeout, the service scheduler's retry backoff), in this profile's time: scaled
+        like the profile's own durations, so their proportions stay AWS's (docs/decisions.md,
+        "Fast timing scales every period that gates simulated work"). The API keeps showing the
+        value as set."""
+        return seconds * self.scale
+
 
 PROFILES: dict[str, Timing] = {
-    "fast": Timing("fast", {k: round(v * _FAST_SCALE, 3) for k, v in _REALISTIC.items()}, tick=0.02),
+    "fast": Timing("fast", {k: round(v * _FAST_SCALE, 3) for k, v in _REALISTIC.items()}, 0.02, _FAST_SCALE),
     "realistic": Timing("realistic", dict(_REALISTIC), tick=0.25),
     "manual": Timing("manual", dict(_REALISTIC), tick=0.0),
 }

@@ -67,9 +67,10 @@ def enter_wait(ctx: RequestContext, member: Record, transition: str) -> bool:
         "result": "CONTINUE",
         "hooks": {
             h["LifecycleHookName"]: {
-                "heartbeat": int(h["HeartbeatTimeout"]),
-                "deadline": ctx.now + int(h["HeartbeatTimeout"]),
-                "globalDeadline": ctx.now + int(h["GlobalTimeout"]),
+                # The timeouts as set, in the timing profile's time (fast timing scales them).
+                "heartbeat": ctx.timing.period(int(h["HeartbeatTimeout"])),
+                "deadline": ctx.now + ctx.timing.period(int(h["HeartbeatTimeout"])),
+                "globalDeadline": ctx.now + ctx.timing.period(int(h["GlobalTimeout"])),
                 "defaultResult": h["DefaultResult"],
             }
             for h in hooks

@@ -338,7 +338,8 @@ def _finish_draining(ctx: RequestContext, group: Record) -> None:
 def _warming(ctx: RequestContext, record: CapacityProviderRecord, group: Record) -> bool:
     """Whether a live member launched within instanceWarmupPeriod: the newest launches only, from
     the members' ordered launch index."""
-    warmup = record["autoScalingGroupProvider"]["managedScaling"]["instanceWarmupPeriod"]
+    # The period as set, in the timing profile's time (fast timing scales it like its own durations).
+    warmup = ctx.timing.period(record["autoScalingGroupProvider"]["managedScaling"]["instanceWarmupPeriod"])
     field_name = launched_field(group["AutoScalingGroupName"])
     lowest = MEMBER.index_value(ctx, field_name, launched_value(ctx.now - warmup))
     after: tuple[str, str] | None = None

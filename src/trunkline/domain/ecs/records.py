@@ -115,6 +115,7 @@ class ServiceRecord(TypedDict):
     _passDue: bool  # a scheduler pass is scheduled
     _launchType: NotRequired[str]  # the launch type its tasks report when it runs through providers
     _deployments: NotRequired[list[Nested]]
+    _throttle: NotRequired[Nested]  # retries after tasks failed to start (service_throttle.py)
 
 
 class TaskRecord(TypedDict):

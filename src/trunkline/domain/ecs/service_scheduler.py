@@ -30,7 +30,16 @@ from __future__ import annotations
 from typing import Any, cast
 
 from trunkline.context import RequestContext
-from trunkline.domain.ecs import capacity_strategy, draining, services, task_launch, task_lifecycle, task_roles, tasks
+from trunkline.domain.ecs import (
+    capacity_strategy,
+    draining,
+    service_throttle,
+    services,
+    task_launch,
+    task_lifecycle,
+    task_roles,
+    tasks,
+)
 from trunkline.domain.ecs.kinds import TASK
 from trunkline.domain.ecs.records import ServiceRecord
 
@@ -62,8 +71,10 @@ def wake_cluster(ctx: RequestContext, cluster_arn: str) -> None:
 def on_task_change(ctx: RequestContext, task: Record) -> None:
     """tasks' change listener: a task that runs or stops may let a service move on. A task that
     failed to start frees nothing: waking on it would retry at once, forever (the clock would never
-    settle), so the service waits for other news."""
+    settle), so the service retries later, throttled (`service_throttle`)."""
     if task.get("stopCode") == "TaskFailedToStart":
+        if task["lastStatus"] == "STOPPED":
+            service_throttle.on_failed_to_start(ctx, task)
         return
     if task["lastStatus"] in _WAKING_TASK_STATES:
         wake_cluster(ctx, task["clusterArn"])
@@ -74,6 +85,13 @@ def on_instance_change(ctx: RequestContext, instance: Record) -> None:
     DRAINING one's service tasks move elsewhere (draining.py)."""
     if instance["status"] in ("ACTIVE", "DRAINING"):
         wake_cluster(ctx, instance["_cluster"])
+
+
+def retry_job(ctx: RequestContext, payload: Record) -> None:
+    """The throttled retry after tasks failed to start: a pass, unless one is due already."""
+    record = service_throttle.take_due(ctx, payload)
+    if record is not None:
+        wake(ctx, record)
 
 
 # --- one pass ---------------------------------------------------------------------------------------
@@ -219,6 +237,7 @@ def run_pass(ctx: RequestContext, record: ServiceRecord) -> None:
     if record["status"] == "DRAINING":
         _finish_draining(ctx, record)
     else:
+        service_throttle.clear(record)
         services.add_event(ctx, record, f"{_name(record)} has reached a steady state.")
 
 

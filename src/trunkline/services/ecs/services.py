@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ecs import service_scheduler, services
+from trunkline.domain.ecs import service_scheduler, service_throttle, services
 from trunkline.reconciler import JobHandler
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
@@ -18,7 +18,7 @@ Params = dict[str, Any]
 
 class ServiceOps:
     def service_jobs(self) -> dict[str, JobHandler]:
-        return {service_scheduler.JOB: service_scheduler.job}
+        return {service_scheduler.JOB: service_scheduler.job, service_throttle.JOB: service_scheduler.retry_job}
 
     def create_service(self, ctx: RequestContext, params: shapes.CreateServiceRequest) -> Params:
         record = services.create(ctx, params)
