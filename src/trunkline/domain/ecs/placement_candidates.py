@@ -17,6 +17,11 @@ the task's demand, among instances with enough of the other resource (to the lad
 for awsvpc, an ENI slot; so a launch reads the few instances it fills, whatever the cluster's
 size, and the full list only when nothing in the window fits (to name the closest match).
 Task group counts for the window's instances are read per instance, when a check needs them.
+
+Through a capacity provider (`for_provider`), the same with the provider's own index fields: a
+lone binpack reads a window of the provider's placement fields (`#PROVIDER`), anything else the
+provider's ACTIVE instances (`provider_active`); the cluster's other instances are never read, and
+whether the provider has any is one index key (`provider_has_active`).
 """
 
 from __future__ import annotations
