@@ -449,7 +449,11 @@ def _place(ctx: RequestContext, launch: Launch, count: int, rng: random.Random |
 def _run_through_providers(
     ctx: RequestContext, launch: Launch, strategy: list[Record], count: int, rng: random.Random | None
 ) -> Record:
-    """RunTask's tasks split over the strategy's providers (`capacity_strategy.assign`)."""
+    """RunTask's tasks split over the strategy's providers (`capacity_strategy.assign`), placed by
+    the request's placement constraints and strategy as without a provider."""
+    requested = list(launch.params.get("placementConstraints") or [])
+    launch.constraints = placement.parse_constraints([*requested, *launch.definition.get("placementConstraints", [])])
+    launch.strategies = placement.parse_strategies(launch.params.get("placementStrategy") or []) or None
     names = capacity_strategy.assign(strategy, count)
     if waiting_count(ctx, launch.cluster_arn) + count > PROVISIONING_LIMIT and any(
         capacity_strategy.managed_scaling_on(ctx, n) for n in names
