@@ -316,6 +316,38 @@ def test_run_task_through_a_provider_waits_for_capacity_and_reports_ec2(stack: S
     assert "changing the desired capacity from 0 to 2." in cause
 
 
+def test_run_task_through_a_provider_follows_its_placement_strategy_and_constraints(stack: Stack) -> None:
+    """Issue 16: RunTask with a capacity provider places by the request's placementStrategy and
+    placementConstraints (they were ignored: every launch read the provider's whole list at random)."""
+    stack.standard(MinSize=4, MaxSize=4, DesiredCapacity=4)
+    network = {"awsvpcConfiguration": {"subnets": stack.subnets}}
+
+    def hosts(**placement: Any) -> list[str]:
+        answer = stack.world.ecs.run_task(
+            cluster=CLUSTER, taskDefinition="web", count=3, networkConfiguration=network, **placement
+        )
+        assert answer["failures"] == [] and len(answer["tasks"]) == 3
+        return [t["containerInstanceArn"] for t in answer["tasks"]]
+
+    packed = hosts(placementStrategy=[{"type": "binpack", "field": "memory"}])
+    assert len(set(packed)) == 1, "binpack fills one instance"
+    again = hosts(placementStrategy=[{"type": "binpack", "field": "memory"}])
+    assert set(again) == set(packed), "the fullest instance that fits"
+    spread = hosts(placementConstraints=[{"type": "distinctInstance"}])
+    assert len(set(spread)) == 3 and not set(spread) & set(packed), "distinct, and away from the busy one"
+    assert (
+        error_of(
+            lambda: stack.world.ecs.run_task(
+                cluster=CLUSTER,
+                taskDefinition="web",
+                networkConfiguration=network,
+                placementStrategy=[{"type": "binpack", "field": "nonsense"}],
+            )
+        )[0]
+        == "InvalidParameterException"
+    )
+
+
 # --- the issue's scenarios -------------------------------------------------------------------------
 
 

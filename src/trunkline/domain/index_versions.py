@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from trunkline.domain.autoscaling.kinds import MEMBER
-from trunkline.domain.ecs.kinds import CONTAINER_INSTANCE
+from trunkline.domain.ecs.kinds import CONTAINER_INSTANCE, TASK
 from trunkline.domain.resource_kind import ResourceKind
 from trunkline.store.api import Transaction
 
 #: The kinds whose index functions have changed since a release could have written them.
-VERSIONED: Sequence[ResourceKind[Any]] = (MEMBER, CONTAINER_INSTANCE)
+VERSIONED: Sequence[ResourceKind[Any]] = (MEMBER, CONTAINER_INSTANCE, TASK)
 
 
 def _meta_key(kind: ResourceKind[Any]) -> str:

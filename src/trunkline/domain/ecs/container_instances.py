@@ -26,7 +26,9 @@ Indexes (one value per field; field names may carry an attribute name):
   `placement_candidates.BinpackWindow`). FLOOR runs over a ladder (0, 128, 256, ... 2^20) up to
   what the instance has left of the OTHER resource, so a window for a task needing 300 CPU units
   reads the `cpu>=256` field and never meets an instance out of CPU. The `|VPC_ID` fields (read by
-  awsvpc launches only) also leave out instances whose `_eniRoom` (see `task_usage`) is 0.
+  awsvpc launches only) also leave out instances whose `_eniRoom` (see `task_usage`) is 0. An
+  instance of a capacity provider has every field again with `#PROVIDER` appended, read by
+  launches through the provider (RunTask's and the service scheduler's `capacityProviderStrategy`).
   Saving the record keeps it exact: remaining resources only change through `save`.
 """
 

@@ -6,7 +6,9 @@ functions of the record:
 - `ec2`: the EC2 instance id while the instance is not INACTIVE, `ec2_all` whatever its status
   (both scoped by account and region);
 - the placement index: per binpack resource and floor of the other resource, the remaining
-  amount as zero-padded text, so `find_from` reads the tightest instances first;
+  amount as zero-padded text, so `find_from` reads the tightest instances first; an instance of a
+  capacity provider has each field twice, the second scoped to its provider (`#PROVIDER`), so a
+  launch through the provider reads only the provider's instances;
 - the capacity provider's counts (`provider_index`), so a managed scaling round counts instead of
   reading every instance.
 """
@@ -36,11 +38,15 @@ def placement_floor(amount: int) -> int:
     return max(floor for floor in _FLOORS if floor <= max(amount, 0))
 
 
-def placement_field(cluster_arn: str, vpc_id: str | None, field: str, other_floor: int) -> str:
+def placement_field(
+    cluster_arn: str, vpc_id: str | None, field: str, other_floor: int, provider: str | None = None
+) -> str:
     """The placement index field ordering by `field` (cpu|memory) left the instances of a cluster
-    (or of its VPC) that have at least `other_floor` of the other resource left."""
+    (or of its VPC; or of its capacity provider) that have at least `other_floor` of the other
+    resource left. '#' occurs in no ARN, VPC id or provider name, so the scopes never meet."""
     other = "memory" if field == "cpu" else "cpu"
-    return f"place:{field}:{other}>={other_floor}:{cluster_arn}" + (f"|{vpc_id}" if vpc_id else "")
+    scope = f"{cluster_arn}" + (f"|{vpc_id}" if vpc_id else "") + (f"#{provider}" if provider else "")
+    return f"place:{field}:{other}>={other_floor}:{scope}"
 
 
 def placement_value(amount: int) -> str:
@@ -54,14 +60,16 @@ def _placement_index(record: Record) -> dict[str, str | None]:
     vpc_id = record.get("_vpcId")
     eni_room = record.get("_eniRoom")
     in_vpc = bool(vpc_id) and (eni_room is None or eni_room > 0)
+    providers = (None, record["capacityProviderName"]) if record.get("capacityProviderName") else (None,)
     index: dict[str, str | None] = {}
     for field, (own, other) in PLACEMENT_RESOURCES.items():
         value = placement_value(remaining_integer(record, own))
         other_left = remaining_integer(record, other)
         for floor in (f for f in _FLOORS if f <= other_left or f == 0):
-            index[placement_field(record["_cluster"], None, field, floor)] = value
-            if in_vpc:
-                index[placement_field(record["_cluster"], vpc_id, field, floor)] = value
+            for provider in providers:
+                index[placement_field(record["_cluster"], None, field, floor, provider)] = value
+                if in_vpc:
+                    index[placement_field(record["_cluster"], vpc_id, field, floor, provider)] = value
     return index
 
 
@@ -72,7 +80,8 @@ def is_busy(record: Record) -> bool:
 
 def provider_index(record: Record) -> dict[str, str | None]:
     """For a registered (ACTIVE or DRAINING) instance of a capacity provider, all valued
-    `CLUSTER_ARN|PROVIDER`: `provider` always, `provider_busy` while it runs a task (M counts
+    `CLUSTER_ARN|PROVIDER`: `provider` always, `provider_active` while ACTIVE (what placement
+    through the provider reads), `provider_busy` while it runs a task (M counts
     them), `provider_mtp` while managed termination protection has not yet seen its busy state
     (`_mtpBusy`, see `managed_scaling._protect`)."""
     name = record.get("capacityProviderName")
@@ -82,6 +91,7 @@ def provider_index(record: Record) -> dict[str, str | None]:
     busy = is_busy(record)
     return {
         "provider": value,
+        "provider_active": value if record["status"] == "ACTIVE" else None,
         "provider_busy": value if busy else None,
         "provider_mtp": value if record.get("_mtpBusy") is not busy else None,
     }

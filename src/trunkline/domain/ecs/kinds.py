@@ -51,7 +51,7 @@ CONTAINER_INSTANCE: ResourceKind[Record] = ResourceKind(
     not_found=NotFound("InvalidParameterException", "Container instance can not be found."),
     indexes=instance_index.indexes,
     scoped_indexes=frozenset({"ec2", "ec2_all"}),
-    index_version=2,  # 2: the capacity provider's counts (instance_index.provider_index)
+    index_version=3,  # 2: the capacity provider's counts (instance_index.provider_index); 3: placement by provider
 )
 
 
@@ -68,6 +68,9 @@ def _task_indexes(record: Record) -> dict[str, str | None]:
     live = record["lastStatus"] != "STOPPED"
     instance = record.get("containerInstanceArn")
     started_by = record.get("startedBy")
+    # Waiting for a capacity provider's managed scaling (RunTask's provisioning limit counts them).
+    waiting = record["lastStatus"] == "PROVISIONING" and bool(record.get("_waiting"))
+    provider = record.get("capacityProviderName")
     # No entry by cluster alone: nothing looks tasks up that way, and every entry is ~200 bytes a task.
     return {
         "cluster_status": f"{cluster}|{record['lastStatus']}",
@@ -77,6 +80,8 @@ def _task_indexes(record: Record) -> dict[str, str | None]:
         "cluster_group_live": f"{cluster}|{record['group']}" if live else None,
         "cluster_family": f"{cluster}|{record['_family']}",
         "cluster_started_by": f"{cluster}|{started_by}" if started_by is not None else None,
+        "cluster_waiting": cluster if waiting else None,
+        "provider_waiting": f"{cluster}|{provider}" if waiting and provider else None,
         STOPPED_AT_INDEX: stopped_moment(record.get("stoppedAt")) if not live else None,
     }
 
@@ -90,6 +95,7 @@ TASK: ResourceKind[Record] = ResourceKind(
     not_found=NotFound("InvalidParameterException", "The referenced task was not found."),
     indexes=_task_indexes,
     scoped_indexes=frozenset(),
+    index_version=2,  # 2: tasks waiting for capacity (`cluster_waiting`, `provider_waiting`)
 )
 
 

@@ -17,6 +17,11 @@ the task's demand, among instances with enough of the other resource (to the lad
 for awsvpc, an ENI slot; so a launch reads the few instances it fills, whatever the cluster's
 size, and the full list only when nothing in the window fits (to name the closest match).
 Task group counts for the window's instances are read per instance, when a check needs them.
+
+Through a capacity provider (`for_provider`), the same with the provider's own index fields: a
+lone binpack reads a window of the provider's placement fields (`#PROVIDER`), anything else the
+provider's ACTIVE instances (`provider_active`); the cluster's other instances are never read, and
+whether the provider has any is one index key (`provider_has_active`).
 """
 
 from __future__ import annotations
@@ -184,10 +189,28 @@ def group_counter(ctx: RequestContext, cluster_arn: str, group: str) -> GroupCou
 
 
 def of_provider(ctx: RequestContext, cluster_arn: str, demand: Demand, provider: str) -> list[Candidate]:
-    """The ACTIVE instances of the cluster that the capacity provider's group launched."""
-    seen = [p for p in _read(ctx, "cluster_status", f"{cluster_arn}|ACTIVE") if p.capacity_provider == provider]
+    """The ACTIVE instances of the cluster that the capacity provider's group launched (read
+    through `provider_active`: the cluster's other instances are never decoded)."""
+    seen = _read(ctx, "provider_active", f"{cluster_arn}|{provider}")
     counter = group_counter(ctx, cluster_arn, demand.group)
     return [_from_picture(ctx, p, counter, None) for p in seen]
+
+
+def provider_has_active(ctx: RequestContext, cluster_arn: str, provider: str) -> bool:
+    """Whether the capacity provider has an ACTIVE instance in the cluster (else placement
+    through it fails with "No Container Instances were found in your capacity provider")."""
+    return bool(ctx.tx.find_keys(container_instances.KIND, "provider_active", f"{cluster_arn}|{provider}", limit=1))
+
+
+def for_provider(
+    ctx: RequestContext, cluster_arn: str, demand: Demand, strategies: Sequence[Strategy] | None, provider: str
+) -> placement.Candidates:
+    """`for_launch` through a capacity provider: only the provider's instances, a `BinpackWindow`
+    over its own placement fields for a lone binpack strategy."""
+    resource = placement.lone_binpack(strategies)
+    if resource is None:
+        return of_provider(ctx, cluster_arn, demand, provider)
+    return BinpackWindow(ctx, cluster_arn, demand, resource, provider)
 
 
 def _group_tasks_on(ctx: RequestContext, group: str) -> GroupCounter:
@@ -200,12 +223,14 @@ class BinpackWindow:
     _FIRST_PAGE = 4  # binpack mostly fills the first instance it reads; records are large to decode
     _LARGEST_PAGE = _BATCH
 
-    def __init__(self, ctx: RequestContext, cluster_arn: str, demand: Demand, resource: str) -> None:
+    def __init__(
+        self, ctx: RequestContext, cluster_arn: str, demand: Demand, resource: str, provider: str | None = None
+    ) -> None:
         self.resource = resource
-        self._ctx, self._cluster_arn, self._vpc_id, self._group = ctx, cluster_arn, demand.vpc_id, demand.group
+        self._ctx, self._cluster_arn, self._demand, self._provider = ctx, cluster_arn, demand, provider
         own, other = (demand.cpu, demand.memory) if resource == "cpu" else (demand.memory, demand.cpu)
         floor = container_instances.placement_floor(other)
-        self._field = container_instances.placement_field(cluster_arn, demand.vpc_id, resource, floor)
+        self._field = container_instances.placement_field(cluster_arn, demand.vpc_id, resource, floor, provider)
         self._lowest = container_instances.placement_value(own)
         self._after: tuple[str, str] | None = None
         self._page = self._FIRST_PAGE
@@ -225,13 +250,16 @@ class BinpackWindow:
         self._page = min(self._page * 2, self._LARGEST_PAGE)
         if rows:
             self._after = rows[-1][0], rows[-1][1]
-        counter = _group_tasks_on(self._ctx, self._group)
+        counter = _group_tasks_on(self._ctx, self._demand.group)
         page = [candidate(self._ctx, record, counter) for _, _, record in rows]
         self._shown.update((c.arn, c) for c in page)
         return page
 
     def everyone(self) -> list[Candidate]:
-        full = cluster_candidates(self._ctx, self._cluster_arn, self._vpc_id, self._group)
+        if self._provider is not None:
+            full = of_provider(self._ctx, self._cluster_arn, self._demand, self._provider)
+        else:
+            full = cluster_candidates(self._ctx, self._cluster_arn, self._demand.vpc_id, self._demand.group)
         return [self._shown.get(c.arn, c) for c in full]
 
 

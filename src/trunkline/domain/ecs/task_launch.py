@@ -436,9 +436,12 @@ def _place(ctx: RequestContext, launch: Launch, count: int, rng: random.Random |
     instance); through a capacity provider, only the provider's instances are considered, and
     none gives failures without an `arn` ("No Container Instances were found in your capacity provider")."""
     if launch.capacity_provider is not None:
-        provided = placement_candidates.of_provider(ctx, launch.cluster_arn, launch.demand, launch.capacity_provider)
-        if not provided:
+        provider = launch.capacity_provider
+        if not placement_candidates.provider_has_active(ctx, launch.cluster_arn, provider):
             return placement.Outcome([], [{"reason": NO_PROVIDER_INSTANCES} for _ in range(count)])
+        provided = placement_candidates.for_provider(
+            ctx, launch.cluster_arn, launch.demand, launch.strategies, provider
+        )
         return placement.place(provided, launch.demand, count, launch.constraints, launch.strategies, rng)
     candidates = placement_candidates.for_launch(ctx, launch.cluster_arn, launch.demand, launch.strategies)
     return placement.place(candidates, launch.demand, count, launch.constraints, launch.strategies, rng)
@@ -450,9 +453,13 @@ def _place(ctx: RequestContext, launch: Launch, count: int, rng: random.Random |
 def _run_through_providers(
     ctx: RequestContext, launch: Launch, strategy: list[Record], count: int, rng: random.Random | None
 ) -> Record:
-    """RunTask's tasks split over the strategy's providers (`capacity_strategy.assign`)."""
+    """RunTask's tasks split over the strategy's providers (`capacity_strategy.assign`), placed by
+    the request's placement constraints and strategy as without a provider."""
+    requested = list(launch.params.get("placementConstraints") or [])
+    launch.constraints = placement.parse_constraints([*requested, *launch.definition.get("placementConstraints", [])])
+    launch.strategies = placement.parse_strategies(launch.params.get("placementStrategy") or []) or None
     names = capacity_strategy.assign(strategy, count)
-    if len(_waiting_of_cluster(ctx, launch.cluster_arn)) + count > PROVISIONING_LIMIT and any(
+    if waiting_count(ctx, launch.cluster_arn) + count > PROVISIONING_LIMIT and any(
         capacity_strategy.managed_scaling_on(ctx, n) for n in names
     ):
         raise AwsError("ClientException", "Tasks provisioning capacity limit exceeded.")
@@ -467,14 +474,14 @@ def _run_through_providers(
     return {"tasks": [tasks.view(t) for t in created], "failures": failures}
 
 
-def _waiting_of_cluster(ctx: RequestContext, cluster_arn: str) -> list[Record]:
-    found = ctx.tx.find(tasks.KIND, "cluster_status", f"{cluster_arn}|PROVISIONING")
-    return [t for t in found if t.get("_waiting")]
+def waiting_count(ctx: RequestContext, cluster_arn: str) -> int:
+    """The cluster's tasks waiting for capacity: counted in the `cluster_waiting` index, no task read."""
+    return ctx.tx.count(tasks.KIND, "cluster_waiting", cluster_arn)
 
 
 def waiting_of_provider(ctx: RequestContext, cluster_arn: str, provider: str) -> list[Record]:
-    """The provider's tasks waiting for capacity, oldest first."""
-    found = [t for t in _waiting_of_cluster(ctx, cluster_arn) if t.get("capacityProviderName") == provider]
+    """The provider's tasks waiting for capacity, oldest first (`provider_waiting`: only them read)."""
+    found = ctx.tx.find(tasks.KIND, "provider_waiting", f"{cluster_arn}|{provider}")
     return sorted(found, key=lambda t: (float(t["createdAt"]), t["taskArn"]))
 
 
