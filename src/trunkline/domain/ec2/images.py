@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -117,18 +117,10 @@ AL2_X86 = ImageSpec(
 )
 #: The GPU-optimized ECS AMI (Amazon Linux 2 only, x86_64): NVIDIA drivers and the container
 #: toolkit, and GPU support switched on in the agent's configuration.
-AL2_GPU = ImageSpec(
+AL2_GPU = replace(
+    AL2_X86,
     name="amzn2-ami-ecs-gpu-hvm-2.0.20260901-x86_64-ebs",
-    description="Amazon Linux AMI 2.0.20260901 x86_64 ECS HVM GP2",
-    architecture="x86_64",
-    owner_id=ECS_OWNER,
     created="2026-09-02T19:02:11.000Z",
-    root_device="/dev/xvda",
-    volume_size=30,
-    volume_type="gp2",
-    agent=_LINUX,
-    os_name="Amazon Linux 2",
-    source_image_name="amzn2-ami-minimal-hvm-2.0.20260831.0-x86_64-ebs",
     ecs_config=(("ECS_ENABLE_GPU_SUPPORT", "true"),),
 )
 AL2_ARM = ImageSpec(
