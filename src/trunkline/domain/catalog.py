@@ -50,8 +50,7 @@ def _optional_int(text: str) -> int | None:
     return int(text) if text else None
 
 
-def _parse(line: str, columns: list[str]) -> InstanceType:
-    cell = dict(zip(columns, line.rstrip("\n").split("\t"), strict=False))
+def _parse(cell: dict[str, str]) -> InstanceType:
     trunked = _optional_int(cell["awsvpc_tasks_trunked"])
     source = cell["trunked_source"]
     if source == "not-supported" or (trunked is not None and trunked <= 0):
@@ -74,13 +73,19 @@ def _parse(line: str, columns: list[str]) -> InstanceType:
     )
 
 
+def data_rows(file_name: str) -> list[dict[str, str]]:
+    """The rows of a packaged tab-separated data file (`trunkline/data/`), by column name; lines
+    starting with `#` (provenance notes) are skipped, the first other line names the columns."""
+    text = resources.files("trunkline").joinpath("data", file_name).read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+    columns = lines[0].split("\t")
+    return [dict(zip(columns, line.split("\t"), strict=False)) for line in lines[1:]]
+
+
 @cache
 def _catalog() -> dict[str, InstanceType]:
     """Parsed once, on first use, so server start-up does not pay for it."""
-    text = resources.files("trunkline").joinpath("data", DATA_FILE).read_text(encoding="utf-8")
-    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
-    columns = lines[0].split("\t")
-    entries = (_parse(line, columns) for line in lines[1:])
+    entries = (_parse(cell) for cell in data_rows(DATA_FILE))
     return {entry.name: entry for entry in sorted(entries, key=lambda e: e.name)}
 
 

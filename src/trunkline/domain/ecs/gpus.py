@@ -15,8 +15,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
-from importlib import resources
 from typing import Any
+
+from trunkline.domain import catalog
 
 Record = dict[str, Any]
 
@@ -28,14 +29,7 @@ _NAMESPACE = uuid.UUID("6a0c6f8e-2d1b-4c55-9a57-0f1e5b3c9d21")  # trunkline's ow
 
 @cache
 def _catalog() -> dict[str, int]:
-    text = resources.files("trunkline").joinpath("data", DATA_FILE).read_text(encoding="utf-8")
-    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
-    columns = lines[0].split("\t")
-    found: dict[str, int] = {}
-    for line in lines[1:]:
-        cell = dict(zip(columns, line.split("\t"), strict=False))
-        found[cell["instance_type"]] = int(cell["gpus"])
-    return found
+    return {cell["instance_type"]: int(cell["gpus"]) for cell in catalog.data_rows(DATA_FILE)}
 
 
 def count(instance_type: str | None) -> int:
