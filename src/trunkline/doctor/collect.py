@@ -244,26 +244,30 @@ class Collector:
                         {"cluster": name, "service": service["serviceName"], "message": event.get("message", "")}
                     )
 
-    def _ec2_instances(self, ids: list[str]) -> None:
-        for chunk in _chunks(ids, 200):
+    def _filtered_pages(self, operation: str, name: str, values: list[str], page_size: int) -> list[Record] | None:
+        """Every page of an EC2 Describe filtered by `name` over `values` (200 values a call: EC2's
+        limit per filter), following NextToken; None as soon as a call is refused."""
+        pages: list[Record] = []
+        for chunk in _chunks(values, 200):
             token: str | None = None
             while True:
                 extra = {"NextToken": token} if token else {}
                 page = self.optional(
-                    "ec2",
-                    "describe_instances",
-                    Filters=[{"Name": "instance-id", "Values": chunk}],
-                    MaxResults=1000,
-                    **extra,
+                    "ec2", operation, Filters=[{"Name": name, "Values": chunk}], MaxResults=page_size, **extra
                 )
                 if page is None:
-                    return
-                for reservation in page["Reservations"]:
-                    for instance in reservation["Instances"]:
-                        self.facts.ec2[instance["InstanceId"]] = {**instance, "_OwnerId": reservation.get("OwnerId")}
+                    return None
+                pages.append(page)
                 token = page.get("NextToken")
                 if not token:
                     break
+        return pages
+
+    def _ec2_instances(self, ids: list[str]) -> None:
+        for page in self._filtered_pages("describe_instances", "instance-id", ids, 1000) or []:
+            for reservation in page["Reservations"]:
+                for instance in reservation["Instances"]:
+                    self.facts.ec2[instance["InstanceId"]] = {**instance, "_OwnerId": reservation.get("OwnerId")}
 
     def _instance_types(self) -> None:
         names = sorted({i["InstanceType"] for i in self.facts.ec2.values()})
@@ -284,49 +288,21 @@ class Collector:
 
     def _route_tables(self) -> None:
         vpcs = sorted({i["VpcId"] for i in self.facts.ec2.values() if i.get("VpcId")})
-        tables: list[Record] = []
-        for chunk in _chunks(vpcs, 200):
-            token: str | None = None
-            while True:
-                extra = {"NextToken": token} if token else {}
-                page = self.optional(
-                    "ec2",
-                    "describe_route_tables",
-                    Filters=[{"Name": "vpc-id", "Values": chunk}],
-                    MaxResults=100,
-                    **extra,
-                )
-                if page is None:
-                    return  # route_tables stays None: the public-subnet test is not determinable
-                tables += page["RouteTables"]
-                token = page.get("NextToken")
-                if not token:
-                    break
-        self.facts.route_tables = tables
+        pages = self._filtered_pages("describe_route_tables", "vpc-id", vpcs, 100)
+        if pages is not None:  # else route_tables stays None: the public-subnet test is not determinable
+            self.facts.route_tables = [table for page in pages for table in page["RouteTables"]]
 
     def _associations(self) -> None:
         """When each instance's profile was associated (C20); any refusal leaves it unknown."""
-        associations: dict[str, Record] = {}
-        ids = sorted(self.facts.ec2)
-        for chunk in _chunks(ids, 200):
-            token: str | None = None
-            while True:
-                extra = {"NextToken": token} if token else {}
-                page = self.optional(
-                    "ec2",
-                    "describe_iam_instance_profile_associations",
-                    Filters=[{"Name": "instance-id", "Values": chunk}],
-                    MaxResults=1000,
-                    **extra,
-                )
-                if page is None:
-                    return
-                for association in page["IamInstanceProfileAssociations"]:
-                    associations[association["InstanceId"]] = association
-                token = page.get("NextToken")
-                if not token:
-                    break
-        self.facts.associations = associations
+        pages = self._filtered_pages(
+            "describe_iam_instance_profile_associations", "instance-id", sorted(self.facts.ec2), 1000
+        )
+        if pages is not None:
+            self.facts.associations = {
+                association["InstanceId"]: association
+                for page in pages
+                for association in page["IamInstanceProfileAssociations"]
+            }
 
     def _roles(self) -> None:
         profiles = sorted(
