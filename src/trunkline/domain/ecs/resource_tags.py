@@ -38,7 +38,10 @@ class Target:
 
 
 def _target(record: Any, save: Callable[[RequestContext, Any], None]) -> Target:
-    """Tagging reads and writes `tags` alike on every kind's record, whatever its declared type."""
+    """Tagging reads and writes `tags` alike on every kind's record, whatever its declared type;
+    a record that is not there is ECS's ResourceNotFoundException."""
+    if record is None:
+        raise _missing()
     return Target(record, save)
 
 
@@ -88,28 +91,16 @@ def resolve(ctx: RequestContext, arn: str) -> Target:
     if kind == "cluster":
         return _target(_cluster(ctx, rest), _save_cluster)
     if kind == "task-definition":
-        found = task_definitions.find(ctx, arn)
-        if found is None:
-            raise _missing()
-        return _target(found, task_definitions.save)
+        return _target(task_definitions.find(ctx, arn), task_definitions.save)
     if kind == "service":
         cluster, name = _scoped(ctx, kind, rest)
-        service = services.find(ctx, cluster["clusterArn"], name)
-        if service is None:
-            raise _missing()
-        return _target(service, services.save)
+        return _target(services.find(ctx, cluster["clusterArn"], name), services.save)
     if kind == "task":
         cluster, task_id = _scoped(ctx, kind, rest)
-        record = tasks.find(ctx, cluster["clusterArn"], task_id)
-        if record is None:
-            raise _missing()
-        return _target(record, tasks.save)
+        return _target(tasks.find(ctx, cluster["clusterArn"], task_id), tasks.save)
     if kind == "container-instance":
         cluster, instance_id = _scoped(ctx, kind, rest)
-        record = container_instances.find(ctx, cluster["clusterArn"], instance_id)
-        if record is None:
-            raise _missing()
-        return _target(record, container_instances.save)
+        return _target(container_instances.find(ctx, cluster["clusterArn"], instance_id), container_instances.save)
     raise _not_an_ecs_arn()
 
 
