@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import Server
+from conftest import CliError, Server, make_cli
 from test_capacity_providers import CLUSTER, GROUP, PROVIDER, STRATEGY, Stack
 
 LAUNCHING = "autoscaling:EC2_INSTANCE_LAUNCHING"
@@ -250,3 +250,40 @@ def test_managed_scale_in_drains_a_busy_instance_and_its_tasks_move(stack: Stack
     assert list(per.values()) == [8], per
     stopped = [t for t in stack.tasks("STOPPED") if t.get("stopCode") == "ServiceSchedulerInitiated"]
     assert any(t["stoppedReason"] == "Service web: container instance is in DRAINING state" for t in stopped)
+
+
+@pytest.mark.cli
+def test_the_aws_cli_writes_a_hook_reads_it_back_and_completes_a_launch(stack: Stack, tmp_path: Any) -> None:
+    cli = make_cli(stack.world.server.url, tmp_path)
+    stack.group()
+    cli(
+        "autoscaling", "put-lifecycle-hook", "--auto-scaling-group-name", GROUP, "--lifecycle-hook-name", "boot",
+        "--lifecycle-transition", LAUNCHING, "--heartbeat-timeout", "120", "--default-result", "CONTINUE",
+        "--notification-metadata", "from the cli",
+    )  # fmt: skip
+    (described,) = cli("autoscaling", "describe-lifecycle-hooks", "--auto-scaling-group-name", GROUP)["LifecycleHooks"]
+    assert described == {
+        "LifecycleHookName": "boot",
+        "AutoScalingGroupName": GROUP,
+        "LifecycleTransition": LAUNCHING,
+        "NotificationMetadata": "from the cli",
+        "HeartbeatTimeout": 120,
+        "GlobalTimeout": 12000,
+        "DefaultResult": "CONTINUE",
+    }
+    stack.asg.set_desired_capacity(AutoScalingGroupName=GROUP, DesiredCapacity=2)
+    stack.world.advance(60)
+    waiting = sorted(i for i, state in states(stack).items() if state == "Pending:Wait")
+    assert len(waiting) == 2  # the group's first launch came after the hook too
+    cli(
+        "autoscaling", "complete-lifecycle-action", "--auto-scaling-group-name", GROUP,
+        "--lifecycle-hook-name", "boot", "--instance-id", waiting[0], "--lifecycle-action-result", "CONTINUE",
+    )  # fmt: skip
+    stack.world.advance(60)
+    assert [states(stack)[i] for i in waiting] == ["InService", "Pending:Wait"]
+    with pytest.raises(CliError) as refused:
+        cli(
+            "autoscaling", "complete-lifecycle-action", "--auto-scaling-group-name", GROUP,
+            "--lifecycle-hook-name", "boot", "--instance-id", waiting[0], "--lifecycle-action-result", "CONTINUE",
+        )  # fmt: skip
+    assert "No active Lifecycle Action found with instance ID " + waiting[0] in refused.value.stderr
