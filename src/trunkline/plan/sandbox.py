@@ -27,7 +27,7 @@ from botocore import xform_name
 
 from trunkline.errors import AwsError
 from trunkline.runtime import Config, Runtime
-from trunkline.store.api import Document, T, Transaction
+from trunkline.store.api import Document, Transaction
 from trunkline.store.sql import SqlTransaction
 from trunkline.store.sqlite import DIALECT, SqliteStore
 from trunkline.wire import models
@@ -55,22 +55,7 @@ class SimulationStore(SqliteStore):
         super().__init__(":memory:")
 
     def _transaction(self, cursor: sqlite3.Cursor) -> Transaction:
-        return _Transaction(cursor, _PLAIN, self._entries_cache)  # the store's decoded-entries cache
-
-    def run(self, work: Callable[[Transaction], T]) -> T:
-        with self._lock:
-            cursor = self._conn.cursor()
-            cursor.execute("BEGIN IMMEDIATE")
-            try:
-                result = work(self._transaction(cursor))
-            except BaseException:
-                cursor.execute("ROLLBACK")
-                raise
-            cursor.execute("COMMIT")
-            return result
-
-    def read(self, work: Callable[[Transaction], T]) -> T:
-        return self.run(work)  # one connection: a read is a transaction like any other
+        return _Transaction(cursor, _PLAIN, self._entries_cache, self._derived_cache)
 
 
 class Client:

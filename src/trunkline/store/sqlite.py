@@ -48,12 +48,16 @@ class SqliteStore:
             self._reader.execute("PRAGMA busy_timeout=10000")
             self._reader_lock = threading.RLock()
 
+    def _transaction(self, cursor: sqlite3.Cursor) -> Transaction:
+        """The transaction object over `cursor` (a subclass may store differently: plan's sandbox)."""
+        return SqlTransaction(cursor, DIALECT, self._entries_cache, self._derived_cache)
+
     def run(self, work: Callable[[Transaction], T]) -> T:
         with self._lock:
             cursor = self._conn.cursor()
             cursor.execute("BEGIN IMMEDIATE")
             try:
-                result = work(SqlTransaction(cursor, DIALECT, self._entries_cache, self._derived_cache))
+                result = work(self._transaction(cursor))
             except BaseException:
                 cursor.execute("ROLLBACK")
                 raise
@@ -65,7 +69,7 @@ class SqliteStore:
             cursor = self._reader.cursor()
             cursor.execute("BEGIN")  # deferred: a read snapshot, no write lock
             try:
-                return work(SqlTransaction(cursor, DIALECT, self._entries_cache, self._derived_cache))
+                return work(self._transaction(cursor))
             finally:
                 cursor.execute("ROLLBACK")
 
