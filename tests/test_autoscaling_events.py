@@ -6,6 +6,8 @@ DescribeScalingActivities (the dashboard re-reads on them)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
@@ -19,6 +21,14 @@ def events_of(server: Server, detail_type: str) -> list[dict[str, Any]]:
     assert answer.status_code == 200, answer.text
     found: list[dict[str, Any]] = answer.json()["events"]
     return found
+
+
+def printed(server: Server, detail_type: str) -> list[list[str]]:
+    """`trunkline events --detail-type …`, each line split into its columns."""
+    command = [sys.executable, "-m", "trunkline", "events", "--endpoint-url", server.url, "--detail-type", detail_type]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return [line.split("  ") for line in done.stdout.splitlines()]
 
 
 def activities_by_id(cap: Capacity) -> dict[str, dict[str, Any]]:
@@ -50,6 +60,8 @@ def test_launches_and_terminations_send_auto_scaling_events(spawn: Callable[...,
         assert set(detail["Details"]) == {"Subnet ID", "Availability Zone"}
         assert detail["StartTime"].endswith("Z") and detail["EndTime"] >= detail["StartTime"]
     assert events_of(server, "EC2 Instance Terminate Successful") == []
+    lines = printed(server, "EC2 Instance Launch Successful")
+    assert sorted(line[2:] for line in lines) == [[f"autoScalingGroup/{GROUP}/{i}", "InProgress"] for i in members]
 
     cap.asg.set_desired_capacity(AutoScalingGroupName=GROUP, DesiredCapacity=1)
     cap.settle()
@@ -77,3 +89,5 @@ def test_a_launch_ec2_refuses_sends_launch_unsuccessful(spawn: Callable[..., Ser
         assert detail["StatusMessage"] == activity["StatusMessage"] and "vCPU" in detail["StatusMessage"]
         assert detail["EC2InstanceId"] == "" and event["resources"] == [cap.group()["AutoScalingGroupARN"]]
         assert "Description" not in detail  # as AWS's documented example
+    line = printed(server, "EC2 Instance Launch Unsuccessful")[0]
+    assert line[2:4] == [f"autoScalingGroup/{GROUP}", "Failed"] and "vCPU" in line[4]

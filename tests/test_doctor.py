@@ -6,12 +6,15 @@ cause of a missing trunk, and doctor's findings checked against trunkline's own 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import Server
+from conftest import CREDENTIALS, Server, _aws_cli
 from doctor_world import disagreements, doctor_env, doctor_json, make_public, run_doctor
 from ecs_world import WINDOWS, World, config_script, role_arn
 
@@ -100,6 +103,30 @@ def test_doctor_agrees_with_trunkline_on_every_cause(world: World):
     assert codes(trunked) >= {"public-ip-at-risk"}  # auto-assigned public IP in a public subnet (S13)
 
 
+def drained_then_terminated(world: World, fix: str, instance_id: str) -> None:
+    """Run the fix as a user would paste it (bash, the AWS CLI, the endpoint from the
+    environment): the instance is drained, and terminated only once it runs no task."""
+    aws = Path(_aws_cli()[0])
+    env = {
+        "PATH": f"{aws.parent}:{os.environ.get('PATH', '')}",
+        "AWS_ENDPOINT_URL": world.server.url,
+        "AWS_ACCESS_KEY_ID": CREDENTIALS["aws_access_key_id"],
+        "AWS_SECRET_ACCESS_KEY": CREDENTIALS["aws_secret_access_key"],
+        "AWS_CONFIG_FILE": "/nonexistent",
+        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
+    }
+    steps = fix.split(" && ")
+    assert [s.split()[1:3] for s in steps[:1] + steps[2:]] == [
+        ["ecs", "update-container-instances-state"],
+        ["ec2", "terminate-instances"],
+    ]
+    assert steps[1].startswith("until ") and "runningTasksCount" in steps[1]
+    done = subprocess.run(["bash", "-c", fix], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    state = world.ec2.describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"][0]["State"]
+    assert state["Name"] in ("shutting-down", "terminated")
+
+
 def test_findings_explain_where_the_setting_comes_from_and_how_to_fix_it(world: World):
     made = build_every_cause(world)
     verdicts = by_instance(doctor_json(world.server, CLUSTER))
@@ -114,7 +141,8 @@ def test_findings_explain_where_the_setting_comes_from_and_how_to_fix_it(world: 
         f"aws ecs put-account-setting --name awsvpcTrunking --value enabled --principal-arn {role_arn('plainRole')}"
     )
     late = finding("registered-before-opt-in", "registered-before-opt-in")
-    assert "S5" in late["message"] and "update-container-instances-state" in late["fix"]
+    assert "S5" in late["message"]
+    drained_then_terminated(world, late["fix"], made["registered-before-opt-in"])
     kind = finding("instance-type", "instance-type")
     nearest = kind["details"]["nearest"]
     assert nearest and all(n["awsvpcTasksTrunked"] for n in nearest)

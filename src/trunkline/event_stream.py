@@ -386,13 +386,31 @@ def describe(event: Document) -> str:
     """One human-readable line: time, detail-type, resource, status, version, reason."""
     found = event.get("detail")
     detail: Document = found if isinstance(found, dict) else {}
-    resources = event.get("resources") or ["-"]
-    resource = str(resources[0]).split(":", 5)[-1]  # `container-instance/CLUSTER/ID` out of the ARN
-    status = detail.get("lastStatus") or detail.get("status") or "-"
-    parts = [str(event.get("time", "-")), str(event.get("detail-type", "-")), resource, str(status)]
+    parts = [str(event.get("time", "-")), str(event.get("detail-type", "-")), _subject(event, detail)]
+    parts.append(str(_status(detail)))
     if "version" in detail:
         parts.append(f"version {detail['version']}")
-    reason = detail.get("statusReason") or detail.get("stoppedReason")
+    reason = detail.get("statusReason") or detail.get("stoppedReason") or detail.get("StatusMessage")
     if reason:
         parts.append(f"reason: {reason}")
     return "  ".join(parts)
+
+
+def _subject(event: Document, detail: Document) -> str:
+    """What the event is about: `container-instance/CLUSTER/ID` out of an ECS ARN; for Auto
+    Scaling's events (whose first resource is the group's long ARN) the group and its instance."""
+    group = detail.get("AutoScalingGroupName")
+    if group:
+        instance = detail.get("EC2InstanceId")
+        return f"autoScalingGroup/{group}" + (f"/{instance}" if instance else "")
+    resources = event.get("resources") or ["-"]
+    return str(resources[0]).split(":", 5)[-1]
+
+
+def _status(detail: Document) -> object:
+    """ECS events carry `lastStatus` or `status`; Auto Scaling's a `StatusCode` (activities) or a
+    `LifecycleTransition` (lifecycle actions)."""
+    for key in ("lastStatus", "status", "StatusCode", "LifecycleTransition"):
+        if detail.get(key):
+            return detail[key]
+    return "-"

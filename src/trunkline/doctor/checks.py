@@ -119,12 +119,21 @@ class Context:
         return f"aws {command} --region {self.region}"
 
     def replace(self) -> str:
-        """Drain and terminate: a new registration is the only way to a new trunking decision (S5)."""
+        """Drain, wait until the instance runs no task, then terminate: a new registration is the
+        only way to a new trunking decision (S5). The wait matters: DRAINING only asks ECS to move
+        the tasks, and terminating at once would stop them where they run. ECS has no waiter for a
+        drained instance, so the command polls `runningTasksCount`."""
+        cluster = self.cluster["name"]
         drain = self.aws(
-            f"ecs update-container-instances-state --cluster {self.cluster['name']} "
-            f"--container-instances {self.id} --status DRAINING"
+            f"ecs update-container-instances-state --cluster {cluster} --container-instances {self.id} --status DRAINING"
         )
-        return f"{drain} && {self.aws(f'ec2 terminate-instances --instance-ids {self.instance_id}')}"
+        running = self.aws(
+            f"ecs describe-container-instances --cluster {cluster} --container-instances {self.id} "
+            "--query 'containerInstances[0].runningTasksCount' --output text"
+        )
+        wait = f'until [ "$({running})" = 0 ]; do sleep 15; done'
+        terminate = self.aws(f"ec2 terminate-instances --instance-ids {self.instance_id}")
+        return f"{drain} && {wait} && {terminate}"
 
 
 # --- decision-time conditions ----------------------------------------------------------------------
