@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import instance_views, instances, launch_requests, launch_templates
+from trunkline.domain.ec2.records import InstanceRecord
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
     from trunkline.wire.shapes import ec2 as shapes
@@ -46,7 +47,7 @@ def attribute(ctx: RequestContext, request: shapes.DescribeInstanceAttributeRequ
     return out
 
 
-def _attribute(record: dict[str, Any], view: View, attribute: str) -> View | None:
+def _attribute(record: InstanceRecord, view: View, attribute: str) -> View | None:
     simple = {
         "instanceType": ("InstanceType", view.get("InstanceType")),
         "kernel": ("KernelId", None),
