@@ -1,5 +1,5 @@
 """EC2's DryRun and ClientToken are handled in one place for every operation that has them
-(`services/ec2/requests.py`), so a new operation cannot forget them."""
+(`domain/ec2/requests.py`), so a new operation cannot forget them."""
 
 from __future__ import annotations
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from trunkline.context import RequestContext
+    from trunkline.domain.ec2.records import InstanceRecord
 
 Record = dict[str, Any]
 
@@ -91,7 +92,7 @@ class Reactions:
         for listener in self.lifecycle_wait:
             listener(ctx, member)
 
-    def instance_reached(self, ctx: RequestContext, state: str, instance: Record) -> None:
+    def instance_reached(self, ctx: RequestContext, state: str, instance: InstanceRecord) -> None:
         """EC2: `instance` just reached `state`; every listener runs, in order."""
         listeners = {
             RUNNING: self.instance_running,

@@ -93,20 +93,49 @@ def delete_role(ctx: RequestContext, name: str) -> None:
     from trunkline.domain import iam_policies  # builds on this module
 
     role = get_role(ctx, name)
+    if role.get("ServiceLinked"):
+        raise AwsError(
+            "UnmodifiableEntity",
+            f"Cannot perform the operation on the protected role '{role['RoleName']}' - this role is only modifiable by AWS",
+        )
     if PROFILES.count(ctx, "role", role["RoleName"].lower()):
         raise AwsError("DeleteConflict", "Cannot delete entity, must remove roles from instance profile first.")
     iam_policies.conflicts(ctx, "role", role["RoleName"])
     ROLES.delete(ctx, name)
 
 
-def delete_service_linked_role(ctx: RequestContext, name: str) -> None:
-    """DeleteServiceLinkedRole: at once (AWS runs a deletion task that ends SUCCEEDED), with the
-    policies the role came with."""
+def delete_service_linked_role(ctx: RequestContext, name: str) -> str:
+    """DeleteServiceLinkedRole: at once, with the policies the role came with; the id of the
+    deletion task AWS would run (it ends SUCCEEDED)."""
     from trunkline.domain import iam_policies  # builds on this module
 
     role = get_role(ctx, name)
-    ROLES.delete(ctx, name)
+    if not role.get("ServiceLinked"):
+        raise AwsError("InvalidInput", f"Role {role['RoleName']} is not a service-linked role.")
+    ROLES.delete(ctx, role["RoleName"])
     iam_policies.forget_entity(ctx, "role", role["RoleName"])
+    return f"task/aws-service-role/{role['ServiceLinked']}/{role['RoleName']}/{ctx.request_id}"
+
+
+def role_view(role: Record) -> Record:
+    """The Role shape: the record without trunkline's service-linked marker."""
+    return {k: v for k, v in role.items() if k != "ServiceLinked"}
+
+
+def listed_role(role: Record) -> Record:
+    """A role as ListRoles shows it: no tags, no last use."""
+    return {k: v for k, v in role_view(role).items() if k not in ("Tags", "RoleLastUsed")}
+
+
+def user_view(user: Record) -> Record:
+    """The User shape; the root user has no name, and IAM leaves UserName out for it (observed,
+    e.g. aws-vault#152)."""
+    return {k: v for k, v in user.items() if not (k == "UserName" and not v)}
+
+
+def listed_user(user: Record) -> Record:
+    """A user as ListUsers shows it: no tags."""
+    return {k: v for k, v in user.items() if k != "Tags"}
 
 
 def create_service_linked_role(

@@ -4,13 +4,11 @@ instances' lifecycle through `wiring.py`."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
-from trunkline.domain import pagination
-from trunkline.domain.autoscaling import activities, groups, lifecycle, scaling
+from trunkline.domain.autoscaling import groups, lifecycle, listings, scaling
 from trunkline.domain.ec2 import default_vpc
-from trunkline.errors import AwsError
 from trunkline.reconciler import JobHandler
 from trunkline.services.provider import Operation, Provider
 
@@ -18,29 +16,6 @@ if TYPE_CHECKING:  # the request shapes are types only: importing them costs sta
     from trunkline.wire.shapes import autoscaling as shapes
 
 Params = dict[str, Any]
-
-
-class Paged(TypedDict, total=False):
-    """A Describe call's `MaxRecords`/`NextToken` (every Auto Scaling request shape that pages has them)."""
-
-    MaxRecords: int
-    NextToken: str
-
-
-def _page(
-    ctx: RequestContext, listing: str, items: list[Params], params: Paged, limit: int
-) -> tuple[list[Params], str | None]:
-    """MaxRecords/NextToken paging over a listing in a stable order."""
-    size = params.get("MaxRecords") or limit
-    start = 0
-    if params.get("NextToken"):
-        position = pagination.decode(ctx.tx, listing, params["NextToken"])
-        if not isinstance(position, int):
-            raise AwsError("InvalidNextToken", "The token provided is not valid.")
-        start = position
-    chosen = items[start : start + size]
-    more = start + size < len(items)
-    return chosen, pagination.encode(ctx.tx, listing, start + size) if more else None
 
 
 class AutoScalingProvider(Provider):
@@ -66,8 +41,7 @@ class AutoScalingProvider(Provider):
         return {}
 
     def describe_auto_scaling_groups(self, ctx: RequestContext, params: shapes.AutoScalingGroupNamesType) -> Params:
-        found = groups.describe(ctx, params.get("AutoScalingGroupNames"), params.get("Filters"))
-        page, token = _page(ctx, "autoscaling.groups", found, params, 50)
+        page, token = listings.describe_groups(ctx, params)
         return {"AutoScalingGroups": page, "NextToken": token}
 
     def set_desired_capacity(self, ctx: RequestContext, params: shapes.SetDesiredCapacityType) -> Params:
@@ -89,19 +63,11 @@ class AutoScalingProvider(Provider):
     def describe_auto_scaling_instances(
         self, ctx: RequestContext, params: shapes.DescribeAutoScalingInstancesType
     ) -> Params:
-        every = [i for name in groups.names(ctx) for i in groups.instances_of(ctx, name)]
-        wanted = set(params.get("InstanceIds") or [])
-        chosen = [i for i in every if not wanted or i["InstanceId"] in wanted]
-        page, token = _page(ctx, "autoscaling.instances", sorted(chosen, key=lambda i: i["InstanceId"]), params, 50)
+        page, token = listings.describe_instances(ctx, params)
         return {"AutoScalingInstances": page, "NextToken": token}
 
     def describe_scaling_activities(self, ctx: RequestContext, params: shapes.DescribeScalingActivitiesType) -> Params:
-        name = params.get("AutoScalingGroupName")
-        names = [name] if name else groups.names(ctx)
-        found = [a for n in names for a in activities.of_group(ctx, n)]
-        wanted = set(params.get("ActivityIds") or [])
-        chosen = [a for a in found if not wanted or a["ActivityId"] in wanted]
-        page, token = _page(ctx, "autoscaling.activities", chosen, params, 100)
+        page, token = listings.describe_activities(ctx, params)
         return {"Activities": page, "NextToken": token}
 
     def create_or_update_tags(self, ctx: RequestContext, params: shapes.CreateOrUpdateTagsType) -> Params:
@@ -113,7 +79,7 @@ class AutoScalingProvider(Provider):
         return {}
 
     def describe_tags(self, ctx: RequestContext, params: shapes.DescribeTagsType) -> Params:
-        page, token = _page(ctx, "autoscaling.tags", groups.describe_tags(ctx, params.get("Filters")), params, 50)
+        page, token = listings.describe_tags(ctx, params)
         return {"Tags": page, "NextToken": token}
 
     def put_scaling_policy(self, ctx: RequestContext, params: shapes.PutScalingPolicyType) -> Params:
@@ -121,7 +87,7 @@ class AutoScalingProvider(Provider):
         return {"PolicyARN": policy["PolicyARN"], "Alarms": policy["Alarms"]}
 
     def describe_policies(self, ctx: RequestContext, params: shapes.DescribePoliciesType) -> Params:
-        page, token = _page(ctx, "autoscaling.policies", groups.describe_policies(ctx, params), params, 50)
+        page, token = listings.describe_policies(ctx, params)
         return {"ScalingPolicies": page, "NextToken": token}
 
     def delete_policy(self, ctx: RequestContext, params: shapes.DeletePolicyType) -> Params:

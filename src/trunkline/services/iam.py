@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import iam
-from trunkline.errors import AwsError
 from trunkline.services.iam_policies import PolicyOperations
 from trunkline.services.provider import Provider
 
@@ -16,33 +15,22 @@ if TYPE_CHECKING:  # the request shapes are types only: importing them costs sta
 Params = dict[str, Any]
 
 
-def _public(record: Params) -> Params:
-    return {k: v for k, v in record.items() if k != "ServiceLinked"}
-
-
 class IamProvider(PolicyOperations, Provider):
     service = "iam"
 
     # roles
 
     def create_role(self, ctx: RequestContext, params: shapes.CreateRoleRequest) -> Params:
-        return {"Role": _public(iam.create_role(ctx, params))}
+        return {"Role": iam.role_view(iam.create_role(ctx, params))}
 
     def get_role(self, ctx: RequestContext, params: shapes.GetRoleRequest) -> Params:
-        return {"Role": _public(iam.get_role(ctx, params["RoleName"]))}
+        return {"Role": iam.role_view(iam.get_role(ctx, params["RoleName"]))}
 
     def list_roles(self, ctx: RequestContext, params: shapes.ListRolesRequest) -> Params:
         roles, marker = iam.page(ctx, iam.ROLE, "iam:ListRoles", params)
-        listed = [{k: v for k, v in _public(r).items() if k not in ("Tags", "RoleLastUsed")} for r in roles]
-        return {"Roles": listed, "IsTruncated": marker is not None, "Marker": marker}
+        return {"Roles": [iam.listed_role(r) for r in roles], "IsTruncated": marker is not None, "Marker": marker}
 
     def delete_role(self, ctx: RequestContext, params: shapes.DeleteRoleRequest) -> Params:
-        role = iam.get_role(ctx, params["RoleName"])
-        if role.get("ServiceLinked"):
-            raise AwsError(
-                "UnmodifiableEntity",
-                f"Cannot perform the operation on the protected role '{role['RoleName']}' - this role is only modifiable by AWS",
-            )
         iam.delete_role(ctx, params["RoleName"])
         return {}
 
@@ -54,16 +42,10 @@ class IamProvider(PolicyOperations, Provider):
         role = iam.create_service_linked_role(
             ctx, params["AWSServiceName"], params.get("Description"), params.get("CustomSuffix")
         )
-        return {"Role": _public(role)}
+        return {"Role": iam.role_view(role)}
 
     def delete_service_linked_role(self, ctx: RequestContext, params: shapes.DeleteServiceLinkedRoleRequest) -> Params:
-        role = iam.get_role(ctx, params["RoleName"])
-        if not role.get("ServiceLinked"):
-            raise AwsError("InvalidInput", f"Role {role['RoleName']} is not a service-linked role.")
-        iam.delete_service_linked_role(ctx, role["RoleName"])
-        # Deletion is immediate here; AWS runs it as a task that ends SUCCEEDED.
-        task_id = f"task/aws-service-role/{role['ServiceLinked']}/{role['RoleName']}/{ctx.request_id}"
-        return {"DeletionTaskId": task_id}
+        return {"DeletionTaskId": iam.delete_service_linked_role(ctx, params["RoleName"])}
 
     # users and access keys
 
@@ -71,14 +53,12 @@ class IamProvider(PolicyOperations, Provider):
         return {"User": iam.create_user(ctx, params)}
 
     def get_user(self, ctx: RequestContext, params: shapes.GetUserRequest) -> Params:
-        user = iam.get_user(ctx, params.get("UserName"))
-        # The root user has no name: IAM leaves UserName out for it (observed, e.g. aws-vault#152).
-        return {"User": {k: v for k, v in user.items() if not (k == "UserName" and not v)}}
+        return {"User": iam.user_view(iam.get_user(ctx, params.get("UserName")))}
 
     def list_users(self, ctx: RequestContext, params: shapes.ListUsersRequest) -> Params:
         users, marker = iam.page(ctx, iam.USER, "iam:ListUsers", params)
         return {
-            "Users": [{k: v for k, v in u.items() if k != "Tags"} for u in users],
+            "Users": [iam.listed_user(u) for u in users],
             "IsTruncated": marker is not None,
             "Marker": marker,
         }

@@ -3,33 +3,17 @@ Thin: parameters in, domain call, output shape out."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
-from trunkline.domain import iam_policies, iam_simulation, iam_tags
-from trunkline.domain.iam_policies import encoded, page
+from trunkline.domain import iam_listings, iam_policies, iam_tags
+from trunkline.domain.iam_listings import entity_name
 from trunkline.domain.iam_requests import Marked
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
     from trunkline.wire.shapes import iam as shapes
 
 Params = dict[str, Any]
-
-_ENTITY_PARAM = {"role": "RoleName", "user": "UserName"}
-
-
-def _entity(kind: str, params: Mapping[str, Any]) -> str:
-    """The role's or user's name in a call made for either (RoleName or UserName)."""
-    return str(params[_ENTITY_PARAM[kind]])
-
-
-def _page(ctx: RequestContext, listing: str, items: list[tuple[str, Any]], params: Marked, member: str) -> Params:
-    chosen, marker = page(ctx, listing, items, params)
-    out: Params = {member: chosen, "IsTruncated": marker is not None}
-    if marker is not None:
-        out["Marker"] = marker
-    return out
 
 
 class PolicyOperations:
@@ -38,29 +22,23 @@ class PolicyOperations:
     def _put_inline(
         self, ctx: RequestContext, kind: str, params: shapes.PutRolePolicyRequest | shapes.PutUserPolicyRequest
     ) -> Params:
-        iam_policies.put_inline(ctx, kind, _entity(kind, params), params["PolicyName"], params["PolicyDocument"])
+        iam_policies.put_inline(ctx, kind, entity_name(kind, params), params["PolicyName"], params["PolicyDocument"])
         return {}
 
     def _get_inline(
         self, ctx: RequestContext, kind: str, params: shapes.GetRolePolicyRequest | shapes.GetUserPolicyRequest
     ) -> Params:
-        found = iam_policies.get_inline(ctx, kind, _entity(kind, params), params["PolicyName"])
-        return {
-            _ENTITY_PARAM[kind]: found["Owner"],
-            "PolicyName": found["PolicyName"],
-            "PolicyDocument": encoded(found["PolicyDocument"]),
-        }
+        return iam_listings.inline_policy(ctx, kind, params)
 
     def _list_inline(
         self, ctx: RequestContext, kind: str, params: shapes.ListRolePoliciesRequest | shapes.ListUserPoliciesRequest
     ) -> Params:
-        names = iam_policies.list_inline(ctx, kind, _entity(kind, params))
-        return _page(ctx, f"iam:List{kind.capitalize()}Policies", [(n, n) for n in names], params, "PolicyNames")
+        return iam_listings.inline_policy_names(ctx, kind, params)
 
     def _delete_inline(
         self, ctx: RequestContext, kind: str, params: shapes.DeleteRolePolicyRequest | shapes.DeleteUserPolicyRequest
     ) -> Params:
-        iam_policies.delete_inline(ctx, kind, _entity(kind, params), params["PolicyName"])
+        iam_policies.delete_inline(ctx, kind, entity_name(kind, params), params["PolicyName"])
         return {}
 
     def put_role_policy(self, ctx: RequestContext, params: shapes.PutRolePolicyRequest) -> Params:
@@ -100,11 +78,7 @@ class PolicyOperations:
         return {}
 
     def list_policies(self, ctx: RequestContext, params: shapes.ListPoliciesRequest) -> Params:
-        policies, marker = iam_policies.list_policies(ctx, params)
-        out: Params = {"Policies": policies, "IsTruncated": marker is not None}
-        if marker is not None:
-            out["Marker"] = marker
-        return out
+        return iam_listings.marked(*iam_policies.list_policies(ctx, params), "Policies")
 
     def create_policy_version(self, ctx: RequestContext, params: shapes.CreatePolicyVersionRequest) -> Params:
         version = iam_policies.create_version(
@@ -116,10 +90,7 @@ class PolicyOperations:
         return {"PolicyVersion": iam_policies.get_version(ctx, params["PolicyArn"], params["VersionId"])}
 
     def list_policy_versions(self, ctx: RequestContext, params: shapes.ListPolicyVersionsRequest) -> Params:
-        versions = iam_policies.list_versions(ctx, params["PolicyArn"])
-        return _page(
-            ctx, "iam:ListPolicyVersions", [(f"{i:02d}", v) for i, v in enumerate(versions)], params, "Versions"
-        )
+        return iam_listings.policy_versions(ctx, params)
 
     def delete_policy_version(self, ctx: RequestContext, params: shapes.DeletePolicyVersionRequest) -> Params:
         iam_policies.delete_version(ctx, params["PolicyArn"], params["VersionId"])
@@ -137,13 +108,7 @@ class PolicyOperations:
         kind: str,
         params: shapes.ListAttachedRolePoliciesRequest | shapes.ListAttachedUserPoliciesRequest,
     ) -> Params:
-        prefix = params.get("PathPrefix", "/")
-        found = [
-            (a["PolicyArn"], {"PolicyName": a["PolicyName"], "PolicyArn": a["PolicyArn"]})
-            for a in iam_policies.attached(ctx, kind, _entity(kind, params))
-            if a["PolicyPath"].startswith(prefix)
-        ]
-        return _page(ctx, f"iam:ListAttached{kind.capitalize()}Policies", found, params, "AttachedPolicies")
+        return iam_listings.attached_policies(ctx, kind, params)
 
     def attach_role_policy(self, ctx: RequestContext, params: shapes.AttachRolePolicyRequest) -> Params:
         iam_policies.attach(ctx, "role", params["RoleName"], params["PolicyArn"])
@@ -172,38 +137,12 @@ class PolicyOperations:
         return self._attached(ctx, "user", params)
 
     def list_entities_for_policy(self, ctx: RequestContext, params: shapes.ListEntitiesForPolicyRequest) -> Params:
-        wanted = params.get("EntityFilter")
-        prefix = params.get("PathPrefix", "/")
-        found = [
-            (f"{a['EntityKind']}/{a['EntityName'].lower()}", a)
-            for a in iam_policies.entities_for_policy(ctx, params["PolicyArn"])
-            if a["EntityPath"].startswith(prefix) and wanted in (None, a["EntityKind"].capitalize())
-        ]
-        if params.get("PolicyUsageFilter") == "PermissionsBoundary":
-            found = []  # trunkline has no permissions boundaries
-        chosen, marker = page(ctx, "iam:ListEntitiesForPolicy", found, params)
-        out: Params = {
-            "PolicyGroups": [],
-            "PolicyUsers": [
-                {"UserName": a["EntityName"], "UserId": a["EntityId"]} for a in chosen if a["EntityKind"] == "user"
-            ],
-            "PolicyRoles": [
-                {"RoleName": a["EntityName"], "RoleId": a["EntityId"]} for a in chosen if a["EntityKind"] == "role"
-            ],
-            "IsTruncated": marker is not None,
-        }
-        if marker is not None:
-            out["Marker"] = marker
-        return out
+        return iam_listings.entities_for_policy(ctx, params)
 
     # --- tags ------------------------------------------------------------------------------------
 
     def _list_tags(self, ctx: RequestContext, kind: str, name: str, params: Marked) -> Params:
-        tags, marker = iam_tags.tags_of(ctx, kind, name, params)
-        out: Params = {"Tags": tags, "IsTruncated": marker is not None}
-        if marker is not None:
-            out["Marker"] = marker
-        return out
+        return iam_listings.marked(*iam_tags.tags_of(ctx, kind, name, params), "Tags")
 
     def tag_role(self, ctx: RequestContext, params: shapes.TagRoleRequest) -> Params:
         iam_tags.tag(ctx, "role", params["RoleName"], params["Tags"])
@@ -241,6 +180,4 @@ class PolicyOperations:
     # --- the policy simulator -------------------------------------------------------------------
 
     def simulate_principal_policy(self, ctx: RequestContext, params: shapes.SimulatePrincipalPolicyRequest) -> Params:
-        results = iam_simulation.simulate_principal_policy(ctx, params)
-        keyed = [(f"{n:06d}", r) for n, r in enumerate(results)]
-        return _page(ctx, "iam:SimulatePrincipalPolicy", keyed, params, "EvaluationResults")
+        return iam_listings.simulation(ctx, params)

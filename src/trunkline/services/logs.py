@@ -29,7 +29,7 @@ class LogsProvider(Provider):
     # --- log groups -------------------------------------------------------------------------------
 
     def create_log_group(self, ctx: RequestContext, params: shapes.CreateLogGroupRequest) -> Params:
-        groups.create(ctx, params, group_tags.check(dict(params.get("tags") or {})))
+        group_tags.create_log_group(ctx, params)
         return {}
 
     def delete_log_group(self, ctx: RequestContext, params: shapes.DeleteLogGroupRequest) -> Params:

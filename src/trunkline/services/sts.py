@@ -1,12 +1,12 @@
-"""STS operations (query protocol): who am I, and role sessions with their own credentials."""
+"""STS operations (query protocol): who am I, and role sessions with their own credentials.
+Thin: `domain/sts.py` decides."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
-from trunkline.domain import authorization, iam, identity
-from trunkline.errors import AwsError
+from trunkline.domain import sts
 from trunkline.services.provider import Provider
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
@@ -14,77 +14,12 @@ if TYPE_CHECKING:  # the request shapes are types only: importing them costs sta
 
 Params = dict[str, Any]
 
-_CHAINED_LIMIT = 3600  # seconds
-
 
 class StsProvider(Provider):
     service = "sts"
 
     def get_caller_identity(self, ctx: RequestContext, params: shapes.GetCallerIdentityRequest) -> Params:
-        p = ctx.principal
-        return {"UserId": p.user_id, "Account": p.account_id, "Arn": p.arn}
+        return sts.caller_identity(ctx)
 
     def assume_role(self, ctx: RequestContext, params: shapes.AssumeRoleRequest) -> Params:
-        role_arn = params["RoleArn"]
-        role = iam.role_by_arn(ctx, role_arn)
-        if role is None:
-            raise AwsError(
-                "AccessDenied",
-                f"User: {ctx.principal.arn} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
-                403,
-            )
-        # The trust policy decides in every mode (with the caller's identity policies when it
-        # trusts only the account); the caller is root unless it signs with keys trunkline issued.
-        extra = {"sts:RoleSessionName": params["RoleSessionName"]}
-        if params.get("ExternalId") is not None:
-            extra["sts:ExternalId"] = params["ExternalId"]
-        if params.get("SourceIdentity") is not None:
-            extra["sts:SourceIdentity"] = params["SourceIdentity"]
-        authorization.check_assume_role(ctx, role, extra)
-        duration = params.get("DurationSeconds", 3600)
-        if ctx.principal.kind == "assumed-role" and duration > _CHAINED_LIMIT:
-            # Role chaining: a session assuming a role gets at most an hour, whatever the role allows.
-            raise AwsError(
-                "ValidationError",
-                "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
-            )
-        if duration > role["MaxSessionDuration"]:
-            raise AwsError(
-                "ValidationError",
-                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
-            )
-        session = params["RoleSessionName"]
-        path_and_name = role["Arn"].split(":role/", 1)[1]
-        account = role["Arn"].split(":")[4]  # the role's account, also when the caller is in another
-        session_arn = f"arn:aws:sts::{account}:assumed-role/{path_and_name.rsplit('/', 1)[-1]}/{session}"
-        user_id = f"{role['RoleId']}:{session}"
-        key_id = identity.new_access_key_id("ASIA")
-        secret = identity.new_secret()
-        token = "FwoGZXIvYXdzE" + identity.new_secret() + identity.new_secret()
-        expires = ctx.now + duration
-        identity.issue_credential(
-            ctx,
-            key_id,
-            {
-                "account_id": account,
-                "arn": session_arn,
-                "user_id": user_id,
-                "kind": "assumed-role",
-                "role_arn": role["Arn"],
-                "access_key_id": key_id,
-                "expires_at": expires,
-                "status": "Active",
-            },
-            secret,
-            token,
-        )
-        return {
-            "Credentials": {
-                "AccessKeyId": key_id,
-                "SecretAccessKey": secret,
-                "SessionToken": token,
-                "Expiration": expires,
-            },
-            "AssumedRoleUser": {"AssumedRoleId": user_id, "Arn": session_arn},
-            "PackedPolicySize": 0,
-        }
+        return sts.assume_role(ctx, params)

@@ -20,7 +20,7 @@ from trunkline.domain.autoscaling import activities, lifecycle
 from trunkline.domain.autoscaling.kinds import ACTIVITY, GROUP, LIVE_STATES, MEMBER
 from trunkline.domain.ec2 import instances, launch_requests, launch_templates
 from trunkline.domain.ec2.kinds import SUBNET
-from trunkline.domain.ec2.records import SubnetRecord, Tag
+from trunkline.domain.ec2.records import InstanceRecord, SubnetRecord, Tag
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
@@ -244,7 +244,7 @@ def _in_service(ctx: RequestContext, member: Record) -> None:
 # --- EC2 lifecycle listeners -----------------------------------------------------------------------------
 
 
-def on_running(ctx: RequestContext, instance: Record) -> None:
+def on_running(ctx: RequestContext, instance: InstanceRecord) -> None:
     member = MEMBER.get(ctx, instance["InstanceId"])
     if member is None or member["LifecycleState"] != "Pending":
         return
@@ -252,7 +252,7 @@ def on_running(ctx: RequestContext, instance: Record) -> None:
         _in_service(ctx, member)
 
 
-def on_gone(ctx: RequestContext, instance: Record) -> None:
+def on_gone(ctx: RequestContext, instance: InstanceRecord) -> None:
     """Terminated (or stopped) instances leave their group; one that left on its own is replaced."""
     member = MEMBER.get(ctx, instance["InstanceId"])
     if member is None:

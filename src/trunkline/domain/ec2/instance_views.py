@@ -14,6 +14,7 @@ from trunkline.context import RequestContext
 from trunkline.domain.ec2 import filters, instances, paging
 from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2.kinds import INSTANCE, NETWORK_INTERFACE
+from trunkline.domain.ec2.records import InstanceRecord
 from trunkline.errors import AwsError
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
@@ -114,15 +115,15 @@ _INDEXED = (
 )
 
 
-def _by_index(ctx: RequestContext, field: str, values: list[str]) -> list[Record]:
-    found: dict[str, Record] = {}
+def _by_index(ctx: RequestContext, field: str, values: list[str]) -> list[InstanceRecord]:
+    found: dict[str, InstanceRecord] = {}
     for value in values:
         for record in INSTANCE.find(ctx, field, value):
             found[record["InstanceId"]] = record
     return list(found.values())
 
 
-def _by_ids(ctx: RequestContext, instance_ids: list[str]) -> list[Record]:
+def _by_ids(ctx: RequestContext, instance_ids: list[str]) -> list[InstanceRecord]:
     found = (instances.find_instance(ctx, i) for i in dict.fromkeys(instance_ids) if _well_formed(i))
     return [r for r in found if r is not None]
 
@@ -135,7 +136,7 @@ def _well_formed(instance_id: str) -> bool:
     return True
 
 
-def _by_interfaces(ctx: RequestContext, field: str, values: list[str]) -> list[Record]:
+def _by_interfaces(ctx: RequestContext, field: str, values: list[str]) -> list[InstanceRecord]:
     owners = []
     for value in values:
         for eni in NETWORK_INTERFACE.find(ctx, field, value):
@@ -144,7 +145,9 @@ def _by_interfaces(ctx: RequestContext, field: str, values: list[str]) -> list[R
     return _by_ids(ctx, owners)
 
 
-def _candidate_source(ctx: RequestContext, given: Sequence[Mapping[str, Any]] | None) -> Callable[[], list[Record]]:
+def _candidate_source(
+    ctx: RequestContext, given: Sequence[Mapping[str, Any]] | None
+) -> Callable[[], list[InstanceRecord]]:
     """Where to look: the named instances, the instances holding the named ENIs or addresses, an
     instance index, or (no exact filter to go by) every instance of the region."""
     exact = filters.filter_value(given, "instance-id")
@@ -163,7 +166,7 @@ def _candidate_source(ctx: RequestContext, given: Sequence[Mapping[str, Any]] | 
     return lambda: INSTANCE.scan(ctx)
 
 
-def _index_source(ctx: RequestContext, field: str, values: list[str]) -> Callable[[], list[Record]]:
+def _index_source(ctx: RequestContext, field: str, values: list[str]) -> Callable[[], list[InstanceRecord]]:
     return lambda: _by_index(ctx, field, values)
 
 
@@ -176,7 +179,7 @@ def _owners_of(ctx: RequestContext, eni_ids: list[str]) -> list[str]:
     return owners
 
 
-def _order(record: Record) -> str:
+def _order(record: InstanceRecord) -> str:
     return f"{record['LaunchTime']:020.6f}/{record['ReservationId']}/{record['AmiLaunchIndex']:06d}"
 
 

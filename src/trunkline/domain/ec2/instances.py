@@ -37,7 +37,7 @@ from trunkline.domain import catalog, iam, ids
 from trunkline.domain.ec2 import images, lookup, quotas, subnets
 from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2.kinds import INSTANCE
-from trunkline.domain.ec2.records import SubnetRecord, Tag
+from trunkline.domain.ec2.records import InstanceRecord, SubnetRecord, Tag
 from trunkline.errors import AwsError
 from trunkline.reactions import RUNNING, STOPPED, TERMINATED
 
@@ -62,26 +62,26 @@ def not_found(instance_ids: list[str]) -> AwsError:
     return INSTANCE.missing(*instance_ids)
 
 
-def visible(ctx: RequestContext, record: Record) -> bool:
+def visible(ctx: RequestContext, record: InstanceRecord) -> bool:
     """Owned by the caller, and not terminated for longer than EC2 keeps showing it."""
     return INSTANCE.visible(ctx, record)
 
 
-def find_instance(ctx: RequestContext, instance_id: str) -> Record | None:
+def find_instance(ctx: RequestContext, instance_id: str) -> InstanceRecord | None:
     return INSTANCE.get(ctx, instance_id)
 
 
-def get_instance(ctx: RequestContext, instance_id: str) -> Record:
+def get_instance(ctx: RequestContext, instance_id: str) -> InstanceRecord:
     """The instance record; raises InvalidInstanceID.Malformed / .NotFound as EC2 does."""
     return INSTANCE.require(ctx, instance_id)
 
 
-def get_instances(ctx: RequestContext, instance_ids: list[str]) -> list[Record]:
+def get_instances(ctx: RequestContext, instance_ids: list[str]) -> list[InstanceRecord]:
     """Every named instance, in order; the NotFound error names all missing ones."""
     return INSTANCE.require_all(ctx, instance_ids)
 
 
-def save(ctx: RequestContext, record: Record) -> None:
+def save(ctx: RequestContext, record: InstanceRecord) -> None:
     """Store a changed instance with its indexes."""
     INSTANCE.save(ctx, record)
 
@@ -294,7 +294,7 @@ def _within_quotas(ctx: RequestContext, instance_type: str, wanted: int, at_leas
     return quotas.enis_allowed(ctx, allowed, at_least)
 
 
-def launch(ctx: RequestContext, request: LaunchRequest) -> list[Record]:
+def launch(ctx: RequestContext, request: LaunchRequest) -> list[InstanceRecord]:
     """RunInstances: check everything, then create the instances (pending) with their primary
     ENIs. All or nothing: as many as MaxCount asks and the subnet can hold, at least MinCount."""
     plan = _plan(ctx, request)
@@ -305,10 +305,10 @@ def launch(ctx: RequestContext, request: LaunchRequest) -> list[Record]:
     return launched
 
 
-def _launch_one(ctx: RequestContext, plan: _Plan, reservation_id: str, index: int) -> Record:
+def _launch_one(ctx: RequestContext, plan: _Plan, reservation_id: str, index: int) -> InstanceRecord:
     request, image, subnet = plan.request, plan.image, plan.subnet
     instance_id = ids.resource_id("i")
-    record: Record = {
+    record: InstanceRecord = {
         "InstanceId": instance_id,
         "ReservationId": reservation_id,
         "OwnerId": ctx.account_id,
@@ -354,7 +354,7 @@ def _launch_one(ctx: RequestContext, plan: _Plan, reservation_id: str, index: in
     return record
 
 
-def _optional(record: Record, image: Record, request: LaunchRequest, profile: Record | None) -> None:
+def _optional(record: InstanceRecord, image: Record, request: LaunchRequest, profile: Record | None) -> None:
     if image.get("Platform"):
         record["Platform"] = image["Platform"]
     if image.get("BootMode"):
@@ -425,7 +425,7 @@ def _state(name: str) -> Record:
     return {"Code": STATE_CODES[name], "Name": name}
 
 
-def _schedule(ctx: RequestContext, record: Record, step: str, job: str) -> None:
+def _schedule(ctx: RequestContext, record: InstanceRecord, step: str, job: str) -> None:
     payload = {
         "region": ctx.region,
         "account": record["OwnerId"],
@@ -438,7 +438,7 @@ def _schedule(ctx: RequestContext, record: Record, step: str, job: str) -> None:
 # --- the state machine --------------------------------------------------------------------------
 
 
-def _move(ctx: RequestContext, record: Record, state: str) -> Record:
+def _move(ctx: RequestContext, record: InstanceRecord, state: str) -> Record:
     """Change state; returns the InstanceStateChange."""
     previous = dict(record["State"])
     record["State"] = _state(state)
@@ -446,12 +446,12 @@ def _move(ctx: RequestContext, record: Record, state: str) -> Record:
     return {"InstanceId": record["InstanceId"], "CurrentState": dict(record["State"]), "PreviousState": previous}
 
 
-def _unchanged(record: Record) -> Record:
+def _unchanged(record: InstanceRecord) -> Record:
     state = dict(record["State"])
     return {"InstanceId": record["InstanceId"], "CurrentState": state, "PreviousState": dict(state)}
 
 
-def _user_initiated(ctx: RequestContext, record: Record, code: str) -> None:
+def _user_initiated(ctx: RequestContext, record: InstanceRecord, code: str) -> None:
     when = datetime.fromtimestamp(ctx.now, UTC).strftime("%Y-%m-%d %H:%M:%S GMT")
     record["StateTransitionReason"] = f"User initiated ({when})"
     message = "User initiated shutdown" if code == "Client.UserInitiatedShutdown" else "User initiated"
@@ -536,7 +536,7 @@ def terminate_instances(ctx: RequestContext, instance_ids: list[str]) -> list[Re
     return changes
 
 
-def _job_target(ctx: RequestContext, payload: Record, expected: str) -> Record | None:
+def _job_target(ctx: RequestContext, payload: Record, expected: str) -> InstanceRecord | None:
     record = INSTANCE.load(ctx, payload["instance_id"])
     if record is None or record.get("_Transition") != payload.get("transition"):
         return None  # the instance moved on since the job was scheduled
@@ -605,7 +605,7 @@ def modify_private_dns_name_options(
     save(ctx, record)
 
 
-def user_data(record: Record) -> str | None:
+def user_data(record: InstanceRecord) -> str | None:
     value = record.get("UserData")
     return str(value) if value is not None else None
 
@@ -613,7 +613,7 @@ def user_data(record: Record) -> str | None:
 # --- the view -----------------------------------------------------------------------------------
 
 
-def private_dns_name(ctx: RequestContext, record: Record, primary: Record | None) -> str:
+def private_dns_name(ctx: RequestContext, record: InstanceRecord, primary: Record | None) -> str:
     if primary is None:
         return ""
     if record["PrivateDnsNameOptions"]["HostnameType"] == "resource-name":
@@ -667,7 +667,7 @@ def _instance_address(address: Record) -> Record:
 _INSTANCE_ASSOCIATION = ("CarrierIp", "CustomerOwnedIp", "IpOwnerId", "PublicDnsName", "PublicIp")
 
 
-def describe_instance(ctx: RequestContext, record: Record) -> Record:
+def describe_instance(ctx: RequestContext, record: InstanceRecord) -> Record:
     """The Instance output shape: the record plus what the ENI ledger knows about its network."""
     view = lookup.public(record)
     view.pop("UserData", None)

@@ -14,6 +14,7 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import images, quota_indexes
 from trunkline.domain.ec2.records import (
+    InstanceRecord,
     LaunchTemplateRecord,
     SecurityGroupRecord,
     SubnetRecord,
@@ -148,7 +149,7 @@ NETWORK_INTERFACE: ResourceKind[Record] = ResourceKind(
     tag_type="network-interface",
 )
 
-INSTANCE: ResourceKind[Record] = ResourceKind(
+INSTANCE: ResourceKind[InstanceRecord] = ResourceKind(
     name="ec2.instance",
     scope=Scope.REGION,
     id_field="InstanceId",

@@ -41,7 +41,7 @@ from trunkline.context import RequestContext
 from trunkline.domain import catalog, ids
 from trunkline.domain.ec2 import public_ips, quota_indexes, quotas, security_groups, subnets, vpcs
 from trunkline.domain.ec2.kinds import ENI_GROUP, INSTANCE, NETWORK_INTERFACE, TRUNK_ASSOCIATION, association_slot
-from trunkline.domain.ec2.records import SubnetRecord, Tag, TrunkAssociationRecord
+from trunkline.domain.ec2.records import InstanceRecord, SubnetRecord, Tag, TrunkAssociationRecord
 from trunkline.domain.resource_kind import IdFormat
 from trunkline.errors import AwsError
 
@@ -256,7 +256,7 @@ def _forget(ctx: RequestContext, record: Record) -> None:
 # --- attach and detach --------------------------------------------------------------------------
 
 
-def _instance_for_attach(ctx: RequestContext, instance_id: str) -> Record:
+def _instance_for_attach(ctx: RequestContext, instance_id: str) -> InstanceRecord:
     instance = INSTANCE.require(ctx, instance_id)
     if instance["State"]["Name"] in ("shutting-down", "terminated"):
         raise AwsError(
@@ -265,7 +265,9 @@ def _instance_for_attach(ctx: RequestContext, instance_id: str) -> Record:
     return instance
 
 
-def check_attachable(ctx: RequestContext, record: Record, instance: Record, device_index: int, card: int) -> None:
+def check_attachable(
+    ctx: RequestContext, record: Record, instance: InstanceRecord, device_index: int, card: int
+) -> None:
     """Every reason AttachNetworkInterface refuses, checked before anything changes."""
     eni_id = record["NetworkInterfaceId"]
     instance_id = instance["InstanceId"]

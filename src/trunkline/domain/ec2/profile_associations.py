@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from trunkline.context import RequestContext
 from trunkline.domain import ids
 from trunkline.domain.ec2 import filters, instances
 from trunkline.domain.ec2.kinds import INSTANCE
 from trunkline.domain.ec2.paging import page
+from trunkline.domain.ec2.records import InstanceRecord
 from trunkline.errors import AwsError
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
@@ -30,7 +31,7 @@ if TYPE_CHECKING:  # the request shapes are types only: importing them costs sta
 
 Record = dict[str, Any]
 
-FIELD = "_ProfileAssociation"
+FIELD: Final = "_ProfileAssociation"
 PREFIX = "iip-assoc"
 _GONE = ("shutting-down", "terminated")
 EXTRACTORS: dict[str, filters.Extractor] = {
@@ -39,7 +40,7 @@ EXTRACTORS: dict[str, filters.Extractor] = {
 }
 
 
-def _association(record: Record) -> Record | None:
+def _association(record: InstanceRecord) -> Record | None:
     """The instance's association (created on first sight for an older record), or None."""
     if not record.get("IamInstanceProfile") or record["State"]["Name"] in _GONE:
         return None
@@ -50,7 +51,7 @@ def _association(record: Record) -> Record | None:
     return dict(found)
 
 
-def view(record: Record, state: str = "associated") -> Record:
+def view(record: InstanceRecord, state: str = "associated") -> Record:
     association = _association(record) or {}
     return {
         "AssociationId": association.get("AssociationId", ""),
@@ -97,7 +98,7 @@ def _well_formed(instance_id: str) -> bool:
     return True
 
 
-def _by_association(ctx: RequestContext, association_id: str) -> Record:
+def _by_association(ctx: RequestContext, association_id: str) -> InstanceRecord:
     """The instance holding the association; EC2's error when none does."""
     for record in INSTANCE.scan(ctx):
         association = _association(record)
@@ -106,7 +107,7 @@ def _by_association(ctx: RequestContext, association_id: str) -> Record:
     raise AwsError("InvalidAssociationID.NotFound", f"An association ID '{association_id}' does not exist")
 
 
-def _set(ctx: RequestContext, record: Record, wanted: Mapping[str, Any] | None) -> None:
+def _set(ctx: RequestContext, record: InstanceRecord, wanted: Mapping[str, Any] | None) -> None:
     profile = instances.resolve_profile(ctx, wanted)
     if profile is None:
         raise AwsError("MissingParameter", "The request must contain the parameter iamInstanceProfile")

@@ -41,6 +41,7 @@ from trunkline.domain import authorization, catalog, events, iam
 from trunkline.domain.ec2 import images, instances, route_tables
 from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2.kinds import SUBNET
+from trunkline.domain.ec2.records import InstanceRecord
 from trunkline.domain.ecs import agent_config, agent_report, clusters, container_instances, registration
 from trunkline.domain.ecs.agent_config import AgentConfig
 from trunkline.domain.ecs.kinds import AGENT
@@ -64,7 +65,7 @@ def find_agent(ctx: RequestContext, instance_id: str) -> Record | None:
     return AGENT.get(ctx, instance_id)
 
 
-def _agent(ctx: RequestContext, instance: Record) -> Record:
+def _agent(ctx: RequestContext, instance: InstanceRecord) -> Record:
     existing = find_agent(ctx, instance["InstanceId"])
     if existing is not None:
         return existing
@@ -83,7 +84,7 @@ def _note(ctx: RequestContext, agent: Record, state: str, message: str, reason: 
 # --- lifecycle listeners --------------------------------------------------------------------------
 
 
-def on_running(ctx: RequestContext, instance: Record) -> None:
+def on_running(ctx: RequestContext, instance: InstanceRecord) -> None:
     agent = _agent(ctx, instance)
     info = images.agent_info(ctx.region, instance["ImageId"])
     if info is None:
@@ -97,7 +98,7 @@ def on_running(ctx: RequestContext, instance: Record) -> None:
     ctx.schedule("ecs.agent.register", REGISTER_JOB, {**payload, "boot": agent["boot"]})
 
 
-def on_stopped(ctx: RequestContext, instance: Record) -> None:
+def on_stopped(ctx: RequestContext, instance: InstanceRecord) -> None:
     agent = find_agent(ctx, instance["InstanceId"])
     if agent is not None and agent.get("state") != "no-agent":
         _note(ctx, agent, "stopped", "instance stopped; ECS agent stopped")
@@ -107,7 +108,7 @@ def on_stopped(ctx: RequestContext, instance: Record) -> None:
         container_instances.change(ctx, record)
 
 
-def on_terminated(ctx: RequestContext, instance: Record) -> None:
+def on_terminated(ctx: RequestContext, instance: InstanceRecord) -> None:
     agent = find_agent(ctx, instance["InstanceId"])
     if agent is not None and agent.get("state") != "no-agent":
         _note(ctx, agent, "terminated", "instance terminated; ECS deregisters its container instance")
@@ -138,7 +139,9 @@ def register_job(ctx: RequestContext, payload: Record) -> None:
     _start(ctx, agent, instance, info, config)
 
 
-def _start(ctx: RequestContext, agent: Record, instance: Record, info: images.AgentInfo, config: AgentConfig) -> None:
+def _start(
+    ctx: RequestContext, agent: Record, instance: InstanceRecord, info: images.AgentInfo, config: AgentConfig
+) -> None:
     principal = role_principal(ctx, instance)
     if principal is None:
         reason = (
@@ -214,7 +217,7 @@ def _connect_refused(acting: RequestContext, record: Record) -> AwsError | None:
     return None
 
 
-def role_principal(ctx: RequestContext, instance: Record) -> Principal | None:
+def role_principal(ctx: RequestContext, instance: InstanceRecord) -> Principal | None:
     """The role session the agent acts as: the instance profile's role, session named after the
     instance (as EC2's instance credentials are)."""
     profile_ref = instance.get("IamInstanceProfile") or {}
@@ -230,7 +233,7 @@ def role_principal(ctx: RequestContext, instance: Record) -> Principal | None:
     return Principal(ctx.account_id, session_arn, f"{role['RoleId']}:{instance_id}", "assumed-role", role["Arn"])
 
 
-def _behind_nat(ctx: RequestContext, instance: Record) -> bool:
+def _behind_nat(ctx: RequestContext, instance: InstanceRecord) -> bool:
     """Whether the instance's subnet sends internet traffic through a NAT gateway, so the agent
     reaches ECS that way and not through the instance's own public IP."""
     subnet = SUBNET.load(ctx, instance["SubnetId"])
@@ -243,7 +246,7 @@ def _public_ip(ctx: RequestContext, instance_id: str) -> str | None:
     return str(association["PublicIp"]) if association else None
 
 
-def identity_document(ctx: RequestContext, instance: Record) -> str:
+def identity_document(ctx: RequestContext, instance: InstanceRecord) -> str:
     """The instance identity document the agent reads from the instance metadata service."""
     primary = enis.primary_interface(ctx, instance["InstanceId"])
     document = {
@@ -267,7 +270,7 @@ def identity_document(ctx: RequestContext, instance: Record) -> str:
 
 
 def _request(
-    ctx: RequestContext, instance: Record, info: images.AgentInfo, config: AgentConfig, live: Record | None
+    ctx: RequestContext, instance: InstanceRecord, info: images.AgentInfo, config: AgentConfig, live: Record | None
 ) -> registration.Registration:
     document = identity_document(ctx, instance)
     known = catalog.get_instance_type(instance["InstanceType"])

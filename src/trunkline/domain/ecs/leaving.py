@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from trunkline.context import RequestContext
+from trunkline.domain.ec2.records import InstanceRecord
 from trunkline.domain.ecs import clusters, container_instances, trunking, trunks
 from trunkline.errors import AwsError
 
@@ -61,7 +62,7 @@ def leave(ctx: RequestContext, record: Record) -> None:
     container_instances.change(ctx, record)
 
 
-def on_terminated(ctx: RequestContext, instance: Record) -> None:
+def on_terminated(ctx: RequestContext, instance: InstanceRecord) -> None:
     """EC2 listener: a terminated instance's container instance is deregistered (S3)."""
     record = container_instances.find_for_ec2(ctx, instance["InstanceId"])
     if record is not None and record["status"] not in _GONE:

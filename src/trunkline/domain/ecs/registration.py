@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 from trunkline.context import RequestContext
 from trunkline.domain import catalog, ids
 from trunkline.domain.ec2 import instances
+from trunkline.domain.ec2.records import InstanceRecord
 from trunkline.domain.ecs import agent_report, capacity_association, clusters, container_instances, trunking, trunks
 from trunkline.domain.ecs.agent_config import AgentConfig
 from trunkline.domain.ecs.records import ClusterRecord
@@ -88,7 +89,7 @@ class Registration:
 
 @dataclass
 class _Identity:
-    instance: Record
+    instance: InstanceRecord
     claimed_type: str
 
 
@@ -185,7 +186,7 @@ def _resources(sent: Sequence[Mapping[str, Any]], instance_type: str) -> list[Re
     return [chosen[n] for n in order]
 
 
-def _built_in(instance: Record, instance_type: str) -> list[Record]:
+def _built_in(instance: InstanceRecord, instance_type: str) -> list[Record]:
     """The attributes ECS sets from what it knows of the EC2 instance."""
     facts = [
         ("ecs.ami-id", instance["ImageId"]),
@@ -276,7 +277,7 @@ def register(ctx: RequestContext, request: Registration) -> Record:
 def _create(
     ctx: RequestContext,
     cluster: ClusterRecord,
-    instance: Record,
+    instance: InstanceRecord,
     attributes: list[Record],
     resources: list[Record],
     version_info: Record,

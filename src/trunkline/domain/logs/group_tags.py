@@ -10,12 +10,15 @@ is not a log group of this account and region is InvalidParameterException.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.logs import groups, invalid
 from trunkline.domain.logs.kinds import LOG_GROUP
 from trunkline.errors import AwsError
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import logs as shapes
 
 Record = dict[str, Any]
 MAX_TAGS = 50
@@ -85,3 +88,9 @@ def untag_resource(ctx: RequestContext, arn: str, keys: list[str]) -> None:
 
 def list_tags_for_resource(ctx: RequestContext, arn: str) -> dict[str, str]:
     return dict(group_of_arn(ctx, arn).get("tags", {}))
+
+
+def create_log_group(ctx: RequestContext, request: shapes.CreateLogGroupRequest) -> None:
+    """CreateLogGroup as a caller asks for it: its tags are checked first (the group is made here,
+    beside the tag rules, because `groups` is below this module)."""
+    groups.create(ctx, request, check(dict(request.get("tags") or {})))

@@ -4,9 +4,8 @@ each in its own module; find an operation by its family (e.g. RunInstances -> in
 from __future__ import annotations
 
 from trunkline.context import RequestContext
-from trunkline.domain.ec2 import default_vpc
+from trunkline.domain.ec2 import default_vpc, requests
 from trunkline.reconciler import JobHandler
-from trunkline.services.ec2 import requests
 from trunkline.services.ec2.addresses import AddressOps
 from trunkline.services.ec2.catalog import CatalogOps
 from trunkline.services.ec2.instances import InstanceOps

@@ -47,12 +47,8 @@ class AddressOps:
         return {"Addresses": elastic_ips.describe_addresses_attribute(ctx, params)}
 
     def create_nat_gateway(self, ctx: RequestContext, params: shapes.CreateNatGatewayRequest) -> Params:
-
-        def create() -> Params:
-            record = nat_gateways.create_nat_gateway(ctx, params)
-            return {"NatGateway": lookup.public(record), "ClientToken": params.get("ClientToken")}
-
-        return create()
+        record = nat_gateways.create_nat_gateway(ctx, params)
+        return {"NatGateway": lookup.public(record), "ClientToken": params.get("ClientToken")}
 
     def delete_nat_gateway(self, ctx: RequestContext, params: shapes.DeleteNatGatewayRequest) -> Params:
         nat_gateways.delete_nat_gateway(ctx, params["NatGatewayId"])

@@ -7,24 +7,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ec2 import instance_views, instances, launch_requests, launch_templates, profile_associations
+from trunkline.domain.ec2 import instance_requests, instance_views, instances, profile_associations
 from trunkline.reconciler import JobHandler
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
     from trunkline.wire.shapes import ec2 as shapes
 
 Params = dict[str, Any]
-
-
-def _launch_request(ctx: RequestContext, params: shapes.RunInstancesRequest) -> instances.LaunchRequest:
-    """The call's parameters, merged with its launch template when it names one."""
-    spec = params.get("LaunchTemplate")
-    if not spec:
-        return launch_requests.from_parameters(params)
-    merged, version = launch_templates.run_parameters(ctx, spec, params)
-    request = launch_requests.from_parameters(merged)
-    request.tags = [*request.tags, *launch_templates.system_tags(version)]
-    return request
 
 
 class InstanceOps:
@@ -36,16 +25,7 @@ class InstanceOps:
         }
 
     def run_instances(self, ctx: RequestContext, params: shapes.RunInstancesRequest) -> Params:
-
-        def launch() -> Params:
-            request = _launch_request(ctx, params)
-            launched = instances.launch(ctx, request)
-            views = [instances.describe_instance(ctx, r) for r in launched]
-            for view in views:
-                view["_Order"] = f"{view['AmiLaunchIndex']:06d}"
-            return instance_views.reservations(ctx, views)[0]
-
-        return launch()
+        return instance_requests.run(ctx, params)
 
     def describe_instances(self, ctx: RequestContext, params: shapes.DescribeInstancesRequest) -> Params:
         found, token = instance_views.describe_instances(ctx, params)
@@ -100,40 +80,4 @@ class InstanceOps:
     def describe_instance_attribute(
         self, ctx: RequestContext, params: shapes.DescribeInstanceAttributeRequest
     ) -> Params:
-        record = instances.get_instance(ctx, params["InstanceId"])
-        view = instances.describe_instance(ctx, record)
-        attribute = params["Attribute"]
-        out: Params = {"InstanceId": record["InstanceId"]}
-        value = _attribute(record, view, attribute)
-        if value is not None:
-            out.update(value)
-        return out
-
-
-def _attribute(record: Params, view: Params, attribute: str) -> Params | None:
-    simple = {
-        "instanceType": ("InstanceType", view.get("InstanceType")),
-        "kernel": ("KernelId", None),
-        "ramdisk": ("RamdiskId", None),
-        "userData": ("UserData", instances.user_data(record)),
-        "disableApiTermination": ("DisableApiTermination", bool(record.get("_DisableApiTermination"))),
-        "instanceInitiatedShutdownBehavior": ("InstanceInitiatedShutdownBehavior", "stop"),
-        "rootDeviceName": ("RootDeviceName", view.get("RootDeviceName")),
-        "sourceDestCheck": ("SourceDestCheck", view.get("SourceDestCheck", True)),
-        "ebsOptimized": ("EbsOptimized", view.get("EbsOptimized", False)),
-        "sriovNetSupport": ("SriovNetSupport", "simple"),
-        "enaSupport": ("EnaSupport", view.get("EnaSupport", True)),
-        "disableApiStop": ("DisableApiStop", False),
-    }
-    if attribute in simple:
-        name, value = simple[attribute]
-        return {name: {"Value": value}} if value is not None else {name: {}}
-    if attribute == "groupSet":
-        return {"Groups": view.get("SecurityGroups", [])}
-    if attribute == "blockDeviceMapping":
-        return {"BlockDeviceMappings": view.get("BlockDeviceMappings", [])}
-    if attribute == "productCodes":
-        return {"ProductCodes": []}
-    if attribute == "enclaveOptions":
-        return {"EnclaveOptions": {"Enabled": False}}
-    return None
+        return instance_requests.attribute(ctx, params)

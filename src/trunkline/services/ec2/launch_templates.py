@@ -18,21 +18,13 @@ Params = dict[str, Any]
 
 class LaunchTemplateOps:
     def create_launch_template(self, ctx: RequestContext, params: shapes.CreateLaunchTemplateRequest) -> Params:
-
-        def create() -> Params:
-            template, _ = domain.create_launch_template(ctx, params)
-            return {"LaunchTemplate": lookup.public(template)}
-
-        return create()
+        template, _ = domain.create_launch_template(ctx, params)
+        return {"LaunchTemplate": lookup.public(template)}
 
     def create_launch_template_version(
         self, ctx: RequestContext, params: shapes.CreateLaunchTemplateVersionRequest
     ) -> Params:
-
-        def create() -> Params:
-            return {"LaunchTemplateVersion": domain.create_launch_template_version(ctx, params)}
-
-        return create()
+        return {"LaunchTemplateVersion": domain.create_launch_template_version(ctx, params)}
 
     def describe_launch_templates(self, ctx: RequestContext, params: shapes.DescribeLaunchTemplatesRequest) -> Params:
         found, token = domain.describe_launch_templates(ctx, params)

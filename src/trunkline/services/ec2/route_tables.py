@@ -18,12 +18,8 @@ Params = dict[str, Any]
 
 class RouteTableOps:
     def create_route_table(self, ctx: RequestContext, params: shapes.CreateRouteTableRequest) -> Params:
-
-        def create() -> Params:
-            table = domain.create_route_table(ctx, params)
-            return {"RouteTable": domain.view(ctx, table), "ClientToken": params.get("ClientToken")}
-
-        return create()
+        table = domain.create_route_table(ctx, params)
+        return {"RouteTable": domain.view(ctx, table), "ClientToken": params.get("ClientToken")}
 
     def delete_route_table(self, ctx: RequestContext, params: shapes.DeleteRouteTableRequest) -> Params:
         domain.delete_route_table(ctx, params["RouteTableId"])

@@ -1,10 +1,12 @@
-"""EC2 Create/Describe/DeleteSecurityGroup, Authorize/RevokeSecurityGroupIngress/Egress."""
+"""EC2 Create/Describe/DeleteSecurityGroup, Authorize/RevokeSecurityGroupIngress/Egress. Thin: the
+domain's security_groups and security_group_rules modules decide."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
+from trunkline.domain.ec2 import security_group_rules
 from trunkline.domain.ec2 import security_groups as domain
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
@@ -39,52 +41,19 @@ class SecurityGroupOps:
     def authorize_security_group_ingress(
         self, ctx: RequestContext, params: shapes.AuthorizeSecurityGroupIngressRequest
     ) -> dict[str, Any]:
-        return self._authorize(ctx, params, egress=False)
+        return security_group_rules.authorize(ctx, params, egress=False)
 
     def authorize_security_group_egress(
         self, ctx: RequestContext, params: shapes.AuthorizeSecurityGroupEgressRequest
     ) -> dict[str, Any]:
-        return self._authorize(ctx, params, egress=True)
+        return security_group_rules.authorize(ctx, params, egress=True)
 
     def revoke_security_group_ingress(
         self, ctx: RequestContext, params: shapes.RevokeSecurityGroupIngressRequest
     ) -> dict[str, Any]:
-        return self._revoke(ctx, params, egress=False)
+        return security_group_rules.revoke(ctx, params, egress=False)
 
     def revoke_security_group_egress(
         self, ctx: RequestContext, params: shapes.RevokeSecurityGroupEgressRequest
     ) -> dict[str, Any]:
-        return self._revoke(ctx, params, egress=True)
-
-    def _authorize(
-        self,
-        ctx: RequestContext,
-        params: shapes.AuthorizeSecurityGroupIngressRequest | shapes.AuthorizeSecurityGroupEgressRequest,
-        egress: bool,
-    ) -> dict[str, Any]:
-        group = domain.resolve_target(ctx, params)
-        rules = domain.authorize(ctx, group, egress, domain.legacy_permissions(params))
-        return {"Return": True, "SecurityGroupRules": rules}
-
-    def _revoke(
-        self,
-        ctx: RequestContext,
-        params: shapes.RevokeSecurityGroupIngressRequest | shapes.RevokeSecurityGroupEgressRequest,
-        egress: bool,
-    ) -> dict[str, Any]:
-        group = domain.resolve_target(ctx, params)
-        permissions = domain.legacy_permissions(params)
-        revoked, unknown = domain.revoke(ctx, group, egress, permissions, params.get("SecurityGroupRuleIds") or [])
-        return {"Return": True, "UnknownIpPermissions": unknown or None, "RevokedSecurityGroupRules": _revoked(revoked)}
-
-
-def _revoked(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """RevokedSecurityGroupRule names the peer group by `ReferencedGroupId` alone."""
-    out = []
-    for rule in rules:
-        dropped = ("ReferencedGroupInfo", "Tags", "SecurityGroupRuleArn", "GroupOwnerId")
-        item = {k: v for k, v in rule.items() if k not in dropped}
-        if "ReferencedGroupInfo" in rule:
-            item["ReferencedGroupId"] = rule["ReferencedGroupInfo"]["GroupId"]
-        out.append(item)
-    return out
+        return security_group_rules.revoke(ctx, params, egress=True)

@@ -10,10 +10,6 @@ from trunkline.domain.ec2 import default_vpc
 from trunkline.domain.ec2 import vpcs as domain
 from trunkline.domain.ec2.kinds import SUBNET, VPC
 
-# Modules written before DryRun was checked once for every operation (requests.py) import it from
-# here; calling it again is harmless.
-from trunkline.services.ec2.requests import dry_run
-
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
     from trunkline.wire.shapes import ec2 as shapes
 
@@ -23,17 +19,14 @@ class VpcOps:
         return {"Vpc": VPC.view(domain.create_vpc(ctx, params))}
 
     def create_default_vpc(self, ctx: RequestContext, params: shapes.CreateDefaultVpcRequest) -> dict[str, Any]:
-        dry_run(params)
         return {"Vpc": VPC.view(default_vpc.create_default_vpc(ctx))}
 
     def create_default_subnet(self, ctx: RequestContext, params: shapes.CreateDefaultSubnetRequest) -> dict[str, Any]:
-        dry_run(params)
         return {"Subnet": SUBNET.view(default_vpc.create_default_subnet(ctx, params))}
 
     def describe_account_attributes(
         self, ctx: RequestContext, params: shapes.DescribeAccountAttributesRequest
     ) -> dict[str, Any]:
-        dry_run(params)
         return {"AccountAttributes": default_vpc.account_attributes(ctx, params.get("AttributeNames"))}
 
     def describe_vpcs(self, ctx: RequestContext, params: shapes.DescribeVpcsRequest) -> dict[str, Any]:

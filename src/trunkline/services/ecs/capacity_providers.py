@@ -6,9 +6,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ecs import capacity_association, capacity_providers, managed_scaling, task_launch
+from trunkline.domain.ecs import (
+    capacity_association,
+    capacity_providers,
+    cluster_views,
+    managed_scaling,
+    task_launch,
+)
 from trunkline.reconciler import JobHandler
-from trunkline.services.ecs.clusters import cluster_view
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
     from trunkline.wire.shapes import ecs as shapes
@@ -42,4 +47,4 @@ class CapacityProviderOps:
         self, ctx: RequestContext, params: shapes.PutClusterCapacityProvidersRequest
     ) -> Params:
         cluster = capacity_providers.put_cluster_capacity_providers(ctx, params)
-        return {"cluster": cluster_view(ctx, cluster, frozenset({"ATTACHMENTS"}))}
+        return {"cluster": cluster_views.attachments_view(ctx, cluster)}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ecs import service_scheduler, service_throttle, services
+from trunkline.domain.ecs import service_changes, service_scheduler, service_throttle, services
 from trunkline.reconciler import JobHandler
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
@@ -21,19 +21,13 @@ class ServiceOps:
         return {service_scheduler.JOB: service_scheduler.job, service_throttle.JOB: service_scheduler.retry_job}
 
     def create_service(self, ctx: RequestContext, params: shapes.CreateServiceRequest) -> Params:
-        record = services.create(ctx, params)
-        service_scheduler.wake(ctx, record)
-        return {"service": services.view(ctx, record)}
+        return {"service": service_changes.create(ctx, params)}
 
     def update_service(self, ctx: RequestContext, params: shapes.UpdateServiceRequest) -> Params:
-        record = services.update(ctx, params)
-        service_scheduler.wake(ctx, record)
-        return {"service": services.view(ctx, record)}
+        return {"service": service_changes.update(ctx, params)}
 
     def delete_service(self, ctx: RequestContext, params: shapes.DeleteServiceRequest) -> Params:
-        record = services.delete(ctx, params)
-        service_scheduler.wake(ctx, record)
-        return {"service": services.view(ctx, record)}
+        return {"service": service_changes.delete(ctx, params)}
 
     def describe_services(self, ctx: RequestContext, params: shapes.DescribeServicesRequest) -> Params:
         found, failures = services.describe(ctx, params)

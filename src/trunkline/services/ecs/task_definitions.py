@@ -7,17 +7,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ecs import task_definitions
-from trunkline.domain.ecs.records import TaskDefinitionRecord
+from trunkline.domain.ecs import task_definition_views, task_definitions
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
     from trunkline.wire.shapes import ecs as shapes
 
 Params = dict[str, Any]
-
-
-def _view(record: TaskDefinitionRecord) -> Params:
-    return {key: value for key, value in record.items() if key != "tags"}
 
 
 def _listed(key: str, items: list[str], token: str | None) -> Params:
@@ -29,18 +24,10 @@ def _listed(key: str, items: list[str], token: str | None) -> Params:
 
 class TaskDefinitionOps:
     def register_task_definition(self, ctx: RequestContext, params: shapes.RegisterTaskDefinitionRequest) -> Params:
-        record = task_definitions.register(ctx, params)
-        result: Params = {"taskDefinition": _view(record)}
-        if params.get("tags") is not None:
-            result["tags"] = record["tags"]
-        return result
+        return task_definition_views.register(ctx, params)
 
     def describe_task_definition(self, ctx: RequestContext, params: shapes.DescribeTaskDefinitionRequest) -> Params:
-        record = task_definitions.resolve(ctx, params["taskDefinition"])
-        result: Params = {"taskDefinition": _view(record)}
-        if "TAGS" in (params.get("include") or ()):
-            result["tags"] = record["tags"]
-        return result
+        return task_definition_views.describe(ctx, params)
 
     def list_task_definitions(self, ctx: RequestContext, params: shapes.ListTaskDefinitionsRequest) -> Params:
         return _listed("taskDefinitionArns", *task_definitions.list_arns(ctx, params))
@@ -51,8 +38,10 @@ class TaskDefinitionOps:
         return _listed("families", *task_definitions.list_families(ctx, params))
 
     def deregister_task_definition(self, ctx: RequestContext, params: shapes.DeregisterTaskDefinitionRequest) -> Params:
-        return {"taskDefinition": _view(task_definitions.deregister(ctx, params["taskDefinition"]))}
+        return {
+            "taskDefinition": task_definition_views.view(task_definitions.deregister(ctx, params["taskDefinition"]))
+        }
 
     def delete_task_definitions(self, ctx: RequestContext, params: shapes.DeleteTaskDefinitionsRequest) -> Params:
         deleted, failures = task_definitions.delete(ctx, list(params["taskDefinitions"]))
-        return {"taskDefinitions": [_view(r) for r in deleted], "failures": failures}
+        return {"taskDefinitions": [task_definition_views.view(r) for r in deleted], "failures": failures}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ecs import clusters, task_launch, task_lifecycle, task_queries, tasks
+from trunkline.domain.ecs import task_launch, task_lifecycle, task_queries, user_stops
 from trunkline.reconciler import JobHandler
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
@@ -27,10 +27,7 @@ class TaskOps:
         return task_launch.start_task(ctx, params)
 
     def stop_task(self, ctx: RequestContext, params: shapes.StopTaskRequest) -> Params:
-        cluster_arn = clusters.resolve_cluster(ctx, params.get("cluster"))["clusterArn"]
-        task = tasks.get(ctx, cluster_arn, params["task"])
-        reason = params.get("reason") or task_lifecycle.USER_STOPPED
-        return {"task": tasks.view(task_lifecycle.stop(ctx, task, "UserInitiated", reason))}
+        return {"task": user_stops.stop_task(ctx, params)}
 
     def describe_tasks(self, ctx: RequestContext, params: shapes.DescribeTasksRequest) -> Params:
         found, failures = task_queries.describe(ctx, params)

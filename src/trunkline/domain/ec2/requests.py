@@ -1,4 +1,4 @@
-"""What every EC2 operation shares, handled once for all of them by `Ec2Provider.invoke`:
+"""What every EC2 operation shares, handled once for all of them (`Ec2Provider.invoke` calls `invoke`):
 
 - `DryRun`: EC2 answers whether the call would have been allowed and changes nothing: with
   `--enforce-iam` a denied call is refused before it gets here (the runtime authorizes every call

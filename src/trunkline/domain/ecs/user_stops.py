@@ -1,0 +1,19 @@
+"""StopTask: a user asking a task to stop (stopCode UserInitiated, the caller's reason or ECS's
+default one); the answer is the Task view."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from trunkline.context import RequestContext
+from trunkline.domain.ecs import clusters, task_lifecycle, tasks
+
+if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
+    from trunkline.wire.shapes import ecs as shapes
+
+
+def stop_task(ctx: RequestContext, request: shapes.StopTaskRequest) -> dict[str, Any]:
+    cluster_arn = clusters.resolve_cluster(ctx, request.get("cluster"))["clusterArn"]
+    task = tasks.get(ctx, cluster_arn, request["task"])
+    reason = request.get("reason") or task_lifecycle.USER_STOPPED
+    return tasks.view(task_lifecycle.stop(ctx, task, "UserInitiated", reason))
