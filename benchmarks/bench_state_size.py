@@ -42,12 +42,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--instances", type=int, default=30)
     parser.add_argument("--tasks", type=int, default=600)
+    parser.add_argument("--keep", metavar="PATH", help="write the state here and keep it (to look into it)")
     args = parser.parse_args()
     instances.INSTANCE_TYPES = ("c5.xlarge", "m5.2xlarge")  # type: ignore[assignment]  # two types suffice here
     instances.ROLES = (instances.ROLES[0], instances.ROLES[0])
     print(machine())
     with tempfile.TemporaryDirectory(prefix="trunkline-bench-size-") as tmp:
-        path = Path(tmp) / "state.sqlite3"
+        path = Path(args.keep) if args.keep else Path(tmp) / "state.sqlite3"
         server = start(str(path))
         try:
             client = Client(server.url, timeout=3600)

@@ -13,8 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from trunkline.store.api import T, Transaction
+from trunkline.store.interned_index import InternedIndexTransaction
 from trunkline.store.schema import SQLITE_MIGRATIONS
-from trunkline.store.sql import DerivedCache, Dialect, EntriesCache, SqlTransaction, migrate
+from trunkline.store.sql import DerivedCache, Dialect, EntriesCache, migrate
 
 DIALECT = Dialect(
     name="sqlite",
@@ -50,7 +51,7 @@ class SqliteStore:
 
     def _transaction(self, cursor: sqlite3.Cursor) -> Transaction:
         """The transaction object over `cursor` (a subclass may store differently: plan's sandbox)."""
-        return SqlTransaction(cursor, DIALECT, self._entries_cache, self._derived_cache)
+        return InternedIndexTransaction(cursor, DIALECT, self._entries_cache, self._derived_cache)
 
     def run(self, work: Callable[[Transaction], T]) -> T:
         with self._lock:
