@@ -60,7 +60,7 @@ def test_a_schema_10_state_migrates_and_reads_exactly_as_before(tmp_path: Path) 
     finally:
         store.close()
     tables = _tables(state)
-    assert {"index_values", "index_entries"} <= tables and "doc_index" not in tables
+    assert {"index_fields", "index_values", "index_entries"} <= tables and "doc_index" not in tables
 
 
 def _cluster_value(status: str) -> str:
@@ -145,4 +145,8 @@ def test_values_are_shared_scoped_and_go_with_their_last_entry(tmp_path: Path) -
 
 def _values(state: str, field: str) -> int:
     with sqlite3.connect(state) as db:
-        return int(db.execute("SELECT COUNT(*) FROM index_values WHERE field = ?", (field,)).fetchone()[0])
+        return int(
+            db.execute(
+                "SELECT COUNT(*) FROM index_values v JOIN index_fields f ON f.id = v.fid WHERE f.field = ?", (field,)
+            ).fetchone()[0]
+        )

@@ -130,11 +130,11 @@ def _index_as_release_kept_it(tx: Any) -> None:
         " PRIMARY KEY (kind, field, value, key)) WITHOUT ROWID"
     )
     tx.execute(
-        "INSERT INTO doc_index SELECT v.kind, v.field, v.value, i.key"
-        " FROM index_values v JOIN index_entries i ON i.vid = v.id"
+        "INSERT INTO doc_index SELECT f.kind, f.field, v.value, i.key FROM index_fields f"
+        " JOIN index_values v ON v.fid = f.id JOIN index_entries i ON i.vid = v.id"
     )
-    tx.execute("DROP TABLE index_entries")
-    tx.execute("DROP TABLE index_values")
+    for table in ("index_entries", "index_values", "index_fields"):
+        tx.execute(f"DROP TABLE {table}")
 
 
 def _dialect(store: Any) -> Any:

@@ -26,44 +26,56 @@ from trunkline.store.sql import SqlTransaction, _has_nul, _load
 _LAST_ID = "index_values.last_id"
 
 # The entries of one value, as `doc_index` answered them: `v` is the value, `i` its entries.
-_FROM = "index_values v JOIN index_entries i ON i.vid = v.id"
-_WITH_BODY = " JOIN documents d ON d.kind = v.kind AND d.key = i.key"
+_FROM = "index_fields f JOIN index_values v ON v.fid = f.id JOIN index_entries i ON i.vid = v.id"
+_WITH_BODY = " JOIN documents d ON d.kind = f.kind AND d.key = i.key"
 
 
 class InternedIndexTransaction(SqlTransaction):
     """`SqlTransaction` over interned index entries (SQLite, schema v11 and later)."""
 
-    def _value_id(self, kind: str, field: str, value: str) -> int | None:
+    def _value_id(self, kind: str, field: str, value: str) -> tuple[int, int] | None:
+        """The value's id and its field's, if the value is held."""
         row = self._q(
-            "SELECT id FROM index_values WHERE kind = ? AND field = ? AND value = ?", (kind, field, value)
+            "SELECT v.id, v.fid FROM index_fields f JOIN index_values v ON v.fid = f.id"
+            " WHERE f.kind = ? AND f.field = ? AND v.value = ?",
+            (kind, field, value),
         ).fetchone()
-        return None if row is None else int(row[0])
+        return None if row is None else (int(row[0]), int(row[1]))
 
-    def _new_value_id(self, kind: str, field: str, value: str) -> int:
+    def _new_id(self) -> int:
         row = self._q(
             "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key)"
             " DO UPDATE SET value = CAST(meta.value AS INTEGER) + 1 RETURNING value",
             (_LAST_ID,),
         ).fetchone()
-        vid = int(row[0])
-        self._q("INSERT INTO index_values (kind, field, value, id) VALUES (?, ?, ?, ?)", (kind, field, value, vid))
+        return int(row[0])
+
+    def _new_value_id(self, kind: str, field: str, value: str) -> int:
+        row = self._q("SELECT id FROM index_fields WHERE kind = ? AND field = ?", (kind, field)).fetchone()
+        if row is None:
+            fid = self._new_id()
+            self._q("INSERT INTO index_fields (kind, field, id) VALUES (?, ?, ?)", (kind, field, fid))
+        else:
+            fid = int(row[0])
+        vid = self._new_id()
+        self._q("INSERT INTO index_values (fid, value, id) VALUES (?, ?, ?)", (fid, value, vid))
         return vid
 
     def _insert_entries(self, kind: str, key: str, entries: list[tuple[str, str]]) -> None:
         for field, value in entries:
-            vid = self._value_id(kind, field, value)
-            if vid is None:
-                vid = self._new_value_id(kind, field, value)
+            found = self._value_id(kind, field, value)
+            vid = self._new_value_id(kind, field, value) if found is None else found[0]
             self._q("INSERT INTO index_entries (vid, key) VALUES (?, ?)", (vid, key))
 
     def _drop_entries(self, kind: str, key: str, entries: list[tuple[str, str]]) -> None:
         for field, value in entries:
-            vid = self._value_id(kind, field, value)
-            if vid is None:
+            found = self._value_id(kind, field, value)
+            if found is None:
                 continue
+            vid, fid = found
             self._q("DELETE FROM index_entries WHERE vid = ? AND key = ?", (vid, key))
             if self._q("SELECT 1 FROM index_entries WHERE vid = ? LIMIT 1", (vid,)).fetchone() is None:
-                self._q("DELETE FROM index_values WHERE kind = ? AND field = ? AND value = ?", (kind, field, value))
+                self._q("DELETE FROM index_values WHERE fid = ? AND value = ?", (fid, value))
 
     @staticmethod
     def _index_query(
@@ -72,7 +84,7 @@ class InternedIndexTransaction(SqlTransaction):
         sql = f"SELECT {column} FROM {_FROM}"
         if column.startswith("d."):
             sql += _WITH_BODY
-        sql += " WHERE v.kind = ? AND v.field = ? AND v.value = ?"
+        sql += " WHERE f.kind = ? AND f.field = ? AND v.value = ?"
         params: list[Any] = [kind, field, value]
         if after is not None:
             sql += " AND i.key > ?"
@@ -87,7 +99,7 @@ class InternedIndexTransaction(SqlTransaction):
         self, kind: str, field: str, lowest: str, after: tuple[str, str] | None = None, limit: int | None = None
     ) -> list[tuple[str, str, Document]]:
         sql = (
-            f"SELECT v.value, i.key, d.body FROM {_FROM}{_WITH_BODY} WHERE v.kind = ? AND v.field = ? AND v.value >= ?"
+            f"SELECT v.value, i.key, d.body FROM {_FROM}{_WITH_BODY} WHERE f.kind = ? AND f.field = ? AND v.value >= ?"
         )
         params: list[Any] = [kind, field, lowest]
         if after is not None:
@@ -102,7 +114,7 @@ class InternedIndexTransaction(SqlTransaction):
     def count(self, kind: str, field: str, value: str) -> int:
         if _has_nul(value):
             return 0
-        sql = f"SELECT COUNT(*) FROM {_FROM} WHERE v.kind = ? AND v.field = ? AND v.value = ?"
+        sql = f"SELECT COUNT(*) FROM {_FROM} WHERE f.kind = ? AND f.field = ? AND v.value = ?"
         return int(self._read(kind, sql, (kind, field, value)).fetchone()[0])
 
     def digest(self) -> str:
@@ -110,7 +122,7 @@ class InternedIndexTransaction(SqlTransaction):
         hasher = hashlib.sha256()
         queries = (
             "SELECT kind, key, body FROM documents ORDER BY kind, key",
-            f"SELECT v.kind, v.field, v.value, i.key FROM {_FROM} ORDER BY v.kind, v.field, v.value, i.key",
+            f"SELECT f.kind, f.field, v.value, i.key FROM {_FROM} ORDER BY f.kind, f.field, v.value, i.key",
             "SELECT name, value FROM counters ORDER BY name",
             "SELECT id, due_at, name, payload FROM jobs ORDER BY id",
             "SELECT seq, body FROM events ORDER BY seq",
@@ -122,7 +134,7 @@ class InternedIndexTransaction(SqlTransaction):
         return hasher.hexdigest()
 
     def clear(self) -> None:
-        for table in ("documents", "index_entries", "index_values", "counters", "jobs", "events"):
+        for table in ("documents", "index_entries", "index_values", "index_fields", "counters", "jobs", "events"):
             self._q(f"DELETE FROM {table}")
 
 
@@ -135,14 +147,22 @@ def intern_index_values(tx: SqlTransaction) -> None:
     if "doc_index" not in tables:
         return
     tx.execute(
-        "INSERT INTO index_values (kind, field, value, id) SELECT kind, field, value,"
-        " ROW_NUMBER() OVER (ORDER BY kind, field, value) FROM (SELECT DISTINCT kind, field, value FROM doc_index)"
+        "INSERT INTO index_fields (kind, field, id) SELECT kind, field, ROW_NUMBER() OVER (ORDER BY kind, field)"
+        " FROM (SELECT DISTINCT kind, field FROM doc_index)"
+    )
+    fields = int(tx.execute("SELECT COUNT(*) FROM index_fields").fetchone()[0])
+    tx.execute(
+        "INSERT INTO index_values (fid, value, id) SELECT fid, value, ? + ROW_NUMBER() OVER (ORDER BY fid, value)"
+        " FROM (SELECT DISTINCT f.id AS fid, i.value AS value FROM doc_index i"
+        " JOIN index_fields f ON f.kind = i.kind AND f.field = i.field)",
+        (fields,),
     )
     tx.execute(
         "INSERT INTO index_entries (vid, key) SELECT v.id, i.key FROM doc_index i"
-        " JOIN index_values v ON v.kind = i.kind AND v.field = i.field AND v.value = i.value"
+        " JOIN index_fields f ON f.kind = i.kind AND f.field = i.field"
+        " JOIN index_values v ON v.fid = f.id AND v.value = i.value"
     )
-    last = tx.execute("SELECT COALESCE(MAX(id), 0) FROM index_values").fetchone()[0]
+    last = tx.execute("SELECT COALESCE(MAX(id), 0) FROM index_values").fetchone()[0] or fields
     tx.execute(
         "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         (_LAST_ID, str(last)),
@@ -151,8 +171,10 @@ def intern_index_values(tx: SqlTransaction) -> None:
 
 
 _TABLES = (
-    "CREATE TABLE IF NOT EXISTS index_values (kind TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL,"
-    " id INTEGER NOT NULL, PRIMARY KEY (kind, field, value)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS index_fields (kind TEXT NOT NULL, field TEXT NOT NULL, id INTEGER NOT NULL,"
+    " PRIMARY KEY (kind, field)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS index_values (fid INTEGER NOT NULL, value TEXT NOT NULL, id INTEGER NOT NULL,"
+    " PRIMARY KEY (fid, value)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS index_entries (vid INTEGER NOT NULL, key TEXT NOT NULL,"
     " PRIMARY KEY (vid, key)) WITHOUT ROWID",
 )
