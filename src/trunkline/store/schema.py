@@ -195,5 +195,6 @@ POSTGRES_MIGRATIONS.append([])
 # v11: SQLite keeps each distinct index value once, under a small id, and the entries as (id, key):
 # the values (cluster and instance ARNs, mostly) were half of a live task's index bytes
 # (store/interned_index.py; docs/design.md, "Growth"). PostgreSQL: unchanged.
-SQLITE_MIGRATIONS.append([intern_index_values])
+# The outbox loses its index by time: SQLite trims by age in sequence order (store/sqlite_outbox.py).
+SQLITE_MIGRATIONS.append([intern_index_values, "DROP INDEX IF EXISTS events_by_at"])
 POSTGRES_MIGRATIONS.append([])
