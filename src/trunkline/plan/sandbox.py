@@ -28,8 +28,7 @@ from botocore import xform_name
 from trunkline.errors import AwsError
 from trunkline.runtime import Config, Runtime
 from trunkline.store.api import Document, Transaction
-from trunkline.store.sql import SqlTransaction
-from trunkline.store.sqlite import DIALECT, SqliteStore
+from trunkline.store.sqlite import DIALECT, SqliteStore, SqliteTransaction
 from trunkline.wire import models
 from trunkline.wire.gateway import AwsCall
 from trunkline.wire.validation import validate
@@ -41,7 +40,7 @@ class SandboxError(Exception):
     """A simulation call AWS would have refused; its text is one line."""
 
 
-class _Transaction(SqlTransaction):
+class _Transaction(SqliteTransaction):
     """Bodies as JSON text, and no event outbox."""
 
     def append_event(self, body: Document, at: float | None = None) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from trunkline.store.interned_index import intern_index_values
+
 if TYPE_CHECKING:
     from trunkline.store.sql import SqlTransaction, Step
 
@@ -187,4 +189,12 @@ POSTGRES_MIGRATIONS.append([])
 # v10: SQLite bodies may be compressed with a preset dictionary (store/packing.py), which an older
 # trunkline cannot read: the version tells it to refuse the state rather than fail on each body.
 SQLITE_MIGRATIONS.append([])
+POSTGRES_MIGRATIONS.append([])
+
+
+# v11: SQLite keeps each distinct index value once, under a small id, and the entries as (id, key):
+# the values (cluster and instance ARNs, mostly) were half of a live task's index bytes
+# (store/interned_index.py; docs/design.md, "Growth"). PostgreSQL: unchanged.
+# The outbox loses its index by time: SQLite trims by age in sequence order (store/sqlite_outbox.py).
+SQLITE_MIGRATIONS.append([intern_index_values, "DROP INDEX IF EXISTS events_by_at"])
 POSTGRES_MIGRATIONS.append([])

@@ -344,6 +344,16 @@ class SqlTransaction:
         )
 
     def trim_events(self, keep: int, span: float) -> int:
+        through = self._trim_through(keep, span)
+        if through <= 0:
+            return 0
+        gone = int(self._q("DELETE FROM events WHERE seq <= ?", (through,)).rowcount)
+        if gone and through > self.trimmed_through():
+            self.set_meta(_TRIMMED_META, str(through))
+        return gone
+
+    def _trim_through(self, keep: int, span: float) -> int:
+        """The last sequence number retention drops: beyond the newest `keep`, or older than `span`."""
         newest, latest = self._q("SELECT MAX(seq), MAX(at) FROM events").fetchone()
         if newest is None:
             return 0
@@ -354,13 +364,7 @@ class SqlTransaction:
             if latest is None
             else self._q("SELECT MAX(seq) FROM events WHERE at < ?", (latest - span,)).fetchone()[0]
         )
-        through = max(int(newest) - keep, int(aged or 0))
-        if through <= 0:
-            return 0
-        gone = int(self._q("DELETE FROM events WHERE seq <= ?", (through,)).rowcount)
-        if gone and through > self.trimmed_through():
-            self.set_meta(_TRIMMED_META, str(through))
-        return gone
+        return max(int(newest) - keep, int(aged or 0))
 
     def trimmed_through(self) -> int:
         return int(self.get_meta(_TRIMMED_META) or 0)

@@ -13,8 +13,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from trunkline.store.api import T, Transaction
+from trunkline.store.interned_index import InternedIndexTransaction
 from trunkline.store.schema import SQLITE_MIGRATIONS
-from trunkline.store.sql import DerivedCache, Dialect, EntriesCache, SqlTransaction, migrate
+from trunkline.store.sql import DerivedCache, Dialect, EntriesCache, migrate
+from trunkline.store.sqlite_outbox import trim_through
 
 DIALECT = Dialect(
     name="sqlite",
@@ -24,6 +26,13 @@ DIALECT = Dialect(
     compress=True,
     entries_in_document=True,
 )
+
+
+class SqliteTransaction(InternedIndexTransaction):
+    """SQLite's layout: interned index values; the outbox trimmed by age in its own order."""
+
+    def _trim_through(self, keep: int, span: float) -> int:
+        return trim_through(self._q, keep, span)
 
 
 class SqliteStore:
@@ -50,7 +59,7 @@ class SqliteStore:
 
     def _transaction(self, cursor: sqlite3.Cursor) -> Transaction:
         """The transaction object over `cursor` (a subclass may store differently: plan's sandbox)."""
-        return SqlTransaction(cursor, DIALECT, self._entries_cache, self._derived_cache)
+        return SqliteTransaction(cursor, DIALECT, self._entries_cache, self._derived_cache)
 
     def run(self, work: Callable[[Transaction], T]) -> T:
         with self._lock:

@@ -1,0 +1,180 @@
+"""SQLite's index entries with their values interned (schema v11; docs/design.md, "Growth").
+
+An index entry is (kind, field, value, key). Most values repeat across thousands of entries: a
+task's `instance` and `cluster_status` values are the instance's and the cluster's ARNs, written
+again for every task. SQLite keeps each distinct (kind, field, value) once, in `index_values`,
+under a small integer id, and the entries as (id, key) in `index_entries`; together they are
+half the bytes of the table of whole entries they replace.
+
+Lookups stay exact: a value is found by its whole (kind, field, value), scope prefix included
+(`store/scope.py`), so an id never stands for two values, nor for one account's or region's value
+in another. Readers see the same entries in the same order (by key for one value, by value then
+key for a range). A value whose last entry goes is deleted with it, so the table holds only live
+values. Ids come from a counter in `meta`, never reused within a state.
+
+PostgreSQL keeps the plain `doc_index` table (its heap tables repeat a row's header anyway).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from trunkline.store.api import Document
+from trunkline.store.sql import SqlTransaction, _has_nul, _load
+
+_LAST_ID = "index_values.last_id"
+
+# The entries of one value, as `doc_index` answered them: `v` is the value, `i` its entries.
+_FROM = "index_fields f JOIN index_values v ON v.fid = f.id JOIN index_entries i ON i.vid = v.id"
+_WITH_BODY = " JOIN documents d ON d.kind = f.kind AND d.key = i.key"
+
+
+class InternedIndexTransaction(SqlTransaction):
+    """`SqlTransaction` over interned index entries (SQLite, schema v11 and later)."""
+
+    def _value_id(self, kind: str, field: str, value: str) -> tuple[int, int] | None:
+        """The value's id and its field's, if the value is held."""
+        row = self._q(
+            "SELECT v.id, v.fid FROM index_fields f JOIN index_values v ON v.fid = f.id"
+            " WHERE f.kind = ? AND f.field = ? AND v.value = ?",
+            (kind, field, value),
+        ).fetchone()
+        return None if row is None else (int(row[0]), int(row[1]))
+
+    def _new_id(self) -> int:
+        row = self._q(
+            "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key)"
+            " DO UPDATE SET value = CAST(meta.value AS INTEGER) + 1 RETURNING value",
+            (_LAST_ID,),
+        ).fetchone()
+        return int(row[0])
+
+    def _new_value_id(self, kind: str, field: str, value: str) -> int:
+        row = self._q("SELECT id FROM index_fields WHERE kind = ? AND field = ?", (kind, field)).fetchone()
+        if row is None:
+            fid = self._new_id()
+            self._q("INSERT INTO index_fields (kind, field, id) VALUES (?, ?, ?)", (kind, field, fid))
+        else:
+            fid = int(row[0])
+        vid = self._new_id()
+        self._q("INSERT INTO index_values (fid, value, id) VALUES (?, ?, ?)", (fid, value, vid))
+        return vid
+
+    def _insert_entries(self, kind: str, key: str, entries: list[tuple[str, str]]) -> None:
+        for field, value in entries:
+            found = self._value_id(kind, field, value)
+            vid = self._new_value_id(kind, field, value) if found is None else found[0]
+            self._q("INSERT INTO index_entries (vid, key) VALUES (?, ?)", (vid, key))
+
+    def _drop_entries(self, kind: str, key: str, entries: list[tuple[str, str]]) -> None:
+        for field, value in entries:
+            found = self._value_id(kind, field, value)
+            if found is None:
+                continue
+            vid, fid = found
+            self._q("DELETE FROM index_entries WHERE vid = ? AND key = ?", (vid, key))
+            if self._q("SELECT 1 FROM index_entries WHERE vid = ? LIMIT 1", (vid,)).fetchone() is None:
+                self._q("DELETE FROM index_values WHERE fid = ? AND value = ?", (fid, value))
+
+    @staticmethod
+    def _index_query(
+        column: str, kind: str, field: str, value: str, after: str | None, limit: int | None
+    ) -> tuple[str, list[Any]]:
+        sql = f"SELECT {column} FROM {_FROM}"
+        if column.startswith("d."):
+            sql += _WITH_BODY
+        sql += " WHERE f.kind = ? AND f.field = ? AND v.value = ?"
+        params: list[Any] = [kind, field, value]
+        if after is not None:
+            sql += " AND i.key > ?"
+            params.append(after)
+        sql += " ORDER BY i.key"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return sql, params
+
+    def find_from(
+        self, kind: str, field: str, lowest: str, after: tuple[str, str] | None = None, limit: int | None = None
+    ) -> list[tuple[str, str, Document]]:
+        sql = (
+            f"SELECT v.value, i.key, d.body FROM {_FROM}{_WITH_BODY} WHERE f.kind = ? AND f.field = ? AND v.value >= ?"
+        )
+        params: list[Any] = [kind, field, lowest]
+        if after is not None:
+            sql += " AND (v.value > ? OR (v.value = ? AND i.key > ?))"
+            params += [after[0], after[0], after[1]]
+        sql += " ORDER BY v.value, i.key"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [(row[0], row[1], _load(row[2])) for row in self._read(kind, sql, params).fetchall()]
+
+    def count(self, kind: str, field: str, value: str) -> int:
+        if _has_nul(value):
+            return 0
+        sql = f"SELECT COUNT(*) FROM {_FROM} WHERE f.kind = ? AND f.field = ? AND v.value = ?"
+        return int(self._read(kind, sql, (kind, field, value)).fetchone()[0])
+
+    def digest(self) -> str:
+        """The same digest as over `doc_index`: the entries as whole rows, in the same order."""
+        hasher = hashlib.sha256()
+        queries = (
+            "SELECT kind, key, body FROM documents ORDER BY kind, key",
+            f"SELECT f.kind, f.field, v.value, i.key FROM {_FROM} ORDER BY f.kind, f.field, v.value, i.key",
+            "SELECT name, value FROM counters ORDER BY name",
+            "SELECT id, due_at, name, payload FROM jobs ORDER BY id",
+            "SELECT seq, body FROM events ORDER BY seq",
+        )
+        for query in queries:
+            for row in self._q(query).fetchall():
+                hasher.update(repr(tuple(row)).encode())
+            hasher.update(b"|")
+        return hasher.hexdigest()
+
+    def clear(self) -> None:
+        for table in ("documents", "index_entries", "index_values", "index_fields", "counters", "jobs", "events"):
+            self._q(f"DELETE FROM {table}")
+
+
+def intern_index_values(tx: SqlTransaction) -> None:
+    """Schema v11 (SQLite): `doc_index` becomes `index_values` and `index_entries`. Checks what is
+    there first, so a state that has it already is left as it is."""
+    tables = {row[0] for row in tx.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()}
+    for statement in _TABLES:
+        tx.execute(statement)
+    if "doc_index" not in tables:
+        return
+    tx.execute(
+        "INSERT INTO index_fields (kind, field, id) SELECT kind, field, ROW_NUMBER() OVER (ORDER BY kind, field)"
+        " FROM (SELECT DISTINCT kind, field FROM doc_index)"
+    )
+    fields = int(tx.execute("SELECT COUNT(*) FROM index_fields").fetchone()[0])
+    tx.execute(
+        "INSERT INTO index_values (fid, value, id) SELECT fid, value, ? + ROW_NUMBER() OVER (ORDER BY fid, value)"
+        " FROM (SELECT DISTINCT f.id AS fid, i.value AS value FROM doc_index i"
+        " JOIN index_fields f ON f.kind = i.kind AND f.field = i.field)",
+        (fields,),
+    )
+    tx.execute(
+        "INSERT INTO index_entries (vid, key) SELECT v.id, i.key FROM doc_index i"
+        " JOIN index_fields f ON f.kind = i.kind AND f.field = i.field"
+        " JOIN index_values v ON v.fid = f.id AND v.value = i.value"
+    )
+    last = tx.execute("SELECT COALESCE(MAX(id), 0) FROM index_values").fetchone()[0] or fields
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (_LAST_ID, str(last)),
+    )
+    tx.execute("DROP TABLE doc_index")
+
+
+_TABLES = (
+    "CREATE TABLE IF NOT EXISTS index_fields (kind TEXT NOT NULL, field TEXT NOT NULL, id INTEGER NOT NULL,"
+    " PRIMARY KEY (kind, field)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS index_values (fid INTEGER NOT NULL, value TEXT NOT NULL, id INTEGER NOT NULL,"
+    " PRIMARY KEY (fid, value)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS index_entries (vid INTEGER NOT NULL, key TEXT NOT NULL,"
+    " PRIMARY KEY (vid, key)) WITHOUT ROWID",
+)
