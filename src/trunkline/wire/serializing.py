@@ -13,7 +13,7 @@ import os
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import orjson
@@ -114,10 +114,15 @@ def _json_value(value: Any, shape: Shape) -> Any:
         assert isinstance(shape, MapShape)
         return {key: _json_value(item, shape.value) for key, item in value.items()}
     if kind == "timestamp":
-        return _as_datetime(value).timestamp()
+        return _json_timestamp(value)
     if kind == "blob":
         return base64.b64encode(value).decode()
     return value
+
+
+@lru_cache(maxsize=4096)  # an answer repeats its moments (a launch's tasks, their steps)
+def _json_timestamp(value: Any) -> float:
+    return _as_datetime(value).timestamp()
 
 
 # --- query and EC2 (XML) -------------------------------------------------------------------------
@@ -286,10 +291,15 @@ def _xml_scalar(value: Any, kind: str, iso_millis: bool) -> str:
     if kind == "boolean":
         return "true" if value else "false"
     if kind == "timestamp":
-        moment = _as_datetime(value).astimezone(UTC)
-        # Not strftime: its %Y drops the leading zeros of years before 1000 on some platforms.
-        text = f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T{moment:%H:%M:%S}"
-        return f"{text}.{moment.microsecond // 1000:03d}Z" if iso_millis else f"{text}Z"
+        return _xml_timestamp(value, iso_millis)
     if kind == "blob":
         return base64.b64encode(value).decode()
     return str(value)
+
+
+@lru_cache(maxsize=4096)  # an answer repeats its moments (a launch's instances, their attachments)
+def _xml_timestamp(value: Any, iso_millis: bool) -> str:
+    moment = _as_datetime(value).astimezone(UTC)
+    # Not strftime: its %Y drops the leading zeros of years before 1000 on some platforms.
+    text = f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T{moment:%H:%M:%S}"
+    return f"{text}.{moment.microsecond // 1000:03d}Z" if iso_millis else f"{text}Z"
