@@ -30,11 +30,6 @@ _REALISTIC: dict[str, float] = {
 }
 
 _FAST_SCALE = 0.02  # 15 s becomes 0.3 s
-# Fast steps taken shorter than AWS's x0.02 (docs/decisions.md, "Fast timing provisions a trunk in
-# 50 ms"): a trunk is what a script registering trunked instances waits for before it can place a
-# task, and no simulated period is measured against it. Still over two reconciler ticks (20 ms), so
-# REGISTERING stays observable.
-_FAST_OVERRIDES: dict[str, float] = {"ecs.trunk.provision": 0.05}
 
 
 @dataclass(frozen=True)
@@ -57,9 +52,7 @@ class Timing:
 
 
 PROFILES: dict[str, Timing] = {
-    "fast": Timing(
-        "fast", {k: _FAST_OVERRIDES.get(k, round(v * _FAST_SCALE, 3)) for k, v in _REALISTIC.items()}, 0.02, _FAST_SCALE
-    ),
+    "fast": Timing("fast", {k: round(v * _FAST_SCALE, 3) for k, v in _REALISTIC.items()}, 0.02, _FAST_SCALE),
     "realistic": Timing("realistic", dict(_REALISTIC), tick=0.25),
     "manual": Timing("manual", dict(_REALISTIC), tick=0.0),
 }
