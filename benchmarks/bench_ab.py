@@ -47,10 +47,17 @@ def _one(src: str, workload: int) -> dict[str, float]:
     times = re.search(r"script (\d+) ms, workload (\d+) ms", out)
     assert times is not None, out
     row["script ms"], row["rounds ms"] = float(times.group(1)), float(times.group(2))
+    row["set-up ms"] = row["script ms"] - row["rounds ms"]
+    waited = re.search(r"waited for ACTIVE (\d+) ms", out)
+    if waited is not None:  # older copies of the script did not say
+        row["waited for ACTIVE ms"] = float(waited.group(1))
     for name in RUNTASKS:
         median = re.search(re.escape(name) + r": \d+ calls, median ([\d.]+) ms", out)
         assert median is not None, out
         row[f"{name} ms"] = float(median.group(1))
+    # Every other call's median too (the set-up's calls, the rounds' reads), after RunTask.
+    for name, median_ms in re.findall(r"^  (.+): \d+ calls, median ([\d.]+) ms$", out, re.MULTILINE):
+        row.setdefault(f"{name} ms", float(median_ms))
     return row
 
 
@@ -69,6 +76,8 @@ def main() -> None:
             print(f"run {i + 1}: {name:6} {rows[name][-1]}", flush=True)
     print(f"\n| median of {args.runs} | before | after | after / before |\n| --- | --- | --- | --- |")
     for key in rows["before"][0]:
+        if not all(key in r for r in rows["after"]):
+            continue
         before = statistics.median(r[key] for r in rows["before"])
         after = statistics.median(r[key] for r in rows["after"])
         print(f"| {key} | {before:,.2f} | {after:,.2f} | {after / before:.2f} |")

@@ -18,12 +18,14 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from trunkline import __version__, ui
+from trunkline.aws_endpoint import AwsEndpoint, takes
 from trunkline.context import Principal, RequestContext
 from trunkline.errors import AwsError
 from trunkline.event_stream import EventStreams
-from trunkline.guard import BrowserGuard, policy_for
+from trunkline.guard import BrowserGuard, joined_headers, policy_for
 from trunkline.lazy import LateModule
 from trunkline.store.api import StoreBusy, StoreUnavailable
 
@@ -66,14 +68,17 @@ class StoreWorker:
 def create_app(runtime: Runtime) -> Starlette:
     store_worker = StoreWorker()
 
-    async def aws(request: Request) -> Response:
-        body = await request.body()
-        headers = _joined_headers(request)
-        path = request.scope.get("raw_path", b"/").decode("latin-1") or "/"
+    async def answer(method: str, headers: dict[str, str], query: str, body: bytes, path: str) -> WireResponse:
         # The whole call (its transaction included) runs on a worker thread: the event loop stays
         # free for other requests, health checks and event streams while a slow one runs.
-        answer = await store_worker(_answer, runtime, request.method, headers, request.url.query, body, path)
-        return Response(answer.body, answer.status, dict(answer.headers), media_type=answer.content_type)
+        return await store_worker(_answer, runtime, method, headers, query, body, path)
+
+    async def aws(request: Request) -> Response:
+        # GET and POST come in through aws_endpoint.py; this route answers what is left (HEAD).
+        body = await request.body()
+        path = request.scope.get("raw_path", b"/").decode("latin-1") or "/"
+        answer_ = await answer(request.method, joined_headers(request.scope), request.url.query, body, path)
+        return Response(answer_.body, answer_.status, dict(answer_.headers), media_type=answer_.content_type)
 
     async def health(request: Request) -> Response:
         try:
@@ -202,17 +207,37 @@ def create_app(runtime: Runtime) -> Starlette:
         Route("/", aws, methods=["GET", "POST"]),
     ]
     config = runtime.config
-    guard = Middleware(BrowserGuard, policy=policy_for(config.host, config.allow_hosts, config.auth == "strict"))
+    policy = policy_for(config.host, config.allow_hosts, config.auth == "strict")
+    guard = Middleware(BrowserGuard, policy=policy)
 
     async def store_trouble(request: Request, error: Exception) -> Response:
         # trunkline's own endpoints: the store's retry budget ran out, or it cannot be reached.
-        return _problem(503, f"the store is busy or unavailable, retry: {error}")
+        return _store_trouble(error)
 
     handlers = {StoreBusy: store_trouble, StoreUnavailable: store_trouble}
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[guard], exception_handlers=handlers)
+    endpoint = AwsEndpoint(policy, answer, _store_trouble)
+    app = _App(endpoint, routes=routes, lifespan=lifespan, middleware=[guard], exception_handlers=handlers)
     app.state.event_streams = streams  # server.py ends open streams through it when shutting down
     app.state.warm_up = lambda: _warm_up(runtime.warm_up_steps(), store_worker)
     return app
+
+
+class _App(Starlette):
+    """Starlette, but for AWS calls: those go straight to `AwsEndpoint` (see aws_endpoint.py)."""
+
+    def __init__(self, endpoint: AwsEndpoint, **options: Any) -> None:
+        super().__init__(**options)
+        self._endpoint = endpoint
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if takes(scope):
+            await self._endpoint(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+
+def _store_trouble(error: Exception) -> Response:
+    return _problem(503, f"the store is busy or unavailable, retry: {error}")
 
 
 def warm_up(app: Any) -> None:
@@ -329,15 +354,6 @@ async def _inspect(
     except AwsError as error:
         status = 400 if error.code == "InvalidParameterException" else 404
         return JSONResponse({"error": error.message, "code": error.code}, status_code=status)
-
-
-def _joined_headers(request: Request) -> dict[str, str]:
-    """Headers by lower-case name; a repeated header's values joined with commas, as SigV4 signs them."""
-    out: dict[str, str] = {}
-    for name, value in request.headers.items():
-        key = name.lower()
-        out[key] = f"{out[key]},{value}" if key in out else value
-    return out
 
 
 def _problem(status: int, message: str) -> Response:

@@ -23,6 +23,7 @@ See docs/decisions.md ("Browser-proof by default") for the answers' statuses and
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 from collections.abc import Mapping
@@ -63,6 +64,7 @@ def policy_for(host: str, allowed_hosts: tuple[str, ...], strict: bool) -> Guard
     return GuardPolicy(check_host=is_loopback(host) or bool(names), allowed_hosts=names, strict=strict)
 
 
+@functools.lru_cache(maxsize=256)  # asked on every request, mostly about the same few names
 def is_loopback(host: str) -> bool:
     name = host.strip("[]").lower()
     if name == "localhost" or name.endswith(".localhost"):
@@ -192,21 +194,31 @@ class BrowserGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = _headers(scope)
-        query = scope.get("query_string", b"").decode("latin-1")
-        peer = scope.get("client")
-        refusal = inspect(scope["method"], scope["path"], headers, query, self.policy, peer[0] if peer else None)
+        headers = joined_headers(scope)
+        refusal = refusal_for(scope, headers, self.policy)
         if refusal is None:
             await self.app(scope, receive, send)
             return
-        status, content_type, body, extra = _render(scope["path"], headers, refusal)
-        raw_headers = [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode())]
-        raw_headers += [(name.encode(), value.encode()) for name, value in extra]
-        await send({"type": "http.response.start", "status": status, "headers": raw_headers})
-        await send({"type": "http.response.body", "body": body})
+        await send_refusal(scope, headers, refusal, send)
 
 
-def _headers(scope: Scope) -> dict[str, str]:
+def refusal_for(scope: Scope, headers: Mapping[str, str], policy: GuardPolicy) -> Refusal | None:
+    """`inspect` for an ASGI request whose headers `joined_headers` read."""
+    query = scope.get("query_string", b"").decode("latin-1")
+    peer = scope.get("client")
+    return inspect(scope["method"], scope["path"], headers, query, policy, peer[0] if peer else None)
+
+
+async def send_refusal(scope: Scope, headers: Mapping[str, str], refusal: Refusal, send: Send) -> None:
+    status, content_type, body, extra = _render(scope["path"], headers, refusal)
+    raw_headers = [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode())]
+    raw_headers += [(name.encode(), value.encode()) for name, value in extra]
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def joined_headers(scope: Scope) -> dict[str, str]:
+    """Headers by lower-case name; a repeated header's values joined with commas, as SigV4 signs them."""
     out: dict[str, str] = {}
     for name, value in scope["headers"]:
         key = name.decode("latin-1").lower()

@@ -11,10 +11,12 @@ import json
 import logging
 import os
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
+import orjson
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
 
 log = logging.getLogger("trunkline.wire")
@@ -41,9 +43,13 @@ def _unknown(shape: StructureShape, name: str) -> None:
 
 # Characters XML 1.0 cannot carry at all, even escaped (lone surrogates cannot even be encoded).
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Whatever `xml_text` would change: most values (ids, names, states) have none of it.
+_XML_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_text(value: str) -> str:
+    if _XML_SPECIAL.search(value) is None:
+        return value
     value = _XML_INVALID.sub("\ufffd", value)
     escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return escaped.replace("\r", "&#13;")  # a raw CR reaches the client as LF: XML parsers normalise line ends
@@ -57,36 +63,66 @@ def _as_datetime(value: Any) -> datetime:
 
 # --- JSON ----------------------------------------------------------------------------------------
 
+# Kinds whose values go into a JSON body as they are (no conversion, nothing nested to check).
+_JSON_AS_IS = frozenset({"string", "integer", "long", "boolean", "float", "double"})
+
 
 def json_body(operation: OperationModel, result: dict[str, Any]) -> bytes:
     shape = operation.output_shape
     out = _json_value(result, shape) if shape is not None else {}
-    return json.dumps(out, separators=(",", ":")).encode()
+    return _json_bytes(out)
+
+
+def _json_bytes(out: Any) -> bytes:
+    """The body, as `json.dumps(out, separators=(",", ":"))` writes it, by orjson (several times
+    faster). The standard library writes what orjson cannot (integers beyond 64 bits, lone
+    surrogates) and any non-ASCII text, so those bytes stay `\\u`-escaped as before. Doubles are
+    the one difference in spelling: orjson writes 1e-05 as 0.00001, the same number to any parser."""
+    try:
+        body = orjson.dumps(out)
+    except TypeError:  # orjson.JSONEncodeError is one
+        return json.dumps(out, separators=(",", ":")).encode()
+    return body if body.isascii() else json.dumps(out, separators=(",", ":")).encode()
+
+
+@cache
+def _json_members(shape: StructureShape) -> dict[str, tuple[Shape, bool]]:
+    """Member name -> (shape, whether its values go out as they are)."""
+    return {name: (member, member.type_name in _JSON_AS_IS) for name, member in shape.members.items()}
 
 
 def _json_value(value: Any, shape: Shape) -> Any:
     kind = shape.type_name
     if kind == "structure":
         assert isinstance(shape, StructureShape)
-        members = _members(shape)
+        members = _json_members(shape)
         out = {}
         for name, item in value.items():
-            if name not in members:
+            found = members.get(name)
+            if found is None:
                 _unknown(shape, name)
             elif item is not None:
-                out[name] = _json_value(item, members[name][0])
+                out[name] = item if found[1] else _json_value(item, found[0])
         return out
     if kind == "list":
         assert isinstance(shape, ListShape)
-        return [_json_value(item, shape.member) for item in value]
+        member = shape.member
+        if member.type_name in _JSON_AS_IS:
+            return list(value)
+        return [_json_value(item, member) for item in value]
     if kind == "map":
         assert isinstance(shape, MapShape)
         return {key: _json_value(item, shape.value) for key, item in value.items()}
     if kind == "timestamp":
-        return _as_datetime(value).timestamp()
+        return _json_timestamp(value)
     if kind == "blob":
         return base64.b64encode(value).decode()
     return value
+
+
+@lru_cache(maxsize=4096)  # an answer repeats its moments (a launch's tasks, their steps)
+def _json_timestamp(value: Any) -> float:
+    return _as_datetime(value).timestamp()
 
 
 # --- query and EC2 (XML) -------------------------------------------------------------------------
@@ -115,80 +151,155 @@ def ec2_body(operation: OperationModel, result: dict[str, Any], request_id: str,
     return "".join(parts).encode()
 
 
+# Serialising walks the members a value has rather than every member of the shape: large shapes
+# (Instance, Task) have dozens of members and a record fills few of them. Each member's writer
+# (its tags, its kind's formatting) is made once per shape: a DescribeInstances answer writes
+# thousands of elements, and working out each element's tag and kind again was most of its cost.
+Writer = Callable[[Any, list[str]], None]
+# A member's (opening tag, closing tag, writer): no writer for text, numbers included, which the
+# members' loop writes itself (most elements are text).
+Member = tuple[str, str, Writer | None]
+
+
 @cache
-def _members(shape: StructureShape) -> dict[str, tuple[Shape, str, bool]]:
-    """Member name -> (shape, wire name, flattened), computed once per shape. Serialising walks the
-    members a value has rather than every member of the shape: large shapes (Instance, Task) have
-    dozens of members and a record fills few of them. Keys a shape lacks (internal `_` fields) are
-    skipped."""
-    return {
-        name: (
-            member,
-            member.serialization.get("name", name),
-            member.type_name in ("list", "map") and bool(member.serialization.get("flattened")),
-        )
-        for name, member in shape.members.items()
-    }
+def _xml_writers(shape: StructureShape, iso_millis: bool) -> dict[str, Member]:
+    """Member name -> how to write it (a flattened list or map without a wrapper element)."""
+    writers: dict[str, Member] = {}
+    for name, member in shape.members.items():
+        tag = member.serialization.get("name", name)
+        if member.type_name in ("list", "map") and member.serialization.get("flattened"):
+            writers[name] = ("", "", _flattened_writer(member, tag, iso_millis))
+        elif member.type_name in _XML_COMPOSITE:
+            writers[name] = ("", "", _element_writer(member, tag, iso_millis))
+        else:
+            writers[name] = (f"<{tag}>", f"</{tag}>", None)
+    return writers
 
 
 def _xml_members(value: dict[str, Any], shape: StructureShape, parts: list[str], iso_millis: bool) -> None:
-    members = _members(shape)
+    _write_members(value, shape, _xml_writers(shape, iso_millis), parts)
+
+
+def _write_members(value: dict[str, Any], shape: StructureShape, writers: dict[str, Member], parts: list[str]) -> None:
     for name, item in value.items():
-        if name not in members:
+        found = writers.get(name)
+        if found is None:
             _unknown(shape, name)
+        elif item is None:
             continue
-        if item is None:
-            continue
-        member, tag, flattened = members[name]
-        if flattened:
-            _xml_flattened(item, member, tag, parts, iso_millis)
+        elif found[2] is not None:
+            found[2](item, parts)
+        elif type(item) is str:
+            parts.append(found[0] + (item if _XML_SPECIAL.search(item) is None else xml_text(item)) + found[1])
         else:
-            _xml_element(item, member, tag, parts, iso_millis)
+            parts.append(found[0] + _text(item) + found[1])
 
 
-def _xml_flattened(value: Any, shape: Shape, tag: str, parts: list[str], iso_millis: bool) -> None:
+_XML_COMPOSITE = frozenset({"structure", "list", "map", "boolean", "timestamp", "blob"})
+_PLAIN = (int, float, bool)
+
+
+def _text(value: Any) -> str:
+    """A value of a text or number member: numbers need no escaping; anything else (a string, or a
+    value of another type in a string member) does."""
+    text = str(value)
+    return text if type(value) in _PLAIN else xml_text(text)
+
+
+def _flattened_writer(shape: Shape, tag: str, iso_millis: bool) -> Writer:
     if isinstance(shape, ListShape):
-        for item in value:
-            _xml_element(item, shape.member, tag, parts, iso_millis)
-    elif isinstance(shape, MapShape):
-        for key, item in value.items():
-            parts.append(f"<{tag}>")
-            _xml_element(key, shape.key, shape.key.serialization.get("name", "key"), parts, iso_millis)
-            _xml_element(item, shape.value, shape.value.serialization.get("name", "value"), parts, iso_millis)
-            parts.append(f"</{tag}>")
+        item = _element_writer(shape.member, tag, iso_millis)
+
+        def write_items(value: Any, parts: list[str]) -> None:
+            for each in value:
+                item(each, parts)
+
+        return write_items
+    assert isinstance(shape, MapShape)
+    entry = _entry_writer(shape, f"<{tag}>", f"</{tag}>", iso_millis)
+
+    def write_entries(value: Any, parts: list[str]) -> None:
+        for key, each in value.items():
+            entry(key, each, parts)
+
+    return write_entries
 
 
-def _xml_element(value: Any, shape: Shape, tag: str, parts: list[str], iso_millis: bool) -> None:
-    parts.append(f"<{tag}>")
+def _entry_writer(
+    shape: MapShape, opening: str, closing: str, iso_millis: bool
+) -> Callable[[Any, Any, list[str]], None]:
+    key = _element_writer(shape.key, shape.key.serialization.get("name", "key"), iso_millis)
+    item = _element_writer(shape.value, shape.value.serialization.get("name", "value"), iso_millis)
+
+    def write(name: Any, value: Any, parts: list[str]) -> None:
+        parts.append(opening)
+        key(name, parts)
+        item(value, parts)
+        parts.append(closing)
+
+    return write
+
+
+def _element_writer(shape: Shape, tag: str, iso_millis: bool) -> Writer:
+    """`<tag>value</tag>` for one value of `shape`."""
+    opening, closing = f"<{tag}>", f"</{tag}>"
     kind = shape.type_name
     if kind == "structure":
         assert isinstance(shape, StructureShape)
-        _xml_members(value, shape, parts, iso_millis)
-    elif kind == "list":
+        members: dict[str, Member] | None = None
+
+        def write_structure(value: Any, parts: list[str]) -> None:
+            nonlocal members
+            if members is None:  # the shape's writers when first needed: a shape may contain itself
+                members = _xml_writers(shape, iso_millis)
+            parts.append(opening)
+            _write_members(value, shape, members, parts)
+            parts.append(closing)
+
+        return write_structure
+    if kind == "list":
         assert isinstance(shape, ListShape)
-        item_tag = shape.member.serialization.get("name", "member")
-        for item in value:
-            _xml_element(item, shape.member, item_tag, parts, iso_millis)
-    elif kind == "map":
+        item = _element_writer(shape.member, shape.member.serialization.get("name", "member"), iso_millis)
+
+        def write_list(value: Any, parts: list[str]) -> None:
+            parts.append(opening)
+            for each in value:
+                item(each, parts)
+            parts.append(closing)
+
+        return write_list
+    if kind == "map":
         assert isinstance(shape, MapShape)
-        for key, item in value.items():
-            parts.append("<entry>")
-            _xml_element(key, shape.key, shape.key.serialization.get("name", "key"), parts, iso_millis)
-            _xml_element(item, shape.value, shape.value.serialization.get("name", "value"), parts, iso_millis)
-            parts.append("</entry>")
-    else:
-        parts.append(xml_text(_xml_scalar(value, kind, iso_millis)))
-    parts.append(f"</{tag}>")
+        entry = _entry_writer(shape, "<entry>", "</entry>", iso_millis)
+
+        def write_map(value: Any, parts: list[str]) -> None:
+            parts.append(opening)
+            for key, each in value.items():
+                entry(key, each, parts)
+            parts.append(closing)
+
+        return write_map
+    if kind == "boolean":
+        yes, no = f"{opening}true{closing}", f"{opening}false{closing}"
+        return lambda value, parts: parts.append(yes if value else no)
+    if kind in ("timestamp", "blob"):
+        return lambda value, parts: parts.append(opening + xml_text(_xml_scalar(value, kind, iso_millis)) + closing)
+    return lambda value, parts: parts.append(opening + _text(value) + closing)
 
 
 def _xml_scalar(value: Any, kind: str, iso_millis: bool) -> str:
     if kind == "boolean":
         return "true" if value else "false"
     if kind == "timestamp":
-        moment = _as_datetime(value).astimezone(UTC)
-        # Not strftime: its %Y drops the leading zeros of years before 1000 on some platforms.
-        text = f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T{moment:%H:%M:%S}"
-        return f"{text}.{moment.microsecond // 1000:03d}Z" if iso_millis else f"{text}Z"
+        return _xml_timestamp(value, iso_millis)
     if kind == "blob":
         return base64.b64encode(value).decode()
     return str(value)
+
+
+@lru_cache(maxsize=4096)  # an answer repeats its moments (a launch's instances, their attachments)
+def _xml_timestamp(value: Any, iso_millis: bool) -> str:
+    moment = _as_datetime(value).astimezone(UTC)
+    # Not strftime: its %Y drops the leading zeros of years before 1000 on some platforms.
+    text = f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T{moment:%H:%M:%S}"
+    return f"{text}.{moment.microsecond // 1000:03d}Z" if iso_millis else f"{text}Z"
