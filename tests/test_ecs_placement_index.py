@@ -23,7 +23,6 @@ from trunkline.store.api import Store, Transaction
 Record = dict[str, Any]
 
 VPC = "vpc-0123456789abcdef0"
-MEMORY_FIELD = container_instances.placement_field(CLUSTER, VPC, "memory", 0)
 KIND = container_instances.KIND
 
 
@@ -57,9 +56,26 @@ def host(n: int, memory: int, cpu: int = 2048, **fields: Any) -> Record:
     )
 
 
-def indexed(store: Store, field: str = MEMORY_FIELD, lowest: int = 0) -> list[tuple[int, str]]:
-    rows = store.run(lambda tx: tx.find_from(KIND, field, container_instances.placement_value(lowest)))
-    return [(int(value), document["containerInstanceArn"]) for value, _, document in rows]
+def indexed(
+    store: Store, vpc_id: str | None = VPC, field: str = "memory", other_need: int = 0, lowest: int = 0
+) -> list[tuple[int, str]]:
+    """The instances a window reads, in its order: the fields of every rung from the need's up."""
+    fields = container_instances.placement_fields(CLUSTER, vpc_id, field, other_need)
+    value = container_instances.placement_value(lowest)
+    rows = store.run(lambda tx: [row for name in fields for row in tx.find_from(KIND, name, value)])
+    return [(int(v), document["containerInstanceArn"]) for v, _, document in sorted(rows, key=lambda r: r[:2])]
+
+
+def placement_entries(store: Store, n: int) -> dict[str, int]:
+    """The placement index fields instance n is in (every rung, both scopes), with its value."""
+    fields = [
+        name
+        for scope in (None, VPC)
+        for field in ("cpu", "memory")
+        for name in container_instances.placement_fields(CLUSTER, scope, field, 0)
+    ]
+    rows = store.run(lambda tx: [(name, row) for name in fields for row in tx.find_from(KIND, name, "")])
+    return {name: int(value) for name, (value, _, doc) in rows if doc["containerInstanceArn"] == instance_arn(n)}
 
 
 def test_the_index_holds_active_connected_instances_by_what_they_have_left(store: Store) -> None:
@@ -74,13 +90,13 @@ def test_the_index_holds_active_connected_instances_by_what_they_have_left(store
     )
     assert indexed(store) == [(1000, instance_arn(2)), (2000, instance_arn(3)), (3000, instance_arn(1))]
     assert indexed(store, lowest=1500) == [(2000, instance_arn(3)), (3000, instance_arn(1))]
-    # The cluster-wide field (launches without awsvpc) holds the same instances; cpu orders them too.
-    assert [arn for _, arn in indexed(store, container_instances.placement_field(CLUSTER, None, "memory", 0))] == [
+    # The cluster-wide fields (launches without awsvpc) hold the same instances; cpu orders them too.
+    assert [arn for _, arn in indexed(store, None)] == [
         instance_arn(2),
         instance_arn(3),
         instance_arn(1),
     ]
-    assert indexed(store, container_instances.placement_field(CLUSTER, VPC, "cpu", 0)) == [
+    assert indexed(store, field="cpu") == [
         (2048, instance_arn(1)),
         (2048, instance_arn(2)),
         (2048, instance_arn(3)),
@@ -92,17 +108,26 @@ def test_the_index_holds_active_connected_instances_by_what_they_have_left(store
 
 def test_the_index_leaves_out_instances_short_of_the_other_resource_or_of_eni_slots(store: Store) -> None:
     seed(store, host(1, 3000, cpu=100), host(2, 2000, cpu=300), host(3, 1000, _eniRoom=0), host(4, 500, _eniRoom=2))
-    field = container_instances.placement_field
 
-    def arns(name: str) -> list[str]:
-        return [arn for _, arn in indexed(store, name)]
+    def arns(vpc_id: str | None, cpu_need: int) -> list[str]:
+        return [arn for _, arn in indexed(store, vpc_id, "memory", cpu_need)]
 
-    assert arns(field(CLUSTER, VPC, "memory", 0)) == [instance_arn(4), instance_arn(2), instance_arn(1)]
-    assert arns(field(CLUSTER, VPC, "memory", 128)) == [instance_arn(4), instance_arn(2)]
-    assert arns(field(CLUSTER, VPC, "memory", 256)) == [instance_arn(4), instance_arn(2)]
-    assert arns(field(CLUSTER, VPC, "memory", 512)) == [instance_arn(4)]  # 2048 CPU units left
+    assert arns(VPC, 0) == [instance_arn(4), instance_arn(2), instance_arn(1)]
+    assert arns(VPC, 128) == [instance_arn(4), instance_arn(2)]
+    assert arns(VPC, 256) == [instance_arn(4), instance_arn(2)]
+    assert arns(VPC, 512) == [instance_arn(4)]  # 2048 CPU units left
     # No ENI slot left matters only to awsvpc launches, which read the VPC's fields.
-    assert arns(field(CLUSTER, None, "memory", 512)) == [instance_arn(4), instance_arn(3)]
+    assert arns(None, 512) == [instance_arn(4), instance_arn(3)]
+    # An instance is in one field per resource and scope, its own rung's: placing a task on it
+    # rewrites 4 entries, not one per rung at or below (~28 for a c5.xlarge).
+    field = container_instances.placement_field
+    assert placement_entries(store, 4) == {field(CLUSTER, scope, "memory", 2048): 500 for scope in (None, VPC)} | {
+        field(CLUSTER, scope, "cpu", 256): 2048 for scope in (None, VPC)
+    }
+    assert placement_entries(store, 3) == {
+        field(CLUSTER, None, "memory", 2048): 1000,
+        field(CLUSTER, None, "cpu", 512): 2048,
+    }
     # A window asks for the rung at or below the task's need: 300 units reads `cpu>=256`.
     assert container_instances.placement_floor(300) == 256
     assert container_instances.placement_floor(100) == 0

@@ -10,8 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import fresh_state, release_state
+from ecs_records import CLUSTER, make_record
 from trunkline.domain import index_versions
 from trunkline.domain.autoscaling.kinds import MEMBER
+from trunkline.domain.ecs import container_instances
+from trunkline.domain.ecs.kinds import CONTAINER_INSTANCE
 from trunkline.store import open_store
 from trunkline.store.api import Transaction
 
@@ -55,6 +58,59 @@ def test_a_new_store_records_the_versions_without_work(tmp_path: Path) -> None:
         first = store.run(index_versions.refresh)
         assert first == {kind.name: 0 for kind in index_versions.VERSIONED}
         assert store.run(index_versions.refresh) == {}
+    finally:
+        store.close()
+        release_state(state)
+
+
+def _ladder_entries(record: dict[str, object], cluster: str) -> dict[str, str]:
+    """What container-instance index version 3 wrote for placement: an entry per rung at or below
+    what the instance had left of the other resource (version 4 keeps only its own rung's)."""
+    rungs = (0, *(2**k for k in range(7, 21)))
+    left = {r["name"]: int(r["integerValue"]) for r in record["remainingResources"]}  # type: ignore[attr-defined]
+    return {
+        container_instances.placement_field(cluster, None, field, rung): container_instances.placement_value(left[own])
+        for field, (own, other) in container_instances.PLACEMENT_RESOURCES.items()
+        for rung in rungs
+        if rung <= left[other] or rung == 0
+    }
+
+
+def test_container_instances_move_from_the_placement_ladder_to_one_entry_per_resource(tmp_path: Path) -> None:
+    """A state written before index version 4: each instance sat in every rung's field at or below
+    what it had left (~14 per resource). Re-indexed on start, it is in its own rung's field only, and
+    a binpack window over the merged fields still finds it."""
+    record = make_record(
+        1,
+        remainingResources=[
+            {"name": "CPU", "type": "INTEGER", "integerValue": 4096},
+            {"name": "MEMORY", "type": "INTEGER", "integerValue": 7000},
+        ],
+    )
+    key = container_instances.record_key(record)
+    old = _ladder_entries(record, CLUSTER)
+    assert len(old) == 14
+    state = fresh_state(tmp_path)
+    store = open_store(state)
+    try:
+        store.run(lambda tx: tx.put(CONTAINER_INSTANCE.name, key, dict(record), old))
+        store.run(lambda tx: tx.set_meta("index-version/" + CONTAINER_INSTANCE.name, "3"))
+        low_rung = container_instances.placement_field(CLUSTER, None, "memory", 128)
+        assert store.run(lambda tx: tx.find_keys(CONTAINER_INSTANCE.name, low_rung, old[low_rung])) == [key]
+
+        assert store.run(lambda tx: index_versions.refresh(tx, [CONTAINER_INSTANCE])) == {CONTAINER_INSTANCE.name: 1}
+        assert store.run(lambda tx: tx.find_keys(CONTAINER_INSTANCE.name, low_rung, old[low_rung])) == []
+
+        def rows(fields: list[str], lowest: str) -> list[tuple[str, str]]:
+            found = store.run(lambda tx: [r for f in fields for r in tx.find_from(CONTAINER_INSTANCE.name, f, lowest)])
+            return [(value, row_key) for value, row_key, _ in found]
+
+        # In its own rung's field only (cpu: 7000 MiB left is rung 4096; memory: 4096 units, 4096).
+        assert rows([container_instances.placement_field(CLUSTER, None, "cpu", 4096)], "") == [("000000004096", key)]
+        assert rows([container_instances.placement_field(CLUSTER, None, "memory", 4096)], "") == [("000000007000", key)]
+        # A window for a task needing 300 MiB (rungs 256 and up) or 2,000 units (1024 and up) finds it.
+        assert rows(container_instances.placement_fields(CLUSTER, None, "cpu", 300), "") == [("000000004096", key)]
+        assert rows(container_instances.placement_fields(CLUSTER, None, "memory", 2000), "") == [("000000007000", key)]
     finally:
         store.close()
         release_state(state)

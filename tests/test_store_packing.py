@@ -93,3 +93,20 @@ def test_non_finite_numbers_are_stored_as_null() -> None:
     """JSON has no NaN or Infinity; nothing trunkline stores should hold one, and if it did it
     reads back as null (docs/decisions.md)."""
     assert packing.unpack(packing.pack({"x": float("inf"), "y": 1.5})) == {"x": None, "y": 1.5}
+
+
+def test_bodies_use_a_16_kib_window_and_older_32_kib_ones_still_read() -> None:
+    """The window is in each body's zlib header (CINFO = log2(window) - 8): new bodies use 16 KiB
+    (a fresh default-sized compressor per body cost the server 2-3x as much); bodies written with
+    zlib's default 32 KiB window, with or without a dictionary, read back unchanged."""
+    purpose = "document:ecs.container-instance"
+    doc = _sample(purpose)
+    for packed in (packing.pack(doc, purpose), packing.pack({"big": "x" * 500})):
+        assert isinstance(packed, bytes)
+        assert packed[0] >> 4 == 14 - 8
+    text = packing.dump(doc).encode()
+    older = zlib.compressobj(1, zdict=packing._dictionaries()[0][purpose])
+    written_before = older.compress(text) + older.flush()
+    assert written_before[0] >> 4 == 15 - 8
+    assert packing.unpack(written_before) == doc
+    assert packing.unpack(zlib.compress(text, 1)) == doc

@@ -20,15 +20,17 @@ Indexes (one value per field; field names may carry an attribute name):
 - `attr:NAME` = cluster ARN, and `attrval:NAME` = `CLUSTER_ARN|VALUE`, for every attribute, so
   ListAttributes by name (and by name and value) and equality filters are index lookups.
 - The placement index, for ACTIVE instances with a connected agent only: for each binpack field
-  (cpu, memory), fields `place:FIELD:OTHER>=FLOOR:CLUSTER_ARN` (and the same with `|VPC_ID`
-  appended) whose value is what the instance has left of FIELD, zero-padded, so binpack reads
-  instances in ascending order of it (`Transaction.find_from`; see
-  `placement_candidates.BinpackWindow`). FLOOR runs over a ladder (0, 128, 256, ... 2^20) up to
-  what the instance has left of the OTHER resource, so a window for a task needing 300 CPU units
-  reads the `cpu>=256` field and never meets an instance out of CPU. The `|VPC_ID` fields (read by
-  awsvpc launches only) also leave out instances whose `_eniRoom` (see `task_usage`) is 0. An
-  instance of a capacity provider has every field again with `#PROVIDER` appended, read by
-  launches through the provider (RunTask's and the service scheduler's `capacityProviderStrategy`).
+  (cpu, memory), one entry in the field `place:FIELD:OTHER>=FLOOR:CLUSTER_ARN` (and one in the
+  same with `|VPC_ID` appended) whose value is what the instance has left of FIELD, zero-padded, so
+  binpack reads instances in ascending order of it (`Transaction.find_from`; see
+  `placement_candidates.BinpackWindow`). FLOOR is the highest rung of a ladder (0, 128, 256, ...
+  2^20) at or below what the instance has left of the OTHER resource, so a window for a task
+  needing 300 CPU units merges the fields of rungs 256 and up (`placement_fields`) and never meets
+  an instance out of CPU. The `|VPC_ID` fields (read by awsvpc launches only) also leave out
+  instances whose `_eniRoom` (see `task_usage`) is 0. An instance of a capacity provider has every
+  field again with `#PROVIDER` appended, read by launches through the provider (RunTask's and the
+  service scheduler's `capacityProviderStrategy`). Placing a task rewrites 4 entries of its host
+  (index version 4; before, an entry per rung at or below: ~28).
   Saving the record keeps it exact: remaining resources only change through `save`.
 """
 
@@ -43,6 +45,7 @@ from trunkline.domain.ecs.instance_index import (  # re-exported: placement read
     PLACEMENT_RESOURCES as PLACEMENT_RESOURCES,
 )
 from trunkline.domain.ecs.instance_index import placement_field as placement_field
+from trunkline.domain.ecs.instance_index import placement_fields as placement_fields
 from trunkline.domain.ecs.instance_index import placement_floor as placement_floor
 from trunkline.domain.ecs.instance_index import placement_value as placement_value
 from trunkline.domain.ecs.instance_index import remaining_integer as remaining_integer

@@ -5,10 +5,14 @@ functions of the record:
   language's attribute hints): ARNs, unique everywhere, stored bare;
 - `ec2`: the EC2 instance id while the instance is not INACTIVE, `ec2_all` whatever its status
   (both scoped by account and region);
-- the placement index: per binpack resource and floor of the other resource, the remaining
-  amount as zero-padded text, so `find_from` reads the tightest instances first; an instance of a
-  capacity provider has each field twice, the second scoped to its provider (`#PROVIDER`), so a
-  launch through the provider reads only the provider's instances;
+- the placement index: per binpack resource, one entry in the field of the highest rung of the
+  ladder at or below what the instance has left of the other resource, valued the remaining amount
+  as zero-padded text, so `find_from` reads the tightest instances first; a window for a task
+  needing X of the other resource merges the fields of every rung from `placement_floor(X)` up
+  (`placement_fields`). One entry per resource (and scope), not one per rung below: placing a task
+  moves 4 entries of a host instead of ~28 (index version 4). An instance of a capacity provider
+  has each field twice, the second scoped to its provider (`#PROVIDER`), so a launch through the
+  provider reads only the provider's instances;
 - the capacity provider's counts (`provider_index`), so a managed scaling round counts instead of
   reading every instance.
 """
@@ -49,6 +53,16 @@ def placement_field(
     return f"place:{field}:{other}>={other_floor}:{scope}"
 
 
+def placement_fields(
+    cluster_arn: str, vpc_id: str | None, field: str, other_need: int, provider: str | None = None
+) -> list[str]:
+    """The placement index fields holding every instance with at least `other_need` of the other
+    resource left (to the ladder's rung: the caller checks the exact amount), lowest rung first: an
+    instance is in the field of its own highest rung, so these are the rungs from the need's up."""
+    lowest = placement_floor(other_need)
+    return [placement_field(cluster_arn, vpc_id, field, f, provider) for f in _FLOORS if f >= lowest]
+
+
 def placement_value(amount: int) -> str:
     """An amount as the placement index stores it: text that sorts as the number does."""
     return str(max(amount, 0)).zfill(_AMOUNT_DIGITS)
@@ -64,12 +78,11 @@ def _placement_index(record: Record) -> dict[str, str | None]:
     index: dict[str, str | None] = {}
     for field, (own, other) in PLACEMENT_RESOURCES.items():
         value = placement_value(remaining_integer(record, own))
-        other_left = remaining_integer(record, other)
-        for floor in (f for f in _FLOORS if f <= other_left or f == 0):
-            for provider in providers:
-                index[placement_field(record["_cluster"], None, field, floor, provider)] = value
-                if in_vpc:
-                    index[placement_field(record["_cluster"], vpc_id, field, floor, provider)] = value
+        floor = placement_floor(remaining_integer(record, other))
+        for provider in providers:
+            index[placement_field(record["_cluster"], None, field, floor, provider)] = value
+            if in_vpc:
+                index[placement_field(record["_cluster"], vpc_id, field, floor, provider)] = value
     return index
 
 

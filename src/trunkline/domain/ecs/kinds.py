@@ -51,7 +51,9 @@ CONTAINER_INSTANCE: ResourceKind[Record] = ResourceKind(
     not_found=NotFound("InvalidParameterException", "Container instance can not be found."),
     indexes=instance_index.indexes,
     scoped_indexes=frozenset({"ec2", "ec2_all"}),
-    index_version=3,  # 2: the capacity provider's counts (instance_index.provider_index); 3: placement by provider
+    # 2: the capacity provider's counts (instance_index.provider_index); 3: placement by provider;
+    # 4: one placement entry per resource, in the field of its rung (was one per rung below)
+    index_version=4,
 )
 
 

@@ -40,14 +40,24 @@ def mappings_of(definition: TaskDefinitionRecord) -> dict[str, list[Record]]:
     return {name: mappings for name, mappings in found.items() if mappings}
 
 
+def _bindings(task: Record) -> tuple[str, frozenset[tuple[int, str]]]:
+    """A task's ARN and the (host port, protocol) pairs it is bound to: a pure function of the
+    record, kept by the store by its stored bytes (`find_derived`), so binding a task does not
+    decode every other live task of the instance again (shared: read-only)."""
+    bound = frozenset(
+        (b["hostPort"], b["protocol"])
+        for container in task["containers"]
+        for b in container.get("networkBindings") or []
+    )
+    return task["taskArn"], bound
+
+
 def _bound_on_instance(ctx: RequestContext, task: Record) -> set[tuple[int, str]]:
     """(host port, protocol) pairs the instance's other live tasks are bound to."""
     taken: set[tuple[int, str]] = set()
-    for other in tasks.live_on_instance(ctx, task.get("containerInstanceArn") or ""):
-        if other["taskArn"] == task["taskArn"]:
-            continue
-        for container in other["containers"]:
-            taken.update((b["hostPort"], b["protocol"]) for b in container.get("networkBindings") or [])
+    for arn, bound in tasks.live_on_instance_derived(ctx, task.get("containerInstanceArn") or "", _bindings):
+        if arn != task["taskArn"]:
+            taken.update(bound)
     return taken
 
 

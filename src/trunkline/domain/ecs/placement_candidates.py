@@ -218,7 +218,10 @@ def _group_tasks_on(ctx: RequestContext, group: str) -> GroupCounter:
 
 
 class BinpackWindow:
-    """`placement.BinpackWindow` over the container instances' placement index."""
+    """`placement.BinpackWindow` over the container instances' placement index: the fields of
+    every rung from the demand's up (`container_instances.placement_fields`), merged in (value,
+    key) order. Each field is read in pages of its own, kept until merged, so a row is read once;
+    most clusters fill one or two rungs, and a rung nobody is in costs one empty read."""
 
     _FIRST_PAGE = 4  # binpack mostly fills the first instance it reads; records are large to decode
     _LARGEST_PAGE = _BATCH
@@ -229,27 +232,26 @@ class BinpackWindow:
         self.resource = resource
         self._ctx, self._cluster_arn, self._demand, self._provider = ctx, cluster_arn, demand, provider
         own, other = (demand.cpu, demand.memory) if resource == "cpu" else (demand.memory, demand.cpu)
-        floor = container_instances.placement_floor(other)
-        self._field = container_instances.placement_field(cluster_arn, demand.vpc_id, resource, floor, provider)
+        fields = container_instances.placement_fields(cluster_arn, demand.vpc_id, resource, other, provider)
         self._lowest = container_instances.placement_value(own)
-        self._after: tuple[str, str] | None = None
+        self._fields = [_IndexField(field, self._FIRST_PAGE) for field in fields]
         self._page = self._FIRST_PAGE
-        self._exhausted = False
         self._shown: dict[str, Candidate] = {}
 
     def shown(self) -> list[Candidate]:
         return list(self._shown.values())
 
     def next_page(self) -> list[Candidate]:
-        if self._exhausted:
-            return []
-        rows = self._ctx.tx.find_from(
-            container_instances.KIND, self._field, self._lowest, after=self._after, limit=self._page
-        )
-        self._exhausted = len(rows) < self._page
+        rows: list[tuple[str, str, Record]] = []
+        while len(rows) < self._page:
+            for field in self._fields:
+                if not field.rows and not field.exhausted:
+                    field.read(self._ctx, self._lowest)
+            heads = [field for field in self._fields if field.rows]
+            if not heads:
+                break
+            rows.append(min(heads, key=lambda field: field.rows[0][:2]).rows.pop(0))
         self._page = min(self._page * 2, self._LARGEST_PAGE)
-        if rows:
-            self._after = rows[-1][0], rows[-1][1]
         counter = _group_tasks_on(self._ctx, self._demand.group)
         page = [candidate(self._ctx, record, counter) for _, _, record in rows]
         self._shown.update((c.arn, c) for c in page)
@@ -261,6 +263,24 @@ class BinpackWindow:
         else:
             full = cluster_candidates(self._ctx, self._cluster_arn, self._demand.vpc_id, self._demand.group)
         return [self._shown.get(c.arn, c) for c in full]
+
+
+class _IndexField:
+    """One placement index field's rows, read a page at a time from a cursor (BinpackWindow)."""
+
+    def __init__(self, name: str, page: int) -> None:
+        self.name, self._page = name, page
+        self.rows: list[tuple[str, str, Record]] = []
+        self.exhausted = False
+        self._after: tuple[str, str] | None = None
+
+    def read(self, ctx: RequestContext, lowest: str) -> None:
+        found = ctx.tx.find_from(container_instances.KIND, self.name, lowest, after=self._after, limit=self._page)
+        self.exhausted = len(found) < self._page
+        self._page = min(self._page * 2, BinpackWindow._LARGEST_PAGE)
+        if found:
+            self._after = found[-1][0], found[-1][1]
+        self.rows.extend(found)
 
 
 def for_launch(

@@ -22,8 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ecs import capacity, container_instances, gpus
-from trunkline.domain.ecs.kinds import TASK
+from trunkline.domain.ecs import capacity, container_instances, gpus, tasks
 
 Record = dict[str, Any]
 
@@ -67,8 +66,7 @@ def task_use(task: Record) -> TaskUse:
 
 def live_uses(ctx: RequestContext, instance_arn: str) -> list[TaskUse]:
     """`task_use` of each task `tasks.live_on_instance` returns, in the same order."""
-    value = TASK.index_value(ctx, "instance_live", instance_arn)
-    return ctx.tx.find_derived(TASK.name, "instance_live", value, task_use)
+    return tasks.live_on_instance_derived(ctx, instance_arn, task_use)
 
 
 def remaining(registered: list[Record], live: list[TaskUse]) -> list[Record]:

@@ -20,7 +20,8 @@ Indexes, as the cluster counts require: `cluster_status` = `CLUSTER_ARN|lastStat
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from trunkline.context import RequestContext
 from trunkline.domain import events
@@ -35,6 +36,7 @@ from trunkline.domain.ecs.kinds import STOPPED_AT_INDEX, TASK, stopped_moment
 
 KIND = TASK.name
 Record = dict[str, Any]
+T = TypeVar("T")
 
 STOPPED = "STOPPED"
 #: Every lastStatus a task passes through, in order.
@@ -175,6 +177,12 @@ def get(ctx: RequestContext, cluster_arn: str, ref: str) -> Record:
 def live_on_instance(ctx: RequestContext, instance_arn: str) -> list[Record]:
     """The tasks that hold resources on a container instance (not yet STOPPED)."""
     return TASK.find(ctx, "instance_live", instance_arn)
+
+
+def live_on_instance_derived(ctx: RequestContext, instance_arn: str, derive: Callable[[Record], T]) -> list[T]:
+    """`derive` of each task `live_on_instance` returns, in the same order, kept by the store by
+    each record's stored bytes (`derive` must be pure and its results treated as read-only)."""
+    return ctx.tx.find_derived(TASK.name, "instance_live", TASK.index_value(ctx, "instance_live", instance_arn), derive)
 
 
 def group_counts(ctx: RequestContext, cluster_arn: str, group: str) -> dict[str, int]:
