@@ -33,14 +33,11 @@ _WITH_BODY = " JOIN documents d ON d.kind = f.kind AND d.key = i.key"
 class InternedIndexTransaction(SqlTransaction):
     """`SqlTransaction` over interned index entries (SQLite, schema v11 and later)."""
 
-    def _value_id(self, kind: str, field: str, value: str) -> tuple[int, int] | None:
-        """The value's id and its field's, if the value is held."""
-        row = self._q(
-            "SELECT v.id, v.fid FROM index_fields f JOIN index_values v ON v.fid = f.id"
-            " WHERE f.kind = ? AND f.field = ? AND v.value = ?",
-            (kind, field, value),
-        ).fetchone()
-        return None if row is None else (int(row[0]), int(row[1]))
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # (kind, field) -> id, for this transaction only: a field's row is never deleted, but one
+        # this transaction made is gone if it rolls back, and the object goes with it.
+        self._field_ids: dict[tuple[str, str], int] = {}
 
     def _new_id(self) -> int:
         row = self._q(
@@ -50,32 +47,46 @@ class InternedIndexTransaction(SqlTransaction):
         ).fetchone()
         return int(row[0])
 
-    def _new_value_id(self, kind: str, field: str, value: str) -> int:
-        row = self._q("SELECT id FROM index_fields WHERE kind = ? AND field = ?", (kind, field)).fetchone()
-        if row is None:
-            fid = self._new_id()
-            self._q("INSERT INTO index_fields (kind, field, id) VALUES (?, ?, ?)", (kind, field, fid))
-        else:
-            fid = int(row[0])
-        vid = self._new_id()
-        self._q("INSERT INTO index_values (fid, value, id) VALUES (?, ?, ?)", (fid, value, vid))
-        return vid
+    def _field_id(self, kind: str, field: str, create: bool) -> int | None:
+        fid = self._field_ids.get((kind, field))
+        if fid is None:
+            row = self._q("SELECT id FROM index_fields WHERE kind = ? AND field = ?", (kind, field)).fetchone()
+            if row is not None:
+                fid = int(row[0])
+            elif create:
+                fid = self._new_id()
+                self._q("INSERT INTO index_fields (kind, field, id) VALUES (?, ?, ?)", (kind, field, fid))
+            else:
+                return None
+            self._field_ids[(kind, field)] = fid
+        return fid
 
     def _insert_entries(self, kind: str, key: str, entries: list[tuple[str, str]]) -> None:
         for field, value in entries:
-            found = self._value_id(kind, field, value)
-            vid = self._new_value_id(kind, field, value) if found is None else found[0]
-            self._q("INSERT INTO index_entries (vid, key) VALUES (?, ?)", (vid, key))
+            fid = self._field_id(kind, field, create=True)
+            added = self._q(
+                "INSERT INTO index_entries (vid, key) SELECT id, ? FROM index_values WHERE fid = ? AND value = ?",
+                (key, fid, value),
+            ).rowcount
+            if not added:  # a value no entry holds yet
+                vid = self._new_id()
+                self._q("INSERT INTO index_values (fid, value, id) VALUES (?, ?, ?)", (fid, value, vid))
+                self._q("INSERT INTO index_entries (vid, key) VALUES (?, ?)", (vid, key))
 
     def _drop_entries(self, kind: str, key: str, entries: list[tuple[str, str]]) -> None:
         for field, value in entries:
-            found = self._value_id(kind, field, value)
-            if found is None:
+            fid = self._field_id(kind, field, create=False)
+            if fid is None:
                 continue
-            vid, fid = found
-            self._q("DELETE FROM index_entries WHERE vid = ? AND key = ?", (vid, key))
-            if self._q("SELECT 1 FROM index_entries WHERE vid = ? LIMIT 1", (vid,)).fetchone() is None:
-                self._q("DELETE FROM index_values WHERE fid = ? AND value = ?", (fid, value))
+            self._q(
+                "DELETE FROM index_entries WHERE key = ? AND vid = (SELECT id FROM index_values WHERE fid = ? AND value = ?)",
+                (key, fid, value),
+            )
+            self._q(  # the value goes with its last entry
+                "DELETE FROM index_values WHERE fid = ? AND value = ?"
+                " AND NOT EXISTS (SELECT 1 FROM index_entries WHERE vid = index_values.id)",
+                (fid, value),
+            )
 
     @staticmethod
     def _index_query(
