@@ -16,6 +16,7 @@ from trunkline.domain.ec2 import images, quota_indexes
 from trunkline.domain.ec2.records import (
     InstanceRecord,
     LaunchTemplateRecord,
+    NetworkInterfaceRecord,
     SecurityGroupRecord,
     SubnetRecord,
     TrunkAssociationRecord,
@@ -133,7 +134,7 @@ SECURITY_GROUP: ResourceKind[SecurityGroupRecord] = ResourceKind(
     tag_type="security-group",
 )
 
-NETWORK_INTERFACE: ResourceKind[Record] = ResourceKind(
+NETWORK_INTERFACE: ResourceKind[NetworkInterfaceRecord] = ResourceKind(
     name="ec2.eni",
     scope=Scope.REGION,
     id_field="NetworkInterfaceId",

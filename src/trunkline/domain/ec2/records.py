@@ -97,7 +97,7 @@ class NetworkInterfaceRecord(TypedDict):
     SubnetId: str
     VpcId: str
     AvailabilityZone: str
-    AvailabilityZoneId: str
+    AvailabilityZoneId: NotRequired[str]  # when the subnet names its zone's id
     OwnerId: str
     Description: str
     InterfaceType: str  # interface, trunk, branch, ...

@@ -19,13 +19,14 @@ their groups (`dashboard_capacity.py`).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import catalog, events
 from trunkline.domain.ec2.kinds import NETWORK_INTERFACE, TRUNK_ASSOCIATION
-from trunkline.domain.ec2.records import TrunkAssociationRecord
+from trunkline.domain.ec2.records import NetworkInterfaceRecord, TrunkAssociationRecord
 from trunkline.domain.ecs import (
     capacity,
     clusters,
@@ -52,8 +53,10 @@ class Ledger:
     """The region's ENIs and trunk associations, read once for the whole snapshot: one scan each
     instead of a lookup per instance and per branch (a thousand instances are a thousand lookups)."""
 
-    by_id: dict[str, Record] = field(default_factory=dict)
-    by_instance: dict[str, list[Record]] = field(default_factory=dict)  # attached ENIs, as interfaces_of_instance
+    by_id: dict[str, NetworkInterfaceRecord] = field(default_factory=dict)
+    by_instance: dict[str, list[NetworkInterfaceRecord]] = field(
+        default_factory=dict
+    )  # attached ENIs, as interfaces_of_instance
     by_trunk: dict[str, list[TrunkAssociationRecord]] = field(
         default_factory=dict
     )  # associations, as associations_of_trunk
@@ -193,7 +196,9 @@ def _task_of(eni_id: str, by_eni: dict[str, Record]) -> Record:
     return {"taskArn": task["taskArn"], "taskId": tasks.id_of(task), "taskStatus": task["lastStatus"]}
 
 
-def _interfaces(attached: list[Record], known: catalog.InstanceType | None, by_eni: dict[str, Record]) -> list[Record]:
+def _interfaces(
+    attached: list[NetworkInterfaceRecord], known: catalog.InstanceType | None, by_eni: dict[str, Record]
+) -> list[Record]:
     """One slot per EC2 network interface the instance type allows, by device index."""
     by_index: dict[int, Record] = {}
     extra: list[Record] = []
@@ -218,7 +223,7 @@ def _interfaces(attached: list[Record], known: catalog.InstanceType | None, by_e
     return slots + [{"kind": "free", "deviceIndex": i} for i in free]
 
 
-def _interface_kind(eni: Record, by_eni: dict[str, Record]) -> str:
+def _interface_kind(eni: NetworkInterfaceRecord, by_eni: dict[str, Record]) -> str:
     attachment = eni["Attachment"]
     if attachment["DeviceIndex"] == 0 and attachment.get("NetworkCardIndex", 0) == 0:
         return "primary"
@@ -233,7 +238,7 @@ def _branches(
     """One slot per branch ENI the trunk may carry, in VLAN order."""
     slots: list[Record] = []
     for association in sorted(associations, key=lambda a: int(a.get("VlanId") or 0)):
-        branch = ledger.by_id.get(association["BranchInterfaceId"]) or {}
+        branch: Mapping[str, Any] = ledger.by_id.get(association["BranchInterfaceId"]) or {}
         slots.append(
             {
                 "kind": "task" if association["BranchInterfaceId"] in by_eni else "other",
