@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from trunkline.context import RequestContext
     from trunkline.domain.ec2.records import InstanceRecord, NetworkInterfaceRecord
+    from trunkline.domain.ecs.records import TaskRecord
 
 Record = dict[str, Any]
 
@@ -133,7 +134,7 @@ class Reactions:
         for listener in self.eni_deleted:
             listener(ctx, eni)
 
-    def task_change(self, ctx: RequestContext, task: Record) -> None:
+    def task_change(self, ctx: RequestContext, task: TaskRecord) -> None:
         for listener in self.task_changed:
             listener(ctx, task)
 

@@ -38,7 +38,8 @@ from trunkline.domain.ecs import (
     tasks,
 )
 from trunkline.domain.ecs import trunking as trunking_decision
-from trunkline.domain.ecs.records import ClusterRecord, ServiceRecord
+from trunkline.domain.ecs.kinds import TASK
+from trunkline.domain.ecs.records import ClusterRecord, ServiceRecord, TaskRecord
 
 Record = dict[str, Any]
 
@@ -90,8 +91,8 @@ def snapshot(ctx: RequestContext) -> Record:
 
 def _cluster(ctx: RequestContext, cluster: ClusterRecord, ledger: Ledger) -> Record:
     arn = cluster["clusterArn"]
-    live = [t for state in _LIVE_STATES for t in ctx.tx.find(tasks.KIND, "cluster_status", f"{arn}|{state}")]
-    stopped_count = ctx.tx.count(tasks.KIND, "cluster_status", f"{arn}|{tasks.STOPPED}")
+    live = [t for state in _LIVE_STATES for t in TASK.find(ctx, "cluster_status", f"{arn}|{state}")]
+    stopped_count = TASK.count(ctx, "cluster_status", f"{arn}|{tasks.STOPPED}")
     stopped = _recently_stopped(ctx, arn) if stopped_count <= STOPPED_READ_LIMIT else []
     by_eni = {t["_eni"]["networkInterfaceId"]: t for t in live if (t.get("_eni") or {}).get("networkInterfaceId")}
     present = [
@@ -116,17 +117,17 @@ def _cluster(ctx: RequestContext, cluster: ClusterRecord, ledger: Ledger) -> Rec
     }
 
 
-def _recently_stopped(ctx: RequestContext, cluster_arn: str) -> list[Record]:
-    stopped = ctx.tx.find(tasks.KIND, "cluster_status", f"{cluster_arn}|{tasks.STOPPED}")
+def _recently_stopped(ctx: RequestContext, cluster_arn: str) -> list[TaskRecord]:
+    stopped = TASK.find(ctx, "cluster_status", f"{cluster_arn}|{tasks.STOPPED}")
     stopped.sort(key=lambda t: (t.get("stoppedAt") or 0, t["taskArn"]), reverse=True)
     return stopped[:RECENTLY_STOPPED]
 
 
-def _task_order(live: list[Record]) -> list[Record]:
+def _task_order(live: list[TaskRecord]) -> list[TaskRecord]:
     return sorted(live, key=lambda t: (t.get("createdAt") or 0, t["taskArn"]))
 
 
-def _summary(instances: list[Record], live: list[Record], failures: dict[str, int]) -> Record:
+def _summary(instances: list[Record], live: list[TaskRecord], failures: dict[str, int]) -> Record:
     statuses = Counter(i["status"] for i in instances)
     return {
         "containerInstances": len(instances),
@@ -143,7 +144,7 @@ def _summary(instances: list[Record], live: list[Record], failures: dict[str, in
     }
 
 
-def _instance(ctx: RequestContext, record: Record, ledger: Ledger, by_eni: dict[str, Record]) -> Record:
+def _instance(ctx: RequestContext, record: Record, ledger: Ledger, by_eni: dict[str, TaskRecord]) -> Record:
     # The same ENIs and associations give the numbers (capacity.tally, as placement counts them)
     # and the slots.
     attached = ledger.by_instance.get(record["ec2InstanceId"], [])
@@ -189,7 +190,7 @@ def _trunk_id(record: Record) -> str | None:
     return None if trunk.get("deletedAt") is not None else trunk.get("networkInterfaceId")
 
 
-def _task_of(eni_id: str, by_eni: dict[str, Record]) -> Record:
+def _task_of(eni_id: str, by_eni: dict[str, TaskRecord]) -> Record:
     task = by_eni.get(eni_id)
     if task is None:
         return {}
@@ -197,7 +198,7 @@ def _task_of(eni_id: str, by_eni: dict[str, Record]) -> Record:
 
 
 def _interfaces(
-    attached: list[NetworkInterfaceRecord], known: catalog.InstanceType | None, by_eni: dict[str, Record]
+    attached: list[NetworkInterfaceRecord], known: catalog.InstanceType | None, by_eni: dict[str, TaskRecord]
 ) -> list[Record]:
     """One slot per EC2 network interface the instance type allows, by device index."""
     by_index: dict[int, Record] = {}
@@ -223,7 +224,7 @@ def _interfaces(
     return slots + [{"kind": "free", "deviceIndex": i} for i in free]
 
 
-def _interface_kind(eni: NetworkInterfaceRecord, by_eni: dict[str, Record]) -> str:
+def _interface_kind(eni: NetworkInterfaceRecord, by_eni: dict[str, TaskRecord]) -> str:
     attachment = eni["Attachment"]
     if attachment["DeviceIndex"] == 0 and attachment.get("NetworkCardIndex", 0) == 0:
         return "primary"
@@ -233,7 +234,7 @@ def _interface_kind(eni: NetworkInterfaceRecord, by_eni: dict[str, Record]) -> s
 
 
 def _branches(
-    ledger: Ledger, associations: list[TrunkAssociationRecord], limit: int, by_eni: dict[str, Record]
+    ledger: Ledger, associations: list[TrunkAssociationRecord], limit: int, by_eni: dict[str, TaskRecord]
 ) -> list[Record]:
     """One slot per branch ENI the trunk may carry, in VLAN order."""
     slots: list[Record] = []
@@ -251,7 +252,7 @@ def _branches(
     return slots + [{"kind": "free"} for _ in range(max(limit - len(slots), 0))]
 
 
-def _task(record: Record) -> Record:
+def _task(record: TaskRecord) -> Record:
     eni = record.get("_eni") or {}
     return {
         "taskArn": record["taskArn"],

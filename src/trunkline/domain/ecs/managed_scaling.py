@@ -56,7 +56,7 @@ from trunkline.domain.ecs import (
     trunking,
 )
 from trunkline.domain.ecs.kinds import CAPACITY_PROVIDER, CLUSTER, CONTAINER_INSTANCE
-from trunkline.domain.ecs.records import CapacityProviderRecord, ClusterRecord
+from trunkline.domain.ecs.records import CapacityProviderRecord, ClusterRecord, TaskRecord
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
@@ -145,7 +145,7 @@ def _fresh(instance_type: str | None, trunked: bool) -> Room | None:
     return room
 
 
-def _needs(ctx: RequestContext, waiting: list[Record]) -> list[Need]:
+def _needs(ctx: RequestContext, waiting: list[TaskRecord]) -> list[Need]:
     """Each waiting task's needs: CPU and memory as the task has them, its awsvpc slot, and its task
     definition's static host ports (read once per definition)."""
     ports: dict[str, tuple[frozenset[int], frozenset[int], int]] = {}
@@ -234,7 +234,7 @@ def reserve_full(
     record: CapacityProviderRecord,
     cluster: ClusterRecord,
     group: AutoScalingGroupRecord,
-    waiting: list[Record] | None = None,
+    waiting: list[TaskRecord] | None = None,
 ) -> Reservation:
     """The CapacityProviderReservation inputs computed from every member and instance (see the
     module doc); `reserve` gives the same figures, counted when nothing waits."""
@@ -294,7 +294,7 @@ def _cause(ctx: RequestContext, record: CapacityProviderRecord, alarm: str, befo
 
 def _place_waiting(ctx: RequestContext, record: CapacityProviderRecord, cluster: ClusterRecord) -> None:
     placed = task_launch.place_waiting(ctx, cluster["clusterArn"], record["name"])
-    by_service: dict[str, list[Record]] = {}
+    by_service: dict[str, list[TaskRecord]] = {}
     for task in placed:
         name = task.get("_serviceName")
         if name:
@@ -469,7 +469,7 @@ def _act(
 # --- waking -----------------------------------------------------------------------------------------
 
 
-def on_task_change(ctx: RequestContext, task: Record) -> None:
+def on_task_change(ctx: RequestContext, task: TaskRecord) -> None:
     """A task of a provider ran or stopped: a round soon (protection, placement, the figure)."""
     name = task.get("capacityProviderName")
     if name and task["lastStatus"] in ("RUNNING", "STOPPED") and task.get("launchType") == "EC2":

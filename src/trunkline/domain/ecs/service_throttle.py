@@ -19,7 +19,7 @@ from typing import Any, cast
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import services
-from trunkline.domain.ecs.records import ServiceRecord
+from trunkline.domain.ecs.records import ServiceRecord, TaskRecord
 
 Record = dict[str, Any]
 
@@ -28,7 +28,7 @@ DELAYS = (60.0, 120.0, 240.0, 480.0, 960.0, 1620.0)  # seconds between attempts;
 MESSAGE = "is unable to consistently start tasks successfully."
 
 
-def on_failed_to_start(ctx: RequestContext, task: Record) -> None:
+def on_failed_to_start(ctx: RequestContext, task: TaskRecord) -> None:
     """A service's task stopped TaskFailedToStart: schedule the service's next attempt, unless one
     is scheduled already or the attempts are used up."""
     name = task.get("_serviceName")
