@@ -266,5 +266,10 @@ class ResourceKind(Generic[R]):
             return self.scope.key(ctx.account_id, ctx.region, self.record_key(record))
         return self.key(ctx, str(record[self.id_field]))
 
+    def save_as(self, ctx: RequestContext, resource_id: str, record: R) -> None:
+        """Create or replace a record whose own key (`resource_id`) is not one of its fields (a
+        subnet's address ledger entry is keyed by its offset); no indexes."""
+        ctx.tx.put(self.name, self.key(ctx, resource_id), cast(Record, record))
+
     def delete(self, ctx: RequestContext, resource_id: str) -> bool:
         return ctx.tx.delete(self.name, self.key(ctx, resource_id))
