@@ -17,14 +17,14 @@ Every stored kind of record has one `ResourceKind` (EC2's in `domain/ec2/kinds.p
 - `view`: the public view (default: the record without `_private` fields).
 
 `get`, `require`, `save`, `delete`, `scan`, `find` (and, for bookkeeping and cursor-paged listings,
-`load`, `at_key`, `batch`, `find_keys`, `find_derived`, `count`) are the only doors to the store for a
+`load`, `at_key`, `batch`, `walk`, `find_keys`, `find_derived`, `count`) are the only doors to the store for a
 declared kind; Describe/Get/NotFound/tagging/filtering all go through them.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, cast
 
@@ -239,6 +239,19 @@ class ResourceKind(Generic[R]):
 
     def count(self, ctx: RequestContext, index: str, value: str) -> int:
         return ctx.tx.count(self.name, index, self.index_value(ctx, index, value))
+
+    def walk(
+        self, ctx: RequestContext, prefix: str = "", after: str | None = None, batch: int = 500
+    ) -> Iterator[tuple[str, R]]:
+        """Every stored record of the caller's scope whose own key starts with `prefix`, in key
+        order, with its store key, read `batch` at a time (a listing stops reading when its page
+        is full)."""
+        while True:
+            rows = self.batch(ctx, prefix, after, batch)
+            yield from rows
+            if len(rows) < batch:
+                return
+            after = rows[-1][0]
 
     # --- writing ---------------------------------------------------------------------------------
 
