@@ -27,7 +27,7 @@ console prints them without.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import (
@@ -40,7 +40,7 @@ from trunkline.domain.ecs import (
     task_roles,
     tasks,
 )
-from trunkline.domain.ecs.kinds import TASK
+from trunkline.domain.ecs.kinds import SERVICE, TASK
 from trunkline.domain.ecs.records import ServiceRecord, TaskRecord
 
 Record = dict[str, Any]
@@ -98,7 +98,7 @@ def retry_job(ctx: RequestContext, payload: Record) -> None:
 
 
 def job(ctx: RequestContext, payload: Record) -> None:
-    record = cast("ServiceRecord | None", ctx.tx.get(services.KIND, payload["key"]))
+    record = SERVICE.at_key(ctx, payload["key"])
     if record is None:
         return
     record["_passDue"] = False
