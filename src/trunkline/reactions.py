@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from trunkline.context import RequestContext
-    from trunkline.domain.ec2.records import InstanceRecord
+    from trunkline.domain.ec2.records import InstanceRecord, NetworkInterfaceRecord
+    from trunkline.domain.ecs.records import TaskRecord
 
 Record = dict[str, Any]
 
@@ -125,15 +126,15 @@ class Reactions:
         for listener in self.subnet_deleted:
             listener(ctx, subnet)
 
-    def eni_attachment(self, ctx: RequestContext, eni: Record) -> None:
+    def eni_attachment(self, ctx: RequestContext, eni: NetworkInterfaceRecord) -> None:
         for listener in self.eni_attached:
             listener(ctx, eni)
 
-    def eni_gone(self, ctx: RequestContext, eni: Record) -> None:
+    def eni_gone(self, ctx: RequestContext, eni: NetworkInterfaceRecord) -> None:
         for listener in self.eni_deleted:
             listener(ctx, eni)
 
-    def task_change(self, ctx: RequestContext, task: Record) -> None:
+    def task_change(self, ctx: RequestContext, task: TaskRecord) -> None:
         for listener in self.task_changed:
             listener(ctx, task)
 

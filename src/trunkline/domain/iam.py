@@ -7,6 +7,7 @@ IAM returns them (timestamps as epoch seconds) so services only need to pass the
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -205,14 +206,8 @@ def page(ctx: RequestContext, kind: str, listing: str, params: PathPaged) -> tup
     return records, None
 
 
-def _scan(ctx: RequestContext, kind: str, after: str | None) -> Any:
-    batch = 500
-    while True:
-        rows = ctx.tx.scan(kind, prefix=ROLES.scope.prefix(ctx.account_id, ctx.region), after=after, limit=batch)
-        yield from rows
-        if len(rows) < batch:
-            return
-        after = rows[-1][0]
+def _scan(ctx: RequestContext, kind: str, after: str | None) -> Iterator[tuple[str, Record]]:
+    return {ROLE: ROLES, USER: USERS, PROFILE: PROFILES}[kind].walk(ctx, after=after)
 
 
 # --- users and access keys ----------------------------------------------------------------------

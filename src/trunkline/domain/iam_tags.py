@@ -32,7 +32,7 @@ def _save(ctx: RequestContext, kind: str, record: Record) -> None:
     if kind == "role":
         iam_kinds.ROLE.save(ctx, record)
     elif kind == "user":
-        ctx.tx.put(iam.USER, f"{ctx.account_id}/{record['UserName'].lower()}", record)
+        iam_kinds.USER.save(ctx, record)
     else:
         iam_policies.save(ctx, record)
 

@@ -16,14 +16,15 @@ Every stored kind of record has one `ResourceKind` (EC2's in `domain/ec2/kinds.p
   CreateTags);
 - `view`: the public view (default: the record without `_private` fields).
 
-`get`, `require`, `save`, `delete`, `scan` and `find` are the only doors to the store for a
+`get`, `require`, `save`, `delete`, `scan`, `find` (and, for bookkeeping and cursor-paged listings,
+`load`, `at_key`, `batch`, `walk`, `find_keys`, `find_derived`, `count`) are the only doors to the store for a
 declared kind; Describe/Get/NotFound/tagging/filtering all go through them.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, cast
 
@@ -33,6 +34,7 @@ from trunkline.store.api import Transaction
 from trunkline.store.scope import Scope
 
 R = TypeVar("R", bound=Mapping[str, Any])
+T = TypeVar("T")
 Record = dict[str, Any]
 
 _EC2_ID = re.compile(r"^[a-z]+(?:-[a-z]+)*-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
@@ -199,12 +201,57 @@ class ResourceKind(Generic[R]):
         found: list[Any] = ctx.tx.find(self.name, index, self.index_value(ctx, index, value), after, limit)
         return found
 
-    def find_keys(self, ctx: RequestContext, index: str, value: str) -> list[str]:
+    def find_keys(
+        self, ctx: RequestContext, index: str, value: str, after: str | None = None, limit: int | None = None
+    ) -> list[str]:
         """The store keys `find` would return the records of, without reading them."""
-        return ctx.tx.find_keys(self.name, index, self.index_value(ctx, index, value))
+        return ctx.tx.find_keys(self.name, index, self.index_value(ctx, index, value), after, limit)
+
+    def find_derived(
+        self,
+        ctx: RequestContext,
+        index: str,
+        value: str,
+        derive: Callable[[R], T],
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[T]:
+        """What `derive` makes of each record `find` would return; the store may keep the derived
+        values, so `derive` must depend on the record alone."""
+        stored = self.index_value(ctx, index, value)
+        return ctx.tx.find_derived(self.name, index, stored, cast(Callable[[Record], T], derive), after, limit)
+
+    def at_key(self, ctx: RequestContext, store_key: str) -> R | None:
+        """The record stored under a full store key (what a scheduled job's payload or a listing's
+        cursor names), whoever may see it: for bookkeeping, never for answering a caller."""
+        record: Any = ctx.tx.get(self.name, store_key)
+        return cast(R | None, record)
+
+    def batch(
+        self, ctx: RequestContext, prefix: str = "", after: str | None = None, limit: int | None = None
+    ) -> list[tuple[str, R]]:
+        """One batch of a cursor-paged listing: the stored records of the caller's scope whose own
+        key starts with `prefix`, strictly after the store key `after`, in key order, with their
+        store keys (the next batch's `after`). Unfiltered by `visible`, so a short batch means the
+        end."""
+        rows: list[Any] = ctx.tx.scan(self.name, prefix=self.key(ctx, prefix), after=after, limit=limit)
+        return rows
 
     def count(self, ctx: RequestContext, index: str, value: str) -> int:
         return ctx.tx.count(self.name, index, self.index_value(ctx, index, value))
+
+    def walk(
+        self, ctx: RequestContext, prefix: str = "", after: str | None = None, batch: int = 500
+    ) -> Iterator[tuple[str, R]]:
+        """Every stored record of the caller's scope whose own key starts with `prefix`, in key
+        order, with its store key, read `batch` at a time (a listing stops reading when its page
+        is full)."""
+        while True:
+            rows = self.batch(ctx, prefix, after, batch)
+            yield from rows
+            if len(rows) < batch:
+                return
+            after = rows[-1][0]
 
     # --- writing ---------------------------------------------------------------------------------
 
@@ -231,6 +278,11 @@ class ResourceKind(Generic[R]):
         if self.record_key is not None:
             return self.scope.key(ctx.account_id, ctx.region, self.record_key(record))
         return self.key(ctx, str(record[self.id_field]))
+
+    def save_as(self, ctx: RequestContext, resource_id: str, record: R) -> None:
+        """Create or replace a record whose own key (`resource_id`) is not one of its fields (a
+        subnet's address ledger entry is keyed by its offset); no indexes."""
+        ctx.tx.put(self.name, self.key(ctx, resource_id), cast(Record, record))
 
     def delete(self, ctx: RequestContext, resource_id: str) -> bool:
         return ctx.tx.delete(self.name, self.key(ctx, resource_id))

@@ -15,6 +15,7 @@ from trunkline.context import RequestContext
 from trunkline.domain import events
 from trunkline.domain.autoscaling import notices
 from trunkline.domain.autoscaling.kinds import ACTIVITY
+from trunkline.domain.autoscaling.records import AutoScalingGroupRecord
 
 Record = dict[str, Any]
 
@@ -24,7 +25,12 @@ def at(ctx: RequestContext) -> str:
 
 
 def record(
-    ctx: RequestContext, group: Record, description: str, cause: str, details: Record, status: str = "InProgress"
+    ctx: RequestContext,
+    group: AutoScalingGroupRecord,
+    description: str,
+    cause: str,
+    details: Record,
+    status: str = "InProgress",
 ) -> Record:
     activity: Record = {
         "ActivityId": str(uuid.uuid4()),
@@ -43,7 +49,7 @@ def record(
     return activity
 
 
-def failed(ctx: RequestContext, group: Record, cause: str, reason: str, details: Record) -> Record:
+def failed(ctx: RequestContext, group: AutoScalingGroupRecord, cause: str, reason: str, details: Record) -> Record:
     activity = record(ctx, group, "Launching a new EC2 instance.  Status Reason: " + reason, cause, details, "Failed")
     activity["StatusMessage"] = reason
     ACTIVITY.save(ctx, activity)

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from trunkline.context import RequestContext
 from trunkline.domain.autoscaling import activities, lifecycle, scaling
 from trunkline.domain.autoscaling.kinds import GROUP, HOOK, MEMBER, POLICY
+from trunkline.domain.autoscaling.records import AutoScalingGroupRecord
 from trunkline.domain.ec2 import launch_templates
 from trunkline.domain.ec2.kinds import SUBNET
 from trunkline.errors import AwsError
@@ -56,7 +57,7 @@ def not_found(name: str) -> AwsError:
     return invalid(f"AutoScalingGroup name not found - AutoScalingGroup '{name}' not found")
 
 
-def get(ctx: RequestContext, name: str) -> Record:
+def get(ctx: RequestContext, name: str) -> AutoScalingGroupRecord:
     group = GROUP.get(ctx, name)
     if group is None:
         raise not_found(name)
@@ -174,7 +175,7 @@ def _check_tags(tags: list[Record]) -> None:
 # --- create, update, delete ----------------------------------------------------------------------------
 
 
-def create(ctx: RequestContext, params: shapes.CreateAutoScalingGroupType) -> Record:
+def create(ctx: RequestContext, params: shapes.CreateAutoScalingGroupType) -> AutoScalingGroupRecord:
     name = params["AutoScalingGroupName"]
     if GROUP.get(ctx, name) is not None:
         raise AwsError(
@@ -219,11 +220,13 @@ def create(ctx: RequestContext, params: shapes.CreateAutoScalingGroupType) -> Re
             f"At {activities.at(ctx)} a user request created an AutoScalingGroup changing the desired capacity "
             f"from 0 to {desired}."
         ]
-    GROUP.save(ctx, group)
+    # Assembled by member name from the request (above); the declaration is asserted here.
+    record = cast(AutoScalingGroupRecord, group)
+    GROUP.save(ctx, record)
     for hook in params.get("LifecycleHookSpecificationList") or []:
         put_lifecycle_hook(ctx, {**hook, "AutoScalingGroupName": name})
-    scaling.schedule(ctx, group)
-    return group
+    scaling.schedule(ctx, record)
+    return record
 
 
 def update(ctx: RequestContext, params: shapes.UpdateAutoScalingGroupType) -> None:
@@ -238,24 +241,26 @@ def update(ctx: RequestContext, params: shapes.UpdateAutoScalingGroupType) -> No
     if desired is None:  # AWS moves desired into the new bounds rather than refusing
         desired = min(max(before, minimum), maximum)
     _check_sizes(minimum, maximum, desired)
+    fields: Record = dict(group)  # members are copied from the request by name
     if params.get("LaunchTemplate") or params.get("MixedInstancesPolicy"):
-        group.pop("LaunchTemplate", None)
-        group.pop("MixedInstancesPolicy", None)
-        group.update(_sources(ctx, params))
+        fields.pop("LaunchTemplate", None)
+        fields.pop("MixedInstancesPolicy", None)
+        fields.update(_sources(ctx, params))
     if params.get("VPCZoneIdentifier"):
-        group["VPCZoneIdentifier"], group["AvailabilityZones"] = _placement(ctx, params)
-    given: Mapping[str, Any] = params  # the members copied by name
+        fields["VPCZoneIdentifier"], fields["AvailabilityZones"] = _placement(ctx, params)
+    given: Mapping[str, Any] = params
     for key in _COPIED:
         if given.get(key) is not None:
-            group[key] = given[key]
-    group.update(MinSize=minimum, MaxSize=maximum, DesiredCapacity=desired)
+            fields[key] = given[key]
+    fields.update(MinSize=minimum, MaxSize=maximum, DesiredCapacity=desired)
     if desired != before:
-        group["_causes"] = [
+        fields["_causes"] = [
             f"At {activities.at(ctx)} a user request update of AutoScalingGroup constraints to min: {minimum}, "
             f"max: {maximum}, desired: {desired} changing the desired capacity from {before} to {desired}."
         ]
-    GROUP.save(ctx, group)
-    scaling.schedule(ctx, group)
+    changed = cast(AutoScalingGroupRecord, fields)
+    GROUP.save(ctx, changed)
+    scaling.schedule(ctx, changed)
 
 
 def set_desired_capacity(ctx: RequestContext, name: str, desired: int) -> None:
@@ -374,7 +379,7 @@ def instances_of(ctx: RequestContext, name: str) -> list[Record]:
     return [MEMBER.view(m) | {"AutoScalingGroupName": name} for m in sorted(found, key=lambda m: m["InstanceId"])]
 
 
-def view(ctx: RequestContext, group: Record) -> Record:
+def view(ctx: RequestContext, group: AutoScalingGroupRecord) -> Record:
     shown = GROUP.view(group)
     shown["Instances"] = [
         {k: v for k, v in i.items() if k != "AutoScalingGroupName"}
@@ -393,7 +398,7 @@ def describe(ctx: RequestContext, names: list[str] | None, filters: Sequence[Map
     return [view(ctx, g) for g in sorted(groups, key=lambda g: g["AutoScalingGroupName"]) if _matches(g, filters)]
 
 
-def _matches(group: Record, filters: Sequence[Mapping[str, Any]] | None) -> bool:
+def _matches(group: AutoScalingGroupRecord, filters: Sequence[Mapping[str, Any]] | None) -> bool:
     for flt in filters or []:
         name, values = flt.get("Name", ""), set(flt.get("Values") or [])
         tags = {t["Key"]: t["Value"] for t in group["Tags"]}
@@ -409,8 +414,8 @@ def _matches(group: Record, filters: Sequence[Mapping[str, Any]] | None) -> bool
 # --- tags ------------------------------------------------------------------------------------------------
 
 
-def _tag_groups(ctx: RequestContext, tags: Sequence[Mapping[str, Any]]) -> dict[str, Record]:
-    groups: dict[str, Record] = {}
+def _tag_groups(ctx: RequestContext, tags: Sequence[Mapping[str, Any]]) -> dict[str, AutoScalingGroupRecord]:
+    groups: dict[str, AutoScalingGroupRecord] = {}
     for tag in tags:
         if tag.get("ResourceType", "auto-scaling-group") != "auto-scaling-group":
             raise invalid(f"Invalid resource type: {tag.get('ResourceType')}")

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from trunkline.domain.autoscaling.records import AutoScalingGroupRecord
 from trunkline.domain.resource_kind import ResourceKind
 from trunkline.store.scope import Scope
 
 Record = dict[str, Any]
 
-GROUP: ResourceKind[Record] = ResourceKind(
+GROUP: ResourceKind[AutoScalingGroupRecord] = ResourceKind(
     name="autoscaling.group", scope=Scope.ACCOUNT_REGION, id_field="AutoScalingGroupName"
 )
 

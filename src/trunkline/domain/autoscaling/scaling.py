@@ -18,6 +18,7 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain.autoscaling import activities, lifecycle
 from trunkline.domain.autoscaling.kinds import ACTIVITY, GROUP, LIVE_STATES, MEMBER
+from trunkline.domain.autoscaling.records import AutoScalingGroupRecord
 from trunkline.domain.ec2 import instances, launch_requests, launch_templates
 from trunkline.domain.ec2.kinds import SUBNET
 from trunkline.domain.ec2.records import InstanceRecord, SubnetRecord, Tag
@@ -30,7 +31,7 @@ GROUP_TAG = "aws:autoscaling:groupName"
 _LIVE = LIVE_STATES
 
 
-def schedule(ctx: RequestContext, group: Record) -> None:
+def schedule(ctx: RequestContext, group: AutoScalingGroupRecord) -> None:
     ctx.schedule(JOB, JOB, {"account": ctx.account_id, "region": ctx.region, "group": group["AutoScalingGroupName"]})
 
 
@@ -57,14 +58,14 @@ def reconcile_job(ctx: RequestContext, payload: Record) -> None:
     GROUP.save(ctx, group)
 
 
-def _cause(group: Record, sentence: str) -> str:
+def _cause(group: AutoScalingGroupRecord, sentence: str) -> str:
     return "  ".join([*group.get("_causes", []), sentence])
 
 
 # --- launching ------------------------------------------------------------------------------------------
 
 
-def _subnets(ctx: RequestContext, group: Record) -> list[SubnetRecord]:
+def _subnets(ctx: RequestContext, group: AutoScalingGroupRecord) -> list[SubnetRecord]:
     if not group["VPCZoneIdentifier"]:  # zones without subnets: the default VPC's default subnets
         from trunkline.domain.ec2 import default_vpc
 
@@ -83,7 +84,7 @@ def _next_subnet(subnets: list[SubnetRecord], live: list[Record]) -> SubnetRecor
     return min(subnets, key=lambda s: per_zone[s["AvailabilityZone"]])
 
 
-def _spec_and_type(group: Record) -> tuple[Record, str | None]:
+def _spec_and_type(group: AutoScalingGroupRecord) -> tuple[Record, str | None]:
     if "LaunchTemplate" in group:
         return group["LaunchTemplate"], None
     inner = group["MixedInstancesPolicy"]["LaunchTemplate"]
@@ -91,7 +92,7 @@ def _spec_and_type(group: Record) -> tuple[Record, str | None]:
     return inner["LaunchTemplateSpecification"], overrides[0]["InstanceType"] if overrides else None
 
 
-def _launch_one(ctx: RequestContext, group: Record, subnet: SubnetRecord) -> Record:
+def _launch_one(ctx: RequestContext, group: AutoScalingGroupRecord, subnet: SubnetRecord) -> Record:
     """One instance through RunInstances; raises EC2's AwsError if it refuses."""
     spec, instance_type = _spec_and_type(group)
     tags = [{"Key": t["Key"], "Value": t["Value"]} for t in group["Tags"] if t["PropagateAtLaunch"]]
@@ -113,7 +114,7 @@ def _launch_one(ctx: RequestContext, group: Record, subnet: SubnetRecord) -> Rec
     return {"instance": instance, "version": str(version["VersionNumber"])}
 
 
-def _scale_out(ctx: RequestContext, group: Record, live: list[Record], count: int) -> None:
+def _scale_out(ctx: RequestContext, group: AutoScalingGroupRecord, live: list[Record], count: int) -> None:
     subnets = _subnets(ctx, group)
     before = len(live)
     for _ in range(count):
@@ -157,7 +158,7 @@ def _scale_out(ctx: RequestContext, group: Record, live: list[Record], count: in
 # --- terminating ----------------------------------------------------------------------------------------
 
 
-def _scale_in(ctx: RequestContext, group: Record, live: list[Record], count: int) -> None:
+def _scale_in(ctx: RequestContext, group: AutoScalingGroupRecord, live: list[Record], count: int) -> None:
     before = len(live)
     candidates = [m for m in live if not m["ProtectedFromScaleIn"]]
     for _ in range(count):
@@ -178,7 +179,7 @@ def _scale_in(ctx: RequestContext, group: Record, live: list[Record], count: int
 
 
 def terminate_member(
-    ctx: RequestContext, group: Record, member: Record, cause: str | None, hooks: bool = True
+    ctx: RequestContext, group: AutoScalingGroupRecord, member: Record, cause: str | None, hooks: bool = True
 ) -> Record:
     """Take the member out of service and terminate its instance (after the group's termination
     hooks, when it has some and `hooks`); returns the activity."""

@@ -2,13 +2,15 @@
 
 The ledger is built to stay cheap with tens of thousands of addresses in one subnet:
 
-- every allocated address is its own document (kind `ec2.subnet-ip`), keyed
-  `REGION/subnet-ID/OFFSET` with the offset from the network address zero-padded, so a key lookup
+- every allocated address is its own document (kind `SUBNET_ADDRESS`, `ec2.subnet-ip`), keyed
+  `subnet-ID/OFFSET` with the offset from the network address zero-padded, so a key lookup
   answers "is this address taken?" and nothing large is ever rewritten;
 - the subnet record carries a cursor (`_NextOffset`): every offset below it is either allocated or
   on the free list, offsets at or above it are free unless taken explicitly (a `wanted` address);
-- released offsets below the cursor go on a free list (kind `ec2.subnet-free-ip`, same key form),
-  whose first key in order is the lowest free address.
+- released offsets below the cursor go on a free list (kind `SUBNET_FREE_ADDRESS`,
+  `ec2.subnet-free-ip`, same key form), whose first key in order is the lowest free address.
+
+Both kinds are declared in `kinds.py`; this module reaches the store only through them.
 
 So the lowest free address is the first free-list entry if there is one, else the first offset at
 or above the cursor that no explicit allocation took: O(log n) per allocation and release.
@@ -20,13 +22,11 @@ import ipaddress
 from typing import Any
 
 from trunkline.context import RequestContext
+from trunkline.domain.ec2.kinds import SUBNET_ADDRESS, SUBNET_FREE_ADDRESS
 from trunkline.domain.ec2.records import SubnetRecord
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
-
-ADDRESS_KIND = "ec2.subnet-ip"
-FREE_KIND = "ec2.subnet-free-ip"
 
 #: AWS keeps the network address, the next three (router, DNS, future use) and the broadcast address.
 RESERVED_LOW = 4
@@ -56,8 +56,9 @@ def last_offset(network: ipaddress.IPv4Network) -> int:
     return network.num_addresses - 2
 
 
-def _key(subnet_key: str, offset: int) -> str:
-    return f"{subnet_key}/{offset:010d}"
+def _key(subnet_id: str, offset: int) -> str:
+    """A ledger entry's own key (the kinds add the region)."""
+    return f"{subnet_id}/{offset:010d}"
 
 
 def _offset_of(key: str) -> int:
@@ -68,25 +69,26 @@ def _address(network: ipaddress.IPv4Network, offset: int) -> str:
     return str(network.network_address + offset)
 
 
-def take(ctx: RequestContext, subnet_key: str, subnet: SubnetRecord, wanted: str | None) -> str:
+def take(ctx: RequestContext, subnet: SubnetRecord, wanted: str | None) -> str:
     """Allocate an address in `subnet` (the caller saves the updated record). Raises before writing."""
     network = ipaddress.IPv4Network(subnet["CidrBlock"])
+    subnet_id = subnet["SubnetId"]
     cursor = subnet["_NextOffset"]
     if wanted is not None:
-        offset = _wanted_offset(ctx, subnet_key, network, wanted)
+        offset = _wanted_offset(ctx, subnet_id, network, wanted)
     else:
         if subnet["AvailableIpAddressCount"] <= 0:
-            raise _exhausted(subnet["SubnetId"])
-        offset = _lowest_free(ctx, subnet_key, subnet, network)
+            raise _exhausted(subnet_id)
+        offset = _lowest_free(ctx, subnet, network)
     if offset < cursor:  # below the cursor a free address is on the free list
-        ctx.tx.delete(FREE_KIND, _key(subnet_key, offset))
+        SUBNET_FREE_ADDRESS.delete(ctx, _key(subnet_id, offset))
     address = _address(network, offset)
-    ctx.tx.put(ADDRESS_KIND, _key(subnet_key, offset), {"SubnetId": subnet["SubnetId"], "Address": address})
+    SUBNET_ADDRESS.save_as(ctx, _key(subnet_id, offset), {"SubnetId": subnet_id, "Address": address})
     subnet["AvailableIpAddressCount"] -= 1
     return address
 
 
-def give_back(ctx: RequestContext, subnet_key: str, subnet: SubnetRecord, address: str) -> bool:
+def give_back(ctx: RequestContext, subnet: SubnetRecord, address: str) -> bool:
     """Release `address`; False (and nothing changed) if it was not allocated in this subnet."""
     network = ipaddress.IPv4Network(subnet["CidrBlock"])
     try:
@@ -96,31 +98,32 @@ def give_back(ctx: RequestContext, subnet_key: str, subnet: SubnetRecord, addres
     if ip not in network:
         return False
     offset = int(ip) - int(network.network_address)
-    if not ctx.tx.delete(ADDRESS_KIND, _key(subnet_key, offset)):
+    if not SUBNET_ADDRESS.delete(ctx, _key(subnet["SubnetId"], offset)):
         return False
     if offset < subnet["_NextOffset"]:
-        ctx.tx.put(FREE_KIND, _key(subnet_key, offset), {"SubnetId": subnet["SubnetId"]})
+        SUBNET_FREE_ADDRESS.save_as(ctx, _key(subnet["SubnetId"], offset), {"SubnetId": subnet["SubnetId"]})
     subnet["AvailableIpAddressCount"] += 1
     return True
 
 
-def forget(ctx: RequestContext, subnet_key: str) -> None:
+def forget(ctx: RequestContext, subnet_id: str) -> None:
     """Drop the subnet's free list (called when the subnet, with no address in use, is deleted)."""
-    for key, _ in ctx.tx.scan(FREE_KIND, prefix=subnet_key + "/"):
-        ctx.tx.delete(FREE_KIND, key)
+    for key, _ in SUBNET_FREE_ADDRESS.batch(ctx, prefix=subnet_id + "/"):
+        SUBNET_FREE_ADDRESS.delete(ctx, _key(subnet_id, _offset_of(key)))
 
 
-def in_use(ctx: RequestContext, subnet_key: str) -> bool:
-    return bool(ctx.tx.scan(ADDRESS_KIND, prefix=subnet_key + "/", limit=1))
+def in_use(ctx: RequestContext, subnet_id: str) -> bool:
+    return bool(SUBNET_ADDRESS.batch(ctx, prefix=subnet_id + "/", limit=1))
 
 
-def _lowest_free(ctx: RequestContext, subnet_key: str, subnet: SubnetRecord, network: ipaddress.IPv4Network) -> int:
-    free = ctx.tx.scan(FREE_KIND, prefix=subnet_key + "/", limit=1)
+def _lowest_free(ctx: RequestContext, subnet: SubnetRecord, network: ipaddress.IPv4Network) -> int:
+    subnet_id = subnet["SubnetId"]
+    free = SUBNET_FREE_ADDRESS.batch(ctx, prefix=subnet_id + "/", limit=1)
     if free:
         return _offset_of(free[0][0])
     offset = subnet["_NextOffset"]
     # Skip addresses someone asked for by name above the cursor; each is skipped once, ever.
-    while offset <= last_offset(network) and ctx.tx.get(ADDRESS_KIND, _key(subnet_key, offset)) is not None:
+    while offset <= last_offset(network) and SUBNET_ADDRESS.load(ctx, _key(subnet_id, offset)) is not None:
         offset += 1
     if offset > last_offset(network):
         raise _exhausted(subnet["SubnetId"])
@@ -128,7 +131,7 @@ def _lowest_free(ctx: RequestContext, subnet_key: str, subnet: SubnetRecord, net
     return offset
 
 
-def _wanted_offset(ctx: RequestContext, subnet_key: str, network: ipaddress.IPv4Network, wanted: str) -> int:
+def _wanted_offset(ctx: RequestContext, subnet_id: str, network: ipaddress.IPv4Network, wanted: str) -> int:
     try:
         ip = ipaddress.IPv4Address(wanted.strip())
     except ValueError:
@@ -140,7 +143,7 @@ def _wanted_offset(ctx: RequestContext, subnet_key: str, network: ipaddress.IPv4
     offset = int(ip) - int(network.network_address)
     if offset < first_offset() or offset > last_offset(network):
         raise AwsError("InvalidParameterValue", f"Address {ip} is in subnet's reserved address range")
-    if ctx.tx.get(ADDRESS_KIND, _key(subnet_key, offset)) is not None:
+    if SUBNET_ADDRESS.load(ctx, _key(subnet_id, offset)) is not None:
         raise AwsError("InvalidIPAddress.InUse", f"Address {ip} is in use.")
     return offset
 

@@ -23,6 +23,7 @@ from trunkline.context import RequestContext
 from trunkline.domain.ec2 import lookup, public_ips, vpcs
 from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.domain.ec2.kinds import ELASTIC_IP, INSTANCE, INTERNET_GATEWAY
+from trunkline.domain.ec2.records import NetworkInterfaceRecord
 from trunkline.domain.ec2.request_parts import AddressReference
 from trunkline.domain.ids import resource_id
 from trunkline.domain.resource_kind import IdFormat
@@ -160,7 +161,7 @@ def associate_address(ctx: RequestContext, params: shapes.AssociateAddressReques
     return attach_to_eni(ctx, record, eni)
 
 
-def _target(ctx: RequestContext, params: shapes.AssociateAddressRequest) -> Record:
+def _target(ctx: RequestContext, params: shapes.AssociateAddressRequest) -> NetworkInterfaceRecord:
     from trunkline.domain.ec2 import network_interfaces as enis
 
     eni_id, instance_id = params.get("NetworkInterfaceId"), params.get("InstanceId")
@@ -183,7 +184,7 @@ def _target(ctx: RequestContext, params: shapes.AssociateAddressRequest) -> Reco
     return attached[0]
 
 
-def attach_to_eni(ctx: RequestContext, record: Record, eni: Record) -> str:
+def attach_to_eni(ctx: RequestContext, record: Record, eni: NetworkInterfaceRecord) -> str:
     """Show the address on the ENI (its auto-assigned public IP, if any, goes back; another
     Elastic IP there is disassociated); returns the new association id. No checks: callers check."""
     from trunkline.domain.ec2 import network_interfaces as enis

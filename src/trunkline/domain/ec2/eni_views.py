@@ -15,6 +15,7 @@ from trunkline.context import RequestContext
 from trunkline.domain.ec2 import filters, lookup
 from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2.kinds import NETWORK_INTERFACE, TRUNK_ASSOCIATION
+from trunkline.domain.ec2.records import NetworkInterfaceRecord
 from trunkline.errors import AwsError
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
@@ -74,8 +75,8 @@ _INDEXED = (
 )
 
 
-def network_interface_view(record: Record) -> Record:
-    """The NetworkInterface output shape."""
+def network_interface_view(record: Mapping[str, Any]) -> Record:
+    """The NetworkInterface output shape (of a record, or of its public view)."""
     view = lookup.public(record)
     view["TagSet"] = view.pop("Tags", [])
     view.setdefault("Ipv6Addresses", [])
@@ -86,14 +87,14 @@ def network_interface_view(record: Record) -> Record:
 
 def _candidates(
     ctx: RequestContext, params: shapes.DescribeNetworkInterfacesRequest
-) -> Callable[[], list[Record]] | None:
+) -> Callable[[], list[NetworkInterfaceRecord]] | None:
     given = params.get("Filters")
     for name, field in _INDEXED:
         values = filters.filter_value(given, name)
         if values is None:
             continue
 
-        def found(values: list[str] = values, field: str = field) -> list[Record]:
+        def found(values: list[str] = values, field: str = field) -> list[NetworkInterfaceRecord]:
             by_id = {}
             for value in values:
                 for record in NETWORK_INTERFACE.find(ctx, field, value):

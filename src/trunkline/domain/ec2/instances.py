@@ -37,7 +37,7 @@ from trunkline.domain import catalog, iam, ids
 from trunkline.domain.ec2 import images, lookup, quotas, subnets
 from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2.kinds import INSTANCE
-from trunkline.domain.ec2.records import InstanceRecord, SubnetRecord, Tag
+from trunkline.domain.ec2.records import InstanceRecord, NetworkInterfaceRecord, SubnetRecord, Tag
 from trunkline.errors import AwsError
 from trunkline.reactions import RUNNING, STOPPED, TERMINATED
 
@@ -613,7 +613,7 @@ def user_data(record: InstanceRecord) -> str | None:
 # --- the view -----------------------------------------------------------------------------------
 
 
-def private_dns_name(ctx: RequestContext, record: InstanceRecord, primary: Record | None) -> str:
+def private_dns_name(ctx: RequestContext, record: InstanceRecord, primary: NetworkInterfaceRecord | None) -> str:
     if primary is None:
         return ""
     if record["PrivateDnsNameOptions"]["HostnameType"] == "resource-name":
@@ -621,7 +621,7 @@ def private_dns_name(ctx: RequestContext, record: InstanceRecord, primary: Recor
     return str(primary["PrivateDnsName"])
 
 
-def interface_view(eni: Record) -> Record:
+def interface_view(eni: NetworkInterfaceRecord) -> Record:
     """An attached ENI as DescribeInstances lists it (InstanceNetworkInterface)."""
     attachment = eni["Attachment"]
     view: Record = {

@@ -14,9 +14,12 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import images, quota_indexes
 from trunkline.domain.ec2.records import (
+    FreeAddressRecord,
     InstanceRecord,
     LaunchTemplateRecord,
+    NetworkInterfaceRecord,
     SecurityGroupRecord,
+    SubnetAddressRecord,
     SubnetRecord,
     TrunkAssociationRecord,
     VpcRecord,
@@ -133,7 +136,7 @@ SECURITY_GROUP: ResourceKind[SecurityGroupRecord] = ResourceKind(
     tag_type="security-group",
 )
 
-NETWORK_INTERFACE: ResourceKind[Record] = ResourceKind(
+NETWORK_INTERFACE: ResourceKind[NetworkInterfaceRecord] = ResourceKind(
     name="ec2.eni",
     scope=Scope.REGION,
     id_field="NetworkInterfaceId",
@@ -296,6 +299,16 @@ DEFAULT_VPC_MARKER: ResourceKind[Record] = ResourceKind(
     name="ec2.default-vpc-marker",
     scope=Scope.ACCOUNT_REGION,
     id_field="Marker",
+)
+
+#: The per-subnet private address ledger (`addressing.py`): one entry per allocated address and
+#: one per released offset below the allocation cursor, both keyed `SUBNET-ID/OFFSET` (the offset
+#: from the network address, zero-padded, so key order is address order).
+SUBNET_ADDRESS: ResourceKind[SubnetAddressRecord] = ResourceKind(
+    name="ec2.subnet-ip", scope=Scope.REGION, id_field="Address"
+)
+SUBNET_FREE_ADDRESS: ResourceKind[FreeAddressRecord] = ResourceKind(
+    name="ec2.subnet-free-ip", scope=Scope.REGION, id_field="SubnetId"
 )
 
 ALL: tuple[ResourceKind[Any], ...] = (

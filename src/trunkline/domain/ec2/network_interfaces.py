@@ -41,7 +41,13 @@ from trunkline.context import RequestContext
 from trunkline.domain import catalog, ids
 from trunkline.domain.ec2 import public_ips, quota_indexes, quotas, security_groups, subnets, vpcs
 from trunkline.domain.ec2.kinds import ENI_GROUP, INSTANCE, NETWORK_INTERFACE, TRUNK_ASSOCIATION, association_slot
-from trunkline.domain.ec2.records import InstanceRecord, SubnetRecord, Tag, TrunkAssociationRecord
+from trunkline.domain.ec2.records import (
+    InstanceRecord,
+    NetworkInterfaceRecord,
+    SubnetRecord,
+    Tag,
+    TrunkAssociationRecord,
+)
 from trunkline.domain.resource_kind import IdFormat
 from trunkline.errors import AwsError
 
@@ -73,7 +79,7 @@ def not_found(eni_ids: list[str]) -> AwsError:
     return NETWORK_INTERFACE.missing(*eni_ids)
 
 
-def find_network_interface(ctx: RequestContext, eni_id: str) -> Record | None:
+def find_network_interface(ctx: RequestContext, eni_id: str) -> NetworkInterfaceRecord | None:
     return NETWORK_INTERFACE.get(ctx, eni_id)
 
 
@@ -81,11 +87,11 @@ def check_eni_id(eni_id: str) -> None:
     NETWORK_INTERFACE.check_id(eni_id)
 
 
-def get_network_interface(ctx: RequestContext, eni_id: str) -> Record:
+def get_network_interface(ctx: RequestContext, eni_id: str) -> NetworkInterfaceRecord:
     return NETWORK_INTERFACE.require(ctx, eni_id)
 
 
-def interfaces_of_instance(ctx: RequestContext, instance_id: str) -> list[Record]:
+def interfaces_of_instance(ctx: RequestContext, instance_id: str) -> list[NetworkInterfaceRecord]:
     """The ENIs attached to the instance (in any attachment state), by device index."""
     found = NETWORK_INTERFACE.find(ctx, "instance", instance_id)
     return sorted(found, key=lambda r: (r["Attachment"]["NetworkCardIndex"], r["Attachment"]["DeviceIndex"]))
@@ -100,7 +106,7 @@ def lowest_free_device_index(ctx: RequestContext, instance_id: str) -> int:
     return index
 
 
-def primary_interface(ctx: RequestContext, instance_id: str) -> Record | None:
+def primary_interface(ctx: RequestContext, instance_id: str) -> NetworkInterfaceRecord | None:
     for record in interfaces_of_instance(ctx, instance_id):
         if record["Attachment"]["DeviceIndex"] == 0 and record["Attachment"]["NetworkCardIndex"] == 0:
             return record
@@ -113,13 +119,13 @@ def attached_count(ctx: RequestContext, instance_id: str) -> int:
     return NETWORK_INTERFACE.count(ctx, "instance", instance_id)
 
 
-def by_attachment(ctx: RequestContext, attachment_id: str) -> Record | None:
+def by_attachment(ctx: RequestContext, attachment_id: str) -> NetworkInterfaceRecord | None:
     IdFormat("eni-attach", "InvalidNetworkInterfaceAttachmentId.Malformed").check(attachment_id)
     found = NETWORK_INTERFACE.find(ctx, "attachment", attachment_id)
     return found[0] if found and found[0]["OwnerId"] == ctx.account_id else None
 
 
-def save(ctx: RequestContext, record: Record) -> None:
+def save(ctx: RequestContext, record: NetworkInterfaceRecord) -> None:
     """Store a changed ENI record with its indexes (CreateTags/DeleteTags must come through here:
     a bare `put` would drop the indexes)."""
     NETWORK_INTERFACE.save(ctx, record)
@@ -130,13 +136,13 @@ def group_member_count(ctx: RequestContext, group_id: str) -> int:
     return ENI_GROUP.count(ctx, "group", group_id)
 
 
-def _join_groups(ctx: RequestContext, record: Record) -> None:
+def _join_groups(ctx: RequestContext, record: NetworkInterfaceRecord) -> None:
     eni_id = record["NetworkInterfaceId"]
     for group in record["Groups"]:
         ENI_GROUP.save(ctx, {"NetworkInterfaceId": eni_id, "GroupId": group["GroupId"]})
 
 
-def _leave_groups(ctx: RequestContext, record: Record) -> None:
+def _leave_groups(ctx: RequestContext, record: NetworkInterfaceRecord) -> None:
     for group in record["Groups"]:
         ENI_GROUP.delete(ctx, f"{record['NetworkInterfaceId']}/{group['GroupId']}")
 
@@ -177,7 +183,7 @@ def create_network_interface(
     tags: list[Tag] | None = None,
     private_ip: str | None = None,
     requester_id: str | None = None,
-) -> Record:
+) -> NetworkInterfaceRecord:
     """Create an available ENI in the subnet, with one private address from it.
 
     Everything is checked before anything is written, so a refused create leaves no trace."""
@@ -190,7 +196,7 @@ def create_network_interface(
     eni_id = ids.resource_id("eni")
     address = subnets.allocate_private_ip(ctx, subnet_id, private_ip)
     dns_name = private_dns_name(ctx.region, address)
-    record: Record = {
+    record: NetworkInterfaceRecord = {
         "NetworkInterfaceId": eni_id,
         "SubnetId": subnet_id,
         "VpcId": subnet["VpcId"],
@@ -218,7 +224,7 @@ def create_network_interface(
     return record
 
 
-def check_deletable(ctx: RequestContext, record: Record) -> None:
+def check_deletable(ctx: RequestContext, record: NetworkInterfaceRecord) -> None:
     eni_id = record["NetworkInterfaceId"]
     in_use = (
         record.get("Attachment") is not None
@@ -237,13 +243,13 @@ def delete_network_interface(ctx: RequestContext, eni_id: str) -> None:
     _forget(ctx, record)
 
 
-def remove_managed(ctx: RequestContext, record: Record) -> None:
+def remove_managed(ctx: RequestContext, record: NetworkInterfaceRecord) -> None:
     """Delete a requester-managed ENI on behalf of the service that manages it (a NAT gateway
     being deleted): no in-use or ownership checks, which guard the account's own calls."""
     _forget(ctx, record)
 
 
-def _forget(ctx: RequestContext, record: Record) -> None:
+def _forget(ctx: RequestContext, record: NetworkInterfaceRecord) -> None:
     ctx.reactions.eni_gone(ctx, record)  # its Elastic IP (wiring.py)
     if (record.get("Association") or {}).get("AllocationId"):
         record.pop("Association")
@@ -266,7 +272,7 @@ def _instance_for_attach(ctx: RequestContext, instance_id: str) -> InstanceRecor
 
 
 def check_attachable(
-    ctx: RequestContext, record: Record, instance: InstanceRecord, device_index: int, card: int
+    ctx: RequestContext, record: NetworkInterfaceRecord, instance: InstanceRecord, device_index: int, card: int
 ) -> None:
     """Every reason AttachNetworkInterface refuses, checked before anything changes."""
     eni_id = record["NetworkInterfaceId"]
@@ -342,7 +348,7 @@ def attach(
     return attachment
 
 
-def _job(ctx: RequestContext, record: Record) -> Record:
+def _job(ctx: RequestContext, record: NetworkInterfaceRecord) -> Record:
     return {
         "region": ctx.region,
         "account": ctx.account_id,
@@ -351,7 +357,7 @@ def _job(ctx: RequestContext, record: Record) -> Record:
     }
 
 
-def detach(ctx: RequestContext, attachment_id: str, *, immediate: bool = False) -> Record:
+def detach(ctx: RequestContext, attachment_id: str, *, immediate: bool = False) -> NetworkInterfaceRecord:
     """Start detaching the attachment; the ENI becomes available when the `ec2.eni.detach` step
     has elapsed (at once if `immediate`). Returns the ENI record."""
     record = by_attachment(ctx, attachment_id)
@@ -373,20 +379,20 @@ def detach(ctx: RequestContext, attachment_id: str, *, immediate: bool = False) 
     return record
 
 
-def _finish_detach(ctx: RequestContext, record: Record) -> None:
+def _finish_detach(ctx: RequestContext, record: NetworkInterfaceRecord) -> None:
     record.pop("Attachment", None)
     record["Status"] = "in-use" if association_of_branch(ctx, record["NetworkInterfaceId"]) else "available"
     save(ctx, record)
     _elastic_follows(ctx, record)
 
 
-def _elastic_follows(ctx: RequestContext, record: Record) -> None:
+def _elastic_follows(ctx: RequestContext, record: NetworkInterfaceRecord) -> None:
     """An Elastic IP on the ENI names the instance the ENI is attached to."""
     if (record.get("Association") or {}).get("AllocationId"):
         ctx.reactions.eni_attachment(ctx, record)
 
 
-def _current(ctx: RequestContext, payload: Record) -> Record | None:
+def _current(ctx: RequestContext, payload: Record) -> NetworkInterfaceRecord | None:
     """The ENI a job is about, if it still carries the attachment the job was scheduled for."""
     record = find_network_interface(ctx, payload["eni_id"])
     attachment = record.get("Attachment") if record else None
@@ -439,7 +445,7 @@ def assign_public_ip(ctx: RequestContext, eni_id: str) -> str:
     return address
 
 
-def release_public_ip(ctx: RequestContext, record: Record, *, persist: bool = True) -> None:
+def release_public_ip(ctx: RequestContext, record: NetworkInterfaceRecord, *, persist: bool = True) -> None:
     """Give back the ENI's auto-assigned public address, if it holds one (stop, delete). An Elastic
     IP stays: it is the account's until released."""
     if record.get("Association") is None or record["Association"].get("AllocationId"):
@@ -478,7 +484,7 @@ def lowest_free_vlan(ctx: RequestContext, trunk_id: str) -> int:
     raise AwsError("InvalidParameterValue", f"Trunk interface '{trunk_id}' has no free VLAN id left.")
 
 
-def _check_pair(ctx: RequestContext, branch: Record, trunk: Record) -> None:
+def _check_pair(ctx: RequestContext, branch: NetworkInterfaceRecord, trunk: NetworkInterfaceRecord) -> None:
     for record, wanted in ((trunk, "trunk"), (branch, "branch")):
         if record["InterfaceType"] != wanted:
             raise AwsError(
@@ -501,7 +507,7 @@ def _check_pair(ctx: RequestContext, branch: Record, trunk: Record) -> None:
         )
 
 
-def _check_branch_limit(ctx: RequestContext, trunk: Record) -> None:
+def _check_branch_limit(ctx: RequestContext, trunk: NetworkInterfaceRecord) -> None:
     """A trunk attached to an instance carries at most the type's trunked awsvpc task count."""
     attachment = trunk.get("Attachment")
     if attachment is None:

@@ -97,7 +97,7 @@ class NetworkInterfaceRecord(TypedDict):
     SubnetId: str
     VpcId: str
     AvailabilityZone: str
-    AvailabilityZoneId: str
+    AvailabilityZoneId: NotRequired[str]  # when the subnet names its zone's id
     OwnerId: str
     Description: str
     InterfaceType: str  # interface, trunk, branch, ...
@@ -181,3 +181,16 @@ class LaunchTemplateRecord(TypedDict):
     LatestVersionNumber: int
     Tags: list[Tag]
     _Owner: str  # the account (a name is unique per account and region)
+
+
+class SubnetAddressRecord(TypedDict):
+    """An allocated private address of a subnet (addressing.py), keyed `SUBNET-ID/OFFSET`."""
+
+    SubnetId: str
+    Address: str
+
+
+class FreeAddressRecord(TypedDict):
+    """A released offset below the subnet's allocation cursor (addressing.py), keyed as above."""
+
+    SubnetId: str

@@ -27,7 +27,7 @@ from trunkline.context import RequestContext
 from trunkline.domain.ec2 import addressing, lookup, vpcs
 from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.domain.ec2.kinds import INSTANCE, ROUTE_TABLE
-from trunkline.domain.ec2.records import SubnetRecord, Tag, VpcRecord
+from trunkline.domain.ec2.records import NetworkInterfaceRecord, SubnetRecord, Tag, VpcRecord
 from trunkline.domain.ids import resource_id
 from trunkline.domain.resource_kind import IdFormat
 from trunkline.errors import AwsError
@@ -359,7 +359,7 @@ def _target(ctx: RequestContext, table: Record, params: Mapping[str, Any]) -> Re
     return _eni_target(attached[0])
 
 
-def _eni_target(eni: Record) -> Record:
+def _eni_target(eni: NetworkInterfaceRecord) -> Record:
     target = {"NetworkInterfaceId": eni["NetworkInterfaceId"]}
     attachment = eni.get("Attachment")
     if attachment:

@@ -85,17 +85,15 @@ def allocate_private_ip(ctx: RequestContext, subnet_id: str, wanted: str | None 
     `wanted` is taken, InvalidParameterValue if it is outside the subnet or reserved). Keeps
     `AvailableIpAddressCount` exact."""
     subnet = _load(ctx, subnet_id)
-    key = SUBNET.key(ctx, subnet_id)
-    address = addressing.take(ctx, key, subnet, wanted)
+    address = addressing.take(ctx, subnet, wanted)
     save(ctx, subnet)
     return address
 
 
 def release_private_ip(ctx: RequestContext, subnet_id: str, address: str) -> None:
     """Give an address back to its subnet (a no-op if the subnet or the allocation is gone)."""
-    key = SUBNET.key(ctx, subnet_id)
     subnet = SUBNET.load(ctx, subnet_id)
-    if subnet is not None and addressing.give_back(ctx, key, subnet, address):
+    if subnet is not None and addressing.give_back(ctx, subnet, address):
         save(ctx, subnet)
 
 
@@ -208,11 +206,10 @@ def describe_subnets(ctx: RequestContext, params: shapes.DescribeSubnetsRequest)
 
 def delete_subnet(ctx: RequestContext, subnet_id: str) -> None:
     subnet = _load(ctx, subnet_id)
-    key = SUBNET.key(ctx, subnet_id)
-    if NETWORK_INTERFACE.count(ctx, "subnet", subnet_id) or addressing.in_use(ctx, key):
+    if NETWORK_INTERFACE.count(ctx, "subnet", subnet_id) or addressing.in_use(ctx, subnet_id):
         raise AwsError("DependencyViolation", f"The subnet '{subnet_id}' has dependencies and cannot be deleted.")
     ctx.reactions.subnet_gone(ctx, subnet)  # its route table association (wiring.py)
-    addressing.forget(ctx, key)
+    addressing.forget(ctx, subnet_id)
     SUBNET.delete(ctx, subnet_id)
 
 

@@ -14,6 +14,7 @@ from trunkline.domain import pagination
 from trunkline.errors import AwsError
 
 if TYPE_CHECKING:  # an annotation only: the generated shapes stay out of start-up (index_versions)
+    from trunkline.domain.ecs.records import ContainerInstanceRecord, TaskRecord
     from trunkline.domain.ecs.request_parts import Paged
 
 T = TypeVar("T")
@@ -43,7 +44,7 @@ def cluster_resource_id(ctx: RequestContext, cluster_arn: str, ref: str, resourc
     return resource_id or None
 
 
-def bump_version(ctx: RequestContext, record: dict[str, Any]) -> None:
+def bump_version(ctx: RequestContext, record: TaskRecord | ContainerInstanceRecord | dict[str, Any]) -> None:
     """Count one observable change of a container instance or task: AWS's `version` is the number
     of state-change events the resource has emitted, and `_updatedAt` their latest time."""
     record["version"] = int(record.get("version", 0)) + 1

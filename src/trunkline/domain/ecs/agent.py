@@ -242,7 +242,7 @@ def _behind_nat(ctx: RequestContext, instance: InstanceRecord) -> bool:
 
 def _public_ip(ctx: RequestContext, instance_id: str) -> str | None:
     primary = enis.primary_interface(ctx, instance_id)
-    association = (primary or {}).get("Association")
+    association = primary.get("Association") if primary is not None else None
     return str(association["PublicIp"]) if association else None
 
 

@@ -29,6 +29,7 @@ from trunkline.domain.ecs.instance_queries import (
     status_sources,
     walk_records,
 )
+from trunkline.domain.ecs.kinds import CONTAINER_INSTANCE
 from trunkline.errors import AwsError
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
@@ -247,7 +248,7 @@ def _every_entry(
     """Every attribute of every live instance, by instance key then attribute name, after `position`."""
     after_key = position[0] if position else None
     if position:
-        record = ctx.tx.get(container_instances.KIND, position[0])
+        record = CONTAINER_INSTANCE.at_key(ctx, position[0])
         if record is not None and record["status"] in LIVE_STATUSES and record["_cluster"] == cluster_arn:
             yield from _instance_entries(position[0], record, position[1])
     for key, record in walk_records(ctx, status_sources(cluster_arn, LIVE_STATUSES), after_key, size + 1):

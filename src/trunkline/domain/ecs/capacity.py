@@ -23,27 +23,27 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain import catalog
 from trunkline.domain.ec2 import network_interfaces as enis
-from trunkline.domain.ec2.records import TrunkAssociationRecord
+from trunkline.domain.ec2.records import NetworkInterfaceRecord, TrunkAssociationRecord
 from trunkline.domain.ecs import clusters, container_instances, trunking, trunks
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
 
 
-def _is_primary(eni: Record) -> bool:
+def _is_primary(eni: NetworkInterfaceRecord) -> bool:
     attachment = eni["Attachment"]
     return bool(attachment["DeviceIndex"] == 0 and attachment["NetworkCardIndex"] == 0)
 
 
-def _task_eni(eni: Record) -> bool:
+def _task_eni(eni: NetworkInterfaceRecord) -> bool:
     """An ENI ECS attached for a task (the only kind ECS counts; a trunk is never attached untrunked)."""
     return bool(eni.get("RequesterId") == trunks.REQUESTER_ID and eni["InterfaceType"] == "interface")
 
 
-def attached_trunk(ctx: RequestContext, record: Record) -> Record | None:
+def attached_trunk(ctx: RequestContext, record: Record) -> NetworkInterfaceRecord | None:
     """The instance's trunk ENI if it is attached to the instance now."""
     trunk = trunks.trunk_interface(ctx, record)
-    attachment = (trunk or {}).get("Attachment") or {}
+    attachment = (trunk.get("Attachment") if trunk is not None else None) or {}
     return trunk if attachment.get("InstanceId") == record["ec2InstanceId"] else None
 
 
@@ -80,7 +80,10 @@ def eni_capacity(ctx: RequestContext, record: Record) -> Record:
 
 
 def tally(
-    record: Record, trunk: Record | None, attached: list[Record], associations: list[TrunkAssociationRecord]
+    record: Record,
+    trunk: NetworkInterfaceRecord | None,
+    attached: list[NetworkInterfaceRecord],
+    associations: list[TrunkAssociationRecord],
 ) -> Record:
     """`eni_capacity` from what the ledger holds for the instance: its attached trunk, the ENIs
     attached to it (read when untrunked) and the trunk's associations (read when trunked)."""

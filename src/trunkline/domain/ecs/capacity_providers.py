@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from trunkline.context import RequestContext
 from trunkline.domain.autoscaling import groups
 from trunkline.domain.autoscaling.kinds import GROUP
+from trunkline.domain.autoscaling.records import AutoScalingGroupRecord
 from trunkline.domain.ecs import capacity_association, clusters, ecs_arn, page, tasks
 from trunkline.domain.ecs.capacity_association import FARGATE_PROVIDERS, provider_name
 from trunkline.domain.ecs.kinds import CAPACITY_PROVIDER, CLUSTER
@@ -113,7 +114,7 @@ def _toggle(value: Any, field: str, default: str) -> str:
     return chosen
 
 
-def _group_of(ctx: RequestContext, ref: str) -> Record:
+def _group_of(ctx: RequestContext, ref: str) -> AutoScalingGroupRecord:
     """The group an `autoScalingGroupArn` names: its ARN or (as AWS accepts) its name."""
     name = ref.rsplit("autoScalingGroupName/", 1)[-1] if ref.startswith("arn:") else ref
     group = GROUP.get(ctx, name)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import iam
@@ -256,15 +256,7 @@ def delete_cluster(ctx: RequestContext, ref: str) -> ClusterRecord:
 
 
 def _all(ctx: RequestContext) -> Iterator[ClusterRecord]:
-    after: str | None = None
-    batch = 500
-    while True:
-        rows = ctx.tx.scan(KIND, prefix=f"{ctx.account_id}/{ctx.region}/", after=after, limit=batch)
-        for _, record in rows:
-            yield cast(ClusterRecord, record)  # a row of the cluster kind
-        if len(rows) < batch:
-            return
-        after = rows[-1][0]
+    return (record for _, record in CLUSTER.walk(ctx))
 
 
 def all_of_region(ctx: RequestContext) -> Iterator[ClusterRecord]:

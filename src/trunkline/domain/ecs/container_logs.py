@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import awslogs_options, task_definitions, tasks
 from trunkline.domain.ecs.awslogs_options import AwsLogs
+from trunkline.domain.ecs.records import TaskRecord
 from trunkline.domain.logs import groups, log_events, streams
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
@@ -39,7 +40,7 @@ MISSING_GROUP = (
 )
 
 
-def _logged(ctx: RequestContext, task: Record) -> list[tuple[Record, AwsLogs, bool]]:
+def _logged(ctx: RequestContext, task: TaskRecord) -> list[tuple[Record, AwsLogs, bool]]:
     """The task's containers that log with awslogs: each with its settings and whether it is essential."""
     definition = task_definitions.find(ctx, task["taskDefinitionArn"])
     if definition is None:
@@ -58,7 +59,7 @@ def _in_region(ctx: RequestContext, settings: AwsLogs) -> RequestContext:
     return dataclasses.replace(ctx, region=settings.region) if settings.region else ctx
 
 
-def _stream(task: Record, container: Record, settings: AwsLogs) -> str:
+def _stream(task: TaskRecord, container: Record, settings: AwsLogs) -> str:
     return settings.stream_name(container["name"], tasks.id_of(task), container["containerArn"])
 
 
@@ -71,7 +72,7 @@ def _write(ctx: RequestContext, group: str, stream: str, message: str) -> None:
     log_events.put(ctx, params)
 
 
-def _start(ctx: RequestContext, task: Record, logged: list[tuple[Record, AwsLogs, bool]]) -> str | None:
+def _start(ctx: RequestContext, task: TaskRecord, logged: list[tuple[Record, AwsLogs, bool]]) -> str | None:
     """Start the logging of each container; the reason the task cannot start, if an essential
     container's group is missing. A non-essential one that cannot start stops alone (AWS stops a
     task only for its essential containers)."""
@@ -99,7 +100,7 @@ def _start(ctx: RequestContext, task: Record, logged: list[tuple[Record, AwsLogs
     return None
 
 
-def _stop(ctx: RequestContext, task: Record, logged: list[tuple[Record, AwsLogs, bool]]) -> None:
+def _stop(ctx: RequestContext, task: TaskRecord, logged: list[tuple[Record, AwsLogs, bool]]) -> None:
     reason = task.get("stoppedReason") or "Task stopped"
     for container, settings, _ in logged:
         where = _in_region(ctx, settings)
@@ -108,7 +109,7 @@ def _stop(ctx: RequestContext, task: Record, logged: list[tuple[Record, AwsLogs,
             _write(where, settings.group, name, f"[trunkline agent] container {container['name']} stopped: {reason}")
 
 
-def before_entering(ctx: RequestContext, task: Record, status: str) -> str | None:
+def before_entering(ctx: RequestContext, task: TaskRecord, status: str) -> str | None:
     """task_lifecycle's hook, before `task` enters `status`: the reason the task cannot start (its
     containers' log groups are missing), or None."""
     if status == "RUNNING" and task["desiredStatus"] == "RUNNING":

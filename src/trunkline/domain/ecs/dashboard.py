@@ -19,13 +19,14 @@ their groups (`dashboard_capacity.py`).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import catalog, events
 from trunkline.domain.ec2.kinds import NETWORK_INTERFACE, TRUNK_ASSOCIATION
-from trunkline.domain.ec2.records import TrunkAssociationRecord
+from trunkline.domain.ec2.records import NetworkInterfaceRecord, TrunkAssociationRecord
 from trunkline.domain.ecs import (
     capacity,
     clusters,
@@ -37,7 +38,8 @@ from trunkline.domain.ecs import (
     tasks,
 )
 from trunkline.domain.ecs import trunking as trunking_decision
-from trunkline.domain.ecs.records import ClusterRecord, ServiceRecord
+from trunkline.domain.ecs.kinds import TASK
+from trunkline.domain.ecs.records import ClusterRecord, ServiceRecord, TaskRecord
 
 Record = dict[str, Any]
 
@@ -52,8 +54,10 @@ class Ledger:
     """The region's ENIs and trunk associations, read once for the whole snapshot: one scan each
     instead of a lookup per instance and per branch (a thousand instances are a thousand lookups)."""
 
-    by_id: dict[str, Record] = field(default_factory=dict)
-    by_instance: dict[str, list[Record]] = field(default_factory=dict)  # attached ENIs, as interfaces_of_instance
+    by_id: dict[str, NetworkInterfaceRecord] = field(default_factory=dict)
+    by_instance: dict[str, list[NetworkInterfaceRecord]] = field(
+        default_factory=dict
+    )  # attached ENIs, as interfaces_of_instance
     by_trunk: dict[str, list[TrunkAssociationRecord]] = field(
         default_factory=dict
     )  # associations, as associations_of_trunk
@@ -87,8 +91,8 @@ def snapshot(ctx: RequestContext) -> Record:
 
 def _cluster(ctx: RequestContext, cluster: ClusterRecord, ledger: Ledger) -> Record:
     arn = cluster["clusterArn"]
-    live = [t for state in _LIVE_STATES for t in ctx.tx.find(tasks.KIND, "cluster_status", f"{arn}|{state}")]
-    stopped_count = ctx.tx.count(tasks.KIND, "cluster_status", f"{arn}|{tasks.STOPPED}")
+    live = [t for state in _LIVE_STATES for t in TASK.find(ctx, "cluster_status", f"{arn}|{state}")]
+    stopped_count = TASK.count(ctx, "cluster_status", f"{arn}|{tasks.STOPPED}")
     stopped = _recently_stopped(ctx, arn) if stopped_count <= STOPPED_READ_LIMIT else []
     by_eni = {t["_eni"]["networkInterfaceId"]: t for t in live if (t.get("_eni") or {}).get("networkInterfaceId")}
     present = [
@@ -113,17 +117,17 @@ def _cluster(ctx: RequestContext, cluster: ClusterRecord, ledger: Ledger) -> Rec
     }
 
 
-def _recently_stopped(ctx: RequestContext, cluster_arn: str) -> list[Record]:
-    stopped = ctx.tx.find(tasks.KIND, "cluster_status", f"{cluster_arn}|{tasks.STOPPED}")
+def _recently_stopped(ctx: RequestContext, cluster_arn: str) -> list[TaskRecord]:
+    stopped = TASK.find(ctx, "cluster_status", f"{cluster_arn}|{tasks.STOPPED}")
     stopped.sort(key=lambda t: (t.get("stoppedAt") or 0, t["taskArn"]), reverse=True)
     return stopped[:RECENTLY_STOPPED]
 
 
-def _task_order(live: list[Record]) -> list[Record]:
+def _task_order(live: list[TaskRecord]) -> list[TaskRecord]:
     return sorted(live, key=lambda t: (t.get("createdAt") or 0, t["taskArn"]))
 
 
-def _summary(instances: list[Record], live: list[Record], failures: dict[str, int]) -> Record:
+def _summary(instances: list[Record], live: list[TaskRecord], failures: dict[str, int]) -> Record:
     statuses = Counter(i["status"] for i in instances)
     return {
         "containerInstances": len(instances),
@@ -140,7 +144,7 @@ def _summary(instances: list[Record], live: list[Record], failures: dict[str, in
     }
 
 
-def _instance(ctx: RequestContext, record: Record, ledger: Ledger, by_eni: dict[str, Record]) -> Record:
+def _instance(ctx: RequestContext, record: Record, ledger: Ledger, by_eni: dict[str, TaskRecord]) -> Record:
     # The same ENIs and associations give the numbers (capacity.tally, as placement counts them)
     # and the slots.
     attached = ledger.by_instance.get(record["ec2InstanceId"], [])
@@ -186,14 +190,16 @@ def _trunk_id(record: Record) -> str | None:
     return None if trunk.get("deletedAt") is not None else trunk.get("networkInterfaceId")
 
 
-def _task_of(eni_id: str, by_eni: dict[str, Record]) -> Record:
+def _task_of(eni_id: str, by_eni: dict[str, TaskRecord]) -> Record:
     task = by_eni.get(eni_id)
     if task is None:
         return {}
     return {"taskArn": task["taskArn"], "taskId": tasks.id_of(task), "taskStatus": task["lastStatus"]}
 
 
-def _interfaces(attached: list[Record], known: catalog.InstanceType | None, by_eni: dict[str, Record]) -> list[Record]:
+def _interfaces(
+    attached: list[NetworkInterfaceRecord], known: catalog.InstanceType | None, by_eni: dict[str, TaskRecord]
+) -> list[Record]:
     """One slot per EC2 network interface the instance type allows, by device index."""
     by_index: dict[int, Record] = {}
     extra: list[Record] = []
@@ -218,7 +224,7 @@ def _interfaces(attached: list[Record], known: catalog.InstanceType | None, by_e
     return slots + [{"kind": "free", "deviceIndex": i} for i in free]
 
 
-def _interface_kind(eni: Record, by_eni: dict[str, Record]) -> str:
+def _interface_kind(eni: NetworkInterfaceRecord, by_eni: dict[str, TaskRecord]) -> str:
     attachment = eni["Attachment"]
     if attachment["DeviceIndex"] == 0 and attachment.get("NetworkCardIndex", 0) == 0:
         return "primary"
@@ -228,12 +234,12 @@ def _interface_kind(eni: Record, by_eni: dict[str, Record]) -> str:
 
 
 def _branches(
-    ledger: Ledger, associations: list[TrunkAssociationRecord], limit: int, by_eni: dict[str, Record]
+    ledger: Ledger, associations: list[TrunkAssociationRecord], limit: int, by_eni: dict[str, TaskRecord]
 ) -> list[Record]:
     """One slot per branch ENI the trunk may carry, in VLAN order."""
     slots: list[Record] = []
     for association in sorted(associations, key=lambda a: int(a.get("VlanId") or 0)):
-        branch = ledger.by_id.get(association["BranchInterfaceId"]) or {}
+        branch: Mapping[str, Any] = ledger.by_id.get(association["BranchInterfaceId"]) or {}
         slots.append(
             {
                 "kind": "task" if association["BranchInterfaceId"] in by_eni else "other",
@@ -246,7 +252,7 @@ def _branches(
     return slots + [{"kind": "free"} for _ in range(max(limit - len(slots), 0))]
 
 
-def _task(record: Record) -> Record:
+def _task(record: TaskRecord) -> Record:
     eni = record.get("_eni") or {}
     return {
         "taskArn": record["taskArn"],

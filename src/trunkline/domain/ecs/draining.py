@@ -25,7 +25,7 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import services, task_lifecycle, tasks
 from trunkline.domain.ecs.kinds import CONTAINER_INSTANCE
-from trunkline.domain.ecs.records import ServiceRecord
+from trunkline.domain.ecs.records import ServiceRecord, TaskRecord
 
 Record = dict[str, Any]
 
@@ -39,10 +39,10 @@ class Drain:
     """What one pass found on DRAINING instances: the RUNNING tasks kept for now (`held`) and the
     tasks it stopped."""
 
-    held: list[Record] = field(default_factory=list)
-    stopped: list[Record] = field(default_factory=list)
+    held: list[TaskRecord] = field(default_factory=list)
+    stopped: list[TaskRecord] = field(default_factory=list)
 
-    def keeps(self, task: Record) -> bool:
+    def keeps(self, task: TaskRecord) -> bool:
         return any(t["taskArn"] == task["taskArn"] for t in self.held)
 
 
@@ -67,7 +67,7 @@ def reason(record: ServiceRecord) -> str:
     return f"Service {record['serviceName']}: container instance is in DRAINING state"
 
 
-def drain(ctx: RequestContext, record: ServiceRecord, live: list[Record]) -> Drain:
+def drain(ctx: RequestContext, record: ServiceRecord, live: list[TaskRecord]) -> Drain:
     """Stop the service's tasks on DRAINING instances as far as the deployment configuration lets
     the pass; `live` is every live task of the service's deployments."""
     found = Drain()

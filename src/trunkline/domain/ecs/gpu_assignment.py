@@ -9,11 +9,12 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import gpus, task_usage
+from trunkline.domain.ecs.records import TaskRecord
 
 Record = dict[str, Any]
 
 
-def assign(ctx: RequestContext, task: Record, host: Mapping[str, Any], definition: Mapping[str, Any]) -> None:
+def assign(ctx: RequestContext, task: TaskRecord, host: Mapping[str, Any], definition: Mapping[str, Any]) -> None:
     """Record the task's GPUs in its `_demand` (so remainingResources leaves them out until it
     stops) and on its containers (`gpuIds`)."""
     wanted = gpus.task_gpus(definition)

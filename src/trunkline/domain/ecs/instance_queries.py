@@ -20,6 +20,7 @@ from trunkline.context import RequestContext
 from trunkline.domain import pagination
 from trunkline.domain.ecs import check_max_results, container_instances
 from trunkline.domain.ecs.clusters import resolve_cluster
+from trunkline.domain.ecs.kinds import CONTAINER_INSTANCE
 from trunkline.domain.ecs.query import Query, parse
 from trunkline.domain.ecs.request_parts import Paged
 from trunkline.errors import AwsError
@@ -29,7 +30,6 @@ if TYPE_CHECKING:  # the request shapes are types only: importing them costs sta
 
 Record = dict[str, Any]
 Params = dict[str, Any]
-KIND = container_instances.KIND
 
 #: The statuses ListContainerInstances reports when no `status` is given: all but INACTIVE.
 LIVE_STATUSES = ("REGISTERING", "REGISTRATION_FAILED", "ACTIVE", "DRAINING", "DEREGISTERING")
@@ -103,7 +103,7 @@ def _record_stream(ctx: RequestContext, source: Source, after: str | None, first
     # Decoding documents is what costs: read about a page at a time, however far the walk goes.
     batch = max(first, _MIN_RECORD_BATCH)
     while True:
-        records = ctx.tx.find(KIND, source[0], source[1], after=after, limit=batch)
+        records = CONTAINER_INSTANCE.find(ctx, source[0], source[1], after=after, limit=batch)
         for record in records:
             yield container_instances.record_key(record), record
         if len(records) < batch:
@@ -114,7 +114,7 @@ def _record_stream(ctx: RequestContext, source: Source, after: str | None, first
 def _key_stream(ctx: RequestContext, source: Source, after: str | None, first: int) -> Iterator[str]:
     batch = first
     while True:
-        keys = ctx.tx.find_keys(KIND, source[0], source[1], after=after, limit=batch)
+        keys = CONTAINER_INSTANCE.find_keys(ctx, source[0], source[1], after=after, limit=batch)
         yield from keys
         if len(keys) < batch:
             return

@@ -8,7 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from trunkline.domain.ecs import instance_index
-from trunkline.domain.ecs.records import CapacityProviderRecord, ClusterRecord, ServiceRecord, TaskDefinitionRecord
+from trunkline.domain.ecs.records import (
+    CapacityProviderRecord,
+    ClusterRecord,
+    ServiceRecord,
+    TaskDefinitionRecord,
+    TaskRecord,
+)
 from trunkline.domain.resource_kind import NotFound, ResourceKind
 from trunkline.store.scope import Scope
 
@@ -65,7 +71,7 @@ def stopped_moment(epoch: Any) -> str | None:
     return f"{float(epoch):020.6f}" if isinstance(epoch, (int, float)) else None
 
 
-def _task_indexes(record: Record) -> dict[str, str | None]:
+def _task_indexes(record: TaskRecord) -> dict[str, str | None]:
     cluster = record["clusterArn"]
     live = record["lastStatus"] != "STOPPED"
     instance = record.get("containerInstanceArn")
@@ -89,7 +95,7 @@ def _task_indexes(record: Record) -> dict[str, str | None]:
 
 
 #: Keyed like container instances (`CLUSTER/ID`); every index value holds an ARN.
-TASK: ResourceKind[Record] = ResourceKind(
+TASK: ResourceKind[TaskRecord] = ResourceKind(
     name="ecs.task",
     scope=Scope.ACCOUNT_REGION,
     id_field="taskArn",

@@ -38,6 +38,7 @@ from trunkline.context import RequestContext
 from trunkline.domain import catalog
 from trunkline.domain.autoscaling import activities, groups, lifecycle
 from trunkline.domain.autoscaling.kinds import GROUP, LIVE_STATES, MEMBER, launched_field, launched_value
+from trunkline.domain.autoscaling.records import AutoScalingGroupRecord
 from trunkline.domain.ec2 import launch_templates
 from trunkline.domain.ecs import (
     agent_config,
@@ -55,7 +56,7 @@ from trunkline.domain.ecs import (
     trunking,
 )
 from trunkline.domain.ecs.kinds import CAPACITY_PROVIDER, CLUSTER, CONTAINER_INSTANCE
-from trunkline.domain.ecs.records import CapacityProviderRecord, ClusterRecord
+from trunkline.domain.ecs.records import CapacityProviderRecord, ClusterRecord, TaskRecord
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
@@ -112,7 +113,7 @@ class Reservation:
 # --- the estimate -----------------------------------------------------------------------------------
 
 
-def _next_type(ctx: RequestContext, group: Record) -> str | None:
+def _next_type(ctx: RequestContext, group: AutoScalingGroupRecord) -> str | None:
     """The instance type the group launches next (its first override, else its template's)."""
     if "MixedInstancesPolicy" in group:
         inner = group["MixedInstancesPolicy"]["LaunchTemplate"]
@@ -144,7 +145,7 @@ def _fresh(instance_type: str | None, trunked: bool) -> Room | None:
     return room
 
 
-def _needs(ctx: RequestContext, waiting: list[Record]) -> list[Need]:
+def _needs(ctx: RequestContext, waiting: list[TaskRecord]) -> list[Need]:
     """Each waiting task's needs: CPU and memory as the task has them, its awsvpc slot, and its task
     definition's static host ports (read once per definition)."""
     ports: dict[str, tuple[frozenset[int], frozenset[int], int]] = {}
@@ -187,7 +188,9 @@ def provider_instances(ctx: RequestContext, cluster_arn: str, provider: str) -> 
     return CONTAINER_INSTANCE.find(ctx, "provider", f"{cluster_arn}|{provider}")
 
 
-def reserve(ctx: RequestContext, record: CapacityProviderRecord, cluster: ClusterRecord, group: Record) -> Reservation:
+def reserve(
+    ctx: RequestContext, record: CapacityProviderRecord, cluster: ClusterRecord, group: AutoScalingGroupRecord
+) -> Reservation:
     """The CapacityProviderReservation inputs now: counted (`counted`) when no task waits, else
     packed (`reserve_full`)."""
     waiting = task_launch.waiting_of_provider(ctx, cluster["clusterArn"], record["name"])
@@ -196,7 +199,9 @@ def reserve(ctx: RequestContext, record: CapacityProviderRecord, cluster: Cluste
     return counted(ctx, record, cluster, group)
 
 
-def counted(ctx: RequestContext, record: CapacityProviderRecord, cluster: ClusterRecord, group: Record) -> Reservation:
+def counted(
+    ctx: RequestContext, record: CapacityProviderRecord, cluster: ClusterRecord, group: AutoScalingGroupRecord
+) -> Reservation:
     """N and M with no task waiting, counted from the indexes (`kinds.MEMBER`,
     `instance_index.provider_index`) instead of reading every member and instance, so a round costs
     about the same at 1,000 instances as at 100: M is the number of live members whose registered
@@ -228,8 +233,8 @@ def reserve_full(
     ctx: RequestContext,
     record: CapacityProviderRecord,
     cluster: ClusterRecord,
-    group: Record,
-    waiting: list[Record] | None = None,
+    group: AutoScalingGroupRecord,
+    waiting: list[TaskRecord] | None = None,
 ) -> Reservation:
     """The CapacityProviderReservation inputs computed from every member and instance (see the
     module doc); `reserve` gives the same figures, counted when nothing waits."""
@@ -289,7 +294,7 @@ def _cause(ctx: RequestContext, record: CapacityProviderRecord, alarm: str, befo
 
 def _place_waiting(ctx: RequestContext, record: CapacityProviderRecord, cluster: ClusterRecord) -> None:
     placed = task_launch.place_waiting(ctx, cluster["clusterArn"], record["name"])
-    by_service: dict[str, list[Record]] = {}
+    by_service: dict[str, list[TaskRecord]] = {}
     for task in placed:
         name = task.get("_serviceName")
         if name:
@@ -303,7 +308,9 @@ def _place_waiting(ctx: RequestContext, record: CapacityProviderRecord, cluster:
         services.save(ctx, service)
 
 
-def _protect(ctx: RequestContext, record: CapacityProviderRecord, cluster: ClusterRecord, group: Record) -> None:
+def _protect(
+    ctx: RequestContext, record: CapacityProviderRecord, cluster: ClusterRecord, group: AutoScalingGroupRecord
+) -> None:
     """Managed termination protection: protected while running tasks, unprotected when idle. ECS
     acts when an instance's busy state changes (and once it first registers): the instances whose
     state managed termination protection has not yet seen are an index (`provider_mtp`), each
@@ -321,7 +328,7 @@ def _protect(ctx: RequestContext, record: CapacityProviderRecord, cluster: Clust
         container_instances.save(ctx, instance)
 
 
-def _finish_draining(ctx: RequestContext, group: Record) -> None:
+def _finish_draining(ctx: RequestContext, group: AutoScalingGroupRecord) -> None:
     """Managed draining: an instance waiting in Terminating:Wait on ECS's hook is set DRAINING (the
     service scheduler moves its service tasks: draining.py), and ECS completes the hook with CONTINUE once it runs none."""
     for member in MEMBER.find(ctx, "state", f"{group['AutoScalingGroupName']}|Terminating:Wait"):
@@ -335,7 +342,7 @@ def _finish_draining(ctx: RequestContext, group: Record) -> None:
             lifecycle.close(ctx, member, capacity_association.HOOK_NAME, "CONTINUE")
 
 
-def _warming(ctx: RequestContext, record: CapacityProviderRecord, group: Record) -> bool:
+def _warming(ctx: RequestContext, record: CapacityProviderRecord, group: AutoScalingGroupRecord) -> bool:
     """Whether a live member launched within instanceWarmupPeriod: the newest launches only, from
     the members' ordered launch index."""
     # The period as set, in the timing profile's time (fast timing scales it like its own durations).
@@ -352,7 +359,9 @@ def _warming(ctx: RequestContext, record: CapacityProviderRecord, group: Record)
         after = rows[-1][:2]
 
 
-def _scale_out(ctx: RequestContext, record: CapacityProviderRecord, group: Record, found: Reservation) -> None:
+def _scale_out(
+    ctx: RequestContext, record: CapacityProviderRecord, group: AutoScalingGroupRecord, found: Reservation
+) -> None:
     scaling = record["autoScalingGroupProvider"]["managedScaling"]
     n = found.instances
     if n == 0:
@@ -369,7 +378,11 @@ def _scale_out(ctx: RequestContext, record: CapacityProviderRecord, group: Recor
 
 
 def _scale_in(
-    ctx: RequestContext, record: CapacityProviderRecord, cluster: ClusterRecord, group: Record, found: Reservation
+    ctx: RequestContext,
+    record: CapacityProviderRecord,
+    cluster: ClusterRecord,
+    group: AutoScalingGroupRecord,
+    found: Reservation,
 ) -> None:
     target = record["autoScalingGroupProvider"]["managedScaling"]["targetCapacity"]
     n = found.instances
@@ -427,7 +440,7 @@ def _act(
     ctx: RequestContext,
     record: CapacityProviderRecord,
     cluster: ClusterRecord,
-    group: Record,
+    group: AutoScalingGroupRecord,
     found: Reservation,
     target: int,
 ) -> bool:
@@ -456,7 +469,7 @@ def _act(
 # --- waking -----------------------------------------------------------------------------------------
 
 
-def on_task_change(ctx: RequestContext, task: Record) -> None:
+def on_task_change(ctx: RequestContext, task: TaskRecord) -> None:
     """A task of a provider ran or stopped: a round soon (protection, placement, the figure)."""
     name = task.get("capacityProviderName")
     if name and task["lastStatus"] in ("RUNNING", "STOPPED") and task.get("launchType") == "EC2":

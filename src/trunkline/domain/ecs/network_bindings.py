@@ -21,7 +21,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import tasks
-from trunkline.domain.ecs.records import TaskDefinitionRecord
+from trunkline.domain.ecs.records import TaskDefinitionRecord, TaskRecord
 
 Record = dict[str, Any]
 
@@ -52,7 +52,7 @@ def _bindings(task: Record) -> tuple[str, frozenset[tuple[int, str]]]:
     return task["taskArn"], bound
 
 
-def _bound_on_instance(ctx: RequestContext, task: Record) -> set[tuple[int, str]]:
+def _bound_on_instance(ctx: RequestContext, task: TaskRecord) -> set[tuple[int, str]]:
     """(host port, protocol) pairs the instance's other live tasks are bound to."""
     taken: set[tuple[int, str]] = set()
     for arn, bound in tasks.live_on_instance_derived(ctx, task.get("containerInstanceArn") or "", _bindings):
@@ -65,7 +65,7 @@ def _free_port(taken: set[tuple[int, str]], protocol: str) -> int:
     return next(port for port in EPHEMERAL_PORTS if (port, protocol) not in taken)
 
 
-def bind(ctx: RequestContext, task: Record) -> None:
+def bind(ctx: RequestContext, task: TaskRecord) -> None:
     """Fill the containers' networkBindings of a task that has just started RUNNING."""
     mappings = task.get("_portMappings") or {}
     if not mappings:

@@ -197,3 +197,4 @@ class ContainerInstanceRecord(TypedDict):
     _updatedAt: NotRequired[float]
     _trunk: NotRequired[Nested]  # the trunk ENI, once provisioned
     _eniRoom: NotRequired[int]  # branch ENIs it can still take
+    _mtpBusy: NotRequired[bool]  # managed termination protection last set busy (managed_scaling._protect)

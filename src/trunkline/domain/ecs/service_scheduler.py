@@ -27,7 +27,7 @@ console prints them without.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import (
@@ -40,8 +40,8 @@ from trunkline.domain.ecs import (
     task_roles,
     tasks,
 )
-from trunkline.domain.ecs.kinds import TASK
-from trunkline.domain.ecs.records import ServiceRecord
+from trunkline.domain.ecs.kinds import SERVICE, TASK
+from trunkline.domain.ecs.records import ServiceRecord, TaskRecord
 
 Record = dict[str, Any]
 
@@ -68,7 +68,7 @@ def wake_cluster(ctx: RequestContext, cluster_arn: str) -> None:
         wake(ctx, record)
 
 
-def on_task_change(ctx: RequestContext, task: Record) -> None:
+def on_task_change(ctx: RequestContext, task: TaskRecord) -> None:
     """tasks' change listener: a task that runs or stops may let a service move on. A task that
     failed to start frees nothing: waking on it would retry at once, forever (the clock would never
     settle), so the service retries later, throttled (`service_throttle`)."""
@@ -98,7 +98,7 @@ def retry_job(ctx: RequestContext, payload: Record) -> None:
 
 
 def job(ctx: RequestContext, payload: Record) -> None:
-    record = cast("ServiceRecord | None", ctx.tx.get(services.KIND, payload["key"]))
+    record = SERVICE.at_key(ctx, payload["key"])
     if record is None:
         return
     record["_passDue"] = False
@@ -111,11 +111,11 @@ def _name(record: ServiceRecord) -> str:
     return f"(service {record['serviceName']})"
 
 
-def _task_list(stopped: list[Record]) -> str:
+def _task_list(stopped: list[TaskRecord]) -> str:
     return " ".join(f"(task {tasks.id_of(t)})" for t in stopped)
 
 
-def _stop(ctx: RequestContext, record: ServiceRecord, chosen: list[Record], deployment_id: str) -> None:
+def _stop(ctx: RequestContext, record: ServiceRecord, chosen: list[TaskRecord], deployment_id: str) -> None:
     if not chosen:
         return
     for task in chosen:
@@ -123,13 +123,13 @@ def _stop(ctx: RequestContext, record: ServiceRecord, chosen: list[Record], depl
     services.add_event(ctx, record, f"{_name(record)} has stopped {len(chosen)} running tasks: {_task_list(chosen)}.")
 
 
-def _old_tasks(ctx: RequestContext, record: ServiceRecord) -> list[Record]:
+def _old_tasks(ctx: RequestContext, record: ServiceRecord) -> list[TaskRecord]:
     return [t for d in record["_deployments"][1:] for t in services.deployment_tasks(ctx, record, d["id"])]
 
 
 def _retire_old(
-    ctx: RequestContext, record: ServiceRecord, primary: list[Record], old: list[Record], held: list[Record]
-) -> list[Record]:
+    ctx: RequestContext, record: ServiceRecord, primary: list[TaskRecord], old: list[TaskRecord], held: list[TaskRecord]
+) -> list[TaskRecord]:
     """Stop old deployments' tasks (those not on a draining instance) as far as the primary's
     running tasks replace them; returns the old tasks still live."""
     running = sum(1 for t in primary if t["lastStatus"] == "RUNNING")
@@ -141,7 +141,7 @@ def _retire_old(
     return kept
 
 
-def _scale_in(ctx: RequestContext, record: ServiceRecord, primary: list[Record]) -> list[Record]:
+def _scale_in(ctx: RequestContext, record: ServiceRecord, primary: list[TaskRecord]) -> list[TaskRecord]:
     extra = len(primary) - record["desiredCount"]
     if extra <= 0:
         return primary
@@ -189,7 +189,7 @@ def _scale_out(ctx: RequestContext, record: ServiceRecord, count: int) -> None:
 
 def _start(
     ctx: RequestContext, record: ServiceRecord, launch: task_launch.Launch, count: int
-) -> tuple[list[Record], list[Record]]:
+) -> tuple[list[TaskRecord], list[Record]]:
     """Start tasks by launch type, or split over the service's capacity provider strategy by the
     tasks each provider holds already."""
     strategy = record.get("capacityProviderStrategy")
@@ -201,7 +201,7 @@ def _start(
             name = task.get("capacityProviderName") or ""
             held[name] = held.get(name, 0) + 1
     names = capacity_strategy.assign(strategy, count, held)
-    started: list[Record] = []
+    started: list[TaskRecord] = []
     failures: list[Record] = []
     for name in dict.fromkeys(names):
         launch.capacity_provider = name
@@ -211,7 +211,7 @@ def _start(
     return started, failures
 
 
-def _staying(found: list[Record], drain: draining.Drain) -> list[Record]:
+def _staying(found: list[TaskRecord], drain: draining.Drain) -> list[TaskRecord]:
     """The tasks not on a draining instance (those stopped by the drain are no longer live)."""
     return [t for t in found if t["desiredStatus"] != tasks.STOPPED and not drain.keeps(t)]
 

@@ -15,11 +15,12 @@ throttle at once, as AWS documents). docs/decisions.md, "A service retries tasks
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import services
-from trunkline.domain.ecs.records import ServiceRecord
+from trunkline.domain.ecs.kinds import SERVICE
+from trunkline.domain.ecs.records import ServiceRecord, TaskRecord
 
 Record = dict[str, Any]
 
@@ -28,7 +29,7 @@ DELAYS = (60.0, 120.0, 240.0, 480.0, 960.0, 1620.0)  # seconds between attempts;
 MESSAGE = "is unable to consistently start tasks successfully."
 
 
-def on_failed_to_start(ctx: RequestContext, task: Record) -> None:
+def on_failed_to_start(ctx: RequestContext, task: TaskRecord) -> None:
     """A service's task stopped TaskFailedToStart: schedule the service's next attempt, unless one
     is scheduled already or the attempts are used up."""
     name = task.get("_serviceName")
@@ -55,7 +56,7 @@ def on_failed_to_start(ctx: RequestContext, task: Record) -> None:
 
 def take_due(ctx: RequestContext, payload: Record) -> ServiceRecord | None:
     """The retry job's service, its retry no longer pending (None if it is gone)."""
-    record = cast("ServiceRecord | None", ctx.tx.get(services.KIND, payload["key"]))
+    record = SERVICE.at_key(ctx, payload["key"])
     if record is None or "_throttle" not in record:
         return None
     record["_throttle"]["due"] = False

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import capacity_strategy, clusters, ecs_arn, page, public_view, task_launch, task_tags, tasks
 from trunkline.domain.ecs.kinds import SERVICE, TASK
-from trunkline.domain.ecs.records import ServiceRecord
+from trunkline.domain.ecs.records import ServiceRecord, TaskRecord
 from trunkline.domain.ecs.request_parts import Paged
 from trunkline.errors import AwsError
 
@@ -115,7 +115,7 @@ def of_cluster(ctx: RequestContext, cluster_arn: str) -> list[ServiceRecord]:
     return found
 
 
-def deployment_tasks(ctx: RequestContext, record: ServiceRecord, deployment_id: str) -> list[Record]:
+def deployment_tasks(ctx: RequestContext, record: ServiceRecord, deployment_id: str) -> list[TaskRecord]:
     """The deployment's tasks that are not STOPPED, not asked to stop, and not orphaned (their
     container instance was deregistered with force: the service replaces them)."""
     found = TASK.find(ctx, "cluster_started_by", f"{record['clusterArn']}|{deployment_id}")
@@ -125,7 +125,7 @@ def deployment_tasks(ctx: RequestContext, record: ServiceRecord, deployment_id: 
 # --- views ------------------------------------------------------------------------------------------
 
 
-def _counts(live: list[Record]) -> tuple[int, int]:
+def _counts(live: list[TaskRecord]) -> tuple[int, int]:
     """runningCount and pendingCount: a task on its way up (PROVISIONING to ACTIVATING) is pending."""
     running = sum(1 for t in live if t["lastStatus"] == "RUNNING")
     return running, len(live) - running

@@ -113,9 +113,7 @@ def parse_reference(ctx: RequestContext, ref: str) -> tuple[str, int | None] | N
 
 def latest_active(ctx: RequestContext, family: str) -> TaskDefinitionRecord | None:
     keys = TASK_DEFINITION.find_keys(ctx, "family_status", family_status(family, "ACTIVE"))
-    return (
-        cast(TaskDefinitionRecord, ctx.tx.get(KIND, keys[-1])) if keys else None
-    )  # the highest revision: keys sort by it
+    return TASK_DEFINITION.at_key(ctx, keys[-1]) if keys else None  # the highest revision: keys sort by it
 
 
 def find(ctx: RequestContext, ref: str) -> TaskDefinitionRecord | None:

@@ -29,6 +29,7 @@ from trunkline.domain import ids
 from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2 import vpcs
 from trunkline.domain.ecs import capacity, ecs_arn, trunking
+from trunkline.domain.ecs.records import TaskRecord
 from trunkline.domain.ecs.trunks import REQUESTER_ID
 from trunkline.errors import AwsError
 
@@ -42,7 +43,7 @@ def new_reference(subnet_id: str) -> Record:
     return {"attachmentId": ids.attachment_id(), "subnetId": subnet_id}
 
 
-def attachment(ctx: RequestContext, task: Record, status: str) -> Record:
+def attachment(ctx: RequestContext, task: TaskRecord, status: str) -> Record:
     """The task's ElasticNetworkInterface attachment in `status`: PRECREATED shows the subnet only,
     later states the ENI's details in AWS's order (privateDnsName only when the VPC gives tasks DNS
     hostnames: both DNS support and DNS hostnames on)."""
@@ -70,12 +71,12 @@ def _dns_hostnames(ctx: RequestContext, vpc_id: str) -> bool:
     return bool(vpc.get("EnableDnsSupport") and vpc.get("EnableDnsHostnames"))
 
 
-def private_address(ctx: RequestContext, task: Record) -> str | None:
+def private_address(ctx: RequestContext, task: TaskRecord) -> str | None:
     eni = enis.find_network_interface(ctx, task["_eni"].get("networkInterfaceId") or "")
     return str(eni["PrivateIpAddress"]) if eni is not None else None
 
 
-def provision(ctx: RequestContext, task: Record, group_ids: list[str], host: Record | None, public: bool) -> None:
+def provision(ctx: RequestContext, task: TaskRecord, group_ids: list[str], host: Record | None, public: bool) -> None:
     """Create the task's ENI in `task["_eni"]["subnetId"]` and connect it (see the module doc).
     The caller has checked the subnet has a free address and the host a free slot."""
     reference = task["_eni"]
@@ -102,7 +103,7 @@ def provision(ctx: RequestContext, task: Record, group_ids: list[str], host: Rec
         enis.assign_public_ip(ctx, eni_id)
 
 
-def _attach_to_host(ctx: RequestContext, task: Record, eni_id: str, instance_id: str) -> None:
+def _attach_to_host(ctx: RequestContext, task: TaskRecord, eni_id: str, instance_id: str) -> None:
     """Attach the task's ENI to an untrunked host. ECS counts only the ENIs it attached, so an ENI
     the account attached by hand can leave EC2 no slot: the task then fails to start (it keeps
     its PROVISIONING step and stops with this reason) and its ENI is deleted."""
@@ -118,7 +119,7 @@ def _attach_to_host(ctx: RequestContext, task: Record, eni_id: str, instance_id:
         )
 
 
-def release(ctx: RequestContext, task: Record) -> None:
+def release(ctx: RequestContext, task: TaskRecord) -> None:
     """Drop the task's ENI, whatever became of it meanwhile (its trunk released, its instance
     terminated): association, attachment, then the ENI itself."""
     reference = task.get("_eni") or {}

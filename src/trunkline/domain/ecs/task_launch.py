@@ -47,9 +47,9 @@ from trunkline.domain.ecs import (
     task_usage,
     tasks,
 )
-from trunkline.domain.ecs.kinds import RUN_TASK_TOKEN
+from trunkline.domain.ecs.kinds import RUN_TASK_TOKEN, TASK
 from trunkline.domain.ecs.placement import Candidate
-from trunkline.domain.ecs.records import TaskDefinitionRecord
+from trunkline.domain.ecs.records import TaskDefinitionRecord, TaskRecord
 from trunkline.domain.ecs.task_network import AddressBook, NetworkPlan
 from trunkline.errors import AwsError
 
@@ -237,15 +237,15 @@ def _task(
     host: Record | None,
     zone: str,
     subnet_id: str | None,
-    waiting: Record | None = None,
-) -> Record:
+    waiting: TaskRecord | None = None,
+) -> TaskRecord:
     """A new task record; `waiting` is the PROVISIONING task waiting for capacity it replaces."""
     arn = waiting["taskArn"] if waiting is not None else tasks.task_arn(ctx, launch.cluster_arn, ids.ecs_id())
     awsvpc = launch.network is not None
     architecture = None
     if host is not None:
         architecture = next((a.get("value") for a in host["attributes"] if a["name"] == "ecs.cpu-architecture"), None)
-    record: Record = {
+    record: TaskRecord = {
         "taskArn": arn,
         "clusterArn": launch.cluster_arn,
         "taskDefinitionArn": launch.definition["taskDefinitionArn"],
@@ -286,7 +286,7 @@ def _task(
     if launch.capacity_provider is not None:
         record["capacityProviderName"] = launch.capacity_provider
     if waiting is not None:
-        record.update(createdAt=waiting["createdAt"], version=waiting["version"])
+        record["createdAt"], record["version"] = waiting["createdAt"], waiting["version"]
     return record
 
 
@@ -305,8 +305,8 @@ def _create(
     zone: str,
     choices: list[SubnetRecord],
     book: AddressBook,
-    waiting: Record | None = None,
-) -> Record:
+    waiting: TaskRecord | None = None,
+) -> TaskRecord:
     """Write one placed task, with its ENI when it uses awsvpc (see task_enis)."""
     network = launch.network
     subnet = book.take(choices) if network is not None else None
@@ -329,10 +329,10 @@ def _write_placed(
     launch: Launch,
     placed: list[Candidate],
     records: dict[str, Record],
-    waiting: list[Record] | None = None,
-) -> list[Record]:
+    waiting: list[TaskRecord] | None = None,
+) -> list[TaskRecord]:
     book = AddressBook()
-    created: list[Record] = []
+    created: list[TaskRecord] = []
     for n, chosen in enumerate(placed):
         host = records[chosen.arn]
         choices = launch.network.in_zone(host["_availabilityZone"]) if launch.network is not None else []
@@ -343,11 +343,11 @@ def _write_placed(
     return created
 
 
-def _write_fargate(ctx: RequestContext, launch: Launch, count: int) -> list[Record]:
+def _write_fargate(ctx: RequestContext, launch: Launch, count: int) -> list[TaskRecord]:
     assert launch.network is not None
     subnets = list(launch.network.subnets)
     book = AddressBook()
-    created: list[Record] = []
+    created: list[TaskRecord] = []
     for n in range(count):
         # Spread over the given subnets in turn (their zones), as Fargate spreads standalone tasks.
         preferred = subnets[n % len(subnets)]
@@ -463,7 +463,7 @@ def _run_through_providers(
         capacity_strategy.managed_scaling_on(ctx, n) for n in names
     ):
         raise AwsError("ClientException", "Tasks provisioning capacity limit exceeded.")
-    created: list[Record] = []
+    created: list[TaskRecord] = []
     failures: list[Record] = []
     for name in dict.fromkeys(names):
         launch.capacity_provider = name
@@ -476,25 +476,25 @@ def _run_through_providers(
 
 def waiting_count(ctx: RequestContext, cluster_arn: str) -> int:
     """The cluster's tasks waiting for capacity: counted in the `cluster_waiting` index, no task read."""
-    return ctx.tx.count(tasks.KIND, "cluster_waiting", cluster_arn)
+    return TASK.count(ctx, "cluster_waiting", cluster_arn)
 
 
-def waiting_of_provider(ctx: RequestContext, cluster_arn: str, provider: str) -> list[Record]:
+def waiting_of_provider(ctx: RequestContext, cluster_arn: str, provider: str) -> list[TaskRecord]:
     """The provider's tasks waiting for capacity, oldest first (`provider_waiting`: only them read)."""
-    found = ctx.tx.find(tasks.KIND, "provider_waiting", f"{cluster_arn}|{provider}")
+    found = TASK.find(ctx, "provider_waiting", f"{cluster_arn}|{provider}")
     return sorted(found, key=lambda t: (float(t["createdAt"]), t["taskArn"]))
 
 
-def _write_waiting(ctx: RequestContext, launch: Launch, count: int) -> list[Record]:
+def _write_waiting(ctx: RequestContext, launch: Launch, count: int) -> list[TaskRecord]:
     """Tasks that wait in PROVISIONING for the provider's managed scaling to bring capacity; they
     stop (TaskFailedToStart) if none comes in time."""
-    made: list[Record] = []
+    made: list[TaskRecord] = []
     for _ in range(count):
         task = _task(ctx, launch, None, "", None)
         del task["availabilityZone"]
         # No ENI until it is placed: stopping it goes straight to STOPPED (`_needsEni` keeps the demand).
-        task.update(lastStatus="PROVISIONING", containers=[], attachments=[], _waiting=True)
-        task.update(_needsEni=task["_awsvpc"], _awsvpc=False, _eni={})
+        task["lastStatus"], task["containers"], task["attachments"], task["_waiting"] = "PROVISIONING", [], [], True
+        task["_needsEni"], task["_awsvpc"], task["_eni"] = task["_awsvpc"], False, {}
         task["_launch"] = {"params": launch.params, "serviceName": launch.service_name}
         tasks.change(ctx, task)
         payload = {"account": ctx.account_id, "region": ctx.region, "key": tasks.record_key(task)}
@@ -503,16 +503,16 @@ def _write_waiting(ctx: RequestContext, launch: Launch, count: int) -> list[Reco
     return made
 
 
-def place_waiting(ctx: RequestContext, cluster_arn: str, provider: str) -> list[Record]:
+def place_waiting(ctx: RequestContext, cluster_arn: str, provider: str) -> list[TaskRecord]:
     """Place the provider's waiting tasks where they fit now, oldest first; returns them placed."""
     waiting = waiting_of_provider(ctx, cluster_arn, provider)
-    batches: dict[str, list[Record]] = {}
+    batches: dict[str, list[TaskRecord]] = {}
     for task in waiting:
         if task["desiredStatus"] != "RUNNING":
             continue
         key = json.dumps([task["taskDefinitionArn"], task["_launch"]], sort_keys=True, default=str)
         batches.setdefault(key, []).append(task)
-    placed: list[Record] = []
+    placed: list[TaskRecord] = []
     for batch in batches.values():
         first = batch[0]
         launch = prepare(ctx, cluster_arn, "EC2", first["taskDefinitionArn"], first["_launch"]["params"])
@@ -526,7 +526,7 @@ def place_waiting(ctx: RequestContext, cluster_arn: str, provider: str) -> list[
     return placed
 
 
-def last_failure(ctx: RequestContext, cluster_arn: str, provider: str, task: Record) -> Record:
+def last_failure(ctx: RequestContext, cluster_arn: str, provider: str, task: TaskRecord) -> Record:
     """Why the waiting task fits nowhere now (the closest instance's reason)."""
     launch = prepare(ctx, cluster_arn, "EC2", task["taskDefinitionArn"], task["_launch"]["params"])
     launch.capacity_provider = provider
@@ -536,7 +536,7 @@ def last_failure(ctx: RequestContext, cluster_arn: str, provider: str, task: Rec
 
 def timeout_job(ctx: RequestContext, payload: Record) -> None:
     """A task still waiting for capacity stops: TaskFailedToStart, with the reason it fits nowhere."""
-    task = ctx.tx.get(tasks.KIND, payload["key"])
+    task = TASK.at_key(ctx, payload["key"])
     if task is None or not task.get("_waiting") or task["lastStatus"] != "PROVISIONING":
         return
     failure = last_failure(ctx, task["clusterArn"], task["capacityProviderName"], task)
@@ -621,7 +621,7 @@ def prepare(
 
 def start(
     ctx: RequestContext, launch: Launch, count: int, rng: random.Random | None = None
-) -> tuple[list[Record], list[Record]]:
+) -> tuple[list[TaskRecord], list[Record]]:
     """Place and write up to `count` tasks of a prepared launch: the tasks and one failure per task
     not placed. An EC2 cluster with no instance to consider gives failures without an `arn`.
     Through a provider with managed scaling, tasks that fit nowhere are written waiting

@@ -35,6 +35,8 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import instances
 from trunkline.domain.ecs import container_instances, container_logs, network_bindings, task_enis, task_usage, tasks
+from trunkline.domain.ecs.kinds import TASK
+from trunkline.domain.ecs.records import TaskRecord
 
 Record = dict[str, Any]
 
@@ -58,7 +60,7 @@ def first_status(awsvpc: bool) -> str:
     return "PROVISIONING" if awsvpc else "PENDING"
 
 
-def next_status(task: Record) -> str | None:
+def next_status(task: TaskRecord) -> str | None:
     status = task["lastStatus"]
     if status == tasks.STOPPED:
         return None
@@ -70,7 +72,7 @@ def next_status(task: Record) -> str | None:
     return _UP[_UP.index(status) + 1]
 
 
-def schedule_step(ctx: RequestContext, task: Record) -> None:
+def schedule_step(ctx: RequestContext, task: TaskRecord) -> None:
     if next_status(task) is None:
         return
     payload = {"account": task["_account"], "region": task["_region"], "key": tasks.record_key(task)}
@@ -79,7 +81,7 @@ def schedule_step(ctx: RequestContext, task: Record) -> None:
 
 def step_job(ctx: RequestContext, payload: Record) -> None:
     """Move a task one state on, unless something changed it since the step was scheduled."""
-    task = ctx.tx.get(tasks.KIND, payload["key"])
+    task = TASK.at_key(ctx, payload["key"])
     if task is None or task["version"] != payload["version"]:
         return
     if task["lastStatus"] == "PROVISIONING" and task["_eni"].get("failure") and task["desiredStatus"] != "STOPPED":
@@ -99,19 +101,20 @@ def step_job(ctx: RequestContext, payload: Record) -> None:
     schedule_step(ctx, task)
 
 
-def _containers(task: Record, status: str) -> None:
+def _containers(task: TaskRecord, status: str) -> None:
     for container in task["containers"]:
         # A container that already stopped (one that could not start) stays STOPPED.
         if container["lastStatus"] != "STOPPED":
             container["lastStatus"] = status
 
 
-def _enter(ctx: RequestContext, task: Record, status: str) -> None:
+def _enter(ctx: RequestContext, task: TaskRecord, status: str) -> None:
     """The effects of entering `status` (see the module doc)."""
     task["lastStatus"] = status
     if status == "PENDING":
         _attach(ctx, task)
-        task.update(connectivity="CONNECTED", connectivityAt=ctx.now, pullStartedAt=ctx.now)
+        task["connectivity"] = "CONNECTED"
+        task["connectivityAt"] = task["pullStartedAt"] = ctx.now
     elif status == "ACTIVATING":
         task["pullStoppedAt"] = ctx.now
     elif status == "RUNNING":
@@ -124,7 +127,7 @@ def _enter(ctx: RequestContext, task: Record, status: str) -> None:
         _stop(ctx, task)
 
 
-def _attach(ctx: RequestContext, task: Record) -> None:
+def _attach(ctx: RequestContext, task: TaskRecord) -> None:
     if not task["_awsvpc"]:
         return
     _set_attachment(ctx, task, "ATTACHED")
@@ -134,22 +137,22 @@ def _attach(ctx: RequestContext, task: Record) -> None:
         container["networkInterfaces"] = [dict(i) for i in interfaces]
 
 
-def _set_attachment(ctx: RequestContext, task: Record, status: str) -> None:
+def _set_attachment(ctx: RequestContext, task: TaskRecord, status: str) -> None:
     if task["_awsvpc"]:
         task["attachments"] = [task_enis.attachment(ctx, task, status)]
 
 
-def _stop(ctx: RequestContext, task: Record) -> None:
+def _stop(ctx: RequestContext, task: TaskRecord) -> None:
     if task["_awsvpc"]:
         details = task["attachments"][0]["details"] if task["attachments"] else []
         task_enis.release(ctx, task)
         task["attachments"] = [{**task_enis.attachment(ctx, task, "DELETED"), "details": details}]
     _containers(task, "STOPPED")
-    task.update(stoppedAt=ctx.now, executionStoppedAt=ctx.now)
+    task["stoppedAt"] = task["executionStoppedAt"] = ctx.now
     task.setdefault("stoppingAt", ctx.now)
 
 
-def _refresh_instance(ctx: RequestContext, task: Record) -> None:
+def _refresh_instance(ctx: RequestContext, task: TaskRecord) -> None:
     instance = tasks.instance_record(ctx, task)
     if instance is not None:
         task_usage.refresh(ctx, instance)
@@ -158,14 +161,14 @@ def _refresh_instance(ctx: RequestContext, task: Record) -> None:
 # --- stopping ---------------------------------------------------------------------------------------
 
 
-def _mark_stopping(ctx: RequestContext, task: Record, code: str, reason: str) -> None:
+def _mark_stopping(ctx: RequestContext, task: TaskRecord, code: str, reason: str) -> None:
     task["desiredStatus"] = tasks.STOPPED
     task["stopCode"] = code
     task["stoppedReason"] = reason
     task["stoppingAt"] = ctx.now
 
 
-def stop(ctx: RequestContext, task: Record, code: str, reason: str) -> Record:
+def stop(ctx: RequestContext, task: TaskRecord, code: str, reason: str) -> TaskRecord:
     """Ask the task to stop (desiredStatus STOPPED), recorded as a change; a task already asked to
     stop is left as it is."""
     if task["desiredStatus"] == tasks.STOPPED:

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
 from trunkline.domain.ecs import clusters, container_instances, describe_each, instance_queries, tasks
+from trunkline.domain.ecs.kinds import TASK
+from trunkline.domain.ecs.records import TaskRecord
 from trunkline.errors import AwsError
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
@@ -60,7 +62,7 @@ def _source(ctx: RequestContext, cluster_arn: str, params: shapes.ListTasksReque
     return "cluster_desired", f"{cluster_arn}|{desired}"
 
 
-def _matches(record: Record, params: Mapping[str, Any], desired: str) -> bool:
+def _matches(record: TaskRecord, params: Mapping[str, Any], desired: str) -> bool:
     wanted = {
         "family": record["_family"],
         "startedBy": record.get("startedBy"),
@@ -72,9 +74,9 @@ def _matches(record: Record, params: Mapping[str, Any], desired: str) -> bool:
     return all(params.get(name) is None or params[name] == value for name, value in wanted.items())
 
 
-def _walk(ctx: RequestContext, source: tuple[str, str], after: str | None) -> Iterator[Record]:
+def _walk(ctx: RequestContext, source: tuple[str, str], after: str | None) -> Iterator[TaskRecord]:
     while True:
-        batch = ctx.tx.find(tasks.KIND, source[0], source[1], after=after, limit=_BATCH)
+        batch = TASK.find(ctx, source[0], source[1], after=after, limit=_BATCH)
         yield from batch
         if len(batch) < _BATCH:
             return
@@ -97,7 +99,7 @@ def list_arns(ctx: RequestContext, params: shapes.ListTasksRequest) -> tuple[lis
     after = instance_queries.read_token(ctx, listing, params.get("nextToken"))
     if after is not None and not isinstance(after, str):
         raise AwsError("InvalidParameterException", "Invalid nextToken: the token is not valid for this request.")
-    chosen: list[Record] = []
+    chosen: list[TaskRecord] = []
     position: str | None = None
     previous: str | None = None
     for examined, record in enumerate(_walk(ctx, _source(ctx, cluster_arn, params, desired), after)):

@@ -33,6 +33,7 @@ from trunkline.domain.ecs import (
     public_view,
 )
 from trunkline.domain.ecs.kinds import STOPPED_AT_INDEX, TASK, stopped_moment
+from trunkline.domain.ecs.records import TaskRecord
 
 KIND = TASK.name
 Record = dict[str, Any]
@@ -77,19 +78,19 @@ def task_arn(ctx: RequestContext, cluster_arn: str, task_id: str) -> str:
     return ecs_arn(ctx, f"task/{cluster_name_of(cluster_arn)}/{task_id}")
 
 
-def id_of(record: Record) -> str:
+def id_of(record: TaskRecord) -> str:
     return str(record["taskArn"]).rsplit("/", 1)[-1]
 
 
-def record_key(record: Record) -> str:
+def record_key(record: TaskRecord) -> str:
     return key(record["_account"], record["_region"], record["clusterArn"], id_of(record))
 
 
-def is_live(record: Record) -> bool:
+def is_live(record: TaskRecord) -> bool:
     return bool(record["lastStatus"] != STOPPED)
 
 
-def save(ctx: RequestContext, record: Record) -> None:
+def save(ctx: RequestContext, record: TaskRecord) -> None:
     """Store the record with all its indexes (`kinds.TASK`). Use `change` for anything a user can
     observe."""
     TASK.save(ctx, record)
@@ -115,7 +116,7 @@ def forget_stopped(ctx: RequestContext, retention: float = STOPPED_RETENTION, li
     return gone
 
 
-def change(ctx: RequestContext, record: Record) -> None:
+def change(ctx: RequestContext, record: TaskRecord) -> None:
     """Save an observable change: bump `version` and emit the task state change event with it."""
     bump_version(ctx, record)
     save(ctx, record)
@@ -127,12 +128,12 @@ def change(ctx: RequestContext, record: Record) -> None:
 # --- views ------------------------------------------------------------------------------------------
 
 
-def view(record: Record, include_tags: bool = True) -> Record:
+def view(record: TaskRecord, include_tags: bool = True) -> Record:
     """The Task shape."""
     return public_view(record, include_tags)
 
 
-def event_detail(record: Record) -> Record:
+def event_detail(record: TaskRecord) -> Record:
     """The event's detail is the Task, with ISO timestamps and `updatedAt`; the ENI attachment is
     typed "eni" there."""
     detail = view(record, include_tags=False)
@@ -155,7 +156,7 @@ def parse_reference(ctx: RequestContext, cluster_arn: str, ref: str) -> str | No
     return cluster_resource_id(ctx, cluster_arn, ref, "task")
 
 
-def find(ctx: RequestContext, cluster_arn: str, ref: str) -> Record | None:
+def find(ctx: RequestContext, cluster_arn: str, ref: str) -> TaskRecord | None:
     task_id = parse_reference(ctx, cluster_arn, ref)
     if task_id is None:
         return None
@@ -167,14 +168,14 @@ def arn_for_reference(ctx: RequestContext, cluster_arn: str, ref: str) -> str:
     return ref if ref.startswith("arn:") else task_arn(ctx, cluster_arn, ref)
 
 
-def get(ctx: RequestContext, cluster_arn: str, ref: str) -> Record:
+def get(ctx: RequestContext, cluster_arn: str, ref: str) -> TaskRecord:
     record = find(ctx, cluster_arn, ref)
     if record is None:
         raise TASK.missing(ref)
     return record
 
 
-def live_on_instance(ctx: RequestContext, instance_arn: str) -> list[Record]:
+def live_on_instance(ctx: RequestContext, instance_arn: str) -> list[TaskRecord]:
     """The tasks that hold resources on a container instance (not yet STOPPED)."""
     return TASK.find(ctx, "instance_live", instance_arn)
 
@@ -200,7 +201,7 @@ def task_groups_of(ctx: RequestContext, instance: Record) -> list[str]:
     return [t["group"] for t in live_on_instance(ctx, instance["containerInstanceArn"])]
 
 
-def instance_record(ctx: RequestContext, record: Record) -> Record | None:
+def instance_record(ctx: RequestContext, record: TaskRecord) -> Record | None:
     """The container instance a task was placed on."""
     arn = record.get("containerInstanceArn")
     return container_instances.find(ctx, record["clusterArn"], arn) if arn else None

@@ -30,6 +30,7 @@ from trunkline.context import RequestContext
 from trunkline.domain import iam, ids
 from trunkline.domain.ec2 import instances, subnets
 from trunkline.domain.ec2 import network_interfaces as enis
+from trunkline.domain.ec2.records import NetworkInterfaceRecord
 from trunkline.domain.ecs import container_instances
 from trunkline.domain.ecs.trunking import TRUNK_ID_ATTRIBUTE
 from trunkline.errors import AwsError
@@ -119,7 +120,7 @@ def _provision(ctx: RequestContext, record: Record) -> str | None:
     return _attach(ctx, record, trunk)
 
 
-def _attach(ctx: RequestContext, record: Record, trunk: Record) -> str | None:
+def _attach(ctx: RequestContext, record: Record, trunk: NetworkInterfaceRecord) -> str | None:
     instance_id = record["ec2InstanceId"]
     where = f"to instance '{instance_id}'"
     instance = instances.find_instance(ctx, instance_id)
@@ -144,7 +145,7 @@ def _attach(ctx: RequestContext, record: Record, trunk: Record) -> str | None:
     return None
 
 
-def _attachment(attachment_id: str, eni: Record) -> Record:
+def _attachment(attachment_id: str, eni: NetworkInterfaceRecord) -> Record:
     """The container instance's `attachments` entry for its trunk (keys as for a task's ENI)."""
     details = [
         ("subnetId", eni["SubnetId"]),
@@ -210,7 +211,7 @@ def release(ctx: RequestContext, record: Record) -> None:
     set_attribute(record, TRUNK_ID_ATTRIBUTE, None)
 
 
-def trunk_interface(ctx: RequestContext, record: Record) -> Record | None:
+def trunk_interface(ctx: RequestContext, record: Record) -> NetworkInterfaceRecord | None:
     """The instance's trunk ENI as the ledger holds it now, if it exists."""
     trunk = record.get("_trunk")
     if not trunk or trunk.get("deletedAt") is not None:

@@ -199,13 +199,7 @@ def view(ctx: RequestContext, record: Record) -> Record:
 
 
 def _all(ctx: RequestContext, prefix: str) -> Iterator[Record]:
-    after: str | None = None
-    while True:
-        rows = ctx.tx.scan(LOG_GROUP.name, prefix=LOG_GROUP.key(ctx, prefix), after=after, limit=_BATCH)
-        yield from (record for _, record in rows)
-        if len(rows) < _BATCH:
-            return
-        after = rows[-1][0]
+    return (record for _, record in LOG_GROUP.walk(ctx, prefix, batch=_BATCH))
 
 
 def _wanted(ctx: RequestContext, params: shapes.DescribeLogGroupsRequest) -> list[Record]:

@@ -72,14 +72,7 @@ def view(ctx: RequestContext, record: Record) -> Record:
 
 
 def of_group(ctx: RequestContext, group: str, prefix: str = "") -> list[Record]:
-    found: list[Record] = []
-    after: str | None = None
-    while True:
-        rows = ctx.tx.scan(LOG_STREAM.name, prefix=LOG_STREAM.key(ctx, f"{group}|{prefix}"), after=after, limit=_BATCH)
-        found.extend(record for _, record in rows)
-        if len(rows) < _BATCH:
-            return found
-        after = rows[-1][0]
+    return [record for _, record in LOG_STREAM.walk(ctx, f"{group}|{prefix}", batch=_BATCH)]
 
 
 def _sort_key(order: str) -> Any:
