@@ -56,6 +56,20 @@ def test_the_ready_line_waits_for_none_of_the_heavy_modules_and_warm_up_loads_th
     assert "botocore.session" in not_loaded
 
 
+def test_warm_up_parses_the_instance_type_catalog_the_ready_line_does_not() -> None:
+    """The catalog (~35 ms to parse) is warm-up's, not the first RunInstances' caller's."""
+    script = (
+        "import json; from trunkline.runtime import Config, Runtime; from trunkline.domain import catalog\n"
+        "runtime = Runtime(Config(state=':memory:'))\n"
+        "before = catalog._catalog.cache_info().currsize\n"
+        "runtime.warm_up()\n"
+        "print(json.dumps([before, catalog._catalog.cache_info().currsize])); runtime.close()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [0, 1]
+
+
 def test_every_reaction_names_a_function_that_exists() -> None:
     build_reactions()
     lazy.warm_up()  # raises AttributeError for a misspelt name
