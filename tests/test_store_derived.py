@@ -15,8 +15,6 @@ import pytest
 from conftest import fresh_state, postgres_url, release_state
 from trunkline.store import open_store
 from trunkline.store.api import Store
-from trunkline.store.packing import pack
-from trunkline.store.sql import DerivedCache
 
 
 @dataclass(frozen=True)
@@ -88,21 +86,3 @@ def test_a_rewritten_document_is_derived_again_even_by_another_store(stores: tup
     assert reader.run(lambda tx: tx.find_derived("thing", "group", "g", seen)) == [Seen("a", 1)]
     writer.run(lambda tx: tx.delete("thing", "a"))
     assert reader.run(lambda tx: tx.find_derived("thing", "group", "g", seen)) == []
-
-
-def test_the_cache_drops_the_least_recently_used_entry_not_everything() -> None:
-    """A busy cluster's old task versions fill the cache; the live tasks read on every RunTask
-    must stay in it (clearing it all when full made every live task decode again)."""
-    cache = DerivedCache(size=3)
-    bodies = {name: pack(_doc(name, n)) for n, name in enumerate("abcd")}
-    calls.clear()
-    for name in "abc":
-        cache.get(seen, bodies[name])
-    cache.get(seen, bodies["a"])  # a is used again: b is now the least recently used
-    cache.get(seen, bodies["d"])  # full: b goes
-    assert calls == ["a", "b", "c", "d"]
-    for name in "acd":
-        assert cache.get(seen, bodies[name]) == Seen(name, "abcd".index(name))
-    assert calls == ["a", "b", "c", "d"]  # all three still kept
-    cache.get(seen, bodies["b"])
-    assert calls == ["a", "b", "c", "d", "b"]

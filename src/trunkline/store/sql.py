@@ -4,7 +4,6 @@ placeholders, DDL and the row-locking clause, all given by `Dialect`."""
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias, TypeVar
@@ -84,31 +83,24 @@ class DerivedCache:
     stored bytes, for one store. RunTask reads every candidate container instance (7 KB of JSON
     each, a hundred per call) for a picture of a few numbers: decoding them was a third of its
     time. Keyed by the stored bytes, an entry is never stale, even with other processes writing
-    (a changed document has other bytes). Bounded, least recently used out first: every change
-    of a task or instance leaves its old bytes' entries behind, and clearing the whole cache when
-    it filled made every live task of a busy cluster decode again every few RunTasks."""
+    (a changed document has other bytes). Bounded: cleared when full."""
 
     def __init__(self, size: int = 4096) -> None:
         self._size = size
-        self._items: OrderedDict[tuple[Callable[[Document], Any], bytes | str], Any] = OrderedDict()
+        self._items: dict[tuple[Callable[[Document], Any], bytes | str], Any] = {}
 
     def get(self, derive: Callable[[Document], T], raw: bytes | str) -> T:
         key = (derive, raw)
-        items = self._items
-        try:  # each step is atomic; another thread may evict in between: then it is a miss
-            items.move_to_end(key)
-            found: T = items[key]
-            return found
-        except KeyError:
-            pass
-        found = derive(_load(raw))
-        items[key] = found
-        while len(items) > self._size:
-            try:
-                items.popitem(last=False)
-            except KeyError:
-                break
+        found = self._items.get(key, _MISSING)
+        if found is _MISSING:
+            found = derive(_load(raw))
+            if len(self._items) >= self._size:
+                self._items.clear()
+            self._items[key] = found
         return found
+
+
+_MISSING = object()
 
 
 class SqlTransaction:
