@@ -398,10 +398,10 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
     if args.trunkline_url:
-        notes: dict[str, Any] = {}
-        seconds, rounds_s, timer = script(clients(args.trunkline_url), args.instances, args.workload, notes, PAUSE)
+        noted: dict[str, Any] = {}
+        seconds, rounds_s, timer = script(clients(args.trunkline_url), args.instances, args.workload, noted, PAUSE)
         print(f"script {seconds * 1000:.0f} ms, workload {rounds_s * 1000:.0f} ms")
-        print(f"waited for ACTIVE {notes['waited_for_active_ms']:.0f} ms")
+        print(f"waited for ACTIVE {noted['waited_for_active_ms']:.0f} ms")
         for op, values in timer.times.items():
             print(f"  {op}: {len(values)} calls, median {median_ms(values):.2f} ms")
         return
