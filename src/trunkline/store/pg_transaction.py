@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 import psycopg
 
 from trunkline.store.api import Document, Job, UnstorableText
-from trunkline.store.sql import Dialect, SqlTransaction, _before_nul, _dump, _has_nul, _load
+from trunkline.store.sql import DerivedCache, Dialect, SqlTransaction, _before_nul, _dump, _has_nul, _load
 
 # Every pending write in one statement: its rows travel as one JSON parameter (json.dumps is C;
 # psycopg's own array adaptation costs Python work per element), and a data-modifying CTE per kind
@@ -132,11 +132,17 @@ T = TypeVar("T")
 
 class PgTransaction(SqlTransaction):
     def __init__(
-        self, conn: psycopg.Connection[Any], pipeline: psycopg.Pipeline, dialect: Dialect, keeps_answers: bool
+        self,
+        conn: psycopg.Connection[Any],
+        pipeline: psycopg.Pipeline,
+        dialect: Dialect,
+        keeps_answers: bool,
+        derived_cache: DerivedCache | None = None,
     ) -> None:
         """`keeps_answers`: the database sorts text in code point order (collation C), as Python
-        does, so answers kept here come out in the order the database would give."""
-        super().__init__(conn.cursor(), dialect)
+        does, so answers kept here come out in the order the database would give. `derived_cache`:
+        the store's, shared by its transactions (keyed by stored bytes, so never stale)."""
+        super().__init__(conn.cursor(), dialect, derived_cache=derived_cache)
         self._answers = _Answers() if keeps_answers else None
         self._writer = conn.cursor()  # its answers are never read: a read cursor's are never mixed in
         self._pipeline = pipeline

@@ -22,7 +22,7 @@ from psycopg import errors
 from trunkline.store.api import StoreBusy, StoreUnavailable, T, Transaction
 from trunkline.store.pg_transaction import PgTransaction
 from trunkline.store.schema import POSTGRES_MIGRATIONS
-from trunkline.store.sql import Dialect, SqlTransaction, migrate
+from trunkline.store.sql import DerivedCache, Dialect, SqlTransaction, migrate
 
 log = logging.getLogger("trunkline.store")
 
@@ -37,6 +37,7 @@ _LOCK_TIMEOUT = "5s"  # how long a named lock is waited for before the attempt c
 _CONNECT_TIMEOUT = 5  # seconds
 _MIGRATION_LOCK = 4590
 _CODE_POINT_COLLATIONS = ("C", "POSIX", "C.UTF-8", "C.utf8")
+_IDLE = psycopg.pq.TransactionStatus.IDLE
 _CONFLICTS = (errors.SerializationFailure, errors.DeadlockDetected, errors.LockNotAvailable)
 
 
@@ -56,9 +57,14 @@ class _NeedLock(BaseException):
 
 class _PgTransaction(PgTransaction):
     def __init__(
-        self, conn: psycopg.Connection[Any], pipeline: psycopg.Pipeline, held: frozenset[str], code_points: bool
+        self,
+        conn: psycopg.Connection[Any],
+        pipeline: psycopg.Pipeline,
+        held: frozenset[str],
+        code_points: bool,
+        derived_cache: DerivedCache,
     ) -> None:
-        super().__init__(conn, pipeline, DIALECT, keeps_answers=code_points)
+        super().__init__(conn, pipeline, DIALECT, keeps_answers=code_points, derived_cache=derived_cache)
         self._held = held
 
     def lock(self, scope: str) -> None:
@@ -85,6 +91,9 @@ class PostgresStore:
         self._conn: psycopg.Connection[Any] | None = None
         self.retried = 0  # attempts that were retried, for the benchmark's report
         self._code_points = False  # the database sorts text by code point, as Python does (collation C)
+        # What `find_derived` gave, by stored bytes: shared by every transaction, as SQLite's is
+        # (a changed document has other bytes, so an entry is never stale, whoever wrote it).
+        self._derived_cache = DerivedCache()
         # `read` has its own connection, so it never waits behind a request's transaction.
         self._reader: psycopg.Connection[Any] | None = None
         self._reader_lock = threading.RLock()
@@ -108,12 +117,12 @@ class PostgresStore:
             self._conn.close()
             self._conn = None
         try:
+            # Autocommit: `_attempt` sends BEGIN and COMMIT itself, so that they travel in the
+            # pipeline with the named locks' statements (no round trip of their own).
             conn = psycopg.connect(self._url, autocommit=True, connect_timeout=_CONNECT_TIMEOUT)
             conn.execute(f"SET lock_timeout = '{_LOCK_TIMEOUT}'")
             collation = conn.execute("SELECT datcollate FROM pg_database WHERE datname = current_database()").fetchone()
             self._code_points = collation is not None and collation[0] in _CODE_POINT_COLLATIONS
-            conn.autocommit = False
-            conn.isolation_level = psycopg.IsolationLevel.SERIALIZABLE
         except psycopg.Error as error:
             raise StoreUnavailable(f"cannot connect to PostgreSQL: {error}") from None
         self._conn = conn
@@ -143,24 +152,45 @@ class PostgresStore:
 
     def _attempt(self, work: Callable[[Transaction], T], held: set[str]) -> T:
         """One try: take the named locks (session-level, before the snapshot), run the work in a
-        SERIALIZABLE transaction, release the locks. A lost connection is reported as `_Retryable`
-        when the work did not reach COMMIT, so running it again cannot apply it twice."""
+        SERIALIZABLE transaction, release the locks. BEGIN travels with the first read, and the
+        last writes, COMMIT and the locks' release in one round trip. A lost
+        connection is reported as `_Retryable` when the work did not reach COMMIT, so running it
+        again cannot apply it twice."""
         try:
             conn = self._connection()
         except StoreUnavailable as error:
             raise _Retryable(str(error)) from None
         committing = False
         try:
-            self._take(conn, held)
             try:
-                with conn.pipeline() as pipeline, conn.transaction():
-                    tx = _PgTransaction(conn, pipeline, frozenset(held), self._code_points)
-                    result = work(tx)
-                    tx.flush()  # the writes still pending travel with the COMMIT
+                with conn.pipeline() as pipeline:
+                    control = conn.cursor()
+                    for scope in sorted(held):  # in one order: no deadlock between processes
+                        control.execute("SELECT pg_advisory_lock(%s)", (lock_key(scope),))
+                    if held:
+                        # Its own round trip: statements before a Sync share one implicit
+                        # transaction, and the snapshot must be taken after the locks, not before.
+                        pipeline.sync()
+                    control.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
+                    tx = _PgTransaction(conn, pipeline, frozenset(held), self._code_points, self._derived_cache)
+                    try:
+                        result = work(tx)
+                        tx.flush()  # the writes still pending travel with the COMMIT
+                    except BaseException:
+                        control.execute("ROLLBACK")
+                        self._queue_release(control, held)
+                        raise
                     committing = True
+                    control.execute("COMMIT")
+                    self._queue_release(control, held)
+                    pipeline.sync()
                 return result
-            finally:
-                self._release(conn, held)
+            except BaseException as error:
+                # The work's own failure queued ROLLBACK and the release, which ran at the
+                # pipeline's end; a failed statement (a conflict at COMMIT) made it skip them.
+                if isinstance(error, psycopg.Error) or conn.info.transaction_status != _IDLE:
+                    self._clean_up(conn, held)
+                raise
         except psycopg.OperationalError as error:
             if isinstance(error, _CONFLICTS) or not conn.broken:
                 raise
@@ -170,25 +200,24 @@ class PostgresStore:
             raise _Retryable(f"the PostgreSQL connection was lost: {error}") from None
 
     @staticmethod
-    def _take(conn: psycopg.Connection[Any], held: set[str]) -> None:
-        if not held:
-            return
-        conn.autocommit = True  # session locks, taken outside the transaction, in one order (no deadlock)
-        try:
-            for scope in sorted(held):
-                conn.execute("SELECT pg_advisory_lock(%s)", (lock_key(scope),))
-        finally:
-            conn.autocommit = False
+    def _queue_release(control: psycopg.Cursor[Any], held: set[str]) -> None:
+        if held:
+            control.execute("SELECT pg_advisory_unlock_all()")
 
     @staticmethod
-    def _release(conn: psycopg.Connection[Any], held: set[str]) -> None:
-        if not held or conn.broken or conn.closed:
-            return  # a lost session's locks went with it
-        conn.autocommit = True
+    def _clean_up(conn: psycopg.Connection[Any], held: set[str]) -> None:
+        """After a failed statement the pipeline skipped what followed it (ROLLBACK, the locks'
+        release): end the transaction and release the locks now, unless the session is gone."""
+        if conn.broken or conn.closed:
+            return  # a lost session's transaction and locks went with it
         try:
-            conn.execute("SELECT pg_advisory_unlock_all()")
-        finally:
-            conn.autocommit = False
+            if conn.info.transaction_status != _IDLE:
+                conn.execute("ROLLBACK")
+            if held:
+                conn.execute("SELECT pg_advisory_unlock_all()")
+        except psycopg.Error:
+            log.warning("could not end a failed transaction; the connection is closed", exc_info=True)
+            conn.close()
 
     def ping(self) -> None:
         # On the reading connection: a request holding the writing one (a slow placement) must
@@ -206,7 +235,7 @@ class PostgresStore:
             reader = self._reading_connection()
             try:
                 with reader.transaction(), reader.cursor() as cursor:
-                    return work(SqlTransaction(cursor, DIALECT))
+                    return work(SqlTransaction(cursor, DIALECT, derived_cache=self._derived_cache))
             except psycopg.OperationalError as error:
                 if reader.broken:  # reopened by the next read
                     raise StoreUnavailable(f"the PostgreSQL connection was lost: {error}") from None
