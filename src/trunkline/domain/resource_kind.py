@@ -206,6 +206,11 @@ class ResourceKind(Generic[R]):
     def count(self, ctx: RequestContext, index: str, value: str) -> int:
         return ctx.tx.count(self.name, index, self.index_value(ctx, index, value))
 
+    def taken(self, ctx: RequestContext, index: str, values: list[str]) -> set[str]:
+        """The values among `values` some record's index `index` holds (one store query)."""
+        scoped = {self.index_value(ctx, index, value): value for value in values}
+        return {scoped[found] for found in ctx.tx.taken(self.name, index, list(scoped))}
+
     # --- writing ---------------------------------------------------------------------------------
 
     def save(self, ctx: RequestContext, record: R) -> None:

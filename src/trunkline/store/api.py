@@ -3,7 +3,7 @@ queue for the clock's due transitions, and an event outbox. No SQL dialect leaks
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -81,6 +81,10 @@ class Transaction(Protocol):
         values that sort as text the way they should sort (zero-padded numbers)."""
 
     def count(self, kind: str, field: str, value: str) -> int: ...
+
+    def taken(self, kind: str, field: str, values: Sequence[str]) -> set[str]:
+        """The values among `values` that some document's indexed `field` holds: one question for
+        many (on PostgreSQL, one round trip instead of one per value)."""
 
     def scan(
         self, kind: str, prefix: str = "", after: str | None = None, limit: int | None = None

@@ -296,6 +296,15 @@ class SqlTransaction:
         ).fetchone()
         return int(row[0])
 
+    def taken(self, kind: str, field: str, values: Sequence[str]) -> set[str]:
+        asked = [value for value in dict.fromkeys(values) if not _has_nul(value)]
+        found: set[str] = set()
+        for chunk in _chunks(asked, _CHUNK):
+            marks = ", ".join("?" for _ in chunk)
+            sql = f"SELECT DISTINCT value FROM doc_index WHERE kind = ? AND field = ? AND value IN ({marks})"
+            found.update(row[0] for row in self._read(kind, sql, (kind, field, *chunk)).fetchall())
+        return found
+
     def scan(
         self, kind: str, prefix: str = "", after: str | None = None, limit: int | None = None
     ) -> list[tuple[str, Document]]:

@@ -12,6 +12,11 @@ The ledger is built to stay cheap with tens of thousands of addresses in one sub
 
 So the lowest free address is the first free-list entry if there is one, else the first offset at
 or above the cursor that no explicit allocation took: O(log n) per allocation and release.
+
+The subnet also counts the explicit allocations at or above the cursor (`_NamedAbove`): while
+there are none, the cursor's offset is free without asking the store (one read less per address
+on PostgreSQL, where each is a round trip). Subnets stored before the count existed have none, and
+look each offset up as before.
 """
 
 from __future__ import annotations
@@ -74,6 +79,8 @@ def take(ctx: RequestContext, subnet_key: str, subnet: SubnetRecord, wanted: str
     cursor = subnet["_NextOffset"]
     if wanted is not None:
         offset = _wanted_offset(ctx, subnet_key, network, wanted)
+        if offset >= cursor and "_NamedAbove" in subnet:
+            subnet["_NamedAbove"] += 1
     else:
         if subnet["AvailableIpAddressCount"] <= 0:
             raise _exhausted(subnet["SubnetId"])
@@ -100,6 +107,8 @@ def give_back(ctx: RequestContext, subnet_key: str, subnet: SubnetRecord, addres
         return False
     if offset < subnet["_NextOffset"]:
         ctx.tx.put(FREE_KIND, _key(subnet_key, offset), {"SubnetId": subnet["SubnetId"]})
+    elif "_NamedAbove" in subnet:  # at or above the cursor, only explicit allocations
+        subnet["_NamedAbove"] -= 1
     subnet["AvailableIpAddressCount"] += 1
     return True
 
@@ -119,9 +128,16 @@ def _lowest_free(ctx: RequestContext, subnet_key: str, subnet: SubnetRecord, net
     if free:
         return _offset_of(free[0][0])
     offset = subnet["_NextOffset"]
-    # Skip addresses someone asked for by name above the cursor; each is skipped once, ever.
-    while offset <= last_offset(network) and ctx.tx.get(ADDRESS_KIND, _key(subnet_key, offset)) is not None:
+    # Skip addresses someone asked for by name above the cursor; each is skipped once, ever (and
+    # with none there, as counted, there is nothing to look up).
+    while (
+        subnet.get("_NamedAbove") != 0
+        and offset <= last_offset(network)
+        and ctx.tx.get(ADDRESS_KIND, _key(subnet_key, offset)) is not None
+    ):
         offset += 1
+        if "_NamedAbove" in subnet:  # the skipped one is below the cursor from now on
+            subnet["_NamedAbove"] -= 1
     if offset > last_offset(network):
         raise _exhausted(subnet["SubnetId"])
     subnet["_NextOffset"] = offset + 1
