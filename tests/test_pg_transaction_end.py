@@ -95,3 +95,39 @@ def test_a_statement_failing_in_the_last_round_trip_still_releases_the_lock(
     monkeypatch.undo()
     assert _idle(store) and _advisory_locks(store) == 0
     assert store.run(lambda tx: tx.get("counter", "c")) == {"n": 1}
+
+
+def test_an_uncontended_lock_is_taken_in_place_without_running_the_work_again(store: PostgresStore) -> None:
+    runs: list[int] = []
+
+    def work(tx: Any) -> None:
+        runs.append(1)
+        tx.get("counter", "c")  # a read before the lock: the snapshot is taken
+        _locked_put(tx, 1)
+        tx.get("counter", "d")  # reads the lock's answer with its own
+
+    store.run(work)
+    assert len(runs) == 1 and store.retried == 0
+    assert _idle(store) and _advisory_locks(store) == 0
+
+
+def test_a_lock_someone_holds_makes_the_work_run_again_after_it(store: PostgresStore) -> None:
+    runs: list[int] = []
+    with psycopg.connect(postgres_url() or "", autocommit=True) as other:
+        key = lock_key("placement:c")
+        other.execute("SELECT pg_advisory_lock(%s)", (key,))
+
+        def work(tx: Any) -> None:
+            runs.append(1)
+            if len(runs) == 1:  # the lock is taken from the start of the second run: let it go
+                tx.get("counter", "c")
+                tx.lock("placement:c")
+                other.execute("SELECT pg_advisory_unlock(%s)", (key,))
+                tx.get("counter", "d")
+                raise AssertionError("the read after a lock someone held should have restarted the work")
+            _locked_put(tx, 7)
+
+        store.run(work)
+    assert len(runs) == 2 and store.retried == 0
+    assert store.run(lambda tx: tx.get("counter", "c")) == {"n": 7}
+    assert _idle(store) and _advisory_locks(store) == 0

@@ -2,7 +2,8 @@
 processes at one database. Transactions are SERIALIZABLE. A conflict is retried after a jittered,
 growing pause, within a bound that ends in `StoreBusy` (an AWS throttling error, never a 500). A
 lost connection is reopened. Work that must not race (placement in one cluster) takes a lock named
-by `Transaction.lock`, held from before the transaction's snapshot, so it waits instead of failing.
+by `Transaction.lock`: in place when no one holds it, else held from before the transaction's
+snapshot on a second run, so it waits instead of failing.
 Due jobs are claimed with `FOR UPDATE SKIP LOCKED` so two processes never run the same transition.
 See docs/design.md, "Several processes on one PostgreSQL"."""
 
@@ -65,11 +66,45 @@ class _PgTransaction(PgTransaction):
         derived_cache: DerivedCache,
     ) -> None:
         super().__init__(conn, pipeline, DIALECT, keeps_answers=code_points, derived_cache=derived_cache)
+        self._conn = conn
         self._held = held
+        self._tries: list[tuple[str, psycopg.Cursor[Any]]] = []  # asked for, answer not yet read
+        self.tried = False  # a lock was asked for in place: the session may hold it (release it)
 
     def lock(self, scope: str) -> None:
-        if scope not in self._held:
-            raise _NeedLock(scope)
+        """Take a lock not held from the start in place, if no one holds it: most of the time no
+        one does, and the work goes on without starting again. The answer is read with the next
+        read's (no round trip of its own); if someone held the lock, that read raises `_NeedLock`
+        and the work runs again with the lock held from before its snapshot. (If another holder
+        committed between this snapshot and the lock, SERIALIZABLE fails the one that read stale
+        state, and it is retried.)"""
+        if scope in self._held or any(scope == tried for tried, _ in self._tries):
+            return
+        cursor = self._conn.cursor()
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", (lock_key(scope),))
+        self._tries.append((scope, cursor))
+        self.tried = True
+
+    def _wait(self, sql: str, params: Any) -> Any:
+        cursor = super()._wait(sql, params)
+        self.check_locks()
+        return cursor
+
+    def check_locks(self) -> None:
+        """Raise `_NeedLock` if a lock asked for in place was held by someone else (answers read)."""
+        tries, self._tries = self._tries, []
+        missing = None
+        for scope, cursor in tries:
+            row = cursor.fetchone()
+            if row and row[0]:
+                self._held = self._held | {scope}
+            elif missing is None:
+                missing = scope
+        if missing is not None:
+            raise _NeedLock(missing)
+
+    def pending_locks(self) -> bool:
+        return bool(self._tries)
 
     def try_lead(self, role: str) -> bool:
         row = self._q("SELECT pg_try_advisory_xact_lock(?)", (lock_key("lead:" + role),)).fetchone()
@@ -161,6 +196,7 @@ class PostgresStore:
         except StoreUnavailable as error:
             raise _Retryable(str(error)) from None
         committing = False
+        tx: _PgTransaction | None = None
         try:
             try:
                 with conn.pipeline() as pipeline:
@@ -175,21 +211,24 @@ class PostgresStore:
                     tx = _PgTransaction(conn, pipeline, frozenset(held), self._code_points, self._derived_cache)
                     try:
                         result = work(tx)
+                        if tx.pending_locks():  # no read since a lock was asked for: read its answer
+                            pipeline.sync()
+                            tx.check_locks()
                         tx.flush()  # the writes still pending travel with the COMMIT
                     except BaseException:
                         control.execute("ROLLBACK")
-                        self._queue_release(control, held)
+                        self._queue_release(control, held or tx.tried)
                         raise
                     committing = True
                     control.execute("COMMIT")
-                    self._queue_release(control, held)
+                    self._queue_release(control, held or tx.tried)
                     pipeline.sync()
                 return result
             except BaseException as error:
                 # The work's own failure queued ROLLBACK and the release, which ran at the
                 # pipeline's end; a failed statement (a conflict at COMMIT) made it skip them.
                 if isinstance(error, psycopg.Error) or conn.info.transaction_status != _IDLE:
-                    self._clean_up(conn, held)
+                    self._clean_up(conn, bool(held) or (tx is not None and tx.tried))
                 raise
         except psycopg.OperationalError as error:
             if isinstance(error, _CONFLICTS) or not conn.broken:
@@ -200,12 +239,12 @@ class PostgresStore:
             raise _Retryable(f"the PostgreSQL connection was lost: {error}") from None
 
     @staticmethod
-    def _queue_release(control: psycopg.Cursor[Any], held: set[str]) -> None:
+    def _queue_release(control: psycopg.Cursor[Any], held: set[str] | bool) -> None:
         if held:
             control.execute("SELECT pg_advisory_unlock_all()")
 
     @staticmethod
-    def _clean_up(conn: psycopg.Connection[Any], held: set[str]) -> None:
+    def _clean_up(conn: psycopg.Connection[Any], held: bool) -> None:
         """After a failed statement the pipeline skipped what followed it (ROLLBACK, the locks'
         release): end the transaction and release the locks now, unless the session is gone."""
         if conn.broken or conn.closed:
