@@ -54,9 +54,9 @@ _PARTS = {
     "gone": "gone AS (DELETE FROM documents WHERE ctid = ANY (ARRAY (SELECT d.ctid"
     + _ROWS.format("gone")
     + ", LATERAL (SELECT ctid FROM documents WHERE kind = e ->> 0 AND key = e ->> 1 OFFSET 0) d)))",
-    "saved": "saved AS (INSERT INTO documents (kind, key, body) SELECT e ->> 0, e ->> 1, e ->> 2"
+    "saved": "saved AS (INSERT INTO documents (kind, key, body, entries) SELECT e ->> 0, e ->> 1, e ->> 2, e ->> 3"
     + _ROWS.format("saved")
-    + " ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body)",
+    + " ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body, entries = excluded.entries)",
     "added": "added AS (INSERT INTO doc_index (kind, key, field, value) SELECT e ->> 0, e ->> 1, e ->> 2, e ->> 3"
     + _ROWS.format("added")
     + " ON CONFLICT DO NOTHING)",  # entries already there are kept
@@ -150,6 +150,7 @@ class PgTransaction(SqlTransaction):
         self._documents: dict[tuple[str, str], tuple[str, Entries] | None] = {}  # pending; None: delete
         self._kinds: set[str] = set()  # the kinds of the pending documents
         self._stored: dict[tuple[str, str], Entries] = {}  # index entries known to be in the database
+        self._listed: dict[tuple[str, str], str] = {}  # the same, as a read row lists them (decoded when saved)
         self._events: list[tuple[str, float | None]] = []
         self._jobs: list[tuple[float, str, str]] = []
         self._finished: list[int] = []
@@ -185,10 +186,12 @@ class PgTransaction(SqlTransaction):
         if (kind, key) not in self._seen:
             if _has_nul(key):
                 return None
-            row = self._wait("SELECT body FROM documents WHERE kind = ? AND key = ?", (kind, key)).fetchone()
+            row = self._wait("SELECT body, entries FROM documents WHERE kind = ? AND key = ?", (kind, key)).fetchone()
             self._seen[kind, key] = row[0] if row else None
             if row is None:
                 self._stored[kind, key] = {}  # no document, no index entries
+            elif row[1] is not None:  # None: written before schema v11, entries not listed
+                self._listed[kind, key] = row[1]
         return self._seen[kind, key]
 
     def find(
@@ -301,6 +304,7 @@ class PgTransaction(SqlTransaction):
     def _forget(self) -> None:
         self._seen.clear()
         self._stored.clear()
+        self._listed.clear()
         if self._answers is not None:
             self._answers.clear()
 
@@ -323,6 +327,8 @@ class PgTransaction(SqlTransaction):
         for (kind, key), pending in self._documents.items():
             wanted = pending[1] if pending is not None else {}
             stored = self._stored.get((kind, key))
+            if stored is None and (kind, key) in self._listed:
+                stored = json.loads(self._listed.pop((kind, key)))
             if stored is None:
                 rows["by_key"].append((kind, key))
                 rows["added"] += [(kind, key, field, value) for field, value in wanted.items()]
@@ -333,7 +339,7 @@ class PgTransaction(SqlTransaction):
             if pending is None:
                 rows["gone"].append((kind, key))
             else:
-                rows["saved"].append((kind, key, pending[0]))
+                rows["saved"].append((kind, key, pending[0], wanted))
 
     def _send(self, sql: str, params: Sequence[Any]) -> None:
         """Queue a statement whose answer is not needed."""

@@ -38,7 +38,7 @@ _LOCK_TIMEOUT = "5s"  # how long a named lock is waited for before the attempt c
 _CONNECT_TIMEOUT = 5  # seconds
 _MIGRATION_LOCK = 4590
 _CODE_POINT_COLLATIONS = ("C", "POSIX", "C.UTF-8", "C.utf8")
-_IDLE = psycopg.pq.TransactionStatus.IDLE
+_FAILED = psycopg.pq.TransactionStatus.INERROR
 _CONFLICTS = (errors.SerializationFailure, errors.DeadlockDetected, errors.LockNotAvailable)
 
 
@@ -209,27 +209,24 @@ class PostgresStore:
                         pipeline.sync()
                     control.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
                     tx = _PgTransaction(conn, pipeline, frozenset(held), self._code_points, self._derived_cache)
-                    try:
-                        result = work(tx)
-                        if tx.pending_locks():  # no read since a lock was asked for: read its answer
-                            pipeline.sync()
-                            tx.check_locks()
-                        tx.flush()  # the writes still pending travel with the COMMIT
-                    except BaseException:
-                        control.execute("ROLLBACK")
-                        self._queue_release(control, held or tx.tried)
-                        raise
+                    result = work(tx)
+                    if tx.pending_locks():  # no read since a lock was asked for: read its answer
+                        pipeline.sync()
+                        tx.check_locks()
+                    tx.flush()  # the writes still pending travel with the COMMIT
                     committing = True
                     control.execute("COMMIT")
-                    self._queue_release(control, held or tx.tried)
+                    if held or tx.tried:
+                        control.execute("SELECT pg_advisory_unlock_all()")
                     pipeline.sync()
                 return result
             except BaseException as error:
-                # The work's own failure queued ROLLBACK and the release, which ran at the
-                # pipeline's end; a failed statement (a conflict at COMMIT) made it skip them.
-                if isinstance(error, psycopg.Error) or conn.info.transaction_status != _IDLE:
-                    self._clean_up(conn, bool(held) or (tx is not None and tx.tried))
+                self._end_failed(conn, error, bool(held) or (tx is not None and tx.tried))
                 raise
+        except errors.InvalidSqlStatementName as error:
+            # Should `_end_failed` not have caught every way psycopg's prepared statements and the
+            # session's can disagree: that session is closed now, and the work sent no COMMIT.
+            raise _Retryable(f"a prepared statement was missing: {error}") from None
         except psycopg.OperationalError as error:
             if isinstance(error, _CONFLICTS) or not conn.broken:
                 raise
@@ -238,20 +235,24 @@ class PostgresStore:
                 raise StoreUnavailable("the PostgreSQL connection was lost while committing") from None
             raise _Retryable(f"the PostgreSQL connection was lost: {error}") from None
 
-    @staticmethod
-    def _queue_release(control: psycopg.Cursor[Any], held: set[str] | bool) -> None:
-        if held:
-            control.execute("SELECT pg_advisory_unlock_all()")
+    def _end_failed(self, conn: psycopg.Connection[Any], error: BaseException, held: bool) -> None:
+        """End a transaction whose work failed, and release its locks, unless the session is gone.
 
-    @staticmethod
-    def _clean_up(conn: psycopg.Connection[Any], held: bool) -> None:
-        """After a failed statement the pipeline skipped what followed it (ROLLBACK, the locks'
-        release): end the transaction and release the locks now, unless the session is gone."""
+        When a statement failed (a conflict, in a read, a write or the COMMIT), the pipeline skipped
+        what was queued after it, and psycopg may count statements as prepared whose PREPARE was
+        skipped (it checks a new prepared statement's result only in some cases): every later use
+        would fail with "prepared statement ... does not exist". So the session is closed instead
+        (its transaction and locks go with it) and the next attempt opens a new one. The work's
+        own failures (AWS errors, `_NeedLock`) sent nothing that failed: a ROLLBACK does."""
         if conn.broken or conn.closed:
             return  # a lost session's transaction and locks went with it
+        if isinstance(error, psycopg.Error) or conn.info.transaction_status == _FAILED:
+            conn.close()
+            if self._conn is conn:
+                self._conn = None  # reopened by the next attempt, without a "lost" warning
+            return
         try:
-            if conn.info.transaction_status != _IDLE:
-                conn.execute("ROLLBACK")
+            conn.execute("ROLLBACK")
             if held:
                 conn.execute("SELECT pg_advisory_unlock_all()")
         except psycopg.Error:
