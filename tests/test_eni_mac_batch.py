@@ -81,3 +81,18 @@ def test_one_question_for_the_macs_of_ten_enis_and_none_repeats(store: Store, mo
     second = _create(store, subnet_id, 20, asked)
     assert len(set(second)) == 20 and not set(second) & set(first)
     assert len(asked) >= 2  # the first batches were all in use
+
+
+def test_taken_sees_committed_values_and_the_transactions_own_writes(store: Store) -> None:
+    store.run(lambda tx: [tx.put("thing", f"k{n}", {}, {"mac": f"m{n}", "other": "x"}) for n in range(3)])
+
+    def work(tx: Any) -> list[set[str]]:
+        before = tx.taken("thing", "mac", ["m0", "m1", "m5", "m0", "x"])
+        tx.delete("thing", "k1")
+        tx.put("thing", "k5", {}, {"mac": "m5"})
+        tx.put("thing", "k2", {}, {"mac": "m7"})  # m2 given up, m7 taken
+        after = tx.taken("thing", "mac", ["m0", "m1", "m2", "m5", "m7", "m\x00"])
+        return [before, after, tx.taken("thing", "other", ["x", "m0"])]
+
+    assert store.run(work) == [{"m0", "m1"}, {"m0", "m5", "m7"}, {"x"}]
+    assert store.run(lambda tx: tx.taken("thing", "mac", [f"m{n}" for n in range(500)])) == {"m0", "m5", "m7"}
