@@ -80,6 +80,12 @@ class Transaction(Protocol):
         (value, key) order, strictly after the `(value, key)` pair `after`: an ordered index, for
         values that sort as text the way they should sort (zero-padded numbers)."""
 
+    def find_from_each(
+        self, kind: str, queries: Sequence[tuple[str, str, tuple[str, str] | None, int | None]]
+    ) -> list[list[tuple[str, str, Document]]]:
+        """`find_from(kind, field, lowest, after, limit)` for each `(field, lowest, after, limit)`,
+        in order: several independent questions at once (on PostgreSQL, one round trip)."""
+
     def count(self, kind: str, field: str, value: str) -> int: ...
 
     def taken(self, kind: str, field: str, values: Sequence[str]) -> set[str]:

@@ -143,6 +143,7 @@ class PgTransaction(SqlTransaction):
         does, so answers kept here come out in the order the database would give. `derived_cache`:
         the store's, shared by its transactions (keyed by stored bytes, so never stale)."""
         super().__init__(conn.cursor(), dialect, derived_cache=derived_cache)
+        self._conn = conn
         self._answers = _Answers() if keeps_answers else None
         self._writer = conn.cursor()  # its answers are never read: a read cursor's are never mixed in
         self._pipeline = pipeline
@@ -161,8 +162,30 @@ class PgTransaction(SqlTransaction):
     def _wait(self, sql: str, params: Sequence[Any]) -> Any:
         """Send `sql` (with whatever is queued before it) and wait for its answer."""
         cursor = super()._q(sql, params)
-        self._pipeline.sync()
+        self._sync()
         return cursor
+
+    def _sync(self) -> None:
+        """Wait for every answer queued so far."""
+        self._pipeline.sync()
+
+    def find_from_each(
+        self, kind: str, queries: Sequence[tuple[str, str, tuple[str, str] | None, int | None]]
+    ) -> list[list[tuple[str, str, Document]]]:
+        """The queries sent together, each on a cursor of its own, and waited for once."""
+        if kind in self._kinds:
+            self.flush()
+        cursors = []
+        for field, lowest, after, limit in queries:
+            sql, params = self._from_query(kind, field, lowest, after, limit)
+            if _has_nul(*params):
+                raise UnstorableText("a key or indexed value holds the NUL character")
+            cursor = self._conn.cursor()
+            cursor.execute(sql.replace("?", self._dialect.placeholder), tuple(params))
+            cursors.append(cursor)
+        if cursors:
+            self._sync()
+        return [[(row[0], row[1], _load(row[2])) for row in cursor.fetchall()] for cursor in cursors]
 
     def _q(self, sql: str, params: Sequence[Any] = ()) -> Any:
         self.flush()

@@ -85,10 +85,9 @@ class _PgTransaction(PgTransaction):
         self._tries.append((scope, cursor))
         self.tried = True
 
-    def _wait(self, sql: str, params: Any) -> Any:
-        cursor = super()._wait(sql, params)
+    def _sync(self) -> None:
+        super()._sync()
         self.check_locks()
-        return cursor
 
     def check_locks(self) -> None:
         """Raise `_NeedLock` if a lock asked for in place was held by someone else (answers read)."""

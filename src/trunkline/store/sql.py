@@ -271,9 +271,21 @@ class SqlTransaction:
             params.append(limit)
         return sql, params
 
+    def find_from_each(
+        self, kind: str, queries: Sequence[tuple[str, str, tuple[str, str] | None, int | None]]
+    ) -> list[list[tuple[str, str, Document]]]:
+        return [self.find_from(kind, field, lowest, after, limit) for field, lowest, after, limit in queries]
+
     def find_from(
         self, kind: str, field: str, lowest: str, after: tuple[str, str] | None = None, limit: int | None = None
     ) -> list[tuple[str, str, Document]]:
+        sql, params = self._from_query(kind, field, lowest, after, limit)
+        return [(row[0], row[1], _load(row[2])) for row in self._read(kind, sql, params).fetchall()]
+
+    @staticmethod
+    def _from_query(
+        kind: str, field: str, lowest: str, after: tuple[str, str] | None, limit: int | None
+    ) -> tuple[str, list[Any]]:
         sql = (
             "SELECT i.value, i.key, d.body FROM doc_index i JOIN documents d ON d.kind = i.kind AND d.key = i.key"
             " WHERE i.kind = ? AND i.field = ? AND i.value >= ?"
@@ -286,7 +298,7 @@ class SqlTransaction:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        return [(row[0], row[1], _load(row[2])) for row in self._read(kind, sql, params).fetchall()]
+        return sql, params
 
     def count(self, kind: str, field: str, value: str) -> int:
         if _has_nul(value):
