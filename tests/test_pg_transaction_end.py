@@ -6,6 +6,7 @@ with exactly the committed writes. Skipped without TRUNKLINE_TEST_POSTGRES."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -153,18 +154,23 @@ def test_a_lock_someone_holds_makes_the_work_run_again_after_it(store: PostgresS
     with psycopg.connect(postgres_url() or "", autocommit=True) as other:
         key = lock_key("placement:c")
         other.execute("SELECT pg_advisory_lock(%s)", (key,))
+        # Let go a little later: the second run waits for it (from before its snapshot).
+        release = threading.Timer(0.5, lambda: other.execute("SELECT pg_advisory_unlock(%s)", (key,)))
 
         def work(tx: Any) -> None:
             runs.append(1)
-            if len(runs) == 1:  # the lock is taken from the start of the second run: let it go
+            if len(runs) == 1:
                 tx.get("counter", "c")
                 tx.lock("placement:c")
-                other.execute("SELECT pg_advisory_unlock(%s)", (key,))
-                tx.get("counter", "d")
+                tx.get("counter", "d")  # reads the lock's answer: held elsewhere, so the work restarts
                 raise AssertionError("the read after a lock someone held should have restarted the work")
             _locked_put(tx, 7)
 
-        store.run(work)
+        release.start()
+        try:
+            store.run(work)
+        finally:
+            release.join()
     assert len(runs) == 2 and store.retried == 0
     assert store.run(lambda tx: tx.get("counter", "c")) == {"n": 7}
     assert _idle(store) and _advisory_locks(store) == 0
