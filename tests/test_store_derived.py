@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from conftest import fresh_state, postgres_url, release_state
+from conftest import fresh_state, release_state
 from trunkline.store import open_store
 from trunkline.store.api import Store
 
@@ -64,7 +64,6 @@ def test_derived_values_follow_find_in_order_and_pages(stores: tuple[Store, Stor
     assert store.run(lambda tx: tx.find_derived("thing", "group", "g\x00", seen)) == []
 
 
-@pytest.mark.skipif(postgres_url() is not None, reason="PostgresStore does not keep a DerivedCache yet")
 def test_an_unchanged_document_is_not_derived_again(stores: tuple[Store, Store]) -> None:
     store, _ = stores
     _put(store, "a", 1)

@@ -3,7 +3,7 @@ transaction its work happens in. Knows nothing of HTTP."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +49,9 @@ class RequestContext:
     enforce_iam: bool = False  # --enforce-iam: identity policies decide (the agent's calls included)
     reactions: Reactions = NONE  # cross-service reactions (reactions.py); the runtime passes its own
     quotas: Quotas = DEFAULTS  # the server's service quotas (`trunkline serve --vcpu-quota ...`)
+    # Values this transaction found unused and has not used yet, by purpose (ENI MACs checked in a
+    # batch): the request's next ENI takes one without asking the store again.
+    spare: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def account_id(self) -> str:

@@ -253,6 +253,11 @@ class ResourceKind(Generic[R]):
                 return
             after = rows[-1][0]
 
+    def taken(self, ctx: RequestContext, index: str, values: list[str]) -> set[str]:
+        """The values among `values` some record's index `index` holds (one store query)."""
+        scoped = {self.index_value(ctx, index, value): value for value in values}
+        return {scoped[found] for found in ctx.tx.taken(self.name, index, list(scoped))}
+
     # --- writing ---------------------------------------------------------------------------------
 
     def save(self, ctx: RequestContext, record: R) -> None:

@@ -3,7 +3,7 @@ queue for the clock's due transitions, and an event outbox. No SQL dialect leaks
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -80,7 +80,17 @@ class Transaction(Protocol):
         (value, key) order, strictly after the `(value, key)` pair `after`: an ordered index, for
         values that sort as text the way they should sort (zero-padded numbers)."""
 
+    def find_from_each(
+        self, kind: str, queries: Sequence[tuple[str, str, tuple[str, str] | None, int | None]]
+    ) -> list[list[tuple[str, str, Document]]]:
+        """`find_from(kind, field, lowest, after, limit)` for each `(field, lowest, after, limit)`,
+        in order: several independent questions at once (on PostgreSQL, one round trip)."""
+
     def count(self, kind: str, field: str, value: str) -> int: ...
+
+    def taken(self, kind: str, field: str, values: Sequence[str]) -> set[str]:
+        """The values among `values` that some document's indexed `field` holds: one question for
+        many (on PostgreSQL, one round trip instead of one per value)."""
 
     def scan(
         self, kind: str, prefix: str = "", after: str | None = None, limit: int | None = None

@@ -18,10 +18,11 @@ PostgreSQL keeps the plain `doc_index` table (its heap tables repeat a row's hea
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 from trunkline.store.api import Document
-from trunkline.store.sql import SqlTransaction, _has_nul, _load
+from trunkline.store.sql import _CHUNK, SqlTransaction, _has_nul, _load
 
 _LAST_ID = "index_values.last_id"
 
@@ -127,6 +128,17 @@ class InternedIndexTransaction(SqlTransaction):
             return 0
         sql = f"SELECT COUNT(*) FROM {_FROM} WHERE f.kind = ? AND f.field = ? AND v.value = ?"
         return int(self._read(kind, sql, (kind, field, value)).fetchone()[0])
+
+    def taken(self, kind: str, field: str, values: Sequence[str]) -> set[str]:
+        """A value is held while it has an entry (the last entry's removal deletes it)."""
+        asked = [value for value in dict.fromkeys(values) if not _has_nul(value)]
+        found: set[str] = set()
+        for start in range(0, len(asked), _CHUNK):
+            chunk = asked[start : start + _CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            sql = f"SELECT DISTINCT v.value FROM {_FROM} WHERE f.kind = ? AND f.field = ? AND v.value IN ({marks})"
+            found.update(row[0] for row in self._read(kind, sql, (kind, field, *chunk)).fetchall())
+        return found
 
     def digest(self) -> str:
         """The same digest as over `doc_index`: the entries as whole rows, in the same order."""

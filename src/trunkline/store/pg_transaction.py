@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 import psycopg
 
 from trunkline.store.api import Document, Job, UnstorableText
-from trunkline.store.sql import Dialect, SqlTransaction, _before_nul, _dump, _has_nul, _load
+from trunkline.store.sql import DerivedCache, Dialect, SqlTransaction, _before_nul, _dump, _has_nul, _load
 
 # Every pending write in one statement: its rows travel as one JSON parameter (json.dumps is C;
 # psycopg's own array adaptation costs Python work per element), and a data-modifying CTE per kind
@@ -54,9 +54,9 @@ _PARTS = {
     "gone": "gone AS (DELETE FROM documents WHERE ctid = ANY (ARRAY (SELECT d.ctid"
     + _ROWS.format("gone")
     + ", LATERAL (SELECT ctid FROM documents WHERE kind = e ->> 0 AND key = e ->> 1 OFFSET 0) d)))",
-    "saved": "saved AS (INSERT INTO documents (kind, key, body) SELECT e ->> 0, e ->> 1, e ->> 2"
+    "saved": "saved AS (INSERT INTO documents (kind, key, body, entries) SELECT e ->> 0, e ->> 1, e ->> 2, e ->> 3"
     + _ROWS.format("saved")
-    + " ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body)",
+    + " ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body, entries = excluded.entries)",
     "added": "added AS (INSERT INTO doc_index (kind, key, field, value) SELECT e ->> 0, e ->> 1, e ->> 2, e ->> 3"
     + _ROWS.format("added")
     + " ON CONFLICT DO NOTHING)",  # entries already there are kept
@@ -132,11 +132,18 @@ T = TypeVar("T")
 
 class PgTransaction(SqlTransaction):
     def __init__(
-        self, conn: psycopg.Connection[Any], pipeline: psycopg.Pipeline, dialect: Dialect, keeps_answers: bool
+        self,
+        conn: psycopg.Connection[Any],
+        pipeline: psycopg.Pipeline,
+        dialect: Dialect,
+        keeps_answers: bool,
+        derived_cache: DerivedCache | None = None,
     ) -> None:
         """`keeps_answers`: the database sorts text in code point order (collation C), as Python
-        does, so answers kept here come out in the order the database would give."""
-        super().__init__(conn.cursor(), dialect)
+        does, so answers kept here come out in the order the database would give. `derived_cache`:
+        the store's, shared by its transactions (keyed by stored bytes, so never stale)."""
+        super().__init__(conn.cursor(), dialect, derived_cache=derived_cache)
+        self._conn = conn
         self._answers = _Answers() if keeps_answers else None
         self._writer = conn.cursor()  # its answers are never read: a read cursor's are never mixed in
         self._pipeline = pipeline
@@ -144,6 +151,7 @@ class PgTransaction(SqlTransaction):
         self._documents: dict[tuple[str, str], tuple[str, Entries] | None] = {}  # pending; None: delete
         self._kinds: set[str] = set()  # the kinds of the pending documents
         self._stored: dict[tuple[str, str], Entries] = {}  # index entries known to be in the database
+        self._listed: dict[tuple[str, str], str] = {}  # the same, as a read row lists them (decoded when saved)
         self._events: list[tuple[str, float | None]] = []
         self._jobs: list[tuple[float, str, str]] = []
         self._finished: list[int] = []
@@ -154,8 +162,30 @@ class PgTransaction(SqlTransaction):
     def _wait(self, sql: str, params: Sequence[Any]) -> Any:
         """Send `sql` (with whatever is queued before it) and wait for its answer."""
         cursor = super()._q(sql, params)
-        self._pipeline.sync()
+        self._sync()
         return cursor
+
+    def _sync(self) -> None:
+        """Wait for every answer queued so far."""
+        self._pipeline.sync()
+
+    def find_from_each(
+        self, kind: str, queries: Sequence[tuple[str, str, tuple[str, str] | None, int | None]]
+    ) -> list[list[tuple[str, str, Document]]]:
+        """The queries sent together, each on a cursor of its own, and waited for once."""
+        if kind in self._kinds:
+            self.flush()
+        cursors = []
+        for field, lowest, after, limit in queries:
+            sql, params = self._from_query(kind, field, lowest, after, limit)
+            if _has_nul(*params):
+                raise UnstorableText("a key or indexed value holds the NUL character")
+            cursor = self._conn.cursor()
+            cursor.execute(sql.replace("?", self._dialect.placeholder), tuple(params))
+            cursors.append(cursor)
+        if cursors:
+            self._sync()
+        return [[(row[0], row[1], _load(row[2])) for row in cursor.fetchall()] for cursor in cursors]
 
     def _q(self, sql: str, params: Sequence[Any] = ()) -> Any:
         self.flush()
@@ -179,10 +209,12 @@ class PgTransaction(SqlTransaction):
         if (kind, key) not in self._seen:
             if _has_nul(key):
                 return None
-            row = self._wait("SELECT body FROM documents WHERE kind = ? AND key = ?", (kind, key)).fetchone()
+            row = self._wait("SELECT body, entries FROM documents WHERE kind = ? AND key = ?", (kind, key)).fetchone()
             self._seen[kind, key] = row[0] if row else None
             if row is None:
                 self._stored[kind, key] = {}  # no document, no index entries
+            elif row[1] is not None:  # None: written before schema v11, entries not listed
+                self._listed[kind, key] = row[1]
         return self._seen[kind, key]
 
     def find(
@@ -295,6 +327,7 @@ class PgTransaction(SqlTransaction):
     def _forget(self) -> None:
         self._seen.clear()
         self._stored.clear()
+        self._listed.clear()
         if self._answers is not None:
             self._answers.clear()
 
@@ -317,6 +350,8 @@ class PgTransaction(SqlTransaction):
         for (kind, key), pending in self._documents.items():
             wanted = pending[1] if pending is not None else {}
             stored = self._stored.get((kind, key))
+            if stored is None and (kind, key) in self._listed:
+                stored = json.loads(self._listed.pop((kind, key)))
             if stored is None:
                 rows["by_key"].append((kind, key))
                 rows["added"] += [(kind, key, field, value) for field, value in wanted.items()]
@@ -327,7 +362,7 @@ class PgTransaction(SqlTransaction):
             if pending is None:
                 rows["gone"].append((kind, key))
             else:
-                rows["saved"].append((kind, key, pending[0]))
+                rows["saved"].append((kind, key, pending[0], wanted))
 
     def _send(self, sql: str, params: Sequence[Any]) -> None:
         """Queue a statement whose answer is not needed."""

@@ -2,7 +2,8 @@
 processes at one database. Transactions are SERIALIZABLE. A conflict is retried after a jittered,
 growing pause, within a bound that ends in `StoreBusy` (an AWS throttling error, never a 500). A
 lost connection is reopened. Work that must not race (placement in one cluster) takes a lock named
-by `Transaction.lock`, held from before the transaction's snapshot, so it waits instead of failing.
+by `Transaction.lock`: in place when no one holds it, else held from before the transaction's
+snapshot on a second run, so it waits instead of failing.
 Due jobs are claimed with `FOR UPDATE SKIP LOCKED` so two processes never run the same transition.
 See docs/design.md, "Several processes on one PostgreSQL"."""
 
@@ -22,7 +23,7 @@ from psycopg import errors
 from trunkline.store.api import StoreBusy, StoreUnavailable, T, Transaction
 from trunkline.store.pg_transaction import PgTransaction
 from trunkline.store.schema import POSTGRES_MIGRATIONS
-from trunkline.store.sql import Dialect, SqlTransaction, migrate
+from trunkline.store.sql import DerivedCache, Dialect, SqlTransaction, migrate
 
 log = logging.getLogger("trunkline.store")
 
@@ -37,6 +38,7 @@ _LOCK_TIMEOUT = "5s"  # how long a named lock is waited for before the attempt c
 _CONNECT_TIMEOUT = 5  # seconds
 _MIGRATION_LOCK = 4590
 _CODE_POINT_COLLATIONS = ("C", "POSIX", "C.UTF-8", "C.utf8")
+_FAILED = psycopg.pq.TransactionStatus.INERROR
 _CONFLICTS = (errors.SerializationFailure, errors.DeadlockDetected, errors.LockNotAvailable)
 
 
@@ -56,14 +58,52 @@ class _NeedLock(BaseException):
 
 class _PgTransaction(PgTransaction):
     def __init__(
-        self, conn: psycopg.Connection[Any], pipeline: psycopg.Pipeline, held: frozenset[str], code_points: bool
+        self,
+        conn: psycopg.Connection[Any],
+        pipeline: psycopg.Pipeline,
+        held: frozenset[str],
+        code_points: bool,
+        derived_cache: DerivedCache,
     ) -> None:
-        super().__init__(conn, pipeline, DIALECT, keeps_answers=code_points)
+        super().__init__(conn, pipeline, DIALECT, keeps_answers=code_points, derived_cache=derived_cache)
+        self._conn = conn
         self._held = held
+        self._tries: list[tuple[str, psycopg.Cursor[Any]]] = []  # asked for, answer not yet read
+        self.tried = False  # a lock was asked for in place: the session may hold it (release it)
 
     def lock(self, scope: str) -> None:
-        if scope not in self._held:
-            raise _NeedLock(scope)
+        """Take a lock not held from the start in place, if no one holds it: most of the time no
+        one does, and the work goes on without starting again. The answer is read with the next
+        read's (no round trip of its own); if someone held the lock, that read raises `_NeedLock`
+        and the work runs again with the lock held from before its snapshot. (If another holder
+        committed between this snapshot and the lock, SERIALIZABLE fails the one that read stale
+        state, and it is retried.)"""
+        if scope in self._held or any(scope == tried for tried, _ in self._tries):
+            return
+        cursor = self._conn.cursor()
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", (lock_key(scope),))
+        self._tries.append((scope, cursor))
+        self.tried = True
+
+    def _sync(self) -> None:
+        super()._sync()
+        self.check_locks()
+
+    def check_locks(self) -> None:
+        """Raise `_NeedLock` if a lock asked for in place was held by someone else (answers read)."""
+        tries, self._tries = self._tries, []
+        missing = None
+        for scope, cursor in tries:
+            row = cursor.fetchone()
+            if row and row[0]:
+                self._held = self._held | {scope}
+            elif missing is None:
+                missing = scope
+        if missing is not None:
+            raise _NeedLock(missing)
+
+    def pending_locks(self) -> bool:
+        return bool(self._tries)
 
     def try_lead(self, role: str) -> bool:
         row = self._q("SELECT pg_try_advisory_xact_lock(?)", (lock_key("lead:" + role),)).fetchone()
@@ -85,6 +125,9 @@ class PostgresStore:
         self._conn: psycopg.Connection[Any] | None = None
         self.retried = 0  # attempts that were retried, for the benchmark's report
         self._code_points = False  # the database sorts text by code point, as Python does (collation C)
+        # What `find_derived` gave, by stored bytes: shared by every transaction, as SQLite's is
+        # (a changed document has other bytes, so an entry is never stale, whoever wrote it).
+        self._derived_cache = DerivedCache()
         # `read` has its own connection, so it never waits behind a request's transaction.
         self._reader: psycopg.Connection[Any] | None = None
         self._reader_lock = threading.RLock()
@@ -108,12 +151,12 @@ class PostgresStore:
             self._conn.close()
             self._conn = None
         try:
+            # Autocommit: `_attempt` sends BEGIN and COMMIT itself, so that they travel in the
+            # pipeline with the named locks' statements (no round trip of their own).
             conn = psycopg.connect(self._url, autocommit=True, connect_timeout=_CONNECT_TIMEOUT)
             conn.execute(f"SET lock_timeout = '{_LOCK_TIMEOUT}'")
             collation = conn.execute("SELECT datcollate FROM pg_database WHERE datname = current_database()").fetchone()
             self._code_points = collation is not None and collation[0] in _CODE_POINT_COLLATIONS
-            conn.autocommit = False
-            conn.isolation_level = psycopg.IsolationLevel.SERIALIZABLE
         except psycopg.Error as error:
             raise StoreUnavailable(f"cannot connect to PostgreSQL: {error}") from None
         self._conn = conn
@@ -143,24 +186,46 @@ class PostgresStore:
 
     def _attempt(self, work: Callable[[Transaction], T], held: set[str]) -> T:
         """One try: take the named locks (session-level, before the snapshot), run the work in a
-        SERIALIZABLE transaction, release the locks. A lost connection is reported as `_Retryable`
-        when the work did not reach COMMIT, so running it again cannot apply it twice."""
+        SERIALIZABLE transaction, release the locks. BEGIN travels with the first read, and the
+        last writes, COMMIT and the locks' release in one round trip. A lost
+        connection is reported as `_Retryable` when the work did not reach COMMIT, so running it
+        again cannot apply it twice."""
         try:
             conn = self._connection()
         except StoreUnavailable as error:
             raise _Retryable(str(error)) from None
         committing = False
+        tx: _PgTransaction | None = None
         try:
-            self._take(conn, held)
             try:
-                with conn.pipeline() as pipeline, conn.transaction():
-                    tx = _PgTransaction(conn, pipeline, frozenset(held), self._code_points)
+                with conn.pipeline() as pipeline:
+                    control = conn.cursor()
+                    for scope in sorted(held):  # in one order: no deadlock between processes
+                        control.execute("SELECT pg_advisory_lock(%s)", (lock_key(scope),))
+                    if held:
+                        # Its own round trip: statements before a Sync share one implicit
+                        # transaction, and the snapshot must be taken after the locks, not before.
+                        pipeline.sync()
+                    control.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
+                    tx = _PgTransaction(conn, pipeline, frozenset(held), self._code_points, self._derived_cache)
                     result = work(tx)
+                    if tx.pending_locks():  # no read since a lock was asked for: read its answer
+                        pipeline.sync()
+                        tx.check_locks()
                     tx.flush()  # the writes still pending travel with the COMMIT
                     committing = True
+                    control.execute("COMMIT")
+                    if held or tx.tried:
+                        control.execute("SELECT pg_advisory_unlock_all()")
+                    pipeline.sync()
                 return result
-            finally:
-                self._release(conn, held)
+            except BaseException as error:
+                self._end_failed(conn, error, bool(held) or (tx is not None and tx.tried))
+                raise
+        except errors.InvalidSqlStatementName as error:
+            # Should `_end_failed` not have caught every way psycopg's prepared statements and the
+            # session's can disagree: that session is closed now, and the work sent no COMMIT.
+            raise _Retryable(f"a prepared statement was missing: {error}") from None
         except psycopg.OperationalError as error:
             if isinstance(error, _CONFLICTS) or not conn.broken:
                 raise
@@ -169,26 +234,29 @@ class PostgresStore:
                 raise StoreUnavailable("the PostgreSQL connection was lost while committing") from None
             raise _Retryable(f"the PostgreSQL connection was lost: {error}") from None
 
-    @staticmethod
-    def _take(conn: psycopg.Connection[Any], held: set[str]) -> None:
-        if not held:
-            return
-        conn.autocommit = True  # session locks, taken outside the transaction, in one order (no deadlock)
-        try:
-            for scope in sorted(held):
-                conn.execute("SELECT pg_advisory_lock(%s)", (lock_key(scope),))
-        finally:
-            conn.autocommit = False
+    def _end_failed(self, conn: psycopg.Connection[Any], error: BaseException, held: bool) -> None:
+        """End a transaction whose work failed, and release its locks, unless the session is gone.
 
-    @staticmethod
-    def _release(conn: psycopg.Connection[Any], held: set[str]) -> None:
-        if not held or conn.broken or conn.closed:
-            return  # a lost session's locks went with it
-        conn.autocommit = True
+        When a statement failed (a conflict, in a read, a write or the COMMIT), the pipeline skipped
+        what was queued after it, and psycopg may count statements as prepared whose PREPARE was
+        skipped (it checks a new prepared statement's result only in some cases): every later use
+        would fail with "prepared statement ... does not exist". So the session is closed instead
+        (its transaction and locks go with it) and the next attempt opens a new one. The work's
+        own failures (AWS errors, `_NeedLock`) sent nothing that failed: a ROLLBACK does."""
+        if conn.broken or conn.closed:
+            return  # a lost session's transaction and locks went with it
+        if isinstance(error, psycopg.Error) or conn.info.transaction_status == _FAILED:
+            conn.close()
+            if self._conn is conn:
+                self._conn = None  # reopened by the next attempt, without a "lost" warning
+            return
         try:
-            conn.execute("SELECT pg_advisory_unlock_all()")
-        finally:
-            conn.autocommit = False
+            conn.execute("ROLLBACK")
+            if held:
+                conn.execute("SELECT pg_advisory_unlock_all()")
+        except psycopg.Error:
+            log.warning("could not end a failed transaction; the connection is closed", exc_info=True)
+            conn.close()
 
     def ping(self) -> None:
         # On the reading connection: a request holding the writing one (a slow placement) must
@@ -206,7 +274,7 @@ class PostgresStore:
             reader = self._reading_connection()
             try:
                 with reader.transaction(), reader.cursor() as cursor:
-                    return work(SqlTransaction(cursor, DIALECT))
+                    return work(SqlTransaction(cursor, DIALECT, derived_cache=self._derived_cache))
             except psycopg.OperationalError as error:
                 if reader.broken:  # reopened by the next read
                     raise StoreUnavailable(f"the PostgreSQL connection was lost: {error}") from None

@@ -198,3 +198,16 @@ POSTGRES_MIGRATIONS.append([])
 # The outbox loses its index by time: SQLite trims by age in sequence order (store/sqlite_outbox.py).
 SQLITE_MIGRATIONS.append([intern_index_values, "DROP INDEX IF EXISTS events_by_at"])
 POSTGRES_MIGRATIONS.append([])
+
+
+# v12: PostgreSQL lists each document's index entries in its row too (`entries`, a JSON object), so
+# a transaction that read a document sends only the entries a save changes, not all of them (a
+# container instance has hundreds; issue 16). NULL (rows written before): not listed, and the
+# save replaces the entries by key as before. SQLite lists them since v9: unchanged.
+def _listed_entries(tx: SqlTransaction) -> None:
+    if "entries" not in _columns(tx, "documents"):
+        tx.execute("ALTER TABLE documents ADD COLUMN entries TEXT")
+
+
+SQLITE_MIGRATIONS.append([])
+POSTGRES_MIGRATIONS.append([_listed_entries])

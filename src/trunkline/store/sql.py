@@ -263,9 +263,21 @@ class SqlTransaction:
             params.append(limit)
         return sql, params
 
+    def find_from_each(
+        self, kind: str, queries: Sequence[tuple[str, str, tuple[str, str] | None, int | None]]
+    ) -> list[list[tuple[str, str, Document]]]:
+        return [self.find_from(kind, field, lowest, after, limit) for field, lowest, after, limit in queries]
+
     def find_from(
         self, kind: str, field: str, lowest: str, after: tuple[str, str] | None = None, limit: int | None = None
     ) -> list[tuple[str, str, Document]]:
+        sql, params = self._from_query(kind, field, lowest, after, limit)
+        return [(row[0], row[1], _load(row[2])) for row in self._read(kind, sql, params).fetchall()]
+
+    @staticmethod
+    def _from_query(
+        kind: str, field: str, lowest: str, after: tuple[str, str] | None, limit: int | None
+    ) -> tuple[str, list[Any]]:
         sql = (
             "SELECT i.value, i.key, d.body FROM doc_index i JOIN documents d ON d.kind = i.kind AND d.key = i.key"
             " WHERE i.kind = ? AND i.field = ? AND i.value >= ?"
@@ -278,7 +290,7 @@ class SqlTransaction:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        return [(row[0], row[1], _load(row[2])) for row in self._read(kind, sql, params).fetchall()]
+        return sql, params
 
     def count(self, kind: str, field: str, value: str) -> int:
         if _has_nul(value):
@@ -287,6 +299,15 @@ class SqlTransaction:
             kind, "SELECT COUNT(*) FROM doc_index WHERE kind = ? AND field = ? AND value = ?", (kind, field, value)
         ).fetchone()
         return int(row[0])
+
+    def taken(self, kind: str, field: str, values: Sequence[str]) -> set[str]:
+        asked = [value for value in dict.fromkeys(values) if not _has_nul(value)]
+        found: set[str] = set()
+        for chunk in _chunks(asked, _CHUNK):
+            marks = ", ".join("?" for _ in chunk)
+            sql = f"SELECT DISTINCT value FROM doc_index WHERE kind = ? AND field = ? AND value IN ({marks})"
+            found.update(row[0] for row in self._read(kind, sql, (kind, field, *chunk)).fetchall())
+        return found
 
     def scan(
         self, kind: str, prefix: str = "", after: str | None = None, limit: int | None = None

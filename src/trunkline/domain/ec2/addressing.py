@@ -14,6 +14,11 @@ Both kinds are declared in `kinds.py`; this module reaches the store only throug
 
 So the lowest free address is the first free-list entry if there is one, else the first offset at
 or above the cursor that no explicit allocation took: O(log n) per allocation and release.
+
+The subnet also counts the explicit allocations at or above the cursor (`_NamedAbove`): while
+there are none, the cursor's offset is free without asking the store (one read less per address
+on PostgreSQL, where each is a round trip). Subnets stored before the count existed have none, and
+look each offset up as before.
 """
 
 from __future__ import annotations
@@ -76,6 +81,8 @@ def take(ctx: RequestContext, subnet: SubnetRecord, wanted: str | None) -> str:
     cursor = subnet["_NextOffset"]
     if wanted is not None:
         offset = _wanted_offset(ctx, subnet_id, network, wanted)
+        if offset >= cursor and "_NamedAbove" in subnet:
+            subnet["_NamedAbove"] += 1
     else:
         if subnet["AvailableIpAddressCount"] <= 0:
             raise _exhausted(subnet_id)
@@ -102,6 +109,8 @@ def give_back(ctx: RequestContext, subnet: SubnetRecord, address: str) -> bool:
         return False
     if offset < subnet["_NextOffset"]:
         SUBNET_FREE_ADDRESS.save_as(ctx, _key(subnet["SubnetId"], offset), {"SubnetId": subnet["SubnetId"]})
+    elif "_NamedAbove" in subnet:  # at or above the cursor, only explicit allocations
+        subnet["_NamedAbove"] -= 1
     subnet["AvailableIpAddressCount"] += 1
     return True
 
@@ -122,9 +131,16 @@ def _lowest_free(ctx: RequestContext, subnet: SubnetRecord, network: ipaddress.I
     if free:
         return _offset_of(free[0][0])
     offset = subnet["_NextOffset"]
-    # Skip addresses someone asked for by name above the cursor; each is skipped once, ever.
-    while offset <= last_offset(network) and SUBNET_ADDRESS.load(ctx, _key(subnet_id, offset)) is not None:
+    # Skip addresses someone asked for by name above the cursor; each is skipped once, ever (and
+    # with none there, as counted, there is nothing to look up).
+    while (
+        subnet.get("_NamedAbove") != 0
+        and offset <= last_offset(network)
+        and SUBNET_ADDRESS.load(ctx, _key(subnet_id, offset)) is not None
+    ):
         offset += 1
+        if "_NamedAbove" in subnet:  # the skipped one is below the cursor from now on
+            subnet["_NamedAbove"] -= 1
     if offset > last_offset(network):
         raise _exhausted(subnet["SubnetId"])
     subnet["_NextOffset"] = offset + 1

@@ -150,11 +150,18 @@ def _leave_groups(ctx: RequestContext, record: NetworkInterfaceRecord) -> None:
 # --- create and delete --------------------------------------------------------------------------
 
 
+_MAC_BATCH = 16  # MACs checked at once: a RunTask of ten awsvpc tasks asks the store once
+
+
 def _unique_mac(ctx: RequestContext) -> str:
-    while True:
-        mac = ids.mac_address()
-        if NETWORK_INTERFACE.count(ctx, "mac", mac) == 0:
-            return mac
+    """A random MAC no ENI has. Checked in batches; the unused ones stay with the request (only
+    this function hands them out, so none goes twice)."""
+    spare = ctx.spare.setdefault("mac", [])
+    while not spare:
+        drawn = list(dict.fromkeys(ids.mac_address() for _ in range(_MAC_BATCH)))
+        used = NETWORK_INTERFACE.taken(ctx, "mac", drawn)
+        spare.extend(mac for mac in reversed(drawn) if mac not in used)
+    return spare.pop()
 
 
 def resolve_groups(ctx: RequestContext, subnet: SubnetRecord, group_ids: list[str] | None) -> list[Record]:
@@ -484,7 +491,9 @@ def lowest_free_vlan(ctx: RequestContext, trunk_id: str) -> int:
     raise AwsError("InvalidParameterValue", f"Trunk interface '{trunk_id}' has no free VLAN id left.")
 
 
-def _check_pair(ctx: RequestContext, branch: NetworkInterfaceRecord, trunk: NetworkInterfaceRecord) -> None:
+def _check_pair(
+    ctx: RequestContext, branch: NetworkInterfaceRecord, trunk: NetworkInterfaceRecord, new_branch: bool = False
+) -> None:
     for record, wanted in ((trunk, "trunk"), (branch, "branch")):
         if record["InterfaceType"] != wanted:
             raise AwsError(
@@ -498,7 +507,7 @@ def _check_pair(ctx: RequestContext, branch: NetworkInterfaceRecord, trunk: Netw
             f"Branch interface '{branch['NetworkInterfaceId']}' and trunk interface "
             f"'{trunk['NetworkInterfaceId']}' are not in the same VPC.",
         )
-    existing = association_of_branch(ctx, branch["NetworkInterfaceId"])
+    existing = None if new_branch else association_of_branch(ctx, branch["NetworkInterfaceId"])
     if existing is not None:
         raise AwsError(
             "InvalidParameterValue",
@@ -531,14 +540,17 @@ def associate_trunk(
     vlan_id: int | None = None,
     gre_key: int | None = None,
     tags: list[Tag] | None = None,
+    new_branch: bool = False,
 ) -> TrunkAssociationRecord:
     """Carry branch ENI `branch_id` on trunk ENI `trunk_id` with a VLAN id (the lowest free one
-    when none is given) or a GRE key. A branch rides one trunk at a time; an id once per trunk."""
+    when none is given) or a GRE key. A branch rides one trunk at a time; an id once per trunk.
+    `new_branch`: the branch was created in this transaction, so it rides no trunk yet (ECS's
+    task ENIs: one store read less per task)."""
     if vlan_id is not None and gre_key is not None:
         raise AwsError("InvalidParameterCombination", "Specify either a VLAN ID or a GRE key, not both.")
     branch = get_network_interface(ctx, branch_id)
     trunk = get_network_interface(ctx, trunk_id)
-    _check_pair(ctx, branch, trunk)
+    _check_pair(ctx, branch, trunk, new_branch)
     if gre_key is not None:
         protocol, number = "GRE", gre_key
         if not 0 <= gre_key <= GRE_MAX:
@@ -551,7 +563,8 @@ def associate_trunk(
                 "InvalidParameterValue",
                 f"Invalid value '{number}' for vlanId. It must be between {VLAN_MIN} and {VLAN_MAX}.",
             )
-    if TRUNK_ASSOCIATION.count(ctx, "slot", association_slot(trunk_id, protocol, number)):
+    chosen = vlan_id is None and gre_key is None  # the lowest free VLAN: free by construction
+    if not chosen and TRUNK_ASSOCIATION.count(ctx, "slot", association_slot(trunk_id, protocol, number)):
         what = "VLAN ID" if protocol == "VLAN" else "GRE key"
         raise AwsError(
             "InvalidParameterValue", f"The {what} {number} is already in use on trunk interface '{trunk_id}'."

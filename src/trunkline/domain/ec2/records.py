@@ -73,6 +73,7 @@ class SubnetRecord(TypedDict):
     Tags: list[Tag]
     _Creator: str  # the account that created it (a shared subnet's OwnerId is another)
     _NextOffset: int  # the allocation cursor (addressing.py)
+    _NamedAbove: NotRequired[int]  # addresses taken by name at or above the cursor (absent: unknown)
 
 
 Nested = dict[str, Any]

@@ -147,6 +147,7 @@ def create_subnet(ctx: RequestContext, params: shapes.CreateSubnetRequest) -> Su
         "Tags": tags,
         "_Creator": ctx.account_id,
         "_NextOffset": addressing.first_offset(),
+        "_NamedAbove": 0,
     }
     save(ctx, record)
     return record

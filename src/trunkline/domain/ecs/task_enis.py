@@ -95,7 +95,7 @@ def provision(ctx: RequestContext, task: TaskRecord, group_ids: list[str], host:
     eni_id = eni["NetworkInterfaceId"]
     reference.update(networkInterfaceId=eni_id, kind=kind)
     if trunk is not None:
-        association = enis.associate_trunk(ctx, eni_id, trunk["NetworkInterfaceId"])
+        association = enis.associate_trunk(ctx, eni_id, trunk["NetworkInterfaceId"], new_branch=True)
         reference.update(associationId=association["AssociationId"], trunkId=trunk["NetworkInterfaceId"])
     elif host is not None:
         _attach_to_host(ctx, task, eni_id, host["ec2InstanceId"])
