@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from conftest import ACCOUNT
 from trunkline.context import Principal, RequestContext
 from trunkline.domain.ec2 import addressing, subnets, vpcs
+from trunkline.domain.ec2.kinds import SUBNET_ADDRESS
 from trunkline.errors import AwsError
 from trunkline.store import open_store
 from trunkline.timing import PROFILES
@@ -40,10 +41,11 @@ def _address(offset: int) -> str:
 
 def _named_above(tx: Any, subnet_id: str) -> tuple[int, int]:
     """(the stored count, the true count) of allocations at or above the cursor."""
-    subnet = subnets.get_subnet(_ctx(tx), subnet_id)
-    key = f"us-east-1/{subnet_id}"
+    ctx = _ctx(tx)
+    subnet = subnets.get_subnet(ctx, subnet_id)
     cursor = subnet["_NextOffset"]
-    true = sum(1 for k, _ in tx.scan(addressing.ADDRESS_KIND, prefix=key + "/") if int(k.rsplit("/", 1)[1]) >= cursor)
+    taken = SUBNET_ADDRESS.walk(ctx, prefix=subnet_id + "/")
+    true = sum(1 for k, _ in taken if int(k.rsplit("/", 1)[1]) >= cursor)
     return subnet["_NamedAbove"], true
 
 
