@@ -401,12 +401,14 @@ def _ctx(tx: Transaction) -> RequestContext:
 
 
 def _instance(tx: Transaction, arn: str, key: str, status: str) -> None:
-    tx.put(clusters.CONTAINER_INSTANCE, key, {"status": status}, {"cluster": arn, "cluster_status": f"{arn}|{status}"})
+    tx.put(
+        clusters.CONTAINER_INSTANCE.name, key, {"status": status}, {"cluster": arn, "cluster_status": f"{arn}|{status}"}
+    )
 
 
 def _task(tx: Transaction, arn: str, key: str, last: str, desired: str = "RUNNING", launch: str = "EC2") -> None:
     tx.put(
-        clusters.TASK,
+        clusters.TASK.name,
         key,
         {"lastStatus": last, "desiredStatus": desired, "launchType": launch},
         {"cluster_status": f"{arn}|{last}", "cluster_desired": f"{arn}|{desired}"},
@@ -414,7 +416,7 @@ def _task(tx: Transaction, arn: str, key: str, last: str, desired: str = "RUNNIN
 
 
 def _service(tx: Transaction, arn: str, key: str, status: str, launch: str = "EC2") -> None:
-    tx.put(clusters.SERVICE, key, {"status": status, "launchType": launch}, {"cluster_status": f"{arn}|{status}"})
+    tx.put(clusters.SERVICE.name, key, {"status": status, "launchType": launch}, {"cluster_status": f"{arn}|{status}"})
 
 
 def test_counts_are_derived_from_indexed_records(store: Store) -> None:

@@ -69,17 +69,12 @@ def ensure(ctx: RequestContext) -> None:
     build(ctx)
 
 
-def _marker_key(ctx: RequestContext) -> str:
-    return DEFAULT_VPC_MARKER.scope.key(ctx.account_id, ctx.region, _MARKER)
-
-
 def _marker(ctx: RequestContext) -> Record | None:
-    found: Record | None = ctx.tx.get(DEFAULT_VPC_MARKER.name, _marker_key(ctx))
-    return found
+    return DEFAULT_VPC_MARKER.load(ctx, _MARKER)
 
 
 def _mark(ctx: RequestContext) -> None:
-    ctx.tx.put(DEFAULT_VPC_MARKER.name, _marker_key(ctx), {"Marker": _MARKER})
+    DEFAULT_VPC_MARKER.save(ctx, {"Marker": _MARKER})
 
 
 def default_subnets(ctx: RequestContext, vpc_id: str) -> list[Any]:

@@ -24,7 +24,8 @@ from trunkline.context import RequestContext
 from trunkline.domain import catalog
 from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2.records import NetworkInterfaceRecord, TrunkAssociationRecord
-from trunkline.domain.ecs import clusters, container_instances, trunking, trunks
+from trunkline.domain.ecs import clusters, trunking, trunks
+from trunkline.domain.ecs.kinds import CONTAINER_INSTANCE
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
@@ -134,7 +135,7 @@ def cluster_capacity(ctx: RequestContext, cluster_ref: str | None) -> Record:
     cluster = clusters.find_cluster(ctx, clusters.DEFAULT_NAME if cluster_ref is None else cluster_ref)
     if cluster is None:
         raise AwsError("ClusterNotFoundException", "Cluster not found.")
-    records = ctx.tx.find(container_instances.KIND, "cluster", cluster["clusterArn"])
+    records = CONTAINER_INSTANCE.find(ctx, "cluster", cluster["clusterArn"])
     present = [r for r in records if r["status"] != "INACTIVE"]
     rows = [eni_capacity(ctx, r) for r in sorted(present, key=lambda r: r["containerInstanceArn"])]
     return {

@@ -30,9 +30,9 @@ from trunkline.context import RequestContext
 from trunkline.domain.autoscaling import groups
 from trunkline.domain.autoscaling.kinds import GROUP
 from trunkline.domain.autoscaling.records import AutoScalingGroupRecord
-from trunkline.domain.ecs import capacity_association, clusters, ecs_arn, page, tasks
+from trunkline.domain.ecs import capacity_association, clusters, ecs_arn, page
 from trunkline.domain.ecs.capacity_association import FARGATE_PROVIDERS, provider_name
-from trunkline.domain.ecs.kinds import CAPACITY_PROVIDER, CLUSTER
+from trunkline.domain.ecs.kinds import CAPACITY_PROVIDER, CLUSTER, SERVICE, TASK
 from trunkline.domain.ecs.records import CapacityProviderRecord, ClusterRecord
 from trunkline.errors import AwsError
 
@@ -265,11 +265,11 @@ def _in_use(ctx: RequestContext, cluster: ClusterRecord, name: str) -> bool:
     """Live tasks of the cluster launched through the provider, or services whose strategy names it."""
     arn_ = cluster["clusterArn"]
     for status in ("PROVISIONING", "PENDING", "ACTIVATING", "RUNNING", "DEACTIVATING", "STOPPING", "DEPROVISIONING"):
-        for task in ctx.tx.find(tasks.KIND, "cluster_status", f"{arn_}|{status}"):
+        for task in TASK.find(ctx, "cluster_status", f"{arn_}|{status}"):
             if task.get("capacityProviderName") == name:
                 return True
     for status in ("ACTIVE", "DRAINING"):
-        for service in ctx.tx.find(clusters.SERVICE, "cluster_status", f"{arn_}|{status}"):
+        for service in SERVICE.find(ctx, "cluster_status", f"{arn_}|{status}"):
             if any(i["capacityProvider"] == name for i in service.get("capacityProviderStrategy") or []):
                 return True
     return False

@@ -16,18 +16,15 @@ from typing import TYPE_CHECKING, Any
 from trunkline.context import RequestContext
 from trunkline.domain import iam
 from trunkline.domain.ecs import account_settings, capacity_association, ecs_arn, page
-from trunkline.domain.ecs.kinds import CLUSTER
+from trunkline.domain.ecs.kinds import CLUSTER, CONTAINER_INSTANCE, SERVICE, TASK
 from trunkline.domain.ecs.records import ClusterRecord
+from trunkline.domain.resource_kind import ResourceKind
 from trunkline.errors import AwsError
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
     from trunkline.wire.shapes import ecs as shapes
 
 KIND = CLUSTER.name
-# Records other ECS modules own, indexed by cluster (see cluster_counts).
-CONTAINER_INSTANCE = "ecs.container-instance"
-TASK = "ecs.task"
-SERVICE = "ecs.service"
 
 DEFAULT_NAME = "default"
 Record = dict[str, Any]
@@ -83,8 +80,8 @@ def save(ctx: RequestContext, record: ClusterRecord) -> None:
 # --- counts -----------------------------------------------------------------------------------------
 
 
-def _count(ctx: RequestContext, kind: str, field: str, arn: str, states: tuple[str, ...]) -> int:
-    return sum(ctx.tx.count(kind, field, f"{arn}|{state}") for state in states)
+def _count(ctx: RequestContext, kind: ResourceKind[Any], field: str, arn: str, states: tuple[str, ...]) -> int:
+    return sum(kind.count(ctx, field, f"{arn}|{state}") for state in states)
 
 
 def cluster_counts(ctx: RequestContext, arn: str) -> dict[str, int]:
@@ -102,10 +99,10 @@ def cluster_counts(ctx: RequestContext, arn: str) -> dict[str, int]:
 
 def cluster_statistics(ctx: RequestContext, arn: str) -> list[dict[str, str]]:
     """The `statistics` of DescribeClusters(include=STATISTICS): task and service counts by launch type."""
-    tasks = {state: ctx.tx.find(TASK, "cluster_status", f"{arn}|{state}") for state in ("RUNNING", "PENDING")}
-    services = {state: ctx.tx.find(SERVICE, "cluster_status", f"{arn}|{state}") for state in ("ACTIVE", "DRAINING")}
+    tasks = {state: TASK.find(ctx, "cluster_status", f"{arn}|{state}") for state in ("RUNNING", "PENDING")}
+    services = {state: SERVICE.find(ctx, "cluster_status", f"{arn}|{state}") for state in ("ACTIVE", "DRAINING")}
 
-    def launched(records: list[Record], launch_type: str) -> int:
+    def launched(records: Sequence[Mapping[str, Any]], launch_type: str) -> int:
         # Records without a launch type were placed on EC2 capacity (the API's default).
         return sum(1 for r in records if r.get("launchType", "EC2") == launch_type)
 

@@ -38,7 +38,7 @@ from trunkline.domain.ecs import (
     tasks,
 )
 from trunkline.domain.ecs import trunking as trunking_decision
-from trunkline.domain.ecs.kinds import TASK
+from trunkline.domain.ecs.kinds import CONTAINER_INSTANCE, TASK
 from trunkline.domain.ecs.records import ClusterRecord, ServiceRecord, TaskRecord
 
 Record = dict[str, Any]
@@ -99,7 +99,7 @@ def _cluster(ctx: RequestContext, cluster: ClusterRecord, ledger: Ledger) -> Rec
         r
         for status in container_instances.STATUSES
         if status != "INACTIVE"
-        for r in ctx.tx.find(container_instances.KIND, "cluster_status", f"{arn}|{status}")
+        for r in CONTAINER_INSTANCE.find(ctx, "cluster_status", f"{arn}|{status}")
     ]
     present.sort(key=lambda r: r["containerInstanceArn"])
     instances = [_instance(ctx, r, ledger, by_eni) for r in present]

@@ -17,6 +17,7 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain import events
 from trunkline.domain.ecs import agent, capacity, clusters, container_instances, trunking, trunks
+from trunkline.domain.ecs.kinds import CONTAINER_INSTANCE
 from trunkline.domain.ecs.records import ClusterRecord
 from trunkline.errors import AwsError
 
@@ -36,7 +37,7 @@ def _records(ctx: RequestContext, cluster_arn: str, reference: str | None, ec2_i
         if record is None:
             raise AwsError("InvalidParameterException", "Container instance can not be found.")
         return [record]
-    found = ctx.tx.find(container_instances.KIND, "cluster", cluster_arn)
+    found = CONTAINER_INSTANCE.find(ctx, "cluster", cluster_arn)
     if ec2_instance_id is not None:
         found = [r for r in found if r["ec2InstanceId"] == ec2_instance_id]
     return sorted(found, key=lambda r: (r["registeredAt"], r["containerInstanceArn"]))

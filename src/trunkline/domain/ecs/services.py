@@ -36,7 +36,7 @@ from trunkline.errors import AwsError
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
     from trunkline.wire.shapes import ecs as shapes
 
-KIND = clusters.SERVICE
+KIND = SERVICE.name
 Record = dict[str, Any]
 Params = dict[str, Any]
 
