@@ -133,7 +133,7 @@ def _entity_name(kind: str, entity: Record) -> str:
 def _owned(ctx: RequestContext, stored: ResourceKind[Record], kind: str, name: str) -> list[tuple[str, Record]]:
     """What a role or user holds of a kind (its inline policies, its attachments), in key order.
     The kind's own key function scopes the prefix; `scan` of the kind would list the whole account."""
-    return ctx.tx.scan(stored.name, prefix=stored.key(ctx, f"{kind}/{name.lower()}/"))
+    return stored.batch(ctx, f"{kind}/{name.lower()}/")
 
 
 def _owned_id(kind: str, name: str, leaf: str) -> str:
@@ -440,7 +440,7 @@ def forget_entity(ctx: RequestContext, kind: str, name: str) -> None:
     """Drop what a deleted entity held (a service-linked role is deleted with its policies)."""
     for stored in (ATTACHMENT, INLINE):
         for key, _ in _owned(ctx, stored, kind, name):
-            ctx.tx.delete(stored.name, key)
+            stored.delete_at_key(ctx, key)
 
 
 # --- what a principal's identity policies say ---------------------------------------------------

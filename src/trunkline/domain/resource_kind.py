@@ -17,7 +17,7 @@ Every stored kind of record has one `ResourceKind` (EC2's in `domain/ec2/kinds.p
 - `view`: the public view (default: the record without `_private` fields).
 
 `get`, `require`, `save`, `delete`, `scan`, `find` (and, for bookkeeping and cursor-paged listings,
-`load`, `at_key`, `batch`, `walk`, `find_keys`, `find_derived`, `count`) are the only doors to the store for a
+`load`, `at_key`, `batch`, `walk`, `delete_record`, `delete_at_key`, `find_keys`, `find_derived`, `count`) are the only doors to the store for a
 declared kind; Describe/Get/NotFound/tagging/filtering all go through them.
 """
 
@@ -291,3 +291,12 @@ class ResourceKind(Generic[R]):
 
     def delete(self, ctx: RequestContext, resource_id: str) -> bool:
         return ctx.tx.delete(self.name, self.key(ctx, resource_id))
+
+    def delete_record(self, ctx: RequestContext, record: R) -> bool:
+        """Delete the record stored under `record`'s own key (`record_key`: only its key fields
+        are read, so a partial record naming them will do)."""
+        return ctx.tx.delete(self.name, self.record_store_key(ctx, record))
+
+    def delete_at_key(self, ctx: RequestContext, store_key: str) -> bool:
+        """Delete what is stored under a full store key (one `walk`/`batch` gave)."""
+        return ctx.tx.delete(self.name, store_key)

@@ -308,9 +308,9 @@ def delete(ctx: RequestContext, name: str, force: bool) -> None:
             "still in the group.",
         )
     for policy in POLICY.find(ctx, "group", name):
-        ctx.tx.delete(POLICY.name, POLICY.record_store_key(ctx, policy))
+        POLICY.delete_record(ctx, policy)
     for hook in HOOK.find(ctx, "group", name):
-        ctx.tx.delete(HOOK.name, HOOK.record_store_key(ctx, hook))
+        HOOK.delete_record(ctx, hook)
     if not members:
         GROUP.delete(ctx, name)
         return
@@ -536,7 +536,7 @@ def delete_policy(ctx: RequestContext, group_name: str | None, policy_name: str)
     if not candidates:
         raise invalid("Policy not found")
     for policy in candidates:
-        ctx.tx.delete(POLICY.name, POLICY.record_store_key(ctx, policy))
+        POLICY.delete_record(ctx, policy)
 
 
 def put_lifecycle_hook(ctx: RequestContext, params: shapes.PutLifecycleHookType) -> None:
@@ -570,6 +570,4 @@ def delete_lifecycle_hook(ctx: RequestContext, group_name: str, name: str) -> No
     if not hooks:
         raise invalid(f"No Lifecycle Hook found with name {name} for group {group_name}")
     lifecycle.hook_deleted(ctx, group_name, name)
-    ctx.tx.delete(
-        HOOK.name, HOOK.record_store_key(ctx, {"AutoScalingGroupName": group_name, "LifecycleHookName": name})
-    )
+    HOOK.delete_record(ctx, {"AutoScalingGroupName": group_name, "LifecycleHookName": name})

@@ -203,15 +203,14 @@ def _policy_params(ctx: RequestContext, record: CapacityProviderRecord) -> autos
 def _drop_policy(ctx: RequestContext, record: CapacityProviderRecord) -> None:
     name = record.pop("_policyName", None)
     if name is not None:
-        key = POLICY.record_store_key(ctx, {"AutoScalingGroupName": record["_groupName"], "PolicyName": name})
-        ctx.tx.delete(POLICY.name, key)
+        POLICY.delete_record(ctx, {"AutoScalingGroupName": record["_groupName"], "PolicyName": name})
 
 
 def _drop_hook(ctx: RequestContext, record: CapacityProviderRecord) -> None:
     key = HOOK.record_store_key(ctx, {"AutoScalingGroupName": record["_groupName"], "LifecycleHookName": HOOK_NAME})
-    if ctx.tx.get(HOOK.name, key) is not None:
+    if HOOK.at_key(ctx, key) is not None:
         lifecycle.hook_deleted(ctx, record["_groupName"], HOOK_NAME)
-    ctx.tx.delete(HOOK.name, key)
+    HOOK.delete_at_key(ctx, key)
 
 
 def schedule(ctx: RequestContext, record: CapacityProviderRecord, step: str = JOB) -> None:
