@@ -18,6 +18,7 @@ from trunkline.context import RequestContext
 from trunkline.domain import pagination
 from trunkline.domain.logs import bad_token, group_arn, invalid, now_ms
 from trunkline.domain.logs.kinds import LOG_EVENT, LOG_GROUP, LOG_STREAM
+from trunkline.domain.resource_kind import ResourceKind
 from trunkline.errors import AwsError
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
@@ -126,12 +127,12 @@ def create(ctx: RequestContext, params: shapes.CreateLogGroupRequest, tags: dict
 # --- DeleteLogGroup ---------------------------------------------------------------------------------
 
 
-def delete_under(ctx: RequestContext, kind: str, prefix: str) -> None:
-    """Delete every record of `kind` whose (scoped) key starts with `prefix`."""
+def delete_under(ctx: RequestContext, kind: ResourceKind[Any], prefix: str) -> None:
+    """Delete every record of `kind` whose own key starts with `prefix`."""
     while True:
-        rows = ctx.tx.scan(kind, prefix=prefix, limit=_BATCH)
+        rows = kind.batch(ctx, prefix, limit=_BATCH)
         for key, _ in rows:
-            ctx.tx.delete(kind, key)
+            kind.delete_at_key(ctx, key)
         if len(rows) < _BATCH:
             return
 
@@ -144,8 +145,8 @@ def delete(ctx: RequestContext, name: str) -> None:
             "ValidationException",
             "Deletion protection is enabled for this log group: disable it before deleting the log group.",
         )
-    delete_under(ctx, LOG_EVENT.name, LOG_EVENT.key(ctx, f"{name}|"))
-    delete_under(ctx, LOG_STREAM.name, LOG_STREAM.key(ctx, f"{name}|"))
+    delete_under(ctx, LOG_EVENT, f"{name}|")
+    delete_under(ctx, LOG_STREAM, f"{name}|")
     LOG_GROUP.delete(ctx, name)
 
 

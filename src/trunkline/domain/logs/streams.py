@@ -58,7 +58,7 @@ def delete(ctx: RequestContext, group: str, name: str) -> None:
     groups.get(ctx, group)
     natural = stream_natural_key(group, name)
     LOG_STREAM.require(ctx, natural)
-    groups.delete_under(ctx, LOG_EVENT.name, LOG_EVENT.key(ctx, f"{natural}:"))
+    groups.delete_under(ctx, LOG_EVENT, f"{natural}:")
     LOG_STREAM.delete(ctx, natural)
 
 
