@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from trunkline.context import RequestContext
     from trunkline.domain.ec2.records import InstanceRecord, NetworkInterfaceRecord
-    from trunkline.domain.ecs.records import TaskRecord
+    from trunkline.domain.ecs.records import ContainerInstanceRecord, TaskRecord
 
 Record = dict[str, Any]
 
@@ -34,8 +34,8 @@ TERMINATED = "terminated"
 
 #: Gets the context and the record (an EC2 instance, a task, a container instance) as just saved.
 Listener = Callable[["RequestContext", Any], None]  # a record: a dict or a TypedDict of records.py
-TaskCounter = Callable[["RequestContext", Record], int]
-TaskGroupReader = Callable[["RequestContext", Record], Collection[str]]
+TaskCounter = Callable[["RequestContext", "ContainerInstanceRecord"], int]
+TaskGroupReader = Callable[["RequestContext", "ContainerInstanceRecord"], Collection[str]]
 #: Gets the context and a record (a new VPC) and may create more: its result is not used.
 Furnisher = Callable[["RequestContext", Any], object]
 #: Gets the context and a VPC id: whether something still depends on the VPC (truthy), or removes
@@ -48,7 +48,7 @@ BlockListener = Callable[["RequestContext", str, str], None]
 LifecycleOutcome = Callable[["RequestContext", Record, str, bool, str], None]
 
 
-def _counted_tasks(ctx: RequestContext, record: Record) -> int:
+def _counted_tasks(ctx: RequestContext, record: ContainerInstanceRecord) -> int:
     """Without a tasks module: the container instance's own counters."""
     return int(record.get("runningTasksCount") or 0) + int(record.get("pendingTasksCount") or 0)
 
@@ -57,7 +57,7 @@ def _nothing(ctx: RequestContext, record: Record) -> None:
     return None
 
 
-def _no_groups(ctx: RequestContext, record: Record) -> Collection[str]:
+def _no_groups(ctx: RequestContext, record: ContainerInstanceRecord) -> Collection[str]:
     return ()
 
 
@@ -138,7 +138,7 @@ class Reactions:
         for listener in self.task_changed:
             listener(ctx, task)
 
-    def container_instance_change(self, ctx: RequestContext, record: Record) -> None:
+    def container_instance_change(self, ctx: RequestContext, record: ContainerInstanceRecord) -> None:
         for listener in self.container_instance_changed:
             listener(ctx, record)
 

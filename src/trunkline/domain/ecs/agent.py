@@ -45,6 +45,7 @@ from trunkline.domain.ec2.records import InstanceRecord
 from trunkline.domain.ecs import agent_config, agent_report, clusters, container_instances, registration
 from trunkline.domain.ecs.agent_config import AgentConfig
 from trunkline.domain.ecs.kinds import AGENT
+from trunkline.domain.ecs.records import ContainerInstanceRecord
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
@@ -203,7 +204,7 @@ def _start(
     _note(ctx, agent, "registered", f"ECS agent {verb} {record['containerInstanceArn']} as {principal.arn}")
 
 
-def _connect_refused(acting: RequestContext, record: Record) -> AwsError | None:
+def _connect_refused(acting: RequestContext, record: ContainerInstanceRecord) -> AwsError | None:
     """The denial of the agent's first ACS calls as its role, if any."""
     checks = [
         ("ecs:DiscoverPollEndpoint", "*", {}),
@@ -270,7 +271,11 @@ def identity_document(ctx: RequestContext, instance: InstanceRecord) -> str:
 
 
 def _request(
-    ctx: RequestContext, instance: InstanceRecord, info: images.AgentInfo, config: AgentConfig, live: Record | None
+    ctx: RequestContext,
+    instance: InstanceRecord,
+    info: images.AgentInfo,
+    config: AgentConfig,
+    live: ContainerInstanceRecord | None,
 ) -> registration.Registration:
     document = identity_document(ctx, instance)
     known = catalog.get_instance_type(instance["InstanceType"])

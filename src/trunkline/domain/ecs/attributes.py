@@ -30,6 +30,7 @@ from trunkline.domain.ecs.instance_queries import (
     walk_records,
 )
 from trunkline.domain.ecs.kinds import CONTAINER_INSTANCE
+from trunkline.domain.ecs.records import ContainerInstanceRecord
 from trunkline.errors import AwsError
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
@@ -106,7 +107,7 @@ def _check_entry(attribute: shapes.Attribute, with_value: bool) -> None:
 # --- targets ----------------------------------------------------------------------------------------
 
 
-def _target(ctx: RequestContext, cluster_arn: str, target_id: str) -> Record:
+def _target(ctx: RequestContext, cluster_arn: str, target_id: str) -> ContainerInstanceRecord:
     """The live container instance `target_id` names in the cluster. INACTIVE ones have left it."""
     record = container_instances.find(ctx, cluster_arn, target_id)
     if record is None or record["status"] == "INACTIVE":
@@ -117,11 +118,11 @@ def _target(ctx: RequestContext, cluster_arn: str, target_id: str) -> Record:
 
 def _targets(
     ctx: RequestContext, cluster_arn: str, requested: list[shapes.Attribute]
-) -> list[tuple[shapes.Attribute, Record]]:
+) -> list[tuple[shapes.Attribute, ContainerInstanceRecord]]:
     """Each requested attribute with its target record; a target named twice is one record, so all
     of a call's changes to it accumulate."""
-    by_key: dict[str, Record] = {}
-    pairs: list[tuple[shapes.Attribute, Record]] = []
+    by_key: dict[str, ContainerInstanceRecord] = {}
+    pairs: list[tuple[shapes.Attribute, ContainerInstanceRecord]] = []
     for attribute in requested:
         record = _target(ctx, cluster_arn, attribute["targetId"])
         record = by_key.setdefault(container_instances.record_key(record), record)
@@ -134,8 +135,8 @@ def _echo(attribute: Mapping[str, Any]) -> Record:
     return {k: attribute[k] for k in ("name", "value", "targetType", "targetId") if attribute.get(k) is not None}
 
 
-def _changed_records(pairs: list[tuple[shapes.Attribute, Record]]) -> list[Record]:
-    unique: dict[int, Record] = {}
+def _changed_records(pairs: list[tuple[shapes.Attribute, ContainerInstanceRecord]]) -> list[ContainerInstanceRecord]:
+    unique: dict[int, ContainerInstanceRecord] = {}
     for _, record in pairs:
         unique.setdefault(id(record), record)
     return list(unique.values())
@@ -144,7 +145,7 @@ def _changed_records(pairs: list[tuple[shapes.Attribute, Record]]) -> list[Recor
 # --- PutAttributes / DeleteAttributes ---------------------------------------------------------------
 
 
-def _set(record: Record, attribute: shapes.Attribute) -> None:
+def _set(record: ContainerInstanceRecord, attribute: shapes.Attribute) -> None:
     entry: Record = {"name": attribute["name"]}
     if attribute.get("value") is not None:
         entry["value"] = attribute["value"]
@@ -201,7 +202,7 @@ def delete_attributes(ctx: RequestContext, params: shapes.DeleteAttributesReques
 # --- ListAttributes ---------------------------------------------------------------------------------
 
 
-def _entry(record: Record, attribute: Record) -> Record:
+def _entry(record: ContainerInstanceRecord, attribute: Record) -> Record:
     entry: Record = {"name": attribute["name"]}
     if attribute.get("value") is not None:
         entry["value"] = attribute["value"]
@@ -236,7 +237,9 @@ def _named(
     return entries, None
 
 
-def _instance_entries(key: str, record: Record, after_name: str | None) -> Iterator[tuple[list[str], Record]]:
+def _instance_entries(
+    key: str, record: ContainerInstanceRecord, after_name: str | None
+) -> Iterator[tuple[list[str], Record]]:
     for attribute in sorted(record.get("attributes") or [], key=lambda a: a["name"]):
         if after_name is None or attribute["name"] > after_name:
             yield [key, attribute["name"]], _entry(record, attribute)

@@ -26,6 +26,7 @@ from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2.records import NetworkInterfaceRecord, TrunkAssociationRecord
 from trunkline.domain.ecs import clusters, trunking, trunks
 from trunkline.domain.ecs.kinds import CONTAINER_INSTANCE
+from trunkline.domain.ecs.records import ContainerInstanceRecord
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
@@ -41,14 +42,14 @@ def _task_eni(eni: NetworkInterfaceRecord) -> bool:
     return bool(eni.get("RequesterId") == trunks.REQUESTER_ID and eni["InterfaceType"] == "interface")
 
 
-def attached_trunk(ctx: RequestContext, record: Record) -> NetworkInterfaceRecord | None:
+def attached_trunk(ctx: RequestContext, record: ContainerInstanceRecord) -> NetworkInterfaceRecord | None:
     """The instance's trunk ENI if it is attached to the instance now."""
     trunk = trunks.trunk_interface(ctx, record)
     attachment = (trunk.get("Attachment") if trunk is not None else None) or {}
     return trunk if attachment.get("InstanceId") == record["ec2InstanceId"] else None
 
 
-def registered_limit(record: Record) -> int:
+def registered_limit(record: ContainerInstanceRecord) -> int:
     """The task ENIs the instance holds once its trunk (if trunking applies) is attached: the
     limit of an ACTIVE instance."""
     known = catalog.get_instance_type(record.get("_instanceType") or "")
@@ -57,7 +58,7 @@ def registered_limit(record: Record) -> int:
     return (known.awsvpc_tasks_trunked or 0) if trunking.applies(record) else known.awsvpc_tasks
 
 
-def _limit_source(record: Record, trunked: bool) -> str:
+def _limit_source(record: ContainerInstanceRecord, trunked: bool) -> str:
     """`published` where AWS documents the figure; `estimate` for the catalog's derived trunked
     limits (types newer than ECS's table: BranchInterface + Interface - 2 from EKS's limits)."""
     known = catalog.get_instance_type(record.get("_instanceType") or "")
@@ -66,7 +67,7 @@ def _limit_source(record: Record, trunked: bool) -> str:
     return "published"
 
 
-def eni_capacity(ctx: RequestContext, record: Record) -> Record:
+def eni_capacity(ctx: RequestContext, record: ContainerInstanceRecord) -> Record:
     """One container instance's awsvpc capacity. Two different limits, named apart (S1, S2):
     `eniLimit` is the instance's ENI limit as trunking leaves it (c5.large: 3, or 12 trunked:
     primary + trunk + 10 branches); `awsvpcTaskLimit` is the task slots (2, or 10 trunked), with
@@ -81,7 +82,7 @@ def eni_capacity(ctx: RequestContext, record: Record) -> Record:
 
 
 def tally(
-    record: Record,
+    record: ContainerInstanceRecord,
     trunk: NetworkInterfaceRecord | None,
     attached: list[NetworkInterfaceRecord],
     associations: list[TrunkAssociationRecord],
@@ -115,7 +116,7 @@ def tally(
     }
 
 
-def _eni_limit(record: Record, trunked: bool) -> int:
+def _eni_limit(record: ContainerInstanceRecord, trunked: bool) -> int:
     """The instance's ENI limit: EC2's, or with trunking the branches plus the primary and trunk."""
     known = catalog.get_instance_type(record.get("_instanceType") or "")
     if known is None:
@@ -125,7 +126,7 @@ def _eni_limit(record: Record, trunked: bool) -> int:
     return known.max_network_interfaces
 
 
-def available_task_enis(ctx: RequestContext, record: Record) -> int:
+def available_task_enis(ctx: RequestContext, record: ContainerInstanceRecord) -> int:
     """How many more awsvpc tasks the instance can take, by ENIs alone (placement's RESOURCE:ENI)."""
     return int(eni_capacity(ctx, record)["awsvpcTasksAvailable"])
 

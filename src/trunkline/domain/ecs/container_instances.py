@@ -50,6 +50,7 @@ from trunkline.domain.ecs.instance_index import placement_floor as placement_flo
 from trunkline.domain.ecs.instance_index import placement_value as placement_value
 from trunkline.domain.ecs.instance_index import remaining_integer as remaining_integer
 from trunkline.domain.ecs.kinds import CONTAINER_INSTANCE
+from trunkline.domain.ecs.records import ContainerInstanceRecord
 
 KIND = CONTAINER_INSTANCE.name
 Record = dict[str, Any]
@@ -74,21 +75,21 @@ def arn(ctx: RequestContext, cluster_arn: str, instance_id: str) -> str:
     return ecs_arn(ctx, f"container-instance/{cluster_name_of(cluster_arn)}/{instance_id}")
 
 
-def id_of(record: Record) -> str:
+def id_of(record: ContainerInstanceRecord) -> str:
     return str(record["containerInstanceArn"]).rsplit("/", 1)[-1]
 
 
-def record_key(record: Record) -> str:
+def record_key(record: ContainerInstanceRecord) -> str:
     return key(record["_account"], record["_region"], record["_cluster"], id_of(record))
 
 
-def save(ctx: RequestContext, record: Record) -> None:
+def save(ctx: RequestContext, record: ContainerInstanceRecord) -> None:
     """Store the record with all its indexes (`kinds.CONTAINER_INSTANCE`, `instance_index`). Use
     `change` for anything a user can observe."""
     CONTAINER_INSTANCE.save(ctx, record)
 
 
-def change(ctx: RequestContext, record: Record) -> None:
+def change(ctx: RequestContext, record: ContainerInstanceRecord) -> None:
     """Save an observable change: bump `version` and emit the state-change event with it, in the
     same transaction (AWS's `version` counts exactly these events)."""
     bump_version(ctx, record)
@@ -97,12 +98,12 @@ def change(ctx: RequestContext, record: Record) -> None:
     ctx.reactions.container_instance_change(ctx, record)  # the service scheduler: new capacity
 
 
-def view(record: Record, include_tags: bool = False) -> Record:
+def view(record: ContainerInstanceRecord, include_tags: bool = False) -> Record:
     """The ContainerInstance shape."""
     return public_view(record, include_tags)
 
 
-def event_detail(record: Record) -> Record:
+def event_detail(record: ContainerInstanceRecord) -> Record:
     """The event's detail resembles the ContainerInstance object, with ISO timestamps."""
     detail = view(record)
     detail["clusterArn"] = record["_cluster"]
@@ -111,18 +112,18 @@ def event_detail(record: Record) -> Record:
     return detail
 
 
-def find_for_ec2(ctx: RequestContext, ec2_instance_id: str) -> Record | None:
+def find_for_ec2(ctx: RequestContext, ec2_instance_id: str) -> ContainerInstanceRecord | None:
     """The live (not INACTIVE) container instance of an EC2 instance, in any cluster."""
     found = CONTAINER_INSTANCE.find(ctx, "ec2", ec2_instance_id)
     return found[0] if found else None
 
 
-def all_for_ec2(ctx: RequestContext, ec2_instance_id: str) -> list[Record]:
+def all_for_ec2(ctx: RequestContext, ec2_instance_id: str) -> list[ContainerInstanceRecord]:
     """Every container instance (any status, any cluster) an EC2 instance registered as."""
     return CONTAINER_INSTANCE.find(ctx, "ec2_all", ec2_instance_id)
 
 
-def first_for_ec2(ctx: RequestContext, ec2_instance_id: str) -> Record | None:
+def first_for_ec2(ctx: RequestContext, ec2_instance_id: str) -> ContainerInstanceRecord | None:
     """The earliest container instance (any status, any cluster) an EC2 instance registered as."""
     found = all_for_ec2(ctx, ec2_instance_id)
     return min(found, key=lambda r: r["registeredAt"]) if found else None
@@ -133,14 +134,14 @@ def parse_reference(ctx: RequestContext, cluster_arn: str, ref: str) -> str | No
     return cluster_resource_id(ctx, cluster_arn, ref, "container-instance")
 
 
-def find(ctx: RequestContext, cluster_arn: str, ref: str) -> Record | None:
+def find(ctx: RequestContext, cluster_arn: str, ref: str) -> ContainerInstanceRecord | None:
     instance_id = parse_reference(ctx, cluster_arn, ref)
     if instance_id is None:
         return None
     return CONTAINER_INSTANCE.get(ctx, f"{cluster_name_of(cluster_arn)}/{instance_id}")
 
 
-def get(ctx: RequestContext, cluster_arn: str, ref: str) -> Record:
+def get(ctx: RequestContext, cluster_arn: str, ref: str) -> ContainerInstanceRecord:
     record = find(ctx, cluster_arn, ref)
     if record is None:
         raise CONTAINER_INSTANCE.missing(ref)

@@ -39,7 +39,7 @@ from trunkline.domain.ecs import (
 )
 from trunkline.domain.ecs import trunking as trunking_decision
 from trunkline.domain.ecs.kinds import CONTAINER_INSTANCE, TASK
-from trunkline.domain.ecs.records import ClusterRecord, ServiceRecord, TaskRecord
+from trunkline.domain.ecs.records import ClusterRecord, ContainerInstanceRecord, ServiceRecord, TaskRecord
 
 Record = dict[str, Any]
 
@@ -144,7 +144,9 @@ def _summary(instances: list[Record], live: list[TaskRecord], failures: dict[str
     }
 
 
-def _instance(ctx: RequestContext, record: Record, ledger: Ledger, by_eni: dict[str, TaskRecord]) -> Record:
+def _instance(
+    ctx: RequestContext, record: ContainerInstanceRecord, ledger: Ledger, by_eni: dict[str, TaskRecord]
+) -> Record:
     # The same ENIs and associations give the numbers (capacity.tally, as placement counts them)
     # and the slots.
     attached = ledger.by_instance.get(record["ec2InstanceId"], [])
@@ -184,7 +186,7 @@ def _instance(ctx: RequestContext, record: Record, ledger: Ledger, by_eni: dict[
     }
 
 
-def _trunk_id(record: Record) -> str | None:
+def _trunk_id(record: ContainerInstanceRecord) -> str | None:
     """The instance's trunk ENI id, while it has not been released."""
     trunk = record.get("_trunk") or {}
     return None if trunk.get("deletedAt") is not None else trunk.get("networkInterfaceId")

@@ -18,7 +18,7 @@ from trunkline.context import RequestContext
 from trunkline.domain import events
 from trunkline.domain.ecs import agent, capacity, clusters, container_instances, trunking, trunks
 from trunkline.domain.ecs.kinds import CONTAINER_INSTANCE
-from trunkline.domain.ecs.records import ClusterRecord
+from trunkline.domain.ecs.records import ClusterRecord, ContainerInstanceRecord
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
@@ -31,7 +31,9 @@ def _cluster(ctx: RequestContext, ref: str | None) -> ClusterRecord:
     return cluster
 
 
-def _records(ctx: RequestContext, cluster_arn: str, reference: str | None, ec2_instance_id: str | None) -> list[Record]:
+def _records(
+    ctx: RequestContext, cluster_arn: str, reference: str | None, ec2_instance_id: str | None
+) -> list[ContainerInstanceRecord]:
     if reference is not None:
         record = container_instances.find(ctx, cluster_arn, reference)
         if record is None:
@@ -51,7 +53,7 @@ def explain_trunking(
     return {"clusterArn": cluster["clusterArn"], "containerInstances": [explain(ctx, r) for r in records]}
 
 
-def _status_reasons(record: Record) -> list[Record]:
+def _status_reasons(record: ContainerInstanceRecord) -> list[Record]:
     """What happened after the decision: provisioning, failure, release."""
     if not trunking.applies(record):
         return []
@@ -67,7 +69,7 @@ def _status_reasons(record: Record) -> list[Record]:
     return []
 
 
-def _agent_detail(ctx: RequestContext, record: Record, reasons: list[Record]) -> list[Record]:
+def _agent_detail(ctx: RequestContext, record: ContainerInstanceRecord, reasons: list[Record]) -> list[Record]:
     """The agent knows why it did not advertise the trunking capability: say it."""
     if not any(r["code"] == "agent-capability" for r in reasons):
         return reasons
@@ -78,13 +80,13 @@ def _agent_detail(ctx: RequestContext, record: Record, reasons: list[Record]) ->
     return [{**r, "message": f"{r['message']}: {detail}"} if r["code"] == "agent-capability" else r for r in reasons]
 
 
-def reasons(ctx: RequestContext, record: Record) -> list[Record]:
+def reasons(ctx: RequestContext, record: ContainerInstanceRecord) -> list[Record]:
     """Every reason the container instance has no (working) trunk; empty when it has one."""
     decision = record.get("_trunking") or {}
     return _agent_detail(ctx, record, list(decision.get("reasons", []))) + _status_reasons(record)
 
 
-def explain(ctx: RequestContext, record: Record) -> Record:
+def explain(ctx: RequestContext, record: ContainerInstanceRecord) -> Record:
     """Why the container instance has (or has no) trunk."""
     decision = record.get("_trunking") or {}
     trunk = trunks.trunk_interface(ctx, record)

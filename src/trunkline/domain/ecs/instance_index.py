@@ -19,7 +19,10 @@ functions of the record:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # an annotation only
+    from trunkline.domain.ecs.records import ContainerInstanceRecord
 
 Record = dict[str, Any]
 
@@ -29,7 +32,7 @@ _AMOUNT_DIGITS = 12
 _FLOORS = (0, *(2**k for k in range(7, 21)))
 
 
-def remaining_integer(record: Record, name: str) -> int:
+def remaining_integer(record: ContainerInstanceRecord, name: str) -> int:
     """A remaining INTEGER resource (CPU, MEMORY) of the record; 0 when it has none."""
     for resource in record.get("remainingResources") or []:
         if resource["name"] == name:
@@ -68,7 +71,7 @@ def placement_value(amount: int) -> str:
     return str(max(amount, 0)).zfill(_AMOUNT_DIGITS)
 
 
-def _placement_index(record: Record) -> dict[str, str | None]:
+def _placement_index(record: ContainerInstanceRecord) -> dict[str, str | None]:
     if record["status"] != "ACTIVE" or not record.get("agentConnected"):
         return {}
     vpc_id = record.get("_vpcId")
@@ -86,12 +89,12 @@ def _placement_index(record: Record) -> dict[str, str | None]:
     return index
 
 
-def is_busy(record: Record) -> bool:
+def is_busy(record: ContainerInstanceRecord) -> bool:
     """Whether the instance runs (or is starting) a task: its own counts, no task read."""
     return int(record.get("runningTasksCount") or 0) + int(record.get("pendingTasksCount") or 0) > 0
 
 
-def provider_index(record: Record) -> dict[str, str | None]:
+def provider_index(record: ContainerInstanceRecord) -> dict[str, str | None]:
     """For a registered (ACTIVE or DRAINING) instance of a capacity provider, all valued
     `CLUSTER_ARN|PROVIDER`: `provider` always, `provider_active` while ACTIVE (what placement
     through the provider reads), `provider_busy` while it runs a task (M counts
@@ -110,7 +113,7 @@ def provider_index(record: Record) -> dict[str, str | None]:
     }
 
 
-def indexes(record: Record) -> dict[str, str | None]:
+def indexes(record: ContainerInstanceRecord) -> dict[str, str | None]:
     cluster = record["_cluster"]
     index: dict[str, str | None] = {
         "cluster": cluster,

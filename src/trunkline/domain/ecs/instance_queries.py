@@ -22,6 +22,7 @@ from trunkline.domain.ecs import check_max_results, container_instances
 from trunkline.domain.ecs.clusters import resolve_cluster
 from trunkline.domain.ecs.kinds import CONTAINER_INSTANCE
 from trunkline.domain.ecs.query import Query, parse
+from trunkline.domain.ecs.records import ContainerInstanceRecord
 from trunkline.domain.ecs.request_parts import Paged
 from trunkline.errors import AwsError
 
@@ -54,7 +55,7 @@ class RecordFacts:
 
     __slots__ = ("_attributes", "_ctx", "_groups", "_record")
 
-    def __init__(self, ctx: RequestContext, record: Record) -> None:
+    def __init__(self, ctx: RequestContext, record: ContainerInstanceRecord) -> None:
         self._ctx = ctx
         self._record = record
         self._attributes: dict[str, str | None] | None = None
@@ -99,7 +100,9 @@ class RecordFacts:
 Source = tuple[str, str]  # (index field, value)
 
 
-def _record_stream(ctx: RequestContext, source: Source, after: str | None, first: int) -> Iterator[tuple[str, Record]]:
+def _record_stream(
+    ctx: RequestContext, source: Source, after: str | None, first: int
+) -> Iterator[tuple[str, ContainerInstanceRecord]]:
     # Decoding documents is what costs: read about a page at a time, however far the walk goes.
     batch = max(first, _MIN_RECORD_BATCH)
     while True:
@@ -124,7 +127,7 @@ def _key_stream(ctx: RequestContext, source: Source, after: str | None, first: i
 
 def walk_records(
     ctx: RequestContext, sources: Iterable[Source], after: str | None, first: int
-) -> Iterator[tuple[str, Record]]:
+) -> Iterator[tuple[str, ContainerInstanceRecord]]:
     """(key, record) of every record some source indexes, once each, in key order after `after`.
     `first` is the size of each source's first read: the caller's page size plus one."""
     streams = [_record_stream(ctx, source, after, first) for source in sources]
@@ -191,7 +194,7 @@ def _missing(ctx: RequestContext, cluster_arn: str, ref: str) -> dict[str, str]:
     return {"arn": arn, "reason": "MISSING"}
 
 
-def health_status(record: Record) -> Record:
+def health_status(record: ContainerInstanceRecord) -> Record:
     """`healthStatus` (include=CONTAINER_INSTANCE_HEALTH). trunkline simulates no container runtime
     faults, so the runtime check is OK while the agent is connected to a registered instance;
     INITIALIZING while a trunk is still being provisioned; otherwise there is no data."""
@@ -316,7 +319,7 @@ def list_arns(ctx: RequestContext, params: shapes.ListContainerInstancesRequest)
 # --- UpdateContainerInstancesState ------------------------------------------------------------------
 
 
-def _not_settable(record: Record) -> AwsError:
+def _not_settable(record: ContainerInstanceRecord) -> AwsError:
     instance_id = container_instances.id_of(record)
     return AwsError(
         "InvalidParameterException",
@@ -340,7 +343,7 @@ def update_state(
             "InvalidParameterException",
             f"Invalid status '{target}': a container instance status can only be updated to ACTIVE or DRAINING.",
         )
-    chosen: dict[str, Record] = {}
+    chosen: dict[str, ContainerInstanceRecord] = {}
     failures: list[dict[str, str]] = []
     for ref in refs:
         record = container_instances.find(ctx, cluster_arn, ref)

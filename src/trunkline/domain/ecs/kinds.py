@@ -11,6 +11,7 @@ from trunkline.domain.ecs import instance_index
 from trunkline.domain.ecs.records import (
     CapacityProviderRecord,
     ClusterRecord,
+    ContainerInstanceRecord,
     ServiceRecord,
     TaskDefinitionRecord,
     TaskRecord,
@@ -48,7 +49,7 @@ def _last_part(arn: str) -> str:
 
 #: Keyed by cluster name and id (`natural_key` of a lookup is `CLUSTER/ID`); records keep their
 #: account, region and cluster ARN in `_account`, `_region`, `_cluster`.
-CONTAINER_INSTANCE: ResourceKind[Record] = ResourceKind(
+CONTAINER_INSTANCE: ResourceKind[ContainerInstanceRecord] = ResourceKind(
     name="ecs.container-instance",
     scope=Scope.ACCOUNT_REGION,
     id_field="containerInstanceArn",

@@ -22,6 +22,7 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain.ec2.records import InstanceRecord
 from trunkline.domain.ecs import clusters, container_instances, trunking, trunks
+from trunkline.domain.ecs.records import ContainerInstanceRecord
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
@@ -29,7 +30,7 @@ Record = dict[str, Any]
 _GONE = ("DEREGISTERING", "INACTIVE")
 
 
-def deregister(ctx: RequestContext, cluster_ref: str | None, reference: str, force: bool) -> Record:
+def deregister(ctx: RequestContext, cluster_ref: str | None, reference: str, force: bool) -> ContainerInstanceRecord:
     """DeregisterContainerInstance; returns the container instance as it now is."""
     cluster = clusters.resolve_cluster(ctx, cluster_ref)
     record = container_instances.get(ctx, cluster["clusterArn"], reference)
@@ -40,7 +41,7 @@ def deregister(ctx: RequestContext, cluster_ref: str | None, reference: str, for
     return record
 
 
-def _check_tasks(ctx: RequestContext, record: Record, force: bool) -> None:
+def _check_tasks(ctx: RequestContext, record: ContainerInstanceRecord, force: bool) -> None:
     """Tasks on the instance (any not yet STOPPED) keep it unless forced."""
     if not force and ctx.reactions.live_task_count(ctx, record):
         raise AwsError(
@@ -49,7 +50,7 @@ def _check_tasks(ctx: RequestContext, record: Record, force: bool) -> None:
         )
 
 
-def leave(ctx: RequestContext, record: Record) -> None:
+def leave(ctx: RequestContext, record: ContainerInstanceRecord) -> None:
     """Start the instance's way out: DEREGISTERING while a trunk is released, else INACTIVE. Its
     tasks are told to stop (they release their ENIs on their own way down)."""
     ctx.reactions.stop_instance_tasks(ctx, record)

@@ -56,7 +56,7 @@ from trunkline.domain.ecs import (
     trunking,
 )
 from trunkline.domain.ecs.kinds import CAPACITY_PROVIDER, CLUSTER, CONTAINER_INSTANCE
-from trunkline.domain.ecs.records import CapacityProviderRecord, ClusterRecord, TaskRecord
+from trunkline.domain.ecs.records import CapacityProviderRecord, ClusterRecord, ContainerInstanceRecord, TaskRecord
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
@@ -101,7 +101,7 @@ class Reservation:
     needed: int = 0  # M
     waiting: int = 0  # tasks waiting for capacity
     fitting: int = 0  # of them, those a new instance could take
-    empty: list[Record] = field(default_factory=list)  # registered instances running no task
+    empty: list[ContainerInstanceRecord] = field(default_factory=list)  # registered instances running no task
 
     @property
     def figure(self) -> float:
@@ -183,7 +183,7 @@ def _take(room: Room, need: Need) -> None:
     room.used = True
 
 
-def provider_instances(ctx: RequestContext, cluster_arn: str, provider: str) -> list[Record]:
+def provider_instances(ctx: RequestContext, cluster_arn: str, provider: str) -> list[ContainerInstanceRecord]:
     """The provider's registered container instances in the cluster (ACTIVE or DRAINING)."""
     return CONTAINER_INSTANCE.find(ctx, "provider", f"{cluster_arn}|{provider}")
 
@@ -221,7 +221,7 @@ def counted(
     return result
 
 
-def _registered_to(instance: Record, cluster: ClusterRecord, record: CapacityProviderRecord) -> bool:
+def _registered_to(instance: ContainerInstanceRecord, cluster: ClusterRecord, record: CapacityProviderRecord) -> bool:
     return (
         instance["_cluster"] == cluster["clusterArn"]
         and instance.get("capacityProviderName") == record["name"]
@@ -277,7 +277,7 @@ def reserve_full(
     return result
 
 
-def is_busy(instance: Record) -> bool:
+def is_busy(instance: ContainerInstanceRecord) -> bool:
     """Whether the instance runs (or is starting) a task: its own counts, no task read."""
     return instance_index.is_busy(instance)
 
@@ -476,7 +476,7 @@ def on_task_change(ctx: RequestContext, task: TaskRecord) -> None:
         capacity_association.wake(ctx, name)
 
 
-def on_instance_change(ctx: RequestContext, instance: Record) -> None:
+def on_instance_change(ctx: RequestContext, instance: ContainerInstanceRecord) -> None:
     """An instance of a provider became ACTIVE: its waiting tasks can be placed."""
     name = instance.get("capacityProviderName")
     if name and instance["status"] == "ACTIVE":

@@ -29,12 +29,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import instances
 from trunkline.domain.ecs import capacity, container_instances, gpus, placement, task_usage, tasks
+from trunkline.domain.ecs.kinds import CONTAINER_INSTANCE
 from trunkline.domain.ecs.placement import Candidate, Demand, Strategy
+from trunkline.domain.ecs.records import ContainerInstanceRecord
 
 Record = dict[str, Any]
 
@@ -44,7 +46,7 @@ _BATCH = 500
 GroupCounter = Callable[[str], int]  # container instance ARN -> live tasks of the launch's group
 
 
-def candidate(ctx: RequestContext, record: Record, group_tasks: GroupCounter) -> Candidate:
+def candidate(ctx: RequestContext, record: ContainerInstanceRecord, group_tasks: GroupCounter) -> Candidate:
     """The placement picture of one container instance record."""
     return _from_picture(ctx, picture(record), group_tasks, record)
 
@@ -75,7 +77,7 @@ class Picture:
     gpus: int = 0
 
 
-def picture(record: Record) -> Picture:
+def picture(record: ContainerInstanceRecord) -> Picture:
     """A pure function of the record (the store may reuse its result for the same stored bytes)."""
     cpu, memory, tcp, udp = task_usage.remaining_cpu_memory_ports(record)
     return Picture(
@@ -100,12 +102,14 @@ def picture(record: Record) -> Picture:
     )
 
 
-def _from_picture(ctx: RequestContext, seen: Picture, group_tasks: GroupCounter, record: Record | None) -> Candidate:
+def _from_picture(
+    ctx: RequestContext, seen: Picture, group_tasks: GroupCounter, record: ContainerInstanceRecord | None
+) -> Candidate:
     """A fresh Candidate (placement updates it) from a shared picture. The full record, which the
     ENI and task-group checks need, is read only when one of them first asks."""
-    loaded: list[Record] = [record] if record is not None else []
+    loaded: list[ContainerInstanceRecord] = [record] if record is not None else []
 
-    def full() -> Record:
+    def full() -> ContainerInstanceRecord:
         if not loaded:
             found = container_instances.find(ctx, seen.cluster_arn, seen.arn)
             assert found is not None  # read in this transaction a moment ago
@@ -148,7 +152,7 @@ def _read(ctx: RequestContext, field: str, value: str) -> list[Picture]:
     found: list[Picture] = []
     after: str | None = None
     while True:
-        batch = ctx.tx.find_derived(container_instances.KIND, field, value, picture, after=after, limit=_BATCH)
+        batch = CONTAINER_INSTANCE.find_derived(ctx, field, value, picture, after=after, limit=_BATCH)
         found += batch
         if len(batch) < _BATCH:
             return found
@@ -157,7 +161,7 @@ def _read(ctx: RequestContext, field: str, value: str) -> list[Picture]:
 
 def has_active(ctx: RequestContext, cluster_arn: str) -> bool:
     """Whether the cluster has an ACTIVE container instance (else RunTask has nowhere to look)."""
-    return bool(ctx.tx.find_keys(container_instances.KIND, "cluster_status", f"{cluster_arn}|ACTIVE", limit=1))
+    return bool(CONTAINER_INSTANCE.find_keys(ctx, "cluster_status", f"{cluster_arn}|ACTIVE", limit=1))
 
 
 def cluster_candidates(ctx: RequestContext, cluster_arn: str, vpc_id: str | None, group: str) -> list[Candidate]:
@@ -166,7 +170,7 @@ def cluster_candidates(ctx: RequestContext, cluster_arn: str, vpc_id: str | None
         seen = [p for p in _read(ctx, "attrval:ecs.vpc-id", f"{cluster_arn}|{vpc_id}") if p.status == "ACTIVE"]
         if not seen:
             active = f"{cluster_arn}|ACTIVE"
-            seen = ctx.tx.find_derived(container_instances.KIND, "cluster_status", active, picture, limit=1)
+            seen = CONTAINER_INSTANCE.find_derived(ctx, "cluster_status", active, picture, limit=1)
     else:
         seen = _read(ctx, "cluster_status", f"{cluster_arn}|ACTIVE")
     counter = group_counter(ctx, cluster_arn, group)
@@ -199,7 +203,7 @@ def of_provider(ctx: RequestContext, cluster_arn: str, demand: Demand, provider:
 def provider_has_active(ctx: RequestContext, cluster_arn: str, provider: str) -> bool:
     """Whether the capacity provider has an ACTIVE instance in the cluster (else placement
     through it fails with "No Container Instances were found in your capacity provider")."""
-    return bool(ctx.tx.find_keys(container_instances.KIND, "provider_active", f"{cluster_arn}|{provider}", limit=1))
+    return bool(CONTAINER_INSTANCE.find_keys(ctx, "provider_active", f"{cluster_arn}|{provider}", limit=1))
 
 
 def for_provider(
@@ -242,7 +246,7 @@ class BinpackWindow:
         return list(self._shown.values())
 
     def next_page(self) -> list[Candidate]:
-        rows: list[tuple[str, str, Record]] = []
+        rows: list[tuple[str, str, ContainerInstanceRecord]] = []
         while len(rows) < self._page:
             _read_together(self._ctx, [f for f in self._fields if not f.rows and not f.exhausted], self._lowest)
             heads = [field for field in self._fields if field.rows]
@@ -268,7 +272,7 @@ class _IndexField:
 
     def __init__(self, name: str, page: int) -> None:
         self.name, self._page = name, page
-        self.rows: list[tuple[str, str, Record]] = []
+        self.rows: list[tuple[str, str, ContainerInstanceRecord]] = []
         self.exhausted = False
         self._after: tuple[str, str] | None = None
 
@@ -276,7 +280,7 @@ class _IndexField:
         """The next page's question, for `find_from_each`."""
         return self.name, lowest, self._after, self._page
 
-    def take(self, found: list[tuple[str, str, Record]]) -> None:
+    def take(self, found: list[tuple[str, str, ContainerInstanceRecord]]) -> None:
         """The answer to `query`."""
         self.exhausted = len(found) < self._page
         self._page = min(self._page * 2, BinpackWindow._LARGEST_PAGE)
@@ -291,7 +295,8 @@ def _read_together(ctx: RequestContext, fields: list[_IndexField], lowest: str) 
     if fields:
         answers = ctx.tx.find_from_each(container_instances.KIND, [field.query(lowest) for field in fields])
         for field, found in zip(fields, answers, strict=True):
-            field.take(found)
+            # Rows of the container-instance kind (`find_from_each` reads ordered indexes by raw value).
+            field.take(cast("list[tuple[str, str, ContainerInstanceRecord]]", found))
 
 
 def for_launch(

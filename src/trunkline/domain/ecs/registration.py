@@ -42,7 +42,7 @@ from trunkline.domain.ec2 import instances
 from trunkline.domain.ec2.records import InstanceRecord
 from trunkline.domain.ecs import agent_report, capacity_association, clusters, container_instances, trunking, trunks
 from trunkline.domain.ecs.agent_config import AgentConfig
-from trunkline.domain.ecs.records import ClusterRecord
+from trunkline.domain.ecs.records import ClusterRecord, ContainerInstanceRecord
 from trunkline.errors import AwsError
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
@@ -217,7 +217,7 @@ def _with_os_type(attributes: list[Record]) -> list[Record]:
 # --- the live container instance of the EC2 instance ----------------------------------------------
 
 
-def _named(ctx: RequestContext, cluster_arn: str, arn: str) -> Record | None:
+def _named(ctx: RequestContext, cluster_arn: str, arn: str) -> ContainerInstanceRecord | None:
     if not arn.startswith("arn:") or container_instances.parse_reference(ctx, cluster_arn, arn) is None:
         other_cluster = arn.startswith("arn:aws:ecs:") and ":container-instance/" in arn
         if not other_cluster:
@@ -226,7 +226,9 @@ def _named(ctx: RequestContext, cluster_arn: str, arn: str) -> Record | None:
     return container_instances.find(ctx, cluster_arn, arn)
 
 
-def _existing(ctx: RequestContext, cluster: ClusterRecord, instance_id: str, arn: str | None) -> Record | None:
+def _existing(
+    ctx: RequestContext, cluster: ClusterRecord, instance_id: str, arn: str | None
+) -> ContainerInstanceRecord | None:
     """The live container instance this registration renews, or None for a new one."""
     cluster_arn = cluster["clusterArn"]
     if arn is not None:
@@ -253,7 +255,7 @@ def _existing(ctx: RequestContext, cluster: ClusterRecord, instance_id: str, arn
 # --- register -------------------------------------------------------------------------------------
 
 
-def register(ctx: RequestContext, request: Registration) -> Record:
+def register(ctx: RequestContext, request: Registration) -> ContainerInstanceRecord:
     """RegisterContainerInstance; returns the container instance record."""
     cluster = _cluster(ctx, request.cluster)
     identity = _identity(ctx, request.identity_document)
@@ -282,13 +284,13 @@ def _create(
     resources: list[Record],
     version_info: Record,
     tags: list[Record],
-) -> Record:
+) -> ContainerInstanceRecord:
     principal_arn = ctx.principal.settings_arn
     earlier = container_instances.first_for_ec2(ctx, instance["InstanceId"])
     first = earlier["_trunking"] if earlier is not None else None
     decision = trunking.decide(ctx, principal_arn, instance["InstanceType"], attributes, version_info, first)
     cluster_arn = cluster["clusterArn"]
-    record: Record = {
+    record: ContainerInstanceRecord = {
         "containerInstanceArn": container_instances.arn(ctx, cluster_arn, ids.ecs_id()),
         "ec2InstanceId": instance["InstanceId"],
         "version": 0,
@@ -324,12 +326,12 @@ def _create(
 
 def _renew(
     ctx: RequestContext,
-    record: Record,
+    record: ContainerInstanceRecord,
     attributes: list[Record],
     resources: list[Record],
     version_info: Record,
     tags: list[Record],
-) -> Record:
+) -> ContainerInstanceRecord:
     """Re-registration: the agent reconnects with new facts; what ECS decided stays."""
     kept = [
         a

@@ -41,7 +41,7 @@ from trunkline.domain.ecs import (
     tasks,
 )
 from trunkline.domain.ecs.kinds import SERVICE, TASK
-from trunkline.domain.ecs.records import ServiceRecord, TaskRecord
+from trunkline.domain.ecs.records import ContainerInstanceRecord, ServiceRecord, TaskRecord
 
 Record = dict[str, Any]
 
@@ -80,7 +80,7 @@ def on_task_change(ctx: RequestContext, task: TaskRecord) -> None:
         wake_cluster(ctx, task["clusterArn"])
 
 
-def on_instance_change(ctx: RequestContext, instance: Record) -> None:
+def on_instance_change(ctx: RequestContext, instance: ContainerInstanceRecord) -> None:
     """container_instances' change listener: an ACTIVE instance may have room for missing tasks, a
     DRAINING one's service tasks move elsewhere (draining.py)."""
     if instance["status"] in ("ACTIVE", "DRAINING"):

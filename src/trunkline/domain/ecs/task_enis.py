@@ -29,7 +29,7 @@ from trunkline.domain import ids
 from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2 import vpcs
 from trunkline.domain.ecs import capacity, ecs_arn, trunking
-from trunkline.domain.ecs.records import TaskRecord
+from trunkline.domain.ecs.records import ContainerInstanceRecord, TaskRecord
 from trunkline.domain.ecs.trunks import REQUESTER_ID
 from trunkline.errors import AwsError
 
@@ -76,7 +76,9 @@ def private_address(ctx: RequestContext, task: TaskRecord) -> str | None:
     return str(eni["PrivateIpAddress"]) if eni is not None else None
 
 
-def provision(ctx: RequestContext, task: TaskRecord, group_ids: list[str], host: Record | None, public: bool) -> None:
+def provision(
+    ctx: RequestContext, task: TaskRecord, group_ids: list[str], host: ContainerInstanceRecord | None, public: bool
+) -> None:
     """Create the task's ENI in `task["_eni"]["subnetId"]` and connect it (see the module doc).
     The caller has checked the subnet has a free address and the host a free slot."""
     reference = task["_eni"]

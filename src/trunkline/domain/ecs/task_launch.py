@@ -49,7 +49,7 @@ from trunkline.domain.ecs import (
 )
 from trunkline.domain.ecs.kinds import RUN_TASK_TOKEN, TASK
 from trunkline.domain.ecs.placement import Candidate
-from trunkline.domain.ecs.records import TaskDefinitionRecord, TaskRecord
+from trunkline.domain.ecs.records import ContainerInstanceRecord, TaskDefinitionRecord, TaskRecord
 from trunkline.domain.ecs.task_network import AddressBook, NetworkPlan
 from trunkline.errors import AwsError
 
@@ -234,7 +234,7 @@ def _containers(ctx: RequestContext, launch: Launch, arn: str) -> list[Record]:
 def _task(
     ctx: RequestContext,
     launch: Launch,
-    host: Record | None,
+    host: ContainerInstanceRecord | None,
     zone: str,
     subnet_id: str | None,
     waiting: TaskRecord | None = None,
@@ -301,7 +301,7 @@ def _no_address(subnets: list[SubnetRecord]) -> str:
 def _create(
     ctx: RequestContext,
     launch: Launch,
-    host: Record | None,
+    host: ContainerInstanceRecord | None,
     zone: str,
     choices: list[SubnetRecord],
     book: AddressBook,
@@ -328,7 +328,7 @@ def _write_placed(
     ctx: RequestContext,
     launch: Launch,
     placed: list[Candidate],
-    records: dict[str, Record],
+    records: dict[str, ContainerInstanceRecord],
     waiting: list[TaskRecord] | None = None,
 ) -> list[TaskRecord]:
     book = AddressBook()
@@ -545,8 +545,8 @@ def timeout_job(ctx: RequestContext, payload: Record) -> None:
     task_lifecycle.stop(ctx, task, "TaskFailedToStart", f"TaskFailedToStart: {detail}")
 
 
-def _host_records(ctx: RequestContext, cluster_arn: str, placed: list[Candidate]) -> dict[str, Record]:
-    records: dict[str, Record] = {}
+def _host_records(ctx: RequestContext, cluster_arn: str, placed: list[Candidate]) -> dict[str, ContainerInstanceRecord]:
+    records: dict[str, ContainerInstanceRecord] = {}
     for chosen in placed:
         if chosen.arn not in records:
             record = container_instances.find(ctx, cluster_arn, chosen.arn)
@@ -558,7 +558,7 @@ def _host_records(ctx: RequestContext, cluster_arn: str, placed: list[Candidate]
 # --- StartTask --------------------------------------------------------------------------------------
 
 
-def _not_active(record: Record) -> Record:
+def _not_active(record: ContainerInstanceRecord) -> Record:
     failure: Record = {"arn": record["containerInstanceArn"], "reason": "INACTIVE"}
     if record["status"] != "INACTIVE":
         failure["detail"] = f"The container instance is {record['status']}."
@@ -576,7 +576,7 @@ def start_task(ctx: RequestContext, params: shapes.StartTaskRequest) -> Record:
     task_roles.check(ctx, definition, launch.overrides)
     group_tasks = placement_candidates.group_counter(ctx, cluster_arn, launch.group)
     pictures: dict[str, Candidate] = {}
-    records: dict[str, Record] = {}
+    records: dict[str, ContainerInstanceRecord] = {}
     placed: list[Candidate] = []
     failures: list[Record] = []
     for ref in refs:

@@ -36,7 +36,7 @@ from trunkline.context import RequestContext
 from trunkline.domain.ec2 import instances
 from trunkline.domain.ecs import container_instances, container_logs, network_bindings, task_enis, task_usage, tasks
 from trunkline.domain.ecs.kinds import TASK
-from trunkline.domain.ecs.records import TaskRecord
+from trunkline.domain.ecs.records import ContainerInstanceRecord, TaskRecord
 
 Record = dict[str, Any]
 
@@ -179,12 +179,12 @@ def stop(ctx: RequestContext, task: TaskRecord, code: str, reason: str) -> TaskR
     return task
 
 
-def stop_instance_tasks(ctx: RequestContext, instance: Record, code: str, reason: str) -> None:
+def stop_instance_tasks(ctx: RequestContext, instance: ContainerInstanceRecord, code: str, reason: str) -> None:
     for task in tasks.live_on_instance(ctx, instance["containerInstanceArn"]):
         stop(ctx, task, code, reason)
 
 
-def on_instance_leaving(ctx: RequestContext, instance: Record) -> None:
+def on_instance_leaving(ctx: RequestContext, instance: ContainerInstanceRecord) -> None:
     """leaving.py's hook: an instance deregistered with force, or whose EC2 instance terminated.
 
     Terminated: its tasks stop with it. Forced deregistration: AWS leaves the tasks running,
@@ -227,6 +227,6 @@ def on_ec2_terminated(ctx: RequestContext, ec2: Record) -> None:
     _stop_orphans(ctx, ec2["InstanceId"], f"Host EC2 (instance {ec2['InstanceId']}) terminated.")
 
 
-def live_task_count(ctx: RequestContext, instance: Record) -> int:
+def live_task_count(ctx: RequestContext, instance: ContainerInstanceRecord) -> int:
     """leaving.py's hook: tasks that keep an instance from deregistering without force."""
     return len(tasks.live_on_instance(ctx, instance["containerInstanceArn"]))

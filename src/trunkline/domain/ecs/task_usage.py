@@ -23,6 +23,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import capacity, container_instances, gpus, tasks
+from trunkline.domain.ecs.records import ContainerInstanceRecord
 
 Record = dict[str, Any]
 
@@ -94,7 +95,7 @@ def remaining(registered: list[Record], live: list[TaskUse]) -> list[Record]:
     return result
 
 
-def remaining_cpu_memory_ports(record: Record) -> tuple[int, int, set[int], set[int]]:
+def remaining_cpu_memory_ports(record: ContainerInstanceRecord) -> tuple[int, int, set[int], set[int]]:
     """What placement starts from: remaining CPU and MEMORY, and the TCP and UDP ports in use."""
     left = record.get("remainingResources") or []
     cpu, memory = (
@@ -108,11 +109,11 @@ def _holds_eni(task: Record) -> bool:
     return bool((task.get("_eni") or {}).get("networkInterfaceId"))
 
 
-def refresh(ctx: RequestContext, instance: Record) -> None:
+def refresh(ctx: RequestContext, instance: ContainerInstanceRecord) -> None:
     """Recompute the instance's task-derived fields from its live tasks; record a change if a
     user could see one (a change to `_eniRoom` alone is saved silently)."""
     live = live_uses(ctx, instance["containerInstanceArn"])
-    observable = {
+    observable: dict[str, Any] = {
         "remainingResources": remaining(instance.get("registeredResources") or [], live),
         "runningTasksCount": sum(1 for t in live if t.last_status == "RUNNING"),
         "pendingTasksCount": sum(1 for t in live if t.last_status in _PENDING),
@@ -121,7 +122,10 @@ def refresh(ctx: RequestContext, instance: Record) -> None:
     seen = all(instance.get(k) == v for k, v in observable.items())
     if seen and instance.get("_eniRoom") == eni_room:
         return
-    instance.update(observable, _eniRoom=eni_room)
+    instance["remainingResources"] = observable["remainingResources"]
+    instance["runningTasksCount"] = observable["runningTasksCount"]
+    instance["pendingTasksCount"] = observable["pendingTasksCount"]
+    instance["_eniRoom"] = eni_room
     if seen or instance["status"] == "INACTIVE":
         container_instances.save(ctx, instance)
     else:

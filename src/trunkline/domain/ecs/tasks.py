@@ -33,7 +33,7 @@ from trunkline.domain.ecs import (
     public_view,
 )
 from trunkline.domain.ecs.kinds import STOPPED_AT_INDEX, TASK, stopped_moment
-from trunkline.domain.ecs.records import TaskRecord
+from trunkline.domain.ecs.records import ContainerInstanceRecord, TaskRecord
 
 KIND = TASK.name
 Record = dict[str, Any]
@@ -196,12 +196,12 @@ def group_counts(ctx: RequestContext, cluster_arn: str, group: str) -> dict[str,
     return counts
 
 
-def task_groups_of(ctx: RequestContext, instance: Record) -> list[str]:
+def task_groups_of(ctx: RequestContext, instance: ContainerInstanceRecord) -> list[str]:
     """`task:group` for the cluster query language: the groups of the instance's live tasks."""
     return [t["group"] for t in live_on_instance(ctx, instance["containerInstanceArn"])]
 
 
-def instance_record(ctx: RequestContext, record: TaskRecord) -> Record | None:
+def instance_record(ctx: RequestContext, record: TaskRecord) -> ContainerInstanceRecord | None:
     """The container instance a task was placed on."""
     arn = record.get("containerInstanceArn")
     return container_instances.find(ctx, record["clusterArn"], arn) if arn else None

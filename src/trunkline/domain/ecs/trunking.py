@@ -27,6 +27,7 @@ from trunkline.context import RequestContext
 from trunkline.domain import catalog, events
 from trunkline.domain.ecs import account_settings
 from trunkline.domain.ecs.agent_report import TRUNKING_CAPABILITY, TRUNKING_MIN_AGENT, parse_version
+from trunkline.domain.ecs.records import ContainerInstanceRecord
 
 Record = dict[str, Any]
 
@@ -117,6 +118,6 @@ def _first_registration_reason(first: Record) -> Record:
     )
 
 
-def applies(record: Record) -> bool:
+def applies(record: ContainerInstanceRecord) -> bool:
     """Whether the instance's frozen decision gave it trunking."""
     return bool((record.get("_trunking") or {}).get("applies"))

@@ -32,6 +32,8 @@ from trunkline.domain.ec2 import instances, subnets
 from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2.records import NetworkInterfaceRecord
 from trunkline.domain.ecs import container_instances
+from trunkline.domain.ecs.kinds import CONTAINER_INSTANCE
+from trunkline.domain.ecs.records import ContainerInstanceRecord
 from trunkline.domain.ecs.trunking import TRUNK_ID_ATTRIBUTE
 from trunkline.errors import AwsError
 
@@ -51,7 +53,7 @@ def ec2_error(operation: str, target: str, code: str) -> str:
     return f"Unexpected EC2 error while attempting to {operation} {target}: {code}"
 
 
-def _payload(ctx: RequestContext, record: Record) -> Record:
+def _payload(ctx: RequestContext, record: ContainerInstanceRecord) -> Record:
     return {
         "account": record["_account"],
         "region": record["_region"],
@@ -60,17 +62,17 @@ def _payload(ctx: RequestContext, record: Record) -> Record:
     }
 
 
-def _target(ctx: RequestContext, payload: Record, status: str) -> Record | None:
+def _target(ctx: RequestContext, payload: Record, status: str) -> ContainerInstanceRecord | None:
     """The container instance a job is about, if it is still in the state the job expects."""
     key = container_instances.key(payload["account"], payload["region"], payload["cluster"], payload["id"])
-    record = ctx.tx.get(container_instances.KIND, key)
+    record = CONTAINER_INSTANCE.at_key(ctx, key)
     return record if record is not None and record["status"] == status else None
 
 
 # --- provisioning -------------------------------------------------------------------------------
 
 
-def schedule_provision(ctx: RequestContext, record: Record) -> None:
+def schedule_provision(ctx: RequestContext, record: ContainerInstanceRecord) -> None:
     ctx.schedule("ecs.trunk.provision", PROVISION_JOB, _payload(ctx, record))
 
 
@@ -96,7 +98,7 @@ def _service_linked_role_exists(ctx: RequestContext) -> bool:
     return True
 
 
-def _provision(ctx: RequestContext, record: Record) -> str | None:
+def _provision(ctx: RequestContext, record: ContainerInstanceRecord) -> str | None:
     """Create and attach the trunk; returns the statusReason of a failure, or None."""
     if not _service_linked_role_exists(ctx):
         return ROLE_MISSING
@@ -120,7 +122,7 @@ def _provision(ctx: RequestContext, record: Record) -> str | None:
     return _attach(ctx, record, trunk)
 
 
-def _attach(ctx: RequestContext, record: Record, trunk: NetworkInterfaceRecord) -> str | None:
+def _attach(ctx: RequestContext, record: ContainerInstanceRecord, trunk: NetworkInterfaceRecord) -> str | None:
     instance_id = record["ec2InstanceId"]
     where = f"to instance '{instance_id}'"
     instance = instances.find_instance(ctx, instance_id)
@@ -162,7 +164,7 @@ def _attachment(attachment_id: str, eni: NetworkInterfaceRecord) -> Record:
     }
 
 
-def set_attribute(record: Record, name: str, value: str | None) -> None:
+def set_attribute(record: ContainerInstanceRecord, name: str, value: str | None) -> None:
     """Set (or with None remove) an ECS-managed attribute of the record."""
     kept = [a for a in record.get("attributes", []) if a["name"] != name]
     if value is not None:
@@ -173,7 +175,7 @@ def set_attribute(record: Record, name: str, value: str | None) -> None:
 # --- releasing ----------------------------------------------------------------------------------
 
 
-def schedule_deprovision(ctx: RequestContext, record: Record) -> None:
+def schedule_deprovision(ctx: RequestContext, record: ContainerInstanceRecord) -> None:
     """Mark the trunk's attachment DETACHING and release it after `ecs.trunk.deprovision`."""
     trunk_attachment = (record.get("_trunk") or {}).get("attachmentId")
     for attachment in record.get("attachments", []):
@@ -193,7 +195,7 @@ def deprovision_job(ctx: RequestContext, payload: Record) -> None:
     container_instances.change(ctx, record)
 
 
-def release(ctx: RequestContext, record: Record) -> None:
+def release(ctx: RequestContext, record: ContainerInstanceRecord) -> None:
     """Delete the instance's trunk ENI through the ledger: its branch associations first, then
     the attachment, then the ENI. The container instance loses the attribute and attachment."""
     trunk = record.get("_trunk")
@@ -211,7 +213,7 @@ def release(ctx: RequestContext, record: Record) -> None:
     set_attribute(record, TRUNK_ID_ATTRIBUTE, None)
 
 
-def trunk_interface(ctx: RequestContext, record: Record) -> NetworkInterfaceRecord | None:
+def trunk_interface(ctx: RequestContext, record: ContainerInstanceRecord) -> NetworkInterfaceRecord | None:
     """The instance's trunk ENI as the ledger holds it now, if it exists."""
     trunk = record.get("_trunk")
     if not trunk or trunk.get("deletedAt") is not None:
