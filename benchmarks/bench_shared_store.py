@@ -36,6 +36,7 @@ from typing import Any
 
 import bench_ecs_instances as instances
 import bench_placement_scale as placement
+import cpu_split
 from common import Client, Server, machine, start, stop
 
 CLUSTERS = 4
@@ -77,20 +78,21 @@ class _Caller(Client):
         return response.status, payload
 
 
-def _schema(database: str) -> str:
+def _schema(database: str) -> tuple[str, str]:
+    """A new schema; returns its name and the servers' URL for it. The URL names the connections
+    after the schema (`application_name`), so that their PostgreSQL backends can be found."""
     import psycopg
 
     name = "bench_" + uuid.uuid4().hex[:10]
     with psycopg.connect(database, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {name}")
     separator = "&" if "?" in database else "?"
-    return f"{database}{separator}options=-csearch_path%3D{name}"
+    return name, f"{database}{separator}options=-csearch_path%3D{name}&application_name={name}"
 
 
-def _drop(database: str, state: str) -> None:
+def _drop(database: str, name: str) -> None:
     import psycopg
 
-    name = state.rsplit("%3D", 1)[1]
     with psycopg.connect(database, autocommit=True) as conn:
         conn.execute(f"DROP SCHEMA {name} CASCADE")
 
@@ -200,7 +202,7 @@ def _uptime() -> str:
 
 
 def run(database: str, processes: int, seconds: float) -> dict[str, Any]:
-    state = _schema(database)
+    schema, state = _schema(database)
     servers: list[Server] = []
     try:
         servers.append(start(state, "--timing", "fast"))
@@ -215,12 +217,17 @@ def run(database: str, processes: int, seconds: float) -> dict[str, Any]:
             )
             for i in range(CLIENTS)
         ]
+        server_pids = [server.process.pid for server in servers]
+        backends = cpu_split.backend_pids(database, schema)
+        before = cpu_split.snapshot(server_pids, backends)
         began = time.monotonic()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - began
+        backends = sorted({*backends, *cpu_split.backend_pids(database, schema)})
+        cpu = cpu_split.between(before, cpu_split.snapshot(server_pids, backends), elapsed)
         problems = _check(servers[0].url, clusters, tally)
         retries = [_retries(server.url) for server in servers]
         return {
@@ -232,12 +239,13 @@ def run(database: str, processes: int, seconds: float) -> dict[str, Any]:
             "five_xx": sum(n for s, n in tally.statuses.items() if s >= 500),
             "violations": problems,
             "retries": retries,
+            "cpu": cpu,
             "load": (load_before, os.getloadavg()[0]),
         }
     finally:
         for server in servers:
             stop(server)
-        _drop(database, state)
+        _drop(database, schema)
 
 
 def main() -> int:
@@ -265,6 +273,7 @@ def main() -> int:
                 f"violations {len(r['violations'])}, retried per process {r['retries']}",
                 flush=True,
             )
+            print("    " + r["cpu"].describe(r["pairs"]), flush=True)
     print(_uptime() + "\n")
     medians = {n: sorted(rs, key=lambda r: r["pairs_per_s"])[len(rs) // 2] for n, rs in rounds.items()}
     base = medians[args.processes[0]]["pairs_per_s"] or float("nan")
