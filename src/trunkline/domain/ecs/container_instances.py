@@ -20,8 +20,8 @@ Indexes (one value per field; field names may carry an attribute name):
 - `attr:NAME` = cluster ARN, and `attrval:NAME` = `CLUSTER_ARN|VALUE`, for every attribute, so
   ListAttributes by name (and by name and value) and equality filters are index lookups.
 - The placement index, for ACTIVE instances with a connected agent only: for each binpack field
-  (cpu, memory), one entry in the field `place:FIELD:OTHER>=FLOOR:CLUSTER_ARN` (and one in the
-  same with `|VPC_ID` appended) whose value is what the instance has left of FIELD, zero-padded, so
+  (cpu, memory), one entry in the field `place:CLUSTER_ARN:FIELD:OTHER>=FLOOR` (and one in the
+  same with `|VPC_ID` after the ARN) whose value is what the instance has left of FIELD, zero-padded, so
   binpack reads instances in ascending order of it (`Transaction.find_from`; see
   `placement_candidates.BinpackWindow`). FLOOR is the highest rung of a ladder (0, 128, 256, ...
   2^20) at or below what the instance has left of the OTHER resource, so a window for a task

@@ -50,10 +50,16 @@ def placement_field(
 ) -> str:
     """The placement index field ordering by `field` (cpu|memory) left the instances of a cluster
     (or of its VPC; or of its capacity provider) that have at least `other_floor` of the other
-    resource left. '#' occurs in no ARN, VPC id or provider name, so the scopes never meet."""
+    resource left. '#' occurs in no ARN, VPC id or provider name, so the scopes never meet.
+
+    The cluster comes first: a store's index sorts entries by field, so each cluster's entries
+    sit together. On PostgreSQL a placement's read locks the index pages it reads (SERIALIZABLE),
+    and every task started or stopped rewrites its instance's entries; with the resource first,
+    each page held every cluster's entries and placements in different clusters conflicted
+    (docs/design.md, "Several processes on one PostgreSQL")."""
     other = "memory" if field == "cpu" else "cpu"
     scope = f"{cluster_arn}" + (f"|{vpc_id}" if vpc_id else "") + (f"#{provider}" if provider else "")
-    return f"place:{field}:{other}>={other_floor}:{scope}"
+    return f"place:{scope}:{field}:{other}>={other_floor}"
 
 
 def placement_fields(
