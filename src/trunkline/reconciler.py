@@ -15,7 +15,7 @@ from trunkline.context import Principal, RequestContext
 from trunkline.domain.identity import Keyring
 from trunkline.quotas import DEFAULTS, Quotas
 from trunkline.reactions import NONE, Reactions
-from trunkline.store.api import Job, Store, Transaction
+from trunkline.store.api import JOB_LOCK, Job, Store, Transaction
 from trunkline.timing import Timing
 
 log = logging.getLogger("trunkline.reconciler")
@@ -24,6 +24,19 @@ JobHandler = Callable[[RequestContext, dict[str, Any]], None]
 
 _BATCH = 200
 _SETTLE_LIMIT = 100_000  # jobs; a settle that runs this many is a runaway loop, not a workload
+
+
+def _due(tx: Transaction, *, at: float) -> list[Job]:
+    return tx.due_jobs(at, _BATCH)
+
+
+def _by_scope(jobs: list[Job]) -> list[tuple[str | None, list[int]]]:
+    """The jobs' ids by their lock scope, scopes in the order of their first due job."""
+    groups: dict[str | None, list[int]] = {}
+    for job in jobs:
+        scope = job.payload.get(JOB_LOCK)
+        groups.setdefault(scope if isinstance(scope, str) else None, []).append(job.id)
+    return list(groups.items())
 
 
 @dataclass
@@ -41,7 +54,10 @@ class Reconciler:
 
     def run_due(self, now: float | None = None, lead: bool = False) -> int:
         """Run every job due by `now` (default: the clock's now); returns how many ran. With
-        `lead`, only while no other process's reconciler is running a batch (it runs them then)."""
+        `lead`, only while no other process's reconciler is running a batch (it runs them then),
+        and by lock scope (`_run_due_by_scope`)."""
+        if lead:
+            return self._run_due_by_scope(now)
         total = 0
         while True:
             batch = partial(self._batch, now=self.clock.now() if now is None else now, lead=lead)
@@ -49,6 +65,36 @@ class Reconciler:
             total += ran
             if ran < _BATCH:
                 return total
+
+    def _run_due_by_scope(self, now: float | None) -> int:
+        """The background pass. Due jobs are listed on the store's reading connection, then run
+        in one transaction per lock scope (`JOB_LOCK`: a task's step names its cluster's), each
+        holding its lock from its start and claiming its jobs by id. So on a shared PostgreSQL a
+        step never overlaps a placement in its cluster, and no pass reads the queue's index where
+        every request adds its jobs: neither can fail serialisation against the other. Jobs of
+        one scope run in due order; jobs of different scopes are independent and may run in
+        either order (docs/decisions.md)."""
+        total = 0
+        while True:
+            at = self.clock.now() if now is None else now
+            due = self.store.read(partial(_due, at=at))
+            ran = 0
+            for scope, ids in _by_scope(due):
+                ran += self.store.run(partial(self._claimed, ids=ids, scope=scope))
+            total += ran
+            if len(due) < _BATCH or ran == 0:
+                return total
+
+    def _claimed(self, tx: Transaction, *, ids: list[int], scope: str | None) -> int:
+        if scope is not None:
+            tx.lock(scope)
+        if not tx.try_lead("reconciler"):
+            return 0
+        jobs = tx.claim(ids)
+        for job in jobs:
+            self._run(tx, job)
+            tx.finish(job)
+        return len(jobs)
 
     def _batch(self, tx: Transaction, *, now: float, lead: bool = False) -> int:
         if lead and not tx.try_lead("reconciler"):

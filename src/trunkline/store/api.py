@@ -27,6 +27,11 @@ class StoreUnavailable(Exception):
     wire layer answers the service's 503, which AWS clients retry."""
 
 
+#: A job payload's optional lock scope (`Transaction.lock`): a reconciler pass that can runs the
+#: job in a transaction holding that lock from its start, with other due jobs of the same scope.
+JOB_LOCK = "lock"
+
+
 @dataclass(frozen=True)
 class Job:
     id: int
@@ -113,6 +118,14 @@ class Transaction(Protocol):
 
     def claim_due(self, now: float, limit: int) -> list[Job]:
         """Due jobs, oldest first, locked for this transaction (other processes skip them)."""
+
+    def due_jobs(self, now: float, limit: int) -> list[Job]:
+        """Due jobs, oldest first, as committed: a listing, locking nothing (`claim` takes them).
+        Meant for `Store.read`, so the queue's index is not part of a writing transaction's reads."""
+
+    def claim(self, ids: Sequence[int]) -> list[Job]:
+        """Those of the jobs `ids` still queued, oldest first, locked for this transaction (other
+        processes skip them): read by id, not by a range of due times."""
 
     def finish(self, job: Job) -> None: ...
 

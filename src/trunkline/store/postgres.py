@@ -64,10 +64,12 @@ class _PgTransaction(PgTransaction):
         held: frozenset[str],
         code_points: bool,
         derived_cache: DerivedCache,
+        namespace: str = "",
     ) -> None:
         super().__init__(conn, pipeline, DIALECT, keeps_answers=code_points, derived_cache=derived_cache)
         self._conn = conn
         self._held = held
+        self._namespace = namespace
         self._tries: list[tuple[str, psycopg.Cursor[Any]]] = []  # asked for, answer not yet read
         self.tried = False  # a lock was asked for in place: the session may hold it (release it)
 
@@ -81,7 +83,7 @@ class _PgTransaction(PgTransaction):
         if scope in self._held or any(scope == tried for tried, _ in self._tries):
             return
         cursor = self._conn.cursor()
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", (lock_key(scope),))
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", (lock_key(self._namespace + scope),))
         self._tries.append((scope, cursor))
         self.tried = True
 
@@ -106,7 +108,7 @@ class _PgTransaction(PgTransaction):
         return bool(self._tries)
 
     def try_lead(self, role: str) -> bool:
-        row = self._q("SELECT pg_try_advisory_xact_lock(?)", (lock_key("lead:" + role),)).fetchone()
+        row = self._q("SELECT pg_try_advisory_xact_lock(?)", (lock_key(self._namespace + "lead:" + role),)).fetchone()
         return bool(row[0])
 
 
@@ -125,6 +127,9 @@ class PostgresStore:
         self._conn: psycopg.Connection[Any] | None = None
         self.retried = 0  # attempts that were retried, for the benchmark's report
         self._code_points = False  # the database sorts text by code point, as Python does (collation C)
+        # Advisory locks are per database: named locks are prefixed with the schema, so that
+        # trunkline states in other schemas of the database never wait for this one's.
+        self._namespace = ""
         # What `find_derived` gave, by stored bytes: shared by every transaction, as SQLite's is
         # (a changed document has other bytes, so an entry is never stale, whoever wrote it).
         self._derived_cache = DerivedCache()
@@ -157,6 +162,8 @@ class PostgresStore:
             conn.execute(f"SET lock_timeout = '{_LOCK_TIMEOUT}'")
             collation = conn.execute("SELECT datcollate FROM pg_database WHERE datname = current_database()").fetchone()
             self._code_points = collation is not None and collation[0] in _CODE_POINT_COLLATIONS
+            schema = conn.execute("SELECT current_schema()").fetchone()
+            self._namespace = f"{schema[0] if schema else ''}/"
         except psycopg.Error as error:
             raise StoreUnavailable(f"cannot connect to PostgreSQL: {error}") from None
         self._conn = conn
@@ -201,13 +208,15 @@ class PostgresStore:
                 with conn.pipeline() as pipeline:
                     control = conn.cursor()
                     for scope in sorted(held):  # in one order: no deadlock between processes
-                        control.execute("SELECT pg_advisory_lock(%s)", (lock_key(scope),))
+                        control.execute("SELECT pg_advisory_lock(%s)", (lock_key(self._namespace + scope),))
                     if held:
                         # Its own round trip: statements before a Sync share one implicit
                         # transaction, and the snapshot must be taken after the locks, not before.
                         pipeline.sync()
                     control.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
-                    tx = _PgTransaction(conn, pipeline, frozenset(held), self._code_points, self._derived_cache)
+                    tx = _PgTransaction(
+                        conn, pipeline, frozenset(held), self._code_points, self._derived_cache, self._namespace
+                    )
                     result = work(tx)
                     if tx.pending_locks():  # no read since a lock was asked for: read its answer
                         pipeline.sync()
@@ -261,24 +270,27 @@ class PostgresStore:
     def ping(self) -> None:
         # On the reading connection: a request holding the writing one (a slow placement) must
         # not make the health check wait, or call the store unavailable.
-        with self._reader_lock:
-            try:
-                reader = self._reading_connection()
-                with reader.transaction():
-                    reader.execute("SELECT 1")
-            except psycopg.Error as error:
-                raise StoreUnavailable(f"PostgreSQL does not answer: {error}") from None
+        try:
+            self.read(lambda tx: tx.get_meta("schema_version"))
+        except (StoreUnavailable, psycopg.Error) as error:
+            raise StoreUnavailable(f"PostgreSQL does not answer: {error}") from None
 
     def read(self, work: Callable[[Transaction], T]) -> T:
+        """Read-only work, run again once on a new connection when the reading connection turns
+        out to have been lost (the reconciler's listing keeps it open: a database restart is
+        found by the next read, which must not fail for it)."""
         with self._reader_lock:
-            reader = self._reading_connection()
-            try:
-                with reader.transaction(), reader.cursor() as cursor:
-                    return work(SqlTransaction(cursor, DIALECT, derived_cache=self._derived_cache))
-            except psycopg.OperationalError as error:
-                if reader.broken:  # reopened by the next read
-                    raise StoreUnavailable(f"the PostgreSQL connection was lost: {error}") from None
-                raise
+            for attempt in (1, 2):
+                reader = self._reading_connection()
+                try:
+                    with reader.transaction(), reader.cursor() as cursor:
+                        return work(SqlTransaction(cursor, DIALECT, derived_cache=self._derived_cache))
+                except psycopg.OperationalError as error:
+                    if not reader.broken:
+                        raise
+                    if attempt == 2:
+                        raise StoreUnavailable(f"the PostgreSQL connection was lost: {error}") from None
+            raise AssertionError("unreachable")
 
     def _reading_connection(self) -> psycopg.Connection[Any]:
         if self._reader is None or self._reader.closed or self._reader.broken:

@@ -27,6 +27,12 @@ class Dialect:
 
 
 _TRIMMED_META = "events.trimmed_through"
+# An index entry's document, looked up by its key for each entry the index gives: never a join the
+# planner may turn into a scan of the kind's documents. On PostgreSQL a scan would make a
+# SERIALIZABLE read of one cluster's instances lock every instance of every cluster, and each
+# change to any of them would conflict with it (docs/design.md). Entries and their documents are
+# written and deleted together, so the body is never missing.
+_BODY = "(SELECT d.body FROM documents d WHERE d.kind = i.kind AND d.key = i.key)"
 _CHUNK = 200  # index entries per statement: 800 parameters, under SQLite's oldest limit (999)
 T = TypeVar("T")
 
@@ -249,10 +255,7 @@ class SqlTransaction:
     def _index_query(
         column: str, kind: str, field: str, value: str, after: str | None, limit: int | None
     ) -> tuple[str, list[Any]]:
-        sql = f"SELECT {column} FROM doc_index i"
-        if column.startswith("d."):
-            sql += " JOIN documents d ON d.kind = i.kind AND d.key = i.key"
-        sql += " WHERE i.kind = ? AND i.field = ? AND i.value = ?"
+        sql = f"SELECT {column.replace('d.body', _BODY)} FROM doc_index i WHERE i.kind = ? AND i.field = ? AND i.value = ?"
         params: list[Any] = [kind, field, value]
         if after is not None:
             sql += " AND i.key > ?"
@@ -279,8 +282,7 @@ class SqlTransaction:
         kind: str, field: str, lowest: str, after: tuple[str, str] | None, limit: int | None
     ) -> tuple[str, list[Any]]:
         sql = (
-            "SELECT i.value, i.key, d.body FROM doc_index i JOIN documents d ON d.kind = i.kind AND d.key = i.key"
-            " WHERE i.kind = ? AND i.field = ? AND i.value >= ?"
+            f"SELECT i.value, i.key, {_BODY} FROM doc_index i WHERE i.kind = ? AND i.field = ? AND i.value >= ?"
         )
         params: list[Any] = [kind, field, lowest]
         if after is not None:
@@ -350,6 +352,22 @@ class SqlTransaction:
             (now, limit),
         ).fetchall()
         return [Job(int(r[0]), float(r[1]), r[2], _load(r[3])) for r in rows]
+
+    def due_jobs(self, now: float, limit: int) -> list[Job]:
+        rows = self._q(
+            "SELECT id, due_at, name, payload FROM jobs WHERE due_at <= ? ORDER BY due_at, id LIMIT ?", (now, limit)
+        ).fetchall()
+        return [Job(int(r[0]), float(r[1]), r[2], _load(r[3])) for r in rows]
+
+    def claim(self, ids: Sequence[int]) -> list[Job]:
+        jobs: list[Job] = []
+        for chunk in _chunks(list(ids), _CHUNK):
+            marks = ", ".join("?" for _ in chunk)
+            rows = self._q(
+                f"SELECT id, due_at, name, payload FROM jobs WHERE id IN ({marks})" + self._dialect.skip_locked, chunk
+            ).fetchall()
+            jobs += [Job(int(r[0]), float(r[1]), r[2], _load(r[3])) for r in rows]
+        return sorted(jobs, key=lambda job: (job.due_at, job.id))
 
     def finish(self, job: Job) -> None:
         self._q("DELETE FROM jobs WHERE id = ?", (job.id,))

@@ -28,6 +28,7 @@ from trunkline.domain.ec2.records import SubnetRecord
 from trunkline.domain.ecs import (
     capacity_association,
     capacity_strategy,
+    cluster_lock,
     clusters,
     container_instances,
     ecs_arn,
@@ -391,7 +392,7 @@ def _remember(ctx: RequestContext, params: shapes.RunTaskRequest, result: Record
 def lock_cluster(ctx: RequestContext, cluster_arn: str) -> None:
     """Placements in one cluster read the same instances and write their remaining resources: on
     a shared store they take turns per cluster rather than fail serialisation (docs/design.md)."""
-    ctx.tx.lock("placement:" + cluster_arn)
+    cluster_lock.take(ctx, cluster_arn)
 
 
 def run_task(ctx: RequestContext, params: shapes.RunTaskRequest, rng: random.Random | None = None) -> Record:

@@ -34,9 +34,18 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import instances
-from trunkline.domain.ecs import container_instances, container_logs, network_bindings, task_enis, task_usage, tasks
+from trunkline.domain.ecs import (
+    cluster_lock,
+    container_instances,
+    container_logs,
+    network_bindings,
+    task_enis,
+    task_usage,
+    tasks,
+)
 from trunkline.domain.ecs.kinds import TASK
 from trunkline.domain.ecs.records import ContainerInstanceRecord, TaskRecord
+from trunkline.store.api import JOB_LOCK
 
 Record = dict[str, Any]
 
@@ -76,6 +85,8 @@ def schedule_step(ctx: RequestContext, task: TaskRecord) -> None:
     if next_status(task) is None:
         return
     payload = {"account": task["_account"], "region": task["_region"], "key": tasks.record_key(task)}
+    # The step frees or takes the instance's resources: it takes turns with the cluster's placements.
+    payload[JOB_LOCK] = cluster_lock.scope(task["clusterArn"])
     ctx.schedule("ecs.task.step", STEP_JOB, {**payload, "version": task["version"]})
 
 

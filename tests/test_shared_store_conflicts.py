@@ -1,0 +1,174 @@
+"""Contention removed at its source (issue 13 item 4), two stores on one PostgreSQL schema as two
+processes would have them:
+
+- a placement in one cluster reads its own instances' placement entries and documents only (the
+  index names the cluster first, so the clusters' entries do not share the index pages
+  SERIALIZABLE locks; documents are looked up by key, never scanned by kind);
+- a reconciler step of a task waits for a placement in the task's cluster instead of overlapping
+  it (its job names the cluster's lock), and its pass never reads the job queue's index inside
+  the transaction.
+
+Each checks the conflicts the stores counted (`PostgresStore.retried`). Skipped without
+TRUNKLINE_TEST_POSTGRES.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import fresh_state, postgres_url, release_state
+from ecs_records import ACCOUNT, REGION, ctx_of, make_record
+from trunkline.clock import ManualClock
+from trunkline.domain.ecs import container_instances
+from trunkline.reconciler import Reconciler
+from trunkline.store.api import JOB_LOCK, Transaction
+from trunkline.store.postgres import PostgresStore
+from trunkline.timing import PROFILES
+
+pytestmark = pytest.mark.skipif(postgres_url() is None, reason="needs TRUNKLINE_TEST_POSTGRES")
+
+CLUSTERS = [f"arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/c{n}" for n in range(4)]
+INSTANCES = 3  # per cluster
+KIND = container_instances.KIND
+
+
+@pytest.fixture
+def stores(tmp_path: Path) -> Iterator[tuple[PostgresStore, PostgresStore]]:
+    url = fresh_state(tmp_path)
+    first, second = PostgresStore(url), PostgresStore(url)
+    try:
+        yield first, second
+    finally:
+        first.close()
+        second.close()
+        release_state(url)
+
+
+def _resources(cpu: int, memory: int) -> list[dict[str, Any]]:
+    return [
+        {"name": "CPU", "type": "INTEGER", "integerValue": cpu},
+        {"name": "MEMORY", "type": "INTEGER", "integerValue": memory},
+    ]
+
+
+def _host(cluster: int, n: int, memory: int = 7680) -> dict[str, Any]:
+    return make_record(
+        cluster * 100 + n,
+        cluster=CLUSTERS[cluster],
+        registeredResources=_resources(4096, 7680),
+        remainingResources=_resources(4096, memory),
+    )
+
+
+def _seed(store: PostgresStore) -> None:
+    """Four clusters of three instances, as the benchmark has them."""
+
+    def work(tx: Transaction) -> None:
+        for cluster in range(len(CLUSTERS)):
+            for n in range(INSTANCES):
+                container_instances.save(ctx_of(tx), _host(cluster, n))
+
+    store.run(work)
+
+
+def test_each_clusters_placement_entries_sit_together_in_the_index_order() -> None:
+    """The index sorts entries by field: with the cluster first in the field's name, one
+    cluster's entries (every resource, floor, VPC) form one run, so a placement's reads and the
+    rewrites of another cluster's instances meet on no index page but the run's ends."""
+    fields = sorted(
+        (container_instances.placement_field(cluster, vpc, resource, floor), cluster)
+        for cluster in CLUSTERS
+        for vpc in (None, "vpc-1")
+        for resource in ("cpu", "memory")
+        for floor in (0, 128, 1024, 2**20)
+    )
+    order = [cluster for _, cluster in fields]
+    runs = [cluster for n, cluster in enumerate(order) if n == 0 or order[n - 1] != cluster]
+    assert runs == CLUSTERS
+
+
+def test_a_placement_read_locks_only_the_instances_it_reads(stores: tuple[PostgresStore, PostgresStore]) -> None:
+    """SERIALIZABLE locks what a query reads. The index's documents are looked up by key, one by
+    one, never through a scan of the kind's documents: reading one cluster's tightest instance
+    locks that instance's row alone, not every cluster's instances."""
+    first, _ = stores
+    _seed(first)
+    field = container_instances.placement_field(CLUSTERS[0], None, "memory", 0)
+
+    def read_then_locks(tx: Any) -> list[tuple[str, Any, Any]]:
+        tx.find_from(KIND, field, container_instances.placement_value(0), limit=1)
+        rows = tx.execute(
+            "SELECT l.locktype, l.page, l.tuple FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
+            " WHERE l.mode = 'SIReadLock' AND l.pid = pg_backend_pid() AND c.relname = 'documents'"
+        ).fetchall()
+        return [tuple(row) for row in rows]
+
+    locks = first.run(read_then_locks)
+    assert [kind for kind, _, _ in locks] == ["tuple"], locks
+
+
+def _reconciler(store: PostgresStore, ran: list[dict[str, Any]]) -> Reconciler:
+    def step(ctx: Any, payload: dict[str, Any]) -> None:
+        ran.append({**payload, "seen": ctx.tx.get("counter", "c")})
+        ctx.tx.put("counter", "c", {"n": (ctx.tx.get("counter", "c") or {"n": 0})["n"] + 1})
+
+    return Reconciler(store, ManualClock(1000.0), PROFILES["fast"], ACCOUNT, REGION, {"step": step})
+
+
+def test_a_reconciler_step_takes_turns_with_a_placement_in_its_cluster(
+    stores: tuple[PostgresStore, PostgresStore],
+) -> None:
+    first, second = stores
+    scope = "placement:" + CLUSTERS[0]
+    first.run(lambda tx: tx.schedule(10.0, "step", {"key": "t1", JOB_LOCK: scope}))
+    ran: list[dict[str, Any]] = []
+    inside, release = threading.Event(), threading.Event()
+
+    def placement(tx: Transaction) -> None:
+        tx.lock(scope)
+        seen = tx.get("counter", "c") or {"n": 0}
+        inside.set()
+        release.wait(10)
+        tx.put("counter", "c", {"n": seen["n"] + 10})
+
+    holder = threading.Thread(target=first.run, args=(placement,))
+    holder.start()
+    inside.wait(10)
+    # The step's pass lists the job, then waits for the cluster's lock while the placement holds it.
+    passing = threading.Thread(target=lambda: ran.append({"count": _reconciler(second, ran).run_due(lead=True)}))
+    passing.start()
+    passing.join(0.5)
+    assert passing.is_alive() and ran == []
+    release.set()
+    holder.join()
+    passing.join(10)
+    assert ran[0]["key"] == "t1" and ran[0]["seen"] == {"n": 10}  # ran after the placement committed
+    assert ran[1] == {"count": 1}
+    assert first.run(lambda tx: (tx.get("counter", "c"), tx.next_due_at())) == ({"n": 11}, None)
+    assert (first.retried, second.retried) == (0, 0)
+
+
+def test_a_pass_claims_by_id_what_is_still_queued(stores: tuple[PostgresStore, PostgresStore]) -> None:
+    first, second = stores
+
+    def queue(tx: Transaction) -> None:
+        for n, scope in enumerate(("a", "b", "a", None)):
+            tx.schedule(float(n), "step", {"n": n, **({JOB_LOCK: scope} if scope else {})})
+        tx.schedule(99.0, "step", {"n": 99})  # not due yet
+
+    first.run(queue)
+    due = second.read(lambda tx: tx.due_jobs(50.0, 10))
+    assert [job.payload["n"] for job in due] == [0, 1, 2, 3]
+    assert second.read(lambda tx: tx.due_jobs(50.0, 10)) == due  # listing claims nothing
+    first.run(lambda tx: tx.finish(due[1]))  # another process ran one meanwhile
+    claimed = second.run(lambda tx: tx.claim([job.id for job in reversed(due)]))
+    assert [job.payload["n"] for job in claimed] == [0, 2, 3]  # still queued, oldest first
+    ran: list[dict[str, Any]] = []
+    assert _reconciler(second, ran).run_due(50.0, lead=True) == 3
+    # Scope a's jobs ran together in due order, then b's (gone), then the unscoped one.
+    assert [item["n"] for item in ran if "n" in item] == [0, 2, 3]
