@@ -281,9 +281,7 @@ class SqlTransaction:
     def _from_query(
         kind: str, field: str, lowest: str, after: tuple[str, str] | None, limit: int | None
     ) -> tuple[str, list[Any]]:
-        sql = (
-            f"SELECT i.value, i.key, {_BODY} FROM doc_index i WHERE i.kind = ? AND i.field = ? AND i.value >= ?"
-        )
+        sql = f"SELECT i.value, i.key, {_BODY} FROM doc_index i WHERE i.kind = ? AND i.field = ? AND i.value >= ?"
         params: list[Any] = [kind, field, lowest]
         if after is not None:
             sql += " AND (i.value > ? OR (i.value = ? AND i.key > ?))"
