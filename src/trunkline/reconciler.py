@@ -26,6 +26,10 @@ _BATCH = 200
 _SETTLE_LIMIT = 100_000  # jobs; a settle that runs this many is a runaway loop, not a workload
 
 
+def _may_lead(tx: Transaction) -> bool:
+    return tx.try_lead("reconciler")
+
+
 def _due(tx: Transaction, *, at: float) -> list[Job]:
     return tx.due_jobs(at, _BATCH)
 
@@ -78,6 +82,10 @@ class Reconciler:
         while True:
             at = self.clock.now() if now is None else now
             due = self.store.read(partial(_due, at=at))
+            # Another process leading now runs these jobs: skip rather than wait for the locks of
+            # its clusters while holding this process's store (each batch checks again).
+            if not due or not self.store.run(_may_lead):
+                return total
             ran = 0
             for scope, ids in _by_scope(due):
                 ran += self.store.run(partial(self._claimed, ids=ids, scope=scope))
