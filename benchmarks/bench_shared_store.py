@@ -18,6 +18,12 @@ Invariants, once the clients stop and every task has reached STOPPED: each conta
 remaining CPU and memory equal its registered ones (nothing leaked or double-freed), no task
 RUNNING, and every RunTask that answered a task is accounted for (placed = stopped).
 
+Where the CPU goes, per round: the server processes, their PostgreSQL backends (found by the
+`application_name` each run gives its connections), the client threads (this process) and the
+rest of the machine, from /proc (`cpu_split.py`); at the end, the throughput this machine's
+cores allow at each configuration's CPU cost per pair, as a ratio to one process: the bound on
+what the configuration could measure here.
+
 Exit status 0 whatever the figures are; the machine's load is printed with them.
 """
 
@@ -287,10 +293,29 @@ def main() -> int:
             f"load {min(x['load'][0] for x in rs):.1f}-{max(x['load'][1] for x in rs):.1f}"
         )
         print("    retried transactions per process, by round: " + "; ".join(str(x["retries"]) for x in rs))
+        retried = sum(sum(x["retries"]) for x in rs) / max(sum(x["pairs"] for x in rs), 1)
+        print(f"    {retried:.2f} retried transactions per pair; median round's " + r["cpu"].describe(r["pairs"]))
         for x in rs:
             for problem in x["violations"][:5]:
                 print(f"    {problem}")
+    print(_bound(medians, args.processes[0]))
     return 0
+
+
+def _bound(medians: dict[int, dict[str, Any]], first: int) -> str:
+    """What this machine's cores allow: at each configuration's CPU cost per pair, all cores
+    busy with nothing else running, how many pairs a second, as a ratio to the first
+    configuration's throughput. A ratio measured above it is impossible; one below it is lost to
+    waiting (locks, round trips, a single process's one thread) or to other work on the machine."""
+    base = medians[first]["pairs_per_s"] or float("nan")
+    parts = []
+    for n, r in medians.items():
+        ceiling = r["cpu"].ceiling(r["pairs"])
+        parts.append(f"{n} process(es) at most {ceiling:.1f} pairs/s (x{ceiling / base:.2f})")
+    cores = medians[first]["cpu"].cores
+    return f"Bound by {cores} cores at each configuration's CPU per pair, against {first} process(es): " + "; ".join(
+        parts
+    )
 
 
 if __name__ == "__main__":
