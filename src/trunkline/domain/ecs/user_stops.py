@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ecs import clusters, task_lifecycle, tasks
+from trunkline.domain.ecs import cluster_lock, clusters, task_lifecycle, tasks
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
     from trunkline.wire.shapes import ecs as shapes
@@ -14,6 +14,8 @@ if TYPE_CHECKING:  # the request shapes are types only: importing them costs sta
 
 def stop_task(ctx: RequestContext, request: shapes.StopTaskRequest) -> dict[str, Any]:
     cluster_arn = clusters.resolve_cluster(ctx, request.get("cluster"))["clusterArn"]
+    # The stop schedules the task's next step, which takes turns with the cluster's placements.
+    cluster_lock.take(ctx, cluster_arn)
     task = tasks.get(ctx, cluster_arn, request["task"])
     reason = request.get("reason") or task_lifecycle.USER_STOPPED
     return tasks.view(task_lifecycle.stop(ctx, task, "UserInitiated", reason))
