@@ -1,5 +1,5 @@
-"""The lock a cluster's placements take turns on (`Transaction.lock`): RunTask and StartTask in
-the cluster, and the reconciler's steps of the cluster's tasks. On a shared PostgreSQL store,
+"""The lock a cluster's placements take turns on (`Transaction.lock`): RunTask, StartTask and
+StopTask in the cluster, and the reconciler's steps of its tasks. On a shared PostgreSQL store,
 transactions holding the same lock never overlap, so they cannot fail serialisation against
 each other; they wait instead (docs/design.md, "Several processes on one PostgreSQL")."""
 
