@@ -114,3 +114,33 @@ def test_container_instances_move_from_the_placement_ladder_to_one_entry_per_res
     finally:
         store.close()
         release_state(state)
+
+
+def test_container_instances_move_to_cluster_first_placement_fields(tmp_path: Path) -> None:
+    """A state written before index version 5 named placement fields resource first
+    (`place:FIELD:OTHER>=FLOOR:CLUSTER_ARN`); re-indexed on start, the instance is found under the
+    cluster-first names binpack reads (each cluster's entries side by side: docs/design.md) and
+    no longer under the old ones."""
+    record = make_record(
+        1,
+        remainingResources=[
+            {"name": "CPU", "type": "INTEGER", "integerValue": 4096},
+            {"name": "MEMORY", "type": "INTEGER", "integerValue": 7000},
+        ],
+    )
+    key = container_instances.record_key(record)
+    old = {f"place:cpu:memory>=4096:{CLUSTER}": "000000004096", f"place:memory:cpu>=4096:{CLUSTER}": "000000007000"}
+    state = fresh_state(tmp_path)
+    store = open_store(state)
+    try:
+        store.run(lambda tx: tx.put(CONTAINER_INSTANCE.name, key, dict(record), old))
+        store.run(lambda tx: tx.set_meta("index-version/" + CONTAINER_INSTANCE.name, "4"))
+        assert store.run(lambda tx: index_versions.refresh(tx, [CONTAINER_INSTANCE])) == {CONTAINER_INSTANCE.name: 1}
+        for field, value in old.items():
+            assert store.run(lambda tx, f=field, v=value: tx.find_keys(CONTAINER_INSTANCE.name, f, v)) == []
+        cpu = container_instances.placement_field(CLUSTER, None, "cpu", 4096)
+        assert cpu == f"place:{CLUSTER}:cpu:memory>=4096"
+        assert store.run(lambda tx: tx.find_keys(CONTAINER_INSTANCE.name, cpu, "000000004096")) == [key]
+    finally:
+        store.close()
+        release_state(state)

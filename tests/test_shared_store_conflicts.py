@@ -98,10 +98,10 @@ def test_a_placement_read_locks_only_the_instances_it_reads(stores: tuple[Postgr
     locks that instance's row alone, not every cluster's instances."""
     first, _ = stores
     _seed(first)
-    field = container_instances.placement_field(CLUSTERS[0], None, "memory", 0)
+    field = container_instances.placement_field(CLUSTERS[0], None, "memory", 4096)  # 4096 CPU units left: that rung
 
     def read_then_locks(tx: Any) -> list[tuple[str, Any, Any]]:
-        tx.find_from(KIND, field, container_instances.placement_value(0), limit=1)
+        assert len(tx.find_from(KIND, field, container_instances.placement_value(0), limit=1)) == 1
         rows = tx.execute(
             "SELECT l.locktype, l.page, l.tuple FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
             " WHERE l.mode = 'SIReadLock' AND l.pid = pg_backend_pid() AND c.relname = 'documents'"
@@ -109,7 +109,7 @@ def test_a_placement_read_locks_only_the_instances_it_reads(stores: tuple[Postgr
         return [tuple(row) for row in rows]
 
     locks = first.run(read_then_locks)
-    assert [kind for kind, _, _ in locks] == ["tuple"], locks
+    assert [kind for kind, _, _ in locks] == ["tuple"], locks  # the one instance read
 
 
 def _reconciler(store: PostgresStore, ran: list[dict[str, Any]]) -> Reconciler:

@@ -137,47 +137,6 @@ def _index_as_release_kept_it(tx: Any) -> None:
         tx.execute(f"DROP TABLE {table}")
 
 
-def test_the_migration_puts_the_cluster_first_in_placement_fields(tmp_path: Path) -> None:
-    """Schema 12: placement index fields were `place:FIELD:OTHER>=FLOOR:CLUSTER_ARN`; migrated,
-    binpack's reads (the new names) find the instances, and a later save replaces the entries."""
-    from trunkline.domain.ecs.instance_index import placement_field
-
-    state = fresh_state(tmp_path)
-    store = open_store(state)
-    cluster = "arn:aws:ecs:us-east-1:123456789012:cluster/c"
-    key = "123456789012/us-east-1/c/0123"
-    old = {f"place:memory:cpu>=0:{cluster}": "000000003705", f"place:cpu:memory>=128:{cluster}|vpc-1": "000000002048"}
-    try:
-        dialect = _dialect(store)
-
-        def as_schema_11_left_it(tx: Any) -> None:
-            tx.put("ecs.container-instance", key, {"n": 1}, {"cluster": cluster, **old})
-            tx.set_meta("schema_version", "11")
-
-        store.run(as_schema_11_left_it)
-        store.run(lambda tx: migrate(_sql(tx), dialect))
-        memory = placement_field(cluster, None, "memory", 0)
-        cpu = placement_field(cluster, "vpc-1", "cpu", 128)
-        assert memory.startswith("place:" + cluster)
-        assert store.run(lambda tx: [(v, k) for v, k, _ in tx.find_from("ecs.container-instance", memory, "")]) == [
-            ("000000003705", key)
-        ]
-        assert store.run(lambda tx: tx.find_keys("ecs.container-instance", cpu, "000000002048")) == [key]
-        for field in old:
-            assert store.run(lambda tx, f=field: tx.find_from("ecs.container-instance", f, "")) == []
-        # A save after the migration knows the stored entries by their new names: none is left behind.
-        store.run(
-            lambda tx: tx.put("ecs.container-instance", key, {"n": 2}, {"cluster": cluster, memory: "000000000001"})
-        )
-        assert store.run(lambda tx: [v for v, _, _ in tx.find_from("ecs.container-instance", memory, "")]) == [
-            "000000000001"
-        ]
-        assert store.run(lambda tx: tx.find_keys("ecs.container-instance", cpu, "000000002048")) == []
-    finally:
-        store.close()
-        release_state(state)
-
-
 def _dialect(store: Any) -> Any:
     from trunkline.store import postgres, sqlite
 

@@ -59,8 +59,9 @@ CONTAINER_INSTANCE: ResourceKind[ContainerInstanceRecord] = ResourceKind(
     indexes=instance_index.indexes,
     scoped_indexes=frozenset({"ec2", "ec2_all"}),
     # 2: the capacity provider's counts (instance_index.provider_index); 3: placement by provider;
-    # 4: one placement entry per resource, in the field of its rung (was one per rung below)
-    index_version=4,
+    # 4: one placement entry per resource, in the field of its rung (was one per rung below);
+    # 5: placement fields name the cluster first (instance_index.placement_field)
+    index_version=5,
 )
 
 
