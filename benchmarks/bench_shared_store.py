@@ -224,16 +224,18 @@ def run(database: str, processes: int, seconds: float) -> dict[str, Any]:
             for i in range(CLIENTS)
         ]
         server_pids = [server.process.pid for server in servers]
-        backends = cpu_split.backend_pids(database, schema)
-        before = cpu_split.snapshot(server_pids, backends)
+        sampler = cpu_split.BackendSampler(database, schema).start()
+        before = cpu_split.snapshot(server_pids, [])
+        before.backends = dict(sampler.last)
         began = time.monotonic()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - began
-        backends = sorted({*backends, *cpu_split.backend_pids(database, schema)})
-        cpu = cpu_split.between(before, cpu_split.snapshot(server_pids, backends), elapsed)
+        after = cpu_split.snapshot(server_pids, [])
+        after.backends = sampler.stop()
+        cpu = cpu_split.between(before, after, elapsed)
         problems = _check(servers[0].url, clusters, tally)
         retries = [_retries(server.url) for server in servers]
         return {

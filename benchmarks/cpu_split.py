@@ -108,6 +108,41 @@ class Split:
         )
 
 
+class BackendSampler:
+    """Reads the backends' CPU every `every` seconds while a run goes on: a server closes its
+    session after a failed statement and opens another, and a closed backend's CPU can no longer
+    be read at the end, so each is counted up to its last reading (at most `every` short)."""
+
+    def __init__(self, database: str, application: str, every: float = 0.2) -> None:
+        import threading
+
+        self._database, self._application, self._every = database, application, every
+        self.last: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def start(self) -> BackendSampler:
+        self.sample()
+        self._thread.start()
+        return self
+
+    def sample(self) -> None:
+        for pid in backend_pids(self._database, self._application):
+            seconds = process_seconds(pid)
+            if seconds or pid not in self.last:
+                self.last[pid] = max(seconds, self.last.get(pid, 0.0))
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self._every):
+            self.sample()
+
+    def stop(self) -> dict[int, float]:
+        self._stop.set()
+        self._thread.join()
+        self.sample()
+        return dict(self.last)
+
+
 def between(before: Snapshot, after: Snapshot, wall: float) -> Split:
     # A backend that went away between the snapshots (a reconnection) is counted up to its
     # last reading; one that appeared is counted from 0.
