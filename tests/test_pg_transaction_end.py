@@ -16,7 +16,7 @@ import pytest
 
 from conftest import fresh_state, postgres_url, release_state
 from trunkline.store.pg_transaction import PgTransaction
-from trunkline.store.postgres import PostgresStore, lock_key
+from trunkline.store.postgres import PostgresStore
 
 pytestmark = pytest.mark.skipif(postgres_url() is None, reason="needs TRUNKLINE_TEST_POSTGRES")
 
@@ -61,7 +61,7 @@ def test_a_committed_locked_transaction_releases_its_lock(store: PostgresStore) 
     store.run(lambda tx: _locked_put(tx, 1))
     assert _idle(store) and _advisory_locks(store) == 0
     with psycopg.connect(postgres_url() or "", autocommit=True) as other:  # not waiting for us
-        assert other.execute("SELECT pg_try_advisory_lock(%s)", (lock_key("placement:c"),)).fetchone() == (True,)
+        assert other.execute("SELECT pg_try_advisory_lock(%s)", (store.advisory_key("placement:c"),)).fetchone() == (True,)
     assert store.run(lambda tx: tx.get("counter", "c")) == {"n": 1}
 
 
@@ -97,7 +97,7 @@ def test_a_statement_failing_in_the_last_round_trip_still_releases_the_lock(
     monkeypatch.undo()
     assert _idle(store) and _advisory_locks(store) == 0
     with psycopg.connect(postgres_url() or "", autocommit=True) as other:  # not held by a lost session either
-        assert other.execute("SELECT pg_try_advisory_lock(%s)", (lock_key("placement:c"),)).fetchone() == (True,)
+        assert other.execute("SELECT pg_try_advisory_lock(%s)", (store.advisory_key("placement:c"),)).fetchone() == (True,)
     for n in range(9, 20):  # the statements skipped were not left half-prepared on the connection
         store.run(lambda tx, n=n: _locked_put(tx, n) or tx.get("counter", "d"))
     assert store.run(lambda tx: tx.get("counter", "c")) == {"n": 19}
@@ -152,7 +152,7 @@ def test_an_uncontended_lock_is_taken_in_place_without_running_the_work_again(st
 def test_a_lock_someone_holds_makes_the_work_run_again_after_it(store: PostgresStore) -> None:
     runs: list[int] = []
     with psycopg.connect(postgres_url() or "", autocommit=True) as other:
-        key = lock_key("placement:c")
+        key = store.advisory_key("placement:c")
         other.execute("SELECT pg_advisory_lock(%s)", (key,))
         # Let go a little later: the second run waits for it (from before its snapshot).
         release = threading.Timer(0.5, lambda: other.execute("SELECT pg_advisory_unlock(%s)", (key,)))

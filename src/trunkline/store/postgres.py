@@ -304,6 +304,10 @@ class PostgresStore:
             self._reader = reader
         return self._reader
 
+    def advisory_key(self, scope: str) -> int:
+        """The advisory lock key this store takes for a named lock (its schema's namespace)."""
+        return lock_key(self._namespace + scope)
+
     def close(self) -> None:
         with self._reader_lock:
             if self._reader is not None:
