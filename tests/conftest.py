@@ -25,7 +25,7 @@ import time
 import uuid
 import warnings
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -107,6 +107,20 @@ def release_state(state: str) -> None:
     base = postgres_url()
     if schema is not None and base is not None:
         _drop_schemas(base, [schema])
+
+
+@contextmanager
+def opened_store(tmp_path: Path) -> Iterator[Any]:
+    """A store opened on a new `fresh_state` location, closed and its location released after."""
+    from trunkline.store import open_store
+
+    state = fresh_state(tmp_path)
+    store = open_store(state)
+    try:
+        yield store
+    finally:
+        store.close()
+        release_state(state)
 
 
 def _drop_schemas(base: str, schemas: list[str]) -> None:

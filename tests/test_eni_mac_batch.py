@@ -11,24 +11,18 @@ from typing import Any
 
 import pytest
 
-from conftest import ACCOUNT, fresh_state, release_state
+from conftest import ACCOUNT, opened_store
 from trunkline.context import Principal, RequestContext
 from trunkline.domain import ids
 from trunkline.domain.ec2 import network_interfaces, subnets, vpcs
-from trunkline.store import open_store
 from trunkline.store.api import Store
 from trunkline.timing import PROFILES
 
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    state = fresh_state(tmp_path)
-    opened = open_store(state)
-    try:
+    with opened_store(tmp_path) as opened:
         yield opened
-    finally:
-        opened.close()
-        release_state(state)
 
 
 class Counting:

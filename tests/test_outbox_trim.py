@@ -12,21 +12,15 @@ from typing import Any
 
 import pytest
 
-from conftest import fresh_state, postgres_url, release_state
-from trunkline.store import open_store
+from conftest import opened_store, postgres_url
 
 HOUR = 3600.0
 
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Any]:
-    state = fresh_state(tmp_path)
-    opened = open_store(state)
-    try:
+    with opened_store(tmp_path) as opened:
         yield opened
-    finally:
-        opened.close()
-        release_state(state)
 
 
 def _append(store: Any, *times: float | None) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from conftest import fresh_state, postgres_url, release_state
+from conftest import opened_store, postgres_url
 from trunkline.store.pg_transaction import PgTransaction
 from trunkline.store.postgres import PostgresStore
 
@@ -27,13 +27,9 @@ class Rejected(Exception):
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[PostgresStore]:
-    url = fresh_state(tmp_path)
-    opened = PostgresStore(url)
-    try:
+    with opened_store(tmp_path) as opened:
+        assert isinstance(opened, PostgresStore)
         yield opened
-    finally:
-        opened.close()
-        release_state(url)
 
 
 def _advisory_locks(store: PostgresStore) -> int:
@@ -61,7 +57,9 @@ def test_a_committed_locked_transaction_releases_its_lock(store: PostgresStore) 
     store.run(lambda tx: _locked_put(tx, 1))
     assert _idle(store) and _advisory_locks(store) == 0
     with psycopg.connect(postgres_url() or "", autocommit=True) as other:  # not waiting for us
-        assert other.execute("SELECT pg_try_advisory_lock(%s)", (store.advisory_key("placement:c"),)).fetchone() == (True,)
+        assert other.execute("SELECT pg_try_advisory_lock(%s)", (store.advisory_key("placement:c"),)).fetchone() == (
+            True,
+        )
     assert store.run(lambda tx: tx.get("counter", "c")) == {"n": 1}
 
 
@@ -97,7 +95,9 @@ def test_a_statement_failing_in_the_last_round_trip_still_releases_the_lock(
     monkeypatch.undo()
     assert _idle(store) and _advisory_locks(store) == 0
     with psycopg.connect(postgres_url() or "", autocommit=True) as other:  # not held by a lost session either
-        assert other.execute("SELECT pg_try_advisory_lock(%s)", (store.advisory_key("placement:c"),)).fetchone() == (True,)
+        assert other.execute("SELECT pg_try_advisory_lock(%s)", (store.advisory_key("placement:c"),)).fetchone() == (
+            True,
+        )
     for n in range(9, 20):  # the statements skipped were not left half-prepared on the connection
         store.run(lambda tx, n=n: _locked_put(tx, n) or tx.get("counter", "d"))
     assert store.run(lambda tx: tx.get("counter", "c")) == {"n": 19}

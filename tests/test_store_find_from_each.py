@@ -10,20 +10,14 @@ from typing import Any
 
 import pytest
 
-from conftest import fresh_state, release_state
-from trunkline.store import open_store
+from conftest import opened_store
 from trunkline.store.api import Store
 
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    state = fresh_state(tmp_path)
-    opened = open_store(state)
-    try:
+    with opened_store(tmp_path) as opened:
         yield opened
-    finally:
-        opened.close()
-        release_state(state)
 
 
 def test_each_answer_is_find_from_alone(store: Store) -> None:

@@ -15,8 +15,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import fresh_state, release_state
-from trunkline.store import open_store
+from conftest import opened_store
 from trunkline.store.api import Document, Store, Transaction
 
 KINDS = ("a", "b")
@@ -29,13 +28,8 @@ Model = dict[tuple[str, str], tuple[Document, dict[str, str]]]  # (kind, key) ->
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    state = fresh_state(Path(tmp_path_factory.mktemp("model")))
-    opened = open_store(state)
-    try:
+    with opened_store(Path(tmp_path_factory.mktemp("model"))) as opened:
         yield opened
-    finally:
-        opened.close()
-        release_state(state)
 
 
 kinds = st.sampled_from(KINDS)

@@ -17,12 +17,11 @@ PostgreSQL keeps the plain `doc_index` table (its heap tables repeat a row's hea
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from typing import Any
 
 from trunkline.store.api import Document
-from trunkline.store.sql import _CHUNK, SqlTransaction, _has_nul, _load
+from trunkline.store.sql import _CHUNK, SqlTransaction, _has_nul, _load, paged
 
 _LAST_ID = "index_values.last_id"
 
@@ -33,6 +32,10 @@ _WITH_BODY = " JOIN documents d ON d.kind = f.kind AND d.key = i.key"
 
 class InternedIndexTransaction(SqlTransaction):
     """`SqlTransaction` over interned index entries (SQLite, schema v11 and later)."""
+
+    # The same digest as over `doc_index`: the entries as whole rows, in the same order.
+    _INDEX_ROWS = f"SELECT f.kind, f.field, v.value, i.key FROM {_FROM} ORDER BY f.kind, f.field, v.value, i.key"
+    _TABLES = ("documents", "index_entries", "index_values", "index_fields", "counters", "jobs", "events")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -97,15 +100,8 @@ class InternedIndexTransaction(SqlTransaction):
         if column.startswith("d."):
             sql += _WITH_BODY
         sql += " WHERE f.kind = ? AND f.field = ? AND v.value = ?"
-        params: list[Any] = [kind, field, value]
-        if after is not None:
-            sql += " AND i.key > ?"
-            params.append(after)
-        sql += " ORDER BY i.key"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
-        return sql, params
+        cursor = None if after is None else [after]
+        return paged(sql, [kind, field, value], "i.key > ?", cursor, "i.key", limit)
 
     def find_from(
         self, kind: str, field: str, lowest: str, after: tuple[str, str] | None = None, limit: int | None = None
@@ -113,14 +109,9 @@ class InternedIndexTransaction(SqlTransaction):
         sql = (
             f"SELECT v.value, i.key, d.body FROM {_FROM}{_WITH_BODY} WHERE f.kind = ? AND f.field = ? AND v.value >= ?"
         )
-        params: list[Any] = [kind, field, lowest]
-        if after is not None:
-            sql += " AND (v.value > ? OR (v.value = ? AND i.key > ?))"
-            params += [after[0], after[0], after[1]]
-        sql += " ORDER BY v.value, i.key"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
+        cursor = None if after is None else [after[0], after[0], after[1]]
+        beyond = "(v.value > ? OR (v.value = ? AND i.key > ?))"
+        sql, params = paged(sql, [kind, field, lowest], beyond, cursor, "v.value, i.key", limit)
         return [(row[0], row[1], _load(row[2])) for row in self._read(kind, sql, params).fetchall()]
 
     def count(self, kind: str, field: str, value: str) -> int:
@@ -139,26 +130,6 @@ class InternedIndexTransaction(SqlTransaction):
             sql = f"SELECT DISTINCT v.value FROM {_FROM} WHERE f.kind = ? AND f.field = ? AND v.value IN ({marks})"
             found.update(row[0] for row in self._read(kind, sql, (kind, field, *chunk)).fetchall())
         return found
-
-    def digest(self) -> str:
-        """The same digest as over `doc_index`: the entries as whole rows, in the same order."""
-        hasher = hashlib.sha256()
-        queries = (
-            "SELECT kind, key, body FROM documents ORDER BY kind, key",
-            f"SELECT f.kind, f.field, v.value, i.key FROM {_FROM} ORDER BY f.kind, f.field, v.value, i.key",
-            "SELECT name, value FROM counters ORDER BY name",
-            "SELECT id, due_at, name, payload FROM jobs ORDER BY id",
-            "SELECT seq, body FROM events ORDER BY seq",
-        )
-        for query in queries:
-            for row in self._q(query).fetchall():
-                hasher.update(repr(tuple(row)).encode())
-            hasher.update(b"|")
-        return hasher.hexdigest()
-
-    def clear(self) -> None:
-        for table in ("documents", "index_entries", "index_values", "index_fields", "counters", "jobs", "events"):
-            self._q(f"DELETE FROM {table}")
 
 
 def intern_index_values(tx: SqlTransaction) -> None:

@@ -52,6 +52,21 @@ def _before_nul(after: str | None) -> str | None:
     return after.split("\x00", 1)[0] if after is not None else None
 
 
+def paged(
+    sql: str, params: list[Any], after: str, after_params: Sequence[Any] | None, order: str, limit: int | None
+) -> tuple[str, list[Any]]:
+    """`sql` (ending in a WHERE clause) narrowed to the rows after a cursor when there is one
+    (`after`, with its parameters), in `order`, at most `limit` of them."""
+    if after_params is not None:
+        sql += f" AND {after}"
+        params = [*params, *after_params]
+    sql += f" ORDER BY {order}"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params = [*params, limit]
+    return sql, params
+
+
 def _dump(doc: Document, purpose: str | None = None) -> str:
     return dump(doc)
 
@@ -110,6 +125,11 @@ _MISSING = object()
 
 
 class SqlTransaction:
+    #: The index entries as (kind, field, value, key) rows in that order, for the digest.
+    _INDEX_ROWS = "SELECT kind, field, value, key FROM doc_index ORDER BY kind, field, value, key"
+    #: Every table a state keeps (`clear` empties them).
+    _TABLES: tuple[str, ...] = ("documents", "doc_index", "counters", "jobs", "events")
+
     def __init__(
         self,
         cursor: Any,
@@ -256,15 +276,8 @@ class SqlTransaction:
         column: str, kind: str, field: str, value: str, after: str | None, limit: int | None
     ) -> tuple[str, list[Any]]:
         sql = f"SELECT {column.replace('d.body', _BODY)} FROM doc_index i WHERE i.kind = ? AND i.field = ? AND i.value = ?"
-        params: list[Any] = [kind, field, value]
-        if after is not None:
-            sql += " AND i.key > ?"
-            params.append(after)
-        sql += " ORDER BY i.key"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
-        return sql, params
+        cursor = None if after is None else [after]
+        return paged(sql, [kind, field, value], "i.key > ?", cursor, "i.key", limit)
 
     def find_from_each(
         self, kind: str, queries: Sequence[tuple[str, str, tuple[str, str] | None, int | None]]
@@ -282,15 +295,9 @@ class SqlTransaction:
         kind: str, field: str, lowest: str, after: tuple[str, str] | None, limit: int | None
     ) -> tuple[str, list[Any]]:
         sql = f"SELECT i.value, i.key, {_BODY} FROM doc_index i WHERE i.kind = ? AND i.field = ? AND i.value >= ?"
-        params: list[Any] = [kind, field, lowest]
-        if after is not None:
-            sql += " AND (i.value > ? OR (i.value = ? AND i.key > ?))"
-            params += [after[0], after[0], after[1]]
-        sql += " ORDER BY i.value, i.key"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
-        return sql, params
+        cursor = None if after is None else [after[0], after[0], after[1]]
+        beyond = "(i.value > ? OR (i.value = ? AND i.key > ?))"
+        return paged(sql, [kind, field, lowest], beyond, cursor, "i.value, i.key", limit)
 
     def count(self, kind: str, field: str, value: str) -> int:
         if _has_nul(value):
@@ -316,14 +323,8 @@ class SqlTransaction:
             return []
         after = _before_nul(after)
         sql = "SELECT key, body FROM documents WHERE kind = ? AND key >= ? AND key < ?"
-        params: list[Any] = [kind, prefix, prefix + "\U0010ffff"]
-        if after is not None:
-            sql += " AND key > ?"
-            params.append(after)
-        sql += " ORDER BY key"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
+        cursor = None if after is None else [after]
+        sql, params = paged(sql, [kind, prefix, prefix + "\U0010ffff"], "key > ?", cursor, "key", limit)
         return [(row[0], _load(row[1])) for row in self._read(kind, sql, params).fetchall()]
 
     def lock(self, scope: str) -> None:
@@ -417,7 +418,7 @@ class SqlTransaction:
         hasher = hashlib.sha256()
         queries = (
             "SELECT kind, key, body FROM documents ORDER BY kind, key",
-            "SELECT kind, field, value, key FROM doc_index ORDER BY kind, field, value, key",
+            self._INDEX_ROWS,
             "SELECT name, value FROM counters ORDER BY name",
             "SELECT id, due_at, name, payload FROM jobs ORDER BY id",
             "SELECT seq, body FROM events ORDER BY seq",
@@ -429,7 +430,7 @@ class SqlTransaction:
         return hasher.hexdigest()
 
     def clear(self) -> None:
-        for table in ("documents", "doc_index", "counters", "jobs", "events"):
+        for table in self._TABLES:
             self._q(f"DELETE FROM {table}")
 
     def get_meta(self, key: str) -> str | None:
