@@ -222,7 +222,7 @@ def role_principal(ctx: RequestContext, instance: InstanceRecord) -> Principal |
     """The role session the agent acts as: the instance profile's role, session named after the
     instance (as EC2's instance credentials are)."""
     profile_ref = instance.get("IamInstanceProfile") or {}
-    profile = iam.instance_profile_by_arn(ctx, profile_ref.get("Arn", "")) if profile_ref else None
+    profile = iam.instance_profile_at(ctx, profile_ref.get("Arn", "")) if profile_ref else None
     if profile is None or not profile["RoleNames"]:
         return None
     try:
