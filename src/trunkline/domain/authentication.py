@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from trunkline.context import Principal
-from trunkline.domain.identity import KIND, Keyring, issued_principal, issued_secret, token_digest
+from trunkline.domain.identity import Keyring, issued_principal, issued_secret, stored_credential, token_digest
 from trunkline.errors import AuthFailure
 from trunkline.store.api import Transaction
 
@@ -88,7 +88,7 @@ def authenticate(
 
 
 def _key(tx: Transaction, signed: Signed, keyring: Keyring, now: float) -> tuple[Principal, str]:
-    record = tx.get(KIND, signed.access_key_id)
+    record = stored_credential(tx, signed.access_key_id)
     if record is None:
         static = keyring.static.get(signed.access_key_id)
         if static is None or static.secret is None or signed.session_token is not None:

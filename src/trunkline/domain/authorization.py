@@ -18,6 +18,7 @@ from typing import Any
 
 from trunkline.context import Principal, RequestContext
 from trunkline.domain import iam, iam_policies
+from trunkline.domain.iam_records import RoleRecord, UserRecord
 from trunkline.domain.policy_evaluation import Caller, ContextValue, Request, evaluate, evaluate_assume_role_detailed
 from trunkline.errors import AwsError
 
@@ -47,7 +48,7 @@ def _entity(ctx: RequestContext, principal: Principal) -> tuple[str, str] | None
     return None
 
 
-def _record(ctx: RequestContext, kind: str, name: str) -> dict[str, Any] | None:
+def _record(ctx: RequestContext, kind: str, name: str) -> RoleRecord | UserRecord | None:
     try:
         return iam.get_role(ctx, name) if kind == "role" else iam.get_user(ctx, name)
     except AwsError:
@@ -80,7 +81,7 @@ def request_context(
         if entity[0] == "user":
             context["aws:username"] = entity[1]
         record = _record(ctx, *entity)
-        for tag in (record or {}).get("Tags", []):
+        for tag in record.get("Tags", []) if record is not None else []:
             context[f"aws:PrincipalTag/{tag['Key']}"] = tag["Value"]
     context.update(extra or {})
     return context

@@ -254,10 +254,10 @@ def _template_profile(ctx: RequestContext, params: Params) -> Params:
 def _profile_role(ctx: RequestContext, profile: Params) -> str | None:
     record = None
     if profile.get("Arn"):
-        record = iam.instance_profile_by_arn(ctx, profile["Arn"])
+        record = iam.instance_profile_at(ctx, profile["Arn"])
     elif profile.get("Name"):
         try:
-            record = iam.get_instance_profile(ctx, profile["Name"])
+            record = iam.instance_profile(ctx, profile["Name"])
         except AwsError:
             return None
     if record is None or not record["RoleNames"]:

@@ -7,8 +7,7 @@ IAM returns them (timestamps as epoch seconds) so services only need to pass the
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import quote
 
 from trunkline.context import RequestContext
@@ -19,18 +18,18 @@ from trunkline.domain.iam_kinds import CREDENTIAL as CREDENTIALS
 from trunkline.domain.iam_kinds import INSTANCE_PROFILE as PROFILES
 from trunkline.domain.iam_kinds import ROLE as ROLES
 from trunkline.domain.iam_kinds import USER as USERS
+from trunkline.domain.iam_records import CredentialRecord, InstanceProfileRecord, RoleRecord, UserRecord
 from trunkline.domain.iam_requests import PathPaged
 from trunkline.domain.policy import parse_policy
+from trunkline.domain.resource_kind import ResourceKind
 from trunkline.errors import AwsError
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
     from trunkline.wire.shapes import iam as shapes
 
-ROLE = ROLES.name
-USER = USERS.name
-PROFILE = PROFILES.name
-
 Record = dict[str, Any]
+#: What an IAM list call with `PathPrefix` lists.
+Listed = TypeVar("Listed", RoleRecord, UserRecord, InstanceProfileRecord)
 
 SERVICE_LINKED_PATH = "/aws-service-role/{service}/"
 
@@ -52,7 +51,7 @@ def _arn(ctx: RequestContext, kind: str, path: str, name: str) -> str:
 # --- roles --------------------------------------------------------------------------------------
 
 
-def create_role(ctx: RequestContext, params: shapes.CreateRoleRequest, service_linked: str | None = None) -> Record:
+def create_role(ctx: RequestContext, params: shapes.CreateRoleRequest, service_linked: str | None = None) -> RoleRecord:
     name = params["RoleName"]
     path = params.get("Path", "/")
     check_path(path)
@@ -60,7 +59,7 @@ def create_role(ctx: RequestContext, params: shapes.CreateRoleRequest, service_l
     parse_policy(policy_text, trust=True)
     if ROLES.get(ctx, name) is not None:
         raise AwsError("EntityAlreadyExists", f"Role with name {name} already exists.")
-    role: Record = {
+    role: RoleRecord = {
         "Path": path,
         "RoleName": name,
         "RoleId": identity.new_unique_id("AROA"),
@@ -81,11 +80,11 @@ def create_role(ctx: RequestContext, params: shapes.CreateRoleRequest, service_l
     return role
 
 
-def get_role(ctx: RequestContext, name: str) -> Record:
+def get_role(ctx: RequestContext, name: str) -> RoleRecord:
     return ROLES.require(ctx, name)
 
 
-def role_by_arn(ctx: RequestContext, arn: str) -> Record | None:
+def role_by_arn(ctx: RequestContext, arn: str) -> RoleRecord | None:
     found = ROLES.find(ctx, "arn", arn)
     return found[0] if found else None
 
@@ -118,30 +117,30 @@ def delete_service_linked_role(ctx: RequestContext, name: str) -> str:
     return f"task/aws-service-role/{role['ServiceLinked']}/{role['RoleName']}/{ctx.request_id}"
 
 
-def role_view(role: Record) -> Record:
+def role_view(role: RoleRecord) -> Record:
     """The Role shape: the record without trunkline's service-linked marker."""
     return {k: v for k, v in role.items() if k != "ServiceLinked"}
 
 
-def listed_role(role: Record) -> Record:
+def listed_role(role: RoleRecord) -> Record:
     """A role as ListRoles shows it: no tags, no last use."""
     return {k: v for k, v in role_view(role).items() if k not in ("Tags", "RoleLastUsed")}
 
 
-def user_view(user: Record) -> Record:
+def user_view(user: UserRecord) -> Record:
     """The User shape; the root user has no name, and IAM leaves UserName out for it (observed,
     e.g. aws-vault#152)."""
     return {k: v for k, v in user.items() if not (k == "UserName" and not v)}
 
 
-def listed_user(user: Record) -> Record:
+def listed_user(user: UserRecord) -> Record:
     """A user as ListUsers shows it: no tags."""
     return {k: v for k, v in user.items() if k != "Tags"}
 
 
 def create_service_linked_role(
     ctx: RequestContext, service: str, description: str | None = None, custom_suffix: str | None = None
-) -> Record:
+) -> RoleRecord:
     name = SERVICE_LINKED_ROLES.get(service)
     if name is None:
         raise AwsError("InvalidInput", f"Service role name for {service} is not known to trunkline.")
@@ -172,7 +171,7 @@ def create_service_linked_role(
     return role
 
 
-def ensure_service_linked_role(ctx: RequestContext, service: str) -> Record:
+def ensure_service_linked_role(ctx: RequestContext, service: str) -> RoleRecord:
     """The service's linked role, created first if the account lacks it (as ECS does on CreateCluster)."""
     existing = ROLES.get(ctx, SERVICE_LINKED_ROLES[service])
     return existing if existing is not None else create_service_linked_role(ctx, service)
@@ -185,9 +184,11 @@ def update_assume_role_policy(ctx: RequestContext, name: str, policy_text: str) 
     ROLES.save(ctx, role)
 
 
-def page(ctx: RequestContext, kind: str, listing: str, params: PathPaged) -> tuple[list[Record], str | None]:
-    """One page of an IAM list call (`Marker`/`MaxItems`, `PathPrefix`); returns the records and
-    the next marker."""
+def page(
+    ctx: RequestContext, kind: ResourceKind[Listed], listing: str, params: PathPaged
+) -> tuple[list[Listed], str | None]:
+    """One page of an IAM list call of roles, users or instance profiles (`Marker`/`MaxItems`,
+    `PathPrefix`); returns the records and the next marker."""
     limit = params.get("MaxItems", 100)
     prefix = params.get("PathPrefix", "/")
     after = None
@@ -195,9 +196,9 @@ def page(ctx: RequestContext, kind: str, listing: str, params: PathPaged) -> tup
         after = pagination.decode(ctx.tx, listing, params["Marker"])
         if not isinstance(after, str):
             raise AwsError("ValidationError", "Invalid Marker.")
-    records: list[Record] = []
+    records: list[Listed] = []
     last_key = after
-    for key, record in _scan(ctx, kind, after):
+    for key, record in kind.walk(ctx, after=after):
         if record["Path"].startswith(prefix):
             if len(records) == limit:
                 return records, pagination.encode(ctx.tx, listing, last_key)
@@ -206,20 +207,16 @@ def page(ctx: RequestContext, kind: str, listing: str, params: PathPaged) -> tup
     return records, None
 
 
-def _scan(ctx: RequestContext, kind: str, after: str | None) -> Iterator[tuple[str, Record]]:
-    return {ROLE: ROLES, USER: USERS, PROFILE: PROFILES}[kind].walk(ctx, after=after)
-
-
 # --- users and access keys ----------------------------------------------------------------------
 
 
-def create_user(ctx: RequestContext, params: shapes.CreateUserRequest) -> Record:
+def create_user(ctx: RequestContext, params: shapes.CreateUserRequest) -> UserRecord:
     name = params["UserName"]
     path = params.get("Path", "/")
     check_path(path)
     if USERS.get(ctx, name) is not None:
         raise AwsError("EntityAlreadyExists", f"User with name {name} already exists.")
-    user: Record = {
+    user: UserRecord = {
         "Path": path,
         "UserName": name,
         "UserId": identity.new_unique_id("AIDA"),
@@ -233,7 +230,7 @@ def create_user(ctx: RequestContext, params: shapes.CreateUserRequest) -> Record
     return user
 
 
-def get_user(ctx: RequestContext, name: str | None) -> Record:
+def get_user(ctx: RequestContext, name: str | None) -> UserRecord:
     if name is None:
         principal = ctx.principal
         if principal.kind == "user":
@@ -245,7 +242,7 @@ def get_user(ctx: RequestContext, name: str | None) -> Record:
     return USERS.require(ctx, name)
 
 
-def _user_keys(ctx: RequestContext, user: Record) -> list[Record]:
+def _user_keys(ctx: RequestContext, user: UserRecord) -> list[CredentialRecord]:
     return [k for k in CREDENTIALS.find(ctx, "user", _key(ctx, user["UserName"])) if k.get("status") != "Deleted"]
 
 
@@ -305,7 +302,7 @@ def list_access_keys(ctx: RequestContext, user_name: str | None) -> list[Record]
     ]
 
 
-def _access_key(ctx: RequestContext, user_name: str | None, key_id: str) -> Record:
+def _access_key(ctx: RequestContext, user_name: str | None, key_id: str) -> CredentialRecord:
     user = get_user(ctx, user_name)
     record = CREDENTIALS.get(ctx, key_id)
     if record is None or record.get("status") == "Deleted" or record.get("user_name") != _key(ctx, user["UserName"]):
@@ -330,13 +327,13 @@ def delete_access_key(ctx: RequestContext, user_name: str | None, key_id: str) -
 # --- instance profiles --------------------------------------------------------------------------
 
 
-def create_instance_profile(ctx: RequestContext, params: shapes.CreateInstanceProfileRequest) -> Record:
+def create_instance_profile(ctx: RequestContext, params: shapes.CreateInstanceProfileRequest) -> InstanceProfileRecord:
     name = params["InstanceProfileName"]
     path = params.get("Path", "/")
     check_path(path)
     if PROFILES.get(ctx, name) is not None:
         raise AwsError("EntityAlreadyExists", f"Instance Profile {name} already exists.")
-    profile: Record = {
+    profile: InstanceProfileRecord = {
         "Path": path,
         "InstanceProfileName": name,
         "InstanceProfileId": identity.new_unique_id("AIPA"),
@@ -351,20 +348,30 @@ def create_instance_profile(ctx: RequestContext, params: shapes.CreateInstancePr
     return profile
 
 
-def _save_profile(ctx: RequestContext, profile: Record) -> None:
+def _save_profile(ctx: RequestContext, profile: InstanceProfileRecord) -> None:
     PROFILES.save(ctx, profile)
 
 
-def get_instance_profile(ctx: RequestContext, name: str) -> Record:
+def instance_profile(ctx: RequestContext, name: str) -> InstanceProfileRecord:
     return PROFILES.require(ctx, name)
 
 
-def instance_profile_by_arn(ctx: RequestContext, arn: str) -> Record | None:
+def instance_profile_at(ctx: RequestContext, arn: str) -> InstanceProfileRecord | None:
     found = PROFILES.find(ctx, "arn", arn)
     return found[0] if found else None
 
 
-def profile_view(ctx: RequestContext, profile: Record) -> Record:
+# EC2's launch path (`domain/ec2/instances.py`) still takes an untyped record: these two give it one
+# until it takes `InstanceProfileRecord` (then they go, for the two above).
+def get_instance_profile(ctx: RequestContext, name: str) -> Record:
+    return cast(Record, instance_profile(ctx, name))
+
+
+def instance_profile_by_arn(ctx: RequestContext, arn: str) -> Record | None:
+    return cast(Record | None, instance_profile_at(ctx, arn))
+
+
+def profile_view(ctx: RequestContext, profile: InstanceProfileRecord) -> Record:
     """The InstanceProfile shape: with its roles' full records."""
     view = {k: v for k, v in profile.items() if k != "RoleNames"}
     view["Roles"] = [r for r in (ROLES.get(ctx, n) for n in profile["RoleNames"]) if r is not None]
@@ -372,7 +379,7 @@ def profile_view(ctx: RequestContext, profile: Record) -> Record:
 
 
 def add_role_to_instance_profile(ctx: RequestContext, profile_name: str, role_name: str) -> None:
-    profile = get_instance_profile(ctx, profile_name)
+    profile = instance_profile(ctx, profile_name)
     role = get_role(ctx, role_name)
     if profile["RoleNames"]:
         raise AwsError("LimitExceeded", "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1")
@@ -381,7 +388,7 @@ def add_role_to_instance_profile(ctx: RequestContext, profile_name: str, role_na
 
 
 def remove_role_from_instance_profile(ctx: RequestContext, profile_name: str, role_name: str) -> None:
-    profile = get_instance_profile(ctx, profile_name)
+    profile = instance_profile(ctx, profile_name)
     get_role(ctx, role_name)
     if role_name.lower() not in [n.lower() for n in profile["RoleNames"]]:
         raise AwsError("NoSuchEntity", f"The role with name {role_name} cannot be found.")
@@ -390,12 +397,12 @@ def remove_role_from_instance_profile(ctx: RequestContext, profile_name: str, ro
 
 
 def delete_instance_profile(ctx: RequestContext, name: str) -> None:
-    profile = get_instance_profile(ctx, name)
+    profile = instance_profile(ctx, name)
     if profile["RoleNames"]:
         raise AwsError("DeleteConflict", "Cannot delete entity, must remove roles from instance profile first.")
     PROFILES.delete(ctx, name)
 
 
-def instance_profiles_for_role(ctx: RequestContext, role_name: str) -> list[Record]:
+def instance_profiles_for_role(ctx: RequestContext, role_name: str) -> list[InstanceProfileRecord]:
     role = get_role(ctx, role_name)
     return PROFILES.find(ctx, "role", role["RoleName"].lower())

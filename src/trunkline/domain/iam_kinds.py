@@ -5,19 +5,24 @@ without regard to case (the natural key is the lowercased name)."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from trunkline.domain.iam_records import (
+    CredentialRecord,
+    InlinePolicyRecord,
+    InstanceProfileRecord,
+    ManagedPolicyRecord,
+    PolicyAttachmentRecord,
+    RoleRecord,
+    UserRecord,
+)
 from trunkline.domain.resource_kind import NotFound, ResourceKind
 from trunkline.store.scope import Scope
-
-Record = dict[str, Any]
 
 
 def _name_key(name: str) -> str:
     return name.lower()
 
 
-ROLE: ResourceKind[Record] = ResourceKind(
+ROLE: ResourceKind[RoleRecord] = ResourceKind(
     name="iam.role",
     scope=Scope.ACCOUNT,
     id_field="RoleName",
@@ -28,14 +33,14 @@ ROLE: ResourceKind[Record] = ResourceKind(
 )
 
 
-def _owned_key(record: Any, leaf: str) -> str:
+def _owned_key(record: InlinePolicyRecord | PolicyAttachmentRecord, leaf: str) -> str:
     """`role/<name>/<leaf>` or `user/<name>/<leaf>`: a record that belongs to a role or a user,
     so one prefix scan finds everything an entity holds."""
     return f"{record['EntityKind']}/{record['EntityName'].lower()}/{leaf}"
 
 
 #: Customer managed policies, with all their versions (AWS managed ones are package data).
-MANAGED_POLICY: ResourceKind[Record] = ResourceKind(
+MANAGED_POLICY: ResourceKind[ManagedPolicyRecord] = ResourceKind(
     name="iam.policy",
     scope=Scope.ACCOUNT,
     id_field="PolicyName",
@@ -44,7 +49,7 @@ MANAGED_POLICY: ResourceKind[Record] = ResourceKind(
 )
 
 #: Inline policies of roles and users (natural key: `role|user/<entity>/<PolicyName>`).
-INLINE_POLICY: ResourceKind[Record] = ResourceKind(
+INLINE_POLICY: ResourceKind[InlinePolicyRecord] = ResourceKind(
     name="iam.inline-policy",
     scope=Scope.ACCOUNT,
     id_field="PolicyName",
@@ -52,7 +57,7 @@ INLINE_POLICY: ResourceKind[Record] = ResourceKind(
 )
 
 #: A managed policy attached to a role or user (natural key: `role|user/<entity>/<PolicyArn>`).
-POLICY_ATTACHMENT: ResourceKind[Record] = ResourceKind(
+POLICY_ATTACHMENT: ResourceKind[PolicyAttachmentRecord] = ResourceKind(
     name="iam.attachment",
     scope=Scope.ACCOUNT,
     id_field="PolicyArn",
@@ -60,7 +65,7 @@ POLICY_ATTACHMENT: ResourceKind[Record] = ResourceKind(
     indexes=lambda record: {"policy": record["PolicyArn"]},
 )
 
-USER: ResourceKind[Record] = ResourceKind(
+USER: ResourceKind[UserRecord] = ResourceKind(
     name="iam.user",
     scope=Scope.ACCOUNT,
     id_field="UserName",
@@ -69,13 +74,13 @@ USER: ResourceKind[Record] = ResourceKind(
 )
 
 
-def _profile_indexes(profile: Record) -> dict[str, str | None]:
+def _profile_indexes(profile: InstanceProfileRecord) -> dict[str, str | None]:
     roles = profile["RoleNames"]
     return {"role": roles[0].lower() if roles else None, "arn": profile["Arn"]}
 
 
 #: An instance profile keeps its role by name (`RoleNames`, at most one); indexed by that role.
-INSTANCE_PROFILE: ResourceKind[Record] = ResourceKind(
+INSTANCE_PROFILE: ResourceKind[InstanceProfileRecord] = ResourceKind(
     name="iam.instance-profile",
     scope=Scope.ACCOUNT,
     id_field="InstanceProfileName",
@@ -87,7 +92,7 @@ INSTANCE_PROFILE: ResourceKind[Record] = ResourceKind(
 
 #: Access keys, issued by IAM (users) and STS (role sessions): unique everywhere, so unscoped. The
 #: `user` index holds the user's store key (`USER.key`); a deleted key stays as a tombstone.
-CREDENTIAL: ResourceKind[Record] = ResourceKind(
+CREDENTIAL: ResourceKind[CredentialRecord] = ResourceKind(
     name="credential",
     scope=Scope.GLOBAL,
     id_field="access_key_id",

@@ -13,11 +13,21 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from trunkline.context import RequestContext
 from trunkline.domain import iam_checks, iam_kinds, identity, pagination
+from trunkline.domain.iam_records import (
+    AwsManagedPolicy,
+    InlinePolicyRecord,
+    ManagedPolicyRecord,
+    Policy,
+    PolicyAttachmentRecord,
+    PolicyVersion,
+    RoleRecord,
+    UserRecord,
+)
 from trunkline.domain.iam_requests import Marked
 from trunkline.domain.policy import parse_policy
 from trunkline.domain.resource_kind import ResourceKind
@@ -31,6 +41,8 @@ POLICY = iam_kinds.MANAGED_POLICY
 ATTACHMENT = iam_kinds.POLICY_ATTACHMENT
 
 Record = dict[str, Any]
+Entity = RoleRecord | UserRecord
+Owned = TypeVar("Owned", InlinePolicyRecord, PolicyAttachmentRecord)
 
 MAX_VERSIONS = 5
 MAX_ATTACHED = 10  # IAM's default quota of managed policies per role or user
@@ -58,7 +70,7 @@ def _iso_epoch(text: str) -> float:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 
-def _aws_policy(arn: str) -> Record | None:
+def _aws_policy(arn: str) -> AwsManagedPolicy | None:
     entry = _aws_catalog().get(arn)
     if entry is None:
         return None
@@ -112,25 +124,25 @@ def page(
     return [v for _, v in chosen], marker
 
 
-def _entity(ctx: RequestContext, kind: str, name: str) -> Record:
+def _entity(ctx: RequestContext, kind: str, name: str) -> Entity:
     return iam_kinds.ROLE.require(ctx, name) if kind == "role" else iam_kinds.USER.require(ctx, name)
 
 
-def _changeable(kind: str, entity: Record) -> None:
+def _changeable(kind: str, entity: Entity) -> None:
     """Only AWS changes a service-linked role's permissions."""
     if kind == "role" and entity.get("ServiceLinked"):
         raise AwsError(
             "UnmodifiableEntity",
-            f"Cannot perform the operation on the protected role '{entity['RoleName']}' - this role is only "
+            f"Cannot perform the operation on the protected role '{entity.get('RoleName')}' - this role is only "
             "modifiable by AWS",
         )
 
 
-def _entity_name(kind: str, entity: Record) -> str:
-    return str(entity["RoleName"] if kind == "role" else entity["UserName"])
+def _entity_name(kind: str, entity: Entity) -> str:
+    return str(entity.get("RoleName") if kind == "role" else entity.get("UserName"))
 
 
-def _owned(ctx: RequestContext, stored: ResourceKind[Record], kind: str, name: str) -> list[tuple[str, Record]]:
+def _owned(ctx: RequestContext, stored: ResourceKind[Owned], kind: str, name: str) -> list[tuple[str, Owned]]:
     """What a role or user holds of a kind (its inline policies, its attachments), in key order.
     The kind's own key function scopes the prefix; `scan` of the kind would list the whole account."""
     return stored.batch(ctx, f"{kind}/{name.lower()}/")
@@ -184,7 +196,7 @@ def delete_inline(ctx: RequestContext, kind: str, name: str, policy_name: str) -
 # --- managed policies ----------------------------------------------------------------------------
 
 
-def create_policy(ctx: RequestContext, params: shapes.CreatePolicyRequest) -> Record:
+def create_policy(ctx: RequestContext, params: shapes.CreatePolicyRequest) -> ManagedPolicyRecord:
     name = params["PolicyName"]
     path = params.get("Path", "/")
     iam_checks.check_path(path)
@@ -196,7 +208,7 @@ def create_policy(ctx: RequestContext, params: shapes.CreatePolicyRequest) -> Re
         raise AwsError(
             "EntityAlreadyExists", f"A policy called {name} already exists. Duplicate names are not allowed."
         )
-    policy: Record = {
+    policy: ManagedPolicyRecord = {
         "PolicyName": name,
         "PolicyId": identity.new_unique_id("ANPA"),
         "Arn": f"arn:aws:iam::{ctx.account_id}:policy{path}{name}",
@@ -221,11 +233,11 @@ def _check_size(text: str) -> None:
         raise AwsError("LimitExceeded", f"Cannot exceed quota for PolicySize: {MANAGED_POLICY_SIZE}")
 
 
-def save(ctx: RequestContext, policy: Record) -> None:
+def save(ctx: RequestContext, policy: ManagedPolicyRecord) -> None:
     POLICY.save(ctx, policy)
 
 
-def find_policy(ctx: RequestContext, arn: str) -> Record | None:
+def find_policy(ctx: RequestContext, arn: str) -> Policy | None:
     """A managed policy the account can see (its own, or an AWS managed one), or None."""
     aws = _aws_policy(arn)
     if aws is not None:
@@ -234,17 +246,17 @@ def find_policy(ctx: RequestContext, arn: str) -> Record | None:
     return found[0] if found else None
 
 
-def get_policy(ctx: RequestContext, arn: str) -> Record:
+def get_policy(ctx: RequestContext, arn: str) -> Policy:
     policy = find_policy(ctx, arn)
     if policy is None:
         raise AwsError("NoSuchEntity", f"Policy {arn} was not found.")
     return policy
 
 
-def _own_policy(ctx: RequestContext, arn: str, action: str) -> Record:
+def _own_policy(ctx: RequestContext, arn: str, action: str) -> ManagedPolicyRecord:
     """A policy the caller may change: AWS managed policies live in AWS's account."""
     policy = get_policy(ctx, arn)
-    if policy.get("AwsManaged"):
+    if "AwsManaged" in policy:  # always true where present
         raise AwsError(
             "AccessDenied",
             f"User: {ctx.principal.arn} is not authorized to perform: iam:{action} on resource: policy {arn}",
@@ -257,7 +269,7 @@ def attachment_count(ctx: RequestContext, arn: str) -> int:
     return ATTACHMENT.count(ctx, "policy", arn)
 
 
-def policy_view(ctx: RequestContext, policy: Record, listed: bool = False) -> Record:
+def policy_view(ctx: RequestContext, policy: Policy, listed: bool = False) -> Record:
     """The Policy shape (ListPolicies leaves Description and tags out)."""
     view = {k: v for k, v in policy.items() if k not in ("Versions", "NextVersion", "AwsManaged")}
     view["AttachmentCount"] = attachment_count(ctx, policy["Arn"])
@@ -285,7 +297,7 @@ def list_policies(ctx: RequestContext, params: shapes.ListPoliciesRequest) -> tu
     scope = params.get("Scope", "All")
     prefix = params.get("PathPrefix", "/")
     only_attached = bool(params.get("OnlyAttached", False))
-    candidates: list[tuple[str, Record]] = []
+    candidates: list[tuple[str, Policy]] = []
     if scope in ("All", "AWS"):
         candidates += [(f"0/{p['PolicyName'].lower()}", p) for p in map(_aws_policy, sorted(_aws_catalog())) if p]
     if scope in ("All", "Local"):
@@ -304,8 +316,8 @@ def list_policies(ctx: RequestContext, params: shapes.ListPoliciesRequest) -> tu
 # --- versions ------------------------------------------------------------------------------------
 
 
-def _version_view(version: Record, with_document: bool) -> Record:
-    view = {k: v for k, v in version.items() if k != "Document"}
+def _version_view(version: PolicyVersion, with_document: bool) -> Record:
+    view: Record = {k: v for k, v in version.items() if k != "Document"}
     if with_document:
         view["Document"] = encoded(version["Document"])
     return view
@@ -323,7 +335,12 @@ def create_version(ctx: RequestContext, arn: str, text: str, set_default: bool) 
         )
     version_id = f"v{policy['NextVersion']}"
     policy["NextVersion"] += 1
-    version = {"VersionId": version_id, "Document": text, "IsDefaultVersion": False, "CreateDate": ctx.now}
+    version: PolicyVersion = {
+        "VersionId": version_id,
+        "Document": text,
+        "IsDefaultVersion": False,
+        "CreateDate": ctx.now,
+    }
     policy["Versions"].append(version)
     if set_default:
         _make_default(policy, version_id)
@@ -332,16 +349,16 @@ def create_version(ctx: RequestContext, arn: str, text: str, set_default: bool) 
     return _version_view(version, with_document=False)
 
 
-def _make_default(policy: Record, version_id: str) -> None:
+def _make_default(policy: ManagedPolicyRecord, version_id: str) -> None:
     for version in policy["Versions"]:
         version["IsDefaultVersion"] = version["VersionId"] == version_id
     policy["DefaultVersionId"] = version_id
 
 
-def _version(policy: Record, version_id: str) -> Record:
+def _version(policy: Policy, version_id: str) -> PolicyVersion:
     for version in policy["Versions"]:
         if version["VersionId"] == version_id:
-            return dict(version)
+            return version.copy()
     raise AwsError("NoSuchEntity", f"Policy {policy['Arn']} version {version_id} does not exist or is not attachable.")
 
 
@@ -372,7 +389,7 @@ def set_default_version(ctx: RequestContext, arn: str, version_id: str) -> None:
     save(ctx, policy)
 
 
-def default_document(policy: Record) -> str:
+def default_document(policy: Policy) -> str:
     return str(_version(policy, policy["DefaultVersionId"])["Document"])
 
 
@@ -395,13 +412,13 @@ def attach(ctx: RequestContext, kind: str, name: str, arn: str, by_aws: bool = F
     if len(_owned(ctx, ATTACHMENT, kind, entity_name)) >= MAX_ATTACHED:
         quota = "PoliciesPerRole" if kind == "role" else "PoliciesPerUser"
         raise AwsError("LimitExceeded", f"Cannot exceed quota for {quota}: {MAX_ATTACHED}")
-    record = {
+    record: PolicyAttachmentRecord = {
         "PolicyArn": arn,
         "PolicyName": policy["PolicyName"],
         "PolicyPath": policy["Path"],
         "EntityKind": kind,
         "EntityName": entity_name,
-        "EntityId": entity["RoleId"] if kind == "role" else entity["UserId"],
+        "EntityId": str(entity.get("RoleId") if kind == "role" else entity.get("UserId")),
         "EntityPath": entity["Path"],
     }
     ATTACHMENT.save(ctx, record)
@@ -416,13 +433,13 @@ def detach(ctx: RequestContext, kind: str, name: str, arn: str) -> None:
     ATTACHMENT.delete(ctx, attachment_id)
 
 
-def attached(ctx: RequestContext, kind: str, name: str) -> list[Record]:
+def attached(ctx: RequestContext, kind: str, name: str) -> list[PolicyAttachmentRecord]:
     """The managed policies attached to a role or user, by ARN."""
     entity = _entity(ctx, kind, name)
     return [r for _, r in _owned(ctx, ATTACHMENT, kind, _entity_name(kind, entity))]
 
 
-def entities_for_policy(ctx: RequestContext, arn: str) -> list[Record]:
+def entities_for_policy(ctx: RequestContext, arn: str) -> list[PolicyAttachmentRecord]:
     get_policy(ctx, arn)
     found = ATTACHMENT.find(ctx, "policy", arn)
     return sorted(found, key=lambda r: (r["EntityKind"], r["EntityName"].lower()))
@@ -438,9 +455,10 @@ def conflicts(ctx: RequestContext, kind: str, name: str) -> None:
 
 def forget_entity(ctx: RequestContext, kind: str, name: str) -> None:
     """Drop what a deleted entity held (a service-linked role is deleted with its policies)."""
-    for stored in (ATTACHMENT, INLINE):
-        for key, _ in _owned(ctx, stored, kind, name):
-            stored.delete_at_key(ctx, key)
+    for key, _ in _owned(ctx, ATTACHMENT, kind, name):
+        ATTACHMENT.delete_at_key(ctx, key)
+    for key, _ in _owned(ctx, INLINE, kind, name):
+        INLINE.delete_at_key(ctx, key)
 
 
 # --- what a principal's identity policies say ---------------------------------------------------

@@ -15,10 +15,11 @@ import secrets
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from trunkline.context import Principal, RequestContext
 from trunkline.domain.iam_kinds import CREDENTIAL
+from trunkline.domain.iam_records import CredentialRecord
 from trunkline.errors import AuthFailure
 from trunkline.secret_box import SecretBox
 from trunkline.store.api import Transaction
@@ -78,21 +79,27 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def store_credential(tx: Transaction, access_key_id: str, record: dict[str, Any]) -> None:
-    tx.put(KIND, access_key_id, record, {"user": record.get("user_name")})
+def stored_credential(tx: Transaction, access_key_id: str) -> CredentialRecord | None:
+    """The key trunkline issued under `access_key_id` (a tombstone too), if any."""
+    record: Any = tx.get(KIND, access_key_id)
+    return cast(CredentialRecord | None, record)
+
+
+def store_credential(tx: Transaction, access_key_id: str, record: CredentialRecord) -> None:
+    tx.put(KIND, access_key_id, cast(dict[str, Any], record), {"user": record.get("user_name")})
 
 
 def issue_credential(
-    ctx: RequestContext, access_key_id: str, record: dict[str, Any], secret: str, token: str | None = None
+    ctx: RequestContext, access_key_id: str, record: CredentialRecord, secret: str, token: str | None = None
 ) -> None:
     """Store a new key: its secret sealed, its session token (if any) as a SHA-256 digest."""
-    sealed = dict(record, secret_sealed=_sealer(ctx).seal(secret, access_key_id))
+    sealed: CredentialRecord = {**record, "secret_sealed": _sealer(ctx).seal(secret, access_key_id)}
     if token is not None:
         sealed["token_sha256"] = token_digest(token)
     store_credential(ctx.tx, access_key_id, sealed)
 
 
-def issued_secret(keyring: Keyring, record: dict[str, Any]) -> str | None:
+def issued_secret(keyring: Keyring, record: CredentialRecord) -> str | None:
     if "secret_sealed" in record:
         return keyring.sealer.open(record["secret_sealed"], record["access_key_id"])
     secret = record.get("secret")  # a state file written before secrets were sealed
@@ -101,13 +108,13 @@ def issued_secret(keyring: Keyring, record: dict[str, Any]) -> str | None:
 
 def resolve_principal(tx: Transaction, access_key_id: str | None, keyring: Keyring, now: float) -> Principal:
     """Default mode: whatever the signature, the key's principal (its account's root if unissued)."""
-    record = tx.get(KIND, access_key_id) if access_key_id else None
+    record = stored_credential(tx, access_key_id) if access_key_id else None
     if record is None:
         return Principal.root(keyring.account_for(access_key_id))
     return issued_principal(record, now)
 
 
-def issued_principal(record: dict[str, Any], now: float) -> Principal:
+def issued_principal(record: CredentialRecord, now: float) -> Principal:
     if record.get("status") != "Active":
         # Deleted (kept as a tombstone), Inactive or Expired: IAM refuses them all alike.
         raise AuthFailure("unknown-key", "The security token included in the request is invalid.")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import authorization, iam, identity
+from trunkline.domain.iam_records import RoleRecord
 from trunkline.errors import AwsError
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
@@ -46,7 +47,7 @@ def assume_role(ctx: RequestContext, request: shapes.AssumeRoleRequest) -> Answe
     return _session(ctx, role, request["RoleSessionName"], duration)
 
 
-def _check_duration(ctx: RequestContext, role: Answer, duration: int) -> None:
+def _check_duration(ctx: RequestContext, role: RoleRecord, duration: int) -> None:
     if ctx.principal.kind == "assumed-role" and duration > _CHAINED_LIMIT:
         # Role chaining: a session assuming a role gets at most an hour, whatever the role allows.
         raise AwsError(
@@ -60,7 +61,7 @@ def _check_duration(ctx: RequestContext, role: Answer, duration: int) -> None:
         )
 
 
-def _session(ctx: RequestContext, role: Answer, session: str, duration: int) -> Answer:
+def _session(ctx: RequestContext, role: RoleRecord, session: str, duration: int) -> Answer:
     """A new session of `role`: its credentials are issued (stored) and answered."""
     path_and_name = role["Arn"].split(":role/", 1)[1]
     account = role["Arn"].split(":")[4]  # the role's account, also when the caller is in another

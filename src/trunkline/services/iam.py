@@ -27,7 +27,7 @@ class IamProvider(PolicyOperations, Provider):
         return {"Role": iam.role_view(iam.get_role(ctx, params["RoleName"]))}
 
     def list_roles(self, ctx: RequestContext, params: shapes.ListRolesRequest) -> Params:
-        roles, marker = iam.page(ctx, iam.ROLE, "iam:ListRoles", params)
+        roles, marker = iam.page(ctx, iam.ROLES, "iam:ListRoles", params)
         return {"Roles": [iam.listed_role(r) for r in roles], "IsTruncated": marker is not None, "Marker": marker}
 
     def delete_role(self, ctx: RequestContext, params: shapes.DeleteRoleRequest) -> Params:
@@ -56,7 +56,7 @@ class IamProvider(PolicyOperations, Provider):
         return {"User": iam.user_view(iam.get_user(ctx, params.get("UserName")))}
 
     def list_users(self, ctx: RequestContext, params: shapes.ListUsersRequest) -> Params:
-        users, marker = iam.page(ctx, iam.USER, "iam:ListUsers", params)
+        users, marker = iam.page(ctx, iam.USERS, "iam:ListUsers", params)
         return {
             "Users": [iam.listed_user(u) for u in users],
             "IsTruncated": marker is not None,
@@ -88,10 +88,10 @@ class IamProvider(PolicyOperations, Provider):
         return {"InstanceProfile": iam.profile_view(ctx, iam.create_instance_profile(ctx, params))}
 
     def get_instance_profile(self, ctx: RequestContext, params: shapes.GetInstanceProfileRequest) -> Params:
-        return {"InstanceProfile": iam.profile_view(ctx, iam.get_instance_profile(ctx, params["InstanceProfileName"]))}
+        return {"InstanceProfile": iam.profile_view(ctx, iam.instance_profile(ctx, params["InstanceProfileName"]))}
 
     def list_instance_profiles(self, ctx: RequestContext, params: shapes.ListInstanceProfilesRequest) -> Params:
-        profiles, marker = iam.page(ctx, iam.PROFILE, "iam:ListInstanceProfiles", params)
+        profiles, marker = iam.page(ctx, iam.PROFILES, "iam:ListInstanceProfiles", params)
         return {
             "InstanceProfiles": [iam.profile_view(ctx, p) for p in profiles],
             "IsTruncated": marker is not None,

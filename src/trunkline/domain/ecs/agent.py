@@ -45,7 +45,7 @@ from trunkline.domain.ec2.records import InstanceRecord
 from trunkline.domain.ecs import agent_config, agent_report, clusters, container_instances, registration
 from trunkline.domain.ecs.agent_config import AgentConfig
 from trunkline.domain.ecs.kinds import AGENT
-from trunkline.domain.ecs.records import ContainerInstanceRecord
+from trunkline.domain.ecs.records import AgentRecord, AgentTraceLine, ContainerInstanceRecord
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
@@ -62,23 +62,24 @@ def _key(account: str, region: str, instance_id: str) -> str:
     return AGENT.scope.key(account, region, instance_id)
 
 
-def find_agent(ctx: RequestContext, instance_id: str) -> Record | None:
+def find_agent(ctx: RequestContext, instance_id: str) -> AgentRecord | None:
     return AGENT.get(ctx, instance_id)
 
 
-def _agent(ctx: RequestContext, instance: InstanceRecord) -> Record:
+def _agent(ctx: RequestContext, instance: InstanceRecord) -> AgentRecord:
     existing = find_agent(ctx, instance["InstanceId"])
     if existing is not None:
         return existing
     return {"instanceId": instance["InstanceId"], "imageId": instance["ImageId"], "boot": 0, "trace": []}
 
 
-def _note(ctx: RequestContext, agent: Record, state: str, message: str, reason: str | None = None) -> None:
+def _note(ctx: RequestContext, agent: AgentRecord, state: str, message: str, reason: str | None = None) -> None:
     """Record what the agent did (state, reason) and add a line to its trace."""
     agent["state"] = state
     agent["reason"] = reason
     agent["updatedAt"] = events.iso(ctx.now)
-    agent["trace"] = [*agent["trace"], {"time": events.iso(ctx.now), "message": message}][-TRACE_LIMIT:]
+    line: AgentTraceLine = {"time": events.iso(ctx.now), "message": message}
+    agent["trace"] = [*agent["trace"], line][-TRACE_LIMIT:]
     AGENT.save(ctx, agent)
 
 
@@ -141,7 +142,7 @@ def register_job(ctx: RequestContext, payload: Record) -> None:
 
 
 def _start(
-    ctx: RequestContext, agent: Record, instance: InstanceRecord, info: images.AgentInfo, config: AgentConfig
+    ctx: RequestContext, agent: AgentRecord, instance: InstanceRecord, info: images.AgentInfo, config: AgentConfig
 ) -> None:
     principal = role_principal(ctx, instance)
     if principal is None:
@@ -222,7 +223,7 @@ def role_principal(ctx: RequestContext, instance: InstanceRecord) -> Principal |
     """The role session the agent acts as: the instance profile's role, session named after the
     instance (as EC2's instance credentials are)."""
     profile_ref = instance.get("IamInstanceProfile") or {}
-    profile = iam.instance_profile_by_arn(ctx, profile_ref.get("Arn", "")) if profile_ref else None
+    profile = iam.instance_profile_at(ctx, profile_ref.get("Arn", "")) if profile_ref else None
     if profile is None or not profile["RoleNames"]:
         return None
     try:

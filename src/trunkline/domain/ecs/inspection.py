@@ -73,9 +73,10 @@ def _agent_detail(ctx: RequestContext, record: ContainerInstanceRecord, reasons:
     """The agent knows why it did not advertise the trunking capability: say it."""
     if not any(r["code"] == "agent-capability" for r in reasons):
         return reasons
-    known = agent.find_agent(ctx, record["ec2InstanceId"]) or {}
-    detail = (known.get("trunkingCapability") or {}).get("detail")
-    if not detail or (known.get("trunkingCapability") or {}).get("advertised"):
+    known = agent.find_agent(ctx, record["ec2InstanceId"])
+    capability = (known.get("trunkingCapability") if known is not None else None) or {}
+    detail = capability.get("detail")
+    if not detail or capability.get("advertised"):
         return reasons
     return [{**r, "message": f"{r['message']}: {detail}"} if r["code"] == "agent-capability" else r for r in reasons]
 

@@ -9,17 +9,20 @@ from typing import Any
 
 from trunkline.domain.ecs import instance_index
 from trunkline.domain.ecs.records import (
+    AccountSettingRecord,
+    AgentRecord,
     CapacityProviderRecord,
     ClusterRecord,
     ContainerInstanceRecord,
+    PlacementFailuresRecord,
+    RunTaskTokenRecord,
     ServiceRecord,
+    TaskDefinitionFamilyRecord,
     TaskDefinitionRecord,
     TaskRecord,
 )
 from trunkline.domain.resource_kind import NotFound, ResourceKind
 from trunkline.store.scope import Scope
-
-Record = dict[str, Any]
 
 #: A record whether ACTIVE or INACTIVE (a deleted cluster stays, INACTIVE, as in ECS).
 CLUSTER: ResourceKind[ClusterRecord] = ResourceKind(
@@ -32,7 +35,7 @@ CLUSTER: ResourceKind[ClusterRecord] = ResourceKind(
 
 #: trunkline's own count of placement failures of one cluster (`placement_failures.py`), keyed by
 #: `NAME@createdAt` so that a cluster created again under the same name starts from zero.
-PLACEMENT_FAILURES: ResourceKind[Record] = ResourceKind(
+PLACEMENT_FAILURES: ResourceKind[PlacementFailuresRecord] = ResourceKind(
     name="ecs.placement-failures",
     scope=Scope.ACCOUNT_REGION,
     id_field="cluster",
@@ -115,7 +118,7 @@ def setting_key(principal_arn: str, name: str) -> str:
 
 
 #: One principal's own value of one setting: `name`, `value`, `principalArn`.
-ACCOUNT_SETTING: ResourceKind[Record] = ResourceKind(
+ACCOUNT_SETTING: ResourceKind[AccountSettingRecord] = ResourceKind(
     name="ecs.account-setting",
     scope=Scope.ACCOUNT_REGION,
     id_field="name",
@@ -161,7 +164,7 @@ TASK_DEFINITION: ResourceKind[TaskDefinitionRecord] = ResourceKind(
 
 #: A family's counters: `family`, `lastRevision`, `active` (ACTIVE revisions); indexed by status
 #: and, to list every family of the scope, by `scope` (the empty value).
-TASK_DEFINITION_FAMILY: ResourceKind[Record] = ResourceKind(
+TASK_DEFINITION_FAMILY: ResourceKind[TaskDefinitionFamilyRecord] = ResourceKind(
     name="ecs.task-definition-family",
     scope=Scope.ACCOUNT_REGION,
     id_field="family",
@@ -170,10 +173,10 @@ TASK_DEFINITION_FAMILY: ResourceKind[Record] = ResourceKind(
 
 
 #: The simulated ECS agent of one EC2 instance (`instanceId`, its state and trace).
-AGENT: ResourceKind[Record] = ResourceKind(name="ecs.agent", scope=Scope.ACCOUNT_REGION, id_field="instanceId")
+AGENT: ResourceKind[AgentRecord] = ResourceKind(name="ecs.agent", scope=Scope.ACCOUNT_REGION, id_field="instanceId")
 
 #: RunTask's `clientToken`: the first answer and a fingerprint of the request, per token.
-RUN_TASK_TOKEN: ResourceKind[Record] = ResourceKind(
+RUN_TASK_TOKEN: ResourceKind[RunTaskTokenRecord] = ResourceKind(
     name="ecs.run-task-token", scope=Scope.ACCOUNT_REGION, id_field="token"
 )
 

@@ -44,5 +44,6 @@ def record(ctx: RequestContext, cluster_arn: str, failures: list[Record]) -> Non
 
 def of_cluster(ctx: RequestContext, cluster: ClusterRecord) -> dict[str, int]:
     """`{reason: count}` for the cluster (empty when nothing ever failed to place)."""
-    tally = PLACEMENT_FAILURES.get(ctx, _id(cluster)) or {}
-    return {str(k): int(v) for k, v in (tally.get("reasons") or {}).items()}
+    tally = PLACEMENT_FAILURES.get(ctx, _id(cluster))
+    reasons = tally["reasons"] if tally is not None else {}
+    return {str(k): int(v) for k, v in reasons.items()}

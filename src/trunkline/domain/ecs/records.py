@@ -198,3 +198,61 @@ class ContainerInstanceRecord(TypedDict):
     _trunk: NotRequired[Nested]  # the trunk ENI, once provisioned
     _eniRoom: NotRequired[int]  # branch ENIs it can still take
     _mtpBusy: NotRequired[bool]  # managed termination protection last set busy (managed_scaling._protect)
+
+
+# --- trunkline's own ECS bookkeeping (no AWS shape: never answered as a resource) -----------------
+
+
+class PlacementFailuresRecord(TypedDict):
+    """Placement failures of one cluster, counted by reason (`placement_failures.py`)."""
+
+    cluster: str  # NAME@createdAt: a cluster created again under the same name starts from zero
+    clusterArn: str
+    reasons: dict[str, int]  # RESOURCE:ENI, RESOURCE:MEMORY, MemberOf, ... -> tasks not placed
+
+
+class AccountSettingRecord(TypedDict):
+    """One principal's own value of one account setting (the root's: the account default)."""
+
+    name: str
+    value: str
+    principalArn: str
+
+
+class TaskDefinitionFamilyRecord(TypedDict):
+    family: str
+    lastRevision: int  # the next registration is lastRevision + 1, even after deregistrations
+    active: int  # ACTIVE revisions
+
+
+class AgentTraceLine(TypedDict):
+    time: str  # ISO 8601
+    message: str
+
+
+class AgentRecord(TypedDict):
+    """The simulated ECS agent of one EC2 instance (`agent.py`), served at
+    `/_trunkline/agents/<instance-id>` without `boot`."""
+
+    instanceId: str
+    imageId: str
+    boot: int  # starts so far: a scheduled registration of an earlier start is dropped
+    trace: list[AgentTraceLine]  # the last 100 lines, oldest first
+    state: NotRequired[str]  # starting, registered, failed, disconnected, stopped, terminated, no-agent
+    reason: NotRequired[str | None]
+    updatedAt: NotRequired[str]  # ISO 8601
+    agentVersion: NotRequired[str]
+    config: NotRequired[dict[str, Any]]  # what it made of its configuration (AgentConfig.summary)
+    trunkingCapability: NotRequired[dict[str, Any]]  # {advertised, detail}
+    cluster: NotRequired[str]  # once it registered
+    containerInstanceArn: NotRequired[str]
+    registeredAs: NotRequired[str]  # the role session's ARN
+    reachedViaPublicIp: NotRequired[bool]
+
+
+class RunTaskTokenRecord(TypedDict):
+    """RunTask's `clientToken`: the first answer, for a retry with the same request."""
+
+    token: str
+    fingerprint: str  # SHA-256 of the request without its token
+    result: dict[str, Any]  # RunTask's answer, {tasks, failures}

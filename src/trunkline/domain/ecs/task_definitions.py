@@ -34,7 +34,7 @@ from trunkline.domain.ecs.kinds import (
     TASK_DEFINITION_FAMILY,
     revision_key,
 )
-from trunkline.domain.ecs.records import TaskDefinitionRecord
+from trunkline.domain.ecs.records import TaskDefinitionFamilyRecord, TaskDefinitionRecord
 from trunkline.domain.ecs.request_parts import Paged
 from trunkline.errors import AwsError
 
@@ -515,11 +515,11 @@ def _definition(params: shapes.RegisterTaskDefinitionRequest) -> Record:
     return definition
 
 
-def _family_record(ctx: RequestContext, family: str) -> Record:
+def _family_record(ctx: RequestContext, family: str) -> TaskDefinitionFamilyRecord:
     return TASK_DEFINITION_FAMILY.get(ctx, family) or {"family": family, "lastRevision": 0, "active": 0}
 
 
-def _save_family(ctx: RequestContext, record: Record) -> None:
+def _save_family(ctx: RequestContext, record: TaskDefinitionFamilyRecord) -> None:
     TASK_DEFINITION_FAMILY.save(ctx, record)
 
 
@@ -555,7 +555,8 @@ def register(ctx: RequestContext, params: shapes.RegisterTaskDefinitionRequest) 
         },
     )
     _save(ctx, record)
-    family.update(lastRevision=revision, active=family["active"] + 1)
+    family["lastRevision"] = revision
+    family["active"] += 1
     _save_family(ctx, family)
     return record
 

@@ -11,6 +11,7 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain import authorization, iam
 from trunkline.domain.ecs.records import TaskDefinitionRecord
+from trunkline.domain.iam_records import RoleRecord
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
@@ -19,7 +20,7 @@ SERVICE = "ecs-tasks.amazonaws.com"
 _FIELDS = ("taskRoleArn", "executionRoleArn")
 
 
-def _role(ctx: RequestContext, ref: str) -> Record | None:
+def _role(ctx: RequestContext, ref: str) -> RoleRecord | None:
     if ref.startswith("arn:"):
         return iam.role_by_arn(ctx, ref)
     try:

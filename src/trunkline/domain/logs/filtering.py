@@ -21,6 +21,7 @@ from trunkline.context import RequestContext
 from trunkline.domain import pagination
 from trunkline.domain.logs import bad_token, groups, invalid, log_events
 from trunkline.domain.logs.kinds import forward_order
+from trunkline.domain.logs.records import LogEventRecord
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
     from trunkline.wire.shapes import logs as shapes
@@ -68,7 +69,7 @@ def parse(text: str | None) -> Pattern:
     return Pattern(tuple(required), tuple(excluded), tuple(any_of))
 
 
-def _event_id(event: Record) -> str:
+def _event_id(event: LogEventRecord) -> str:
     return f"{int(event['t']):020d}{int(event['s']):036d}"
 
 
@@ -93,7 +94,7 @@ def filter_events(ctx: RequestContext, params: shapes.FilterLogEventsRequest) ->
         low = max(low, (after[0], after[1] + 1))
     wanted = set(names or ())
 
-    def chosen(event: Record) -> bool:
+    def chosen(event: LogEventRecord) -> bool:
         stream = str(event["n"])
         if wanted and stream not in wanted:
             return False
@@ -102,7 +103,7 @@ def filter_events(ctx: RequestContext, params: shapes.FilterLogEventsRequest) ->
         return pattern.matches(str(event["m"]))
 
     limit = params.get("limit") or log_events.READ_LIMIT
-    page: list[Record] = []
+    page: list[LogEventRecord] = []
     size = 0
     following: str | None = None
     for event in log_events.walk(ctx, "group_forward", f"{name}|", forward_order(*low)):

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from trunkline.context import RequestContext
 from trunkline.domain.logs import groups, invalid
 from trunkline.domain.logs.kinds import LOG_GROUP
+from trunkline.domain.logs.records import LogGroupRecord
 from trunkline.errors import AwsError
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
@@ -35,7 +36,7 @@ def _too_many(code: str) -> AwsError:
     return AwsError(code, f"A resource can have no more than {MAX_TAGS} tags.")
 
 
-def _tag(ctx: RequestContext, record: Record, tags: dict[str, str], code: str) -> None:
+def _tag(ctx: RequestContext, record: LogGroupRecord, tags: dict[str, str], code: str) -> None:
     merged = {**record.get("tags", {}), **check(tags)}
     if len(merged) > MAX_TAGS:
         raise _too_many(code)
@@ -43,12 +44,12 @@ def _tag(ctx: RequestContext, record: Record, tags: dict[str, str], code: str) -
     groups.save(ctx, record)
 
 
-def _untag(ctx: RequestContext, record: Record, keys: list[str]) -> None:
+def _untag(ctx: RequestContext, record: LogGroupRecord, keys: list[str]) -> None:
     record["tags"] = {k: v for k, v in record.get("tags", {}).items() if k not in set(keys)}
     groups.save(ctx, record)
 
 
-def group_of_arn(ctx: RequestContext, arn: str) -> Record:
+def group_of_arn(ctx: RequestContext, arn: str) -> LogGroupRecord:
     """The group a resource ARN names (`arn:aws:logs:REGION:ACCOUNT:log-group:NAME[:*]`)."""
     parts = arn.split(":")
     if len(parts) < 7 or parts[0] != "arn" or parts[2] != "logs" or parts[5] != "log-group":

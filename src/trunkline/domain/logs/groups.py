@@ -18,6 +18,7 @@ from trunkline.context import RequestContext
 from trunkline.domain import pagination
 from trunkline.domain.logs import bad_token, group_arn, invalid, now_ms
 from trunkline.domain.logs.kinds import LOG_EVENT, LOG_GROUP, LOG_STREAM
+from trunkline.domain.logs.records import LogGroupRecord
 from trunkline.domain.resource_kind import ResourceKind
 from trunkline.errors import AwsError
 
@@ -55,15 +56,15 @@ DESCRIBE_PAGE = 50
 _BATCH = 500
 
 
-def find(ctx: RequestContext, name: str) -> Record | None:
+def find(ctx: RequestContext, name: str) -> LogGroupRecord | None:
     return LOG_GROUP.get(ctx, name)
 
 
-def get(ctx: RequestContext, name: str) -> Record:
+def get(ctx: RequestContext, name: str) -> LogGroupRecord:
     return LOG_GROUP.require(ctx, name)
 
 
-def save(ctx: RequestContext, record: Record) -> None:
+def save(ctx: RequestContext, record: LogGroupRecord) -> None:
     LOG_GROUP.save(ctx, record)
 
 
@@ -90,7 +91,7 @@ class GroupReference(TypedDict, total=False):
     logGroupIdentifier: str
 
 
-def group_of(ctx: RequestContext, params: GroupReference) -> Record:
+def group_of(ctx: RequestContext, params: GroupReference) -> LogGroupRecord:
     """The group a call names by `logGroupName` or `logGroupIdentifier` (exactly one of them)."""
     name, identifier = params.get("logGroupName"), params.get("logGroupIdentifier")
     if name is not None and identifier is not None:
@@ -103,14 +104,14 @@ def group_of(ctx: RequestContext, params: GroupReference) -> Record:
 # --- CreateLogGroup ---------------------------------------------------------------------------------
 
 
-def create(ctx: RequestContext, params: shapes.CreateLogGroupRequest, tags: dict[str, str]) -> Record:
+def create(ctx: RequestContext, params: shapes.CreateLogGroupRequest, tags: dict[str, str]) -> LogGroupRecord:
     """CreateLogGroup; `tags` already checked (group_tags.check)."""
     name = str(params["logGroupName"])
     if name.startswith("aws/"):
         raise invalid("Log group names cannot start with 'aws/': that prefix is reserved for AWS.")
     if find(ctx, name) is not None:
         raise AwsError("ResourceAlreadyExistsException", "The specified log group already exists")
-    record: Record = {
+    record: LogGroupRecord = {
         "logGroupName": name,
         "creationTime": now_ms(ctx),
         "logGroupClass": params.get("logGroupClass") or "STANDARD",
@@ -171,7 +172,7 @@ def delete_retention(ctx: RequestContext, name: str) -> None:
     save(ctx, record)
 
 
-def oldest_kept(ctx: RequestContext, record: Record) -> int | None:
+def oldest_kept(ctx: RequestContext, record: LogGroupRecord) -> int | None:
     """The oldest timestamp (ms) the group's retention still keeps, or None (kept forever)."""
     days = record.get("retentionInDays")
     return None if days is None else now_ms(ctx) - int(days) * 86_400_000
@@ -180,7 +181,7 @@ def oldest_kept(ctx: RequestContext, record: Record) -> int | None:
 # --- DescribeLogGroups ------------------------------------------------------------------------------
 
 
-def view(ctx: RequestContext, record: Record) -> Record:
+def view(ctx: RequestContext, record: LogGroupRecord) -> Record:
     """The LogGroup shape."""
     name = record["logGroupName"]
     shown: Record = {
@@ -199,11 +200,11 @@ def view(ctx: RequestContext, record: Record) -> Record:
     return shown
 
 
-def _all(ctx: RequestContext, prefix: str) -> Iterator[Record]:
+def _all(ctx: RequestContext, prefix: str) -> Iterator[LogGroupRecord]:
     return (record for _, record in LOG_GROUP.walk(ctx, prefix, batch=_BATCH))
 
 
-def _wanted(ctx: RequestContext, params: shapes.DescribeLogGroupsRequest) -> list[Record]:
+def _wanted(ctx: RequestContext, params: shapes.DescribeLogGroupsRequest) -> list[LogGroupRecord]:
     prefix = params.get("logGroupNamePrefix")
     pattern = params.get("logGroupNamePattern")
     identifiers = params.get("logGroupIdentifiers")

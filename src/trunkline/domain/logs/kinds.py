@@ -9,12 +9,9 @@ Log group and stream names are per account and region (`ACCOUNT_REGION`). Natura
 
 from __future__ import annotations
 
-from typing import Any
-
+from trunkline.domain.logs.records import LogEventRecord, LogGroupRecord, LogStreamRecord
 from trunkline.domain.resource_kind import NotFound, ResourceKind
 from trunkline.store.scope import Scope
-
-Record = dict[str, Any]
 
 
 def stream_natural_key(group: str, stream: str) -> str:
@@ -39,7 +36,7 @@ def backward_order(timestamp: int, seq: int) -> str:
     return f"{MAX_TIMESTAMP - timestamp:020d}{MAX_SEQ - seq:012d}"
 
 
-def _event_indexes(event: Record) -> dict[str, str | None]:
+def _event_indexes(event: LogEventRecord) -> dict[str, str | None]:
     stream = f"{event['g']}|{event['n']}:"
     t, s = int(event["t"]), int(event["s"])
     return {
@@ -49,14 +46,14 @@ def _event_indexes(event: Record) -> dict[str, str | None]:
     }
 
 
-LOG_GROUP: ResourceKind[Record] = ResourceKind(
+LOG_GROUP: ResourceKind[LogGroupRecord] = ResourceKind(
     name="logs.group",
     scope=Scope.ACCOUNT_REGION,
     id_field="logGroupName",
     not_found=NotFound("ResourceNotFoundException", "The specified log group does not exist."),
 )
 
-LOG_STREAM: ResourceKind[Record] = ResourceKind(
+LOG_STREAM: ResourceKind[LogStreamRecord] = ResourceKind(
     name="logs.stream",
     scope=Scope.ACCOUNT_REGION,
     id_field="logStreamName",
@@ -67,7 +64,7 @@ LOG_STREAM: ResourceKind[Record] = ResourceKind(
 #: One event: `{g: group, n: stream, s: SEQ, t: timestamp, m: message, i: ingestion time}`, with
 #: ordered indexes (`find_from`) so reads walk only the events they return: a stream's events
 #: oldest first (`stream_forward`) and newest first (`stream_backward`), a group's oldest first.
-LOG_EVENT: ResourceKind[Record] = ResourceKind(
+LOG_EVENT: ResourceKind[LogEventRecord] = ResourceKind(
     name="logs.event",
     scope=Scope.ACCOUNT_REGION,
     id_field="s",

@@ -21,7 +21,7 @@ import itertools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from trunkline.context import RequestContext
 from trunkline.domain.logs import bad_token, groups, invalid, now_ms, streams
@@ -33,6 +33,7 @@ from trunkline.domain.logs.kinds import (
     forward_order,
     stream_natural_key,
 )
+from trunkline.domain.logs.records import LogEventRecord, LogGroupRecord
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
     from trunkline.wire.shapes import logs as shapes
@@ -67,7 +68,9 @@ def _check_batch(events: Sequence[Mapping[str, Any]]) -> None:
         raise invalid(f"Upload too large: {size} bytes exceeds limit of {MAX_BATCH_BYTES}")
 
 
-def _sort_out(ctx: RequestContext, group: Record, events: Sequence[Mapping[str, Any]]) -> tuple[int, int, Record]:
+def _sort_out(
+    ctx: RequestContext, group: LogGroupRecord, events: Sequence[Mapping[str, Any]]
+) -> tuple[int, int, Record]:
     """The accepted slice [first, end) of the batch and the rejectedLogEventsInfo for the rest."""
     now = now_ms(ctx)
     stamps = [int(e["timestamp"]) for e in events]
@@ -130,11 +133,13 @@ def put(ctx: RequestContext, params: shapes.PutLogEventsRequest) -> Record:
 Position = tuple[int, int]  # (timestamp, SEQ)
 
 
-def position(event: Record) -> Position:
+def position(event: LogEventRecord) -> Position:
     return int(event["t"]), int(event["s"])
 
 
-def walk(ctx: RequestContext, field: str, natural_prefix: str, suffix: str, batch: int = 100) -> Iterator[Record]:
+def walk(
+    ctx: RequestContext, field: str, natural_prefix: str, suffix: str, batch: int = 100
+) -> Iterator[LogEventRecord]:
     """Events whose ordered index `field` holds `natural_prefix` followed by at least `suffix`,
     in index order, read from the store `batch` (growing) at a time."""
     prefix = LOG_EVENT.index_value(ctx, field, natural_prefix)
@@ -144,20 +149,20 @@ def walk(ctx: RequestContext, field: str, natural_prefix: str, suffix: str, batc
         for value, _, event in rows:
             if not value.startswith(prefix):
                 return
-            yield event
+            yield cast(LogEventRecord, event)  # a row of the event kind (`find_from` reads by raw index value)
         if len(rows) < batch:
             return
         after = (rows[-1][0], rows[-1][1])
         batch = min(batch * 4, _BATCH)
 
 
-def lower_bound(ctx: RequestContext, group: Record, start: int | None) -> int:
+def lower_bound(ctx: RequestContext, group: LogGroupRecord, start: int | None) -> int:
     """The oldest timestamp a read may return: startTime, raised to what the retention keeps."""
     kept_from = groups.oldest_kept(ctx, group)
     return max(start or 0, kept_from or 0, 0)
 
 
-def output_event(event: Record) -> Record:
+def output_event(event: LogEventRecord) -> Record:
     return {"timestamp": event["t"], "message": event["m"], "ingestionTime": event["i"]}
 
 
@@ -178,13 +183,13 @@ def _parse_token(text: str) -> _Token:
     return _Token(matched.group(1) == "f", (int(matched.group(2)), int(matched.group(3))))
 
 
-def event_size(event: Record) -> int:
+def event_size(event: LogEventRecord) -> int:
     return len(str(event["m"]).encode()) + EVENT_OVERHEAD
 
 
-def _take(events: Iterator[Record], limit: int, keep: Any) -> list[Record]:
+def _take(events: Iterator[LogEventRecord], limit: int, keep: Any) -> list[LogEventRecord]:
     """At most `limit` events while `keep(event)` holds, within the 1 MB a read returns at most."""
-    page: list[Record] = []
+    page: list[LogEventRecord] = []
     total = 0
     for event in events:
         if not keep(event):
@@ -198,12 +203,12 @@ def _take(events: Iterator[Record], limit: int, keep: Any) -> list[Record]:
     return page
 
 
-def _forward(ctx: RequestContext, natural: str, low: Position, end: int | None, limit: int) -> list[Record]:
+def _forward(ctx: RequestContext, natural: str, low: Position, end: int | None, limit: int) -> list[LogEventRecord]:
     events = walk(ctx, "stream_forward", natural, forward_order(*low), batch=min(limit + 1, _BATCH))
     return _take(events, limit, lambda e: end is None or e["t"] < end)
 
 
-def _backward(ctx: RequestContext, natural: str, high: Position, start: int, limit: int) -> list[Record]:
+def _backward(ctx: RequestContext, natural: str, high: Position, start: int, limit: int) -> list[LogEventRecord]:
     """The newest `limit` events at or before `high`, oldest first."""
     if high[0] < 0 or high < (start, 0):
         return []

@@ -17,6 +17,7 @@ from trunkline.context import RequestContext
 from trunkline.domain import pagination
 from trunkline.domain.logs import bad_token, group_arn, groups, invalid, now_ms
 from trunkline.domain.logs.kinds import LOG_EVENT, LOG_STREAM, stream_natural_key
+from trunkline.domain.logs.records import LogStreamRecord
 from trunkline.errors import AwsError
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
@@ -28,28 +29,28 @@ DESCRIBE_PAGE = 50
 _BATCH = 500
 
 
-def find(ctx: RequestContext, group: str, name: str) -> Record | None:
+def find(ctx: RequestContext, group: str, name: str) -> LogStreamRecord | None:
     return LOG_STREAM.get(ctx, stream_natural_key(group, name))
 
 
-def get(ctx: RequestContext, group: str, name: str) -> Record:
+def get(ctx: RequestContext, group: str, name: str) -> LogStreamRecord:
     return LOG_STREAM.require(ctx, stream_natural_key(group, name))
 
 
-def save(ctx: RequestContext, record: Record) -> None:
+def save(ctx: RequestContext, record: LogStreamRecord) -> None:
     LOG_STREAM.save(ctx, record)
 
 
-def sequence_token(record: Record) -> str:
+def sequence_token(record: LogStreamRecord) -> str:
     """The deprecated sequence token, still reported: 56 digits counting the stream's uploads."""
     return str(int(record.get("_uploads", 0)) + 1).zfill(56)
 
 
-def create(ctx: RequestContext, group: str, name: str) -> Record:
+def create(ctx: RequestContext, group: str, name: str) -> LogStreamRecord:
     groups.get(ctx, group)
     if find(ctx, group, name) is not None:
         raise AwsError("ResourceAlreadyExistsException", "The specified log stream already exists")
-    record: Record = {"logStreamName": name, "creationTime": now_ms(ctx), "_group": group, "_uploads": 0}
+    record: LogStreamRecord = {"logStreamName": name, "creationTime": now_ms(ctx), "_group": group, "_uploads": 0}
     save(ctx, record)
     return record
 
@@ -62,7 +63,7 @@ def delete(ctx: RequestContext, group: str, name: str) -> None:
     LOG_STREAM.delete(ctx, natural)
 
 
-def view(ctx: RequestContext, record: Record) -> Record:
+def view(ctx: RequestContext, record: LogStreamRecord) -> Record:
     """The LogStream shape (`storedBytes` is deprecated and always 0 at AWS)."""
     shown: Record = {k: v for k, v in record.items() if not k.startswith("_")}
     shown["arn"] = f"{group_arn(ctx, record['_group'])}:log-stream:{record['logStreamName']}"
@@ -71,7 +72,7 @@ def view(ctx: RequestContext, record: Record) -> Record:
     return shown
 
 
-def of_group(ctx: RequestContext, group: str, prefix: str = "") -> list[Record]:
+def of_group(ctx: RequestContext, group: str, prefix: str = "") -> list[LogStreamRecord]:
     return [record for _, record in LOG_STREAM.walk(ctx, f"{group}|{prefix}", batch=_BATCH)]
 
 
