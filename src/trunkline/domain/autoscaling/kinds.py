@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from trunkline.domain.autoscaling.records import AutoScalingGroupRecord
+from trunkline.domain.autoscaling.records import (
+    ActivityRecord,
+    AutoScalingGroupRecord,
+    LifecycleHookRecord,
+    MemberRecord,
+    ScalingPolicyRecord,
+)
 from trunkline.domain.resource_kind import ResourceKind
 from trunkline.store.scope import Scope
 
@@ -32,7 +38,7 @@ def launched_value(at: float) -> str:
     return f"{max(at, 0.0):020.6f}"
 
 
-def _member_indexes(member: Record) -> dict[str, str | None]:
+def _member_indexes(member: MemberRecord) -> dict[str, str | None]:
     group = member["AutoScalingGroupName"]
     live = member["LifecycleState"] in LIVE_STATES
     return {
@@ -48,7 +54,7 @@ def _member_indexes(member: Record) -> dict[str, str | None]:
 
 
 #: An instance's membership of a group (its `Instance` shape), kept until the instance is gone.
-MEMBER: ResourceKind[Record] = ResourceKind(
+MEMBER: ResourceKind[MemberRecord] = ResourceKind(
     name="autoscaling.instance",
     scope=Scope.ACCOUNT_REGION,
     id_field="InstanceId",
@@ -56,14 +62,14 @@ MEMBER: ResourceKind[Record] = ResourceKind(
     index_version=2,  # 2: live, not_live, state, launched:GROUP, lifecycle_token
 )
 
-ACTIVITY: ResourceKind[Record] = ResourceKind(
+ACTIVITY: ResourceKind[ActivityRecord] = ResourceKind(
     name="autoscaling.activity",
     scope=Scope.ACCOUNT_REGION,
     id_field="ActivityId",
     indexes=lambda activity: {"group": activity["AutoScalingGroupName"]},
 )
 
-POLICY: ResourceKind[Record] = ResourceKind(
+POLICY: ResourceKind[ScalingPolicyRecord] = ResourceKind(
     name="autoscaling.policy",
     scope=Scope.ACCOUNT_REGION,
     id_field="PolicyName",
@@ -71,7 +77,7 @@ POLICY: ResourceKind[Record] = ResourceKind(
     indexes=lambda policy: {"group": policy["AutoScalingGroupName"]},
 )
 
-HOOK: ResourceKind[Record] = ResourceKind(
+HOOK: ResourceKind[LifecycleHookRecord] = ResourceKind(
     name="autoscaling.lifecycle-hook",
     scope=Scope.ACCOUNT_REGION,
     id_field="LifecycleHookName",
