@@ -38,6 +38,12 @@ def launched_value(at: float) -> str:
     return f"{max(at, 0.0):020.6f}"
 
 
+def lifecycle_token(member: MemberRecord) -> str | None:
+    """The token of the member's open lifecycle action, if it has one."""
+    action = member.get("_lifecycle")
+    return action["token"] if action else None
+
+
 def _member_indexes(member: MemberRecord) -> dict[str, str | None]:
     group = member["AutoScalingGroupName"]
     live = member["LifecycleState"] in LIVE_STATES
@@ -49,7 +55,7 @@ def _member_indexes(member: MemberRecord) -> dict[str, str | None]:
         "state": f"{group}|{member['LifecycleState']}",
         launched_field(group): launched_value(float(member.get("_launchedAt") or 0)) if live else None,
         # CompleteLifecycleAction and RecordLifecycleActionHeartbeat may name the wait by its token
-        "lifecycle_token": (member.get("_lifecycle") or {}).get("token"),
+        "lifecycle_token": lifecycle_token(member),
     }
 
 
