@@ -282,7 +282,7 @@ def disassociate(ctx: RequestContext, record: ElasticIpRecord, *, reassign: bool
         enis.assign_public_ip(ctx, eni["NetworkInterfaceId"])
 
 
-def on_interface_deleted(ctx: RequestContext, eni: Record) -> None:
+def on_interface_deleted(ctx: RequestContext, eni: NetworkInterfaceRecord) -> None:
     """The ENI showing an Elastic IP is being deleted: the address stays allocated, unassociated."""
     association = eni.get("Association") or {}
     allocation_id = association.get("AllocationId")
@@ -293,7 +293,7 @@ def on_interface_deleted(ctx: RequestContext, eni: Record) -> None:
         save(ctx, record)
 
 
-def on_attached(ctx: RequestContext, eni: Record) -> None:
+def on_attached(ctx: RequestContext, eni: NetworkInterfaceRecord) -> None:
     """Keep `InstanceId` of the address in step with its ENI's attachment."""
     association = eni.get("Association") or {}
     allocation_id = association.get("AllocationId")
