@@ -1,17 +1,18 @@
-"""Typed records (issue 9): what the server really stores for a kind matches the TypedDict the kind
-declares (`domain/ec2/records.py`, `domain/autoscaling/records.py`): every required member is there
-and no member is stored that the type does not declare, so mypy's checks of the domain code are
-checks of the stored documents. Driven with boto3 on a manual clock; the documents are read from
-the server's own store."""
+"""Typed records (issue 9), as `test_typed_records.py` checks IAM's, logs' and ECS's: what the server
+really stores for each EC2 and Auto Scaling kind typed in `domain/ec2/records.py` and
+`domain/autoscaling/records.py` is its TypedDict (every required member there, none undeclared,
+each value of its declared type), so mypy's checks of the domain code are checks of the stored
+documents. Driven with boto3 on a manual clock; the documents are read from the server's own store."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any, NotRequired, get_origin, get_type_hints
+from typing import Any
 
 import pytest
 
 from conftest import Server, fresh_state, release_state, start_process, stop_process
+from test_typed_records import typed_dict_problems
 from trunkline.domain.autoscaling import kinds as asg_kinds
 from trunkline.domain.autoscaling import records as asg_records
 from trunkline.domain.ec2 import images
@@ -40,20 +41,6 @@ KINDS: list[tuple[ResourceKind[Any], type]] = [
     (asg_kinds.POLICY, asg_records.ScalingPolicyRecord),
     (asg_kinds.HOOK, asg_records.LifecycleHookRecord),
 ]
-
-
-def declared(typed: type) -> tuple[set[str], set[str]]:
-    """(every member, the required ones). Read from the annotations: under `from __future__ import
-    annotations` a TypedDict's `__required_keys__` does not see NotRequired."""
-    hints = get_type_hints(typed, include_extras=True)
-    return set(hints), {name for name, hint in hints.items() if get_origin(hint) is not NotRequired}
-
-
-def misfits(document: Record, typed: type) -> list[str]:
-    members, required = declared(typed)
-    undeclared = sorted(set(document) - members)
-    missing = sorted(required - set(document))
-    return [f"undeclared {undeclared}"] * bool(undeclared) + [f"missing {missing}"] * bool(missing)
 
 
 def stored(server: Server, kind: ResourceKind[Any]) -> list[Record]:
@@ -177,8 +164,8 @@ def test_every_stored_record_has_the_members_its_type_declares(
 ) -> None:
     documents = stored(scene[0].server, kind)
     assert documents, f"the scene stores no {kind.name}"
-    wrong = {str(doc.get(kind.id_field)): misfits(doc, typed) for doc in documents}
-    assert {k: v for k, v in wrong.items() if v} == {}
+    found = [p for i, doc in enumerate(documents) for p in typed_dict_problems(doc, typed, f"{kind.name}[{i}]")]
+    assert not found, "\n".join(found)
 
 
 def test_optional_members_the_scene_reaches_are_declared(scene: tuple[Scene, Record]) -> None:
@@ -196,7 +183,6 @@ def test_optional_members_the_scene_reaches_are_declared(scene: tuple[Scene, Rec
 
 def test_a_waiting_member_stores_its_lifecycle_action_as_declared(scene: tuple[Scene, Record]) -> None:
     waiting = scene[1]
-    assert misfits(waiting, asg_records.MemberRecord) == []
-    action = waiting["_lifecycle"]
-    assert misfits(action, asg_records.LifecycleAction) == []
-    assert [misfits(wait, asg_records.HookWait) for wait in action["hooks"].values()] == [[]]
+    assert typed_dict_problems(waiting, asg_records.MemberRecord, "member") == []
+    assert set(waiting["_lifecycle"]) == {"token", "transition", "result", "hooks"}
+    assert list(waiting["_lifecycle"]["hooks"]) == ["boot"]
