@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from trunkline.context import RequestContext
+    from trunkline.domain.autoscaling.records import MemberRecord
     from trunkline.domain.ec2.records import InstanceRecord, NetworkInterfaceRecord
     from trunkline.domain.ecs.records import ContainerInstanceRecord, TaskRecord
 
@@ -45,7 +46,7 @@ VpcCheck = Callable[["RequestContext", str], object]
 BlockListener = Callable[["RequestContext", str, str], None]
 #: Gets the context, an Auto Scaling group member whose lifecycle hooks are all done, the
 #: transition (launching or terminating), whether it goes on (CONTINUE) and the action's token.
-LifecycleOutcome = Callable[["RequestContext", Record, str, bool, str], None]
+LifecycleOutcome = Callable[["RequestContext", "MemberRecord", str, bool, str], None]
 
 
 def _counted_tasks(ctx: RequestContext, record: ContainerInstanceRecord) -> int:
@@ -61,7 +62,7 @@ def _no_groups(ctx: RequestContext, record: ContainerInstanceRecord) -> Collecti
     return ()
 
 
-def _no_outcome(ctx: RequestContext, member: Record, transition: str, go_on: bool, token: str) -> None:
+def _no_outcome(ctx: RequestContext, member: MemberRecord, transition: str, go_on: bool, token: str) -> None:
     return None
 
 
@@ -89,7 +90,7 @@ class Reactions:
     #: ... and left it: the group launches or terminates it (Auto Scaling's scaling module).
     lifecycle_done: LifecycleOutcome = _no_outcome
 
-    def lifecycle_wait_began(self, ctx: RequestContext, member: Record) -> None:
+    def lifecycle_wait_began(self, ctx: RequestContext, member: MemberRecord) -> None:
         for listener in self.lifecycle_wait:
             listener(ctx, member)
 

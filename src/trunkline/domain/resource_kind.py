@@ -279,9 +279,10 @@ class ResourceKind(Generic[R]):
             count += 1
         return count
 
-    def record_store_key(self, ctx: RequestContext, record: R) -> str:
+    def record_store_key(self, ctx: RequestContext, record: Mapping[str, Any]) -> str:
+        """The store key of `record`: only its key fields are read (a partial record naming them will do)."""
         if self.record_key is not None:
-            return self.scope.key(ctx.account_id, ctx.region, self.record_key(record))
+            return self.scope.key(ctx.account_id, ctx.region, self.record_key(cast(R, record)))
         return self.key(ctx, str(record[self.id_field]))
 
     def save_as(self, ctx: RequestContext, resource_id: str, record: R) -> None:
@@ -292,7 +293,7 @@ class ResourceKind(Generic[R]):
     def delete(self, ctx: RequestContext, resource_id: str) -> bool:
         return ctx.tx.delete(self.name, self.key(ctx, resource_id))
 
-    def delete_record(self, ctx: RequestContext, record: R) -> bool:
+    def delete_record(self, ctx: RequestContext, record: Mapping[str, Any]) -> bool:
         """Delete the record stored under `record`'s own key (`record_key`: only its key fields
         are read, so a partial record naming them will do)."""
         return ctx.tx.delete(self.name, self.record_store_key(ctx, record))

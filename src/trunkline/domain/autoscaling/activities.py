@@ -15,7 +15,7 @@ from trunkline.context import RequestContext
 from trunkline.domain import events
 from trunkline.domain.autoscaling import notices
 from trunkline.domain.autoscaling.kinds import ACTIVITY
-from trunkline.domain.autoscaling.records import AutoScalingGroupRecord
+from trunkline.domain.autoscaling.records import ActivityRecord, AutoScalingGroupRecord
 
 Record = dict[str, Any]
 
@@ -31,8 +31,8 @@ def record(
     cause: str,
     details: Record,
     status: str = "InProgress",
-) -> Record:
-    activity: Record = {
+) -> ActivityRecord:
+    activity: ActivityRecord = {
         "ActivityId": str(uuid.uuid4()),
         "AutoScalingGroupName": group["AutoScalingGroupName"],
         "AutoScalingGroupARN": group["AutoScalingGroupARN"],
@@ -49,7 +49,9 @@ def record(
     return activity
 
 
-def failed(ctx: RequestContext, group: AutoScalingGroupRecord, cause: str, reason: str, details: Record) -> Record:
+def failed(
+    ctx: RequestContext, group: AutoScalingGroupRecord, cause: str, reason: str, details: Record
+) -> ActivityRecord:
     activity = record(ctx, group, "Launching a new EC2 instance.  Status Reason: " + reason, cause, details, "Failed")
     activity["StatusMessage"] = reason
     ACTIVITY.save(ctx, activity)
@@ -63,12 +65,14 @@ def finish(ctx: RequestContext, activity_id: str | None, status: str = "Successf
     activity = ACTIVITY.get(ctx, activity_id)
     if activity is None or activity["StatusCode"] not in ("InProgress", "MidLifecycleAction"):
         return
-    activity.update(StatusCode=status, Progress=100, EndTime=ctx.now)
+    activity["StatusCode"] = status
+    activity["Progress"] = 100
+    activity["EndTime"] = ctx.now
     ACTIVITY.save(ctx, activity)
     notices.activity_ended(ctx, activity)
 
 
-def of_group(ctx: RequestContext, name: str) -> list[Record]:
+def of_group(ctx: RequestContext, name: str) -> list[ActivityRecord]:
     """Newest first, in-progress ones before the rest (AWS's order)."""
     found = ACTIVITY.find(ctx, "group", name)
     return sorted(found, key=lambda a: ("EndTime" in a, -float(a["StartTime"]), a["ActivityId"]))

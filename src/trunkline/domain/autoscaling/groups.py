@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING, Any, cast
 from trunkline.context import RequestContext
 from trunkline.domain.autoscaling import activities, lifecycle, scaling
 from trunkline.domain.autoscaling.kinds import GROUP, HOOK, MEMBER, POLICY
-from trunkline.domain.autoscaling.records import AutoScalingGroupRecord
+from trunkline.domain.autoscaling.records import (
+    ActivityRecord,
+    AutoScalingGroupRecord,
+    LifecycleHookRecord,
+    MemberRecord,
+    ScalingPolicyRecord,
+)
 from trunkline.domain.ec2 import launch_templates
 from trunkline.domain.ec2.kinds import SUBNET
 from trunkline.errors import AwsError
@@ -330,14 +336,14 @@ def delete(ctx: RequestContext, name: str, force: bool) -> None:
 # --- instances -------------------------------------------------------------------------------------------
 
 
-def _member(ctx: RequestContext, instance_id: str) -> Record:
+def _member(ctx: RequestContext, instance_id: str) -> MemberRecord:
     member = MEMBER.get(ctx, instance_id)
     if member is None or member["LifecycleState"].startswith("Terminat"):
         raise invalid(f"Instance Id not found - No managed instance found for instance ID: {instance_id}")
     return member
 
 
-def terminate_instance(ctx: RequestContext, instance_id: str, decrement: bool) -> Record:
+def terminate_instance(ctx: RequestContext, instance_id: str, decrement: bool) -> ActivityRecord:
     """TerminateInstanceInAutoScalingGroup: protection does not stop it (only scale-in)."""
     member = _member(ctx, instance_id)
     group = get(ctx, member["AutoScalingGroupName"])
@@ -476,7 +482,7 @@ def describe_tags(ctx: RequestContext, filters: Sequence[Mapping[str, Any]] | No
 # --- policies and lifecycle hooks (stored and described; no CloudWatch alarms drive them) ----------------
 
 
-def put_scaling_policy(ctx: RequestContext, params: shapes.PutScalingPolicyType) -> Record:
+def put_scaling_policy(ctx: RequestContext, params: shapes.PutScalingPolicyType) -> ScalingPolicyRecord:
     group = get(ctx, params["AutoScalingGroupName"])
     policy_type = params.get("PolicyType") or "SimpleScaling"
     if policy_type == "TargetTrackingScaling" and not params.get("TargetTrackingConfiguration"):
@@ -487,7 +493,7 @@ def put_scaling_policy(ctx: RequestContext, params: shapes.PutScalingPolicyType)
         f"autoScalingGroupName/{group['AutoScalingGroupName']}:policyName/{name}"
     )
     existing = [p for p in POLICY.find(ctx, "group", group["AutoScalingGroupName"]) if p["PolicyName"] == name]
-    policy: Record = {
+    fields: Record = {  # the optional members are copied from the request by name
         "AutoScalingGroupName": group["AutoScalingGroupName"],
         "PolicyName": name,
         "PolicyARN": existing[0]["PolicyARN"] if existing else arn,
@@ -507,7 +513,8 @@ def put_scaling_policy(ctx: RequestContext, params: shapes.PutScalingPolicyType)
         "PredictiveScalingConfiguration",
     ):
         if params.get(key) is not None:
-            policy[key] = params[key]
+            fields[key] = params[key]
+    policy = cast(ScalingPolicyRecord, fields)
     POLICY.save(ctx, policy)
     return policy
 
@@ -545,7 +552,7 @@ def put_lifecycle_hook(ctx: RequestContext, params: shapes.PutLifecycleHookType)
     if transition not in ("autoscaling:EC2_INSTANCE_LAUNCHING", "autoscaling:EC2_INSTANCE_TERMINATING"):
         raise invalid("Invalid Lifecycle Transition")
     heartbeat = params.get("HeartbeatTimeout") or 3600
-    hook: Record = {
+    fields: Record = {  # the optional members are copied from the request by name
         "LifecycleHookName": params["LifecycleHookName"],
         "AutoScalingGroupName": group["AutoScalingGroupName"],
         "LifecycleTransition": transition,
@@ -555,8 +562,8 @@ def put_lifecycle_hook(ctx: RequestContext, params: shapes.PutLifecycleHookType)
     }
     for key in ("NotificationTargetARN", "RoleARN", "NotificationMetadata"):
         if params.get(key):
-            hook[key] = params[key]
-    HOOK.save(ctx, hook)
+            fields[key] = params[key]
+    HOOK.save(ctx, cast(LifecycleHookRecord, fields))
 
 
 def describe_lifecycle_hooks(ctx: RequestContext, group_name: str, names: list[str] | None) -> list[Record]:

@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from trunkline.domain.autoscaling.records import AutoScalingGroupRecord
+from trunkline.domain.autoscaling.records import (
+    ActivityRecord,
+    AutoScalingGroupRecord,
+    LifecycleHookRecord,
+    MemberRecord,
+    ScalingPolicyRecord,
+)
 from trunkline.domain.resource_kind import ResourceKind
 from trunkline.store.scope import Scope
 
@@ -32,7 +38,13 @@ def launched_value(at: float) -> str:
     return f"{max(at, 0.0):020.6f}"
 
 
-def _member_indexes(member: Record) -> dict[str, str | None]:
+def lifecycle_token(member: MemberRecord) -> str | None:
+    """The token of the member's open lifecycle action, if it has one."""
+    action = member.get("_lifecycle")
+    return action["token"] if action else None
+
+
+def _member_indexes(member: MemberRecord) -> dict[str, str | None]:
     group = member["AutoScalingGroupName"]
     live = member["LifecycleState"] in LIVE_STATES
     return {
@@ -43,12 +55,12 @@ def _member_indexes(member: Record) -> dict[str, str | None]:
         "state": f"{group}|{member['LifecycleState']}",
         launched_field(group): launched_value(float(member.get("_launchedAt") or 0)) if live else None,
         # CompleteLifecycleAction and RecordLifecycleActionHeartbeat may name the wait by its token
-        "lifecycle_token": (member.get("_lifecycle") or {}).get("token"),
+        "lifecycle_token": lifecycle_token(member),
     }
 
 
 #: An instance's membership of a group (its `Instance` shape), kept until the instance is gone.
-MEMBER: ResourceKind[Record] = ResourceKind(
+MEMBER: ResourceKind[MemberRecord] = ResourceKind(
     name="autoscaling.instance",
     scope=Scope.ACCOUNT_REGION,
     id_field="InstanceId",
@@ -56,14 +68,14 @@ MEMBER: ResourceKind[Record] = ResourceKind(
     index_version=2,  # 2: live, not_live, state, launched:GROUP, lifecycle_token
 )
 
-ACTIVITY: ResourceKind[Record] = ResourceKind(
+ACTIVITY: ResourceKind[ActivityRecord] = ResourceKind(
     name="autoscaling.activity",
     scope=Scope.ACCOUNT_REGION,
     id_field="ActivityId",
     indexes=lambda activity: {"group": activity["AutoScalingGroupName"]},
 )
 
-POLICY: ResourceKind[Record] = ResourceKind(
+POLICY: ResourceKind[ScalingPolicyRecord] = ResourceKind(
     name="autoscaling.policy",
     scope=Scope.ACCOUNT_REGION,
     id_field="PolicyName",
@@ -71,7 +83,7 @@ POLICY: ResourceKind[Record] = ResourceKind(
     indexes=lambda policy: {"group": policy["AutoScalingGroupName"]},
 )
 
-HOOK: ResourceKind[Record] = ResourceKind(
+HOOK: ResourceKind[LifecycleHookRecord] = ResourceKind(
     name="autoscaling.lifecycle-hook",
     scope=Scope.ACCOUNT_REGION,
     id_field="LifecycleHookName",

@@ -21,12 +21,14 @@ Lifecycle Action`, source `aws.autoscaling`) with the token: `/_trunkline/events
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import events
 from trunkline.domain.autoscaling import notices
-from trunkline.domain.autoscaling.kinds import ACTIVITY, GROUP, HOOK, MEMBER
+from trunkline.domain.autoscaling.kinds import ACTIVITY, GROUP, HOOK, MEMBER, lifecycle_token
+from trunkline.domain.autoscaling.records import LifecycleHookRecord, MemberRecord
 from trunkline.errors import AwsError
 
 Record = dict[str, Any]
@@ -46,14 +48,14 @@ def _invalid(message: str) -> AwsError:
     return AwsError("ValidationError", message)
 
 
-def hooks_of(ctx: RequestContext, group_name: str, transition: str) -> list[Record]:
+def hooks_of(ctx: RequestContext, group_name: str, transition: str) -> list[LifecycleHookRecord]:
     return sorted(
         (h for h in HOOK.find(ctx, "group", group_name) if h["LifecycleTransition"] == transition),
         key=lambda h: h["LifecycleHookName"],
     )
 
 
-def enter_wait(ctx: RequestContext, member: Record, transition: str) -> bool:
+def enter_wait(ctx: RequestContext, member: MemberRecord, transition: str) -> bool:
     """Put the member in the transition's wait state if its group has hooks for it (True); the
     caller saves nothing more then: the wait ends through `proceed`."""
     hooks = hooks_of(ctx, member["AutoScalingGroupName"], transition)
@@ -78,15 +80,15 @@ def enter_wait(ctx: RequestContext, member: Record, transition: str) -> bool:
     }
     _mark_activity(ctx, member, "MidLifecycleAction")
     MEMBER.save(ctx, member)
-    for name, hook in member["_lifecycle"]["hooks"].items():
-        _schedule_timeout(ctx, member, name, hook["deadline"])
+    for name, wait in member["_lifecycle"]["hooks"].items():
+        _schedule_timeout(ctx, member, name, wait["deadline"])
     for hook in hooks:
         _emit(ctx, member, hook)
     ctx.reactions.lifecycle_wait_began(ctx, member)
     return True
 
 
-def _emit(ctx: RequestContext, member: Record, hook: Record) -> None:
+def _emit(ctx: RequestContext, member: MemberRecord, hook: LifecycleHookRecord) -> None:
     transition = hook["LifecycleTransition"]
     group = GROUP.get(ctx, member["AutoScalingGroupName"])
     origin, destination = _MOVE[transition]
@@ -105,13 +107,13 @@ def _emit(ctx: RequestContext, member: Record, hook: Record) -> None:
     events.emit(ctx, _EVENT[transition], resources, detail, source=notices.SOURCE)
 
 
-def pending_hooks(member: Record) -> list[str]:
+def pending_hooks(member: Mapping[str, Any]) -> list[str]:
     """The hooks the member's lifecycle action still waits for."""
     action = member.get("_lifecycle")
     return sorted(action["hooks"]) if action else []
 
 
-def _schedule_timeout(ctx: RequestContext, member: Record, hook_name: str, due: float) -> None:
+def _schedule_timeout(ctx: RequestContext, member: MemberRecord, hook_name: str, due: float) -> None:
     payload = {
         "account": ctx.account_id,
         "region": ctx.region,
@@ -123,7 +125,7 @@ def _schedule_timeout(ctx: RequestContext, member: Record, hook_name: str, due: 
     ctx.earliest_due = due if ctx.earliest_due is None else min(ctx.earliest_due, due)
 
 
-def _mark_activity(ctx: RequestContext, member: Record, status: str) -> None:
+def _mark_activity(ctx: RequestContext, member: MemberRecord, status: str) -> None:
     activity = ACTIVITY.get(ctx, member["_activity"]) if member.get("_activity") else None
     if activity is not None and activity["StatusCode"] in ("InProgress", "MidLifecycleAction"):
         activity["StatusCode"] = status
@@ -132,7 +134,7 @@ def _mark_activity(ctx: RequestContext, member: Record, status: str) -> None:
 
 def _waiting_member(
     ctx: RequestContext, group_name: str, hook_name: str, token: str | None, instance: str | None
-) -> Record:
+) -> MemberRecord:
     """The member whose open lifecycle action the call names (by token, else instance id)."""
     if token:
         found = MEMBER.find(ctx, "lifecycle_token", token)
@@ -179,7 +181,7 @@ def heartbeat(ctx: RequestContext, group_name: str, hook_name: str, token: str |
     _schedule_timeout(ctx, member, hook_name, hook["deadline"])
 
 
-def close(ctx: RequestContext, member: Record, hook_name: str, result: str) -> None:
+def close(ctx: RequestContext, member: MemberRecord, hook_name: str, result: str) -> None:
     """One hook of the member's lifecycle action is done with `result`; the last one ends the wait."""
     action = member["_lifecycle"]
     action["hooks"].pop(hook_name, None)
@@ -210,7 +212,7 @@ def hook_deleted(ctx: RequestContext, group_name: str, hook_name: str) -> None:
 def timeout_job(ctx: RequestContext, payload: Record) -> None:
     """A hook's heartbeat timeout: its DefaultResult, unless it closed or got a heartbeat since."""
     member = MEMBER.get(ctx, payload["instance"])
-    if member is None or (member.get("_lifecycle") or {}).get("token") != payload["token"]:
+    if member is None or lifecycle_token(member) != payload["token"]:
         return
     hook = member["_lifecycle"]["hooks"].get(payload["hook"])
     if hook is None or ctx.now < hook["deadline"]:

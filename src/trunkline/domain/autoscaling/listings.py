@@ -3,11 +3,12 @@ request asks for, and `MaxRecords`/`NextToken` paging over them in a stable orde
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
 from trunkline.domain.autoscaling import activities, groups
+from trunkline.domain.autoscaling.records import ActivityRecord
 from trunkline.errors import AwsError
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
@@ -15,6 +16,7 @@ if TYPE_CHECKING:  # the request shapes are types only: importing them costs sta
 
 Item = dict[str, Any]
 Page = tuple[list[Item], str | None]
+T = TypeVar("T")
 
 
 class Paged(TypedDict, total=False):
@@ -24,7 +26,7 @@ class Paged(TypedDict, total=False):
     NextToken: str
 
 
-def page(ctx: RequestContext, listing: str, items: list[Item], request: Paged, limit: int) -> Page:
+def page(ctx: RequestContext, listing: str, items: list[T], request: Paged, limit: int) -> tuple[list[T], str | None]:
     """One page of `items` from the position the token names (`limit` when MaxRecords is absent)."""
     size = request.get("MaxRecords") or limit
     start = 0
@@ -51,7 +53,9 @@ def describe_instances(ctx: RequestContext, request: shapes.DescribeAutoScalingI
     return page(ctx, "autoscaling.instances", sorted(chosen, key=lambda i: i["InstanceId"]), request, 50)
 
 
-def describe_activities(ctx: RequestContext, request: shapes.DescribeScalingActivitiesType) -> Page:
+def describe_activities(
+    ctx: RequestContext, request: shapes.DescribeScalingActivitiesType
+) -> tuple[list[ActivityRecord], str | None]:
     """The activities of one group (of every group when none is named), or the ones named."""
     name = request.get("AutoScalingGroupName")
     names = [name] if name else groups.names(ctx)

@@ -18,6 +18,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import events
+from trunkline.domain.autoscaling.records import ActivityRecord
 
 Record = dict[str, Any]
 
@@ -28,13 +29,13 @@ TERMINATE_SUCCESSFUL = "EC2 Instance Terminate Successful"
 DETAIL_TYPES = (LAUNCH_SUCCESSFUL, LAUNCH_UNSUCCESSFUL, TERMINATE_SUCCESSFUL)
 
 
-def _instance_id(activity: Record) -> str:
+def _instance_id(activity: ActivityRecord) -> str:
     """`Launching a new EC2 instance: i-…` / `Terminating EC2 instance: i-…` name their instance."""
     last = str(activity["Description"]).rsplit(" ", 1)[-1]
     return last if last.startswith("i-") else ""
 
 
-def activity_ended(ctx: RequestContext, activity: Record) -> None:
+def activity_ended(ctx: RequestContext, activity: ActivityRecord) -> None:
     """Send the event for an activity that has just ended, when AWS sends one for it."""
     description = str(activity["Description"])
     status = activity["StatusCode"]

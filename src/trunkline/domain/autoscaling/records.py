@@ -39,3 +39,86 @@ class AutoScalingGroupRecord(TypedDict):
     DesiredCapacityType: NotRequired[str]
     Status: NotRequired[str]  # "Delete in progress"
     _causes: list[str]  # the causes of the scaling activities the next reconcile starts
+
+
+class HookWait(TypedDict):
+    """One hook's wait within a lifecycle action, in the timing profile's time."""
+
+    heartbeat: float
+    deadline: float
+    globalDeadline: float
+    defaultResult: str
+
+
+class LifecycleAction(TypedDict):
+    """A member's open lifecycle action (lifecycle.py): the hooks it still waits for."""
+
+    token: str
+    transition: str  # autoscaling:EC2_INSTANCE_LAUNCHING or ..._TERMINATING
+    result: str  # CONTINUE, or ABANDON once one hook abandoned
+    hooks: dict[str, HookWait]
+
+
+class MemberRecord(TypedDict):
+    """An instance's membership of a group (the Instance shape), kept until the instance is gone."""
+
+    InstanceId: str
+    AutoScalingGroupName: str
+    InstanceType: str
+    AvailabilityZone: str
+    LifecycleState: str
+    HealthStatus: str
+    LaunchTemplate: Nested  # {LaunchTemplateId, LaunchTemplateName, Version}
+    ProtectedFromScaleIn: bool
+    _launchedAt: float
+    _activity: str  # the id of its latest scaling activity
+    _lifecycle: NotRequired[LifecycleAction]  # while in a Pending:Wait or Terminating:Wait
+
+
+class ActivityRecord(TypedDict):
+    ActivityId: str
+    AutoScalingGroupName: str
+    AutoScalingGroupARN: str
+    Description: str
+    Cause: str
+    StartTime: float
+    StatusCode: str
+    Progress: int
+    Details: str  # JSON text, as the Activity shape has it
+    EndTime: NotRequired[float]  # once ended
+    StatusMessage: NotRequired[str]
+
+
+class ScalingPolicyRecord(TypedDict):
+    """A scaling policy (the ScalingPolicy shape), keyed `GROUP/POLICY`; the optional members are
+    copied from PutScalingPolicy as given."""
+
+    AutoScalingGroupName: str
+    PolicyName: str
+    PolicyARN: str
+    PolicyType: str
+    Alarms: list[Nested]
+    Enabled: bool
+    AdjustmentType: NotRequired[str]
+    MinAdjustmentMagnitude: NotRequired[int]
+    ScalingAdjustment: NotRequired[int]
+    Cooldown: NotRequired[int]
+    MetricAggregationType: NotRequired[str]
+    StepAdjustments: NotRequired[list[Nested]]
+    EstimatedInstanceWarmup: NotRequired[int]
+    TargetTrackingConfiguration: NotRequired[Nested]
+    PredictiveScalingConfiguration: NotRequired[Nested]
+
+
+class LifecycleHookRecord(TypedDict):
+    """A lifecycle hook (the LifecycleHook shape), keyed `GROUP/HOOK`."""
+
+    LifecycleHookName: str
+    AutoScalingGroupName: str
+    LifecycleTransition: str
+    HeartbeatTimeout: int
+    GlobalTimeout: int
+    DefaultResult: str
+    NotificationTargetARN: NotRequired[str]
+    RoleARN: NotRequired[str]
+    NotificationMetadata: NotRequired[str]

@@ -18,7 +18,7 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain.autoscaling import activities, lifecycle
 from trunkline.domain.autoscaling.kinds import ACTIVITY, GROUP, LIVE_STATES, MEMBER
-from trunkline.domain.autoscaling.records import AutoScalingGroupRecord
+from trunkline.domain.autoscaling.records import ActivityRecord, AutoScalingGroupRecord, MemberRecord
 from trunkline.domain.ec2 import instances, launch_requests, launch_templates
 from trunkline.domain.ec2.kinds import SUBNET
 from trunkline.domain.ec2.records import InstanceRecord, SubnetRecord, Tag
@@ -35,7 +35,7 @@ def schedule(ctx: RequestContext, group: AutoScalingGroupRecord) -> None:
     ctx.schedule(JOB, JOB, {"account": ctx.account_id, "region": ctx.region, "group": group["AutoScalingGroupName"]})
 
 
-def live_members(ctx: RequestContext, name: str) -> list[Record]:
+def live_members(ctx: RequestContext, name: str) -> list[MemberRecord]:
     return [m for m in MEMBER.find(ctx, "group", name) if m["LifecycleState"] in _LIVE]
 
 
@@ -77,7 +77,7 @@ def _subnets(ctx: RequestContext, group: AutoScalingGroupRecord) -> list[SubnetR
     return [s for s in found if s is not None]
 
 
-def _next_subnet(subnets: list[SubnetRecord], live: list[Record]) -> SubnetRecord:
+def _next_subnet(subnets: list[SubnetRecord], live: list[MemberRecord]) -> SubnetRecord:
     per_zone = {s["AvailabilityZone"]: 0 for s in subnets}
     for member in live:
         per_zone[member["AvailabilityZone"]] = per_zone.get(member["AvailabilityZone"], 0) + 1
@@ -114,7 +114,7 @@ def _launch_one(ctx: RequestContext, group: AutoScalingGroupRecord, subnet: Subn
     return {"instance": instance, "version": str(version["VersionNumber"])}
 
 
-def _scale_out(ctx: RequestContext, group: AutoScalingGroupRecord, live: list[Record], count: int) -> None:
+def _scale_out(ctx: RequestContext, group: AutoScalingGroupRecord, live: list[MemberRecord], count: int) -> None:
     subnets = _subnets(ctx, group)
     before = len(live)
     for _ in range(count):
@@ -135,7 +135,7 @@ def _scale_out(ctx: RequestContext, group: AutoScalingGroupRecord, live: list[Re
         activity = activities.record(
             ctx, group, f"Launching a new EC2 instance: {instance['InstanceId']}", _cause(group, sentence), details
         )
-        member: Record = {
+        member: MemberRecord = {
             "InstanceId": instance["InstanceId"],
             "AutoScalingGroupName": group["AutoScalingGroupName"],
             "InstanceType": instance["InstanceType"],
@@ -158,7 +158,7 @@ def _scale_out(ctx: RequestContext, group: AutoScalingGroupRecord, live: list[Re
 # --- terminating ----------------------------------------------------------------------------------------
 
 
-def _scale_in(ctx: RequestContext, group: AutoScalingGroupRecord, live: list[Record], count: int) -> None:
+def _scale_in(ctx: RequestContext, group: AutoScalingGroupRecord, live: list[MemberRecord], count: int) -> None:
     before = len(live)
     candidates = [m for m in live if not m["ProtectedFromScaleIn"]]
     for _ in range(count):
@@ -179,8 +179,8 @@ def _scale_in(ctx: RequestContext, group: AutoScalingGroupRecord, live: list[Rec
 
 
 def terminate_member(
-    ctx: RequestContext, group: AutoScalingGroupRecord, member: Record, cause: str | None, hooks: bool = True
-) -> Record:
+    ctx: RequestContext, group: AutoScalingGroupRecord, member: MemberRecord, cause: str | None, hooks: bool = True
+) -> ActivityRecord:
     """Take the member out of service and terminate its instance (after the group's termination
     hooks, when it has some and `hooks`); returns the activity."""
     activity = activities.record(
@@ -193,7 +193,8 @@ def terminate_member(
     launching = member["LifecycleState"].startswith("Pending")
     activities.finish(ctx, member.get("_activity"), "Cancelled" if launching else "Successful")
     member.pop("_lifecycle", None)  # a launch wait ends with the instance
-    member.update(LifecycleState="Terminating", _activity=activity["ActivityId"])
+    member["LifecycleState"] = "Terminating"
+    member["_activity"] = activity["ActivityId"]
     if hooks and lifecycle.enter_wait(ctx, member, lifecycle.TERMINATING):
         return activity
     MEMBER.save(ctx, member)
@@ -201,7 +202,7 @@ def terminate_member(
     return activity
 
 
-def lifecycle_done(ctx: RequestContext, member: Record, transition: str, go_on: bool, token: str) -> None:
+def lifecycle_done(ctx: RequestContext, member: MemberRecord, transition: str, go_on: bool, token: str) -> None:
     """Every lifecycle hook of the member is done: its launch or its termination goes on."""
     if transition == lifecycle.LAUNCHING:
         launch_proceeds(ctx, member, go_on, token)
@@ -209,13 +210,13 @@ def lifecycle_done(ctx: RequestContext, member: Record, transition: str, go_on: 
         termination_proceeds(ctx, member)
 
 
-def termination_proceeds(ctx: RequestContext, member: Record) -> None:
+def termination_proceeds(ctx: RequestContext, member: MemberRecord) -> None:
     """The member's termination goes on: its EC2 instance is terminated."""
     with contextlib.suppress(AwsError):  # already gone: the terminated listener finishes the job
         instances.terminate_instances(ctx, [member["InstanceId"]])
 
 
-def launch_proceeds(ctx: RequestContext, member: Record, go_on: bool, token: str) -> None:
+def launch_proceeds(ctx: RequestContext, member: MemberRecord, go_on: bool, token: str) -> None:
     """The launch hooks are done: in service, or (ABANDON) terminated and replaced."""
     group = GROUP.get(ctx, member["AutoScalingGroupName"])
     if go_on or group is None:
@@ -236,7 +237,7 @@ def launch_proceeds(ctx: RequestContext, member: Record, go_on: bool, token: str
     schedule(ctx, group)  # the replacement
 
 
-def _in_service(ctx: RequestContext, member: Record) -> None:
+def _in_service(ctx: RequestContext, member: MemberRecord) -> None:
     member["LifecycleState"] = "InService"
     MEMBER.save(ctx, member)
     activities.finish(ctx, member.get("_activity"))

@@ -23,6 +23,7 @@ from trunkline.context import RequestContext
 from trunkline.domain.ec2 import vpcs, zones
 from trunkline.domain.ec2.default_vpc_lookup import find
 from trunkline.domain.ec2.kinds import DEFAULT_VPC_MARKER, SUBNET, VPC
+from trunkline.domain.ec2.records import DefaultVpcMarkerRecord
 from trunkline.errors import AwsError
 from trunkline.store.api import Transaction
 
@@ -69,7 +70,7 @@ def ensure(ctx: RequestContext) -> None:
     build(ctx)
 
 
-def _marker(ctx: RequestContext) -> Record | None:
+def _marker(ctx: RequestContext) -> DefaultVpcMarkerRecord | None:
     return DEFAULT_VPC_MARKER.load(ctx, _MARKER)
 
 

@@ -17,13 +17,13 @@ stop and start: that is how a trunked instance in a public subnet keeps a public
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import lookup, public_ips, vpcs
 from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.domain.ec2.kinds import ELASTIC_IP, INSTANCE, INTERNET_GATEWAY
-from trunkline.domain.ec2.records import NetworkInterfaceRecord
+from trunkline.domain.ec2.records import ElasticIpRecord, NetworkInterfaceRecord
 from trunkline.domain.ec2.request_parts import AddressReference
 from trunkline.domain.ids import resource_id
 from trunkline.domain.resource_kind import IdFormat
@@ -51,7 +51,11 @@ EXTRACTORS: dict[str, Any] = {
     "public-ipv4-pool": lambda r: [r["PublicIpv4Pool"]],
 }
 
-_ASSOCIATION_FIELDS = (
+#: The members an address has only while associated.
+AssociationField = Literal[
+    "AssociationId", "NetworkInterfaceId", "NetworkInterfaceOwnerId", "PrivateIpAddress", "InstanceId"
+]
+_ASSOCIATION_FIELDS: tuple[AssociationField, ...] = (
     "AssociationId",
     "NetworkInterfaceId",
     "NetworkInterfaceOwnerId",
@@ -60,26 +64,26 @@ _ASSOCIATION_FIELDS = (
 )
 
 
-def _mine(ctx: RequestContext) -> list[Record]:
+def _mine(ctx: RequestContext) -> list[ElasticIpRecord]:
     return ELASTIC_IP.find(ctx, "owner", ctx.account_id)
 
 
-def save(ctx: RequestContext, record: Record) -> None:
+def save(ctx: RequestContext, record: ElasticIpRecord) -> None:
     ELASTIC_IP.save(ctx, record)
 
 
-def get_address(ctx: RequestContext, allocation_id: str) -> Record:
+def get_address(ctx: RequestContext, allocation_id: str) -> ElasticIpRecord:
     return ELASTIC_IP.require(ctx, allocation_id)
 
 
-def _by_public_ip(ctx: RequestContext, public_ip: str) -> Record:
+def _by_public_ip(ctx: RequestContext, public_ip: str) -> ElasticIpRecord:
     for record in ELASTIC_IP.find(ctx, "ip", public_ip):
         if ELASTIC_IP.visible(ctx, record):
             return record
     raise AwsError("InvalidAddress.NotFound", f"Address '{public_ip}' not found.")
 
 
-def _named(ctx: RequestContext, params: AddressReference) -> Record:
+def _named(ctx: RequestContext, params: AddressReference) -> ElasticIpRecord:
     if params.get("AllocationId"):
         return get_address(ctx, params["AllocationId"])
     if params.get("PublicIp"):
@@ -90,7 +94,7 @@ def _named(ctx: RequestContext, params: AddressReference) -> Record:
 # --- AllocateAddress / ReleaseAddress --------------------------------------------------------------
 
 
-def allocate_address(ctx: RequestContext, params: shapes.AllocateAddressRequest) -> Record:
+def allocate_address(ctx: RequestContext, params: shapes.AllocateAddressRequest) -> ElasticIpRecord:
     domain = params.get("Domain") or "vpc"
     if domain != "vpc":
         raise AwsError(
@@ -111,7 +115,7 @@ def allocate_address(ctx: RequestContext, params: shapes.AllocateAddressRequest)
     if len(_mine(ctx)) >= ADDRESSES_PER_REGION:
         raise AwsError("AddressLimitExceeded", "The maximum number of addresses has been reached.")
     allocation_id = resource_id("eipalloc")
-    record: Record = {
+    record: ElasticIpRecord = {
         "AllocationId": allocation_id,
         "PublicIp": public_ips.allocate(ctx, allocation_id),
         "Domain": "vpc",
@@ -184,7 +188,7 @@ def _target(ctx: RequestContext, params: shapes.AssociateAddressRequest) -> Netw
     return attached[0]
 
 
-def attach_to_eni(ctx: RequestContext, record: Record, eni: NetworkInterfaceRecord) -> str:
+def attach_to_eni(ctx: RequestContext, record: ElasticIpRecord, eni: NetworkInterfaceRecord) -> str:
     """Show the address on the ENI (its auto-assigned public IP, if any, goes back; another
     Elastic IP there is disassociated); returns the new association id. No checks: callers check."""
     from trunkline.domain.ec2 import network_interfaces as enis
@@ -241,7 +245,7 @@ def disassociate_address(ctx: RequestContext, params: shapes.DisassociateAddress
     disassociate(ctx, record, reassign=True)
 
 
-def _check_not_nat(ctx: RequestContext, record: Record) -> None:
+def _check_not_nat(ctx: RequestContext, record: ElasticIpRecord) -> None:
     from trunkline.domain.ec2 import network_interfaces as enis
 
     eni = enis.find_network_interface(ctx, record.get("NetworkInterfaceId") or "")
@@ -253,7 +257,7 @@ def _check_not_nat(ctx: RequestContext, record: Record) -> None:
         )
 
 
-def disassociate(ctx: RequestContext, record: Record, *, reassign: bool = False) -> None:
+def disassociate(ctx: RequestContext, record: ElasticIpRecord, *, reassign: bool = False) -> None:
     """Take the address off its ENI. With `reassign`, an instance that was launched with a public
     IP and has a single interface gets a new auto-assigned one, as EC2 gives it."""
     from trunkline.domain.ec2 import network_interfaces as enis
@@ -278,7 +282,7 @@ def disassociate(ctx: RequestContext, record: Record, *, reassign: bool = False)
         enis.assign_public_ip(ctx, eni["NetworkInterfaceId"])
 
 
-def on_interface_deleted(ctx: RequestContext, eni: Record) -> None:
+def on_interface_deleted(ctx: RequestContext, eni: NetworkInterfaceRecord) -> None:
     """The ENI showing an Elastic IP is being deleted: the address stays allocated, unassociated."""
     association = eni.get("Association") or {}
     allocation_id = association.get("AllocationId")
@@ -289,7 +293,7 @@ def on_interface_deleted(ctx: RequestContext, eni: Record) -> None:
         save(ctx, record)
 
 
-def on_attached(ctx: RequestContext, eni: Record) -> None:
+def on_attached(ctx: RequestContext, eni: NetworkInterfaceRecord) -> None:
     """Keep `InstanceId` of the address in step with its ENI's attachment."""
     association = eni.get("Association") or {}
     allocation_id = association.get("AllocationId")

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from trunkline.context import RequestContext
 from trunkline.domain.ec2.filters import Extractor, check_filters, matches
 from trunkline.domain.ec2.paging import page
+from trunkline.domain.ec2.records import ImageTagsRecord
 from trunkline.domain.resource_kind import IdFormat, NotFound, ResourceKind
 from trunkline.errors import AwsError
 from trunkline.store.scope import Scope
@@ -293,7 +294,7 @@ def _exists(ctx: RequestContext, image_id_: str) -> bool:
 
 #: Images are not stored: the store holds each account's tags on them (CreateTags on an AMI), which
 #: are that account's alone, as EC2 keeps tags on a public image. A record: `ImageId`, `Tags`.
-IMAGE_TAGS: ResourceKind[Record] = ResourceKind(
+IMAGE_TAGS: ResourceKind[ImageTagsRecord] = ResourceKind(
     name="ec2.image-tags",
     scope=Scope.ACCOUNT_REGION,
     id_field="ImageId",

@@ -16,6 +16,7 @@ from trunkline.context import RequestContext
 from trunkline.domain.ec2 import lookup, vpcs
 from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.domain.ec2.kinds import INTERNET_GATEWAY
+from trunkline.domain.ec2.records import InternetGatewayRecord
 from trunkline.domain.ids import resource_id
 from trunkline.errors import AwsError
 
@@ -32,31 +33,31 @@ EXTRACTORS: dict[str, Any] = {
 }
 
 
-def get_gateway(ctx: RequestContext, gateway_id: str) -> Record:
+def get_gateway(ctx: RequestContext, gateway_id: str) -> InternetGatewayRecord:
     return INTERNET_GATEWAY.require(ctx, gateway_id)
 
 
-def find_gateway(ctx: RequestContext, gateway_id: str) -> Record | None:
+def find_gateway(ctx: RequestContext, gateway_id: str) -> InternetGatewayRecord | None:
     return INTERNET_GATEWAY.get(ctx, gateway_id)
 
 
-def gateway_of_vpc(ctx: RequestContext, vpc_id: str) -> Record | None:
+def gateway_of_vpc(ctx: RequestContext, vpc_id: str) -> InternetGatewayRecord | None:
     """The internet gateway attached to the VPC, if any."""
     found = INTERNET_GATEWAY.find(ctx, "vpc", vpc_id)
     return found[0] if found else None
 
 
-def attached_vpc(record: Record) -> str | None:
+def attached_vpc(record: InternetGatewayRecord) -> str | None:
     return next((a["VpcId"] for a in record["Attachments"]), None)
 
 
-def save(ctx: RequestContext, record: Record) -> None:
+def save(ctx: RequestContext, record: InternetGatewayRecord) -> None:
     INTERNET_GATEWAY.save(ctx, record)
 
 
-def create_internet_gateway(ctx: RequestContext, params: shapes.CreateInternetGatewayRequest) -> Record:
+def create_internet_gateway(ctx: RequestContext, params: shapes.CreateInternetGatewayRequest) -> InternetGatewayRecord:
     tags = ec2_tags.requested(params, "internet-gateway")
-    record: Record = {
+    record: InternetGatewayRecord = {
         "InternetGatewayId": resource_id("igw"),
         "OwnerId": ctx.account_id,
         "Attachments": [],
@@ -107,7 +108,7 @@ def delete_internet_gateway(ctx: RequestContext, gateway_id: str) -> None:
 def describe_internet_gateways(
     ctx: RequestContext, params: shapes.DescribeInternetGatewaysRequest
 ) -> tuple[list[Record], str | None]:
-    def owned() -> list[Record]:
+    def owned() -> list[InternetGatewayRecord]:
         return INTERNET_GATEWAY.find(ctx, "owner", ctx.account_id)
 
     return lookup.describe(
@@ -115,7 +116,7 @@ def describe_internet_gateways(
     )
 
 
-def get_gateway_for_route(ctx: RequestContext, gateway_id: str) -> Record:
+def get_gateway_for_route(ctx: RequestContext, gateway_id: str) -> InternetGatewayRecord:
     """The gateway a route names; EC2 words a missing one as a gateway, not an internet gateway."""
     well_formed = INTERNET_GATEWAY.id_format is not None and INTERNET_GATEWAY.id_format.well_formed(gateway_id)
     record = find_gateway(ctx, gateway_id) if well_formed else None

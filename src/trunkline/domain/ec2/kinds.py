@@ -14,10 +14,20 @@ from typing import Any
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import images, quota_indexes
 from trunkline.domain.ec2.records import (
+    ClientTokenRecord,
+    DefaultVpcMarkerRecord,
+    ElasticIpRecord,
+    EniGroupRecord,
     FreeAddressRecord,
     InstanceRecord,
+    InternetGatewayRecord,
     LaunchTemplateRecord,
+    LaunchTemplateVersionRecord,
+    NatGatewayRecord,
+    NetworkAclRecord,
     NetworkInterfaceRecord,
+    PublicIpRecord,
+    RouteTableRecord,
     SecurityGroupRecord,
     SubnetAddressRecord,
     SubnetRecord,
@@ -179,7 +189,7 @@ TRUNK_ASSOCIATION: ResourceKind[TrunkAssociationRecord] = ResourceKind(
 )
 
 #: One document per (ENI, security group): counts a group's members without reading every ENI.
-ENI_GROUP: ResourceKind[Record] = ResourceKind(
+ENI_GROUP: ResourceKind[EniGroupRecord] = ResourceKind(
     name="ec2.eni-group",
     scope=Scope.REGION,
     id_field="NetworkInterfaceId",
@@ -216,7 +226,7 @@ def _address_indexes(record: Mapping[str, Any]) -> Mapping[str, str | None]:
     }
 
 
-INTERNET_GATEWAY: ResourceKind[Record] = ResourceKind(
+INTERNET_GATEWAY: ResourceKind[InternetGatewayRecord] = ResourceKind(
     name="ec2.internet-gateway",
     scope=Scope.REGION,
     id_field="InternetGatewayId",
@@ -227,7 +237,7 @@ INTERNET_GATEWAY: ResourceKind[Record] = ResourceKind(
     tag_type="internet-gateway",
 )
 
-ROUTE_TABLE: ResourceKind[Record] = ResourceKind(
+ROUTE_TABLE: ResourceKind[RouteTableRecord] = ResourceKind(
     name="ec2.route-table",
     scope=Scope.REGION,
     id_field="RouteTableId",
@@ -238,7 +248,7 @@ ROUTE_TABLE: ResourceKind[Record] = ResourceKind(
     tag_type="route-table",
 )
 
-NETWORK_ACL: ResourceKind[Record] = ResourceKind(
+NETWORK_ACL: ResourceKind[NetworkAclRecord] = ResourceKind(
     name="ec2.network-acl",
     scope=Scope.REGION,
     id_field="NetworkAclId",
@@ -249,7 +259,7 @@ NETWORK_ACL: ResourceKind[Record] = ResourceKind(
     tag_type="network-acl",
 )
 
-NAT_GATEWAY: ResourceKind[Record] = ResourceKind(
+NAT_GATEWAY: ResourceKind[NatGatewayRecord] = ResourceKind(
     name="ec2.nat-gateway",
     scope=Scope.REGION,
     id_field="NatGatewayId",
@@ -260,7 +270,7 @@ NAT_GATEWAY: ResourceKind[Record] = ResourceKind(
     tag_type="natgateway",
 )
 
-ELASTIC_IP: ResourceKind[Record] = ResourceKind(
+ELASTIC_IP: ResourceKind[ElasticIpRecord] = ResourceKind(
     name="ec2.address",
     scope=Scope.REGION,
     id_field="AllocationId",
@@ -285,7 +295,7 @@ LAUNCH_TEMPLATE: ResourceKind[LaunchTemplateRecord] = ResourceKind(
 )
 
 #: One document per launch template version, keyed `lt-…/NNNNNN` so a template's versions sort in order.
-LAUNCH_TEMPLATE_VERSION: ResourceKind[Record] = ResourceKind(
+LAUNCH_TEMPLATE_VERSION: ResourceKind[LaunchTemplateVersionRecord] = ResourceKind(
     name="ec2.launch-template-version",
     scope=Scope.REGION,
     id_field="LaunchTemplateId",
@@ -295,7 +305,7 @@ LAUNCH_TEMPLATE_VERSION: ResourceKind[Record] = ResourceKind(
 
 #: One document per account and region once its default VPC was given (see `default_vpc`): a
 #: deleted default VPC is not given again, except by CreateDefaultVpc.
-DEFAULT_VPC_MARKER: ResourceKind[Record] = ResourceKind(
+DEFAULT_VPC_MARKER: ResourceKind[DefaultVpcMarkerRecord] = ResourceKind(
     name="ec2.default-vpc-marker",
     scope=Scope.ACCOUNT_REGION,
     id_field="Marker",
@@ -338,7 +348,7 @@ TAGGABLE: Mapping[str, ResourceKind[Any]] = {
 
 #: EC2 idempotency (`client_tokens.py`): per operation and token, the first answer and a
 #: fingerprint of the request.
-CLIENT_TOKEN: ResourceKind[Record] = ResourceKind(
+CLIENT_TOKEN: ResourceKind[ClientTokenRecord] = ResourceKind(
     name="ec2.client-token",
     scope=Scope.ACCOUNT_REGION,
     id_field="token",
@@ -347,4 +357,4 @@ CLIENT_TOKEN: ResourceKind[Record] = ResourceKind(
 
 #: Public IPv4 addresses in use (auto-assigned or Elastic), keyed by the address: unique across
 #: every account and region, so unscoped.
-PUBLIC_IP: ResourceKind[Record] = ResourceKind(name="ec2.public-ip", scope=Scope.GLOBAL, id_field="Address")
+PUBLIC_IP: ResourceKind[PublicIpRecord] = ResourceKind(name="ec2.public-ip", scope=Scope.GLOBAL, id_field="Address")

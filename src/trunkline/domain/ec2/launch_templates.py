@@ -26,7 +26,7 @@ from trunkline.domain.ec2 import lookup
 from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.domain.ec2.kinds import LAUNCH_TEMPLATE, LAUNCH_TEMPLATE_VERSION
 from trunkline.domain.ec2.paging import page
-from trunkline.domain.ec2.records import LaunchTemplateRecord, Tag
+from trunkline.domain.ec2.records import LaunchTemplateRecord, LaunchTemplateVersionRecord, Tag
 from trunkline.domain.ids import resource_id
 from trunkline.errors import AwsError
 
@@ -72,11 +72,11 @@ def _version_key(ctx: RequestContext, template_id: str, number: int) -> str:
     return LAUNCH_TEMPLATE_VERSION.scope.key(ctx.account_id, ctx.region, f"{template_id}/{number:06d}")
 
 
-def _load_version(ctx: RequestContext, template_id: str, number: int) -> Record | None:
+def _load_version(ctx: RequestContext, template_id: str, number: int) -> LaunchTemplateVersionRecord | None:
     return LAUNCH_TEMPLATE_VERSION.get(ctx, f"{template_id}/{number:06d}")
 
 
-def _save_version(ctx: RequestContext, version: Record) -> None:
+def _save_version(ctx: RequestContext, version: LaunchTemplateVersionRecord) -> None:
     LAUNCH_TEMPLATE_VERSION.save(ctx, version)
 
 
@@ -154,7 +154,7 @@ def _version_number(template: LaunchTemplateRecord, text: str | None) -> int:
     return int(text)
 
 
-def get_version(ctx: RequestContext, template: LaunchTemplateRecord, text: str | None) -> Record:
+def get_version(ctx: RequestContext, template: LaunchTemplateRecord, text: str | None) -> LaunchTemplateVersionRecord:
     number = _version_number(template, text)
     version = _load_version(ctx, template["LaunchTemplateId"], number)
     if version is None:
@@ -162,13 +162,13 @@ def get_version(ctx: RequestContext, template: LaunchTemplateRecord, text: str |
     return version
 
 
-def _versions(ctx: RequestContext, template: LaunchTemplateRecord) -> list[Record]:
+def _versions(ctx: RequestContext, template: LaunchTemplateRecord) -> list[LaunchTemplateVersionRecord]:
     found = LAUNCH_TEMPLATE_VERSION.find(ctx, "template", template["LaunchTemplateId"])
     return sorted(found, key=lambda v: v["VersionNumber"])
 
 
-def version_view(template: LaunchTemplateRecord, version: Record) -> Record:
-    shown = copy.deepcopy(version)
+def version_view(template: LaunchTemplateRecord, version: LaunchTemplateVersionRecord) -> Record:
+    shown: Record = copy.deepcopy(dict(version))
     shown["DefaultVersion"] = version["VersionNumber"] == template["DefaultVersionNumber"]
     return shown
 
@@ -225,14 +225,15 @@ def create_launch_template(
 
 def _new_version(
     ctx: RequestContext, template: LaunchTemplateRecord, number: int, data: Mapping[str, Any], description: str | None
-) -> Record:
-    version: Record = {
+) -> LaunchTemplateVersionRecord:
+    version: LaunchTemplateVersionRecord = {
         "LaunchTemplateId": template["LaunchTemplateId"],
         "LaunchTemplateName": template["LaunchTemplateName"],
         "VersionNumber": number,
         "CreateTime": ctx.now,
         "CreatedBy": ctx.principal.arn,
-        "LaunchTemplateData": data,
+        # the request's RequestLaunchTemplateData, stored as sent
+        "LaunchTemplateData": cast(Record, data),
     }
     if description is not None:
         version["VersionDescription"] = description
@@ -243,10 +244,10 @@ def create_launch_template_version(ctx: RequestContext, params: shapes.CreateLau
     """A new latest version: the source version's data (SourceVersion), with every top-level
     parameter of `LaunchTemplateData` replacing the source's."""
     template = get_template(ctx, params)
-    data = copy.deepcopy(params.get("LaunchTemplateData") or {})
+    data: Mapping[str, Any] = copy.deepcopy(params.get("LaunchTemplateData") or {})
     source = params.get("SourceVersion")
     if source is not None:
-        base = copy.deepcopy(get_version(ctx, template, source)["LaunchTemplateData"])
+        base: Record = copy.deepcopy(get_version(ctx, template, source)["LaunchTemplateData"])
         data = {**base, **data}
     _check_data(data)
     number = int(template["LatestVersionNumber"]) + 1

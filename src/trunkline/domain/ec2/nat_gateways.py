@@ -22,6 +22,7 @@ from trunkline.domain.ec2 import elastic_ips, lookup, subnets
 from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.domain.ec2.kinds import NAT_GATEWAY
+from trunkline.domain.ec2.records import NatGatewayRecord
 from trunkline.domain.ids import resource_id
 from trunkline.errors import AwsError
 
@@ -40,25 +41,25 @@ EXTRACTORS: dict[str, Any] = {
 }
 
 
-def save(ctx: RequestContext, record: Record) -> None:
+def save(ctx: RequestContext, record: NatGatewayRecord) -> None:
     NAT_GATEWAY.save(ctx, record)
 
 
-def find_nat_gateway(ctx: RequestContext, nat_id: str) -> Record | None:
+def find_nat_gateway(ctx: RequestContext, nat_id: str) -> NatGatewayRecord | None:
     return NAT_GATEWAY.get(ctx, nat_id)
 
 
-def get_nat_gateway(ctx: RequestContext, nat_id: str) -> Record:
+def get_nat_gateway(ctx: RequestContext, nat_id: str) -> NatGatewayRecord:
     return NAT_GATEWAY.require(ctx, nat_id)
 
 
-def live_in_vpc(ctx: RequestContext, vpc_id: str) -> list[Record]:
+def live_in_vpc(ctx: RequestContext, vpc_id: str) -> list[NatGatewayRecord]:
     """NAT gateways of the VPC that are not deleted or failed (DeleteVpc refuses while any is)."""
     found = NAT_GATEWAY.find(ctx, "vpc", vpc_id)
     return [r for r in found if r["State"] in ("pending", "available", "deleting")]
 
 
-def create_nat_gateway(ctx: RequestContext, params: shapes.CreateNatGatewayRequest) -> Record:
+def create_nat_gateway(ctx: RequestContext, params: shapes.CreateNatGatewayRequest) -> NatGatewayRecord:
     subnet = subnets.get_subnet(ctx, params["SubnetId"])
     connectivity = params.get("ConnectivityType") or "public"
     for unsupported in ("SecondaryAllocationIds", "SecondaryPrivateIpAddresses", "SecondaryPrivateIpAddressCount"):
@@ -96,7 +97,7 @@ def create_nat_gateway(ctx: RequestContext, params: shapes.CreateNatGatewayReque
         nat_address["AllocationId"] = address["AllocationId"]
         nat_address["PublicIp"] = address["PublicIp"]
         nat_address["AssociationId"] = elastic_ips.attach_to_eni(ctx, address, eni)
-    record: Record = {
+    record: NatGatewayRecord = {
         "NatGatewayId": nat_id,
         "SubnetId": subnet["SubnetId"],
         "VpcId": subnet["VpcId"],
@@ -112,11 +113,11 @@ def create_nat_gateway(ctx: RequestContext, params: shapes.CreateNatGatewayReque
     return record
 
 
-def _job(ctx: RequestContext, record: Record) -> Record:
+def _job(ctx: RequestContext, record: NatGatewayRecord) -> Record:
     return {"region": ctx.region, "account": record["_Owner"], "nat_id": record["NatGatewayId"]}
 
 
-def _release(ctx: RequestContext, record: Record) -> None:
+def _release(ctx: RequestContext, record: NatGatewayRecord) -> None:
     """Give back the gateway's ENI and Elastic IP."""
     for address in record["NatGatewayAddresses"]:
         eni = enis.find_network_interface(ctx, address["NetworkInterfaceId"])

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import lookup
 from trunkline.domain.ec2.kinds import NETWORK_ACL, SUBNET
-from trunkline.domain.ec2.records import VpcRecord
+from trunkline.domain.ec2.records import NetworkAclRecord, VpcRecord
 from trunkline.domain.ids import resource_id
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
@@ -46,7 +46,7 @@ EXTRACTORS: dict[str, Any] = {
 }
 
 
-def save(ctx: RequestContext, record: Record) -> None:
+def save(ctx: RequestContext, record: NetworkAclRecord) -> None:
     NETWORK_ACL.save(ctx, record)
 
 
@@ -60,8 +60,8 @@ def _entry(number: int, action: str, egress: bool) -> Record:
     }
 
 
-def create_default(ctx: RequestContext, vpc: VpcRecord) -> Record:
-    record: Record = {
+def create_default(ctx: RequestContext, vpc: VpcRecord) -> NetworkAclRecord:
+    record: NetworkAclRecord = {
         "NetworkAclId": resource_id("acl"),
         "VpcId": vpc["VpcId"],
         "OwnerId": ctx.account_id,
@@ -88,7 +88,7 @@ def association_id(subnet_id: str) -> str:
     return "aclassoc-" + hashlib.sha256(subnet_id.encode()).hexdigest()[:17]
 
 
-def view(ctx: RequestContext, record: Record) -> Record:
+def view(ctx: RequestContext, record: NetworkAclRecord) -> Record:
     subnets = SUBNET.find(ctx, "vpc", record["VpcId"])
     shown = lookup.public(record)
     shown["Associations"] = [

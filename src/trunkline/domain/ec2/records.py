@@ -195,3 +195,116 @@ class FreeAddressRecord(TypedDict):
     """A released offset below the subnet's allocation cursor (addressing.py), keyed as above."""
 
     SubnetId: str
+
+
+class EniGroupRecord(TypedDict):
+    """One ENI's membership of one security group (kinds.ENI_GROUP), keyed `ENI-ID/GROUP-ID`."""
+
+    NetworkInterfaceId: str
+    GroupId: str
+
+
+class InternetGatewayAttachment(TypedDict):
+    State: str  # "available": what EC2 reports for an attached gateway
+    VpcId: str
+
+
+class InternetGatewayRecord(TypedDict):
+    InternetGatewayId: str
+    OwnerId: str
+    Attachments: list[InternetGatewayAttachment]  # at most one
+    Tags: list[Tag]
+
+
+class RouteTableRecord(TypedDict):
+    RouteTableId: str
+    VpcId: str
+    OwnerId: str
+    Routes: list[Nested]  # destination, target and Origin; State is worked out when shown
+    Associations: list[Nested]  # the main one (Main: true) and explicit subnet ones
+    PropagatingVgws: list[Nested]  # always empty
+    Tags: list[Tag]
+
+
+class NetworkAclRecord(TypedDict):
+    NetworkAclId: str
+    VpcId: str
+    OwnerId: str
+    IsDefault: bool  # always true: trunkline has only default ACLs
+    Entries: list[Nested]
+    Tags: list[Tag]
+    # Associations are worked out when shown (every subnet of the VPC)
+
+
+class NatGatewayRecord(TypedDict):
+    NatGatewayId: str
+    SubnetId: str
+    VpcId: str
+    State: str  # pending, available, deleting, deleted, failed
+    ConnectivityType: str
+    CreateTime: float
+    NatGatewayAddresses: list[Nested]
+    Tags: list[Tag]
+    _Owner: str  # the account (the NatGateway shape has no OwnerId)
+    FailureCode: NotRequired[str]  # once failed
+    FailureMessage: NotRequired[str]
+    DeleteTime: NotRequired[float]  # once deleted
+    _DeletedAt: NotRequired[float]  # deleted or failed: shown for an hour from then
+
+
+class ElasticIpRecord(TypedDict):
+    AllocationId: str
+    PublicIp: str
+    Domain: str  # "vpc"
+    PublicIpv4Pool: str  # "amazon"
+    NetworkBorderGroup: str  # the region
+    Tags: list[Tag]
+    _Owner: str  # the account (the Address shape's owner is only the associated ENI's)
+    # while associated with an ENI (InstanceId: while that ENI is attached to an instance)
+    AssociationId: NotRequired[str]
+    NetworkInterfaceId: NotRequired[str]
+    NetworkInterfaceOwnerId: NotRequired[str]
+    PrivateIpAddress: NotRequired[str]
+    InstanceId: NotRequired[str]
+
+
+class LaunchTemplateVersionRecord(TypedDict):
+    """One version of a launch template, keyed `lt-…/NNNNNN`; DefaultVersion is worked out when shown."""
+
+    LaunchTemplateId: str
+    LaunchTemplateName: str
+    VersionNumber: int
+    CreateTime: float
+    CreatedBy: str
+    LaunchTemplateData: Nested  # as sent (checked when an instance is launched from it)
+    VersionDescription: NotRequired[str]
+
+
+class DefaultVpcMarkerRecord(TypedDict):
+    """Present once an account's default VPC in a region was given (default_vpc.py)."""
+
+    Marker: str
+
+
+class ClientTokenRecord(TypedDict):
+    """An EC2 ClientToken's first answer (client_tokens.py), keyed `OPERATION/TOKEN`."""
+
+    operation: str
+    token: str
+    fingerprint: str  # of the request, without ClientToken and DryRun
+    result: Nested
+
+
+class PublicIpRecord(TypedDict):
+    """A public IPv4 address in use (public_ips.py), keyed by the address in every region."""
+
+    Address: str
+    Holder: str  # the ENI id (auto-assigned) or the Elastic IP's allocation id
+    Region: str
+
+
+class ImageTagsRecord(TypedDict):
+    """The caller's own tags on a catalog AMI (images.py: the image itself is not stored)."""
+
+    ImageId: str
+    Tags: list[Tag]

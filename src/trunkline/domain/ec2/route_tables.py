@@ -27,7 +27,7 @@ from trunkline.context import RequestContext
 from trunkline.domain.ec2 import addressing, lookup, vpcs
 from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.domain.ec2.kinds import INSTANCE, ROUTE_TABLE
-from trunkline.domain.ec2.records import NetworkInterfaceRecord, SubnetRecord, Tag, VpcRecord
+from trunkline.domain.ec2.records import NetworkInterfaceRecord, RouteTableRecord, SubnetRecord, Tag, VpcRecord
 from trunkline.domain.ids import resource_id
 from trunkline.domain.resource_kind import IdFormat
 from trunkline.errors import AwsError
@@ -87,26 +87,26 @@ def _association_missing(association_id: str) -> AwsError:
     return AwsError("InvalidAssociationID.NotFound", f"The association ID '{association_id}' does not exist")
 
 
-def save(ctx: RequestContext, record: Record) -> None:
+def save(ctx: RequestContext, record: RouteTableRecord) -> None:
     ROUTE_TABLE.save(ctx, record)
 
 
-def get_route_table(ctx: RequestContext, table_id: str) -> Record:
+def get_route_table(ctx: RequestContext, table_id: str) -> RouteTableRecord:
     return ROUTE_TABLE.require(ctx, table_id)
 
 
-def tables_of_vpc(ctx: RequestContext, vpc_id: str) -> list[Record]:
+def tables_of_vpc(ctx: RequestContext, vpc_id: str) -> list[RouteTableRecord]:
     return ROUTE_TABLE.find(ctx, "vpc", vpc_id)
 
 
-def _owned(ctx: RequestContext) -> list[Record]:
+def _owned(ctx: RequestContext) -> list[RouteTableRecord]:
     return ROUTE_TABLE.find(ctx, "owner", ctx.account_id)
 
 
 # --- creation, with the VPC and by CreateRouteTable -----------------------------------------------
 
 
-def _new_table(ctx: RequestContext, vpc: VpcRecord, tags: list[Tag]) -> Record:
+def _new_table(ctx: RequestContext, vpc: VpcRecord, tags: list[Tag]) -> RouteTableRecord:
     return {
         "RouteTableId": resource_id("rtb"),
         "VpcId": vpc["VpcId"],
@@ -122,7 +122,7 @@ def _local_route(cidr: str) -> Record:
     return {"DestinationCidrBlock": cidr, "GatewayId": "local", "Origin": "CreateRouteTable"}
 
 
-def create_main(ctx: RequestContext, vpc: VpcRecord) -> Record:
+def create_main(ctx: RequestContext, vpc: VpcRecord) -> RouteTableRecord:
     """The main route table of a new VPC."""
     table = _new_table(ctx, vpc, [])
     table["Associations"] = [_association(table, None, main=True)]
@@ -130,7 +130,7 @@ def create_main(ctx: RequestContext, vpc: VpcRecord) -> Record:
     return table
 
 
-def _association(table: Record, subnet_id: str | None, *, main: bool = False) -> Record:
+def _association(table: RouteTableRecord, subnet_id: str | None, *, main: bool = False) -> Record:
     association: Record = {
         "Main": main,
         "RouteTableAssociationId": resource_id("rtbassoc"),
@@ -142,7 +142,7 @@ def _association(table: Record, subnet_id: str | None, *, main: bool = False) ->
     return association
 
 
-def create_route_table(ctx: RequestContext, params: shapes.CreateRouteTableRequest) -> Record:
+def create_route_table(ctx: RequestContext, params: shapes.CreateRouteTableRequest) -> RouteTableRecord:
     vpc = vpcs.get_vpc(ctx, params["VpcId"])
     tags = ec2_tags.requested(params, "route-table")
     table = _new_table(ctx, vpc, tags)
@@ -164,7 +164,7 @@ def on_block_disassociated(ctx: RequestContext, vpc_id: str, cidr: str) -> None:
         save(ctx, table)
 
 
-def custom_tables(ctx: RequestContext, vpc_id: str) -> list[Record]:
+def custom_tables(ctx: RequestContext, vpc_id: str) -> list[RouteTableRecord]:
     """The VPC's tables other than its main one (DeleteVpc refuses while any exists)."""
     return [t for t in tables_of_vpc(ctx, vpc_id) if not _is_main(t)]
 
@@ -174,7 +174,7 @@ def remove_with_vpc(ctx: RequestContext, vpc_id: str) -> None:
         ROUTE_TABLE.delete(ctx, table["RouteTableId"])
 
 
-def _is_main(table: Record) -> bool:
+def _is_main(table: RouteTableRecord) -> bool:
     return any(a["Main"] for a in table["Associations"])
 
 
@@ -188,18 +188,18 @@ def delete_route_table(ctx: RequestContext, table_id: str) -> None:
 # --- associations ---------------------------------------------------------------------------------
 
 
-def explicit_table(ctx: RequestContext, subnet: SubnetRecord) -> Record | None:
+def explicit_table(ctx: RequestContext, subnet: SubnetRecord) -> RouteTableRecord | None:
     for table in tables_of_vpc(ctx, subnet["VpcId"]):
         if any(a.get("SubnetId") == subnet["SubnetId"] for a in table["Associations"]):
             return table
     return None
 
 
-def main_table(ctx: RequestContext, vpc_id: str) -> Record | None:
+def main_table(ctx: RequestContext, vpc_id: str) -> RouteTableRecord | None:
     return next((t for t in tables_of_vpc(ctx, vpc_id) if _is_main(t)), None)
 
 
-def table_of_subnet(ctx: RequestContext, subnet: SubnetRecord) -> Record | None:
+def table_of_subnet(ctx: RequestContext, subnet: SubnetRecord) -> RouteTableRecord | None:
     """The table a subnet routes by: its explicit association, else the VPC's main table."""
     return explicit_table(ctx, subnet) or main_table(ctx, subnet["VpcId"])
 
@@ -230,7 +230,7 @@ def associate_route_table(ctx: RequestContext, params: shapes.AssociateRouteTabl
     return association
 
 
-def _find_association(ctx: RequestContext, association_id: str) -> tuple[Record, Record]:
+def _find_association(ctx: RequestContext, association_id: str) -> tuple[RouteTableRecord, Record]:
     _ASSOCIATION_ID.check(association_id)
     for table in _owned(ctx):
         for association in table["Associations"]:
@@ -299,7 +299,7 @@ def _destination(params: Mapping[str, Any]) -> str:
     return str(addressing.parse_cidr(text, "destinationCidrBlock"))
 
 
-def _target(ctx: RequestContext, table: Record, params: Mapping[str, Any]) -> Record:
+def _target(ctx: RequestContext, table: RouteTableRecord, params: Mapping[str, Any]) -> Record:
     """The route's target fields, checked: exactly one target, existing, in the table's VPC."""
     from trunkline.domain.ec2 import internet_gateways, nat_gateways
     from trunkline.domain.ec2 import network_interfaces as enis
@@ -368,7 +368,7 @@ def _eni_target(eni: NetworkInterfaceRecord) -> Record:
     return target
 
 
-def _route_for(table: Record, destination: str) -> Record | None:
+def _route_for(table: RouteTableRecord, destination: str) -> Record | None:
     return next((r for r in table["Routes"] if r.get("DestinationCidrBlock") == destination), None)
 
 
@@ -419,7 +419,7 @@ def delete_route(ctx: RequestContext, params: shapes.DeleteRouteRequest) -> None
 # --- state, views and what other modules ask -------------------------------------------------------
 
 
-def route_state(ctx: RequestContext, table: Record, route: Record) -> str:
+def route_state(ctx: RequestContext, table: RouteTableRecord, route: Record) -> str:
     from trunkline.domain.ec2 import internet_gateways, nat_gateways
     from trunkline.domain.ec2 import network_interfaces as enis
 
@@ -437,7 +437,7 @@ def route_state(ctx: RequestContext, table: Record, route: Record) -> str:
     return "blackhole"
 
 
-def view(ctx: RequestContext, table: Record) -> Record:
+def view(ctx: RequestContext, table: RouteTableRecord) -> Record:
     shown = lookup.public(table)
     shown["Routes"] = [{**route, "State": route_state(ctx, table, route)} for route in table["Routes"]]
     return shown

@@ -17,6 +17,7 @@ from trunkline.context import RequestContext
 from trunkline.domain import events
 from trunkline.domain.autoscaling import activities
 from trunkline.domain.autoscaling.kinds import GROUP, MEMBER
+from trunkline.domain.autoscaling.records import ActivityRecord
 from trunkline.domain.ecs import capacity_association
 from trunkline.domain.ecs.records import CapacityProviderRecord, ClusterRecord
 
@@ -90,7 +91,7 @@ def _group(ctx: RequestContext, name: str) -> Record | None:
     }
 
 
-def _activity(activity: Record) -> Record:
+def _activity(activity: ActivityRecord) -> Record:
     return {
         "description": activity["Description"],
         "cause": activity["Cause"],

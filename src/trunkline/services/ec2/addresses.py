@@ -24,8 +24,13 @@ class AddressOps:
 
     def allocate_address(self, ctx: RequestContext, params: shapes.AllocateAddressRequest) -> Params:
         record = elastic_ips.allocate_address(ctx, params)
-        fields = ("PublicIp", "AllocationId", "PublicIpv4Pool", "NetworkBorderGroup", "Domain")
-        return {name: record[name] for name in fields}
+        return {
+            "PublicIp": record["PublicIp"],
+            "AllocationId": record["AllocationId"],
+            "PublicIpv4Pool": record["PublicIpv4Pool"],
+            "NetworkBorderGroup": record["NetworkBorderGroup"],
+            "Domain": record["Domain"],
+        }
 
     def associate_address(self, ctx: RequestContext, params: shapes.AssociateAddressRequest) -> Params:
         return {"AssociationId": elastic_ips.associate_address(ctx, params)}
