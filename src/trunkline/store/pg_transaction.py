@@ -190,8 +190,9 @@ class PgTransaction(SqlTransaction):
         for kind, key in gets:
             if (kind, key) not in self._seen and not _has_nul(key):
                 self._ask_ahead("get", (kind, key), "SELECT body, entries FROM documents WHERE kind = ? AND key = ?")
-        for kind, field, value in finds if self._answers is not None else ():
-            if self._answers.matching(kind, field, value) is None and not _has_nul(value):
+        answers = self._answers
+        for kind, field, value in finds:
+            if answers is not None and answers.matching(kind, field, value) is None and not _has_nul(value):
                 sql, params = self._index_query("d.body, i.key", kind, field, value, None, None)
                 self._ask_ahead("find", (kind, field, value), sql, params)
         for kind, field, value, limit in keys:
