@@ -6,7 +6,6 @@ TRUNKLINE_TEST_POSTGRES."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
