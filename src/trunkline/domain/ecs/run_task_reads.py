@@ -3,7 +3,8 @@
 On PostgreSQL each read the domain waits for is a round trip, and RunTask's reads depend on one
 another only in part: the task definition does not depend on the cluster, and once the cluster is
 known its ACTIVE instances and services are; once the host is chosen, its record and its live tasks
-(read again after the new tasks are written, to refresh its usage). Asking these ahead lets them
+(read again after the new tasks are written, to refresh its usage), asked with the check
+that its EC2 instance runs. Asking these ahead lets them
 travel with the read before them; the answers are the same as reading them later (the store keeps
 them current with the transaction's own writes). On SQLite asking ahead does nothing."""
 
@@ -47,7 +48,8 @@ def cluster(ctx: RequestContext, cluster_arn: str) -> None:
 
 
 def hosts(ctx: RequestContext, cluster_arn: str, arns: Iterable[str]) -> None:
-    """The chosen container instances' records and their live tasks (`task_usage.refresh`)."""
+    """Container instances' records and their live tasks, for placing tasks there: `_host_records`
+    reads them, and `task_usage.refresh` the live tasks again after the new ones are written."""
     gets = []
     finds = []
     for arn in dict.fromkeys(arns):
