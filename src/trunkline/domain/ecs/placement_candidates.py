@@ -120,7 +120,13 @@ def _from_picture(
     group_loader: Callable[[], int] = lambda: group_tasks(arn)  # noqa: E731
     eni_loader: Callable[[], int] = lambda: capacity.available_task_enis(ctx, full())  # noqa: E731
     groups_loader: Callable[[], list[str]] = lambda: tasks.task_groups_of(ctx, full())  # noqa: E731
-    host_loader: Callable[[], bool] = lambda: _running(ctx, seen.ec2_instance_id, seen.cluster_arn, arn)  # noqa: E731
+
+    def host_loader() -> bool:
+        # Checked last, on the candidate about to take a task: what taking it reads (the container
+        # instance, its live tasks) travels with this read (one round trip on PostgreSQL, not two).
+        run_task_reads.hosts(ctx, seen.cluster_arn, [arn])
+        return _running(ctx, seen.ec2_instance_id)
+
     return Candidate(
         arn=arn,
         ec2_instance_id=seen.ec2_instance_id,
@@ -143,10 +149,7 @@ def _from_picture(
     )
 
 
-def _running(ctx: RequestContext, instance_id: str, cluster_arn: str, arn: str) -> bool:
-    # Checked last, on the candidate about to take a task: what taking it reads (the container
-    # instance, its live tasks) travels with this read (one round trip on PostgreSQL, not two).
-    run_task_reads.hosts(ctx, cluster_arn, [arn])
+def _running(ctx: RequestContext, instance_id: str) -> bool:
     instance = instances.find_instance(ctx, instance_id)
     return instance is not None and instance["State"]["Name"] == "running"
 
