@@ -93,6 +93,11 @@ class Transaction(Protocol):
 
     def count(self, kind: str, field: str, value: str) -> int: ...
 
+    def send_writes(self) -> None:
+        """A hint: the writes so far are the bulk of this transaction's. On PostgreSQL they are sent
+        now, without waiting, so the database applies them while the work goes on (instead of all
+        at the COMMIT); what the transaction sees and commits is the same. Elsewhere nothing."""
+
     def prefetch(
         self,
         gets: Sequence[tuple[str, str]] = (),

@@ -407,6 +407,9 @@ class PgTransaction(SqlTransaction):
         if self._answers is not None:
             self._answers.clear()
 
+    def send_writes(self) -> None:
+        self.flush()  # not waited for: the database works on it while this process goes on
+
     def flush(self) -> None:
         """Queue every pending write, in one statement (not waited for)."""
         if not (self._documents or self._events or self._jobs or self._finished or self._meta):

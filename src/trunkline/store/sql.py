@@ -279,6 +279,9 @@ class SqlTransaction:
         cursor = None if after is None else [after]
         return paged(sql, [kind, field, value], "i.key > ?", cursor, "i.key", limit)
 
+    def send_writes(self) -> None:
+        """Nothing to do: writes here are applied as they are made."""
+
     def prefetch(
         self,
         gets: Sequence[tuple[str, str]] = (),

@@ -340,6 +340,7 @@ def _write_placed(
         choices = launch.network.in_zone(host["_availabilityZone"]) if launch.network is not None else []
         before = waiting[n] if waiting is not None else None
         created.append(_create(ctx, launch, host, host["_availabilityZone"], choices, book, before))
+    ctx.tx.send_writes()  # the new tasks: PostgreSQL writes them while the rest of the request runs
     for arn in dict.fromkeys(c.arn for c in placed):
         task_usage.refresh(ctx, records[arn])
     return created
