@@ -1,6 +1,7 @@
 """`Transaction.prefetch` (issue 16): questions asked ahead answer exactly as the reads asked
 later would, with the transaction's own writes before and after the asking; on PostgreSQL they
-travel with the next read (no round trip of their own). Runs on PostgreSQL too with
+travel with the next read (no round trip of their own). `Transaction.send_writes` (writes sent
+before the COMMIT) ends as if they were sent with it. Runs on PostgreSQL too with
 TRUNKLINE_TEST_POSTGRES."""
 
 from __future__ import annotations
@@ -151,3 +152,28 @@ def test_any_interleaving_answers_as_without_asking(store: Store, ops: list[tupl
         return run
 
     assert _answers(store, work(True)) == _answers(store, work(False))
+
+
+def test_writes_sent_early_end_as_if_sent_at_commit(store: Store) -> None:
+    """`send_writes` (RunTask's new tasks): later writes of the same documents win, reads see the
+    latest, a rollback undoes what was sent, and a commit keeps exactly the final state."""
+
+    def work(tx: Any) -> list[Any]:
+        tx.put("early", "a", {"v": 1}, {"f": "x"})
+        tx.put("early", "b", {"v": 1}, {"f": "x"})
+        tx.send_writes()
+        tx.put("early", "a", {"v": 2}, {"f": "y"})
+        tx.delete("early", "b")
+        tx.send_writes()
+        tx.put("early", "c", {"v": 3}, {"f": "x"})
+        return [tx.get("early", "a"), tx.get("early", "b"), tx.find_keys("early", "f", "x"), tx.find("early", "f", "y")]
+
+    def final(tx: Any) -> list[Any]:
+        return [tx.get("early", "a"), tx.get("early", "b"), tx.find_keys("early", "f", "x"), tx.find("early", "f", "y")]
+
+    expected = [{"v": 2}, None, ["c"], [{"v": 2}]]
+    assert _answers(store, work) == expected
+    assert store.run(final) == [None, None, [], []]  # rolled back, what was sent included
+    assert store.run(work) == expected
+    assert store.run(final) == expected
+    store.run(lambda tx: [tx.delete("early", key) for key in "ac"])
