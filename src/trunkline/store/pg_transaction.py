@@ -238,20 +238,27 @@ class PgTransaction(SqlTransaction):
     def find_from_each(
         self, kind: str, queries: Sequence[tuple[str, str, tuple[str, str] | None, int | None]]
     ) -> list[list[tuple[str, str, Document]]]:
-        """The queries sent together, each on a cursor of its own, and waited for once."""
+        """The queries as one statement (a UNION ALL of each, tagged with its place), waited for
+        once: a binpack window asks up to fifteen, and each statement sent costs this process
+        about as much as a small read costs the database."""
+        if not queries:
+            return []
         if kind in self._kinds:
             self.flush()
-        cursors = []
-        for field, lowest, after, limit in queries:
-            sql, params = self._from_query(kind, field, lowest, after, limit)
-            if _has_nul(*params):
+        parts: list[str] = []
+        params: list[Any] = []
+        for n, (field, lowest, after, limit) in enumerate(queries):
+            sql, part = self._from_query(kind, field, lowest, after, limit)
+            if _has_nul(*part):
                 raise UnstorableText("a key or indexed value holds the NUL character")
-            cursor = self._conn.cursor()
-            cursor.execute(sql.replace("?", self._dialect.placeholder), tuple(params))
-            cursors.append(cursor)
-        if cursors:
-            self._sync()
-        return [[(row[0], row[1], _load(row[2])) for row in cursor.fetchall()] for cursor in cursors]
+            parts.append("(" + sql.replace("SELECT ", f"SELECT {n} AS q, ", 1) + ")")
+            params += part
+        # Each part's own order, kept by ordering on the same columns (the same collation).
+        sql = "SELECT * FROM (" + " UNION ALL ".join(parts) + ") u ORDER BY q, value, key"
+        found: list[list[tuple[str, str, Document]]] = [[] for _ in queries]
+        for n, value, key, body in self._wait(sql, params).fetchall():
+            found[n].append((value, key, _load(body)))
+        return found
 
     def _q(self, sql: str, params: Sequence[Any] = ()) -> Any:
         self.flush()
