@@ -26,6 +26,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
+import orjson
 import psycopg
 
 from trunkline.store.api import Document, Job, UnstorableText
@@ -75,6 +76,15 @@ _PARTS = {
 
 def _flush_statement(present: Sequence[str]) -> str:
     return "WITH p AS (SELECT %s::jsonb AS j), " + ", ".join(_PARTS[part] for part in present) + " SELECT 1"
+
+
+def _rows_json(rows: dict[str, list[Any]]) -> str:
+    """The flush's rows as JSON text: orjson is several times faster on the bodies (JSON inside JSON,
+    every quote escaped); what it refuses (a lone surrogate) the standard library writes."""
+    try:
+        return orjson.dumps(rows).decode()
+    except TypeError:  # orjson.JSONEncodeError is one
+        return json.dumps(rows, separators=(",", ":"), ensure_ascii=False)
 
 
 Entries = dict[str, str]
@@ -427,7 +437,7 @@ class PgTransaction(SqlTransaction):
         rows.update(events=self._events, jobs=self._jobs, finished=[[n] for n in self._finished])
         rows["meta"] = list(self._meta.items())
         present = [part for part in _PARTS if rows[part]]
-        self._send(_flush_statement(present), (json.dumps(rows, separators=(",", ":"), ensure_ascii=False),))
+        self._send(_flush_statement(present), (_rows_json(rows),))
         self._documents, self._kinds, self._events, self._jobs, self._finished, self._meta = {}, set(), [], [], [], {}
 
     def _document_rows(self, rows: dict[str, list[Any]]) -> None:
