@@ -93,6 +93,23 @@ class Transaction(Protocol):
 
     def count(self, kind: str, field: str, value: str) -> int: ...
 
+    def send_writes(self) -> None:
+        """A hint: the writes so far are the bulk of this transaction's. On PostgreSQL they are sent
+        now, without waiting, so the database applies them while the work goes on (instead of all
+        at the COMMIT); what the transaction sees and commits is the same. Elsewhere nothing."""
+
+    def prefetch(
+        self,
+        gets: Sequence[tuple[str, str]] = (),
+        finds: Sequence[tuple[str, str, str]] = (),
+        keys: Sequence[tuple[str, str, str, int | None]] = (),
+    ) -> None:
+        """Ask ahead for what this transaction is about to read: documents by `(kind, key)`, every
+        document `find(kind, field, value)` gives, and `find_keys(kind, field, value, limit=limit)`.
+        Reading them later answers exactly as without this (the transaction's own writes included);
+        on PostgreSQL the questions travel with the next read, so dependent reads of one request
+        share a round trip. A store may ignore it (SQLite answers each read in a function call)."""
+
     def taken(self, kind: str, field: str, values: Sequence[str]) -> set[str]:
         """The values among `values` that some document's indexed `field` holds: one question for
         many (on PostgreSQL, one round trip instead of one per value)."""

@@ -279,6 +279,17 @@ class SqlTransaction:
         cursor = None if after is None else [after]
         return paged(sql, [kind, field, value], "i.key > ?", cursor, "i.key", limit)
 
+    def send_writes(self) -> None:
+        """Nothing to do: writes here are applied as they are made."""
+
+    def prefetch(
+        self,
+        gets: Sequence[tuple[str, str]] = (),
+        finds: Sequence[tuple[str, str, str]] = (),
+        keys: Sequence[tuple[str, str, str, int | None]] = (),
+    ) -> None:
+        """Nothing to do: each read here is a function call (SQLite) or asked when read."""
+
     def find_from_each(
         self, kind: str, queries: Sequence[tuple[str, str, tuple[str, str] | None, int | None]]
     ) -> list[list[tuple[str, str, Document]]]:

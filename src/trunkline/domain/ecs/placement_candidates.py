@@ -33,7 +33,7 @@ from typing import Any, cast
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import instances
-from trunkline.domain.ecs import capacity, container_instances, gpus, placement, task_usage, tasks
+from trunkline.domain.ecs import capacity, container_instances, gpus, placement, run_task_reads, task_usage, tasks
 from trunkline.domain.ecs.kinds import CONTAINER_INSTANCE
 from trunkline.domain.ecs.placement import Candidate, Demand, Strategy
 from trunkline.domain.ecs.records import ContainerInstanceRecord
@@ -120,7 +120,13 @@ def _from_picture(
     group_loader: Callable[[], int] = lambda: group_tasks(arn)  # noqa: E731
     eni_loader: Callable[[], int] = lambda: capacity.available_task_enis(ctx, full())  # noqa: E731
     groups_loader: Callable[[], list[str]] = lambda: tasks.task_groups_of(ctx, full())  # noqa: E731
-    host_loader: Callable[[], bool] = lambda: _running(ctx, seen.ec2_instance_id)  # noqa: E731
+
+    def host_loader() -> bool:
+        # Checked last, on the candidate about to take a task: what taking it reads (the container
+        # instance, its live tasks) travels with this read (one round trip on PostgreSQL, not two).
+        run_task_reads.hosts(ctx, seen.cluster_arn, [arn])
+        return _running(ctx, seen.ec2_instance_id)
+
     return Candidate(
         arn=arn,
         ec2_instance_id=seen.ec2_instance_id,

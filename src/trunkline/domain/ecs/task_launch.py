@@ -39,6 +39,7 @@ from trunkline.domain.ecs import (
     placement,
     placement_candidates,
     placement_failures,
+    run_task_reads,
     task_definitions,
     task_enis,
     task_lifecycle,
@@ -339,6 +340,7 @@ def _write_placed(
         choices = launch.network.in_zone(host["_availabilityZone"]) if launch.network is not None else []
         before = waiting[n] if waiting is not None else None
         created.append(_create(ctx, launch, host, host["_availabilityZone"], choices, book, before))
+    ctx.tx.send_writes()  # the new tasks: PostgreSQL writes them while the rest of the request runs
     for arn in dict.fromkeys(c.arn for c in placed):
         task_usage.refresh(ctx, records[arn])
     return created
@@ -397,8 +399,10 @@ def lock_cluster(ctx: RequestContext, cluster_arn: str) -> None:
 
 def run_task(ctx: RequestContext, params: shapes.RunTaskRequest, rng: random.Random | None = None) -> Record:
     """RunTask; returns `{tasks, failures}`."""
+    run_task_reads.definition(ctx, params.get("taskDefinition"))  # travels with the cluster's read
     cluster = clusters.resolve_cluster(ctx, params.get("cluster"))
     cluster_arn = cluster["clusterArn"]
+    run_task_reads.cluster(ctx, cluster_arn)  # with the task definition's
     lock_cluster(ctx, cluster_arn)
     remembered = _remembered(ctx, params)
     if remembered is not None:
@@ -424,6 +428,7 @@ def run_task(ctx: RequestContext, params: shapes.RunTaskRequest, rng: random.Ran
     if not placement_candidates.has_active(ctx, cluster_arn):
         raise _invalid(NO_INSTANCES)
     outcome = _place(ctx, launch, count, rng)
+    run_task_reads.hosts(ctx, cluster_arn, [chosen.arn for chosen in outcome.placed])
     records = _host_records(ctx, cluster_arn, outcome.placed)
     created = _write_placed(ctx, launch, outcome.placed, records)
     placement_failures.record(ctx, cluster_arn, outcome.failures)

@@ -1,0 +1,62 @@
+"""What RunTask is certain to read, asked of the store ahead (`Transaction.prefetch`).
+
+On PostgreSQL each read the domain waits for is a round trip, and RunTask's reads depend on one
+another only in part: the task definition does not depend on the cluster, and once the cluster is
+known its ACTIVE instances and services are; once the host is chosen, its record and its live tasks
+(read again after the new tasks are written, to refresh its usage), asked with the check
+that its EC2 instance runs. Asking these ahead lets them
+travel with the read before them; the answers are the same as reading them later (the store keeps
+them current with the transaction's own writes). On SQLite asking ahead does nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from trunkline.context import RequestContext
+from trunkline.domain.ecs import container_instances, task_definitions
+from trunkline.domain.ecs.kinds import CONTAINER_INSTANCE, SERVICE, TASK, TASK_DEFINITION
+
+_LIVE_SERVICES = ("ACTIVE", "DRAINING")  # services.of_cluster's statuses (the scheduler wakes them)
+
+
+def definition(ctx: RequestContext, ref: object) -> None:
+    """The task definition `ref` names: its family's ACTIVE keys, or the revision itself."""
+    if not isinstance(ref, str):
+        return
+    parsed = task_definitions.parse_reference(ctx, ref)
+    if parsed is None:
+        return
+    family, revision = parsed
+    if revision is None:
+        value = TASK_DEFINITION.index_value(ctx, "family_status", task_definitions.family_status(family, "ACTIVE"))
+        ctx.tx.prefetch(keys=[(TASK_DEFINITION.name, "family_status", value, None)])
+    else:
+        ctx.tx.prefetch(gets=[(TASK_DEFINITION.name, task_definitions.record_key(ctx, family, revision))])
+
+
+def cluster(ctx: RequestContext, cluster_arn: str) -> None:
+    """Whether the cluster has an ACTIVE instance (`placement_candidates.has_active`), and its live
+    services (`services.of_cluster`, read when a container instance changes)."""
+    active = CONTAINER_INSTANCE.index_value(ctx, "cluster_status", f"{cluster_arn}|ACTIVE")
+    ctx.tx.prefetch(
+        finds=[
+            (SERVICE.name, "cluster_status", SERVICE.index_value(ctx, "cluster_status", f"{cluster_arn}|{status}"))
+            for status in _LIVE_SERVICES
+        ],
+        keys=[(CONTAINER_INSTANCE.name, "cluster_status", active, 1)],
+    )
+
+
+def hosts(ctx: RequestContext, cluster_arn: str, arns: Iterable[str]) -> None:
+    """Container instances' records and their live tasks, for placing tasks there: `_host_records`
+    reads them, and `task_usage.refresh` the live tasks again after the new ones are written."""
+    gets = []
+    finds = []
+    for arn in dict.fromkeys(arns):
+        instance_id = container_instances.parse_reference(ctx, cluster_arn, arn)
+        if instance_id is None:
+            continue
+        resource_id = f"{container_instances.cluster_name_of(cluster_arn)}/{instance_id}"
+        gets.append((CONTAINER_INSTANCE.name, CONTAINER_INSTANCE.key(ctx, resource_id)))
+        finds.append((TASK.name, "instance_live", TASK.index_value(ctx, "instance_live", arn)))
+    ctx.tx.prefetch(gets=gets, finds=finds)
