@@ -348,6 +348,17 @@ def test_a_bridge_task_uses_no_eni_slot_but_holds_its_host_port(world: World):
     assert len(world.enis_of(instance_id)) == 3
 
 
+def test_a_bare_family_runs_its_latest_active_revision_however_many_it_has(world: World):
+    """RunTask naming a bare family runs its latest ACTIVE revision, whether the family has a few
+    revisions or many (the newest deregistered: the one before it runs)."""
+    ready(world)
+    for revisions, family in ((3, "few"), (12, "many")):
+        arns = [bridge_family(world, family) for _ in range(revisions)]
+        world.ecs.deregister_task_definition(taskDefinition=arns[-1])
+        placed = run(world, family)
+        assert placed["failures"] == [] and placed["tasks"][0]["taskDefinitionArn"] == arns[-2]
+
+
 # --- Fargate --------------------------------------------------------------------------------------------
 
 
