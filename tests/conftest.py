@@ -112,14 +112,25 @@ def release_state(state: str) -> None:
 @contextmanager
 def opened_store(tmp_path: Path) -> Iterator[Any]:
     """A store opened on a new `fresh_state` location, closed and its location released after."""
+    with opened_stores(tmp_path, 1) as (store,):
+        yield store
+
+
+@contextmanager
+def opened_stores(tmp_path: Path, count: int) -> Iterator[tuple[Any, ...]]:
+    """`count` stores opened on one new `fresh_state` location (as several processes would share
+    it), all closed and the location released after."""
     from trunkline.store import open_store
 
     state = fresh_state(tmp_path)
-    store = open_store(state)
+    stores: list[Any] = []
     try:
-        yield store
+        for _ in range(count):
+            stores.append(open_store(state))
+        yield tuple(stores)
     finally:
-        store.close()
+        for store in stores:
+            store.close()
         release_state(state)
 
 

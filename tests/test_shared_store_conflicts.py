@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from conftest import fresh_state, postgres_url, release_state
+from conftest import opened_stores, postgres_url
 from ecs_records import ACCOUNT, REGION, ctx_of, make_record
 from trunkline.clock import ManualClock
 from trunkline.domain.ecs import container_instances
@@ -39,14 +39,9 @@ KIND = container_instances.KIND
 
 @pytest.fixture
 def stores(tmp_path: Path) -> Iterator[tuple[PostgresStore, PostgresStore]]:
-    url = fresh_state(tmp_path)
-    first, second = PostgresStore(url), PostgresStore(url)
-    try:
+    with opened_stores(tmp_path, 2) as (first, second):
+        assert isinstance(first, PostgresStore) and isinstance(second, PostgresStore)
         yield first, second
-    finally:
-        first.close()
-        second.close()
-        release_state(url)
 
 
 def _resources(cpu: int, memory: int) -> list[dict[str, Any]]:

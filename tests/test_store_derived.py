@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from conftest import fresh_state, release_state
-from trunkline.store import open_store
+from conftest import opened_stores
 from trunkline.store.api import Store
 
 
@@ -37,14 +36,8 @@ def _doc(name: str, size: int) -> dict[str, Any]:
 
 @pytest.fixture
 def stores(tmp_path: Path) -> Iterator[tuple[Store, Store]]:
-    state = fresh_state(tmp_path)
-    first, second = open_store(state), open_store(state)
-    try:
+    with opened_stores(tmp_path, 2) as (first, second):
         yield first, second
-    finally:
-        first.close()
-        second.close()
-        release_state(state)
 
 
 def _put(store: Store, name: str, size: int, group: str = "g") -> None:
