@@ -263,7 +263,7 @@ def store(tmp_path: Path) -> Iterator[Any]:
         yield opened
 
 
-def _aws_cli() -> list[str]:
+def aws_cli_command() -> list[str]:
     found = shutil.which("aws", path=str(Path(sys.executable).parent)) or shutil.which("aws")
     if found is None:
         pytest.skip("the AWS CLI (awscli) is not installed")
@@ -298,7 +298,7 @@ def make_cli(url: str, tmp_path: Path, **credentials: str) -> Callable[..., Any]
         env["AWS_SESSION_TOKEN"] = credentials["aws_session_token"]
 
     def run(*args: str) -> Any:
-        command = [*_aws_cli(), "--endpoint-url", url, "--output", "json", *args]
+        command = [*aws_cli_command(), "--endpoint-url", url, "--output", "json", *args]
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
         if done.returncode != 0:
             raise CliError(done.returncode, done.stderr)

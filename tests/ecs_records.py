@@ -137,3 +137,23 @@ def refused(store: Store, function: Callable[..., Any], **params: Any) -> tuple[
         call(store, function, **params)
     assert store.run(lambda tx: tx.digest()) == before
     return caught.value.code, caught.value.message
+
+
+def resources(cpu: int, memory: int) -> list[Record]:
+    """registeredResources / remainingResources of a host with this CPU and memory (port 22 taken)."""
+    return [
+        {"name": "CPU", "type": "INTEGER", "integerValue": cpu},
+        {"name": "MEMORY", "type": "INTEGER", "integerValue": memory},
+        {"name": "PORTS", "type": "STRINGSET", "stringSetValue": ["22"]},
+        {"name": "PORTS_UDP", "type": "STRINGSET", "stringSetValue": []},
+    ]
+
+
+def hosts_run_without_ec2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records with no EC2 instance nor ENIs behind them: placement would call them AGENT
+    failures, and the ENI ledger would give them no slot. They run, and their free slots are their
+    `_eniRoom` (which the ledger never exceeds; 5 when the record has none)."""
+    from trunkline.domain.ecs import capacity, placement_candidates
+
+    monkeypatch.setattr(placement_candidates, "_running", lambda ctx, instance_id: True)
+    monkeypatch.setattr(capacity, "available_task_enis", lambda ctx, record: max(record.get("_eniRoom", 5), 0))

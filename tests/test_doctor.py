@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from conftest import CREDENTIALS, Server, _aws_cli
+from conftest import CREDENTIALS, Server, aws_cli_command
 from doctor_world import disagreements, doctor_env, doctor_json, make_public, run_doctor
 from ecs_world import WINDOWS, World, config_script, role_arn
 
@@ -106,7 +106,7 @@ def test_doctor_agrees_with_trunkline_on_every_cause(world: World):
 def drained_then_terminated(world: World, fix: str, instance_id: str) -> None:
     """Run the fix as a user would paste it (bash, the AWS CLI, the endpoint from the
     environment): the instance is drained, and terminated only once it runs no task."""
-    aws = Path(_aws_cli()[0])
+    aws = Path(aws_cli_command()[0])
     env = {
         "PATH": f"{aws.parent}:{os.environ.get('PATH', '')}",
         "AWS_ENDPOINT_URL": world.server.url,

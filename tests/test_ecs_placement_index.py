@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from ecs_records import CLUSTER, CountingTx, ctx_of, instance_arn, make_record, seed
+from ecs_records import CLUSTER, CountingTx, ctx_of, hosts_run_without_ec2, instance_arn, make_record, resources, seed
 from trunkline.context import RequestContext
-from trunkline.domain.ecs import capacity, container_instances, placement, placement_candidates
+from trunkline.domain.ecs import container_instances, placement, placement_candidates
 from trunkline.domain.ecs.placement import Demand, Strategy
 from trunkline.store.api import Store, Transaction
 
@@ -28,20 +28,7 @@ KIND = container_instances.KIND
 
 @pytest.fixture(autouse=True)
 def hosts_running(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These records have no EC2 instance nor ENIs behind them: placement would call them AGENT
-    failures, and the ENI ledger would give them no slot. They run, and their free slots are their
-    `_eniRoom` (which the ledger never exceeds; 5 when the record has none)."""
-    monkeypatch.setattr(placement_candidates, "_running", lambda ctx, instance_id: True)
-    monkeypatch.setattr(capacity, "available_task_enis", lambda ctx, record: max(record.get("_eniRoom", 5), 0))
-
-
-def resources(cpu: int, memory: int) -> list[Record]:
-    return [
-        {"name": "CPU", "type": "INTEGER", "integerValue": cpu},
-        {"name": "MEMORY", "type": "INTEGER", "integerValue": memory},
-        {"name": "PORTS", "type": "STRINGSET", "stringSetValue": ["22"]},
-        {"name": "PORTS_UDP", "type": "STRINGSET", "stringSetValue": []},
-    ]
+    hosts_run_without_ec2(monkeypatch)
 
 
 def host(n: int, memory: int, cpu: int = 2048, **fields: Any) -> Record:

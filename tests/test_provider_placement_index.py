@@ -20,8 +20,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ecs_records import CLUSTER, OTHER, CountingTx, ctx_of, domain_store, instance_arn, make_record
-from trunkline.domain.ecs import capacity, container_instances, kinds, placement, placement_candidates, task_launch
+from ecs_records import (
+    CLUSTER,
+    OTHER,
+    CountingTx,
+    ctx_of,
+    domain_store,
+    hosts_run_without_ec2,
+    instance_arn,
+    make_record,
+    resources,
+)
+from trunkline.domain.ecs import container_instances, kinds, placement, placement_candidates, task_launch
 from trunkline.domain.ecs.placement import Candidate, Demand, Strategy
 from trunkline.store.api import Store, Transaction
 
@@ -43,18 +53,7 @@ def shared_store() -> Iterator[Store]:
 
 @pytest.fixture(autouse=True)
 def hosts_running(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No EC2 instance nor ENIs behind these records: they run, with `_eniRoom` free slots."""
-    monkeypatch.setattr(placement_candidates, "_running", lambda ctx, instance_id: True)
-    monkeypatch.setattr(capacity, "available_task_enis", lambda ctx, record: max(record.get("_eniRoom", 5), 0))
-
-
-def resources(cpu: int, memory: int) -> list[Record]:
-    return [
-        {"name": "CPU", "type": "INTEGER", "integerValue": cpu},
-        {"name": "MEMORY", "type": "INTEGER", "integerValue": memory},
-        {"name": "PORTS", "type": "STRINGSET", "stringSetValue": ["22"]},
-        {"name": "PORTS_UDP", "type": "STRINGSET", "stringSetValue": []},
-    ]
+    hosts_run_without_ec2(monkeypatch)
 
 
 def host(n: int, memory: int, cpu: int = 2048, provider: str | None = "p1", **fields: Any) -> Record:
