@@ -18,6 +18,10 @@ for awsvpc, an ENI slot; so a launch reads the few instances it fills, whatever 
 size, and the full list only when nothing in the window fits (to name the closest match).
 Task group counts for the window's instances are read per instance, when a check needs them.
 
+A lone random strategy (the default) over `_DRAW_FROM` or more listed instances reads a
+`KeyedDraw`: the index's keys at once, then one picture per position drawn, so a launch reads a
+few instances whatever the cluster's size (`placement.RandomDraw`); smaller lists are read whole.
+
 Through a capacity provider (`for_provider`), the same with the provider's own index fields: a
 lone binpack reads a window of the provider's placement fields (`#PROVIDER`), anything else the
 provider's ACTIVE instances (`provider_active`); the cluster's other instances are never read, and
