@@ -24,9 +24,11 @@ from trunkline.domain.ecs.placement import (
     Strategy,
     check,
     lone_binpack,
+    lone_random,
     parse_constraints,
     parse_strategies,
     place,
+    place_one,
 )
 from trunkline.errors import AwsError
 
@@ -369,3 +371,98 @@ def test_the_task_group_is_read_only_when_placement_needs_it():
     assert [c.arn for c in outcome.placed] == ["arn:ci/d", "arn:ci/d", "arn:ci/d"]  # 0, 1, 2 < 3 on c
     assert sorted(reads) == ["c", "d"]
     assert (spread[0].group_tasks, spread[1].group_tasks) == (3, 3)
+
+
+class ListDraw:
+    """A `RandomDraw` over a list (as `placement_candidates.KeyedDraw` over an index's keys); the
+    instances named in `not_candidates` stand for listed instances that are not ACTIVE."""
+
+    def __init__(self, everyone: list[Candidate], not_candidates: frozenset[str] = frozenset()) -> None:
+        self._everyone, self._not = everyone, not_candidates
+        self.drawn: list[int] = []
+
+    def size(self) -> int:
+        return len(self._everyone)
+
+    def at(self, position: int) -> Candidate | None:
+        self.drawn.append(position)
+        candidate = self._everyone[position]
+        return None if candidate.arn in self._not else candidate
+
+    def everyone(self) -> list[Candidate]:
+        return [c for c in self._everyone if c.arn not in self._not]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    specs=hosts_specs,
+    cpu=st.sampled_from([0, 128, 256, 512]),
+    memory=st.sampled_from([128, 512, 1024]),
+    awsvpc=st.booleans(),
+    distinct=st.booleans(),
+    count=st.integers(1, 10),
+    seed=st.integers(0, 2**32),
+)
+def test_a_random_draw_places_only_where_the_full_list_could_and_fails_only_where_it_would(
+    specs: list[tuple[int, int, int, str, bool, int]],
+    cpu: int,
+    memory: int,
+    awsvpc: bool,
+    distinct: bool,
+    count: int,
+    seed: int,
+) -> None:
+    """Replayed on fresh pictures, every task the draw placed went to an instance that took it
+    at that moment, and a task it could not place fits nowhere then, with the failure (closest
+    match) the full list names."""
+    demand = Demand(
+        cpu=cpu,
+        memory=memory,
+        needs_eni=awsvpc,
+        vpc_id="vpc-1" if awsvpc else None,
+        zones=frozenset({"us-east-1a"}) if awsvpc else None,
+        group="g",
+    )
+    constraints = [Constraint("distinctInstance")] if distinct else []
+    got = place(ListDraw(_pictures(specs)), demand, count, constraints, rng=random.Random(seed))
+    replay = {c.arn: c for c in _pictures(specs)}
+    for placed in got.placed:
+        assert check(replay[placed.arn], demand, constraints) is None
+        replay[placed.arn].take(demand)
+    assert len(got.placed) + len(got.failures) == count
+    if got.failures:
+        expected = place_one(list(replay.values()), demand, constraints, [Strategy("random")], random.Random(0))
+        assert isinstance(expected, dict)  # nothing fits after the placed ones
+        # Among equally close instances random order picks one: the reason is the same, and the
+        # instance named fails for that very reason.
+        assert {f["reason"] for f in got.failures} == {expected["reason"]}
+        assert len({f["arn"] for f in got.failures}) == 1
+        assert check(replay[got.failures[0]["arn"]], demand, constraints) == expected["reason"]
+
+
+def test_a_random_draw_is_uniform_over_the_instances_that_fit_and_skips_non_candidates() -> None:
+    """Three of ten instances fit and one listed instance is no candidate (not ACTIVE): over many
+    launches each of the three is chosen about as often, no other ever; a launch draws a few
+    positions, not the whole list."""
+    hosts = [instance(str(n), memory=3705 if n in (2, 5, 7) else 100) for n in range(10)]
+    hosts.append(instance("x"))  # fits, but is listed without being a candidate
+    rng = random.Random(11)
+    chosen: dict[str, int] = {}
+    drawn = 0
+    for _ in range(3000):
+        fresh = [instance(h.arn.split("/")[-1], memory=h.memory) for h in hosts]
+        draw = ListDraw(fresh, frozenset({"arn:ci/x"}))
+        outcome = place(draw, Demand(memory=512, group="g"), 1, rng=rng)
+        chosen[outcome.placed[0].arn] = chosen.get(outcome.placed[0].arn, 0) + 1
+        drawn += len(draw.drawn)
+    assert set(chosen) == {"arn:ci/2", "arn:ci/5", "arn:ci/7"}
+    assert all(900 <= n <= 1100 for n in chosen.values()), chosen
+    assert drawn / 3000 < 5  # 11 positions, 3 of them fit: about 3 draws a launch
+
+
+def test_a_random_draw_serves_only_a_lone_random_strategy() -> None:
+    assert lone_random(None) and lone_random([Strategy("random")])
+    assert not lone_random([Strategy("random"), Strategy("binpack", "memory")])
+    assert not lone_random([Strategy("spread", "instanceId")])
+    with pytest.raises(ValueError, match="lone random"):
+        place(ListDraw([instance("a")]), Demand(memory=1), 1, strategies=[Strategy("binpack", "memory")])

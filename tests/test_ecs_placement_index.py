@@ -210,3 +210,43 @@ def test_a_task_that_fits_nowhere_names_the_same_closest_match(store: Store) -> 
     outcome, _, _ = compare(store, Demand(cpu=256, memory=400, group="g"), 4)
     assert [c.arn for c in outcome.placed] == [instance_arn(1), instance_arn(1)]
     assert outcome.failures == [{"arn": instance_arn(1), "reason": "RESOURCE:MEMORY"}] * 2
+
+
+def test_random_draws_a_few_instances_of_a_large_cluster_not_every_one(store: Store) -> None:
+    """The default strategy (random) over 600 instances: a `KeyedDraw` reads the index's keys and
+    the first pictures, then one instance per draw; the full list reads all 600. DRAINING instances
+    the VPC's index lists are never chosen; a task that fits nowhere gets the full list's reason."""
+    seed(store, *(host(n, 3705 if n % 3 else 100) for n in range(600)))
+    seed(store, *(host(n, 3705, status="DRAINING") for n in range(600, 640)))
+    for vpc_id in (None, VPC):
+        demand = Demand(cpu=256, memory=512, group="g", vpc_id=vpc_id)
+
+        def work(tx: Transaction, demand: Demand = demand) -> tuple[placement.Outcome, int]:
+            counting = CountingTx(tx)
+            candidates = placement_candidates.for_launch(ctx_of(counting), CLUSTER, demand, None)
+            assert isinstance(candidates, placement_candidates.KeyedDraw)
+            assert candidates.size() == (600 if demand.vpc_id is None else 640)
+            return placement.place(candidates, demand, 10), counting.read
+
+        outcome, reads = store.run(work)
+        assert len(outcome.placed) == 10 and not outcome.failures
+        fitting = {instance_arn(n) for n in range(600) if n % 3}
+        assert {c.arn for c in outcome.placed} <= fitting
+        assert reads < 256 + 40  # the first pictures and the draws, not 600
+    full = Demand(cpu=256, memory=8000, group="g")
+    drawn = store.run(
+        lambda tx: placement.place(placement_candidates.for_launch(ctx_of(tx), CLUSTER, full, None), full, 2)
+    )
+    listed = store.run(
+        lambda tx: placement.place(placement_candidates.cluster_candidates(ctx_of(tx), CLUSTER, None, "g"), full, 2)
+    )
+    assert drawn.placed == [] and [f["reason"] for f in drawn.failures] == ["RESOURCE:MEMORY"] * 2
+    assert drawn.failures[0]["reason"] == listed.failures[0]["reason"]
+
+
+def test_a_small_cluster_is_read_whole_for_random(store: Store) -> None:
+    seed(store, *(host(n, 3705) for n in range(20)))
+    candidates = store.run(
+        lambda tx: placement_candidates.for_launch(ctx_of(tx), CLUSTER, Demand(memory=512, group="g"), None)
+    )
+    assert isinstance(candidates, list) and len(candidates) == 20

@@ -41,6 +41,14 @@ at least as much left as any it has shown (placing only lowers what an instance 
 walking the window gives the very instance a sort of the whole list would. When the window runs
 out without a fit, the task is placed (or its failure named) from the window's full list, so the
 "closest matching" instance is the same one either way.
+
+Likewise the default, a lone `random` strategy, need not see every instance: callers may hand
+`place` a `RandomDraw`, which shows one instance at a time by its position in a list of keys.
+Each task draws positions uniformly among those not yet ruled out and takes the first instance
+that passes; an instance that fails is ruled out for the rest of the launch (placing only takes
+resources away, so it could not pass later). That is the same distribution as a random order of
+the whole list, first fit, and a launch reads a few instances where the full list reads all.
+When every position is ruled out, the failure is named from the full list, as with the window.
 """
 
 from __future__ import annotations
@@ -49,7 +57,7 @@ import random
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from trunkline.domain.ecs.query import Query, parse
 from trunkline.errors import AwsError
@@ -331,6 +339,27 @@ class BinpackWindow(Protocol):
         """Every candidate a full placement would see, the pictures already shown among them."""
 
 
+@runtime_checkable
+class RandomDraw(Protocol):
+    """Instances for a lone random strategy, shown one at a time by position (see the module doc)."""
+
+    def size(self) -> int:
+        """How many positions there are (instances that may be candidates)."""
+
+    def at(self, position: int) -> Candidate | None:
+        """The candidate at `position` (the same object each time), or None if that instance is
+        not a candidate after all (e.g. no longer ACTIVE)."""
+
+    def everyone(self) -> list[Candidate]:
+        """Every candidate a full placement would see, the pictures already shown among them."""
+
+
+def lone_random(strategies: Sequence[Strategy] | None) -> bool:
+    """Whether the strategies place at random and nothing else (the default): what a
+    `RandomDraw` serves."""
+    return strategies is None or (len(strategies) == 1 and strategies[0].type == "random")
+
+
 def lone_binpack(strategies: Sequence[Strategy] | None) -> str | None:
     """The resource a strategy list binpacks on when binpack is all it asks, else None: the
     only case a `BinpackWindow` serves."""
@@ -389,7 +418,37 @@ def _first_fit_in_window(window: BinpackWindow, demand: Demand, constraints: Seq
             return None
 
 
-Candidates = Sequence[Candidate] | BinpackWindow
+def _first_fit_drawn(
+    draw: RandomDraw, open_positions: list[int], demand: Demand, constraints: Sequence[Constraint], rng: random.Random
+) -> Candidate | None:
+    """A uniformly drawn instance among those that take the task (its picture updated), if any;
+    positions that fail are closed for the rest of the launch."""
+    while open_positions:
+        drawn = rng.randrange(len(open_positions))
+        candidate = draw.at(open_positions[drawn])
+        if candidate is not None and check(candidate, demand, constraints) is None:
+            candidate.take(demand)
+            return candidate
+        open_positions[drawn] = open_positions[-1]
+        open_positions.pop()
+    return None
+
+
+Candidates = Sequence[Candidate] | BinpackWindow | RandomDraw
+
+
+def _first_fit(
+    window: BinpackWindow | RandomDraw | None,
+    open_positions: list[int],
+    demand: Demand,
+    constraints: Sequence[Constraint],
+    rng: random.Random,
+) -> Candidate | None:
+    if window is None:
+        return None
+    if isinstance(window, RandomDraw):
+        return _first_fit_drawn(window, open_positions, demand, constraints, rng)
+    return _first_fit_in_window(window, demand, constraints)
 
 
 def place(
@@ -406,14 +465,19 @@ def place(
     same failure."""
     chosen = list(strategies) if strategies is not None else [Strategy("random")]
     generator = rng or random.Random()
-    window: BinpackWindow | None = None
-    if not isinstance(candidates, Sequence):
+    window: BinpackWindow | RandomDraw | None = None
+    open_positions: list[int] = []
+    if isinstance(candidates, RandomDraw):
+        if not lone_random(strategies):
+            raise ValueError("a RandomDraw serves only a lone random strategy")
+        window, open_positions = candidates, list(range(candidates.size()))
+    elif not isinstance(candidates, Sequence):
         if lone_binpack(chosen) != candidates.resource:
             raise ValueError("a BinpackWindow serves only a lone binpack strategy on its own resource")
         window = candidates
     outcome = Outcome([], [])
     for placed_so_far in range(count):
-        found = _first_fit_in_window(window, demand, constraints) if window is not None else None
+        found = _first_fit(window, open_positions, demand, constraints, generator)
         if found is not None:
             outcome.placed.append(found)
             continue

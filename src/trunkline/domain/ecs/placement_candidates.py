@@ -18,6 +18,10 @@ for awsvpc, an ENI slot; so a launch reads the few instances it fills, whatever 
 size, and the full list only when nothing in the window fits (to name the closest match).
 Task group counts for the window's instances are read per instance, when a check needs them.
 
+A lone random strategy (the default) over `_DRAW_FROM` or more listed instances reads a
+`KeyedDraw`: the index's keys at once, then one picture per position drawn, so a launch reads a
+few instances whatever the cluster's size (`placement.RandomDraw`); smaller lists are read whole.
+
 Through a capacity provider (`for_provider`), the same with the provider's own index fields: a
 lone binpack reads a window of the provider's placement fields (`#PROVIDER`), anything else the
 provider's ACTIVE instances (`provider_active`); the cluster's other instances are never read, and
@@ -172,13 +176,27 @@ def has_active(ctx: RequestContext, cluster_arn: str) -> bool:
 
 def cluster_candidates(ctx: RequestContext, cluster_arn: str, vpc_id: str | None, group: str) -> list[Candidate]:
     """The ACTIVE instances placement should consider for a launch (see the module doc)."""
+    field, value = _cluster_field(cluster_arn, vpc_id)
+    return _shown_of_cluster(ctx, cluster_arn, vpc_id, group, _read(ctx, field, value))
+
+
+def _cluster_field(cluster_arn: str, vpc_id: str | None) -> tuple[str, str]:
+    """The index that lists a launch's instances: the cluster's in the VPC, else its ACTIVE ones."""
     if vpc_id is not None:
-        seen = [p for p in _read(ctx, "attrval:ecs.vpc-id", f"{cluster_arn}|{vpc_id}") if p.status == "ACTIVE"]
+        return "attrval:ecs.vpc-id", f"{cluster_arn}|{vpc_id}"
+    return "cluster_status", f"{cluster_arn}|ACTIVE"
+
+
+def _shown_of_cluster(
+    ctx: RequestContext, cluster_arn: str, vpc_id: str | None, group: str, listed: list[Picture]
+) -> list[Candidate]:
+    """The candidates among the pictures `_cluster_field`'s index listed."""
+    seen = listed
+    if vpc_id is not None:
+        seen = [p for p in listed if p.status == "ACTIVE"]
         if not seen:
             active = f"{cluster_arn}|ACTIVE"
             seen = CONTAINER_INSTANCE.find_derived(ctx, "cluster_status", active, picture, limit=1)
-    else:
-        seen = _read(ctx, "cluster_status", f"{cluster_arn}|ACTIVE")
     counter = group_counter(ctx, cluster_arn, group)
     return [_from_picture(ctx, p, counter, None) for p in seen]
 
@@ -201,9 +219,14 @@ def group_counter(ctx: RequestContext, cluster_arn: str, group: str) -> GroupCou
 def of_provider(ctx: RequestContext, cluster_arn: str, demand: Demand, provider: str) -> list[Candidate]:
     """The ACTIVE instances of the cluster that the capacity provider's group launched (read
     through `provider_active`: the cluster's other instances are never decoded)."""
-    seen = _read(ctx, "provider_active", f"{cluster_arn}|{provider}")
-    counter = group_counter(ctx, cluster_arn, demand.group)
-    return [_from_picture(ctx, p, counter, None) for p in seen]
+    return _shown_of_provider(
+        ctx, cluster_arn, demand.group, _read(ctx, "provider_active", f"{cluster_arn}|{provider}")
+    )
+
+
+def _shown_of_provider(ctx: RequestContext, cluster_arn: str, group: str, listed: list[Picture]) -> list[Candidate]:
+    counter = group_counter(ctx, cluster_arn, group)
+    return [_from_picture(ctx, p, counter, None) for p in listed]
 
 
 def provider_has_active(ctx: RequestContext, cluster_arn: str, provider: str) -> bool:
@@ -218,9 +241,13 @@ def for_provider(
     """`for_launch` through a capacity provider: only the provider's instances, a `BinpackWindow`
     over its own placement fields for a lone binpack strategy."""
     resource = placement.lone_binpack(strategies)
-    if resource is None:
-        return of_provider(ctx, cluster_arn, demand, provider)
-    return BinpackWindow(ctx, cluster_arn, demand, resource, provider)
+    if resource is not None:
+        return BinpackWindow(ctx, cluster_arn, demand, resource, provider)
+    field, value = "provider_active", f"{cluster_arn}|{provider}"
+    if placement.lone_random(strategies):
+        shown: Shown = lambda p: _shown_of_provider(ctx, cluster_arn, demand.group, p)  # noqa: E731
+        return _random_source(ctx, cluster_arn, demand.group, field, value, shown)
+    return of_provider(ctx, cluster_arn, demand, provider)
 
 
 def _group_tasks_on(ctx: RequestContext, group: str) -> GroupCounter:
@@ -273,6 +300,67 @@ class BinpackWindow:
         return [self._shown.get(c.arn, c) for c in full]
 
 
+#: From this many listed instances on, a random launch draws instances one at a time instead of
+#: reading every one's picture: below it, one read of them all costs less than a few draws.
+_DRAW_FROM = 256
+
+Shown = Callable[[list[Picture]], list[Candidate]]  # the candidates among an index's listed pictures
+
+
+def _random_source(
+    ctx: RequestContext, cluster_arn: str, group: str, field: str, value: str, shown: Shown
+) -> placement.Candidates:
+    """What a lone random strategy sees: the full list when the index lists fewer than
+    `_DRAW_FROM` instances (one read), else a `KeyedDraw` over the index's keys."""
+    first = CONTAINER_INSTANCE.find_derived(ctx, field, value, picture, limit=_DRAW_FROM)
+    if len(first) < _DRAW_FROM:
+        return shown(first)
+    draw = KeyedDraw(ctx, group_counter(ctx, cluster_arn, group), field, value, first)
+    draw.full = lambda: shown(_read(ctx, field, value))
+    return draw
+
+
+class KeyedDraw:
+    """`placement.RandomDraw` over an index's keys: the keys are read at once (no documents), an
+    instance's picture only when its position is drawn. Pictures the index listed first are kept,
+    so a draw among them reads nothing. A listed instance that is not ACTIVE (the VPC's index
+    lists every status) is no candidate; when no position takes a task, `everyone` is the full
+    list, which also names the closest match."""
+
+    def __init__(
+        self, ctx: RequestContext, counter: GroupCounter, field: str, value: str, first: list[Picture]
+    ) -> None:
+        self._ctx, self._counter, self._field, self._value = ctx, counter, field, value
+        self._keys = CONTAINER_INSTANCE.find_keys(ctx, field, value)
+        self._pictures = {p.key: p for p in first}
+        self.full: Callable[[], list[Candidate]] = list  # every candidate, for `everyone`
+        self._shown: dict[int, Candidate | None] = {}
+
+    def size(self) -> int:
+        return len(self._keys)
+
+    def at(self, position: int) -> Candidate | None:
+        if position not in self._shown:
+            seen = self._picture(position)
+            if seen is None or seen.status != "ACTIVE":
+                self._shown[position] = None
+            else:
+                self._shown[position] = _from_picture(self._ctx, seen, self._counter, None)
+        return self._shown[position]
+
+    def _picture(self, position: int) -> Picture | None:
+        key = self._keys[position]
+        if key in self._pictures:
+            return self._pictures[key]
+        after = self._keys[position - 1] if position else None
+        found = CONTAINER_INSTANCE.find_derived(self._ctx, self._field, self._value, picture, after=after, limit=1)
+        return found[0] if found and found[0].key == key else None
+
+    def everyone(self) -> list[Candidate]:
+        shown = {c.arn: c for c in self._shown.values() if c is not None}
+        return [shown.get(c.arn, c) for c in self.full()]
+
+
 class _IndexField:
     """One placement index field's rows, read a page at a time from a cursor (BinpackWindow)."""
 
@@ -311,6 +399,10 @@ def for_launch(
     """What placement should see for an EC2 launch: a `BinpackWindow` for a lone binpack
     strategy, else every candidate (in the awsvpc subnets' VPC, if any: `demand.vpc_id`)."""
     resource = placement.lone_binpack(strategies)
-    if resource is None:
-        return cluster_candidates(ctx, cluster_arn, demand.vpc_id, demand.group)
-    return BinpackWindow(ctx, cluster_arn, demand, resource)
+    if resource is not None:
+        return BinpackWindow(ctx, cluster_arn, demand, resource)
+    if placement.lone_random(strategies):
+        field, value = _cluster_field(cluster_arn, demand.vpc_id)
+        shown: Shown = lambda p: _shown_of_cluster(ctx, cluster_arn, demand.vpc_id, demand.group, p)  # noqa: E731
+        return _random_source(ctx, cluster_arn, demand.group, field, value, shown)
+    return cluster_candidates(ctx, cluster_arn, demand.vpc_id, demand.group)
