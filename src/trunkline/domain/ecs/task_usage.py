@@ -18,7 +18,8 @@ changed (AWS emits one on a task's start and stop), silently for an instance tha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from trunkline.context import RequestContext
@@ -52,7 +53,7 @@ class TaskUse:
     gpu_ids: tuple[str, ...] = ()
 
 
-def task_use(task: Record) -> TaskUse:
+def task_use(task: Mapping[str, Any]) -> TaskUse:
     demand = task["_demand"]
     return TaskUse(
         cpu=int(demand["cpu"]),
@@ -63,6 +64,19 @@ def task_use(task: Record) -> TaskUse:
         holds_eni=_holds_eni(task),
         gpu_ids=tuple(demand.get("gpuIds") or ()),
     )
+
+
+def footprint(task: Mapping[str, Any]) -> TaskUse | None:
+    """What `refresh` takes from this one task, its status reduced to the count it falls in
+    ("RUNNING", "PENDING" for any of `_PENDING`, "" for neither); None once STOPPED (no longer
+    live). A task change that leaves it equal leaves the host's derived fields as they were, so
+    the task's lifecycle steps skip the host then: an awsvpc task's PROVISIONING -> PENDING ->
+    ACTIVATING, a stopping task's DEACTIVATING -> STOPPING -> DEPROVISIONING."""
+    status = task["lastStatus"]
+    if status == tasks.STOPPED:
+        return None
+    counted = "PENDING" if status in _PENDING else status if status == "RUNNING" else ""
+    return replace(task_use(task), last_status=counted)
 
 
 def live_uses(ctx: RequestContext, instance_arn: str) -> list[TaskUse]:
@@ -105,7 +119,7 @@ def remaining_cpu_memory_ports(record: ContainerInstanceRecord) -> tuple[int, in
     return cpu, memory, _ports(left, "PORTS"), _ports(left, "PORTS_UDP")
 
 
-def _holds_eni(task: Record) -> bool:
+def _holds_eni(task: Mapping[str, Any]) -> bool:
     return bool((task.get("_eni") or {}).get("networkInterfaceId"))
 
 
