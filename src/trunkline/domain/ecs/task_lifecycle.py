@@ -147,7 +147,9 @@ def _attach(ctx: RequestContext, task: TaskRecord) -> None:
     if not task["_awsvpc"]:
         return
     _set_attachment(ctx, task, "ATTACHED")
-    address = task_enis.private_address(ctx, task)
+    # The address the attachment's details just read from the ENI (no second read of it).
+    details = {d["name"]: d["value"] for d in task["attachments"][0]["details"]}
+    address = details.get("privateIPv4Address")
     interfaces = [{"attachmentId": task["_eni"]["attachmentId"], "privateIpv4Address": address}] if address else []
     for container in task["containers"]:
         container["networkInterfaces"] = [dict(i) for i in interfaces]
