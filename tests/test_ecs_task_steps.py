@@ -9,6 +9,7 @@ each clock advance does to container instances; everything else goes through bot
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +21,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-from conftest import Server, fresh_state, release_state
+from conftest import ACCOUNT, REGION, Server, fresh_state, release_state
 from ecs_world import World, config_script, role_arn
 from trunkline import runtime as runtime_module
 from trunkline.domain import events
@@ -218,3 +219,56 @@ def test_the_host_follows_its_tasks_at_every_step(counted: tuple[Server, Counter
             database=None,
         ),
     )
+
+
+def _identity(world: World, instance_id: str) -> str:
+    instance = world.instance(instance_id)
+    return json.dumps(
+        {
+            "accountId": ACCOUNT,
+            "architecture": instance["Architecture"],
+            "availabilityZone": instance["Placement"]["AvailabilityZone"],
+            "imageId": instance["ImageId"],
+            "instanceId": instance_id,
+            "instanceType": instance["InstanceType"],
+            "privateIp": instance["PrivateIpAddress"],
+            "region": REGION,
+            "version": "2017-09-30",
+        }
+    )
+
+
+def test_re_registration_counts_what_a_stopping_task_still_holds(counted: tuple[Server, Counter[str]]) -> None:
+    """The agent re-registering while a task is on its way down (no longer counted as running or
+    pending, still holding its CPU and memory): remainingResources keep it out until it stops,
+    since its DEACTIVATING -> STOPPING steps leave the host alone."""
+    server, _ = counted
+    world = World(server)
+    prepared = _prepare(world)
+    (arn,) = _run(world, "batch", prepared["subnet"])
+    world.advance(2 * STEP)
+    world.ecs.stop_task(cluster=CLUSTER, task=arn)
+    world.advance(STEP)
+    assert _status(world, arn) == "DEACTIVATING"
+    host = world.describe(CLUSTER, prepared["host"])
+    registered = {r["name"]: r.get("integerValue") for r in host["registeredResources"]}
+    assert (host["runningTasksCount"], host["pendingTasksCount"]) == (0, 0)
+    totals = [
+        {k: v for k, v in r.items() if k in ("name", "type", "integerValue", "stringSetValue")}
+        for r in host["registeredResources"]
+    ]
+    again = world.ecs.register_container_instance(
+        cluster=CLUSTER,
+        instanceIdentityDocument=_identity(world, host["ec2InstanceId"]),
+        containerInstanceArn=prepared["host"],
+        totalResources=totals,
+    )["containerInstance"]
+    held = {"CPU": registered["CPU"] - CPU, "MEMORY": registered["MEMORY"] - MEMORY}
+    assert {k: v for k, v in _seen(again).items() if k in held} == held
+    world.advance(STEP)
+    assert _status(world, arn) == "STOPPING"
+    assert {k: v for k, v in _seen(world.describe(CLUSTER, prepared["host"])).items() if k in held} == held
+    world.settle()
+    assert _status(world, arn) == "STOPPED"
+    freed = _seen(world.describe(CLUSTER, prepared["host"]))
+    assert (freed["CPU"], freed["MEMORY"]) == (registered["CPU"], registered["MEMORY"])
