@@ -5,7 +5,8 @@ The streaming endpoint and `trunkline events --follow` read them back from the o
 from __future__ import annotations
 
 import functools
-import uuid
+import os
+import random
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,13 +28,29 @@ def iso(epoch: float, millis: bool = True) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# Event ids' own generator, seeded from the system: not the module's `random`, which a test (or
+# hypothesis) may seed to repeat itself; reseeded in a forked child so processes never share it.
+_IDS = random.Random()
+os.register_at_fork(after_in_child=_IDS.seed)
+# A version 4 UUID's fixed bits: the version nibble (4) and the RFC 4122 variant (10).
+_VERSION_BITS = (0xF << 76) | (0x3 << 62)
+_VERSION_4 = (0x4 << 76) | (0x2 << 62)
+
+
+def event_id() -> str:
+    """A random version 4 UUID, as events carry. From `random`, not `uuid.uuid4`'s os.urandom: an
+    event id needs to be unique, not unguessable, and every task step writes one or two events."""
+    hexed = f"{_IDS.getrandbits(128) & ~_VERSION_BITS | _VERSION_4:032x}"
+    return f"{hexed[:8]}-{hexed[8:12]}-{hexed[12:16]}-{hexed[16:20]}-{hexed[20:]}"
+
+
 def emit(
     ctx: RequestContext, detail_type: str, resources: list[str], detail: dict[str, Any], source: str = "aws.ecs"
 ) -> None:
     """Append one event to the outbox."""
     event = {
         "version": "0",
-        "id": str(uuid.uuid4()),
+        "id": event_id(),
         "detail-type": detail_type,
         "source": source,
         "account": ctx.account_id,

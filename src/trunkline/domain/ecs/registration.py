@@ -40,7 +40,15 @@ from trunkline.context import RequestContext
 from trunkline.domain import catalog, ids
 from trunkline.domain.ec2 import instances
 from trunkline.domain.ec2.records import InstanceRecord
-from trunkline.domain.ecs import agent_report, capacity_association, clusters, container_instances, trunking, trunks
+from trunkline.domain.ecs import (
+    agent_report,
+    capacity_association,
+    clusters,
+    container_instances,
+    task_usage,
+    trunking,
+    trunks,
+)
 from trunkline.domain.ecs.agent_config import AgentConfig
 from trunkline.domain.ecs.records import ClusterRecord, ContainerInstanceRecord
 from trunkline.errors import AwsError
@@ -342,7 +350,11 @@ def _renew(
     record["versionInfo"] = version_info
     if not record.get("runningTasksCount") and not record.get("pendingTasksCount"):
         record["registeredResources"] = resources
-        record["remainingResources"] = [dict(r) for r in resources]
+        # Less what tasks on their way down still hold: their steps leave the host alone until
+        # they stop (task_lifecycle), so what is written here must already count them.
+        record["remainingResources"] = task_usage.remaining(
+            resources, task_usage.live_uses(ctx, record["containerInstanceArn"])
+        )
     if tags:
         record["tags"] = tags
     record["agentConnected"] = True

@@ -71,11 +71,6 @@ def _dns_hostnames(ctx: RequestContext, vpc_id: str) -> bool:
     return bool(vpc.get("EnableDnsSupport") and vpc.get("EnableDnsHostnames"))
 
 
-def private_address(ctx: RequestContext, task: TaskRecord) -> str | None:
-    eni = enis.find_network_interface(ctx, task["_eni"].get("networkInterfaceId") or "")
-    return str(eni["PrivateIpAddress"]) if eni is not None else None
-
-
 def provision(
     ctx: RequestContext, task: TaskRecord, group_ids: list[str], host: ContainerInstanceRecord | None, public: bool
 ) -> None:

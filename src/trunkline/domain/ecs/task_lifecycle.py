@@ -11,7 +11,8 @@ PENDING one starts at STOPPING). DEPROVISIONING marks the attachment DETACHING; 
 the ENI (`task_enis.release`), marks the attachment DELETED, stops the containers and sets
 `stoppedAt`/`executionStoppedAt`.
 
-Each transition is one task `change` (a new version and an "ECS Task State Change" event) and a
+Each transition is one task `change` (a new version and an "ECS Task State Change" event) and,
+when it moves what the host's counts and resources see of the task (`task_usage.footprint`), a
 `task_usage.refresh` of its instance (a container-instance event when counts or resources moved).
 A step job carries the version it was scheduled at; a change in between (StopTask) makes it stale.
 
@@ -95,6 +96,7 @@ def step_job(ctx: RequestContext, payload: Record) -> None:
     task = TASK.at_key(ctx, payload["key"])
     if task is None or task["version"] != payload["version"]:
         return
+    held = task_usage.footprint(task)  # what the host's counts and resources last saw of it
     if task["lastStatus"] == "PROVISIONING" and task["_eni"].get("failure") and task["desiredStatus"] != "STOPPED":
         _mark_stopping(ctx, task, "TaskFailedToStart", task["_eni"]["failure"])
     status = next_status(task)
@@ -108,7 +110,10 @@ def step_job(ctx: RequestContext, payload: Record) -> None:
             return
     _enter(ctx, task, status)
     tasks.change(ctx, task)
-    _refresh_instance(ctx, task)
+    # A step the host's derived fields cannot see (most of the way up and down) neither reads
+    # nor saves the host: they are a function of its live tasks, and this one is as it was.
+    if task_usage.footprint(task) != held:
+        _refresh_instance(ctx, task)
     schedule_step(ctx, task)
 
 
@@ -142,7 +147,9 @@ def _attach(ctx: RequestContext, task: TaskRecord) -> None:
     if not task["_awsvpc"]:
         return
     _set_attachment(ctx, task, "ATTACHED")
-    address = task_enis.private_address(ctx, task)
+    # The address the attachment's details just read from the ENI (no second read of it).
+    details = {d["name"]: d["value"] for d in task["attachments"][0]["details"]}
+    address = details.get("privateIPv4Address")
     interfaces = [{"attachmentId": task["_eni"]["attachmentId"], "privateIpv4Address": address}] if address else []
     for container in task["containers"]:
         container["networkInterfaces"] = [dict(i) for i in interfaces]

@@ -18,6 +18,7 @@ changed (AWS emits one on a task's start and stop), silently for an instance tha
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,7 +53,7 @@ class TaskUse:
     gpu_ids: tuple[str, ...] = ()
 
 
-def task_use(task: Record) -> TaskUse:
+def task_use(task: Mapping[str, Any]) -> TaskUse:
     demand = task["_demand"]
     return TaskUse(
         cpu=int(demand["cpu"]),
@@ -62,6 +63,34 @@ def task_use(task: Record) -> TaskUse:
         last_status=task["lastStatus"],
         holds_eni=_holds_eni(task),
         gpu_ids=tuple(demand.get("gpuIds") or ()),
+    )
+
+
+#: What `refresh` takes from one live task (see `footprint`): the count its status falls in, then
+#: its demand (cpu, memory, tcp and udp ports, GPU ids) and whether it holds an ENI.
+Footprint = tuple[str, Any, Any, tuple[Any, ...], tuple[Any, ...], tuple[Any, ...], bool]
+
+
+def footprint(task: Mapping[str, Any]) -> Footprint | None:
+    """What `refresh` takes from this one task, its status reduced to the count it falls in
+    ("RUNNING", "PENDING" for any of `_PENDING`, "" for neither); None once STOPPED (no longer
+    live). A task change that leaves it equal leaves the host's derived fields as they were, so
+    the task's lifecycle steps skip the host then: an awsvpc task's PROVISIONING -> PENDING ->
+    ACTIVATING, a stopping task's DEACTIVATING -> STOPPING -> DEPROVISIONING. Plain values copied
+    out of the record (it is compared before and after a change to that same record), and cheap:
+    every lifecycle step takes it twice."""
+    status = task["lastStatus"]
+    if status == tasks.STOPPED:
+        return None
+    demand = task["_demand"]
+    return (
+        "PENDING" if status in _PENDING else status if status == "RUNNING" else "",
+        demand["cpu"],
+        demand["memory"],
+        tuple(demand["tcpPorts"]),
+        tuple(demand["udpPorts"]),
+        tuple(demand.get("gpuIds") or ()),
+        _holds_eni(task),
     )
 
 
@@ -105,7 +134,7 @@ def remaining_cpu_memory_ports(record: ContainerInstanceRecord) -> tuple[int, in
     return cpu, memory, _ports(left, "PORTS"), _ports(left, "PORTS_UDP")
 
 
-def _holds_eni(task: Record) -> bool:
+def _holds_eni(task: Mapping[str, Any]) -> bool:
     return bool((task.get("_eni") or {}).get("networkInterfaceId"))
 
 
