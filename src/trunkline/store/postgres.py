@@ -15,6 +15,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -126,6 +127,7 @@ class PostgresStore:
         self._rng = random.Random()
         self._conn: psycopg.Connection[Any] | None = None
         self.retried = 0  # attempts that were retried, for the benchmark's report
+        self.waits = StoreWaits()  # where the writing connection's time went, for the benchmark's report
         self._code_points = False  # the database sorts text by code point, as Python does (collation C)
         # Advisory locks are per database: named locks are prefixed with the schema, so that
         # trunkline states in other schemas of the database never wait for this one's.
@@ -159,6 +161,7 @@ class PostgresStore:
             # Autocommit: `_attempt` sends BEGIN and COMMIT itself, so that they travel in the
             # pipeline with the named locks' statements (no round trip of their own).
             conn = psycopg.connect(self._url, autocommit=True, connect_timeout=_CONNECT_TIMEOUT)
+            self.waits.sessions += 1
             conn.execute(f"SET lock_timeout = '{_LOCK_TIMEOUT}'")
             collation = conn.execute("SELECT datcollate FROM pg_database WHERE datname = current_database()").fetchone()
             self._code_points = collation is not None and collation[0] in _CODE_POINT_COLLATIONS
@@ -172,24 +175,31 @@ class PostgresStore:
     def run(self, work: Callable[[Transaction], T]) -> T:
         with self._lock:
             started = time.monotonic()
-            held: set[str] = set()
-            attempt = 0
-            while True:
-                try:
-                    return self._attempt(work, held)
-                except _NeedLock as need:
-                    held.add(need.scope)  # not a failure: run again with the lock held from the start
-                    continue
-                except _CONFLICTS as error:
-                    failure: Exception = StoreBusy(f"transaction conflicted {attempt + 1} times: {error}")
-                except _Retryable as lost:
-                    failure = StoreUnavailable(str(lost))
-                attempt += 1
-                self.retried += 1
-                wait = pause(attempt, self._rng)
-                if attempt > RETRIES or time.monotonic() - started + wait > BUDGET:
-                    raise failure
-                time.sleep(wait)
+            try:
+                return self._run(work, started)
+            finally:
+                self.waits.busy += time.monotonic() - started
+
+    def _run(self, work: Callable[[Transaction], T], started: float) -> T:
+        held: set[str] = set()
+        attempt = 0
+        while True:
+            try:
+                return self._attempt(work, held)
+            except _NeedLock as need:
+                held.add(need.scope)  # not a failure: run again with the lock held from the start
+                continue
+            except _CONFLICTS as error:
+                failure: Exception = StoreBusy(f"transaction conflicted {attempt + 1} times: {error}")
+            except _Retryable as lost:
+                failure = StoreUnavailable(str(lost))
+            attempt += 1
+            self.retried += 1
+            wait = pause(attempt, self._rng)
+            if attempt > RETRIES or time.monotonic() - started + wait > BUDGET:
+                raise failure
+            time.sleep(wait)
+            self.waits.paused += wait
 
     def _attempt(self, work: Callable[[Transaction], T], held: set[str]) -> T:
         """One try: take the named locks (session-level, before the snapshot), run the work in a
@@ -212,7 +222,9 @@ class PostgresStore:
                     if held:
                         # Its own round trip: statements before a Sync share one implicit
                         # transaction, and the snapshot must be taken after the locks, not before.
+                        waiting = time.monotonic()
                         pipeline.sync()
+                        self.waits.locked += time.monotonic() - waiting
                     control.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
                     tx = _PgTransaction(
                         conn, pipeline, frozenset(held), self._code_points, self._derived_cache, self._namespace
@@ -315,6 +327,26 @@ class PostgresStore:
         with self._lock:
             if self._conn is not None:
                 self._conn.close()
+
+
+@dataclass
+class StoreWaits:
+    """Where the writing connection's time went, in seconds since the store opened: `busy` running
+    transactions (waits included), `locked` waiting for named locks someone else held, `paused`
+    between a conflict and the next attempt; `sessions` opened (a failed statement closes one)."""
+
+    busy: float = 0.0
+    locked: float = 0.0
+    paused: float = 0.0
+    sessions: int = 0
+
+    def report(self) -> dict[str, float]:
+        return {
+            "busySeconds": round(self.busy, 3),
+            "lockWaitSeconds": round(self.locked, 3),
+            "retryPauseSeconds": round(self.paused, 3),
+            "sessionsOpened": self.sessions,
+        }
 
 
 class _Retryable(Exception):
