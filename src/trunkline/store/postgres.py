@@ -163,10 +163,13 @@ class PostgresStore:
             conn = psycopg.connect(self._url, autocommit=True, connect_timeout=_CONNECT_TIMEOUT)
             self.waits.sessions += 1
             conn.execute(f"SET lock_timeout = '{_LOCK_TIMEOUT}'")
-            collation = conn.execute("SELECT datcollate FROM pg_database WHERE datname = current_database()").fetchone()
-            self._code_points = collation is not None and collation[0] in _CODE_POINT_COLLATIONS
-            schema = conn.execute("SELECT current_schema()").fetchone()
-            self._namespace = f"{schema[0] if schema else ''}/"
+            if not self._namespace:  # the same URL, the same database and schema: asked once
+                collation = conn.execute(
+                    "SELECT datcollate FROM pg_database WHERE datname = current_database()"
+                ).fetchone()
+                self._code_points = collation is not None and collation[0] in _CODE_POINT_COLLATIONS
+                schema = conn.execute("SELECT current_schema()").fetchone()
+                self._namespace = f"{schema[0] if schema else ''}/"
         except psycopg.Error as error:
             raise StoreUnavailable(f"cannot connect to PostgreSQL: {error}") from None
         self._conn = conn
@@ -261,23 +264,25 @@ class PostgresStore:
         When a statement failed (a conflict, in a read, a write or the COMMIT), the pipeline skipped
         what was queued after it, and psycopg may count statements as prepared whose PREPARE was
         skipped (it checks a new prepared statement's result only in some cases): every later use
-        would fail with "prepared statement ... does not exist". So the session is closed instead
-        (its transaction and locks go with it) and the next attempt opens a new one. The work's
-        own failures (AWS errors, `_NeedLock`) sent nothing that failed: a ROLLBACK does."""
+        would fail with "prepared statement ... does not exist". So both sides forget every prepared
+        statement (`_forget_prepared`) and the session is kept: closing it cost a new backend, its
+        catalog caches and three setup queries per conflict (docs/design.md, "Several processes on
+        one PostgreSQL"). The work's own failures (AWS errors, `_NeedLock`) sent nothing that
+        failed: a ROLLBACK does."""
         if conn.broken or conn.closed:
             return  # a lost session's transaction and locks went with it
-        if isinstance(error, psycopg.Error) or conn.info.transaction_status == _FAILED:
-            conn.close()
-            if self._conn is conn:
-                self._conn = None  # reopened by the next attempt, without a "lost" warning
-            return
         try:
-            conn.execute("ROLLBACK")
+            if isinstance(error, psycopg.Error) or conn.info.transaction_status == _FAILED:
+                _forget_prepared(conn)
+            else:
+                conn.execute("ROLLBACK")
             if held:
                 conn.execute("SELECT pg_advisory_unlock_all()")
         except psycopg.Error:
             log.warning("could not end a failed transaction; the connection is closed", exc_info=True)
             conn.close()
+            if self._conn is conn:
+                self._conn = None  # reopened by the next attempt, without a "lost" warning
 
     def ping(self) -> None:
         # On the reading connection: a request holding the writing one (a slow placement) must
@@ -327,6 +332,15 @@ class PostgresStore:
         with self._lock:
             if self._conn is not None:
                 self._conn.close()
+
+
+def _forget_prepared(conn: psycopg.Connection[Any]) -> None:
+    """Roll back and make psycopg and the session forget every prepared statement together:
+    `Connection.rollback` sends ROLLBACK, clears psycopg's cache and sends DEALLOCATE ALL. It does
+    nothing outside a transaction (a COMMIT that failed ended its own), so one is begun first."""
+    if conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+        conn.execute("BEGIN", prepare=False)
+    conn.rollback()
 
 
 @dataclass
