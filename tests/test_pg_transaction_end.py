@@ -81,7 +81,7 @@ def test_a_statement_failing_in_the_last_round_trip_still_releases_the_lock(
 ) -> None:
     """The failure makes the pipeline skip COMMIT and the release queued after it: the store
     ends the transaction and releases the lock itself."""
-    for n in range(1, 5):  # psycopg prepares a statement on its fifth use: in the failing round trip
+    for n in range(1, 5):  # statements prepared before the failing round trip, and others in it
         store.run(lambda tx, n=n: _locked_put(tx, n) or tx.get("counter", "d"))
     flush = PgTransaction.flush
 

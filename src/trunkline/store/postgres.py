@@ -39,7 +39,6 @@ _LOCK_TIMEOUT = "5s"  # how long a named lock is waited for before the attempt c
 _CONNECT_TIMEOUT = 5  # seconds
 _MIGRATION_LOCK = 4590
 _CODE_POINT_COLLATIONS = ("C", "POSIX", "C.UTF-8", "C.utf8")
-_FAILED = psycopg.pq.TransactionStatus.INERROR
 _CONFLICTS = (errors.SerializationFailure, errors.DeadlockDetected, errors.LockNotAvailable)
 
 
@@ -149,6 +148,11 @@ class PostgresStore:
             with conn.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", (_MIGRATION_LOCK,))
             conn.commit()
+        # A migration's DDL makes psycopg forget its prepared statements when it reads the answer,
+        # which in a pipeline may come after it prepared the next statement: it would then believe
+        # in a statement the session dropped. Requests start on a session that never ran DDL.
+        self._conn = None
+        conn.close()
 
     def _connection(self) -> psycopg.Connection[Any]:
         if self._conn is not None and not self._conn.closed and not self._conn.broken:
@@ -160,7 +164,9 @@ class PostgresStore:
         try:
             # Autocommit: `_attempt` sends BEGIN and COMMIT itself, so that they travel in the
             # pipeline with the named locks' statements (no round trip of their own).
-            conn = psycopg.connect(self._url, autocommit=True, connect_timeout=_CONNECT_TIMEOUT)
+            # Every statement is prepared on its first use: psycopg checks that a PREPARE worked
+            # only then, and the session is kept after a failed statement (`_end_failed`).
+            conn = psycopg.connect(self._url, autocommit=True, connect_timeout=_CONNECT_TIMEOUT, prepare_threshold=0)
             self.waits.sessions += 1
             conn.execute(f"SET lock_timeout = '{_LOCK_TIMEOUT}'")
             if not self._namespace:  # the same URL, the same database and schema: asked once
@@ -247,8 +253,9 @@ class PostgresStore:
                 self._end_failed(conn, error, bool(held) or (tx is not None and tx.tried))
                 raise
         except errors.InvalidSqlStatementName as error:
-            # Should `_end_failed` not have caught every way psycopg's prepared statements and the
-            # session's can disagree: that session is closed now, and the work sent no COMMIT.
+            # Should psycopg's prepared statements and the session's disagree after all: the
+            # session is closed (its statements go with it), and the work sent no COMMIT.
+            conn.close()
             raise _Retryable(f"a prepared statement was missing: {error}") from None
         except psycopg.OperationalError as error:
             if isinstance(error, _CONFLICTS) or not conn.broken:
@@ -262,20 +269,17 @@ class PostgresStore:
         """End a transaction whose work failed, and release its locks, unless the session is gone.
 
         When a statement failed (a conflict, in a read, a write or the COMMIT), the pipeline skipped
-        what was queued after it, and psycopg may count statements as prepared whose PREPARE was
-        skipped (it checks a new prepared statement's result only in some cases): every later use
-        would fail with "prepared statement ... does not exist". So both sides forget every prepared
-        statement (`_forget_prepared`) and the session is kept: closing it cost a new backend, its
-        catalog caches and three setup queries per conflict (docs/design.md, "Several processes on
-        one PostgreSQL"). The work's own failures (AWS errors, `_NeedLock`) sent nothing that
-        failed: a ROLLBACK does."""
+        what was queued after it, a statement's PREPARE included. psycopg checks a PREPARE's answer
+        only for a statement it sees for the first time, so the store prepares every statement on
+        its first use (`prepare_threshold=0`): one it believes prepared was prepared, and the
+        session is kept (closing it cost a new backend, its catalog caches and every statement
+        prepared again, per conflict). The ROLLBACK goes through libpq: psycopg drops its whole
+        cache of prepared statements when it sees one, and the server keeps them."""
         if conn.broken or conn.closed:
             return  # a lost session's transaction and locks went with it
         try:
-            if isinstance(error, psycopg.Error) or conn.info.transaction_status == _FAILED:
-                _forget_prepared(conn)
-            else:
-                conn.execute("ROLLBACK")
+            if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                _rollback(conn)
             if held:
                 conn.execute("SELECT pg_advisory_unlock_all()")
         except psycopg.Error:
@@ -334,13 +338,11 @@ class PostgresStore:
                 self._conn.close()
 
 
-def _forget_prepared(conn: psycopg.Connection[Any]) -> None:
-    """Roll back and make psycopg and the session forget every prepared statement together:
-    `Connection.rollback` sends ROLLBACK, clears psycopg's cache and sends DEALLOCATE ALL. It does
-    nothing outside a transaction (a COMMIT that failed ended its own), so one is begun first."""
-    if conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
-        conn.execute("BEGIN", prepare=False)
-    conn.rollback()
+def _rollback(conn: psycopg.Connection[Any]) -> None:
+    """ROLLBACK without psycopg's statement machinery, which would forget every prepared statement."""
+    result = conn.pgconn.exec_(b"ROLLBACK")
+    if result.status != psycopg.pq.ExecStatus.COMMAND_OK:
+        raise psycopg.OperationalError(f"ROLLBACK failed: {conn.pgconn.error_message.decode(errors='replace')}")
 
 
 @dataclass
