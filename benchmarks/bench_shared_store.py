@@ -196,11 +196,28 @@ def _unbalanced(client: Client, clusters: list[str]) -> list[str]:
     return problems
 
 
-def _retries(url: str) -> int:
-    """Transactions the process ran again after a conflict or a lost connection (its health says)."""
+def _health(url: str) -> dict[str, Any]:
+    """The process's health: `storeRetries`, the transactions it ran again after a conflict or a
+    lost connection, and `storeWaits`, where its writing connections' time went."""
     client = Client(url, timeout=60)
     client.conn.request("GET", "/_trunkline/health")
-    return int(json.loads(client.conn.getresponse().read()).get("storeRetries", -1))
+    return dict(json.loads(client.conn.getresponse().read()))
+
+
+def _waits(before: list[dict[str, Any]], after: list[dict[str, Any]], pairs: int, wall: float) -> str:
+    """The processes' store waits during the run added up, per pair (ms) and as a share of the wall time."""
+    total: Counter[str] = Counter()
+    for health in after:
+        total.update(health.get("storeWaits", {}))
+    for health in before:
+        total.subtract(health.get("storeWaits", {}))
+    n = max(pairs, 1)
+    return (
+        f"store, per pair: busy {1000 * total['busySeconds'] / n:.1f} ms (of which waiting for a lock "
+        f"{1000 * total['lockWaitSeconds'] / n:.1f}, pausing to retry {1000 * total['retryPauseSeconds'] / n:.1f}), "
+        f"{total['sessionsOpened'] / n:.3f} sessions opened; writers busy {total['busySeconds'] / wall:.2f} "
+        f"of {len(after)} process(es)' wall time"
+    )
 
 
 def _uptime() -> str:
@@ -225,6 +242,7 @@ def run(database: str, processes: int, seconds: float) -> dict[str, Any]:
         ]
         server_pids = [server.process.pid for server in servers]
         sampler = cpu_split.BackendSampler(database, schema).start()
+        healths_before = [_health(server.url) for server in servers]
         before = cpu_split.snapshot(server_pids, [])
         before.backends = dict(sampler.last)
         began = time.monotonic()
@@ -236,8 +254,9 @@ def run(database: str, processes: int, seconds: float) -> dict[str, Any]:
         after = cpu_split.snapshot(server_pids, [])
         after.backends = sampler.stop()
         cpu = cpu_split.between(before, after, elapsed)
+        healths = [_health(server.url) for server in servers]  # before the check's own calls
         problems = _check(servers[0].url, clusters, tally)
-        retries = [_retries(server.url) for server in servers]
+        retries = [int(h.get("storeRetries", -1)) for h in healths]
         return {
             "processes": processes,
             "pairs_per_s": tally.pairs / elapsed,
@@ -247,6 +266,7 @@ def run(database: str, processes: int, seconds: float) -> dict[str, Any]:
             "five_xx": sum(n for s, n in tally.statuses.items() if s >= 500),
             "violations": problems,
             "retries": retries,
+            "waits": _waits(healths_before, healths, tally.pairs, elapsed),
             "cpu": cpu,
             "load": (load_before, os.getloadavg()[0]),
         }
@@ -282,6 +302,7 @@ def main() -> int:
                 flush=True,
             )
             print("    " + r["cpu"].describe(r["pairs"]), flush=True)
+            print("    " + r["waits"], flush=True)
     print(_uptime() + "\n")
     medians = {n: sorted(rs, key=lambda r: r["pairs_per_s"])[len(rs) // 2] for n, rs in rounds.items()}
     base = medians[args.processes[0]]["pairs_per_s"] or float("nan")

@@ -81,7 +81,7 @@ def test_a_statement_failing_in_the_last_round_trip_still_releases_the_lock(
 ) -> None:
     """The failure makes the pipeline skip COMMIT and the release queued after it: the store
     ends the transaction and releases the lock itself."""
-    for n in range(1, 5):  # psycopg prepares a statement on its fifth use: in the failing round trip
+    for n in range(1, 5):  # statements prepared before the failing round trip, and others in it
         store.run(lambda tx, n=n: _locked_put(tx, n) or tx.get("counter", "d"))
     flush = PgTransaction.flush
 
@@ -90,10 +90,12 @@ def test_a_statement_failing_in_the_last_round_trip_still_releases_the_lock(
         flush(self)
 
     monkeypatch.setattr(PgTransaction, "flush", failing_flush)
+    session = store._connection().info.backend_pid
     with pytest.raises(psycopg.errors.DivisionByZero):
         store.run(lambda tx: _locked_put(tx, 8))
     monkeypatch.undo()
     assert _idle(store) and _advisory_locks(store) == 0
+    assert store._connection().info.backend_pid == session  # kept: no new backend per conflict
     with psycopg.connect(postgres_url() or "", autocommit=True) as other:  # not held by a lost session either
         assert other.execute("SELECT pg_try_advisory_lock(%s)", (store.advisory_key("placement:c"),)).fetchone() == (
             True,
@@ -127,9 +129,11 @@ def test_a_conflict_in_a_read_leaves_the_connection_usable(
         tx.put("thing", "k9", {"n": 9}, {"g": "b"})
         tx.find("thing", "g", "b")
 
+    session = store._connection().info.backend_pid
     with pytest.raises(psycopg.errors.DivisionByZero):
         store.run(failing)
     assert _idle(store)
+    assert store._connection().info.backend_pid == session  # kept: no new backend per conflict
     for n in range(10, 20):
         store.run(lambda tx, n=n: [tx.put("thing", f"k{n}", {"n": n}, {"g": "a"}), tx.find("thing", "g", "a")])
     assert len(store.run(lambda tx: tx.find("thing", "g", "a"))) == 14

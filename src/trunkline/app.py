@@ -101,6 +101,8 @@ def create_app(runtime: Runtime) -> Starlette:
                     if (retried := getattr(runtime.store, "retried", None)) is not None
                     else {}
                 ),
+                # PostgreSQL: where the writing connection's time went (bench_shared_store.py reports it).
+                **({"storeWaits": waits.report()} if (waits := getattr(runtime.store, "waits", None)) else {}),
             },
             status_code=200 if store_error is None else 503,
         )

@@ -272,7 +272,10 @@ class Runtime:
         return steps
 
     def next_due_at(self) -> float | None:
-        return self.store.run(lambda tx: tx.next_due_at())
+        # On the reading connection: committed state is what the reconciler's sleep needs, and on
+        # PostgreSQL a SERIALIZABLE read of the queue's head, where every request adds its jobs,
+        # would put each of those requests in a read/write dependency (docs/design.md).
+        return self.store.read(lambda tx: tx.next_due_at())
 
     def close(self) -> None:
         self.store.close()

@@ -15,6 +15,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -38,7 +39,6 @@ _LOCK_TIMEOUT = "5s"  # how long a named lock is waited for before the attempt c
 _CONNECT_TIMEOUT = 5  # seconds
 _MIGRATION_LOCK = 4590
 _CODE_POINT_COLLATIONS = ("C", "POSIX", "C.UTF-8", "C.utf8")
-_FAILED = psycopg.pq.TransactionStatus.INERROR
 _CONFLICTS = (errors.SerializationFailure, errors.DeadlockDetected, errors.LockNotAvailable)
 
 
@@ -126,6 +126,7 @@ class PostgresStore:
         self._rng = random.Random()
         self._conn: psycopg.Connection[Any] | None = None
         self.retried = 0  # attempts that were retried, for the benchmark's report
+        self.waits = StoreWaits()  # where the writing connection's time went, for the benchmark's report
         self._code_points = False  # the database sorts text by code point, as Python does (collation C)
         # Advisory locks are per database: named locks are prefixed with the schema, so that
         # trunkline states in other schemas of the database never wait for this one's.
@@ -147,6 +148,11 @@ class PostgresStore:
             with conn.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", (_MIGRATION_LOCK,))
             conn.commit()
+        # A migration's DDL makes psycopg forget its prepared statements when it reads the answer,
+        # which in a pipeline may come after it prepared the next statement: it would then believe
+        # in a statement the session dropped. Requests start on a session that never ran DDL.
+        self._conn = None
+        conn.close()
 
     def _connection(self) -> psycopg.Connection[Any]:
         if self._conn is not None and not self._conn.closed and not self._conn.broken:
@@ -158,12 +164,18 @@ class PostgresStore:
         try:
             # Autocommit: `_attempt` sends BEGIN and COMMIT itself, so that they travel in the
             # pipeline with the named locks' statements (no round trip of their own).
-            conn = psycopg.connect(self._url, autocommit=True, connect_timeout=_CONNECT_TIMEOUT)
+            # Every statement is prepared on its first use: psycopg checks that a PREPARE worked
+            # only then, and the session is kept after a failed statement (`_end_failed`).
+            conn = psycopg.connect(self._url, autocommit=True, connect_timeout=_CONNECT_TIMEOUT, prepare_threshold=0)
+            self.waits.sessions += 1
             conn.execute(f"SET lock_timeout = '{_LOCK_TIMEOUT}'")
-            collation = conn.execute("SELECT datcollate FROM pg_database WHERE datname = current_database()").fetchone()
-            self._code_points = collation is not None and collation[0] in _CODE_POINT_COLLATIONS
-            schema = conn.execute("SELECT current_schema()").fetchone()
-            self._namespace = f"{schema[0] if schema else ''}/"
+            if not self._namespace:  # the same URL, the same database and schema: asked once
+                collation = conn.execute(
+                    "SELECT datcollate FROM pg_database WHERE datname = current_database()"
+                ).fetchone()
+                self._code_points = collation is not None and collation[0] in _CODE_POINT_COLLATIONS
+                schema = conn.execute("SELECT current_schema()").fetchone()
+                self._namespace = f"{schema[0] if schema else ''}/"
         except psycopg.Error as error:
             raise StoreUnavailable(f"cannot connect to PostgreSQL: {error}") from None
         self._conn = conn
@@ -172,24 +184,31 @@ class PostgresStore:
     def run(self, work: Callable[[Transaction], T]) -> T:
         with self._lock:
             started = time.monotonic()
-            held: set[str] = set()
-            attempt = 0
-            while True:
-                try:
-                    return self._attempt(work, held)
-                except _NeedLock as need:
-                    held.add(need.scope)  # not a failure: run again with the lock held from the start
-                    continue
-                except _CONFLICTS as error:
-                    failure: Exception = StoreBusy(f"transaction conflicted {attempt + 1} times: {error}")
-                except _Retryable as lost:
-                    failure = StoreUnavailable(str(lost))
-                attempt += 1
-                self.retried += 1
-                wait = pause(attempt, self._rng)
-                if attempt > RETRIES or time.monotonic() - started + wait > BUDGET:
-                    raise failure
-                time.sleep(wait)
+            try:
+                return self._run(work, started)
+            finally:
+                self.waits.busy += time.monotonic() - started
+
+    def _run(self, work: Callable[[Transaction], T], started: float) -> T:
+        held: set[str] = set()
+        attempt = 0
+        while True:
+            try:
+                return self._attempt(work, held)
+            except _NeedLock as need:
+                held.add(need.scope)  # not a failure: run again with the lock held from the start
+                continue
+            except _CONFLICTS as error:
+                failure: Exception = StoreBusy(f"transaction conflicted {attempt + 1} times: {error}")
+            except _Retryable as lost:
+                failure = StoreUnavailable(str(lost))
+            attempt += 1
+            self.retried += 1
+            wait = pause(attempt, self._rng)
+            if attempt > RETRIES or time.monotonic() - started + wait > BUDGET:
+                raise failure
+            time.sleep(wait)
+            self.waits.paused += wait
 
     def _attempt(self, work: Callable[[Transaction], T], held: set[str]) -> T:
         """One try: take the named locks (session-level, before the snapshot), run the work in a
@@ -212,7 +231,9 @@ class PostgresStore:
                     if held:
                         # Its own round trip: statements before a Sync share one implicit
                         # transaction, and the snapshot must be taken after the locks, not before.
+                        waiting = time.monotonic()
                         pipeline.sync()
+                        self.waits.locked += time.monotonic() - waiting
                     control.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
                     tx = _PgTransaction(
                         conn, pipeline, frozenset(held), self._code_points, self._derived_cache, self._namespace
@@ -232,8 +253,9 @@ class PostgresStore:
                 self._end_failed(conn, error, bool(held) or (tx is not None and tx.tried))
                 raise
         except errors.InvalidSqlStatementName as error:
-            # Should `_end_failed` not have caught every way psycopg's prepared statements and the
-            # session's can disagree: that session is closed now, and the work sent no COMMIT.
+            # Should psycopg's prepared statements and the session's disagree after all: the
+            # session is closed (its statements go with it), and the work sent no COMMIT.
+            conn.close()
             raise _Retryable(f"a prepared statement was missing: {error}") from None
         except psycopg.OperationalError as error:
             if isinstance(error, _CONFLICTS) or not conn.broken:
@@ -247,25 +269,24 @@ class PostgresStore:
         """End a transaction whose work failed, and release its locks, unless the session is gone.
 
         When a statement failed (a conflict, in a read, a write or the COMMIT), the pipeline skipped
-        what was queued after it, and psycopg may count statements as prepared whose PREPARE was
-        skipped (it checks a new prepared statement's result only in some cases): every later use
-        would fail with "prepared statement ... does not exist". So the session is closed instead
-        (its transaction and locks go with it) and the next attempt opens a new one. The work's
-        own failures (AWS errors, `_NeedLock`) sent nothing that failed: a ROLLBACK does."""
+        what was queued after it, a statement's PREPARE included. psycopg checks a PREPARE's answer
+        only for a statement it sees for the first time, so the store prepares every statement on
+        its first use (`prepare_threshold=0`): one it believes prepared was prepared, and the
+        session is kept (closing it cost a new backend, its catalog caches and every statement
+        prepared again, per conflict). The ROLLBACK goes through libpq: psycopg drops its whole
+        cache of prepared statements when it sees one, and the server keeps them."""
         if conn.broken or conn.closed:
             return  # a lost session's transaction and locks went with it
-        if isinstance(error, psycopg.Error) or conn.info.transaction_status == _FAILED:
-            conn.close()
-            if self._conn is conn:
-                self._conn = None  # reopened by the next attempt, without a "lost" warning
-            return
         try:
-            conn.execute("ROLLBACK")
+            if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                _rollback(conn)
             if held:
                 conn.execute("SELECT pg_advisory_unlock_all()")
         except psycopg.Error:
             log.warning("could not end a failed transaction; the connection is closed", exc_info=True)
             conn.close()
+            if self._conn is conn:
+                self._conn = None  # reopened by the next attempt, without a "lost" warning
 
     def ping(self) -> None:
         # On the reading connection: a request holding the writing one (a slow placement) must
@@ -315,6 +336,33 @@ class PostgresStore:
         with self._lock:
             if self._conn is not None:
                 self._conn.close()
+
+
+def _rollback(conn: psycopg.Connection[Any]) -> None:
+    """ROLLBACK without psycopg's statement machinery, which would forget every prepared statement."""
+    result = conn.pgconn.exec_(b"ROLLBACK")
+    if result.status != psycopg.pq.ExecStatus.COMMAND_OK:
+        raise psycopg.OperationalError(f"ROLLBACK failed: {conn.pgconn.error_message.decode(errors='replace')}")
+
+
+@dataclass
+class StoreWaits:
+    """Where the writing connection's time went, in seconds since the store opened: `busy` running
+    transactions (waits included), `locked` waiting for named locks someone else held, `paused`
+    between a conflict and the next attempt; `sessions` opened (a failed statement closes one)."""
+
+    busy: float = 0.0
+    locked: float = 0.0
+    paused: float = 0.0
+    sessions: int = 0
+
+    def report(self) -> dict[str, float]:
+        return {
+            "busySeconds": round(self.busy, 3),
+            "lockWaitSeconds": round(self.locked, 3),
+            "retryPauseSeconds": round(self.paused, 3),
+            "sessionsOpened": self.sessions,
+        }
 
 
 class _Retryable(Exception):
