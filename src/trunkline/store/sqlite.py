@@ -15,7 +15,7 @@ from pathlib import Path
 from trunkline.store.api import T, Transaction
 from trunkline.store.interned_index import InternedIndexTransaction
 from trunkline.store.schema import SQLITE_MIGRATIONS
-from trunkline.store.sql import DerivedCache, Dialect, EntriesCache, migrate
+from trunkline.store.sql import BodyCache, DerivedCache, Dialect, EntriesCache, migrate
 from trunkline.store.sqlite_outbox import trim_through
 
 DIALECT = Dialect(
@@ -44,6 +44,7 @@ class SqliteStore:
         self._lock = threading.RLock()
         self._entries_cache = EntriesCache()
         self._derived_cache = DerivedCache()
+        self._body_cache = BodyCache()
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA busy_timeout=10000")
@@ -59,7 +60,7 @@ class SqliteStore:
 
     def _transaction(self, cursor: sqlite3.Cursor) -> Transaction:
         """The transaction object over `cursor` (a subclass may store differently: plan's sandbox)."""
-        return SqliteTransaction(cursor, DIALECT, self._entries_cache, self._derived_cache)
+        return SqliteTransaction(cursor, DIALECT, self._entries_cache, self._derived_cache, self._body_cache)
 
     def run(self, work: Callable[[Transaction], T]) -> T:
         with self._lock:
