@@ -24,6 +24,9 @@ class Dialect:
     migrations: Sequence[Sequence[Step]]  # migrations[n] takes the schema from version n to n + 1
     compress: bool = False  # store large JSON bodies zlib-compressed (a BLOB; SQLite's columns take either)
     entries_in_document: bool = False  # documents.entries lists each row's index entries (schema v6, SQLite)
+    # Documents and their entry lists as JSON text even when `compress` is on (events and jobs
+    # still compressed): an in-memory SQLite state trades RAM for CPU (docs/design.md, "Growth").
+    plain_documents: bool = False
 
 
 _TRIMMED_META = "events.trimmed_through"
@@ -193,7 +196,9 @@ class SqlTransaction:
         self._body = pack if dialect.compress else _dump
         # Document bodies go through the store's BodyCache when it compresses them.
         bodies = body_cache or BodyCache()
-        self._document_body: Callable[[Document, str], bytes | str] = bodies.pack if dialect.compress else _dump
+        packs = dialect.compress and not dialect.plain_documents
+        self._document_body: Callable[[Document, str], bytes | str] = bodies.pack if packs else _dump
+        self._entries_body: Callable[[Document, str], bytes | str] = pack if packs else _dump
         self._load_document: Callable[[Any], Any] = bodies.load if dialect.compress else _load
         # SQLite: the stored index entries of the documents this transaction has read or written,
         # (kind, key) -> the `entries` column, so saving one it has just read does not ask again.
@@ -294,7 +299,7 @@ class SqlTransaction:
         if wanted == current:
             entries = stored  # most saves change no entry: no need to encode them again
         else:
-            entries = self._body(wanted, f"entries:{kind}") if wanted else None
+            entries = self._entries_body(wanted, f"entries:{kind}") if wanted else None
             if entries is not None:
                 self._entries_cache.keep(entries, wanted)
         self._q(
