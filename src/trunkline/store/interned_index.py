@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from trunkline.store.api import Document
-from trunkline.store.sql import _CHUNK, SqlTransaction, _has_nul, _load, paged
+from trunkline.store.sql import _CHUNK, SqlTransaction, _has_nul, paged
 
 _LAST_ID = "index_values.last_id"
 
@@ -44,12 +44,16 @@ class InternedIndexTransaction(SqlTransaction):
         self._field_ids: dict[tuple[str, str], int] = {}
 
     def _new_id(self) -> int:
+        return self._new_ids(1)
+
+    def _new_ids(self, count: int) -> int:
+        """The first of `count` new consecutive ids (one statement however many)."""
         row = self._q(
-            "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key)"
-            " DO UPDATE SET value = CAST(meta.value AS INTEGER) + 1 RETURNING value",
-            (_LAST_ID,),
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key)"
+            " DO UPDATE SET value = CAST(meta.value AS INTEGER) + ? RETURNING value",
+            (_LAST_ID, str(count), count),
         ).fetchone()
-        return int(row[0])
+        return int(row[0]) - count + 1
 
     def _field_id(self, kind: str, field: str, create: bool) -> int | None:
         fid = self._field_ids.get((kind, field))
@@ -66,31 +70,39 @@ class InternedIndexTransaction(SqlTransaction):
         return fid
 
     def _insert_entries(self, kind: str, key: str, entries: list[tuple[str, str]]) -> None:
+        new: list[tuple[int, str]] = []  # values no entry holds yet
         for field, value in entries:
             fid = self._field_id(kind, field, create=True)
+            assert fid is not None
             added = self._q(
                 "INSERT INTO index_entries (vid, key) SELECT id, ? FROM index_values WHERE fid = ? AND value = ?",
                 (key, fid, value),
             ).rowcount
-            if not added:  # a value no entry holds yet
-                vid = self._new_id()
-                self._q("INSERT INTO index_values (fid, value, id) VALUES (?, ?, ?)", (fid, value, vid))
-                self._q("INSERT INTO index_entries (vid, key) VALUES (?, ?)", (vid, key))
+            if not added:
+                new.append((fid, value))
+        if new:  # a new task's own values (its ARN, its ENI's): their ids in one go, rows in two
+            first = self._new_ids(len(new))
+            values = [(fid, value, first + n) for n, (fid, value) in enumerate(new)]
+            self._many("INSERT INTO index_values (fid, value, id) VALUES (?, ?, ?)", values)
+            self._many("INSERT INTO index_entries (vid, key) VALUES (?, ?)", [(vid, key) for _, _, vid in values])
 
     def _drop_entries(self, kind: str, key: str, entries: list[tuple[str, str]]) -> None:
+        gone: list[tuple[int, str]] = []
         for field, value in entries:
             fid = self._field_id(kind, field, create=False)
-            if fid is None:
-                continue
-            self._q(
-                "DELETE FROM index_entries WHERE key = ? AND vid = (SELECT id FROM index_values WHERE fid = ? AND value = ?)",
-                (key, fid, value),
-            )
-            self._q(  # the value goes with its last entry
-                "DELETE FROM index_values WHERE fid = ? AND value = ?"
-                " AND NOT EXISTS (SELECT 1 FROM index_entries WHERE vid = index_values.id)",
-                (fid, value),
-            )
+            if fid is not None:
+                gone.append((fid, value))
+        if not gone:
+            return
+        self._many(
+            "DELETE FROM index_entries WHERE key = ? AND vid = (SELECT id FROM index_values WHERE fid = ? AND value = ?)",
+            [(key, fid, value) for fid, value in gone],
+        )
+        self._many(  # a value goes with its last entry
+            "DELETE FROM index_values WHERE fid = ? AND value = ?"
+            " AND NOT EXISTS (SELECT 1 FROM index_entries WHERE vid = index_values.id)",
+            gone,
+        )
 
     @staticmethod
     def _index_query(
@@ -112,7 +124,7 @@ class InternedIndexTransaction(SqlTransaction):
         cursor = None if after is None else [after[0], after[0], after[1]]
         beyond = "(v.value > ? OR (v.value = ? AND i.key > ?))"
         sql, params = paged(sql, [kind, field, lowest], beyond, cursor, "v.value, i.key", limit)
-        return [(row[0], row[1], _load(row[2])) for row in self._read(kind, sql, params).fetchall()]
+        return [(row[0], row[1], self._load_document(row[2])) for row in self._read(kind, sql, params).fetchall()]
 
     def count(self, kind: str, field: str, value: str) -> int:
         if _has_nul(value):

@@ -82,23 +82,38 @@ def _dictionaries() -> tuple[dict[str, bytes], dict[int, bytes]]:
 def pack(doc: Document, purpose: str | None = None) -> bytes | str:
     """`doc` as stored: JSON text, or compressed JSON (with the purpose's dictionary, if any).
     Purposes: `document:KIND`, `entries:KIND` (a document's index entries), `event:DETAIL-TYPE`."""
+    return pack_text(doc, purpose)[0]
+
+
+def pack_text(doc: Document, purpose: str | None = None) -> tuple[bytes | str, bytes]:
+    """`pack`'s answer and the JSON it compressed (what `inflate` gives back for those bytes)."""
     text = _encode(doc)
     zdict = _dictionaries()[0].get(purpose) if purpose else None
     if zdict is None:
         if len(text) < _PLAIN_BELOW:
-            return text.decode()
+            return text.decode(), text
         packer = zlib.compressobj(_LEVEL, zlib.DEFLATED, _WINDOW_BITS)
-        return packer.compress(text) + packer.flush()
+        return packer.compress(text) + packer.flush(), text
     if len(text) < _DICTIONARY_BELOW:
-        return text.decode()
+        return text.decode(), text
     packer = zlib.compressobj(_LEVEL, zlib.DEFLATED, _WINDOW_BITS, zdict=zdict)
-    return packer.compress(text) + packer.flush()
+    return packer.compress(text) + packer.flush(), text
+
+
+def inflate(raw: bytes) -> bytes:
+    """A compressed body's JSON, not yet decoded."""
+    if len(raw) > 6 and raw[1] & _FDICT:
+        unpacker = zlib.decompressobj(zdict=_dictionaries()[1][int.from_bytes(raw[2:6], "big")])
+        return unpacker.decompress(raw) + unpacker.flush()
+    return zlib.decompress(raw)
+
+
+def decode(text: bytes | str) -> Any:
+    """JSON text as `pack_text` wrote it (or as an older trunkline did)."""
+    return _decode(text)
 
 
 def unpack(raw: bytes | str) -> Any:
     if isinstance(raw, str):
         return _decode(raw)
-    if len(raw) > 6 and raw[1] & _FDICT:
-        unpacker = zlib.decompressobj(zdict=_dictionaries()[1][int.from_bytes(raw[2:6], "big")])
-        return _decode(unpacker.decompress(raw) + unpacker.flush())
-    return _decode(zlib.decompress(raw))
+    return _decode(inflate(raw))

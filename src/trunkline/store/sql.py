@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, TypeAlias, TypeVar
 
 from trunkline.store.api import Document, Job, StoredEvent, UnstorableText
-from trunkline.store.packing import dump, pack, unpack
+from trunkline.store.packing import decode, dump, inflate, pack, pack_text, unpack
 
 #: One step of a migration: an SQL statement, or a function rewriting data through the transaction
 #: (`SqlTransaction.execute`), for changes SQL alone cannot say portably (re-keying documents).
@@ -24,6 +24,9 @@ class Dialect:
     migrations: Sequence[Sequence[Step]]  # migrations[n] takes the schema from version n to n + 1
     compress: bool = False  # store large JSON bodies zlib-compressed (a BLOB; SQLite's columns take either)
     entries_in_document: bool = False  # documents.entries lists each row's index entries (schema v6, SQLite)
+    # Documents and their entry lists as JSON text even when `compress` is on (events and jobs
+    # still compressed): an in-memory SQLite state trades RAM for CPU (docs/design.md, "Growth").
+    plain_documents: bool = False
 
 
 _TRIMMED_META = "events.trimmed_through"
@@ -43,7 +46,16 @@ def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 
 
 def _has_nul(*values: object) -> bool:
-    return any(isinstance(v, str) and "\x00" in v for v in values)
+    return _any_nul(values)
+
+
+def _any_nul(values: Sequence[object]) -> bool:
+    # A plain loop: every statement's parameters pass here, and a generator costs more than the
+    # check itself on the few short parameters most statements have.
+    for value in values:  # noqa: SIM110 (any() over a generator: 450 ns against 170 for four values)
+        if isinstance(value, str) and "\x00" in value:
+            return True
+    return False
 
 
 def _before_nul(after: str | None) -> str | None:
@@ -99,6 +111,45 @@ class EntriesCache:
         self._items[raw] = entries
 
 
+class BodyCache:
+    """The JSON of compressed document bodies by their stored bytes, for one store (SQLite's).
+
+    A request reads back what an earlier one (or itself) just wrote: each lifecycle step of a
+    task reads the task and its host, saved moments before. Inflating a body was two thirds of
+    reading it (~11 of ~16 us for a container instance); kept by the stored bytes, the JSON is
+    only decoded. Never stale, even with another process writing: other bytes, another key.
+    Writes keep what they compressed, reads what they inflated. Bounded by the bytes it holds:
+    cleared when full."""
+
+    def __init__(self, limit: int = 16 << 20) -> None:
+        self._limit = limit
+        self._held = 0
+        self._items: dict[bytes, bytes] = {}
+
+    def load(self, raw: bytes | str) -> Any:
+        if isinstance(raw, str):
+            return decode(raw)
+        text = self._items.get(raw)
+        if text is None:
+            text = inflate(raw)
+            self._keep(raw, text)
+        return decode(text)
+
+    def pack(self, doc: Document, purpose: str | None = None) -> bytes | str:
+        raw, text = pack_text(doc, purpose)
+        if isinstance(raw, bytes):
+            self._keep(raw, text)
+        return raw
+
+    def _keep(self, raw: bytes, text: bytes) -> None:
+        size = len(raw) + len(text)
+        if self._held + size > self._limit:
+            self._items.clear()
+            self._held = 0
+        self._items[raw] = text
+        self._held += size
+
+
 class DerivedCache:
     """What a `find_derived` function gave for a document, by the function and the document's
     stored bytes, for one store. RunTask reads every candidate container instance (7 KB of JSON
@@ -110,11 +161,11 @@ class DerivedCache:
         self._size = size
         self._items: dict[tuple[Callable[[Document], Any], bytes | str], Any] = {}
 
-    def get(self, derive: Callable[[Document], T], raw: bytes | str) -> T:
+    def get(self, derive: Callable[[Document], T], raw: bytes | str, load: Callable[[Any], Any] = unpack) -> T:
         key = (derive, raw)
         found = self._items.get(key, _MISSING)
         if found is _MISSING:
-            found = derive(_load(raw))
+            found = derive(load(raw))
             if len(self._items) >= self._size:
                 self._items.clear()
             self._items[key] = found
@@ -136,20 +187,40 @@ class SqlTransaction:
         dialect: Dialect,
         entries_cache: EntriesCache | None = None,
         derived_cache: DerivedCache | None = None,
+        body_cache: BodyCache | None = None,
     ) -> None:
         self._cur = cursor
         self._dialect = dialect
         self._entries_cache = entries_cache or EntriesCache()
         self._derived_cache = derived_cache or DerivedCache()
         self._body = pack if dialect.compress else _dump
+        # Document bodies go through the store's BodyCache when it compresses them.
+        bodies = body_cache or BodyCache()
+        packs = dialect.compress and not dialect.plain_documents
+        self._document_body: Callable[[Document, str], bytes | str] = bodies.pack if packs else _dump
+        self._entries_body: Callable[[Document, str], bytes | str] = pack if packs else _dump
+        self._load_document: Callable[[Any], Any] = bodies.load if dialect.compress else _load
+        # SQLite: the stored index entries of the documents this transaction has read or written,
+        # (kind, key) -> the `entries` column, so saving one it has just read does not ask again.
+        # Only this transaction writes while it is open (BEGIN IMMEDIATE); it forgets a document
+        # it deletes, and everything on `execute` (migrations write rows directly).
+        self._known_entries: dict[tuple[str, str], bytes | str | None] = {}
 
     def _q(self, sql: str, params: Sequence[Any] = ()) -> Any:
         if self._dialect.placeholder != "?":
             sql = sql.replace("?", self._dialect.placeholder)
-        if _has_nul(*params):  # the last guard: no NUL reaches SQL (lookups check before this)
+        if _any_nul(params):  # the last guard: no NUL reaches SQL (lookups check before this)
             raise UnstorableText("a key or indexed value holds the NUL character")
         self._cur.execute(sql, tuple(params))
         return self._cur
+
+    def _many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """One statement over many rows (`?` placeholders), under `_q`'s guard."""
+        if self._dialect.placeholder != "?":
+            sql = sql.replace("?", self._dialect.placeholder)
+        if any(_any_nul(row) for row in rows):
+            raise UnstorableText("a key or indexed value holds the NUL character")
+        self._cur.executemany(sql, rows)
 
     def _read(self, kind: str, sql: str, params: Sequence[Any]) -> Any:
         """A query of one kind's documents or index (PostgreSQL sends only the writes it must first)."""
@@ -157,13 +228,20 @@ class SqlTransaction:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Run one statement (`?` placeholders) and return the cursor: for migrations only."""
+        self._known_entries.clear()
         return self._q(sql, params)
 
     def get(self, kind: str, key: str) -> Document | None:
         if _has_nul(key):
             return None
+        if self._dialect.entries_in_document:  # the entries too, for a `put` that may follow
+            found = self._q("SELECT body, entries FROM documents WHERE kind = ? AND key = ?", (kind, key)).fetchone()
+            if found is None:
+                return None
+            self._known_entries[(kind, key)] = found[1]
+            return self._load_document(found[0])
         row = self._q("SELECT body FROM documents WHERE kind = ? AND key = ?", (kind, key)).fetchone()
-        return _load(row[0]) if row else None
+        return self._load_document(row[0]) if row else None
 
     def put(self, kind: str, key: str, doc: Document, index: Mapping[str, str | None] | None = None) -> None:
         # Rewrite only the index entries that changed: a container instance has dozens (one per
@@ -175,7 +253,7 @@ class SqlTransaction:
         self._q(
             "INSERT INTO documents (kind, key, body) VALUES (?, ?, ?) "
             "ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body",
-            (kind, key, self._body(doc, f"document:{kind}")),
+            (kind, key, self._document_body(doc, f"document:{kind}")),
         )
         # Each statement is a round trip to PostgreSQL, so the changes go in one DELETE and one
         # INSERT (in chunks, within SQLite's limit on parameters).
@@ -198,10 +276,14 @@ class SqlTransaction:
     def _entries(self, kind: str, key: str) -> tuple[bytes | str | None, dict[str, str]] | None:
         """SQLite: a document's index entries as its own row keeps them, stored and decoded (read
         only: they may be shared through the cache); None when there is no document."""
-        row = self._q("SELECT entries FROM documents WHERE kind = ? AND key = ?", (kind, key)).fetchone()
-        if row is None:
-            return None
-        return (row[0], self._entries_cache.get(row[0])) if row[0] else (None, {})
+        if (kind, key) in self._known_entries:
+            stored = self._known_entries[(kind, key)]
+        else:
+            row = self._q("SELECT entries FROM documents WHERE kind = ? AND key = ?", (kind, key)).fetchone()
+            if row is None:
+                return None
+            stored = row[0]
+        return (stored, self._entries_cache.get(stored)) if stored else (None, {})
 
     def _drop_entries(self, kind: str, key: str, entries: list[tuple[str, str]]) -> None:
         for field, value in entries:  # by the whole primary key: SQLite keeps no by-key index
@@ -217,14 +299,15 @@ class SqlTransaction:
         if wanted == current:
             entries = stored  # most saves change no entry: no need to encode them again
         else:
-            entries = self._body(wanted, f"entries:{kind}") if wanted else None
+            entries = self._entries_body(wanted, f"entries:{kind}") if wanted else None
             if entries is not None:
                 self._entries_cache.keep(entries, wanted)
         self._q(
             "INSERT INTO documents (kind, key, body, entries) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body, entries = excluded.entries",
-            (kind, key, self._body(doc, f"document:{kind}"), entries),
+            (kind, key, self._document_body(doc, f"document:{kind}"), entries),
         )
+        self._known_entries[(kind, key)] = entries
         self._drop_entries(kind, key, [(f, v) for f, v in current.items() if wanted.get(f) != v])
         self._insert_entries(kind, key, [(f, v) for f, v in wanted.items() if current.get(f) != v])
 
@@ -233,6 +316,7 @@ class SqlTransaction:
             return False
         if self._dialect.entries_in_document:
             found = self._entries(kind, key)
+            self._known_entries.pop((kind, key), None)
             if found is None:
                 return False
             self._drop_entries(kind, key, list(found[1].items()))
@@ -246,7 +330,7 @@ class SqlTransaction:
         if _has_nul(value):
             return []
         sql, params = self._index_query("d.body", kind, field, value, _before_nul(after), limit)
-        return [_load(row[0]) for row in self._read(kind, sql, params).fetchall()]
+        return [self._load_document(row[0]) for row in self._read(kind, sql, params).fetchall()]
 
     def find_derived(
         self,
@@ -260,8 +344,8 @@ class SqlTransaction:
         if _has_nul(value):
             return []
         sql, params = self._index_query("d.body", kind, field, value, _before_nul(after), limit)
-        cache = self._derived_cache
-        return [cache.get(derive, row[0]) for row in self._read(kind, sql, params).fetchall()]
+        cache, load = self._derived_cache, self._load_document
+        return [cache.get(derive, row[0], load) for row in self._read(kind, sql, params).fetchall()]
 
     def find_keys(
         self, kind: str, field: str, value: str, after: str | None = None, limit: int | None = None
@@ -299,7 +383,7 @@ class SqlTransaction:
         self, kind: str, field: str, lowest: str, after: tuple[str, str] | None = None, limit: int | None = None
     ) -> list[tuple[str, str, Document]]:
         sql, params = self._from_query(kind, field, lowest, after, limit)
-        return [(row[0], row[1], _load(row[2])) for row in self._read(kind, sql, params).fetchall()]
+        return [(row[0], row[1], self._load_document(row[2])) for row in self._read(kind, sql, params).fetchall()]
 
     @staticmethod
     def _from_query(
@@ -336,7 +420,7 @@ class SqlTransaction:
         sql = "SELECT key, body FROM documents WHERE kind = ? AND key >= ? AND key < ?"
         cursor = None if after is None else [after]
         sql, params = paged(sql, [kind, prefix, prefix + "\U0010ffff"], "key > ?", cursor, "key", limit)
-        return [(row[0], _load(row[1])) for row in self._read(kind, sql, params).fetchall()]
+        return [(row[0], self._load_document(row[1])) for row in self._read(kind, sql, params).fetchall()]
 
     def lock(self, scope: str) -> None:
         """SQLite runs one transaction at a time (BEGIN IMMEDIATE): nothing to do."""
@@ -441,6 +525,7 @@ class SqlTransaction:
         return hasher.hexdigest()
 
     def clear(self) -> None:
+        self._known_entries.clear()
         for table in self._TABLES:
             self._q(f"DELETE FROM {table}")
 

@@ -10,12 +10,13 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from trunkline.store.api import T, Transaction
 from trunkline.store.interned_index import InternedIndexTransaction
 from trunkline.store.schema import SQLITE_MIGRATIONS
-from trunkline.store.sql import DerivedCache, Dialect, EntriesCache, migrate
+from trunkline.store.sql import BodyCache, DerivedCache, Dialect, EntriesCache, migrate
 from trunkline.store.sqlite_outbox import trim_through
 
 DIALECT = Dialect(
@@ -26,6 +27,12 @@ DIALECT = Dialect(
     compress=True,
     entries_in_document=True,
 )
+
+# An in-memory state lives as long as its process and is read back by no one else: its documents
+# are kept as JSON text. Compressing them was about a quarter of RunTask's CPU (the workload of
+# bench_vs_moto.py); the state holds ~8 KB per live task instead of ~4 KB (benchmarks/README.md,
+# "Fourth pass"). Events stay compressed: uncompressed, they were three quarters of it.
+IN_MEMORY = replace(DIALECT, plain_documents=True)
 
 
 class SqliteTransaction(InternedIndexTransaction):
@@ -44,6 +51,8 @@ class SqliteStore:
         self._lock = threading.RLock()
         self._entries_cache = EntriesCache()
         self._derived_cache = DerivedCache()
+        self._body_cache = BodyCache()
+        self._dialect = IN_MEMORY if path == ":memory:" else DIALECT
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA busy_timeout=10000")
@@ -59,7 +68,7 @@ class SqliteStore:
 
     def _transaction(self, cursor: sqlite3.Cursor) -> Transaction:
         """The transaction object over `cursor` (a subclass may store differently: plan's sandbox)."""
-        return SqliteTransaction(cursor, DIALECT, self._entries_cache, self._derived_cache)
+        return SqliteTransaction(cursor, self._dialect, self._entries_cache, self._derived_cache, self._body_cache)
 
     def run(self, work: Callable[[Transaction], T]) -> T:
         with self._lock:
