@@ -98,6 +98,13 @@ class Transaction(Protocol):
         now, without waiting, so the database applies them while the work goes on (instead of all
         at the COMMIT); what the transaction sees and commits is the same. Elsewhere nothing."""
 
+    def created(self, kind: str, key: str) -> None:
+        """A hint, before the first `put` of a document under a new key (a fresh random id): nothing
+        is stored under it. On PostgreSQL that first write is a plain insert of the document and
+        its index entries (no upsert, no look for entries its key held). A key that did hold a
+        document makes that write fail (a unique violation), so only a key never used may be named.
+        Elsewhere nothing."""
+
     def prefetch(
         self,
         gets: Sequence[tuple[str, str]] = (),

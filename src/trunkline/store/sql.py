@@ -282,6 +282,9 @@ class SqlTransaction:
     def send_writes(self) -> None:
         """Nothing to do: writes here are applied as they are made."""
 
+    def created(self, kind: str, key: str) -> None:
+        """Nothing to do: `put` finds what the key holds in a function call (SQLite)."""
+
     def prefetch(
         self,
         gets: Sequence[tuple[str, str]] = (),

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import container_instances, task_definitions
 from trunkline.domain.ecs.kinds import CONTAINER_INSTANCE, SERVICE, TASK, TASK_DEFINITION
+from trunkline.domain.ecs.records import TaskRecord
 
 _LIVE_SERVICES = ("ACTIVE", "DRAINING")  # services.of_cluster's statuses (the scheduler wakes them)
 
@@ -60,3 +61,9 @@ def hosts(ctx: RequestContext, cluster_arn: str, arns: Iterable[str]) -> None:
         gets.append((CONTAINER_INSTANCE.name, CONTAINER_INSTANCE.key(ctx, resource_id)))
         finds.append((TASK.name, "instance_live", TASK.index_value(ctx, "instance_live", arn)))
     ctx.tx.prefetch(gets=gets, finds=finds)
+
+
+def new_task(ctx: RequestContext, record: TaskRecord) -> None:
+    """A task under a fresh random id (`ids.ecs_id`: 122 random bits) before its first save: nothing can be
+    stored under its key, so the store need not look (`Transaction.created`)."""
+    ctx.tx.created(TASK.name, TASK.record_store_key(ctx, record))
