@@ -10,14 +10,33 @@ them current with the transaction's own writes). On SQLite asking ahead does not
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ecs import container_instances, task_definitions
-from trunkline.domain.ecs.kinds import CONTAINER_INSTANCE, SERVICE, TASK, TASK_DEFINITION
+from trunkline.domain.ecs import clusters, container_instances, task_definitions
+from trunkline.domain.ecs.kinds import CLUSTER, CONTAINER_INSTANCE, SERVICE, TASK, TASK_DEFINITION
 from trunkline.domain.ecs.records import TaskRecord
 
 _LIVE_SERVICES = ("ACTIVE", "DRAINING")  # services.of_cluster's statuses (the scheduler wakes them)
+
+
+def before_identity(ctx: RequestContext, params: Mapping[str, Any]) -> None:
+    """What RunTask reads first, asked before the caller's credential is read (`ctx` holds the
+    account the key most likely belongs to): the cluster, the task definition's keys, and the
+    cluster's ACTIVE instance and live services. They travel with the credential's read; if the
+    guess was wrong, the answers are only never used."""
+    definition(ctx, params.get("taskDefinition"))
+    ref = params.get("cluster")
+    name = (
+        clusters.cluster_name(ctx, clusters.DEFAULT_NAME if ref is None else ref)
+        if isinstance(ref, str | None)
+        else None
+    )
+    if name is None:
+        return
+    ctx.tx.prefetch(gets=[(CLUSTER.name, CLUSTER.key(ctx, name))])
+    cluster(ctx, clusters.cluster_arn(ctx, name))
 
 
 def definition(ctx: RequestContext, ref: object) -> None:
