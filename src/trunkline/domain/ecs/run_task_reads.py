@@ -15,7 +15,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import clusters, container_instances, task_definitions
-from trunkline.domain.ecs.kinds import CLUSTER, CONTAINER_INSTANCE, SERVICE, TASK, TASK_DEFINITION
+from trunkline.domain.ecs.kinds import CLUSTER, CONTAINER_INSTANCE, RUN_TASK_TOKEN, SERVICE, TASK, TASK_DEFINITION
 from trunkline.domain.ecs.records import TaskRecord
 
 _LIVE_SERVICES = ("ACTIVE", "DRAINING")  # services.of_cluster's statuses (the scheduler wakes them)
@@ -23,10 +23,13 @@ _LIVE_SERVICES = ("ACTIVE", "DRAINING")  # services.of_cluster's statuses (the s
 
 def before_identity(ctx: RequestContext, params: Mapping[str, Any]) -> None:
     """What RunTask reads first, asked before the caller's credential is read (`ctx` holds the
-    account the key most likely belongs to): the cluster, the task definition's keys, and the
-    cluster's ACTIVE instance and live services. They travel with the credential's read; if the
+    account the key most likely belongs to): the cluster, the task definition's keys, the client
+    token's record, and the cluster's ACTIVE instance and live services. They travel with the credential's read; if the
     guess was wrong, the answers are only never used."""
     definition(ctx, params.get("taskDefinition"))
+    token = params.get("clientToken")  # boto3 sends one with every RunTask
+    if isinstance(token, str) and token:
+        ctx.tx.prefetch(gets=[(RUN_TASK_TOKEN.name, RUN_TASK_TOKEN.key(ctx, token))])
     ref = params.get("cluster")
     name = (
         clusters.cluster_name(ctx, clusters.DEFAULT_NAME if ref is None else ref)
