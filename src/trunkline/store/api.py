@@ -110,9 +110,11 @@ class Transaction(Protocol):
         gets: Sequence[tuple[str, str]] = (),
         finds: Sequence[tuple[str, str, str]] = (),
         keys: Sequence[tuple[str, str, str, int | None]] = (),
+        lasts: Sequence[tuple[str, str, str]] = (),
     ) -> None:
         """Ask ahead for what this transaction is about to read: documents by `(kind, key)`, every
-        document `find(kind, field, value)` gives, and `find_keys(kind, field, value, limit=limit)`.
+        document `find(kind, field, value)` gives, `find_keys(kind, field, value, limit=limit)`,
+        and (`lasts`) the document under the highest key `find_keys(kind, field, value)` gives.
         Reading them later answers exactly as without this (the transaction's own writes included);
         on PostgreSQL the questions travel with the next read, so dependent reads of one request
         share a round trip. A store may ignore it (SQLite answers each read in a function call)."""

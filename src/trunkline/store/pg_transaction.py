@@ -82,6 +82,14 @@ _PARTS = {
 }
 
 
+# The document under the highest key of an index value (`prefetch(lasts=...)`), looked up by key.
+_LAST = (
+    "SELECT d.body, d.entries, i.key FROM (SELECT key FROM doc_index WHERE kind = ? AND field = ? AND value = ?"
+    " ORDER BY key DESC LIMIT 1) i, LATERAL (SELECT body, entries FROM documents WHERE kind = ? AND key = i.key"
+    " OFFSET 0) d"
+)
+
+
 def _flush_statement(present: Sequence[str]) -> str:
     return "WITH p AS (SELECT %s::jsonb AS j), " + ", ".join(_PARTS[part] for part in present) + " SELECT 1"
 
@@ -201,9 +209,11 @@ class PgTransaction(SqlTransaction):
         gets: Sequence[tuple[str, str]] = (),
         finds: Sequence[tuple[str, str, str]] = (),
         keys: Sequence[tuple[str, str, str, int | None]] = (),
+        lasts: Sequence[tuple[str, str, str]] = (),
     ) -> None:
         """Queue the questions, each on a cursor of its own, without waiting: the next read carries
-        them. A find's answer is kept only where answers are (`keeps_answers`); each query sees the
+        them. A `lasts` answer is kept as the answer to a `get` of the highest key (the latest
+        revision of a task definition family: keys sort by it). A find's answer is kept only where answers are (`keeps_answers`); each query sees the
         kind's pending writes (sent first), and a write of a kind asked about waits for the answers
         first (`_before_write`), so what is kept is what asking later would give."""
         for kind, key in gets:
@@ -218,6 +228,9 @@ class PgTransaction(SqlTransaction):
             if (kind, field, value, limit) not in self._keys and not _has_nul(value):
                 sql, params = self._index_query("i.key", kind, field, value, None, limit)
                 self._ask_ahead("keys", (kind, field, value, str(limit)), sql, params)
+        for kind, field, value in lasts:
+            if not _has_nul(value):
+                self._ask_ahead("last", (kind, field, value), _LAST, (kind, field, value, kind))
 
     def _ask_ahead(self, what: str, args: tuple[str, ...], sql: str, params: Sequence[Any] | None = None) -> None:
         kind = args[0]
@@ -241,6 +254,10 @@ class PgTransaction(SqlTransaction):
                     self._answers.keep_matching(kind, field, value, found)
                 for key, body in found.items():
                     self._seen.setdefault((kind, key), body)
+            elif what == "last":
+                row = cursor.fetchone()
+                if row is not None and (args[0], row[2]) not in self._seen:
+                    self._keep_read(args[0], row[2], row[:2])
             else:
                 kind, field, value, limit = args
                 self._keys[kind, field, value, None if limit == "None" else int(limit)] = [

@@ -290,6 +290,7 @@ class SqlTransaction:
         gets: Sequence[tuple[str, str]] = (),
         finds: Sequence[tuple[str, str, str]] = (),
         keys: Sequence[tuple[str, str, str, int | None]] = (),
+        lasts: Sequence[tuple[str, str, str]] = (),
     ) -> None:
         """Nothing to do: each read here is a function call (SQLite) or asked when read."""
 

@@ -52,7 +52,9 @@ def definition(ctx: RequestContext, ref: object) -> None:
     family, revision = parsed
     if revision is None:
         value = TASK_DEFINITION.index_value(ctx, "family_status", task_definitions.family_status(family, "ACTIVE"))
-        ctx.tx.prefetch(keys=[(TASK_DEFINITION.name, "family_status", value, None)])
+        # Its ACTIVE revisions' keys, and the latest one's record (the highest key) with them.
+        question = (TASK_DEFINITION.name, "family_status", value)
+        ctx.tx.prefetch(keys=[(*question, None)], lasts=[question])
     else:
         ctx.tx.prefetch(gets=[(TASK_DEFINITION.name, task_definitions.record_key(ctx, family, revision))])
 
