@@ -177,3 +177,20 @@ def test_writes_sent_early_end_as_if_sent_at_commit(store: Store) -> None:
     assert store.run(work) == expected
     assert store.run(final) == expected
     store.run(lambda tx: [tx.delete("early", key) for key in "ac"])
+
+
+def test_the_last_asked_ahead_answers_as_a_get_of_the_highest_key(store: Store) -> None:
+    """`lasts` (RunTask: a family's latest ACTIVE revision): the document under the highest key of
+    an index value, kept as a `get` would answer it, the transaction's pending writes included."""
+
+    def work(ask: bool) -> Callable[[Any], list[Any]]:
+        def run(tx: Any) -> list[Any]:
+            tx.put("box", "k4", {"n": 4}, {"f": "a"})  # pending: the highest key of "a" now
+            if ask:
+                tx.prefetch(lasts=[("box", "f", "a"), ("box", "f", "none")])
+            keys = tx.find_keys("box", "f", "a")
+            return [keys, tx.get("box", keys[-1]), tx.find_keys("box", "f", "none")]
+
+        return run
+
+    assert _answers(store, work(True)) == _answers(store, work(False)) == [["k0", "k3", "k4"], {"n": 4}, []]

@@ -135,8 +135,14 @@ class Runtime:
         now = self.clock.now()
         enforce = self.config.enforce_iam
         identify = self._strict_identity(call, now) if self.config.auth == "strict" else None
+        # The account an unissued key stands for: most requests' own, so the operation's first
+        # reads can be asked before the credential is (issue 16; a wrong guess costs unused answers).
+        ahead = self.keyring.account_for(access_key) if call.operation in provider.asks_ahead else None
 
         def work(tx: Transaction) -> dict[str, Any]:
+            if ahead is not None:  # the operation's first reads travel with the credential's
+                guess = RequestContext(tx, Principal.root(ahead), region, now, self.timing, keyring=self.keyring)
+                provider.ask_ahead(guess, call.operation, call.params)
             principal = identify(tx) if identify else resolve_principal(tx, access_key, self.keyring, now)
             ctx = RequestContext(
                 tx,

@@ -19,6 +19,8 @@ class Provider:
     what all its operations share in `invoke` (EC2: DryRun and ClientToken)."""
 
     service: str = ""
+    #: Operations with `ask_ahead` questions (issue 16: RunTask on PostgreSQL).
+    asks_ahead: frozenset[str] = frozenset()
 
     def jobs(self) -> dict[str, JobHandler]:
         return {}
@@ -26,3 +28,9 @@ class Provider:
     def invoke(self, ctx: RequestContext, operation: str, params: Params, method: Operation) -> Params:
         """Run `method` (the provider's method for `operation`)."""
         return method(ctx, params)
+
+    def ask_ahead(self, ctx: RequestContext, operation: str, params: Params) -> None:
+        """Before the caller's credential is read, what `operation` is certain to read first, asked
+        of the store (`Transaction.prefetch`) for `ctx`'s account: the key's most likely one, so
+        on PostgreSQL these questions share the credential's round trip. Only reads; nothing by
+        default."""

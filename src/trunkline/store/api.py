@@ -98,14 +98,23 @@ class Transaction(Protocol):
         now, without waiting, so the database applies them while the work goes on (instead of all
         at the COMMIT); what the transaction sees and commits is the same. Elsewhere nothing."""
 
+    def created(self, kind: str, key: str) -> None:
+        """A hint, before the first `put` of a document under a new key (a fresh random id): nothing
+        is stored under it. On PostgreSQL that first write is a plain insert of the document and
+        its index entries (no upsert, no look for entries its key held). A key that did hold a
+        document makes that write fail (a unique violation), so only a key never used may be named.
+        Elsewhere nothing."""
+
     def prefetch(
         self,
         gets: Sequence[tuple[str, str]] = (),
         finds: Sequence[tuple[str, str, str]] = (),
         keys: Sequence[tuple[str, str, str, int | None]] = (),
+        lasts: Sequence[tuple[str, str, str]] = (),
     ) -> None:
         """Ask ahead for what this transaction is about to read: documents by `(kind, key)`, every
-        document `find(kind, field, value)` gives, and `find_keys(kind, field, value, limit=limit)`.
+        document `find(kind, field, value)` gives, `find_keys(kind, field, value, limit=limit)`,
+        and (`lasts`) the document under the highest key `find_keys(kind, field, value)` gives.
         Reading them later answers exactly as without this (the transaction's own writes included);
         on PostgreSQL the questions travel with the next read, so dependent reads of one request
         share a round trip. A store may ignore it (SQLite answers each read in a function call)."""

@@ -61,6 +61,14 @@ _PARTS = {
     "added": "added AS (INSERT INTO doc_index (kind, key, field, value) SELECT e ->> 0, e ->> 1, e ->> 2, e ->> 3"
     + _ROWS.format("added")
     + " ON CONFLICT DO NOTHING)",  # entries already there are kept
+    # Documents under keys the domain named new (`created`) and their entries: plain inserts, no
+    # upsert (PostgreSQL's speculative insertion costs per row) and no entries to replace by key.
+    "inserted": "inserted AS (INSERT INTO documents (kind, key, body, entries) SELECT e ->> 0, e ->> 1, e ->> 2, e ->> 3"
+    + _ROWS.format("inserted")
+    + ")",
+    "fresh": "fresh AS (INSERT INTO doc_index (kind, key, field, value) SELECT e ->> 0, e ->> 1, e ->> 2, e ->> 3"
+    + _ROWS.format("fresh")
+    + ")",
     "events": "events AS (INSERT INTO events (body, at) SELECT e ->> 0, (e ->> 1)::float8"
     " FROM p, jsonb_array_elements(p.j -> 'events') WITH ORDINALITY AS x (e, n) ORDER BY n)",  # `seq` in order
     "jobs": "jobs AS (INSERT INTO jobs (due_at, name, payload) SELECT (e ->> 0)::float8, e ->> 1, e ->> 2"
@@ -72,6 +80,14 @@ _PARTS = {
     + _ROWS.format("meta")
     + " ON CONFLICT (key) DO UPDATE SET value = excluded.value)",
 }
+
+
+# The document under the highest key of an index value (`prefetch(lasts=...)`), looked up by key.
+_LAST = (
+    "SELECT d.body, d.entries, i.key FROM (SELECT key FROM doc_index WHERE kind = ? AND field = ? AND value = ?"
+    " ORDER BY key DESC LIMIT 1) i, LATERAL (SELECT body, entries FROM documents WHERE kind = ? AND key = i.key"
+    " OFFSET 0) d"
+)
 
 
 def _flush_statement(present: Sequence[str]) -> str:
@@ -161,6 +177,7 @@ class PgTransaction(SqlTransaction):
         self._documents: dict[tuple[str, str], tuple[str, Entries] | None] = {}  # pending; None: delete
         self._kinds: set[str] = set()  # the kinds of the pending documents
         self._stored: dict[tuple[str, str], Entries] = {}  # index entries known to be in the database
+        self._created: set[tuple[str, str]] = set()  # named new (`created`), not yet written
         self._listed: dict[tuple[str, str], str] = {}  # the same, as a read row lists them (decoded when saved)
         self._events: list[tuple[str, float | None]] = []
         self._jobs: list[tuple[float, str, str]] = []
@@ -192,9 +209,11 @@ class PgTransaction(SqlTransaction):
         gets: Sequence[tuple[str, str]] = (),
         finds: Sequence[tuple[str, str, str]] = (),
         keys: Sequence[tuple[str, str, str, int | None]] = (),
+        lasts: Sequence[tuple[str, str, str]] = (),
     ) -> None:
         """Queue the questions, each on a cursor of its own, without waiting: the next read carries
-        them. A find's answer is kept only where answers are (`keeps_answers`); each query sees the
+        them. A `lasts` answer is kept as the answer to a `get` of the highest key (the latest
+        revision of a task definition family: keys sort by it). A find's answer is kept only where answers are (`keeps_answers`); each query sees the
         kind's pending writes (sent first), and a write of a kind asked about waits for the answers
         first (`_before_write`), so what is kept is what asking later would give."""
         for kind, key in gets:
@@ -209,6 +228,9 @@ class PgTransaction(SqlTransaction):
             if (kind, field, value, limit) not in self._keys and not _has_nul(value):
                 sql, params = self._index_query("i.key", kind, field, value, None, limit)
                 self._ask_ahead("keys", (kind, field, value, str(limit)), sql, params)
+        for kind, field, value in lasts:
+            if not _has_nul(value):
+                self._ask_ahead("last", (kind, field, value), _LAST, (kind, field, value, kind))
 
     def _ask_ahead(self, what: str, args: tuple[str, ...], sql: str, params: Sequence[Any] | None = None) -> None:
         kind = args[0]
@@ -232,6 +254,10 @@ class PgTransaction(SqlTransaction):
                     self._answers.keep_matching(kind, field, value, found)
                 for key, body in found.items():
                     self._seen.setdefault((kind, key), body)
+            elif what == "last":
+                row = cursor.fetchone()
+                if row is not None and (args[0], row[2]) not in self._seen:
+                    self._keep_read(args[0], row[2], row[:2])
             else:
                 kind, field, value, limit = args
                 self._keys[kind, field, value, None if limit == "None" else int(limit)] = [
@@ -383,6 +409,15 @@ class PgTransaction(SqlTransaction):
         if self._answers is not None:
             self._answers.saved(kind, key, body, wanted)
 
+    def created(self, kind: str, key: str) -> None:
+        """The domain says nothing is stored under `key`: it is not looked up, and its first write
+        is a plain insert (a hint about a key this transaction read or wrote is ignored)."""
+        if (kind, key) in self._seen or _has_nul(kind, key):
+            return
+        self._seen[kind, key] = None
+        self._stored[kind, key] = {}
+        self._created.add((kind, key))
+
     def delete(self, kind: str, key: str) -> bool:
         if self._body_of(kind, key) is None:
             return False
@@ -418,6 +453,7 @@ class PgTransaction(SqlTransaction):
         if self._ahead:
             self._sync()  # answered before this statement: not kept (the state may have changed since)
         self._keys.clear()
+        self._created.clear()  # (a statement of the caller's own may have written anything)
         self._seen.clear()
         self._stored.clear()
         self._listed.clear()
@@ -431,19 +467,28 @@ class PgTransaction(SqlTransaction):
         """Queue every pending write, in one statement (not waited for)."""
         if not (self._documents or self._events or self._jobs or self._finished or self._meta):
             return
-        rows: dict[str, list[Any]] = {"by_key": [], "dropped": [], "gone": [], "saved": [], "added": []}
+        rows: dict[str, list[Any]] = {part: [] for part in ("by_key", "dropped", "gone", "saved", "added")}
+        rows.update(inserted=[], fresh=[])
         if self._documents:
             self._document_rows(rows)
         rows.update(events=self._events, jobs=self._jobs, finished=[[n] for n in self._finished])
         rows["meta"] = list(self._meta.items())
         present = [part for part in _PARTS if rows[part]]
-        self._send(_flush_statement(present), (_rows_json(rows),))
+        if present:  # (none: documents created and deleted before they were sent)
+            self._send(_flush_statement(present), (_rows_json(rows),))
         self._documents, self._kinds, self._events, self._jobs, self._finished, self._meta = {}, set(), [], [], [], {}
 
     def _document_rows(self, rows: dict[str, list[Any]]) -> None:
         """The pending documents as the flush's rows: bodies saved or deleted; index entries added,
         dropped by name where this transaction knows what is stored, else replaced by key."""
         for (kind, key), pending in self._documents.items():
+            if (kind, key) in self._created:
+                self._created.discard((kind, key))
+                if pending is not None:  # (created and deleted before it was sent: nothing to do)
+                    rows["inserted"].append((kind, key, pending[0], pending[1]))
+                    rows["fresh"] += [(kind, key, field, value) for field, value in pending[1].items()]
+                self._stored[kind, key] = pending[1] if pending is not None else {}
+                continue
             wanted = pending[1] if pending is not None else {}
             stored = self._stored.get((kind, key))
             if stored is None and (kind, key) in self._listed:

@@ -366,11 +366,15 @@ class SqlTransaction:
     def send_writes(self) -> None:
         """Nothing to do: writes here are applied as they are made."""
 
+    def created(self, kind: str, key: str) -> None:
+        """Nothing to do: `put` finds what the key holds in a function call (SQLite)."""
+
     def prefetch(
         self,
         gets: Sequence[tuple[str, str]] = (),
         finds: Sequence[tuple[str, str, str]] = (),
         keys: Sequence[tuple[str, str, str, int | None]] = (),
+        lasts: Sequence[tuple[str, str, str]] = (),
     ) -> None:
         """Nothing to do: each read here is a function call (SQLite) or asked when read."""
 

@@ -10,13 +10,36 @@ them current with the transaction's own writes). On SQLite asking ahead does not
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ecs import container_instances, task_definitions
-from trunkline.domain.ecs.kinds import CONTAINER_INSTANCE, SERVICE, TASK, TASK_DEFINITION
+from trunkline.domain.ecs import clusters, container_instances, task_definitions
+from trunkline.domain.ecs.kinds import CLUSTER, CONTAINER_INSTANCE, RUN_TASK_TOKEN, SERVICE, TASK, TASK_DEFINITION
+from trunkline.domain.ecs.records import TaskRecord
 
 _LIVE_SERVICES = ("ACTIVE", "DRAINING")  # services.of_cluster's statuses (the scheduler wakes them)
+
+
+def before_identity(ctx: RequestContext, params: Mapping[str, Any]) -> None:
+    """What RunTask reads first, asked before the caller's credential is read (`ctx` holds the
+    account the key most likely belongs to): the cluster, the task definition's keys, the client
+    token's record, and the cluster's ACTIVE instance and live services. They travel with the credential's read; if the
+    guess was wrong, the answers are only never used."""
+    definition(ctx, params.get("taskDefinition"))
+    token = params.get("clientToken")  # boto3 sends one with every RunTask
+    if isinstance(token, str) and token:
+        ctx.tx.prefetch(gets=[(RUN_TASK_TOKEN.name, RUN_TASK_TOKEN.key(ctx, token))])
+    ref = params.get("cluster")
+    name = (
+        clusters.cluster_name(ctx, clusters.DEFAULT_NAME if ref is None else ref)
+        if isinstance(ref, str | None)
+        else None
+    )
+    if name is None:
+        return
+    ctx.tx.prefetch(gets=[(CLUSTER.name, CLUSTER.key(ctx, name))])
+    cluster(ctx, clusters.cluster_arn(ctx, name))
 
 
 def definition(ctx: RequestContext, ref: object) -> None:
@@ -29,7 +52,9 @@ def definition(ctx: RequestContext, ref: object) -> None:
     family, revision = parsed
     if revision is None:
         value = TASK_DEFINITION.index_value(ctx, "family_status", task_definitions.family_status(family, "ACTIVE"))
-        ctx.tx.prefetch(keys=[(TASK_DEFINITION.name, "family_status", value, None)])
+        # Its ACTIVE revisions' keys, and the latest one's record (the highest key) with them.
+        question = (TASK_DEFINITION.name, "family_status", value)
+        ctx.tx.prefetch(keys=[(*question, None)], lasts=[question])
     else:
         ctx.tx.prefetch(gets=[(TASK_DEFINITION.name, task_definitions.record_key(ctx, family, revision))])
 
@@ -60,3 +85,9 @@ def hosts(ctx: RequestContext, cluster_arn: str, arns: Iterable[str]) -> None:
         gets.append((CONTAINER_INSTANCE.name, CONTAINER_INSTANCE.key(ctx, resource_id)))
         finds.append((TASK.name, "instance_live", TASK.index_value(ctx, "instance_live", arn)))
     ctx.tx.prefetch(gets=gets, finds=finds)
+
+
+def new_task(ctx: RequestContext, record: TaskRecord) -> None:
+    """A task under a fresh random id (`ids.ecs_id`: 122 random bits) before its first save: nothing can be
+    stored under its key, so the store need not look (`Transaction.created`)."""
+    ctx.tx.created(TASK.name, TASK.record_store_key(ctx, record))

@@ -315,6 +315,8 @@ def _create(
     # A full subnet still names the task's subnet: the first one it could have used.
     subnet_id = (subnet or choices[0])["SubnetId"] if choices else None
     task = _task(ctx, launch, host, zone, subnet_id, waiting)
+    if waiting is None:
+        run_task_reads.new_task(ctx, task)  # a fresh id: PostgreSQL inserts it without looking
     if network is not None:
         task["attachments"] = [task_enis.attachment(ctx, task, "PRECREATED")]
         if subnet is None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ecs import task_launch, task_lifecycle, task_queries, user_stops
+from trunkline.domain.ecs import run_task_reads, task_launch, task_lifecycle, task_queries, user_stops
 from trunkline.reconciler import JobHandler
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
@@ -17,8 +17,14 @@ Params = dict[str, Any]
 
 
 class TaskOps:
+    asks_ahead = frozenset({"RunTask"})
+
     def task_jobs(self) -> dict[str, JobHandler]:
         return {task_lifecycle.STEP_JOB: task_lifecycle.step_job}
+
+    def ask_ahead(self, ctx: RequestContext, operation: str, params: Params) -> None:
+        if operation == "RunTask":
+            run_task_reads.before_identity(ctx, params)
 
     def run_task(self, ctx: RequestContext, params: shapes.RunTaskRequest) -> Params:
         return task_launch.run_task(ctx, params)
