@@ -122,7 +122,7 @@ def test_a_save_after_a_read_asks_nothing_more_about_its_entries() -> None:
             tx.put("thing", "a", {**doc, "size": 2}, {"group": "g", "size": "2"})
 
         store.run(work)
-        assert not [s for s in said if s.startswith("SELECT entries FROM documents")]
+        assert len([s for s in said if s.startswith("SELECT body, entries FROM documents")]) == 1  # the get's
         assert len([s for s in said if s.startswith("INSERT INTO meta")]) == 1  # one id for the new value
     finally:
         store.close()
@@ -202,7 +202,7 @@ def test_a_migration_statement_forgets_the_entries_read(tmp_path: Path) -> None:
 
         said = _statements(store)
         store.run(work)
-        assert [s for s in said if s.startswith("SELECT entries FROM documents")]
+        assert len([s for s in said if s.startswith("SELECT body, entries FROM documents")]) == 2
     finally:
         store.close()
     with sqlite3.connect(tmp_path / "state.sqlite3") as db:
@@ -223,3 +223,51 @@ def test_ecs_ids_are_random_version_4_uuids() -> None:
     for text in attachments:
         parsed = uuid.UUID(text)
         assert str(parsed) == text and parsed.version == 4 and parsed.variant == uuid.RFC_4122
+
+
+def test_one_transaction_reads_a_document_once_and_sees_its_own_writes() -> None:
+    store = SqliteStore(":memory:")
+    try:
+        _put(store, "a", 1)
+        said = _statements(store)
+
+        def work(tx: Any) -> None:
+            assert tx.get("thing", "a") == _doc("a", 1)
+            first = tx.get("thing", "a")
+            first["size"] = 50  # the caller's own copy
+            assert tx.get("thing", "a") == _doc("a", 1)
+            tx.put("thing", "a", _doc("a", 2), {"group": "g"})
+            assert tx.get("thing", "a") == _doc("a", 2)
+            assert tx.get("thing", "b") is None
+            tx.put("thing", "b", _doc("b", 3), {"group": "g"})
+            assert tx.get("thing", "b") == _doc("b", 3)
+            assert tx.delete("thing", "a")
+            assert tx.get("thing", "a") is None
+            assert not tx.delete("thing", "a")
+            assert [d["name"] for d in tx.find("thing", "group", "g")] == ["b"]
+
+        store.run(work)
+        asked = [s for s in said if s.startswith("SELECT body, entries FROM documents")]
+        assert len(asked) == 2  # "a" once, "b" once (found absent)
+        assert store.run(lambda tx: tx.get("thing", "a")) is None
+        assert store.run(lambda tx: tx.get("thing", "b")) == _doc("b", 3)
+    finally:
+        store.close()
+
+
+def test_a_rolled_back_transaction_leaves_nothing_for_the_next(tmp_path: Path) -> None:
+    store = SqliteStore(str(tmp_path / "state.sqlite3"))
+    try:
+        _put(store, "a", 1)
+
+        def failing(tx: Any) -> None:
+            tx.put("thing", "a", _doc("a", 2), {"group": "h"})
+            raise RuntimeError("refused")
+
+        with pytest.raises(RuntimeError):
+            store.run(failing)
+        assert store.run(lambda tx: tx.get("thing", "a")) == _doc("a", 1)
+        assert store.run(lambda tx: tx.find_keys("thing", "group", "g")) == ["a"]
+        assert store.run(lambda tx: tx.find_keys("thing", "group", "h")) == []
+    finally:
+        store.close()

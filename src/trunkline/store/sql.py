@@ -200,11 +200,13 @@ class SqlTransaction:
         self._document_body: Callable[[Document, str], bytes | str] = bodies.pack if packs else _dump
         self._entries_body: Callable[[Document, str], bytes | str] = pack if packs else _dump
         self._load_document: Callable[[Any], Any] = bodies.load if dialect.compress else _load
-        # SQLite: the stored index entries of the documents this transaction has read or written,
-        # (kind, key) -> the `entries` column, so saving one it has just read does not ask again.
-        # Only this transaction writes while it is open (BEGIN IMMEDIATE); it forgets a document
-        # it deletes, and everything on `execute` (migrations write rows directly).
-        self._known_entries: dict[tuple[str, str], bytes | str | None] = {}
+        # SQLite: the stored row (body, entries) of each document this transaction has read or
+        # written, None for one it found absent or deleted. A RunTask reads the same ENIs, subnet,
+        # task definition and hosts several times (~40 of its ~150 reads), and saves what it has
+        # just read. Only this transaction writes while it is open (BEGIN IMMEDIATE; a read
+        # transaction is a snapshot), so a row changes only through its own `put` and `delete`,
+        # which keep this current; `execute` (migrations write rows directly) forgets it all.
+        self._rows: dict[tuple[str, str], tuple[bytes | str, bytes | str | None] | None] = {}
 
     def _q(self, sql: str, params: Sequence[Any] = ()) -> Any:
         if self._dialect.placeholder != "?":
@@ -228,18 +230,15 @@ class SqlTransaction:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Run one statement (`?` placeholders) and return the cursor: for migrations only."""
-        self._known_entries.clear()
+        self._rows.clear()
         return self._q(sql, params)
 
     def get(self, kind: str, key: str) -> Document | None:
         if _has_nul(key):
             return None
         if self._dialect.entries_in_document:  # the entries too, for a `put` that may follow
-            found = self._q("SELECT body, entries FROM documents WHERE kind = ? AND key = ?", (kind, key)).fetchone()
-            if found is None:
-                return None
-            self._known_entries[(kind, key)] = found[1]
-            return self._load_document(found[0])
+            found = self._row(kind, key)
+            return None if found is None else self._load_document(found[0])
         row = self._q("SELECT body FROM documents WHERE kind = ? AND key = ?", (kind, key)).fetchone()
         return self._load_document(row[0]) if row else None
 
@@ -273,16 +272,22 @@ class SqlTransaction:
             params = [item for field, value in chunk for item in (kind, field, value, key)]
             self._q(f"INSERT INTO doc_index (kind, field, value, key) VALUES {rows_sql}", params)
 
+    def _row(self, kind: str, key: str) -> tuple[bytes | str, bytes | str | None] | None:
+        """SQLite: a document's stored (body, entries), or None when there is none."""
+        if (kind, key) in self._rows:
+            return self._rows[(kind, key)]
+        found = self._q("SELECT body, entries FROM documents WHERE kind = ? AND key = ?", (kind, key)).fetchone()
+        row = None if found is None else (found[0], found[1])
+        self._rows[(kind, key)] = row
+        return row
+
     def _entries(self, kind: str, key: str) -> tuple[bytes | str | None, dict[str, str]] | None:
         """SQLite: a document's index entries as its own row keeps them, stored and decoded (read
         only: they may be shared through the cache); None when there is no document."""
-        if (kind, key) in self._known_entries:
-            stored = self._known_entries[(kind, key)]
-        else:
-            row = self._q("SELECT entries FROM documents WHERE kind = ? AND key = ?", (kind, key)).fetchone()
-            if row is None:
-                return None
-            stored = row[0]
+        row = self._row(kind, key)
+        if row is None:
+            return None
+        stored = row[1]
         return (stored, self._entries_cache.get(stored)) if stored else (None, {})
 
     def _drop_entries(self, kind: str, key: str, entries: list[tuple[str, str]]) -> None:
@@ -302,12 +307,13 @@ class SqlTransaction:
             entries = self._entries_body(wanted, f"entries:{kind}") if wanted else None
             if entries is not None:
                 self._entries_cache.keep(entries, wanted)
+        body = self._document_body(doc, f"document:{kind}")
         self._q(
             "INSERT INTO documents (kind, key, body, entries) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body, entries = excluded.entries",
-            (kind, key, self._document_body(doc, f"document:{kind}"), entries),
+            (kind, key, body, entries),
         )
-        self._known_entries[(kind, key)] = entries
+        self._rows[(kind, key)] = (body, entries)
         self._drop_entries(kind, key, [(f, v) for f, v in current.items() if wanted.get(f) != v])
         self._insert_entries(kind, key, [(f, v) for f, v in wanted.items() if current.get(f) != v])
 
@@ -316,7 +322,7 @@ class SqlTransaction:
             return False
         if self._dialect.entries_in_document:
             found = self._entries(kind, key)
-            self._known_entries.pop((kind, key), None)
+            self._rows[(kind, key)] = None
             if found is None:
                 return False
             self._drop_entries(kind, key, list(found[1].items()))
@@ -529,7 +535,7 @@ class SqlTransaction:
         return hasher.hexdigest()
 
     def clear(self) -> None:
-        self._known_entries.clear()
+        self._rows.clear()
         for table in self._TABLES:
             self._q(f"DELETE FROM {table}")
 
