@@ -297,6 +297,19 @@ def _pictures(specs: Sequence[tuple[int, int, int, str, bool, int]]) -> list[Can
     ]
 
 
+def _generated_demand(cpu: int, memory: int, awsvpc: bool, distinct: bool) -> tuple[Demand, list[Constraint]]:
+    """A generated task's demand (awsvpc: in vpc-1, zone us-east-1a) and its constraints."""
+    demand = Demand(
+        cpu=cpu,
+        memory=memory,
+        needs_eni=awsvpc,
+        vpc_id="vpc-1" if awsvpc else None,
+        zones=frozenset({"us-east-1a"}) if awsvpc else None,
+        group="g",
+    )
+    return demand, [Constraint("distinctInstance")] if distinct else []
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     specs=hosts_specs,
@@ -318,15 +331,7 @@ def test_a_binpack_window_places_exactly_as_the_full_list(
 ) -> None:
     """Same instances chosen in the same order, same failures (the closest match included), and the
     same pictures left behind, whether placement sees a window or every candidate."""
-    demand = Demand(
-        cpu=cpu,
-        memory=memory,
-        needs_eni=awsvpc,
-        vpc_id="vpc-1" if awsvpc else None,
-        zones=frozenset({"us-east-1a"}) if awsvpc else None,
-        group="g",
-    )
-    constraints = [Constraint("distinctInstance")] if distinct else []
+    demand, constraints = _generated_demand(cpu, memory, awsvpc, distinct)
     strategies = [Strategy("binpack", resource)]
     assert lone_binpack(strategies) == resource
     full, windowed = _pictures(specs), _pictures(specs)
@@ -415,15 +420,7 @@ def test_a_random_draw_places_only_where_the_full_list_could_and_fails_only_wher
     """Replayed on fresh pictures, every task the draw placed went to an instance that took it
     at that moment, and a task it could not place fits nowhere then, with the failure (closest
     match) the full list names."""
-    demand = Demand(
-        cpu=cpu,
-        memory=memory,
-        needs_eni=awsvpc,
-        vpc_id="vpc-1" if awsvpc else None,
-        zones=frozenset({"us-east-1a"}) if awsvpc else None,
-        group="g",
-    )
-    constraints = [Constraint("distinctInstance")] if distinct else []
+    demand, constraints = _generated_demand(cpu, memory, awsvpc, distinct)
     got = place(ListDraw(_pictures(specs)), demand, count, constraints, rng=random.Random(seed))
     replay = {c.arn: c for c in _pictures(specs)}
     for placed in got.placed:
