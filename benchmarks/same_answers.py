@@ -45,7 +45,7 @@ def _seed() -> None:
     from trunkline.domain.ecs import placement
 
     if hasattr(events, "event_id"):  # drawn as the older trees draw them, so ids stay aligned
-        events.event_id = lambda: str(uuid.uuid4())  # type: ignore[attr-defined]
+        events.event_id = lambda: str(uuid.uuid4())  # type: ignore[attr-defined, unused-ignore]
     draws = random.Random(7)
 
     class _Seeded:
