@@ -190,8 +190,11 @@ def create_network_interface(
     tags: list[Tag] | None = None,
     private_ip: str | None = None,
     requester_id: str | None = None,
+    status: str = "available",
 ) -> NetworkInterfaceRecord:
-    """Create an available ENI in the subnet, with one private address from it.
+    """Create an available ENI in the subnet, with one private address from it. `status`: a
+    branch ENI the caller associates with a trunk in the same transaction is written `in-use`
+    at once, not saved twice.
 
     Everything is checked before anything is written, so a refused create leaves no trace."""
     if interface_type not in INTERFACE_TYPES:
@@ -213,7 +216,7 @@ def create_network_interface(
         "InterfaceType": interface_type,
         "RequesterManaged": requester_managed,
         "SourceDestCheck": True,
-        "Status": "available",
+        "Status": status,
         "MacAddress": _unique_mac(ctx),
         "PrivateIpAddress": address,
         "PrivateDnsName": dns_name,
@@ -481,10 +484,15 @@ def get_trunk_association(ctx: RequestContext, association_id: str) -> TrunkAsso
     return TRUNK_ASSOCIATION.require(ctx, association_id)
 
 
-def lowest_free_vlan(ctx: RequestContext, trunk_id: str) -> int:
+def lowest_free_vlan(
+    ctx: RequestContext, trunk_id: str, associations: list[TrunkAssociationRecord] | None = None
+) -> int:
     """The lowest VLAN id (1–4094) not yet used on the trunk: the one place VLAN ids are chosen
-    when a caller (AssociateTrunkInterface without VlanId, or ECS placing a task) leaves it open."""
-    used = {a["VlanId"] for a in associations_of_trunk(ctx, trunk_id) if a["InterfaceProtocol"] == "VLAN"}
+    when a caller (AssociateTrunkInterface without VlanId, or ECS placing a task) leaves it open.
+    `associations`: the trunk's, when the caller has read them already."""
+    if associations is None:
+        associations = associations_of_trunk(ctx, trunk_id)
+    used = {a["VlanId"] for a in associations if a["InterfaceProtocol"] == "VLAN"}
     for vlan_id in range(VLAN_MIN, VLAN_MAX + 1):
         if vlan_id not in used:
             return vlan_id
@@ -516,8 +524,11 @@ def _check_pair(
         )
 
 
-def _check_branch_limit(ctx: RequestContext, trunk: NetworkInterfaceRecord) -> None:
-    """A trunk attached to an instance carries at most the type's trunked awsvpc task count."""
+def _check_branch_limit(
+    ctx: RequestContext, trunk: NetworkInterfaceRecord, associations: list[TrunkAssociationRecord]
+) -> None:
+    """A trunk attached to an instance carries at most the type's trunked awsvpc task count
+    (`associations`: the trunk's)."""
     attachment = trunk.get("Attachment")
     if attachment is None:
         return
@@ -525,7 +536,7 @@ def _check_branch_limit(ctx: RequestContext, trunk: NetworkInterfaceRecord) -> N
     known = catalog.get_instance_type(instance["InstanceType"]) if instance else None
     if known is None or known.awsvpc_tasks_trunked is None:
         return
-    count = len(associations_of_trunk(ctx, trunk["NetworkInterfaceId"])) + 1
+    count = len(associations) + 1
     if count > known.awsvpc_tasks_trunked:
         raise AwsError(
             "AttachmentLimitExceeded",
@@ -551,13 +562,14 @@ def associate_trunk(
     branch = get_network_interface(ctx, branch_id)
     trunk = get_network_interface(ctx, trunk_id)
     _check_pair(ctx, branch, trunk, new_branch)
+    carried = associations_of_trunk(ctx, trunk_id)  # read once: the lowest free VLAN, the branch limit
     if gre_key is not None:
         protocol, number = "GRE", gre_key
         if not 0 <= gre_key <= GRE_MAX:
             raise AwsError("InvalidParameterValue", f"Invalid value '{gre_key}' for greKey.")
     else:
         protocol = "VLAN"
-        number = lowest_free_vlan(ctx, trunk_id) if vlan_id is None else vlan_id
+        number = lowest_free_vlan(ctx, trunk_id, carried) if vlan_id is None else vlan_id
         if not VLAN_MIN <= number <= VLAN_MAX:
             raise AwsError(
                 "InvalidParameterValue",
@@ -569,7 +581,7 @@ def associate_trunk(
         raise AwsError(
             "InvalidParameterValue", f"The {what} {number} is already in use on trunk interface '{trunk_id}'."
         )
-    _check_branch_limit(ctx, trunk)
+    _check_branch_limit(ctx, trunk, carried)
     # VlanId or GreKey, by protocol: a key mypy cannot check in a literal, hence the cast.
     association = cast(
         TrunkAssociationRecord,
@@ -584,8 +596,9 @@ def associate_trunk(
         },
     )
     TRUNK_ASSOCIATION.save(ctx, association)
-    branch["Status"] = "in-use"
-    save(ctx, branch)
+    if branch["Status"] != "in-use":  # a branch created in-use for this association is saved already
+        branch["Status"] = "in-use"
+        save(ctx, branch)
     return association
 
 

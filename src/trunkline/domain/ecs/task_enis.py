@@ -88,6 +88,7 @@ def provision(
         description,
         requester_managed=True,
         requester_id=REQUESTER_ID,
+        status="in-use" if trunk is not None else "available",  # associated just below: one save
     )
     eni_id = eni["NetworkInterfaceId"]
     reference.update(networkInterfaceId=eni_id, kind=kind)
