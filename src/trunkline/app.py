@@ -288,7 +288,7 @@ async def _reconcile_forever(runtime: Runtime, wake: asyncio.Event, store_worker
         due: float | None = None
         try:
             # One process's reconciler at a time on a shared store (Transaction.try_lead).
-            await store_worker(lambda: runtime.reconciler.run_due(lead=True))
+            await _background_pass(runtime, store_worker)
             due = await store_worker(runtime.next_due_at)
             if time.monotonic() - swept_at >= _HOUSEKEEPING_EVERY:
                 swept_at = time.monotonic()
@@ -299,6 +299,19 @@ async def _reconcile_forever(runtime: Runtime, wake: asyncio.Event, store_worker
         wake.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(wake.wait(), timeout=max(delay, runtime.timing.tick))
+
+
+async def _background_pass(runtime: Runtime, store_worker: StoreWorker) -> None:
+    """`Reconciler.run_due(lead=True)`, each chunk of jobs its own turn on the store worker: a
+    request waits for the chunk that is running, not for the whole pass."""
+    reconciler = runtime.reconciler
+    while True:
+        listing = await store_worker(reconciler.list_due)
+        ran = 0
+        for scope, ids in listing.chunks:
+            ran += await store_worker(reconciler.run_chunk, scope, ids)
+        if not listing.more or ran == 0:
+            return
 
 
 async def _seconds(request: Request) -> float | None:

@@ -23,6 +23,10 @@ log = logging.getLogger("trunkline.reconciler")
 JobHandler = Callable[[RequestContext, dict[str, Any]], None]
 
 _BATCH = 200
+# Jobs per transaction in the background pass. The server runs requests and these transactions on
+# one worker, in turn: a request that arrives during a pass waits for the chunk running, not for
+# the pass (a RunTask of ten awsvpc tasks makes ~30 steps, ~10 ms of work, due together).
+_CHUNK = 8
 _SETTLE_LIMIT = 100_000  # jobs; a settle that runs this many is a runaway loop, not a workload
 
 
@@ -34,13 +38,25 @@ def _due(tx: Transaction, *, at: float) -> list[Job]:
     return tx.due_jobs(at, _BATCH)
 
 
-def _by_scope(jobs: list[Job]) -> list[tuple[str | None, list[int]]]:
-    """The jobs' ids by their lock scope, scopes in the order of their first due job."""
+Chunk = tuple[str | None, list[int]]  # a lock scope and the ids of some of its due jobs, in due order
+
+
+def _by_scope(jobs: list[Job]) -> list[Chunk]:
+    """The jobs' ids by their lock scope, scopes in the order of their first due job, each cut
+    into chunks of `_CHUNK` (a scope's chunks in due order)."""
     groups: dict[str | None, list[int]] = {}
     for job in jobs:
         scope = job.payload.get(JOB_LOCK)
         groups.setdefault(scope if isinstance(scope, str) else None, []).append(job.id)
-    return list(groups.items())
+    return [(scope, ids[at : at + _CHUNK]) for scope, ids in groups.items() for at in range(0, len(ids), _CHUNK)]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What a background pass found due: its chunks, and whether there may be more after them."""
+
+    chunks: list[Chunk]
+    more: bool
 
 
 @dataclass
@@ -80,18 +96,28 @@ class Reconciler:
         either order (docs/decisions.md)."""
         total = 0
         while True:
-            at = self.clock.now() if now is None else now
-            due = self.store.read(partial(_due, at=at))
-            # Another process leading now runs these jobs: skip rather than wait for the locks of
-            # its clusters while holding this process's store (each batch checks again).
-            if not due or not self.store.run(_may_lead):
-                return total
-            ran = 0
-            for scope, ids in _by_scope(due):
-                ran += self.store.run(partial(self._claimed, ids=ids, scope=scope))
+            listing = self.list_due(now)
+            ran = sum(self.run_chunk(scope, ids) for scope, ids in listing.chunks)
             total += ran
-            if len(due) < _BATCH or ran == 0:
+            if not listing.more or ran == 0:
                 return total
+
+    def list_due(self, now: float | None = None) -> Listing:
+        """The first step of a background pass (`_run_due_by_scope`): the due jobs, listed on the
+        reading connection and cut into chunks for `run_chunk`; none while another process's
+        reconciler leads (it runs them)."""
+        at = self.clock.now() if now is None else now
+        due = self.store.read(partial(_due, at=at))
+        # Another process leading now runs these jobs: skip rather than wait for the locks of
+        # its clusters while holding this process's store (each chunk checks again).
+        if not due or not self.store.run(_may_lead):
+            return Listing([], False)
+        return Listing(_by_scope(due), len(due) == _BATCH)
+
+    def run_chunk(self, scope: str | None, ids: list[int]) -> int:
+        """One chunk of a background pass, in one transaction holding its scope's lock; returns
+        how many of its jobs ran (0 when another process leads now)."""
+        return self.store.run(partial(self._claimed, ids=ids, scope=scope))
 
     def _claimed(self, tx: Transaction, *, ids: list[int], scope: str | None) -> int:
         if scope is not None:
