@@ -43,9 +43,14 @@ from trunkline.store.sql import DerivedCache, Dialect, SqlTransaction, _before_n
 # scan would make SERIALIZABLE lock the whole table against every other writer.
 _ROWS = " FROM p, jsonb_array_elements(p.j -> '{}') e"
 _PARTS = {
+    # A document whose stored entries this transaction does not know: the entries its row lists
+    # (schema v13: no by-key index), each found by primary key, except those it keeps.
     "by_key": "replaced AS (DELETE FROM doc_index WHERE ctid = ANY (ARRAY (SELECT i.ctid"
     + _ROWS.format("by_key")
-    + ", LATERAL (SELECT ctid, field, value FROM doc_index WHERE kind = e ->> 0 AND key = e ->> 1 OFFSET 0) i"
+    + ", LATERAL (SELECT entries FROM documents WHERE kind = e ->> 0 AND key = e ->> 1 OFFSET 0) d"
+    ", jsonb_each_text(d.entries::jsonb) x (field, value)"
+    ", LATERAL (SELECT ctid, field, value FROM doc_index"
+    " WHERE kind = e ->> 0 AND field = x.field AND value = x.value AND key = e ->> 1 OFFSET 0) i"
     " WHERE (e ->> 0, e ->> 1, i.field, i.value) NOT IN"
     " (SELECT a ->> 0, a ->> 1, a ->> 2, a ->> 3 FROM p, jsonb_array_elements(p.j -> 'added') a))))",
     "dropped": "dropped AS (DELETE FROM doc_index WHERE ctid = ANY (ARRAY (SELECT i.ctid"
