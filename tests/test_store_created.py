@@ -121,10 +121,11 @@ def test_postgresql_inserts_a_hinted_document_without_replacing_entries_by_key(s
         store.run(_cleanup)
 
 
-def test_postgresql_compresses_large_bodies_with_lz4(store: Store) -> None:
+def test_postgresql_compresses_large_bodies_with_lz4_and_compiles_nothing(store: Store) -> None:
     def work(tx: Any) -> Any:
         if not hasattr(tx, "_pipeline"):
             pytest.skip("SQLite compresses bodies itself (zlib)")
+        assert tx.execute("SHOW jit").fetchone() == ("off",)  # the writing session's settings
         available = tx.execute(
             "SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)"
         ).fetchone()
