@@ -194,6 +194,7 @@ class PgTransaction(SqlTransaction):
         # Keys answers asked ahead, (kind, field, value, limit) -> keys: until this transaction
         # writes that kind (a write may change them; the next `find_keys` asks the database).
         self._keys: dict[tuple[str, str, str, int | None], list[str]] = {}
+        self._lasts: set[tuple[str, str, str]] = set()  # `lasts` questions asked
 
     # --- reads ------------------------------------------------------------------------------------
 
@@ -234,7 +235,8 @@ class PgTransaction(SqlTransaction):
                 sql, params = self._index_query("i.key", kind, field, value, None, limit)
                 self._ask_ahead("keys", (kind, field, value, str(limit)), sql, params)
         for kind, field, value in lasts:
-            if not _has_nul(value):
+            if (kind, field, value) not in self._lasts and not _has_nul(value):
+                self._lasts.add((kind, field, value))  # (asked once: its answer is kept as a get's)
                 self._ask_ahead("last", (kind, field, value), _LAST, (kind, field, value, kind))
 
     def _ask_ahead(self, what: str, args: tuple[str, ...], sql: str, params: Sequence[Any] | None = None) -> None:
@@ -458,6 +460,7 @@ class PgTransaction(SqlTransaction):
         if self._ahead:
             self._sync()  # answered before this statement: not kept (the state may have changed since)
         self._keys.clear()
+        self._lasts.clear()
         self._created.clear()  # (a statement of the caller's own may have written anything)
         self._seen.clear()
         self._stored.clear()
