@@ -121,10 +121,11 @@ def test_postgresql_inserts_a_hinted_document_without_replacing_entries_by_key(s
         store.run(_cleanup)
 
 
-def test_postgresql_compresses_large_bodies_with_lz4(store: Store) -> None:
+def test_postgresql_compresses_large_bodies_with_lz4_and_compiles_nothing(store: Store) -> None:
     def work(tx: Any) -> Any:
         if not hasattr(tx, "_pipeline"):
             pytest.skip("SQLite compresses bodies itself (zlib)")
+        assert tx.execute("SHOW jit").fetchone() == ("off",)  # the writing session's settings
         available = tx.execute(
             "SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)"
         ).fetchone()
@@ -141,3 +142,40 @@ def test_postgresql_compresses_large_bodies_with_lz4(store: Store) -> None:
         assert store.run(lambda tx: tx.get("box", "big")) == {"text": "trunk " * 2000}
     finally:
         store.run(lambda tx: tx.delete("box", "big"))
+
+
+def test_a_save_without_reading_replaces_the_entries_its_row_lists(store: Store) -> None:
+    """PostgreSQL (schema v13, no by-key index): a document saved by a transaction that never read
+    it has its entries replaced through the ones its row lists; those it keeps stay."""
+    store.run(lambda tx: tx.put("box", "blind", {"n": 1}, {"f": "a", "g": "y", "h": "q"}))
+    store.run(lambda tx: tx.put("box", "blind", {"n": 2}, {"f": "b", "g": "y"}))
+    found = store.run(
+        lambda tx: [tx.find_keys("box", f, v) for f, v in (("f", "a"), ("f", "b"), ("g", "y"), ("h", "q"))]
+    )
+    store.run(lambda tx: tx.delete("box", "blind"))
+    assert found == [["old"], ["blind"], ["blind"], []]
+
+
+def test_the_migration_lists_every_documents_entries_from_the_index(store: Store) -> None:
+    """Schema v13 (PostgreSQL): rows written before v12 list no entries; the migration lists them
+    from the index, so a later save that never read the row still replaces them."""
+    from trunkline.store.schema import POSTGRES_MIGRATIONS
+
+    def unlisted(tx: Any) -> None:
+        if not hasattr(tx, "_pipeline"):
+            pytest.skip("SQLite lists entries since schema v9")
+        tx.put("box", "legacy", {"n": 1}, {"f": "a", "g": "x"})
+        tx.send_writes()
+        tx.execute("UPDATE documents SET entries = NULL WHERE kind = 'box' AND key = 'legacy'")
+        for step in POSTGRES_MIGRATIONS[12]:
+            assert callable(step)
+            step(tx)
+        assert tx.execute("SELECT to_regclass('doc_index_by_key')").fetchone() == (None,)  # dropped
+
+    store.run(unlisted)
+    try:
+        store.run(lambda tx: tx.put("box", "legacy", {"n": 2}, {"f": "c"}))
+        assert store.run(lambda tx: [tx.find_keys("box", "f", "a"), tx.find_keys("box", "g", "x")]) == [["old"], []]
+        assert store.run(lambda tx: tx.find_keys("box", "f", "c")) == ["legacy"]
+    finally:
+        store.run(lambda tx: tx.delete("box", "legacy"))

@@ -43,9 +43,14 @@ from trunkline.store.sql import DerivedCache, Dialect, SqlTransaction, _before_n
 # scan would make SERIALIZABLE lock the whole table against every other writer.
 _ROWS = " FROM p, jsonb_array_elements(p.j -> '{}') e"
 _PARTS = {
+    # A document whose stored entries this transaction does not know: the entries its row lists
+    # (schema v13: no by-key index), each found by primary key, except those it keeps.
     "by_key": "replaced AS (DELETE FROM doc_index WHERE ctid = ANY (ARRAY (SELECT i.ctid"
     + _ROWS.format("by_key")
-    + ", LATERAL (SELECT ctid, field, value FROM doc_index WHERE kind = e ->> 0 AND key = e ->> 1 OFFSET 0) i"
+    + ", LATERAL (SELECT entries FROM documents WHERE kind = e ->> 0 AND key = e ->> 1 OFFSET 0) d"
+    ", jsonb_each_text(d.entries::jsonb) x (field, value)"
+    ", LATERAL (SELECT ctid, field, value FROM doc_index"
+    " WHERE kind = e ->> 0 AND field = x.field AND value = x.value AND key = e ->> 1 OFFSET 0) i"
     " WHERE (e ->> 0, e ->> 1, i.field, i.value) NOT IN"
     " (SELECT a ->> 0, a ->> 1, a ->> 2, a ->> 3 FROM p, jsonb_array_elements(p.j -> 'added') a))))",
     "dropped": "dropped AS (DELETE FROM doc_index WHERE ctid = ANY (ARRAY (SELECT i.ctid"
@@ -189,6 +194,7 @@ class PgTransaction(SqlTransaction):
         # Keys answers asked ahead, (kind, field, value, limit) -> keys: until this transaction
         # writes that kind (a write may change them; the next `find_keys` asks the database).
         self._keys: dict[tuple[str, str, str, int | None], list[str]] = {}
+        self._lasts: set[tuple[str, str, str]] = set()  # `lasts` questions asked
 
     # --- reads ------------------------------------------------------------------------------------
 
@@ -229,7 +235,8 @@ class PgTransaction(SqlTransaction):
                 sql, params = self._index_query("i.key", kind, field, value, None, limit)
                 self._ask_ahead("keys", (kind, field, value, str(limit)), sql, params)
         for kind, field, value in lasts:
-            if not _has_nul(value):
+            if (kind, field, value) not in self._lasts and not _has_nul(value):
+                self._lasts.add((kind, field, value))  # (asked once: its answer is kept as a get's)
                 self._ask_ahead("last", (kind, field, value), _LAST, (kind, field, value, kind))
 
     def _ask_ahead(self, what: str, args: tuple[str, ...], sql: str, params: Sequence[Any] | None = None) -> None:
@@ -453,6 +460,7 @@ class PgTransaction(SqlTransaction):
         if self._ahead:
             self._sync()  # answered before this statement: not kept (the state may have changed since)
         self._keys.clear()
+        self._lasts.clear()
         self._created.clear()  # (a statement of the caller's own may have written anything)
         self._seen.clear()
         self._stored.clear()

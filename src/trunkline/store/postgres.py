@@ -112,14 +112,18 @@ class _PgTransaction(PgTransaction):
         return bool(row[0])
 
 
-def _compress_with_lz4(conn: psycopg.Connection[Any]) -> None:
-    """Bodies over ~2 KB (a container instance's, its events') are compressed by PostgreSQL when
-    stored: lz4 costs the server a third of what its default (pglz) does (issue 16). A server
-    built without lz4 (or older than PostgreSQL 14) keeps pglz; reading either needs nothing."""
-    try:
-        conn.execute("SET default_toast_compression = 'lz4'")
-    except psycopg.Error:
-        log.debug("PostgreSQL cannot compress with lz4; bodies keep its default compression")
+def _session_settings(conn: psycopg.Connection[Any]) -> None:
+    """The writing session's settings (issue 16). No JIT compilation: a request's statements are
+    short, and one whose estimate passes `jit_above_cost` (a batch of writes whose rows the planner
+    guesses at 100 per JSON array) spent 25 ms compiling to save microseconds. Bodies over ~2 KB (a
+    container instance's, its events') are compressed by PostgreSQL when stored: lz4 costs the
+    server a third of what its default (pglz) does. A server without lz4 (or older than
+    PostgreSQL 14) keeps pglz; reading either needs nothing."""
+    for setting in ("jit = off", "default_toast_compression = 'lz4'"):
+        try:
+            conn.execute(f"SET {setting}")
+        except psycopg.Error:
+            log.debug("PostgreSQL refused SET %s; its default stays", setting)
 
 
 def pause(attempt: int, rng: random.Random) -> float:
@@ -179,7 +183,7 @@ class PostgresStore:
             conn = psycopg.connect(self._url, autocommit=True, connect_timeout=_CONNECT_TIMEOUT, prepare_threshold=0)
             self.waits.sessions += 1
             conn.execute(f"SET lock_timeout = '{_LOCK_TIMEOUT}'")
-            _compress_with_lz4(conn)
+            _session_settings(conn)
             if not self._namespace:  # the same URL, the same database and schema: asked once
                 collation = conn.execute(
                     "SELECT datcollate FROM pg_database WHERE datname = current_database()"

@@ -211,3 +211,22 @@ def _listed_entries(tx: SqlTransaction) -> None:
 
 SQLITE_MIGRATIONS.append([])
 POSTGRES_MIGRATIONS.append([_listed_entries])
+
+
+# v13: PostgreSQL drops its by-key copy of the index (`doc_index_by_key`, every entry's columns a
+# second time): each document lists its entries (v12), so a save that does not know what is stored
+# finds the entries to replace through its row's listing, by primary key. The listings are
+# recomputed from the index first (the index is the truth; rows written before v12 list none).
+# Every write of a document on PostgreSQL keeps its listing (store/pg_transaction.py); a migration
+# that edits `doc_index` directly must keep `documents.entries` in step (issue 16: a third of the
+# cost of writing an entry). SQLite: unchanged (it has no such index since v9).
+def _entries_listed_everywhere(tx: SqlTransaction) -> None:
+    tx.execute(
+        "UPDATE documents d SET entries = COALESCE((SELECT json_object_agg(i.field, i.value)::text"
+        " FROM doc_index i WHERE i.kind = d.kind AND i.key = d.key), '{}')"
+    )
+    tx.execute("DROP INDEX IF EXISTS doc_index_by_key")
+
+
+SQLITE_MIGRATIONS.append([])
+POSTGRES_MIGRATIONS.append([_entries_listed_everywhere])
