@@ -302,22 +302,32 @@ def _spread_counts(candidates: Sequence[Candidate], name: str) -> dict[str | Non
 
 
 def order(candidates: Sequence[Candidate], strategies: Sequence[Strategy], rng: random.Random) -> list[Candidate]:
-    """The candidates in the order the strategies prefer them (ties keep the given order)."""
-    keys: list[Callable[[Candidate], Any]] = []
+    """The candidates in the order the strategies prefer them (ties keep the given order).
+
+    Each strategy's key is computed for every candidate at once (a column), and the positions are
+    sorted by the columns: the same order as sorting the candidates by a tuple of their keys, and
+    the random strategy draws the same numbers in the same order. Every task of a launch orders the
+    whole list again (a hundred instances by default), and building a tuple per candidate through
+    a generator was most of that."""
+    columns: list[list[Any]] = []
     for strategy in strategies:
         if strategy.type == "binpack":
-            keys.append(lambda c, resource=strategy.field or "": c.amount(resource))  # type: ignore[misc]
+            resource = strategy.field or ""
+            columns.append([c.amount(resource) for c in candidates])
         elif strategy.type == "spread":
             attribute = _spread_attribute(strategy.field or "")
             if attribute is None:
-                keys.append(lambda c: c.group_tasks)
+                columns.append([c.group_tasks for c in candidates])
             else:
                 counts = _spread_counts(candidates, attribute)
-                keys.append(lambda c, counts=counts, a=attribute: counts[c.attributes.get(a)])  # type: ignore[misc]
+                columns.append([counts[c.attributes.get(attribute)] for c in candidates])
         else:
-            draws = {id(c): rng.random() for c in candidates}
-            keys.append(lambda c, draws=draws: draws[id(c)])  # type: ignore[misc]
-    return sorted(candidates, key=lambda c: tuple(k(c) for k in keys))
+            columns.append([rng.random() for _ in candidates])
+    positions = range(len(candidates))
+    if not columns:
+        return list(candidates)
+    rows: Sequence[Any] = columns[0] if len(columns) == 1 else list(zip(*columns, strict=True))
+    return [candidates[i] for i in sorted(positions, key=rows.__getitem__)]
 
 
 # --- placing --------------------------------------------------------------------------------------------
