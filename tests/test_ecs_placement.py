@@ -8,7 +8,8 @@ S9 (a subnet of another VPC is ATTRIBUTE).
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -22,9 +23,12 @@ from trunkline.domain.ecs.placement import (
     Constraint,
     Demand,
     Strategy,
+    _spread_attribute,
+    _spread_counts,
     check,
     lone_binpack,
     lone_random,
+    order,
     parse_constraints,
     parse_strategies,
     place,
@@ -463,3 +467,52 @@ def test_a_random_draw_serves_only_a_lone_random_strategy() -> None:
     assert not lone_random([Strategy("spread", "instanceId")])
     with pytest.raises(ValueError, match="lone random"):
         place(ListDraw([instance("a")]), Demand(memory=1), 1, strategies=[Strategy("binpack", "memory")])
+
+
+def _order_by_tuples(
+    candidates: Sequence[Candidate], strategies: Sequence[Strategy], rng: random.Random
+) -> list[Candidate]:
+    """What `order` did before it sorted by columns: a tuple of every strategy's key per candidate
+    (the random strategy's draws taken in the candidates' order). `order` must match it exactly."""
+    keys: list[Callable[[Candidate], Any]] = []
+    for strategy in strategies:
+        if strategy.type == "binpack":
+            keys.append(lambda c, resource=strategy.field or "": c.amount(resource))
+        elif strategy.type == "spread":
+            attribute = _spread_attribute(strategy.field or "")
+            if attribute is None:
+                keys.append(lambda c: c.group_tasks)
+            else:
+                counts = _spread_counts(candidates, attribute)
+                keys.append(lambda c, counts=counts, a=attribute: counts[c.attributes.get(a)])
+        else:
+            draws = {id(c): rng.random() for c in candidates}
+            keys.append(lambda c, draws=draws: draws[id(c)])
+    return sorted(candidates, key=lambda c: tuple(k(c) for k in keys))
+
+
+_STRATEGY = st.sampled_from(
+    [
+        Strategy("random"),
+        Strategy("binpack", "cpu"),
+        Strategy("binpack", "memory"),
+        Strategy("spread", "instanceId"),
+        Strategy("spread", "attribute:ecs.availability-zone"),
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(specs=hosts_specs, strategies=st.lists(_STRATEGY, max_size=3), seed=st.integers(0, 2**32))
+def test_order_is_the_sort_by_every_strategys_key_in_turn(
+    specs: list[tuple[int, int, int, str, bool, int]], strategies: list[Strategy], seed: int
+) -> None:
+    """The same order as sorting by a tuple of the keys (ties in the given order), and the random
+    strategy draws the same numbers: a seeded launch places its tasks where it always did."""
+    candidates = _pictures(specs)
+    expected = _order_by_tuples(candidates, strategies, random.Random(seed))
+    got_rng = random.Random(seed)
+    assert [c.arn for c in order(candidates, strategies, got_rng)] == [c.arn for c in expected]
+    after = random.Random(seed)
+    _order_by_tuples(candidates, strategies, after)
+    assert got_rng.random() == after.random()  # as many draws taken

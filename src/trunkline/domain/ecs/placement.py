@@ -56,6 +56,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -178,18 +179,34 @@ def _spread_attribute(name: str) -> str | None:
 # --- the picture of one instance ------------------------------------------------------------------------
 
 
-@dataclass(eq=False)
+class CandidateReads(Protocol):
+    """What placement reads of an instance only when a check first asks (see `Candidate`)."""
+
+    def group_tasks(self) -> int: ...  # live tasks of the request's group
+    def eni_free(self) -> int: ...  # free task ENI slots
+    def task_groups(self) -> Collection[str]: ...  # task:group of its live tasks
+    def host_running(self) -> bool: ...  # whether its EC2 instance is running
+
+
+@dataclass(eq=False, slots=True)
 class Candidate:
     """One ACTIVE container instance as placement sees it, updated as tasks are placed on it.
-    Implements `query.InstanceFacts`, so memberOf expressions read it directly."""
+    Implements `query.InstanceFacts`, so memberOf expressions read it directly.
+
+    What is read only when a check asks comes from a loader (one callable per fact) or, for facts
+    without one, from `reads` (one object for all four). A launch builds a candidate per listed
+    instance (a hundred by default) and checks a few: slots, the picture's port sets shared until
+    a task is placed, and one `reads` object instead of four closures keep building them cheap, and
+    they leave the garbage collector little to track (their closures, cells and sets were most of
+    its work in RunTask)."""
 
     arn: str
     ec2_instance_id: str
     attributes: Mapping[str, str | None]
     cpu: int  # remaining CPU units
     memory: int  # remaining MiB
-    tcp_ports: set[int]  # ports in use (reserved by the agent or held by tasks)
-    udp_ports: set[int]
+    tcp_ports: AbstractSet[int]  # ports in use (reserved by the agent or held by tasks); never mutated
+    udp_ports: AbstractSet[int]
     agent_connected: bool = True
     agent_version: str | None = None
     registered_at: float = 0.0
@@ -201,18 +218,22 @@ class Candidate:
     eni_loader: Callable[[], int] | None = None  # free task ENI slots, read when first needed
     groups_loader: Callable[[], Collection[str]] | None = None  # task:group, read when first needed
     host_loader: Callable[[], bool] | None = None  # whether the EC2 instance is running, read when needed
+    reads: CandidateReads | None = None  # the facts without a loader of their own
     _group_tasks: int | None = field(default=None, repr=False)  # as loaded, before this call
     _group_placed: int = field(default=0, repr=False)  # tasks placed in this call (none read for them)
     _eni_free: int | None = field(default=None, repr=False)
     _host_running: bool | None = field(default=None, repr=False)
     _groups: list[str] | None = field(default=None, repr=False)
-    _added: list[str] = field(default_factory=list, repr=False)  # groups of tasks placed in this call
+    _added: tuple[str, ...] = field(default=(), repr=False)  # groups of tasks placed in this call
 
     @property
     def group_tasks(self) -> int:
         """Live tasks of the request's task group on the instance, those placed in this call included."""
         if self._group_tasks is None:
-            self._group_tasks = self.group_loader() if self.group_loader is not None else 0
+            if self.group_loader is not None:
+                self._group_tasks = self.group_loader()
+            else:
+                self._group_tasks = self.reads.group_tasks() if self.reads is not None else 0
         return self._group_tasks + self._group_placed
 
     def amount(self, resource: str) -> int:
@@ -222,7 +243,10 @@ class Candidate:
     @property
     def eni_free(self) -> int:
         if self._eni_free is None:
-            self._eni_free = self.eni_loader() if self.eni_loader is not None else 0
+            if self.eni_loader is not None:
+                self._eni_free = self.eni_loader()
+            else:
+                self._eni_free = self.reads.eni_free() if self.reads is not None else 0
         return self._eni_free
 
     @property
@@ -230,26 +254,34 @@ class Candidate:
         """An agent on an EC2 instance that is stopping or shutting down cannot start tasks, even
         before ECS notices it is gone."""
         if self._host_running is None:
-            self._host_running = self.host_loader() if self.host_loader is not None else True
+            if self.host_loader is not None:
+                self._host_running = self.host_loader()
+            else:
+                self._host_running = self.reads.host_running() if self.reads is not None else True
         return self._host_running
 
     @property
     def task_groups(self) -> Collection[str]:
         if self._groups is None:
-            self._groups = list(self.groups_loader()) if self.groups_loader is not None else []
+            if self.groups_loader is not None:
+                self._groups = list(self.groups_loader())
+            else:
+                self._groups = list(self.reads.task_groups()) if self.reads is not None else []
         return [*self._groups, *self._added]
 
     def take(self, demand: Demand) -> None:
-        """Reserve one task's demand on the picture."""
+        """Reserve one task's demand on the picture (new port sets: the old ones may be shared)."""
         self.cpu -= demand.cpu
         self.memory -= demand.memory
-        self.tcp_ports |= demand.tcp_ports
-        self.udp_ports |= demand.udp_ports
+        if demand.tcp_ports:
+            self.tcp_ports = self.tcp_ports | demand.tcp_ports
+        if demand.udp_ports:
+            self.udp_ports = self.udp_ports | demand.udp_ports
         self.gpus -= demand.gpus
         if demand.needs_eni:
             self._eni_free = self.eni_free - 1
         self._group_placed += 1  # counted without loading: a strategy that never asks never reads
-        self._added.append(demand.group)
+        self._added = (*self._added, demand.group)
 
 
 # --- checks ---------------------------------------------------------------------------------------------
@@ -302,22 +334,32 @@ def _spread_counts(candidates: Sequence[Candidate], name: str) -> dict[str | Non
 
 
 def order(candidates: Sequence[Candidate], strategies: Sequence[Strategy], rng: random.Random) -> list[Candidate]:
-    """The candidates in the order the strategies prefer them (ties keep the given order)."""
-    keys: list[Callable[[Candidate], Any]] = []
+    """The candidates in the order the strategies prefer them (ties keep the given order).
+
+    Each strategy's key is computed for every candidate at once (a column), and the positions are
+    sorted by the columns: the same order as sorting the candidates by a tuple of their keys, and
+    the random strategy draws the same numbers in the same order. Every task of a launch orders the
+    whole list again (a hundred instances by default), and building a tuple per candidate through
+    a generator was most of that."""
+    columns: list[list[Any]] = []
     for strategy in strategies:
         if strategy.type == "binpack":
-            keys.append(lambda c, resource=strategy.field or "": c.amount(resource))  # type: ignore[misc]
+            resource = strategy.field or ""
+            columns.append([c.amount(resource) for c in candidates])
         elif strategy.type == "spread":
             attribute = _spread_attribute(strategy.field or "")
             if attribute is None:
-                keys.append(lambda c: c.group_tasks)
+                columns.append([c.group_tasks for c in candidates])
             else:
                 counts = _spread_counts(candidates, attribute)
-                keys.append(lambda c, counts=counts, a=attribute: counts[c.attributes.get(a)])  # type: ignore[misc]
+                columns.append([counts[c.attributes.get(attribute)] for c in candidates])
         else:
-            draws = {id(c): rng.random() for c in candidates}
-            keys.append(lambda c, draws=draws: draws[id(c)])  # type: ignore[misc]
-    return sorted(candidates, key=lambda c: tuple(k(c) for k in keys))
+            columns.append([rng.random() for _ in candidates])
+    positions = range(len(candidates))
+    if not columns:
+        return list(candidates)
+    rows: Sequence[Any] = columns[0] if len(columns) == 1 else list(zip(*columns, strict=True))
+    return [candidates[i] for i in sorted(positions, key=rows.__getitem__)]
 
 
 # --- placing --------------------------------------------------------------------------------------------

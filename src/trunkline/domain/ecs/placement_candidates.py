@@ -110,35 +110,15 @@ def _from_picture(
     ctx: RequestContext, seen: Picture, group_tasks: GroupCounter, record: ContainerInstanceRecord | None
 ) -> Candidate:
     """A fresh Candidate (placement updates it) from a shared picture. The full record, which the
-    ENI and task-group checks need, is read only when one of them first asks."""
-    loaded: list[ContainerInstanceRecord] = [record] if record is not None else []
-
-    def full() -> ContainerInstanceRecord:
-        if not loaded:
-            found = container_instances.find(ctx, seen.cluster_arn, seen.arn)
-            assert found is not None  # read in this transaction a moment ago
-            loaded.append(found)
-        return loaded[0]
-
-    arn = seen.arn
-    group_loader: Callable[[], int] = lambda: group_tasks(arn)  # noqa: E731
-    eni_loader: Callable[[], int] = lambda: capacity.available_task_enis(ctx, full())  # noqa: E731
-    groups_loader: Callable[[], list[str]] = lambda: tasks.task_groups_of(ctx, full())  # noqa: E731
-
-    def host_loader() -> bool:
-        # Checked last, on the candidate about to take a task: what taking it reads (the container
-        # instance, its live tasks) travels with this read (one round trip on PostgreSQL, not two).
-        run_task_reads.hosts(ctx, seen.cluster_arn, [arn])
-        return _running(ctx, seen.ec2_instance_id)
-
+    ENI and task-group checks need, is read only when one of them first asks (`_Reads`)."""
     return Candidate(
-        arn=arn,
+        arn=seen.arn,
         ec2_instance_id=seen.ec2_instance_id,
         attributes=seen.attributes,
         cpu=seen.cpu,
         memory=seen.memory,
-        tcp_ports=set(seen.tcp_ports),
-        udp_ports=set(seen.udp_ports),
+        tcp_ports=seen.tcp_ports,  # frozen: placing a task gives the candidate new sets
+        udp_ports=seen.udp_ports,
         agent_connected=seen.agent_connected,
         agent_version=seen.agent_version,
         registered_at=seen.registered_at,
@@ -146,11 +126,42 @@ def _from_picture(
         vpc_id=seen.vpc_id,
         zone=seen.zone,
         gpus=seen.gpus,
-        group_loader=group_loader,
-        eni_loader=eni_loader,
-        groups_loader=groups_loader,
-        host_loader=host_loader,
+        reads=_Reads(ctx, seen, group_tasks, record),
     )
+
+
+class _Reads:
+    """A candidate's `placement.CandidateReads`: one object, not a closure per fact (a launch
+    builds a candidate for each listed instance and checks a few)."""
+
+    __slots__ = ("_ctx", "_group_tasks", "_record", "_seen")
+
+    def __init__(
+        self, ctx: RequestContext, seen: Picture, group_tasks: GroupCounter, record: ContainerInstanceRecord | None
+    ) -> None:
+        self._ctx, self._seen, self._group_tasks, self._record = ctx, seen, group_tasks, record
+
+    def _full(self) -> ContainerInstanceRecord:
+        if self._record is None:
+            found = container_instances.find(self._ctx, self._seen.cluster_arn, self._seen.arn)
+            assert found is not None  # read in this transaction a moment ago
+            self._record = found
+        return self._record
+
+    def group_tasks(self) -> int:
+        return self._group_tasks(self._seen.arn)
+
+    def eni_free(self) -> int:
+        return capacity.available_task_enis(self._ctx, self._full())
+
+    def task_groups(self) -> list[str]:
+        return tasks.task_groups_of(self._ctx, self._full())
+
+    def host_running(self) -> bool:
+        # Checked last, on the candidate about to take a task: what taking it reads (the container
+        # instance, its live tasks) travels with this read (one round trip on PostgreSQL, not two).
+        run_task_reads.hosts(self._ctx, self._seen.cluster_arn, [self._seen.arn])
+        return _running(self._ctx, self._seen.ec2_instance_id)
 
 
 def _running(ctx: RequestContext, instance_id: str) -> bool:
