@@ -206,6 +206,8 @@ def _health(url: str) -> dict[str, Any]:
 
 def _waits(before: list[dict[str, Any]], after: list[dict[str, Any]], pairs: int, wall: float) -> str:
     """The processes' store waits during the run added up, per pair (ms) and as a share of the wall time."""
+    if not all("storeWaits" in health for health in after):
+        return "store waits: not reported by this trunkline (no storeWaits in its health)"
     total: Counter[str] = Counter()
     for health in after:
         total.update(health.get("storeWaits", {}))
@@ -318,11 +320,28 @@ def main() -> int:
         print("    retried transactions per process, by round: " + "; ".join(str(x["retries"]) for x in rs))
         retried = sum(sum(x["retries"]) for x in rs) / max(sum(x["pairs"] for x in rs), 1)
         print(f"    {retried:.2f} retried transactions per pair; median round's " + r["cpu"].describe(r["pairs"]))
+        print("    median round's " + r["waits"])
         for x in rs:
             for problem in x["violations"][:5]:
                 print(f"    {problem}")
     print(_bound(medians, args.processes[0]))
+    print(_verdict(medians, rounds, args.processes[0]))
     return 0
+
+
+def _verdict(medians: dict[int, dict[str, Any]], rounds: dict[int, list[dict[str, Any]]], first: int) -> str:
+    """Issue 13's target, read off this run: 2 processes at least 1.6x the first configuration's
+    median throughput, with no 5xx and no invariant violation in any round."""
+    if 2 not in medians or first == 2:
+        return "Target (2 processes >= x1.60 of 1): not measured in this run"
+    ratio = medians[2]["pairs_per_s"] / (medians[first]["pairs_per_s"] or float("nan"))
+    clean = all(x["five_xx"] == 0 and not x["violations"] for rs in rounds.values() for x in rs)
+    met = ratio >= 1.6 and clean
+    return (
+        f"Target (2 processes >= x1.60 of {first}, 0 5xx, 0 invariant violations): "
+        f"x{ratio:.2f}, {'clean' if clean else 'NOT clean'}: {'met' if met else 'NOT met'} "
+        "(ratios are only meaningful when 'other' CPU above stayed near 0)"
+    )
 
 
 def _bound(medians: dict[int, dict[str, Any]], first: int) -> str:
