@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 from botocore.exceptions import ClientError
 from psycopg import errors
@@ -19,7 +20,7 @@ from psycopg import errors
 from conftest import fresh_state, postgres_url, release_state, start_process, stop_process
 from pg_proxy import PgProxy
 from trunkline.runtime import throttled, unavailable
-from trunkline.store.api import StoreBusy
+from trunkline.store.api import RepeatableRead, StoreBusy
 from trunkline.store.postgres import PostgresStore
 
 pytestmark = pytest.mark.skipif(postgres_url() is None, reason="needs TRUNKLINE_TEST_POSTGRES")
@@ -142,3 +143,46 @@ def test_one_reconciler_leads_at_a_time(state: str) -> None:
     finally:
         first.close()
         second.close()
+
+
+def _held_elsewhere(store: PostgresStore, scope: str) -> bool:
+    """Whether another session holds the named lock (asked from a third session)."""
+    key = store.advisory_key(scope)
+    with psycopg.connect(postgres_url() or "", autocommit=True) as conn:
+        row = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
+        if row and row[0]:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+    return not (row and row[0])
+
+
+def _isolation(tx: Any) -> str:
+    return str(tx._q("SELECT current_setting('transaction_isolation')", ()).fetchone()[0])
+
+
+def test_repeatable_read_work_holds_its_lock_and_falls_back_to_serializable(state: str) -> None:
+    """`RepeatableRead` work runs under REPEATABLE READ with its lock taken before its snapshot;
+    a write of a kind it did not name runs it again under SERIALIZABLE (still holding the lock)."""
+    first, second = PostgresStore(state), PostgresStore(state)
+    try:
+        seen: list[tuple[str, bool]] = []
+
+        def work(tx: Any, kind: str) -> None:
+            held = _held_elsewhere(second, "placement:c")
+            seen.append((_isolation(tx), held))
+            tx.put(kind, "k", {"n": 1})
+
+        first.run(RepeatableRead(lambda tx: work(tx, "ecs.task"), "placement:c", frozenset({"ecs.task"})))
+        assert seen == [("repeatable read", True)]
+        seen.clear()
+        first.run(RepeatableRead(lambda tx: work(tx, "ec2.subnet"), "placement:c", frozenset({"ecs.task"})))
+        assert seen == [("repeatable read", True), ("serializable", True)]
+        assert first.run(lambda tx: tx.get("ec2.subnet", "k")) == {"n": 1}
+        assert first.retried == 0 and first.waits.repeatable == 2 and first.waits.serializable == 1
+        assert _isolation_of_plain_work(first) == "serializable"
+    finally:
+        first.close()
+        second.close()
+
+
+def _isolation_of_plain_work(store: PostgresStore) -> str:
+    return store.run(_isolation)

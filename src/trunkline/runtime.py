@@ -114,6 +114,7 @@ class Runtime:
             keyring=self.keyring,
             reactions=self.reactions,
             quotas=self.quotas,
+            repeatable_writes=_repeatable_writes,
         )
 
     def _start_world(self, tx: Transaction, now: float) -> None:
@@ -285,6 +286,14 @@ class Runtime:
 
     def close(self) -> None:
         self.store.close()
+
+
+def _repeatable_writes(scope: str) -> frozenset[str]:
+    """The reconciler's REPEATABLE READ kinds for a lock scope (the ECS domain says; imported with
+    the first due step, not at start-up)."""
+    from trunkline.domain.ecs import cluster_lock
+
+    return cluster_lock.repeatable_writes(scope)
 
 
 def _instance_types() -> object:

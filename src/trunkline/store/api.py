@@ -33,6 +33,23 @@ JOB_LOCK = "lock"
 
 
 @dataclass(frozen=True)
+class RepeatableRead:
+    """Work that holds `lock` from before its snapshot and writes documents of `writes` kinds only
+    (besides jobs and events): PostgreSQL may run it under REPEATABLE READ, where it takes part
+    in no serialization conflict. Should it write anything else, take another named lock, or ask
+    for a counter or meta value, it is run again under SERIALIZABLE. SQLite runs it as any work.
+    Sound only when every transaction that could break an invariant with it either holds `lock`
+    or writes a document it writes (docs/decisions.md, "isolation")."""
+
+    work: Callable[[Transaction], Any]
+    lock: str
+    writes: frozenset[str]
+
+    def __call__(self, tx: Transaction) -> Any:
+        return self.work(tx)
+
+
+@dataclass(frozen=True)
 class Job:
     id: int
     due_at: float

@@ -21,7 +21,7 @@ from typing import Any
 import psycopg
 from psycopg import errors
 
-from trunkline.store.api import StoreBusy, StoreUnavailable, T, Transaction
+from trunkline.store.api import Document, RepeatableRead, StoreBusy, StoreUnavailable, T, Transaction
 from trunkline.store.pg_transaction import PgTransaction
 from trunkline.store.schema import POSTGRES_MIGRATIONS
 from trunkline.store.sql import DerivedCache, Dialect, SqlTransaction, migrate
@@ -56,6 +56,12 @@ class _NeedLock(BaseException):
         self.scope = scope
 
 
+class _NeedSerializable(BaseException):
+    """Raised by a REPEATABLE READ transaction about to do what only SERIALIZABLE keeps sound (a
+    write outside its `RepeatableRead.writes`): the store rolls back and runs the work again
+    under SERIALIZABLE. A BaseException, as `_NeedLock`."""
+
+
 class _PgTransaction(PgTransaction):
     def __init__(
         self,
@@ -65,13 +71,35 @@ class _PgTransaction(PgTransaction):
         code_points: bool,
         derived_cache: DerivedCache,
         namespace: str = "",
+        writes: frozenset[str] | None = None,
     ) -> None:
         super().__init__(conn, pipeline, DIALECT, keeps_answers=code_points, derived_cache=derived_cache)
         self._conn = conn
         self._held = held
         self._namespace = namespace
+        self._writes = writes  # under REPEATABLE READ: the kinds it may write; None under SERIALIZABLE
         self._tries: list[tuple[str, psycopg.Cursor[Any]]] = []  # asked for, answer not yet read
         self.tried = False  # a lock was asked for in place: the session may hold it (release it)
+
+    def _serializable(self, kind: str | None) -> None:
+        if self._writes is not None and (kind is None or kind not in self._writes):
+            raise _NeedSerializable
+
+    def put(self, kind: str, key: str, doc: Document, index: Any = None) -> None:
+        self._serializable(kind)
+        super().put(kind, key, doc, index)
+
+    def delete(self, kind: str, key: str) -> bool:
+        self._serializable(kind)
+        return super().delete(kind, key)
+
+    def next_value(self, counter: str) -> int:
+        self._serializable(None)
+        return super().next_value(counter)
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._serializable(None)
+        super().set_meta(key, value)
 
     def lock(self, scope: str) -> None:
         """Take a lock not held from the start in place, if no one holds it: most of the time no
@@ -82,6 +110,7 @@ class _PgTransaction(PgTransaction):
         state, and it is retried.)"""
         if scope in self._held or any(scope == tried for tried, _ in self._tries):
             return
+        self._serializable(None)  # in place, the lock comes after the snapshot: SSI must check the reads
         cursor = self._conn.cursor()
         cursor.execute("SELECT pg_try_advisory_lock(%s)", (lock_key(self._namespace + scope),))
         self._tries.append((scope, cursor))
@@ -206,12 +235,20 @@ class PostgresStore:
 
     def _run(self, work: Callable[[Transaction], T], started: float) -> T:
         held: set[str] = set()
+        writes: frozenset[str] | None = None
+        if isinstance(work, RepeatableRead) and work.writes:
+            held.add(work.lock)
+            writes = work.writes
         attempt = 0
         while True:
             try:
-                return self._attempt(work, held)
+                return self._attempt(work, held, writes)
             except _NeedLock as need:
                 held.add(need.scope)  # not a failure: run again with the lock held from the start
+                continue
+            except _NeedSerializable:
+                writes = None  # not a failure: run again under SERIALIZABLE
+                self.waits.serializable += 1
                 continue
             except _CONFLICTS as error:
                 failure: Exception = StoreBusy(f"transaction conflicted {attempt + 1} times: {error}")
@@ -225,7 +262,7 @@ class PostgresStore:
             time.sleep(wait)
             self.waits.paused += wait
 
-    def _attempt(self, work: Callable[[Transaction], T], held: set[str]) -> T:
+    def _attempt(self, work: Callable[[Transaction], T], held: set[str], writes: frozenset[str] | None = None) -> T:
         """One try: take the named locks (session-level, before the snapshot), run the work in a
         SERIALIZABLE transaction, release the locks. BEGIN travels with the first read, and the
         last writes, COMMIT and the locks' release in one round trip. A lost
@@ -249,10 +286,13 @@ class PostgresStore:
                         waiting = time.monotonic()
                         pipeline.sync()
                         self.waits.locked += time.monotonic() - waiting
-                    control.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
+                    isolation = "SERIALIZABLE" if writes is None else "REPEATABLE READ"
+                    control.execute(f"BEGIN ISOLATION LEVEL {isolation}")
                     tx = _PgTransaction(
-                        conn, pipeline, frozenset(held), self._code_points, self._derived_cache, self._namespace
+                        conn, pipeline, frozenset(held), self._code_points, self._derived_cache, self._namespace, writes
                     )
+                    if writes is not None:
+                        self.waits.repeatable += 1
                     result = work(tx)
                     if tx.pending_locks():  # no read since a lock was asked for: read its answer
                         pipeline.sync()
@@ -370,6 +410,8 @@ class StoreWaits:
     locked: float = 0.0
     paused: float = 0.0
     sessions: int = 0
+    repeatable: int = 0  # attempts begun under REPEATABLE READ (`RepeatableRead` work)
+    serializable: int = 0  # of which run again under SERIALIZABLE (a write outside its kinds)
 
     def report(self) -> dict[str, float]:
         return {
@@ -377,6 +419,8 @@ class StoreWaits:
             "lockWaitSeconds": round(self.locked, 3),
             "retryPauseSeconds": round(self.paused, 3),
             "sessionsOpened": self.sessions,
+            "repeatableRead": self.repeatable,
+            "repeatableReadRunAgain": self.serializable,
         }
 
 
