@@ -186,3 +186,44 @@ def test_repeatable_read_work_holds_its_lock_and_falls_back_to_serializable(stat
 
 def _isolation_of_plain_work(store: PostgresStore) -> str:
     return store.run(_isolation)
+
+
+def test_locked_work_runs_under_repeatable_read_once_conflicts_are_met(state: str) -> None:
+    """Work that declares what it writes under a lock (`lock(scope, writes)`) takes the lock in
+    place under SERIALIZABLE while the process meets no conflicts; once it has met one, it takes
+    the lock before its snapshot and runs under REPEATABLE READ. A lock someone holds makes it run
+    again so too."""
+    store = PostgresStore(state)
+    try:
+        seen: list[str] = []
+
+        def work(tx: Any) -> None:
+            tx.lock("placement:c", frozenset({"ecs.task"}))
+            seen.append(_isolation(tx))
+            tx.put("ecs.task", "t", {"n": len(seen)})
+
+        store.run(work)
+        assert seen == ["serializable"]  # taken in place, no conflict met: nothing run again
+
+        with psycopg.connect(postgres_url() or "", autocommit=True) as holder:
+            holder.execute("SELECT pg_advisory_lock(%s)", (store.advisory_key("placement:c"),))
+            threading.Timer(0.3, lambda: holder.execute("SELECT pg_advisory_unlock_all()")).start()
+            seen.clear()
+            store.run(work)
+        # Held elsewhere: the read after the lock learnt so, and the work ran again, the lock waited
+        # for before its snapshot, under REPEATABLE READ.
+        assert seen == ["repeatable read"] and store.retried == 0
+
+        failures = [errors.SerializationFailure("could not serialize access")]
+
+        def conflicts_once(tx: Any) -> None:
+            if failures:
+                raise failures.pop()
+
+        store.run(conflicts_once)
+        seen.clear()
+        store.run(work)
+        assert seen == ["repeatable read"]  # a conflict met lately: the lock first, at once
+        assert store.run(lambda tx: tx.get("ecs.task", "t")) == {"n": 1}
+    finally:
+        store.close()

@@ -174,7 +174,7 @@ def test_two_processes_on_one_schema_keep_the_invariants(tmp_path: Path) -> None
         assert problems + left == []
         healths = [s.get("/_trunkline/health").json() for s in servers]
         print(f"retried transactions per process: {[h['storeRetries'] for h in healths]}")
-        # The tasks' steps ran under REPEATABLE READ (cluster_lock.STEP_WRITES), the invariants held.
+        # The tasks' steps ran under REPEATABLE READ (cluster_lock.LOCKED_WRITES), the invariants held.
         assert sum(h["storeWaits"]["repeatableRead"] for h in healths) > 0
     finally:
         for server in servers:

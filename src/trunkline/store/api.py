@@ -150,10 +150,13 @@ class Transaction(Protocol):
 
     def schedule(self, due_at: float, name: str, payload: Document) -> None: ...
 
-    def lock(self, scope: str) -> None:
+    def lock(self, scope: str, writes: frozenset[str] = frozenset()) -> None:
         """Serialise this transaction with every other one that locks `scope` (on PostgreSQL, in
         any process): they run one after the other instead of failing serialisation. May restart
-        the transaction's work with the lock held from its start, so call it early, before writes."""
+        the transaction's work with the lock held from its start, so call it early, before writes.
+        `writes`, if given, are the only document kinds the work writes while holding `scope`
+        when it needs nothing else SERIALIZABLE: PostgreSQL may then run it under REPEATABLE READ
+        (`RepeatableRead`; another write runs it again SERIALIZABLE)."""
 
     def try_lead(self, role: str) -> bool:
         """True if no other transaction (in any process) holds `role` now; it is then held until

@@ -37,6 +37,9 @@ _FIRST_PAUSE = 0.005  # seconds; the pause cap doubles each attempt up to _MAX_P
 _MAX_PAUSE = 0.5
 _LOCK_TIMEOUT = "5s"  # how long a named lock is waited for before the attempt counts as a conflict
 _CONNECT_TIMEOUT = 5  # seconds
+# After a conflict, for this long, work that declares what it writes under a lock (`lock`'s
+# `writes`) takes the lock before its snapshot and runs under REPEATABLE READ.
+_CONTENDED_FOR = 2.0  # seconds
 _MIGRATION_LOCK = 4590
 _CODE_POINT_COLLATIONS = ("C", "POSIX", "C.UTF-8", "C.utf8")
 _CONFLICTS = (errors.SerializationFailure, errors.DeadlockDetected, errors.LockNotAvailable)
@@ -51,9 +54,10 @@ class _NeedLock(BaseException):
     """Raised by `lock` for a scope not yet held: the store rolls back, takes the lock, and runs the
     work again. A BaseException so that no `except Exception` in the domain can swallow it."""
 
-    def __init__(self, scope: str) -> None:
+    def __init__(self, scope: str, writes: frozenset[str] = frozenset()) -> None:
         super().__init__(scope)
         self.scope = scope
+        self.writes = writes  # what the work declared it writes holding `scope` (`Transaction.lock`)
 
 
 class _NeedSerializable(BaseException):
@@ -72,12 +76,15 @@ class _PgTransaction(PgTransaction):
         derived_cache: DerivedCache,
         namespace: str = "",
         writes: frozenset[str] | None = None,
+        contended: bool = False,
     ) -> None:
         super().__init__(conn, pipeline, DIALECT, keeps_answers=code_points, derived_cache=derived_cache)
         self._conn = conn
         self._held = held
         self._namespace = namespace
         self._writes = writes  # under REPEATABLE READ: the kinds it may write; None under SERIALIZABLE
+        self._contended = contended  # conflicts lately: locked work starts again under REPEATABLE READ
+        self._declared: dict[str, frozenset[str]] = {}  # what work said it writes under a lock asked in place
         self._tries: list[tuple[str, psycopg.Cursor[Any]]] = []  # asked for, answer not yet read
         self.tried = False  # a lock was asked for in place: the session may hold it (release it)
 
@@ -101,16 +108,26 @@ class _PgTransaction(PgTransaction):
         self._serializable(None)
         super().set_meta(key, value)
 
-    def lock(self, scope: str) -> None:
+    def lock(self, scope: str, writes: frozenset[str] = frozenset()) -> None:
         """Take a lock not held from the start in place, if no one holds it: most of the time no
         one does, and the work goes on without starting again. The answer is read with the next
         read's (no round trip of its own); if someone held the lock, that read raises `_NeedLock`
         and the work runs again with the lock held from before its snapshot. (If another holder
         committed between this snapshot and the lock, SERIALIZABLE fails the one that read stale
-        state, and it is retried.)"""
+        state, and it is retried; a REPEATABLE READ holder's writes are not tracked, so what the
+        stale reads decide rests on writing the same documents: first updater wins.)
+
+        `writes`: the kinds the work writes holding `scope`, when nothing else it relies on could be
+        changed by a transaction not holding it (cluster_lock.LOCKED_WRITES). Work run again with
+        the lock from its start then runs under REPEATABLE READ (`RepeatableRead`), and while this
+        process has met conflicts lately it starts again so at once instead of taking the lock in
+        place under SERIALIZABLE, whose page-level read locks make those conflicts."""
         if scope in self._held or any(scope == tried for tried, _ in self._tries):
             return
         self._serializable(None)  # in place, the lock comes after the snapshot: SSI must check the reads
+        if writes and self._contended:
+            raise _NeedLock(scope, writes)
+        self._declared[scope] = writes
         cursor = self._conn.cursor()
         cursor.execute("SELECT pg_try_advisory_lock(%s)", (lock_key(self._namespace + scope),))
         self._tries.append((scope, cursor))
@@ -131,7 +148,7 @@ class _PgTransaction(PgTransaction):
             elif missing is None:
                 missing = scope
         if missing is not None:
-            raise _NeedLock(missing)
+            raise _NeedLock(missing, self._declared.get(missing, frozenset()))
 
     def pending_locks(self) -> bool:
         return bool(self._tries)
@@ -169,6 +186,7 @@ class PostgresStore:
         self._rng = random.Random()
         self._conn: psycopg.Connection[Any] | None = None
         self.retried = 0  # attempts that were retried, for the benchmark's report
+        self._conflicted_at = -_CONTENDED_FOR  # when a transaction last failed serialisation (monotonic)
         self.waits = StoreWaits()  # where the writing connection's time went, for the benchmark's report
         self._code_points = False  # the database sorts text by code point, as Python does (collation C)
         # Advisory locks are per database: named locks are prefixed with the schema, so that
@@ -239,19 +257,23 @@ class PostgresStore:
         if isinstance(work, RepeatableRead) and work.writes:
             held.add(work.lock)
             writes = work.writes
+        fell_back = False  # once run again SERIALIZABLE, it stays so
         attempt = 0
         while True:
             try:
                 return self._attempt(work, held, writes)
             except _NeedLock as need:
                 held.add(need.scope)  # not a failure: run again with the lock held from the start
+                if need.writes and not held - {need.scope} and not fell_back:
+                    writes = need.writes  # that lock alone held from the start: REPEATABLE READ
                 continue
             except _NeedSerializable:
-                writes = None  # not a failure: run again under SERIALIZABLE
+                writes, fell_back = None, True  # not a failure: run again under SERIALIZABLE
                 self.waits.serializable += 1
                 continue
             except _CONFLICTS as error:
                 failure: Exception = StoreBusy(f"transaction conflicted {attempt + 1} times: {error}")
+                self._conflicted_at = time.monotonic()
             except _Retryable as lost:
                 failure = StoreUnavailable(str(lost))
             attempt += 1
@@ -288,8 +310,16 @@ class PostgresStore:
                         self.waits.locked += time.monotonic() - waiting
                     isolation = "SERIALIZABLE" if writes is None else "REPEATABLE READ"
                     control.execute(f"BEGIN ISOLATION LEVEL {isolation}")
+                    contended = time.monotonic() - self._conflicted_at < _CONTENDED_FOR
                     tx = _PgTransaction(
-                        conn, pipeline, frozenset(held), self._code_points, self._derived_cache, self._namespace, writes
+                        conn,
+                        pipeline,
+                        frozenset(held),
+                        self._code_points,
+                        self._derived_cache,
+                        self._namespace,
+                        writes,
+                        contended,
                     )
                     if writes is not None:
                         self.waits.repeatable += 1

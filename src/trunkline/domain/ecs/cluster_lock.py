@@ -10,15 +10,15 @@ from trunkline.domain.ecs.kinds import CONTAINER_INSTANCE, TASK
 
 _PREFIX = "placement:"
 
-#: What the reconciler's steps of a cluster's tasks may write, holding the cluster's lock from
-#: before their snapshot, and still run under REPEATABLE READ on PostgreSQL (`RepeatableRead`):
-#: the task they move on and its container instance's counts and resources. Every other writer
-#: of those either holds the same lock (placements, StopTask, other steps) or writes the same
-#: document (an update after the step's snapshot fails it: first updater wins), so the step needs
-#: no SERIALIZABLE read tracking, which on PostgreSQL locks index and heap pages and failed steps
-#: for other clusters' placements. A step that writes anything else (an ENI released, a
-#: replacement task placed by its service) is run again under SERIALIZABLE (docs/decisions.md).
-STEP_WRITES = frozenset({TASK.name, CONTAINER_INSTANCE.name})
+#: What placements (RunTask, StartTask), StopTask and the reconciler's steps of a cluster's tasks
+#: write holding the cluster's lock, when they may run under REPEATABLE READ on PostgreSQL
+#: (`RepeatableRead`, `Transaction.lock`'s `writes`): the tasks and their container instances'
+#: counts and resources. Every other writer of those either holds the same lock or writes the same
+#: document (an update after the snapshot fails the later one: first updater wins), so this work
+#: needs no SERIALIZABLE read tracking, which on PostgreSQL locks index and heap pages and failed it
+#: for other clusters' work. Work that writes anything else (an ENI, a trunk association, a
+#: subnet's addresses, a service) is run again under SERIALIZABLE (docs/decisions.md).
+LOCKED_WRITES = frozenset({TASK.name, CONTAINER_INSTANCE.name})
 
 
 def scope(cluster_arn: str) -> str:
@@ -27,8 +27,8 @@ def scope(cluster_arn: str) -> str:
 
 def repeatable_writes(scope_: str) -> frozenset[str]:
     """The kinds a job holding `scope_` may write under REPEATABLE READ (none for other scopes)."""
-    return STEP_WRITES if scope_.startswith(_PREFIX) else frozenset()
+    return LOCKED_WRITES if scope_.startswith(_PREFIX) else frozenset()
 
 
 def take(ctx: RequestContext, cluster_arn: str) -> None:
-    ctx.tx.lock(scope(cluster_arn))
+    ctx.tx.lock(scope(cluster_arn), LOCKED_WRITES)
