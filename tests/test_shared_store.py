@@ -20,7 +20,7 @@ from psycopg import errors
 from conftest import fresh_state, postgres_url, release_state, start_process, stop_process
 from pg_proxy import PgProxy
 from trunkline.runtime import throttled, unavailable
-from trunkline.store.api import RepeatableRead, StoreBusy
+from trunkline.store.api import Keyed, RepeatableRead, StoreBusy
 from trunkline.store.postgres import PostgresStore
 
 pytestmark = pytest.mark.skipif(postgres_url() is None, reason="needs TRUNKLINE_TEST_POSTGRES")
@@ -225,5 +225,17 @@ def test_locked_work_runs_under_repeatable_read_once_conflicts_are_met(state: st
         store.run(work)
         assert seen == ["repeatable read"]  # a conflict met lately: the lock first, at once
         assert store.run(lambda tx: tx.get("ecs.task", "t")) == {"n": 1}
+
+        calls: list[str] = []
+
+        def keyed(tx: Any) -> None:
+            calls.append(_isolation(tx))
+            work(tx)
+
+        store.run(Keyed(keyed, "RunTask on c"))  # started again at its lock, which is remembered
+        assert calls == ["serializable", "repeatable read"]
+        calls.clear()
+        store.run(Keyed(keyed, "RunTask on c"))
+        assert calls == ["repeatable read"]  # the remembered lock taken before the snapshot: run once
     finally:
         store.close()

@@ -25,7 +25,7 @@ from trunkline.reconciler import Reconciler
 from trunkline.secret_box import open_box
 from trunkline.services import JobHandlers, Providers
 from trunkline.store import open_store
-from trunkline.store.api import Store, StoreBusy, StoreUnavailable, Transaction, UnstorableText
+from trunkline.store.api import Keyed, Store, StoreBusy, StoreUnavailable, Transaction, UnstorableText
 from trunkline.store_clock import start_clock
 from trunkline.timing import PROFILES
 from trunkline.wiring import build_reactions
@@ -168,7 +168,9 @@ class Runtime:
 
         scheduled: list[float | None] = []
         try:
-            result = self.store.run(work)
+            # The same call on the same cluster takes the same lock (the PostgreSQL store remembers it).
+            key = (call.service, call.operation, region, access_key, str(call.params.get("cluster")))
+            result = self.store.run(Keyed(work, key))
         except UnstorableText:
             raise AwsError(_INVALID_PARAMETER.get(call.service, "ValidationError"), _NUL_MESSAGE) from None
         except StoreBusy:

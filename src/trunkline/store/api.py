@@ -3,7 +3,7 @@ queue for the clock's due transitions, and an event outbox. No SQL dialect leaks
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -44,6 +44,20 @@ class RepeatableRead:
     work: Callable[[Transaction], Any]
     lock: str
     writes: frozenset[str]
+
+    def __call__(self, tx: Transaction) -> Any:
+        return self.work(tx)
+
+
+@dataclass(frozen=True)
+class Keyed:
+    """Work with a key saying what it is (the same call on the same target): PostgreSQL remembers
+    the lock such work took under `Transaction.lock` with `writes`, and while its process meets
+    conflicts takes it before the snapshot at once (REPEATABLE READ) instead of starting again at
+    `lock`. SQLite runs it as any work."""
+
+    work: Callable[[Transaction], Any]
+    key: Hashable
 
     def __call__(self, tx: Transaction) -> Any:
         return self.work(tx)

@@ -14,14 +14,14 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 from psycopg import errors
 
-from trunkline.store.api import Document, RepeatableRead, StoreBusy, StoreUnavailable, T, Transaction
+from trunkline.store.api import Document, Keyed, RepeatableRead, StoreBusy, StoreUnavailable, T, Transaction
 from trunkline.store.pg_transaction import PgTransaction
 from trunkline.store.schema import POSTGRES_MIGRATIONS
 from trunkline.store.sql import DerivedCache, Dialect, SqlTransaction, migrate
@@ -40,6 +40,7 @@ _CONNECT_TIMEOUT = 5  # seconds
 # After a conflict, for this long, work that declares what it writes under a lock (`lock`'s
 # `writes`) takes the lock before its snapshot and runs under REPEATABLE READ.
 _CONTENDED_FOR = 2.0  # seconds
+_KEYS_KEPT = 4096  # `Keyed` work whose lock is remembered (the oldest forgotten first)
 _MIGRATION_LOCK = 4590
 _CODE_POINT_COLLATIONS = ("C", "POSIX", "C.UTF-8", "C.utf8")
 _CONFLICTS = (errors.SerializationFailure, errors.DeadlockDetected, errors.LockNotAvailable)
@@ -187,6 +188,7 @@ class PostgresStore:
         self._conn: psycopg.Connection[Any] | None = None
         self.retried = 0  # attempts that were retried, for the benchmark's report
         self._conflicted_at = -_CONTENDED_FOR  # when a transaction last failed serialisation (monotonic)
+        self._keyed: dict[Hashable, tuple[str, frozenset[str]]] = {}  # `Keyed` work -> the lock it took
         self.waits = StoreWaits()  # where the writing connection's time went, for the benchmark's report
         self._code_points = False  # the database sorts text by code point, as Python does (collation C)
         # Advisory locks are per database: named locks are prefixed with the schema, so that
@@ -257,6 +259,11 @@ class PostgresStore:
         if isinstance(work, RepeatableRead) and work.writes:
             held.add(work.lock)
             writes = work.writes
+        key = work.key if isinstance(work, Keyed) else None
+        known = self._keyed.get(key) if key is not None else None
+        if known is not None and writes is None and self._contended():
+            held.add(known[0])  # the lock this work took last time, before the snapshot at once
+            writes = known[1]
         fell_back = False  # once run again SERIALIZABLE, it stays so
         attempt = 0
         while True:
@@ -266,6 +273,8 @@ class PostgresStore:
                 held.add(need.scope)  # not a failure: run again with the lock held from the start
                 if need.writes and not held - {need.scope} and not fell_back:
                     writes = need.writes  # that lock alone held from the start: REPEATABLE READ
+                    if key is not None:
+                        self._remember(key, need.scope, need.writes)
                 continue
             except _NeedSerializable:
                 writes, fell_back = None, True  # not a failure: run again under SERIALIZABLE
@@ -283,6 +292,15 @@ class PostgresStore:
                 raise failure
             time.sleep(wait)
             self.waits.paused += wait
+
+    def _contended(self) -> bool:
+        return time.monotonic() - self._conflicted_at < _CONTENDED_FOR
+
+    def _remember(self, key: Hashable, scope: str, writes: frozenset[str]) -> None:
+        self._keyed.pop(key, None)
+        self._keyed[key] = (scope, writes)
+        if len(self._keyed) > _KEYS_KEPT:
+            del self._keyed[next(iter(self._keyed))]  # the oldest
 
     def _attempt(self, work: Callable[[Transaction], T], held: set[str], writes: frozenset[str] | None = None) -> T:
         """One try: take the named locks (session-level, before the snapshot), run the work in a
@@ -310,7 +328,7 @@ class PostgresStore:
                         self.waits.locked += time.monotonic() - waiting
                     isolation = "SERIALIZABLE" if writes is None else "REPEATABLE READ"
                     control.execute(f"BEGIN ISOLATION LEVEL {isolation}")
-                    contended = time.monotonic() - self._conflicted_at < _CONTENDED_FOR
+                    contended = self._contended()
                     tx = _PgTransaction(
                         conn,
                         pipeline,
