@@ -121,10 +121,13 @@ class Reconciler:
         """One chunk of a background pass, in one transaction holding its scope's lock; returns
         how many of its jobs ran (0 when another process leads now)."""
         claimed = partial(self._claimed, ids=ids, scope=scope)
-        if scope is None:
+        writes = self.repeatable_writes(scope) if scope is not None else frozenset()
+        if scope is None or not writes:
             return self.store.run(claimed)
-        # The scope's lock held from before the snapshot.
-        return self.store.run(RepeatableRead(claimed, scope, self.repeatable_writes(scope)))
+        # The scope's lock held from before the snapshot; if someone holds it, a later pass (here or
+        # in the process that holds it) runs these jobs, rather than this process's queue waiting
+        # behind it.
+        return self.store.run(RepeatableRead(claimed, scope, writes, wait=False, otherwise=0))
 
     def _claimed(self, tx: Transaction, *, ids: list[int], scope: str | None) -> int:
         if scope is not None:

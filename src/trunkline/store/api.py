@@ -44,6 +44,8 @@ class RepeatableRead:
     work: Callable[[Transaction], Any]
     lock: str
     writes: frozenset[str]
+    wait: bool = True  # False: while another holds `lock`, run returns `otherwise` without the work
+    otherwise: Any = None
 
     def __call__(self, tx: Transaction) -> Any:
         return self.work(tx)

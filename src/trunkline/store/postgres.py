@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 from psycopg import errors
@@ -318,14 +318,23 @@ class PostgresStore:
             try:
                 with conn.pipeline() as pipeline:
                     control = conn.cursor()
-                    for scope in sorted(held):  # in one order: no deadlock between processes
-                        control.execute("SELECT pg_advisory_lock(%s)", (lock_key(self._namespace + scope),))
+                    probe, otherwise = None, None
+                    if isinstance(work, RepeatableRead) and not work.wait and held == {work.lock}:
+                        probe, otherwise = conn.cursor(), work.otherwise  # the lock only if no one holds it
+                        probe.execute("SELECT pg_try_advisory_lock(%s)", (lock_key(self._namespace + work.lock),))
+                    else:
+                        for scope in sorted(held):  # in one order: no deadlock between processes
+                            control.execute("SELECT pg_advisory_lock(%s)", (lock_key(self._namespace + scope),))
                     if held:
                         # Its own round trip: statements before a Sync share one implicit
                         # transaction, and the snapshot must be taken after the locks, not before.
                         waiting = time.monotonic()
                         pipeline.sync()
                         self.waits.locked += time.monotonic() - waiting
+                    if probe is not None:
+                        row = probe.fetchone()
+                        if not (row and row[0]):
+                            return cast(T, otherwise)  # someone holds it: no transaction begun
                     isolation = "SERIALIZABLE" if writes is None else "REPEATABLE READ"
                     control.execute(f"BEGIN ISOLATION LEVEL {isolation}")
                     contended = self._contended()
