@@ -58,6 +58,7 @@ class Tally:
     stopped: int = 0
     statuses: Counter[int] = field(default_factory=Counter)
     throttled: int = 0
+    unplaced: Counter[str] = field(default_factory=Counter)  # RunTask failures by reason (placed nothing)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -149,6 +150,9 @@ def _client_loop(url: str, cluster: str, tally: Tally, until: float) -> None:
             placementStrategy=[{"type": "binpack", "field": "memory"}],
         )
         if status != 200 or not answer.get("tasks"):
+            with tally.lock:
+                for failure in answer.get("failures") or []:
+                    tally.unplaced[str(failure.get("reason"))] += 1
             time.sleep(0.05)  # throttled or no room: back off a little, as an SDK would
             continue
         with tally.lock:
@@ -266,6 +270,7 @@ def run(database: str, processes: int, seconds: float) -> dict[str, Any]:
             "pairs": tally.pairs,
             "statuses": dict(tally.statuses),
             "throttled": tally.throttled,
+            "unplaced": dict(tally.unplaced),
             "five_xx": sum(n for s, n in tally.statuses.items() if s >= 500),
             "violations": problems,
             "retries": retries,
@@ -301,7 +306,8 @@ def main() -> int:
             r = rounds[n][-1]
             print(
                 f"  {n} process(es): {r['pairs_per_s']:.1f} pairs/s, 5xx {r['five_xx']}, throttled {r['throttled']}, "
-                f"violations {len(r['violations'])}, retried per process {r['retries']}",
+                f"violations {len(r['violations'])}, retried per process {r['retries']}, "
+                f"RunTask placed nothing {sum(r['unplaced'].values())} ({r['unplaced'] or 'no failures'})",
                 flush=True,
             )
             print("    " + r["cpu"].describe(r["pairs"]), flush=True)
