@@ -3,8 +3,10 @@ processes at one database. Transactions are SERIALIZABLE. A conflict is retried 
 growing pause, within a bound that ends in `StoreBusy` (an AWS throttling error, never a 500). A
 lost connection is reopened. Work that must not race (placement in one cluster) takes a lock named
 by `Transaction.lock`: in place when no one holds it, else held from before the transaction's
-snapshot on a second run, so it waits instead of failing.
-Due jobs are claimed with `FOR UPDATE SKIP LOCKED` so two processes never run the same transition.
+snapshot on a second run, so it waits instead of failing. Work that holds a cluster's lock from
+before its snapshot and writes only what that lock guards runs under REPEATABLE READ instead
+(`RepeatableRead`, `lock`'s `writes`), out of SSI's page-level read locks; any other write runs it
+again SERIALIZABLE. Due jobs are claimed with `FOR UPDATE SKIP LOCKED` so two processes never run the same transition.
 See docs/design.md, "Several processes on one PostgreSQL"."""
 
 from __future__ import annotations
