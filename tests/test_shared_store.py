@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 from botocore.exceptions import ClientError
 from psycopg import errors
@@ -19,7 +20,7 @@ from psycopg import errors
 from conftest import fresh_state, postgres_url, release_state, start_process, stop_process
 from pg_proxy import PgProxy
 from trunkline.runtime import throttled, unavailable
-from trunkline.store.api import StoreBusy
+from trunkline.store.api import Keyed, RepeatableRead, StoreBusy
 from trunkline.store.postgres import PostgresStore
 
 pytestmark = pytest.mark.skipif(postgres_url() is None, reason="needs TRUNKLINE_TEST_POSTGRES")
@@ -142,3 +143,99 @@ def test_one_reconciler_leads_at_a_time(state: str) -> None:
     finally:
         first.close()
         second.close()
+
+
+def _held_elsewhere(store: PostgresStore, scope: str) -> bool:
+    """Whether another session holds the named lock (asked from a third session)."""
+    key = store.advisory_key(scope)
+    with psycopg.connect(postgres_url() or "", autocommit=True) as conn:
+        row = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
+        if row and row[0]:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+    return not (row and row[0])
+
+
+def _isolation(tx: Any) -> str:
+    return str(tx._q("SELECT current_setting('transaction_isolation')", ()).fetchone()[0])
+
+
+def test_repeatable_read_work_holds_its_lock_and_falls_back_to_serializable(state: str) -> None:
+    """`RepeatableRead` work runs under REPEATABLE READ with its lock taken before its snapshot;
+    a write of a kind it did not name runs it again under SERIALIZABLE (still holding the lock)."""
+    first, second = PostgresStore(state), PostgresStore(state)
+    try:
+        seen: list[tuple[str, bool]] = []
+
+        def work(tx: Any, kind: str) -> None:
+            held = _held_elsewhere(second, "placement:c")
+            seen.append((_isolation(tx), held))
+            tx.put(kind, "k", {"n": 1})
+
+        first.run(RepeatableRead(lambda tx: work(tx, "ecs.task"), "placement:c", frozenset({"ecs.task"})))
+        assert seen == [("repeatable read", True)]
+        seen.clear()
+        first.run(RepeatableRead(lambda tx: work(tx, "ec2.subnet"), "placement:c", frozenset({"ecs.task"})))
+        assert seen == [("repeatable read", True), ("serializable", True)]
+        assert first.run(lambda tx: tx.get("ec2.subnet", "k")) == {"n": 1}
+        assert first.retried == 0 and first.waits.repeatable == 2 and first.waits.serializable == 1
+        assert _isolation_of_plain_work(first) == "serializable"
+    finally:
+        first.close()
+        second.close()
+
+
+def _isolation_of_plain_work(store: PostgresStore) -> str:
+    return store.run(_isolation)
+
+
+def test_locked_work_runs_under_repeatable_read_once_conflicts_are_met(state: str) -> None:
+    """Work that declares what it writes under a lock (`lock(scope, writes)`) takes the lock in
+    place under SERIALIZABLE while the process meets no conflicts; once it has met one, it takes
+    the lock before its snapshot and runs under REPEATABLE READ. A lock someone holds makes it run
+    again so too."""
+    store = PostgresStore(state)
+    try:
+        seen: list[str] = []
+
+        def work(tx: Any) -> None:
+            tx.lock("placement:c", frozenset({"ecs.task"}))
+            seen.append(_isolation(tx))
+            tx.put("ecs.task", "t", {"n": len(seen)})
+
+        store.run(work)
+        assert seen == ["serializable"]  # taken in place, no conflict met: nothing run again
+
+        with psycopg.connect(postgres_url() or "", autocommit=True) as holder:
+            holder.execute("SELECT pg_advisory_lock(%s)", (store.advisory_key("placement:c"),))
+            threading.Timer(0.3, lambda: holder.execute("SELECT pg_advisory_unlock_all()")).start()
+            seen.clear()
+            store.run(work)
+        # Held elsewhere: the read after the lock learnt so, and the work ran again, the lock waited
+        # for before its snapshot, under REPEATABLE READ.
+        assert seen == ["repeatable read"] and store.retried == 0
+
+        failures = [errors.SerializationFailure("could not serialize access")]
+
+        def conflicts_once(tx: Any) -> None:
+            if failures:
+                raise failures.pop()
+
+        store.run(conflicts_once)
+        seen.clear()
+        store.run(work)
+        assert seen == ["repeatable read"]  # a conflict met lately: the lock first, at once
+        assert store.run(lambda tx: tx.get("ecs.task", "t")) == {"n": 1}
+
+        calls: list[str] = []
+
+        def keyed(tx: Any) -> None:
+            calls.append(_isolation(tx))
+            work(tx)
+
+        store.run(Keyed(keyed, "RunTask on c"))  # started again at its lock, which is remembered
+        assert calls == ["serializable", "repeatable read"]
+        calls.clear()
+        store.run(Keyed(keyed, "RunTask on c"))
+        assert calls == ["repeatable read"]  # the remembered lock taken before the snapshot: run once
+    finally:
+        store.close()

@@ -167,3 +167,36 @@ def test_a_pass_claims_by_id_what_is_still_queued(stores: tuple[PostgresStore, P
     assert _reconciler(second, ran).run_due(50.0, lead=True) == 3
     # Scope a's jobs ran together in due order, then b's (gone), then the unscoped one.
     assert [item["n"] for item in ran if "n" in item] == [0, 2, 3]
+
+
+def test_a_step_run_under_repeatable_read_leaves_a_held_cluster_to_a_later_pass(
+    stores: tuple[PostgresStore, PostgresStore],
+) -> None:
+    """Steps whose writes the domain names (`repeatable_writes`) run under REPEATABLE READ with
+    their cluster's lock from before their snapshot; while another process holds that lock, the
+    pass does not wait with its queue behind it: it leaves the jobs for a later pass."""
+    first, second = stores
+    scope = "placement:" + CLUSTERS[0]
+    first.run(lambda tx: tx.schedule(10.0, "step", {"key": "t1", JOB_LOCK: scope}))
+    ran: list[dict[str, Any]] = []
+    inside, release = threading.Event(), threading.Event()
+
+    def placement(tx: Transaction) -> None:
+        tx.lock(scope)
+        seen = tx.get("counter", "c") or {"n": 0}
+        inside.set()
+        release.wait(10)
+        tx.put("counter", "c", {"n": seen["n"] + 10})
+
+    reconciler = _reconciler(second, ran)
+    reconciler.repeatable_writes = lambda scope: frozenset({"counter"})
+    holder = threading.Thread(target=first.run, args=(placement,))
+    holder.start()
+    inside.wait(10)
+    assert reconciler.run_due(lead=True) == 0 and ran == []  # at once: the placement holds the cluster
+    release.set()
+    holder.join()
+    assert reconciler.run_due(lead=True) == 1
+    assert ran[0]["key"] == "t1" and ran[0]["seen"] == {"n": 10}  # after the placement committed
+    assert first.run(lambda tx: (tx.get("counter", "c"), tx.next_due_at())) == ({"n": 11}, None)
+    assert (first.retried, second.retried) == (0, 0) and second.waits.repeatable == 1

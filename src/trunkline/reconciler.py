@@ -15,7 +15,7 @@ from trunkline.context import Principal, RequestContext
 from trunkline.domain.identity import Keyring
 from trunkline.quotas import DEFAULTS, Quotas
 from trunkline.reactions import NONE, Reactions
-from trunkline.store.api import JOB_LOCK, Job, Store, Transaction
+from trunkline.store.api import JOB_LOCK, Job, RepeatableRead, Store, Transaction
 from trunkline.timing import Timing
 
 log = logging.getLogger("trunkline.reconciler")
@@ -71,6 +71,9 @@ class Reconciler:
     keyring: Keyring | None = None  # so a job that issues credentials seals them with the server's key
     reactions: Reactions = NONE
     quotas: Quotas = DEFAULTS
+    # The document kinds the jobs of a lock scope may write under REPEATABLE READ (`RepeatableRead`);
+    # none: that scope's jobs run SERIALIZABLE. Given by the domain (cluster_lock.repeatable_writes).
+    repeatable_writes: Callable[[str], frozenset[str]] = lambda scope: frozenset()
 
     def run_due(self, now: float | None = None, lead: bool = False) -> int:
         """Run every job due by `now` (default: the clock's now); returns how many ran. With
@@ -117,7 +120,14 @@ class Reconciler:
     def run_chunk(self, scope: str | None, ids: list[int]) -> int:
         """One chunk of a background pass, in one transaction holding its scope's lock; returns
         how many of its jobs ran (0 when another process leads now)."""
-        return self.store.run(partial(self._claimed, ids=ids, scope=scope))
+        claimed = partial(self._claimed, ids=ids, scope=scope)
+        writes = self.repeatable_writes(scope) if scope is not None else frozenset()
+        if scope is None or not writes:
+            return self.store.run(claimed)
+        # The scope's lock held from before the snapshot; if someone holds it, a later pass (here or
+        # in the process that holds it) runs these jobs, rather than this process's queue waiting
+        # behind it.
+        return self.store.run(RepeatableRead(claimed, scope, writes, wait=False, otherwise=0))
 
     def _claimed(self, tx: Transaction, *, ids: list[int], scope: str | None) -> int:
         if scope is not None:

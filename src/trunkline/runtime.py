@@ -25,7 +25,7 @@ from trunkline.reconciler import Reconciler
 from trunkline.secret_box import open_box
 from trunkline.services import JobHandlers, Providers
 from trunkline.store import open_store
-from trunkline.store.api import Store, StoreBusy, StoreUnavailable, Transaction, UnstorableText
+from trunkline.store.api import Keyed, Store, StoreBusy, StoreUnavailable, Transaction, UnstorableText
 from trunkline.store_clock import start_clock
 from trunkline.timing import PROFILES
 from trunkline.wiring import build_reactions
@@ -114,6 +114,7 @@ class Runtime:
             keyring=self.keyring,
             reactions=self.reactions,
             quotas=self.quotas,
+            repeatable_writes=_repeatable_writes,
         )
 
     def _start_world(self, tx: Transaction, now: float) -> None:
@@ -167,7 +168,9 @@ class Runtime:
 
         scheduled: list[float | None] = []
         try:
-            result = self.store.run(work)
+            # The same call on the same cluster takes the same lock (the PostgreSQL store remembers it).
+            key = (call.service, call.operation, region, access_key, str(call.params.get("cluster")))
+            result = self.store.run(Keyed(work, key))
         except UnstorableText:
             raise AwsError(_INVALID_PARAMETER.get(call.service, "ValidationError"), _NUL_MESSAGE) from None
         except StoreBusy:
@@ -285,6 +288,14 @@ class Runtime:
 
     def close(self) -> None:
         self.store.close()
+
+
+def _repeatable_writes(scope: str) -> frozenset[str]:
+    """The reconciler's REPEATABLE READ kinds for a lock scope (the ECS domain says; imported with
+    the first due step, not at start-up)."""
+    from trunkline.domain.ecs import cluster_lock
+
+    return cluster_lock.repeatable_writes(scope)
 
 
 def _instance_types() -> object:

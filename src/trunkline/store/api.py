@@ -3,7 +3,7 @@ queue for the clock's due transitions, and an event outbox. No SQL dialect leaks
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -30,6 +30,39 @@ class StoreUnavailable(Exception):
 #: A job payload's optional lock scope (`Transaction.lock`): a reconciler pass that can runs the
 #: job in a transaction holding that lock from its start, with other due jobs of the same scope.
 JOB_LOCK = "lock"
+
+
+@dataclass(frozen=True)
+class RepeatableRead:
+    """Work that holds `lock` from before its snapshot and writes documents of `writes` kinds only
+    (besides jobs and events): PostgreSQL may run it under REPEATABLE READ, where it takes part
+    in no serialization conflict. Should it write anything else, take another named lock, or ask
+    for a counter or meta value, it is run again under SERIALIZABLE. SQLite runs it as any work.
+    Sound only when every transaction that could break an invariant with it either holds `lock`
+    or writes a document it writes (docs/decisions.md, "isolation")."""
+
+    work: Callable[[Transaction], Any]
+    lock: str
+    writes: frozenset[str]
+    wait: bool = True  # False: while another holds `lock`, run returns `otherwise` without the work
+    otherwise: Any = None
+
+    def __call__(self, tx: Transaction) -> Any:
+        return self.work(tx)
+
+
+@dataclass(frozen=True)
+class Keyed:
+    """Work with a key saying what it is (the same call on the same target): PostgreSQL remembers
+    the lock such work took under `Transaction.lock` with `writes`, and while its process meets
+    conflicts takes it before the snapshot at once (REPEATABLE READ) instead of starting again at
+    `lock`. SQLite runs it as any work."""
+
+    work: Callable[[Transaction], Any]
+    key: Hashable
+
+    def __call__(self, tx: Transaction) -> Any:
+        return self.work(tx)
 
 
 @dataclass(frozen=True)
@@ -133,10 +166,13 @@ class Transaction(Protocol):
 
     def schedule(self, due_at: float, name: str, payload: Document) -> None: ...
 
-    def lock(self, scope: str) -> None:
+    def lock(self, scope: str, writes: frozenset[str] = frozenset()) -> None:
         """Serialise this transaction with every other one that locks `scope` (on PostgreSQL, in
         any process): they run one after the other instead of failing serialisation. May restart
-        the transaction's work with the lock held from its start, so call it early, before writes."""
+        the transaction's work with the lock held from its start, so call it early, before writes.
+        `writes`, if given, are the only document kinds the work writes while holding `scope`
+        when it needs nothing else SERIALIZABLE: PostgreSQL may then run it under REPEATABLE READ
+        (`RepeatableRead`; another write runs it again SERIALIZABLE)."""
 
     def try_lead(self, role: str) -> bool:
         """True if no other transaction (in any process) holds `role` now; it is then held until

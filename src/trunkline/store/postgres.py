@@ -3,8 +3,10 @@ processes at one database. Transactions are SERIALIZABLE. A conflict is retried 
 growing pause, within a bound that ends in `StoreBusy` (an AWS throttling error, never a 500). A
 lost connection is reopened. Work that must not race (placement in one cluster) takes a lock named
 by `Transaction.lock`: in place when no one holds it, else held from before the transaction's
-snapshot on a second run, so it waits instead of failing.
-Due jobs are claimed with `FOR UPDATE SKIP LOCKED` so two processes never run the same transition.
+snapshot on a second run, so it waits instead of failing. Work that holds a cluster's lock from
+before its snapshot and writes only what that lock guards runs under REPEATABLE READ instead
+(`RepeatableRead`, `lock`'s `writes`), out of SSI's page-level read locks; any other write runs it
+again SERIALIZABLE. Due jobs are claimed with `FOR UPDATE SKIP LOCKED` so two processes never run the same transition.
 See docs/design.md, "Several processes on one PostgreSQL"."""
 
 from __future__ import annotations
@@ -14,14 +16,14 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 from psycopg import errors
 
-from trunkline.store.api import StoreBusy, StoreUnavailable, T, Transaction
+from trunkline.store.api import Document, Keyed, RepeatableRead, StoreBusy, StoreUnavailable, T, Transaction
 from trunkline.store.pg_transaction import PgTransaction
 from trunkline.store.schema import POSTGRES_MIGRATIONS
 from trunkline.store.sql import DerivedCache, Dialect, SqlTransaction, migrate
@@ -37,6 +39,10 @@ _FIRST_PAUSE = 0.005  # seconds; the pause cap doubles each attempt up to _MAX_P
 _MAX_PAUSE = 0.5
 _LOCK_TIMEOUT = "5s"  # how long a named lock is waited for before the attempt counts as a conflict
 _CONNECT_TIMEOUT = 5  # seconds
+# After a conflict, for this long, work that declares what it writes under a lock (`lock`'s
+# `writes`) takes the lock before its snapshot and runs under REPEATABLE READ.
+_CONTENDED_FOR = 2.0  # seconds
+_KEYS_KEPT = 4096  # `Keyed` work whose lock is remembered (the oldest forgotten first)
 _MIGRATION_LOCK = 4590
 _CODE_POINT_COLLATIONS = ("C", "POSIX", "C.UTF-8", "C.utf8")
 _CONFLICTS = (errors.SerializationFailure, errors.DeadlockDetected, errors.LockNotAvailable)
@@ -51,9 +57,16 @@ class _NeedLock(BaseException):
     """Raised by `lock` for a scope not yet held: the store rolls back, takes the lock, and runs the
     work again. A BaseException so that no `except Exception` in the domain can swallow it."""
 
-    def __init__(self, scope: str) -> None:
+    def __init__(self, scope: str, writes: frozenset[str] = frozenset()) -> None:
         super().__init__(scope)
         self.scope = scope
+        self.writes = writes  # what the work declared it writes holding `scope` (`Transaction.lock`)
+
+
+class _NeedSerializable(BaseException):
+    """Raised by a REPEATABLE READ transaction about to do what only SERIALIZABLE keeps sound (a
+    write outside its `RepeatableRead.writes`): the store rolls back and runs the work again
+    under SERIALIZABLE. A BaseException, as `_NeedLock`."""
 
 
 class _PgTransaction(PgTransaction):
@@ -65,23 +78,59 @@ class _PgTransaction(PgTransaction):
         code_points: bool,
         derived_cache: DerivedCache,
         namespace: str = "",
+        writes: frozenset[str] | None = None,
+        contended: bool = False,
     ) -> None:
         super().__init__(conn, pipeline, DIALECT, keeps_answers=code_points, derived_cache=derived_cache)
         self._conn = conn
         self._held = held
         self._namespace = namespace
+        self._writes = writes  # under REPEATABLE READ: the kinds it may write; None under SERIALIZABLE
+        self._contended = contended  # conflicts lately: locked work starts again under REPEATABLE READ
+        self._declared: dict[str, frozenset[str]] = {}  # what work said it writes under a lock asked in place
         self._tries: list[tuple[str, psycopg.Cursor[Any]]] = []  # asked for, answer not yet read
         self.tried = False  # a lock was asked for in place: the session may hold it (release it)
 
-    def lock(self, scope: str) -> None:
+    def _serializable(self, kind: str | None) -> None:
+        if self._writes is not None and (kind is None or kind not in self._writes):
+            raise _NeedSerializable
+
+    def put(self, kind: str, key: str, doc: Document, index: Any = None) -> None:
+        self._serializable(kind)
+        super().put(kind, key, doc, index)
+
+    def delete(self, kind: str, key: str) -> bool:
+        self._serializable(kind)
+        return super().delete(kind, key)
+
+    def next_value(self, counter: str) -> int:
+        self._serializable(None)
+        return super().next_value(counter)
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._serializable(None)
+        super().set_meta(key, value)
+
+    def lock(self, scope: str, writes: frozenset[str] = frozenset()) -> None:
         """Take a lock not held from the start in place, if no one holds it: most of the time no
         one does, and the work goes on without starting again. The answer is read with the next
         read's (no round trip of its own); if someone held the lock, that read raises `_NeedLock`
         and the work runs again with the lock held from before its snapshot. (If another holder
         committed between this snapshot and the lock, SERIALIZABLE fails the one that read stale
-        state, and it is retried.)"""
+        state, and it is retried; a REPEATABLE READ holder's writes are not tracked, so what the
+        stale reads decide rests on writing the same documents: first updater wins.)
+
+        `writes`: the kinds the work writes holding `scope`, when nothing else it relies on could be
+        changed by a transaction not holding it (cluster_lock.LOCKED_WRITES). Work run again with
+        the lock from its start then runs under REPEATABLE READ (`RepeatableRead`), and while this
+        process has met conflicts lately it starts again so at once instead of taking the lock in
+        place under SERIALIZABLE, whose page-level read locks make those conflicts."""
         if scope in self._held or any(scope == tried for tried, _ in self._tries):
             return
+        self._serializable(None)  # in place, the lock comes after the snapshot: SSI must check the reads
+        if writes and self._contended:
+            raise _NeedLock(scope, writes)
+        self._declared[scope] = writes
         cursor = self._conn.cursor()
         cursor.execute("SELECT pg_try_advisory_lock(%s)", (lock_key(self._namespace + scope),))
         self._tries.append((scope, cursor))
@@ -102,7 +151,7 @@ class _PgTransaction(PgTransaction):
             elif missing is None:
                 missing = scope
         if missing is not None:
-            raise _NeedLock(missing)
+            raise _NeedLock(missing, self._declared.get(missing, frozenset()))
 
     def pending_locks(self) -> bool:
         return bool(self._tries)
@@ -140,6 +189,8 @@ class PostgresStore:
         self._rng = random.Random()
         self._conn: psycopg.Connection[Any] | None = None
         self.retried = 0  # attempts that were retried, for the benchmark's report
+        self._conflicted_at = -_CONTENDED_FOR  # when a transaction last failed serialisation (monotonic)
+        self._keyed: dict[Hashable, tuple[str, frozenset[str]]] = {}  # `Keyed` work -> the lock it took
         self.waits = StoreWaits()  # where the writing connection's time went, for the benchmark's report
         self._code_points = False  # the database sorts text by code point, as Python does (collation C)
         # Advisory locks are per database: named locks are prefixed with the schema, so that
@@ -206,15 +257,34 @@ class PostgresStore:
 
     def _run(self, work: Callable[[Transaction], T], started: float) -> T:
         held: set[str] = set()
+        writes: frozenset[str] | None = None
+        if isinstance(work, RepeatableRead) and work.writes:
+            held.add(work.lock)
+            writes = work.writes
+        key = work.key if isinstance(work, Keyed) else None
+        known = self._keyed.get(key) if key is not None else None
+        if known is not None and writes is None and self._contended():
+            held.add(known[0])  # the lock this work took last time, before the snapshot at once
+            writes = known[1]
+        fell_back = False  # once run again SERIALIZABLE, it stays so
         attempt = 0
         while True:
             try:
-                return self._attempt(work, held)
+                return self._attempt(work, held, writes)
             except _NeedLock as need:
                 held.add(need.scope)  # not a failure: run again with the lock held from the start
+                if need.writes and not held - {need.scope} and not fell_back:
+                    writes = need.writes  # that lock alone held from the start: REPEATABLE READ
+                    if key is not None:
+                        self._remember(key, need.scope, need.writes)
+                continue
+            except _NeedSerializable:
+                writes, fell_back = None, True  # not a failure: run again under SERIALIZABLE
+                self.waits.serializable += 1
                 continue
             except _CONFLICTS as error:
                 failure: Exception = StoreBusy(f"transaction conflicted {attempt + 1} times: {error}")
+                self._conflicted_at = time.monotonic()
             except _Retryable as lost:
                 failure = StoreUnavailable(str(lost))
             attempt += 1
@@ -225,7 +295,16 @@ class PostgresStore:
             time.sleep(wait)
             self.waits.paused += wait
 
-    def _attempt(self, work: Callable[[Transaction], T], held: set[str]) -> T:
+    def _contended(self) -> bool:
+        return time.monotonic() - self._conflicted_at < _CONTENDED_FOR
+
+    def _remember(self, key: Hashable, scope: str, writes: frozenset[str]) -> None:
+        self._keyed.pop(key, None)
+        self._keyed[key] = (scope, writes)
+        if len(self._keyed) > _KEYS_KEPT:
+            del self._keyed[next(iter(self._keyed))]  # the oldest
+
+    def _attempt(self, work: Callable[[Transaction], T], held: set[str], writes: frozenset[str] | None = None) -> T:
         """One try: take the named locks (session-level, before the snapshot), run the work in a
         SERIALIZABLE transaction, release the locks. BEGIN travels with the first read, and the
         last writes, COMMIT and the locks' release in one round trip. A lost
@@ -241,18 +320,38 @@ class PostgresStore:
             try:
                 with conn.pipeline() as pipeline:
                     control = conn.cursor()
-                    for scope in sorted(held):  # in one order: no deadlock between processes
-                        control.execute("SELECT pg_advisory_lock(%s)", (lock_key(self._namespace + scope),))
+                    probe, otherwise = None, None
+                    if isinstance(work, RepeatableRead) and not work.wait and held == {work.lock}:
+                        probe, otherwise = conn.cursor(), work.otherwise  # the lock only if no one holds it
+                        probe.execute("SELECT pg_try_advisory_lock(%s)", (lock_key(self._namespace + work.lock),))
+                    else:
+                        for scope in sorted(held):  # in one order: no deadlock between processes
+                            control.execute("SELECT pg_advisory_lock(%s)", (lock_key(self._namespace + scope),))
                     if held:
                         # Its own round trip: statements before a Sync share one implicit
                         # transaction, and the snapshot must be taken after the locks, not before.
                         waiting = time.monotonic()
                         pipeline.sync()
                         self.waits.locked += time.monotonic() - waiting
-                    control.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
+                    if probe is not None:
+                        row = probe.fetchone()
+                        if not (row and row[0]):
+                            return cast(T, otherwise)  # someone holds it: no transaction begun
+                    isolation = "SERIALIZABLE" if writes is None else "REPEATABLE READ"
+                    control.execute(f"BEGIN ISOLATION LEVEL {isolation}")
+                    contended = self._contended()
                     tx = _PgTransaction(
-                        conn, pipeline, frozenset(held), self._code_points, self._derived_cache, self._namespace
+                        conn,
+                        pipeline,
+                        frozenset(held),
+                        self._code_points,
+                        self._derived_cache,
+                        self._namespace,
+                        writes,
+                        contended,
                     )
+                    if writes is not None:
+                        self.waits.repeatable += 1
                     result = work(tx)
                     if tx.pending_locks():  # no read since a lock was asked for: read its answer
                         pipeline.sync()
@@ -370,6 +469,8 @@ class StoreWaits:
     locked: float = 0.0
     paused: float = 0.0
     sessions: int = 0
+    repeatable: int = 0  # attempts begun under REPEATABLE READ (`RepeatableRead` work)
+    serializable: int = 0  # of which run again under SERIALIZABLE (a write outside its kinds)
 
     def report(self) -> dict[str, float]:
         return {
@@ -377,6 +478,8 @@ class StoreWaits:
             "lockWaitSeconds": round(self.locked, 3),
             "retryPauseSeconds": round(self.paused, 3),
             "sessionsOpened": self.sessions,
+            "repeatableRead": self.repeatable,
+            "repeatableReadRunAgain": self.serializable,
         }
 
 

@@ -432,7 +432,7 @@ class SqlTransaction:
         sql, params = paged(sql, [kind, prefix, prefix + "\U0010ffff"], "key > ?", cursor, "key", limit)
         return [(row[0], self._load_document(row[1])) for row in self._read(kind, sql, params).fetchall()]
 
-    def lock(self, scope: str) -> None:
+    def lock(self, scope: str, writes: frozenset[str] = frozenset()) -> None:
         """SQLite runs one transaction at a time (BEGIN IMMEDIATE): nothing to do."""
 
     def try_lead(self, role: str) -> bool:
