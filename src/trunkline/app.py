@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import functools
 import logging
@@ -28,6 +27,7 @@ from trunkline.event_stream import EventStreams
 from trunkline.guard import BrowserGuard, joined_headers, policy_for
 from trunkline.lazy import LateModule
 from trunkline.store.api import StoreBusy, StoreUnavailable
+from trunkline.store_worker import StoreWorker
 
 if TYPE_CHECKING:
     from trunkline.runtime import Runtime
@@ -41,28 +41,6 @@ managed_scaling = LateModule("trunkline.domain.ecs.managed_scaling")
 T = TypeVar("T")
 
 _LAST_MOMENT = datetime(9999, 12, 31, tzinfo=UTC).timestamp()
-
-
-class StoreWorker:
-    """One worker thread for everything that uses the store's writing connection: AWS calls, the
-    clock endpoints, inspections and the reconciler's passes. The event loop never waits for the
-    store, and the work runs in the order it was handed over, as it did when it ran on the loop
-    (a reconciler pass woken by a request runs before the next request). Requests would take
-    turns on the one connection anyway."""
-
-    def __init__(self) -> None:
-        self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="trunkline-store")
-
-    async def __call__(self, work: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, functools.partial(work, *args))
-
-    def submit(self, work: Callable[[], object]) -> None:
-        """Queue `work` without waiting for it (nothing, once the server is stopping)."""
-        with contextlib.suppress(RuntimeError):  # the executor has shut down
-            self._executor.submit(work)
-
-    def close(self) -> None:
-        self._executor.shutdown(wait=False)
 
 
 def create_app(runtime: Runtime) -> Starlette:
@@ -289,10 +267,10 @@ async def _reconcile_forever(runtime: Runtime, wake: asyncio.Event, store_worker
         try:
             # One process's reconciler at a time on a shared store (Transaction.try_lead).
             await _background_pass(runtime, store_worker)
-            due = await store_worker(runtime.next_due_at)
+            due = await store_worker.background(runtime.next_due_at)
             if time.monotonic() - swept_at >= _HOUSEKEEPING_EVERY:
                 swept_at = time.monotonic()
-                await store_worker(runtime.housekeep)
+                await store_worker.background(runtime.housekeep)
         except Exception:  # keep reconciling; one bad transition must not stop time
             log.exception("reconciler pass failed")
         delay = _IDLE_CHECK if due is None else min(_IDLE_CHECK, max(0.0, due - runtime.clock.now()))
@@ -302,14 +280,14 @@ async def _reconcile_forever(runtime: Runtime, wake: asyncio.Event, store_worker
 
 
 async def _background_pass(runtime: Runtime, store_worker: StoreWorker) -> None:
-    """`Reconciler.run_due(lead=True)`, each chunk of jobs its own turn on the store worker: a
-    request waits for the chunk that is running, not for the whole pass."""
+    """`Reconciler.run_due(lead=True)`, each chunk of jobs its own background turn on the store
+    worker: a request waits for the chunk that is running, not for the whole pass."""
     reconciler = runtime.reconciler
     while True:
-        listing = await store_worker(reconciler.list_due)
+        listing = await store_worker.background(reconciler.list_due)
         ran = 0
         for scope, ids in listing.chunks:
-            ran += await store_worker(reconciler.run_chunk, scope, ids)
+            ran += await store_worker.background(reconciler.run_chunk, scope, ids)
         if not listing.more or ran == 0:
             return
 
