@@ -200,3 +200,33 @@ def test_a_step_run_under_repeatable_read_leaves_a_held_cluster_to_a_later_pass(
     assert ran[0]["key"] == "t1" and ran[0]["seen"] == {"n": 10}  # after the placement committed
     assert first.run(lambda tx: (tx.get("counter", "c"), tx.next_due_at())) == ({"n": 11}, None)
     assert (first.retried, second.retried) == (0, 0) and second.waits.repeatable == 1
+
+
+def test_a_pass_runs_its_clusters_steps_while_another_process_leads_the_unscoped_jobs(
+    stores: tuple[PostgresStore, PostgresStore],
+) -> None:
+    """Processes take turns per cluster, not over the whole reconciler: while another process's
+    reconciler runs unscoped jobs (it holds the reconciler's lead), this one still runs a
+    cluster's steps; the unscoped job is left to a later pass."""
+    first, second = stores
+    scope = "placement:" + CLUSTERS[0]
+    first.run(lambda tx: (tx.schedule(10.0, "step", {"key": "t1", JOB_LOCK: scope}), tx.schedule(11.0, "step", {})))
+    ran: list[dict[str, Any]] = []
+    inside, release = threading.Event(), threading.Event()
+
+    def leading(tx: Transaction) -> None:
+        assert tx.try_lead("reconciler")
+        inside.set()
+        release.wait(10)
+
+    holder = threading.Thread(target=first.run, args=(leading,))
+    holder.start()
+    inside.wait(10)
+    try:
+        assert _reconciler(second, ran).run_due(50.0, lead=True) == 1
+        assert [item.get("key") for item in ran] == ["t1"]
+    finally:
+        release.set()
+        holder.join()
+    assert _reconciler(second, ran).run_due(50.0, lead=True) == 1  # the unscoped job, once the lead is free
+    assert first.run(lambda tx: tx.next_due_at()) is None

@@ -30,10 +30,6 @@ _CHUNK = 8
 _SETTLE_LIMIT = 100_000  # jobs; a settle that runs this many is a runaway loop, not a workload
 
 
-def _may_lead(tx: Transaction) -> bool:
-    return tx.try_lead("reconciler")
-
-
 def _due(tx: Transaction, *, at: float) -> list[Job]:
     return tx.due_jobs(at, _BATCH)
 
@@ -107,14 +103,11 @@ class Reconciler:
 
     def list_due(self, now: float | None = None) -> Listing:
         """The first step of a background pass (`_run_due_by_scope`): the due jobs, listed on the
-        reading connection and cut into chunks for `run_chunk`; none while another process's
-        reconciler leads (it runs them)."""
+        reading connection and cut into chunks for `run_chunk`."""
         at = self.clock.now() if now is None else now
         due = self.store.read(partial(_due, at=at))
-        # Another process leading now runs these jobs: skip rather than wait for the locks of
-        # its clusters while holding this process's store (each chunk checks again).
-        if not due or not self.store.run(_may_lead):
-            return Listing([], False)
+        # Each chunk decides whether it may run now (`_claimed`): its cluster's lock, or the
+        # reconciler's lead for unscoped jobs; a chunk another process is running is left to it.
         return Listing(_by_scope(due), len(due) == _BATCH)
 
     def run_chunk(self, scope: str | None, ids: list[int]) -> int:
@@ -130,9 +123,12 @@ class Reconciler:
         return self.store.run(RepeatableRead(claimed, scope, writes, wait=False, otherwise=0))
 
     def _claimed(self, tx: Transaction, *, ids: list[int], scope: str | None) -> int:
+        # A scope's chunk holds the scope's lock: processes take turns per cluster, and the claim
+        # (by id, FOR UPDATE SKIP LOCKED) runs each job once. Unscoped jobs take turns over the
+        # whole reconciler, as every chunk did before.
         if scope is not None:
             tx.lock(scope)
-        if not tx.try_lead("reconciler"):
+        elif not tx.try_lead("reconciler"):
             return 0
         jobs = tx.claim(ids)
         for job in jobs:
