@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 import ec2_world
-from conftest import ACCOUNT, Server
+from conftest import ACCOUNT, REGION, Server
 from ec2_world import AL2023
 
 WINDOWS = "/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-ECS_Optimized/image_id"
@@ -182,3 +182,22 @@ class World:
 
 def attributes(container_instance: dict[str, Any]) -> dict[str, str | None]:
     return {a["name"]: a.get("value") for a in container_instance["attributes"]}
+
+
+def identity_document(world: World, instance_id: str, **changes: Any) -> str:
+    """The instance identity document of a running instance, as its agent sends it to
+    RegisterContainerInstance (`changes` replace fields)."""
+    instance = world.instance(instance_id)
+    body = {
+        "accountId": ACCOUNT,
+        "architecture": instance["Architecture"],
+        "availabilityZone": instance["Placement"]["AvailabilityZone"],
+        "imageId": instance["ImageId"],
+        "instanceId": instance_id,
+        "instanceType": instance["InstanceType"],
+        "privateIp": instance["PrivateIpAddress"],
+        "region": REGION,
+        "version": "2017-09-30",
+    }
+    body.update(changes)
+    return json.dumps(body)

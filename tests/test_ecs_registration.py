@@ -16,7 +16,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import ACCOUNT, REGION, CliError, Server, make_cli
-from ecs_world import PLAIN_AL2023, TRUNK_ID, World, attributes, config_script, role_arn
+from ecs_world import PLAIN_AL2023, TRUNK_ID, World, attributes, config_script, identity_document, role_arn
 from trunkline.domain.ecs import agent_config
 
 CLUSTER = "fleet"
@@ -44,28 +44,11 @@ def bare_instance(world: World, subnet: str, instance_type: str = "c5.large") ->
     return instance_id
 
 
-def document(world: World, instance_id: str, **changes: Any) -> str:
-    instance = world.instance(instance_id)
-    body = {
-        "accountId": ACCOUNT,
-        "architecture": instance["Architecture"],
-        "availabilityZone": instance["Placement"]["AvailabilityZone"],
-        "imageId": instance["ImageId"],
-        "instanceId": instance_id,
-        "instanceType": instance["InstanceType"],
-        "privateIp": instance["PrivateIpAddress"],
-        "region": REGION,
-        "version": "2017-09-30",
-    }
-    body.update(changes)
-    return json.dumps(body)
-
-
 def agent_call(world: World, instance_id: str, **extra: Any) -> dict[str, Any]:
     """RegisterContainerInstance's parameters as a trunking-capable agent sends them."""
     params: dict[str, Any] = {
         "cluster": CLUSTER,
-        "instanceIdentityDocument": document(world, instance_id),
+        "instanceIdentityDocument": identity_document(world, instance_id),
         "instanceIdentityDocumentSignature": "c2lnbmF0dXJl",
         "versionInfo": {"agentVersion": "1.80.0", "agentHash": "a1b2c3d4", "dockerVersion": "DockerVersion: 20.10.25"},
         "attributes": [
@@ -168,7 +151,7 @@ def test_a_changed_instance_type_is_refused_on_re_registration(world: World, net
         world,
         instance_id,
         containerInstanceArn=first["containerInstanceArn"],
-        instanceIdentityDocument=document(world, instance_id, instanceType="c5.xlarge"),
+        instanceIdentityDocument=identity_document(world, instance_id, instanceType="c5.xlarge"),
     )
     code, message, status = error_of(world.ecs.register_container_instance, **params)
     assert (code, message, status) == ("ClientException", "Container instance type changes are not supported.", 400)
@@ -200,12 +183,12 @@ def test_an_unknown_cluster_is_a_client_exception(world: World, net: dict[str, s
         lambda world, instance_id: "not json",
         lambda world, instance_id: json.dumps({"instanceId": 7}),
         lambda world, instance_id: json.dumps(["i-0123456789abcdef0"]),
-        lambda world, instance_id: document(world, instance_id, instanceId="i-0123456789abcdef0"),
-        lambda world, instance_id: document(world, instance_id, region="eu-west-1"),
-        lambda world, instance_id: document(world, instance_id, accountId="210987654321"),
-        lambda world, instance_id: document(world, instance_id, availabilityZone="us-east-1f"),
-        lambda world, instance_id: document(world, instance_id, instanceType="c5.xlarge"),
-        lambda world, instance_id: document(world, instance_id, instanceType="zz.huge"),
+        lambda world, instance_id: identity_document(world, instance_id, instanceId="i-0123456789abcdef0"),
+        lambda world, instance_id: identity_document(world, instance_id, region="eu-west-1"),
+        lambda world, instance_id: identity_document(world, instance_id, accountId="210987654321"),
+        lambda world, instance_id: identity_document(world, instance_id, availabilityZone="us-east-1f"),
+        lambda world, instance_id: identity_document(world, instance_id, instanceType="c5.xlarge"),
+        lambda world, instance_id: identity_document(world, instance_id, instanceType="zz.huge"),
     ],
     ids=[
         "missing",
@@ -337,7 +320,7 @@ def test_register_and_deregister_with_the_aws_cli(world: World, net: dict[str, s
     instance_id = bare_instance(world, net["subnet"])
     registered = aws(
         "ecs", "register-container-instance", "--cluster", CLUSTER,
-        "--instance-identity-document", document(world, instance_id),
+        "--instance-identity-document", identity_document(world, instance_id),
         "--total-resources", "name=CPU,type=INTEGER,integerValue=2048",
     )["containerInstance"]  # fmt: skip
     assert registered["status"] == "ACTIVE" and registered["ec2InstanceId"] == instance_id

@@ -9,7 +9,6 @@ each clock advance does to container instances; everything else goes through bot
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,8 +20,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-from conftest import ACCOUNT, REGION, Server, fresh_state, release_state
-from ecs_world import World, config_script, role_arn
+from conftest import Server, fresh_state, release_state
+from ecs_world import World, config_script, identity_document, role_arn
 from trunkline import runtime as runtime_module
 from trunkline.domain import events
 from trunkline.domain.ecs.kinds import CONTAINER_INSTANCE
@@ -221,23 +220,6 @@ def test_the_host_follows_its_tasks_at_every_step(counted: tuple[Server, Counter
     )
 
 
-def _identity(world: World, instance_id: str) -> str:
-    instance = world.instance(instance_id)
-    return json.dumps(
-        {
-            "accountId": ACCOUNT,
-            "architecture": instance["Architecture"],
-            "availabilityZone": instance["Placement"]["AvailabilityZone"],
-            "imageId": instance["ImageId"],
-            "instanceId": instance_id,
-            "instanceType": instance["InstanceType"],
-            "privateIp": instance["PrivateIpAddress"],
-            "region": REGION,
-            "version": "2017-09-30",
-        }
-    )
-
-
 def test_re_registration_counts_what_a_stopping_task_still_holds(counted: tuple[Server, Counter[str]]) -> None:
     """The agent re-registering while a task is on its way down (no longer counted as running or
     pending, still holding its CPU and memory): remainingResources keep it out until it stops,
@@ -259,7 +241,7 @@ def test_re_registration_counts_what_a_stopping_task_still_holds(counted: tuple[
     ]
     again = world.ecs.register_container_instance(
         cluster=CLUSTER,
-        instanceIdentityDocument=_identity(world, host["ec2InstanceId"]),
+        instanceIdentityDocument=identity_document(world, host["ec2InstanceId"]),
         containerInstanceArn=prepared["host"],
         totalResources=totals,
     )["containerInstance"]

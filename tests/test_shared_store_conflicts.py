@@ -115,13 +115,11 @@ def _reconciler(store: PostgresStore, ran: list[dict[str, Any]]) -> Reconciler:
     return Reconciler(store, ManualClock(1000.0), PROFILES["fast"], ACCOUNT, REGION, {"step": step})
 
 
-def test_a_reconciler_step_takes_turns_with_a_placement_in_its_cluster(
-    stores: tuple[PostgresStore, PostgresStore],
-) -> None:
-    first, second = stores
-    scope = "placement:" + CLUSTERS[0]
-    first.run(lambda tx: tx.schedule(10.0, "step", {"key": "t1", JOB_LOCK: scope}))
-    ran: list[dict[str, Any]] = []
+def _step_queued_and_cluster_held(store: PostgresStore, scope: str) -> tuple[threading.Thread, threading.Event]:
+    """A step of the cluster queued (due at 10), then a placement's transaction on another thread
+    that holds the cluster's lock, having read the counter, until the returned event is set; it
+    adds 10 to what it read."""
+    store.run(lambda tx: tx.schedule(10.0, "step", {"key": "t1", JOB_LOCK: scope}))
     inside, release = threading.Event(), threading.Event()
 
     def placement(tx: Transaction) -> None:
@@ -131,9 +129,19 @@ def test_a_reconciler_step_takes_turns_with_a_placement_in_its_cluster(
         release.wait(10)
         tx.put("counter", "c", {"n": seen["n"] + 10})
 
-    holder = threading.Thread(target=first.run, args=(placement,))
+    holder = threading.Thread(target=store.run, args=(placement,))
     holder.start()
     inside.wait(10)
+    return holder, release
+
+
+def test_a_reconciler_step_takes_turns_with_a_placement_in_its_cluster(
+    stores: tuple[PostgresStore, PostgresStore],
+) -> None:
+    first, second = stores
+    scope = "placement:" + CLUSTERS[0]
+    ran: list[dict[str, Any]] = []
+    holder, release = _step_queued_and_cluster_held(first, scope)
     # The step's pass lists the job, then waits for the cluster's lock while the placement holds it.
     passing = threading.Thread(target=lambda: ran.append({"count": _reconciler(second, ran).run_due(lead=True)}))
     passing.start()
@@ -177,22 +185,10 @@ def test_a_step_run_under_repeatable_read_leaves_a_held_cluster_to_a_later_pass(
     pass does not wait with its queue behind it: it leaves the jobs for a later pass."""
     first, second = stores
     scope = "placement:" + CLUSTERS[0]
-    first.run(lambda tx: tx.schedule(10.0, "step", {"key": "t1", JOB_LOCK: scope}))
     ran: list[dict[str, Any]] = []
-    inside, release = threading.Event(), threading.Event()
-
-    def placement(tx: Transaction) -> None:
-        tx.lock(scope)
-        seen = tx.get("counter", "c") or {"n": 0}
-        inside.set()
-        release.wait(10)
-        tx.put("counter", "c", {"n": seen["n"] + 10})
-
     reconciler = _reconciler(second, ran)
     reconciler.repeatable_writes = lambda scope: frozenset({"counter"})
-    holder = threading.Thread(target=first.run, args=(placement,))
-    holder.start()
-    inside.wait(10)
+    holder, release = _step_queued_and_cluster_held(first, scope)
     assert reconciler.run_due(lead=True) == 0 and ran == []  # at once: the placement holds the cluster
     release.set()
     holder.join()
