@@ -52,6 +52,9 @@ class GatedStore:
     def read(self, work: Callable[[Transaction], T]) -> T:
         return self.inner.read(work)
 
+    def peek(self, work: Callable[[Transaction], T]) -> T:
+        return self.inner.peek(work)
+
     def ping(self) -> None:
         self.inner.ping()
 

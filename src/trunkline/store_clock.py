@@ -42,7 +42,7 @@ class _KeptReading:
 
     def read(self) -> float | None:
         # The reading connection: a clock read never waits for a request holding the writer.
-        return self._store.read(lambda tx: _float(tx, MANUAL_NOW))
+        return self._store.peek(lambda tx: _float(tx, MANUAL_NOW))
 
     def write(self, moment: float) -> None:
         def keep(tx: Transaction) -> None:

@@ -238,4 +238,10 @@ class Store(Protocol):
         never waits for a writing transaction in progress (the event stream reads this way, so a
         slow request does not hold back events already committed)."""
 
+    def peek(self, work: Callable[[Transaction], T]) -> T:
+        """`read` for work that sends one statement (a metadata value: the manual clock's shared
+        reading on every request, the health check's ping). One statement is its own snapshot, so
+        PostgreSQL runs it outside a transaction block: one round trip instead of three (BEGIN,
+        the statement, COMMIT)."""
+
     def close(self) -> None: ...

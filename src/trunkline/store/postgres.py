@@ -406,7 +406,7 @@ class PostgresStore:
         # On the reading connection: a request holding the writing one (a slow placement) must
         # not make the health check wait, or call the store unavailable.
         try:
-            self.read(lambda tx: tx.get_meta("schema_version"))
+            self.peek(lambda tx: tx.get_meta("schema_version"))
         except (StoreUnavailable, psycopg.Error) as error:
             raise StoreUnavailable(f"PostgreSQL does not answer: {error}") from None
 
@@ -427,12 +427,30 @@ class PostgresStore:
                         raise StoreUnavailable(f"the PostgreSQL connection was lost: {error}") from None
             raise AssertionError("unreachable")
 
+    def peek(self, work: Callable[[Transaction], T]) -> T:
+        """`read` for one statement: outside a transaction block (the reading connection is in
+        autocommit; `read` opens its blocks itself), so one round trip."""
+        with self._reader_lock:
+            for attempt in (1, 2):
+                reader = self._reading_connection()
+                try:
+                    with reader.cursor() as cursor:
+                        return work(SqlTransaction(cursor, DIALECT, derived_cache=self._derived_cache))
+                except psycopg.OperationalError as error:
+                    if not reader.broken:
+                        raise
+                    if attempt == 2:
+                        raise StoreUnavailable(f"the PostgreSQL connection was lost: {error}") from None
+            raise AssertionError("unreachable")
+
     def _reading_connection(self) -> psycopg.Connection[Any]:
         if self._reader is None or self._reader.closed or self._reader.broken:
             if self._reader is not None:
                 self._reader.close()
             try:
-                reader = psycopg.connect(self._url, autocommit=False, connect_timeout=_CONNECT_TIMEOUT)
+                # Autocommit: `read` opens a block for its work (BEGIN READ ONLY ... COMMIT), `peek`
+                # sends its one statement alone.
+                reader = psycopg.connect(self._url, autocommit=True, connect_timeout=_CONNECT_TIMEOUT)
             except psycopg.Error as error:
                 raise StoreUnavailable(f"cannot connect to PostgreSQL: {error}") from None
             reader.read_only = True

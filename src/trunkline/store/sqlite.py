@@ -91,6 +91,9 @@ class SqliteStore:
             finally:
                 cursor.execute("ROLLBACK")
 
+    def peek(self, work: Callable[[Transaction], T]) -> T:
+        return self.read(work)
+
     def ping(self) -> None:
         # The reading connection, so a request holding the writer does not hold up health checks
         # (in memory there is one connection: then a running request is waited for).
