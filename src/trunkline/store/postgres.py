@@ -11,6 +11,7 @@ See docs/design.md, "Several processes on one PostgreSQL"."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import random
@@ -414,27 +415,19 @@ class PostgresStore:
         """Read-only work, run again once on a new connection when the reading connection turns
         out to have been lost (the reconciler's listing keeps it open: a database restart is
         found by the next read, which must not fail for it)."""
-        with self._reader_lock:
-            for attempt in (1, 2):
-                reader = self._reading_connection()
-                try:
-                    with reader.transaction(), reader.cursor() as cursor:
-                        return work(SqlTransaction(cursor, DIALECT, derived_cache=self._derived_cache))
-                except psycopg.OperationalError as error:
-                    if not reader.broken:
-                        raise
-                    if attempt == 2:
-                        raise StoreUnavailable(f"the PostgreSQL connection was lost: {error}") from None
-            raise AssertionError("unreachable")
+        return self._on_reader(work, in_block=True)
 
     def peek(self, work: Callable[[Transaction], T]) -> T:
         """`read` for one statement: outside a transaction block (the reading connection is in
         autocommit; `read` opens its blocks itself), so one round trip."""
+        return self._on_reader(work, in_block=False)
+
+    def _on_reader(self, work: Callable[[Transaction], T], in_block: bool) -> T:
         with self._reader_lock:
             for attempt in (1, 2):
                 reader = self._reading_connection()
                 try:
-                    with reader.cursor() as cursor:
+                    with reader.transaction() if in_block else contextlib.nullcontext(), reader.cursor() as cursor:
                         return work(SqlTransaction(cursor, DIALECT, derived_cache=self._derived_cache))
                 except psycopg.OperationalError as error:
                     if not reader.broken:
