@@ -8,7 +8,8 @@ S9 (a subnet of another VPC is ATTRIBUTE).
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -39,6 +40,34 @@ from trunkline.errors import AwsError
 ENI = "ecs.capability.task-eni"
 
 
+@dataclass
+class StubReads:
+    """A candidate's lazily read facts (`placement.CandidateReads`), each from a callable a test sets."""
+
+    group: Callable[[], int] = lambda: 0
+    enis: Callable[[], int] = lambda: 0
+    groups: Callable[[], Collection[str]] = list
+    running: Callable[[], bool] = lambda: True
+
+    def group_tasks(self) -> int:
+        return self.group()
+
+    def eni_free(self) -> int:
+        return self.enis()
+
+    def task_groups(self) -> Collection[str]:
+        return self.groups()
+
+    def host_running(self) -> bool:
+        return self.running()
+
+
+def stub(candidate: Candidate) -> StubReads:
+    """The candidate's `StubReads` (every `instance` has one)."""
+    assert isinstance(candidate.reads, StubReads)
+    return candidate.reads
+
+
 def instance(name: str, *, cpu: int = 2048, memory: int = 3705, enis: int = 2, **extra: object) -> Candidate:
     attributes = {ENI: None, "ecs.availability-zone": "us-east-1a", "ecs.vpc-id": "vpc-1"}
     attributes.update(extra.pop("attributes", {}))  # type: ignore[call-overload]
@@ -53,8 +82,7 @@ def instance(name: str, *, cpu: int = 2048, memory: int = 3705, enis: int = 2, *
         memory=memory,
         tcp_ports={22, 2375, 2376, 51678, 51679},
         udp_ports=set(),
-        eni_loader=lambda: enis,
-        group_loader=lambda: group_tasks,
+        reads=StubReads(group=lambda: group_tasks, enis=lambda: enis),  # type: ignore[arg-type]
         **defaults,  # type: ignore[arg-type]
     )
 
@@ -181,13 +209,13 @@ def test_distinct_instance_counts_tasks_placed_in_the_same_call():
 
 def test_member_of_task_group_sees_tasks_placed_earlier_in_the_call():
     a = instance("a")
-    a.groups_loader = lambda: ["family:db"]
+    stub(a).groups = lambda: ["family:db"]
     (query,) = parse_constraints([{"type": "memberOf", "expression": "task:group == family:db"}])
     assert place([a], Demand(memory=1, group="family:web"), 1, constraints=[query]).failures == []
     assert set(a.task_groups) == {"family:db", "family:web"}
     (other,) = parse_constraints([{"type": "memberOf", "expression": "task:group == family:web"}])
     b = instance("b")
-    b.groups_loader = list
+    stub(b).groups = list
     outcome = place([b], Demand(memory=1, group="family:web"), 1, constraints=[other])
     assert outcome.failures == [{"arn": "arn:ci/b", "reason": MEMBER_OF_FAILED}]
 
@@ -201,7 +229,7 @@ def test_the_eni_slot_count_is_read_only_for_instances_reached():
 
     hosts = [instance(str(n)) for n in range(3)]
     for host in hosts:
-        host.eni_loader = loader(host.arn)  # type: ignore[assignment]
+        stub(host).enis = loader(host.arn)  # type: ignore[assignment]
     place(hosts, AWSVPC, 1, strategies=[Strategy("binpack", "cpu")])
     assert reads == ["arn:ci/0"]
 
@@ -369,7 +397,7 @@ def test_the_task_group_is_read_only_when_placement_needs_it():
 
     def host(name: str, already: int) -> Candidate:
         candidate = instance(name, enis=4)
-        candidate.group_loader = lambda: reads.append(name) or already  # type: ignore[func-returns-value]
+        stub(candidate).group = lambda: reads.append(name) or already  # type: ignore[func-returns-value]
         return candidate
 
     hosts = [host("a", 3), host("b", 0)]

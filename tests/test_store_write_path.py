@@ -209,18 +209,18 @@ def test_a_migration_statement_forgets_the_entries_read(tmp_path: Path) -> None:
         assert db.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 1
 
 
-def test_ecs_ids_are_random_version_4_uuids() -> None:
+def test_ecs_and_event_ids_are_random_version_4_uuids() -> None:
     import uuid
 
-    from trunkline.domain import ids
+    from trunkline.domain import events, ids
 
     task_ids = {ids.ecs_id() for _ in range(200)}
-    attachments = {ids.attachment_id() for _ in range(200)}
-    assert len(task_ids) == 200 and len(attachments) == 200
+    dashed = [{ids.attachment_id() for _ in range(200)}, {events.event_id() for _ in range(200)}]
+    assert len(task_ids) == 200 and [len(made) for made in dashed] == [200, 200]
     for text in task_ids:
         parsed = uuid.UUID(hex=text)
         assert parsed.hex == text and parsed.version == 4 and parsed.variant == uuid.RFC_4122
-    for text in attachments:
+    for text in set().union(*dashed):
         parsed = uuid.UUID(text)
         assert str(parsed) == text and parsed.version == 4 and parsed.variant == uuid.RFC_4122
 

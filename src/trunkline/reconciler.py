@@ -73,8 +73,9 @@ class Reconciler:
 
     def run_due(self, now: float | None = None, lead: bool = False) -> int:
         """Run every job due by `now` (default: the clock's now); returns how many ran. With
-        `lead`, only while no other process's reconciler is running a batch (it runs them then),
-        and by lock scope (`_run_due_by_scope`)."""
+        `lead`, as the background pass runs them (`_run_due_by_scope`): by lock scope, in chunks,
+        leaving to another process the chunks it holds the lock of (the server runs the same pass
+        a chunk at a time on its store worker: app._background_pass)."""
         if lead:
             return self._run_due_by_scope(now)
         total = 0
@@ -112,7 +113,8 @@ class Reconciler:
 
     def run_chunk(self, scope: str | None, ids: list[int]) -> int:
         """One chunk of a background pass, in one transaction holding its scope's lock; returns
-        how many of its jobs ran (0 when another process leads now)."""
+        how many of its jobs ran (0 when another process holds that lock, or for unscoped jobs
+        the reconciler's lead)."""
         claimed = partial(self._claimed, ids=ids, scope=scope)
         writes = self.repeatable_writes(scope) if scope is not None else frozenset()
         if scope is None or not writes:

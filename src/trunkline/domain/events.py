@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from trunkline.context import RequestContext
+from trunkline.domain import ids
 
 CONTAINER_INSTANCE_STATE_CHANGE = "ECS Container Instance State Change"
 TASK_STATE_CHANGE = "ECS Task State Change"
@@ -40,8 +41,7 @@ _VERSION_4 = (0x4 << 76) | (0x2 << 62)
 def event_id() -> str:
     """A random version 4 UUID, as events carry. From `random`, not `uuid.uuid4`'s os.urandom: an
     event id needs to be unique, not unguessable, and every task step writes one or two events."""
-    hexed = f"{_IDS.getrandbits(128) & ~_VERSION_BITS | _VERSION_4:032x}"
-    return f"{hexed[:8]}-{hexed[8:12]}-{hexed[12:16]}-{hexed[16:20]}-{hexed[20:]}"
+    return ids.uuid_text(f"{_IDS.getrandbits(128) & ~_VERSION_BITS | _VERSION_4:032x}")
 
 
 def emit(

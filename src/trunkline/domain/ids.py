@@ -33,5 +33,9 @@ def ecs_id() -> str:
 
 def attachment_id() -> str:
     """A random UUID in its usual 8-4-4-4-12 form."""
-    digits = _random_uuid_hex()
+    return uuid_text(_random_uuid_hex())
+
+
+def uuid_text(digits: str) -> str:
+    """A UUID's 32 hex digits in its usual 8-4-4-4-12 form."""
     return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"

@@ -189,7 +189,7 @@ class PgTransaction(SqlTransaction):
         self._finished: list[int] = []
         self._meta: dict[str, str] = {}
         # Questions asked ahead (`prefetch`), answered by the next wait: (what, args, cursor).
-        self._ahead: list[tuple[str, tuple[str, ...], Any]] = []
+        self._ahead: list[tuple[str, tuple[Any, ...], Any]] = []
         self._ahead_kinds: set[str] = set()
         # Keys answers asked ahead, (kind, field, value, limit) -> keys: until this transaction
         # writes that kind (a write may change them; the next `find_keys` asks the database).
@@ -233,13 +233,13 @@ class PgTransaction(SqlTransaction):
         for kind, field, value, limit in keys:
             if (kind, field, value, limit) not in self._keys and not _has_nul(value):
                 sql, params = self._index_query("i.key", kind, field, value, None, limit)
-                self._ask_ahead("keys", (kind, field, value, str(limit)), sql, params)
+                self._ask_ahead("keys", (kind, field, value, limit), sql, params)
         for kind, field, value in lasts:
             if (kind, field, value) not in self._lasts and not _has_nul(value):
                 self._lasts.add((kind, field, value))  # (asked once: its answer is kept as a get's)
                 self._ask_ahead("last", (kind, field, value), _LAST, (kind, field, value, kind))
 
-    def _ask_ahead(self, what: str, args: tuple[str, ...], sql: str, params: Sequence[Any] | None = None) -> None:
+    def _ask_ahead(self, what: str, args: tuple[Any, ...], sql: str, params: Sequence[Any] | None = None) -> None:
         kind = args[0]
         if kind in self._kinds:
             self.flush()
@@ -266,10 +266,7 @@ class PgTransaction(SqlTransaction):
                 if row is not None and (args[0], row[2]) not in self._seen:
                     self._keep_read(args[0], row[2], row[:2])
             else:
-                kind, field, value, limit = args
-                self._keys[kind, field, value, None if limit == "None" else int(limit)] = [
-                    row[0] for row in cursor.fetchall()
-                ]
+                self._keys[args] = [row[0] for row in cursor.fetchall()]
 
     def _before_write(self, kind: str) -> None:
         """A write of a kind asked about ahead: its answers first (they must not miss the write)."""
@@ -475,8 +472,8 @@ class PgTransaction(SqlTransaction):
         """Queue every pending write, in one statement (not waited for)."""
         if not (self._documents or self._events or self._jobs or self._finished or self._meta):
             return
-        rows: dict[str, list[Any]] = {part: [] for part in ("by_key", "dropped", "gone", "saved", "added")}
-        rows.update(inserted=[], fresh=[])
+        parts = ("by_key", "dropped", "gone", "saved", "added", "inserted", "fresh")
+        rows: dict[str, list[Any]] = {part: [] for part in parts}
         if self._documents:
             self._document_rows(rows)
         rows.update(events=self._events, jobs=self._jobs, finished=[[n] for n in self._finished])

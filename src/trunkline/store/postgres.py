@@ -474,7 +474,8 @@ def _rollback(conn: psycopg.Connection[Any]) -> None:
 class StoreWaits:
     """Where the writing connection's time went, in seconds since the store opened: `busy` running
     transactions (waits included), `locked` waiting for named locks someone else held, `paused`
-    between a conflict and the next attempt; `sessions` opened (a failed statement closes one)."""
+    between a conflict and the next attempt; `sessions` opened (the first, and one per lost or
+    unusable session)."""
 
     busy: float = 0.0
     locked: float = 0.0

@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
@@ -193,12 +193,12 @@ class Candidate:
     """One ACTIVE container instance as placement sees it, updated as tasks are placed on it.
     Implements `query.InstanceFacts`, so memberOf expressions read it directly.
 
-    What is read only when a check asks comes from a loader (one callable per fact) or, for facts
-    without one, from `reads` (one object for all four). A launch builds a candidate per listed
-    instance (a hundred by default) and checks a few: slots, the picture's port sets shared until
-    a task is placed, and one `reads` object instead of four closures keep building them cheap, and
-    they leave the garbage collector little to track (their closures, cells and sets were most of
-    its work in RunTask)."""
+    What is read only when a check asks comes from `reads` (one object for the four facts; without
+    it: no group tasks, no ENI slot, no task groups, a running host). A launch builds a candidate
+    per listed instance (a hundred by default) and checks a few: slots, the picture's port sets
+    shared until a task is placed, and one `reads` object instead of four closures keep building
+    them cheap, and they leave the garbage collector little to track (their closures, cells and
+    sets were most of its work in RunTask)."""
 
     arn: str
     ec2_instance_id: str
@@ -214,11 +214,7 @@ class Candidate:
     vpc_id: str | None = None
     zone: str | None = None
     gpus: int = 0  # GPUs no live task holds
-    group_loader: Callable[[], int] | None = None  # live tasks of the request's group, read when needed
-    eni_loader: Callable[[], int] | None = None  # free task ENI slots, read when first needed
-    groups_loader: Callable[[], Collection[str]] | None = None  # task:group, read when first needed
-    host_loader: Callable[[], bool] | None = None  # whether the EC2 instance is running, read when needed
-    reads: CandidateReads | None = None  # the facts without a loader of their own
+    reads: CandidateReads | None = None  # the facts read only when a check first asks
     _group_tasks: int | None = field(default=None, repr=False)  # as loaded, before this call
     _group_placed: int = field(default=0, repr=False)  # tasks placed in this call (none read for them)
     _eni_free: int | None = field(default=None, repr=False)
@@ -230,10 +226,7 @@ class Candidate:
     def group_tasks(self) -> int:
         """Live tasks of the request's task group on the instance, those placed in this call included."""
         if self._group_tasks is None:
-            if self.group_loader is not None:
-                self._group_tasks = self.group_loader()
-            else:
-                self._group_tasks = self.reads.group_tasks() if self.reads is not None else 0
+            self._group_tasks = self.reads.group_tasks() if self.reads is not None else 0
         return self._group_tasks + self._group_placed
 
     def amount(self, resource: str) -> int:
@@ -243,10 +236,7 @@ class Candidate:
     @property
     def eni_free(self) -> int:
         if self._eni_free is None:
-            if self.eni_loader is not None:
-                self._eni_free = self.eni_loader()
-            else:
-                self._eni_free = self.reads.eni_free() if self.reads is not None else 0
+            self._eni_free = self.reads.eni_free() if self.reads is not None else 0
         return self._eni_free
 
     @property
@@ -254,19 +244,13 @@ class Candidate:
         """An agent on an EC2 instance that is stopping or shutting down cannot start tasks, even
         before ECS notices it is gone."""
         if self._host_running is None:
-            if self.host_loader is not None:
-                self._host_running = self.host_loader()
-            else:
-                self._host_running = self.reads.host_running() if self.reads is not None else True
+            self._host_running = self.reads.host_running() if self.reads is not None else True
         return self._host_running
 
     @property
     def task_groups(self) -> Collection[str]:
         if self._groups is None:
-            if self.groups_loader is not None:
-                self._groups = list(self.groups_loader())
-            else:
-                self._groups = list(self.reads.task_groups()) if self.reads is not None else []
+            self._groups = list(self.reads.task_groups()) if self.reads is not None else []
         return [*self._groups, *self._added]
 
     def take(self, demand: Demand) -> None:

@@ -326,9 +326,8 @@ def _random_source(
     first = CONTAINER_INSTANCE.find_derived(ctx, field, value, picture, limit=_DRAW_FROM)
     if len(first) < _DRAW_FROM:
         return shown(first)
-    draw = KeyedDraw(ctx, group_counter(ctx, cluster_arn, group), field, value, first)
-    draw.full = lambda: shown(_read(ctx, field, value))
-    return draw
+    everyone = lambda: shown(_read(ctx, field, value))  # noqa: E731
+    return KeyedDraw(ctx, group_counter(ctx, cluster_arn, group), field, value, first, everyone)
 
 
 class KeyedDraw:
@@ -339,12 +338,18 @@ class KeyedDraw:
     list, which also names the closest match."""
 
     def __init__(
-        self, ctx: RequestContext, counter: GroupCounter, field: str, value: str, first: list[Picture]
+        self,
+        ctx: RequestContext,
+        counter: GroupCounter,
+        field: str,
+        value: str,
+        first: list[Picture],
+        full: Callable[[], list[Candidate]],
     ) -> None:
         self._ctx, self._counter, self._field, self._value = ctx, counter, field, value
         self._keys = CONTAINER_INSTANCE.find_keys(ctx, field, value)
         self._pictures = {p.key: p for p in first}
-        self.full: Callable[[], list[Candidate]] = list  # every candidate, for `everyone`
+        self._full = full  # every candidate, read only when no position takes a task
         self._shown: dict[int, Candidate | None] = {}
 
     def size(self) -> int:
@@ -369,7 +374,7 @@ class KeyedDraw:
 
     def everyone(self) -> list[Candidate]:
         shown = {c.arn: c for c in self._shown.values() if c is not None}
-        return [shown.get(c.arn, c) for c in self.full()]
+        return [shown.get(c.arn, c) for c in self._full()]
 
 
 class _IndexField:
