@@ -32,6 +32,11 @@ The client floor: every HTTP answer trunkline gave in a run is recorded (botocor
 those answers as `AWSResponse`s, in order, and no sleeps: no request leaves botocore, so what is
 left is the client's own cost (serialising, signing, parsing, the script).
 
+The HTTP floor: the same recorded answers served, in order, by `replay_server.py` (uvicorn with a
+bare ASGI app, the stack trunkline serves with, in its own process) and the script run against it
+without sleeps: the client's cost plus the HTTP exchange, and no server work at all. What is left
+between it and trunkline is trunkline's own work, and the sleeps of the script's wait for ACTIVE.
+
 Reported: median wall time of the script and of the 30 rounds per server and for the floor;
 per-operation medians; the targets (RunTask count 10 <= 0.5x moto's median, bridge and awsvpc;
 the whole workload <= 1.5x the floor); and each server's CPU time (from /proc; trunkline's
@@ -41,6 +46,7 @@ includes its reconciler), which a busy machine distorts far less than wall time.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import socket
@@ -71,6 +77,7 @@ TARGET = 1.0
 RUN_TASK_TARGET = 0.5  # RunTask count 10, trunkline / moto (issue 16)
 FLOOR_TARGET = 1.5  # the whole script, trunkline / the client floor (issue 16)
 FLOOR = "floor"
+HTTP_FLOOR = "http floor"
 
 
 def PAUSE() -> None:
@@ -380,6 +387,25 @@ class Recorder:
         self.next += 1
         return AWSResponse(request.url, status, headers, _Raw(body))
 
+    def save(self) -> str:
+        """The recording as replay_server.py reads it; the file's path."""
+        rows = [[status, headers, base64.b64encode(body).decode()] for status, headers, body in self.answers]
+        with tempfile.NamedTemporaryFile("w", prefix="vs-moto-answers-", suffix=".json", delete=False) as out:
+            json.dump(rows, out)
+        return out.name
+
+
+def start_http_floor(recording: str) -> Server:
+    """replay_server.py answering with `recording`: HTTP and the client, no server work."""
+    script_path = str(Path(__file__).resolve().parent / "replay_server.py")
+    process = subprocess.Popen([sys.executable, script_path, recording], stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if "ready at " not in line:
+        process.kill()
+        raise SystemExit(f"the replay server did not start: {line!r}")
+    return Server(process, line.split("ready at ", 1)[1].split()[0])
+
 
 # --- main ---------------------------------------------------------------------------------------------
 
@@ -415,9 +441,10 @@ def main() -> None:
         "trunkline": start_trunkline,
         "moto": lambda: start_moto(args.moto_python),
     }
-    walls: dict[str, list[float]] = {name: [] for name in [*starters, FLOOR]}
-    parts: dict[str, list[float]] = {name: [] for name in [*starters, FLOOR]}
-    ops: dict[str, dict[str, list[float]]] = {name: defaultdict(list) for name in [*starters, FLOOR]}
+    measured = [*starters, FLOOR, HTTP_FLOOR]
+    walls: dict[str, list[float]] = {name: [] for name in measured}
+    parts: dict[str, list[float]] = {name: [] for name in measured}
+    ops: dict[str, dict[str, list[float]]] = {name: defaultdict(list) for name in measured}
     notes: dict[str, dict[str, Any]] = {name: {} for name in starters}
     op_cpus: dict[str, dict[str, list[float]]] = {name: defaultdict(list) for name in starters}
     cpus: dict[str, list[tuple[float, float]]] = {name: [] for name in starters}
@@ -459,8 +486,20 @@ def main() -> None:
                 seconds, rounds_s, timer = script(c, args.instances, args.workload, {}, lambda: None)
                 assert recorder.next == len(recorder.answers), "the replay took another path"
                 keep(FLOOR, seconds, rounds_s, timer, i)
+                keep(HTTP_FLOOR, *http_floor(recorder, args), i)
     report(args, walls, parts, ops, notes)
     report_cpu(cpus, op_cpus)
+
+
+def http_floor(recorder: Recorder, args: argparse.Namespace) -> tuple[float, float, Timer]:
+    """The script against replay_server.py serving trunkline's recorded answers, without sleeps."""
+    recording = recorder.save()
+    server = start_http_floor(recording)
+    try:
+        return script(clients(server.url), args.instances, args.workload, {}, lambda: None)
+    finally:
+        stop(server)
+        os.unlink(recording)
 
 
 def report(
@@ -470,23 +509,30 @@ def report(
     ops: dict[str, dict[str, list[float]]],
     notes: dict[str, dict[str, Any]],
 ) -> None:
-    t, m, f = (statistics.median(walls[n]) for n in ("trunkline", "moto", FLOOR))
-    tr, mr, fr = (statistics.median(parts[n]) for n in ("trunkline", "moto", FLOOR))
-    print(f"\n| median of {args.rounds} | trunkline | moto | client floor | trunkline / moto | trunkline / floor |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    t, m, f, h = (statistics.median(walls[n]) for n in ("trunkline", "moto", FLOOR, HTTP_FLOOR))
+    tr, mr, fr, hr = (statistics.median(parts[n]) for n in ("trunkline", "moto", FLOOR, HTTP_FLOOR))
     print(
-        f"| whole script | {t * 1000:.0f} ms | {m * 1000:.0f} ms | {f * 1000:.0f} ms | {t / m:.2f} | **{t / f:.2f}** |"
+        f"\n| median of {args.rounds} | trunkline | moto | client floor | HTTP floor | trunkline / moto "
+        "| trunkline / floor | HTTP floor / floor |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print(
+        f"| whole script | {t * 1000:.0f} ms | {m * 1000:.0f} ms | {f * 1000:.0f} ms | {h * 1000:.0f} ms | {t / m:.2f} "
+        f"| **{t / f:.2f}** | {h / f:.2f} |"
     )
     print(
-        f"| workload rounds only | {tr * 1000:.0f} ms | {mr * 1000:.0f} ms | {fr * 1000:.0f} ms | {tr / mr:.2f} "
-        f"| **{tr / fr:.2f}** |"
+        f"| workload rounds only | {tr * 1000:.0f} ms | {mr * 1000:.0f} ms | {fr * 1000:.0f} ms | {hr * 1000:.0f} ms "
+        f"| {tr / mr:.2f} | **{tr / fr:.2f}** | {hr / fr:.2f} |"
     )
-    print("\n| operation (median per call) | calls/run | trunkline ms | moto ms | floor ms | trunkline / moto |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print(
+        "\n| operation (median per call) | calls/run | trunkline ms | moto ms | floor ms | HTTP floor ms "
+        "| trunkline / moto |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for op in dict.fromkeys([*ops["trunkline"], *ops["moto"]]):
-        tm, mm, fm = (median_ms(ops[n].get(op, [])) for n in ("trunkline", "moto", FLOOR))
+        tm, mm, fm, hm = (median_ms(ops[n].get(op, [])) for n in ("trunkline", "moto", FLOOR, HTTP_FLOOR))
         calls = len(ops["trunkline"].get(op) or ops["moto"].get(op) or []) // args.rounds
-        print(f"| {op} | {calls} | {tm:.2f} | {mm:.2f} | {fm:.2f} | {tm / mm:.2f} |")
+        print(f"| {op} | {calls} | {tm:.2f} | {mm:.2f} | {fm:.2f} | {hm:.2f} | {tm / mm:.2f} |")
     print()
     for mode in ("bridge", "awsvpc"):
         op = f"RunTask (10, {mode})"
@@ -494,9 +540,13 @@ def report(
         print(
             f"RunTask count 10 {mode}: trunkline / moto {ratio:.2f} (target <= {RUN_TASK_TARGET}): {met(ratio <= RUN_TASK_TARGET)}"
         )
+        # What no server work at all would give: the client and the HTTP exchange.
+        bare = median_ms(ops[HTTP_FLOOR][op]) / median_ms(ops["moto"][op])
+        print(f"  (the HTTP floor of the same call, no server work: {bare:.2f} of moto's median)")
     print(
         f"whole workload: trunkline / client floor {t / f:.2f} (target <= {FLOOR_TARGET}): {met(t / f <= FLOOR_TARGET)}"
     )
+    print(f"  (the HTTP floor, no server work and no sleeps: {h / f:.2f} of the client floor)")
     print(f"script: trunkline / moto {t / m:.2f} (target <= {TARGET}): {met(t / m <= TARGET)}")
     print("\nwhat each server answered (last run):")
     for name, found in notes.items():
