@@ -31,8 +31,10 @@ DIALECT = Dialect(
 # An in-memory state lives as long as its process and is read back by no one else: its documents
 # are kept as JSON text. Compressing them was about a quarter of RunTask's CPU (the workload of
 # bench_vs_moto.py); the state holds ~8 KB per live task instead of ~4 KB (benchmarks/README.md,
-# "Fourth pass"). Events stay compressed: uncompressed, they were three quarters of it.
-IN_MEMORY = replace(DIALECT, plain_documents=True)
+# "Fourth pass"). Its events too since session 5 (compressing them was ~9 % of RunTask's CPU and
+# ~15 % of its lifecycle's): ~2 KB of RAM an event instead of ~0.3 KB, bounded by the outbox's
+# retention (`--event-retention-count`, 100,000 by default; benchmarks/README.md, "Session 5").
+IN_MEMORY = replace(DIALECT, plain_documents=True, plain_events=True)
 
 
 class SqliteTransaction(InternedIndexTransaction):
