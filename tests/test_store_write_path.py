@@ -323,3 +323,37 @@ def test_a_created_key_is_written_without_asking_and_a_used_one_is_refused() -> 
         assert store.run(lambda tx: tx.find_keys("thing", "group", "g")) == ["new"]
     finally:
         store.close()
+
+
+def test_a_transaction_asks_a_question_once_and_hears_its_own_writes() -> None:
+    """Session 5: SQLite keeps a transaction's answers to index and document reads; a `put` or
+    `delete` of the kind forgets them, so a read after a write of the kind asks again."""
+    store = SqliteStore(":memory:")
+    try:
+        _put(store, "a", 1)
+        said = _statements(store)
+
+        def work(tx: Any) -> None:
+            assert tx.find_keys("thing", "group", "g") == ["a"]
+            assert tx.find_keys("thing", "group", "g") == ["a"]
+            assert tx.count("thing", "group", "g") == 1
+            assert tx.find("other", "group", "g") == []
+            tx.put("other", "x", _doc("x", 1), {"group": "g"})  # another kind: the thing's answers stay
+            assert tx.find_keys("thing", "group", "g") == ["a"]
+            asked = [s for s in said if "index_entries" in s and s.startswith("SELECT i.key")]
+            assert len(asked) == 1
+            tx.put("thing", "b", _doc("b", 1), {"group": "g"})
+            assert tx.find_keys("thing", "group", "g") == ["a", "b"]
+            assert tx.count("thing", "group", "g") == 2
+            assert [d["name"] for d in tx.find("thing", "group", "g")] == ["a", "b"]
+            assert tx.delete("thing", "a")
+            assert tx.find_keys("thing", "group", "g") == ["b"]
+            assert tx.find_derived("thing", "group", "g", lambda d: d["size"]) == [1]
+            tx.put("thing", "b", _doc("b", 5), {"group": "g"})
+            assert tx.find_derived("thing", "group", "g", lambda d: d["size"]) == [5]
+            assert tx.find("other", "group", "g") == [_doc("x", 1)]
+
+        store.run(work)
+        assert store.run(lambda tx: tx.find_keys("thing", "group", "g")) == ["b"]
+    finally:
+        store.close()
