@@ -1,8 +1,8 @@
 """The SQLite store's write and read path (issue 16, fourth pass): compressed bodies kept
 inflated by their stored bytes (`BodyCache`, never stale, also with another store writing the
 same file), a `put` after a `get` reusing the index entries the `get` read, new index values'
-ids in one statement, and an in-memory state keeping its documents as JSON text (its events
-still compressed). The store-level ones run on PostgreSQL too with TRUNKLINE_TEST_POSTGRES."""
+ids in one statement, and an in-memory state keeping its documents and events as JSON text.
+The store-level ones run on PostgreSQL too with TRUNKLINE_TEST_POSTGRES."""
 
 from __future__ import annotations
 
@@ -145,7 +145,8 @@ def _raw(store: SqliteStore, table: str) -> list[Any]:
     return [row[0] for row in store._conn.execute(f"SELECT body FROM {table}").fetchall()]
 
 
-def test_an_in_memory_state_keeps_documents_as_text_and_events_compressed(tmp_path: Path) -> None:
+def test_an_in_memory_state_keeps_documents_and_events_as_text(tmp_path: Path) -> None:
+    """Events too since session 5: compressing them was a tenth of RunTask's CPU in memory."""
     event = {"detail-type": "ECS Task State Change", "detail": {"padding": "y" * 900}}
     memory, on_disk = SqliteStore(":memory:"), SqliteStore(str(tmp_path / "state.sqlite3"))
     try:
@@ -156,7 +157,8 @@ def test_an_in_memory_state_keeps_documents_as_text_and_events_compressed(tmp_pa
             assert store.run(lambda tx: tx.events_after(0, 10))[0].body == event
         assert [type(raw) for raw in _raw(memory, "documents")] == [str]
         assert [type(raw) for raw in _raw(on_disk, "documents")] == [bytes]
-        assert [type(raw) for raw in _raw(memory, "events")] == [bytes]
+        assert [type(raw) for raw in _raw(memory, "events")] == [str]
+        assert [type(raw) for raw in _raw(on_disk, "events")] == [bytes]  # a state file: compressed
     finally:
         memory.close()
         on_disk.close()
@@ -269,5 +271,89 @@ def test_a_rolled_back_transaction_leaves_nothing_for_the_next(tmp_path: Path) -
         assert store.run(lambda tx: tx.get("thing", "a")) == _doc("a", 1)
         assert store.run(lambda tx: tx.find_keys("thing", "group", "g")) == ["a"]
         assert store.run(lambda tx: tx.find_keys("thing", "group", "h")) == []
+    finally:
+        store.close()
+
+
+def test_a_save_of_many_entries_mixing_held_and_new_values_writes_them_together() -> None:
+    """Session 5: the entries of one save go in together (the ids of the values held already in
+    one read, their entries in one executemany), not an INSERT ... SELECT each."""
+    store = SqliteStore(":memory:")
+    try:
+        held = {f"f{n}": f"shared-{n}" for n in range(6)}
+        store.run(lambda tx: tx.put("thing", "a", _doc("a", 1), held))
+        said = _statements(store)
+        store.run(lambda tx: tx.put("thing", "b", _doc("b", 1), {**held, "f6": "own-b", "f7": "own-b"}))
+        asked = [s for s in said if "index_entries" in s and "SELECT id, " in s]
+        assert asked == []  # no INSERT ... SELECT per entry
+        for n in range(6):
+            assert store.run(lambda tx, n=n: tx.find_keys("thing", f"f{n}", f"shared-{n}")) == ["a", "b"]
+        assert store.run(lambda tx: tx.find_keys("thing", "f7", "own-b")) == ["b"]
+        store.run(lambda tx: tx.delete("thing", "a"))
+        assert store.run(lambda tx: tx.find_keys("thing", "f3", "shared-3")) == ["b"]
+        store.run(lambda tx: tx.put("thing", "b", _doc("b", 2), {"f3": "shared-3", "f8": "x"}))
+        assert store.run(lambda tx: tx.taken("thing", "f0", ["shared-0"])) == set()  # its last entry gone
+        assert store.run(lambda tx: tx.find_keys("thing", "f8", "x")) == ["b"]
+    finally:
+        store.close()
+
+
+def test_a_created_key_is_written_without_asking_and_a_used_one_is_refused() -> None:
+    """`created` (a fresh random id): its first save asks SQLite nothing about the key; a key that
+    held a document after all fails that save (as on PostgreSQL) instead of keeping stale entries."""
+    store = SqliteStore(":memory:")
+    try:
+        said = _statements(store)
+
+        def fresh(tx: Any) -> None:
+            tx.created("thing", "new")
+            tx.put("thing", "new", _doc("new", 1), {"group": "g"})
+
+        store.run(fresh)
+        assert not [s for s in said if s.startswith("SELECT body, entries FROM documents")]
+        assert store.run(lambda tx: tx.find_keys("thing", "group", "g")) == ["new"]
+
+        def wrong(tx: Any) -> None:
+            tx.created("thing", "new")
+            tx.put("thing", "new", _doc("new", 2), {"group": "h"})
+
+        with pytest.raises(sqlite3.IntegrityError):
+            store.run(wrong)
+        assert store.run(lambda tx: tx.get("thing", "new")) == _doc("new", 1)
+        assert store.run(lambda tx: tx.find_keys("thing", "group", "g")) == ["new"]
+    finally:
+        store.close()
+
+
+def test_a_transaction_asks_a_question_once_and_hears_its_own_writes() -> None:
+    """Session 5: SQLite keeps a transaction's answers to index and document reads; a `put` or
+    `delete` of the kind forgets them, so a read after a write of the kind asks again."""
+    store = SqliteStore(":memory:")
+    try:
+        _put(store, "a", 1)
+        said = _statements(store)
+
+        def work(tx: Any) -> None:
+            assert tx.find_keys("thing", "group", "g") == ["a"]
+            assert tx.find_keys("thing", "group", "g") == ["a"]
+            assert tx.count("thing", "group", "g") == 1
+            assert tx.find("other", "group", "g") == []
+            tx.put("other", "x", _doc("x", 1), {"group": "g"})  # another kind: the thing's answers stay
+            assert tx.find_keys("thing", "group", "g") == ["a"]
+            asked = [s for s in said if "index_entries" in s and s.startswith("SELECT i.key")]
+            assert len(asked) == 1
+            tx.put("thing", "b", _doc("b", 1), {"group": "g"})
+            assert tx.find_keys("thing", "group", "g") == ["a", "b"]
+            assert tx.count("thing", "group", "g") == 2
+            assert [d["name"] for d in tx.find("thing", "group", "g")] == ["a", "b"]
+            assert tx.delete("thing", "a")
+            assert tx.find_keys("thing", "group", "g") == ["b"]
+            assert tx.find_derived("thing", "group", "g", lambda d: d["size"]) == [1]
+            tx.put("thing", "b", _doc("b", 5), {"group": "g"})
+            assert tx.find_derived("thing", "group", "g", lambda d: d["size"]) == [5]
+            assert tx.find("other", "group", "g") == [_doc("x", 1)]
+
+        store.run(work)
+        assert store.run(lambda tx: tx.find_keys("thing", "group", "g")) == ["b"]
     finally:
         store.close()

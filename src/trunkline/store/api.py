@@ -136,7 +136,7 @@ class Transaction(Protocol):
         is stored under it. On PostgreSQL that first write is a plain insert of the document and
         its index entries (no upsert, no look for entries its key held). A key that did hold a
         document makes that write fail (a unique violation), so only a key never used may be named.
-        Elsewhere nothing."""
+        On SQLite the first `put` does not ask for the key's row (and fails the same way)."""
 
     def prefetch(
         self,

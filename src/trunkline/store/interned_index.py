@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from trunkline.store.api import Document
-from trunkline.store.sql import _CHUNK, SqlTransaction, _has_nul, paged
+from trunkline.store.sql import _CHUNK, SqlTransaction, _chunks, _has_nul, paged
 
 _LAST_ID = "index_values.last_id"
 
@@ -55,43 +55,78 @@ class InternedIndexTransaction(SqlTransaction):
         ).fetchone()
         return int(row[0]) - count + 1
 
-    def _field_id(self, kind: str, field: str, create: bool) -> int | None:
-        fid = self._field_ids.get((kind, field))
-        if fid is None:
-            row = self._q("SELECT id FROM index_fields WHERE kind = ? AND field = ?", (kind, field)).fetchone()
-            if row is not None:
-                fid = int(row[0])
-            elif create:
+    def _field_ids_of(self, kind: str, fields: Sequence[str], create: bool) -> dict[str, int]:
+        """The ids of one kind's fields (those that exist, or all of them with `create`): the ones
+        this transaction has not met yet asked in one statement, not one each."""
+        known = self._field_ids
+        found = {field: known[(kind, field)] for field in fields if (kind, field) in known}
+        asked = [field for field in fields if field not in found]
+        if not asked:
+            return found
+        for chunk in _chunks(asked, _CHUNK):
+            marks = ", ".join("?" for _ in chunk)
+            sql = f"SELECT field, id FROM index_fields WHERE kind = ? AND field IN ({marks})"
+            for field, fid in self._q(sql, (kind, *chunk)).fetchall():
+                found[field] = known[(kind, field)] = int(fid)
+        for field in asked:
+            if field not in found and create:
                 fid = self._new_id()
                 self._q("INSERT INTO index_fields (kind, field, id) VALUES (?, ?, ?)", (kind, field, fid))
-            else:
-                return None
-            self._field_ids[(kind, field)] = fid
-        return fid
+                found[field] = known[(kind, field)] = fid
+        return found
+
+    def _value_ids(self, pairs: Sequence[tuple[int, str]]) -> dict[tuple[int, str], int]:
+        """The ids of the (field id, value) pairs an entry holds already, in one statement per
+        chunk: the wanted pairs as a list of constant rows, each looked up by the primary key
+        (CROSS JOIN keeps that order: the constant rows outside, never a scan of the values)."""
+        found: dict[tuple[int, str], int] = {}
+        for chunk in _chunks(pairs, _CHUNK):
+            rows = ", ".join("(?, ?)" for _ in chunk)
+            sql = (
+                f"SELECT v.fid, v.value, v.id FROM (VALUES {rows}) w CROSS JOIN index_values v"
+                " ON v.fid = w.column1 AND v.value = w.column2"
+            )
+            params = [item for pair in chunk for item in pair]
+            for fid, value, vid in self._q(sql, params).fetchall():
+                found[(int(fid), value)] = int(vid)
+        return found
 
     def _insert_entries(self, kind: str, key: str, entries: list[tuple[str, str]]) -> None:
-        new: list[tuple[int, str]] = []  # values no entry holds yet
-        for field, value in entries:
-            fid = self._field_id(kind, field, create=True)
-            assert fid is not None
+        if not entries:
+            return
+        fids = self._field_ids_of(kind, [field for field, _ in entries], create=True)
+        pairs = [(fids[field], value) for field, value in entries]
+        if len(pairs) == 1:  # one entry (a host's placement field): one statement, as it always was
+            fid, value = pairs[0]
             added = self._q(
                 "INSERT INTO index_entries (vid, key) SELECT id, ? FROM index_values WHERE fid = ? AND value = ?",
                 (key, fid, value),
             ).rowcount
             if not added:
-                new.append((fid, value))
-        if new:  # a new task's own values (its ARN, its ENI's): their ids in one go, rows in two
-            first = self._new_ids(len(new))
-            values = [(fid, value, first + n) for n, (fid, value) in enumerate(new)]
-            self._many("INSERT INTO index_values (fid, value, id) VALUES (?, ?, ?)", values)
-            self._many("INSERT INTO index_entries (vid, key) VALUES (?, ?)", [(vid, key) for _, _, vid in values])
+                self._insert_new_values(key, pairs)
+            return
+        # Several (a new task's, an ENI's): the ids of the values already held in one read, every
+        # entry of them in one statement, rather than an INSERT ... SELECT per entry.
+        ids = self._value_ids(pairs)
+        new = [pair for pair in pairs if pair not in ids]
+        held = [(ids[pair], key) for pair in pairs if pair in ids]
+        if held:
+            self._many("INSERT INTO index_entries (vid, key) VALUES (?, ?)", held)
+        if new:
+            self._insert_new_values(key, new)
+
+    def _insert_new_values(self, key: str, new: list[tuple[int, str]]) -> None:
+        """Values no entry holds yet (a new task's ARN, its ENI's): their ids in one go, rows in two."""
+        first = self._new_ids(len(new))
+        values = [(fid, value, first + n) for n, (fid, value) in enumerate(new)]
+        self._many("INSERT INTO index_values (fid, value, id) VALUES (?, ?, ?)", values)
+        self._many("INSERT INTO index_entries (vid, key) VALUES (?, ?)", [(vid, key) for _, _, vid in values])
 
     def _drop_entries(self, kind: str, key: str, entries: list[tuple[str, str]]) -> None:
-        gone: list[tuple[int, str]] = []
-        for field, value in entries:
-            fid = self._field_id(kind, field, create=False)
-            if fid is not None:
-                gone.append((fid, value))
+        if not entries:
+            return
+        fids = self._field_ids_of(kind, [field for field, _ in entries], create=False)
+        gone = [(fids[field], value) for field, value in entries if field in fids]
         if not gone:
             return
         self._many(

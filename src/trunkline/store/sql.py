@@ -27,6 +27,8 @@ class Dialect:
     # Documents and their entry lists as JSON text even when `compress` is on (events and jobs
     # still compressed): an in-memory SQLite state trades RAM for CPU (docs/design.md, "Growth").
     plain_documents: bool = False
+    # Events as JSON text even when `compress` is on (see `plain_documents`).
+    plain_events: bool = False
 
 
 _TRIMMED_META = "events.trimmed_through"
@@ -181,6 +183,8 @@ class SqlTransaction:
     #: Every table a state keeps (`clear` empties them).
     _TABLES: tuple[str, ...] = ("documents", "doc_index", "counters", "jobs", "events")
 
+    _UPSERT = " ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body, entries = excluded.entries"
+
     def __init__(
         self,
         cursor: Any,
@@ -194,6 +198,7 @@ class SqlTransaction:
         self._entries_cache = entries_cache or EntriesCache()
         self._derived_cache = derived_cache or DerivedCache()
         self._body = pack if dialect.compress else _dump
+        self._event_body: Callable[[Document, str], bytes | str] = _dump if dialect.plain_events else self._body
         # Document bodies go through the store's BodyCache when it compresses them.
         bodies = body_cache or BodyCache()
         packs = dialect.compress and not dialect.plain_documents
@@ -300,7 +305,8 @@ class SqlTransaction:
     def _put_with_entries(self, kind: str, key: str, doc: Document, wanted: dict[str, str]) -> None:
         """SQLite: the document's row lists its index entries, so `put` and `delete` find them
         without a second index of every entry by key (docs/design.md, "Growth")."""
-        stored, current = self._entries(kind, key) or (None, {})
+        found = self._entries(kind, key)
+        stored, current = found or (None, {})
         if wanted == current:
             entries = stored  # most saves change no entry: no need to encode them again
         else:
@@ -308,10 +314,11 @@ class SqlTransaction:
             if entries is not None:
                 self._entries_cache.keep(entries, wanted)
         body = self._document_body(doc, f"document:{kind}")
+        # A key known to hold nothing (read absent, or `created`) takes a plain INSERT: a key that
+        # did hold a document, against the hint, fails here rather than keep its old entries.
+        upsert = "" if found is None else self._UPSERT
         self._q(
-            "INSERT INTO documents (kind, key, body, entries) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body, entries = excluded.entries",
-            (kind, key, body, entries),
+            "INSERT INTO documents (kind, key, body, entries) VALUES (?, ?, ?, ?)" + upsert, (kind, key, body, entries)
         )
         self._rows[(kind, key)] = (body, entries)
         self._drop_entries(kind, key, [(f, v) for f, v in current.items() if wanted.get(f) != v])
@@ -373,7 +380,10 @@ class SqlTransaction:
         """Nothing to do: writes here are applied as they are made."""
 
     def created(self, kind: str, key: str) -> None:
-        """Nothing to do: `put` finds what the key holds in a function call (SQLite)."""
+        """SQLite: the key holds nothing (a fresh random id), so its first `put` need not ask for
+        the row's entries: kept as absent, as a read that found nothing would keep it."""
+        if self._dialect.entries_in_document:
+            self._rows.setdefault((kind, key), None)
 
     def prefetch(
         self,
@@ -483,7 +493,7 @@ class SqlTransaction:
     def append_event(self, body: Document, at: float | None = None) -> None:
         self._q(
             "INSERT INTO events (body, at) VALUES (?, ?)",
-            (self._body(body, f"event:{body.get('detail-type')}"), at),
+            (self._event_body(body, f"event:{body.get('detail-type')}"), at),
         )
 
     def trim_events(self, keep: int, span: float) -> int:

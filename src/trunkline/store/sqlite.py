@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-from trunkline.store.api import T, Transaction
+from trunkline.store.api import Document, T, Transaction
 from trunkline.store.interned_index import InternedIndexTransaction
 from trunkline.store.schema import SQLITE_MIGRATIONS
 from trunkline.store.sql import BodyCache, DerivedCache, Dialect, EntriesCache, migrate
@@ -31,12 +32,76 @@ DIALECT = Dialect(
 # An in-memory state lives as long as its process and is read back by no one else: its documents
 # are kept as JSON text. Compressing them was about a quarter of RunTask's CPU (the workload of
 # bench_vs_moto.py); the state holds ~8 KB per live task instead of ~4 KB (benchmarks/README.md,
-# "Fourth pass"). Events stay compressed: uncompressed, they were three quarters of it.
-IN_MEMORY = replace(DIALECT, plain_documents=True)
+# "Fourth pass"). Its events too since session 5 (compressing them was ~9 % of RunTask's CPU and
+# ~15 % of its lifecycle's): ~2 KB of RAM an event instead of ~0.3 KB, bounded by the outbox's
+# retention (`--event-retention-count`, 100,000 by default; benchmarks/README.md, "Session 5").
+IN_MEMORY = replace(DIALECT, plain_documents=True, plain_events=True)
+
+
+class _Answer:
+    """A query's rows as a cursor gives them (`fetchall`, `fetchone`), from a transaction's memo."""
+
+    __slots__ = ("_rows",)
+
+    def __init__(self, rows: list[Any]) -> None:
+        self._rows = rows
+
+    def fetchall(self) -> list[Any]:
+        return list(self._rows)
+
+    def fetchone(self) -> Any:
+        return self._rows[0] if self._rows else None
 
 
 class SqliteTransaction(InternedIndexTransaction):
-    """SQLite's layout: interned index values; the outbox trimmed by age in its own order."""
+    """SQLite's layout: interned index values; the outbox trimmed by age in its own order; and a
+    memo of this transaction's index and document reads.
+
+    The same question is asked many times in one transaction: the service scheduler asks for the
+    cluster's services (ACTIVE, then DRAINING) on every host and task change, ten times a RunTask
+    and twice a lifecycle step, of a cluster that has none. Only this transaction writes while it
+    is open (BEGIN IMMEDIATE; a read transaction is a snapshot), and a kind's documents and index
+    entries change only through its `put` and `delete` of that kind, which forget the kind's
+    answers (`execute` and `clear` forget them all); a query reads one kind's tables only
+    (`_read`'s contract). Small answers only, and a bounded number: a scan of a whole kind in
+    pages is not held."""
+
+    _MEMO_ROWS = 64  # rows of an answer kept: more is a listing or a scan, read once
+    _MEMO_ANSWERS = 512  # answers kept in one transaction
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._answers: dict[str, dict[tuple[str, tuple[Any, ...]], list[Any]]] = {}
+        self._held_answers = 0
+
+    def _read(self, kind: str, sql: str, params: Sequence[Any]) -> Any:
+        asked = (sql, tuple(params))
+        held = self._answers.get(kind)
+        if held is not None:
+            rows = held.get(asked)
+            if rows is not None:
+                return _Answer(rows)
+        rows = self._q(sql, params).fetchall()
+        if len(rows) <= self._MEMO_ROWS and self._held_answers < self._MEMO_ANSWERS:
+            self._answers.setdefault(kind, {})[asked] = rows
+            self._held_answers += 1
+        return _Answer(rows)
+
+    def put(self, kind: str, key: str, doc: Document, index: Mapping[str, str | None] | None = None) -> None:
+        self._answers.pop(kind, None)
+        super().put(kind, key, doc, index)
+
+    def delete(self, kind: str, key: str) -> bool:
+        self._answers.pop(kind, None)
+        return super().delete(kind, key)
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        self._answers.clear()
+        return super().execute(sql, params)
+
+    def clear(self) -> None:
+        self._answers.clear()
+        super().clear()
 
     def _trim_through(self, keep: int, span: float) -> int:
         return trim_through(self._q, keep, span)
