@@ -1,0 +1,166 @@
+"""The fixed cost of one request: trivial calls through boto3 against a trunkline server, against
+the same calls answered inside botocore (the client's floor), in one run.
+
+    .venv/bin/python benchmarks/bench_request_floor.py                       # this tree, 300 calls each
+    .venv/bin/python benchmarks/bench_request_floor.py --base /tmp/base/src  # and another tree, alternating
+
+Each tree gets a fresh `trunkline serve --port 0 --state :memory: --timing fast` (PYTHONPATH set to
+its `src`), one cluster, and `--calls` calls of each of ListClusters, DescribeClusters (one
+cluster) and DescribeVpcs (the default VPC) through boto3, after a warm-up; the server's CPU time is
+read from /proc around each block. The floor: the same calls again with botocore's `before-send`
+hook returning the answers the server gave (so nothing leaves botocore: serialising, signing and
+parsing are left). Printed per call: the median wall time, the floor's, their ratio, the
+difference (what the server and HTTP add per request) and the server's CPU per call. Compare
+trees within one run: the machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.awsrequest import AWSResponse
+from botocore.config import Config
+
+HERE = Path(__file__).resolve().parent
+REGION = "us-east-1"
+CLUSTER = "floor"
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class _Raw:
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def stream(self, **_: Any) -> Any:
+        yield self.body
+
+
+class _Replay:
+    """Answers every call in `before-send` with one recorded answer (no request leaves botocore)."""
+
+    def __init__(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.answer = (status, headers, body)
+
+    def __call__(self, request: Any, **_: Any) -> AWSResponse:
+        status, headers, body = self.answer
+        return AWSResponse(request.url, status, headers, _Raw(body))
+
+
+def _clients(url: str) -> dict[str, Any]:
+    session = boto3.session.Session(
+        aws_access_key_id="AKIAIOSFODNN7EXAMPLE", aws_secret_access_key="secret", region_name=REGION
+    )
+    config = Config(retries={"total_max_attempts": 1})
+    return {name: session.client(name, endpoint_url=url, config=config) for name in ("ec2", "ecs")}
+
+
+def _calls(c: dict[str, Any]) -> dict[str, tuple[Any, Callable[[], Any]]]:
+    return {
+        "ListClusters": (c["ecs"], c["ecs"].list_clusters),
+        "DescribeClusters": (c["ecs"], lambda: c["ecs"].describe_clusters(clusters=[CLUSTER])),
+        "DescribeVpcs": (c["ec2"], c["ec2"].describe_vpcs),
+    }
+
+
+def _timed(call: Callable[[], Any], n: int) -> list[float]:
+    times = []
+    for _ in range(n):
+        began = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - began)
+    return times
+
+
+def _one(src: str, calls: int) -> dict[str, float]:
+    env = dict(os.environ, PYTHONPATH=src)
+    command = [sys.executable, "-m", "trunkline", "serve", "--port", "0", "--state", ":memory:", "--timing", "fast"]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    row: dict[str, float] = {}
+    try:
+        assert server.stdout is not None
+        found = re.search(r"http://\S+", server.stdout.readline())
+        assert found is not None, "the server did not print its ready line"
+        c = _clients(found.group(0))
+        c["ecs"].create_cluster(clusterName=CLUSTER)
+        for name, (client, call) in _calls(c).items():
+            recorded: list[tuple[int, dict[str, str], bytes]] = []
+
+            def record(response_dict: dict[str, Any] | None = None, _into: list[Any] = recorded, **_: Any) -> None:
+                if response_dict is not None:
+                    _into.append((response_dict["status_code"], dict(response_dict["headers"]), response_dict["body"]))
+
+            client.meta.events.register("response-received", record)
+            _timed(call, 20)  # warm-up: the server's first calls load models and modules
+            client.meta.events.unregister("response-received", record)
+            before = _cpu_seconds(server.pid)
+            wall = _timed(call, calls)
+            used = _cpu_seconds(server.pid) - before
+            replay = _Replay(*recorded[-1])
+            client.meta.events.register_first("before-send", replay)
+            floor = _timed(call, calls)
+            client.meta.events.unregister("before-send", replay)
+            row[f"{name} ms"] = statistics.median(wall) * 1000
+            row[f"{name} floor ms"] = statistics.median(floor) * 1000
+            row[f"{name} server CPU ms"] = used / calls * 1000
+    finally:
+        server.terminate()
+        server.wait()
+    return row
+
+
+def _report(title: str, rows: list[dict[str, float]]) -> dict[str, float]:
+    median = {key: statistics.median(r[key] for r in rows) for key in rows[0]}
+    print(f"\n{title} (medians of {len(rows)} runs)")
+    print("| call | wall ms | floor ms | wall / floor | server + HTTP ms | server CPU ms |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for name in ("ListClusters", "DescribeClusters", "DescribeVpcs"):
+        wall, floor, cpu = median[f"{name} ms"], median[f"{name} floor ms"], median[f"{name} server CPU ms"]
+        print(f"| {name} | {wall:.3f} | {floor:.3f} | x{wall / floor:.2f} | {wall - floor:.3f} | {cpu:.3f} |")
+    return median
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--base", help="another tree's src directory, measured alternately in the same run")
+    parser.add_argument("--new", default=str(HERE.parent / "src"), help="the tree to measure (default: this one)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--calls", type=int, default=300, help="calls of each operation per run")
+    args = parser.parse_args()
+    os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+    print(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+    trees = {"after": args.new} if args.base is None else {"before": args.base, "after": args.new}
+    rows: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
+    for i in range(args.runs):
+        for name in list(trees) if i % 2 == 0 else list(trees)[::-1]:
+            rows[name].append(_one(trees[name], args.calls))
+            print(f"run {i + 1}: {name:6} " + ", ".join(f"{k} {v:.3f}" for k, v in rows[name][-1].items()), flush=True)
+    medians = {name: _report(f"{name}: {trees[name]}", rows[name]) for name in trees}
+    if args.base is not None:
+        print("\n| after / before | wall | server + HTTP | server CPU |\n| --- | ---: | ---: | ---: |")
+        b, a = medians["before"], medians["after"]
+        for name in ("ListClusters", "DescribeClusters", "DescribeVpcs"):
+            extra_b = b[f"{name} ms"] - b[f"{name} floor ms"]
+            extra_a = a[f"{name} ms"] - a[f"{name} floor ms"]
+            print(
+                f"| {name} | {a[f'{name} ms'] / b[f'{name} ms']:.2f} | {extra_a / extra_b:.2f} "
+                f"| {a[f'{name} server CPU ms'] / b[f'{name} server CPU ms']:.2f} |"
+            )
+    print(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+
+
+if __name__ == "__main__":
+    main()
