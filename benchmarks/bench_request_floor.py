@@ -3,6 +3,7 @@ the same calls answered inside botocore (the client's floor), in one run.
 
     .venv/bin/python benchmarks/bench_request_floor.py                       # this tree, 300 calls each
     .venv/bin/python benchmarks/bench_request_floor.py --base /tmp/base/src  # and another tree, alternating
+    .venv/bin/python benchmarks/bench_request_floor.py --references          # and two servers that only replay
 
 Each tree gets a fresh `trunkline serve --port 0 --state :memory: --timing fast` (PYTHONPATH set to
 its `src`), one cluster, and `--calls` calls of each of ListClusters, DescribeClusters (one
@@ -12,6 +13,12 @@ hook returning the answers the server gave (so nothing leaves botocore: serialis
 parsing are left). Printed per call: the median wall time, the floor's, their ratio, the
 difference (what the server and HTTP add per request) and the server's CPU per call. Compare
 trees within one run: the machine is shared.
+
+`--references`: ListClusters also against two servers that do nothing but send trunkline's
+recorded answer back: a bare ASGI app under uvicorn as trunkline runs it (`http://` + httptools +
+uvloop), and a plain blocking socket loop. They split the per-request gap: what the HTTP exchange
+costs the client and the kernel (socket loop - floor), what uvicorn adds (uvicorn - socket loop),
+and what trunkline's own request path adds (trunkline - uvicorn).
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import socket
 import statistics
 import subprocess
 import sys
@@ -122,6 +130,96 @@ def _one(src: str, calls: int) -> dict[str, float]:
     return row
 
 
+_REPLAY_UVICORN = """
+import sys, uvicorn
+status, headers, body = eval(sys.stdin.read())
+raw = [(k.lower().encode(), v.encode()) for k, v in headers.items() if k.lower() not in ("date", "server")]
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    while (await receive()).get("more_body"):
+        pass
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+print("ready", flush=True)
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", access_log=False)
+"""
+
+_REPLAY_SOCKET = """
+import socket, sys
+status, headers, body = eval(sys.stdin.read())
+head = "".join(f"{k}: {v}\\r\\n" for k, v in headers.items() if k.lower() != "transfer-encoding")
+answer = f"HTTP/1.1 {status} OK\\r\\n{head}\\r\\n".encode() + body
+listener = socket.create_server(("127.0.0.1", int(sys.argv[1])))
+print("ready", flush=True)
+while True:
+    conn, _ = listener.accept()
+    buffered = b""
+    while chunk := conn.recv(65536):
+        buffered += chunk
+        while b"\\r\\n\\r\\n" in buffered:
+            head_part, rest = buffered.split(b"\\r\\n\\r\\n", 1)
+            length = 0
+            for line in head_part.split(b"\\r\\n"):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":", 1)[1])
+            if len(rest) < length:
+                break
+            buffered = rest[length:]
+            conn.sendall(answer)
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _references(src: str, calls: int) -> dict[str, float]:
+    """ListClusters against replaying servers (see the module doc), with trunkline's answer."""
+    env = dict(os.environ, PYTHONPATH=src)
+    command = [sys.executable, "-m", "trunkline", "serve", "--port", "0", "--state", ":memory:", "--timing", "fast"]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert server.stdout is not None
+        found = re.search(r"http://\S+", server.stdout.readline())
+        assert found is not None
+        recorded: list[Any] = []
+        ecs = _clients(found.group(0))["ecs"]
+        ecs.meta.events.register(
+            "response-received",
+            lambda response_dict=None, **_: recorded.append(
+                (response_dict["status_code"], dict(response_dict["headers"]), response_dict["body"])
+            ),
+        )
+        ecs.list_clusters()
+    finally:
+        server.terminate()
+        server.wait()
+    row: dict[str, float] = {}
+    for name, program in (("uvicorn replay", _REPLAY_UVICORN), ("socket replay", _REPLAY_SOCKET)):
+        port = _free_port()
+        replay = subprocess.Popen(
+            [sys.executable, "-c", program, str(port)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        try:
+            assert replay.stdin is not None and replay.stdout is not None
+            replay.stdin.write(repr(recorded[-1]))
+            replay.stdin.close()
+            replay.stdout.readline()
+            time.sleep(0.3)  # uvicorn binds after its import
+            ecs = _clients(f"http://127.0.0.1:{port}")["ecs"]
+            _timed(ecs.list_clusters, 20)
+            before = _cpu_seconds(replay.pid)
+            row[f"ListClusters, {name} ms"] = statistics.median(_timed(ecs.list_clusters, calls)) * 1000
+            row[f"ListClusters, {name} server CPU ms"] = (_cpu_seconds(replay.pid) - before) / calls * 1000
+        finally:
+            replay.kill()
+            replay.wait()
+    return row
+
+
 def _report(title: str, rows: list[dict[str, float]]) -> dict[str, float]:
     median = {key: statistics.median(r[key] for r in rows) for key in rows[0]}
     print(f"\n{title} (medians of {len(rows)} runs)")
@@ -130,6 +228,13 @@ def _report(title: str, rows: list[dict[str, float]]) -> dict[str, float]:
     for name in ("ListClusters", "DescribeClusters", "DescribeVpcs"):
         wall, floor, cpu = median[f"{name} ms"], median[f"{name} floor ms"], median[f"{name} server CPU ms"]
         print(f"| {name} | {wall:.3f} | {floor:.3f} | x{wall / floor:.2f} | {wall - floor:.3f} | {cpu:.3f} |")
+    floor = median["ListClusters floor ms"]
+    for name in ("uvicorn replay", "socket replay"):
+        if f"ListClusters, {name} ms" in median:
+            wall, cpu = median[f"ListClusters, {name} ms"], median[f"ListClusters, {name} server CPU ms"]
+            print(
+                f"| ListClusters, {name} | {wall:.3f} | {floor:.3f} | x{wall / floor:.2f} | {wall - floor:.3f} | {cpu:.3f} |"
+            )
     return median
 
 
@@ -139,6 +244,7 @@ def main() -> None:
     parser.add_argument("--new", default=str(HERE.parent / "src"), help="the tree to measure (default: this one)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--calls", type=int, default=300, help="calls of each operation per run")
+    parser.add_argument("--references", action="store_true", help="ListClusters against replaying servers too")
     args = parser.parse_args()
     os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
     print(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
@@ -147,6 +253,8 @@ def main() -> None:
     for i in range(args.runs):
         for name in list(trees) if i % 2 == 0 else list(trees)[::-1]:
             rows[name].append(_one(trees[name], args.calls))
+            if args.references and name == "after":
+                rows[name][-1].update(_references(trees[name], args.calls))
             print(f"run {i + 1}: {name:6} " + ", ".join(f"{k} {v:.3f}" for k, v in rows[name][-1].items()), flush=True)
     medians = {name: _report(f"{name}: {trees[name]}", rows[name]) for name in trees}
     if args.base is not None:
