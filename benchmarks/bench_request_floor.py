@@ -4,6 +4,7 @@ the same calls answered inside botocore (the client's floor), in one run.
     .venv/bin/python benchmarks/bench_request_floor.py                       # this tree, 300 calls each
     .venv/bin/python benchmarks/bench_request_floor.py --base /tmp/base/src  # and another tree, alternating
     .venv/bin/python benchmarks/bench_request_floor.py --references          # and two servers that only replay
+    .venv/bin/python benchmarks/bench_request_floor.py --base /tmp/base/src --asgi   # CPU of the app alone, in process
 
 Each tree gets a fresh `trunkline serve --port 0 --state :memory: --timing fast` (PYTHONPATH set to
 its `src`), one cluster, and `--calls` calls of each of ListClusters, DescribeClusters (one
@@ -19,11 +20,18 @@ recorded answer back: a bare ASGI app under uvicorn as trunkline runs it (`http:
 uvloop), and a plain blocking socket loop. They split the per-request gap: what the HTTP exchange
 costs the client and the kernel (socket loop - floor), what uvicorn adds (uvicorn - socket loop),
 and what trunkline's own request path adds (trunkline - uvicorn).
+
+`--asgi`: instead, each tree's ASGI app is called in a child process (no uvicorn, no sockets: the
+scope, the body and the answer as uvicorn would hand them over), `--calls` x 10 times per call
+under uvloop, and the process's CPU time per call is reported: trunkline's own request path (the
+endpoint, the hand-off to the store worker and back, routing, parsing, the call, serialising)
+with the least noise a shared machine allows.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import socket
@@ -220,6 +228,92 @@ def _references(src: str, calls: int) -> dict[str, float]:
     return row
 
 
+def _asgi_child(calls: int) -> None:
+    """`--asgi`'s measurement, in the child whose PYTHONPATH is the tree's `src`: prints JSON."""
+    import json
+
+    import uvloop
+
+    from trunkline.app import create_app
+    from trunkline.runtime import Config, Runtime
+
+    runtime = Runtime(Config(timing="fast"))
+    runtime.warm_up()
+    app = create_app(runtime)
+    session = boto3.session.Session(
+        aws_access_key_id="AKIAIOSFODNN7EXAMPLE", aws_secret_access_key="secret", region_name=REGION
+    )
+    requests: dict[str, Any] = {}
+    for service, operation, params in (
+        ("ecs", "ListClusters", {}),
+        ("ecs", "DescribeClusters", {"clusters": ["default"]}),
+        ("ec2", "DescribeVpcs", {}),
+    ):
+        client = session.client(service, endpoint_url="http://127.0.0.1:4590")
+
+        def keep(request: Any, _name: str = operation, _json: bool = service == "ecs", **_: Any) -> AWSResponse:
+            requests[_name] = request
+            return AWSResponse(request.url, 200, {}, _Raw(b"{}" if _json else b"<a/>"))
+
+        client.meta.events.register_first("before-send", keep)
+        # The placeholder answer may not parse as the output: the request is kept all the same.
+        with contextlib.suppress(Exception):
+            getattr(client, _snake(operation))(**params)
+
+    async def measure() -> dict[str, float]:
+        row = {}
+        for name, request in requests.items():
+            body = request.body or b""
+            body = body.encode() if isinstance(body, str) else body
+            headers = [
+                (k.lower().encode(), v if isinstance(v, bytes) else v.encode()) for k, v in request.headers.items()
+            ]
+            scope = {
+                "type": "http",
+                "asgi": {"version": "3.0"},
+                "http_version": "1.1",
+                "method": request.method,
+                "scheme": "http",
+                "path": "/",
+                "raw_path": b"/",
+                "query_string": b"",
+                "root_path": "",
+                "headers": [(b"host", b"127.0.0.1:4590"), *headers],
+                "client": ("127.0.0.1", 50000),
+                "server": ("127.0.0.1", 4590),
+            }
+
+            async def receive(_body: bytes = body) -> dict[str, Any]:
+                return {"type": "http.request", "body": _body, "more_body": False}
+
+            async def send(message: dict[str, Any]) -> None:
+                pass
+
+            for _ in range(200):
+                await app(scope, receive, send)
+            began = time.process_time()
+            for _ in range(calls * 10):
+                await app(scope, receive, send)
+            row[f"{name} app CPU us"] = (time.process_time() - began) / (calls * 10) * 1e6
+        return row
+
+    print(json.dumps(uvloop.run(measure())))
+
+
+def _snake(operation: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
+
+
+def _asgi(src: str, calls: int) -> dict[str, float]:
+    import json
+
+    env = dict(os.environ, PYTHONPATH=src)
+    command = [sys.executable, __file__, "--asgi-child", "--calls", str(calls)]
+    out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    found: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+    return found
+
+
 def _report(title: str, rows: list[dict[str, float]]) -> dict[str, float]:
     median = {key: statistics.median(r[key] for r in rows) for key in rows[0]}
     print(f"\n{title} (medians of {len(rows)} runs)")
@@ -245,7 +339,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--calls", type=int, default=300, help="calls of each operation per run")
     parser.add_argument("--references", action="store_true", help="ListClusters against replaying servers too")
+    parser.add_argument("--asgi", action="store_true", help="CPU per call of each tree's ASGI app, in process")
+    parser.add_argument("--asgi-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.asgi_child:
+        _asgi_child(args.calls)
+        return
+    if args.asgi:
+        _asgi_main(args)
+        return
     os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
     print(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
     trees = {"after": args.new} if args.base is None else {"before": args.base, "after": args.new}
@@ -267,6 +369,26 @@ def main() -> None:
                 f"| {name} | {a[f'{name} ms'] / b[f'{name} ms']:.2f} | {extra_a / extra_b:.2f} "
                 f"| {a[f'{name} server CPU ms'] / b[f'{name} server CPU ms']:.2f} |"
             )
+    print(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+
+
+def _asgi_main(args: argparse.Namespace) -> None:
+    print(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+    trees = {"after": args.new} if args.base is None else {"before": args.base, "after": args.new}
+    rows: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
+    for i in range(args.runs):
+        for name in list(trees) if i % 2 == 0 else list(trees)[::-1]:
+            rows[name].append(_asgi(trees[name], args.calls))
+            print(f"run {i + 1}: {name:6} " + ", ".join(f"{k} {v:.1f}" for k, v in rows[name][-1].items()), flush=True)
+    medians = {name: {k: statistics.median(r[k] for r in rows[name]) for k in rows[name][0]} for name in trees}
+    header = [*trees, "after / before"] if len(trees) == 2 else list(trees)
+    print(f"\n| CPU per call through the ASGI app, median of {args.runs} | " + " | ".join(header) + " |")
+    print("| --- |" + " ---: |" * len(header))
+    for key in medians["after"]:
+        cells = [f"{medians[name][key]:.1f} us" for name in trees]
+        if len(trees) == 2:
+            cells.append(f"{medians['after'][key] / medians['before'][key]:.2f}")
+        print(f"| {key.removesuffix(' app CPU us')} | " + " | ".join(cells) + " |")
     print(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
 
 
