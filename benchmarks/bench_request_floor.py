@@ -5,6 +5,7 @@ the same calls answered inside botocore (the client's floor), in one run.
     .venv/bin/python benchmarks/bench_request_floor.py --base /tmp/base/src  # and another tree, alternating
     .venv/bin/python benchmarks/bench_request_floor.py --references          # and two servers that only replay
     .venv/bin/python benchmarks/bench_request_floor.py --base /tmp/base/src --asgi   # CPU of the app alone, in process
+    .venv/bin/python benchmarks/bench_request_floor.py --base /tmp/base/src --interleave   # both servers, call by call
 
 Each tree gets a fresh `trunkline serve --port 0 --state :memory: --timing fast` (PYTHONPATH set to
 its `src`), one cluster, and `--calls` calls of each of ListClusters, DescribeClusters (one
@@ -26,6 +27,10 @@ scope, the body and the answer as uvicorn would hand them over), `--calls` x 10 
 under uvloop, and the process's CPU time per call is reported: trunkline's own request path (the
 endpoint, the hand-off to the store worker and back, routing, parsing, the call, serialising)
 with the least noise a shared machine allows.
+
+`--interleave` (with `--base`): both trees' servers run at once and each call goes to one then the
+other, alternating which goes first, so the load of other tenants falls on both alike; medians of
+`--calls` calls each, and DescribeInstances of one and of ten instances besides.
 """
 
 from __future__ import annotations
@@ -341,7 +346,13 @@ def main() -> None:
     parser.add_argument("--references", action="store_true", help="ListClusters against replaying servers too")
     parser.add_argument("--asgi", action="store_true", help="CPU per call of each tree's ASGI app, in process")
     parser.add_argument("--asgi-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--interleave", action="store_true", help="with --base: both servers at once, call by call")
     args = parser.parse_args()
+    if args.interleave:
+        if args.base is None:
+            parser.error("--interleave compares two trees: give --base")
+        _interleave_main(args)
+        return
     if args.asgi_child:
         _asgi_child(args.calls)
         return
@@ -369,6 +380,53 @@ def main() -> None:
                 f"| {name} | {a[f'{name} ms'] / b[f'{name} ms']:.2f} | {extra_a / extra_b:.2f} "
                 f"| {a[f'{name} server CPU ms'] / b[f'{name} server CPU ms']:.2f} |"
             )
+    print(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+
+
+def _start(src: str) -> tuple[subprocess.Popen[str], str]:
+    env = dict(os.environ, PYTHONPATH=src)
+    command = [sys.executable, "-m", "trunkline", "serve", "--port", "0", "--state", ":memory:", "--timing", "fast"]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert server.stdout is not None
+    found = re.search(r"http://\S+", server.stdout.readline())
+    assert found is not None, "the server did not print its ready line"
+    return server, found.group(0)
+
+
+def _interleave_main(args: argparse.Namespace) -> None:
+    print(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+    trees = {"before": args.base, "after": args.new}
+    servers = {name: _start(src) for name, src in trees.items()}
+    try:
+        c = {name: _clients(url) for name, (_, url) in servers.items()}
+        hosts = {}
+        for name, each in c.items():
+            each["ecs"].create_cluster(clusterName=CLUSTER)
+            image = each["ec2"].describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+            launched = each["ec2"].run_instances(ImageId=image, InstanceType="c5.xlarge", MinCount=10, MaxCount=10)
+            hosts[name] = [i["InstanceId"] for i in launched["Instances"]]
+        calls: dict[str, Callable[[str], Any]] = {
+            "ListClusters": lambda n: c[n]["ecs"].list_clusters(),
+            "DescribeClusters": lambda n: c[n]["ecs"].describe_clusters(clusters=[CLUSTER]),
+            "DescribeVpcs": lambda n: c[n]["ec2"].describe_vpcs(),
+            "DescribeInstances (1)": lambda n: c[n]["ec2"].describe_instances(InstanceIds=hosts[n][:1]),
+            "DescribeInstances (10)": lambda n: c[n]["ec2"].describe_instances(InstanceIds=hosts[n]),
+        }
+        print("| median wall per call, interleaved | before | after | after / before |\n| --- | ---: | ---: | ---: |")
+        for label, call in calls.items():
+            times: dict[str, list[float]] = {"before": [], "after": []}
+            for i in range(args.calls + 20):
+                for name in ("before", "after") if i % 2 else ("after", "before"):
+                    began = time.perf_counter()
+                    call(name)
+                    if i >= 20:  # the first calls load models and modules
+                        times[name].append(time.perf_counter() - began)
+            before, after = (statistics.median(times[n]) * 1000 for n in ("before", "after"))
+            print(f"| {label} | {before:.3f} ms | {after:.3f} ms | {after / before:.2f} |", flush=True)
+    finally:
+        for server, _ in servers.values():
+            server.terminate()
+            server.wait()
     print(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
 
 
