@@ -107,10 +107,13 @@ def step_job(ctx: RequestContext, payload: Record) -> None:
     task = TASK.at_key(ctx, payload["key"])
     if task is None or task["version"] != payload["version"]:
         return
+    unsaved = False  # a step taken early whose save waits for the next one
     while True:
         held = task_usage.footprint(task)  # what the host's counts and resources last saw of it
         status = _next(ctx, task)
         if status is None:
+            if unsaved:  # not expected (the step taken early had a next status): saved all the same
+                tasks.save(ctx, task)
             return
         _enter(ctx, task, status)
         due = ctx.now + ctx.timing.duration(_STEP)
@@ -124,6 +127,7 @@ def step_job(ctx: RequestContext, payload: Record) -> None:
         if not follows:
             schedule_step(ctx, task)
             return
+        unsaved = not moved
         ctx = replace(ctx, now=due)
 
 
