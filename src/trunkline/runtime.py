@@ -99,8 +99,9 @@ class Runtime:
         # not wait for every domain module (benchmarks/README.md, "Where the start-up goes").
         self.providers = Providers()
         self.reactions = build_reactions()  # every cross-service reaction, reached through the context
-        # Called after a request scheduled work, so an idle reconciler wakes up (see app.py).
-        self.on_scheduled: Callable[[], None] = lambda: None
+        # Called after a request scheduled work, with its soonest due time, so a sleeping
+        # reconciler wakes up by then (see app.py, wake_up.py).
+        self.on_scheduled: Callable[[float], None] = lambda due: None
         started = self.clock.now()  # read outside the transaction: a manual clock lives in the store
         self.store.run(lambda tx: self._start_world(tx, started))
         self.reconciler = Reconciler(
@@ -180,7 +181,7 @@ class Runtime:
         except StoreUnavailable:
             raise unavailable() from None
         if scheduled and scheduled[-1] is not None:
-            self.on_scheduled()
+            self.on_scheduled(scheduled[-1])
         return result
 
     def _strict_identity(self, call: AwsCall, now: float) -> Callable[[Transaction], Principal]:
