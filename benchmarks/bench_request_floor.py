@@ -44,7 +44,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -291,7 +291,7 @@ def _asgi_child(calls: int) -> None:
             async def receive(_body: bytes = body) -> dict[str, Any]:
                 return {"type": "http.request", "body": _body, "more_body": False}
 
-            async def send(message: dict[str, Any]) -> None:
+            async def send(message: MutableMapping[str, Any]) -> None:
                 pass
 
             for _ in range(200):
