@@ -632,3 +632,15 @@ def test_strict_mode_with_enforce_iam_authenticates_then_authorizes(tmp_path: Pa
     finally:
         stop_process(server)
         release_state(state)
+
+
+def test_x_amz_date_is_read_once_per_text_and_still_checked() -> None:
+    """The time check keeps each X-Amz-Date's reading (`_sent_at`): the same reading strptime
+    gives, and a text that is no date is still refused, however often it comes."""
+    from trunkline.domain import authentication
+
+    expected = dt.datetime(2026, 12, 7, 13, 59, 59, tzinfo=dt.UTC).timestamp()
+    assert authentication._sent_at("20261207T135959Z") == expected
+    for _ in range(2):
+        assert authentication._sent_at("20261301T000000Z") is None
+        assert authentication._sent_at("20261207T136000Z") is None

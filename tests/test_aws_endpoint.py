@@ -15,13 +15,18 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from starlette.applications import Starlette
+from starlette.responses import Response
 
 from conftest import Server
 from trunkline import app as app_module
+from trunkline.aws_endpoint import raw_headers
 from trunkline.runtime import Config, Runtime
 from trunkline.store.api import StoreBusy
 from trunkline.wire import gateway
+from trunkline.wire.errors import WireResponse
 
 AUTH = (
     "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261207/us-east-1/{}/aws4_request, "
@@ -170,3 +175,31 @@ def test_over_http_get_with_the_action_in_the_url_and_head(server: Server) -> No
     head = httpx.head(url, params={"Action": "ListUsers", "Version": "2010-05-08"}, headers=headers, timeout=30)
     assert head.status_code == 200 and head.content == b""
     assert head.headers["content-length"] == listed.headers["content-length"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    status=st.sampled_from([100, 200, 204, 304, 400, 403, 500, 503]),
+    body=st.binary(max_size=40),
+    media_type=st.sampled_from(
+        [
+            "application/x-amz-json-1.1",
+            "text/xml",
+            "text/xml;charset=UTF-8",
+            "text/plain; Charset=x",
+            "application/json",
+        ]
+    ),
+    headers=st.lists(
+        st.tuples(
+            st.sampled_from(["x-amzn-RequestId", "X-Amzn-RequestId", "Content-Type", "content-length", "x-a", "X-A"]),
+            st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=8),
+        ),
+        max_size=4,
+    ),
+)
+def test_the_short_ways_headers_are_starlettes(status: int, body: bytes, media_type: str, headers: list[Any]) -> None:
+    """`raw_headers` builds what `Response(body, status, dict(headers), media_type=...)` sends."""
+    answer = WireResponse(status, body, media_type, tuple(headers))
+    expected = Response(answer.body, answer.status, dict(answer.headers), media_type=answer.content_type)
+    assert raw_headers(answer) == expected.raw_headers

@@ -9,8 +9,13 @@ each clock advance does to container instances; everything else goes through bot
 
 from __future__ import annotations
 
+import itertools
+import json
+import math
+import re
 from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -24,7 +29,8 @@ from conftest import Server, fresh_state, release_state
 from ecs_world import World, config_script, identity_document, role_arn
 from trunkline import runtime as runtime_module
 from trunkline.domain import events
-from trunkline.domain.ecs.kinds import CONTAINER_INSTANCE
+from trunkline.domain.ecs import tasks
+from trunkline.domain.ecs.kinds import CONTAINER_INSTANCE, TASK
 from trunkline.runtime import Config
 from trunkline.server import run_in_thread
 from trunkline.store.api import Transaction
@@ -35,10 +41,10 @@ CPU = MEMORY = 128  # what each task of both definitions holds on its host
 
 
 class _Counting:
-    """A transaction that counts the calls naming the container-instance kind, by method."""
+    """A transaction that counts the calls naming the container-instance kind (or `kind`), by method."""
 
-    def __init__(self, tx: Transaction, calls: Counter[str]) -> None:
-        self._tx, self._calls = tx, calls
+    def __init__(self, tx: Transaction, calls: Counter[str], kind: str = CONTAINER_INSTANCE.name) -> None:
+        self._tx, self._calls, self._kind = tx, calls, kind
 
     def __getattr__(self, name: str) -> Any:
         method = getattr(self._tx, name)
@@ -46,7 +52,7 @@ class _Counting:
             return method
 
         def counted(*args: Any, **kwargs: Any) -> Any:
-            if args and args[0] == CONTAINER_INSTANCE.name:
+            if args and args[0] == self._kind:
                 self._calls[name] += 1
             return method(*args, **kwargs)
 
@@ -254,3 +260,109 @@ def test_re_registration_counts_what_a_stopping_task_still_holds(counted: tuple[
     assert _status(world, arn) == "STOPPED"
     freed = _seen(world.describe(CLUSTER, prepared["host"]))
     assert (freed["CPU"], freed["MEMORY"]) == (registered["CPU"], registered["MEMORY"])
+
+
+# --- a late reconciler: a task's quiet steps that are due already, taken in one job -------------
+
+_TOKENS = re.compile(
+    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32}"
+    r"|\b(?:eni|attach|eni-attach)-[0-9a-f]{8,17}\b|\d{4}-\d\d-\d\dT[\d:.]+Z"
+    r"|\b\d+\.\d+\.\d+\.\d+\b|ip-\d+-\d+-\d+-\d+|(?:[0-9a-f]{2}:){5}[0-9a-f]{2}"
+)
+
+
+def _tokenised(details: list[dict[str, Any]]) -> str:
+    """The events' text with each id, address and time replaced by the order it first appears in."""
+    seen: dict[str, str] = {}
+    text = json.dumps(details, sort_keys=True)
+    return _TOKENS.sub(lambda m: seen.setdefault(m.group(0), f"<{len(seen)}>"), text)
+
+
+@pytest.fixture
+def late(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tuple[Server, dict[str, bool], Counter[str]]]:
+    """A manual-clock server whose jobs, while `late["on"]`, run as a reconciler far behind would
+    run them (`RequestContext.horizon` past every due step); the other jobs as the manual clock does.
+    Its store counts the calls naming the task kind."""
+    switch = {"on": False}
+    calls: Counter[str] = Counter()
+    handlers = runtime_module.JobHandlers
+    opened = runtime_module.open_store
+
+    def job_handlers(providers: Any, horizon: Any) -> Any:
+        return handlers(providers, lambda: math.inf if switch["on"] else -math.inf)
+
+    def open_counting(state: str) -> Any:
+        store = opened(state)
+        run = store.run
+        monkeypatch.setattr(store, "run", lambda work: run(lambda tx: work(_Counting(tx, calls, TASK.name))))
+        return store
+
+    monkeypatch.setattr(runtime_module, "JobHandlers", job_handlers)
+    monkeypatch.setattr(runtime_module, "open_store", open_counting)
+    state = fresh_state(tmp_path)
+    try:
+        with run_in_thread(Config(state=state, timing="manual")) as url:
+            yield Server(url=url, state=state, mode="inprocess"), switch, calls
+    finally:
+        release_state(state)
+
+
+def _task_events(server: Server, arn: str) -> list[dict[str, Any]]:
+    return [e["detail"] for e in _events(server, events.TASK_STATE_CHANGE) if e["detail"]["taskArn"] == arn]
+
+
+def _up_and_down(server: Server, world: World, subnet: str, saves: Counter[str]) -> tuple[str, list[int], int]:
+    """An awsvpc task run to RUNNING, stopped, and advanced until STOPPED: the jobs each advance
+    ran, and how often its steps saved a task."""
+
+    def advance() -> int:
+        ran: int = server.post("/_trunkline/clock/advance", json={"seconds": STEP}).json()["jobsRun"]
+        return ran
+
+    (arn,) = _run(world, "web", subnet)
+    saves.clear()
+    ran = [advance() for _ in range(3)]
+    saved = saves["put"]
+    assert _status(world, arn) == "RUNNING"
+    world.ecs.stop_task(cluster=CLUSTER, task=arn)
+    saves.clear()
+    while _status(world, arn) != "STOPPED":
+        ran.append(advance())
+    return arn, ran, saved + saves["put"]
+
+
+def test_a_late_job_takes_the_quiet_steps_due_with_every_event_in_order(
+    late: tuple[Server, dict[str, bool], Counter[str]],
+) -> None:
+    """A step job running late takes the task's next steps that are due and leave the host alone
+    (PENDING -> ACTIVATING on the way up, DEACTIVATING -> STOPPING -> DEPROVISIONING down) in one
+    transaction: one job fewer each time, and the task's events, versions, times and its host's
+    events exactly what one job per step gives."""
+    server, switch, saves = late
+    world = World(server)
+    prepared = _prepare(world)
+    before = len(_events(server, events.CONTAINER_INSTANCE_STATE_CHANGE))
+    on_time, on_time_jobs, on_time_saves = _up_and_down(server, world, prepared["subnet"], saves)
+    middle = len(_events(server, events.CONTAINER_INSTANCE_STATE_CHANGE))
+    switch["on"] = True
+    behind, behind_jobs, behind_saves = _up_and_down(server, world, prepared["subnet"], saves)
+    host = [e["detail"] for e in _events(server, events.CONTAINER_INSTANCE_STATE_CHANGE)]
+
+    assert on_time_jobs == [1, 1, 1, 1, 1, 1, 1]  # a job per step: 3 up, 4 down
+    assert behind_jobs == [1, 0, 1, 1, 0, 0, 1]  # PENDING took ACTIVATING, DEACTIVATING took two more
+    assert (on_time_saves, behind_saves) == (7, 5)  # one save fewer for each quiet step taken early
+    expected, seen = _task_events(server, on_time), _task_events(server, behind)
+    statuses = [*tasks.LIFECYCLE[:4], "RUNNING", *tasks.LIFECYCLE[4:]]  # StopTask's own event after RUNNING
+    assert [e["lastStatus"] for e in seen] == statuses
+    assert [e["version"] for e in seen] == list(range(1, 10))
+    assert _tokenised(seen) == _tokenised(expected)
+    times = [e["updatedAt"] for e in seen]
+    steps = [datetime.fromisoformat(t.replace("Z", "+00:00")).timestamp() for t in times]
+    assert [round(b - a, 3) for a, b in itertools.pairwise(steps[:4])] == [STEP] * 3  # each at its own time
+    described = world.ecs.describe_tasks(cluster=CLUSTER, tasks=[behind])["tasks"][0]
+    assert described["version"] == 9 and described["lastStatus"] == "STOPPED"
+    # The host's events: placed, RUNNING, DEACTIVATING, STOPPED, the same either way (but versions).
+    assert len(host[before:middle]) == len(host[middle:]) == 4
+    for event in host[before:]:
+        event.pop("version")
+    assert _tokenised(host[middle:]) == _tokenised(host[before:middle])

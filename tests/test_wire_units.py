@@ -5,6 +5,7 @@ bodies must read back exactly through botocore's own response parsers."""
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import UTC, datetime
 from functools import cache
@@ -19,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from trunkline.errors import AwsError
-from trunkline.wire import gateway
+from trunkline.wire import gateway, serializing
 from trunkline.wire.errors import validation_error
 from trunkline.wire.gateway import AwsCall, HttpRequest, handle
 from trunkline.wire.parsing import parse_json_body, parse_query_form
@@ -573,3 +574,49 @@ def test_responses_parse_back_through_botocore_to_the_same_result(service: str) 
         assert _normal(parsed) == _normal(result)
 
     round_trip()
+
+
+def _reference_json(value: Any, shape: Any) -> Any:
+    """The JSON serialiser as it was before per-shape converters (issue 16, s5-16-fixed): each value
+    asks its shape for its kind and members."""
+    kind = shape.type_name
+    if kind == "structure":
+        out = {}
+        for name, item in value.items():
+            member = shape.members.get(name)
+            if member is None:
+                serializing._unknown(shape, name)
+            elif item is not None:
+                out[name] = _reference_json(item, member)
+        return out
+    if kind == "list":
+        return [_reference_json(item, shape.member) for item in value]
+    if kind == "map":
+        return {key: _reference_json(item, shape.value) for key, item in value.items()}
+    if kind == "timestamp":
+        return serializing._as_datetime(value).timestamp()
+    if kind == "blob":
+        return base64.b64encode(value).decode()
+    return value
+
+
+@pytest.mark.parametrize("service", ["ecs", "ssm", "logs"])
+def test_json_bodies_are_what_the_shape_by_shape_serialiser_wrote(service: str) -> None:
+    """The per-shape converters write, byte for byte, what walking each value's shape wrote, for
+    generated answers of every operation (private `_` fields dropped, None members left out)."""
+
+    @PROPERTIES
+    @given(data=st.data(), name=st.sampled_from(_operations_with(service, "output_shape")), extra=st.booleans())
+    def same(data: st.DataObject, name: str, extra: bool) -> None:
+        operation = _op(service, name)
+        assert operation.output_shape is not None
+        result = data.draw(_value(service, operation.output_shape.name, 0))
+        if extra:  # what records carry besides their shape's members: private fields, None members
+            result = {**result, "_account": "123456789012"}
+            result.update(dict.fromkeys(list(operation.output_shape.members)[:1]))
+        expected = serializing._json_bytes(_reference_json(result, operation.output_shape))
+        assert json_body(operation, result) == expected
+        with pytest.raises(serializing.UnknownOutputMember, match="no member 'notAMember'"):  # strict, as before
+            json_body(operation, {**result, "notAMember": 1})
+
+    same()

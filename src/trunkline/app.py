@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import math
 import time
@@ -28,6 +27,7 @@ from trunkline.guard import BrowserGuard, joined_headers, policy_for
 from trunkline.lazy import LateModule
 from trunkline.store.api import StoreBusy, StoreUnavailable
 from trunkline.store_worker import StoreWorker
+from trunkline.wake_up import Alarm
 
 if TYPE_CHECKING:
     from trunkline.runtime import Runtime
@@ -154,11 +154,10 @@ def create_app(runtime: Runtime) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         task = None
         if not runtime.clock.manual:
-            wake = asyncio.Event()
-            loop = asyncio.get_running_loop()
-            # Requests run on worker threads; an asyncio.Event is set from its loop's thread only.
-            runtime.on_scheduled = functools.partial(_wake_from_any_thread, loop, wake)
-            task = asyncio.create_task(_reconcile_forever(runtime, wake, store_worker))
+            # Requests run on the store worker; the alarm is rung from there, through the loop.
+            alarm = Alarm(runtime.clock, asyncio.get_running_loop())
+            runtime.on_scheduled = alarm.ring_from_any_thread
+            task = asyncio.create_task(_reconcile_forever(runtime, alarm, store_worker))
         try:
             yield
         finally:
@@ -249,18 +248,14 @@ def _answer(runtime: Runtime, method: str, headers: dict[str, str], query: str, 
     return handle(HttpRequest(method=method, headers=headers, query_string=query, body=body, path=path), runtime)
 
 
-def _wake_from_any_thread(loop: asyncio.AbstractEventLoop, wake: asyncio.Event) -> None:
-    with contextlib.suppress(RuntimeError):  # the loop has closed: the server is stopping
-        loop.call_soon_threadsafe(wake.set)
-
-
 _HOUSEKEEPING_EVERY = 10.0  # seconds between retention passes (housekeeping.py)
 _IDLE_CHECK = 1.0  # seconds; also how soon jobs scheduled by another process sharing PostgreSQL run
 
 
-async def _reconcile_forever(runtime: Runtime, wake: asyncio.Event, store_worker: StoreWorker) -> None:
-    """Run due jobs, then sleep until the next one is due, a request schedules one, or the idle
-    check comes round. Polling the store every tick would tax every request on a small machine."""
+async def _reconcile_forever(runtime: Runtime, alarm: Alarm, store_worker: StoreWorker) -> None:
+    """Run due jobs, then sleep until the next one is due, a job a request schedules is due
+    (wake_up.py), or the idle check comes round. Polling the store every tick would tax every
+    request on a small machine."""
     swept_at = 0.0
     while True:
         due: float | None = None
@@ -274,9 +269,7 @@ async def _reconcile_forever(runtime: Runtime, wake: asyncio.Event, store_worker
         except Exception:  # keep reconciling; one bad transition must not stop time
             log.exception("reconciler pass failed")
         delay = _IDLE_CHECK if due is None else min(_IDLE_CHECK, max(0.0, due - runtime.clock.now()))
-        wake.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(wake.wait(), timeout=max(delay, runtime.timing.tick))
+        await alarm.sleep(max(delay, runtime.timing.tick), due)
 
 
 async def _background_pass(runtime: Runtime, store_worker: StoreWorker) -> None:

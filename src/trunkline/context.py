@@ -52,6 +52,9 @@ class RequestContext:
     # Values this transaction found unused and has not used yet, by purpose (ENI MACs checked in a
     # batch): the request's next ENI takes one without asking the store again.
     spare: dict[str, list[str]] = field(default_factory=dict)
+    # A job's context on a real clock: the moment it runs, so a job whose own follow-up is due by
+    # then may take it at once (task_lifecycle). None: each follow-up is a job of its own.
+    horizon: float | None = None
 
     @property
     def account_id(self) -> str:

@@ -99,8 +99,9 @@ class Runtime:
         # not wait for every domain module (benchmarks/README.md, "Where the start-up goes").
         self.providers = Providers()
         self.reactions = build_reactions()  # every cross-service reaction, reached through the context
-        # Called after a request scheduled work, so an idle reconciler wakes up (see app.py).
-        self.on_scheduled: Callable[[], None] = lambda: None
+        # Called after a request scheduled work, with its soonest due time, so a sleeping
+        # reconciler wakes up by then (see app.py, wake_up.py).
+        self.on_scheduled: Callable[[float], None] = lambda due: None
         started = self.clock.now()  # read outside the transaction: a manual clock lives in the store
         self.store.run(lambda tx: self._start_world(tx, started))
         self.reconciler = Reconciler(
@@ -109,7 +110,9 @@ class Runtime:
             self.timing,
             config.account_id,
             config.region,
-            JobHandlers(self.providers),
+            # On a real clock a late job may take its follow-ups that are due by now (task
+            # steps); a manual clock runs each job at its own time.
+            JobHandlers(self.providers, None if self.clock.manual else self.clock.now),
             config.enforce_iam,
             keyring=self.keyring,
             reactions=self.reactions,
@@ -178,7 +181,7 @@ class Runtime:
         except StoreUnavailable:
             raise unavailable() from None
         if scheduled and scheduled[-1] is not None:
-            self.on_scheduled()
+            self.on_scheduled(scheduled[-1])
         return result
 
     def _strict_identity(self, call: AwsCall, now: float) -> Callable[[Transaction], Principal]:

@@ -8,9 +8,10 @@ A provider's module imports its whole domain, so providers are imported on first
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from trunkline.context import RequestContext
 from trunkline.reconciler import JobHandler
 from trunkline.services.provider import Provider
 
@@ -52,10 +53,12 @@ class Providers(Mapping[str, Provider]):
 
 class JobHandlers(Mapping[str, JobHandler]):
     """Every provider's asynchronous jobs by name, for the reconciler: collected (importing every
-    provider) when the first job runs."""
+    provider) when the first job runs. With `horizon` (a real clock's now), each job's context
+    says when it runs (`RequestContext.horizon`)."""
 
-    def __init__(self, providers: Providers) -> None:
+    def __init__(self, providers: Providers, horizon: Callable[[], float] | None = None) -> None:
         self._providers = providers
+        self._horizon = horizon
         self._handlers: dict[str, JobHandler] | None = None
 
     def _all(self) -> dict[str, JobHandler]:
@@ -63,6 +66,9 @@ class JobHandlers(Mapping[str, JobHandler]):
             handlers: dict[str, JobHandler] = {}
             for provider in self._providers.values():
                 handlers.update(provider.jobs())
+            horizon = self._horizon
+            if horizon is not None:
+                handlers = {name: _at_horizon(handler, horizon) for name, handler in handlers.items()}
             self._handlers = handlers
         return self._handlers
 
@@ -74,6 +80,14 @@ class JobHandlers(Mapping[str, JobHandler]):
 
     def __len__(self) -> int:
         return len(self._all())
+
+
+def _at_horizon(handler: JobHandler, horizon: Callable[[], float]) -> JobHandler:
+    def run(ctx: RequestContext, payload: dict[str, Any]) -> None:
+        ctx.horizon = horizon()
+        handler(ctx, payload)
+
+    return run
 
 
 def build_providers() -> dict[str, Any]:

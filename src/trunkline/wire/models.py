@@ -66,10 +66,26 @@ def signing_names() -> dict[str, str]:
 
 
 def operation_model(service: str, operation: str) -> OperationModel | None:
-    model = service_model(service)
-    if operation not in model.operation_names:
-        return None
-    return model.operation_model(operation)
+    """The operation's model, or None if `service` has no such operation (every request asks:
+    a dict lookup, not a scan of the model's operation names and botocore's instance cache)."""
+    known = _operations(service)
+    model = known.get(operation)
+    if model is None:  # an operation not yet asked for, or no operation at all
+        if operation not in _operation_names(service):
+            return None
+        model = known[operation] = service_model(service).operation_model(operation)
+    return model
+
+
+@cache
+def _operations(service: str) -> dict[str, OperationModel]:
+    """Operation models asked for so far (only real operations: bounded by the model)."""
+    return {}
+
+
+@cache
+def _operation_names(service: str) -> frozenset[str]:
+    return frozenset(service_model(service).operation_names)
 
 
 def load(name: str) -> None:

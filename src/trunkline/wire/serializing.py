@@ -85,39 +85,68 @@ def _json_bytes(out: Any) -> bytes:
     return body if body.isascii() else json.dumps(out, separators=(",", ":")).encode()
 
 
-@cache
-def _json_members(shape: StructureShape) -> dict[str, tuple[Shape, bool]]:
-    """Member name -> (shape, whether its values go out as they are)."""
-    return {name: (member, member.type_name in _JSON_AS_IS) for name, member in shape.members.items()}
+# A shape's values as the JSON body carries them: timestamps as epoch seconds, blobs in base64,
+# members the shape lacks refused or dropped (`_unknown`). One converter per shape, made once:
+# DescribeTasks and RunTask answers convert thousands of values, and asking each value's shape
+# for its kind and members again was most of their serialising.
+Convert = Callable[[Any], Any]
+_NO_MEMBER = object()
 
 
 def _json_value(value: Any, shape: Shape) -> Any:
+    convert = _json_converter(shape)
+    return value if convert is None else convert(value)
+
+
+@cache
+def _json_converter(shape: Shape) -> Convert | None:
+    """How to convert a value of `shape`; None: it goes out as it is."""
     kind = shape.type_name
     if kind == "structure":
         assert isinstance(shape, StructureShape)
-        members = _json_members(shape)
-        out = {}
-        for name, item in value.items():
-            found = members.get(name)
-            if found is None:
-                _unknown(shape, name)
-            elif item is not None:
-                out[name] = item if found[1] else _json_value(item, found[0])
-        return out
+        return _structure_converter(shape)
     if kind == "list":
         assert isinstance(shape, ListShape)
         member = shape.member
         if member.type_name in _JSON_AS_IS:
-            return list(value)
-        return [_json_value(item, member) for item in value]
+            return list
+        return lambda value: _list_of(value, _json_converter(member))
     if kind == "map":
         assert isinstance(shape, MapShape)
-        return {key: _json_value(item, shape.value) for key, item in value.items()}
+        entry = shape.value
+        return lambda value: _map_of(value, _json_converter(entry))
     if kind == "timestamp":
-        return _json_timestamp(value)
+        return _json_timestamp
     if kind == "blob":
-        return base64.b64encode(value).decode()
-    return value
+        return lambda value: base64.b64encode(value).decode()
+    return None
+
+
+def _list_of(value: Any, each: Convert | None) -> list[Any]:
+    return list(value) if each is None else [each(item) for item in value]
+
+
+def _map_of(value: Any, each: Convert | None) -> dict[Any, Any]:
+    return dict(value.items()) if each is None else {key: each(item) for key, item in value.items()}
+
+
+def _structure_converter(shape: StructureShape) -> Convert:
+    members: dict[str, Any] | None = None  # name -> its converter, or None: as it is
+
+    def convert(value: Any) -> Any:
+        nonlocal members
+        if members is None:  # made when first needed: a shape may contain itself
+            members = {name: _json_converter(member) for name, member in shape.members.items()}
+        out = {}
+        for name, item in value.items():
+            found = members.get(name, _NO_MEMBER)
+            if found is _NO_MEMBER:
+                _unknown(shape, name)
+            elif item is not None:
+                out[name] = item if found is None else found(item)
+        return out
+
+    return convert
 
 
 @lru_cache(maxsize=4096)  # an answer repeats its moments (a launch's tasks, their steps)

@@ -15,6 +15,11 @@ Each transition is one task `change` (a new version and an "ECS Task State Chang
 when it moves what the host's counts and resources see of the task (`task_usage.footprint`), a
 `task_usage.refresh` of its instance (a container-instance event when counts or resources moved).
 A step job carries the version it was scheduled at; a change in between (StopTask) makes it stale.
+A step job that runs late on a real clock takes the task's following steps that are due already
+and leave the host as it is (`RequestContext.horizon`: an awsvpc task's PENDING -> ACTIVATING, a
+stopping task's STOPPING -> DEPROVISIONING), each at its own due time with its own version and
+event, in order, the task saved once after the last (docs/decisions.md). A manual clock runs
+every step as its own job.
 
 What stops a task (docs/decisions.md):
 - StopTask: stopCode UserInitiated, stoppedReason the caller's reason, else "Task stopped by user";
@@ -31,11 +36,14 @@ What stops a task (docs/decisions.md):
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from trunkline.context import RequestContext
+from trunkline.domain import events
 from trunkline.domain.ec2 import instances
 from trunkline.domain.ecs import (
+    bump_version,
     cluster_lock,
     container_instances,
     container_logs,
@@ -51,6 +59,7 @@ from trunkline.store.api import JOB_LOCK
 Record = dict[str, Any]
 
 STEP_JOB = "ecs.task.step"
+_STEP = "ecs.task.step"  # the timing profile's entry: how long each step takes
 USER_STOPPED = "Task stopped by user"
 
 _UP = ("PROVISIONING", "PENDING", "ACTIVATING", "RUNNING")
@@ -88,33 +97,74 @@ def schedule_step(ctx: RequestContext, task: TaskRecord) -> None:
     payload = {"account": task["_account"], "region": task["_region"], "key": tasks.record_key(task)}
     # The step frees or takes the instance's resources: it takes turns with the cluster's placements.
     payload[JOB_LOCK] = cluster_lock.scope(task["clusterArn"])
-    ctx.schedule("ecs.task.step", STEP_JOB, {**payload, "version": task["version"]})
+    ctx.schedule(_STEP, STEP_JOB, {**payload, "version": task["version"]})
 
 
 def step_job(ctx: RequestContext, payload: Record) -> None:
-    """Move a task one state on, unless something changed it since the step was scheduled."""
+    """Move a task one state on, unless something changed it since the step was scheduled; and on
+    while its next step is already due (`ctx.horizon`: the reconciler ran late) and leaves the
+    host alone, each step at its own time with its own version and event, in this transaction."""
     task = TASK.at_key(ctx, payload["key"])
     if task is None or task["version"] != payload["version"]:
         return
-    held = task_usage.footprint(task)  # what the host's counts and resources last saw of it
+    unsaved = False  # a step taken early whose save waits for the next one
+    while True:
+        held = task_usage.footprint(task)  # what the host's counts and resources last saw of it
+        status = _next(ctx, task)
+        if status is None:
+            if unsaved:  # not expected (the step taken early had a next status): saved all the same
+                tasks.save(ctx, task)
+            return
+        _enter(ctx, task, status)
+        due = ctx.now + ctx.timing.duration(_STEP)
+        follows = ctx.horizon is not None and due <= ctx.horizon and _quiet_next(task)
+        # A step the host's derived fields cannot see (most of the way up and down) neither reads
+        # nor saves the host: they are a function of its live tasks, and this one is as it was.
+        moved = task_usage.footprint(task) != held
+        _change(ctx, task, save=moved or not follows)
+        if moved:
+            _refresh_instance(ctx, task)
+        if not follows:
+            schedule_step(ctx, task)
+            return
+        unsaved = not moved
+        ctx = replace(ctx, now=due)
+
+
+def _quiet_next(task: TaskRecord) -> bool:
+    """Whether the task's next step leaves what its host sees of it (`task_usage.footprint`) as it
+    is: only such a step is taken early. A step that moves the host's counts or resources, or
+    wakes the service scheduler, stays a job of its own, so those run in due order across tasks."""
+    following = next_status(task)
+    if following is None or following == tasks.STOPPED:
+        return False
+    return task_usage.footprint({**task, "lastStatus": following}) == task_usage.footprint(task)
+
+
+def _next(ctx: RequestContext, task: TaskRecord) -> str | None:
+    """The state the task enters next, after marking it stopping if it cannot go on; None: none."""
     if task["lastStatus"] == "PROVISIONING" and task["_eni"].get("failure") and task["desiredStatus"] != "STOPPED":
         _mark_stopping(ctx, task, "TaskFailedToStart", task["_eni"]["failure"])
     status = next_status(task)
     if status is None:
-        return
+        return None
     failure = container_logs.before_entering(ctx, task, status)
     if failure is not None:
         _mark_stopping(ctx, task, "TaskFailedToStart", failure)
         status = next_status(task)
-        if status is None:
-            return
-    _enter(ctx, task, status)
-    tasks.change(ctx, task)
-    # A step the host's derived fields cannot see (most of the way up and down) neither reads
-    # nor saves the host: they are a function of its live tasks, and this one is as it was.
-    if task_usage.footprint(task) != held:
-        _refresh_instance(ctx, task)
-    schedule_step(ctx, task)
+    return status
+
+
+def _change(ctx: RequestContext, task: TaskRecord, save: bool) -> None:
+    """`tasks.change`; without `save` (a step the next one in this transaction follows, which
+    nothing between them reads the task's stored record for), the same version and event, the
+    record saved once with the last of them."""
+    if save:
+        tasks.change(ctx, task)
+        return
+    bump_version(ctx, task)
+    events.emit(ctx, events.TASK_STATE_CHANGE, [task["taskArn"]], tasks.event_detail(task))
+    ctx.reactions.task_change(ctx, task)
 
 
 def _containers(task: TaskRecord, status: str) -> None:
