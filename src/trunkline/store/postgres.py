@@ -6,7 +6,8 @@ by `Transaction.lock`: in place when no one holds it, else held from before the 
 snapshot on a second run, so it waits instead of failing. Work that holds a cluster's lock from
 before its snapshot and writes only what that lock guards runs under REPEATABLE READ instead
 (`RepeatableRead`, `lock`'s `writes`), out of SSI's page-level read locks; any other write runs it
-again SERIALIZABLE. Due jobs are claimed with `FOR UPDATE SKIP LOCKED` so two processes never run the same transition.
+again SERIALIZABLE. Due jobs are claimed with `FOR UPDATE SKIP LOCKED` so two processes never run the same transition;
+each job names the process that scheduled it, whose background pass runs it (`due_jobs`).
 See docs/design.md, "Several processes on one PostgreSQL"."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import logging
 import random
 import threading
 import time
+import uuid
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -81,8 +83,9 @@ class _PgTransaction(PgTransaction):
         namespace: str = "",
         writes: frozenset[str] | None = None,
         contended: bool = False,
+        owner: str | None = None,
     ) -> None:
-        super().__init__(conn, pipeline, DIALECT, keeps_answers=code_points, derived_cache=derived_cache)
+        super().__init__(conn, pipeline, DIALECT, keeps_answers=code_points, derived_cache=derived_cache, owner=owner)
         self._conn = conn
         self._held = held
         self._namespace = namespace
@@ -190,6 +193,9 @@ class PostgresStore:
         self._rng = random.Random()
         self._conn: psycopg.Connection[Any] | None = None
         self.retried = 0  # attempts that were retried, for the benchmark's report
+        # This process's id among those sharing the database: it marks the jobs it schedules, so
+        # that its background pass runs them and other processes leave them (`due_jobs`).
+        self.owner = uuid.uuid4().hex[:16]
         self._conflicted_at = -_CONTENDED_FOR  # when a transaction last failed serialisation (monotonic)
         self._keyed: dict[Hashable, tuple[str, frozenset[str]]] = {}  # `Keyed` work -> the lock it took
         self.waits = StoreWaits()  # where the writing connection's time went, for the benchmark's report
@@ -337,8 +343,10 @@ class PostgresStore:
                     if probe is not None:
                         row = probe.fetchone()
                         if not (row and row[0]):
+                            self.waits.left += 1
                             return cast(T, otherwise)  # someone holds it: no transaction begun
                     isolation = "SERIALIZABLE" if writes is None else "REPEATABLE READ"
+                    self.waits.begun += 1
                     control.execute(f"BEGIN ISOLATION LEVEL {isolation}")
                     contended = self._contended()
                     tx = _PgTransaction(
@@ -350,6 +358,7 @@ class PostgresStore:
                         self._namespace,
                         writes,
                         contended,
+                        self.owner,
                     )
                     if writes is not None:
                         self.waits.repeatable += 1
@@ -428,7 +437,9 @@ class PostgresStore:
                 reader = self._reading_connection()
                 try:
                     with reader.transaction() if in_block else contextlib.nullcontext(), reader.cursor() as cursor:
-                        return work(SqlTransaction(cursor, DIALECT, derived_cache=self._derived_cache))
+                        return work(
+                            SqlTransaction(cursor, DIALECT, derived_cache=self._derived_cache, owner=self.owner)
+                        )
                 except psycopg.OperationalError as error:
                     if not reader.broken:
                         raise
@@ -483,6 +494,8 @@ class StoreWaits:
     sessions: int = 0
     repeatable: int = 0  # attempts begun under REPEATABLE READ (`RepeatableRead` work)
     serializable: int = 0  # of which run again under SERIALIZABLE (a write outside its kinds)
+    begun: int = 0  # attempts begun (transactions, whatever their isolation)
+    left: int = 0  # `RepeatableRead` work with `wait=False` left because another held its lock
 
     def report(self) -> dict[str, float]:
         return {
@@ -492,6 +505,8 @@ class StoreWaits:
             "sessionsOpened": self.sessions,
             "repeatableRead": self.repeatable,
             "repeatableReadRunAgain": self.serializable,
+            "transactionsBegun": self.begun,
+            "leftLocked": self.left,
         }
 
 
