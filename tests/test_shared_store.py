@@ -239,3 +239,89 @@ def test_locked_work_runs_under_repeatable_read_once_conflicts_are_met(state: st
         assert calls == ["repeatable read"]  # the remembered lock taken before the snapshot: run once
     finally:
         store.close()
+
+
+def _counting_syncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Each `Pipeline.sync` on this thread (a wait for the server's answers: a round trip)
+    appends to the list."""
+    syncs: list[int] = []
+    real = psycopg.Pipeline.sync
+    mine = threading.get_ident()
+
+    def sync(pipeline: psycopg.Pipeline) -> None:
+        if threading.get_ident() == mine:
+            syncs.append(1)
+        real(pipeline)
+
+    monkeypatch.setattr(psycopg.Pipeline, "sync", sync)
+    return syncs
+
+
+def test_a_lock_taken_before_the_snapshot_costs_no_round_trip_of_its_own(
+    state: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Work holding a lock from before its snapshot (a cluster's placement while its process meets
+    conflicts, a step run again after the lock was held) sends the lock, a Sync, BEGIN and its
+    first read together: the server runs the read only once it holds the lock, so the work still
+    sees what the lock's last holder committed, and waits one round trip less. The server's wait
+    for the lock is still counted (`storeWaits.lockWaitSeconds`)."""
+    first, second = PostgresStore(state), PostgresStore(state)
+    try:
+        began, release = threading.Event(), threading.Event()
+
+        def holder(tx: Any) -> None:
+            tx.lock("placement:c")
+            seen = tx.get("counter", "c") or {"n": 0}
+            began.set()
+            release.wait(10)
+            tx.put("counter", "c", {"n": seen["n"] + 10})
+
+        holding = threading.Thread(target=second.run, args=(holder,))
+        holding.start()
+        began.wait(10)
+        threading.Timer(0.3, release.set).start()
+
+        def step(tx: Any) -> None:
+            seen = tx.get("counter", "c") or {"n": 0}
+            tx.put("counter", "c", {"n": seen["n"] + 1})
+
+        syncs = _counting_syncs(monkeypatch)
+        first.run(RepeatableRead(step, "placement:c", frozenset({"counter"})))
+        holding.join()
+        # One wait for the first read (the lock's answer with it), one for the COMMIT.
+        assert len(syncs) == 2
+        assert first.run(lambda tx: tx.get("counter", "c")) == {"n": 11}  # read after the holder's commit
+        assert first.waits.locked >= 0.2 and first.retried == 0
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_lock_not_granted_before_the_snapshot_never_commits_the_work(
+    state: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lock's answer comes with the work's first read, after BEGIN: should the lock time out,
+    the work ran without it. Its first read raises the timeout; work that swallowed that error
+    still does not commit (the store checks every lock's answer before COMMIT) and runs again."""
+    monkeypatch.setattr("trunkline.store.postgres._LOCK_TIMEOUT", "100ms")
+    store = PostgresStore(state)
+    try:
+        seen: list[Any] = []
+
+        def swallowing(tx: Any) -> None:
+            try:
+                value = tx.get("counter", "c")
+            except psycopg.Error as error:
+                value = type(error).__name__
+            seen.append(value)
+            tx.put("ecs.task", "t", {"seen": str(value)})
+
+        with psycopg.connect(postgres_url() or "", autocommit=True) as holder:
+            holder.execute("SELECT pg_advisory_lock(%s)", (store.advisory_key("placement:c"),))
+            threading.Timer(0.5, lambda: holder.execute("SELECT pg_advisory_unlock_all()")).start()
+            store.run(RepeatableRead(swallowing, "placement:c", frozenset({"ecs.task"})))
+        assert "LockNotAvailable" in seen and seen[-1] is None  # swallowed once at least, then ran with the lock
+        assert store.run(lambda tx: tx.get("ecs.task", "t")) == {"seen": "None"}
+        assert store.retried >= 1
+    finally:
+        store.close()

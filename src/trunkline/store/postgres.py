@@ -328,18 +328,23 @@ class PostgresStore:
                 with conn.pipeline() as pipeline:
                     control = conn.cursor()
                     probe, otherwise = None, None
+                    locking: list[psycopg.Cursor[Any]] = []  # the locks' answers, read with the first read's
                     if isinstance(work, RepeatableRead) and not work.wait and held == {work.lock}:
                         probe, otherwise = conn.cursor(), work.otherwise  # the lock only if no one holds it
                         probe.execute("SELECT pg_try_advisory_lock(%s)", (lock_key(self._namespace + work.lock),))
-                    else:
-                        for scope in sorted(held):  # in one order: no deadlock between processes
-                            control.execute("SELECT pg_advisory_lock(%s)", (lock_key(self._namespace + scope),))
-                    if held:
-                        # Its own round trip: statements before a Sync share one implicit
-                        # transaction, and the snapshot must be taken after the locks, not before.
+                        # Its own round trip: whether to begin at all depends on the answer.
                         waiting = time.monotonic()
                         pipeline.sync()
                         self.waits.locked += time.monotonic() - waiting
+                    elif held:
+                        for scope in sorted(held):  # in one order: no deadlock between processes
+                            locking.append(conn.cursor())
+                            locking[-1].execute(_LOCK_AHEAD, (lock_key(self._namespace + scope),))
+                        # A Sync after the locks: statements before it share one implicit
+                        # transaction, and the snapshot must be taken after the locks, not before.
+                        # Not waited for: the server runs BEGIN and the work's first read only once
+                        # it holds the locks, so their answers come back with that read's.
+                        _sync_unwaited(pipeline)
                     if probe is not None:
                         row = probe.fetchone()
                         if not (row and row[0]):
@@ -367,6 +372,7 @@ class PostgresStore:
                         pipeline.sync()
                         tx.check_locks()
                     tx.flush()  # the writes still pending travel with the COMMIT
+                    self._confirm_locks(pipeline, locking)
                     committing = True
                     control.execute("COMMIT")
                     if held or tx.tried:
@@ -388,6 +394,19 @@ class PostgresStore:
                 # COMMIT was sent and the connection died: it may or may not have been applied.
                 raise StoreUnavailable("the PostgreSQL connection was lost while committing") from None
             raise _Retryable(f"the PostgreSQL connection was lost: {error}") from None
+
+    def _confirm_locks(self, pipeline: psycopg.Pipeline, locking: list[psycopg.Cursor[Any]]) -> None:
+        """Before COMMIT: every lock taken ahead was granted (a lock that timed out would have
+        let BEGIN and the work run without it, after the Sync; the work may have swallowed the
+        error its first read raised). Counts the time the locks were waited for."""
+        if any(cursor.pgresult is None for cursor in locking):
+            pipeline.sync()  # the work read nothing yet: the answers come now
+        for cursor in locking:
+            answer = cursor.pgresult
+            row = cursor.fetchone() if answer is not None and answer.status == psycopg.pq.ExecStatus.TUPLES_OK else None
+            if row is None:
+                raise errors.LockNotAvailable("a named lock taken before the transaction was not granted")
+            self.waits.locked += float(row[1])
 
     def _end_failed(self, conn: psycopg.Connection[Any], error: BaseException, held: bool) -> None:
         """End a transaction whose work failed, and release its locks, unless the session is gone.
@@ -472,6 +491,22 @@ class PostgresStore:
         with self._lock:
             if self._conn is not None:
                 self._conn.close()
+
+
+# A named lock taken before the transaction, and how long the server waited for it (the statement
+# answers late, with the work's first read: `_sync_unwaited`).
+_LOCK_AHEAD = "SELECT pg_advisory_lock(%s), extract(epoch FROM clock_timestamp() - statement_timestamp())::float8"
+
+
+def _sync_unwaited(pipeline: psycopg.Pipeline) -> None:
+    """End the pipeline's implicit transaction (a Sync) without waiting for the answers: they are
+    read with the next statement's. psycopg has no public call for it (`Pipeline.sync` waits), so
+    an older or newer psycopg without `_enqueue_sync` waits as `sync` does."""
+    enqueue = getattr(pipeline, "_enqueue_sync", None)
+    if callable(enqueue):
+        enqueue()
+    else:
+        pipeline.sync()
 
 
 def _rollback(conn: psycopg.Connection[Any]) -> None:
