@@ -279,7 +279,7 @@ def test_a_lock_taken_before_the_snapshot_costs_no_round_trip_of_its_own(
         holding = threading.Thread(target=second.run, args=(holder,))
         holding.start()
         began.wait(10)
-        threading.Timer(0.3, release.set).start()
+        threading.Thread(target=_release_once_waited_for, args=(release, first.advisory_key("placement:c"))).start()
 
         def step(tx: Any) -> None:
             seen = tx.get("counter", "c") or {"n": 0}
@@ -295,6 +295,24 @@ def test_a_lock_taken_before_the_snapshot_costs_no_round_trip_of_its_own(
     finally:
         first.close()
         second.close()
+
+
+def _release_once_waited_for(release: threading.Event, key: int) -> None:
+    """Set `release` 0.2 s after some session is seen waiting for the advisory lock `key`."""
+    unsigned = key & 0xFFFFFFFFFFFFFFFF
+    with psycopg.connect(postgres_url() or "", autocommit=True) as conn:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            row = conn.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                " AND classid::bigint = %s AND objid::bigint = %s",
+                (unsigned >> 32, unsigned & 0xFFFFFFFF),
+            ).fetchone()
+            if row and row[0]:
+                break
+            time.sleep(0.01)
+    time.sleep(0.2)
+    release.set()
 
 
 def test_a_lock_not_granted_before_the_snapshot_never_commits_the_work(
@@ -325,3 +343,50 @@ def test_a_lock_not_granted_before_the_snapshot_never_commits_the_work(
         assert store.retried >= 1
     finally:
         store.close()
+
+
+def test_keyed_work_that_wrote_past_its_lock_runs_serializable_with_the_lock_first(
+    state: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`Keyed` work that ran under REPEATABLE READ and then wrote what its lock does not guard (an
+    awsvpc placement's ENIs) ran again SERIALIZABLE. While its process meets conflicts, the next
+    call of the same key takes the lock before its snapshot and runs SERIALIZABLE at once,
+    instead of a REPEATABLE READ attempt run up to that write and thrown away."""
+    monkeypatch.setattr("trunkline.store.postgres._CONTENDED_FOR", 600.0)  # however slow the machine
+    store = PostgresStore(state)
+    try:
+        calls: list[str] = []
+
+        def placement(tx: Any) -> None:
+            tx.lock("placement:c", frozenset({"ecs.task"}))
+            calls.append(_isolation(tx))
+            tx.put("ecs.task", "t", {"n": len(calls)})
+            tx.put("ec2.network-interface", "eni", {"n": len(calls)})  # not what the lock guards
+
+        failures = [errors.SerializationFailure("could not serialize access")]
+
+        def conflicts_once(tx: Any) -> None:
+            if failures:
+                raise failures.pop()
+
+        store.run(conflicts_once)  # the process has met a conflict: locked work takes its lock first
+        store.run(Keyed(placement, "RunTask on c"))
+        assert calls == ["repeatable read", "serializable"]
+        calls.clear()
+        store.run(Keyed(placement, "RunTask on c"))
+        assert calls == ["serializable"] and store.run(lambda tx: tx.get("ec2.network-interface", "eni")) == {"n": 1}
+        assert _held_during(store, placement) and store.waits.serializable == 1
+    finally:
+        store.close()
+
+
+def _held_during(store: PostgresStore, placement: Any) -> bool:
+    """Whether `placement`, run as the same key again, holds its lock from its start."""
+    held: list[bool] = []
+
+    def probe(tx: Any) -> None:
+        held.append(_held_elsewhere(store, "placement:c"))
+        placement(tx)
+
+    store.run(Keyed(probe, "RunTask on c"))
+    return held == [True]

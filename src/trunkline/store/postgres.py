@@ -197,7 +197,7 @@ class PostgresStore:
         # that its background pass runs them and other processes leave them (`due_jobs`).
         self.owner = uuid.uuid4().hex[:16]
         self._conflicted_at = -_CONTENDED_FOR  # when a transaction last failed serialisation (monotonic)
-        self._keyed: dict[Hashable, tuple[str, frozenset[str]]] = {}  # `Keyed` work -> the lock it took
+        self._keyed: dict[Hashable, tuple[str, frozenset[str]]] = {}  # `Keyed` work -> its lock, writes
         self.waits = StoreWaits()  # where the writing connection's time went, for the benchmark's report
         self._code_points = False  # the database sorts text by code point, as Python does (collation C)
         # Advisory locks are per database: named locks are prefixed with the schema, so that
@@ -272,7 +272,7 @@ class PostgresStore:
         known = self._keyed.get(key) if key is not None else None
         if known is not None and writes is None and self._contended():
             held.add(known[0])  # the lock this work took last time, before the snapshot at once
-            writes = known[1]
+            writes = known[1] or None  # none: it wrote more than the lock guards, SERIALIZABLE
         fell_back = False  # once run again SERIALIZABLE, it stays so
         attempt = 0
         while True:
@@ -288,6 +288,10 @@ class PostgresStore:
             except _NeedSerializable:
                 writes, fell_back = None, True  # not a failure: run again under SERIALIZABLE
                 self.waits.serializable += 1
+                if key is not None and len(held) == 1:
+                    # Next time, its lock before the snapshot but SERIALIZABLE at once (an awsvpc
+                    # placement writes ENIs): not a REPEATABLE READ attempt run up to that write.
+                    self._remember(key, next(iter(held)), frozenset())
                 continue
             except _CONFLICTS as error:
                 failure: Exception = StoreBusy(f"transaction conflicted {attempt + 1} times: {error}")
