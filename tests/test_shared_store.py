@@ -286,10 +286,11 @@ def test_a_lock_taken_before_the_snapshot_costs_no_round_trip_of_its_own(
             tx.put("counter", "c", {"n": seen["n"] + 1})
 
         syncs = _counting_syncs(monkeypatch)
+        counted = first.waits.round_trips
         first.run(RepeatableRead(step, "placement:c", frozenset({"counter"})))
         holding.join()
         # One wait for the first read (the lock's answer with it), one for the COMMIT.
-        assert len(syncs) == 2
+        assert len(syncs) == 2 and first.waits.round_trips - counted == 2
         assert first.run(lambda tx: tx.get("counter", "c")) == {"n": 11}  # read after the holder's commit
         assert first.waits.locked >= 0.2 and first.retried == 0
     finally:

@@ -84,6 +84,7 @@ class _PgTransaction(PgTransaction):
         writes: frozenset[str] | None = None,
         contended: bool = False,
         owner: str | None = None,
+        waits: StoreWaits | None = None,
     ) -> None:
         super().__init__(conn, pipeline, DIALECT, keeps_answers=code_points, derived_cache=derived_cache, owner=owner)
         self._conn = conn
@@ -91,6 +92,7 @@ class _PgTransaction(PgTransaction):
         self._namespace = namespace
         self._writes = writes  # under REPEATABLE READ: the kinds it may write; None under SERIALIZABLE
         self._contended = contended  # conflicts lately: locked work starts again under REPEATABLE READ
+        self._waits = waits  # counts the round trips
         self._declared: dict[str, frozenset[str]] = {}  # what work said it writes under a lock asked in place
         self._tries: list[tuple[str, psycopg.Cursor[Any]]] = []  # asked for, answer not yet read
         self.tried = False  # a lock was asked for in place: the session may hold it (release it)
@@ -141,6 +143,8 @@ class _PgTransaction(PgTransaction):
         self.tried = True
 
     def _sync(self) -> None:
+        if self._waits is not None:
+            self._waits.round_trips += 1
         super()._sync()
         self.check_locks()
 
@@ -338,7 +342,7 @@ class PostgresStore:
                         probe.execute("SELECT pg_try_advisory_lock(%s)", (lock_key(self._namespace + work.lock),))
                         # Its own round trip: whether to begin at all depends on the answer.
                         waiting = time.monotonic()
-                        pipeline.sync()
+                        self._wait(pipeline)
                         self.waits.locked += time.monotonic() - waiting
                     elif held:
                         for scope in sorted(held):  # in one order: no deadlock between processes
@@ -368,12 +372,13 @@ class PostgresStore:
                         writes,
                         contended,
                         self.owner,
+                        self.waits,
                     )
                     if writes is not None:
                         self.waits.repeatable += 1
                     result = work(tx)
                     if tx.pending_locks():  # no read since a lock was asked for: read its answer
-                        pipeline.sync()
+                        self._wait(pipeline)
                         tx.check_locks()
                     tx.flush()  # the writes still pending travel with the COMMIT
                     self._confirm_locks(pipeline, locking)
@@ -381,7 +386,7 @@ class PostgresStore:
                     control.execute("COMMIT")
                     if held or tx.tried:
                         control.execute("SELECT pg_advisory_unlock_all()")
-                    pipeline.sync()
+                    self._wait(pipeline)
                 return result
             except BaseException as error:
                 self._end_failed(conn, error, bool(held) or (tx is not None and tx.tried))
@@ -399,12 +404,16 @@ class PostgresStore:
                 raise StoreUnavailable("the PostgreSQL connection was lost while committing") from None
             raise _Retryable(f"the PostgreSQL connection was lost: {error}") from None
 
+    def _wait(self, pipeline: psycopg.Pipeline) -> None:
+        self.waits.round_trips += 1
+        pipeline.sync()
+
     def _confirm_locks(self, pipeline: psycopg.Pipeline, locking: list[psycopg.Cursor[Any]]) -> None:
         """Before COMMIT: every lock taken ahead was granted (a lock that timed out would have
         let BEGIN and the work run without it, after the Sync; the work may have swallowed the
         error its first read raised). Counts the time the locks were waited for."""
         if any(cursor.pgresult is None for cursor in locking):
-            pipeline.sync()  # the work read nothing yet: the answers come now
+            self._wait(pipeline)  # the work read nothing yet: the answers come now
         for cursor in locking:
             answer = cursor.pgresult
             row = cursor.fetchone() if answer is not None and answer.status == psycopg.pq.ExecStatus.TUPLES_OK else None
@@ -534,6 +543,7 @@ class StoreWaits:
     repeatable: int = 0  # attempts begun under REPEATABLE READ (`RepeatableRead` work)
     serializable: int = 0  # of which run again under SERIALIZABLE (a write outside its kinds)
     begun: int = 0  # attempts begun (transactions, whatever their isolation)
+    round_trips: int = 0  # waits for the server's answers (reads, locks, COMMITs)
     left: int = 0  # `RepeatableRead` work with `wait=False` left because another held its lock
 
     def report(self) -> dict[str, float]:
@@ -546,6 +556,7 @@ class StoreWaits:
             "repeatableReadRunAgain": self.serializable,
             "transactionsBegun": self.begun,
             "leftLocked": self.left,
+            "roundTrips": self.round_trips,
         }
 
 
