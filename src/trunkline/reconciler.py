@@ -111,8 +111,8 @@ class Reconciler:
         reading connection and cut into chunks for `run_chunk`."""
         at = self.clock.now() if now is None else now
         # On a shared PostgreSQL, this process's jobs (and others' overdue ones): each process runs
-        # the steps its own requests scheduled, so two processes serving one cluster's requests do
-        # not take that cluster's lock from each other for its steps, or try and leave them.
+        # the steps its own requests scheduled, so it neither takes another process's cluster lock
+        # for that process's steps (its next request there would wait) nor tries and leaves them.
         due = self.store.read(partial(_due, at=at))
         # Each chunk decides whether it may run now (`_claimed`): its cluster's lock, or the
         # reconciler's lead for unscoped jobs; a chunk another process is running is left to it.

@@ -238,8 +238,9 @@ POSTGRES_MIGRATIONS.append([_entries_listed_everywhere])
 # clusters' steps (docs/design.md, "Several processes on one PostgreSQL"). NULL (jobs written
 # before): anyone's. SQLite: unchanged (one process writes a state).
 def _job_owners(tx: SqlTransaction) -> None:
-    # No look at the columns first: a new statement right after v13's DDL, on a session that
-    # prepares statements, would be dropped by psycopg's DEALLOCATE after that DDL.
+    # No look at the columns first: on a session that prepares statements, a new statement right
+    # after v13's DDL met "prepared statement does not exist" (psycopg forgets its statements
+    # when it reads a DDL's answer; see postgres.py). IF NOT EXISTS: safe to run again.
     tx.execute("ALTER TABLE jobs ADD COLUMN IF NOT EXISTS owner TEXT")
 
 
