@@ -222,7 +222,9 @@ def _waits(before: list[dict[str, Any]], after: list[dict[str, Any]], pairs: int
         f"store, per pair: busy {1000 * total['busySeconds'] / n:.1f} ms (of which waiting for a lock "
         f"{1000 * total['lockWaitSeconds'] / n:.1f}, pausing to retry {1000 * total['retryPauseSeconds'] / n:.1f}), "
         f"{total['sessionsOpened'] / n:.3f} sessions opened, {total['repeatableRead'] / n:.2f} transactions begun "
-        f"under REPEATABLE READ ({total['repeatableReadRunAgain'] / n:.2f} run again SERIALIZABLE); "
+        f"under REPEATABLE READ ({total['repeatableReadRunAgain'] / n:.2f} run again SERIALIZABLE), "
+        f"{total['transactionsBegun'] / n:.2f} transactions begun in all, {total['roundTrips'] / n:.1f} round trips, "
+        f"{total['leftLocked'] / n:.2f} reconciler chunks left to a lock's holder; "
         f"writers busy {total['busySeconds'] / wall:.2f} of {len(after)} process(es)' wall time"
     )
 

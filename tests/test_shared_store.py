@@ -239,3 +239,155 @@ def test_locked_work_runs_under_repeatable_read_once_conflicts_are_met(state: st
         assert calls == ["repeatable read"]  # the remembered lock taken before the snapshot: run once
     finally:
         store.close()
+
+
+def _counting_syncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Each `Pipeline.sync` on this thread (a wait for the server's answers: a round trip)
+    appends to the list."""
+    syncs: list[int] = []
+    real = psycopg.Pipeline.sync
+    mine = threading.get_ident()
+
+    def sync(pipeline: psycopg.Pipeline) -> None:
+        if threading.get_ident() == mine:
+            syncs.append(1)
+        real(pipeline)
+
+    monkeypatch.setattr(psycopg.Pipeline, "sync", sync)
+    return syncs
+
+
+def test_a_lock_taken_before_the_snapshot_costs_no_round_trip_of_its_own(
+    state: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Work holding a lock from before its snapshot (a cluster's placement while its process meets
+    conflicts, a step run again after the lock was held) sends the lock, a Sync, BEGIN and its
+    first read together: the server runs the read only once it holds the lock, so the work still
+    sees what the lock's last holder committed, and waits one round trip less. The server's wait
+    for the lock is still counted (`storeWaits.lockWaitSeconds`)."""
+    first, second = PostgresStore(state), PostgresStore(state)
+    try:
+        began, release = threading.Event(), threading.Event()
+
+        def holder(tx: Any) -> None:
+            tx.lock("placement:c")
+            seen = tx.get("counter", "c") or {"n": 0}
+            began.set()
+            release.wait(10)
+            tx.put("counter", "c", {"n": seen["n"] + 10})
+
+        holding = threading.Thread(target=second.run, args=(holder,))
+        holding.start()
+        began.wait(10)
+        threading.Thread(target=_release_once_waited_for, args=(release, first.advisory_key("placement:c"))).start()
+
+        def step(tx: Any) -> None:
+            seen = tx.get("counter", "c") or {"n": 0}
+            tx.put("counter", "c", {"n": seen["n"] + 1})
+
+        syncs = _counting_syncs(monkeypatch)
+        counted = first.waits.round_trips
+        first.run(RepeatableRead(step, "placement:c", frozenset({"counter"})))
+        holding.join()
+        # One wait for the first read (the lock's answer with it), one for the COMMIT.
+        assert len(syncs) == 2 and first.waits.round_trips - counted == 2
+        assert first.run(lambda tx: tx.get("counter", "c")) == {"n": 11}  # read after the holder's commit
+        assert first.waits.locked >= 0.2 and first.retried == 0
+    finally:
+        first.close()
+        second.close()
+
+
+def _release_once_waited_for(release: threading.Event, key: int) -> None:
+    """Set `release` 0.2 s after some session is seen waiting for the advisory lock `key`."""
+    unsigned = key & 0xFFFFFFFFFFFFFFFF
+    with psycopg.connect(postgres_url() or "", autocommit=True) as conn:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            row = conn.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                " AND classid::bigint = %s AND objid::bigint = %s",
+                (unsigned >> 32, unsigned & 0xFFFFFFFF),
+            ).fetchone()
+            if row and row[0]:
+                break
+            time.sleep(0.01)
+    time.sleep(0.2)
+    release.set()
+
+
+def test_a_lock_not_granted_before_the_snapshot_never_commits_the_work(
+    state: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lock's answer comes with the work's first read, after BEGIN: should the lock time out,
+    the work ran without it. Its first read raises the timeout; work that swallowed that error
+    still does not commit (the store checks every lock's answer before COMMIT) and runs again."""
+    monkeypatch.setattr("trunkline.store.postgres._LOCK_TIMEOUT", "100ms")
+    store = PostgresStore(state)
+    try:
+        seen: list[Any] = []
+
+        def swallowing(tx: Any) -> None:
+            try:
+                value = tx.get("counter", "c")
+            except psycopg.Error as error:
+                value = type(error).__name__
+            seen.append(value)
+            tx.put("ecs.task", "t", {"seen": str(value)})
+
+        with psycopg.connect(postgres_url() or "", autocommit=True) as holder:
+            holder.execute("SELECT pg_advisory_lock(%s)", (store.advisory_key("placement:c"),))
+            threading.Timer(0.5, lambda: holder.execute("SELECT pg_advisory_unlock_all()")).start()
+            store.run(RepeatableRead(swallowing, "placement:c", frozenset({"ecs.task"})))
+        assert "LockNotAvailable" in seen and seen[-1] is None  # swallowed once at least, then ran with the lock
+        assert store.run(lambda tx: tx.get("ecs.task", "t")) == {"seen": "None"}
+        assert store.retried >= 1
+    finally:
+        store.close()
+
+
+def test_keyed_work_that_wrote_past_its_lock_runs_serializable_with_the_lock_first(
+    state: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`Keyed` work that ran under REPEATABLE READ and then wrote what its lock does not guard (an
+    awsvpc placement's ENIs) ran again SERIALIZABLE. While its process meets conflicts, the next
+    call of the same key takes the lock before its snapshot and runs SERIALIZABLE at once,
+    instead of a REPEATABLE READ attempt run up to that write and thrown away."""
+    monkeypatch.setattr("trunkline.store.postgres._CONTENDED_FOR", 600.0)  # however slow the machine
+    store = PostgresStore(state)
+    try:
+        calls: list[str] = []
+
+        def placement(tx: Any) -> None:
+            tx.lock("placement:c", frozenset({"ecs.task"}))
+            calls.append(_isolation(tx))
+            tx.put("ecs.task", "t", {"n": len(calls)})
+            tx.put("ec2.network-interface", "eni", {"n": len(calls)})  # not what the lock guards
+
+        failures = [errors.SerializationFailure("could not serialize access")]
+
+        def conflicts_once(tx: Any) -> None:
+            if failures:
+                raise failures.pop()
+
+        store.run(conflicts_once)  # the process has met a conflict: locked work takes its lock first
+        store.run(Keyed(placement, "RunTask on c"))
+        assert calls == ["repeatable read", "serializable"]
+        calls.clear()
+        store.run(Keyed(placement, "RunTask on c"))
+        assert calls == ["serializable"] and store.run(lambda tx: tx.get("ec2.network-interface", "eni")) == {"n": 1}
+        assert _held_during(store, placement) and store.waits.serializable == 1
+    finally:
+        store.close()
+
+
+def _held_during(store: PostgresStore, placement: Any) -> bool:
+    """Whether `placement`, run as the same key again, holds its lock from its start."""
+    held: list[bool] = []
+
+    def probe(tx: Any) -> None:
+        held.append(_held_elsewhere(store, "placement:c"))
+        placement(tx)
+
+    store.run(Keyed(probe, "RunTask on c"))
+    return held == [True]

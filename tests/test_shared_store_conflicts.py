@@ -19,13 +19,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from conftest import opened_stores, postgres_url
 from ecs_records import ACCOUNT, REGION, ctx_of, make_record
 from trunkline.clock import ManualClock
 from trunkline.domain.ecs import container_instances
-from trunkline.reconciler import Reconciler
+from trunkline.reconciler import _OTHERS_AFTER, Reconciler
 from trunkline.store.api import JOB_LOCK, Transaction
 from trunkline.store.postgres import PostgresStore
 from trunkline.timing import PROFILES
@@ -226,3 +227,34 @@ def test_a_pass_runs_its_clusters_steps_while_another_process_leads_the_unscoped
         holder.join()
     assert _reconciler(second, ran).run_due(50.0, lead=True) == 1  # the unscoped job, once the lead is free
     assert first.run(lambda tx: tx.next_due_at()) is None
+
+
+def test_a_pass_runs_its_own_processs_steps_and_others_only_once_overdue(
+    stores: tuple[PostgresStore, PostgresStore],
+) -> None:
+    """Each process's background pass runs the steps its own requests scheduled: another process's
+    steps of the same cluster are left to that process (no turn taken on the cluster's lock, which
+    that process's requests want next, no chunk tried and left) until they have been due for
+    `_OTHERS_AFTER` seconds, when the owner has stopped or fallen behind and any process adopts
+    them. Jobs without an owner (written before owners were kept) are anyone's."""
+    first, second = stores
+    scope = "placement:" + CLUSTERS[0]
+    first.run(lambda tx: tx.schedule(10.0, "step", {"key": "first's", JOB_LOCK: scope}))
+    second.run(lambda tx: tx.schedule(10.0, "step", {"key": "second's", JOB_LOCK: scope}))
+    second.run(lambda tx: tx.schedule(10.5, "step", {"key": "second's later", JOB_LOCK: scope}))
+    ran: list[dict[str, Any]] = []
+    seconds = _reconciler(second, ran)
+    assert seconds.run_due(10.9, lead=True) == 2
+    assert [item["key"] for item in ran] == ["second's", "second's later"]
+    assert second.waits.left == 0  # nothing of the first process's tried and left
+    # The first process ran nothing for 1.2 s after its step was due: the second adopts it.
+    assert seconds.run_due(10.0 + _OTHERS_AFTER + 0.2, lead=True) == 1
+    assert [item["key"] for item in ran][-1] == "first's"
+    first.run(lambda tx: tx.schedule(20.0, "step", {"key": "first's own"}))
+    ran.clear()
+    assert _reconciler(first, ran).run_due(20.1, lead=True) == 1 and ran[0]["key"] == "first's own"
+    with psycopg.connect(first._url, autocommit=True) as conn:  # as a trunkline before v14 wrote it
+        conn.execute("INSERT INTO jobs (due_at, name, payload) VALUES (30.0, 'step', '{\"key\": \"nobody''s\"}')")
+    ran.clear()
+    assert seconds.run_due(30.1, lead=True) == 1 and ran[0]["key"] == "nobody's"
+    assert (first.retried, second.retried) == (0, 0)

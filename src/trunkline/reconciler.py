@@ -28,10 +28,14 @@ _BATCH = 200
 # the pass (a RunTask of ten awsvpc tasks makes ~30 steps, ~10 ms of work, due together).
 _CHUNK = 8
 _SETTLE_LIMIT = 100_000  # jobs; a settle that runs this many is a runaway loop, not a workload
+# Seconds (store clock) another process's due job is left to that process's background pass before
+# this one's adopts it (that process stopped, or fell behind). Its own pass runs it within a tick of
+# its due time; taking it here instead would take the cluster's lock its requests are about to want.
+_OTHERS_AFTER = 1.0
 
 
 def _due(tx: Transaction, *, at: float) -> list[Job]:
-    return tx.due_jobs(at, _BATCH)
+    return tx.due_jobs(at, _BATCH, others_after=_OTHERS_AFTER)
 
 
 Chunk = tuple[str | None, list[int]]  # a lock scope and the ids of some of its due jobs, in due order
@@ -106,6 +110,9 @@ class Reconciler:
         """The first step of a background pass (`_run_due_by_scope`): the due jobs, listed on the
         reading connection and cut into chunks for `run_chunk`."""
         at = self.clock.now() if now is None else now
+        # On a shared PostgreSQL, this process's jobs (and others' overdue ones): each process runs
+        # the steps its own requests scheduled, so it neither takes another process's cluster lock
+        # for that process's steps (its next request there would wait) nor tries and leaves them.
         due = self.store.read(partial(_due, at=at))
         # Each chunk decides whether it may run now (`_claimed`): its cluster's lock, or the
         # reconciler's lead for unscoped jobs; a chunk another process is running is left to it.

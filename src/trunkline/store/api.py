@@ -181,9 +181,12 @@ class Transaction(Protocol):
     def claim_due(self, now: float, limit: int) -> list[Job]:
         """Due jobs, oldest first, locked for this transaction (other processes skip them)."""
 
-    def due_jobs(self, now: float, limit: int) -> list[Job]:
+    def due_jobs(self, now: float, limit: int, others_after: float | None = None) -> list[Job]:
         """Due jobs, oldest first, as committed: a listing, locking nothing (`claim` takes them).
-        Meant for `Store.read`, so the queue's index is not part of a writing transaction's reads."""
+        Meant for `Store.read`, so the queue's index is not part of a writing transaction's reads.
+        `others_after`: on a store several processes share (PostgreSQL), the jobs this process
+        scheduled, and other processes' only once due for that many seconds (their process
+        stopped or fell behind); elsewhere, and without it, every due job."""
 
     def claim(self, ids: Sequence[int]) -> list[Job]:
         """Those of the jobs `ids` still queued, oldest first, locked for this transaction (other

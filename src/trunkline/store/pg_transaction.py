@@ -76,7 +76,7 @@ _PARTS = {
     + ")",
     "events": "events AS (INSERT INTO events (body, at) SELECT e ->> 0, (e ->> 1)::float8"
     " FROM p, jsonb_array_elements(p.j -> 'events') WITH ORDINALITY AS x (e, n) ORDER BY n)",  # `seq` in order
-    "jobs": "jobs AS (INSERT INTO jobs (due_at, name, payload) SELECT (e ->> 0)::float8, e ->> 1, e ->> 2"
+    "jobs": "jobs AS (INSERT INTO jobs (due_at, name, payload, owner) SELECT (e ->> 0)::float8, e ->> 1, e ->> 2, e ->> 3"
     " FROM p, jsonb_array_elements(p.j -> 'jobs') WITH ORDINALITY AS x (e, n) ORDER BY n)",
     "finished": "finished AS (DELETE FROM jobs WHERE id = ANY (ARRAY (SELECT (e ->> 0)::bigint"
     + _ROWS.format("finished")
@@ -169,11 +169,13 @@ class PgTransaction(SqlTransaction):
         dialect: Dialect,
         keeps_answers: bool,
         derived_cache: DerivedCache | None = None,
+        owner: str | None = None,
     ) -> None:
         """`keeps_answers`: the database sorts text in code point order (collation C), as Python
         does, so answers kept here come out in the order the database would give. `derived_cache`:
-        the store's, shared by its transactions (keyed by stored bytes, so never stale)."""
-        super().__init__(conn.cursor(), dialect, derived_cache=derived_cache)
+        the store's, shared by its transactions (keyed by stored bytes, so never stale). `owner`:
+        the store's id, which marks the jobs this transaction schedules (`due_jobs`)."""
+        super().__init__(conn.cursor(), dialect, derived_cache=derived_cache, owner=owner)
         self._conn = conn
         self._answers = _Answers() if keeps_answers else None
         self._writer = conn.cursor()  # its answers are never read: a read cursor's are never mixed in
@@ -185,7 +187,7 @@ class PgTransaction(SqlTransaction):
         self._created: set[tuple[str, str]] = set()  # named new (`created`), not yet written
         self._listed: dict[tuple[str, str], str] = {}  # the same, as a read row lists them (decoded when saved)
         self._events: list[tuple[str, float | None]] = []
-        self._jobs: list[tuple[float, str, str]] = []
+        self._jobs: list[tuple[float, str, str, str | None]] = []
         self._finished: list[int] = []
         self._meta: dict[str, str] = {}
         # Questions asked ahead (`prefetch`), answered by the next wait: (what, args, cursor).
@@ -436,7 +438,7 @@ class PgTransaction(SqlTransaction):
     def schedule(self, due_at: float, name: str, payload: Document) -> None:
         if _has_nul(name):
             raise UnstorableText("a key or indexed value holds the NUL character")
-        self._jobs.append((due_at, name, _dump(payload)))
+        self._jobs.append((due_at, name, _dump(payload), self._owner))
 
     def finish(self, job: Job) -> None:
         self._finished.append(job.id)

@@ -6,7 +6,8 @@ by `Transaction.lock`: in place when no one holds it, else held from before the 
 snapshot on a second run, so it waits instead of failing. Work that holds a cluster's lock from
 before its snapshot and writes only what that lock guards runs under REPEATABLE READ instead
 (`RepeatableRead`, `lock`'s `writes`), out of SSI's page-level read locks; any other write runs it
-again SERIALIZABLE. Due jobs are claimed with `FOR UPDATE SKIP LOCKED` so two processes never run the same transition.
+again SERIALIZABLE. Due jobs are claimed with `FOR UPDATE SKIP LOCKED` so two processes never run the same transition;
+each job names the process that scheduled it, whose background pass runs it (`due_jobs`).
 See docs/design.md, "Several processes on one PostgreSQL"."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import logging
 import random
 import threading
 import time
+import uuid
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -81,13 +83,16 @@ class _PgTransaction(PgTransaction):
         namespace: str = "",
         writes: frozenset[str] | None = None,
         contended: bool = False,
+        owner: str | None = None,
+        waits: StoreWaits | None = None,
     ) -> None:
-        super().__init__(conn, pipeline, DIALECT, keeps_answers=code_points, derived_cache=derived_cache)
+        super().__init__(conn, pipeline, DIALECT, keeps_answers=code_points, derived_cache=derived_cache, owner=owner)
         self._conn = conn
         self._held = held
         self._namespace = namespace
         self._writes = writes  # under REPEATABLE READ: the kinds it may write; None under SERIALIZABLE
         self._contended = contended  # conflicts lately: locked work starts again under REPEATABLE READ
+        self._waits = waits  # counts the round trips
         self._declared: dict[str, frozenset[str]] = {}  # what work said it writes under a lock asked in place
         self._tries: list[tuple[str, psycopg.Cursor[Any]]] = []  # asked for, answer not yet read
         self.tried = False  # a lock was asked for in place: the session may hold it (release it)
@@ -138,6 +143,8 @@ class _PgTransaction(PgTransaction):
         self.tried = True
 
     def _sync(self) -> None:
+        if self._waits is not None:
+            self._waits.round_trips += 1
         super()._sync()
         self.check_locks()
 
@@ -190,8 +197,11 @@ class PostgresStore:
         self._rng = random.Random()
         self._conn: psycopg.Connection[Any] | None = None
         self.retried = 0  # attempts that were retried, for the benchmark's report
+        # This process's id among those sharing the database: it marks the jobs it schedules, so
+        # that its background pass runs them and other processes leave them (`due_jobs`).
+        self.owner = uuid.uuid4().hex[:16]
         self._conflicted_at = -_CONTENDED_FOR  # when a transaction last failed serialisation (monotonic)
-        self._keyed: dict[Hashable, tuple[str, frozenset[str]]] = {}  # `Keyed` work -> the lock it took
+        self._keyed: dict[Hashable, tuple[str, frozenset[str]]] = {}  # `Keyed` work -> its lock, writes
         self.waits = StoreWaits()  # where the writing connection's time went, for the benchmark's report
         self._code_points = False  # the database sorts text by code point, as Python does (collation C)
         # Advisory locks are per database: named locks are prefixed with the schema, so that
@@ -266,7 +276,7 @@ class PostgresStore:
         known = self._keyed.get(key) if key is not None else None
         if known is not None and writes is None and self._contended():
             held.add(known[0])  # the lock this work took last time, before the snapshot at once
-            writes = known[1]
+            writes = known[1] or None  # none: it wrote more than the lock guards, SERIALIZABLE
         fell_back = False  # once run again SERIALIZABLE, it stays so
         attempt = 0
         while True:
@@ -282,6 +292,10 @@ class PostgresStore:
             except _NeedSerializable:
                 writes, fell_back = None, True  # not a failure: run again under SERIALIZABLE
                 self.waits.serializable += 1
+                if key is not None and len(held) == 1:
+                    # Next time, its lock before the snapshot but SERIALIZABLE at once (an awsvpc
+                    # placement writes ENIs): not a REPEATABLE READ attempt run up to that write.
+                    self._remember(key, next(iter(held)), frozenset())
                 continue
             except _CONFLICTS as error:
                 failure: Exception = StoreBusy(f"transaction conflicted {attempt + 1} times: {error}")
@@ -322,23 +336,30 @@ class PostgresStore:
                 with conn.pipeline() as pipeline:
                     control = conn.cursor()
                     probe, otherwise = None, None
+                    locking: list[psycopg.Cursor[Any]] = []  # the locks' answers, read with the first read's
                     if isinstance(work, RepeatableRead) and not work.wait and held == {work.lock}:
                         probe, otherwise = conn.cursor(), work.otherwise  # the lock only if no one holds it
                         probe.execute("SELECT pg_try_advisory_lock(%s)", (lock_key(self._namespace + work.lock),))
-                    else:
-                        for scope in sorted(held):  # in one order: no deadlock between processes
-                            control.execute("SELECT pg_advisory_lock(%s)", (lock_key(self._namespace + scope),))
-                    if held:
-                        # Its own round trip: statements before a Sync share one implicit
-                        # transaction, and the snapshot must be taken after the locks, not before.
+                        # Its own round trip: whether to begin at all depends on the answer.
                         waiting = time.monotonic()
-                        pipeline.sync()
+                        self._wait(pipeline)
                         self.waits.locked += time.monotonic() - waiting
+                    elif held:
+                        for scope in sorted(held):  # in one order: no deadlock between processes
+                            locking.append(conn.cursor())
+                            locking[-1].execute(_LOCK_AHEAD, (lock_key(self._namespace + scope),))
+                        # A Sync after the locks: statements before it share one implicit
+                        # transaction, and the snapshot must be taken after the locks, not before.
+                        # Not waited for: the server runs BEGIN and the work's first read only once
+                        # it holds the locks, so their answers come back with that read's.
+                        _sync_unwaited(pipeline)
                     if probe is not None:
                         row = probe.fetchone()
                         if not (row and row[0]):
+                            self.waits.left += 1
                             return cast(T, otherwise)  # someone holds it: no transaction begun
                     isolation = "SERIALIZABLE" if writes is None else "REPEATABLE READ"
+                    self.waits.begun += 1
                     control.execute(f"BEGIN ISOLATION LEVEL {isolation}")
                     contended = self._contended()
                     tx = _PgTransaction(
@@ -350,19 +371,22 @@ class PostgresStore:
                         self._namespace,
                         writes,
                         contended,
+                        self.owner,
+                        self.waits,
                     )
                     if writes is not None:
                         self.waits.repeatable += 1
                     result = work(tx)
                     if tx.pending_locks():  # no read since a lock was asked for: read its answer
-                        pipeline.sync()
+                        self._wait(pipeline)
                         tx.check_locks()
                     tx.flush()  # the writes still pending travel with the COMMIT
+                    self._confirm_locks(pipeline, locking)
                     committing = True
                     control.execute("COMMIT")
                     if held or tx.tried:
                         control.execute("SELECT pg_advisory_unlock_all()")
-                    pipeline.sync()
+                    self._wait(pipeline)
                 return result
             except BaseException as error:
                 self._end_failed(conn, error, bool(held) or (tx is not None and tx.tried))
@@ -379,6 +403,23 @@ class PostgresStore:
                 # COMMIT was sent and the connection died: it may or may not have been applied.
                 raise StoreUnavailable("the PostgreSQL connection was lost while committing") from None
             raise _Retryable(f"the PostgreSQL connection was lost: {error}") from None
+
+    def _wait(self, pipeline: psycopg.Pipeline) -> None:
+        self.waits.round_trips += 1
+        pipeline.sync()
+
+    def _confirm_locks(self, pipeline: psycopg.Pipeline, locking: list[psycopg.Cursor[Any]]) -> None:
+        """Before COMMIT: every lock taken ahead was granted (a lock that timed out would have
+        let BEGIN and the work run without it, after the Sync; the work may have swallowed the
+        error its first read raised). Counts the time the locks were waited for."""
+        if any(cursor.pgresult is None for cursor in locking):
+            self._wait(pipeline)  # the work read nothing yet: the answers come now
+        for cursor in locking:
+            answer = cursor.pgresult
+            row = cursor.fetchone() if answer is not None and answer.status == psycopg.pq.ExecStatus.TUPLES_OK else None
+            if row is None:
+                raise errors.LockNotAvailable("a named lock taken before the transaction was not granted")
+            self.waits.locked += float(row[1])
 
     def _end_failed(self, conn: psycopg.Connection[Any], error: BaseException, held: bool) -> None:
         """End a transaction whose work failed, and release its locks, unless the session is gone.
@@ -428,7 +469,9 @@ class PostgresStore:
                 reader = self._reading_connection()
                 try:
                     with reader.transaction() if in_block else contextlib.nullcontext(), reader.cursor() as cursor:
-                        return work(SqlTransaction(cursor, DIALECT, derived_cache=self._derived_cache))
+                        return work(
+                            SqlTransaction(cursor, DIALECT, derived_cache=self._derived_cache, owner=self.owner)
+                        )
                 except psycopg.OperationalError as error:
                     if not reader.broken:
                         raise
@@ -463,6 +506,22 @@ class PostgresStore:
                 self._conn.close()
 
 
+# A named lock taken before the transaction, and how long the server waited for it (the statement
+# answers late, with the work's first read: `_sync_unwaited`).
+_LOCK_AHEAD = "SELECT pg_advisory_lock(%s), extract(epoch FROM clock_timestamp() - statement_timestamp())::float8"
+
+
+def _sync_unwaited(pipeline: psycopg.Pipeline) -> None:
+    """End the pipeline's implicit transaction (a Sync) without waiting for the answers: they are
+    read with the next statement's. psycopg has no public call for it (`Pipeline.sync` waits), so
+    an older or newer psycopg without `_enqueue_sync` waits as `sync` does."""
+    enqueue = getattr(pipeline, "_enqueue_sync", None)
+    if callable(enqueue):
+        enqueue()
+    else:
+        pipeline.sync()
+
+
 def _rollback(conn: psycopg.Connection[Any]) -> None:
     """ROLLBACK without psycopg's statement machinery, which would forget every prepared statement."""
     result = conn.pgconn.exec_(b"ROLLBACK")
@@ -483,6 +542,9 @@ class StoreWaits:
     sessions: int = 0
     repeatable: int = 0  # attempts begun under REPEATABLE READ (`RepeatableRead` work)
     serializable: int = 0  # of which run again under SERIALIZABLE (a write outside its kinds)
+    begun: int = 0  # attempts begun (transactions, whatever their isolation)
+    round_trips: int = 0  # waits for the server's answers (reads, locks, COMMITs)
+    left: int = 0  # `RepeatableRead` work with `wait=False` left because another held its lock
 
     def report(self) -> dict[str, float]:
         return {
@@ -492,6 +554,9 @@ class StoreWaits:
             "sessionsOpened": self.sessions,
             "repeatableRead": self.repeatable,
             "repeatableReadRunAgain": self.serializable,
+            "transactionsBegun": self.begun,
+            "leftLocked": self.left,
+            "roundTrips": self.round_trips,
         }
 
 

@@ -230,3 +230,19 @@ def _entries_listed_everywhere(tx: SqlTransaction) -> None:
 
 SQLITE_MIGRATIONS.append([])
 POSTGRES_MIGRATIONS.append([_entries_listed_everywhere])
+
+
+# v14: PostgreSQL notes which process scheduled each job (`owner`, the store's id, random per
+# process): a process's background pass runs its own jobs, and another process's only once they
+# are overdue (the owner stopped or fell behind), so two processes do not try each other's
+# clusters' steps (docs/design.md, "Several processes on one PostgreSQL"). NULL (jobs written
+# before): anyone's. SQLite: unchanged (one process writes a state).
+def _job_owners(tx: SqlTransaction) -> None:
+    # No look at the columns first: on a session that prepares statements, a new statement right
+    # after v13's DDL met "prepared statement does not exist" (psycopg forgets its statements
+    # when it reads a DDL's answer; see postgres.py). IF NOT EXISTS: safe to run again.
+    tx.execute("ALTER TABLE jobs ADD COLUMN IF NOT EXISTS owner TEXT")
+
+
+SQLITE_MIGRATIONS.append([])
+POSTGRES_MIGRATIONS.append([_job_owners])

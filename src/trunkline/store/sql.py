@@ -192,9 +192,13 @@ class SqlTransaction:
         entries_cache: EntriesCache | None = None,
         derived_cache: DerivedCache | None = None,
         body_cache: BodyCache | None = None,
+        owner: str | None = None,
     ) -> None:
         self._cur = cursor
         self._dialect = dialect
+        # The store's id on a shared PostgreSQL (its jobs are marked with it, `due_jobs` prefers
+        # them); None where one process writes the state (SQLite): every job is its own.
+        self._owner = owner
         self._entries_cache = entries_cache or EntriesCache()
         self._derived_cache = derived_cache or DerivedCache()
         self._body = pack if dialect.compress else _dump
@@ -467,10 +471,17 @@ class SqlTransaction:
         ).fetchall()
         return [Job(int(r[0]), float(r[1]), r[2], _load(r[3])) for r in rows]
 
-    def due_jobs(self, now: float, limit: int) -> list[Job]:
-        rows = self._q(
-            "SELECT id, due_at, name, payload FROM jobs WHERE due_at <= ? ORDER BY due_at, id LIMIT ?", (now, limit)
-        ).fetchall()
+    def due_jobs(self, now: float, limit: int, others_after: float | None = None) -> list[Job]:
+        if self._owner is None or others_after is None:
+            rows = self._q(
+                "SELECT id, due_at, name, payload FROM jobs WHERE due_at <= ? ORDER BY due_at, id LIMIT ?", (now, limit)
+            ).fetchall()
+        else:
+            rows = self._q(
+                "SELECT id, due_at, name, payload FROM jobs WHERE due_at <= ?"
+                " AND (owner IS NULL OR owner = ? OR due_at <= ?) ORDER BY due_at, id LIMIT ?",
+                (now, self._owner, now - others_after, limit),
+            ).fetchall()
         return [Job(int(r[0]), float(r[1]), r[2], _load(r[3])) for r in rows]
 
     def claim(self, ids: Sequence[int]) -> list[Job]:
