@@ -19,6 +19,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from common import serve_tree
+
 HERE = Path(__file__).resolve().parent
 RUNTASKS = ("RunTask (10, bridge)", "RunTask (10, awsvpc)")
 
@@ -29,15 +31,10 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def _one(src: str, workload: int) -> dict[str, float]:
-    env = dict(os.environ, PYTHONPATH=src)
-    command = [sys.executable, "-m", "trunkline", "serve", "--port", "0", "--state", ":memory:", "--timing", "fast"]
-    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server, url = serve_tree(src)
     try:
-        assert server.stdout is not None
-        found = re.search(r"http://\S+", server.stdout.readline())
-        assert found is not None, "the server did not print its ready line"
         before = _cpu_seconds(server.pid)
-        script = [sys.executable, str(HERE / "bench_vs_moto.py"), "--trunkline-url", found.group(0)]
+        script = [sys.executable, str(HERE / "bench_vs_moto.py"), "--trunkline-url", url]
         out = subprocess.run([*script, "--workload", str(workload)], capture_output=True, text=True, check=True).stdout
         used = _cpu_seconds(server.pid) - before
     finally:

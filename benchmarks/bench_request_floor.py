@@ -52,6 +52,8 @@ import boto3
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 
+from common import serve_tree
+
 HERE = Path(__file__).resolve().parent
 REGION = "us-east-1"
 CLUSTER = "floor"
@@ -107,15 +109,10 @@ def _timed(call: Callable[[], Any], n: int) -> list[float]:
 
 
 def _one(src: str, calls: int) -> dict[str, float]:
-    env = dict(os.environ, PYTHONPATH=src)
-    command = [sys.executable, "-m", "trunkline", "serve", "--port", "0", "--state", ":memory:", "--timing", "fast"]
-    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    server, url = serve_tree(src)
     row: dict[str, float] = {}
     try:
-        assert server.stdout is not None
-        found = re.search(r"http://\S+", server.stdout.readline())
-        assert found is not None, "the server did not print its ready line"
-        c = _clients(found.group(0))
+        c = _clients(url)
         c["ecs"].create_cluster(clusterName=CLUSTER)
         for name, (client, call) in _calls(c).items():
             recorded: list[tuple[int, dict[str, str], bytes]] = []
@@ -191,15 +188,10 @@ def _free_port() -> int:
 
 def _references(src: str, calls: int) -> dict[str, float]:
     """ListClusters against replaying servers (see the module doc), with trunkline's answer."""
-    env = dict(os.environ, PYTHONPATH=src)
-    command = [sys.executable, "-m", "trunkline", "serve", "--port", "0", "--state", ":memory:", "--timing", "fast"]
-    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    server, url = serve_tree(src)
     try:
-        assert server.stdout is not None
-        found = re.search(r"http://\S+", server.stdout.readline())
-        assert found is not None
         recorded: list[Any] = []
-        ecs = _clients(found.group(0))["ecs"]
+        ecs = _clients(url)["ecs"]
         ecs.meta.events.register(
             "response-received",
             lambda response_dict=None, **_: recorded.append(
@@ -383,20 +375,10 @@ def main() -> None:
     print(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
 
 
-def _start(src: str) -> tuple[subprocess.Popen[str], str]:
-    env = dict(os.environ, PYTHONPATH=src)
-    command = [sys.executable, "-m", "trunkline", "serve", "--port", "0", "--state", ":memory:", "--timing", "fast"]
-    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    assert server.stdout is not None
-    found = re.search(r"http://\S+", server.stdout.readline())
-    assert found is not None, "the server did not print its ready line"
-    return server, found.group(0)
-
-
 def _interleave_main(args: argparse.Namespace) -> None:
     print(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
     trees = {"before": args.base, "after": args.new}
-    servers = {name: _start(src) for name, src in trees.items()}
+    servers = {name: serve_tree(src) for name, src in trees.items()}
     try:
         c = {name: _clients(url) for name, (_, url) in servers.items()}
         hosts = {}

@@ -114,11 +114,17 @@ def start_trunkline() -> Server:
     log = tempfile.NamedTemporaryFile(prefix="trunkline-vs-moto-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True)
     log.close()
+    return ready(process, "trunkline", log.name)
+
+
+def ready(process: subprocess.Popen[str], what: str, log: str | None = None) -> Server:
+    """The server once its first line says "ready at URL"; else it is killed and the run ends."""
     assert process.stdout is not None
     line = process.stdout.readline()
     if "ready at " not in line:
         process.kill()
-        raise SystemExit(f"trunkline did not start: {line!r}\n{Path(log.name).read_text()[-2000:]}")
+        said = Path(log).read_text()[-2000:] if log else ""
+        raise SystemExit(f"{what} did not start: {line!r}\n{said}")
     return Server(process, line.split("ready at ", 1)[1].split()[0])
 
 
@@ -399,12 +405,7 @@ def start_http_floor(recording: str) -> Server:
     """replay_server.py answering with `recording`: HTTP and the client, no server work."""
     script_path = str(Path(__file__).resolve().parent / "replay_server.py")
     process = subprocess.Popen([sys.executable, script_path, recording], stdout=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    if "ready at " not in line:
-        process.kill()
-        raise SystemExit(f"the replay server did not start: {line!r}")
-    return Server(process, line.split("ready at ", 1)[1].split()[0])
+    return ready(process, "the replay server")
 
 
 # --- main ---------------------------------------------------------------------------------------------

@@ -65,6 +65,18 @@ def start(state: str, *extra: str) -> Server:
     return Server(process, url)
 
 
+def serve_tree(src: str) -> tuple[subprocess.Popen[str], str]:
+    """`trunkline serve --port 0 --state :memory: --timing fast` from the tree at `src` (its
+    PYTHONPATH, this interpreter): the process and its URL, once its ready line is out."""
+    env = dict(os.environ, PYTHONPATH=src)
+    command = [sys.executable, "-m", "trunkline", "serve", "--port", "0", "--state", ":memory:", "--timing", "fast"]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert server.stdout is not None
+    found = re.search(r"http://\S+", server.stdout.readline())
+    assert found is not None, "the server did not print its ready line"
+    return server, found.group(0)
+
+
 def stop(server: Server) -> None:
     child_server.stop(server.process)
 
