@@ -65,17 +65,22 @@ def test_a_clusters_live_services_are_asked_in_one_round_trip(
     assert store.run(work) == []
 
 
+@pytest.mark.parametrize("repeatable", [False, True], ids=["serializable", "repeatable-read"])
 def test_a_chunk_asks_for_its_jobs_first_reads_with_its_claim(
-    store: PostgresStore, monkeypatch: pytest.MonkeyPatch
+    store: PostgresStore, monkeypatch: pytest.MonkeyPatch, repeatable: bool
 ) -> None:
     """A job that names the document it reads first (`JOB_READS`, the payload's `key`) has it
-    asked with its chunk's claim: the chunk waits for the claim and the COMMIT, nothing else."""
+    asked with its chunk's claim: the chunk waits for the claim and the COMMIT, nothing else.
+    Under REPEATABLE READ the cluster's lock is tried before BEGIN, and its answer comes with the
+    claim's too (whether the chunk goes on is decided then: `_Left`)."""
     seen: list[Any] = []
 
     def step(ctx: Any, payload: dict[str, Any]) -> None:
         seen.append(ctx.tx.get("thing", payload["key"]))
 
     reconciler = Reconciler(store, ManualClock(1000.0), PROFILES["fast"], ACCOUNT, REGION, {"step": step})
+    if repeatable:
+        reconciler.repeatable_writes = lambda scope: frozenset({"thing"})
 
     def setup(tx: Any) -> None:
         tx.put("thing", "t1", {"n": 1})
@@ -89,6 +94,7 @@ def test_a_chunk_asks_for_its_jobs_first_reads_with_its_claim(
     assert [reconciler.run_chunk(scope, ids) for scope, ids in listing.chunks] == [2]
     assert seen == [{"n": 1}, {"n": 2}]
     assert len(syncs) == 2  # the claim (the lock's answer, both documents with it), the COMMIT
+    assert store.waits.repeatable == (1 if repeatable else 0) and store.waits.left == 0
 
 
 def _round_trips(server: Server) -> int:
