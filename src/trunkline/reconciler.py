@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -15,7 +15,7 @@ from trunkline.context import Principal, RequestContext
 from trunkline.domain.identity import Keyring
 from trunkline.quotas import DEFAULTS, Quotas
 from trunkline.reactions import NONE, Reactions
-from trunkline.store.api import JOB_LOCK, Job, RepeatableRead, Store, Transaction
+from trunkline.store.api import JOB_LOCK, JOB_READS, Job, RepeatableRead, Store, Transaction
 from trunkline.timing import Timing
 
 log = logging.getLogger("trunkline.reconciler")
@@ -36,6 +36,11 @@ _OTHERS_AFTER = 1.0
 
 def _due(tx: Transaction, *, at: float) -> list[Job]:
     return tx.due_jobs(at, _BATCH, others_after=_OTHERS_AFTER)
+
+
+def _first_read(job: Job) -> tuple[str, str] | None:
+    kind, key = job.payload.get(JOB_READS), job.payload.get("key")
+    return (kind, key) if isinstance(kind, str) and isinstance(key, str) else None
 
 
 Chunk = tuple[str | None, list[int]]  # a lock scope and the ids of some of its due jobs, in due order
@@ -74,6 +79,9 @@ class Reconciler:
     # The document kinds the jobs of a lock scope may write under REPEATABLE READ (`RepeatableRead`);
     # none: that scope's jobs run SERIALIZABLE. Given by the domain (cluster_lock.repeatable_writes).
     repeatable_writes: Callable[[str], frozenset[str]] = lambda scope: frozenset()
+    # The documents the jobs of the last listing read first (`JOB_READS`), by job id: each chunk
+    # asks for its jobs' with its claim, in one round trip on PostgreSQL.
+    _reads: dict[int, tuple[str, str]] = field(default_factory=dict, init=False, repr=False)
 
     def run_due(self, now: float | None = None, lead: bool = False) -> int:
         """Run every job due by `now` (default: the clock's now); returns how many ran. With
@@ -114,6 +122,7 @@ class Reconciler:
         # the steps its own requests scheduled, so it neither takes another process's cluster lock
         # for that process's steps (its next request there would wait) nor tries and leaves them.
         due = self.store.read(partial(_due, at=at))
+        self._reads = {job.id: read for job in due if (read := _first_read(job)) is not None}
         # Each chunk decides whether it may run now (`_claimed`): its cluster's lock, or the
         # reconciler's lead for unscoped jobs; a chunk another process is running is left to it.
         return Listing(_by_scope(due), len(due) == _BATCH)
@@ -139,6 +148,7 @@ class Reconciler:
             tx.lock(scope)
         elif not tx.try_lead("reconciler"):
             return 0
+        tx.prefetch(gets=[self._reads[n] for n in ids if n in self._reads])  # with the claim
         jobs = tx.claim(ids)
         for job in jobs:
             self._run(tx, job)

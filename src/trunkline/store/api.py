@@ -30,6 +30,9 @@ class StoreUnavailable(Exception):
 #: A job payload's optional lock scope (`Transaction.lock`): a reconciler pass that can runs the
 #: job in a transaction holding that lock from its start, with other due jobs of the same scope.
 JOB_LOCK = "lock"
+#: A job payload's optional kind of the document stored under its `key` that the job reads first:
+#: a background pass asks for it ahead (`Transaction.prefetch`) with the claim of the job's chunk.
+JOB_READS = "reads"
 
 
 @dataclass(frozen=True)

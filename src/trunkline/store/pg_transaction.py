@@ -193,6 +193,7 @@ class PgTransaction(SqlTransaction):
         # Questions asked ahead (`prefetch`), answered by the next wait: (what, args, cursor).
         self._ahead: list[tuple[str, tuple[Any, ...], Any]] = []
         self._ahead_kinds: set[str] = set()
+        self._finds_ahead: set[tuple[str, str, str]] = set()  # the finds among them: asked once
         # Keys answers asked ahead, (kind, field, value, limit) -> keys: until this transaction
         # writes that kind (a write may change them; the next `find_keys` asks the database).
         self._keys: dict[tuple[str, str, str, int | None], list[str]] = {}
@@ -229,7 +230,12 @@ class PgTransaction(SqlTransaction):
                 self._ask_ahead("get", (kind, key), "SELECT body, entries FROM documents WHERE kind = ? AND key = ?")
         answers = self._answers
         for kind, field, value in finds:
-            if answers is not None and answers.matching(kind, field, value) is None and not _has_nul(value):
+            if (
+                answers is not None
+                and answers.matching(kind, field, value) is None
+                and (kind, field, value) not in self._finds_ahead
+                and not _has_nul(value)
+            ):
                 sql, params = self._index_query("d.body, i.key", kind, field, value, None, None)
                 self._ask_ahead("find", (kind, field, value), sql, params)
         for kind, field, value, limit in keys:
@@ -249,9 +255,12 @@ class PgTransaction(SqlTransaction):
         cursor.execute(sql.replace("?", self._dialect.placeholder), tuple(args if params is None else params))
         self._ahead.append((what, args, cursor))
         self._ahead_kinds.add(kind)
+        if what == "find":
+            self._finds_ahead.add(args)
 
     def _keep_ahead(self) -> None:
         ahead, self._ahead, self._ahead_kinds = self._ahead, [], set()
+        self._finds_ahead = set()
         for what, args, cursor in ahead:
             if what == "get":
                 if args not in self._seen:  # else written (or read) since: that is current
@@ -377,6 +386,8 @@ class PgTransaction(SqlTransaction):
         answer is complete (a first page shorter than its limit is); None: not kept."""
         if self._answers is None or _has_nul(value):
             return None
+        if (kind, field, value) in self._finds_ahead:
+            self._sync()  # asked ahead (`prefetch`): its answer, not the same question again
         known = self._answers.matching(kind, field, value)
         if known is not None or after is not None:
             return known

@@ -72,6 +72,12 @@ class _NeedSerializable(BaseException):
     under SERIALIZABLE. A BaseException, as `_NeedLock`."""
 
 
+class _Left(BaseException):
+    """Raised at the first answer of work that runs only if no one holds its lock
+    (`RepeatableRead(wait=False)`) when someone did: the store rolls back and answers `otherwise`.
+    A BaseException, as `_NeedLock`."""
+
+
 class _PgTransaction(PgTransaction):
     def __init__(
         self,
@@ -96,6 +102,7 @@ class _PgTransaction(PgTransaction):
         self._declared: dict[str, frozenset[str]] = {}  # what work said it writes under a lock asked in place
         self._tries: list[tuple[str, psycopg.Cursor[Any]]] = []  # asked for, answer not yet read
         self.tried = False  # a lock was asked for in place: the session may hold it (release it)
+        self.probe: psycopg.Cursor[Any] | None = None  # a lock tried before BEGIN, answer not yet read
 
     def _serializable(self, kind: str | None) -> None:
         if self._writes is not None and (kind is None or kind not in self._writes):
@@ -146,7 +153,16 @@ class _PgTransaction(PgTransaction):
         if self._waits is not None:
             self._waits.round_trips += 1
         super()._sync()
+        self.check_probe()
         self.check_locks()
+
+    def check_probe(self) -> None:
+        """Raise `_Left` if the lock tried before BEGIN was held by someone else (answer read)."""
+        probe, self.probe = self.probe, None
+        if probe is not None:
+            row = probe.fetchone()
+            if not (row and row[0]):
+                raise _Left
 
     def check_locks(self) -> None:
         """Raise `_NeedLock` if a lock asked for in place was held by someone else (answers read)."""
@@ -289,6 +305,9 @@ class PostgresStore:
                     if key is not None:
                         self._remember(key, need.scope, need.writes)
                 continue
+            except _Left:
+                self.waits.left += 1
+                return cast(T, work.otherwise) if isinstance(work, RepeatableRead) else cast(T, None)
             except _NeedSerializable:
                 writes, fell_back = None, True  # not a failure: run again under SERIALIZABLE
                 self.waits.serializable += 1
@@ -335,15 +354,15 @@ class PostgresStore:
             try:
                 with conn.pipeline() as pipeline:
                     control = conn.cursor()
-                    probe, otherwise = None, None
+                    probe = None
                     locking: list[psycopg.Cursor[Any]] = []  # the locks' answers, read with the first read's
                     if isinstance(work, RepeatableRead) and not work.wait and held == {work.lock}:
-                        probe, otherwise = conn.cursor(), work.otherwise  # the lock only if no one holds it
+                        probe = conn.cursor()  # the lock only if no one holds it
                         probe.execute("SELECT pg_try_advisory_lock(%s)", (lock_key(self._namespace + work.lock),))
-                        # Its own round trip: whether to begin at all depends on the answer.
-                        waiting = time.monotonic()
-                        self._wait(pipeline)
-                        self.waits.locked += time.monotonic() - waiting
+                        # Not waited for: BEGIN and the work's first read follow its Sync (their
+                        # snapshot after the lock), and its answer, read with theirs, decides
+                        # whether the work goes on (`_Left`: rolled back, `otherwise` answered).
+                        _sync_unwaited(pipeline)
                     elif held:
                         for scope in sorted(held):  # in one order: no deadlock between processes
                             locking.append(conn.cursor())
@@ -353,11 +372,6 @@ class PostgresStore:
                         # Not waited for: the server runs BEGIN and the work's first read only once
                         # it holds the locks, so their answers come back with that read's.
                         _sync_unwaited(pipeline)
-                    if probe is not None:
-                        row = probe.fetchone()
-                        if not (row and row[0]):
-                            self.waits.left += 1
-                            return cast(T, otherwise)  # someone holds it: no transaction begun
                     isolation = "SERIALIZABLE" if writes is None else "REPEATABLE READ"
                     self.waits.begun += 1
                     control.execute(f"BEGIN ISOLATION LEVEL {isolation}")
@@ -374,11 +388,13 @@ class PostgresStore:
                         self.owner,
                         self.waits,
                     )
+                    tx.probe = probe
                     if writes is not None:
                         self.waits.repeatable += 1
                     result = work(tx)
-                    if tx.pending_locks():  # no read since a lock was asked for: read its answer
+                    if tx.pending_locks() or tx.probe is not None:  # no read since: the answers now
                         self._wait(pipeline)
+                        tx.check_probe()
                         tx.check_locks()
                     tx.flush()  # the writes still pending travel with the COMMIT
                     self._confirm_locks(pipeline, locking)

@@ -30,12 +30,7 @@ def before_identity(ctx: RequestContext, params: Mapping[str, Any]) -> None:
     token = params.get("clientToken")  # boto3 sends one with every RunTask
     if isinstance(token, str) and token:
         ctx.tx.prefetch(gets=[(RUN_TASK_TOKEN.name, RUN_TASK_TOKEN.key(ctx, token))])
-    ref = params.get("cluster")
-    name = (
-        clusters.cluster_name(ctx, clusters.DEFAULT_NAME if ref is None else ref)
-        if isinstance(ref, str | None)
-        else None
-    )
+    name = _cluster_name(ctx, params.get("cluster"))
     if name is None:
         return
     ctx.tx.prefetch(gets=[(CLUSTER.name, CLUSTER.key(ctx, name))])
@@ -63,12 +58,46 @@ def cluster(ctx: RequestContext, cluster_arn: str) -> None:
     """Whether the cluster has an ACTIVE instance (`placement_candidates.has_active`), and its live
     services (`services.of_cluster`, read when a container instance changes)."""
     active = CONTAINER_INSTANCE.index_value(ctx, "cluster_status", f"{cluster_arn}|ACTIVE")
-    ctx.tx.prefetch(
-        finds=[
-            (SERVICE.name, "cluster_status", SERVICE.index_value(ctx, "cluster_status", f"{cluster_arn}|{status}"))
-            for status in _LIVE_SERVICES
-        ],
-        keys=[(CONTAINER_INSTANCE.name, "cluster_status", active, 1)],
+    ctx.tx.prefetch(finds=_services(ctx, cluster_arn), keys=[(CONTAINER_INSTANCE.name, "cluster_status", active, 1)])
+
+
+def _services(ctx: RequestContext, cluster_arn: str) -> list[tuple[str, str, str]]:
+    return [
+        (SERVICE.name, "cluster_status", SERVICE.index_value(ctx, "cluster_status", f"{cluster_arn}|{status}"))
+        for status in _LIVE_SERVICES
+    ]
+
+
+def before_stop(ctx: RequestContext, params: Mapping[str, Any]) -> None:
+    """What StopTask reads before its cluster's lock, asked with the caller's credential (as
+    `before_identity`): the cluster, and its live services (a RUNNING task asked to stop wakes
+    them). The task itself is read after the lock is asked for, whose answer travels with it."""
+    name = _cluster_name(ctx, params.get("cluster"))
+    if name is not None:
+        ctx.tx.prefetch(
+            gets=[(CLUSTER.name, CLUSTER.key(ctx, name))], finds=_services(ctx, clusters.cluster_arn(ctx, name))
+        )
+
+
+def step(ctx: RequestContext, task: TaskRecord, refresh: bool) -> None:
+    """What a task's step (`task_lifecycle.step_job`) reads once it saves the task, asked before
+    the save, which waits for them (one round trip instead of up to four): the live services of
+    its cluster when it reaches RUNNING or STOPPED or its host changes (`service_scheduler` wakes
+    them), and with `refresh` its host's record and live tasks (`task_usage.refresh`)."""
+    # (A refreshed host is saved, and an ACTIVE host's change wakes them too.)
+    wakes = refresh or task["lastStatus"] in ("RUNNING", "STOPPED")
+    finds = _services(ctx, task["clusterArn"]) if wakes else []
+    arn = task.get("containerInstanceArn")
+    if refresh and arn:
+        hosts(ctx, task["clusterArn"], [arn])
+    ctx.tx.prefetch(finds=finds)
+
+
+def _cluster_name(ctx: RequestContext, ref: object) -> str | None:
+    return (
+        clusters.cluster_name(ctx, clusters.DEFAULT_NAME if ref is None else ref)
+        if isinstance(ref, str | None)
+        else None
     )
 
 

@@ -48,13 +48,14 @@ from trunkline.domain.ecs import (
     container_instances,
     container_logs,
     network_bindings,
+    run_task_reads,
     task_enis,
     task_usage,
     tasks,
 )
 from trunkline.domain.ecs.kinds import TASK
 from trunkline.domain.ecs.records import ContainerInstanceRecord, TaskRecord
-from trunkline.store.api import JOB_LOCK
+from trunkline.store.api import JOB_LOCK, JOB_READS
 
 Record = dict[str, Any]
 
@@ -97,6 +98,7 @@ def schedule_step(ctx: RequestContext, task: TaskRecord) -> None:
     payload = {"account": task["_account"], "region": task["_region"], "key": tasks.record_key(task)}
     # The step frees or takes the instance's resources: it takes turns with the cluster's placements.
     payload[JOB_LOCK] = cluster_lock.scope(task["clusterArn"])
+    payload[JOB_READS] = TASK.name  # the task, asked for with the chunk's claim (no round trip of its own)
     ctx.schedule(_STEP, STEP_JOB, {**payload, "version": task["version"]})
 
 
@@ -121,6 +123,7 @@ def step_job(ctx: RequestContext, payload: Record) -> None:
         # A step the host's derived fields cannot see (most of the way up and down) neither reads
         # nor saves the host: they are a function of its live tasks, and this one is as it was.
         moved = task_usage.footprint(task) != held
+        run_task_reads.step(ctx, task, refresh=moved)
         _change(ctx, task, save=moved or not follows)
         if moved:
             _refresh_instance(ctx, task)

@@ -17,7 +17,7 @@ Params = dict[str, Any]
 
 
 class TaskOps:
-    asks_ahead = frozenset({"RunTask"})
+    asks_ahead = frozenset({"RunTask", "StopTask"})
 
     def task_jobs(self) -> dict[str, JobHandler]:
         return {task_lifecycle.STEP_JOB: task_lifecycle.step_job}
@@ -25,6 +25,8 @@ class TaskOps:
     def ask_ahead(self, ctx: RequestContext, operation: str, params: Params) -> None:
         if operation == "RunTask":
             run_task_reads.before_identity(ctx, params)
+        elif operation == "StopTask":
+            run_task_reads.before_stop(ctx, params)
 
     def run_task(self, ctx: RequestContext, params: shapes.RunTaskRequest) -> Params:
         return task_launch.run_task(ctx, params)
