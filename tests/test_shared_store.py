@@ -19,6 +19,7 @@ from psycopg import errors
 
 from conftest import fresh_state, postgres_url, release_state, start_process, stop_process
 from pg_proxy import PgProxy
+from pg_syncs import counting_syncs
 from trunkline.runtime import throttled, unavailable
 from trunkline.store.api import Keyed, RepeatableRead, StoreBusy
 from trunkline.store.postgres import PostgresStore
@@ -241,22 +242,6 @@ def test_locked_work_runs_under_repeatable_read_once_conflicts_are_met(state: st
         store.close()
 
 
-def _counting_syncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Each `Pipeline.sync` on this thread (a wait for the server's answers: a round trip)
-    appends to the list."""
-    syncs: list[int] = []
-    real = psycopg.Pipeline.sync
-    mine = threading.get_ident()
-
-    def sync(pipeline: psycopg.Pipeline) -> None:
-        if threading.get_ident() == mine:
-            syncs.append(1)
-        real(pipeline)
-
-    monkeypatch.setattr(psycopg.Pipeline, "sync", sync)
-    return syncs
-
-
 def test_a_lock_taken_before_the_snapshot_costs_no_round_trip_of_its_own(
     state: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -285,7 +270,7 @@ def test_a_lock_taken_before_the_snapshot_costs_no_round_trip_of_its_own(
             seen = tx.get("counter", "c") or {"n": 0}
             tx.put("counter", "c", {"n": seen["n"] + 1})
 
-        syncs = _counting_syncs(monkeypatch)
+        syncs = counting_syncs(monkeypatch)
         counted = first.waits.round_trips
         first.run(RepeatableRead(step, "placement:c", frozenset({"counter"})))
         holding.join()

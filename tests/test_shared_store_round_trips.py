@@ -4,17 +4,16 @@ task's steps are certain to read is asked together. Skipped without TRUNKLINE_TE
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 
 from conftest import Server, fresh_state, postgres_url, release_state, start_process, stop_process
 from ecs_records import ACCOUNT, REGION, ctx_of
 from ecs_world import World, config_script
+from pg_syncs import counting_syncs
 from trunkline.clock import ManualClock
 from trunkline.domain.ecs import services
 from trunkline.reconciler import Reconciler
@@ -34,27 +33,12 @@ def store(tmp_path: Path) -> Iterator[PostgresStore]:
     release_state(url)
 
 
-def _counting_syncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Each `Pipeline.sync` on this thread (a wait for the server's answers) appends to the list."""
-    syncs: list[int] = []
-    real = psycopg.Pipeline.sync
-    mine = threading.get_ident()
-
-    def sync(pipeline: psycopg.Pipeline) -> None:
-        if threading.get_ident() == mine:
-            syncs.append(1)
-        real(pipeline)
-
-    monkeypatch.setattr(psycopg.Pipeline, "sync", sync)
-    return syncs
-
-
 def test_a_clusters_live_services_are_asked_in_one_round_trip(
     store: PostgresStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`services.of_cluster` reads ACTIVE and DRAINING services: both questions travel together."""
     store.run(lambda tx: tx.get("nothing", "x"))  # the session's setup done
-    syncs = _counting_syncs(monkeypatch)
+    syncs = counting_syncs(monkeypatch)
 
     def work(tx: Any) -> list[Any]:
         before = len(syncs)
@@ -90,7 +74,7 @@ def test_a_chunk_asks_for_its_jobs_first_reads_with_its_claim(
 
     store.run(setup)
     listing = reconciler.list_due(20.0)
-    syncs = _counting_syncs(monkeypatch)
+    syncs = counting_syncs(monkeypatch)
     assert [reconciler.run_chunk(scope, ids) for scope, ids in listing.chunks] == [2]
     assert seen == [{"n": 1}, {"n": 2}]
     assert len(syncs) == 2  # the claim (the lock's answer, both documents with it), the COMMIT

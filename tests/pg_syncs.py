@@ -1,0 +1,25 @@
+"""Counting PostgreSQL round trips in tests: each wait for the server's answers through a psycopg
+pipeline is one `Pipeline.sync`."""
+
+from __future__ import annotations
+
+import threading
+
+import psycopg
+import pytest
+
+
+def counting_syncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Each `Pipeline.sync` on the calling thread (a wait for the server's answers: a round trip)
+    appends to the list, from now until the test ends."""
+    syncs: list[int] = []
+    real = psycopg.Pipeline.sync
+    mine = threading.get_ident()
+
+    def sync(pipeline: psycopg.Pipeline) -> None:
+        if threading.get_ident() == mine:
+            syncs.append(1)
+        real(pipeline)
+
+    monkeypatch.setattr(psycopg.Pipeline, "sync", sync)
+    return syncs
