@@ -52,7 +52,9 @@ import boto3
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 
-from common import serve_tree
+import replay_server
+from bench_vs_moto import start_http_floor
+from common import serve_tree, stop
 
 HERE = Path(__file__).resolve().parent
 REGION = "us-east-1"
@@ -140,21 +142,6 @@ def _one(src: str, calls: int) -> dict[str, float]:
     return row
 
 
-_REPLAY_UVICORN = """
-import sys, uvicorn
-status, headers, body = eval(sys.stdin.read())
-raw = [(k.lower().encode(), v.encode()) for k, v in headers.items() if k.lower() not in ("date", "server")]
-async def app(scope, receive, send):
-    if scope["type"] != "http":
-        return
-    while (await receive()).get("more_body"):
-        pass
-    await send({"type": "http.response.start", "status": status, "headers": raw})
-    await send({"type": "http.response.body", "body": body})
-print("ready", flush=True)
-uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", access_log=False)
-"""
-
 _REPLAY_SOCKET = """
 import socket, sys
 status, headers, body = eval(sys.stdin.read())
@@ -203,26 +190,36 @@ def _references(src: str, calls: int) -> dict[str, float]:
         server.terminate()
         server.wait()
     row: dict[str, float] = {}
-    for name, program in (("uvicorn replay", _REPLAY_UVICORN), ("socket replay", _REPLAY_SOCKET)):
-        port = _free_port()
-        replay = subprocess.Popen(
-            [sys.executable, "-c", program, str(port)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-        )
-        try:
-            assert replay.stdin is not None and replay.stdout is not None
-            replay.stdin.write(repr(recorded[-1]))
-            replay.stdin.close()
-            replay.stdout.readline()
-            time.sleep(0.3)  # uvicorn binds after its import
-            ecs = _clients(f"http://127.0.0.1:{port}")["ecs"]
-            _timed(ecs.list_clusters, 20)
-            before = _cpu_seconds(replay.pid)
-            row[f"ListClusters, {name} ms"] = statistics.median(_timed(ecs.list_clusters, calls)) * 1000
-            row[f"ListClusters, {name} server CPU ms"] = (_cpu_seconds(replay.pid) - before) / calls * 1000
-        finally:
-            replay.kill()
-            replay.wait()
+    recording = replay_server.write([recorded[-1]])
+    uvicorn_replay = start_http_floor(recording)  # bench_vs_moto's HTTP floor, this one answer
+    try:
+        _reference(row, "uvicorn replay", uvicorn_replay.url, uvicorn_replay.process.pid, calls)
+    finally:
+        stop(uvicorn_replay)
+        os.unlink(recording)
+    port = _free_port()
+    socket_replay = subprocess.Popen(
+        [sys.executable, "-c", _REPLAY_SOCKET, str(port)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert socket_replay.stdin is not None and socket_replay.stdout is not None
+        socket_replay.stdin.write(repr(recorded[-1]))
+        socket_replay.stdin.close()
+        socket_replay.stdout.readline()  # listening
+        _reference(row, "socket replay", f"http://127.0.0.1:{port}", socket_replay.pid, calls)
+    finally:
+        socket_replay.kill()
+        socket_replay.wait()
     return row
+
+
+def _reference(row: dict[str, float], name: str, url: str, pid: int, calls: int) -> None:
+    """ListClusters against a replaying server: its median wall time and CPU per call into `row`."""
+    ecs = _clients(url)["ecs"]
+    _timed(ecs.list_clusters, 20)
+    before = _cpu_seconds(pid)
+    row[f"ListClusters, {name} ms"] = statistics.median(_timed(ecs.list_clusters, calls)) * 1000
+    row[f"ListClusters, {name} server CPU ms"] = (_cpu_seconds(pid) - before) / calls * 1000
 
 
 def _asgi_child(calls: int) -> None:

@@ -46,7 +46,6 @@ includes its reconciler), which a busy machine distorts far less than wall time.
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import os
 import socket
@@ -65,6 +64,7 @@ import boto3
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 
+import replay_server
 from common import Server, _has_quotas, machine, stop, trunkline_command
 
 REGION = "us-east-1"
@@ -393,13 +393,6 @@ class Recorder:
         self.next += 1
         return AWSResponse(request.url, status, headers, _Raw(body))
 
-    def save(self) -> str:
-        """The recording as replay_server.py reads it; the file's path."""
-        rows = [[status, headers, base64.b64encode(body).decode()] for status, headers, body in self.answers]
-        with tempfile.NamedTemporaryFile("w", prefix="vs-moto-answers-", suffix=".json", delete=False) as out:
-            json.dump(rows, out)
-        return out.name
-
 
 def start_http_floor(recording: str) -> Server:
     """replay_server.py answering with `recording`: HTTP and the client, no server work."""
@@ -494,7 +487,7 @@ def main() -> None:
 
 def http_floor(recorder: Recorder, args: argparse.Namespace) -> tuple[float, float, Timer]:
     """The script against replay_server.py serving trunkline's recorded answers, without sleeps."""
-    recording = recorder.save()
+    recording = replay_server.write(recorder.answers)
     server = start_http_floor(recording)
     try:
         return script(clients(server.url), args.instances, args.workload, {}, lambda: None)
