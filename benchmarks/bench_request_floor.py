@@ -50,28 +50,14 @@ from typing import Any
 
 import boto3
 from botocore.awsrequest import AWSResponse
-from botocore.config import Config
 
 import replay_server
-from bench_vs_moto import start_http_floor
-from common import serve_tree, stop
+from bench_vs_moto import RawBody, clients, start_http_floor
+from common import cpu_seconds, serve_tree, stop
 
 HERE = Path(__file__).resolve().parent
 REGION = "us-east-1"
 CLUSTER = "floor"
-
-
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-class _Raw:
-    def __init__(self, body: bytes) -> None:
-        self.body = body
-
-    def stream(self, **_: Any) -> Any:
-        yield self.body
 
 
 class _Replay:
@@ -82,15 +68,7 @@ class _Replay:
 
     def __call__(self, request: Any, **_: Any) -> AWSResponse:
         status, headers, body = self.answer
-        return AWSResponse(request.url, status, headers, _Raw(body))
-
-
-def _clients(url: str) -> dict[str, Any]:
-    session = boto3.session.Session(
-        aws_access_key_id="AKIAIOSFODNN7EXAMPLE", aws_secret_access_key="secret", region_name=REGION
-    )
-    config = Config(retries={"total_max_attempts": 1})
-    return {name: session.client(name, endpoint_url=url, config=config) for name in ("ec2", "ecs")}
+        return AWSResponse(request.url, status, headers, RawBody(body))
 
 
 def _calls(c: dict[str, Any]) -> dict[str, tuple[Any, Callable[[], Any]]]:
@@ -114,7 +92,7 @@ def _one(src: str, calls: int) -> dict[str, float]:
     server, url = serve_tree(src)
     row: dict[str, float] = {}
     try:
-        c = _clients(url)
+        c = clients(url)
         c["ecs"].create_cluster(clusterName=CLUSTER)
         for name, (client, call) in _calls(c).items():
             recorded: list[tuple[int, dict[str, str], bytes]] = []
@@ -126,9 +104,9 @@ def _one(src: str, calls: int) -> dict[str, float]:
             client.meta.events.register("response-received", record)
             _timed(call, 20)  # warm-up: the server's first calls load models and modules
             client.meta.events.unregister("response-received", record)
-            before = _cpu_seconds(server.pid)
+            before = cpu_seconds(server.pid)
             wall = _timed(call, calls)
-            used = _cpu_seconds(server.pid) - before
+            used = cpu_seconds(server.pid) - before
             replay = _Replay(*recorded[-1])
             client.meta.events.register_first("before-send", replay)
             floor = _timed(call, calls)
@@ -178,7 +156,7 @@ def _references(src: str, calls: int) -> dict[str, float]:
     server, url = serve_tree(src)
     try:
         recorded: list[Any] = []
-        ecs = _clients(url)["ecs"]
+        ecs = clients(url)["ecs"]
         ecs.meta.events.register(
             "response-received",
             lambda response_dict=None, **_: recorded.append(
@@ -215,11 +193,11 @@ def _references(src: str, calls: int) -> dict[str, float]:
 
 def _reference(row: dict[str, float], name: str, url: str, pid: int, calls: int) -> None:
     """ListClusters against a replaying server: its median wall time and CPU per call into `row`."""
-    ecs = _clients(url)["ecs"]
+    ecs = clients(url)["ecs"]
     _timed(ecs.list_clusters, 20)
-    before = _cpu_seconds(pid)
+    before = cpu_seconds(pid)
     row[f"ListClusters, {name} ms"] = statistics.median(_timed(ecs.list_clusters, calls)) * 1000
-    row[f"ListClusters, {name} server CPU ms"] = (_cpu_seconds(pid) - before) / calls * 1000
+    row[f"ListClusters, {name} server CPU ms"] = (cpu_seconds(pid) - before) / calls * 1000
 
 
 def _asgi_child(calls: int) -> None:
@@ -247,7 +225,7 @@ def _asgi_child(calls: int) -> None:
 
         def keep(request: Any, _name: str = operation, _json: bool = service == "ecs", **_: Any) -> AWSResponse:
             requests[_name] = request
-            return AWSResponse(request.url, 200, {}, _Raw(b"{}" if _json else b"<a/>"))
+            return AWSResponse(request.url, 200, {}, RawBody(b"{}" if _json else b"<a/>"))
 
         client.meta.events.register_first("before-send", keep)
         # The placeholder answer may not parse as the output: the request is kept all the same.
@@ -377,7 +355,7 @@ def _interleave_main(args: argparse.Namespace) -> None:
     trees = {"before": args.base, "after": args.new}
     servers = {name: serve_tree(src) for name, src in trees.items()}
     try:
-        c = {name: _clients(url) for name, (_, url) in servers.items()}
+        c = {name: clients(url) for name, (_, url) in servers.items()}
         hosts = {}
         for name, each in c.items():
             each["ecs"].create_cluster(clusterName=CLUSTER)
