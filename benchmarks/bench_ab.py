@@ -12,31 +12,25 @@ with PYTHONPATH set to its tree's `src` (the interpreter and dependencies are th
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import statistics
 import subprocess
 import sys
 from pathlib import Path
 
-from common import serve_tree
+from common import cpu_seconds, serve_tree
 
 HERE = Path(__file__).resolve().parent
 RUNTASKS = ("RunTask (10, bridge)", "RunTask (10, awsvpc)")
 
 
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _one(src: str, workload: int) -> dict[str, float]:
     server, url = serve_tree(src)
     try:
-        before = _cpu_seconds(server.pid)
+        before = cpu_seconds(server.pid)
         script = [sys.executable, str(HERE / "bench_vs_moto.py"), "--trunkline-url", url]
         out = subprocess.run([*script, "--workload", str(workload)], capture_output=True, text=True, check=True).stdout
-        used = _cpu_seconds(server.pid) - before
+        used = cpu_seconds(server.pid) - before
     finally:
         server.terminate()
         server.wait()

@@ -48,7 +48,6 @@ from __future__ import annotations
 import argparse
 import base64
 import json
-import os
 import tempfile
 import time
 from collections.abc import Mapping
@@ -56,7 +55,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import bench_ecs_instances as instances
-from common import HEALTH, Client, Server, interleaved_medians, machine, own_work_growth, start, stop
+from common import HEALTH, Client, Server, cpu_seconds, interleaved_medians, machine, own_work_growth, start, stop
 
 GROWTH_TARGET = 2.0
 INSTANCE_TYPES = ("c5.large", "c5.xlarge", "m5.2xlarge")
@@ -64,12 +63,6 @@ FAMILY = "bench-web"
 SECONDARY_BLOCKS = ("10.1.0.0/16", "10.2.0.0/16")  # with 10.0.0.0/16: one /16 subnet per zone
 CP = "bench-cp"  # the capacity-provider cluster, its provider, group and launch template
 CP_TYPE = "c5.xlarge"
-
-
-def cpu_seconds(server: Server) -> float:
-    """The server process's CPU time so far (user + system)."""
-    fields = Path(f"/proc/{server.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mib(server: Server) -> float:
@@ -153,11 +146,11 @@ def main() -> int:
                     # Now, while nothing else is due: the advance that runs the passes runs only them.
                     service_results[size] = _services(client, server, capacity, args.services, network)
                 calls = max((size * args.density - placed[0]) // 10, args.warmup + 1)
-                began, before, cpu_before = time.perf_counter(), placed[0], cpu_seconds(server)
+                began, before, cpu_before = time.perf_counter(), placed[0], cpu_seconds(server.process.pid)
                 medians = interleaved_medians(
                     {HEALTH: client.health, "RunTask": run_task}, calls - args.warmup, args.warmup
                 )
-                medians["cpu"] = (cpu_seconds(server) - cpu_before) / calls
+                medians["cpu"] = (cpu_seconds(server.process.pid) - cpu_before) / calls
                 results[size] = medians
                 base, call = medians[HEALTH], medians["RunTask"]
                 print(
@@ -274,7 +267,7 @@ def _services(
     """`count` CreateService calls through the provider, then the clock advance that places them:
     seconds per CreateService (median) and per first scheduler pass (the advance's wall / count)."""
     times = []
-    cpu_before = cpu_seconds(server)
+    cpu_before = cpu_seconds(server.process.pid)
     for _ in range(count):
         capacity.services += 1
         began = time.perf_counter()
@@ -288,8 +281,8 @@ def _services(
             networkConfiguration=network,
         )
         times.append(time.perf_counter() - began)
-    create_cpu = (cpu_seconds(server) - cpu_before) / count
-    cpu_before = cpu_seconds(server)
+    create_cpu = (cpu_seconds(server.process.pid) - cpu_before) / count
+    cpu_before = cpu_seconds(server.process.pid)
     began = time.perf_counter()
     answer = json.loads(
         client.raw(
@@ -300,7 +293,7 @@ def _services(
         )
     )
     per_pass = (time.perf_counter() - began) / count
-    pass_cpu = (cpu_seconds(server) - cpu_before) / count
+    pass_cpu = (cpu_seconds(server.process.pid) - cpu_before) / count
     capacity.placed += 10 * count
     times.sort()
     create = times[len(times) // 2]
@@ -338,9 +331,9 @@ def _capacity_run_tasks(
     calls = max((size * args.density - capacity.placed) // 10, args.warmup + 1)
     if args.cp_calls:
         calls = min(calls, args.cp_calls + args.warmup)
-    began, before, cpu_before = time.perf_counter(), capacity.placed, cpu_seconds(server)
+    began, before, cpu_before = time.perf_counter(), capacity.placed, cpu_seconds(server.process.pid)
     medians = interleaved_medians({HEALTH: client.health, "RunTask": run_task}, calls - args.warmup, args.warmup)
-    medians["cpu"] = (cpu_seconds(server) - cpu_before) / calls
+    medians["cpu"] = (cpu_seconds(server.process.pid) - cpu_before) / calls
     base, call = medians[HEALTH], medians["RunTask"]
     print(
         f"  {calls} RunTask calls through {CP} placed {capacity.placed - before} tasks ({capacity.placed} in "

@@ -50,26 +50,14 @@ from typing import Any
 
 import boto3
 from botocore.awsrequest import AWSResponse
-from botocore.config import Config
 
-from common import serve_tree
+import replay_server
+from bench_vs_moto import RawBody, clients, start_http_floor
+from common import cpu_seconds, serve_tree, stop
 
 HERE = Path(__file__).resolve().parent
 REGION = "us-east-1"
 CLUSTER = "floor"
-
-
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-class _Raw:
-    def __init__(self, body: bytes) -> None:
-        self.body = body
-
-    def stream(self, **_: Any) -> Any:
-        yield self.body
 
 
 class _Replay:
@@ -80,15 +68,7 @@ class _Replay:
 
     def __call__(self, request: Any, **_: Any) -> AWSResponse:
         status, headers, body = self.answer
-        return AWSResponse(request.url, status, headers, _Raw(body))
-
-
-def _clients(url: str) -> dict[str, Any]:
-    session = boto3.session.Session(
-        aws_access_key_id="AKIAIOSFODNN7EXAMPLE", aws_secret_access_key="secret", region_name=REGION
-    )
-    config = Config(retries={"total_max_attempts": 1})
-    return {name: session.client(name, endpoint_url=url, config=config) for name in ("ec2", "ecs")}
+        return AWSResponse(request.url, status, headers, RawBody(body))
 
 
 def _calls(c: dict[str, Any]) -> dict[str, tuple[Any, Callable[[], Any]]]:
@@ -112,7 +92,7 @@ def _one(src: str, calls: int) -> dict[str, float]:
     server, url = serve_tree(src)
     row: dict[str, float] = {}
     try:
-        c = _clients(url)
+        c = clients(url)
         c["ecs"].create_cluster(clusterName=CLUSTER)
         for name, (client, call) in _calls(c).items():
             recorded: list[tuple[int, dict[str, str], bytes]] = []
@@ -124,9 +104,9 @@ def _one(src: str, calls: int) -> dict[str, float]:
             client.meta.events.register("response-received", record)
             _timed(call, 20)  # warm-up: the server's first calls load models and modules
             client.meta.events.unregister("response-received", record)
-            before = _cpu_seconds(server.pid)
+            before = cpu_seconds(server.pid)
             wall = _timed(call, calls)
-            used = _cpu_seconds(server.pid) - before
+            used = cpu_seconds(server.pid) - before
             replay = _Replay(*recorded[-1])
             client.meta.events.register_first("before-send", replay)
             floor = _timed(call, calls)
@@ -139,21 +119,6 @@ def _one(src: str, calls: int) -> dict[str, float]:
         server.wait()
     return row
 
-
-_REPLAY_UVICORN = """
-import sys, uvicorn
-status, headers, body = eval(sys.stdin.read())
-raw = [(k.lower().encode(), v.encode()) for k, v in headers.items() if k.lower() not in ("date", "server")]
-async def app(scope, receive, send):
-    if scope["type"] != "http":
-        return
-    while (await receive()).get("more_body"):
-        pass
-    await send({"type": "http.response.start", "status": status, "headers": raw})
-    await send({"type": "http.response.body", "body": body})
-print("ready", flush=True)
-uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", access_log=False)
-"""
 
 _REPLAY_SOCKET = """
 import socket, sys
@@ -191,7 +156,7 @@ def _references(src: str, calls: int) -> dict[str, float]:
     server, url = serve_tree(src)
     try:
         recorded: list[Any] = []
-        ecs = _clients(url)["ecs"]
+        ecs = clients(url)["ecs"]
         ecs.meta.events.register(
             "response-received",
             lambda response_dict=None, **_: recorded.append(
@@ -203,26 +168,36 @@ def _references(src: str, calls: int) -> dict[str, float]:
         server.terminate()
         server.wait()
     row: dict[str, float] = {}
-    for name, program in (("uvicorn replay", _REPLAY_UVICORN), ("socket replay", _REPLAY_SOCKET)):
-        port = _free_port()
-        replay = subprocess.Popen(
-            [sys.executable, "-c", program, str(port)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-        )
-        try:
-            assert replay.stdin is not None and replay.stdout is not None
-            replay.stdin.write(repr(recorded[-1]))
-            replay.stdin.close()
-            replay.stdout.readline()
-            time.sleep(0.3)  # uvicorn binds after its import
-            ecs = _clients(f"http://127.0.0.1:{port}")["ecs"]
-            _timed(ecs.list_clusters, 20)
-            before = _cpu_seconds(replay.pid)
-            row[f"ListClusters, {name} ms"] = statistics.median(_timed(ecs.list_clusters, calls)) * 1000
-            row[f"ListClusters, {name} server CPU ms"] = (_cpu_seconds(replay.pid) - before) / calls * 1000
-        finally:
-            replay.kill()
-            replay.wait()
+    recording = replay_server.write([recorded[-1]])
+    uvicorn_replay = start_http_floor(recording)  # bench_vs_moto's HTTP floor, this one answer
+    try:
+        _reference(row, "uvicorn replay", uvicorn_replay.url, uvicorn_replay.process.pid, calls)
+    finally:
+        stop(uvicorn_replay)
+        os.unlink(recording)
+    port = _free_port()
+    socket_replay = subprocess.Popen(
+        [sys.executable, "-c", _REPLAY_SOCKET, str(port)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert socket_replay.stdin is not None and socket_replay.stdout is not None
+        socket_replay.stdin.write(repr(recorded[-1]))
+        socket_replay.stdin.close()
+        socket_replay.stdout.readline()  # listening
+        _reference(row, "socket replay", f"http://127.0.0.1:{port}", socket_replay.pid, calls)
+    finally:
+        socket_replay.kill()
+        socket_replay.wait()
     return row
+
+
+def _reference(row: dict[str, float], name: str, url: str, pid: int, calls: int) -> None:
+    """ListClusters against a replaying server: its median wall time and CPU per call into `row`."""
+    ecs = clients(url)["ecs"]
+    _timed(ecs.list_clusters, 20)
+    before = cpu_seconds(pid)
+    row[f"ListClusters, {name} ms"] = statistics.median(_timed(ecs.list_clusters, calls)) * 1000
+    row[f"ListClusters, {name} server CPU ms"] = (cpu_seconds(pid) - before) / calls * 1000
 
 
 def _asgi_child(calls: int) -> None:
@@ -250,7 +225,7 @@ def _asgi_child(calls: int) -> None:
 
         def keep(request: Any, _name: str = operation, _json: bool = service == "ecs", **_: Any) -> AWSResponse:
             requests[_name] = request
-            return AWSResponse(request.url, 200, {}, _Raw(b"{}" if _json else b"<a/>"))
+            return AWSResponse(request.url, 200, {}, RawBody(b"{}" if _json else b"<a/>"))
 
         client.meta.events.register_first("before-send", keep)
         # The placeholder answer may not parse as the output: the request is kept all the same.
@@ -380,7 +355,7 @@ def _interleave_main(args: argparse.Namespace) -> None:
     trees = {"before": args.base, "after": args.new}
     servers = {name: serve_tree(src) for name, src in trees.items()}
     try:
-        c = {name: _clients(url) for name, (_, url) in servers.items()}
+        c = {name: clients(url) for name, (_, url) in servers.items()}
         hosts = {}
         for name, each in c.items():
             each["ecs"].create_cluster(clusterName=CLUSTER)

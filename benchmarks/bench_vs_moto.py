@@ -46,7 +46,6 @@ includes its reconciler), which a busy machine distorts far less than wall time.
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import os
 import socket
@@ -58,6 +57,7 @@ import time
 import urllib.request
 from collections import defaultdict
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +65,8 @@ import boto3
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 
-from common import Server, _has_quotas, machine, stop, trunkline_command
+import replay_server
+from common import Server, _has_quotas, cpu_seconds, machine, stop, trunkline_command
 
 REGION = "us-east-1"
 CLUSTER = "versus"
@@ -158,13 +159,7 @@ def start_moto(python: Path) -> Server:
 def server_cpu(pid: int) -> Callable[[], float]:
     """The server process's CPU seconds so far (user + system, from /proc): unlike wall time it
     hardly moves when other work shares the machine."""
-    ticks = os.sysconf("SC_CLK_TCK")
-
-    def read() -> float:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / ticks
-
-    return read
+    return partial(cpu_seconds, pid)
 
 
 def no_cpu() -> float:
@@ -356,7 +351,7 @@ def script(
 # --- the client floor: trunkline's answers replayed inside botocore -------------------------------------
 
 
-class _Raw:
+class RawBody:
     """The body botocore reads from an AWSResponse (`raw.stream()`)."""
 
     def __init__(self, body: bytes) -> None:
@@ -391,14 +386,7 @@ class Recorder:
     def _answer(self, request: Any, **_: Any) -> AWSResponse:
         status, headers, body = self.answers[self.next]
         self.next += 1
-        return AWSResponse(request.url, status, headers, _Raw(body))
-
-    def save(self) -> str:
-        """The recording as replay_server.py reads it; the file's path."""
-        rows = [[status, headers, base64.b64encode(body).decode()] for status, headers, body in self.answers]
-        with tempfile.NamedTemporaryFile("w", prefix="vs-moto-answers-", suffix=".json", delete=False) as out:
-            json.dump(rows, out)
-        return out.name
+        return AWSResponse(request.url, status, headers, RawBody(body))
 
 
 def start_http_floor(recording: str) -> Server:
@@ -494,7 +482,7 @@ def main() -> None:
 
 def http_floor(recorder: Recorder, args: argparse.Namespace) -> tuple[float, float, Timer]:
     """The script against replay_server.py serving trunkline's recorded answers, without sleeps."""
-    recording = recorder.save()
+    recording = replay_server.write(recorder.answers)
     server = start_http_floor(recording)
     try:
         return script(clients(server.url), args.instances, args.workload, {}, lambda: None)

@@ -14,6 +14,8 @@ import base64
 import json
 import socket
 import sys
+import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,14 @@ import uvicorn
 _DROPPED = {"content-length", "date", "server", "connection", "transfer-encoding", "keep-alive"}
 
 Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
+
+
+def write(answers: Sequence[tuple[int, Mapping[str, str], bytes]]) -> str:
+    """A recording of `answers` (status, headers, body) as `load` reads it; the file's path."""
+    rows = [[status, dict(headers), base64.b64encode(body).decode()] for status, headers, body in answers]
+    with tempfile.NamedTemporaryFile("w", prefix="replay-answers-", suffix=".json", delete=False) as out:
+        json.dump(rows, out)
+    return out.name
 
 
 def load(path: str) -> list[Answer]:

@@ -61,3 +61,28 @@ def test_a_closed_worker_refuses_work() -> None:
             await worker(int)
 
     asyncio.run(scenario())
+
+
+def test_the_worker_goes_on_when_a_callers_loop_closed_while_its_work_ran() -> None:
+    """Work whose caller's event loop closed before the work ended (a server stopping mid-call)
+    has no one to hand its result to; the worker thread must not die of it."""
+    gate, handed = threading.Event(), threading.Event()
+    worker = StoreWorker()
+    left: list[asyncio.Future[bool]] = []
+    try:
+
+        async def leave_early() -> None:
+            left.append(asyncio.ensure_future(worker(gate.wait)))  # never awaited: the loop closes under it
+            await asyncio.sleep(0.05)
+
+        asyncio.run(leave_early())
+        gate.set()  # the work ends now, its loop closed
+        worker.submit(handed.set)
+        assert handed.wait(5), "the worker thread died handing a result to a closed loop"
+
+        async def later() -> int:
+            return await worker(len, "four")
+
+        assert asyncio.run(later()) == 4
+    finally:
+        worker.close()

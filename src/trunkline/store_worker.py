@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import functools
 import threading
 from collections.abc import Callable
@@ -57,8 +58,7 @@ class StoreWorker:
             self._background.clear()
             self._ready.notify()
         for _, loop, future in dropped:
-            if loop is not None and future is not None:
-                loop.call_soon_threadsafe(_fail, future, RuntimeError("the store worker has stopped"))
+            _hand_back(loop, future, _fail, RuntimeError("the store worker has stopped"))
 
     async def _queued(self, queue: collections.deque[_Item], work: Callable[..., T], args: tuple[Any, ...]) -> T:
         loop = asyncio.get_running_loop()
@@ -86,11 +86,23 @@ class StoreWorker:
             try:
                 result = work()
             except BaseException as error:  # handed to the awaiting request, whatever it is
-                if loop is not None and future is not None:
-                    loop.call_soon_threadsafe(_fail, future, error)
+                _hand_back(loop, future, _fail, error)
                 continue
-            if loop is not None and future is not None:
-                loop.call_soon_threadsafe(_succeed, future, result)
+            _hand_back(loop, future, _succeed, result)
+
+
+def _hand_back(
+    loop: asyncio.AbstractEventLoop | None,
+    future: asyncio.Future[Any] | None,
+    settle: Callable[[asyncio.Future[Any], Any], None],
+    outcome: Any,
+) -> None:
+    """Settle the awaiting request's future on its loop (nothing for `submit`ted work). A loop that
+    has closed (the server stopping while work ran) has no one waiting: the worker goes on."""
+    if loop is None or future is None:
+        return
+    with contextlib.suppress(RuntimeError):
+        loop.call_soon_threadsafe(settle, future, outcome)
 
 
 def _succeed(future: asyncio.Future[Any], result: Any) -> None:

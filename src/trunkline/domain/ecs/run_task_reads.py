@@ -18,7 +18,9 @@ from trunkline.domain.ecs import clusters, container_instances, task_definitions
 from trunkline.domain.ecs.kinds import CLUSTER, CONTAINER_INSTANCE, RUN_TASK_TOKEN, SERVICE, TASK, TASK_DEFINITION
 from trunkline.domain.ecs.records import TaskRecord
 
-_LIVE_SERVICES = ("ACTIVE", "DRAINING")  # services.of_cluster's statuses (the scheduler wakes them)
+#: The statuses of a cluster's live services (`services.of_cluster`; the scheduler wakes them). Kept
+#: here, with the reads that ask for them: `services` imports this module (through task_launch).
+LIVE_SERVICES = ("ACTIVE", "DRAINING")
 
 
 def before_identity(ctx: RequestContext, params: Mapping[str, Any]) -> None:
@@ -58,13 +60,16 @@ def cluster(ctx: RequestContext, cluster_arn: str) -> None:
     """Whether the cluster has an ACTIVE instance (`placement_candidates.has_active`), and its live
     services (`services.of_cluster`, read when a container instance changes)."""
     active = CONTAINER_INSTANCE.index_value(ctx, "cluster_status", f"{cluster_arn}|ACTIVE")
-    ctx.tx.prefetch(finds=_services(ctx, cluster_arn), keys=[(CONTAINER_INSTANCE.name, "cluster_status", active, 1)])
+    ctx.tx.prefetch(
+        finds=live_services(ctx, cluster_arn), keys=[(CONTAINER_INSTANCE.name, "cluster_status", active, 1)]
+    )
 
 
-def _services(ctx: RequestContext, cluster_arn: str) -> list[tuple[str, str, str]]:
+def live_services(ctx: RequestContext, cluster_arn: str) -> list[tuple[str, str, str]]:
+    """The index questions for a cluster's live services, as `Transaction.prefetch` takes them."""
     return [
         (SERVICE.name, "cluster_status", SERVICE.index_value(ctx, "cluster_status", f"{cluster_arn}|{status}"))
-        for status in _LIVE_SERVICES
+        for status in LIVE_SERVICES
     ]
 
 
@@ -75,7 +80,7 @@ def before_stop(ctx: RequestContext, params: Mapping[str, Any]) -> None:
     name = _cluster_name(ctx, params.get("cluster"))
     if name is not None:
         ctx.tx.prefetch(
-            gets=[(CLUSTER.name, CLUSTER.key(ctx, name))], finds=_services(ctx, clusters.cluster_arn(ctx, name))
+            gets=[(CLUSTER.name, CLUSTER.key(ctx, name))], finds=live_services(ctx, clusters.cluster_arn(ctx, name))
         )
 
 
@@ -86,7 +91,7 @@ def step(ctx: RequestContext, task: TaskRecord, refresh: bool) -> None:
     them), and with `refresh` its host's record and live tasks (`task_usage.refresh`)."""
     # (A refreshed host is saved, and an ACTIVE host's change wakes them too.)
     wakes = refresh or task["lastStatus"] in ("RUNNING", "STOPPED")
-    finds = _services(ctx, task["clusterArn"]) if wakes else []
+    finds = live_services(ctx, task["clusterArn"]) if wakes else []
     arn = task.get("containerInstanceArn")
     if refresh and arn:
         hosts(ctx, task["clusterArn"], [arn])

@@ -27,7 +27,17 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ecs import capacity_strategy, clusters, ecs_arn, page, public_view, task_launch, task_tags, tasks
+from trunkline.domain.ecs import (
+    capacity_strategy,
+    clusters,
+    ecs_arn,
+    page,
+    public_view,
+    run_task_reads,
+    task_launch,
+    task_tags,
+    tasks,
+)
 from trunkline.domain.ecs.kinds import SERVICE, TASK
 from trunkline.domain.ecs.records import ServiceRecord, TaskRecord
 from trunkline.domain.ecs.request_parts import Paged
@@ -43,7 +53,7 @@ Params = dict[str, Any]
 MAX_EVENTS = 100
 DESCRIBE_LIMIT = 10
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,255}")
-_LIVE = ("ACTIVE", "DRAINING")
+_LIVE = run_task_reads.LIVE_SERVICES
 _DEPLOYMENT_CONFIGURATION = {
     "deploymentCircuitBreaker": {"enable": False, "rollback": False},
     "maximumPercent": 200,
@@ -110,12 +120,7 @@ def get(ctx: RequestContext, cluster_arn: str, ref: str) -> ServiceRecord:
 def of_cluster(ctx: RequestContext, cluster_arn: str) -> list[ServiceRecord]:
     """The cluster's ACTIVE and DRAINING services (both asked at once: one round trip on PostgreSQL,
     none when asked ahead)."""
-    ctx.tx.prefetch(
-        finds=[
-            (SERVICE.name, "cluster_status", SERVICE.index_value(ctx, "cluster_status", f"{cluster_arn}|{status}"))
-            for status in _LIVE
-        ]
-    )
+    ctx.tx.prefetch(finds=run_task_reads.live_services(ctx, cluster_arn))
     found: list[ServiceRecord] = []
     for status in _LIVE:
         found.extend(SERVICE.find(ctx, "cluster_status", f"{cluster_arn}|{status}"))

@@ -40,10 +40,8 @@ from dataclasses import replace
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain import events
 from trunkline.domain.ec2 import instances
 from trunkline.domain.ecs import (
-    bump_version,
     cluster_lock,
     container_instances,
     container_logs,
@@ -124,7 +122,7 @@ def step_job(ctx: RequestContext, payload: Record) -> None:
         # nor saves the host: they are a function of its live tasks, and this one is as it was.
         moved = task_usage.footprint(task) != held
         run_task_reads.step(ctx, task, refresh=moved)
-        _change(ctx, task, save=moved or not follows)
+        tasks.change(ctx, task, save_now=moved or not follows)
         if moved:
             _refresh_instance(ctx, task)
         if not follows:
@@ -156,18 +154,6 @@ def _next(ctx: RequestContext, task: TaskRecord) -> str | None:
         _mark_stopping(ctx, task, "TaskFailedToStart", failure)
         status = next_status(task)
     return status
-
-
-def _change(ctx: RequestContext, task: TaskRecord, save: bool) -> None:
-    """`tasks.change`; without `save` (a step the next one in this transaction follows, which
-    nothing between them reads the task's stored record for), the same version and event, the
-    record saved once with the last of them."""
-    if save:
-        tasks.change(ctx, task)
-        return
-    bump_version(ctx, task)
-    events.emit(ctx, events.TASK_STATE_CHANGE, [task["taskArn"]], tasks.event_detail(task))
-    ctx.reactions.task_change(ctx, task)
 
 
 def _containers(task: TaskRecord, status: str) -> None:

@@ -116,10 +116,13 @@ def forget_stopped(ctx: RequestContext, retention: float = STOPPED_RETENTION, li
     return gone
 
 
-def change(ctx: RequestContext, record: TaskRecord) -> None:
-    """Save an observable change: bump `version` and emit the task state change event with it."""
+def change(ctx: RequestContext, record: TaskRecord, save_now: bool = True) -> None:
+    """Save an observable change: bump `version` and emit the task state change event with it.
+    Without `save_now`, the record is saved later in this transaction, by a change that follows
+    before anything reads it (a task step taken early, task_lifecycle)."""
     bump_version(ctx, record)
-    save(ctx, record)
+    if save_now:
+        save(ctx, record)
     events.emit(ctx, events.TASK_STATE_CHANGE, [record["taskArn"]], event_detail(record))
     # The service scheduler: a task that stops frees capacity, one that runs may make its service steady.
     ctx.reactions.task_change(ctx, record)
