@@ -25,8 +25,9 @@ memory (VmRSS from /proc). A fill stops where the cluster has no more room (each
 remaining CPU and memory over the task's, and its free awsvpc slots from
 /_trunkline/container-instances/capacity): a small size may hold fewer tasks than the density
 asks (under 50 instances all are c5.large, which hold 7), and the warm-up shrinks so one call at
-least is timed; a size without room for one call of ten is reported and not measured. Growth = largest / smallest size of the server's own work (median -
-health median); target < 2x from 100 to 10,000 instances. Exit status 0 whatever the figures are.
+least is timed; a size without room for one call of ten is reported and not measured. Growth =
+largest / smallest size of the server's own work (median - health median); target < 2x from 100
+to 10,000 instances. Exit status 0 whatever the figures are.
 
 Server CPU: each timed phase also reports the server's CPU time per call (from /proc, the health
 call interleaved with it included): on a shared machine the wall times follow the load, the CPU
