@@ -21,8 +21,13 @@ units, 512 MiB), the three subnets, placementStrategy binpack memory; every call
 interleaved with GET /_trunkline/health (the baseline: HTTP + ASGI + client, no store work), the
 first few untimed. The clock is not advanced: the tasks stay PROVISIONING, holding their memory and
 their branch-ENI slot, so binpack keeps filling the fullest instances. Then the server's resident
-memory (VmRSS from /proc). Growth = largest / smallest size of the server's own work (median -
-health median); target < 2x from 100 to 10,000 instances. Exit status 0 whatever the figures are.
+memory (VmRSS from /proc). A fill stops where the cluster has no more room (each instance's
+remaining CPU and memory over the task's, and its free awsvpc slots from
+/_trunkline/container-instances/capacity): a small size may hold fewer tasks than the density
+asks (under 50 instances all are c5.large, which hold 7), and the warm-up shrinks so one call at
+least is timed; a size without room for one call of ten is reported and not measured. Growth =
+largest / smallest size of the server's own work (median - health median); target < 2x from 100
+to 10,000 instances. Exit status 0 whatever the figures are.
 
 Server CPU: each timed phase also reports the server's CPU time per call (from /proc, the health
 call interleaved with it included): on a shared machine the wall times follow the load, the CPU
@@ -60,6 +65,7 @@ from common import HEALTH, Client, Server, cpu_seconds, interleaved_medians, mac
 GROWTH_TARGET = 2.0
 INSTANCE_TYPES = ("c5.large", "c5.xlarge", "m5.2xlarge")
 FAMILY = "bench-web"
+TASK_CPU, TASK_MEMORY = 256, 512  # the task definition's container
 SECONDARY_BLOCKS = ("10.1.0.0/16", "10.2.0.0/16")  # with 10.0.0.0/16: one /16 subnet per zone
 CP = "bench-cp"  # the capacity-provider cluster, its provider, group and launch template
 CP_TYPE = "c5.xlarge"
@@ -114,7 +120,7 @@ def main() -> int:
                 "RegisterTaskDefinition",
                 family=FAMILY,
                 networkMode="awsvpc",
-                containerDefinitions=[{"name": "app", "image": "nginx", "cpu": 256, "memory": 512}],
+                containerDefinitions=[{"name": "app", "image": "nginx", "cpu": TASK_CPU, "memory": TASK_MEMORY}],
             )
             network = {"awsvpcConfiguration": {"subnets": world.subnets}}
             capacity = None if args.no_capacity else _capacity_setup(client, world)
@@ -145,11 +151,11 @@ def main() -> int:
                     _capacity_grow(client, capacity, size)
                     # Now, while nothing else is due: the advance that runs the passes runs only them.
                     service_results[size] = _services(client, server, capacity, args.services, network)
-                calls = max((size * args.density - placed[0]) // 10, args.warmup + 1)
+                calls, warmup = _calls(client, instances.CLUSTER, size * args.density - placed[0], args.warmup)
+                if not calls:
+                    continue
                 began, before, cpu_before = time.perf_counter(), placed[0], cpu_seconds(server.process.pid)
-                medians = interleaved_medians(
-                    {HEALTH: client.health, "RunTask": run_task}, calls - args.warmup, args.warmup
-                )
+                medians = interleaved_medians({HEALTH: client.health, "RunTask": run_task}, calls - warmup, warmup)
                 medians["cpu"] = (cpu_seconds(server.process.pid) - cpu_before) / calls
                 results[size] = medians
                 base, call = medians[HEALTH], medians["RunTask"]
@@ -160,14 +166,19 @@ def main() -> int:
                     f"server RSS {rss_mib(server):.0f} MiB\n"
                 )
                 if capacity is not None:
-                    cp_results[size] = _capacity_run_tasks(client, server, capacity, size, args, network)
+                    measured = _capacity_run_tasks(client, server, capacity, size, args, network)
+                    if measured is not None:
+                        cp_results[size] = measured
             print(f"server RSS at the end: {rss_mib(server):.0f} MiB, {placed[0]} tasks\n")
         finally:
             stop(server)
 
-    small, large = sizes[0], sizes[-1]
+    if len(results) < 2:
+        print("fewer than two sizes measured: no growth figure")
+        return 0
+    small, large = min(results), max(results)
     _summary("RunTask", small, large, results, "RunTask")
-    if cp_results:
+    if small in cp_results and large in cp_results:
         _summary("RunTask through a capacity provider", small, large, cp_results, "RunTask")
         first, last = service_results[small], service_results[large]
         print(
@@ -185,6 +196,45 @@ def _summary(label: str, small: int, large: int, results: dict[int, dict[str, fl
         f"{label}: server work from {small} to {large} instances x{growth:.2f} {verdict} (target < 2x); "
         f"server CPU per call x{cpu:.2f}"
     )
+
+
+def _calls(client: Client, cluster: str, wanted: int, warmup: int) -> tuple[int, int]:
+    """RunTask calls of ten (untimed warm-up included) that fill `cluster` by `wanted` tasks (at
+    least the warm-up and one timed call), as far as its instances have room: a small size's
+    instances may hold fewer than the density asks (c5.large holds seven of these tasks), and a
+    size's services may have filled its capacity-provider cluster already. Also the warm-up calls
+    among them: fewer when the room is small, so that one call at least is timed. (0, 0) when not
+    even one call fits."""
+    room = _room(client, cluster)
+    calls = min(max(wanted // 10, warmup + 1), room // 10)
+    if calls * 10 < wanted:
+        print(f"  ({cluster}: room for {room} more tasks, {wanted} wanted: {calls} calls of ten)")
+    if not calls:
+        print(f"  ({cluster}: no room for a RunTask of ten: not measured at this size)\n")
+    return calls, min(warmup, calls // 2)
+
+
+def _room(client: Client, cluster: str) -> int:
+    """How many more of the benchmark's tasks `cluster`'s instances can take: per instance, the
+    least of its remaining memory and CPU over the task's, and its free awsvpc task slots."""
+    slots = {
+        row["containerInstanceArn"]: int(row["awsvpcTasksAvailable"])
+        for row in json.loads(client.raw("GET", f"/_trunkline/container-instances/capacity?cluster={cluster}"))[
+            "containerInstances"
+        ]
+    }
+    room, arns = 0, sorted(slots)
+    for start_at in range(0, len(arns), 100):
+        described = client.ecs(
+            "DescribeContainerInstances", cluster=cluster, containerInstances=arns[start_at : start_at + 100]
+        )
+        for instance in described["containerInstances"]:
+            if instance["status"] != "ACTIVE" or not instance["agentConnected"]:
+                continue
+            left = {r["name"]: r.get("integerValue", 0) for r in instance["remainingResources"]}
+            fits = min(left.get("CPU", 0) // TASK_CPU, left.get("MEMORY", 0) // TASK_MEMORY)
+            room += min(fits, slots[instance["containerInstanceArn"]])
+    return room
 
 
 # --- capacity providers ---------------------------------------------------------------------------
@@ -312,7 +362,7 @@ def _capacity_run_tasks(
     size: int,
     args: argparse.Namespace,
     network: Mapping[str, object],
-) -> dict[str, float]:
+) -> dict[str, float] | None:
     def run_task() -> None:
         answer = client.ecs(
             "RunTask",
@@ -328,11 +378,13 @@ def _capacity_run_tasks(
             raise SystemExit(f"RunTask through {CP} did not place: {answer['failures'][:2]} {len(waiting)} waiting")
         capacity.placed += len(answer["tasks"])
 
-    calls = max((size * args.density - capacity.placed) // 10, args.warmup + 1)
+    calls, warmup = _calls(client, CP, size * args.density - capacity.placed, args.warmup)
     if args.cp_calls:
-        calls = min(calls, args.cp_calls + args.warmup)
+        calls = min(calls, args.cp_calls + warmup)
+    if not calls:
+        return None
     began, before, cpu_before = time.perf_counter(), capacity.placed, cpu_seconds(server.process.pid)
-    medians = interleaved_medians({HEALTH: client.health, "RunTask": run_task}, calls - args.warmup, args.warmup)
+    medians = interleaved_medians({HEALTH: client.health, "RunTask": run_task}, calls - warmup, warmup)
     medians["cpu"] = (cpu_seconds(server.process.pid) - cpu_before) / calls
     base, call = medians[HEALTH], medians["RunTask"]
     print(

@@ -10,7 +10,11 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import Server
+from conftest import Server, fresh_state, postgres_url, release_state, start_process, stop_process
+from trunkline.domain.ec2 import quota_indexes
+from trunkline.plan.sandbox import Client
+from trunkline.runtime import Config, Runtime
+from trunkline.store.sql import SqlTransaction
 
 VCPU_TEXT = (
     "You have requested more vCPU capacity than your current vCPU limit of 8 allows for the instance bucket that "
@@ -55,6 +59,64 @@ def test_vcpu_quota_clips_max_count_and_refuses_min_count(spawn: Callable[..., S
     ec2.terminate_instances(InstanceIds=[launched[0]["InstanceId"]])
     again = ec2.run_instances(MinCount=1, MaxCount=1, **launch)["Instances"]
     assert len(again) == 1  # a terminating instance no longer counts
+
+
+def test_the_vcpu_quota_sums_every_size_in_its_bucket(spawn: Callable[..., Server]) -> None:
+    server = spawn("--vcpu-quota", "16", "--eni-quota", "100")
+    ec2 = server.client("ec2")
+    subnet, image = _network(ec2)
+    launch = {"ImageId": image, "SubnetId": subnet, "MinCount": 1}
+    ec2.run_instances(InstanceType="c5.2xlarge", MaxCount=1, **launch)  # 8 vCPUs
+    ec2.run_instances(InstanceType="m5.xlarge", MaxCount=1, **launch)  # 4, the same bucket (Standard)
+    ec2.run_instances(InstanceType="g4dn.2xlarge", MaxCount=1, **launch)  # 8, another bucket (G and VT)
+    assert len(ec2.run_instances(InstanceType="c5.large", MaxCount=100, **launch)["Instances"]) == 2
+    with pytest.raises(ClientError) as caught:
+        ec2.run_instances(InstanceType="t3.large", MaxCount=1, **launch)
+    assert caught.value.response["Error"]["Code"] == "VcpuLimitExceeded"
+    assert "vCPU limit of 16 allows" in caught.value.response["Error"]["Message"]
+
+
+def test_a_launch_asks_the_vcpu_count_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counted as the store sends statements: one question of the index for the bucket's vCPUs,
+    not one per vCPU size (over a hundred before session 6)."""
+    runtime = Runtime(Config(state=":memory:", timing="manual"))
+    try:
+        ec2 = Client(runtime, "ec2")
+        subnet, image = _network(ec2)
+        ec2.run_instances(ImageId=image, InstanceType="c5.large", SubnetId=subnet, MinCount=3, MaxCount=3)
+        asked: list[tuple[str, Any]] = []
+        send = SqlTransaction._q
+
+        def q(self: SqlTransaction, sql: str, params: Any = ()) -> Any:
+            asked.append((sql, params))
+            return send(self, sql, params)
+
+        monkeypatch.setattr(SqlTransaction, "_q", q)
+        ec2.run_instances(ImageId=image, InstanceType="c5.large", SubnetId=subnet, MinCount=10, MaxCount=10)
+        counting = [params for sql, params in asked if "COUNT(*)" in sql and quota_indexes.VCPU_FIELD in params]
+        assert len(counting) == 1, counting
+    finally:
+        runtime.close()
+
+
+@pytest.mark.skipif(postgres_url() is None, reason="needs TRUNKLINE_TEST_POSTGRES")
+def test_launches_of_another_process_on_the_same_store_count(tmp_path: Any) -> None:
+    state = fresh_state(tmp_path)
+    first = start_process(state, "--vcpu-quota", "8")
+    second = start_process(state, "--vcpu-quota", "8")
+    try:
+        one, other = first.client("ec2"), second.client("ec2")
+        subnet, image = _network(one)
+        launch = {"ImageId": image, "InstanceType": "c5.large", "SubnetId": subnet}
+        assert len(other.run_instances(MinCount=1, MaxCount=1, **launch)["Instances"]) == 1  # read by `other`
+        assert len(one.run_instances(MinCount=1, MaxCount=10, **launch)["Instances"]) == 3
+        with pytest.raises(ClientError) as caught:
+            other.run_instances(MinCount=1, MaxCount=1, **launch)
+        assert caught.value.response["Error"] == {"Code": "VcpuLimitExceeded", "Message": VCPU_TEXT}
+    finally:
+        stop_process(first)
+        stop_process(second)
+        release_state(state)
 
 
 def test_start_instances_counts_against_the_vcpu_quota(spawn: Callable[..., Server]) -> None:

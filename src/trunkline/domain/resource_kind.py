@@ -17,7 +17,7 @@ Every stored kind of record has one `ResourceKind` (EC2's in `domain/ec2/kinds.p
 - `view`: the public view (default: the record without `_private` fields).
 
 `get`, `require`, `save`, `delete`, `scan`, `find` (and, for bookkeeping and cursor-paged listings,
-`load`, `at_key`, `batch`, `walk`, `delete_record`, `delete_at_key`, `find_keys`, `find_derived`, `count`) are the only doors to the store for a
+`load`, `at_key`, `batch`, `walk`, `delete_record`, `delete_at_key`, `find_keys`, `find_derived`, `count`, `counts`) are the only doors to the store for a
 declared kind; Describe/Get/NotFound/tagging/filtering all go through them.
 """
 
@@ -239,6 +239,11 @@ class ResourceKind(Generic[R]):
 
     def count(self, ctx: RequestContext, index: str, value: str) -> int:
         return ctx.tx.count(self.name, index, self.index_value(ctx, index, value))
+
+    def counts(self, ctx: RequestContext, index: str, values: list[str]) -> dict[str, int]:
+        """How many records' index `index` holds each of `values` (absent: none), in one store query."""
+        scoped = {self.index_value(ctx, index, value): value for value in values}
+        return {scoped[found]: n for found, n in ctx.tx.counts(self.name, index, list(scoped)).items()}
 
     def walk(
         self, ctx: RequestContext, prefix: str = "", after: str | None = None, batch: int = 500

@@ -129,6 +129,10 @@ class Transaction(Protocol):
 
     def count(self, kind: str, field: str, value: str) -> int: ...
 
+    def counts(self, kind: str, field: str, values: Sequence[str]) -> dict[str, int]:
+        """`count(kind, field, value)` for each of `values` that some document holds (a value none
+        holds is left out): one question for many (a quota summed over a few dozen values)."""
+
     def send_writes(self) -> None:
         """A hint: the writes so far are the bulk of this transaction's. On PostgreSQL they are sent
         now, without waiting, so the database applies them while the work goes on (instead of all

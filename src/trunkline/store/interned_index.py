@@ -167,6 +167,19 @@ class InternedIndexTransaction(SqlTransaction):
         sql = f"SELECT COUNT(*) FROM {_FROM} WHERE f.kind = ? AND f.field = ? AND v.value = ?"
         return int(self._read(kind, sql, (kind, field, value)).fetchone()[0])
 
+    def counts(self, kind: str, field: str, values: Sequence[str]) -> dict[str, int]:
+        asked = [value for value in dict.fromkeys(values) if not _has_nul(value)]
+        found: dict[str, int] = {}
+        for start in range(0, len(asked), _CHUNK):
+            chunk = asked[start : start + _CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            sql = (
+                f"SELECT v.value, COUNT(*) FROM {_FROM} WHERE f.kind = ? AND f.field = ?"
+                f" AND v.value IN ({marks}) GROUP BY v.value"
+            )
+            found.update((row[0], int(row[1])) for row in self._read(kind, sql, (kind, field, *chunk)).fetchall())
+        return found
+
     def taken(self, kind: str, field: str, values: Sequence[str]) -> set[str]:
         """A value is held while it has an entry (the last entry's removal deletes it)."""
         asked = [value for value in dict.fromkeys(values) if not _has_nul(value)]

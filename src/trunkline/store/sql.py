@@ -426,6 +426,18 @@ class SqlTransaction:
         ).fetchone()
         return int(row[0])
 
+    def counts(self, kind: str, field: str, values: Sequence[str]) -> dict[str, int]:
+        asked = [value for value in dict.fromkeys(values) if not _has_nul(value)]
+        found: dict[str, int] = {}
+        for chunk in _chunks(asked, _CHUNK):
+            marks = ", ".join("?" for _ in chunk)
+            sql = (
+                "SELECT value, COUNT(*) FROM doc_index WHERE kind = ? AND field = ?"
+                f" AND value IN ({marks}) GROUP BY value"
+            )
+            found.update((row[0], int(row[1])) for row in self._read(kind, sql, (kind, field, *chunk)).fetchall())
+        return found
+
     def taken(self, kind: str, field: str, values: Sequence[str]) -> set[str]:
         asked = [value for value in dict.fromkeys(values) if not _has_nul(value)]
         found: set[str] = set()

@@ -54,7 +54,7 @@ def _guess_vcpus(instance_type: str) -> int:
 
 @cache
 def vcpu_sizes() -> tuple[int, ...]:
-    """Every vCPU count an instance can have: one count of the index per size (a few dozen)."""
+    """Every vCPU count an instance can have (over a hundred): the values `quotas.vcpus_in_use` counts."""
     sizes = {t.vcpus for t in catalog.all_instance_types() if t.vcpus}
     guessed = {_guess_vcpus(f"x.{n}xlarge") for n in range(2, 129)}
     return tuple(sorted(sizes | guessed | {2, 4}))
