@@ -1,5 +1,5 @@
 """Counting PostgreSQL round trips in tests: each wait for the server's answers through a psycopg
-pipeline is one `Pipeline.sync`."""
+pipeline is one `pg_queued_cursor.sync`."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ import threading
 import psycopg
 import pytest
 
+from trunkline.store import pg_queued_cursor
+
 
 def counting_syncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Each `Pipeline.sync` on the calling thread (a wait for the server's answers: a round trip)
+    """Each `pg_queued_cursor.sync` on the calling thread (a wait for the server's answers: a round trip)
     appends to the list, from now until the test ends."""
     syncs: list[int] = []
-    real = psycopg.Pipeline.sync
+    real = pg_queued_cursor.sync
     mine = threading.get_ident()
 
     def sync(pipeline: psycopg.Pipeline) -> None:
@@ -21,5 +23,5 @@ def counting_syncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
             syncs.append(1)
         real(pipeline)
 
-    monkeypatch.setattr(psycopg.Pipeline, "sync", sync)
+    monkeypatch.setattr(pg_queued_cursor, "sync", sync)
     return syncs

@@ -168,8 +168,8 @@ def test_repeatable_read_work_holds_its_lock_and_falls_back_to_serializable(stat
         seen: list[tuple[str, bool]] = []
 
         def work(tx: Any, kind: str) -> None:
-            held = _held_elsewhere(second, "placement:c")
-            seen.append((_isolation(tx), held))
+            isolation = _isolation(tx)  # (the lock leaves with the work's first statement)
+            seen.append((isolation, _held_elsewhere(second, "placement:c")))
             tx.put(kind, "k", {"n": 1})
 
         first.run(RepeatableRead(lambda tx: work(tx, "ecs.task"), "placement:c", frozenset({"ecs.task"})))
@@ -367,10 +367,12 @@ def test_keyed_work_that_wrote_past_its_lock_runs_serializable_with_the_lock_fir
 
 
 def _held_during(store: PostgresStore, placement: Any) -> bool:
-    """Whether `placement`, run as the same key again, holds its lock from its start."""
+    """Whether `placement`, run as the same key again, holds its lock from its start (from its first
+    statement, with which the lock leaves: before the work's own `tx.lock`)."""
     held: list[bool] = []
 
     def probe(tx: Any) -> None:
+        _isolation(tx)
         held.append(_held_elsewhere(store, "placement:c"))
         placement(tx)
 

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import opened_store
+from pg_syncs import counting_syncs
 from trunkline.store.api import Store
 
 KEYS = ("k0", "k1", "k2", "k3", "k4")
@@ -87,29 +88,18 @@ def test_prefetched_reads_answer_as_plain_reads_with_writes_before_and_after(sto
     assert first[2][0] == ["k3", "k4"] and then[1][1] == [{"n": 13}]  # keys of "a"; "b" after k3 moved
 
 
-def test_answers_read_in_a_later_read_cost_no_round_trip(store: Store) -> None:
+def test_answers_read_in_a_later_read_cost_no_round_trip(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     """On PostgreSQL: asked ahead with one read, everything asked is then answered from memory."""
     waits: list[int] = []
 
     def work(tx: Any) -> list[Any]:
-        sync = getattr(tx, "_pipeline", None)
-        if sync is None:
+        if getattr(tx, "_pipeline", None) is None:
             pytest.skip("SQLite answers each read in a function call: nothing to save")
-        counted = [0]
-        original = sync.sync
-
-        def counting() -> None:
-            counted[0] += 1
-            original()
-
-        sync.sync = counting
-        try:
-            _ask_everything(tx)
-            tx.get("box", "elsewhere")  # the one wait: carries every question asked
-            reads = _reads(tx)
-        finally:
-            sync.sync = original
-        waits.append(counted[0])
+        syncs = counting_syncs(monkeypatch)
+        _ask_everything(tx)
+        tx.get("box", "elsewhere")  # the one wait: carries every question asked
+        reads = _reads(tx)
+        waits.append(len(syncs))
         return reads
 
     assert _answers(store, work) == _answers(store, _reads_after_get)

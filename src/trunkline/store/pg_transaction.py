@@ -8,8 +8,9 @@ process, and on a busy machine every wait for an answer is a trip through the sc
   same document replace earlier ones, so a document saved five times is written once.
 - **They are sent in one statement** (the rows as one JSON parameter, so its text is fixed and
   prepared once) through psycopg's pipeline mode, without waiting: it travels with the next read,
-  or with the COMMIT. Index entries are sent only where they changed, when this transaction knows
-  what is stored (it wrote the document before, or found it absent).
+  or with the COMMIT, in the same write to the socket (`pg_queued_cursor`). Index entries are
+  sent only where they changed, when this transaction knows what is stored (it wrote the
+  document before, or found it absent).
 - **A read sends only what it must first**: a query of one kind's documents or index sends the
   pending writes if that kind has any; a lookup by key never does (see the next point); any other
   query (counters, jobs, events, meta) sends them all.
@@ -29,6 +30,7 @@ from typing import Any, TypeVar
 import orjson
 import psycopg
 
+from trunkline.store import pg_queued_cursor
 from trunkline.store.api import Document, Job, UnstorableText
 from trunkline.store.sql import DerivedCache, Dialect, SqlTransaction, _before_nul, _dump, _has_nul, _load
 
@@ -209,7 +211,7 @@ class PgTransaction(SqlTransaction):
 
     def _sync(self) -> None:
         """Wait for every answer queued so far, and keep those asked ahead."""
-        self._pipeline.sync()
+        pg_queued_cursor.sync(self._pipeline)
         if self._ahead:
             self._keep_ahead()
 
@@ -479,7 +481,9 @@ class PgTransaction(SqlTransaction):
             self._answers.clear()
 
     def send_writes(self) -> None:
-        self.flush()  # not waited for: the database works on it while this process goes on
+        self.flush()
+        # Sent now, not waited for: the database works on it while this process goes on.
+        pg_queued_cursor.send_queued(self._conn)
 
     def flush(self) -> None:
         """Queue every pending write, in one statement (not waited for)."""

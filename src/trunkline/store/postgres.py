@@ -26,6 +26,7 @@ from typing import Any, cast
 import psycopg
 from psycopg import errors
 
+from trunkline.store import pg_queued_cursor
 from trunkline.store.api import Document, Keyed, RepeatableRead, StoreBusy, StoreUnavailable, T, Transaction
 from trunkline.store.pg_transaction import PgTransaction
 from trunkline.store.schema import POSTGRES_MIGRATIONS
@@ -258,7 +259,15 @@ class PostgresStore:
             # pipeline with the named locks' statements (no round trip of their own).
             # Every statement is prepared on its first use: psycopg checks that a PREPARE worked
             # only then, and the session is kept after a failed statement (`_end_failed`).
-            conn = psycopg.connect(self._url, autocommit=True, connect_timeout=_CONNECT_TIMEOUT, prepare_threshold=0)
+            # The cursors keep a round trip's statements until its wait: one write, one wake-up
+            # of the backend (pg_queued_cursor).
+            conn = psycopg.connect(
+                self._url,
+                autocommit=True,
+                connect_timeout=_CONNECT_TIMEOUT,
+                prepare_threshold=0,
+                cursor_factory=pg_queued_cursor.cursor_factory(),
+            )
             self.waits.sessions += 1
             conn.execute(f"SET lock_timeout = '{_LOCK_TIMEOUT}'")
             _session_settings(conn)
@@ -422,7 +431,7 @@ class PostgresStore:
 
     def _wait(self, pipeline: psycopg.Pipeline) -> None:
         self.waits.round_trips += 1
-        pipeline.sync()
+        pg_queued_cursor.sync(pipeline)
 
     def _confirm_locks(self, pipeline: psycopg.Pipeline, locking: list[psycopg.Cursor[Any]]) -> None:
         """Before COMMIT: every lock taken ahead was granted (a lock that timed out would have
@@ -535,7 +544,7 @@ def _sync_unwaited(pipeline: psycopg.Pipeline) -> None:
     if callable(enqueue):
         enqueue()
     else:
-        pipeline.sync()
+        pg_queued_cursor.sync(pipeline)
 
 
 def _rollback(conn: psycopg.Connection[Any]) -> None:
