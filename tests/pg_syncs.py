@@ -1,5 +1,5 @@
-"""Counting PostgreSQL round trips in tests: each wait for the server's answers through a psycopg
-pipeline is one `pg_queued_cursor.sync`."""
+"""PostgreSQL helpers for tests: counting round trips (each wait for the server's answers through a
+psycopg pipeline is one `pg_queued_cursor.sync`), and asking who holds an advisory lock."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import threading
 import psycopg
 import pytest
 
+from conftest import postgres_url
 from trunkline.store import pg_queued_cursor
 
 
@@ -25,3 +26,12 @@ def counting_syncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(pg_queued_cursor, "sync", sync)
     return syncs
+
+
+def locked_elsewhere(key: int) -> bool:
+    """Whether some session holds the advisory lock `key` (asked from a session of its own)."""
+    with psycopg.connect(postgres_url() or "", autocommit=True) as conn:
+        row = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
+        if row and row[0]:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+    return not (row and row[0])

@@ -13,6 +13,7 @@ import psycopg
 import pytest
 
 from conftest import opened_store, postgres_url
+from pg_syncs import locked_elsewhere
 from trunkline.store import pg_queued_cursor
 from trunkline.store.api import RepeatableRead
 from trunkline.store.postgres import PostgresStore
@@ -66,7 +67,7 @@ def test_send_queued_sends_without_waiting(conn: psycopg.Connection[Any]) -> Non
     seen from another session) before this session waits for any answer."""
     with conn.pipeline() as pipeline:
         conn.cursor().execute("SELECT pg_advisory_lock(424242)")
-        assert not _locked_elsewhere(424242)
+        assert not locked_elsewhere(424242)
         pg_queued_cursor.send_queued(conn)
         assert not pipeline.command_queue
         assert _eventually_locked_elsewhere(424242)
@@ -81,9 +82,9 @@ def test_a_lock_taken_ahead_leaves_with_the_works_first_read(store: PostgresStor
     seen: list[bool] = []
 
     def work(tx: Any) -> None:
-        seen.append(_locked_elsewhere(key))
+        seen.append(locked_elsewhere(key))
         tx.get("ecs.task", "absent")
-        seen.append(_locked_elsewhere(key))
+        seen.append(locked_elsewhere(key))
         tx.put("ecs.task", "t", {"n": 1})
 
     store.run(RepeatableRead(work, "placement:q", frozenset({"ecs.task"})))
@@ -91,14 +92,6 @@ def test_a_lock_taken_ahead_leaves_with_the_works_first_read(store: PostgresStor
     assert store.run(lambda tx: tx.get("ecs.task", "t")) == {"n": 1}
 
 
-def _locked_elsewhere(key: int) -> bool:
-    with psycopg.connect(postgres_url() or "", autocommit=True) as other:
-        row = other.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
-        if row and row[0]:
-            other.execute("SELECT pg_advisory_unlock(%s)", (key,))
-    return not (row and row[0])
-
-
 def _eventually_locked_elsewhere(key: int) -> bool:
     """The database runs what was sent as soon as it reads it: asked until it shows (a few ms)."""
-    return any(_locked_elsewhere(key) for _ in range(100))
+    return any(locked_elsewhere(key) for _ in range(100))

@@ -19,7 +19,7 @@ from psycopg import errors
 
 from conftest import fresh_state, postgres_url, release_state, start_process, stop_process
 from pg_proxy import PgProxy
-from pg_syncs import counting_syncs
+from pg_syncs import counting_syncs, locked_elsewhere
 from trunkline.runtime import throttled, unavailable
 from trunkline.store.api import Keyed, RepeatableRead, StoreBusy
 from trunkline.store.postgres import PostgresStore
@@ -148,12 +148,7 @@ def test_one_reconciler_leads_at_a_time(state: str) -> None:
 
 def _held_elsewhere(store: PostgresStore, scope: str) -> bool:
     """Whether another session holds the named lock (asked from a third session)."""
-    key = store.advisory_key(scope)
-    with psycopg.connect(postgres_url() or "", autocommit=True) as conn:
-        row = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
-        if row and row[0]:
-            conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
-    return not (row and row[0])
+    return locked_elsewhere(store.advisory_key(scope))
 
 
 def _isolation(tx: Any) -> str:
