@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import threading
 import time
@@ -334,6 +335,7 @@ def main() -> int:
             for problem in x["violations"][:5]:
                 print(f"    {problem}")
     print(_bound(medians, args.processes[0]))
+    print(_paired(rounds, args.processes[0]))
     print(_verdict(medians, rounds, args.processes[0]))
     return 0
 
@@ -351,6 +353,20 @@ def _verdict(medians: dict[int, dict[str, Any]], rounds: dict[int, list[dict[str
         f"x{ratio:.2f}, {'clean' if clean else 'NOT clean'}: {'met' if met else 'NOT met'} "
         "(ratios are only meaningful when 'other' CPU above stayed near 0)"
     )
+
+
+def _paired(rounds: dict[int, list[dict[str, Any]]], first: int) -> str:
+    """Each round against the first configuration's round of the same turn (a minute apart at
+    most, so both ran on much the same machine), and the median of those ratios: on a machine
+    whose speed drifts from minute to minute, steadier than the ratio of the medians."""
+    parts = []
+    for n, rs in rounds.items():
+        if n == first:
+            continue
+        ratios = [x["pairs_per_s"] / (y["pairs_per_s"] or float("nan")) for x, y in zip(rs, rounds[first], strict=True)]
+        shown = ", ".join(f"x{ratio:.2f}" for ratio in ratios)
+        parts.append(f"{n} process(es) {shown}; median x{statistics.median(ratios):.2f}")
+    return f"Paired by round, against {first} process(es) in the same turn: " + "; ".join(parts)
 
 
 def _bound(medians: dict[int, dict[str, Any]], first: int) -> str:
