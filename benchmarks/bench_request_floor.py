@@ -328,14 +328,14 @@ def main() -> None:
         return
     os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
     print(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
-    trees = {"after": args.new} if args.base is None else {"before": args.base, "after": args.new}
-    rows: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
-    for i in range(args.runs):
-        for name in list(trees) if i % 2 == 0 else list(trees)[::-1]:
-            rows[name].append(_one(trees[name], args.calls))
-            if args.references and name == "after":
-                rows[name][-1].update(_references(trees[name], args.calls))
-            print(f"run {i + 1}: {name:6} " + ", ".join(f"{k} {v:.3f}" for k, v in rows[name][-1].items()), flush=True)
+
+    def measure(name: str, src: str) -> dict[str, float]:
+        row = _one(src, args.calls)
+        if args.references and name == "after":
+            row.update(_references(src, args.calls))
+        return row
+
+    trees, rows = _alternating(args, measure, ".3f")
     medians = {name: _report(f"{name}: {trees[name]}", rows[name]) for name in trees}
     if args.base is not None:
         print("\n| after / before | wall | server + HTTP | server CPU |\n| --- | ---: | ---: | ---: |")
@@ -387,14 +387,25 @@ def _interleave_main(args: argparse.Namespace) -> None:
     print(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
 
 
-def _asgi_main(args: argparse.Namespace) -> None:
-    print(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+def _alternating(
+    args: argparse.Namespace, measure: Callable[[str, str], dict[str, float]], shown: str
+) -> tuple[dict[str, str], dict[str, list[dict[str, float]]]]:
+    """The trees (`--new` as "after", `--base` as "before" if given) and `--runs` rows of each,
+    measured in alternating order (each run's figures printed as they come)."""
     trees = {"after": args.new} if args.base is None else {"before": args.base, "after": args.new}
     rows: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
     for i in range(args.runs):
         for name in list(trees) if i % 2 == 0 else list(trees)[::-1]:
-            rows[name].append(_asgi(trees[name], args.calls))
-            print(f"run {i + 1}: {name:6} " + ", ".join(f"{k} {v:.1f}" for k, v in rows[name][-1].items()), flush=True)
+            rows[name].append(measure(name, trees[name]))
+            print(
+                f"run {i + 1}: {name:6} " + ", ".join(f"{k} {v:{shown}}" for k, v in rows[name][-1].items()), flush=True
+            )
+    return trees, rows
+
+
+def _asgi_main(args: argparse.Namespace) -> None:
+    print(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+    trees, rows = _alternating(args, lambda name, src: _asgi(src, args.calls), ".1f")
     medians = {name: {k: statistics.median(r[k] for r in rows[name]) for k in rows[name][0]} for name in trees}
     header = [*trees, "after / before"] if len(trees) == 2 else list(trees)
     print(f"\n| CPU per call through the ASGI app, median of {args.runs} | " + " | ".join(header) + " |")

@@ -11,8 +11,9 @@ trip becomes a ping-pong of context switches.
 With `QueuedCursor`, a statement executed in pipeline mode stays in the pipeline's
 `command_queue`. `sync` queues the Sync and hands everything to libpq, which buffers it and
 flushes at the Sync: one write for the whole round trip. `send_queued` sends what is queued
-without waiting for answers (the store's `send_writes` hint), and a fetch sends it first. What the database runs, in which order and in which transaction, does not change: only
-when the bytes leave.
+without waiting for answers (the store's `send_writes` hint), and a fetch sends it first. What
+the database runs, in which order and in which transaction, does not change: only when the
+bytes leave.
 
 This overrides two of psycopg's private methods (`Cursor._execute_gen`, `Cursor._fetch_pipeline`),
 shadows a third (`Pipeline._communicate_gen`) and `sync` calls three (`Pipeline._enqueue_sync`,
