@@ -1,0 +1,139 @@
+"""The AWS SDK for JavaScript v3 as a client: its ECS, EC2, IAM, STS, SSM, Auto Scaling and CloudWatch
+Logs clients (pinned in tests/js/package-lock.json) run the scripts in tests/js under Node.js
+against a server of their own, and each script prints what it saw as JSON lines `[label, value]`.
+
+The SDK has its own serialisers and parsers (smithy's, not botocore's): dates must come back as
+`Date`s, errors as the SDK's typed exceptions with AWS's codes, statuses and texts, and the EC2,
+IAM and Auto Scaling XML answers parsed into the documented shapes.
+
+These tests skip without Node.js >= 20 and the installed clients (`scripts/ensure-js-sdk`), except
+under CI=true, where that fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import Server
+
+# A client of the wire, not of the store: the SQLite passes run these.
+pytestmark = pytest.mark.one_store
+
+SCRIPTS = Path(__file__).parent / "js"
+CLIENTS = ("client-ecs", "client-ec2", "client-iam", "client-sts", "client-ssm", "client-auto-scaling")
+
+
+def _unavailable(why: str) -> None:
+    if os.environ.get("CI") in ("true", "1"):
+        pytest.fail(f"{why}; CI must run the JavaScript client tests (scripts/test runs scripts/ensure-js-sdk)")
+    pytest.skip(f"{why}: run scripts/ensure-js-sdk (Node.js >= 20 and npm)")
+
+
+@pytest.fixture(scope="module")
+def node() -> str:
+    found = os.environ.get("TRUNKLINE_NODE") or shutil.which("node")
+    if not found:
+        _unavailable("no Node.js")
+    assert found is not None
+    missing = [c for c in CLIENTS if not (SCRIPTS / "node_modules" / "@aws-sdk" / c).is_dir()]
+    if missing:
+        _unavailable(f"the SDK's clients are not installed in tests/js (missing {', '.join(missing)})")
+    return found
+
+
+def run_script(node: str, script: str, url: str, home: Path) -> dict[str, Any]:
+    """Run tests/js/SCRIPT against URL; its `[label, value]` lines as a dict. No AWS_* variable or
+    config file of the machine reaches the SDK (credentials are in the script)."""
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(home), "NODE_NO_WARNINGS": "1"}
+    done = subprocess.run(
+        [node, str(SCRIPTS / script), url], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+    assert done.returncode == 0, f"{script} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
+    seen: dict[str, Any] = {}
+    for line in done.stdout.splitlines():
+        label, value = json.loads(line)
+        seen[label] = value
+    return seen
+
+
+def test_trunking_walkthrough_with_the_javascript_sdk(node: str, spawn: Callable[..., Server], tmp_path: Path) -> None:
+    """The README's walk-through: a c5.large registers through REGISTERING to ACTIVE with its
+    trunk, 10 awsvpc tasks fit, the 11th fails with RESOURCE:ENI; then a few refused calls."""
+    server = spawn("--timing", "manual")
+    seen = run_script(node, "walkthrough.mjs", server.url, tmp_path)
+    assert seen["account"] == "123456789012"
+    assert seen["slr"] == "AWSServiceRoleForECS"
+    assert seen["role"] == "arn:aws:iam::123456789012:role/ecsInstanceRole"
+    assert seen["createDate is a Date"] is True
+    assert seen["setting"] == "enabled"
+    assert seen["cluster"] == "ACTIVE"
+    assert seen["instance state"] == "pending"
+    assert seen["status"] == "REGISTERING"
+    assert seen["active"] == ["ACTIVE", "ElasticNetworkInterface", "ATTACHED", True]
+    assert seen["trunk attribute"] == ["ecs.awsvpc-trunk-id"]
+    assert seen["enis"] == [[0, "interface"], [1, "trunk"]]
+    assert seen["run 10"] == [10, []]
+    assert seen["run 1"] == [0, ["RESOURCE:ENI"]]
+    assert seen["running"] == 10
+    assert seen["task"] == ["RUNNING", "ElasticNetworkInterface", True]
+    assert seen["instance"] == ["running", True, 2]
+    # Errors reach the SDK as its typed exceptions, with AWS's codes, statuses and texts.
+    assert seen["ecs unknown cluster"] == ["ClusterNotFoundException", 400, "Cluster not found."]
+    assert seen["ecs bad count"] == [
+        "InvalidParameterException",
+        400,
+        "1 validation error detected: Value '11' at 'count' failed to satisfy constraint: "
+        "Member must have value less than or equal to 10",
+    ]
+    assert seen["ec2 bad instance"] == [
+        "InvalidInstanceID.NotFound",
+        400,
+        "The instance ID 'i-0123456789abcdef0' does not exist",
+    ]
+    assert seen["iam no role"] == ["NoSuchEntityException", 404, "The role with name nope cannot be found."]
+    # AWS sends ParameterNotFound without a message; the SDK then names it "UnknownError".
+    assert seen["ssm no parameter"] == ["ParameterNotFound", 400, "UnknownError"]
+
+
+def test_capacity_with_the_javascript_sdk(node: str, spawn: Callable[..., Server], tmp_path: Path) -> None:
+    """A launch template, an Auto Scaling group, a capacity provider with managed scaling, a
+    managed IAM policy and a log group, read back through the SDK's parsers; duplicates refused."""
+    server = spawn("--timing", "manual")
+    seen = run_script(node, "capacity.mjs", server.url, tmp_path)
+    assert seen["c5.large"] == [3, 2]
+    assert seen["attached"] == ["AmazonEC2ContainerServiceforEC2Role"]
+    assert seen["policy document has ecs:RegisterContainerInstance"] is True
+    assert seen["default subnets"] is True
+    assert seen["launch template"] == [1, True]
+    assert seen["launch template versions"] == [1]
+    assert seen["group"] == [True, 4, True, True]
+    assert seen["capacity provider"] == ["ACTIVE", "ENABLED", 100]
+    assert seen["cluster providers"] == [["web-cp"], ["web-cp"]]
+    assert seen["desired"] == 1
+    assert seen["activities is a list"] is True
+    assert seen["log groups"] == [["/ecs/web", 7]]
+    assert seen["asg duplicate"] == [
+        "AlreadyExistsFault",
+        400,
+        "AutoScalingGroup by this name already exists - A group with the name ecs-asg already exists",
+    ]
+    assert seen["logs duplicate"] == ["ResourceAlreadyExistsException", 400, "The specified log group already exists"]
+    assert seen["cp duplicate"] == [
+        "ClientException",
+        400,
+        "The specified capacity provider already exists. To change the configuration of an existing "
+        "capacity provider, update the capacity provider.",
+    ]
+    assert seen["iam bad policy"] == [
+        "NoSuchEntityException",
+        404,
+        "Policy arn:aws:iam::aws:policy/NoSuchPolicy does not exist or is not attachable.",
+    ]
