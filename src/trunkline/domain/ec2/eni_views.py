@@ -123,6 +123,13 @@ def describe_network_interfaces(
     ctx: RequestContext, params: shapes.DescribeNetworkInterfacesRequest
 ) -> tuple[list[Record], str | None]:
     ids = params.get("NetworkInterfaceIds")
+    if ids and params.get("MaxResults") is not None:
+        # "You cannot specify this parameter and the network interface IDs parameter in the same
+        # request" (API reference); worded as EC2 words it for DescribeInstances (docs/decisions.md).
+        raise AwsError(
+            "InvalidParameterCombination",
+            "The parameter networkInterfaceIdSet cannot be used with the parameter maxResults",
+        )
     records, token = lookup.describe(
         ctx, NETWORK_INTERFACE, params, ids, ENI_FILTERS, candidates=_candidates(ctx, params)
     )

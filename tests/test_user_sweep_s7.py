@@ -1,0 +1,121 @@
+"""What a new ECS-on-EC2 user hit off the README's beaten path (session 7 sweep), each pinned to
+AWS's documented or observed answer: boto3 and the AWS CLI against a real server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import CliError, Server, make_cli
+
+CLUSTER = "sweep"
+
+
+def error_of(call: Callable[[], Any]) -> tuple[str, str, int]:
+    with pytest.raises(ClientError) as caught:
+        call()
+    response = caught.value.response
+    return response["Error"]["Code"], response["Error"]["Message"], response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def digest(server: Server) -> str:
+    return str(server.get("/_trunkline/state/digest").json()["digest"])
+
+
+@pytest.fixture
+def ecs(server: Server) -> Any:
+    client = server.client("ecs")
+    client.create_cluster(clusterName=CLUSTER)
+    return client
+
+
+def a_service(ecs: Any, name: str = "web") -> str:
+    family = ecs.register_task_definition(
+        family="web", containerDefinitions=[{"name": "app", "image": "nginx", "memory": 128}]
+    )["taskDefinition"]["taskDefinitionArn"]
+    answer = ecs.create_service(cluster=CLUSTER, serviceName=name, taskDefinition=family, desiredCount=0)
+    return str(answer["service"]["serviceArn"])
+
+
+# --- ListTasks filters --------------------------------------------------------------------------------
+
+
+def test_list_tasks_for_a_service_the_cluster_lacks_is_service_not_found(server: Server, ecs: Any, tmp_path: Path):
+    """ECS answers `ServiceNotFoundException: Service not found.` (HTTP 400) to ListTasks naming a
+    service that does not exist (turbot/steampipe-plugin-aws#1415); one that exists lists its tasks,
+    named by its name or its ARN."""
+    assert error_of(lambda: ecs.list_tasks(cluster=CLUSTER, serviceName="nope")) == (
+        "ServiceNotFoundException",
+        "Service not found.",
+        400,
+    )
+    arn = a_service(ecs)
+    assert ecs.list_tasks(cluster=CLUSTER, serviceName="web")["taskArns"] == []
+    assert ecs.list_tasks(cluster=CLUSTER, serviceName=arn, desiredStatus="STOPPED")["taskArns"] == []
+    with pytest.raises(CliError) as caught:
+        make_cli(server.url, tmp_path)("ecs", "list-tasks", "--cluster", CLUSTER, "--service-name", "api")
+    assert "(ServiceNotFoundException) when calling the ListTasks operation: Service not found." in caught.value.stderr
+
+
+@pytest.mark.parametrize(
+    ("filters", "alone"),
+    [
+        ({"startedBy": "ci", "family": "web"}, "startedBy"),
+        ({"startedBy": "ci", "launchType": "EC2"}, "startedBy"),
+        ({"startedBy": "ci", "containerInstance": "f" * 32}, "startedBy"),
+        ({"startedBy": "ci", "serviceName": "web"}, "startedBy"),
+        ({"serviceName": "web", "family": "web"}, "serviceName"),
+        ({"serviceName": "web", "containerInstance": "f" * 32}, "serviceName"),
+    ],
+)
+def test_list_tasks_refuses_started_by_or_service_name_with_other_filters(
+    ecs: Any, filters: dict[str, str], alone: str
+):
+    """The API reference: "When you specify startedBy as the filter, it must be the only filter that
+    you use"; ECS's texts are "cannot specify startedBy with other arguments" (aws/aws-sdk-go-v2#1893)
+    and "cannot specify serviceName with other arguments" (boto/boto3#874)."""
+    a_service(ecs)
+    assert error_of(lambda: ecs.list_tasks(cluster=CLUSTER, **filters)) == (
+        "InvalidParameterException",
+        f"cannot specify {alone} with other arguments",
+        400,
+    )
+
+
+def test_list_tasks_takes_desired_status_beside_started_by_or_a_service(ecs: Any):
+    """desiredStatus always applies (RUNNING when omitted), so it is not one of the "other arguments"
+    (docs/decisions.md)."""
+    a_service(ecs)
+    assert ecs.list_tasks(cluster=CLUSTER, startedBy="ci", desiredStatus="STOPPED")["taskArns"] == []
+    assert (
+        ecs.list_tasks(cluster=CLUSTER, serviceName="web", desiredStatus="RUNNING", launchType="EC2")["taskArns"] == []
+    )
+
+
+# --- DescribeNetworkInterfaces -----------------------------------------------------------------------
+
+
+def test_describe_network_interfaces_refuses_ids_with_max_results(server: Server, tmp_path: Path):
+    """DescribeNetworkInterfaces' MaxResults: "You cannot specify this parameter and the network
+    interface IDs parameter in the same request": InvalidParameterCombination, as EC2 answers it
+    for DescribeInstances; ids alone, or MaxResults alone, still work."""
+    ec2 = server.client("ec2")
+    subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
+    eni = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
+    assert error_of(lambda: ec2.describe_network_interfaces(NetworkInterfaceIds=[eni], MaxResults=5)) == (
+        "InvalidParameterCombination",
+        "The parameter networkInterfaceIdSet cannot be used with the parameter maxResults",
+        400,
+    )
+    assert [
+        n["NetworkInterfaceId"] for n in ec2.describe_network_interfaces(NetworkInterfaceIds=[eni])["NetworkInterfaces"]
+    ] == [eni]
+    assert len(ec2.describe_network_interfaces(MaxResults=5)["NetworkInterfaces"]) == 1
+    cli = make_cli(server.url, tmp_path)
+    with pytest.raises(CliError) as caught:
+        cli("ec2", "describe-network-interfaces", "--network-interface-ids", eni, "--page-size", "5")
+    assert "(InvalidParameterCombination)" in caught.value.stderr
