@@ -119,3 +119,36 @@ def test_describe_network_interfaces_refuses_ids_with_max_results(server: Server
     with pytest.raises(CliError) as caught:
         cli("ec2", "describe-network-interfaces", "--network-interface-ids", eni, "--page-size", "5")
     assert "(InvalidParameterCombination)" in caught.value.stderr
+
+
+# --- messages that showed Python's None ----------------------------------------------------------------
+
+
+def test_a_tag_without_a_key_is_a_null_value_and_changes_nothing(server: Server, ecs: Any):
+    """A tag with no key (the model does not mark `key` required, so boto3 sends it): Coral's words
+    for a missing value are `Value null at '…'`, never Python's 'None'; nothing is tagged."""
+    arn = ecs.describe_clusters(clusters=[CLUSTER])["clusters"][0]["clusterArn"]
+    before = digest(server)
+    assert error_of(lambda: ecs.tag_resource(resourceArn=arn, tags=[{"key": "ok", "value": "1"}, {"value": "v"}])) == (
+        "InvalidParameterException",
+        "1 validation error detected: Value null at 'tags.2.member.key' failed to satisfy constraint: "
+        "Member must not be null",
+        400,
+    )
+    assert digest(server) == before and ecs.list_tags_for_resource(resourceArn=arn)["tags"] == []
+
+
+@pytest.mark.parametrize("kind", ["spread", "binpack"])
+def test_a_strategy_without_its_field_says_so(server: Server, ecs: Any, kind: str):
+    """spread and binpack need a `field`; the refusal names what is missing (it said
+    "Invalid field 'None'") and starts no task."""
+    ecs.register_task_definition(family="web", containerDefinitions=[{"name": "app", "image": "nginx", "memory": 128}])
+    before = digest(server)
+    assert error_of(
+        lambda: ecs.run_task(cluster=CLUSTER, taskDefinition="web", placementStrategy=[{"type": kind}])
+    ) == (
+        "InvalidParameterException",
+        f"A field must be specified for the {kind} placement strategy.",
+        400,
+    )
+    assert digest(server) == before
