@@ -152,3 +152,25 @@ def test_a_strategy_without_its_field_says_so(server: Server, ecs: Any, kind: st
         400,
     )
     assert digest(server) == before
+
+
+@pytest.mark.parametrize(
+    ("member", "message"),
+    [
+        (
+            "placementConstraints",
+            "A type must be specified for each placement constraint: use memberOf or distinctInstance.",
+        ),
+        ("placementStrategy", "A type must be specified for each placement strategy: use random, spread or binpack."),
+    ],
+)
+def test_a_placement_entry_without_a_type_says_so(server: Server, ecs: Any, member: str, message: str):
+    ecs.register_task_definition(family="web", containerDefinitions=[{"name": "app", "image": "nginx", "memory": 128}])
+    before = digest(server)
+    given: dict[str, Any] = {member: [{}]}
+    assert error_of(lambda: ecs.run_task(cluster=CLUSTER, taskDefinition="web", **given)) == (
+        "InvalidParameterException",
+        message,
+        400,
+    )
+    assert digest(server) == before

@@ -141,6 +141,8 @@ def parse_constraints(given: Iterable[Mapping[str, Any]]) -> list[Constraint]:
             if not expression:
                 raise _invalid("An expression must be specified for the memberOf placement constraint.")
             constraints.append(Constraint("memberOf", parse(expression)))
+        elif kind is None:
+            raise _invalid("A type must be specified for each placement constraint: use memberOf or distinctInstance.")
         else:
             raise _invalid(f"Invalid placement constraint type '{kind}': use memberOf or distinctInstance.")
     return constraints
@@ -168,6 +170,8 @@ def parse_strategies(given: Iterable[Mapping[str, Any]]) -> list[Strategy]:
             strategies.append(Strategy("spread", name))
         elif kind == "random":
             strategies.append(Strategy("random"))
+        elif kind is None:
+            raise _invalid("A type must be specified for each placement strategy: use random, spread or binpack.")
         else:
             raise _invalid(f"Invalid placement strategy type '{kind}': use random, spread or binpack.")
     return strategies
