@@ -174,3 +174,41 @@ def test_a_placement_entry_without_a_type_says_so(server: Server, ecs: Any, memb
         400,
     )
     assert digest(server) == before
+
+
+# --- EC2 TagSpecifications without a resource type ------------------------------------------------------
+
+
+def test_a_tag_specification_without_a_resource_type_is_refused_as_ec2_words_it(server: Server, tmp_path: Path):
+    """EC2's answer to a TagSpecification that names no ResourceType: InvalidParameterValue "Tag
+    specification resource type must have a value" (yegor256/rultor#1991); inside launch template
+    data, InvalidTagSpecification.Malformed "The resource type cannot be null or empty."
+    (awsdocs/aws-cloudformation-user-guide#634). It printed "'None' is not a valid taggable
+    resource type". Nothing is created."""
+    ec2 = server.client("ec2", validate=False)
+    subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
+    bare = [{"Tags": [{"Key": "team", "Value": "blue"}]}]
+    expected = ("InvalidParameterValue", "Tag specification resource type must have a value", 400)
+    before = digest(server)
+    assert error_of(lambda: ec2.create_network_interface(SubnetId=subnet, TagSpecifications=bare)) == expected
+    assert error_of(lambda: ec2.create_security_group(GroupName="g", Description="d", TagSpecifications=bare)) == (
+        expected
+    )
+    image = server.client("ssm").get_parameter(
+        Name="/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
+    )["Parameter"]["Value"]
+    launch = {"ImageId": image, "InstanceType": "c5.large", "MinCount": 1, "MaxCount": 1}
+    assert error_of(lambda: ec2.run_instances(**launch, TagSpecifications=bare)) == expected
+    assert error_of(
+        lambda: ec2.create_launch_template(
+            LaunchTemplateName="web", LaunchTemplateData={"ImageId": image, "TagSpecifications": bare}
+        )
+    ) == ("InvalidTagSpecification.Malformed", "The resource type cannot be null or empty.", 400)
+    assert digest(server) == before
+    with pytest.raises(CliError) as caught:
+        make_cli(server.url, tmp_path)(
+            "ec2", "create-network-interface", "--subnet-id", subnet, "--tag-specifications", "Tags=[{Key=a,Value=b}]"
+        )
+    assert "(InvalidParameterValue) when calling the CreateNetworkInterface operation: Tag specification" in (
+        caught.value.stderr
+    )
