@@ -212,3 +212,72 @@ def test_a_tag_specification_without_a_resource_type_is_refused_as_ec2_words_it(
     assert "(InvalidParameterValue) when calling the CreateNetworkInterface operation: Tag specification" in (
         caught.value.stderr
     )
+
+
+# --- documented filters EC2 accepts ------------------------------------------------------------------
+
+
+def test_documented_network_interface_filters_are_accepted_and_match(server: Server, tmp_path: Path):
+    """Filters the DescribeNetworkInterfaces reference lists were refused as "The filter 'X' is
+    invalid": the Elastic IP association's ids and address, the zone id, the attach time (as EC2
+    writes it), IPv6 addresses and the operator (no ENI here has either)."""
+    ec2 = server.client("ec2")
+    subnet = ec2.describe_subnets(Filters=[{"Name": "availability-zone", "Values": ["us-east-1a"]}])["Subnets"][0]
+    eni = ec2.create_network_interface(SubnetId=subnet["SubnetId"])["NetworkInterface"]["NetworkInterfaceId"]
+    other = ec2.create_network_interface(SubnetId=subnet["SubnetId"])["NetworkInterface"]["NetworkInterfaceId"]
+    allocation = ec2.allocate_address(Domain="vpc")
+    association = ec2.associate_address(AllocationId=allocation["AllocationId"], NetworkInterfaceId=eni)
+
+    def found(name: str, *values: str) -> list[str]:
+        answer = ec2.describe_network_interfaces(Filters=[{"Name": name, "Values": list(values)}])
+        return sorted(n["NetworkInterfaceId"] for n in answer["NetworkInterfaces"])
+
+    assert found("association.allocation-id", allocation["AllocationId"]) == [eni]
+    assert found("association.association-id", association["AssociationId"]) == [eni]
+    assert found("addresses.association.public-ip", allocation["PublicIp"]) == [eni]
+    assert found("addresses.association.owner-id", "123456789012") == [eni]
+    assert found("availability-zone-id", subnet["AvailabilityZoneId"]) == sorted([eni, other])
+    assert found("ipv6-addresses.ipv6-address", "*") == []
+    assert found("operator.managed", "true") == [] and found("operator.principal", "*") == []
+    assert sorted([eni, other]) == [i for i in found("operator.managed", "false") if i in (eni, other)]
+
+    image = server.client("ssm").get_parameter(
+        Name="/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
+    )["Parameter"]["Value"]
+    instance = ec2.run_instances(ImageId=image, InstanceType="c5.large", MinCount=1, MaxCount=1)["Instances"][0]
+    primary = instance["NetworkInterfaces"][0]
+    when = primary["Attachment"]["AttachTime"]
+    written = f"{when:%Y-%m-%dT%H:%M:%S}.{when.microsecond // 1000:03d}Z"
+    assert found("attachment.attach-time", written) == [primary["NetworkInterfaceId"]]
+    listed = make_cli(server.url, tmp_path)(
+        "ec2", "describe-network-interfaces", "--filters", f"Name=attachment.attach-time,Values={written[:4]}-*"
+    )["NetworkInterfaces"]
+    assert [n["NetworkInterfaceId"] for n in listed] == [primary["NetworkInterfaceId"]]
+
+
+def test_documented_subnet_filters_are_accepted_and_match(server: Server):
+    """DescribeSubnets' documented filters on what its subnets show (DNS64, customer-owned IPs, the
+    private DNS name options) match; those on what trunkline's subnets never have (IPv6 blocks,
+    Outposts, customer-owned pools, LNIs) match nothing instead of being refused."""
+    ec2 = server.client("ec2")
+    every = sorted(s["SubnetId"] for s in ec2.describe_subnets()["Subnets"])
+
+    def found(name: str, *values: str) -> list[str]:
+        return sorted(
+            s["SubnetId"] for s in ec2.describe_subnets(Filters=[{"Name": name, "Values": list(values)}])["Subnets"]
+        )
+
+    assert found("enable-dns64", "false") == every and found("enable-dns64", "true") == []
+    assert found("map-customer-owned-ip-on-launch", "false") == every
+    assert found("private-dns-name-options-on-launch.hostname-type", "ip-name") == every
+    assert found("private-dns-name-options-on-launch.enable-resource-name-dns-a-record", "false") == every
+    assert found("private-dns-name-options-on-launch.enable-resource-name-dns-aaaa-record", "true") == []
+    for name in (
+        "ipv6-cidr-block-association.ipv6-cidr-block",
+        "ipv6-cidr-block-association.association-id",
+        "ipv6-cidr-block-association.state",
+        "outpost-arn",
+        "customer-owned-ipv4-pool",
+        "enable-lni-at-device-index",
+    ):
+        assert found(name, "*") == [], name
