@@ -281,3 +281,33 @@ def test_documented_subnet_filters_are_accepted_and_match(server: Server):
         "enable-lni-at-device-index",
     ):
         assert found(name, "*") == [], name
+
+
+# --- malformed EC2 values -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("device_index", ["abc", "99999999999999999999999", "1.5"])
+def test_a_required_ec2_integer_that_is_not_one_is_invalid_not_missing(server: Server, device_index: str):
+    """AttachNetworkInterface with a DeviceIndex that is no integer (or too large for one): the
+    parameter is there, so the answer is InvalidParameterValue naming its value, not
+    MissingParameter "The request must contain the parameter DeviceIndex"."""
+    ec2 = server.client("ec2", validate=False)
+    before = digest(server)
+    assert error_of(
+        lambda: ec2.attach_network_interface(
+            NetworkInterfaceId="eni-0123456789abcdef0", InstanceId="i-0123456789abcdef0", DeviceIndex=device_index
+        )
+    ) == (
+        "InvalidParameterValue",
+        f"Value ({device_index}) for parameter DeviceIndex is invalid. Member must be of type integer",
+        400,
+    )
+    assert (
+        error_of(
+            lambda: ec2.attach_network_interface(
+                NetworkInterfaceId="eni-0123456789abcdef0", InstanceId="i-0123456789abcdef0"
+            )
+        )[0]
+        == "MissingParameter"
+    )
+    assert digest(server) == before
