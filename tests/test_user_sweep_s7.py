@@ -311,3 +311,27 @@ def test_a_required_ec2_integer_that_is_not_one_is_invalid_not_missing(server: S
         == "MissingParameter"
     )
     assert digest(server) == before
+
+
+def test_an_ec2_integer_beyond_32_bits_is_invalid_and_attaches_nothing(server: Server):
+    """EC2's Integer is 32 bits: DeviceIndex 99999999999 was accepted and the ENI attached there."""
+    ec2 = server.client("ec2", validate=False)
+    subnet = ec2.describe_subnets(Filters=[{"Name": "availability-zone", "Values": ["us-east-1a"]}])["Subnets"][0]
+    image = server.client("ssm").get_parameter(
+        Name="/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
+    )["Parameter"]["Value"]
+    instance = ec2.run_instances(
+        ImageId=image, InstanceType="c5.large", MinCount=1, MaxCount=1, SubnetId=subnet["SubnetId"]
+    )["Instances"][0]["InstanceId"]
+    eni = ec2.create_network_interface(SubnetId=subnet["SubnetId"])["NetworkInterface"]["NetworkInterfaceId"]
+    for index in (2**31, 99999999999, -(2**31) - 1):
+        assert error_of(
+            lambda index=index: ec2.attach_network_interface(
+                NetworkInterfaceId=eni, InstanceId=instance, DeviceIndex=index
+            )
+        ) == (
+            "InvalidParameterValue",
+            f"Value ({index}) for parameter DeviceIndex is invalid. Member must be of type integer",
+            400,
+        )
+    assert "Attachment" not in ec2.describe_network_interfaces(NetworkInterfaceIds=[eni])["NetworkInterfaces"][0]
