@@ -335,3 +335,22 @@ def test_an_ec2_integer_beyond_32_bits_is_invalid_and_attaches_nothing(server: S
             400,
         )
     assert "Attachment" not in ec2.describe_network_interfaces(NetworkInterfaceIds=[eni])["NetworkInterfaces"][0]
+
+
+def test_an_ecs_integer_beyond_32_bits_is_refused_and_registers_nothing(server: Server, ecs: Any):
+    """ECS's Integer is 32 bits: a container with memory 2**62 MiB was registered. The JSON reader
+    refuses it as it refuses any number its Integer cannot hold."""
+    before = digest(server)
+    for field in ("memory", "cpu"):
+        container = {"name": "app", "image": "nginx", "memory": 128, field: 2**62}
+        assert error_of(lambda c=container: ecs.register_task_definition(family="big", containerDefinitions=[c])) == (
+            "SerializationException",
+            "NUMBER_VALUE can not be converted to an Integer",
+            400,
+        )
+    assert digest(server) == before
+    assert ecs.list_task_definitions(familyPrefix="big")["taskDefinitionArns"] == []
+    container = {"name": "app", "image": "nginx", "memory": 2**31 - 1}
+    assert (
+        ecs.register_task_definition(family="big", containerDefinitions=[container])["taskDefinition"]["revision"] == 1
+    )

@@ -163,7 +163,8 @@ def _json_scalar(value: object, kind: str) -> Any:
     if isinstance(value, bool):  # a bool is an int to Python, never a number, date or blob to JSON
         return _INVALID
     if kind in _INTEGER_TYPES:
-        return value if isinstance(value, int) and abs(value) < 2**63 else _INVALID
+        bound = 2**31 if kind == "integer" else 2**63  # an `integer` is 32 bits, a `long` 64
+        return value if isinstance(value, int) and -bound <= value < bound else _INVALID
     if kind in _FLOAT_TYPES:
         return float(value) if isinstance(value, (int, float)) and _finite(value) else _INVALID
     if kind == "timestamp":
