@@ -464,7 +464,8 @@ def test_describe_list_and_stop_tasks(world: World):
     assert sorted(listed(family="batch")) == sorted(t["taskArn"] for t in plain)
     assert sorted(listed(startedBy="ci")) == sorted(t["taskArn"] for t in tagged)
     assert sorted(listed(containerInstance=arn)) == sorted(every)
-    assert listed(launchType="FARGATE") == [] and listed(serviceName="svc") == []
+    assert listed(launchType="FARGATE") == []
+    assert error_of(lambda: listed(serviceName="svc")) == ("ServiceNotFoundException", "Service not found.")
     pages = world.ecs.get_paginator("list_tasks").paginate(cluster=CLUSTER, PaginationConfig={"PageSize": 2})
     sizes = [len(p["taskArns"]) for p in pages]
     assert sizes == [2, 2, 1]

@@ -138,15 +138,24 @@ def test_query_booleans(text: str, expected: bool | None) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("5", 5), ("+5", 5), ("-5", -5), ("007", 7), ("1.5", None), ("1_0", None), (" 1", None), ("１", None),
-     ("1e3", None), ("9223372036854775807", 9223372036854775807), ("9223372036854775808", None), ("9" * 5000, None)],
+     ("1e3", None), ("2147483647", 2147483647), ("2147483648", None), ("-2147483648", -2147483648),
+     ("-2147483649", None), ("9" * 5000, None)],
 )  # fmt: skip
 def test_query_integers(text: str, expected: int | None) -> None:
+    """MaxItems is an `integer`: 32 bits, as the service reads it."""
     params, problems = _query("iam", "ListRoles", {"MaxItems": text})
     if expected is None:
         assert _kinds(problems) == [("type", "MaxItems")]
         assert "MaxItems" not in params
     else:
         assert params == {"MaxItems": expected}
+
+
+def test_query_longs_take_64_bits() -> None:
+    params, problems = _query("ec2", "CreateVpnGateway", {"Type": "ipsec.1", "AmazonSideAsn": "9223372036854775807"})
+    assert problems == [] and params["AmazonSideAsn"] == 2**63 - 1
+    params, problems = _query("ec2", "CreateVpnGateway", {"Type": "ipsec.1", "AmazonSideAsn": "9223372036854775808"})
+    assert _kinds(problems) == [("type", "AmazonSideAsn")]
 
 
 @pytest.mark.parametrize(

@@ -138,7 +138,11 @@ def validation_error(service: str, protocol: str, problems: list[ValidationProbl
         unknown = [p for p in problems if p.kind == "unknown"]
         if unknown:  # EC2 rejects parameters it does not know before it looks at any value
             return AwsError("UnknownParameter", unknown[0].constraint)
-        missing = [p for p in problems if p.kind == "missing"]
+        # A member given in a form its type cannot take parses to nothing, so the required check
+        # also finds it missing: it is there, and its value is what is wrong.
+        malformed = {_ec2_name(p.path) for p in problems if p.kind == "type"}
+        missing = [p for p in problems if p.kind == "missing" and _ec2_name(p.path) not in malformed]
+        problems = [p for p in problems if p.kind != "missing" or _ec2_name(p.path) not in malformed]
         if missing:
             return AwsError("MissingParameter", f"The request must contain the parameter {_ec2_name(missing[0].path)}")
         problem = problems[0]

@@ -163,7 +163,8 @@ def _json_scalar(value: object, kind: str) -> Any:
     if isinstance(value, bool):  # a bool is an int to Python, never a number, date or blob to JSON
         return _INVALID
     if kind in _INTEGER_TYPES:
-        return value if isinstance(value, int) and abs(value) < 2**63 else _INVALID
+        bound = 2**31 if kind == "integer" else 2**63  # an `integer` is 32 bits, a `long` 64
+        return value if isinstance(value, int) and -bound <= value < bound else _INVALID
     if kind in _FLOAT_TYPES:
         return float(value) if isinstance(value, (int, float)) and _finite(value) else _INVALID
     if kind == "timestamp":
@@ -384,7 +385,10 @@ def _query_scalar(text: str, shape: Shape, path: str, problems: _Problems) -> An
         if text.lower() in ("true", "false"):
             return text.lower() == "true"
     elif kind in _INTEGER_TYPES:
-        if _INTEGER_TEXT.fullmatch(text) and abs(int(text)) < 2**63:
+        # botocore's `integer` is 32 bits and `long` 64, as the services read them: EC2 takes no
+        # DeviceIndex of 99999999999.
+        bound = 2**31 if kind == "integer" else 2**63
+        if _INTEGER_TEXT.fullmatch(text) and -bound <= int(text) < bound:
             return int(text)
     elif kind in _FLOAT_TYPES:
         if _FLOAT_TEXT.fullmatch(text) and math.isfinite(float(text)):

@@ -9,6 +9,7 @@ are checked on those candidates (or on a scan when no indexed filter is given).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
@@ -29,7 +30,19 @@ def _attachment(field: str) -> Callable[[Record], list[Any]]:
 
 
 def _association(field: str) -> Callable[[Record], list[Any]]:
-    return lambda r: [r["Association"][field]] if r.get("Association") else []
+    return lambda r: [r["Association"][field]] if field in (r.get("Association") or {}) else []
+
+
+def _address_association(field: str) -> Callable[[Record], list[Any]]:
+    return lambda r: [a["Association"][field] for a in r["PrivateIpAddresses"] if field in (a.get("Association") or {})]
+
+
+def _attach_time(record: Record) -> list[str]:
+    """As EC2 shows it (ISO 8601, milliseconds, Z), so a value copied from an answer matches."""
+    if not record.get("Attachment"):
+        return []
+    moment = datetime.fromtimestamp(record["Attachment"]["AttachTime"], UTC)
+    return [f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"]
 
 
 ENI_FILTERS: dict[str, filters.Extractor] = {
@@ -44,6 +57,16 @@ ENI_FILTERS: dict[str, filters.Extractor] = {
     "association.public-ip": _association("PublicIp"),
     "association.public-dns-name": _association("PublicDnsName"),
     "association.ip-owner-id": _association("IpOwnerId"),
+    "association.allocation-id": _association("AllocationId"),
+    "association.association-id": _association("AssociationId"),
+    "addresses.association.public-ip": _address_association("PublicIp"),
+    "addresses.association.owner-id": _address_association("IpOwnerId"),
+    "attachment.attach-time": _attach_time,
+    "availability-zone-id": lambda r: [r["AvailabilityZoneId"]] if r.get("AvailabilityZoneId") else [],
+    "ipv6-addresses.ipv6-address": lambda r: [a["Ipv6Address"] for a in r.get("Ipv6Addresses") or []],
+    # No ENI here is managed by an operator (EC2's output leaves `Operator` out for them).
+    "operator.managed": lambda r: [False],
+    "operator.principal": lambda r: [],
     "availability-zone": lambda r: [r["AvailabilityZone"]],
     "description": lambda r: [r["Description"]],
     "group-id": lambda r: [g["GroupId"] for g in r["Groups"]],
@@ -123,6 +146,13 @@ def describe_network_interfaces(
     ctx: RequestContext, params: shapes.DescribeNetworkInterfacesRequest
 ) -> tuple[list[Record], str | None]:
     ids = params.get("NetworkInterfaceIds")
+    if ids and params.get("MaxResults") is not None:
+        # "You cannot specify this parameter and the network interface IDs parameter in the same
+        # request" (API reference); worded as EC2 words it for DescribeInstances (docs/decisions.md).
+        raise AwsError(
+            "InvalidParameterCombination",
+            "The parameter networkInterfaceIdSet cannot be used with the parameter maxResults",
+        )
     records, token = lookup.describe(
         ctx, NETWORK_INTERFACE, params, ids, ENI_FILTERS, candidates=_candidates(ctx, params)
     )

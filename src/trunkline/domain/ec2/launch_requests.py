@@ -24,6 +24,7 @@ TAGGABLE = ("instance", "network-interface", "volume")
 
 def from_parameters(params: shapes.RunInstancesRequest) -> instances.LaunchRequest:
     for spec in params.get("TagSpecifications") or []:
+        ec2_tags.check_resource_type(spec.get("ResourceType"))
         if spec.get("ResourceType") not in TAGGABLE:
             raise AwsError(
                 "InvalidParameterValue",

@@ -189,6 +189,8 @@ def _check_data(data: Mapping[str, Any]) -> None:
     """The little EC2 checks when a template is stored: resource types of its tag specifications."""
     for spec in data.get("TagSpecifications") or []:
         kind = spec.get("ResourceType")
+        if not kind:  # EC2's observed answer for template data (awsdocs/aws-cloudformation-user-guide#634)
+            raise AwsError("InvalidTagSpecification.Malformed", "The resource type cannot be null or empty.")
         if kind not in ("instance", "volume", "network-interface", "spot-instances-request", "elastic-gpu"):
             raise AwsError(
                 "InvalidParameterValue",

@@ -65,6 +65,23 @@ EXTRACTORS: dict[str, Any] = {
     "defaultForAz": lambda r: [r["DefaultForAz"]],
     "map-public-ip-on-launch": lambda r: [r["MapPublicIpOnLaunch"]],
     "ipv6-native": lambda r: [r["Ipv6Native"]],
+    "enable-dns64": lambda r: [r["EnableDns64"]],
+    "map-customer-owned-ip-on-launch": lambda r: [r["MapCustomerOwnedIpOnLaunch"]],
+    "private-dns-name-options-on-launch.hostname-type": lambda r: [r["PrivateDnsNameOptionsOnLaunch"]["HostnameType"]],
+    "private-dns-name-options-on-launch.enable-resource-name-dns-a-record": lambda r: [
+        r["PrivateDnsNameOptionsOnLaunch"]["EnableResourceNameDnsARecord"]
+    ],
+    "private-dns-name-options-on-launch.enable-resource-name-dns-aaaa-record": lambda r: [
+        r["PrivateDnsNameOptionsOnLaunch"]["EnableResourceNameDnsAAAARecord"]
+    ],
+    # Documented filters on what trunkline's subnets never have (IPv6, Outposts, customer-owned
+    # pools, LNIs): they match no subnet, as on AWS for subnets without them.
+    "ipv6-cidr-block-association.ipv6-cidr-block": lambda r: [],
+    "ipv6-cidr-block-association.association-id": lambda r: [],
+    "ipv6-cidr-block-association.state": lambda r: [],
+    "outpost-arn": lambda r: [],
+    "customer-owned-ipv4-pool": lambda r: [],
+    "enable-lni-at-device-index": lambda r: [],
 }
 
 

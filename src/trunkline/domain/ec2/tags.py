@@ -40,11 +40,18 @@ def requested(params: TagSpecified, resource_type: str) -> list[Tag]:
     resource type is refused."""
     for spec in params.get("TagSpecifications") or []:
         kind = spec.get("ResourceType")
+        check_resource_type(kind)
         if kind != resource_type:
             raise AwsError(
                 "InvalidParameterValue", f"'{kind}' is not a valid taggable resource type for this operation."
             )
     return from_specifications(params, resource_type)
+
+
+def check_resource_type(kind: str | None) -> None:
+    """A TagSpecification must name its resource type (EC2's observed answer, rultor#1991)."""
+    if not kind:
+        raise AwsError("InvalidParameterValue", "Tag specification resource type must have a value")
 
 
 MAX_KEY_LENGTH = 128  # EC2's tag restrictions (user guide, "Tag restrictions")

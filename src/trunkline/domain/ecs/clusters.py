@@ -123,9 +123,10 @@ def cluster_statistics(ctx: RequestContext, arn: str) -> list[dict[str, str]]:
 
 
 def _validation(path: str, value: object, constraint: str) -> AwsError:
+    shown = "null" if value is None else f"'{value}'"  # Coral's words for a missing value
     return AwsError(
         "InvalidParameterException",
-        f"1 validation error detected: Value '{value}' at '{path}' failed to satisfy constraint: {constraint}",
+        f"1 validation error detected: Value {shown} at '{path}' failed to satisfy constraint: {constraint}",
     )
 
 

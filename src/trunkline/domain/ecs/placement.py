@@ -141,6 +141,8 @@ def parse_constraints(given: Iterable[Mapping[str, Any]]) -> list[Constraint]:
             if not expression:
                 raise _invalid("An expression must be specified for the memberOf placement constraint.")
             constraints.append(Constraint("memberOf", parse(expression)))
+        elif kind is None:
+            raise _invalid("A type must be specified for each placement constraint: use memberOf or distinctInstance.")
         else:
             raise _invalid(f"Invalid placement constraint type '{kind}': use memberOf or distinctInstance.")
     return constraints
@@ -152,13 +154,15 @@ def parse_strategies(given: Iterable[Mapping[str, Any]]) -> list[Strategy]:
         raise _invalid(f"A maximum of {MAX_STRATEGIES} placement strategies can be specified.")
     strategies: list[Strategy] = []
     for entry in entries:
-        kind, name = entry.get("type"), entry.get("field")
+        kind, name = entry.get("type"), str(entry.get("field") or "")
+        if kind in ("binpack", "spread") and not name:
+            raise _invalid(f"A field must be specified for the {kind} placement strategy.")
         if kind == "binpack":
-            if name is None or name.lower() not in ("cpu", "memory"):
+            if name.lower() not in ("cpu", "memory"):
                 raise _invalid(f"Invalid field '{name}' for the binpack placement strategy: use cpu or memory.")
             strategies.append(Strategy("binpack", name.lower()))
         elif kind == "spread":
-            if not name or not (name in ("instanceId", "host") or _spread_attribute(name)):
+            if not (name in ("instanceId", "host") or _spread_attribute(name)):
                 raise _invalid(
                     f"Invalid field '{name}' for the spread placement strategy: use instanceId, host or "
                     "attribute:<name>."
@@ -166,6 +170,8 @@ def parse_strategies(given: Iterable[Mapping[str, Any]]) -> list[Strategy]:
             strategies.append(Strategy("spread", name))
         elif kind == "random":
             strategies.append(Strategy("random"))
+        elif kind is None:
+            raise _invalid("A type must be specified for each placement strategy: use random, spread or binpack.")
         else:
             raise _invalid(f"Invalid placement strategy type '{kind}': use random, spread or binpack.")
     return strategies

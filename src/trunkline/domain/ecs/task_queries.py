@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
-from trunkline.domain.ecs import clusters, container_instances, describe_each, instance_queries, tasks
+from trunkline.domain.ecs import clusters, container_instances, describe_each, instance_queries, services, tasks
 from trunkline.domain.ecs.kinds import TASK
 from trunkline.domain.ecs.records import TaskRecord
 from trunkline.errors import AwsError
@@ -83,9 +83,36 @@ def _walk(ctx: RequestContext, source: tuple[str, str], after: str | None) -> It
         after = tasks.record_key(batch[-1])
 
 
+#: Filters ECS refuses beside `startedBy` and beside `serviceName` ("cannot specify startedBy with other
+#: arguments", aws/aws-sdk-go-v2#1893; "cannot specify serviceName with other arguments", boto/boto3#874).
+#: `desiredStatus` is not among them: it always applies (RUNNING when omitted).
+_EXCLUSIVE = {
+    "startedBy": ("containerInstance", "family", "serviceName", "launchType"),
+    "serviceName": ("containerInstance", "family"),
+}
+
+
+def _check_filters(ctx: RequestContext, cluster_arn: str, params: shapes.ListTasksRequest) -> str | None:
+    """Refuse the filter combinations ECS refuses; the name of the service `serviceName` names (a name
+    or an ARN), which must exist in the cluster (ServiceNotFoundException, as AWS answers)."""
+    for name, others in _EXCLUSIVE.items():
+        if params.get(name) is not None and any(params.get(other) is not None for other in others):
+            raise AwsError("InvalidParameterException", f"cannot specify {name} with other arguments")
+    ref = params.get("serviceName")
+    if ref is None:
+        return None
+    record = services.find(ctx, cluster_arn, ref)
+    if record is None:
+        raise AwsError("ServiceNotFoundException", "Service not found.")
+    return record["serviceName"]
+
+
 def list_arns(ctx: RequestContext, params: shapes.ListTasksRequest) -> tuple[list[str], str | None]:
     """ListTasks."""
     cluster_arn = clusters.resolve_cluster(ctx, params.get("cluster"))["clusterArn"]
+    service_name = _check_filters(ctx, cluster_arn, params)
+    if service_name is not None:
+        params = {**params, "serviceName": service_name}
     size = instance_queries.page_size(params)
     desired = params.get("desiredStatus") or "RUNNING"
     filters = (
