@@ -28,7 +28,15 @@ from conftest import Server
 pytestmark = pytest.mark.one_store
 
 SCRIPTS = Path(__file__).parent / "js"
-CLIENTS = ("client-ecs", "client-ec2", "client-iam", "client-sts", "client-ssm", "client-auto-scaling")
+CLIENTS = (
+    "client-ecs",
+    "client-ec2",
+    "client-iam",
+    "client-sts",
+    "client-ssm",
+    "client-auto-scaling",
+    "client-cloudwatch-logs",
+)
 
 
 def _unavailable(why: str) -> None:
@@ -137,3 +145,101 @@ def test_capacity_with_the_javascript_sdk(node: str, spawn: Callable[..., Server
         404,
         "Policy arn:aws:iam::aws:policy/NoSuchPolicy does not exist or is not attachable.",
     ]
+
+
+def test_paginators_and_waiters_with_the_javascript_sdk(
+    node: str, spawn: Callable[..., Server], tmp_path: Path
+) -> None:
+    """The SDK's own paginators follow each service's token (IAM's Marker, EC2's and ECS's
+    NextToken/nextToken, CloudWatch Logs' stream tokens, Auto Scaling's NextToken) to the exact
+    page sizes; its waiters read the answers and AWS's error codes with their own acceptors, with
+    the manual clock settled before each, so every one decides on its first polls."""
+    server = spawn("--timing", "manual")
+    seen = run_script(node, "pages.mjs", server.url, tmp_path)
+    pages = {
+        "iam roles": [2, 2, 1],
+        "iam users": [2, 2, 1],
+        "iam profiles": [4, 1],
+        "iam role tags": [1, 1],
+        "iam aws policies": [4],
+        "ssm by path": [2] * 16,
+        "ecs account settings": [3, 3, 3, 3],
+        "ecs clusters": [2, 1],
+        "ec2 instances": [1],  # one reservation of three instances
+        "ec2 enis": [5, 2],
+        "ec2 subnets": [5, 2],
+        "ec2 vpcs": [2],
+        "ec2 security groups": [2],
+        "ec2 security group rules": [4],
+        "ec2 route tables": [2],
+        "ec2 network acls": [2],
+        "ec2 internet gateways": [1],
+        "ec2 tags": [3],
+        "ec2 images": [5, 2],
+        "ec2 profile associations": [3],
+        "ec2 nat gateways": [0],
+        "ecs container instances": [2, 1],
+        "ecs task definitions": [3, 1],
+        "ecs families": [1, 1],
+        "ecs tasks": [3, 3, 1],
+        "ec2 trunk associations": [5, 2],
+        "ec2 branch enis": [5, 2],
+        "ecs services": [1, 1],
+        "logs groups": [2, 2],
+        "logs streams": [2, 1],
+        "logs filter": [2, 2, 1],
+        # GetLogEvents answers the token it was sent at the end of the stream.
+        "logs get events": [2, 2, 1, 0],
+        "logs get events backwards": [2, 0],
+        "asg groups": [1],
+        "asg activities": [1],
+    }
+    assert {label: seen[label] for label in pages} == pages
+    types = seen["ec2 instance types"]
+    assert set(types[:-1]) == {100} and 0 < types[-1] <= 100
+    attributes = seen["ecs attributes"]
+    assert set(attributes[:-1]) == {10} and 0 < attributes[-1] <= 10
+    # A launch through `resolve:ssm:` gets the AMI the parameter names.
+    assert seen["run from resolve:ssm"] == [3, True]
+    assert seen["ran"] == [7, []]
+    waits = {label: value for label, value in seen.items() if label.startswith("wait ")}
+    assert waits == {
+        "wait role": "SUCCESS",
+        "wait profile": "SUCCESS",
+        "wait user": "SUCCESS",
+        "wait vpc": "SUCCESS",
+        "wait subnet": "SUCCESS",
+        "wait eni": "SUCCESS",
+        "wait instance exists": "SUCCESS",
+        "wait instance running": "SUCCESS",
+        "wait tasks running": "SUCCESS",
+        "wait services stable": "SUCCESS",
+        "wait tasks stopped": "SUCCESS",
+        # Any STOPPED task fails TasksRunning; a MISSING task or service fails its waiter.
+        "wait tasks running (some stopped)": ["FAILURE", None],
+        "wait asg exists": "SUCCESS",
+        "wait asg in service": "SUCCESS",
+        "wait instance terminated": "SUCCESS",
+        # The acceptors that read error codes: EC2's exact codes reach the SDK as its error names.
+        "wait missing eni": ["FAILURE", "InvalidNetworkInterfaceID.NotFound"],
+        "wait missing nat deleted": "SUCCESS",
+        "wait missing vpc exists": ["TIMEOUT", None],
+        "wait missing role exists": ["TIMEOUT", None],
+        "wait missing instance exists": ["TIMEOUT", None],
+        "wait missing instance running": ["TIMEOUT", None],
+        "wait missing security group exists": ["TIMEOUT", None],
+        "wait missing igw exists": ["TIMEOUT", None],
+        "wait missing image exists": ["TIMEOUT", None],
+        "wait missing tasks running": ["FAILURE", None],
+        "wait missing services stable": ["FAILURE", None],
+        "wait image available": "SUCCESS",
+        "wait vpc exists": "SUCCESS",
+        "wait security group exists": "SUCCESS",
+        "wait igw exists": "SUCCESS",
+        "wait nat available": "SUCCESS",
+        "wait nat deleted": "SUCCESS",
+        "wait instance stopped": "SUCCESS",
+        "wait services inactive": "SUCCESS",
+        "wait asg not exists": "SUCCESS",
+        "wait policy exists": "SUCCESS",
+    }
