@@ -243,3 +243,47 @@ def test_paginators_and_waiters_with_the_javascript_sdk(
         "wait asg not exists": "SUCCESS",
         "wait policy exists": "SUCCESS",
     }
+
+
+SIGNATURE_TEXT = (
+    "The request signature we calculated does not match the signature you provided. Check your AWS "
+    "Secret Access Key and signing method. Consult the service documentation for details."
+)
+
+
+def test_the_javascript_sdks_signatures_under_strict_auth(
+    node: str, spawn: Callable[..., Server], tmp_path: Path
+) -> None:
+    """`--auth strict` verifies the SDK's own SigV4 signer (its headers, its percent-encoding of
+    query bodies, JSON bodies with non-ASCII text, the session token of STS credentials) and
+    refuses a wrong secret, an unknown key and a tampered token in each protocol's error shape."""
+    credentials = tmp_path / "credentials"
+    credentials.write_text(
+        "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n"
+        "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
+    )
+    server = spawn("--timing", "manual", "--auth", "strict", "--credentials", str(credentials))
+    seen = run_script(node, "signing.mjs", server.url, tmp_path)
+    assert seen["root"] == "arn:aws:iam::123456789012:root"
+    assert seen["iam tag"] is True and seen["ec2 tag filter"] == [True] and seen["ecs tag"] is True
+    assert seen["logs message"] is True
+    assert seen["user"] == "arn:aws:iam::123456789012:user/dev"
+    assert seen["session expires is a Date"] is True
+    assert seen["session"] == "arn:aws:sts::123456789012:assumed-role/deployer/js"
+    assert seen["session ecs"] == ["arn:aws:ecs:us-east-1:123456789012:cluster/signed"]
+    assert seen["session ec2"] == 1
+    name, status, message = seen["wrong secret sts"]
+    # STS adds the canonical request it expected, as AWS's STS does.
+    assert (name, status) == ("SignatureDoesNotMatch", 403) and message.startswith(SIGNATURE_TEXT + "\n\n")
+    assert seen["wrong secret iam"] == ["SignatureDoesNotMatch", 403, SIGNATURE_TEXT]
+    assert seen["wrong secret autoscaling"] == ["SignatureDoesNotMatch", 403, SIGNATURE_TEXT]
+    assert seen["wrong secret ec2"] == [
+        "AuthFailure",
+        401,
+        "AWS was not able to validate the provided access credentials",
+    ]
+    for service in ("ecs", "ssm", "logs"):
+        assert seen[f"wrong secret {service}"] == ["InvalidSignatureException", 400, SIGNATURE_TEXT]
+    invalid_token = ["UnrecognizedClientException", 400, "The security token included in the request is invalid."]
+    assert seen["unknown key ecs"] == invalid_token
+    assert seen["tampered token ecs"] == invalid_token
