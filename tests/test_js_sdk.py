@@ -287,3 +287,145 @@ def test_the_javascript_sdks_signatures_under_strict_auth(
     invalid_token = ["UnrecognizedClientException", 400, "The security token included in the request is invalid."]
     assert seen["unknown key ecs"] == invalid_token
     assert seen["tampered token ecs"] == invalid_token
+
+
+def test_nested_shapes_with_the_javascript_sdk(node: str, spawn: Callable[..., Server], tmp_path: Path) -> None:
+    """Operations the walk-through does not call, read back through the SDK's parsers: lists in
+    lists, maps, booleans inside structures, Dates from XML and JSON, CloudWatch Logs' epoch
+    milliseconds as numbers, floats, partial successes, and empty lists that arrive as []."""
+    server = spawn("--timing", "manual")
+    seen = run_script(node, "shapes.mjs", server.url, tmp_path)
+    # EC2
+    assert seen["authorize"] == [
+        True,
+        [[False, 80, 443, "0.0.0.0/0"], [False, 80, 443, "10.0.0.0/8"], [False, 80, 443, True]],
+    ]
+    assert seen["permission"] == [
+        "tcp",
+        80,
+        443,
+        [["0.0.0.0/0", "web"], ["10.0.0.0/8", None]],
+        [[True, "123456789012", "self"]],
+        [],
+        [],
+    ]
+    assert seen["egress"] == [["-1", None, ["0.0.0.0/0"]]]
+    assert seen["rules"] == [[False, "tcp", 80, []]] * 3 + [[True, "-1", -1, []]]
+    assert seen["revoke"] == [True, ["10.0.0.0/8"], None]
+    assert seen["associate route table"] == "associated"
+    assert seen["routes"] == [
+        ["10.0.0.0/16", "local", "active", "CreateRouteTable"],
+        ["0.0.0.0/0", "igw", "active", "CreateRoute"],
+    ]
+    assert seen["route associations"] == [[False, True, "associated"]]
+    assert seen["propagating"] == []
+    assert seen["vpc attributes"] == [{"Value": True}, {"Value": True}, None]
+    assert seen["account attributes"] == [["supported-platforms", True], ["max-instances", True]]
+    assert seen["zone"] == ["us-east-1a", "use1-az1", "available", [], "us-east-1"]
+    assert seen["template data"] == [
+        True,  # the resolve:ssm reference, kept as given
+        "c5.xlarge",
+        {"Encrypted": False, "DeleteOnTermination": True, "VolumeSize": 30, "VolumeType": "gp3"},
+        False,
+        1,
+        {"HttpTokens": "required", "HttpPutResponseHopLimit": 2},
+        True,
+        [{"Key": "team", "Value": "web"}],
+        False,
+        True,
+    ]
+    assert seen["delete versions"] == [[3], [[1, "unexpectedError"], [7, "launchTemplateVersionDoesNotExist"]]]
+    # An instance launched without user data answers an empty userData element: {}.
+    assert seen["instance attributes"] == [{"Value": True}, {"Value": True}, {"Value": "c5.large"}, 1, {}]
+    assert seen["trunk association"] == [100, "VLAN", [], "shapes-1"]
+    assert seen["trunk associations"] == [[True, True, 100]]
+    assert seen["trunk eni"] == ["trunk", "in-use", 1, True, False, False, True, [True], [], []]
+    (address,) = seen["addresses attribute"]
+    assert set(address) == {"PublicIp", "AllocationId"}  # no PtrRecord without a reverse DNS name
+    assert seen["empty filter result"] == []
+    # IAM, STS, SSM
+    assert seen["simulation"] == [
+        ["ecs:RunTask", "allowed", 1, []],
+        ["ecs:DeleteCluster", "explicitDeny", 1, []],
+        ["s3:GetObject", "implicitDeny", 0, []],
+    ]
+    assert seen["policy versions"] == [["v2", True, True, None], ["v1", False, True, None]]
+    assert seen["entities"] == [["ecsInstanceRole"], [], [], False]
+    assert seen["role"] == [3600, "/", {}, None, None]
+    assert seen["service-linked role"] == [
+        "/aws-service-role/ecs.amazonaws.com/",
+        "ECS",
+        {"Service": ["ecs.amazonaws.com"]},
+    ]
+    assert seen["delete service-linked role"] is True
+    assert seen["access keys"] == [["Inactive", True, True]]
+    assert seen["assume role"] == [True, "arn:aws:sts::123456789012:assumed-role/deployer/shapes", 0]
+    assert seen["ssm parameters"] == [
+        [["aws:ec2:image", "String", True, True]],
+        ["/no/such", "/aws/service/ecs/optimized-ami/amazon-linux-2/recommended/image_id:1"],
+    ]
+    # ECS
+    assert seen["container"] == [
+        {"team": "web", "com.example/tier": "front"},
+        "/ecs/web",
+        [{"containerPort": 80, "hostPort": 80, "protocol": "tcp"}],
+        {"command": ["CMD-SHELL", "true"], "interval": 10},
+        [{"name": "nofile", "softLimit": 1024, "hardLimit": 4096}],
+        {"initProcessEnabled": True},
+        [],
+        [],
+    ]
+    revision, status, compatibilities, attributes, registered_at, volumes = seen["task definition"]
+    assert (revision, status, registered_at, volumes) == (
+        1,
+        "ACTIVE",
+        True,
+        [{"name": "data", "host": {"sourcePath": "/srv"}}],
+    )
+    assert "EC2" in compatibilities and "ecs.capability.task-eni" in attributes
+    assert seen["described tags"] == [{"key": "t", "value": "1"}]
+    assert seen["deregistered"] == ["INACTIVE", True]
+    assert seen["delete task definitions"] == [
+        [[1, "DELETE_IN_PROGRESS", True]],
+        [["ACTIVE", "The task definition must be deregistered (INACTIVE) before it can be deleted."]],
+    ]
+    assert seen["service"] == [
+        {
+            "deploymentCircuitBreaker": {"enable": True, "rollback": True},
+            "maximumPercent": 200,
+            "minimumHealthyPercent": 50,
+        },
+        [["PRIMARY", "COMPLETED", True]],
+        [],
+        [],
+        "REPLICA",
+        {"type": "ECS"},
+        "SERVICE",
+        [{"key": "s", "value": "1"}],
+    ]
+    assert seen["describe services"] == [[["web", [{"key": "s", "value": "1"}]]], ["MISSING"]]
+    assert seen["service tags"] == [{"key": "s", "value": "1"}, {"key": "more", "value": ""}]
+    assert seen["account setting"] == [["enabled", "user"]]
+    assert seen["capacity providers"] == [[["FARGATE", "ACTIVE", []]], ["MISSING"]]
+    # Auto Scaling
+    assert seen["scaling policies"] == [
+        ["cpu", "TargetTrackingScaling", True, 62.5, True, None, []],
+        [
+            "steps",
+            "StepScaling",
+            True,
+            None,
+            None,
+            [
+                {"ScalingAdjustment": 1, "MetricIntervalLowerBound": 0, "MetricIntervalUpperBound": 10.5},
+                {"ScalingAdjustment": 2, "MetricIntervalLowerBound": 10.5},
+            ],
+            [],
+        ],
+    ]
+    assert seen["hooks"] == [["drain", 120, 12000, "ABANDON", "m"]]
+    assert seen["asg tags"] == [["team", "", False]]
+    # CloudWatch Logs: epoch milliseconds stay numbers
+    assert seen["log stream"] == ["a", 1796000000123, 1796000001123, "number", "number"]
+    assert seen["filtered"] == [["a", 1796000001123, "two", "number"]]
+    assert seen["log group tags"] == {"team": "web"}
