@@ -4,7 +4,9 @@ against a server of their own, and each script prints what it saw as JSON lines 
 
 The SDK has its own serialisers and parsers (smithy's, not botocore's): dates must come back as
 `Date`s, errors as the SDK's typed exceptions with AWS's codes, statuses and texts, and the EC2,
-IAM and Auto Scaling XML answers parsed into the documented shapes.
+IAM and Auto Scaling XML answers parsed into the documented shapes. Its paginators follow each
+service's tokens, its waiters read answers and error codes with their own acceptors, and its
+signer must satisfy `--auth strict`.
 
 These tests skip without Node.js >= 20 and the installed clients (`scripts/ensure-js-sdk`), except
 under CI=true, where that fails.
