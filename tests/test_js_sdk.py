@@ -405,6 +405,16 @@ def test_nested_shapes_with_the_javascript_sdk(node: str, spawn: Callable[..., S
         "SERVICE",
         [{"key": "s", "value": "1"}],
     ]
+    # UpdateService applies a deployment configuration (members given replace the service's).
+    assert seen["update service"] == [
+        {
+            "deploymentCircuitBreaker": {"enable": True, "rollback": True},
+            "maximumPercent": 150,
+            "minimumHealthyPercent": 50,
+        },
+        30,
+        1,
+    ]
     assert seen["describe services"] == [[["web", [{"key": "s", "value": "1"}]]], ["MISSING"]]
     assert seen["service tags"] == [{"key": "s", "value": "1"}, {"key": "more", "value": ""}]
     assert seen["account setting"] == [["enabled", "user"]]

@@ -5,7 +5,7 @@
 // milliseconds stay numbers), floats, and empty lists that must arrive as [] rather than undefined.
 import { ECSClient, CreateClusterCommand, RegisterTaskDefinitionCommand, DescribeTaskDefinitionCommand, DeregisterTaskDefinitionCommand,
   DeleteTaskDefinitionsCommand, CreateServiceCommand, DescribeServicesCommand, PutAccountSettingDefaultCommand, ListAccountSettingsCommand,
-  DescribeCapacityProvidersCommand, ListTagsForResourceCommand, TagResourceCommand } from "@aws-sdk/client-ecs";
+  DescribeCapacityProvidersCommand, ListTagsForResourceCommand, TagResourceCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { EC2Client, CreateVpcCommand, CreateSubnetCommand, CreateSecurityGroupCommand, AuthorizeSecurityGroupIngressCommand,
   DescribeSecurityGroupsCommand, DescribeSecurityGroupRulesCommand, RevokeSecurityGroupIngressCommand, CreateRouteTableCommand,
   AssociateRouteTableCommand, CreateInternetGatewayCommand, AttachInternetGatewayCommand, CreateRouteCommand, DescribeRouteTablesCommand,
@@ -159,6 +159,8 @@ const service = (await ecs.send(new CreateServiceCommand({ cluster: "shapes", se
   tags: [{ key: "s", value: "1" }], propagateTags: "SERVICE" }))).service;
 out("service", [service.deploymentConfiguration, service.deployments.map((d) => [d.status, d.rolloutState, isDate(d.createdAt)]), service.loadBalancers,
   service.placementStrategy, service.schedulingStrategy, service.deploymentController, service.propagateTags, service.tags]);
+const changed = (await ecs.send(new UpdateServiceCommand({ cluster: "shapes", service: "web", deploymentConfiguration: { maximumPercent: 150 }, healthCheckGracePeriodSeconds: 30 }))).service;
+out("update service", [changed.deploymentConfiguration, changed.healthCheckGracePeriodSeconds, changed.deployments.length]);
 const services = await ecs.send(new DescribeServicesCommand({ cluster: "shapes", services: ["web", "nope"], include: ["TAGS"] }));
 out("describe services", [services.services.map((s) => [s.serviceName, s.tags]), services.failures.map((f) => f.reason)]);
 await ecs.send(new TagResourceCommand({ resourceArn: service.serviceArn, tags: [{ key: "more", value: "" }] }));
