@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 
 from capacity_world import ecs_launch_template, subnets_in_two_zones
 from conftest import ACCOUNT, Server, make_cli
+from ec2_world import AL2023
 from ecs_world import World
 
 CLUSTER = "capacity"
@@ -306,3 +307,21 @@ def test_an_unsigned_action_both_ec2_and_auto_scaling_have_goes_to_ec2(server: S
     assert answer.status_code == 200 and "http://ec2.amazonaws.com/doc/2016-11-15/" in answer.text
     signed = server.client("autoscaling").describe_tags()  # signed for autoscaling: Auto Scaling answers
     assert signed["Tags"] == []
+
+
+def test_a_template_naming_its_image_by_ssm_parameter_launches(cap: Capacity) -> None:
+    """A launch template whose ImageId is `resolve:ssm:<parameter>` (as the ECS docs show for
+    capacity providers): each launch reads the parameter, and the instances run its AMI."""
+    w = cap.world
+    image = w.ssm.get_parameter(Name=AL2023)["Parameter"]["Value"]
+    w.ec2.create_launch_template(
+        LaunchTemplateName="by-parameter",
+        LaunchTemplateData={"ImageId": f"resolve:ssm:{AL2023}", "InstanceType": "c5.large"},
+    )
+    cap.create("by-parameter", LaunchTemplate={"LaunchTemplateName": "by-parameter"}, DesiredCapacity=1, Tags=None)
+    cap.settle()
+    members = cap.members("by-parameter")
+    assert [m["LifecycleState"] for m in members.values()] == ["InService"]
+    assert {w.instance(i)["ImageId"] for i in members} == {image}
+    activities = cap.asg.describe_scaling_activities(AutoScalingGroupName="by-parameter")["Activities"]
+    assert {a["StatusCode"] for a in activities} == {"Successful"}

@@ -88,6 +88,20 @@ def test_describe_account_attributes_names_the_default_vpc(ec2: Any) -> None:
     assert none["AttributeValues"] == [{"AttributeValue": "none"}]
 
 
+def test_describe_account_attributes_by_each_documented_name(ec2: Any) -> None:
+    """EC2 documents six attribute names (the model's enum lists only two of them); each can be
+    asked for by name, as `aws ec2 describe-account-attributes --attribute-names max-instances`
+    does. Found through the AWS SDK for JavaScript, which sends any string."""
+    every = ec2.describe_account_attributes()["AccountAttributes"]
+    for attribute in every:
+        asked = ec2.describe_account_attributes(AttributeNames=[attribute["AttributeName"]])["AccountAttributes"]
+        assert asked == [attribute]
+    limits = ["max-instances", "max-elastic-ips", "vpc-max-elastic-ips", "vpc-max-security-groups-per-interface"]
+    answer = ec2.describe_account_attributes(AttributeNames=limits)["AccountAttributes"]
+    assert [a["AttributeName"] for a in answer] == limits
+    assert error_of(ec2.describe_account_attributes, AttributeNames=["bogus"])[0] == "InvalidParameterValue"
+
+
 def test_another_region_gets_its_own_default_vpc_on_first_use(server: Server) -> None:
     west = _regional(server, "us-west-2")
     vpc = default_vpc(west)

@@ -397,3 +397,59 @@ def test_an_empty_placement_zone_is_no_zone(aws: Any, ec2: Any) -> None:
         )[0]
         == "InvalidParameterValue"
     )
+
+
+# --- resolve:ssm: a Systems Manager parameter in place of the AMI id -------------------------------------
+
+RESOLVE_AL2023 = "resolve:ssm:/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
+
+
+def test_run_instances_resolves_an_ssm_parameter_directly_and_from_a_template(aws: Any, ec2: Any) -> None:
+    """EC2 reads `resolve:ssm:<parameter>` at launch, in RunInstances' ImageId and in a launch
+    template's (the template keeps the reference; the instance gets the AMI it named then)."""
+    net = network(ec2)
+    ami = image(aws("ssm"))
+    direct = ec2.run_instances(
+        ImageId=RESOLVE_AL2023, InstanceType="c5.large", MinCount=1, MaxCount=1, SubnetId=net["subnet"]
+    )
+    assert direct["Instances"][0]["ImageId"] == ami
+    created = template(ec2, "resolving", ImageId=RESOLVE_AL2023, InstanceType="c5.large")
+    (version,) = ec2.describe_launch_template_versions(LaunchTemplateId=created["LaunchTemplateId"])[
+        "LaunchTemplateVersions"
+    ]
+    assert version["LaunchTemplateData"]["ImageId"] == RESOLVE_AL2023
+    launched = ec2.run_instances(
+        LaunchTemplate={"LaunchTemplateName": "resolving"}, MinCount=1, MaxCount=1, SubnetId=net["subnet"]
+    )["Instances"][0]
+    assert instance_view(ec2, launched["InstanceId"])["ImageId"] == ami
+    # A version selector of the parameter works as in GetParameter.
+    version_of = aws("ssm").get_parameter(Name=RESOLVE_AL2023.removeprefix("resolve:ssm:"))["Parameter"]["Version"]
+    pinned = ec2.run_instances(
+        ImageId=f"{RESOLVE_AL2023}:{version_of}",
+        InstanceType="c5.large",
+        MinCount=1,
+        MaxCount=1,
+        SubnetId=net["subnet"],
+    )
+    assert pinned["Instances"][0]["ImageId"] == ami
+
+
+def test_run_instances_refuses_a_parameter_that_names_no_image(ec2: Any, server: Server) -> None:
+    net = network(ec2)
+    before = digest(server)
+    launch = {"InstanceType": "c5.large", "MinCount": 1, "MaxCount": 1, "SubnetId": net["subnet"]}
+    # Only parameters of data type aws:ec2:image name an image (AWS's answer for any other type).
+    metadata = "resolve:ssm:/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended"
+    assert error_of(ec2.run_instances, ImageId=metadata, **launch) == (
+        "SsmInvalidParameter",
+        "Unsupported data type. The following parameter data types are supported: aws:ec2:image",
+        400,
+    )
+    # A parameter that does not exist (trunkline's text: docs/decisions.md).
+    assert error_of(ec2.run_instances, ImageId="resolve:ssm:/no/such/parameter", **launch) == (
+        "InvalidParameterValue",
+        "Value (resolve:ssm:/no/such/parameter) for parameter imageId is invalid. "
+        "The Systems Manager parameter /no/such/parameter could not be found.",
+        400,
+    )
+    assert digest(server) == before

@@ -228,3 +228,52 @@ def test_a_binpack_service_fills_the_fullest_instance(world: World):
     # Three equal instances: the first task goes to the lowest ARN (ties), which is then the fullest.
     first = min(world.ecs.list_container_instances(cluster=CLUSTER)["containerInstanceArns"])
     assert len(arns) == 4 and hosts == {first}
+
+
+def test_update_service_changes_its_deployment_configuration_and_network(world: World):
+    """UpdateService applies what it is given besides desiredCount and taskDefinition (it used to
+    drop these silently; found through the AWS SDK for JavaScript): the deployment configuration
+    (members given replace the service's), the health check grace period, and a new network
+    configuration, which starts new tasks with it (AWS: "ECS starts new tasks with the new
+    configuration"). A refused update changes nothing."""
+    _, net = ready(world, trunked=True, count=1)
+    create(world, awsvpc_family(world), 2, net)
+    world.settle()
+    updated = world.ecs.update_service(
+        cluster=CLUSTER,
+        service="web",
+        deploymentConfiguration={"maximumPercent": 150},
+        healthCheckGracePeriodSeconds=30,
+    )["service"]
+    assert updated["deploymentConfiguration"] == {
+        "deploymentCircuitBreaker": {"enable": False, "rollback": False},
+        "maximumPercent": 150,
+        "minimumHealthyPercent": 100,
+    }
+    assert updated["healthCheckGracePeriodSeconds"] == 30
+    assert [d["status"] for d in updated["deployments"]] == ["PRIMARY"]  # no new tasks for these
+    found = service(world)
+    assert found["deploymentConfiguration"]["maximumPercent"] == 150 and found["healthCheckGracePeriodSeconds"] == 30
+    group = world.ec2.create_security_group(GroupName="web-tasks", Description="web", VpcId=net["vpc"])["GroupId"]
+    refused = error_of(
+        lambda: world.ecs.update_service(
+            cluster=CLUSTER, service="web", networkConfiguration=vpc_config("subnet-0123456789abcdef0", groups=[group])
+        )
+    )
+    assert refused[0] == "InvalidParameterException"
+    assert service(world)["networkConfiguration"] == found["networkConfiguration"]
+    updated = world.ecs.update_service(
+        cluster=CLUSTER, service="web", networkConfiguration=vpc_config(net["subnet"], groups=[group])
+    )["service"]
+    assert updated["networkConfiguration"]["awsvpcConfiguration"]["securityGroups"] == [group]
+    assert [d["status"] for d in updated["deployments"]] == ["PRIMARY", "ACTIVE"]
+    world.settle()
+    # The same configuration again (as tools resend it) starts no deployment.
+    again = world.ecs.update_service(
+        cluster=CLUSTER, service="web", networkConfiguration=vpc_config(net["subnet"], groups=[group])
+    )["service"]
+    assert [d["status"] for d in again["deployments"]] == ["PRIMARY"]
+    running = world.ecs.list_tasks(cluster=CLUSTER, serviceName="web")["taskArns"]
+    assert len(running) == 2
+    enis = [e for e in task_enis(world) if e["Status"] == "in-use"]
+    assert len(enis) == 2 and all([g["GroupId"] for g in e["Groups"]] == [group] for e in enis)

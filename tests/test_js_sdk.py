@@ -4,7 +4,9 @@ against a server of their own, and each script prints what it saw as JSON lines 
 
 The SDK has its own serialisers and parsers (smithy's, not botocore's): dates must come back as
 `Date`s, errors as the SDK's typed exceptions with AWS's codes, statuses and texts, and the EC2,
-IAM and Auto Scaling XML answers parsed into the documented shapes.
+IAM and Auto Scaling XML answers parsed into the documented shapes. Its paginators follow each
+service's tokens, its waiters read answers and error codes with their own acceptors, and its
+signer must satisfy `--auth strict`.
 
 These tests skip without Node.js >= 20 and the installed clients (`scripts/ensure-js-sdk`), except
 under CI=true, where that fails.
@@ -28,7 +30,15 @@ from conftest import Server
 pytestmark = pytest.mark.one_store
 
 SCRIPTS = Path(__file__).parent / "js"
-CLIENTS = ("client-ecs", "client-ec2", "client-iam", "client-sts", "client-ssm", "client-auto-scaling")
+CLIENTS = (
+    "client-ecs",
+    "client-ec2",
+    "client-iam",
+    "client-sts",
+    "client-ssm",
+    "client-auto-scaling",
+    "client-cloudwatch-logs",
+)
 
 
 def _unavailable(why: str) -> None:
@@ -137,3 +147,297 @@ def test_capacity_with_the_javascript_sdk(node: str, spawn: Callable[..., Server
         404,
         "Policy arn:aws:iam::aws:policy/NoSuchPolicy does not exist or is not attachable.",
     ]
+
+
+def test_paginators_and_waiters_with_the_javascript_sdk(
+    node: str, spawn: Callable[..., Server], tmp_path: Path
+) -> None:
+    """The SDK's own paginators follow each service's token (IAM's Marker, EC2's and ECS's
+    NextToken/nextToken, CloudWatch Logs' stream tokens, Auto Scaling's NextToken) to the exact
+    page sizes; its waiters read the answers and AWS's error codes with their own acceptors, with
+    the manual clock settled before each, so every one decides on its first polls."""
+    server = spawn("--timing", "manual")
+    seen = run_script(node, "pages.mjs", server.url, tmp_path)
+    pages = {
+        "iam roles": [2, 2, 1],
+        "iam users": [2, 2, 1],
+        "iam profiles": [4, 1],
+        "iam role tags": [1, 1],
+        "iam aws policies": [4],
+        "ssm by path": [2] * 16,
+        "ecs account settings": [3, 3, 3, 3],
+        "ecs clusters": [2, 1],
+        "ec2 instances": [1],  # one reservation of three instances
+        "ec2 enis": [5, 2],
+        "ec2 subnets": [5, 2],
+        "ec2 vpcs": [2],
+        "ec2 security groups": [2],
+        "ec2 security group rules": [4],
+        "ec2 route tables": [2],
+        "ec2 network acls": [2],
+        "ec2 internet gateways": [1],
+        "ec2 tags": [3],
+        "ec2 images": [5, 2],
+        "ec2 profile associations": [3],
+        "ec2 nat gateways": [0],
+        "ecs container instances": [2, 1],
+        "ecs task definitions": [3, 1],
+        "ecs families": [1, 1],
+        "ecs tasks": [3, 3, 1],
+        "ec2 trunk associations": [5, 2],
+        "ec2 branch enis": [5, 2],
+        "ecs services": [1, 1],
+        "logs groups": [2, 2],
+        "logs streams": [2, 1],
+        "logs filter": [2, 2, 1],
+        # GetLogEvents answers the token it was sent at the end of the stream.
+        "logs get events": [2, 2, 1, 0],
+        "logs get events backwards": [2, 0],
+        "asg groups": [1],
+        "asg activities": [1],
+    }
+    assert {label: seen[label] for label in pages} == pages
+    types = seen["ec2 instance types"]
+    assert set(types[:-1]) == {100} and 0 < types[-1] <= 100
+    attributes = seen["ecs attributes"]
+    assert set(attributes[:-1]) == {10} and 0 < attributes[-1] <= 10
+    # A launch through `resolve:ssm:` gets the AMI the parameter names.
+    assert seen["run from resolve:ssm"] == [3, True]
+    assert seen["ran"] == [7, []]
+    waits = {label: value for label, value in seen.items() if label.startswith("wait ")}
+    assert waits == {
+        "wait role": "SUCCESS",
+        "wait profile": "SUCCESS",
+        "wait user": "SUCCESS",
+        "wait vpc": "SUCCESS",
+        "wait subnet": "SUCCESS",
+        "wait eni": "SUCCESS",
+        "wait instance exists": "SUCCESS",
+        "wait instance running": "SUCCESS",
+        "wait tasks running": "SUCCESS",
+        "wait services stable": "SUCCESS",
+        "wait tasks stopped": "SUCCESS",
+        # Any STOPPED task fails TasksRunning; a MISSING task or service fails its waiter.
+        "wait tasks running (some stopped)": ["FAILURE", None],
+        "wait asg exists": "SUCCESS",
+        "wait asg in service": "SUCCESS",
+        "wait instance terminated": "SUCCESS",
+        # The acceptors that read error codes: EC2's exact codes reach the SDK as its error names.
+        "wait missing eni": ["FAILURE", "InvalidNetworkInterfaceID.NotFound"],
+        "wait missing nat deleted": "SUCCESS",
+        "wait missing vpc exists": ["TIMEOUT", None],
+        "wait missing role exists": ["TIMEOUT", None],
+        "wait missing instance exists": ["TIMEOUT", None],
+        "wait missing instance running": ["TIMEOUT", None],
+        "wait missing security group exists": ["TIMEOUT", None],
+        "wait missing igw exists": ["TIMEOUT", None],
+        "wait missing image exists": ["TIMEOUT", None],
+        "wait missing tasks running": ["FAILURE", None],
+        "wait missing services stable": ["FAILURE", None],
+        "wait image available": "SUCCESS",
+        "wait vpc exists": "SUCCESS",
+        "wait security group exists": "SUCCESS",
+        "wait igw exists": "SUCCESS",
+        "wait nat available": "SUCCESS",
+        "wait nat deleted": "SUCCESS",
+        "wait instance stopped": "SUCCESS",
+        "wait services inactive": "SUCCESS",
+        "wait asg not exists": "SUCCESS",
+        "wait policy exists": "SUCCESS",
+    }
+
+
+SIGNATURE_TEXT = (
+    "The request signature we calculated does not match the signature you provided. Check your AWS "
+    "Secret Access Key and signing method. Consult the service documentation for details."
+)
+
+
+def test_the_javascript_sdks_signatures_under_strict_auth(
+    node: str, spawn: Callable[..., Server], tmp_path: Path
+) -> None:
+    """`--auth strict` verifies the SDK's own SigV4 signer (its headers, its percent-encoding of
+    query bodies, JSON bodies with non-ASCII text, the session token of STS credentials) and
+    refuses a wrong secret, an unknown key and a tampered token in each protocol's error shape."""
+    credentials = tmp_path / "credentials"
+    credentials.write_text(
+        "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n"
+        "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
+    )
+    server = spawn("--timing", "manual", "--auth", "strict", "--credentials", str(credentials))
+    seen = run_script(node, "signing.mjs", server.url, tmp_path)
+    assert seen["root"] == "arn:aws:iam::123456789012:root"
+    assert seen["iam tag"] is True and seen["ec2 tag filter"] == [True] and seen["ecs tag"] is True
+    assert seen["logs message"] is True
+    assert seen["user"] == "arn:aws:iam::123456789012:user/dev"
+    assert seen["session expires is a Date"] is True
+    assert seen["session"] == "arn:aws:sts::123456789012:assumed-role/deployer/js"
+    assert seen["session ecs"] == ["arn:aws:ecs:us-east-1:123456789012:cluster/signed"]
+    assert seen["session ec2"] == 1
+    name, status, message = seen["wrong secret sts"]
+    # STS adds the canonical request it expected, as AWS's STS does.
+    assert (name, status) == ("SignatureDoesNotMatch", 403) and message.startswith(SIGNATURE_TEXT + "\n\n")
+    assert seen["wrong secret iam"] == ["SignatureDoesNotMatch", 403, SIGNATURE_TEXT]
+    assert seen["wrong secret autoscaling"] == ["SignatureDoesNotMatch", 403, SIGNATURE_TEXT]
+    assert seen["wrong secret ec2"] == [
+        "AuthFailure",
+        401,
+        "AWS was not able to validate the provided access credentials",
+    ]
+    for service in ("ecs", "ssm", "logs"):
+        assert seen[f"wrong secret {service}"] == ["InvalidSignatureException", 400, SIGNATURE_TEXT]
+    invalid_token = ["UnrecognizedClientException", 400, "The security token included in the request is invalid."]
+    assert seen["unknown key ecs"] == invalid_token
+    assert seen["tampered token ecs"] == invalid_token
+
+
+def test_nested_shapes_with_the_javascript_sdk(node: str, spawn: Callable[..., Server], tmp_path: Path) -> None:
+    """Operations the walk-through does not call, read back through the SDK's parsers: lists in
+    lists, maps, booleans inside structures, Dates from XML and JSON, CloudWatch Logs' epoch
+    milliseconds as numbers, floats, partial successes, and empty lists that arrive as []."""
+    server = spawn("--timing", "manual")
+    seen = run_script(node, "shapes.mjs", server.url, tmp_path)
+    # EC2
+    assert seen["authorize"] == [
+        True,
+        [[False, 80, 443, "0.0.0.0/0"], [False, 80, 443, "10.0.0.0/8"], [False, 80, 443, True]],
+    ]
+    assert seen["permission"] == [
+        "tcp",
+        80,
+        443,
+        [["0.0.0.0/0", "web"], ["10.0.0.0/8", None]],
+        [[True, "123456789012", "self"]],
+        [],
+        [],
+    ]
+    assert seen["egress"] == [["-1", None, ["0.0.0.0/0"]]]
+    assert seen["rules"] == [[False, "tcp", 80, []]] * 3 + [[True, "-1", -1, []]]
+    assert seen["revoke"] == [True, ["10.0.0.0/8"], None]
+    assert seen["associate route table"] == "associated"
+    assert seen["routes"] == [
+        ["10.0.0.0/16", "local", "active", "CreateRouteTable"],
+        ["0.0.0.0/0", "igw", "active", "CreateRoute"],
+    ]
+    assert seen["route associations"] == [[False, True, "associated"]]
+    assert seen["propagating"] == []
+    assert seen["vpc attributes"] == [{"Value": True}, {"Value": True}, None]
+    assert seen["account attributes"] == [["supported-platforms", True], ["max-instances", True]]
+    assert seen["zone"] == ["us-east-1a", "use1-az1", "available", [], "us-east-1"]
+    assert seen["template data"] == [
+        True,  # the resolve:ssm reference, kept as given
+        "c5.xlarge",
+        {"Encrypted": False, "DeleteOnTermination": True, "VolumeSize": 30, "VolumeType": "gp3"},
+        False,
+        1,
+        {"HttpTokens": "required", "HttpPutResponseHopLimit": 2},
+        True,
+        [{"Key": "team", "Value": "web"}],
+        False,
+        True,
+    ]
+    assert seen["delete versions"] == [[3], [[1, "unexpectedError"], [7, "launchTemplateVersionDoesNotExist"]]]
+    # An instance launched without user data answers an empty userData element: {}.
+    assert seen["instance attributes"] == [{"Value": True}, {"Value": True}, {"Value": "c5.large"}, 1, {}]
+    assert seen["trunk association"] == [100, "VLAN", [], "shapes-1"]
+    assert seen["trunk associations"] == [[True, True, 100]]
+    assert seen["trunk eni"] == ["trunk", "in-use", 1, True, False, False, True, [True], [], []]
+    (address,) = seen["addresses attribute"]
+    assert set(address) == {"PublicIp", "AllocationId"}  # no PtrRecord without a reverse DNS name
+    assert seen["empty filter result"] == []
+    # IAM, STS, SSM
+    assert seen["simulation"] == [
+        ["ecs:RunTask", "allowed", 1, []],
+        ["ecs:DeleteCluster", "explicitDeny", 1, []],
+        ["s3:GetObject", "implicitDeny", 0, []],
+    ]
+    assert seen["policy versions"] == [["v2", True, True, None], ["v1", False, True, None]]
+    assert seen["entities"] == [["ecsInstanceRole"], [], [], False]
+    assert seen["role"] == [3600, "/", {}, None, None]
+    assert seen["service-linked role"] == [
+        "/aws-service-role/ecs.amazonaws.com/",
+        "ECS",
+        {"Service": ["ecs.amazonaws.com"]},
+    ]
+    assert seen["delete service-linked role"] is True
+    assert seen["access keys"] == [["Inactive", True, True]]
+    assert seen["assume role"] == [True, "arn:aws:sts::123456789012:assumed-role/deployer/shapes", 0]
+    assert seen["ssm parameters"] == [
+        [["aws:ec2:image", "String", True, True]],
+        ["/no/such", "/aws/service/ecs/optimized-ami/amazon-linux-2/recommended/image_id:1"],
+    ]
+    # ECS
+    assert seen["container"] == [
+        {"team": "web", "com.example/tier": "front"},
+        "/ecs/web",
+        [{"containerPort": 80, "hostPort": 80, "protocol": "tcp"}],
+        {"command": ["CMD-SHELL", "true"], "interval": 10},
+        [{"name": "nofile", "softLimit": 1024, "hardLimit": 4096}],
+        {"initProcessEnabled": True},
+        [],
+        [],
+    ]
+    revision, status, compatibilities, attributes, registered_at, volumes = seen["task definition"]
+    assert (revision, status, registered_at, volumes) == (
+        1,
+        "ACTIVE",
+        True,
+        [{"name": "data", "host": {"sourcePath": "/srv"}}],
+    )
+    assert "EC2" in compatibilities and "ecs.capability.task-eni" in attributes
+    assert seen["described tags"] == [{"key": "t", "value": "1"}]
+    assert seen["deregistered"] == ["INACTIVE", True]
+    assert seen["delete task definitions"] == [
+        [[1, "DELETE_IN_PROGRESS", True]],
+        [["ACTIVE", "The task definition must be deregistered (INACTIVE) before it can be deleted."]],
+    ]
+    assert seen["service"] == [
+        {
+            "deploymentCircuitBreaker": {"enable": True, "rollback": True},
+            "maximumPercent": 200,
+            "minimumHealthyPercent": 50,
+        },
+        [["PRIMARY", "COMPLETED", True]],
+        [],
+        [],
+        "REPLICA",
+        {"type": "ECS"},
+        "SERVICE",
+        [{"key": "s", "value": "1"}],
+    ]
+    # UpdateService applies a deployment configuration (members given replace the service's).
+    assert seen["update service"] == [
+        {
+            "deploymentCircuitBreaker": {"enable": True, "rollback": True},
+            "maximumPercent": 150,
+            "minimumHealthyPercent": 50,
+        },
+        30,
+        1,
+    ]
+    assert seen["describe services"] == [[["web", [{"key": "s", "value": "1"}]]], ["MISSING"]]
+    assert seen["service tags"] == [{"key": "s", "value": "1"}, {"key": "more", "value": ""}]
+    assert seen["account setting"] == [["enabled", "user"]]
+    assert seen["capacity providers"] == [[["FARGATE", "ACTIVE", []]], ["MISSING"]]
+    # Auto Scaling
+    assert seen["scaling policies"] == [
+        ["cpu", "TargetTrackingScaling", True, 62.5, True, None, []],
+        [
+            "steps",
+            "StepScaling",
+            True,
+            None,
+            None,
+            [
+                {"ScalingAdjustment": 1, "MetricIntervalLowerBound": 0, "MetricIntervalUpperBound": 10.5},
+                {"ScalingAdjustment": 2, "MetricIntervalLowerBound": 10.5},
+            ],
+            [],
+        ],
+    ]
+    assert seen["hooks"] == [["drain", 120, 12000, "ABANDON", "m"]]
+    assert seen["asg tags"] == [["team", "", False]]
+    # CloudWatch Logs: epoch milliseconds stay numbers
+    assert seen["log stream"] == ["a", 1796000000123, 1796000001123, "number", "number"]
+    assert seen["filtered"] == [["a", 1796000001123, "two", "number"]]
+    assert seen["log group tags"] == {"team": "web"}

@@ -17,6 +17,10 @@ from trunkline.errors import ValidationProblem
 #: Enum values AWS accepts although the model's enum lacks them (see docs/decisions.md).
 EXTRA_ENUM_VALUES: dict[str, frozenset[str]] = {
     "SettingName": frozenset({"dualStackIPv6"}),
+    # EC2's DescribeAccountAttributes documents six names; the model's enum has two of them.
+    "AccountAttributeName": frozenset(
+        {"max-instances", "max-elastic-ips", "vpc-max-elastic-ips", "vpc-max-security-groups-per-interface"}
+    ),
 }
 
 #: Enums AWS does not check as enums: EC2 looks instance types up in its own catalog (and the

@@ -34,7 +34,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import catalog, iam, ids
-from trunkline.domain.ec2 import images, lookup, quotas, subnets
+from trunkline.domain.ec2 import image_parameters, images, lookup, quotas, subnets
 from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2.kinds import INSTANCE
 from trunkline.domain.ec2.records import InstanceRecord, NetworkInterfaceRecord, SubnetRecord, Tag
@@ -253,7 +253,7 @@ def _plan(ctx: RequestContext, request: LaunchRequest) -> _Plan:
     _check_counts(request)
     if not request.image_id:
         raise AwsError("MissingParameter", "The request must contain the parameter ImageId")
-    image = images.get_image(ctx, request.image_id)
+    image = images.get_image(ctx, image_parameters.resolve(ctx, request.image_id))
     instance_type = _instance_type(request.instance_type, image)
     subnet = _subnet(ctx, request.subnet_id, request.zone)
     if request.zone is not None and request.zone != subnet["AvailabilityZone"]:

@@ -354,8 +354,10 @@ def update(ctx: RequestContext, params: shapes.UpdateServiceRequest) -> ServiceR
         record["enableECSManagedTags"] = bool(params["enableECSManagedTags"])
     if params.get("capacityProviderStrategy") is not None:
         _update_strategy(ctx, record, params["capacityProviderStrategy"])
+    _update_settings(record, params)
+    reconfigured = _update_task_configuration(record, params)
     ref = params.get("taskDefinition")
-    if ref is not None or params.get("forceNewDeployment"):
+    if ref is not None or params.get("forceNewDeployment") or reconfigured:
         launch = task_launch.prepare(
             ctx,
             cluster_arn,
@@ -367,6 +369,33 @@ def update(ctx: RequestContext, params: shapes.UpdateServiceRequest) -> ServiceR
         record["_deployments"].insert(0, _deployment(ctx, record["taskDefinition"]))
     save(ctx, record)
     return record
+
+
+def _update_settings(record: ServiceRecord, params: shapes.UpdateServiceRequest) -> None:
+    """What governs deployments and new tasks without starting one: the deployment configuration
+    (members given replace the service's, the others stay), the health check grace period and
+    ECS Exec."""
+    given = params.get("deploymentConfiguration")
+    if given is not None:
+        record["deploymentConfiguration"] = {**record["deploymentConfiguration"], **given}
+    if params.get("healthCheckGracePeriodSeconds") is not None:
+        record["healthCheckGracePeriodSeconds"] = params["healthCheckGracePeriodSeconds"]
+    if params.get("enableExecuteCommand") is not None:
+        record["enableExecuteCommand"] = bool(params["enableExecuteCommand"])
+
+
+def _update_task_configuration(record: ServiceRecord, params: shapes.UpdateServiceRequest) -> bool:
+    """The network configuration and placement the service's tasks start with; whether any of
+    them changed (AWS then starts new tasks with it: a new deployment; the same values again, as
+    tools resend them, start none)."""
+    before = (record.get("networkConfiguration"), record["placementConstraints"], record["placementStrategy"])
+    if params.get("networkConfiguration") is not None:
+        record["networkConfiguration"] = _network_configuration(params["networkConfiguration"])
+    if params.get("placementConstraints") is not None:
+        record["placementConstraints"] = list(params["placementConstraints"])
+    if params.get("placementStrategy") is not None:
+        record["placementStrategy"] = list(params["placementStrategy"])
+    return (record.get("networkConfiguration"), record["placementConstraints"], record["placementStrategy"]) != before
 
 
 def launch_type_of(record: ServiceRecord) -> str:
