@@ -381,3 +381,16 @@ def test_documented_instance_filters_on_what_the_answer_shows_are_accepted(serve
     assert found("network-interface.private-ip-address", eni["PrivateIpAddress"]) == expected
     assert found("network-interface.availability-zone", shown["Placement"]["AvailabilityZone"]) == expected
     assert found("network-interface.ipv6-address", "*") == [] and found("platform", "windows") == []
+
+
+@pytest.mark.parametrize("family", ["web:1", "arn:aws:ecs:us-east-1:123456789012:task-definition/web:1", ""])
+def test_list_tasks_family_must_be_a_family_name(ecs: Any, family: str):
+    """A revision or an ARN given as ListTasks' family: ECS answers InvalidParameterException "family
+    must match ^[a-zA-Z0-9\\-_]+$" (awslabs/ecs-task-kite#6, ansible/ansible#32872); it listed
+    nothing instead."""
+    assert error_of(lambda: ecs.list_tasks(cluster=CLUSTER, family=family)) == (
+        "InvalidParameterException",
+        "family must match ^[a-zA-Z0-9\\-_]+$",
+        400,
+    )
+    assert ecs.list_tasks(cluster=CLUSTER, family="web_2-x")["taskArns"] == []
