@@ -350,3 +350,47 @@ def test_an_ecs_integer_beyond_32_bits_is_refused_and_registers_nothing(server: 
         )
     assert digest(server) == before
     assert ecs.list_task_definitions(familyPrefix="big")["taskDefinitionArns"] == []
+
+
+def test_documented_instance_filters_on_what_the_answer_shows_are_accepted(server: Server):
+    """DescribeInstances' documented filters on fields its answer shows (the zone id, launch time,
+    ENA, monitoring, metadata options, the interfaces' owner, address and attach time) were refused
+    as "The filter 'X' is invalid"; they match as the answer reads."""
+    ec2 = server.client("ec2")
+    image = server.client("ssm").get_parameter(
+        Name="/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
+    )["Parameter"]["Value"]
+    launched = ec2.run_instances(ImageId=image, InstanceType="c5.large", MinCount=1, MaxCount=1)["Instances"][0]
+    shown = ec2.describe_instances(InstanceIds=[launched["InstanceId"]])["Reservations"][0]["Instances"][0]
+    eni = shown["NetworkInterfaces"][0]
+    when = shown["LaunchTime"]
+
+    def found(name: str, value: str) -> list[str]:
+        answer = ec2.describe_instances(Filters=[{"Name": name, "Values": [value]}])
+        return [i["InstanceId"] for r in answer["Reservations"] for i in r["Instances"]]
+
+    expected = [launched["InstanceId"]]
+    assert found("availability-zone-id", shown["Placement"]["AvailabilityZoneId"]) == expected
+    assert found("launch-time", f"{when:%Y-%m-%dT%H:%M:%S}.{when.microsecond // 1000:03d}Z") == expected
+    assert found("launch-time", f"{when:%Y-%m-%d}T*") == expected
+    assert found("ena-support", "true") == expected and found("ebs-optimized", "true") == []
+    assert found("monitoring-state", "disabled") == expected
+    assert found("metadata-options.http-endpoint", shown["MetadataOptions"]["HttpEndpoint"]) == expected
+    assert found("network-interface.attachment.instance-id", launched["InstanceId"]) == expected
+    assert found("network-interface.owner-id", eni["OwnerId"]) == expected
+    assert found("network-interface.private-ip-address", eni["PrivateIpAddress"]) == expected
+    assert found("network-interface.availability-zone", shown["Placement"]["AvailabilityZone"]) == expected
+    assert found("network-interface.ipv6-address", "*") == [] and found("platform", "windows") == []
+
+
+@pytest.mark.parametrize("family", ["web:1", "arn:aws:ecs:us-east-1:123456789012:task-definition/web:1", ""])
+def test_list_tasks_family_must_be_a_family_name(ecs: Any, family: str):
+    """A revision or an ARN given as ListTasks' family: ECS answers InvalidParameterException "family
+    must match ^[a-zA-Z0-9\\-_]+$" (awslabs/ecs-task-kite#6, ansible/ansible#32872); it listed
+    nothing instead."""
+    assert error_of(lambda: ecs.list_tasks(cluster=CLUSTER, family=family)) == (
+        "InvalidParameterException",
+        "family must match ^[a-zA-Z0-9\\-_]+$",
+        400,
+    )
+    assert ecs.list_tasks(cluster=CLUSTER, family="web_2-x")["taskArns"] == []

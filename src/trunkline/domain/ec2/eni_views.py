@@ -9,7 +9,6 @@ are checked on those candidates (or on a scan when no indexed filter is given).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
@@ -38,11 +37,7 @@ def _address_association(field: str) -> Callable[[Record], list[Any]]:
 
 
 def _attach_time(record: Record) -> list[str]:
-    """As EC2 shows it (ISO 8601, milliseconds, Z), so a value copied from an answer matches."""
-    if not record.get("Attachment"):
-        return []
-    moment = datetime.fromtimestamp(record["Attachment"]["AttachTime"], UTC)
-    return [f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"]
+    return [filters.written_time(record["Attachment"]["AttachTime"])] if record.get("Attachment") else []
 
 
 ENI_FILTERS: dict[str, filters.Extractor] = {

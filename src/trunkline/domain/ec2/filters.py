@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -50,6 +51,13 @@ def _value_matches(wanted: str, actual: Any) -> bool:
     if "*" in wanted or "?" in wanted:
         return _pattern(wanted).fullmatch(text) is not None
     return wanted == text
+
+
+def written_time(epoch: float) -> str:
+    """A moment as EC2 writes it in answers (ISO 8601, milliseconds, Z): time filters match this
+    text, so a value copied from an answer (or `2026-12-07T*`) finds the resource."""
+    moment = datetime.fromtimestamp(epoch, UTC)
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
 
 
 def tag_values(record: Mapping[str, Any], key: str) -> list[str]:

@@ -104,7 +104,60 @@ INSTANCE_FILTERS: dict[str, filters.Extractor] = {
     "network-interface.addresses.private-ip-address": _each_address("PrivateIpAddress"),
     "network-interface.addresses.primary": _each_address("Primary"),
     "network-interface.association.public-ip": _each_interface("Association", "PublicIp"),
+    # Documented filters on what the instance's answer shows (they were refused as invalid).
+    "availability-zone-id": _field("Placement", "AvailabilityZoneId"),
+    "placement-group-name": _field("Placement", "GroupName"),
+    "launch-time": lambda r: [filters.written_time(r["LaunchTime"])],
+    "ebs-optimized": _field("EbsOptimized"),
+    "ena-support": _field("EnaSupport"),
+    "source-dest-check": _field("SourceDestCheck"),
+    "monitoring-state": _field("Monitoring", "State"),
+    "platform": _field("Platform"),
+    "reason": _field("StateTransitionReason"),
+    "state-reason-message": _field("StateReason", "Message"),
+    "current-instance-boot-mode": _field("CurrentInstanceBootMode"),
+    "boot-mode": _field("BootMode"),
+    "usage-operation": _field("UsageOperation"),
+    "usage-operation-update-time": lambda r: [filters.written_time(r["UsageOperationUpdateTime"])],
+    "metadata-options.http-endpoint": _field("MetadataOptions", "HttpEndpoint"),
+    "metadata-options.http-put-response-hop-limit": _field("MetadataOptions", "HttpPutResponseHopLimit"),
+    "metadata-options.http-protocol-ipv4": _field("MetadataOptions", "HttpProtocolIpv4"),
+    "metadata-options.http-protocol-ipv6": _field("MetadataOptions", "HttpProtocolIpv6"),
+    "metadata-options.instance-metadata-tags": _field("MetadataOptions", "InstanceMetadataTags"),
+    "metadata-options.state": _field("MetadataOptions", "State"),
+    "network-interface.attachment.instance-id": lambda r: [r["InstanceId"]] if r.get("NetworkInterfaces") else [],
+    "network-interface.attachment.instance-owner-id": lambda r: [r["OwnerId"]] if r.get("NetworkInterfaces") else [],
+    "network-interface.attachment.attach-time": lambda r: [
+        filters.written_time(eni["Attachment"]["AttachTime"]) for eni in r.get("NetworkInterfaces", [])
+    ],
+    "network-interface.attachment.network-card-index": _each_interface("Attachment", "NetworkCardIndex"),
+    "network-interface.availability-zone": lambda r: (
+        [r["Placement"]["AvailabilityZone"]] if r.get("NetworkInterfaces") else []
+    ),
+    "network-interface.owner-id": _each_interface("OwnerId"),
+    "network-interface.private-ip-address": _each_interface("PrivateIpAddress"),
+    "network-interface.group-name": lambda r: [
+        g["GroupName"] for eni in r.get("NetworkInterfaces", []) for g in eni["Groups"]
+    ],
+    "network-interface.association.ip-owner-id": _each_interface("Association", "IpOwnerId"),
+    "network-interface.association.public-dns-name": _each_interface("Association", "PublicDnsName"),
+    "network-interface.addresses.association.public-ip": lambda r: _address_association(r, "PublicIp"),
+    "network-interface.addresses.association.ip-owner-id": lambda r: _address_association(r, "IpOwnerId"),
+    "network-interface.addresses.association.public-dns-name": lambda r: _address_association(r, "PublicDnsName"),
+    "network-interface.addresses.private-dns-name": _each_address("PrivateDnsName"),
+    "network-interface.ipv6-address": lambda r: [],  # no IPv6 here (docs/decisions.md)
+    "network-interface.ipv6-addresses.ipv6-address": lambda r: [],
 }
+
+
+def _address_association(record: Record, field: str) -> list[Any]:
+    return [
+        a["Association"][field]
+        for eni in record.get("NetworkInterfaces", [])
+        for a in eni["PrivateIpAddresses"]
+        if field in (a.get("Association") or {})
+    ]
+
 
 #: filter name -> instance index field, for exact values.
 _INDEXED = (

@@ -10,6 +10,7 @@ trunkline keeps them until the cluster is reset).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -83,6 +84,8 @@ def _walk(ctx: RequestContext, source: tuple[str, str], after: str | None) -> It
         after = tasks.record_key(batch[-1])
 
 
+_FAMILY = re.compile(r"[a-zA-Z0-9\-_]+")
+
 #: Filters ECS refuses beside `startedBy` and beside `serviceName` ("cannot specify startedBy with other
 #: arguments", aws/aws-sdk-go-v2#1893; "cannot specify serviceName with other arguments", boto/boto3#874).
 #: `desiredStatus` is not among them: it always applies (RUNNING when omitted).
@@ -98,6 +101,10 @@ def _check_filters(ctx: RequestContext, cluster_arn: str, params: shapes.ListTas
     for name, others in _EXCLUSIVE.items():
         if params.get(name) is not None and any(params.get(other) is not None for other in others):
             raise AwsError("InvalidParameterException", f"cannot specify {name} with other arguments")
+    family = params.get("family")
+    if family is not None and not _FAMILY.fullmatch(family):
+        # A revision or an ARN is not a family (awslabs/ecs-task-kite#6, ansible/ansible#32872).
+        raise AwsError("InvalidParameterException", "family must match ^[a-zA-Z0-9\\-_]+$")
     ref = params.get("serviceName")
     if ref is None:
         return None
