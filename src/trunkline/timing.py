@@ -14,6 +14,7 @@ _REALISTIC: dict[str, float] = {
     "ec2.instance.stop": 20.0,  # stopping -> stopped
     "ec2.instance.start": 15.0,  # pending -> running after a start
     "ec2.instance.terminate": 30.0,  # shutting-down -> terminated
+    "ec2.instance.status-checks": 120.0,  # running -> status checks ok (DescribeInstanceStatus)
     "ec2.eni.attach": 2.0,  # attaching -> attached
     "ec2.eni.detach": 2.0,  # detaching -> detached
     "ec2.nat.create": 60.0,  # NAT gateway pending -> available

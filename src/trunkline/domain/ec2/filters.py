@@ -64,6 +64,20 @@ def tag_values(record: Mapping[str, Any], key: str) -> list[str]:
     return [t["Value"] for t in record.get("Tags", []) if t["Key"] == key]
 
 
+def field(*path: str) -> Extractor:
+    """The value at `path` in a record (nested keys), or none when any key is missing."""
+
+    def extract(record: Any) -> list[Any]:
+        value: Any = record
+        for part in path:
+            if not isinstance(value, dict) or part not in value:
+                return []
+            value = value[part]
+        return [value]
+
+    return extract
+
+
 def check_filters(filters: Sequence[Mapping[str, Any]] | None, extractors: dict[str, Extractor]) -> None:
     """Refuse too many or too long values, then unknown filter names, before anything is read."""
     values = [v for f in filters or [] for v in f.get("Values") or []]

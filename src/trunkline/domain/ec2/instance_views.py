@@ -25,16 +25,7 @@ Record = dict[str, Any]
 _ORDER = "_Order"
 
 
-def _field(*path: str) -> filters.Extractor:
-    def extract(record: Record) -> list[Any]:
-        value: Any = record
-        for part in path:
-            if not isinstance(value, dict) or part not in value:
-                return []
-            value = value[part]
-        return [value]
-
-    return extract
+_field = filters.field
 
 
 def _each_interface(*path: str) -> filters.Extractor:
@@ -232,28 +223,36 @@ def _owners_of(ctx: RequestContext, eni_ids: list[str]) -> list[str]:
     return owners
 
 
-def _order(record: InstanceRecord) -> str:
+def launch_order(record: InstanceRecord) -> str:
+    """Where an instance sorts in DescribeInstances and DescribeInstanceStatus: by launch."""
     return f"{record['LaunchTime']:020.6f}/{record['ReservationId']}/{record['AmiLaunchIndex']:06d}"
 
 
-def describe_instances(ctx: RequestContext, params: shapes.DescribeInstancesRequest) -> tuple[list[Record], str | None]:
-    """One page of DescribeInstances: the Reservations and the next token."""
-    given = params.get("Filters")
-    filters.check_filters(given, INSTANCE_FILTERS)
+def instances_asked(
+    ctx: RequestContext, params: shapes.DescribeInstancesRequest | shapes.DescribeInstanceStatusRequest
+) -> list[InstanceRecord]:
+    """What DescribeInstances and DescribeInstanceStatus look at: the named instances (all must
+    exist), else every visible one (through an index when a filter names one)."""
     instance_ids = params.get("InstanceIds")
     if instance_ids and params.get("MaxResults") is not None:
         raise AwsError(
             "InvalidParameterCombination", "The parameter instancesSet cannot be used with the parameter maxResults"
         )
     if instance_ids:
-        records = instances.get_instances(ctx, instance_ids)
-    else:
-        records = [r for r in _candidate_source(ctx, given)() if instances.visible(ctx, r)]
+        return instances.get_instances(ctx, instance_ids)
+    return [r for r in _candidate_source(ctx, params.get("Filters"))() if instances.visible(ctx, r)]
+
+
+def describe_instances(ctx: RequestContext, params: shapes.DescribeInstancesRequest) -> tuple[list[Record], str | None]:
+    """One page of DescribeInstances: the Reservations and the next token."""
+    given = params.get("Filters")
+    filters.check_filters(given, INSTANCE_FILTERS)
+    records = instances_asked(ctx, params)
     views = []
     for record in records:
         view = instances.describe_instance(ctx, record)
         if filters.matches(view, given, INSTANCE_FILTERS):
-            view[_ORDER] = _order(record)
+            view[_ORDER] = launch_order(record)
             views.append(view)
     views.sort(key=lambda v: v[_ORDER])
     chosen, token = paging.page(ctx, INSTANCE.name, views, _ORDER, params)

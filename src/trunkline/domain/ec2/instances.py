@@ -548,6 +548,7 @@ def finish_launch_job(ctx: RequestContext, payload: Record) -> None:
     if record is not None:
         _move(ctx, record, "running")
         record["_HasRun"] = True
+        record["_RunningSince"] = ctx.now  # DescribeInstanceStatus's checks start over (instance_status)
         save(ctx, record)
         ctx.reactions.instance_reached(ctx, RUNNING, record)
 

@@ -169,6 +169,7 @@ class InstanceRecord(TypedDict):
     _DisableApiTermination: bool
     _Transition: int  # counts state transitions, so a stale delayed step knows it is stale
     _HasRun: NotRequired[bool]  # reached running once (an ECS agent may register)
+    _RunningSince: NotRequired[float]  # when it last reached running (instance_status's checks)
     _TerminatedAt: NotRequired[float]  # when it is shown until (terminated instances linger)
     _ProfileAssociation: NotRequired[Nested]  # {AssociationId, Timestamp} (profile_associations.py)
 

@@ -1,4 +1,4 @@
-"""EC2 RunInstances, DescribeInstances, Stop/Start/TerminateInstances, ModifyPrivateDnsNameOptions,
+"""EC2 RunInstances, DescribeInstances, DescribeInstanceStatus, Stop/Start/TerminateInstances, ModifyPrivateDnsNameOptions,
 the IAM instance profile associations (Describe, Associate, Replace, Disassociate),
 DescribeInstanceAttribute. Thin: parameters in, domain call, output shape out."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ec2 import instance_requests, instance_views, instances, profile_associations
+from trunkline.domain.ec2 import instance_requests, instance_status, instance_views, instances, profile_associations
 from trunkline.reconciler import JobHandler
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
@@ -30,6 +30,10 @@ class InstanceOps:
     def describe_instances(self, ctx: RequestContext, params: shapes.DescribeInstancesRequest) -> Params:
         found, token = instance_views.describe_instances(ctx, params)
         return {"Reservations": found, "NextToken": token}
+
+    def describe_instance_status(self, ctx: RequestContext, params: shapes.DescribeInstanceStatusRequest) -> Params:
+        found, token = instance_status.describe(ctx, params)
+        return {"InstanceStatuses": found, "NextToken": token}
 
     def stop_instances(self, ctx: RequestContext, params: shapes.StopInstancesRequest) -> Params:
         return {"StoppingInstances": instances.stop_instances(ctx, params["InstanceIds"])}

@@ -372,6 +372,16 @@ class DescribeInstanceAttributeRequest(TypedDict, total=False):
     Attribute: Required[str]
 
 
+class DescribeInstanceStatusRequest(TypedDict, total=False):
+    InstanceIds: list[str]
+    MaxResults: int
+    NextToken: str
+    IncludeManagedResources: bool
+    DryRun: bool
+    Filters: list[Filter]
+    IncludeAllInstances: bool
+
+
 class DescribeInstanceTypesRequest(TypedDict, total=False):
     DryRun: bool
     InstanceTypes: list[str]
