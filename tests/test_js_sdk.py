@@ -339,6 +339,14 @@ def test_nested_shapes_with_the_javascript_sdk(node: str, spawn: Callable[..., S
     assert seen["delete versions"] == [[3], [[1, "unexpectedError"], [7, "launchTemplateVersionDoesNotExist"]]]
     # An instance launched without user data answers an empty userData element: {}.
     assert seen["instance attributes"] == [{"Value": True}, {"Value": True}, {"Value": "c5.large"}, 1, {}]
+    assert seen["launch options"] == [
+        True,
+        {"State": "enabled"},
+        {"Value": True},
+        {"Value": "terminate"},
+        {"Value": True},
+    ]
+    assert seen["stop protected"] == ["OperationNotPermitted", 400, True]
     assert seen["trunk association"] == [100, "VLAN", [], "shapes-1"]
     assert seen["trunk associations"] == [[True, True, 100]]
     assert seen["trunk eni"] == ["trunk", "in-use", 1, True, False, False, True, [True], [], []]
