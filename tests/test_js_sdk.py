@@ -312,7 +312,8 @@ def test_nested_shapes_with_the_javascript_sdk(node: str, spawn: Callable[..., S
         [],
     ]
     assert seen["egress"] == [["-1", None, ["0.0.0.0/0"]]]
-    assert seen["rules"] == [[False, "tcp", 80, []]] * 3 + [[True, "-1", -1, []]]
+    # The rules AuthorizeSecurityGroupIngress added carry its TagSpecifications' tags.
+    assert seen["rules"] == [[False, "tcp", 80, [{"Key": "purpose", "Value": "web"}]]] * 3 + [[True, "-1", -1, []]]
     assert seen["revoke"] == [True, ["10.0.0.0/8"], None]
     assert seen["associate route table"] == "associated"
     assert seen["routes"] == [

@@ -37,7 +37,8 @@ const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" })))
 const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: "10.0.1.0/24", AvailabilityZone: "us-east-1a" }))).Subnet.SubnetId;
 const sg = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: "web", Description: "web", VpcId: vpc }))).GroupId;
 const granted = await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: sg, IpPermissions: [
-  { IpProtocol: "tcp", FromPort: 80, ToPort: 443, IpRanges: [{ CidrIp: "0.0.0.0/0", Description: "web" }, { CidrIp: "10.0.0.0/8" }], UserIdGroupPairs: [{ GroupId: sg, Description: "self" }] }] }));
+  { IpProtocol: "tcp", FromPort: 80, ToPort: 443, IpRanges: [{ CidrIp: "0.0.0.0/0", Description: "web" }, { CidrIp: "10.0.0.0/8" }], UserIdGroupPairs: [{ GroupId: sg, Description: "self" }] }],
+  TagSpecifications: [{ ResourceType: "security-group-rule", Tags: [{ Key: "purpose", Value: "web" }] }] }));
 out("authorize", [granted.Return, granted.SecurityGroupRules.map((r) => [r.IsEgress, r.FromPort, r.ToPort, r.CidrIpv4 ?? r.ReferencedGroupInfo?.GroupId === sg])]);
 const group = (await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [sg] }))).SecurityGroups[0];
 const permission = group.IpPermissions[0];
