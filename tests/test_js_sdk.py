@@ -200,7 +200,7 @@ def test_paginators_and_waiters_with_the_javascript_sdk(
     types = seen["ec2 instance types"]
     assert set(types[:-1]) == {100} and 0 < types[-1] <= 100
     attributes = seen["ecs attributes"]
-    assert set(attributes[:-1]) == {10} and 0 < attributes[-1] <= 10
+    assert set(attributes[:-1]) == {100} and 0 < attributes[-1] <= 100
     # A launch through `resolve:ssm:` gets the AMI the parameter names.
     assert seen["run from resolve:ssm"] == [3, True]
     assert seen["ran"] == [7, []]
