@@ -325,3 +325,22 @@ def test_a_template_naming_its_image_by_ssm_parameter_launches(cap: Capacity) ->
     assert {w.instance(i)["ImageId"] for i in members} == {image}
     activities = cap.asg.describe_scaling_activities(AutoScalingGroupName="by-parameter")["Activities"]
     assert {a["StatusCode"] for a in activities} == {"Successful"}
+
+
+def test_instance_maintenance_policy_is_kept_and_cleared(cap: Capacity) -> None:
+    """InstanceMaintenancePolicy shows as given (it used to be dropped; found through the AWS SDK
+    for JavaScript); -1 for both percentages removes it, as the API reference says."""
+    cap.create(
+        DesiredCapacity=0,
+        MinSize=0,
+        InstanceMaintenancePolicy={"MinHealthyPercentage": 90, "MaxHealthyPercentage": 120},
+    )
+    assert cap.group()["InstanceMaintenancePolicy"] == {"MinHealthyPercentage": 90, "MaxHealthyPercentage": 120}
+    cap.asg.update_auto_scaling_group(
+        AutoScalingGroupName=GROUP, InstanceMaintenancePolicy={"MinHealthyPercentage": 100, "MaxHealthyPercentage": 110}
+    )
+    assert cap.group()["InstanceMaintenancePolicy"] == {"MinHealthyPercentage": 100, "MaxHealthyPercentage": 110}
+    cap.asg.update_auto_scaling_group(
+        AutoScalingGroupName=GROUP, InstanceMaintenancePolicy={"MinHealthyPercentage": -1, "MaxHealthyPercentage": -1}
+    )
+    assert "InstanceMaintenancePolicy" not in cap.group()

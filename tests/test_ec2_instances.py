@@ -529,3 +529,48 @@ def test_cli_associate_public_ip_address_overrides_the_subnet(server, cli, ec2, 
     ec2.modify_subnet_attribute(SubnetId=net["subnet"], MapPublicIpOnLaunch={"Value": True})
     private = cli(*common, "--no-associate-public-ip-address")["Instances"][0]
     assert "PublicIpAddress" not in private
+
+
+def test_run_instances_keeps_its_launch_options(ec2: Any, server: Any) -> None:
+    """EbsOptimized, detailed monitoring, the shutdown behaviour and stop protection are kept and
+    shown (they used to be dropped silently; found through the AWS SDK for JavaScript), and stop
+    protection refuses StopInstances with AWS's text (a refusal that changes nothing)."""
+    net = network(ec2)
+    launched = ec2.run_instances(
+        ImageId=ami(server),
+        InstanceType="c5.large",
+        MinCount=1,
+        MaxCount=1,
+        SubnetId=net["subnet"],
+        EbsOptimized=True,
+        Monitoring={"Enabled": True},
+        InstanceInitiatedShutdownBehavior="terminate",
+        DisableApiStop=True,
+    )["Instances"][0]
+    instance_id = launched["InstanceId"]
+    assert launched["EbsOptimized"] is True and launched["Monitoring"] == {"State": "enabled"}
+    settle(server)
+    shown = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"][0]
+    assert shown["EbsOptimized"] is True and shown["Monitoring"] == {"State": "enabled"}
+
+    def attribute(name: str) -> Any:
+        return ec2.describe_instance_attribute(InstanceId=instance_id, Attribute=name)
+
+    assert attribute("ebsOptimized")["EbsOptimized"] == {"Value": True}
+    assert attribute("instanceInitiatedShutdownBehavior")["InstanceInitiatedShutdownBehavior"] == {"Value": "terminate"}
+    assert attribute("disableApiStop")["DisableApiStop"] == {"Value": True}
+    before = digest(server)
+    assert error_of(ec2.stop_instances, InstanceIds=[instance_id]) == (
+        "OperationNotPermitted",
+        f"The instance '{instance_id}' may not be stopped. Modify its 'disableApiStop' instance attribute and try again.",
+    )
+    assert digest(server) == before
+    # Without the options: AWS's defaults.
+    plain = ec2.run_instances(
+        ImageId=ami(server), InstanceType="c5.large", MinCount=1, MaxCount=1, SubnetId=net["subnet"]
+    )["Instances"][0]
+    assert plain["EbsOptimized"] is False and plain["Monitoring"] == {"State": "disabled"}
+    other = ec2.describe_instance_attribute(
+        InstanceId=plain["InstanceId"], Attribute="instanceInitiatedShutdownBehavior"
+    )
+    assert other["InstanceInitiatedShutdownBehavior"] == {"Value": "stop"}

@@ -377,3 +377,36 @@ def test_group_in_use_cannot_be_deleted(ec2: Any, vpc_id: str, server: Any) -> N
     with pytest.raises(ClientError) as caught:
         _describe(ec2, group_id)
     assert error(caught)[0] == "InvalidGroup.NotFound"
+
+
+def test_authorize_tags_the_new_rules(ec2: Any) -> None:
+    """AuthorizeSecurityGroupIngress/Egress TagSpecifications (resource type
+    `security-group-rule`) tag the rules they add; they used to be dropped (found through the AWS
+    SDK for JavaScript). Another resource type is refused."""
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    group = ec2.create_security_group(GroupName="tagged", Description="t", VpcId=vpc)["GroupId"]
+    spec = [{"ResourceType": "security-group-rule", "Tags": [{"Key": "purpose", "Value": "ssh"}]}]
+    added = ec2.authorize_security_group_ingress(
+        GroupId=group, IpProtocol="tcp", FromPort=22, ToPort=22, CidrIp="10.1.0.0/16", TagSpecifications=spec
+    )["SecurityGroupRules"]
+    assert [r["Tags"] for r in added] == [[{"Key": "purpose", "Value": "ssh"}]]
+    (shown,) = ec2.describe_security_group_rules(SecurityGroupRuleIds=[added[0]["SecurityGroupRuleId"]])[
+        "SecurityGroupRules"
+    ]
+    assert shown["Tags"] == [{"Key": "purpose", "Value": "ssh"}]
+    egress = ec2.authorize_security_group_egress(
+        GroupId=group,
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.2.0.0/16"}]}],
+        TagSpecifications=spec,
+    )["SecurityGroupRules"]
+    assert egress[0]["Tags"] == [{"Key": "purpose", "Value": "ssh"}]
+    with pytest.raises(ClientError) as refused:
+        ec2.authorize_security_group_ingress(
+            GroupId=group,
+            IpProtocol="tcp",
+            FromPort=80,
+            ToPort=80,
+            CidrIp="10.3.0.0/16",
+            TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "a", "Value": "b"}]}],
+        )
+    assert refused.value.response["Error"]["Code"] == "InvalidParameterValue"

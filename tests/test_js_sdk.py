@@ -200,7 +200,7 @@ def test_paginators_and_waiters_with_the_javascript_sdk(
     types = seen["ec2 instance types"]
     assert set(types[:-1]) == {100} and 0 < types[-1] <= 100
     attributes = seen["ecs attributes"]
-    assert set(attributes[:-1]) == {10} and 0 < attributes[-1] <= 10
+    assert set(attributes[:-1]) == {100} and 0 < attributes[-1] <= 100
     # A launch through `resolve:ssm:` gets the AMI the parameter names.
     assert seen["run from resolve:ssm"] == [3, True]
     assert seen["ran"] == [7, []]
@@ -312,7 +312,8 @@ def test_nested_shapes_with_the_javascript_sdk(node: str, spawn: Callable[..., S
         [],
     ]
     assert seen["egress"] == [["-1", None, ["0.0.0.0/0"]]]
-    assert seen["rules"] == [[False, "tcp", 80, []]] * 3 + [[True, "-1", -1, []]]
+    # The rules AuthorizeSecurityGroupIngress added carry its TagSpecifications' tags.
+    assert seen["rules"] == [[False, "tcp", 80, [{"Key": "purpose", "Value": "web"}]]] * 3 + [[True, "-1", -1, []]]
     assert seen["revoke"] == [True, ["10.0.0.0/8"], None]
     assert seen["associate route table"] == "associated"
     assert seen["routes"] == [
@@ -339,6 +340,14 @@ def test_nested_shapes_with_the_javascript_sdk(node: str, spawn: Callable[..., S
     assert seen["delete versions"] == [[3], [[1, "unexpectedError"], [7, "launchTemplateVersionDoesNotExist"]]]
     # An instance launched without user data answers an empty userData element: {}.
     assert seen["instance attributes"] == [{"Value": True}, {"Value": True}, {"Value": "c5.large"}, 1, {}]
+    assert seen["launch options"] == [
+        True,
+        {"State": "enabled"},
+        {"Value": True},
+        {"Value": "terminate"},
+        {"Value": True},
+    ]
+    assert seen["stop protected"] == ["OperationNotPermitted", 400, True]
     assert seen["trunk association"] == [100, "VLAN", [], "shapes-1"]
     assert seen["trunk associations"] == [[True, True, 100]]
     assert seen["trunk eni"] == ["trunk", "in-use", 1, True, False, False, True, [True], [], []]

@@ -99,7 +99,7 @@ await pages("ec2 images", paginateDescribeImages({ client: ec2, pageSize: 5 }, {
 await pages("ec2 profile associations", paginateDescribeIamInstanceProfileAssociations({ client: ec2, pageSize: 5 }, {}), "IamInstanceProfileAssociations");
 await pages("ec2 nat gateways", paginateDescribeNatGateways({ client: ec2, pageSize: 5 }, {}), "NatGateways");
 await pages("ecs container instances", paginateListContainerInstances({ client: ecs, pageSize: 2 }, { cluster: "a" }), "containerInstanceArns");
-await pages("ecs attributes", paginateListAttributes({ client: ecs, pageSize: 10 }, { cluster: "a", targetType: "container-instance" }), "attributes");
+await pages("ecs attributes", paginateListAttributes({ client: ecs, pageSize: 100 }, { cluster: "a", targetType: "container-instance" }), "attributes");
 for (const family of ["web", "web", "web", "api"]) await ecs.send(new RegisterTaskDefinitionCommand({ family, networkMode: "awsvpc", requiresCompatibilities: ["EC2"],
   containerDefinitions: [{ name: "web", image: "nginx", memory: 64, cpu: 32 }] }));
 await pages("ecs task definitions", paginateListTaskDefinitions({ client: ecs, pageSize: 3 }, {}), "taskDefinitionArns");
@@ -148,13 +148,13 @@ await wait("wait instance terminated", waitUntilInstanceTerminated, ec2, { Insta
 // (they time out), FAILURE for NetworkInterfaceAvailable, SUCCESS for NatGatewayDeleted.
 await wait("wait missing eni", waitUntilNetworkInterfaceAvailable, ec2, { NetworkInterfaceIds: ["eni-0123456789abcdef0"] });
 await wait("wait missing nat deleted", waitUntilNatGatewayDeleted, ec2, { NatGatewayIds: ["nat-0123456789abcdef0"] });
-await wait("wait missing vpc exists", waitUntilVpcExists, ec2, { VpcIds: ["vpc-0123456789abcdef0"] }, 0.3);
-await wait("wait missing role exists", waitUntilRoleExists, iam, { RoleName: "nope" }, 0.3);
-await wait("wait missing instance exists", waitUntilInstanceExists, ec2, { InstanceIds: ["i-0123456789abcdef0"] }, 0.3);
-await wait("wait missing instance running", waitUntilInstanceRunning, ec2, { InstanceIds: ["i-0123456789abcdef0"] }, 0.3);
-await wait("wait missing security group exists", waitUntilSecurityGroupExists, ec2, { GroupIds: ["sg-0123456789abcdef0"] }, 0.3);
-await wait("wait missing igw exists", waitUntilInternetGatewayExists, ec2, { InternetGatewayIds: ["igw-0123456789abcdef0"] }, 0.3);
-await wait("wait missing image exists", waitUntilImageExists, ec2, { ImageIds: ["ami-0123456789abcdef0"] }, 0.3);
+await wait("wait missing vpc exists", waitUntilVpcExists, ec2, { VpcIds: ["vpc-0123456789abcdef0"] }, 0.15);
+await wait("wait missing role exists", waitUntilRoleExists, iam, { RoleName: "nope" }, 0.15);
+await wait("wait missing instance exists", waitUntilInstanceExists, ec2, { InstanceIds: ["i-0123456789abcdef0"] }, 0.15);
+await wait("wait missing instance running", waitUntilInstanceRunning, ec2, { InstanceIds: ["i-0123456789abcdef0"] }, 0.15);
+await wait("wait missing security group exists", waitUntilSecurityGroupExists, ec2, { GroupIds: ["sg-0123456789abcdef0"] }, 0.15);
+await wait("wait missing igw exists", waitUntilInternetGatewayExists, ec2, { InternetGatewayIds: ["igw-0123456789abcdef0"] }, 0.15);
+await wait("wait missing image exists", waitUntilImageExists, ec2, { ImageIds: ["ami-0123456789abcdef0"] }, 0.15);
 await wait("wait missing tasks running", waitUntilTasksRunning, ecs, { cluster: "a", tasks: ["0123456789abcdef0123456789abcdef"] });
 await wait("wait missing services stable", waitUntilServicesStable, ecs, { cluster: "a", services: ["nope"] });
 const image = run.Instances[0].ImageId;

@@ -13,7 +13,7 @@ import { EC2Client, CreateVpcCommand, CreateSubnetCommand, CreateSecurityGroupCo
   ModifyVpcAttributeCommand, DescribeVpcAttributeCommand, RunInstancesCommand, DescribeInstanceAttributeCommand, DescribeAccountAttributesCommand,
   DescribeAvailabilityZonesCommand, CreateNetworkInterfaceCommand, AttachNetworkInterfaceCommand, AssociateTrunkInterfaceCommand,
   DescribeTrunkInterfaceAssociationsCommand, DescribeNetworkInterfacesCommand, DescribeAddressesAttributeCommand, AllocateAddressCommand,
-  DescribeVpcsCommand } from "@aws-sdk/client-ec2";
+  DescribeVpcsCommand, StopInstancesCommand } from "@aws-sdk/client-ec2";
 import { IAMClient, CreateRoleCommand, PutRolePolicyCommand, SimulatePrincipalPolicyCommand, CreatePolicyCommand, CreatePolicyVersionCommand,
   ListPolicyVersionsCommand, AttachRolePolicyCommand, ListEntitiesForPolicyCommand, GetRoleCommand, CreateServiceLinkedRoleCommand,
   DeleteServiceLinkedRoleCommand, CreateUserCommand, CreateAccessKeyCommand, UpdateAccessKeyCommand, ListAccessKeysCommand } from "@aws-sdk/client-iam";
@@ -37,7 +37,8 @@ const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" })))
 const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: "10.0.1.0/24", AvailabilityZone: "us-east-1a" }))).Subnet.SubnetId;
 const sg = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: "web", Description: "web", VpcId: vpc }))).GroupId;
 const granted = await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: sg, IpPermissions: [
-  { IpProtocol: "tcp", FromPort: 80, ToPort: 443, IpRanges: [{ CidrIp: "0.0.0.0/0", Description: "web" }, { CidrIp: "10.0.0.0/8" }], UserIdGroupPairs: [{ GroupId: sg, Description: "self" }] }] }));
+  { IpProtocol: "tcp", FromPort: 80, ToPort: 443, IpRanges: [{ CidrIp: "0.0.0.0/0", Description: "web" }, { CidrIp: "10.0.0.0/8" }], UserIdGroupPairs: [{ GroupId: sg, Description: "self" }] }],
+  TagSpecifications: [{ ResourceType: "security-group-rule", Tags: [{ Key: "purpose", Value: "web" }] }] }));
 out("authorize", [granted.Return, granted.SecurityGroupRules.map((r) => [r.IsEgress, r.FromPort, r.ToPort, r.CidrIpv4 ?? r.ReferencedGroupInfo?.GroupId === sg])]);
 const group = (await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [sg] }))).SecurityGroups[0];
 const permission = group.IpPermissions[0];
@@ -84,12 +85,17 @@ out("delete versions", [deleted.SuccessfullyDeletedLaunchTemplateVersions.map((v
   deleted.UnsuccessfullyDeletedLaunchTemplateVersions.map((v) => [v.VersionNumber, v.ResponseError.Code])]);
 
 await iam.send(new CreateRoleCommand({ RoleName: "ecsInstanceRole", AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }) }));
-const run = await ec2.send(new RunInstancesCommand({ ImageId: ami, InstanceType: "c5.large", SubnetId: subnet, MinCount: 1, MaxCount: 1, DisableApiTermination: true }));
+const run = await ec2.send(new RunInstancesCommand({ ImageId: ami, InstanceType: "c5.large", SubnetId: subnet, MinCount: 1, MaxCount: 1, DisableApiTermination: true,
+  EbsOptimized: true, Monitoring: { Enabled: true }, InstanceInitiatedShutdownBehavior: "terminate", DisableApiStop: true }));
 const iid = run.Instances[0].InstanceId;
 await clock("advance", { seconds: 60 });
 const attribute = async (Attribute) => ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: iid, Attribute }));
 out("instance attributes", [(await attribute("disableApiTermination")).DisableApiTermination, (await attribute("sourceDestCheck")).SourceDestCheck,
   (await attribute("instanceType")).InstanceType, (await attribute("groupSet")).Groups.length, (await attribute("userData")).UserData]);
+out("launch options", [run.Instances[0].EbsOptimized, run.Instances[0].Monitoring, (await attribute("ebsOptimized")).EbsOptimized,
+  (await attribute("instanceInitiatedShutdownBehavior")).InstanceInitiatedShutdownBehavior, (await attribute("disableApiStop")).DisableApiStop]);
+try { await ec2.send(new StopInstancesCommand({ InstanceIds: [iid] })); out("stop protected", "stopped"); }
+catch (e) { out("stop protected", [e.name, e.$metadata.httpStatusCode, e.message === `The instance '${iid}' may not be stopped. Modify its 'disableApiStop' instance attribute and try again.`]); }
 const trunk = (await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnet, InterfaceType: "trunk" }))).NetworkInterface.NetworkInterfaceId;
 const branch = (await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnet, InterfaceType: "branch" }))).NetworkInterface.NetworkInterfaceId;
 await ec2.send(new AttachNetworkInterfaceCommand({ NetworkInterfaceId: trunk, InstanceId: iid, DeviceIndex: 1 }));

@@ -51,7 +51,13 @@ _DEFAULTS: Record = {
     "CapacityRebalance": False,
 }
 #: Members copied from the request as given (defaults above when absent).
-_OPTIONAL = ("MaxInstanceLifetime", "DefaultInstanceWarmup", "Context", "DesiredCapacityType")
+_OPTIONAL = (
+    "MaxInstanceLifetime",
+    "DefaultInstanceWarmup",
+    "Context",
+    "DesiredCapacityType",
+    "InstanceMaintenancePolicy",
+)
 _COPIED = (*_DEFAULTS, *_OPTIONAL)
 
 
@@ -221,6 +227,8 @@ def create(ctx: RequestContext, params: shapes.CreateAutoScalingGroupType) -> Au
     for key in _OPTIONAL:
         if given.get(key) is not None:
             group[key] = given[key]
+    if _cleared(group.get("InstanceMaintenancePolicy")):
+        group.pop("InstanceMaintenancePolicy")
     if desired:
         group["_causes"] = [
             f"At {activities.at(ctx)} a user request created an AutoScalingGroup changing the desired capacity "
@@ -258,6 +266,8 @@ def update(ctx: RequestContext, params: shapes.UpdateAutoScalingGroupType) -> No
     for key in _COPIED:
         if given.get(key) is not None:
             fields[key] = given[key]
+    if _cleared(fields.get("InstanceMaintenancePolicy")):  # -1 for both percentages removes the policy
+        fields.pop("InstanceMaintenancePolicy")
     fields.update(MinSize=minimum, MaxSize=maximum, DesiredCapacity=desired)
     if desired != before:
         fields["_causes"] = [
@@ -267,6 +277,10 @@ def update(ctx: RequestContext, params: shapes.UpdateAutoScalingGroupType) -> No
     changed = cast(AutoScalingGroupRecord, fields)
     GROUP.save(ctx, changed)
     scaling.schedule(ctx, changed)
+
+
+def _cleared(policy: Mapping[str, Any] | None) -> bool:
+    return policy is not None and policy.get("MinHealthyPercentage") == -1 and policy.get("MaxHealthyPercentage") == -1
 
 
 def set_desired_capacity(ctx: RequestContext, name: str, desired: int) -> None:

@@ -37,6 +37,7 @@ class AutoScalingGroupRecord(TypedDict):
     DefaultInstanceWarmup: NotRequired[int]
     Context: NotRequired[str]
     DesiredCapacityType: NotRequired[str]
+    InstanceMaintenancePolicy: NotRequired[Nested]  # as given (no instance refresh to apply it to)
     Status: NotRequired[str]  # "Delete in progress"
     _causes: list[str]  # the causes of the scaling activities the next reconcile starts
 

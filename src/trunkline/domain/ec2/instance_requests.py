@@ -54,13 +54,16 @@ def _attribute(record: InstanceRecord, view: View, attribute: str) -> View | Non
         "ramdisk": ("RamdiskId", None),
         "userData": ("UserData", instances.user_data(record)),
         "disableApiTermination": ("DisableApiTermination", bool(record.get("_DisableApiTermination"))),
-        "instanceInitiatedShutdownBehavior": ("InstanceInitiatedShutdownBehavior", "stop"),
+        "instanceInitiatedShutdownBehavior": (
+            "InstanceInitiatedShutdownBehavior",
+            record.get("_ShutdownBehavior", "stop"),
+        ),
         "rootDeviceName": ("RootDeviceName", view.get("RootDeviceName")),
         "sourceDestCheck": ("SourceDestCheck", view.get("SourceDestCheck", True)),
         "ebsOptimized": ("EbsOptimized", view.get("EbsOptimized", False)),
         "sriovNetSupport": ("SriovNetSupport", "simple"),
         "enaSupport": ("EnaSupport", view.get("EnaSupport", True)),
-        "disableApiStop": ("DisableApiStop", False),
+        "disableApiStop": ("DisableApiStop", bool(record.get("_DisableApiStop"))),
     }
     if attribute in simple:
         name, value = simple[attribute]

@@ -112,6 +112,10 @@ class LaunchRequest:
     eni_tags: list[Tag] = field(default_factory=list)
     client_token: str | None = None
     disable_api_termination: bool = False
+    disable_api_stop: bool = False
+    ebs_optimized: bool = False
+    monitoring: bool = False  # Monitoring.Enabled: detailed monitoring
+    shutdown_behavior: str = "stop"  # InstanceInitiatedShutdownBehavior
 
 
 @dataclass
@@ -324,8 +328,8 @@ def _launch_one(ctx: RequestContext, plan: _Plan, reservation_id: str, index: in
         "VpcId": subnet["VpcId"],
         "Tags": list(request.tags),
         "PrivateDnsNameOptions": dict(plan.dns_options),
-        "Monitoring": {"State": "disabled"},
-        "EbsOptimized": False,
+        "Monitoring": {"State": "enabled" if request.monitoring else "disabled"},
+        "EbsOptimized": request.ebs_optimized,
         "EnaSupport": image.get("EnaSupport", True),
         "Hypervisor": "xen",  # what EC2 reports for Nitro types too
         "VirtualizationType": image.get("VirtualizationType", "hvm"),
@@ -340,6 +344,8 @@ def _launch_one(ctx: RequestContext, plan: _Plan, reservation_id: str, index: in
         "ProductCodes": [],
         "_PublicIp": plan.public_ip,
         "_DisableApiTermination": request.disable_api_termination,
+        "_DisableApiStop": request.disable_api_stop,
+        "_ShutdownBehavior": request.shutdown_behavior,
         "_Transition": 0,
     }
     _optional(record, image, request, plan.profile)
@@ -475,6 +481,12 @@ def stop_instances(ctx: RequestContext, instance_ids: list[str]) -> list[Record]
             )
         if state in ("shutting-down", "terminated"):
             raise _incorrect_state(record["InstanceId"], "stopped")
+        if record.get("_DisableApiStop") and state in ("pending", "running"):
+            raise AwsError(
+                "OperationNotPermitted",
+                f"The instance '{record['InstanceId']}' may not be stopped. Modify its 'disableApiStop' "
+                "instance attribute and try again.",
+            )
     changes = []
     for record in records:
         if record["State"]["Name"] not in ("running", "pending"):  # stopping or stopped already

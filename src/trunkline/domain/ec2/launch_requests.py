@@ -57,7 +57,16 @@ def from_parameters(params: shapes.RunInstancesRequest) -> instances.LaunchReque
         eni_tags=ec2_tags.from_specifications(params, "network-interface"),
         client_token=params.get("ClientToken"),
         disable_api_termination=bool(params.get("DisableApiTermination")),
+        disable_api_stop=bool(params.get("DisableApiStop")),
+        ebs_optimized=bool(params.get("EbsOptimized")),
+        monitoring=_monitoring(params),
+        shutdown_behavior=params.get("InstanceInitiatedShutdownBehavior") or "stop",
     )
+
+
+def _monitoring(params: shapes.RunInstancesRequest) -> bool:
+    monitoring = params.get("Monitoring")
+    return monitoring is not None and bool(monitoring["Enabled"])
 
 
 def _primary_interface_spec(

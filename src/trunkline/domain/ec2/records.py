@@ -167,6 +167,8 @@ class InstanceRecord(TypedDict):
     StateReason: NotRequired[Nested]
     _PublicIp: bool  # asked for a public address at launch
     _DisableApiTermination: bool
+    _DisableApiStop: NotRequired[bool]  # stop protection (older records lack it: off)
+    _ShutdownBehavior: NotRequired[str]  # InstanceInitiatedShutdownBehavior (older records: stop)
     _Transition: int  # counts state transitions, so a stale delayed step knows it is stale
     _HasRun: NotRequired[bool]  # reached running once (an ECS agent may register)
     _RunningSince: NotRequired[float]  # when it last reached running (instance_status's checks)

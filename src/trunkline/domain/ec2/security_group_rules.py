@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import security_groups
+from trunkline.domain.ec2 import tags as ec2_tags
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
     from trunkline.wire.shapes import ec2 as shapes
@@ -23,7 +24,9 @@ def authorize(
     egress: bool,
 ) -> Answer:
     group = security_groups.resolve_target(ctx, request)
-    rules = security_groups.authorize(ctx, group, egress, security_groups.legacy_permissions(request))
+    # TagSpecifications tag the new rules (the only resource type these calls create).
+    tags = ec2_tags.requested(request, "security-group-rule")
+    rules = security_groups.authorize(ctx, group, egress, security_groups.legacy_permissions(request), tags)
     return {"Return": True, "SecurityGroupRules": rules}
 
 

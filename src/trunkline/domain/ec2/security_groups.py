@@ -366,10 +366,18 @@ def legacy_permissions(params: Mapping[str, Any]) -> list[Record]:
     return permissions
 
 
-def authorize(ctx: RequestContext, group: SecurityGroupRecord, egress: bool, permissions: list[Record]) -> list[Record]:
+def authorize(
+    ctx: RequestContext,
+    group: SecurityGroupRecord,
+    egress: bool,
+    permissions: list[Record],
+    tags: list[Tag] | None = None,
+) -> list[Record]:
     if not permissions:
         raise AwsError("MissingParameter", "No IpPermissions specified")
     new = _rules_from(ctx, group, egress, permissions)
+    for rule in new:
+        rule["Tags"] = list(tags or [])
     existing = {_identity(r) for r in group["_Rules"]}
     for rule in new:
         if _identity(rule) in existing:
