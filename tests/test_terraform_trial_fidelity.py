@@ -1,0 +1,102 @@
+"""What a Terraform user's ECS-on-EC2 stack reads back (session 7's trial, a configuration unlike
+the examples'): each case is a call the hashicorp/aws provider makes and a field it needs, with
+boto3 so it runs without Terraform.
+
+- `data "aws_ec2_instance_type"` refuses ("no matching EC2 Instance Type found") a type whose
+  DescribeInstanceTypes entry lacks `EbsInfo`, `NetworkInfo`, `PlacementGroupInfo`,
+  `ProcessorInfo` or `VCpuInfo`.
+- `aws_autoscaling_group` declaring the `AmazonECSManaged` tag with the value `true` (as the
+  provider's docs of `aws_ecs_capacity_provider` advise) plans a change forever if ECS rewrites the
+  tag's value when the capacity provider is created."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from capacity_world import ecs_launch_template, subnets_in_two_zones
+from conftest import Server
+from ecs_world import World
+
+# --- DescribeInstanceTypes: what aws_ec2_instance_type needs ---------------------------------------
+
+
+@pytest.mark.parametrize("name", ["m5.large", "c5.large", "t3.micro", "c4.large", "m5.metal", "t2.micro"])
+def test_every_described_type_has_what_the_instance_type_data_source_reads(server: Server, name: str) -> None:
+    [info] = server.client("ec2").describe_instance_types(InstanceTypes=[name])["InstanceTypes"]
+    for part in ("EbsInfo", "NetworkInfo", "PlacementGroupInfo", "ProcessorInfo", "VCpuInfo"):
+        assert part in info, f"{name}: no {part}"
+    assert info["EbsInfo"]["EncryptionSupport"] == "supported"
+    assert "partition" in info["PlacementGroupInfo"]["SupportedStrategies"]
+
+
+def test_ebs_and_placement_figures_follow_the_hypervisor_and_family(server: Server) -> None:
+    ec2 = server.client("ec2")
+    found = {
+        i["InstanceType"]: i
+        for i in ec2.describe_instance_types(
+            InstanceTypes=["m5.large", "t3.micro", "t2.micro", "c4.large", "m1.small"]
+        )["InstanceTypes"]
+    }
+    assert found["m5.large"]["EbsInfo"] == {
+        "EbsOptimizedSupport": "default",
+        "EncryptionSupport": "supported",
+        "NvmeSupport": "required",
+    }
+    assert found["m5.large"]["PlacementGroupInfo"]["SupportedStrategies"] == ["cluster", "partition", "spread"]
+    # Burstable types take no cluster placement group; Xen types attach EBS without NVMe.
+    assert found["t3.micro"]["PlacementGroupInfo"]["SupportedStrategies"] == ["partition", "spread"]
+    assert found["t2.micro"]["EbsInfo"]["NvmeSupport"] == "unsupported"
+    assert found["c4.large"]["PlacementGroupInfo"]["SupportedStrategies"] == ["cluster", "partition", "spread"]
+    assert found["m1.small"]["EbsInfo"]["EncryptionSupport"] == "unsupported"
+
+
+def test_filters_still_match_with_the_new_parts(server: Server) -> None:
+    ec2 = server.client("ec2")
+    page = ec2.describe_instance_types(Filters=[{"Name": "instance-type", "Values": ["c5.large"]}])
+    assert [i["InstanceType"] for i in page["InstanceTypes"]] == ["c5.large"]
+
+
+# --- the AmazonECSManaged tag ------------------------------------------------------------------------
+
+
+def _group_with(server: Server, tags: list[dict[str, Any]]) -> tuple[Any, str]:
+    world = World(server)
+    world.ecs.create_cluster(clusterName="apps")
+    world.instance_role("ecsInstanceRole")
+    subnets = subnets_in_two_zones(world)
+    ecs_launch_template(world, "apps")
+    asg = server.client("autoscaling")
+    asg.create_auto_scaling_group(
+        AutoScalingGroupName="ecs",
+        LaunchTemplate={"LaunchTemplateName": "ecs", "Version": "$Latest"},
+        MinSize=0,
+        MaxSize=2,
+        VPCZoneIdentifier=",".join(subnets),
+        Tags=tags,
+    )
+    (group,) = asg.describe_auto_scaling_groups(AutoScalingGroupNames=["ecs"])["AutoScalingGroups"]
+    world.ecs.create_capacity_provider(
+        name="cp",
+        autoScalingGroupProvider={
+            "autoScalingGroupArn": group["AutoScalingGroupARN"],
+            "managedScaling": {"status": "ENABLED", "targetCapacity": 100},
+        },
+    )
+    return asg, group["AutoScalingGroupName"]
+
+
+def _managed_tags(asg: Any) -> list[tuple[str, str, bool]]:
+    tags = asg.describe_tags(Filters=[{"Name": "key", "Values": ["AmazonECSManaged"]}])["Tags"]
+    return [(t["ResourceId"], t["Value"], t["PropagateAtLaunch"]) for t in tags]
+
+
+def test_a_declared_managed_tag_keeps_its_value(server: Server) -> None:
+    asg, name = _group_with(server, [{"Key": "AmazonECSManaged", "Value": "true", "PropagateAtLaunch": True}])
+    assert _managed_tags(asg) == [(name, "true", True)]
+
+
+def test_an_undeclared_managed_tag_is_added_empty(server: Server) -> None:
+    asg, name = _group_with(server, [{"Key": "Team", "Value": "a", "PropagateAtLaunch": True}])
+    assert _managed_tags(asg) == [(name, "", True)]
