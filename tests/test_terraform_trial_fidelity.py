@@ -7,16 +7,19 @@ boto3 so it runs without Terraform.
   `ProcessorInfo` or `VCpuInfo`.
 - `aws_autoscaling_group` declaring the `AmazonECSManaged` tag with the value `true` (as the
   provider's docs of `aws_ecs_capacity_provider` advise) plans a change forever if ECS rewrites the
-  tag's value when the capacity provider is created."""
+  tag's value when the capacity provider is created.
+- `aws_iam_instance_profile` updates its tags (a changed tag, or the provider's `default_tags`)
+  with TagInstanceProfile / UntagInstanceProfile and reads them with ListInstanceProfileTags."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from capacity_world import ecs_launch_template, subnets_in_two_zones
-from conftest import Server
+from conftest import Server, make_cli
 from ecs_world import World
 
 # --- DescribeInstanceTypes: what aws_ec2_instance_type needs ---------------------------------------
@@ -100,3 +103,46 @@ def test_a_declared_managed_tag_keeps_its_value(server: Server) -> None:
 def test_an_undeclared_managed_tag_is_added_empty(server: Server) -> None:
     asg, name = _group_with(server, [{"Key": "Team", "Value": "a", "PropagateAtLaunch": True}])
     assert _managed_tags(asg) == [(name, "", True)]
+
+
+# --- instance profile tags: aws_iam_instance_profile with tags (or provider default_tags) --------
+
+
+def test_instance_profile_tags_are_added_replaced_listed_and_removed(server: Server) -> None:
+    iam = server.client("iam")
+    iam.create_instance_profile(InstanceProfileName="ecs", Tags=[{"Key": "Env", "Value": "trial"}])
+    iam.tag_instance_profile(
+        InstanceProfileName="ecs", Tags=[{"Key": "env", "Value": "staging"}, {"Key": "Team", "Value": "a"}]
+    )
+    expected = [{"Key": "env", "Value": "staging"}, {"Key": "Team", "Value": "a"}]
+    assert iam.list_instance_profile_tags(InstanceProfileName="ecs")["Tags"] == expected
+    assert iam.get_instance_profile(InstanceProfileName="ecs")["InstanceProfile"]["Tags"] == expected
+    iam.untag_instance_profile(InstanceProfileName="ecs", TagKeys=["ENV"])
+    listed = iam.list_instance_profile_tags(InstanceProfileName="ecs")
+    assert listed["Tags"] == [{"Key": "Team", "Value": "a"}] and listed["IsTruncated"] is False
+    iam.untag_instance_profile(InstanceProfileName="ecs", TagKeys=["Team"])
+    assert iam.list_instance_profile_tags(InstanceProfileName="ecs")["Tags"] == []
+    assert "Tags" not in iam.get_instance_profile(InstanceProfileName="ecs")["InstanceProfile"]
+
+
+def test_instance_profile_tag_errors_change_nothing(server: Server, tmp_path: Any) -> None:
+    iam = server.client("iam")
+    iam.create_instance_profile(InstanceProfileName="ecs", Tags=[{"Key": "k", "Value": "v"}])
+    with pytest.raises(ClientError) as caught:
+        iam.tag_instance_profile(InstanceProfileName="ecs", Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(1, 51)])
+    assert caught.value.response["Error"]["Code"] == "LimitExceeded"
+    assert "TagsPerInstanceProfile: 50" in caught.value.response["Error"]["Message"]
+    with pytest.raises(ClientError) as caught:
+        iam.tag_instance_profile(InstanceProfileName="ecs", Tags=[{"Key": "aws:x", "Value": "v"}])
+    assert caught.value.response["Error"]["Code"] == "InvalidInput"
+    assert iam.list_instance_profile_tags(InstanceProfileName="ecs")["Tags"] == [{"Key": "k", "Value": "v"}]
+    with pytest.raises(ClientError) as caught:
+        iam.list_instance_profile_tags(InstanceProfileName="ghost")
+    err = caught.value.response
+    assert (err["Error"]["Code"], err["ResponseMetadata"]["HTTPStatusCode"]) == ("NoSuchEntity", 404)
+    cli = make_cli(server.url, tmp_path)
+    cli("iam", "tag-instance-profile", "--instance-profile-name", "ecs", "--tags", "Key=team,Value=b")
+    assert cli("iam", "list-instance-profile-tags", "--instance-profile-name", "ecs")["Tags"] == [
+        {"Key": "k", "Value": "v"},
+        {"Key": "team", "Value": "b"},
+    ]

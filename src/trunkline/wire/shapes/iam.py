@@ -181,6 +181,12 @@ class ListEntitiesForPolicyRequest(TypedDict, total=False):
     MaxItems: int
 
 
+class ListInstanceProfileTagsRequest(TypedDict, total=False):
+    InstanceProfileName: Required[str]
+    Marker: str
+    MaxItems: int
+
+
 class ListInstanceProfilesRequest(TypedDict, total=False):
     PathPrefix: str
     Marker: str
@@ -288,6 +294,11 @@ class SimulatePrincipalPolicyRequest(TypedDict, total=False):
     Marker: str
 
 
+class TagInstanceProfileRequest(TypedDict, total=False):
+    InstanceProfileName: Required[str]
+    Tags: Required[list[Tag]]
+
+
 class TagPolicyRequest(TypedDict, total=False):
     PolicyArn: Required[str]
     Tags: Required[list[Tag]]
@@ -301,6 +312,11 @@ class TagRoleRequest(TypedDict, total=False):
 class TagUserRequest(TypedDict, total=False):
     UserName: Required[str]
     Tags: Required[list[Tag]]
+
+
+class UntagInstanceProfileRequest(TypedDict, total=False):
+    InstanceProfileName: Required[str]
+    TagKeys: Required[list[str]]
 
 
 class UntagPolicyRequest(TypedDict, total=False):
