@@ -9,7 +9,8 @@ boto3 so it runs without Terraform.
   provider's docs of `aws_ecs_capacity_provider` advise) plans a change forever if ECS rewrites the
   tag's value when the capacity provider is created.
 - `aws_iam_instance_profile` updates its tags (a changed tag, or the provider's `default_tags`)
-  with TagInstanceProfile / UntagInstanceProfile and reads them with ListInstanceProfileTags."""
+  with TagInstanceProfile / UntagInstanceProfile and reads them with ListInstanceProfileTags.
+- `aws_ecs_capacity_provider` updates its tags with ECS TagResource / UntagResource on its ARN."""
 
 from __future__ import annotations
 
@@ -146,3 +147,32 @@ def test_instance_profile_tag_errors_change_nothing(server: Server, tmp_path: An
         {"Key": "k", "Value": "v"},
         {"Key": "team", "Value": "b"},
     ]
+
+
+# --- capacity provider tags: aws_ecs_capacity_provider with tags (or provider default_tags) -----
+
+
+def test_capacity_provider_tags_through_tag_resource(server: Server) -> None:
+    _group_with(server, [])
+    ecs = server.client("ecs")
+    arn = "arn:aws:ecs:us-east-1:123456789012:capacity-provider/cp"
+    ecs.tag_resource(resourceArn=arn, tags=[{"key": "Env", "value": "trial"}, {"key": "Team", "value": "a"}])
+    ecs.tag_resource(resourceArn=arn, tags=[{"key": "Env", "value": "staging"}])
+    expected = [{"key": "Env", "value": "staging"}, {"key": "Team", "value": "a"}]
+    assert ecs.list_tags_for_resource(resourceArn=arn)["tags"] == expected
+    (described,) = ecs.describe_capacity_providers(capacityProviders=["cp"], include=["TAGS"])["capacityProviders"]
+    assert described["tags"] == expected
+    ecs.untag_resource(resourceArn=arn, tagKeys=["Team"])
+    assert ecs.list_tags_for_resource(resourceArn=arn)["tags"] == [{"key": "Env", "value": "staging"}]
+
+
+@pytest.mark.parametrize("name", ["FARGATE", "ghost", "cp"])
+def test_tagging_a_provider_that_is_not_there_is_not_found(server: Server, name: str) -> None:
+    _group_with(server, [])
+    ecs = server.client("ecs")
+    if name == "cp":
+        ecs.delete_capacity_provider(capacityProvider="cp")  # INACTIVE, still describable
+    arn = f"arn:aws:ecs:us-east-1:123456789012:capacity-provider/{name}"
+    with pytest.raises(ClientError) as caught:
+        ecs.tag_resource(resourceArn=arn, tags=[{"key": "k", "value": "v"}])
+    assert caught.value.response["Error"]["Code"] == "ResourceNotFoundException"
