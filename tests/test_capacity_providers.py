@@ -533,3 +533,27 @@ def test_a_group_of_min_0_scales_in_to_0_and_the_clock_settles(stack: Stack) -> 
     assert (
         "AlarmLow" in activities[0]["Cause"] and "changing the desired capacity from 1 to 0" in activities[0]["Cause"]
     )
+
+
+def test_a_target_below_100_keeps_spare_instances_and_the_clock_settles(stack: Stack) -> None:
+    """Lowering targetCapacity (Terraform's target_capacity) with nothing waiting: target tracking
+    holds the reservation at the target, desired = ceil(N x CPR / target), so the group keeps
+    spare instances; then no round is left to run (session 7's Terraform trial)."""
+    stack.standard(MinSize=0, DesiredCapacity=0)
+    stack.service(3)
+    stack.world.settle()
+    before = stack.reservation()
+    assert before["capacityProviderReservation"] == 100.0 and before["tasksWaiting"] == 0
+    needed = before["instancesNeeded"]
+    assert stack.desired() == needed
+    stack.world.ecs.update_capacity_provider(
+        name=PROVIDER, autoScalingGroupProvider={"managedScaling": {"status": "ENABLED", "targetCapacity": 50}}
+    )
+    clock = stack.world.server.post("/_trunkline/clock/settle").json()
+    assert clock["nextDueAt"] is None and clock["jobsRun"] < 1000, clock
+    assert stack.desired() == 2 * needed and len(stack.members()) == 2 * needed
+    after = stack.reservation()
+    assert (after["capacityProviderReservation"], after["instancesNeeded"]) == (50.0, needed)
+    assert len(stack.tasks("RUNNING")) == 3
+    cause = stack.asg.describe_scaling_activities(AutoScalingGroupName=GROUP)["Activities"][0]["Cause"]
+    assert "AlarmHigh" in cause and f"changing the desired capacity from {needed} to {2 * needed}." in cause

@@ -16,9 +16,11 @@ One round, for a provider with managed scaling ENABLED associated with a cluster
    the catalog (trunked or not, as the group's registered instances are) and whose ports are the
    agent's default reserved ones, and GPUs (a new instance has its type's GPUs, gpus.py). CPR = M / N x 100; N = 0 gives 200 with tasks waiting, else 100.
    Tasks too big for a new instance do not drive scaling (they wait, then time out);
-4. above the target (and no instance launched within instanceWarmupPeriod): the desired capacity
-   becomes N + step, step = max(minimumScalingStepSize, min(maximumScalingStepSize, M - N)),
+4. above the target (and no instance launched within instanceWarmupPeriod): with tasks waiting the
+   desired capacity becomes N + step, step = max(minimumScalingStepSize, min(maximumScalingStepSize, M - N)),
    scaled by the target (desired = ceil((N + step) x 100 / target)), within the group's bounds;
+   with none waiting (a target below 100), once every instance has registered, target tracking's
+   desired = ceil(N x CPR / target): the spare instances a target below 100 keeps;
 5. below the target for 15 consecutive rounds (the AlarmLow alarm's 15 datapoints): the desired
    capacity drops to ceil(M x 100 / target), at most half the instances per round (but at least
    one); the group picks which go, and managed draining drains them through ECS's lifecycle hook
@@ -377,6 +379,19 @@ def _scale_out(
         )
 
 
+def _keep_spare(
+    ctx: RequestContext, record: CapacityProviderRecord, group: AutoScalingGroupRecord, found: Reservation, target: int
+) -> None:
+    """Target tracking's own rule, desired = ceil(N x CPR / target), for CPR above a target below
+    100 when no task waits (docs/decisions.md)."""
+    desired = min(math.ceil(found.instances * found.figure / target), group["MaxSize"])
+    before = group["DesiredCapacity"]
+    if desired > before:
+        groups.set_desired_by_policy(
+            ctx, group["AutoScalingGroupName"], desired, _cause(ctx, record, "_alarmHigh", before, desired)
+        )
+
+
 def _scale_in(
     ctx: RequestContext,
     record: CapacityProviderRecord,
@@ -457,11 +472,21 @@ def _act(
         if not _warming(ctx, record, group):
             _scale_out(ctx, record, group, found)
         return group["DesiredCapacity"] < group["MaxSize"] or unsettled
+    if found.figure > target and not found.waiting:
+        # A target below 100 with nothing waiting: target tracking keeps spare instances. Only
+        # once the group has settled (every instance registered), so that an instance still
+        # booting, which counts whole, does not ask for another.
+        record["_lowRounds"] = 0
+        if not unsettled and not _warming(ctx, record, group):
+            _keep_spare(ctx, record, group, found, target)
+        return unsettled
     if found.figure < target:
         record["_lowRounds"] = int(record.get("_lowRounds") or 0) + 1
         if record["_lowRounds"] >= LOW_DATAPOINTS:
             _scale_in(ctx, record, cluster, group, found)
-        return group["DesiredCapacity"] > group["MinSize"] or unsettled
+        # Below a target under 100 the spare instances stay: no round while none could go.
+        floor = max(math.ceil(found.needed * 100 / target), group["MinSize"])
+        return group["DesiredCapacity"] > floor or unsettled
     record["_lowRounds"] = 0
     return unsettled
 
