@@ -10,10 +10,13 @@ boto3 so it runs without Terraform.
   tag's value when the capacity provider is created.
 - `aws_iam_instance_profile` updates its tags (a changed tag, or the provider's `default_tags`)
   with TagInstanceProfile / UntagInstanceProfile and reads them with ListInstanceProfileTags.
-- `aws_ecs_capacity_provider` updates its tags with ECS TagResource / UntagResource on its ARN."""
+- `aws_ecs_capacity_provider` updates its tags with ECS TagResource / UntagResource on its ARN.
+- A task role whose trust policy checks `aws:SourceAccount` or `aws:SourceArn` (as ECS's docs
+  advise against the confused deputy) must still be assumable by ECS."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -176,3 +179,52 @@ def test_tagging_a_provider_that_is_not_there_is_not_found(server: Server, name:
     with pytest.raises(ClientError) as caught:
         ecs.tag_resource(resourceArn=arn, tags=[{"key": "k", "value": "v"}])
     assert caught.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+# --- a task role whose trust policy checks aws:SourceAccount / aws:SourceArn (ECS's docs advise it) --
+
+
+def _tasks_trust(condition: dict[str, Any]) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": condition,
+                }
+            ],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("condition", "assumable"),
+    [
+        ({"StringEquals": {"aws:SourceAccount": "123456789012"}}, True),
+        ({"ArnLike": {"aws:SourceArn": "arn:aws:ecs:us-east-1:123456789012:*"}}, True),
+        ({"StringEquals": {"aws:SourceAccount": "111122223333"}}, False),
+        ({"ArnLike": {"aws:SourceArn": "arn:aws:ecs:eu-west-1:123456789012:*"}}, False),
+    ],
+)
+def test_ecs_assumes_task_roles_with_its_source_account_and_arn(
+    server: Server, condition: dict[str, Any], assumable: bool
+) -> None:
+    iam, ecs = server.client("iam"), server.client("ecs")
+    role = iam.create_role(RoleName="task", AssumeRolePolicyDocument=_tasks_trust(condition))["Role"]["Arn"]
+    ecs.create_cluster(clusterName="web")
+    ecs.register_task_definition(
+        family="web",
+        taskRoleArn=role,
+        executionRoleArn=role,
+        containerDefinitions=[{"name": "app", "image": "nginx", "memory": 128}],
+    )
+    with pytest.raises(ClientError) as caught:
+        ecs.run_task(cluster="web", taskDefinition="web")
+    code, message = caught.value.response["Error"]["Code"], caught.value.response["Error"]["Message"]
+    if assumable:
+        assert code == "InvalidParameterException", message  # no container instances: past the roles
+    else:
+        assert (code, f"'{role}'" in message) == ("ClientException", True)
