@@ -557,3 +557,25 @@ def test_a_target_below_100_keeps_spare_instances_and_the_clock_settles(stack: S
     assert len(stack.tasks("RUNNING")) == 3
     cause = stack.asg.describe_scaling_activities(AutoScalingGroupName=GROUP)["Activities"][0]["Cause"]
     assert "AlarmHigh" in cause and f"changing the desired capacity from {needed} to {2 * needed}." in cause
+
+
+def test_distinct_instance_tasks_each_get_an_instance_from_managed_scaling(stack: Stack) -> None:
+    """A service with the distinctInstance constraint: each waiting task needs an instance with no
+    task of its group, so M counts one instance per task (it used to pack them all into the room
+    of one instance, leave the reservation at 100 and let the tasks time out; session 7's trial)."""
+    stack.standard(MinSize=1, DesiredCapacity=1)
+    stack.world.ecs.create_service(
+        cluster=CLUSTER,
+        serviceName="web",
+        taskDefinition="web",
+        desiredCount=3,
+        placementConstraints=[{"type": "distinctInstance"}],
+        networkConfiguration={"awsvpcConfiguration": {"subnets": stack.subnets}},
+    )
+    stack.world.advance(10)
+    reservation = stack.reservation()
+    assert reservation["instancesNeeded"] == 3 and reservation["capacityProviderReservation"] == 300.0, reservation
+    stack.world.settle()
+    assert stack.service_view()["runningCount"] == 3
+    assert sorted(stack.per_instance().values()) == [1, 1, 1]
+    assert stack.desired() == 3

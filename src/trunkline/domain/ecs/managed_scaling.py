@@ -11,7 +11,8 @@ One round, for a provider with managed scaling ENABLED associated with a cluster
 3. the CapacityProviderReservation figure: N = the group's live instances (Pending or InService),
    M = the instances needed for every task of the provider, running and waiting. M counts every
    binding resource placement models, ENI slots included: the waiting tasks are packed first-fit
-   (CPU, memory, awsvpc task slots, static host ports, GPUs) into the free room of the group's
+   (CPU, memory, awsvpc task slots, static host ports, GPUs; a task with the distinctInstance
+   constraint never onto an instance with a task of its group) into the free room of the group's
    instances, then into new instances of the type the group launches next, whose slots follow
    the catalog (trunked or not, as the group's registered instances are) and whose ports are the
    agent's default reserved ones, and GPUs (a new instance has its type's GPUs, gpus.py). CPR = M / N x 100; N = 0 gives 200 with tasks waiting, else 100.
@@ -80,9 +81,18 @@ class Room:
     tcp: set[int] = field(default_factory=set)  # host ports in use (the agent's reserved ones too)
     udp: set[int] = field(default_factory=set)
     gpus: int = 0  # GPUs no task holds
+    groups: set[str] = field(default_factory=set)  # task groups with a live (or packed) task here
 
     def copy(self) -> Room:
-        return Room(self.cpu, self.memory, self.slots, tcp=set(self.tcp), udp=set(self.udp), gpus=self.gpus)
+        return Room(
+            self.cpu,
+            self.memory,
+            self.slots,
+            tcp=set(self.tcp),
+            udp=set(self.udp),
+            gpus=self.gpus,
+            groups=set(self.groups),
+        )
 
 
 @dataclass(frozen=True)
@@ -95,6 +105,7 @@ class Need:
     tcp: frozenset[int]  # static host ports (bridge and host network modes)
     udp: frozenset[int]
     gpus: int = 0  # its containers' GPU requirements, summed
+    distinct: str = ""  # its task group, when a distinctInstance constraint keeps it off the group's instances
 
 
 @dataclass
@@ -147,10 +158,19 @@ def _fresh(instance_type: str | None, trunked: bool) -> Room | None:
     return room
 
 
+def _distinct(definition: Mapping[str, Any] | None, task: TaskRecord) -> bool:
+    """Whether the task's placement constraints (its launch's and its task definition's) include
+    distinctInstance: each of its group's tasks on an instance of its own."""
+    launch = cast(Mapping[str, Any], task.get("_launch") or {})
+    params = cast(Mapping[str, Any], launch.get("params") or {})
+    constraints = [*(params.get("placementConstraints") or []), *((definition or {}).get("placementConstraints") or [])]
+    return any(isinstance(c, Mapping) and c.get("type") == "distinctInstance" for c in constraints)
+
+
 def _needs(ctx: RequestContext, waiting: list[TaskRecord]) -> list[Need]:
-    """Each waiting task's needs: CPU and memory as the task has them, its awsvpc slot, and its task
-    definition's static host ports (read once per definition)."""
-    ports: dict[str, tuple[frozenset[int], frozenset[int], int]] = {}
+    """Each waiting task's needs: CPU and memory as the task has them, its awsvpc slot, its task
+    definition's static host ports (read once per definition) and its distinctInstance group."""
+    ports: dict[str, tuple[frozenset[int], frozenset[int], int, Mapping[str, Any] | None]] = {}
     needs: list[Need] = []
     for task in waiting:
         arn = task["taskDefinitionArn"]
@@ -158,9 +178,15 @@ def _needs(ctx: RequestContext, waiting: list[TaskRecord]) -> list[Need]:
             definition = task_definitions.find(ctx, arn)
             demand = task_definitions.demand(definition) if definition is not None else None
             wanted = gpus.task_gpus(definition) if definition is not None else 0
-            ports[arn] = (demand.tcp_ports, demand.udp_ports, wanted) if demand else (frozenset(), frozenset(), 0)
-        tcp, udp, gpu_count = ports[arn]
-        needs.append(Need(int(task["cpu"]), int(task["memory"]), bool(task.get("_needsEni")), tcp, udp, gpu_count))
+            found = cast(Mapping[str, Any] | None, definition)
+            ports[arn] = (
+                (demand.tcp_ports, demand.udp_ports, wanted, found) if demand else (frozenset(), frozenset(), 0, found)
+            )
+        tcp, udp, gpu_count, definition_record = ports[arn]
+        distinct = str(task.get("group") or "") if _distinct(definition_record, task) else ""
+        needs.append(
+            Need(int(task["cpu"]), int(task["memory"]), bool(task.get("_needsEni")), tcp, udp, gpu_count, distinct)
+        )
     return needs
 
 
@@ -172,6 +198,7 @@ def _fits(room: Room, need: Need) -> bool:
         and not need.tcp & room.tcp
         and not need.udp & room.udp
         and room.gpus >= need.gpus
+        and not (need.distinct and need.distinct in room.groups)
     )
 
 
@@ -182,6 +209,8 @@ def _take(room: Room, need: Need) -> None:
     room.tcp |= need.tcp
     room.udp |= need.udp
     room.gpus -= need.gpus
+    if need.distinct:
+        room.groups.add(need.distinct)
     room.used = True
 
 
@@ -248,6 +277,9 @@ def reserve_full(
     if waiting is None:
         waiting = task_launch.waiting_of_provider(ctx, cluster["clusterArn"], record["name"])
     result.waiting = len(waiting)
+    needs = _needs(ctx, waiting)
+    # The instances running a live task of each distinctInstance group: one index read per group.
+    hosted = {g: tasks.group_counts(ctx, cluster["clusterArn"], g) for g in {n.distinct for n in needs if n.distinct}}
     for member in live:
         instance = registered.get(member["InstanceId"])
         if instance is None:  # not registered yet: a whole instance of its type
@@ -263,10 +295,12 @@ def reserve_full(
             continue
         cpu, memory, tcp, udp = task_usage.remaining_cpu_memory_ports(instance)
         slots = capacity.available_task_enis(ctx, instance) if instance["status"] == "ACTIVE" else 0
-        rooms.append(Room(cpu, memory, slots, used=busy, tcp=tcp, udp=udp, gpus=gpus.free_count(instance)))
+        room = Room(cpu, memory, slots, used=busy, tcp=tcp, udp=udp, gpus=gpus.free_count(instance))
+        room.groups = {g for g, hosts in hosted.items() if instance["containerInstanceArn"] in hosts}
+        rooms.append(room)
     model = _fresh(_next_type(ctx, group), trunked)
     extra: list[Room] = []
-    for need in _needs(ctx, waiting):
+    for need in needs:
         if model is None or not _fits(model, need):
             continue  # too big for a new instance (or its ports are the agent's): no scaling for it
         result.fitting += 1
