@@ -12,7 +12,8 @@ boto3 so it runs without Terraform.
   with TagInstanceProfile / UntagInstanceProfile and reads them with ListInstanceProfileTags.
 - `aws_ecs_capacity_provider` updates its tags with ECS TagResource / UntagResource on its ARN.
 - A task role whose trust policy checks `aws:SourceAccount` or `aws:SourceArn` (as ECS's docs
-  advise against the confused deputy) must still be assumable by ECS."""
+  advise against the confused deputy) must still be assumable by ECS.
+- `aws_iam_service_linked_role`'s destroy waits on GetServiceLinkedRoleDeletionStatus."""
 
 from __future__ import annotations
 
@@ -228,3 +229,21 @@ def test_ecs_assumes_task_roles_with_its_source_account_and_arn(
         assert code == "InvalidParameterException", message  # no container instances: past the roles
     else:
         assert (code, f"'{role}'" in message) == ("ClientException", True)
+
+
+# --- aws_iam_service_linked_role's destroy waits on GetServiceLinkedRoleDeletionStatus -------------
+
+
+def test_service_linked_role_deletion_status(server: Server, tmp_path: Any) -> None:
+    iam = server.client("iam")
+    iam.create_service_linked_role(AWSServiceName="ecs.amazonaws.com")
+    task = iam.delete_service_linked_role(RoleName="AWSServiceRoleForECS")["DeletionTaskId"]
+    assert task.startswith("task/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS/")
+    answer = iam.get_service_linked_role_deletion_status(DeletionTaskId=task)
+    assert answer["Status"] == "SUCCEEDED" and "Reason" not in answer
+    cli = make_cli(server.url, tmp_path)
+    assert cli("iam", "get-service-linked-role-deletion-status", "--deletion-task-id", task)["Status"] == "SUCCEEDED"
+    with pytest.raises(ClientError) as caught:
+        iam.get_service_linked_role_deletion_status(DeletionTaskId="nonsense")
+    err = caught.value.response
+    assert (err["Error"]["Code"], err["ResponseMetadata"]["HTTPStatusCode"]) == ("InvalidInput", 400)

@@ -143,6 +143,10 @@ class GetRolePolicyRequest(TypedDict, total=False):
     PolicyName: Required[str]
 
 
+class GetServiceLinkedRoleDeletionStatusRequest(TypedDict, total=False):
+    DeletionTaskId: Required[str]
+
+
 class GetUserRequest(TypedDict, total=False):
     UserName: str
 
