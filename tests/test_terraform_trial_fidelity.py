@@ -247,3 +247,54 @@ def test_service_linked_role_deletion_status(server: Server, tmp_path: Any) -> N
         iam.get_service_linked_role_deletion_status(DeletionTaskId="nonsense")
     err = caught.value.response
     assert (err["Error"]["Code"], err["ResponseMetadata"]["HTTPStatusCode"]) == ("InvalidInput", 400)
+
+
+# --- attribute-based instance type selection (mixed_instances_policy override instance_requirements) --
+
+
+def _requirements_group(server: Server, requirements: dict[str, Any]) -> Any:
+    world = World(server)
+    subnets = subnets_in_two_zones(world)
+    image = world.ssm.get_parameter(Name="/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id")
+    world.ec2.create_launch_template(
+        LaunchTemplateName="by-attributes", LaunchTemplateData={"ImageId": image["Parameter"]["Value"]}
+    )
+    asg = server.client("autoscaling")
+    asg.create_auto_scaling_group(
+        AutoScalingGroupName="attrs",
+        MinSize=1,
+        MaxSize=2,
+        VPCZoneIdentifier=",".join(subnets),
+        MixedInstancesPolicy={
+            "LaunchTemplate": {
+                "LaunchTemplateSpecification": {"LaunchTemplateName": "by-attributes", "Version": "$Latest"},
+                "Overrides": [{"InstanceRequirements": requirements}],
+            }
+        },
+    )
+    return asg
+
+
+def test_instance_requirements_choose_a_type_that_meets_them(server: Server) -> None:
+    asg = _requirements_group(
+        server,
+        {"VCpuCount": {"Min": 2, "Max": 4}, "MemoryMiB": {"Min": 8192}, "ExcludedInstanceTypes": ["m5*", "r*"]},
+    )
+    World(server).settle()
+    (group,) = asg.describe_auto_scaling_groups(AutoScalingGroupNames=["attrs"])["AutoScalingGroups"]
+    assert group["MixedInstancesPolicy"]["InstancesDistribution"]["OnDemandAllocationStrategy"] == "lowest-price"
+    (member,) = group["Instances"]
+    [info] = server.client("ec2").describe_instance_types(InstanceTypes=[member["InstanceType"]])["InstanceTypes"]
+    assert 2 <= info["VCpuInfo"]["DefaultVCpus"] <= 4 and info["MemoryInfo"]["SizeInMiB"] >= 8192
+    assert info["ProcessorInfo"]["SupportedArchitectures"] == ["x86_64"], "the AMI's architecture"
+    assert not member["InstanceType"].startswith(("m5", "r", "t")), "excluded, and burstable excluded by default"
+
+
+def test_instance_requirements_trunkline_cannot_select_on_are_refused_by_name(server: Server) -> None:
+    with pytest.raises(ClientError) as caught:
+        _requirements_group(
+            server, {"VCpuCount": {"Min": 2}, "MemoryMiB": {"Min": 4096}, "CpuManufacturers": ["intel"]}
+        )
+    err = caught.value.response["Error"]
+    assert err["Code"] == "ValidationError" and "CpuManufacturers" in err["Message"]
+    assert server.client("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"] == []

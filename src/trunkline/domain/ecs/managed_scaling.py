@@ -39,7 +39,7 @@ from typing import Any, cast
 
 from trunkline.context import RequestContext
 from trunkline.domain import catalog
-from trunkline.domain.autoscaling import activities, groups, lifecycle
+from trunkline.domain.autoscaling import activities, groups, instance_requirements, lifecycle
 from trunkline.domain.autoscaling.kinds import GROUP, LIVE_STATES, MEMBER, launched_field, launched_value
 from trunkline.domain.autoscaling.records import AutoScalingGroupRecord
 from trunkline.domain.ec2 import launch_templates
@@ -129,11 +129,13 @@ class Reservation:
 def _next_type(ctx: RequestContext, group: AutoScalingGroupRecord) -> str | None:
     """The instance type the group launches next (its first override, else its template's)."""
     if "MixedInstancesPolicy" in group:
-        inner = group["MixedInstancesPolicy"]["LaunchTemplate"]
-        overrides = [o["InstanceType"] for o in inner.get("Overrides") or [] if o.get("InstanceType")]
-        if overrides:
-            return str(overrides[0])
-        spec = inner["LaunchTemplateSpecification"]
+        try:
+            chosen = instance_requirements.override_type(ctx, group["MixedInstancesPolicy"])
+        except AwsError:
+            return None  # no type meets its requirements: nothing to launch
+        if chosen is not None:
+            return chosen
+        spec = group["MixedInstancesPolicy"]["LaunchTemplate"]["LaunchTemplateSpecification"]
     else:
         spec = group["LaunchTemplate"]
     try:
