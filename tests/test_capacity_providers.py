@@ -533,3 +533,49 @@ def test_a_group_of_min_0_scales_in_to_0_and_the_clock_settles(stack: Stack) -> 
     assert (
         "AlarmLow" in activities[0]["Cause"] and "changing the desired capacity from 1 to 0" in activities[0]["Cause"]
     )
+
+
+def test_a_target_below_100_keeps_spare_instances_and_the_clock_settles(stack: Stack) -> None:
+    """Lowering targetCapacity (Terraform's target_capacity) with nothing waiting: target tracking
+    holds the reservation at the target, desired = ceil(N x CPR / target), so the group keeps
+    spare instances; then no round is left to run (session 7's Terraform trial)."""
+    stack.standard(MinSize=0, DesiredCapacity=0)
+    stack.service(3)
+    stack.world.settle()
+    before = stack.reservation()
+    assert before["capacityProviderReservation"] == 100.0 and before["tasksWaiting"] == 0
+    needed = before["instancesNeeded"]
+    assert stack.desired() == needed
+    stack.world.ecs.update_capacity_provider(
+        name=PROVIDER, autoScalingGroupProvider={"managedScaling": {"status": "ENABLED", "targetCapacity": 50}}
+    )
+    clock = stack.world.server.post("/_trunkline/clock/settle").json()
+    assert clock["nextDueAt"] is None and clock["jobsRun"] < 1000, clock
+    assert stack.desired() == 2 * needed and len(stack.members()) == 2 * needed
+    after = stack.reservation()
+    assert (after["capacityProviderReservation"], after["instancesNeeded"]) == (50.0, needed)
+    assert len(stack.tasks("RUNNING")) == 3
+    cause = stack.asg.describe_scaling_activities(AutoScalingGroupName=GROUP)["Activities"][0]["Cause"]
+    assert "AlarmHigh" in cause and f"changing the desired capacity from {needed} to {2 * needed}." in cause
+
+
+def test_distinct_instance_tasks_each_get_an_instance_from_managed_scaling(stack: Stack) -> None:
+    """A service with the distinctInstance constraint: each waiting task needs an instance with no
+    task of its group, so M counts one instance per task (it used to pack them all into the room
+    of one instance, leave the reservation at 100 and let the tasks time out; session 7's trial)."""
+    stack.standard(MinSize=1, DesiredCapacity=1)
+    stack.world.ecs.create_service(
+        cluster=CLUSTER,
+        serviceName="web",
+        taskDefinition="web",
+        desiredCount=3,
+        placementConstraints=[{"type": "distinctInstance"}],
+        networkConfiguration={"awsvpcConfiguration": {"subnets": stack.subnets}},
+    )
+    stack.world.advance(10)
+    reservation = stack.reservation()
+    assert reservation["instancesNeeded"] == 3 and reservation["capacityProviderReservation"] == 300.0, reservation
+    stack.world.settle()
+    assert stack.service_view()["runningCount"] == 3
+    assert sorted(stack.per_instance().values()) == [1, 1, 1]
+    assert stack.desired() == 3

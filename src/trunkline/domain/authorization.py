@@ -154,10 +154,13 @@ def check_assume_role(ctx: RequestContext, role: Mapping[str, Any], extra: Mappi
         )
 
 
-def service_may_assume(ctx: RequestContext, role: Mapping[str, Any], service: str) -> bool:
-    """Whether a service principal (ec2.amazonaws.com, ecs-tasks.amazonaws.com) may take the role."""
+def service_may_assume(
+    ctx: RequestContext, role: Mapping[str, Any], service: str, extra: Mapping[str, ContextValue] | None = None
+) -> bool:
+    """Whether a service principal (ec2.amazonaws.com, ecs-tasks.amazonaws.com) may take the role;
+    `extra`: the context keys that service sends (ECS: aws:SourceAccount, aws:SourceArn)."""
     caller = service_caller(service, ctx.account_id)
-    request = Request(caller, "sts:AssumeRole", role["Arn"], {"aws:RequestedRegion": ctx.region})
+    request = Request(caller, "sts:AssumeRole", role["Arn"], {"aws:RequestedRegion": ctx.region, **(extra or {})})
     return evaluate_assume_role_detailed(_trust_document(role), [], request)[0] == "Allow"
 
 

@@ -122,6 +122,39 @@ def _network_info(entry: InstanceType) -> Record:
     }
 
 
+# Previous-generation families without EBS encryption, and the Xen families that support cluster
+# placement groups (EC2's placement-group and EBS-encryption docs); see docs/decisions.md.
+_NO_EBS_ENCRYPTION = frozenset({"c1", "m1", "m2", "t1"})
+_XEN_CLUSTER = frozenset({"c3", "c4", "d2", "f1", "h1", "i2", "i3", "m4", "p3", "r3", "r4", "x1", "x1e"})
+
+
+def _family(entry: InstanceType) -> str:
+    return entry.name.split(".", 1)[0]
+
+
+def _ebs_info(entry: InstanceType) -> Record:
+    # Every type EC2 describes has EbsInfo (the provider's aws_ec2_instance_type reads it and
+    # calls a type without it "no matching"). Nitro (and bare metal) attach EBS as NVMe and are
+    # EBS-optimized by default; for Xen types the optimization varies by type and is left out.
+    nitro = entry.hypervisor == "nitro" or entry.bare_metal
+    info: Record = {"EncryptionSupport": "unsupported" if _family(entry) in _NO_EBS_ENCRYPTION else "supported"}
+    info["NvmeSupport"] = "required" if nitro else "unsupported"
+    if nitro:
+        info["EbsOptimizedSupport"] = "default"
+    return info
+
+
+def _placement_group_info(entry: InstanceType) -> Record:
+    # Cluster placement groups: every Nitro type but the burstable ones, mac and the *-flex ones;
+    # the listed Xen families. Partition and spread: every type.
+    family = _family(entry)
+    nitro = entry.hypervisor == "nitro" or entry.bare_metal
+    cluster = (
+        nitro and not _BURSTABLE.match(entry.name) and not family.startswith("mac") and "flex" not in family
+    ) or (family in _XEN_CLUSTER)
+    return {"SupportedStrategies": ["cluster", "partition", "spread"] if cluster else ["partition", "spread"]}
+
+
 def instance_type_record(entry: InstanceType) -> Record:
     """The entry in DescribeInstanceTypes' shape. Figures EC2 no longer publishes for retired
     types (vCPUs, memory, architectures, the hypervisor of bare metal) are left out, not invented."""
@@ -133,6 +166,8 @@ def instance_type_record(entry: InstanceType) -> Record:
         "SupportedRootDeviceTypes": ["ebs"],
         "SupportedVirtualizationTypes": ["hvm"],
         "NetworkInfo": _network_info(entry),
+        "EbsInfo": _ebs_info(entry),
+        "PlacementGroupInfo": _placement_group_info(entry),
     }
     if entry.hypervisor:
         record["Hypervisor"] = entry.hypervisor

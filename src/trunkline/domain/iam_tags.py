@@ -1,5 +1,5 @@
-"""Tags on IAM roles, users and customer managed policies (TagRole, UntagRole, ListRoleTags and the
-same for users and policies). Keys are unique without regard to case; tagging an existing key
+"""Tags on IAM roles, users, customer managed policies and instance profiles (TagRole, UntagRole,
+ListRoleTags and the same for users, policies and instance profiles). Keys are unique without regard to case; tagging an existing key
 replaces its value; at most 50 tags."""
 
 from __future__ import annotations
@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import iam, iam_kinds, iam_policies
-from trunkline.domain.iam_records import AwsManagedPolicy, ManagedPolicyRecord, RoleRecord, UserRecord
+from trunkline.domain.iam_records import (
+    AwsManagedPolicy,
+    InstanceProfileRecord,
+    ManagedPolicyRecord,
+    RoleRecord,
+    UserRecord,
+)
 from trunkline.domain.iam_requests import Marked
 from trunkline.errors import AwsError
 
@@ -19,7 +25,10 @@ if TYPE_CHECKING:  # the request shapes are types only: importing them costs sta
 Record = dict[str, Any]
 
 
-Tagged = RoleRecord | UserRecord | ManagedPolicyRecord
+Tagged = RoleRecord | UserRecord | ManagedPolicyRecord | InstanceProfileRecord
+
+# The kind as IAM's operation and quota names spell it (ListInstanceProfileTags, TagsPerRole).
+_NAMES = {"role": "Role", "user": "User", "policy": "Policy", "instance-profile": "InstanceProfile"}
 
 
 def _own_policy(ctx: RequestContext, arn: str) -> ManagedPolicyRecord:
@@ -39,6 +48,10 @@ def _change(ctx: RequestContext, kind: str, name: str, change: Callable[[Tagged]
         user = iam.get_user(ctx, name)
         change(user)
         iam_kinds.USER.save(ctx, user)
+    elif kind == "instance-profile":
+        profile = iam.instance_profile(ctx, name)
+        change(profile)
+        iam_kinds.INSTANCE_PROFILE.save(ctx, profile)
     else:
         policy = _own_policy(ctx, name)
         change(policy)
@@ -52,9 +65,7 @@ def tag(ctx: RequestContext, kind: str, name: str, tags: list[shapes.Tag]) -> No
         for new in tags:
             merged[new["Key"].lower()] = {"Key": new["Key"], "Value": new.get("Value", "")}
         if len(merged) > iam_policies.MAX_TAGS:
-            raise AwsError(
-                "LimitExceeded", f"Cannot exceed quota for TagsPer{kind.capitalize()}: {iam_policies.MAX_TAGS}"
-            )
+            raise AwsError("LimitExceeded", f"Cannot exceed quota for TagsPer{_NAMES[kind]}: {iam_policies.MAX_TAGS}")
         record["Tags"] = list(merged.values())
 
     _change(ctx, kind, name, merge)
@@ -78,9 +89,9 @@ def tags_of(ctx: RequestContext, kind: str, name: str, params: Marked) -> tuple[
         record = iam.get_role(ctx, name)
     elif kind == "user":
         record = iam.get_user(ctx, name)
+    elif kind == "instance-profile":
+        record = iam.instance_profile(ctx, name)
     else:
         record = iam_policies.get_policy(ctx, name)  # an AWS managed one too: it has no tags
     tags = [] if "AwsManaged" in record else record.get("Tags", [])
-    return iam_policies.page(
-        ctx, f"iam:List{kind.capitalize()}Tags", [(f"{i:05d}", t) for i, t in enumerate(tags)], params
-    )
+    return iam_policies.page(ctx, f"iam:List{_NAMES[kind]}Tags", [(f"{i:05d}", t) for i, t in enumerate(tags)], params)

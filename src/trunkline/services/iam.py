@@ -47,6 +47,11 @@ class IamProvider(PolicyOperations, Provider):
     def delete_service_linked_role(self, ctx: RequestContext, params: shapes.DeleteServiceLinkedRoleRequest) -> Params:
         return {"DeletionTaskId": iam.delete_service_linked_role(ctx, params["RoleName"])}
 
+    def get_service_linked_role_deletion_status(
+        self, ctx: RequestContext, params: shapes.GetServiceLinkedRoleDeletionStatusRequest
+    ) -> Params:
+        return iam.service_linked_role_deletion_status(params["DeletionTaskId"])
+
     # users and access keys
 
     def create_user(self, ctx: RequestContext, params: shapes.CreateUserRequest) -> Params:

@@ -177,6 +177,17 @@ class PolicyOperations:
     def list_policy_tags(self, ctx: RequestContext, params: shapes.ListPolicyTagsRequest) -> Params:
         return self._list_tags(ctx, "policy", params["PolicyArn"], params)
 
+    def tag_instance_profile(self, ctx: RequestContext, params: shapes.TagInstanceProfileRequest) -> Params:
+        iam_tags.tag(ctx, "instance-profile", params["InstanceProfileName"], params["Tags"])
+        return {}
+
+    def untag_instance_profile(self, ctx: RequestContext, params: shapes.UntagInstanceProfileRequest) -> Params:
+        iam_tags.untag(ctx, "instance-profile", params["InstanceProfileName"], params["TagKeys"])
+        return {}
+
+    def list_instance_profile_tags(self, ctx: RequestContext, params: shapes.ListInstanceProfileTagsRequest) -> Params:
+        return self._list_tags(ctx, "instance-profile", params["InstanceProfileName"], params)
+
     # --- the policy simulator -------------------------------------------------------------------
 
     def simulate_principal_policy(self, ctx: RequestContext, params: shapes.SimulatePrincipalPolicyRequest) -> Params:

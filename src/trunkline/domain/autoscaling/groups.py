@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from trunkline.context import RequestContext
-from trunkline.domain.autoscaling import activities, lifecycle, scaling
+from trunkline.domain.autoscaling import activities, instance_requirements, lifecycle, scaling
 from trunkline.domain.autoscaling.kinds import GROUP, HOOK, MEMBER, POLICY
 from trunkline.domain.autoscaling.records import (
     ActivityRecord,
@@ -126,9 +126,13 @@ def _sources(
     inner = dict(policy.get("LaunchTemplate") or {})
     inner["LaunchTemplateSpecification"] = _launch_template(ctx, inner.get("LaunchTemplateSpecification") or {})
     inner["Overrides"] = list(inner.get("Overrides") or [])
+    by_attributes = [o["InstanceRequirements"] for o in inner["Overrides"] if o.get("InstanceRequirements")]
+    for requirements in by_attributes:
+        instance_requirements.check(requirements)
     policy["LaunchTemplate"] = inner
     policy["InstancesDistribution"] = {
-        "OnDemandAllocationStrategy": "prioritized",
+        # AWS's default: lowest-price with InstanceRequirements, prioritized without.
+        "OnDemandAllocationStrategy": "lowest-price" if by_attributes else "prioritized",
         "OnDemandBaseCapacity": 0,
         "OnDemandPercentageAboveBaseCapacity": 100,
         "SpotAllocationStrategy": "lowest-price",

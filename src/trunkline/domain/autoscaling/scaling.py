@@ -16,7 +16,7 @@ import contextlib
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.autoscaling import activities, lifecycle
+from trunkline.domain.autoscaling import activities, instance_requirements, lifecycle
 from trunkline.domain.autoscaling.kinds import ACTIVITY, GROUP, LIVE_STATES, MEMBER
 from trunkline.domain.autoscaling.records import ActivityRecord, AutoScalingGroupRecord, MemberRecord
 from trunkline.domain.ec2 import instances, launch_requests, launch_templates
@@ -84,17 +84,16 @@ def _next_subnet(subnets: list[SubnetRecord], live: list[MemberRecord]) -> Subne
     return min(subnets, key=lambda s: per_zone[s["AvailabilityZone"]])
 
 
-def _spec_and_type(group: AutoScalingGroupRecord) -> tuple[Record, str | None]:
+def _spec_and_type(ctx: RequestContext, group: AutoScalingGroupRecord) -> tuple[Record, str | None]:
     if "LaunchTemplate" in group:
         return group["LaunchTemplate"], None
-    inner = group["MixedInstancesPolicy"]["LaunchTemplate"]
-    overrides = [o for o in inner.get("Overrides") or [] if o.get("InstanceType")]
-    return inner["LaunchTemplateSpecification"], overrides[0]["InstanceType"] if overrides else None
+    policy = group["MixedInstancesPolicy"]
+    return policy["LaunchTemplate"]["LaunchTemplateSpecification"], instance_requirements.override_type(ctx, policy)
 
 
 def _launch_one(ctx: RequestContext, group: AutoScalingGroupRecord, subnet: SubnetRecord) -> Record:
     """One instance through RunInstances; raises EC2's AwsError if it refuses."""
-    spec, instance_type = _spec_and_type(group)
+    spec, instance_type = _spec_and_type(ctx, group)
     tags = [{"Key": t["Key"], "Value": t["Value"]} for t in group["Tags"] if t["PropagateAtLaunch"]]
     params: Record = {
         "MinCount": 1,
@@ -131,7 +130,10 @@ def _scale_out(ctx: RequestContext, group: AutoScalingGroupRecord, live: list[Me
             schedule(ctx, group)  # AWS keeps trying; so does the clock
             return
         instance = launched["instance"]
-        spec, _ = _spec_and_type(group)
+        spec = (
+            group.get("LaunchTemplate")
+            or group["MixedInstancesPolicy"]["LaunchTemplate"]["LaunchTemplateSpecification"]
+        )
         activity = activities.record(
             ctx, group, f"Launching a new EC2 instance: {instance['InstanceId']}", _cause(group, sentence), details
         )

@@ -161,6 +161,10 @@ def create(ctx: RequestContext, params: shapes.CreateCapacityProviderRequest) ->
         "_clusters": [],
     }
     CAPACITY_PROVIDER.save(ctx, record)
+    if any(tag["Key"] == MANAGED_TAG for tag in group["Tags"]):
+        # The group declares the tag already (as Terraform's docs tell users to, with the value
+        # "true"): ECS keeps it as it is, so the group's configuration does not drift.
+        return record
     # ECS marks the group it manages (the caller needs autoscaling:CreateOrUpdateTags for it).
     groups.create_or_update_tags(
         ctx,

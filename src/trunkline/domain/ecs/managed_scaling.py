@@ -11,14 +11,17 @@ One round, for a provider with managed scaling ENABLED associated with a cluster
 3. the CapacityProviderReservation figure: N = the group's live instances (Pending or InService),
    M = the instances needed for every task of the provider, running and waiting. M counts every
    binding resource placement models, ENI slots included: the waiting tasks are packed first-fit
-   (CPU, memory, awsvpc task slots, static host ports, GPUs) into the free room of the group's
+   (CPU, memory, awsvpc task slots, static host ports, GPUs; a task with the distinctInstance
+   constraint never onto an instance with a task of its group) into the free room of the group's
    instances, then into new instances of the type the group launches next, whose slots follow
    the catalog (trunked or not, as the group's registered instances are) and whose ports are the
    agent's default reserved ones, and GPUs (a new instance has its type's GPUs, gpus.py). CPR = M / N x 100; N = 0 gives 200 with tasks waiting, else 100.
    Tasks too big for a new instance do not drive scaling (they wait, then time out);
-4. above the target (and no instance launched within instanceWarmupPeriod): the desired capacity
-   becomes N + step, step = max(minimumScalingStepSize, min(maximumScalingStepSize, M - N)),
+4. above the target (and no instance launched within instanceWarmupPeriod): with tasks waiting the
+   desired capacity becomes N + step, step = max(minimumScalingStepSize, min(maximumScalingStepSize, M - N)),
    scaled by the target (desired = ceil((N + step) x 100 / target)), within the group's bounds;
+   with none waiting (a target below 100), once every instance has registered, target tracking's
+   desired = ceil(N x CPR / target): the spare instances a target below 100 keeps;
 5. below the target for 15 consecutive rounds (the AlarmLow alarm's 15 datapoints): the desired
    capacity drops to ceil(M x 100 / target), at most half the instances per round (but at least
    one); the group picks which go, and managed draining drains them through ECS's lifecycle hook
@@ -36,7 +39,7 @@ from typing import Any, cast
 
 from trunkline.context import RequestContext
 from trunkline.domain import catalog
-from trunkline.domain.autoscaling import activities, groups, lifecycle
+from trunkline.domain.autoscaling import activities, groups, instance_requirements, lifecycle
 from trunkline.domain.autoscaling.kinds import GROUP, LIVE_STATES, MEMBER, launched_field, launched_value
 from trunkline.domain.autoscaling.records import AutoScalingGroupRecord
 from trunkline.domain.ec2 import launch_templates
@@ -78,9 +81,18 @@ class Room:
     tcp: set[int] = field(default_factory=set)  # host ports in use (the agent's reserved ones too)
     udp: set[int] = field(default_factory=set)
     gpus: int = 0  # GPUs no task holds
+    groups: set[str] = field(default_factory=set)  # task groups with a live (or packed) task here
 
     def copy(self) -> Room:
-        return Room(self.cpu, self.memory, self.slots, tcp=set(self.tcp), udp=set(self.udp), gpus=self.gpus)
+        return Room(
+            self.cpu,
+            self.memory,
+            self.slots,
+            tcp=set(self.tcp),
+            udp=set(self.udp),
+            gpus=self.gpus,
+            groups=set(self.groups),
+        )
 
 
 @dataclass(frozen=True)
@@ -93,6 +105,7 @@ class Need:
     tcp: frozenset[int]  # static host ports (bridge and host network modes)
     udp: frozenset[int]
     gpus: int = 0  # its containers' GPU requirements, summed
+    distinct: str = ""  # its task group, when a distinctInstance constraint keeps it off the group's instances
 
 
 @dataclass
@@ -116,11 +129,13 @@ class Reservation:
 def _next_type(ctx: RequestContext, group: AutoScalingGroupRecord) -> str | None:
     """The instance type the group launches next (its first override, else its template's)."""
     if "MixedInstancesPolicy" in group:
-        inner = group["MixedInstancesPolicy"]["LaunchTemplate"]
-        overrides = [o["InstanceType"] for o in inner.get("Overrides") or [] if o.get("InstanceType")]
-        if overrides:
-            return str(overrides[0])
-        spec = inner["LaunchTemplateSpecification"]
+        try:
+            chosen = instance_requirements.override_type(ctx, group["MixedInstancesPolicy"])
+        except AwsError:
+            return None  # no type meets its requirements: nothing to launch
+        if chosen is not None:
+            return chosen
+        spec = group["MixedInstancesPolicy"]["LaunchTemplate"]["LaunchTemplateSpecification"]
     else:
         spec = group["LaunchTemplate"]
     try:
@@ -145,10 +160,19 @@ def _fresh(instance_type: str | None, trunked: bool) -> Room | None:
     return room
 
 
+def _distinct(definition: Mapping[str, Any] | None, task: TaskRecord) -> bool:
+    """Whether the task's placement constraints (its launch's and its task definition's) include
+    distinctInstance: each of its group's tasks on an instance of its own."""
+    launch = cast(Mapping[str, Any], task.get("_launch") or {})
+    params = cast(Mapping[str, Any], launch.get("params") or {})
+    constraints = [*(params.get("placementConstraints") or []), *((definition or {}).get("placementConstraints") or [])]
+    return any(isinstance(c, Mapping) and c.get("type") == "distinctInstance" for c in constraints)
+
+
 def _needs(ctx: RequestContext, waiting: list[TaskRecord]) -> list[Need]:
-    """Each waiting task's needs: CPU and memory as the task has them, its awsvpc slot, and its task
-    definition's static host ports (read once per definition)."""
-    ports: dict[str, tuple[frozenset[int], frozenset[int], int]] = {}
+    """Each waiting task's needs: CPU and memory as the task has them, its awsvpc slot, its task
+    definition's static host ports (read once per definition) and its distinctInstance group."""
+    ports: dict[str, tuple[frozenset[int], frozenset[int], int, Mapping[str, Any] | None]] = {}
     needs: list[Need] = []
     for task in waiting:
         arn = task["taskDefinitionArn"]
@@ -156,9 +180,15 @@ def _needs(ctx: RequestContext, waiting: list[TaskRecord]) -> list[Need]:
             definition = task_definitions.find(ctx, arn)
             demand = task_definitions.demand(definition) if definition is not None else None
             wanted = gpus.task_gpus(definition) if definition is not None else 0
-            ports[arn] = (demand.tcp_ports, demand.udp_ports, wanted) if demand else (frozenset(), frozenset(), 0)
-        tcp, udp, gpu_count = ports[arn]
-        needs.append(Need(int(task["cpu"]), int(task["memory"]), bool(task.get("_needsEni")), tcp, udp, gpu_count))
+            found = cast(Mapping[str, Any] | None, definition)
+            ports[arn] = (
+                (demand.tcp_ports, demand.udp_ports, wanted, found) if demand else (frozenset(), frozenset(), 0, found)
+            )
+        tcp, udp, gpu_count, definition_record = ports[arn]
+        distinct = str(task.get("group") or "") if _distinct(definition_record, task) else ""
+        needs.append(
+            Need(int(task["cpu"]), int(task["memory"]), bool(task.get("_needsEni")), tcp, udp, gpu_count, distinct)
+        )
     return needs
 
 
@@ -170,6 +200,7 @@ def _fits(room: Room, need: Need) -> bool:
         and not need.tcp & room.tcp
         and not need.udp & room.udp
         and room.gpus >= need.gpus
+        and not (need.distinct and need.distinct in room.groups)
     )
 
 
@@ -180,6 +211,8 @@ def _take(room: Room, need: Need) -> None:
     room.tcp |= need.tcp
     room.udp |= need.udp
     room.gpus -= need.gpus
+    if need.distinct:
+        room.groups.add(need.distinct)
     room.used = True
 
 
@@ -246,6 +279,9 @@ def reserve_full(
     if waiting is None:
         waiting = task_launch.waiting_of_provider(ctx, cluster["clusterArn"], record["name"])
     result.waiting = len(waiting)
+    needs = _needs(ctx, waiting)
+    # The instances running a live task of each distinctInstance group: one index read per group.
+    hosted = {g: tasks.group_counts(ctx, cluster["clusterArn"], g) for g in {n.distinct for n in needs if n.distinct}}
     for member in live:
         instance = registered.get(member["InstanceId"])
         if instance is None:  # not registered yet: a whole instance of its type
@@ -261,10 +297,12 @@ def reserve_full(
             continue
         cpu, memory, tcp, udp = task_usage.remaining_cpu_memory_ports(instance)
         slots = capacity.available_task_enis(ctx, instance) if instance["status"] == "ACTIVE" else 0
-        rooms.append(Room(cpu, memory, slots, used=busy, tcp=tcp, udp=udp, gpus=gpus.free_count(instance)))
+        room = Room(cpu, memory, slots, used=busy, tcp=tcp, udp=udp, gpus=gpus.free_count(instance))
+        room.groups = {g for g, hosts in hosted.items() if instance["containerInstanceArn"] in hosts}
+        rooms.append(room)
     model = _fresh(_next_type(ctx, group), trunked)
     extra: list[Room] = []
-    for need in _needs(ctx, waiting):
+    for need in needs:
         if model is None or not _fits(model, need):
             continue  # too big for a new instance (or its ports are the agent's): no scaling for it
         result.fitting += 1
@@ -377,6 +415,19 @@ def _scale_out(
         )
 
 
+def _keep_spare(
+    ctx: RequestContext, record: CapacityProviderRecord, group: AutoScalingGroupRecord, found: Reservation, target: int
+) -> None:
+    """Target tracking's own rule, desired = ceil(N x CPR / target), for CPR above a target below
+    100 when no task waits (docs/decisions.md)."""
+    desired = min(math.ceil(found.instances * found.figure / target), group["MaxSize"])
+    before = group["DesiredCapacity"]
+    if desired > before:
+        groups.set_desired_by_policy(
+            ctx, group["AutoScalingGroupName"], desired, _cause(ctx, record, "_alarmHigh", before, desired)
+        )
+
+
 def _scale_in(
     ctx: RequestContext,
     record: CapacityProviderRecord,
@@ -457,11 +508,21 @@ def _act(
         if not _warming(ctx, record, group):
             _scale_out(ctx, record, group, found)
         return group["DesiredCapacity"] < group["MaxSize"] or unsettled
+    if found.figure > target and not found.waiting:
+        # A target below 100 with nothing waiting: target tracking keeps spare instances. Only
+        # once the group has settled (every instance registered), so that an instance still
+        # booting, which counts whole, does not ask for another.
+        record["_lowRounds"] = 0
+        if not unsettled and not _warming(ctx, record, group):
+            _keep_spare(ctx, record, group, found, target)
+        return unsettled
     if found.figure < target:
         record["_lowRounds"] = int(record.get("_lowRounds") or 0) + 1
         if record["_lowRounds"] >= LOW_DATAPOINTS:
             _scale_in(ctx, record, cluster, group, found)
-        return group["DesiredCapacity"] > group["MinSize"] or unsettled
+        # Below a target under 100 the spare instances stay: no round while none could go.
+        floor = max(math.ceil(found.needed * 100 / target), group["MinSize"])
+        return group["DesiredCapacity"] > floor or unsettled
     record["_lowRounds"] = 0
     return unsettled
 

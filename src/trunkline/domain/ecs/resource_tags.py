@@ -1,5 +1,5 @@
 """ECS TagResource, UntagResource, ListTagsForResource: one tag list per taggable resource, found by
-its ARN (clusters, services, task definitions, tasks, container instances).
+its ARN (clusters, services, task definitions, tasks, container instances, capacity providers).
 
 Each record keeps its tags in `tags` (the Tag shape: `[{key, value}]`, in the order they were
 first set); this module finds the record an ARN names and saves it back through its own module,
@@ -23,6 +23,7 @@ from typing import Any, cast
 
 from trunkline.context import RequestContext
 from trunkline.domain.ecs import clusters, container_instances, services, task_definitions, tasks
+from trunkline.domain.ecs.kinds import CAPACITY_PROVIDER
 from trunkline.domain.ecs.records import ClusterRecord
 from trunkline.domain.ecs.tag_rules import check_limit, is_reserved, merged
 from trunkline.errors import AwsError
@@ -78,6 +79,15 @@ def _scoped(ctx: RequestContext, kind: str, rest: str) -> tuple[Record, str]:
     return _cluster(ctx, cluster_name), resource_id
 
 
+def _capacity_provider(ctx: RequestContext, name: str) -> Record | None:
+    """An Auto Scaling group provider that is not deleted; FARGATE and FARGATE_SPOT are ECS's own
+    and carry no tags (no record: not found)."""
+    record = CAPACITY_PROVIDER.get(ctx, name) if "/" not in name else None
+    if record is None or record["status"] == "INACTIVE":
+        return None
+    return cast(Record, record)  # tagging handles every kind's record alike
+
+
 def resolve(ctx: RequestContext, arn: str) -> Target:
     """The record `arn` names and how to save it."""
     parts = arn.split(":", 5)
@@ -98,6 +108,8 @@ def resolve(ctx: RequestContext, arn: str) -> Target:
     if kind == "task":
         cluster, task_id = _scoped(ctx, kind, rest)
         return _target(tasks.find(ctx, cluster["clusterArn"], task_id), tasks.save)
+    if kind == "capacity-provider":
+        return _target(_capacity_provider(ctx, rest), CAPACITY_PROVIDER.save)
     if kind == "container-instance":
         cluster, instance_id = _scoped(ctx, kind, rest)
         return _target(container_instances.find(ctx, cluster["clusterArn"], instance_id), container_instances.save)

@@ -36,9 +36,19 @@ def unassumable(ctx: RequestContext, definition: Mapping[str, Any], overrides: R
         if not ref:
             continue
         role = _role(ctx, ref)
-        if role is None or not authorization.service_may_assume(ctx, role, SERVICE):
+        if role is None or not authorization.service_may_assume(ctx, role, SERVICE, _source(ctx, definition)):
             return str(ref)
     return None
+
+
+def _source(ctx: RequestContext, definition: Mapping[str, Any]) -> dict[str, str]:
+    """ECS assumes task roles with the confused-deputy keys its docs tell trust policies to check
+    (`aws:SourceAccount`; `aws:SourceArn` matched with `arn:aws:ecs:REGION:ACCOUNT:*`): the
+    account, and the task definition's ARN (which ECS ARN AWS sends is not documented)."""
+    source = {"aws:SourceAccount": ctx.account_id}
+    if definition.get("taskDefinitionArn"):
+        source["aws:SourceArn"] = str(definition["taskDefinitionArn"])
+    return source
 
 
 def problem(role: str) -> str:

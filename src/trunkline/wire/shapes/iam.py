@@ -143,6 +143,10 @@ class GetRolePolicyRequest(TypedDict, total=False):
     PolicyName: Required[str]
 
 
+class GetServiceLinkedRoleDeletionStatusRequest(TypedDict, total=False):
+    DeletionTaskId: Required[str]
+
+
 class GetUserRequest(TypedDict, total=False):
     UserName: str
 
@@ -177,6 +181,12 @@ class ListEntitiesForPolicyRequest(TypedDict, total=False):
     EntityFilter: str
     PathPrefix: str
     PolicyUsageFilter: str
+    Marker: str
+    MaxItems: int
+
+
+class ListInstanceProfileTagsRequest(TypedDict, total=False):
+    InstanceProfileName: Required[str]
     Marker: str
     MaxItems: int
 
@@ -288,6 +298,11 @@ class SimulatePrincipalPolicyRequest(TypedDict, total=False):
     Marker: str
 
 
+class TagInstanceProfileRequest(TypedDict, total=False):
+    InstanceProfileName: Required[str]
+    Tags: Required[list[Tag]]
+
+
 class TagPolicyRequest(TypedDict, total=False):
     PolicyArn: Required[str]
     Tags: Required[list[Tag]]
@@ -301,6 +316,11 @@ class TagRoleRequest(TypedDict, total=False):
 class TagUserRequest(TypedDict, total=False):
     UserName: Required[str]
     Tags: Required[list[Tag]]
+
+
+class UntagInstanceProfileRequest(TypedDict, total=False):
+    InstanceProfileName: Required[str]
+    TagKeys: Required[list[str]]
 
 
 class UntagPolicyRequest(TypedDict, total=False):
