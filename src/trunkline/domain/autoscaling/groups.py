@@ -565,23 +565,43 @@ def delete_policy(ctx: RequestContext, group_name: str | None, policy_name: str)
 
 
 def put_lifecycle_hook(ctx: RequestContext, params: shapes.PutLifecycleHookType) -> None:
+    """Creates a hook, or updates one: members not given keep their values (the transition is
+    "required for new lifecycle hooks, but optional when updating existing hooks")."""
     group = get(ctx, params["AutoScalingGroupName"])
-    transition = params.get("LifecycleTransition")
+    key = {"AutoScalingGroupName": group["AutoScalingGroupName"], "LifecycleHookName": params["LifecycleHookName"]}
+    existing = next((h for h in HOOK.find(ctx, "group", key["AutoScalingGroupName"]) if _same_hook(h, key)), None)
+    old: Record = dict(existing) if existing is not None else {}
+    transition = params.get("LifecycleTransition") or old.get("LifecycleTransition")
     if transition not in ("autoscaling:EC2_INSTANCE_LAUNCHING", "autoscaling:EC2_INSTANCE_TERMINATING"):
         raise invalid("Invalid Lifecycle Transition")
-    heartbeat = params.get("HeartbeatTimeout") or 3600
+    heartbeat = int(_given(params.get("HeartbeatTimeout"), old.get("HeartbeatTimeout"), 3600))
+    if not 30 <= heartbeat <= 7200:
+        raise invalid(
+            f"Heartbeat timeout {heartbeat} is not valid. The heartbeat timeout must be between 30 and 7200 seconds."
+        )
+    result = str(_given(params.get("DefaultResult"), old.get("DefaultResult"), "ABANDON"))
+    if result not in ("CONTINUE", "ABANDON"):
+        raise invalid(f"Default result {result} is not valid. Valid results are CONTINUE or ABANDON")
     fields: Record = {  # the optional members are copied from the request by name
-        "LifecycleHookName": params["LifecycleHookName"],
-        "AutoScalingGroupName": group["AutoScalingGroupName"],
+        **key,
         "LifecycleTransition": transition,
         "HeartbeatTimeout": heartbeat,
         "GlobalTimeout": min(172800, 100 * heartbeat),
-        "DefaultResult": params.get("DefaultResult") or "ABANDON",
+        "DefaultResult": result,
     }
-    for key in ("NotificationTargetARN", "RoleARN", "NotificationMetadata"):
-        if params.get(key):
-            fields[key] = params[key]
+    for name in ("NotificationTargetARN", "RoleARN", "NotificationMetadata"):
+        if params.get(name) or old.get(name):
+            fields[name] = params.get(name) or old[name]
     HOOK.save(ctx, cast(LifecycleHookRecord, fields))
+
+
+def _same_hook(hook: LifecycleHookRecord, key: Record) -> bool:
+    return bool(hook["LifecycleHookName"] == key["LifecycleHookName"])
+
+
+def _given(value: Any, kept: Any, default: Any) -> Any:
+    """The request's value, else the hook's current one, else AWS's default."""
+    return value if value is not None else kept if kept is not None else default
 
 
 def describe_lifecycle_hooks(ctx: RequestContext, group_name: str, names: list[str] | None) -> list[Record]:

@@ -1,0 +1,158 @@
+"""A new ECS-on-EC2 user's sweep of Auto Scaling, IAM, STS, SSM and CloudWatch Logs (session 7,
+second sweep): each case is pinned to AWS's documented or observed answer, driven with boto3 and
+the AWS CLI against a real server."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import CliError, Server, make_cli
+from test_autoscaling import GROUP, Capacity
+
+LAUNCHING = "autoscaling:EC2_INSTANCE_LAUNCHING"
+TERMINATING = "autoscaling:EC2_INSTANCE_TERMINATING"
+
+
+def error_of(call: Callable[[], Any]) -> tuple[str, str, int]:
+    with pytest.raises(ClientError) as caught:
+        call()
+    response = caught.value.response
+    return response["Error"]["Code"], response["Error"]["Message"], response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def digest(server: Server) -> str:
+    return str(server.get("/_trunkline/state/digest").json()["digest"])
+
+
+@pytest.fixture
+def cap(spawn: Callable[..., Server]) -> Capacity:
+    return Capacity(spawn("--timing", "manual"))
+
+
+# --- Auto Scaling --------------------------------------------------------------------------------------
+
+
+def test_a_terminating_activity_names_the_instances_subnet(cap: Capacity, tmp_path: Path) -> None:
+    """AWS's "Terminating EC2 instance" activity carries the instance's subnet in its Details, as its
+    launch activity does (`{"Availability Zone":"us-east-1b","Subnet ID":"subnet-67f89410"}` in the
+    CLI's answer to terminate-instance-in-auto-scaling-group, gist watchamcb/cf6e8e4a03f204fe9fe4);
+    trunkline's read `"Subnet ID": ""`."""
+    cap.create(DesiredCapacity=2)
+    cap.settle()
+    victim, other = sorted(cap.members())
+    subnet = cap.world.instance(victim)["SubnetId"]
+    answer = cap.asg.terminate_instance_in_auto_scaling_group(InstanceId=victim, ShouldDecrementDesiredCapacity=True)
+    details = json.loads(answer["Activity"]["Details"])
+    assert details == {
+        "Subnet ID": subnet,
+        "Availability Zone": cap.world.instance(victim)["Placement"]["AvailabilityZone"],
+    }
+    cli = make_cli(cap.world.server.url, tmp_path)
+    other_subnet = cap.world.instance(other)["SubnetId"]
+    shown = cli(
+        "autoscaling",
+        "terminate-instance-in-auto-scaling-group",
+        "--instance-id",
+        other,
+        "--no-should-decrement-desired-capacity",
+    )
+    assert json.loads(shown["Activity"]["Details"])["Subnet ID"] == other_subnet
+    listed = cap.asg.describe_scaling_activities(AutoScalingGroupName=GROUP)["Activities"]
+    terminating = [json.loads(a["Details"])["Subnet ID"] for a in listed if a["Description"].startswith("Terminating")]
+    assert sorted(terminating) == sorted([subnet, other_subnet])
+
+
+def test_put_lifecycle_hook_checks_heartbeat_timeout_and_default_result(cap: Capacity, tmp_path: Path) -> None:
+    """PutLifecycleHook: "The range is from 30 to 7200 seconds" for HeartbeatTimeout, DefaultResult
+    is CONTINUE or ABANDON (API reference). trunkline stored 10, 8000 and MAYBE (a hook timing out
+    after 10 s, or applying a result that is neither). AWS's texts are not documented: decisions.md."""
+    cap.create(DesiredCapacity=0, MinSize=0)
+    before = digest(cap.world.server)
+    for timeout in (29, 7201):
+        assert error_of(
+            lambda t=timeout: cap.asg.put_lifecycle_hook(
+                AutoScalingGroupName=GROUP, LifecycleHookName="h", LifecycleTransition=TERMINATING, HeartbeatTimeout=t
+            )
+        ) == (
+            "ValidationError",
+            f"Heartbeat timeout {timeout} is not valid. The heartbeat timeout must be between 30 and 7200 seconds.",
+            400,
+        )
+    assert error_of(
+        lambda: cap.asg.put_lifecycle_hook(
+            AutoScalingGroupName=GROUP, LifecycleHookName="h", LifecycleTransition=TERMINATING, DefaultResult="MAYBE"
+        )
+    ) == ("ValidationError", "Default result MAYBE is not valid. Valid results are CONTINUE or ABANDON", 400)
+    with pytest.raises(CliError) as caught:
+        make_cli(cap.world.server.url, tmp_path)(
+            "autoscaling", "put-lifecycle-hook", "--auto-scaling-group-name", GROUP, "--lifecycle-hook-name", "h",
+            "--lifecycle-transition", LAUNCHING, "--heartbeat-timeout", "10",
+        )  # fmt: skip
+    assert "(ValidationError) when calling the PutLifecycleHook operation: Heartbeat timeout 10" in caught.value.stderr
+    assert digest(cap.world.server) == before
+    assert cap.asg.describe_lifecycle_hooks(AutoScalingGroupName=GROUP)["LifecycleHooks"] == []
+    for timeout in (30, 7200):
+        cap.asg.put_lifecycle_hook(
+            AutoScalingGroupName=GROUP, LifecycleHookName=f"h{timeout}", LifecycleTransition=TERMINATING,
+            HeartbeatTimeout=timeout,
+        )  # fmt: skip
+    hooks = cap.asg.describe_lifecycle_hooks(AutoScalingGroupName=GROUP)["LifecycleHooks"]
+    assert [(h["HeartbeatTimeout"], h["GlobalTimeout"]) for h in hooks] == [(30, 3000), (7200, 172800)]
+
+
+def test_updating_a_lifecycle_hook_keeps_what_the_update_leaves_out(cap: Capacity) -> None:
+    """PutLifecycleHook "creates or updates"; the transition is "required for new lifecycle hooks,
+    but optional when updating existing hooks" (API reference). trunkline refused an update without
+    it ("Invalid Lifecycle Transition") and reset the members an update left out to their defaults."""
+    cap.create(DesiredCapacity=0, MinSize=0)
+    cap.asg.put_lifecycle_hook(
+        AutoScalingGroupName=GROUP, LifecycleHookName="drain", LifecycleTransition=TERMINATING,
+        HeartbeatTimeout=120, DefaultResult="CONTINUE", NotificationMetadata="first",
+    )  # fmt: skip
+    cap.asg.put_lifecycle_hook(AutoScalingGroupName=GROUP, LifecycleHookName="drain", NotificationMetadata="second")
+    (hook,) = cap.asg.describe_lifecycle_hooks(AutoScalingGroupName=GROUP)["LifecycleHooks"]
+    assert (hook["LifecycleTransition"], hook["HeartbeatTimeout"], hook["GlobalTimeout"], hook["DefaultResult"]) == (
+        TERMINATING,
+        120,
+        12000,
+        "CONTINUE",
+    )
+    assert hook["NotificationMetadata"] == "second"
+    cap.asg.put_lifecycle_hook(AutoScalingGroupName=GROUP, LifecycleHookName="drain", HeartbeatTimeout=60)
+    (hook,) = cap.asg.describe_lifecycle_hooks(AutoScalingGroupName=GROUP)["LifecycleHooks"]
+    assert (hook["HeartbeatTimeout"], hook["GlobalTimeout"], hook["DefaultResult"]) == (60, 6000, "CONTINUE")
+    # A new hook still needs its transition.
+    assert error_of(lambda: cap.asg.put_lifecycle_hook(AutoScalingGroupName=GROUP, LifecycleHookName="new")) == (
+        "ValidationError",
+        "Invalid Lifecycle Transition",
+        400,
+    )
+
+
+def test_describe_auto_scaling_groups_limits_names_and_page_sizes(cap: Capacity) -> None:
+    """AWS refuses more than 50 group names with "The number of group names that may be passed in is
+    limited to 50" (ValidationError; boto/botocore#1444, kubernetes/autoscaler#1228); trunkline
+    answered. A page holds at most the documented maximum of MaxRecords (100 groups, 50 instances,
+    100 activities) whatever MaxRecords asks: trunkline returned every record in one page."""
+    assert error_of(
+        lambda: cap.asg.describe_auto_scaling_groups(AutoScalingGroupNames=[f"g{n}" for n in range(51)])
+    ) == ("ValidationError", "The number of group names that may be passed in is limited to 50", 400)
+    assert (
+        cap.asg.describe_auto_scaling_groups(AutoScalingGroupNames=[f"g{n}" for n in range(50)])["AutoScalingGroups"]
+        == []
+    )
+    cap.create(DesiredCapacity=0, MinSize=0, MaxSize=60)
+    cap.asg.set_desired_capacity(AutoScalingGroupName=GROUP, DesiredCapacity=51)
+    cap.settle()
+    page = cap.asg.describe_auto_scaling_instances(MaxRecords=1000)
+    assert len(page["AutoScalingInstances"]) == 50 and page["NextToken"]
+    rest = cap.asg.describe_auto_scaling_instances(MaxRecords=1000, NextToken=page["NextToken"])
+    assert len(rest["AutoScalingInstances"]) == 1 and "NextToken" not in rest
+    activities = cap.asg.get_paginator("describe_scaling_activities").paginate(AutoScalingGroupName=GROUP)
+    assert sum(len(p["Activities"]) for p in activities) == 51
