@@ -156,3 +156,29 @@ def test_describe_auto_scaling_groups_limits_names_and_page_sizes(cap: Capacity)
     assert len(rest["AutoScalingInstances"]) == 1 and "NextToken" not in rest
     activities = cap.asg.get_paginator("describe_scaling_activities").paginate(AutoScalingGroupName=GROUP)
     assert sum(len(p["Activities"]) for p in activities) == 51
+
+
+def test_tag_keys_starting_with_aws_are_refused(cap: Capacity, tmp_path: Path) -> None:
+    """The `aws:` prefix is reserved for AWS (Auto Scaling's tagging guide); trunkline stored such a
+    tag, and with PropagateAtLaunch every later launch failed in EC2 ("Tag keys starting with 'aws:'
+    are reserved for internal use", EC2's observed text, miqdigital/aws-utils#13). Refused up front,
+    with that text, by CreateAutoScalingGroup, CreateOrUpdateTags and DeleteTags."""
+    reserved = {"Key": "aws:team", "Value": "x", "PropagateAtLaunch": True}
+    refusal = ("ValidationError", "Tag keys starting with 'aws:' are reserved for internal use", 400)
+    before = digest(cap.world.server)
+    assert error_of(lambda: cap.create(Tags=[reserved])) == refusal
+    assert digest(cap.world.server) == before
+    cap.create(DesiredCapacity=0, MinSize=0)
+    before = digest(cap.world.server)
+    target = {"ResourceId": GROUP, "ResourceType": "auto-scaling-group"}
+    ok = {**target, "Key": "team", "Value": "y", "PropagateAtLaunch": True}
+    assert error_of(lambda: cap.asg.create_or_update_tags(Tags=[ok, {**target, **reserved}])) == refusal
+    assert error_of(lambda: cap.asg.delete_tags(Tags=[{**target, "Key": "AWS:autoscaling:groupName"}])) == refusal
+    with pytest.raises(CliError) as caught:
+        make_cli(cap.world.server.url, tmp_path)(
+            "autoscaling", "create-or-update-tags", "--tags",
+            f"ResourceId={GROUP},ResourceType=auto-scaling-group,Key=aws:x,Value=1,PropagateAtLaunch=true",
+        )  # fmt: skip
+    assert "(ValidationError) when calling the CreateOrUpdateTags operation: Tag keys starting" in caught.value.stderr
+    assert digest(cap.world.server) == before
+    assert [t["Key"] for t in cap.group()["Tags"]] == ["team"]

@@ -183,6 +183,14 @@ def _tag(name: str, tag: Mapping[str, Any]) -> Record:
     }
 
 
+def _check_user_keys(tags: Sequence[Mapping[str, Any]]) -> None:
+    """The `aws:` prefix is AWS's own (the group's instances get `aws:autoscaling:groupName`): a
+    caller can neither set nor delete such a key, and one propagated at launch would fail every launch."""
+    for tag in tags:
+        if str(tag.get("Key", "")).lower().startswith("aws:"):
+            raise invalid("Tag keys starting with 'aws:' are reserved for internal use")
+
+
 def _check_tags(tags: list[Record]) -> None:
     if len([t for t in tags if not t["Key"].startswith("aws:")]) > 50:
         raise invalid("The number of tags must be less than or equal to 50.")
@@ -204,6 +212,7 @@ def create(ctx: RequestContext, params: shapes.CreateAutoScalingGroupType) -> Au
     _check_sizes(minimum, maximum, desired)
     sources = _sources(ctx, params)
     subnets, zones = _placement(ctx, params)
+    _check_user_keys(params.get("Tags") or [])
     tags = [_tag(name, t) for t in params.get("Tags") or []]
     _check_tags(tags)
     given: Mapping[str, Any] = params  # the members copied by name
@@ -439,6 +448,7 @@ def _matches(group: AutoScalingGroupRecord, filters: Sequence[Mapping[str, Any]]
 
 
 def _tag_groups(ctx: RequestContext, tags: Sequence[Mapping[str, Any]]) -> dict[str, AutoScalingGroupRecord]:
+    _check_user_keys(tags)
     groups: dict[str, AutoScalingGroupRecord] = {}
     for tag in tags:
         if tag.get("ResourceType", "auto-scaling-group") != "auto-scaling-group":
