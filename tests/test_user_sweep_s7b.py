@@ -182,3 +182,69 @@ def test_tag_keys_starting_with_aws_are_refused(cap: Capacity, tmp_path: Path) -
     assert "(ValidationError) when calling the CreateOrUpdateTags operation: Tag keys starting" in caught.value.stderr
     assert digest(cap.world.server) == before
     assert [t["Key"] for t in cap.group()["Tags"]] == ["team"]
+
+
+# --- IAM trust policies ----------------------------------------------------------------------------
+
+
+def _trust(principal: dict[str, Any], action: str = "sts:AssumeRole") -> str:
+    return json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": principal, "Action": action}]}
+    )
+
+
+def test_a_trust_policy_naming_a_missing_role_or_user_is_refused(server: Server, tmp_path: Path) -> None:
+    """IAM resolves a trusted role or user ARN when it stores the trust policy; one that does not
+    exist is `MalformedPolicyDocument` "Invalid principal in policy: "AWS":"<arn>"" on CreateRole and
+    UpdateAssumeRolePolicy (hashicorp/terraform-provider-aws#8905, databrickslabs/ucx#2269,
+    opstrace/opstrace#88). trunkline stored it."""
+    iam = server.client("iam")
+    ghost = "arn:aws:iam::123456789012:role/ghost"
+    refusal = ("MalformedPolicyDocument", f'Invalid principal in policy: "AWS":"{ghost}"', 400)
+    before = digest(server)
+    assert error_of(lambda: iam.create_role(RoleName="app", AssumeRolePolicyDocument=_trust({"AWS": ghost}))) == refusal
+    assert digest(server) == before
+    iam.create_role(RoleName="app", AssumeRolePolicyDocument=_trust({"AWS": "123456789012"}))
+    before = digest(server)
+    assert error_of(lambda: iam.update_assume_role_policy(RoleName="app", PolicyDocument=_trust({"AWS": ghost}))) == (
+        refusal
+    )
+    wrong_path = "arn:aws:iam::123456789012:role/team/app"  # `app` exists, at path `/`
+    assert error_of(
+        lambda: iam.update_assume_role_policy(RoleName="app", PolicyDocument=_trust({"AWS": [wrong_path]}))
+    ) == ("MalformedPolicyDocument", f'Invalid principal in policy: "AWS":"{wrong_path}"', 400)
+    with pytest.raises(CliError) as caught:
+        make_cli(server.url, tmp_path)(
+            "iam", "update-assume-role-policy", "--role-name", "app", "--policy-document",
+            _trust({"AWS": "arn:aws:iam::123456789012:user/nobody"}),
+        )  # fmt: skip
+    assert 'Invalid principal in policy: "AWS":"arn:aws:iam::123456789012:user/nobody"' in caught.value.stderr
+    assert digest(server) == before
+    # Once they exist, both are accepted; so are the account, its root and other accounts.
+    iam.create_role(RoleName="ghost", AssumeRolePolicyDocument=_trust({"Service": "ec2.amazonaws.com"}))
+    iam.create_user(UserName="nobody")
+    for principal in (
+        ghost,
+        "arn:aws:iam::123456789012:user/nobody",
+        "arn:aws:iam::123456789012:root",
+        "arn:aws:iam::210987654321:role/elsewhere",
+    ):
+        iam.update_assume_role_policy(RoleName="app", PolicyDocument=_trust({"AWS": principal}))
+
+
+def test_a_trust_policy_allows_only_sts_actions(server: Server) -> None:
+    """IAM refuses a trust policy whose actions are not STS's: `MalformedPolicyDocument` "AssumeRole
+    policy may only specify STS AssumeRole actions."; trunkline stored `ecs:ListClusters` in one."""
+    iam = server.client("iam")
+    ec2 = {"Service": "ec2.amazonaws.com"}
+    before = digest(server)
+    assert error_of(
+        lambda: iam.create_role(RoleName="odd", AssumeRolePolicyDocument=_trust(ec2, "ecs:ListClusters"))
+    ) == ("MalformedPolicyDocument", "AssumeRole policy may only specify STS AssumeRole actions.", 400)
+    assert digest(server) == before
+    iam.create_role(RoleName="odd", AssumeRolePolicyDocument=_trust(ec2))
+    for action in ("sts:TagSession", "STS:AssumeRole", "sts:*", "*"):
+        iam.update_assume_role_policy(RoleName="odd", PolicyDocument=_trust(ec2, action))
+    assert error_of(
+        lambda: iam.update_assume_role_policy(RoleName="odd", PolicyDocument=_trust(ec2, "iam:PassRole"))
+    ) == ("MalformedPolicyDocument", "AssumeRole policy may only specify STS AssumeRole actions.", 400)
