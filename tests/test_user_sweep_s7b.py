@@ -248,3 +248,28 @@ def test_a_trust_policy_allows_only_sts_actions(server: Server) -> None:
     assert error_of(
         lambda: iam.update_assume_role_policy(RoleName="odd", PolicyDocument=_trust(ec2, "iam:PassRole"))
     ) == ("MalformedPolicyDocument", "AssumeRole policy may only specify STS AssumeRole actions.", 400)
+
+
+def test_a_group_pending_delete_cannot_be_resized(cap: Capacity, tmp_path: Path) -> None:
+    """While a force-deleted group terminates its instances, AWS refuses UpdateAutoScalingGroup with
+    "The AutoScaling group may not be modified while it is pending delete" (ValidationError;
+    kubernetes/kops#844, yaybu/touchdown#134). trunkline took new sizes, and a new MinSize launched
+    instances into the group being deleted. SetDesiredCapacity is refused the same way."""
+    cap.create(DesiredCapacity=1)
+    cap.settle()
+    cap.asg.delete_auto_scaling_group(AutoScalingGroupName=GROUP, ForceDelete=True)
+    assert cap.group()["Status"] == "Delete in progress"
+    before = digest(cap.world.server)
+    refusal = ("ValidationError", "The AutoScaling group may not be modified while it is pending delete", 400)
+    assert error_of(lambda: cap.asg.update_auto_scaling_group(AutoScalingGroupName=GROUP, MinSize=2, MaxSize=4)) == (
+        refusal
+    )
+    assert error_of(lambda: cap.asg.set_desired_capacity(AutoScalingGroupName=GROUP, DesiredCapacity=0)) == refusal
+    with pytest.raises(CliError) as caught:
+        make_cli(cap.world.server.url, tmp_path)(
+            "autoscaling", "update-auto-scaling-group", "--auto-scaling-group-name", GROUP, "--max-size", "3"
+        )
+    assert "may not be modified while it is pending delete" in caught.value.stderr
+    assert digest(cap.world.server) == before
+    cap.settle()
+    assert cap.asg.describe_auto_scaling_groups(AutoScalingGroupNames=[GROUP])["AutoScalingGroups"] == []
