@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from trunkline.context import RequestContext
-from trunkline.domain.autoscaling import activities, instance_requirements, lifecycle, scaling
+from trunkline.domain.autoscaling import activities, instance_requirements, lifecycle, policy_checks, scaling
 from trunkline.domain.autoscaling.kinds import GROUP, HOOK, MEMBER, POLICY
 from trunkline.domain.autoscaling.records import (
     ActivityRecord,
@@ -521,6 +521,7 @@ def describe_tags(ctx: RequestContext, filters: Sequence[Mapping[str, Any]] | No
 def put_scaling_policy(ctx: RequestContext, params: shapes.PutScalingPolicyType) -> ScalingPolicyRecord:
     group = get(ctx, params["AutoScalingGroupName"])
     policy_type = params.get("PolicyType") or "SimpleScaling"
+    policy_checks.check_policy(policy_type, params)
     if policy_type == "TargetTrackingScaling" and not params.get("TargetTrackingConfiguration"):
         raise invalid("TargetTrackingConfiguration is required for policy type TargetTrackingScaling.")
     name = params["PolicyName"]
