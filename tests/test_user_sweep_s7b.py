@@ -275,52 +275,51 @@ def test_a_group_pending_delete_cannot_be_resized(cap: Capacity, tmp_path: Path)
     assert cap.asg.describe_auto_scaling_groups(AutoScalingGroupNames=[GROUP])["AutoScalingGroups"] == []
 
 
-@pytest.mark.parametrize(
-    ("params", "message"),
-    [
-        (
-            {"AdjustmentType": "ExactCapacity", "ScalingAdjustment": -1},
-            "The lower range for adjustment is 0 with the specified adjustment type.",
-        ),
-        (
-            {"PolicyType": "StepScaling", "StepAdjustments": [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 1}]},
-            "You must specify an AdjustmentType for policy type: StepScaling",
-        ),
-        ({"ScalingAdjustment": 1}, "You must specify an AdjustmentType for policy type: SimpleScaling"),
-        ({"AdjustmentType": "ChangeInCapacity"}, "You must specify a ScalingAdjustment for policy type: SimpleScaling"),
-        (
-            {"PolicyType": "StepScaling", "AdjustmentType": "ChangeInCapacity"},
-            "You must specify at least one StepAdjustment for policy type: StepScaling",
-        ),
-        (
-            {"AdjustmentType": "Bogus", "ScalingAdjustment": 1},
-            "Invalid adjustment type: Bogus. Valid adjustment types are ChangeInCapacity, ExactCapacity, "
-            "PercentChangeInCapacity.",
-        ),
-        (
-            {"PolicyType": "Bogus", "AdjustmentType": "ChangeInCapacity", "ScalingAdjustment": 1},
-            "Invalid policy type: Bogus. Valid policy types are SimpleScaling, StepScaling, TargetTrackingScaling, "
-            "PredictiveScaling.",
-        ),
-    ],
-)
-def test_put_scaling_policy_checks_what_each_policy_type_needs(
-    server: Server, params: dict[str, Any], message: str
-) -> None:
+_POLICY_REFUSALS: list[tuple[dict[str, Any], str]] = [
+    (
+        {"AdjustmentType": "ExactCapacity", "ScalingAdjustment": -1},
+        "The lower range for adjustment is 0 with the specified adjustment type.",
+    ),
+    (
+        {"PolicyType": "StepScaling", "StepAdjustments": [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 1}]},
+        "You must specify an AdjustmentType for policy type: StepScaling",
+    ),
+    ({"ScalingAdjustment": 1}, "You must specify an AdjustmentType for policy type: SimpleScaling"),
+    ({"AdjustmentType": "ChangeInCapacity"}, "You must specify a ScalingAdjustment for policy type: SimpleScaling"),
+    (
+        {"PolicyType": "StepScaling", "AdjustmentType": "ChangeInCapacity"},
+        "You must specify at least one StepAdjustment for policy type: StepScaling",
+    ),
+    (
+        {"AdjustmentType": "Bogus", "ScalingAdjustment": 1},
+        "Invalid adjustment type: Bogus. Valid adjustment types are ChangeInCapacity, ExactCapacity, "
+        "PercentChangeInCapacity.",
+    ),
+    (
+        {"PolicyType": "Bogus", "AdjustmentType": "ChangeInCapacity", "ScalingAdjustment": 1},
+        "Invalid policy type: Bogus. Valid policy types are SimpleScaling, StepScaling, TargetTrackingScaling, "
+        "PredictiveScaling.",
+    ),
+]
+
+
+def test_put_scaling_policy_checks_what_each_policy_type_needs(cap: Capacity) -> None:
     """PutScalingPolicy: AdjustmentType is "required if the policy type is StepScaling or
     SimpleScaling", ScalingAdjustment "required if the policy type is SimpleScaling", StepAdjustments
     "required if the policy type is StepScaling" (API reference); AWS's observed texts: "The lower
     range for adjustment is 0 with the specified adjustment type." (hashicorp/terraform#19332) and
     "You must specify an AdjustmentType for policy type: StepScaling" (aws/aws-cdk#28794); the others
     are decisions.md's. trunkline stored every one of these."""
-    cap = Capacity(server)  # the shared server: no instance is launched here
     cap.create(DesiredCapacity=0, MinSize=0)
-    before = digest(cap.world.server)
-    assert error_of(lambda: cap.asg.put_scaling_policy(AutoScalingGroupName=GROUP, PolicyName="p", **params)) == (
-        "ValidationError",
-        message,
-        400,
-    )
+    before = digest(cap.world.server)  # a manual clock: nothing runs between the calls
+    for params, message in _POLICY_REFUSALS:
+        assert error_of(
+            lambda p=params: cap.asg.put_scaling_policy(AutoScalingGroupName=GROUP, PolicyName="p", **p)
+        ) == (
+            "ValidationError",
+            message,
+            400,
+        ), params
     assert digest(cap.world.server) == before
     assert cap.asg.describe_policies(AutoScalingGroupName=GROUP)["ScalingPolicies"] == []
     cap.asg.put_scaling_policy(
