@@ -138,7 +138,8 @@ def test_updating_a_lifecycle_hook_keeps_what_the_update_leaves_out(cap: Capacit
 def test_describe_auto_scaling_groups_limits_names_and_page_sizes(cap: Capacity) -> None:
     """AWS refuses more than 50 group names with "The number of group names that may be passed in is
     limited to 50" (ValidationError; boto/botocore#1444, kubernetes/autoscaler#1228); trunkline
-    answered. A page holds at most the documented maximum of MaxRecords (100 groups, 50 instances,
+    answered; DescribeAutoScalingInstances documents at most 50 InstanceIds (its text is decided in
+    decisions.md). A page holds at most the documented maximum of MaxRecords (100 groups, 50 instances,
     100 activities) whatever MaxRecords asks: trunkline returned every record in one page."""
     assert error_of(
         lambda: cap.asg.describe_auto_scaling_groups(AutoScalingGroupNames=[f"g{n}" for n in range(51)])
@@ -147,6 +148,13 @@ def test_describe_auto_scaling_groups_limits_names_and_page_sizes(cap: Capacity)
         cap.asg.describe_auto_scaling_groups(AutoScalingGroupNames=[f"g{n}" for n in range(50)])["AutoScalingGroups"]
         == []
     )
+    ids = [f"i-{n:017x}" for n in range(51)]
+    assert error_of(lambda: cap.asg.describe_auto_scaling_instances(InstanceIds=ids)) == (
+        "ValidationError",
+        "The number of instance ids that may be passed in is limited to 50",
+        400,
+    )
+    assert cap.asg.describe_auto_scaling_instances(InstanceIds=ids[:50])["AutoScalingInstances"] == []
     cap.create(DesiredCapacity=0, MinSize=0, MaxSize=60)
     cap.asg.set_desired_capacity(AutoScalingGroupName=GROUP, DesiredCapacity=51)
     cap.settle()

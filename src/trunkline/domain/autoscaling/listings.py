@@ -59,6 +59,8 @@ def describe_groups(ctx: RequestContext, request: shapes.AutoScalingGroupNamesTy
 
 def describe_instances(ctx: RequestContext, request: shapes.DescribeAutoScalingInstancesType) -> Page:
     """Every group's instances (or the ones named), by instance id."""
+    if len(request.get("InstanceIds") or []) > 50:  # "Array Members: Maximum number of 50 items."
+        raise AwsError("ValidationError", "The number of instance ids that may be passed in is limited to 50")
     every = [i for name in groups.names(ctx) for i in groups.instances_of(ctx, name)]
     wanted = set(request.get("InstanceIds") or [])
     chosen = [i for i in every if not wanted or i["InstanceId"] in wanted]
