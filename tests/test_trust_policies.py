@@ -43,11 +43,11 @@ ALLOW_ASSUME = {
 
 def test_trust_naming_the_user_is_enough_and_others_are_denied(aws: Any) -> None:
     principal = {"AWS": f"arn:aws:iam::{ACCOUNT}:user/alice"}
+    alice, bob = _user(aws, "alice"), _user(aws, "bob", ALLOW_ASSUME)  # a trusted user must exist first
     aws("iam").create_role(
         RoleName="deploy",
         AssumeRolePolicyDocument=_trust({"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}),
     )
-    alice, bob = _user(aws, "alice"), _user(aws, "bob", ALLOW_ASSUME)
     assert alice.assume_role(RoleArn=ROLE_ARN, RoleSessionName="aa")["AssumedRoleUser"]["Arn"].endswith("/deploy/aa")
     with pytest.raises(ClientError) as caught:
         bob.assume_role(RoleArn=ROLE_ARN, RoleSessionName="bb")
@@ -83,6 +83,7 @@ def test_trusting_the_account_needs_an_identity_allow(aws: Any) -> None:
 
 def test_external_id_condition_and_explicit_deny(aws: Any) -> None:
     me = {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
+    mallory = _user(aws, "mallory", ALLOW_ASSUME)
     aws("iam").create_role(
         RoleName="deploy",
         AssumeRolePolicyDocument=_trust(
@@ -106,7 +107,6 @@ def test_external_id_condition_and_explicit_deny(aws: Any) -> None:
     with pytest.raises(ClientError):
         sts.assume_role(RoleArn=ROLE_ARN, RoleSessionName="xx", ExternalId="wrong-id")
     assert sts.assume_role(RoleArn=ROLE_ARN, RoleSessionName="xx", ExternalId="Unique-ID-42")
-    mallory = _user(aws, "mallory", ALLOW_ASSUME)
     with pytest.raises(ClientError) as caught:
         mallory.assume_role(RoleArn=ROLE_ARN, RoleSessionName="mm", ExternalId="Unique-ID-42")
     assert _error(caught)[1].endswith("with an explicit deny in a resource-based policy")
@@ -114,12 +114,12 @@ def test_external_id_condition_and_explicit_deny(aws: Any) -> None:
 
 def test_identity_deny_beats_trust_allow(aws: Any) -> None:
     principal = {"AWS": f"arn:aws:iam::{ACCOUNT}:user/erin"}
+    deny = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "sts:*", "Resource": "*"}]}
+    erin = _user(aws, "erin", deny)
     aws("iam").create_role(
         RoleName="deploy",
         AssumeRolePolicyDocument=_trust({"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}),
     )
-    deny = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "sts:*", "Resource": "*"}]}
-    erin = _user(aws, "erin", deny)
     with pytest.raises(ClientError) as caught:
         erin.assume_role(RoleArn=ROLE_ARN, RoleSessionName="ee")
     assert _error(caught)[1].endswith("with an explicit deny in an identity-based policy")

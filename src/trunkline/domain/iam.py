@@ -21,7 +21,7 @@ from trunkline.domain.iam_kinds import ROLE as ROLES
 from trunkline.domain.iam_kinds import USER as USERS
 from trunkline.domain.iam_records import CredentialRecord, InstanceProfileRecord, RoleRecord, UserRecord
 from trunkline.domain.iam_requests import PathPaged
-from trunkline.domain.policy import parse_policy
+from trunkline.domain.policy import aws_principals, parse_policy
 from trunkline.domain.resource_kind import ResourceKind
 from trunkline.errors import AwsError
 
@@ -57,7 +57,7 @@ def create_role(ctx: RequestContext, params: shapes.CreateRoleRequest, service_l
     path = params.get("Path", "/")
     check_path(path)
     policy_text = params["AssumeRolePolicyDocument"]
-    parse_policy(policy_text, trust=True)
+    _check_trusted(ctx, parse_policy(policy_text, trust=True))
     if ROLES.get(ctx, name) is not None:
         raise AwsError("EntityAlreadyExists", f"Role with name {name} already exists.")
     role: RoleRecord = {
@@ -189,9 +189,23 @@ def ensure_service_linked_role(ctx: RequestContext, service: str) -> RoleRecord:
     return existing if existing is not None else create_service_linked_role(ctx, service)
 
 
+def _check_trusted(ctx: RequestContext, document: dict[str, Any]) -> None:
+    """IAM resolves a trusted role or user of the account to its unique id when it stores the trust
+    policy, so one that does not exist (yet) is refused: "Invalid principal in policy"."""
+    mine = f"arn:aws:iam::{ctx.account_id}:"
+    for principal in aws_principals(document):
+        kind, _, rest = principal.removeprefix(mine).partition("/")
+        if not principal.startswith(mine) or kind not in ("role", "user"):
+            continue  # the account, its root, another account, an STS session: nothing to resolve
+        kinds: ResourceKind[Any] = ROLES if kind == "role" else USERS
+        found = kinds.get(ctx, rest.rsplit("/", 1)[-1])
+        if found is None or found["Arn"] != principal:
+            raise AwsError("MalformedPolicyDocument", f'Invalid principal in policy: "AWS":"{principal}"')
+
+
 def update_assume_role_policy(ctx: RequestContext, name: str, policy_text: str) -> None:
     role = get_role(ctx, name)
-    parse_policy(policy_text, trust=True)
+    _check_trusted(ctx, parse_policy(policy_text, trust=True))
     role["AssumeRolePolicyDocument"] = quote(policy_text, safe="")
     ROLES.save(ctx, role)
 

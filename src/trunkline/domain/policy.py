@@ -78,6 +78,8 @@ def _check_statement(statement: object, trust: bool) -> None:
             raise _malformed("Syntax errors in policy.")
     _check_sid(statement.get("Sid"), trust)
     _check_actions(statement.get("Action", statement.get("NotAction")))
+    if trust and not all(a == "*" or a.lower().startswith("sts:") for a in _strings(statement.get("Action")) or []):
+        raise _malformed("AssumeRole policy may only specify STS AssumeRole actions.")
     if not trust:
         _check_resources(statement.get("Resource", statement.get("NotResource")))
     else:
@@ -134,6 +136,17 @@ def _check_principal(value: object) -> None:
         for name in listed:
             if kind == "AWS" and not _valid_aws_principal(name):
                 raise _malformed(f'Invalid principal in policy: "AWS":"{name}"')
+
+
+def aws_principals(document: dict[str, Any]) -> list[str]:
+    """The `AWS` principals a (checked) trust policy names, in Principal and NotPrincipal."""
+    statements = document["Statement"]
+    found: list[str] = []
+    for statement in [statements] if isinstance(statements, dict) else statements:
+        principal = statement.get("Principal", statement.get("NotPrincipal"))
+        if isinstance(principal, dict):
+            found.extend(_strings(principal.get("AWS")) or [])
+    return found
 
 
 def _valid_aws_principal(name: str) -> bool:

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from trunkline.context import RequestContext
-from trunkline.domain.autoscaling import activities, instance_requirements, lifecycle, scaling
+from trunkline.domain.autoscaling import activities, instance_requirements, lifecycle, policy_checks, scaling
 from trunkline.domain.autoscaling.kinds import GROUP, HOOK, MEMBER, POLICY
 from trunkline.domain.autoscaling.records import (
     ActivityRecord,
@@ -183,6 +183,14 @@ def _tag(name: str, tag: Mapping[str, Any]) -> Record:
     }
 
 
+def _check_user_keys(tags: Sequence[Mapping[str, Any]]) -> None:
+    """The `aws:` prefix is AWS's own (the group's instances get `aws:autoscaling:groupName`): a
+    caller can neither set nor delete such a key, and one propagated at launch would fail every launch."""
+    for tag in tags:
+        if str(tag.get("Key", "")).lower().startswith("aws:"):
+            raise invalid("Tag keys starting with 'aws:' are reserved for internal use")
+
+
 def _check_tags(tags: list[Record]) -> None:
     if len([t for t in tags if not t["Key"].startswith("aws:")]) > 50:
         raise invalid("The number of tags must be less than or equal to 50.")
@@ -204,6 +212,7 @@ def create(ctx: RequestContext, params: shapes.CreateAutoScalingGroupType) -> Au
     _check_sizes(minimum, maximum, desired)
     sources = _sources(ctx, params)
     subnets, zones = _placement(ctx, params)
+    _check_user_keys(params.get("Tags") or [])
     tags = [_tag(name, t) for t in params.get("Tags") or []]
     _check_tags(tags)
     given: Mapping[str, Any] = params  # the members copied by name
@@ -247,8 +256,15 @@ def create(ctx: RequestContext, params: shapes.CreateAutoScalingGroupType) -> Au
     return record
 
 
+def _check_not_deleting(group: AutoScalingGroupRecord) -> None:
+    """A group being deleted keeps its zero sizes: AWS refuses to change them (kubernetes/kops#844)."""
+    if group.get("Status") == "Delete in progress":
+        raise invalid("The AutoScaling group may not be modified while it is pending delete")
+
+
 def update(ctx: RequestContext, params: shapes.UpdateAutoScalingGroupType) -> None:
     group = get(ctx, params["AutoScalingGroupName"])
+    _check_not_deleting(group)
     for name, what in _UNSUPPORTED.items():
         if params.get(name):
             raise invalid(f"trunkline does not support {what} ({name}) in Auto Scaling groups.")
@@ -289,6 +305,7 @@ def _cleared(policy: Mapping[str, Any] | None) -> bool:
 
 def set_desired_capacity(ctx: RequestContext, name: str, desired: int) -> None:
     group = get(ctx, name)
+    _check_not_deleting(group)
     if desired > group["MaxSize"]:
         raise invalid(
             f"New SetDesiredCapacity value {desired} is above max value {group['MaxSize']} for the AutoScalingGroup."
@@ -439,6 +456,7 @@ def _matches(group: AutoScalingGroupRecord, filters: Sequence[Mapping[str, Any]]
 
 
 def _tag_groups(ctx: RequestContext, tags: Sequence[Mapping[str, Any]]) -> dict[str, AutoScalingGroupRecord]:
+    _check_user_keys(tags)
     groups: dict[str, AutoScalingGroupRecord] = {}
     for tag in tags:
         if tag.get("ResourceType", "auto-scaling-group") != "auto-scaling-group":
@@ -503,6 +521,7 @@ def describe_tags(ctx: RequestContext, filters: Sequence[Mapping[str, Any]] | No
 def put_scaling_policy(ctx: RequestContext, params: shapes.PutScalingPolicyType) -> ScalingPolicyRecord:
     group = get(ctx, params["AutoScalingGroupName"])
     policy_type = params.get("PolicyType") or "SimpleScaling"
+    policy_checks.check_policy(policy_type, params)
     if policy_type == "TargetTrackingScaling" and not params.get("TargetTrackingConfiguration"):
         raise invalid("TargetTrackingConfiguration is required for policy type TargetTrackingScaling.")
     name = params["PolicyName"]
@@ -565,23 +584,43 @@ def delete_policy(ctx: RequestContext, group_name: str | None, policy_name: str)
 
 
 def put_lifecycle_hook(ctx: RequestContext, params: shapes.PutLifecycleHookType) -> None:
+    """Creates a hook, or updates one: members not given keep their values (the transition is
+    "required for new lifecycle hooks, but optional when updating existing hooks")."""
     group = get(ctx, params["AutoScalingGroupName"])
-    transition = params.get("LifecycleTransition")
+    key = {"AutoScalingGroupName": group["AutoScalingGroupName"], "LifecycleHookName": params["LifecycleHookName"]}
+    existing = next((h for h in HOOK.find(ctx, "group", key["AutoScalingGroupName"]) if _same_hook(h, key)), None)
+    old: Record = dict(existing) if existing is not None else {}
+    transition = params.get("LifecycleTransition") or old.get("LifecycleTransition")
     if transition not in ("autoscaling:EC2_INSTANCE_LAUNCHING", "autoscaling:EC2_INSTANCE_TERMINATING"):
         raise invalid("Invalid Lifecycle Transition")
-    heartbeat = params.get("HeartbeatTimeout") or 3600
+    heartbeat = int(_given(params.get("HeartbeatTimeout"), old.get("HeartbeatTimeout"), 3600))
+    if not 30 <= heartbeat <= 7200:
+        raise invalid(
+            f"Heartbeat timeout {heartbeat} is not valid. The heartbeat timeout must be between 30 and 7200 seconds."
+        )
+    result = str(_given(params.get("DefaultResult"), old.get("DefaultResult"), "ABANDON"))
+    if result not in ("CONTINUE", "ABANDON"):
+        raise invalid(f"Default result {result} is not valid. Valid results are CONTINUE or ABANDON")
     fields: Record = {  # the optional members are copied from the request by name
-        "LifecycleHookName": params["LifecycleHookName"],
-        "AutoScalingGroupName": group["AutoScalingGroupName"],
+        **key,
         "LifecycleTransition": transition,
         "HeartbeatTimeout": heartbeat,
         "GlobalTimeout": min(172800, 100 * heartbeat),
-        "DefaultResult": params.get("DefaultResult") or "ABANDON",
+        "DefaultResult": result,
     }
-    for key in ("NotificationTargetARN", "RoleARN", "NotificationMetadata"):
-        if params.get(key):
-            fields[key] = params[key]
+    for name in ("NotificationTargetARN", "RoleARN", "NotificationMetadata"):
+        if params.get(name) or old.get(name):
+            fields[name] = params.get(name) or old[name]
     HOOK.save(ctx, cast(LifecycleHookRecord, fields))
+
+
+def _same_hook(hook: LifecycleHookRecord, key: Record) -> bool:
+    return bool(hook["LifecycleHookName"] == key["LifecycleHookName"])
+
+
+def _given(value: Any, kept: Any, default: Any) -> Any:
+    """The request's value, else the hook's current one, else AWS's default."""
+    return value if value is not None else kept if kept is not None else default
 
 
 def describe_lifecycle_hooks(ctx: RequestContext, group_name: str, names: list[str] | None) -> list[Record]:

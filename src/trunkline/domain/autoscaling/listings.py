@@ -18,6 +18,16 @@ Item = dict[str, Any]
 Page = tuple[list[Item], str | None]
 T = TypeVar("T")
 
+# The most records one page holds (each operation's documented "maximum value" of MaxRecords);
+# a larger MaxRecords gets a page of this many and a NextToken.
+_MOST = {
+    "autoscaling.groups": 100,
+    "autoscaling.instances": 50,
+    "autoscaling.activities": 100,
+    "autoscaling.tags": 100,
+    "autoscaling.policies": 100,
+}
+
 
 class Paged(TypedDict, total=False):
     """A Describe call's `MaxRecords`/`NextToken` (every Auto Scaling request shape that pages has them)."""
@@ -28,7 +38,7 @@ class Paged(TypedDict, total=False):
 
 def page(ctx: RequestContext, listing: str, items: list[T], request: Paged, limit: int) -> tuple[list[T], str | None]:
     """One page of `items` from the position the token names (`limit` when MaxRecords is absent)."""
-    size = request.get("MaxRecords") or limit
+    size = min(request.get("MaxRecords") or limit, _MOST[listing])
     start = 0
     if request.get("NextToken"):
         position = pagination.decode(ctx.tx, listing, request["NextToken"])
@@ -41,12 +51,16 @@ def page(ctx: RequestContext, listing: str, items: list[T], request: Paged, limi
 
 
 def describe_groups(ctx: RequestContext, request: shapes.AutoScalingGroupNamesType) -> Page:
+    if len(request.get("AutoScalingGroupNames") or []) > 50:  # AWS's text (boto/botocore#1444)
+        raise AwsError("ValidationError", "The number of group names that may be passed in is limited to 50")
     found = groups.describe(ctx, request.get("AutoScalingGroupNames"), request.get("Filters"))
     return page(ctx, "autoscaling.groups", found, request, 50)
 
 
 def describe_instances(ctx: RequestContext, request: shapes.DescribeAutoScalingInstancesType) -> Page:
     """Every group's instances (or the ones named), by instance id."""
+    if len(request.get("InstanceIds") or []) > 50:  # "Array Members: Maximum number of 50 items."
+        raise AwsError("ValidationError", "The number of instance ids that may be passed in is limited to 50")
     every = [i for name in groups.names(ctx) for i in groups.instances_of(ctx, name)]
     wanted = set(request.get("InstanceIds") or [])
     chosen = [i for i in every if not wanted or i["InstanceId"] in wanted]
