@@ -3,27 +3,15 @@ AWS's documented or observed answer: boto3 and the AWS CLI against a real server
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
 from conftest import CliError, Server, make_cli
+from ec2_world import digest, error_of
 
 CLUSTER = "sweep"
-
-
-def error_of(call: Callable[[], Any]) -> tuple[str, str, int]:
-    with pytest.raises(ClientError) as caught:
-        call()
-    response = caught.value.response
-    return response["Error"]["Code"], response["Error"]["Message"], response["ResponseMetadata"]["HTTPStatusCode"]
-
-
-def digest(server: Server) -> str:
-    return str(server.get("/_trunkline/state/digest").json()["digest"])
 
 
 @pytest.fixture

@@ -10,23 +10,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
 from conftest import CliError, Server, make_cli
+from ec2_world import error_of
 from test_autoscaling import GROUP, Capacity
 
 LAUNCHING = "autoscaling:EC2_INSTANCE_LAUNCHING"
 TERMINATING = "autoscaling:EC2_INSTANCE_TERMINATING"
 
 
-def error_of(call: Callable[[], Any]) -> tuple[str, str, int]:
-    with pytest.raises(ClientError) as caught:
-        call()
-    response = caught.value.response
-    return response["Error"]["Code"], response["Error"]["Message"], response["ResponseMetadata"]["HTTPStatusCode"]
-
-
 def digest(server: Server) -> str:
+    # Not ec2_world.digest: settling the manual clock would end the lifecycle hooks' waits.
     return str(server.get("/_trunkline/state/digest").json()["digest"])
 
 
