@@ -1,6 +1,6 @@
 """Tags on IAM roles, users, customer managed policies and instance profiles (TagRole, UntagRole,
-ListRoleTags and the same for users, policies and instance profiles). Keys are unique without regard to case; tagging an existing key
-replaces its value; at most 50 tags."""
+ListRoleTags and the same for users, policies and instance profiles). Keys are unique without
+regard to case; tagging an existing key replaces its value; at most 50 tags."""
 
 from __future__ import annotations
 

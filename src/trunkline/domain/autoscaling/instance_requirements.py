@@ -5,14 +5,15 @@ EC2 Auto Scaling picks among the matching types by price ("lowest-price", the de
 when requirements are given); trunkline has no prices, so it takes the smallest type (fewest
 vCPUs, then least memory, then name) and the price-protection members filter nothing. Members
 whose figures the catalog does not hold (CPU manufacturers, storage, accelerators, bandwidth) are
-refused by name rather than ignored (docs/decisions.md)."""
+refused by name rather than ignored (docs/decisions.md). Also what a group launches from: its
+template specification and the type an override sets."""
 
 from __future__ import annotations
 
 import fnmatch
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from trunkline.context import RequestContext
 from trunkline.domain import catalog
@@ -112,6 +113,22 @@ def architecture_of(ctx: RequestContext, spec: Mapping[str, Any]) -> str:
         return "x86_64"
     found = images.find_spec(ctx.region, str(merged.get("ImageId") or ""))
     return found.architecture if found is not None else "x86_64"
+
+
+def template_spec(group: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The launch template specification a group launches from (its own, or its mixed instances
+    policy's)."""
+    if "LaunchTemplate" in group:
+        return cast(Mapping[str, Any], group["LaunchTemplate"])
+    return cast(Mapping[str, Any], group["MixedInstancesPolicy"]["LaunchTemplate"]["LaunchTemplateSpecification"])
+
+
+def launch_choice(ctx: RequestContext, group: Mapping[str, Any]) -> tuple[Mapping[str, Any], str | None]:
+    """What the group's next launch uses: its template specification, and the instance type an
+    override sets (None: the template's)."""
+    if "MixedInstancesPolicy" not in group:
+        return template_spec(group), None
+    return template_spec(group), override_type(ctx, group["MixedInstancesPolicy"])
 
 
 def override_type(ctx: RequestContext, policy: Mapping[str, Any]) -> str | None:

@@ -84,16 +84,9 @@ def _next_subnet(subnets: list[SubnetRecord], live: list[MemberRecord]) -> Subne
     return min(subnets, key=lambda s: per_zone[s["AvailabilityZone"]])
 
 
-def _spec_and_type(ctx: RequestContext, group: AutoScalingGroupRecord) -> tuple[Record, str | None]:
-    if "LaunchTemplate" in group:
-        return group["LaunchTemplate"], None
-    policy = group["MixedInstancesPolicy"]
-    return policy["LaunchTemplate"]["LaunchTemplateSpecification"], instance_requirements.override_type(ctx, policy)
-
-
 def _launch_one(ctx: RequestContext, group: AutoScalingGroupRecord, subnet: SubnetRecord) -> Record:
     """One instance through RunInstances; raises EC2's AwsError if it refuses."""
-    spec, instance_type = _spec_and_type(ctx, group)
+    spec, instance_type = instance_requirements.launch_choice(ctx, group)
     tags = [{"Key": t["Key"], "Value": t["Value"]} for t in group["Tags"] if t["PropagateAtLaunch"]]
     params: Record = {
         "MinCount": 1,
@@ -130,10 +123,7 @@ def _scale_out(ctx: RequestContext, group: AutoScalingGroupRecord, live: list[Me
             schedule(ctx, group)  # AWS keeps trying; so does the clock
             return
         instance = launched["instance"]
-        spec = (
-            group.get("LaunchTemplate")
-            or group["MixedInstancesPolicy"]["LaunchTemplate"]["LaunchTemplateSpecification"]
-        )
+        spec = instance_requirements.template_spec(group)
         activity = activities.record(
             ctx, group, f"Launching a new EC2 instance: {instance['InstanceId']}", _cause(group, sentence), details
         )

@@ -128,16 +128,12 @@ class Reservation:
 
 def _next_type(ctx: RequestContext, group: AutoScalingGroupRecord) -> str | None:
     """The instance type the group launches next (its first override, else its template's)."""
-    if "MixedInstancesPolicy" in group:
-        try:
-            chosen = instance_requirements.override_type(ctx, group["MixedInstancesPolicy"])
-        except AwsError:
-            return None  # no type meets its requirements: nothing to launch
-        if chosen is not None:
-            return chosen
-        spec = group["MixedInstancesPolicy"]["LaunchTemplate"]["LaunchTemplateSpecification"]
-    else:
-        spec = group["LaunchTemplate"]
+    try:
+        spec, chosen = instance_requirements.launch_choice(ctx, group)
+    except AwsError:
+        return None  # no type meets its requirements: nothing to launch
+    if chosen is not None:
+        return chosen
     try:
         merged, _ = launch_templates.run_parameters(
             ctx, {"LaunchTemplateId": spec["LaunchTemplateId"], "Version": spec["Version"]}, {}
