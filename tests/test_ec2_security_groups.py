@@ -379,7 +379,7 @@ def test_group_in_use_cannot_be_deleted(ec2: Any, vpc_id: str, server: Any) -> N
     assert error(caught)[0] == "InvalidGroup.NotFound"
 
 
-def test_authorize_tags_the_new_rules(ec2: Any) -> None:
+def test_authorize_tags_the_new_rules(ec2: Any, server: Any) -> None:
     """AuthorizeSecurityGroupIngress/Egress TagSpecifications (resource type
     `security-group-rule`) tag the rules they add; they used to be dropped (found through the AWS
     SDK for JavaScript). Another resource type is refused."""
@@ -400,6 +400,7 @@ def test_authorize_tags_the_new_rules(ec2: Any) -> None:
         TagSpecifications=spec,
     )["SecurityGroupRules"]
     assert egress[0]["Tags"] == [{"Key": "purpose", "Value": "ssh"}]
+    before = digest(server)
     with pytest.raises(ClientError) as refused:
         ec2.authorize_security_group_ingress(
             GroupId=group,
@@ -409,4 +410,9 @@ def test_authorize_tags_the_new_rules(ec2: Any) -> None:
             CidrIp="10.3.0.0/16",
             TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "a", "Value": "b"}]}],
         )
-    assert refused.value.response["Error"]["Code"] == "InvalidParameterValue"
+    assert error(refused) == (
+        "InvalidParameterValue",
+        "'vpc' is not a valid taggable resource type for this operation.",
+        400,
+    )
+    assert digest(server) == before

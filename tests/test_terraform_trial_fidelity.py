@@ -136,10 +136,13 @@ def test_instance_profile_tag_errors_change_nothing(server: Server, tmp_path: An
     with pytest.raises(ClientError) as caught:
         iam.tag_instance_profile(InstanceProfileName="ecs", Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(1, 51)])
     assert caught.value.response["Error"]["Code"] == "LimitExceeded"
-    assert "TagsPerInstanceProfile: 50" in caught.value.response["Error"]["Message"]
+    assert caught.value.response["Error"]["Message"] == "Cannot exceed quota for TagsPerInstanceProfile: 50"
     with pytest.raises(ClientError) as caught:
         iam.tag_instance_profile(InstanceProfileName="ecs", Tags=[{"Key": "aws:x", "Value": "v"}])
-    assert caught.value.response["Error"]["Code"] == "InvalidInput"
+    assert (caught.value.response["Error"]["Code"], caught.value.response["Error"]["Message"]) == (
+        "InvalidInput",
+        "User-defined tag keys can't start with 'aws:'. This prefix is reserved for AWS.",
+    )
     assert iam.list_instance_profile_tags(InstanceProfileName="ecs")["Tags"] == [{"Key": "k", "Value": "v"}]
     with pytest.raises(ClientError) as caught:
         iam.list_instance_profile_tags(InstanceProfileName="ghost")
@@ -179,7 +182,10 @@ def test_tagging_a_provider_that_is_not_there_is_not_found(server: Server, name:
     arn = f"arn:aws:ecs:us-east-1:123456789012:capacity-provider/{name}"
     with pytest.raises(ClientError) as caught:
         ecs.tag_resource(resourceArn=arn, tags=[{"key": "k", "value": "v"}])
-    assert caught.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert (caught.value.response["Error"]["Code"], caught.value.response["Error"]["Message"]) == (
+        "ResourceNotFoundException",
+        "The specified resource wasn't found.",
+    )
 
 
 # --- a task role whose trust policy checks aws:SourceAccount / aws:SourceArn (ECS's docs advise it) --
@@ -296,5 +302,8 @@ def test_instance_requirements_trunkline_cannot_select_on_are_refused_by_name(se
             server, {"VCpuCount": {"Min": 2}, "MemoryMiB": {"Min": 4096}, "CpuManufacturers": ["intel"]}
         )
     err = caught.value.response["Error"]
-    assert err["Code"] == "ValidationError" and "CpuManufacturers" in err["Message"]
+    assert (err["Code"], err["Message"]) == (
+        "ValidationError",
+        "trunkline does not select instance types by CpuManufacturers (InstanceRequirements).",
+    )
     assert server.client("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"] == []
