@@ -22,6 +22,15 @@ from trunkline.errors import AwsError, ValidationProblem
 Params = dict[str, Any]
 
 _INTEGER_TYPES = ("integer", "long")
+
+
+def _fits_integer(value: int, kind: str) -> bool:
+    """botocore's `integer` is 32 bits and `long` 64, as the services read them: EC2 takes no
+    DeviceIndex of 99999999999, ECS no container memory of 2**62."""
+    bound = 2**31 if kind == "integer" else 2**63
+    return -bound <= value < bound
+
+
 _FLOAT_TYPES = ("float", "double")
 
 
@@ -163,8 +172,7 @@ def _json_scalar(value: object, kind: str) -> Any:
     if isinstance(value, bool):  # a bool is an int to Python, never a number, date or blob to JSON
         return _INVALID
     if kind in _INTEGER_TYPES:
-        bound = 2**31 if kind == "integer" else 2**63  # an `integer` is 32 bits, a `long` 64
-        return value if isinstance(value, int) and -bound <= value < bound else _INVALID
+        return value if isinstance(value, int) and _fits_integer(value, kind) else _INVALID
     if kind in _FLOAT_TYPES:
         return float(value) if isinstance(value, (int, float)) and _finite(value) else _INVALID
     if kind == "timestamp":
@@ -385,10 +393,7 @@ def _query_scalar(text: str, shape: Shape, path: str, problems: _Problems) -> An
         if text.lower() in ("true", "false"):
             return text.lower() == "true"
     elif kind in _INTEGER_TYPES:
-        # botocore's `integer` is 32 bits and `long` 64, as the services read them: EC2 takes no
-        # DeviceIndex of 99999999999.
-        bound = 2**31 if kind == "integer" else 2**63
-        if _INTEGER_TEXT.fullmatch(text) and -bound <= int(text) < bound:
+        if _INTEGER_TEXT.fullmatch(text) and _fits_integer(int(text), kind):
             return int(text)
     elif kind in _FLOAT_TYPES:
         if _FLOAT_TEXT.fullmatch(text) and math.isfinite(float(text)):
