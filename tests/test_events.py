@@ -398,7 +398,15 @@ class Follower:
     wait for a line is bounded."""
 
     def __init__(self, *args: str) -> None:
-        self.process = subprocess.Popen(trunkline("--follow", *args), stdout=subprocess.PIPE, text=True)
+        # A shell runs a background job with SIGINT ignored, and a child inherits that: Python then
+        # installs no Ctrl-C handler. The follower gets the default back so that interrupt() works
+        # however the test run itself was started.
+        self.process = subprocess.Popen(
+            trunkline("--follow", *args),
+            stdout=subprocess.PIPE,
+            text=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
         self.lines: queue.Queue[str] = queue.Queue()
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
