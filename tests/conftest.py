@@ -35,6 +35,7 @@ import httpx
 import pytest
 from botocore.config import Config as BotoConfig
 
+from aws_cli_zygote import Zygote
 from trunkline import child_server
 from trunkline.runtime import Config
 from trunkline.server import run_in_thread
@@ -176,6 +177,10 @@ def _drop_leftovers(base: str) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Drop the schemas no fixture released (servers started by test modules themselves, stores
     opened directly); each xdist worker drops its own."""
+    if aws_cli_zygote.cache_info().currsize:
+        zygote = aws_cli_zygote()
+        if zygote is not None:
+            zygote.close()
     base = postgres_url()
     if base is not None and _SCHEMAS:
         _drop_schemas(base, list(_SCHEMAS.values()))
@@ -270,6 +275,29 @@ def aws_cli_command() -> list[str]:
     return [found]
 
 
+@functools.cache
+def aws_cli_zygote() -> Zygote | None:
+    """One process per test run that has imported the AWS CLI and forks a copy for each command
+    (tests/aws_cli_zygote.py); None runs each command as a new process instead, as when
+    TRUNKLINE_TEST_CLI_FORK=0 or the `aws` script's interpreter is not a Python file path."""
+    if os.environ.get("TRUNKLINE_TEST_CLI_FORK", "1") == "0":
+        return None
+    with open(aws_cli_command()[0], "rb") as script:
+        first = script.readline().decode("utf-8", "replace")
+    python = first[2:].strip() if first.startswith("#!") else ""
+    if not python or " " in python or not os.access(python, os.X_OK):
+        return None
+    return Zygote(python)
+
+
+def run_aws_cli(args: list[str], env: dict[str, str], timeout: float) -> subprocess.CompletedProcess[str]:
+    """`aws ARGS` with this environment, output captured (through the zygote when there is one)."""
+    zygote = aws_cli_zygote()
+    if zygote is None:
+        return subprocess.run([*aws_cli_command(), *args], env=env, capture_output=True, text=True, timeout=timeout)
+    return zygote.run(args, env, timeout)
+
+
 @pytest.fixture
 def cli(server: Server, tmp_path: Path) -> Callable[..., Any]:
     """`cli("iam", "get-role", "--role-name", "x")` -> parsed JSON output; raises CliError on failure."""
@@ -298,8 +326,7 @@ def make_cli(url: str, tmp_path: Path, **credentials: str) -> Callable[..., Any]
         env["AWS_SESSION_TOKEN"] = credentials["aws_session_token"]
 
     def run(*args: str) -> Any:
-        command = [*aws_cli_command(), "--endpoint-url", url, "--output", "json", *args]
-        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+        done = run_aws_cli(["--endpoint-url", url, "--output", "json", *args], env, timeout=120)
         if done.returncode != 0:
             raise CliError(done.returncode, done.stderr)
         return json.loads(done.stdout) if done.stdout.strip() else None
