@@ -6,6 +6,8 @@ Environment:
 - TRUNKLINE_TEST_POSTGRES = a postgresql:// URL: run against PostgreSQL (a fresh schema per server)
   instead of SQLite. Each schema is dropped once its server has stopped, or at the latest when the
   session ends; schemas a crashed session left behind are dropped by a later one after a day.
+- TRUNKLINE_TEST_CLI_FORK = 0: start a new `aws` process for every AWS CLI command instead of forking
+  one that has imported the CLI already (tests/aws_cli_zygote.py).
 """
 
 from __future__ import annotations
