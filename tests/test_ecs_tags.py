@@ -191,6 +191,24 @@ def test_propagate_tags_and_managed_tags_on_run_task(world: World) -> None:
     assert ecs.list_tasks(cluster=CLUSTER)["taskArns"] == before
 
 
+def test_stop_task_deletes_the_tasks_tags(world: World) -> None:
+    """API reference, StopTask: "Any tags associated with the task will be deleted." """
+    ecs = world.ecs
+    definition, network = fargate_setup(world)
+    kept = run_fargate(world, definition, network, tags=tags(("keep", "1")))
+    task = run_fargate(world, definition, network, tags=tags(("run", "1")), enableECSManagedTags=True)
+    stopped = ecs.stop_task(cluster=CLUSTER, task=task["taskArn"], reason="done")["task"]
+    assert (stopped["desiredStatus"], stopped.get("tags", [])) == ("STOPPED", [])
+    assert ecs.list_tags_for_resource(resourceArn=task["taskArn"])["tags"] == []
+    found = ecs.describe_tasks(cluster=CLUSTER, tasks=[task["taskArn"]], include=["TAGS"])["tasks"][0]
+    assert (found["stoppedReason"], found["tags"]) == ("done", [])
+    assert ecs.list_tags_for_resource(resourceArn=kept["taskArn"])["tags"] == tags(("keep", "1"))
+    # Tags put on after the stop are deleted by the next StopTask, which changes nothing else.
+    ecs.tag_resource(resourceArn=task["taskArn"], tags=tags(("late", "x")))
+    again = ecs.stop_task(cluster=CLUSTER, task=task["taskArn"], reason="again")["task"]
+    assert (again["stoppedReason"], ecs.list_tags_for_resource(resourceArn=task["taskArn"])["tags"]) == ("done", [])
+
+
 def test_service_tasks_get_service_or_definition_tags_and_managed_tags(world: World) -> None:
     ecs = world.ecs
     definition, network = fargate_setup(world, definition_tags=tags(("app", "web")))
