@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import quote
 
 from trunkline.context import RequestContext
-from trunkline.domain import identity, pagination
+from trunkline.domain import iam_boundaries, identity, pagination
 from trunkline.domain.iam_checks import check_path as check_path
 from trunkline.domain.iam_checks import checked_tags as checked_tags
 from trunkline.domain.iam_kinds import CREDENTIAL as CREDENTIALS
@@ -60,6 +60,7 @@ def create_role(ctx: RequestContext, params: shapes.CreateRoleRequest, service_l
     _check_trusted(ctx, parse_policy(policy_text, trust=True))
     if ROLES.get(ctx, name) is not None:
         raise AwsError("EntityAlreadyExists", f"Role with name {name} already exists.")
+    boundary = iam_boundaries.checked(ctx, params["PermissionsBoundary"]) if params.get("PermissionsBoundary") else None
     role: RoleRecord = {
         "Path": path,
         "RoleName": name,
@@ -75,6 +76,8 @@ def create_role(ctx: RequestContext, params: shapes.CreateRoleRequest, service_l
     tags = checked_tags(params)
     if tags:
         role["Tags"] = tags
+    if boundary is not None:
+        role["PermissionsBoundary"] = boundary
     if service_linked:
         role["ServiceLinked"] = service_linked
     ROLES.save(ctx, role)
@@ -135,8 +138,8 @@ def role_view(role: RoleRecord) -> Record:
 
 
 def listed_role(role: RoleRecord) -> Record:
-    """A role as ListRoles shows it: no tags, no last use."""
-    return {k: v for k, v in role_view(role).items() if k not in ("Tags", "RoleLastUsed")}
+    """A role as ListRoles shows it: no boundary, no tags, no last use (IAM API Reference, ListRoles)."""
+    return {k: v for k, v in role_view(role).items() if k not in ("PermissionsBoundary", "Tags", "RoleLastUsed")}
 
 
 def user_view(user: UserRecord) -> Record:
@@ -146,8 +149,8 @@ def user_view(user: UserRecord) -> Record:
 
 
 def listed_user(user: UserRecord) -> Record:
-    """A user as ListUsers shows it: no tags."""
-    return {k: v for k, v in user.items() if k != "Tags"}
+    """A user as ListUsers shows it: no boundary, no tags (IAM API Reference, ListUsers)."""
+    return {k: v for k, v in user.items() if k not in ("PermissionsBoundary", "Tags")}
 
 
 def create_service_linked_role(
@@ -242,6 +245,7 @@ def create_user(ctx: RequestContext, params: shapes.CreateUserRequest) -> UserRe
     check_path(path)
     if USERS.get(ctx, name) is not None:
         raise AwsError("EntityAlreadyExists", f"User with name {name} already exists.")
+    boundary = iam_boundaries.checked(ctx, params["PermissionsBoundary"]) if params.get("PermissionsBoundary") else None
     user: UserRecord = {
         "Path": path,
         "UserName": name,
@@ -252,6 +256,8 @@ def create_user(ctx: RequestContext, params: shapes.CreateUserRequest) -> UserRe
     tags = checked_tags(params)
     if tags:
         user["Tags"] = tags
+    if boundary is not None:
+        user["PermissionsBoundary"] = boundary
     USERS.save(ctx, user)
     return user
 
