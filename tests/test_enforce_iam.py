@@ -478,6 +478,54 @@ def test_assume_role_through_an_account_trust_needs_the_boundary_too(enforcing: 
         ),
     )
     assert sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/by-name", RoleSessionName="s1")["Credentials"]
+    # ... but not past a Deny in the boundary
+    denying = iam.create_policy(
+        PolicyName="deny-sts",
+        PolicyDocument=_policy(
+            {"Effect": "Allow", "Action": "*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*"},
+        ),
+    )["Policy"]["Arn"]
+    iam.put_user_permissions_boundary(UserName="hopper", PermissionsBoundary=denying)
+    with pytest.raises(ClientError) as caught:
+        sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/by-name", RoleSessionName="s1")
+    assert _error(caught) == (
+        "AccessDenied",
+        f"User: arn:aws:iam::{ACCOUNT}:user/hopper is not authorized to perform: sts:AssumeRole on resource: "
+        f"arn:aws:iam::{ACCOUNT}:role/by-name with an explicit deny in a permissions boundary",
+        403,
+    )
+
+
+def test_role_chaining_trust_by_role_arn_is_capped_by_the_boundary(enforcing: Server) -> None:
+    """A trust policy naming a role's ARN grants its sessions, but within the role's boundary; one
+    naming the session ARN itself is not capped (IAM User Guide, evaluation logic)."""
+    iam = enforcing.client("iam")
+    cap = iam.create_policy(
+        PolicyName="ecs-only", PolicyDocument=_policy({"Effect": "Allow", "Action": "ecs:*", "Resource": "*"})
+    )["Policy"]["Arn"]
+    iam.create_role(RoleName="chainer", AssumeRolePolicyDocument=_account_trust(), PermissionsBoundary=cap)
+    session = f"arn:aws:sts::{ACCOUNT}:assumed-role/chainer/s1"
+    for name, principal in (("via-role", f"arn:aws:iam::{ACCOUNT}:role/chainer"), ("via-session", session)):
+        iam.create_role(
+            RoleName=name,
+            AssumeRolePolicyDocument=_policy(
+                {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}
+            ),
+        )
+    sts = enforcing.client("sts", **_session(enforcing, "chainer"))
+    with pytest.raises(ClientError) as caught:
+        sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/via-role", RoleSessionName="s2")
+    assert _error(caught) == (
+        "AccessDenied",
+        f"User: {session} is not authorized to perform: sts:AssumeRole on resource: "
+        f"arn:aws:iam::{ACCOUNT}:role/via-role because no permissions boundary allows the sts:AssumeRole action",
+        403,
+    )
+    assert sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/via-session", RoleSessionName="s2")["Credentials"]
+    # without the boundary the role ARN's grant is enough
+    iam.delete_role_permissions_boundary(RoleName="chainer")
+    assert sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/via-role", RoleSessionName="s2")["Credentials"]
 
 
 def test_permissions_boundary_condition_key_on_iam_actions(enforcing: Server) -> None:

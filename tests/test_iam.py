@@ -363,6 +363,21 @@ def test_ecs_service_linked_role(iam: Any) -> None:
     assert iam.create_service_linked_role(AWSServiceName="ecs.amazonaws.com")["Role"]["Arn"] == role["Arn"]
 
 
+def test_auto_scaling_service_linked_role(iam: Any) -> None:
+    role = iam.create_service_linked_role(AWSServiceName="autoscaling.amazonaws.com")["Role"]
+    assert role["RoleName"] == "AWSServiceRoleForAutoScaling"
+    assert role["Arn"] == (
+        f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+    )
+    with pytest.raises(ClientError) as caught:
+        iam.create_service_linked_role(AWSServiceName="autoscaling.amazonaws.com")
+    assert _error(caught) == (
+        "InvalidInput",
+        "Service role name AWSServiceRoleForAutoScaling has been taken in this account, please try a different suffix.",
+        400,
+    )
+
+
 def test_service_linked_role_cannot_be_deleted_with_delete_role(iam: Any) -> None:
     iam.create_service_linked_role(AWSServiceName="ecs.amazonaws.com")
     with pytest.raises(ClientError) as caught:

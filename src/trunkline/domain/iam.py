@@ -35,9 +35,17 @@ Listed = TypeVar("Listed", RoleRecord, UserRecord, InstanceProfileRecord)
 SERVICE_LINKED_PATH = "/aws-service-role/{service}/"
 
 #: Service-linked roles trunkline knows: service principal -> role name.
-SERVICE_LINKED_ROLES = {"ecs.amazonaws.com": "AWSServiceRoleForECS"}
-#: The AWS managed policy each service-linked role comes with.
-SERVICE_LINKED_POLICIES = {"ecs.amazonaws.com": "arn:aws:iam::aws:policy/aws-service-role/AmazonECSServiceRolePolicy"}
+SERVICE_LINKED_ROLES = {
+    "ecs.amazonaws.com": "AWSServiceRoleForECS",
+    "autoscaling.amazonaws.com": "AWSServiceRoleForAutoScaling",
+}
+#: The AWS managed policy each service-linked role comes with. It is attached only when the
+#: package's managed-policy catalog has it: AutoScalingServiceRolePolicy is not there, so the Auto
+#: Scaling role comes without it (docs/decisions.md, "The Auto Scaling service-linked role").
+SERVICE_LINKED_POLICIES = {
+    "ecs.amazonaws.com": "arn:aws:iam::aws:policy/aws-service-role/AmazonECSServiceRolePolicy",
+    "autoscaling.amazonaws.com": "arn:aws:iam::aws:policy/aws-service-role/AutoScalingServiceRolePolicy",
+}
 
 
 def _key(ctx: RequestContext, name: str) -> str:
@@ -181,13 +189,14 @@ def create_service_linked_role(
 
     role = create_role(ctx, role_params, service_linked=service)
     policy = SERVICE_LINKED_POLICIES.get(service)
-    if policy is not None:
+    if policy is not None and iam_policies.find_policy(ctx, policy) is not None:
         iam_policies.attach(ctx, "role", name, policy, by_aws=True)
     return role
 
 
 def ensure_service_linked_role(ctx: RequestContext, service: str) -> RoleRecord:
-    """The service's linked role, created first if the account lacks it (as ECS does on CreateCluster)."""
+    """The service's linked role, created first if the account lacks it (as ECS does on
+    CreateCluster and Auto Scaling on CreateAutoScalingGroup)."""
     existing = ROLES.get(ctx, SERVICE_LINKED_ROLES[service])
     return existing if existing is not None else create_service_linked_role(ctx, service)
 

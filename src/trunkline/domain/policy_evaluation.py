@@ -379,6 +379,17 @@ def _same_role(value: str, role_arn: str) -> bool:
     return bool(rest) and prefix == other_prefix and rest.rsplit("/", 1)[-1] == other_rest.rsplit("/", 1)[-1]
 
 
+def _names_itself(statement: Mapping[str, Any], caller: Caller) -> bool:
+    """Whether an Allow's Principal names the caller itself (its own ARN, or `*`) rather than only
+    its role: a grant a permissions boundary does not cap."""
+    principal = statement.get("Principal")
+    if principal == "*":
+        return True
+    if not isinstance(principal, dict):
+        return False
+    return any(str(v) in ("*", caller.arn) for v in _as_list(principal.get("AWS", [])))
+
+
 def _principal_matches(statement: Mapping[str, Any], caller: Caller) -> Reach:
     if "Principal" in statement:
         return _principal_reach(statement["Principal"], caller)
@@ -454,14 +465,17 @@ def evaluate_assume_role_detailed(
 ) -> tuple[Decision, str]:
     """The decision and the kind of policy that decided it (`resource-based` for the trust policy,
     `identity-based` for the caller's own, `permissions boundary` for the caller's boundary), as
-    AWS's denial message names it. The boundary caps only the identity-based half: a trust policy
-    naming the caller itself allows whatever the boundary allows, but not past its Deny."""
+    AWS's denial message names it. The boundary caps the identity-based half, and a grant to a
+    role session through its role's ARN; a trust policy naming the caller itself (its user or
+    session ARN, or everyone) is not capped by it, but never allows past the boundary's Deny
+    (IAM User Guide, identity-based policies with resource-based policies)."""
     caller = request.caller
     identity = [] if caller.is_root or caller.service else identity_policies
     if caller.is_root or caller.service:
         boundary = None
     variables = trust_policy.get("Version") == _VARIABLES_VERSION
     reach: Reach = "none"
+    itself = False  # a direct Allow names the caller itself, not only its role
     for statement in _statements(trust_policy):
         matched = _principal_matches(statement, caller)
         if matched == "none" or not _applies(statement, request, variables):
@@ -470,6 +484,7 @@ def evaluate_assume_role_detailed(
             return "ExplicitDeny", "resource-based"
         if statement.get("Effect") == "Allow" and (reach == "none" or matched == "direct"):
             reach = matched
+            itself = itself or (matched == "direct" and _names_itself(statement, caller))
     identity_effects = [effect for effect, _ in _matching(identity, request)]
     if "Deny" in identity_effects:
         return "ExplicitDeny", "identity-based"
@@ -477,6 +492,8 @@ def evaluate_assume_role_detailed(
     if capped is not None and "Deny" in capped:
         return "ExplicitDeny", "permissions boundary"
     if reach == "direct":
+        if not itself and capped is not None and "Allow" not in capped:
+            return "ImplicitDeny", "permissions boundary"
         return "Allow", "resource-based"
     if reach == "account":
         if not caller.is_root and "Allow" not in identity_effects:
