@@ -5,8 +5,8 @@ Two uses:
 - trust policies, in every mode: `sts:AssumeRole`, and a service principal (EC2 for an instance
   profile's role, ECS for a task role) taking a role's credentials;
 - with `--enforce-iam`, every call: `authorize` evaluates the caller's identity-based policies
-  (inline and attached managed policies), capped by its permissions boundary, for an action on a resource, and `pass_role` checks
-  `iam:PassRole` when a request hands a role to a service.
+  (inline and attached managed policies), capped by its permissions boundary, for an action on a
+  resource, and `pass_role` checks `iam:PassRole` when a request hands a role to a service.
 """
 
 from __future__ import annotations

@@ -313,7 +313,7 @@ def list_policies(ctx: RequestContext, params: shapes.ListPoliciesRequest) -> tu
         for k, p in candidates
         if p["Path"].startswith(prefix) and (not only_attached or attachment_count(ctx, p["Arn"]))
     ]
-    if params.get("PolicyUsageFilter") == "PermissionsBoundary":  # only those some entity uses as its boundary
+    if params.get("PolicyUsageFilter") == "PermissionsBoundary":  # those some role or user has as its boundary
         chosen = [(k, v) for k, v in chosen if v["PermissionsBoundaryUsageCount"]]
     return page(ctx, "iam:ListPolicies", chosen, params)
 
