@@ -77,18 +77,25 @@ def boundary_document(ctx: RequestContext, kind: str, name: str) -> dict[str, An
     """The default version of the entity's boundary policy, parsed; None when it has no boundary.
     A boundary naming a policy that no longer resolves (or will not parse) allows nothing: an
     empty document, so the boundary step denies rather than silently lifting the cap."""
-    entity: Entity | None = _kind(kind).get(ctx, name)
-    boundary = entity.get("PermissionsBoundary") if entity is not None else None
-    if not boundary:
+    named = named_boundary_document(ctx, kind, name)
+    return None if named is None else named[2]
+
+
+def named_boundary_document(ctx: RequestContext, kind: str, name: str) -> tuple[str, str, dict[str, Any]] | None:
+    """The same document with the id and type IAM's policy simulator names a managed policy by
+    (its name; `aws-managed` or `user-managed`), or None when the entity has no boundary."""
+    arn = current_arn(ctx, kind, name)
+    if arn is None:
         return None
-    policy = iam_policies.find_policy(ctx, boundary["PermissionsBoundaryArn"])
+    policy_id, source_type = arn.rsplit("/", 1)[-1], "aws-managed" if ":iam::aws:policy/" in arn else "user-managed"
+    policy = iam_policies.find_policy(ctx, arn)
     if policy is None:
-        return {}
+        return policy_id, source_type, {}
     try:
         document = json.loads(iam_policies.default_document(policy))
     except ValueError:
-        return {}
-    return document if isinstance(document, dict) else {}
+        return policy_id, source_type, {}
+    return policy_id, source_type, document if isinstance(document, dict) else {}
 
 
 def current_arn(ctx: RequestContext, kind: str, name: str) -> str | None:
