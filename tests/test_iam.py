@@ -394,3 +394,12 @@ def test_delete_service_linked_role_refuses_ordinary_roles(iam: Any) -> None:
         iam.delete_service_linked_role(RoleName="plain")
     assert _error(caught)[0:3:2] == ("InvalidInput", 400)
     iam.get_role(RoleName="plain")
+
+
+def test_list_groups_for_user_lists_none(iam: Any) -> None:
+    """trunkline keeps no groups; Terraform lists a user's groups before deleting the user."""
+    iam.create_user(UserName="grouped")
+    assert iam.list_groups_for_user(UserName="grouped")["Groups"] == []
+    with pytest.raises(ClientError) as caught:
+        iam.list_groups_for_user(UserName="ghost")
+    assert _error(caught) == ("NoSuchEntity", "The user with name ghost cannot be found.", 404)

@@ -92,6 +92,12 @@ class IamProvider(PolicyOperations, Provider):
         iam_boundaries.delete(ctx, "user", params["UserName"])
         return {}
 
+    def list_groups_for_user(self, ctx: RequestContext, params: shapes.ListGroupsForUserRequest) -> Params:
+        # trunkline keeps no IAM groups (CreateGroup is not served), so no user is in one; Terraform
+        # lists them before it deletes an aws_iam_user.
+        iam.get_user(ctx, params["UserName"])
+        return {"Groups": [], "IsTruncated": False}
+
     def delete_user(self, ctx: RequestContext, params: shapes.DeleteUserRequest) -> Params:
         iam.delete_user(ctx, params["UserName"])
         return {}

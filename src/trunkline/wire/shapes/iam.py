@@ -193,6 +193,12 @@ class ListEntitiesForPolicyRequest(TypedDict, total=False):
     MaxItems: int
 
 
+class ListGroupsForUserRequest(TypedDict, total=False):
+    UserName: Required[str]
+    Marker: str
+    MaxItems: int
+
+
 class ListInstanceProfileTagsRequest(TypedDict, total=False):
     InstanceProfileName: Required[str]
     Marker: str
