@@ -644,3 +644,68 @@ def test_x_amz_date_is_read_once_per_text_and_still_checked() -> None:
     for _ in range(2):
         assert authentication._sent_at("20261301T000000Z") is None
         assert authentication._sent_at("20261207T136000Z") is None
+
+
+def test_strict_mode_with_enforce_iam_applies_a_role_permissions_boundary(tmp_path: Path) -> None:
+    """A role session signed for real (boto3 and the AWS CLI): its identity policy allows ecs:*, its
+    permissions boundary allows only listing and explicitly denies DeleteCluster."""
+    server, state = _start_strict(tmp_path, "--enforce-iam")
+    try:
+        iam = _client(server, "iam")
+        cap = iam.create_policy(
+            PolicyName="cap",
+            PolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {"Effect": "Allow", "Action": "ecs:List*", "Resource": "*"},
+                        {"Effect": "Deny", "Action": "ecs:DeleteCluster", "Resource": "*"},
+                    ],
+                }
+            ),
+        )["Policy"]["Arn"]
+        iam.create_role(RoleName="capped", AssumeRolePolicyDocument=json.dumps(TRUST), PermissionsBoundary=cap)
+        iam.put_role_policy(
+            RoleName="capped",
+            PolicyName="all-ecs",
+            PolicyDocument=json.dumps(
+                {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ecs:*", "Resource": "*"}]}
+            ),
+        )
+        iam.create_user(UserName="assumer")
+        iam.put_user_policy(
+            UserName="assumer",
+            PolicyName="assume",
+            PolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}],
+                }
+            ),
+        )
+        user_key = iam.create_access_key(UserName="assumer")["AccessKey"]
+        sts = _client(server, "sts", user_key["AccessKeyId"], user_key["SecretAccessKey"])
+        creds = sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/capped", RoleSessionName="s1")["Credentials"]
+        key, secret, token = creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"]
+        session = f"arn:aws:sts::{ACCOUNT}:assumed-role/capped/s1"
+        ecs = _client(server, "ecs", key, secret, token)
+        assert ecs.list_clusters()["clusterArns"] == []
+        assert _error(lambda: ecs.delete_cluster(cluster="prod")) == (
+            "AccessDeniedException",
+            f"User: {session} is not authorized to perform: ecs:DeleteCluster on resource: "
+            f"arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/prod with an explicit deny in a permissions boundary",
+            400,
+        )
+        cli = make_cli(
+            server.url, tmp_path, aws_access_key_id=key, aws_secret_access_key=secret, aws_session_token=token
+        )
+        with pytest.raises(CliError) as caught:
+            cli("ecs", "run-task", "--task-definition", "web:1")
+        assert (
+            f"User: {session} is not authorized to perform: ecs:RunTask on resource: "
+            f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/web:1 because no permissions boundary allows the "
+            "ecs:RunTask action" in caught.value.stderr
+        )
+    finally:
+        stop_process(server)
+        release_state(state)

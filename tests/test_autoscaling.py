@@ -344,3 +344,35 @@ def test_instance_maintenance_policy_is_kept_and_cleared(cap: Capacity) -> None:
         AutoScalingGroupName=GROUP, InstanceMaintenancePolicy={"MinHealthyPercentage": -1, "MaxHealthyPercentage": -1}
     )
     assert "InstanceMaintenancePolicy" not in cap.group()
+
+
+def test_the_first_group_creates_the_auto_scaling_service_linked_role(cap: Capacity) -> None:
+    """CreateAutoScalingGroup creates AWSServiceRoleForAutoScaling when the account lacks it (EC2
+    Auto Scaling User Guide, service-linked roles), and the group names it."""
+    iam = cap.world.server.client("iam")
+    name = "AWSServiceRoleForAutoScaling"
+    arn = f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/{name}"
+    assert error_of(lambda: iam.get_role(RoleName=name)) == (
+        "NoSuchEntity",
+        f"The role with name {name} cannot be found.",
+    )
+    # a refused request creates nothing, the role included
+    assert error_of(lambda: cap.create(MinSize=3, MaxSize=2))[0] == "ValidationError"
+    assert error_of(lambda: iam.get_role(RoleName=name))[0] == "NoSuchEntity"
+
+    cap.create()
+    role = iam.get_role(RoleName=name)["Role"]
+    assert (role["Arn"], role["Path"]) == (arn, "/aws-service-role/autoscaling.amazonaws.com/")
+    assert cap.group()["ServiceLinkedRoleARN"] == arn
+    (statement,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert statement["Principal"]["Service"] in ("autoscaling.amazonaws.com", ["autoscaling.amazonaws.com"])
+    # its AWS managed policy is not in trunkline's catalog, so none is attached (docs/decisions.md)
+    assert iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"] == []
+    # the next group uses the same role; it is protected like every service-linked role
+    cap.create("second")
+    assert iam.get_role(RoleName=name)["Role"]["RoleId"] == role["RoleId"]
+    assert error_of(lambda: iam.delete_role(RoleName=name))[0] == "UnmodifiableEntity"
+    # deleted, it comes back with the next group
+    iam.delete_service_linked_role(RoleName=name)
+    cap.create("third")
+    assert iam.get_role(RoleName=name)["Role"]["Arn"] == arn

@@ -362,3 +362,211 @@ def test_pass_role_for_an_instance_profile_from_a_launch_template(enforcing: Ser
     }
     allowed = enforcing.client("ec2", **_user(enforcing, "lt2", run, passing))
     assert allowed.run_instances(**launch)["Instances"][0]["IamInstanceProfile"]["Arn"].endswith("/ecsInstanceRole")
+
+
+# --- permissions boundaries ----------------------------------------------------------------------
+
+
+def _account_trust() -> str:
+    return _policy(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"}
+    )
+
+
+def _session(server: Server, role: str) -> dict[str, str]:
+    """Credentials of a session of `role`, assumed by a user allowed to assume any role."""
+    creds = _user(server, f"assumer-{role}", {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"})
+    answer = server.client("sts", **creds).assume_role(
+        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/{role}", RoleSessionName="s1"
+    )
+    key = answer["Credentials"]
+    return {
+        "aws_access_key_id": key["AccessKeyId"],
+        "aws_secret_access_key": key["SecretAccessKey"],
+        "aws_session_token": key["SessionToken"],
+    }
+
+
+def test_a_role_boundary_caps_what_its_identity_policy_allows(enforcing: Server) -> None:
+    iam = enforcing.client("iam")
+    cap = iam.create_policy(
+        PolicyName="ecs-read-only",
+        PolicyDocument=_policy(
+            {"Effect": "Allow", "Action": ["ecs:List*", "ecs:Describe*"], "Resource": "*"},
+            {"Effect": "Deny", "Action": "ecs:DeleteCluster", "Resource": "*"},
+        ),
+    )["Policy"]["Arn"]
+    iam.create_role(RoleName="runner", AssumeRolePolicyDocument=_account_trust(), PermissionsBoundary=cap)
+    iam.put_role_policy(
+        RoleName="runner",
+        PolicyName="p",
+        PolicyDocument=_policy({"Effect": "Allow", "Action": "ecs:*", "Resource": "*"}),
+    )
+    runner = _session(enforcing, "runner")
+    ecs = enforcing.client("ecs", **runner)
+    session = f"arn:aws:sts::{ACCOUNT}:assumed-role/runner/s1"
+    assert ecs.list_clusters()["clusterArns"] == []  # allowed by both
+    with pytest.raises(ClientError) as caught:
+        ecs.run_task(taskDefinition="web:1", cluster="default")
+    assert _error(caught) == (
+        "AccessDeniedException",
+        f"User: {session} is not authorized to perform: ecs:RunTask on resource: "
+        f"arn:aws:ecs:us-east-1:{ACCOUNT}:task-definition/web:1 because no permissions boundary allows the "
+        "ecs:RunTask action",
+        400,
+    )
+    with pytest.raises(ClientError) as caught:
+        ecs.delete_cluster(cluster="prod")
+    assert _error(caught) == (
+        "AccessDeniedException",
+        f"User: {session} is not authorized to perform: ecs:DeleteCluster on resource: "
+        f"arn:aws:ecs:us-east-1:{ACCOUNT}:cluster/prod with an explicit deny in a permissions boundary",
+        400,
+    )
+    # what the identity policy does not allow is still its denial, boundary or not
+    with pytest.raises(ClientError) as caught:
+        enforcing.client("ec2", **runner).describe_vpcs()
+    assert _error(caught)[0] == "UnauthorizedOperation"
+    # without the boundary the identity policy alone decides
+    iam.delete_role_permissions_boundary(RoleName="runner")
+    with pytest.raises(ClientError) as caught:
+        ecs.run_task(taskDefinition="web:1", cluster="default")
+    assert "not authorized" not in _error(caught)[1]
+
+
+def test_a_user_boundary_caps_iam_calls_and_an_aws_managed_boundary_works(enforcing: Server) -> None:
+    iam = enforcing.client("iam")
+    creds = _user(enforcing, "capped", {"Effect": "Allow", "Action": ["iam:*", "ecs:*"], "Resource": "*"})
+    iam.put_user_permissions_boundary(
+        UserName="capped", PermissionsBoundary="arn:aws:iam::aws:policy/AmazonECS_FullAccess"
+    )
+    user = f"arn:aws:iam::{ACCOUNT}:user/capped"
+    assert enforcing.client("ecs", **creds).list_clusters()["clusterArns"] == []
+    with pytest.raises(ClientError) as caught:
+        enforcing.client("iam", **creds).create_user(UserName="x")
+    assert _error(caught) == (
+        "AccessDenied",
+        f"User: {user} is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::{ACCOUNT}:user/x "
+        "because no permissions boundary allows the iam:CreateUser action",
+        403,
+    )
+    assert "x" not in [u["UserName"] for u in iam.list_users()["Users"]]
+
+
+def test_assume_role_through_an_account_trust_needs_the_boundary_too(enforcing: Server) -> None:
+    iam = enforcing.client("iam")
+    cap = iam.create_policy(
+        PolicyName="no-sts", PolicyDocument=_policy({"Effect": "Allow", "Action": "ecs:*", "Resource": "*"})
+    )["Policy"]["Arn"]
+    creds = _user(enforcing, "hopper", {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"})
+    iam.put_user_permissions_boundary(UserName="hopper", PermissionsBoundary=cap)
+    iam.create_role(RoleName="by-account", AssumeRolePolicyDocument=_account_trust())
+    sts = enforcing.client("sts", **creds)
+    with pytest.raises(ClientError) as caught:
+        sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/by-account", RoleSessionName="s1")
+    assert _error(caught) == (
+        "AccessDenied",
+        f"User: arn:aws:iam::{ACCOUNT}:user/hopper is not authorized to perform: sts:AssumeRole on resource: "
+        f"arn:aws:iam::{ACCOUNT}:role/by-account because no permissions boundary allows the sts:AssumeRole action",
+        403,
+    )
+    # a trust policy naming the user itself is a resource-based grant: the boundary does not cap it
+    iam.create_role(
+        RoleName="by-name",
+        AssumeRolePolicyDocument=_policy(
+            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/hopper"}, "Action": "sts:AssumeRole"}
+        ),
+    )
+    assert sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/by-name", RoleSessionName="s1")["Credentials"]
+    # ... but not past a Deny in the boundary
+    denying = iam.create_policy(
+        PolicyName="deny-sts",
+        PolicyDocument=_policy(
+            {"Effect": "Allow", "Action": "*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*"},
+        ),
+    )["Policy"]["Arn"]
+    iam.put_user_permissions_boundary(UserName="hopper", PermissionsBoundary=denying)
+    with pytest.raises(ClientError) as caught:
+        sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/by-name", RoleSessionName="s1")
+    assert _error(caught) == (
+        "AccessDenied",
+        f"User: arn:aws:iam::{ACCOUNT}:user/hopper is not authorized to perform: sts:AssumeRole on resource: "
+        f"arn:aws:iam::{ACCOUNT}:role/by-name with an explicit deny in a permissions boundary",
+        403,
+    )
+
+
+def test_role_chaining_trust_by_role_arn_is_capped_by_the_boundary(enforcing: Server) -> None:
+    """A trust policy naming a role's ARN grants its sessions, but within the role's boundary; one
+    naming the session ARN itself is not capped (IAM User Guide, evaluation logic)."""
+    iam = enforcing.client("iam")
+    cap = iam.create_policy(
+        PolicyName="ecs-only", PolicyDocument=_policy({"Effect": "Allow", "Action": "ecs:*", "Resource": "*"})
+    )["Policy"]["Arn"]
+    iam.create_role(RoleName="chainer", AssumeRolePolicyDocument=_account_trust(), PermissionsBoundary=cap)
+    session = f"arn:aws:sts::{ACCOUNT}:assumed-role/chainer/s1"
+    for name, principal in (("via-role", f"arn:aws:iam::{ACCOUNT}:role/chainer"), ("via-session", session)):
+        iam.create_role(
+            RoleName=name,
+            AssumeRolePolicyDocument=_policy(
+                {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}
+            ),
+        )
+    sts = enforcing.client("sts", **_session(enforcing, "chainer"))
+    with pytest.raises(ClientError) as caught:
+        sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/via-role", RoleSessionName="s2")
+    assert _error(caught) == (
+        "AccessDenied",
+        f"User: {session} is not authorized to perform: sts:AssumeRole on resource: "
+        f"arn:aws:iam::{ACCOUNT}:role/via-role because no permissions boundary allows the sts:AssumeRole action",
+        403,
+    )
+    assert sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/via-session", RoleSessionName="s2")["Credentials"]
+    # without the boundary the role ARN's grant is enough
+    iam.delete_role_permissions_boundary(RoleName="chainer")
+    assert sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/via-role", RoleSessionName="s2")["Credentials"]
+
+
+def test_permissions_boundary_condition_key_on_iam_actions(enforcing: Server) -> None:
+    """The delegated-administrator pattern: create roles and change their policies only with our
+    boundary (`iam:PermissionsBoundary`)."""
+    iam = enforcing.client("iam")
+    cap = iam.create_policy(
+        PolicyName="team-cap", PolicyDocument=_policy({"Effect": "Allow", "Action": "ecs:*", "Resource": "*"})
+    )["Policy"]["Arn"]
+    only_ours = {"StringEquals": {"iam:PermissionsBoundary": cap}}
+    read_only = _policy({"Effect": "Allow", "Action": "ecs:List*", "Resource": "*"})
+    creds = _user(
+        enforcing,
+        "delegate",
+        {
+            "Effect": "Allow",
+            "Action": ["iam:CreateRole", "iam:PutRolePolicy", "iam:PutRolePermissionsBoundary"],
+            "Resource": "*",
+            "Condition": only_ours,
+        },
+    )
+    delegate = enforcing.client("iam", **creds)
+    with pytest.raises(ClientError) as caught:
+        delegate.create_role(RoleName="loose", AssumeRolePolicyDocument=EC2_TRUST)
+    assert _error(caught) == (
+        "AccessDenied",
+        f"User: arn:aws:iam::{ACCOUNT}:user/delegate is not authorized to perform: iam:CreateRole on resource: "
+        f"arn:aws:iam::{ACCOUNT}:role/loose because no identity-based policy allows the iam:CreateRole action",
+        403,
+    )
+    delegate.create_role(RoleName="tight", AssumeRolePolicyDocument=EC2_TRUST, PermissionsBoundary=cap)
+    # changing a role's policies: the key is the boundary the role has
+    delegate.put_role_policy(RoleName="tight", PolicyName="p", PolicyDocument=read_only)
+    iam.create_role(RoleName="other", AssumeRolePolicyDocument=EC2_TRUST)
+    with pytest.raises(ClientError) as caught:
+        delegate.put_role_policy(RoleName="other", PolicyName="p", PolicyDocument=read_only)
+    assert _error(caught)[0] == "AccessDenied"
+    with pytest.raises(ClientError) as caught:
+        delegate.put_role_permissions_boundary(
+            RoleName="other", PermissionsBoundary="arn:aws:iam::aws:policy/AmazonECS_FullAccess"
+        )
+    assert _error(caught)[0] == "AccessDenied"
+    delegate.put_role_permissions_boundary(RoleName="other", PermissionsBoundary=cap)
+    assert iam.get_role(RoleName="other")["Role"]["PermissionsBoundary"]["PermissionsBoundaryArn"] == cap

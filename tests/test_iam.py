@@ -363,6 +363,21 @@ def test_ecs_service_linked_role(iam: Any) -> None:
     assert iam.create_service_linked_role(AWSServiceName="ecs.amazonaws.com")["Role"]["Arn"] == role["Arn"]
 
 
+def test_auto_scaling_service_linked_role(iam: Any) -> None:
+    role = iam.create_service_linked_role(AWSServiceName="autoscaling.amazonaws.com")["Role"]
+    assert role["RoleName"] == "AWSServiceRoleForAutoScaling"
+    assert role["Arn"] == (
+        f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+    )
+    with pytest.raises(ClientError) as caught:
+        iam.create_service_linked_role(AWSServiceName="autoscaling.amazonaws.com")
+    assert _error(caught) == (
+        "InvalidInput",
+        "Service role name AWSServiceRoleForAutoScaling has been taken in this account, please try a different suffix.",
+        400,
+    )
+
+
 def test_service_linked_role_cannot_be_deleted_with_delete_role(iam: Any) -> None:
     iam.create_service_linked_role(AWSServiceName="ecs.amazonaws.com")
     with pytest.raises(ClientError) as caught:
@@ -379,3 +394,12 @@ def test_delete_service_linked_role_refuses_ordinary_roles(iam: Any) -> None:
         iam.delete_service_linked_role(RoleName="plain")
     assert _error(caught)[0:3:2] == ("InvalidInput", 400)
     iam.get_role(RoleName="plain")
+
+
+def test_list_groups_for_user_lists_none(iam: Any) -> None:
+    """trunkline keeps no groups; Terraform lists a user's groups before deleting the user."""
+    iam.create_user(UserName="grouped")
+    assert iam.list_groups_for_user(UserName="grouped")["Groups"] == []
+    with pytest.raises(ClientError) as caught:
+        iam.list_groups_for_user(UserName="ghost")
+    assert _error(caught) == ("NoSuchEntity", "The user with name ghost cannot be found.", 404)

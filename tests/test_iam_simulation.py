@@ -135,3 +135,48 @@ def test_a_malformed_input_policy_is_refused(aws: Any):
         "Message": "This policy contains invalid Json",
         "Type": "Sender",
     }
+
+
+def test_the_principals_permissions_boundary_caps_the_simulation(aws: Any):
+    """As `--enforce-iam` decides: the boundary must allow too; its Deny decides; a boundary given
+    in PermissionsBoundaryPolicyInputList replaces the entity's."""
+    iam = aws("iam")
+    cap = iam.create_policy(
+        PolicyName="cap",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": "ecs:List*", "Resource": "*"},
+                    {"Effect": "Deny", "Action": "ecs:DeleteCluster", "Resource": "*"},
+                ],
+            }
+        ),
+    )["Policy"]["Arn"]
+    arn = iam.create_role(RoleName="capped", AssumeRolePolicyDocument=TRUST, PermissionsBoundary=cap)["Role"]["Arn"]
+    iam.put_role_policy(RoleName="capped", PolicyName="all", PolicyDocument=document("Allow", "ecs:*"))
+    actions = ["ecs:ListClusters", "ecs:RunTask", "ecs:DeleteCluster"]
+    answer = iam.simulate_principal_policy(PolicySourceArn=arn, ActionNames=actions)
+    assert decisions(answer) == [
+        ("ecs:ListClusters", "*", "allowed"),
+        ("ecs:RunTask", "*", "implicitDeny"),
+        ("ecs:DeleteCluster", "*", "explicitDeny"),
+    ]
+    results = answer["EvaluationResults"]
+    assert [r["PermissionsBoundaryDecisionDetail"]["AllowedByPermissionsBoundary"] for r in results] == [
+        True,
+        False,
+        False,
+    ]
+    assert results[0]["MatchedStatements"] == [{"SourcePolicyId": "all", "SourcePolicyType": "role"}]
+    assert results[1]["MatchedStatements"] == []
+    assert results[2]["MatchedStatements"] == [{"SourcePolicyId": "cap", "SourcePolicyType": "user-managed"}]
+    given = iam.simulate_principal_policy(
+        PolicySourceArn=arn, ActionNames=actions, PermissionsBoundaryPolicyInputList=[document("Allow", "ecs:*")]
+    )
+    assert [d for _, _, d in decisions(given)] == ["allowed", "allowed", "allowed"]
+    # without a boundary there is no boundary detail
+    iam.delete_role_permissions_boundary(RoleName="capped")
+    free = iam.simulate_principal_policy(PolicySourceArn=arn, ActionNames=actions)
+    assert [d for _, _, d in decisions(free)] == ["allowed", "allowed", "allowed"]
+    assert all("PermissionsBoundaryDecisionDetail" not in r for r in free["EvaluationResults"])

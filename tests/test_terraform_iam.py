@@ -16,13 +16,15 @@ from typing import Any
 
 import pytest
 
+from conftest import ACCOUNT
+
 EXAMPLE = Path(__file__).parent.parent / "examples" / "terraform-iam"
 MIRROR = Path(os.environ.get("TRUNKLINE_TF_PLUGIN_DIR", "/opt/tf-plugins"))
 
 pytestmark = pytest.mark.terraform
 
 
-def _terraform(tmp_path: Path, url: str) -> Any:
+def _terraform(tmp_path: Path, url: str, source: Path = EXAMPLE) -> Any:
     if shutil.which("terraform") is None:
         pytest.skip("skipped: terraform is not installed")
     if not (MIRROR / "registry.terraform.io" / "hashicorp" / "aws").is_dir():
@@ -34,7 +36,7 @@ def _terraform(tmp_path: Path, url: str) -> Any:
         '  direct {\n    exclude = ["registry.terraform.io/hashicorp/aws"]\n  }\n}\n'
     )
     work = tmp_path / "stack"
-    shutil.copytree(EXAMPLE, work)
+    shutil.copytree(source, work)
     env = {**os.environ, "TF_CLI_CONFIG_FILE": str(rc), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
 
     def run(*args: str, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
@@ -64,4 +66,80 @@ def test_iam_stack_applies_has_no_drift_and_destroys(server: Any, aws: Any, tmp_
     assert plan.returncode == 0, plan.stdout[-3000:]
     terraform("destroy", "-auto-approve")
     assert iam.list_roles()["Roles"] == []
+    assert iam.list_policies(Scope="Local")["Policies"] == []
+
+
+BOUNDED = """
+variable "endpoint" {
+  type = string
+}
+
+variable "boundary" {
+  type    = string
+  default = "team"
+}
+
+provider "aws" {
+  region                      = "us-east-1"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  endpoints {
+    iam = var.endpoint
+    sts = var.endpoint
+  }
+}
+
+resource "aws_iam_policy" "team" {
+  name   = "team-boundary"
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "ecs:*", Resource = "*" }] })
+}
+
+locals {
+  boundaries = {
+    team = aws_iam_policy.team.arn
+    aws  = "arn:aws:iam::aws:policy/AmazonECS_FullAccess"
+  }
+}
+
+resource "aws_iam_role" "bounded" {
+  name = "bounded"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "ecs-tasks.amazonaws.com" } }]
+  })
+  permissions_boundary = local.boundaries[var.boundary]
+}
+
+resource "aws_iam_user" "bounded" {
+  name                 = "bounded"
+  permissions_boundary = aws_iam_policy.team.arn
+}
+"""
+
+
+def test_permissions_boundaries_apply_read_back_change_and_destroy(server: Any, aws: Any, tmp_path: Path) -> None:
+    """aws_iam_role/aws_iam_user `permissions_boundary`: CreateRole/CreateUser set it, GetRole/GetUser
+    read it back without drift, a change goes through PutRolePermissionsBoundary, and destroy
+    removes the role and user before the policy their boundaries use."""
+    source = tmp_path / "bounded"
+    source.mkdir()
+    (source / "main.tf").write_text(BOUNDED)
+    terraform = _terraform(tmp_path, server.url, source)
+    terraform("init")
+    terraform("apply", "-auto-approve")
+    iam = aws("iam")
+    team = f"arn:aws:iam::{ACCOUNT}:policy/team-boundary"
+    assert iam.get_role(RoleName="bounded")["Role"]["PermissionsBoundary"]["PermissionsBoundaryArn"] == team
+    assert iam.get_user(UserName="bounded")["User"]["PermissionsBoundary"]["PermissionsBoundaryArn"] == team
+    assert terraform("plan", "-detailed-exitcode", ok=(0, 2)).returncode == 0
+    terraform("apply", "-auto-approve", "-var=boundary=aws")
+    boundary = iam.get_role(RoleName="bounded")["Role"]["PermissionsBoundary"]["PermissionsBoundaryArn"]
+    assert boundary == "arn:aws:iam::aws:policy/AmazonECS_FullAccess"
+    assert terraform("plan", "-detailed-exitcode", "-var=boundary=aws", ok=(0, 2)).returncode == 0
+    terraform("destroy", "-auto-approve", "-var=boundary=aws")
+    assert iam.list_roles()["Roles"] == []
+    assert iam.list_users()["Users"] == []
     assert iam.list_policies(Scope="Local")["Policies"] == []

@@ -5,8 +5,8 @@ Two uses:
 - trust policies, in every mode: `sts:AssumeRole`, and a service principal (EC2 for an instance
   profile's role, ECS for a task role) taking a role's credentials;
 - with `--enforce-iam`, every call: `authorize` evaluates the caller's identity-based policies
-  (inline and attached managed policies) for an action on a resource, and `pass_role` checks
-  `iam:PassRole` when a request hands a role to a service.
+  (inline and attached managed policies), capped by its permissions boundary, for an action on a
+  resource, and `pass_role` checks `iam:PassRole` when a request hands a role to a service.
 """
 
 from __future__ import annotations
@@ -17,9 +17,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from trunkline.context import Principal, RequestContext
-from trunkline.domain import iam, iam_policies
+from trunkline.domain import iam, iam_boundaries, iam_policies
 from trunkline.domain.iam_records import RoleRecord, UserRecord
-from trunkline.domain.policy_evaluation import Caller, ContextValue, Request, evaluate, evaluate_assume_role_detailed
+from trunkline.domain.policy_evaluation import (
+    Caller,
+    ContextValue,
+    Request,
+    evaluate_assume_role_detailed,
+    evaluate_detailed,
+)
 from trunkline.errors import AwsError
 
 #: The error code and HTTP status of a denial, per service (EC2's message names nobody, see `denial`).
@@ -62,6 +68,14 @@ def identity_policies(ctx: RequestContext, principal: Principal) -> list[dict[st
     return iam_policies.identity_documents(ctx, *entity)
 
 
+def boundary_policy(ctx: RequestContext, principal: Principal) -> dict[str, Any] | None:
+    """The principal's permissions boundary (its user's, or its session's role's), or None."""
+    entity = _entity(ctx, principal)
+    if entity is None:
+        return None
+    return iam_boundaries.boundary_document(ctx, *entity)
+
+
 def request_context(
     ctx: RequestContext, principal: Principal, extra: Mapping[str, ContextValue] | None = None
 ) -> dict[str, ContextValue]:
@@ -95,10 +109,14 @@ def denial_message(
     policy`). ECS prints `on resource: *`; the other services leave the clause out for `*`."""
     on = f" on resource: {resource}" if resource != "*" or service == "ecs" else ""
     an = "an" if policy_type[0] in "aeiou" else "a"
+    # A boundary is named without "policy": `because no permissions boundary allows the <action>
+    # action`, `with an explicit deny in a permissions boundary` (IAM User Guide, access denied
+    # error message examples).
+    named = policy_type if policy_type == "permissions boundary" else f"{policy_type} policy"
     reason = (
-        f"with an explicit deny in {an} {policy_type} policy"
+        f"with an explicit deny in {an} {named}"
         if decision == "ExplicitDeny"
-        else f"because no {policy_type} policy allows the {action} action"
+        else f"because no {named} allows the {action} action"
     )
     return f"User: {principal_arn} is not authorized to perform: {action}{on} {reason}"
 
@@ -144,7 +162,7 @@ def check_assume_role(ctx: RequestContext, role: Mapping[str, Any], extra: Mappi
     principal = ctx.principal
     request = Request(caller_of(principal), "sts:AssumeRole", role["Arn"], request_context(ctx, principal, extra))
     decision, policy_type = evaluate_assume_role_detailed(
-        _trust_document(role), identity_policies(ctx, principal), request
+        _trust_document(role), identity_policies(ctx, principal), request, boundary_policy(ctx, principal)
     )
     if decision != "Allow":
         raise AwsError(
@@ -173,11 +191,12 @@ def decide(
     action: str,
     resource: str,
     extra: Mapping[str, ContextValue] | None = None,
-) -> str:
+) -> tuple[str, str]:
+    """The decision and the kind of policy that made it (`identity-based` or `permissions boundary`)."""
     if principal.kind == "root":
-        return "Allow"
+        return "Allow", "identity-based"
     request = Request(caller_of(principal), action, resource, request_context(ctx, principal, extra))
-    return evaluate(identity_policies(ctx, principal), request)
+    return evaluate_detailed(identity_policies(ctx, principal), request, boundary_policy(ctx, principal))
 
 
 def authorize(
@@ -188,14 +207,15 @@ def authorize(
     extra: Mapping[str, ContextValue] | None = None,
     principal: Principal | None = None,
 ) -> None:
-    """Raise the service's denial unless the principal's identity policies allow the action."""
+    """Raise the service's denial unless the principal's identity policies allow the action (and
+    its permissions boundary, when it has one, allows it too)."""
     acting = principal or ctx.principal
     if service == "iam":
         # IAM is global: its calls are always made in us-east-1, whatever region signed them.
         extra = {"aws:RequestedRegion": "us-east-1", **(extra or {})}
-    decision = decide(ctx, acting, action, resource, extra)
+    decision, policy_type = decide(ctx, acting, action, resource, extra)
     if decision != "Allow":
-        raise denial(service, acting.arn, action, resource, decision, "identity-based")
+        raise denial(service, acting.arn, action, resource, decision, policy_type)
 
 
 def pass_role(ctx: RequestContext, service: str, role_arn: str, passed_to: str) -> None:

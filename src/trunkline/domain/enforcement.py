@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain import authorization, iam
+from trunkline.domain import authorization, iam, iam_boundaries
 from trunkline.domain.policy_evaluation import ContextValue
 from trunkline.errors import AwsError
 
@@ -143,10 +143,40 @@ def _ec2(ctx: RequestContext, operation: str, params: Params) -> Iterator[Check]
         yield "*", {}
 
 
+#: IAM actions that carry `iam:PermissionsBoundary` (Service Authorization Reference, IAM): the
+#: boundary the request sets, or for a call that changes an existing role's or user's permissions,
+#: the boundary it already has — so a delegated administrator can be held to one boundary.
+_BOUNDARY_SET = {"CreateRole", "CreateUser", "PutRolePermissionsBoundary", "PutUserPermissionsBoundary"}
+_BOUNDARY_HELD = {
+    f"{verb}{kind}{what}"
+    for kind in ("Role", "User")
+    for verb, what in (
+        ("Attach", "Policy"),
+        ("Detach", "Policy"),
+        ("Put", "Policy"),
+        ("Delete", "Policy"),
+        ("Delete", "PermissionsBoundary"),
+    )
+}
+
+
+def _boundary_key(ctx: RequestContext, operation: str, params: Params) -> dict[str, ContextValue]:
+    """The `iam:PermissionsBoundary` key of this call, when it has one."""
+    if operation in _BOUNDARY_SET:
+        arn = params.get("PermissionsBoundary")
+    elif operation in _BOUNDARY_HELD:
+        kind = "role" if "RoleName" in params else "user"
+        arn = iam_boundaries.current_arn(ctx, kind, str(params.get("RoleName") or params.get("UserName")))
+    else:
+        return {}
+    return {"iam:PermissionsBoundary": arn} if arn else {}
+
+
 def _iam(ctx: RequestContext, operation: str, params: Params) -> Iterator[Check]:
     base = f"arn:aws:iam::{ctx.account_id}:"
+    boundary = _boundary_key(ctx, operation, params)
     if "PolicyArn" in params:
-        extra: dict[str, ContextValue] = {"iam:PolicyARN": params["PolicyArn"]}
+        extra: dict[str, ContextValue] = {"iam:PolicyARN": params["PolicyArn"], **boundary}
         if "RoleName" in params:
             yield f"{base}role/{params['RoleName']}", extra
         elif "UserName" in params:
@@ -154,9 +184,9 @@ def _iam(ctx: RequestContext, operation: str, params: Params) -> Iterator[Check]
         else:
             yield params["PolicyArn"], {}
     elif "RoleName" in params and not operation.startswith("ListRoles"):
-        yield _role_arn(ctx, params["RoleName"]), {}
+        yield _role_arn(ctx, params["RoleName"]), boundary
     elif "UserName" in params:
-        yield f"{base}user/{params['UserName']}", {}
+        yield f"{base}user/{params['UserName']}", boundary
     elif "InstanceProfileName" in params:
         yield f"{base}instance-profile/{params['InstanceProfileName']}", {}
     elif operation == "CreatePolicy":

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import quote
 
 from trunkline.context import RequestContext
-from trunkline.domain import identity, pagination
+from trunkline.domain import iam_boundaries, identity, pagination
 from trunkline.domain.iam_checks import check_path as check_path
 from trunkline.domain.iam_checks import checked_tags as checked_tags
 from trunkline.domain.iam_kinds import CREDENTIAL as CREDENTIALS
@@ -35,9 +35,17 @@ Listed = TypeVar("Listed", RoleRecord, UserRecord, InstanceProfileRecord)
 SERVICE_LINKED_PATH = "/aws-service-role/{service}/"
 
 #: Service-linked roles trunkline knows: service principal -> role name.
-SERVICE_LINKED_ROLES = {"ecs.amazonaws.com": "AWSServiceRoleForECS"}
-#: The AWS managed policy each service-linked role comes with.
-SERVICE_LINKED_POLICIES = {"ecs.amazonaws.com": "arn:aws:iam::aws:policy/aws-service-role/AmazonECSServiceRolePolicy"}
+SERVICE_LINKED_ROLES = {
+    "ecs.amazonaws.com": "AWSServiceRoleForECS",
+    "autoscaling.amazonaws.com": "AWSServiceRoleForAutoScaling",
+}
+#: The AWS managed policy each service-linked role comes with. It is attached only when the
+#: package's managed-policy catalog has it: AutoScalingServiceRolePolicy is not there, so the Auto
+#: Scaling role comes without it (docs/decisions.md, "The Auto Scaling service-linked role").
+SERVICE_LINKED_POLICIES = {
+    "ecs.amazonaws.com": "arn:aws:iam::aws:policy/aws-service-role/AmazonECSServiceRolePolicy",
+    "autoscaling.amazonaws.com": "arn:aws:iam::aws:policy/aws-service-role/AutoScalingServiceRolePolicy",
+}
 
 
 def _key(ctx: RequestContext, name: str) -> str:
@@ -60,6 +68,7 @@ def create_role(ctx: RequestContext, params: shapes.CreateRoleRequest, service_l
     _check_trusted(ctx, parse_policy(policy_text, trust=True))
     if ROLES.get(ctx, name) is not None:
         raise AwsError("EntityAlreadyExists", f"Role with name {name} already exists.")
+    boundary = iam_boundaries.checked(ctx, params["PermissionsBoundary"]) if params.get("PermissionsBoundary") else None
     role: RoleRecord = {
         "Path": path,
         "RoleName": name,
@@ -75,6 +84,8 @@ def create_role(ctx: RequestContext, params: shapes.CreateRoleRequest, service_l
     tags = checked_tags(params)
     if tags:
         role["Tags"] = tags
+    if boundary is not None:
+        role["PermissionsBoundary"] = boundary
     if service_linked:
         role["ServiceLinked"] = service_linked
     ROLES.save(ctx, role)
@@ -135,8 +146,8 @@ def role_view(role: RoleRecord) -> Record:
 
 
 def listed_role(role: RoleRecord) -> Record:
-    """A role as ListRoles shows it: no tags, no last use."""
-    return {k: v for k, v in role_view(role).items() if k not in ("Tags", "RoleLastUsed")}
+    """A role as ListRoles shows it: no boundary, no tags, no last use (IAM API Reference, ListRoles)."""
+    return {k: v for k, v in role_view(role).items() if k not in ("PermissionsBoundary", "Tags", "RoleLastUsed")}
 
 
 def user_view(user: UserRecord) -> Record:
@@ -146,8 +157,8 @@ def user_view(user: UserRecord) -> Record:
 
 
 def listed_user(user: UserRecord) -> Record:
-    """A user as ListUsers shows it: no tags."""
-    return {k: v for k, v in user.items() if k != "Tags"}
+    """A user as ListUsers shows it: no boundary, no tags (IAM API Reference, ListUsers)."""
+    return {k: v for k, v in user.items() if k not in ("PermissionsBoundary", "Tags")}
 
 
 def create_service_linked_role(
@@ -178,13 +189,14 @@ def create_service_linked_role(
 
     role = create_role(ctx, role_params, service_linked=service)
     policy = SERVICE_LINKED_POLICIES.get(service)
-    if policy is not None:
+    if policy is not None and iam_policies.find_policy(ctx, policy) is not None:
         iam_policies.attach(ctx, "role", name, policy, by_aws=True)
     return role
 
 
 def ensure_service_linked_role(ctx: RequestContext, service: str) -> RoleRecord:
-    """The service's linked role, created first if the account lacks it (as ECS does on CreateCluster)."""
+    """The service's linked role, created first if the account lacks it (as ECS does on
+    CreateCluster and Auto Scaling on CreateAutoScalingGroup)."""
     existing = ROLES.get(ctx, SERVICE_LINKED_ROLES[service])
     return existing if existing is not None else create_service_linked_role(ctx, service)
 
@@ -242,6 +254,7 @@ def create_user(ctx: RequestContext, params: shapes.CreateUserRequest) -> UserRe
     check_path(path)
     if USERS.get(ctx, name) is not None:
         raise AwsError("EntityAlreadyExists", f"User with name {name} already exists.")
+    boundary = iam_boundaries.checked(ctx, params["PermissionsBoundary"]) if params.get("PermissionsBoundary") else None
     user: UserRecord = {
         "Path": path,
         "UserName": name,
@@ -252,6 +265,8 @@ def create_user(ctx: RequestContext, params: shapes.CreateUserRequest) -> UserRe
     tags = checked_tags(params)
     if tags:
         user["Tags"] = tags
+    if boundary is not None:
+        user["PermissionsBoundary"] = boundary
     USERS.save(ctx, user)
     return user
 

@@ -22,13 +22,21 @@ def _name_key(name: str) -> str:
     return name.lower()
 
 
+def _boundary(entity: RoleRecord | UserRecord) -> str | None:
+    """The ARN of a role's or user's permissions boundary: indexed, so a policy's
+    PermissionsBoundaryUsageCount is one count. (No index version raise: records stored before
+    boundaries existed have none, which is what re-indexing them would compute.)"""
+    boundary = entity.get("PermissionsBoundary")
+    return boundary["PermissionsBoundaryArn"] if boundary else None
+
+
 ROLE: ResourceKind[RoleRecord] = ResourceKind(
     name="iam.role",
     scope=Scope.ACCOUNT,
     id_field="RoleName",
     natural_key=_name_key,
     not_found=NotFound("NoSuchEntity", "The role with name {} cannot be found."),
-    indexes=lambda role: {"arn": role["Arn"]},
+    indexes=lambda role: {"arn": role["Arn"], "boundary": _boundary(role)},
     global_indexes=frozenset({"arn"}),  # AssumeRole finds another account's role by its ARN
 )
 
@@ -71,6 +79,7 @@ USER: ResourceKind[UserRecord] = ResourceKind(
     id_field="UserName",
     natural_key=_name_key,
     not_found=NotFound("NoSuchEntity", "The user with name {} cannot be found."),
+    indexes=lambda user: {"boundary": _boundary(user)},
 )
 
 

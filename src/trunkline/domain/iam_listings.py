@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
-from trunkline.domain import iam_policies, iam_simulation
+from trunkline.domain import iam_boundaries, iam_policies, iam_simulation
 from trunkline.domain.iam_requests import Marked
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
@@ -79,19 +79,30 @@ def attached_policies(
 
 
 def entities_for_policy(ctx: RequestContext, request: shapes.ListEntitiesForPolicyRequest) -> Answer:
-    """The roles and users a policy is attached to (no groups, no permissions boundaries here)."""
+    """The roles and users a policy is attached to (`PolicyUsageFilter=PermissionsPolicy`), has as
+    their permissions boundary (`PermissionsBoundary`), or either (no filter: each entity once).
+    trunkline keeps no groups."""
     wanted = request.get("EntityFilter")
     prefix = request.get("PathPrefix", "/")
-    found = [
-        (f"{a['EntityKind']}/{a['EntityName'].lower()}", a)
-        for a in iam_policies.entities_for_policy(ctx, request["PolicyArn"])
-        if a["EntityPath"].startswith(prefix) and wanted in (None, a["EntityKind"].capitalize())
-    ]
-    if request.get("PolicyUsageFilter") == "PermissionsBoundary":
-        found = []  # trunkline has no permissions boundaries
+    usage = request.get("PolicyUsageFilter")
+    entities: dict[str, tuple[str, str, str, str]] = {}
+    if usage != "PermissionsBoundary":
+        for a in iam_policies.entities_for_policy(ctx, request["PolicyArn"]):
+            entity = (a["EntityKind"], a["EntityName"], a["EntityId"], a["EntityPath"])
+            entities[f"{a['EntityKind']}/{a['EntityName'].lower()}"] = entity
+    else:
+        iam_policies.get_policy(ctx, request["PolicyArn"])
+    if usage != "PermissionsPolicy":
+        for entity in iam_boundaries.bounded_entities(ctx, request["PolicyArn"]):
+            entities[f"{entity[0]}/{entity[1].lower()}"] = entity
+    found = sorted(
+        (key, entity)
+        for key, entity in entities.items()
+        if entity[3].startswith(prefix) and wanted in (None, entity[0].capitalize())
+    )
     chosen, marker = iam_policies.page(ctx, "iam:ListEntitiesForPolicy", found, request)
-    users = [{"UserName": a["EntityName"], "UserId": a["EntityId"]} for a in chosen if a["EntityKind"] == "user"]
-    roles = [{"RoleName": a["EntityName"], "RoleId": a["EntityId"]} for a in chosen if a["EntityKind"] == "role"]
+    users = [{"UserName": name, "UserId": unique} for kind, name, unique, _ in chosen if kind == "user"]
+    roles = [{"RoleName": name, "RoleId": unique} for kind, name, unique, _ in chosen if kind == "role"]
     out: Answer = {"PolicyGroups": [], "PolicyUsers": users, "PolicyRoles": roles, "IsTruncated": marker is not None}
     if marker is not None:
         out["Marker"] = marker

@@ -128,8 +128,8 @@ def _entity(ctx: RequestContext, kind: str, name: str) -> Entity:
     return iam_kinds.ROLE.require(ctx, name) if kind == "role" else iam_kinds.USER.require(ctx, name)
 
 
-def _changeable(kind: str, entity: Entity) -> None:
-    """Only AWS changes a service-linked role's permissions."""
+def changeable(kind: str, entity: Entity) -> None:
+    """Only AWS changes a service-linked role's permissions (its policies and its boundary)."""
     if kind == "role" and entity.get("ServiceLinked"):
         raise AwsError(
             "UnmodifiableEntity",
@@ -157,7 +157,7 @@ def _owned_id(kind: str, name: str, leaf: str) -> str:
 
 def put_inline(ctx: RequestContext, kind: str, name: str, policy_name: str, text: str) -> None:
     entity = _entity(ctx, kind, name)
-    _changeable(kind, entity)
+    changeable(kind, entity)
     parse_policy(text)
     owner = _entity_name(kind, entity)
     others = sum(
@@ -186,7 +186,7 @@ def list_inline(ctx: RequestContext, kind: str, name: str) -> list[str]:
 
 def delete_inline(ctx: RequestContext, kind: str, name: str, policy_name: str) -> None:
     entity = _entity(ctx, kind, name)
-    _changeable(kind, entity)
+    changeable(kind, entity)
     inline_id = _owned_id(kind, _entity_name(kind, entity), policy_name)
     if INLINE.get(ctx, inline_id) is None:
         raise AwsError("NoSuchEntity", f"The {kind} policy with name {policy_name} cannot be found.")
@@ -271,9 +271,11 @@ def attachment_count(ctx: RequestContext, arn: str) -> int:
 
 def policy_view(ctx: RequestContext, policy: Policy, listed: bool = False) -> Record:
     """The Policy shape (ListPolicies leaves Description and tags out)."""
+    from trunkline.domain import iam_boundaries  # builds on this module
+
     view = {k: v for k, v in policy.items() if k not in ("Versions", "NextVersion", "AwsManaged")}
     view["AttachmentCount"] = attachment_count(ctx, policy["Arn"])
-    view["PermissionsBoundaryUsageCount"] = 0
+    view["PermissionsBoundaryUsageCount"] = iam_boundaries.usage_count(ctx, policy["Arn"])
     if listed:
         view.pop("Description", None)
         view.pop("Tags", None)
@@ -281,8 +283,11 @@ def policy_view(ctx: RequestContext, policy: Policy, listed: bool = False) -> Re
 
 
 def delete_policy(ctx: RequestContext, arn: str) -> None:
+    from trunkline.domain import iam_boundaries  # builds on this module
+
     policy = _own_policy(ctx, arn, "DeletePolicy")
-    if attachment_count(ctx, arn):
+    if attachment_count(ctx, arn) or iam_boundaries.usage_count(ctx, arn):
+        # A boundary counts as an attachment here (observed, gruntwork-io/cloud-nuke#972).
         raise AwsError("DeleteConflict", "Cannot delete a policy attached to entities.")
     if len(policy["Versions"]) > 1:
         raise AwsError(
@@ -308,8 +313,8 @@ def list_policies(ctx: RequestContext, params: shapes.ListPoliciesRequest) -> tu
         for k, p in candidates
         if p["Path"].startswith(prefix) and (not only_attached or attachment_count(ctx, p["Arn"]))
     ]
-    if params.get("PolicyUsageFilter") == "PermissionsBoundary":
-        chosen = []  # trunkline has no permissions boundaries
+    if params.get("PolicyUsageFilter") == "PermissionsBoundary":  # those some role or user has as its boundary
+        chosen = [(k, v) for k, v in chosen if v["PermissionsBoundaryUsageCount"]]
     return page(ctx, "iam:ListPolicies", chosen, params)
 
 
@@ -400,7 +405,7 @@ def attach(ctx: RequestContext, kind: str, name: str, arn: str, by_aws: bool = F
     """Attach a managed policy; `by_aws` is AWS itself (a service-linked role's own policy)."""
     entity = _entity(ctx, kind, name)
     if not by_aws:
-        _changeable(kind, entity)
+        changeable(kind, entity)
     policy = find_policy(ctx, arn)
     if policy is None or not policy["IsAttachable"]:
         raise AwsError("NoSuchEntity", f"Policy {arn} does not exist or is not attachable.")
@@ -426,7 +431,7 @@ def attach(ctx: RequestContext, kind: str, name: str, arn: str, by_aws: bool = F
 
 def detach(ctx: RequestContext, kind: str, name: str, arn: str) -> None:
     entity = _entity(ctx, kind, name)
-    _changeable(kind, entity)
+    changeable(kind, entity)
     attachment_id = _owned_id(kind, _entity_name(kind, entity), arn)
     if ATTACHMENT.get(ctx, attachment_id) is None:
         raise AwsError("NoSuchEntity", f"Policy {arn} was not found.")

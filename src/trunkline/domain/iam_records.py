@@ -17,6 +17,13 @@ class Tag(TypedDict):
     Value: str
 
 
+class PermissionsBoundary(TypedDict):
+    """A role's or user's permissions boundary, in IAM's `AttachedPermissionsBoundary` shape."""
+
+    PermissionsBoundaryType: str  # always "Policy"
+    PermissionsBoundaryArn: str
+
+
 class RoleRecord(TypedDict):
     Path: str
     RoleName: str
@@ -28,6 +35,7 @@ class RoleRecord(TypedDict):
     RoleLastUsed: dict[str, Any]  # always empty: trunkline does not track last use
     Description: NotRequired[str]
     Tags: NotRequired[list[Tag]]  # absent rather than empty
+    PermissionsBoundary: NotRequired[PermissionsBoundary]
     ServiceLinked: NotRequired[str]  # the service principal of a service-linked role (not answered)
 
 
@@ -38,6 +46,7 @@ class UserRecord(TypedDict):
     Arn: str
     CreateDate: float
     Tags: NotRequired[list[Tag]]
+    PermissionsBoundary: NotRequired[PermissionsBoundary]
 
 
 class InstanceProfileRecord(TypedDict):

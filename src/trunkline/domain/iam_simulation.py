@@ -6,7 +6,9 @@ and attached managed policies plus any `PolicyInputList` documents, once per act
 (`*` when no resource is named). Each result says `allowed`, `explicitDeny` or `implicitDeny` and
 lists, as `MatchedStatements`, the policies that decided it (the denying ones for a deny, else the
 allowing ones), by name and type; statement positions are not computed (docs/decisions.md).
-Resource policies, permissions boundaries and Organizations do not take part: trunkline has none.
+The entity's permissions boundary (or `PermissionsBoundaryPolicyInputList`, which replaces it)
+caps the result as enforcement does, and the result then carries PermissionsBoundaryDecisionDetail.
+Resource policies and Organizations do not take part: trunkline has none.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
-from trunkline.domain import iam, iam_policies
+from trunkline.domain import iam, iam_boundaries, iam_policies
 from trunkline.domain.policy import parse_policy
 from trunkline.domain.policy_evaluation import Caller, ContextValue, Decision, Request, evaluate
 from trunkline.errors import AwsError
@@ -64,7 +66,19 @@ def _context(entries: Sequence[Mapping[str, Any]]) -> dict[str, ContextValue]:
     return context
 
 
-def _result(policies: list[tuple[str, str, dict[str, Any]]], request: Request) -> Record:
+Named = tuple[str, str, dict[str, Any]]  # (SourcePolicyId, SourcePolicyType, document)
+
+
+def _boundary(ctx: RequestContext, kind: str, name: str, texts: Sequence[str]) -> Named | None:
+    """The boundary to simulate: the one given (it replaces the entity's), else the entity's."""
+    if len(texts) > 1:
+        raise AwsError("InvalidInput", "Only one permissions boundary policy may be simulated at a time.")
+    if texts:
+        return "PermissionsBoundaryPolicyInputList.1", "none", parse_policy(texts[0])
+    return iam_boundaries.named_boundary_document(ctx, kind, name)
+
+
+def _result(policies: list[Named], boundary: Named | None, request: Request) -> Record:
     decisions = [(policy_id, kind, evaluate([document], request)) for policy_id, kind, document in policies]
     deciding: Decision = "ImplicitDeny"
     if any(d == "ExplicitDeny" for _, _, d in decisions):
@@ -76,13 +90,17 @@ def _result(policies: list[tuple[str, str, dict[str, Any]]], request: Request) -
         for policy_id, kind, decision in decisions
         if deciding != "ImplicitDeny" and decision == deciding
     ]
-    return {
-        "EvalActionName": request.action,
-        "EvalResourceName": request.resource,
-        "EvalDecision": _DECISION[deciding],
-        "MatchedStatements": matched,
-        "MissingContextValues": [],
-    }
+    result: Record = {"EvalActionName": request.action, "EvalResourceName": request.resource}
+    if boundary is not None:
+        capped = evaluate([boundary[2]], request)
+        if deciding != "ExplicitDeny" and capped == "ExplicitDeny":
+            deciding = "ExplicitDeny"
+            matched = [{"SourcePolicyId": boundary[0], "SourcePolicyType": boundary[1]}]
+        elif deciding == "Allow" and capped != "Allow":
+            deciding, matched = "ImplicitDeny", []
+        result["PermissionsBoundaryDecisionDetail"] = {"AllowedByPermissionsBoundary": capped == "Allow"}
+    result.update(EvalDecision=_DECISION[deciding], MatchedStatements=matched, MissingContextValues=[])
+    return result
 
 
 def simulate_principal_policy(ctx: RequestContext, params: shapes.SimulatePrincipalPolicyRequest) -> list[Record]:
@@ -91,10 +109,11 @@ def simulate_principal_policy(ctx: RequestContext, params: shapes.SimulatePrinci
     kind, name, caller = _entity(ctx, source)
     policies = iam_policies.named_identity_documents(ctx, kind, name)
     policies += _input_documents(params.get("PolicyInputList") or [])
+    boundary = _boundary(ctx, kind, name, params.get("PermissionsBoundaryPolicyInputList") or [])
     context = _context(params.get("ContextEntries") or [])
     resources = params.get("ResourceArns") or ["*"]
     return [
-        _result(policies, Request(caller=caller, action=action, resource=resource, context=context))
+        _result(policies, boundary, Request(caller=caller, action=action, resource=resource, context=context))
         for action in params["ActionNames"]
         for resource in resources
     ]

@@ -1,8 +1,10 @@
 """IAM policy evaluation: pure functions from policies and a request to Allow, ExplicitDeny or
-ImplicitDeny, as the IAM User Guide's evaluation logic describes it (within one account, no SCPs,
-boundaries or session policies).
+ImplicitDeny, as the IAM User Guide's evaluation logic describes it (within one account, no SCPs
+or session policies).
 
 - An applicable Deny anywhere wins; else an applicable Allow; else the default (implicit) deny.
+- A permissions boundary caps identity-based grants: an action must be allowed by both. It does
+  not cap a trust policy that names the caller itself (a resource-based grant), but its Deny does.
 - A statement applies when its action part, resource part (or, in a trust policy, its principal)
   and its whole Condition block match. An unmet condition makes a statement not apply; it never
   turns an Allow into a Deny.
@@ -377,6 +379,17 @@ def _same_role(value: str, role_arn: str) -> bool:
     return bool(rest) and prefix == other_prefix and rest.rsplit("/", 1)[-1] == other_rest.rsplit("/", 1)[-1]
 
 
+def _names_itself(statement: Mapping[str, Any], caller: Caller) -> bool:
+    """Whether an Allow's Principal names the caller itself (its own ARN, or `*`) rather than only
+    its role: a grant a permissions boundary does not cap."""
+    principal = statement.get("Principal")
+    if principal == "*":
+        return True
+    if not isinstance(principal, dict):
+        return False
+    return any(str(v) in ("*", caller.arn) for v in _as_list(principal.get("AWS", [])))
+
+
 def _principal_matches(statement: Mapping[str, Any], caller: Caller) -> Reach:
     if "Principal" in statement:
         return _principal_reach(statement["Principal"], caller)
@@ -404,16 +417,36 @@ def _matching(documents: Iterable[Mapping[str, Any]], request: Request) -> Itera
                 yield statement.get("Effect", ""), statement
 
 
-def evaluate(identity_policies: Sequence[Mapping[str, Any]], request: Request) -> Decision:
+def evaluate(
+    identity_policies: Sequence[Mapping[str, Any]], request: Request, boundary: Mapping[str, Any] | None = None
+) -> Decision:
     """The decision for an identity-based request (no trust policy involved)."""
+    return evaluate_detailed(identity_policies, request, boundary)[0]
+
+
+def evaluate_detailed(
+    identity_policies: Sequence[Mapping[str, Any]], request: Request, boundary: Mapping[str, Any] | None = None
+) -> tuple[Decision, str]:
+    """The decision and the kind of policy that decided it, as AWS's denial names it
+    (`identity-based` or `permissions boundary`). `boundary`: the principal's permissions
+    boundary, None when it has none. In the User Guide's order: a Deny in any policy denies;
+    then the identity-based policies must allow; then the boundary must allow too (it caps the
+    identity grant, it grants nothing itself)."""
     if request.caller.is_root:
-        return "Allow"  # the root user is not subject to identity policies (no SCPs here)
+        return "Allow", "identity-based"  # the root user is not subject to identity policies (no SCPs here)
     if request.action.lower() == "sts:getcalleridentity":
-        return "Allow"  # needs no permission, and works even under an explicit Deny
+        return "Allow", "identity-based"  # needs no permission, and works even under an explicit Deny
     effects = [effect for effect, _ in _matching(identity_policies, request)]
+    capped = None if boundary is None else [effect for effect, _ in _matching([boundary], request)]
     if "Deny" in effects:
-        return "ExplicitDeny"
-    return "Allow" if "Allow" in effects else "ImplicitDeny"
+        return "ExplicitDeny", "identity-based"
+    if capped is not None and "Deny" in capped:
+        return "ExplicitDeny", "permissions boundary"
+    if "Allow" not in effects:
+        return "ImplicitDeny", "identity-based"
+    if capped is not None and "Allow" not in capped:
+        return "ImplicitDeny", "permissions boundary"
+    return "Allow", "identity-based"
 
 
 def evaluate_assume_role(
@@ -425,14 +458,24 @@ def evaluate_assume_role(
 
 
 def evaluate_assume_role_detailed(
-    trust_policy: Mapping[str, Any], identity_policies: Sequence[Mapping[str, Any]], request: Request
+    trust_policy: Mapping[str, Any],
+    identity_policies: Sequence[Mapping[str, Any]],
+    request: Request,
+    boundary: Mapping[str, Any] | None = None,
 ) -> tuple[Decision, str]:
     """The decision and the kind of policy that decided it (`resource-based` for the trust policy,
-    `identity-based` for the caller's own), as AWS's denial message names it."""
+    `identity-based` for the caller's own, `permissions boundary` for the caller's boundary), as
+    AWS's denial message names it. The boundary caps the identity-based half, and a grant to a
+    role session through its role's ARN; a trust policy naming the caller itself (its user or
+    session ARN, or everyone) is not capped by it, but never allows past the boundary's Deny
+    (IAM User Guide, identity-based policies with resource-based policies)."""
     caller = request.caller
     identity = [] if caller.is_root or caller.service else identity_policies
+    if caller.is_root or caller.service:
+        boundary = None
     variables = trust_policy.get("Version") == _VARIABLES_VERSION
     reach: Reach = "none"
+    itself = False  # a direct Allow names the caller itself, not only its role
     for statement in _statements(trust_policy):
         matched = _principal_matches(statement, caller)
         if matched == "none" or not _applies(statement, request, variables):
@@ -441,13 +484,21 @@ def evaluate_assume_role_detailed(
             return "ExplicitDeny", "resource-based"
         if statement.get("Effect") == "Allow" and (reach == "none" or matched == "direct"):
             reach = matched
+            itself = itself or (matched == "direct" and _names_itself(statement, caller))
     identity_effects = [effect for effect, _ in _matching(identity, request)]
     if "Deny" in identity_effects:
         return "ExplicitDeny", "identity-based"
+    capped = None if boundary is None else [effect for effect, _ in _matching([boundary], request)]
+    if capped is not None and "Deny" in capped:
+        return "ExplicitDeny", "permissions boundary"
     if reach == "direct":
+        if not itself and capped is not None and "Allow" not in capped:
+            return "ImplicitDeny", "permissions boundary"
         return "Allow", "resource-based"
     if reach == "account":
-        if caller.is_root or "Allow" in identity_effects:
-            return "Allow", "identity-based"
-        return "ImplicitDeny", "identity-based"
+        if not caller.is_root and "Allow" not in identity_effects:
+            return "ImplicitDeny", "identity-based"
+        if capped is not None and "Allow" not in capped:
+            return "ImplicitDeny", "permissions boundary"
+        return "Allow", "identity-based"
     return "ImplicitDeny", "resource-based"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
-from trunkline.domain import iam
+from trunkline.domain import iam, iam_boundaries
 from trunkline.services.iam_policies import PolicyOperations
 from trunkline.services.provider import Provider
 
@@ -38,6 +38,18 @@ class IamProvider(PolicyOperations, Provider):
         iam.update_assume_role_policy(ctx, params["RoleName"], params["PolicyDocument"])
         return {}
 
+    def put_role_permissions_boundary(
+        self, ctx: RequestContext, params: shapes.PutRolePermissionsBoundaryRequest
+    ) -> Params:
+        iam_boundaries.put(ctx, "role", params["RoleName"], params["PermissionsBoundary"])
+        return {}
+
+    def delete_role_permissions_boundary(
+        self, ctx: RequestContext, params: shapes.DeleteRolePermissionsBoundaryRequest
+    ) -> Params:
+        iam_boundaries.delete(ctx, "role", params["RoleName"])
+        return {}
+
     def create_service_linked_role(self, ctx: RequestContext, params: shapes.CreateServiceLinkedRoleRequest) -> Params:
         role = iam.create_service_linked_role(
             ctx, params["AWSServiceName"], params.get("Description"), params.get("CustomSuffix")
@@ -67,6 +79,24 @@ class IamProvider(PolicyOperations, Provider):
             "IsTruncated": marker is not None,
             "Marker": marker,
         }
+
+    def put_user_permissions_boundary(
+        self, ctx: RequestContext, params: shapes.PutUserPermissionsBoundaryRequest
+    ) -> Params:
+        iam_boundaries.put(ctx, "user", params["UserName"], params["PermissionsBoundary"])
+        return {}
+
+    def delete_user_permissions_boundary(
+        self, ctx: RequestContext, params: shapes.DeleteUserPermissionsBoundaryRequest
+    ) -> Params:
+        iam_boundaries.delete(ctx, "user", params["UserName"])
+        return {}
+
+    def list_groups_for_user(self, ctx: RequestContext, params: shapes.ListGroupsForUserRequest) -> Params:
+        # trunkline keeps no IAM groups (CreateGroup is not served), so no user is in one; Terraform
+        # lists them before it deletes an aws_iam_user.
+        iam.get_user(ctx, params["UserName"])
+        return {"Groups": [], "IsTruncated": False}
 
     def delete_user(self, ctx: RequestContext, params: shapes.DeleteUserRequest) -> Params:
         iam.delete_user(ctx, params["UserName"])

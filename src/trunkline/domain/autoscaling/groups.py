@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from trunkline.context import RequestContext
+from trunkline.domain import iam
 from trunkline.domain.autoscaling import activities, instance_requirements, lifecycle, policy_checks, scaling
 from trunkline.domain.autoscaling.kinds import GROUP, HOOK, MEMBER, POLICY
 from trunkline.domain.autoscaling.records import (
@@ -215,6 +216,9 @@ def create(ctx: RequestContext, params: shapes.CreateAutoScalingGroupType) -> Au
     _check_user_keys(params.get("Tags") or [])
     tags = [_tag(name, t) for t in params.get("Tags") or []]
     _check_tags(tags)
+    # Auto Scaling creates its service-linked role when the account lacks it (EC2 Auto Scaling
+    # User Guide, "Service-linked roles for Amazon EC2 Auto Scaling"): once the request is valid.
+    linked_role = iam.ensure_service_linked_role(ctx, "autoscaling.amazonaws.com")
     given: Mapping[str, Any] = params  # the members copied by name
     group: Record = {
         "AutoScalingGroupName": name,
@@ -232,8 +236,7 @@ def create(ctx: RequestContext, params: shapes.CreateAutoScalingGroupType) -> Au
         "VPCZoneIdentifier": subnets,
         "EnabledMetrics": [],
         "Tags": tags,
-        "ServiceLinkedRoleARN": f"arn:aws:iam::{ctx.account_id}:role/aws-service-role/autoscaling.amazonaws.com/"
-        "AWSServiceRoleForAutoScaling",
+        "ServiceLinkedRoleARN": linked_role["Arn"],
         "TrafficSources": [],
         "_causes": [],
     }

@@ -93,6 +93,10 @@ class DeleteRoleRequest(TypedDict, total=False):
     RoleName: Required[str]
 
 
+class DeleteRolePermissionsBoundaryRequest(TypedDict, total=False):
+    RoleName: Required[str]
+
+
 class DeleteRolePolicyRequest(TypedDict, total=False):
     RoleName: Required[str]
     PolicyName: Required[str]
@@ -103,6 +107,10 @@ class DeleteServiceLinkedRoleRequest(TypedDict, total=False):
 
 
 class DeleteUserRequest(TypedDict, total=False):
+    UserName: Required[str]
+
+
+class DeleteUserPermissionsBoundaryRequest(TypedDict, total=False):
     UserName: Required[str]
 
 
@@ -185,6 +193,12 @@ class ListEntitiesForPolicyRequest(TypedDict, total=False):
     MaxItems: int
 
 
+class ListGroupsForUserRequest(TypedDict, total=False):
+    UserName: Required[str]
+    Marker: str
+    MaxItems: int
+
+
 class ListInstanceProfileTagsRequest(TypedDict, total=False):
     InstanceProfileName: Required[str]
     Marker: str
@@ -260,10 +274,20 @@ class ListUsersRequest(TypedDict, total=False):
     MaxItems: int
 
 
+class PutRolePermissionsBoundaryRequest(TypedDict, total=False):
+    RoleName: Required[str]
+    PermissionsBoundary: Required[str]
+
+
 class PutRolePolicyRequest(TypedDict, total=False):
     RoleName: Required[str]
     PolicyName: Required[str]
     PolicyDocument: Required[str]
+
+
+class PutUserPermissionsBoundaryRequest(TypedDict, total=False):
+    UserName: Required[str]
+    PermissionsBoundary: Required[str]
 
 
 class PutUserPolicyRequest(TypedDict, total=False):
