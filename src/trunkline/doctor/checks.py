@@ -230,15 +230,16 @@ def _account_setting(c: Context) -> list[Finding]:
     setting = c.facts.settings.get(role, {})
     effective, explicit = setting.get("effective"), setting.get("explicit")
     if effective is None:
-        refused = c.facts.refused.get("ecs:ListAccountSettings", "no answer")
-        return [undeterminable("account setting", "ecs:ListAccountSettings", refused)]
+        refused = setting.get("refused") or "no answer"
+        return [undeterminable("account setting", f"ecs:ListAccountSettings(principalArn={role})", refused)]
     if effective == "enabled":
         return []
-    origin = (
-        f"the role's own setting ({explicit}) overrides the account default ({c.facts.account_default or 'unknown'})"
-        if explicit is not None
-        else f"the role has no setting of its own and inherits the account default ({effective})"
-    )
+    if explicit is not None:
+        origin = f"the role's own setting ({explicit}) overrides the account default ({c.facts.account_default or 'unknown'})"
+    elif setting.get("explicitKnown", True):
+        origin = f"the role has no setting of its own and inherits the account default ({effective})"
+    else:
+        origin = "whether the role has a setting of its own or inherits the account default is unknown"
     fix = c.aws(f"ecs put-account-setting --name awsvpcTrunking --value enabled --principal-arn {role}")
     return [
         blocking(
@@ -317,6 +318,54 @@ def _registered_before_opt_in(c: Context, trunked_since: dict[str, float]) -> Fi
         "ecs:DescribeContainerInstances registeredAt vs trunked instances of the same role",
         evidence=why,
     )
+
+
+def _unreadable(setting: list[Finding]) -> bool:
+    """The role's setting could not be read (the call was refused), as opposed to no role known."""
+    return any(f.code == "not-determinable" and f.source.startswith("ecs:ListAccountSettings") for f in setting)
+
+
+def _setting_from_siblings(c: Context, trunked_since: dict[str, float]) -> list[Finding]:
+    """The role's setting is unreadable to this caller (only the root user or the role itself may
+    read it): its trunked instances show it was enabled when they registered (doctor-checks §3.3
+    step 3, §4). Every other decision-time condition holds here."""
+    role = str(c.role)
+    registered = _registered_at(c.ci)
+    first = trunked_since.get(role)
+    read = c.aws(f"ecs list-account-settings --name awsvpcTrunking --principal-arn {role} --effective-settings")
+    read += "  # as the account's root user or as the role: others may not read a role's setting"
+    source = "ecs:DescribeContainerInstances registeredAt and attributes[ecs.awsvpc-trunk-id] of the role's instances"
+    if c.profile_changed is None and first is not None and registered < first:
+        return [
+            blocking(
+                "registered-before-opt-in",
+                f"every condition doctor can read holds, yet no trunk: awsvpcTrunking for {role} cannot be read, "
+                f"but an instance of the same role that registered later ({_iso(first)}) got a trunk, so the "
+                f"setting was not in effect when this one registered ({_iso(registered)}); the decision is kept "
+                "for the instance's life (S5)",
+                c.replace(),
+                source,
+                evidence="a later instance of the same role got a trunk",
+            )
+        ]
+    if c.profile_changed is None and first is not None:
+        message = (
+            f"awsvpcTrunking for {role} cannot be read; an instance of the same role that registered earlier "
+            f"({_iso(first)}) got a trunk, so the setting was enabled then: it was switched off since, or a cause "
+            "doctor cannot see applies"
+        )
+    elif c.facts.account_default == "enabled":
+        message = (
+            f"awsvpcTrunking for {role} cannot be read and no instance of the role has a trunk; the account default "
+            "is enabled, so the role has it unless its own setting is disabled, or it registered before the opt-in"
+        )
+    else:
+        default = c.facts.account_default or "unreadable too"
+        message = (
+            f"awsvpcTrunking for {role} cannot be read and no instance of the role has a trunk; the account default "
+            f"is {default}, so the role has it only if its own setting is enabled"
+        )
+    return [Finding("account-setting", "unknown", message, read, source)]
 
 
 def _setting_beside_other_causes(c: Context, setting: list[Finding]) -> list[Finding]:
@@ -623,6 +672,8 @@ def diagnose(facts: Facts, cluster: Record, ci: Record, trunked_since: dict[str,
             decision += setting
             if not setting:
                 decision.append(_registered_before_opt_in(c, trunked_since))
+            elif _unreadable(setting):
+                decision += _setting_from_siblings(c, trunked_since)
         findings = decision + _profile_changed(c) + _provisioning(c) + _resource_eni(c, False)
     if status in ("ACTIVE", "DRAINING"):
         findings += _task_vpc(c)

@@ -8,7 +8,9 @@ ecs:ListServices / ecs:DescribeServices (10 a call; their events), ecs:ListTasks
 values and 1,000 results a call), ec2:DescribeInstanceTypes (100 a call), ec2:DescribeSubnets,
 ec2:DescribeRouteTables (filter `vpc-id`), iam:GetInstanceProfile per distinct profile, and
 ecs:ListAccountSettings twice per distinct instance role (effective and explicit) plus once for
-the account default; and the optional ones: ec2:DescribeIamInstanceProfileAssociations (filter
+the account default (a caller other than the root user may not read the root's or a role's setting:
+then twice more, its own explicit and effective value, which is the default when it has none of its
+own; a role's unreadable setting is judged from its trunked instances, §3.3); and the optional ones: ec2:DescribeIamInstanceProfileAssociations (filter
 `instance-id`, 200 values a call; when the profile changed after registration, C20) and
 iam:SimulatePrincipalPolicy once per distinct role whose setting is not enabled (may the role
 opt itself in, C17). The services' awsvpc subnets (C18) join the instances' subnets in the same
@@ -313,18 +315,47 @@ class Collector:
             roles = (answer or {}).get("InstanceProfile", {}).get("Roles", [])
             self.facts.roles[arn] = roles[0]["Arn"] if roles else None
 
-    def _setting(self, principal: str, effective: bool) -> str | None:
-        answer = self.optional(
-            "ecs", "list_account_settings", name=SETTING, principalArn=principal, effectiveSettings=effective
-        )
-        settings = (answer or {}).get("settings", [])
-        return str(settings[0]["value"]) if settings else None
+    def _setting(self, principal: str | None, effective: bool) -> tuple[str | None, str | None]:
+        """(the value, or None when there is no entry; why the read failed, or None). Any error is
+        "unreadable", never "disabled": AWS lets only the root user or the principal itself read a
+        principal's setting, and the error it gives others is not documented (doctor-checks §3.3)."""
+        extra = {"principalArn": principal} if principal else {}
+        try:
+            answer = self._clients["ecs"].list_account_settings(name=SETTING, effectiveSettings=effective, **extra)
+        except ClientError as error:
+            info = error.response.get("Error", {})
+            return None, f"{info.get('Code')}: {info.get('Message', '')}"
+        settings = answer.get("settings", [])
+        return (str(settings[0]["value"]) if settings else None), None
 
     def _settings(self) -> None:
         root = f"arn:aws:iam::{self.facts.account}:root"
-        self.facts.account_default = self._setting(root, True)
+        default, refused = self._setting(root, True)
+        if refused is not None:
+            default = self._inherited_default()
+        if default is None and refused is not None:
+            self.facts.refused["ecs:ListAccountSettings"] = refused
+        self.facts.account_default = default
         for role in sorted({r for r in self.facts.roles.values() if r}):
-            self.facts.settings[role] = {"effective": self._setting(role, True), "explicit": self._setting(role, False)}
+            effective, refused = self._setting(role, True)
+            explicit, explicit_refused = self._setting(role, False) if refused is None else (None, refused)
+            self.facts.settings[role] = {
+                "effective": effective,
+                "explicit": explicit,
+                "explicitKnown": explicit_refused is None,
+                "refused": refused,
+            }
+            if refused is not None:
+                self.facts.refused["ecs:ListAccountSettings"] = refused
+
+    def _inherited_default(self) -> str | None:
+        """The account default as a caller who may not read the root's setting sees it (§3.3 step 1):
+        its own effective value, when it has no setting of its own."""
+        own, refused = self._setting(None, False)
+        if refused is not None or own is not None:
+            return None  # the caller's own value would hide the default
+        inherited, refused = self._setting(None, True)
+        return inherited if refused is None else None
 
     def _self_opt_in(self) -> None:
         """May each role whose setting is not enabled put it itself, as user data would (C17)?"""
