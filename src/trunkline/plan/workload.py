@@ -13,6 +13,7 @@ GPUs its containers ask for (`resourceRequirements` of type GPU, summed: see dom
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -40,10 +41,13 @@ class Definition:
 
 def split_count(reference: str) -> tuple[str, int]:
     head, sep, tail = reference.rpartition(":")
-    if sep and tail.isdigit():
+    if sep and re.fullmatch(r"[+-]?\d+", tail):
         if int(tail) < 1:
             raise PlanError(f"{reference}: the task count must be at least 1")
         return head, int(tail)
+    if sep and (head.endswith(".json") or Path(head).is_file()):
+        # A file with something else after it: not a family to look up at an endpoint.
+        raise PlanError(f"{reference}: the task count must be a whole number")
     return reference, 1
 
 
