@@ -357,6 +357,13 @@ def test_errors_are_one_line(server: Server):
     no_region = {k: v for k, v in env.items() if k != "AWS_DEFAULT_REGION"}
     line = one_line_error(run_doctor("--endpoint-url", server.url, env=no_region))
     assert line.startswith("trunkline doctor: no AWS Region")
+    line = one_line_error(run_doctor("--endpoint-url", "127.0.0.1 4590"))
+    assert line == "trunkline doctor: not an endpoint URL: 127.0.0.1 4590 (e.g. http://127.0.0.1:4590)"
+    line = one_line_error(run_doctor("--endpoint-url", server.url + "/nothing"))  # a web server, not an AWS API
+    assert line == (
+        f"trunkline doctor: get_caller_identity: the answer from {server.url}/nothing is not an AWS API response "
+        "(is it an AWS endpoint?)"
+    )
 
 
 def test_terminal_output_is_a_rich_table(world: World, monkeypatch: pytest.MonkeyPatch):

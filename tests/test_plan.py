@@ -142,6 +142,20 @@ def test_gpus_bind_where_a_type_has_few(tmp_path: Path):
     assert answer["c5.large"]["trunkingOn"]["instances"] is None
 
 
+def test_family_read_in_the_region_of_aws_region(server: Server):
+    """AWS_REGION alone names the Region, as for the AWS CLI v2, the other SDKs and doctor (boto3
+    itself reads only AWS_DEFAULT_REGION)."""
+    server.client("ecs").register_task_definition(**WEB)
+    env = {k: v for k, v in doctor_env().items() if k != "AWS_DEFAULT_REGION"}
+    assert one_line(run_plan("--task-definition", "web:20", "--endpoint-url", server.url, env=env)) == (
+        "trunkline plan: no AWS Region: set AWS_REGION or AWS_DEFAULT_REGION (needed to read task definitions by family)"
+    )
+    env["AWS_REGION"] = "us-east-1"
+    done = run_plan("--task-definition", "web:20", "--endpoint-url", server.url, "--types", "c5.large", env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("workload: 20 x web (256 CPU, 512 MiB)")
+
+
 def test_family_from_an_endpoint_and_a_mixed_workload(server: Server, tmp_path: Path):
     ecs = server.client("ecs")
     ecs.register_task_definition(**{k: v for k, v in WEB.items()})
@@ -402,6 +416,12 @@ def test_endpoint_errors_are_one_line(server: Server):
     )
     line = one_line(run_plan("--task-definition", "nothere", "--endpoint-url", server.url))
     assert line.startswith("trunkline plan: task definition nothere: ClientException:")
+    assert one_line(run_plan("--task-definition", "web", "--endpoint-url", "127.0.0.1 4590")) == (
+        "trunkline plan: --endpoint-url 127.0.0.1 4590: not an endpoint URL (e.g. http://127.0.0.1:4590)"
+    )
+    assert one_line(run_plan("--task-definition", "web", "--endpoint-url", server.url + "/nothing")) == (
+        "trunkline plan: task definition web: 404: Not Found"  # a web server, not an AWS API
+    )
     env = {k: v for k, v in doctor_env().items() if not k.startswith("AWS_ACCESS") and not k.startswith("AWS_SECRET")}
     assert one_line(run_plan("--task-definition", "web", "--endpoint-url", server.url, env=env)).startswith(
         "trunkline plan: no AWS credentials found"

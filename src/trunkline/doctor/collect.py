@@ -42,6 +42,7 @@ from botocore.exceptions import (
     PartialCredentialsError,
     ProfileNotFound,
 )
+from botocore.parsers import ResponseParserError
 
 Record = dict[str, Any]
 
@@ -105,7 +106,10 @@ class Collector:
         config = BotoConfig(retries={"max_attempts": max_attempts, "mode": "standard"}, connect_timeout=5)
         self._clients: dict[str, Any] = {}
         for service in ("sts", "ecs", "ec2", "iam"):
-            client = session.client(service, endpoint_url=endpoint_url, config=config)
+            try:
+                client = session.client(service, endpoint_url=endpoint_url, config=config)
+            except ValueError:  # botocore: "Invalid endpoint: ..."
+                raise DoctorError(f"not an endpoint URL: {endpoint_url} (e.g. http://127.0.0.1:4590)") from None
             client.meta.events.register("before-call", self._count)
             self._clients[service] = client
 
@@ -133,7 +137,13 @@ class Collector:
             raise DoctorError("no AWS Region: pass --region or set AWS_REGION") from None
         except BotoCoreError as error:
             raise DoctorError(f"{operation}: {error}") from None
+        except ResponseParserError:
+            raise DoctorError(self._not_aws(operation)) from None
         return answer
+
+    def _not_aws(self, operation: str) -> str:
+        where = self.endpoint_url or "the endpoint"
+        return f"{operation}: the answer from {where} is not an AWS API response (is it an AWS endpoint?)"
 
     def optional(self, service: str, operation: str, **params: Any) -> Record | None:
         """A call whose facts doctor can do without: refused or unimplemented gives None."""
@@ -146,6 +156,8 @@ class Collector:
                 self.facts.refused[f"{service}:{error.operation_name}"] = f"{code}: {info.get('Message', '')}"
                 return None
             raise DoctorError(f"{error.operation_name} failed: {code}: {info.get('Message')}") from None
+        except ResponseParserError:
+            raise DoctorError(self._not_aws(operation)) from None
         return answer
 
     def failure(self, service: str, operation: str, **params: Any) -> ClientError | None:
