@@ -260,6 +260,36 @@ def test_exit_status_and_plain_output(world: World):
     assert run_doctor("--endpoint-url", world.server.url, "--cluster", CLUSTER).returncode == 0
 
 
+def test_one_instance(world: World):
+    """--instance narrows the report (and the exit status) to the instances named, by EC2 instance
+    id, container instance id or ARN; one that is not a container instance is a one-line error."""
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("plainRole")
+    world.instance_role("goodRole")
+    world.opt_in(role_arn("goodRole"))
+    net = world.network()
+    plain = world.launch(net["subnet"], "plainRole", config_script(CLUSTER))
+    good = world.launch(net["subnet"], "goodRole", config_script(CLUSTER))
+    stray = world.launch(net["subnet"])  # no agent configuration: never a container instance
+    world.settle()
+    done = run_doctor("--endpoint-url", world.server.url, "--instance", plain)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.startswith(f"{CLUSTER} {plain} c5.large ACTIVE no trunk") and good not in done.stdout
+    assert "1 container instances: 0 trunked, 1 eligible without a trunk" in done.stdout
+    arn = world.container_instance_arn(CLUSTER, good)
+    for name in (arn, arn.rsplit("/", 1)[-1]):
+        done = run_doctor(
+            "--endpoint-url", world.server.url, "--cluster", CLUSTER, "--instance", name, "--output", "json"
+        )
+        assert done.returncode == 0, done.stderr
+        assert [v["ec2InstanceId"] for v in json.loads(done.stdout)["containerInstances"]] == [good]
+    line = one_line_error(run_doctor("--endpoint-url", world.server.url, "--cluster", CLUSTER, "--instance", stray))
+    assert line == (
+        f"trunkline doctor: no container instance {stray} in cluster {CLUSTER} (an EC2 instance id, or a container "
+        "instance id or ARN; an instance whose agent never registered has none)"
+    )
+
+
 def test_calls_are_batched(world: World):
     """The budget: a fixed number of calls, not one per instance (doctor-checks §1)."""
     world.ecs.create_cluster(clusterName=CLUSTER)

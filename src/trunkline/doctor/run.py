@@ -23,16 +23,38 @@ def diagnose(
     return facts, checks.diagnose_all(facts)
 
 
+def chosen(verdicts: list[checks.Verdict], instances: Sequence[str], clusters: Sequence[str]) -> list[checks.Verdict]:
+    """The verdicts of the instances asked for (an EC2 instance id, a container instance id or its
+    ARN). The whole cluster is still read and diagnosed: a role's other instances are the evidence
+    of when its setting took effect (doctor-checks §4)."""
+    if not instances:
+        return verdicts
+
+    def names(v: checks.Verdict) -> set[str]:
+        return {v.ec2_instance_id, v.container_instance_arn, v.container_instance_arn.rsplit("/", 1)[-1]}
+
+    missing = [i for i in instances if not any(i in names(v) for v in verdicts)]
+    if missing:
+        where = f"cluster {', '.join(clusters)}" if clusters else "any cluster"
+        raise DoctorError(
+            f"no container instance {', '.join(missing)} in {where} (an EC2 instance id, or a "
+            "container instance id or ARN; an instance whose agent never registered has none)"
+        )
+    return [v for v in verdicts if names(v) & set(instances)]
+
+
 def main(
     clusters: Sequence[str],
     endpoint_url: str | None = None,
     profile: str | None = None,
     region: str | None = None,
     output: str = "table",
+    instances: Sequence[str] = (),
 ) -> int:
     """Print the diagnosis; 1 when an eligible instance lacks a trunk, 2 on an error (one line)."""
     try:
         facts, verdicts = diagnose(clusters, endpoint_url, profile, region)
+        verdicts = chosen(verdicts, instances, clusters)
     except DoctorError as error:
         print(f"trunkline doctor: {error}", file=sys.stderr)
         return EXIT_ERROR
