@@ -290,6 +290,32 @@ def test_one_instance(world: World):
     )
 
 
+def test_a_type_newer_than_the_ecs_table_is_an_estimate(world: World):
+    """c7i.large is not in ECS's published table: its trunked limit is estimated from EKS's data
+    (doctor-checks §5.4), and doctor says so where a verdict rests on it."""
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("goodRole")
+    world.instance_role("plainRole")
+    world.opt_in(role_arn("goodRole"))
+    net = world.network()
+    trunked = world.launch(net["subnet"], "goodRole", config_script(CLUSTER), instance_type="c7i.large")
+    plain = world.launch(net["subnet"], "plainRole", config_script(CLUSTER), instance_type="c7i.large")
+    documented = world.launch(net["subnet"], "goodRole", config_script(CLUSTER), instance_type="c5.large")
+    world.settle()
+    done = run_doctor("--endpoint-url", world.server.url, "--cluster", CLUSTER)
+    assert f"{CLUSTER} {trunked} c7i.large ACTIVE trunked awsvpc tasks 0/10 (limit estimated)\n" in done.stdout
+    assert f"{CLUSTER} {documented} c5.large ACTIVE trunked awsvpc tasks 0/10\n" in done.stdout
+    verdicts = by_instance(doctor_json(world.server, CLUSTER))
+    assert [verdicts[i]["awsvpcTaskCapacityEstimated"] for i in (trunked, plain, documented)] == [True, False, False]
+    (note,) = [f for f in verdicts[plain]["findings"] if f["code"] == "instance-type"]
+    assert (note["severity"], note["blocking"]) == ("info", False)
+    assert note["message"] == (
+        "ECS's table of supported types (2023) does not list c7i.large: that it supports trunking (2 → 10 tasks) "
+        "is estimated from EKS's branch-ENI limits"
+    )
+    assert codes(verdicts[plain], True) == {"account-setting"}
+
+
 def test_calls_are_batched(world: World):
     """The budget: a fixed number of calls, not one per instance (doctor-checks §1)."""
     world.ecs.create_cluster(clusterName=CLUSTER)

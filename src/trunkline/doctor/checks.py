@@ -46,6 +46,7 @@ class Verdict:
     eligible: bool  # a supported Linux instance that ought to be able to have a trunk
     findings: list[Finding] = field(default_factory=list)
     instance_role: str | None = None  # the role of the instance's profile now
+    capacity_estimated: bool = False  # the trunked limit is estimated (the type is newer than ECS's table)
 
     @property
     def lacks_trunk(self) -> bool:
@@ -62,6 +63,7 @@ class Verdict:
             "trunked": self.trunked,
             "awsvpcTasks": self.awsvpc_tasks,
             "awsvpcTaskCapacity": self.awsvpc_capacity,
+            "awsvpcTaskCapacityEstimated": self.capacity_estimated,
             "eligible": self.eligible,
             "lacksTrunk": self.lacks_trunk,
             "instanceRole": self.instance_role,
@@ -215,6 +217,24 @@ def _instance_type(c: Context) -> Finding | None:
             for t in nearest
         ],
     )
+
+
+def _estimated_type(c: Context) -> list[Finding]:
+    """A type newer than ECS's published table: that ECS trunks it, and its limit, are estimated from
+    EKS's per-type branch-ENI limits (doctor-checks §5.4), so a verdict that rests on it says so."""
+    limits = instance_types.limits(c.instance_type)
+    if limits is None or not limits.estimated:
+        return []
+    return [
+        Finding(
+            "instance-type",
+            "info",
+            f"ECS's table of supported types (2023) does not list {c.instance_type}: that it supports trunking "
+            f"({limits.awsvpc_tasks} → {limits.awsvpc_tasks_trunked} tasks) is estimated from EKS's branch-ENI limits",
+            "",
+            "the packaged instance-type table (trunked_source derived-eks-branch-limits)",
+        )
+    ]
 
 
 def _account_setting(c: Context) -> list[Finding]:
@@ -674,7 +694,7 @@ def diagnose(facts: Facts, cluster: Record, ci: Record, trunked_since: dict[str,
                 decision.append(_registered_before_opt_in(c, trunked_since))
             elif _unreadable(setting):
                 decision += _setting_from_siblings(c, trunked_since)
-        findings = decision + _profile_changed(c) + _provisioning(c) + _resource_eni(c, False)
+        findings = decision + _estimated_type(c) + _profile_changed(c) + _provisioning(c) + _resource_eni(c, False)
     if status in ("ACTIVE", "DRAINING"):
         findings += _task_vpc(c)
     if c.ec2 is None and facts.refused.get("ec2:DescribeInstances"):
@@ -698,6 +718,7 @@ def diagnose(facts: Facts, cluster: Record, ci: Record, trunked_since: dict[str,
         eligible=eligible,
         findings=findings,
         instance_role=c.role,
+        capacity_estimated=trunked and capacity > 0 and bool(limits and limits.estimated),
     )
 
 

@@ -42,14 +42,15 @@ def _summary(facts: Facts, verdicts: list[Verdict]) -> list[str]:
     return lines
 
 
+def _tasks(v: Verdict) -> str:
+    return f"{v.awsvpc_tasks}/{v.awsvpc_capacity}" + (" (limit estimated)" if v.capacity_estimated else "")
+
+
 def plain(facts: Facts, verdicts: list[Verdict]) -> str:
     lines: list[str] = []
     for v in verdicts:
         state = "trunked" if v.trunked else "no trunk"
-        lines.append(
-            f"{v.cluster} {v.ec2_instance_id} {v.instance_type} {v.status} {state} "
-            f"awsvpc tasks {v.awsvpc_tasks}/{v.awsvpc_capacity}"
-        )
+        lines.append(f"{v.cluster} {v.ec2_instance_id} {v.instance_type} {v.status} {state} awsvpc tasks {_tasks(v)}")
         for f in v.findings:
             lines.append(f"  [{f.severity}] {f.code}: {f.message}")
             if f.fix:
@@ -69,9 +70,7 @@ def table(console: Console, facts: Facts, verdicts: list[Verdict]) -> None:
                 for f in v.findings
             )
             trunk = "[green]yes[/]" if v.trunked else ("[red]no[/]" if v.lacks_trunk else "no")
-            grid.add_row(
-                v.ec2_instance_id, v.instance_type, v.status, trunk, f"{v.awsvpc_tasks}/{v.awsvpc_capacity}", text
-            )
+            grid.add_row(v.ec2_instance_id, v.instance_type, v.status, trunk, _tasks(v), text)
         console.print(grid)
     for line in _summary(facts, verdicts):
         console.print(line, markup=False, highlight=False)
