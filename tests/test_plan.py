@@ -137,6 +137,9 @@ def test_gpus_bind_where_a_type_has_few(tmp_path: Path):
     path = write(tmp_path, gpu, "infer.json")
     answer = by_type(plan_json("--task-definition", f"{path}:8", "--types", "g4dn.xlarge,g4dn.12xlarge,c5.large"))
     small, large = answer["g4dn.xlarge"]["trunkingOn"], answer["g4dn.12xlarge"]["trunkingOn"]
+    assert plan_json("--task-definition", f"{path}:8", "--types", "g4dn.xlarge")["workload"] == [
+        {"family": "infer", "count": 8, "cpu": 256, "memory": 512, "gpus": 1, "awsvpc": False}
+    ]
     assert (small["tasksPerInstance"], small["binding"], small["instances"]) == ({"infer": 1}, {"infer": "GPU"}, 8)
     assert (large["tasksPerInstance"], large["binding"], large["instances"]) == ({"infer": 4}, {"infer": "GPU"}, 2)
     assert answer["c5.large"]["trunkingOn"]["instances"] is None
