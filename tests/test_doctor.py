@@ -217,6 +217,31 @@ def test_eni_slots_taken_before_registration(spawn: Callable[..., Server]):
     assert "eni-slots-exhausted" in codes(by_instance(answer)[instance], True)
 
 
+def test_region_eni_quota_used_up(spawn: Callable[..., Server]):
+    """A Region quota of one network interface: the primary ENI takes it, so ECS cannot create the
+    trunk. Nothing doctor reads shows the quota, so the EC2 code in statusReason names the cause
+    (doctor-checks §6.1)."""
+    world = World(spawn("--eni-quota", "1"))
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("ecsInstanceRole")
+    world.opt_in(role_arn("ecsInstanceRole"))
+    net = world.network()
+    instance = world.launch(net["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    world.settle()
+    verdict = by_instance(doctor_json(world.server, CLUSTER))[instance]
+    (failed,) = verdict["findings"]
+    assert (failed["code"], failed["details"]["ec2ErrorCode"]) == (
+        "registration-failed",
+        "NetworkInterfaceLimitExceeded",
+    )
+    assert failed["message"] == (
+        "ECS could not provision the trunk: Unexpected EC2 error while attempting to Create Network Interface in "
+        f"subnet '{net['subnet']}': NetworkInterfaceLimitExceeded (no visible cause now; "
+        "NetworkInterfaceLimitExceeded means the Region's network interface quota was used up (Service Quotas: "
+        "vpc L-DF5E4CA3, Network interfaces per Region))"
+    )
+
+
 def test_resource_eni_events_and_awsvpc_tasks_held(world: World):
     """A service asking more awsvpc tasks than an untrunked c5.large holds: RESOURCE:ENI in its events."""
     world.ecs.create_cluster(clusterName=CLUSTER)

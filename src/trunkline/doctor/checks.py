@@ -28,6 +28,16 @@ TASK_ENI = "ecs.capability.task-eni"
 TRUNKING = "ecs.capability.task-eni-trunking"
 MIN_AGENT = (1, 28, 1)
 MIN_AGENT_OTHER_LINUX = (1, 29, 1)  # without ec2-net-utils (not Amazon Linux), doctor-checks §2.3
+#: The EC2 error code that ends a REGISTRATION_FAILED statusReason -> what it says about the cause
+#: (doctor-checks §6.1), for when no condition doctor reads explains the failure any more.
+EC2_CODES = {
+    "NetworkInterfaceLimitExceeded": "the Region's network interface quota was used up (Service Quotas: vpc "
+    "L-DF5E4CA3, Network interfaces per Region)",
+    "InsufficientFreeAddressesInSubnet": "the subnet had no free private IPv4 address",
+    "InvalidParameterValue": "EC2 refused the subnet: shared from another account (S7), or unusable",
+    "UnauthorizedOperation": "ECS may not create network interfaces: its service-linked role or its permissions",
+    "AuthFailure": "ECS may not create network interfaces: its service-linked role or its permissions",
+}
 REGISTRATION_FAILURE = re.compile(
     r"^Unexpected EC2 error while attempting to (?P<op>[A-Za-z ]+?) (?:in subnet|to instance) '(?P<target>[^']*)': (?P<code>\w+)"
 )
@@ -516,14 +526,17 @@ def _registration_failed(c: Context) -> list[Finding]:
     deregister = c.aws(
         f"ecs deregister-container-instance --cluster {c.cluster['name']} --container-instance {c.id} --force"
     )
+    code = parsed.group("code") if parsed else ""
+    hint = " (no visible cause: see the EC2 error code)"
+    if code in EC2_CODES:
+        hint = f" (no visible cause now; {code} means {EC2_CODES[code]})"
     head = blocking(
         "registration-failed",
-        f"ECS could not provision the trunk: {reason or 'no statusReason'}"
-        + ("" if causes else " (no visible cause: see the EC2 error code)"),
+        f"ECS could not provision the trunk: {reason or 'no statusReason'}" + ("" if causes else hint),
         f"{deregister}  # after fixing the cause; ECS deletes the trunk ENI (S10)",
         "ecs:DescribeContainerInstances status, statusReason",
         statusReason=reason,
-        ec2ErrorCode=parsed.group("code") if parsed else None,
+        ec2ErrorCode=code or None,
     )
     return [head, *causes]
 
