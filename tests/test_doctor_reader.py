@@ -127,3 +127,35 @@ def test_any_error_reading_a_setting_is_unreadable(server: Server, monkeypatch: 
         ("account-setting", "unknown"),
     ]
     assert verdict.lacks_trunk
+
+
+def test_a_reader_who_may_not_describe_tasks(spawn: Callable[..., Server]):
+    """The awsvpc tasks an instance holds are only for the report: a reader denied
+    ecs:DescribeTasks still gets the diagnosis, the counts shown as unknown and the refusal named."""
+    world = World(spawn("--enforce-iam"))
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("ecsInstanceRole")
+    world.iam.attach_role_policy(RoleName="ecsInstanceRole", PolicyArn=INSTANCE_POLICY)
+    world.opt_in(role_arn("ecsInstanceRole"))
+    net = world.network()
+    instance = world.launch(net["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    world.settle()
+    world.ecs.register_task_definition(
+        family="web", networkMode="awsvpc", cpu="256", memory="512",
+        containerDefinitions=[{"name": "app", "image": "nginx"}],
+    )  # fmt: skip
+    awsvpc = {"awsvpcConfiguration": {"subnets": [net["subnet"]]}}
+    world.ecs.run_task(cluster=CLUSTER, taskDefinition="web", count=3, networkConfiguration=awsvpc)
+    world.settle()
+    env = reader(world)
+    deny = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "ecs:DescribeTasks", "Resource": "*"}]}
+    world.iam.put_user_policy(UserName="auditor", PolicyName="no-tasks", PolicyDocument=json.dumps(deny))
+    done = run_doctor("--endpoint-url", world.server.url, "--cluster", CLUSTER, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"{CLUSTER} {instance} c5.large ACTIVE trunked awsvpc tasks ?/10\n")
+    assert (
+        "\nnot determinable: ecs:DescribeTasks (AccessDeniedException: User: arn:aws:iam::123456789012:user/auditor "
+        in done.stdout
+    )
+    root = json.loads(run_doctor("--endpoint-url", world.server.url, "--cluster", CLUSTER, "--output", "json").stdout)
+    assert root["containerInstances"][0]["awsvpcTasks"] == 3

@@ -51,7 +51,7 @@ class Verdict:
     instance_type: str
     status: str
     trunked: bool
-    awsvpc_tasks: int
+    awsvpc_tasks: int | None  # None: not determinable (ListTasks or DescribeTasks refused)
     awsvpc_capacity: int
     eligible: bool  # a supported Linux instance that ought to be able to have a trunk
     findings: list[Finding] = field(default_factory=list)
@@ -726,7 +726,7 @@ def diagnose(facts: Facts, cluster: Record, ci: Record, trunked_since: dict[str,
         instance_type=c.instance_type,
         status=status,
         trunked=trunked,
-        awsvpc_tasks=facts.awsvpc_tasks.get(ci["containerInstanceArn"], 0),
+        awsvpc_tasks=facts.awsvpc_tasks.get(ci["containerInstanceArn"], 0) if facts.tasks_known else None,
         awsvpc_capacity=capacity,
         eligible=eligible,
         findings=findings,

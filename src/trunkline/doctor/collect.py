@@ -78,7 +78,7 @@ class Facts:
     account_default: str | None = None
     service_linked_role: bool | None = None  # None: not determinable
     awsvpc_tasks: Counter[str] = field(default_factory=Counter)  # container instance ARN -> awsvpc tasks
-    tasks_known: bool = True
+    tasks_known: bool = True  # False: ListTasks or DescribeTasks was refused (awsvpc task counts unknown)
     service_events: list[Record] = field(default_factory=list)  # {"cluster", "service", "message"}
     service_subnets: list[Record] = field(default_factory=list)  # {"cluster", "service", "subnets"} (awsvpc)
     associations: dict[str, Record] | None = None  # instance id -> its profile association; None: unknown
@@ -218,17 +218,26 @@ class Collector:
         self._services(cluster, name)
 
     def _tasks(self, cluster: str) -> None:
+        """How many awsvpc tasks each instance holds (an ENI each): only for the report, so a
+        refused call leaves the counts unknown instead of ending the run."""
         arns: list[str] = []
         token: str | None = None
         while True:
             extra = {"nextToken": token} if token else {}
-            page = self.call("ecs", "list_tasks", cluster=cluster, maxResults=100, **extra)
+            page = self.optional("ecs", "list_tasks", cluster=cluster, maxResults=100, **extra)
+            if page is None:
+                self.facts.tasks_known = False
+                return
             arns += page["taskArns"]
             token = page.get("nextToken")
             if not token:
                 break
         for chunk in _chunks(arns, 100):
-            for task in self.call("ecs", "describe_tasks", cluster=cluster, tasks=chunk)["tasks"]:
+            answer = self.optional("ecs", "describe_tasks", cluster=cluster, tasks=chunk)
+            if answer is None:
+                self.facts.tasks_known = False
+                return
+            for task in answer["tasks"]:
                 holds_eni = any(a.get("type") == "ElasticNetworkInterface" for a in task.get("attachments", []))
                 if holds_eni and task.get("containerInstanceArn") and task.get("lastStatus") != "STOPPED":
                     self.facts.awsvpc_tasks[task["containerInstanceArn"]] += 1

@@ -43,7 +43,8 @@ def _summary(facts: Facts, verdicts: list[Verdict]) -> list[str]:
 
 
 def _tasks(v: Verdict) -> str:
-    return f"{v.awsvpc_tasks}/{v.awsvpc_capacity}" + (" (limit estimated)" if v.capacity_estimated else "")
+    held = "?" if v.awsvpc_tasks is None else str(v.awsvpc_tasks)
+    return f"{held}/{v.awsvpc_capacity}" + (" (limit estimated)" if v.capacity_estimated else "")
 
 
 def plain(facts: Facts, verdicts: list[Verdict]) -> str:
