@@ -308,10 +308,21 @@ def test_one_instance(world: World):
         )
         assert done.returncode == 0, done.stderr
         assert [v["ec2InstanceId"] for v in json.loads(done.stdout)["containerInstances"]] == [good]
-    line = one_line_error(run_doctor("--endpoint-url", world.server.url, "--cluster", CLUSTER, "--instance", stray))
+    done = run_doctor("--endpoint-url", world.server.url, "--cluster", CLUSTER, "--instance", stray, "--instance", good)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.endswith(
+        f"- {stray} c5.large NOT_REGISTERED no trunk awsvpc tasks 0/0\n"
+        f"  [error] not-registered: no container instance in {CLUSTER}: it has no instance profile, so its agent "
+        "has no credentials to register with\n"
+        f"    fix: aws ec2 associate-iam-instance-profile --instance-id {stray} --iam-instance-profile "
+        "Name=ecsInstanceRole --region us-east-1\n"
+        "1 container instances and 1 EC2 instances that never registered: 1 trunked, 1 eligible without a trunk; "
+        "20 API calls (account 123456789012, us-east-1)\n"
+    )
+    line = one_line_error(run_doctor("--endpoint-url", world.server.url, "--cluster", CLUSTER, "--instance", "i-0"))
     assert line == (
-        f"trunkline doctor: no container instance {stray} in cluster {CLUSTER} (an EC2 instance id, or a container "
-        "instance id or ARN; an instance whose agent never registered has none)"
+        f"trunkline doctor: no container instance i-0 in cluster {CLUSTER}, and no such EC2 instance (an EC2 "
+        "instance id, or a container instance id or ARN)"
     )
 
 

@@ -159,3 +159,38 @@ def test_a_reader_who_may_not_describe_tasks(spawn: Callable[..., Server]):
     )
     root = json.loads(run_doctor("--endpoint-url", world.server.url, "--cluster", CLUSTER, "--output", "json").stdout)
     assert root["containerInstances"][0]["awsvpcTasks"] == 3
+
+
+def test_an_instance_whose_role_may_not_register(spawn: Callable[..., Server]):
+    """IAM enforced: an instance role without AmazonEC2ContainerServiceforEC2Role cannot register, so
+    ECS never shows the instance. Asked for by --instance, doctor says why from EC2 and IAM."""
+    world = World(spawn("--enforce-iam"))
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("bareRole")  # no policy at all
+    net = world.network()
+    instance = world.launch(net["subnet"], "bareRole", config_script(CLUSTER))
+    world.settle()
+    assert world.ecs.list_container_instances(cluster=CLUSTER)["containerInstanceArns"] == []
+    done = run_doctor(
+        "--endpoint-url", world.server.url, "--cluster", CLUSTER, "--instance", instance, "--output", "json"
+    )
+    assert done.returncode == 1, done.stderr
+    (verdict,) = json.loads(done.stdout)["containerInstances"]
+    assert (verdict["cluster"], verdict["status"], verdict["instanceRole"]) == (
+        CLUSTER,
+        "NOT_REGISTERED",
+        role_arn("bareRole"),
+    )
+    (finding,) = verdict["findings"]
+    assert finding["message"] == (
+        f"no container instance in {CLUSTER}: its role {role_arn('bareRole')} may not call "
+        "ecs:RegisterContainerInstance (implicitDeny)"
+    )
+    assert finding["fix"] == (
+        f"aws iam attach-role-policy --role-name bareRole --policy-arn {INSTANCE_POLICY} --region us-east-1"
+    )
+    assert finding["details"] == {
+        "role": role_arn("bareRole"),
+        "registerDecision": "implicitDeny",
+        "userDataCluster": CLUSTER,
+    }

@@ -770,3 +770,57 @@ def diagnose_all(facts: Facts) -> list[Verdict]:
         diagnose(facts, cluster, ci, since) for cluster in facts.clusters.values() for ci in cluster["instances"]
     ]
     return sorted(verdicts, key=lambda v: (v.cluster, v.ec2_instance_id, v.container_instance_arn))
+
+
+# --- EC2 instances that are no container instance (asked for by --instance) ----------------------------
+
+INSTANCE_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
+
+
+def not_registered(facts: Facts, record: Record, clusters: list[str]) -> Verdict:
+    """Why an EC2 instance never became a container instance, in the order a user would check:
+    it is not running, has no instance role, its role may not register, or its agent is configured
+    for another cluster. (No doctor-checks row: ECS's APIs do not show such an instance at all.)"""
+    instance = record["instance"]
+    instance_id, state = str(instance["InstanceId"]), str((instance.get("State") or {}).get("Name", ""))
+    region = facts.region
+    role, decision, named = record["role"], record["register"], record["userDataCluster"]
+    source = "ec2:DescribeInstances; iam:SimulatePrincipalPolicy(ecs:RegisterContainerInstance); userData"
+    where = " or ".join(clusters) or "any cluster"
+    fix = ""
+    if state != "running":
+        why = f"the instance is {state}"
+    elif not instance.get("IamInstanceProfile"):
+        why = "it has no instance profile, so its agent has no credentials to register with"
+        fix = f"aws ec2 associate-iam-instance-profile --instance-id {instance_id} --iam-instance-profile Name=ecsInstanceRole --region {region}"
+    elif role is None:
+        why = "its instance profile holds no role (or the role could not be read), so its agent has no credentials"
+    elif decision not in (None, "allowed"):
+        why = f"its role {role} may not call ecs:RegisterContainerInstance ({decision})"
+        fix = f"aws iam attach-role-policy --role-name {role.rsplit('/', 1)[-1]} --policy-arn {INSTANCE_POLICY} --region {region}"
+    elif record["userDataKnown"] and named is None:
+        why = "its user data sets no ECS_CLUSTER, so its agent registers in the cluster named default, if any"
+    elif named is not None and clusters and named not in [c.rsplit("/", 1)[-1] for c in clusters]:
+        why = f"its user data sets ECS_CLUSTER={named}: its agent registers there"
+    else:
+        why = "nothing doctor can read says why: the agent is not running, or cannot reach ECS (network, endpoint)"
+        if decision is None:
+            why += "; whether its role may register is not determinable"
+    finding = Finding(
+        "not-registered", "error", f"no container instance in {where}: {why}", fix, source, True,
+        {"role": role, "registerDecision": decision, "userDataCluster": named},
+    )  # fmt: skip
+    limits = instance_types.limits(str(instance.get("InstanceType", "")))
+    return Verdict(
+        cluster=named or "-",
+        container_instance_arn="",
+        ec2_instance_id=instance_id,
+        instance_type=str(instance.get("InstanceType", "")),
+        status="NOT_REGISTERED",
+        trunked=False,
+        awsvpc_tasks=0,
+        awsvpc_capacity=0,
+        eligible=bool(limits and limits.supported),
+        findings=[finding],
+        instance_role=role,
+    )

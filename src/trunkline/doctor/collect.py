@@ -24,6 +24,7 @@ run with one line (`DoctorError`).
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 from collections import Counter
@@ -83,6 +84,7 @@ class Facts:
     service_subnets: list[Record] = field(default_factory=list)  # {"cluster", "service", "subnets"} (awsvpc)
     associations: dict[str, Record] | None = None  # instance id -> its profile association; None: unknown
     self_opt_in: dict[str, str] = field(default_factory=dict)  # role ARN -> EvalDecision of ecs:PutAccountSetting
+    may_register: dict[str, str | None] = field(default_factory=dict)  # role ARN -> ecs:RegisterContainerInstance
 
     @property
     def total_calls(self) -> int:
@@ -332,9 +334,60 @@ class Collector:
             {i["IamInstanceProfile"]["Arn"] for i in self.facts.ec2.values() if i.get("IamInstanceProfile")}
         )
         for arn in profiles:
-            answer = self.optional("iam", "get_instance_profile", InstanceProfileName=arn.rsplit("/", 1)[-1])
+            self._role_of(arn)
+
+    def _role_of(self, profile_arn: str) -> str | None:
+        """The role in an instance profile (one at most), read once per profile."""
+        if profile_arn not in self.facts.roles:
+            name = profile_arn.rsplit("/", 1)[-1]
+            answer = self.optional("iam", "get_instance_profile", InstanceProfileName=name)
             roles = (answer or {}).get("InstanceProfile", {}).get("Roles", [])
-            self.facts.roles[arn] = roles[0]["Arn"] if roles else None
+            self.facts.roles[profile_arn] = roles[0]["Arn"] if roles else None
+        return self.facts.roles[profile_arn]
+
+    # --- EC2 instances that are no container instance -------------------------------------------------
+
+    def unregistered(self, ids: Sequence[str]) -> list[Record]:
+        """The EC2 instances among `ids` (asked for by --instance, found in no cluster), each with
+        what explains that its agent never registered: its state, its role's permission to call
+        ecs:RegisterContainerInstance, and the cluster its user data names."""
+        wanted = sorted({i for i in ids if i.startswith("i-")})
+        found: list[Record] = []
+        for page in self._filtered_pages("describe_instances", "instance-id", wanted, 1000) or []:
+            for reservation in page["Reservations"]:
+                found += [self._why_unregistered(instance) for instance in reservation["Instances"]]
+        return found
+
+    def _why_unregistered(self, instance: Record) -> Record:
+        profile = (instance.get("IamInstanceProfile") or {}).get("Arn")
+        role = self._role_of(profile) if profile else None
+        register = self._may_register(role) if role else None
+        cluster, known = None, False
+        attribute = self.optional(
+            "ec2", "describe_instance_attribute", InstanceId=instance["InstanceId"], Attribute="userData"
+        )
+        if attribute is not None:
+            known = True
+            try:
+                raw = base64.b64decode((attribute.get("UserData") or {}).get("Value") or "")
+            except ValueError:  # not base64: no configuration doctor can read
+                raw = b""
+            text = raw.decode("utf-8", "replace")
+            match = ECS_CLUSTER.search(text)
+            cluster = match.group(1) if match else None
+        return {"instance": instance, "role": role, "register": register, "userDataCluster": cluster,
+                "userDataKnown": known}  # fmt: skip
+
+    def _may_register(self, role: str) -> str | None:
+        """iam:SimulatePrincipalPolicy's EvalDecision for the role and ecs:RegisterContainerInstance
+        (None: not determinable)."""
+        if role not in self.facts.may_register:
+            answer = self.optional(
+                "iam", "simulate_principal_policy", PolicySourceArn=role, ActionNames=["ecs:RegisterContainerInstance"]
+            )
+            results = (answer or {}).get("EvaluationResults") or [{}]
+            self.facts.may_register[role] = str(results[0].get("EvalDecision", "")) if answer else None
+        return self.facts.may_register[role]
 
     def _setting(self, principal: str | None, effective: bool) -> tuple[str | None, str | None]:
         """(the value, or None when there is no entry; why the read failed, or None). Any error is
@@ -406,6 +459,9 @@ class Collector:
         else:
             self.facts.refused["iam:GetRole"] = f"{code}: {error.response.get('Error', {}).get('Message', '')}"
 
+
+#: The cluster an instance's user data configures its agent for (`ECS_CLUSTER=NAME` in /etc/ecs/ecs.config).
+ECS_CLUSTER = re.compile(r"\bECS_CLUSTER=[\"']?([A-Za-z0-9_-]{1,255})")
 
 #: `(service NAME) was unable to place a task ... (container-instance ID) encountered error "RESOURCE:ENI"`
 RESOURCE_ENI = re.compile(

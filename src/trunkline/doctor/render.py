@@ -33,9 +33,11 @@ def as_json(facts: Facts, verdicts: list[Verdict]) -> str:
 def _summary(facts: Facts, verdicts: list[Verdict]) -> list[str]:
     trunked = sum(1 for v in verdicts if v.trunked)
     lacking = sum(1 for v in verdicts if v.lacks_trunk)
+    strays = sum(1 for v in verdicts if not v.container_instance_arn)
+    also = f" and {strays} EC2 instances that never registered" if strays else ""
     lines = [
-        f"{len(verdicts)} container instances: {trunked} trunked, {lacking} eligible without a trunk; "
-        f"{facts.total_calls} API calls (account {facts.account}, {facts.region})"
+        f"{len(verdicts) - strays} container instances{also}: {trunked} trunked, {lacking} eligible without a "
+        f"trunk; {facts.total_calls} API calls (account {facts.account}, {facts.region})"
     ]
     for call, why in sorted(facts.refused.items()):
         lines.append(f"not determinable: {call} ({why})")
