@@ -194,3 +194,36 @@ def test_an_instance_whose_role_may_not_register(spawn: Callable[..., Server]):
         "registerDecision": "implicitDeny",
         "userDataCluster": CLUSTER,
     }
+
+
+def test_a_reader_and_a_profile_changed_since_registration(spawn: Callable[..., Server]):
+    """The auditor cannot read the role's setting, and the profile was replaced after the instance
+    registered: today's role and its trunked instances say nothing about the registration."""
+    world = World(spawn("--enforce-iam", "--timing", "manual"))
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    for role in ("plainRole", "goodRole"):
+        world.instance_role(role)
+        world.iam.attach_role_policy(RoleName=role, PolicyArn=INSTANCE_POLICY)
+    world.opt_in(role_arn("goodRole"))
+    net = world.network()
+    swapped = world.launch(net["subnet"], "plainRole", config_script(CLUSTER))
+    world.settle()
+    world.advance(60)
+    world.launch(net["subnet"], "goodRole", config_script(CLUSTER))  # trunked, after the swapped one registered
+    filters = [{"Name": "instance-id", "Values": [swapped]}]
+    (association,) = world.ec2.describe_iam_instance_profile_associations(Filters=filters)[
+        "IamInstanceProfileAssociations"
+    ]
+    world.ec2.replace_iam_instance_profile_association(
+        AssociationId=association["AssociationId"], IamInstanceProfile={"Name": "goodRole"}
+    )
+    world.settle()
+    done = run_doctor("--endpoint-url", world.server.url, "--instance", swapped, "--output", "json", env=reader(world))
+    (verdict,) = json.loads(done.stdout)["containerInstances"]
+    found = by_code(verdict)
+    assert "registered-before-opt-in" not in found and "profile-changed" in found
+    assert found["account-setting"]["severity"] == "unknown"
+    assert found["account-setting"]["message"] == (
+        f"awsvpcTrunking for {role_arn('goodRole')} cannot be read, and the instance registered under an earlier "
+        "instance profile: the role that registered it, and that role's setting then, are unknown"
+    )

@@ -378,7 +378,12 @@ def _setting_from_siblings(c: Context, trunked_since: dict[str, float]) -> list[
                 evidence="a later instance of the same role got a trunk",
             )
         ]
-    if c.profile_changed is None and first is not None:
+    if c.profile_changed is not None:
+        message = (
+            f"awsvpcTrunking for {role} cannot be read, and the instance registered under an earlier instance "
+            "profile: the role that registered it, and that role's setting then, are unknown"
+        )
+    elif first is not None:
         message = (
             f"awsvpcTrunking for {role} cannot be read; an instance of the same role that registered earlier "
             f"({_iso(first)}) got a trunk, so the setting was enabled then: it was switched off since, or a cause "
