@@ -217,6 +217,31 @@ def test_eni_slots_taken_before_registration(spawn: Callable[..., Server]):
     assert "eni-slots-exhausted" in codes(by_instance(answer)[instance], True)
 
 
+def test_region_eni_quota_used_up(spawn: Callable[..., Server]):
+    """A Region quota of one network interface: the primary ENI takes it, so ECS cannot create the
+    trunk. Nothing doctor reads shows the quota, so the EC2 code in statusReason names the cause
+    (doctor-checks §6.1)."""
+    world = World(spawn("--eni-quota", "1"))
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("ecsInstanceRole")
+    world.opt_in(role_arn("ecsInstanceRole"))
+    net = world.network()
+    instance = world.launch(net["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    world.settle()
+    verdict = by_instance(doctor_json(world.server, CLUSTER))[instance]
+    (failed,) = verdict["findings"]
+    assert (failed["code"], failed["details"]["ec2ErrorCode"]) == (
+        "registration-failed",
+        "NetworkInterfaceLimitExceeded",
+    )
+    assert failed["message"] == (
+        "ECS could not provision the trunk: Unexpected EC2 error while attempting to Create Network Interface in "
+        f"subnet '{net['subnet']}': NetworkInterfaceLimitExceeded (no visible cause now; "
+        "NetworkInterfaceLimitExceeded means the Region's network interface quota was used up (Service Quotas: "
+        "vpc L-DF5E4CA3, Network interfaces per Region))"
+    )
+
+
 def test_resource_eni_events_and_awsvpc_tasks_held(world: World):
     """A service asking more awsvpc tasks than an untrunked c5.large holds: RESOURCE:ENI in its events."""
     world.ecs.create_cluster(clusterName=CLUSTER)
@@ -258,6 +283,73 @@ def test_exit_status_and_plain_output(world: World):
     world.launch(net["subnet"], "plainRole", config_script(CLUSTER))
     world.settle()
     assert run_doctor("--endpoint-url", world.server.url, "--cluster", CLUSTER).returncode == 0
+
+
+def test_one_instance(world: World):
+    """--instance narrows the report (and the exit status) to the instances named, by EC2 instance
+    id, container instance id or ARN; one that is not a container instance is a one-line error."""
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("plainRole")
+    world.instance_role("goodRole")
+    world.opt_in(role_arn("goodRole"))
+    net = world.network()
+    plain = world.launch(net["subnet"], "plainRole", config_script(CLUSTER))
+    good = world.launch(net["subnet"], "goodRole", config_script(CLUSTER))
+    stray = world.launch(net["subnet"])  # no agent configuration: never a container instance
+    world.settle()
+    done = run_doctor("--endpoint-url", world.server.url, "--instance", plain)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.startswith(f"{CLUSTER} {plain} c5.large ACTIVE no trunk") and good not in done.stdout
+    assert "1 container instances: 0 trunked, 1 eligible without a trunk" in done.stdout
+    arn = world.container_instance_arn(CLUSTER, good)
+    for name in (arn, arn.rsplit("/", 1)[-1]):
+        done = run_doctor(
+            "--endpoint-url", world.server.url, "--cluster", CLUSTER, "--instance", name, "--output", "json"
+        )
+        assert done.returncode == 0, done.stderr
+        assert [v["ec2InstanceId"] for v in json.loads(done.stdout)["containerInstances"]] == [good]
+    done = run_doctor("--endpoint-url", world.server.url, "--cluster", CLUSTER, "--instance", stray, "--instance", good)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.endswith(
+        f"- {stray} c5.large NOT_REGISTERED no trunk awsvpc tasks 0/0\n"
+        f"  [error] not-registered: no container instance in {CLUSTER}: it has no instance profile, so its agent "
+        "has no credentials to register with\n"
+        f"    fix: aws ec2 associate-iam-instance-profile --instance-id {stray} --iam-instance-profile "
+        "Name=ecsInstanceRole --region us-east-1\n"
+        "1 container instances and 1 EC2 instances that never registered: 1 trunked, 1 eligible without a trunk; "
+        "20 API calls (account 123456789012, us-east-1)\n"
+    )
+    line = one_line_error(run_doctor("--endpoint-url", world.server.url, "--cluster", CLUSTER, "--instance", "i-0"))
+    assert line == (
+        f"trunkline doctor: no container instance i-0 in cluster {CLUSTER}, and no such EC2 instance (an EC2 "
+        "instance id, or a container instance id or ARN)"
+    )
+
+
+def test_a_type_newer_than_the_ecs_table_is_an_estimate(world: World):
+    """c7i.large is not in ECS's published table: its trunked limit is estimated from EKS's data
+    (doctor-checks §5.4), and doctor says so where a verdict rests on it."""
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("goodRole")
+    world.instance_role("plainRole")
+    world.opt_in(role_arn("goodRole"))
+    net = world.network()
+    trunked = world.launch(net["subnet"], "goodRole", config_script(CLUSTER), instance_type="c7i.large")
+    plain = world.launch(net["subnet"], "plainRole", config_script(CLUSTER), instance_type="c7i.large")
+    documented = world.launch(net["subnet"], "goodRole", config_script(CLUSTER), instance_type="c5.large")
+    world.settle()
+    done = run_doctor("--endpoint-url", world.server.url, "--cluster", CLUSTER)
+    assert f"{CLUSTER} {trunked} c7i.large ACTIVE trunked awsvpc tasks 0/10 (limit estimated)\n" in done.stdout
+    assert f"{CLUSTER} {documented} c5.large ACTIVE trunked awsvpc tasks 0/10\n" in done.stdout
+    verdicts = by_instance(doctor_json(world.server, CLUSTER))
+    assert [verdicts[i]["awsvpcTaskCapacityEstimated"] for i in (trunked, plain, documented)] == [True, False, False]
+    (note,) = [f for f in verdicts[plain]["findings"] if f["code"] == "instance-type"]
+    assert (note["severity"], note["blocking"]) == ("info", False)
+    assert note["message"] == (
+        "ECS's table of supported types (2023) does not list c7i.large: that it supports trunking (2 → 10 tasks) "
+        "is estimated from EKS's branch-ENI limits"
+    )
+    assert codes(verdicts[plain], True) == {"account-setting"}
 
 
 def test_calls_are_batched(world: World):
@@ -357,6 +449,13 @@ def test_errors_are_one_line(server: Server):
     no_region = {k: v for k, v in env.items() if k != "AWS_DEFAULT_REGION"}
     line = one_line_error(run_doctor("--endpoint-url", server.url, env=no_region))
     assert line.startswith("trunkline doctor: no AWS Region")
+    line = one_line_error(run_doctor("--endpoint-url", "127.0.0.1 4590"))
+    assert line == "trunkline doctor: not an endpoint URL: 127.0.0.1 4590 (e.g. http://127.0.0.1:4590)"
+    line = one_line_error(run_doctor("--endpoint-url", server.url + "/nothing"))  # a web server, not an AWS API
+    assert line == (
+        f"trunkline doctor: get_caller_identity: the answer from {server.url}/nothing is not an AWS API response "
+        "(is it an AWS endpoint?)"
+    )
 
 
 def test_terminal_output_is_a_rich_table(world: World, monkeypatch: pytest.MonkeyPatch):

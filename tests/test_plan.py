@@ -137,9 +137,26 @@ def test_gpus_bind_where_a_type_has_few(tmp_path: Path):
     path = write(tmp_path, gpu, "infer.json")
     answer = by_type(plan_json("--task-definition", f"{path}:8", "--types", "g4dn.xlarge,g4dn.12xlarge,c5.large"))
     small, large = answer["g4dn.xlarge"]["trunkingOn"], answer["g4dn.12xlarge"]["trunkingOn"]
+    assert plan_json("--task-definition", f"{path}:8", "--types", "g4dn.xlarge")["workload"] == [
+        {"family": "infer", "count": 8, "cpu": 256, "memory": 512, "gpus": 1, "awsvpc": False}
+    ]
     assert (small["tasksPerInstance"], small["binding"], small["instances"]) == ({"infer": 1}, {"infer": "GPU"}, 8)
     assert (large["tasksPerInstance"], large["binding"], large["instances"]) == ({"infer": 4}, {"infer": "GPU"}, 2)
     assert answer["c5.large"]["trunkingOn"]["instances"] is None
+
+
+def test_family_read_in_the_region_of_aws_region(server: Server):
+    """AWS_REGION alone names the Region, as for the AWS CLI v2, the other SDKs and doctor (boto3
+    itself reads only AWS_DEFAULT_REGION)."""
+    server.client("ecs").register_task_definition(**WEB)
+    env = {k: v for k, v in doctor_env().items() if k != "AWS_DEFAULT_REGION"}
+    assert one_line(run_plan("--task-definition", "web:20", "--endpoint-url", server.url, env=env)) == (
+        "trunkline plan: no AWS Region: set AWS_REGION or AWS_DEFAULT_REGION (needed to read task definitions by family)"
+    )
+    env["AWS_REGION"] = "us-east-1"
+    done = run_plan("--task-definition", "web:20", "--endpoint-url", server.url, "--types", "c5.large", env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("workload: 20 x web (256 CPU, 512 MiB)")
 
 
 def test_family_from_an_endpoint_and_a_mixed_workload(server: Server, tmp_path: Path):
@@ -155,7 +172,55 @@ def test_family_from_an_endpoint_and_a_mixed_workload(server: Server, tmp_path: 
     ]
     sizing = answer["types"][0]["trunkingOn"]
     assert sizing["tasksPerInstance"] == {"web": 16, "worker": 4}
-    assert sizing["instances"] == 5  # ceil(40/16 + 10/4): the mix shares instances in proportion
+    assert sizing["instances"] == 5  # 2 instances of 4 workers, one of 2 workers and 8 web, 2 of 16 web
+
+
+def test_a_mix_bound_by_different_resources_shares_instances(tmp_path: Path):
+    """Bridge tasks bound by a host port and awsvpc tasks bound by ENI slots take different
+    resources: one of each kind and two web tasks share every c5.large (10 instances, not 10 + 5),
+    and placement agrees. A task needing most of an m5.24xlarge's memory leaves room for small ones."""
+    edge = {**WORKER, "family": "edge"}
+    edge["containerDefinitions"] = [
+        {
+            "name": "e",
+            "image": "nginx",
+            "cpu": 128,
+            "memory": 256,
+            "portMappings": [{"containerPort": 80, "hostPort": 80}],
+        }
+    ]
+    references = [f"{write(tmp_path, edge, 'edge.json')}:10", f"{write(tmp_path, WEB, 'web.json')}:10"]
+    _, (row,) = plan(references, types=["c5.large"], run_simulation=True)
+    off, on = row.by_mode[False], row.by_mode[True]
+    assert (off.tasks_per_instance, off.binding, off.instances) == (
+        {"edge": 1, "web": 2},
+        {"edge": "PORTS", "web": "ENI"},
+        10,
+    )
+    assert (on.tasks_per_instance, on.instances) == ({"edge": 1, "web": 7}, 10)
+    assert off.spare == {"ENI": 10 * 2 - 10, "CPU": 10 * 2048 - 10 * 384, "MEMORY": 10 * 3705 - 10 * 768}
+    assert [row.simulations[m].used for m in (False, True)] == [10, 10]
+    assert row.differences == {False: [], True: []}
+    big = {**WEB, "family": "big", "cpu": "16384", "memory": "120000"}
+    answer = by_type(
+        plan_json("--task-definition", f"{write(tmp_path, big, 'big.json')}:3", "--task-definition",
+                  f"{write(tmp_path, WEB, 'web.json')}:4", "--types", "m5.24xlarge", "--trunking", "on")
+    )  # fmt: skip
+    sizing = answer["m5.24xlarge"]["trunkingOn"]
+    assert (sizing["tasksPerInstance"], sizing["instances"]) == ({"big": 3, "web": 120}, 1)
+    assert sizing["spare"]["MEMORY"] == sizing["registeredMemory"] - 3 * 120000 - 4 * 512
+
+
+def test_fewer_instances_in_placement_are_not_blamed_on_zones():
+    """When placement needs fewer instances than the arithmetic, the zone split is not the reason."""
+    entry = catalog.get_instance_type("c5.large")
+    assert entry is not None
+    sizing = arithmetic.size(entry, True, [])
+    sizing.instances = 12
+    result = simulate.Simulation("c5.large", True, launched=12, used=10, placed=20)
+    assert simulate.differences(sizing, result) == [
+        "placement used 10 instances, the arithmetic 12 (placement shared the instances among the definitions more tightly)"
+    ]
 
 
 # --- prices, ranking, outputs, chart ------------------------------------------------------------------
@@ -329,6 +394,13 @@ def test_errors_are_one_line(tmp_path: Path):
         run_plan("--task-definition", str(write(tmp_path, gpu, "gpu.json")))
     )
     assert one_line(run_plan("--task-definition", "missing.json")) == "trunkline plan: missing.json: no such file"
+    for count in ("0", "-3"):
+        assert one_line(run_plan("--task-definition", f"{web}:{count}")) == (
+            f"trunkline plan: {web}:{count}: the task count must be at least 1"
+        )
+    assert one_line(run_plan("--task-definition", f"{web}:many")) == (
+        f"trunkline plan: {web}:many: the task count must be a whole number"
+    )
     assert one_line(run_plan("--task-definition", web, "--chart", str(tmp_path / "c.gif"))).endswith(
         "the file name must end in .png or .svg"
     )
@@ -347,6 +419,12 @@ def test_endpoint_errors_are_one_line(server: Server):
     )
     line = one_line(run_plan("--task-definition", "nothere", "--endpoint-url", server.url))
     assert line.startswith("trunkline plan: task definition nothere: ClientException:")
+    assert one_line(run_plan("--task-definition", "web", "--endpoint-url", "127.0.0.1 4590")) == (
+        "trunkline plan: --endpoint-url 127.0.0.1 4590: not an endpoint URL (e.g. http://127.0.0.1:4590)"
+    )
+    assert one_line(run_plan("--task-definition", "web", "--endpoint-url", server.url + "/nothing")) == (
+        "trunkline plan: task definition web: 404: Not Found"  # a web server, not an AWS API
+    )
     env = {k: v for k, v in doctor_env().items() if not k.startswith("AWS_ACCESS") and not k.startswith("AWS_SECRET")}
     assert one_line(run_plan("--task-definition", "web", "--endpoint-url", server.url, env=env)).startswith(
         "trunkline plan: no AWS credentials found"

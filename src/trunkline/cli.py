@@ -237,6 +237,13 @@ def doctor(
     profile: Annotated[str | None, typer.Option(help="The AWS profile to use (boto3's credential chain).")] = None,
     region: Annotated[str | None, typer.Option(help="The Region (default: your AWS configuration's).")] = None,
     output: Annotated[str, typer.Option(help="table (plain text when piped) or json.")] = "table",
+    instance: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Only this instance: an EC2 instance id, or a container instance id or ARN (repeatable; "
+            "its cluster is still read whole, for evidence)."
+        ),
+    ] = None,
 ) -> None:
     """Why has a container instance no trunk ENI? Public, read-only AWS calls only.
 
@@ -245,7 +252,7 @@ def doctor(
 
     if output not in ("table", "json"):
         raise typer.BadParameter("choose table or json", param_hint="--output")
-    raise typer.Exit(run(cluster or [], endpoint_url, profile, region, output))
+    raise typer.Exit(run(cluster or [], endpoint_url, profile, region, output, instance or []))
 
 
 @app.command()

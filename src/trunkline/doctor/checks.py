@@ -28,6 +28,16 @@ TASK_ENI = "ecs.capability.task-eni"
 TRUNKING = "ecs.capability.task-eni-trunking"
 MIN_AGENT = (1, 28, 1)
 MIN_AGENT_OTHER_LINUX = (1, 29, 1)  # without ec2-net-utils (not Amazon Linux), doctor-checks §2.3
+#: The EC2 error code that ends a REGISTRATION_FAILED statusReason -> what it says about the cause
+#: (doctor-checks §6.1), for when no condition doctor reads explains the failure any more.
+EC2_CODES = {
+    "NetworkInterfaceLimitExceeded": "the Region's network interface quota was used up (Service Quotas: vpc "
+    "L-DF5E4CA3, Network interfaces per Region)",
+    "InsufficientFreeAddressesInSubnet": "the subnet had no free private IPv4 address",
+    "InvalidParameterValue": "EC2 refused the subnet: shared from another account (S7), or unusable",
+    "UnauthorizedOperation": "ECS may not create network interfaces: its service-linked role or its permissions",
+    "AuthFailure": "ECS may not create network interfaces: its service-linked role or its permissions",
+}
 REGISTRATION_FAILURE = re.compile(
     r"^Unexpected EC2 error while attempting to (?P<op>[A-Za-z ]+?) (?:in subnet|to instance) '(?P<target>[^']*)': (?P<code>\w+)"
 )
@@ -41,11 +51,12 @@ class Verdict:
     instance_type: str
     status: str
     trunked: bool
-    awsvpc_tasks: int
+    awsvpc_tasks: int | None  # None: not determinable (ListTasks or DescribeTasks refused)
     awsvpc_capacity: int
     eligible: bool  # a supported Linux instance that ought to be able to have a trunk
     findings: list[Finding] = field(default_factory=list)
     instance_role: str | None = None  # the role of the instance's profile now
+    capacity_estimated: bool = False  # the trunked limit is estimated (the type is newer than ECS's table)
 
     @property
     def lacks_trunk(self) -> bool:
@@ -62,6 +73,7 @@ class Verdict:
             "trunked": self.trunked,
             "awsvpcTasks": self.awsvpc_tasks,
             "awsvpcTaskCapacity": self.awsvpc_capacity,
+            "awsvpcTaskCapacityEstimated": self.capacity_estimated,
             "eligible": self.eligible,
             "lacksTrunk": self.lacks_trunk,
             "instanceRole": self.instance_role,
@@ -217,6 +229,24 @@ def _instance_type(c: Context) -> Finding | None:
     )
 
 
+def _estimated_type(c: Context) -> list[Finding]:
+    """A type newer than ECS's published table: that ECS trunks it, and its limit, are estimated from
+    EKS's per-type branch-ENI limits (doctor-checks §5.4), so a verdict that rests on it says so."""
+    limits = instance_types.limits(c.instance_type)
+    if limits is None or not limits.estimated:
+        return []
+    return [
+        Finding(
+            "instance-type",
+            "info",
+            f"ECS's table of supported types (2023) does not list {c.instance_type}: that it supports trunking "
+            f"({limits.awsvpc_tasks} → {limits.awsvpc_tasks_trunked} tasks) is estimated from EKS's branch-ENI limits",
+            "",
+            "the packaged instance-type table (trunked_source derived-eks-branch-limits)",
+        )
+    ]
+
+
 def _account_setting(c: Context) -> list[Finding]:
     role = c.role
     source = "iam:GetInstanceProfile Roles[0].Arn; ecs:ListAccountSettings(principalArn, effectiveSettings)"
@@ -230,15 +260,16 @@ def _account_setting(c: Context) -> list[Finding]:
     setting = c.facts.settings.get(role, {})
     effective, explicit = setting.get("effective"), setting.get("explicit")
     if effective is None:
-        refused = c.facts.refused.get("ecs:ListAccountSettings", "no answer")
-        return [undeterminable("account setting", "ecs:ListAccountSettings", refused)]
+        refused = setting.get("refused") or "no answer"
+        return [undeterminable("account setting", f"ecs:ListAccountSettings(principalArn={role})", refused)]
     if effective == "enabled":
         return []
-    origin = (
-        f"the role's own setting ({explicit}) overrides the account default ({c.facts.account_default or 'unknown'})"
-        if explicit is not None
-        else f"the role has no setting of its own and inherits the account default ({effective})"
-    )
+    if explicit is not None:
+        origin = f"the role's own setting ({explicit}) overrides the account default ({c.facts.account_default or 'unknown'})"
+    elif setting.get("explicitKnown", True):
+        origin = f"the role has no setting of its own and inherits the account default ({effective})"
+    else:
+        origin = "whether the role has a setting of its own or inherits the account default is unknown"
     fix = c.aws(f"ecs put-account-setting --name awsvpcTrunking --value enabled --principal-arn {role}")
     return [
         blocking(
@@ -317,6 +348,59 @@ def _registered_before_opt_in(c: Context, trunked_since: dict[str, float]) -> Fi
         "ecs:DescribeContainerInstances registeredAt vs trunked instances of the same role",
         evidence=why,
     )
+
+
+def _unreadable(setting: list[Finding]) -> bool:
+    """The role's setting could not be read (the call was refused), as opposed to no role known."""
+    return any(f.code == "not-determinable" and f.source.startswith("ecs:ListAccountSettings") for f in setting)
+
+
+def _setting_from_siblings(c: Context, trunked_since: dict[str, float]) -> list[Finding]:
+    """The role's setting is unreadable to this caller (only the root user or the role itself may
+    read it): its trunked instances show it was enabled when they registered (doctor-checks §3.3
+    step 3, §4). Every other decision-time condition holds here."""
+    role = str(c.role)
+    registered = _registered_at(c.ci)
+    first = trunked_since.get(role)
+    read = c.aws(f"ecs list-account-settings --name awsvpcTrunking --principal-arn {role} --effective-settings")
+    read += "  # as the account's root user or as the role: others may not read a role's setting"
+    source = "ecs:DescribeContainerInstances registeredAt and attributes[ecs.awsvpc-trunk-id] of the role's instances"
+    if c.profile_changed is None and first is not None and registered < first:
+        return [
+            blocking(
+                "registered-before-opt-in",
+                f"every condition doctor can read holds, yet no trunk: awsvpcTrunking for {role} cannot be read, "
+                f"but an instance of the same role that registered later ({_iso(first)}) got a trunk, so the "
+                f"setting was not in effect when this one registered ({_iso(registered)}); the decision is kept "
+                "for the instance's life (S5)",
+                c.replace(),
+                source,
+                evidence="a later instance of the same role got a trunk",
+            )
+        ]
+    if c.profile_changed is not None:
+        message = (
+            f"awsvpcTrunking for {role} cannot be read, and the instance registered under an earlier instance "
+            "profile: the role that registered it, and that role's setting then, are unknown"
+        )
+    elif first is not None:
+        message = (
+            f"awsvpcTrunking for {role} cannot be read; an instance of the same role that registered earlier "
+            f"({_iso(first)}) got a trunk, so the setting was enabled then: it was switched off since, or a cause "
+            "doctor cannot see applies"
+        )
+    elif c.facts.account_default == "enabled":
+        message = (
+            f"awsvpcTrunking for {role} cannot be read and no instance of the role has a trunk; the account default "
+            "is enabled, so the role has it unless its own setting is disabled, or it registered before the opt-in"
+        )
+    else:
+        default = c.facts.account_default or "unreadable too"
+        message = (
+            f"awsvpcTrunking for {role} cannot be read and no instance of the role has a trunk; the account default "
+            f"is {default}, so the role has it only if its own setting is enabled"
+        )
+    return [Finding("account-setting", "unknown", message, read, source)]
 
 
 def _setting_beside_other_causes(c: Context, setting: list[Finding]) -> list[Finding]:
@@ -447,14 +531,17 @@ def _registration_failed(c: Context) -> list[Finding]:
     deregister = c.aws(
         f"ecs deregister-container-instance --cluster {c.cluster['name']} --container-instance {c.id} --force"
     )
+    code = parsed.group("code") if parsed else ""
+    hint = " (no visible cause: see the EC2 error code)"
+    if code in EC2_CODES:
+        hint = f" (no visible cause now; {code} means {EC2_CODES[code]})"
     head = blocking(
         "registration-failed",
-        f"ECS could not provision the trunk: {reason or 'no statusReason'}"
-        + ("" if causes else " (no visible cause: see the EC2 error code)"),
+        f"ECS could not provision the trunk: {reason or 'no statusReason'}" + ("" if causes else hint),
         f"{deregister}  # after fixing the cause; ECS deletes the trunk ENI (S10)",
         "ecs:DescribeContainerInstances status, statusReason",
         statusReason=reason,
-        ec2ErrorCode=parsed.group("code") if parsed else None,
+        ec2ErrorCode=code or None,
     )
     return [head, *causes]
 
@@ -623,7 +710,9 @@ def diagnose(facts: Facts, cluster: Record, ci: Record, trunked_since: dict[str,
             decision += setting
             if not setting:
                 decision.append(_registered_before_opt_in(c, trunked_since))
-        findings = decision + _profile_changed(c) + _provisioning(c) + _resource_eni(c, False)
+            elif _unreadable(setting):
+                decision += _setting_from_siblings(c, trunked_since)
+        findings = decision + _estimated_type(c) + _profile_changed(c) + _provisioning(c) + _resource_eni(c, False)
     if status in ("ACTIVE", "DRAINING"):
         findings += _task_vpc(c)
     if c.ec2 is None and facts.refused.get("ec2:DescribeInstances"):
@@ -642,11 +731,12 @@ def diagnose(facts: Facts, cluster: Record, ci: Record, trunked_since: dict[str,
         instance_type=c.instance_type,
         status=status,
         trunked=trunked,
-        awsvpc_tasks=facts.awsvpc_tasks.get(ci["containerInstanceArn"], 0),
+        awsvpc_tasks=facts.awsvpc_tasks.get(ci["containerInstanceArn"], 0) if facts.tasks_known else None,
         awsvpc_capacity=capacity,
         eligible=eligible,
         findings=findings,
         instance_role=c.role,
+        capacity_estimated=trunked and capacity > 0 and bool(limits and limits.estimated),
     )
 
 
@@ -685,3 +775,57 @@ def diagnose_all(facts: Facts) -> list[Verdict]:
         diagnose(facts, cluster, ci, since) for cluster in facts.clusters.values() for ci in cluster["instances"]
     ]
     return sorted(verdicts, key=lambda v: (v.cluster, v.ec2_instance_id, v.container_instance_arn))
+
+
+# --- EC2 instances that are no container instance (asked for by --instance) ----------------------------
+
+INSTANCE_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
+
+
+def not_registered(facts: Facts, record: Record, clusters: list[str]) -> Verdict:
+    """Why an EC2 instance never became a container instance, in the order a user would check:
+    it is not running, has no instance role, its role may not register, or its agent is configured
+    for another cluster. (No doctor-checks row: ECS's APIs do not show such an instance at all.)"""
+    instance = record["instance"]
+    instance_id, state = str(instance["InstanceId"]), str((instance.get("State") or {}).get("Name", ""))
+    region = facts.region
+    role, decision, named = record["role"], record["register"], record["userDataCluster"]
+    source = "ec2:DescribeInstances; iam:SimulatePrincipalPolicy(ecs:RegisterContainerInstance); userData"
+    where = " or ".join(clusters) or "any cluster"
+    fix = ""
+    if state != "running":
+        why = f"the instance is {state}"
+    elif not instance.get("IamInstanceProfile"):
+        why = "it has no instance profile, so its agent has no credentials to register with"
+        fix = f"aws ec2 associate-iam-instance-profile --instance-id {instance_id} --iam-instance-profile Name=ecsInstanceRole --region {region}"
+    elif role is None:
+        why = "its instance profile holds no role (or the role could not be read), so its agent has no credentials"
+    elif decision not in (None, "allowed"):
+        why = f"its role {role} may not call ecs:RegisterContainerInstance ({decision})"
+        fix = f"aws iam attach-role-policy --role-name {role.rsplit('/', 1)[-1]} --policy-arn {INSTANCE_POLICY} --region {region}"
+    elif record["userDataKnown"] and named is None:
+        why = "its user data sets no ECS_CLUSTER, so its agent registers in the cluster named default, if any"
+    elif named is not None and clusters and named not in [c.rsplit("/", 1)[-1] for c in clusters]:
+        why = f"its user data sets ECS_CLUSTER={named}: its agent registers there"
+    else:
+        why = "nothing doctor can read says why: the agent is not running, or cannot reach ECS (network, endpoint)"
+        if decision is None:
+            why += "; whether its role may register is not determinable"
+    finding = Finding(
+        "not-registered", "error", f"no container instance in {where}: {why}", fix, source, True,
+        {"role": role, "registerDecision": decision, "userDataCluster": named},
+    )  # fmt: skip
+    limits = instance_types.limits(str(instance.get("InstanceType", "")))
+    return Verdict(
+        cluster=named or "-",
+        container_instance_arn="",
+        ec2_instance_id=instance_id,
+        instance_type=str(instance.get("InstanceType", "")),
+        status="NOT_REGISTERED",
+        trunked=False,
+        awsvpc_tasks=0,
+        awsvpc_capacity=0,
+        eligible=bool(limits and limits.supported),
+        findings=[finding],
+        instance_role=role,
+    )

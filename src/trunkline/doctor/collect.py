@@ -8,7 +8,9 @@ ecs:ListServices / ecs:DescribeServices (10 a call; their events), ecs:ListTasks
 values and 1,000 results a call), ec2:DescribeInstanceTypes (100 a call), ec2:DescribeSubnets,
 ec2:DescribeRouteTables (filter `vpc-id`), iam:GetInstanceProfile per distinct profile, and
 ecs:ListAccountSettings twice per distinct instance role (effective and explicit) plus once for
-the account default; and the optional ones: ec2:DescribeIamInstanceProfileAssociations (filter
+the account default (a caller other than the root user may not read the root's or a role's setting:
+then twice more, its own explicit and effective value, which is the default when it has none of its
+own; a role's unreadable setting is judged from its trunked instances, §3.3); and the optional ones: ec2:DescribeIamInstanceProfileAssociations (filter
 `instance-id`, 200 values a call; when the profile changed after registration, C20) and
 iam:SimulatePrincipalPolicy once per distinct role whose setting is not enabled (may the role
 opt itself in, C17). The services' awsvpc subnets (C18) join the instances' subnets in the same
@@ -22,6 +24,7 @@ run with one line (`DoctorError`).
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 from collections import Counter
@@ -40,6 +43,7 @@ from botocore.exceptions import (
     PartialCredentialsError,
     ProfileNotFound,
 )
+from botocore.parsers import ResponseParserError
 
 Record = dict[str, Any]
 
@@ -75,11 +79,12 @@ class Facts:
     account_default: str | None = None
     service_linked_role: bool | None = None  # None: not determinable
     awsvpc_tasks: Counter[str] = field(default_factory=Counter)  # container instance ARN -> awsvpc tasks
-    tasks_known: bool = True
+    tasks_known: bool = True  # False: ListTasks or DescribeTasks was refused (awsvpc task counts unknown)
     service_events: list[Record] = field(default_factory=list)  # {"cluster", "service", "message"}
     service_subnets: list[Record] = field(default_factory=list)  # {"cluster", "service", "subnets"} (awsvpc)
     associations: dict[str, Record] | None = None  # instance id -> its profile association; None: unknown
     self_opt_in: dict[str, str] = field(default_factory=dict)  # role ARN -> EvalDecision of ecs:PutAccountSetting
+    may_register: dict[str, str | None] = field(default_factory=dict)  # role ARN -> ecs:RegisterContainerInstance
 
     @property
     def total_calls(self) -> int:
@@ -103,7 +108,10 @@ class Collector:
         config = BotoConfig(retries={"max_attempts": max_attempts, "mode": "standard"}, connect_timeout=5)
         self._clients: dict[str, Any] = {}
         for service in ("sts", "ecs", "ec2", "iam"):
-            client = session.client(service, endpoint_url=endpoint_url, config=config)
+            try:
+                client = session.client(service, endpoint_url=endpoint_url, config=config)
+            except ValueError:  # botocore: "Invalid endpoint: ..."
+                raise DoctorError(f"not an endpoint URL: {endpoint_url} (e.g. http://127.0.0.1:4590)") from None
             client.meta.events.register("before-call", self._count)
             self._clients[service] = client
 
@@ -131,7 +139,13 @@ class Collector:
             raise DoctorError("no AWS Region: pass --region or set AWS_REGION") from None
         except BotoCoreError as error:
             raise DoctorError(f"{operation}: {error}") from None
+        except ResponseParserError:
+            raise DoctorError(self._not_aws(operation)) from None
         return answer
+
+    def _not_aws(self, operation: str) -> str:
+        where = self.endpoint_url or "the endpoint"
+        return f"{operation}: the answer from {where} is not an AWS API response (is it an AWS endpoint?)"
 
     def optional(self, service: str, operation: str, **params: Any) -> Record | None:
         """A call whose facts doctor can do without: refused or unimplemented gives None."""
@@ -144,6 +158,8 @@ class Collector:
                 self.facts.refused[f"{service}:{error.operation_name}"] = f"{code}: {info.get('Message', '')}"
                 return None
             raise DoctorError(f"{error.operation_name} failed: {code}: {info.get('Message')}") from None
+        except ResponseParserError:
+            raise DoctorError(self._not_aws(operation)) from None
         return answer
 
     def failure(self, service: str, operation: str, **params: Any) -> ClientError | None:
@@ -204,17 +220,26 @@ class Collector:
         self._services(cluster, name)
 
     def _tasks(self, cluster: str) -> None:
+        """How many awsvpc tasks each instance holds (an ENI each): only for the report, so a
+        refused call leaves the counts unknown instead of ending the run."""
         arns: list[str] = []
         token: str | None = None
         while True:
             extra = {"nextToken": token} if token else {}
-            page = self.call("ecs", "list_tasks", cluster=cluster, maxResults=100, **extra)
+            page = self.optional("ecs", "list_tasks", cluster=cluster, maxResults=100, **extra)
+            if page is None:
+                self.facts.tasks_known = False
+                return
             arns += page["taskArns"]
             token = page.get("nextToken")
             if not token:
                 break
         for chunk in _chunks(arns, 100):
-            for task in self.call("ecs", "describe_tasks", cluster=cluster, tasks=chunk)["tasks"]:
+            answer = self.optional("ecs", "describe_tasks", cluster=cluster, tasks=chunk)
+            if answer is None:
+                self.facts.tasks_known = False
+                return
+            for task in answer["tasks"]:
                 holds_eni = any(a.get("type") == "ElasticNetworkInterface" for a in task.get("attachments", []))
                 if holds_eni and task.get("containerInstanceArn") and task.get("lastStatus") != "STOPPED":
                     self.facts.awsvpc_tasks[task["containerInstanceArn"]] += 1
@@ -309,22 +334,102 @@ class Collector:
             {i["IamInstanceProfile"]["Arn"] for i in self.facts.ec2.values() if i.get("IamInstanceProfile")}
         )
         for arn in profiles:
-            answer = self.optional("iam", "get_instance_profile", InstanceProfileName=arn.rsplit("/", 1)[-1])
-            roles = (answer or {}).get("InstanceProfile", {}).get("Roles", [])
-            self.facts.roles[arn] = roles[0]["Arn"] if roles else None
+            self._role_of(arn)
 
-    def _setting(self, principal: str, effective: bool) -> str | None:
-        answer = self.optional(
-            "ecs", "list_account_settings", name=SETTING, principalArn=principal, effectiveSettings=effective
+    def _role_of(self, profile_arn: str) -> str | None:
+        """The role in an instance profile (one at most), read once per profile."""
+        if profile_arn not in self.facts.roles:
+            name = profile_arn.rsplit("/", 1)[-1]
+            answer = self.optional("iam", "get_instance_profile", InstanceProfileName=name)
+            roles = (answer or {}).get("InstanceProfile", {}).get("Roles", [])
+            self.facts.roles[profile_arn] = roles[0]["Arn"] if roles else None
+        return self.facts.roles[profile_arn]
+
+    # --- EC2 instances that are no container instance -------------------------------------------------
+
+    def unregistered(self, ids: Sequence[str]) -> list[Record]:
+        """The EC2 instances among `ids` (asked for by --instance, found in no cluster), each with
+        what explains that its agent never registered: its state, its role's permission to call
+        ecs:RegisterContainerInstance, and the cluster its user data names."""
+        wanted = sorted({i for i in ids if i.startswith("i-")})
+        found: list[Record] = []
+        for page in self._filtered_pages("describe_instances", "instance-id", wanted, 1000) or []:
+            for reservation in page["Reservations"]:
+                found += [self._why_unregistered(instance) for instance in reservation["Instances"]]
+        return found
+
+    def _why_unregistered(self, instance: Record) -> Record:
+        profile = (instance.get("IamInstanceProfile") or {}).get("Arn")
+        role = self._role_of(profile) if profile else None
+        register = self._may_register(role) if role else None
+        cluster, known = None, False
+        attribute = self.optional(
+            "ec2", "describe_instance_attribute", InstanceId=instance["InstanceId"], Attribute="userData"
         )
-        settings = (answer or {}).get("settings", [])
-        return str(settings[0]["value"]) if settings else None
+        if attribute is not None:
+            known = True
+            try:
+                raw = base64.b64decode((attribute.get("UserData") or {}).get("Value") or "")
+            except ValueError:  # not base64: no configuration doctor can read
+                raw = b""
+            text = raw.decode("utf-8", "replace")
+            match = ECS_CLUSTER.search(text)
+            cluster = match.group(1) if match else None
+        return {"instance": instance, "role": role, "register": register, "userDataCluster": cluster,
+                "userDataKnown": known}  # fmt: skip
+
+    def _may_register(self, role: str) -> str | None:
+        """iam:SimulatePrincipalPolicy's EvalDecision for the role and ecs:RegisterContainerInstance
+        (None: not determinable)."""
+        if role not in self.facts.may_register:
+            answer = self.optional(
+                "iam", "simulate_principal_policy", PolicySourceArn=role, ActionNames=["ecs:RegisterContainerInstance"]
+            )
+            results = (answer or {}).get("EvaluationResults") or [{}]
+            self.facts.may_register[role] = str(results[0].get("EvalDecision", "")) if answer else None
+        return self.facts.may_register[role]
+
+    def _setting(self, principal: str | None, effective: bool) -> tuple[str | None, str | None]:
+        """(the value, or None when there is no entry; why the read failed, or None). Any error is
+        "unreadable", never "disabled": AWS lets only the root user or the principal itself read a
+        principal's setting, and the error it gives others is not documented (doctor-checks §3.3)."""
+        extra = {"principalArn": principal} if principal else {}
+        try:
+            answer = self._clients["ecs"].list_account_settings(name=SETTING, effectiveSettings=effective, **extra)
+        except ClientError as error:
+            info = error.response.get("Error", {})
+            return None, f"{info.get('Code')}: {info.get('Message', '')}"
+        settings = answer.get("settings", [])
+        return (str(settings[0]["value"]) if settings else None), None
 
     def _settings(self) -> None:
         root = f"arn:aws:iam::{self.facts.account}:root"
-        self.facts.account_default = self._setting(root, True)
+        default, refused = self._setting(root, True)
+        if refused is not None:
+            default = self._inherited_default()
+        if default is None and refused is not None:
+            self.facts.refused["ecs:ListAccountSettings"] = refused
+        self.facts.account_default = default
         for role in sorted({r for r in self.facts.roles.values() if r}):
-            self.facts.settings[role] = {"effective": self._setting(role, True), "explicit": self._setting(role, False)}
+            effective, refused = self._setting(role, True)
+            explicit, explicit_refused = self._setting(role, False) if refused is None else (None, refused)
+            self.facts.settings[role] = {
+                "effective": effective,
+                "explicit": explicit,
+                "explicitKnown": explicit_refused is None,
+                "refused": refused,
+            }
+            if refused is not None:
+                self.facts.refused["ecs:ListAccountSettings"] = refused
+
+    def _inherited_default(self) -> str | None:
+        """The account default as a caller who may not read the root's setting sees it (§3.3 step 1):
+        its own effective value, when it has no setting of its own."""
+        own, refused = self._setting(None, False)
+        if refused is not None or own is not None:
+            return None  # the caller's own value would hide the default
+        inherited, refused = self._setting(None, True)
+        return inherited if refused is None else None
 
     def _self_opt_in(self) -> None:
         """May each role whose setting is not enabled put it itself, as user data would (C17)?"""
@@ -354,6 +459,9 @@ class Collector:
         else:
             self.facts.refused["iam:GetRole"] = f"{code}: {error.response.get('Error', {}).get('Message', '')}"
 
+
+#: The cluster an instance's user data configures its agent for (`ECS_CLUSTER=NAME` in /etc/ecs/ecs.config).
+ECS_CLUSTER = re.compile(r"\bECS_CLUSTER=[\"']?([A-Za-z0-9_-]{1,255})")
 
 #: `(service NAME) was unable to place a task ... (container-instance ID) encountered error "RESOURCE:ENI"`
 RESOURCE_ENI = re.compile(

@@ -35,6 +35,7 @@ CODES: dict[str, str] = {
     "task-vpc-mismatch": "C18: a service's awsvpc subnets are in another VPC than the instance (ATTRIBUTE)",
     "resource-eni": "C19: a service could not place a task here for lack of ENIs (RESOURCE:ENI)",
     "profile-changed": "C20: the instance profile was associated after the instance registered",
+    "not-registered": "the EC2 instance asked for is no container instance: its agent never registered",
     "not-determinable": "a check doctor could not make: the endpoint refused or does not implement the call",
 }
 

@@ -33,23 +33,27 @@ def as_json(facts: Facts, verdicts: list[Verdict]) -> str:
 def _summary(facts: Facts, verdicts: list[Verdict]) -> list[str]:
     trunked = sum(1 for v in verdicts if v.trunked)
     lacking = sum(1 for v in verdicts if v.lacks_trunk)
+    strays = sum(1 for v in verdicts if not v.container_instance_arn)
+    also = f" and {strays} EC2 instances that never registered" if strays else ""
     lines = [
-        f"{len(verdicts)} container instances: {trunked} trunked, {lacking} eligible without a trunk; "
-        f"{facts.total_calls} API calls (account {facts.account}, {facts.region})"
+        f"{len(verdicts) - strays} container instances{also}: {trunked} trunked, {lacking} eligible without a "
+        f"trunk; {facts.total_calls} API calls (account {facts.account}, {facts.region})"
     ]
     for call, why in sorted(facts.refused.items()):
         lines.append(f"not determinable: {call} ({why})")
     return lines
 
 
+def _tasks(v: Verdict) -> str:
+    held = "?" if v.awsvpc_tasks is None else str(v.awsvpc_tasks)
+    return f"{held}/{v.awsvpc_capacity}" + (" (limit estimated)" if v.capacity_estimated else "")
+
+
 def plain(facts: Facts, verdicts: list[Verdict]) -> str:
     lines: list[str] = []
     for v in verdicts:
         state = "trunked" if v.trunked else "no trunk"
-        lines.append(
-            f"{v.cluster} {v.ec2_instance_id} {v.instance_type} {v.status} {state} "
-            f"awsvpc tasks {v.awsvpc_tasks}/{v.awsvpc_capacity}"
-        )
+        lines.append(f"{v.cluster} {v.ec2_instance_id} {v.instance_type} {v.status} {state} awsvpc tasks {_tasks(v)}")
         for f in v.findings:
             lines.append(f"  [{f.severity}] {f.code}: {f.message}")
             if f.fix:
@@ -69,9 +73,7 @@ def table(console: Console, facts: Facts, verdicts: list[Verdict]) -> None:
                 for f in v.findings
             )
             trunk = "[green]yes[/]" if v.trunked else ("[red]no[/]" if v.lacks_trunk else "no")
-            grid.add_row(
-                v.ec2_instance_id, v.instance_type, v.status, trunk, f"{v.awsvpc_tasks}/{v.awsvpc_capacity}", text
-            )
+            grid.add_row(v.ec2_instance_id, v.instance_type, v.status, trunk, _tasks(v), text)
         console.print(grid)
     for line in _summary(facts, verdicts):
         console.print(line, markup=False, highlight=False)

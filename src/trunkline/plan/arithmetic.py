@@ -11,14 +11,19 @@
   the instances run the ECS GPU-optimized AMI, whose agent registers them).
 
 Tasks per instance (one definition) = the least, over those resources, of what fits; the resource
-giving the least is the binding one. Instances needed for a mix = ceil(Σ count / tasks per instance)
-over the definitions: exact for one definition, an estimate for a mix (it lets definitions share an
-instance in proportion; `--simulate` shows where real placement differs).
+giving the least is the binding one. Instances needed: instances filled one after another, the
+definitions with the fewest tasks per instance first, each taking as many of its remaining tasks
+as still fit beside the others (`pack`). For one definition that is ceil(count / tasks per
+instance), exactly; for a mix it is a packing placement can reach, so definitions bound by
+different resources (awsvpc tasks by ENI slots, bridge tasks by a host port, say) share instances
+instead of each being counted in its own share of them. `--simulate` shows where real placement
+differs.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from trunkline.domain.catalog import InstanceType
@@ -45,6 +50,8 @@ class Sizing:
     price: float | None = None  # per instance-hour
     estimated: bool = False  # the trunked limit is estimated (derived-eks-branch-limits)
     rank: int = 0
+    gpus: int = 0  # GPUs an instance of the type registers
+    workload: tuple[Definition, ...] = ()  # what was sized, for packing shares of it (--simulate's zones)
 
     @property
     def cost(self) -> float | None:
@@ -106,17 +113,59 @@ def size(entry: InstanceType, trunking: bool, workload: list[Definition], price:
         instances=None,
         price=price,
         estimated=trunked and entry.trunked_source == "derived-eks-branch-limits",
+        gpus=gpus.count(entry.name),
+        workload=tuple(workload),
     )
     if any(per[d.name] == 0 for d in workload):
         return sizing
-    needed = math.ceil(sum(d.count / per[d.name] for d in workload) - 1e-9)
-    sizing.instances = max(needed, 1)
+    sizing.instances = max(pack(sizing, [d.count for d in workload]), 1)
     sizing.spare = {
         "ENI": sizing.instances * slots - sum(d.count for d in workload if d.awsvpc),
         "CPU": sizing.instances * cpu - sum(d.count * d.cpu for d in workload),
         "MEMORY": sizing.instances * memory - sum(d.count * d.memory for d in workload),
     }
     return sizing
+
+
+def pack(sizing: Sizing, counts: Sequence[int]) -> int:
+    """Instances needed for `counts[i]` tasks of `sizing.workload[i]`: instances filled one after
+    another, the definitions with the fewest tasks per instance first, each taking as many of its
+    remaining tasks as still fit. Instances filled alike are counted in one step, so the work grows
+    with the number of definitions, not of tasks. Every definition must fit an empty instance."""
+    order = sorted(range(len(counts)), key=lambda i: (sizing.tasks_per_instance[sizing.workload[i].name], i))
+    remaining = list(counts)
+    instances = 0
+    while any(remaining):
+        taken = _fill(sizing, order, remaining)
+        alike = min(remaining[i] // taken[i] for i in order if taken[i])
+        instances += alike
+        for i in order:
+            remaining[i] -= alike * taken[i]
+    return instances
+
+
+def _fill(sizing: Sizing, order: list[int], remaining: list[int]) -> list[int]:
+    """How many of each definition's remaining tasks one empty instance takes, in `order`."""
+    cpu, memory, slots, gpu_count = sizing.cpu, sizing.memory, sizing.eni_slots, sizing.gpus
+    ports: set[tuple[str, int]] = {("tcp", port) for port in RESERVED_PORTS}
+    taken = [0] * len(remaining)
+    for i in order:
+        d = sizing.workload[i]
+        fixed = {("tcp", p) for p in d.tcp_ports} | {("udp", p) for p in d.udp_ports}
+        n = remaining[i]
+        if d.awsvpc:
+            n = min(n, slots)
+        n = min(n, cpu // d.cpu if d.cpu else n, memory // d.memory if d.memory else n)
+        n = min(n, gpu_count // d.gpus) if d.gpus else n
+        if fixed:
+            n = min(n, 0 if fixed & ports else 1)
+        taken[i] = n
+        cpu, memory, gpu_count = cpu - n * d.cpu, memory - n * d.memory, gpu_count - n * d.gpus
+        slots -= n if d.awsvpc else 0
+        if n:
+            ports |= fixed
+    # The first definition always fits an empty instance (its tasks per instance is at least 1).
+    return taken
 
 
 def rank(sizings: list[Sizing]) -> list[Sizing]:

@@ -122,7 +122,8 @@ def _sizing(s: Sizing) -> Record:
 def as_json(load: list[Definition], rows: list[Row]) -> str:
     answer = {
         "workload": [
-            {"family": d.name, "count": d.count, "cpu": d.cpu, "memory": d.memory, "awsvpc": d.awsvpc} for d in load
+            {"family": d.name, "count": d.count, "cpu": d.cpu, "memory": d.memory, "gpus": d.gpus, "awsvpc": d.awsvpc}
+            for d in load
         ],
         "types": [
             {

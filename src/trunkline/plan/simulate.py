@@ -30,7 +30,7 @@ from typing import Any
 from trunkline.domain.catalog import InstanceType
 from trunkline.domain.ecs import gpus
 from trunkline.plan import sandbox as sandboxes
-from trunkline.plan.arithmetic import Sizing
+from trunkline.plan.arithmetic import Sizing, pack
 from trunkline.plan.workload import Definition
 
 CLUSTER = "plan"
@@ -77,7 +77,9 @@ def differences(sizing: Sizing, simulation: Simulation) -> list[str]:
         found.append(f"{simulation.unplaced} tasks could not be placed after {MAX_ROUNDS} rounds")
     if sizing.instances is not None and simulation.used != sizing.instances:
         why = ""
-        if simulation.used <= zone_bound(sizing, workload_counts(sizing, simulation)):
+        if simulation.used < sizing.instances:
+            why = " (placement shared the instances among the definitions more tightly)"
+        elif simulation.used <= zone_bound(sizing, workload_counts(sizing, simulation)):
             why = f" (the tasks spread evenly over {len(ZONES)} zones)"
         found.append(f"placement used {simulation.used} instances, the arithmetic {sizing.instances}{why}")
     for name, most in simulation.most_per_instance.items():
@@ -93,14 +95,12 @@ def workload_counts(sizing: Sizing, simulation: Simulation) -> dict[str, int]:
 
 def zone_needs(sizing: Sizing, counts: dict[str, int]) -> list[int]:
     """Instances each zone needs when it takes an even share of every definition's tasks: the
-    arithmetic, per zone."""
+    arithmetic's packing, per zone."""
     if not all(sizing.tasks_per_instance.get(name) for name in counts):
         return [0] * len(ZONES)
+    shares = {name: even(count, len(ZONES)) for name, count in counts.items()}
     return [
-        math.ceil(
-            sum(even(count, len(ZONES))[zone] / sizing.tasks_per_instance[name] for name, count in counts.items())
-            - 1e-9
-        )
+        pack(sizing, [shares.get(d.name, [0] * len(ZONES))[zone] for d in sizing.workload])
         for zone in range(len(ZONES))
     ]
 

@@ -13,6 +13,8 @@ GPUs its containers ask for (`resourceRequirements` of type GPU, summed: see dom
 from __future__ import annotations
 
 import json
+import os
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -40,10 +42,13 @@ class Definition:
 
 def split_count(reference: str) -> tuple[str, int]:
     head, sep, tail = reference.rpartition(":")
-    if sep and tail.isdigit():
+    if sep and re.fullmatch(r"[+-]?\d+", tail):
         if int(tail) < 1:
             raise PlanError(f"{reference}: the task count must be at least 1")
         return head, int(tail)
+    if sep and (head.endswith(".json") or Path(head).is_file()):
+        # A file with something else after it: not a family to look up at an endpoint.
+        raise PlanError(f"{reference}: the task count must be a whole number")
     return reference, 1
 
 
@@ -122,6 +127,7 @@ def from_file(path: Path, count: int) -> Definition:
 
 def from_endpoint(family: str, count: int, client: Any) -> Definition:
     from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.parsers import ResponseParserError
 
     try:
         described = client.describe_task_definition(taskDefinition=family)["taskDefinition"]
@@ -130,6 +136,9 @@ def from_endpoint(family: str, count: int, client: Any) -> Definition:
         raise PlanError(f"task definition {family}: {info.get('Code')}: {info.get('Message')}") from None
     except BotoCoreError as error:
         raise PlanError(_boto_problem(error)) from None
+    except ResponseParserError:
+        where = client.meta.endpoint_url
+        raise PlanError(f"task definition {family}: the answer from {where} is not an AWS API response") from None
     return definition(family, _validate(family, described), count)
 
 
@@ -141,8 +150,22 @@ def _boto_problem(error: Exception) -> str:
     if isinstance(error, NoCredentialsError):
         return "no AWS credentials found (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or use files)"
     if isinstance(error, NoRegionError):
-        return "no AWS Region: set AWS_REGION (needed to read task definitions by family)"
+        return "no AWS Region: set AWS_REGION or AWS_DEFAULT_REGION (needed to read task definitions by family)"
     return str(error)
+
+
+def _ecs_client(endpoint_url: str | None) -> Any:
+    import boto3
+    from botocore.exceptions import BotoCoreError
+
+    # boto3 reads AWS_DEFAULT_REGION; the AWS CLI v2 and the other SDKs also read AWS_REGION.
+    region = os.environ.get("AWS_REGION") or None
+    try:
+        return boto3.client("ecs", endpoint_url=endpoint_url, region_name=region)
+    except BotoCoreError as error:
+        raise PlanError(_boto_problem(error)) from None
+    except ValueError:  # botocore: "Invalid endpoint: ..."
+        raise PlanError(f"--endpoint-url {endpoint_url}: not an endpoint URL (e.g. http://127.0.0.1:4590)") from None
 
 
 def load(references: list[str], endpoint_url: str | None) -> list[Definition]:
@@ -159,12 +182,6 @@ def load(references: list[str], endpoint_url: str | None) -> list[Definition]:
         if name.endswith(".json"):
             raise PlanError(f"{name}: no such file")
         if client is None:
-            import boto3
-            from botocore.exceptions import BotoCoreError
-
-            try:
-                client = boto3.client("ecs", endpoint_url=endpoint_url)
-            except BotoCoreError as error:
-                raise PlanError(_boto_problem(error)) from None
+            client = _ecs_client(endpoint_url)
         found.append(from_endpoint(name, count, client))
     return found
