@@ -61,11 +61,6 @@ def delete(ctx: RequestContext, kind: str, name: str) -> None:
         _kind(kind).save(ctx, entity)
 
 
-def usage_count(ctx: RequestContext, arn: str) -> int:
-    """How many roles and users have the policy as their boundary (PermissionsBoundaryUsageCount)."""
-    return iam_kinds.ROLE.count(ctx, "boundary", arn) + iam_kinds.USER.count(ctx, "boundary", arn)
-
-
 def bounded_entities(ctx: RequestContext, arn: str) -> list[tuple[str, str, str, str]]:
     """(kind, name, unique id, path) of every role and user whose boundary the policy is."""
     roles = [("role", r["RoleName"], r["RoleId"], r["Path"]) for r in iam_kinds.ROLE.find(ctx, "boundary", arn)]

@@ -269,13 +269,17 @@ def attachment_count(ctx: RequestContext, arn: str) -> int:
     return ATTACHMENT.count(ctx, "policy", arn)
 
 
+def boundary_count(ctx: RequestContext, arn: str) -> int:
+    """How many roles and users have the policy as their permissions boundary
+    (PermissionsBoundaryUsageCount)."""
+    return iam_kinds.ROLE.count(ctx, "boundary", arn) + iam_kinds.USER.count(ctx, "boundary", arn)
+
+
 def policy_view(ctx: RequestContext, policy: Policy, listed: bool = False) -> Record:
     """The Policy shape (ListPolicies leaves Description and tags out)."""
-    from trunkline.domain import iam_boundaries  # builds on this module
-
     view = {k: v for k, v in policy.items() if k not in ("Versions", "NextVersion", "AwsManaged")}
     view["AttachmentCount"] = attachment_count(ctx, policy["Arn"])
-    view["PermissionsBoundaryUsageCount"] = iam_boundaries.usage_count(ctx, policy["Arn"])
+    view["PermissionsBoundaryUsageCount"] = boundary_count(ctx, policy["Arn"])
     if listed:
         view.pop("Description", None)
         view.pop("Tags", None)
@@ -283,10 +287,8 @@ def policy_view(ctx: RequestContext, policy: Policy, listed: bool = False) -> Re
 
 
 def delete_policy(ctx: RequestContext, arn: str) -> None:
-    from trunkline.domain import iam_boundaries  # builds on this module
-
     policy = _own_policy(ctx, arn, "DeletePolicy")
-    if attachment_count(ctx, arn) or iam_boundaries.usage_count(ctx, arn):
+    if attachment_count(ctx, arn) or boundary_count(ctx, arn):
         # A boundary counts as an attachment here (observed, gruntwork-io/cloud-nuke#972).
         raise AwsError("DeleteConflict", "Cannot delete a policy attached to entities.")
     if len(policy["Versions"]) > 1:
