@@ -229,7 +229,10 @@ def launch_order(record: InstanceRecord) -> str:
 
 
 def instances_asked(
-    ctx: RequestContext, params: shapes.DescribeInstancesRequest | shapes.DescribeInstanceStatusRequest
+    ctx: RequestContext,
+    params: shapes.DescribeInstancesRequest
+    | shapes.DescribeInstanceStatusRequest
+    | shapes.DescribeInstanceCreditSpecificationsRequest,
 ) -> list[InstanceRecord]:
     """What DescribeInstances and DescribeInstanceStatus look at: the named instances (all must
     exist), else every visible one (through an index when a filter names one)."""

@@ -61,6 +61,8 @@ def from_parameters(params: shapes.RunInstancesRequest) -> instances.LaunchReque
         ebs_optimized=bool(params.get("EbsOptimized")),
         monitoring=_monitoring(params),
         shutdown_behavior=params.get("InstanceInitiatedShutdownBehavior") or "stop",
+        cpu_options=params.get("CpuOptions"),
+        credit_specification=params.get("CreditSpecification"),
     )
 
 

@@ -169,6 +169,7 @@ class InstanceRecord(TypedDict):
     _DisableApiTermination: bool
     _DisableApiStop: NotRequired[bool]  # stop protection (older records lack it: off)
     _ShutdownBehavior: NotRequired[str]  # InstanceInitiatedShutdownBehavior (older records: stop)
+    _CpuCredits: NotRequired[str]  # burstable types: standard or unlimited (cpu_options.py)
     _Transition: int  # counts state transitions, so a stale delayed step knows it is stale
     _HasRun: NotRequired[bool]  # reached running once (an ECS agent may register)
     _RunningSince: NotRequired[float]  # when it last reached running (instance_status's checks)

@@ -372,6 +372,14 @@ class DescribeInstanceAttributeRequest(TypedDict, total=False):
     Attribute: Required[str]
 
 
+class DescribeInstanceCreditSpecificationsRequest(TypedDict, total=False):
+    DryRun: bool
+    Filters: list[Filter]
+    InstanceIds: list[str]
+    MaxResults: int
+    NextToken: str
+
+
 class DescribeInstanceStatusRequest(TypedDict, total=False):
     InstanceIds: list[str]
     MaxResults: int
@@ -554,6 +562,12 @@ class DisassociateTrunkInterfaceRequest(TypedDict, total=False):
 
 class DisassociateVpcCidrBlockRequest(TypedDict, total=False):
     AssociationId: Required[str]
+
+
+class ModifyInstanceCreditSpecificationRequest(TypedDict, total=False):
+    DryRun: bool
+    ClientToken: str
+    InstanceCreditSpecifications: Required[list[InstanceCreditSpecificationRequest]]
 
 
 class ModifyLaunchTemplateRequest(TypedDict, total=False):
@@ -845,6 +859,11 @@ class VpcEncryptionControlConfiguration(TypedDict, total=False):
 class Filter(TypedDict, total=False):
     Name: str
     Values: list[str]
+
+
+class InstanceCreditSpecificationRequest(TypedDict, total=False):
+    InstanceId: Required[str]
+    CpuCredits: str
 
 
 class AttributeBooleanValue(TypedDict, total=False):
