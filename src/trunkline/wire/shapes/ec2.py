@@ -440,6 +440,14 @@ class DescribeLaunchTemplatesRequest(TypedDict, total=False):
     IncludeManagedResources: bool
 
 
+class DescribeManagedPrefixListsRequest(TypedDict, total=False):
+    DryRun: bool
+    Filters: list[Filter]
+    MaxResults: int
+    NextToken: str
+    PrefixListIds: list[str]
+
+
 class DescribeNatGatewaysRequest(TypedDict, total=False):
     DryRun: bool
     Filter: list[Filter]
@@ -463,6 +471,14 @@ class DescribeNetworkInterfacesRequest(TypedDict, total=False):
     DryRun: bool
     NetworkInterfaceIds: list[str]
     Filters: list[Filter]
+
+
+class DescribePrefixListsRequest(TypedDict, total=False):
+    DryRun: bool
+    Filters: list[Filter]
+    MaxResults: int
+    NextToken: str
+    PrefixListIds: list[str]
 
 
 class DescribeRouteTablesRequest(TypedDict, total=False):
@@ -562,6 +578,14 @@ class DisassociateTrunkInterfaceRequest(TypedDict, total=False):
 
 class DisassociateVpcCidrBlockRequest(TypedDict, total=False):
     AssociationId: Required[str]
+
+
+class GetManagedPrefixListEntriesRequest(TypedDict, total=False):
+    DryRun: bool
+    PrefixListId: Required[str]
+    TargetVersion: int
+    MaxResults: int
+    NextToken: str
 
 
 class ModifyInstanceCreditSpecificationRequest(TypedDict, total=False):
