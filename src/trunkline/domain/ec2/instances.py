@@ -34,7 +34,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import catalog, iam, ids
-from trunkline.domain.ec2 import cpu_options, image_parameters, images, lookup, quotas, subnets
+from trunkline.domain.ec2 import cpu_options, image_parameters, images, lookup, quotas, subnets, volumes
 from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2.kinds import INSTANCE
 from trunkline.domain.ec2.records import InstanceRecord, NetworkInterfaceRecord, SubnetRecord, Tag
@@ -118,6 +118,8 @@ class LaunchRequest:
     shutdown_behavior: str = "stop"  # InstanceInitiatedShutdownBehavior
     cpu_options: Mapping[str, Any] | None = None  # CpuOptions as sent
     credit_specification: Mapping[str, Any] | None = None  # CreditSpecification as sent
+    block_devices: list[Mapping[str, Any]] | None = None  # BlockDeviceMappings as sent
+    volume_tags: list[Tag] = field(default_factory=list)  # TagSpecifications of type volume
 
 
 @dataclass
@@ -136,6 +138,7 @@ class _Plan:
     count: int
     cpu: Record
     credits: str | None
+    volumes: list[volumes.VolumeSpec]
 
 
 def _check_counts(request: LaunchRequest) -> None:
@@ -265,6 +268,7 @@ def _plan(ctx: RequestContext, request: LaunchRequest) -> _Plan:
     instance_type = _instance_type(request.instance_type, image)
     cpu = cpu_options.resolve(instance_type, request.cpu_options)
     credits = cpu_options.credit_option(instance_type.name, request.credit_specification)
+    planned_volumes = volumes.plan(ctx, image, request.block_devices)
     subnet = _subnet(ctx, request.subnet_id, request.zone)
     if request.zone is not None and request.zone != subnet["AvailabilityZone"]:
         raise AwsError(
@@ -296,6 +300,7 @@ def _plan(ctx: RequestContext, request: LaunchRequest) -> _Plan:
         public_ip=bool(public_ip),
         cpu=cpu,
         credits=credits,
+        volumes=planned_volumes,
         count=_within_quotas(ctx, instance_type.name, min(request.max_count, free), request.min_count),
     )
 
@@ -348,7 +353,9 @@ def _launch_one(ctx: RequestContext, plan: _Plan, reservation_id: str, index: in
         "UsageOperationUpdateTime": ctx.now,
         "CpuOptions": dict(plan.cpu),
         "MetadataOptions": dict(plan.metadata),
-        "BlockDeviceMappings": [],
+        "BlockDeviceMappings": volumes.attach_new(
+            ctx, instance_id, subnet["AvailabilityZone"], plan.volumes, request.volume_tags
+        ),
         "ProductCodes": [],
         "_PublicIp": plan.public_ip,
         "_DisableApiTermination": request.disable_api_termination,
@@ -587,8 +594,10 @@ def finish_terminate_job(ctx: RequestContext, payload: Record) -> None:
         return
     _move(ctx, record, "terminated")
     record["_TerminatedAt"] = ctx.now
+    record["BlockDeviceMappings"] = []  # EC2 shows no volumes on a terminated instance
     save(ctx, record)
     enis.release_instance(ctx, record["InstanceId"])
+    volumes.release_instance(ctx, record["InstanceId"])
     ctx.reactions.instance_reached(ctx, TERMINATED, record)
 
 

@@ -17,8 +17,7 @@ if TYPE_CHECKING:  # the request shapes are types only: importing them costs sta
 
 Params = dict[str, Any]
 
-#: TagSpecifications resource types RunInstances accepts; volumes are accepted and have no effect
-#: (trunkline models no EBS volumes).
+#: TagSpecifications resource types RunInstances accepts (volume: the volumes the launch makes).
 TAGGABLE = ("instance", "network-interface", "volume")
 
 
@@ -63,6 +62,8 @@ def from_parameters(params: shapes.RunInstancesRequest) -> instances.LaunchReque
         shutdown_behavior=params.get("InstanceInitiatedShutdownBehavior") or "stop",
         cpu_options=params.get("CpuOptions"),
         credit_specification=params.get("CreditSpecification"),
+        block_devices=list(params.get("BlockDeviceMappings") or []) or None,
+        volume_tags=ec2_tags.from_specifications(params, "volume"),
     )
 
 

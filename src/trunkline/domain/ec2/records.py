@@ -177,6 +177,26 @@ class InstanceRecord(TypedDict):
     _ProfileAssociation: NotRequired[Nested]  # {AssociationId, Timestamp} (profile_associations.py)
 
 
+class VolumeRecord(TypedDict):
+    """An EBS volume a launch made (`volumes.py`)."""
+
+    VolumeId: str
+    Size: int
+    SnapshotId: str
+    AvailabilityZone: str
+    State: str
+    CreateTime: float
+    Attachments: list[Nested]
+    Encrypted: bool
+    VolumeType: str
+    MultiAttachEnabled: bool
+    Tags: list[Tag]
+    KmsKeyId: NotRequired[str]
+    Iops: NotRequired[int]
+    Throughput: NotRequired[int]
+    _Owner: str
+
+
 class LaunchTemplateRecord(TypedDict):
     LaunchTemplateId: str
     LaunchTemplateName: str

@@ -1,6 +1,6 @@
 """EC2 RunInstances, DescribeInstances, DescribeInstanceStatus, Stop/Start/TerminateInstances, ModifyPrivateDnsNameOptions,
 the IAM instance profile associations (Describe, Associate, Replace, Disassociate),
-DescribeInstanceAttribute, Describe/ModifyInstanceCreditSpecification(s). Thin: parameters in, domain call, output shape out."""
+DescribeInstanceAttribute, Describe/ModifyInstanceCreditSpecification(s), DescribeVolumes (the volumes launches make). Thin: parameters in, domain call, output shape out."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from trunkline.domain.ec2 import (
     instance_views,
     instances,
     profile_associations,
+    volumes,
 )
 from trunkline.reconciler import JobHandler
 
@@ -103,3 +104,7 @@ class InstanceOps:
         self, ctx: RequestContext, params: shapes.ModifyInstanceCreditSpecificationRequest
     ) -> Params:
         return credit_specifications.modify(ctx, params)
+
+    def describe_volumes(self, ctx: RequestContext, params: shapes.DescribeVolumesRequest) -> Params:
+        found, token = volumes.describe_volumes(ctx, params)
+        return {"Volumes": found, "NextToken": token}

@@ -529,6 +529,15 @@ class DescribeTrunkInterfaceAssociationsRequest(TypedDict, total=False):
     MaxResults: int
 
 
+class DescribeVolumesRequest(TypedDict, total=False):
+    VolumeIds: list[str]
+    IncludeManagedResources: bool
+    DryRun: bool
+    Filters: list[Filter]
+    NextToken: str
+    MaxResults: int
+
+
 class DescribeVpcAttributeRequest(TypedDict, total=False):
     Attribute: Required[str]
     VpcId: Required[str]
