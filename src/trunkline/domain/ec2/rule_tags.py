@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ec2 import security_groups
 from trunkline.domain.ec2.kinds import SECURITY_GROUP
 from trunkline.domain.resource_kind import IdFormat, NotFound
 from trunkline.errors import AwsError
@@ -34,14 +33,15 @@ class RuleTags:
         return self.not_found.error(ids[0])
 
     def save(self, ctx: RequestContext, record: Record) -> None:
-        """Store the rule's tags in the group that holds it."""
+        """Store the rule's tags in the group that holds it (its IpPermissions, which carry no
+        tags, stay as they are)."""
         group = SECURITY_GROUP.get(ctx, record["GroupId"])
         if group is None:
             return
         for rule in group["_Rules"]:
             if rule["SecurityGroupRuleId"] == record["SecurityGroupRuleId"]:
                 rule["Tags"] = list(record.get("Tags") or [])
-        security_groups.save(ctx, group)
+        SECURITY_GROUP.save(ctx, group)
 
     def scan(self, ctx: RequestContext) -> list[Record]:
         """Every rule of the caller's groups in the region, by id."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import filters as ec2_filters
-from trunkline.domain.ec2 import kinds
+from trunkline.domain.ec2 import kinds, rule_tags
 from trunkline.domain.ec2.paging import page
 from trunkline.domain.ec2.records import Tag
 from trunkline.domain.ec2.request_parts import TagSpecified
@@ -45,8 +45,6 @@ class Taggable(Protocol):
 
 def _taggable_kinds() -> dict[str, Taggable]:
     """id prefix -> taggable kind: every declared one, and security group rules."""
-    from trunkline.domain.ec2 import rule_tags  # rules belong to security_groups, which imports this module
-
     return {**kinds.TAGGABLE, rule_tags.RULES.id_format.prefix: rule_tags.RULES}
 
 
