@@ -2,9 +2,8 @@
 CPU credit option (`CreditSpecification`), both fixed at launch from what RunInstances (or the
 launch template) asks, else the type's defaults.
 
-The catalog has each type's default vCPUs but not its cores: a type runs two threads per core
-unless it is Graviton (arm64) or has a single vCPU, as EC2's table of CPU options shows for
-current types. Valid core counts are taken as 1 up to the default (EC2 lists a subset per type;
+The defaults are the catalog's (`InstanceType.default_cores`, derived from its vCPUs). Valid core
+counts are taken as 1 up to the default (EC2 lists a subset per type;
 trunkline has no per-type list: docs/decisions.md).
 """
 
@@ -25,14 +24,9 @@ _STANDARD_BY_DEFAULT = re.compile(r"t2\.")
 CREDIT_OPTIONS = ("standard", "unlimited")
 
 
-def default_threads(instance_type: catalog.InstanceType) -> int:
-    vcpus = instance_type.vcpus or 1
-    return 2 if vcpus > 1 and "arm64" not in instance_type.architectures else 1
-
-
 def defaults(instance_type: catalog.InstanceType) -> Record:
-    threads = default_threads(instance_type)
-    return {"CoreCount": max((instance_type.vcpus or 1) // threads, 1), "ThreadsPerCore": threads}
+    """The type's default CPU options, as DescribeInstanceTypes' VCpuInfo shows them."""
+    return {"CoreCount": instance_type.default_cores, "ThreadsPerCore": instance_type.default_threads_per_core}
 
 
 def resolve(instance_type: catalog.InstanceType, wanted: Mapping[str, Any] | None) -> Record:
