@@ -193,3 +193,38 @@ def test_an_auto_scaling_group_launches_with_its_templates_cpu_options(spawn: Ca
         "AutoScalingGroups"
     ][0]["Instances"]
     assert _cpu(ec2, member["InstanceId"]) == {"CoreCount": 2, "ThreadsPerCore": 1}
+
+
+def test_hibernation_enclave_maintenance_and_tenancy_are_kept_else_ec2s_defaults(server, ec2, net):
+    plain = ec2.describe_instances(InstanceIds=[_run(server, net["subnet"])])["Reservations"][0]["Instances"][0]
+    assert plain["HibernationOptions"] == {"Configured": False}
+    assert plain["EnclaveOptions"] == {"Enabled": False}
+    assert plain["MaintenanceOptions"] == {"AutoRecovery": "default"}
+    assert plain["Placement"]["Tenancy"] == "default"
+    asked = _run(
+        server,
+        net["subnet"],
+        HibernationOptions={"Configured": True},
+        EnclaveOptions={"Enabled": True},
+        MaintenanceOptions={"AutoRecovery": "disabled"},
+        Placement={"Tenancy": "dedicated"},
+    )
+    shown = ec2.describe_instances(InstanceIds=[asked])["Reservations"][0]["Instances"][0]
+    assert shown["HibernationOptions"] == {"Configured": True}
+    assert shown["EnclaveOptions"] == {"Enabled": True}
+    assert shown["MaintenanceOptions"] == {"AutoRecovery": "disabled"}
+    assert shown["Placement"]["Tenancy"] == "dedicated"
+    attribute = ec2.describe_instance_attribute(InstanceId=asked, Attribute="enclaveOptions")
+    assert attribute["EnclaveOptions"] == {"Enabled": True}
+    before = digest(server)
+    got = ec2_world.error_of(
+        ec2.run_instances,
+        ImageId=ec2_world.image(server.client("ssm")),
+        InstanceType="c5.xlarge",
+        MinCount=1,
+        MaxCount=1,
+        SubnetId=net["subnet"],
+        Placement={"Tenancy": "host"},
+    )
+    assert got[:2] == ("InvalidParameterValue", "trunkline does not support Tenancy host on instances yet.")
+    assert digest(server) == before

@@ -120,6 +120,8 @@ class LaunchRequest:
     credit_specification: Mapping[str, Any] | None = None  # CreditSpecification as sent
     block_devices: list[Mapping[str, Any]] | None = None  # BlockDeviceMappings as sent
     volume_tags: list[Tag] = field(default_factory=list)  # TagSpecifications of type volume
+    #: HibernationOptions, EnclaveOptions, MaintenanceOptions and Tenancy (`instance_options.py`)
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -336,7 +338,7 @@ def _launch_one(ctx: RequestContext, plan: _Plan, reservation_id: str, index: in
         "State": _state("pending"),
         "StateTransitionReason": "",
         "LaunchTime": ctx.now,
-        "Placement": _placement(subnet),
+        "Placement": _placement(subnet, request.options.get("Tenancy", "default")),
         "SubnetId": subnet["SubnetId"],
         "VpcId": subnet["VpcId"],
         "Tags": list(request.tags),
@@ -394,12 +396,15 @@ def _optional(record: InstanceRecord, image: Record, request: LaunchRequest, pla
         record["ClientToken"] = request.client_token
     if request.user_data is not None:
         record["UserData"] = request.user_data
+    for name in ("HibernationOptions", "EnclaveOptions", "MaintenanceOptions"):
+        if name in request.options:
+            record[name] = dict(request.options[name])
     if plan.credits is not None:
         record["_CpuCredits"] = plan.credits  # DescribeInstanceCreditSpecifications (credit_specifications.py)
 
 
-def _placement(subnet: SubnetRecord) -> Record:
-    placement = {"AvailabilityZone": subnet["AvailabilityZone"], "GroupName": "", "Tenancy": "default"}
+def _placement(subnet: SubnetRecord, tenancy: str) -> Record:
+    placement = {"AvailabilityZone": subnet["AvailabilityZone"], "GroupName": "", "Tenancy": tenancy}
     if subnet.get("AvailabilityZoneId"):
         placement["AvailabilityZoneId"] = subnet["AvailabilityZoneId"]
     return placement

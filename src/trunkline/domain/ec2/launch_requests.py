@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from trunkline.domain.ec2 import instances, unsupported
+from trunkline.domain.ec2 import instance_options, instances, unsupported
 from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.errors import AwsError
 
@@ -64,6 +64,7 @@ def from_parameters(params: shapes.RunInstancesRequest) -> instances.LaunchReque
         credit_specification=params.get("CreditSpecification"),
         block_devices=list(params.get("BlockDeviceMappings") or []) or None,
         volume_tags=ec2_tags.from_specifications(params, "volume"),
+        options=instance_options.shown(params),
     )
 
 

@@ -165,6 +165,9 @@ class InstanceRecord(TypedDict):
     Platform: NotRequired[str]
     ClientToken: NotRequired[str]
     StateReason: NotRequired[Nested]
+    HibernationOptions: NotRequired[Nested]  # as launched (instance_options.py; older records lack them)
+    EnclaveOptions: NotRequired[Nested]
+    MaintenanceOptions: NotRequired[Nested]
     _PublicIp: bool  # asked for a public address at launch
     _DisableApiTermination: bool
     _DisableApiStop: NotRequired[bool]  # stop protection (older records lack it: off)
