@@ -23,9 +23,10 @@ CACHE = Path(os.environ.get("TRUNKLINE_TF_PLUGIN_CACHE", Path.home() / ".cache" 
 Terraform = Callable[..., subprocess.CompletedProcess[str]]
 
 
-def terraform(example: str, tmp_path: Path, url: str) -> Terraform:
-    """A runner of `terraform ARGS` in a copy of examples/EXAMPLE, with `-var endpoint=URL` on
-    every command but init and output; it asserts the exit code is in `ok` (default 0)."""
+def terraform(example: str, tmp_path: Path, url: str, root: Path = EXAMPLES) -> Terraform:
+    """A runner of `terraform ARGS` in a copy of examples/EXAMPLE (or ROOT/EXAMPLE: a test's own
+    configuration), with `-var endpoint=URL` on every command but init and output; it asserts
+    the exit code is in `ok` (default 0)."""
     if shutil.which("terraform") is None:
         pytest.skip("skipped: terraform is not installed")
     if not (MIRROR / "registry.terraform.io" / "hashicorp" / "aws").is_dir():
@@ -41,7 +42,7 @@ def terraform(example: str, tmp_path: Path, url: str) -> Terraform:
         '  direct {\n    exclude = ["registry.terraform.io/hashicorp/aws"]\n  }\n}\n'
     )
     work = tmp_path / example
-    shutil.copytree(EXAMPLES / example, work)
+    shutil.copytree(root / example, work)
     log = tmp_path / "terraform.log"  # the provider's HTTP exchanges, for a failure's post-mortem
     env = {
         **os.environ,

@@ -96,7 +96,7 @@ def test_all_instance_types_is_sorted_by_name() -> None:
 def test_describe_c5_large(ec2: Any) -> None:
     [info] = ec2.describe_instance_types(InstanceTypes=["c5.large"])["InstanceTypes"]
     assert info["InstanceType"] == "c5.large"
-    assert info["VCpuInfo"]["DefaultVCpus"] == 2
+    assert info["VCpuInfo"] == {"DefaultVCpus": 2, "DefaultCores": 1, "DefaultThreadsPerCore": 2}
     assert info["MemoryInfo"]["SizeInMiB"] == 4096
     assert info["ProcessorInfo"]["SupportedArchitectures"] == ["x86_64"]
     assert info["Hypervisor"] == "nitro"
@@ -107,6 +107,11 @@ def test_describe_c5_large(ec2: Any) -> None:
     assert network["DefaultNetworkCardIndex"] == 0
     assert network["NetworkCards"] == [{"NetworkCardIndex": 0, "MaximumNetworkInterfaces": 3}]
     assert network["Ipv4AddressesPerInterface"] == 10
+
+
+def test_graviton_types_run_one_thread_per_core(ec2: Any) -> None:
+    [info] = ec2.describe_instance_types(InstanceTypes=["c6g.xlarge"])["InstanceTypes"]
+    assert info["VCpuInfo"] == {"DefaultVCpus": 4, "DefaultCores": 4, "DefaultThreadsPerCore": 1}
 
 
 def test_multi_card_type_spreads_its_limit(ec2: Any) -> None:

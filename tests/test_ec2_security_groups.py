@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT
+from conftest import ACCOUNT, CliError
 from ec2_world import default_group, digest, error, new_vpc_id
 
 # These tests list everything the account has and expect only what they made: they run in an
@@ -415,4 +415,97 @@ def test_authorize_tags_the_new_rules(ec2: Any, server: Any) -> None:
         "'vpc' is not a valid taggable resource type for this operation.",
         400,
     )
+    assert digest(server) == before
+
+
+# --- prefix lists -----------------------------------------------------------------------------------
+
+S3_LIST = "pl-63a5400a"  # EC2's id of com.amazonaws.us-east-1.s3
+
+
+def test_the_regions_aws_managed_prefix_lists_are_described(ec2: Any) -> None:
+    lists = ec2.describe_prefix_lists()["PrefixLists"]
+    assert [(p["PrefixListId"], p["PrefixListName"]) for p in lists] == [
+        ("pl-02cd2c6b", "com.amazonaws.us-east-1.dynamodb"),
+        (S3_LIST, "com.amazonaws.us-east-1.s3"),
+    ]
+    assert all(p["Cidrs"] for p in lists)
+    by_name = ec2.describe_prefix_lists(
+        Filters=[{"Name": "prefix-list-name", "Values": ["com.amazonaws.us-east-1.s3"]}]
+    )
+    assert [p["PrefixListId"] for p in by_name["PrefixLists"]] == [S3_LIST]
+    (managed,) = ec2.describe_managed_prefix_lists(PrefixListIds=[S3_LIST])["PrefixLists"]
+    assert managed == {
+        "PrefixListId": S3_LIST,
+        "AddressFamily": "IPv4",
+        "State": "create-complete",
+        "PrefixListArn": f"arn:aws:ec2:us-east-1:aws:prefix-list/{S3_LIST}",
+        "PrefixListName": "com.amazonaws.us-east-1.s3",
+        "Tags": [],
+        "OwnerId": "AWS",
+    }
+    entries = ec2.get_managed_prefix_list_entries(PrefixListId=S3_LIST)["Entries"]
+    assert {e["Cidr"] for e in entries} == set(lists[1]["Cidrs"])
+    with pytest.raises(ClientError) as caught:
+        ec2.describe_managed_prefix_lists(PrefixListIds=["pl-0123456789abcdef0"])
+    assert error(caught) == (
+        "InvalidPrefixListID.NotFound",
+        "The prefix list ID 'pl-0123456789abcdef0' does not exist",
+        400,
+    )
+
+
+def test_a_rule_may_name_an_aws_managed_prefix_list(ec2: Any, vpc_id: str) -> None:
+    group_id = _group(ec2, vpc_id)
+    answer = ec2.authorize_security_group_egress(
+        GroupId=group_id,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 443,
+                "ToPort": 443,
+                "PrefixListIds": [{"PrefixListId": S3_LIST, "Description": "s3"}],
+            }
+        ],
+    )
+    assert answer["SecurityGroupRules"][0]["PrefixListId"] == S3_LIST
+    egress = _describe(ec2, group_id)["IpPermissionsEgress"]
+    assert egress[1]["PrefixListIds"] == [{"PrefixListId": S3_LIST, "Description": "s3"}]
+
+
+def test_a_rule_naming_an_unknown_prefix_list_is_refused(ec2: Any, vpc_id: str, server: Any, cli: Any) -> None:
+    group_id = _group(ec2, vpc_id)
+    before = digest(server)
+    with pytest.raises(ClientError) as caught:
+        ec2.authorize_security_group_ingress(
+            GroupId=group_id,
+            IpPermissions=[
+                {
+                    "IpProtocol": "tcp",
+                    "FromPort": 22,
+                    "ToPort": 22,
+                    "IpRanges": [{"CidrIp": "10.0.0.0/8"}],
+                    "PrefixListIds": [{"PrefixListId": "pl-0123456789abcdef0"}],
+                }
+            ],
+        )
+    assert error(caught) == (
+        "InvalidPrefixListID.NotFound",
+        "The prefix list ID 'pl-0123456789abcdef0' does not exist",
+        400,
+    )
+    assert digest(server) == before
+    with pytest.raises(CliError) as refused:
+        cli(
+            "ec2",
+            "authorize-security-group-egress",
+            "--group-id",
+            group_id,
+            "--ip-permissions",
+            "IpProtocol=tcp,FromPort=443,ToPort=443,PrefixListIds=[{PrefixListId=pl-12345678}]",
+        )
+    assert (
+        "An error occurred (InvalidPrefixListID.NotFound) when calling the AuthorizeSecurityGroupEgress operation: "
+        "The prefix list ID 'pl-12345678' does not exist"
+    ) in refused.value.stderr
     assert digest(server) == before

@@ -183,3 +183,59 @@ def test_an_unknown_ami_is_not_found_and_nothing_changes(ec2: Any, server: Any) 
         ec2.create_tags(Resources=["ami-0123456789abcdef0"], Tags=[{"Key": "x", "Value": "y"}])
     assert error(caught) == ("InvalidAMIID.NotFound", "The image id '[ami-0123456789abcdef0]' does not exist", 400)
     assert digest(server) == before
+
+
+def _ingress_rule(ec2: Any, group_id: str, port: int = 443) -> str:
+    answer = ec2.authorize_security_group_ingress(
+        GroupId=group_id,
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": port, "ToPort": port, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}],
+    )
+    return str(answer["SecurityGroupRules"][0]["SecurityGroupRuleId"])
+
+
+def _rule_tags(ec2: Any, rule_id: str) -> list[dict[str, str]]:
+    (rule,) = ec2.describe_security_group_rules(SecurityGroupRuleIds=[rule_id])["SecurityGroupRules"]
+    return list(rule["Tags"])
+
+
+def test_security_group_rules_are_tagged_untagged_and_described(ec2: Any, world: dict[str, str]) -> None:
+    """EC2 tags security group rules (resource type `security-group-rule`), as Terraform's
+    aws_vpc_security_group_ingress_rule does after creating one."""
+    rule_id = _ingress_rule(ec2, world["sg"])
+    other = _ingress_rule(ec2, world["sg"], 80)
+    ec2.create_tags(Resources=[rule_id, world["vpc"]], Tags=[{"Key": "Name", "Value": "https"}])
+    ec2.create_tags(Resources=[rule_id], Tags=[{"Key": "team", "Value": "web"}])
+    assert _rule_tags(ec2, rule_id) == [{"Key": "Name", "Value": "https"}, {"Key": "team", "Value": "web"}]
+    assert _rule_tags(ec2, other) == []
+    assert _tags(ec2, resource_id=[rule_id]) == [
+        (rule_id, "security-group-rule", "Name", "https"),
+        (rule_id, "security-group-rule", "team", "web"),
+    ]
+    assert _tags(ec2, resource_type=["security-group-rule"], key=["Name"]) == [
+        (rule_id, "security-group-rule", "Name", "https")
+    ]
+    ec2.delete_tags(Resources=[rule_id], Tags=[{"Key": "team"}])
+    assert _tags(ec2, resource_id=[rule_id]) == [(rule_id, "security-group-rule", "Name", "https")]
+    # the group's own tags and rules are untouched
+    group = ec2.describe_security_groups(GroupIds=[world["sg"]])["SecurityGroups"][0]
+    assert group.get("Tags", []) == [] and len(group["IpPermissions"]) == 2
+
+
+def test_an_unknown_security_group_rule_is_not_found_and_nothing_changes(
+    ec2: Any, world: dict[str, str], server: Any, cli: Any
+) -> None:
+    rule_id = _ingress_rule(ec2, world["sg"])
+    before = digest(server)
+    with pytest.raises(ClientError) as caught:
+        ec2.create_tags(Resources=[rule_id, "sgr-0123456789abcdef0"], Tags=[{"Key": "x", "Value": "y"}])
+    assert error(caught) == (
+        "InvalidSecurityGroupRuleId.NotFound",
+        "The security group rule ID 'sgr-0123456789abcdef0' does not exist",
+        400,
+    )
+    assert digest(server) == before
+    cli("ec2", "create-tags", "--resources", rule_id, "--tags", "Key=env,Value=cli")
+    shown = cli("ec2", "describe-tags", "--filters", f"Name=resource-id,Values={rule_id}")
+    assert shown["Tags"] == [
+        {"Key": "env", "ResourceId": rule_id, "ResourceType": "security-group-rule", "Value": "cli"}
+    ]

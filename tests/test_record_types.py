@@ -31,6 +31,7 @@ KINDS: list[tuple[ResourceKind[Any], type]] = [
     (ec2_kinds.NETWORK_ACL, ec2_records.NetworkAclRecord),
     (ec2_kinds.NAT_GATEWAY, ec2_records.NatGatewayRecord),
     (ec2_kinds.ELASTIC_IP, ec2_records.ElasticIpRecord),
+    (ec2_kinds.VOLUME, ec2_records.VolumeRecord),
     (ec2_kinds.LAUNCH_TEMPLATE_VERSION, ec2_records.LaunchTemplateVersionRecord),
     (ec2_kinds.DEFAULT_VPC_MARKER, ec2_records.DefaultVpcMarkerRecord),
     (ec2_kinds.CLIENT_TOKEN, ec2_records.ClientTokenRecord),

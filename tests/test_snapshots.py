@@ -33,7 +33,7 @@ _MASKS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})\b"), "<uuid>"),
     (
         re.compile(
-            r"\b(vpc|subnet|sg|eni|i|ami|rtb|acl|igw|trunk-assoc|vpc-cidr-assoc|subnet-cidr-assoc|eni-attach|r)-[0-9a-f]{8,17}\b"
+            r"\b(vpc|subnet|sg|eni|i|ami|rtb|acl|igw|trunk-assoc|vpc-cidr-assoc|subnet-cidr-assoc|eni-attach|r|vol)-[0-9a-f]{8,17}\b"
         ),
         r"\1-<id>",
     ),

@@ -45,6 +45,17 @@ class InstanceType:
     def supports_trunking(self) -> bool:
         return self.awsvpc_tasks_trunked is not None and self.awsvpc_tasks_trunked > 0
 
+    @property
+    def default_threads_per_core(self) -> int:
+        """The data has vCPUs, not cores: two threads per core but on Graviton (arm64) and
+        single-vCPU types, as EC2's table of CPU options per type shows for current types."""
+        vcpus = self.vcpus or 1
+        return 2 if vcpus > 1 and "arm64" not in self.architectures else 1
+
+    @property
+    def default_cores(self) -> int:
+        return max((self.vcpus or 1) // self.default_threads_per_core, 1)
+
 
 def _optional_int(text: str) -> int | None:
     return int(text) if text else None
@@ -174,7 +185,11 @@ def instance_type_record(entry: InstanceType) -> Record:
     if entry.architectures:
         record["ProcessorInfo"] = {"SupportedArchitectures": list(entry.architectures)}
     if entry.vcpus is not None:
-        record["VCpuInfo"] = {"DefaultVCpus": entry.vcpus}
+        record["VCpuInfo"] = {
+            "DefaultVCpus": entry.vcpus,
+            "DefaultCores": entry.default_cores,
+            "DefaultThreadsPerCore": entry.default_threads_per_core,
+        }
     if entry.memory_mib is not None:
         record["MemoryInfo"] = {"SizeInMiB": entry.memory_mib}
     return record

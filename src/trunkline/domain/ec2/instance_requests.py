@@ -75,5 +75,5 @@ def _attribute(record: InstanceRecord, view: View, attribute: str) -> View | Non
     if attribute == "productCodes":
         return {"ProductCodes": []}
     if attribute == "enclaveOptions":
-        return {"EnclaveOptions": {"Enabled": False}}
+        return {"EnclaveOptions": view.get("EnclaveOptions") or {"Enabled": False}}
     return None

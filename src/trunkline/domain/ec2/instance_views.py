@@ -77,6 +77,15 @@ INSTANCE_FILTERS: dict[str, filters.Extractor] = {
         "PrivateDnsNameOptions", "EnableResourceNameDnsAAAARecord"
     ),
     "metadata-options.http-tokens": _field("MetadataOptions", "HttpTokens"),
+    "block-device-mapping.device-name": lambda r: [m["DeviceName"] for m in r.get("BlockDeviceMappings", [])],
+    "block-device-mapping.volume-id": lambda r: [m["Ebs"]["VolumeId"] for m in r.get("BlockDeviceMappings", [])],
+    "block-device-mapping.status": lambda r: [m["Ebs"]["Status"] for m in r.get("BlockDeviceMappings", [])],
+    "block-device-mapping.delete-on-termination": lambda r: [
+        m["Ebs"]["DeleteOnTermination"] for m in r.get("BlockDeviceMappings", [])
+    ],
+    "block-device-mapping.attach-time": lambda r: [
+        filters.written_time(m["Ebs"]["AttachTime"]) for m in r.get("BlockDeviceMappings", [])
+    ],
     "network-interface.network-interface-id": _each_interface("NetworkInterfaceId"),
     "network-interface.subnet-id": _each_interface("SubnetId"),
     "network-interface.vpc-id": _each_interface("VpcId"),
@@ -229,7 +238,10 @@ def launch_order(record: InstanceRecord) -> str:
 
 
 def instances_asked(
-    ctx: RequestContext, params: shapes.DescribeInstancesRequest | shapes.DescribeInstanceStatusRequest
+    ctx: RequestContext,
+    params: shapes.DescribeInstancesRequest
+    | shapes.DescribeInstanceStatusRequest
+    | shapes.DescribeInstanceCreditSpecificationsRequest,
 ) -> list[InstanceRecord]:
     """What DescribeInstances and DescribeInstanceStatus look at: the named instances (all must
     exist), else every visible one (through an index when a filter names one)."""

@@ -34,7 +34,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import catalog, iam, ids
-from trunkline.domain.ec2 import image_parameters, images, lookup, quotas, subnets
+from trunkline.domain.ec2 import cpu_options, image_parameters, images, lookup, quotas, subnets, volumes
 from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2.kinds import INSTANCE
 from trunkline.domain.ec2.records import InstanceRecord, NetworkInterfaceRecord, SubnetRecord, Tag
@@ -116,6 +116,12 @@ class LaunchRequest:
     ebs_optimized: bool = False
     monitoring: bool = False  # Monitoring.Enabled: detailed monitoring
     shutdown_behavior: str = "stop"  # InstanceInitiatedShutdownBehavior
+    cpu_options: Mapping[str, Any] | None = None  # CpuOptions as sent
+    credit_specification: Mapping[str, Any] | None = None  # CreditSpecification as sent
+    block_devices: list[Mapping[str, Any]] | None = None  # BlockDeviceMappings as sent
+    volume_tags: list[Tag] = field(default_factory=list)  # TagSpecifications of type volume
+    #: HibernationOptions, EnclaveOptions, MaintenanceOptions and Tenancy (`instance_options.py`)
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -132,6 +138,9 @@ class _Plan:
     metadata: Record
     public_ip: bool
     count: int
+    cpu: Record
+    credits: str | None
+    volumes: list[volumes.VolumeSpec]
 
 
 def _check_counts(request: LaunchRequest) -> None:
@@ -259,6 +268,9 @@ def _plan(ctx: RequestContext, request: LaunchRequest) -> _Plan:
         raise AwsError("MissingParameter", "The request must contain the parameter ImageId")
     image = images.get_image(ctx, image_parameters.resolve(ctx, request.image_id))
     instance_type = _instance_type(request.instance_type, image)
+    cpu = cpu_options.resolve(instance_type, request.cpu_options)
+    credits = cpu_options.credit_option(instance_type.name, request.credit_specification)
+    planned_volumes = volumes.plan(ctx, image, request.block_devices)
     subnet = _subnet(ctx, request.subnet_id, request.zone)
     if request.zone is not None and request.zone != subnet["AvailabilityZone"]:
         raise AwsError(
@@ -288,6 +300,9 @@ def _plan(ctx: RequestContext, request: LaunchRequest) -> _Plan:
         dns_options=_dns_options(subnet, request.dns_options),
         metadata=metadata,
         public_ip=bool(public_ip),
+        cpu=cpu,
+        credits=credits,
+        volumes=planned_volumes,
         count=_within_quotas(ctx, instance_type.name, min(request.max_count, free), request.min_count),
     )
 
@@ -323,7 +338,7 @@ def _launch_one(ctx: RequestContext, plan: _Plan, reservation_id: str, index: in
         "State": _state("pending"),
         "StateTransitionReason": "",
         "LaunchTime": ctx.now,
-        "Placement": _placement(subnet),
+        "Placement": _placement(subnet, request.options.get("Tenancy", "default")),
         "SubnetId": subnet["SubnetId"],
         "VpcId": subnet["VpcId"],
         "Tags": list(request.tags),
@@ -338,9 +353,11 @@ def _launch_one(ctx: RequestContext, plan: _Plan, reservation_id: str, index: in
         "PlatformDetails": image.get("PlatformDetails", "Linux/UNIX"),
         "UsageOperation": image.get("UsageOperation", "RunInstances"),
         "UsageOperationUpdateTime": ctx.now,
-        "CpuOptions": _cpu_options(plan.instance_type),
+        "CpuOptions": dict(plan.cpu),
         "MetadataOptions": dict(plan.metadata),
-        "BlockDeviceMappings": [],
+        "BlockDeviceMappings": volumes.attach_new(
+            ctx, instance_id, subnet["AvailabilityZone"], plan.volumes, request.volume_tags
+        ),
         "ProductCodes": [],
         "_PublicIp": plan.public_ip,
         "_DisableApiTermination": request.disable_api_termination,
@@ -348,7 +365,7 @@ def _launch_one(ctx: RequestContext, plan: _Plan, reservation_id: str, index: in
         "_ShutdownBehavior": request.shutdown_behavior,
         "_Transition": 0,
     }
-    _optional(record, image, request, plan.profile)
+    _optional(record, image, request, plan)
     save(ctx, record)
     eni = enis.create_network_interface(
         ctx, subnet["SubnetId"], plan.groups, tags=request.eni_tags, private_ip=request.private_ip
@@ -360,7 +377,8 @@ def _launch_one(ctx: RequestContext, plan: _Plan, reservation_id: str, index: in
     return record
 
 
-def _optional(record: InstanceRecord, image: Record, request: LaunchRequest, profile: Record | None) -> None:
+def _optional(record: InstanceRecord, image: Record, request: LaunchRequest, plan: _Plan) -> None:
+    profile = plan.profile
     if image.get("Platform"):
         record["Platform"] = image["Platform"]
     if image.get("BootMode"):
@@ -378,19 +396,18 @@ def _optional(record: InstanceRecord, image: Record, request: LaunchRequest, pro
         record["ClientToken"] = request.client_token
     if request.user_data is not None:
         record["UserData"] = request.user_data
+    for name in ("HibernationOptions", "EnclaveOptions", "MaintenanceOptions"):
+        if name in request.options:
+            record[name] = dict(request.options[name])
+    if plan.credits is not None:
+        record["_CpuCredits"] = plan.credits  # DescribeInstanceCreditSpecifications (credit_specifications.py)
 
 
-def _placement(subnet: SubnetRecord) -> Record:
-    placement = {"AvailabilityZone": subnet["AvailabilityZone"], "GroupName": "", "Tenancy": "default"}
+def _placement(subnet: SubnetRecord, tenancy: str) -> Record:
+    placement = {"AvailabilityZone": subnet["AvailabilityZone"], "GroupName": "", "Tenancy": tenancy}
     if subnet.get("AvailabilityZoneId"):
         placement["AvailabilityZoneId"] = subnet["AvailabilityZoneId"]
     return placement
-
-
-def _cpu_options(instance_type: catalog.InstanceType) -> Record:
-    vcpus = instance_type.vcpus or 1
-    threads = 2 if vcpus > 1 and "arm64" not in instance_type.architectures else 1
-    return {"CoreCount": max(vcpus // threads, 1), "ThreadsPerCore": threads}
 
 
 _METADATA_CHOICES = {
@@ -582,8 +599,10 @@ def finish_terminate_job(ctx: RequestContext, payload: Record) -> None:
         return
     _move(ctx, record, "terminated")
     record["_TerminatedAt"] = ctx.now
+    record["BlockDeviceMappings"] = []  # EC2 shows no volumes on a terminated instance
     save(ctx, record)
     enis.release_instance(ctx, record["InstanceId"])
+    volumes.release_instance(ctx, record["InstanceId"])
     ctx.reactions.instance_reached(ctx, TERMINATED, record)
 
 

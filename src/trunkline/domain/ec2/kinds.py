@@ -32,6 +32,7 @@ from trunkline.domain.ec2.records import (
     SubnetAddressRecord,
     SubnetRecord,
     TrunkAssociationRecord,
+    VolumeRecord,
     VpcRecord,
 )
 from trunkline.domain.resource_kind import IdFormat, NotFound, ResourceKind, public
@@ -281,6 +282,23 @@ ELASTIC_IP: ResourceKind[ElasticIpRecord] = ResourceKind(
     tag_type="elastic-ip",
 )
 
+
+def _volume_indexes(record: Mapping[str, Any]) -> Mapping[str, str | None]:
+    attachments = record["Attachments"]
+    return {"instance": attachments[0]["InstanceId"] if attachments else None, "owner": record["_Owner"]}
+
+
+VOLUME: ResourceKind[VolumeRecord] = ResourceKind(
+    name="ec2.volume",
+    scope=Scope.REGION,
+    id_field="VolumeId",
+    id_format=IdFormat("vol", "InvalidVolumeID.Malformed"),
+    not_found=NotFound("InvalidVolume.NotFound", "The volume '{}' does not exist."),
+    indexes=_volume_indexes,
+    visible=_privately_owned,
+    tag_type="volume",
+)
+
 LAUNCH_TEMPLATE: ResourceKind[LaunchTemplateRecord] = ResourceKind(
     name="ec2.launch-template",
     scope=Scope.REGION,
@@ -335,6 +353,7 @@ ALL: tuple[ResourceKind[Any], ...] = (
     NETWORK_ACL,
     NAT_GATEWAY,
     ELASTIC_IP,
+    VOLUME,
     LAUNCH_TEMPLATE,
     LAUNCH_TEMPLATE_VERSION,
     DEFAULT_VPC_MARKER,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from trunkline.domain.ec2 import instances, unsupported
+from trunkline.domain.ec2 import instance_options, instances, unsupported
 from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.errors import AwsError
 
@@ -17,8 +17,7 @@ if TYPE_CHECKING:  # the request shapes are types only: importing them costs sta
 
 Params = dict[str, Any]
 
-#: TagSpecifications resource types RunInstances accepts; volumes are accepted and have no effect
-#: (trunkline models no EBS volumes).
+#: TagSpecifications resource types RunInstances accepts (volume: the volumes the launch makes).
 TAGGABLE = ("instance", "network-interface", "volume")
 
 
@@ -61,6 +60,11 @@ def from_parameters(params: shapes.RunInstancesRequest) -> instances.LaunchReque
         ebs_optimized=bool(params.get("EbsOptimized")),
         monitoring=_monitoring(params),
         shutdown_behavior=params.get("InstanceInitiatedShutdownBehavior") or "stop",
+        cpu_options=params.get("CpuOptions"),
+        credit_specification=params.get("CreditSpecification"),
+        block_devices=list(params.get("BlockDeviceMappings") or []) or None,
+        volume_tags=ec2_tags.from_specifications(params, "volume"),
+        options=instance_options.shown(params),
     )
 
 

@@ -165,15 +165,39 @@ class InstanceRecord(TypedDict):
     Platform: NotRequired[str]
     ClientToken: NotRequired[str]
     StateReason: NotRequired[Nested]
+    HibernationOptions: NotRequired[Nested]  # as launched (instance_options.py; older records lack them)
+    EnclaveOptions: NotRequired[Nested]
+    MaintenanceOptions: NotRequired[Nested]
     _PublicIp: bool  # asked for a public address at launch
     _DisableApiTermination: bool
     _DisableApiStop: NotRequired[bool]  # stop protection (older records lack it: off)
     _ShutdownBehavior: NotRequired[str]  # InstanceInitiatedShutdownBehavior (older records: stop)
+    _CpuCredits: NotRequired[str]  # burstable types: standard or unlimited (cpu_options.py)
     _Transition: int  # counts state transitions, so a stale delayed step knows it is stale
     _HasRun: NotRequired[bool]  # reached running once (an ECS agent may register)
     _RunningSince: NotRequired[float]  # when it last reached running (instance_status's checks)
     _TerminatedAt: NotRequired[float]  # when it is shown until (terminated instances linger)
     _ProfileAssociation: NotRequired[Nested]  # {AssociationId, Timestamp} (profile_associations.py)
+
+
+class VolumeRecord(TypedDict):
+    """An EBS volume a launch made (`volumes.py`)."""
+
+    VolumeId: str
+    Size: int
+    SnapshotId: str
+    AvailabilityZone: str
+    State: str
+    CreateTime: float
+    Attachments: list[Nested]
+    Encrypted: bool
+    VolumeType: str
+    MultiAttachEnabled: bool
+    Tags: list[Tag]
+    KmsKeyId: NotRequired[str]
+    Iops: NotRequired[int]
+    Throughput: NotRequired[int]
+    _Owner: str
 
 
 class LaunchTemplateRecord(TypedDict):

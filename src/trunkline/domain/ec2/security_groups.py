@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ec2 import default_vpc_lookup, lookup
+from trunkline.domain.ec2 import default_vpc_lookup, lookup, prefix_lists
 from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.domain.ec2.kinds import ENI_GROUP, SECURITY_GROUP, VPC
 from trunkline.domain.ec2.records import SecurityGroupRecord, Tag, VpcRecord
@@ -320,7 +320,8 @@ def _rules_from(
             cidr = _cidr(item.get("CidrIpv6", ""), 6)
             rules.append(_rule(ctx, group, egress, {**base, "CidrIpv6": cidr, **_desc(item)}))
         for item in permission.get("PrefixListIds") or []:
-            rules.append(_rule(ctx, group, egress, {**base, "PrefixListId": item.get("PrefixListId"), **_desc(item)}))
+            listed = prefix_lists.require(ctx, item.get("PrefixListId") or "").prefix_list_id
+            rules.append(_rule(ctx, group, egress, {**base, "PrefixListId": listed, **_desc(item)}))
         for item in permission.get("UserIdGroupPairs") or []:
             peer = _peer_group(ctx, item)
             info = {"GroupId": peer["GroupId"], "UserId": peer["OwnerId"]}

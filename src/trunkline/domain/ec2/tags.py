@@ -1,7 +1,8 @@
 """Tags on EC2 resources: `TagSpecifications` at creation, CreateTags and DeleteTags after.
 
 Each record keeps its tags as a `Tags` list of `{"Key", "Value"}`; this module finds the record
-for an id by its prefix (`vpc-`, `subnet-`, ...) through `kinds.TAGGABLE` and edits that list.
+for an id by its prefix (`vpc-`, `subnet-`, ...) through `kinds.TAGGABLE` (and `sgr-` rules through
+`rule_tags.py`, as they live inside their group) and edits that list.
 Everything else (store kind, resource type, NotFound text, how to save) is the kind's declaration
 in `kinds.py`, so a newly declared taggable kind is taggable with no change here.
 """
@@ -9,21 +10,46 @@ in `kinds.py`, so a newly declared taggable kind is taggable with no change here
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import filters as ec2_filters
-from trunkline.domain.ec2 import kinds
+from trunkline.domain.ec2 import kinds, rule_tags
 from trunkline.domain.ec2.paging import page
 from trunkline.domain.ec2.records import Tag
 from trunkline.domain.ec2.request_parts import TagSpecified
-from trunkline.domain.resource_kind import ResourceKind
+from trunkline.domain.resource_kind import IdFormat
 from trunkline.errors import AwsError
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
     from trunkline.wire.shapes import ec2 as shapes
 
 Record = dict[str, Any]
+
+
+class Taggable(Protocol):
+    """What tagging needs of a kind: a declared `ResourceKind`, or security group rules, which
+    live inside their group (`rule_tags.py`)."""
+
+    @property
+    def id_field(self) -> str: ...
+    @property
+    def tag_type(self) -> str | None: ...
+    @property
+    def id_format(self) -> IdFormat | None: ...
+    def get(self, ctx: RequestContext, resource_id: str) -> Any: ...
+    def missing(self, *ids: str) -> AwsError: ...
+    def save(self, ctx: RequestContext, record: Any) -> None: ...
+    def scan(self, ctx: RequestContext) -> Sequence[Any]: ...
+
+
+def _taggable_kinds() -> dict[str, Taggable]:
+    """id prefix -> taggable kind: every declared one, and security group rules."""
+    return {**kinds.TAGGABLE, rule_tags.RULES.id_format.prefix: rule_tags.RULES}
+
+
+def _kind_of(resource_id: str) -> Taggable | None:
+    return _taggable_kinds().get(resource_id.rsplit("-", 1)[0])
 
 
 def from_specifications(params: TagSpecified, resource_type: str) -> list[Tag]:
@@ -81,15 +107,15 @@ def merge(existing: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]
     return [{"Key": k, "Value": v} for k, v in by_key.items()]
 
 
-def _named(resource_id: str) -> ResourceKind[Record]:
+def _named(resource_id: str) -> Taggable:
     """The taggable kind an id names; InvalidID for an unknown kind or a malformed id."""
-    kind = kinds.TAGGABLE.get(resource_id.rsplit("-", 1)[0])
+    kind = _kind_of(resource_id)
     if kind is None or kind.id_format is None or not kind.id_format.well_formed(resource_id):
         raise AwsError("InvalidID", f"The ID '{resource_id}' is not valid")
     return kind
 
 
-def resolve(ctx: RequestContext, resource_ids: list[str]) -> list[tuple[ResourceKind[Record], Record]]:
+def resolve(ctx: RequestContext, resource_ids: list[str]) -> list[tuple[Taggable, Record]]:
     """Every resource named, once each, or an error with nothing changed: first InvalidID for any
     id of an unknown kind or form, then the resource's own NotFound for the first missing one."""
     named = {resource_id: _named(resource_id) for resource_id in resource_ids}
@@ -174,15 +200,13 @@ def _tag_rows(ctx: RequestContext, filters: Sequence[Mapping[str, Any]] | None) 
     return rows
 
 
-def _candidates(
-    ctx: RequestContext, filters: Sequence[Mapping[str, Any]] | None
-) -> list[tuple[ResourceKind[Record], Record]]:
+def _candidates(ctx: RequestContext, filters: Sequence[Mapping[str, Any]] | None) -> list[tuple[Taggable, Record]]:
     """The records named by a resource-id filter, else every record of the filtered resource types."""
     ids = ec2_filters.filter_value(filters, "resource-id")
     if ids is not None:
         found = []
         for resource_id in dict.fromkeys(ids):
-            kind = kinds.TAGGABLE.get(resource_id.rsplit("-", 1)[0])
+            kind = _kind_of(resource_id)
             record = kind.get(ctx, resource_id) if kind is not None else None
             if kind is not None and record is not None:
                 found.append((kind, record))
@@ -190,7 +214,7 @@ def _candidates(
     types = ec2_filters.filter_value(filters, "resource-type")
     return [
         (kind, record)
-        for kind in kinds.TAGGABLE.values()
+        for kind in _taggable_kinds().values()
         if types is None or kind.tag_type in types
         for record in kind.scan(ctx)
     ]

@@ -12,6 +12,7 @@ from trunkline.services.ec2.instances import InstanceOps
 from trunkline.services.ec2.internet_gateways import InternetGatewayOps
 from trunkline.services.ec2.launch_templates import LaunchTemplateOps
 from trunkline.services.ec2.network_interfaces import NetworkInterfaceOps
+from trunkline.services.ec2.prefix_lists import PrefixListOps
 from trunkline.services.ec2.route_tables import RouteTableOps
 from trunkline.services.ec2.security_groups import SecurityGroupOps
 from trunkline.services.ec2.subnets import SubnetOps
@@ -25,6 +26,7 @@ class Ec2Provider(
     VpcOps,
     SubnetOps,
     SecurityGroupOps,
+    PrefixListOps,
     InternetGatewayOps,
     RouteTableOps,
     AddressOps,

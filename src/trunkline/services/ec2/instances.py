@@ -1,13 +1,21 @@
 """EC2 RunInstances, DescribeInstances, DescribeInstanceStatus, Stop/Start/TerminateInstances, ModifyPrivateDnsNameOptions,
 the IAM instance profile associations (Describe, Associate, Replace, Disassociate),
-DescribeInstanceAttribute. Thin: parameters in, domain call, output shape out."""
+DescribeInstanceAttribute, Describe/ModifyInstanceCreditSpecification(s), DescribeVolumes (the volumes launches make). Thin: parameters in, domain call, output shape out."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ec2 import instance_requests, instance_status, instance_views, instances, profile_associations
+from trunkline.domain.ec2 import (
+    credit_specifications,
+    instance_requests,
+    instance_status,
+    instance_views,
+    instances,
+    profile_associations,
+    volumes,
+)
 from trunkline.reconciler import JobHandler
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
@@ -85,3 +93,18 @@ class InstanceOps:
         self, ctx: RequestContext, params: shapes.DescribeInstanceAttributeRequest
     ) -> Params:
         return instance_requests.attribute(ctx, params)
+
+    def describe_instance_credit_specifications(
+        self, ctx: RequestContext, params: shapes.DescribeInstanceCreditSpecificationsRequest
+    ) -> Params:
+        found, token = credit_specifications.describe(ctx, params)
+        return {"InstanceCreditSpecifications": found, "NextToken": token}
+
+    def modify_instance_credit_specification(
+        self, ctx: RequestContext, params: shapes.ModifyInstanceCreditSpecificationRequest
+    ) -> Params:
+        return credit_specifications.modify(ctx, params)
+
+    def describe_volumes(self, ctx: RequestContext, params: shapes.DescribeVolumesRequest) -> Params:
+        found, token = volumes.describe_volumes(ctx, params)
+        return {"Volumes": found, "NextToken": token}

@@ -372,6 +372,14 @@ class DescribeInstanceAttributeRequest(TypedDict, total=False):
     Attribute: Required[str]
 
 
+class DescribeInstanceCreditSpecificationsRequest(TypedDict, total=False):
+    DryRun: bool
+    Filters: list[Filter]
+    InstanceIds: list[str]
+    MaxResults: int
+    NextToken: str
+
+
 class DescribeInstanceStatusRequest(TypedDict, total=False):
     InstanceIds: list[str]
     MaxResults: int
@@ -432,6 +440,14 @@ class DescribeLaunchTemplatesRequest(TypedDict, total=False):
     IncludeManagedResources: bool
 
 
+class DescribeManagedPrefixListsRequest(TypedDict, total=False):
+    DryRun: bool
+    Filters: list[Filter]
+    MaxResults: int
+    NextToken: str
+    PrefixListIds: list[str]
+
+
 class DescribeNatGatewaysRequest(TypedDict, total=False):
     DryRun: bool
     Filter: list[Filter]
@@ -455,6 +471,14 @@ class DescribeNetworkInterfacesRequest(TypedDict, total=False):
     DryRun: bool
     NetworkInterfaceIds: list[str]
     Filters: list[Filter]
+
+
+class DescribePrefixListsRequest(TypedDict, total=False):
+    DryRun: bool
+    Filters: list[Filter]
+    MaxResults: int
+    NextToken: str
+    PrefixListIds: list[str]
 
 
 class DescribeRouteTablesRequest(TypedDict, total=False):
@@ -499,6 +523,15 @@ class DescribeTagsRequest(TypedDict, total=False):
 
 class DescribeTrunkInterfaceAssociationsRequest(TypedDict, total=False):
     AssociationIds: list[str]
+    DryRun: bool
+    Filters: list[Filter]
+    NextToken: str
+    MaxResults: int
+
+
+class DescribeVolumesRequest(TypedDict, total=False):
+    VolumeIds: list[str]
+    IncludeManagedResources: bool
     DryRun: bool
     Filters: list[Filter]
     NextToken: str
@@ -554,6 +587,20 @@ class DisassociateTrunkInterfaceRequest(TypedDict, total=False):
 
 class DisassociateVpcCidrBlockRequest(TypedDict, total=False):
     AssociationId: Required[str]
+
+
+class GetManagedPrefixListEntriesRequest(TypedDict, total=False):
+    DryRun: bool
+    PrefixListId: Required[str]
+    TargetVersion: int
+    MaxResults: int
+    NextToken: str
+
+
+class ModifyInstanceCreditSpecificationRequest(TypedDict, total=False):
+    DryRun: bool
+    ClientToken: str
+    InstanceCreditSpecifications: Required[list[InstanceCreditSpecificationRequest]]
 
 
 class ModifyLaunchTemplateRequest(TypedDict, total=False):
@@ -845,6 +892,11 @@ class VpcEncryptionControlConfiguration(TypedDict, total=False):
 class Filter(TypedDict, total=False):
     Name: str
     Values: list[str]
+
+
+class InstanceCreditSpecificationRequest(TypedDict, total=False):
+    InstanceId: Required[str]
+    CpuCredits: str
 
 
 class AttributeBooleanValue(TypedDict, total=False):
