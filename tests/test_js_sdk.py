@@ -195,6 +195,7 @@ def test_paginators_and_waiters_with_the_javascript_sdk(
         "logs get events backwards": [2, 0],
         "asg groups": [1],
         "asg activities": [1],
+        "ec2 instance status": [4],  # the three instances and the group's
     }
     assert {label: seen[label] for label in pages} == pages
     types = seen["ec2 instance types"]
@@ -221,6 +222,11 @@ def test_paginators_and_waiters_with_the_javascript_sdk(
         "wait tasks running (some stopped)": ["FAILURE", None],
         "wait asg exists": "SUCCESS",
         "wait asg in service": "SUCCESS",
+        # Status checks pass 120 s after running (DescribeInstanceStatus, docs/decisions.md): the
+        # group's instance, running for less, is still initializing.
+        "wait instance status ok": "SUCCESS",
+        "wait system status ok": "SUCCESS",
+        "wait fresh instance status ok": ["TIMEOUT", None],
         "wait instance terminated": "SUCCESS",
         # The acceptors that read error codes: EC2's exact codes reach the SDK as its error names.
         "wait missing eni": ["FAILURE", "InvalidNetworkInterfaceID.NotFound"],

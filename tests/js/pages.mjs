@@ -14,13 +14,13 @@ import { EC2Client, CreateVpcCommand, CreateSubnetCommand, RunInstancesCommand, 
   waitUntilInstanceRunning, waitUntilInstanceExists, waitUntilNetworkInterfaceAvailable, waitUntilSubnetAvailable, waitUntilVpcAvailable,
   waitUntilInstanceTerminated, TerminateInstancesCommand, CreateLaunchTemplateCommand, waitUntilNatGatewayAvailable, waitUntilNatGatewayDeleted,
   waitUntilInstanceStopped, StopInstancesCommand, waitUntilSecurityGroupExists, waitUntilInternetGatewayExists, waitUntilVpcExists, waitUntilImageAvailable,
-  waitUntilImageExists, CreateInternetGatewayCommand, AttachInternetGatewayCommand, AllocateAddressCommand, CreateNatGatewayCommand, DeleteNatGatewayCommand, CreateSecurityGroupCommand } from "@aws-sdk/client-ec2";
+  waitUntilImageExists, waitUntilInstanceStatusOk, waitUntilSystemStatusOk, paginateDescribeInstanceStatus, CreateInternetGatewayCommand, AttachInternetGatewayCommand, AllocateAddressCommand, CreateNatGatewayCommand, DeleteNatGatewayCommand, CreateSecurityGroupCommand } from "@aws-sdk/client-ec2";
 import { IAMClient, CreatePolicyCommand, CreateRoleCommand, CreateInstanceProfileCommand, AddRoleToInstanceProfileCommand, CreateUserCommand,
   paginateListRoles, paginateListUsers, paginateListPolicies, paginateListInstanceProfiles, paginateListAttachedRolePolicies, paginateListRoleTags,
   waitUntilRoleExists, waitUntilInstanceProfileExists, waitUntilUserExists, waitUntilPolicyExists } from "@aws-sdk/client-iam";
 import { SSMClient, paginateGetParametersByPath } from "@aws-sdk/client-ssm";
 import { AutoScalingClient, paginateDescribeAutoScalingGroups, paginateDescribeScalingActivities, paginateDescribeTags as paginateAsgTags, CreateAutoScalingGroupCommand,
-  waitUntilGroupExists, waitUntilGroupInService, waitUntilGroupNotExists, DeleteAutoScalingGroupCommand } from "@aws-sdk/client-auto-scaling";
+  waitUntilGroupExists, waitUntilGroupInService, waitUntilGroupNotExists, DeleteAutoScalingGroupCommand, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand, paginateDescribeLogGroups, paginateDescribeLogStreams,
   paginateFilterLogEvents, paginateGetLogEvents } from "@aws-sdk/client-cloudwatch-logs";
 
@@ -140,6 +140,13 @@ await clock("advance", { seconds: 120 });
 await wait("wait asg in service", waitUntilGroupInService, asg, { AutoScalingGroupNames: ["g"] });
 await pages("asg groups", paginateDescribeAutoScalingGroups({ client: asg, pageSize: 1 }, {}), "AutoScalingGroups");
 await pages("asg activities", paginateDescribeScalingActivities({ client: asg, pageSize: 1 }, { AutoScalingGroupName: "g" }), "Activities");
+// Status checks pass 120 s after an instance reached running: the first three have, the group's new
+// instance has not (its checks are still initializing).
+await pages("ec2 instance status", paginateDescribeInstanceStatus({ client: ec2, pageSize: 5 }, { IncludeAllInstances: true }), "InstanceStatuses");
+await wait("wait instance status ok", waitUntilInstanceStatusOk, ec2, { InstanceIds: iids });
+await wait("wait system status ok", waitUntilSystemStatusOk, ec2, { InstanceIds: iids });
+const fresh = (await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ["g"] }))).AutoScalingGroups[0].Instances[0].InstanceId;
+await wait("wait fresh instance status ok", waitUntilInstanceStatusOk, ec2, { InstanceIds: [fresh] }, 0.15);
 await ec2.send(new TerminateInstancesCommand({ InstanceIds: iids.slice(0, 1) }));
 await clock("settle");
 await wait("wait instance terminated", waitUntilInstanceTerminated, ec2, { InstanceIds: iids.slice(0, 1) });
