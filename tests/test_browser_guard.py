@@ -74,6 +74,41 @@ def test_cross_site_get_with_the_action_in_the_url_is_refused(server: Server, aw
     assert "mallory" not in _users(aws)
 
 
+# What Chromium 156 sends for `<img src="http://0.0.0.0:4590/?Action=...">` on another site: no
+# Origin (a GET) and no Sec-Fetch-* (0.0.0.0 is not a trustworthy origin), yet it reaches a server
+# listening on 127.0.0.1. tests/test_browser_attacks.py replays it with the browser itself.
+IMG_GET = {"Accept": "image/avif,image/webp,image/apng,*/*;q=0.8", "User-Agent": "Mozilla/5.0 Chrome/156"}
+
+
+@pytest.mark.parametrize("name", ["0.0.0.0", "[::ffff:7f00:1]", "[::]", "192.168.1.5"])
+def test_an_unmarked_get_to_an_address_browsers_do_not_trust_is_refused(server: Server, aws: Any, name: str) -> None:
+    before = _digest(server)
+    host = {"Host": f"{name}:{urlsplit(server.url).port}"}
+    answer = httpx.get(server.url + "/", params=CREATE_USER, headers={**IMG_GET, **host}, timeout=30)
+    assert _query_error(answer) == (403, "BrowserRequestRefused")
+    assert f"unsigned GET calls addressed to '{name.strip('[]')}'" in answer.text
+    _no_cors(answer)
+    assert _digest(server) == before
+    assert "mallory" not in _users(aws)
+    # a signed GET, and an unsigned POST (a page's POST always carries an Origin), still work there
+    signed = {**host, "Authorization": "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260301/us-east-1/iam/aws4_request"}
+    listed = httpx.get(
+        server.url + "/", params={"Action": "ListUsers", "Version": "2010-05-08"}, headers=signed, timeout=30
+    )
+    assert listed.status_code == 200, listed.text
+    posted = server.post("/", data={"Action": "GetCallerIdentity", "Version": "2011-06-15"}, headers=host)
+    assert posted.status_code == 200, posted.text
+
+
+@pytest.mark.parametrize("name", ["localhost", "127.0.0.1", "127.0.0.2", "[::1]", "app.localhost"])
+def test_an_unsigned_get_to_loopback_still_works(server: Server, name: str) -> None:
+    """There a browser marks its GETs (Sec-Fetch-Site), so an unmarked one is curl or a script."""
+    host = {"Host": f"{name}:{urlsplit(server.url).port}"}
+    params = {"Action": "GetCallerIdentity", "Version": "2011-06-15"}
+    answer = httpx.get(server.url + "/", params=params, headers=host, timeout=30)
+    assert answer.status_code == 200, answer.text
+
+
 def test_a_presigned_url_from_a_page_is_refused_in_the_default_mode(server: Server, aws: Any) -> None:
     """Any signature passes in the default mode, so a page could presign its own URL."""
     url = aws("iam").generate_presigned_url("create_user", Params={"UserName": "mallory"}, HttpMethod="GET")

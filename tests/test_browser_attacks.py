@@ -1,0 +1,132 @@
+"""A hostile page in Debian's Chromium, while trunkline runs on loopback: what the browser really
+sends (not what we think it sends) must change nothing. test_browser_guard.py covers each rule over
+raw HTTP; this file checks that the rules meet the browser's actual requests
+(docs/decisions.md, "Browser-proof by default" and "Unsigned GETs to untrusted addresses")."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+
+from conftest import Server
+from test_dashboard import CHROMIUM_ARGS, _unavailable, chromium_path
+
+# The hostile page's name, which the browser resolves to 127.0.0.1: a page served from a public
+# address meets Chromium's Local Network Access checks first (a permission prompt the user may
+# accept; Firefox and Safari have none), so the test serves it locally to reach trunkline's own.
+EVIL = "evil.example"
+# How a page reaches a server listening on 127.0.0.1: 0.0.0.0 and IPv4-mapped ::ffff:127.0.0.1
+# are not trustworthy origins, so Chromium sends no Sec-Fetch-* to them.
+TARGETS = ["127.0.0.1", "localhost", "0.0.0.0", "[::ffff:7f00:1]"]
+
+ATTACK = """
+async (base) => {
+  const [targets, port] = base;
+  const wait = (img) => new Promise((done) => { img.onload = img.onerror = done; });
+  const loads = [];
+  for (const [i, t] of targets.entries()) {
+    const url = (user) => `http://${t}:${port}/?` + new URLSearchParams(
+      {Action: "CreateUser", UserName: user, Version: "2010-05-08"});
+    const img = new Image();
+    loads.push(wait(img));
+    img.src = url(`img-${i}`);
+    const form = `Action=CreateUser&UserName=post-${i}&Version=2010-05-08`;
+    const type = {"Content-Type": "application/x-www-form-urlencoded"};
+    loads.push(fetch(`http://${t}:${port}/`, {method: "POST", mode: "no-cors", body: form, headers: type})
+      .catch(() => null));
+    const reset = {method: "POST", mode: "no-cors", body: "{}", headers: {"Content-Type": "text/plain"}};
+    loads.push(fetch(`http://${t}:${port}/_trunkline/reset`, reset).catch(() => null));
+  }
+  await Promise.all(loads);
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    executable = chromium_path()
+    if executable is None:
+        _unavailable("chromium is not installed")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Playwright for Python is not installed (pip install -e '.[test]')")
+    with sync_playwright() as playwright:
+        resolver = f"--host-resolver-rules=MAP {EVIL} 127.0.0.1"
+        launched = playwright.chromium.launch(executable_path=executable, args=[*CHROMIUM_ARGS, resolver])
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+class _Page(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # http.server calls it by this name
+        body = b"<!doctype html><p>nothing to see here</p>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def evil_site() -> Iterator[str]:
+    """http://evil.example:PORT/, a page served from another port of this machine."""
+    site = ThreadingHTTPServer(("127.0.0.1", 0), _Page)
+    thread = threading.Thread(target=site.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{EVIL}:{site.server_address[1]}/"
+    finally:
+        site.shutdown()
+        site.server_close()
+
+
+@pytest.fixture
+def evil_page(browser: Any, evil_site: str) -> Iterator[Any]:
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(evil_site)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def _reaches(page: Any, url: str) -> bool:
+    """Whether a no-cors fetch from the page gets an answer (opaque, but an answer) from `url`."""
+    return bool(page.evaluate("(u) => fetch(u, {mode: 'no-cors'}).then(() => true, () => false)", url))
+
+
+def test_images_forms_and_fetches_from_another_site_change_nothing(server: Server, aws: Any, evil_page: Any) -> None:
+    port = urlsplit(server.url).port
+    aws("ecs").create_cluster(clusterName="keep-me")
+    before = server.get("/_trunkline/state/digest").json()["digest"]
+    reached = [t for t in TARGETS if _reaches(evil_page, f"http://{t}:{port}/_trunkline/health")]
+    if "0.0.0.0" not in reached:
+        pytest.skip(f"this Chromium does not let a page reach 0.0.0.0 (reached: {reached})")
+    evil_page.evaluate(ATTACK, [reached, port])
+    assert [user["UserName"] for user in aws("iam").list_users()["Users"]] == []
+    assert aws("ecs").list_clusters()["clusterArns"] != []  # no reset either
+    assert server.get("/_trunkline/state/digest").json()["digest"] == before
+
+
+def test_a_top_level_navigation_to_an_action_url_changes_nothing(server: Server, aws: Any, evil_page: Any) -> None:
+    """A link the user follows (or `location = ...`) from the hostile page, to 0.0.0.0."""
+    port = urlsplit(server.url).port
+    query = urlencode({"Action": "CreateUser", "UserName": "clicked", "Version": "2010-05-08"})
+    answer = evil_page.goto(f"http://0.0.0.0:{port}/?{query}")
+    if answer is None:
+        pytest.skip("this Chromium does not let a page navigate to 0.0.0.0")
+    assert answer.status == 403
+    assert "BrowserRequestRefused" in answer.text()
+    assert aws("iam").list_users()["Users"] == []
