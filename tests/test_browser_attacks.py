@@ -130,3 +130,50 @@ def test_a_top_level_navigation_to_an_action_url_changes_nothing(server: Server,
     assert answer.status == 403
     assert "BrowserRequestRefused" in answer.text()
     assert aws("iam").list_users()["Users"] == []
+
+
+def test_a_rebound_name_gets_neither_the_dashboard_nor_the_endpoints(server: Server, aws: Any, browser: Any) -> None:
+    """DNS rebinding: evil.example now resolves to 127.0.0.1, so the browser treats trunkline's
+    answers as the page's own. Only `Host` gives it away."""
+    port = urlsplit(server.url).port
+    aws("ecs").create_cluster(clusterName="keep-me")
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        answer = page.goto(f"http://{EVIL}:{port}/_trunkline/ui")
+        assert answer is not None and answer.status == 403
+        assert "HostNotAllowed" in answer.text()
+        statuses = page.evaluate(
+            """async () => {
+              const json = {method: "POST", headers: {"Content-Type": "application/json"}, body: "{}"};
+              const form = {method: "POST", body: new URLSearchParams(
+                {Action: "CreateUser", UserName: "rebound", Version: "2010-05-08"})};
+              const paths = [["/_trunkline/dashboard", {}], ["/_trunkline/reset", json], ["/", form]];
+              return Promise.all(paths.map(([p, o]) => fetch(p, o).then((r) => r.status)));
+            }"""
+        )
+        assert statuses == [403, 403, 403]
+    finally:
+        context.close()
+    assert aws("iam").list_users()["Users"] == []
+    assert aws("ecs").list_clusters()["clusterArns"] != []
+
+
+def test_another_site_can_neither_frame_nor_read_the_dashboard(server: Server, evil_page: Any) -> None:
+    """Clickjacking the clock buttons needs a frame (X-Frame-Options: DENY, frame-ancestors
+    'none'); reading the snapshot needs CORS, which trunkline never grants."""
+    ui = server.url + "/_trunkline/ui"
+    evil_page.evaluate(
+        "(u) => new Promise((done) => { const f = document.createElement('iframe'); f.onload = done;"
+        " f.src = u; document.body.appendChild(f); })",
+        ui,
+    )
+    (frame,) = [f for f in evil_page.frames if f != evil_page.main_frame]
+    assert frame.evaluate("document.querySelector('body[data-rendered]') === null")
+    assert not frame.url.startswith(server.url)  # Chromium shows its error page in the frame instead
+    reads = evil_page.evaluate(
+        """async (base) => Promise.all(["/_trunkline/dashboard", "/_trunkline/clock", "/_trunkline/events"].map(
+             (p) => fetch(base + p).then((r) => "read " + r.status, (e) => e.name)))""",
+        server.url,
+    )
+    assert reads == ["TypeError", "TypeError", "TypeError"]
