@@ -177,3 +177,29 @@ def test_another_site_can_neither_frame_nor_read_the_dashboard(server: Server, e
         server.url,
     )
     assert reads == ["TypeError", "TypeError", "TypeError"]
+
+
+def test_bound_beyond_loopback_a_rebound_page_cannot_call_aws(spawn: Any, browser: Any) -> None:
+    """`--host 0.0.0.0` without --allow-host answers any name for clients that are not browsers;
+    a rebound page's same-origin GET looks like one (no Origin, no Sec-Fetch-* on an http:// name)
+    and can add a made-up SigV4 header. Its POSTs carry an Origin, and so are caught by Host."""
+    server = spawn("--host", "0.0.0.0")
+    port = urlsplit(server.url).port
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"http://{EVIL}:{port}/_trunkline/health")  # stands for the attacker's page, rebound
+        statuses = page.evaluate(
+            """async () => {
+              const auth = {Authorization:
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260301/us-east-1/iam/aws4_request, Signature=00"};
+              const call = new URLSearchParams({Action: "CreateUser", UserName: "rebound", Version: "2010-05-08"});
+              const get = fetch("/?" + call, {headers: auth}).then((r) => r.status);
+              const post = fetch("/", {method: "POST", headers: auth, body: call}).then((r) => r.status);
+              return Promise.all([get, post]);
+            }"""
+        )
+    finally:
+        context.close()
+    assert statuses == [403, 403]
+    assert server.client("iam").list_users()["Users"] == []

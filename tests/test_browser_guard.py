@@ -257,6 +257,28 @@ def test_allow_host_names_a_host_and_nothing_else(spawn: Any) -> None:
     assert refused.status_code == 403
 
 
+def test_bound_beyond_loopback_a_rebound_name_cannot_get_an_aws_call(spawn: Any) -> None:
+    """A page on a rebound name is same-origin with trunkline: its GETs carry no browser marker
+    (an http:// name gets no Fetch Metadata) and may add a made-up Authorization header."""
+    server = spawn("--host", "0.0.0.0")
+    port = urlsplit(server.url).port
+    signed = {"Authorization": "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260301/us-east-1/iam/aws4_request"}
+    rebound = {**signed, "Host": f"evil.example:{port}"}
+    answer = httpx.get(server.url + "/", params=CREATE_USER, headers=rebound, timeout=30)
+    assert _query_error(answer) == (403, "HostNotAllowed")
+    assert "start trunkline with --allow-host evil.example" in answer.text
+    assert _users(server.client) == []
+    # another machine's SDK (a signed POST) under any name, and a signed GET to an address, still work
+    call = {"Action": "ListUsers", "Version": "2010-05-08"}
+    assert httpx.post(server.url + "/", data=call, headers={**signed, "Host": "devbox"}, timeout=30).status_code == 200
+    at_address = {**signed, "Host": f"10.1.2.3:{port}"}
+    assert httpx.get(server.url + "/", params=call, headers=at_address, timeout=30).status_code == 200
+    # and once the name is allowed, it is the user's own
+    allowed = spawn("--host", "0.0.0.0", "--allow-host", "evil.example")
+    answer = httpx.get(allowed.url + "/", params=call, headers=rebound, timeout=30)
+    assert answer.status_code == 200, answer.text
+
+
 def test_host_policy_follows_the_bind_address() -> None:
     """Bound beyond loopback on purpose (e.g. 0.0.0.0 in a container), other machines use names
     trunkline cannot know: the Host check is off unless --allow-host names them."""

@@ -16,7 +16,10 @@ the first two and name the endpoint in the third. So:
   signature is verified.
 - An unsigned AWS call by GET must be addressed to a name browsers send Fetch Metadata to
   (localhost, 127.0.0.0/8, ::1): to 0.0.0.0, IPv4-mapped ::ffff:127.0.0.1 or a LAN address, which
-  reach a local server too, an `<img>` GET carries no marker at all.
+  reach a local server too, an `<img>` GET carries no marker at all. Bound beyond loopback without
+  `--allow-host`, an AWS call by GET to a name trunkline does not know is refused even when it
+  carries an `Authorization` header (unless under `--auth strict`): a page on a rebound name is
+  same-origin, sends no marker on a GET and may add any header.
 - `/_trunkline/` requests must come from the same origin (the dashboard) or no browser at all
   (and, under `--auth strict`, from this machine: they are not signed), and writes must be JSON (a page can only send form, multipart or text/plain bodies without a
   preflight), or carry no body and no content type at all (`curl -X POST`).
@@ -109,6 +112,17 @@ def inspect(
 def _aws_endpoint(
     method: str, headers: Mapping[str, str], host: str, query: str, policy: GuardPolicy
 ) -> Refusal | None:
+    if method in _READS and not policy.strict and host and not _host_allowed(host, policy):
+        # Only when bound beyond loopback without --allow-host does an unknown name get this far.
+        # A page on a rebound name is same-origin there: its GET carries no browser marker and
+        # may add any header, a made-up Authorization too. SDKs POST their calls.
+        name = _host_name(host)
+        return Refusal(
+            403,
+            "HostNotAllowed",
+            f"GET calls addressed to '{name}' are refused (DNS rebinding protection); POST the call, "
+            f"or start trunkline with --allow-host {name} if you reach it under that name.",
+        )
     if headers.get("authorization", "").lower().startswith(_SIGV4):
         return None
     if policy.strict and "x-amz-signature=" in query.lower():
