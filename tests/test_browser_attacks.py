@@ -161,7 +161,7 @@ def test_a_rebound_name_gets_neither_the_dashboard_nor_the_endpoints(server: Ser
 
 def test_another_site_can_neither_frame_nor_read_the_dashboard(server: Server, evil_page: Any) -> None:
     """Clickjacking the clock buttons needs a frame (X-Frame-Options: DENY, frame-ancestors
-    'none'); reading the snapshot needs CORS, which trunkline never grants."""
+    'none'); reading the snapshot or the event stream needs CORS, which trunkline never grants."""
     ui = server.url + "/_trunkline/ui"
     evil_page.evaluate(
         "(u) => new Promise((done) => { const f = document.createElement('iframe'); f.onload = done;"
@@ -177,6 +177,12 @@ def test_another_site_can_neither_frame_nor_read_the_dashboard(server: Server, e
         server.url,
     )
     assert reads == ["TypeError", "TypeError", "TypeError"]
+    stream = evil_page.evaluate(
+        """(u) => new Promise((done) => { const s = new EventSource(u);
+             s.onopen = () => { s.close(); done("open"); }; s.onerror = () => { s.close(); done("error"); }; })""",
+        server.url + "/_trunkline/events/stream",
+    )
+    assert stream == "error"
 
 
 def test_bound_beyond_loopback_a_rebound_page_cannot_call_aws(spawn: Any, browser: Any) -> None:
