@@ -74,6 +74,41 @@ def test_cross_site_get_with_the_action_in_the_url_is_refused(server: Server, aw
     assert "mallory" not in _users(aws)
 
 
+# What Chromium 156 sends for `<img src="http://0.0.0.0:4590/?Action=...">` on another site: no
+# Origin (a GET) and no Sec-Fetch-* (0.0.0.0 is not a trustworthy origin), yet it reaches a server
+# listening on 127.0.0.1. tests/test_browser_attacks.py replays it with the browser itself.
+IMG_GET = {"Accept": "image/avif,image/webp,image/apng,*/*;q=0.8", "User-Agent": "Mozilla/5.0 Chrome/156"}
+
+
+@pytest.mark.parametrize("name", ["0.0.0.0", "[::ffff:7f00:1]", "[::]", "192.168.1.5"])
+def test_an_unmarked_get_to_an_address_browsers_do_not_trust_is_refused(server: Server, aws: Any, name: str) -> None:
+    before = _digest(server)
+    host = {"Host": f"{name}:{urlsplit(server.url).port}"}
+    answer = httpx.get(server.url + "/", params=CREATE_USER, headers={**IMG_GET, **host}, timeout=30)
+    assert _query_error(answer) == (403, "BrowserRequestRefused")
+    assert f"unsigned GET calls addressed to '{name.strip('[]')}'" in answer.text
+    _no_cors(answer)
+    assert _digest(server) == before
+    assert "mallory" not in _users(aws)
+    # a signed GET, and an unsigned POST (a page's POST always carries an Origin), still work there
+    signed = {**host, "Authorization": "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260301/us-east-1/iam/aws4_request"}
+    listed = httpx.get(
+        server.url + "/", params={"Action": "ListUsers", "Version": "2010-05-08"}, headers=signed, timeout=30
+    )
+    assert listed.status_code == 200, listed.text
+    posted = server.post("/", data={"Action": "GetCallerIdentity", "Version": "2011-06-15"}, headers=host)
+    assert posted.status_code == 200, posted.text
+
+
+@pytest.mark.parametrize("name", ["localhost", "127.0.0.1", "127.0.0.2", "[::1]", "app.localhost"])
+def test_an_unsigned_get_to_loopback_still_works(server: Server, name: str) -> None:
+    """There a browser marks its GETs (Sec-Fetch-Site), so an unmarked one is curl or a script."""
+    host = {"Host": f"{name}:{urlsplit(server.url).port}"}
+    params = {"Action": "GetCallerIdentity", "Version": "2011-06-15"}
+    answer = httpx.get(server.url + "/", params=params, headers=host, timeout=30)
+    assert answer.status_code == 200, answer.text
+
+
 def test_a_presigned_url_from_a_page_is_refused_in_the_default_mode(server: Server, aws: Any) -> None:
     """Any signature passes in the default mode, so a page could presign its own URL."""
     url = aws("iam").generate_presigned_url("create_user", Params={"UserName": "mallory"}, HttpMethod="GET")
@@ -220,6 +255,28 @@ def test_allow_host_names_a_host_and_nothing_else(spawn: Any) -> None:
         assert answer.status_code == 200, host
     refused = httpx.get(server.url + "/_trunkline/health", headers={"Host": "evil.example"}, timeout=30)
     assert refused.status_code == 403
+
+
+def test_bound_beyond_loopback_a_rebound_name_cannot_get_an_aws_call(spawn: Any) -> None:
+    """A page on a rebound name is same-origin with trunkline: its GETs carry no browser marker
+    (an http:// name gets no Fetch Metadata) and may add a made-up Authorization header."""
+    server = spawn("--host", "0.0.0.0")
+    port = urlsplit(server.url).port
+    signed = {"Authorization": "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260301/us-east-1/iam/aws4_request"}
+    rebound = {**signed, "Host": f"evil.example:{port}"}
+    answer = httpx.get(server.url + "/", params=CREATE_USER, headers=rebound, timeout=30)
+    assert _query_error(answer) == (403, "HostNotAllowed")
+    assert "start trunkline with --allow-host evil.example" in answer.text
+    assert _users(server.client) == []
+    # another machine's SDK (a signed POST) under any name, and a signed GET to an address, still work
+    call = {"Action": "ListUsers", "Version": "2010-05-08"}
+    assert httpx.post(server.url + "/", data=call, headers={**signed, "Host": "devbox"}, timeout=30).status_code == 200
+    at_address = {**signed, "Host": f"10.1.2.3:{port}"}
+    assert httpx.get(server.url + "/", params=call, headers=at_address, timeout=30).status_code == 200
+    # and once the name is allowed, it is the user's own
+    allowed = spawn("--host", "0.0.0.0", "--allow-host", "evil.example")
+    answer = httpx.get(allowed.url + "/", params=call, headers=rebound, timeout=30)
+    assert answer.status_code == 200, answer.text
 
 
 def test_host_policy_follows_the_bind_address() -> None:

@@ -583,3 +583,35 @@ def test_the_page_shows_capacity_providers_and_groups_moving(spawn: Callable[...
 def test_screenshot_in_the_docs_exists() -> None:
     shot = Path(__file__).resolve().parent.parent / "docs" / "dashboard.png"
     assert shot.is_file() and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.one_store
+def test_names_and_reasons_with_markup_are_drawn_as_text(spawn: Callable[..., Server], page: tuple[Any, list[str]]):
+    """What users type (a task group, a stop reason) reaches the page as text, never as markup: a
+    task stopped with an <img onerror> reason must not become an element on the dashboard, whose
+    origin may reset the state and move the clock."""
+    from playwright.sync_api import expect
+
+    tab, problems = page
+    server = spawn("--timing", "manual")
+    shop = Shop(server)
+    group = '<b class="pwned">group</b>'
+    reason = '<img class="pwned" src="x" onerror="document.body.dataset.pwned=1">'
+    started = shop.world.ecs.run_task(
+        cluster=CLUSTER,
+        taskDefinition="web",
+        group=group,
+        networkConfiguration={"awsvpcConfiguration": {"subnets": [shop.net["subnet"]]}},
+        placementConstraints=[{"type": "memberOf", "expression": f"ec2InstanceId == {shop.trunked}"}],
+    )
+    (task,) = started["tasks"]
+    shop.world.ecs.stop_task(cluster=CLUSTER, task=task["taskArn"], reason=reason)
+    shop.world.settle()
+    tab.goto(server.url + "/_trunkline/ui")
+    tab.wait_for_selector("body[data-rendered]", timeout=15000)
+    row = tab.locator(f'tr[data-task="{task["taskArn"].rsplit("/", 1)[1]}"]')
+    expect(row).to_contain_text(group)
+    expect(row).to_contain_text(reason)
+    expect(tab.locator(".pwned")).to_have_count(0)
+    assert tab.evaluate("document.body.dataset.pwned") is None
+    assert problems == []

@@ -14,6 +14,12 @@ the first two and name the endpoint in the third. So:
 - An AWS call with browser markers needs a SigV4 `Authorization` header (which a page can only
   send after a preflight, which fails); under `--auth strict` a presigned URL also does, as its
   signature is verified.
+- An unsigned AWS call by GET must be addressed to a name browsers send Fetch Metadata to
+  (localhost, 127.0.0.0/8, ::1): to 0.0.0.0, IPv4-mapped ::ffff:127.0.0.1 or a LAN address, which
+  reach a local server too, an `<img>` GET carries no marker at all. Bound beyond loopback without
+  `--allow-host`, an AWS call by GET to a name trunkline does not know is refused even when it
+  carries an `Authorization` header (unless under `--auth strict`): a page on a rebound name is
+  same-origin, sends no marker on a GET and may add any header.
 - `/_trunkline/` requests must come from the same origin (the dashboard) or no browser at all
   (and, under `--auth strict`, from this machine: they are not signed), and writes must be JSON (a page can only send form, multipart or text/plain bodies without a
   preflight), or carry no body and no content type at all (`curl -X POST`).
@@ -100,22 +106,46 @@ def inspect(
             # endpoints (reset, clock, events) stay with the machine's own users.
             return Refusal(403, "LoopbackOnly", "Under --auth strict, /_trunkline/ answers this machine only.")
         return _own_endpoint(method, headers, host)
-    return _aws_endpoint(headers, query, policy)
+    return _aws_endpoint(method, headers, host, query, policy)
 
 
-def _aws_endpoint(headers: Mapping[str, str], query: str, policy: GuardPolicy) -> Refusal | None:
-    if "origin" not in headers and headers.get("sec-fetch-site") not in _CROSS_SITE:
-        return None
+def _aws_endpoint(
+    method: str, headers: Mapping[str, str], host: str, query: str, policy: GuardPolicy
+) -> Refusal | None:
+    if method in _READS and not policy.strict and host and not _host_allowed(host, policy):
+        # Only when bound beyond loopback without --allow-host does an unknown name get this far.
+        # A page on a rebound name is same-origin there: its GET carries no browser marker and
+        # may add any header, a made-up Authorization too. SDKs POST their calls.
+        name = _host_name(host)
+        return Refusal(
+            403,
+            "HostNotAllowed",
+            f"GET calls addressed to '{name}' are refused (DNS rebinding protection); POST the call, "
+            f"or start trunkline with --allow-host {name} if you reach it under that name.",
+        )
     if headers.get("authorization", "").lower().startswith(_SIGV4):
         return None
     if policy.strict and "x-amz-signature=" in query.lower():
         return None
-    return Refusal(
-        403,
-        "BrowserRequestRefused",
-        "trunkline refuses requests a web browser sent (Origin or Sec-Fetch-Site: cross-site) "
-        "unless they carry a SigV4 Authorization header.",
-    )
+    if "origin" in headers or headers.get("sec-fetch-site") in _CROSS_SITE:
+        return Refusal(
+            403,
+            "BrowserRequestRefused",
+            "trunkline refuses requests a web browser sent (Origin or Sec-Fetch-Site: cross-site) "
+            "unless they carry a SigV4 Authorization header.",
+        )
+    if method in _READS and host and not _gets_fetch_metadata(host):
+        # An <img> GET carries no Origin, and browsers send Sec-Fetch-* only to trustworthy
+        # origins: to http://0.0.0.0 or a LAN address a cross-site GET comes unmarked.
+        name = _host_name(host)
+        return Refusal(
+            403,
+            "BrowserRequestRefused",
+            f"trunkline refuses unsigned GET calls addressed to '{name}': a web page could send them "
+            "unmarked from an <img>. POST the call, sign it with a SigV4 Authorization header, "
+            "or address trunkline as localhost or 127.0.0.1.",
+        )
+    return None
 
 
 def _own_endpoint(method: str, headers: Mapping[str, str], host: str) -> Refusal | None:
@@ -142,6 +172,24 @@ def _own_endpoint(method: str, headers: Mapping[str, str], host: str) -> Refusal
 
 def _from_a_browser(headers: Mapping[str, str]) -> bool:
     return "origin" in headers or any(name.startswith("sec-fetch-") for name in headers)
+
+
+@functools.lru_cache(maxsize=256)
+def _gets_fetch_metadata(host: str) -> bool:
+    """Whether a browser marks its requests to this `Host` with `Sec-Fetch-Site`: only "potentially
+    trustworthy" origins get Fetch Metadata over http, i.e. localhost names, 127.0.0.0/8 and ::1
+    (Secure Contexts). 0.0.0.0, ::, IPv4-mapped 127.0.0.1 and LAN addresses reach a local server
+    but are not among them (Chromium 156, checked with tests/test_browser_attacks.py)."""
+    name = _host_name(host).rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address):
+        return address == ipaddress.IPv6Address("::1")  # not ::ffff:127.0.0.1, which browsers do not trust
+    return address.is_loopback
 
 
 def _bodiless(headers: Mapping[str, str]) -> bool:
