@@ -29,6 +29,9 @@ class Dialect:
     plain_documents: bool = False
     # Events as JSON text even when `compress` is on (see `plain_documents`).
     plain_events: bool = False
+    # Job payloads as JSON text even when `compress` is on: every task step schedules the next
+    # (a ~250-byte payload, just over the size `pack` compresses) and claims it back.
+    plain_jobs: bool = False
 
 
 _TRIMMED_META = "events.trimmed_through"
@@ -203,6 +206,7 @@ class SqlTransaction:
         self._derived_cache = derived_cache or DerivedCache()
         self._body = pack if dialect.compress else _dump
         self._event_body: Callable[[Document, str], bytes | str] = _dump if dialect.plain_events else self._body
+        self._job_body: Callable[[Document], bytes | str] = _dump if dialect.plain_jobs else self._body
         # Document bodies go through the store's BodyCache when it compresses them.
         bodies = body_cache or BodyCache()
         packs = dialect.compress and not dialect.plain_documents
@@ -495,7 +499,7 @@ class SqlTransaction:
         return int(row[0])
 
     def schedule(self, due_at: float, name: str, payload: Document) -> None:
-        self._q("INSERT INTO jobs (due_at, name, payload) VALUES (?, ?, ?)", (due_at, name, self._body(payload)))
+        self._q("INSERT INTO jobs (due_at, name, payload) VALUES (?, ?, ?)", (due_at, name, self._job_body(payload)))
 
     def claim_due(self, now: float, limit: int) -> list[Job]:
         rows = self._q(
