@@ -262,9 +262,12 @@ def test_random_draws_from_a_hundred_instances(store: Store) -> None:
     assert reads < 100
 
 
-def test_a_small_cluster_is_read_whole_for_random(store: Store) -> None:
-    seed(store, *(host(n, 3705) for n in range(20)))
-    candidates = store.run(
-        lambda tx: placement_candidates.for_launch(ctx_of(tx), CLUSTER, Demand(memory=512, group="g"), None)
-    )
-    assert isinstance(candidates, list) and len(candidates) == 20
+@pytest.mark.parametrize("size", [20, 63])
+def test_a_small_cluster_is_read_whole_for_random(store: Store, size: int) -> None:
+    """Below 64 listed instances (session 8; 256 before) the whole list, in the index's order."""
+    seed(store, *(host(n, 3705) for n in range(size)))
+    demand = Demand(memory=512, group="g")
+    candidates = store.run(lambda tx: placement_candidates.for_launch(ctx_of(tx), CLUSTER, demand, None))
+    listed = store.run(lambda tx: placement_candidates.cluster_candidates(ctx_of(tx), CLUSTER, None, "g"))
+    assert isinstance(candidates, list) and len(candidates) == size
+    assert [c.arn for c in candidates] == [c.arn for c in listed]
