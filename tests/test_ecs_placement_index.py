@@ -244,9 +244,30 @@ def test_random_draws_a_few_instances_of_a_large_cluster_not_every_one(store: St
     assert drawn.failures[0]["reason"] == listed.failures[0]["reason"]
 
 
-def test_a_small_cluster_is_read_whole_for_random(store: Store) -> None:
-    seed(store, *(host(n, 3705) for n in range(20)))
-    candidates = store.run(
-        lambda tx: placement_candidates.for_launch(ctx_of(tx), CLUSTER, Demand(memory=512, group="g"), None)
-    )
-    assert isinstance(candidates, list) and len(candidates) == 20
+def test_random_draws_from_a_hundred_instances(store: Store) -> None:
+    """bench_vs_moto's cluster size: 100 listed instances are drawn from (session 8; the whole
+    list was read below 256), so a launch of ten reads its first 64 pictures and its draws."""
+    seed(store, *(host(n, 3705) for n in range(100)))
+    demand = Demand(cpu=256, memory=512, group="g")
+
+    def work(tx: Transaction) -> tuple[placement.Outcome, int]:
+        counting = CountingTx(tx)
+        candidates = placement_candidates.for_launch(ctx_of(counting), CLUSTER, demand, None)
+        assert isinstance(candidates, placement_candidates.KeyedDraw)
+        assert candidates.size() == 100
+        return placement.place(candidates, demand, 10), counting.read
+
+    outcome, reads = store.run(work)
+    assert len(outcome.placed) == 10 and not outcome.failures
+    assert reads < 100
+
+
+@pytest.mark.parametrize("size", [20, 63])
+def test_a_small_cluster_is_read_whole_for_random(store: Store, size: int) -> None:
+    """Below 64 listed instances (session 8; 256 before) the whole list, in the index's order."""
+    seed(store, *(host(n, 3705) for n in range(size)))
+    demand = Demand(memory=512, group="g")
+    candidates = store.run(lambda tx: placement_candidates.for_launch(ctx_of(tx), CLUSTER, demand, None))
+    listed = store.run(lambda tx: placement_candidates.cluster_candidates(ctx_of(tx), CLUSTER, None, "g"))
+    assert isinstance(candidates, list) and len(candidates) == size
+    assert [c.arn for c in candidates] == [c.arn for c in listed]

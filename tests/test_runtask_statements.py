@@ -138,3 +138,31 @@ def test_what_a_runtask_writes_is_read_back_as_written(world: tuple[Runtime, dic
         assert host_events[-1]["version"] == instance["version"]
         assert host_events[-1]["remainingResources"] == instance["remainingResources"]
     runtime.settle()
+
+
+def test_an_awsvpc_runtask_asks_for_no_key_that_holds_nothing_before_saving_it(
+    world: tuple[Runtime, dict[str, Any], dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each awsvpc task's branch ENI, its security-group link, its trunk association and its
+    address claim are new documents: saved as new rows without a read of their keys first
+    (session 8: the store tries the insert; before, each save asked for the absent row, 40 reads
+    per RunTask of ten), and a task's PRECREATED attachment, which shows no ENI, reads none (one
+    whose ENI could not be made asked for the key ""). What the call writes is checked by the test
+    above."""
+    runtime, clients, placed_on = world
+    absent: Counter[str] = Counter()
+    row = SqlTransaction._row
+
+    def counted_row(self: SqlTransaction, kind: str, key: str) -> Any:
+        asked = (kind, key) not in self._rows  # else the transaction's own copy answers
+        found = row(self, kind, key)
+        if found is None and asked:
+            absent[kind] += 1
+        return found
+
+    monkeypatch.setattr(SqlTransaction, "_row", counted_row)
+    answer = _run(clients, placed_on, "awsvpc")
+    monkeypatch.undo()
+    runtime.settle()
+    assert len(answer["tasks"]) == 10 and answer["failures"] == []
+    assert sum(absent.values()) == 0, dict(absent)

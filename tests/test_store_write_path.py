@@ -357,3 +357,43 @@ def test_a_transaction_asks_a_question_once_and_hears_its_own_writes() -> None:
         assert store.run(lambda tx: tx.find_keys("thing", "group", "g")) == ["b"]
     finally:
         store.close()
+
+
+def test_a_save_of_an_unread_key_asks_nothing_first_and_replaces_what_it_holds() -> None:
+    """Session 8: a document the transaction has not read is inserted without a read of its key
+    (most are new: an ENI, its links); when the key does hold one, that save replaces it and its
+    index entries exactly as a save after a read does."""
+    store = SqliteStore(":memory:")
+    try:
+        said = _statements(store)
+        _put(store, "new", 1, "g")
+        assert not [s for s in said if s.startswith("SELECT body, entries FROM documents")]
+        _put(store, "new", 2, "h")  # held a document: replaced, its old entries gone
+        assert store.run(lambda tx: tx.get("thing", "new")) == _doc("new", 2, "h")
+        assert store.run(lambda tx: tx.find_keys("thing", "group", "g")) == []
+        assert store.run(lambda tx: tx.find_keys("thing", "group", "h")) == ["new"]
+        assert store.run(lambda tx: tx.find_keys("thing", "size", "1")) == []
+        assert store.run(lambda tx: tx.find_keys("thing", "size", "2")) == ["new"]
+        assert store.run(lambda tx: tx.count("thing", "group", "g")) == 0
+    finally:
+        store.close()
+
+
+def test_an_in_memory_state_keeps_job_payloads_as_text(tmp_path: Path) -> None:
+    """Session 8: every task step schedules its next step and claims it back; compressing and
+    inflating the payloads was ~2.5 % of a RunTask with its lifecycle in memory."""
+    payload = {"key": "k" * 300, "version": 3}  # above the size `pack` compresses
+    memory, on_disk = SqliteStore(":memory:"), SqliteStore(str(tmp_path / "state.sqlite3"))
+    try:
+        for store in (memory, on_disk):
+            store.run(lambda tx: tx.schedule(5.0, "step", payload))
+            assert [(job.name, job.payload) for job in store.run(lambda tx: tx.due_jobs(5.0, 10))] == [
+                ("step", payload)
+            ]
+        raw = [row[0] for row in memory._conn.execute("SELECT payload FROM jobs").fetchall()]
+        assert [type(r) for r in raw] == [str]
+        raw = [row[0] for row in on_disk._conn.execute("SELECT payload FROM jobs").fetchall()]
+        assert [type(r) for r in raw] == [bytes]  # a state file: compressed
+    finally:
+        memory.close()
+        on_disk.close()

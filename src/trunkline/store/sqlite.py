@@ -35,7 +35,9 @@ DIALECT = Dialect(
 # "Fourth pass"). Its events too since session 5 (compressing them was ~9 % of RunTask's CPU and
 # ~15 % of its lifecycle's): ~2 KB of RAM an event instead of ~0.3 KB, bounded by the outbox's
 # retention (`--event-retention-count`, 100,000 by default; benchmarks/README.md, "Session 5").
-IN_MEMORY = replace(DIALECT, plain_documents=True, plain_events=True)
+# Its job payloads too since session 8 (compressing and inflating them was ~2.5 % of a RunTask with
+# its lifecycle; a job lives until its step runs, so a few hundred bytes each, a few at a time).
+IN_MEMORY = replace(DIALECT, plain_documents=True, plain_events=True, plain_jobs=True)
 
 
 class _Answer:

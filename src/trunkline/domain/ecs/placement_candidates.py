@@ -312,8 +312,11 @@ class BinpackWindow:
 
 
 #: From this many listed instances on, a random launch draws instances one at a time instead of
-#: reading every one's picture: below it, one read of them all costs less than a few draws.
-_DRAW_FROM = 256
+#: reading every one's picture: below it, one read of them all costs less than a few draws. At
+#: 100 (bench_vs_moto's cluster) the draws took 0.6-1.6 ms less CPU per RunTask of ten than the
+#: whole list (its rows fetched and hashed, the changed hosts decoded, a candidate built for each;
+#: benchmarks/README.md, "Session 8"); 32 and 64 measured alike, so the lower bound stays cautious.
+_DRAW_FROM = 64
 
 Shown = Callable[[list[Picture]], list[Candidate]]  # the candidates among an index's listed pictures
 

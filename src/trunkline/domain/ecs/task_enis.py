@@ -49,8 +49,10 @@ def attachment(ctx: RequestContext, task: TaskRecord, status: str) -> Record:
     hostnames: both DNS support and DNS hostnames on)."""
     reference = task["_eni"]
     details = [("subnetId", reference["subnetId"])]
-    eni = enis.find_network_interface(ctx, reference.get("networkInterfaceId") or "")
-    if status != "PRECREATED" and eni is not None:
+    eni_id = reference.get("networkInterfaceId")
+    # PRECREATED shows no ENI, and a task without one (its ENI could not be made) has none to read.
+    eni = enis.find_network_interface(ctx, eni_id) if status != "PRECREATED" and eni_id else None
+    if eni is not None:
         details += [("networkInterfaceId", eni["NetworkInterfaceId"]), ("macAddress", eni["MacAddress"])]
         if _dns_hostnames(ctx, eni["VpcId"]):
             details.append(("privateDnsName", eni["PrivateDnsName"]))
