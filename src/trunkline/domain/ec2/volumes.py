@@ -216,6 +216,16 @@ def release_instance(ctx: RequestContext, instance_id: str) -> None:
         VOLUME.save(ctx, record)
 
 
+def set_delete_on_termination(ctx: RequestContext, volume_id: str, value: bool) -> None:
+    """ModifyInstanceAttribute's blockDeviceMapping: the attachment's DeleteOnTermination."""
+    record = VOLUME.load(ctx, volume_id)
+    if record is None:
+        return
+    for attachment in record["Attachments"]:
+        attachment["DeleteOnTermination"] = value
+    VOLUME.save(ctx, record)
+
+
 # --- DescribeVolumes -----------------------------------------------------------------------------
 
 

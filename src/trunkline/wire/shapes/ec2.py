@@ -597,10 +597,41 @@ class GetManagedPrefixListEntriesRequest(TypedDict, total=False):
     NextToken: str
 
 
+class ModifyInstanceAttributeRequest(TypedDict, total=False):
+    SourceDestCheck: AttributeBooleanValue
+    EnclaveOptions: EnclaveOptionsRequest
+    DisableApiStop: AttributeBooleanValue
+    DryRun: bool
+    InstanceId: Required[str]
+    Attribute: str
+    Value: str
+    BlockDeviceMappings: list[InstanceBlockDeviceMappingSpecification]
+    DisableApiTermination: AttributeBooleanValue
+    InstanceType: AttributeValue
+    Kernel: AttributeValue
+    Ramdisk: AttributeValue
+    UserData: SecureBlobAttributeValue
+    InstanceInitiatedShutdownBehavior: AttributeValue
+    Groups: list[str]
+    EbsOptimized: AttributeBooleanValue
+    SriovNetSupport: AttributeValue
+    EnaSupport: AttributeBooleanValue
+
+
 class ModifyInstanceCreditSpecificationRequest(TypedDict, total=False):
     DryRun: bool
     ClientToken: str
     InstanceCreditSpecifications: Required[list[InstanceCreditSpecificationRequest]]
+
+
+class ModifyInstanceMetadataOptionsRequest(TypedDict, total=False):
+    InstanceId: Required[str]
+    HttpTokens: str
+    HttpPutResponseHopLimit: int
+    HttpEndpoint: str
+    DryRun: bool
+    HttpProtocolIpv6: str
+    InstanceMetadataTags: str
 
 
 class ModifyLaunchTemplateRequest(TypedDict, total=False):
@@ -894,13 +925,32 @@ class Filter(TypedDict, total=False):
     Values: list[str]
 
 
+class AttributeBooleanValue(TypedDict, total=False):
+    Value: bool
+
+
+class EnclaveOptionsRequest(TypedDict, total=False):
+    Enabled: bool
+
+
+class InstanceBlockDeviceMappingSpecification(TypedDict, total=False):
+    DeviceName: str
+    Ebs: EbsInstanceBlockDeviceSpecification
+    VirtualName: str
+    NoDevice: str
+
+
+class AttributeValue(TypedDict, total=False):
+    Value: str
+
+
+class SecureBlobAttributeValue(TypedDict, total=False):
+    Value: bytes
+
+
 class InstanceCreditSpecificationRequest(TypedDict, total=False):
     InstanceId: Required[str]
     CpuCredits: str
-
-
-class AttributeBooleanValue(TypedDict, total=False):
-    Value: bool
 
 
 class BlockDeviceMapping(TypedDict, total=False):
@@ -978,10 +1028,6 @@ class InstanceMetadataOptionsRequest(TypedDict, total=False):
     HttpEndpoint: str
     HttpProtocolIpv6: str
     InstanceMetadataTags: str
-
-
-class EnclaveOptionsRequest(TypedDict, total=False):
-    Enabled: bool
 
 
 class PrivateDnsNameOptionsRequest(TypedDict, total=False):
@@ -1225,6 +1271,11 @@ class LaunchTemplateInstanceSecondaryInterfaceSpecificationRequest(TypedDict, to
     Ipv6AddressCount: int
     EnaQueueCount: int
     VlanMode: str
+
+
+class EbsInstanceBlockDeviceSpecification(TypedDict, total=False):
+    VolumeId: str
+    DeleteOnTermination: bool
 
 
 class EbsBlockDevice(TypedDict, total=False):
