@@ -297,3 +297,69 @@ def test_metadata_options_with_the_cli(server, ec2, net, cli):
         "--query", "Reservations[0].Instances[0].MetadataOptions.[HttpTokens,HttpPutResponseHopLimit,State]",
     )  # fmt: skip
     assert shown == ["required", 1, "applied"]
+
+
+# --- ModifyNetworkInterfaceAttribute (how Terraform changes an instance's vpc_security_group_ids) ---
+
+
+def _primary(ec2: Any, instance_id: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(
+        e for e in _instance(ec2, instance_id)["NetworkInterfaces"] if e["Attachment"]["DeviceIndex"] == 0
+    )
+    return found
+
+
+def test_the_primary_interface_groups_change_with_several_interfaces(server, ec2, net):
+    instance_id = ec2_world.launch(server.client, net["subnet"])
+    settle(server)
+    extra = ec2.create_network_interface(SubnetId=net["subnet"])["NetworkInterface"]["NetworkInterfaceId"]
+    ec2.attach_network_interface(NetworkInterfaceId=extra, InstanceId=instance_id, DeviceIndex=1)
+    group = ec2.create_security_group(GroupName="api", Description="api", VpcId=net["vpc"])["GroupId"]
+    primary = _primary(ec2, instance_id)["NetworkInterfaceId"]
+    ec2.modify_network_interface_attribute(NetworkInterfaceId=primary, Groups=[group, net["default_sg"]])
+    assert [g["GroupId"] for g in _instance(ec2, instance_id)["SecurityGroups"]] == [group, net["default_sg"]]
+    # the group now has a member: it cannot be deleted
+    assert error_of(ec2.delete_security_group, GroupId=group)[0] == "DependencyViolation"
+    ec2.modify_network_interface_attribute(NetworkInterfaceId=primary, Description={"Value": "front"})
+    attachment = _primary(ec2, instance_id)["Attachment"]["AttachmentId"]
+    ec2.modify_network_interface_attribute(
+        NetworkInterfaceId=primary, Attachment={"AttachmentId": attachment, "DeleteOnTermination": False}
+    )
+    shown = ec2.describe_network_interfaces(NetworkInterfaceIds=[primary])["NetworkInterfaces"][0]
+    assert shown["Description"] == "front" and shown["Attachment"]["DeleteOnTermination"] is False
+    ec2.modify_network_interface_attribute(NetworkInterfaceId=primary, Groups=[net["default_sg"]])
+    ec2.delete_security_group(GroupId=group)
+
+
+def test_network_interface_changes_are_checked(server, ec2, net):
+    eni = ec2.create_network_interface(SubnetId=net["subnet"])["NetworkInterface"]["NetworkInterfaceId"]
+    before = digest(server)
+    code, message, _ = error_of(
+        ec2.modify_network_interface_attribute,
+        NetworkInterfaceId=eni,
+        SourceDestCheck={"Value": False},
+        Description={"Value": "x"},
+    )
+    assert code == "InvalidParameterCombination" and message.startswith("Fields for multiple attribute types")
+    assert error_of(
+        ec2.modify_network_interface_attribute,
+        NetworkInterfaceId=eni,
+        Attachment={"AttachmentId": "eni-attach-0123456789abcdef0", "DeleteOnTermination": False},
+    )[:2] == ("InvalidAttachmentID.NotFound", "The attachment ID 'eni-attach-0123456789abcdef0' does not exist")
+    assert error_of(ec2.modify_network_interface_attribute, NetworkInterfaceId=eni, AssociatePublicIpAddress=True)[
+        :2
+    ] == ("InvalidParameterValue", "trunkline does not support AssociatePublicIpAddress on network interfaces yet.")
+    assert error_of(ec2.modify_network_interface_attribute, NetworkInterfaceId="eni-0123456789abcdef0")[0] == (
+        "InvalidNetworkInterfaceID.NotFound"
+    )
+    assert digest(server) == before
+
+
+def test_modify_network_interface_attribute_with_the_cli(server, ec2, net, cli):
+    eni = ec2.create_network_interface(SubnetId=net["subnet"])["NetworkInterface"]["NetworkInterfaceId"]
+    cli("ec2", "modify-network-interface-attribute", "--network-interface-id", eni, "--no-source-dest-check")
+    shown = cli(
+        "ec2", "describe-network-interfaces", "--network-interface-ids", eni,
+        "--query", "NetworkInterfaces[0].SourceDestCheck",
+    )  # fmt: skip
+    assert shown is False

@@ -642,6 +642,20 @@ class ModifyLaunchTemplateRequest(TypedDict, total=False):
     DefaultVersion: str
 
 
+class ModifyNetworkInterfaceAttributeRequest(TypedDict, total=False):
+    EnaSrdSpecification: EnaSrdSpecification
+    EnablePrimaryIpv6: bool
+    ConnectionTrackingSpecification: ConnectionTrackingSpecificationRequest
+    AssociatePublicIpAddress: bool
+    AssociatedSubnetIds: list[str]
+    DryRun: bool
+    NetworkInterfaceId: Required[str]
+    Description: AttributeValue
+    SourceDestCheck: AttributeBooleanValue
+    Groups: list[str]
+    Attachment: NetworkInterfaceAttachmentChanges
+
+
 class ModifyPrivateDnsNameOptionsRequest(TypedDict, total=False):
     DryRun: bool
     InstanceId: Required[str]
@@ -951,6 +965,13 @@ class SecureBlobAttributeValue(TypedDict, total=False):
 class InstanceCreditSpecificationRequest(TypedDict, total=False):
     InstanceId: Required[str]
     CpuCredits: str
+
+
+class NetworkInterfaceAttachmentChanges(TypedDict, total=False):
+    DefaultEnaQueueCount: bool
+    EnaQueueCount: int
+    AttachmentId: str
+    DeleteOnTermination: bool
 
 
 class BlockDeviceMapping(TypedDict, total=False):
