@@ -81,6 +81,14 @@ class AttachNetworkInterfaceRequest(TypedDict, total=False):
     DeviceIndex: Required[int]
 
 
+class AttachVolumeRequest(TypedDict, total=False):
+    Device: Required[str]
+    InstanceId: Required[str]
+    VolumeId: Required[str]
+    EbsCardIndex: int
+    DryRun: bool
+
+
 class AuthorizeSecurityGroupEgressRequest(TypedDict, total=False):
     TagSpecifications: list[TagSpecification]
     DryRun: bool
@@ -240,6 +248,27 @@ class CreateTagsRequest(TypedDict, total=False):
     Tags: Required[list[Tag]]
 
 
+class CreateVolumeRequest(TypedDict, total=False):
+    AvailabilityZone: str
+    AvailabilityZoneId: str
+    Encrypted: bool
+    Iops: int
+    KmsKeyId: str
+    OutpostArn: str
+    Size: int
+    SnapshotId: str
+    VolumeType: str
+    TagSpecifications: list[TagSpecification]
+    MultiAttachEnabled: bool
+    Throughput: int
+    ClientToken: str
+    VolumeInitializationRate: int
+    Operator: OperatorRequest
+    MultiAvailabilityZoneConfiguration: MultiAvailabilityZoneVolumeConfigurationRequest
+    TrimOnAttach: str
+    DryRun: bool
+
+
 class CreateVpcRequest(TypedDict, total=False):
     CidrBlock: str
     Ipv6Pool: str
@@ -312,6 +341,11 @@ class DeleteTagsRequest(TypedDict, total=False):
     DryRun: bool
     Resources: Required[list[str]]
     Tags: list[Tag]
+
+
+class DeleteVolumeRequest(TypedDict, total=False):
+    VolumeId: Required[str]
+    DryRun: bool
 
 
 class DeleteVpcRequest(TypedDict, total=False):
@@ -562,6 +596,14 @@ class DetachNetworkInterfaceRequest(TypedDict, total=False):
     DryRun: bool
     AttachmentId: Required[str]
     Force: bool
+
+
+class DetachVolumeRequest(TypedDict, total=False):
+    Device: str
+    Force: bool
+    InstanceId: str
+    VolumeId: Required[str]
+    DryRun: bool
 
 
 class DisassociateAddressRequest(TypedDict, total=False):
@@ -918,6 +960,11 @@ class InstanceIpv6Address(TypedDict, total=False):
 class Tag(TypedDict, total=False):
     Key: str
     Value: str
+
+
+class MultiAvailabilityZoneVolumeConfigurationRequest(TypedDict, total=False):
+    ConfigurationType: str
+    StandbyAvailabilityZones: list[StandbyVolumeAvailabilityZoneRequest]
 
 
 class VpcEncryptionControlConfiguration(TypedDict, total=False):
@@ -1294,6 +1341,11 @@ class LaunchTemplateInstanceSecondaryInterfaceSpecificationRequest(TypedDict, to
     VlanMode: str
 
 
+class StandbyVolumeAvailabilityZoneRequest(TypedDict, total=False):
+    AvailabilityZone: str
+    AvailabilityZoneId: str
+
+
 class EbsInstanceBlockDeviceSpecification(TypedDict, total=False):
     VolumeId: str
     DeleteOnTermination: bool
@@ -1434,21 +1486,11 @@ class EnaSrdUdpSpecificationRequest(TypedDict, total=False):
     EnaSrdUdpEnabled: bool
 
 
-class MultiAvailabilityZoneVolumeConfigurationRequest(TypedDict, total=False):
-    ConfigurationType: str
-    StandbyAvailabilityZones: list[StandbyVolumeAvailabilityZoneRequest]
-
-
 class CpuPerformanceFactorRequest(TypedDict, total=False):
     References: list[PerformanceFactorReferenceRequest]
 
 
 class StandbyVolumeAvailabilityZone(TypedDict, total=False):
-    AvailabilityZone: str
-    AvailabilityZoneId: str
-
-
-class StandbyVolumeAvailabilityZoneRequest(TypedDict, total=False):
     AvailabilityZone: str
     AvailabilityZoneId: str
 
