@@ -173,3 +173,74 @@ def test_volumes_with_the_cli(server, ec2, net, cli):
     cli("ec2", "wait", "volume-available", "--volume-ids", volume_id)
     cli("ec2", "delete-volume", "--volume-id", volume_id)
     cli("ec2", "wait", "volume-deleted", "--volume-ids", volume_id)
+
+
+# --- ModifyVolume and DescribeVolumesModifications ---------------------------------------------------
+
+
+def test_a_volume_grows_through_modifying_and_optimizing(spawn):
+    server = spawn("--timing", "manual")
+    ec2 = server.client("ec2")
+    instance_id = ec2_world.launch(server.client, network(ec2)["subnet"])
+    server.post("/_trunkline/clock/advance", json={"seconds": 20}).raise_for_status()
+    root = _mappings(ec2, instance_id)["/dev/xvda"]["VolumeId"]
+    before = _volume(ec2, root)
+    assert error_of(ec2.describe_volumes_modifications, VolumeIds=[root])[:2] == (
+        "InvalidVolumeModification.NotFound",
+        f"Modification for volume '{root}' does not exist.",
+    )
+    answer = ec2.modify_volume(VolumeId=root, Size=before["Size"] + 10, VolumeType="gp3")["VolumeModification"]
+    assert answer["ModificationState"] == "modifying" and answer["Progress"] == 0
+    assert (answer["OriginalSize"], answer["OriginalVolumeType"]) == (before["Size"], before["VolumeType"])
+    assert (answer["TargetSize"], answer["TargetVolumeType"], answer["TargetIops"], answer["TargetThroughput"]) == (
+        before["Size"] + 10,
+        "gp3",
+        3000,
+        125,
+    )
+    assert _volume(ec2, root)["Size"] == before["Size"]  # not yet
+    server.post("/_trunkline/clock/advance", json={"seconds": 10}).raise_for_status()
+    (shown,) = ec2.describe_volumes_modifications(VolumeIds=[root])["VolumesModifications"]
+    assert shown["ModificationState"] == "optimizing"
+    volume = _volume(ec2, root)
+    assert (volume["Size"], volume["VolumeType"], volume["Throughput"]) == (before["Size"] + 10, "gp3", 125)
+    server.post("/_trunkline/clock/advance", json={"seconds": 30}).raise_for_status()
+    (shown,) = ec2.describe_volumes_modifications(Filters=[{"Name": "modification-state", "Values": ["completed"]}])[
+        "VolumesModifications"
+    ]
+    assert (shown["VolumeId"], shown["Progress"]) == (root, 100) and "EndTime" in shown
+    assert error_of(ec2.modify_volume, VolumeId=root, Size=before["Size"] + 20)[:2] == (
+        "VolumeModificationRateExceeded",
+        "You've reached the maximum modification rate per volume limit. Wait at least 6 hours between "
+        "modifications per EBS volume.",
+    )
+
+
+def test_modify_volume_is_checked(server, ec2):
+    volume_id = ec2.create_volume(AvailabilityZone="us-east-1a", Size=20, VolumeType="gp3")["VolumeId"]
+    settle(server)
+    before = digest(server)
+    assert error_of(ec2.modify_volume, VolumeId=volume_id, Size=10)[:2] == (
+        "InvalidParameterValue",
+        f"New size cannot be smaller than existing size. Volume '{volume_id}' is 20GiB.",
+    )
+    assert error_of(ec2.modify_volume, VolumeId=volume_id, Size=20)[0] == "InvalidParameterCombination"
+    assert error_of(ec2.modify_volume, VolumeId=volume_id, VolumeType="gp2", Iops=4000)[:2] == (
+        "InvalidParameterCombination",
+        "The parameter iops is not supported for gp2 volumes.",
+    )
+    assert error_of(ec2.modify_volume, VolumeId="vol-0123456789abcdef0", Size=30)[0] == "InvalidVolume.NotFound"
+    assert digest(server) == before
+
+
+def test_modify_volume_with_the_cli(server, ec2, cli):
+    volume_id = ec2.create_volume(AvailabilityZone="us-east-1a", Size=8)["VolumeId"]
+    settle(server)
+    answer = cli("ec2", "modify-volume", "--volume-id", volume_id, "--size", "12")
+    assert answer["VolumeModification"]["ModificationState"] == "modifying"
+    settle(server)
+    shown = cli(
+        "ec2", "describe-volumes-modifications", "--volume-ids", volume_id,
+        "--query", "VolumesModifications[0].[ModificationState,TargetSize]",
+    )  # fmt: skip
+    assert shown == ["completed", 12]

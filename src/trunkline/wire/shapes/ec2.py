@@ -572,6 +572,15 @@ class DescribeVolumesRequest(TypedDict, total=False):
     MaxResults: int
 
 
+class DescribeVolumesModificationsRequest(TypedDict, total=False):
+    DryRun: bool
+    VolumeIds: list[str]
+    Filters: list[Filter]
+    NextToken: str
+    MaxResults: int
+    IncludeManagedResources: bool
+
+
 class DescribeVpcAttributeRequest(TypedDict, total=False):
     Attribute: Required[str]
     VpcId: Required[str]
@@ -718,6 +727,18 @@ class ModifySubnetAttributeRequest(TypedDict, total=False):
     EnableResourceNameDnsAAAARecordOnLaunch: AttributeBooleanValue
     EnableLniAtDeviceIndex: int
     DisableLniAtDeviceIndex: AttributeBooleanValue
+
+
+class ModifyVolumeRequest(TypedDict, total=False):
+    DryRun: bool
+    VolumeId: Required[str]
+    Size: int
+    VolumeType: str
+    Iops: int
+    Throughput: int
+    MultiAttachEnabled: bool
+    MultiAvailabilityZoneConfiguration: MultiAvailabilityZoneVolumeConfigurationModifyRequest
+    TrimOnAttach: str
 
 
 class ModifyVpcAttributeRequest(TypedDict, total=False):
@@ -1019,6 +1040,12 @@ class NetworkInterfaceAttachmentChanges(TypedDict, total=False):
     EnaQueueCount: int
     AttachmentId: str
     DeleteOnTermination: bool
+
+
+class MultiAvailabilityZoneVolumeConfigurationModifyRequest(TypedDict, total=False):
+    ConfigurationType: str
+    ForceDetachStandby: bool
+    StandbyAvailabilityZones: list[StandbyVolumeAvailabilityZoneRequest]
 
 
 class BlockDeviceMapping(TypedDict, total=False):
