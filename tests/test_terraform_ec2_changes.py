@@ -2,7 +2,9 @@
 (the provider stops the instance, calls ModifyInstanceAttribute, starts it), IMDSv2 required with a
 hop limit of 1 (ModifyInstanceMetadataOptions, then waits for `applied`), another security group
 (ModifyNetworkInterfaceAttribute on the primary ENI), termination protection and the shutdown
-behaviour; the next plan shows no changes, and destroy lifts the protection first. Skipped, and says
+behaviour, a bigger root volume (ModifyVolume, then waits on DescribeVolumesModifications), and a
+data volume (aws_ebs_volume, aws_volume_attachment) that grows; the next plan shows no changes,
+and destroy lifts the protection first, detaches and deletes the data volume. Skipped, and says
 so, without terraform and the provider mirror (see terraform_harness)."""
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ pytestmark = pytest.mark.terraform
 CONFIGURATIONS = Path(__file__).parent / "data"
 CHANGED = (
     "-var", "instance_type=m5.large", "-var", "http_tokens=required", "-var", "hop_limit=1",
-    "-var", "group=b", "-var", "protected=true", "-var", "shutdown=terminate",
+    "-var", "group=b", "-var", "protected=true", "-var", "shutdown=terminate", "-var", "root_size=40",
+    "-var", "data_size=20",
 )  # fmt: skip
 
 
@@ -40,8 +43,13 @@ def test_an_instance_changed_in_place_reads_back_unchanged(server: Server, tmp_p
     assert [g["GroupName"] for g in instance["SecurityGroups"]] == ["b"]
     protection = world.ec2.describe_instance_attribute(InstanceId=instance_id, Attribute="disableApiTermination")
     assert protection["DisableApiTermination"] == {"Value": True}
+    devices = {m["DeviceName"]: m["Ebs"]["VolumeId"] for m in instance["BlockDeviceMappings"]}
+    found = world.ec2.describe_volumes(VolumeIds=[devices["/dev/xvda"], devices["/dev/sdf"]])["Volumes"]
+    sizes = {v["Attachments"][0]["Device"]: v["Size"] for v in found}
+    assert sizes == {"/dev/xvda": 40, "/dev/sdf": 20}
     assert_no_changes(run, *CHANGED)
     run("destroy", "-auto-approve", *CHANGED)
     world.settle()
     (reservation,) = world.ec2.describe_instances(InstanceIds=[instance_id])["Reservations"]
     assert reservation["Instances"][0]["State"]["Name"] == "terminated"
+    assert world.ec2.describe_volumes()["Volumes"] == []

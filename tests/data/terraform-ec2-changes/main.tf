@@ -29,8 +29,8 @@ provider "aws" {
 
 
 # An instance changed in place (tests/test_terraform_ec2_changes.py): its type (stopped, changed,
-# started), metadata options, security groups, protection and shutdown behaviour, through the
-# variables below.
+# started), metadata options, security groups, protection, shutdown behaviour and root volume size,
+# and a data volume attached to it that grows, through the variables below.
 
 variable "instance_type" {
   type    = string
@@ -56,6 +56,16 @@ variable "group" {
 variable "protected" {
   type    = bool
   default = false
+}
+
+variable "root_size" {
+  type    = number
+  default = 30
+}
+
+variable "data_size" {
+  type    = number
+  default = 10
 }
 
 variable "shutdown" {
@@ -95,10 +105,27 @@ resource "aws_instance" "app" {
   disable_api_termination              = var.protected
   instance_initiated_shutdown_behavior = var.shutdown
 
+  root_block_device {
+    volume_size = var.root_size
+  }
+
   metadata_options {
     http_tokens                 = var.http_tokens
     http_put_response_hop_limit = var.hop_limit
   }
 
   tags = { Name = "app" }
+}
+
+resource "aws_ebs_volume" "data" {
+  availability_zone = "us-east-1a"
+  size              = var.data_size
+  type              = "gp3"
+  tags              = { Name = "data" }
+}
+
+resource "aws_volume_attachment" "data" {
+  device_name = "/dev/sdf"
+  volume_id   = aws_ebs_volume.data.id
+  instance_id = aws_instance.app.id
 }
