@@ -40,28 +40,52 @@ def _stopped(server: Any, ec2: Any, instance_id: str) -> None:
 
 
 def test_instance_type_changes_only_while_stopped(server, ec2, net):
-    instance_id = ec2_world.launch(server.client, net["subnet"], "t3.micro")
+    instance_id = ec2.run_instances(
+        ImageId=ec2_world.image(server.client("ssm")),
+        InstanceType="t3.micro",
+        MinCount=1,
+        MaxCount=1,
+        SubnetId=net["subnet"],
+        CpuOptions={"CoreCount": 1, "ThreadsPerCore": 1},
+        CreditSpecification={"CpuCredits": "standard"},
+    )["Instances"][0]["InstanceId"]
     settle(server)
     before = digest(server)
-    assert error_of(ec2.modify_instance_attribute, InstanceId=instance_id, InstanceType={"Value": "m5.large"}) == (
+    assert error_of(ec2.modify_instance_attribute, InstanceId=instance_id, InstanceType={"Value": "m5.xlarge"}) == (
         "IncorrectInstanceState",
         f"The instance '{instance_id}' is not in the 'stopped' state.",
         400,
     )
     assert digest(server) == before
     _stopped(server, ec2, instance_id)
-    ec2.modify_instance_attribute(InstanceId=instance_id, InstanceType={"Value": "m5.large"})
+    ec2.modify_instance_attribute(InstanceId=instance_id, InstanceType={"Value": "m5.xlarge"})
     instance = _instance(ec2, instance_id)
-    assert instance["InstanceType"] == "m5.large"
-    # the new type's CPU defaults; m5 has no CPU credits any more
-    assert instance["CpuOptions"] == {"CoreCount": 1, "ThreadsPerCore": 2}
-    assert _attribute(ec2, instance_id, "instanceType", "InstanceType") == {"Value": "m5.large"}
-    assert error_of(ec2.describe_instance_credit_specifications, InstanceIds=[instance_id])[0] == (
-        "InstanceCreditSpecification.NotSupported"
-    )
+    assert instance["InstanceType"] == "m5.xlarge"
+    # the new type's CPU defaults, not the old type's one thread
+    assert instance["CpuOptions"] == {"CoreCount": 2, "ThreadsPerCore": 2}
+    assert _attribute(ec2, instance_id, "instanceType", "InstanceType") == {"Value": "m5.xlarge"}
+    # back to a burstable type: its default credit option, the old `standard` went with the m5
+    ec2.modify_instance_attribute(InstanceId=instance_id, InstanceType={"Value": "t3.small"})
+    (credits,) = ec2.describe_instance_credit_specifications(InstanceIds=[instance_id])["InstanceCreditSpecifications"]
+    assert credits["CpuCredits"] == "unlimited"
     ec2.start_instances(InstanceIds=[instance_id])
     settle(server)
     assert _instance(ec2, instance_id)["State"]["Name"] == "running"
+
+
+def test_a_burstable_type_keeps_its_credit_option(server, ec2, net):
+    instance_id = ec2.run_instances(
+        ImageId=ec2_world.image(server.client("ssm")),
+        InstanceType="t3.micro",
+        MinCount=1,
+        MaxCount=1,
+        SubnetId=net["subnet"],
+        CreditSpecification={"CpuCredits": "standard"},
+    )["Instances"][0]["InstanceId"]
+    _stopped(server, ec2, instance_id)
+    ec2.modify_instance_attribute(InstanceId=instance_id, InstanceType={"Value": "t3.large"})
+    (credits,) = ec2.describe_instance_credit_specifications(InstanceIds=[instance_id])["InstanceCreditSpecifications"]
+    assert credits["CpuCredits"] == "standard"
 
 
 def test_an_unknown_or_foreign_architecture_type_is_refused(server, ec2, net):
