@@ -387,3 +387,34 @@ def test_modify_network_interface_attribute_with_the_cli(server, ec2, net, cli):
         "--query", "NetworkInterfaces[0].SourceDestCheck",
     )  # fmt: skip
     assert shown is False
+
+
+# --- monitoring and maintenance options (Terraform's monitoring and maintenance_options) ------------
+
+
+def test_monitoring_turns_on_and_off(server, ec2, net):
+    instance_id = ec2_world.launch(server.client, net["subnet"])
+    assert _instance(ec2, instance_id)["Monitoring"] == {"State": "disabled"}
+    answer = ec2.monitor_instances(InstanceIds=[instance_id])["InstanceMonitorings"]
+    assert answer == [{"InstanceId": instance_id, "Monitoring": {"State": "pending"}}]
+    assert _instance(ec2, instance_id)["Monitoring"] == {"State": "enabled"}
+    found = ec2.describe_instances(Filters=[{"Name": "monitoring-state", "Values": ["enabled"]}])["Reservations"]
+    assert [i["InstanceId"] for r in found for i in r["Instances"]] == [instance_id]
+    answer = ec2.unmonitor_instances(InstanceIds=[instance_id])["InstanceMonitorings"]
+    assert answer == [{"InstanceId": instance_id, "Monitoring": {"State": "disabling"}}]
+    assert _instance(ec2, instance_id)["Monitoring"] == {"State": "disabled"}
+    assert error_of(ec2.monitor_instances, InstanceIds=[instance_id, "i-0123456789abcdef0"])[0] == (
+        "InvalidInstanceID.NotFound"
+    )
+    assert _instance(ec2, instance_id)["Monitoring"] == {"State": "disabled"}
+
+
+def test_maintenance_options_change(server, ec2, net, cli):
+    instance_id = ec2_world.launch(server.client, net["subnet"])
+    answer = ec2.modify_instance_maintenance_options(InstanceId=instance_id, AutoRecovery="disabled")
+    assert (answer["InstanceId"], answer["AutoRecovery"]) == (instance_id, "disabled")
+    assert _instance(ec2, instance_id)["MaintenanceOptions"]["AutoRecovery"] == "disabled"
+    shown = cli("ec2", "monitor-instances", "--instance-ids", instance_id)
+    assert shown["InstanceMonitorings"][0]["Monitoring"]["State"] == "pending"
+    cli("ec2", "modify-instance-maintenance-options", "--instance-id", instance_id, "--auto-recovery", "default")
+    assert _instance(ec2, instance_id)["MaintenanceOptions"]["AutoRecovery"] == "default"

@@ -1,8 +1,8 @@
 """Terraform's aws_instance changed in place (tests/data/terraform-ec2-changes): a new instance type
 (the provider stops the instance, calls ModifyInstanceAttribute, starts it), IMDSv2 required with a
 hop limit of 1 (ModifyInstanceMetadataOptions, then waits for `applied`), another security group
-(ModifyNetworkInterfaceAttribute on the primary ENI), termination protection and the shutdown
-behaviour, a bigger root volume (ModifyVolume, then waits on DescribeVolumesModifications), and a
+(ModifyNetworkInterfaceAttribute on the primary ENI), termination protection, the shutdown
+behaviour, detailed monitoring, automatic recovery, a bigger root volume (ModifyVolume, then waits on DescribeVolumesModifications), and a
 data volume (aws_ebs_volume, aws_volume_attachment) that grows; the next plan shows no changes,
 and destroy lifts the protection first, detaches and deletes the data volume. Skipped, and says
 so, without terraform and the provider mirror (see terraform_harness)."""
@@ -23,7 +23,7 @@ CONFIGURATIONS = Path(__file__).parent / "data"
 CHANGED = (
     "-var", "instance_type=m5.large", "-var", "http_tokens=required", "-var", "hop_limit=1",
     "-var", "group=b", "-var", "protected=true", "-var", "shutdown=terminate", "-var", "root_size=40",
-    "-var", "data_size=20",
+    "-var", "data_size=20", "-var", "monitored=true", "-var", "auto_recovery=disabled",
 )  # fmt: skip
 
 
@@ -41,6 +41,8 @@ def test_an_instance_changed_in_place_reads_back_unchanged(server: Server, tmp_p
     options = instance["MetadataOptions"]
     assert (options["HttpTokens"], options["HttpPutResponseHopLimit"], options["State"]) == ("required", 1, "applied")
     assert [g["GroupName"] for g in instance["SecurityGroups"]] == ["b"]
+    assert instance["Monitoring"] == {"State": "enabled"}
+    assert instance["MaintenanceOptions"]["AutoRecovery"] == "disabled"
     protection = world.ec2.describe_instance_attribute(InstanceId=instance_id, Attribute="disableApiTermination")
     assert protection["DisableApiTermination"] == {"Value": True}
     devices = {m["DeviceName"]: m["Ebs"]["VolumeId"] for m in instance["BlockDeviceMappings"]}

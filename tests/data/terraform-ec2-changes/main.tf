@@ -58,6 +58,16 @@ variable "protected" {
   default = false
 }
 
+variable "monitored" {
+  type    = bool
+  default = false
+}
+
+variable "auto_recovery" {
+  type    = string
+  default = "default"
+}
+
 variable "root_size" {
   type    = number
   default = 30
@@ -104,6 +114,11 @@ resource "aws_instance" "app" {
   vpc_security_group_ids               = [var.group == "a" ? aws_security_group.a.id : aws_security_group.b.id]
   disable_api_termination              = var.protected
   instance_initiated_shutdown_behavior = var.shutdown
+  monitoring                           = var.monitored
+
+  maintenance_options {
+    auto_recovery = var.auto_recovery
+  }
 
   root_block_device {
     volume_size = var.root_size

@@ -230,3 +230,36 @@ def modify_metadata_options(ctx: RequestContext, request: shapes.ModifyInstanceM
         "InstanceId": record["InstanceId"],
         "InstanceMetadataOptions": {**record["MetadataOptions"], "State": "pending"},
     }
+
+
+# --- MonitorInstances, UnmonitorInstances, ModifyInstanceMaintenanceOptions -----------------------
+
+
+def monitor(ctx: RequestContext, instance_ids: list[str], enabled: bool) -> list[Record]:
+    """Detailed monitoring on or off. It takes effect at once here (no CloudWatch metrics follow
+    from it): DescribeInstances shows `enabled`/`disabled` straight away, the answer says
+    `pending`/`disabling`, as EC2's does."""
+    records = instances.get_instances(ctx, instance_ids)
+    for record in records:
+        if record["State"]["Name"] in ("shutting-down", "terminated"):
+            raise instances.incorrect_state(record["InstanceId"], "modified")
+    for record in records:
+        record["Monitoring"] = {"State": "enabled" if enabled else "disabled"}
+        instances.save(ctx, record)
+    shown = "pending" if enabled else "disabling"
+    return [{"InstanceId": r["InstanceId"], "Monitoring": {"State": shown}} for r in records]
+
+
+def modify_maintenance_options(ctx: RequestContext, request: shapes.ModifyInstanceMaintenanceOptionsRequest) -> Record:
+    """The automatic recovery and reboot migration settings are kept and shown (nothing follows
+    from them here, as at launch: `instance_options.py`)."""
+    record = instances.get_instance(ctx, request["InstanceId"])
+    if record["State"]["Name"] in ("shutting-down", "terminated"):
+        raise instances.incorrect_state(record["InstanceId"], "modified")
+    options = dict(record.get("MaintenanceOptions") or {"AutoRecovery": "default"})
+    for name in ("AutoRecovery", "RebootMigration"):
+        if request.get(name) is not None:
+            options[name] = request[name]
+    record["MaintenanceOptions"] = options
+    instances.save(ctx, record)
+    return {"InstanceId": record["InstanceId"], **options}

@@ -1,6 +1,7 @@
 """EC2 RunInstances, DescribeInstances, DescribeInstanceStatus, Stop/Start/TerminateInstances, ModifyPrivateDnsNameOptions,
 the IAM instance profile associations (Describe, Associate, Replace, Disassociate),
-Describe/ModifyInstanceAttribute, ModifyInstanceMetadataOptions, Describe/ModifyInstanceCreditSpecification(s), DescribeVolumes (the volumes launches make). Thin: parameters in, domain call, output shape out."""
+Describe/ModifyInstanceAttribute, ModifyInstanceMetadataOptions, Monitor/UnmonitorInstances,
+ModifyInstanceMaintenanceOptions, Describe/ModifyInstanceCreditSpecification(s), DescribeVolumes (the volumes launches make). Thin: parameters in, domain call, output shape out."""
 
 from __future__ import annotations
 
@@ -103,6 +104,17 @@ class InstanceOps:
         self, ctx: RequestContext, params: shapes.ModifyInstanceMetadataOptionsRequest
     ) -> Params:
         return instance_attributes.modify_metadata_options(ctx, params)
+
+    def monitor_instances(self, ctx: RequestContext, params: shapes.MonitorInstancesRequest) -> Params:
+        return {"InstanceMonitorings": instance_attributes.monitor(ctx, params["InstanceIds"], enabled=True)}
+
+    def unmonitor_instances(self, ctx: RequestContext, params: shapes.UnmonitorInstancesRequest) -> Params:
+        return {"InstanceMonitorings": instance_attributes.monitor(ctx, params["InstanceIds"], enabled=False)}
+
+    def modify_instance_maintenance_options(
+        self, ctx: RequestContext, params: shapes.ModifyInstanceMaintenanceOptionsRequest
+    ) -> Params:
+        return instance_attributes.modify_maintenance_options(ctx, params)
 
     def describe_instance_credit_specifications(
         self, ctx: RequestContext, params: shapes.DescribeInstanceCreditSpecificationsRequest

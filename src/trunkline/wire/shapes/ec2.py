@@ -675,6 +675,13 @@ class ModifyInstanceCreditSpecificationRequest(TypedDict, total=False):
     InstanceCreditSpecifications: Required[list[InstanceCreditSpecificationRequest]]
 
 
+class ModifyInstanceMaintenanceOptionsRequest(TypedDict, total=False):
+    InstanceId: Required[str]
+    AutoRecovery: str
+    RebootMigration: str
+    DryRun: bool
+
+
 class ModifyInstanceMetadataOptionsRequest(TypedDict, total=False):
     InstanceId: Required[str]
     HttpTokens: str
@@ -746,6 +753,12 @@ class ModifyVpcAttributeRequest(TypedDict, total=False):
     EnableDnsSupport: AttributeBooleanValue
     VpcId: Required[str]
     EnableNetworkAddressUsageMetrics: AttributeBooleanValue
+
+
+class MonitorInstancesRequest(TypedDict, total=False):
+    InstanceIds: Required[list[str]]
+    MetricCategoryIds: list[str]
+    DryRun: bool
 
 
 class ReleaseAddressRequest(TypedDict, total=False):
@@ -879,6 +892,12 @@ class TerminateInstancesRequest(TypedDict, total=False):
     InstanceIds: Required[list[str]]
     Force: bool
     SkipOsShutdown: bool
+    DryRun: bool
+
+
+class UnmonitorInstancesRequest(TypedDict, total=False):
+    InstanceIds: Required[list[str]]
+    MetricCategoryIds: list[str]
     DryRun: bool
 
 
