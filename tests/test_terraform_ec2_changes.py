@@ -2,10 +2,11 @@
 (the provider stops the instance, calls ModifyInstanceAttribute, starts it), IMDSv2 required with a
 hop limit of 1 (ModifyInstanceMetadataOptions, then waits for `applied`), another security group
 (ModifyNetworkInterfaceAttribute on the primary ENI), termination protection, the shutdown
-behaviour, detailed monitoring, automatic recovery, a bigger root volume (ModifyVolume, then waits on DescribeVolumesModifications), and a
-data volume (aws_ebs_volume, aws_volume_attachment) that grows; the next plan shows no changes,
-and destroy lifts the protection first, detaches and deletes the data volume. Skipped, and says
-so, without terraform and the provider mirror (see terraform_harness)."""
+behaviour, detailed monitoring, automatic recovery, a bigger root volume (ModifyVolume, then waits
+on DescribeVolumesModifications), and a data volume (aws_ebs_volume, aws_volume_attachment) that
+grows; the next plan shows no changes, and destroy lifts the protection first, detaches and deletes
+the data volume. Skipped, and says so, without terraform and the provider mirror (see
+terraform_harness)."""
 
 from __future__ import annotations
 
