@@ -185,3 +185,14 @@ def test_an_untrunked_task_eni_cannot_be_detached_by_the_account(world: World):
     assert refusal(world.ec2.detach_network_interface, AttachmentId=attachment_id, Force=True) == not_yours(eni_id)
     assert refusal(world.ec2.delete_network_interface, NetworkInterfaceId=eni_id) == not_yours(eni_id)
     assert digest(world.server) == before
+
+
+def test_the_trunk_cannot_be_modified_by_the_account(world: World):
+    trunked_instance(world)
+    (trunk,) = world.trunk_enis()
+    trunk_id = trunk["NetworkInterfaceId"]
+    before = digest(world.server)
+    assert refusal(
+        world.ec2.modify_network_interface_attribute, NetworkInterfaceId=trunk_id, SourceDestCheck={"Value": False}
+    ) == not_yours(trunk_id)
+    assert digest(world.server) == before

@@ -17,6 +17,11 @@ _REALISTIC: dict[str, float] = {
     "ec2.instance.status-checks": 120.0,  # running -> status checks ok (DescribeInstanceStatus)
     "ec2.eni.attach": 2.0,  # attaching -> attached
     "ec2.eni.detach": 2.0,  # detaching -> detached
+    "ec2.volume.create": 8.0,  # EBS volume creating -> available
+    "ec2.volume.attach": 3.0,  # volume attachment attaching -> attached
+    "ec2.volume.detach": 3.0,  # volume attachment detaching -> detached (volume available)
+    "ec2.volume.modify": 10.0,  # volume modification modifying -> optimizing (new size usable)
+    "ec2.volume.optimize": 30.0,  # volume modification optimizing -> completed
     "ec2.nat.create": 60.0,  # NAT gateway pending -> available
     "ec2.nat.delete": 30.0,  # NAT gateway deleting -> deleted
     "autoscaling.reconcile": 10.0,  # a group acts on a change of desired capacity or membership

@@ -95,3 +95,50 @@ def disassociate_trunk(ctx: RequestContext, request: shapes.DisassociateTrunkInt
     ends = (association["BranchInterfaceId"], association["TrunkInterfaceId"])
     _check_account_manages(*(enis.find_network_interface(ctx, eni_id) for eni_id in ends))
     enis.disassociate_trunk(ctx, request["AssociationId"])
+
+
+#: ModifyNetworkInterfaceAttribute members trunkline does not model (refused by name).
+_NOT_MODELLED = (
+    "EnaSrdSpecification",
+    "EnablePrimaryIpv6",
+    "ConnectionTrackingSpecification",
+    "AssociatePublicIpAddress",
+    "AssociatedSubnetIds",
+)
+_ATTRIBUTES = ("Description", "SourceDestCheck", "Groups", "Attachment")
+
+
+def modify_attribute(ctx: RequestContext, request: shapes.ModifyNetworkInterfaceAttributeRequest) -> None:
+    """ModifyNetworkInterfaceAttribute: one attribute per call, as EC2 documents; an ENI ECS
+    manages is refused."""
+    record = enis.get_network_interface(ctx, request["NetworkInterfaceId"])
+    _check_account_manages(record)
+    unsupported.refuse(request, _NOT_MODELLED, "network interfaces")
+    given = [name for name in _ATTRIBUTES if request.get(name)]
+    if len(given) > 1:
+        raise AwsError(
+            "InvalidParameterCombination", f"Fields for multiple attribute types specified: {', '.join(given)}"
+        )
+    if not given:
+        raise AwsError("MissingParameter", "The request must contain the parameter attribute")
+    if "Groups" in given:
+        enis.set_groups(ctx, record, list(request["Groups"]))
+        return
+    if "Attachment" in given:
+        _attachment(record, request["Attachment"])
+    elif "Description" in given:
+        record["Description"] = str(request["Description"].get("Value") or "")
+    else:
+        record["SourceDestCheck"] = bool(request["SourceDestCheck"].get("Value"))
+    enis.save(ctx, record)
+
+
+def _attachment(record: Any, change: Mapping[str, Any]) -> None:
+    """The attachment's DeleteOnTermination; the attachment id must be the ENI's own."""
+    attachment = record.get("Attachment")
+    if not attachment or change.get("AttachmentId") != attachment["AttachmentId"]:
+        raise AwsError(
+            "InvalidAttachmentID.NotFound", f"The attachment ID '{change.get('AttachmentId')}' does not exist"
+        )
+    if change.get("DeleteOnTermination") is not None:
+        attachment["DeleteOnTermination"] = bool(change["DeleteOnTermination"])

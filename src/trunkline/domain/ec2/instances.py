@@ -34,7 +34,16 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import catalog, iam, ids
-from trunkline.domain.ec2 import cpu_options, image_parameters, images, lookup, quotas, subnets, volumes
+from trunkline.domain.ec2 import (
+    cpu_options,
+    image_parameters,
+    images,
+    lookup,
+    metadata_options,
+    quotas,
+    subnets,
+    volumes,
+)
 from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2.kinds import INSTANCE
 from trunkline.domain.ec2.records import InstanceRecord, NetworkInterfaceRecord, SubnetRecord, Tag
@@ -279,7 +288,7 @@ def _plan(ctx: RequestContext, request: LaunchRequest) -> _Plan:
             f"Subnet {subnet['SubnetId']} is in availability zone {subnet['AvailabilityZone']}",
         )
     group_ids = _group_ids(ctx, request, subnet)
-    metadata = _metadata_options(image, request.metadata_options)
+    metadata = metadata_options.at_launch(image, request.metadata_options)
     profile = _profile(ctx, request.iam_profile)
     _check_user_data(request.user_data)
     free = int(subnet["AvailableIpAddressCount"])
@@ -410,40 +419,6 @@ def _placement(subnet: SubnetRecord, tenancy: str) -> Record:
     return placement
 
 
-_METADATA_CHOICES = {
-    "HttpTokens": ("optional", "required"),
-    "HttpEndpoint": ("enabled", "disabled"),
-    "HttpProtocolIpv6": ("enabled", "disabled"),
-    "InstanceMetadataTags": ("enabled", "disabled"),
-}
-
-
-def _metadata_options(image: Record, wanted: Mapping[str, Any] | None) -> Record:
-    """The instance's MetadataOptions: the image's defaults (IMDSv2 required on AL2023), with
-    what the launch asks for on top."""
-    required = image.get("ImdsSupport") == "v2.0"
-    options: Record = {
-        "State": "applied",
-        "HttpTokens": "required" if required else "optional",
-        "HttpPutResponseHopLimit": 2,
-        "HttpEndpoint": "enabled",
-        "HttpProtocolIpv6": "disabled",
-        "InstanceMetadataTags": "disabled",
-    }
-    for name, value in (wanted or {}).items():
-        if value is None or name not in options:
-            continue
-        if name in _METADATA_CHOICES and value not in _METADATA_CHOICES[name]:
-            raise AwsError("InvalidParameterValue", f"Value ({value}) for parameter {name} is invalid.")
-        if name == "HttpPutResponseHopLimit" and not 1 <= int(value) <= 64:
-            raise AwsError(
-                "InvalidParameterValue",
-                f"Value ({value}) for parameter HttpPutResponseHopLimit is invalid. Must be between 1 and 64.",
-            )
-        options[name] = value
-    return options
-
-
 def _state(name: str) -> Record:
     return {"Code": STATE_CODES[name], "Name": name}
 
@@ -481,7 +456,7 @@ def _user_initiated(ctx: RequestContext, record: InstanceRecord, code: str) -> N
     record["StateReason"] = {"Code": code, "Message": f"{code}: {message}"}
 
 
-def _incorrect_state(instance_id: str, verb: str) -> AwsError:
+def incorrect_state(instance_id: str, verb: str) -> AwsError:
     return AwsError(
         "IncorrectInstanceState", f"The instance '{instance_id}' is not in a state from which it can be {verb}."
     )
@@ -497,7 +472,7 @@ def stop_instances(ctx: RequestContext, instance_ids: list[str]) -> list[Record]
                 f"Instance '{record['InstanceId']}' cannot be stopped as it has never reached the 'running' state.",
             )
         if state in ("shutting-down", "terminated"):
-            raise _incorrect_state(record["InstanceId"], "stopped")
+            raise incorrect_state(record["InstanceId"], "stopped")
         if record.get("_DisableApiStop") and state in ("pending", "running"):
             raise AwsError(
                 "OperationNotPermitted",
@@ -520,7 +495,7 @@ def start_instances(ctx: RequestContext, instance_ids: list[str]) -> list[Record
     records = get_instances(ctx, instance_ids)
     for record in records:
         if record["State"]["Name"] in ("stopping", "shutting-down", "terminated"):
-            raise _incorrect_state(record["InstanceId"], "started")
+            raise incorrect_state(record["InstanceId"], "started")
     starting = [r for r in records if r["State"]["Name"] == "stopped"]
     for instance_type in {r["InstanceType"] for r in starting}:
         same = sum(1 for r in starting if r["InstanceType"] == instance_type)

@@ -147,6 +147,17 @@ def _leave_groups(ctx: RequestContext, record: NetworkInterfaceRecord) -> None:
         ENI_GROUP.delete(ctx, f"{record['NetworkInterfaceId']}/{group['GroupId']}")
 
 
+def set_groups(ctx: RequestContext, record: NetworkInterfaceRecord, group_ids: list[str]) -> None:
+    """Replace the ENI's security groups (ModifyInstanceAttribute groupSet on its primary ENI),
+    checked as a create checks them: each in the ENI's VPC."""
+    subnet = subnets.get_subnet(ctx, record["SubnetId"])
+    groups = resolve_groups(ctx, subnet, group_ids)
+    _leave_groups(ctx, record)
+    record["Groups"] = groups
+    save(ctx, record)
+    _join_groups(ctx, record)
+
+
 # --- create and delete --------------------------------------------------------------------------
 
 

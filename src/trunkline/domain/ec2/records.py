@@ -197,6 +197,7 @@ class VolumeRecord(TypedDict):
     KmsKeyId: NotRequired[str]
     Iops: NotRequired[int]
     Throughput: NotRequired[int]
+    _Modification: NotRequired[Nested]  # the latest ModifyVolume (volume_modifications.py)
     _Owner: str
 
 

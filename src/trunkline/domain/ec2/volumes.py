@@ -9,7 +9,8 @@ Record (kind `kinds.VOLUME`, `REGION/vol-…`), in the `Volume` shape's member n
 
 A launch checks every mapping before anything is written. The volumes are attached from the
 start; when the instance terminates, those marked `DeleteOnTermination` go and the others are
-left `available`. No CreateVolume, AttachVolume or snapshots yet: instance store (`VirtualName`)
+left `available`. CreateVolume, Attach/DetachVolume and DeleteVolume are in `volume_lifecycle.py`,
+ModifyVolume in `volume_modifications.py`. No snapshots yet: instance store (`VirtualName`)
 mappings are accepted and make no volume (docs/decisions.md).
 """
 
@@ -74,15 +75,15 @@ def plan(ctx: RequestContext, image: Mapping[str, Any], wanted: Sequence[Mapping
         change = asked.pop(device, None)
         if change is not None and change.get("NoDevice") is not None:
             continue
-        specs.append(_spec(ctx, device, mapping.get("Ebs") or {}, (change or {}).get("Ebs") or {}))
+        specs.append(spec(ctx, device, mapping.get("Ebs") or {}, (change or {}).get("Ebs") or {}))
     for device, mapping in asked.items():
         if mapping.get("NoDevice") is not None or mapping.get("VirtualName") or not mapping.get("Ebs"):
             continue  # nothing to remove, or an instance store volume (none is modelled)
-        specs.append(_spec(ctx, str(device), {}, mapping["Ebs"]))
+        specs.append(spec(ctx, str(device), {}, mapping["Ebs"]))
     return specs
 
 
-def _spec(ctx: RequestContext, device: str, base: Mapping[str, Any], change: Mapping[str, Any]) -> VolumeSpec:
+def spec(ctx: RequestContext, device: str, base: Mapping[str, Any], change: Mapping[str, Any]) -> VolumeSpec:
     snapshot = change.get("SnapshotId") or base.get("SnapshotId") or ""
     if change.get("SnapshotId") and change["SnapshotId"] != base.get("SnapshotId"):
         raise AwsError("InvalidSnapshot.NotFound", f"The snapshot '{change['SnapshotId']}' does not exist.")
@@ -181,27 +182,41 @@ def attach_new(
             "VolumeId": volume_id,
             "DeleteOnTermination": spec.delete_on_termination,
         }
-        record: VolumeRecord = {
-            "VolumeId": volume_id,
-            "Size": spec.size,
-            "SnapshotId": spec.snapshot_id,
-            "AvailabilityZone": zone,
-            "State": "in-use",
-            "CreateTime": ctx.now,
-            "Attachments": [attachment],
-            "Encrypted": spec.encrypted,
-            "VolumeType": spec.volume_type,
-            "MultiAttachEnabled": False,
-            "Tags": list(tags),
-            "_Owner": ctx.account_id,
-        }
-        for name, value in (("KmsKeyId", spec.kms_key_id), ("Iops", spec.iops), ("Throughput", spec.throughput)):
-            if value is not None:
-                record[name] = value  # type: ignore[literal-required]
+        record = new_record(ctx, volume_id, spec, zone, tags, "in-use", [attachment])
         VOLUME.save(ctx, record)
         ebs = {"AttachTime": ctx.now, "DeleteOnTermination": spec.delete_on_termination, "Status": "attached"}
         mappings.append({"DeviceName": spec.device, "Ebs": {**ebs, "VolumeId": volume_id}})
     return mappings
+
+
+def new_record(
+    ctx: RequestContext,
+    volume_id: str,
+    spec: VolumeSpec,
+    zone: str,
+    tags: list[Tag],
+    state: str,
+    attachments: list[Record],
+) -> VolumeRecord:
+    """A volume record as `spec` describes it (a launch's or CreateVolume's)."""
+    record: VolumeRecord = {
+        "VolumeId": volume_id,
+        "Size": spec.size,
+        "SnapshotId": spec.snapshot_id,
+        "AvailabilityZone": zone,
+        "State": state,
+        "CreateTime": ctx.now,
+        "Attachments": attachments,
+        "Encrypted": spec.encrypted,
+        "VolumeType": spec.volume_type,
+        "MultiAttachEnabled": False,
+        "Tags": list(tags),
+        "_Owner": ctx.account_id,
+    }
+    for name, value in (("KmsKeyId", spec.kms_key_id), ("Iops", spec.iops), ("Throughput", spec.throughput)):
+        if value is not None:
+            record[name] = value  # type: ignore[literal-required]
+    return record
 
 
 def release_instance(ctx: RequestContext, instance_id: str) -> None:
@@ -214,6 +229,16 @@ def release_instance(ctx: RequestContext, instance_id: str) -> None:
         record["Attachments"] = []
         record["State"] = "available"
         VOLUME.save(ctx, record)
+
+
+def set_delete_on_termination(ctx: RequestContext, volume_id: str, value: bool) -> None:
+    """ModifyInstanceAttribute's blockDeviceMapping: the attachment's DeleteOnTermination."""
+    record = VOLUME.load(ctx, volume_id)
+    if record is None:
+        return
+    for attachment in record["Attachments"]:
+        attachment["DeleteOnTermination"] = value
+    VOLUME.save(ctx, record)
 
 
 # --- DescribeVolumes -----------------------------------------------------------------------------

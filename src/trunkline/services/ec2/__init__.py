@@ -17,6 +17,7 @@ from trunkline.services.ec2.route_tables import RouteTableOps
 from trunkline.services.ec2.security_groups import SecurityGroupOps
 from trunkline.services.ec2.subnets import SubnetOps
 from trunkline.services.ec2.tags import TagOps
+from trunkline.services.ec2.volumes import VolumeOps
 from trunkline.services.ec2.vpcs import VpcOps
 from trunkline.services.provider import Operation, Params, Provider
 
@@ -32,6 +33,7 @@ class Ec2Provider(
     AddressOps,
     LaunchTemplateOps,
     InstanceOps,
+    VolumeOps,
     NetworkInterfaceOps,
     TagOps,
     Provider,
@@ -49,4 +51,5 @@ class Ec2Provider(
         handlers.update(InstanceOps.instance_jobs(self))
         handlers.update(NetworkInterfaceOps.network_interface_jobs(self))
         handlers.update(AddressOps.address_jobs(self))
+        handlers.update(VolumeOps.volume_jobs(self))
         return handlers

@@ -1,6 +1,7 @@
 """EC2 RunInstances, DescribeInstances, DescribeInstanceStatus, Stop/Start/TerminateInstances, ModifyPrivateDnsNameOptions,
 the IAM instance profile associations (Describe, Associate, Replace, Disassociate),
-DescribeInstanceAttribute, Describe/ModifyInstanceCreditSpecification(s), DescribeVolumes (the volumes launches make). Thin: parameters in, domain call, output shape out."""
+Describe/ModifyInstanceAttribute, ModifyInstanceMetadataOptions, Monitor/UnmonitorInstances,
+ModifyInstanceMaintenanceOptions, Describe/ModifyInstanceCreditSpecification(s), DescribeVolumes (the volumes launches make). Thin: parameters in, domain call, output shape out."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from trunkline.context import RequestContext
 from trunkline.domain.ec2 import (
     credit_specifications,
+    instance_attributes,
     instance_requests,
     instance_status,
     instance_views,
@@ -93,6 +95,26 @@ class InstanceOps:
         self, ctx: RequestContext, params: shapes.DescribeInstanceAttributeRequest
     ) -> Params:
         return instance_requests.attribute(ctx, params)
+
+    def modify_instance_attribute(self, ctx: RequestContext, params: shapes.ModifyInstanceAttributeRequest) -> Params:
+        instance_attributes.modify(ctx, params)
+        return {}
+
+    def modify_instance_metadata_options(
+        self, ctx: RequestContext, params: shapes.ModifyInstanceMetadataOptionsRequest
+    ) -> Params:
+        return instance_attributes.modify_metadata_options(ctx, params)
+
+    def monitor_instances(self, ctx: RequestContext, params: shapes.MonitorInstancesRequest) -> Params:
+        return {"InstanceMonitorings": instance_attributes.monitor(ctx, params["InstanceIds"], enabled=True)}
+
+    def unmonitor_instances(self, ctx: RequestContext, params: shapes.UnmonitorInstancesRequest) -> Params:
+        return {"InstanceMonitorings": instance_attributes.monitor(ctx, params["InstanceIds"], enabled=False)}
+
+    def modify_instance_maintenance_options(
+        self, ctx: RequestContext, params: shapes.ModifyInstanceMaintenanceOptionsRequest
+    ) -> Params:
+        return instance_attributes.modify_maintenance_options(ctx, params)
 
     def describe_instance_credit_specifications(
         self, ctx: RequestContext, params: shapes.DescribeInstanceCreditSpecificationsRequest

@@ -1,4 +1,4 @@
-"""EC2 network interfaces: Create/Attach/Detach/Delete/DescribeNetworkInterfaces and trunk
+"""EC2 network interfaces: Create/Attach/Detach/Delete/DescribeNetworkInterfaces, ModifyNetworkInterfaceAttribute and trunk
 associations (Associate/Describe/DisassociateTrunkInterface). Thin: `domain/ec2/account_enis.py`
 decides what an account may do, the ENI ledger does it."""
 
@@ -29,6 +29,12 @@ class NetworkInterfaceOps:
 
     def detach_network_interface(self, ctx: RequestContext, params: shapes.DetachNetworkInterfaceRequest) -> Params:
         account_enis.detach(ctx, params)
+        return {}
+
+    def modify_network_interface_attribute(
+        self, ctx: RequestContext, params: shapes.ModifyNetworkInterfaceAttributeRequest
+    ) -> Params:
+        account_enis.modify_attribute(ctx, params)
         return {}
 
     def delete_network_interface(self, ctx: RequestContext, params: shapes.DeleteNetworkInterfaceRequest) -> Params:

@@ -81,6 +81,14 @@ class AttachNetworkInterfaceRequest(TypedDict, total=False):
     DeviceIndex: Required[int]
 
 
+class AttachVolumeRequest(TypedDict, total=False):
+    Device: Required[str]
+    InstanceId: Required[str]
+    VolumeId: Required[str]
+    EbsCardIndex: int
+    DryRun: bool
+
+
 class AuthorizeSecurityGroupEgressRequest(TypedDict, total=False):
     TagSpecifications: list[TagSpecification]
     DryRun: bool
@@ -240,6 +248,27 @@ class CreateTagsRequest(TypedDict, total=False):
     Tags: Required[list[Tag]]
 
 
+class CreateVolumeRequest(TypedDict, total=False):
+    AvailabilityZone: str
+    AvailabilityZoneId: str
+    Encrypted: bool
+    Iops: int
+    KmsKeyId: str
+    OutpostArn: str
+    Size: int
+    SnapshotId: str
+    VolumeType: str
+    TagSpecifications: list[TagSpecification]
+    MultiAttachEnabled: bool
+    Throughput: int
+    ClientToken: str
+    VolumeInitializationRate: int
+    Operator: OperatorRequest
+    MultiAvailabilityZoneConfiguration: MultiAvailabilityZoneVolumeConfigurationRequest
+    TrimOnAttach: str
+    DryRun: bool
+
+
 class CreateVpcRequest(TypedDict, total=False):
     CidrBlock: str
     Ipv6Pool: str
@@ -312,6 +341,11 @@ class DeleteTagsRequest(TypedDict, total=False):
     DryRun: bool
     Resources: Required[list[str]]
     Tags: list[Tag]
+
+
+class DeleteVolumeRequest(TypedDict, total=False):
+    VolumeId: Required[str]
+    DryRun: bool
 
 
 class DeleteVpcRequest(TypedDict, total=False):
@@ -538,6 +572,15 @@ class DescribeVolumesRequest(TypedDict, total=False):
     MaxResults: int
 
 
+class DescribeVolumesModificationsRequest(TypedDict, total=False):
+    DryRun: bool
+    VolumeIds: list[str]
+    Filters: list[Filter]
+    NextToken: str
+    MaxResults: int
+    IncludeManagedResources: bool
+
+
 class DescribeVpcAttributeRequest(TypedDict, total=False):
     Attribute: Required[str]
     VpcId: Required[str]
@@ -562,6 +605,14 @@ class DetachNetworkInterfaceRequest(TypedDict, total=False):
     DryRun: bool
     AttachmentId: Required[str]
     Force: bool
+
+
+class DetachVolumeRequest(TypedDict, total=False):
+    Device: str
+    Force: bool
+    InstanceId: str
+    VolumeId: Required[str]
+    DryRun: bool
 
 
 class DisassociateAddressRequest(TypedDict, total=False):
@@ -597,10 +648,48 @@ class GetManagedPrefixListEntriesRequest(TypedDict, total=False):
     NextToken: str
 
 
+class ModifyInstanceAttributeRequest(TypedDict, total=False):
+    SourceDestCheck: AttributeBooleanValue
+    EnclaveOptions: EnclaveOptionsRequest
+    DisableApiStop: AttributeBooleanValue
+    DryRun: bool
+    InstanceId: Required[str]
+    Attribute: str
+    Value: str
+    BlockDeviceMappings: list[InstanceBlockDeviceMappingSpecification]
+    DisableApiTermination: AttributeBooleanValue
+    InstanceType: AttributeValue
+    Kernel: AttributeValue
+    Ramdisk: AttributeValue
+    UserData: SecureBlobAttributeValue
+    InstanceInitiatedShutdownBehavior: AttributeValue
+    Groups: list[str]
+    EbsOptimized: AttributeBooleanValue
+    SriovNetSupport: AttributeValue
+    EnaSupport: AttributeBooleanValue
+
+
 class ModifyInstanceCreditSpecificationRequest(TypedDict, total=False):
     DryRun: bool
     ClientToken: str
     InstanceCreditSpecifications: Required[list[InstanceCreditSpecificationRequest]]
+
+
+class ModifyInstanceMaintenanceOptionsRequest(TypedDict, total=False):
+    InstanceId: Required[str]
+    AutoRecovery: str
+    RebootMigration: str
+    DryRun: bool
+
+
+class ModifyInstanceMetadataOptionsRequest(TypedDict, total=False):
+    InstanceId: Required[str]
+    HttpTokens: str
+    HttpPutResponseHopLimit: int
+    HttpEndpoint: str
+    DryRun: bool
+    HttpProtocolIpv6: str
+    InstanceMetadataTags: str
 
 
 class ModifyLaunchTemplateRequest(TypedDict, total=False):
@@ -609,6 +698,20 @@ class ModifyLaunchTemplateRequest(TypedDict, total=False):
     LaunchTemplateId: str
     LaunchTemplateName: str
     DefaultVersion: str
+
+
+class ModifyNetworkInterfaceAttributeRequest(TypedDict, total=False):
+    EnaSrdSpecification: EnaSrdSpecification
+    EnablePrimaryIpv6: bool
+    ConnectionTrackingSpecification: ConnectionTrackingSpecificationRequest
+    AssociatePublicIpAddress: bool
+    AssociatedSubnetIds: list[str]
+    DryRun: bool
+    NetworkInterfaceId: Required[str]
+    Description: AttributeValue
+    SourceDestCheck: AttributeBooleanValue
+    Groups: list[str]
+    Attachment: NetworkInterfaceAttachmentChanges
 
 
 class ModifyPrivateDnsNameOptionsRequest(TypedDict, total=False):
@@ -633,11 +736,29 @@ class ModifySubnetAttributeRequest(TypedDict, total=False):
     DisableLniAtDeviceIndex: AttributeBooleanValue
 
 
+class ModifyVolumeRequest(TypedDict, total=False):
+    DryRun: bool
+    VolumeId: Required[str]
+    Size: int
+    VolumeType: str
+    Iops: int
+    Throughput: int
+    MultiAttachEnabled: bool
+    MultiAvailabilityZoneConfiguration: MultiAvailabilityZoneVolumeConfigurationModifyRequest
+    TrimOnAttach: str
+
+
 class ModifyVpcAttributeRequest(TypedDict, total=False):
     EnableDnsHostnames: AttributeBooleanValue
     EnableDnsSupport: AttributeBooleanValue
     VpcId: Required[str]
     EnableNetworkAddressUsageMetrics: AttributeBooleanValue
+
+
+class MonitorInstancesRequest(TypedDict, total=False):
+    InstanceIds: Required[list[str]]
+    MetricCategoryIds: list[str]
+    DryRun: bool
 
 
 class ReleaseAddressRequest(TypedDict, total=False):
@@ -774,6 +895,12 @@ class TerminateInstancesRequest(TypedDict, total=False):
     DryRun: bool
 
 
+class UnmonitorInstancesRequest(TypedDict, total=False):
+    InstanceIds: Required[list[str]]
+    MetricCategoryIds: list[str]
+    DryRun: bool
+
+
 class TagSpecification(TypedDict, total=False):
     ResourceType: str
     Tags: list[Tag]
@@ -875,6 +1002,11 @@ class Tag(TypedDict, total=False):
     Value: str
 
 
+class MultiAvailabilityZoneVolumeConfigurationRequest(TypedDict, total=False):
+    ConfigurationType: str
+    StandbyAvailabilityZones: list[StandbyVolumeAvailabilityZoneRequest]
+
+
 class VpcEncryptionControlConfiguration(TypedDict, total=False):
     Mode: Required[str]
     InternetGatewayExclusion: str
@@ -894,13 +1026,45 @@ class Filter(TypedDict, total=False):
     Values: list[str]
 
 
+class AttributeBooleanValue(TypedDict, total=False):
+    Value: bool
+
+
+class EnclaveOptionsRequest(TypedDict, total=False):
+    Enabled: bool
+
+
+class InstanceBlockDeviceMappingSpecification(TypedDict, total=False):
+    DeviceName: str
+    Ebs: EbsInstanceBlockDeviceSpecification
+    VirtualName: str
+    NoDevice: str
+
+
+class AttributeValue(TypedDict, total=False):
+    Value: str
+
+
+class SecureBlobAttributeValue(TypedDict, total=False):
+    Value: bytes
+
+
 class InstanceCreditSpecificationRequest(TypedDict, total=False):
     InstanceId: Required[str]
     CpuCredits: str
 
 
-class AttributeBooleanValue(TypedDict, total=False):
-    Value: bool
+class NetworkInterfaceAttachmentChanges(TypedDict, total=False):
+    DefaultEnaQueueCount: bool
+    EnaQueueCount: int
+    AttachmentId: str
+    DeleteOnTermination: bool
+
+
+class MultiAvailabilityZoneVolumeConfigurationModifyRequest(TypedDict, total=False):
+    ConfigurationType: str
+    ForceDetachStandby: bool
+    StandbyAvailabilityZones: list[StandbyVolumeAvailabilityZoneRequest]
 
 
 class BlockDeviceMapping(TypedDict, total=False):
@@ -978,10 +1142,6 @@ class InstanceMetadataOptionsRequest(TypedDict, total=False):
     HttpEndpoint: str
     HttpProtocolIpv6: str
     InstanceMetadataTags: str
-
-
-class EnclaveOptionsRequest(TypedDict, total=False):
-    Enabled: bool
 
 
 class PrivateDnsNameOptionsRequest(TypedDict, total=False):
@@ -1227,6 +1387,16 @@ class LaunchTemplateInstanceSecondaryInterfaceSpecificationRequest(TypedDict, to
     VlanMode: str
 
 
+class StandbyVolumeAvailabilityZoneRequest(TypedDict, total=False):
+    AvailabilityZone: str
+    AvailabilityZoneId: str
+
+
+class EbsInstanceBlockDeviceSpecification(TypedDict, total=False):
+    VolumeId: str
+    DeleteOnTermination: bool
+
+
 class EbsBlockDevice(TypedDict, total=False):
     DeleteOnTermination: bool
     Iops: int
@@ -1362,21 +1532,11 @@ class EnaSrdUdpSpecificationRequest(TypedDict, total=False):
     EnaSrdUdpEnabled: bool
 
 
-class MultiAvailabilityZoneVolumeConfigurationRequest(TypedDict, total=False):
-    ConfigurationType: str
-    StandbyAvailabilityZones: list[StandbyVolumeAvailabilityZoneRequest]
-
-
 class CpuPerformanceFactorRequest(TypedDict, total=False):
     References: list[PerformanceFactorReferenceRequest]
 
 
 class StandbyVolumeAvailabilityZone(TypedDict, total=False):
-    AvailabilityZone: str
-    AvailabilityZoneId: str
-
-
-class StandbyVolumeAvailabilityZoneRequest(TypedDict, total=False):
     AvailabilityZone: str
     AvailabilityZoneId: str
 

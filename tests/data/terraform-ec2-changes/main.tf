@@ -1,0 +1,146 @@
+terraform {
+  required_providers {
+    aws = { source = "hashicorp/aws", version = "5.100.0" }
+  }
+}
+
+variable "endpoint" {
+  description = "The trunkline server (trunkline serve)."
+  type        = string
+  default     = "http://127.0.0.1:4590"
+}
+
+provider "aws" {
+  region                      = "us-east-1"
+  access_key                  = "AKIAIOSFODNN7EXAMPLE"
+  secret_key                  = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+  endpoints {
+    ec2 = var.endpoint
+    iam = var.endpoint
+    sts = var.endpoint
+    ssm = var.endpoint
+    ecs = var.endpoint
+  }
+}
+
+
+# An instance changed in place (tests/test_terraform_ec2_changes.py): its type (stopped, changed,
+# started), metadata options, security groups, protection, shutdown behaviour and root volume size,
+# and a data volume attached to it that grows, through the variables below.
+
+variable "instance_type" {
+  type    = string
+  default = "t3.micro"
+}
+
+variable "http_tokens" {
+  type    = string
+  default = "optional"
+}
+
+variable "hop_limit" {
+  type    = number
+  default = 2
+}
+
+variable "group" {
+  description = "Which security group the instance is in: a or b."
+  type        = string
+  default     = "a"
+}
+
+variable "protected" {
+  type    = bool
+  default = false
+}
+
+variable "monitored" {
+  type    = bool
+  default = false
+}
+
+variable "auto_recovery" {
+  type    = string
+  default = "default"
+}
+
+variable "root_size" {
+  type    = number
+  default = 30
+}
+
+variable "data_size" {
+  type    = number
+  default = 10
+}
+
+variable "shutdown" {
+  type    = string
+  default = "stop"
+}
+
+data "aws_ssm_parameter" "ami" {
+  name = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
+}
+
+resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+}
+
+resource "aws_subnet" "a" {
+  vpc_id            = aws_vpc.main.id
+  cidr_block        = "10.0.1.0/24"
+  availability_zone = "us-east-1a"
+}
+
+resource "aws_security_group" "a" {
+  name   = "a"
+  vpc_id = aws_vpc.main.id
+}
+
+resource "aws_security_group" "b" {
+  name   = "b"
+  vpc_id = aws_vpc.main.id
+}
+
+resource "aws_instance" "app" {
+  ami                                  = data.aws_ssm_parameter.ami.value
+  instance_type                        = var.instance_type
+  subnet_id                            = aws_subnet.a.id
+  vpc_security_group_ids               = [var.group == "a" ? aws_security_group.a.id : aws_security_group.b.id]
+  disable_api_termination              = var.protected
+  instance_initiated_shutdown_behavior = var.shutdown
+  monitoring                           = var.monitored
+
+  maintenance_options {
+    auto_recovery = var.auto_recovery
+  }
+
+  root_block_device {
+    volume_size = var.root_size
+  }
+
+  metadata_options {
+    http_tokens                 = var.http_tokens
+    http_put_response_hop_limit = var.hop_limit
+  }
+
+  tags = { Name = "app" }
+}
+
+resource "aws_ebs_volume" "data" {
+  availability_zone = "us-east-1a"
+  size              = var.data_size
+  type              = "gp3"
+  tags              = { Name = "data" }
+}
+
+resource "aws_volume_attachment" "data" {
+  device_name = "/dev/sdf"
+  volume_id   = aws_ebs_volume.data.id
+  instance_id = aws_instance.app.id
+}
