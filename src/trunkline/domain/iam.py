@@ -7,7 +7,6 @@ IAM returns them (timestamps as epoch seconds) so services only need to pass the
 from __future__ import annotations
 
 import json
-import re
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import quote
 
@@ -114,30 +113,6 @@ def delete_role(ctx: RequestContext, name: str) -> None:
         raise AwsError("DeleteConflict", "Cannot delete entity, must remove roles from instance profile first.")
     iam_policies.conflicts(ctx, "role", role["RoleName"])
     ROLES.delete(ctx, name)
-
-
-def delete_service_linked_role(ctx: RequestContext, name: str) -> str:
-    """DeleteServiceLinkedRole: at once, with the policies the role came with; the id of the
-    deletion task AWS would run (it ends SUCCEEDED)."""
-    from trunkline.domain import iam_policies  # builds on this module
-
-    role = get_role(ctx, name)
-    if not role.get("ServiceLinked"):
-        raise AwsError("InvalidInput", f"Role {role['RoleName']} is not a service-linked role.")
-    ROLES.delete(ctx, role["RoleName"])
-    iam_policies.forget_entity(ctx, "role", role["RoleName"])
-    return f"task/aws-service-role/{role['ServiceLinked']}/{role['RoleName']}/{ctx.request_id}"
-
-
-_DELETION_TASK = re.compile(r"task/aws-service-role/[^/]+/[^/]+/[^/]+")
-
-
-def service_linked_role_deletion_status(task_id: str) -> Record:
-    """GetServiceLinkedRoleDeletionStatus: trunkline deletes service-linked roles at once, so every
-    deletion task it issued has SUCCEEDED; an id not of that form is refused (docs/decisions.md)."""
-    if not _DELETION_TASK.fullmatch(task_id):
-        raise AwsError("InvalidInput", f"Deletion task {task_id} is not a valid deletion task id.")
-    return {"Status": "SUCCEEDED"}
 
 
 def role_view(role: RoleRecord) -> Record:
