@@ -17,6 +17,7 @@ import pytest
 from conftest import CREDENTIALS, Server, aws_cli_command
 from doctor_world import disagreements, doctor_env, doctor_json, make_public, run_doctor
 from ecs_world import WINDOWS, World, config_script, role_arn
+from legacy_account import without_ecs_role
 
 CLUSTER = "doctor"
 
@@ -184,11 +185,12 @@ def test_a_re_registration_keeps_the_first_decision(world: World):
     assert late["blocking"] and "first launched before any instance of this role got a trunk" in late["message"]
 
 
-def test_missing_service_linked_role_is_found(world: World):
-    world.ecs.create_cluster(clusterName=CLUSTER)
-    world.instance_role("ecsInstanceRole")
-    world.opt_in(role_arn("ecsInstanceRole"))
-    world.iam.delete_service_linked_role(RoleName="AWSServiceRoleForECS")
+def test_missing_service_linked_role_is_found(spawn: Callable[..., Server]):
+    before = World(spawn())
+    before.ecs.create_cluster(clusterName=CLUSTER)
+    before.instance_role("ecsInstanceRole")
+    before.opt_in(role_arn("ecsInstanceRole"))
+    world = World(without_ecs_role(spawn, before.server))  # a cluster, and no role: a legacy account
     net = world.network()
     instance = world.launch(net["subnet"], "ecsInstanceRole", config_script(CLUSTER))
     world.settle()
