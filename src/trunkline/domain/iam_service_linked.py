@@ -53,7 +53,8 @@ _USERS: dict[str, Callable[[RequestContext, RoleRecord], list[str]]] = {
 def role_usage(ctx: RequestContext, role: RoleRecord) -> list[RoleUsage]:
     """Where the role is in use: one entry per region (in region order), its resources sorted."""
     by_region: dict[str, list[str]] = {}
-    for arn in sorted(_USERS[role["ServiceLinked"]](ctx, role)):
+    users = _USERS.get(role["ServiceLinked"])  # None: a service whose resources trunkline does not model
+    for arn in sorted(users(ctx, role) if users is not None else []):
         by_region.setdefault(_region(arn), []).append(arn)
     return [{"Region": region, "Resources": arns} for region, arns in sorted(by_region.items())]
 
