@@ -396,7 +396,7 @@ def test_public_ip_in_a_public_subnet(world: World):
 
 
 def test_a_refused_call_makes_its_checks_not_determinable(world: World, monkeypatch: pytest.MonkeyPatch):
-    """An endpoint without a call (here: trunkline's unimplemented iam:SimulateCustomPolicy) is
+    """An endpoint without a call (here: trunkline's unimplemented iam:GetAccountSummary) is
     recorded, not fatal; checks without their facts (route tables) say not-determinable."""
     from trunkline.doctor import checks
     from trunkline.doctor.collect import Collector
@@ -411,12 +411,8 @@ def test_a_refused_call_makes_its_checks_not_determinable(world: World, monkeypa
     instance = world.launch(public["subnet"], "ecsInstanceRole", config_script(CLUSTER))
     world.settle()
     collector = Collector(None, None, world.server.url)
-    policy = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
-    assert (
-        collector.optional("iam", "simulate_custom_policy", PolicyInputList=[policy], ActionNames=["ecs:ListTasks"])
-        is None
-    )
-    assert collector.facts.refused["iam:SimulateCustomPolicy"].startswith("UnsupportedOperation")
+    assert collector.optional("iam", "get_account_summary") is None
+    assert collector.facts.refused["iam:GetAccountSummary"].startswith("UnsupportedOperation")
     facts = collector.collect([CLUSTER])
     facts.route_tables = None  # as if DescribeRouteTables had been refused
     facts.refused["ec2:DescribeRouteTables"] = "UnsupportedOperation: not here"
