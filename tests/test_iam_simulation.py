@@ -253,6 +253,8 @@ def test_custom_policy_simulation_pages_and_refuses(aws: Any):
         "Message": f"Invalid Entity Arn: arn:aws:sts::{ACCOUNT}:assumed-role/app/s",
         "Type": "Sender",
     }
+    as_group = iam.simulate_custom_policy(**given, CallerArn=f"arn:aws:iam::{ACCOUNT}:group/devs")
+    assert [d for _, _, d in decisions(as_group)] == ["allowed", "implicitDeny"]
     resource_policy = json.dumps(
         {
             "Version": "2012-10-17",

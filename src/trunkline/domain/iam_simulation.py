@@ -138,12 +138,18 @@ _UNSIMULATED = {"ResourcePolicy": "resource-based policies", "OrderedOrganizatio
 
 
 def _custom_caller(ctx: RequestContext, arn: str | None) -> Caller:
-    """`CallerArn`: a user or role (not a session or a service, as the API reference says); without
-    one, a caller of the account that no policy names (only resource policies would look)."""
+    """`CallerArn`: a user, group or role (not a session, federated user or service, as the API
+    reference says); without one, a caller of the account that no policy names (only resource
+    policies would look)."""
     if arn is None:
         return Caller(arn="", account=ctx.account_id)
     parts = arn.split(":", 5)
-    if len(parts) < 6 or parts[0] != "arn" or parts[2] != "iam" or parts[5].split("/", 1)[0] not in ("user", "role"):
+    if (
+        len(parts) < 6
+        or parts[0] != "arn"
+        or parts[2] != "iam"
+        or parts[5].split("/", 1)[0] not in ("user", "group", "role")
+    ):
         raise AwsError("InvalidInput", f"Invalid Entity Arn: {arn}")
     return Caller(arn=arn, account=parts[4], role_arn=arn if parts[5].startswith("role/") else None)
 
