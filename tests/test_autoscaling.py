@@ -372,7 +372,31 @@ def test_the_first_group_creates_the_auto_scaling_service_linked_role(cap: Capac
     cap.create("second")
     assert iam.get_role(RoleName=name)["Role"]["RoleId"] == role["RoleId"]
     assert error_of(lambda: iam.delete_role(RoleName=name))[0] == "UnmodifiableEntity"
+    # while groups use it, its deletion task fails and names them (EC2 Auto Scaling User Guide,
+    # deleting the service-linked role); the role stays
+    task = iam.delete_service_linked_role(RoleName=name)["DeletionTaskId"]
+    assert task.startswith(f"task/aws-service-role/autoscaling.amazonaws.com/{name}/")
+    groups = sorted(cap.group(g)["AutoScalingGroupARN"] for g in (GROUP, "second"))
+    assert iam.get_service_linked_role_deletion_status(DeletionTaskId=task) | {"ResponseMetadata": None} == {
+        "Status": "FAILED",
+        "Reason": {
+            "Reason": f"Service-linked role {name} is in use by autoscaling.amazonaws.com; delete the resources "
+            "that use it, then delete the role again.",
+            "RoleUsageList": [{"Region": "us-east-1", "Resources": groups}],
+        },
+        "ResponseMetadata": None,
+    }
+    assert iam.get_role(RoleName=name)["Role"]["RoleId"] == role["RoleId"]
+    # once both groups are gone the next deletion task succeeds; the failed one stays FAILED
+    for group in (GROUP, "second"):
+        cap.asg.delete_auto_scaling_group(AutoScalingGroupName=group, ForceDelete=True)
+    cap.settle()
+    done = iam.delete_service_linked_role(RoleName=name)["DeletionTaskId"]
+    assert done != task
+    assert iam.get_service_linked_role_deletion_status(DeletionTaskId=task)["Status"] == "FAILED"
+    answer = iam.get_service_linked_role_deletion_status(DeletionTaskId=done)
+    assert answer["Status"] == "SUCCEEDED" and "Reason" not in answer
+    assert error_of(lambda: iam.get_role(RoleName=name))[0] == "NoSuchEntity"
     # deleted, it comes back with the next group
-    iam.delete_service_linked_role(RoleName=name)
     cap.create("third")
     assert iam.get_role(RoleName=name)["Role"]["Arn"] == arn

@@ -75,3 +75,18 @@ def test_list_roles_pagination_through_the_cli(cli: Any, aws: Any) -> None:
     rest = cli("iam", "list-roles", "--page-size", "2", "--starting-token", first["NextToken"])
     assert [r["RoleName"] for r in rest["Roles"]] == ["role-3", "role-4"]
     assert "NextToken" not in rest
+
+
+def test_service_linked_role_custom_suffix_through_the_cli(cli: Any) -> None:
+    """`aws iam create-service-linked-role --custom-suffix`: Auto Scaling takes one, ECS refuses it."""
+    role = cli(
+        "iam", "create-service-linked-role", "--aws-service-name", "autoscaling.amazonaws.com", "--custom-suffix", "b"
+    )["Role"]
+    assert role["RoleName"] == "AWSServiceRoleForAutoScaling_b"
+    with pytest.raises(CliError) as raised:
+        cli("iam", "create-service-linked-role", "--aws-service-name", "ecs.amazonaws.com", "--custom-suffix", "b")
+    assert "(InvalidInput) when calling the CreateServiceLinkedRole operation: Custom suffix is not allowed for " in (
+        raised.value.stderr
+    )
+    task = cli("iam", "delete-service-linked-role", "--role-name", "AWSServiceRoleForAutoScaling_b")["DeletionTaskId"]
+    assert cli("iam", "get-service-linked-role-deletion-status", "--deletion-task-id", task) == {"Status": "SUCCEEDED"}

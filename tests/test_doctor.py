@@ -17,6 +17,7 @@ import pytest
 from conftest import CREDENTIALS, Server, aws_cli_command
 from doctor_world import disagreements, doctor_env, doctor_json, make_public, run_doctor
 from ecs_world import WINDOWS, World, config_script, role_arn
+from legacy_account import without_ecs_role
 
 CLUSTER = "doctor"
 
@@ -184,11 +185,12 @@ def test_a_re_registration_keeps_the_first_decision(world: World):
     assert late["blocking"] and "first launched before any instance of this role got a trunk" in late["message"]
 
 
-def test_missing_service_linked_role_is_found(world: World):
-    world.ecs.create_cluster(clusterName=CLUSTER)
-    world.instance_role("ecsInstanceRole")
-    world.opt_in(role_arn("ecsInstanceRole"))
-    world.iam.delete_service_linked_role(RoleName="AWSServiceRoleForECS")
+def test_missing_service_linked_role_is_found(spawn: Callable[..., Server]):
+    before = World(spawn())
+    before.ecs.create_cluster(clusterName=CLUSTER)
+    before.instance_role("ecsInstanceRole")
+    before.opt_in(role_arn("ecsInstanceRole"))
+    world = World(without_ecs_role(spawn, before.server))  # a cluster, and no role: a legacy account
     net = world.network()
     instance = world.launch(net["subnet"], "ecsInstanceRole", config_script(CLUSTER))
     world.settle()
@@ -394,7 +396,7 @@ def test_public_ip_in_a_public_subnet(world: World):
 
 
 def test_a_refused_call_makes_its_checks_not_determinable(world: World, monkeypatch: pytest.MonkeyPatch):
-    """An endpoint without a call (here: trunkline's unimplemented iam:SimulateCustomPolicy) is
+    """An endpoint without a call (here: trunkline's unimplemented iam:GetAccountSummary) is
     recorded, not fatal; checks without their facts (route tables) say not-determinable."""
     from trunkline.doctor import checks
     from trunkline.doctor.collect import Collector
@@ -409,12 +411,8 @@ def test_a_refused_call_makes_its_checks_not_determinable(world: World, monkeypa
     instance = world.launch(public["subnet"], "ecsInstanceRole", config_script(CLUSTER))
     world.settle()
     collector = Collector(None, None, world.server.url)
-    policy = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
-    assert (
-        collector.optional("iam", "simulate_custom_policy", PolicyInputList=[policy], ActionNames=["ecs:ListTasks"])
-        is None
-    )
-    assert collector.facts.refused["iam:SimulateCustomPolicy"].startswith("UnsupportedOperation")
+    assert collector.optional("iam", "get_account_summary") is None
+    assert collector.facts.refused["iam:GetAccountSummary"].startswith("UnsupportedOperation")
     facts = collector.collect([CLUSTER])
     facts.route_tables = None  # as if DescribeRouteTables had been refused
     facts.refused["ec2:DescribeRouteTables"] = "UnsupportedOperation: not here"

@@ -8,6 +8,7 @@ Seed requirements covered: S15 (the service-linked role exists once a cluster wa
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -15,7 +16,7 @@ import pytest
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
 
-from conftest import CREDENTIALS, CliError, Server
+from conftest import CREDENTIALS, CliError, Server, make_cli
 from trunkline.context import Principal, RequestContext
 from trunkline.domain.ecs import clusters
 from trunkline.errors import AwsError
@@ -373,6 +374,56 @@ def test_existing_service_linked_role_is_kept(server: Server, ecs: Any) -> None:
     ecs.create_cluster(clusterName="after")
     role = iam.get_role(RoleName="AWSServiceRoleForECS")["Role"]
     assert (role["RoleId"], role["Description"]) == (made["RoleId"], "made first")
+
+
+def test_service_linked_role_deletion_fails_while_clusters_exist(server: Server, ecs: Any, tmp_path: Path) -> None:
+    """ECS's role can be deleted only once every cluster in every region is deleted (ECS Developer
+    Guide, deleting the service-linked role): until then the deletion task is FAILED with the
+    clusters by region (IAM API Reference, DeletionTaskFailureReasonType) and the role stays."""
+    iam = server.client("iam")
+    west = boto3.client("ecs", endpoint_url=server.url, region_name="us-west-2", **CREDENTIALS)
+    east_arn = ecs.create_cluster(clusterName="east")["cluster"]["clusterArn"]
+    west_arn = west.create_cluster(clusterName="west")["cluster"]["clusterArn"]
+    inactive = ecs.create_cluster(clusterName="gone")["cluster"]["clusterArn"]
+    ecs.delete_cluster(cluster=inactive)  # an INACTIVE cluster no longer uses the role
+    role = iam.get_role(RoleName="AWSServiceRoleForECS")["Role"]
+
+    task = iam.delete_service_linked_role(RoleName="AWSServiceRoleForECS")["DeletionTaskId"]
+    assert task.startswith("task/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS/")
+    cli = make_cli(server.url, tmp_path)
+    assert cli("iam", "get-service-linked-role-deletion-status", "--deletion-task-id", task) == {
+        "Status": "FAILED",
+        "Reason": {
+            "Reason": "Service-linked role AWSServiceRoleForECS is in use by ecs.amazonaws.com; delete the "
+            "resources that use it, then delete the role again.",
+            "RoleUsageList": [
+                {"Region": "us-east-1", "Resources": [east_arn]},
+                {"Region": "us-west-2", "Resources": [west_arn]},
+            ],
+        },
+    }
+    assert iam.get_role(RoleName="AWSServiceRoleForECS")["Role"]["RoleId"] == role["RoleId"]
+    assert iam.list_attached_role_policies(RoleName="AWSServiceRoleForECS")["AttachedPolicies"] != []
+
+    ecs.delete_cluster(cluster="east")
+    second = cli("iam", "delete-service-linked-role", "--role-name", "AWSServiceRoleForECS")["DeletionTaskId"]
+    reason = iam.get_service_linked_role_deletion_status(DeletionTaskId=second)["Reason"]
+    assert reason["RoleUsageList"] == [{"Region": "us-west-2", "Resources": [west_arn]}]
+
+    west.delete_cluster(cluster="west")
+    done = iam.delete_service_linked_role(RoleName="AWSServiceRoleForECS")["DeletionTaskId"]
+    assert len({task, second, done}) == 3
+    answer = iam.get_service_linked_role_deletion_status(DeletionTaskId=done)
+    assert answer["Status"] == "SUCCEEDED" and "Reason" not in answer
+    with pytest.raises(ClientError) as caught:
+        iam.get_role(RoleName="AWSServiceRoleForECS")
+    assert _error(caught)[0] == "NoSuchEntity"
+    # earlier tasks keep their answer; a task id of the right form this account never had is unknown
+    assert iam.get_service_linked_role_deletion_status(DeletionTaskId=task)["Status"] == "FAILED"
+    unknown = "task/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS/ec720f7a-c0ba-4838-be33-f72e1873dd52"
+    with pytest.raises(ClientError) as caught:
+        iam.get_service_linked_role_deletion_status(DeletionTaskId=unknown)
+    assert _error(caught) == ("NoSuchEntity", f"The deletion task with id {unknown} cannot be found.", 404)
 
 
 def test_refused_create_cluster_creates_no_role(server: Server, ecs: Any) -> None:

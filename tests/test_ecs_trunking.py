@@ -16,6 +16,7 @@ import pytest
 
 from conftest import ACCOUNT, Server, make_cli
 from ecs_world import TRUNK_ID, WINDOWS, World, attributes, config_script, role_arn
+from legacy_account import without_ecs_role
 
 CLUSTER = "trunks"
 
@@ -335,11 +336,12 @@ def test_turning_the_a_record_off_before_launch_lets_trunking_work(world: World)
     assert world.of_instance(CLUSTER, instance_id)["status"] == "ACTIVE"
 
 
-def test_a_missing_service_linked_role_fails_registration(world: World):
+def test_a_missing_service_linked_role_fails_registration(spawn: Callable[..., Server]):
     """S15: without AWSServiceRoleForECS, ECS cannot create the trunk."""
-    net = ready(world, "ecsInstanceRole")
-    world.opt_in(role_arn("ecsInstanceRole"))
-    world.iam.delete_service_linked_role(RoleName="AWSServiceRoleForECS")
+    before = World(spawn())
+    net = ready(before, "ecsInstanceRole")
+    before.opt_in(role_arn("ecsInstanceRole"))
+    world = World(without_ecs_role(spawn, before.server))  # a cluster, and no role: a legacy account
     instance_id = world.launch(net["subnet"], "ecsInstanceRole", config_script(CLUSTER))
     world.settle()
     failed = world.of_instance(CLUSTER, instance_id)

@@ -378,6 +378,41 @@ def test_auto_scaling_service_linked_role(iam: Any) -> None:
     )
 
 
+def test_auto_scaling_service_linked_role_takes_a_custom_suffix(iam: Any) -> None:
+    """CreateServiceLinkedRole CustomSuffix: Auto Scaling takes one (`AWSServiceRoleForAutoScaling_<suffix>`,
+    EC2 Auto Scaling User Guide); ECS refuses it with IAM's text."""
+    name = "AWSServiceRoleForAutoScaling_web"
+    role = iam.create_service_linked_role(AWSServiceName="autoscaling.amazonaws.com", CustomSuffix="web")["Role"]
+    assert (role["RoleName"], role["Path"]) == (name, "/aws-service-role/autoscaling.amazonaws.com/")
+    assert role["Arn"] == f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/{name}"
+    # the default role is another role; each suffix is taken once
+    plain = iam.create_service_linked_role(AWSServiceName="autoscaling.amazonaws.com")["Role"]
+    assert plain["RoleName"] == "AWSServiceRoleForAutoScaling"
+    with pytest.raises(ClientError) as caught:
+        iam.create_service_linked_role(AWSServiceName="autoscaling.amazonaws.com", CustomSuffix="web")
+    assert _error(caught) == (
+        "InvalidInput",
+        f"Service role name {name} has been taken in this account, please try a different suffix.",
+        400,
+    )
+    with pytest.raises(ClientError) as caught:
+        iam.create_service_linked_role(AWSServiceName="ecs.amazonaws.com", CustomSuffix="web")
+    assert _error(caught) == ("InvalidInput", "Custom suffix is not allowed for ecs.amazonaws.com", 400)
+    with pytest.raises(ClientError) as caught:
+        iam.create_service_linked_role(AWSServiceName="autoscaling.amazonaws.com", CustomSuffix="x" * 36)
+    long_name = "AWSServiceRoleForAutoScaling_" + "x" * 36
+    assert _error(caught) == (
+        "InvalidInput",
+        f"Role name {long_name} is longer than 64 characters: use a shorter suffix.",
+        400,
+    )
+    assert {r["RoleName"] for r in iam.list_roles()["Roles"]} == {name, "AWSServiceRoleForAutoScaling"}
+    # no group uses the suffixed role, so it deletes
+    task = iam.delete_service_linked_role(RoleName=name)["DeletionTaskId"]
+    assert task.startswith(f"task/aws-service-role/autoscaling.amazonaws.com/{name}/")
+    assert iam.get_service_linked_role_deletion_status(DeletionTaskId=task)["Status"] == "SUCCEEDED"
+
+
 def test_service_linked_role_cannot_be_deleted_with_delete_role(iam: Any) -> None:
     iam.create_service_linked_role(AWSServiceName="ecs.amazonaws.com")
     with pytest.raises(ClientError) as caught:

@@ -143,3 +143,57 @@ def test_permissions_boundaries_apply_read_back_change_and_destroy(server: Any, 
     assert iam.list_roles()["Roles"] == []
     assert iam.list_users()["Users"] == []
     assert iam.list_policies(Scope="Local")["Policies"] == []
+
+
+LINKED = """
+variable "endpoint" {
+  type = string
+}
+
+provider "aws" {
+  region                      = "us-east-1"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  endpoints {
+    iam = var.endpoint
+    sts = var.endpoint
+    ecs = var.endpoint
+  }
+}
+
+resource "aws_iam_service_linked_role" "ecs" {
+  aws_service_name = "ecs.amazonaws.com"
+}
+
+resource "aws_ecs_cluster" "main" {
+  name       = "main"
+  depends_on = [aws_iam_service_linked_role.ecs]
+}
+"""
+
+
+def test_service_linked_role_destroy_waits_for_its_deletion_task(server: Any, aws: Any, tmp_path: Path) -> None:
+    """aws_iam_service_linked_role's destroy calls DeleteServiceLinkedRole and polls
+    GetServiceLinkedRoleDeletionStatus for SUCCEEDED: while a cluster Terraform does not manage
+    still uses the role, it fails on FAILED as against AWS and the role stays; once that cluster
+    is deleted, destroy succeeds."""
+    source = tmp_path / "linked"
+    source.mkdir()
+    (source / "main.tf").write_text(LINKED)
+    terraform = _terraform(tmp_path, server.url, source)
+    terraform("init")
+    terraform("apply", "-auto-approve")
+    iam, ecs = aws("iam"), aws("ecs")
+    assert iam.get_role(RoleName="AWSServiceRoleForECS")["Role"]["Path"] == "/aws-service-role/ecs.amazonaws.com/"
+    assert terraform("plan", "-detailed-exitcode", ok=(0, 2)).returncode == 0
+    ecs.create_cluster(clusterName="outside")  # uses the role too; Terraform does not know it
+    failed = terraform("destroy", "-auto-approve", ok=(1,))
+    assert "unexpected state 'FAILED', wanted target 'SUCCEEDED'" in failed.stderr.replace("\n", " "), failed.stderr
+    assert iam.get_role(RoleName="AWSServiceRoleForECS")["Role"]["RoleName"] == "AWSServiceRoleForECS"
+    assert ecs.describe_clusters(clusters=["main"])["clusters"][0]["status"] == "INACTIVE"  # destroyed first
+    ecs.delete_cluster(cluster="outside")
+    terraform("destroy", "-auto-approve")
+    assert iam.list_roles()["Roles"] == []

@@ -7,7 +7,6 @@ IAM returns them (timestamps as epoch seconds) so services only need to pass the
 from __future__ import annotations
 
 import json
-import re
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import quote
 
@@ -39,6 +38,9 @@ SERVICE_LINKED_ROLES = {
     "ecs.amazonaws.com": "AWSServiceRoleForECS",
     "autoscaling.amazonaws.com": "AWSServiceRoleForAutoScaling",
 }
+#: The services whose linked role takes a `CustomSuffix` (EC2 Auto Scaling User Guide: several
+#: roles, each named `AWSServiceRoleForAutoScaling_<suffix>`); ECS does not.
+SUFFIXED_SERVICES = frozenset({"autoscaling.amazonaws.com"})
 #: The AWS managed policy each service-linked role comes with. It is attached only when the
 #: package's managed-policy catalog has it: AutoScalingServiceRolePolicy is not there, so the Auto
 #: Scaling role comes without it (docs/decisions.md, "The Auto Scaling service-linked role").
@@ -116,30 +118,6 @@ def delete_role(ctx: RequestContext, name: str) -> None:
     ROLES.delete(ctx, name)
 
 
-def delete_service_linked_role(ctx: RequestContext, name: str) -> str:
-    """DeleteServiceLinkedRole: at once, with the policies the role came with; the id of the
-    deletion task AWS would run (it ends SUCCEEDED)."""
-    from trunkline.domain import iam_policies  # builds on this module
-
-    role = get_role(ctx, name)
-    if not role.get("ServiceLinked"):
-        raise AwsError("InvalidInput", f"Role {role['RoleName']} is not a service-linked role.")
-    ROLES.delete(ctx, role["RoleName"])
-    iam_policies.forget_entity(ctx, "role", role["RoleName"])
-    return f"task/aws-service-role/{role['ServiceLinked']}/{role['RoleName']}/{ctx.request_id}"
-
-
-_DELETION_TASK = re.compile(r"task/aws-service-role/[^/]+/[^/]+/[^/]+")
-
-
-def service_linked_role_deletion_status(task_id: str) -> Record:
-    """GetServiceLinkedRoleDeletionStatus: trunkline deletes service-linked roles at once, so every
-    deletion task it issued has SUCCEEDED; an id not of that form is refused (docs/decisions.md)."""
-    if not _DELETION_TASK.fullmatch(task_id):
-        raise AwsError("InvalidInput", f"Deletion task {task_id} is not a valid deletion task id.")
-    return {"Status": "SUCCEEDED"}
-
-
 def role_view(role: RoleRecord) -> Record:
     """The Role shape: the record without trunkline's service-linked marker."""
     return {k: v for k, v in role.items() if k != "ServiceLinked"}
@@ -168,7 +146,7 @@ def create_service_linked_role(
     if name is None:
         raise AwsError("InvalidInput", f"Service role name for {service} is not known to trunkline.")
     if custom_suffix is not None:
-        raise AwsError("InvalidInput", f"Custom suffix is not allowed for {service}")
+        name = _suffixed(service, name, custom_suffix)
     if ROLES.get(ctx, name) is not None:
         raise AwsError(
             "InvalidInput",
@@ -192,6 +170,17 @@ def create_service_linked_role(
     if policy is not None and iam_policies.find_policy(ctx, policy) is not None:
         iam_policies.attach(ctx, "role", name, policy, by_aws=True)
     return role
+
+
+def _suffixed(service: str, name: str, suffix: str) -> str:
+    """`<name>_<suffix>`, for the services that take a custom suffix; AWS refuses it for the others
+    with the text below (observed in CloudFormation's errors for es.amazonaws.com)."""
+    if service not in SUFFIXED_SERVICES:
+        raise AwsError("InvalidInput", f"Custom suffix is not allowed for {service}")
+    suffixed = f"{name}_{suffix}"
+    if len(suffixed) > 64:  # a role name's limit; AWS's text for this case is not known (decisions.md)
+        raise AwsError("InvalidInput", f"Role name {suffixed} is longer than 64 characters: use a shorter suffix.")
+    return suffixed
 
 
 def ensure_service_linked_role(ctx: RequestContext, service: str) -> RoleRecord:

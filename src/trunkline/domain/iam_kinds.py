@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from trunkline.domain.iam_records import (
     CredentialRecord,
+    DeletionTaskRecord,
     InlinePolicyRecord,
     InstanceProfileRecord,
     ManagedPolicyRecord,
@@ -106,4 +107,11 @@ CREDENTIAL: ResourceKind[CredentialRecord] = ResourceKind(
     scope=Scope.GLOBAL,
     id_field="access_key_id",
     indexes=lambda record: {"user": record.get("user_name")},
+)
+
+#: Service-linked role deletion tasks, by their whole id (`task/aws-service-role/...`).
+DELETION_TASK: ResourceKind[DeletionTaskRecord] = ResourceKind(
+    name="iam.slr-deletion-task",
+    scope=Scope.ACCOUNT,
+    id_field="DeletionTaskId",
 )

@@ -113,3 +113,9 @@ def simulation(ctx: RequestContext, request: shapes.SimulatePrincipalPolicyReque
     results = iam_simulation.simulate_principal_policy(ctx, request)
     keyed = [(f"{n:06d}", r) for n, r in enumerate(results)]
     return _page(ctx, "iam:SimulatePrincipalPolicy", keyed, request, "EvaluationResults")
+
+
+def custom_simulation(ctx: RequestContext, request: shapes.SimulateCustomPolicyRequest) -> Answer:
+    results = iam_simulation.simulate_custom_policy(ctx, request)
+    keyed = [(f"{n:06d}", r) for n, r in enumerate(results)]
+    return _page(ctx, "iam:SimulateCustomPolicy", keyed, request, "EvaluationResults")

@@ -39,6 +39,27 @@ class RoleRecord(TypedDict):
     ServiceLinked: NotRequired[str]  # the service principal of a service-linked role (not answered)
 
 
+class RoleUsage(TypedDict):
+    """Where a service-linked role is in use: one region and the ARNs of what uses it there."""
+
+    Region: str
+    Resources: list[str]
+
+
+class DeletionTaskFailure(TypedDict):
+    Reason: str
+    RoleUsageList: list[RoleUsage]
+
+
+class DeletionTaskRecord(TypedDict):
+    """A DeleteServiceLinkedRole task, kept so GetServiceLinkedRoleDeletionStatus can answer it;
+    trunkline runs the task within the call, so it is stored finished (`iam_service_linked.py`)."""
+
+    DeletionTaskId: str  # task/aws-service-role/<service>/<role>/<uuid>
+    Status: str  # SUCCEEDED or FAILED
+    Reason: NotRequired[DeletionTaskFailure]  # FAILED only
+
+
 class UserRecord(TypedDict):
     Path: str
     UserName: str  # "" only for the root user GetUser makes up (never stored)

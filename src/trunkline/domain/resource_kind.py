@@ -193,6 +193,14 @@ class ResourceKind(Generic[R]):
         rows: list[Any] = [record for _, record in ctx.tx.scan(self.name, prefix=prefix)]
         return [record for record in rows if self.visible(ctx, record)]
 
+    def scan_account(self, ctx: RequestContext) -> list[R]:
+        """Every record of the caller's account in every region, in key order: what an
+        account-wide question (is a service-linked role still used anywhere?) must read."""
+        if self.scope is not Scope.ACCOUNT_REGION:
+            raise AssertionError(f"{self.name} is not scoped by account and region")
+        rows: list[Any] = [record for _, record in ctx.tx.scan(self.name, prefix=f"{ctx.account_id}/")]
+        return rows
+
     def find(
         self, ctx: RequestContext, index: str, value: str, after: str | None = None, limit: int | None = None
     ) -> list[R]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
-from trunkline.domain import iam, iam_boundaries
+from trunkline.domain import iam, iam_boundaries, iam_service_linked
 from trunkline.services.iam_policies import PolicyOperations
 from trunkline.services.provider import Provider
 
@@ -57,12 +57,12 @@ class IamProvider(PolicyOperations, Provider):
         return {"Role": iam.role_view(role)}
 
     def delete_service_linked_role(self, ctx: RequestContext, params: shapes.DeleteServiceLinkedRoleRequest) -> Params:
-        return {"DeletionTaskId": iam.delete_service_linked_role(ctx, params["RoleName"])}
+        return {"DeletionTaskId": iam_service_linked.delete_service_linked_role(ctx, params["RoleName"])}
 
     def get_service_linked_role_deletion_status(
         self, ctx: RequestContext, params: shapes.GetServiceLinkedRoleDeletionStatusRequest
     ) -> Params:
-        return iam.service_linked_role_deletion_status(params["DeletionTaskId"])
+        return iam_service_linked.deletion_status(ctx, params["DeletionTaskId"])
 
     # users and access keys
 

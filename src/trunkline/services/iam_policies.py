@@ -192,3 +192,6 @@ class PolicyOperations:
 
     def simulate_principal_policy(self, ctx: RequestContext, params: shapes.SimulatePrincipalPolicyRequest) -> Params:
         return iam_listings.simulation(ctx, params)
+
+    def simulate_custom_policy(self, ctx: RequestContext, params: shapes.SimulateCustomPolicyRequest) -> Params:
+        return iam_listings.custom_simulation(ctx, params)

@@ -306,6 +306,21 @@ class SetDefaultPolicyVersionRequest(TypedDict, total=False):
     VersionId: Required[str]
 
 
+class SimulateCustomPolicyRequest(TypedDict, total=False):
+    PolicyInputList: Required[list[str]]
+    PermissionsBoundaryPolicyInputList: list[str]
+    OrderedOrganizationPolicyInputList: list[OrderedOrganizationPolicyType]
+    ActionNames: Required[list[str]]
+    ResourceArns: list[str]
+    ResourcePolicy: str
+    ResourceOwner: str
+    CallerArn: str
+    ContextEntries: list[ContextEntry]
+    ResourceHandlingOption: str
+    MaxItems: int
+    Marker: str
+
+
 class SimulatePrincipalPolicyRequest(TypedDict, total=False):
     PolicySourceArn: Required[str]
     PolicyInputList: list[str]
@@ -378,16 +393,20 @@ class Tag(TypedDict, total=False):
     Value: Required[str]
 
 
-class PolicyIdentifier(TypedDict, total=False):
-    PolicyType: str
-    PolicyArn: str
-    InlinePolicyIdentifier: InlinePolicyIdentifierType
+class OrderedOrganizationPolicyType(TypedDict, total=False):
+    ServiceControlPolicyInputList: list[str]
 
 
 class ContextEntry(TypedDict, total=False):
     ContextKeyName: str
     ContextKeyValues: list[str]
     ContextKeyType: str
+
+
+class PolicyIdentifier(TypedDict, total=False):
+    PolicyType: str
+    PolicyArn: str
+    InlinePolicyIdentifier: InlinePolicyIdentifierType
 
 
 class InlinePolicyIdentifierType(TypedDict, total=False):
