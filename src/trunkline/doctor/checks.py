@@ -777,7 +777,7 @@ def diagnose_all(facts: Facts) -> list[Verdict]:
     return sorted(verdicts, key=lambda v: (v.cluster, v.ec2_instance_id, v.container_instance_arn))
 
 
-# --- EC2 instances that are no container instance (asked for by --instance) ----------------------------
+# --- EC2 instances that are no container instance (asked for by --instance, or in a provider's group) -----
 
 INSTANCE_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
 
@@ -811,13 +811,20 @@ def not_registered(facts: Facts, record: Record, clusters: list[str]) -> Verdict
         why = "nothing doctor can read says why: the agent is not running, or cannot reach ECS (network, endpoint)"
         if decision is None:
             why += "; whether its role may register is not determinable"
+    details = {"role": role, "registerDecision": decision, "userDataCluster": named}
+    launched = ""
+    if record.get("group"):  # found through a capacity provider of the cluster, not asked for
+        launched = f"launched by Auto Scaling group {record['group']} (capacity provider {record['provider']}), "
+        source = "ecs:DescribeClusters capacityProviders → ecs:DescribeCapacityProviders → " + (
+            "autoscaling:DescribeAutoScalingGroups Instances[InService]; " + source
+        )
+        details.update(autoScalingGroup=record["group"], capacityProvider=record["provider"])
     finding = Finding(
-        "not-registered", "error", f"no container instance in {where}: {why}", fix, source, True,
-        {"role": role, "registerDecision": decision, "userDataCluster": named},
-    )  # fmt: skip
+        "not-registered", "error", f"{launched}no container instance in {where}: {why}", fix, source, True, details
+    )
     limits = instance_types.limits(str(instance.get("InstanceType", "")))
     return Verdict(
-        cluster=named or "-",
+        cluster=record.get("cluster") or named or "-",
         container_instance_arn="",
         ec2_instance_id=instance_id,
         instance_type=str(instance.get("InstanceType", "")),

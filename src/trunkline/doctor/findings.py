@@ -35,7 +35,8 @@ CODES: dict[str, str] = {
     "task-vpc-mismatch": "C18: a service's awsvpc subnets are in another VPC than the instance (ATTRIBUTE)",
     "resource-eni": "C19: a service could not place a task here for lack of ENIs (RESOURCE:ENI)",
     "profile-changed": "C20: the instance profile was associated after the instance registered",
-    "not-registered": "the EC2 instance asked for is no container instance: its agent never registered",
+    "not-registered": "an EC2 instance asked for, or launched by a capacity provider's Auto Scaling group, is no "
+    "container instance of the cluster: its agent never registered there",
     "not-determinable": "a check doctor could not make: the endpoint refused or does not implement the call",
 }
 
