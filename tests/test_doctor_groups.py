@@ -7,13 +7,14 @@ gets the rest of the diagnosis and the refusal named."""
 from __future__ import annotations
 
 import base64
+import email.utils
 import json
 from collections.abc import Callable
 from typing import Any
 
 from capacity_world import subnets_in_two_zones
 from conftest import Server
-from doctor_world import run_doctor
+from doctor_world import doctor_env, run_doctor
 from ec2_world import AL2023
 from ecs_world import World, config_script, role_arn
 from test_doctor_reader import INSTANCE_POLICY, reader
@@ -133,3 +134,74 @@ def test_a_reader_who_may_not_describe_auto_scaling_groups(spawn: Callable[..., 
         "arn:aws:iam::123456789012:user/auditor is not authorized to perform: autoscaling:DescribeAutoScalingGroups"
         in done.stdout
     ), done.stdout
+
+
+# --- C3: REGISTERING for too long, measured by the answer's Date against registeredAt ------------------
+
+
+def registering(world: World) -> str:
+    """An instance whose agent has registered and whose trunk is still being provisioned (trunkline
+    provisions it 10 s after the registration, on the manual clock)."""
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("ecsInstanceRole")
+    world.opt_in(role_arn("ecsInstanceRole"))
+    instance = world.launch(world.network()["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    for _ in range(120):
+        arns = world.ecs.list_container_instances(cluster=CLUSTER)["containerInstanceArns"]
+        if arns:
+            break
+        world.advance(1)
+    (found,) = world.ecs.describe_container_instances(cluster=CLUSTER, containerInstances=arns)["containerInstances"]
+    assert found["status"] == "REGISTERING"
+    return instance
+
+
+def test_a_fresh_registration_is_being_provisioned(spawn: Callable[..., Server]):
+    """The manual clock is two hours ahead of the wall clock: an instance that registered 5 seconds
+    ago by trunkline's clock (which the answer's Date shows, as registeredAt does) is on its way
+    to a trunk, not stuck, and doctor measures the 5 seconds."""
+    world = World(spawn("--timing", "manual"))
+    world.advance(7200)
+    instance = registering(world)
+    world.advance(5)  # provisioning takes 10 s
+    done = run_doctor("--endpoint-url", world.server.url, "--cluster", CLUSTER, "--output", "json")
+    assert done.returncode == 0, done.stderr
+    verdict = verdicts_of(done)[instance]
+    (finding,) = verdict["findings"]
+    assert (finding["code"], finding["severity"], verdict["lacksTrunk"]) == ("provisioning", "info", False)
+    assert (
+        4 <= finding["details"]["secondsRegistering"] <= 5
+    )  # Date has whole seconds; by trunkline's clock, not the wall clock
+    assert finding["message"].startswith("the trunk ENI is being provisioned (REGISTERING for ")
+
+
+def test_registering_for_too_long(spawn: Callable[..., Server], monkeypatch: Any):
+    """ECS answers 11.5 minutes after the registration and the instance is still REGISTERING: its
+    trunk could not be made (C3). trunkline itself always finishes provisioning 10 s after the
+    registration, so the answer's Date is moved on in flight, as AWS would date a later answer."""
+    from trunkline.doctor import checks
+    from trunkline.doctor.collect import Collector
+
+    world = World(spawn("--timing", "manual"))
+    instance = registering(world)
+    for name, value in doctor_env().items():
+        monkeypatch.setenv(name, value)
+    collector = Collector(None, None, world.server.url)
+
+    def later(response_dict: dict[str, Any], **_: Any) -> None:
+        moment = email.utils.parsedate_to_datetime(response_dict["headers"]["date"]).timestamp() + 690
+        response_dict["headers"]["date"] = email.utils.formatdate(moment, usegmt=True)
+
+    collector._clients["ecs"].meta.events.register("before-parse.ecs.DescribeContainerInstances", later)
+    (verdict,) = [v for v in checks.diagnose_all(collector.collect([CLUSTER])) if v.ec2_instance_id == instance]
+    (finding,) = verdict.findings
+    assert (finding.code, finding.severity, finding.blocking, verdict.lacks_trunk) == (
+        "registering-too-long",
+        "error",
+        True,
+        True,
+    )
+    assert 689 <= finding.details["secondsRegistering"] <= 690  # Date has whole seconds
+    assert finding.message.startswith("REGISTERING for 11 min ")
+    assert finding.message.endswith(": ECS could not provision the trunk; no condition doctor can read explains it")
+    assert finding.fix.startswith(f"aws ecs deregister-container-instance --cluster {CLUSTER} --container-instance ")

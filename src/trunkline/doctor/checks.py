@@ -27,6 +27,9 @@ TRUNK_ID = "ecs.awsvpc-trunk-id"
 TASK_ENI = "ecs.capability.task-eni"
 TRUNKING = "ecs.capability.task-eni-trunking"
 MIN_AGENT = (1, 28, 1)
+#: How long REGISTERING may last before doctor calls the trunk stuck (C3; doctor-checks §7 step 2:
+#: "about 10 minutes", a design choice).
+STUCK_AFTER = 600.0
 MIN_AGENT_OTHER_LINUX = (1, 29, 1)  # without ec2-net-utils (not Amazon Linux), doctor-checks §2.3
 #: The EC2 error code that ends a REGISTRATION_FAILED statusReason -> what it says about the cause
 #: (doctor-checks §6.1), for when no condition doctor reads explains the failure any more.
@@ -60,8 +63,10 @@ class Verdict:
 
     @property
     def lacks_trunk(self) -> bool:
-        """An eligible instance without a trunk that is not on its way to one."""
-        return self.eligible and not self.trunked and self.status != "REGISTERING"
+        """An eligible instance without a trunk that is not on its way to one (REGISTERING for
+        too long is no longer on its way)."""
+        stuck = any(f.code == "registering-too-long" for f in self.findings)
+        return self.eligible and not self.trunked and (self.status != "REGISTERING" or stuck)
 
     def as_json(self) -> Record:
         return {
@@ -546,6 +551,41 @@ def _registration_failed(c: Context) -> list[Finding]:
     return [head, *causes]
 
 
+def _registering(c: Context) -> list[Finding]:
+    """C3: ECS provisions the trunk within moments of the registration; an instance REGISTERING
+    for longer than STUCK_AFTER got no trunk and will not (doctor-checks §7 step 2). Its age is the
+    answer's Date minus registeredAt, both ECS's clock; without a Date it is not determinable."""
+    answered = c.ci.get("_answeredAt")
+    source = "ecs:DescribeContainerInstances status, registeredAt; the answer's HTTP Date header"
+    if answered is None:
+        waiting = undeterminable("time REGISTERING", "ecs:DescribeContainerInstances", "the answer has no Date header")
+        head = Finding("provisioning", "info", "the trunk ENI is being provisioned (REGISTERING)", "", source)
+        return [head, waiting, *_provisioning(c)]
+    age = max(0.0, float(answered) - _registered_at(c.ci))
+    if age <= STUCK_AFTER:
+        message = f"the trunk ENI is being provisioned (REGISTERING for {_duration(age)})"
+        head = Finding("provisioning", "info", message, "", source, details={"secondsRegistering": int(age)})
+        return [head, *_provisioning(c)]
+    causes = [_as_blocking(f) for f in _provisioning(c)]
+    deregister = c.aws(
+        f"ecs deregister-container-instance --cluster {c.cluster['name']} --container-instance {c.id} --force"
+    )
+    head = blocking(
+        "registering-too-long",
+        f"REGISTERING for {_duration(age)} (since {_iso(_registered_at(c.ci))}): ECS could not provision the trunk"
+        + ("" if causes else "; no condition doctor can read explains it"),
+        f"{deregister} && {c.replace()}  # after fixing the cause",
+        source,
+        secondsRegistering=int(age),
+    )
+    return [head, *causes]
+
+
+def _duration(seconds: float) -> str:
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes} min {rest} s" if minutes else f"{rest} s"
+
+
 # --- trunked instances ----------------------------------------------------------------------------------
 
 
@@ -690,10 +730,7 @@ def diagnose(facts: Facts, cluster: Record, ci: Record, trunked_since: dict[str,
     if status == "REGISTRATION_FAILED":
         findings = _registration_failed(c)
     elif status == "REGISTERING":
-        findings = [
-            Finding("provisioning", "info", "the trunk ENI is being provisioned (REGISTERING)", "", "ecs:status"),
-            *_provisioning(c),
-        ]
+        findings = _registering(c)
     elif trunked:
         findings = _public_ip(c) + _resource_eni(c, True)
     else:

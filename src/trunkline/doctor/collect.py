@@ -34,6 +34,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import boto3
@@ -221,7 +222,8 @@ class Collector:
         described: list[Record] = []
         for chunk in _chunks(arns, 100):
             answer = self.call("ecs", "describe_container_instances", cluster=cluster, containerInstances=chunk)
-            described += answer["containerInstances"]
+            for instance in answer["containerInstances"]:
+                described.append({**instance, "_answeredAt": answered_at_of(answer)})
         name = cluster.rsplit("/", 1)[-1]  # a name, or the name at the end of a cluster ARN
         self.facts.clusters[cluster] = {"name": name, "instances": described}
         if any(int(ci.get("runningTasksCount", 0)) + int(ci.get("pendingTasksCount", 0)) for ci in described):
@@ -549,6 +551,17 @@ class Collector:
             self.facts.service_linked_role = False
         else:
             self.facts.refused["iam:GetRole"] = f"{code}: {error.response.get('Error', {}).get('Message', '')}"
+
+
+def answered_at_of(answer: Record) -> float | None:
+    """When the service answered, by its own clock: the HTTP Date header AWS puts on every answer
+    (None without one). Compared with registeredAt, the same clock's timestamp, it measures how long
+    a container instance has been REGISTERING without trusting the local clock."""
+    header = (answer.get("ResponseMetadata", {}).get("HTTPHeaders") or {}).get("date")
+    try:
+        return parsedate_to_datetime(header).timestamp() if header else None
+    except (TypeError, ValueError):  # not an HTTP date: unknown
+        return None
 
 
 #: The cluster an instance's user data configures its agent for (`ECS_CLUSTER=NAME` in /etc/ecs/ecs.config).

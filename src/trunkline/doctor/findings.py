@@ -18,6 +18,7 @@ from typing import Any
 CODES: dict[str, str] = {
     "registration-failed": "C2: ECS tried to provision a trunk and failed (REGISTRATION_FAILED)",
     "provisioning": "C3: the trunk ENI is being provisioned (REGISTERING)",
+    "registering-too-long": "C3: REGISTERING for more than 10 minutes (the answer's Date minus registeredAt)",
     "windows": "C4: Windows container instance",
     "agent-no-task-eni": "C5: the agent does not advertise ecs.capability.task-eni",
     "agent-capability": "C6: the agent does not advertise ecs.capability.task-eni-trunking",
