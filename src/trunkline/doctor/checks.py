@@ -266,7 +266,8 @@ def _account_setting(c: Context) -> list[Finding]:
     effective, explicit = setting.get("effective"), setting.get("explicit")
     if effective is None:
         refused = setting.get("refused") or "no answer"
-        return [undeterminable("account setting", f"ecs:ListAccountSettings(principalArn={role})", refused)]
+        unread = undeterminable("account setting", f"ecs:ListAccountSettings(principalArn={role})", refused)
+        return [unread, *_self_opt_in(c, role, unread=True)]
     if effective == "enabled":
         return []
     if explicit is not None:
@@ -291,10 +292,11 @@ def _account_setting(c: Context) -> list[Finding]:
     ]
 
 
-def _self_opt_in(c: Context, role: str) -> list[Finding]:
+def _self_opt_in(c: Context, role: str, unread: bool = False) -> list[Finding]:
     """C17: user data that runs `aws ecs put-account-setting` as the instance role (the documented
     self opt-in) fails unless the role may call ecs:PutAccountSetting; AmazonEC2ContainerServiceforEC2Role
-    does not grant it."""
+    does not grant it. `unread`: the role's setting could not be read, so the warning is
+    conditional on it not being enabled."""
     decision = c.facts.self_opt_in.get(role)
     if decision is None:
         refused = c.facts.refused.get("iam:SimulatePrincipalPolicy")
@@ -308,7 +310,8 @@ def _self_opt_in(c: Context, role: str) -> list[Finding]:
     return [
         warning(
             "self-opt-in-denied",
-            f"{role} may not call ecs:PutAccountSetting ({decision}): user data that opts the instance role in "
+            ("if awsvpcTrunking is not enabled for it (its setting cannot be read), " if unread else "")
+            + f"{role} may not call ecs:PutAccountSetting ({decision}): user data that opts the instance role in "
             "itself gets AccessDenied, and the instance registers without trunking",
             c.aws(
                 f"iam put-role-policy --role-name {name} --policy-name ecs-account-setting --policy-document '{document}'"

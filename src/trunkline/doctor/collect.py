@@ -12,7 +12,7 @@ the account default (a caller other than the root user may not read the root's o
 then twice more, its own explicit and effective value, which is the default when it has none of its
 own; a role's unreadable setting is judged from its trunked instances, §3.3); and the optional ones: ec2:DescribeIamInstanceProfileAssociations (filter
 `instance-id`, 200 values a call; when the profile changed after registration, C20) and
-iam:SimulatePrincipalPolicy once per distinct role whose setting is not enabled (may the role
+iam:SimulatePrincipalPolicy once per distinct role whose setting is not enabled or unreadable (may the role
 opt itself in, C17). The services' awsvpc subnets (C18) join the instances' subnets in the same
 DescribeSubnets calls. The cluster's capacity providers' Auto Scaling groups: ecs:DescribeClusters
 (100 a call), ecs:DescribeCapacityProviders (100 names a call) and
@@ -525,9 +525,11 @@ class Collector:
         return inherited if refused is None else None
 
     def _self_opt_in(self) -> None:
-        """May each role whose setting is not enabled put it itself, as user data would (C17)?"""
+        """May each role whose setting is not enabled, or cannot be read, put it itself, as user
+        data would (C17)?"""
         for role, setting in sorted(self.facts.settings.items()):
-            if setting.get("effective") in (None, "enabled"):
+            effective = setting.get("effective")
+            if effective == "enabled" or (effective is None and setting.get("refused") is None):
                 continue
             try:
                 answer = self.optional(
