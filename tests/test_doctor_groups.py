@@ -86,6 +86,10 @@ def test_group_instances_registered_in_another_cluster(server: Server):
             f"launched by Auto Scaling group {GROUP} (capacity provider {PROVIDER}), no container instance in "
             f"{CLUSTER}: its user data sets ECS_CLUSTER=elsewhere: its agent registers there"
         )
+        assert finding["fix"] == (
+            f"aws autoscaling start-instance-refresh --auto-scaling-group-name {GROUP} --region us-east-1  # after "
+            f"setting ECS_CLUSTER={CLUSTER} in the user data of the group's launch template"
+        )
         assert finding["details"] == {
             "role": role_arn("ecsInstanceRole"),
             "registerDecision": "allowed",

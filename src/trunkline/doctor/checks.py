@@ -845,8 +845,10 @@ def not_registered(facts: Facts, record: Record, clusters: list[str]) -> Verdict
         fix = f"aws iam attach-role-policy --role-name {role.rsplit('/', 1)[-1]} --policy-arn {INSTANCE_POLICY} --region {region}"
     elif record["userDataKnown"] and named is None:
         why = "its user data sets no ECS_CLUSTER, so its agent registers in the cluster named default, if any"
+        fix = _refresh(record, region)
     elif named is not None and clusters and named not in [c.rsplit("/", 1)[-1] for c in clusters]:
         why = f"its user data sets ECS_CLUSTER={named}: its agent registers there"
+        fix = _refresh(record, region)
     else:
         why = "nothing doctor can read says why: the agent is not running, or cannot reach ECS (network, endpoint)"
         if decision is None:
@@ -875,4 +877,16 @@ def not_registered(facts: Facts, record: Record, clusters: list[str]) -> Verdict
         eligible=bool(limits and limits.supported),
         findings=[finding],
         instance_role=role,
+    )
+
+
+def _refresh(record: Record, region: str) -> str:
+    """For an instance of a capacity provider's group whose user data names the wrong cluster: the
+    launch template is what to fix, then the group's instances are replaced from it."""
+    group = record.get("group")
+    if not group:
+        return ""
+    return (
+        f"aws autoscaling start-instance-refresh --auto-scaling-group-name {group} --region {region}  "
+        f"# after setting ECS_CLUSTER={record['cluster']} in the user data of the group's launch template"
     )
