@@ -5,6 +5,7 @@ answered in the called protocol's own code, status and message (docs/decisions.m
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import hashlib
 import json
 import subprocess
@@ -311,6 +312,28 @@ def test_expired_sessions_and_the_wall_clock(manual_strict: Server) -> None:
         "Request has expired.",
         400,
     )
+
+
+def test_date_is_trunklines_clock_and_signing_by_it_is_current(manual_strict: Server) -> None:
+    """Every AWS answer's Date header is trunkline's clock (here two hours ahead of the wall clock),
+    as registeredAt and the other timestamps are. The JavaScript SDK v3 corrects its clock from
+    Date and signs by it: such a signature is current too; one dated 6 minutes off both clocks
+    is not."""
+    manual_strict.post("/_trunkline/clock/advance", json={"seconds": 7200}).raise_for_status()
+    now = manual_strict.get("/_trunkline/clock").json()["epochSeconds"]
+    ecs = _client(manual_strict, "ecs")
+    headers = ecs.list_clusters()["ResponseMetadata"]["HTTPHeaders"]
+    server_date = email.utils.parsedate_to_datetime(headers["date"])
+    assert server_date.timestamp() == int(now)
+    assert manual_strict.get("/_trunkline/clock").headers["date"].endswith(" GMT")  # trunkline's own: wall clock
+    corrected = server_date - dt.datetime.now(dt.UTC)
+    with _signed_at(corrected):
+        ecs.list_clusters()
+        _client(manual_strict, "sts").get_caller_identity()
+    with _signed_at(corrected + dt.timedelta(minutes=6)):
+        code, message, status = _error(lambda: ecs.list_clusters())
+    assert (code, status) == ("InvalidSignatureException", 400)
+    assert message.startswith("Signature not yet current: ") and message.endswith(" + 5 min.)")
 
 
 # --- time ------------------------------------------------------------------------------------------

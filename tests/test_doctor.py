@@ -319,7 +319,7 @@ def test_one_instance(world: World):
         f"    fix: aws ec2 associate-iam-instance-profile --instance-id {stray} --iam-instance-profile "
         "Name=ecsInstanceRole --region us-east-1\n"
         "1 container instances and 1 EC2 instances that never registered: 1 trunked, 1 eligible without a trunk; "
-        "20 API calls (account 123456789012, us-east-1)\n"
+        "21 API calls (account 123456789012, us-east-1)\n"  # DescribeClusters: the capacity providers
     )
     line = one_line_error(run_doctor("--endpoint-url", world.server.url, "--cluster", CLUSTER, "--instance", "i-0"))
     assert line == (

@@ -124,6 +124,7 @@ def test_any_error_reading_a_setting_is_unreadable(server: Server, monkeypatch: 
     (verdict,) = [v for v in checks.diagnose_all(facts) if v.ec2_instance_id == instance]
     assert [(f.code, f.severity) for f in verdict.findings] == [
         ("not-determinable", "unknown"),
+        ("self-opt-in-denied", "warning"),  # plainRole has no policy: it may not opt itself in (C17)
         ("account-setting", "unknown"),
     ]
     assert verdict.lacks_trunk
@@ -227,3 +228,37 @@ def test_a_reader_and_a_profile_changed_since_registration(spawn: Callable[..., 
         f"awsvpcTrunking for {role_arn('goodRole')} cannot be read, and the instance registered under an earlier "
         "instance profile: the role that registered it, and that role's setting then, are unknown"
     )
+
+
+def test_a_role_whose_setting_is_unreadable_and_may_not_opt_itself_in(spawn: Callable[..., Server]):
+    """C17 for a role whose setting the auditor cannot read: whether the role may put the setting
+    itself (the user-data opt-in) is still read with iam:SimulatePrincipalPolicy, and said as a
+    condition: only if the setting is not enabled does it matter."""
+    world = World(spawn("--enforce-iam"))
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    for role in ("plainRole", "selfRole"):
+        world.instance_role(role)
+        world.iam.attach_role_policy(RoleName=role, PolicyArn=INSTANCE_POLICY)
+    may_opt_in = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "ecs:PutAccountSetting", "Resource": "*"}],
+    }
+    world.iam.put_role_policy(RoleName="selfRole", PolicyName="opt-in", PolicyDocument=json.dumps(may_opt_in))
+    net = world.network()
+    plain = world.launch(net["subnet"], "plainRole", config_script(CLUSTER))
+    self_ = world.launch(net["subnet"], "selfRole", config_script(CLUSTER))
+    world.settle()
+    done = run_doctor("--endpoint-url", world.server.url, "--cluster", CLUSTER, "--output", "json", env=reader(world))
+    assert done.returncode == 1, done.stderr
+    answer = json.loads(done.stdout)
+    verdicts = {v["ec2InstanceId"]: v for v in answer["containerInstances"]}
+    denied = by_code(verdicts[plain])["self-opt-in-denied"]
+    assert (denied["severity"], denied["blocking"]) == ("warning", False)
+    assert denied["message"] == (
+        f"if awsvpcTrunking is not enabled for it (its setting cannot be read), {role_arn('plainRole')} may not call "
+        "ecs:PutAccountSetting (implicitDeny): user data that opts the instance role in itself gets AccessDenied, "
+        "and the instance registers without trunking"
+    )
+    assert denied["details"] == {"evalDecision": "implicitDeny"}
+    assert "self-opt-in-denied" not in by_code(verdicts[self_])
+    assert answer["apiCallsByOperation"]["iam:SimulatePrincipalPolicy"] == 2  # once per role

@@ -297,6 +297,26 @@ def test_the_javascript_sdks_signatures_under_strict_auth(
     assert seen["tampered token ecs"] == invalid_token
 
 
+def test_the_javascript_sdk_signs_by_trunklines_clock_once_it_has_read_date(
+    node: str, spawn: Callable[..., Server], tmp_path: Path
+) -> None:
+    """A manual clock two hours ahead: the SDK takes each answer's Date (trunkline's clock) as its
+    own clock, so its next requests are signed two hours ahead of the wall clock, and `--auth
+    strict` accepts them (docs/decisions.md, "HTTP Date is trunkline's clock")."""
+    credentials = tmp_path / "credentials"
+    credentials.write_text(
+        "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n"
+        "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
+    )
+    server = spawn("--timing", "manual", "--auth", "strict", "--credentials", str(credentials))
+    server.post("/_trunkline/clock/advance", json={"seconds": 7200}).raise_for_status()
+    seen = run_script(node, "clock.mjs", server.url, tmp_path)
+    assert seen["ecs offset before"] == 0
+    assert 7100 <= seen["ecs offset after"] <= 7200 and 7100 <= seen["ec2 offset after"] <= 7200
+    assert seen["ecs signed by trunkline's clock"] == []
+    assert seen["ec2 signed by trunkline's clock"] is True
+
+
 def test_nested_shapes_with_the_javascript_sdk(node: str, spawn: Callable[..., Server], tmp_path: Path) -> None:
     """Operations the walk-through does not call, read back through the SDK's parsers: lists in
     lists, maps, booleans inside structures, Dates from XML and JSON, CloudWatch Logs' epoch

@@ -9,6 +9,7 @@ import math
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
+from email.utils import formatdate
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from starlette.applications import Starlette
@@ -245,7 +246,12 @@ def _answer(runtime: Runtime, method: str, headers: dict[str, str], query: str, 
     # needs it, or by Runtime.warm_up after the ready line; never before the ready line.
     from trunkline.wire.gateway import HttpRequest, handle
 
-    return handle(HttpRequest(method=method, headers=headers, query_string=query, body=body, path=path), runtime)
+    answer = handle(HttpRequest(method=method, headers=headers, query_string=query, body=body, path=path), runtime)
+    # AWS dates every answer by the clock its timestamps come from; so does trunkline, by its own
+    # clock (manual or offset), so that Date and registeredAt, createdAt, ... agree (decisions.md,
+    # "HTTP Date is trunkline's clock").
+    dated = (*answer.headers, ("Date", formatdate(runtime.clock.now(), usegmt=True)))
+    return type(answer)(answer.status, answer.body, answer.content_type, dated)
 
 
 _HOUSEKEEPING_EVERY = 10.0  # seconds between retention passes (housekeeping.py)

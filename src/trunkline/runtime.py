@@ -186,8 +186,9 @@ class Runtime:
 
     def _strict_identity(self, call: AwsCall, now: float) -> Callable[[Transaction], Principal]:
         """`--auth strict`: the signature is read (and its form checked) before the transaction;
-        the key, token, scope, time and HMAC inside it. Signatures are dated in real time, so skew
-        is measured on the wall clock even when trunkline's own clock is manual."""
+        the key, token, scope, time and HMAC inside it. Clients sign in real time, so skew is
+        measured on the wall clock even when trunkline's own clock is manual; or on trunkline's
+        clock, by which the answers' Date header tells skew-correcting SDKs to sign."""
         from trunkline.domain.authentication import authenticate
         from trunkline.wire import models, sigv4
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from email.utils import formatdate
 from typing import Any
 
 import uvicorn
@@ -47,15 +49,43 @@ class _Server(uvicorn.Server):
         await super().shutdown(sockets)
 
 
+class _Dated:
+    """uvicorn's own Date header is off: an AWS answer carries trunkline's clock (app.py's
+    `_answer`); every other response (trunkline's endpoints, the dashboard, a refusal before the
+    store is reached) gets the wall clock here, as uvicorn would have given it."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.app, name)  # `state` and the like: server.py's callers reach the app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def sending(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if not any(name.lower() == b"date" for name, _ in headers):
+                    headers.append((b"date", formatdate(time.time(), usegmt=True).encode("latin-1")))
+                    message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, sending)
+
+
 def _uvicorn_config(runtime: Runtime) -> uvicorn.Config:
     return uvicorn.Config(
-        create_app(runtime),
+        _Dated(create_app(runtime)),
         host=runtime.config.host,
         port=runtime.config.port,
         log_level="warning",
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=_GRACE,
+        date_header=False,  # the app dates each response: AWS answers by trunkline's clock (app.py)
     )
 
 

@@ -27,6 +27,9 @@ TRUNK_ID = "ecs.awsvpc-trunk-id"
 TASK_ENI = "ecs.capability.task-eni"
 TRUNKING = "ecs.capability.task-eni-trunking"
 MIN_AGENT = (1, 28, 1)
+#: How long REGISTERING may last before doctor calls the trunk stuck (C3; doctor-checks §7 step 2:
+#: "about 10 minutes", a design choice).
+STUCK_AFTER = 600.0
 MIN_AGENT_OTHER_LINUX = (1, 29, 1)  # without ec2-net-utils (not Amazon Linux), doctor-checks §2.3
 #: The EC2 error code that ends a REGISTRATION_FAILED statusReason -> what it says about the cause
 #: (doctor-checks §6.1), for when no condition doctor reads explains the failure any more.
@@ -60,8 +63,10 @@ class Verdict:
 
     @property
     def lacks_trunk(self) -> bool:
-        """An eligible instance without a trunk that is not on its way to one."""
-        return self.eligible and not self.trunked and self.status != "REGISTERING"
+        """An eligible instance without a trunk that is not on its way to one (REGISTERING for
+        too long is no longer on its way)."""
+        stuck = any(f.code == "registering-too-long" for f in self.findings)
+        return self.eligible and not self.trunked and (self.status != "REGISTERING" or stuck)
 
     def as_json(self) -> Record:
         return {
@@ -261,7 +266,8 @@ def _account_setting(c: Context) -> list[Finding]:
     effective, explicit = setting.get("effective"), setting.get("explicit")
     if effective is None:
         refused = setting.get("refused") or "no answer"
-        return [undeterminable("account setting", f"ecs:ListAccountSettings(principalArn={role})", refused)]
+        unread = undeterminable("account setting", f"ecs:ListAccountSettings(principalArn={role})", refused)
+        return [unread, *_self_opt_in(c, role, unread=True)]
     if effective == "enabled":
         return []
     if explicit is not None:
@@ -286,10 +292,11 @@ def _account_setting(c: Context) -> list[Finding]:
     ]
 
 
-def _self_opt_in(c: Context, role: str) -> list[Finding]:
+def _self_opt_in(c: Context, role: str, unread: bool = False) -> list[Finding]:
     """C17: user data that runs `aws ecs put-account-setting` as the instance role (the documented
     self opt-in) fails unless the role may call ecs:PutAccountSetting; AmazonEC2ContainerServiceforEC2Role
-    does not grant it."""
+    does not grant it. `unread`: the role's setting could not be read, so the warning is
+    conditional on it not being enabled."""
     decision = c.facts.self_opt_in.get(role)
     if decision is None:
         refused = c.facts.refused.get("iam:SimulatePrincipalPolicy")
@@ -303,7 +310,8 @@ def _self_opt_in(c: Context, role: str) -> list[Finding]:
     return [
         warning(
             "self-opt-in-denied",
-            f"{role} may not call ecs:PutAccountSetting ({decision}): user data that opts the instance role in "
+            ("if awsvpcTrunking is not enabled for it (its setting cannot be read), " if unread else "")
+            + f"{role} may not call ecs:PutAccountSetting ({decision}): user data that opts the instance role in "
             "itself gets AccessDenied, and the instance registers without trunking",
             c.aws(
                 f"iam put-role-policy --role-name {name} --policy-name ecs-account-setting --policy-document '{document}'"
@@ -546,6 +554,41 @@ def _registration_failed(c: Context) -> list[Finding]:
     return [head, *causes]
 
 
+def _registering(c: Context) -> list[Finding]:
+    """C3: ECS provisions the trunk within moments of the registration; an instance REGISTERING
+    for longer than STUCK_AFTER got no trunk and will not (doctor-checks §7 step 2). Its age is the
+    answer's Date minus registeredAt, both ECS's clock; without a Date it is not determinable."""
+    answered = c.ci.get("_answeredAt")
+    source = "ecs:DescribeContainerInstances status, registeredAt; the answer's HTTP Date header"
+    if answered is None:
+        waiting = undeterminable("time REGISTERING", "ecs:DescribeContainerInstances", "the answer has no Date header")
+        head = Finding("provisioning", "info", "the trunk ENI is being provisioned (REGISTERING)", "", source)
+        return [head, waiting, *_provisioning(c)]
+    age = max(0.0, float(answered) - _registered_at(c.ci))
+    if age <= STUCK_AFTER:
+        message = f"the trunk ENI is being provisioned (REGISTERING for {_duration(age)})"
+        head = Finding("provisioning", "info", message, "", source, details={"secondsRegistering": int(age)})
+        return [head, *_provisioning(c)]
+    causes = [_as_blocking(f) for f in _provisioning(c)]
+    deregister = c.aws(
+        f"ecs deregister-container-instance --cluster {c.cluster['name']} --container-instance {c.id} --force"
+    )
+    head = blocking(
+        "registering-too-long",
+        f"REGISTERING for {_duration(age)} (since {_iso(_registered_at(c.ci))}): ECS could not provision the trunk"
+        + ("" if causes else "; no condition doctor can read explains it"),
+        f"{deregister} && {c.replace()}  # after fixing the cause",
+        source,
+        secondsRegistering=int(age),
+    )
+    return [head, *causes]
+
+
+def _duration(seconds: float) -> str:
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes} min {rest} s" if minutes else f"{rest} s"
+
+
 # --- trunked instances ----------------------------------------------------------------------------------
 
 
@@ -690,10 +733,7 @@ def diagnose(facts: Facts, cluster: Record, ci: Record, trunked_since: dict[str,
     if status == "REGISTRATION_FAILED":
         findings = _registration_failed(c)
     elif status == "REGISTERING":
-        findings = [
-            Finding("provisioning", "info", "the trunk ENI is being provisioned (REGISTERING)", "", "ecs:status"),
-            *_provisioning(c),
-        ]
+        findings = _registering(c)
     elif trunked:
         findings = _public_ip(c) + _resource_eni(c, True)
     else:
@@ -777,7 +817,7 @@ def diagnose_all(facts: Facts) -> list[Verdict]:
     return sorted(verdicts, key=lambda v: (v.cluster, v.ec2_instance_id, v.container_instance_arn))
 
 
-# --- EC2 instances that are no container instance (asked for by --instance) ----------------------------
+# --- EC2 instances that are no container instance (asked for by --instance, or in a provider's group) -----
 
 INSTANCE_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
 
@@ -805,19 +845,28 @@ def not_registered(facts: Facts, record: Record, clusters: list[str]) -> Verdict
         fix = f"aws iam attach-role-policy --role-name {role.rsplit('/', 1)[-1]} --policy-arn {INSTANCE_POLICY} --region {region}"
     elif record["userDataKnown"] and named is None:
         why = "its user data sets no ECS_CLUSTER, so its agent registers in the cluster named default, if any"
+        fix = _refresh(record, region)
     elif named is not None and clusters and named not in [c.rsplit("/", 1)[-1] for c in clusters]:
         why = f"its user data sets ECS_CLUSTER={named}: its agent registers there"
+        fix = _refresh(record, region)
     else:
         why = "nothing doctor can read says why: the agent is not running, or cannot reach ECS (network, endpoint)"
         if decision is None:
             why += "; whether its role may register is not determinable"
+    details = {"role": role, "registerDecision": decision, "userDataCluster": named}
+    launched = ""
+    if record.get("group"):  # found through a capacity provider of the cluster, not asked for
+        launched = f"launched by Auto Scaling group {record['group']} (capacity provider {record['provider']}), "
+        source = "ecs:DescribeClusters capacityProviders → ecs:DescribeCapacityProviders → " + (
+            "autoscaling:DescribeAutoScalingGroups Instances[InService]; " + source
+        )
+        details.update(autoScalingGroup=record["group"], capacityProvider=record["provider"])
     finding = Finding(
-        "not-registered", "error", f"no container instance in {where}: {why}", fix, source, True,
-        {"role": role, "registerDecision": decision, "userDataCluster": named},
-    )  # fmt: skip
+        "not-registered", "error", f"{launched}no container instance in {where}: {why}", fix, source, True, details
+    )
     limits = instance_types.limits(str(instance.get("InstanceType", "")))
     return Verdict(
-        cluster=named or "-",
+        cluster=record.get("cluster") or named or "-",
         container_instance_arn="",
         ec2_instance_id=instance_id,
         instance_type=str(instance.get("InstanceType", "")),
@@ -828,4 +877,16 @@ def not_registered(facts: Facts, record: Record, clusters: list[str]) -> Verdict
         eligible=bool(limits and limits.supported),
         findings=[finding],
         instance_role=role,
+    )
+
+
+def _refresh(record: Record, region: str) -> str:
+    """For an instance of a capacity provider's group whose user data names the wrong cluster: the
+    launch template is what to fix, then the group's instances are replaced from it."""
+    group = record.get("group")
+    if not group:
+        return ""
+    return (
+        f"aws autoscaling start-instance-refresh --auto-scaling-group-name {group} --region {region}  "
+        f"# after setting ECS_CLUSTER={record['cluster']} in the user data of the group's launch template"
     )

@@ -12,9 +12,13 @@ the account default (a caller other than the root user may not read the root's o
 then twice more, its own explicit and effective value, which is the default when it has none of its
 own; a role's unreadable setting is judged from its trunked instances, §3.3); and the optional ones: ec2:DescribeIamInstanceProfileAssociations (filter
 `instance-id`, 200 values a call; when the profile changed after registration, C20) and
-iam:SimulatePrincipalPolicy once per distinct role whose setting is not enabled (may the role
+iam:SimulatePrincipalPolicy once per distinct role whose setting is not enabled or unreadable (may the role
 opt itself in, C17). The services' awsvpc subnets (C18) join the instances' subnets in the same
-DescribeSubnets calls.
+DescribeSubnets calls. The cluster's capacity providers' Auto Scaling groups: ecs:DescribeClusters
+(100 a call), ecs:DescribeCapacityProviders (100 names a call) and
+autoscaling:DescribeAutoScalingGroups (50 names a call); their InService instances that are no
+container instance of the cluster join the same DescribeInstances calls, and each gets
+ec2:DescribeInstanceAttribute (userData) and iam:SimulatePrincipalPolicy per distinct role.
 
 A call the endpoint does not implement (`UnsupportedOperation`, `InvalidAction`) or the caller may
 not make (`AccessDenied…`, `UnauthorizedOperation`) leaves its facts unknown, and the checks that
@@ -30,6 +34,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import boto3
@@ -85,6 +90,9 @@ class Facts:
     associations: dict[str, Record] | None = None  # instance id -> its profile association; None: unknown
     self_opt_in: dict[str, str] = field(default_factory=dict)  # role ARN -> EvalDecision of ecs:PutAccountSetting
     may_register: dict[str, str | None] = field(default_factory=dict)  # role ARN -> ecs:RegisterContainerInstance
+    #: EC2 instances an Auto Scaling group of a cluster's capacity provider launched (InService) that
+    #: are no container instance of that cluster: {"cluster", "provider", "group", "instanceId"}
+    group_strays: list[Record] = field(default_factory=list)
 
     @property
     def total_calls(self) -> int:
@@ -107,7 +115,7 @@ class Collector:
         self.facts = Facts(region=session.region_name)
         config = BotoConfig(retries={"max_attempts": max_attempts, "mode": "standard"}, connect_timeout=5)
         self._clients: dict[str, Any] = {}
-        for service in ("sts", "ecs", "ec2", "iam"):
+        for service in ("sts", "ecs", "ec2", "iam", "autoscaling"):
             try:
                 client = session.client(service, endpoint_url=endpoint_url, config=config)
             except ValueError:  # botocore: "Invalid endpoint: ..."
@@ -178,7 +186,9 @@ class Collector:
         for cluster in clusters or self._all_clusters():
             self._cluster(cluster)
         instances = [ci for c in self.facts.clusters.values() for ci in c["instances"]]
-        self._ec2_instances(sorted({ci["ec2InstanceId"] for ci in instances if ci.get("ec2InstanceId")}))
+        self._group_instances()
+        strays = {s["instanceId"] for s in self.facts.group_strays}
+        self._ec2_instances(sorted({ci["ec2InstanceId"] for ci in instances if ci.get("ec2InstanceId")} | strays))
         self._instance_types()
         self._subnets()
         self._route_tables()
@@ -212,7 +222,8 @@ class Collector:
         described: list[Record] = []
         for chunk in _chunks(arns, 100):
             answer = self.call("ecs", "describe_container_instances", cluster=cluster, containerInstances=chunk)
-            described += answer["containerInstances"]
+            for instance in answer["containerInstances"]:
+                described.append({**instance, "_answeredAt": answered_at_of(answer)})
         name = cluster.rsplit("/", 1)[-1]  # a name, or the name at the end of a cluster ARN
         self.facts.clusters[cluster] = {"name": name, "instances": described}
         if any(int(ci.get("runningTasksCount", 0)) + int(ci.get("pendingTasksCount", 0)) for ci in described):
@@ -268,6 +279,78 @@ class Collector:
                     self.facts.service_events.append(
                         {"cluster": name, "service": service["serviceName"], "message": event.get("message", "")}
                     )
+
+    def _group_instances(self) -> None:
+        """The InService instances of each cluster's capacity providers' Auto Scaling groups that are
+        no container instance of the cluster: DescribeClusters (100 a call) → capacityProviders →
+        DescribeCapacityProviders (100 names a call, 10 a page) → autoScalingGroupArn →
+        DescribeAutoScalingGroups (50 names a call, 100 a page) → Instances. A refused call leaves
+        them unknown (named in `refused`), never ends the run."""
+        providers: dict[str, list[str]] = {}  # cluster as given -> its capacity provider names
+        given = list(self.facts.clusters)
+        for chunk in _chunks(given, 100):
+            answer = self.optional("ecs", "describe_clusters", clusters=chunk)
+            if answer is None:
+                return
+            for described in answer.get("clusters", []):
+                key = next((c for c in chunk if c in (described["clusterArn"], described["clusterName"])), None)
+                if key is not None:
+                    providers[key] = [p for p in described.get("capacityProviders", []) if not p.startswith("FARGATE")]
+        groups = self._provider_groups(sorted({p for names in providers.values() for p in names}))
+        if groups is None:
+            return
+        members = self._group_members(sorted(set(groups.values())))
+        if members is None:
+            return
+        for cluster, names in providers.items():
+            registered = {ci.get("ec2InstanceId") for ci in self.facts.clusters[cluster]["instances"]}
+            for provider in names:
+                group = groups.get(provider)
+                for instance_id in members.get(group or "", []):
+                    if instance_id not in registered:
+                        name = self.facts.clusters[cluster]["name"]
+                        stray = {"cluster": name, "provider": provider, "group": group, "instanceId": instance_id}
+                        self.facts.group_strays.append(stray)
+
+    def _provider_groups(self, names: list[str]) -> dict[str, str] | None:
+        """Capacity provider name -> the name of its Auto Scaling group (None: refused)."""
+        groups: dict[str, str] = {}
+        for chunk in _chunks(names, 100):
+            token: str | None = None
+            while True:
+                extra = {"nextToken": token} if token else {}
+                page = self.optional("ecs", "describe_capacity_providers", capacityProviders=chunk, **extra)
+                if page is None:
+                    return None
+                for provider in page.get("capacityProviders", []):
+                    arn = (provider.get("autoScalingGroupProvider") or {}).get("autoScalingGroupArn", "")
+                    if arn:  # arn:aws:autoscaling:REGION:ACCOUNT:autoScalingGroup:UUID:autoScalingGroupName/NAME
+                        groups[provider["name"]] = arn.rsplit("autoScalingGroupName/", 1)[-1]
+                token = page.get("nextToken")
+                if not token:
+                    break
+        return groups
+
+    def _group_members(self, names: list[str]) -> dict[str, list[str]] | None:
+        """Auto Scaling group name -> its InService instances (None: refused)."""
+        members: dict[str, list[str]] = {}
+        for chunk in _chunks(names, 50):
+            token: str | None = None
+            while True:
+                extra = {"NextToken": token} if token else {}
+                page = self.optional(
+                    "autoscaling", "describe_auto_scaling_groups", AutoScalingGroupNames=chunk, MaxRecords=100, **extra
+                )
+                if page is None:
+                    return None
+                for group in page.get("AutoScalingGroups", []):
+                    members[group["AutoScalingGroupName"]] = [
+                        i["InstanceId"] for i in group.get("Instances", []) if i.get("LifecycleState") == "InService"
+                    ]
+                token = page.get("NextToken")
+                if not token:
+                    break
+        return members
 
     def _filtered_pages(self, operation: str, name: str, values: list[str], page_size: int) -> list[Record] | None:
         """Every page of an EC2 Describe filtered by `name` over `values` (200 values a call: EC2's
@@ -358,6 +441,16 @@ class Collector:
                 found += [self._why_unregistered(instance) for instance in reservation["Instances"]]
         return found
 
+    def group_strays(self) -> list[Record]:
+        """The Auto Scaling groups' unregistered instances (already described with the container
+        instances' EC2 instances), each with why it never registered, as `unregistered` gives."""
+        found: list[Record] = []
+        for stray in self.facts.group_strays:
+            instance = self.facts.ec2.get(stray["instanceId"])
+            if instance is not None:
+                found.append({**self._why_unregistered(instance), **stray})
+        return found
+
     def _why_unregistered(self, instance: Record) -> Record:
         profile = (instance.get("IamInstanceProfile") or {}).get("Arn")
         role = self._role_of(profile) if profile else None
@@ -432,9 +525,11 @@ class Collector:
         return inherited if refused is None else None
 
     def _self_opt_in(self) -> None:
-        """May each role whose setting is not enabled put it itself, as user data would (C17)?"""
+        """May each role whose setting is not enabled, or cannot be read, put it itself, as user
+        data would (C17)?"""
         for role, setting in sorted(self.facts.settings.items()):
-            if setting.get("effective") in (None, "enabled"):
+            effective = setting.get("effective")
+            if effective == "enabled" or (effective is None and setting.get("refused") is None):
                 continue
             try:
                 answer = self.optional(
@@ -458,6 +553,17 @@ class Collector:
             self.facts.service_linked_role = False
         else:
             self.facts.refused["iam:GetRole"] = f"{code}: {error.response.get('Error', {}).get('Message', '')}"
+
+
+def answered_at_of(answer: Record) -> float | None:
+    """When the service answered, by its own clock: the HTTP Date header AWS puts on every answer
+    (None without one). Compared with registeredAt, the same clock's timestamp, it measures how long
+    a container instance has been REGISTERING without trusting the local clock."""
+    header = (answer.get("ResponseMetadata", {}).get("HTTPHeaders") or {}).get("date")
+    try:
+        return parsedate_to_datetime(header).timestamp() if header else None
+    except (TypeError, ValueError):  # not an HTTP date: unknown
+        return None
 
 
 #: The cluster an instance's user data configures its agent for (`ECS_CLUSTER=NAME` in /etc/ecs/ecs.config).

@@ -18,6 +18,7 @@ from typing import Any
 CODES: dict[str, str] = {
     "registration-failed": "C2: ECS tried to provision a trunk and failed (REGISTRATION_FAILED)",
     "provisioning": "C3: the trunk ENI is being provisioned (REGISTERING)",
+    "registering-too-long": "C3: REGISTERING for more than 10 minutes (the answer's Date minus registeredAt)",
     "windows": "C4: Windows container instance",
     "agent-no-task-eni": "C5: the agent does not advertise ecs.capability.task-eni",
     "agent-capability": "C6: the agent does not advertise ecs.capability.task-eni-trunking",
@@ -35,7 +36,8 @@ CODES: dict[str, str] = {
     "task-vpc-mismatch": "C18: a service's awsvpc subnets are in another VPC than the instance (ATTRIBUTE)",
     "resource-eni": "C19: a service could not place a task here for lack of ENIs (RESOURCE:ENI)",
     "profile-changed": "C20: the instance profile was associated after the instance registered",
-    "not-registered": "the EC2 instance asked for is no container instance: its agent never registered",
+    "not-registered": "an EC2 instance asked for, or launched by a capacity provider's Auto Scaling group, is no "
+    "container instance of the cluster: its agent never registered there",
     "not-determinable": "a check doctor could not make: the endpoint refused or does not implement the call",
 }
 

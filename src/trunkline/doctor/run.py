@@ -23,6 +23,7 @@ def diagnose(
     collector = Collector(region, profile, endpoint_url)
     facts = collector.collect(clusters)
     verdicts = checks.diagnose_all(facts)
+    verdicts += [checks.not_registered(facts, r, [r["cluster"]]) for r in collector.group_strays()]
     if instances:
         verdicts = chosen(collector, verdicts, instances, clusters)
     return facts, verdicts

@@ -67,10 +67,16 @@ def authenticate(
 ) -> Principal:
     """The principal that signed the request, or AuthFailure. `now` is trunkline's clock (session
     expiry); `wall_now` the real time, which clients sign with (X-Amz-Date, presigned expiry);
-    `skew` the service's tolerance in seconds."""
+    `skew` the service's tolerance in seconds. A signature dated by either clock is current: an
+    SDK that corrects its clock skew from the answers' Date header (the JavaScript SDK v3) signs by
+    trunkline's clock, since that is what Date says (decisions.md, "HTTP Date is trunkline's clock")."""
     principal, secret = _key(tx, signed, keyring, now)
     _check_scope(signed, signing_name)
-    _check_time(signed, wall_now, skew)
+    try:
+        _check_time(signed, wall_now, skew)
+    except AuthFailure:
+        if now == wall_now or not _current(signed, now, skew):
+            raise  # the wall clock's complaint: what a client signing in real time would expect
     expected = hmac.new(
         _signing_key(secret, signed.scope_date, signed.region, signed.service),
         signed.string_to_sign.encode(),
@@ -148,6 +154,14 @@ def _check_time(signed: Signed, wall_now: float, skew: int) -> None:
             f"Signature expired: {signed.amz_date} is now earlier than {_stamp(wall_now - skew)} "
             f"({_stamp(wall_now)} - {skew // 60} min.)",
         )
+
+
+def _current(signed: Signed, now: float, skew: int) -> bool:
+    try:
+        _check_time(signed, now, skew)
+    except AuthFailure:
+        return False
+    return True
 
 
 @functools.lru_cache(maxsize=256)
