@@ -16,7 +16,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
-from trunkline.domain import catalog
 from trunkline.domain.ec2 import cpu_options, instances, metadata_options, volumes
 from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2.records import InstanceRecord
@@ -105,9 +104,7 @@ def _boolean(attribute: str, value: Record) -> bool:
 
 def _instance_type(ctx: RequestContext, record: InstanceRecord, value: Record) -> None:
     name = str(value.get("Value") or "")
-    known = catalog.get_instance_type(name)
-    if known is None:
-        raise AwsError("InvalidParameterValue", f"Invalid value '{name}' for InstanceType.")
+    known = instances.known_instance_type(name)
     if record["Architecture"] not in known.architectures:
         raise AwsError(
             "InvalidParameterValue",

@@ -171,10 +171,17 @@ def _check_counts(request: LaunchRequest) -> None:
         )
 
 
-def _instance_type(name: str, image: Record) -> catalog.InstanceType:
+def known_instance_type(name: str) -> catalog.InstanceType:
+    """The catalog's type of that name, or EC2's refusal of an unknown one (RunInstances and
+    ModifyInstanceAttribute word it alike)."""
     known = catalog.get_instance_type(name)
     if known is None:
         raise AwsError("InvalidParameterValue", f"Invalid value '{name}' for InstanceType.")
+    return known
+
+
+def _instance_type(name: str, image: Record) -> catalog.InstanceType:
+    known = known_instance_type(name)
     if image["Architecture"] not in known.architectures:
         raise AwsError(
             "InvalidParameterValue",
