@@ -237,6 +237,17 @@ def test_prices_rank_by_cost(tmp_path: Path):
     assert first["trunkingOff"]["costPerHour"] == pytest.approx(50 * 0.085)
 
 
+def test_without_prices_the_least_capacity_bought_ranks_first(tmp_path: Path):
+    """One c5.24xlarge holds all 100 tasks, but 15 c5.large buy 30 vCPUs (4 c5.2xlarge 32), not 96: on-demand prices
+    follow vCPUs, so fewest instances alone would rank the dearest choice first."""
+    web = write(tmp_path, WEB)
+    answer = plan_json(
+        "--task-definition", f"{web}:100", "--types", "c5.24xlarge,c5.large,c5.2xlarge", "--trunking", "on"
+    )
+    ranked = [(t["instanceType"], t["trunkingOn"]["instances"]) for t in answer["types"]]
+    assert ranked == [("c5.large", 15), ("c5.2xlarge", 4), ("c5.24xlarge", 1)]
+
+
 def test_csv_and_plain_outputs(tmp_path: Path):
     web = write(tmp_path, WEB)
     done = run_plan("--task-definition", f"{web}:100", "--types", "c5.large", "--output", "csv")
@@ -256,8 +267,9 @@ def test_all_supported_sweeps_every_trunking_type(tmp_path: Path):
     supported = [e for e in catalog.all_instance_types() if e.supports_trunking and e.vcpus and e.memory_mib]
     assert len(rows) == len(supported) > 500
     assert [r.rank for r in rows] == list(range(1, len(rows) + 1))
-    needed = [r.primary.instances for r in rows if r.primary.instances is not None]
-    assert needed == sorted(needed)  # no prices: fewest instances first
+    bought = [(r.primary.instances * r.primary.cpu, r.primary.instances * r.primary.memory)
+              for r in rows if r.primary.instances is not None]  # fmt: skip
+    assert bought == sorted(bought)  # no prices: the least vCPUs, then memory, bought first
     assert load[0].cpu == 256
 
 

@@ -169,13 +169,15 @@ def _fill(sizing: Sizing, order: list[int], remaining: list[int]) -> list[int]:
 
 
 def rank(sizings: list[Sizing]) -> list[Sizing]:
-    """Cheapest first when prices are known, else fewest instances; types that cannot run the
-    workload last."""
+    """Cheapest first when prices are known, else the least capacity bought (vCPUs, then memory:
+    on-demand prices follow them, so one c5.24xlarge does not outrank four c5.large for a workload
+    that fits either), then fewest instances; types that cannot run the workload last."""
 
-    def key(s: Sizing) -> tuple[int, float, int, str, bool]:
+    def key(s: Sizing) -> tuple[int, float, int, int, int, str, bool]:
         fits = 0 if s.instances is not None else 1
         cost = s.cost if s.cost is not None else math.inf
-        return fits, cost, s.instances or 0, s.instance_type, not s.trunking
+        instances = s.instances or 0
+        return fits, cost, instances * s.cpu, instances * s.memory, instances, s.instance_type, not s.trunking
 
     ordered = sorted(sizings, key=key)
     for position, sizing in enumerate(ordered, start=1):

@@ -80,7 +80,7 @@ def table(console: Console, load: list[Definition], rows: list[Row]) -> None:
 def _footnote(rows: list[Row]) -> str:
     notes = [
         "tasks/inst (tasks per instance) and binding: per task definition, in the order given (binding: ENI, CPU, MEMORY, PORTS or GPU);",
-        "spare: task ENI slots, CPU units and MiB left on the instances needed; ranked by cost, else instances.",
+        "spare: task ENI slots, CPU units and MiB left on the instances needed; ranked by cost, else by vCPUs and memory bought.",
     ]
     if any(s.estimated for r in rows for s in r.by_mode.values()):
         notes.append("*: the trunked ENI limit is estimated from EKS branch-ENI limits, not documented by ECS.")
