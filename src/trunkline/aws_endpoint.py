@@ -70,7 +70,10 @@ class AwsEndpoint:
         headers = joined_headers(scope)
         refusal = refusal_for(scope, headers, self.policy)
         if refusal is not None:
-            await send_refusal(scope, headers, refusal, send)
+            # A refused form POST names its service in its body (`Version`, `Action`): the refusal
+            # comes in that service's error shape, as for a GET by its query string.
+            form = (await _body(receive)).decode("utf-8", errors="replace") if scope["method"] == "POST" else None
+            await send_refusal(scope, headers, refusal, send, form)
             return
         try:
             body = await _body(receive)
