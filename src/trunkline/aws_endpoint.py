@@ -70,10 +70,7 @@ class AwsEndpoint:
         headers = joined_headers(scope)
         refusal = refusal_for(scope, headers, self.policy)
         if refusal is not None:
-            # A refused form POST names its service in its body (`Version`, `Action`): the refusal
-            # comes in that service's error shape, as for a GET by its query string.
-            form = (await _body(receive)).decode("utf-8", errors="replace") if scope["method"] == "POST" else None
-            await send_refusal(scope, headers, refusal, send, form)
+            await send_refusal(scope, headers, refusal, send, receive)
             return
         try:
             body = await _body(receive)

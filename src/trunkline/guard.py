@@ -252,7 +252,7 @@ class BrowserGuard:
         headers = joined_headers(scope)
         refusal = refusal_for(scope, headers, self.policy)
         if refusal is not None:
-            await send_refusal(scope, headers, refusal, send)
+            await send_refusal(scope, headers, refusal, send, receive)
             return
         if scope["type"] == "http" and _own(scope["path"]):
             send = _with_own_headers(send)
@@ -293,11 +293,14 @@ def refusal_for(scope: Scope, headers: Mapping[str, str], policy: GuardPolicy) -
 
 
 async def send_refusal(
-    scope: Scope, headers: Mapping[str, str], refusal: Refusal, send: Send, form: str | None = None
+    scope: Scope, headers: Mapping[str, str], refusal: Refusal, send: Send, receive: Receive
 ) -> None:
-    """The refusal as an HTTP answer (for a WebSocket handshake too); `form` is a POST's body,
-    else the query string tells which service's error shape an AWS call's refusal takes."""
-    query = scope.get("query_string", b"").decode("latin-1") if form is None else form
+    """The refusal as an HTTP answer (to a WebSocket handshake too). A refused AWS call by POST
+    names its service in its body (`Version`, `Action`), a GET in its query string: the refusal
+    takes that service's error shape."""
+    query = scope.get("query_string", b"").decode("latin-1")
+    if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/":
+        query = await _form(receive)
     status, content_type, body, extra = _render(scope["path"], headers, query, refusal)
     raw_headers = [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode())]
     raw_headers += [(name.encode(), value.encode()) for name, value in extra]
@@ -310,6 +313,19 @@ async def send_refusal(
         prefix = "websocket.http."
     await send({"type": prefix + "response.start", "status": status, "headers": raw_headers})
     await send({"type": prefix + "response.body", "body": body})
+
+
+async def _form(receive: Receive) -> str:
+    """A POST's body as text, as far as it arrives (a client gone midway leaves the part read)."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks).decode("utf-8", errors="replace")
 
 
 def joined_headers(scope: Scope) -> dict[str, str]:
