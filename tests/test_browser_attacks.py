@@ -240,10 +240,11 @@ def test_websockets_from_another_site_or_a_rebound_name_are_refused(
     port = urlsplit(server.url).port
     aws("ecs").create_cluster(clusterName="keep-me")
     before = server.get("/_trunkline/state/digest").json()["digest"]
+    reached = [t for t in TARGETS if _reaches(evil_page, f"http://{t}:{port}/_trunkline/health")]
     sent = _handshakes(evil_page)
     urls = [
         f"ws://{target}:{port}{path}"
-        for target in TARGETS
+        for target in reached
         for path in ("/_trunkline/events/stream", "/?Action=CreateUser&UserName=ws&Version=2010-05-08")
     ]
     opened = [evil_page.evaluate(OPEN_SOCKET, url) for url in urls]
@@ -256,7 +257,7 @@ def test_websockets_from_another_site_or_a_rebound_name_are_refused(
         opened.append(rebound.evaluate(OPEN_SOCKET, f"ws://{EVIL}:{port}/_trunkline/events/stream"))
     finally:
         context.close()
-    assert opened == ["error"] * (len(urls) + 1)
+    assert "127.0.0.1" in reached and opened == ["error"] * (len(urls) + 1)
     assert len(sent) == len(urls) and len(rebound_sent) == 1
     assert all(headers["Origin"].startswith(f"http://{EVIL}:") for headers in [*sent, *rebound_sent])
     own, aws_calls = ("CrossOriginRequestRefused", "BrowserRequestRefused")
