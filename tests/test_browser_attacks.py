@@ -14,6 +14,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 
 from conftest import Server
+from test_browser_guard import handshake, handshake_refusal
 from test_dashboard import CHROMIUM_ARGS, _unavailable, chromium_path
 
 # The hostile page's name, which the browser resolves to 127.0.0.1: a page served from a public
@@ -209,3 +210,62 @@ def test_bound_beyond_loopback_a_rebound_page_cannot_call_aws(spawn: Any, browse
         context.close()
     assert statuses == [403, 403]
     assert server.client("iam").list_users()["Users"] == []
+
+
+OPEN_SOCKET = """(u) => new Promise((done) => { const s = new WebSocket(u);
+  s.onopen = () => { s.close(); done("open"); }; s.onerror = () => done("error"); })"""
+
+
+def _handshakes(page: Any) -> list[dict[str, str]]:
+    """Records the opening handshake of every WebSocket the page starts, as Chromium sends it."""
+    sent: list[dict[str, str]] = []
+    session = page.context.new_cdp_session(page)
+    session.on("Network.webSocketWillSendHandshakeRequest", lambda event: sent.append(event["request"]["headers"]))
+    session.send("Network.enable")
+    return sent
+
+
+def _replayed(server: Server, url: str, headers: dict[str, str]) -> tuple[int, str]:
+    target = urlsplit(url)
+    path = target.path + (f"?{target.query}" if target.query else "")
+    return handshake_refusal(*handshake(server.url, path, headers))
+
+
+def test_websockets_from_another_site_or_a_rebound_name_are_refused(
+    server: Server, aws: Any, evil_page: Any, browser: Any
+) -> None:
+    """A page may open a WebSocket to any origin without a preflight; Chromium only adds Origin
+    (and Sec-Fetch-* where the address is trustworthy). The handshakes Chromium really sent,
+    replayed, meet the same refusals as a GET."""
+    port = urlsplit(server.url).port
+    aws("ecs").create_cluster(clusterName="keep-me")
+    before = server.get("/_trunkline/state/digest").json()["digest"]
+    reached = [t for t in TARGETS if _reaches(evil_page, f"http://{t}:{port}/_trunkline/health")]
+    sent = _handshakes(evil_page)
+    urls = [
+        f"ws://{target}:{port}{path}"
+        for target in reached
+        for path in ("/_trunkline/events/stream", "/?Action=CreateUser&UserName=ws&Version=2010-05-08")
+    ]
+    opened = [evil_page.evaluate(OPEN_SOCKET, url) for url in urls]
+    # DNS rebinding: a page on evil.example, now resolving to 127.0.0.1, opens its "own" socket
+    context = browser.new_context()
+    try:
+        rebound = context.new_page()
+        rebound_sent = _handshakes(rebound)
+        rebound.goto(f"http://{EVIL}:{port}/_trunkline/health")
+        opened.append(rebound.evaluate(OPEN_SOCKET, f"ws://{EVIL}:{port}/_trunkline/events/stream"))
+    finally:
+        context.close()
+    assert "127.0.0.1" in reached and opened == ["error"] * (len(urls) + 1)
+    assert len(sent) == len(urls) and len(rebound_sent) == 1
+    assert all(headers["Origin"].startswith(f"http://{EVIL}:") for headers in [*sent, *rebound_sent])
+    own, aws_calls = ("CrossOriginRequestRefused", "BrowserRequestRefused")
+    expected = [own if "/_trunkline/" in url else aws_calls for url in urls]
+    assert [_replayed(server, url, headers) for url, headers in zip(urls, sent, strict=True)] == [
+        (403, code) for code in expected
+    ]
+    stream = f"ws://{EVIL}:{port}/_trunkline/events/stream"
+    assert _replayed(server, stream, rebound_sent[0]) == (403, "HostNotAllowed")
+    assert aws("iam").list_users()["Users"] == []
+    assert server.get("/_trunkline/state/digest").json()["digest"] == before

@@ -5,6 +5,10 @@ The statuses and codes are trunkline's own (docs/decisions.md, "Browser-proof by
 
 from __future__ import annotations
 
+import base64
+import json
+import os
+import socket
 import xml.etree.ElementTree as ET
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,6 +35,8 @@ def _host(server: Server) -> str:
 def _query_error(response: httpx.Response) -> tuple[int, str]:
     root = ET.fromstring(response.text)
     code = root.find("{*}Error/{*}Code")
+    if code is None:  # EC2's shape
+        code = root.find("Errors/Error/Code")
     assert code is not None, response.text
     return response.status_code, code.text or ""
 
@@ -107,6 +113,59 @@ def test_an_unsigned_get_to_loopback_still_works(server: Server, name: str) -> N
     params = {"Action": "GetCallerIdentity", "Version": "2011-06-15"}
     answer = httpx.get(server.url + "/", params=params, headers=host, timeout=30)
     assert answer.status_code == 200, answer.text
+
+
+# Each query service answers errors in its own shape: EC2 `<Response><Errors>`, the others
+# `<ErrorResponse>` in their own namespace. The calls without a Version are told by their Action.
+REFUSAL_SHAPES = [
+    (
+        {"Action": "CreateUser", "UserName": "mallory", "Version": "2010-05-08"},
+        "{https://iam.amazonaws.com/doc/2010-05-08/}ErrorResponse",
+    ),
+    ({"Action": "DeleteVpc", "VpcId": "vpc-1", "Version": "2016-11-15"}, "Response"),
+    (
+        {"Action": "DeleteAutoScalingGroup", "AutoScalingGroupName": "g", "Version": "2011-01-01"},
+        "{http://autoscaling.amazonaws.com/doc/2011-01-01/}ErrorResponse",
+    ),
+    (
+        {
+            "Action": "AssumeRole",
+            "RoleArn": "arn:aws:iam::123456789012:role/r",
+            "RoleSessionName": "s",
+            "Version": "2011-06-15",
+        },
+        "{https://sts.amazonaws.com/doc/2011-06-15/}ErrorResponse",
+    ),
+    ({"Action": "TerminateInstances", "InstanceId.1": "i-1"}, "Response"),
+    ({"Action": "DeleteRole", "RoleName": "r"}, "{https://iam.amazonaws.com/doc/2010-05-08/}ErrorResponse"),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "root"), REFUSAL_SHAPES, ids=["iam", "ec2", "autoscaling", "sts", "ec2-action", "iam-action"]
+)
+def test_an_unsigned_get_refusal_comes_in_the_services_own_error_shape(
+    server: Server, call: dict[str, str], root: str
+) -> None:
+    """SDKs find the code and message of an error where the service puts them: EC2 under
+    Response/Errors/Error, the others under ErrorResponse/Error in their namespace. A GET names
+    the service in its query string, a form POST in its body."""
+    before = _digest(server)
+    port = urlsplit(server.url).port
+    refused = httpx.get(server.url + "/", params=call, headers={**IMG_GET, "Host": f"0.0.0.0:{port}"}, timeout=30)
+    assert _query_error(refused) == (403, "BrowserRequestRefused")
+    assert ET.fromstring(refused.text).tag == root
+    # a page's form POST of the call names the service in its body
+    posted = server.post("/", data=call, headers={"Content-Type": FORM, "Origin": EVIL, "Sec-Fetch-Site": "cross-site"})
+    assert _query_error(posted) == (403, "BrowserRequestRefused")
+    assert ET.fromstring(posted.text).tag == root
+    # the service's own error for the same call without its parameters (a missing one)
+    own = server.post("/", data={name: call[name] for name in ("Action", "Version") if name in call})
+    assert own.status_code == 400, own.text
+    assert ET.fromstring(own.text).tag == root
+    ec2_request_id = ET.fromstring(refused.text).find("RequestID")
+    assert (ec2_request_id is not None) == (root == "Response")
+    assert _digest(server) == before
 
 
 def test_a_presigned_url_from_a_page_is_refused_in_the_default_mode(server: Server, aws: Any) -> None:
@@ -362,3 +421,139 @@ def test_only_the_own_origin_reaches_the_control_endpoints(scheme: str, name: st
     assert refused is not None and refused.code == "CrossOriginRequestRefused"
     same = inspect(method, "/_trunkline/reset", {**headers, "origin": f"{scheme}://{own}"}, "", GuardPolicy())
     assert same is None
+
+
+# --- trunkline's own answers: read as JSON only, never kept --------------------------------------
+
+OWN_READS = [
+    "/_trunkline/health",
+    "/_trunkline/clock",
+    "/_trunkline/state/digest",
+    "/_trunkline/dashboard",
+    "/_trunkline/events",
+    "/_trunkline/events?after=nope",  # its 400
+    "/_trunkline/capacity-providers",
+    "/_trunkline/container-instances/capacity?cluster=nope",  # its 404
+    "/_trunkline/agents/i-0123456789abcdef0",
+]
+
+
+@pytest.mark.parametrize("path", OWN_READS)
+def test_the_own_endpoints_answer_json_a_browser_does_not_sniff_or_keep(server: Server, path: str) -> None:
+    """A page could load the JSON as a script or a style sheet (`<script src>` needs no CORS) if
+    the browser guessed its type, and a shared cache could keep the state it shows."""
+    answer = server.get(path)
+    assert answer.headers["content-type"] == "application/json"
+    answer.json()
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.headers["cache-control"] == "no-store"
+
+
+def test_own_writes_refusals_and_unknown_paths_carry_nosniff_too(server: Server) -> None:
+    settle = server.post("/_trunkline/clock/settle", json={})
+    refused = server.post("/_trunkline/reset", content=b"{}", headers={"Content-Type": "text/plain"})
+    cross = httpx.get(server.url + "/_trunkline/health", headers={"Origin": EVIL}, timeout=30)
+    unknown = server.get("/_trunkline/nothing-here")
+    assert [r.status_code for r in (settle, refused, cross, unknown)] == [200, 415, 403, 404]
+    for answer in (settle, refused, cross, unknown):
+        assert answer.headers["x-content-type-options"] == "nosniff", answer.request.url
+        assert answer.headers["cache-control"] == "no-store", answer.request.url
+    # the dashboard's files and the event stream keep their own Cache-Control
+    page = server.get("/_trunkline/ui")
+    assert (page.headers["cache-control"], page.headers["x-content-type-options"]) == ("no-cache", "nosniff")
+    with httpx.stream("GET", server.url + "/_trunkline/events/stream", timeout=30) as stream:
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        assert (stream.headers["cache-control"], stream.headers["x-content-type-options"]) == ("no-cache", "nosniff")
+
+
+# --- WebSocket upgrades meet the checks a GET meets --------------------------------------------
+
+
+def handshake(url: str, target: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+    """A WebSocket opening handshake over a raw socket: the answer's status, headers and body."""
+    parts = urlsplit(url)
+    assert parts.hostname is not None and parts.port is not None
+    fields = {
+        "Host": f"127.0.0.1:{parts.port}",
+        "Upgrade": "websocket",
+        "Connection": "Upgrade",
+        "Sec-WebSocket-Key": base64.b64encode(os.urandom(16)).decode(),
+        "Sec-WebSocket-Version": "13",
+        **headers,
+    }
+    head = f"GET {target} HTTP/1.1\r\n" + "".join(f"{name}: {value}\r\n" for name, value in fields.items())
+    with socket.create_connection((parts.hostname, parts.port), timeout=30) as connection:
+        connection.sendall(head.encode("latin-1") + b"\r\n")
+        received = b""
+        while chunk := connection.recv(65536):  # a refused handshake is answered, then closed
+            received += chunk
+    status_line, _, rest = received.partition(b"\r\n")
+    raw_headers, _, body = rest.partition(b"\r\n\r\n")
+    answer_headers = {}
+    for line in raw_headers.decode("latin-1").split("\r\n"):
+        name, _, value = line.partition(":")
+        answer_headers[name.strip().lower()] = value.strip()
+    return int(status_line.split()[1]), answer_headers, body
+
+
+def handshake_refusal(status: int, headers: dict[str, str], body: bytes) -> tuple[int, str]:
+    """(status, code) of a refused handshake: JSON under /_trunkline/, the AWS error shape on /."""
+    if headers.get("content-type") == "application/json":
+        return status, str(json.loads(body)["code"])
+    code = ET.fromstring(body).find("{*}Error/{*}Code")
+    assert code is not None, body
+    return status, code.text or ""
+
+
+STREAM = "/_trunkline/events/stream"
+CREATE_USER_URL = "/?Action=CreateUser&UserName=mallory&Version=2010-05-08"
+
+
+@pytest.mark.parametrize(
+    ("target", "headers", "expected"),
+    [
+        (STREAM, {"Origin": EVIL}, "CrossOriginRequestRefused"),
+        (STREAM, {"Origin": "http://localhost:3000", "Sec-Fetch-Site": "same-site"}, "CrossOriginRequestRefused"),
+        (STREAM, {"Origin": EVIL, "Host": "evil.example"}, "HostNotAllowed"),
+        (CREATE_USER_URL, {"Origin": EVIL}, "BrowserRequestRefused"),
+        (CREATE_USER_URL, {"Origin": "null"}, "BrowserRequestRefused"),
+        (CREATE_USER_URL, {"Host": "0.0.0.0"}, "BrowserRequestRefused"),  # unsigned, to an untrusted address
+        (CREATE_USER_URL, {"Host": "rebound.example"}, "HostNotAllowed"),
+    ],
+    ids=[
+        "cross-site",
+        "same-site",
+        "rebound-stream",
+        "aws-cross-site",
+        "aws-null-origin",
+        "aws-0.0.0.0",
+        "aws-rebound",
+    ],
+)
+def test_a_websocket_upgrade_is_refused_as_a_get_would_be(
+    server: Server, aws: Any, target: str, headers: dict[str, str], expected: str
+) -> None:
+    """A page can open a WebSocket to any origin without a preflight: the browser adds its Origin
+    and nothing stops the handshake but the server (docs/decisions.md, "The browser guard: WebSocket upgrades")."""
+    before = _digest(server)
+    status, answer_headers, body = handshake(server.url, target, headers)
+    assert handshake_refusal(status, answer_headers, body) == (403, expected)
+    assert "sec-websocket-accept" not in answer_headers
+    _no_cors(httpx.Response(status, headers=answer_headers))
+    if target == STREAM:
+        assert answer_headers["x-content-type-options"] == "nosniff"
+    else:
+        assert ET.fromstring(body).tag == "{https://iam.amazonaws.com/doc/2010-05-08/}ErrorResponse"
+    assert _digest(server) == before
+    assert "mallory" not in _users(aws)
+
+
+def test_an_upgrade_that_passes_the_checks_finds_no_websocket(server: Server) -> None:
+    """trunkline serves no WebSocket: a same-origin upgrade, or a script's, is still not accepted."""
+    for target, headers in [
+        (STREAM, {"Origin": server.url}),
+        (STREAM, {}),
+        ("/?Action=GetCallerIdentity&Version=2011-06-15", {}),
+    ]:
+        status, answer_headers, _ = handshake(server.url, target, headers)
+        assert status == 403 and "sec-websocket-accept" not in answer_headers, target

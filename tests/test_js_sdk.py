@@ -19,8 +19,10 @@ import os
 import shutil
 import subprocess
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 
@@ -476,3 +478,174 @@ def test_nested_shapes_with_the_javascript_sdk(node: str, spawn: Callable[..., S
     assert seen["log stream"] == ["a", 1796000000123, 1796000001123, "number", "number"]
     assert seen["filtered"] == [["a", 1796000001123, "two", "number"]]
     assert seen["log group tags"] == {"team": "web"}
+
+
+def _as_the_sdk_prints(answer: Any) -> Any:
+    """A botocore answer as the JavaScript SDK's parsed answer prints in JSON: no ResponseMetadata,
+    Dates as ISO strings with milliseconds."""
+    if isinstance(answer, dict):
+        return {key: _as_the_sdk_prints(value) for key, value in answer.items() if key != "ResponseMetadata"}
+    if isinstance(answer, list):
+        return [_as_the_sdk_prints(value) for value in answer]
+    if isinstance(answer, datetime):
+        return answer.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return answer
+
+
+def test_changing_instances_volumes_and_boundaries_with_the_javascript_sdk(
+    node: str, spawn: Callable[..., Server], tmp_path: Path
+) -> None:
+    """Session 8's operations through the SDK's own serialisers (EC2's `GroupId.N`,
+    `BlockDeviceMapping.N.Ebs.*`, `{Value}` attributes, user data as a blob; IAM's `member.N`
+    lists and the empty lists the query protocol sends as `Name=`): volumes, instance attributes,
+    metadata options, credits, prefix lists, boundaries and SimulateCustomPolicy, with EC2's and
+    IAM's refusals; and the whole answers parse as botocore parses them."""
+    server = spawn("--timing", "manual")
+    seen = run_script(node, "changes.mjs", server.url, tmp_path)
+    assert seen["credits"] == [[True, "standard"]]
+    assert seen["root volume"] == [["in-use", "gp3", True, True, [[True, "attached", True, True]]]]
+    assert seen["create volume"] == [
+        "creating",
+        20,
+        3000,
+        125,
+        False,
+        False,
+        [{"Key": "Name", "Value": "data"}],
+        [],
+        True,
+    ]
+    dry_run = ["DryRunOperation", 412, "Request would have succeeded, but DryRun flag is set."]
+    assert seen["create dry run"] == dry_run and seen["attach dry run"] == dry_run
+    assert seen["volume available"] == ["SUCCESS", "available"]
+    assert (seen["wait in use"], seen["wait deleted"]) == ("SUCCESS", "SUCCESS")
+    assert seen["attach volume"] == ["attaching", "/dev/sdf", True, True, True]
+    assert seen["volume attached"] == ["in-use", [["attached", "/dev/sdf", False]]]
+    assert seen["volumes by tag"] == [True]
+    ids = seen["ids"]
+    instance, volume = ids["instance"], ids["volume"]
+    assert seen["attach again"] == ["VolumeInUse", 400, f"{volume} is already attached to an instance"]
+    assert seen["no volume"] == [
+        "InvalidVolume.NotFound",
+        400,
+        "The volume 'vol-0123456789abcdef0' does not exist.",
+    ]
+    assert seen["metadata options"] == [True, "pending", "required", 2, "enabled", "enabled"]
+    assert seen["metadata applied"] == ["applied", "required"]
+    assert seen["metadata hop limit"] == [
+        "InvalidParameterValue",
+        400,
+        "Value (65) for parameter HttpPutResponseHopLimit is invalid. Must be between 1 and 64.",
+    ]
+    assert seen["termination protection"] == {"Value": True}
+    assert seen["terminate protected"] == [
+        "OperationNotPermitted",
+        400,
+        f"The instance '{instance}' may not be terminated. Modify its 'disableApiTermination' instance "
+        "attribute and try again.",
+    ]
+    assert seen["protection lifted"] == {"Value": False}
+    assert seen["shutdown behaviour"] == {"Value": "terminate"}
+    assert seen["groups"] == [[True], [True]]
+    assert seen["source dest check"] == [{"Value": False}, False]
+    assert seen["root kept"] == [False]
+    assert seen["type while running"] == [
+        "IncorrectInstanceState",
+        400,
+        f"The instance '{instance}' is not in the 'stopped' state.",
+    ]
+    assert seen["two attributes"] == [
+        "InvalidParameterCombination",
+        400,
+        "Fields for multiple attribute types specified: disableApiStop, sourceDestCheck",
+    ]
+    assert seen["user data"] is True
+    assert seen["stopped changes"] == ["t3.small", {"Value": "t3.small"}, {"Value": True}]
+    assert seen["credits after"] == ["standard"]
+    assert seen["prefix lists"] == [
+        ["pl-02cd2c6b", "com.amazonaws.us-east-1.dynamodb", True],
+        ["pl-63a5400a", "com.amazonaws.us-east-1.s3", True],
+    ]
+    assert seen["s3 prefix list"] == ["pl-63a5400a"]
+    assert seen["prefix list by id"] == ["com.amazonaws.us-east-1.dynamodb"]
+    assert seen["no prefix list"] == [
+        "InvalidPrefixListID.NotFound",
+        400,
+        "The prefix list ID 'pl-00000000' does not exist",
+    ]
+    # IAM
+    assert seen["boundary"] == ["Policy", True]
+    assert seen["boundary usage"] == 1
+    assert seen["boundary missing policy"] == [
+        "NoSuchEntityException",
+        404,
+        "Scope ARN: arn:aws:iam::123456789012:policy/nope does not exist or is not attachable.",
+    ]
+    assert seen["boundary no role"] == ["NoSuchEntityException", 404, "The role with name ghost cannot be found."]
+    assert seen["simulation"] == [
+        ["ecs:ListClusters", "*", "allowed", True, ["PolicyInputList.1"], []],
+        ["ecs:RunTask", "*", "implicitDeny", False, [], []],
+        ["ecs:DeleteCluster", "*", "explicitDeny", False, ["PermissionsBoundaryPolicyInputList.1"], []],
+        ["ec2:RunInstances", "*", "implicitDeny", False, [], []],
+    ]
+    assert seen["simulation truncated"] is False
+    assert seen["simulation empty lists"] == [["allowed", "*", None]]
+    assert seen["simulation context"] == ["allowed"]
+    assert seen["simulation pages"] == [["allowed", "allowed", "implicitDeny"], ["implicitDeny"]]
+    assert seen["simulation without actions"] == [
+        "ValidationError",
+        400,
+        "1 validation error detected: Value null at 'actionNames' failed to satisfy constraint: Member must not be null",
+    ]
+    assert seen["boundary without anything"] == [
+        "ValidationError",
+        400,
+        "2 validation errors detected: Value null at 'roleName' failed to satisfy constraint: Member must not be "
+        "null; Value null at 'permissionsBoundary' failed to satisfy constraint: Member must not be null",
+    ]
+    assert seen["volume without zone"] == [
+        "MissingParameter",
+        400,
+        "The request must contain the parameter availabilityZone",
+    ]
+    assert seen["two boundaries"] == [
+        "InvalidInputException",
+        400,
+        "Only one permissions boundary policy may be simulated at a time.",
+    ]
+    # The same answers through botocore's parsers, once nothing moves any more.
+    ec2, iam = server.client("ec2"), server.client("iam")
+    cap = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": "ecs:List*", "Resource": "*"},
+                {"Effect": "Deny", "Action": "ecs:DeleteCluster", "Resource": "*"},
+            ],
+        },
+        separators=(",", ":"),
+    )
+    allow = json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ecs:*", "Resource": "*"}]},
+        separators=(",", ":"),
+    )
+    by_botocore = {
+        "whole prefix lists": ec2.describe_prefix_lists(PrefixListIds=["pl-63a5400a"]),
+        "whole volumes": ec2.describe_volumes(Filters=[{"Name": "attachment.instance-id", "Values": [instance]}]),
+        "whole credits": ec2.describe_instance_credit_specifications(InstanceIds=[instance]),
+        "whole metadata options": ec2.modify_instance_metadata_options(InstanceId=instance, HttpTokens="required"),
+        "whole role": iam.get_role(RoleName="capped"),
+        "whole simulation": iam.simulate_custom_policy(
+            PolicyInputList=[allow],
+            PermissionsBoundaryPolicyInputList=[cap],
+            ActionNames=["ecs:ListClusters", "ecs:DeleteCluster"],
+            ResourceArns=["arn:aws:ecs:us-east-1:123456789012:cluster/a", "*"],
+        ),
+    }
+    # IAM sends policy documents URL-encoded; botocore decodes them, the JavaScript SDK does not.
+    encoded = seen["whole role"]["Role"].pop("AssumeRolePolicyDocument")
+    assert json.loads(unquote(encoded)) == by_botocore["whole role"]["Role"].pop("AssumeRolePolicyDocument")
+    assert {label: seen[label] for label in by_botocore} == {
+        label: _as_the_sdk_prints(answer) for label, answer in by_botocore.items()
+    }
+    assert len(seen["whole volumes"]["Volumes"]) == 2

@@ -70,7 +70,7 @@ class AwsEndpoint:
         headers = joined_headers(scope)
         refusal = refusal_for(scope, headers, self.policy)
         if refusal is not None:
-            await send_refusal(scope, headers, refusal, send)
+            await send_refusal(scope, headers, refusal, send, receive)
             return
         try:
             body = await _body(receive)

@@ -23,6 +23,9 @@ the first two and name the endpoint in the third. So:
 - `/_trunkline/` requests must come from the same origin (the dashboard) or no browser at all
   (and, under `--auth strict`, from this machine: they are not signed), and writes must be JSON (a page can only send form, multipart or text/plain bodies without a
   preflight), or carry no body and no content type at all (`curl -X POST`).
+- A WebSocket upgrade is a GET a page may send anywhere (the browser adds only `Origin`): it meets
+  the same checks, on any path. Answers under `/_trunkline/` carry `X-Content-Type-Options:
+  nosniff` and, unless they set their own, `Cache-Control: no-store`.
 
 See docs/decisions.md ("Browser-proof by default") for the answers' statuses and codes.
 """
@@ -37,7 +40,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from trunkline.errors import AwsError
 
@@ -100,7 +103,7 @@ def inspect(
         )
     if method == "OPTIONS":
         return Refusal(403, "CorsNotSupported", "trunkline does not answer cross-origin (CORS) requests.")
-    if path == OWN_PREFIX or path.startswith(OWN_PREFIX + "/"):
+    if _own(path):
         if policy.strict and client is not None and not is_loopback(client):
             # Strict mode is what makes binding beyond loopback safe; the unsigned control
             # endpoints (reset, clock, events) stay with the machine's own users.
@@ -232,37 +235,97 @@ def _netloc(netloc: str, scheme: str) -> str:
 
 
 class BrowserGuard:
-    """ASGI middleware: answers refused requests itself, passes the others to the app."""
+    """ASGI middleware: answers refused requests itself, passes the others to the app.
+
+    A WebSocket upgrade is a GET a page can send cross-origin without a preflight (the browser only
+    adds its `Origin`), so it meets the checks a GET meets, whatever path it names (trunkline
+    serves no WebSocket today; a refusal here keeps it so for whatever path gets one)."""
 
     def __init__(self, app: ASGIApp, policy: GuardPolicy) -> None:
         self.app = app
         self.policy = policy
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
         headers = joined_headers(scope)
         refusal = refusal_for(scope, headers, self.policy)
-        if refusal is None:
-            await self.app(scope, receive, send)
+        if refusal is not None:
+            await send_refusal(scope, headers, refusal, send, receive)
             return
-        await send_refusal(scope, headers, refusal, send)
+        if scope["type"] == "http" and _own(scope["path"]):
+            send = _with_own_headers(send)
+        await self.app(scope, receive, send)
+
+
+# What every answer under /_trunkline/ carries: its JSON shows the state, which no browser should
+# read as anything but JSON (nosniff) or keep (no-store). Answers that set their own keep it.
+_OWN_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"cache-control", b"no-store"))
+
+
+_JSON_REFUSAL_HEADERS = tuple((name.decode(), value.decode()) for name, value in _OWN_HEADERS)
+
+
+def _own(path: str) -> bool:
+    return path == OWN_PREFIX or path.startswith(OWN_PREFIX + "/")
+
+
+def _with_own_headers(send: Send) -> Send:
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            present = {name.lower() for name, _ in headers}
+            headers += [(name, value) for name, value in _OWN_HEADERS if name not in present]
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return sending
 
 
 def refusal_for(scope: Scope, headers: Mapping[str, str], policy: GuardPolicy) -> Refusal | None:
-    """`inspect` for an ASGI request whose headers `joined_headers` read."""
+    """`inspect` for an ASGI request whose headers `joined_headers` read (a WebSocket handshake
+    is a GET)."""
     query = scope.get("query_string", b"").decode("latin-1")
     peer = scope.get("client")
-    return inspect(scope["method"], scope["path"], headers, query, policy, peer[0] if peer else None)
+    method = scope.get("method", "GET")
+    return inspect(method, scope["path"], headers, query, policy, peer[0] if peer else None)
 
 
-async def send_refusal(scope: Scope, headers: Mapping[str, str], refusal: Refusal, send: Send) -> None:
-    status, content_type, body, extra = _render(scope["path"], headers, refusal)
+async def send_refusal(
+    scope: Scope, headers: Mapping[str, str], refusal: Refusal, send: Send, receive: Receive
+) -> None:
+    """The refusal as an HTTP answer (to a WebSocket handshake too). A refused AWS call by POST
+    names its service in its body (`Version`, `Action`), a GET in its query string: the refusal
+    takes that service's error shape."""
+    query = scope.get("query_string", b"").decode("latin-1")
+    if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/":
+        query = await _form(receive)
+    status, content_type, body, extra = _render(scope["path"], headers, query, refusal)
     raw_headers = [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode())]
     raw_headers += [(name.encode(), value.encode()) for name, value in extra]
-    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
-    await send({"type": "http.response.body", "body": body})
+    prefix = "http."
+    if scope["type"] == "websocket":
+        if "websocket.http.response" not in scope.get("extensions", {}):
+            # A server that cannot answer a handshake with a body still rejects it (403).
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        prefix = "websocket.http."
+    await send({"type": prefix + "response.start", "status": status, "headers": raw_headers})
+    await send({"type": prefix + "response.body", "body": body})
+
+
+async def _form(receive: Receive) -> str:
+    """A POST's body as text, as far as it arrives (a client gone midway leaves the part read)."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks).decode("utf-8", errors="replace")
 
 
 def joined_headers(scope: Scope) -> dict[str, str]:
@@ -275,13 +338,15 @@ def joined_headers(scope: Scope) -> dict[str, str]:
     return out
 
 
-def _render(path: str, headers: Mapping[str, str], refusal: Refusal) -> tuple[int, str, bytes, tuple[Any, ...]]:
+def _render(
+    path: str, headers: Mapping[str, str], query: str, refusal: Refusal
+) -> tuple[int, str, bytes, tuple[Any, ...]]:
     """AWS calls get the refusal in their protocol's error shape, so SDKs print its message;
     trunkline's own endpoints get `{"error", "code"}` like their other errors."""
-    if path == OWN_PREFIX or path.startswith(OWN_PREFIX + "/") or path != "/":
+    if path != "/":
         body = json.dumps({"error": refusal.message, "code": refusal.code}).encode()
-        return refusal.status, "application/json", body, ()
+        return refusal.status, "application/json", body, _JSON_REFUSAL_HEADERS
     from trunkline.wire.gateway import render_refusal  # the wire layer loads after the ready line
 
-    answer = render_refusal(headers, AwsError(refusal.code, refusal.message, refusal.status))
+    answer = render_refusal(headers, AwsError(refusal.code, refusal.message, refusal.status), query)
     return answer.status, answer.content_type, answer.body, answer.headers

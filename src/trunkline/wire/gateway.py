@@ -246,13 +246,18 @@ def _with_request_id(response: WireResponse, request_id: str) -> WireResponse:
     return WireResponse(response.status, response.body, response.content_type, headers)
 
 
-def render_refusal(headers: Mapping[str, str], error: AwsError) -> WireResponse:
+def render_refusal(headers: Mapping[str, str], error: AwsError, query: str = "") -> WireResponse:
     """An error for a request refused before routing (see guard.py), in the protocol its headers
-    suggest: JSON when it names an `X-Amz-Target`, else EC2's or the query shape by its scope."""
+    suggest: JSON when it names an `X-Amz-Target`, else the error shape of the query service its
+    signing scope, or else its form's `Version` or `Action`, names (EC2's `<Response><Errors>`,
+    IAM's or Auto Scaling's `ErrorResponse` in their own namespace), as a routed call's error."""
     request_id = str(uuid.uuid4())
     target = headers.get("x-amz-target")
     if target is not None:
         service = models.json_target_prefixes().get(target.rpartition(".")[0])
         return _error(_Route(service, "json", None), error, request_id)
-    service = _query_service(credential_scope(headers.get("authorization")), {})
+    form = dict(parse_qsl(query, keep_blank_values=True))  # never raises: bad bytes become U+FFFD
+    service = _query_service(credential_scope(headers.get("authorization"), form.get("X-Amz-Credential")), form)
+    if service is None and form.get("Action"):
+        service = _service_for_action(form["Action"])
     return _error(_Route(service, "ec2" if service == "ec2" else "query", None), error, request_id)
