@@ -73,6 +73,61 @@ def test_instance_type_changes_only_while_stopped(server, ec2, net):
     assert _instance(ec2, instance_id)["State"]["Name"] == "running"
 
 
+def test_a_type_with_room_for_fewer_network_interfaces_is_refused(server, ec2, net, cli):
+    """A c5.large (3 ENIs) with three attached cannot become a t3.micro (2); with two it can."""
+    instance_id = ec2_world.launch(server.client, net["subnet"])
+    settle(server)
+    extra = []
+    for index in (1, 2):
+        eni = ec2.create_network_interface(SubnetId=net["subnet"])["NetworkInterface"]["NetworkInterfaceId"]
+        extra.append(ec2.attach_network_interface(NetworkInterfaceId=eni, InstanceId=instance_id, DeviceIndex=index))
+    _stopped(server, ec2, instance_id)
+    before = digest(server)
+    refusal = (
+        "InvalidInstanceAttributeValue",
+        "Modifying the instance type from c5.large to t3.micro is not allowed. The instance "
+        f"'{instance_id}' has 3 network interfaces attached; t3.micro supports at most 2.",
+        400,
+    )
+    assert error_of(ec2.modify_instance_attribute, InstanceId=instance_id, InstanceType={"Value": "t3.micro"}) == (
+        refusal
+    )
+    # the older Attribute/Value form is the same change, refused alike
+    assert (
+        error_of(ec2.modify_instance_attribute, InstanceId=instance_id, Attribute="instanceType", Value="t3.micro")
+        == refusal
+    )
+    with pytest.raises(CliError) as caught:
+        cli("ec2", "modify-instance-attribute", "--instance-id", instance_id, "--instance-type", "Value=t3.micro")
+    assert f"(InvalidInstanceAttributeValue) when calling the ModifyInstanceAttribute operation: {refusal[1]}" in (
+        caught.value.stderr
+    )
+    assert digest(server) == before
+    assert _instance(ec2, instance_id)["InstanceType"] == "c5.large"
+    # a type with room for all three is fine
+    ec2.modify_instance_attribute(InstanceId=instance_id, InstanceType={"Value": "m5.large"})
+    ec2.detach_network_interface(AttachmentId=extra[1]["AttachmentId"])
+    settle(server)
+    ec2.modify_instance_attribute(InstanceId=instance_id, InstanceType={"Value": "t3.micro"})
+    assert _instance(ec2, instance_id)["InstanceType"] == "t3.micro"
+
+
+def test_a_type_with_another_number_of_network_cards_is_refused(server, ec2, net):
+    """The User Guide: the new type must support the same number of network cards (c6in.32xlarge
+    has two, c6in.16xlarge one), however few interfaces are attached."""
+    instance_id = ec2_world.launch(server.client, net["subnet"], "c6in.16xlarge")
+    _stopped(server, ec2, instance_id)
+    before = digest(server)
+    assert error_of(ec2.modify_instance_attribute, InstanceId=instance_id, InstanceType={"Value": "c6in.32xlarge"}) == (
+        "InvalidInstanceAttributeValue",
+        "Modifying the instance type from c6in.16xlarge to c6in.32xlarge is not allowed.",
+        400,
+    )
+    assert digest(server) == before
+    ec2.modify_instance_attribute(InstanceId=instance_id, InstanceType={"Value": "c6in.8xlarge"})
+    assert _instance(ec2, instance_id)["InstanceType"] == "c6in.8xlarge"
+
+
 def test_a_burstable_type_keeps_its_credit_option(server, ec2, net):
     instance_id = ec2.run_instances(
         ImageId=ec2_world.image(server.client("ssm")),

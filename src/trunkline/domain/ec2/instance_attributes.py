@@ -3,9 +3,10 @@
 ModifyInstanceAttribute changes one attribute per call, named either by its own request member
 (`InstanceType={"Value": …}`, `Groups=[…]`, ...) or, the older form, by `Attribute` and `Value`.
 EC2's rules: the instance type, user data and EBS optimization change only while the instance is
-stopped; security groups and the source/destination check belong to the primary network interface
-and are refused when the instance has more than one (an ECS container instance with its trunk ENI:
-EC2 then asks for ModifyNetworkInterfaceAttribute). Kernel, RAM disk, SR-IOV and enclave changes
+stopped, and a new type must fit the instance as it is (its architecture, its number of network
+cards, the network interfaces attached to it); security groups and the source/destination check
+belong to the primary network interface and are refused when the instance has more than one (an
+ECS container instance with its trunk ENI: EC2 then asks for ModifyNetworkInterfaceAttribute). Kernel, RAM disk, SR-IOV and enclave changes
 are not modelled and are refused by name (docs/decisions.md).
 """
 
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
+from trunkline.domain import catalog
 from trunkline.domain.ec2 import cpu_options, instances, metadata_options, volumes
 from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2.records import InstanceRecord
@@ -111,6 +113,7 @@ def _instance_type(ctx: RequestContext, record: InstanceRecord, value: Record) -
             f"The instance type '{name}' does not support the architecture '{record['Architecture']}' of the "
             f"instance '{record['InstanceId']}'.",
         )
+    _check_fits(ctx, record, known)
     record["InstanceType"] = name
     # the old type's core counts may not exist on the new one: the new type's defaults
     record["CpuOptions"] = cpu_options.defaults(known)
@@ -119,6 +122,28 @@ def _instance_type(ctx: RequestContext, record: InstanceRecord, value: Record) -
     if cpu_options.burstable(name):
         record["_CpuCredits"] = credits or str(cpu_options.credit_option(name, None))
     instances.save(ctx, record)
+
+
+def _check_fits(ctx: RequestContext, record: InstanceRecord, new: catalog.InstanceType) -> None:
+    """EC2's compatibility rules for the network: the same number of network cards (the User
+    Guide's "Compatibility for changing the instance type"), and room on the new type for every
+    network interface attached now, a trunk included (EC2 will not detach any). Each ENI holds one
+    private IPv4 address here (secondary addresses are not modelled), which every type allows."""
+    old = catalog.get_instance_type(record["InstanceType"])
+    if old is not None and old.network_cards != new.network_cards:
+        raise AwsError("InvalidInstanceAttributeValue", _not_allowed(record, new))
+    attached = enis.attached_count(ctx, record["InstanceId"])
+    if attached > new.max_network_interfaces:
+        raise AwsError(
+            "InvalidInstanceAttributeValue",
+            f"{_not_allowed(record, new)} The instance '{record['InstanceId']}' has {attached} network "
+            f"interfaces attached; {new.name} supports at most {new.max_network_interfaces}.",
+        )
+
+
+def _not_allowed(record: InstanceRecord, new: catalog.InstanceType) -> str:
+    """EC2's refusal of an incompatible type (as EC2 answers g5.4xlarge to p4d.24xlarge)."""
+    return f"Modifying the instance type from {record['InstanceType']} to {new.name} is not allowed."
 
 
 def _user_data(ctx: RequestContext, record: InstanceRecord, value: Record) -> None:
