@@ -318,6 +318,89 @@ def test_modify_instance_attribute_with_the_cli(server, ec2, net, cli):
     )
 
 
+# --- ModifyInstanceCpuOptions --------------------------------------------------------------------
+
+
+def test_cpu_options_change_only_while_stopped(server, ec2, net):
+    instance_id = ec2_world.launch(server.client, net["subnet"], "c5.xlarge")
+    settle(server)
+    before = digest(server)
+    assert error_of(ec2.modify_instance_cpu_options, InstanceId=instance_id, CoreCount=1, ThreadsPerCore=1) == (
+        "IncorrectInstanceState",
+        f"The instance '{instance_id}' is not in the 'stopped' state.",
+        400,
+    )
+    assert digest(server) == before
+    _stopped(server, ec2, instance_id)
+    answer = ec2.modify_instance_cpu_options(InstanceId=instance_id, CoreCount=1, ThreadsPerCore=1)
+    answer.pop("ResponseMetadata")
+    assert answer == {"InstanceId": instance_id, "CoreCount": 1, "ThreadsPerCore": 1}
+    assert _instance(ec2, instance_id)["CpuOptions"] == {"CoreCount": 1, "ThreadsPerCore": 1}
+    ec2.start_instances(InstanceIds=[instance_id])
+    settle(server)
+    assert _instance(ec2, instance_id)["CpuOptions"] == {"CoreCount": 1, "ThreadsPerCore": 1}
+
+
+def test_cpu_options_are_checked_as_at_launch(server, ec2, net):
+    instance_id = ec2_world.launch(server.client, net["subnet"], "c5.xlarge")
+    metal_id = ec2_world.launch(server.client, net["subnet"], "c5.metal")
+    _stopped(server, ec2, instance_id)
+    _stopped(server, ec2, metal_id)
+    before = digest(server)
+    both = "When specifying CpuOptions you must specify both CoreCount and ThreadsPerCore."
+    refusals = [
+        (
+            {"CoreCount": 3, "ThreadsPerCore": 2},
+            "InvalidParameterValue",
+            "Value (3) for parameter coreCount is invalid. Instance type c5.xlarge supports 1 to 2 cores.",
+        ),
+        (
+            {"CoreCount": 2, "ThreadsPerCore": 3},
+            "InvalidParameterValue",
+            "Value (3) for parameter threadsPerCore is "
+            "invalid. Instance type c5.xlarge supports 1 to 2 threads per core.",
+        ),
+        ({"CoreCount": 1}, "MissingParameter", both),
+        ({}, "MissingParameter", both),
+        (
+            {"NestedVirtualization": "enabled"},
+            "InvalidParameterValue",
+            "trunkline does not support NestedVirtualization on instances yet.",
+        ),
+    ]
+    for given, code, message in refusals:
+        assert error_of(ec2.modify_instance_cpu_options, InstanceId=instance_id, **given) == (code, message, 400)
+    assert error_of(ec2.modify_instance_cpu_options, InstanceId=metal_id, CoreCount=1, ThreadsPerCore=1) == (
+        "InvalidParameterCombination",
+        "CPU options are not supported for instance type 'c5.metal'.",
+        400,
+    )
+    missing = "i-0123456789abcdef0"
+    assert error_of(ec2.modify_instance_cpu_options, InstanceId=missing, CoreCount=1, ThreadsPerCore=1) == (
+        "InvalidInstanceID.NotFound",
+        f"The instance ID '{missing}' does not exist",
+        400,
+    )
+    assert digest(server) == before
+    assert _instance(ec2, instance_id)["CpuOptions"] == {"CoreCount": 2, "ThreadsPerCore": 2}
+
+
+def test_modify_instance_cpu_options_with_the_cli(server, ec2, net, cli):
+    instance_id = ec2_world.launch(server.client, net["subnet"], "c5.xlarge")
+    _stopped(server, ec2, instance_id)
+    answer = cli(
+        "ec2",
+        "modify-instance-cpu-options",
+        "--instance-id",
+        instance_id,
+        "--core-count",
+        "2",
+        "--threads-per-core",
+        "1",
+    )
+    assert answer == {"InstanceId": instance_id, "CoreCount": 2, "ThreadsPerCore": 1}
+
+
 # --- ModifyInstanceMetadataOptions ----------------------------------------------------------------
 
 

@@ -198,6 +198,7 @@ class VolumeRecord(TypedDict):
     Iops: NotRequired[int]
     Throughput: NotRequired[int]
     _Modification: NotRequired[Nested]  # the latest ModifyVolume (volume_modifications.py)
+    _AutoEnableIO: NotRequired[bool]  # ModifyVolumeAttribute (volume_attributes.py); absent: false
     _Owner: str
 
 

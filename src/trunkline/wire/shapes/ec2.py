@@ -498,6 +498,12 @@ class DescribeNetworkAclsRequest(TypedDict, total=False):
     Filters: list[Filter]
 
 
+class DescribeNetworkInterfaceAttributeRequest(TypedDict, total=False):
+    DryRun: bool
+    NetworkInterfaceId: Required[str]
+    Attribute: str
+
+
 class DescribeNetworkInterfacesRequest(TypedDict, total=False):
     NextToken: str
     MaxResults: int
@@ -561,6 +567,12 @@ class DescribeTrunkInterfaceAssociationsRequest(TypedDict, total=False):
     Filters: list[Filter]
     NextToken: str
     MaxResults: int
+
+
+class DescribeVolumeAttributeRequest(TypedDict, total=False):
+    Attribute: Required[str]
+    VolumeId: Required[str]
+    DryRun: bool
 
 
 class DescribeVolumesRequest(TypedDict, total=False):
@@ -669,6 +681,14 @@ class ModifyInstanceAttributeRequest(TypedDict, total=False):
     EnaSupport: AttributeBooleanValue
 
 
+class ModifyInstanceCpuOptionsRequest(TypedDict, total=False):
+    InstanceId: Required[str]
+    CoreCount: int
+    ThreadsPerCore: int
+    NestedVirtualization: str
+    DryRun: bool
+
+
 class ModifyInstanceCreditSpecificationRequest(TypedDict, total=False):
     DryRun: bool
     ClientToken: str
@@ -746,6 +766,12 @@ class ModifyVolumeRequest(TypedDict, total=False):
     MultiAttachEnabled: bool
     MultiAvailabilityZoneConfiguration: MultiAvailabilityZoneVolumeConfigurationModifyRequest
     TrimOnAttach: str
+
+
+class ModifyVolumeAttributeRequest(TypedDict, total=False):
+    AutoEnableIO: AttributeBooleanValue
+    VolumeId: Required[str]
+    DryRun: bool
 
 
 class ModifyVpcAttributeRequest(TypedDict, total=False):
