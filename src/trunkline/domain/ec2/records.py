@@ -202,6 +202,24 @@ class VolumeRecord(TypedDict):
     _Owner: str
 
 
+class SnapshotRecord(TypedDict):
+    """An EBS snapshot of a volume (`snapshots.py`), in the `Snapshot` shape's member names."""
+
+    SnapshotId: str
+    VolumeId: str
+    VolumeSize: int
+    State: str  # pending | completed
+    StartTime: float
+    Progress: str
+    OwnerId: str
+    Description: str
+    Encrypted: bool
+    StorageTier: str
+    Tags: list[Tag]
+    KmsKeyId: NotRequired[str]
+    CompletionTime: NotRequired[float]
+
+
 class LaunchTemplateRecord(TypedDict):
     LaunchTemplateId: str
     LaunchTemplateName: str

@@ -226,6 +226,15 @@ class CreateSecurityGroupRequest(TypedDict, total=False):
     DryRun: bool
 
 
+class CreateSnapshotRequest(TypedDict, total=False):
+    Description: str
+    OutpostArn: str
+    VolumeId: Required[str]
+    TagSpecifications: list[TagSpecification]
+    Location: str
+    DryRun: bool
+
+
 class CreateSubnetRequest(TypedDict, total=False):
     TagSpecifications: list[TagSpecification]
     AvailabilityZone: str
@@ -329,6 +338,11 @@ class DeleteRouteTableRequest(TypedDict, total=False):
 class DeleteSecurityGroupRequest(TypedDict, total=False):
     GroupId: str
     GroupName: str
+    DryRun: bool
+
+
+class DeleteSnapshotRequest(TypedDict, total=False):
+    SnapshotId: Required[str]
     DryRun: bool
 
 
@@ -542,6 +556,16 @@ class DescribeSecurityGroupsRequest(TypedDict, total=False):
     GroupNames: list[str]
     NextToken: str
     MaxResults: int
+    DryRun: bool
+    Filters: list[Filter]
+
+
+class DescribeSnapshotsRequest(TypedDict, total=False):
+    MaxResults: int
+    NextToken: str
+    OwnerIds: list[str]
+    RestorableByUserIds: list[str]
+    SnapshotIds: list[str]
     DryRun: bool
     Filters: list[Filter]
 
