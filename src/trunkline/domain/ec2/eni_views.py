@@ -1,4 +1,5 @@
-"""DescribeNetworkInterfaces and DescribeTrunkInterfaceAssociations over the ENI ledger.
+"""DescribeNetworkInterfaces, DescribeNetworkInterfaceAttribute and DescribeTrunkInterfaceAssociations
+over the ENI ledger.
 
 Filters that name ENIs exactly (attachment.instance-id, attachment.attachment-id, subnet-id,
 vpc-id, private-ip-address, mac-address, interface-type) are answered from the ledger's indexes,
