@@ -77,7 +77,8 @@ def _the_change(request: shapes.ModifyInstanceAttributeRequest) -> tuple[str, An
         names = ", ".join(attribute for attribute, _ in given)
         raise AwsError("InvalidParameterCombination", f"Fields for multiple attribute types specified: {names}")
     if not given:
-        raise AwsError("MissingParameter", "The request must contain the parameter attribute")
+        # EC2's observed answer (ansible-collections/amazon.aws#470: an empty Groups list)
+        raise AwsError("InvalidParameterCombination", "No attributes specified.")
     return given[0]
 
 
