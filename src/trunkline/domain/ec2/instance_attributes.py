@@ -108,12 +108,14 @@ def _boolean(attribute: str, value: Record) -> bool:
 
 def _instance_type(ctx: RequestContext, record: InstanceRecord, value: Record) -> None:
     name = str(value.get("Value") or "")
-    known = instances.known_instance_type(name)
+    # "If the instance type is not valid, the error returned is InvalidInstanceAttributeValue"
+    # (API reference): RunInstances' text, this call's code
+    known = instances.known_instance_type(name, code="InvalidInstanceAttributeValue")
     if record["Architecture"] not in known.architectures:
         raise AwsError(
-            "InvalidParameterValue",
-            f"The instance type '{name}' does not support the architecture '{record['Architecture']}' of the "
-            f"instance '{record['InstanceId']}'.",
+            "InvalidInstanceAttributeValue",
+            f"{_not_allowed(record, known)} The instance type '{name}' does not support the architecture "
+            f"'{record['Architecture']}' of the instance '{record['InstanceId']}'.",
         )
     _check_fits(ctx, record, known)
     record["InstanceType"] = name
@@ -127,7 +129,7 @@ def _instance_type(ctx: RequestContext, record: InstanceRecord, value: Record) -
 
 
 def _check_fits(ctx: RequestContext, record: InstanceRecord, new: catalog.InstanceType) -> None:
-    """EC2's compatibility rules for the network: the same number of network cards (the User
+    """EC2's compatibility rules for the network (the architecture is checked first): the same number of network cards (the User
     Guide's "Compatibility for changing the instance type"), and room on the new type for every
     network interface attached now, a trunk included (EC2 will not detach any). Each ENI holds one
     private IPv4 address here (secondary addresses are not modelled), which every type allows."""
