@@ -7,8 +7,9 @@ EC2's rules: the instance type, user data and EBS optimization change only while
 stopped, and a new type must fit the instance as it is (its architecture, its number of network
 cards, the network interfaces attached to it); security groups and the source/destination check
 belong to the primary network interface and are refused when the instance has more than one (an
-ECS container instance with its trunk ENI: EC2 then asks for ModifyNetworkInterfaceAttribute). Kernel, RAM disk, SR-IOV and enclave changes
-are not modelled and are refused by name (docs/decisions.md).
+ECS container instance with its trunk ENI: EC2 then asks for ModifyNetworkInterfaceAttribute).
+Kernel, RAM disk, SR-IOV and enclave changes are not modelled and are refused by name
+(docs/decisions.md).
 """
 
 from __future__ import annotations
@@ -129,10 +130,11 @@ def _instance_type(ctx: RequestContext, record: InstanceRecord, value: Record) -
 
 
 def _check_fits(ctx: RequestContext, record: InstanceRecord, new: catalog.InstanceType) -> None:
-    """EC2's compatibility rules for the network (the architecture is checked first): the same number of network cards (the User
-    Guide's "Compatibility for changing the instance type"), and room on the new type for every
-    network interface attached now, a trunk included (EC2 will not detach any). Each ENI holds one
-    private IPv4 address here (secondary addresses are not modelled), which every type allows."""
+    """EC2's compatibility rules for the network (the architecture is checked before): the same
+    number of network cards (the User Guide's "Compatibility for changing the instance type"), and
+    room on the new type for every network interface attached now, a trunk included (EC2 will not
+    detach any). Each ENI holds one private IPv4 address here (secondary addresses are not
+    modelled), which every type allows."""
     old = catalog.get_instance_type(record["InstanceType"])
     if old is not None and old.network_cards != new.network_cards:
         raise AwsError("InvalidInstanceAttributeValue", _not_allowed(record, new))
