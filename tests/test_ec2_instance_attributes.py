@@ -73,6 +73,61 @@ def test_instance_type_changes_only_while_stopped(server, ec2, net):
     assert _instance(ec2, instance_id)["State"]["Name"] == "running"
 
 
+def test_a_type_with_room_for_fewer_network_interfaces_is_refused(server, ec2, net, cli):
+    """A c5.large (3 ENIs) with three attached cannot become a t3.micro (2); with two it can."""
+    instance_id = ec2_world.launch(server.client, net["subnet"])
+    settle(server)
+    extra = []
+    for index in (1, 2):
+        eni = ec2.create_network_interface(SubnetId=net["subnet"])["NetworkInterface"]["NetworkInterfaceId"]
+        extra.append(ec2.attach_network_interface(NetworkInterfaceId=eni, InstanceId=instance_id, DeviceIndex=index))
+    _stopped(server, ec2, instance_id)
+    before = digest(server)
+    refusal = (
+        "InvalidInstanceAttributeValue",
+        "Modifying the instance type from c5.large to t3.micro is not allowed. The instance "
+        f"'{instance_id}' has 3 network interfaces attached; t3.micro supports at most 2.",
+        400,
+    )
+    assert error_of(ec2.modify_instance_attribute, InstanceId=instance_id, InstanceType={"Value": "t3.micro"}) == (
+        refusal
+    )
+    # the older Attribute/Value form is the same change, refused alike
+    assert (
+        error_of(ec2.modify_instance_attribute, InstanceId=instance_id, Attribute="instanceType", Value="t3.micro")
+        == refusal
+    )
+    with pytest.raises(CliError) as caught:
+        cli("ec2", "modify-instance-attribute", "--instance-id", instance_id, "--instance-type", "Value=t3.micro")
+    assert f"(InvalidInstanceAttributeValue) when calling the ModifyInstanceAttribute operation: {refusal[1]}" in (
+        caught.value.stderr
+    )
+    assert digest(server) == before
+    assert _instance(ec2, instance_id)["InstanceType"] == "c5.large"
+    # a type with room for all three is fine
+    ec2.modify_instance_attribute(InstanceId=instance_id, InstanceType={"Value": "m5.large"})
+    ec2.detach_network_interface(AttachmentId=extra[1]["AttachmentId"])
+    settle(server)
+    ec2.modify_instance_attribute(InstanceId=instance_id, InstanceType={"Value": "t3.micro"})
+    assert _instance(ec2, instance_id)["InstanceType"] == "t3.micro"
+
+
+def test_a_type_with_another_number_of_network_cards_is_refused(server, ec2, net):
+    """The User Guide: the new type must support the same number of network cards (c6in.32xlarge
+    has two, c6in.16xlarge one), however few interfaces are attached."""
+    instance_id = ec2_world.launch(server.client, net["subnet"], "c6in.16xlarge")
+    _stopped(server, ec2, instance_id)
+    before = digest(server)
+    assert error_of(ec2.modify_instance_attribute, InstanceId=instance_id, InstanceType={"Value": "c6in.32xlarge"}) == (
+        "InvalidInstanceAttributeValue",
+        "Modifying the instance type from c6in.16xlarge to c6in.32xlarge is not allowed.",
+        400,
+    )
+    assert digest(server) == before
+    ec2.modify_instance_attribute(InstanceId=instance_id, InstanceType={"Value": "c6in.8xlarge"})
+    assert _instance(ec2, instance_id)["InstanceType"] == "c6in.8xlarge"
+
+
 def test_a_burstable_type_keeps_its_credit_option(server, ec2, net):
     instance_id = ec2.run_instances(
         ImageId=ec2_world.image(server.client("ssm")),
@@ -92,15 +147,18 @@ def test_an_unknown_or_foreign_architecture_type_is_refused(server, ec2, net):
     instance_id = ec2_world.launch(server.client, net["subnet"])
     _stopped(server, ec2, instance_id)
     before = digest(server)
+    # the API reference: "If the instance type is not valid, the error returned is InvalidInstanceAttributeValue"
     assert error_of(ec2.modify_instance_attribute, InstanceId=instance_id, InstanceType={"Value": "t9.huge"}) == (
-        "InvalidParameterValue",
+        "InvalidInstanceAttributeValue",
         "Invalid value 't9.huge' for InstanceType.",
         400,
     )
-    code, message, _ = error_of(
-        ec2.modify_instance_attribute, InstanceId=instance_id, InstanceType={"Value": "m6g.large"}
+    assert error_of(ec2.modify_instance_attribute, InstanceId=instance_id, InstanceType={"Value": "m6g.large"}) == (
+        "InvalidInstanceAttributeValue",
+        "Modifying the instance type from c5.large to m6g.large is not allowed. The instance type 'm6g.large' "
+        f"does not support the architecture 'x86_64' of the instance '{instance_id}'.",
+        400,
     )
-    assert code == "InvalidParameterValue" and "architecture 'x86_64'" in message
     assert digest(server) == before
 
 
@@ -132,10 +190,13 @@ def test_one_attribute_per_call(server, ec2, net):
     )
     assert (code, status) == ("InvalidParameterCombination", 400)
     assert message.startswith("Fields for multiple attribute types specified")
-    assert error_of(ec2.modify_instance_attribute, InstanceId=instance_id)[:2] == (
-        "MissingParameter",
-        "The request must contain the parameter attribute",
-    )
+    # nothing to change, or an empty group list (what Ansible once sent)
+    for nothing in ({}, {"Groups": []}):
+        assert error_of(ec2.modify_instance_attribute, InstanceId=instance_id, **nothing) == (
+            "InvalidParameterCombination",
+            "No attributes specified.",
+            400,
+        )
     assert digest(server) == before
 
 
@@ -261,6 +322,89 @@ def test_modify_instance_attribute_with_the_cli(server, ec2, net, cli):
         f"(IncorrectInstanceState) when calling the ModifyInstanceAttribute operation: The instance '{instance_id}' "
         "is not in the 'stopped' state." in caught.value.stderr
     )
+
+
+# --- ModifyInstanceCpuOptions --------------------------------------------------------------------
+
+
+def test_cpu_options_change_only_while_stopped(server, ec2, net):
+    instance_id = ec2_world.launch(server.client, net["subnet"], "c5.xlarge")
+    settle(server)
+    before = digest(server)
+    assert error_of(ec2.modify_instance_cpu_options, InstanceId=instance_id, CoreCount=1, ThreadsPerCore=1) == (
+        "IncorrectInstanceState",
+        f"The instance '{instance_id}' is not in the 'stopped' state.",
+        400,
+    )
+    assert digest(server) == before
+    _stopped(server, ec2, instance_id)
+    answer = ec2.modify_instance_cpu_options(InstanceId=instance_id, CoreCount=1, ThreadsPerCore=1)
+    answer.pop("ResponseMetadata")
+    assert answer == {"InstanceId": instance_id, "CoreCount": 1, "ThreadsPerCore": 1}
+    assert _instance(ec2, instance_id)["CpuOptions"] == {"CoreCount": 1, "ThreadsPerCore": 1}
+    ec2.start_instances(InstanceIds=[instance_id])
+    settle(server)
+    assert _instance(ec2, instance_id)["CpuOptions"] == {"CoreCount": 1, "ThreadsPerCore": 1}
+
+
+def test_cpu_options_are_checked_as_at_launch(server, ec2, net):
+    instance_id = ec2_world.launch(server.client, net["subnet"], "c5.xlarge")
+    metal_id = ec2_world.launch(server.client, net["subnet"], "c5.metal")
+    _stopped(server, ec2, instance_id)
+    _stopped(server, ec2, metal_id)
+    before = digest(server)
+    both = "When specifying CpuOptions you must specify both CoreCount and ThreadsPerCore."
+    refusals = [
+        (
+            {"CoreCount": 3, "ThreadsPerCore": 2},
+            "InvalidParameterValue",
+            "Value (3) for parameter coreCount is invalid. Instance type c5.xlarge supports 1 to 2 cores.",
+        ),
+        (
+            {"CoreCount": 2, "ThreadsPerCore": 3},
+            "InvalidParameterValue",
+            "Value (3) for parameter threadsPerCore is "
+            "invalid. Instance type c5.xlarge supports 1 to 2 threads per core.",
+        ),
+        ({"CoreCount": 1}, "MissingParameter", both),
+        ({}, "MissingParameter", both),
+        (
+            {"NestedVirtualization": "enabled"},
+            "InvalidParameterValue",
+            "trunkline does not support NestedVirtualization on instances yet.",
+        ),
+    ]
+    for given, code, message in refusals:
+        assert error_of(ec2.modify_instance_cpu_options, InstanceId=instance_id, **given) == (code, message, 400)
+    assert error_of(ec2.modify_instance_cpu_options, InstanceId=metal_id, CoreCount=1, ThreadsPerCore=1) == (
+        "InvalidParameterCombination",
+        "CPU options are not supported for instance type 'c5.metal'.",
+        400,
+    )
+    missing = "i-0123456789abcdef0"
+    assert error_of(ec2.modify_instance_cpu_options, InstanceId=missing, CoreCount=1, ThreadsPerCore=1) == (
+        "InvalidInstanceID.NotFound",
+        f"The instance ID '{missing}' does not exist",
+        400,
+    )
+    assert digest(server) == before
+    assert _instance(ec2, instance_id)["CpuOptions"] == {"CoreCount": 2, "ThreadsPerCore": 2}
+
+
+def test_modify_instance_cpu_options_with_the_cli(server, ec2, net, cli):
+    instance_id = ec2_world.launch(server.client, net["subnet"], "c5.xlarge")
+    _stopped(server, ec2, instance_id)
+    answer = cli(
+        "ec2",
+        "modify-instance-cpu-options",
+        "--instance-id",
+        instance_id,
+        "--core-count",
+        "2",
+        "--threads-per-core",
+        "1",
+    )
+    assert answer == {"InstanceId": instance_id, "CoreCount": 2, "ThreadsPerCore": 1}
 
 
 # --- ModifyInstanceMetadataOptions ----------------------------------------------------------------

@@ -443,6 +443,41 @@ def test_a_trunked_instance_in_a_public_subnet_loses_its_agent_after_stop_and_st
     assert world.of_instance(CLUSTER, plain)["agentConnected"] is True
 
 
+def test_a_trunked_instance_changes_type_only_to_one_with_room_and_ecs_refuses_the_change(world: World):
+    """The trunk counts against the new type's network interfaces: a stopped trunked c5.large with
+    one more ENI (three) cannot become a t3.micro (two); it can become an m5.large, and then its
+    agent's re-registration is refused, as ECS refuses a container instance type change."""
+    net = ready(world, "ecsInstanceRole")
+    world.opt_in(role_arn("ecsInstanceRole"))
+    instance_id = world.launch(net["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    world.settle()
+    registered = world.of_instance(CLUSTER, instance_id)
+    extra = world.ec2.create_network_interface(SubnetId=net["subnet"])["NetworkInterface"]["NetworkInterfaceId"]
+    world.ec2.attach_network_interface(NetworkInterfaceId=extra, InstanceId=instance_id, DeviceIndex=2)
+    world.ec2.stop_instances(InstanceIds=[instance_id])
+    world.settle()
+    assert sorted(e["InterfaceType"] for e in world.enis_of(instance_id)) == ["interface", "interface", "trunk"]
+    with pytest.raises(world.ec2.exceptions.ClientError) as refused:
+        world.ec2.modify_instance_attribute(InstanceId=instance_id, InstanceType={"Value": "t3.micro"})
+    assert refused.value.response["Error"] == {
+        "Code": "InvalidInstanceAttributeValue",
+        "Message": "Modifying the instance type from c5.large to t3.micro is not allowed. The instance "
+        f"'{instance_id}' has 3 network interfaces attached; t3.micro supports at most 2.",
+    }
+    assert world.instance(instance_id)["InstanceType"] == "c5.large"
+    world.ec2.modify_instance_attribute(InstanceId=instance_id, InstanceType={"Value": "m5.large"})
+    world.ec2.start_instances(InstanceIds=[instance_id])
+    world.settle()
+    agent = world.agent(instance_id)
+    assert agent["state"] == "failed"
+    assert agent["reason"] == "RegisterContainerInstance failed: ClientException: " + (
+        "Container instance type changes are not supported."
+    )
+    after = world.of_instance(CLUSTER, instance_id)
+    assert after["containerInstanceArn"] == registered["containerInstanceArn"]
+    assert attributes(after)["ecs.instance-type"] == "c5.large" and after["agentConnected"] is False
+
+
 # --- ENI capacity, derived from the ledger --------------------------------------------------------------
 
 

@@ -22,6 +22,7 @@ _REALISTIC: dict[str, float] = {
     "ec2.volume.detach": 3.0,  # volume attachment detaching -> detached (volume available)
     "ec2.volume.modify": 10.0,  # volume modification modifying -> optimizing (new size usable)
     "ec2.volume.optimize": 30.0,  # volume modification optimizing -> completed
+    "ec2.snapshot.create": 60.0,  # EBS snapshot pending -> completed
     "ec2.nat.create": 60.0,  # NAT gateway pending -> available
     "ec2.nat.delete": 30.0,  # NAT gateway deleting -> deleted
     "autoscaling.reconcile": 10.0,  # a group acts on a change of desired capacity or membership

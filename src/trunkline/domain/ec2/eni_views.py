@@ -1,4 +1,5 @@
-"""DescribeNetworkInterfaces and DescribeTrunkInterfaceAssociations over the ENI ledger.
+"""DescribeNetworkInterfaces, DescribeNetworkInterfaceAttribute and DescribeTrunkInterfaceAssociations
+over the ENI ledger.
 
 Filters that name ENIs exactly (attachment.instance-id, attachment.attachment-id, subnet-id,
 vpc-id, private-ip-address, mac-address, interface-type) are answered from the ledger's indexes,
@@ -172,3 +173,31 @@ def describe_trunk_associations(
     ids = params.get("AssociationIds")
     records, token = lookup.describe(ctx, TRUNK_ASSOCIATION, params, ids, ASSOCIATION_FILTERS)
     return [association_view(r) for r in records], token
+
+
+# --- DescribeNetworkInterfaceAttribute ------------------------------------------------------------
+
+
+def describe_attribute(ctx: RequestContext, request: shapes.DescribeNetworkInterfaceAttributeRequest) -> Record:
+    """The ENI's id and the one attribute asked for (any ENI of the account may be read, ECS's
+    requester-managed ones included). `attachment` of an unattached ENI is the id alone, and
+    `associatePublicIpAddress` says whether it holds an auto-assigned public IPv4 address."""
+    attribute = request.get("Attribute")
+    if not attribute:
+        # The model leaves it optional; EC2's documentation says "This parameter is required."
+        raise AwsError("MissingParameter", "The request must contain the parameter attribute")
+    record = enis.get_network_interface(ctx, request["NetworkInterfaceId"])
+    out: Record = {"NetworkInterfaceId": record["NetworkInterfaceId"]}
+    if attribute == "description":
+        out["Description"] = {"Value": record.get("Description") or ""}
+    elif attribute == "groupSet":
+        out["Groups"] = [dict(group) for group in record["Groups"]]
+    elif attribute == "sourceDestCheck":
+        out["SourceDestCheck"] = {"Value": bool(record["SourceDestCheck"])}
+    elif attribute == "attachment":
+        if record.get("Attachment"):
+            out["Attachment"] = dict(record["Attachment"])
+    else:  # associatePublicIpAddress (the model's enum admits no other)
+        association = record.get("Association") or {}
+        out["AssociatePublicIpAddress"] = association.get("IpOwnerId") == "amazon"
+    return out

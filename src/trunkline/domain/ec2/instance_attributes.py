@@ -1,12 +1,15 @@
-"""ModifyInstanceAttribute and ModifyInstanceMetadataOptions: changing a launched instance.
+"""ModifyInstanceAttribute, ModifyInstanceCpuOptions and ModifyInstanceMetadataOptions: changing a
+launched instance.
 
 ModifyInstanceAttribute changes one attribute per call, named either by its own request member
 (`InstanceType={"Value": …}`, `Groups=[…]`, ...) or, the older form, by `Attribute` and `Value`.
 EC2's rules: the instance type, user data and EBS optimization change only while the instance is
-stopped; security groups and the source/destination check belong to the primary network interface
-and are refused when the instance has more than one (an ECS container instance with its trunk ENI:
-EC2 then asks for ModifyNetworkInterfaceAttribute). Kernel, RAM disk, SR-IOV and enclave changes
-are not modelled and are refused by name (docs/decisions.md).
+stopped, and a new type must fit the instance as it is (its architecture, its number of network
+cards, the network interfaces attached to it); security groups and the source/destination check
+belong to the primary network interface and are refused when the instance has more than one (an
+ECS container instance with its trunk ENI: EC2 then asks for ModifyNetworkInterfaceAttribute).
+Kernel, RAM disk, SR-IOV and enclave changes are not modelled and are refused by name
+(docs/decisions.md).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
+from trunkline.domain import catalog
 from trunkline.domain.ec2 import cpu_options, instances, metadata_options, volumes
 from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2.records import InstanceRecord
@@ -74,7 +78,8 @@ def _the_change(request: shapes.ModifyInstanceAttributeRequest) -> tuple[str, An
         names = ", ".join(attribute for attribute, _ in given)
         raise AwsError("InvalidParameterCombination", f"Fields for multiple attribute types specified: {names}")
     if not given:
-        raise AwsError("MissingParameter", "The request must contain the parameter attribute")
+        # EC2's observed answer (ansible-collections/amazon.aws#470: an empty Groups list)
+        raise AwsError("InvalidParameterCombination", "No attributes specified.")
     return given[0]
 
 
@@ -104,13 +109,16 @@ def _boolean(attribute: str, value: Record) -> bool:
 
 def _instance_type(ctx: RequestContext, record: InstanceRecord, value: Record) -> None:
     name = str(value.get("Value") or "")
-    known = instances.known_instance_type(name)
+    # "If the instance type is not valid, the error returned is InvalidInstanceAttributeValue"
+    # (API reference): RunInstances' text, this call's code
+    known = instances.known_instance_type(name, code="InvalidInstanceAttributeValue")
     if record["Architecture"] not in known.architectures:
         raise AwsError(
-            "InvalidParameterValue",
-            f"The instance type '{name}' does not support the architecture '{record['Architecture']}' of the "
-            f"instance '{record['InstanceId']}'.",
+            "InvalidInstanceAttributeValue",
+            f"{_not_allowed(record, known)} The instance type '{name}' does not support the architecture "
+            f"'{record['Architecture']}' of the instance '{record['InstanceId']}'.",
         )
+    _check_fits(ctx, record, known)
     record["InstanceType"] = name
     # the old type's core counts may not exist on the new one: the new type's defaults
     record["CpuOptions"] = cpu_options.defaults(known)
@@ -119,6 +127,29 @@ def _instance_type(ctx: RequestContext, record: InstanceRecord, value: Record) -
     if cpu_options.burstable(name):
         record["_CpuCredits"] = credits or str(cpu_options.credit_option(name, None))
     instances.save(ctx, record)
+
+
+def _check_fits(ctx: RequestContext, record: InstanceRecord, new: catalog.InstanceType) -> None:
+    """EC2's compatibility rules for the network (the architecture is checked before): the same
+    number of network cards (the User Guide's "Compatibility for changing the instance type"), and
+    room on the new type for every network interface attached now, a trunk included (EC2 will not
+    detach any). Each ENI holds one private IPv4 address here (secondary addresses are not
+    modelled), which every type allows."""
+    old = catalog.get_instance_type(record["InstanceType"])
+    if old is not None and old.network_cards != new.network_cards:
+        raise AwsError("InvalidInstanceAttributeValue", _not_allowed(record, new))
+    attached = enis.attached_count(ctx, record["InstanceId"])
+    if attached > new.max_network_interfaces:
+        raise AwsError(
+            "InvalidInstanceAttributeValue",
+            f"{_not_allowed(record, new)} The instance '{record['InstanceId']}' has {attached} network "
+            f"interfaces attached; {new.name} supports at most {new.max_network_interfaces}.",
+        )
+
+
+def _not_allowed(record: InstanceRecord, new: catalog.InstanceType) -> str:
+    """EC2's refusal of an incompatible type (as EC2 answers g5.4xlarge to p4d.24xlarge)."""
+    return f"Modifying the instance type from {record['InstanceType']} to {new.name} is not allowed."
 
 
 def _user_data(ctx: RequestContext, record: InstanceRecord, value: Record) -> None:
@@ -209,6 +240,37 @@ _CHANGES: dict[str, Callable[[RequestContext, InstanceRecord, Any], None]] = {
     "groupSet": _groups,
     "blockDeviceMapping": _block_devices,
 }
+
+
+# --- ModifyInstanceCpuOptions --------------------------------------------------------------------
+
+
+def modify_cpu_options(ctx: RequestContext, request: shapes.ModifyInstanceCpuOptionsRequest) -> Record:
+    """New core and thread counts for a stopped instance (the API reference: "The instance must be
+    in a Stopped state"), checked as a launch's are (`cpu_options.resolve`); an AMD SEV-SNP setting
+    chosen at launch stays. Nested virtualization is not modelled and is refused by name."""
+    if request.get("NestedVirtualization") is not None:
+        raise AwsError("InvalidParameterValue", "trunkline does not support NestedVirtualization on instances yet.")
+    cores, threads = request.get("CoreCount"), request.get("ThreadsPerCore")
+    if cores is None or threads is None:
+        # the model made both optional when NestedVirtualization came; alone they still go together
+        raise AwsError(
+            "MissingParameter", "When specifying CpuOptions you must specify both CoreCount and ThreadsPerCore."
+        )
+    record = instances.get_instance(ctx, request["InstanceId"])
+    state = record["State"]["Name"]
+    if state in ("shutting-down", "terminated"):
+        raise instances.incorrect_state(record["InstanceId"], "modified")
+    if state != "stopped":
+        raise AwsError(
+            "IncorrectInstanceState", f"The instance '{record['InstanceId']}' is not in the 'stopped' state."
+        )
+    wanted: Record = {"CoreCount": cores, "ThreadsPerCore": threads}
+    if record["CpuOptions"].get("AmdSevSnp") is not None:
+        wanted["AmdSevSnp"] = record["CpuOptions"]["AmdSevSnp"]
+    record["CpuOptions"] = cpu_options.resolve(instances.known_instance_type(record["InstanceType"]), wanted)
+    instances.save(ctx, record)
+    return {"InstanceId": record["InstanceId"], "CoreCount": cores, "ThreadsPerCore": threads}
 
 
 # --- ModifyInstanceMetadataOptions ----------------------------------------------------------------

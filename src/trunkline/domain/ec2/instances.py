@@ -171,12 +171,12 @@ def _check_counts(request: LaunchRequest) -> None:
         )
 
 
-def known_instance_type(name: str) -> catalog.InstanceType:
+def known_instance_type(name: str, code: str = "InvalidParameterValue") -> catalog.InstanceType:
     """The catalog's type of that name, or EC2's refusal of an unknown one (RunInstances and
-    ModifyInstanceAttribute word it alike)."""
+    ModifyInstanceAttribute word it alike; the latter's documented code is another)."""
     known = catalog.get_instance_type(name)
     if known is None:
-        raise AwsError("InvalidParameterValue", f"Invalid value '{name}' for InstanceType.")
+        raise AwsError(code, f"Invalid value '{name}' for InstanceType.")
     return known
 
 

@@ -29,6 +29,7 @@ from trunkline.domain.ec2.records import (
     PublicIpRecord,
     RouteTableRecord,
     SecurityGroupRecord,
+    SnapshotRecord,
     SubnetAddressRecord,
     SubnetRecord,
     TrunkAssociationRecord,
@@ -299,6 +300,17 @@ VOLUME: ResourceKind[VolumeRecord] = ResourceKind(
     tag_type="volume",
 )
 
+SNAPSHOT: ResourceKind[SnapshotRecord] = ResourceKind(
+    name="ec2.snapshot",
+    scope=Scope.REGION,
+    id_field="SnapshotId",
+    id_format=IdFormat("snap", "InvalidSnapshotID.Malformed"),
+    not_found=NotFound("InvalidSnapshot.NotFound", "The snapshot '{}' does not exist."),
+    indexes=lambda record: {"owner": record["OwnerId"], "volume": record["VolumeId"]},
+    visible=owned,
+    tag_type="snapshot",
+)
+
 LAUNCH_TEMPLATE: ResourceKind[LaunchTemplateRecord] = ResourceKind(
     name="ec2.launch-template",
     scope=Scope.REGION,
@@ -354,6 +366,7 @@ ALL: tuple[ResourceKind[Any], ...] = (
     NAT_GATEWAY,
     ELASTIC_IP,
     VOLUME,
+    SNAPSHOT,
     LAUNCH_TEMPLATE,
     LAUNCH_TEMPLATE_VERSION,
     DEFAULT_VPC_MARKER,

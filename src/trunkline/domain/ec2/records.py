@@ -198,7 +198,26 @@ class VolumeRecord(TypedDict):
     Iops: NotRequired[int]
     Throughput: NotRequired[int]
     _Modification: NotRequired[Nested]  # the latest ModifyVolume (volume_modifications.py)
+    _AutoEnableIO: NotRequired[bool]  # ModifyVolumeAttribute (volume_attributes.py); absent: false
     _Owner: str
+
+
+class SnapshotRecord(TypedDict):
+    """An EBS snapshot of a volume (`snapshots.py`), in the `Snapshot` shape's member names."""
+
+    SnapshotId: str
+    VolumeId: str
+    VolumeSize: int
+    State: str  # pending | completed
+    StartTime: float
+    Progress: str
+    OwnerId: str
+    Description: str
+    Encrypted: bool
+    StorageTier: str
+    Tags: list[Tag]
+    KmsKeyId: NotRequired[str]
+    CompletionTime: NotRequired[float]
 
 
 class LaunchTemplateRecord(TypedDict):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import ids
-from trunkline.domain.ec2 import instances, volumes, zones
+from trunkline.domain.ec2 import instances, snapshots, volumes, zones
 from trunkline.domain.ec2 import tags as ec2_tags
 from trunkline.domain.ec2.kinds import INSTANCE, VOLUME
 from trunkline.domain.ec2.records import InstanceRecord, VolumeRecord
@@ -59,12 +59,25 @@ def create(ctx: RequestContext, request: shapes.CreateVolumeRequest) -> Record:
         "Encrypted": request.get("Encrypted"),
         "KmsKeyId": request.get("KmsKeyId"),
     }
-    spec = volumes.spec(ctx, "", {}, {k: v for k, v in asked.items() if v is not None})
+    spec = volumes.spec(
+        ctx, "", _snapshot_base(ctx, request.get("SnapshotId")), {k: v for k, v in asked.items() if v is not None}
+    )
     tags = ec2_tags.requested(request, "volume")
     record = volumes.new_record(ctx, ids.resource_id("vol"), spec, zone, tags, "creating", [])
     VOLUME.save(ctx, record)
     ctx.schedule("ec2.volume.create", CREATED_JOB, _job(ctx, record))
     return VOLUME.view(record)
+
+
+def _snapshot_base(ctx: RequestContext, snapshot_id: str | None) -> Record:
+    """What a volume from one of the caller's completed snapshots starts from (its size at
+    least, its encryption); an unknown id stays `volumes.spec`'s InvalidSnapshot.NotFound."""
+    found = snapshots.get(ctx, snapshot_id) if snapshot_id else None
+    if found is None:
+        return {}
+    if found["State"] != "completed":
+        raise AwsError("IncorrectState", f"Snapshot '{snapshot_id}' is in the '{found['State']}' state.")
+    return {"SnapshotId": snapshot_id, "VolumeSize": found["VolumeSize"], "Encrypted": found["Encrypted"]}
 
 
 def _zone(ctx: RequestContext, request: shapes.CreateVolumeRequest) -> str:

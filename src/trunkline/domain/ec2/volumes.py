@@ -10,7 +10,7 @@ Record (kind `kinds.VOLUME`, `REGION/vol-…`), in the `Volume` shape's member n
 A launch checks every mapping before anything is written. The volumes are attached from the
 start; when the instance terminates, those marked `DeleteOnTermination` go and the others are
 left `available`. CreateVolume, Attach/DetachVolume and DeleteVolume are in `volume_lifecycle.py`,
-ModifyVolume in `volume_modifications.py`. No snapshots yet: instance store (`VirtualName`)
+ModifyVolume in `volume_modifications.py`, snapshots in `snapshots.py`. Instance store (`VirtualName`)
 mappings are accepted and make no volume (docs/decisions.md).
 """
 

@@ -15,6 +15,7 @@ from trunkline.services.ec2.network_interfaces import NetworkInterfaceOps
 from trunkline.services.ec2.prefix_lists import PrefixListOps
 from trunkline.services.ec2.route_tables import RouteTableOps
 from trunkline.services.ec2.security_groups import SecurityGroupOps
+from trunkline.services.ec2.snapshots import SnapshotOps
 from trunkline.services.ec2.subnets import SubnetOps
 from trunkline.services.ec2.tags import TagOps
 from trunkline.services.ec2.volumes import VolumeOps
@@ -34,6 +35,7 @@ class Ec2Provider(
     LaunchTemplateOps,
     InstanceOps,
     VolumeOps,
+    SnapshotOps,
     NetworkInterfaceOps,
     TagOps,
     Provider,
@@ -52,4 +54,5 @@ class Ec2Provider(
         handlers.update(NetworkInterfaceOps.network_interface_jobs(self))
         handlers.update(AddressOps.address_jobs(self))
         handlers.update(VolumeOps.volume_jobs(self))
+        handlers.update(SnapshotOps.snapshot_jobs(self))
         return handlers

@@ -1,6 +1,6 @@
 """EC2 RunInstances, DescribeInstances, DescribeInstanceStatus, Stop/Start/TerminateInstances, ModifyPrivateDnsNameOptions,
 the IAM instance profile associations (Describe, Associate, Replace, Disassociate),
-Describe/ModifyInstanceAttribute, ModifyInstanceMetadataOptions, Monitor/UnmonitorInstances,
+Describe/ModifyInstanceAttribute, ModifyInstanceCpuOptions, ModifyInstanceMetadataOptions, Monitor/UnmonitorInstances,
 ModifyInstanceMaintenanceOptions, Describe/ModifyInstanceCreditSpecification(s), DescribeVolumes (the volumes launches make). Thin: parameters in, domain call, output shape out."""
 
 from __future__ import annotations
@@ -99,6 +99,11 @@ class InstanceOps:
     def modify_instance_attribute(self, ctx: RequestContext, params: shapes.ModifyInstanceAttributeRequest) -> Params:
         instance_attributes.modify(ctx, params)
         return {}
+
+    def modify_instance_cpu_options(
+        self, ctx: RequestContext, params: shapes.ModifyInstanceCpuOptionsRequest
+    ) -> Params:
+        return instance_attributes.modify_cpu_options(ctx, params)
 
     def modify_instance_metadata_options(
         self, ctx: RequestContext, params: shapes.ModifyInstanceMetadataOptionsRequest

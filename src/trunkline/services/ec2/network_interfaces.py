@@ -1,4 +1,4 @@
-"""EC2 network interfaces: Create/Attach/Detach/Delete/DescribeNetworkInterfaces, ModifyNetworkInterfaceAttribute and trunk
+"""EC2 network interfaces: Create/Attach/Detach/Delete/DescribeNetworkInterfaces, Describe/ModifyNetworkInterfaceAttribute and trunk
 associations (Associate/Describe/DisassociateTrunkInterface). Thin: `domain/ec2/account_enis.py`
 decides what an account may do, the ENI ledger does it."""
 
@@ -36,6 +36,11 @@ class NetworkInterfaceOps:
     ) -> Params:
         account_enis.modify_attribute(ctx, params)
         return {}
+
+    def describe_network_interface_attribute(
+        self, ctx: RequestContext, params: shapes.DescribeNetworkInterfaceAttributeRequest
+    ) -> Params:
+        return eni_views.describe_attribute(ctx, params)
 
     def delete_network_interface(self, ctx: RequestContext, params: shapes.DeleteNetworkInterfaceRequest) -> Params:
         account_enis.delete(ctx, params)

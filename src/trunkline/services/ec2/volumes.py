@@ -1,4 +1,5 @@
-"""EC2 CreateVolume, AttachVolume, DetachVolume, DeleteVolume, ModifyVolume, DescribeVolumesModifications (DescribeVolumes is with the
+"""EC2 CreateVolume, AttachVolume, DetachVolume, DeleteVolume, ModifyVolume, DescribeVolumesModifications,
+Describe/ModifyVolumeAttribute (DescribeVolumes is with the
 instances, whose launches make most volumes). Thin: parameters in, domain call, output shape out."""
 
 from __future__ import annotations
@@ -6,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ec2 import volume_lifecycle, volume_modifications
+from trunkline.domain.ec2 import volume_attributes, volume_lifecycle, volume_modifications
 from trunkline.reconciler import JobHandler
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
@@ -46,3 +47,10 @@ class VolumeOps:
     ) -> Params:
         found, token = volume_modifications.describe(ctx, params)
         return {"VolumesModifications": found, "NextToken": token}
+
+    def describe_volume_attribute(self, ctx: RequestContext, params: shapes.DescribeVolumeAttributeRequest) -> Params:
+        return volume_attributes.describe(ctx, params)
+
+    def modify_volume_attribute(self, ctx: RequestContext, params: shapes.ModifyVolumeAttributeRequest) -> Params:
+        volume_attributes.modify(ctx, params)
+        return {}

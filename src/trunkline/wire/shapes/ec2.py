@@ -226,6 +226,15 @@ class CreateSecurityGroupRequest(TypedDict, total=False):
     DryRun: bool
 
 
+class CreateSnapshotRequest(TypedDict, total=False):
+    Description: str
+    OutpostArn: str
+    VolumeId: Required[str]
+    TagSpecifications: list[TagSpecification]
+    Location: str
+    DryRun: bool
+
+
 class CreateSubnetRequest(TypedDict, total=False):
     TagSpecifications: list[TagSpecification]
     AvailabilityZone: str
@@ -329,6 +338,11 @@ class DeleteRouteTableRequest(TypedDict, total=False):
 class DeleteSecurityGroupRequest(TypedDict, total=False):
     GroupId: str
     GroupName: str
+    DryRun: bool
+
+
+class DeleteSnapshotRequest(TypedDict, total=False):
+    SnapshotId: Required[str]
     DryRun: bool
 
 
@@ -498,6 +512,12 @@ class DescribeNetworkAclsRequest(TypedDict, total=False):
     Filters: list[Filter]
 
 
+class DescribeNetworkInterfaceAttributeRequest(TypedDict, total=False):
+    DryRun: bool
+    NetworkInterfaceId: Required[str]
+    Attribute: str
+
+
 class DescribeNetworkInterfacesRequest(TypedDict, total=False):
     NextToken: str
     MaxResults: int
@@ -540,6 +560,16 @@ class DescribeSecurityGroupsRequest(TypedDict, total=False):
     Filters: list[Filter]
 
 
+class DescribeSnapshotsRequest(TypedDict, total=False):
+    MaxResults: int
+    NextToken: str
+    OwnerIds: list[str]
+    RestorableByUserIds: list[str]
+    SnapshotIds: list[str]
+    DryRun: bool
+    Filters: list[Filter]
+
+
 class DescribeSubnetsRequest(TypedDict, total=False):
     Filters: list[Filter]
     SubnetIds: list[str]
@@ -561,6 +591,12 @@ class DescribeTrunkInterfaceAssociationsRequest(TypedDict, total=False):
     Filters: list[Filter]
     NextToken: str
     MaxResults: int
+
+
+class DescribeVolumeAttributeRequest(TypedDict, total=False):
+    Attribute: Required[str]
+    VolumeId: Required[str]
+    DryRun: bool
 
 
 class DescribeVolumesRequest(TypedDict, total=False):
@@ -669,6 +705,14 @@ class ModifyInstanceAttributeRequest(TypedDict, total=False):
     EnaSupport: AttributeBooleanValue
 
 
+class ModifyInstanceCpuOptionsRequest(TypedDict, total=False):
+    InstanceId: Required[str]
+    CoreCount: int
+    ThreadsPerCore: int
+    NestedVirtualization: str
+    DryRun: bool
+
+
 class ModifyInstanceCreditSpecificationRequest(TypedDict, total=False):
     DryRun: bool
     ClientToken: str
@@ -746,6 +790,12 @@ class ModifyVolumeRequest(TypedDict, total=False):
     MultiAttachEnabled: bool
     MultiAvailabilityZoneConfiguration: MultiAvailabilityZoneVolumeConfigurationModifyRequest
     TrimOnAttach: str
+
+
+class ModifyVolumeAttributeRequest(TypedDict, total=False):
+    AutoEnableIO: AttributeBooleanValue
+    VolumeId: Required[str]
+    DryRun: bool
 
 
 class ModifyVpcAttributeRequest(TypedDict, total=False):
