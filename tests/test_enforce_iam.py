@@ -364,6 +364,53 @@ def test_pass_role_for_an_instance_profile_from_a_launch_template(enforcing: Ser
     assert allowed.run_instances(**launch)["Instances"][0]["IamInstanceProfile"]["Arn"].endswith("/ecsInstanceRole")
 
 
+def test_naming_an_auto_scaling_groups_service_linked_role_needs_pass_role(enforcing: Server) -> None:
+    """A group given `ServiceLinkedRoleARN` hands that role to Auto Scaling, so the caller needs
+    iam:PassRole on it (IAM User Guide, passing a role; iam-and-auth.md §5.5); leaving it to the
+    default role needs none."""
+    world = World(enforcing)
+    subnet = world.network()["subnet"]
+    enforcing.client("ec2").create_launch_template(
+        LaunchTemplateName="plain", LaunchTemplateData={"ImageId": world.image(), "InstanceType": "c5.large"}
+    )
+    role = enforcing.client("iam").create_service_linked_role(
+        AWSServiceName="autoscaling.amazonaws.com", CustomSuffix="team"
+    )["Role"]["Arn"]
+    group = {
+        "LaunchTemplate": {"LaunchTemplateName": "plain"},
+        "MinSize": 0,
+        "MaxSize": 1,
+        "VPCZoneIdentifier": subnet,
+    }
+    scaler = {"Effect": "Allow", "Action": "autoscaling:*", "Resource": "*"}
+    without = enforcing.client("autoscaling", **_user(enforcing, "scaler", scaler))
+    without.create_auto_scaling_group(AutoScalingGroupName="default-role", **group)
+    with pytest.raises(ClientError) as caught:
+        without.create_auto_scaling_group(AutoScalingGroupName="named", ServiceLinkedRoleARN=role, **group)
+    assert _error(caught) == (
+        "AccessDenied",
+        f"User: arn:aws:iam::{ACCOUNT}:user/scaler is not authorized to perform: iam:PassRole on resource: {role} "
+        "because no identity-based policy allows the iam:PassRole action",
+        403,
+    )
+    with pytest.raises(ClientError) as caught:
+        without.update_auto_scaling_group(AutoScalingGroupName="default-role", ServiceLinkedRoleARN=role)
+    assert _error(caught)[0] == "AccessDenied"
+    passing = {
+        "Effect": "Allow",
+        "Action": "iam:PassRole",
+        "Resource": role,
+        "Condition": {"StringEquals": {"iam:PassedToService": "autoscaling.amazonaws.com"}},
+    }
+    allowed = enforcing.client("autoscaling", **_user(enforcing, "scaler2", scaler, passing))
+    allowed.create_auto_scaling_group(AutoScalingGroupName="named", ServiceLinkedRoleARN=role, **group)
+    described = allowed.describe_auto_scaling_groups(AutoScalingGroupNames=["named", "default-role"])
+    assert sorted(g["ServiceLinkedRoleARN"].rsplit("/", 1)[-1] for g in described["AutoScalingGroups"]) == [
+        "AWSServiceRoleForAutoScaling",
+        "AWSServiceRoleForAutoScaling_team",
+    ]
+
+
 # --- permissions boundaries ----------------------------------------------------------------------
 
 

@@ -245,6 +245,14 @@ def _passed_roles(ctx: RequestContext, service: str, operation: str, params: Par
         role_arn = _profile_role(ctx, profile)
         if role_arn is not None:
             yield role_arn, "ec2.amazonaws.com"
+    elif (
+        service == "autoscaling"
+        and operation in ("CreateAutoScalingGroup", "UpdateAutoScalingGroup")
+        and params.get("ServiceLinkedRoleARN")
+    ):
+        # Naming the group's service-linked role hands it to Auto Scaling; leaving it to the
+        # default does not (IAM User Guide, passing a role to a service).
+        yield str(params["ServiceLinkedRoleARN"]), "autoscaling.amazonaws.com"
 
 
 def _task_roles(ctx: RequestContext, operation: str, params: Params) -> Iterator[tuple[str, str]]:
