@@ -617,3 +617,53 @@ def test_permissions_boundary_condition_key_on_iam_actions(enforcing: Server) ->
     assert _error(caught)[0] == "AccessDenied"
     delegate.put_role_permissions_boundary(RoleName="other", PermissionsBoundary=cap)
     assert iam.get_role(RoleName="other")["Role"]["PermissionsBoundary"]["PermissionsBoundaryArn"] == cap
+
+
+def test_permissions_boundary_condition_key_on_reading_changing_and_deleting_roles(
+    enforcing: Server, tmp_path: Path
+) -> None:
+    """GetRole, UpdateAssumeRolePolicy and DeleteRole carry `iam:PermissionsBoundary` too (the
+    Service Authorization Reference lists it for them): the boundary the role has."""
+    iam = enforcing.client("iam")
+    cap = iam.create_policy(
+        PolicyName="team-cap", PolicyDocument=_policy({"Effect": "Allow", "Action": "ecs:*", "Resource": "*"})
+    )["Policy"]["Arn"]
+    iam.create_role(RoleName="tight", AssumeRolePolicyDocument=EC2_TRUST, PermissionsBoundary=cap)
+    iam.create_role(RoleName="loose", AssumeRolePolicyDocument=EC2_TRUST)
+    creds = _user(
+        enforcing,
+        "keeper",
+        {
+            "Effect": "Allow",
+            "Action": ["iam:GetRole", "iam:UpdateAssumeRolePolicy", "iam:DeleteRole"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"iam:PermissionsBoundary": cap}},
+        },
+    )
+    keeper = enforcing.client("iam", **creds)
+    assert keeper.get_role(RoleName="tight")["Role"]["PermissionsBoundary"]["PermissionsBoundaryArn"] == cap
+    with pytest.raises(ClientError) as caught:
+        keeper.get_role(RoleName="loose")
+    assert _error(caught) == (
+        "AccessDenied",
+        f"User: arn:aws:iam::{ACCOUNT}:user/keeper is not authorized to perform: iam:GetRole on resource: "
+        f"arn:aws:iam::{ACCOUNT}:role/loose because no identity-based policy allows the iam:GetRole action",
+        403,
+    )
+    keeper.update_assume_role_policy(RoleName="tight", PolicyDocument=_account_trust())
+    with pytest.raises(ClientError) as caught:
+        keeper.update_assume_role_policy(RoleName="loose", PolicyDocument=_account_trust())
+    assert _error(caught)[0] == "AccessDenied"
+    from conftest import CliError
+
+    cli = make_cli(enforcing.url, tmp_path, **creds)
+    with pytest.raises(CliError) as failed:
+        cli("iam", "delete-role", "--role-name", "loose")
+    assert (
+        "An error occurred (AccessDenied) when calling the DeleteRole operation: User: "
+        f"arn:aws:iam::{ACCOUNT}:user/keeper is not authorized to perform: iam:DeleteRole on resource: "
+        f"arn:aws:iam::{ACCOUNT}:role/loose because no identity-based policy allows the iam:DeleteRole action"
+        in failed.value.stderr
+    )
+    cli("iam", "delete-role", "--role-name", "tight")
+    assert sorted(r["RoleName"] for r in iam.list_roles()["Roles"]) == ["loose"]

@@ -144,8 +144,9 @@ def _ec2(ctx: RequestContext, operation: str, params: Params) -> Iterator[Check]
 
 
 #: IAM actions that carry `iam:PermissionsBoundary` (Service Authorization Reference, IAM): the
-#: boundary the request sets, or for a call that changes an existing role's or user's permissions,
-#: the boundary it already has — so a delegated administrator can be held to one boundary.
+#: boundary the request sets, or for a call on an existing role or user, the boundary it already
+#: has — so a delegated administrator can be held to one boundary. The role-only actions (reading,
+#: deleting and changing a role) are in the reference too; their user counterparts are not.
 _BOUNDARY_SET = {"CreateRole", "CreateUser", "PutRolePermissionsBoundary", "PutUserPermissionsBoundary"}
 _BOUNDARY_HELD = {
     f"{verb}{kind}{what}"
@@ -157,7 +158,7 @@ _BOUNDARY_HELD = {
         ("Delete", "Policy"),
         ("Delete", "PermissionsBoundary"),
     )
-}
+} | {"GetRole", "DeleteRole", "UpdateRole", "UpdateRoleDescription", "UpdateAssumeRolePolicy"}
 
 
 def _boundary_key(ctx: RequestContext, operation: str, params: Params) -> dict[str, ContextValue]:
