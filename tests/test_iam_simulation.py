@@ -48,7 +48,7 @@ def test_the_ecs_instance_policy_does_not_allow_put_account_setting(aws: Any):
         ("ecs:RegisterContainerInstance", "*", "allowed"),
     ]
     matched = answer["EvaluationResults"][1]["MatchedStatements"]
-    assert matched == [{"SourcePolicyId": "AmazonEC2ContainerServiceforEC2Role", "SourcePolicyType": "aws-managed"}]
+    assert matched == [{"SourcePolicyId": "AmazonEC2ContainerServiceforEC2Role", "SourcePolicyType": "IAM Policy"}]
     assert answer["IsTruncated"] is False
 
 
@@ -64,10 +64,10 @@ def test_deny_wins_and_resources_are_evaluated_each(aws: Any):
     answer = iam.simulate_principal_policy(PolicySourceArn=arn, ActionNames=["ecs:RunTask"], ResourceArns=[prod, dev])
     assert decisions(answer) == [("ecs:RunTask", prod, "explicitDeny"), ("ecs:RunTask", dev, "allowed")]
     assert answer["EvaluationResults"][0]["MatchedStatements"] == [
-        {"SourcePolicyId": "no-prod", "SourcePolicyType": "user-managed"}
+        {"SourcePolicyId": "no-prod", "SourcePolicyType": "IAM Policy"}
     ]
     assert answer["EvaluationResults"][1]["MatchedStatements"] == [
-        {"SourcePolicyId": "all-ecs", "SourcePolicyType": "role"}
+        {"SourcePolicyId": "role_app_all-ecs", "SourcePolicyType": "IAM Policy"}
     ]
 
 
@@ -82,7 +82,7 @@ def test_users_policy_input_and_paging(aws: Any):
     assert decisions(first) == [("ec2:DescribeInstances", "*", "allowed"), ("ec2:RunInstances", "*", "implicitDeny")]
     assert first["IsTruncated"] is True
     assert first["EvaluationResults"][0]["MatchedStatements"] == [
-        {"SourcePolicyId": "PolicyInputList.1", "SourcePolicyType": "none"}
+        {"SourcePolicyId": "PolicyInputList.1", "SourcePolicyType": "IAM Policy"}
     ]
     rest = iam.simulate_principal_policy(
         PolicySourceArn=user, ActionNames=actions, PolicyInputList=[extra], MaxItems=2, Marker=first["Marker"]
@@ -168,9 +168,11 @@ def test_the_principals_permissions_boundary_caps_the_simulation(aws: Any):
         False,
         False,
     ]
-    assert results[0]["MatchedStatements"] == [{"SourcePolicyId": "all", "SourcePolicyType": "role"}]
+    assert results[0]["MatchedStatements"] == [{"SourcePolicyId": "role_capped_all", "SourcePolicyType": "IAM Policy"}]
     assert results[1]["MatchedStatements"] == []
-    assert results[2]["MatchedStatements"] == [{"SourcePolicyId": "cap", "SourcePolicyType": "user-managed"}]
+    assert results[2]["MatchedStatements"] == [
+        {"SourcePolicyId": "cap", "SourcePolicyType": "Permissions Boundary Policy"}
+    ]
     given = iam.simulate_principal_policy(
         PolicySourceArn=arn, ActionNames=actions, PermissionsBoundaryPolicyInputList=[document("Allow", "ecs:*")]
     )
@@ -217,9 +219,9 @@ def test_custom_policy_simulation_applies_the_given_boundary(aws: Any):
         False,
     ]
     assert [r["MatchedStatements"] for r in results] == [
-        [{"SourcePolicyId": "PolicyInputList.1", "SourcePolicyType": "none"}],
+        [{"SourcePolicyId": "PolicyInputList.1", "SourcePolicyType": "IAM Policy"}],
         [],
-        [{"SourcePolicyId": "PermissionsBoundaryPolicyInputList.1", "SourcePolicyType": "none"}],
+        [{"SourcePolicyId": "PermissionsBoundaryPolicyInputList.1", "SourcePolicyType": "Permissions Boundary Policy"}],
         [],
     ]
     # without a boundary: the documents alone, and no boundary detail
@@ -286,6 +288,9 @@ def test_custom_policy_simulation_through_the_cli(cli: Any):
         ("allowed", {"AllowedByPermissionsBoundary": True}),
         ("implicitDeny", {"AllowedByPermissionsBoundary": False}),
     ]
+    assert answer["EvaluationResults"][0]["MatchedStatements"] == [
+        {"SourcePolicyId": "PolicyInputList.1", "SourcePolicyType": "IAM Policy"}
+    ]
 
 
 # --- resource-based policies (ResourcePolicy, CallerArn, ResourceOwner) --------------------------
@@ -326,7 +331,7 @@ def test_a_resource_policy_naming_the_caller_allows_within_the_account(aws: Any)
     iam.put_user_policy(UserName="alice", PolicyName="ssm", PolicyDocument=document("Allow", "ssm:*"))
     account = iam.simulate_principal_policy(**given, ResourcePolicy=resource_policy("Allow", {"AWS": ACCOUNT}, "ssm:*"))
     assert account["EvaluationResults"][0]["MatchedStatements"] == [
-        {"SourcePolicyId": "ssm", "SourcePolicyType": "user"}
+        {"SourcePolicyId": "user_alice_ssm", "SourcePolicyType": "IAM Policy"}
     ]
     # a Deny in the resource policy beats the identity Allow
     denied = iam.simulate_principal_policy(**given, ResourcePolicy=resource_policy("Deny", "*", "ssm:Get*"))
@@ -381,7 +386,7 @@ def test_across_accounts_both_the_identity_and_the_resource_policy_must_allow(aw
     assert result["EvalDecision"] == "allowed"
     assert result["EvalDecisionDetails"] == {"IAM Policy": "allowed", "Resource Policy": "allowed"}
     assert result["MatchedStatements"] == [
-        {"SourcePolicyId": "ssm", "SourcePolicyType": "user"},
+        {"SourcePolicyId": "user_dave_ssm", "SourcePolicyType": "IAM Policy"},
         {"SourcePolicyId": "ResourcePolicy", "SourcePolicyType": "Resource Policy"},
     ]
     silent = iam.simulate_principal_policy(

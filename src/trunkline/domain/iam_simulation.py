@@ -65,7 +65,10 @@ def _entity(ctx: RequestContext, arn: str) -> tuple[str, str, Caller]:
 
 def _input_documents(texts: Sequence[str]) -> list[tuple[str, str, dict[str, Any]]]:
     """`PolicyInputList`, checked as CreatePolicy checks a document (its MalformedPolicyDocument)."""
-    return [(f"PolicyInputList.{n}", "none", parse_policy(text)) for n, text in enumerate(texts, start=1)]
+    return [
+        (f"PolicyInputList.{n}", iam_policies.IDENTITY_SOURCE, parse_policy(text))
+        for n, text in enumerate(texts, start=1)
+    ]
 
 
 def _context(entries: Sequence[Mapping[str, Any]]) -> dict[str, ContextValue]:
@@ -85,7 +88,9 @@ def _given_boundary(texts: Sequence[str]) -> Named | None:
     """`PermissionsBoundaryPolicyInputList`: at most one document."""
     if len(texts) > 1:
         raise AwsError("InvalidInput", "Only one permissions boundary policy may be simulated at a time.")
-    return ("PermissionsBoundaryPolicyInputList.1", "none", parse_policy(texts[0])) if texts else None
+    if not texts:
+        return None
+    return ("PermissionsBoundaryPolicyInputList.1", iam_boundaries.BOUNDARY_SOURCE, parse_policy(texts[0]))
 
 
 def _boundary(ctx: RequestContext, kind: str, name: str, texts: Sequence[str]) -> Named | None:
