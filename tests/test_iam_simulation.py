@@ -395,6 +395,12 @@ def test_across_accounts_both_the_identity_and_the_resource_policy_must_allow(aw
     (result,) = silent["EvaluationResults"]
     assert (result["EvalDecision"], result["MatchedStatements"]) == ("implicitDeny", [])
     assert result["EvalDecisionDetails"] == {"IAM Policy": "allowed", "Resource Policy": "implicitDeny"}
+    denied = iam.simulate_principal_policy(**given, ResourcePolicy=resource_policy("Deny", "*", "ssm:*"))
+    (result,) = denied["EvaluationResults"]
+    assert (result["EvalDecision"], result["EvalDecisionDetails"]) == (
+        "explicitDeny",
+        {"IAM Policy": "allowed", "Resource Policy": "explicitDeny"},
+    )
     # the resource policy alone is not enough across accounts
     iam.delete_user_policy(UserName="dave", PolicyName="ssm")
     alone = iam.simulate_principal_policy(**given, ResourcePolicy=resource_policy("Allow", {"AWS": user}, "ssm:*"))

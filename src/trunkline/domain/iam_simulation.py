@@ -29,6 +29,7 @@ from trunkline.domain.policy_evaluation import (
     ContextValue,
     Decision,
     Request,
+    ResourceGrant,
     evaluate,
     resource_policy_grant,
 )
@@ -115,17 +116,62 @@ class Scenario:
 RESOURCE_POLICY = ("ResourcePolicy", "Resource Policy")
 
 
-def _identity(policies: list[Named], request: Request) -> tuple[Decision, list[Record], list[Record]]:
-    """The identity policies' decision, the policies that deny, and those that allow."""
-    decisions = [(policy_id, kind, evaluate([document], request)) for policy_id, kind, document in policies]
-    denying = [_named(i, k) for i, k, d in decisions if d == "ExplicitDeny"]
-    allowing = [_named(i, k) for i, k, d in decisions if d == "Allow"]
-    decision: Decision = "ExplicitDeny" if denying else "Allow" if allowing else "ImplicitDeny"
-    return decision, denying, allowing
-
-
 def _named(policy_id: str, kind: str) -> Record:
     return {"SourcePolicyId": policy_id, "SourcePolicyType": kind}
+
+
+@dataclass(frozen=True)
+class Sides:
+    """Each kind of policy's say on one request: the identity policies (within the boundary), the
+    policies whose Deny applies, the identity policies that allow, the boundary's own decision
+    (None without one) and the resource policy's grant (None without one)."""
+
+    identity: Decision
+    denying: list[Record]
+    allowing: list[Record]
+    capped: Decision | None
+    grant: ResourceGrant | None
+
+    @property
+    def resource(self) -> Decision:
+        """The resource policy's own decision (ImplicitDeny without one)."""
+        if self.grant is not None and self.grant.denies:
+            return "ExplicitDeny"
+        return "Allow" if self.grant is not None and self.grant.reach != "none" else "ImplicitDeny"
+
+
+def _sides(scenario: Scenario, request: Request) -> Sides:
+    decisions = [(policy_id, kind, evaluate([document], request)) for policy_id, kind, document in scenario.policies]
+    denying = [_named(i, k) for i, k, d in decisions if d == "ExplicitDeny"]
+    allowing = [_named(i, k) for i, k, d in decisions if d == "Allow"]
+    capped = None if scenario.boundary is None else evaluate([scenario.boundary[2]], request)
+    identity: Decision = "ExplicitDeny" if denying else "Allow" if allowing else "ImplicitDeny"
+    if identity == "Allow" and capped not in (None, "Allow"):
+        identity = "ImplicitDeny"  # the boundary caps the identity policies
+    grant = None if scenario.resource_policy is None else resource_policy_grant(scenario.resource_policy, request)
+    if grant is not None and grant.denies:
+        denying.append(_named(*RESOURCE_POLICY))
+    if scenario.boundary is not None and capped == "ExplicitDeny":
+        denying.append(_named(scenario.boundary[0], scenario.boundary[1]))
+    return Sides(identity, denying, allowing, capped, grant)
+
+
+def _decide(sides: Sides, cross: bool) -> tuple[Decision, list[Record]]:
+    """The IAM User Guide's order: any Deny (identity, resource or boundary policy) denies; across
+    accounts both the identity and the resource policy must allow; within one account a resource
+    policy naming the caller allows on its own (a boundary caps it only when it names the caller's
+    role rather than the caller), else the identity policies must allow within the boundary."""
+    resource_policy = [_named(*RESOURCE_POLICY)]
+    allowing = sides.allowing if sides.identity == "Allow" else []
+    if sides.denying:
+        return "ExplicitDeny", sides.denying
+    if cross:
+        both = sides.identity == "Allow" and sides.resource == "Allow"
+        return ("Allow", allowing + resource_policy) if both else ("ImplicitDeny", [])
+    grant = sides.grant
+    if grant is not None and grant.reach == "direct" and (grant.itself or sides.capped in (None, "Allow")):
+        return "Allow", resource_policy + allowing
+    return ("Allow", allowing) if allowing else ("ImplicitDeny", [])
 
 
 def _owner_of(resource: str, default: str) -> str:
@@ -135,40 +181,18 @@ def _owner_of(resource: str, default: str) -> str:
 
 
 def _result(scenario: Scenario, request: Request) -> Record:
-    """One action on one resource, in the IAM User Guide's order: any Deny (identity, resource or
-    boundary policy) denies; within one account a resource policy that names the caller allows on
-    its own (a boundary caps it only when it names the caller's role rather than the caller), else
-    the identity policies must allow within the boundary; across accounts both sides must allow."""
-    identity, denying, allowing = _identity(scenario.policies, request)
-    capped = None if scenario.boundary is None else evaluate([scenario.boundary[2]], request)
-    grant = None if scenario.resource_policy is None else resource_policy_grant(scenario.resource_policy, request)
-    in_bounds = capped is None or capped == "Allow"
-    identity_ok = identity == "Allow" and in_bounds
-    matched = denying + ([_named(*RESOURCE_POLICY)] if grant is not None and grant.denies else [])
-    if scenario.boundary is not None and capped == "ExplicitDeny":
-        matched.append(_named(scenario.boundary[0], scenario.boundary[1]))
-    cross = grant is not None and _owner_of(request.resource, scenario.owner) != scenario.caller.account
-    resource_ok = grant is not None and grant.reach != "none"
-    deciding: Decision
-    if matched:
-        deciding = "ExplicitDeny"
-    elif cross:
-        deciding = "Allow" if identity_ok and resource_ok else "ImplicitDeny"
-        matched = allowing + [_named(*RESOURCE_POLICY)] if deciding == "Allow" else []
-    elif grant is not None and grant.reach == "direct" and (grant.itself or in_bounds):
-        deciding, matched = "Allow", [_named(*RESOURCE_POLICY), *(allowing if identity_ok else [])]
-    else:
-        deciding, matched = ("Allow", allowing) if identity_ok else ("ImplicitDeny", [])
+    """One action on one resource (a simulation is cross-account only with a resource policy)."""
+    sides = _sides(scenario, request)
+    cross = sides.grant is not None and _owner_of(request.resource, scenario.owner) != scenario.caller.account
+    deciding, matched = _decide(sides, cross)
     result: Record = {"EvalActionName": request.action, "EvalResourceName": request.resource}
     result.update(EvalDecision=_DECISION[deciding], MatchedStatements=matched, MissingContextValues=[])
-    if capped is not None:
-        result["PermissionsBoundaryDecisionDetail"] = {"AllowedByPermissionsBoundary": capped == "Allow"}
-    if cross:  # per policy type, as the API reference describes it for cross-account simulations
+    if sides.capped is not None:
+        result["PermissionsBoundaryDecisionDetail"] = {"AllowedByPermissionsBoundary": sides.capped == "Allow"}
+    if cross:  # each side's decision, as the API reference describes it for cross-account simulations
         result["EvalDecisionDetails"] = {
-            "IAM Policy": _DECISION["Allow" if identity_ok else "ExplicitDeny" if denying else "ImplicitDeny"],
-            "Resource Policy": _DECISION[
-                "ExplicitDeny" if grant and grant.denies else "Allow" if resource_ok else "ImplicitDeny"
-            ],
+            "IAM Policy": _DECISION[sides.identity],
+            "Resource Policy": _DECISION[sides.resource],
         }
     elif request.resource != "*":  # same account, a named resource: present and empty
         result["EvalDecisionDetails"] = {}
