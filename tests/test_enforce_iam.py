@@ -364,10 +364,10 @@ def test_pass_role_for_an_instance_profile_from_a_launch_template(enforcing: Ser
     assert allowed.run_instances(**launch)["Instances"][0]["IamInstanceProfile"]["Arn"].endswith("/ecsInstanceRole")
 
 
-def test_naming_an_auto_scaling_groups_service_linked_role_needs_pass_role(enforcing: Server) -> None:
-    """A group given `ServiceLinkedRoleARN` hands that role to Auto Scaling, so the caller needs
-    iam:PassRole on it (IAM User Guide, passing a role; iam-and-auth.md §5.5); leaving it to the
-    default role needs none."""
+def test_auto_scaling_groups_need_pass_role_for_their_role_and_may_create_the_default(enforcing: Server) -> None:
+    """A group given a nondefault `ServiceLinkedRoleARN` hands that role to Auto Scaling, so the
+    caller needs iam:PassRole on it; the default role needs none, but creating it (the account's
+    first group) needs iam:CreateServiceLinkedRole (EC2 Auto Scaling User Guide, API permissions)."""
     world = World(enforcing)
     subnet = world.network()["subnet"]
     enforcing.client("ec2").create_launch_template(
@@ -384,7 +384,28 @@ def test_naming_an_auto_scaling_groups_service_linked_role_needs_pass_role(enfor
     }
     scaler = {"Effect": "Allow", "Action": "autoscaling:*", "Resource": "*"}
     without = enforcing.client("autoscaling", **_user(enforcing, "scaler", scaler))
-    without.create_auto_scaling_group(AutoScalingGroupName="default-role", **group)
+    # the first group creates the default role, which needs iam:CreateServiceLinkedRole (EC2 Auto
+    # Scaling User Guide, API permissions); refused, the group and the role are not created
+    default = f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+    with pytest.raises(ClientError) as caught:
+        without.create_auto_scaling_group(AutoScalingGroupName="default-role", **group)
+    assert _error(caught) == (
+        "AccessDenied",
+        f"User: arn:aws:iam::{ACCOUNT}:user/scaler is not authorized to perform: iam:CreateServiceLinkedRole on "
+        f"resource: {default} because no identity-based policy allows the iam:CreateServiceLinkedRole action",
+        403,
+    )
+    assert without.describe_auto_scaling_groups()["AutoScalingGroups"] == []
+    creator = {
+        "Effect": "Allow",
+        "Action": "iam:CreateServiceLinkedRole",
+        "Resource": default,
+        "Condition": {"StringEquals": {"iam:AWSServiceName": "autoscaling.amazonaws.com"}},
+    }
+    first = enforcing.client("autoscaling", **_user(enforcing, "first", scaler, creator))
+    first.create_auto_scaling_group(AutoScalingGroupName="default-role", **group)
+    # once it exists no such permission is needed, and naming the default role needs no PassRole
+    without.create_auto_scaling_group(AutoScalingGroupName="named-default", ServiceLinkedRoleARN=default, **group)
     with pytest.raises(ClientError) as caught:
         without.create_auto_scaling_group(AutoScalingGroupName="named", ServiceLinkedRoleARN=role, **group)
     assert _error(caught) == (
@@ -404,8 +425,9 @@ def test_naming_an_auto_scaling_groups_service_linked_role_needs_pass_role(enfor
     }
     allowed = enforcing.client("autoscaling", **_user(enforcing, "scaler2", scaler, passing))
     allowed.create_auto_scaling_group(AutoScalingGroupName="named", ServiceLinkedRoleARN=role, **group)
-    described = allowed.describe_auto_scaling_groups(AutoScalingGroupNames=["named", "default-role"])
+    described = allowed.describe_auto_scaling_groups(AutoScalingGroupNames=["named", "default-role", "named-default"])
     assert sorted(g["ServiceLinkedRoleARN"].rsplit("/", 1)[-1] for g in described["AutoScalingGroups"]) == [
+        "AWSServiceRoleForAutoScaling",
         "AWSServiceRoleForAutoScaling",
         "AWSServiceRoleForAutoScaling_team",
     ]

@@ -17,6 +17,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import authorization, iam, iam_boundaries
+from trunkline.domain.autoscaling import linked_role
 from trunkline.domain.policy_evaluation import ContextValue
 from trunkline.errors import AwsError
 
@@ -46,6 +47,8 @@ def check_call(ctx: RequestContext, service: str, operation: str, params: Params
         authorization.authorize(ctx, service, action, resource, extra)
     for role_arn, passed_to in _passed_roles(ctx, service, operation, params):
         authorization.pass_role(ctx, service, role_arn, passed_to)
+    for dependent, resource, extra in _dependent_actions(ctx, service, operation, params):
+        authorization.authorize(ctx, service, dependent, resource, extra)
 
 
 # --- resources -----------------------------------------------------------------------------------
@@ -248,12 +251,30 @@ def _passed_roles(ctx: RequestContext, service: str, operation: str, params: Par
             yield role_arn, "ec2.amazonaws.com"
     elif (
         service == "autoscaling"
-        and operation in ("CreateAutoScalingGroup", "UpdateAutoScalingGroup")
-        and params.get("ServiceLinkedRoleARN")
+        and operation in _GROUP_WRITES
+        and params.get("ServiceLinkedRoleARN") not in (None, linked_role.default_arn(ctx))
     ):
-        # Naming the group's service-linked role hands it to Auto Scaling; leaving it to the
-        # default does not (IAM User Guide, passing a role to a service).
-        yield str(params["ServiceLinkedRoleARN"]), "autoscaling.amazonaws.com"
+        # Naming a nondefault service-linked role hands it to Auto Scaling; the default one needs
+        # no PassRole (EC2 Auto Scaling User Guide, API permissions).
+        yield str(params["ServiceLinkedRoleARN"]), linked_role.SERVICE
+
+
+_GROUP_WRITES = ("CreateAutoScalingGroup", "UpdateAutoScalingGroup")
+
+
+def _dependent_actions(
+    ctx: RequestContext, service: str, operation: str, params: Params
+) -> Iterator[tuple[str, str, dict[str, ContextValue]]]:
+    """Other services' actions a call needs the caller's permission for: a group whose role is
+    the default one, while the account lacks it, needs iam:CreateServiceLinkedRole (EC2 Auto
+    Scaling User Guide, API permissions)."""
+    if (
+        service == "autoscaling"
+        and operation in _GROUP_WRITES
+        and (operation == "CreateAutoScalingGroup" or params.get("ServiceLinkedRoleARN"))
+        and linked_role.creates_default(ctx, params.get("ServiceLinkedRoleARN"))
+    ):
+        yield "iam:CreateServiceLinkedRole", linked_role.default_arn(ctx), {"iam:AWSServiceName": linked_role.SERVICE}
 
 
 def _task_roles(ctx: RequestContext, operation: str, params: Params) -> Iterator[tuple[str, str]]:
