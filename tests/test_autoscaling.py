@@ -400,3 +400,89 @@ def test_the_first_group_creates_the_auto_scaling_service_linked_role(cap: Capac
     # deleted, it comes back with the next group
     cap.create("third")
     assert iam.get_role(RoleName=name)["Role"]["Arn"] == arn
+
+
+SLR_PATH = f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/"
+
+
+def test_a_group_takes_a_custom_suffix_service_linked_role_and_update_changes_it(cap: Capacity) -> None:
+    """`ServiceLinkedRoleARN` names the role a group acts through (EC2 Auto Scaling User Guide,
+    service-linked roles with a custom suffix); DescribeAutoScalingGroups shows it, Update changes
+    it, and the role is then in use (its deletion task fails)."""
+    iam = cap.world.server.client("iam")
+    custom = iam.create_service_linked_role(AWSServiceName="autoscaling.amazonaws.com", CustomSuffix="web")["Role"]
+    assert custom["Arn"] == SLR_PATH + "AWSServiceRoleForAutoScaling_web"
+    cap.create(ServiceLinkedRoleARN=custom["Arn"])
+    assert cap.group()["ServiceLinkedRoleARN"] == custom["Arn"]
+    # naming a role is not "the default": the default role was not created
+    assert error_of(lambda: iam.get_role(RoleName="AWSServiceRoleForAutoScaling"))[0] == "NoSuchEntity"
+    task = iam.delete_service_linked_role(RoleName=custom["RoleName"])["DeletionTaskId"]
+    assert iam.get_service_linked_role_deletion_status(DeletionTaskId=task)["Status"] == "FAILED"
+    # back to the default role: named by its ARN, Auto Scaling creates it as when none is named
+    default = SLR_PATH + "AWSServiceRoleForAutoScaling"
+    cap.asg.update_auto_scaling_group(AutoScalingGroupName=GROUP, ServiceLinkedRoleARN=default)
+    assert cap.group()["ServiceLinkedRoleARN"] == default
+    assert iam.get_role(RoleName="AWSServiceRoleForAutoScaling")["Role"]["Arn"] == default
+    task = iam.delete_service_linked_role(RoleName=custom["RoleName"])["DeletionTaskId"]
+    assert iam.get_service_linked_role_deletion_status(DeletionTaskId=task)["Status"] == "SUCCEEDED"
+
+
+def test_a_service_linked_role_arn_must_name_an_auto_scaling_service_linked_role(cap: Capacity) -> None:
+    """A role that does not exist, an ordinary role and another service's linked role are refused
+    (ValidationError; the texts are ours, docs/decisions.md) and nothing is created or changed."""
+    iam = cap.world.server.client("iam")
+    missing = SLR_PATH + "AWSServiceRoleForAutoScaling_nope"
+    assert error_of(lambda: cap.create(ServiceLinkedRoleARN=missing)) == (
+        "ValidationError",
+        f"Invalid ServiceLinkedRoleARN '{missing}': no role with this ARN exists in the account.",
+    )
+    ordinary = f"arn:aws:iam::{ACCOUNT}:role/ecsInstanceRole"
+    assert error_of(lambda: cap.create(ServiceLinkedRoleARN=ordinary)) == (
+        "ValidationError",
+        f"Invalid ServiceLinkedRoleARN '{ordinary}': the role ecsInstanceRole is not a service-linked role for "
+        "autoscaling.amazonaws.com.",
+    )
+    ecs_role = iam.get_role(RoleName="AWSServiceRoleForECS")["Role"]["Arn"]  # made by CreateCluster
+    assert error_of(lambda: cap.create(ServiceLinkedRoleARN=ecs_role))[1].endswith(
+        "the role AWSServiceRoleForECS is not a service-linked role for autoscaling.amazonaws.com."
+    )
+    assert cap.asg.describe_auto_scaling_groups()["AutoScalingGroups"] == []
+    assert error_of(lambda: iam.get_role(RoleName="AWSServiceRoleForAutoScaling"))[0] == "NoSuchEntity"
+    cap.create()
+    assert (
+        error_of(
+            lambda: cap.asg.update_auto_scaling_group(
+                AutoScalingGroupName=GROUP, ServiceLinkedRoleARN=ordinary, MaxSize=9
+            )
+        )[0]
+        == "ValidationError"
+    )
+    group = cap.group()
+    assert (group["ServiceLinkedRoleARN"], group["MaxSize"]) == (SLR_PATH + "AWSServiceRoleForAutoScaling", 4)
+
+
+@pytest.mark.cli
+def test_the_aws_cli_names_a_groups_service_linked_role(cap: Capacity, tmp_path: Path) -> None:
+    aws = make_cli(cap.world.server.url, tmp_path)
+    arn = aws(
+        "iam", "create-service-linked-role", "--aws-service-name", "autoscaling.amazonaws.com", "--custom-suffix", "cli"
+    )["Role"]["Arn"]  # fmt: skip
+    base = [
+        "autoscaling", "create-auto-scaling-group", "--launch-template", "LaunchTemplateName=ecs",
+        "--min-size", "0", "--max-size", "1", "--vpc-zone-identifier", cap.subnets[0],
+    ]  # fmt: skip
+    aws(*base, "--auto-scaling-group-name", "cli", "--service-linked-role-arn", arn)
+    (group,) = aws("autoscaling", "describe-auto-scaling-groups", "--auto-scaling-group-names", "cli")[
+        "AutoScalingGroups"
+    ]
+    assert group["ServiceLinkedRoleARN"] == arn
+    from conftest import CliError
+
+    wrong = f"arn:aws:iam::{ACCOUNT}:role/ecsInstanceRole"
+    with pytest.raises(CliError) as caught:
+        aws(*base, "--auto-scaling-group-name", "other", "--service-linked-role-arn", wrong)
+    assert (
+        "An error occurred (ValidationError) when calling the CreateAutoScalingGroup operation: Invalid "
+        f"ServiceLinkedRoleARN '{wrong}': the role ecsInstanceRole is not a service-linked role for "
+        "autoscaling.amazonaws.com." in caught.value.stderr
+    )

@@ -364,6 +364,75 @@ def test_pass_role_for_an_instance_profile_from_a_launch_template(enforcing: Ser
     assert allowed.run_instances(**launch)["Instances"][0]["IamInstanceProfile"]["Arn"].endswith("/ecsInstanceRole")
 
 
+def test_auto_scaling_groups_need_pass_role_for_their_role_and_may_create_the_default(enforcing: Server) -> None:
+    """A group given a nondefault `ServiceLinkedRoleARN` hands that role to Auto Scaling, so the
+    caller needs iam:PassRole on it; the default role needs none, but creating it (the account's
+    first group) needs iam:CreateServiceLinkedRole (EC2 Auto Scaling User Guide, API permissions)."""
+    world = World(enforcing)
+    subnet = world.network()["subnet"]
+    enforcing.client("ec2").create_launch_template(
+        LaunchTemplateName="plain", LaunchTemplateData={"ImageId": world.image(), "InstanceType": "c5.large"}
+    )
+    role = enforcing.client("iam").create_service_linked_role(
+        AWSServiceName="autoscaling.amazonaws.com", CustomSuffix="team"
+    )["Role"]["Arn"]
+    group = {
+        "LaunchTemplate": {"LaunchTemplateName": "plain"},
+        "MinSize": 0,
+        "MaxSize": 1,
+        "VPCZoneIdentifier": subnet,
+    }
+    scaler = {"Effect": "Allow", "Action": "autoscaling:*", "Resource": "*"}
+    without = enforcing.client("autoscaling", **_user(enforcing, "scaler", scaler))
+    # the first group creates the default role, which needs iam:CreateServiceLinkedRole (EC2 Auto
+    # Scaling User Guide, API permissions); refused, the group and the role are not created
+    default = f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+    with pytest.raises(ClientError) as caught:
+        without.create_auto_scaling_group(AutoScalingGroupName="default-role", **group)
+    assert _error(caught) == (
+        "AccessDenied",
+        f"User: arn:aws:iam::{ACCOUNT}:user/scaler is not authorized to perform: iam:CreateServiceLinkedRole on "
+        f"resource: {default} because no identity-based policy allows the iam:CreateServiceLinkedRole action",
+        403,
+    )
+    assert without.describe_auto_scaling_groups()["AutoScalingGroups"] == []
+    creator = {
+        "Effect": "Allow",
+        "Action": "iam:CreateServiceLinkedRole",
+        "Resource": default,
+        "Condition": {"StringEquals": {"iam:AWSServiceName": "autoscaling.amazonaws.com"}},
+    }
+    first = enforcing.client("autoscaling", **_user(enforcing, "first", scaler, creator))
+    first.create_auto_scaling_group(AutoScalingGroupName="default-role", **group)
+    # once it exists no such permission is needed, and naming the default role needs no PassRole
+    without.create_auto_scaling_group(AutoScalingGroupName="named-default", ServiceLinkedRoleARN=default, **group)
+    with pytest.raises(ClientError) as caught:
+        without.create_auto_scaling_group(AutoScalingGroupName="named", ServiceLinkedRoleARN=role, **group)
+    assert _error(caught) == (
+        "AccessDenied",
+        f"User: arn:aws:iam::{ACCOUNT}:user/scaler is not authorized to perform: iam:PassRole on resource: {role} "
+        "because no identity-based policy allows the iam:PassRole action",
+        403,
+    )
+    with pytest.raises(ClientError) as caught:
+        without.update_auto_scaling_group(AutoScalingGroupName="default-role", ServiceLinkedRoleARN=role)
+    assert _error(caught)[0] == "AccessDenied"
+    passing = {
+        "Effect": "Allow",
+        "Action": "iam:PassRole",
+        "Resource": role,
+        "Condition": {"StringEquals": {"iam:PassedToService": "autoscaling.amazonaws.com"}},
+    }
+    allowed = enforcing.client("autoscaling", **_user(enforcing, "scaler2", scaler, passing))
+    allowed.create_auto_scaling_group(AutoScalingGroupName="named", ServiceLinkedRoleARN=role, **group)
+    described = allowed.describe_auto_scaling_groups(AutoScalingGroupNames=["named", "default-role", "named-default"])
+    assert sorted(g["ServiceLinkedRoleARN"].rsplit("/", 1)[-1] for g in described["AutoScalingGroups"]) == [
+        "AWSServiceRoleForAutoScaling",
+        "AWSServiceRoleForAutoScaling",
+        "AWSServiceRoleForAutoScaling_team",
+    ]
+
+
 # --- permissions boundaries ----------------------------------------------------------------------
 
 
@@ -570,3 +639,53 @@ def test_permissions_boundary_condition_key_on_iam_actions(enforcing: Server) ->
     assert _error(caught)[0] == "AccessDenied"
     delegate.put_role_permissions_boundary(RoleName="other", PermissionsBoundary=cap)
     assert iam.get_role(RoleName="other")["Role"]["PermissionsBoundary"]["PermissionsBoundaryArn"] == cap
+
+
+def test_permissions_boundary_condition_key_on_reading_changing_and_deleting_roles(
+    enforcing: Server, tmp_path: Path
+) -> None:
+    """GetRole, UpdateAssumeRolePolicy and DeleteRole carry `iam:PermissionsBoundary` too (the
+    Service Authorization Reference lists it for them): the boundary the role has."""
+    iam = enforcing.client("iam")
+    cap = iam.create_policy(
+        PolicyName="team-cap", PolicyDocument=_policy({"Effect": "Allow", "Action": "ecs:*", "Resource": "*"})
+    )["Policy"]["Arn"]
+    iam.create_role(RoleName="tight", AssumeRolePolicyDocument=EC2_TRUST, PermissionsBoundary=cap)
+    iam.create_role(RoleName="loose", AssumeRolePolicyDocument=EC2_TRUST)
+    creds = _user(
+        enforcing,
+        "keeper",
+        {
+            "Effect": "Allow",
+            "Action": ["iam:GetRole", "iam:UpdateAssumeRolePolicy", "iam:DeleteRole"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"iam:PermissionsBoundary": cap}},
+        },
+    )
+    keeper = enforcing.client("iam", **creds)
+    assert keeper.get_role(RoleName="tight")["Role"]["PermissionsBoundary"]["PermissionsBoundaryArn"] == cap
+    with pytest.raises(ClientError) as caught:
+        keeper.get_role(RoleName="loose")
+    assert _error(caught) == (
+        "AccessDenied",
+        f"User: arn:aws:iam::{ACCOUNT}:user/keeper is not authorized to perform: iam:GetRole on resource: "
+        f"arn:aws:iam::{ACCOUNT}:role/loose because no identity-based policy allows the iam:GetRole action",
+        403,
+    )
+    keeper.update_assume_role_policy(RoleName="tight", PolicyDocument=_account_trust())
+    with pytest.raises(ClientError) as caught:
+        keeper.update_assume_role_policy(RoleName="loose", PolicyDocument=_account_trust())
+    assert _error(caught)[0] == "AccessDenied"
+    from conftest import CliError
+
+    cli = make_cli(enforcing.url, tmp_path, **creds)
+    with pytest.raises(CliError) as failed:
+        cli("iam", "delete-role", "--role-name", "loose")
+    assert (
+        "An error occurred (AccessDenied) when calling the DeleteRole operation: User: "
+        f"arn:aws:iam::{ACCOUNT}:user/keeper is not authorized to perform: iam:DeleteRole on resource: "
+        f"arn:aws:iam::{ACCOUNT}:role/loose because no identity-based policy allows the iam:DeleteRole action"
+        in failed.value.stderr
+    )
+    cli("iam", "delete-role", "--role-name", "tight")
+    assert sorted(r["RoleName"] for r in iam.list_roles()["Roles"]) == ["loose"]

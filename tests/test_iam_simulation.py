@@ -48,7 +48,7 @@ def test_the_ecs_instance_policy_does_not_allow_put_account_setting(aws: Any):
         ("ecs:RegisterContainerInstance", "*", "allowed"),
     ]
     matched = answer["EvaluationResults"][1]["MatchedStatements"]
-    assert matched == [{"SourcePolicyId": "AmazonEC2ContainerServiceforEC2Role", "SourcePolicyType": "aws-managed"}]
+    assert matched == [{"SourcePolicyId": "AmazonEC2ContainerServiceforEC2Role", "SourcePolicyType": "IAM Policy"}]
     assert answer["IsTruncated"] is False
 
 
@@ -64,10 +64,10 @@ def test_deny_wins_and_resources_are_evaluated_each(aws: Any):
     answer = iam.simulate_principal_policy(PolicySourceArn=arn, ActionNames=["ecs:RunTask"], ResourceArns=[prod, dev])
     assert decisions(answer) == [("ecs:RunTask", prod, "explicitDeny"), ("ecs:RunTask", dev, "allowed")]
     assert answer["EvaluationResults"][0]["MatchedStatements"] == [
-        {"SourcePolicyId": "no-prod", "SourcePolicyType": "user-managed"}
+        {"SourcePolicyId": "no-prod", "SourcePolicyType": "IAM Policy"}
     ]
     assert answer["EvaluationResults"][1]["MatchedStatements"] == [
-        {"SourcePolicyId": "all-ecs", "SourcePolicyType": "role"}
+        {"SourcePolicyId": "role_app_all-ecs", "SourcePolicyType": "IAM Policy"}
     ]
 
 
@@ -82,7 +82,7 @@ def test_users_policy_input_and_paging(aws: Any):
     assert decisions(first) == [("ec2:DescribeInstances", "*", "allowed"), ("ec2:RunInstances", "*", "implicitDeny")]
     assert first["IsTruncated"] is True
     assert first["EvaluationResults"][0]["MatchedStatements"] == [
-        {"SourcePolicyId": "PolicyInputList.1", "SourcePolicyType": "none"}
+        {"SourcePolicyId": "PolicyInputList.1", "SourcePolicyType": "IAM Policy"}
     ]
     rest = iam.simulate_principal_policy(
         PolicySourceArn=user, ActionNames=actions, PolicyInputList=[extra], MaxItems=2, Marker=first["Marker"]
@@ -168,9 +168,11 @@ def test_the_principals_permissions_boundary_caps_the_simulation(aws: Any):
         False,
         False,
     ]
-    assert results[0]["MatchedStatements"] == [{"SourcePolicyId": "all", "SourcePolicyType": "role"}]
+    assert results[0]["MatchedStatements"] == [{"SourcePolicyId": "role_capped_all", "SourcePolicyType": "IAM Policy"}]
     assert results[1]["MatchedStatements"] == []
-    assert results[2]["MatchedStatements"] == [{"SourcePolicyId": "cap", "SourcePolicyType": "user-managed"}]
+    assert results[2]["MatchedStatements"] == [
+        {"SourcePolicyId": "cap", "SourcePolicyType": "Permissions Boundary Policy"}
+    ]
     given = iam.simulate_principal_policy(
         PolicySourceArn=arn, ActionNames=actions, PermissionsBoundaryPolicyInputList=[document("Allow", "ecs:*")]
     )
@@ -217,9 +219,9 @@ def test_custom_policy_simulation_applies_the_given_boundary(aws: Any):
         False,
     ]
     assert [r["MatchedStatements"] for r in results] == [
-        [{"SourcePolicyId": "PolicyInputList.1", "SourcePolicyType": "none"}],
+        [{"SourcePolicyId": "PolicyInputList.1", "SourcePolicyType": "IAM Policy"}],
         [],
-        [{"SourcePolicyId": "PermissionsBoundaryPolicyInputList.1", "SourcePolicyType": "none"}],
+        [{"SourcePolicyId": "PermissionsBoundaryPolicyInputList.1", "SourcePolicyType": "Permissions Boundary Policy"}],
         [],
     ]
     # without a boundary: the documents alone, and no boundary detail
@@ -261,9 +263,12 @@ def test_custom_policy_simulation_pages_and_refuses(aws: Any):
             "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}],
         }
     )
-    assert refused(ResourcePolicy=resource_policy)["Message"] == (
-        "trunkline does not simulate resource-based policies (ResourcePolicy) yet."
-    )
+    # a resource policy needs a caller its Principal can name (IAM API Reference, CallerArn)
+    assert refused(ResourcePolicy=resource_policy) == {
+        "Code": "InvalidInput",
+        "Message": "CallerArn is required when a ResourcePolicy is simulated.",
+        "Type": "Sender",
+    }
 
 
 @pytest.mark.cli
@@ -283,3 +288,182 @@ def test_custom_policy_simulation_through_the_cli(cli: Any):
         ("allowed", {"AllowedByPermissionsBoundary": True}),
         ("implicitDeny", {"AllowedByPermissionsBoundary": False}),
     ]
+    assert answer["EvaluationResults"][0]["MatchedStatements"] == [
+        {"SourcePolicyId": "PolicyInputList.1", "SourcePolicyType": "IAM Policy"}
+    ]
+
+
+# --- resource-based policies (ResourcePolicy, CallerArn, ResourceOwner) --------------------------
+
+OTHER = "444455556666"
+
+
+def resource_policy(effect: str, principal: Any, action: str, resource: str = "*") -> str:
+    statement = {"Effect": effect, "Principal": principal, "Action": action, "Resource": resource}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def test_a_resource_policy_naming_the_caller_allows_within_the_account(aws: Any):
+    """Within one account a resource-based policy that names the caller allows without any
+    identity policy, a Deny in it denies, and naming only the account delegates to the identity
+    policies (IAM User Guide, policy evaluation within a single account). The result names the
+    policy `ResourcePolicy`, of type `Resource Policy`, as AWS answers."""
+    iam = aws("iam")
+    alice = iam.create_user(UserName="alice")["User"]["Arn"]
+    bob = iam.create_user(UserName="bob")["User"]["Arn"]
+    parameter = f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/app/db"
+    given = {"PolicySourceArn": alice, "ActionNames": ["ssm:GetParameter"], "ResourceArns": [parameter]}
+    answer = iam.simulate_principal_policy(**given, ResourcePolicy=resource_policy("Allow", {"AWS": alice}, "ssm:*"))
+    (result,) = answer["EvaluationResults"]
+    assert (result["EvalDecision"], result["MatchedStatements"]) == (
+        "allowed",
+        [{"SourcePolicyId": "ResourcePolicy", "SourcePolicyType": "Resource Policy"}],
+    )
+    assert result["EvalDecisionDetails"] == {}  # same account and a named resource: present, empty
+    # CallerArn: Bob with Alice's (no) policies; the resource policy names Alice, not Bob
+    as_bob = iam.simulate_principal_policy(
+        **given, CallerArn=bob, ResourcePolicy=resource_policy("Allow", {"AWS": alice}, "ssm:*")
+    )
+    assert as_bob["EvaluationResults"][0]["EvalDecision"] == "implicitDeny"
+    # the account as principal: the identity policies must allow
+    account = iam.simulate_principal_policy(**given, ResourcePolicy=resource_policy("Allow", {"AWS": ACCOUNT}, "ssm:*"))
+    assert account["EvaluationResults"][0]["EvalDecision"] == "implicitDeny"
+    iam.put_user_policy(UserName="alice", PolicyName="ssm", PolicyDocument=document("Allow", "ssm:*"))
+    account = iam.simulate_principal_policy(**given, ResourcePolicy=resource_policy("Allow", {"AWS": ACCOUNT}, "ssm:*"))
+    assert account["EvaluationResults"][0]["MatchedStatements"] == [
+        {"SourcePolicyId": "user_alice_ssm", "SourcePolicyType": "IAM Policy"}
+    ]
+    # a Deny in the resource policy beats the identity Allow
+    denied = iam.simulate_principal_policy(**given, ResourcePolicy=resource_policy("Deny", "*", "ssm:Get*"))
+    (result,) = denied["EvaluationResults"]
+    assert (result["EvalDecision"], result["MatchedStatements"]) == (
+        "explicitDeny",
+        [{"SourcePolicyId": "ResourcePolicy", "SourcePolicyType": "Resource Policy"}],
+    )
+    # no resource named: the resource policy still applies, and there is no EvalDecisionDetails
+    star = iam.simulate_principal_policy(
+        PolicySourceArn=bob, ActionNames=["ssm:GetParameter"], ResourcePolicy=resource_policy("Allow", "*", "ssm:*")
+    )
+    assert star["EvaluationResults"][0]["EvalDecision"] == "allowed"
+    assert "EvalDecisionDetails" not in star["EvaluationResults"][0]
+
+
+def test_a_boundary_caps_a_resource_policy_grant_to_a_role_but_not_to_a_user(aws: Any):
+    """IAM User Guide (evaluation logic, resource-based policies with boundaries): a grant naming a
+    user is not limited by the user's boundary; a grant naming a role ARN is."""
+    iam = aws("iam")
+    cap = iam.create_policy(PolicyName="cap", PolicyDocument=document("Allow", "ecs:List*"))["Policy"]["Arn"]
+    user = iam.create_user(UserName="carol", PermissionsBoundary=cap)["User"]["Arn"]
+    arn = iam.create_role(RoleName="capped", AssumeRolePolicyDocument=TRUST, PermissionsBoundary=cap)["Role"]["Arn"]
+    parameter = f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/app/db"
+    for source, expected in ((user, "allowed"), (arn, "implicitDeny")):
+        answer = iam.simulate_principal_policy(
+            PolicySourceArn=source,
+            ActionNames=["ssm:GetParameter"],
+            ResourceArns=[parameter],
+            ResourcePolicy=resource_policy("Allow", {"AWS": source}, "ssm:GetParameter"),
+        )
+        (result,) = answer["EvaluationResults"]
+        assert (result["EvalDecision"], result["PermissionsBoundaryDecisionDetail"]) == (
+            expected,
+            {"AllowedByPermissionsBoundary": False},
+        )
+
+
+def test_across_accounts_both_the_identity_and_the_resource_policy_must_allow(aws: Any):
+    """A resource of another account (its ARN's account, or ResourceOwner for an ARN without one):
+    both sides must allow, and EvalDecisionDetails gives each side's decision (IAM API Reference,
+    EvaluationResult)."""
+    iam = aws("iam")
+    user = iam.create_user(UserName="dave")["User"]["Arn"]
+    iam.put_user_policy(UserName="dave", PolicyName="ssm", PolicyDocument=document("Allow", "ssm:GetParameter"))
+    theirs = f"arn:aws:ssm:us-east-1:{OTHER}:parameter/shared"
+    given = {"PolicySourceArn": user, "ActionNames": ["ssm:GetParameter"], "ResourceArns": [theirs]}
+    granted = iam.simulate_principal_policy(
+        **given, ResourcePolicy=resource_policy("Allow", {"AWS": ACCOUNT}, "ssm:GetParameter")
+    )
+    (result,) = granted["EvaluationResults"]
+    assert result["EvalDecision"] == "allowed"
+    assert result["EvalDecisionDetails"] == {"IAM Policy": "allowed", "Resource Policy": "allowed"}
+    assert result["MatchedStatements"] == [
+        {"SourcePolicyId": "user_dave_ssm", "SourcePolicyType": "IAM Policy"},
+        {"SourcePolicyId": "ResourcePolicy", "SourcePolicyType": "Resource Policy"},
+    ]
+    silent = iam.simulate_principal_policy(
+        **given, ResourcePolicy=resource_policy("Allow", {"AWS": OTHER}, "ssm:GetParameter")
+    )
+    (result,) = silent["EvaluationResults"]
+    assert (result["EvalDecision"], result["MatchedStatements"]) == ("implicitDeny", [])
+    assert result["EvalDecisionDetails"] == {"IAM Policy": "allowed", "Resource Policy": "implicitDeny"}
+    denied = iam.simulate_principal_policy(**given, ResourcePolicy=resource_policy("Deny", "*", "ssm:*"))
+    (result,) = denied["EvaluationResults"]
+    assert (result["EvalDecision"], result["EvalDecisionDetails"]) == (
+        "explicitDeny",
+        {"IAM Policy": "allowed", "Resource Policy": "explicitDeny"},
+    )
+    # the resource policy alone is not enough across accounts
+    iam.delete_user_policy(UserName="dave", PolicyName="ssm")
+    alone = iam.simulate_principal_policy(**given, ResourcePolicy=resource_policy("Allow", {"AWS": user}, "ssm:*"))
+    assert alone["EvaluationResults"][0]["EvalDecisionDetails"] == {
+        "IAM Policy": "implicitDeny",
+        "Resource Policy": "allowed",
+    }
+    # an ARN without an account belongs to ResourceOwner (here: another account)
+    bucket = iam.simulate_custom_policy(
+        PolicyInputList=[document("Allow", "s3:GetObject")],
+        ActionNames=["s3:GetObject"],
+        ResourceArns=["arn:aws:s3:::shared/key"],
+        ResourcePolicy=resource_policy("Allow", {"AWS": user}, "s3:GetObject", "arn:aws:s3:::shared/*"),
+        CallerArn=user,
+        ResourceOwner=f"arn:aws:iam::{OTHER}:root",
+    )
+    assert bucket["EvaluationResults"][0]["EvalDecisionDetails"] == {
+        "IAM Policy": "allowed",
+        "Resource Policy": "allowed",
+    }
+
+
+def test_resource_policy_inputs_are_checked(aws: Any):
+    iam = aws("iam")
+    user = f"arn:aws:iam::{ACCOUNT}:user/erin"
+    given = {"PolicyInputList": [document("Allow", "s3:*")], "ActionNames": ["s3:GetObject"], "CallerArn": user}
+
+    def refused(**extra: Any) -> dict[str, Any]:
+        with pytest.raises(ClientError) as raised:
+            iam.simulate_custom_policy(**given, **extra)
+        error: dict[str, Any] = raised.value.response["Error"]
+        return error
+
+    assert refused(ResourcePolicy=document("Allow", "s3:*")) == {
+        "Code": "MalformedPolicyDocument",
+        "Message": "Missing required field Principal",
+        "Type": "Sender",
+    }
+    assert refused(ResourcePolicy=resource_policy("Allow", "*", "s3:*"), ResourceOwner="someone") == {
+        "Code": "InvalidInput",
+        "Message": "Invalid ResourceOwner: someone",
+        "Type": "Sender",
+    }
+    # a bare account id is taken too (SimulatePrincipalPolicy's documented form)
+    answer = iam.simulate_custom_policy(
+        **given, ResourcePolicy=resource_policy("Deny", {"AWS": user}, "s3:*"), ResourceOwner=ACCOUNT
+    )
+    assert answer["EvaluationResults"][0]["EvalDecision"] == "explicitDeny"
+
+
+@pytest.mark.cli
+def test_a_resource_policy_through_the_cli(aws: Any, cli: Any):
+    user = aws("iam").create_user(UserName="frank")["User"]["Arn"]
+    answer = cli(
+        "iam", "simulate-custom-policy",
+        "--policy-input-list", document("Allow", "ecs:ListClusters"),
+        "--action-names", "ssm:GetParameter",
+        "--resource-arns", f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/app",
+        "--resource-policy", resource_policy("Allow", {"AWS": user}, "ssm:GetParameter"),
+        "--caller-arn", user,
+    )  # fmt: skip
+    (result,) = answer["EvaluationResults"]
+    assert (result["EvalDecision"], result["MatchedStatements"]) == (
+        "allowed",
+        [{"SourcePolicyId": "ResourcePolicy", "SourcePolicyType": "Resource Policy"}],
+    )

@@ -17,6 +17,7 @@ from typing import Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import authorization, iam, iam_boundaries
+from trunkline.domain.autoscaling import linked_role
 from trunkline.domain.policy_evaluation import ContextValue
 from trunkline.errors import AwsError
 
@@ -46,6 +47,8 @@ def check_call(ctx: RequestContext, service: str, operation: str, params: Params
         authorization.authorize(ctx, service, action, resource, extra)
     for role_arn, passed_to in _passed_roles(ctx, service, operation, params):
         authorization.pass_role(ctx, service, role_arn, passed_to)
+    for dependent, resource, extra in _dependent_actions(ctx, service, operation, params):
+        authorization.authorize(ctx, service, dependent, resource, extra)
 
 
 # --- resources -----------------------------------------------------------------------------------
@@ -144,8 +147,9 @@ def _ec2(ctx: RequestContext, operation: str, params: Params) -> Iterator[Check]
 
 
 #: IAM actions that carry `iam:PermissionsBoundary` (Service Authorization Reference, IAM): the
-#: boundary the request sets, or for a call that changes an existing role's or user's permissions,
-#: the boundary it already has — so a delegated administrator can be held to one boundary.
+#: boundary the request sets, or for a call on an existing role or user, the boundary it already
+#: has — so a delegated administrator can be held to one boundary. The role-only actions (reading,
+#: deleting and changing a role) are in the reference too; their user counterparts are not.
 _BOUNDARY_SET = {"CreateRole", "CreateUser", "PutRolePermissionsBoundary", "PutUserPermissionsBoundary"}
 _BOUNDARY_HELD = {
     f"{verb}{kind}{what}"
@@ -157,7 +161,7 @@ _BOUNDARY_HELD = {
         ("Delete", "Policy"),
         ("Delete", "PermissionsBoundary"),
     )
-}
+} | {"GetRole", "DeleteRole", "UpdateRole", "UpdateRoleDescription", "UpdateAssumeRolePolicy"}
 
 
 def _boundary_key(ctx: RequestContext, operation: str, params: Params) -> dict[str, ContextValue]:
@@ -245,6 +249,32 @@ def _passed_roles(ctx: RequestContext, service: str, operation: str, params: Par
         role_arn = _profile_role(ctx, profile)
         if role_arn is not None:
             yield role_arn, "ec2.amazonaws.com"
+    elif (
+        service == "autoscaling"
+        and operation in _GROUP_WRITES
+        and params.get("ServiceLinkedRoleARN") not in (None, linked_role.default_arn(ctx))
+    ):
+        # Naming a nondefault service-linked role hands it to Auto Scaling; the default one needs
+        # no PassRole (EC2 Auto Scaling User Guide, API permissions).
+        yield str(params["ServiceLinkedRoleARN"]), linked_role.SERVICE
+
+
+_GROUP_WRITES = ("CreateAutoScalingGroup", "UpdateAutoScalingGroup")
+
+
+def _dependent_actions(
+    ctx: RequestContext, service: str, operation: str, params: Params
+) -> Iterator[tuple[str, str, dict[str, ContextValue]]]:
+    """Other services' actions a call needs the caller's permission for: a group whose role is
+    the default one, while the account lacks it, needs iam:CreateServiceLinkedRole (EC2 Auto
+    Scaling User Guide, API permissions)."""
+    if (
+        service == "autoscaling"
+        and operation in _GROUP_WRITES
+        and (operation == "CreateAutoScalingGroup" or params.get("ServiceLinkedRoleARN"))
+        and linked_role.creates_default(ctx, params.get("ServiceLinkedRoleARN"))
+    ):
+        yield "iam:CreateServiceLinkedRole", linked_role.default_arn(ctx), {"iam:AWSServiceName": linked_role.SERVICE}
 
 
 def _task_roles(ctx: RequestContext, operation: str, params: Params) -> Iterator[tuple[str, str]]:

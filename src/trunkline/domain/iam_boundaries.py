@@ -76,13 +76,17 @@ def boundary_document(ctx: RequestContext, kind: str, name: str) -> dict[str, An
     return None if named is None else named[2]
 
 
+#: The SourcePolicyType IAM's simulator gives a permissions boundary (docs/decisions.md).
+BOUNDARY_SOURCE = "Permissions Boundary Policy"
+
+
 def named_boundary_document(ctx: RequestContext, kind: str, name: str) -> tuple[str, str, dict[str, Any]] | None:
-    """The same document with the id and type IAM's policy simulator names a managed policy by
-    (its name; `aws-managed` or `user-managed`), or None when the entity has no boundary."""
+    """The same document with the id and type IAM's policy simulator names a boundary by (the
+    policy's name; `Permissions Boundary Policy`), or None when the entity has no boundary."""
     arn = current_arn(ctx, kind, name)
     if arn is None:
         return None
-    policy_id, source_type = arn.rsplit("/", 1)[-1], "aws-managed" if ":iam::aws:policy/" in arn else "user-managed"
+    policy_id, source_type = arn.rsplit("/", 1)[-1], BOUNDARY_SOURCE
     policy = iam_policies.find_policy(ctx, arn)
     if policy is None:
         return policy_id, source_type, {}

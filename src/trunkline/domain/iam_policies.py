@@ -488,15 +488,22 @@ def identity_documents(ctx: RequestContext, kind: str, name: str) -> list[dict[s
     return documents
 
 
+#: The SourcePolicyType IAM's simulator gives an identity-based policy (docs/decisions.md).
+IDENTITY_SOURCE = "IAM Policy"
+
+
 def named_identity_documents(ctx: RequestContext, kind: str, name: str) -> list[tuple[str, str, dict[str, Any]]]:
     """The same policies as `identity_documents`, each with the id and type IAM's policy simulator
-    names it by: (the policy's name; `role`/`user` for an inline policy, else `aws-managed`/`user-managed`)."""
-    named = [(str(r["PolicyName"]), kind, str(r["PolicyDocument"])) for _, r in _owned(ctx, INLINE, kind, name)]
+    names it by, as AWS answers: a managed policy by its name, an inline one as
+    `<role|user>_<entity>_<policy>`, all of type `IAM Policy` (observed output, not the model's enum)."""
+    named = [
+        (f"{kind}_{name}_{r['PolicyName']}", IDENTITY_SOURCE, str(r["PolicyDocument"]))
+        for _, r in _owned(ctx, INLINE, kind, name)
+    ]
     for _, attachment in _owned(ctx, ATTACHMENT, kind, name):
         policy = find_policy(ctx, attachment["PolicyArn"])
         if policy is not None:
-            managed = "aws-managed" if ":iam::aws:policy/" in attachment["PolicyArn"] else "user-managed"
-            named.append((attachment["PolicyArn"].rsplit("/", 1)[-1], managed, default_document(policy)))
+            named.append((attachment["PolicyArn"].rsplit("/", 1)[-1], IDENTITY_SOURCE, default_document(policy)))
     out = []
     for policy_id, source_type, text in named:
         try:

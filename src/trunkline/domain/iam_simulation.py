@@ -2,25 +2,37 @@
 (SimulatePrincipalPolicy), or these policy documents (SimulateCustomPolicy), allow these actions
 on these resources?
 
-The same evaluation `--enforce-iam` uses (`policy_evaluation.evaluate`), over the entity's inline
-and attached managed policies plus any `PolicyInputList` documents, once per action and resource
-(`*` when no resource is named). Each result says `allowed`, `explicitDeny` or `implicitDeny` and
-lists, as `MatchedStatements`, the policies that decided it (the denying ones for a deny, else the
+The same evaluation `--enforce-iam` uses (`policy_evaluation`), over the entity's inline and
+attached managed policies plus any `PolicyInputList` documents, once per action and resource (`*`
+when no resource is named). Each result says `allowed`, `explicitDeny` or `implicitDeny` and lists,
+as `MatchedStatements`, the policies that decided it (the denying ones for a deny, else the
 allowing ones), by name and type; statement positions are not computed (docs/decisions.md).
 The entity's permissions boundary (or `PermissionsBoundaryPolicyInputList`, which replaces it)
 caps the result as enforcement does, and the result then carries PermissionsBoundaryDecisionDetail.
-Resource policies and Organizations do not take part: trunkline has none.
-"""
+`ResourcePolicy` is treated as attached to every simulated resource, its Principal matched against
+`CallerArn`: within one account it can allow on its own, across accounts (the resource's ARN, or
+`ResourceOwner`, names another account) both it and the identity policies must allow, and
+`EvalDecisionDetails` then gives each side's decision. SCPs are refused, not ignored."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
 from trunkline.domain import iam, iam_boundaries, iam_policies
 from trunkline.domain.policy import parse_policy
-from trunkline.domain.policy_evaluation import Caller, ContextValue, Decision, Request, evaluate
+from trunkline.domain.policy_evaluation import (
+    Caller,
+    ContextValue,
+    Decision,
+    Request,
+    ResourceGrant,
+    evaluate,
+    resource_policy_grant,
+)
 from trunkline.errors import AwsError
 
 if TYPE_CHECKING:  # the request shapes are types only: importing them costs start-up time
@@ -54,7 +66,10 @@ def _entity(ctx: RequestContext, arn: str) -> tuple[str, str, Caller]:
 
 def _input_documents(texts: Sequence[str]) -> list[tuple[str, str, dict[str, Any]]]:
     """`PolicyInputList`, checked as CreatePolicy checks a document (its MalformedPolicyDocument)."""
-    return [(f"PolicyInputList.{n}", "none", parse_policy(text)) for n, text in enumerate(texts, start=1)]
+    return [
+        (f"PolicyInputList.{n}", iam_policies.IDENTITY_SOURCE, parse_policy(text))
+        for n, text in enumerate(texts, start=1)
+    ]
 
 
 def _context(entries: Sequence[Mapping[str, Any]]) -> dict[str, ContextValue]:
@@ -74,7 +89,9 @@ def _given_boundary(texts: Sequence[str]) -> Named | None:
     """`PermissionsBoundaryPolicyInputList`: at most one document."""
     if len(texts) > 1:
         raise AwsError("InvalidInput", "Only one permissions boundary policy may be simulated at a time.")
-    return ("PermissionsBoundaryPolicyInputList.1", "none", parse_policy(texts[0])) if texts else None
+    if not texts:
+        return None
+    return ("PermissionsBoundaryPolicyInputList.1", iam_boundaries.BOUNDARY_SOURCE, parse_policy(texts[0]))
 
 
 def _boundary(ctx: RequestContext, kind: str, name: str, texts: Sequence[str]) -> Named | None:
@@ -82,59 +99,161 @@ def _boundary(ctx: RequestContext, kind: str, name: str, texts: Sequence[str]) -
     return _given_boundary(texts) or iam_boundaries.named_boundary_document(ctx, kind, name)
 
 
-def _result(policies: list[Named], boundary: Named | None, request: Request) -> Record:
-    decisions = [(policy_id, kind, evaluate([document], request)) for policy_id, kind, document in policies]
-    deciding: Decision = "ImplicitDeny"
-    if any(d == "ExplicitDeny" for _, _, d in decisions):
-        deciding = "ExplicitDeny"
-    elif any(d == "Allow" for _, _, d in decisions):
-        deciding = "Allow"
-    matched = [
-        {"SourcePolicyId": policy_id, "SourcePolicyType": kind}
-        for policy_id, kind, decision in decisions
-        if deciding != "ImplicitDeny" and decision == deciding
-    ]
+@dataclass(frozen=True)
+class Scenario:
+    """What one simulation evaluates: the identity policies, the boundary, the resource policy
+    (`ResourcePolicy`), the caller, and the account owning resources whose ARN names none."""
+
+    policies: list[Named]
+    boundary: Named | None
+    resource_policy: dict[str, Any] | None
+    caller: Caller
+    owner: str
+
+
+#: How MatchedStatements names the `ResourcePolicy` document (SourcePolicyId, SourcePolicyType), as
+#: AWS answers it (observed output: not the model's `resource` enum value; docs/decisions.md).
+RESOURCE_POLICY = ("ResourcePolicy", "Resource Policy")
+
+
+def _named(policy_id: str, kind: str) -> Record:
+    return {"SourcePolicyId": policy_id, "SourcePolicyType": kind}
+
+
+@dataclass(frozen=True)
+class Sides:
+    """Each kind of policy's say on one request: the identity policies (within the boundary), the
+    policies whose Deny applies, the identity policies that allow, the boundary's own decision
+    (None without one) and the resource policy's grant (None without one)."""
+
+    identity: Decision
+    denying: list[Record]
+    allowing: list[Record]
+    capped: Decision | None
+    grant: ResourceGrant | None
+
+    @property
+    def resource(self) -> Decision:
+        """The resource policy's own decision (ImplicitDeny without one)."""
+        if self.grant is not None and self.grant.denies:
+            return "ExplicitDeny"
+        return "Allow" if self.grant is not None and self.grant.reach != "none" else "ImplicitDeny"
+
+
+def _sides(scenario: Scenario, request: Request) -> Sides:
+    decisions = [(policy_id, kind, evaluate([document], request)) for policy_id, kind, document in scenario.policies]
+    denying = [_named(i, k) for i, k, d in decisions if d == "ExplicitDeny"]
+    allowing = [_named(i, k) for i, k, d in decisions if d == "Allow"]
+    capped = None if scenario.boundary is None else evaluate([scenario.boundary[2]], request)
+    identity: Decision = "ExplicitDeny" if denying else "Allow" if allowing else "ImplicitDeny"
+    if identity == "Allow" and capped not in (None, "Allow"):
+        identity = "ImplicitDeny"  # the boundary caps the identity policies
+    grant = None if scenario.resource_policy is None else resource_policy_grant(scenario.resource_policy, request)
+    if grant is not None and grant.denies:
+        denying.append(_named(*RESOURCE_POLICY))
+    if scenario.boundary is not None and capped == "ExplicitDeny":
+        denying.append(_named(scenario.boundary[0], scenario.boundary[1]))
+    return Sides(identity, denying, allowing, capped, grant)
+
+
+def _decide(sides: Sides, cross: bool) -> tuple[Decision, list[Record]]:
+    """The IAM User Guide's order: any Deny (identity, resource or boundary policy) denies; across
+    accounts both the identity and the resource policy must allow; within one account a resource
+    policy naming the caller allows on its own (a boundary caps it only when it names the caller's
+    role rather than the caller), else the identity policies must allow within the boundary."""
+    resource_policy = [_named(*RESOURCE_POLICY)]
+    allowing = sides.allowing if sides.identity == "Allow" else []
+    if sides.denying:
+        return "ExplicitDeny", sides.denying
+    if cross:
+        both = sides.identity == "Allow" and sides.resource == "Allow"
+        return ("Allow", allowing + resource_policy) if both else ("ImplicitDeny", [])
+    grant = sides.grant
+    if grant is not None and grant.reach == "direct" and (grant.itself or sides.capped in (None, "Allow")):
+        return "Allow", resource_policy + allowing
+    return ("Allow", allowing) if allowing else ("ImplicitDeny", [])
+
+
+def _owner_of(resource: str, default: str) -> str:
+    """The account a resource belongs to: its ARN's account field, else the scenario's owner."""
+    parts = resource.split(":", 5)
+    return parts[4] if len(parts) == 6 and parts[4] else default
+
+
+def _result(scenario: Scenario, request: Request) -> Record:
+    """One action on one resource (a simulation is cross-account only with a resource policy)."""
+    sides = _sides(scenario, request)
+    cross = sides.grant is not None and _owner_of(request.resource, scenario.owner) != scenario.caller.account
+    deciding, matched = _decide(sides, cross)
     result: Record = {"EvalActionName": request.action, "EvalResourceName": request.resource}
-    if boundary is not None:
-        capped = evaluate([boundary[2]], request)
-        if deciding != "ExplicitDeny" and capped == "ExplicitDeny":
-            deciding = "ExplicitDeny"
-            matched = [{"SourcePolicyId": boundary[0], "SourcePolicyType": boundary[1]}]
-        elif deciding == "Allow" and capped != "Allow":
-            deciding, matched = "ImplicitDeny", []
-        result["PermissionsBoundaryDecisionDetail"] = {"AllowedByPermissionsBoundary": capped == "Allow"}
     result.update(EvalDecision=_DECISION[deciding], MatchedStatements=matched, MissingContextValues=[])
+    if sides.capped is not None:
+        result["PermissionsBoundaryDecisionDetail"] = {"AllowedByPermissionsBoundary": sides.capped == "Allow"}
+    if cross:  # each side's decision, as the API reference describes it for cross-account simulations
+        result["EvalDecisionDetails"] = {
+            "IAM Policy": _DECISION[sides.identity],
+            "Resource Policy": _DECISION[sides.resource],
+        }
+    elif request.resource != "*":  # same account, a named resource: present and empty
+        result["EvalDecisionDetails"] = {}
     return result
 
 
 def _results(
-    policies: list[Named],
-    boundary: Named | None,
-    caller: Caller,
-    params: shapes.SimulatePrincipalPolicyRequest | shapes.SimulateCustomPolicyRequest,
+    scenario: Scenario, params: shapes.SimulatePrincipalPolicyRequest | shapes.SimulateCustomPolicyRequest
 ) -> list[Record]:
     """Every (action, resource) result, actions in the order given, each with every resource."""
     context = _context(params.get("ContextEntries") or [])
     resources = params.get("ResourceArns") or ["*"]
     return [
-        _result(policies, boundary, Request(caller=caller, action=action, resource=resource, context=context))
+        _result(scenario, Request(caller=scenario.caller, action=action, resource=resource, context=context))
         for action in params["ActionNames"]
         for resource in resources
     ]
 
 
+def _resource_policy(text: str | None) -> dict[str, Any] | None:
+    """`ResourcePolicy`: a resource-based policy, checked as IAM checks one (it names principals)."""
+    return None if text is None else parse_policy(text, resource=True)
+
+
+_ACCOUNT_ROOT = re.compile(r"arn:aws:iam::(\d{12}):root")
+
+
+def _owner(arn: str | None, caller: Caller) -> str:
+    """`ResourceOwner` (an account id, or `arn:aws:iam::<id>:root`); without it the caller's account."""
+    if arn is None:
+        return caller.account
+    if arn.isdigit() and len(arn) == 12:
+        return arn
+    root = _ACCOUNT_ROOT.fullmatch(arn)
+    if root is None:
+        raise AwsError("InvalidInput", f"Invalid ResourceOwner: {arn}")
+    return root.group(1)
+
+
 def simulate_principal_policy(ctx: RequestContext, params: shapes.SimulatePrincipalPolicyRequest) -> list[Record]:
+    """SimulatePrincipalPolicy: the entity's policies plus `PolicyInputList`, as `CallerArn` (by
+    default the entity itself), with `ResourcePolicy` attached to every simulated resource."""
     source = str(params["PolicySourceArn"])
     kind, name, caller = _entity(ctx, source)
+    if params.get("CallerArn") is not None:
+        caller = _custom_caller(ctx, params["CallerArn"])
+    _refuse_organizations(params)
     policies = iam_policies.named_identity_documents(ctx, kind, name)
     policies += _input_documents(params.get("PolicyInputList") or [])
     boundary = _boundary(ctx, kind, name, params.get("PermissionsBoundaryPolicyInputList") or [])
-    return _results(policies, boundary, caller, params)
+    resource_policy = _resource_policy(params.get("ResourcePolicy"))
+    owner = _owner(params.get("ResourceOwner"), caller)
+    return _results(Scenario(policies, boundary, resource_policy, caller, owner), params)
 
 
-#: SimulateCustomPolicy inputs trunkline cannot simulate: refused rather than ignored, since
-#: ignoring them would answer a question the caller did not ask (docs/decisions.md).
-_UNSIMULATED = {"ResourcePolicy": "resource-based policies", "OrderedOrganizationPolicyInputList": "SCPs"}
+def _refuse_organizations(params: shapes.SimulatePrincipalPolicyRequest | shapes.SimulateCustomPolicyRequest) -> None:
+    """SCPs are refused rather than ignored: ignoring them would answer a question the caller did
+    not ask (docs/decisions.md)."""
+    given: Mapping[str, Any] = params
+    if given.get("OrderedOrganizationPolicyInputList"):
+        raise AwsError("InvalidInput", "trunkline does not simulate SCPs (OrderedOrganizationPolicyInputList) yet.")
 
 
 def _custom_caller(ctx: RequestContext, arn: str | None) -> Caller:
@@ -156,11 +275,14 @@ def _custom_caller(ctx: RequestContext, arn: str | None) -> Caller:
 
 def simulate_custom_policy(ctx: RequestContext, params: shapes.SimulateCustomPolicyRequest) -> list[Record]:
     """SimulateCustomPolicy: the given documents only (no entity's policies), capped by the
-    boundary in `PermissionsBoundaryPolicyInputList` as SimulatePrincipalPolicy caps by one."""
-    for member, what in _UNSIMULATED.items():
-        if params.get(member):
-            raise AwsError("InvalidInput", f"trunkline does not simulate {what} ({member}) yet.")
+    boundary in `PermissionsBoundaryPolicyInputList` as SimulatePrincipalPolicy caps by one, with
+    `ResourcePolicy` attached to every simulated resource (which needs a `CallerArn`)."""
+    _refuse_organizations(params)
+    if params.get("ResourcePolicy") is not None and params.get("CallerArn") is None:
+        raise AwsError("InvalidInput", "CallerArn is required when a ResourcePolicy is simulated.")
     caller = _custom_caller(ctx, params.get("CallerArn"))
     policies = _input_documents(params["PolicyInputList"])
     boundary = _given_boundary(params.get("PermissionsBoundaryPolicyInputList") or [])
-    return _results(policies, boundary, caller, params)
+    resource_policy = _resource_policy(params.get("ResourcePolicy"))
+    owner = _owner(params.get("ResourceOwner"), caller)
+    return _results(Scenario(policies, boundary, resource_policy, caller, owner), params)

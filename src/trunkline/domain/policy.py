@@ -16,8 +16,9 @@ def _malformed(message: str) -> AwsError:
     return AwsError("MalformedPolicyDocument", message)
 
 
-def parse_policy(text: str, trust: bool = False) -> dict[str, Any]:
-    """Parse and check a policy document; `trust` adds the rules for role trust policies."""
+def parse_policy(text: str, trust: bool = False, resource: bool = False) -> dict[str, Any]:
+    """Parse and check a policy document; `trust` adds the rules for role trust policies,
+    `resource` those for other resource-based policies (a principal, and resources optional)."""
     try:
         document = json.loads(text)
     except (ValueError, RecursionError):  # deep nesting fits within the size limit; still not a policy
@@ -35,7 +36,7 @@ def parse_policy(text: str, trust: bool = False) -> dict[str, Any]:
     if not isinstance(statements, list) or not statements:
         raise _malformed("Syntax errors in policy.")
     for statement in statements:
-        _check_statement(statement, trust)
+        _check_statement(statement, trust, resource)
     return document
 
 
@@ -55,7 +56,7 @@ def _strings(value: object) -> list[str] | None:
     return None
 
 
-def _check_statement(statement: object, trust: bool) -> None:
+def _check_statement(statement: object, trust: bool, resource: bool) -> None:
     if not isinstance(statement, dict) or not set(statement) <= _STATEMENT_KEYS:
         raise _malformed("Syntax errors in policy.")
     if statement.get("Effect") not in ("Allow", "Deny"):
@@ -64,11 +65,13 @@ def _check_statement(statement: object, trust: bool) -> None:
         raise _malformed("Policy statement must contain actions.")
     if ("Action" in statement) == ("NotAction" in statement):
         raise _malformed("Syntax errors in policy.")
-    if trust:
-        if "Resource" in statement or "NotResource" in statement:
+    if trust or resource:
+        if trust and ("Resource" in statement or "NotResource" in statement):
             raise _malformed("Has prohibited field Resource")
         if "Principal" not in statement and "NotPrincipal" not in statement:
             raise _malformed("Missing required field Principal")
+        if "Resource" in statement and "NotResource" in statement:
+            raise _malformed("Syntax errors in policy.")
     else:
         if "Principal" in statement or "NotPrincipal" in statement:
             raise _malformed("Policy document should not specify a principal.")
@@ -76,13 +79,13 @@ def _check_statement(statement: object, trust: bool) -> None:
             raise _malformed("Policy statement must contain resources.")
         if ("Resource" in statement) == ("NotResource" in statement):
             raise _malformed("Syntax errors in policy.")
-    _check_sid(statement.get("Sid"), trust)
+    _check_sid(statement.get("Sid"), trust or resource)
     _check_actions(statement.get("Action", statement.get("NotAction")))
     if trust and not all(a == "*" or a.lower().startswith("sts:") for a in _strings(statement.get("Action")) or []):
         raise _malformed("AssumeRole policy may only specify STS AssumeRole actions.")
-    if not trust:
+    if "Resource" in statement or "NotResource" in statement:
         _check_resources(statement.get("Resource", statement.get("NotResource")))
-    else:
+    if trust or resource:
         _check_principal(statement.get("Principal", statement.get("NotPrincipal")))
     _check_condition(statement.get("Condition"))
 

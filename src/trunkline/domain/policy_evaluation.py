@@ -381,13 +381,15 @@ def _same_role(value: str, role_arn: str) -> bool:
 
 def _names_itself(statement: Mapping[str, Any], caller: Caller) -> bool:
     """Whether an Allow's Principal names the caller itself (its own ARN, or `*`) rather than only
-    its role: a grant a permissions boundary does not cap."""
+    its role: a grant a permissions boundary does not cap. A role's own ARN is "only its role"
+    (the policy simulator's caller can be a role itself, not one of its sessions)."""
     principal = statement.get("Principal")
     if principal == "*":
         return True
     if not isinstance(principal, dict):
         return False
-    return any(str(v) in ("*", caller.arn) for v in _as_list(principal.get("AWS", [])))
+    own = caller.arn if caller.arn != caller.role_arn else "*"
+    return any(str(v) in ("*", own) for v in _as_list(principal.get("AWS", [])))
 
 
 def _principal_matches(statement: Mapping[str, Any], caller: Caller) -> Reach:
@@ -396,6 +398,34 @@ def _principal_matches(statement: Mapping[str, Any], caller: Caller) -> Reach:
     if "NotPrincipal" in statement:
         return "none" if _principal_reach(statement["NotPrincipal"], caller) != "none" else "direct"
     return "none"
+
+
+@dataclass(frozen=True)
+class ResourceGrant:
+    """What a resource-based policy says about one request: whether an applicable Deny names the
+    caller, how its applicable Allows reach the caller (`_principal_reach`), and whether one of
+    them names the caller itself (not capped by a permissions boundary)."""
+
+    denies: bool
+    reach: Reach
+    itself: bool
+
+
+def resource_policy_grant(document: Mapping[str, Any], request: Request) -> ResourceGrant:
+    """Evaluate a resource-based policy (Principal, and Resource when present) for `request`."""
+    variables = document.get("Version") == _VARIABLES_VERSION
+    denies, itself = False, False
+    reach: Reach = "none"
+    for statement in _statements(document):
+        matched = _principal_matches(statement, request.caller)
+        if matched == "none" or not _applies(statement, request, variables):
+            continue
+        if statement.get("Effect") == "Deny":
+            denies = True
+        elif statement.get("Effect") == "Allow" and (reach == "none" or matched == "direct"):
+            reach = matched
+            itself = itself or (matched == "direct" and _names_itself(statement, request.caller))
+    return ResourceGrant(denies=denies, reach=reach, itself=itself)
 
 
 # --- decisions -----------------------------------------------------------------------------------

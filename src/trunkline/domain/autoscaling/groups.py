@@ -17,8 +17,14 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from trunkline.context import RequestContext
-from trunkline.domain import iam
-from trunkline.domain.autoscaling import activities, instance_requirements, lifecycle, policy_checks, scaling
+from trunkline.domain.autoscaling import (
+    activities,
+    instance_requirements,
+    lifecycle,
+    linked_role,
+    policy_checks,
+    scaling,
+)
 from trunkline.domain.autoscaling.kinds import GROUP, HOOK, MEMBER, POLICY
 from trunkline.domain.autoscaling.records import (
     ActivityRecord,
@@ -216,9 +222,12 @@ def create(ctx: RequestContext, params: shapes.CreateAutoScalingGroupType) -> Au
     _check_user_keys(params.get("Tags") or [])
     tags = [_tag(name, t) for t in params.get("Tags") or []]
     _check_tags(tags)
-    # Auto Scaling creates its service-linked role when the account lacks it (EC2 Auto Scaling
-    # User Guide, "Service-linked roles for Amazon EC2 Auto Scaling"): once the request is valid.
-    linked_role = iam.ensure_service_linked_role(ctx, "autoscaling.amazonaws.com")
+    given_role = params.get("ServiceLinkedRoleARN")
+    if given_role is not None:
+        linked_role.check(ctx, given_role)
+    # Auto Scaling creates its default service-linked role when the account lacks it (EC2 Auto
+    # Scaling User Guide, "Service-linked roles for Amazon EC2 Auto Scaling"): once the request is valid.
+    role_arn = linked_role.resolve(ctx, given_role)
     given: Mapping[str, Any] = params  # the members copied by name
     group: Record = {
         "AutoScalingGroupName": name,
@@ -236,7 +245,7 @@ def create(ctx: RequestContext, params: shapes.CreateAutoScalingGroupType) -> Au
         "VPCZoneIdentifier": subnets,
         "EnabledMetrics": [],
         "Tags": tags,
-        "ServiceLinkedRoleARN": linked_role["Arn"],
+        "ServiceLinkedRoleARN": role_arn,
         "TrafficSources": [],
         "_causes": [],
     }
@@ -278,6 +287,9 @@ def update(ctx: RequestContext, params: shapes.UpdateAutoScalingGroupType) -> No
     if desired is None:  # AWS moves desired into the new bounds rather than refusing
         desired = min(max(before, minimum), maximum)
     _check_sizes(minimum, maximum, desired)
+    given_role = params.get("ServiceLinkedRoleARN")
+    if given_role is not None:
+        linked_role.check(ctx, given_role)
     fields: Record = dict(group)  # members are copied from the request by name
     if params.get("LaunchTemplate") or params.get("MixedInstancesPolicy"):
         fields.pop("LaunchTemplate", None)
@@ -292,6 +304,8 @@ def update(ctx: RequestContext, params: shapes.UpdateAutoScalingGroupType) -> No
     if _cleared(fields.get("InstanceMaintenancePolicy")):  # -1 for both percentages removes the policy
         fields.pop("InstanceMaintenancePolicy")
     fields.update(MinSize=minimum, MaxSize=maximum, DesiredCapacity=desired)
+    if given_role is not None:  # checked above, before anything changed
+        fields["ServiceLinkedRoleARN"] = linked_role.resolve(ctx, given_role)
     if desired != before:
         fields["_causes"] = [
             f"At {activities.at(ctx)} a user request update of AutoScalingGroup constraints to min: {minimum}, "
