@@ -302,7 +302,7 @@ def test_one_instance(world: World):
     done = run_doctor("--endpoint-url", world.server.url, "--instance", plain)
     assert done.returncode == 1, done.stderr
     assert done.stdout.startswith(f"{CLUSTER} {plain} c5.large ACTIVE no trunk") and good not in done.stdout
-    assert "1 container instances: 0 trunked, 1 eligible without a trunk" in done.stdout
+    assert "1 container instance: 0 trunked, 1 eligible without a trunk" in done.stdout
     arn = world.container_instance_arn(CLUSTER, good)
     for name in (arn, arn.rsplit("/", 1)[-1]):
         done = run_doctor(
@@ -318,7 +318,7 @@ def test_one_instance(world: World):
         "has no credentials to register with\n"
         f"    fix: aws ec2 associate-iam-instance-profile --instance-id {stray} --iam-instance-profile "
         "Name=ecsInstanceRole --region us-east-1\n"
-        "1 container instances and 1 EC2 instances that never registered: 1 trunked, 1 eligible without a trunk; "
+        "1 container instance and 1 EC2 instance that never registered: 1 trunked, 1 eligible without a trunk; "
         "21 API calls (account 123456789012, us-east-1)\n"  # DescribeClusters: the capacity providers
     )
     line = one_line_error(run_doctor("--endpoint-url", world.server.url, "--cluster", CLUSTER, "--instance", "i-0"))
@@ -477,3 +477,18 @@ def test_terminal_output_is_a_rich_table(world: World, monkeypatch: pytest.Monke
     render.table(Console(file=out, force_terminal=True, width=200), facts, verdicts)
     text = out.getvalue()
     assert f"cluster {CLUSTER}" in text and plain in text and "account-setting" in text and "┃" in text
+
+
+def test_a_cluster_named_twice_is_read_once(world: World):
+    """`--cluster NAME --cluster ARN` (or a name twice) names one cluster: its instances are read
+    and reported once, not once per spelling."""
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("goodRole")
+    world.opt_in(role_arn("goodRole"))
+    instance = world.launch(world.network()["subnet"], "goodRole", config_script(CLUSTER))
+    world.settle()
+    arn = world.ecs.describe_clusters(clusters=[CLUSTER])["clusters"][0]["clusterArn"]
+    once = doctor_json(world.server, CLUSTER)
+    twice = doctor_json(world.server, CLUSTER, arn, CLUSTER)
+    assert [v["ec2InstanceId"] for v in twice["containerInstances"]] == [instance]
+    assert twice["apiCallsByOperation"] == once["apiCallsByOperation"]

@@ -30,6 +30,11 @@ MIN_AGENT = (1, 28, 1)
 #: How long REGISTERING may last before doctor calls the trunk stuck (C3; doctor-checks §7 step 2:
 #: "about 10 minutes", a design choice).
 STUCK_AFTER = 600.0
+#: How long after its launch an EC2 instance whose agent has not registered counts as still starting
+#: rather than never registered: ECS's own allowance for a new instance of a capacity provider's group
+#: (managedScaling.instanceWarmupPeriod, default 300 s); an ECS-optimized AMI's agent registers within
+#: a minute or two of boot. docs/decisions.md, "doctor: freshly launched instances".
+AGENT_GRACE = 300.0
 MIN_AGENT_OTHER_LINUX = (1, 29, 1)  # without ec2-net-utils (not Amazon Linux), doctor-checks §2.3
 #: The EC2 error code that ends a REGISTRATION_FAILED statusReason -> what it says about the cause
 #: (doctor-checks §6.1), for when no condition doctor reads explains the failure any more.
@@ -66,7 +71,8 @@ class Verdict:
         """An eligible instance without a trunk that is not on its way to one (REGISTERING for
         too long is no longer on its way)."""
         stuck = any(f.code == "registering-too-long" for f in self.findings)
-        return self.eligible and not self.trunked and (self.status != "REGISTERING" or stuck)
+        on_its_way = self.status == "STARTING" or (self.status == "REGISTERING" and not stuck)
+        return self.eligible and not self.trunked and not on_its_way
 
     def as_json(self) -> Record:
         return {
@@ -586,7 +592,9 @@ def _registering(c: Context) -> list[Finding]:
 
 def _duration(seconds: float) -> str:
     minutes, rest = divmod(int(seconds), 60)
-    return f"{minutes} min {rest} s" if minutes else f"{rest} s"
+    if not minutes:
+        return f"{rest} s"
+    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
 
 
 # --- trunked instances ----------------------------------------------------------------------------------
@@ -825,52 +833,39 @@ INSTANCE_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServic
 def not_registered(facts: Facts, record: Record, clusters: list[str]) -> Verdict:
     """Why an EC2 instance never became a container instance, in the order a user would check:
     it is not running, has no instance role, its role may not register, or its agent is configured
-    for another cluster. (No doctor-checks row: ECS's APIs do not show such an instance at all.)"""
+    for another cluster. With none of these, an instance launched less than AGENT_GRACE ago is
+    still starting (info, not lacking a trunk). (No doctor-checks row: ECS's APIs do not show such
+    an instance at all.)"""
     instance = record["instance"]
     instance_id, state = str(instance["InstanceId"]), str((instance.get("State") or {}).get("Name", ""))
-    region = facts.region
     role, decision, named = record["role"], record["register"], record["userDataCluster"]
     source = "ec2:DescribeInstances; iam:SimulatePrincipalPolicy(ecs:RegisterContainerInstance); userData"
     where = " or ".join(clusters) or "any cluster"
-    fix = ""
-    if state != "running":
-        why = f"the instance is {state}"
-    elif not instance.get("IamInstanceProfile"):
-        why = "it has no instance profile, so its agent has no credentials to register with"
-        fix = f"aws ec2 associate-iam-instance-profile --instance-id {instance_id} --iam-instance-profile Name=ecsInstanceRole --region {region}"
-    elif role is None:
-        why = "its instance profile holds no role (or the role could not be read), so its agent has no credentials"
-    elif decision not in (None, "allowed"):
-        why = f"its role {role} may not call ecs:RegisterContainerInstance ({decision})"
-        fix = f"aws iam attach-role-policy --role-name {role.rsplit('/', 1)[-1]} --policy-arn {INSTANCE_POLICY} --region {region}"
-    elif record["userDataKnown"] and named is None:
-        why = "its user data sets no ECS_CLUSTER, so its agent registers in the cluster named default, if any"
-        fix = _refresh(record, region)
-    elif named is not None and clusters and named not in [c.rsplit("/", 1)[-1] for c in clusters]:
-        why = f"its user data sets ECS_CLUSTER={named}: its agent registers there"
-        fix = _refresh(record, region)
-    else:
-        why = "nothing doctor can read says why: the agent is not running, or cannot reach ECS (network, endpoint)"
-        if decision is None:
-            why += "; whether its role may register is not determinable"
-    details = {"role": role, "registerDecision": decision, "userDataCluster": named}
+    details: Record = {"role": role, "registerDecision": decision, "userDataCluster": named}
     launched = ""
     if record.get("group"):  # found through a capacity provider of the cluster, not asked for
         launched = f"launched by Auto Scaling group {record['group']} (capacity provider {record['provider']}), "
         source = "ecs:DescribeClusters capacityProviders → ecs:DescribeCapacityProviders → " + (
-            "autoscaling:DescribeAutoScalingGroups Instances[InService]; " + source
+            f"autoscaling:DescribeAutoScalingGroups Instances[{record.get('lifecycleState', 'InService')}]; " + source
         )
         details.update(autoScalingGroup=record["group"], capacityProvider=record["provider"])
-    finding = Finding(
-        "not-registered", "error", f"{launched}no container instance in {where}: {why}", fix, source, True, details
-    )
+        if str(record.get("lifecycleState", "InService")) != "InService":  # the group is still launching it
+            details.update(lifecycleState=record["lifecycleState"])
+    cause = _unregistered_cause(record, clusters, facts.region)
+    age = _since_launch(instance)
+    if cause is None and age is not None and age < AGENT_GRACE:
+        finding = _starting(instance, age, where, source, details)
+    else:
+        why, fix = cause or (_unexplained(state, decision) + _age_note(age), "")
+        message = f"{launched}no container instance in {where}: {why}"
+        finding = Finding("not-registered", "error", message, fix, source, True, details)
     limits = instance_types.limits(str(instance.get("InstanceType", "")))
     return Verdict(
         cluster=record.get("cluster") or named or "-",
         container_instance_arn="",
         ec2_instance_id=instance_id,
         instance_type=str(instance.get("InstanceType", "")),
-        status="NOT_REGISTERED",
+        status="STARTING" if finding.code == "agent-starting" else "NOT_REGISTERED",
         trunked=False,
         awsvpc_tasks=0,
         awsvpc_capacity=0,
@@ -878,6 +873,76 @@ def not_registered(facts: Facts, record: Record, clusters: list[str]) -> Verdict
         findings=[finding],
         instance_role=role,
     )
+
+
+def _unregistered_cause(record: Record, clusters: list[str], region: str) -> tuple[str, str] | None:
+    """(why, fix) when something doctor reads keeps the instance's agent from registering in one of
+    `clusters`, whatever its age; None when nothing does."""
+    instance = record["instance"]
+    instance_id, state = str(instance["InstanceId"]), str((instance.get("State") or {}).get("Name", ""))
+    role, decision, named = record["role"], record["register"], record["userDataCluster"]
+    if state not in ("running", "pending"):
+        return f"the instance is {state}", ""
+    if not instance.get("IamInstanceProfile"):
+        fix = f"aws ec2 associate-iam-instance-profile --instance-id {instance_id} --iam-instance-profile Name=ecsInstanceRole --region {region}"
+        return "it has no instance profile, so its agent has no credentials to register with", fix
+    if role is None:
+        return "its instance profile holds no role (or the role could not be read), so its agent has no credentials", ""
+    if decision not in (None, "allowed"):
+        fix = f"aws iam attach-role-policy --role-name {role.rsplit('/', 1)[-1]} --policy-arn {INSTANCE_POLICY} --region {region}"
+        return f"its role {role} may not call ecs:RegisterContainerInstance ({decision})", fix
+    if record["userDataKnown"] and named is None:
+        why = "its user data sets no ECS_CLUSTER, so its agent registers in the cluster named default, if any"
+        return why, _refresh(record, region)
+    if named is not None and clusters and named not in [c.rsplit("/", 1)[-1] for c in clusters]:
+        return f"its user data sets ECS_CLUSTER={named}: its agent registers there", _refresh(record, region)
+    return None
+
+
+def _unexplained(state: str, decision: str | None) -> str:
+    if state == "pending":
+        return "the instance is still pending"
+    why = "nothing doctor can read says why: the agent is not running, or cannot reach ECS (network, endpoint)"
+    return why + ("; whether its role may register is not determinable" if decision is None else "")
+
+
+def _since_launch(instance: Record) -> float | None:
+    """Seconds from the instance's LaunchTime (its last start, after which its agent boots and
+    registers) to the DescribeInstances answer's Date, both EC2's clock, as C3 measures REGISTERING:
+    never doctor's local clock. None when either is missing."""
+    answered, launch = instance.get("_answeredAt"), instance.get("LaunchTime")
+    if answered is None or launch is None:
+        return None
+    return max(0.0, float(answered) - _seconds(launch))
+
+
+def _starting(instance: Record, age: float, where: str, source: str, details: Record) -> Finding:
+    """An instance launched less than AGENT_GRACE ago whose agent has not registered yet, with nothing
+    doctor can read against it: the normal state right after a launch, not a fault."""
+    state = str((instance.get("State") or {}).get("Name", ""))
+    waits = "EC2 to start it, then its ECS agent to register" if state == "pending" else "its ECS agent to register"
+    left = _duration(AGENT_GRACE - int(age))  # the same whole seconds as "launched … ago"
+    by = ""
+    if details.get("autoScalingGroup"):
+        lifecycle = f", lifecycle state {details['lifecycleState']}" if details.get("lifecycleState") else ""
+        by = f" by Auto Scaling group {details['autoScalingGroup']} (capacity provider {details['capacityProvider']}{lifecycle})"
+    return Finding(
+        "agent-starting",
+        "info",
+        f"launched {_duration(age)} ago ({_iso(_seconds(instance['LaunchTime']))}){by}: still starting, waiting "
+        f"for {waits} in {where}; doctor reports it as not registered if it has not registered "
+        f"{_duration(AGENT_GRACE)} after its launch (in {left})",
+        "",
+        "ec2:DescribeInstances LaunchTime vs the answer's HTTP Date header; " + source,
+        False,
+        {**details, "secondsSinceLaunch": int(age)},
+    )
+
+
+def _age_note(age: float | None) -> str:
+    if age is None:
+        return "; when it launched is not determinable (no LaunchTime, or the answer has no Date header)"
+    return f" (launched {_duration(age)} ago)"
 
 
 def _refresh(record: Record, region: str) -> str:

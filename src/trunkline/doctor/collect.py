@@ -16,7 +16,7 @@ iam:SimulatePrincipalPolicy once per distinct role whose setting is not enabled 
 opt itself in, C17). The services' awsvpc subnets (C18) join the instances' subnets in the same
 DescribeSubnets calls. The cluster's capacity providers' Auto Scaling groups: ecs:DescribeClusters
 (100 a call), ecs:DescribeCapacityProviders (100 names a call) and
-autoscaling:DescribeAutoScalingGroups (50 names a call); their InService instances that are no
+autoscaling:DescribeAutoScalingGroups (50 names a call); their InService or Pending instances that are no
 container instance of the cluster join the same DescribeInstances calls, and each gets
 ec2:DescribeInstanceAttribute (userData) and iam:SimulatePrincipalPolicy per distinct role.
 
@@ -62,6 +62,15 @@ class DoctorError(Exception):
     """A failure that ends the run; its text is the one line the user sees."""
 
 
+def _distinct(clusters: Sequence[str]) -> list[str]:
+    """The clusters asked for, each once: a name and its ARN (or a name given twice) are one cluster,
+    which would otherwise be read, and reported, twice."""
+    seen: dict[str, str] = {}
+    for cluster in clusters:
+        seen.setdefault(cluster.rsplit("/", 1)[-1], cluster)
+    return list(seen.values())
+
+
 def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
     for start in range(0, len(items), size):
         yield list(items[start : start + size])
@@ -90,8 +99,9 @@ class Facts:
     associations: dict[str, Record] | None = None  # instance id -> its profile association; None: unknown
     self_opt_in: dict[str, str] = field(default_factory=dict)  # role ARN -> EvalDecision of ecs:PutAccountSetting
     may_register: dict[str, str | None] = field(default_factory=dict)  # role ARN -> ecs:RegisterContainerInstance
-    #: EC2 instances an Auto Scaling group of a cluster's capacity provider launched (InService) that
-    #: are no container instance of that cluster: {"cluster", "provider", "group", "instanceId"}
+    #: EC2 instances an Auto Scaling group of a cluster's capacity provider launched (InService or
+    #: Pending) that are no container instance of that cluster: {"cluster", "provider", "group",
+    #: "instanceId", "lifecycleState"}
     group_strays: list[Record] = field(default_factory=list)
 
     @property
@@ -183,7 +193,7 @@ class Collector:
     def collect(self, clusters: Sequence[str]) -> Facts:
         identity = self.call("sts", "get_caller_identity")
         self.facts.account, self.facts.caller = identity["Account"], identity["Arn"]
-        for cluster in clusters or self._all_clusters():
+        for cluster in _distinct(clusters) or self._all_clusters():
             self._cluster(cluster)
         instances = [ci for c in self.facts.clusters.values() for ci in c["instances"]]
         self._group_instances()
@@ -281,8 +291,8 @@ class Collector:
                     )
 
     def _group_instances(self) -> None:
-        """The InService instances of each cluster's capacity providers' Auto Scaling groups that are
-        no container instance of the cluster: DescribeClusters (100 a call) → capacityProviders →
+        """The InService (or Pending) instances of each cluster's capacity providers' Auto Scaling
+        groups that are no container instance of the cluster: DescribeClusters (100 a call) → capacityProviders →
         DescribeCapacityProviders (100 names a call, 10 a page) → autoScalingGroupArn →
         DescribeAutoScalingGroups (50 names a call, 100 a page) → Instances. A refused call leaves
         them unknown (named in `refused`), never ends the run."""
@@ -306,10 +316,11 @@ class Collector:
             registered = {ci.get("ec2InstanceId") for ci in self.facts.clusters[cluster]["instances"]}
             for provider in names:
                 group = groups.get(provider)
-                for instance_id in members.get(group or "", []):
+                for instance_id, lifecycle in members.get(group or "", []):
                     if instance_id not in registered:
                         name = self.facts.clusters[cluster]["name"]
-                        stray = {"cluster": name, "provider": provider, "group": group, "instanceId": instance_id}
+                        stray = {"cluster": name, "provider": provider, "group": group, "instanceId": instance_id,
+                                 "lifecycleState": lifecycle}  # fmt: skip
                         self.facts.group_strays.append(stray)
 
     def _provider_groups(self, names: list[str]) -> dict[str, str] | None:
@@ -331,9 +342,10 @@ class Collector:
                     break
         return groups
 
-    def _group_members(self, names: list[str]) -> dict[str, list[str]] | None:
-        """Auto Scaling group name -> its InService instances (None: refused)."""
-        members: dict[str, list[str]] = {}
+    def _group_members(self, names: list[str]) -> dict[str, list[tuple[str, str]]] | None:
+        """Auto Scaling group name -> its instances being launched or in service, with their
+        lifecycle state (None: refused). A Pending one is reported as still starting while young."""
+        members: dict[str, list[tuple[str, str]]] = {}
         for chunk in _chunks(names, 50):
             token: str | None = None
             while True:
@@ -345,7 +357,9 @@ class Collector:
                     return None
                 for group in page.get("AutoScalingGroups", []):
                     members[group["AutoScalingGroupName"]] = [
-                        i["InstanceId"] for i in group.get("Instances", []) if i.get("LifecycleState") == "InService"
+                        (i["InstanceId"], str(i.get("LifecycleState")))
+                        for i in group.get("Instances", [])
+                        if i.get("LifecycleState") in GROUP_MEMBERS
                     ]
                 token = page.get("NextToken")
                 if not token:
@@ -375,7 +389,7 @@ class Collector:
         for page in self._filtered_pages("describe_instances", "instance-id", ids, 1000) or []:
             for reservation in page["Reservations"]:
                 for instance in reservation["Instances"]:
-                    self.facts.ec2[instance["InstanceId"]] = {**instance, "_OwnerId": reservation.get("OwnerId")}
+                    self.facts.ec2[instance["InstanceId"]] = _described(instance, reservation, page)
 
     def _instance_types(self) -> None:
         names = sorted({i["InstanceType"] for i in self.facts.ec2.values()})
@@ -438,7 +452,7 @@ class Collector:
         found: list[Record] = []
         for page in self._filtered_pages("describe_instances", "instance-id", wanted, 1000) or []:
             for reservation in page["Reservations"]:
-                found += [self._why_unregistered(instance) for instance in reservation["Instances"]]
+                found += [self._why_unregistered(_described(i, reservation, page)) for i in reservation["Instances"]]
         return found
 
     def group_strays(self) -> list[Record]:
@@ -555,6 +569,12 @@ class Collector:
             self.facts.refused["iam:GetRole"] = f"{code}: {error.response.get('Error', {}).get('Message', '')}"
 
 
+def _described(instance: Record, reservation: Record, page: Record) -> Record:
+    """An EC2 instance as DescribeInstances gave it, with its reservation's owner and when EC2
+    answered (its `Date`: the "now" of the instance's LaunchTime, both EC2's clock)."""
+    return {**instance, "_OwnerId": reservation.get("OwnerId"), "_answeredAt": answered_at_of(page)}
+
+
 def answered_at_of(answer: Record) -> float | None:
     """When the service answered, by its own clock: the HTTP Date header AWS puts on every answer
     (None without one). Compared with registeredAt, the same clock's timestamp, it measures how long
@@ -565,6 +585,10 @@ def answered_at_of(answer: Record) -> float | None:
     except (TypeError, ValueError):  # not an HTTP date: unknown
         return None
 
+
+#: The Auto Scaling lifecycle states of a group's instances that should become container instances:
+#: in service, or being launched (a lifecycle hook may hold one in Pending:Wait).
+GROUP_MEMBERS = ("InService", "Pending", "Pending:Wait", "Pending:Proceed")
 
 #: The cluster an instance's user data configures its agent for (`ECS_CLUSTER=NAME` in /etc/ecs/ecs.config).
 ECS_CLUSTER = re.compile(r"\bECS_CLUSTER=[\"']?([A-Za-z0-9_-]{1,255})")

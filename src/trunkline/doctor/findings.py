@@ -38,6 +38,8 @@ CODES: dict[str, str] = {
     "profile-changed": "C20: the instance profile was associated after the instance registered",
     "not-registered": "an EC2 instance asked for, or launched by a capacity provider's Auto Scaling group, is no "
     "container instance of the cluster: its agent never registered there",
+    "agent-starting": "such an EC2 instance launched less than 5 minutes ago (the answer's Date minus LaunchTime), "
+    "with nothing against it: its agent has not registered yet",
     "not-determinable": "a check doctor could not make: the endpoint refused or does not implement the call",
 }
 
