@@ -492,3 +492,56 @@ def test_a_cluster_named_twice_is_read_once(world: World):
     twice = doctor_json(world.server, CLUSTER, arn, CLUSTER)
     assert [v["ec2InstanceId"] for v in twice["containerInstances"]] == [instance]
     assert twice["apiCallsByOperation"] == once["apiCallsByOperation"]
+
+
+def run_fix(world: World, fix: str) -> subprocess.CompletedProcess[str]:
+    """A finding's fix as a user would paste it: bash, the AWS CLI, the endpoint from the environment."""
+    aws = Path(aws_cli_command()[0])
+    env = {
+        "PATH": f"{aws.parent}:{os.environ.get('PATH', '')}",
+        "AWS_ENDPOINT_URL": world.server.url,
+        "AWS_ACCESS_KEY_ID": CREDENTIALS["aws_access_key_id"],
+        "AWS_SECRET_ACCESS_KEY": CREDENTIALS["aws_secret_access_key"],
+        "AWS_CONFIG_FILE": "/nonexistent",
+        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
+    }
+    return subprocess.run(["bash", "-c", fix], env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_public_ip_fix_works_and_a_lost_ip_is_found(world: World):
+    """C14, both verdicts of doctor-checks §5.3. At risk: the fix associates an Elastic IP with the
+    primary interface (EC2 refuses an instance id for an instance with two interfaces, as a trunked
+    one has), and pasted as is it works, after which the instance is no longer at risk. Already hit
+    (S13): stopped and started, the instance has no public IP and its agent is disconnected."""
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("ecsInstanceRole")
+    world.opt_in(role_arn("ecsInstanceRole"))
+    public = world.network(public=True)
+    make_public(world, public)
+    fixed = world.launch(public["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    restarted = world.launch(public["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    world.settle()
+    world.ec2.stop_instances(InstanceIds=[restarted])
+    world.settle()
+    world.ec2.start_instances(InstanceIds=[restarted])
+    world.settle()
+    assert world.of_instance(CLUSTER, restarted)["agentConnected"] is False
+    verdicts = by_instance(doctor_json(world.server, CLUSTER))
+    primary = next(n for n in world.enis_of(fixed) if n["Attachment"]["DeviceIndex"] == 0)["NetworkInterfaceId"]
+    (risk,) = [f for f in verdicts[fixed]["findings"] if f["code"] == "public-ip-at-risk"]
+    assert risk["fix"] == (
+        "aws ec2 allocate-address --domain vpc --query AllocationId --output text --region us-east-1 | xargs -I{} "
+        f"aws ec2 associate-address --network-interface-id {primary} --allocation-id {{}} --region us-east-1"
+    )
+    (lost,) = [f for f in verdicts[restarted]["findings"] if f["code"] == "public-ip-lost"]
+    assert (lost["severity"], lost["blocking"]) == ("warning", False)
+    assert lost["message"] == (
+        f"trunked, in public subnet {public['subnet']}, with no public IP and its agent disconnected: it probably "
+        "lost its auto-assigned public IP at a stop and start, and its agent cannot reach ECS (S13)"
+    )
+    done = run_fix(world, risk["fix"])
+    assert done.returncode == 0, done.stderr
+    world.settle()
+    (eth0,) = [n for n in world.instance(fixed)["NetworkInterfaces"] if n["Attachment"]["DeviceIndex"] == 0]
+    assert eth0["Association"]["IpOwnerId"] != "amazon"  # an Elastic IP: kept across stop and start
+    assert codes(by_instance(doctor_json(world.server, CLUSTER))[fixed]) == set()

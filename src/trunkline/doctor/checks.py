@@ -601,17 +601,40 @@ def _duration(seconds: float) -> str:
 
 
 def _public_ip(c: Context) -> list[Finding]:
-    interfaces = (c.ec2 or {}).get("NetworkInterfaces", [])
-    primary = next((n for n in interfaces if (n.get("Attachment") or {}).get("DeviceIndex") == 0), None)
-    owner = ((primary or {}).get("Association") or {}).get("IpOwnerId")
-    if owner != "amazon":
-        return []  # no public IP, or an Elastic IP (kept across stop/start)
-    subnet_id = str((c.ec2 or {}).get("SubnetId", ""))
-    public = _public_subnet(c.facts, subnet_id, str((c.ec2 or {}).get("VpcId", "")))
-    fix = c.aws("ec2 allocate-address --domain vpc --query AllocationId --output text") + (
-        f" | xargs -I{{}} aws ec2 associate-address --instance-id {c.instance_id} --allocation-id {{}} "
-        f"--region {c.region}"
+    """C14 (S13, doctor-checks §5.3): a trunked instance in a public subnet whose public IP is
+    auto-assigned (IpOwnerId `amazon`) loses it at a stop and start, and its agent its connection;
+    one there with no public IP left and its agent disconnected has probably been through that."""
+    ec2 = c.ec2 or {}
+    primary = next(
+        (n for n in ec2.get("NetworkInterfaces", []) if (n.get("Attachment") or {}).get("DeviceIndex") == 0), None
     )
+    owner = ((primary or {}).get("Association") or {}).get("IpOwnerId")
+    lost = primary is not None and owner is None and not ec2.get("PublicIpAddress")
+    lost = lost and c.ci.get("agentConnected") is False
+    if owner != "amazon" and not lost:
+        return []  # an Elastic IP (kept across stop/start), or no public IP and the agent connected
+    subnet_id = str(ec2.get("SubnetId", ""))
+    public = _public_subnet(c.facts, subnet_id, str(ec2.get("VpcId", "")))
+    # By the primary interface: EC2 refuses AssociateAddress by instance id for an instance with
+    # more than one interface ("There are multiple interfaces attached to instance"), and a
+    # trunked instance has two.
+    target = f"--network-interface-id {primary['NetworkInterfaceId']}" if primary else f"--instance-id {c.instance_id}"
+    fix = c.aws("ec2 allocate-address --domain vpc --query AllocationId --output text") + (
+        f" | xargs -I{{}} aws ec2 associate-address {target} --allocation-id {{}} --region {c.region}"
+    )
+    if lost:
+        if not public:
+            return []  # a private subnet (or one not known to be public): no sign of S13
+        return [
+            warning(
+                "public-ip-lost",
+                f"trunked, in public subnet {subnet_id}, with no public IP and its agent disconnected: it probably "
+                "lost its auto-assigned public IP at a stop and start, and its agent cannot reach ECS (S13)",
+                fix + "  # an Elastic IP lets the agent reconnect",
+                "ecs:DescribeContainerInstances agentConnected; ec2:DescribeInstances PublicIpAddress; "
+                "ec2:DescribeRouteTables 0.0.0.0/0 → igw-",
+            )
+        ]
     if public is None:
         return [
             undeterminable(
@@ -619,7 +642,7 @@ def _public_ip(c: Context) -> list[Finding]:
             ),
             warning(
                 "public-ip-at-risk",
-                f"trunked with an auto-assigned public IP ({(c.ec2 or {}).get('PublicIpAddress')}): if subnet "
+                f"trunked with an auto-assigned public IP ({ec2.get('PublicIpAddress')}): if subnet "
                 f"{subnet_id} is public, a stop and start loses it and the agent's connection (S13)",
                 fix,
                 "ec2:DescribeInstances NetworkInterfaces[0].Association.IpOwnerId (route tables unknown)",
@@ -631,7 +654,7 @@ def _public_ip(c: Context) -> list[Finding]:
         warning(
             "public-ip-at-risk",
             f"trunked, in public subnet {subnet_id}, with an auto-assigned public IP "
-            f"({(c.ec2 or {}).get('PublicIpAddress')}): a stop and start loses it and the agent's connection (S13)",
+            f"({ec2.get('PublicIpAddress')}): a stop and start loses it and the agent's connection (S13)",
             fix,
             "ec2:DescribeInstances Association.IpOwnerId=amazon; ec2:DescribeRouteTables 0.0.0.0/0 → igw-",
         )

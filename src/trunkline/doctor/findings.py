@@ -33,6 +33,7 @@ CODES: dict[str, str] = {
     "subnet-full": "C15: the instance's subnet has no free private IPv4 address for the trunk",
     "eni-slots-exhausted": "C15: every ENI slot of the instance is taken, so no trunk can attach",
     "public-ip-at-risk": "C14: trunked, with an auto-assigned public IP in a public subnet (lost at stop/start)",
+    "public-ip-lost": "C14: trunked in a public subnet, no public IP and the agent disconnected: probably S13 already",
     "task-vpc-mismatch": "C18: a service's awsvpc subnets are in another VPC than the instance (ATTRIBUTE)",
     "resource-eni": "C19: a service could not place a task here for lack of ENIs (RESOURCE:ENI)",
     "profile-changed": "C20: the instance profile was associated after the instance registered",
