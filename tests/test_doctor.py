@@ -545,3 +545,27 @@ def test_public_ip_fix_works_and_a_lost_ip_is_found(world: World):
     (eth0,) = [n for n in world.instance(fixed)["NetworkInterfaces"] if n["Attachment"]["DeviceIndex"] == 0]
     assert eth0["Association"]["IpOwnerId"] != "amazon"  # an Elastic IP: kept across stop and start
     assert codes(by_instance(doctor_json(world.server, CLUSTER))[fixed]) == set()
+
+
+def test_a_subnet_that_turns_a_records_on_for_new_instances(world: World):
+    """C12 for future launches (doctor-checks §5.1): a trunked instance is fine itself, but its subnet
+    now turns resource-based DNS A records on at launch, so its replacement would get no trunk (S6).
+    Doctor warns with the subnet's fix; pasted, the fix works and the warning goes."""
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("ecsInstanceRole")
+    world.opt_in(role_arn("ecsInstanceRole"))
+    net = world.network()
+    trunked = world.launch(net["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    world.settle()
+    world.ec2.modify_subnet_attribute(SubnetId=net["subnet"], EnableResourceNameDnsARecordOnLaunch={"Value": True})
+    verdict = by_instance(doctor_json(world.server, CLUSTER))[trunked]
+    assert verdict["trunked"] is True
+    (finding,) = verdict["findings"]
+    assert (finding["code"], finding["severity"], finding["blocking"]) == ("dns-a-record-on-launch", "warning", False)
+    assert finding["message"] == (
+        f"subnet {net['subnet']} turns resource-based IPv4 DNS (A record) requests on for the instances launched "
+        "in it: a replacement or new instance there gets no trunk unless its launch template turns them off (S6)"
+    )
+    done = run_fix(world, finding["fix"])
+    assert done.returncode == 0, done.stderr
+    assert codes(by_instance(doctor_json(world.server, CLUSTER))[trunked]) == set()

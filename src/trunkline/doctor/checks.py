@@ -699,6 +699,28 @@ def _resource_eni(c: Context, trunked: bool) -> list[Finding]:
     return found
 
 
+def _dns_on_launch(c: Context) -> list[Finding]:
+    """C12 for future launches (doctor-checks §5.1, §7 step 3): the instance's subnet turns
+    resource-based IPv4 DNS A records on for every instance launched in it, so a replacement (the
+    fix of most causes) or the group's next instance would break S6, whatever this one does."""
+    subnet = c.subnet
+    options = (subnet or {}).get("PrivateDnsNameOptionsOnLaunch") or {}
+    if subnet is None or not options.get("EnableResourceNameDnsARecord"):
+        return []
+    return [
+        warning(
+            "dns-a-record-on-launch",
+            f"subnet {subnet['SubnetId']} turns resource-based IPv4 DNS (A record) requests on for the instances "
+            "launched in it: a replacement or new instance there gets no trunk unless its launch template turns "
+            "them off (S6)",
+            c.aws(
+                f"ec2 modify-subnet-attribute --subnet-id {subnet['SubnetId']} --no-enable-resource-name-dns-a-record-on-launch"
+            ),
+            "ec2:DescribeSubnets PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsARecord",
+        )
+    ]
+
+
 def _task_vpc(c: Context) -> list[Finding]:
     """C18: a service of the cluster runs awsvpc tasks in subnets of another VPC than the instance's;
     ECS never places them here (the closest instance is `missing an attribute`, S9)."""
@@ -784,6 +806,7 @@ def diagnose(facts: Facts, cluster: Record, ci: Record, trunked_since: dict[str,
             elif _unreadable(setting):
                 decision += _setting_from_siblings(c, trunked_since)
         findings = decision + _estimated_type(c) + _profile_changed(c) + _provisioning(c) + _resource_eni(c, False)
+    findings += _dns_on_launch(c)
     if status in ("ACTIVE", "DRAINING"):
         findings += _task_vpc(c)
     if c.ec2 is None and facts.refused.get("ec2:DescribeInstances"):

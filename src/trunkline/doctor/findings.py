@@ -26,6 +26,7 @@ CODES: dict[str, str] = {
     "instance-type": "C9: the instance type does not support ENI trunking",
     "shared-subnet": "C13: the instance is in a subnet another account shares (RAM)",
     "dns-a-record": "C12: resource-based IPv4 DNS (A record) requests are enabled",
+    "dns-a-record-on-launch": "C12: the instance's subnet turns A records on for new instances (future launches)",
     "account-setting": "C10: awsvpcTrunking is not enabled for the instance's IAM role",
     "registered-before-opt-in": "C11: registered before awsvpcTrunking took effect for its role",
     "service-linked-role-missing": "C16: the ECS service-linked role AWSServiceRoleForECS is missing",
