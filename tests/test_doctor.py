@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 from collections.abc import Callable
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -142,7 +143,12 @@ def test_findings_explain_where_the_setting_comes_from_and_how_to_fix_it(world: 
         f"aws ecs put-account-setting --name awsvpcTrunking --value enabled --principal-arn {role_arn('plainRole')}"
     )
     late = finding("registered-before-opt-in", "registered-before-opt-in")
-    assert "S5" in late["message"]
+    assert late["message"] == (  # no trunked instance of the role: unconfirmed (doctor-checks §4)
+        f"every condition holds now, yet no trunk: awsvpcTrunking was probably not in effect for "
+        f"{role_arn('lateRole')} when the instance registered (no instance of this role has a trunk yet, so when "
+        "the setting took effect is unconfirmed); the decision is kept for the instance's life (S5)"
+    )
+    assert late["fix"].endswith("  # replacing one instance is also the test")
     drained_then_terminated(world, late["fix"], made["registered-before-opt-in"])
     kind = finding("instance-type", "instance-type")
     nearest = kind["details"]["nearest"]
@@ -569,3 +575,38 @@ def test_a_subnet_that_turns_a_records_on_for_new_instances(world: World):
     done = run_fix(world, finding["fix"])
     assert done.returncode == 0, done.stderr
     assert codes(by_instance(doctor_json(world.server, CLUSTER))[trunked]) == set()
+
+
+def test_an_earlier_trunked_sibling_is_a_contradiction_not_a_guess(spawn: Callable[..., Server]):
+    """doctor-checks §4 "unexplained": the role's setting is enabled now, and an instance of the role
+    that registered earlier got a trunk; this one, registered later, has none. Either the setting was
+    off in between, or a cause doctor cannot see applies: doctor says both and does not guess
+    (here the first is what happened, and trunkline's reason agrees). On the manual clock, a minute
+    between the steps, so that the registrations' whole seconds differ."""
+    world = World(spawn("--timing", "manual"))
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("ecsInstanceRole")
+    role = role_arn("ecsInstanceRole")
+    world.opt_in(role)
+    net = world.network()
+    earlier = world.launch(net["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    world.settle()
+    world.advance(60)
+    world.opt_in(role, "disabled")
+    later = world.launch(net["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    world.settle()
+    world.opt_in(role)
+    answer = doctor_json(world.server, CLUSTER)
+    assert disagreements(world, CLUSTER, answer) == []
+
+    def registered(instance: str) -> str:
+        return f"{world.of_instance(CLUSTER, instance)['registeredAt'].astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
+
+    (finding,) = by_instance(answer)[later]["findings"]
+    assert (finding["code"], finding["blocking"]) == ("registered-before-opt-in", True)
+    assert finding["message"] == (
+        f"every condition doctor can read holds, yet no trunk, although an instance of {role} that registered "
+        f"earlier ({registered(earlier)}) got one: either awsvpcTrunking was switched off for the role when this "
+        f"instance registered ({registered(later)}) and on again since, or a cause doctor cannot see applies (on "
+        "the instance itself, or an ECS table of supported types that differs from the published one)"
+    )

@@ -343,24 +343,42 @@ def _registered_before_opt_in(c: Context, trunked_since: dict[str, float]) -> Fi
             "ecs:DescribeContainerInstances registeredAt vs ec2:DescribeIamInstanceProfileAssociations Timestamp",
             evidence="the instance profile was associated after the instance registered",
         )
+    if first is not None and registered >= first and _first_launch(c) >= first:
+        return _contradiction(c, role, first)
     if first is None:
         why = "no instance of this role has a trunk yet, so when the setting took effect is unconfirmed"
     elif registered < first:
         why = "a later instance of the same role got a trunk"
-    elif _first_launch(c) < first:
+    else:  # registered after `first`, but first launched before it
         why = (
             "the EC2 instance was first launched before any instance of this role got a trunk; registering "
             "it again keeps the first decision"
         )
-    else:
-        why = "an earlier instance of the same role got a trunk, so the setting was switched off and on since"
+    probably = "probably " if first is None else ""  # §4: "probably registered before opt-in (unconfirmed)"
     return blocking(
         "registered-before-opt-in",
-        f"every condition holds now, yet no trunk: awsvpcTrunking was not in effect for {role} when the "
+        f"every condition holds now, yet no trunk: awsvpcTrunking was {probably}not in effect for {role} when the "
         f"instance registered ({why}); the decision is kept for the instance's life (S5)",
-        c.replace(),
+        c.replace() + ("  # replacing one instance is also the test" if first is None else ""),
         "ecs:DescribeContainerInstances registeredAt vs trunked instances of the same role",
         evidence=why,
+    )
+
+
+def _contradiction(c: Context, role: str, first: float) -> Finding:
+    """§4 "unexplained": an instance of the same role that registered earlier got a trunk, so the
+    setting was in effect then, and is now. Either it was off in between, when this instance
+    registered, or a cause doctor cannot see applies: say both, and do not guess."""
+    registered = _registered_at(c.ci)
+    return blocking(
+        "registered-before-opt-in",
+        f"every condition doctor can read holds, yet no trunk, although an instance of {role} that registered "
+        f"earlier ({_iso(first)}) got one: either awsvpcTrunking was switched off for the role when this instance "
+        f"registered ({_iso(registered)}) and on again since, or a cause doctor cannot see applies (on the "
+        "instance itself, or an ECS table of supported types that differs from the published one)",
+        c.replace() + "  # a new registration shows which: it gets a trunk unless the hidden cause remains",
+        "ecs:DescribeContainerInstances registeredAt vs trunked instances of the same role",
+        evidence="an earlier instance of the same role got a trunk",
     )
 
 
