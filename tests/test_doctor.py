@@ -150,6 +150,22 @@ def test_findings_explain_where_the_setting_comes_from_and_how_to_fix_it(world: 
     )
     assert late["fix"].endswith("  # replacing one instance is also the test")
     drained_then_terminated(world, late["fix"], made["registered-before-opt-in"])
+    # C6: a Windows agent never advertises trunking (no Linux agent setting fixes that); on Linux
+    # the causes cannot be told apart from outside, unless doctor sees one (doctor-checks §2.3).
+    trunking = "the agent did not advertise ecs.capability.task-eni-trunking"
+    windows = finding("windows", "agent-capability")
+    assert windows["message"] == f"{trunking}: Windows agents never do (S4)"
+    assert "ECS_ENABLE_HIGH_DENSITY_ENI" not in windows["fix"] and "amazon-linux-2023" in windows["fix"]
+    assert finding("agent-capability", "agent-capability")["message"] == (
+        f"{trunking}: ECS_ENABLE_HIGH_DENSITY_ENI=false, task ENI support off, or a failing vpc-branch-eni CNI "
+        "plugin; which one cannot be told from outside the instance (the agent's log says)"
+    )
+    assert finding("agent-version", "agent-capability")["message"] == (
+        f"{trunking}: its agent is too old (see agent-version)"
+    )
+    assert finding("agent-no-task-eni", "agent-capability")["message"] == (
+        f"{trunking}: task ENI support is off (see agent-no-task-eni)"
+    )
     kind = finding("instance-type", "instance-type")
     nearest = kind["details"]["nearest"]
     assert nearest and all(n["awsvpcTasksTrunked"] for n in nearest)

@@ -209,16 +209,39 @@ def _agent(c: Context) -> list[Finding]:
             )
         )
     if TRUNKING not in c.attributes:
-        why = "an agent too old" if version is not None and version < floor else "ECS_ENABLE_HIGH_DENSITY_ENI=false"
-        found.append(
-            blocking(
-                "agent-capability",
-                f"the agent did not advertise {TRUNKING} (typically {why}, or no task ENI support)",
-                "echo ECS_ENABLE_HIGH_DENSITY_ENI=true >> /etc/ecs/ecs.config  # in user data; then: " + c.replace(),
-                f"ecs:DescribeContainerInstances attributes[{TRUNKING}]",
-            )
-        )
+        found.append(_no_trunking_capability(c, version is not None and version < floor))
     return found
+
+
+def _no_trunking_capability(c: Context, too_old: bool) -> Finding:
+    """C6 (doctor-checks §2.3 verdict rule): the causes of a missing task-eni-trunking cannot be
+    told apart from outside the instance, except the ones doctor sees (a Windows host never sends
+    it, §2.2; an agent version below the floor; no task ENI support at all)."""
+    source = f"ecs:DescribeContainerInstances attributes[{TRUNKING}]"
+    message = f"the agent did not advertise {TRUNKING}"
+    if c.attributes.get("ecs.os-type") == "windows":
+        fix = c.aws("ssm get-parameter --name /aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id")
+        return blocking(
+            "agent-capability",
+            f"{message}: Windows agents never do (S4)",
+            fix + "  # launch the replacement from this Linux ECS-optimized AMI",
+            source,
+        )
+    if too_old:
+        why = "its agent is too old (see agent-version)"
+    elif TASK_ENI not in c.attributes:
+        why = "task ENI support is off (see agent-no-task-eni)"
+    else:
+        why = (
+            "ECS_ENABLE_HIGH_DENSITY_ENI=false, task ENI support off, or a failing vpc-branch-eni CNI plugin; "
+            "which one cannot be told from outside the instance (the agent's log says)"
+        )
+    return blocking(
+        "agent-capability",
+        f"{message}: {why}",
+        "echo ECS_ENABLE_HIGH_DENSITY_ENI=true >> /etc/ecs/ecs.config  # in user data; then: " + c.replace(),
+        source,
+    )
 
 
 def _instance_type(c: Context) -> Finding | None:
