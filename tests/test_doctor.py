@@ -463,7 +463,11 @@ def test_errors_are_one_line(server: Server):
     line = one_line_error(run_doctor("--endpoint-url", "http://127.0.0.1:9", "--region", "us-east-1"))
     assert line == "trunkline doctor: cannot reach the endpoint: http://127.0.0.1:9/"
     line = one_line_error(run_doctor("--endpoint-url", server.url, "--cluster", "nowhere"))
-    assert line == "trunkline doctor: ListContainerInstances failed: ClusterNotFoundException: Cluster not found."
+    assert line == "trunkline doctor: no cluster nowhere in us-east-1 (account 123456789012): it has no cluster"
+    server.client("ecs").create_cluster(clusterName="prod")
+    server.client("ecs").create_cluster(clusterName="apps")
+    line = one_line_error(run_doctor("--endpoint-url", server.url, "--cluster", "prd"))  # a typo, or the wrong Region
+    assert line == "trunkline doctor: no cluster prd in us-east-1 (account 123456789012): its clusters are apps, prod"
     line = one_line_error(run_doctor("--endpoint-url", server.url, "--profile", "nobody"))
     assert line == "trunkline doctor: AWS profile not found: nobody"
     no_region = {k: v for k, v in env.items() if k != "AWS_DEFAULT_REGION"}

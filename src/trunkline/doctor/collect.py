@@ -32,7 +32,7 @@ import base64
 import os
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -138,13 +138,19 @@ class Collector:
 
     # --- calling ---------------------------------------------------------------------------------
 
-    def call(self, service: str, operation: str, **params: Any) -> Record:
-        """A call doctor cannot do without: any failure ends the run with one line."""
+    def call(
+        self, service: str, operation: str, *, explain: Callable[[str], str | None] | None = None, **params: Any
+    ) -> Record:
+        """A call doctor cannot do without: any failure ends the run with one line (`explain`: the
+        line for an error code, when it has a better one than AWS's message)."""
         try:
             answer: Record = getattr(self._clients[service], operation)(**params)
         except ClientError as error:
             info = error.response.get("Error", {})
-            raise DoctorError(f"{error.operation_name} failed: {info.get('Code')}: {info.get('Message')}") from None
+            better = explain(str(info.get("Code"))) if explain else None
+            raise DoctorError(
+                better or f"{error.operation_name} failed: {info.get('Code')}: {info.get('Message')}"
+            ) from None
         except (NoCredentialsError, PartialCredentialsError):
             raise DoctorError(
                 "no AWS credentials found (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or --profile)"
@@ -213,7 +219,8 @@ class Collector:
         arns: list[str] = []
         token: str | None = None
         while True:
-            page = self.call("ecs", "list_clusters", **({"nextToken": token} if token else {}))
+            extra: dict[str, Any] = {"nextToken": token} if token else {}
+            page = self.call("ecs", "list_clusters", **extra)
             arns += page["clusterArns"]
             token = page.get("nextToken")
             if not token:
@@ -224,7 +231,14 @@ class Collector:
         token: str | None = None
         while True:
             extra = {"nextToken": token} if token else {}
-            page = self.call("ecs", "list_container_instances", cluster=cluster, maxResults=100, **extra)
+            page = self.call(
+                "ecs",
+                "list_container_instances",
+                explain=self._no_cluster(cluster),
+                cluster=cluster,
+                maxResults=100,
+                **extra,
+            )
             arns += page["containerInstanceArns"]
             token = page.get("nextToken")
             if not token:
@@ -239,6 +253,25 @@ class Collector:
         if any(int(ci.get("runningTasksCount", 0)) + int(ci.get("pendingTasksCount", 0)) for ci in described):
             self._tasks(cluster)
         self._services(cluster, name)
+
+    def _no_cluster(self, cluster: str) -> Callable[[str], str | None]:
+        """ClusterNotFoundException's "Cluster not found." does not say which, nor where doctor looked:
+        a misspelt name and the wrong Region are the usual causes, so name the Region's clusters."""
+
+        def explain(code: str) -> str | None:
+            if code != "ClusterNotFoundException":
+                return None
+            try:
+                names = sorted(arn.rsplit("/", 1)[-1] for arn in self._all_clusters())
+            except DoctorError:
+                names = None
+            where = f"no cluster {cluster} in {self.facts.region} (account {self.facts.account})"
+            if names is None:
+                return where
+            shown = ", ".join(names[:20]) + (f" and {len(names) - 20} more" if len(names) > 20 else "")
+            return f"{where}: its clusters are {shown}" if names else f"{where}: it has no cluster"
+
+        return explain
 
     def _tasks(self, cluster: str) -> None:
         """How many awsvpc tasks each instance holds (an ENI each): only for the report, so a
