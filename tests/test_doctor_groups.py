@@ -305,3 +305,28 @@ def test_the_grace_after_launch_ends_at_five_minutes(spawn: Callable[..., Server
         "nothing doctor can read says why: the agent is not running, or cannot reach ECS (network, endpoint) "
         "(launched 5 min 5 s ago)"
     )
+
+
+def test_an_instance_asked_for_moments_after_its_launch(spawn: Callable[..., Server]):
+    """`doctor --instance i-…` a few seconds after `run-instances` (no Auto Scaling group): the
+    instance is pending, its agent is yet to start; doctor says it is starting and which cluster its
+    user data names, by the DescribeInstances answer's Date against LaunchTime."""
+    world = World(spawn("--timing", "manual"))
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("ecsInstanceRole")
+    world.iam.attach_role_policy(RoleName="ecsInstanceRole", PolicyArn=INSTANCE_POLICY)
+    instance = world.launch(world.network()["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    world.advance(5)
+    done = run_doctor("--endpoint-url", world.server.url, "--instance", instance, "--output", "json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    verdict = verdicts_of(done)[instance]
+    assert (verdict["cluster"], verdict["status"], verdict["lacksTrunk"]) == (CLUSTER, "STARTING", False)
+    (finding,) = verdict["findings"]
+    launched = world.instance(instance)["LaunchTime"]
+    age = finding["details"]["secondsSinceLaunch"]
+    assert age in (4, 5)  # the Date has whole seconds, trunkline's LaunchTime a fraction
+    assert finding["message"] == (
+        f"launched {age} s ago ({launched:%Y-%m-%dT%H:%M:%SZ}): still starting, waiting for EC2 to start it, then "
+        f"its ECS agent to register in {CLUSTER}; doctor reports it as not registered if it has not registered 5 min "
+        f"after its launch (in 4 min {60 - age} s)"
+    )

@@ -941,7 +941,7 @@ def not_registered(facts: Facts, record: Record, clusters: list[str]) -> Verdict
     cause = _unregistered_cause(record, clusters, facts.region)
     age = _since_launch(instance)
     if cause is None and age is not None and age < AGENT_GRACE:
-        finding = _starting(instance, age, where, source, details)
+        finding = _starting(instance, age, named or where, source, details)  # where its agent will register
     else:
         why, fix = cause or (_unexplained(state, decision) + _age_note(age), "")
         message = f"{launched}no container instance in {where}: {why}"
