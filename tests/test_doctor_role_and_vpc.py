@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from botocore.exceptions import ClientError
 
 from conftest import Server
 from doctor_world import ATTRIBUTE_EVENT, disagreements, doctor_env, doctor_json
-from ecs_world import World, config_script, role_arn
+from ecs_world import TRUST, World, config_script, role_arn
 
 CLUSTER = "doctor"
 PUT_SETTING = json.dumps(
@@ -160,3 +161,49 @@ def test_refused_optional_calls_become_notes(world: World, monkeypatch: pytest.M
     notes = [f for f in verdict.findings if f.code == "not-determinable"]
     assert [n.details for n in notes] == [{"check": "self opt-in"}]
     assert {f.code for f in verdict.findings if f.blocking} == {"account-setting"}
+
+
+def test_a_role_path_refused_is_asked_again_without_it(world: World, monkeypatch: pytest.MonkeyPatch):
+    """doctor-checks §3.2: IAM gives a role's ARN with its path, STS's session ARNs omit it, and which
+    form ECS accepts in `principalArn` is not documented: doctor asks with the path first and, when
+    that is refused, again without it; the finding and its fix name the form that was answered.
+    trunkline accepts both forms, so an ECS that refuses the path form is stood in for by refusing
+    it in flight."""
+    from trunkline.doctor import checks
+    from trunkline.doctor.collect import Collector
+
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.iam.create_role(RoleName="ecsInstanceRole", Path="/service-role/", AssumeRolePolicyDocument=TRUST)
+    world.iam.create_instance_profile(InstanceProfileName="ecsInstanceRole")
+    world.iam.add_role_to_instance_profile(InstanceProfileName="ecsInstanceRole", RoleName="ecsInstanceRole")
+    without_path = role_arn("ecsInstanceRole")
+    world.opt_in(without_path, "disabled")
+    instance = world.launch(world.network()["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    world.settle()
+    for name, value in doctor_env().items():
+        monkeypatch.setenv(name, value)
+    collector = Collector(None, None, world.server.url)
+    asked: list[str] = []
+
+    def refuse_the_path(params: dict[str, Any], **_: Any) -> Any:
+        principal = json.loads(params["body"] or b"{}").get("principalArn", "")
+        asked.append(principal)
+        if "/service-role/" not in principal:
+            return None
+        error = {"Code": "InvalidParameterException", "Message": "Invalid principalArn"}
+        return SimpleNamespace(status_code=400, headers={}), {"Error": error, "ResponseMetadata": {}}
+
+    collector._clients["ecs"].meta.events.register("before-call.ecs.ListAccountSettings", refuse_the_path)
+    (verdict,) = [v for v in checks.diagnose_all(collector.collect([CLUSTER])) if v.ec2_instance_id == instance]
+    assert verdict.instance_role == "arn:aws:iam::123456789012:role/service-role/ecsInstanceRole"
+    assert "arn:aws:iam::123456789012:role/service-role/ecsInstanceRole" in asked and without_path in asked
+    (setting,) = [f for f in verdict.findings if f.code == "account-setting"]
+    assert (setting.blocking, setting.details["principalArn"], setting.details["explicit"]) == (
+        True,
+        without_path,
+        "disabled",
+    )
+    assert setting.message.startswith(f"awsvpcTrunking is disabled for {without_path}: the role's own setting")
+    assert setting.fix.startswith(
+        f"aws ecs put-account-setting --name awsvpcTrunking --value enabled --principal-arn {without_path} "
+    )

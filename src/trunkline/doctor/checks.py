@@ -305,14 +305,15 @@ def _account_setting(c: Context) -> list[Finding]:
         origin = f"the role has no setting of its own and inherits the account default ({effective})"
     else:
         origin = "whether the role has a setting of its own or inherits the account default is unknown"
-    fix = c.aws(f"ecs put-account-setting --name awsvpcTrunking --value enabled --principal-arn {role}")
+    principal = str(setting.get("principalArn") or role)  # without its path when only that form was answered
+    fix = c.aws(f"ecs put-account-setting --name awsvpcTrunking --value enabled --principal-arn {principal}")
     return [
         blocking(
             "account-setting",
-            f"awsvpcTrunking is {effective} for {role}: {origin}",
+            f"awsvpcTrunking is {effective} for {principal}: {origin}",
             f"{fix} && {c.replace()}",
             source,
-            principalArn=role,
+            principalArn=principal,
             effective=effective,
             explicit=explicit,
             accountDefault=c.facts.account_default,

@@ -551,13 +551,19 @@ class Collector:
             self.facts.refused["ecs:ListAccountSettings"] = refused
         self.facts.account_default = default
         for role in sorted({r for r in self.facts.roles.values() if r}):
+            asked = role
             effective, refused = self._setting(role, True)
-            explicit, explicit_refused = self._setting(role, False) if refused is None else (None, refused)
+            if refused is not None and without_path(role) != role:  # §3.2: ECS may key it without the path
+                retried, retry_refused = self._setting(without_path(role), True)
+                if retry_refused is None:
+                    asked, effective, refused = without_path(role), retried, None
+            explicit, explicit_refused = self._setting(asked, False) if refused is None else (None, refused)
             self.facts.settings[role] = {
                 "effective": effective,
                 "explicit": explicit,
                 "explicitKnown": explicit_refused is None,
                 "refused": refused,
+                "principalArn": asked,  # the form of the role's ARN ECS answered for
             }
             if refused is not None:
                 self.facts.refused["ecs:ListAccountSettings"] = refused
@@ -600,6 +606,14 @@ class Collector:
             self.facts.service_linked_role = False
         else:
             self.facts.refused["iam:GetRole"] = f"{code}: {error.response.get('Error', {}).get('Message', '')}"
+
+
+def without_path(role: str) -> str:
+    """A role ARN without its path (arn:aws:iam::ACCOUNT:role/PATH/NAME -> …:role/NAME), as STS's
+    session ARNs name the role: whether ECS keys a role's setting with or without the path is not
+    documented (doctor-checks §3.2)."""
+    head, _, name = role.partition(":role/")
+    return f"{head}:role/{name.rsplit('/', 1)[-1]}" if name else role
 
 
 def _described(instance: Record, reservation: Record, page: Record) -> Record:
