@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC
 from types import SimpleNamespace
 from typing import Any
 
@@ -206,4 +207,39 @@ def test_a_role_path_refused_is_asked_again_without_it(world: World, monkeypatch
     assert setting.message.startswith(f"awsvpcTrunking is disabled for {without_path}: the role's own setting")
     assert setting.fix.startswith(
         f"aws ecs put-account-setting --name awsvpcTrunking --value enabled --principal-arn {without_path} "
+    )
+
+
+def test_a_role_replaced_inside_the_same_profile(spawn: Callable[..., Server]):
+    """doctor-checks §3.1: the role inside a profile can be swapped (RemoveRoleFromInstanceProfile,
+    AddRoleToInstanceProfile), which changes no profile association, C20's evidence. A role created
+    after the instance registered cannot have registered it: doctor says so (from the CreateDate
+    GetInstanceProfile already gives), does not blame the new role's setting, and agrees with
+    trunkline's reason. On the manual clock, a minute between registration and the new role."""
+    world = World(spawn("--timing", "manual"))
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("ecsInstanceRole")  # the profile and its first role, opted out by default
+    instance = world.launch(world.network()["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    world.settle()
+    world.advance(60)
+    world.iam.remove_role_from_instance_profile(InstanceProfileName="ecsInstanceRole", RoleName="ecsInstanceRole")
+    world.iam.create_role(RoleName="newRole", AssumeRolePolicyDocument=TRUST)
+    world.iam.add_role_to_instance_profile(InstanceProfileName="ecsInstanceRole", RoleName="newRole")
+    world.opt_in(role_arn("newRole"))
+    answer = doctor_json(world.server, CLUSTER)
+    assert disagreements(world, CLUSTER, answer) == []
+    verdict = by_instance(answer)[instance]
+    registered = world.of_instance(CLUSTER, instance)["registeredAt"].astimezone(UTC)
+    created = world.iam.get_role(RoleName="newRole")["Role"]["CreateDate"].astimezone(UTC)
+    (changed,) = findings(verdict, "profile-changed")
+    assert changed["message"] == (
+        f"role {role_arn('newRole')} was created at {created:%Y-%m-%dT%H:%M:%SZ}, after the instance registered "
+        f"({registered:%Y-%m-%dT%H:%M:%SZ}): another role registered it, so the role checked here is not the one "
+        "whose setting ECS applied"
+    )
+    (late,) = findings(verdict, "registered-before-opt-in")
+    assert late["blocking"] and late["message"] == (
+        f"every condition holds now, yet no trunk: the instance registered before its role {role_arn('newRole')} "
+        "was created (the profile's role was replaced), so the role that registered it, and that role's setting "
+        "then, are unknown; the decision is kept for the instance's life (S5)"
     )

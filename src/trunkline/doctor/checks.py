@@ -138,6 +138,23 @@ class Context:
             return None
         return association
 
+    @property
+    def role_newer(self) -> float | None:
+        """The CreateDate of the instance's role now when it is later than the registration: that
+        role cannot have registered the instance (doctor-checks §3.1). This catches the blind spot
+        of C20: a role swapped inside the same profile changes no association."""
+        created = self.facts.role_created.get(self.role or "")
+        return created if created is not None and created > _registered_at(self.ci) else None
+
+    @property
+    def registrant_unknown(self) -> str | None:
+        """How the instance registered under another role than its role now, if it did."""
+        if self.profile_changed is not None:
+            return "the instance registered under an earlier instance profile"
+        if self.role_newer is not None:
+            return f"the instance registered before its role {self.role} was created (the profile's role was replaced)"
+        return None
+
     def aws(self, command: str) -> str:
         return f"aws {command} --region {self.region}"
 
@@ -357,15 +374,18 @@ def _registered_before_opt_in(c: Context, trunked_since: dict[str, float]) -> Fi
     role = c.role or "its role"
     registered = _registered_at(c.ci)
     first = trunked_since.get(c.role or "")
-    if c.profile_changed is not None:
+    if c.registrant_unknown is not None:
+        by_association = c.profile_changed is not None
         return blocking(
             "registered-before-opt-in",
-            "every condition holds now, yet no trunk: the instance registered under an earlier instance profile, "
-            "so the role that registered it, and that role's setting then, are unknown; the decision is kept for "
-            "the instance's life (S5)",
+            f"every condition holds now, yet no trunk: {c.registrant_unknown}, so the role that registered it, and "
+            "that role's setting then, are unknown; the decision is kept for the instance's life (S5)",
             c.replace(),
-            "ecs:DescribeContainerInstances registeredAt vs ec2:DescribeIamInstanceProfileAssociations Timestamp",
-            evidence="the instance profile was associated after the instance registered",
+            "ecs:DescribeContainerInstances registeredAt vs "
+            + ("ec2:DescribeIamInstanceProfileAssociations Timestamp" if by_association else "the role's CreateDate"),
+            evidence="the instance profile was associated after the instance registered"
+            if by_association
+            else "the instance's role was created after the instance registered",
         )
     if first is not None and registered >= first and _first_launch(c) >= first:
         return _contradiction(c, role, first)
@@ -421,7 +441,7 @@ def _setting_from_siblings(c: Context, trunked_since: dict[str, float]) -> list[
     read = c.aws(f"ecs list-account-settings --name awsvpcTrunking --principal-arn {role} --effective-settings")
     read += "  # as the account's root user or as the role: others may not read a role's setting"
     source = "ecs:DescribeContainerInstances registeredAt and attributes[ecs.awsvpc-trunk-id] of the role's instances"
-    if c.profile_changed is None and first is not None and registered < first:
+    if c.registrant_unknown is None and first is not None and registered < first:
         return [
             blocking(
                 "registered-before-opt-in",
@@ -434,10 +454,10 @@ def _setting_from_siblings(c: Context, trunked_since: dict[str, float]) -> list[
                 evidence="a later instance of the same role got a trunk",
             )
         ]
-    if c.profile_changed is not None:
+    if c.registrant_unknown is not None:
         message = (
-            f"awsvpcTrunking for {role} cannot be read, and the instance registered under an earlier instance "
-            "profile: the role that registered it, and that role's setting then, are unknown"
+            f"awsvpcTrunking for {role} cannot be read, and {c.registrant_unknown}: the role that registered it, "
+            "and that role's setting then, are unknown"
         )
     elif first is not None:
         message = (
@@ -801,7 +821,7 @@ def _profile_changed(c: Context) -> list[Finding]:
     not necessarily the one whose setting ECS applied."""
     changed = c.profile_changed
     if changed is None:
-        return []
+        return _role_newer(c)
     when = _seconds(changed.get("Timestamp"))
     return [
         warning(
@@ -812,6 +832,25 @@ def _profile_changed(c: Context) -> list[Finding]:
             c.replace() + "  # a new registration is decided by the current role",
             "ec2:DescribeIamInstanceProfileAssociations Timestamp vs ecs:DescribeContainerInstances registeredAt",
             associationId=changed.get("AssociationId"),
+        )
+    ]
+
+
+def _role_newer(c: Context) -> list[Finding]:
+    """§3.1: the role in the instance's profile was created after the instance registered, so another
+    role (replaced inside the same profile, which changes no association) registered it."""
+    created = c.role_newer
+    if created is None:
+        return []
+    return [
+        warning(
+            "profile-changed",
+            f"role {c.role} was created at {_iso(created)}, after the instance registered "
+            f"({_iso(_registered_at(c.ci))}): another role registered it, so the role checked here is not the one "
+            "whose setting ECS applied",
+            c.replace() + "  # a new registration is decided by the current role",
+            "iam:GetInstanceProfile Roles[0].CreateDate vs ecs:DescribeContainerInstances registeredAt",
+            roleCreated=_iso(created),
         )
     ]
 
@@ -900,6 +939,8 @@ def trunked_since(facts: Facts) -> dict[str, float]:
                 continue  # registered by an earlier role: no evidence about today's (C20)
             profile = (facts.ec2.get(ci.get("ec2InstanceId", "")) or {}).get("IamInstanceProfile")
             role = facts.roles.get(profile["Arn"]) if profile else None
+            if role and facts.role_created.get(role, 0.0) > _registered_at(ci):
+                continue  # the role was created after: another role registered it (§3.1)
             if role:
                 first[role] = min(first.get(role, float("inf")), _registered_at(ci))
     return first

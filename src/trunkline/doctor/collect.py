@@ -97,6 +97,7 @@ class Facts:
     service_events: list[Record] = field(default_factory=list)  # {"cluster", "service", "message"}
     service_subnets: list[Record] = field(default_factory=list)  # {"cluster", "service", "subnets"} (awsvpc)
     associations: dict[str, Record] | None = None  # instance id -> its profile association; None: unknown
+    role_created: dict[str, float] = field(default_factory=dict)  # role ARN -> its CreateDate (GetInstanceProfile)
     self_opt_in: dict[str, str] = field(default_factory=dict)  # role ARN -> EvalDecision of ecs:PutAccountSetting
     may_register: dict[str, str | None] = field(default_factory=dict)  # role ARN -> ecs:RegisterContainerInstance
     #: EC2 instances an Auto Scaling group of a cluster's capacity provider launched (InService or
@@ -473,6 +474,9 @@ class Collector:
             answer = self.optional("iam", "get_instance_profile", InstanceProfileName=name)
             roles = (answer or {}).get("InstanceProfile", {}).get("Roles", [])
             self.facts.roles[profile_arn] = roles[0]["Arn"] if roles else None
+            created = roles[0].get("CreateDate") if roles else None
+            if created is not None:  # a role newer than a registration did not make it (§3.1)
+                self.facts.role_created[roles[0]["Arn"]] = created.timestamp() if hasattr(created, "timestamp") else 0.0
         return self.facts.roles[profile_arn]
 
     # --- EC2 instances that are no container instance -------------------------------------------------
