@@ -630,3 +630,27 @@ def test_an_earlier_trunked_sibling_is_a_contradiction_not_a_guess(spawn: Callab
         f"instance registered ({registered(later)}) and on again since, or a cause doctor cannot see applies (on "
         "the instance itself, or an ECS table of supported types that differs from the published one)"
     )
+
+
+def test_the_agent_floor_is_higher_off_amazon_linux(world: World):
+    """C7 (doctor-checks §2.3): agent 1.28.1 is the floor on Amazon Linux; elsewhere (no
+    ec2-net-utils) trunking needs 1.29.1, and `ecs.os-type-detailed` says which OS. Two agents
+    1.29.0 that advertise trunking, registered by hand (as root, so neither gets a trunk): the one on
+    Debian is too old, the one on Amazon Linux 2023 is not."""
+    from test_ecs_registration import agent_call, bare_instance
+
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    net = world.network()
+    made: dict[str, str] = {}
+    for detailed in ("debian_11", "amzn_2023"):
+        instance = bare_instance(world, net["subnet"])
+        call = agent_call(world, instance, cluster=CLUSTER)
+        call["versionInfo"]["agentVersion"] = "1.29.0"
+        call["attributes"].append({"name": "ecs.os-type-detailed", "value": detailed})
+        world.ecs.register_container_instance(**call)
+        made[detailed] = instance
+    world.settle()
+    verdicts = by_instance(doctor_json(world.server, CLUSTER))
+    (old,) = [f for f in verdicts[made["debian_11"]]["findings"] if f["code"] == "agent-version"]
+    assert old["message"] == "ECS agent 1.29.0 is older than 1.29.1, the first with ENI trunking on this OS"
+    assert old["blocking"] and "agent-version" not in codes(verdicts[made["amzn_2023"]])
