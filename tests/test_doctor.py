@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 from collections.abc import Callable
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -142,8 +143,29 @@ def test_findings_explain_where_the_setting_comes_from_and_how_to_fix_it(world: 
         f"aws ecs put-account-setting --name awsvpcTrunking --value enabled --principal-arn {role_arn('plainRole')}"
     )
     late = finding("registered-before-opt-in", "registered-before-opt-in")
-    assert "S5" in late["message"]
+    assert late["message"] == (  # no trunked instance of the role: unconfirmed (doctor-checks §4)
+        f"every condition holds now, yet no trunk: awsvpcTrunking was probably not in effect for "
+        f"{role_arn('lateRole')} when the instance registered (no instance of this role has a trunk yet, so when "
+        "the setting took effect is unconfirmed); the decision is kept for the instance's life (S5)"
+    )
+    assert late["fix"].endswith("  # replacing one instance is also the test")
     drained_then_terminated(world, late["fix"], made["registered-before-opt-in"])
+    # C6: a Windows agent never advertises trunking (no Linux agent setting fixes that); on Linux
+    # the causes cannot be told apart from outside, unless doctor sees one (doctor-checks §2.3).
+    trunking = "the agent did not advertise ecs.capability.task-eni-trunking"
+    windows = finding("windows", "agent-capability")
+    assert windows["message"] == f"{trunking}: Windows agents never do (S4)"
+    assert "ECS_ENABLE_HIGH_DENSITY_ENI" not in windows["fix"] and "amazon-linux-2023" in windows["fix"]
+    assert finding("agent-capability", "agent-capability")["message"] == (
+        f"{trunking}: ECS_ENABLE_HIGH_DENSITY_ENI=false, task ENI support off, or a failing vpc-branch-eni CNI "
+        "plugin; which one cannot be told from outside the instance (the agent's log says)"
+    )
+    assert finding("agent-version", "agent-capability")["message"] == (
+        f"{trunking}: its agent is too old (see agent-version)"
+    )
+    assert finding("agent-no-task-eni", "agent-capability")["message"] == (
+        f"{trunking}: task ENI support is off (see agent-no-task-eni)"
+    )
     kind = finding("instance-type", "instance-type")
     nearest = kind["details"]["nearest"]
     assert nearest and all(n["awsvpcTasksTrunked"] for n in nearest)
@@ -302,7 +324,7 @@ def test_one_instance(world: World):
     done = run_doctor("--endpoint-url", world.server.url, "--instance", plain)
     assert done.returncode == 1, done.stderr
     assert done.stdout.startswith(f"{CLUSTER} {plain} c5.large ACTIVE no trunk") and good not in done.stdout
-    assert "1 container instances: 0 trunked, 1 eligible without a trunk" in done.stdout
+    assert "1 container instance: 0 trunked, 1 eligible without a trunk" in done.stdout
     arn = world.container_instance_arn(CLUSTER, good)
     for name in (arn, arn.rsplit("/", 1)[-1]):
         done = run_doctor(
@@ -318,7 +340,7 @@ def test_one_instance(world: World):
         "has no credentials to register with\n"
         f"    fix: aws ec2 associate-iam-instance-profile --instance-id {stray} --iam-instance-profile "
         "Name=ecsInstanceRole --region us-east-1\n"
-        "1 container instances and 1 EC2 instances that never registered: 1 trunked, 1 eligible without a trunk; "
+        "1 container instance and 1 EC2 instance that never registered: 1 trunked, 1 eligible without a trunk; "
         "21 API calls (account 123456789012, us-east-1)\n"  # DescribeClusters: the capacity providers
     )
     line = one_line_error(run_doctor("--endpoint-url", world.server.url, "--cluster", CLUSTER, "--instance", "i-0"))
@@ -441,7 +463,11 @@ def test_errors_are_one_line(server: Server):
     line = one_line_error(run_doctor("--endpoint-url", "http://127.0.0.1:9", "--region", "us-east-1"))
     assert line == "trunkline doctor: cannot reach the endpoint: http://127.0.0.1:9/"
     line = one_line_error(run_doctor("--endpoint-url", server.url, "--cluster", "nowhere"))
-    assert line == "trunkline doctor: ListContainerInstances failed: ClusterNotFoundException: Cluster not found."
+    assert line == "trunkline doctor: no cluster nowhere in us-east-1 (account 123456789012): it has no cluster"
+    server.client("ecs").create_cluster(clusterName="prod")
+    server.client("ecs").create_cluster(clusterName="apps")
+    line = one_line_error(run_doctor("--endpoint-url", server.url, "--cluster", "prd"))  # a typo, or the wrong Region
+    assert line == "trunkline doctor: no cluster prd in us-east-1 (account 123456789012): its clusters are apps, prod"
     line = one_line_error(run_doctor("--endpoint-url", server.url, "--profile", "nobody"))
     assert line == "trunkline doctor: AWS profile not found: nobody"
     no_region = {k: v for k, v in env.items() if k != "AWS_DEFAULT_REGION"}
@@ -477,3 +503,154 @@ def test_terminal_output_is_a_rich_table(world: World, monkeypatch: pytest.Monke
     render.table(Console(file=out, force_terminal=True, width=200), facts, verdicts)
     text = out.getvalue()
     assert f"cluster {CLUSTER}" in text and plain in text and "account-setting" in text and "┃" in text
+
+
+def test_a_cluster_named_twice_is_read_once(world: World):
+    """`--cluster NAME --cluster ARN` (or a name twice) names one cluster: its instances are read
+    and reported once, not once per spelling."""
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("goodRole")
+    world.opt_in(role_arn("goodRole"))
+    instance = world.launch(world.network()["subnet"], "goodRole", config_script(CLUSTER))
+    world.settle()
+    arn = world.ecs.describe_clusters(clusters=[CLUSTER])["clusters"][0]["clusterArn"]
+    once = doctor_json(world.server, CLUSTER)
+    twice = doctor_json(world.server, CLUSTER, arn, CLUSTER)
+    assert [v["ec2InstanceId"] for v in twice["containerInstances"]] == [instance]
+    assert twice["apiCallsByOperation"] == once["apiCallsByOperation"]
+
+
+def run_fix(world: World, fix: str) -> subprocess.CompletedProcess[str]:
+    """A finding's fix as a user would paste it: bash, the AWS CLI, the endpoint from the environment."""
+    aws = Path(aws_cli_command()[0])
+    env = {
+        "PATH": f"{aws.parent}:{os.environ.get('PATH', '')}",
+        "AWS_ENDPOINT_URL": world.server.url,
+        "AWS_ACCESS_KEY_ID": CREDENTIALS["aws_access_key_id"],
+        "AWS_SECRET_ACCESS_KEY": CREDENTIALS["aws_secret_access_key"],
+        "AWS_CONFIG_FILE": "/nonexistent",
+        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
+    }
+    return subprocess.run(["bash", "-c", fix], env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_public_ip_fix_works_and_a_lost_ip_is_found(world: World):
+    """C14, both verdicts of doctor-checks §5.3. At risk: the fix associates an Elastic IP with the
+    primary interface (EC2 refuses an instance id for an instance with two interfaces, as a trunked
+    one has), and pasted as is it works, after which the instance is no longer at risk. Already hit
+    (S13): stopped and started, the instance has no public IP and its agent is disconnected."""
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("ecsInstanceRole")
+    world.opt_in(role_arn("ecsInstanceRole"))
+    public = world.network(public=True)
+    make_public(world, public)
+    fixed = world.launch(public["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    restarted = world.launch(public["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    world.settle()
+    world.ec2.stop_instances(InstanceIds=[restarted])
+    world.settle()
+    world.ec2.start_instances(InstanceIds=[restarted])
+    world.settle()
+    assert world.of_instance(CLUSTER, restarted)["agentConnected"] is False
+    verdicts = by_instance(doctor_json(world.server, CLUSTER))
+    primary = next(n for n in world.enis_of(fixed) if n["Attachment"]["DeviceIndex"] == 0)["NetworkInterfaceId"]
+    (risk,) = [f for f in verdicts[fixed]["findings"] if f["code"] == "public-ip-at-risk"]
+    assert risk["fix"] == (
+        "aws ec2 allocate-address --domain vpc --query AllocationId --output text --region us-east-1 | xargs -I{} "
+        f"aws ec2 associate-address --network-interface-id {primary} --allocation-id {{}} --region us-east-1"
+    )
+    (lost,) = [f for f in verdicts[restarted]["findings"] if f["code"] == "public-ip-lost"]
+    assert (lost["severity"], lost["blocking"]) == ("warning", False)
+    assert lost["message"] == (
+        f"trunked, in public subnet {public['subnet']}, with no public IP and its agent disconnected: it probably "
+        "lost its auto-assigned public IP at a stop and start, and its agent cannot reach ECS (S13)"
+    )
+    done = run_fix(world, risk["fix"])
+    assert done.returncode == 0, done.stderr
+    world.settle()
+    (eth0,) = [n for n in world.instance(fixed)["NetworkInterfaces"] if n["Attachment"]["DeviceIndex"] == 0]
+    assert eth0["Association"]["IpOwnerId"] != "amazon"  # an Elastic IP: kept across stop and start
+    assert codes(by_instance(doctor_json(world.server, CLUSTER))[fixed]) == set()
+
+
+def test_a_subnet_that_turns_a_records_on_for_new_instances(world: World):
+    """C12 for future launches (doctor-checks §5.1): a trunked instance is fine itself, but its subnet
+    now turns resource-based DNS A records on at launch, so its replacement would get no trunk (S6).
+    Doctor warns with the subnet's fix; pasted, the fix works and the warning goes."""
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("ecsInstanceRole")
+    world.opt_in(role_arn("ecsInstanceRole"))
+    net = world.network()
+    trunked = world.launch(net["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    world.settle()
+    world.ec2.modify_subnet_attribute(SubnetId=net["subnet"], EnableResourceNameDnsARecordOnLaunch={"Value": True})
+    verdict = by_instance(doctor_json(world.server, CLUSTER))[trunked]
+    assert verdict["trunked"] is True
+    (finding,) = verdict["findings"]
+    assert (finding["code"], finding["severity"], finding["blocking"]) == ("dns-a-record-on-launch", "warning", False)
+    assert finding["message"] == (
+        f"subnet {net['subnet']} turns resource-based IPv4 DNS (A record) requests on for the instances launched "
+        "in it: a replacement or new instance there gets no trunk unless its launch template turns them off (S6)"
+    )
+    done = run_fix(world, finding["fix"])
+    assert done.returncode == 0, done.stderr
+    assert codes(by_instance(doctor_json(world.server, CLUSTER))[trunked]) == set()
+
+
+def test_an_earlier_trunked_sibling_is_a_contradiction_not_a_guess(spawn: Callable[..., Server]):
+    """doctor-checks §4 "unexplained": the role's setting is enabled now, and an instance of the role
+    that registered earlier got a trunk; this one, registered later, has none. Either the setting was
+    off in between, or a cause doctor cannot see applies: doctor says both and does not guess
+    (here the first is what happened, and trunkline's reason agrees). On the manual clock, a minute
+    between the steps, so that the registrations' whole seconds differ."""
+    world = World(spawn("--timing", "manual"))
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("ecsInstanceRole")
+    role = role_arn("ecsInstanceRole")
+    world.opt_in(role)
+    net = world.network()
+    earlier = world.launch(net["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    world.settle()
+    world.advance(60)
+    world.opt_in(role, "disabled")
+    later = world.launch(net["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    world.settle()
+    world.opt_in(role)
+    answer = doctor_json(world.server, CLUSTER)
+    assert disagreements(world, CLUSTER, answer) == []
+
+    def registered(instance: str) -> str:
+        return f"{world.of_instance(CLUSTER, instance)['registeredAt'].astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
+
+    (finding,) = by_instance(answer)[later]["findings"]
+    assert (finding["code"], finding["blocking"]) == ("registered-before-opt-in", True)
+    assert finding["message"] == (
+        f"every condition doctor can read holds, yet no trunk, although an instance of {role} that registered "
+        f"earlier ({registered(earlier)}) got one: either awsvpcTrunking was switched off for the role when this "
+        f"instance registered ({registered(later)}) and on again since, or a cause doctor cannot see applies (on "
+        "the instance itself, or an ECS table of supported types that differs from the published one)"
+    )
+
+
+def test_the_agent_floor_is_higher_off_amazon_linux(world: World):
+    """C7 (doctor-checks §2.3): agent 1.28.1 is the floor on Amazon Linux; elsewhere (no
+    ec2-net-utils) trunking needs 1.29.1, and `ecs.os-type-detailed` says which OS. Two agents
+    1.29.0 that advertise trunking, registered by hand (as root, so neither gets a trunk): the one on
+    Debian is too old, the one on Amazon Linux 2023 is not."""
+    from test_ecs_registration import agent_call, bare_instance
+
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    net = world.network()
+    made: dict[str, str] = {}
+    for detailed in ("debian_11", "amzn_2023"):
+        instance = bare_instance(world, net["subnet"])
+        call = agent_call(world, instance, cluster=CLUSTER)
+        call["versionInfo"]["agentVersion"] = "1.29.0"
+        call["attributes"].append({"name": "ecs.os-type-detailed", "value": detailed})
+        world.ecs.register_container_instance(**call)
+        made[detailed] = instance
+    world.settle()
+    verdicts = by_instance(doctor_json(world.server, CLUSTER))
+    (old,) = [f for f in verdicts[made["debian_11"]]["findings"] if f["code"] == "agent-version"]
+    assert old["message"] == "ECS agent 1.29.0 is older than 1.29.1, the first with ENI trunking on this OS"
+    assert old["blocking"] and "agent-version" not in codes(verdicts[made["amzn_2023"]])

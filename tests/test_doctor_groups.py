@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import email.utils
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -16,7 +17,7 @@ from capacity_world import subnets_in_two_zones
 from conftest import Server
 from doctor_world import doctor_env, run_doctor
 from ec2_world import AL2023
-from ecs_world import World, config_script, role_arn
+from ecs_world import PLAIN_AL2023, World, config_script, role_arn
 from test_doctor_reader import INSTANCE_POLICY, reader
 
 CLUSTER = "apps"
@@ -24,13 +25,13 @@ GROUP = "ecs-asg"
 PROVIDER = "cp-app"
 
 
-def group_for(world: World, user_data_cluster: str, size: int) -> list[str]:
+def group_for(world: World, user_data_cluster: str, size: int, image: str = AL2023, settle: bool = True) -> list[str]:
     """A launch template whose user data names `user_data_cluster`, an Auto Scaling group of `size`
     instances from it, a capacity provider over the group associated with CLUSTER; the group's
-    InService instance ids."""
+    InService instance ids (none asked for without `settle`: the group has just been created)."""
     subnets = subnets_in_two_zones(world)
     data = {
-        "ImageId": world.ssm.get_parameter(Name=AL2023)["Parameter"]["Value"],
+        "ImageId": world.ssm.get_parameter(Name=image)["Parameter"]["Value"],
         "InstanceType": "c5.large",
         "IamInstanceProfile": {"Name": "ecsInstanceRole"},
         "UserData": base64.b64encode(config_script(user_data_cluster).encode()).decode(),
@@ -48,6 +49,8 @@ def group_for(world: World, user_data_cluster: str, size: int) -> list[str]:
     world.ecs.put_cluster_capacity_providers(
         cluster=CLUSTER, capacityProviders=[PROVIDER], defaultCapacityProviderStrategy=[{"capacityProvider": PROVIDER}]
     )
+    if not settle:
+        return []
     world.settle()
     (group,) = asg.describe_auto_scaling_groups(AutoScalingGroupNames=[GROUP])["AutoScalingGroups"]
     members = sorted(i["InstanceId"] for i in group["Instances"] if i["LifecycleState"] == "InService")
@@ -209,3 +212,121 @@ def test_registering_for_too_long(spawn: Callable[..., Server], monkeypatch: Any
     assert finding.message.startswith("REGISTERING for 11 min ")
     assert finding.message.endswith(": ECS could not provision the trunk; no condition doctor can read explains it")
     assert finding.fix.startswith(f"aws ecs deregister-container-instance --cluster {CLUSTER} --container-instance ")
+
+
+# --- a group's instance launched moments ago: still starting, not a stray ------------------------------
+
+
+def group_member(world: World, state: str) -> str:
+    """Advance trunkline's manual clock a second at a time until the group's one instance is in
+    `state` (its Auto Scaling lifecycle state); its id."""
+    asg = world.server.client("autoscaling")
+    for _ in range(120):
+        (group,) = asg.describe_auto_scaling_groups(AutoScalingGroupNames=[GROUP])["AutoScalingGroups"]
+        found = [i["InstanceId"] for i in group["Instances"] if i["LifecycleState"] == state]
+        if found:
+            return found[0]
+        world.advance(1)
+    raise AssertionError(f"no {state} instance in {GROUP}")
+
+
+def test_a_group_instance_launched_moments_ago_is_starting(spawn: Callable[..., Server]):
+    """Right after `terraform apply`: the group's instance is Pending, then InService while its agent
+    (which registers 20 s after the instance runs) has not registered yet. Doctor says it is still
+    starting, how long ago it launched by the answer's Date (trunkline's clock, two hours ahead of
+    the wall clock here) and what it waits for: info, exit 0, not a NOT_REGISTERED error."""
+    world = World(spawn("--timing", "manual"))
+    world.advance(7200)
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("ecsInstanceRole")
+    world.iam.attach_role_policy(RoleName="ecsInstanceRole", PolicyArn=INSTANCE_POLICY)
+    world.opt_in(role_arn("ecsInstanceRole"))
+    group_for(world, CLUSTER, 1, settle=False)
+    instance = group_member(world, "Pending")
+    done = run_doctor("--endpoint-url", world.server.url, "--cluster", CLUSTER, "--output", "json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    verdict = verdicts_of(done)[instance]
+    assert (verdict["status"], verdict["lacksTrunk"]) == ("STARTING", False)
+    (finding,) = verdict["findings"]
+    assert (finding["code"], finding["severity"], finding["blocking"]) == ("agent-starting", "info", False)
+    assert finding["details"]["lifecycleState"] == "Pending"
+    assert (
+        f"(capacity provider {PROVIDER}, lifecycle state Pending): still starting, waiting for " in finding["message"]
+    )
+
+    instance = group_member(world, "InService")
+    assert world.ecs.list_container_instances(cluster=CLUSTER)["containerInstanceArns"] == []
+    done = run_doctor("--endpoint-url", world.server.url, "--cluster", CLUSTER)
+    assert done.returncode == 0, done.stdout + done.stderr
+    age = world.instance(instance)["LaunchTime"]
+    line, info, summary = done.stdout.splitlines()
+    assert line == f"{CLUSTER} {instance} c5.large STARTING no trunk yet awsvpc tasks 0/0"
+    assert re.fullmatch(
+        rf"  \[info\] agent-starting: launched [12][0-9] s ago \({age:%Y-%m-%dT%H:%M:%SZ}\) by Auto Scaling "
+        rf"group {GROUP} \(capacity provider {PROVIDER}\): still starting, waiting for its ECS agent to register in "
+        rf"{CLUSTER}; doctor reports it as not registered if it has not registered 5 min after its launch "
+        r"\(in 4 min \d+ s\)",
+        info,
+    ), info
+    assert summary.startswith("0 container instances and 1 EC2 instance still starting: 0 trunked, 0 eligible ")
+
+
+def test_the_grace_after_launch_ends_at_five_minutes(spawn: Callable[..., Server]):
+    """An instance of the group whose image has no ECS agent never registers, and nothing doctor can
+    read says why. Up to 5 minutes after its LaunchTime (the answer's Date minus LaunchTime, on
+    trunkline's manual clock) it is still starting; past them it is NOT_REGISTERED, blocking."""
+    world = World(spawn("--timing", "manual"))
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("ecsInstanceRole")
+    world.iam.attach_role_policy(RoleName="ecsInstanceRole", PolicyArn=INSTANCE_POLICY)
+    world.opt_in(role_arn("ecsInstanceRole"))
+    (instance,) = group_for(world, CLUSTER, 1, image=PLAIN_AL2023)
+
+    def verdict() -> tuple[int, dict[str, Any]]:
+        done = run_doctor("--endpoint-url", world.server.url, "--cluster", CLUSTER, "--output", "json")
+        return done.returncode, verdicts_of(done)[instance]
+
+    code, found = verdict()
+    age = found["findings"][0]["details"]["secondsSinceLaunch"]
+    assert (code, found["status"], age < 295) == (0, "STARTING", True)
+    world.advance(295 - age)  # 295 s after the launch (Date and LaunchTime have whole seconds)
+    code, found = verdict()
+    (finding,) = found["findings"]
+    assert (code, found["status"], found["lacksTrunk"]) == (0, "STARTING", False)
+    assert (finding["code"], finding["details"]["secondsSinceLaunch"]) == ("agent-starting", 295)
+    assert finding["message"].endswith("after its launch (in 5 s)")
+    world.advance(10)  # 305 s
+    code, found = verdict()
+    (finding,) = found["findings"]
+    assert (code, found["status"], found["lacksTrunk"]) == (1, "NOT_REGISTERED", True)
+    assert (finding["code"], finding["severity"], finding["blocking"]) == ("not-registered", "error", True)
+    assert finding["message"] == (
+        f"launched by Auto Scaling group {GROUP} (capacity provider {PROVIDER}), no container instance in {CLUSTER}: "
+        "nothing doctor can read says why: the agent is not running, or cannot reach ECS (network, endpoint) "
+        "(launched 5 min 5 s ago)"
+    )
+
+
+def test_an_instance_asked_for_moments_after_its_launch(spawn: Callable[..., Server]):
+    """`doctor --instance i-…` a few seconds after `run-instances` (no Auto Scaling group): the
+    instance is pending, its agent is yet to start; doctor says it is starting and which cluster its
+    user data names, by the DescribeInstances answer's Date against LaunchTime."""
+    world = World(spawn("--timing", "manual"))
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("ecsInstanceRole")
+    world.iam.attach_role_policy(RoleName="ecsInstanceRole", PolicyArn=INSTANCE_POLICY)
+    instance = world.launch(world.network()["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    world.advance(5)
+    done = run_doctor("--endpoint-url", world.server.url, "--instance", instance, "--output", "json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    verdict = verdicts_of(done)[instance]
+    assert (verdict["cluster"], verdict["status"], verdict["lacksTrunk"]) == (CLUSTER, "STARTING", False)
+    (finding,) = verdict["findings"]
+    launched = world.instance(instance)["LaunchTime"]
+    age = finding["details"]["secondsSinceLaunch"]
+    assert age in (4, 5)  # the Date has whole seconds, trunkline's LaunchTime a fraction
+    assert finding["message"] == (
+        f"launched {age} s ago ({launched:%Y-%m-%dT%H:%M:%SZ}): still starting, waiting for EC2 to start it, then "
+        f"its ECS agent to register in {CLUSTER}; doctor reports it as not registered if it has not registered 5 min "
+        f"after its launch (in 4 min {60 - age} s)"
+    )

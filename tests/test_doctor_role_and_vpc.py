@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -15,7 +17,7 @@ from botocore.exceptions import ClientError
 
 from conftest import Server
 from doctor_world import ATTRIBUTE_EVENT, disagreements, doctor_env, doctor_json
-from ecs_world import World, config_script, role_arn
+from ecs_world import TRUST, World, config_script, role_arn
 
 CLUSTER = "doctor"
 PUT_SETTING = json.dumps(
@@ -160,3 +162,84 @@ def test_refused_optional_calls_become_notes(world: World, monkeypatch: pytest.M
     notes = [f for f in verdict.findings if f.code == "not-determinable"]
     assert [n.details for n in notes] == [{"check": "self opt-in"}]
     assert {f.code for f in verdict.findings if f.blocking} == {"account-setting"}
+
+
+def test_a_role_path_refused_is_asked_again_without_it(world: World, monkeypatch: pytest.MonkeyPatch):
+    """doctor-checks §3.2: IAM gives a role's ARN with its path, STS's session ARNs omit it, and which
+    form ECS accepts in `principalArn` is not documented: doctor asks with the path first and, when
+    that is refused, again without it; the finding and its fix name the form that was answered.
+    trunkline accepts both forms, so an ECS that refuses the path form is stood in for by refusing
+    it in flight."""
+    from trunkline.doctor import checks
+    from trunkline.doctor.collect import Collector
+
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.iam.create_role(RoleName="ecsInstanceRole", Path="/service-role/", AssumeRolePolicyDocument=TRUST)
+    world.iam.create_instance_profile(InstanceProfileName="ecsInstanceRole")
+    world.iam.add_role_to_instance_profile(InstanceProfileName="ecsInstanceRole", RoleName="ecsInstanceRole")
+    without_path = role_arn("ecsInstanceRole")
+    world.opt_in(without_path, "disabled")
+    instance = world.launch(world.network()["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    world.settle()
+    for name, value in doctor_env().items():
+        monkeypatch.setenv(name, value)
+    collector = Collector(None, None, world.server.url)
+    asked: list[str] = []
+
+    def refuse_the_path(params: dict[str, Any], **_: Any) -> Any:
+        principal = json.loads(params["body"] or b"{}").get("principalArn", "")
+        asked.append(principal)
+        if "/service-role/" not in principal:
+            return None
+        error = {"Code": "InvalidParameterException", "Message": "Invalid principalArn"}
+        return SimpleNamespace(status_code=400, headers={}), {"Error": error, "ResponseMetadata": {}}
+
+    collector._clients["ecs"].meta.events.register("before-call.ecs.ListAccountSettings", refuse_the_path)
+    (verdict,) = [v for v in checks.diagnose_all(collector.collect([CLUSTER])) if v.ec2_instance_id == instance]
+    assert verdict.instance_role == "arn:aws:iam::123456789012:role/service-role/ecsInstanceRole"
+    assert "arn:aws:iam::123456789012:role/service-role/ecsInstanceRole" in asked and without_path in asked
+    (setting,) = [f for f in verdict.findings if f.code == "account-setting"]
+    assert (setting.blocking, setting.details["principalArn"], setting.details["explicit"]) == (
+        True,
+        without_path,
+        "disabled",
+    )
+    assert setting.message.startswith(f"awsvpcTrunking is disabled for {without_path}: the role's own setting")
+    assert setting.fix.startswith(
+        f"aws ecs put-account-setting --name awsvpcTrunking --value enabled --principal-arn {without_path} "
+    )
+
+
+def test_a_role_replaced_inside_the_same_profile(spawn: Callable[..., Server]):
+    """doctor-checks §3.1: the role inside a profile can be swapped (RemoveRoleFromInstanceProfile,
+    AddRoleToInstanceProfile), which changes no profile association, C20's evidence. A role created
+    after the instance registered cannot have registered it: doctor says so (from the CreateDate
+    GetInstanceProfile already gives), does not blame the new role's setting, and agrees with
+    trunkline's reason. On the manual clock, a minute between registration and the new role."""
+    world = World(spawn("--timing", "manual"))
+    world.ecs.create_cluster(clusterName=CLUSTER)
+    world.instance_role("ecsInstanceRole")  # the profile and its first role, opted out by default
+    instance = world.launch(world.network()["subnet"], "ecsInstanceRole", config_script(CLUSTER))
+    world.settle()
+    world.advance(60)
+    world.iam.remove_role_from_instance_profile(InstanceProfileName="ecsInstanceRole", RoleName="ecsInstanceRole")
+    world.iam.create_role(RoleName="newRole", AssumeRolePolicyDocument=TRUST)
+    world.iam.add_role_to_instance_profile(InstanceProfileName="ecsInstanceRole", RoleName="newRole")
+    world.opt_in(role_arn("newRole"))
+    answer = doctor_json(world.server, CLUSTER)
+    assert disagreements(world, CLUSTER, answer) == []
+    verdict = by_instance(answer)[instance]
+    registered = world.of_instance(CLUSTER, instance)["registeredAt"].astimezone(UTC)
+    created = world.iam.get_role(RoleName="newRole")["Role"]["CreateDate"].astimezone(UTC)
+    (changed,) = findings(verdict, "profile-changed")
+    assert changed["message"] == (
+        f"role {role_arn('newRole')} was created at {created:%Y-%m-%dT%H:%M:%SZ}, after the instance registered "
+        f"({registered:%Y-%m-%dT%H:%M:%SZ}): another role registered it, so the role checked here is not the one "
+        "whose setting ECS applied"
+    )
+    (late,) = findings(verdict, "registered-before-opt-in")
+    assert late["blocking"] and late["message"] == (
+        f"every condition holds now, yet no trunk: the instance registered before its role {role_arn('newRole')} "
+        "was created (the profile's role was replaced), so the role that registered it, and that role's setting "
+        "then, are unknown; the decision is kept for the instance's life (S5)"
+    )

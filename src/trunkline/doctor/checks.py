@@ -30,6 +30,11 @@ MIN_AGENT = (1, 28, 1)
 #: How long REGISTERING may last before doctor calls the trunk stuck (C3; doctor-checks §7 step 2:
 #: "about 10 minutes", a design choice).
 STUCK_AFTER = 600.0
+#: How long after its launch an EC2 instance whose agent has not registered counts as still starting
+#: rather than never registered: ECS's own allowance for a new instance of a capacity provider's group
+#: (managedScaling.instanceWarmupPeriod, default 300 s); an ECS-optimized AMI's agent registers within
+#: a minute or two of boot. docs/decisions.md, "doctor: freshly launched instances".
+AGENT_GRACE = 300.0
 MIN_AGENT_OTHER_LINUX = (1, 29, 1)  # without ec2-net-utils (not Amazon Linux), doctor-checks §2.3
 #: The EC2 error code that ends a REGISTRATION_FAILED statusReason -> what it says about the cause
 #: (doctor-checks §6.1), for when no condition doctor reads explains the failure any more.
@@ -66,7 +71,8 @@ class Verdict:
         """An eligible instance without a trunk that is not on its way to one (REGISTERING for
         too long is no longer on its way)."""
         stuck = any(f.code == "registering-too-long" for f in self.findings)
-        return self.eligible and not self.trunked and (self.status != "REGISTERING" or stuck)
+        on_its_way = self.status == "STARTING" or (self.status == "REGISTERING" and not stuck)
+        return self.eligible and not self.trunked and not on_its_way
 
     def as_json(self) -> Record:
         return {
@@ -131,6 +137,23 @@ class Context:
         if association is None or _seconds(association.get("Timestamp")) <= _registered_at(self.ci):
             return None
         return association
+
+    @property
+    def role_newer(self) -> float | None:
+        """The CreateDate of the instance's role now when it is later than the registration: that
+        role cannot have registered the instance (doctor-checks §3.1). This catches the blind spot
+        of C20: a role swapped inside the same profile changes no association."""
+        created = self.facts.role_created.get(self.role or "")
+        return created if created is not None and created > _registered_at(self.ci) else None
+
+    @property
+    def registrant_unknown(self) -> str | None:
+        """How the instance registered under another role than its role now, if it did."""
+        if self.profile_changed is not None:
+            return "the instance registered under an earlier instance profile"
+        if self.role_newer is not None:
+            return f"the instance registered before its role {self.role} was created (the profile's role was replaced)"
+        return None
 
     def aws(self, command: str) -> str:
         return f"aws {command} --region {self.region}"
@@ -203,16 +226,39 @@ def _agent(c: Context) -> list[Finding]:
             )
         )
     if TRUNKING not in c.attributes:
-        why = "an agent too old" if version is not None and version < floor else "ECS_ENABLE_HIGH_DENSITY_ENI=false"
-        found.append(
-            blocking(
-                "agent-capability",
-                f"the agent did not advertise {TRUNKING} (typically {why}, or no task ENI support)",
-                "echo ECS_ENABLE_HIGH_DENSITY_ENI=true >> /etc/ecs/ecs.config  # in user data; then: " + c.replace(),
-                f"ecs:DescribeContainerInstances attributes[{TRUNKING}]",
-            )
-        )
+        found.append(_no_trunking_capability(c, version is not None and version < floor))
     return found
+
+
+def _no_trunking_capability(c: Context, too_old: bool) -> Finding:
+    """C6 (doctor-checks §2.3 verdict rule): the causes of a missing task-eni-trunking cannot be
+    told apart from outside the instance, except the ones doctor sees (a Windows host never sends
+    it, §2.2; an agent version below the floor; no task ENI support at all)."""
+    source = f"ecs:DescribeContainerInstances attributes[{TRUNKING}]"
+    message = f"the agent did not advertise {TRUNKING}"
+    if c.attributes.get("ecs.os-type") == "windows":
+        fix = c.aws("ssm get-parameter --name /aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id")
+        return blocking(
+            "agent-capability",
+            f"{message}: Windows agents never do (S4)",
+            fix + "  # launch the replacement from this Linux ECS-optimized AMI",
+            source,
+        )
+    if too_old:
+        why = "its agent is too old (see agent-version)"
+    elif TASK_ENI not in c.attributes:
+        why = "task ENI support is off (see agent-no-task-eni)"
+    else:
+        why = (
+            "ECS_ENABLE_HIGH_DENSITY_ENI=false, task ENI support off, or a failing vpc-branch-eni CNI plugin; "
+            "which one cannot be told from outside the instance (the agent's log says)"
+        )
+    return blocking(
+        "agent-capability",
+        f"{message}: {why}",
+        "echo ECS_ENABLE_HIGH_DENSITY_ENI=true >> /etc/ecs/ecs.config  # in user data; then: " + c.replace(),
+        source,
+    )
 
 
 def _instance_type(c: Context) -> Finding | None:
@@ -276,14 +322,15 @@ def _account_setting(c: Context) -> list[Finding]:
         origin = f"the role has no setting of its own and inherits the account default ({effective})"
     else:
         origin = "whether the role has a setting of its own or inherits the account default is unknown"
-    fix = c.aws(f"ecs put-account-setting --name awsvpcTrunking --value enabled --principal-arn {role}")
+    principal = str(setting.get("principalArn") or role)  # without its path when only that form was answered
+    fix = c.aws(f"ecs put-account-setting --name awsvpcTrunking --value enabled --principal-arn {principal}")
     return [
         blocking(
             "account-setting",
-            f"awsvpcTrunking is {effective} for {role}: {origin}",
+            f"awsvpcTrunking is {effective} for {principal}: {origin}",
             f"{fix} && {c.replace()}",
             source,
-            principalArn=role,
+            principalArn=principal,
             effective=effective,
             explicit=explicit,
             accountDefault=c.facts.account_default,
@@ -327,34 +374,55 @@ def _registered_before_opt_in(c: Context, trunked_since: dict[str, float]) -> Fi
     role = c.role or "its role"
     registered = _registered_at(c.ci)
     first = trunked_since.get(c.role or "")
-    if c.profile_changed is not None:
+    if c.registrant_unknown is not None:
+        by_association = c.profile_changed is not None
         return blocking(
             "registered-before-opt-in",
-            "every condition holds now, yet no trunk: the instance registered under an earlier instance profile, "
-            "so the role that registered it, and that role's setting then, are unknown; the decision is kept for "
-            "the instance's life (S5)",
+            f"every condition holds now, yet no trunk: {c.registrant_unknown}, so the role that registered it, and "
+            "that role's setting then, are unknown; the decision is kept for the instance's life (S5)",
             c.replace(),
-            "ecs:DescribeContainerInstances registeredAt vs ec2:DescribeIamInstanceProfileAssociations Timestamp",
-            evidence="the instance profile was associated after the instance registered",
+            "ecs:DescribeContainerInstances registeredAt vs "
+            + ("ec2:DescribeIamInstanceProfileAssociations Timestamp" if by_association else "the role's CreateDate"),
+            evidence="the instance profile was associated after the instance registered"
+            if by_association
+            else "the instance's role was created after the instance registered",
         )
+    if first is not None and registered >= first and _first_launch(c) >= first:
+        return _contradiction(c, role, first)
     if first is None:
         why = "no instance of this role has a trunk yet, so when the setting took effect is unconfirmed"
     elif registered < first:
         why = "a later instance of the same role got a trunk"
-    elif _first_launch(c) < first:
+    else:  # registered after `first`, but first launched before it
         why = (
             "the EC2 instance was first launched before any instance of this role got a trunk; registering "
             "it again keeps the first decision"
         )
-    else:
-        why = "an earlier instance of the same role got a trunk, so the setting was switched off and on since"
+    probably = "probably " if first is None else ""  # §4: "probably registered before opt-in (unconfirmed)"
     return blocking(
         "registered-before-opt-in",
-        f"every condition holds now, yet no trunk: awsvpcTrunking was not in effect for {role} when the "
+        f"every condition holds now, yet no trunk: awsvpcTrunking was {probably}not in effect for {role} when the "
         f"instance registered ({why}); the decision is kept for the instance's life (S5)",
-        c.replace(),
+        c.replace() + ("  # replacing one instance is also the test" if first is None else ""),
         "ecs:DescribeContainerInstances registeredAt vs trunked instances of the same role",
         evidence=why,
+    )
+
+
+def _contradiction(c: Context, role: str, first: float) -> Finding:
+    """§4 "unexplained": an instance of the same role that registered earlier got a trunk, so the
+    setting was in effect then, and is now. Either it was off in between, when this instance
+    registered, or a cause doctor cannot see applies: say both, and do not guess."""
+    registered = _registered_at(c.ci)
+    return blocking(
+        "registered-before-opt-in",
+        f"every condition doctor can read holds, yet no trunk, although an instance of {role} that registered "
+        f"earlier ({_iso(first)}) got one: either awsvpcTrunking was switched off for the role when this instance "
+        f"registered ({_iso(registered)}) and on again since, or a cause doctor cannot see applies (on the "
+        "instance itself, or an ECS table of supported types that differs from the published one)",
+        c.replace() + "  # a new registration shows which: it gets a trunk unless the hidden cause remains",
+        "ecs:DescribeContainerInstances registeredAt vs trunked instances of the same role",
+        evidence="an earlier instance of the same role got a trunk",
     )
 
 
@@ -373,7 +441,7 @@ def _setting_from_siblings(c: Context, trunked_since: dict[str, float]) -> list[
     read = c.aws(f"ecs list-account-settings --name awsvpcTrunking --principal-arn {role} --effective-settings")
     read += "  # as the account's root user or as the role: others may not read a role's setting"
     source = "ecs:DescribeContainerInstances registeredAt and attributes[ecs.awsvpc-trunk-id] of the role's instances"
-    if c.profile_changed is None and first is not None and registered < first:
+    if c.registrant_unknown is None and first is not None and registered < first:
         return [
             blocking(
                 "registered-before-opt-in",
@@ -386,10 +454,10 @@ def _setting_from_siblings(c: Context, trunked_since: dict[str, float]) -> list[
                 evidence="a later instance of the same role got a trunk",
             )
         ]
-    if c.profile_changed is not None:
+    if c.registrant_unknown is not None:
         message = (
-            f"awsvpcTrunking for {role} cannot be read, and the instance registered under an earlier instance "
-            "profile: the role that registered it, and that role's setting then, are unknown"
+            f"awsvpcTrunking for {role} cannot be read, and {c.registrant_unknown}: the role that registered it, "
+            "and that role's setting then, are unknown"
         )
     elif first is not None:
         message = (
@@ -586,24 +654,49 @@ def _registering(c: Context) -> list[Finding]:
 
 def _duration(seconds: float) -> str:
     minutes, rest = divmod(int(seconds), 60)
-    return f"{minutes} min {rest} s" if minutes else f"{rest} s"
+    if not minutes:
+        return f"{rest} s"
+    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
 
 
 # --- trunked instances ----------------------------------------------------------------------------------
 
 
 def _public_ip(c: Context) -> list[Finding]:
-    interfaces = (c.ec2 or {}).get("NetworkInterfaces", [])
-    primary = next((n for n in interfaces if (n.get("Attachment") or {}).get("DeviceIndex") == 0), None)
-    owner = ((primary or {}).get("Association") or {}).get("IpOwnerId")
-    if owner != "amazon":
-        return []  # no public IP, or an Elastic IP (kept across stop/start)
-    subnet_id = str((c.ec2 or {}).get("SubnetId", ""))
-    public = _public_subnet(c.facts, subnet_id, str((c.ec2 or {}).get("VpcId", "")))
-    fix = c.aws("ec2 allocate-address --domain vpc --query AllocationId --output text") + (
-        f" | xargs -I{{}} aws ec2 associate-address --instance-id {c.instance_id} --allocation-id {{}} "
-        f"--region {c.region}"
+    """C14 (S13, doctor-checks §5.3): a trunked instance in a public subnet whose public IP is
+    auto-assigned (IpOwnerId `amazon`) loses it at a stop and start, and its agent its connection;
+    one there with no public IP left and its agent disconnected has probably been through that."""
+    ec2 = c.ec2 or {}
+    primary = next(
+        (n for n in ec2.get("NetworkInterfaces", []) if (n.get("Attachment") or {}).get("DeviceIndex") == 0), None
     )
+    owner = ((primary or {}).get("Association") or {}).get("IpOwnerId")
+    lost = primary is not None and owner is None and not ec2.get("PublicIpAddress")
+    lost = lost and c.ci.get("agentConnected") is False
+    if owner != "amazon" and not lost:
+        return []  # an Elastic IP (kept across stop/start), or no public IP and the agent connected
+    subnet_id = str(ec2.get("SubnetId", ""))
+    public = _public_subnet(c.facts, subnet_id, str(ec2.get("VpcId", "")))
+    # By the primary interface: EC2 refuses AssociateAddress by instance id for an instance with
+    # more than one interface ("There are multiple interfaces attached to instance"), and a
+    # trunked instance has two.
+    target = f"--network-interface-id {primary['NetworkInterfaceId']}" if primary else f"--instance-id {c.instance_id}"
+    fix = c.aws("ec2 allocate-address --domain vpc --query AllocationId --output text") + (
+        f" | xargs -I{{}} aws ec2 associate-address {target} --allocation-id {{}} --region {c.region}"
+    )
+    if lost:
+        if not public:
+            return []  # a private subnet (or one not known to be public): no sign of S13
+        return [
+            warning(
+                "public-ip-lost",
+                f"trunked, in public subnet {subnet_id}, with no public IP and its agent disconnected: it probably "
+                "lost its auto-assigned public IP at a stop and start, and its agent cannot reach ECS (S13)",
+                fix + "  # an Elastic IP lets the agent reconnect",
+                "ecs:DescribeContainerInstances agentConnected; ec2:DescribeInstances PublicIpAddress; "
+                "ec2:DescribeRouteTables 0.0.0.0/0 → igw-",
+            )
+        ]
     if public is None:
         return [
             undeterminable(
@@ -611,7 +704,7 @@ def _public_ip(c: Context) -> list[Finding]:
             ),
             warning(
                 "public-ip-at-risk",
-                f"trunked with an auto-assigned public IP ({(c.ec2 or {}).get('PublicIpAddress')}): if subnet "
+                f"trunked with an auto-assigned public IP ({ec2.get('PublicIpAddress')}): if subnet "
                 f"{subnet_id} is public, a stop and start loses it and the agent's connection (S13)",
                 fix,
                 "ec2:DescribeInstances NetworkInterfaces[0].Association.IpOwnerId (route tables unknown)",
@@ -623,7 +716,7 @@ def _public_ip(c: Context) -> list[Finding]:
         warning(
             "public-ip-at-risk",
             f"trunked, in public subnet {subnet_id}, with an auto-assigned public IP "
-            f"({(c.ec2 or {}).get('PublicIpAddress')}): a stop and start loses it and the agent's connection (S13)",
+            f"({ec2.get('PublicIpAddress')}): a stop and start loses it and the agent's connection (S13)",
             fix,
             "ec2:DescribeInstances Association.IpOwnerId=amazon; ec2:DescribeRouteTables 0.0.0.0/0 → igw-",
         )
@@ -668,6 +761,28 @@ def _resource_eni(c: Context, trunked: bool) -> list[Finding]:
     return found
 
 
+def _dns_on_launch(c: Context) -> list[Finding]:
+    """C12 for future launches (doctor-checks §5.1, §7 step 3): the instance's subnet turns
+    resource-based IPv4 DNS A records on for every instance launched in it, so a replacement (the
+    fix of most causes) or the group's next instance would break S6, whatever this one does."""
+    subnet = c.subnet
+    options = (subnet or {}).get("PrivateDnsNameOptionsOnLaunch") or {}
+    if subnet is None or not options.get("EnableResourceNameDnsARecord"):
+        return []
+    return [
+        warning(
+            "dns-a-record-on-launch",
+            f"subnet {subnet['SubnetId']} turns resource-based IPv4 DNS (A record) requests on for the instances "
+            "launched in it: a replacement or new instance there gets no trunk unless its launch template turns "
+            "them off (S6)",
+            c.aws(
+                f"ec2 modify-subnet-attribute --subnet-id {subnet['SubnetId']} --no-enable-resource-name-dns-a-record-on-launch"
+            ),
+            "ec2:DescribeSubnets PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsARecord",
+        )
+    ]
+
+
 def _task_vpc(c: Context) -> list[Finding]:
     """C18: a service of the cluster runs awsvpc tasks in subnets of another VPC than the instance's;
     ECS never places them here (the closest instance is `missing an attribute`, S9)."""
@@ -706,7 +821,7 @@ def _profile_changed(c: Context) -> list[Finding]:
     not necessarily the one whose setting ECS applied."""
     changed = c.profile_changed
     if changed is None:
-        return []
+        return _role_newer(c)
     when = _seconds(changed.get("Timestamp"))
     return [
         warning(
@@ -717,6 +832,25 @@ def _profile_changed(c: Context) -> list[Finding]:
             c.replace() + "  # a new registration is decided by the current role",
             "ec2:DescribeIamInstanceProfileAssociations Timestamp vs ecs:DescribeContainerInstances registeredAt",
             associationId=changed.get("AssociationId"),
+        )
+    ]
+
+
+def _role_newer(c: Context) -> list[Finding]:
+    """§3.1: the role in the instance's profile was created after the instance registered, so another
+    role (replaced inside the same profile, which changes no association) registered it."""
+    created = c.role_newer
+    if created is None:
+        return []
+    return [
+        warning(
+            "profile-changed",
+            f"role {c.role} was created at {_iso(created)}, after the instance registered "
+            f"({_iso(_registered_at(c.ci))}): another role registered it, so the role checked here is not the one "
+            "whose setting ECS applied",
+            c.replace() + "  # a new registration is decided by the current role",
+            "iam:GetInstanceProfile Roles[0].CreateDate vs ecs:DescribeContainerInstances registeredAt",
+            roleCreated=_iso(created),
         )
     ]
 
@@ -753,6 +887,7 @@ def diagnose(facts: Facts, cluster: Record, ci: Record, trunked_since: dict[str,
             elif _unreadable(setting):
                 decision += _setting_from_siblings(c, trunked_since)
         findings = decision + _estimated_type(c) + _profile_changed(c) + _provisioning(c) + _resource_eni(c, False)
+    findings += _dns_on_launch(c)
     if status in ("ACTIVE", "DRAINING"):
         findings += _task_vpc(c)
     if c.ec2 is None and facts.refused.get("ec2:DescribeInstances"):
@@ -804,6 +939,8 @@ def trunked_since(facts: Facts) -> dict[str, float]:
                 continue  # registered by an earlier role: no evidence about today's (C20)
             profile = (facts.ec2.get(ci.get("ec2InstanceId", "")) or {}).get("IamInstanceProfile")
             role = facts.roles.get(profile["Arn"]) if profile else None
+            if role and facts.role_created.get(role, 0.0) > _registered_at(ci):
+                continue  # the role was created after: another role registered it (§3.1)
             if role:
                 first[role] = min(first.get(role, float("inf")), _registered_at(ci))
     return first
@@ -825,52 +962,39 @@ INSTANCE_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServic
 def not_registered(facts: Facts, record: Record, clusters: list[str]) -> Verdict:
     """Why an EC2 instance never became a container instance, in the order a user would check:
     it is not running, has no instance role, its role may not register, or its agent is configured
-    for another cluster. (No doctor-checks row: ECS's APIs do not show such an instance at all.)"""
+    for another cluster. With none of these, an instance launched less than AGENT_GRACE ago is
+    still starting (info, not lacking a trunk). (No doctor-checks row: ECS's APIs do not show such
+    an instance at all.)"""
     instance = record["instance"]
     instance_id, state = str(instance["InstanceId"]), str((instance.get("State") or {}).get("Name", ""))
-    region = facts.region
     role, decision, named = record["role"], record["register"], record["userDataCluster"]
     source = "ec2:DescribeInstances; iam:SimulatePrincipalPolicy(ecs:RegisterContainerInstance); userData"
     where = " or ".join(clusters) or "any cluster"
-    fix = ""
-    if state != "running":
-        why = f"the instance is {state}"
-    elif not instance.get("IamInstanceProfile"):
-        why = "it has no instance profile, so its agent has no credentials to register with"
-        fix = f"aws ec2 associate-iam-instance-profile --instance-id {instance_id} --iam-instance-profile Name=ecsInstanceRole --region {region}"
-    elif role is None:
-        why = "its instance profile holds no role (or the role could not be read), so its agent has no credentials"
-    elif decision not in (None, "allowed"):
-        why = f"its role {role} may not call ecs:RegisterContainerInstance ({decision})"
-        fix = f"aws iam attach-role-policy --role-name {role.rsplit('/', 1)[-1]} --policy-arn {INSTANCE_POLICY} --region {region}"
-    elif record["userDataKnown"] and named is None:
-        why = "its user data sets no ECS_CLUSTER, so its agent registers in the cluster named default, if any"
-        fix = _refresh(record, region)
-    elif named is not None and clusters and named not in [c.rsplit("/", 1)[-1] for c in clusters]:
-        why = f"its user data sets ECS_CLUSTER={named}: its agent registers there"
-        fix = _refresh(record, region)
-    else:
-        why = "nothing doctor can read says why: the agent is not running, or cannot reach ECS (network, endpoint)"
-        if decision is None:
-            why += "; whether its role may register is not determinable"
-    details = {"role": role, "registerDecision": decision, "userDataCluster": named}
+    details: Record = {"role": role, "registerDecision": decision, "userDataCluster": named}
     launched = ""
     if record.get("group"):  # found through a capacity provider of the cluster, not asked for
         launched = f"launched by Auto Scaling group {record['group']} (capacity provider {record['provider']}), "
         source = "ecs:DescribeClusters capacityProviders → ecs:DescribeCapacityProviders → " + (
-            "autoscaling:DescribeAutoScalingGroups Instances[InService]; " + source
+            f"autoscaling:DescribeAutoScalingGroups Instances[{record.get('lifecycleState', 'InService')}]; " + source
         )
         details.update(autoScalingGroup=record["group"], capacityProvider=record["provider"])
-    finding = Finding(
-        "not-registered", "error", f"{launched}no container instance in {where}: {why}", fix, source, True, details
-    )
+        if str(record.get("lifecycleState", "InService")) != "InService":  # the group is still launching it
+            details.update(lifecycleState=record["lifecycleState"])
+    cause = _unregistered_cause(record, clusters, facts.region)
+    age = _since_launch(instance)
+    if cause is None and age is not None and age < AGENT_GRACE:
+        finding = _starting(instance, age, named or where, source, details)  # where its agent will register
+    else:
+        why, fix = cause or (_unexplained(state, decision) + _age_note(age), "")
+        message = f"{launched}no container instance in {where}: {why}"
+        finding = Finding("not-registered", "error", message, fix, source, True, details)
     limits = instance_types.limits(str(instance.get("InstanceType", "")))
     return Verdict(
         cluster=record.get("cluster") or named or "-",
         container_instance_arn="",
         ec2_instance_id=instance_id,
         instance_type=str(instance.get("InstanceType", "")),
-        status="NOT_REGISTERED",
+        status="STARTING" if finding.code == "agent-starting" else "NOT_REGISTERED",
         trunked=False,
         awsvpc_tasks=0,
         awsvpc_capacity=0,
@@ -878,6 +1002,76 @@ def not_registered(facts: Facts, record: Record, clusters: list[str]) -> Verdict
         findings=[finding],
         instance_role=role,
     )
+
+
+def _unregistered_cause(record: Record, clusters: list[str], region: str) -> tuple[str, str] | None:
+    """(why, fix) when something doctor reads keeps the instance's agent from registering in one of
+    `clusters`, whatever its age; None when nothing does."""
+    instance = record["instance"]
+    instance_id, state = str(instance["InstanceId"]), str((instance.get("State") or {}).get("Name", ""))
+    role, decision, named = record["role"], record["register"], record["userDataCluster"]
+    if state not in ("running", "pending"):
+        return f"the instance is {state}", ""
+    if not instance.get("IamInstanceProfile"):
+        fix = f"aws ec2 associate-iam-instance-profile --instance-id {instance_id} --iam-instance-profile Name=ecsInstanceRole --region {region}"
+        return "it has no instance profile, so its agent has no credentials to register with", fix
+    if role is None:
+        return "its instance profile holds no role (or the role could not be read), so its agent has no credentials", ""
+    if decision not in (None, "allowed"):
+        fix = f"aws iam attach-role-policy --role-name {role.rsplit('/', 1)[-1]} --policy-arn {INSTANCE_POLICY} --region {region}"
+        return f"its role {role} may not call ecs:RegisterContainerInstance ({decision})", fix
+    if record["userDataKnown"] and named is None:
+        why = "its user data sets no ECS_CLUSTER, so its agent registers in the cluster named default, if any"
+        return why, _refresh(record, region)
+    if named is not None and clusters and named not in [c.rsplit("/", 1)[-1] for c in clusters]:
+        return f"its user data sets ECS_CLUSTER={named}: its agent registers there", _refresh(record, region)
+    return None
+
+
+def _unexplained(state: str, decision: str | None) -> str:
+    if state == "pending":
+        return "the instance is still pending"
+    why = "nothing doctor can read says why: the agent is not running, or cannot reach ECS (network, endpoint)"
+    return why + ("; whether its role may register is not determinable" if decision is None else "")
+
+
+def _since_launch(instance: Record) -> float | None:
+    """Seconds from the instance's LaunchTime (its last start, after which its agent boots and
+    registers) to the DescribeInstances answer's Date, both EC2's clock, as C3 measures REGISTERING:
+    never doctor's local clock. None when either is missing."""
+    answered, launch = instance.get("_answeredAt"), instance.get("LaunchTime")
+    if answered is None or launch is None:
+        return None
+    return max(0.0, float(answered) - _seconds(launch))
+
+
+def _starting(instance: Record, age: float, where: str, source: str, details: Record) -> Finding:
+    """An instance launched less than AGENT_GRACE ago whose agent has not registered yet, with nothing
+    doctor can read against it: the normal state right after a launch, not a fault."""
+    state = str((instance.get("State") or {}).get("Name", ""))
+    waits = "EC2 to start it, then its ECS agent to register" if state == "pending" else "its ECS agent to register"
+    left = _duration(AGENT_GRACE - int(age))  # the same whole seconds as "launched … ago"
+    by = ""
+    if details.get("autoScalingGroup"):
+        lifecycle = f", lifecycle state {details['lifecycleState']}" if details.get("lifecycleState") else ""
+        by = f" by Auto Scaling group {details['autoScalingGroup']} (capacity provider {details['capacityProvider']}{lifecycle})"
+    return Finding(
+        "agent-starting",
+        "info",
+        f"launched {_duration(age)} ago ({_iso(_seconds(instance['LaunchTime']))}){by}: still starting, waiting "
+        f"for {waits} in {where}; doctor reports it as not registered if it has not registered "
+        f"{_duration(AGENT_GRACE)} after its launch (in {left})",
+        "",
+        "ec2:DescribeInstances LaunchTime vs the answer's HTTP Date header; " + source,
+        False,
+        {**details, "secondsSinceLaunch": int(age)},
+    )
+
+
+def _age_note(age: float | None) -> str:
+    if age is None:
+        return "; when it launched is not determinable (no LaunchTime, or the answer has no Date header)"
+    return f" (launched {_duration(age)} ago)"
 
 
 def _refresh(record: Record, region: str) -> str:

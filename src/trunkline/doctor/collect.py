@@ -16,7 +16,7 @@ iam:SimulatePrincipalPolicy once per distinct role whose setting is not enabled 
 opt itself in, C17). The services' awsvpc subnets (C18) join the instances' subnets in the same
 DescribeSubnets calls. The cluster's capacity providers' Auto Scaling groups: ecs:DescribeClusters
 (100 a call), ecs:DescribeCapacityProviders (100 names a call) and
-autoscaling:DescribeAutoScalingGroups (50 names a call); their InService instances that are no
+autoscaling:DescribeAutoScalingGroups (50 names a call); their InService or Pending instances that are no
 container instance of the cluster join the same DescribeInstances calls, and each gets
 ec2:DescribeInstanceAttribute (userData) and iam:SimulatePrincipalPolicy per distinct role.
 
@@ -32,7 +32,7 @@ import base64
 import os
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -62,6 +62,15 @@ class DoctorError(Exception):
     """A failure that ends the run; its text is the one line the user sees."""
 
 
+def _distinct(clusters: Sequence[str]) -> list[str]:
+    """The clusters asked for, each once: a name and its ARN (or a name given twice) are one cluster,
+    which would otherwise be read, and reported, twice."""
+    seen: dict[str, str] = {}
+    for cluster in clusters:
+        seen.setdefault(cluster.rsplit("/", 1)[-1], cluster)
+    return list(seen.values())
+
+
 def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
     for start in range(0, len(items), size):
         yield list(items[start : start + size])
@@ -88,10 +97,12 @@ class Facts:
     service_events: list[Record] = field(default_factory=list)  # {"cluster", "service", "message"}
     service_subnets: list[Record] = field(default_factory=list)  # {"cluster", "service", "subnets"} (awsvpc)
     associations: dict[str, Record] | None = None  # instance id -> its profile association; None: unknown
+    role_created: dict[str, float] = field(default_factory=dict)  # role ARN -> its CreateDate (GetInstanceProfile)
     self_opt_in: dict[str, str] = field(default_factory=dict)  # role ARN -> EvalDecision of ecs:PutAccountSetting
     may_register: dict[str, str | None] = field(default_factory=dict)  # role ARN -> ecs:RegisterContainerInstance
-    #: EC2 instances an Auto Scaling group of a cluster's capacity provider launched (InService) that
-    #: are no container instance of that cluster: {"cluster", "provider", "group", "instanceId"}
+    #: EC2 instances an Auto Scaling group of a cluster's capacity provider launched (InService or
+    #: Pending) that are no container instance of that cluster: {"cluster", "provider", "group",
+    #: "instanceId", "lifecycleState"}
     group_strays: list[Record] = field(default_factory=list)
 
     @property
@@ -128,13 +139,19 @@ class Collector:
 
     # --- calling ---------------------------------------------------------------------------------
 
-    def call(self, service: str, operation: str, **params: Any) -> Record:
-        """A call doctor cannot do without: any failure ends the run with one line."""
+    def call(
+        self, service: str, operation: str, *, explain: Callable[[str], str | None] | None = None, **params: Any
+    ) -> Record:
+        """A call doctor cannot do without: any failure ends the run with one line (`explain`: the
+        line for an error code, when it has a better one than AWS's message)."""
         try:
             answer: Record = getattr(self._clients[service], operation)(**params)
         except ClientError as error:
             info = error.response.get("Error", {})
-            raise DoctorError(f"{error.operation_name} failed: {info.get('Code')}: {info.get('Message')}") from None
+            better = explain(str(info.get("Code"))) if explain else None
+            raise DoctorError(
+                better or f"{error.operation_name} failed: {info.get('Code')}: {info.get('Message')}"
+            ) from None
         except (NoCredentialsError, PartialCredentialsError):
             raise DoctorError(
                 "no AWS credentials found (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or --profile)"
@@ -183,7 +200,7 @@ class Collector:
     def collect(self, clusters: Sequence[str]) -> Facts:
         identity = self.call("sts", "get_caller_identity")
         self.facts.account, self.facts.caller = identity["Account"], identity["Arn"]
-        for cluster in clusters or self._all_clusters():
+        for cluster in _distinct(clusters) or self._all_clusters():
             self._cluster(cluster)
         instances = [ci for c in self.facts.clusters.values() for ci in c["instances"]]
         self._group_instances()
@@ -203,7 +220,8 @@ class Collector:
         arns: list[str] = []
         token: str | None = None
         while True:
-            page = self.call("ecs", "list_clusters", **({"nextToken": token} if token else {}))
+            extra: dict[str, Any] = {"nextToken": token} if token else {}
+            page = self.call("ecs", "list_clusters", **extra)
             arns += page["clusterArns"]
             token = page.get("nextToken")
             if not token:
@@ -214,7 +232,14 @@ class Collector:
         token: str | None = None
         while True:
             extra = {"nextToken": token} if token else {}
-            page = self.call("ecs", "list_container_instances", cluster=cluster, maxResults=100, **extra)
+            page = self.call(
+                "ecs",
+                "list_container_instances",
+                explain=self._no_cluster(cluster),
+                cluster=cluster,
+                maxResults=100,
+                **extra,
+            )
             arns += page["containerInstanceArns"]
             token = page.get("nextToken")
             if not token:
@@ -229,6 +254,25 @@ class Collector:
         if any(int(ci.get("runningTasksCount", 0)) + int(ci.get("pendingTasksCount", 0)) for ci in described):
             self._tasks(cluster)
         self._services(cluster, name)
+
+    def _no_cluster(self, cluster: str) -> Callable[[str], str | None]:
+        """ClusterNotFoundException's "Cluster not found." does not say which, nor where doctor looked:
+        a misspelt name and the wrong Region are the usual causes, so name the Region's clusters."""
+
+        def explain(code: str) -> str | None:
+            if code != "ClusterNotFoundException":
+                return None
+            try:
+                names = sorted(arn.rsplit("/", 1)[-1] for arn in self._all_clusters())
+            except DoctorError:
+                names = None
+            where = f"no cluster {cluster} in {self.facts.region} (account {self.facts.account})"
+            if names is None:
+                return where
+            shown = ", ".join(names[:20]) + (f" and {len(names) - 20} more" if len(names) > 20 else "")
+            return f"{where}: its clusters are {shown}" if names else f"{where}: it has no cluster"
+
+        return explain
 
     def _tasks(self, cluster: str) -> None:
         """How many awsvpc tasks each instance holds (an ENI each): only for the report, so a
@@ -281,8 +325,8 @@ class Collector:
                     )
 
     def _group_instances(self) -> None:
-        """The InService instances of each cluster's capacity providers' Auto Scaling groups that are
-        no container instance of the cluster: DescribeClusters (100 a call) → capacityProviders →
+        """The InService (or Pending) instances of each cluster's capacity providers' Auto Scaling
+        groups that are no container instance of the cluster: DescribeClusters (100 a call) → capacityProviders →
         DescribeCapacityProviders (100 names a call, 10 a page) → autoScalingGroupArn →
         DescribeAutoScalingGroups (50 names a call, 100 a page) → Instances. A refused call leaves
         them unknown (named in `refused`), never ends the run."""
@@ -306,10 +350,11 @@ class Collector:
             registered = {ci.get("ec2InstanceId") for ci in self.facts.clusters[cluster]["instances"]}
             for provider in names:
                 group = groups.get(provider)
-                for instance_id in members.get(group or "", []):
+                for instance_id, lifecycle in members.get(group or "", []):
                     if instance_id not in registered:
                         name = self.facts.clusters[cluster]["name"]
-                        stray = {"cluster": name, "provider": provider, "group": group, "instanceId": instance_id}
+                        stray = {"cluster": name, "provider": provider, "group": group, "instanceId": instance_id,
+                                 "lifecycleState": lifecycle}  # fmt: skip
                         self.facts.group_strays.append(stray)
 
     def _provider_groups(self, names: list[str]) -> dict[str, str] | None:
@@ -331,9 +376,10 @@ class Collector:
                     break
         return groups
 
-    def _group_members(self, names: list[str]) -> dict[str, list[str]] | None:
-        """Auto Scaling group name -> its InService instances (None: refused)."""
-        members: dict[str, list[str]] = {}
+    def _group_members(self, names: list[str]) -> dict[str, list[tuple[str, str]]] | None:
+        """Auto Scaling group name -> its instances being launched or in service, with their
+        lifecycle state (None: refused). A Pending one is reported as still starting while young."""
+        members: dict[str, list[tuple[str, str]]] = {}
         for chunk in _chunks(names, 50):
             token: str | None = None
             while True:
@@ -345,7 +391,9 @@ class Collector:
                     return None
                 for group in page.get("AutoScalingGroups", []):
                     members[group["AutoScalingGroupName"]] = [
-                        i["InstanceId"] for i in group.get("Instances", []) if i.get("LifecycleState") == "InService"
+                        (i["InstanceId"], str(i.get("LifecycleState")))
+                        for i in group.get("Instances", [])
+                        if i.get("LifecycleState") in GROUP_MEMBERS
                     ]
                 token = page.get("NextToken")
                 if not token:
@@ -375,7 +423,7 @@ class Collector:
         for page in self._filtered_pages("describe_instances", "instance-id", ids, 1000) or []:
             for reservation in page["Reservations"]:
                 for instance in reservation["Instances"]:
-                    self.facts.ec2[instance["InstanceId"]] = {**instance, "_OwnerId": reservation.get("OwnerId")}
+                    self.facts.ec2[instance["InstanceId"]] = _described(instance, reservation, page)
 
     def _instance_types(self) -> None:
         names = sorted({i["InstanceType"] for i in self.facts.ec2.values()})
@@ -426,6 +474,9 @@ class Collector:
             answer = self.optional("iam", "get_instance_profile", InstanceProfileName=name)
             roles = (answer or {}).get("InstanceProfile", {}).get("Roles", [])
             self.facts.roles[profile_arn] = roles[0]["Arn"] if roles else None
+            created = roles[0].get("CreateDate") if roles else None
+            if created is not None:  # a role newer than a registration did not make it (§3.1)
+                self.facts.role_created[roles[0]["Arn"]] = created.timestamp() if hasattr(created, "timestamp") else 0.0
         return self.facts.roles[profile_arn]
 
     # --- EC2 instances that are no container instance -------------------------------------------------
@@ -438,7 +489,7 @@ class Collector:
         found: list[Record] = []
         for page in self._filtered_pages("describe_instances", "instance-id", wanted, 1000) or []:
             for reservation in page["Reservations"]:
-                found += [self._why_unregistered(instance) for instance in reservation["Instances"]]
+                found += [self._why_unregistered(_described(i, reservation, page)) for i in reservation["Instances"]]
         return found
 
     def group_strays(self) -> list[Record]:
@@ -504,13 +555,19 @@ class Collector:
             self.facts.refused["ecs:ListAccountSettings"] = refused
         self.facts.account_default = default
         for role in sorted({r for r in self.facts.roles.values() if r}):
+            asked = role
             effective, refused = self._setting(role, True)
-            explicit, explicit_refused = self._setting(role, False) if refused is None else (None, refused)
+            if refused is not None and without_path(role) != role:  # §3.2: ECS may key it without the path
+                retried, retry_refused = self._setting(without_path(role), True)
+                if retry_refused is None:
+                    asked, effective, refused = without_path(role), retried, None
+            explicit, explicit_refused = self._setting(asked, False) if refused is None else (None, refused)
             self.facts.settings[role] = {
                 "effective": effective,
                 "explicit": explicit,
                 "explicitKnown": explicit_refused is None,
                 "refused": refused,
+                "principalArn": asked,  # the form of the role's ARN ECS answered for
             }
             if refused is not None:
                 self.facts.refused["ecs:ListAccountSettings"] = refused
@@ -555,6 +612,20 @@ class Collector:
             self.facts.refused["iam:GetRole"] = f"{code}: {error.response.get('Error', {}).get('Message', '')}"
 
 
+def without_path(role: str) -> str:
+    """A role ARN without its path (arn:aws:iam::ACCOUNT:role/PATH/NAME -> …:role/NAME), as STS's
+    session ARNs name the role: whether ECS keys a role's setting with or without the path is not
+    documented (doctor-checks §3.2)."""
+    head, _, name = role.partition(":role/")
+    return f"{head}:role/{name.rsplit('/', 1)[-1]}" if name else role
+
+
+def _described(instance: Record, reservation: Record, page: Record) -> Record:
+    """An EC2 instance as DescribeInstances gave it, with its reservation's owner and when EC2
+    answered (its `Date`: the "now" of the instance's LaunchTime, both EC2's clock)."""
+    return {**instance, "_OwnerId": reservation.get("OwnerId"), "_answeredAt": answered_at_of(page)}
+
+
 def answered_at_of(answer: Record) -> float | None:
     """When the service answered, by its own clock: the HTTP Date header AWS puts on every answer
     (None without one). Compared with registeredAt, the same clock's timestamp, it measures how long
@@ -565,6 +636,10 @@ def answered_at_of(answer: Record) -> float | None:
     except (TypeError, ValueError):  # not an HTTP date: unknown
         return None
 
+
+#: The Auto Scaling lifecycle states of a group's instances that should become container instances:
+#: in service, or being launched (a lifecycle hook may hold one in Pending:Wait).
+GROUP_MEMBERS = ("InService", "Pending", "Pending:Wait", "Pending:Proceed")
 
 #: The cluster an instance's user data configures its agent for (`ECS_CLUSTER=NAME` in /etc/ecs/ecs.config).
 ECS_CLUSTER = re.compile(r"\bECS_CLUSTER=[\"']?([A-Za-z0-9_-]{1,255})")

@@ -26,6 +26,7 @@ CODES: dict[str, str] = {
     "instance-type": "C9: the instance type does not support ENI trunking",
     "shared-subnet": "C13: the instance is in a subnet another account shares (RAM)",
     "dns-a-record": "C12: resource-based IPv4 DNS (A record) requests are enabled",
+    "dns-a-record-on-launch": "C12: the instance's subnet turns A records on for new instances (future launches)",
     "account-setting": "C10: awsvpcTrunking is not enabled for the instance's IAM role",
     "registered-before-opt-in": "C11: registered before awsvpcTrunking took effect for its role",
     "service-linked-role-missing": "C16: the ECS service-linked role AWSServiceRoleForECS is missing",
@@ -33,11 +34,14 @@ CODES: dict[str, str] = {
     "subnet-full": "C15: the instance's subnet has no free private IPv4 address for the trunk",
     "eni-slots-exhausted": "C15: every ENI slot of the instance is taken, so no trunk can attach",
     "public-ip-at-risk": "C14: trunked, with an auto-assigned public IP in a public subnet (lost at stop/start)",
+    "public-ip-lost": "C14: trunked in a public subnet, no public IP and the agent disconnected: probably S13 already",
     "task-vpc-mismatch": "C18: a service's awsvpc subnets are in another VPC than the instance (ATTRIBUTE)",
     "resource-eni": "C19: a service could not place a task here for lack of ENIs (RESOURCE:ENI)",
     "profile-changed": "C20: the instance profile was associated after the instance registered",
     "not-registered": "an EC2 instance asked for, or launched by a capacity provider's Auto Scaling group, is no "
     "container instance of the cluster: its agent never registered there",
+    "agent-starting": "such an EC2 instance launched less than 5 minutes ago (the answer's Date minus LaunchTime), "
+    "with nothing against it: its agent has not registered yet",
     "not-determinable": "a check doctor could not make: the endpoint refused or does not implement the call",
 }
 

@@ -33,15 +33,29 @@ def as_json(facts: Facts, verdicts: list[Verdict]) -> str:
 def _summary(facts: Facts, verdicts: list[Verdict]) -> list[str]:
     trunked = sum(1 for v in verdicts if v.trunked)
     lacking = sum(1 for v in verdicts if v.lacks_trunk)
-    strays = sum(1 for v in verdicts if not v.container_instance_arn)
-    also = f" and {strays} EC2 instances that never registered" if strays else ""
+    starting = sum(1 for v in verdicts if v.status == "STARTING")
+    strays = sum(1 for v in verdicts if not v.container_instance_arn) - starting
+    also = f" and {_count(strays, 'EC2 instance')} that never registered" if strays else ""
+    also += f" and {_count(starting, 'EC2 instance')} still starting" if starting else ""
+    registered = len(verdicts) - strays - starting
     lines = [
-        f"{len(verdicts) - strays} container instances{also}: {trunked} trunked, {lacking} eligible without a "
-        f"trunk; {facts.total_calls} API calls (account {facts.account}, {facts.region})"
+        f"{_count(registered, 'container instance')}{also}: {trunked} trunked, {lacking} eligible without a "
+        f"trunk; {_count(facts.total_calls, 'API call')} (account {facts.account}, {facts.region})"
     ]
     for call, why in sorted(facts.refused.items()):
         lines.append(f"not determinable: {call} ({why})")
     return lines
+
+
+def _trunk(v: Verdict) -> str:
+    """An instance on its way to a trunk (REGISTERING, or an EC2 instance still starting) has none yet."""
+    if v.trunked:
+        return "trunked"
+    return "no trunk" if v.lacks_trunk or not v.eligible else "no trunk yet"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _tasks(v: Verdict) -> str:
@@ -52,7 +66,7 @@ def _tasks(v: Verdict) -> str:
 def plain(facts: Facts, verdicts: list[Verdict]) -> str:
     lines: list[str] = []
     for v in verdicts:
-        state = "trunked" if v.trunked else "no trunk"
+        state = _trunk(v)
         lines.append(f"{v.cluster} {v.ec2_instance_id} {v.instance_type} {v.status} {state} awsvpc tasks {_tasks(v)}")
         for f in v.findings:
             lines.append(f"  [{f.severity}] {f.code}: {f.message}")
@@ -72,7 +86,9 @@ def table(console: Console, facts: Facts, verdicts: list[Verdict]) -> None:
                 f"[{colour[f.severity]}]{f.code}[/]: {f.message}" + (f"\n  [dim]fix: {f.fix}[/]" if f.fix else "")
                 for f in v.findings
             )
-            trunk = "[green]yes[/]" if v.trunked else ("[red]no[/]" if v.lacks_trunk else "no")
+            trunk = {"trunked": "[green]yes[/]", "no trunk yet": "not yet"}.get(
+                _trunk(v), "[red]no[/]" if v.lacks_trunk else "no"
+            )
             grid.add_row(v.ec2_instance_id, v.instance_type, v.status, trunk, _tasks(v), text)
         console.print(grid)
     for line in _summary(facts, verdicts):
