@@ -13,6 +13,8 @@ import random
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ecs_records import CLUSTER, CountingTx, ctx_of, hosts_run_without_ec2, instance_arn, make_record, resources, seed
 from trunkline.context import RequestContext
@@ -119,6 +121,38 @@ def test_the_index_leaves_out_instances_short_of_the_other_resource_or_of_eni_sl
     assert container_instances.placement_floor(300) == 256
     assert container_instances.placement_floor(100) == 0
     assert container_instances.placement_floor(2**24) == 2**20
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(amount=st.one_of(st.integers(-(2**40), 2**40), st.floats(-1e9, 1e9, allow_nan=False)))
+def test_the_rung_is_the_highest_of_the_ladder_at_or_below_the_amount(amount: float) -> None:
+    """`placement_floor` takes the amount's highest bit; the ladder's definition, scanned, agrees."""
+    ladder = (0, *(2**k for k in range(7, 21)))
+    assert container_instances.placement_floor(amount) == max(f for f in ladder if f <= max(amount, 0))  # type: ignore[arg-type]
+
+
+def test_the_rung_at_each_boundary_of_the_ladder() -> None:
+    for k in range(7, 25):
+        for amount in (2**k - 1, 2**k, 2**k + 1):
+            assert container_instances.placement_floor(amount) == max(
+                f for f in (0, *(2**j for j in range(7, 21))) if f <= amount
+            )
+
+
+def test_global_fields_are_the_fields_is_global_names() -> None:
+    """A save scopes the same fields through `global_fields` as field by field through `is_global`,
+    for every kind declared in the ECS, EC2 and IAM kind modules."""
+    from trunkline.domain import iam_kinds
+    from trunkline.domain.ec2 import kinds as ec2_kinds
+    from trunkline.domain.ecs import kinds as ecs_kinds
+    from trunkline.domain.resource_kind import ResourceKind
+
+    declared = [k for m in (ecs_kinds, ec2_kinds, iam_kinds) for k in vars(m).values() if isinstance(k, ResourceKind)]
+    assert len(declared) > 20
+    sample = ["cluster", "ec2", "ec2_all", "attr:ecs.os-type", "mac", "instance", "group", "vpc", "subnet", "arn"]
+    for kind in declared:
+        fields = [*sample, *kind.global_indexes, *(kind.scoped_indexes or ())]
+        assert kind.global_fields(fields) == {f for f in fields if kind.is_global(f)}, kind.name
 
 
 def test_find_from_reads_in_value_then_key_order_after_a_cursor(store: Store) -> None:
