@@ -337,11 +337,13 @@ def make_cli(url: str, tmp_path: Path, **credentials: str) -> Callable[..., Any]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked `one_store` (Terraform, the browser) check what a client sees of the wire, which
-    the store does not change: they run in the SQLite passes only, to keep CI short."""
+    """Tests marked `one_store` (Terraform, the browser, AWS CLI output) check what a client sees of
+    the wire, which the store does not change, or use no server and no store at all: they run in
+    the SQLite passes only, to keep CI short. Mark a test so only when the calls it makes through a
+    client are also tested with boto3 on both stores."""
     if postgres_url() is None:
         return
-    skip = pytest.mark.skip(reason="one_store: runs in the SQLite passes only (a client of the wire, not the store)")
+    skip = pytest.mark.skip(reason="one_store: runs in the SQLite passes only (wire client or no store)")
     for item in items:
         if item.get_closest_marker("one_store") or item.get_closest_marker("terraform"):
             item.add_marker(skip)

@@ -11,6 +11,9 @@ import pytest
 
 from conftest import ACCOUNT, CREDENTIALS, REGION, Server, aws_cli_command, aws_cli_zygote
 
+# The test launcher against a new `aws` process: the same answers whatever the server's store.
+pytestmark = pytest.mark.one_store
+
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return {

@@ -17,6 +17,10 @@ from conftest import Server
 from test_browser_guard import handshake, handshake_refusal
 from test_dashboard import CHROMIUM_ARGS, _unavailable, chromium_path
 
+# What the browser sends is refused by the HTTP guard (trunkline/guard.py) before any store is
+# reached; test_browser_guard.py checks the same rules over raw HTTP on both stores.
+pytestmark = pytest.mark.one_store
+
 # The hostile page's name, which the browser resolves to 127.0.0.1: a page served from a public
 # address meets Chromium's Local Network Access checks first (a permission prompt the user may
 # accept; Firefox and Safari have none), so the test serves it locally to reach trunkline's own.

@@ -11,7 +11,9 @@ import pytest
 
 from conftest import CliError, make_cli
 
-pytestmark = pytest.mark.cli
+# What the CLI prints of the wire. Every call here has boto3 tests that run on both stores
+# (tests/test_iam*.py, test_sts*.py), so these run in the SQLite passes only.
+pytestmark = [pytest.mark.cli, pytest.mark.one_store]
 
 ACCOUNT = "123456789012"
 TRUST = json.dumps(

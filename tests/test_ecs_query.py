@@ -15,6 +15,9 @@ from hypothesis import strategies as st
 from trunkline.domain.ecs.query import MAX_DEPTH, MAX_PATTERN_LENGTH, Facts, InstanceFacts, Query, parse
 from trunkline.errors import AwsError
 
+# Uses no server and no store: the same code runs in every pass, so only the SQLite passes run it.
+pytestmark = pytest.mark.one_store
+
 
 def _epoch(text: str) -> float:
     return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()

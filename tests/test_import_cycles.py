@@ -6,7 +6,12 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 import trunkline
+
+# Uses no server and no store: the same code runs in every pass, so only the SQLite passes run it.
+pytestmark = pytest.mark.one_store
 
 ROOT = Path(trunkline.__file__).parent
 

@@ -15,6 +15,9 @@ from trunkline.domain.ecs.placement import parse_constraints
 from trunkline.domain.ecs.query import parse
 from trunkline.errors import AwsError
 
+# Uses no server and no store: the same code runs in every pass, so only the SQLite passes run it.
+pytestmark = pytest.mark.one_store
+
 
 class _Facts:
     agent_connected = True

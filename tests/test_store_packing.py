@@ -9,10 +9,14 @@ import json
 import zlib
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from trunkline.store import packing
+
+# Uses no server and no store: the same code runs in every pass, so only the SQLite passes run it.
+pytestmark = pytest.mark.one_store
 
 # Adler-32 of each released dictionary: stored bodies name their dictionary by it, so changing a
 # released one would make every body written with it unreadable. Add entries; never edit these.

@@ -10,6 +10,9 @@ import pytest
 
 from trunkline.store_worker import StoreWorker
 
+# Uses no server and no store: the same code runs in every pass, so only the SQLite passes run it.
+pytestmark = pytest.mark.one_store
+
 
 def test_requests_and_background_work_take_turns() -> None:
     """With both queues full, the worker alternates: a request waits for one background item, and

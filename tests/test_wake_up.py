@@ -7,7 +7,12 @@ from __future__ import annotations
 import asyncio
 import threading
 
+import pytest
+
 from trunkline.wake_up import Alarm
+
+# Uses no server and no store: the same code runs in every pass, so only the SQLite passes run it.
+pytestmark = pytest.mark.one_store
 
 
 class _StillClock:
