@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.autoscaling import groups, lifecycle, listings, scaling
+from trunkline.domain.autoscaling import groups, lifecycle, listings, metrics, processes, scaling
 from trunkline.domain.ec2 import default_vpc
 from trunkline.reconciler import JobHandler
 from trunkline.services.provider import Operation, Provider
@@ -59,6 +59,28 @@ class AutoScalingProvider(Provider):
             ctx, params["AutoScalingGroupName"], params["InstanceIds"], params["ProtectedFromScaleIn"]
         )
         return {}
+
+    def suspend_processes(self, ctx: RequestContext, params: shapes.ScalingProcessQuery) -> Params:
+        groups.suspend_processes(ctx, params["AutoScalingGroupName"], params.get("ScalingProcesses"))
+        return {}
+
+    def resume_processes(self, ctx: RequestContext, params: shapes.ScalingProcessQuery) -> Params:
+        groups.resume_processes(ctx, params["AutoScalingGroupName"], params.get("ScalingProcesses"))
+        return {}
+
+    def describe_scaling_process_types(self, ctx: RequestContext, params: Params) -> Params:
+        return {"Processes": processes.process_types()}
+
+    def enable_metrics_collection(self, ctx: RequestContext, params: shapes.EnableMetricsCollectionQuery) -> Params:
+        groups.enable_metrics(ctx, params["AutoScalingGroupName"], params.get("Metrics"), params["Granularity"])
+        return {}
+
+    def disable_metrics_collection(self, ctx: RequestContext, params: shapes.DisableMetricsCollectionQuery) -> Params:
+        groups.disable_metrics(ctx, params["AutoScalingGroupName"], params.get("Metrics"))
+        return {}
+
+    def describe_metric_collection_types(self, ctx: RequestContext, params: Params) -> Params:
+        return metrics.collection_types()
 
     def describe_auto_scaling_instances(
         self, ctx: RequestContext, params: shapes.DescribeAutoScalingInstancesType

@@ -125,6 +125,17 @@ class DescribeTagsType(TypedDict, total=False):
     MaxRecords: int
 
 
+class DisableMetricsCollectionQuery(TypedDict, total=False):
+    AutoScalingGroupName: Required[str]
+    Metrics: list[str]
+
+
+class EnableMetricsCollectionQuery(TypedDict, total=False):
+    AutoScalingGroupName: Required[str]
+    Metrics: list[str]
+    Granularity: Required[str]
+
+
 class PutLifecycleHookType(TypedDict, total=False):
     LifecycleHookName: Required[str]
     AutoScalingGroupName: Required[str]
@@ -158,6 +169,11 @@ class RecordLifecycleActionHeartbeatType(TypedDict, total=False):
     AutoScalingGroupName: Required[str]
     LifecycleActionToken: str
     InstanceId: str
+
+
+class ScalingProcessQuery(TypedDict, total=False):
+    AutoScalingGroupName: Required[str]
+    ScalingProcesses: list[str]
 
 
 class SetDesiredCapacityType(TypedDict, total=False):
