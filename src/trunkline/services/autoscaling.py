@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.autoscaling import groups, lifecycle, listings, metrics, processes, scaling
+from trunkline.domain.autoscaling import groups, lifecycle, listings, metrics, processes, refreshes, scaling
 from trunkline.domain.ec2 import default_vpc
 from trunkline.reconciler import JobHandler
 from trunkline.services.provider import Operation, Provider
@@ -26,7 +26,11 @@ class AutoScalingProvider(Provider):
         return method(ctx, params)
 
     def jobs(self) -> dict[str, JobHandler]:
-        return {scaling.JOB: scaling.reconcile_job, lifecycle.JOB: lifecycle.timeout_job}
+        return {
+            scaling.JOB: scaling.reconcile_job,
+            lifecycle.JOB: lifecycle.timeout_job,
+            refreshes.JOB: refreshes.step_job,
+        }
 
     def create_auto_scaling_group(self, ctx: RequestContext, params: shapes.CreateAutoScalingGroupType) -> Params:
         groups.create(ctx, params)
@@ -81,6 +85,20 @@ class AutoScalingProvider(Provider):
 
     def describe_metric_collection_types(self, ctx: RequestContext, params: Params) -> Params:
         return metrics.collection_types()
+
+    def start_instance_refresh(self, ctx: RequestContext, params: shapes.StartInstanceRefreshType) -> Params:
+        group = groups.get(ctx, params["AutoScalingGroupName"])
+        return {"InstanceRefreshId": refreshes.start(ctx, group, params)["InstanceRefreshId"]}
+
+    def describe_instance_refreshes(self, ctx: RequestContext, params: shapes.DescribeInstanceRefreshesType) -> Params:
+        page, token = listings.describe_refreshes(ctx, params)
+        return {"InstanceRefreshes": page, "NextToken": token}
+
+    def cancel_instance_refresh(self, ctx: RequestContext, params: shapes.CancelInstanceRefreshType) -> Params:
+        groups.get(ctx, params["AutoScalingGroupName"])
+        wait = params.get("WaitForTransitioningInstances")
+        refresh = refreshes.cancel(ctx, params["AutoScalingGroupName"], True if wait is None else wait)
+        return {"InstanceRefreshId": refresh["InstanceRefreshId"]}
 
     def describe_auto_scaling_instances(
         self, ctx: RequestContext, params: shapes.DescribeAutoScalingInstancesType

@@ -25,6 +25,7 @@ from trunkline.domain.autoscaling import (
     metrics,
     policy_checks,
     processes,
+    refreshes,
     scaling,
 )
 from trunkline.domain.autoscaling.kinds import GROUP, HOOK, MEMBER, POLICY
@@ -365,6 +366,7 @@ def delete(ctx: RequestContext, name: str, force: bool) -> None:
         POLICY.delete_record(ctx, policy)
     for hook in HOOK.find(ctx, "group", name):
         HOOK.delete_record(ctx, hook)
+    refreshes.forget_group(ctx, name)
     if not members:
         GROUP.delete(ctx, name)
         return

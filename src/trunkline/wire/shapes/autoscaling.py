@@ -8,6 +8,11 @@ from __future__ import annotations
 from typing import Required, TypedDict
 
 
+class CancelInstanceRefreshType(TypedDict, total=False):
+    AutoScalingGroupName: Required[str]
+    WaitForTransitioningInstances: bool
+
+
 class CompleteLifecycleActionType(TypedDict, total=False):
     LifecycleHookName: Required[str]
     AutoScalingGroupName: Required[str]
@@ -92,6 +97,13 @@ class DescribeAutoScalingInstancesType(TypedDict, total=False):
     IncludeManagedResources: bool
     MaxRecords: int
     NextToken: str
+
+
+class DescribeInstanceRefreshesType(TypedDict, total=False):
+    AutoScalingGroupName: Required[str]
+    InstanceRefreshIds: list[str]
+    NextToken: str
+    MaxRecords: int
 
 
 class DescribeLifecycleHooksType(TypedDict, total=False):
@@ -186,6 +198,13 @@ class SetInstanceProtectionQuery(TypedDict, total=False):
     InstanceIds: Required[list[str]]
     AutoScalingGroupName: Required[str]
     ProtectedFromScaleIn: Required[bool]
+
+
+class StartInstanceRefreshType(TypedDict, total=False):
+    AutoScalingGroupName: Required[str]
+    Strategy: str
+    DesiredConfiguration: DesiredConfiguration
+    Preferences: RefreshPreferences
 
 
 class TerminateInstanceInAutoScalingGroupType(TypedDict, total=False):
@@ -314,6 +333,25 @@ class PredictiveScalingConfiguration(TypedDict, total=False):
     MaxCapacityBuffer: int
 
 
+class DesiredConfiguration(TypedDict, total=False):
+    LaunchTemplate: LaunchTemplateSpecification
+    MixedInstancesPolicy: MixedInstancesPolicy
+
+
+class RefreshPreferences(TypedDict, total=False):
+    MinHealthyPercentage: int
+    InstanceWarmup: int
+    CheckpointPercentages: list[int]
+    CheckpointDelay: int
+    SkipMatching: bool
+    AutoRollback: bool
+    ScaleInProtectedInstances: str
+    StandbyInstances: str
+    AlarmSpecification: AlarmSpecification
+    MaxHealthyPercentage: int
+    BakeTime: int
+
+
 class LaunchTemplate(TypedDict, total=False):
     LaunchTemplateSpecification: LaunchTemplateSpecification
     Overrides: list[LaunchTemplateOverrides]
@@ -361,6 +399,10 @@ class PredictiveScalingMetricSpecification(TypedDict, total=False):
     CustomizedScalingMetricSpecification: PredictiveScalingCustomizedScalingMetric
     CustomizedLoadMetricSpecification: PredictiveScalingCustomizedLoadMetric
     CustomizedCapacityMetricSpecification: PredictiveScalingCustomizedCapacityMetric
+
+
+class AlarmSpecification(TypedDict, total=False):
+    Alarms: list[str]
 
 
 class LaunchTemplateOverrides(TypedDict, total=False):
