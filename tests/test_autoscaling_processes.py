@@ -206,3 +206,28 @@ def test_the_aws_cli_suspends_processes_and_enables_metrics(cap: Capacity, tmp_p
     assert group["EnabledMetrics"] == [{"Metric": "GroupDesiredCapacity", "Granularity": "1Minute"}]
     processes = aws("autoscaling", "describe-scaling-process-types")["Processes"]
     assert [p["ProcessName"] for p in processes] == PROCESSES
+
+
+def test_a_suspended_alarm_notification_keeps_managed_scaling_from_moving_desired(
+    spawn: Callable[..., Server],
+) -> None:
+    from test_capacity_providers import CLUSTER as APPS
+    from test_capacity_providers import GROUP as ECS_GROUP
+    from test_capacity_providers import Stack
+
+    stack = Stack(spawn("--timing", "manual"))
+    stack.standard(MinSize=0, DesiredCapacity=0)
+    stack.asg.suspend_processes(AutoScalingGroupName=ECS_GROUP, ScalingProcesses=["AlarmNotification"])
+    stack.world.ecs.run_task(
+        cluster=APPS,
+        taskDefinition="web",
+        count=2,
+        networkConfiguration={"awsvpcConfiguration": {"subnets": stack.subnets}},
+    )
+    stack.world.advance(300)
+    assert stack.desired() == 0 and stack.members() == [], "the alarm fired; its policy's action did not run"
+    assert {t["lastStatus"] for t in stack.tasks()} == {"PROVISIONING"}
+    stack.asg.resume_processes(AutoScalingGroupName=ECS_GROUP, ScalingProcesses=["AlarmNotification"])
+    stack.world.advance(300)
+    assert stack.desired() == 2
+    assert {t["lastStatus"] for t in stack.tasks()} == {"RUNNING"}

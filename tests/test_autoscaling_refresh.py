@@ -175,3 +175,54 @@ def test_refresh_refusals(cap: Capacity) -> None:
         "ActiveInstanceRefreshNotFound",
         f"No in progress or pending Instance Refresh found for Auto Scaling group {GROUP}",
     )
+
+
+def test_a_refresh_of_an_ecs_group_drains_each_instance_before_it_goes(spawn: Callable[..., Server]) -> None:
+    """ECS managed draining: the refresh takes an instance out of service through ECS's termination
+    hook, so the service's tasks move to the replacement before the old instance terminates.
+    Instances protected by managed termination protection need ScaleInProtectedInstances Refresh."""
+    from test_capacity_providers import CLUSTER as APPS
+    from test_capacity_providers import GROUP as ECS_GROUP
+    from test_capacity_providers import Stack
+
+    stack = Stack(spawn("--timing", "manual"))
+    stack.standard(MinSize=1, DesiredCapacity=1)
+    stack.service(2)
+    stack.world.settle()
+    (old,) = [m["InstanceId"] for m in stack.members()]
+    stack.world.ec2.create_launch_template_version(
+        LaunchTemplateName="ecs", SourceVersion="1", LaunchTemplateData={"InstanceType": "c5.xlarge"}
+    )
+    stack.asg.start_instance_refresh(AutoScalingGroupName=ECS_GROUP)
+    (ignored,) = stack.asg.describe_instance_refreshes(AutoScalingGroupName=ECS_GROUP)["InstanceRefreshes"]
+    assert ignored["InstancesToUpdate"] == 0, "protected from scale in: Ignore leaves it"
+    stack.world.settle()
+    stack.asg.start_instance_refresh(
+        AutoScalingGroupName=ECS_GROUP, Preferences={"ScaleInProtectedInstances": "Refresh", "InstanceWarmup": 0}
+    )
+    stack.world.advance(15)
+    (leaving,) = [m for m in stack.members() if m["InstanceId"] == old]
+    assert leaving["LifecycleState"] == "Terminating:Wait"
+    stack.world.advance(10)  # ECS's managed scaling round soon after
+    arns = stack.world.ecs.list_container_instances(cluster=APPS)["containerInstanceArns"]
+    states = {
+        c["ec2InstanceId"]: c["status"]
+        for c in stack.world.ecs.describe_container_instances(cluster=APPS, containerInstances=arns)[
+            "containerInstances"
+        ]
+    }
+    assert states[old] == "DRAINING"
+    stack.world.settle()
+    (done, _) = stack.asg.describe_instance_refreshes(AutoScalingGroupName=ECS_GROUP)["InstanceRefreshes"]
+    assert (done["Status"], done["PercentageComplete"]) == ("Successful", 100)
+    (new,) = stack.members()
+    assert new["InstanceId"] != old and new["LaunchTemplate"]["Version"] == "2"
+    assert stack.world.instance(old)["State"]["Name"] == "terminated"
+    running = stack.tasks("RUNNING")
+    assert len(running) == 2
+    hosts = {c["containerInstanceArn"] for c in running}
+    (host,) = hosts
+    (described,) = stack.world.ecs.describe_container_instances(cluster=APPS, containerInstances=[host])[
+        "containerInstances"
+    ]
+    assert described["ec2InstanceId"] == new["InstanceId"]

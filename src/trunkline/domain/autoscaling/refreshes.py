@@ -219,7 +219,10 @@ def _end(ctx: RequestContext, refresh: InstanceRefreshRecord, status: str) -> No
 
 def _next_batch(ctx: RequestContext, group: AutoScalingGroupRecord, refresh: InstanceRefreshRecord) -> None:
     members = {m["InstanceId"]: m for m in scaling.live_members(ctx, group["AutoScalingGroupName"])}
-    refresh["_pending"] = [i for i in refresh["_pending"] if i in members]  # gone otherwise: nothing to replace
+    ignored = refresh["Preferences"]["ScaleInProtectedInstances"] == "Ignore"
+    refresh["_pending"] = [  # gone, or protected since under Ignore: nothing to replace
+        i for i in refresh["_pending"] if i in members and not (ignored and members[i]["ProtectedFromScaleIn"])
+    ]
     _count(refresh)
     if not refresh["_pending"]:
         _end(ctx, refresh, "Successful")

@@ -8,7 +8,9 @@ instance that stops or terminates on its own is taken out of service and replace
 Launches go to the zone with the fewest live members (ties: the group's subnet order). Scale-in
 picks, among members not protected from scale-in, one in the zone with the most members, then the
 oldest launched (AWS's Default policy, without billing hours). A MixedInstancesPolicy launches its
-first override type (`prioritized` on-demand allocation)."""
+first override type (`prioritized` on-demand allocation). A suspended Launch or Terminate process
+(`processes.py`) stops launches or scale-in; with ReplaceUnhealthy suspended, a stopped instance
+stays in the group, Unhealthy, until the process resumes."""
 
 from __future__ import annotations
 
