@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.autoscaling import groups, lifecycle, listings, metrics, processes, refreshes, scaling
+from trunkline.domain.autoscaling import groups, lifecycle, listings, metrics, processes, refreshes, scaling, standby
 from trunkline.domain.ec2 import default_vpc
 from trunkline.reconciler import JobHandler
 from trunkline.services.provider import Operation, Provider
@@ -99,6 +99,15 @@ class AutoScalingProvider(Provider):
         wait = params.get("WaitForTransitioningInstances")
         refresh = refreshes.cancel(ctx, params["AutoScalingGroupName"], True if wait is None else wait)
         return {"InstanceRefreshId": refresh["InstanceRefreshId"]}
+
+    def enter_standby(self, ctx: RequestContext, params: shapes.EnterStandbyQuery) -> Params:
+        group = groups.get(ctx, params["AutoScalingGroupName"])
+        ids, decrement = params.get("InstanceIds") or [], params["ShouldDecrementDesiredCapacity"]
+        return {"Activities": standby.enter(ctx, group, ids, decrement)}
+
+    def exit_standby(self, ctx: RequestContext, params: shapes.ExitStandbyQuery) -> Params:
+        group = groups.get(ctx, params["AutoScalingGroupName"])
+        return {"Activities": standby.exit_standby(ctx, group, params.get("InstanceIds") or [])}
 
     def describe_auto_scaling_instances(
         self, ctx: RequestContext, params: shapes.DescribeAutoScalingInstancesType

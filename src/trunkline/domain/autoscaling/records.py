@@ -74,6 +74,7 @@ class MemberRecord(TypedDict):
     _launchedAt: float
     _activity: str  # the id of its latest scaling activity
     _lifecycle: NotRequired[LifecycleAction]  # while in a Pending:Wait or Terminating:Wait
+    _leavingStandby: NotRequired[bool]  # Pending after ExitStandby, in service at the next reconcile
 
 
 class ActivityRecord(TypedDict):

@@ -50,6 +50,7 @@ def reconcile_job(ctx: RequestContext, payload: Record) -> None:
         if not members:
             GROUP.delete(ctx, group["AutoScalingGroupName"])
         return
+    _standby_moves(ctx, members)
     live = [m for m in members if m["LifecycleState"] in _LIVE]
     if _replaces_unhealthy(group):  # one left Unhealthy while ReplaceUnhealthy was suspended
         for member in [m for m in live if m["HealthStatus"] == "Unhealthy"]:
@@ -66,6 +67,21 @@ def reconcile_job(ctx: RequestContext, payload: Record) -> None:
         _scale_in(ctx, group, live, len(live) - desired)
     group["_causes"] = []
     GROUP.save(ctx, group)
+
+
+def _standby_moves(ctx: RequestContext, members: list[MemberRecord]) -> None:
+    """Members entering standby (`standby.py`) are in Standby; members leaving it are in service."""
+    for member in members:
+        if member["LifecycleState"] == "EnteringStandby":
+            member["LifecycleState"] = "Standby"
+        elif member.get("_leavingStandby") and member["LifecycleState"] == "Pending":
+            member["LifecycleState"] = "InService"
+            del member["_leavingStandby"]
+            activities.mark(ctx, member.get("_activity"), "InProgress")  # PreInService until now
+        else:
+            continue
+        MEMBER.save(ctx, member)
+        activities.finish(ctx, member.get("_activity"))
 
 
 def _replaces_unhealthy(group: AutoScalingGroupRecord) -> bool:

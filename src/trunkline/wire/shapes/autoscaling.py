@@ -148,6 +148,17 @@ class EnableMetricsCollectionQuery(TypedDict, total=False):
     Granularity: Required[str]
 
 
+class EnterStandbyQuery(TypedDict, total=False):
+    InstanceIds: list[str]
+    AutoScalingGroupName: Required[str]
+    ShouldDecrementDesiredCapacity: Required[bool]
+
+
+class ExitStandbyQuery(TypedDict, total=False):
+    InstanceIds: list[str]
+    AutoScalingGroupName: Required[str]
+
+
 class PutLifecycleHookType(TypedDict, total=False):
     LifecycleHookName: Required[str]
     AutoScalingGroupName: Required[str]
