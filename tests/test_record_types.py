@@ -41,6 +41,7 @@ KINDS: list[tuple[ResourceKind[Any], type]] = [
     (asg_kinds.ACTIVITY, asg_records.ActivityRecord),
     (asg_kinds.POLICY, asg_records.ScalingPolicyRecord),
     (asg_kinds.HOOK, asg_records.LifecycleHookRecord),
+    (asg_kinds.REFRESH, asg_records.InstanceRefreshRecord),
 ]
 
 
@@ -156,6 +157,8 @@ def _build(s: Scene) -> tuple[Scene, Record]:
             LifecycleActionResult=result,
         )
     s.advance(120)  # the NAT gateway deleted, the abandoned instance terminated and replaced
+    asg.start_instance_refresh(AutoScalingGroupName="typed")
+    asg.cancel_instance_refresh(AutoScalingGroupName="typed", WaitForTransitioningInstances=False)  # EndTime
     return s, waiting
 
 
@@ -180,6 +183,7 @@ def test_optional_members_the_scene_reaches_are_declared(scene: tuple[Scene, Rec
     assert {"EndTime", "StatusMessage"} <= seen(asg_kinds.ACTIVITY)
     assert {"TargetTrackingConfiguration", "AdjustmentType", "Cooldown"} <= seen(asg_kinds.POLICY)
     assert "NotificationMetadata" in seen(asg_kinds.HOOK)
+    assert "EndTime" in seen(asg_kinds.REFRESH)
 
 
 def test_a_waiting_member_stores_its_lifecycle_action_as_declared(scene: tuple[Scene, Record]) -> None:

@@ -26,6 +26,7 @@ _REALISTIC: dict[str, float] = {
     "ec2.nat.create": 60.0,  # NAT gateway pending -> available
     "ec2.nat.delete": 30.0,  # NAT gateway deleting -> deleted
     "autoscaling.reconcile": 10.0,  # a group acts on a change of desired capacity or membership
+    "autoscaling.instance-refresh": 15.0,  # an instance refresh checks on its batch
     "ecs.agent.register": 20.0,  # instance running -> agent registers
     "ecs.trunk.provision": 10.0,  # REGISTERING -> ACTIVE
     "ecs.trunk.deprovision": 10.0,  # DEREGISTERING -> INACTIVE

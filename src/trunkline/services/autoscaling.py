@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.autoscaling import groups, lifecycle, listings, scaling
+from trunkline.domain.autoscaling import groups, lifecycle, listings, metrics, processes, refreshes, scaling, standby
 from trunkline.domain.ec2 import default_vpc
 from trunkline.reconciler import JobHandler
 from trunkline.services.provider import Operation, Provider
@@ -26,7 +26,11 @@ class AutoScalingProvider(Provider):
         return method(ctx, params)
 
     def jobs(self) -> dict[str, JobHandler]:
-        return {scaling.JOB: scaling.reconcile_job, lifecycle.JOB: lifecycle.timeout_job}
+        return {
+            scaling.JOB: scaling.reconcile_job,
+            lifecycle.JOB: lifecycle.timeout_job,
+            refreshes.JOB: refreshes.step_job,
+        }
 
     def create_auto_scaling_group(self, ctx: RequestContext, params: shapes.CreateAutoScalingGroupType) -> Params:
         groups.create(ctx, params)
@@ -59,6 +63,51 @@ class AutoScalingProvider(Provider):
             ctx, params["AutoScalingGroupName"], params["InstanceIds"], params["ProtectedFromScaleIn"]
         )
         return {}
+
+    def suspend_processes(self, ctx: RequestContext, params: shapes.ScalingProcessQuery) -> Params:
+        groups.suspend_processes(ctx, params["AutoScalingGroupName"], params.get("ScalingProcesses"))
+        return {}
+
+    def resume_processes(self, ctx: RequestContext, params: shapes.ScalingProcessQuery) -> Params:
+        groups.resume_processes(ctx, params["AutoScalingGroupName"], params.get("ScalingProcesses"))
+        return {}
+
+    def describe_scaling_process_types(self, ctx: RequestContext, params: Params) -> Params:
+        return {"Processes": processes.process_types()}
+
+    def enable_metrics_collection(self, ctx: RequestContext, params: shapes.EnableMetricsCollectionQuery) -> Params:
+        groups.enable_metrics(ctx, params["AutoScalingGroupName"], params.get("Metrics"), params["Granularity"])
+        return {}
+
+    def disable_metrics_collection(self, ctx: RequestContext, params: shapes.DisableMetricsCollectionQuery) -> Params:
+        groups.disable_metrics(ctx, params["AutoScalingGroupName"], params.get("Metrics"))
+        return {}
+
+    def describe_metric_collection_types(self, ctx: RequestContext, params: Params) -> Params:
+        return metrics.collection_types()
+
+    def start_instance_refresh(self, ctx: RequestContext, params: shapes.StartInstanceRefreshType) -> Params:
+        group = groups.get(ctx, params["AutoScalingGroupName"])
+        return {"InstanceRefreshId": refreshes.start(ctx, group, params)["InstanceRefreshId"]}
+
+    def describe_instance_refreshes(self, ctx: RequestContext, params: shapes.DescribeInstanceRefreshesType) -> Params:
+        page, token = listings.describe_refreshes(ctx, params)
+        return {"InstanceRefreshes": page, "NextToken": token}
+
+    def cancel_instance_refresh(self, ctx: RequestContext, params: shapes.CancelInstanceRefreshType) -> Params:
+        groups.get(ctx, params["AutoScalingGroupName"])
+        wait = params.get("WaitForTransitioningInstances")
+        refresh = refreshes.cancel(ctx, params["AutoScalingGroupName"], True if wait is None else wait)
+        return {"InstanceRefreshId": refresh["InstanceRefreshId"]}
+
+    def enter_standby(self, ctx: RequestContext, params: shapes.EnterStandbyQuery) -> Params:
+        group = groups.get(ctx, params["AutoScalingGroupName"])
+        ids, decrement = params.get("InstanceIds") or [], params["ShouldDecrementDesiredCapacity"]
+        return {"Activities": standby.enter(ctx, group, ids, decrement)}
+
+    def exit_standby(self, ctx: RequestContext, params: shapes.ExitStandbyQuery) -> Params:
+        group = groups.get(ctx, params["AutoScalingGroupName"])
+        return {"Activities": standby.exit_standby(ctx, group, params.get("InstanceIds") or [])}
 
     def describe_auto_scaling_instances(
         self, ctx: RequestContext, params: shapes.DescribeAutoScalingInstancesType

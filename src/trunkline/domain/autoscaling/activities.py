@@ -72,6 +72,14 @@ def finish(ctx: RequestContext, activity_id: str | None, status: str = "Successf
     notices.activity_ended(ctx, activity)
 
 
+def mark(ctx: RequestContext, activity_id: str | None, status: str) -> None:
+    """An unfinished activity's status changes (PreInService -> InProgress)."""
+    activity = ACTIVITY.get(ctx, activity_id) if activity_id else None
+    if activity is not None and "EndTime" not in activity:
+        activity["StatusCode"] = status
+        ACTIVITY.save(ctx, activity)
+
+
 def of_group(ctx: RequestContext, name: str) -> list[ActivityRecord]:
     """Newest first, in-progress ones before the rest (AWS's order)."""
     found = ACTIVITY.find(ctx, "group", name)

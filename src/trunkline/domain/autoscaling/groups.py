@@ -22,7 +22,10 @@ from trunkline.domain.autoscaling import (
     instance_requirements,
     lifecycle,
     linked_role,
+    metrics,
     policy_checks,
+    processes,
+    refreshes,
     scaling,
 )
 from trunkline.domain.autoscaling.kinds import GROUP, HOOK, MEMBER, POLICY
@@ -350,6 +353,8 @@ def set_desired_by_policy(ctx: RequestContext, name: str, desired: int, cause: s
     desired = min(max(desired, group["MinSize"]), group["MaxSize"])
     if desired == group["DesiredCapacity"] or group.get("Status") == "Delete in progress":
         return
+    if processes.suspended(group, processes.ALARM_NOTIFICATION):  # the alarm's action is not run
+        return
     group["DesiredCapacity"] = desired
     group["_causes"] = [cause]
     GROUP.save(ctx, group)
@@ -369,6 +374,7 @@ def delete(ctx: RequestContext, name: str, force: bool) -> None:
         POLICY.delete_record(ctx, policy)
     for hook in HOOK.find(ctx, "group", name):
         HOOK.delete_record(ctx, hook)
+    refreshes.forget_group(ctx, name)
     if not members:
         GROUP.delete(ctx, name)
         return
@@ -383,6 +389,43 @@ def delete(ctx: RequestContext, name: str, force: bool) -> None:
             scaling.termination_proceeds(ctx, member)
         else:
             scaling.terminate_member(ctx, group, member, None)
+
+
+# --- scaling processes and metrics collection ------------------------------------------------------------
+
+
+def _unless_deleting(ctx: RequestContext, name: str, what: str) -> AutoScalingGroupRecord:
+    group = get(ctx, name)
+    if group.get("Status") == "Delete in progress":  # AWS's text (cloud-custodian#497)
+        raise invalid(f"{what} while the AutoScaling group is pending delete")
+    return group
+
+
+def suspend_processes(ctx: RequestContext, name: str, names: Sequence[str] | None) -> None:
+    group = _unless_deleting(ctx, name, "Processes may not be suspended")
+    reason = f"User suspended at {activities.at(ctx)}"
+    group["SuspendedProcesses"] = processes.with_suspended(group["SuspendedProcesses"], processes.chosen(names), reason)
+    GROUP.save(ctx, group)
+
+
+def resume_processes(ctx: RequestContext, name: str, names: Sequence[str] | None) -> None:
+    group = _unless_deleting(ctx, name, "Processes may not be resumed")
+    group["SuspendedProcesses"] = processes.without(group["SuspendedProcesses"], processes.chosen(names))
+    GROUP.save(ctx, group)
+    scaling.schedule(ctx, group)  # a resumed Launch or Terminate catches up with the desired capacity
+
+
+def enable_metrics(ctx: RequestContext, name: str, names: Sequence[str] | None, granularity: str) -> None:
+    group = get(ctx, name)
+    metrics.check_granularity(granularity)
+    group["EnabledMetrics"] = metrics.enabled(group["EnabledMetrics"], metrics.chosen(names), granularity)
+    GROUP.save(ctx, group)
+
+
+def disable_metrics(ctx: RequestContext, name: str, names: Sequence[str] | None) -> None:
+    group = get(ctx, name)
+    group["EnabledMetrics"] = metrics.disabled(group["EnabledMetrics"], metrics.chosen(names))
+    GROUP.save(ctx, group)
 
 
 # --- instances -------------------------------------------------------------------------------------------

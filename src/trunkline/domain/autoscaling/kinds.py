@@ -10,6 +10,7 @@ from typing import Any
 from trunkline.domain.autoscaling.records import (
     ActivityRecord,
     AutoScalingGroupRecord,
+    InstanceRefreshRecord,
     LifecycleHookRecord,
     MemberRecord,
     ScalingPolicyRecord,
@@ -89,4 +90,11 @@ HOOK: ResourceKind[LifecycleHookRecord] = ResourceKind(
     id_field="LifecycleHookName",
     record_key=lambda hook: f"{hook['AutoScalingGroupName']}/{hook['LifecycleHookName']}",
     indexes=lambda hook: {"group": hook["AutoScalingGroupName"]},
+)
+
+REFRESH: ResourceKind[InstanceRefreshRecord] = ResourceKind(
+    name="autoscaling.instance-refresh",
+    scope=Scope.ACCOUNT_REGION,
+    id_field="InstanceRefreshId",
+    indexes=lambda refresh: {"group": refresh["AutoScalingGroupName"]},
 )

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from trunkline.context import RequestContext
 from trunkline.domain import pagination
-from trunkline.domain.autoscaling import activities, groups
+from trunkline.domain.autoscaling import activities, groups, refreshes
+from trunkline.domain.autoscaling.kinds import REFRESH
 from trunkline.domain.autoscaling.records import ActivityRecord
 from trunkline.errors import AwsError
 
@@ -26,6 +27,7 @@ _MOST = {
     "autoscaling.activities": 100,
     "autoscaling.tags": 100,
     "autoscaling.policies": 100,
+    "autoscaling.refreshes": 100,
 }
 
 
@@ -85,3 +87,11 @@ def describe_tags(ctx: RequestContext, request: shapes.DescribeTagsType) -> Page
 
 def describe_policies(ctx: RequestContext, request: shapes.DescribePoliciesType) -> Page:
     return page(ctx, "autoscaling.policies", groups.describe_policies(ctx, request), request, 50)
+
+
+def describe_refreshes(ctx: RequestContext, request: shapes.DescribeInstanceRefreshesType) -> Page:
+    """A group's instance refreshes, newest first (or the ones named)."""
+    name = request["AutoScalingGroupName"]
+    groups.get(ctx, name)
+    found = [REFRESH.view(r) for r in refreshes.of_group(ctx, name, request.get("InstanceRefreshIds"))]
+    return page(ctx, "autoscaling.refreshes", found, request, 50)

@@ -7,7 +7,7 @@ launches and terminations show as they happen.
 
 A launch EC2 refused has no instance: its event names none (`EC2InstanceId` empty, the group's ARN
 alone in `resources`). Lifecycle-action events are `lifecycle.py`'s (sent as an instance enters a
-hook's wait); instance-refresh events are not sent (trunkline has no refreshes).
+hook's wait); instance-refresh events are not sent.
 """
 
 from __future__ import annotations

@@ -74,6 +74,7 @@ class MemberRecord(TypedDict):
     _launchedAt: float
     _activity: str  # the id of its latest scaling activity
     _lifecycle: NotRequired[LifecycleAction]  # while in a Pending:Wait or Terminating:Wait
+    _leavingStandby: NotRequired[bool]  # Pending after ExitStandby, in service at the next reconcile
 
 
 class ActivityRecord(TypedDict):
@@ -123,3 +124,22 @@ class LifecycleHookRecord(TypedDict):
     NotificationTargetARN: NotRequired[str]
     RoleARN: NotRequired[str]
     NotificationMetadata: NotRequired[str]
+
+
+class InstanceRefreshRecord(TypedDict):
+    """An instance refresh (the InstanceRefresh shape) plus its progress (`refreshes.py`)."""
+
+    InstanceRefreshId: str
+    AutoScalingGroupName: str
+    Status: str
+    StartTime: float
+    EndTime: NotRequired[float]
+    PercentageComplete: int
+    InstancesToUpdate: int
+    ProgressDetails: Nested  # {LivePoolProgress: {PercentageComplete, InstancesToUpdate}}
+    Preferences: Nested
+    Strategy: str
+    _total: int  # how many instances the refresh replaces
+    _pending: list[str]  # the instances it has yet to take out of service
+    _replacing: list[str]  # the batch taken out of service, until its replacements are in service
+    _warmUntil: float  # the end of the last batch's warm-up

@@ -8,7 +8,9 @@ instance that stops or terminates on its own is taken out of service and replace
 Launches go to the zone with the fewest live members (ties: the group's subnet order). Scale-in
 picks, among members not protected from scale-in, one in the zone with the most members, then the
 oldest launched (AWS's Default policy, without billing hours). A MixedInstancesPolicy launches its
-first override type (`prioritized` on-demand allocation)."""
+first override type (`prioritized` on-demand allocation). A suspended Launch or Terminate process
+(`processes.py`) stops launches or scale-in; with ReplaceUnhealthy suspended, a stopped instance
+stays in the group, Unhealthy, until the process resumes."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import contextlib
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.autoscaling import activities, instance_requirements, lifecycle
+from trunkline.domain.autoscaling import activities, instance_requirements, lifecycle, processes
 from trunkline.domain.autoscaling.kinds import ACTIVITY, GROUP, LIVE_STATES, MEMBER
 from trunkline.domain.autoscaling.records import ActivityRecord, AutoScalingGroupRecord, MemberRecord
 from trunkline.domain.ec2 import instances, launch_requests, launch_templates
@@ -48,14 +50,51 @@ def reconcile_job(ctx: RequestContext, payload: Record) -> None:
         if not members:
             GROUP.delete(ctx, group["AutoScalingGroupName"])
         return
+    _standby_moves(ctx, members)
     live = [m for m in members if m["LifecycleState"] in _LIVE]
+    if _replaces_unhealthy(group):  # one left Unhealthy while ReplaceUnhealthy was suspended
+        for member in [m for m in live if m["HealthStatus"] == "Unhealthy"]:
+            live.remove(member)
+            terminate_member(ctx, group, member, _unhealthy_cause(ctx))
     desired = group["DesiredCapacity"]
     if len(live) < desired:
+        if processes.suspended(group, processes.LAUNCH):
+            return  # the causes wait for the launches Launch's resumption brings
         _scale_out(ctx, group, live, desired - len(live))
     elif len(live) > desired:
+        if processes.suspended(group, processes.TERMINATE):
+            return
         _scale_in(ctx, group, live, len(live) - desired)
     group["_causes"] = []
     GROUP.save(ctx, group)
+
+
+def _standby_moves(ctx: RequestContext, members: list[MemberRecord]) -> None:
+    """Members entering standby (`standby.py`) are in Standby; members leaving it are in service."""
+    for member in members:
+        if member["LifecycleState"] == "EnteringStandby":
+            member["LifecycleState"] = "Standby"
+        elif member.get("_leavingStandby") and member["LifecycleState"] == "Pending":
+            member["LifecycleState"] = "InService"
+            del member["_leavingStandby"]
+            activities.mark(ctx, member.get("_activity"), "InProgress")  # PreInService until now
+        else:
+            continue
+        MEMBER.save(ctx, member)
+        activities.finish(ctx, member.get("_activity"))
+
+
+def _replaces_unhealthy(group: AutoScalingGroupRecord) -> bool:
+    """ReplaceUnhealthy terminates unhealthy instances and launches others (Terminate and Launch
+    at work): suspended, an unhealthy instance stays in the group."""
+    return not processes.suspended(group, processes.REPLACE_UNHEALTHY)
+
+
+def _unhealthy_cause(ctx: RequestContext) -> str:
+    return (
+        f"At {activities.at(ctx)} an instance was taken out of service in response to an EC2 health check "
+        f"indicating it has been terminated or stopped."
+    )
 
 
 def _cause(group: AutoScalingGroupRecord, sentence: str) -> str:
@@ -260,11 +299,11 @@ def on_gone(ctx: RequestContext, instance: InstanceRecord) -> None:
     group = GROUP.get(ctx, member["AutoScalingGroupName"])
     if not member["LifecycleState"].startswith("Terminating") and group is not None:
         state = instance["State"]["Name"]
-        cause = (
-            f"At {activities.at(ctx)} an instance was taken out of service in response to an EC2 health check "
-            f"indicating it has been terminated or stopped."
-        )
         member["HealthStatus"] = "Unhealthy"
+        if state == "stopped" and not _replaces_unhealthy(group):
+            MEMBER.save(ctx, member)  # marked, kept: replaced once ReplaceUnhealthy resumes
+            return
+        cause = _unhealthy_cause(ctx)
         # a stopped instance still goes through the termination hooks; a terminated one is gone
         terminate_member(ctx, group, member, cause, hooks=state == "stopped")
         if state == "stopped":

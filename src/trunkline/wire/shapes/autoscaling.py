@@ -8,6 +8,11 @@ from __future__ import annotations
 from typing import Required, TypedDict
 
 
+class CancelInstanceRefreshType(TypedDict, total=False):
+    AutoScalingGroupName: Required[str]
+    WaitForTransitioningInstances: bool
+
+
 class CompleteLifecycleActionType(TypedDict, total=False):
     LifecycleHookName: Required[str]
     AutoScalingGroupName: Required[str]
@@ -94,6 +99,13 @@ class DescribeAutoScalingInstancesType(TypedDict, total=False):
     NextToken: str
 
 
+class DescribeInstanceRefreshesType(TypedDict, total=False):
+    AutoScalingGroupName: Required[str]
+    InstanceRefreshIds: list[str]
+    NextToken: str
+    MaxRecords: int
+
+
 class DescribeLifecycleHooksType(TypedDict, total=False):
     AutoScalingGroupName: Required[str]
     LifecycleHookNames: list[str]
@@ -123,6 +135,28 @@ class DescribeTagsType(TypedDict, total=False):
     IncludeManagedResources: bool
     NextToken: str
     MaxRecords: int
+
+
+class DisableMetricsCollectionQuery(TypedDict, total=False):
+    AutoScalingGroupName: Required[str]
+    Metrics: list[str]
+
+
+class EnableMetricsCollectionQuery(TypedDict, total=False):
+    AutoScalingGroupName: Required[str]
+    Metrics: list[str]
+    Granularity: Required[str]
+
+
+class EnterStandbyQuery(TypedDict, total=False):
+    InstanceIds: list[str]
+    AutoScalingGroupName: Required[str]
+    ShouldDecrementDesiredCapacity: Required[bool]
+
+
+class ExitStandbyQuery(TypedDict, total=False):
+    InstanceIds: list[str]
+    AutoScalingGroupName: Required[str]
 
 
 class PutLifecycleHookType(TypedDict, total=False):
@@ -160,6 +194,11 @@ class RecordLifecycleActionHeartbeatType(TypedDict, total=False):
     InstanceId: str
 
 
+class ScalingProcessQuery(TypedDict, total=False):
+    AutoScalingGroupName: Required[str]
+    ScalingProcesses: list[str]
+
+
 class SetDesiredCapacityType(TypedDict, total=False):
     AutoScalingGroupName: Required[str]
     DesiredCapacity: Required[int]
@@ -170,6 +209,13 @@ class SetInstanceProtectionQuery(TypedDict, total=False):
     InstanceIds: Required[list[str]]
     AutoScalingGroupName: Required[str]
     ProtectedFromScaleIn: Required[bool]
+
+
+class StartInstanceRefreshType(TypedDict, total=False):
+    AutoScalingGroupName: Required[str]
+    Strategy: str
+    DesiredConfiguration: DesiredConfiguration
+    Preferences: RefreshPreferences
 
 
 class TerminateInstanceInAutoScalingGroupType(TypedDict, total=False):
@@ -298,6 +344,25 @@ class PredictiveScalingConfiguration(TypedDict, total=False):
     MaxCapacityBuffer: int
 
 
+class DesiredConfiguration(TypedDict, total=False):
+    LaunchTemplate: LaunchTemplateSpecification
+    MixedInstancesPolicy: MixedInstancesPolicy
+
+
+class RefreshPreferences(TypedDict, total=False):
+    MinHealthyPercentage: int
+    InstanceWarmup: int
+    CheckpointPercentages: list[int]
+    CheckpointDelay: int
+    SkipMatching: bool
+    AutoRollback: bool
+    ScaleInProtectedInstances: str
+    StandbyInstances: str
+    AlarmSpecification: AlarmSpecification
+    MaxHealthyPercentage: int
+    BakeTime: int
+
+
 class LaunchTemplate(TypedDict, total=False):
     LaunchTemplateSpecification: LaunchTemplateSpecification
     Overrides: list[LaunchTemplateOverrides]
@@ -345,6 +410,10 @@ class PredictiveScalingMetricSpecification(TypedDict, total=False):
     CustomizedScalingMetricSpecification: PredictiveScalingCustomizedScalingMetric
     CustomizedLoadMetricSpecification: PredictiveScalingCustomizedLoadMetric
     CustomizedCapacityMetricSpecification: PredictiveScalingCustomizedCapacityMetric
+
+
+class AlarmSpecification(TypedDict, total=False):
+    Alarms: list[str]
 
 
 class LaunchTemplateOverrides(TypedDict, total=False):
