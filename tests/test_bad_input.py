@@ -149,3 +149,18 @@ def test_deeply_nested_json_to_the_clock_is_a_client_error(spawn: Any) -> None:
     assert answer.status_code == 400, answer.text
     listed = manual.post("/_trunkline/clock/advance", content=b"[" * 100_000 + b"]" * 100_000, headers=as_json)
     assert listed.status_code == 400, listed.text
+
+
+def test_a_nat_gateway_without_a_subnet_is_missing_a_parameter(server: Any) -> None:
+    """The model no longer requires CreateNatGateway's SubnetId (a regional gateway names a VPC);
+    a zonal one, the default and the only kind trunkline makes, needs it. It used to answer 500."""
+    before = digest(server)
+    answer = ec2_call(server, "Action=CreateNatGateway&Version=2016-11-15&ConnectivityType=private")
+    assert answer.status_code == 400, answer.text
+    assert "<Code>MissingParameter</Code>" in answer.text
+    assert "<Message>The request must contain the parameter SubnetId</Message>" in answer.text
+    regional = ec2_call(server, "Action=CreateNatGateway&Version=2016-11-15&AvailabilityMode=regional&VpcId=vpc-1")
+    assert regional.status_code == 400, regional.text
+    assert "<Code>InvalidParameterValue</Code>" in regional.text
+    assert "<Message>trunkline does not support regional NAT gateways yet.</Message>" in regional.text
+    assert digest(server) == before
