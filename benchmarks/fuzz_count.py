@@ -10,8 +10,11 @@ the hostile classes drawn from the botocore shapes of every operation (null list
 characters, huge numbers, deep nesting, non-ASCII digits). Drawing costs 20-60 ms a request, so
 the rest are the pool's requests mutated and recombined by tests/fuzz_mutate.py (the same hostile
 classes again, grafts between requests of one operation, raw damage to bytes and headers), sent
-by several client threads (--threads). Nothing is asserted per request; the first 5xx answers are
-printed with their requests. Exit status 1 if any answer was a 5xx. CI runs the generators
+by several client threads (--threads). A share of the requests (--deep, default 0.2) comes from
+tests/fuzz_deep.py instead: every operation trunkline implements, its required members present and
+ids from a seeded world, so that they reach the handlers (the other generators withhold each write's
+required members). Nothing is asserted per request; the first 5xx answers are printed with their
+requests. Exit status 1 if any answer was a 5xx. CI runs the generators
 through pytest, a smaller sample (TRUNKLINE_FUZZ_EXAMPLES).
 """
 
@@ -32,22 +35,8 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import test_fuzz as fuzz  # type: ignore[import-not-found]  # the tests folder, put on sys.path above
 from common import machine, start, stop
+from fuzz_deep import DeepRequests, World, seed_world  # type: ignore[import-not-found]  # the tests folder
 from fuzz_mutate import Mutator, draw_pool  # type: ignore[import-not-found]  # the tests folder, as above
-
-
-def _seed(url: str) -> None:
-    """A little state for reads to describe: a VPC with a subnet, a cluster, a role."""
-    import boto3
-    from botocore.config import Config
-
-    creds = {"aws_access_key_id": fuzz.ACCESS_KEY, "aws_secret_access_key": "x" * 40}
-    config = Config(retries={"max_attempts": 1})
-    ec2 = boto3.client("ec2", endpoint_url=url, region_name=fuzz.REGION, config=config, **creds)
-    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24", AvailabilityZone="us-east-1a")
-    boto3.client("ecs", endpoint_url=url, region_name=fuzz.REGION, config=config, **creds).create_cluster(
-        clusterName="fuzz"
-    )
 
 
 def _schema(database: str) -> str:
@@ -90,12 +79,13 @@ class _Tally:
                 self.failures.append(f"{status} {text[:200]}\n    {request!r}"[:1500])
 
 
-def _client(url: str, pool: list[fuzz.RawRequest], seed: int, tally: _Tally) -> None:
+def _client(url: str, pool: list[fuzz.RawRequest], world: World, deep: float, seed: int, tally: _Tally) -> None:
     mutator = Mutator(pool, seed)
+    deep_requests = DeepRequests(world, seed)
     with httpx.Client(base_url=url, timeout=120) as client:
         while tally.claim():
             try:
-                request = mutator.next()
+                request = deep_requests.next() if mutator.rng.random() < deep else mutator.next()
             except Exception as error:  # the generator's own fault: reported, and the run goes on
                 with tally.lock:
                     tally.errors.append(f"generator: {error!r}"[:600])
@@ -115,6 +105,7 @@ def main() -> int:
     parser.add_argument("--pool", type=int, default=5_000, help="requests drawn from the hypothesis strategies")
     parser.add_argument("--threads", type=int, default=4, help="client threads")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--deep", type=float, default=0.2, help="share of requests from tests/fuzz_deep.py")
     parser.add_argument("--minutes", type=float, help="stop sending after this long, and report what was sent")
     parser.add_argument("--state", help="a postgresql:// URL (a new schema is made in it); default: a new SQLite file")
     args = parser.parse_args()
@@ -128,9 +119,9 @@ def main() -> int:
         began = time.monotonic()
         tally = _Tally(args.requests, None if args.minutes is None else began + args.minutes * 60)
         try:
-            _seed(server.url)
+            world = seed_world(server.url)
             threads = [
-                threading.Thread(target=_client, args=(server.url, pool, args.seed * 1000 + n, tally))
+                threading.Thread(target=_client, args=(server.url, pool, world, args.deep, args.seed * 1000 + n, tally))
                 for n in range(args.threads)
             ]
             for thread in threads:

@@ -258,7 +258,9 @@ class Mutator:
             body[at:at] = self.rng.randbytes(self.rng.randint(1, 8))
         else:
             body[:0] = self.rng.choice((b"\x00", b"\xef\xbb\xbf", b"\xff\xfe", b"{", b"[" * 1000, b"&"))
-        if request.service == "ec2" or (request.service in ("iam", "sts") and not request.headers.get("X-Amz-Target")):
+        if request.service == "ec2" or (
+            request.service in ("iam", "sts", "autoscaling") and not request.headers.get("X-Amz-Target")
+        ):
             # A raw edit can spell a required member back into a form only by chance; drop it anyway.
             return replace(request, body=self._strip_forbidden_form(bytes(body), request))
         return replace(request, body=bytes(body))

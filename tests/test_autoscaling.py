@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 from capacity_world import ecs_launch_template, subnets_in_two_zones
 from conftest import ACCOUNT, Server, make_cli
 from ec2_world import AL2023
+from ec2_world import digest as ec2_digest
 from ecs_world import World
 
 CLUSTER = "capacity"
@@ -486,3 +487,47 @@ def test_the_aws_cli_names_a_groups_service_linked_role(cap: Capacity, tmp_path:
         f"ServiceLinkedRoleARN '{wrong}': the role ecsInstanceRole is not a service-linked role for "
         "autoscaling.amazonaws.com." in caught.value.stderr
     )
+
+
+def test_terminate_several_instances_or_name_one(cap: Capacity) -> None:
+    """TerminateInstanceInAutoScalingGroup takes InstanceIds with AutoScalingGroupName (answered as
+    Activities) or one InstanceId; the model requires neither, and a call naming no instance used
+    to answer 500 (KeyError). Refusals change nothing (docs/decisions.md, session 9 fuzz)."""
+    cap.create(DesiredCapacity=3)
+    cap.settle()
+    members = sorted(cap.members())
+    digest = ec2_digest(cap.world.server)
+
+    def refused(**params: Any) -> tuple[str, str]:
+        found = error_of(lambda: cap.asg.terminate_instance_in_auto_scaling_group(**params))
+        assert ec2_digest(cap.world.server) == digest
+        return found
+
+    assert refused(ShouldDecrementDesiredCapacity=True) == (
+        "ValidationError",
+        "Either InstanceId or InstanceIds must be specified.",
+    )
+    assert refused(InstanceIds=members[:1], ShouldDecrementDesiredCapacity=True) == (
+        "ValidationError",
+        "AutoScalingGroupName is required when using InstanceIds.",
+    )
+    assert refused(
+        InstanceId=members[0], InstanceIds=members[:1], AutoScalingGroupName=GROUP, ShouldDecrementDesiredCapacity=True
+    ) == ("ValidationError", "InstanceId and InstanceIds cannot be specified together.")
+    assert refused(InstanceIds=members, AutoScalingGroupName=GROUP, ShouldDecrementDesiredCapacity=True) == (
+        "ValidationError",
+        "Terminating 3 instances without replacement will violate group's min size constraint. "
+        "Either set shouldDecrementDesiredCapacity flag to false or lower group's min size.",
+    )
+    assert refused(InstanceIds=members[:1], AutoScalingGroupName="other", ShouldDecrementDesiredCapacity=True) == (
+        "ValidationError",
+        "AutoScalingGroup name not found - AutoScalingGroup 'other' not found",
+    )
+    answer = cap.asg.terminate_instance_in_auto_scaling_group(
+        InstanceIds=members[:2], AutoScalingGroupName=GROUP, ShouldDecrementDesiredCapacity=True
+    )
+    assert "Activity" not in answer
+    assert [a["Description"] for a in answer["Activities"]] == [f"Terminating EC2 instance: {i}" for i in members[:2]]
+    cap.settle()
+    assert sorted(cap.members()) == members[2:]
+    assert cap.group()["DesiredCapacity"] == 1

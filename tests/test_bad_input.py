@@ -149,3 +149,54 @@ def test_deeply_nested_json_to_the_clock_is_a_client_error(spawn: Any) -> None:
     assert answer.status_code == 400, answer.text
     listed = manual.post("/_trunkline/clock/advance", content=b"[" * 100_000 + b"]" * 100_000, headers=as_json)
     assert listed.status_code == 400, listed.text
+
+
+def test_a_nat_gateway_without_a_subnet_is_missing_a_parameter(server: Any) -> None:
+    """The model no longer requires CreateNatGateway's SubnetId (a regional gateway names a VPC);
+    a zonal one, the default and the only kind trunkline makes, needs it. It used to answer 500."""
+    before = digest(server)
+    answer = ec2_call(server, "Action=CreateNatGateway&Version=2016-11-15&ConnectivityType=private")
+    assert answer.status_code == 400, answer.text
+    assert "<Code>MissingParameter</Code>" in answer.text
+    assert "<Message>The request must contain the parameter SubnetId</Message>" in answer.text
+    regional = ec2_call(server, "Action=CreateNatGateway&Version=2016-11-15&AvailabilityMode=regional&VpcId=vpc-1")
+    assert regional.status_code == 400, regional.text
+    assert "<Code>InvalidParameterValue</Code>" in regional.text
+    assert "<Message>trunkline does not support regional NAT gateways yet.</Message>" in regional.text
+    assert digest(server) == before
+
+
+def _query_call(server: Any, service: str, form: str) -> httpx.Response:
+    scope = f"AKIAIOSFODNN7EXAMPLE/20240101/us-east-1/{service}/aws4_request"
+    authorization = f"AWS4-HMAC-SHA256 Credential={scope}, SignedHeaders=host, Signature=" + "0" * 64
+    return httpx.post(
+        server.url + "/", headers={"Content-Type": FORM, "Authorization": authorization}, content=form, timeout=30
+    )
+
+
+@pytest.mark.parametrize(
+    ("service", "form", "message"),
+    [
+        (
+            "autoscaling",
+            "Action=SetDesiredCapacity&Version=2011-01-01&AutoScalingGroupName=g&DesiredCapacity=abc",
+            "1 validation error detected: Value 'abc' at 'DesiredCapacity' failed to satisfy constraint: "
+            "Member must be of type integer",
+        ),
+        (
+            "iam",
+            "Action=GetRole&Version=2010-05-08&RoleName.1=x",
+            "1 validation error detected: Value '{1}' at 'RoleName' failed to satisfy constraint: "
+            "Member must be of type string",
+        ),
+    ],
+)
+def test_a_required_query_member_of_the_wrong_type_is_one_problem(
+    server: Any, service: str, form: str, message: str
+) -> None:
+    """A required member sent in a form its type cannot take is there, with a wrong value: one
+    validation error, not also "Value null ... Member must not be null" (as EC2 already answered)."""
+    answer = _query_call(server, service, form)
+    assert answer.status_code == 400, answer.text
+    assert "<Code>ValidationError</Code>" in answer.text
+    assert f"<Message>{message}</Message>" in answer.text

@@ -126,6 +126,21 @@ _EC2_FOCUS = (
     "CreateLaunchTemplate",
     "CreateLaunchTemplateVersion",
     "DeleteLaunchTemplateVersions",
+    # session 8's operations (instance attributes, volumes, credits, prefix lists)
+    "ModifyInstanceAttribute",
+    "ModifyInstanceMetadataOptions",
+    "MonitorInstances",
+    "UnmonitorInstances",
+    "ModifyInstanceMaintenanceOptions",
+    "AttachVolume",
+    "DetachVolume",
+    "DeleteVolume",
+    "ModifyVolume",
+    "DescribeVolumes",
+    "DescribeVolumesModifications",
+    "DescribeInstanceCreditSpecifications",
+    "ModifyInstanceCreditSpecification",
+    "DescribePrefixLists",
 )
 
 
@@ -391,7 +406,7 @@ def _encoded_form(draw: st.DrawFn, pairs: list[tuple[str, str]]) -> str:
 
 _ALL_QUERY_ACTIONS = frozenset(
     name
-    for service in ("iam", "sts", "ec2")
+    for service in ("iam", "sts", "ec2", "autoscaling")
     for name in botocore.session.get_session().get_service_model(service).operation_names
 )
 _GARBAGE_ACTION = _text.filter(lambda a: a not in _ALL_QUERY_ACTIONS)
@@ -443,13 +458,23 @@ _IAM_FOCUS = (
     "TagPolicy",
     "UntagPolicy",
     "ListPolicyTags",
+    # session 8's operations (permissions boundaries, the simulator, service-linked roles)
+    "PutRolePermissionsBoundary",
+    "DeleteRolePermissionsBoundary",
+    "PutUserPermissionsBoundary",
+    "DeleteUserPermissionsBoundary",
+    "SimulateCustomPolicy",
+    "SimulatePrincipalPolicy",
+    "ListGroupsForUser",
+    "DeleteServiceLinkedRole",
+    "GetServiceLinkedRoleDeletionStatus",
 )
 
 
 @st.composite
 def query_requests(draw: st.DrawFn) -> RawRequest:
-    """IAM and STS: query-protocol forms, valid and invalid Actions, odd signatures, GET or POST."""
-    service = draw(st.sampled_from(["iam", "iam", "sts"]))
+    """IAM, STS and Auto Scaling: query-protocol forms, valid and invalid Actions, odd signatures, GET or POST."""
+    service = draw(st.sampled_from(["iam", "iam", "sts", "autoscaling"]))
     operations = _operations(service)
     focus = [name for name in _IAM_FOCUS if name in operations] if service == "iam" else []
     operation: str | None = draw(
@@ -902,9 +927,9 @@ def _query_value(value: Any) -> Any:
 
 @st.composite
 def hostile_query_requests(draw: st.DrawFn) -> RawRequest:
-    """EC2, IAM and STS, every fuzzable operation: botocore-serialized forms of hostile values, list
-    indexes in Unicode digits, NULs in values."""
-    service = draw(st.sampled_from(["ec2", "ec2", "iam", "sts"]))
+    """EC2, IAM, STS and Auto Scaling, every fuzzable operation: botocore-serialized forms of hostile
+    values, list indexes in Unicode digits, NULs in values."""
+    service = draw(st.sampled_from(["ec2", "ec2", "iam", "sts", "autoscaling"]))
     protocol = "ec2" if service == "ec2" else "query"
     operation = draw(st.sampled_from(_operations(service)))
     operation_model = _operation(service, operation)
@@ -957,7 +982,7 @@ def test_fuzz_hostile_query_classes(seeded: httpx.Client) -> None:
 def test_hostile_generators_reach_every_operation() -> None:
     """The hostile classes are drawn for every fuzzable operation of every service."""
     counted = 0
-    for service in ("ecs", "ssm", "ec2", "iam", "sts"):
+    for service in ("ecs", "ssm", "ec2", "iam", "sts", "autoscaling"):
         for operation in _operations(service):
             _structure_hostile(service, operation).validate()  # a strategy for each, from its shapes
             counted += 1

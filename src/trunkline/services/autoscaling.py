@@ -55,8 +55,8 @@ class AutoScalingProvider(Provider):
     def terminate_instance_in_auto_scaling_group(
         self, ctx: RequestContext, params: shapes.TerminateInstanceInAutoScalingGroupType
     ) -> Params:
-        activity = groups.terminate_instance(ctx, params["InstanceId"], params["ShouldDecrementDesiredCapacity"])
-        return {"Activity": activity}
+        one, many = groups.terminate_requested(ctx, params)
+        return {"Activity": one} if one is not None else {"Activities": many}
 
     def set_instance_protection(self, ctx: RequestContext, params: shapes.SetInstanceProtectionQuery) -> Params:
         groups.set_instance_protection(

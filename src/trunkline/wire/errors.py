@@ -134,15 +134,15 @@ def validation_error(service: str, protocol: str, problems: list[ValidationProbl
     if protocol == "json" and any(p.kind == "type" for p in problems):
         problem = next(p for p in problems if p.kind == "type")
         return AwsError("SerializationException", problem.constraint)
+    # A member given in a form its type cannot take parses to nothing, so the required check also
+    # finds it missing: it is there, and its value is what is wrong (one member, one problem).
+    malformed = {_ec2_name(p.path) for p in problems if p.kind == "type"}
+    problems = [p for p in problems if p.kind != "missing" or _ec2_name(p.path) not in malformed]
     if service == "ec2":
         unknown = [p for p in problems if p.kind == "unknown"]
         if unknown:  # EC2 rejects parameters it does not know before it looks at any value
             return AwsError("UnknownParameter", unknown[0].constraint)
-        # A member given in a form its type cannot take parses to nothing, so the required check
-        # also finds it missing: it is there, and its value is what is wrong.
-        malformed = {_ec2_name(p.path) for p in problems if p.kind == "type"}
-        missing = [p for p in problems if p.kind == "missing" and _ec2_name(p.path) not in malformed]
-        problems = [p for p in problems if p.kind != "missing" or _ec2_name(p.path) not in malformed]
+        missing = [p for p in problems if p.kind == "missing"]
         if missing:
             return AwsError("MissingParameter", f"The request must contain the parameter {_ec2_name(missing[0].path)}")
         problem = problems[0]

@@ -34,9 +34,10 @@ Matcher = Callable[[str], bool]
 @cache
 def _matcher(pattern: str) -> Matcher | None:
     """A full-match test for a model pattern (written for Java's regex engine); None when it
-    cannot be reproduced, and the constraint is then not checked."""
+    cannot be reproduced, and the constraint is then not checked. Java's `\\w`, `\\d` and `\\s` are
+    ASCII classes, Python's match any script (IAM's `[\\w+=,.@-]+` took the name "é"): re.ASCII."""
     try:
-        compiled = re.compile(pattern, re.DOTALL)
+        compiled = re.compile(pattern, re.DOTALL | re.ASCII)
     except re.error:
         return _category_class(pattern)
     return lambda value: compiled.fullmatch(value) is not None

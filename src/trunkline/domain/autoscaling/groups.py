@@ -438,6 +438,34 @@ def _member(ctx: RequestContext, instance_id: str) -> MemberRecord:
     return member
 
 
+def terminate_requested(
+    ctx: RequestContext, request: shapes.TerminateInstanceInAutoScalingGroupType
+) -> tuple[ActivityRecord | None, list[ActivityRecord]]:
+    """TerminateInstanceInAutoScalingGroup: one instance by InstanceId (answered as `Activity`),
+    or up to 100 of one group by InstanceIds and AutoScalingGroupName (answered as `Activities`).
+    The model requires neither, so a request naming no instance is refused here (docs/decisions.md)."""
+    decrement = request["ShouldDecrementDesiredCapacity"]
+    one, many, name = request.get("InstanceId"), request.get("InstanceIds"), request.get("AutoScalingGroupName")
+    if one is not None and many is not None:
+        raise invalid("InstanceId and InstanceIds cannot be specified together.")
+    if one is not None:
+        return terminate_instance(ctx, one, decrement), []
+    if many is None:
+        raise invalid("Either InstanceId or InstanceIds must be specified.")
+    if name is None:
+        raise invalid("AutoScalingGroupName is required when using InstanceIds.")
+    group = get(ctx, name)
+    for instance_id in many:
+        if _member(ctx, instance_id)["AutoScalingGroupName"] != name:
+            raise invalid(f"The instance {instance_id} is not part of Auto Scaling group {name}.")
+    if decrement and group["DesiredCapacity"] - len(set(many)) < group["MinSize"]:
+        raise invalid(
+            f"Terminating {len(set(many))} instances without replacement will violate group's min size constraint. "
+            "Either set shouldDecrementDesiredCapacity flag to false or lower group's min size."
+        )
+    return None, [terminate_instance(ctx, instance_id, decrement) for instance_id in dict.fromkeys(many)]
+
+
 def terminate_instance(ctx: RequestContext, instance_id: str, decrement: bool) -> ActivityRecord:
     """TerminateInstanceInAutoScalingGroup: protection does not stop it (only scale-in)."""
     member = _member(ctx, instance_id)

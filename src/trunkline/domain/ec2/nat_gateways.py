@@ -60,7 +60,7 @@ def live_in_vpc(ctx: RequestContext, vpc_id: str) -> list[NatGatewayRecord]:
 
 
 def create_nat_gateway(ctx: RequestContext, params: shapes.CreateNatGatewayRequest) -> NatGatewayRecord:
-    subnet = subnets.get_subnet(ctx, params["SubnetId"])
+    subnet = subnets.get_subnet(ctx, _subnet_id(params))
     connectivity = params.get("ConnectivityType") or "public"
     for unsupported in ("SecondaryAllocationIds", "SecondaryPrivateIpAddresses", "SecondaryPrivateIpAddressCount"):
         if params.get(unsupported):
@@ -185,3 +185,14 @@ def describe_nat_gateways(
     records.sort(key=lambda r: r["NatGatewayId"])
     matching = [lookup.public(r) for r in records if ec2_filters.matches(r, filters, EXTRACTORS)]
     return page(ctx, NAT_GATEWAY.name, matching, "NatGatewayId", params, minimum=5, maximum=1000)
+
+
+def _subnet_id(params: shapes.CreateNatGatewayRequest) -> str:
+    """The model no longer requires SubnetId (a regional NAT gateway names a VPC instead), but a
+    zonal one, the default, needs it; trunkline makes zonal gateways only (docs/decisions.md)."""
+    if params.get("AvailabilityMode") == "regional":
+        raise AwsError("InvalidParameterValue", "trunkline does not support regional NAT gateways yet.")
+    subnet_id = params.get("SubnetId")
+    if subnet_id is None:
+        raise AwsError("MissingParameter", "The request must contain the parameter SubnetId")
+    return subnet_id
