@@ -7,7 +7,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.autoscaling import groups, lifecycle, listings, metrics, processes, refreshes, scaling, standby
+from trunkline.domain.autoscaling import (
+    attachment,
+    groups,
+    lifecycle,
+    listings,
+    metrics,
+    processes,
+    refreshes,
+    scaling,
+    standby,
+)
 from trunkline.domain.ec2 import default_vpc
 from trunkline.reconciler import JobHandler
 from trunkline.services.provider import Operation, Provider
@@ -108,6 +118,17 @@ class AutoScalingProvider(Provider):
     def exit_standby(self, ctx: RequestContext, params: shapes.ExitStandbyQuery) -> Params:
         group = groups.get(ctx, params["AutoScalingGroupName"])
         return {"Activities": standby.exit_standby(ctx, group, params.get("InstanceIds") or [])}
+
+    def detach_instances(self, ctx: RequestContext, params: shapes.DetachInstancesQuery) -> Params:
+        group = groups.get(ctx, params["AutoScalingGroupName"])
+        ids, decrement = params.get("InstanceIds") or [], params["ShouldDecrementDesiredCapacity"]
+        return {"Activities": attachment.detach(ctx, group, ids, decrement)}
+
+    def attach_instances(self, ctx: RequestContext, params: shapes.AttachInstancesQuery) -> Params:
+        group = groups.get(ctx, params["AutoScalingGroupName"])
+        groups.check_not_deleting(group)
+        attachment.attach(ctx, group, params.get("InstanceIds") or [])
+        return {}
 
     def describe_auto_scaling_instances(
         self, ctx: RequestContext, params: shapes.DescribeAutoScalingInstancesType

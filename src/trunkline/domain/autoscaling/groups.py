@@ -271,7 +271,7 @@ def create(ctx: RequestContext, params: shapes.CreateAutoScalingGroupType) -> Au
     return record
 
 
-def _check_not_deleting(group: AutoScalingGroupRecord) -> None:
+def check_not_deleting(group: AutoScalingGroupRecord) -> None:
     """A group being deleted keeps its zero sizes: AWS refuses to change them (kubernetes/kops#844)."""
     if group.get("Status") == "Delete in progress":
         raise invalid("The AutoScaling group may not be modified while it is pending delete")
@@ -279,7 +279,7 @@ def _check_not_deleting(group: AutoScalingGroupRecord) -> None:
 
 def update(ctx: RequestContext, params: shapes.UpdateAutoScalingGroupType) -> None:
     group = get(ctx, params["AutoScalingGroupName"])
-    _check_not_deleting(group)
+    check_not_deleting(group)
     for name, what in _UNSUPPORTED.items():
         if params.get(name):
             raise invalid(f"trunkline does not support {what} ({name}) in Auto Scaling groups.")
@@ -325,7 +325,7 @@ def _cleared(policy: Mapping[str, Any] | None) -> bool:
 
 def set_desired_capacity(ctx: RequestContext, name: str, desired: int) -> None:
     group = get(ctx, name)
-    _check_not_deleting(group)
+    check_not_deleting(group)
     if desired > group["MaxSize"]:
         raise invalid(
             f"New SetDesiredCapacity value {desired} is above max value {group['MaxSize']} for the AutoScalingGroup."

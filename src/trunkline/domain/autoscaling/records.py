@@ -69,12 +69,15 @@ class MemberRecord(TypedDict):
     AvailabilityZone: str
     LifecycleState: str
     HealthStatus: str
-    LaunchTemplate: Nested  # {LaunchTemplateId, LaunchTemplateName, Version}
+    LaunchTemplate: NotRequired[
+        Nested
+    ]  # {LaunchTemplateId, LaunchTemplateName, Version}; absent when attached from none
     ProtectedFromScaleIn: bool
     _launchedAt: float
     _activity: str  # the id of its latest scaling activity
     _lifecycle: NotRequired[LifecycleAction]  # while in a Pending:Wait or Terminating:Wait
     _leavingStandby: NotRequired[bool]  # Pending after ExitStandby, in service at the next reconcile
+    _attaching: NotRequired[bool]  # Pending after AttachInstances, in service at the next reconcile
 
 
 class ActivityRecord(TypedDict):

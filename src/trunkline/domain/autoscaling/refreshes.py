@@ -118,7 +118,8 @@ def _to_replace(ctx: RequestContext, group: AutoScalingGroupRecord, preferences:
 
 
 def _version_of(member: MemberRecord) -> tuple[str, str]:
-    return str(member["LaunchTemplate"]["LaunchTemplateId"]), str(member["LaunchTemplate"]["Version"])
+    template = member.get("LaunchTemplate") or {}  # an instance attached from no template matches none
+    return str(template.get("LaunchTemplateId", "")), str(template.get("Version", ""))
 
 
 def cancel(ctx: RequestContext, group_name: str, wait: bool) -> InstanceRefreshRecord:

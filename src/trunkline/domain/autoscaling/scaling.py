@@ -18,7 +18,7 @@ import contextlib
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.autoscaling import activities, instance_requirements, lifecycle, processes
+from trunkline.domain.autoscaling import activities, attachment, instance_requirements, lifecycle, processes
 from trunkline.domain.autoscaling.kinds import ACTIVITY, GROUP, LIVE_STATES, MEMBER
 from trunkline.domain.autoscaling.records import ActivityRecord, AutoScalingGroupRecord, MemberRecord
 from trunkline.domain.ec2 import instances, launch_requests, launch_templates
@@ -51,6 +51,9 @@ def reconcile_job(ctx: RequestContext, payload: Record) -> None:
             GROUP.delete(ctx, group["AutoScalingGroupName"])
         return
     _standby_moves(ctx, members)
+    attachment.attach_moves(ctx, members)
+    if attachment.detach_moves(ctx, members):
+        schedule(ctx, group)  # the Detached members leave at the next reconcile
     live = [m for m in members if m["LifecycleState"] in _LIVE]
     if _replaces_unhealthy(group):  # one left Unhealthy while ReplaceUnhealthy was suspended
         for member in [m for m in live if m["HealthStatus"] == "Unhealthy"]:
@@ -104,7 +107,8 @@ def _cause(group: AutoScalingGroupRecord, sentence: str) -> str:
 # --- launching ------------------------------------------------------------------------------------------
 
 
-def _subnets(ctx: RequestContext, group: AutoScalingGroupRecord) -> list[SubnetRecord]:
+def group_subnets(ctx: RequestContext, group: AutoScalingGroupRecord) -> list[SubnetRecord]:
+    """The subnets the group launches into (its zones' default subnets when it names none)."""
     if not group["VPCZoneIdentifier"]:  # zones without subnets: the default VPC's default subnets
         from trunkline.domain.ec2 import default_vpc
 
@@ -146,7 +150,7 @@ def _launch_one(ctx: RequestContext, group: AutoScalingGroupRecord, subnet: Subn
 
 
 def _scale_out(ctx: RequestContext, group: AutoScalingGroupRecord, live: list[MemberRecord], count: int) -> None:
-    subnets = _subnets(ctx, group)
+    subnets = group_subnets(ctx, group)
     before = len(live)
     for _ in range(count):
         subnet = _next_subnet(subnets, live)

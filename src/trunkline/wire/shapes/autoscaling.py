@@ -8,6 +8,11 @@ from __future__ import annotations
 from typing import Required, TypedDict
 
 
+class AttachInstancesQuery(TypedDict, total=False):
+    InstanceIds: list[str]
+    AutoScalingGroupName: Required[str]
+
+
 class CancelInstanceRefreshType(TypedDict, total=False):
     AutoScalingGroupName: Required[str]
     WaitForTransitioningInstances: bool
@@ -135,6 +140,12 @@ class DescribeTagsType(TypedDict, total=False):
     IncludeManagedResources: bool
     NextToken: str
     MaxRecords: int
+
+
+class DetachInstancesQuery(TypedDict, total=False):
+    InstanceIds: list[str]
+    AutoScalingGroupName: Required[str]
+    ShouldDecrementDesiredCapacity: Required[bool]
 
 
 class DisableMetricsCollectionQuery(TypedDict, total=False):
