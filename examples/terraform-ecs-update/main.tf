@@ -5,15 +5,18 @@
 # provider's docs of aws_ecs_capacity_provider advise), a capacity provider with managed scaling,
 # termination protection and draining, and an awsvpc service with a capacity provider strategy and
 # ordered placement strategies. Apply it, then apply again with other values of the variables
-# (tags, desired count, target capacity): each plan after an apply shows no changes.
+# (tags, desired count, target capacity, the group's metrics and suspended processes; the group's
+# tag change starts an instance refresh): each plan after an apply shows no changes.
 #
 #   terraform init
 #   terraform apply -auto-approve -var endpoint=http://127.0.0.1:4590
 #   terraform plan -detailed-exitcode -var endpoint=http://127.0.0.1:4590   # exit 0: no changes
 #   terraform apply -auto-approve -var endpoint=http://127.0.0.1:4590 \
-#       -var desired_count=5 -var target_capacity=70 -var env_tag=staging
+#       -var desired_count=5 -var target_capacity=70 -var env_tag=staging \
+#       -var 'enabled_metrics=["GroupDesiredCapacity","GroupInServiceInstances","GroupTotalInstances"]' \
+#       -var 'suspended_processes=["AZRebalance","ScheduledActions"]'
 #   terraform plan -detailed-exitcode -var endpoint=http://127.0.0.1:4590 \
-#       -var desired_count=5 -var target_capacity=70 -var env_tag=staging  # exit 0
+#       -var desired_count=5 -var target_capacity=70 -var env_tag=staging ...  # exit 0
 #   terraform destroy -auto-approve -var endpoint=http://127.0.0.1:4590
 
 variable "endpoint" {
@@ -34,6 +37,16 @@ variable "target_capacity" {
 variable "env_tag" {
   type    = string
   default = "dev"
+}
+
+variable "enabled_metrics" {
+  type    = list(string)
+  default = ["GroupDesiredCapacity", "GroupInServiceInstances", "GroupMaxSize"]
+}
+
+variable "suspended_processes" {
+  type    = list(string)
+  default = ["AZRebalance", "ReplaceUnhealthy"]
 }
 
 terraform {
@@ -262,6 +275,24 @@ resource "aws_autoscaling_group" "ecs" {
     key                 = "Team"
     value               = var.env_tag
     propagate_at_launch = true
+  }
+
+  # Group metrics and suspended processes: the provider calls EnableMetricsCollection and
+  # SuspendProcesses after creating the group, and Enable/DisableMetricsCollection and
+  # Suspend/ResumeProcesses for what a change adds or drops.
+  enabled_metrics     = var.enabled_metrics
+  suspended_processes = var.suspended_processes
+
+  # A change of the group's tags (Team follows env_tag) starts an instance refresh that replaces
+  # the instances, scale-in protected ones included, half the group at a time; ECS drains each.
+  instance_refresh {
+    strategy = "Rolling"
+    triggers = ["tag"]
+    preferences {
+      min_healthy_percentage       = 50
+      instance_warmup              = 0
+      scale_in_protected_instances = "Refresh"
+    }
   }
 
   lifecycle {
