@@ -8,7 +8,9 @@ by boto3 in tests/test_terraform_trial_fidelity.py and tests/test_capacity_provi
 The Auto Scaling group also collects metrics and has processes suspended from the start; the change
 swaps one metric and one process (Enable/DisableMetricsCollection, Suspend/ResumeProcesses), and its
 tag change starts the group's instance refresh (Rolling, 50 % healthy, no warm-up, protected
-instances refreshed), which replaces every instance the group had."""
+instances refreshed), which replaces every instance the group had. The group acts through a
+service-linked role of its own (aws_iam_service_linked_role with a custom suffix), which destroy
+deletes once the group is gone."""
 
 from __future__ import annotations
 
@@ -19,12 +21,13 @@ from typing import Any
 
 import pytest
 
-from conftest import Server
+from conftest import ACCOUNT, Server
 from ecs_world import World
 from terraform_harness import assert_no_changes, terraform
 
 pytestmark = [pytest.mark.terraform, pytest.mark.one_store]
 
+LINKED_ROLE = f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_upd"
 METRICS = ["GroupDesiredCapacity", "GroupInServiceInstances", "GroupMaxSize"]
 CHANGED_METRICS = ["GroupDesiredCapacity", "GroupInServiceInstances", "GroupTotalInstances"]
 CHANGED = (
@@ -46,6 +49,9 @@ def test_the_stack_applies_changes_and_destroys_without_drift(server: Server, tm
     managed = asg.describe_tags(Filters=[{"Name": "key", "Values": ["AmazonECSManaged"]}])["Tags"]
     assert [t["Value"] for t in managed] == ["true"], "ECS keeps the tag the group declares"
     group = _group(asg)
+    assert group["ServiceLinkedRoleARN"] == LINKED_ROLE
+    linked = iam.get_role(RoleName="AWSServiceRoleForAutoScaling_upd")["Role"]
+    assert (linked["Arn"], linked["Path"]) == (LINKED_ROLE, "/aws-service-role/autoscaling.amazonaws.com/")
     assert _metrics_and_processes(group) == (METRICS, ["AZRebalance", "ReplaceUnhealthy"])
     first_instances = {i["InstanceId"] for i in group["Instances"]}
     assert first_instances and all(i["ProtectedFromScaleIn"] for i in group["Instances"])
@@ -79,6 +85,7 @@ def test_the_stack_applies_changes_and_destroys_without_drift(server: Server, tm
     assert world.ec2.describe_network_interfaces()["NetworkInterfaces"] == []
     assert asg.describe_auto_scaling_groups()["AutoScalingGroups"] == []
     assert iam.list_instance_profiles()["InstanceProfiles"] == []
+    assert iam.list_roles(PathPrefix="/aws-service-role/autoscaling.amazonaws.com/")["Roles"] == []
 
 
 def _group(asg: Any) -> dict[str, Any]:

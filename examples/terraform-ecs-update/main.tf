@@ -238,8 +238,17 @@ resource "aws_launch_template" "ecs" {
   depends_on = [aws_ecs_account_setting_default.trunking]
 }
 
+# The group acts through its own Auto Scaling service-linked role (a custom suffix), not the
+# account's default one; destroy deletes the role after the group (DeleteServiceLinkedRole, then
+# GetServiceLinkedRoleDeletionStatus).
+resource "aws_iam_service_linked_role" "autoscaling" {
+  aws_service_name = "autoscaling.amazonaws.com"
+  custom_suffix    = "upd"
+}
+
 resource "aws_autoscaling_group" "ecs" {
-  name_prefix           = "upd-ecs-"
+  name_prefix             = "upd-ecs-"
+  service_linked_role_arn = aws_iam_service_linked_role.autoscaling.arn
   min_size              = 0
   max_size              = 3
   vpc_zone_identifier   = aws_subnet.private[*].id
