@@ -12,7 +12,10 @@ seconds of the provider's CPU):
   (ModifyNetworkInterfaceAttribute on the primary ENI), termination protection, the shutdown
   behaviour, detailed monitoring, automatic recovery, a bigger root volume (ModifyVolume, then waits
   on DescribeVolumesModifications), and a data volume that grows; the next plan shows no changes,
-  and destroy lifts the protection first, detaches and deletes the data volume.
+  and destroy lifts the protection first, detaches and deletes the data volume;
+- a snapshot of the data volume (aws_ebs_snapshot waits for it to complete) and a volume created
+  from it (`snapshot_id`): both keep the data volume's first size when it grows, read back with no
+  changes, and are gone after destroy.
 
 Skipped, and says so, without terraform and the provider mirror (see terraform_harness)."""
 
@@ -52,6 +55,9 @@ def test_instances_volumes_and_tagged_rules_read_back_unchanged_before_and_after
     rules = world.ec2.describe_security_group_rules(Filters=[{"Name": "tag:Name", "Values": ["s3"]}])
     assert [r["PrefixListId"] for r in rules["SecurityGroupRules"]] == ["pl-63a5400a"]
     instance_id = _instance_tagged(world, "app")["InstanceId"]
+    snapshot = _snapshot_of_data_volume(world)
+    (restored,) = world.ec2.describe_volumes(Filters=[{"Name": "tag:Name", "Values": ["restored"]}])["Volumes"]
+    assert (restored["SnapshotId"], restored["Size"]) == (snapshot["SnapshotId"], 10)
     assert_no_changes(run)
 
     run("apply", "-auto-approve", *CHANGED)
@@ -69,7 +75,8 @@ def test_instances_volumes_and_tagged_rules_read_back_unchanged_before_and_after
     found = world.ec2.describe_volumes(VolumeIds=[devices["/dev/xvda"], devices["/dev/sdf"]])["Volumes"]
     sizes = {v["Attachments"][0]["Device"]: v["Size"] for v in found}
     assert sizes == {"/dev/xvda": 40, "/dev/sdf": 20}
-    assert_no_changes(run, *CHANGED)  # burst and the rules too: the changes left them as they were
+    assert _snapshot_of_data_volume(world) == snapshot, "the snapshot keeps the size the volume had"
+    assert_no_changes(run, *CHANGED)  # burst, the rules and the snapshot too: the changes left them as they were
 
     run("destroy", "-auto-approve", *CHANGED)
     world.settle()
@@ -77,6 +84,17 @@ def test_instances_volumes_and_tagged_rules_read_back_unchanged_before_and_after
     assert reservation["Instances"][0]["State"]["Name"] == "terminated"
     assert _instance_tagged(world, "burst")["State"]["Name"] == "terminated"
     assert world.ec2.describe_volumes()["Volumes"] == []
+    assert world.ec2.describe_snapshots(OwnerIds=["self"])["Snapshots"] == []
+
+
+def _snapshot_of_data_volume(world: World) -> dict[str, Any]:
+    (volume,) = world.ec2.describe_volumes(Filters=[{"Name": "tag:Name", "Values": ["data"]}])["Volumes"]
+    (snapshot,) = world.ec2.describe_snapshots(OwnerIds=["self"], Filters=[{"Name": "tag:Name", "Values": ["data"]}])[
+        "Snapshots"
+    ]
+    assert (snapshot["VolumeId"], snapshot["State"], snapshot["Progress"]) == (volume["VolumeId"], "completed", "100%")
+    assert (snapshot["VolumeSize"], snapshot["Description"]) == (10, "data volume")
+    return snapshot
 
 
 def _instance_tagged(world: World, name: str) -> dict[str, Any]:

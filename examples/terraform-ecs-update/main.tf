@@ -5,15 +5,18 @@
 # provider's docs of aws_ecs_capacity_provider advise), a capacity provider with managed scaling,
 # termination protection and draining, and an awsvpc service with a capacity provider strategy and
 # ordered placement strategies. Apply it, then apply again with other values of the variables
-# (tags, desired count, target capacity): each plan after an apply shows no changes.
+# (tags, desired count, target capacity, the group's metrics and suspended processes; the group's
+# tag change starts an instance refresh): each plan after an apply shows no changes.
 #
 #   terraform init
 #   terraform apply -auto-approve -var endpoint=http://127.0.0.1:4590
 #   terraform plan -detailed-exitcode -var endpoint=http://127.0.0.1:4590   # exit 0: no changes
 #   terraform apply -auto-approve -var endpoint=http://127.0.0.1:4590 \
-#       -var desired_count=5 -var target_capacity=70 -var env_tag=staging
+#       -var desired_count=5 -var target_capacity=70 -var env_tag=staging \
+#       -var 'enabled_metrics=["GroupDesiredCapacity","GroupInServiceInstances","GroupTotalInstances"]' \
+#       -var 'suspended_processes=["AZRebalance","ScheduledActions"]'
 #   terraform plan -detailed-exitcode -var endpoint=http://127.0.0.1:4590 \
-#       -var desired_count=5 -var target_capacity=70 -var env_tag=staging  # exit 0
+#       -var desired_count=5 -var target_capacity=70 -var env_tag=staging ...  # exit 0
 #   terraform destroy -auto-approve -var endpoint=http://127.0.0.1:4590
 
 variable "endpoint" {
@@ -34,6 +37,16 @@ variable "target_capacity" {
 variable "env_tag" {
   type    = string
   default = "dev"
+}
+
+variable "enabled_metrics" {
+  type    = list(string)
+  default = ["GroupDesiredCapacity", "GroupInServiceInstances", "GroupMaxSize"]
+}
+
+variable "suspended_processes" {
+  type    = list(string)
+  default = ["AZRebalance", "ReplaceUnhealthy"]
 }
 
 terraform {
@@ -225,8 +238,17 @@ resource "aws_launch_template" "ecs" {
   depends_on = [aws_ecs_account_setting_default.trunking]
 }
 
+# The group acts through its own Auto Scaling service-linked role (a custom suffix), not the
+# account's default one; destroy deletes the role after the group (DeleteServiceLinkedRole, then
+# GetServiceLinkedRoleDeletionStatus).
+resource "aws_iam_service_linked_role" "autoscaling" {
+  aws_service_name = "autoscaling.amazonaws.com"
+  custom_suffix    = "upd"
+}
+
 resource "aws_autoscaling_group" "ecs" {
-  name_prefix           = "upd-ecs-"
+  name_prefix             = "upd-ecs-"
+  service_linked_role_arn = aws_iam_service_linked_role.autoscaling.arn
   min_size              = 0
   max_size              = 3
   vpc_zone_identifier   = aws_subnet.private[*].id
@@ -262,6 +284,24 @@ resource "aws_autoscaling_group" "ecs" {
     key                 = "Team"
     value               = var.env_tag
     propagate_at_launch = true
+  }
+
+  # Group metrics and suspended processes: the provider calls EnableMetricsCollection and
+  # SuspendProcesses after creating the group, and Enable/DisableMetricsCollection and
+  # Suspend/ResumeProcesses for what a change adds or drops.
+  enabled_metrics     = var.enabled_metrics
+  suspended_processes = var.suspended_processes
+
+  # A change of the group's tags (Team follows env_tag) starts an instance refresh that replaces
+  # the instances, scale-in protected ones included, half the group at a time; ECS drains each.
+  instance_refresh {
+    strategy = "Rolling"
+    triggers = ["tag"]
+    preferences {
+      min_healthy_percentage       = 50
+      instance_warmup              = 0
+      scale_in_protected_instances = "Refresh"
+    }
   }
 
   lifecycle {

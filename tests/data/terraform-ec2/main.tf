@@ -37,6 +37,8 @@ provider "aws" {
 # - an instance changed in place (app): its type (stopped, changed, started), metadata options,
 #   security groups, protection, shutdown behaviour and root volume size, and a data volume
 #   attached to it that grows, through the variables below.
+# - a snapshot of that data volume (aws_ebs_snapshot waits for `completed`) and a volume created
+#   from it; neither changes when the data volume grows (the snapshot keeps its size at the start).
 
 variable "instance_type" {
   type    = string
@@ -199,4 +201,17 @@ resource "aws_volume_attachment" "data" {
   device_name = "/dev/sdf"
   volume_id   = aws_ebs_volume.data.id
   instance_id = aws_instance.app.id
+}
+
+resource "aws_ebs_snapshot" "data" {
+  volume_id   = aws_ebs_volume.data.id
+  description = "data volume"
+  tags        = { Name = "data" }
+}
+
+resource "aws_ebs_volume" "restored" {
+  availability_zone = "us-east-1a"
+  snapshot_id       = aws_ebs_snapshot.data.id
+  type              = "gp3"
+  tags              = { Name = "restored" }
 }
