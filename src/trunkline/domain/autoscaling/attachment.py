@@ -52,15 +52,6 @@ def _check_count(instance_ids: list[str], verb: str) -> None:
         )
 
 
-def _set_group_tag(ctx: RequestContext, instance: InstanceRecord, group_name: str | None) -> None:
-    """The `aws:` group tag is Auto Scaling's own: set on attach, removed (alone) on detach."""
-    tags = [t for t in instance["Tags"] if t["Key"] != scaling.GROUP_TAG]
-    if group_name is not None:
-        tags.append({"Key": scaling.GROUP_TAG, "Value": group_name})
-    instance["Tags"] = tags
-    instances.save(ctx, instance)
-
-
 # --- detaching -------------------------------------------------------------------------------------------
 
 
@@ -109,24 +100,6 @@ def detach(
 def _subnet_of(ctx: RequestContext, member: MemberRecord) -> str:
     instance = instances.find_instance(ctx, member["InstanceId"])
     return str(instance.get("SubnetId", "")) if instance is not None else ""
-
-
-def detach_moves(ctx: RequestContext, members: list[MemberRecord]) -> bool:
-    """At a reconcile: Detaching members are Detached (their instance loses the group tag) and
-    Detached ones leave the group. True when a member is left Detached (one more reconcile)."""
-    pending = False
-    for member in members:
-        if member["LifecycleState"] == "Detached":
-            MEMBER.delete(ctx, member["InstanceId"])
-        elif member["LifecycleState"] == "Detaching":
-            member["LifecycleState"] = "Detached"
-            MEMBER.save(ctx, member)
-            instance = instances.find_instance(ctx, member["InstanceId"])
-            if instance is not None:
-                _set_group_tag(ctx, instance, None)
-            activities.finish(ctx, member.get("_activity"))
-            pending = True
-    return pending
 
 
 # --- attaching -------------------------------------------------------------------------------------------
@@ -179,7 +152,7 @@ def attach(ctx: RequestContext, group: AutoScalingGroupRecord, instance_ids: lis
             ctx, group, f"Attaching an existing EC2 instance: {instance['InstanceId']}", cause, details
         )
         MEMBER.save(ctx, _member(ctx, group, instance, activity))
-        _set_group_tag(ctx, instance, group["AutoScalingGroupName"])
+        scaling.set_group_tag(ctx, instance, group["AutoScalingGroupName"])
     scaling.schedule(ctx, group)  # in service at the next reconcile
 
 
@@ -217,13 +190,3 @@ def _template_of(ctx: RequestContext, instance: InstanceRecord) -> dict[str, str
         "LaunchTemplateName": template["LaunchTemplateName"],
         "Version": version,
     }
-
-
-def attach_moves(ctx: RequestContext, members: list[MemberRecord]) -> None:
-    """At a reconcile: attached members are in service."""
-    for member in members:
-        if member.get("_attaching") and member["LifecycleState"] == "Pending":
-            member["LifecycleState"] = "InService"
-            del member["_attaching"]
-            MEMBER.save(ctx, member)
-            activities.finish(ctx, member.get("_activity"))

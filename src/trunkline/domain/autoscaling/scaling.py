@@ -18,7 +18,7 @@ import contextlib
 from typing import Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.autoscaling import activities, attachment, instance_requirements, lifecycle, processes
+from trunkline.domain.autoscaling import activities, instance_requirements, lifecycle, processes
 from trunkline.domain.autoscaling.kinds import ACTIVITY, GROUP, LIVE_STATES, MEMBER
 from trunkline.domain.autoscaling.records import ActivityRecord, AutoScalingGroupRecord, MemberRecord
 from trunkline.domain.ec2 import instances, launch_requests, launch_templates
@@ -51,8 +51,8 @@ def reconcile_job(ctx: RequestContext, payload: Record) -> None:
             GROUP.delete(ctx, group["AutoScalingGroupName"])
         return
     _standby_moves(ctx, members)
-    attachment.attach_moves(ctx, members)
-    if attachment.detach_moves(ctx, members):
+    _attach_moves(ctx, members)
+    if _detach_moves(ctx, members):
         schedule(ctx, group)  # the Detached members leave at the next reconcile
     live = [m for m in members if m["LifecycleState"] in _LIVE]
     if _replaces_unhealthy(group):  # one left Unhealthy while ReplaceUnhealthy was suspended
@@ -316,3 +316,43 @@ def on_gone(ctx: RequestContext, instance: InstanceRecord) -> None:
     MEMBER.delete(ctx, member["InstanceId"])
     if group is not None:
         schedule(ctx, group)
+
+
+# --- DetachInstances and AttachInstances at a reconcile (the requests: attachment.py) -----------------
+
+
+def set_group_tag(ctx: RequestContext, instance: InstanceRecord, group_name: str | None) -> None:
+    """The `aws:` group tag is Auto Scaling's own: set on attach, removed (alone) on detach."""
+    tags = [t for t in instance["Tags"] if t["Key"] != GROUP_TAG]
+    if group_name is not None:
+        tags.append({"Key": GROUP_TAG, "Value": group_name})
+    instance["Tags"] = tags
+    instances.save(ctx, instance)
+
+
+def _detach_moves(ctx: RequestContext, members: list[MemberRecord]) -> bool:
+    """At a reconcile: Detaching members are Detached (their instance loses the group tag) and
+    Detached ones leave the group. True when a member is left Detached (one more reconcile)."""
+    pending = False
+    for member in members:
+        if member["LifecycleState"] == "Detached":
+            MEMBER.delete(ctx, member["InstanceId"])
+        elif member["LifecycleState"] == "Detaching":
+            member["LifecycleState"] = "Detached"
+            MEMBER.save(ctx, member)
+            instance = instances.find_instance(ctx, member["InstanceId"])
+            if instance is not None:
+                set_group_tag(ctx, instance, None)
+            activities.finish(ctx, member.get("_activity"))
+            pending = True
+    return pending
+
+
+def _attach_moves(ctx: RequestContext, members: list[MemberRecord]) -> None:
+    """At a reconcile: attached members are in service."""
+    for member in members:
+        if member.get("_attaching") and member["LifecycleState"] == "Pending":
+            member["LifecycleState"] = "InService"
+            del member["_attaching"]
+            MEMBER.save(ctx, member)
+            activities.finish(ctx, member.get("_activity"))
