@@ -85,7 +85,7 @@ def detach(
     for member in members:
         cause = f"At {activities.at(ctx)} instance {member['InstanceId']} was detached in response to a user request"
         cause += f", shrinking the capacity from {before} to {after}." if decrement else "."
-        details = {"Subnet ID": _subnet_of(ctx, member), "Availability Zone": member["AvailabilityZone"]}
+        details = {"Subnet ID": scaling.subnet_of(ctx, member), "Availability Zone": member["AvailabilityZone"]}
         activity = activities.record(ctx, group, f"Detaching EC2 instance: {member['InstanceId']}", cause, details)
         activity["Progress"] = 50
         ACTIVITY.save(ctx, activity)
@@ -95,11 +95,6 @@ def detach(
         answered.append(activity)
     scaling.schedule(ctx, group)  # Detached next, and a replacement unless decremented
     return answered
-
-
-def _subnet_of(ctx: RequestContext, member: MemberRecord) -> str:
-    instance = instances.find_instance(ctx, member["InstanceId"])
-    return str(instance.get("SubnetId", "")) if instance is not None else ""
 
 
 # --- attaching -------------------------------------------------------------------------------------------

@@ -223,7 +223,7 @@ def terminate_member(
         group,
         f"Terminating EC2 instance: {member['InstanceId']}",
         cause or f"At {activities.at(ctx)} the Auto Scaling group was deleted.",
-        {"Subnet ID": _subnet_of(ctx, member), "Availability Zone": member["AvailabilityZone"]},
+        {"Subnet ID": subnet_of(ctx, member), "Availability Zone": member["AvailabilityZone"]},
     )
     launching = member["LifecycleState"].startswith("Pending")
     activities.finish(ctx, member.get("_activity"), "Cancelled" if launching else "Successful")
@@ -237,7 +237,7 @@ def terminate_member(
     return activity
 
 
-def _subnet_of(ctx: RequestContext, member: MemberRecord) -> str:
+def subnet_of(ctx: RequestContext, member: MemberRecord) -> str:
     """The subnet the member's instance runs in, for the activity's details (AWS names it there too)."""
     instance = instances.find_instance(ctx, member["InstanceId"])
     return str(instance.get("SubnetId", "")) if instance is not None else ""
