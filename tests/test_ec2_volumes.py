@@ -175,3 +175,25 @@ def test_a_launch_template_and_the_cli_carry_block_device_mappings(server, ec2, 
     )["Instances"][0]["InstanceId"]
     (volume,) = ec2.describe_volumes(Filters=[{"Name": "attachment.instance-id", "Values": [by_template]}])["Volumes"]
     assert volume["Size"] == 64
+
+
+@pytest.mark.parametrize(
+    ("operation", "ids", "member"),
+    [
+        ("describe_volumes", {"VolumeIds": ["vol-0123456789abcdef0"]}, "volumeSet"),
+        (
+            "describe_iam_instance_profile_associations",
+            {"AssociationIds": ["iip-assoc-0123456789abcdef0"]},
+            "associationIds",
+        ),
+    ],
+)
+def test_ids_and_a_page_size_together_are_refused(ec2, operation, ids, member):
+    """EC2's Describe calls take ids or MaxResults, not both, checked before the ids are looked up."""
+    with pytest.raises(ec2.exceptions.ClientError) as refused:
+        getattr(ec2, operation)(**ids, MaxResults=5)
+    error = refused.value.response["Error"]
+    assert (error["Code"], error["Message"]) == (
+        "InvalidParameterCombination",
+        f"The parameter {member} cannot be used with the parameter maxResults",
+    )

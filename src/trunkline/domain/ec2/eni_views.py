@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
-from trunkline.domain.ec2 import filters, lookup
+from trunkline.domain.ec2 import filters, lookup, paging
 from trunkline.domain.ec2 import network_interfaces as enis
 from trunkline.domain.ec2.kinds import NETWORK_INTERFACE, TRUNK_ASSOCIATION
 from trunkline.domain.ec2.records import NetworkInterfaceRecord
@@ -142,13 +142,7 @@ def describe_network_interfaces(
     ctx: RequestContext, params: shapes.DescribeNetworkInterfacesRequest
 ) -> tuple[list[Record], str | None]:
     ids = params.get("NetworkInterfaceIds")
-    if ids and params.get("MaxResults") is not None:
-        # "You cannot specify this parameter and the network interface IDs parameter in the same
-        # request" (API reference); worded as EC2 words it for DescribeInstances (docs/decisions.md).
-        raise AwsError(
-            "InvalidParameterCombination",
-            "The parameter networkInterfaceIdSet cannot be used with the parameter maxResults",
-        )
+    paging.refuse_ids_with_max_results(ids, params, "networkInterfaceIdSet")
     records, token = lookup.describe(
         ctx, NETWORK_INTERFACE, params, ids, ENI_FILTERS, candidates=_candidates(ctx, params)
     )

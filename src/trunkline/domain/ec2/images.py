@@ -18,6 +18,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from trunkline.context import RequestContext
+from trunkline.domain.ec2 import paging
 from trunkline.domain.ec2.filters import Extractor, check_filters, matches
 from trunkline.domain.ec2.paging import page
 from trunkline.domain.ec2.records import ImageTagsRecord
@@ -421,10 +422,7 @@ def describe_images(ctx: RequestContext, params: shapes.DescribeImagesRequest) -
     owners = params.get("Owners") or []
     _check_owners(owners)
     ids = params.get("ImageIds") or []
-    if ids and params.get("MaxResults") is not None:
-        raise AwsError(
-            "InvalidParameterCombination", "The parameter imageIdsSet cannot be used with the parameter maxResults"
-        )
+    paging.refuse_ids_with_max_results(ids, params, "imageIdsSet")
     if ids:
         records = _by_ids(ctx.region, ids)
     else:

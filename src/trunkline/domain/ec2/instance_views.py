@@ -246,10 +246,7 @@ def instances_asked(
     """What DescribeInstances and DescribeInstanceStatus look at: the named instances (all must
     exist), else every visible one (through an index when a filter names one)."""
     instance_ids = params.get("InstanceIds")
-    if instance_ids and params.get("MaxResults") is not None:
-        raise AwsError(
-            "InvalidParameterCombination", "The parameter instancesSet cannot be used with the parameter maxResults"
-        )
+    paging.refuse_ids_with_max_results(instance_ids, params, "instancesSet")
     if instance_ids:
         return instances.get_instances(ctx, instance_ids)
     return [r for r in _candidate_source(ctx, params.get("Filters"))() if instances.visible(ctx, r)]

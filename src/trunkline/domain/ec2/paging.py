@@ -37,3 +37,12 @@ def page(
         return records, None
     chosen = records[:limit]
     return chosen, pagination.encode(ctx.tx, listing, chosen[-1][key])
+
+
+def refuse_ids_with_max_results(ids: object, params: Mapping[str, Any], member: str) -> None:
+    """EC2's Describe calls take ids or a page size, not both ("You cannot specify this parameter
+    and the ... IDs parameter in the same request"); `member` is the ids' wire name in EC2's text."""
+    if ids and params.get("MaxResults") is not None:
+        raise AwsError(
+            "InvalidParameterCombination", f"The parameter {member} cannot be used with the parameter maxResults"
+        )

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from trunkline.context import RequestContext
 from trunkline.domain import ids
-from trunkline.domain.ec2 import filters, instances
+from trunkline.domain.ec2 import filters, instances, paging
 from trunkline.domain.ec2.kinds import INSTANCE
 from trunkline.domain.ec2.paging import page
 from trunkline.domain.ec2.records import InstanceRecord
@@ -69,10 +69,7 @@ def describe(
     given = params.get("Filters")
     filters.check_filters(given, EXTRACTORS)
     wanted = params.get("AssociationIds")
-    if wanted and params.get("MaxResults") is not None:
-        raise AwsError(
-            "InvalidParameterCombination", "The parameter associationIds cannot be used with the parameter maxResults"
-        )
+    paging.refuse_ids_with_max_results(wanted, params, "associationIds")
     instance_ids = filters.filter_value(given, "instance-id")
     if instance_ids is not None:
         found = [instances.find_instance(ctx, i) for i in dict.fromkeys(instance_ids) if _well_formed(i)]

@@ -96,10 +96,7 @@ def describe(ctx: RequestContext, params: shapes.DescribeSnapshotsRequest) -> tu
     given = params.get("Filters")
     filters.check_filters(given, _FILTERS)
     wanted = params.get("SnapshotIds")
-    if wanted and params.get("MaxResults") is not None:
-        raise AwsError(
-            "InvalidParameterCombination", "The parameter snapshotSet cannot be used with the parameter maxResults"
-        )
+    paging.refuse_ids_with_max_results(wanted, params, "snapshotSet")
     records = SNAPSHOT.require_all(ctx, wanted) if wanted else SNAPSHOT.find(ctx, "owner", ctx.account_id)
     if not _owners_include_caller(ctx, params.get("OwnerIds")) or not _restorers_include_caller(
         ctx, params.get("RestorableByUserIds")

@@ -270,10 +270,7 @@ def describe_volumes(ctx: RequestContext, params: shapes.DescribeVolumesRequest)
     given = params.get("Filters")
     filters.check_filters(given, VOLUME_FILTERS)
     wanted = params.get("VolumeIds")
-    if wanted and params.get("MaxResults") is not None:
-        raise AwsError(
-            "InvalidParameterCombination", "The parameter volumeSet cannot be used with the parameter maxResults"
-        )
+    paging.refuse_ids_with_max_results(wanted, params, "volumeSet")
     records = VOLUME.require_all(ctx, wanted) if wanted else VOLUME.find(ctx, "owner", ctx.account_id)
     views = [VOLUME.view(r) for r in sorted(records, key=lambda r: str(r["VolumeId"]))]
     matching = [v for v in views if filters.matches(v, given, VOLUME_FILTERS)]
