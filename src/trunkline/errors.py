@@ -38,6 +38,11 @@ class ValidationProblem:
         self.limits = limits
 
 
+def validation_error(message: str) -> AwsError:
+    """The query protocols' generic refusal (Auto Scaling's, for one): `ValidationError`, 400."""
+    return AwsError("ValidationError", message)
+
+
 def ec2_max_results_error(value: object, minimum: float, maximum: float) -> AwsError:
     """EC2's words for a `MaxResults` out of range, whether the model or the operation knows the range."""
     return AwsError(

@@ -23,7 +23,7 @@ from trunkline.domain.autoscaling.records import ActivityRecord, AutoScalingGrou
 from trunkline.domain.ec2 import instances
 from trunkline.domain.ec2.kinds import LAUNCH_TEMPLATE
 from trunkline.domain.ec2.records import InstanceRecord
-from trunkline.errors import AwsError
+from trunkline.errors import AwsError, validation_error
 
 #: AWS's cap on one call ("You can specify up to 20 instances").
 MAX_IDS = 20
@@ -32,13 +32,9 @@ _TEMPLATE_ID_TAG = "aws:ec2launchtemplate:id"
 _TEMPLATE_VERSION_TAG = "aws:ec2launchtemplate:version"
 
 
-def _invalid(message: str) -> AwsError:
-    return AwsError("ValidationError", message)
-
-
 def _sizes_refusal(group: AutoScalingGroupRecord, verb: str, count: int) -> AwsError:
     noun = "instance" if count == 1 else "instances"
-    return _invalid(
+    return validation_error(
         f"AutoScalingGroup {group['AutoScalingGroupName']} has min-size={group['MinSize']}, "
         f"max-size={group['MaxSize']}, and desired-size={group['DesiredCapacity']}. "
         f"To {verb} {count} {noun}, please update the AutoScalingGroup sizes appropriately."
@@ -47,7 +43,7 @@ def _sizes_refusal(group: AutoScalingGroupRecord, verb: str, count: int) -> AwsE
 
 def _check_count(instance_ids: list[str], verb: str) -> None:
     if len(instance_ids) > MAX_IDS:
-        raise _invalid(
+        raise validation_error(
             f"List exceeds the maximum number of instances to {verb}. Please retry your request with fewer instances."
         )
 
@@ -60,9 +56,9 @@ def _detachable(ctx: RequestContext, name: str, instance_ids: list[str]) -> list
     for instance_id in dict.fromkeys(instance_ids):
         member = MEMBER.get(ctx, instance_id)
         if member is None or member["AutoScalingGroupName"] != name:
-            raise _invalid(f"The instance {instance_id} is not part of Auto Scaling group {name}.")
+            raise validation_error(f"The instance {instance_id} is not part of Auto Scaling group {name}.")
         if member["LifecycleState"] not in _DETACHABLE:
-            raise _invalid(f"The instance {instance_id} is not in InService or Standby.")
+            raise validation_error(f"The instance {instance_id} is not in InService or Standby.")
         found.append(member)
     return found
 
@@ -103,23 +99,23 @@ def detach(
 def _attachable(ctx: RequestContext, group: AutoScalingGroupRecord, instance_id: str) -> InstanceRecord:
     instance = instances.find_instance(ctx, instance_id)
     if instance is None or not instances.visible(ctx, instance):
-        raise _invalid(f"Instance Id not found - The instance ID '{instance_id}' does not exist")
+        raise validation_error(f"Instance Id not found - The instance ID '{instance_id}' does not exist")
     if instance["State"]["Name"] != "running":
-        raise _invalid(f"The instance {instance_id} is not in running state.")
+        raise validation_error(f"The instance {instance_id} is not in running state.")
     member = MEMBER.get(ctx, instance_id)
     if member is not None and member["LifecycleState"] != "Detached":
-        raise _invalid(
+        raise validation_error(
             f"The instance {instance_id} is already part of Auto Scaling group {member['AutoScalingGroupName']}."
         )
     zone = instance["Placement"]["AvailabilityZone"]
     if zone not in group["AvailabilityZones"]:
-        raise _invalid(
+        raise validation_error(
             f"The instance {instance_id} is in Availability Zone {zone}, which is not one of the Availability Zones "
             f"of Auto Scaling group {group['AutoScalingGroupName']}."
         )
     vpcs = {s["VpcId"] for s in scaling.group_subnets(ctx, group)}
     if group["VPCZoneIdentifier"] and instance.get("VpcId") not in vpcs:
-        raise _invalid(
+        raise validation_error(
             f"The instance {instance_id} is not in the VPC of the subnets of Auto Scaling group "
             f"{group['AutoScalingGroupName']}."
         )

@@ -29,7 +29,7 @@ from trunkline.domain import events
 from trunkline.domain.autoscaling import notices
 from trunkline.domain.autoscaling.kinds import ACTIVITY, GROUP, HOOK, MEMBER, lifecycle_token
 from trunkline.domain.autoscaling.records import LifecycleHookRecord, MemberRecord
-from trunkline.errors import AwsError
+from trunkline.errors import validation_error
 
 Record = dict[str, Any]
 
@@ -42,10 +42,6 @@ _EVENT = {LAUNCHING: "EC2 Instance-launch Lifecycle Action", TERMINATING: "EC2 I
 #: Where the instance comes from and goes to, as the events say.
 _MOVE = {LAUNCHING: ("EC2", "AutoScalingGroup"), TERMINATING: ("AutoScalingGroup", "EC2")}
 RESULTS = ("CONTINUE", "ABANDON")
-
-
-def _invalid(message: str) -> AwsError:
-    return AwsError("ValidationError", message)
 
 
 def hooks_of(ctx: RequestContext, group_name: str, transition: str) -> list[LifecycleHookRecord]:
@@ -144,20 +140,20 @@ def _waiting_member(
         member = MEMBER.get(ctx, instance)
         missing = f"No active Lifecycle Action found with instance ID {instance}"
     else:
-        raise _invalid("Either LifecycleActionToken or InstanceId must be specified.")
+        raise validation_error("Either LifecycleActionToken or InstanceId must be specified.")
     if (
         member is None
         or member["AutoScalingGroupName"] != group_name
         or (instance and member["InstanceId"] != instance)
         or hook_name not in pending_hooks(member)
     ):
-        raise _invalid(missing)
+        raise validation_error(missing)
     return member
 
 
 def _check_hook(ctx: RequestContext, group_name: str, hook_name: str) -> None:
     if not any(h["LifecycleHookName"] == hook_name for h in HOOK.find(ctx, "group", group_name)):
-        raise _invalid(f"No Lifecycle Hook found with name {hook_name} for group {group_name}")
+        raise validation_error(f"No Lifecycle Hook found with name {hook_name} for group {group_name}")
 
 
 def complete(
@@ -165,7 +161,7 @@ def complete(
 ) -> None:
     """CompleteLifecycleAction."""
     if result not in RESULTS:
-        raise _invalid(f"Lifecycle action result {result} is not valid. Valid results are CONTINUE or ABANDON")
+        raise validation_error(f"Lifecycle action result {result} is not valid. Valid results are CONTINUE or ABANDON")
     _check_hook(ctx, group_name, hook_name)
     member = _waiting_member(ctx, group_name, hook_name, token, instance)
     close(ctx, member, hook_name, result)

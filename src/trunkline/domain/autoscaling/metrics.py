@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from trunkline.errors import AwsError
+from trunkline.errors import validation_error
 
 GRANULARITY = "1Minute"  # "The only valid value is 1Minute." (API reference)
 #: Every metric, in the API reference's order (EnableMetricsCollection, Metrics).
@@ -36,10 +36,6 @@ METRICS = (
 )
 
 
-def _invalid(message: str) -> AwsError:
-    return AwsError("ValidationError", message)
-
-
 def chosen(names: Sequence[str] | None) -> list[str]:
     """The metrics a call names ("If you don't specify any metrics, all metrics are enabled" /
     disabled); unknown names are refused."""
@@ -47,13 +43,13 @@ def chosen(names: Sequence[str] | None) -> list[str]:
         return list(METRICS)
     unknown = [n for n in names if n not in METRICS]
     if unknown:
-        raise _invalid(f"Invalid metrics: {', '.join(unknown)}. Valid metrics are: {', '.join(METRICS)}.")
+        raise validation_error(f"Invalid metrics: {', '.join(unknown)}. Valid metrics are: {', '.join(METRICS)}.")
     return list(dict.fromkeys(names))
 
 
 def check_granularity(granularity: str) -> None:
     if granularity != GRANULARITY:
-        raise _invalid(f"Invalid granularity: {granularity}. The only valid granularity is {GRANULARITY}.")
+        raise validation_error(f"Invalid granularity: {granularity}. The only valid granularity is {GRANULARITY}.")
 
 
 def enabled(current: list[dict[str, Any]], names: list[str], granularity: str) -> list[dict[str, Any]]:

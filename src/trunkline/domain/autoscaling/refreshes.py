@@ -29,7 +29,7 @@ from trunkline.domain.autoscaling import activities, instance_requirements, proc
 from trunkline.domain.autoscaling.kinds import GROUP, MEMBER, REFRESH
 from trunkline.domain.autoscaling.records import AutoScalingGroupRecord, InstanceRefreshRecord, MemberRecord
 from trunkline.domain.ec2 import launch_templates
-from trunkline.errors import AwsError
+from trunkline.errors import AwsError, validation_error
 
 Record = dict[str, Any]
 
@@ -44,30 +44,28 @@ _DEFAULTS: Record = {
 }
 
 
-def _invalid(message: str) -> AwsError:
-    return AwsError("ValidationError", message)
-
-
 def active(ctx: RequestContext, group_name: str) -> InstanceRefreshRecord | None:
     return next((r for r in REFRESH.find(ctx, "group", group_name) if r["Status"] in ACTIVE), None)
 
 
 def _check(params: Mapping[str, Any], preferences: Record) -> None:
     if (params.get("Strategy") or "Rolling") != "Rolling":
-        raise _invalid(f"trunkline does not support the {params['Strategy']} strategy in instance refreshes.")
+        raise validation_error(f"trunkline does not support the {params['Strategy']} strategy in instance refreshes.")
     if preferences["AutoRollback"] and not params.get("DesiredConfiguration"):
-        raise _invalid(
+        raise validation_error(
             "The AutoRollback parameter cannot be set to true when the DesiredConfiguration parameter is empty"
         )
     if params.get("DesiredConfiguration"):
-        raise _invalid("trunkline does not support DesiredConfiguration in instance refreshes.")
+        raise validation_error("trunkline does not support DesiredConfiguration in instance refreshes.")
     if not 0 <= int(preferences["MinHealthyPercentage"]) <= 100:
-        raise _invalid("MinHealthyPercentage must be between 0 and 100.")
+        raise validation_error("MinHealthyPercentage must be between 0 and 100.")
     most = preferences.get("MaxHealthyPercentage")
     if most is not None and not 100 <= int(most) <= 200:
-        raise _invalid("MaxHealthyPercentage must be between 100 and 200.")
+        raise validation_error("MaxHealthyPercentage must be between 100 and 200.")
     if most is not None and int(most) > 100:
-        raise _invalid("trunkline does not support MaxHealthyPercentage above 100 (launching before terminating).")
+        raise validation_error(
+            "trunkline does not support MaxHealthyPercentage above 100 (launching before terminating)."
+        )
 
 
 def start(ctx: RequestContext, group: AutoScalingGroupRecord, params: Mapping[str, Any]) -> InstanceRefreshRecord:

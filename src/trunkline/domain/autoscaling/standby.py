@@ -12,11 +12,7 @@ from trunkline.context import RequestContext
 from trunkline.domain.autoscaling import activities, scaling
 from trunkline.domain.autoscaling.kinds import ACTIVITY, GROUP, MEMBER
 from trunkline.domain.autoscaling.records import ActivityRecord, AutoScalingGroupRecord, MemberRecord
-from trunkline.errors import AwsError
-
-
-def _invalid(message: str) -> AwsError:
-    return AwsError("ValidationError", message)
+from trunkline.errors import validation_error
 
 
 def _members(ctx: RequestContext, name: str, instance_ids: list[str], state: str) -> list[MemberRecord]:
@@ -24,9 +20,9 @@ def _members(ctx: RequestContext, name: str, instance_ids: list[str], state: str
     for instance_id in instance_ids:
         member = MEMBER.get(ctx, instance_id)
         if member is None or member["AutoScalingGroupName"] != name:
-            raise _invalid(f"The instance {instance_id} is not part of Auto Scaling group {name}.")
+            raise validation_error(f"The instance {instance_id} is not part of Auto Scaling group {name}.")
         if member["LifecycleState"] != state:
-            raise _invalid(f"The instance {instance_id} is not in {state}.")
+            raise validation_error(f"The instance {instance_id} is not in {state}.")
         found.append(member)
     return found
 
@@ -46,7 +42,7 @@ def enter(
     before = group["DesiredCapacity"]
     after = before - len(members) if decrement else before
     if after < group["MinSize"]:
-        raise _invalid(
+        raise validation_error(
             f"Moving {len(members)} instance(s) to Standby with ShouldDecrementDesiredCapacity would lower the "
             f"desired capacity to {after}, below the group's min size ({group['MinSize']})."
         )
@@ -73,7 +69,7 @@ def exit_standby(ctx: RequestContext, group: AutoScalingGroupRecord, instance_id
     before = group["DesiredCapacity"]
     after = before + len(members)
     if after > group["MaxSize"]:
-        raise _invalid(
+        raise validation_error(
             f"Moving {len(members)} instance(s) out of Standby would raise the desired capacity to {after}, "
             f"above the group's max size ({group['MaxSize']})."
         )
